@@ -1,0 +1,110 @@
+"""The core records of DESIGN.md as pydantic models, shared by every package.
+
+A parser turns a source into :class:`RawMessage` objects (raw text lives only in memory),
+or :class:`Quarantined` entries for what it could not read; the intake pipeline turns a
+RawMessage into a :class:`Report`, the one record the store, the analysis and the maps use.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+Source = Literal["telegram", "facebook", "csv", "xlsx", "meeting", "form"]
+Level = Literal["address", "intersection", "landmark", "street", "district", "none"]
+Status = Literal["new", "verified", "rejected"]
+OccurredAtSource = Literal["text", "message_time", "given"]
+CategorySource = Literal["rule", "model", "moderator"]
+SOURCES: tuple[str, ...] = ("telegram", "facebook", "csv", "xlsx", "meeting", "form")
+LEVELS: tuple[str, ...] = ("address", "intersection", "landmark", "street", "district", "none")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _require_aware(value: datetime | None) -> datetime | None:
+    """Naive datetimes are ambiguous (Telegram's `date` is the exporter's local time)."""
+    if value is not None and value.tzinfo is None:
+        raise ValueError("datetime must be timezone-aware (UTC)")
+    return value.astimezone(UTC) if value is not None else None
+
+
+class RawMessage(BaseModel):
+    """One message as a source gives it; `text` is raw and never written to disk."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Source
+    source_ref: str = Field(min_length=1)
+    received_at: datetime
+    text: str
+    author_id: str | None = None
+    location: tuple[float, float] | None = None  # (lat, lon) attached by the sender
+    venue_text: str | None = None
+    meeting_id: str | None = None
+    occurred_at: datetime | None = None  # when the source states it (form, minutes)
+    category_hint: str | None = None  # a category the source states (form, hotline)
+    extra: dict[str, Any] = Field(default_factory=dict)
+
+    _aware = field_validator("received_at", "occurred_at")(_require_aware)
+
+
+class Quarantined(BaseModel):
+    """What could not be imported, with a reason a moderator understands."""
+
+    source: str
+    source_ref: str
+    reason: str
+    excerpt: str = ""  # already redacted
+    reporter_hash: str | None = None
+
+
+class Report(BaseModel):
+    """A report as stored: redacted text, placed, classified (field names from DESIGN.md)."""
+
+    id: int | None = None
+    source: Source
+    source_ref: str
+    batch_id: int | None = None
+    meeting_id: str | None = None
+    received_at: datetime
+    occurred_at: datetime
+    occurred_at_source: OccurredAtSource
+    text: str
+    reporter_hash: str | None = None
+    category: str
+    category_source: CategorySource
+    location_text: str | None = None
+    lat: float | None = None
+    lon: float | None = None
+    level: Level = "none"
+    score: float = Field(default=0.0, ge=0.0, le=1.0)
+    uncertainty_m: float | None = None
+    street: str | None = None
+    street2: str | None = None
+    house: str | None = None
+    landmark: dict[str, Any] | None = None
+    district: str | None = None
+    h3_r7: str | None = None
+    h3_r8: str | None = None
+    h3_r9: str | None = None
+    h3_r10: str | None = None
+    status: Status = "new"
+    duplicate_of: int | None = None
+    status_note: str | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+    _aware = field_validator("received_at", "occurred_at", "created_at", "updated_at")(_require_aware)
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str) -> str:
+        from data.categories import CATEGORIES
+
+        if value not in CATEGORIES:
+            raise ValueError(f"unknown category {value!r}")
+        return value
