@@ -1,0 +1,31 @@
+"""Alembic environment: runs on the connection handed over by data.store.db.upgrade."""
+
+from alembic import context
+from sqlalchemy import engine_from_config, pool
+
+from data.store.db import database_url
+from data.store.schema import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run(connection) -> None:  # type: ignore[no-untyped-def]
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+connection = config.attributes.get("connection")
+if connection is not None:
+    run(connection)
+else:
+    engine = engine_from_config({"sqlalchemy.url": database_url()}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    with engine.connect() as conn:
+        run(conn)
+        conn.commit()

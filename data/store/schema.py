@@ -1,0 +1,208 @@
+"""Tables of the store (one declarative model per DESIGN.md record)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; use UTC-aware datetimes")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime, dict[str, Any]: JSON}
+
+
+class ImportBatch(Base):
+    __tablename__ = "import_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    file_name: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    started_at: Mapped[datetime] = mapped_column(default=_now)
+    finished_at: Mapped[datetime | None]
+    n_read: Mapped[int] = mapped_column(default=0)
+    n_imported: Mapped[int] = mapped_column(default=0)
+    n_duplicates: Mapped[int] = mapped_column(default=0)
+    n_quarantined: Mapped[int] = mapped_column(default=0)
+    n_not_located: Mapped[int] = mapped_column(default=0)
+    n_already_known: Mapped[int] = mapped_column(default=0)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    imported_by: Mapped[str | None] = mapped_column(String(100))
+
+
+class ReportRow(Base):
+    __tablename__ = "reports"
+    __table_args__ = (
+        UniqueConstraint("source", "source_ref", name="uq_reports_source_ref"),
+        Index("ix_reports_occurred_at", "occurred_at"),
+        Index("ix_reports_h3_r8", "h3_r8"),
+        Index("ix_reports_h3_r9", "h3_r9"),
+        Index("ix_reports_category", "category"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str] = mapped_column(String(200))
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    meeting_id: Mapped[str | None] = mapped_column(String(50))
+    received_at: Mapped[datetime]
+    occurred_at: Mapped[datetime]
+    occurred_at_source: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str] = mapped_column(Text)
+    reporter_hash: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(30))
+    category_source: Mapped[str] = mapped_column(String(20))
+    location_text: Mapped[str | None] = mapped_column(Text)
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    level: Mapped[str] = mapped_column(String(20), default="none")
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    uncertainty_m: Mapped[float | None] = mapped_column(Float)
+    street: Mapped[str | None] = mapped_column(String(200))
+    street2: Mapped[str | None] = mapped_column(String(200))
+    house: Mapped[str | None] = mapped_column(String(30))
+    landmark: Mapped[dict[str, Any] | None]
+    district: Mapped[str | None] = mapped_column(String(100))
+    h3_r7: Mapped[str | None] = mapped_column(String(16))
+    h3_r8: Mapped[str | None] = mapped_column(String(16))
+    h3_r9: Mapped[str | None] = mapped_column(String(16))
+    h3_r10: Mapped[str | None] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20), default="new")
+    duplicate_of: Mapped[int | None] = mapped_column(ForeignKey("reports.id"))
+    status_note: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class QuarantineRow(Base):
+    __tablename__ = "quarantine"
+    __table_args__ = (UniqueConstraint("source", "source_ref", name="uq_quarantine_source_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    source: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    excerpt: Mapped[str] = mapped_column(Text, default="")  # redacted
+    reporter_hash: Mapped[str | None] = mapped_column(String(64))
+    record: Mapped[dict[str, Any] | None]  # the redacted record, for a moderator to fix
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class ContactRow(Base):
+    """Contact details a resident gave in the form: moderator-only, purged after retention."""
+
+    __tablename__ = "reporter_contacts"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), unique=True)
+    contact: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class MeetingRow(Base):
+    __tablename__ = "meetings"
+    id: Mapped[str] = mapped_column(String(50), primary_key=True)
+    date: Mapped[date] = mapped_column(Date)
+    place: Mapped[str] = mapped_column(String(300))
+    attendees: Mapped[int | None]
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class SurveyResponseRow(Base):
+    __tablename__ = "survey_responses"
+    __table_args__ = (UniqueConstraint("source_ref", name="uq_survey_source_ref"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_ref: Mapped[str] = mapped_column(String(200))
+    wave: Mapped[str] = mapped_column(String(50))
+    district: Mapped[str | None] = mapped_column(String(100))
+    answers: Mapped[dict[str, Any]]
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+
+
+class ActionRow(Base):
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cell: Mapped[str | None] = mapped_column(String(16))
+    district: Mapped[str | None] = mapped_column(String(100))
+    owner: Mapped[str] = mapped_column(String(20))  # police | council | community
+    owner_org: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text)
+    due_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | in_progress | done
+    public_note: Mapped[str | None] = mapped_column(Text)
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"))
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    updated_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    demo: Mapped[bool] = mapped_column(Boolean, default=False)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class AuditRow(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=_now)
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))  # login | login_failed | export | edit | import | purge
+    target: Mapped[str | None] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any] | None]  # for edits: the original values are kept here
+
+
+class EditLockRow(Base):
+    """One moderator edits a report at a time; the lock expires on its own."""
+
+    __tablename__ = "edit_locks"
+    report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(100))
+    expires_at: Mapped[datetime]
