@@ -1,0 +1,38 @@
+"""The one message catalogue of the interface: Ukrainian by default, English on request.
+
+>>> t("app.title", "en")
+'Voznesensk safety map'
+"""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+CATALOGUE = Path(__file__).resolve().parent / "messages.toml"
+LANGS = ("uk", "en")
+DEFAULT_LANG = "uk"
+
+
+@cache
+def catalogue() -> dict[str, dict[str, str]]:
+    """key -> {lang: text}; TOML tables are flattened to dotted keys."""
+    out: dict[str, dict[str, str]] = {}
+
+    def walk(prefix: str, node: dict) -> None:
+        if "uk" in node and isinstance(node["uk"], str):
+            out[prefix] = node
+            return
+        for name, child in node.items():
+            walk(f"{prefix}.{name}" if prefix else name, child)
+
+    walk("", tomllib.loads(CATALOGUE.read_text(encoding="utf-8")))
+    return out
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The text for `key` in `lang`, formatted with `values`; unknown keys fail loudly."""
+    entry = catalogue()[key]
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**values) if values else text
