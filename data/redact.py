@@ -1,0 +1,385 @@
+"""Remove personal data from report text before it is stored.
+
+Why: DESIGN.md stores text only with phone numbers, e-mails, @handles, car plates and
+person names replaced by typed placeholders, so that the police, council and moderators
+read what happened without learning who wrote or who was named.
+
+Order matters: the intake geocodes the RAW text first and passes the matched place span
+here as ``keep_spans``. Many streets and parks carry people's names (вул. Іллі Урмана,
+парк Шевченка, вулиця Лесі Українки); names inside a kept span survive. Contact details
+(phones, e-mails, handles) and plates are redacted everywhere, even inside a kept span,
+because a place name never legitimately contains them and leaking one costs more than a
+slightly shorter location text.
+
+Names are found in three ways (any of them suffices):
+* first names: the word or one of its pymorphy3 lemmas (uk and ru) is in the committed
+  lists in ``data/redact_names/`` (nominatives and diminutives; inflected forms come from
+  the lemmatiser), or pymorphy3 tags its most likely Ukrainian reading ``Name``;
+* patronymics: the suffixes -ович/-евич/-івна/-ївна/-овна/-евна (with case endings) or a
+  ``Patr`` tag;
+* surnames: a ``Surn`` tag or a typical ending (-енко, -чук, -ський, -ов, ...) when the
+  word stands next to a first name, patronymic, initial or a title (пан, сусід,
+  дільничний ...), or, on its own, when the word is capitalised mid-sentence and both the
+  ending and the tagger agree.
+Capitalised words right after a place word (вул., провулок, парк, сквер, школа ім. ...)
+are treated as place names even outside a kept span: the geocoder matches one place per
+report, and other places in the text must not read as people.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import re
+import secrets
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+
+import pymorphy3
+
+NAMES_DIR = Path(__file__).resolve().parent / "redact_names"
+
+PHONE = "[телефон]"
+EMAIL = "[email]"
+HANDLE = "[нік]"
+PLATE = "[номер авто]"
+NAME = "[ім'я]"
+
+
+@dataclass(frozen=True)
+class Redaction:
+    """Redacted text and how many items of each type were replaced (for audit/stats)."""
+
+    text: str
+    counts_by_type: dict[str, int] = field(default_factory=dict)
+
+
+# --- contact details -------------------------------------------------------------------
+
+EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+LINK_RE = re.compile(
+    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|facebook\.com|fb\.com|"
+    r"instagram\.com|m\.facebook\.com)/[\w+\-./?=&%]+",
+    re.IGNORECASE,
+)
+HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
+
+# A phone is a run of digit groups joined by single separators; which runs are phones is
+# decided by counting digits (see _valid_phone), so every writing of the same number works.
+_DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+\)?(?:(?:[\s\-.]|\)\s?|\s?\()\(?\d+\)?)*")
+_GROUP_RE = re.compile(r"\d+")
+# Short city numbers (5-6 digits, "3-12-45") are phones only after a contact word.
+_SHORT_PHONE_RE = re.compile(
+    r"(?i)(?:тел\.?|телефон\w*|моб\.?|номер\w*|дзвон\w*|звон\w*|вайбер|viber)[:\s]*"
+    r"(\d{1,3}(?:[\s\-.]\d{2}){2})(?!\d)"
+)
+
+
+def _valid_phone(digits: str) -> bool:
+    """Ukrainian numbers: 0XXXXXXXXX, 380XXXXXXXXX, the old trunk form 80XXXXXXXXX."""
+    n = len(digits)
+    return (
+        (n == 10 and digits[0] == "0")
+        or (n == 12 and digits.startswith("380"))
+        or (n == 11 and digits.startswith("80"))
+    )
+
+
+def _phone_spans(text: str) -> list[tuple[int, int]]:
+    """Find phones inside digit runs, trying each group as a start (dates, times and
+    house numbers often sit right next to a phone)."""
+    spans: list[tuple[int, int]] = []
+    for run in _DIGIT_RUN_RE.finditer(text):
+        groups = list(_GROUP_RE.finditer(run.group()))
+        i = 0
+        while i < len(groups):
+            found = None
+            digits = ""
+            for j in range(i, len(groups)):
+                digits += groups[j].group()
+                if len(digits) > 12:
+                    break
+                if _valid_phone(digits):
+                    found = j
+            if found is None:
+                i += 1
+                continue
+            start = run.start() + groups[i].start()
+            end = run.start() + groups[found].end()
+            # Pull in a leading "+", "(" and a closing ")" so no digit or bracket is left.
+            while start > run.start() and text[start - 1] in "+( ":
+                if text[start - 1] == " " and (start - 2 < run.start() or text[start - 2] not in "+("):
+                    break
+                start -= 1
+            if end < len(text) and text[end] == ")":
+                end += 1
+            spans.append((start, end))
+            i = found + 1
+    for m in _SHORT_PHONE_RE.finditer(text):
+        spans.append(m.span(1))
+    return spans
+
+
+# Ukrainian plates use the 12 letters that look alike in Cyrillic and Latin.
+_PLATE_LETTERS = "АВСЕНІКМОРТХABCEHIKMOPTX"
+PLATE_RE = re.compile(
+    rf"(?<![\w])[{_PLATE_LETTERS}]{{2}}[\s\-]?\d{{4}}[\s\-]?[{_PLATE_LETTERS}]{{2}}(?![\w])",
+    re.IGNORECASE,
+)
+
+
+# --- names ------------------------------------------------------------------------------
+
+WORD_RE = re.compile(r"[А-ЯЁЄІЇҐа-яёєіїґA-Za-z][А-ЯЁЄІЇҐа-яёєіїґ'’ʼ\-]*")
+INITIAL_RE = re.compile(r"(?<![\w])[А-ЯЄІЇҐ]\.\s?(?:[А-ЯЄІЇҐ]\.)?")
+
+PATRONYMIC_RE = re.compile(
+    r"(?:ович|евич|йович|ьович|івна|ївна|овна|евна|ічна|инична|ична)"
+    r"(?:а|у|ем|ом|еві|ові|і|ою|ої|у|ей|ы|ой)?$",
+    re.IGNORECASE,
+)
+SURNAME_RE = re.compile(
+    r"(?:енко|єнко|чук|щук|юк|ук|ський|ська|цький|цька|зький|зька|ов|ова|ев|ева|єв|єва|"
+    r"ін|іна|ин|ина|ів|ович|ишин|ишина|як|ак|ко|ий|ой|ких|ых|их)"
+    r"(?:а|у|ом|ем|им|ої|ій|ою|ого|ому|ім|ої|ы|ым|ой|е)?$",
+    re.IGNORECASE,
+)
+# Words that introduce a person: the next capitalised word is a name.
+TITLES = frozenset(
+    """пан пані пана панові паном панею гр гр. громадянин громадянка громадянина громадянки
+    сусід сусідка сусіда сусідки сусіду сусідові сусідом сусідкою сосед соседка соседа
+    соседки дільничний дільничного дільничному участковый участкового депутат депутата
+    депутатка водій водія водієві водитель водителя власник власника власниця власниці
+    хазяїн хазяйка хозяин хозяйка директор директора директорка голова голови ОСББ
+    мешканець мешканка мешканця жилец жительница бабуся бабусі дід діда дядько дядька
+    тітка тітки тьотя тёти дядя гражданин гражданка господин госпожа""".split()
+)
+# Words after which capitalised words are a place name, not a person.
+PLACE_TRIGGERS = frozenset(
+    """вул вул. вулиця вулиці вулицю вулицею вулиць ул ул. улица улицы улице улицу пров
+    пров. провулок провулку провулка переулок переулке пер пер. просп просп. проспект
+    проспекту проспекті пр. пл пл. площа площі площу площадь площади парк парку парком
+    парке сквер скверу сквері скверу бульвар бульварі бульвару бул. імені ім ім. имени
+    мікрорайон мікрорайоні микрорайон мкр мкр. узвіз узвозі тупик тупику шосе майдан
+    майдані набережна набережній станція зупинка зупинки остановка""".split()
+)
+
+
+@cache
+def _morph() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
+    """Both analyzers are slow to build (dictionaries), so build them once."""
+    return pymorphy3.MorphAnalyzer(lang="uk"), pymorphy3.MorphAnalyzer(lang="ru")
+
+
+@cache
+def first_names() -> frozenset[str]:
+    """Lower-cased first names and diminutives from the committed lists."""
+    names: set[str] = set()
+    for path in sorted(NAMES_DIR.glob("*.txt")):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            line = line.strip()
+            if line and not line.startswith("#"):
+                names.add(_norm(line))
+    return frozenset(names)
+
+
+def _norm(word: str) -> str:
+    return word.lower().replace("’", "'").replace("ʼ", "'").replace("ё", "е")
+
+
+@dataclass(frozen=True)
+class _WordInfo:
+    first: bool  # a first name
+    patronymic: bool
+    surname: bool  # tagged or shaped like a surname (needs context unless `strong`)
+    strong_surname: bool  # tagger and ending agree
+    common: bool  # also has a common-word reading (Надія, Слава, Поля): weak on its own
+
+
+@lru_cache(maxsize=65536)
+def _word_info(word: str) -> _WordInfo:
+    """Classify a capitalised word once; results are cached across texts."""
+    uk, ru = _morph()
+    low = _norm(word)
+    uk_parses = uk.parse(low)
+    ru_parses = ru.parse(low)
+    names = first_names()
+    lemmas = {_norm(p.normal_form) for p in uk_parses} | {
+        _norm(p.normal_form) for p in ru_parses if "Name" in p.tag
+    }
+    first = low in names or bool(
+        lemmas & names and any("Name" in p.tag for p in uk_parses + ru_parses)
+    )
+    if not first and uk_parses and "Name" in uk_parses[0].tag and len(low) > 2:
+        first = True
+    patronymic = bool(PATRONYMIC_RE.search(low)) or any(
+        "Patr" in p.tag for p in uk_parses[:2] + ru_parses[:1]
+    )
+    surn_tag = any("Surn" in p.tag for p in uk_parses[:2]) or any(
+        "Surn" in p.tag and p.score >= 0.3 for p in ru_parses[:2]
+    )
+    shaped = bool(SURNAME_RE.search(low))
+    common = any(
+        not ({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(",")))
+        and p.tag.POS is not None
+        for p in uk_parses
+    )
+    return _WordInfo(
+        first=first,
+        patronymic=patronymic and len(low) > 5,
+        surname=surn_tag or shaped,
+        strong_surname=surn_tag and shaped and not common,
+        common=common,
+    )
+
+
+def _is_capitalised(word: str) -> bool:
+    return word[0].isupper() and not word.isupper()
+
+
+def _sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t\"«(")
+    return not before or before[-1] in ".!?\n:;"
+
+
+def _name_spans(text: str) -> list[tuple[int, int]]:
+    """Spans of person names (runs of name words merged into one span)."""
+    words = list(WORD_RE.finditer(text))
+    tokens = [(m.start(), m.end(), m.group()) for m in words]
+    marks = [False] * len(tokens)
+    infos: list[_WordInfo | None] = []
+    for start, _end, word in tokens:
+        infos.append(_word_info(word) if _is_capitalised(word) and len(word) > 1 else None)
+
+    def after_place(i: int) -> bool:
+        """True when a place word precedes word i through other capitalised words."""
+        j = i - 1
+        while j >= 0 and infos[j] is not None and i - j <= 3:
+            j -= 1
+        if j < 0:
+            return False
+        prev = tokens[j][2].lower()
+        between = text[tokens[j][1] : tokens[j + 1][0]] if j + 1 < len(tokens) else ""
+        if "." in between and prev + "." in PLACE_TRIGGERS:
+            return True
+        return prev in PLACE_TRIGGERS
+
+    def titled(i: int) -> bool:
+        return i > 0 and tokens[i - 1][2].lower() in TITLES
+
+    initials = [m.span() for m in INITIAL_RE.finditer(text)]
+
+    def next_to_initial(i: int) -> bool:
+        s, e = tokens[i][0], tokens[i][1]
+        return any(0 <= s - ie <= 2 or 0 <= is_ - e <= 2 for is_, ie in initials)
+
+    def strong_part(k: int) -> bool:
+        info = infos[k]
+        return info is not None and (info.first or info.patronymic)
+
+    for i, info in enumerate(infos):
+        if info is None or after_place(i):
+            continue
+        start = tokens[i][0]
+        at_start = _sentence_start(text, start)
+        neighbours = [k for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
+        near_name = any(strong_part(k) for k in neighbours)
+        if info.patronymic:
+            marks[i] = True
+        elif info.first:
+            # "Надія", "Слава", "Поля" opening a sentence are ordinary words unless
+            # another part of a name stands next to them.
+            marks[i] = not (info.common and at_start) or any(
+                infos[k] is not None and (infos[k].surname or infos[k].patronymic)  # type: ignore[union-attr]
+                for k in neighbours
+            )
+        elif info.surname and (near_name or titled(i) or next_to_initial(i)):
+            marks[i] = True
+        elif info.strong_surname and not at_start:
+            marks[i] = True
+        elif titled(i) and not at_start:
+            marks[i] = True
+    # Initials belong to the name they stand next to.
+    spans = [(tokens[i][0], tokens[i][1]) for i in range(len(tokens)) if marks[i]]
+    for s, e in initials:
+        if any(0 <= ms - e <= 2 or 0 <= s - me <= 2 for ms, me in spans):
+            spans.append((s, e))
+    return spans
+
+
+# --- assembling -------------------------------------------------------------------------
+
+
+def _overlaps(span: tuple[int, int], keep: Sequence[tuple[int, int]]) -> bool:
+    return any(span[0] < k_end and k_start < span[1] for k_start, k_end in keep)
+
+
+def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
+    """Replace personal data with typed placeholders; names inside ``keep_spans`` stay.
+
+    ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place).
+    """
+    found: list[tuple[int, int, str]] = []
+    found += [(*m.span(), EMAIL) for m in EMAIL_RE.finditer(text)]
+    found += [(*m.span(), HANDLE) for m in LINK_RE.finditer(text)]
+    found += [(*m.span(), HANDLE) for m in HANDLE_RE.finditer(text)]
+    found += [(*s, PHONE) for s in _phone_spans(text)]
+    found += [(*m.span(), PLATE) for m in PLATE_RE.finditer(text)]
+    found += [(*s, NAME) for s in _name_spans(text) if not _overlaps(s, keep_spans)]
+    # Earlier, longer matches win (an e-mail beats the handle inside it).
+    found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
+    chosen: list[tuple[int, int, str]] = []
+    for start, end, kind in found:
+        if chosen and start < chosen[-1][1]:
+            continue
+        # Adjacent names ("Іван Петрович Сидоренко") become one placeholder.
+        if chosen and kind == NAME == chosen[-1][2] and not text[chosen[-1][1] : start].strip(" .,"):
+            if "," not in text[chosen[-1][1] : start]:
+                chosen[-1] = (chosen[-1][0], end, NAME)
+                continue
+        chosen.append((start, end, kind))
+    parts: list[str] = []
+    pos = 0
+    counts: Counter[str] = Counter()
+    for start, end, kind in chosen:
+        parts.append(text[pos:start])
+        parts.append(kind)
+        counts[kind.strip("[]")] += 1
+        pos = end
+    parts.append(text[pos:])
+    return Redaction("".join(parts), dict(counts))
+
+
+# --- reporter identity ------------------------------------------------------------------
+
+
+def reporter_hash(author_id: str, salt: bytes) -> str:
+    """Keyed hash of a source's author id: the same author links across reports (spam,
+    repeat reporters) without storing who it is; without the salt it cannot be reversed
+    by hashing candidate ids. HMAC-SHA256 truncated to 16 bytes (32 hex characters)."""
+    return hmac.new(salt, author_id.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+def load_or_create_salt(path: Path) -> bytes:
+    """Read the deployment salt, creating it (32 random bytes, mode 0600) on first start.
+
+    Created with O_EXCL so two processes starting at once cannot overwrite each other's
+    salt (which would silently split every reporter into two hashes).
+    """
+    path = Path(path)
+    if path.exists():
+        return path.read_bytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    salt = secrets.token_bytes(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(fd, "wb") as fh:
+        fh.write(salt)
+    os.chmod(path, 0o600)
+    return salt
