@@ -1,0 +1,269 @@
+"""The intake pipeline: one file in, one import batch out, nothing silently lost.
+
+Order per message (DESIGN.md): parse -> geocode the raw text in memory -> redact personal
+data outside the matched place span -> classify -> when it happened -> de-duplicate ->
+store. Raw text exists only inside :func:`to_report`; what reaches the store is redacted.
+
+Counting: every record a parser reads ends up in exactly one bucket, so
+``read == imported + duplicates + quarantined + already_known`` for every batch
+(reports that could not be located are quarantined for a moderator and also counted as
+``not_located``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import h3
+import pandas as pd
+from sqlalchemy import Engine, select, update
+from sqlalchemy.orm import Session
+
+from data import intake
+from data.categories import CATEGORIES
+from data.classify import classify
+from data.dedupe import mark_duplicates
+from data.records import Quarantined, RawMessage, Report
+from data.redact import load_or_create_salt, redact, reporter_hash
+from data.store.db import VAR_DIR, open_store
+from data.store.repo import batch_by_sha, insert_ignoring_conflicts, known_refs
+from data.store.schema import AuditRow, ImportBatch, MeetingRow, QuarantineRow, ReportRow, SurveyResponseRow
+from data.when import occurred_at
+from geo import geocode
+
+H3_RESOLUTIONS = (7, 8, 9, 10)
+DEDUPE_WINDOW = pd.Timedelta(hours=48)
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class BatchSummary:
+    """What one import did, in numbers a moderator can check."""
+
+    file_name: str
+    kind: str
+    batch_id: int | None = None
+    read: int = 0
+    imported: int = 0
+    duplicates: int = 0
+    quarantined: int = 0
+    not_located: int = 0
+    already_known: int = 0
+    already_imported: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def salt() -> bytes:
+    """The deployment's secret salt for reporter hashes (made at first start, never committed)."""
+    return load_or_create_salt(Path(os.environ.get("HOTSPOTS_SALT_FILE", VAR_DIR / "salt.key")))
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def h3_cells(lat: float | None, lon: float | None) -> dict[str, str | None]:
+    if lat is None or lon is None:
+        return {f"h3_r{r}": None for r in H3_RESOLUTIONS}
+    return {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
+
+
+def to_report(raw: RawMessage, *, secret: bytes) -> Report:
+    """Turn one raw message into a redacted, placed, classified report (a pure step)."""
+    match = geocode(raw.text if not raw.venue_text else f"{raw.text}\n{raw.venue_text}", location=raw.location)
+    keep = [match.span] if match.span else []
+    clean = redact(raw.text, keep_spans=[s for s in keep if s[1] <= len(raw.text)]).text
+    location_text = raw.text[match.span[0] : match.span[1]] if match.span and match.span[1] <= len(raw.text) else None
+    if raw.category_hint in CATEGORIES:
+        category, category_source = raw.category_hint, "rule"
+    else:
+        decision = classify(clean)
+        category, category_source = decision.category, decision.source
+    if raw.occurred_at is not None:
+        when, when_source = raw.occurred_at, "given"
+    else:
+        when, when_source = occurred_at(raw.text, raw.received_at)
+    return Report(
+        source=raw.source,
+        source_ref=raw.source_ref,
+        meeting_id=raw.meeting_id,
+        received_at=raw.received_at,
+        occurred_at=when,
+        occurred_at_source=when_source,
+        text=clean,
+        reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
+        category=category,
+        category_source=category_source,
+        location_text=location_text,
+        lat=match.lat,
+        lon=match.lon,
+        level=match.level,
+        score=match.score,
+        uncertainty_m=match.uncertainty_m,
+        street=match.street,
+        street2=match.street2,
+        house=match.house,
+        landmark=match.landmark,
+        district=match.district,
+        **h3_cells(match.lat, match.lon),
+    )
+
+
+def _quarantine_row(item: Quarantined, batch_id: int, secret: bytes) -> dict[str, Any]:
+    return {
+        "batch_id": batch_id,
+        "source": item.source,
+        "source_ref": item.source_ref,
+        "reason": item.reason,
+        "excerpt": redact(item.excerpt).text if item.excerpt else "",
+        "reporter_hash": item.reporter_hash,
+        "record": None,
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _not_located_row(report: Report, batch_id: int) -> dict[str, Any]:
+    record = report.model_dump(mode="json", exclude={"id"})
+    return {
+        "batch_id": batch_id,
+        "source": report.source,
+        "source_ref": report.source_ref,
+        "reason": "place not found in the text: set it on the map or choose a street",
+        "excerpt": report.text[:500],
+        "reporter_hash": report.reporter_hash,
+        "record": record,
+        "created_at": datetime.now(UTC),
+    }
+
+
+def _assign_duplicates(session: Session, new_ids: list[int]) -> int:
+    """Mark duplicates among the new reports and against reports already stored near in time."""
+    if not new_ids:
+        return 0
+    cols = (ReportRow.id, ReportRow.category, ReportRow.lat, ReportRow.lon, ReportRow.occurred_at, ReportRow.text)
+    new = session.execute(select(*cols).where(ReportRow.id.in_(new_ids))).all()
+    times = [r.occurred_at for r in new]
+    start, end = min(times) - DEDUPE_WINDOW, max(times) + DEDUPE_WINDOW
+    earlier = session.execute(
+        select(*cols).where(
+            ReportRow.occurred_at >= start,
+            ReportRow.occurred_at <= end,
+            ReportRow.duplicate_of.is_(None),
+            ReportRow.lat.is_not(None),
+            ReportRow.id.not_in(new_ids),
+        )
+    ).all()
+    frame = pd.DataFrame([r._asdict() for r in [*earlier, *new]])
+    frame = frame[frame["lat"].notna()]
+    if frame.empty:
+        return 0
+    dup = mark_duplicates(frame)
+    new_set = set(new_ids)
+    updates = [
+        {"id": int(rid), "duplicate_of": int(orig)}
+        for rid, orig in zip(frame["id"], dup, strict=True)
+        if rid in new_set and pd.notna(orig)
+    ]
+    for item in updates:
+        session.execute(update(ReportRow).where(ReportRow.id == item["id"]).values(duplicate_of=item["duplicate_of"]))
+    return len(updates)
+
+
+def import_file(
+    path: Path | str,
+    engine: Engine | None = None,
+    *,
+    kind: str | None = None,
+    column_mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+    actor: str = "system",
+) -> BatchSummary:
+    """Import one source file as one transaction; re-importing the same file adds nothing.
+
+    Raises ``intake.UnreadableFile`` (naming the file and the problem) when the file
+    cannot be read at all; a malformed record only goes to quarantine.
+    """
+    path = Path(path)
+    engine = engine or open_store()
+    sha = file_sha256(path)
+    with Session(engine) as session:
+        existing = batch_by_sha(session, sha)
+        if existing is not None:
+            return BatchSummary(path.name, existing.kind, existing.id, already_imported=True,
+                                notes=[f"already imported as batch {existing.id}"])
+    parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping)
+    summary = BatchSummary(path.name, parsed.kind)
+    secret = salt()
+    reports: list[Report] = []
+    problems: list[Quarantined] = []
+    for item in parsed.items:
+        summary.read += 1
+        if isinstance(item, Quarantined):
+            problems.append(item)
+        else:
+            try:
+                reports.append(to_report(item, secret=secret))
+            except Exception as exc:  # a record that breaks a step is quarantined, never lost
+                problems.append(Quarantined(source=item.source, source_ref=item.source_ref,
+                                            reason=f"could not process: {exc}", excerpt=""))
+        if progress and summary.read % 200 == 0:
+            progress(summary.read, None)
+    summary.notes.extend(parsed.notes)
+    with Session(engine) as session, session.begin():
+        batch = ImportBatch(file_name=path.name, sha256=sha, kind=parsed.kind, imported_by=actor)
+        session.add(batch)
+        session.flush()
+        summary.batch_id = batch.id
+        refs = [(r.source, r.source_ref) for r in reports] + [(q.source, q.source_ref) for q in problems]
+        known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
+        fresh = [r for r in reports if (r.source, r.source_ref) not in known]
+        fresh_problems = [q for q in problems if (q.source, q.source_ref) not in known]
+        summary.already_known = summary.read - len(fresh) - len(fresh_problems)
+        located = [r for r in fresh if r.level != "none"]
+        unlocated = [r for r in fresh if r.level == "none"]
+        rows = [r.model_dump(exclude={"id"}) | {"batch_id": batch.id} for r in located]
+        insert_ignoring_conflicts(session, ReportRow.__table__, rows)
+        q_rows = [_quarantine_row(q, batch.id, secret) for q in fresh_problems]
+        q_rows += [_not_located_row(r, batch.id) for r in unlocated]
+        insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
+        new_ids = list(session.scalars(select(ReportRow.id).where(ReportRow.batch_id == batch.id)))
+        summary.duplicates = _assign_duplicates(session, new_ids)
+        summary.imported = len(new_ids) - summary.duplicates
+        summary.quarantined = len(q_rows)
+        summary.not_located = len(unlocated)
+        _store_side_records(session, parsed, batch.id)
+        batch.n_read, batch.n_imported, batch.n_duplicates = summary.read, summary.imported, summary.duplicates
+        batch.n_quarantined, batch.n_not_located = summary.quarantined, summary.not_located
+        batch.n_already_known, batch.notes = summary.already_known, "\n".join(summary.notes)
+        batch.finished_at = datetime.now(UTC)
+        session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
+    if progress:
+        progress(summary.read, summary.read)
+    return summary
+
+
+def _store_side_records(session: Session, parsed: Any, batch_id: int) -> None:
+    """Meetings and survey responses that a file carries besides reports."""
+    meetings = [
+        {"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees, "batch_id": batch_id}
+        for m in getattr(parsed, "meetings", [])
+    ]
+    insert_ignoring_conflicts(session, MeetingRow.__table__, meetings)
+    surveys = [
+        {"source_ref": s.source_ref, "wave": s.wave, "district": s.district, "answers": s.answers, "batch_id": batch_id}
+        for s in getattr(parsed, "surveys", [])
+    ]
+    insert_ignoring_conflicts(session, SurveyResponseRow.__table__, surveys)

@@ -1,0 +1,116 @@
+"""Repository functions: the only place that turns store rows into frames and back.
+
+Pages and the CLI never write SQL; they call these.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Engine, Select, and_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from data.store.schema import ImportBatch, QuarantineRow, ReportRow
+
+REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
+
+
+def insert_ignoring_conflicts(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+    """INSERT ... ON CONFLICT DO NOTHING: the unique keys, not luck, keep re-imports idempotent."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    session.execute(insert(table).on_conflict_do_nothing(), list(rows))
+
+
+def known_refs(session: Session, table: Any, source_refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Which (source, source_ref) pairs the table already holds."""
+    refs = set(source_refs)
+    found: set[tuple[str, str]] = set()
+    by_source: dict[str, list[str]] = {}
+    for source, ref in refs:
+        by_source.setdefault(source, []).append(ref)
+    for source, items in by_source.items():
+        for start in range(0, len(items), 500):
+            chunk = items[start : start + 500]
+            rows = session.execute(
+                select(table.source, table.source_ref).where(table.source == source, table.source_ref.in_(chunk))
+            )
+            found.update((s, r) for s, r in rows)
+    return found
+
+
+def batch_by_sha(session: Session, sha256: str) -> ImportBatch | None:
+    return session.scalar(select(ImportBatch).where(ImportBatch.sha256 == sha256))
+
+
+def _report_query(
+    start: datetime | None,
+    end: datetime | None,
+    categories: Sequence[str] | None,
+    include_duplicates: bool,
+    statuses: Sequence[str],
+    located_only: bool,
+) -> Select:
+    conds = [ReportRow.status.in_(list(statuses))]
+    if start is not None:
+        conds.append(ReportRow.occurred_at >= start)
+    if end is not None:
+        conds.append(ReportRow.occurred_at < end)
+    if categories:
+        conds.append(ReportRow.category.in_(list(categories)))
+    if not include_duplicates:
+        conds.append(ReportRow.duplicate_of.is_(None))
+    if located_only:
+        conds.append(ReportRow.lat.is_not(None))
+    return select(ReportRow).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
+
+
+def reports_frame(
+    engine: Engine,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    categories: Sequence[str] | None = None,
+    include_duplicates: bool = False,
+    statuses: Sequence[str] = ("new", "verified"),
+    located_only: bool = False,
+) -> pd.DataFrame:
+    """Reports as a DataFrame (one row per report; duplicates left out unless asked)."""
+    query = _report_query(start, end, categories, include_duplicates, statuses, located_only)
+    with Session(engine) as session:
+        rows = session.scalars(query).all()
+        records = [{c: getattr(r, c) for c in REPORT_COLUMNS} for r in rows]
+    frame = pd.DataFrame.from_records(records, columns=REPORT_COLUMNS)
+    for col in ("received_at", "occurred_at", "created_at", "updated_at"):
+        frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame
+
+
+def report_count(engine: Engine) -> int:
+    from sqlalchemy import func
+
+    with Session(engine) as session:
+        return int(session.scalar(select(func.count()).select_from(ReportRow)) or 0)
+
+
+def quarantine_frame(engine: Engine, *, unresolved_only: bool = True) -> pd.DataFrame:
+    query = select(QuarantineRow).order_by(QuarantineRow.id)
+    if unresolved_only:
+        query = query.where(QuarantineRow.resolved_at.is_(None))
+    cols = [c.name for c in QuarantineRow.__table__.columns]
+    with Session(engine) as session:
+        rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(query)]
+    return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def batches_frame(engine: Engine) -> pd.DataFrame:
+    cols = [c.name for c in ImportBatch.__table__.columns]
+    with Session(engine) as session:
+        rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(ImportBatch).order_by(ImportBatch.id))]
+    return pd.DataFrame.from_records(rows, columns=cols)

@@ -1,0 +1,71 @@
+"""The store: schema from Alembic, UTC round trip, idempotent inserts."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from data.store.db import table_names
+from data.store.repo import insert_ignoring_conflicts, reports_frame
+from data.store.schema import ReportRow
+from tests.conftest import ROOT
+
+TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
+          "audit_log", "reporter_contacts", "edit_locks", "alembic_version"}
+
+
+def _row(ref: str, **extra) -> dict:
+    when = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
+    base = dict(source="csv", source_ref=ref, received_at=when, occurred_at=when, occurred_at_source="given",
+                text="сміття", category="litter", category_source="rule", lat=47.56, lon=31.33, level="street",
+                score=0.9, status="new")
+    return base | extra
+
+
+def test_schema_has_every_table(store) -> None:
+    assert set(table_names(store)) == TABLES
+
+
+def test_cli_db_upgrade_on_an_empty_file(tmp_path) -> None:
+    db = tmp_path / "new.db"
+    env = {"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin"}
+    out = subprocess.run([sys.executable, "cli.py", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "reports" in out.stderr and db.exists()
+
+
+def test_times_come_back_as_utc(store) -> None:
+    kyiv = timezone(timedelta(hours=2))
+    local = datetime(2025, 1, 10, 23, 15, tzinfo=kyiv)
+    with Session(store) as s, s.begin():
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("a", occurred_at=local)])
+    frame = reports_frame(store)
+    assert frame.loc[0, "occurred_at"] == datetime(2025, 1, 10, 21, 15, tzinfo=UTC)
+
+
+def test_naive_times_are_refused(store) -> None:
+    with pytest.raises(Exception, match="naive"), Session(store) as s, s.begin():
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("b", occurred_at=datetime(2025, 1, 1))])
+
+
+def test_same_source_ref_is_stored_once(store) -> None:
+    for _ in range(3):
+        with Session(store) as s, s.begin():
+            insert_ignoring_conflicts(s, ReportRow.__table__, [_row("same"), _row("other")])
+    with Session(store) as s:
+        assert s.scalar(select(func.count()).select_from(ReportRow)) == 2
+
+
+def test_duplicates_and_rejected_are_left_out_by_default(store) -> None:
+    with Session(store) as s, s.begin():
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("o"), _row("r", status="rejected")])
+        original = s.scalar(select(ReportRow.id).where(ReportRow.source_ref == "o"))
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("d", duplicate_of=original)])
+    assert list(reports_frame(store)["source_ref"]) == ["o"]
+    assert len(reports_frame(store, include_duplicates=True)) == 2
