@@ -1,0 +1,85 @@
+"""First start in demo mode: import the bundled synthetic sources through the real pipeline."""
+
+from __future__ import annotations
+
+import csv
+import tomllib
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from auth.users import add_user
+from data.importer import Progress, import_file
+from data.store.repo import insert_ignoring_conflicts
+from data.store.schema import ActionRow, ImportBatch
+
+DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
+SOURCE_SUFFIXES = {".json", ".csv", ".xlsx", ".docx"}
+
+
+def demo_sources() -> list[Path]:
+    """Every bundled source file, in a fixed order (social media first, minutes last)."""
+    root = DEMO_DIR / "sources"
+    return sorted(p for p in root.rglob("*") if p.suffix.lower() in SOURCE_SUFFIXES)
+
+
+def is_loaded(engine: Engine) -> bool:
+    with Session(engine) as session:
+        return bool(session.scalar(select(func.count()).select_from(ImportBatch)))
+
+
+def _load_actions(engine: Engine) -> int:
+    path = DEMO_DIR / "actions.csv"
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    records = [
+        {
+            "id": int(r["id"]),
+            "cell": r.get("cell") or None,
+            "district": r.get("district") or None,
+            "owner": r["owner"],
+            "owner_org": r.get("owner_org") or None,
+            "description": r["description"],
+            "due_date": date.fromisoformat(r["due_date"]) if r.get("due_date") else None,
+            "status": r.get("status") or "open",
+            "public_note": r.get("public_note") or None,
+        }
+        for r in rows
+    ]
+    with Session(engine) as session, session.begin():
+        insert_ignoring_conflicts(session, ActionRow.__table__, records)
+    return len(records)
+
+
+def _load_users(engine: Engine) -> int:
+    path = DEMO_DIR / "users.toml"
+    if not path.exists():
+        return 0
+    users = tomllib.loads(path.read_text(encoding="utf-8")).get("users", [])
+    for u in users:
+        add_user(engine, u["username"], u["password"], u["role"], organisation=u.get("organisation"), demo=True)
+    return len(users)
+
+
+def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any]:
+    """Import every demo source (idempotent), the action plan and the demo users."""
+    files = demo_sources()
+    batches = []
+    for number, path in enumerate(files, start=1):
+        summary = import_file(path, engine, actor="demo")
+        batches.append(summary.as_dict())
+        if progress:
+            progress(number, len(files))
+    return {"batches": batches, "actions": _load_actions(engine), "users": _load_users(engine)}
+
+
+def ensure_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any] | None:
+    """Load the demo once: on the first start of an empty store."""
+    if is_loaded(engine):
+        return None
+    return load_demo(engine, progress)

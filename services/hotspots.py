@@ -1,0 +1,93 @@
+"""Hotspot tables for the CLI and the pages: store -> H3 bins -> a clustering method."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import h3
+import pandas as pd
+from sqlalchemy import Engine
+
+from clustering.binning import BinningSummary, bin_counts, study_area
+from clustering.gistar import GiStarResult, local_gistar
+from data.store import open_store
+from data.store.repo import reports_frame
+from geo.gazetteer import load_gazetteer
+
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
+def month_start(month: str) -> datetime:
+    """'2025-03' -> the first instant of that month in Kyiv, as UTC."""
+    year, mon = (int(x) for x in month.split("-"))
+    return datetime(year, mon, 1, tzinfo=KYIV).astimezone(UTC)
+
+
+def next_month(month: str) -> str:
+    year, mon = (int(x) for x in month.split("-"))
+    return f"{year + mon // 12}-{mon % 12 + 1:02d}"
+
+
+def load_reports(engine: Engine | None = None, *, month_from: str | None = None, month_to: str | None = None,
+                 categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Located, non-duplicate, non-rejected reports of the months [from, to]."""
+    return reports_frame(
+        engine or open_store(),
+        start=month_start(month_from) if month_from else None,
+        end=month_start(next_month(month_to)) if month_to else None,
+        categories=categories,
+        located_only=True,
+    )
+
+
+def city_area(res: int) -> list[str]:
+    """Every H3 cell covering the city boundary at `res` (empty cells included)."""
+    return study_area(load_gazetteer().boundary_polygon, res)
+
+
+@dataclass
+class GiStarView:
+    result: GiStarResult
+    binning: BinningSummary
+    res: int
+
+
+def gistar_view(reports: pd.DataFrame, res: int, k: int = 1) -> GiStarView:
+    counts, summary = bin_counts(reports, res, city_area(res))
+    return GiStarView(local_gistar(counts, k=k), summary, res)
+
+
+def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None = None, month_to: str | None = None,
+                  categories: Sequence[str] | None = None, engine: Engine | None = None) -> pd.DataFrame:
+    """The cell table of one method over every cell of the city."""
+    reports = load_reports(engine, month_from=month_from, month_to=month_to, categories=categories)
+    if method == "gistar":
+        view = gistar_view(reports, res)
+        if not view.result.ok:
+            raise ValueError(f"insufficient data: {view.result.reason}")
+        return view.result.table
+    from clustering.hotspots import run
+
+    return run(reports, method, res, load_gazetteer().boundary_polygon)
+
+
+def write_table(table: pd.DataFrame, out: Path) -> None:
+    """CSV as is; GeoJSON with each H3 cell's hexagon as the feature geometry."""
+    if out.suffix.lower() == ".csv":
+        table.to_csv(out, index=False)
+        return
+    if out.suffix.lower() != ".geojson":
+        raise ValueError(f"unsupported output {out.suffix!r}: use .csv or .geojson")
+    features = []
+    for row in table.to_dict(orient="records"):
+        ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(row["cell"])]
+        props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
+        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]},
+                         "properties": props})
+    out.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str),
+                   encoding="utf-8")
