@@ -1,0 +1,45 @@
+"""Streamlit entry point: registers only the pages the signed-in role may see."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from auth import allowed_pages
+from services.clock import demo_mode
+from services.demo import ensure_demo
+from ui import state
+
+st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon="🗺️", layout="wide")
+
+PAGE_FILES = {
+    "public_map": ("ui/pages/public_map.py", "nav.public_map", "🗺️"),
+    "rules": ("ui/pages/rules.py", "nav.rules", "📜"),
+    "report": ("ui/pages/report.py", "nav.report", "✍️"),
+    "method": ("ui/pages/method.py", "nav.method", "ℹ️"),
+    "police": ("ui/pages/police.py", "nav.police", "🚓"),
+    "council": ("ui/pages/council.py", "nav.council", "🏛️"),
+    "moderator": ("ui/pages/moderator.py", "nav.moderator", "🗂️"),
+    "admin": ("ui/pages/admin.py", "nav.admin", "🔑"),
+}
+
+with st.sidebar:
+    st.selectbox(state.tr("app.language"), ["uk", "en"], key="lang",
+                 format_func=lambda code: {"uk": "Українська", "en": "English"}[code])
+    if demo_mode():
+        st.warning(state.tr("app.demo_label"))
+
+if demo_mode() and not st.session_state.get("demo_checked"):
+    bar = st.progress(0.0, text=state.tr("app.loading_demo"))
+    ensure_demo(state.engine(), progress=lambda done, total: bar.progress(done / (total or done or 1)))
+    bar.empty()
+    st.session_state["demo_checked"] = True
+
+role = state.current_role()
+pages = [
+    st.Page(PAGE_FILES[slug][0], title=state.tr(PAGE_FILES[slug][1]), icon=PAGE_FILES[slug][2],
+            url_path=slug, default=slug == "public_map")
+    for slug in allowed_pages(role)
+    if slug in PAGE_FILES
+]
+pages.append(st.Page("ui/pages/login.py", title=state.tr("nav.login"), icon="👤", url_path="login"))
+st.navigation(pages).run()

@@ -1,0 +1,91 @@
+"""The public report form: a resident's report enters the moderation queue.
+
+The resident gets a tracking number to look up the status later; contact details go to a
+moderator-only table that the retention purge empties. Submissions are rate-limited and
+spam-checked before anything is stored.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from data.importer import salt, to_report
+from data.records import RawMessage
+from data.store.repo import insert_ignoring_conflicts
+from data.store.schema import ContactRow, ReportRow
+
+MAX_PER_SESSION = 3
+SESSION_WINDOW = timedelta(minutes=10)
+MAX_PER_MINUTE = 30
+_LINK = re.compile(r"https?://|www\.|t\.me/", re.I)
+
+
+class Refused(Exception):
+    """A submission that is not stored, with a reason the resident can read (message key)."""
+
+
+@dataclass(frozen=True)
+class Receipt:
+    tracking: str
+    report_id: int
+    level: str
+
+
+def spam_reason(text: str) -> str | None:
+    """Message key of why a text looks like spam, or None."""
+    stripped = text.strip()
+    if len(stripped) < 10:
+        return "form.too_short"
+    if len(_LINK.findall(stripped)) >= 2:
+        return "form.links"
+    letters = [c for c in stripped if c.isalpha()]
+    if letters and len(set(c.lower() for c in letters)) < 4:
+        return "form.gibberish"
+    return None
+
+
+def check_rate(recent_by_session: list[datetime], now: datetime) -> None:
+    if sum(1 for t in recent_by_session if now - t < SESSION_WINDOW) >= MAX_PER_SESSION:
+        raise Refused("form.rate_limited")
+
+
+def submit(engine: Engine, *, text: str, category: str | None, lat: float | None, lon: float | None,
+           contact: str | None, now: datetime | None = None) -> Receipt:
+    """Store one resident report (status new) and return its tracking number."""
+    now = now or datetime.now(UTC)
+    reason = spam_reason(text)
+    if reason:
+        raise Refused(reason)
+    with Session(engine) as session:
+        last_minute = session.scalar(
+            select(func.count()).select_from(ReportRow).where(ReportRow.source == "form",
+                                                              ReportRow.created_at >= now - timedelta(minutes=1)))
+    if (last_minute or 0) >= MAX_PER_MINUTE:
+        raise Refused("form.rate_limited")
+    tracking = "VZ-" + secrets.token_hex(4).upper()
+    raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=now, text=text,
+                     location=(lat, lon) if lat is not None and lon is not None else None,
+                     category_hint=category, occurred_at=None)
+    report = to_report(raw, secret=salt())
+    with Session(engine) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, [report.model_dump(exclude={"id"})])
+        report_id = session.scalar(select(ReportRow.id).where(ReportRow.source_ref == raw.source_ref))
+        if contact and contact.strip():
+            session.add(ContactRow(report_id=report_id, contact=contact.strip()))
+    return Receipt(tracking, int(report_id), report.level)
+
+
+def status_of(engine: Engine, tracking: str) -> dict[str, str | None] | None:
+    """What a resident may see about their own report: status and the public note."""
+    ref = f"form:{tracking.strip().upper()}"
+    with Session(engine) as session:
+        row = session.scalar(select(ReportRow).where(ReportRow.source == "form", ReportRow.source_ref == ref))
+        if row is None:
+            return None
+        return {"status": row.status, "status_note": row.status_note, "category": row.category}

@@ -1,0 +1,47 @@
+"""Per-browser state shared by the pages: language, signed-in user, the store."""
+
+from __future__ import annotations
+
+import streamlit as st
+from sqlalchemy import Engine
+
+from auth import session as auth_session
+from auth.users import User, get_user
+from data.store import open_store
+from i18n import DEFAULT_LANG, LANGS, t
+
+SESSION_PARAM = "session"
+
+
+@st.cache_resource
+def engine() -> Engine:
+    return open_store()
+
+
+def lang() -> str:
+    value = st.session_state.get("lang") or st.query_params.get("lang") or DEFAULT_LANG
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def tr(key: str, **values: object) -> str:
+    """The catalogue text in the chosen language."""
+    return t(key, lang(), **values)
+
+
+def current_user() -> User | None:
+    """The signed-in user, read again from the store on every run (roles can change)."""
+    username = auth_session.read(st.query_params.get(SESSION_PARAM))
+    return get_user(engine(), username) if username else None
+
+
+def current_role() -> str | None:
+    user = current_user()
+    return user.role if user else None
+
+
+def sign_in(user: User) -> None:
+    st.query_params[SESSION_PARAM] = auth_session.issue(user.username)
+
+
+def sign_out() -> None:
+    st.query_params.pop(SESSION_PARAM, None)
