@@ -1,0 +1,314 @@
+"""What every source parser shares: the result object, the error, dates, headers, hashing.
+
+The parsers are pure functions from a file (path or bytes) to items; this module holds the
+pieces they agree on so that the pipeline sees one shape whatever the source:
+
+* :class:`ParseResult` carries a lazy iterator of items plus notes and counters. The
+  counters make the counting contract checkable: every record read is emitted exactly
+  once, as a ``RawMessage`` (or a ``SurveyResponse``) or as a ``Quarantined``.
+* :class:`UnreadableFile` is the only exception a parser lets out, and its message names
+  the file and the problem, because a moderator reads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+from data.records import Quarantined
+
+KYIV = ZoneInfo("Europe/Kyiv")
+EXCERPT_CHARS = 200
+# A date without a time is placed at local noon: midnight in Kyiv is the previous day in
+# UTC, which would move reports of the 1st into the previous month on every monthly map.
+DATE_ONLY_HOUR = 12
+
+Redactor = Callable[[str], str]
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read at all; the message names the file and the problem."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(f"{name}: {problem}")
+        self.name = name
+        self.problem = problem
+
+
+@dataclass
+class ParseResult:
+    """What a parser returns.
+
+    ``items`` is lazy (a 200 MB export streams), so ``notes`` and ``stats`` are complete
+    only once ``items`` has been exhausted. ``stats`` keys: ``read`` (records read),
+    ``emitted`` (RawMessage or SurveyResponse), ``quarantined``, and ``skipped_*`` for
+    what is not a record (service messages, photos without text, blank rows), which the
+    notes explain. The contract: ``stats["read"] == stats["emitted"] + stats["quarantined"]``.
+    """
+
+    kind: str
+    name: str
+    items: Iterator[Any]
+    notes: list[str] = field(default_factory=list)
+    stats: Counter[str] = field(default_factory=Counter)
+    meetings: list[Any] = field(default_factory=list)  # data.intake.minutes.Meeting
+
+
+@dataclass(frozen=True)
+class InputFile:
+    """A path or in-memory bytes, with the name every message uses."""
+
+    name: str
+    path: Path | None = None
+    data: bytes | None = None
+
+    @classmethod
+    def of(cls, source: str | Path | bytes | InputFile, name: str | None = None) -> InputFile:
+        if isinstance(source, InputFile):
+            return source
+        if isinstance(source, bytes | bytearray):
+            return cls(name=name or "<uploaded bytes>", data=bytes(source))
+        path = Path(source)
+        return cls(name=name or path.name, path=path)
+
+    @property
+    def suffix(self) -> str:
+        return Path(self.name).suffix.lower()
+
+    def open(self) -> IO[bytes]:
+        if self.data is not None:
+            return io.BytesIO(self.data)
+        assert self.path is not None
+        try:
+            return self.path.open("rb")
+        except OSError as exc:
+            raise UnreadableFile(self.name, f"cannot open the file ({exc.strerror or exc})") from exc
+
+    def read_bytes(self) -> bytes:
+        with self.open() as fh:
+            try:
+                return fh.read()
+            except OSError as exc:
+                raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+
+    def head(self, size: int = 65536) -> bytes:
+        with self.open() as fh:
+            try:
+                return fh.read(size)
+            except OSError as exc:
+                raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+
+
+class Tally:
+    """Counts and quarantines for one parse, so each parser keeps the counting contract."""
+
+    def __init__(self, result: ParseResult, source: str, redact: Redactor | None) -> None:
+        self.result = result
+        self.source = source
+        self.redact = redact
+
+    def read(self) -> None:
+        self.result.stats["read"] += 1
+
+    def emitted(self) -> None:
+        self.result.stats["emitted"] += 1
+
+    def skip(self, what: str) -> None:
+        self.result.stats[f"skipped_{what}"] += 1
+
+    def quarantine(self, source_ref: str, reason: str, raw: str = "") -> Quarantined:
+        """Quarantine one record; the excerpt is kept only if a redactor was given.
+
+        ``Quarantined.excerpt`` is stored as already redacted, and redaction belongs to
+        another step, so without a redactor the excerpt stays empty.
+        """
+        self.result.stats["quarantined"] += 1
+        excerpt = self.redact(raw[:EXCERPT_CHARS]) if (self.redact and raw) else ""
+        return Quarantined(source=self.source, source_ref=source_ref, reason=reason, excerpt=excerpt)
+
+
+# ---------------------------------------------------------------------------- hashing
+
+
+def short_hash(*parts: str, length: int = 16) -> str:
+    """A stable content hash: the same content gives the same source_ref on re-import."""
+    digest = hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()
+    return digest[:length]
+
+
+def normalise_text(value: str) -> str:
+    """NFC, collapsed whitespace: a row re-saved by another program hashes the same."""
+    return " ".join(unicodedata.normalize("NFC", value).split())
+
+
+# ---------------------------------------------------------------------------- headers
+
+_HEADER_JUNK = re.compile(r"[\s_\-./:;,()\[\]№#*\"'«»]+")
+
+
+def header_key(value: Any) -> str:
+    """A header cell reduced to comparable form: lower case, no punctuation or spaces."""
+    if value is None:
+        return ""
+    text = unicodedata.normalize("NFC", str(value)).casefold().replace("ё", "е").replace("ʼ", "'")
+    return _HEADER_JUNK.sub(" ", text).strip()
+
+
+def match_header(cell: Any, synonyms: dict[str, tuple[str, ...]]) -> str | None:
+    """The field a header cell names, or None.
+
+    Exact synonyms win; otherwise a synonym that starts the header ("дата звернення
+    громадянина" starts with "дата звернення"). Longer synonyms are tried first so that
+    "дата події" is not taken for a plain "дата".
+    """
+    key = header_key(cell)
+    if not key:
+        return None
+    for fld, words in synonyms.items():
+        if key in words:
+            return fld
+    best: tuple[int, str] | None = None
+    for fld, words in synonyms.items():
+        for word in words:
+            if len(word) >= 3 and (key.startswith(word + " ") or key.endswith(" " + word)):
+                if best is None or len(word) > best[0]:
+                    best = (len(word), fld)
+    return best[1] if best else None
+
+
+# ---------------------------------------------------------------------------- dates
+
+_DMY = re.compile(
+    r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*(?:р\.?|г\.?)?)?"
+    r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+)
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+EXCEL_EPOCH = datetime(1899, 12, 30)
+_SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954 .. 2119: anything else is not a plausible date
+
+
+class BadDate(ValueError):
+    """A value that should be a date and is not; str() is the moderator-facing reason."""
+
+
+def kyiv_to_utc(value: datetime) -> datetime:
+    """Naive times in our sources are Kyiv wall-clock time (the city's own clock)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=KYIV)
+    return value.astimezone(UTC)
+
+
+def parse_when(value: Any, time_value: Any = None) -> tuple[datetime, bool]:
+    """Parse a date cell (and an optional separate time cell) to UTC.
+
+    Returns (utc datetime, date_only). Accepts datetime/date objects (openpyxl), Excel
+    serial numbers, ISO 8601, dd.mm.yyyy [hh:mm[:ss]], dd/mm/yyyy and two-digit years.
+    Raises BadDate with the original value quoted.
+    """
+    shown = str(value).strip() if value is not None else ""
+    if isinstance(value, datetime):
+        result, date_only = value, False
+    elif isinstance(value, date):
+        result, date_only = datetime.combine(value, time(DATE_ONLY_HOUR)), True
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        result, date_only = _from_serial(float(value), shown)
+    elif isinstance(value, str):
+        result, date_only = _from_text(value.strip(), shown)
+    else:
+        raise BadDate(f"date '{shown}' is not a date" if shown else "no date")
+    if time_value not in (None, "") and date_only:
+        result = datetime.combine(result.date(), _parse_time(time_value))
+        date_only = False
+    return kyiv_to_utc(result), date_only
+
+
+def _from_serial(serial: float, shown: str) -> tuple[datetime, bool]:
+    if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
+        raise BadDate(f"date '{shown}' is not a date")
+    result = EXCEL_EPOCH + timedelta(days=serial)
+    if serial == int(serial):
+        return result.replace(hour=DATE_ONLY_HOUR), True
+    return result.replace(microsecond=0), False
+
+
+def _from_text(text: str, shown: str) -> tuple[datetime, bool]:
+    if not text:
+        raise BadDate("no date")
+    if re.fullmatch(r"\d{5}(\.\d+)?", text):
+        return _from_serial(float(text), shown)
+    match = _DMY.match(text)
+    try:
+        if match:
+            day, month, year = int(match[1]), int(match[2]), int(match[3])
+            if year < 100:
+                year += 2000
+            if match[4] is None:
+                return datetime(year, month, day, DATE_ONLY_HOUR), True
+            return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6] or 0)), False
+        iso = text.replace("Z", "+00:00").replace(" ", "T", 1) if "T" not in text else text.replace("Z", "+00:00")
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.combine(date.fromisoformat(text), time(DATE_ONLY_HOUR)), True
+        return datetime.fromisoformat(iso), False
+    except ValueError:
+        raise BadDate(f"date '{shown}' is not a date") from None
+
+
+def _parse_time(value: Any) -> time:
+    if isinstance(value, time):
+        return value
+    if isinstance(value, datetime):
+        return value.time()
+    if isinstance(value, float) and 0 <= value < 1:  # Excel stores a time as a day fraction
+        seconds = round(value * 86400)
+        return time(seconds // 3600 % 24, seconds // 60 % 60, seconds % 60)
+    match = _TIME.match(str(value).strip())
+    try:
+        if match:
+            return time(int(match[1]), int(match[2]), int(match[3] or 0))
+    except ValueError:
+        pass
+    raise BadDate(f"time '{value}' is not a time")
+
+
+def cell_text(value: Any) -> str:
+    """A cell as clean text (numbers without a spurious '.0', None as '')."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).strip()
+
+
+def parse_float(value: Any) -> float | None:
+    """A coordinate cell: accepts '47,566' (Ukrainian decimal comma); None when empty."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    return float(str(value).strip().replace(",", "."))
+
+
+def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
+    """(location, problem): a bad coordinate loses the point, not the report."""
+    try:
+        flat, flon = parse_float(lat), parse_float(lon)
+    except ValueError:
+        return None, f"coordinates '{cell_text(lat)}', '{cell_text(lon)}' are not numbers"
+    if flat is None and flon is None:
+        return None, None
+    if flat is None or flon is None:
+        return None, "only one of latitude/longitude is given"
+    if not (-90 <= flat <= 90 and -180 <= flon <= 180):
+        return None, f"coordinates {flat}, {flon} are out of range"
+    return (flat, flon), None

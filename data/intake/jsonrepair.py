@@ -1,0 +1,127 @@
+"""A streaming byte filter that turns "almost JSON" into JSON.
+
+Telegram Desktop writes control characters inside strings either raw or as ``\\xNN``;
+both are invalid JSON, and a strict parser stops at the first one, losing the rest of a
+possibly huge export. :class:`RepairingReader` wraps a binary file and rewrites, inside
+strings only, raw control bytes and ``\\xNN`` as ``\\u00NN`` and any other invalid escape
+``\\q`` as an escaped backslash. It works chunk by chunk, carrying only the "inside a
+string" flag and an incomplete escape across chunks, so memory stays bounded whatever
+the file size. Clean strings pass through the C regex engine untouched; Python code runs
+only for the strings that need a fix.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import IO
+
+CHUNK = 1 << 20
+
+# A string body (up to and including its closing quote, or to the end of the chunk).
+_BODY = re.compile(rb'(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.S)
+# Everything up to the next string that needs a fix: bytes outside strings and clean,
+# closed strings (no control byte, only valid escapes), consumed by the C regex engine.
+_SKIP = re.compile(rb'(?:"(?:[^"\\\x00-\x1f]++|\\["\\/bfnrt]|\\u[0-9A-Fa-f]{4})*+"|[^"]++)*+')
+# A string that needs a look, from its opening quote to its close or the chunk's end.
+_STRING = re.compile(rb'"(?:[^"\\]|\\.)*+(?:"|\\?\Z)', re.S)
+_BAD = re.compile(rb"[\x00-\x1f]|\\(?:x([0-9A-Fa-f]{2})|u[0-9A-Fa-f]{4}|([\"\\/bfnrt])|(.)|\Z)", re.S)
+# What may be an escape cut by the chunk boundary: a run of backslashes, maybe "\x" or "\xH".
+_TAIL = re.compile(rb"\\+(?:x[0-9A-Fa-f]?|u[0-9A-Fa-f]{0,3})?\Z")
+
+
+def _fix_escape(match: re.Match[bytes]) -> bytes:
+    whole = match.group(0)
+    if len(whole) == 1 and whole[0] < 0x20:  # a raw control byte
+        return b"\\u%04x" % whole[0]
+    if match.group(1) is not None:  # \xNN
+        return b"\\u00" + match.group(1).lower()
+    if whole.startswith(b"\\u") or match.group(2) is not None:  # valid escape
+        return whole
+    # an invalid escape (\q, \u12 or a lone backslash at the end): keep it as text
+    return b"\\\\" + (match.group(3) or b"")
+
+
+def fix_string_body(body: bytes) -> bytes:
+    """Repair one string body (without the opening quote)."""
+    return _BAD.sub(_fix_escape, body)
+
+
+class RepairingReader:
+    """A read-only binary file-like object that yields repaired JSON bytes."""
+
+    def __init__(self, raw: IO[bytes], chunk_size: int = CHUNK) -> None:
+        self._raw = raw
+        self._chunk_size = chunk_size
+        self._in_string = False
+        self._carry = b""
+        self._buffer = b""
+        self._offset = 0  # read position in _buffer (slicing a 1 MB buffer per read is slow)
+        self._eof = False
+        self.bytes_in = 0  # bytes consumed from the underlying file, for error messages
+
+    def read(self, size: int = -1) -> bytes:
+        while not self._eof and (size < 0 or len(self._buffer) - self._offset < size):
+            self._buffer = self._buffer[self._offset :] + self._next_chunk()
+            self._offset = 0
+        end = len(self._buffer) if size < 0 else self._offset + size
+        out = self._buffer[self._offset : end]
+        self._offset = min(end, len(self._buffer))
+        return out
+
+    def _next_chunk(self) -> bytes:
+        data = self._raw.read(self._chunk_size)
+        self.bytes_in += len(data)
+        if not data:
+            self._eof = True
+            data, self._carry = self._carry, b""
+            return self._repair(data) if data else b""
+        data = self._carry + data
+        tail = _TAIL.search(data)
+        while tail and tail.start() == 0:  # nothing but a possible escape yet: read on
+            more = self._raw.read(self._chunk_size)
+            self.bytes_in += len(more)
+            if not more:
+                self._eof = True
+                self._carry = b""
+                return self._repair(data)
+            data += more
+            tail = _TAIL.search(data)
+        if tail:
+            data, self._carry = data[: tail.start()], data[tail.start() :]
+        else:
+            self._carry = b""
+        return self._repair(data)
+
+    def _repair(self, data: bytes) -> bytes:
+        out: list[bytes] = []
+        pos = 0
+        if self._in_string:
+            body = _BODY.match(data)
+            assert body is not None  # the pattern matches the empty string
+            out.append(fix_string_body(body.group(0)))
+            pos = body.end()
+            if not _closes(body.group(0)):
+                return b"".join(out)
+            self._in_string = False
+        while pos < len(data):
+            skip = _SKIP.match(data, pos)
+            assert skip is not None  # the pattern matches the empty string
+            out.append(data[pos : skip.end()])
+            pos = skip.end()
+            if pos == len(data):
+                break
+            string = _STRING.match(data, pos)
+            assert string is not None  # data[pos] is a quote
+            out.append(b'"' + fix_string_body(string.group(0)[1:]))
+            pos = string.end()
+            if pos == len(data) and not _closes(string.group(0)[1:]):
+                self._in_string = True
+        return b"".join(out)
+
+
+def _closes(body: bytes) -> bool:
+    """Whether a matched body ends with its closing quote (not an escaped one)."""
+    if not body.endswith(b'"'):
+        return False
+    run = len(body) - 1 - len(body[:-1].rstrip(b"\\"))
+    return run % 2 == 0

@@ -1,0 +1,266 @@
+"""Telegram Desktop export (``result.json``): one chat or a whole account.
+
+Streams with ijson through :class:`~data.intake.jsonrepair.RepairingReader`, so a 200 MB
+export is read in bounded memory and the exporter's invalid control-character escapes do
+not stop the import. What counts as a record: a ``"type": "message"`` entry with text or
+an attached location. Service messages and media without any text are not reports; they
+are counted (``stats['skipped_service']``, ``skipped_photo``, ``skipped_media``) and
+reported in the notes so that nothing disappears silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import ijson
+
+from data.intake.common import (
+    InputFile,
+    ParseResult,
+    Redactor,
+    Tally,
+    UnreadableFile,
+    kyiv_to_utc,
+)
+from data.intake.jsonrepair import RepairingReader
+from data.records import Quarantined, RawMessage
+
+KIND = "telegram"
+# Where messages sit: a single-chat export, or each chat of a whole-account export.
+_CHAT_ROOTS = ("", "chats.list.item", "left_chats.list.item")
+_MESSAGE_PREFIXES = {(root + "." if root else "") + "messages.item": root for root in _CHAT_ROOTS}
+_CHAT_ID_PREFIXES = {(root + "." if root else "") + "id": root for root in _CHAT_ROOTS}
+_MESSAGE_LISTS = {(root + "." if root else "") + "messages" for root in _CHAT_ROOTS}
+_CHAT_TYPE_PREFIXES = {(root + "." if root else "") + "type": root for root in _CHAT_ROOTS}
+_LINK_TYPES = ("link", "text_link")
+
+
+def parse_telegram(
+    source: Any, *, redact: Redactor | None = None, name: str | None = None
+) -> ParseResult:
+    """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items."""
+    infile = InputFile.of(source, name)
+    result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
+    result.items = _items(infile, result, Tally(result, KIND, redact))
+    return result
+
+
+def _items(infile: InputFile, result: ParseResult, tally: Tally) -> Iterator[RawMessage | Quarantined]:
+    shape = _Shape()
+    with infile.open() as raw:
+        reader = RepairingReader(raw)
+        try:
+            for chat_id, chat_type, message in _messages(reader, shape):
+                item = _convert(message, chat_id, chat_type, tally)
+                if item is not None:
+                    yield item
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            if not shape.has_messages:
+                raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({exc})") from None
+            # Part of the file was read: keep it, and say loudly where the rest was lost.
+            tally.read()
+            yield tally.quarantine(
+                f"tg:file:{infile.name}:byte-{reader.bytes_in}",
+                f"the file is damaged near byte {reader.bytes_in} ({exc}); "
+                f"{result.stats['read'] - 1} messages before that point were read, the rest was not",
+            )
+            result.notes.append(f"{infile.name} is damaged: the import stopped near byte {reader.bytes_in}")
+    if not shape.has_messages:
+        raise UnreadableFile(
+            infile.name,
+            "no Telegram messages found: expected a 'messages' list or 'chats.list' "
+            "(a Telegram Desktop JSON export, result.json)",
+        )
+    _write_notes(result)
+
+
+class _Shape:
+    """What the stream has shown of the file's structure so far."""
+
+    has_messages = False
+
+
+def _messages(reader: RepairingReader, shape: _Shape) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+    """(chat id, chat type, message dict) in file order, building one message at a time.
+
+    A chat's ``id`` and ``type`` precede its ``messages`` in every Telegram Desktop export.
+    """
+    chat_ids: dict[str, str] = {}
+    chat_types: dict[str, str] = {}
+    builder: ijson.ObjectBuilder | None = None
+    depth = 0
+    root = ""
+    for prefix, event, value in ijson.parse(reader, use_float=True):
+        if builder is not None:
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+                if depth == 0:
+                    yield chat_ids.get(root, "unknown"), chat_types.get(root), builder.value
+                    builder = None
+            continue
+        if event == "start_map" and prefix in _MESSAGE_PREFIXES:
+            root = _MESSAGE_PREFIXES[prefix]
+            builder = ijson.ObjectBuilder()
+            builder.event(event, value)
+            depth = 1
+        elif event == "start_array" and prefix in _MESSAGE_LISTS:
+            shape.has_messages = True
+        elif prefix in _CHAT_ID_PREFIXES and event in ("number", "string"):
+            chat_ids[_CHAT_ID_PREFIXES[prefix]] = str(int(value) if isinstance(value, float) else value)
+        elif prefix in _CHAT_TYPE_PREFIXES and event == "string":
+            chat_types[_CHAT_TYPE_PREFIXES[prefix]] = value
+        elif event == "start_map" and prefix in _CHAT_ROOTS[1:]:
+            chat_ids.pop(prefix, None)  # a new chat of a whole-account export
+            chat_types.pop(prefix, None)
+
+
+def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) -> RawMessage | Quarantined | None:
+    """One message entry as a record, or None when it is not a record (counted as skipped)."""
+    if not isinstance(message, dict):
+        tally.read()
+        return tally.quarantine(f"tg:{chat_id}:?", f"chat {chat_id}: an entry of 'messages' is not an object")
+    msg_type = message.get("type", "message")
+    if msg_type == "service":
+        tally.skip("service")
+        return None
+    msg_id = message.get("id")
+    ref = f"tg:{chat_id}:{msg_id if msg_id is not None else '?'}"
+    if msg_type != "message":
+        tally.read()
+        return tally.quarantine(ref, f"message {msg_id}: unknown message type '{msg_type}'")
+    text, links = _rebuild_text(message)
+    location, venue = _location(message)
+    if not text.strip() and location is None and venue is None:
+        tally.skip("photo" if "photo" in message else "media" if _has_media(message) else "empty")
+        return None
+    tally.read()
+    if msg_id is None:
+        return tally.quarantine(ref, "a message without an id (cannot be referenced)", text)
+    received_at, assumed_local = _received_at(message)
+    if received_at is None:
+        return tally.quarantine(ref, f"message {msg_id}: date '{message.get('date')}' is not a date", text)
+    extra: dict[str, Any] = {"chat_id": chat_id}
+    if chat_type:
+        extra["chat_type"] = chat_type
+    if assumed_local:
+        extra["date_assumed_kyiv"] = True
+    if "photo" in message:
+        tally.result.stats["photo_captions"] += 1
+        extra["photo"] = True
+    if message.get("forwarded_from") is not None or message.get("forwarded_from_id"):
+        extra["forwarded"] = True  # the original author's name is not kept, only their id
+        if message.get("forwarded_from_id"):
+            extra["forwarded_from_id"] = str(message["forwarded_from_id"])
+    if message.get("reply_to_message_id") is not None:
+        reply_chat = message.get("reply_to_peer_id") or chat_id
+        extra["reply_to"] = f"tg:{reply_chat}:{message['reply_to_message_id']}"
+    if message.get("edited_unixtime"):
+        edited = _unix(message["edited_unixtime"])
+        if edited is not None:
+            extra["edited_at"] = edited.isoformat()
+    if links:
+        extra["links"] = links
+    tally.emitted()
+    return RawMessage(
+        source="telegram",
+        source_ref=ref,
+        received_at=received_at,
+        text=text,
+        author_id=_author_id(message),
+        location=location,
+        venue_text=venue,
+        extra=extra,
+    )
+
+
+def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
+    """Plain text and the links in it.
+
+    ``text_entities`` is the exporter's flat list of pieces; older exports only have
+    ``text`` (a string, or a list mixing strings and ``{"type", "text"}`` pieces).
+    """
+    pieces = message.get("text_entities")
+    if not isinstance(pieces, list):
+        raw = message.get("text", "")
+        pieces = raw if isinstance(raw, list) else [raw]
+    parts: list[str] = []
+    links: list[str] = []
+    for piece in pieces:
+        if isinstance(piece, str):
+            parts.append(piece)
+        elif isinstance(piece, dict):
+            text = piece.get("text")
+            parts.append(text if isinstance(text, str) else "")
+            if piece.get("type") in _LINK_TYPES:
+                href = piece.get("href") or text
+                if isinstance(href, str) and href:
+                    links.append(href)
+    return "".join(parts), links
+
+
+def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str | None]:
+    info = message.get("location_information")
+    location = None
+    if isinstance(info, dict):
+        lat, lon = info.get("latitude"), info.get("longitude")
+        if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 and -180 <= lon <= 180:
+            location = (float(lat), float(lon))
+    venue_parts = [message.get(key) for key in ("place_name", "address")]
+    venue = ", ".join(p.strip() for p in venue_parts if isinstance(p, str) and p.strip()) or None
+    return location, venue
+
+
+def _has_media(message: dict[str, Any]) -> bool:
+    return any(key in message for key in ("file", "media_type", "sticker_emoji", "poll", "contact_information"))
+
+
+def _unix(value: Any) -> datetime | None:
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (TypeError, ValueError, OverflowError, OSError):
+        return None
+
+
+def _received_at(message: dict[str, Any]) -> tuple[datetime | None, bool]:
+    """UTC from ``date_unixtime``; old exports only have ``date``, the exporting PC's
+    local time, which we take as Kyiv time (and flag) rather than lose the message."""
+    when = _unix(message.get("date_unixtime"))
+    if when is not None:
+        return when, False
+    local = message.get("date")
+    if isinstance(local, str):
+        try:
+            return kyiv_to_utc(datetime.fromisoformat(local)), True
+        except ValueError:
+            return None, False
+    return None, False
+
+
+def _author_id(message: dict[str, Any]) -> str | None:
+    """The sender's stable id ("user123"); never the name in ``from``."""
+    for key in ("from_id", "actor_id"):
+        value = message.get(key)
+        if isinstance(value, str | int) and str(value):
+            return str(value)
+    return None
+
+
+def _write_notes(result: ParseResult) -> None:
+    stats = result.stats
+    if stats["skipped_service"]:
+        result.notes.append(f"{stats['skipped_service']} service messages (joins, pins, title changes) skipped")
+    photos = stats["skipped_photo"] + stats["photo_captions"]
+    if photos:
+        note = f"{photos} photos not imported"
+        if stats["photo_captions"]:
+            note += f" ({stats['photo_captions']} with a caption, imported as text)"
+        result.notes.append(note)
+    if stats["skipped_media"]:
+        result.notes.append(f"{stats['skipped_media']} files, stickers or voice messages without text skipped")
+    if stats["skipped_empty"]:
+        result.notes.append(f"{stats['skipped_empty']} messages without text or location skipped")
