@@ -67,11 +67,15 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
     now = now or datetime.now(UTC)
     with Session(engine) as session, session.begin():
         row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+        wait = timedelta(0)
         if row is not None and row.last_failed_at is not None:
             wait = row.last_failed_at + _delay(row.failed_logins) - now
-            if wait > timedelta(0):
-                session.add(AuditRow(actor=username, action="login_throttled", target=username))
-                raise LoginThrottled(wait)
+        if wait > timedelta(0):
+            session.add(AuditRow(actor=username, action="login_throttled", target=username))
+    if wait > timedelta(0):
+        raise LoginThrottled(wait)
+    with Session(engine) as session, session.begin():
+        row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
         ok = False
         if row is not None:
             try:
