@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -35,11 +36,34 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"
 
 
+@pytest.fixture(scope="session")
+def postgres_template() -> Iterator[str]:
+    """A PostgreSQL/PostGIS database migrated once per session; store tests get copies of it."""
+    from tests.store_backends import migrated_template
+
+    require(bool(os.environ.get("TEST_DATABASE_URL")), "TEST_DATABASE_URL is not set (see .ci/postgres.sh)")
+    with migrated_template(os.environ["TEST_DATABASE_URL"]) as name:
+        yield name
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store_url(request: pytest.FixtureRequest, sqlite_url: str) -> Iterator[str]:
+    """Every test that uses the store runs on SQLite and on a fresh PostgreSQL/PostGIS database."""
+    if request.param == "sqlite":
+        yield sqlite_url
+        return
+    from tests.store_backends import scratch_database
+
+    template = request.getfixturevalue("postgres_template")
+    with scratch_database(os.environ["TEST_DATABASE_URL"], template=template) as url:
+        yield url
+
+
 @pytest.fixture
-def store(sqlite_url: str):  # type: ignore[no-untyped-def]
+def store(store_url: str):  # type: ignore[no-untyped-def]
     from data.store.db import make_engine, upgrade
 
-    engine = make_engine(sqlite_url)
+    engine = make_engine(store_url)
     upgrade(engine)
     yield engine
     engine.dispose()
