@@ -1,0 +1,95 @@
+"""The printable patrol briefing: a PDF with an offline static map, the cells, times, categories.
+
+The map is drawn with matplotlib from the gazetteer (no tiles, no network); the text uses
+DejaVu Sans, which matplotlib ships, so Cyrillic prints on any machine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import h3
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+from fpdf import FPDF  # noqa: E402
+
+FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
+FONT_BOLD = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
+Ring = Sequence[Sequence[float]]  # [[lon, lat], ...]
+
+
+@dataclass
+class Basemap:
+    """Plain geometry for a static map (lon, lat pairs)."""
+
+    streets: list[Ring] = field(default_factory=list)
+    water: list[Ring] = field(default_factory=list)
+    boundary: Ring = field(default_factory=list)
+
+
+def basemap_from_gazetteer(gazetteer) -> Basemap:  # type: ignore[no-untyped-def]
+    lines = [line for street in gazetteer.streets for line in street["lines"]]
+    return Basemap(streets=lines, water=[w["polygon"] for w in gazetteer.water], boundary=gazetteer.boundary)
+
+
+def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str], *, title: str = "") -> bytes:
+    """A PNG of the city with the given H3 cells outlined in red and labelled."""
+    fig, ax = plt.subplots(figsize=(7.5, 6.5), dpi=150)
+    for ring in basemap.water:
+        xs, ys = zip(*ring, strict=True)
+        ax.fill(xs, ys, color="#a6cee3", linewidth=0)
+    for line in basemap.streets:
+        xs, ys = zip(*line, strict=True)
+        ax.plot(xs, ys, color="#9e9e9e", linewidth=0.5)
+    if basemap.boundary:
+        xs, ys = zip(*basemap.boundary, strict=True)
+        ax.plot(xs, ys, color="#424242", linewidth=1.0, linestyle="--")
+    for cell, label in zip(cells, labels, strict=True):
+        ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
+        xs, ys = zip(*(ring + ring[:1]), strict=True)
+        ax.fill(xs, ys, color="#d7301f", alpha=0.35, linewidth=1.2, edgecolor="#b30000")
+        lat, lon = h3.cell_to_latlng(cell)
+        ax.text(lon, lat, label, ha="center", va="center", fontsize=8, weight="bold", color="#000000")
+    ax.set_aspect(1 / 0.674)  # 1 / cos(47.57°): metres look square
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title, fontsize=10)
+    ax.text(0.99, 0.01, "© OpenStreetMap contributors", transform=ax.transAxes, ha="right", va="bottom", fontsize=6)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", bbox_inches="tight")
+    plt.close(fig)
+    return buffer.getvalue()
+
+
+def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], header: Sequence[str],
+                 map_png: bytes, notes: Sequence[str] = ()) -> bytes:
+    """A one- or two-page A4 briefing: title, map, then the table of cells and times."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(auto=True, margin=12)
+    pdf.add_font("DejaVu", "", str(FONT))
+    pdf.add_font("DejaVu", "B", str(FONT_BOLD))
+    pdf.add_page()
+    pdf.set_font("DejaVu", "B", 15)
+    pdf.multi_cell(0, 8, title)
+    pdf.set_font("DejaVu", "", 10)
+    pdf.multi_cell(0, 6, subtitle)
+    pdf.image(io.BytesIO(map_png), w=180)
+    pdf.ln(2)
+    widths = [12, 30, 38, 20, 80][: len(header)]
+    pdf.set_font("DejaVu", "B", 9)
+    for width, text in zip(widths, header, strict=False):
+        pdf.cell(width, 7, text, border=1)
+    pdf.ln()
+    pdf.set_font("DejaVu", "", 9)
+    for row in rows:
+        for width, text in zip(widths, row, strict=False):
+            pdf.cell(width, 6, str(text)[:60], border=1)
+        pdf.ln()
+    for note in notes:
+        pdf.multi_cell(0, 5, note)
+    return bytes(pdf.output())
