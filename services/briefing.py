@@ -75,9 +75,9 @@ def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], he
     pdf.add_font("DejaVu", "B", str(FONT_BOLD))
     pdf.add_page()
     pdf.set_font("DejaVu", "B", 15)
-    pdf.multi_cell(0, 8, title)
+    pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
-    pdf.multi_cell(0, 6, subtitle)
+    pdf.multi_cell(0, 6, subtitle, new_x="LMARGIN", new_y="NEXT")
     pdf.image(io.BytesIO(map_png), w=180)
     pdf.ln(2)
     widths = [12, 30, 38, 20, 80][: len(header)]
@@ -91,5 +91,5 @@ def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], he
             pdf.cell(width, 6, str(text)[:60], border=1)
         pdf.ln()
     for note in notes:
-        pdf.multi_cell(0, 5, note)
+        pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
