@@ -41,7 +41,11 @@ from shapely.geometry.base import BaseGeometry
 
 __all__ = [
     "RESOLUTIONS",
+    "MISSING",
+    "OUTSIDE",
+    "TOO_VAGUE",
     "BinningSummary",
+    "assign_cells",
     "bin_counts",
     "edge_length_m",
     "points_to_cells",
@@ -165,6 +169,62 @@ def points_to_cells(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:
     return names[cell_codes[codes]]
 
 
+#: Codes of :func:`assign_cells` for reports that get no cell.
+OUTSIDE, TOO_VAGUE, MISSING = -1, -2, -3
+
+
+def assign_cells(
+    df: pd.DataFrame, res: int, area_cells: Sequence[str]
+) -> tuple[np.ndarray, BinningSummary]:
+    """Position of each report's cell in ``area_cells``, or why it has none.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Columns ``lat``, ``lon`` and optionally ``uncertainty_m`` (metres;
+        NaN means precise).
+    res : int
+        H3 resolution of ``area_cells``.
+    area_cells : sequence of str
+        The study area (see :func:`study_area`).
+
+    Returns
+    -------
+    pos : ndarray of int64, one per row of ``df``
+        Index into ``area_cells``, or :data:`OUTSIDE`, :data:`TOO_VAGUE`,
+        :data:`MISSING`.
+    summary : BinningSummary
+
+    Examples
+    --------
+    >>> area = study_area([(31.30, 47.55), (31.36, 47.55), (31.36, 47.58), (31.30, 47.58)], 9)
+    >>> df = pd.DataFrame({"lat": [47.566, 48.0, None], "lon": [31.33, 31.0, None]})
+    >>> pos, s = assign_cells(df, 9, area)
+    >>> bool(pos[0] >= 0), pos[1:].tolist()
+    (True, [-1, -3])
+    """
+    cells_idx = pd.Index(area_cells, name="cell")
+    lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=float)
+    lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(dtype=float)
+    has_xy = np.isfinite(lat) & np.isfinite(lon)
+    if "uncertainty_m" in df.columns:
+        unc = pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)
+        vague = has_xy & (np.nan_to_num(unc, nan=0.0) > edge_length_m(res))
+    else:
+        vague = np.zeros(len(df), dtype=bool)
+    usable = has_xy & ~vague
+    pos = np.full(len(df), MISSING, dtype=np.int64)
+    pos[vague] = TOO_VAGUE
+    pos[usable] = cells_idx.get_indexer(points_to_cells(lat[usable], lon[usable], res))
+    summary = BinningSummary(
+        n_in=int((pos >= 0).sum()),
+        n_outside=int((pos == OUTSIDE).sum()),
+        n_too_vague=int(vague.sum()),
+        n_missing=int((~has_xy).sum()),
+    )
+    return pos, summary
+
+
 def bin_counts(
     df: pd.DataFrame, res: int, area_cells: Sequence[str]
 ) -> tuple[pd.Series, BinningSummary]:
@@ -196,24 +256,6 @@ def bin_counts(
     >>> int(counts.sum()), s.n_outside, s.n_too_vague
     (1, 1, 1)
     """
-    cells_idx = pd.Index(area_cells, name="cell")
-    lat = pd.to_numeric(df["lat"], errors="coerce").to_numpy(dtype=float)
-    lon = pd.to_numeric(df["lon"], errors="coerce").to_numpy(dtype=float)
-    has_xy = np.isfinite(lat) & np.isfinite(lon)
-    if "uncertainty_m" in df.columns:
-        unc = pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)
-        vague = has_xy & (np.nan_to_num(unc, nan=0.0) > edge_length_m(res))
-    else:
-        vague = np.zeros(len(df), dtype=bool)
-    usable = has_xy & ~vague
-    cells = points_to_cells(lat[usable], lon[usable], res)
-    pos = cells_idx.get_indexer(cells)
-    inside = pos >= 0
-    counts = np.bincount(pos[inside], minlength=len(cells_idx)).astype(np.int64)
-    summary = BinningSummary(
-        n_in=int(inside.sum()),
-        n_outside=int((~inside).sum()),
-        n_too_vague=int(vague.sum()),
-        n_missing=int((~has_xy).sum()),
-    )
-    return pd.Series(counts, index=cells_idx, name="n"), summary
+    pos, summary = assign_cells(df, res, area_cells)
+    counts = np.bincount(pos[pos >= 0], minlength=len(area_cells)).astype(np.int64)
+    return pd.Series(counts, index=pd.Index(area_cells, name="cell"), name="n"), summary

@@ -46,7 +46,7 @@ def hour_weekday(df: pd.DataFrame, tz: str = LOCAL_TZ) -> pd.DataFrame:
     """
     t = _local(df, tz)
     counts = np.zeros((7, 24), dtype=np.int64)
-    np.add.at(counts, (t.dt.dayofweek.to_numpy(), t.dt.hour.to_numpy()), 1)
+    np.add.at(counts, (t.dt.day_of_week.to_numpy(), t.dt.hour.to_numpy()), 1)
     return pd.DataFrame(counts, index=pd.Index(WEEKDAYS, name="weekday"), columns=pd.RangeIndex(24, name="hour"))
 
 
