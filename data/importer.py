@@ -20,7 +20,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-import h3
 import pandas as pd
 from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
@@ -29,7 +28,7 @@ from data import intake
 from data.categories import CATEGORIES
 from data.classify import classify
 from data.dedupe import mark_duplicates
-from data.records import Quarantined, RawMessage, Report
+from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import batch_by_sha, insert_ignoring_conflicts, known_refs
@@ -37,7 +36,6 @@ from data.store.schema import AuditRow, ImportBatch, MeetingRow, QuarantineRow, 
 from data.when import occurred_at
 from geo import geocode
 
-H3_RESOLUTIONS = (7, 8, 9, 10)
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
 Progress = Callable[[int, int | None], None]
 
@@ -73,12 +71,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 20), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def h3_cells(lat: float | None, lon: float | None) -> dict[str, str | None]:
-    if lat is None or lon is None:
-        return {f"h3_r{r}": None for r in H3_RESOLUTIONS}
-    return {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
 
 
 def to_report(raw: RawMessage, *, secret: bytes) -> Report:

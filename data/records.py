@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+import h3
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 Source = Literal["telegram", "facebook", "csv", "xlsx", "meeting", "form"]
@@ -19,6 +20,7 @@ OccurredAtSource = Literal["text", "message_time", "given"]
 CategorySource = Literal["rule", "model", "moderator"]
 SOURCES: tuple[str, ...] = ("telegram", "facebook", "csv", "xlsx", "meeting", "form")
 LEVELS: tuple[str, ...] = ("address", "intersection", "landmark", "street", "district", "none")
+H3_RESOLUTIONS = (7, 8, 9, 10)
 
 
 def utcnow() -> datetime:
@@ -108,3 +110,10 @@ class Report(BaseModel):
         if value not in CATEGORIES:
             raise ValueError(f"unknown category {value!r}")
         return value
+
+
+def h3_cells(lat: float | None, lon: float | None) -> dict[str, str | None]:
+    """The h3_r7..h3_r10 fields of a report at (lat, lon); all None without a point."""
+    if lat is None or lon is None:
+        return {f"h3_r{r}": None for r in H3_RESOLUTIONS}
+    return {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}

@@ -1,0 +1,69 @@
+"""Moderator edits: locks, roles, originals kept in the audit log, placing quarantined reports."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.store.repo import insert_ignoring_conflicts, reports_frame
+from data.store.schema import QuarantineRow, ReportRow
+from services import moderation
+
+WHEN = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
+
+
+def _seed(store) -> list[int]:
+    rows = [dict(source="csv", source_ref=f"r{i}", received_at=WHEN, occurred_at=WHEN, occurred_at_source="given",
+                 text="сміття біля ринку", category="litter", category_source="model", lat=47.56, lon=31.33,
+                 level="street", score=0.9, status="new") for i in range(2)]
+    with Session(store) as s, s.begin():
+        insert_ignoring_conflicts(s, ReportRow.__table__, rows)
+        return list(s.scalars(select(ReportRow.id).order_by(ReportRow.id)))
+
+
+def test_category_change_keeps_the_original(store) -> None:
+    first, _ = _seed(store)
+    moderation.set_category(store, first, "graffiti", actor="mod1", role="moderator")
+    frame = reports_frame(store).set_index("id")
+    assert frame.loc[first, "category"] == "graffiti" and frame.loc[first, "category_source"] == "moderator"
+    trail = moderation.audit_trail(store, f"report:{first}")
+    assert trail[-1]["detail"]["original"] == {"category": "litter", "category_source": "model"}
+
+
+def test_only_moderators_edit(store) -> None:
+    first, _ = _seed(store)
+    with pytest.raises(PermissionError):
+        moderation.reject(store, first, "spam", actor="p", role="police")
+
+
+def test_a_second_moderator_waits_for_the_lock(store) -> None:
+    first, _ = _seed(store)
+    moderation.acquire_lock(store, first, "mod1", now=WHEN)
+    with pytest.raises(moderation.Locked, match="mod1"):
+        moderation.acquire_lock(store, first, "mod2", now=WHEN + timedelta(minutes=5))
+    moderation.acquire_lock(store, first, "mod2", now=WHEN + timedelta(minutes=11))  # expired
+
+
+def test_merge_and_split(store) -> None:
+    first, second = _seed(store)
+    moderation.merge(store, second, first, actor="mod1", role="moderator")
+    assert list(reports_frame(store)["id"]) == [first]
+    moderation.split(store, second, actor="mod1", role="admin")
+    assert list(reports_frame(store)["id"]) == [first, second]
+
+
+def test_place_a_quarantined_report_by_map_click(store) -> None:
+    record = dict(source="telegram", source_ref="tg:1:2", received_at=WHEN.isoformat(), occurred_at=WHEN.isoformat(),
+                  occurred_at_source="message_time", text="знову сміття у дворі", category="litter",
+                  category_source="rule", level="none", score=0.0)
+    with Session(store) as s, s.begin():
+        s.add(QuarantineRow(source="telegram", source_ref="tg:1:2", reason="place not found", record=record))
+    qid = 1
+    report_id = moderation.place_quarantined(store, qid, lat=47.5661, lon=31.3312, actor="mod1", role="moderator")
+    placed = reports_frame(store).set_index("id").loc[report_id]
+    assert placed["level"] == "address" and placed["h3_r9"] and placed["lat"] == pytest.approx(47.5661)
+    with pytest.raises(ValueError, match="already resolved"):
+        moderation.place_quarantined(store, qid, lat=47.5, lon=31.3, actor="mod1", role="moderator")
