@@ -18,6 +18,8 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from fpdf import FPDF  # noqa: E402
 
+from geo.gazetteer import Gazetteer  # noqa: E402
+
 FONT = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"
 FONT_BOLD = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans-Bold.ttf"
 Ring = Sequence[Sequence[float]]  # [[lon, lat], ...]
@@ -32,9 +34,9 @@ class Basemap:
     boundary: Ring = field(default_factory=list)
 
 
-def basemap_from_gazetteer(gazetteer) -> Basemap:  # type: ignore[no-untyped-def]
-    lines = [line for street in gazetteer.streets for line in street["lines"]]
-    return Basemap(streets=lines, water=[w["polygon"] for w in gazetteer.water], boundary=gazetteer.boundary)
+def basemap_from_gazetteer(gazetteer: Gazetteer) -> Basemap:
+    lines = [list(line) for street in gazetteer.streets for line in street.lines]
+    return Basemap(streets=lines, water=[list(w.polygon) for w in gazetteer.water], boundary=list(gazetteer.boundary))
 
 
 def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str], *, title: str = "") -> bytes:
