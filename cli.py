@@ -86,8 +86,11 @@ def hotspots(
     from services.hotspots import hotspot_table, write_table
 
     table = hotspot_table(method=method, res=res, month_from=date_from, month_to=date_to, categories=category)
+    if not table.attrs.get("ok", True):
+        console.print(f"[yellow]insufficient data[/yellow]: {table.attrs.get('reason')}")
     write_table(table, out)
-    console.print(f"wrote {len(table)} rows to {out}")
+    summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
+    console.print(f"wrote {len(table)} rows to {out} {summary}")
 
 
 @db_app.command("upgrade")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,8 +12,8 @@ import h3
 import pandas as pd
 from sqlalchemy import Engine
 
-from clustering.binning import BinningSummary, bin_counts, study_area
-from clustering.gistar import GiStarResult, local_gistar
+from clustering.binning import study_area
+from clustering.hotspots import run
 from data.store import open_store
 from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
@@ -50,30 +49,12 @@ def city_area(res: int) -> list[str]:
     return study_area(load_gazetteer().boundary_polygon, res)
 
 
-@dataclass
-class GiStarView:
-    result: GiStarResult
-    binning: BinningSummary
-    res: int
-
-
-def gistar_view(reports: pd.DataFrame, res: int, k: int = 1) -> GiStarView:
-    counts, summary = bin_counts(reports, res, city_area(res))
-    return GiStarView(local_gistar(counts, k=k), summary, res)
-
-
 def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None = None, month_to: str | None = None,
-                  categories: Sequence[str] | None = None, engine: Engine | None = None) -> pd.DataFrame:
-    """The cell table of one method over every cell of the city."""
+                  categories: Sequence[str] | None = None, engine: Engine | None = None,
+                  **params: object) -> pd.DataFrame:
+    """The cell table of one method over the city; `attrs` say ok/reason and the binning counts."""
     reports = load_reports(engine, month_from=month_from, month_to=month_to, categories=categories)
-    if method == "gistar":
-        view = gistar_view(reports, res)
-        if not view.result.ok:
-            raise ValueError(f"insufficient data: {view.result.reason}")
-        return view.result.table
-    from clustering.hotspots import run
-
-    return run(reports, method, res, load_gazetteer().boundary_polygon)
+    return run(reports, method, res, load_gazetteer().boundary_polygon, **params)
 
 
 def write_table(table: pd.DataFrame, out: Path) -> None:
