@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, and_, select
+from sqlalchemy import Engine, Select, UniqueConstraint, and_, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,13 +19,26 @@ from data.store.schema import ImportBatch, QuarantineRow, ReportRow
 REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
 
+def _unique_key(table: Any) -> list[str]:
+    """The columns of the table's unique keys (else its primary key), in a fixed order."""
+    keys = sorted(tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, UniqueConstraint))
+    return [name for key in keys for name in key] or [c.name for c in table.primary_key.columns]
+
+
 def insert_ignoring_conflicts(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
-    """INSERT ... ON CONFLICT DO NOTHING: the unique keys, not luck, keep re-imports idempotent."""
+    """INSERT ... ON CONFLICT DO NOTHING: the unique keys, not luck, keep re-imports idempotent.
+
+    Rows go in sorted by the unique key: on PostgreSQL two imports inserting overlapping
+    keys in opposite orders would each wait for the other's key and deadlock; in one
+    order the later one just waits and then skips.
+    """
     if not rows:
         return
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    session.execute(insert(table).on_conflict_do_nothing(), list(rows))
+    key = _unique_key(table)
+    ordered = sorted(rows, key=lambda row: tuple(str(row.get(name)) for name in key))
+    session.execute(insert(table).on_conflict_do_nothing(), ordered)
 
 
 def known_refs(session: Session, table: Any, source_refs: Iterable[tuple[str, str]]) -> set[tuple[str, str]]:
