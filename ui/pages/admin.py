@@ -1,0 +1,39 @@
+"""Admin: users and roles, the audit log, the retention purge."""
+
+import streamlit as st
+
+from auth.roles import ROLES
+from services import admin
+from services.clock import now
+from ui import state
+from ui.guard import page_guard
+
+page_guard("admin")
+user = state.current_user()
+engine = state.engine()
+st.title(state.tr("nav.admin"))
+users_tab, audit_tab, purge_tab = st.tabs([state.tr("admin.users"), state.tr("admin.audit"), state.tr("admin.purge")])
+
+with users_tab:
+    st.dataframe(admin.users_frame(engine, actor=user), hide_index=True, use_container_width=True)
+    with st.form("add-user"):
+        name = st.text_input(state.tr("auth.username"))
+        password = st.text_input(state.tr("auth.password"), type="password")
+        role = st.selectbox(state.tr("admin.role"), ROLES)
+        organisation = st.text_input(state.tr("admin.organisation"))
+        if st.form_submit_button(state.tr("admin.save_user")):
+            try:
+                admin.save_user(engine, name.strip(), password, role, organisation=organisation or None, actor=user)
+                st.success(state.tr("admin.saved", user=name))
+            except ValueError as exc:
+                st.error(str(exc))
+
+with audit_tab:
+    st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, use_container_width=True)
+
+with purge_tab:
+    from data.store.ops import purge
+
+    st.caption(state.tr("admin.purge_help"))
+    if st.button(state.tr("admin.purge_run")):
+        st.json(purge(engine, now=now(), actor=user.username))
