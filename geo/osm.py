@@ -26,6 +26,7 @@ ALIAS_KEYS = ("name", "name:uk", "name:ru", "name:en", "old_name", "old_name:uk"
 # Ukrainian OSM names carry the type word ("вулиця Соборності", "Маріупольська вулиця").
 STREET_TYPES = ("вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз", "проїзд", "шосе",
                 "тупик", "майдан", "набережна", "алея", "дорога", "в'їзд", "завулок")
+_ALSO_NAMES = ("набережна",)
 # Best class first: a street merged from several ways reports its most important class.
 HIGHWAY_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
                 "living_street", "pedestrian", "service", "road", "track")
@@ -53,10 +54,14 @@ def split_street_name(full: str) -> tuple[str, str]:
     A name without a type word is returned unchanged with type 'вулиця' (the usual case).
     """
     words = full.split()
-    if len(words) > 1 and words[0].lower() in STREET_TYPES:
-        return " ".join(words[1:]), words[0].lower()
-    if len(words) > 1 and words[-1].lower() in STREET_TYPES:
-        return " ".join(words[:-1]), words[-1].lower()
+    if len(words) < 2:
+        return full, "вулиця"
+    first, last = words[0].lower(), words[-1].lower()
+    # "набережна" is a type and a common name ("Набережна вулиця"): the other type word wins.
+    if first in STREET_TYPES and not (first in _ALSO_NAMES and last in STREET_TYPES):
+        return " ".join(words[1:]), first
+    if last in STREET_TYPES:
+        return " ".join(words[:-1]), last
     return full, "вулиця"
 
 

@@ -19,7 +19,7 @@ from xml.sax.saxutils import quoteattr
 
 import shapely
 from shapely import STRtree
-from shapely.geometry import LineString, MultiLineString, Point, Polygon, box
+from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split, unary_union
 
@@ -162,7 +162,7 @@ def build_layout(rng: random.Random) -> Layout:
         arterials.append((specs.pop(uk), highway, _line_m(course)))
     art_buffer = unary_union([line.buffer(70) for _, _, line in arterials])
 
-    _place_parks_and_springs(layout, frames, inner_land, art_buffer)
+    _place_parks(layout, frames, inner_land, art_buffer)
     blocked = unary_union([p for _, p, _ in layout.parks])
 
     # Grid lines per district, clipped to the district, away from arterials and parks.
@@ -204,7 +204,24 @@ def build_layout(rng: random.Random) -> Layout:
     for spec, (district, line) in zip(lane_specs, lanes):
         layout.streets.append(Street(spec, "residential", [list(line.coords)], district, steps[district]))
     _add_crossings(layout.streets)
+    _settle_springs(layout, inner_land)
     return layout
+
+
+def _settle_springs(layout: Layout, inner_land: BaseGeometry, clearance: float = 25.0) -> None:
+    """Move each spring the least distance (10 m steps) to land that is off every street."""
+    streets = unary_union([LineString(line) for s in layout.streets for line in s.lines])
+    parks = unary_union([p for _, p, _ in layout.parks])
+    settled = []
+    for name, (x, y) in layout.springs:
+        offsets = sorted(((dx * 10.0, dy * 10.0) for dx in range(-60, 61) for dy in range(-60, 61)),
+                         key=lambda d: (math.hypot(*d), d))
+        for dx, dy in offsets:
+            p = Point(x + dx, y + dy)
+            if inner_land.contains(p) and p.distance(streets) >= clearance and not parks.contains(p):
+                settled.append((name, (p.x, p.y)))
+                break
+    layout.springs = settled
 
 
 def _clip(line: LineString, inner: BaseGeometry, art_buffer: BaseGeometry,
@@ -236,9 +253,9 @@ def _lanes(rng: random.Random, frames: dict[str, Frame], districts: dict[str, Po
     return lanes
 
 
-def _place_parks_and_springs(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeometry,
+def _place_parks(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeometry,
                              art_buffer: BaseGeometry) -> None:
-    """Real parks/springs (rounded geonames points) snap to the nearest whole block."""
+    """Real parks (rounded geonames points) move to the nearest whole free block."""
     taken: list[Polygon] = []
 
     def nearest_block(x: float, y: float) -> tuple[str, Polygon]:
@@ -273,9 +290,7 @@ def _place_parks_and_springs(layout: Layout, frames: dict[str, Frame], inner_lan
             taken.append(blk)
             layout.parks.append((row["name_uk"], blk, True))
         elif row["name_uk"].startswith("Джерело"):
-            _, blk = nearest_block(x, y)
-            c = blk.centroid
-            layout.springs.append((row["name_uk"], (c.x, c.y)))
+            layout.springs.append((row["name_uk"], (x, y)))  # settled by _settle_springs
     for name, (lon, lat) in (("Центральний сквер", (31.322, 47.5635)), ("Парк Молодіжний", (31.372, 47.570))):
         x, y = (float(v) for v in to_metres(lat, lon))
         _, blk = nearest_block(x, y)
@@ -285,7 +300,7 @@ def _place_parks_and_springs(layout: Layout, frames: dict[str, Frame], inner_lan
 
 def _snap_insert(coords: list[tuple[float, float]], p: tuple[float, float], tol: float = 0.5) -> tuple[float, float]:
     """Insert p into a polyline (or reuse a vertex within tol); return the shared vertex."""
-    for k, c in enumerate(coords):
+    for c in coords:
         if math.dist(c, p) <= tol:
             return c
     line = LineString(coords)
@@ -373,7 +388,6 @@ def place_addresses(layout: Layout, rng: random.Random) -> list[Address]:
         random_ranges = street.spec.name.uk not in REAL_ADDRESSES  # keep the real numbers intact
         for side, first in ((1, 1), (-1, 2)):
             number = first
-            travelled = street.house_step / 2
             for line in street.lines:
                 geom = LineString(line)
                 at = street.house_step / 2
@@ -384,11 +398,11 @@ def place_addresses(layout: Layout, rng: random.Random) -> list[Address]:
                     x = mid.x - side * HOUSE_OFFSET_M * math.sin(ang)
                     y = mid.y + side * HOUSE_OFFSET_M * math.cos(ang)
                     at += street.house_step
-                    travelled += street.house_step
                     if not free(x, y, s_i):
                         continue
                     roll = rng.random()
-                    if side == 1 and (number == 23 and is_sobornosti or (roll < 0.012 and number > 5 and random_ranges)):
+                    ranged = number == 23 and is_sobornosti or (roll < 0.012 and number > 5 and random_ranges)
+                    if side == 1 and ranged:
                         put(out, s_i, f"{number}/{number + 4}", x, y, ang)
                         number += 6
                         continue
@@ -466,7 +480,7 @@ def claim_landmarks(addresses: list[Address], rng: random.Random) -> None:
                "name": uk, "name:ru": ru, "building": "church"}, district=district, building=True)
     bars = ("Бар «Причал»", "Паб «Бузький»", "Бар «Маяк»", "Кафе-бар «Хвиля»", "Бар «Якір»",
             "Паб «Старий млин»", "Бар «Острів»")
-    for k, name in enumerate(bars):
+    for name in bars:
         claim({"amenity": "pub" if name.startswith("Паб") else "bar", "name": name,
                "opening_hours": "Mo-Su 16:00-02:00"}, street=BAR_STREET)
     cafes = ("Кафе «Каштан»", "Кав'ярня «Зерно»", "Кафе «Бузок»", "Піцерія «Оліва»", "Кафе «Затишок»")
@@ -598,8 +612,8 @@ def _chunks(coords: list[tuple[float, float]]) -> list[list[tuple[float, float]]
 def _footprint(a: Address) -> Polygon:
     c, s = math.cos(a.angle), math.sin(a.angle)
     hw, hd = (14.0, 9.0) if a.poi and "building" in a.poi else (6.0, 5.0)
-    pts = [(a.x + u * c - v * s, a.y + u * s + v * c) for u, v in ((-hw, -hd), (hw, -hd), (hw, hd), (-hw, hd), (-hw, -hd))]
-    return Polygon(pts)
+    corners = ((-hw, -hd), (hw, -hd), (hw, hd), (-hw, hd), (-hw, -hd))
+    return Polygon([(a.x + u * c - v * s, a.y + u * s + v * c) for u, v in corners])
 
 
 def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
@@ -666,7 +680,8 @@ def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
         if a.street.spec.name.uk == "Соборності" and a.house == "23/27":
             tags["addr:postcode"] = "56501"
         if a.poi:
-            tags = {k: v for k, v in tags.items() if not (a.poi.get("leisure") == "playground" and k.startswith("addr:"))}
+            if a.poi.get("leisure") == "playground":  # a playground takes the slot, not the address
+                tags = {k: v for k, v in tags.items() if not k.startswith("addr:")}
             tags.update(a.poi)
         if a.building:
             tags.setdefault("building", "apartments" if a.district in ("Центр", "Молодіжний") else "house")
