@@ -1,0 +1,200 @@
+"""Assign a category slug (data/categories.py) to a redacted report text.
+
+Two independent opinions, because each fails differently:
+* keyword rules (the table below): transparent, a moderator can read why, and exact on
+  the words residents use most, but blind to paraphrase and typos;
+* a character n-gram model (TF-IDF char_wb 2-5 + logistic regression, trained by
+  ``data/training/build_model.py`` on ``data/training/categories.csv``): robust to
+  typos, inflection and mixed Ukrainian/Russian, but opaque.
+Whichever is surer wins.
+
+Rule confidence: every stem in the table that occurs in the text is one hit for its
+category. With ``top`` hits for the leading category and ``total`` hits overall,
+``confidence = (top / total) * (1 - 0.5 ** top)``: one unopposed hit gives 0.5, two give
+0.75, three 0.875; hits for competing categories lower it by the leading share (one hit
+each for two categories gives 0.25). So the rules win against an unsure model, and a
+confident model overrules a single, possibly accidental keyword.
+Model confidence is the predicted class probability.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Literal
+
+import joblib
+
+from data.categories import SLUGS
+
+MODEL_PATH = Path(__file__).resolve().parent / "models" / "category_model.joblib"
+
+# Stems (Ukrainian and Russian) that point at a category; matched at the start of a word
+# in lower-cased text with ё -> е and typographic apostrophes normalised. Several words
+# separated by a space must occur in that order, a space apart.
+KEYWORDS: dict[str, tuple[str, ...]] = {
+    "litter": (
+        "смітт", "смiтт", "сміт", "звалищ", "мусор", "свалк", "будсміт", "строймусор",
+        "будівельне сміт", "строительный мусор", "пакети зі сміт", "відход", "отход",
+        "недопал", "окурк", "урна переповн", "баки переповн", "контейнери переповн",
+        "не вивоз", "не вивез", "не вывоз", "вивалил", "скинули", "засмічен", "засрал",
+        "покришк", "шин", "диван", "матрац", "цегл", "мішки", "мешки",
+    ),
+    "parking": (
+        "паркуют", "паркуєт", "паркуют", "паркуван", "припаркув", "стоянк", "автомоб",
+        "машин на газон", "на газоні стоять", "на газоне", "на тротуар", "на зебр",
+        "пішохідному переході", "перекрили виїзд", "бус ", "фура", "таксі стоїть",
+        "авто на газон", "автівк", "тачк", "таксист", "бусик", "стоят на", "стоїть на газон",
+        "стоять на газон", "перегородил",
+    ),
+    "greenery": (
+        "спилял", "спиляли", "спилили", "пилять", "пиляют", "вируб", "вырубк", "вырубают",
+        "зрубал", "рубают", "рубають", "саджанц", "дерево", "дерева", "деревц", "деревья",
+        "деревьев", "дерев ", "молоді дерев", "коріння", "корни", "срубил", "живопліт", "очерет",
+        "верб", "березк", "клен", "иву", "чорнозем", "кущ",
+        "кусты", "клумб", "квіти", "цветы", "квітник", "газон розкоп", "газон перекоп",
+        "кору", "кора", "гілк", "ветки", "ялинк", "туї", "липи", "тополі", "порубк",
+        "обрізк", "обрізал", "вирвали саджан",
+    ),
+    "graffiti": (
+        "графіт", "граффит", "гарафіт", "теги", "тегами", "балончик", "балончиком",
+        "написи", "надпис", "намалювал", "нарисовал", "розмалюв", "розписал", "изрисовал",
+        "разрисован", "трафарет", "реклама наркот", "наркорекл", "реклама закладок",
+        "закладки і телеграм", "фарбою написал", "маркером",
+    ),
+    "vandalism": (
+        "зламал", "поламал", "сломал", "разломал", "розбил", "разбили", "вибили",
+        "пошкодил", "вирвали урну", "вкрали кришк", "украли", "вкрали", "крадуть",
+        "розтрощил", "знищили нов", "розбит", "порезал", "палять урн", "ламає", "ламают", "підпалили урн", "підпалили смітт", "відкрутил",
+        "розкрутил", "вандал", "гойдалк", "качел", "лавк", "лавоч", "скамейк",
+        "тренажер", "скло на зупинці",
+    ),
+    "noise": (
+        "шум", "шумл", "шумят", "галас", "гучн", "громк", "музик", "музык", "музло",
+        "колонк", "кричат", "кричать", "крики", "орут", "репетує", "вечірк", "вечерин",
+        "дискотек", "караоке", "петард", "феєрверк", "салют", "ревуть", "ревут",
+        "глушник", "прямоток", "песни", "співа", "перфоратор", "спати неможливо", "спать невозможно",
+        "до ранку", "до утра", "вночі", "ночью", "о 2 ночі", "о третій ночі",
+    ),
+    "drinking": (
+        "п'ют", "п'є", "пьют", "пьяны", "п'ян", "пяні", "розпива", "распива",
+        "розпиття", "распитие", "алкогол", "алкаш", "горілк", "водк", "самогон", "пиво",
+        "пива", "випивох", "випиваю", "бухают", "бухають", "наливайк", "генделик",
+        "спиртн", "п'яниц",
+    ),
+    "animals": (
+        "собак", "собач", "пес", "псів", "псини", "сабак", "зграя", "зграї", "стая",
+        "стаей", "бродяч", "безпритульн", "бездомн", "вигул", "выгул", "без повідк",
+        "без поводк", "намордник", "покусал", "кусают", "кусаєт", "кусаються", "кіт",
+        "коти", "кошк", "котів", "щур", "крыс", "свин", "корова", "коней", "кури",
+        "гуси", "відлов", "отлов", "голуб", "лисиц", "цуцен", "щен", "кінь", "пасеться",
+        "випаса", "худоб", "сказ",
+    ),
+    "lighting": (
+        "ліхтар", "фонар", "фанар", "освітлен", "освещен", "не горить", "не горят",
+        "не горит", "не світить", "не свитить", "не світять", "лампа", "лампи",
+        "лампочк", "темн", "темрява", "темряві", "без освітлення",
+        "блимає", "мигают", "мерехтить", "перегорі", "перегорел",
+    ),
+    "unsafe_yard": (
+        "покинут", "закинут", "заброшен", "недобудов", "недострой", "недостроен",
+        "аварійн", "притон", "наркоман", "шприц", "закладк", "закладчик", "наркозаклад",
+        "підвал", "подвал", "люк", "колодец без", "яма", "траншея", "обвал",
+        "підозріл", "подозрител", "мутные", "грабу", "грабят", "пограбува", "нападал",
+        "арматура", "бомж", "драк", "кражи", "крадіжк", "наркотиками", "зруйнован", "розвален",
+        "без перил", "впав", "небезпечн", "опасн", "рухне", "обрушит", "впаде", "обрив",
+    ),
+    "other": (
+        "дорог", "ями на дороз", "ремонт дорог", "вода", "води", "водопостач", "опален",
+        "отоплен", "автобус", "маршрутк", "розклад", "расписан", "дякую", "дякуємо",
+        "спасибо", "світлофор", "светофор", "шахра", "субсид", "виплат", "черг",
+        "каналізац", "газ", "інтернет", "зв'язк", "связи", "вышк", "пандус", "банкомат",
+        "тріщин", "ремонт тротуар", "лежачі поліцейськ", "не вистачає",
+    ),
+}
+
+
+
+def _distinct_stems(stems: Sequence[str]) -> list[str]:
+    """Drop stems that extend a shorter stem of the same category ("не горить" after
+    "не горит"): the shorter one already matches, and counting both would double a hit."""
+    unique = sorted(set(stems))
+    return [s for s in unique if not any(s != o and s.startswith(o) for o in unique)]
+
+
+# Precompiled patterns: stem at a word start (letters, digits or apostrophe before it
+# would make it the middle of a word).
+_PATTERNS: dict[str, list[re.Pattern[str]]] = {
+    slug: [re.compile(r"(?<![\w'])" + re.escape(stem)) for stem in _distinct_stems(stems)]
+    for slug, stems in KEYWORDS.items()
+}
+
+
+@dataclass(frozen=True)
+class Classification:
+    category: str
+    source: Literal["rule", "model"]
+    confidence: float
+
+
+def normalise(text: str) -> str:
+    """The form both the rules and the model see (the model is trained on it too)."""
+    text = text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'").replace("`", "'")
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def rule_scores(text: str) -> Counter[str]:
+    """Number of distinct keyword stems per category found in the text."""
+    norm = normalise(text)
+    return Counter(
+        {slug: n for slug, pats in _PATTERNS.items() if (n := sum(1 for p in pats if p.search(norm)))}
+    )
+
+
+def classify_by_rules(text: str) -> tuple[str, float] | None:
+    """Leading category and rule confidence (module docstring), or None without hits."""
+    scores = rule_scores(text)
+    if not scores:
+        return None
+    (slug, top), *rest = scores.most_common()
+    if rest and rest[0][1] == top:
+        # A tie has no leader: report the first slug in taxonomy order, weakly.
+        slug = min((s for s, n in scores.items() if n == top), key=SLUGS.index)
+    total = sum(scores.values())
+    return slug, (top / total) * (1 - 0.5**top)
+
+
+@cache
+def load_model(path: Path = MODEL_PATH):  # noqa: ANN201 (a fitted sklearn Pipeline)
+    """Load the fitted pipeline once per process (a few ms per text afterwards)."""
+    return joblib.load(path)
+
+
+def classify_by_model(texts: Sequence[str]) -> list[tuple[str, float]]:
+    """Model category and probability for each text (one vectorised call per batch)."""
+    model = load_model()
+    proba = model.predict_proba([normalise(t) for t in texts])
+    best = proba.argmax(axis=1)
+    return [(str(model.classes_[b]), float(row[b])) for b, row in zip(best, proba, strict=True)]
+
+
+def _decide(text: str, model_answer: tuple[str, float]) -> Classification:
+    slug, prob = model_answer
+    rule = classify_by_rules(text)
+    if rule is not None and rule[1] > prob:
+        return Classification(rule[0], "rule", round(rule[1], 4))
+    return Classification(slug, "model", round(prob, 4))
+
+
+def classify(text: str) -> Classification:
+    """Category of a report: the rule or the model, whichever is surer."""
+    return _decide(text, classify_by_model([text])[0])
+
+
+def classify_many(texts: Sequence[str]) -> list[Classification]:
+    """:func:`classify` for a whole import: the model runs once over the batch."""
+    return [_decide(t, m) for t, m in zip(texts, classify_by_model(texts), strict=True)]

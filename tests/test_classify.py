@@ -1,0 +1,108 @@
+"""Category classification: rules, model, and the held-out quality bar."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+from sklearn.metrics import f1_score
+
+from data.categories import SLUGS
+from data.classify import (
+    KEYWORDS,
+    MODEL_PATH,
+    classify,
+    classify_by_rules,
+    classify_many,
+    normalise,
+    rule_scores,
+)
+
+CSV_PATH = Path(__file__).resolve().parents[1] / "data" / "training" / "categories.csv"
+
+
+def _rows() -> list[dict[str, str]]:
+    with CSV_PATH.open(encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def test_training_set_shape() -> None:
+    rows = _rows()
+    assert len(rows) >= 800
+    assert {r["category"] for r in rows} == set(SLUGS)
+    assert {r["split"] for r in rows} == {"train", "test"}
+    test_share = sum(r["split"] == "test" for r in rows) / len(rows)
+    assert 0.15 <= test_share <= 0.25
+    per_slug = [sum(r["category"] == s for r in rows) for s in SLUGS]
+    assert min(per_slug) >= 0.8 * max(per_slug)  # balanced-ish
+    assert len({normalise(r["text"]) for r in rows}) == len(rows)  # no duplicates
+
+
+def test_macro_f1_on_held_out_split() -> None:
+    rows = [r for r in _rows() if r["split"] == "test"]
+    predicted = [c.category for c in classify_many([r["text"] for r in rows])]
+    assert f1_score([r["category"] for r in rows], predicted, average="macro") >= 0.90
+
+
+def test_model_file_is_small() -> None:
+    assert MODEL_PATH.stat().st_size < 5 * 1024 * 1024
+
+
+def test_keyword_table_covers_every_slug() -> None:
+    assert set(KEYWORDS) == set(SLUGS)
+
+
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Біля гаражів стихійне звалище будівельного сміття", "litter"),
+        ("Машини стоять на газоні та на тротуарі біля школи", "parking"),
+        ("Спилили три липи в сквері без дозволу", "greenery"),
+        ("На стіні школи намалювали графіті балончиком", "graffiti"),
+        ("Зламали гойдалку і лавку на дитячому майданчику", "vandalism"),
+        ("Сусіди вмикають гучну музику до ранку", "noise"),
+        ("Біля магазину щовечора розпивають алкоголь", "drinking"),
+        ("Зграя бродячих собак кидається на дітей", "animals"),
+        ("На вулиці не горить жоден ліхтар", "lighting"),
+        ("Закинутий будинок у дворі, там наркомани і шприци", "unsafe_yard"),
+        ("Коли відремонтують ями на дорозі і дадуть воду?", "other"),
+        ("Пьяные на детской площадке каждый вечер", "drinking"),
+        ("фанарі не горять на [вулиця] вже тиждень", "lighting"),
+        ("Сусід [ім'я] вигулює собаку без намордника", "animals"),
+    ],
+)
+def test_classify_typical_reports(text: str, slug: str) -> None:
+    result = classify(text)
+    assert result.category == slug
+    assert result.source in {"rule", "model"}
+    assert 0.0 < result.confidence <= 1.0
+
+
+def test_rule_confidence_definition() -> None:
+    # one unopposed stem: 0.5; two: 0.75; one each for two categories: 0.25
+    assert rule_scores("ліхтар")["lighting"] == 1
+    assert classify_by_rules("ліхтар") == ("lighting", 0.5)
+    assert classify_by_rules("ліхтар не горить") == ("lighting", 0.75)
+    slug, conf = classify_by_rules("ліхтар і собака")  # type: ignore[misc]
+    assert conf == 0.25 and slug in {"lighting", "animals"}
+    assert classify_by_rules("просто текст без ключових слів") is None
+
+
+def test_stems_match_at_word_start_only() -> None:
+    # "шин" (tyres) must not fire inside "машина"
+    assert "litter" not in rule_scores("машина")
+
+
+def test_surer_opinion_wins() -> None:
+    text = "ліхтар"
+    result = classify(text)
+    rule = classify_by_rules(text)
+    assert rule is not None
+    assert result.confidence >= rule[1]
+    assert result.source == ("rule" if result.confidence == rule[1] else "model")
+
+
+def test_batch_equals_single() -> None:
+    texts = ["сміття біля баків", "собаки", "музика вночі", ""]
+    assert classify_many(texts) == [classify(t) for t in texts]
