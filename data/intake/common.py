@@ -17,8 +17,9 @@ import io
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import IO, Any
@@ -31,9 +32,6 @@ EXCERPT_CHARS = 200
 # A date without a time is placed at local noon: midnight in Kyiv is the previous day in
 # UTC, which would move reports of the 1st into the previous month on every monthly map.
 DATE_ONLY_HOUR = 12
-
-Redactor = Callable[[str], str]
-
 
 class UnreadableFile(Exception):
     """A file that cannot be read at all; the message names the file and the problem."""
@@ -50,9 +48,12 @@ class ParseResult:
 
     ``items`` is lazy (a 200 MB export streams), so ``notes`` and ``stats`` are complete
     only once ``items`` has been exhausted. ``stats`` keys: ``read`` (records read),
-    ``emitted`` (RawMessage or SurveyResponse), ``quarantined``, and ``skipped_*`` for
-    what is not a record (service messages, photos without text, blank rows), which the
-    notes explain. The contract: ``stats["read"] == stats["emitted"] + stats["quarantined"]``.
+    ``emitted`` (RawMessages in ``items``, or survey responses appended to ``surveys``),
+    ``quarantined`` (Quarantined in ``items``), and ``skipped_*`` for what is not a record
+    (service messages, photos without text, blank rows), which the notes explain.
+    The contract: ``stats["read"] == stats["emitted"] + stats["quarantined"]``.
+    ``meetings`` is filled when the parse starts; ``surveys`` while ``items`` is consumed
+    (a survey file's ``items`` yields only its Quarantined rows).
     """
 
     kind: str
@@ -61,6 +62,7 @@ class ParseResult:
     notes: list[str] = field(default_factory=list)
     stats: Counter[str] = field(default_factory=Counter)
     meetings: list[Any] = field(default_factory=list)  # data.intake.minutes.Meeting
+    surveys: list[Any] = field(default_factory=list)  # data.intake.surveys.SurveyResponse
 
 
 @dataclass(frozen=True)
@@ -111,10 +113,9 @@ class InputFile:
 class Tally:
     """Counts and quarantines for one parse, so each parser keeps the counting contract."""
 
-    def __init__(self, result: ParseResult, source: str, redact: Redactor | None) -> None:
+    def __init__(self, result: ParseResult, source: str) -> None:
         self.result = result
         self.source = source
-        self.redact = redact
 
     def read(self) -> None:
         self.result.stats["read"] += 1
@@ -126,13 +127,13 @@ class Tally:
         self.result.stats[f"skipped_{what}"] += 1
 
     def quarantine(self, source_ref: str, reason: str, raw: str = "") -> Quarantined:
-        """Quarantine one record; the excerpt is kept only if a redactor was given.
+        """Quarantine one record with a short excerpt of it.
 
-        ``Quarantined.excerpt`` is stored as already redacted, and redaction belongs to
-        another step, so without a redactor the excerpt stays empty.
+        The excerpt is raw text like RawMessage.text: the pipeline redacts it before it
+        stores anything (data/importer.py does), since redaction is a later step.
         """
         self.result.stats["quarantined"] += 1
-        excerpt = self.redact(raw[:EXCERPT_CHARS]) if (self.redact and raw) else ""
+        excerpt = " ".join(raw.split())[:EXCERPT_CHARS]
         return Quarantined(source=self.source, source_ref=source_ref, reason=reason, excerpt=excerpt)
 
 
@@ -152,7 +153,7 @@ def normalise_text(value: str) -> str:
 
 # ---------------------------------------------------------------------------- headers
 
-_HEADER_JUNK = re.compile(r"[\s_\-./:;,()\[\]№#*\"'«»]+")
+_HEADER_JUNK = re.compile(r"[\s_\-./:;,()\[\]#*\"'«»]+")
 
 
 def header_key(value: Any) -> str:
@@ -161,6 +162,11 @@ def header_key(value: Any) -> str:
         return ""
     text = unicodedata.normalize("NFC", str(value)).casefold().replace("ё", "е").replace("ʼ", "'")
     return _HEADER_JUNK.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=256)
+def _keyed(words: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(header_key(word) for word in words)
 
 
 def match_header(cell: Any, synonyms: dict[str, tuple[str, ...]]) -> str | None:
@@ -173,11 +179,12 @@ def match_header(cell: Any, synonyms: dict[str, tuple[str, ...]]) -> str | None:
     key = header_key(cell)
     if not key:
         return None
-    for fld, words in synonyms.items():
+    keyed = {fld: _keyed(words) for fld, words in synonyms.items()}
+    for fld, words in keyed.items():
         if key in words:
             return fld
     best: tuple[int, str] | None = None
-    for fld, words in synonyms.items():
+    for fld, words in keyed.items():
         for word in words:
             if len(word) >= 3 and (key.startswith(word + " ") or key.endswith(" " + word)):
                 if best is None or len(word) > best[0]:
@@ -312,3 +319,74 @@ def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str 
     if not (-90 <= flat <= 90 and -180 <= flon <= 180):
         return None, f"coordinates {flat}, {flon} are out of range"
     return (flat, flon), None
+
+
+# ---------------------------------------------------------------------------- categories
+
+
+def category_slug(value: Any) -> str | None:
+    """A category the source names, as a slug, when it is one of ours verbatim.
+
+    Only exact slugs and labels are recognised: guessing a category from free text is
+    the classifier's job, so anything else stays as text for it.
+    """
+    from data.categories import CATEGORIES
+
+    key = header_key(value)
+    if not key:
+        return None
+    for slug, category in CATEGORIES.items():
+        if key in (slug, header_key(category.uk), header_key(category.en)):
+            return slug
+    return None
+
+
+# ---------------------------------------------------------------------------- column mappings
+
+
+def load_mapping(mapping: str | Path | dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+    """A saved column mapping, from a dict or a JSON file.
+
+    Shape: ``{"header_row": 3, "columns": {"text": "Суть звернення", "date": "B"},
+    "sheet": "Лист1", "default_date": "2024-03-01"}``; a flat ``{"text": ..., "date": ...}``
+    is read as ``columns``. Columns are header texts, Excel letters or 1-based numbers;
+    ``header_row`` is 1-based, 0 for a file without a header row.
+    """
+    if mapping is None:
+        return None
+    if not isinstance(mapping, dict):
+        import json
+
+        try:
+            mapping = json.loads(Path(mapping).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise UnreadableFile(name, f"the column mapping {mapping} cannot be read ({exc})") from exc
+    if not isinstance(mapping, dict):
+        raise UnreadableFile(name, "the column mapping must be a JSON object")
+    if "columns" not in mapping:
+        mapping = {"columns": mapping}
+    if not isinstance(mapping["columns"], dict):
+        raise UnreadableFile(name, "the column mapping's 'columns' must be an object")
+    return mapping
+
+
+def column_index(spec: Any, header: list[Any] | None) -> int | None:
+    """Where a mapped column is (0-based): by header text, Excel letter or 1-based number."""
+    if isinstance(spec, int) and not isinstance(spec, bool):
+        return spec - 1 if spec >= 1 else None
+    if not isinstance(spec, str) or not spec.strip():
+        return None
+    if header is not None:
+        wanted = header_key(spec)
+        for index, cell in enumerate(header):
+            if header_key(cell) == wanted:
+                return index
+    text = spec.strip()
+    if text.isdigit():
+        return int(text) - 1 if int(text) >= 1 else None
+    if re.fullmatch(r"[A-Za-z]{1,3}", text):
+        index = 0
+        for char in text.upper():
+            index = index * 26 + (ord(char) - 64)
+        return index - 1
+    return None

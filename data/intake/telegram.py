@@ -19,7 +19,6 @@ import ijson
 from data.intake.common import (
     InputFile,
     ParseResult,
-    Redactor,
     Tally,
     UnreadableFile,
     kyiv_to_utc,
@@ -38,12 +37,12 @@ _LINK_TYPES = ("link", "text_link")
 
 
 def parse_telegram(
-    source: Any, *, redact: Redactor | None = None, name: str | None = None
+    source: Any, *, name: str | None = None
 ) -> ParseResult:
     """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items."""
     infile = InputFile.of(source, name)
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(infile, result, Tally(result, KIND, redact))
+    result.items = _items(infile, result, Tally(result, KIND))
     return result
 
 

@@ -1,0 +1,117 @@
+"""Source parsers: a file in, RawMessage / Quarantined items out (raw text in memory only).
+
+One entry point, :func:`parse_file`, finds what a file is and hands it to its parser:
+
+=========== ======================================================== =====================
+kind        file                                                     module
+=========== ======================================================== =====================
+telegram    Telegram Desktop ``result.json`` (one chat or account)   :mod:`.telegram`
+facebook    Facebook "Download your information" JSON                :mod:`.facebook`
+csv, xlsx   tables of reports (hotline logs, registers)              :mod:`.tabular`
+minutes     meeting minutes, our XLSX template or the DOCX layout    :mod:`.minutes`
+survey      survey responses, CSV or XLSX                            :mod:`.surveys`
+=========== ======================================================== =====================
+
+Counting contract: every record read becomes exactly one RawMessage (one survey
+response for surveys) or one Quarantined, so ``result.stats["read"] ==
+result.stats["emitted"] + result.stats["quarantined"]`` once ``items`` is exhausted.
+What is not a record (service messages, photos, blank rows) is counted under
+``skipped_*`` and explained in ``notes``. The only exception is :class:`UnreadableFile`,
+raised by ``parse_file`` or, for streamed files, by the first ``next(items)``.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from data.intake.common import InputFile, ParseResult, UnreadableFile
+from data.intake.facebook import parse_facebook
+from data.intake.minutes import Meeting, is_minutes_workbook, parse_minutes
+from data.intake.surveys import SurveyResponse, looks_like_survey, parse_survey
+from data.intake.tabular import parse_table
+from data.intake.telegram import parse_telegram
+
+KINDS = ("telegram", "facebook", "csv", "xlsx", "minutes", "survey")
+
+__all__ = [
+    "KINDS",
+    "Meeting",
+    "ParseResult",
+    "SurveyResponse",
+    "UnreadableFile",
+    "detect_kind",
+    "parse_file",
+]
+
+
+def parse_file(
+    path: str | Path | bytes,
+    *,
+    kind: str | None = None,
+    column_mapping: str | Path | dict[str, Any] | None = None,
+    name: str | None = None,
+) -> ParseResult:
+    """Parse one source file; ``kind`` overrides detection (see :data:`KINDS`).
+
+    ``path`` may be bytes (an upload); ``name`` then names it in messages and its
+    extension helps detection. ``column_mapping`` (a dict or a JSON file) is for tables
+    whose header cannot be recognised; see :func:`data.intake.common.load_mapping`.
+    """
+    infile = InputFile.of(path, name)
+    kind = kind or detect_kind(infile)
+    if kind not in KINDS:
+        raise UnreadableFile(infile.name, f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
+    if kind == "telegram":
+        return parse_telegram(infile)
+    if kind == "facebook":
+        return parse_facebook(infile)
+    if kind == "minutes":
+        return parse_minutes(infile)
+    if kind == "survey":
+        return parse_survey(infile, column_mapping=column_mapping)
+    table_kind = "xlsx" if _is_zip(infile) else "csv"
+    if kind != table_kind:
+        raise UnreadableFile(infile.name, f"asked to read it as {kind}, but it is a {table_kind.upper()} file")
+    return parse_table(infile, kind=kind, column_mapping=column_mapping)
+
+
+def detect_kind(infile: InputFile) -> str:
+    """What a file is, from its content first (uploads get renamed) and its name second."""
+    head = infile.head()
+    if not head:
+        raise UnreadableFile(infile.name, "the file is empty")
+    if infile.suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise UnreadableFile(infile.name, "an old Excel .xls file: open it in Excel and save it as .xlsx")
+    if _is_zip(infile):
+        return _zip_kind(infile)
+    stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if stripped[:1] in (b"{", b"["):
+        if any(marker in head for marker in (b'"messages"', b'"chats"', b'"date_unixtime"')):
+            return "telegram"
+        return "facebook"
+    if infile.suffix in (".json", ".docx", ".xlsx"):
+        raise UnreadableFile(infile.name, f"the content is not a {infile.suffix} file")
+    return "survey" if looks_like_survey(infile) else "csv"
+
+
+def _is_zip(infile: InputFile) -> bool:
+    return infile.head(4) == b"PK\x03\x04"
+
+
+def _zip_kind(infile: InputFile) -> str:
+    try:
+        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
+        with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise UnreadableFile(infile.name, f"a damaged ZIP-based Office file ({exc})") from None
+    if "word/document.xml" in names:
+        return "minutes"
+    if "xl/workbook.xml" not in names:
+        raise UnreadableFile(infile.name, "a ZIP file that is neither .xlsx nor .docx")
+    if is_minutes_workbook(infile):
+        return "minutes"
+    return "survey" if looks_like_survey(infile) else "xlsx"

@@ -1,0 +1,188 @@
+"""Facebook "Download your information" JSON: own posts, group posts and comments.
+
+Two quirks drive this module. Facebook writes every UTF-8 byte as its own ``\\u00XX``
+escape, so Ukrainian arrives as mojibake ("Ð¡Ð¼Ñ...") and is repaired string by string.
+And the key names change between export versions, so the known shapes are listed here
+and anything else fails loudly, naming the file and the key, rather than importing
+nothing in silence.
+
+A record is one entry of the list (a post or a comment). An entry that carries only
+media (photos, links) is not a report: it is counted as ``skipped_media`` and noted.
+DYI files are small (one person's own posts), so they are loaded whole.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from data.intake.common import InputFile, ParseResult, Tally, UnreadableFile, short_hash
+from data.records import Quarantined, RawMessage
+
+KIND = "facebook"
+# Top-level keys of the dict-shaped files whose value is the list of entries.
+LIST_KEYS = (
+    "status_updates_v2", "status_updates", "posts_v2", "your_posts_v2",
+    "group_posts_v2", "group_posts", "group_comments_v2", "group_comments",
+    "group_posts_and_comments_v2", "group_posts_and_comments",
+    "comments_v2", "comments", "your_posts_in_groups", "your_comments_in_groups",
+)
+# Keys of an entry, and of its ``data`` items, that carry nothing we import.
+_ENTRY_KEYS = {"timestamp", "data", "attachments", "title", "tags", "event", "uri", "fbid", "group", "backdated_timestamp"}
+_DATA_KEYS = {"post", "comment", "update_timestamp", "backdated_timestamp", "title", "text"}
+_ATTACHMENT_KEYS = {"place", "media", "external_context", "text", "name", "for_sale_item", "event", "fundraiser", "life_event", "poll", "note"}
+
+
+def fix_mojibake(value: Any) -> Any:
+    """Undo Facebook's byte-per-character escapes, recursively over dicts and lists.
+
+    A string that is not mojibake (characters above U+00FF, or bytes that are not UTF-8)
+    is returned unchanged, so a file that was already repaired passes through intact.
+    """
+    if isinstance(value, str):
+        try:
+            return value.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return value
+    if isinstance(value, list):
+        return [fix_mojibake(item) for item in value]
+    if isinstance(value, dict):
+        return {fix_mojibake(key): fix_mojibake(item) for key, item in value.items()}
+    return value
+
+
+def parse_facebook(source: Any, *, name: str | None = None) -> ParseResult:
+    """Parse a Facebook DYI JSON file into RawMessage / Quarantined items.
+
+    Raises UnreadableFile at once for a file that is not JSON or whose structure is not
+    one of the known ones, before any item is produced.
+    """
+    infile = InputFile.of(source, name)
+    try:
+        document = json.loads(infile.read_bytes().decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({exc})") from None
+    entries, list_key = _entries(fix_mojibake(document), infile.name)
+    result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
+    result.items = _items(entries, list_key, infile.name, result, Tally(result, KIND))
+    return result
+
+
+def _entries(document: Any, name: str) -> tuple[list[Any], str]:
+    if isinstance(document, list):
+        return document, "(list)"
+    if not isinstance(document, dict):
+        raise UnreadableFile(name, f"a Facebook export is a list or an object, not {type(document).__name__}")
+    known = [key for key in LIST_KEYS if key in document]
+    if not known:
+        keys = ", ".join(f"'{key}'" for key in list(document)[:5]) or "none"
+        raise UnreadableFile(name, f"not a known Facebook export: top-level key(s) {keys} not understood")
+    for key in known:
+        if not isinstance(document[key], list):
+            raise UnreadableFile(name, f"'{key}' should be a list, not {type(document[key]).__name__}")
+    return [entry for key in known for entry in document[key]], known[0]
+
+
+def _items(
+    entries: list[Any], list_key: str, name: str, result: ParseResult, tally: Tally
+) -> Iterator[RawMessage | Quarantined]:
+    unknown: set[str] = set()
+    for index, entry in enumerate(entries, start=1):
+        item = _convert(entry, index, list_key, tally, unknown)
+        if item is not None:
+            yield item
+    if result.stats["skipped_media"]:
+        result.notes.append(f"{result.stats['skipped_media']} posts with only photos or links not imported")
+    if unknown:
+        result.notes.append(f"{name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
+
+
+def _convert(
+    entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]
+) -> RawMessage | Quarantined | None:
+    if not isinstance(entry, dict):
+        tally.read()
+        return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' is not an object")
+    unknown.update(key for key in entry if key not in _ENTRY_KEYS)
+    texts: list[str] = []
+    timestamp = entry.get("timestamp")
+    group = None
+    for piece in _as_list(entry.get("data")):
+        if not isinstance(piece, dict):
+            continue
+        unknown.update(key for key in piece if key not in _DATA_KEYS)
+        if isinstance(piece.get("post"), str):
+            texts.append(piece["post"])
+        comment = piece.get("comment")
+        if isinstance(comment, dict):
+            if isinstance(comment.get("comment"), str):
+                texts.append(comment["comment"])
+            timestamp = comment.get("timestamp", timestamp)
+            group = comment.get("group") if isinstance(comment.get("group"), str) else group
+        elif isinstance(comment, str):
+            texts.append(comment)
+    location, venue, has_media, links = _attachments(entry, unknown)
+    text = "\n".join(t for t in texts if t.strip())
+    if not text and location is None and venue is None:
+        if has_media or links:
+            tally.skip("media")
+            return None
+        tally.read()
+        return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' has no text")
+    tally.read()
+    received_at = _timestamp(timestamp)
+    ref = f"fb:{timestamp}:{short_hash(text, length=10)}"
+    if received_at is None:
+        return tally.quarantine(ref, f"entry {index}: timestamp '{timestamp}' is not a date", text)
+    extra: dict[str, Any] = {"entry": index, "list": list_key}
+    if group:
+        extra["group"] = group  # a group's name, not a person's
+    if links:
+        extra["links"] = links
+    if has_media:
+        extra["photo"] = True
+    tally.emitted()
+    return RawMessage(
+        source="facebook", source_ref=ref, received_at=received_at, text=text,
+        location=location, venue_text=venue, extra=extra,
+    )
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _attachments(
+    entry: dict[str, Any], unknown: set[str]
+) -> tuple[tuple[float, float] | None, str | None, bool, list[str]]:
+    """(location, venue text, has media, links) from ``attachments[].data[]``."""
+    location, venue, has_media, links = None, None, False, []
+    for attachment in _as_list(entry.get("attachments")):
+        for item in _as_list(attachment.get("data") if isinstance(attachment, dict) else None):
+            if not isinstance(item, dict):
+                continue
+            unknown.update(key for key in item if key not in _ATTACHMENT_KEYS)
+            has_media = has_media or "media" in item
+            context = item.get("external_context")
+            if isinstance(context, dict) and isinstance(context.get("url"), str):
+                links.append(context["url"])
+            place = item.get("place")
+            if isinstance(place, dict):
+                coordinate = place.get("coordinate") or {}
+                lat, lon = coordinate.get("latitude"), coordinate.get("longitude")
+                if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 and -180 <= lon <= 180:
+                    location = (float(lat), float(lon))
+                parts = [place.get(k) for k in ("name", "address")]
+                venue = ", ".join(p.strip() for p in parts if isinstance(p, str) and p.strip()) or venue
+    return location, venue, has_media, links
+
+
+def _timestamp(value: Any) -> datetime | None:
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        return None
+    try:
+        return datetime.fromtimestamp(int(value), UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
