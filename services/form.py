@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -35,6 +36,7 @@ class Receipt:
     tracking: str
     report_id: int
     level: str
+    at: datetime
 
 
 def spam_reason(text: str) -> str | None:
@@ -56,9 +58,15 @@ def check_rate(recent_by_session: list[datetime], now: datetime) -> None:
 
 
 def submit(engine: Engine, *, text: str, category: str | None, lat: float | None, lon: float | None,
-           contact: str | None, now: datetime | None = None) -> Receipt:
-    """Store one resident report (status new) and return its tracking number."""
+           contact: str | None, recent: Sequence[datetime] = (), now: datetime | None = None) -> Receipt:
+    """Store one resident report (status new) and return its tracking number.
+
+    `recent` are the times of this browser session's earlier submissions (rate limit).
+    """
     now = now or datetime.now(UTC)
+    check_rate(list(recent), now)
+    if lat is None or lon is None:
+        raise Refused("form.need_place")
     reason = spam_reason(text)
     if reason:
         raise Refused(reason)
@@ -70,7 +78,7 @@ def submit(engine: Engine, *, text: str, category: str | None, lat: float | None
         raise Refused("form.rate_limited")
     tracking = "VZ-" + secrets.token_hex(4).upper()
     raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=now, text=text,
-                     location=(lat, lon) if lat is not None and lon is not None else None,
+                     location=(lat, lon),
                      category_hint=category, occurred_at=None)
     report = to_report(raw, secret=salt())
     with Session(engine) as session, session.begin():
@@ -78,7 +86,7 @@ def submit(engine: Engine, *, text: str, category: str | None, lat: float | None
         report_id = session.scalar(select(ReportRow.id).where(ReportRow.source_ref == raw.source_ref))
         if contact and contact.strip():
             session.add(ContactRow(report_id=report_id, contact=contact.strip()))
-    return Receipt(tracking, int(report_id), report.level)
+    return Receipt(tracking, int(report_id), report.level, now)
 
 
 def status_of(engine: Engine, tracking: str) -> dict[str, str | None] | None:
