@@ -8,7 +8,8 @@ Usage (the geocoder's entry point):
     gz.addresses_of("st-0001")             # address points of one street, in number order
     gz.district_at(lat, lon)               # microdistrict name or None
     gz.boundary_polygon, gz.water_polygon  # shapely geometries in lon/lat
-Geometry is kept as lon/lat lists (as in the JSON); shapely objects are made lazily.
+Geometry is kept as lon/lat tuples (as in the JSON); shapely objects are made lazily.
+Records also answer JSON-style access (street["names"], landmark.get("number")).
 """
 from __future__ import annotations
 
@@ -48,8 +49,23 @@ def _aliases(names: dict[str, str]) -> list[str]:
     return out
 
 
+class _Record:
+    """Read access by JSON key as well (r["name"], r.get("names")), so code written against
+    the plain gazetteer JSON works unchanged on loaded objects."""
+
+    __dataclass_fields__: dict[str, Any]
+
+    def __getitem__(self, key: str) -> Any:
+        if key in self.__dataclass_fields__:
+            return getattr(self, key)
+        raise KeyError(key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return getattr(self, key) if key in self.__dataclass_fields__ else default
+
+
 @dataclass(frozen=True)
-class Street:
+class Street(_Record):
     """A named street: `name` is the bare name ("Соборності"), `names` the full OSM names."""
 
     id: str
@@ -75,7 +91,7 @@ class Street:
 
 
 @dataclass(frozen=True)
-class Address:
+class Address(_Record):
     street_id: str
     house: str
     lat: float
@@ -83,7 +99,7 @@ class Address:
 
 
 @dataclass(frozen=True)
-class Landmark:
+class Landmark(_Record):
     id: str
     kind: str
     name: str
@@ -98,7 +114,7 @@ class Landmark:
 
 
 @dataclass(frozen=True)
-class District:
+class District(_Record):
     id: str
     name: str
     names: dict[str, str]
@@ -115,7 +131,7 @@ class District:
 
 
 @dataclass(frozen=True)
-class Area:
+class Area(_Record):
     """A basemap polygon (water or park)."""
 
     name: str
