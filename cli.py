@@ -131,5 +131,25 @@ def demo_load() -> None:
     print(json.dumps(result, ensure_ascii=False, default=str))
 
 
+@users_app.command("add")
+def users_add(
+    username: Annotated[str, typer.Argument(help="login name")],
+    role: Annotated[str, typer.Option(help="police | council | partner | moderator | admin")],
+    organisation: Annotated[str | None, typer.Option(help="the partner's organisation")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="asked for when not given")] = "",
+) -> None:
+    """Create a user or reset its password and role (the first admin starts here)."""
+    from auth.users import add_user
+    from data.store import open_store
+
+    try:
+        user = add_user(open_store(), username, password, role, organisation=organisation)
+    except ValueError as exc:
+        console.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"user {user.username} ({user.role}) saved")
+
+
 if __name__ == "__main__":
     app()
