@@ -7,7 +7,8 @@ store. Raw text exists only inside :func:`to_report`; what reaches the store is 
 Counting: every record a parser reads ends up in exactly one bucket, so
 ``read == imported + duplicates + quarantined + already_known`` for every batch
 (reports that could not be located are quarantined for a moderator and also counted as
-``not_located``).
+``not_located``; survey responses count as imported records of a survey file). The
+solutions proposed at a meeting are kept as "proposed" actions of the joint action plan.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import batch_by_sha, insert_ignoring_conflicts, known_refs
-from data.store.schema import AuditRow, ImportBatch, MeetingRow, QuarantineRow, ReportRow, SurveyResponseRow
+from data.store.schema import ActionRow, AuditRow, ImportBatch, MeetingRow, QuarantineRow, ReportRow, SurveyResponseRow
 from data.when import occurred_at
 from geo import geocode
 
@@ -201,6 +202,7 @@ def import_file(
     secret = salt()
     reports: list[Report] = []
     problems: list[Quarantined] = []
+    solutions: list[tuple[RawMessage, Report]] = []
     for item in parsed.items:
         summary.read += 1
         if isinstance(item, Quarantined):
@@ -208,6 +210,8 @@ def import_file(
         else:
             try:
                 reports.append(to_report(item, secret=secret))
+                if item.extra.get("solution"):
+                    solutions.append((item, reports[-1]))
             except Exception as exc:  # a record that breaks a step is quarantined, never lost
                 problems.append(Quarantined(source=item.source, source_ref=item.source_ref,
                                             reason=f"could not process: {exc}", excerpt=""))
@@ -236,7 +240,10 @@ def import_file(
         summary.imported = len(new_ids) - summary.duplicates
         summary.quarantined = len(q_rows)
         summary.not_located = len(unlocated)
-        _store_side_records(session, parsed, batch.id)
+        summary.read += len(parsed.surveys)
+        new_surveys = _store_side_records(session, parsed, batch.id, solutions)
+        summary.imported += new_surveys
+        summary.already_known += len(parsed.surveys) - new_surveys
         batch.n_read, batch.n_imported, batch.n_duplicates = summary.read, summary.imported, summary.duplicates
         batch.n_quarantined, batch.n_not_located = summary.quarantined, summary.not_located
         batch.n_already_known, batch.notes = summary.already_known, "\n".join(summary.notes)
@@ -247,15 +254,29 @@ def import_file(
     return summary
 
 
-def _store_side_records(session: Session, parsed: Any, batch_id: int) -> None:
-    """Meetings and survey responses that a file carries besides reports."""
+def _store_side_records(session: Session, parsed: Any, batch_id: int,
+                        solutions: list[tuple[RawMessage, Report]]) -> int:
+    """Meetings, proposed solutions and survey responses; returns the new survey responses."""
     meetings = [
         {"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees, "batch_id": batch_id}
-        for m in getattr(parsed, "meetings", [])
+        for m in parsed.meetings
     ]
     insert_ignoring_conflicts(session, MeetingRow.__table__, meetings)
+    for raw, report in solutions:
+        description = str(raw.extra["solution"]).strip()
+        exists = session.scalar(select(ActionRow.id).where(ActionRow.meeting_id == raw.meeting_id,
+                                                           ActionRow.description == description))
+        if exists is None and (report.h3_r9 or report.district):
+            partners = str(raw.extra.get("partners") or "").strip()
+            session.add(ActionRow(cell=report.h3_r9, district=report.district, owner="community" if partners
+                                  else "council", owner_org=partners or None, description=description,
+                                  status="proposed", meeting_id=raw.meeting_id))
+    refs = [s.source_ref for s in parsed.surveys]
+    known = set(session.scalars(select(SurveyResponseRow.source_ref).where(SurveyResponseRow.source_ref.in_(refs))))
     surveys = [
         {"source_ref": s.source_ref, "wave": s.wave, "district": s.district, "answers": s.answers, "batch_id": batch_id}
-        for s in getattr(parsed, "surveys", [])
+        for s in parsed.surveys
+        if s.source_ref not in known
     ]
     insert_ignoring_conflicts(session, SurveyResponseRow.__table__, surveys)
+    return len(surveys)

@@ -20,7 +20,7 @@ from auth.users import User
 from data.store.schema import ActionRow, AuditRow
 
 OWNERS = ("police", "council", "community")
-STATUSES = ("open", "in_progress", "done")
+STATUSES = ("proposed", "open", "in_progress", "done")  # proposed: a solution raised at a meeting
 EDITABLE = ("description", "due_date", "status", "public_note", "owner", "owner_org", "cell", "district")
 
 
