@@ -1,0 +1,278 @@
+"""Geocoder bench: accuracy on tests/data/geocode_eval.csv, speed and load time.
+
+Run: python3 bench/geocode.py [--gazetteer PATH]   (default: the demo gazetteer)
+
+Prints, for this geocoder and for a baseline (plain rapidfuzz best match of the whole
+text over every street alias): street-level accuracy, address accuracy within 50 m, false
+places on texts without a place, accuracy of answers scored >= 0.8, texts per second (one
+core, after loading) and the gazetteer + index load time. Eval rows that name places the
+gazetteer does not have are skipped and counted. If the demo data generator wrote a ground
+truth (data/demo/ground_truth*.csv), it is scored too.
+
+Not part of pytest: tests/test_geocoder.py asserts the same targets on the demo gazetteer.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import math
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from rapidfuzz import fuzz, process  # noqa: E402
+
+from geo.geocoder import Match, build_index, geocode, name_key  # noqa: E402
+from geo.normalize import normalize_text  # noqa: E402
+from geo.projection import to_metres  # noqa: E402
+
+EVAL_CSV = ROOT / "tests" / "data" / "geocode_eval.csv"
+TARGETS = {"street": 0.95, "address50": 0.90, "false_places": 0.02, "above08": 0.97,
+           "texts_per_s": 2000.0, "load_s": 1.0}
+SCHOOL_KINDS = {"school", "lyceum", "gymnasium"}
+
+
+@dataclass
+class Scores:
+    street: float
+    street_n: int
+    address50: float
+    address_n: int
+    false_places: float
+    none_n: int
+    above08: float
+    above08_n: int
+    skipped: int
+
+
+def load_eval(path: Path = EVAL_CSV) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _field(obj: Any, key: str) -> Any:
+    return obj.get(key) if isinstance(obj, dict) else getattr(obj, key)
+
+
+class Truth:
+    """What the gazetteer knows, in comparable form (names via geo.geocoder.name_key)."""
+
+    def __init__(self, gazetteer: Any) -> None:
+        self.street_names = {name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
+        self.street_ids = {_field(s, "id"): name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
+        self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
+        self.landmarks = [(_field(m, "kind"), _field(m, "number"), _field(m, "name"))
+                          for m in _field(gazetteer, "landmarks")]
+        self.address: dict[tuple[str, str], tuple[float, float]] = {}
+        for a in _field(gazetteer, "addresses"):
+            street = self.street_ids.get(_field(a, "street_id"))
+            x, y = to_metres(_field(a, "lat"), _field(a, "lon"))
+            self.address[(street, _house(_field(a, "house")))] = (float(x), float(y))
+
+    def applicable(self, row: dict[str, str]) -> bool:
+        """Every place the row expects exists in this gazetteer."""
+        for key in ("street", "street2"):
+            if row[key] and name_key(row[key]) not in self.street_names:
+                return False
+        if row["level"] == "district" and name_key(row["district"]) not in self.districts:
+            return False
+        if row["landmark_kind"]:
+            return any(_kind_ok(row["landmark_kind"], kind) and (not row["landmark_number"] or number == row["landmark_number"])
+                       and (not row["landmark_name"] or row["landmark_name"].lower() in name.lower())
+                       for kind, number, name in self.landmarks)
+        return True
+
+
+def _house(house: str | None) -> str:
+    return "".join(ch for ch in (house or "").lower() if ch not in " .,-").replace("корп", "к").replace("корпус", "к")
+
+
+def _kind_ok(expected: str, got: str) -> bool:
+    return expected == got or (expected in SCHOOL_KINDS and got in SCHOOL_KINDS)
+
+
+def place_correct(row: dict[str, str], m: Match) -> bool:
+    """The answer names the expected place (street(s), landmark, district), at any level."""
+    if row["level"] == "none":
+        return m.level == "none"
+    if m.level == "none":
+        return False
+    if row["street"] and row["street2"]:
+        got = {name_key(m.street or ""), name_key(m.street2 or "")}
+        want = {name_key(row["street"]), name_key(row["street2"])}
+        if got != want:
+            return False
+    elif row["street"] and name_key(m.street or "") != name_key(row["street"]):
+        return False
+    if row["landmark_kind"]:
+        lm = m.landmark or {}
+        if not _kind_ok(row["landmark_kind"], lm.get("kind", "")):
+            return False
+        if row["landmark_number"] and str(lm.get("number")) != row["landmark_number"]:
+            return False
+        if row["landmark_name"] and row["landmark_name"].lower() not in (lm.get("name") or "").lower():
+            return False
+    if row["level"] == "district" and name_key(m.district or "") != name_key(row["district"]):
+        return False
+    return True
+
+
+def score(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> Scores:
+    place_ok = place_n = addr_ok = addr_n = false_n = none_n = hi_ok = hi_n = 0
+    skipped = 0
+    for row, m in zip(rows, answers):
+        if not truth.applicable(row):
+            skipped += 1
+            continue
+        ok = place_correct(row, m)
+        if row["level"] == "none":
+            none_n += 1
+            false_n += m.level != "none"
+        else:
+            place_n += 1
+            place_ok += ok
+        if m.level != "none" and m.score >= 0.8:
+            hi_n += 1
+            hi_ok += ok
+        if row["house"] and row["street"] and not row["street2"]:
+            point = truth.address.get((name_key(row["street"]), _house(row["house"])))
+            if point is not None:
+                addr_n += 1
+                if m.lat is not None and ok:
+                    x, y = to_metres(m.lat, m.lon)
+                    addr_ok += math.hypot(float(x) - point[0], float(y) - point[1]) <= 50.0
+    return Scores(place_ok / max(place_n, 1), place_n, addr_ok / max(addr_n, 1), addr_n,
+                  false_n / max(none_n, 1), none_n, hi_ok / max(hi_n, 1), hi_n, skipped)
+
+
+def baseline(gazetteer: Any) -> Callable[[str], Match]:
+    """Plain rapidfuzz: the best alias over the whole text (partial_ratio >= 85), at the
+    street's middle point; no context, no house numbers, no landmarks."""
+    index = build_index(gazetteer)
+    names: list[str] = []
+    owners: list[int] = []
+    for i, s in enumerate(_field(gazetteer, "streets")):
+        for alias in {_field(s, "name"), *(_field(s, "names") or {}).values()}:
+            names.append(normalize_text(alias))
+            owners.append(i)
+    by_id = {st.id: st for st in index.streets}
+    streets = list(_field(gazetteer, "streets"))
+
+    def run(text: str) -> Match:
+        hit = process.extractOne(normalize_text(text), names, scorer=fuzz.partial_ratio, score_cutoff=85)
+        if hit is None:
+            return Match()
+        street = streets[owners[hit[2]]]
+        st = by_id.get(_field(street, "id"))
+        m = Match(level="street", score=hit[1] / 100, street=_field(street, "name"))
+        if st is not None:
+            from geo.projection import to_wgs84
+
+            p = st.main.interpolate(0.5, normalized=True)
+            lat, lon = to_wgs84(p.x, p.y)
+            m.lat, m.lon = float(lat), float(lon)
+        return m
+
+    return run
+
+
+def load_time(path: str | None) -> float:
+    """Gazetteer load + index build in a fresh interpreter (no warm caches)."""
+    code = (
+        "import time,sys; sys.path.insert(0, %r); t=time.perf_counter();"
+        "from geo.gazetteer import load_gazetteer; from geo.geocoder import get_index;"
+        "g=load_gazetteer(%r); get_index(g); print(time.perf_counter()-t)"
+    ) % (str(ROOT), path)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return float(out.stdout.strip())
+
+
+def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0) -> float:
+    done = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for text in texts:
+            fn(text)
+        done += len(texts)
+    return done / (time.perf_counter() - start)
+
+
+def _line(name: str, s: Scores, tps: float) -> str:
+    return (f"{name:<10} street-level {s.street:6.1%} (n={s.street_n})  address<=50m {s.address50:6.1%} "
+            f"(n={s.address_n})  false places {s.false_places:5.1%} (n={s.none_n})  "
+            f"correct@score>=0.8 {s.above08:6.1%} (n={s.above08_n})  {tps:8.0f} texts/s")
+
+
+def ground_truth(gazetteer: Any) -> None:
+    files = sorted((ROOT / "data" / "demo").glob("ground_truth*.csv"))
+    if not files:
+        print("ground truth: no data/demo/ground_truth*.csv yet, skipped")
+        return
+    for path in files:
+        with open(path, encoding="utf-8", newline="") as fh:
+            rows = list(csv.DictReader(fh))
+        text_col = next((c for c in ("text", "raw_text", "message") if rows and c in rows[0]), None)
+        lat_col = next((c for c in ("lat", "true_lat") if rows and c in rows[0]), None)
+        lon_col = next((c for c in ("lon", "true_lon") if rows and c in rows[0]), None)
+        if text_col is None or lat_col is None or lon_col is None:
+            print(f"ground truth {path.name}: columns {list(rows[0]) if rows else []} not understood, skipped")
+            continue
+        dists = []
+        nones = 0
+        for row in rows:
+            m = geocode(row[text_col], gazetteer=gazetteer)
+            if m.lat is None or not row[lat_col]:
+                nones += m.lat is None
+                continue
+            x1, y1 = to_metres(m.lat, m.lon)
+            x2, y2 = to_metres(float(row[lat_col]), float(row[lon_col]))
+            dists.append(math.hypot(float(x1) - float(x2), float(y1) - float(y2)))
+        dists.sort()
+        median = dists[len(dists) // 2] if dists else float("nan")
+        within = sum(d <= 250 for d in dists) / max(len(dists), 1)
+        print(f"ground truth {path.name}: {len(rows)} rows, located {len(dists)}, none {nones}, "
+              f"median error {median:.0f} m, within 250 m {within:.1%}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--gazetteer", default=None, help="gazetteer JSON (default: the demo one)")
+    args = parser.parse_args()
+    from geo.gazetteer import load_gazetteer
+
+    t0 = time.perf_counter()
+    gaz = load_gazetteer(Path(args.gazetteer) if args.gazetteer else None)
+    build_index(gaz)
+    in_process = time.perf_counter() - t0
+    rows = load_eval()
+    texts = [r["text"] for r in rows]
+    truth = Truth(gaz)
+
+    mine = [geocode(t, gazetteer=gaz) for t in texts]
+    base_fn = baseline(gaz)
+    base = [base_fn(t) for t in texts]
+    s_mine, s_base = score(rows, mine, truth), score(rows, base, truth)
+    tps_mine = throughput(lambda t: geocode(t, gazetteer=gaz), texts)
+    tps_base = throughput(base_fn, texts)
+    print(f"eval: {len(rows)} rows, {s_mine.skipped} skipped (places missing from this gazetteer)")
+    print(_line("geocoder", s_mine, tps_mine))
+    print(_line("baseline", s_base, tps_base))
+    fresh = load_time(args.gazetteer)
+    print(f"gazetteer + index load: {fresh:.2f} s in a fresh interpreter (incl. imports), "
+          f"{in_process:.2f} s in process")
+    checks = {"street": s_mine.street >= TARGETS["street"], "address50": s_mine.address50 >= TARGETS["address50"],
+              "false_places": s_mine.false_places <= TARGETS["false_places"],
+              "above08": s_mine.above08 >= TARGETS["above08"], "texts_per_s": tps_mine >= TARGETS["texts_per_s"],
+              "load_s": fresh < TARGETS["load_s"]}
+    print("targets: " + ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in checks.items()))
+    ground_truth(gaz)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1183 @@
+"""Find the place in a resident's message and turn it into a point with an honest level.
+
+Residents do not write addresses: they write "на Московській біля 5-ї школи", "угол
+Пушкинской и Соборности", "Маріупольська 15а". The geocoder reads such text against the
+gazetteer (docs/CONTRACTS.md) and answers with a `Match`: a point, the level of what was
+understood (address > intersection > landmark > street > district > none), a score and an
+uncertainty radius in metres, the names it understood and the character span of the place
+in the original text (the redactor keeps that span and redacts names elsewhere).
+
+How it reads (each step exists because residents write that way):
+1. `geo.normalize`: case, apostrophes, Latin look-alikes, then per-word match keys
+   (folded uk/ru spelling, lemmas, stems), so inflection, Russian spelling and KMU Latin
+   meet the gazetteer aliases.
+2. Exact lookup of 1-3 word spans in an alias index built once per gazetteer: every name,
+   name:uk/ru/en, old_name, alt_name, official_name, short_name, a surname-only short form of
+   person names ("Урмана"), swapped word order ("Олега Кошового") and a Russian guess.
+3. Context decides whether a span is a place: a street-type word, a house number, a place
+   preposition ("на", "по", "возле"), an intersection word or a capital letter inside a
+   sentence. Names that are ordinary words ("Щаслива родина", "вкрали болгарку") and dates
+   that share an old street name ("1 травня пройшов суботник") need it; dates need a
+   street-type word or a house number.
+4. Typos: rapidfuzz on stems, only right after a street-type word or a place preposition.
+5. Landmarks: kind words ("школа", "ЗОШ", "ринок", "автовокзал", "лікарня", "парк X") with
+   a number or a name; institutions (police, council, hospital) need a relative word,
+   because "поліція не реагує" is not a place.
+6. Geometry in metres (EPSG:32636): exact address point, else interpolation along the
+   street by house number and parity, intersection of two lines (or their nearest points),
+   landmark point, street middle, microdistrict centroid.
+
+A shared Telegram location is the sender's own point: it wins over the text (level
+"address", score 1.0, 25 m); the names read from the text are still reported.
+"""
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from rapidfuzz import fuzz, process
+from shapely import STRtree
+from shapely.geometry import LineString, MultiLineString, Point, Polygon
+from shapely.ops import linemerge, nearest_points
+
+from geo.normalize import (
+    AMBIGUOUS_TYPES, CONNECTORS, CORPUS_WORDS, CROSS_WORDS, HOUSE_WORDS, NEAR_WORDS,
+    NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, ORDINALS, PLACE_PREPOSITIONS, STREET_TYPES,
+    TYPES_AFTER_NAME, Token, _analysers, is_dictionary_word, normalize_text, stem, tokenize,
+    word_keys,
+)
+from geo.projection import to_metres, to_wgs84
+
+LEVELS = ("address", "intersection", "landmark", "street", "district", "none")
+
+# Uncertainty radii (metres) and level factors of the score; see `_score`.
+EXACT_ADDRESS_M = 15.0
+SHARED_LOCATION_M = 25.0
+LANDMARK_M = 75.0
+INTERSECTION_M = 30.0
+MAX_INTERSECTION_GAP_M = 150.0
+LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
+                "street": 0.9, "district": 0.85}
+
+ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.95,
+                "alt_name": 0.9, "generated": 0.95}
+FUZZY_CUTOFF_TYPE = 84.0
+FUZZY_CUTOFF_PREPOSITION = 88.0
+FUZZY_MIN_LEN = 6
+
+_FILLER_WORDS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
+"""'Парк ім. Шевченка', 'вулиця імені ...': the honorific carries no place information."""
+
+DISTRICT_WORDS = frozenset({"район", "районі", "району", "районе", "района", "р", "н", "мкр",
+                            "мкрн", "мікрорайон", "мікрорайоні", "мікрорайону", "микрорайон",
+                            "микрорайоне", "микрорайона", "мікр", "масив", "масиві"})
+"""Words that announce a microdistrict ("мкр Болгарка", "в районі Болгарки")."""
+
+GIVEN_NAMES = frozenset(stem(w) for w in (
+    "марії зої льва олега іллі богдана геннадія андрія назарія лесі івана тараса михайла "
+    "григорія василя ліни олени пилипа марка олександра миколи соломії петра володимира "
+    "ярослава данила максима устима пантелеймона архипа остапа олеся бориса катерини степана "
+    "павла олександри анни юрія сергія віктора дмитра романа"
+).split())
+"""Given names in the genitive: 'Іллі Урмана' is also written 'Урмана' (a short alias)."""
+
+# Landmark kinds by the stems of the words residents use for them.
+_KIND_WORDS: dict[str, tuple[str, ...]] = {
+    "school": ("школа школи школу школі школою школ шк зош сш нвк школы школе школой ліцей "
+               "ліцею ліцеї ліцеєм лицей лицея лицее гімназія гімназії гімназію гимназия "
+               "гимназии school",),
+    "market": ("ринок ринку ринка ринке ринком рынок рынка рынке рынку рынком базар базару "
+               "базарі базаре базара market bazar",),
+    "bus_station": ("автостанція автостанції автостанцію автостанцією автостанция автостанции "
+                    "автовокзал автовокзалу автовокзалі автовокзала автовокзале автовокзалом "
+                    "avtostantsiia avtovokzal",),
+    "railway_station": ("вокзал вокзалу вокзалі вокзала вокзале вокзалом залізничний "
+                        "залізничного залізничному залізнична залізничної залізничній "
+                        "zaliznychnyi vokzal",),
+    "hospital": ("лікарня лікарні лікарню лікарнею больница больницы больнице больницу црл "
+                 "црлк госпіталь госпіталі поліклініка поліклініки поліклініці поликлиника "
+                 "поликлиники",),
+    "townhall": ("міськрада міськради міськраді мерія мерії виконком виконкому горсовет "
+                 "горсовета горсовете мэрия мэрии исполком исполкома ратуша",),
+    "police": ("поліція поліції поліцію поліцією полиция полиции полицию райвідділ "
+               "райвідділу райотдел райотдела відділок відділку",),
+    "park": ("парк парку парке парка парком сквер скверу сквері сквере park",),
+    "church": ("церква церкви церкві церковь церкви храм храму храмі храма собор собору "
+               "соборі собора",),
+    "stadium": ("стадіон стадіону стадіоні стадион стадиона стадионе",),
+}
+KIND_BY_STEM: dict[str, str] = {}
+for _kind, (_words,) in _KIND_WORDS.items():
+    for _w in _words.split():
+        KIND_BY_STEM.setdefault(stem(_w), _kind)
+_TWO_WORD_KINDS = {("миск", "рад"): "townhall", ("мисц", "рад"): "townhall",
+                   ("городск", "совет"): "townhall", ("ж", "д"): "railway_station",
+                   ("жд", "вокзал"): "railway_station", ("автобусн", "станц"): "bus_station",
+                   ("залиничн", "станц"): "railway_station"}
+HOUSE_LETTERS = frozenset("абвгдеєжзик")
+"""Letters of house numbers ("15а", "2б"); other glued letters make ordinals ("5-ї")."""
+SCHOOL_KINDS = frozenset({"school", "lyceum", "gymnasium", "college"})
+INSTITUTION_KINDS = frozenset({"police", "townhall", "hospital"})
+"""Institutions are often the subject of a message ("поліція не приїхала"): a place only
+after a relative word or preposition."""
+_LOCATIVE_GAP = frozenset(stem(w) for w in (
+    "території територія двір дворі подвір'ї районі районе біля відділу відділення "
+    "будівлі здания входу входа"
+).split())
+
+CITY_STEMS = frozenset({stem("вознесенськ"), stem("вознесенск"), stem("voznesensk")})
+"""The city's own name: "у Вознесенську" is not "Вознесенська вулиця"."""
+
+
+# --- answer ---------------------------------------------------------------------------
+
+@dataclass
+class Match:
+    """The geocoder's answer (docs/CONTRACTS.md); level "none" means no place was found."""
+
+    lat: float | None = None
+    lon: float | None = None
+    level: str = "none"
+    score: float = 0.0
+    uncertainty_m: float | None = None
+    street: str | None = None
+    street2: str | None = None
+    house: str | None = None
+    landmark: dict[str, Any] | None = None
+    district: str | None = None
+    span: tuple[int, int] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dict (span as a list)."""
+        out = asdict(self)
+        out["span"] = list(self.span) if self.span is not None else None
+        return out
+
+
+# --- index --------------------------------------------------------------------------
+
+@dataclass
+class _Street:
+    """One gazetteer street in metres, with its address points."""
+
+    id: str
+    name: str
+    geom: LineString | MultiLineString
+    main: LineString  # the longest merged line: middle point and house interpolation
+    exact: dict[str, tuple[float, float]] = field(default_factory=dict)
+    by_parity: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # (n, s on main)
+
+
+@dataclass(frozen=True)
+class _Alias:
+    """One way to write a place, as a sequence of word-key sets."""
+
+    target: str  # "street" | "district" | "park"
+    idx: int
+    kind: str  # ALIAS_WEIGHT key
+    n_words: int  # non-number words
+    date_like: bool  # starts with a number: "1-го Травня", "8 Марта"
+    dictionary_word: bool  # a single ordinary word: needs context
+    adjective: bool
+    stems: str  # space-joined surface stems, for fuzzy matching
+
+
+@dataclass
+class _Landmark:
+    kind: str
+    name: str
+    number: str | None
+    x: float
+    y: float
+    name_keys: frozenset[str]
+
+
+@dataclass
+class _District:
+    name: str
+    polygon: Polygon  # WGS84, for point-in-polygon
+    x: float
+    y: float
+    radius: float
+
+
+@dataclass
+class _Index:
+    streets: list[_Street]
+    districts: list[_District]
+    landmarks: list[_Landmark]
+    aliases: dict[tuple[str, ...], list[_Alias]]
+    fuzzy_choices: list[str]
+    fuzzy_aliases: list[_Alias]
+    district_tree: STRtree | None
+
+
+def _field(gazetteer: Any, name: str) -> list:
+    """Gazetteer object (geo.gazetteer.Gazetteer) or the plain JSON dict."""
+    if isinstance(gazetteer, Mapping):
+        return list(gazetteer.get(name) or [])
+    return list(getattr(gazetteer, name, None) or [])
+
+
+def _get(obj: Any, key: str) -> Any:
+    """A field of a JSON dict or of a geo.gazetteer dataclass."""
+    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
+
+
+def _core_words(text: str) -> list[str]:
+    """Words of a name without type words, honorifics, ordinal suffixes and punctuation."""
+    tokens = tokenize(normalize_text(text))
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if not (tok.is_word or tok.is_number):
+            continue
+        if tok.text in STREET_TYPES or tok.text in _FILLER_WORDS:
+            continue
+        if _is_ordinal_suffix(tokens, i):
+            continue
+        out.append(tok.text)
+    return out
+
+
+def name_key(name: str) -> str:
+    """Comparable form of a place name: 'провулок Глінки', 'Глінки' and 'пров. Глінки' all
+    give 'глінки' (used by the eval bench and tests to compare names, not spellings)."""
+    return " ".join(_core_words(name))
+
+
+def _is_ordinal_suffix(tokens: list[Token], i: int) -> bool:
+    """'го' in '1-го', 'ї' in '5-ї', 'й' in '5й': a suffix glued to a number."""
+    tok = tokens[i]
+    if tok.text not in ORDINAL_SUFFIXES or i == 0:
+        return False
+    prev = tokens[i - 1]
+    if prev.is_number and prev.end == tok.start:
+        return True
+    return prev.text == "-" and i >= 2 and tokens[i - 2].is_number
+
+
+def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
+    return itertools.product(*(sorted(word_keys(w)) for w in words))
+
+
+def _is_adjective(word: str) -> bool:
+    uk, ru = _analysers()
+    return any("ADJF" in p.tag for p in uk.parse(word)[:3]) or (
+        ru.word_is_known(word) and any("ADJF" in p.tag for p in ru.parse(word)[:3]))
+
+
+def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
+               idx: int, kind: str, seen: set) -> _Alias | None:
+    if not words or len(words) > 4:
+        return None
+    n_words = sum(1 for w in words if not w.isdigit())
+    if n_words == 0:
+        return None
+    single = len(words) == 1
+    alias = _Alias(
+        target=target, idx=idx, kind=kind, n_words=n_words, date_like=words[0].isdigit(),
+        dictionary_word=single and (is_dictionary_word(words[0]) or target == "district"),
+        adjective=single and _is_adjective(words[0]),
+        stems=" ".join(stem(w) if not w.isascii() else stem(w) for w in words),
+    )
+    for key in _key_tuples(words):
+        marker = (key, target, idx)
+        if marker in seen:
+            continue
+        seen.add(marker)
+        index.setdefault(key, []).append(alias)
+    return alias
+
+
+def _name_variants(names: Mapping[str, str], name: str) -> Iterator[tuple[str, str]]:
+    """(alias kind, text) for every name tag of a feature."""
+    yield "name", name
+    for key, value in sorted(names.items()):
+        base = key.split(":")[0]
+        if base in ("name", "official_name"):
+            yield "name", value
+        elif base in ("old_name", "alt_name", "short_name"):
+            yield ("short" if base == "short_name" else base), value
+
+
+def _ru_guess(words: list[str]) -> list[str]:
+    """Russian spelling of a Ukrainian adjective root where folding cannot meet it:
+    Ukrainian і often stands for Russian о/е ("Харківська" / "Харьковская")."""
+    return [w.replace("ів", "ов").replace("їв", "ев") if not w.isdigit() else w for w in words]
+
+
+def _project_lines(lines: list) -> list[LineString]:
+    out = []
+    for line in lines:
+        if len(line) < 2:
+            continue
+        lon = [p[0] for p in line]
+        lat = [p[1] for p in line]
+        x, y = to_metres(lat, lon)
+        out.append(LineString(list(zip(x.tolist(), y.tolist()))))
+    return out
+
+
+def _house_key(house: str) -> str:
+    """Canonical house number: '15 А' -> '15а', '40, корп. 1' -> '40к1', '23 / 27' -> '23/27'."""
+    tokens = [t.text for t in tokenize(normalize_text(house)) if t.text not in {",", ".", "-"}]
+    out = []
+    for t in tokens:
+        out.append("к" if t in CORPUS_WORDS else t)
+    return "".join(out)
+
+
+def _leading_number(house: str) -> int | None:
+    digits = ""
+    for ch in house:
+        if not ch.isdigit():
+            break
+        digits += ch
+    return int(digits) if digits else None
+
+
+def build_index(gazetteer: Any) -> _Index:
+    """Alias index and metric geometry of one gazetteer (built once, cached by identity)."""
+    aliases: dict[tuple[str, ...], list[_Alias]] = {}
+    seen: set = set()
+    fuzzy: dict[str, _Alias] = {}
+    streets: list[_Street] = []
+    by_id: dict[str, int] = {}
+    for raw in _field(gazetteer, "streets"):
+        lines = _project_lines(_get(raw, "lines") or [])
+        if not lines:
+            continue
+        merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
+        parts = list(merged.geoms) if isinstance(merged, MultiLineString) else [merged]
+        main = max(parts, key=lambda g: g.length)
+        geom = merged if len(parts) > 1 else main
+        idx = len(streets)
+        streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "", geom=geom, main=main))
+        by_id[_get(raw, "id")] = idx
+        for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+            words = _core_words(text)
+            variants = [(kind, words)]
+            if kind == "name":
+                variants.append(("generated", _ru_guess(words)))
+            if len(words) == 2 and not any(w.isdigit() for w in words):
+                given = [stem(w) in GIVEN_NAMES for w in words]
+                if any(given) and not all(given):
+                    variants.append(("short", [words[given.index(False)]]))
+                    variants.append(("short", words[::-1]))
+            for vkind, vwords in variants:
+                alias = _add_alias(aliases, vwords, "street", idx, vkind, seen)
+                if alias is not None and not alias.date_like:
+                    fuzzy.setdefault(alias.stems, alias)
+    for raw in _field(gazetteer, "addresses"):
+        idx = by_id.get(_get(raw, "street_id"))
+        if idx is None:
+            continue
+        st = streets[idx]
+        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon")))
+        key = _house_key(str(_get(raw, "house")))
+        st.exact[key] = (x, y)
+        number = _leading_number(key)
+        if number is not None and key == str(number):
+            st.by_parity.setdefault(number % 2, []).append((number, st.main.project(Point(x, y))))
+    for st in streets:
+        for points in st.by_parity.values():
+            points.sort()
+
+    landmarks: list[_Landmark] = []
+    for raw in _field(gazetteer, "landmarks"):
+        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon")))
+        keys: set[str] = set()
+        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+            for w in _core_words(text):
+                keys |= word_keys(w)
+        number = _get(raw, "number")
+        landmarks.append(_Landmark(kind=_get(raw, "kind") or "", name=_get(raw, "name") or "",
+                                   number=str(number) if number not in (None, "") else None,
+                                   x=x, y=y, name_keys=frozenset(keys)))
+    for raw in _field(gazetteer, "parks"):
+        ring = _get(raw, "polygon") or []
+        if not _get(raw, "name") or len(ring) < 3:
+            continue
+        if any(lm.kind == "park" and lm.name == _get(raw, "name") for lm in landmarks):
+            continue
+        poly = Polygon(ring)
+        x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x))
+        keys = set()
+        for w in _core_words(_get(raw, "name")):
+            keys |= word_keys(w)
+        landmarks.append(_Landmark("park", _get(raw, "name"), None, x, y, frozenset(keys)))
+
+    districts: list[_District] = []
+    for raw in _field(gazetteer, "districts"):
+        ring = _get(raw, "polygon") or []
+        if len(ring) < 3:
+            continue
+        poly = Polygon(ring)
+        lon = [p[0] for p in ring]
+        lat = [p[1] for p in ring]
+        xs, ys = to_metres(lat, lon)
+        metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
+        centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
+        idx = len(districts)
+        districts.append(_District(name=_get(raw, "name") or "", polygon=poly, x=centre.x,
+                                   y=centre.y, radius=math.sqrt(metric.area / math.pi)))
+        for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+            _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
+    tree = STRtree([d.polygon for d in districts]) if districts else None
+    choices = list(fuzzy)
+    return _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
+                  fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
+                  district_tree=tree)
+
+
+_INDEX_CACHE: dict[int, tuple[Any, _Index]] = {}
+
+
+def get_index(gazetteer: Any) -> _Index:
+    """The index of this gazetteer object, built on first use (the object is kept alive
+    in the cache, so its id cannot be reused by another object)."""
+    hit = _INDEX_CACHE.get(id(gazetteer))
+    if hit is not None and hit[0] is gazetteer:
+        return hit[1]
+    index = build_index(gazetteer)
+    _INDEX_CACHE[id(gazetteer)] = (gazetteer, index)
+    return index
+
+
+def _default_gazetteer() -> Any:
+    from geo.gazetteer import load_gazetteer
+
+    return load_gazetteer()
+
+
+# --- reading the text -------------------------------------------------------------------
+
+@dataclass
+class _Candidate:
+    """A matched name span: tokens [first, last] of the token list."""
+
+    alias: _Alias
+    first: int
+    last: int
+    fuzzy: float = 1.0
+    support: float = 0.0  # 0 = none; see _support
+    type_tok: int | None = None
+    house: str | None = None
+    house_span: tuple[int, int] | None = None  # token indices
+
+
+@dataclass
+class _Text:
+    original: str
+    tokens: list[Token]
+    words: list[int]  # indices of word/number tokens that carry meaning
+
+    def word(self, i: int) -> str:
+        return self.tokens[i].text
+
+
+def _prepare(text: str) -> _Text:
+    tokens = tokenize(normalize_text(text))
+    words = [i for i, t in enumerate(tokens)
+             if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i)
+             and t.text not in _FILLER_WORDS]
+    return _Text(text, tokens, words)
+
+
+def _prev_token(t: _Text, i: int, skip: frozenset[str] = frozenset({".", ","})) -> int | None:
+    j = i - 1
+    while j >= 0 and t.tokens[j].text in skip:
+        j -= 1
+    return j if j >= 0 else None
+
+
+def _next_token(t: _Text, i: int, skip: frozenset[str] = frozenset({"."})) -> int | None:
+    j = i + 1
+    while j < len(t.tokens) and t.tokens[j].text in skip:
+        j += 1
+    return j if j < len(t.tokens) else None
+
+
+def _contiguous(t: _Text, a: int, b: int) -> bool:
+    """Tokens a < b belong to one name: nothing but a hyphen or ordinal suffix between."""
+    for j in range(a + 1, b):
+        tok = t.tokens[j]
+        if tok.text == "-" or _is_ordinal_suffix(t.tokens, j) or tok.text in _FILLER_WORDS:
+            continue
+        if tok.text == "." and j > 0 and t.tokens[j - 1].text in _FILLER_WORDS:
+            continue
+        return False
+    return True
+
+
+def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
+    """Longest exact alias spans, left to right, without overlaps."""
+    found: list[_Candidate] = []
+    pos = 0
+    words = t.words
+    while pos < len(words):
+        best: _Candidate | None = None
+        for n in (4, 3, 2, 1):
+            if pos + n > len(words):
+                continue
+            span = words[pos:pos + n]
+            if any(not _contiguous(t, span[k], span[k + 1]) for k in range(n - 1)):
+                continue
+            hits: list[_Alias] = []
+            for key in _key_tuples([t.word(i) for i in span]):
+                hits.extend(index.aliases.get(key, ()))
+            if hits:
+                best = _pick_alias(t, hits, span[0], span[-1])
+                break
+        if best is None:
+            pos += 1
+            continue
+        found.append(best)
+        pos += sum(1 for w in words[pos:] if w <= best.last)
+    return found
+
+
+_GENDER_ENDINGS = sorted(
+    [(e, "m") for e in ("ий", "ого", "ому", "ім", "ый", "ым", "ом", "ой")]
+    + [(e, "f") for e in ("а", "ої", "ій", "у", "ою", "ая", "ую", "ей", "ой")],
+    key=lambda pair: -len(pair[0]))
+
+
+def _gender_fit(word: str, alias_word_gender: str | None) -> float:
+    """Surface gender agreement: "на Молодіжному" is the microdistrict, "на Молодіжній"
+    the street, though both lemmatise to "молодіжний". The longest ending decides; "-ой"
+    is both (ru masculine nominative and feminine oblique) and stays neutral."""
+    if alias_word_gender is None:
+        return 0.0
+    genders = set()
+    for ending, gender in _GENDER_ENDINGS:
+        if word.endswith(ending):
+            if genders and len(ending) < best:
+                break
+            genders.add(gender)
+            best = len(ending)
+    if len(genders) != 1:
+        return 0.0
+    return 1.0 if alias_word_gender in genders else -1.0
+
+
+def _pick_alias(t: _Text, hits: list[_Alias], first: int, last: int) -> _Candidate:
+    """Among aliases sharing the keys, prefer gender agreement, then current names."""
+    word = t.word(last)
+
+    def rank(a: _Alias) -> tuple[float, float]:
+        gender = None
+        if a.adjective or a.target == "district":
+            gender = "m" if a.target == "district" else "f"
+        return (_gender_fit(word, gender) if len({h.target for h in hits}) > 1 else 0.0,
+                ALIAS_WEIGHT[a.kind])
+
+    best = max(hits, key=rank)
+    return _Candidate(alias=best, first=first, last=last)
+
+
+def _is_capitalised_inside(t: _Text, i: int) -> bool:
+    """Capital letter not at a sentence start: a proper name in the resident's own text."""
+    tok = t.tokens[i]
+    if not t.original[tok.start].isupper():
+        return False
+    j = tok.start - 1
+    while j >= 0 and t.original[j] in " \t\"«(":
+        j -= 1
+    return j >= 0 and t.original[j] not in ".!?\n"
+
+
+def _parse_house(t: _Text, i: int) -> tuple[str, tuple[int, int]] | None:
+    """House number starting at token i: '15', '15а', '15-а', '15 А', '23/27', '23 / 27',
+    '15 корп. 2', '40, корп. 1'. None for dates, times, quantities and years."""
+    toks = t.tokens
+    if i >= len(toks) or not toks[i].is_number:
+        return None
+    number = toks[i].text
+    if not 0 < int(number) < 1000 or len(number) > 3:
+        return None
+    end = i
+    nxt = i + 1
+    if nxt < len(toks) and toks[nxt].text == ":" and nxt + 1 < len(toks) and toks[nxt + 1].is_number:
+        return None  # a time, 22:30
+    if nxt < len(toks) and toks[nxt].text == "." and nxt + 1 < len(toks) and toks[nxt + 1].is_number \
+            and toks[nxt].start == toks[i].end:
+        return None  # a date or a time, 15.05 / 22.30
+    # what follows, past a glued or hyphenated suffix: "5-ї школи" is an ordinal, "15 травня" a
+    # date, "5 днів" a quantity; "15а" and "15-а" are houses
+    j = nxt
+    suffix = None
+    k = j + 1 if j < len(toks) and toks[j].text == "-" else j
+    if k < len(toks) and toks[k].is_word and (k > j or toks[k].start == toks[i].end) \
+            and toks[k].text in ORDINAL_SUFFIXES:
+        suffix = toks[k].text
+        k += 1
+    if k < len(toks) and toks[k].is_word:
+        after = stem(toks[k].text)
+        if after in NOT_HOUSE_UNITS or KIND_BY_STEM.get(after) == "school":
+            return None
+    if suffix is not None and suffix not in HOUSE_LETTERS:
+        return None
+    if j < len(toks) and toks[j].is_word and stem(toks[j].text) in NOT_HOUSE_UNITS:
+        return None
+    house = number
+    # letter: glued ("15а"), hyphenated ("15-а"), or spaced at the end of a clause ("15 А")
+    if j < len(toks) and toks[j].is_word and len(toks[j].text) == 1 and toks[j].text.isalpha():
+        glued = toks[j].start == toks[i].end
+        after = toks[j + 1].text if j + 1 < len(toks) else ""
+        if glued or after in ("", ",", ".", "-", "!", "?", ";", "(", ")"):
+            house += toks[j].text
+            end = j
+    elif j + 1 < len(toks) and toks[j].text == "-" and toks[j + 1].is_word and len(toks[j + 1].text) == 1:
+        house += toks[j + 1].text
+        end = j + 1
+    # fraction
+    k = end + 1
+    if k + 1 < len(toks) and toks[k].text == "/" and toks[k + 1].is_number:
+        house += "/" + toks[k + 1].text
+        end = k + 1
+    # building part
+    k = end + 1
+    if k < len(toks) and toks[k].text == ",":
+        k += 1
+    if k < len(toks) and toks[k].text in CORPUS_WORDS:
+        m = k + 1
+        if m < len(toks) and toks[m].text == ".":
+            m += 1
+        if m < len(toks) and toks[m].is_number:
+            house += "к" + toks[m].text
+            end = m
+    return house, (i, end)
+
+
+def _house_after(t: _Text, last: int) -> tuple[str, tuple[int, int]] | None:
+    """House number after a street name: 'Соборності 23/27', 'вул. X, буд. 15',
+    'на X возле дома 14', 'Соборності вул., 8', 'на X між 10 і 12'."""
+    j = last + 1
+    marker = False
+    relative = False
+    toks = t.tokens
+    while j < len(toks):
+        word = toks[j].text
+        if word in {",", ".", "-"}:
+            j += 1
+        elif word in STREET_TYPES:
+            j += 1
+        elif word in HOUSE_WORDS or stem(word) == "будинк":
+            marker = True
+            j += 1
+        elif word in NEAR_WORDS or word in {"у", "в", "між", "между"}:
+            if relative:
+                return None
+            relative = True
+            j += 1
+        else:
+            break
+    if j >= len(toks) or not toks[j].is_number:
+        return None
+    if relative and not marker and toks[j - 1].text not in {"між", "между"}:
+        return None
+    return _parse_house(t, j)
+
+
+def _house_before(t: _Text, first: int) -> tuple[str, tuple[int, int]] | None:
+    """'буд. 9 по вул. X', 'возле дома 7 по Московской', 'біля будинку №10 на Травневій'."""
+    toks = t.tokens
+    j = first - 1
+    steps = 0
+    while j >= 0 and steps < 4 and (toks[j].text in STREET_TYPES or toks[j].text in {".", ",", "по",
+                                                                                      "на", "в", "у"}):
+        j -= 1
+        steps += 1
+    # j should now be at the end of a house number
+    k = j
+    while k >= 0 and not toks[k].is_number and k > j - 4:
+        k -= 1
+    if k < 0 or not toks[k].is_number:
+        return None
+    m = k - 1
+    while m >= 0 and toks[m].text in {".", "№"}:
+        m -= 1
+    if m < 0 or not (toks[m].text in HOUSE_WORDS or stem(toks[m].text) == "будинк"):
+        if not (m >= 0 and toks[m + 1].text == "№"):
+            return None
+    parsed = _parse_house(t, k)
+    if parsed is None or parsed[1][1] != j:
+        return None
+    return parsed
+
+
+def _support(t: _Text, cand: _Candidate) -> None:
+    """Score the context of a name span (see module docstring, step 3)."""
+    prev = _prev_token(t, cand.first, frozenset({"."}))
+    prev_word = t.word(prev) if prev is not None else ""
+    nxt = _next_token(t, cand.last, frozenset({"."}))
+    next_word = t.word(nxt) if nxt is not None else ""
+    alias = cand.alias
+    house = _house_after(t, cand.last) or _house_before(t, cand.first)
+    if house is not None and alias.target == "street":
+        cand.house, cand.house_span = house
+    if alias.target == "district":
+        if prev_word in DISTRICT_WORDS or prev_word in PLACE_PREPOSITIONS:
+            cand.support = 1.0 if prev_word in DISTRICT_WORDS else 0.92
+        if prev is not None and prev_word in DISTRICT_WORDS:
+            cand.type_tok = prev
+        return
+    typed_before = prev_word in STREET_TYPES and prev_word not in ("мкр", "мкрн", "мікрорайон")
+    typed_after = next_word in STREET_TYPES and STREET_TYPES[next_word] in TYPES_AFTER_NAME
+    if prev_word in AMBIGUOUS_TYPES:
+        typed_before = True
+    if typed_before:
+        cand.type_tok = prev
+    elif typed_after:
+        cand.type_tok = nxt
+    if cand.house is not None or typed_before or typed_after:
+        cand.support = 1.0
+    elif alias.date_like:
+        cand.support = 0.0  # "1 травня", "8 Марта": a date unless typed or numbered
+    elif alias.n_words >= 2:
+        cand.support = 1.0
+    elif prev_word in CROSS_WORDS:
+        cand.support = 1.0
+    elif prev_word in PLACE_PREPOSITIONS:
+        cand.support = 0.92
+    elif _is_capitalised_inside(t, cand.first):
+        cand.support = 0.85
+    if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
+        if any(k in CITY_STEMS for k in word_keys(t.word(cand.first))) and not (typed_before or typed_after):
+            cand.support = 0.0  # "у Вознесенську": the city, not the street
+        elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
+            cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
+
+
+def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
+    """The name word agrees in case and gender with the noun right after it."""
+    noun_tok = t.tokens[noun_i]
+    if not noun_tok.is_word or noun_tok.text in STREET_TYPES or noun_tok.text in PLACE_PREPOSITIONS \
+            or noun_tok.text in CONNECTORS or t.original[noun_tok.start].isupper():
+        return False
+    return _agree(t.word(adj_i), noun_tok.text)
+
+
+def _agree(adj: str, noun: str) -> bool:
+    uk, ru = _analysers()
+    for analyser in (uk, ru):
+        if not (analyser.word_is_known(adj) and analyser.word_is_known(noun)):
+            continue
+        adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj)[:4] if "ADJF" in p.tag}
+        noun_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(noun)[:4]
+                      if "NOUN" in p.tag and "Name" not in p.tag and "Surn" not in p.tag}
+        if adj_forms & noun_forms:
+            return True
+    return False
+
+
+def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
+    """Typos, only right after a street-type word or a place preposition."""
+    out: list[_Candidate] = []
+    if not index.fuzzy_choices:
+        return out
+    for pos, i in enumerate(t.words):
+        if i in taken:
+            continue
+        prev = _prev_token(t, i, frozenset({"."}))
+        if prev is None:
+            continue
+        prev_word = t.word(prev)
+        typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
+        if not typed and prev_word not in PLACE_PREPOSITIONS:
+            continue
+        word = t.word(i)
+        if not t.tokens[i].is_word or len(word) < FUZZY_MIN_LEN:
+            continue
+        if not typed and is_dictionary_word(word):
+            continue
+        cutoff = FUZZY_CUTOFF_TYPE if typed else FUZZY_CUTOFF_PREPOSITION
+        spans = [[i]]
+        if pos + 1 < len(t.words) and t.words[pos + 1] not in taken and _contiguous(t, i, t.words[pos + 1]):
+            spans.insert(0, [i, t.words[pos + 1]])
+        for span in spans:
+            query = " ".join(stem(t.word(j)) for j in span)
+            hit = process.extractOne(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+            if hit is None:
+                continue
+            alias = index.fuzzy_aliases[hit[2]]
+            if alias.stems.count(" ") + 1 != len(span):
+                continue
+            cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=hit[1] / 100.0)
+            _support(t, cand)
+            if cand.support > 0:
+                out.append(cand)
+                taken.update(span)
+                break
+    return out
+
+
+@dataclass
+class _LandmarkHit:
+    landmark: _Landmark
+    first: int
+    last: int
+    support: float
+
+
+def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
+    out: list[_LandmarkHit] = []
+    words = t.words
+    for pos, i in enumerate(words):
+        s = stem(t.word(i))
+        kind = KIND_BY_STEM.get(s)
+        first, last = i, i
+        if pos + 1 < len(words):
+            pair = (s, stem(t.word(words[pos + 1])))
+            if pair in _TWO_WORD_KINDS:
+                kind, last = _TWO_WORD_KINDS[pair], words[pos + 1]
+        if kind is None:
+            continue
+        if kind == "railway_station" and pos > 0 and KIND_BY_STEM.get(stem(t.word(words[pos - 1]))) == "railway_station":
+            continue  # "залізничний вокзал": counted once, from its first word
+        if kind == "school":
+            hit = _school(t, index, pos)
+        elif kind == "park":
+            hit = _park(t, index, pos)
+        else:
+            hit = _named_kind(t, index, kind, pos, last)
+        if hit is not None:
+            out.append(hit)
+    return out
+
+
+def _school(t: _Text, index: _Index, pos: int) -> _LandmarkHit | None:
+    """'5-ї школи', 'п'ятої школи', 'ЗОШ №5', 'школа № 5', 'возле школы 5', 'ліцей №1'."""
+    words = t.words
+    i = words[pos]
+    number = None
+    first = last = i
+    if pos > 0:
+        j = words[pos - 1]
+        w = t.word(j)
+        if w.isdigit() and _contiguous(t, j, i):
+            number, first = w, j
+        elif stem(w) in ORDINALS and "'" not in w or stem(w) in ORDINALS:
+            number, first = ORDINALS[stem(w)], j
+    if number is None:
+        k = i + 1
+        while k < len(t.tokens) and (t.tokens[k].text in {"№", "-", ".", "no", "номер"}
+                                     or stem(t.tokens[k].text) in KIND_BY_STEM
+                                     and KIND_BY_STEM[stem(t.tokens[k].text)] == "school"):
+            k += 1
+        if k < len(t.tokens) and t.tokens[k].is_number and k - i <= 3:
+            number, last = t.tokens[k].text, k
+    if number is None:
+        return None
+    for lm in index.landmarks:
+        if lm.kind in SCHOOL_KINDS and lm.number == number:
+            return _LandmarkHit(lm, first, last, 1.0)
+    return None
+
+
+def _park(t: _Text, index: _Index, pos: int) -> _LandmarkHit | None:
+    """'парк Шевченка', 'в парке 1 Мая', 'парк ім. 1-го Травня': a park named after the word."""
+    words = t.words
+    name_words = [j for j in words[pos + 1:pos + 4]]
+    best: tuple[int, _Landmark, int] | None = None
+    parks = [lm for lm in index.landmarks if lm.kind == "park"]
+    for n in (3, 2, 1):
+        span = name_words[:n]
+        if len(span) < n or any(not _contiguous(t, span[k], span[k + 1]) for k in range(n - 1)):
+            continue
+        if not _contiguous(t, words[pos], span[0]):
+            continue
+        for lm in parks:
+            if all(word_keys(t.word(j)) & lm.name_keys for j in span):
+                if best is None or n > best[0]:
+                    best = (n, lm, span[-1])
+        if best is not None:
+            break
+    if best is not None:
+        return _LandmarkHit(best[1], words[pos], best[2], 1.0)
+    if len(parks) == 1 and t.word(words[pos]).startswith("парк"):
+        return None  # a single park in town is still too vague without its name
+    return None
+
+
+def _named_kind(t: _Text, index: _Index, kind: str, pos: int, last: int) -> _LandmarkHit | None:
+    """Market, stations, hospital, council, police, church, stadium: unique in town, or
+    named by a neighbouring word ('центральний ринок')."""
+    candidates = [lm for lm in index.landmarks if lm.kind == kind]
+    if not candidates:
+        return None
+    i = t.words[pos]
+    if kind in INSTITUTION_KINDS:
+        prev = _prev_token(t, i)
+        if prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP:
+            prev = _prev_token(t, prev)
+        if prev is None or t.word(prev) not in PLACE_PREPOSITIONS:
+            return None
+    if len(candidates) > 1:
+        context = set()
+        for j in t.words[max(0, pos - 2):pos + 3]:
+            context |= word_keys(t.word(j))
+        named = [lm for lm in candidates if lm.name_keys & context - word_keys(t.word(i))]
+        if len(named) != 1:
+            return None
+        candidates = named
+    return _LandmarkHit(candidates[0], i, last, 1.0)
+
+
+# --- geometry -------------------------------------------------------------------------
+
+def _address_point(st: _Street, house: str) -> tuple[float, float, float, bool] | None:
+    """(x, y, uncertainty, exact) for a house: the address point, else interpolation along
+    the street between the nearest numbers of the same parity."""
+    key = _house_key(house)
+    if key in st.exact:
+        x, y = st.exact[key]
+        return x, y, EXACT_ADDRESS_M, True
+    number = _leading_number(key)
+    if number is None:
+        return None
+    if str(number) in st.exact and key != str(number):
+        x, y = st.exact[str(number)]  # "15к2" or "15/2" sits on the plot of 15
+        return x, y, 30.0, False
+    points = st.by_parity.get(number % 2) or []
+    if not points:
+        return None
+    lower = [p for p in points if p[0] < number]
+    upper = [p for p in points if p[0] > number]
+    if lower and upper:
+        (n1, s1), (n2, s2) = lower[-1], upper[0]
+        s = s1 + (s2 - s1) * (number - n1) / (n2 - n1)
+        uncertainty = 30.0 if n2 - n1 <= 4 else 60.0
+    elif len(points) >= 2:
+        (n1, s1), (n2, s2) = points[0], points[-1]
+        slope = (s2 - s1) / (n2 - n1) if n2 != n1 else 0.0
+        ref_n, ref_s = (n1, s1) if number < n1 else (n2, s2)
+        s = min(max(ref_s + slope * (number - ref_n), 0.0), st.main.length)
+        uncertainty = 60.0
+    else:
+        return None
+    p = st.main.interpolate(s)
+    return p.x, p.y, uncertainty, False
+
+
+def _intersection(a: _Street, b: _Street) -> tuple[float, float, float] | None:
+    """Crossing point of two streets (the one nearest both middles if several), or the
+    midpoint of their nearest points when they end close to each other."""
+    cross = a.geom.intersection(b.geom)
+    if not cross.is_empty:
+        pts = [g for g in getattr(cross, "geoms", [cross]) if g.geom_type == "Point"]
+        if not pts:
+            pts = [cross.representative_point()]
+        mid = a.main.interpolate(0.5, normalized=True)
+        p = min(pts, key=lambda q: q.distance(mid))
+        return p.x, p.y, INTERSECTION_M
+    pa, pb = nearest_points(a.geom, b.geom)
+    gap = pa.distance(pb)
+    if gap > MAX_INTERSECTION_GAP_M:
+        return None
+    return (pa.x + pb.x) / 2, (pa.y + pb.y) / 2, INTERSECTION_M + gap / 2
+
+
+def _street_point(st: _Street) -> tuple[float, float, float]:
+    p = st.main.interpolate(0.5, normalized=True)
+    return p.x, p.y, max(st.geom.length / 2, 25.0)
+
+
+# --- main -------------------------------------------------------------------------------
+
+def _district_at(index: _Index, lat: float, lon: float) -> str | None:
+    if index.district_tree is None:
+        return None
+    point = Point(lon, lat)
+    for i in index.district_tree.query(point, predicate="intersects"):
+        return index.districts[int(i)].name
+    return None
+
+
+def _finish(index: _Index, match: Match, x: float, y: float) -> Match:
+    lat, lon = to_wgs84(x, y)
+    match.lat, match.lon = round(float(lat), 7), round(float(lon), 7)
+    if match.district is None:
+        match.district = _district_at(index, match.lat, match.lon)
+    return match
+
+
+def _span(t: _Text, token_ranges: list[tuple[int, int]]) -> tuple[int, int]:
+    first = min(a for a, _ in token_ranges)
+    last = max(b for _, b in token_ranges)
+    return t.tokens[first].start, t.tokens[last].end
+
+
+def _cand_range(c: _Candidate) -> list[tuple[int, int]]:
+    ranges = [(c.first, c.last)]
+    if c.type_tok is not None:
+        ranges.append((c.type_tok, c.type_tok))
+    if c.house_span is not None:
+        ranges.append(c.house_span)
+    return ranges
+
+
+def _score(level: str, support: float, weight: float, fuzzy: float) -> float:
+    return round(LEVEL_FACTOR[level] * support * weight * fuzzy, 3)
+
+
+def _connected(t: _Text, a: _Candidate, b: _Candidate) -> bool:
+    """Two names form an intersection: joined by a connector ('і', 'та', 'и', '/', ','),
+    or announced by an intersection word before the first one."""
+    between = [t.word(j) for j in range(a.last + 1, b.first) if t.word(j) not in STREET_TYPES
+               and t.word(j) != "."]
+    if b.type_tok is not None and b.type_tok < b.first:
+        between = [w for w in between if w not in STREET_TYPES]
+    joined = len(between) <= 2 and bool(between) and all(w in CONNECTORS or w == "," for w in between)
+    if not joined:
+        return False
+    if any(w in CONNECTORS for w in between):
+        return True
+    start = a.type_tok if a.type_tok is not None and a.type_tok < a.first else a.first
+    before = [t.word(j) for j in range(max(0, start - 3), start)]
+    return any(w in CROSS_WORDS for w in before)
+
+
+def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_LandmarkHit]]:
+    t = _prepare(text)
+    landmarks = _find_landmarks(t, index)
+    in_landmark = set()
+    for hit in landmarks:
+        in_landmark.update(range(hit.first, hit.last + 1))
+    names = [c for c in _find_names(t, index)
+             if not (set(range(c.first, c.last + 1)) & in_landmark)]
+    for c in names:
+        _support(t, c)
+    # a name joined to a supported street is supported too ("розі Маріупольської і Соборності")
+    for a, b in zip(names, names[1:]):
+        if a.alias.target == b.alias.target == "street" and _connected(t, a, b):
+            if a.support > 0 and b.support == 0 and not b.alias.date_like:
+                b.support = a.support
+            elif b.support > 0 and a.support == 0 and not a.alias.date_like:
+                a.support = b.support
+    accepted = [c for c in names if c.support > 0]
+    taken = {j for c in names for j in range(c.first, c.last + 1)} | in_landmark
+    accepted.extend(_fuzzy_names(t, index, taken))
+    accepted.sort(key=lambda c: c.first)
+    return t, accepted, landmarks
+
+
+def geocode(text: str, *, location: tuple[float, float] | None = None,
+            gazetteer: Any = None) -> Match:
+    """Read one message and return where it happened (see the module docstring)."""
+    index = get_index(gazetteer if gazetteer is not None else _default_gazetteer())
+    match = _geocode_text(text or "", index)
+    if location is not None:
+        lat, lon = float(location[0]), float(location[1])
+        match.lat, match.lon = lat, lon
+        match.level, match.score, match.uncertainty_m = "address", 1.0, SHARED_LOCATION_M
+        match.district = _district_at(index, lat, lon)
+    return match
+
+
+def _geocode_text(text: str, index: _Index) -> Match:
+    t, names, landmarks = _read(text, index)
+    streets = [c for c in names if c.alias.target == "street"]
+    districts = [c for c in names if c.alias.target == "district"]
+
+    def street_of(c: _Candidate) -> _Street:
+        return index.streets[c.alias.idx]
+
+    landmark = landmarks[0] if landmarks else None
+    lm_dict = ({"kind": landmark.landmark.kind, "name": landmark.landmark.name,
+                "number": landmark.landmark.number} if landmark else None)
+
+    # 1. address
+    for c in streets:
+        if c.house is None:
+            continue
+        st = street_of(c)
+        point = _address_point(st, c.house)
+        if point is None:
+            continue
+        x, y, unc, exact = point
+        m = Match(level="address", uncertainty_m=unc, street=st.name, house=c.house,
+                  landmark=lm_dict, span=_span(t, _cand_range(c)),
+                  score=_score("address" if exact else "interpolated", c.support,
+                               ALIAS_WEIGHT[c.alias.kind], c.fuzzy))
+        return _finish(index, m, x, y)
+    # 2. intersection
+    for a, b in zip(streets, streets[1:]):
+        if a.alias.idx == b.alias.idx or not _connected(t, a, b):
+            continue
+        cross = _intersection(street_of(a), street_of(b))
+        if cross is None:
+            continue
+        x, y, unc = cross
+        support = min(a.support, b.support)
+        weight = min(ALIAS_WEIGHT[a.alias.kind], ALIAS_WEIGHT[b.alias.kind])
+        m = Match(level="intersection", uncertainty_m=round(unc, 1), street=street_of(a).name,
+                  street2=street_of(b).name, span=_span(t, _cand_range(a) + _cand_range(b)),
+                  landmark=lm_dict,
+                  score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)))
+        return _finish(index, m, x, y)
+    street = streets[0] if streets else None
+    # 3. landmark
+    if landmark is not None:
+        ranges = [(landmark.first, landmark.last)]
+        m = Match(level="landmark", uncertainty_m=LANDMARK_M, landmark=lm_dict,
+                  score=_score("landmark", landmark.support, 1.0, 1.0))
+        if street is not None:
+            m.street = street_of(street).name
+            m.house = street.house
+            ranges += _cand_range(street)
+        m.span = _span(t, ranges)
+        return _finish(index, m, landmark.landmark.x, landmark.landmark.y)
+    # 4. street
+    if street is not None:
+        st = street_of(street)
+        x, y, unc = _street_point(st)
+        # a house number the gazetteer cannot place is still reported
+        m = Match(level="street", uncertainty_m=round(unc, 1), street=st.name, house=street.house,
+                  span=_span(t, _cand_range(street)),
+                  score=_score("street", street.support, ALIAS_WEIGHT[street.alias.kind], street.fuzzy))
+        return _finish(index, m, x, y)
+    # 5. district
+    if districts:
+        c = districts[0]
+        d = index.districts[c.alias.idx]
+        m = Match(level="district", uncertainty_m=round(d.radius, 1), district=d.name,
+                  span=_span(t, _cand_range(c)),
+                  score=_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], 1.0))
+        return _finish(index, m, d.x, d.y)
+    return Match()
+
+
+def geocode_many(texts: Iterable[str], *, gazetteer: Any = None) -> list[Match]:
+    """Geocode many texts against one gazetteer (loaded and indexed once)."""
+    gaz = gazetteer if gazetteer is not None else _default_gazetteer()
+    return [geocode(text, gazetteer=gaz) for text in texts]
+
+
+def geocode_lines(lines: Iterable[str], *, gazetteer: Any = None) -> Iterator[dict[str, Any]]:
+    """For `cli.py geocode`: one JSON-ready dict per input line.
+
+    A line is plain text, or a JSON object {"text": ..., "location": [lat, lon]} when the
+    message came with a shared location. Each answer carries the input text as "text".
+    """
+    gaz = gazetteer if gazetteer is not None else _default_gazetteer()
+    for line in lines:
+        line = line.rstrip("\n")
+        text, location = line, None
+        if line.lstrip().startswith("{"):
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError:
+                obj = None
+            if isinstance(obj, dict) and isinstance(obj.get("text"), str):
+                text = obj["text"]
+                loc = obj.get("location")
+                location = (float(loc[0]), float(loc[1])) if loc else None
+        out = geocode(text, location=location, gazetteer=gaz).to_dict()
+        out["text"] = text
+        yield out
