@@ -1,0 +1,88 @@
+"""The intake pipeline end to end on a small hotline CSV: counts, redaction, idempotency."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data.importer import import_file
+from data.store.repo import quarantine_frame, reports_frame
+from data.store.schema import ImportBatch
+from tests.conftest import ROOT
+
+HOTLINE = ROOT / "tests" / "fixtures" / "pipeline" / "hotline.csv"
+
+
+@pytest.fixture
+def summary(store):  # type: ignore[no-untyped-def]
+    return import_file(HOTLINE, store)
+
+
+def test_every_row_is_accounted_for(summary) -> None:
+    s = summary
+    assert s.read == 6
+    assert s.imported + s.duplicates + s.quarantined + s.already_known == s.read
+    assert (s.imported, s.duplicates, s.quarantined, s.not_located) == (3, 1, 2, 1)
+
+
+def test_bad_date_and_unlocated_rows_are_quarantined_with_reasons(store, summary) -> None:
+    queue = quarantine_frame(store)
+    reasons = " | ".join(queue["reason"])
+    assert "31.02.2025" in reasons and "place not found" in reasons
+    assert len(queue) == 2
+
+
+def test_personal_data_is_redacted_but_the_street_is_kept(store, summary) -> None:
+    frame = reports_frame(store, include_duplicates=True)
+    texts = " ".join(frame["text"])
+    for secret in ("+380 67 123 45 67", "olena@example.com", "ВЕ 1234 АК", "Петренко"):
+        assert secret not in texts
+    assert "Маріупольській 10" in texts
+    assert frame["reporter_hash"].notna().all() and not frame["reporter_hash"].str.contains("user").any()
+    urman = frame[frame["street"] == "Іллі Урмана"]
+    assert len(urman) == 1 and urman.iloc[0]["category"] == "parking"
+
+
+def test_duplicate_points_at_the_first_report(store, summary) -> None:
+    frame = reports_frame(store, include_duplicates=True).set_index("source_ref")
+    dup = frame[frame["duplicate_of"].notna()]
+    assert len(dup) == 1
+    original = frame[frame["id"] == dup.iloc[0]["duplicate_of"]].iloc[0]
+    assert original["category"] == dup.iloc[0]["category"] == "litter"
+    assert original["occurred_at"] < dup.iloc[0]["occurred_at"]
+
+
+def test_reimporting_the_same_file_or_rows_adds_nothing(store, summary, tmp_path) -> None:
+    again = import_file(HOTLINE, store)
+    assert again.already_imported and again.read == 0
+    renamed = tmp_path / "hotline-copy.csv"
+    shutil.copy(HOTLINE, renamed)
+    renamed.write_bytes(HOTLINE.read_bytes() + b"\r\n")  # other bytes, same rows
+    copy = import_file(renamed, store)
+    assert copy.already_known == copy.read == 6 and copy.imported == 0
+    assert len(reports_frame(store, include_duplicates=True)) == 4
+    with Session(store) as s:
+        assert len(s.scalars(select(ImportBatch)).all()) == 2
+
+
+def test_cli_imports_into_an_empty_database_file(tmp_path) -> None:
+    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "PATH": "/usr/bin:/bin",
+           "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key")}
+    out = subprocess.run([sys.executable, "cli.py", "import", str(HOTLINE)], cwd=ROOT, env=env, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert '"imported": 3' in out.stdout
+
+
+def test_an_unreadable_file_names_the_file_and_the_problem(store, tmp_path) -> None:
+    from data.intake import UnreadableFile
+
+    broken = tmp_path / "export.json"
+    broken.write_text('{"messages": [', encoding="utf-8")
+    with pytest.raises(UnreadableFile, match="export.json"):
+        import_file(broken, store)
