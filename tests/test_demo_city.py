@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
-from shapely.geometry import LineString, Point
+from shapely.geometry import LineString, MultiPoint, Point
 
 from geo.constants import CITY_BBOX, CITY_POPULATION
 from geo.demo.make_osm import write_osm
@@ -123,6 +123,8 @@ def test_landmarks_on_land_inside_the_city(gz: Gazetteer) -> None:
     bar_streets = {gz.street_by_id(a.street_id).name for a in gz.addresses
                    for m in gz.landmarks_of_kind("bar") if (a.lat, a.lon) == (m.lat, m.lon)}
     assert bar_streets == {"Набережна"}
+    bars = MultiPoint([(m.lon, m.lat) for m in gz.landmarks_of_kind("bar")])
+    assert bars.minimum_rotated_rectangle.length < 0.02  # one stretch (< ~1 km around), not spread over the city
 
 
 def test_addresses(gz: Gazetteer) -> None:

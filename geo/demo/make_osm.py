@@ -433,11 +433,12 @@ def claim_landmarks(addresses: list[Address], rng: random.Random) -> None:
     free_idx = list(range(len(addresses)))
 
     def pick(district: str | None = None, street: str | None = None, house: str | None = None,
-             building: bool | None = None) -> Address:
+             building: bool | None = None, among: set[int] | None = None) -> Address:
         cands = [i for i in free_idx
                  if (district is None or addresses[i].district == district)
                  and (street is None or addresses[i].street.spec.name.uk == street)
-                 and (house is None or addresses[i].house == house)]
+                 and (house is None or addresses[i].house == house)
+                 and (among is None or i in among)]
         i = rng.choice(cands)
         free_idx.remove(i)
         a = addresses[i]
@@ -480,9 +481,13 @@ def claim_landmarks(addresses: list[Address], rng: random.Random) -> None:
                "name": uk, "name:ru": ru, "building": "church"}, district=district, building=True)
     bars = ("Бар «Причал»", "Паб «Бузький»", "Бар «Маяк»", "Кафе-бар «Хвиля»", "Бар «Якір»",
             "Паб «Старий млин»", "Бар «Острів»")
+    # The bar street: the bars sit together on a ~400 m stretch of the embankment in the centre.
+    stretch = sorted((i for i in free_idx if addresses[i].street.spec.name.uk == BAR_STREET
+                      and addresses[i].district == "Центр"), key=lambda i: (addresses[i].y, addresses[i].x))
+    start = rng.randrange(len(stretch) - 2 * len(bars))
     for name in bars:
         claim({"amenity": "pub" if name.startswith("Паб") else "bar", "name": name,
-               "opening_hours": "Mo-Su 16:00-02:00"}, street=BAR_STREET)
+               "opening_hours": "Mo-Su 16:00-02:00"}, among=set(stretch[start : start + 2 * len(bars)]))
     cafes = ("Кафе «Каштан»", "Кав'ярня «Зерно»", "Кафе «Бузок»", "Піцерія «Оліва»", "Кафе «Затишок»")
     for name, district in zip(cafes, ("Центр", "Центр", "Молодіжний", "Заріччя", "Болгарка")):
         claim({"amenity": "cafe", "name": name}, district=district)
