@@ -70,7 +70,7 @@ HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
 
 # A phone is a run of digit groups joined by single separators; which runs are phones is
 # decided by counting digits (see _valid_phone), so every writing of the same number works.
-_DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+\)?(?:(?:[\s\-.]|\)\s?|\s?\()\(?\d+\)?)*")
+_DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+(?:[\s\-.()]{1,2}\d+)*\)?")
 _GROUP_RE = re.compile(r"\d+")
 # Short city numbers (5-6 digits, "3-12-45") are phones only after a contact word.
 _SHORT_PHONE_RE = re.compile(
