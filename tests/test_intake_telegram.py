@@ -1,0 +1,151 @@
+"""Telegram Desktop exports: text rebuilt from pieces, dates, forwards, replies, places,
+service messages and photos counted, the exporter's invalid escapes repaired."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from data.intake import UnreadableFile, parse_file
+from data.intake.jsonrepair import RepairingReader
+from data.intake.telegram import parse_telegram
+from data.records import Quarantined, RawMessage
+
+FIXTURES = Path(__file__).parent / "fixtures" / "intake"
+
+
+def consume(result):
+    items = list(result.items)
+    assert result.stats["read"] == result.stats["emitted"] + result.stats["quarantined"] == len(items)
+    return items
+
+
+def by_ref(items):
+    return {item.source_ref: item for item in items}
+
+
+def test_single_chat_export():
+    result = parse_file(FIXTURES / "telegram_chat.json")
+    assert result.kind == "telegram"
+    items = by_ref(consume(result))
+    assert set(items) == {f"tg:1766112233:{i}" for i in (2, 3, 5, 6, 7, 8, 10, 11, 12)}
+    assert all(isinstance(item, RawMessage) and item.source == "telegram" for item in items.values())
+    plain = items["tg:1766112233:2"]
+    assert plain.text == "Біля школи №5 на вул. Київській знову купа сміття"
+    assert plain.received_at == datetime(2024, 3, 1, 10, 0, 5, tzinfo=UTC)  # date_unixtime, not local `date`
+    assert plain.author_id == "user1001"
+    assert "Олена" not in json.dumps(plain.model_dump(mode="json"), ensure_ascii=False)  # never a name
+
+
+def test_text_as_list_is_rebuilt_from_entities():
+    items = by_ref(consume(parse_telegram(FIXTURES / "telegram_chat.json")))
+    message = items["tg:1766112233:3"]
+    assert message.text == (
+        "Дивіться вул. Соборності 12 — машини на газоні, @vozn_police "
+        "https://maps.google.com/?q=47.56,31.33 і фото тут"
+    )
+    assert message.extra["links"] == ["https://maps.google.com/?q=47.56,31.33", "https://example.org/p/1"]
+
+
+def test_text_list_without_entities_older_exports():
+    chat = {"id": 1, "type": "personal_chat", "messages": [
+        {"id": 5, "type": "message", "date_unixtime": "1709280005", "from_id": "user7",
+         "text": ["Сміття біля ", {"type": "bold", "text": "ринку"}, "!"]},
+    ]}
+    [message] = consume(parse_telegram(json.dumps(chat).encode()))
+    assert message.text == "Сміття біля ринку!"
+
+
+def test_service_photos_stickers_are_counted_not_records():
+    result = parse_telegram(FIXTURES / "telegram_chat.json")
+    consume(result)
+    assert result.stats["skipped_service"] == 1
+    assert result.stats["skipped_photo"] == 1 and result.stats["photo_captions"] == 1
+    assert result.stats["skipped_media"] == 1
+    assert "2 photos not imported (1 with a caption, imported as text)" in result.notes
+    assert any("service messages" in note for note in result.notes)
+
+
+def test_photo_caption_forward_reply_edit_location():
+    items = by_ref(consume(parse_telegram(FIXTURES / "telegram_chat.json")))
+    assert items["tg:1766112233:5"].text == "Зламаний ліхтар у парку"
+    assert items["tg:1766112233:5"].extra["photo"] is True
+    forward = items["tg:1766112233:6"]
+    assert forward.extra["forwarded"] is True and forward.extra["forwarded_from_id"] == "user2002"
+    assert "Іван" not in json.dumps(forward.extra, ensure_ascii=False)
+    assert items["tg:1766112233:7"].extra["reply_to"] == "tg:1766112233:6"
+    assert items["tg:1766112233:7"].author_id == "user1003"
+    assert items["tg:1766112233:12"].extra["edited_at"] == "2024-03-02T09:00:00+00:00"
+    venue = items["tg:1766112233:8"]
+    assert venue.location == (47.5712, 31.3301)
+    assert venue.venue_text == "Центральний ринок, вул. Київська, 1"
+    assert venue.text == ""
+
+
+def test_old_export_without_unixtime_is_read_as_kyiv_time():
+    items = by_ref(consume(parse_telegram(FIXTURES / "telegram_chat.json")))
+    old = items["tg:1766112233:11"]
+    assert old.received_at == datetime(2023, 7, 15, 20, 30, tzinfo=UTC)  # 23:30 EEST
+    assert old.extra["date_assumed_kyiv"] is True
+
+
+def test_control_characters_and_hex_escapes_are_repaired():
+    raw = (FIXTURES / "telegram_chat.json").read_bytes()
+    with pytest.raises(json.JSONDecodeError):
+        json.loads(raw)  # the fixture really is invalid JSON
+    items = by_ref(consume(parse_telegram(FIXTURES / "telegram_chat.json")))
+    assert items["tg:1766112233:10"].text == "Яма на дорозі\x0bвул. Центральна\nбіля \x0bаптеки"
+
+
+def test_whole_account_export():
+    result = parse_file(FIXTURES / "telegram_account.json")
+    items = by_ref(consume(result))
+    assert set(items) == {"tg:4001:2", "tg:4002:2", "tg:4002:3", "tg:5001:7"}
+    assert items["tg:4002:3"].extra["chat_type"] == "personal_chat"
+    assert items["tg:5001:7"].text == "Пси на стадіоні"
+    assert result.stats["skipped_service"] == 1
+
+
+def test_message_without_date_is_quarantined():
+    chat = {"id": 9, "messages": [{"id": 1, "type": "message", "date": "вчора", "from_id": "user1", "text": "Сміття"}]}
+    [item] = consume(parse_telegram(json.dumps(chat).encode()))
+    assert isinstance(item, Quarantined)
+    assert item.reason == "message 1: date 'вчора' is not a date"
+    assert item.source_ref == "tg:9:1"
+
+
+def test_truncated_export_keeps_what_was_read():
+    text = (FIXTURES / "telegram_account.json").read_text(encoding="utf-8")
+    cut = text[: text.index("Ще й палять")].encode()
+    items = consume(parse_telegram(cut, name="cut.json"))
+    assert [i.source_ref for i in items[:-1]] == ["tg:4001:2", "tg:4002:2"]
+    assert isinstance(items[-1], Quarantined) and "damaged" in items[-1].reason
+
+
+@pytest.mark.parametrize("content, problem", [
+    (b"", "empty"),
+    (b"not json at all", "not a readable"),
+    (b'{"name": "x", "id": 1}', "no Telegram messages found"),
+])
+def test_unreadable(content, problem):
+    with pytest.raises(UnreadableFile, match=problem) as info:
+        consume(parse_file(content, kind="telegram", name="result.json") if content else parse_file(content, name="result.json"))
+    assert "result.json" in str(info.value)
+
+
+@pytest.mark.parametrize("chunk", [1, 2, 3, 5, 17, 1 << 20])
+def test_repair_is_independent_of_chunk_boundaries(chunk):
+    raw = (FIXTURES / "telegram_chat.json").read_bytes()
+    repaired = RepairingReader(io.BytesIO(raw), chunk_size=chunk).read()
+    whole = RepairingReader(io.BytesIO(raw), chunk_size=len(raw) + 1).read()
+    assert repaired == whole
+    assert json.loads(repaired)["messages"][9]["text"].startswith("Яма на дорозі\x0b")
+
+
+def test_repair_leaves_valid_json_untouched():
+    valid = json.dumps({"a": ["x\\\"y\\\\", "q\n\t\u0001", {"b": "Вознесенськ \\ \""}]}, ensure_ascii=False).encode()
+    assert RepairingReader(io.BytesIO(valid), chunk_size=3).read() == valid
