@@ -1,0 +1,96 @@
+"""Relative times in report text, resolved in Kyiv local time, returned in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from data.when import KYIV, occurred_at
+
+# Monday 2026-05-25 09:15 Kyiv summer time (UTC+3) = 06:15 UTC.
+MSG = datetime(2026, 5, 25, 6, 15, tzinfo=UTC)
+
+
+def kyiv(y: int, mo: int, d: int, h: int, mi: int = 0) -> datetime:
+    return datetime(y, mo, d, h, mi, tzinfo=KYIV).astimezone(UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("вчора ввечері шуміли під вікнами", kyiv(2026, 5, 24, 20)),
+        ("сьогодні вночі знову музика", kyiv(2026, 5, 25, 1)),
+        ("вчора вночі розбили скло", kyiv(2026, 5, 25, 1)),
+        ("позавчора засмітили двір", kyiv(2026, 5, 23, 9, 15)),
+        ("в суботу о 23:00 гуляли у дворі", kyiv(2026, 5, 23, 23)),
+        ("у неділю вранці знайшли сміття", kyiv(2026, 5, 24, 8)),
+        ("о 2 ночі кричали", kyiv(2026, 5, 25, 2)),
+        ("минулої п'ятниці зламали лавку", kyiv(2026, 5, 22, 9, 15)),
+        ("сегодня ночью орали песни", kyiv(2026, 5, 25, 1)),
+        ("вчера вечером пили в беседке", kyiv(2026, 5, 24, 20)),
+        ("в субботу в 23:00 салют", kyiv(2026, 5, 23, 23)),
+        ("20.05 о 22:30 машина на газоні", kyiv(2026, 5, 20, 22, 30)),
+        ("3 дні тому вивалили сміття", kyiv(2026, 5, 22, 9, 15)),
+        ("в 11 вечера музыка", kyiv(2026, 5, 24, 23)),
+        ("о 22.30 вчора", kyiv(2026, 5, 24, 22, 30)),
+        ("вчора о 2 ночі", kyiv(2026, 5, 25, 2)),
+        ("2 години тому", MSG - timedelta(hours=2)),
+        ("тиждень тому спилили дерево", kyiv(2026, 5, 18, 9, 15)),
+        ("15.03.2026 зламали гойдалку", kyiv(2026, 3, 15, 9, 15)),
+        ("в понедельник в 7 утра", kyiv(2026, 5, 25, 7)),
+    ],
+)
+def test_relative_times(text: str, expected: datetime) -> None:
+    assert occurred_at(text, MSG) == (expected, "text")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Біля школи сміття", "в 5 школі темно", "буд. 15, кв. 3", "[телефон] дзвоніть"],
+)
+def test_no_time_in_text_gives_message_time(text: str) -> None:
+    assert occurred_at(text, MSG) == (MSG, "message_time")
+
+
+def test_weekday_equal_to_message_day_later_hour_is_last_week() -> None:
+    # message on Monday 09:15; "в понеділок о 22:00" cannot be tonight
+    assert occurred_at("в понеділок о 22:00", MSG) == (kyiv(2026, 5, 18, 22), "text")
+
+
+def test_last_weekday_skips_the_message_day() -> None:
+    assert occurred_at("минулого понеділка", MSG)[0] == kyiv(2026, 5, 18, 9, 15)
+
+
+def test_date_without_year_in_the_future_is_last_year() -> None:
+    assert occurred_at("28.12 о 21:00", MSG) == (kyiv(2025, 12, 28, 21), "text")
+
+
+def test_today_with_a_later_hour_falls_back_to_message_time() -> None:
+    assert occurred_at("сьогодні о 23:00", MSG) == (MSG, "message_time")
+
+
+def test_winter_time_offset() -> None:
+    winter = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)  # 12:00 Kyiv (UTC+2)
+    assert occurred_at("вчора ввечері", winter) == (datetime(2026, 1, 11, 18, 0, tzinfo=UTC), "text")
+
+
+def test_naive_message_time_is_rejected() -> None:
+    with pytest.raises(ValueError):
+        occurred_at("вчора", datetime(2026, 5, 25, 6, 15))
+
+
+PHRASES = st.sampled_from(
+    ["вчора ввечері", "сьогодні вночі", "в суботу о 23:00", "о 2 ночі", "20.05 о 22:30", "3 дні тому",
+     "у неділю вранці", "сегодня ночью", "минулої п'ятниці", "о 23:59", "31.12", "тиждень тому", "сміття"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(PHRASES, st.datetimes(min_value=datetime(2020, 1, 1), max_value=datetime(2030, 12, 31), timezones=st.just(UTC)))
+def test_never_in_the_future(text: str, message_time: datetime) -> None:
+    when, _ = occurred_at(text, message_time)
+    assert when <= message_time
+    assert when.tzinfo is not None
