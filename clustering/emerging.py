@@ -310,8 +310,8 @@ def emerging_hotspots(
     'persistent_hot'
     """
     y = cube.to_numpy(dtype=float)
-    cells = cube.index.astype(str)
-    w = neighbour_matrix(list(cells), k, include_self=True)
+    cells = cube.index.astype(str).tolist()
+    w = neighbour_matrix(cells, k, include_self=True)
     total = int(round(y.sum()))
     if total < min_reports:
         empty = pd.DataFrame({"cell": cells, "category": "no_pattern", "label": LABELS["no_pattern"], "n": y.sum(axis=1)})

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import repeat
 
 import h3
 import numpy as np
@@ -36,6 +37,13 @@ from scipy import sparse
 from scipy.special import ndtr
 
 from .fdr import CONFIDENCE_ALPHAS, significance_bins
+
+try:  # compiled int API: avoids two string conversions per cell
+    from h3._cy import cell_to_local_ij as _cell_to_local_ij
+    from h3._cy import local_ij_to_cell as _local_ij_to_cell
+except ImportError:  # pragma: no cover - layout of a future h3-py
+    from h3.api.basic_int import cell_to_local_ij as _cell_to_local_ij
+    from h3.api.basic_int import local_ij_to_cell as _local_ij_to_cell
 
 __all__ = [
     "MIN_REPORTS",
@@ -72,10 +80,19 @@ def _pairs_grid_disk(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.nda
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
+def _local_ij(cells: tuple[str, ...]) -> tuple[int, np.ndarray]:
+    """Local IJ coordinates of every cell, anchored at the first cell (int API: no string round trips)."""
+    ints = list(map(int, cells, repeat(16)))
+    origin = ints[0]
+    ij = np.array(list(map(_cell_to_local_ij, repeat(origin, len(ints)), ints)), dtype=np.int64)
+    return origin, ij.reshape(-1, 2)
+
+
 def _pairs_local_ij(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Neighbour pairs via local IJ coordinates: one H3 call per cell, the join in numpy."""
-    origin = cells[0]
-    ij = np.array([h3.cell_to_local_ij(origin, c) for c in cells], dtype=np.int64)
+    origin, ij = _local_ij(cells)
+    if not _ij_consistent(cells, origin, ij, k):
+        raise h3.H3GridNavigationError("local IJ coordinates are not consistent over the area")
     keys = (ij[:, 0] + _IJ_BASE) * (2 * _IJ_BASE) + (ij[:, 1] + _IJ_BASE)
     order = np.argsort(keys)
     skeys = keys[order]
@@ -89,16 +106,14 @@ def _pairs_local_ij(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.ndar
     return np.concatenate(rows), np.concatenate(cols)
 
 
-def _ij_agrees(cells: tuple[str, ...], k: int, rows: np.ndarray, cols: np.ndarray) -> bool:
-    """Spot-check the IJ join against grid_disk (IJ can drift across icosahedron faces)."""
-    index = {c: i for i, c in enumerate(cells)}
+def _ij_consistent(cells: tuple[str, ...], origin: int, ij: np.ndarray, k: int) -> bool:
+    """Spot-check that IJ offsets reproduce grid_disk (IJ can break across icosahedron faces)."""
     sample = np.random.default_rng(0).choice(len(cells), size=min(64, len(cells)), replace=False)
-    order = np.argsort(rows, kind="stable")
-    r_sorted, c_sorted = rows[order], cols[order]
+    offsets = _disk_offsets(k)
     for i in sample:
-        lo, hi = np.searchsorted(r_sorted, [i, i + 1])
-        expect = {index[nb] for nb in h3.grid_disk(cells[i], k) if nb in index}
-        if set(c_sorted[lo:hi].tolist()) != expect:
+        around = {h3.int_to_str(_local_ij_to_cell(origin, int(ij[i, 0] + di), int(ij[i, 1] + dj)))
+                  for di, dj in offsets}
+        if around != set(h3.grid_disk(cells[i], k)):
             return False
     return True
 
@@ -108,9 +123,7 @@ def _neighbour_matrix_cached(cells: tuple[str, ...], k: int, include_self: bool)
     n = len(cells)
     try:
         rows, cols = _pairs_local_ij(cells, k)
-        if not _ij_agrees(cells, k, rows, cols):
-            rows, cols = _pairs_grid_disk(cells, k)
-    except h3.H3BaseException:  # pentagon or too far apart for local IJ
+    except h3.H3BaseException:  # pentagon, different faces, or too far apart for local IJ
         rows, cols = _pairs_grid_disk(cells, k)
     if not include_self:
         off = rows != cols
@@ -285,7 +298,7 @@ def local_gistar(
     >>> local_gistar(y).reason
     'insufficient data: 7 reports, at least 30 needed'
     """
-    cells = counts.index.astype(str)
+    cells = counts.index.astype(str).tolist()
     y = counts.to_numpy(dtype=float)
     n_reports = int(round(y.sum()))
     table = pd.DataFrame({"cell": cells, "n": counts.to_numpy().astype(np.int64)})
@@ -300,7 +313,7 @@ def local_gistar(
         return refuse(f"insufficient data: {n_reports} reports, at least {min_reports} needed")
     if np.ptp(y) == 0:
         return refuse("insufficient data: every cell has the same count (zero variance)")
-    w = neighbour_matrix(list(cells), k, include_self=True)
+    w = neighbour_matrix(cells, k, include_self=True)
     z = gistar_z(w, y)
     p = 2.0 * ndtr(-np.abs(z))
     table["z"] = z

@@ -150,7 +150,7 @@ def choose_k(
     'no variance'
     """
     y = counts.to_numpy(dtype=float)
-    cells = list(counts.index.astype(str))
+    cells = counts.index.astype(str).tolist()
     at = f" at H3 resolution {res}" if res is not None else ""
     if y.size == 0 or np.ptp(y) == 0:
         empty = pd.DataFrame(columns=["k", "I", "z", "p"])
