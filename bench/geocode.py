@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 
-from geo.geocoder import Match, build_index, geocode, name_key  # noqa: E402
+from geo.geocoder import MAX_INTERSECTION_GAP_M, Match, build_index, geocode, get_index, name_key  # noqa: E402
 from geo.normalize import normalize_text  # noqa: E402
 from geo.projection import to_metres  # noqa: E402
 
@@ -69,11 +69,20 @@ class Truth:
         self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
         self.landmarks = [(_field(m, "kind"), _field(m, "number"), _field(m, "name"))
                           for m in _field(gazetteer, "landmarks")]
+        geoms = {}
+        for st in get_index(gazetteer).streets:
+            geoms.setdefault(name_key(st.name), []).append(st.geom)
+        self.geoms = geoms
         self.address: dict[tuple[str, str], tuple[float, float]] = {}
         for a in _field(gazetteer, "addresses"):
             street = self.street_ids.get(_field(a, "street_id"))
             x, y = to_metres(_field(a, "lat"), _field(a, "lon"))
             self.address[(street, _house(_field(a, "house")))] = (float(x), float(y))
+
+    def meet(self, a: str, b: str) -> bool:
+        """The two named streets cross (or end within the geocoder's gap) here."""
+        return any(ga.distance(gb) <= MAX_INTERSECTION_GAP_M
+                   for ga in self.geoms.get(name_key(a), []) for gb in self.geoms.get(name_key(b), []))
 
     def applicable(self, row: dict[str, str]) -> bool:
         """Every place the row expects exists in this gazetteer."""
@@ -97,12 +106,18 @@ def _kind_ok(expected: str, got: str) -> bool:
     return expected == got or (expected in SCHOOL_KINDS and got in SCHOOL_KINDS)
 
 
-def place_correct(row: dict[str, str], m: Match) -> bool:
-    """The answer names the expected place (street(s), landmark, district), at any level."""
+def place_correct(row: dict[str, str], m: Match, truth: Truth | None = None) -> bool:
+    """The answer names the expected place (street(s), landmark, district), at any level.
+
+    An intersection of two streets that do not meet in this gazetteer (the demo city puts
+    real names on an invented grid) is answered right by the first street at street level.
+    """
     if row["level"] == "none":
         return m.level == "none"
     if m.level == "none":
         return False
+    if row["street2"] and truth is not None and not truth.meet(row["street"], row["street2"]):
+        return m.level == "street" and name_key(m.street or "") == name_key(row["street"])
     if row["street"] and row["street2"]:
         got = {name_key(m.street or ""), name_key(m.street2 or "")}
         want = {name_key(row["street"]), name_key(row["street2"])}
@@ -130,7 +145,7 @@ def score(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> Sco
         if not truth.applicable(row):
             skipped += 1
             continue
-        ok = place_correct(row, m)
+        ok = place_correct(row, m, truth)
         if row["level"] == "none":
             none_n += 1
             false_n += m.level != "none"
@@ -203,6 +218,19 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
     return done / (time.perf_counter() - start)
 
 
+def cold_throughput(texts: list[str], gazetteer: Any) -> float:
+    """One pass with the per-word caches emptied: the rate for text never seen before."""
+    from geo import geocoder, normalize
+
+    for fn in (normalize.word_keys, normalize.lemmas, normalize.stem, normalize.is_dictionary_word,
+               normalize.latin_to_cyrillic, geocoder._agree):
+        fn.cache_clear()
+    start = time.perf_counter()
+    for text in texts:
+        geocode(text, gazetteer=gazetteer)
+    return len(texts) / (time.perf_counter() - start)
+
+
 def _line(name: str, s: Scores, tps: float) -> str:
     return (f"{name:<10} street-level {s.street:6.1%} (n={s.street_n})  address<=50m {s.address50:6.1%} "
             f"(n={s.address_n})  false places {s.false_places:5.1%} (n={s.none_n})  "
@@ -260,9 +288,11 @@ def main() -> None:
     s_mine, s_base = score(rows, mine, truth), score(rows, base, truth)
     tps_mine = throughput(lambda t: geocode(t, gazetteer=gaz), texts)
     tps_base = throughput(base_fn, texts)
+    tps_cold = cold_throughput(texts, gaz)
     print(f"eval: {len(rows)} rows, {s_mine.skipped} skipped (places missing from this gazetteer)")
     print(_line("geocoder", s_mine, tps_mine))
     print(_line("baseline", s_base, tps_base))
+    print(f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s")
     fresh = load_time(args.gazetteer)
     print(f"gazetteer + index load: {fresh:.2f} s in a fresh interpreter (incl. imports), "
           f"{in_process:.2f} s in process")

@@ -37,10 +37,12 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from shapely import STRtree
+from shapely import STRtree, line_locate_point
+from shapely import points as points_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge, nearest_points
 
@@ -123,9 +125,10 @@ HOUSE_LETTERS = frozenset("абвгдеєжзик")
 SCHOOL_KINDS = frozenset({"school", "lyceum", "gymnasium", "college"})
 INSTITUTION_KINDS = frozenset({"police", "townhall", "hospital"})
 """Institutions are often the subject of a message ("поліція не приїхала"): a place only
-after a relative word or preposition."""
+after a relative word or a locative preposition ("з поліцією" is company, not a place)."""
+_INSTITUTION_PREPOSITIONS = NEAR_WORDS | {"у", "в", "во", "на", "біля"}
 _LOCATIVE_GAP = frozenset(stem(w) for w in (
-    "території територія двір дворі подвір'ї районі районе біля відділу відділення "
+    "території територія двір дворі подвір'ї районі районе відділу відділення "
     "будівлі здания входу входа"
 ).split())
 
@@ -264,6 +267,7 @@ def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
     return itertools.product(*(sorted(word_keys(w)) for w in words))
 
 
+@lru_cache(maxsize=8192)
 def _is_adjective(word: str) -> bool:
     uk, ru = _analysers()
     return any("ADJF" in p.tag for p in uk.parse(word)[:3]) or (
@@ -294,14 +298,21 @@ def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], tar
 
 
 def _name_variants(names: Mapping[str, str], name: str) -> Iterator[tuple[str, str]]:
-    """(alias kind, text) for every name tag of a feature."""
-    yield "name", name
+    """(alias kind, text) for every distinct name tag of a feature, current names first."""
+    seen: set[str] = set()
+    tagged = [("name", name)]
     for key, value in sorted(names.items()):
         base = key.split(":")[0]
         if base in ("name", "official_name"):
-            yield "name", value
+            tagged.append(("name", value))
         elif base in ("old_name", "alt_name", "short_name"):
-            yield ("short" if base == "short_name" else base), value
+            tagged.append(("short" if base == "short_name" else base, value))
+    for kind, value in tagged:
+        for part in value.split(";"):
+            part = part.strip()
+            if part and part not in seen:
+                seen.add(part)
+                yield kind, part
 
 
 def _ru_guess(words: list[str]) -> list[str]:
@@ -324,6 +335,8 @@ def _project_lines(lines: list) -> list[LineString]:
 
 def _house_key(house: str) -> str:
     """Canonical house number: '15 А' -> '15а', '40, корп. 1' -> '40к1', '23 / 27' -> '23/27'."""
+    if house.isdigit():
+        return house
     tokens = [t.text for t in tokenize(normalize_text(house)) if t.text not in {",", ".", "-"}]
     out = []
     for t in tokens:
@@ -372,20 +385,20 @@ def build_index(gazetteer: Any) -> _Index:
                 alias = _add_alias(aliases, vwords, "street", idx, vkind, seen)
                 if alias is not None and not alias.date_like:
                     fuzzy.setdefault(alias.stems, alias)
-    for raw in _field(gazetteer, "addresses"):
-        idx = by_id.get(_get(raw, "street_id"))
-        if idx is None:
-            continue
-        st = streets[idx]
-        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon")))
-        key = _house_key(str(_get(raw, "house")))
-        st.exact[key] = (x, y)
-        number = _leading_number(key)
-        if number is not None and key == str(number):
-            st.by_parity.setdefault(number % 2, []).append((number, st.main.project(Point(x, y))))
+    raw_addresses = [a for a in _field(gazetteer, "addresses") if _get(a, "street_id") in by_id]
+    if raw_addresses:
+        xs, ys = to_metres([_get(a, "lat") for a in raw_addresses], [_get(a, "lon") for a in raw_addresses])
+        for raw, x, y in zip(raw_addresses, xs.tolist(), ys.tolist()):
+            st = streets[by_id[_get(raw, "street_id")]]
+            key = _house_key(str(_get(raw, "house")))
+            st.exact[key] = (x, y)
+            number = _leading_number(key)
+            if number is not None and key == str(number):
+                st.by_parity.setdefault(number % 2, []).append((number, x, y))
     for st in streets:
-        for points in st.by_parity.values():
-            points.sort()
+        for parity, points in st.by_parity.items():
+            s_along = line_locate_point(st.main, points_array([(x, y) for _n, x, y in points]))
+            st.by_parity[parity] = sorted(zip((n for n, _x, _y in points), s_along.tolist()))
 
     landmarks: list[_Landmark] = []
     for raw in _field(gazetteer, "landmarks"):
@@ -611,19 +624,20 @@ def _parse_house(t: _Text, i: int) -> tuple[str, tuple[int, int]] | None:
     # date, "5 днів" a quantity; "15а" and "15-а" are houses
     j = nxt
     suffix = None
-    k = j + 1 if j < len(toks) and toks[j].text == "-" else j
+    k = j
+    if k < len(toks) and toks[k].text == "-" and k + 1 < len(toks) and toks[k + 1].is_word \
+            and toks[k + 1].start == toks[k].end and toks[k + 1].text in ORDINAL_SUFFIXES | HOUSE_LETTERS:
+        k += 1
     if k < len(toks) and toks[k].is_word and (k > j or toks[k].start == toks[i].end) \
             and toks[k].text in ORDINAL_SUFFIXES:
         suffix = toks[k].text
         k += 1
+    if suffix is not None and suffix not in HOUSE_LETTERS:
+        return None  # "5-ї", "1-го": an ordinal
     if k < len(toks) and toks[k].is_word:
         after = stem(toks[k].text)
         if after in NOT_HOUSE_UNITS or KIND_BY_STEM.get(after) == "school":
-            return None
-    if suffix is not None and suffix not in HOUSE_LETTERS:
-        return None
-    if j < len(toks) and toks[j].is_word and stem(toks[j].text) in NOT_HOUSE_UNITS:
-        return None
+            return None  # "15 травня", "5 днів", "5 школи"
     house = number
     # letter: glued ("15а"), hyphenated ("15-а"), or spaced at the end of a clause ("15 А")
     if j < len(toks) and toks[j].is_word and len(toks[j].text) == 1 and toks[j].text.isalpha():
@@ -754,16 +768,32 @@ def _support(t: _Text, cand: _Candidate) -> None:
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
 
 
+_GOVERNS = {
+    **{w: {"loct", "accs", "loc2"} for w in ("на", "в", "у", "во")},
+    "по": {"datv", "loct"},
+    **{w: {"gent", "gen2"} for w in ("біля", "возле", "около", "коло", "поблизу", "навпроти",
+                                     "напротив", "вздовж", "вдоль", "від", "от", "з", "із", "до",
+                                     "між", "рядом", "близ", "вблизи")},
+    **{w: {"ablt", "accs"} for w in ("за", "під", "над", "перед", "под", "между")},
+}
+"""Cases each preposition takes: "на Кленовой собаки" is not "Кленова собака", because
+"на" wants the locative and "кленовой собаки" agree only in the genitive."""
+
+
 def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
-    """The name word agrees in case and gender with the noun right after it."""
+    """The name word is an adjective of the noun right after it ("на новій зупинці"): they
+    agree in case and gender, in a case the preposition before them takes."""
     noun_tok = t.tokens[noun_i]
     if not noun_tok.is_word or noun_tok.text in STREET_TYPES or noun_tok.text in PLACE_PREPOSITIONS \
             or noun_tok.text in CONNECTORS or t.original[noun_tok.start].isupper():
         return False
-    return _agree(t.word(adj_i), noun_tok.text)
+    prev = _prev_token(t, adj_i, frozenset({"."}))
+    cases = _GOVERNS.get(t.word(prev)) if prev is not None else None
+    return _agree(t.word(adj_i), noun_tok.text, frozenset(cases) if cases else None)
 
 
-def _agree(adj: str, noun: str) -> bool:
+@lru_cache(maxsize=16384)
+def _agree(adj: str, noun: str, cases: frozenset[str] | None) -> bool:
     uk, ru = _analysers()
     for analyser in (uk, ru):
         if not (analyser.word_is_known(adj) and analyser.word_is_known(noun)):
@@ -771,7 +801,10 @@ def _agree(adj: str, noun: str) -> bool:
         adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj)[:4] if "ADJF" in p.tag}
         noun_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(noun)[:4]
                       if "NOUN" in p.tag and "Name" not in p.tag and "Surn" not in p.tag}
-        if adj_forms & noun_forms:
+        shared = adj_forms & noun_forms
+        if cases is not None:
+            shared = {f for f in shared if f[0] in cases}
+        if shared:
             return True
     return False
 
@@ -916,7 +949,7 @@ def _named_kind(t: _Text, index: _Index, kind: str, pos: int, last: int) -> _Lan
         prev = _prev_token(t, i)
         if prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP:
             prev = _prev_token(t, prev)
-        if prev is None or t.word(prev) not in PLACE_PREPOSITIONS:
+        if prev is None or t.word(prev) not in _INSTITUTION_PREPOSITIONS:
             return None
     if len(candidates) > 1:
         context = set()
@@ -1122,6 +1155,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
                   score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)))
         return _finish(index, m, x, y)
     street = streets[0] if streets else None
+    if street is not None and any(_connected(t, a, b) and a.alias.idx != b.alias.idx
+                                  for a, b in zip(streets, streets[1:])):
+        street.support *= 0.85  # two streets named as a corner, but they do not meet here
     # 3. landmark
     if landmark is not None:
         ranges = [(landmark.first, landmark.last)]

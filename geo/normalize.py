@@ -199,8 +199,10 @@ def lemmas(word: str) -> tuple[str, ...]:
     it (guesses for unknown words are noise: "Мариупольской" is no Ukrainian verb)."""
     uk, ru = _analysers()
     out: list[str] = []
-    for analyser in (uk, ru):
-        if analyser.word_is_known(word):
+    only_uk = any(ch in "іїєґ" for ch in word)
+    only_ru = any(ch in "ыэъ" for ch in word)
+    for analyser, skip in ((uk, only_ru), (ru, only_uk)):
+        if not skip and analyser.word_is_known(word):
             lemma = _best_lemma(analyser.parse(word))
             if lemma not in out:
                 out.append(lemma)
@@ -228,6 +230,7 @@ def word_keys(word: str) -> frozenset[str]:
     return frozenset(keys)
 
 
+@lru_cache(maxsize=8192)
 def is_dictionary_word(word: str) -> bool:
     """True when either dictionary knows the word: a street alias that is an ordinary word
     ("Щаслива", "Лісова", "Болгарка") needs context before the geocoder accepts it."""
