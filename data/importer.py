@@ -32,7 +32,7 @@ from data.dedupe import mark_duplicates
 from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
-from data.store.repo import batch_by_sha, insert_ignoring_conflicts, known_refs
+from data.store.repo import batch_by_sha, claim_batch, insert_ignoring_conflicts, known_refs
 from data.store.schema import ActionRow, AuditRow, ImportBatch, MeetingRow, QuarantineRow, ReportRow, SurveyResponseRow
 from data.when import occurred_at
 from geo import geocode
@@ -175,6 +175,12 @@ def _assign_duplicates(session: Session, new_ids: list[int]) -> int:
     return len(updates)
 
 
+def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
+    assert existing is not None
+    return BatchSummary(file_name, existing.kind, existing.id, already_imported=True,
+                        notes=[f"already imported as batch {existing.id}"])
+
+
 def import_file(
     path: Path | str,
     engine: Engine | None = None,
@@ -195,8 +201,7 @@ def import_file(
     with Session(engine) as session:
         existing = batch_by_sha(session, sha)
         if existing is not None:
-            return BatchSummary(path.name, existing.kind, existing.id, already_imported=True,
-                                notes=[f"already imported as batch {existing.id}"])
+            return _already_imported(path.name, existing)
     parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping)
     summary = BatchSummary(path.name, parsed.kind)
     secret = salt()
@@ -219,9 +224,9 @@ def import_file(
             progress(summary.read, None)
     summary.notes.extend(parsed.notes)
     with Session(engine) as session, session.begin():
-        batch = ImportBatch(file_name=path.name, sha256=sha, kind=parsed.kind, imported_by=actor)
-        session.add(batch)
-        session.flush()
+        batch = claim_batch(session, file_name=path.name, sha256=sha, kind=parsed.kind, imported_by=actor)
+        if batch is None:  # a concurrent import of the same file committed first and did the work
+            return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
         refs = [(r.source, r.source_ref) for r in reports] + [(q.source, q.source_ref) for q in problems]
         known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)

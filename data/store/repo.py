@@ -58,6 +58,19 @@ def known_refs(session: Session, table: Any, source_refs: Iterable[tuple[str, st
     return found
 
 
+def claim_batch(session: Session, **values: Any) -> ImportBatch | None:
+    """Insert an import batch unless one for the same file (sha256) exists; None when it does.
+
+    When two imports of one file race, the later INSERT waits for the earlier transaction
+    and then does nothing, so the loser learns "already imported" instead of failing on
+    the unique sha256.
+    """
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    batch_id = session.scalar(insert(ImportBatch).values(**values).on_conflict_do_nothing().returning(ImportBatch.id))
+    return None if batch_id is None else session.get(ImportBatch, batch_id)
+
+
 def batch_by_sha(session: Session, sha256: str) -> ImportBatch | None:
     return session.scalar(select(ImportBatch).where(ImportBatch.sha256 == sha256))
 
