@@ -1,0 +1,22 @@
+"""Geography of the city: gazetteer, projection and the geocoder.
+
+`geo.geocode`, `geo.geocode_many` and `geo.Match` are re-exported from geo.geocoder, lazily:
+importing geo.constants or geo.projection (the maps do) should not load the morphology
+dictionaries and the geocoder's dependencies.
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from geo.geocoder import Match, geocode, geocode_lines, geocode_many
+
+__all__ = ["Match", "geocode", "geocode_lines", "geocode_many"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from geo import geocoder
+
+        return getattr(geocoder, name)
+    raise AttributeError(f"module 'geo' has no attribute {name!r}")

@@ -111,15 +111,35 @@ _KIND_WORDS: dict[str, tuple[str, ...]] = {
     "church": ("церква церкви церкві церковь церкви храм храму храмі храма собор собору "
                "соборі собора",),
     "stadium": ("стадіон стадіону стадіоні стадион стадиона стадионе",),
+    "pharmacy": ("аптека аптеки аптеці аптеку аптекою аптеке аптекой apteka pharmacy",),
+    "bar": ("бар бару барі бара баре паб пабу пабі паба пабе bar pub",),
+    "cafe": ("кафе кав'ярня кав'ярні кав'ярню кофейня кофейни кофейне піцерія піцерії піцерію "
+             "пиццерия пиццерии cafe",),
+    "playground": ("майданчик майданчику майданчика майданчиком площадка площадки площадке "
+                   "playground",),
+    "shop": ("магазин магазину магазині магазина магазине магазином супермаркет супермаркету "
+             "супермаркеті супермаркета shop",),
+    "spring": ("джерело джерела джерелі родник родника роднике",),
 }
 KIND_BY_STEM: dict[str, str] = {}
 for _kind, (_words,) in _KIND_WORDS.items():
     for _w in _words.split():
         KIND_BY_STEM.setdefault(stem(_w), _kind)
-_TWO_WORD_KINDS = {("миск", "рад"): "townhall", ("мисц", "рад"): "townhall",
-                   ("городск", "совет"): "townhall", ("ж", "д"): "railway_station",
-                   ("жд", "вокзал"): "railway_station", ("автобусн", "станц"): "bus_station",
-                   ("залиничн", "станц"): "railway_station"}
+_TWO_WORD_KINDS = {tuple(stem(w) for w in pair.split()): kind for pair, kind in (
+    ("міська рада", "townhall"), ("міської ради", "townhall"), ("городской совет", "townhall"),
+    ("ж д", "railway_station"), ("жд вокзал", "railway_station"),
+    ("залізничний вокзал", "railway_station"), ("залізнична станція", "railway_station"),
+    ("железнодорожный вокзал", "railway_station"), ("автобусна станція", "bus_station"),
+    ("сервісний центр", "office"), ("сервисный центр", "office"), ("відділ поліції", "police"),
+)}
+"""Two-word kind names; "вокзал" alone is the railway station, "автовокзал" the bus one."""
+BRAND_KINDS = frozenset({"shop", "bar", "cafe"})
+"""Kinds residents name by brand alone ("біля АТБ", "возле «Маяка»")."""
+NUMBERED_KINDS = frozenset({"school", "pharmacy"})
+"""Kinds residents name by number ("5-та школа", "аптека №3")."""
+GENERIC_KINDS = frozenset({"school", "pharmacy", "shop", "bar", "cafe", "playground", "park",
+                           "church"})
+"""Kinds with many members: the kind word alone ("біля магазину") is no place."""
 HOUSE_LETTERS = frozenset("абвгдеєжзик")
 """Letters of house numbers ("15а", "2б"); other glued letters make ordinals ("5-ї")."""
 SCHOOL_KINDS = frozenset({"school", "lyceum", "gymnasium", "college"})
@@ -197,6 +217,7 @@ class _Landmark:
     x: float
     y: float
     name_keys: frozenset[str]
+    distinct: frozenset[str] = frozenset()  # name keys that tell it from others of its kind
 
 
 @dataclass
@@ -217,6 +238,7 @@ class _Index:
     fuzzy_choices: list[str]
     fuzzy_aliases: list[_Alias]
     district_tree: STRtree | None
+    brands: dict[str, list[_Landmark]]  # distinctive name key -> shops, bars, cafes
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -424,6 +446,8 @@ def build_index(gazetteer: Any) -> _Index:
             keys |= word_keys(w)
         landmarks.append(_Landmark("park", _get(raw, "name"), None, x, y, frozenset(keys)))
 
+    _distinct_keys(landmarks)
+
     districts: list[_District] = []
     for raw in _field(gazetteer, "districts"):
         ring = _get(raw, "polygon") or []
@@ -442,9 +466,31 @@ def build_index(gazetteer: Any) -> _Index:
             _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
     tree = STRtree([d.polygon for d in districts]) if districts else None
     choices = list(fuzzy)
+    brands: dict[str, list[_Landmark]] = {}
+    for lm in landmarks:
+        if lm.kind in BRAND_KINDS:
+            for key in lm.distinct:
+                brands.setdefault(key, []).append(lm)
     return _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
                   fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
-                  district_tree=tree)
+                  district_tree=tree, brands=brands)
+
+
+def _distinct_keys(landmarks: list[_Landmark]) -> None:
+    """Name keys minus kind words and words most landmarks of the kind share ("магазин",
+    "дитячий майданчик", "вознесенська загальноосвітня школа")."""
+    kinds: dict[str, list[_Landmark]] = {}
+    for lm in landmarks:
+        kinds.setdefault(lm.kind, []).append(lm)
+    for pool in kinds.values():
+        counts: dict[str, int] = {}
+        for lm in pool:
+            for key in lm.name_keys:
+                counts[key] = counts.get(key, 0) + 1
+        common = {k for k, n in counts.items() if len(pool) >= 3 and n > len(pool) / 2}
+        for lm in pool:
+            lm.distinct = frozenset(k for k in lm.name_keys
+                                    if k not in common and k not in KIND_BY_STEM and k not in CITY_STEMS)
 
 
 _INDEX_CACHE: dict[int, tuple[Any, _Index]] = {}
@@ -852,114 +898,149 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
 
 @dataclass
 class _LandmarkHit:
-    landmark: _Landmark
+    """A landmark mention; several options when a chain has several shops ("АТБ")."""
+
+    options: list[_Landmark]
     first: int
     last: int
     support: float
 
 
-def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
-    out: list[_LandmarkHit] = []
+def _kind_at(t: _Text, pos: int) -> tuple[str | None, int]:
+    """Landmark kind named at word position pos, and the token where its name ends."""
     words = t.words
-    for pos, i in enumerate(words):
-        s = stem(t.word(i))
-        kind = KIND_BY_STEM.get(s)
-        first, last = i, i
-        if pos + 1 < len(words):
-            pair = (s, stem(t.word(words[pos + 1])))
-            if pair in _TWO_WORD_KINDS:
-                kind, last = _TWO_WORD_KINDS[pair], words[pos + 1]
+    i = words[pos]
+    s = stem(t.word(i))
+    if pos + 1 < len(words):
+        pair = (s, stem(t.word(words[pos + 1])))
+        if pair in _TWO_WORD_KINDS:
+            return _TWO_WORD_KINDS[pair], words[pos + 1]
+    return KIND_BY_STEM.get(s), i
+
+
+def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
+    """Kind words with a number, a name or (for kinds unique in town) alone."""
+    out: list[_LandmarkHit] = []
+    used: set[int] = set()
+    for pos, i in enumerate(t.words):
+        if i in used:
+            continue
+        kind, last = _kind_at(t, pos)
         if kind is None:
             continue
-        if kind == "railway_station" and pos > 0 and KIND_BY_STEM.get(stem(t.word(words[pos - 1]))) == "railway_station":
-            continue  # "залізничний вокзал": counted once, from its first word
-        if kind == "school":
-            hit = _school(t, index, pos)
-        elif kind == "park":
-            hit = _park(t, index, pos)
-        else:
-            hit = _named_kind(t, index, kind, pos, last)
-        if hit is not None:
-            out.append(hit)
+        group = SCHOOL_KINDS if kind == "school" else {kind}
+        pool = [lm for lm in index.landmarks if lm.kind in group]
+        if not pool:
+            continue
+        if kind in INSTITUTION_KINDS and not _after_locative(t, i):
+            continue
+        first = i
+        options: list[_Landmark] = []
+        if kind in NUMBERED_KINDS:
+            number = _number_near(t, pos, last)
+            if number is not None:
+                options = [lm for lm in pool if lm.number == number[0]]
+                first, last = min(first, number[1]), max(last, number[2])
+        if not options:
+            named = _named(t, pos, last, pool)
+            if named is not None:
+                options, first, last = named[0], min(first, named[1]), max(last, named[2])
+            elif kind not in GENERIC_KINDS and len(pool) == 1:
+                options = pool
+        if options:
+            out.append(_LandmarkHit(options, first, last, 1.0))
+            used.update(range(first, last + 1))
+    out.extend(_brands(t, index, used))
     return out
 
 
-def _school(t: _Text, index: _Index, pos: int) -> _LandmarkHit | None:
-    """'5-ї школи', 'п'ятої школи', 'ЗОШ №5', 'школа № 5', 'возле школы 5', 'ліцей №1'."""
+def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
+    """A shop, bar or cafe named without its kind word: in quotes, or after a relative word
+    when the name is no ordinary word ("біля АТБ", "возле Сильпо", "біля «Якоря»")."""
+    out: list[_LandmarkHit] = []
+    for j in t.words:
+        if j in used or not t.tokens[j].is_word or len(t.word(j)) < 3:
+            continue
+        options: list[_Landmark] = []
+        for key in word_keys(t.word(j)):
+            options.extend(index.brands.get(key, ()))
+        if not options or len({lm.name for lm in options}) > 1:
+            continue
+        quoted = j > 0 and t.tokens[j - 1].text in _QUOTES
+        prev = _prev_token(t, j)
+        near = prev is not None and t.word(prev) in NEAR_WORDS
+        tok = t.tokens[j]
+        proper = t.original[tok.start].isupper()  # "АТБ", "Фора": written as a name
+        if quoted or (near and (proper or not is_dictionary_word(t.word(j)))):
+            out.append(_LandmarkHit(options, j, j, 0.95))
+    return out
+
+
+def _after_locative(t: _Text, i: int) -> bool:
+    """'біля поліції', 'на території лікарні', 'у відділу поліції'."""
+    prev = _prev_token(t, i)
+    if prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP:
+        prev = _prev_token(t, prev)
+    return prev is not None and t.word(prev) in _INSTITUTION_PREPOSITIONS
+
+
+def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
+    """(number, first token, last token): '5-ї школи', 'п'ятої школи', 'ЗОШ №5', 'школа № 5',
+    'возле школы 5', 'аптека 3'."""
     words = t.words
     i = words[pos]
-    number = None
-    first = last = i
     if pos > 0:
         j = words[pos - 1]
         w = t.word(j)
-        if w.isdigit() and _contiguous(t, j, i):
-            number, first = w, j
-        elif stem(w) in ORDINALS and "'" not in w or stem(w) in ORDINALS:
-            number, first = ORDINALS[stem(w)], j
-    if number is None:
-        k = i + 1
-        while k < len(t.tokens) and (t.tokens[k].text in {"№", "-", ".", "no", "номер"}
-                                     or stem(t.tokens[k].text) in KIND_BY_STEM
-                                     and KIND_BY_STEM[stem(t.tokens[k].text)] == "school"):
-            k += 1
-        if k < len(t.tokens) and t.tokens[k].is_number and k - i <= 3:
-            number, last = t.tokens[k].text, k
-    if number is None:
-        return None
-    for lm in index.landmarks:
-        if lm.kind in SCHOOL_KINDS and lm.number == number:
-            return _LandmarkHit(lm, first, last, 1.0)
+        if w.isdigit() and _contiguous(t, j, i) and len(w) <= 2:
+            return w, j, last
+        if stem(w) in ORDINALS and _contiguous(t, j, i):
+            return ORDINALS[stem(w)], j, last
+    k = last + 1
+    toks = t.tokens
+    while k < len(toks) and k - last <= 3 and (toks[k].text in {"№", "-", ".", "no", "номер"}
+                                               or KIND_BY_STEM.get(stem(toks[k].text)) == "school"):
+        k += 1
+    if k < len(toks) and toks[k].is_number and k - last <= 3 and len(toks[k].text) <= 2:
+        return toks[k].text, i, k
     return None
 
 
-def _park(t: _Text, index: _Index, pos: int) -> _LandmarkHit | None:
-    """'парк Шевченка', 'в парке 1 Мая', 'парк ім. 1-го Травня': a park named after the word."""
+_QUOTES = frozenset({"«", "»", "\"", "(", ")"})
+
+
+def _named(t: _Text, pos: int, last: int, pool: list[_Landmark]) -> tuple[list[_Landmark], int, int] | None:
+    """Landmarks of the pool whose distinctive name words stand next to the kind word:
+    'парк Шевченка', 'в парке 1 Мая', 'Центральний ринок', 'бар «Маяк»'."""
     words = t.words
-    name_words = [j for j in words[pos + 1:pos + 4]]
-    best: tuple[int, _Landmark, int] | None = None
-    parks = [lm for lm in index.landmarks if lm.kind == "park"]
-    for n in (3, 2, 1):
-        span = name_words[:n]
-        if len(span) < n or any(not _contiguous(t, span[k], span[k + 1]) for k in range(n - 1)):
-            continue
-        if not _contiguous(t, words[pos], span[0]):
-            continue
-        for lm in parks:
-            if all(word_keys(t.word(j)) & lm.name_keys for j in span):
-                if best is None or n > best[0]:
-                    best = (n, lm, span[-1])
-        if best is not None:
+    near: list[int] = []
+    if pos > 0 and _contiguous(t, words[pos - 1], words[pos]):
+        near.append(words[pos - 1])
+    after = [j for j in words if j > last][:3]
+    prev = last
+    for j in after:
+        between = [t.tokens[m].text for m in range(prev + 1, j)]
+        if any(b not in _QUOTES and b != "." and b not in _FILLER_WORDS and b != "-" for b in between):
             break
-    if best is not None:
-        return _LandmarkHit(best[1], words[pos], best[2], 1.0)
-    if len(parks) == 1 and t.word(words[pos]).startswith("парк"):
-        return None  # a single park in town is still too vague without its name
-    return None
-
-
-def _named_kind(t: _Text, index: _Index, kind: str, pos: int, last: int) -> _LandmarkHit | None:
-    """Market, stations, hospital, council, police, church, stadium: unique in town, or
-    named by a neighbouring word ('центральний ринок')."""
-    candidates = [lm for lm in index.landmarks if lm.kind == kind]
-    if not candidates:
+        near.append(j)
+        prev = j
+    if not near:
         return None
-    i = t.words[pos]
-    if kind in INSTITUTION_KINDS:
-        prev = _prev_token(t, i)
-        if prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP:
-            prev = _prev_token(t, prev)
-        if prev is None or t.word(prev) not in _INSTITUTION_PREPOSITIONS:
-            return None
-    if len(candidates) > 1:
-        context = set()
-        for j in t.words[max(0, pos - 2):pos + 3]:
-            context |= word_keys(t.word(j))
-        named = [lm for lm in candidates if lm.name_keys & context - word_keys(t.word(i))]
-        if len(named) != 1:
-            return None
-        candidates = named
-    return _LandmarkHit(candidates[0], i, last, 1.0)
+    best: list[_Landmark] = []
+    best_n = 0
+    span: tuple[int, int] = (words[pos], last)
+    for lm in pool:
+        hits = [j for j in near if word_keys(t.word(j)) & lm.distinct]
+        if not hits:
+            continue
+        if len(hits) > best_n:
+            best, best_n = [lm], len(hits)
+            span = (min(hits + [words[pos]]), max(hits + [last]))
+        elif len(hits) == best_n:
+            best.append(lm)
+    if not best or len({lm.name for lm in best}) > 1:
+        return None  # nothing named, or two different places share the word
+    return best, span[0], span[1]
 
 
 # --- geometry -------------------------------------------------------------------------
@@ -1121,9 +1202,18 @@ def _geocode_text(text: str, index: _Index) -> Match:
     def street_of(c: _Candidate) -> _Street:
         return index.streets[c.alias.idx]
 
-    landmark = landmarks[0] if landmarks else None
-    lm_dict = ({"kind": landmark.landmark.kind, "name": landmark.landmark.name,
-                "number": landmark.landmark.number} if landmark else None)
+    landmark: _LandmarkHit | None = None
+    chosen: _Landmark | None = None
+    for hit in landmarks:
+        if len(hit.options) == 1:
+            landmark, chosen = hit, hit.options[0]
+        elif streets:  # "АТБ на Соборності": the branch nearest the street
+            geom = street_of(streets[0]).geom
+            landmark, chosen = hit, min(hit.options, key=lambda lm: geom.distance(Point(lm.x, lm.y)))
+        if chosen is not None:
+            break
+    lm_dict = ({"kind": chosen.kind, "name": chosen.name, "number": chosen.number}
+               if chosen is not None else None)
 
     # 1. address
     for c in streets:
@@ -1159,16 +1249,17 @@ def _geocode_text(text: str, index: _Index) -> Match:
                                   for a, b in zip(streets, streets[1:])):
         street.support *= 0.85  # two streets named as a corner, but they do not meet here
     # 3. landmark
-    if landmark is not None:
+    if landmark is not None and chosen is not None:
         ranges = [(landmark.first, landmark.last)]
         m = Match(level="landmark", uncertainty_m=LANDMARK_M, landmark=lm_dict,
-                  score=_score("landmark", landmark.support, 1.0, 1.0))
+                  score=_score("landmark", landmark.support, 1.0, 1.0) if len(landmark.options) == 1
+                  else _score("landmark", landmark.support, 0.9, 1.0))
         if street is not None:
             m.street = street_of(street).name
             m.house = street.house
             ranges += _cand_range(street)
         m.span = _span(t, ranges)
-        return _finish(index, m, landmark.landmark.x, landmark.landmark.y)
+        return _finish(index, m, chosen.x, chosen.y)
     # 4. street
     if street is not None:
         st = street_of(street)
