@@ -134,7 +134,8 @@ def bench_binning(quick: bool) -> None:
             t_ours, got = timed(lambda: points_to_cells(lat, lon, 9), 3)
             lat_l, lon_l = lat.tolist(), lon.tolist()
             t_loop, want = timed(lambda: [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat_l, lon_l)], 3)
-            print(f"{n:>9}  {kind:<10}{t_ours:>9.3f}{t_loop:>9.3f}{t_loop / t_ours:>7.2f}{str(got.tolist() == want):>7}")
+            same = got.tolist() == want
+            print(f"{n:>9}  {kind:<10}{t_ours:>9.3f}{t_loop:>9.3f}{t_loop / t_ours:>7.2f}{str(same):>7}")
     n = 100_000 if quick else 1_000_000
     df = pd.DataFrame({
         "lat": rng.uniform(47.531, 47.601, n),

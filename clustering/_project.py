@@ -11,6 +11,8 @@ from functools import lru_cache
 import numpy as np
 from pyproj import Transformer
 
+__all__ = ["METRIC_CRS", "WGS84", "to_lonlat", "to_metres"]
+
 METRIC_CRS = "EPSG:32636"
 WGS84 = "EPSG:4326"
 

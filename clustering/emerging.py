@@ -101,7 +101,7 @@ def _classify_side(
     trend_up: np.ndarray,
     trend_down: np.ndarray,
     sporadic: str,
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> dict[str, np.ndarray]:
     """Masks of the 8 categories for one side ("own" = H for hot)."""
     t = own.shape[1]
     last = own[:, -1]
@@ -123,7 +123,7 @@ def _classify_side(
     masks["historical"] = quiet_end & steady
     if sporadic == "sfdep":
         masks["sporadic"] = masks["sporadic"] | (quiet_end & ~steady & own.any(axis=1) & ~ever_other)
-    return last, masks
+    return masks
 
 
 def classify(
@@ -176,8 +176,7 @@ def classify(
     # step is H, C or neither), so the order only matters for historical, which
     # needs >= 90 % of one side and therefore cannot hold for both.
     for side, own, other, t_up, t_down in (("cold", cold, hot, down, up), ("hot", hot, cold, up, down)):
-        _, masks = _classify_side(own, other, t_up, t_down, sporadic)
-        for name, mask in masks.items():
+        for name, mask in _classify_side(own, other, t_up, t_down, sporadic).items():
             out[mask] = f"{name}_{side}"
     return out
 
@@ -314,7 +313,9 @@ def emerging_hotspots(
     w = neighbour_matrix(cells, k, include_self=True)
     total = int(round(y.sum()))
     if total < min_reports:
-        empty = pd.DataFrame({"cell": cells, "category": "no_pattern", "label": LABELS["no_pattern"], "n": y.sum(axis=1)})
+        empty = pd.DataFrame(
+            {"cell": cells, "category": "no_pattern", "label": LABELS["no_pattern"], "n": y.sum(axis=1)}
+        )
         z0 = pd.DataFrame(np.zeros_like(y), index=cube.index, columns=cube.columns)
         return EmergingResult(empty, z0, False, f"insufficient data: {total} reports, at least {min_reports} needed")
     z = np.nan_to_num(gistar_z(w, y), nan=0.0)

@@ -42,6 +42,7 @@ from .kde import density_per_cell
 __all__ = ["METHODS", "rank_cells", "rolling_evaluation", "score_ranking"]
 
 METHODS = ("gistar", "kde", "naive")
+_SCORES = ("flagged", "n", "N", "hit_rate", "pai", "pei")
 
 
 def rank_cells(scores: pd.Series) -> pd.Index:
@@ -146,7 +147,7 @@ def rolling_evaluation(
     inside = pos >= 0
     d, period, pos = d.loc[inside], period[inside], pos[inside]
     if len(d) == 0:
-        return pd.DataFrame(columns=["train", "test", "method", "area_share", "flagged", "n", "N", "hit_rate", "pai", "pei"])
+        return pd.DataFrame(columns=["train", "test", "method", "area_share", *_SCORES])
     periods = pd.period_range(min(period), max(period), freq=freq)
     rows = []
     for train, test in zip(periods[:-1], periods[1:]):
@@ -166,7 +167,7 @@ def rolling_evaluation(
             for share in area_shares:
                 base = {"train": train, "test": test, "method": method, "area_share": share}
                 if scores is None:
-                    rows.append(base | dict.fromkeys(["flagged", "n", "N", "hit_rate", "pai", "pei"], math.nan))
+                    rows.append(base | dict.fromkeys(_SCORES, math.nan))
                 else:
                     rows.append(base | score_ranking(scores, test_counts, share))
     return pd.DataFrame(rows)

@@ -55,7 +55,9 @@ Boundary = BaseGeometry | Sequence[tuple[float, float]]
 METHODS = ("gistar", "kde", "dbscan", "hdbscan", "emerging")
 
 
-def prepare(reports: pd.DataFrame, res: int, boundary: Boundary) -> tuple[list[str], pd.Series, pd.DataFrame, dict[str, Any]]:
+def prepare(
+    reports: pd.DataFrame, res: int, boundary: Boundary
+) -> tuple[list[str], pd.Series, pd.DataFrame, dict[str, Any]]:
     """Study area, counts per cell, the usable reports and the binning summary.
 
     Returns

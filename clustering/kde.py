@@ -200,7 +200,9 @@ def density_grid(
     xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
     h = float(bandwidth) if bandwidth is not None else silverman_radius(xy)
     if bbox is not None:
-        corners = to_metres(np.array([bbox[1], bbox[3], bbox[1], bbox[3]]), np.array([bbox[0], bbox[2], bbox[2], bbox[0]]))
+        lats = np.array([bbox[1], bbox[3], bbox[1], bbox[3]])
+        lons = np.array([bbox[0], bbox[2], bbox[2], bbox[0]])
+        corners = to_metres(lats, lons)
         lo, hi = corners.min(axis=0), corners.max(axis=0)
     else:
         reach = h if kernel == "quartic" else 4 * h

@@ -157,7 +157,9 @@ def test_space_time_cube_months_weeks_local_calendar():
         "lat": [47.566, 47.566, 47.566, 40.0],
         "lon": [31.33, 31.33, 31.33, 31.0],
         # 22:30 UTC on 31 Jan is 1 Feb in Kyiv
-        "occurred_at": pd.to_datetime(["2026-01-31T22:30Z", "2026-01-10T10:00Z", "2026-04-02T10:00Z", "2026-02-01T10:00Z"]),
+        "occurred_at": pd.to_datetime(
+            ["2026-01-31T22:30Z", "2026-01-10T10:00Z", "2026-04-02T10:00Z", "2026-02-01T10:00Z"]
+        ),
     })
     m = space_time_cube(d, area, 8)
     assert [str(p) for p in m.columns] == ["2026-01", "2026-02", "2026-03", "2026-04"]
