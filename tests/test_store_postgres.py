@@ -361,3 +361,51 @@ def test_one_batch_per_file_even_when_two_imports_race(store: Engine) -> None:
     with Session(store) as s:
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == 1
         assert s.scalar(select(func.count()).select_from(ReportRow)) == 1
+
+
+def hotline_csv(path: Any, first: int, n: int) -> Any:
+    """A hotline export of ``n`` distinct, placeable rows (numbered from ``first``)."""
+    streets = ["вул. Соборності", "вул. Маріупольська", "вул. Іллі Урмана"]
+    texts = ["Стихійне звалище сміття біля гаражів", "Машини паркуються на газоні", "Не працює ліхтар біля під'їзду",
+             "Шумна компанія вночі під вікнами"]
+    lines = ["Дата звернення,Адреса,Текст звернення,Заявник"]
+    for i in range(first, first + n):
+        lines.append(f'{i % 27 + 1:02d}.04.2025 {10 + i % 12}:{i % 60:02d},"{streets[i % 3]}, {i + 1}",'
+                     f"{texts[i % 4]} (звернення {i}),user-{i}")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path: Any) -> None:
+    from data.importer import import_file
+
+    first = hotline_csv(tmp_path / "first.csv", 0, 30)
+    second = hotline_csv(tmp_path / "second.csv", 100, 30)
+    seen: list[int] = []
+    done = threading.Event()
+
+    def read() -> None:
+        while not done.is_set():
+            with store.connect() as conn:
+                seen.append(conn.execute(text(
+                    "SELECT (SELECT COUNT(*) FROM reports) + (SELECT COUNT(*) FROM quarantine)")).scalar_one())
+            time.sleep(0.005)
+
+    reader = threading.Thread(target=read)
+    reader.start()
+    try:
+        results = run_together(*(lambda p=p: import_file(p, store) for p in (first, second, first, first)))
+    finally:
+        done.set()
+        reader.join()
+    assert not [r for r in results if isinstance(r, Exception)], results
+    assert [r.already_imported for r in results[1:2]] == [False]
+    assert sorted(r.already_imported for r in (results[0], results[2], results[3])) == [False, True, True]
+    for summary in results:
+        assert summary.imported + summary.duplicates + summary.quarantined + summary.already_known == summary.read
+    with store.connect() as conn:
+        refs = conn.execute(text("SELECT source_ref FROM reports UNION ALL SELECT source_ref FROM quarantine")).all()
+        batches = conn.execute(text("SELECT file_name FROM import_batches ORDER BY file_name")).scalars().all()
+    assert len(refs) == len(set(refs)) == 60  # every row of both files once: nothing lost, nothing twice
+    assert batches == ["first.csv", "second.csv"]
+    assert seen == sorted(seen) and set(seen) <= {0, 30, 60}  # the reader saw whole imports only
