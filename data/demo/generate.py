@@ -28,7 +28,7 @@ from shapely.geometry import Point
 from data.demo import texts as tx
 from data.demo import writers as w
 from data.demo.city import GAZETTEER_JSON, City
-from data.demo.constants import END, KYIV, LABEL, NOW, SEED, START
+from data.demo.constants import END, KYIV, SEED, START
 from data.demo.texts import Rendered, pick
 from data.demo.writers import MEETINGS, PROBLEMS_PER_MEETING, PROBLEM_PHRASES
 
@@ -165,6 +165,9 @@ HOTSPOTS: tuple[HotspotSpec, ...] = (
 )
 
 
+Candidate = tuple[float, float, int | None, int | None, str]  # x, y, landmark, address, name
+
+
 @dataclass
 class Hotspot:
     spec: HotspotSpec
@@ -254,7 +257,7 @@ class Generator:
         c = self.city
         dnames = [d.name for d in c.districts]
         for spec in HOTSPOTS:
-            cand: list[tuple[float, float, int | None, int | None, str]] = []
+            cand: list[Candidate] = []
             for kind in spec.landmark_kinds:
                 for i, lm in enumerate(c.landmarks):
                     if lm["kind"] == kind:
@@ -284,7 +287,7 @@ class Generator:
         named = lm is not None and bool(spec.name_hint) and spec.name_hint in c.landmarks[lm]["name"]
         return (not named, not in_pref)
 
-    def _address_candidates(self, spec: HotspotSpec, dnames: list[str]) -> list[tuple[float, float, int | None, int | None, str]]:
+    def _address_candidates(self, spec: HotspotSpec, dnames: list[str]) -> list[Candidate]:
         """Addresses in the preferred districts: block of flats near the district's heart,
         the dumping site near its edge."""
         c = self.city
@@ -309,7 +312,8 @@ class Generator:
         c = self.city
         if addr is not None:
             a = c.addresses[addr]
-            return f"{spec.what}: {c.forms[a['street_id']].type[:3]}. {c.forms[a['street_id']].uk}, {a['house']}"
+            forms = c.forms[a["street_id"]]
+            return f"{spec.what}: {FORMAL_ABBR.get(forms.type, 'вул.')} {forms.uk}, {a['house']}"
         if spec.id == "hs-bars" and lm is not None:
             sid, _ = c.nearest_street(*c.lm_xy[lm])
             return f"{spec.what}: вул. {c.forms[sid].uk} ({name})"
@@ -324,7 +328,8 @@ class Generator:
         c = self.city
         for h in self.hotspots:
             cats = list(h.spec.mix)
-            counts = self.rng.multinomial(h.spec.events, np.array(list(h.spec.mix.values())) / sum(h.spec.mix.values()))
+            weights = np.array(list(h.spec.mix.values()))
+            counts = self.rng.multinomial(h.spec.events, weights / weights.sum())
             for cat, k in zip(cats, counts, strict=True):
                 for t in self.draw_times(cat, int(k), h.spec.trend):
                     x, y = self._scatter(h)
@@ -332,20 +337,20 @@ class Generator:
         n_bg = n_events - len(self.events)
         pops = np.array([d.population for d in c.districts], dtype=float)
         d_counts = self.rng.multinomial(n_bg, pops / pops.sum())
-        bg: list[tuple[str, int]] = []
+        bg: list[int] = []  # address index of each background event
         for di, k in enumerate(d_counts):
             idx = np.flatnonzero(c.addr_ok & (c.addr_district == di))
-            for a in self.rng.choice(idx, size=int(k)):
-                bg.append(("", int(a)))
+            bg += [int(a) for a in self.rng.choice(idx, size=int(k))]
         cats = list(BACKGROUND_MIX)
-        cat_idx = self.rng.choice(len(cats), size=len(bg), p=np.array(list(BACKGROUND_MIX.values())) / sum(BACKGROUND_MIX.values()))
+        weights = np.array(list(BACKGROUND_MIX.values()))
+        cat_idx = self.rng.choice(len(cats), size=len(bg), p=weights / weights.sum())
         by_cat: dict[str, list[int]] = {}
         for j, ci in enumerate(cat_idx):
             by_cat.setdefault(cats[int(ci)], []).append(j)
         for cat in cats:
             members = by_cat.get(cat, [])
             for j, t in zip(members, self.draw_times(cat, len(members)), strict=True):
-                a = bg[j][1]
+                a = bg[j]
                 x, y = c.addr_xy[a]
                 jx, jy = self.rng.normal(0, 10, size=2)
                 if c.on_land(x + jx, y + jy):
@@ -384,15 +389,17 @@ class Generator:
             return Rendered(text=tx.compose(rng, ev.category, lang, place, operator=operator), place_text=place,
                             district=ev.district, variants=["vague"]), "none"
         hs = next((h for h in self.hotspots if h.spec.id == ev.hotspot), None)
-        addr = ev.address if ev.address is not None else None
+        addr = ev.address
         if addr is None:
             a, dist = c.nearest_address(ev.x, ev.y)
             addr = a if dist <= 60 else None
         cross, cdist = c.nearest_crossing(ev.x, ev.y)
         lms = c.landmarks_near(ev.x, ev.y, 200)
         lm = hs.landmark if hs is not None and hs.landmark is not None else (lms[0] if lms else None)
-        options = {"address": .40 if addr is not None else 0, "street": .22, "intersection": .12 if cdist <= 200 else 0,
-                   "landmark": (.50 if hs is not None and hs.landmark is not None else .10) if lm is not None else 0,
+        on_landmark = hs is not None and hs.landmark is not None
+        options = {"address": .40 if addr is not None else 0, "street": .22,
+                   "intersection": .12 if cdist <= 200 else 0,
+                   "landmark": (.50 if on_landmark else .10) if lm is not None else 0,
                    "district": .10 if ev.district else 0}
         modes, w = list(options), np.array(list(options.values()))
         mode = modes[int(rng.choice(len(modes), p=w / w.sum()))]

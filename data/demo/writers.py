@@ -24,10 +24,7 @@ import numpy as np
 
 from data.categories import CATEGORIES, rules
 from data.demo import texts as tx
-from data.demo.constants import END as END_LOCAL
-from data.demo.constants import LABEL
-from data.demo.constants import NOW as NOW_DAY
-from data.demo.constants import START as START_LOCAL
+from data.demo.constants import END, LABEL, NOW, START
 from data.demo.texts import pick
 from data.intake.common import short_hash
 
@@ -58,6 +55,7 @@ def write_text(path: Path, content: str, encoding: str = "utf-8") -> None:
 
 
 def csv_text(header: list[str], rows: Iterable[Iterable[Any]], delimiter: str = ",") -> str:
+    """CSV text; ';' files imitate a Ukrainian Excel export and get its CRLF line ends."""
     buf = io.StringIO()
     w = csv.writer(buf, delimiter=delimiter, lineterminator="\r\n" if delimiter == ";" else "\n")
     w.writerow(header)
@@ -97,7 +95,8 @@ def _tg_dates(when: datetime) -> dict[str, str]:
 
 CHATTER = {
     "uk": ["Дякую, що повідомили", "Підтримую!", "+", "Коли вже хтось щось зробить?", "Те саме бачила вчора",
-           "А поліція що?", "Дзвоніть на гарячу лінію 15-80", "Зверніться до ОСББ", "Вже прибрали, дякую комунальникам"],
+           "А поліція що?", "Дзвоніть на гарячу лінію 15-80", "Зверніться до ОСББ",
+           "Вже прибрали, дякую комунальникам"],
     "ru": ["Спасибо", "Поддерживаю", "+", "А полиция что?", "Уже убрали, спасибо"],
 }
 POLICE_POSTS = [
@@ -122,24 +121,24 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
     by_id = {r.rid: r for r in gen.reports}
     extra_rows: list[dict[str, Any]] = []
     chats = []
-    first = START_LOCAL - timedelta(days=30)
-    n_hours = int((END_LOCAL - START_LOCAL).total_seconds() // 3600)
+    first = START - timedelta(days=30)
+    n_hours = int((END - START).total_seconds() // 3600)
     for chat, key in ((TG_CITY, "tg_city"), (TG_POLICE, "tg_police")):
         items: list[tuple[datetime, int, str, Any]] = [(r.received, r.rid, "report", r)
                                                        for r in gen.reports if r.source == key]
         if key == "tg_police":
             for k in range(0, n_hours // 24, 3):
-                when = START_LOCAL + timedelta(days=k, hours=int(rng.integers(9, 17)), minutes=int(rng.integers(60)))
+                when = START + timedelta(days=k, hours=int(rng.integers(9, 17)), minutes=int(rng.integers(60)))
                 items.append((when, -1, "post", pick(rng, POLICE_POSTS)))
         else:
             for _ in range(160):
-                when = START_LOCAL + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
+                when = START + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
                 items.append((when, -1, "chatter", pick(rng, CHATTER["uk" if rng.random() < 0.7 else "ru"])))
             for _ in range(60):
-                when = START_LOCAL + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
+                when = START + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
                 items.append((when, -1, "join", None))
             for _ in range(25):  # photos without a caption: the parser counts and skips them
-                when = START_LOCAL + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
+                when = START + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
                 items.append((when, -1, "photo", None))
         items.sort(key=lambda it: (it[0], it[1]))
         messages: list[dict[str, Any]] = [{
@@ -259,15 +258,15 @@ def write_facebook(gen: Generator, folder: Path) -> None:
         if rng.random() < 0.03:
             lat, lon = gen.city.lonlat(r.event.x + rng.normal(0, 8), r.event.y + rng.normal(0, 8))
             r.location = (lat, lon)
-            attachments.append({"data": [{"place": {"name": "Вознесенськ", "coordinate": {"latitude": lat, "longitude": lon},
-                                                    "address": "", "url": ""}}]})
+            place = {"name": "Вознесенськ", "coordinate": {"latitude": lat, "longitude": lon}, "address": "", "url": ""}
+            attachments.append({"data": [{"place": place}]})
         if attachments:
             entry["attachments"] = attachments
         entry["data"] = [{"post": text}]
         entry["title"] = f"{fb_name(r.author)} posted in {FB_GROUP}."
         posts.append(entry)
     for _ in range(20):  # photo-only posts: counted and skipped by the parser
-        ts = int((START_LOCAL + timedelta(hours=int(rng.integers(1, 17000)))).timestamp())
+        ts = int((START + timedelta(hours=int(rng.integers(1, 17000)))).timestamp())
         posts.append({"timestamp": ts, "attachments": [{"data": [{"media": {
             "uri": f"your_facebook_activity/posts/media/Group_{ts}.jpg", "creation_timestamp": ts, "title": ""}}]}],
             "title": f"{fb_name(int(rng.integers(0, 800)))} posted in {FB_GROUP}."})
@@ -281,7 +280,8 @@ def write_facebook(gen: Generator, folder: Path) -> None:
 # ----------------------------------------------------------------------------- hotline CSV
 HOTLINE_HEADER = ["Номер звернення", "Дата звернення", "ПІБ заявника", "Телефон", "Адреса", "Зміст звернення",
                   "Категорія", "Виконавець", "Статус"]
-EXECUTOR = {"police": "Вознесенський РВП", "council": "Управління ЖКГ міськради", "community": "ОСББ / громадська організація"}
+EXECUTOR = {"police": "Вознесенський РВП", "council": "Управління ЖКГ міськради",
+            "community": "ОСББ / громадська організація"}
 
 
 def write_hotline(gen: Generator, path: Path) -> list[Report]:
@@ -298,7 +298,7 @@ def write_hotline(gen: Generator, path: Path) -> list[Report]:
         first, last = _NAMES[(r.author * 13) % len(_NAMES)]
         caller = f"{last} {first} {tx.patronymic(rng, first)}" if rng.random() < 0.8 else ""
         phone = tx.phone(rng) if rng.random() < 0.9 else ""
-        status = "Виконано" if r.received < END_LOCAL - timedelta(days=30) and rng.random() < 0.7 else "В роботі"
+        status = "Виконано" if r.received < END - timedelta(days=30) and rng.random() < 0.7 else "В роботі"
         cat_label = CATEGORIES[r.event.category].uk if rng.random() < 0.7 else OPERATOR_TOPICS[r.event.category]
         rows.append([f"ГЛ-{r.received.year}-{k:05d}", r.received.strftime("%d.%m.%Y %H:%M"), caller, phone,
                      gen.formal_address(r), r.rendered.text, cat_label,
@@ -377,7 +377,8 @@ SOLUTIONS: dict[str, list[tuple[str, str]]] = {  # (proposed solution, partners)
     "unsafe_yard": [("Огородити небезпечні місця, закрити підвали, освітлення двору", "ОСББ, управляюча компанія")],
     "noise": [("Перевірка режиму роботи закладів після 22:00", "Поліція, власники барів"),
               ("Меморандум із закладами про тишу вночі", "Асоціація підприємців, поліція")],
-    "drinking": [("Патрулювання ввечері, заборона продажу алкоголю вночі поруч", "Поліція, міськрада, власники магазинів"),
+    "drinking": [("Патрулювання ввечері, заборона продажу алкоголю вночі поруч",
+                  "Поліція, міськрада, власники магазинів"),
                  ("Громадське формування з охорони порядку", "ГФ «Варта», поліція")],
     "animals": [("Програма стерилізації і вольєри", "Зоозахисна організація «Друг», ветклініка"),
                 ("Облаштувати майданчик для вигулу собак", "Міськрада, зоозахисники")],
@@ -412,7 +413,8 @@ def write_minutes(gen: Generator, folder: Path) -> None:
             write_minutes_template(path)
             wb = load_workbook(path)
             ws = wb["meeting"]
-            ws["B2"], ws["B3"], ws["B4"], ws["B5"] = m.id, datetime(m.day.year, m.day.month, m.day.day), m.place, m.attendees
+            ws["B2"], ws["B4"], ws["B5"] = m.id, m.place, m.attendees
+            ws["B3"] = datetime(m.day.year, m.day.month, m.day.day)
             for row in rows:
                 wb["problems"].append(row)
             wb.properties.title = f"Протокол зустрічі № {m.id} ({LABEL})"
@@ -495,7 +497,8 @@ def actions_for(gen: Generator) -> list[Action]:
     """The joint action plan: ~20 actions tied to the planted hotspots and districts."""
     hs = {h.spec.id: h for h in gen.hotspots}
     spec: list[tuple[str, str, str, str, str, date, str, str]] = [
-        ("hs-market", "council", "КП «Благоустрій», ТОВ «Ринок»", "Щоденне вивезення сміття з ринку о 15:00 і 5 нових контейнерів",
+        ("hs-market", "council", "КП «Благоустрій», ТОВ «Ринок»",
+         "Щоденне вивезення сміття з ринку о 15:00 і 5 нових контейнерів",
          date(2024, 6, 30), "done", "Встановлено 5 контейнерів, вивезення щодня після закриття ринку."),
         ("hs-market", "police", "", "Рейди щодо паркування на газонах біля ринку в ранкові години",
          date(2024, 9, 30), "done", "Проведено 14 рейдів, складено протоколи; кількість скарг зменшилась."),
@@ -541,8 +544,8 @@ def actions_for(gen: Generator) -> list[Action]:
     out = []
     for k, (hid, owner, partner, desc, due, status, note) in enumerate(spec, start=1):
         h = hs.get(hid)
-        out.append(Action(f"A-{k:02d}", hid, h.district if h else "Болгарка", h.name if h else "Болгарка, приватний сектор",
-                          owner, partner, desc, due, status, note))
+        district, place = (h.district, h.name) if h else ("Болгарка", "Болгарка, приватний сектор")
+        out.append(Action(f"A-{k:02d}", hid, district, place, owner, partner, desc, due, status, note))
     return out
 
 
@@ -650,7 +653,7 @@ def write_tables(gen: Generator, out: Path, actions: list[Action], extra_rows: l
 
     reports = [r for r in rows if r["is_report"] == 1]
     summary: dict[str, Any] = {
-        "now": NOW_DAY, "label": LABEL, "synthetic": True, "seed": gen.seed,
+        "now": NOW, "label": LABEL, "synthetic": True, "seed": gen.seed,
         "period": {"from": "2024-01-01", "to": "2025-12-31", "timezone": "Europe/Kyiv"},
         "gazetteer_sha256": c.sha256,
         "counts": {
