@@ -62,6 +62,7 @@ SHARED_LOCATION_M = 25.0
 LANDMARK_M = 75.0
 INTERSECTION_M = 30.0
 MAX_INTERSECTION_GAP_M = 150.0
+MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
 LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
                 "street": 0.9, "district": 0.85}
 
@@ -292,8 +293,8 @@ def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
 @lru_cache(maxsize=8192)
 def _is_adjective(word: str) -> bool:
     uk, ru = _analysers()
-    return any("ADJF" in p.tag for p in uk.parse(word)[:3]) or (
-        ru.word_is_known(word) and any("ADJF" in p.tag for p in ru.parse(word)[:3]))
+    return any("ADJF" in p.tag for p in uk.parse(word)) or (
+        ru.word_is_known(word) and any("ADJF" in p.tag for p in ru.parse(word)))
 
 
 def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
@@ -844,8 +845,8 @@ def _agree(adj: str, noun: str, cases: frozenset[str] | None) -> bool:
     for analyser in (uk, ru):
         if not (analyser.word_is_known(adj) and analyser.word_is_known(noun)):
             continue
-        adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj)[:4] if "ADJF" in p.tag}
-        noun_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(noun)[:4]
+        adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj) if "ADJF" in p.tag}
+        noun_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(noun)
                       if "NOUN" in p.tag and "Name" not in p.tag and "Surn" not in p.tag}
         shared = adj_forms & noun_forms
         if cases is not None:
@@ -1207,9 +1208,11 @@ def _geocode_text(text: str, index: _Index) -> Match:
     for hit in landmarks:
         if len(hit.options) == 1:
             landmark, chosen = hit, hit.options[0]
-        elif streets:  # "АТБ на Соборності": the branch nearest the street
+        elif streets:  # "АТБ на Соборності": the branch on (or near) the street
             geom = street_of(streets[0]).geom
-            landmark, chosen = hit, min(hit.options, key=lambda lm: geom.distance(Point(lm.x, lm.y)))
+            nearest = min(hit.options, key=lambda lm: geom.distance(Point(lm.x, lm.y)))
+            if geom.distance(Point(nearest.x, nearest.y)) <= MAX_BRANCH_TO_STREET_M:
+                landmark, chosen = hit, nearest
         if chosen is not None:
             break
     lm_dict = ({"kind": chosen.kind, "name": chosen.name, "number": chosen.number}

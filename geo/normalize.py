@@ -187,7 +187,7 @@ def _analysers() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
 def _best_lemma(parses: list) -> str:
     """Prefer an adjective reading: street names are adjectives and lemmatise to the
     masculine form on both sides ("Московській" and "Московська" -> "московський")."""
-    for parse in parses[:4]:
+    for parse in parses:
         if "ADJF" in parse.tag:
             return parse.normal_form
     return parses[0].normal_form
