@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import h3
 import numpy as np
 
 from data.categories import CATEGORIES, rules
@@ -481,16 +482,26 @@ def write_surveys(gen: Generator, path: Path, actions: list[Action]) -> None:
 # ----------------------------------------------------------------------------- action plan
 @dataclass(frozen=True)
 class Action:
-    id: str
+    """One item of the joint action plan, in the columns of the store's ``actions`` table
+    (id, cell, district, owner, owner_org, description, due_date, status, public_note,
+    meeting_id) plus the planted hotspot and place it answers."""
+
+    id: int
     hotspot: str  # planted hotspot id or ""
+    cell: str  # H3 resolution 9 cell of the hotspot centre (the police view), or ""
     district: str
     place: str
     owner: str  # police | council | community
-    partner: str
+    owner_org: str
+    partners: str
     description: str
     due: date
     status: str  # open | in_progress | done
     public_note: str
+    meeting_id: str  # the first meeting that raised this hotspot, or ""
+
+
+OWNER_ORG = {"police": "Вознесенський районний відділ поліції", "council": "Вознесенська міська рада"}
 
 
 def actions_for(gen: Generator) -> list[Action]:
@@ -544,8 +555,16 @@ def actions_for(gen: Generator) -> list[Action]:
     out = []
     for k, (hid, owner, partner, desc, due, status, note) in enumerate(spec, start=1):
         h = hs.get(hid)
-        district, place = (h.district, h.name) if h else ("Болгарка", "Болгарка, приватний сектор")
-        out.append(Action(f"A-{k:02d}", hid, district, place, owner, partner, desc, due, status, note))
+        if h is not None:
+            lat, lon = gen.city.lonlat(h.x, h.y)
+            cell, district, place = h3.latlng_to_cell(lat, lon, 9), h.district, h.name
+        else:
+            cell, district, place = "", "Болгарка", "Болгарка, приватний сектор"
+        meetings = sorted((r.event.occurred, r.meeting_id) for r in gen.reports
+                          if r.meeting_id and r.event.hotspot == hid)
+        owner_org = OWNER_ORG.get(owner) or partner
+        out.append(Action(k, hid, cell, district, place, owner, owner_org, "" if owner == "community" else partner,
+                          desc, due, status, note, meetings[0][1] if meetings and hid else ""))
     return out
 
 
@@ -640,10 +659,10 @@ def write_tables(gen: Generator, out: Path, actions: list[Action], extra_rows: l
         ([m.id, m.day.isoformat(), m.place, m.district, m.attendees, m.fmt,
           sum(1 for r in gen.reports if r.meeting_id == m.id)] for m in MEETINGS)))
     write_text(out / "actions.csv", csv_text(
-        ["action_id", "hotspot_id", "district", "place", "owner", "partner", "description", "due_date", "status",
-         "public_note"],
-        ([a.id, a.hotspot, a.district, a.place, a.owner, a.partner, a.description, a.due.isoformat(), a.status,
-          a.public_note] for a in actions)))
+        ["id", "cell", "district", "owner", "owner_org", "description", "due_date", "status", "public_note",
+         "meeting_id", "hotspot_id", "place", "partners"],
+        ([a.id, a.cell, a.district, a.owner, a.owner_org, a.description, a.due.isoformat(), a.status, a.public_note,
+          a.meeting_id, a.hotspot, a.place, a.partners] for a in actions)))
     users = [f"# {LABEL}: demo accounts for demo mode ONLY (HOTSPOTS_MODE=demo).",
              "# Never load these into a production deployment; the passwords are public.", ""]
     for username, role, password, org in USERS:
