@@ -198,6 +198,10 @@ def main() -> None:
             for r in csv.DictReader(fh)
         ]
     print_recall(f"redaction recall on {PII_CSV.name} ({len(rows)} texts)", *pii_recall(rows))
+    with TRAINING_CSV.open(encoding="utf-8", newline="") as fh:
+        clean = [r["text"] for r in csv.DictReader(fh)]
+    wrong = sum(1 for t in clean if redact(t).counts_by_type)
+    print(f"  false redactions: {wrong} of {len(clean)} name-free training texts changed")
     if not args.no_demo and DEMO_DIR.exists():
         bench_demo()
     bench_throughput(texts + [r[0] for r in rows])

@@ -42,6 +42,7 @@ from pathlib import Path
 import pymorphy3
 
 NAMES_DIR = Path(__file__).resolve().parent / "redact_names"
+AMBIGUOUS_FILE = "ambiguous.txt"
 
 PHONE = "[телефон]"
 EMAIL = "[email]"
@@ -178,13 +179,18 @@ def _morph() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
 @cache
 def first_names() -> frozenset[str]:
     """Lower-cased first names and diminutives from the committed lists."""
-    names: set[str] = set()
-    for path in sorted(NAMES_DIR.glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                names.add(_norm(line))
-    return frozenset(names)
+    return frozenset().union(*(_read_list(p) for p in sorted(NAMES_DIR.glob("*.txt")) if p.name != AMBIGUOUS_FILE))
+
+
+@cache
+def ambiguous_names() -> frozenset[str]:
+    """First names that are also common words (Надія, Слава, Поля)."""
+    return _read_list(NAMES_DIR / AMBIGUOUS_FILE)
+
+
+def _read_list(path: Path) -> frozenset[str]:
+    lines = (line.strip() for line in path.read_text(encoding="utf-8").splitlines())
+    return frozenset(_norm(line) for line in lines if line and not line.startswith("#"))
 
 
 def _norm(word: str) -> str:
@@ -193,47 +199,63 @@ def _norm(word: str) -> str:
 
 @dataclass(frozen=True)
 class _WordInfo:
-    first: bool  # a first name
+    first: bool  # a first name (list, lemma or tagger)
+    sure_first: bool  # listed as written, or both taggers read a name first: enough even
+    # opening a sentence, where capitalisation says nothing
     patronymic: bool
     surname: bool  # tagged or shaped like a surname (needs context unless `strong`)
-    strong_surname: bool  # tagger and ending agree
-    common: bool  # also has a common-word reading (Надія, Слава, Поля): weak on its own
+    strong_surname: bool  # tagger and ending agree, and it is no adjective (street names)
+    common: bool  # also an everyday word (Надія, Слава, Поля): weak opening a sentence
+    place: bool  # the tagger knows it as a place name (Україна, Вознесенськ)
+
+
+_PERSON = frozenset({"Name", "Surn", "Patr"})
+
+
+def _from_dictionary(parse: pymorphy3.analyzer.Parse) -> bool:
+    """The reading comes from the dictionary, not from a guess on the word's ending."""
+    return type(parse.methods_stack[0][0]).__name__ == "DictionaryAnalyzer"
 
 
 @lru_cache(maxsize=65536)
 def _word_info(word: str) -> _WordInfo:
-    """Classify a capitalised word once; results are cached across texts."""
+    """Classify a capitalised word once; results are cached across texts.
+
+    The Ukrainian dictionary tags many Russian words as names ("Пьют", "Люди") and the
+    Russian one the reverse, so a tagger-only name needs both to agree (or one not to
+    know the word), and lemma matches only count from readings that are names.
+    """
     uk, ru = _morph()
     low = _norm(word)
     uk_parses = uk.parse(low)
-    ru_parses = ru.parse(low)
+    ru_parses = [p for p in ru.parse(low) if p.score >= 0.2] or ru.parse(low)[:1]
+    uk_top, ru_top = uk_parses[0], ru_parses[0]
     names = first_names()
-    lemmas = {_norm(p.normal_form) for p in uk_parses} | {
-        _norm(p.normal_form) for p in ru_parses if "Name" in p.tag
-    }
-    first = low in names or bool(
-        lemmas & names and any("Name" in p.tag for p in uk_parses + ru_parses)
+    name_lemmas = {_norm(p.normal_form) for p in uk_parses + ru_parses if "Name" in p.tag}
+    uk_name = "Name" in uk_top.tag
+    ru_name = "Name" in ru_top.tag or not _from_dictionary(ru_top) or ru_top.tag.POS is None
+    listed = low in names
+    uk_word = _from_dictionary(uk_top) and not (_PERSON & uk_top.tag.grammemes) and uk_top.tag.POS != "NOUN"
+    first = listed or (bool(name_lemmas & names) and not uk_word) or (uk_name and ru_name and len(low) > 2)
+    adjective = any(p.tag.POS == "ADJF" and _from_dictionary(p) for p in uk_parses) or (
+        sum(p.score for p in ru_parses if p.tag.POS == "ADJF") >= 0.5
     )
-    if not first and uk_parses and "Name" in uk_parses[0].tag and len(low) > 2:
-        first = True
-    patronymic = bool(PATRONYMIC_RE.search(low)) or any(
-        "Patr" in p.tag for p in uk_parses[:2] + ru_parses[:1]
+    patronymic = (bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag for p in uk_parses[:2] + ru_parses[:1])) and (
+        not adjective or ("Patr" in ru_top.tag and ru_top.score >= 0.5)
     )
     surn_tag = any("Surn" in p.tag for p in uk_parses[:2]) or any(
         "Surn" in p.tag and p.score >= 0.3 for p in ru_parses[:2]
     )
     shaped = bool(SURNAME_RE.search(low))
-    common = any(
-        not ({"Name", "Surn", "Patr"} & set(str(p.tag).replace(" ", ",").split(",")))
-        and p.tag.POS is not None
-        for p in uk_parses
-    )
+    common = low in ambiguous_names() or bool(name_lemmas & ambiguous_names())
     return _WordInfo(
         first=first,
+        sure_first=listed or (uk_name and ru_name),
         patronymic=patronymic and len(low) > 5,
         surname=surn_tag or shaped,
-        strong_surname=surn_tag and shaped and not common,
+        strong_surname=surn_tag and shaped and not common and not adjective,
         common=common,
+        place=any("Geox" in p.tag for p in uk_parses[:3] + ru_parses[:2]),
     )
 
 
@@ -258,7 +280,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     def after_place(i: int) -> bool:
         """True when a place word precedes word i through other capitalised words."""
         j = i - 1
-        while j >= 0 and infos[j] is not None and i - j <= 3:
+        while j >= 0 and infos[j] is not None and i - j <= 3 and tokens[j][2].lower() not in PLACE_TRIGGERS:
             j -= 1
         if j < 0:
             return False
@@ -277,27 +299,44 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         s, e = tokens[i][0], tokens[i][1]
         return any(0 <= s - ie <= 2 or 0 <= is_ - e <= 2 for is_, ie in initials)
 
+    def is_first(k: int) -> bool:
+        info = infos[k]
+        if info is None or not info.first:
+            return False
+        return info.sure_first or not _sentence_start(text, tokens[k][0])
+
     def strong_part(k: int) -> bool:
         info = infos[k]
-        return info is not None and (info.first or info.patronymic)
+        if info is None or (info.common and _sentence_start(text, tokens[k][0])):
+            return False
+        return is_first(k) or info.patronymic
 
     for i, info in enumerate(infos):
         if info is None or after_place(i):
             continue
         start = tokens[i][0]
         at_start = _sentence_start(text, start)
-        neighbours = [k for k in (i - 1, i + 1) if 0 <= k < len(tokens)]
+        # Parts of one name stand a space apart: "Андрія Мельника", not "Андрій. Мельник".
+        neighbours = [
+            k
+            for k in (i - 1, i + 1)
+            if 0 <= k < len(tokens) and not text[tokens[min(i, k)][1] : tokens[max(i, k)][0]].strip()
+        ]
         near_name = any(strong_part(k) for k in neighbours)
         if info.patronymic:
             marks[i] = True
         elif info.first:
-            # "Надія", "Слава", "Поля" opening a sentence are ordinary words unless
-            # another part of a name stands next to them.
-            marks[i] = not (info.common and at_start) or any(
+            # Opening a sentence, capitalisation is no evidence: "Надія", "Люди" need a
+            # sure first name or another part of a name next to them.
+            marks[i] = (is_first(i) and not (info.common and at_start)) or any(
                 infos[k] is not None and (infos[k].surname or infos[k].patronymic)  # type: ignore[union-attr]
                 for k in neighbours
             )
         elif info.surname and (near_name or titled(i) or next_to_initial(i)):
+            marks[i] = True
+        elif near_name and not at_start and not info.place:
+            # a capitalised word inside a sentence right next to a first name or
+            # patronymic is a surname even when the tagger does not know it
             marks[i] = True
         elif info.strong_surname and not at_start:
             marks[i] = True

@@ -85,6 +85,24 @@ def test_common_words_that_are_names_at_sentence_start_survive() -> None:
     assert redact(text).text == text
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Люди скидають гілки прямо на узбіччя",
+        "Коли запустять фонтан?",
+        "Стая собак у остановки, люди боятся выйти",
+        "Соседи сверху топают ночью. Течет крыша",
+        "Пьют во дворе возле беседки",
+        "Шановна громадо, зграя собак біля школи",
+        "Вулиця Вавілова в темряві",
+        "Вывезите мусор на Кленовой",
+        "Слава Україні!",
+    ],
+)
+def test_ordinary_capitalised_words_survive(text: str) -> None:
+    assert redact(text).text == text
+
+
 def test_kept_span_protects_names_in_place_names() -> None:
     text = "На вул. Іллі Урмана біля буд. 5 Іван Петренко паркує бус на газоні"
     start = text.index("вул.")
