@@ -278,17 +278,20 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         infos.append(_word_info(word) if _is_capitalised(word) and len(word) > 1 else None)
 
     def after_place(i: int) -> bool:
-        """True when a place word precedes word i through other capitalised words."""
-        j = i - 1
-        while j >= 0 and infos[j] is not None and i - j <= 3 and tokens[j][2].lower() not in PLACE_TRIGGERS:
+        """True when a place word (вул., парк) opens the run of capitalised words that
+        word i belongs to ("вул. Іллі Урмана"); the run stops at punctuation."""
+        j = i
+        while (
+            j > 0
+            and i - j < 3
+            and infos[j - 1] is not None
+            and tokens[j - 1][2].lower() not in PLACE_TRIGGERS
+            and not text[tokens[j - 1][1] : tokens[j][0]].strip()
+        ):
             j -= 1
-        if j < 0:
+        if j == 0 or text[tokens[j - 1][1] : tokens[j][0]].strip() not in {"", "."}:
             return False
-        prev = tokens[j][2].lower()
-        between = text[tokens[j][1] : tokens[j + 1][0]] if j + 1 < len(tokens) else ""
-        if "." in between and prev + "." in PLACE_TRIGGERS:
-            return True
-        return prev in PLACE_TRIGGERS
+        return tokens[j - 1][2].lower() in PLACE_TRIGGERS
 
     def titled(i: int) -> bool:
         return i > 0 and tokens[i - 1][2].lower() in TITLES

@@ -10,7 +10,8 @@ Rules, in short:
   вчора, позавчора, "3 дні тому", тиждень тому) or a weekday (в суботу, минулої
   п'ятниці: the latest such day before the message; "минулої" skips the message day);
 * a time comes from a clock time ("о 23:00", "о 22.30", "о 2 ночі", "в 11 вечера") or a
-  part of the day (вранці 08:00, вдень 13:00, ввечері 20:00, вночі 01:00); night hours
+  part of the day (вранці 08:00, вдень 13:00, ввечері 21:00, вночі 02:00: the middle of
+  what residents mean, evening 18-24, night 22-06); night hours
   belong to the night that FOLLOWED the named day ("вчора вночі", "вчора о 2 ночі" are
   last night), unless that is still ahead of the message;
 * a time without a day is its latest occurrence before the message; a day without a
@@ -78,7 +79,7 @@ PARTS_OF_DAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"(?:вночі|уночі|ночью|ночю|вночи|ночами|(?:цієї|минулої|этой|прошлой)\s+ноч\w*|цю\s+ніч)", "night"),
     )
 )
-PART_HOURS = {"morning": 8, "day": 13, "evening": 20, "night": 1}
+PART_HOURS = {"morning": 8, "day": 13, "evening": 21, "night": 2}
 SMALL_NUMBERS = {"два": 2, "дві": 2, "три": 3, "чотири": 4, "четыре": 4, "п'ять": 5, "пять": 5}
 
 
