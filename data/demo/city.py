@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -91,6 +92,9 @@ class City:
         on_land = shapely.contains_xy(self.land, ax, ay)
         self.addr_ok = on_land & (self.addr_district >= 0)
         self.landmarks = list(gaz["landmarks"])
+        names = Counter(m["name"] for m in self.landmarks)
+        # Chain shops share a name ("Магазин «АТБ»"): residents then add the street.
+        self.lm_ambiguous = [names[m["name"]] > 1 for m in self.landmarks]
         lx, ly = to_metres([m["lon"] for m in self.landmarks], [m["lat"] for m in self.landmarks])
         self.lm_xy = np.column_stack([lx, ly])
         self.crossings = self._crossings()

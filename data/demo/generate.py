@@ -422,6 +422,11 @@ class Generator:
             assert lm is not None
             place = tx.landmark_phrase(rng, c.landmarks[lm], lang, variants)
             r.landmark_id = c.landmarks[lm]["id"]
+            if c.lm_ambiguous[lm]:
+                a, _ = c.nearest_address(*c.lm_xy[lm])
+                sid = c.addresses[a]["street_id"]
+                place = f"{place} {tx.street_phrase(rng, c.forms[sid], lang, variants)}"
+                r.street = c.forms[sid].uk
         else:
             d = next(d for d in c.districts if d.name == ev.district)
             place = tx.district_phrase(rng, d.name, d.name_ru, lang, variants)
@@ -451,7 +456,7 @@ class Generator:
             source = orig.source if same else pick(rng, others)
             received = orig.received + timedelta(minutes=int(rng.integers(10, 360)))
             if received >= END:  # the last night of the period: squeeze in before "now"
-                received = orig.received + (END - orig.received) / 2
+                received = orig.received + timedelta(seconds=int((END - orig.received).total_seconds()) // 2)
             forward = orig.source.startswith("tg_") and source.startswith("tg_") and not same and rng.random() < 0.5
             if forward:
                 dup = Report(len(self.reports), orig.event, source, received, orig.lang, orig.rendered, orig.level,
