@@ -49,7 +49,9 @@ def test_committed_output_equals_a_fresh_run(tmp_path: Path) -> None:
                        if p.is_file() and p.suffix in GENERATED_SUFFIXES)
     assert fresh == committed
     for rel in fresh:
-        assert (tmp_path / rel).read_bytes() == (DEMO / rel).read_bytes(), f"{rel} differs from a fresh run"
+        assert (tmp_path / rel).read_bytes() == (DEMO / rel).read_bytes(), (
+            f"{rel} differs from a fresh run (generator, parsers or gazetteer changed?): "
+            "run `python -m data.demo.generate` and commit data/demo/")
 
 
 def test_labelled_synthetic() -> None:

@@ -512,6 +512,8 @@ class Generator:
                 else:
                     rendered.text = f"{sentence}. {rendered.text}"
         if source.startswith("tg_"):
+            if rng.random() < 0.05:
+                rendered.text += " " + pick(rng, ["#Вознесенськ", "#благоустрій", "#Вознесенск", "#поліція"])
             rep.photo = bool(rng.random() < 0.12)
             if rng.random() < (0.3 if vague else 0.035):
                 lat, lon = self.city.lonlat(ev.x + rng.normal(0, 6), ev.y + rng.normal(0, 6))
