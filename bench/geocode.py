@@ -197,25 +197,31 @@ def baseline(gazetteer: Any) -> Callable[[str], Match]:
     return run
 
 
-def load_time(path: str | None) -> float:
-    """Gazetteer load + index build in a fresh interpreter (no warm caches)."""
+def load_time(path: str | None) -> tuple[float, float]:
+    """(CPU, wall) seconds of imports + gazetteer load + index build in a fresh interpreter.
+
+    CPU time of the process is what one core needs; wall time also counts waiting for a
+    busy machine (several engineers share this one), so the targets use CPU time.
+    """
     code = (
-        "import time,sys; sys.path.insert(0, %r); t=time.perf_counter();"
+        "import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); c=time.process_time();"
         "from geo.gazetteer import load_gazetteer; from geo.geocoder import get_index;"
-        "g=load_gazetteer(%r); get_index(g); print(time.perf_counter()-t)"
+        "g=load_gazetteer(%r); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
     ) % (str(ROOT), path)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return float(out.stdout.strip())
+    cpu, wall = (float(v) for v in out.stdout.split())
+    return cpu, wall
 
 
 def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0) -> float:
+    """Texts per CPU second on one core (process time, robust to a busy machine)."""
     done = 0
-    start = time.perf_counter()
-    while time.perf_counter() - start < seconds:
+    start = time.process_time()
+    while time.process_time() - start < seconds:
         for text in texts:
             fn(text)
         done += len(texts)
-    return done / (time.perf_counter() - start)
+    return done / (time.process_time() - start)
 
 
 def cold_throughput(texts: list[str], gazetteer: Any) -> float:
@@ -225,10 +231,10 @@ def cold_throughput(texts: list[str], gazetteer: Any) -> float:
     for fn in (normalize.word_keys, normalize.lemmas, normalize.stem, normalize.is_dictionary_word,
                normalize.latin_to_cyrillic, geocoder._agree):
         fn.cache_clear()
-    start = time.perf_counter()
+    start = time.process_time()
     for text in texts:
         geocode(text, gazetteer=gazetteer)
-    return len(texts) / (time.perf_counter() - start)
+    return len(texts) / (time.process_time() - start)
 
 
 def _line(name: str, s: Scores, tps: float) -> str:
@@ -237,35 +243,61 @@ def _line(name: str, s: Scores, tps: float) -> str:
             f"correct@score>=0.8 {s.above08:6.1%} (n={s.above08_n})  {tps:8.0f} texts/s")
 
 
-def ground_truth(gazetteer: Any) -> None:
+def demo_messages() -> dict[tuple[str, str], tuple[str, tuple[float, float] | None]]:
+    """(source, source_ref) -> (text as the importer geocodes it, shared location), read from
+    data/demo/sources with the intake parsers, so refs match ground_truth.csv."""
+    from data.intake import parse_file
+    from data.records import RawMessage
+
+    out: dict[tuple[str, str], tuple[str, tuple[float, float] | None]] = {}
+    sources = ROOT / "data" / "demo" / "sources"
+    files = [p for p in sorted(sources.rglob("*")) if p.is_file() and "surveys" not in p.parts]
+    for path in files:
+        for item in parse_file(path).items:
+            if isinstance(item, RawMessage):
+                text = item.text if not item.venue_text else f"{item.text}\n{item.venue_text}"
+                out[(item.source, item.source_ref)] = (text, item.location)
+    return out
+
+
+def ground_truth(gazetteer: Any, truth: Truth) -> None:
+    """Score the geocoder on the demo data generator's reports (data/demo/ground_truth*.csv):
+    expected names per report, the true point, and whether a location was shared."""
     files = sorted((ROOT / "data" / "demo").glob("ground_truth*.csv"))
     if not files:
         print("ground truth: no data/demo/ground_truth*.csv yet, skipped")
         return
+    messages = demo_messages()
     for path in files:
         with open(path, encoding="utf-8", newline="") as fh:
-            rows = list(csv.DictReader(fh))
-        text_col = next((c for c in ("text", "raw_text", "message") if rows and c in rows[0]), None)
-        lat_col = next((c for c in ("lat", "true_lat") if rows and c in rows[0]), None)
-        lon_col = next((c for c in ("lon", "true_lon") if rows and c in rows[0]), None)
-        if text_col is None or lat_col is None or lon_col is None:
-            print(f"ground truth {path.name}: columns {list(rows[0]) if rows else []} not understood, skipped")
-            continue
-        dists = []
-        nones = 0
-        for row in rows:
-            m = geocode(row[text_col], gazetteer=gazetteer)
-            if m.lat is None or not row[lat_col]:
-                nones += m.lat is None
+            rows = [r for r in csv.DictReader(fh) if r.get("is_report") == "1"]
+        eval_rows, answers, errors = [], [], []
+        missing = 0
+        for r in rows:
+            msg = messages.get((r["source"], r["source_ref"]))
+            if msg is None:
+                missing += 1
                 continue
-            x1, y1 = to_metres(m.lat, m.lon)
-            x2, y2 = to_metres(float(row[lat_col]), float(row[lon_col]))
-            dists.append(math.hypot(float(x1) - float(x2), float(y1) - float(y2)))
-        dists.sort()
-        median = dists[len(dists) // 2] if dists else float("nan")
-        within = sum(d <= 250 for d in dists) / max(len(dists), 1)
-        print(f"ground truth {path.name}: {len(rows)} rows, located {len(dists)}, none {nones}, "
-              f"median error {median:.0f} m, within 250 m {within:.1%}")
+            m = geocode(msg[0], location=msg[1], gazetteer=gazetteer)
+            level = r["expected_level"] or "none"
+            if msg[1] is not None:  # a shared location is the answer, whatever the text says
+                level = "address" if level == "none" else level
+            eval_rows.append({"text": msg[0], "level": level, "street": r["expected_street"],
+                              "street2": r["expected_street2"], "house": r["expected_house"],
+                              "landmark_kind": "", "landmark_number": "",
+                              "landmark_name": r["expected_landmark_name"],
+                              "district": r["district"] if level == "district" else ""})
+            answers.append(m)
+            if m.lat is not None and r["lat"]:
+                x1, y1 = to_metres(m.lat, m.lon)
+                x2, y2 = to_metres(float(r["lat"]), float(r["lon"]))
+                errors.append(math.hypot(float(x1) - float(x2), float(y1) - float(y2)))
+        s = score(eval_rows, answers, truth)
+        errors.sort()
+        median = errors[len(errors) // 2] if errors else float("nan")
+        print(f"ground truth {path.name}: {len(eval_rows)} reports ({missing} not found in the sources)")
+        print(_line("  geocoder", s, float("nan")).replace("     nan texts/s", ""))
+        print(f"  distance to the true event point: median {median:.0f} m over {len(errors)} located")
 
 
 def main() -> None:
@@ -276,7 +308,7 @@ def main() -> None:
 
     t0 = time.perf_counter()
     gaz = load_gazetteer(Path(args.gazetteer) if args.gazetteer else None)
-    build_index(gaz)
+    get_index(gaz)
     in_process = time.perf_counter() - t0
     rows = load_eval()
     texts = [r["text"] for r in rows]
@@ -292,16 +324,17 @@ def main() -> None:
     print(f"eval: {len(rows)} rows, {s_mine.skipped} skipped (places missing from this gazetteer)")
     print(_line("geocoder", s_mine, tps_mine))
     print(_line("baseline", s_base, tps_base))
-    print(f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s")
-    fresh = load_time(args.gazetteer)
-    print(f"gazetteer + index load: {fresh:.2f} s in a fresh interpreter (incl. imports), "
-          f"{in_process:.2f} s in process")
+    print(f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s "
+          "(texts/s are per CPU second of one core)")
+    fresh, fresh_wall = load_time(args.gazetteer)
+    print(f"gazetteer + index load in a fresh interpreter, incl. imports: {fresh:.2f} s CPU "
+          f"({fresh_wall:.2f} s wall); in this process {in_process:.2f} s wall")
     checks = {"street": s_mine.street >= TARGETS["street"], "address50": s_mine.address50 >= TARGETS["address50"],
               "false_places": s_mine.false_places <= TARGETS["false_places"],
               "above08": s_mine.above08 >= TARGETS["above08"], "texts_per_s": tps_mine >= TARGETS["texts_per_s"],
               "load_s": fresh < TARGETS["load_s"]}
     print("targets: " + ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in checks.items()))
-    ground_truth(gaz)
+    ground_truth(gaz, truth)
 
 
 if __name__ == "__main__":

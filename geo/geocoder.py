@@ -40,6 +40,7 @@ from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from pyproj import Transformer
 from rapidfuzz import fuzz, process
 from shapely import STRtree, line_locate_point
 from shapely import points as points_array
@@ -49,10 +50,11 @@ from shapely.ops import linemerge, nearest_points
 from geo.normalize import (
     AMBIGUOUS_TYPES, CONNECTORS, CORPUS_WORDS, CROSS_WORDS, HOUSE_WORDS, NEAR_WORDS,
     NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, ORDINALS, PLACE_PREPOSITIONS, STREET_TYPES,
-    TYPES_AFTER_NAME, Token, _analysers, is_dictionary_word, normalize_text, stem, tokenize,
-    word_keys,
+    TYPES_AFTER_NAME, Token, _analysers, fold, is_dictionary_word, latin_to_cyrillic,
+    normalize_text, stem, tokenize, word_keys,
 )
-from geo.projection import to_metres, to_wgs84
+from geo.constants import METRIC_CRS, WGS84
+from geo.projection import to_metres
 
 LEVELS = ("address", "intersection", "landmark", "street", "district", "none")
 
@@ -62,6 +64,7 @@ SHARED_LOCATION_M = 25.0
 LANDMARK_M = 75.0
 INTERSECTION_M = 30.0
 MAX_INTERSECTION_GAP_M = 150.0
+AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
 MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
 LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
                 "street": 0.9, "district": 0.85}
@@ -71,6 +74,7 @@ ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.
 FUZZY_CUTOFF_TYPE = 84.0
 FUZZY_CUTOFF_PREPOSITION = 88.0
 FUZZY_MIN_LEN = 6
+MAX_ALIAS_WORDS = 4
 
 _FILLER_WORDS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
 """'Парк ім. Шевченка', 'вулиця імені ...': the honorific carries no place information."""
@@ -98,9 +102,7 @@ _KIND_WORDS: dict[str, tuple[str, ...]] = {
     "bus_station": ("автостанція автостанції автостанцію автостанцією автостанция автостанции "
                     "автовокзал автовокзалу автовокзалі автовокзала автовокзале автовокзалом "
                     "avtostantsiia avtovokzal",),
-    "railway_station": ("вокзал вокзалу вокзалі вокзала вокзале вокзалом залізничний "
-                        "залізничного залізничному залізнична залізничної залізничній "
-                        "zaliznychnyi vokzal",),
+    "railway_station": ("вокзал вокзалу вокзалі вокзала вокзале вокзалом vokzal",),
     "hospital": ("лікарня лікарні лікарню лікарнею больница больницы больнице больницу црл "
                  "црлк госпіталь госпіталі поліклініка поліклініки поліклініці поликлиника "
                  "поликлиники",),
@@ -190,6 +192,7 @@ class _Street:
 
     id: str
     name: str
+    type: str  # "вулиця", "провулок", ...: "провулок Тихий" is not "Тиха вулиця"
     geom: LineString | MultiLineString
     main: LineString  # the longest merged line: middle point and house interpolation
     exact: dict[str, tuple[float, float]] = field(default_factory=dict)
@@ -299,7 +302,7 @@ def _is_adjective(word: str) -> bool:
 
 def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
                idx: int, kind: str, seen: set) -> _Alias | None:
-    if not words or len(words) > 4:
+    if not words or len(words) > MAX_ALIAS_WORDS:
         return None
     n_words = sum(1 for w in words if not w.isdigit())
     if n_words == 0:
@@ -336,6 +339,12 @@ def _name_variants(names: Mapping[str, str], name: str) -> Iterator[tuple[str, s
             if part and part not in seen:
                 seen.add(part)
                 yield kind, part
+
+
+def _folded(words: list[str]) -> str:
+    """Whole words in the shared uk/ru alphabet: typos in short stems ("Вишенвая" for
+    "Вишнева") are clearer against the full word than against the stem."""
+    return " ".join(fold(latin_to_cyrillic(w) if w.isascii() else w) for w in words)
 
 
 def _ru_guess(words: list[str]) -> list[str]:
@@ -392,7 +401,8 @@ def build_index(gazetteer: Any) -> _Index:
         main = max(parts, key=lambda g: g.length)
         geom = merged if len(parts) > 1 else main
         idx = len(streets)
-        streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "", geom=geom, main=main))
+        streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "",
+                               type=_get(raw, "type") or "вулиця", geom=geom, main=main))
         by_id[_get(raw, "id")] = idx
         for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
             words = _core_words(text)
@@ -408,16 +418,19 @@ def build_index(gazetteer: Any) -> _Index:
                 alias = _add_alias(aliases, vwords, "street", idx, vkind, seen)
                 if alias is not None and not alias.date_like:
                     fuzzy.setdefault(alias.stems, alias)
-    raw_addresses = [a for a in _field(gazetteer, "addresses") if _get(a, "street_id") in by_id]
-    if raw_addresses:
-        xs, ys = to_metres([_get(a, "lat") for a in raw_addresses], [_get(a, "lon") for a in raw_addresses])
-        for raw, x, y in zip(raw_addresses, xs.tolist(), ys.tolist()):
-            st = streets[by_id[_get(raw, "street_id")]]
-            key = _house_key(str(_get(raw, "house")))
+                    fuzzy.setdefault(_folded(vwords), alias)
+    # 14,000 addresses: one projection call, plain tuples, no per-item type checks
+    rows = [(a["street_id"], a["house"], a["lat"], a["lon"]) if isinstance(a, dict)
+            else (a.street_id, a.house, a.lat, a.lon) for a in _field(gazetteer, "addresses")]
+    rows = [r for r in rows if r[0] in by_id]
+    if rows:
+        xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows])
+        for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
+            st = streets[by_id[street_id]]
+            key = _house_key(str(house))
             st.exact[key] = (x, y)
-            number = _leading_number(key)
-            if number is not None and key == str(number):
-                st.by_parity.setdefault(number % 2, []).append((number, x, y))
+            if key.isdigit():
+                st.by_parity.setdefault(int(key) % 2, []).append((int(key), x, y))
     for st in streets:
         for parity, points in st.by_parity.items():
             s_along = line_locate_point(st.main, points_array([(x, y) for _n, x, y in points]))
@@ -542,6 +555,11 @@ class _Text:
 
 def _prepare(text: str) -> _Text:
     tokens = tokenize(normalize_text(text))
+    for i, tok in enumerate(tokens[:-2]):
+        # "в. Кленова": "в." is short for вулиця when a dot is glued to it
+        if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end \
+                and tokens[i + 2].is_word:
+            tokens[i] = Token("вул", tok.start, tok.end)
     words = [i for i, t in enumerate(tokens)
              if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i)
              and t.text not in _FILLER_WORDS]
@@ -575,29 +593,29 @@ def _contiguous(t: _Text, a: int, b: int) -> bool:
 
 
 def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
-    """Longest exact alias spans, left to right, without overlaps."""
+    """Longest exact alias spans (up to MAX_ALIAS_WORDS), left to right, without overlaps."""
     found: list[_Candidate] = []
-    pos = 0
     words = t.words
+    keys = [sorted(word_keys(t.word(i))) for i in words]
+    joined = [_contiguous(t, words[k], words[k + 1]) for k in range(len(words) - 1)]
+    pos = 0
     while pos < len(words):
         best: _Candidate | None = None
-        for n in (4, 3, 2, 1):
-            if pos + n > len(words):
-                continue
-            span = words[pos:pos + n]
-            if any(not _contiguous(t, span[k], span[k + 1]) for k in range(n - 1)):
-                continue
+        longest = 1
+        while longest < MAX_ALIAS_WORDS and pos + longest < len(words) and joined[pos + longest - 1]:
+            longest += 1
+        for n in range(longest, 0, -1):
             hits: list[_Alias] = []
-            for key in _key_tuples([t.word(i) for i in span]):
+            for key in itertools.product(*keys[pos:pos + n]):
                 hits.extend(index.aliases.get(key, ()))
             if hits:
-                best = _pick_alias(t, hits, span[0], span[-1])
+                best = _pick_alias(t, index, hits, words[pos], words[pos + n - 1])
+                pos += n
                 break
         if best is None:
             pos += 1
-            continue
-        found.append(best)
-        pos += sum(1 for w in words[pos:] if w <= best.last)
+        else:
+            found.append(best)
     return found
 
 
@@ -625,16 +643,34 @@ def _gender_fit(word: str, alias_word_gender: str | None) -> float:
     return 1.0 if alias_word_gender in genders else -1.0
 
 
-def _pick_alias(t: _Text, hits: list[_Alias], first: int, last: int) -> _Candidate:
-    """Among aliases sharing the keys, prefer gender agreement, then current names."""
-    word = t.word(last)
+_MASCULINE_TYPES = frozenset({"провулок", "проспект", "бульвар", "узвіз", "проїзд", "тупик",
+                              "мікрорайон"})
 
-    def rank(a: _Alias) -> tuple[float, float]:
-        gender = None
-        if a.adjective or a.target == "district":
-            gender = "m" if a.target == "district" else "f"
-        return (_gender_fit(word, gender) if len({h.target for h in hits}) > 1 else 0.0,
-                ALIAS_WEIGHT[a.kind])
+
+def _said_type(t: _Text, first: int, last: int) -> str | None:
+    """The street type written next to a name span, if any ("пров. Тихий", "Тиха вулиця")."""
+    for j in (_prev_token(t, first, frozenset({"."})), _next_token(t, last)):
+        if j is not None and t.word(j) in STREET_TYPES and t.word(j) not in AMBIGUOUS_TYPES:
+            return STREET_TYPES[t.word(j)]
+    return None
+
+
+def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: int) -> _Candidate:
+    """Among places sharing the keys, prefer the written street type ("провулку Тихого" is
+    the lane, not Тиха вулиця), then grammatical gender ("на Молодіжному" is the
+    microdistrict, "на Молодіжній" the street), then current names over old ones."""
+    word = t.word(last)
+    said = _said_type(t, first, last)
+    several = len({(h.target, h.idx) for h in hits}) > 1
+
+    def rank(a: _Alias) -> tuple[float, float, float]:
+        if not several:
+            return 0.0, 0.0, ALIAS_WEIGHT[a.kind]
+        kind = "мікрорайон" if a.target == "district" else index.streets[a.idx].type
+        type_fit = 0.0 if said is None else 1.0 if said == kind else -1.0
+        gender = "m" if kind in _MASCULINE_TYPES else "f"
+        gender_fit = _gender_fit(word, gender) if a.adjective or a.target == "district" else 0.0
+        return type_fit, gender_fit, ALIAS_WEIGHT[a.kind]
 
     best = max(hits, key=rank)
     return _Candidate(alias=best, first=first, last=last)
@@ -813,6 +849,8 @@ def _support(t: _Text, cand: _Candidate) -> None:
             cand.support = 0.0  # "у Вознесенську": the city, not the street
         elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
+        elif cand.support < 1.0 and alias.adjective and not _adjectival(t.word(cand.last)):
+            cand.support = 0.0  # "у каштанов" (chestnut trees), not Каштанова вулиця
 
 
 _GOVERNS = {
@@ -857,38 +895,45 @@ def _agree(adj: str, noun: str, cases: frozenset[str] | None) -> bool:
 
 
 def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
-    """Typos, only right after a street-type word or a place preposition."""
+    """Typos, only where the context says a street name must stand: after a street-type word,
+    a place preposition, an intersection word or a connector after another street, or
+    before a house number."""
     out: list[_Candidate] = []
     if not index.fuzzy_choices:
         return out
     for pos, i in enumerate(t.words):
-        if i in taken:
+        if i in taken or not t.tokens[i].is_word:
             continue
         prev = _prev_token(t, i, frozenset({"."}))
-        if prev is None:
-            continue
-        prev_word = t.word(prev)
+        prev_word = t.word(prev) if prev is not None else ""
         typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
-        if not typed and prev_word not in PLACE_PREPOSITIONS:
-            continue
-        word = t.word(i)
-        if not t.tokens[i].is_word or len(word) < FUZZY_MIN_LEN:
-            continue
-        if not typed and is_dictionary_word(word):
-            continue
-        cutoff = FUZZY_CUTOFF_TYPE if typed else FUZZY_CUTOFF_PREPOSITION
+        context = typed or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS or (
+            prev_word in CONNECTORS and prev is not None and (_prev_token(t, prev) in taken))
         spans = [[i]]
-        if pos + 1 < len(t.words) and t.words[pos + 1] not in taken and _contiguous(t, i, t.words[pos + 1]):
+        if pos + 1 < len(t.words) and t.words[pos + 1] not in taken and _contiguous(t, i, t.words[pos + 1]) \
+                and t.tokens[t.words[pos + 1]].is_word:
             spans.insert(0, [i, t.words[pos + 1]])
         for span in spans:
-            query = " ".join(stem(t.word(j)) for j in span)
-            hit = process.extractOne(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-            if hit is None:
+            words = [t.word(j) for j in span]
+            if sum(len(w) for w in words) < FUZZY_MIN_LEN:
                 continue
-            alias = index.fuzzy_aliases[hit[2]]
+            housed = _house_after(t, span[-1]) is not None
+            if not (context or housed):
+                continue
+            if not typed and all(is_dictionary_word(w) for w in words):
+                continue
+            cutoff = FUZZY_CUTOFF_TYPE if typed or housed else FUZZY_CUTOFF_PREPOSITION
+            best = None
+            for query in (" ".join(stem(w) for w in words), _folded(words)):
+                hit = process.extractOne(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
+                if hit is not None and (best is None or hit[1] > best[1]):
+                    best = hit
+            if best is None:
+                continue
+            alias = index.fuzzy_aliases[best[2]]
             if alias.stems.count(" ") + 1 != len(span):
                 continue
-            cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=hit[1] / 100.0)
+            cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=best[1] / 100.0)
             _support(t, cand)
             if cand.support > 0:
                 out.append(cand)
@@ -978,11 +1023,31 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
 
 
 def _after_locative(t: _Text, i: int) -> bool:
-    """'біля поліції', 'на території лікарні', 'у відділу поліції'."""
+    """'біля поліції', 'на території лікарні', 'у відділу поліції', 'в лікарні' - but not
+    'звернулись в поліцію' / 'обращаюсь в горсовет' (direction: accusative)."""
     prev = _prev_token(t, i)
-    if prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP:
+    gap = prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP
+    if gap:
         prev = _prev_token(t, prev)
-    return prev is not None and t.word(prev) in _INSTITUTION_PREPOSITIONS
+    if prev is None or t.word(prev) not in _INSTITUTION_PREPOSITIONS:
+        return False
+    if not gap and t.word(prev) in {"в", "у", "во", "на"}:
+        return _has_case(t.word(i), "loct")
+    return True
+
+
+@lru_cache(maxsize=8192)
+def _adjectival(word: str) -> bool:
+    """The word can be an adjective form (or no dictionary knows it: a typo or a name)."""
+    uk, ru = _analysers()
+    known = [a for a in (uk, ru) if a.word_is_known(word)]
+    return not known or any("ADJF" in p.tag for a in known for p in a.parse(word))
+
+
+@lru_cache(maxsize=4096)
+def _has_case(word: str, case: str) -> bool:
+    uk, ru = _analysers()
+    return any(p.tag.case in (case, "loc2") for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
 
 
 def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
@@ -1114,8 +1179,13 @@ def _district_at(index: _Index, lat: float, lon: float) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1)
+def _to_wgs84() -> Transformer:
+    return Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+
+
 def _finish(index: _Index, match: Match, x: float, y: float) -> Match:
-    lat, lon = to_wgs84(x, y)
+    lon, lat = _to_wgs84().transform(x, y)  # scalars: no array round trip per answer
     match.lat, match.lon = round(float(lat), 7), round(float(lon), 7)
     if match.district is None:
         match.district = _district_at(index, match.lat, match.lon)
@@ -1205,6 +1275,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
 
     landmark: _LandmarkHit | None = None
     chosen: _Landmark | None = None
+    spread = 0.0
     for hit in landmarks:
         if len(hit.options) == 1:
             landmark, chosen = hit, hit.options[0]
@@ -1213,6 +1284,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
             nearest = min(hit.options, key=lambda lm: geom.distance(Point(lm.x, lm.y)))
             if geom.distance(Point(nearest.x, nearest.y)) <= MAX_BRANCH_TO_STREET_M:
                 landmark, chosen = hit, nearest
+        else:  # one of several branches, which one the text does not say: low score, wide radius
+            landmark, chosen = hit, hit.options[0]
+            spread = max(math.hypot(lm.x - chosen.x, lm.y - chosen.y) for lm in hit.options)
         if chosen is not None:
             break
     lm_dict = ({"kind": chosen.kind, "name": chosen.name, "number": chosen.number}
@@ -1254,9 +1328,8 @@ def _geocode_text(text: str, index: _Index) -> Match:
     # 3. landmark
     if landmark is not None and chosen is not None:
         ranges = [(landmark.first, landmark.last)]
-        m = Match(level="landmark", uncertainty_m=LANDMARK_M, landmark=lm_dict,
-                  score=_score("landmark", landmark.support, 1.0, 1.0) if len(landmark.options) == 1
-                  else _score("landmark", landmark.support, 0.9, 1.0))
+        m = Match(level="landmark", uncertainty_m=round(max(LANDMARK_M, spread), 1), landmark=lm_dict,
+                  score=_score("landmark", landmark.support, 1.0 if spread == 0 else AMBIGUOUS_BRANCH, 1.0))
         if street is not None:
             m.street = street_of(street).name
             m.house = street.house

@@ -303,11 +303,13 @@ MONTHS = frozenset(stem(m) for m in (
 """Month stems: a number followed by one is a date, not a house number."""
 
 NOT_HOUSE_UNITS = frozenset(stem(u) for u in (
-    "рік років року роки год года лет хв хвилин минут грн гривень грив людей людини чоловік "
-    "человек разів раз раза разу числа число шт штук метрів метров км км м годин години часов "
-    "часа день дні днів дней тиждень тижнів недель машин авто собак"
+    "рік років року роки год года лет хв хвилин минут грн гривень грив разів раз раза разу "
+    "числа число шт штук метрів метров км м годин години часов часа день дні днів дней "
+    "тиждень тижнів недель відсотків процентов"
 ).split()) | MONTHS
-"""Stems after which a number is a quantity or a date, never a house number."""
+"""Stems after which a number is a time, a date or an amount, never a house number. Topic
+nouns ("Бузька, 14 собаки бродячі", "Соборності 5 машини на газоні") are left out: after a
+street name the number is the house."""
 
 ORDINALS: dict[str, str] = {}
 for _n, _forms in enumerate((
