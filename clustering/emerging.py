@@ -57,7 +57,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
-from .binning import points_to_cells
+from .binning import cell_positions
 from .fdr import bh_reject
 from .gistar import MIN_REPORTS, gistar_z, neighbour_matrix
 from .mann_kendall import mann_kendall
@@ -231,7 +231,7 @@ def space_time_cube(
     hi = pd.Period(end, freq) if end is not None else periods.max()
     columns = pd.period_range(lo, hi, freq=freq)
     cells = pd.Index(area_cells, name="cell")
-    row = cells.get_indexer(points_to_cells(d["lat"].to_numpy(float), d["lon"].to_numpy(float), res))
+    row = cell_positions(d["lat"].to_numpy(float), d["lon"].to_numpy(float), res, cells)
     col = columns.get_indexer(periods)
     keep = (row >= 0) & (col >= 0)
     flat = np.bincount(row[keep] * len(columns) + col[keep], minlength=len(cells) * len(columns))

@@ -35,7 +35,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from .binning import points_to_cells
+from .binning import cell_positions
 from .gistar import MIN_REPORTS, local_gistar
 from .kde import density_per_cell
 
@@ -143,7 +143,7 @@ def rolling_evaluation(
     d = reports.dropna(subset=["lat", "lon", "occurred_at"])
     local = pd.to_datetime(d["occurred_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
     period = local.dt.to_period(freq).to_numpy()
-    pos = cells.get_indexer(points_to_cells(d["lat"].to_numpy(float), d["lon"].to_numpy(float), res))
+    pos = cell_positions(d["lat"].to_numpy(float), d["lon"].to_numpy(float), res, cells)
     inside = pos >= 0
     d, period, pos = d.loc[inside], period[inside], pos[inside]
     if len(d) == 0:

@@ -8,7 +8,15 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
 
-from clustering.binning import assign_cells, bin_counts, edge_length_m, points_to_cells, study_area
+from clustering.binning import (
+    _area_lattice,
+    assign_cells,
+    bin_counts,
+    cell_positions,
+    edge_length_m,
+    points_to_cells,
+    study_area,
+)
 
 BOX = [(31.267, 47.531), (31.390, 47.531), (31.390, 47.601), (31.267, 47.601)]
 
@@ -93,3 +101,50 @@ def test_vague_threshold_depends_on_resolution():
     assert bin_counts(df, 9, study_area(BOX, 9))[1].n_too_vague == 1
     pos, _ = assign_cells(df, 9, study_area(BOX, 9))
     assert pos.tolist() == [-2]
+
+
+def _loop_positions(lat, lon, res, area):
+    index = {c: i for i, c in enumerate(area)}
+    return np.array([index.get(h3.latlng_to_cell(a, b, res), -1) for a, b in zip(lat, lon)])
+
+
+@pytest.mark.parametrize("res", [7, 8, 9, 10])
+def test_cell_positions_equal_h3_on_random_points(res):
+    area = study_area(BOX, res)
+    assert _area_lattice(tuple(area)) is not None  # the vectorised path is the one under test
+    rng = np.random.default_rng(res)
+    lat = rng.uniform(47.50, 47.63, 60_000)  # some outside the area
+    lon = rng.uniform(31.24, 31.42, 60_000)
+    got = cell_positions(lat, lon, res, area)
+    assert (got == _loop_positions(lat, lon, res, area)).all()
+    assert (got == -1).any() and (got >= 0).any()
+
+
+@pytest.mark.parametrize("res", [7, 9, 10])
+def test_cell_positions_equal_h3_on_vertices_edges_and_centres(res):
+    """Points exactly on (or a hair from) hexagon edges must not be guessed."""
+    area = study_area(BOX, res)
+    pts = []
+    for c in area[:: max(1, len(area) // 300)]:
+        ring = h3.cell_to_boundary(c)
+        pts += list(ring) + [h3.cell_to_latlng(c)]
+        for (a1, o1), (a2, o2) in zip(ring, ring[1:] + ring[:1]):
+            for t in (0.5, 0.25, 0.5 + 1e-12, 0.5 - 1e-9):
+                pts.append((a1 + t * (a2 - a1), o1 + t * (o2 - o1)))
+    lat, lon = np.array(pts).T
+    for eps in (0.0, 1e-11, -1e-11):
+        got = cell_positions(lat + eps, lon - eps, res, area)
+        assert (got == _loop_positions(lat + eps, lon - eps, res, area)).all()
+
+
+def test_cell_positions_fall_back_where_the_lattice_shortcut_is_unsafe():
+    pentagon = h3.get_pentagons(9)[0]
+    near = sorted(h3.grid_disk(pentagon, 4))
+    assert _area_lattice(tuple(near)) is None
+    lat0, lon0 = h3.cell_to_latlng(pentagon)
+    rng = np.random.default_rng(0)
+    lat = lat0 + rng.normal(0, 0.005, 2000)
+    lon = lon0 + rng.normal(0, 0.005, 2000)
+    assert (cell_positions(lat, lon, 9, near) == _loop_positions(lat, lon, 9, near)).all()
+    with pytest.raises(ValueError):
+        cell_positions(lat, lon, 8, near)
