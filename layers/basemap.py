@@ -1,0 +1,116 @@
+"""The offline basemap: the city drawn from the gazetteer, so no tile server is needed.
+
+Streets (grey, by class), water (blue), parks (green) and the city outline are merged
+into a handful of simplified GeoJSON features (tens of kB, not thousands of objects);
+OpenStreetMap tiles are an optional base layer that is not loaded until chosen. The
+ODbL attribution is always on the map, and a synthetic gazetteer gets a DEMO DATA label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import folium
+import h3
+from shapely.geometry import LineString, MultiLineString, Polygon, mapping
+
+from layers.style import Attribution, label_control
+from layers.text import tr
+
+MAJOR_HIGHWAYS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
+SIMPLIFY_DEG = 0.00004  # about 3-4 m: invisible at city zoom, halves the vertex count
+DECIMALS = 5  # about 1 m; more digits only add bytes
+DEFAULT_CENTRE = (47.566, 31.33)
+OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+
+
+def part(gazetteer: Any, name: str) -> Any:
+    """A gazetteer section from the Gazetteer object or from its JSON dict."""
+    return gazetteer[name] if isinstance(gazetteer, Mapping) else getattr(gazetteer, name)
+
+
+def rounded(geom: dict) -> dict:
+    """GeoJSON geometry with coordinates rounded to DECIMALS (nested lists of pairs)."""
+
+    def walk(c: Any) -> Any:
+        if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
+            return [round(float(v), DECIMALS) for v in c]
+        return [walk(x) for x in c]
+
+    return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
+
+
+def cell_geometry(cell: str) -> dict:
+    """GeoJSON polygon of an H3 cell (lon/lat, closed ring, rounded)."""
+    ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
+    return rounded({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
+
+
+def polygon_geometry(ring: list) -> dict:
+    """GeoJSON polygon from a gazetteer ring ([[lon, lat], ...]), simplified."""
+    return rounded(mapping(Polygon(ring).simplify(SIMPLIFY_DEG, preserve_topology=True)))
+
+
+def _feature(geom: dict, style: dict) -> dict:
+    return {"type": "Feature", "geometry": geom, "properties": {"style": style}}
+
+
+def basemap_features(gazetteer: Any) -> list[dict]:
+    """The basemap as a few styled GeoJSON features (one per street class, water, park)."""
+    feats: list[dict] = []
+    for poly in part(gazetteer, "water"):
+        feats.append(_feature(polygon_geometry(poly["polygon"]), {"color": "#6baed6", "weight": 0.5,
+                                                                   "fillColor": "#c6dbef", "fillOpacity": 0.9}))
+    for poly in part(gazetteer, "parks"):
+        feats.append(_feature(polygon_geometry(poly["polygon"]), {"color": "#74c476", "weight": 0.5,
+                                                                   "fillColor": "#c7e9c0", "fillOpacity": 0.8}))
+    for major in (False, True):
+        lines = [
+            LineString(line)
+            for street in part(gazetteer, "streets")
+            if (street["highway"] in MAJOR_HIGHWAYS) == major
+            for line in street["lines"]
+            if len(line) >= 2
+        ]
+        if lines:
+            geom = MultiLineString(lines).simplify(SIMPLIFY_DEG, preserve_topology=False)
+            style = {"color": "#8c8c8c" if major else "#b5b5b5", "weight": 2.5 if major else 1.0, "opacity": 0.9}
+            feats.append(_feature(rounded(mapping(geom)), style))
+    boundary = part(gazetteer, "boundary")
+    if boundary:
+        feats.append(_feature(polygon_geometry(boundary), {"color": "#525252", "weight": 2, "fill": False,
+                                                           "dashArray": "6 4"}))
+    return feats
+
+
+def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:
+    """A folium map on the offline basemap, with optional OSM tiles and the attribution.
+
+    Every audience's map starts here, so attribution and the demo label cannot be
+    forgotten by a page.
+    """
+    boundary = part(gazetteer, "boundary")
+    if boundary:
+        c = Polygon(boundary).centroid
+        centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
+    else:
+        centre = DEFAULT_CENTRE
+    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True, prefer_canvas=True)
+    base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
+    folium.GeoJson(
+        {"type": "FeatureCollection", "features": basemap_features(gazetteer)},
+        style_function=lambda f: f["properties"]["style"],
+        interactive=False,
+        embed=True,
+    ).add_to(base)
+    base.add_to(m)
+    folium.TileLayer(
+        tiles=OSM_TILES, attr=tr("attribution", lang), name=tr("layer.osm", lang), overlay=False, show=False,
+        max_zoom=19,
+    ).add_to(m)
+    Attribution(tr("attribution", lang)).add_to(m)
+    meta = part(gazetteer, "meta")
+    if meta.get("synthetic"):
+        label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)
+    return m

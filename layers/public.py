@@ -1,0 +1,185 @@
+"""The residents' map: counts per res-8 cell and per microdistrict, and what was done.
+
+It draws only a :class:`layers.privacy.PublicTable` (which cannot hold anything below k,
+any point, text or time) and the public part of the action plan (status and public
+note), so no privacy decision is taken here.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+import h3
+import pandas as pd
+from shapely.geometry import Polygon
+
+from data.categories import GROUPS
+from layers import privacy
+from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.privacy import PublicTable
+from layers.style import (
+    FLAGGED,
+    STATUS_COLORS,
+    add_geojson,
+    break_labels,
+    class_breaks,
+    color_for,
+    legend,
+    polygon_style,
+)
+from layers.text import tr
+
+
+def group_label(group: str | None, lang: str) -> str:
+    if group is None:
+        return tr("all_groups", lang)
+    g = GROUPS[group]
+    return g.en if lang == "en" else g.uk
+
+
+def period_caption(table: PublicTable, lang: str) -> str:
+    return tr("legend.period", lang, period=f"{table.period.label}, {group_label(table.group, lang)}")
+
+
+def _tip(count: Any, partial: bool, k: int, lang: str) -> str:
+    if pd.isna(count):
+        return tr("tip.fewer", lang, k=k)
+    return tr("tip.count", lang, n=int(count)) + (tr("tip.partial", lang, k=k) if partial else "")
+
+
+def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
+    names = {d["id"]: (d["names"].get("name:en") if lang == "en" else None) or d["name"] for d in part(gazetteer, "districts")}
+    names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
+    return names
+
+
+def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> tuple[folium.FeatureGroup, list]:
+    """Res-8 cells: shown counts in YlOrRd classes, "fewer than k" in neutral grey."""
+    shown = table.cells["count"].dropna().astype(int).tolist()
+    breaks = class_breaks(shown, floor=table.k)
+    feats = []
+    for row in table.cells.itertuples(index=False):
+        fill = FLAGGED if row.fewer_than_k else color_for(int(row.count), breaks)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": cell_geometry(row.unit),
+                "properties": {
+                    "tip": _tip(row.count, row.partial, table.k, lang),
+                    "style": polygon_style(fill, dash="3 3" if row.fewer_than_k else None),
+                },
+            }
+        )
+    group = folium.FeatureGroup(name=tr("layer.public_cells", lang), show=show)
+    add_geojson(group, feats, name=tr("layer.public_cells", lang))
+    return group, breaks
+
+
+def districts_layer(
+    table: PublicTable, gazetteer: Any, *, lang: str = "uk", show: bool = False
+) -> tuple[folium.FeatureGroup, list]:
+    """Microdistricts coloured by their total (the sum of the unit counts shown)."""
+    names = _district_names(gazetteer, lang)
+    counts = table.districts.set_index("district")
+    breaks = class_breaks(counts["count"].dropna().astype(int).tolist(), floor=table.k)
+    feats = []
+    for d in part(gazetteer, "districts"):
+        if d["id"] not in counts.index:
+            continue
+        row = counts.loc[d["id"]]
+        fill = FLAGGED if row["fewer_than_k"] else color_for(int(row["count"]), breaks)
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": polygon_geometry(d["polygon"]),
+                "properties": {
+                    "tip": f"{names[d['id']]}: {_tip(row['count'], bool(row['partial']), table.k, lang)}",
+                    "style": polygon_style(fill, weight=1.5, opacity=0.6),
+                },
+            }
+        )
+    group = folium.FeatureGroup(name=tr("layer.public_districts", lang), show=show)
+    add_geojson(group, feats, name=tr("layer.public_districts", lang))
+    return group, breaks
+
+
+def action_place(action: pd.Series | dict, gazetteer: Any) -> tuple[float, float] | None:
+    """Where an action is drawn: the centre of its res-8 cell (never finer), else its district."""
+    cell = action.get("cell")
+    if isinstance(cell, str) and h3.is_valid_cell(cell):
+        parent = cell if h3.get_resolution(cell) <= privacy.PUBLIC_RES else h3.cell_to_parent(cell, privacy.PUBLIC_RES)
+        lat, lon = h3.cell_to_latlng(parent)
+        return round(lat, 5), round(lon, 5)
+    for d in part(gazetteer, "districts"):
+        if action.get("district") in (d["id"], d["name"]):
+            c = Polygon(d["polygon"]).representative_point()
+            return round(c.y, 5), round(c.x, 5)
+    return None
+
+
+def actions_layer(actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True) -> folium.FeatureGroup:
+    """Action-plan items as status-coloured circles; the public sees status and public note only."""
+    group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
+    for _, a in actions.iterrows():
+        where = action_place(a, gazetteer)
+        if where is None:
+            continue
+        status = str(a.get("status") or "open")
+        lines = [f"<b>{tr('popup.status', lang)}:</b> {tr('status.' + status, lang) if status in STATUS_COLORS else status}"]
+        note = a.get("public_note")
+        if isinstance(note, str) and note.strip():
+            lines.append(f"<b>{tr('popup.note', lang)}:</b> {html.escape(note)}")
+        if not public:
+            lines += [
+                f"<b>{tr('popup.owner', lang)}:</b> {a.get('owner_org') or a.get('owner')}",
+                f"<b>{tr('popup.due', lang)}:</b> {a.get('due_date')}",
+                str(a.get("description") or ""),
+            ]
+        folium.CircleMarker(
+            where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,
+            fill_color=STATUS_COLORS.get(status, "#999999"),
+            popup=folium.Popup("<br>".join(lines), max_width=320),
+        ).add_to(group)
+    return group
+
+
+def public_map(
+    table: PublicTable, gazetteer: Any, *, lang: str = "uk", actions: pd.DataFrame | None = None,
+    view: str = "cells",
+) -> folium.Map:
+    """The residents' map for one publishable table; `view` picks cells or microdistricts first."""
+    m = basemap(gazetteer, lang=lang)
+    cells, cell_breaks = cells_layer(table, lang=lang, show=view == "cells")
+    dists, dist_breaks = districts_layer(table, gazetteer, lang=lang, show=view == "districts")
+    cells.add_to(m)
+    dists.add_to(m)
+    if actions is not None and len(actions):
+        actions_layer(actions, gazetteer, lang=lang).add_to(m)
+    breaks = cell_breaks if view == "cells" else dist_breaks
+    items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, table.k), strict=True)]
+    items.append((FLAGGED, tr("legend.fewer_than_k", lang, k=table.k)))
+    title = tr("layer.public_cells" if view == "cells" else "layer.public_districts", lang)
+    legend(title, items, unit=tr("legend.reports", lang), period=period_caption(table, lang)).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    return m
+
+
+def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> str:
+    """The public "How this map is made" text, with the numbers the rules really use."""
+    ks = ", ".join(f"{group_label(g, lang)}: {spec.k}" for g, spec in GROUPS.items())
+    period = tr("method.period", lang, period=table.period.label) if table is not None else ""
+    body = tr(
+        "method.body",
+        lang,
+        res=privacy.PUBLIC_RES,
+        area=f"{h3.average_hexagon_area(privacy.PUBLIC_RES, 'km^2'):.2f}",
+        edge=int(round(h3.average_hexagon_edge_length(privacy.PUBLIC_RES, "m"), -1)),
+        min_addr=privacy.MIN_ADDRESSES,
+        period=period,
+        lag=privacy.PUBLICATION_LAG.days,
+        ks=ks,
+        kmax=privacy.public_k(None),
+    )
+    return f"### {tr('method.title', lang)}\n\n{body}\n"

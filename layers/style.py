@@ -1,0 +1,168 @@
+"""Colour-blind-safe palettes and map legends shared by every audience's map.
+
+Palettes are ColorBrewer schemes chosen for colour-vision deficiency (RdBu diverging for
+hot/cold and change, YlOrRd sequential for counts, viridis for survey shares, Okabe-Ito
+for categories). Legends are Leaflet controls created in the map's script, so they show
+both in a saved HTML file and inside streamlit-folium (which renders only scripts).
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections.abc import Sequence
+
+import folium
+import numpy as np
+from branca.element import MacroElement, Template
+
+# ColorBrewer RdBu, 7 classes; index 0 = bin -3 (cold 99%) ... index 6 = bin +3 (hot 99%).
+GISTAR_COLORS: dict[int, str] = dict(
+    zip(range(-3, 4), ["#2166ac", "#67a9cf", "#d1e5f0", "#f7f7f7", "#fddbc7", "#ef8a62", "#b2182b"], strict=True)
+)
+DIVERGING = list(GISTAR_COLORS.values())  # for change: blue = fewer, red = more
+SEQUENTIAL = ["#ffffb2", "#fecc5c", "#fd8d3c", "#f03b20", "#bd0026"]  # ColorBrewer YlOrRd 5
+VIRIDIS = ["#440154", "#3b528b", "#21918c", "#5ec962", "#fde725"]
+OKABE_ITO = ["#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000"]
+FLAGGED = "#bdbdbd"  # "fewer than k" / suppressed: neutral grey, never a data colour
+STATUS_COLORS = {"open": "#E69F00", "in_progress": "#56B4E9", "done": "#009E73"}
+
+
+def class_breaks(values: Sequence[float], n: int = len(SEQUENTIAL), floor: float | None = None) -> list[float]:
+    """Upper bounds of up to `n` quantile classes (rounded to whole numbers for counts).
+
+    Quantiles keep every colour in use on skewed report counts; `floor` is the smallest
+    value shown (k on public maps) so the first class never suggests smaller counts.
+    """
+    vals = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float)
+    if vals.size == 0:
+        return []
+    qs = np.quantile(vals, np.linspace(0, 1, n + 1)[1:])
+    breaks = sorted({float(np.ceil(q)) for q in qs})
+    if floor is not None:
+        breaks = [b for b in breaks if b >= floor] or [float(floor)]
+    return breaks
+
+
+def color_for(value: float, breaks: Sequence[float], palette: Sequence[str] = SEQUENTIAL) -> str:
+    """The class colour of `value`; palettes are stretched over the number of classes."""
+    if not breaks:
+        return palette[-1]
+    idx = int(np.searchsorted(np.asarray(breaks), value, side="left"))
+    idx = min(idx, len(breaks) - 1)
+    pos = 0 if len(breaks) == 1 else round(idx * (len(palette) - 1) / (len(breaks) - 1))
+    return palette[pos]
+
+
+def break_labels(breaks: Sequence[float], low: float) -> list[str]:
+    """'5-9', '10-17', ... labels for integer class breaks starting at `low`."""
+    out, start = [], low
+    for b in breaks:
+        out.append(f"{int(start)}" if int(start) == int(b) else f"{int(start)}–{int(b)}")
+        start = b + 1
+    return out
+
+
+def diverging_breaks(values: Sequence[float]) -> list[float]:
+    """Symmetric breaks around 0 for change maps (3 classes each side plus 'no change')."""
+    vals = np.abs(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
+    top = float(np.ceil(vals.max())) if vals.size and vals.max() > 0 else 1.0
+    steps = [top / 3, 2 * top / 3, top]
+    return [-steps[1], -steps[0], -0.5, 0.5, steps[0], steps[1], top]
+
+
+class _ScriptControl(MacroElement):
+    """A fixed Leaflet control with trusted HTML, added by the map's own script."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var ctl = L.control({position: {{ this.position|tojson }}});
+            ctl.onAdd = function() {
+                var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
+                div.innerHTML = {{ this.inner|safe }};
+                L.DomEvent.disableClickPropagation(div);
+                return div;
+            };
+            ctl.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, inner_html: str, position: str, css_class: str) -> None:
+        super().__init__()
+        self._name = "ScriptControl"
+        self.inner = json.dumps(inner_html, ensure_ascii=False)
+        self.position = position
+        self.css_class = css_class
+
+
+BOX = "background:rgba(255,255,255,.92);padding:6px 8px;border-radius:4px;font:12px/1.35 sans-serif;"
+
+
+def legend(
+    title: str, items: Sequence[tuple[str, str]], *, unit: str, period: str | None, position: str = "bottomright"
+) -> MacroElement:
+    """A legend box: title, period, unit and one swatch per (colour, label)."""
+    rows = "".join(
+        f'<div><span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
+        f'border:1px solid #777;background:{c}"></span>{html.escape(label)}</div>'
+        for c, label in items
+    )
+    head = f"<b>{html.escape(title)}</b>"
+    if period:
+        head += f"<br>{html.escape(period)}"
+    body = f'<div style="{BOX}" class="hm-legend">{head}<br><i>{html.escape(unit)}</i>{rows}</div>'
+    return _ScriptControl(body, position, "hm-legend-control")
+
+
+def label_control(text: str, *, position: str = "topleft", emphasis: bool = False) -> MacroElement:
+    """A fixed text label (the DEMO DATA banner, notes)."""
+    style = BOX + ("color:#b2182b;font-weight:bold;border:2px solid #b2182b;" if emphasis else "")
+    return _ScriptControl(f'<div style="{style}">{html.escape(text)}</div>', position, "hm-label-control")
+
+
+class Attribution(MacroElement):
+    """Adds a permanent attribution to the map's attribution control (ODbL requires it)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self._name = "Attribution"
+        self.text = text
+
+
+def polygon_style(fill: str, *, weight: float = 0.6, opacity: float = 0.7, dash: str | None = None) -> dict:
+    """Leaflet path style for aggregated polygons (thin outline, semi-transparent fill)."""
+    style = {"fillColor": fill, "color": "#555555", "weight": weight, "fillOpacity": opacity}
+    if dash:
+        style["dashArray"] = dash
+    return style
+
+
+def add_geojson(
+    parent: folium.Map | folium.FeatureGroup,
+    features: list[dict],
+    *,
+    name: str,
+    tooltip_field: str | None = "tip",
+) -> folium.GeoJson:
+    """One GeoJson layer whose features carry their own `style`; small, no per-feature JS."""
+    layer = folium.GeoJson(
+        {"type": "FeatureCollection", "features": features},
+        name=name,
+        style_function=lambda f: f["properties"]["style"],
+        tooltip=folium.GeoJsonTooltip(fields=[tooltip_field], labels=False) if tooltip_field and features else None,
+        embed=True,
+    )
+    layer.add_to(parent)
+    return layer
