@@ -159,15 +159,27 @@ TITLES = frozenset(
     мешканець мешканка мешканця жилец жительница бабуся бабусі дід діда дядько дядька
     тітка тітки тьотя тёти дядя гражданин гражданка господин госпожа""".split()
 )
-# Words after which capitalised words are a place name, not a person.
+# Words after which capitalised words are a place name, not a person (tokens carry no
+# dots, so "вул." is "вул").
 PLACE_TRIGGERS = frozenset(
-    """вул вул. вулиця вулиці вулицю вулицею вулиць ул ул. улица улицы улице улицу пров
-    пров. провулок провулку провулка переулок переулке пер пер. просп просп. проспект
-    проспекту проспекті пр. пл пл. площа площі площу площадь площади парк парку парком
-    парке сквер скверу сквері скверу бульвар бульварі бульвару бул. імені ім ім. имени
-    мікрорайон мікрорайоні микрорайон мкр мкр. узвіз узвозі тупик тупику шосе майдан
-    майдані набережна набережній станція зупинка зупинки остановка""".split()
+    """вул вулиця вулиці вулицю вулицею вулиць ул улица улицы улице улицу пров провулок
+    провулку провулка переулок переулке пер просп проспект проспекту проспекті пр пл площа
+    площі площу площадь площади парк парку парком парке сквер скверу сквері бульвар
+    бульварі бульвару бул імені ім имени мікрорайон мікрорайоні микрорайон мкр узвіз
+    узвозі тупик тупику шосе майдан майдані набережна набережній станція зупинка зупинки
+    остановка ріг розі рогу перехресті перехрестя перехрестю перекрестке перекрёстке
+    перекресток угол углу адресою адресу адреса адресе по""".split()
 )
+# One-letter abbreviations that name a street only when written with a dot ("в. Стуса").
+DOTTED_TRIGGERS = frozenset({"в"})
+# "Ріг Вознесенської і Вавілова": the second street of an intersection.
+CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
+# A house number right after capitalised words makes them a street ("Івана Франка, 61").
+HOUSE_RE = re.compile(
+    r",?\s*(?:буд(?:инок)?\.?|д\.|дом|№)?\s*\d{1,3}(?:\s?[-/]?\s?[а-яієїa-z](?![а-яієїa-z]))?"
+    r"(?![\d:\-])(?!\s*(?:рок\w*|рік|лет|год\w*|раз|рази|разів|хв\w*|мин\w*|час\w*|грн|кг|м|людей|чол\w*)\b)"
+)
+MAX_PLACE_WORDS = 3
 
 
 @cache
@@ -277,21 +289,39 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     for start, _end, word in tokens:
         infos.append(_word_info(word) if _is_capitalised(word) and len(word) > 1 else None)
 
-    def after_place(i: int) -> bool:
-        """True when a place word (вул., парк) opens the run of capitalised words that
-        word i belongs to ("вул. Іллі Урмана"); the run stops at punctuation."""
-        j = i
-        while (
-            j > 0
-            and i - j < 3
-            and infos[j - 1] is not None
-            and tokens[j - 1][2].lower() not in PLACE_TRIGGERS
-            and not text[tokens[j - 1][1] : tokens[j][0]].strip()
+    def gap(a: int, b: int) -> str:
+        return text[tokens[a][1] : tokens[b][0]].strip()
+
+    # Capitalised words that belong to a place name: after a place word (вул., парк,
+    # ріг), continuing such a run (at most MAX_PLACE_WORDS words), the second street of
+    # an intersection, or any run followed by a house number.
+    place = [False] * len(tokens)
+    run_len = [0] * len(tokens)
+    for i in range(len(tokens)):
+        if infos[i] is None or i == 0:
+            continue
+        prev_word = tokens[i - 1][2].lower()
+        if place[i - 1] and not gap(i - 1, i) and run_len[i - 1] < MAX_PLACE_WORDS:
+            place[i], run_len[i] = True, run_len[i - 1] + 1
+        elif (prev_word in PLACE_TRIGGERS and gap(i - 1, i) in {"", "."}) or (
+            prev_word in DOTTED_TRIGGERS and gap(i - 1, i) == "."
         ):
-            j -= 1
-        if j == 0 or text[tokens[j - 1][1] : tokens[j][0]].strip() not in {"", "."}:
-            return False
-        return tokens[j - 1][2].lower() in PLACE_TRIGGERS
+            place[i], run_len[i] = True, 1
+        elif (prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)) or (
+            gap(i - 1, i) == "/" and place[i - 1]
+        ):
+            place[i], run_len[i] = True, 1
+    i = 0
+    while i < len(tokens):
+        if infos[i] is None:
+            i += 1
+            continue
+        k = i
+        while k + 1 < len(tokens) and infos[k + 1] is not None and not gap(k, k + 1) and k - i < MAX_PLACE_WORDS - 1:
+            k += 1
+        if HOUSE_RE.match(text, tokens[k][1]):
+            place[i : k + 1] = [True] * (k + 1 - i)
+        i = k + 1
 
     def titled(i: int) -> bool:
         return i > 0 and tokens[i - 1][2].lower() in TITLES
@@ -315,7 +345,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         return is_first(k) or info.patronymic
 
     for i, info in enumerate(infos):
-        if info is None or after_place(i):
+        if info is None or place[i]:
             continue
         start = tokens[i][0]
         at_start = _sentence_start(text, start)

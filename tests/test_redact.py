@@ -127,6 +127,24 @@ def test_place_word_protects_a_second_place_outside_the_span() -> None:
     assert redact("від парку Шевченка до вул. Соборності темно").text == "від парку Шевченка до вул. Соборності темно"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "За адресою Василя Стуса, 107 зграя собак",
+        "На Богдана Хмельницкого 32 опять ліхтарі не горять",
+        "Ріг Вознесенської і Вавілова, написи фарбою",
+        "на перехресті в. Павла Тичини та вул. Херсонської кричать",
+        "Вулиця Липова / в. Козацької Слави, урни перевернули",
+    ],
+)
+def test_streets_recognised_without_a_kept_span(text: str) -> None:
+    assert redact(text).text == text
+
+
+def test_a_number_of_years_is_no_house_number() -> None:
+    assert redact("Сусід Іван, 35 років, п'є щодня").text == f"Сусід {NAME}, 35 років, п'є щодня"
+
+
 def test_contact_details_are_redacted_even_inside_a_kept_span() -> None:
     text = "вул. Соборності 0671234567"
     assert redact(text, keep_spans=[(0, len(text))]).text == f"вул. Соборності {PHONE}"
