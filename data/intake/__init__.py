@@ -22,12 +22,10 @@ raised by ``parse_file`` or, for streamed files, by the first ``next(items)``.
 
 from __future__ import annotations
 
-import io
-import zipfile
 from pathlib import Path
 from typing import Any
 
-from data.intake.common import InputFile, ParseResult, UnreadableFile
+from data.intake.common import InputFile, ParseResult, UnreadableFile, zip_names
 from data.intake.facebook import parse_facebook
 from data.intake.minutes import Meeting, is_minutes_workbook, parse_minutes
 from data.intake.surveys import SurveyResponse, looks_like_survey, parse_survey
@@ -102,12 +100,7 @@ def _is_zip(infile: InputFile) -> bool:
 
 
 def _zip_kind(infile: InputFile) -> str:
-    try:
-        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
-        with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
-            names = set(archive.namelist())
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UnreadableFile(infile.name, f"a damaged ZIP-based Office file ({exc})") from None
+    names = zip_names(infile)
     if "word/document.xml" in names:
         return "minutes"
     if "xl/workbook.xml" not in names:

@@ -306,6 +306,38 @@ def parse_float(value: Any) -> float | None:
     return float(str(value).strip().replace(",", "."))
 
 
+def valid_point(lat: Any, lon: Any) -> tuple[float, float] | None:
+    """(lat, lon) when both are numbers in range; a JSON source's bad pin is dropped."""
+    numbers = all(isinstance(v, int | float) and not isinstance(v, bool) for v in (lat, lon))
+    if numbers and -90 <= lat <= 90 and -180 <= lon <= 180:
+        return float(lat), float(lon)
+    return None
+
+
+def zip_names(infile: InputFile) -> set[str]:
+    """The member names of an Office (ZIP) file: how .xlsx and .docx are told apart."""
+    import zipfile
+
+    try:
+        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
+        with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
+            return set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise UnreadableFile(infile.name, f"a damaged Office (ZIP) file ({exc})") from None
+
+
+def open_workbook(infile: InputFile) -> Any:
+    """An openpyxl workbook in read-only mode (streams rows; values, not formulas)."""
+    import openpyxl
+
+    try:
+        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
+        return openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises zip, XML and key errors alike
+        problem = f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})"
+        raise UnreadableFile(infile.name, problem) from None
+
+
 def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
     """(location, problem): a bad coordinate loses the point, not the report."""
     try:

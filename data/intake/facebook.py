@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from data.intake.common import InputFile, ParseResult, Tally, UnreadableFile, short_hash
+from data.intake.common import InputFile, ParseResult, Tally, UnreadableFile, short_hash, valid_point
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
@@ -30,9 +30,14 @@ LIST_KEYS = (
     "comments_v2", "comments", "your_posts_in_groups", "your_comments_in_groups",
 )
 # Keys of an entry, and of its ``data`` items, that carry nothing we import.
-_ENTRY_KEYS = {"timestamp", "data", "attachments", "title", "tags", "event", "uri", "fbid", "group", "backdated_timestamp"}
+_ENTRY_KEYS = {
+    "timestamp", "data", "attachments", "title", "tags", "event", "uri", "fbid", "group", "backdated_timestamp",
+}
 _DATA_KEYS = {"post", "comment", "update_timestamp", "backdated_timestamp", "title", "text"}
-_ATTACHMENT_KEYS = {"place", "media", "external_context", "text", "name", "for_sale_item", "event", "fundraiser", "life_event", "poll", "note"}
+_ATTACHMENT_KEYS = {
+    "place", "media", "external_context", "text", "name", "for_sale_item", "event", "fundraiser", "life_event",
+    "poll", "note",
+}
 
 
 def fix_mojibake(value: Any) -> Any:
@@ -170,10 +175,9 @@ def _attachments(
                 links.append(context["url"])
             place = item.get("place")
             if isinstance(place, dict):
-                coordinate = place.get("coordinate") or {}
-                lat, lon = coordinate.get("latitude"), coordinate.get("longitude")
-                if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 and -180 <= lon <= 180:
-                    location = (float(lat), float(lon))
+                coordinate = place.get("coordinate")
+                if isinstance(coordinate, dict):
+                    location = valid_point(coordinate.get("latitude"), coordinate.get("longitude")) or location
                 parts = [place.get(k) for k in ("name", "address")]
                 venue = ", ".join(p.strip() for p in parts if isinstance(p, str) and p.strip()) or venue
     return location, venue, has_media, links

@@ -37,8 +37,10 @@ from data.intake.common import (
     cell_text,
     header_key,
     match_header,
+    open_workbook,
     parse_when,
     short_hash,
+    zip_names,
 )
 from data.records import Quarantined, RawMessage
 
@@ -82,7 +84,7 @@ class Meeting(BaseModel):
 
 def is_minutes_workbook(infile: InputFile) -> bool:
     """An XLSX with a meeting sheet and a problems sheet (names in any of our languages)."""
-    workbook = _open_workbook(infile)
+    workbook = open_workbook(infile)
     try:
         names = {header_key(name) for name in workbook.sheetnames}
     finally:
@@ -95,7 +97,7 @@ def parse_minutes(source: Any, *, name: str | None = None) -> ParseResult:
     infile = InputFile.of(source, name)
     if infile.head(4) != b"PK\x03\x04":
         raise UnreadableFile(infile.name, "meeting minutes must be an .xlsx (our template) or a .docx file")
-    labels, title, table = _read_docx(infile) if _is_docx(infile) else _read_xlsx(infile)
+    labels, title, table = _read_docx(infile) if "word/document.xml" in zip_names(infile) else _read_xlsx(infile)
     header = _problem_header(table, infile.name)
     meeting = _meeting(labels, title, infile.name)
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()), meetings=[meeting])
@@ -103,39 +105,20 @@ def parse_minutes(source: Any, *, name: str | None = None) -> ParseResult:
     return result
 
 
-def _is_docx(infile: InputFile) -> bool:
-    import zipfile
-
-    try:
-        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
-        with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
-            return "word/document.xml" in archive.namelist()
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
-        raise UnreadableFile(infile.name, f"a damaged Office file ({exc})") from None
-
-
-def _open_workbook(infile: InputFile) -> Any:
-    import openpyxl
-
-    try:
-        source = io.BytesIO(infile.data) if infile.data is not None else infile.path
-        return openpyxl.load_workbook(source, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises zip, XML and key errors alike
-        raise UnreadableFile(infile.name, f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})") from None
-
-
 def _read_xlsx(infile: InputFile) -> tuple[list[tuple[Any, Any]], str, list[tuple[int, list[Any]]]]:
     """(label/value pairs, title, problem rows); minutes are small, so read whole."""
-    workbook = _open_workbook(infile)
+    workbook = open_workbook(infile)
     try:
         sheets = {header_key(name): name for name in workbook.sheetnames}
         meeting_name = next((sheets[n] for n in MEETING_SHEETS if n in sheets), None)
         problems_name = next((sheets[n] for n in PROBLEM_SHEETS if n in sheets), None)
         if meeting_name is None or problems_name is None:
             raise UnreadableFile(
-                infile.name, f"meeting minutes need sheets 'meeting' and 'problems'; found {', '.join(workbook.sheetnames)}"
+                infile.name,
+                f"meeting minutes need sheets 'meeting' and 'problems'; found {', '.join(workbook.sheetnames)}",
             )
-        labels = [(row[0], row[1]) for row in workbook[meeting_name].iter_rows(max_col=2, values_only=True) if len(row) >= 2]
+        pairs = workbook[meeting_name].iter_rows(max_col=2, values_only=True)
+        labels = [(row[0], row[1]) for row in pairs if len(row) >= 2]
         table = [(n, list(row)) for n, row in enumerate(workbook[problems_name].iter_rows(values_only=True), start=1)]
     except UnreadableFile:
         raise

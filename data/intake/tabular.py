@@ -34,6 +34,7 @@ from data.intake.common import (
     load_mapping,
     match_header,
     normalise_text,
+    open_workbook,
     parse_when,
     short_hash,
 )
@@ -104,15 +105,7 @@ class Table:
     # -- opening
 
     def _open_xlsx(self) -> None:
-        import openpyxl
-
-        try:
-            source = io.BytesIO(self.infile.data) if self.infile.data is not None else self.infile.path
-            self._workbook = openpyxl.load_workbook(source, read_only=True, data_only=True)
-        except UnreadableFile:
-            raise
-        except Exception as exc:  # openpyxl raises zip, XML and key errors alike
-            raise UnreadableFile(self.infile.name, f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})") from None
+        self._workbook = open_workbook(self.infile)
 
     def _open_csv(self) -> None:
         text, self.encoding = decode_text(self.infile.read_bytes())
@@ -141,7 +134,8 @@ class Table:
             for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 yield number, list(row)
         except Exception as exc:  # damaged sheet XML surfaces only while iterating
-            raise UnreadableFile(self.infile.name, f"the sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})") from None
+            problem = f"the sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
+            raise UnreadableFile(self.infile.name, problem) from None
 
     def head(self, sheet: str | None, count: int = HEADER_SCAN_ROWS) -> list[tuple[int, list[Any]]]:
         out = []
@@ -173,22 +167,23 @@ def decode_text(data: bytes) -> tuple[str, str]:
 
 
 def sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the top lines into the most rows of one width (> 1).
+    """The delimiter that splits the most top lines into fields of one common width.
 
-    csv.Sniffer is easily fooled by commas inside Ukrainian text; counting consistent
-    widths is not. Ties go to ';' (the Ukrainian Excel default), then ',', tab, '|'.
+    csv.Sniffer is easily fooled by commas inside Ukrainian text; counting the lines that
+    split into the same number (> 1) of fields is not. Ties go to ';' (the Ukrainian
+    Excel default), then ',', tab, '|'.
     """
     sample = "\n".join(text.splitlines()[:HEADER_SCAN_ROWS])
-    best, best_score = ",", 0
+    best, best_score = ",", (0, 0)
     for delimiter in (";", ",", "\t", "|"):
         try:
-            widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if any(row)]
+            widths = [len(row) for row in csv.reader(io.StringIO(sample), delimiter=delimiter) if len(row) > 1]
         except csv.Error:
             continue
         if not widths:
             continue
         modal = max(set(widths), key=lambda width: (widths.count(width), width))
-        score = widths.count(modal) * (modal > 1) * 1000 + modal
+        score = (widths.count(modal), modal)
         if score > best_score:
             best, best_score = delimiter, score
     return best
@@ -209,7 +204,8 @@ def find_header(
     sheets = [mapping["sheet"]] if mapping and mapping.get("sheet") else table.sheets
     for sheet in sheets:
         if sheet is not None and sheet not in table.sheets:
-            raise UnreadableFile(table.infile.name, f"the column mapping names sheet '{sheet}', which is not in the file")
+            problem = f"the column mapping names sheet '{sheet}', which is not in the file"
+            raise UnreadableFile(table.infile.name, problem)
         head = table.head(sheet)
         if mapping is not None:
             return _mapped_header(table, sheet, head, synonyms, mapping)
@@ -225,7 +221,11 @@ def find_header(
 
 
 def _mapped_header(
-    table: Table, sheet: str | None, head: list[tuple[int, list[Any]]], synonyms: dict[str, tuple[str, ...]], mapping: dict[str, Any]
+    table: Table,
+    sheet: str | None,
+    head: list[tuple[int, list[Any]]],
+    synonyms: dict[str, tuple[str, ...]],
+    mapping: dict[str, Any],
 ) -> Header:
     name = table.infile.name
     unknown = sorted(set(mapping["columns"]) - set(synonyms))
@@ -310,7 +310,8 @@ def _table_items(
             yield convert(number, cells)
     except UnreadableFile as exc:
         tally.read()
-        yield tally.quarantine(f"{tally.source}:file:{table.infile.name}", f"{exc.problem}; the rest of the file was not read")
+        reason = f"{exc.problem}; the rest of the file was not read"
+        yield tally.quarantine(f"{tally.source}:file:{table.infile.name}", reason)
         tally.result.notes.append(f"{table.infile.name} is damaged: {exc.problem}")
     finally:
         table.close()

@@ -22,6 +22,7 @@ from data.intake.common import (
     Tally,
     UnreadableFile,
     kyiv_to_utc,
+    valid_point,
 )
 from data.intake.jsonrepair import RepairingReader
 from data.records import Quarantined, RawMessage
@@ -204,11 +205,7 @@ def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
 
 def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str | None]:
     info = message.get("location_information")
-    location = None
-    if isinstance(info, dict):
-        lat, lon = info.get("latitude"), info.get("longitude")
-        if isinstance(lat, int | float) and isinstance(lon, int | float) and -90 <= lat <= 90 and -180 <= lon <= 180:
-            location = (float(lat), float(lon))
+    location = valid_point(info.get("latitude"), info.get("longitude")) if isinstance(info, dict) else None
     venue_parts = [message.get(key) for key in ("place_name", "address")]
     venue = ", ".join(p.strip() for p in venue_parts if isinstance(p, str) and p.strip()) or None
     return location, venue
