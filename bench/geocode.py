@@ -324,6 +324,11 @@ def main() -> None:
     print(f"eval: {len(rows)} rows, {s_mine.skipped} skipped (places missing from this gazetteer)")
     print(_line("geocoder", s_mine, tps_mine))
     print(_line("baseline", s_base, tps_base))
+    held = [i for i, r in enumerate(rows) if r["note"].startswith("holdout")]
+    if held:
+        s_held = score([rows[i] for i in held], [mine[i] for i in held], truth)
+        print(_line("  holdout", s_held, float("nan")).replace("     nan texts/s", "")
+              + f" ({len(held)} rows written after tuning on the others)")
     print(f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s "
           "(texts/s are per CPU second of one core)")
     fresh, fresh_wall = load_time(args.gazetteer)

@@ -647,6 +647,10 @@ _MASCULINE_TYPES = frozenset({"провулок", "проспект", "буль�
                               "мікрорайон"})
 
 
+_LOOSE_TYPES = frozenset({"вулиця", "провулок"})
+"""Residents mix these two up ("вул. Глінки" for провулок Глінки); other types name other places."""
+
+
 def _said_type(t: _Text, first: int, last: int) -> str | None:
     """The street type written next to a name span, if any ("пров. Тихий", "Тиха вулиця")."""
     for j in (_prev_token(t, first, frozenset({"."})), _next_token(t, last)):
@@ -808,7 +812,7 @@ def _house_before(t: _Text, first: int) -> tuple[str, tuple[int, int]] | None:
     return parsed
 
 
-def _support(t: _Text, cand: _Candidate) -> None:
+def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
     """Score the context of a name span (see module docstring, step 3)."""
     prev = _prev_token(t, cand.first, frozenset({"."}))
     prev_word = t.word(prev) if prev is not None else ""
@@ -842,8 +846,13 @@ def _support(t: _Text, cand: _Candidate) -> None:
         cand.support = 1.0
     elif prev_word in PLACE_PREPOSITIONS:
         cand.support = 0.92
-    elif _is_capitalised_inside(t, cand.first):
-        cand.support = 0.85
+    elif _is_capitalised_inside(t, cand.first) or next_word in NEAR_WORDS:
+        cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП"
+    if alias.target == "street" and cand.type_tok is not None:
+        said = STREET_TYPES.get(t.word(cand.type_tok))
+        kind = index.streets[alias.idx].type
+        if said and said != kind and not {said, kind} <= _LOOSE_TYPES:
+            cand.support = 0.0  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
         if any(k in CITY_STEMS for k in word_keys(t.word(cand.first))) and not (typed_before or typed_after):
             cand.support = 0.0  # "у Вознесенську": the city, not the street
@@ -934,7 +943,7 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
             if alias.stems.count(" ") + 1 != len(span):
                 continue
             cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=best[1] / 100.0)
-            _support(t, cand)
+            _support(t, index, cand)
             if cand.support > 0:
                 out.append(cand)
                 taken.update(span)
@@ -1068,6 +1077,9 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
                                                or KIND_BY_STEM.get(stem(toks[k].text)) == "school"):
         k += 1
     if k < len(toks) and toks[k].is_number and k - last <= 3 and len(toks[k].text) <= 2:
+        after = _next_token(t, k)
+        if after is not None and stem(t.word(after)) in NOT_HOUSE_UNITS:
+            return None  # "школа 5 років без ремонту"
         return toks[k].text, i, k
     return None
 
@@ -1237,7 +1249,7 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
     names = [c for c in _find_names(t, index)
              if not (set(range(c.first, c.last + 1)) & in_landmark)]
     for c in names:
-        _support(t, c)
+        _support(t, index, c)
     # a name joined to a supported street is supported too ("розі Маріупольської і Соборності")
     for a, b in zip(names, names[1:]):
         if a.alias.target == b.alias.target == "street" and _connected(t, a, b):
