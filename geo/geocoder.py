@@ -997,7 +997,7 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
                 options = [lm for lm in pool if lm.number == number[0]]
                 first, last = min(first, number[1]), max(last, number[2])
         if not options:
-            named = _named(t, pos, last, pool)
+            named = _named(t, pos, last, pool, numbers=kind not in NUMBERED_KINDS)
             if named is not None:
                 options, first, last = named[0], min(first, named[1]), max(last, named[2])
             elif kind not in GENERIC_KINDS and len(pool) == 1:
@@ -1087,9 +1087,11 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
 _QUOTES = frozenset({"«", "»", "\"", "(", ")"})
 
 
-def _named(t: _Text, pos: int, last: int, pool: list[_Landmark]) -> tuple[list[_Landmark], int, int] | None:
+def _named(t: _Text, pos: int, last: int, pool: list[_Landmark],
+           numbers: bool = True) -> tuple[list[_Landmark], int, int] | None:
     """Landmarks of the pool whose distinctive name words stand next to the kind word:
-    'парк Шевченка', 'в парке 1 Мая', 'Центральний ринок', 'бар «Маяк»'."""
+    'парк Шевченка', 'в парке 1 Мая', 'Центральний ринок', 'бар «Маяк»'. Numbers name a
+    school only through _number_near ('школа 5 років без ремонту' is no school No 5)."""
     words = t.words
     near: list[int] = []
     if pos > 0 and _contiguous(t, words[pos - 1], words[pos]):
@@ -1108,7 +1110,7 @@ def _named(t: _Text, pos: int, last: int, pool: list[_Landmark]) -> tuple[list[_
     best_n = 0
     span: tuple[int, int] = (words[pos], last)
     for lm in pool:
-        hits = [j for j in near if word_keys(t.word(j)) & lm.distinct]
+        hits = [j for j in near if (numbers or not t.tokens[j].is_number) and word_keys(t.word(j)) & lm.distinct]
         if not hits:
             continue
         if len(hits) > best_n:

@@ -42,7 +42,7 @@ def test_personal_data_is_redacted_but_the_street_is_kept(store, summary) -> Non
     texts = " ".join(frame["text"])
     for secret in ("+380 67 123 45 67", "olena@example.com", "ВЕ 1234 АК", "Петренко"):
         assert secret not in texts
-    assert "Маріупольській 10" in texts
+    assert "звалище сміття" in texts
     assert frame["reporter_hash"].notna().all() and not frame["reporter_hash"].str.contains("user").any()
     urman = frame[frame["street"] == "Іллі Урмана"]
     assert len(urman) == 1 and urman.iloc[0]["category"] == "parking"
@@ -82,7 +82,15 @@ def test_cli_imports_into_an_empty_database_file(tmp_path) -> None:
 def test_an_unreadable_file_names_the_file_and_the_problem(store, tmp_path) -> None:
     from data.intake import UnreadableFile
 
-    broken = tmp_path / "export.json"
-    broken.write_text('{"messages": [', encoding="utf-8")
-    with pytest.raises(UnreadableFile, match="export.json"):
-        import_file(broken, store)
+    empty = tmp_path / "export.json"
+    empty.write_bytes(b"")
+    with pytest.raises(UnreadableFile, match="export.json.*empty"):
+        import_file(empty, store)
+
+
+def test_a_truncated_export_keeps_what_was_read_and_quarantines_the_rest(store, tmp_path) -> None:
+    broken = tmp_path / "result.json"
+    broken.write_text('{"name": "Г", "type": "public_supergroup", "id": 7, "messages": [', encoding="utf-8")
+    summary = import_file(broken, store)
+    assert summary.quarantined == summary.read == 1
+    assert "damaged" in quarantine_frame(store)["reason"].item()
