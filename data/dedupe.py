@@ -1,14 +1,19 @@
 """Find reports that repeat an earlier one (reposts, the same post in two channels).
 
-Why: one incident posted in the Facebook group and forwarded to the Telegram chat must
-count once, or the hotspot map rewards whoever shares the most. Two reports are the same
-when they have the same category, lie within ``MAX_DISTANCE_M`` (150 m) and
-``MAX_GAP`` (48 h) of each other, and either
+Why: one incident posted in the Facebook group and forwarded to the Telegram chat, or
+reported by three neighbours the same morning, must count once, or the hotspot map
+rewards whoever shares the most. Two reports are the same when they have the same
+category, lie within ``MAX_DISTANCE_M`` (150 m) and ``MAX_GAP`` (48 h) of each other,
+and either
 * their redacted texts are similar (rapidfuzz ``token_set_ratio`` on normalised text of
-  at least ``TEXT_THRESHOLD``), or
-* one of them is too short for text similarity to mean anything (fewer than
-  ``SHORT_TOKENS`` words: "сміття", "знову шумлять") and they lie within
-  ``SHORT_DISTANCE_M`` (30 m) on the same Kyiv calendar day.
+  at least ``TEXT_THRESHOLD``): reposts and copies, or
+* they lie within ``SAME_PLACE_M`` (30 m) on the same Kyiv calendar day. For very short
+  texts (fewer than ``SHORT_TOKENS`` words: "сміття", "знову шумлять") this is the only
+  test, since text similarity means nothing there. For longer texts it also needs both
+  points to be precise (``uncertainty_m`` at most 30 m, or unknown): two neighbours
+  describing the same dump in their own words (the demo's duplicates have a text
+  similarity of 30-60) are one event, but two reports placed on the same street
+  centroid are not evidence of one.
 The first report in time is the original; later ones point to it, never to another
 duplicate, so every duplicate lies within 48 h and 150 m of its original and a problem
 that persists for weeks is not collapsed into one report. Reports without a point are
@@ -35,7 +40,7 @@ MAX_DISTANCE_M = 150.0
 MAX_GAP = timedelta(hours=48)
 TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
-SHORT_DISTANCE_M = 30.0
+SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
@@ -62,6 +67,7 @@ class Candidate:
     occurred_at: datetime
     text: str
     duplicate_of: Hashable | None = None
+    uncertainty_m: float | None = None
 
 
 def normalise_text(text: str) -> str:
@@ -79,11 +85,16 @@ def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
 
 
-def _texts_match(a: str, b: str, dist: float, t_a: datetime, t_b: datetime) -> bool:
-    """Text rule of the module docstring; ``a``/``b`` are already normalised."""
+def _precise(uncertainty_m: float | None) -> bool:
+    return uncertainty_m is None or math.isnan(uncertainty_m) or uncertainty_m <= SAME_PLACE_M
+
+
+def _texts_match(a: str, b: str, dist: float, t_a: datetime, t_b: datetime, precise: bool) -> bool:
+    """Text and same-place rules of the module docstring (``a``/``b`` normalised)."""
+    same_place = dist <= SAME_PLACE_M and t_a.astimezone(KYIV).date() == t_b.astimezone(KYIV).date()
     if min(len(a.split()), len(b.split())) < SHORT_TOKENS:
-        return dist <= SHORT_DISTANCE_M and t_a.astimezone(KYIV).date() == t_b.astimezone(KYIV).date()
-    return fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
+        return same_place
+    return (same_place and precise) or fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
 
 
 def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
@@ -95,8 +106,9 @@ def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
     dist = distance_m(later.lat, later.lon, earlier.lat, earlier.lon)  # type: ignore[arg-type]
     if dist > MAX_DISTANCE_M:
         return False
+    precise = _precise(getattr(later, "uncertainty_m", None)) and _precise(getattr(earlier, "uncertainty_m", None))
     return _texts_match(
-        normalise_text(later.text), normalise_text(earlier.text), dist, later.occurred_at, earlier.occurred_at
+        normalise_text(later.text), normalise_text(earlier.text), dist, later.occurred_at, earlier.occurred_at, precise
     )
 
 
@@ -119,7 +131,8 @@ def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -
 def mark_duplicates(df: pd.DataFrame) -> pd.Series:
     """``duplicate_of`` for every row of an import (None for originals).
 
-    ``df`` needs columns id, category, lat, lon, occurred_at (aware datetimes), text.
+    ``df`` needs columns id, category, lat, lon, occurred_at (aware datetimes), text,
+    and may have uncertainty_m (the geocoder's, for the same-place rule).
     Rows are processed in time order; candidates come from a grid of 150 m cells per
     category (the 3 x 3 block around a report holds every point within 150 m) and only
     originals of the last 48 h stay in the grid, so the cost grows with the number of
@@ -135,6 +148,10 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
     ids = df["id"].to_numpy(dtype=object)
     cats = df["category"].to_numpy(dtype=object)
     texts = [normalise_text(t) for t in df["text"].fillna("").astype(str)]
+    if "uncertainty_m" in df:
+        precise = [_precise(u) for u in pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)]
+    else:
+        precise = [True] * len(df)
     when = [t.to_pydatetime() for t in times]
     # Local metric grid: metres per degree at the data's mean latitude (error well under
     # a metre across a city, and the exact haversine check follows anyway).
@@ -161,7 +178,9 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
                     if best is not None and when[j] >= when[best]:
                         break  # cells are in time order: nothing earlier follows
                     dist = distance_m(lat[i], lon[i], lat[j], lon[j])
-                    if dist <= MAX_DISTANCE_M and _texts_match(texts[i], texts[j], dist, when[i], when[j]):
+                    if dist <= MAX_DISTANCE_M and _texts_match(
+                        texts[i], texts[j], dist, when[i], when[j], precise[i] and precise[j]
+                    ):
                         best = j
                         break
         if best is None:

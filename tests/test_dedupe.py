@@ -47,7 +47,7 @@ def test_cross_source_repost_is_a_duplicate() -> None:
 def test_other_category_or_other_text_is_not() -> None:
     assert find_duplicate(report(2, category="parking"), [report(1)]) is None
     other = "Машини паркуються на газоні біля школи, все розбито колесами і бордюр зламаний"
-    assert find_duplicate(report(2, text=other), [report(1)]) is None
+    assert find_duplicate(report(2, metres=100, text=other), [report(1)]) is None
 
 
 def test_placeholders_do_not_break_similarity() -> None:
@@ -59,6 +59,20 @@ def test_placeholders_do_not_break_similarity() -> None:
 def test_short_texts_need_30_m_and_the_same_day(metres: float, hours: float, expected: int | None) -> None:
     # T0 is 12:00 Kyiv; +20 h is the next Kyiv day
     assert find_duplicate(report(2, metres=metres, hours=hours, text="сміття!"), [report(1, text="знову сміття")]) == expected
+
+
+OTHER_WORDS = "Сміттєві баки біля гаражів переповнені, все розносить вітер по всьому двору"
+
+
+@pytest.mark.parametrize(
+    ("metres", "hours", "uncertainty", "expected"),
+    [(25, 2, None, 1), (25, 2, 15.0, 1), (35, 2, None, None), (25, 20, None, None), (25, 2, 250.0, None)],
+)
+def test_same_place_same_day_in_other_words(metres: float, hours: float, uncertainty: float | None, expected: int | None) -> None:
+    """Two neighbours describing one dump differently: one event when the points are
+    precise; two reports on one street centroid (uncertainty 250 m) are not."""
+    later = Candidate(2, "litter", north(metres), LON, T0 + timedelta(hours=hours), OTHER_WORDS, None, uncertainty)
+    assert find_duplicate(later, [report(1)]) == expected
 
 
 def test_first_in_time_is_the_original_and_duplicates_are_skipped() -> None:
@@ -83,6 +97,13 @@ def test_batch_points_to_the_first_report() -> None:
     df.index = [10, 11, 12, 13]
     marked = mark_duplicates(df)
     assert marked.to_dict() == {10: 1, 11: None, 12: 1, 13: None}
+
+
+def test_batch_uses_uncertainty_column() -> None:
+    df = _frame([report(1), report(2, hours=2, text=OTHER_WORDS)])
+    assert mark_duplicates(df).tolist() == [None, 1]
+    df["uncertainty_m"] = [15.0, 250.0]
+    assert mark_duplicates(df).tolist() == [None, None]
 
 
 def test_batch_agrees_with_pairwise_rule() -> None:
