@@ -35,6 +35,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -74,6 +75,7 @@ ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.
 FUZZY_CUTOFF_TYPE = 84.0
 FUZZY_CUTOFF_PREPOSITION = 88.0
 FUZZY_MIN_LEN = 6
+FUZZY_MIN_LEN_TYPED = 4  # "улица Тхая": after a street type even a short word is a name
 MAX_ALIAS_WORDS = 4
 
 _FILLER_WORDS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
@@ -94,9 +96,9 @@ GIVEN_NAMES = frozenset(stem(w) for w in (
 
 # Landmark kinds by the stems of the words residents use for them.
 _KIND_WORDS: dict[str, tuple[str, ...]] = {
-    "school": ("школа школи школу школі школою школ шк зош сш нвк школы школе школой ліцей "
-               "ліцею ліцеї ліцеєм лицей лицея лицее гімназія гімназії гімназію гимназия "
-               "гимназии school",),
+    "school": ("школа школи школу школі школою школ шк зош сш нвк школы школе школой гімназія "
+               "гімназії гімназію гимназия гимназии school",),
+    "lyceum": ("ліцей ліцею ліцеї ліцеєм лицей лицея лицее лицеем lyceum",),
     "market": ("ринок ринку ринка ринке ринком рынок рынка рынке рынку рынком базар базару "
                "базарі базаре базара market bazar",),
     "bus_station": ("автостанція автостанції автостанцію автостанцією автостанция автостанции "
@@ -138,7 +140,7 @@ _TWO_WORD_KINDS = {tuple(stem(w) for w in pair.split()): kind for pair, kind in 
 """Two-word kind names; "вокзал" alone is the railway station, "автовокзал" the bus one."""
 BRAND_KINDS = frozenset({"shop", "bar", "cafe"})
 """Kinds residents name by brand alone ("біля АТБ", "возле «Маяка»")."""
-NUMBERED_KINDS = frozenset({"school", "pharmacy"})
+NUMBERED_KINDS = frozenset({"school", "lyceum", "pharmacy"})
 """Kinds residents name by number ("5-та школа", "аптека №3")."""
 GENERIC_KINDS = frozenset({"school", "pharmacy", "shop", "bar", "cafe", "playground", "park",
                            "church"})
@@ -146,6 +148,9 @@ GENERIC_KINDS = frozenset({"school", "pharmacy", "shop", "bar", "cafe", "playgro
 HOUSE_LETTERS = frozenset("абвгдеєжзик")
 """Letters of house numbers ("15а", "2б"); other glued letters make ordinals ("5-ї")."""
 SCHOOL_KINDS = frozenset({"school", "lyceum", "gymnasium", "college"})
+_SCHOOL_NAME_FILLERS = frozenset({"і", "іі", "ііі", "i", "ii", "iii", "ступенів", "ступеня", "ступеней",
+                                  "загальноосвітня", "загальноосвітньої", "№", "-", ".", "no", "номер"})
+"""Words between 'школа' and its number in official names: 'школа І-ІІІ ступенів № 5'."""
 INSTITUTION_KINDS = frozenset({"police", "townhall", "hospital"})
 """Institutions are often the subject of a message ("поліція не приїхала"): a place only
 after a relative word or a locative preposition ("з поліцією" is company, not a place)."""
@@ -553,8 +558,19 @@ class _Text:
         return self.tokens[i].text
 
 
+_NOT_PLACES = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"            # e-mail: "andrii.lysenko45@i.ua"
+    r"|(?:https?://|www\.)\S+"                   # links
+    r"|@\w+|#\w+"                                # handles and hashtags
+    r"|\+?\d[\d ()-]{7,}\d"                      # phone numbers
+)
+"""Contacts carry surnames and digits ("lysenko97@meta.ua" is no "Лисенка 97"): blanked
+before reading (same length, so spans still point into the original text)."""
+
+
 def _prepare(text: str) -> _Text:
-    tokens = tokenize(normalize_text(text))
+    normalised = _NOT_PLACES.sub(lambda m: " " * len(m.group(0)), normalize_text(text))
+    tokens = tokenize(normalised)
     for i, tok in enumerate(tokens[:-2]):
         # "в. Кленова": "в." is short for вулиця when a dot is glued to it
         if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end \
@@ -723,7 +739,7 @@ def _parse_house(t: _Text, i: int) -> tuple[str, tuple[int, int]] | None:
         return None  # "5-ї", "1-го": an ordinal
     if k < len(toks) and toks[k].is_word:
         after = stem(toks[k].text)
-        if after in NOT_HOUSE_UNITS or KIND_BY_STEM.get(after) == "school":
+        if after in NOT_HOUSE_UNITS or KIND_BY_STEM.get(after) in SCHOOL_KINDS:
             return None  # "15 травня", "5 днів", "5 школи"
     house = number
     # letter: glued ("15а"), hyphenated ("15-а"), or spaced at the end of a clause ("15 А")
@@ -848,6 +864,11 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         cand.support = 0.92
     elif _is_capitalised_inside(t, cand.first) or next_word in NEAR_WORDS:
         cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП"
+    if alias.kind == "short" and alias.n_words == 1 and cand.house is None and cand.type_tok is None:
+        if prev is not None and t.original[t.tokens[prev].start].isupper() and _is_given_name(prev_word):
+            cand.support = 0.0  # "Тетяна Лисенко" is a person, not вулиця Миколи Лисенка
+        elif cand.support < 0.9:
+            cand.support = 0.0  # a bare surname needs a preposition, a type word or a house
     if alias.target == "street" and cand.type_tok is not None:
         said = STREET_TYPES.get(t.word(cand.type_tok))
         kind = index.streets[alias.idx].type
@@ -924,14 +945,14 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
             spans.insert(0, [i, t.words[pos + 1]])
         for span in spans:
             words = [t.word(j) for j in span]
-            if sum(len(w) for w in words) < FUZZY_MIN_LEN:
+            if sum(len(w) for w in words) < (FUZZY_MIN_LEN_TYPED if typed else FUZZY_MIN_LEN):
                 continue
             housed = _house_after(t, span[-1]) is not None
             if not (context or housed):
                 continue
             if not typed and all(is_dictionary_word(w) for w in words):
                 continue
-            cutoff = FUZZY_CUTOFF_TYPE if typed or housed else FUZZY_CUTOFF_PREPOSITION
+            cutoff = FUZZY_CUTOFF_TYPE if typed else FUZZY_CUTOFF_PREPOSITION
             best = None
             for query in (" ".join(stem(w) for w in words), _folded(words)):
                 hit = process.extractOne(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
@@ -983,7 +1004,7 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
         kind, last = _kind_at(t, pos)
         if kind is None:
             continue
-        group = SCHOOL_KINDS if kind == "school" else {kind}
+        group = SCHOOL_KINDS if kind in SCHOOL_KINDS else {kind}
         pool = [lm for lm in index.landmarks if lm.kind in group]
         if not pool:
             continue
@@ -1000,8 +1021,9 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
             named = _named(t, pos, last, pool, numbers=kind not in NUMBERED_KINDS)
             if named is not None:
                 options, first, last = named[0], min(first, named[1]), max(last, named[2])
-            elif kind not in GENERIC_KINDS and len(pool) == 1:
-                options = pool
+            elif kind not in GENERIC_KINDS:
+                own = [lm for lm in pool if lm.kind == kind]  # "біля ліцею": the one lyceum
+                options = own if len(own) == 1 else []
         if options:
             out.append(_LandmarkHit(options, first, last, 1.0))
             used.update(range(first, last + 1))
@@ -1046,6 +1068,12 @@ def _after_locative(t: _Text, i: int) -> bool:
 
 
 @lru_cache(maxsize=8192)
+def _is_given_name(word: str) -> bool:
+    uk, ru = _analysers()
+    return any("Name" in p.tag for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
+
+
+@lru_cache(maxsize=8192)
 def _adjectival(word: str) -> bool:
     """The word can be an adjective form (or no dictionary knows it: a typo or a name)."""
     uk, ru = _analysers()
@@ -1073,10 +1101,10 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
             return ORDINALS[stem(w)], j, last
     k = last + 1
     toks = t.tokens
-    while k < len(toks) and k - last <= 3 and (toks[k].text in {"№", "-", ".", "no", "номер"}
-                                               or KIND_BY_STEM.get(stem(toks[k].text)) == "school"):
+    while k < len(toks) and k - last <= 8 and (toks[k].text in _SCHOOL_NAME_FILLERS
+                                               or KIND_BY_STEM.get(stem(toks[k].text)) in SCHOOL_KINDS):
         k += 1
-    if k < len(toks) and toks[k].is_number and k - last <= 3 and len(toks[k].text) <= 2:
+    if k < len(toks) and toks[k].is_number and k - last <= 8 and len(toks[k].text) <= 2:
         after = _next_token(t, k)
         if after is not None and stem(t.word(after)) in NOT_HOUSE_UNITS:
             return None  # "школа 5 років без ремонту"
