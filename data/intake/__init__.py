@@ -87,7 +87,9 @@ def detect_kind(infile: InputFile) -> str:
         return _zip_kind(infile)
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
-        if any(marker in head for marker in (b'"messages"', b'"chats"', b'"date_unixtime"')):
+        # a whole-account export may hold a long contact list before its chats
+        telegram_markers = (b'"messages"', b'"chats"', b'"date_unixtime"', b'"personal_information"')
+        if any(marker in head for marker in telegram_markers):
             return "telegram"
         return "facebook"
     if infile.suffix in (".json", ".docx", ".xlsx"):

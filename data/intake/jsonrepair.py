@@ -76,8 +76,8 @@ class RepairingReader:
             data, self._carry = self._carry, b""
             return self._repair(data) if data else b""
         data = self._carry + data
-        tail = _TAIL.search(data)
-        while tail and tail.start() == 0:  # nothing but a possible escape yet: read on
+        cut = _escape_tail(data)
+        while cut == 0:  # nothing but a possible escape yet: read on
             more = self._raw.read(self._chunk_size)
             self.bytes_in += len(more)
             if not more:
@@ -85,11 +85,8 @@ class RepairingReader:
                 self._carry = b""
                 return self._repair(data)
             data += more
-            tail = _TAIL.search(data)
-        if tail:
-            data, self._carry = data[: tail.start()], data[tail.start() :]
-        else:
-            self._carry = b""
+            cut = _escape_tail(data)
+        data, self._carry = data[:cut], data[cut:]
         return self._repair(data)
 
     def _repair(self, data: bytes) -> bytes:
@@ -117,6 +114,21 @@ class RepairingReader:
             if pos == len(data) and not _closes(string.group(0)[1:]):
                 self._in_string = True
         return b"".join(out)
+
+
+def _escape_tail(data: bytes) -> int:
+    """Where an escape that the chunk boundary may have cut starts (len(data) if none).
+
+    Only the last few bytes are searched: a regex search over a 1 MB chunk for a pattern
+    anchored at its end would try every position.
+    """
+    match = _TAIL.search(data, max(0, len(data) - 6))
+    if match is None:
+        return len(data)
+    start = match.start()
+    while start > 0 and data[start - 1] == 0x5C:  # the whole run of backslashes
+        start -= 1
+    return start
 
 
 def _closes(body: bytes) -> bool:

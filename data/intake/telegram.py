@@ -11,6 +11,7 @@ reported in the notes so that nothing disappears silently.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -48,17 +49,20 @@ def parse_telegram(
 
 
 def _items(infile: InputFile, result: ParseResult, tally: Tally) -> Iterator[RawMessage | Quarantined]:
-    shape = _Shape()
+    layout = _layout(infile)
     with infile.open() as raw:
         reader = RepairingReader(raw)
+        if layout.single_chat:  # the common case: ijson builds each message in C
+            found = ijson.items(reader, "messages.item", use_float=True)
+            stream: Iterator[tuple[str, str | None, Any]] = ((layout.chat_id, layout.chat_type, m) for m in found)
+        else:
+            stream = _messages(reader)
         try:
-            for chat_id, chat_type, message in _messages(reader, shape):
+            for chat_id, chat_type, message in stream:
                 item = _convert(message, chat_id, chat_type, tally)
                 if item is not None:
                     yield item
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            if not shape.has_messages:
-                raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({exc})") from None
             # Part of the file was read: keep it, and say loudly where the rest was lost.
             tally.read()
             yield tally.quarantine(
@@ -67,26 +71,45 @@ def _items(infile: InputFile, result: ParseResult, tally: Tally) -> Iterator[Raw
                 f"{result.stats['read'] - 1} messages before that point were read, the rest was not",
             )
             result.notes.append(f"{infile.name} is damaged: the import stopped near byte {reader.bytes_in}")
-    if not shape.has_messages:
-        raise UnreadableFile(
-            infile.name,
-            "no Telegram messages found: expected a 'messages' list or 'chats.list' "
-            "(a Telegram Desktop JSON export, result.json)",
-        )
     _write_notes(result)
 
 
-class _Shape:
-    """What the stream has shown of the file's structure so far."""
+@dataclass
+class _Layout:
+    single_chat: bool
+    chat_id: str = "unknown"
+    chat_type: str | None = None
 
-    has_messages = False
 
+def _layout(infile: InputFile) -> _Layout:
+    """Single chat or whole account, read from the head of the file.
 
-def _messages(reader: RepairingReader, shape: _Shape) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
-    """(chat id, chat type, message dict) in file order, building one message at a time.
-
-    A chat's ``id`` and ``type`` precede its ``messages`` in every Telegram Desktop export.
+    A chat's ``id`` and ``type`` precede its ``messages`` in every Telegram Desktop
+    export, so the scan stops at the first ``messages`` list or ``chats`` key.
     """
+    layout = _Layout(single_chat=True)
+    with infile.open() as raw:
+        try:
+            for prefix, event, value in ijson.parse(RepairingReader(raw), use_float=True):
+                if prefix == "id" and event in ("number", "string"):
+                    layout.chat_id = str(int(value) if isinstance(value, float) else value)
+                elif prefix == "type" and event == "string":
+                    layout.chat_type = value
+                elif prefix == "messages" and event == "start_array":
+                    return layout
+                elif prefix == "" and event == "map_key" and value in ("chats", "left_chats"):
+                    return _Layout(single_chat=False)
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({exc})") from None
+    raise UnreadableFile(
+        infile.name,
+        "no Telegram messages found: expected a 'messages' list or 'chats.list' "
+        "(a Telegram Desktop JSON export, result.json)",
+    )
+
+
+def _messages(reader: RepairingReader) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+    """(chat id, chat type, message) of a whole-account export, one message at a time."""
     chat_ids: dict[str, str] = {}
     chat_types: dict[str, str] = {}
     builder: ijson.ObjectBuilder | None = None
@@ -108,14 +131,12 @@ def _messages(reader: RepairingReader, shape: _Shape) -> Iterator[tuple[str, str
             builder = ijson.ObjectBuilder()
             builder.event(event, value)
             depth = 1
-        elif event == "start_array" and prefix in _MESSAGE_LISTS:
-            shape.has_messages = True
         elif prefix in _CHAT_ID_PREFIXES and event in ("number", "string"):
             chat_ids[_CHAT_ID_PREFIXES[prefix]] = str(int(value) if isinstance(value, float) else value)
         elif prefix in _CHAT_TYPE_PREFIXES and event == "string":
             chat_types[_CHAT_TYPE_PREFIXES[prefix]] = value
-        elif event == "start_map" and prefix in _CHAT_ROOTS[1:]:
-            chat_ids.pop(prefix, None)  # a new chat of a whole-account export
+        elif event == "start_map" and prefix in _CHAT_ROOTS:
+            chat_ids.pop(prefix, None)  # a new chat: forget the previous one's id
             chat_types.pop(prefix, None)
 
 
@@ -143,7 +164,9 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         return tally.quarantine(ref, "a message without an id (cannot be referenced)", text)
     received_at, assumed_local = _received_at(message)
     if received_at is None:
-        return tally.quarantine(ref, f"message {msg_id}: date '{message.get('date')}' is not a date", text)
+        shown = message.get("date")
+        reason = f"message {msg_id}: date '{shown}' is not a date" if shown else f"message {msg_id}: no date"
+        return tally.quarantine(ref, reason, text)
     extra: dict[str, Any] = {"chat_id": chat_id}
     if chat_type:
         extra["chat_type"] = chat_type
