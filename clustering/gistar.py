@@ -298,27 +298,24 @@ def local_gistar(
     >>> local_gistar(y).reason
     'insufficient data: 7 reports, at least 30 needed'
     """
-    cells = counts.index.astype(str).tolist()
+    index = counts.index.astype(str)
     y = counts.to_numpy(dtype=float)
     n_reports = int(round(y.sum()))
-    table = pd.DataFrame({"cell": cells, "n": counts.to_numpy().astype(np.int64)})
+    columns: dict[str, object] = {"cell": index.array, "n": counts.to_numpy().astype(np.int64)}
 
     def refuse(reason: str) -> GiStarResult:
-        table["z"] = np.nan
-        table["p"] = np.nan
-        table["bin"] = np.zeros(len(table), dtype=np.int8)
+        nan = np.full(len(y), np.nan)
+        table = pd.DataFrame(columns | {"z": nan, "p": nan, "bin": np.zeros(len(y), dtype=np.int8)})
         return GiStarResult(table, False, reason, k, n_reports, fdr, alphas)
 
     if n_reports < min_reports:
         return refuse(f"insufficient data: {n_reports} reports, at least {min_reports} needed")
     if np.ptp(y) == 0:
         return refuse("insufficient data: every cell has the same count (zero variance)")
-    w = neighbour_matrix(cells, k, include_self=True)
+    w = neighbour_matrix(index.tolist(), k, include_self=True)
     z = gistar_z(w, y)
     p = 2.0 * ndtr(-np.abs(z))
-    table["z"] = z
-    table["p"] = p
-    table["bin"] = significance_bins(z, p, fdr=fdr, alphas=alphas)
+    columns |= {"z": z, "p": p, "bin": significance_bins(z, p, fdr=fdr, alphas=alphas)}
     if permutations > 0:
-        table["p_sim"] = _permutation_p(w, y, permutations, seed)
-    return GiStarResult(table, True, "", k, n_reports, fdr, alphas)
+        columns["p_sim"] = _permutation_p(w, y, permutations, seed)
+    return GiStarResult(pd.DataFrame(columns), True, "", k, n_reports, fdr, alphas)
