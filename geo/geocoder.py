@@ -502,11 +502,12 @@ def _distinct_keys(landmarks: list[_Landmark]) -> None:
     for lm in landmarks:
         kinds.setdefault(lm.kind, []).append(lm)
     for pool in kinds.values():
+        names = {lm.name: lm.name_keys for lm in pool}  # branches of one chain count once
         counts: dict[str, int] = {}
-        for lm in pool:
-            for key in lm.name_keys:
+        for keys in names.values():
+            for key in keys:
                 counts[key] = counts.get(key, 0) + 1
-        common = {k for k, n in counts.items() if len(pool) >= 3 and n > len(pool) / 2}
+        common = {k for k, n in counts.items() if len(names) >= 3 and n > len(names) / 2}
         for lm in pool:
             lm.distinct = frozenset(k for k in lm.name_keys
                                     if k not in common and k not in KIND_BY_STEM and k not in CITY_STEMS)

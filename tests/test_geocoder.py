@@ -5,9 +5,10 @@ Mini city (metres from the centre 47.566 N 31.33 E): Маріупольська 
 west-east through the centre with houses 1-40 every 25 m (no 15 and 16, but 15а); вулиця
 Соборності runs south-north through the centre (houses 10 and 23/27); Херсонська (old 1-го
 Травня), Кобзарська (old 8-го Березня), Іллі Урмана (old Енгельса), Софіївська (old
-Пушкінська), провулок Глінки, Щаслива, Молодіжна, Кошового Олега, Вознесенська; school No 5,
-lyceum No 1, market, bus and railway stations, hospital, police, council, parks Шевченка and
-1-го Травня; microdistricts Болгарка, Центр, Молодіжний.
+Пушкінська), провулок Глінки, Щаслива, Молодіжна, Кошового Олега, Вознесенська, Тиха вулиця
+and Тихий провулок, Центральна, Миколи Лисенка; school No 5, lyceum No 1, market, bus and
+railway stations, hospital, police, council, parks Шевченка and 1-го Травня, two «АТБ» shops
+(one by Соборності), bar «Маяк», pharmacy No 3; microdistricts Болгарка, Центр, Молодіжний.
 """
 from __future__ import annotations
 
@@ -247,6 +248,77 @@ def test_landmark_with_street_keeps_both() -> None:
 ])
 def test_landmark_words_that_are_no_place(text: str) -> None:
     assert g(text).level == "none"
+
+
+def test_pharmacy_bar_and_the_one_lyceum() -> None:
+    assert g("біля аптеки №3 п'яні").landmark["name"] == "Аптека № 3"
+    assert g("біля бару «Маяк» шумно").landmark["name"] == "Бар «Маяк»"
+    assert g("біля «Маяка» бійка").landmark["name"] == "Бар «Маяк»"     # brand alone, in quotes
+    assert g("Сколько можно! Возле лицея паркуются").landmark["kind"] == "lyceum"
+    m = g("Скарга.\nВознесенська загальноосвітня школа І-ІІІ ступенів № 5")   # official name
+    assert m.landmark["number"] == "5"
+    assert g("Школа 5 років без ремонту").level == "none"
+
+
+def test_chain_shop_branch() -> None:
+    m = g("біля АТБ на Соборності п'ють")              # the branch by the named street
+    assert m.level == "landmark" and m.street == "Соборності" and near(m, 20, 300, 1)
+    m = g("біля АТБ п'ють")                             # which branch? say so
+    assert m.level == "landmark" and m.score < 0.8 and m.uncertainty_m > 1000
+    assert g("біля магазину «Продукти» сміття").landmark["name"] == "Магазин «Продукти»"
+
+
+@pytest.mark.parametrize("text", [
+    "Звернулися в поліцію, толку нуль",                # direction, not a place
+    "Обращаюсь в горсовет: опять мусор",
+])
+def test_institution_as_a_destination_is_no_place(text: str) -> None:
+    assert g(text).level == "none"
+
+
+# --- homonyms, written types, contacts ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, street", [
+    ("на перехресті провулку Тихого", "Тихий"),         # lane by its type word...
+    ("по Тихому провулку ганяють", "Тихий"),
+    ("на Тихій вулиці темно", "Тиха"),
+    ("вул. Тиха, темно", "Тиха"),
+    ("на пер. Тихом собаки", "Тихий"),
+])
+def test_street_type_and_gender_pick_among_homonyms(text: str, street: str) -> None:
+    assert g(text).street == street
+
+
+def test_written_type_must_agree() -> None:
+    assert g("на центральній площі сміття").level == "none"   # a square, not Центральна вулиця
+    assert g("вул. Глінки 2").street == "Глінки"             # вулиця/провулок are mixed up freely
+
+
+def test_abbreviation_v_dot_for_street() -> None:
+    m = g("розі Соборності і в. Маріупольської")
+    assert (m.level, {m.street, m.street2}) == ("intersection", {"Соборності", "Маріупольська"})
+
+
+@pytest.mark.parametrize("text", [
+    "Пишіть на andrii.lysenko45@i.ua, сміття",         # a surname and digits in an e-mail
+    "Опять Тетяна Лисенко из третьего подъезда",         # a person, not вулиця Миколи Лисенка
+    "дзвоніть +38 (097) 294-89-93 або @lysenko_m",
+])
+def test_contacts_and_person_names_are_no_streets(text: str) -> None:
+    assert g(text).level == "none"
+
+
+def test_surname_street_with_context() -> None:
+    assert g("на Лисенка темно").street == "Миколи Лисенка"
+    assert g("Лисенка 5").street == "Миколи Лисенка"
+
+
+@pytest.mark.parametrize("text, street", [
+    ("улица Тхая, 5", "Тиха"),                           # short typo after a type word
+    ("Маріюпольська 21 машини на газоні", "Маріупольська"),  # typo before a house number
+])
+def test_typos_with_a_type_word_or_a_house(text: str, street: str) -> None:
+    assert g(text).street == street
 
 
 # --- microdistricts -------------------------------------------------------------------------
