@@ -127,14 +127,14 @@ def test_truncated_export_keeps_what_was_read():
 
 
 @pytest.mark.parametrize("content, problem", [
-    (b"", "empty"),
-    (b"not json at all", "not a readable"),
+    (b"", "the file is empty"),
+    (b"not json at all", "not a readable Telegram export"),
     (b'{"name": "x", "id": 1}', "no Telegram messages found"),
 ])
 def test_unreadable(content, problem):
     with pytest.raises(UnreadableFile, match=problem) as info:
-        consume(parse_file(content, kind="telegram", name="result.json") if content else parse_file(content, name="result.json"))
-    assert "result.json" in str(info.value)
+        consume(parse_file(content, kind="telegram" if content else None, name="result.json"))
+    assert str(info.value).startswith("result.json: ")
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 17, 1 << 20])
@@ -149,3 +149,22 @@ def test_repair_is_independent_of_chunk_boundaries(chunk):
 def test_repair_leaves_valid_json_untouched():
     valid = json.dumps({"a": ["x\\\"y\\\\", "q\n\t\u0001", {"b": "Вознесенськ \\ \""}]}, ensure_ascii=False).encode()
     assert RepairingReader(io.BytesIO(valid), chunk_size=3).read() == valid
+
+
+def test_account_export_with_a_long_contact_list_is_detected():
+    export = json.loads((FIXTURES / "telegram_account.json").read_text(encoding="utf-8"))
+    contacts = [{"first_name": f"C{i}", "phone_number": "+380000000", "date": "2024-01-01T00:00:00"} for i in range(2000)]
+    export = {"about": export["about"], "personal_information": export["personal_information"],
+              "contacts": {"about": "", "list": contacts}, "chats": export["chats"]}
+    content = json.dumps(export).encode()
+    assert len(content) > 65536
+    result = parse_file(content, name="result.json")
+    assert result.kind == "telegram"
+    assert len(consume(result)) == 3
+
+
+def test_unreadable_is_raised_by_parse_file_itself(tmp_path):
+    with pytest.raises(UnreadableFile, match="missing.json: cannot open the file"):
+        parse_file(tmp_path / "missing.json")
+    with pytest.raises(UnreadableFile, match="no Telegram messages found"):
+        parse_file(b'{"name": "x", "id": 1}', kind="telegram", name="r.json")  # no next(items) needed

@@ -17,7 +17,8 @@ response for surveys) or one Quarantined, so ``result.stats["read"] ==
 result.stats["emitted"] + result.stats["quarantined"]`` once ``items`` is exhausted.
 What is not a record (service messages, photos, blank rows) is counted under
 ``skipped_*`` and explained in ``notes``. The only exception is :class:`UnreadableFile`,
-raised by ``parse_file`` or, for streamed files, by the first ``next(items)``.
+raised by ``parse_file`` itself; a file damaged further on (a truncated export) ends
+``items`` with one Quarantined entry that says where reading stopped.
 """
 
 from __future__ import annotations

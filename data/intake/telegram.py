@@ -29,27 +29,31 @@ from data.intake.jsonrepair import RepairingReader
 from data.records import Quarantined, RawMessage
 
 KIND = "telegram"
-# Where messages sit: a single-chat export, or each chat of a whole-account export.
-_CHAT_ROOTS = ("", "chats.list.item", "left_chats.list.item")
-_MESSAGE_PREFIXES = {(root + "." if root else "") + "messages.item": root for root in _CHAT_ROOTS}
-_CHAT_ID_PREFIXES = {(root + "." if root else "") + "id": root for root in _CHAT_ROOTS}
-_MESSAGE_LISTS = {(root + "." if root else "") + "messages" for root in _CHAT_ROOTS}
-_CHAT_TYPE_PREFIXES = {(root + "." if root else "") + "type": root for root in _CHAT_ROOTS}
+# Where the chats of a whole-account export sit, and their messages, ids and types.
+_CHAT_ROOTS = ("chats.list.item", "left_chats.list.item")
+_MESSAGE_PREFIXES = {root + ".messages.item": root for root in _CHAT_ROOTS}
+_CHAT_ID_PREFIXES = {root + ".id": root for root in _CHAT_ROOTS}
+_CHAT_TYPE_PREFIXES = {root + ".type": root for root in _CHAT_ROOTS}
 _LINK_TYPES = ("link", "text_link")
 
 
-def parse_telegram(
-    source: Any, *, name: str | None = None
-) -> ParseResult:
-    """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items."""
+def parse_telegram(source: Any, *, name: str | None = None) -> ParseResult:
+    """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items.
+
+    The head of the file is read at once (UnreadableFile if it is not an export); the
+    messages stream lazily. Damage further on ends ``items`` with one Quarantined entry
+    saying where the import stopped, so what was read before it is kept.
+    """
     infile = InputFile.of(source, name)
+    layout = _layout(infile)  # an unreadable file fails here, before any item
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(infile, result, Tally(result, KIND))
+    result.items = _items(infile, layout, result, Tally(result, KIND))
     return result
 
 
-def _items(infile: InputFile, result: ParseResult, tally: Tally) -> Iterator[RawMessage | Quarantined]:
-    layout = _layout(infile)
+def _items(
+    infile: InputFile, layout: _Layout, result: ParseResult, tally: Tally
+) -> Iterator[RawMessage | Quarantined]:
     with infile.open() as raw:
         reader = RepairingReader(raw)
         if layout.single_chat:  # the common case: ijson builds each message in C
