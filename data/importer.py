@@ -2,7 +2,8 @@
 
 Order per message (DESIGN.md): parse -> geocode the raw text in memory -> redact personal
 data outside the matched place span -> classify -> when it happened -> de-duplicate ->
-store. Raw text exists only inside :func:`to_report`; what reaches the store is redacted.
+store. Raw text exists only inside :func:`to_reports`; what reaches the store is redacted.
+A file is one transaction, processed in chunks so a 200 MB export fits in bounded memory.
 
 Counting: every record a parser reads ends up in exactly one bucket, so
 ``read == imported + duplicates + quarantined + already_known`` for every batch
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from data import intake
 from data.categories import CATEGORIES
-from data.classify import classify
+from data.classify import classify_many
 from data.dedupe import mark_duplicates
 from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
@@ -39,6 +40,7 @@ from geo import geocode
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
 Progress = Callable[[int, int | None], None]
+CHUNK = 1000  # messages processed and inserted at a time: bounded memory for big exports
 
 
 @dataclass
@@ -74,48 +76,78 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def to_report(raw: RawMessage, *, secret: bytes) -> Report:
-    """Turn one raw message into a redacted, placed, classified report (a pure step)."""
+def _place_and_redact(raw: RawMessage) -> tuple[Any, str, str | None]:
+    """Geocode the raw text (before redaction), then redact outside the matched place."""
     match = geocode(raw.text if not raw.venue_text else f"{raw.text}\n{raw.venue_text}", location=raw.location)
-    keep = [match.span] if match.span else []
-    clean = redact(raw.text, keep_spans=[s for s in keep if s[1] <= len(raw.text)]).text
-    location_text = raw.text[match.span[0] : match.span[1]] if match.span and match.span[1] <= len(raw.text) else None
-    if raw.category_hint in CATEGORIES:
-        category, category_source = raw.category_hint, "rule"
-    else:
-        decision = classify(clean)
-        category, category_source = decision.category, decision.source
-    if raw.occurred_at is not None:
-        when, when_source = raw.occurred_at, "given"
-    else:
-        when, when_source = occurred_at(raw.text, raw.received_at)
-    return Report(
-        source=raw.source,
-        source_ref=raw.source_ref,
-        meeting_id=raw.meeting_id,
-        received_at=raw.received_at,
-        occurred_at=when,
-        occurred_at_source=when_source,
-        text=clean,
-        reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
-        category=category,
-        category_source=category_source,
-        location_text=location_text,
-        lat=match.lat,
-        lon=match.lon,
-        level=match.level,
-        score=match.score,
-        uncertainty_m=match.uncertainty_m,
-        street=match.street,
-        street2=match.street2,
-        house=match.house,
-        landmark=match.landmark,
-        district=match.district,
-        **h3_cells(match.lat, match.lon),
-    )
+    span = match.span if match.span and match.span[1] <= len(raw.text) else None
+    clean = redact(raw.text, keep_spans=[span] if span else []).text
+    return match, clean, raw.text[span[0] : span[1]] if span else None
 
 
-def _quarantine_row(item: Quarantined, batch_id: int, secret: bytes) -> dict[str, Any]:
+def to_reports(raws: Sequence[RawMessage], *, secret: bytes) -> list[Report | Quarantined]:
+    """Turn raw messages into redacted, placed, classified reports (classification batched).
+
+    A message that breaks a step becomes a Quarantined entry with the reason: never lost.
+    """
+    placed: list[tuple[RawMessage, Any, str, str | None] | Quarantined] = []
+    for raw in raws:
+        try:
+            placed.append((raw, *_place_and_redact(raw)))
+        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
+            placed.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=f"could not process: {exc}"))
+    to_classify = [p[2] for p in placed if not isinstance(p, Quarantined) and p[0].category_hint not in CATEGORIES]
+    decisions = iter(classify_many(to_classify)) if to_classify else iter(())
+    out: list[Report | Quarantined] = []
+    for item in placed:
+        if isinstance(item, Quarantined):
+            out.append(item)
+            continue
+        raw, match, clean, location_text = item
+        if raw.category_hint in CATEGORIES:
+            category, category_source = raw.category_hint, "rule"
+        else:
+            decision = next(decisions)
+            category, category_source = decision.category, decision.source
+        if raw.occurred_at is not None:
+            when, when_source = raw.occurred_at, "given"
+        else:
+            when, when_source = occurred_at(raw.text, raw.received_at)
+        out.append(Report(
+            source=raw.source,
+            source_ref=raw.source_ref,
+            meeting_id=raw.meeting_id,
+            received_at=raw.received_at,
+            occurred_at=when,
+            occurred_at_source=when_source,
+            text=clean,
+            reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
+            category=category,
+            category_source=category_source,
+            location_text=location_text,
+            lat=match.lat,
+            lon=match.lon,
+            level=match.level,
+            score=match.score,
+            uncertainty_m=match.uncertainty_m,
+            street=match.street,
+            street2=match.street2,
+            house=match.house,
+            landmark=match.landmark,
+            district=match.district,
+            **h3_cells(match.lat, match.lon),
+        ))
+    return out
+
+
+def to_report(raw: RawMessage, *, secret: bytes) -> Report:
+    """One message through :func:`to_reports` (the public form uses it)."""
+    result = to_reports([raw], secret=secret)[0]
+    if isinstance(result, Quarantined):
+        raise ValueError(result.reason)
+    return result
+
+
+def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
     return {
         "batch_id": batch_id,
         "source": item.source,
@@ -205,46 +237,20 @@ def import_file(
     parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping)
     summary = BatchSummary(path.name, parsed.kind)
     secret = salt()
-    reports: list[Report] = []
-    problems: list[Quarantined] = []
-    solutions: list[tuple[RawMessage, Report]] = []
-    for item in parsed.items:
-        summary.read += 1
-        if isinstance(item, Quarantined):
-            problems.append(item)
-        else:
-            try:
-                reports.append(to_report(item, secret=secret))
-                if item.extra.get("solution"):
-                    solutions.append((item, reports[-1]))
-            except Exception as exc:  # a record that breaks a step is quarantined, never lost
-                problems.append(Quarantined(source=item.source, source_ref=item.source_ref,
-                                            reason=f"could not process: {exc}", excerpt=""))
-        if progress and summary.read % 200 == 0:
-            progress(summary.read, None)
-    summary.notes.extend(parsed.notes)
     with Session(engine) as session, session.begin():
         batch = claim_batch(session, file_name=path.name, sha256=sha, kind=parsed.kind, imported_by=actor)
         if batch is None:  # a concurrent import of the same file committed first and did the work
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
-        refs = [(r.source, r.source_ref) for r in reports] + [(q.source, q.source_ref) for q in problems]
-        known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
-        fresh = [r for r in reports if (r.source, r.source_ref) not in known]
-        fresh_problems = [q for q in problems if (q.source, q.source_ref) not in known]
-        summary.already_known = summary.read - len(fresh) - len(fresh_problems)
-        located = [r for r in fresh if r.level != "none"]
-        unlocated = [r for r in fresh if r.level == "none"]
-        rows = [r.model_dump(exclude={"id"}) | {"batch_id": batch.id} for r in located]
-        insert_ignoring_conflicts(session, ReportRow.__table__, rows)
-        q_rows = [_quarantine_row(q, batch.id, secret) for q in fresh_problems]
-        q_rows += [_not_located_row(r, batch.id) for r in unlocated]
-        insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
+        solutions: list[tuple[RawMessage, Report]] = []
+        for chunk in _chunks(parsed.items, CHUNK):
+            _store_chunk(session, chunk, batch.id, secret, summary, solutions)
+            if progress:
+                progress(summary.read, None)
+        summary.notes.extend(parsed.notes)
         new_ids = list(session.scalars(select(ReportRow.id).where(ReportRow.batch_id == batch.id)))
         summary.duplicates = _assign_duplicates(session, new_ids)
         summary.imported = len(new_ids) - summary.duplicates
-        summary.quarantined = len(q_rows)
-        summary.not_located = len(unlocated)
         summary.read += len(parsed.surveys)
         new_surveys = _store_side_records(session, parsed, batch.id, solutions)
         summary.imported += new_surveys
@@ -257,6 +263,40 @@ def import_file(
     if progress:
         progress(summary.read, summary.read)
     return summary
+
+
+def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_id: int, secret: bytes,
+                 summary: BatchSummary, solutions: list[tuple[RawMessage, Report]]) -> None:
+    """Process and insert one chunk; counts go into `summary` (duplicates come at the end)."""
+    summary.read += len(chunk)
+    refs = {(i.source, i.source_ref) for i in chunk}
+    known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
+    fresh = [i for i in chunk if (i.source, i.source_ref) not in known]
+    summary.already_known += len(chunk) - len(fresh)
+    raws = [i for i in fresh if isinstance(i, RawMessage)]
+    done = to_reports(raws, secret=secret)
+    solutions += [(raw, r) for raw, r in zip(raws, done, strict=True)
+                  if isinstance(r, Report) and raw.extra.get("solution")]
+    problems = [i for i in fresh if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
+    located = [r for r in done if isinstance(r, Report) and r.level != "none"]
+    unlocated = [r for r in done if isinstance(r, Report) and r.level == "none"]
+    insert_ignoring_conflicts(session, ReportRow.__table__,
+                              [r.model_dump(exclude={"id"}) | {"batch_id": batch_id} for r in located])
+    q_rows = [_quarantine_row(q, batch_id) for q in problems] + [_not_located_row(r, batch_id) for r in unlocated]
+    insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
+    summary.quarantined += len(q_rows)
+    summary.not_located += len(unlocated)
 
 
 def _store_side_records(session: Session, parsed: Any, batch_id: int,
