@@ -6,6 +6,8 @@ import stat
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from data.redact import EMAIL, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
 
@@ -174,3 +176,24 @@ def test_salt_created_once_with_mode_0600(tmp_path: Path) -> None:
     assert len(salt) == 32
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert load_or_create_salt(path) == salt
+
+
+@st.composite
+def phone_writings(draw: st.DrawFn) -> str:
+    """A Ukrainian mobile number written the ways residents write it."""
+    operator = draw(st.sampled_from(["50", "63", "66", "67", "68", "73", "93", "95", "96", "97", "98", "99"]))
+    digits = draw(st.text("0123456789", min_size=7, max_size=7))
+    prefix = draw(st.sampled_from(["+38 ", "+38", "38", "+380 ", "8 ", "", ""]))
+    sep = draw(st.sampled_from([" ", "-", ".", ""]))
+    code = f"0{operator}" if not prefix.startswith("+380") else operator
+    code = draw(st.sampled_from([code, f"({code})"]))
+    body = sep.join([digits[:3], digits[3:5], digits[5:]])
+    return f"{prefix}{code}{' ' if sep == '' and code.endswith(')') else sep}{body}"
+
+
+@settings(max_examples=300, deadline=None)
+@given(phone_writings(), st.sampled_from(["Дзвоніть ", "тел. ", "", "Сміття біля баків, "]), st.sampled_from(["", " після 18:00", ", Іван", "!"]))
+def test_any_phone_writing_leaves_no_digits(phone: str, before: str, after: str) -> None:
+    out = redact(before + phone + after).text
+    assert PHONE in out
+    assert sum(c.isdigit() for c in out) == sum(c.isdigit() for c in after)
