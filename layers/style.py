@@ -64,11 +64,20 @@ def break_labels(breaks: Sequence[float], low: float) -> list[str]:
 
 
 def diverging_breaks(values: Sequence[float]) -> list[float]:
-    """Symmetric breaks around 0 for change maps (3 classes each side plus 'no change')."""
+    """Symmetric breaks around 0 for change maps: 3 classes each side and a 'no change' band.
+
+    The band is +-0.5 for whole counts and a sixth of the range for small fractions
+    (survey means), so the seven RdBu classes always stay in order.
+    """
     vals = np.abs(np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=float))
-    top = float(np.ceil(vals.max())) if vals.size and vals.max() > 0 else 1.0
-    steps = [top / 3, 2 * top / 3, top]
-    return [-steps[1], -steps[0], -0.5, 0.5, steps[0], steps[1], top]
+    top = float(vals.max()) if vals.size and vals.max() > 0 else 1.0
+    zero = min(0.5, top / 6)
+    return [-2 * top / 3, -top / 3, -zero, zero, top / 3, 2 * top / 3, top]
+
+
+def diverging_labels(breaks: Sequence[float]) -> list[str]:
+    """Upper bound of each change class, the middle one as 'about 0'."""
+    return ["≈ 0" if i == 3 else f"≤ {b:+.2g}" for i, b in enumerate(breaks)]
 
 
 class _ScriptControl(MacroElement):

@@ -1,0 +1,224 @@
+"""Restricted district-review layers (council, partner, admin).
+
+Counts per microdistrict (absolute, per 1,000 residents, change against the previous
+period of the same length), res-8 cells, the action plan with its status, survey results
+(suppressed below the minimum sample by layers/privacy.py) and meeting places. No report
+points, texts or reporter data are drawn here: the council's job is districts and actions.
+"""
+
+from __future__ import annotations
+
+import html
+from typing import Any
+
+import folium
+import h3
+import numpy as np
+import pandas as pd
+from shapely import contains_xy
+from shapely.geometry import Polygon
+
+from layers import privacy
+from layers.access import require
+from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.privacy import Period
+from layers.public import actions_layer
+from layers.style import (
+    DIVERGING,
+    FLAGGED,
+    SEQUENTIAL,
+    VIRIDIS,
+    add_geojson,
+    break_labels,
+    class_breaks,
+    color_for,
+    diverging_breaks,
+    diverging_labels,
+    legend,
+    polygon_style,
+)
+from layers.text import tr
+
+
+def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
+    counted = privacy.counted_reports(reports)
+    when = pd.to_datetime(counted["occurred_at"], utc=True)
+    return counted.loc[(when >= period.start) & (when < period.end)]
+
+
+def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Any) -> np.ndarray:
+    """Microdistrict id of each exact point ('' outside all); restricted, so points are used."""
+    out = np.full(len(lat), privacy.OUTSIDE_DISTRICTS, dtype=object)
+    for d in part(gazetteer, "districts"):
+        inside = contains_xy(Polygon(d["polygon"]), np.asarray(lon, float), np.asarray(lat, float))
+        out[inside & (out == privacy.OUTSIDE_DISTRICTS)] = d["id"]
+    return out
+
+
+def district_stats(reports: pd.DataFrame, gazetteer: Any, *, period: Period, role: str | None) -> pd.DataFrame:
+    """district, name, population, n, per_1000, n_prev, change (vs the previous period)."""
+    require(role, "council_map")
+    rows = []
+    now, prev = _in_period(reports, period), _in_period(reports, period.previous())
+    cur = pd.Series(district_ids(now["lat"].to_numpy(), now["lon"].to_numpy(), gazetteer)).value_counts()
+    old = pd.Series(district_ids(prev["lat"].to_numpy(), prev["lon"].to_numpy(), gazetteer)).value_counts()
+    for d in part(gazetteer, "districts"):
+        n, n_prev, pop = int(cur.get(d["id"], 0)), int(old.get(d["id"], 0)), d.get("population") or 0
+        rows.append({"district": d["id"], "name": d["name"], "population": pop, "n": n,
+                     "per_1000": round(1000 * n / pop, 2) if pop else np.nan, "n_prev": n_prev,
+                     "change": n - n_prev})
+    return pd.DataFrame(rows)
+
+
+def _district_choropleth(stats: pd.DataFrame, gazetteer: Any, column: str, *, name: str, palette: list[str],
+                         breaks: list[float], show: bool) -> folium.FeatureGroup:
+    polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
+    feats = []
+    for r in stats.itertuples(index=False):
+        value = getattr(r, column)
+        fill = FLAGGED if pd.isna(value) else color_for(value, breaks, palette)
+        feats.append({"type": "Feature", "geometry": polygon_geometry(polygons[r.district]),
+                      "properties": {"tip": f"{r.name}: {'—' if pd.isna(value) else value}",
+                                     "style": polygon_style(fill, weight=1.5, opacity=0.65)}})
+    group = folium.FeatureGroup(name=name, show=show)
+    add_geojson(group, feats, name=name)
+    return group
+
+
+def district_layers(stats: pd.DataFrame, gazetteer: Any, *, role: str | None, lang: str = "uk"
+                    ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
+    """(layer, legend items, unit) for counts, rate per 1,000 residents and change."""
+    require(role, "council_map")
+    out = []
+    for column, key, unit_key, palette, show in (
+        ("n", "layer.district_counts", "legend.reports", SEQUENTIAL, True),
+        ("per_1000", "layer.district_rates", "legend.per_1000", SEQUENTIAL, False),
+        ("change", "layer.district_change", "legend.change", DIVERGING, False),
+    ):
+        values = stats[column].dropna().tolist()
+        if column == "change":
+            breaks = diverging_breaks(values)
+            labels = diverging_labels(breaks)
+        else:
+            breaks = class_breaks(values)
+            labels = break_labels(breaks, 0) if column == "n" else [f"≤ {b:g}" for b in breaks]
+        layer = _district_choropleth(stats, gazetteer, column, name=tr(key, lang), palette=palette, breaks=breaks,
+                                     show=show)
+        out.append((layer, [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, labels, strict=True)],
+                    tr(unit_key, lang)))
+    return out
+
+
+def cells_layer(reports: pd.DataFrame, *, period: Period, role: str | None, lang: str = "uk") -> folium.FeatureGroup:
+    """Res-8 cell counts for the period (restricted: no k, the council plans with them)."""
+    require(role, "council_map")
+    sel = _in_period(reports, period)
+    counts = pd.Series([h3.latlng_to_cell(a, b, privacy.PUBLIC_RES) for a, b in zip(sel["lat"], sel["lon"],
+                                                                                      strict=True)]).value_counts()
+    breaks = class_breaks(counts.tolist(), floor=1)
+    feats = [{"type": "Feature", "geometry": cell_geometry(cell),
+              "properties": {"tip": tr("tip.count", lang, n=int(n)),
+                             "style": polygon_style(color_for(n, breaks), opacity=0.6)}}
+             for cell, n in counts.items()]
+    group = folium.FeatureGroup(name=tr("layer.council_cells", lang), show=False)
+    add_geojson(group, feats, name=tr("layer.council_cells", lang))
+    return group
+
+
+def _survey_breaks(values: list[float]) -> list[float]:
+    """Quantile breaks for mean answers (fractional, so no rounding to whole counts)."""
+    vals = np.asarray(values, dtype=float)
+    return sorted({round(float(q), 2) for q in np.quantile(vals, np.linspace(0, 1, 6)[1:])}) if vals.size else []
+
+
+def _plain_labels(breaks: list[float]) -> list[str]:
+    return [f"≤ {b:.2f}" for b in breaks]
+
+
+def _survey_frame(table: pd.DataFrame, gazetteer: Any) -> pd.DataFrame:
+    """Survey rows keyed by district name or id -> gazetteer ids."""
+    ids = {d["name"]: d["id"] for d in part(gazetteer, "districts")} | {d["id"]: d["id"]
+                                                                          for d in part(gazetteer, "districts")}
+    out = table.assign(district=table["district"].map(ids))
+    return out.dropna(subset=["district"])
+
+
+def survey_layers(responses: pd.DataFrame, gazetteer: Any, *, wave: str, previous_wave: str | None = None,
+                  measure: str = "trust_police", role: str | None, lang: str = "uk"
+                  ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
+    """A survey measure by district for a wave (and its change since the previous wave).
+
+    Districts below privacy.MIN_SURVEY_N answers are grey: the suppression is decided in
+    layers/privacy.py, here only drawn.
+    """
+    require(role, "council_map")
+    names = {d["id"]: d["name"] for d in part(gazetteer, "districts")}
+    label = tr(f"survey.{measure}", lang)
+    suppressed = tr("legend.suppressed", lang, n=privacy.MIN_SURVEY_N)
+    out = []
+    tables = [(privacy.survey_by_district(responses, wave), tr("layer.survey", lang, measure=label), VIRIDIS,
+               _survey_breaks, _plain_labels)]
+    if previous_wave is not None:
+        tables.append((privacy.survey_change(responses, previous_wave, wave),
+                       tr("layer.survey_change", lang, measure=label), DIVERGING, diverging_breaks, diverging_labels))
+    for table, name, palette, make_breaks, make_labels in tables:
+        frame = _survey_frame(table, gazetteer)
+        frame = frame.assign(name=frame["district"].map(names),
+                             value=frame[measure].round(2) if measure in frame else np.nan)
+        breaks = make_breaks(frame["value"].dropna().tolist()) or [0.0]
+        layer = _district_choropleth(frame[["district", "name", "value"]], gazetteer, "value", name=name,
+                                     palette=palette, breaks=breaks, show=False)
+        items = [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, make_labels(breaks), strict=True)]
+        items.append((FLAGGED, suppressed))
+        out.append((layer, items, wave))
+    return out
+
+
+def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk") -> folium.FeatureGroup:
+    """Where the dialogue meetings took place (date, place, attendees)."""
+    require(role, "council_map")
+    group = folium.FeatureGroup(name=tr("layer.meetings", lang), show=True)
+    for r in meetings.dropna(subset=["lat", "lon"]).itertuples(index=False):
+        body = (f"<b>{html.escape(str(r.place))}</b><br>{r.date}<br>"
+                f"{tr('popup.attendees', lang)}: {getattr(r, 'attendees', '—')}")
+        folium.Marker((round(float(r.lat), 5), round(float(r.lon), 5)), popup=folium.Popup(body, max_width=300),
+                      icon=folium.Icon(color="darkblue", icon="users", prefix="fa")).add_to(group)
+    return group
+
+
+def council_map(
+    gazetteer: Any,
+    *,
+    role: str | None,
+    period: Period,
+    lang: str = "uk",
+    reports: pd.DataFrame | None = None,
+    actions: pd.DataFrame | None = None,
+    survey: pd.DataFrame | None = None,
+    wave: str | None = None,
+    previous_wave: str | None = None,
+    survey_measure: str = "trust_police",
+    meetings: pd.DataFrame | None = None,
+) -> folium.Map:
+    """The district-review map: each given input becomes its own toggleable layer."""
+    require(role, "council_map")
+    m = basemap(gazetteer, lang=lang)
+    caption = tr("legend.period", lang, period=period.label)
+    if reports is not None:
+        stats = district_stats(reports, gazetteer, period=period, role=role)
+        for i, (layer, items, unit) in enumerate(district_layers(stats, gazetteer, role=role, lang=lang)):
+            layer.add_to(m)
+            if i == 0:
+                legend(layer.layer_name, items, unit=unit, period=caption).add_to(m)
+        cells_layer(reports, period=period, role=role, lang=lang).add_to(m)
+    if actions is not None and len(actions):
+        actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
+    if survey is not None and wave is not None:
+        for layer, items, _ in survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
+                                             measure=survey_measure, role=role, lang=lang):
+            layer.add_to(m)
+        legend(layer.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
+    if meetings is not None and len(meetings):
+        meetings_layer(meetings, role=role, lang=lang).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
+    return m
