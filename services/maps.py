@@ -7,12 +7,12 @@ from typing import Any
 import folium
 
 from geo.gazetteer import load_gazetteer
-from layers.basemap import base_map
+from layers.basemap import basemap
 
 
 def click_map(marker: tuple[float, float] | None = None) -> folium.Map:
     """The offline basemap, with the current choice marked (if any)."""
-    fmap = base_map(load_gazetteer())
+    fmap = basemap(load_gazetteer())
     if marker is not None:
         folium.Marker(marker).add_to(fmap)
     return fmap

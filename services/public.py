@@ -1,0 +1,86 @@
+"""The residents' view: only what layers.privacy allows, for one month or quarter and group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+
+import folium
+import pandas as pd
+from sqlalchemy import Engine
+
+from data.store.repo import reports_frame
+from geo.gazetteer import load_gazetteer
+from layers import exports, privacy
+from layers.public import public_map
+from services.actions import actions_frame
+from services.clock import now
+
+
+@cache
+def address_counts() -> dict[str, int]:
+    return privacy.address_counts_by_cell(load_gazetteer().addresses)
+
+
+def publishable_periods(*, months_back: int = 24) -> list[str]:
+    """Months and quarters the lag allows, newest first (what the period filter offers)."""
+    latest = privacy.latest_publishable_month(now())
+    months, month = [], latest
+    for _ in range(months_back):
+        months.append(month)
+        month = month.previous()
+    quarters = sorted({privacy.Quarter(m.year, (m.month - 1) // 3 + 1) for m in months}, reverse=True)
+    quarters = [q for q in quarters if now() - q.end >= privacy.PUBLICATION_LAG]
+    return [q.label for q in quarters] + [m.label for m in months]
+
+
+def default_period() -> str:
+    """The last full quarter that may be published (the public map opens on it)."""
+    return next(p for p in publishable_periods() if "Q" in p)
+
+
+@dataclass
+class PublicView:
+    table: privacy.PublicTable
+    fmap: folium.Map
+    actions: pd.DataFrame
+
+
+def public_actions(engine: Engine) -> pd.DataFrame:
+    """Action-plan items with only the public columns (status and the public note)."""
+    frame = actions_frame(engine, today=now().date())
+    frame = frame[frame["status"] != "proposed"]
+    return frame[["id", "cell", "district", "status", "public_note"]]
+
+
+def _counted_columns(engine: Engine) -> pd.DataFrame:
+    cols = ["id", "category", "occurred_at", "status", "duplicate_of", "lat", "lon", "level", "district", "status_note"]
+    return reports_frame(engine, include_duplicates=True, statuses=("new", "verified", "rejected"))[cols]
+
+
+def public_table(engine: Engine, period: str, group: str | None) -> privacy.PublicTable:
+    gz = load_gazetteer()
+    return privacy.public_counts(_counted_columns(engine), period=privacy.parse_period(period), group=group,
+                                 now=now(), address_counts=address_counts(), districts=gz.districts)
+
+
+def public_view(engine: Engine, period: str, group: str | None, *, lang: str = "uk",
+                view: str = "cells") -> PublicView:
+    table = public_table(engine, period, group)
+    actions = public_actions(engine)
+    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view)
+    return PublicView(table, fmap, actions)
+
+
+def public_downloads(engine: Engine, period: str, group: str | None) -> dict[str, str]:
+    """CSV, GeoJSON and Open311 requests.json of the same privacy-filtered table."""
+    gz = load_gazetteer()
+    table = public_table(engine, period, group)
+    requests = exports.requests_json(_counted_columns(engine), period=privacy.parse_period(period), group=group,
+                                     now=now(), address_counts=address_counts(), districts=gz.districts)
+    return {"csv": exports.public_csv(table), "geojson": exports.public_geojson(table, gz), "requests.json": requests}
+
+
+def today() -> date:
+    return now().date()

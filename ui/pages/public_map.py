@@ -1,0 +1,41 @@
+"""Public map (no login): counts per cell or microdistrict, privacy rules applied on the server."""
+
+import streamlit as st
+from streamlit_folium import st_folium
+
+from data.categories import GROUPS
+from services import public
+from ui import state
+
+lang = state.lang()
+st.title(state.tr("app.title"))
+st.caption(state.tr("app.subtitle"))
+periods = public.publishable_periods()
+col1, col2, col3 = st.columns([1, 1, 1])
+period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(public.default_period()))
+group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
+                       format_func=lambda g: state.tr("public.all_groups") if g is None else
+                       (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
+view = col3.radio(state.tr("public.view"), ["cells", "districts"], horizontal=True,
+                  format_func=lambda v: state.tr("public.view_" + v))
+result = public.public_view(state.engine(), period, group, lang=lang, view=view)
+st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
+table = result.table
+st.markdown(state.tr("public.total", total=table.total, k=table.k))
+districts = table.districts.assign(count=table.districts["count"].astype("object").where(
+    ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
+names = {d.id: d.name for d in public.load_gazetteer().districts}
+st.subheader(state.tr("public.by_district"))
+st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
+             [["district", "count"]], hide_index=True, use_container_width=True)
+st.subheader(state.tr("public.what_was_done"))
+done = result.actions[result.actions["public_note"].notna()]
+st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
+             [["district", "status", "public_note"]], hide_index=True, use_container_width=True)
+downloads = public.public_downloads(state.engine(), period, group)
+c1, c2, c3 = st.columns(3)
+c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
+c2.download_button("GeoJSON", downloads["geojson"], file_name=f"voznesensk-{period}.geojson",
+                   mime="application/geo+json")
+c3.download_button("Open311 requests.json", downloads["requests.json"], file_name="requests.json",
+                   mime="application/json")
