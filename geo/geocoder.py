@@ -72,7 +72,8 @@ LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "lan
 
 ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.95,
                 "alt_name": 0.9, "generated": 0.95}
-FUZZY_CUTOFF_TYPE = 84.0
+FUZZY_CUTOFF_TYPE = 80.0  # one slip in a five-letter stem ("Оедська") after "вулиця"
+FUZZY_MARGIN = 5.0  # the best street must beat any other street by this much
 FUZZY_CUTOFF_PREPOSITION = 88.0
 FUZZY_MIN_LEN = 6
 FUZZY_MIN_LEN_TYPED = 4  # "улица Тхая": after a street type even a short word is a name
@@ -161,7 +162,14 @@ _LOCATIVE_GAP = frozenset(stem(w) for w in (
 ).split())
 
 CITY_STEMS = frozenset({stem("вознесенськ"), stem("вознесенск"), stem("voznesensk")})
-"""The city's own name: "у Вознесенську" is not "Вознесенська вулиця"."""
+_CITY_ENDINGS = ("ськ", "ська", "ську", "ськом", "ськові", "ск", "ска", "ске", "ском", "ску", "sk", "ska")
+
+
+def _city_form(word: str) -> bool:
+    """A case form of the city's name ("у Вознесенську", "в Вознесенске"); the street's own
+    forms ("на Вознесенській", "вознесенская 123") differ, except the nominative, which then
+    needs a type word or a house number."""
+    return word.endswith(_CITY_ENDINGS) and bool(word_keys(word) & CITY_STEMS)
 
 
 # --- answer ---------------------------------------------------------------------------
@@ -265,15 +273,12 @@ def _get(obj: Any, key: str) -> Any:
 def _core_words(text: str) -> list[str]:
     """Words of a name without type words, honorifics, ordinal suffixes and punctuation."""
     tokens = tokenize(normalize_text(text))
-    out: list[str] = []
-    for i, tok in enumerate(tokens):
-        if not (tok.is_word or tok.is_number):
-            continue
-        if tok.text in STREET_TYPES or tok.text in _FILLER_WORDS:
-            continue
-        if _is_ordinal_suffix(tokens, i):
-            continue
-        out.append(tok.text)
+    words = [tok.text for i, tok in enumerate(tokens)
+             if (tok.is_word or tok.is_number) and tok.text not in _FILLER_WORDS
+             and not _is_ordinal_suffix(tokens, i)]
+    out = [w for w in words if w not in STREET_TYPES]
+    if not out:  # "Набережна вулиця": the name itself is a type word
+        out = [w for w in words if STREET_TYPES[w] not in _LOOSE_TYPES] or words
     return out
 
 
@@ -509,8 +514,7 @@ def _distinct_keys(landmarks: list[_Landmark]) -> None:
                 counts[key] = counts.get(key, 0) + 1
         common = {k for k, n in counts.items() if len(names) >= 3 and n > len(names) / 2}
         for lm in pool:
-            lm.distinct = frozenset(k for k in lm.name_keys
-                                    if k not in common and k not in KIND_BY_STEM and k not in CITY_STEMS)
+            lm.distinct = frozenset(k for k in lm.name_keys if k not in common and k not in KIND_BY_STEM)
 
 
 _INDEX_CACHE: dict[int, tuple[Any, _Index]] = {}
@@ -876,8 +880,8 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         if said and said != kind and not {said, kind} <= _LOOSE_TYPES:
             cand.support = 0.0  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
-        if any(k in CITY_STEMS for k in word_keys(t.word(cand.first))) and not (typed_before or typed_after):
-            cand.support = 0.0  # "у Вознесенську": the city, not the street
+        if _city_form(t.word(cand.first)) and not (typed_before or typed_after or cand.house):
+            cand.support = 0.0  # "у Вознесенську": the city, not Вознесенська вулиця
         elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
         elif cand.support < 1.0 and alias.adjective and not _adjectival(t.word(cand.last)):
@@ -956,9 +960,15 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
             cutoff = FUZZY_CUTOFF_TYPE if typed else FUZZY_CUTOFF_PREPOSITION
             best = None
             for query in (" ".join(stem(w) for w in words), _folded(words)):
-                hit = process.extractOne(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
-                if hit is not None and (best is None or hit[1] > best[1]):
-                    best = hit
+                hits = process.extract(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff,
+                                       limit=4)
+                if not hits:
+                    continue
+                rivals = [h for h in hits[1:] if index.fuzzy_aliases[h[2]].idx != index.fuzzy_aliases[hits[0][2]].idx]
+                if rivals and hits[0][1] - rivals[0][1] < FUZZY_MARGIN:
+                    continue  # two streets equally close: no guess
+                if best is None or hits[0][1] > best[1]:
+                    best = hits[0]
             if best is None:
                 continue
             alias = index.fuzzy_aliases[best[2]]
@@ -1123,8 +1133,10 @@ def _named(t: _Text, pos: int, last: int, pool: list[_Landmark],
     school only through _number_near ('школа 5 років без ремонту' is no school No 5)."""
     words = t.words
     near: list[int] = []
-    if pos > 0 and _contiguous(t, words[pos - 1], words[pos]):
-        near.append(words[pos - 1])
+    for back in (1, 2):  # "Центральний ринок", "Свято-Вознесенський собор"
+        if pos - back < 0 or not _contiguous(t, words[pos - back], words[pos - back + 1]):
+            break
+        near.append(words[pos - back])
     after = [j for j in words if j > last][:3]
     prev = last
     for j in after:
