@@ -43,7 +43,7 @@ def point_in(cell: str, rng: np.random.Generator) -> tuple[float, float]:
     """A random point well inside a cell (a mix of its centre and one vertex)."""
     lat, lon = h3.cell_to_latlng(cell)
     vlat, vlon = h3.cell_to_boundary(cell)[int(rng.integers(6))]
-    w = rng.uniform(0, 0.6)
+    w = rng.uniform(0.05, 0.6)  # not on the centre: feeds publish cell centres
     return lat + w * (vlat - lat), lon + w * (vlon - lon)
 
 
