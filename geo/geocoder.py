@@ -11,18 +11,25 @@ How it reads (each step exists because residents write that way):
 1. `geo.normalize`: case, apostrophes, Latin look-alikes, then per-word match keys
    (folded uk/ru spelling, lemmas, stems), so inflection, Russian spelling and KMU Latin
    meet the gazetteer aliases.
-2. Exact lookup of 1-3 word spans in an alias index built once per gazetteer: every name,
+2. Exact lookup of 1-4 word spans in an alias index built once per gazetteer: every name,
    name:uk/ru/en, old_name, alt_name, official_name, short_name, a surname-only short form of
    person names ("Урмана"), swapped word order ("Олега Кошового") and a Russian guess.
+   E-mails, links, handles and phone numbers are blanked first ("lysenko97@..." is no
+   "Лисенка 97"). Homonyms are told apart by the written type ("провулку Тихого") and by
+   grammatical gender ("на Молодіжному" is the microdistrict, "на Молодіжній" the street).
 3. Context decides whether a span is a place: a street-type word, a house number, a place
    preposition ("на", "по", "возле"), an intersection word or a capital letter inside a
    sentence. Names that are ordinary words ("Щаслива родина", "вкрали болгарку") and dates
    that share an old street name ("1 травня пройшов суботник") need it; dates need a
    street-type word or a house number.
-4. Typos: rapidfuzz on stems, only right after a street-type word or a place preposition.
+4. Typos: rapidfuzz on stems and whole folded words, only where a street name must stand
+   (after a street-type word, a place preposition, an intersection word, or before a house
+   number), and only when one street clearly wins.
 5. Landmarks: kind words ("школа", "ЗОШ", "ринок", "автовокзал", "лікарня", "парк X") with
-   a number or a name; institutions (police, council, hospital) need a relative word,
-   because "поліція не реагує" is not a place.
+   a number or a name, brands alone ("біля АТБ"); institutions (police, council, hospital)
+   need a relative word or a locative, because "поліція не реагує" and "звернулись в
+   поліцію" are not places. A chain with several branches takes the branch on the named
+   street, else the first one with a low score and the branches' spread as uncertainty.
 6. Geometry in metres (EPSG:32636): exact address point, else interpolation along the
    street by house number and parity, intersection of two lines (or their nearest points),
    landmark point, street middle, microdistrict centroid.
@@ -48,16 +55,14 @@ from shapely import points as points_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge, nearest_points
 
+from geo.constants import METRIC_CRS, WGS84
 from geo.normalize import (
     AMBIGUOUS_TYPES, CONNECTORS, CORPUS_WORDS, CROSS_WORDS, HOUSE_WORDS, NEAR_WORDS,
     NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, ORDINALS, PLACE_PREPOSITIONS, STREET_TYPES,
-    TYPES_AFTER_NAME, Token, _analysers, fold, is_dictionary_word, latin_to_cyrillic,
+    TYPES_AFTER_NAME, Token, analysers, fold, is_dictionary_word, latin_to_cyrillic,
     normalize_text, stem, tokenize, word_keys,
 )
-from geo.constants import METRIC_CRS, WGS84
 from geo.projection import to_metres
-
-LEVELS = ("address", "intersection", "landmark", "street", "district", "none")
 
 # Uncertainty radii (metres) and level factors of the score; see `_score`.
 EXACT_ADDRESS_M = 15.0
@@ -221,7 +226,6 @@ class _Alias:
     kind: str  # ALIAS_WEIGHT key
     n_words: int  # non-number words
     date_like: bool  # starts with a number: "1-го Травня", "8 Марта"
-    dictionary_word: bool  # a single ordinary word: needs context
     adjective: bool
     stems: str  # space-joined surface stems, for fuzzy matching
 
@@ -305,7 +309,7 @@ def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
 
 @lru_cache(maxsize=8192)
 def _is_adjective(word: str) -> bool:
-    uk, ru = _analysers()
+    uk, ru = analysers()
     return any("ADJF" in p.tag for p in uk.parse(word)) or (
         ru.word_is_known(word) and any("ADJF" in p.tag for p in ru.parse(word)))
 
@@ -320,9 +324,8 @@ def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], tar
     single = len(words) == 1
     alias = _Alias(
         target=target, idx=idx, kind=kind, n_words=n_words, date_like=words[0].isdigit(),
-        dictionary_word=single and (is_dictionary_word(words[0]) or target == "district"),
         adjective=single and _is_adjective(words[0]),
-        stems=" ".join(stem(w) if not w.isascii() else stem(w) for w in words),
+        stems=" ".join(stem(w) for w in words),
     )
     for key in _key_tuples(words):
         marker = (key, target, idx)
@@ -914,7 +917,7 @@ def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
 
 @lru_cache(maxsize=16384)
 def _agree(adj: str, noun: str, cases: frozenset[str] | None) -> bool:
-    uk, ru = _analysers()
+    uk, ru = analysers()
     for analyser in (uk, ru):
         if not (analyser.word_is_known(adj) and analyser.word_is_known(noun)):
             continue
@@ -1080,21 +1083,21 @@ def _after_locative(t: _Text, i: int) -> bool:
 
 @lru_cache(maxsize=8192)
 def _is_given_name(word: str) -> bool:
-    uk, ru = _analysers()
+    uk, ru = analysers()
     return any("Name" in p.tag for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
 
 
 @lru_cache(maxsize=8192)
 def _adjectival(word: str) -> bool:
     """The word can be an adjective form (or no dictionary knows it: a typo or a name)."""
-    uk, ru = _analysers()
+    uk, ru = analysers()
     known = [a for a in (uk, ru) if a.word_is_known(word)]
     return not known or any("ADJF" in p.tag for a in known for p in a.parse(word))
 
 
 @lru_cache(maxsize=4096)
 def _has_case(word: str, case: str) -> bool:
-    uk, ru = _analysers()
+    uk, ru = analysers()
     return any(p.tag.case in (case, "loc2") for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
 
 

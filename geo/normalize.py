@@ -179,7 +179,7 @@ def stem(word: str) -> str:
 # --- lemmatisation ------------------------------------------------------------------
 
 @lru_cache(maxsize=1)
-def _analysers() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
+def analysers() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
     """Load both dictionaries once (about 60 ms); offline packages pymorphy3-dicts-uk/ru."""
     return pymorphy3.MorphAnalyzer(lang="uk"), pymorphy3.MorphAnalyzer(lang="ru")
 
@@ -197,7 +197,7 @@ def _best_lemma(parses: list) -> str:
 def lemmas(word: str) -> tuple[str, ...]:
     """Dictionary lemmas of one lowercase Cyrillic word from each dictionary that knows
     it (guesses for unknown words are noise: "Мариупольской" is no Ukrainian verb)."""
-    uk, ru = _analysers()
+    uk, ru = analysers()
     out: list[str] = []
     only_uk = any(ch in "іїєґ" for ch in word)
     only_ru = any(ch in "ыэъ" for ch in word)
@@ -234,7 +234,7 @@ def word_keys(word: str) -> frozenset[str]:
 def is_dictionary_word(word: str) -> bool:
     """True when either dictionary knows the word: a street alias that is an ordinary word
     ("Щаслива", "Лісова", "Болгарка") needs context before the geocoder accepts it."""
-    uk, ru = _analysers()
+    uk, ru = analysers()
     return uk.word_is_known(word) or ru.word_is_known(word)
 
 
