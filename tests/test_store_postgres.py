@@ -18,6 +18,8 @@ from typing import Any
 
 import geoalchemy2  # noqa: F401  (teaches SQLAlchemy's reflection the geometry type)
 import h3
+import numpy as np
+import pandas as pd
 import pytest
 from pyproj import Geod
 from shapely.geometry import box
@@ -27,7 +29,14 @@ from sqlalchemy.orm import Session
 
 from data.categories import CATEGORIES
 from data.store.db import make_engine, upgrade
-from data.store.postgis import PUBLIC_ROLE, cell_counts, enable_public_login, reports_in_bbox, reports_in_polygon, reports_near
+from data.store.postgis import (
+    PUBLIC_ROLE,
+    cell_counts,
+    enable_public_login,
+    reports_in_bbox,
+    reports_in_polygon,
+    reports_near,
+)
 from data.store.repo import claim_batch, insert_ignoring_conflicts
 from data.store.schema import ImportBatch, ReportRow
 from tests.store_backends import scratch_database
@@ -152,8 +161,12 @@ def test_spatial_queries_use_the_gist_indexes(pg: Engine) -> None:
         inside = conn.execute(text(
             "EXPLAIN SELECT id FROM reports WHERE ST_Contains(ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326), geom)"
         )).scalars().all()
+        view = conn.execute(text(
+            "EXPLAIN SELECT id FROM reports WHERE ST_Intersects(ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326), geom)"
+        )).scalars().all()
     assert any("ix_reports_geog" in line for line in near), near
     assert any("ix_reports_geom" in line for line in inside), inside
+    assert any("ix_reports_geom" in line for line in view), view
 
 
 # --- spatial queries: the same answer on both backends ----------------------------------------
@@ -247,7 +260,8 @@ def test_public_role_reads_the_views_and_nothing_else(pg: Engine) -> None:
     with pg.connect() as conn:
         conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
         assert conn.execute(text("SELECT SUM(n) FROM public_cell_counts")).scalar_one() == 2
-        assert len(conn.execute(text("SELECT month, category_group, h3_r8, status FROM public_reports_view")).all()) == 2
+        view = conn.execute(text("SELECT month, category_group, h3_r8, status FROM public_reports_view")).all()
+        assert len(view) == 2
     for column in ("text", "lat", "lon", "reporter_hash", "h3_r8", "count(*)"):
         with pg.connect() as conn:
             conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
@@ -409,3 +423,35 @@ def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path:
     assert len(refs) == len(set(refs)) == 60  # every row of both files once: nothing lost, nothing twice
     assert batches == ["first.csv", "second.csv"]
     assert seen == sorted(seen) and set(seen) <= {0, 30, 60}  # the reader saw whole imports only
+
+
+@pytest.mark.postgres
+def test_postgis_and_the_sqlite_fallbacks_give_the_same_answers(pg: Engine, sqlite_url: str) -> None:
+    from geo.gazetteer import load_gazetteer
+
+    rng = np.random.default_rng(3)
+    gz = load_gazetteer()
+    west, south, east, north = gz.boundary_polygon.bounds
+    lats, lons = rng.uniform(south, north, 3000), rng.uniform(west, east, 3000)
+    hours = rng.uniform(0, 24 * 60, 3000)
+    rows = [row(f"p{i}", float(lats[i]), float(lons[i]), when=T0 + timedelta(hours=float(hours[i])),
+                category=("litter", "noise", "parking")[i % 3], status=("new", "verified", "rejected")[i % 3 // 2])
+            for i in range(3000)]
+    lite = make_engine(sqlite_url)
+    upgrade(lite)
+    for engine in (lite, pg):
+        insert(engine, rows)
+    for district in gz.districts:
+        assert reports_in_polygon(lite, district.shape) == reports_in_polygon(pg, district.shape)
+    for i in range(30):
+        lat, lon, around = float(lats[i]), float(lons[i]), T0 + timedelta(hours=float(hours[i]))
+        a = reports_near(lite, lat, lon, 400, around=around, hours=72)
+        b = reports_near(pg, lat, lon, 400, around=around, hours=72)
+        assert [n.id for n in a] == [n.id for n in b]
+        assert [n.distance_m for n in a] == pytest.approx([n.distance_m for n in b], abs=0.01)
+    box_args = dict(south=47.55, west=31.30, north=47.58, east=31.35, start=T0, end=T0 + timedelta(days=20))
+    pd.testing.assert_frame_equal(reports_in_bbox(lite, **box_args), reports_in_bbox(pg, **box_args))
+    for res in (7, 8, 9, 10):
+        assert cell_counts(lite, resolution=res, categories=["noise"]) == cell_counts(pg, resolution=res,
+                                                                                    categories=["noise"])
+    lite.dispose()
