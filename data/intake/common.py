@@ -19,8 +19,8 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 from zoneinfo import ZoneInfo
@@ -261,10 +261,9 @@ def _from_text(text: str, shown: str) -> tuple[datetime, bool]:
             if match[4] is None:
                 return datetime(year, month, day, DATE_ONLY_HOUR), True
             return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6] or 0)), False
-        iso = text.replace("Z", "+00:00").replace(" ", "T", 1) if "T" not in text else text.replace("Z", "+00:00")
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return datetime.combine(date.fromisoformat(text), time(DATE_ONLY_HOUR)), True
-        return datetime.fromisoformat(iso), False
+        return datetime.fromisoformat(text), False  # 3.11: also "Z" and a space separator
     except ValueError:
         raise BadDate(f"date '{shown}' is not a date") from None
 

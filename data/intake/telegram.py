@@ -148,13 +148,14 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
     """One message entry as a record, or None when it is not a record (counted as skipped)."""
     if not isinstance(message, dict):
         tally.read()
-        return tally.quarantine(f"tg:{chat_id}:?", f"chat {chat_id}: an entry of 'messages' is not an object")
+        reason = f"chat {chat_id}: an entry of 'messages' is not an object"
+        return tally.quarantine(_no_id_ref(chat_id, tally), reason)
     msg_type = message.get("type", "message")
     if msg_type == "service":
         tally.skip("service")
         return None
     msg_id = message.get("id")
-    ref = f"tg:{chat_id}:{msg_id if msg_id is not None else '?'}"
+    ref = f"tg:{chat_id}:{msg_id}" if msg_id is not None else _no_id_ref(chat_id, tally)
     if msg_type != "message":
         tally.read()
         return tally.quarantine(ref, f"message {msg_id}: unknown message type '{msg_type}'")
@@ -203,6 +204,11 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         venue_text=venue,
         extra=extra,
     )
+
+
+def _no_id_ref(chat_id: str, tally: Tally) -> str:
+    """A ref for an entry without a message id: its position, so that two differ."""
+    return f"tg:{chat_id}:no-id-{tally.result.stats['read']}"
 
 
 def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
