@@ -1,0 +1,16 @@
+"""Analysis results turned into folium layers, tables and downloads, per audience.
+
+Every public privacy rule lives in :mod:`layers.privacy`; the public map and every public
+download are drawn from its :class:`~layers.privacy.PublicTable` only. Restricted maps
+and exports check the caller's role themselves (:mod:`layers.access`).
+
+- :mod:`layers.privacy` - ``public_counts`` (the public aggregation), ``open311_requests``,
+  ``Month`` / ``Quarter`` / ``parse_period`` / ``latest_publishable_month``,
+  ``address_counts_by_cell``, ``survey_by_district`` / ``survey_change``.
+- :mod:`layers.public` - ``public_map``, ``method_markdown`` ("How this map is made").
+- :mod:`layers.police` - ``police_map`` and its layers (police, admin).
+- :mod:`layers.council` - ``council_map``, ``district_stats`` and its layers (council, partner, admin).
+- :mod:`layers.exports` - ``public_csv``, ``public_geojson``, ``requests_json``, ``police_csv``, ``council_csv``.
+- :mod:`layers.basemap` - the offline basemap from the gazetteer (OSM tiles optional).
+- :mod:`layers.style` - colour-blind-safe palettes, legends; :mod:`layers.text` - uk/en strings.
+"""

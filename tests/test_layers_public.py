@@ -84,8 +84,18 @@ def test_public_map_has_legend_attribution_layers_and_demo_label() -> None:
                    "Actions and what was done", "Offline basemap", "OpenStreetMap tiles", "Period: 2026-Q1",
                    "Cleanliness and greenery", "fewer than 5 reports", "hm-legend", "Встановлено 5 контейнерів"):
         assert needle in html, needle
-    uk = public_map(t, GAZETTEER, lang="uk").get_root().render()
-    assert "Звернення за комірками" in uk and "Період: 2026-Q1" in uk
+    uk = public_map(t, GAZETTEER, lang="uk", view="districts").get_root().render()
+    assert "Звернення за мікрорайонами" in uk and "Період: 2026-Q1" in uk
+
+
+def test_public_map_draws_no_report_markers_even_for_public_asset_categories() -> None:
+    df = make_reports(9, 160)
+    df["category"] = "lighting"  # a public-space asset: still never a point on the public map
+    t = public_counts(df, period=Month(2026, 1), group="infrastructure", now=NOW,
+                      address_counts=make_addresses(9), districts=DISTRICTS)
+    html = public_map(t, GAZETTEER, actions=ACTIONS).get_root().render()
+    assert html.count("L.circleMarker(") == len(ACTIONS)  # the action-plan items only
+    assert "L.marker(" not in html and "markerClusterGroup" not in html
 
 
 def test_osm_tiles_are_optional_and_never_added_by_default() -> None:
