@@ -160,15 +160,20 @@ def classify(
     >>> classify(np.array([[-3.0] * 10 + [0.0]])).tolist()
     ['historical_cold']
     """
-    if sporadic not in ("arcgis", "sfdep"):
-        raise ValueError("sporadic must be 'arcgis' or 'sfdep'")
     z = np.atleast_2d(np.asarray(z, dtype=float))
     if significant is None:
         significant = 2 * ndtr(-np.abs(z)) <= alpha
-    significant = np.atleast_2d(significant).astype(bool)
+    return _categories(z, np.atleast_2d(significant).astype(bool), mann_kendall(z), trend_alpha, sporadic)
+
+
+def _categories(
+    z: np.ndarray, significant: np.ndarray, mk: dict[str, np.ndarray], trend_alpha: float, sporadic: str
+) -> np.ndarray:
+    """:func:`classify` with the Mann-Kendall results already computed."""
+    if sporadic not in ("arcgis", "sfdep"):
+        raise ValueError("sporadic must be 'arcgis' or 'sfdep'")
     hot = significant & (z > 0)
     cold = significant & (z < 0)
-    mk = mann_kendall(z)
     up = (mk["p"] < trend_alpha) & (mk["s"] > 0)
     down = (mk["p"] < trend_alpha) & (mk["s"] < 0)
     out = np.full(z.shape[0], "no_pattern", dtype=object)
@@ -321,8 +326,8 @@ def emerging_hotspots(
     z = np.nan_to_num(gistar_z(w, y), nan=0.0)
     p = 2 * ndtr(-np.abs(z))
     sig = bh_reject(p, alpha) if fdr else p <= alpha
-    cats = classify(z, sig, trend_alpha=trend_alpha, sporadic=sporadic)
     mk = mann_kendall(z)
+    cats = _categories(z, sig, mk, trend_alpha, sporadic)
     table = pd.DataFrame(
         {
             "cell": cells,

@@ -21,6 +21,8 @@ from scipy.special import ndtr
 
 __all__ = ["mann_kendall"]
 
+_ROWS = 512
+
 
 def mann_kendall(x: np.ndarray) -> dict[str, np.ndarray]:
     """Mann-Kendall test on each row of ``x`` (rows = series, columns = time).
@@ -49,9 +51,13 @@ def mann_kendall(x: np.ndarray) -> dict[str, np.ndarray]:
     if np.isnan(x).any():
         raise ValueError("series must be complete (no NaN)")
     s = np.zeros(m)
-    # One vectorised pass per lag: sum over pairs (i, i + lag) of sign(x_j - x_i).
-    for lag in range(1, n):
-        s += np.sign(x[:, lag:] - x[:, :-lag]).sum(axis=1)
+    # One vectorised pass per lag: sum over pairs (i, i + lag) of sign(x_j - x_i),
+    # in blocks of rows so the temporaries stay in cache.
+    for lo in range(0, m, _ROWS):
+        block = x[lo : lo + _ROWS]
+        acc = s[lo : lo + _ROWS]
+        for lag in range(1, n):
+            acc += np.sign(block[:, lag:] - block[:, :-lag]).sum(axis=1)
     # Ties correction: sum over groups of equal values of t (t - 1) (2t + 5).
     srt = np.sort(x, axis=1)
     start = np.ones((m, n), dtype=bool)
