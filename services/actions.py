@@ -52,8 +52,8 @@ def actions_frame(engine: Engine, *, today: date) -> pd.DataFrame:
     with Session(engine) as session:
         rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(ActionRow).order_by(ActionRow.id))]
     frame = pd.DataFrame.from_records(rows, columns=cols)
-    due = pd.to_datetime(frame["due_date"]).dt.date
-    frame["overdue"] = (frame["status"] != "done") & due.notna() & (due < today)
+    due = pd.to_datetime(frame["due_date"])
+    frame["overdue"] = (frame["status"] != "done") & due.notna() & (due < pd.Timestamp(today))
     return frame
 
 

@@ -15,7 +15,7 @@ st.title(state.tr("nav.admin"))
 users_tab, audit_tab, purge_tab = st.tabs([state.tr("admin.users"), state.tr("admin.audit"), state.tr("admin.purge")])
 
 with users_tab:
-    st.dataframe(admin.users_frame(engine, actor=user), hide_index=True, use_container_width=True)
+    st.dataframe(admin.users_frame(engine, actor=user), hide_index=True, width="stretch")
     with st.form("add-user"):
         name = st.text_input(state.tr("auth.username"))
         password = st.text_input(state.tr("auth.password"), type="password")
@@ -29,7 +29,7 @@ with users_tab:
                 st.error(str(exc))
 
 with audit_tab:
-    st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, use_container_width=True)
+    st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")
 
 with purge_tab:
     from data.store.ops import purge

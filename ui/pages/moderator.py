@@ -48,12 +48,12 @@ with queue_tab:
     queue = quarantine_frame(engine)
     st.caption(state.tr("mod.queue_size", n=len(queue)))
     if not queue.empty:
-        st.dataframe(queue[["id", "source", "reason", "excerpt"]], hide_index=True, use_container_width=True)
+        st.dataframe(queue[["id", "source", "reason", "excerpt"]], hide_index=True, width="stretch")
         chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist())
         item = queue.set_index("id").loc[chosen]
         st.markdown(f"> {item['excerpt']}")
         st.caption(state.tr("mod.click_to_place"))
-        clicked = clicked_point(st_folium(click_map(), key="mod-map", height=420,
+        clicked = clicked_point(st_folium(click_map(), key="mod-map", height=420, use_container_width=True,
                                           returned_objects=["last_clicked"]))
         col1, col2 = st.columns(2)
         if clicked and col1.button(state.tr("mod.place", lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")):

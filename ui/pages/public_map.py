@@ -27,11 +27,11 @@ districts = table.districts.assign(count=table.districts["count"].astype("object
 names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
 st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
-             [["district", "count"]], hide_index=True, use_container_width=True)
+             [["district", "count"]], hide_index=True, width="stretch")
 st.subheader(state.tr("public.what_was_done"))
 done = result.actions[result.actions["public_note"].notna()]
 st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
-             [["district", "status", "public_note"]], hide_index=True, use_container_width=True)
+             [["district", "status", "public_note"]], hide_index=True, width="stretch")
 downloads = public.public_downloads(state.engine(), period, group)
 c1, c2, c3 = st.columns(3)
 c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")

@@ -25,7 +25,7 @@ with report_tab:
         st.info(state.tr("form.found", place=match.street or (match.landmark or {}).get("name") or match.district or "",
                          level=match.level))
     st.caption(state.tr("form.click"))
-    clicked = clicked_point(st_folium(click_map(marker=point), key="report-map", height=380,
+    clicked = clicked_point(st_folium(click_map(marker=point), key="report-map", height=380, use_container_width=True,
                                       returned_objects=["last_clicked"]))
     if clicked:
         point = clicked
