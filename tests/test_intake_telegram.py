@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from data.intake import UnreadableFile, parse_file
+from data.intake.common import point_from_links
 from data.intake.jsonrepair import RepairingReader
 from data.intake.telegram import parse_telegram
 from data.records import Quarantined, RawMessage
@@ -49,6 +50,20 @@ def test_text_as_list_is_rebuilt_from_entities():
         "https://maps.google.com/?q=47.56,31.33 і фото тут"
     )
     assert message.extra["links"] == ["https://maps.google.com/?q=47.56,31.33", "https://example.org/p/1"]
+    assert message.location == (47.56, 31.33) and message.extra["location_from_link"] is True
+
+
+@pytest.mark.parametrize("link, point", [
+    ("https://maps.google.com/?q=47.5661,31.3352", (47.5661, 31.3352)),
+    ("https://www.google.com/maps/search/?api=1&query=47.5661%2C31.3352", (47.5661, 31.3352)),
+    ("https://www.google.com/maps/@47.5661,31.3352,17z", (47.5661, 31.3352)),
+    ("https://www.openstreetmap.org/?mlat=47.5661&mlon=31.3352#map=17/47.5661/31.3352", (47.5661, 31.3352)),
+    ("https://www.openstreetmap.org/#map=17/47.5661/31.3352", (47.5661, 31.3352)),
+    ("https://maps.app.goo.gl/abc", None),
+    ("https://maps.google.com/?q=147.5,31.3", None),
+])
+def test_point_from_map_links(link, point):
+    assert point_from_links(["https://example.org", link]) == point
 
 
 def test_text_list_without_entities_older_exports():

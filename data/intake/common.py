@@ -421,3 +421,29 @@ def column_index(spec: Any, header: list[Any] | None) -> int | None:
             index = index * 26 + (ord(char) - 64)
         return index - 1
     return None
+
+
+# ---------------------------------------------------------------------------- map links
+
+_LINK_POINTS = (
+    re.compile(r"[?&](?:q|query|ll|destination)=(?:loc:)?(-?\d{1,2}\.\d+)(?:,|%2C)\s*(-?\d{1,3}\.\d+)", re.I),
+    re.compile(r"@(-?\d{1,2}\.\d+),(-?\d{1,3}\.\d+)"),  # google.com/maps/@47.56,31.33,17z
+    re.compile(r"[?&]mlat=(-?\d{1,2}\.\d+)&mlon=(-?\d{1,3}\.\d+)", re.I),  # openstreetmap.org
+    re.compile(r"#map=\d+/(-?\d{1,2}\.\d+)/(-?\d{1,3}\.\d+)"),  # openstreetmap.org
+)
+
+
+def point_from_links(links: list[str]) -> tuple[float, float] | None:
+    """(lat, lon) from the first map link that carries one (Google Maps, OpenStreetMap).
+
+    Residents often share a map link instead of a Telegram location pin; the point in it
+    is as good as a pin. Short links (maps.app.goo.gl) carry no point and are ignored.
+    """
+    for link in links:
+        for pattern in _LINK_POINTS:
+            match = pattern.search(link)
+            if match:
+                point = valid_point(float(match[1]), float(match[2]))
+                if point is not None:
+                    return point
+    return None

@@ -18,7 +18,15 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
-from data.intake.common import InputFile, ParseResult, Tally, UnreadableFile, short_hash, valid_point
+from data.intake.common import (
+    InputFile,
+    ParseResult,
+    Tally,
+    UnreadableFile,
+    point_from_links,
+    short_hash,
+    valid_point,
+)
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
@@ -130,6 +138,9 @@ def _convert(
             texts.append(comment)
     location, venue, has_media, links = _attachments(entry, unknown)
     text = "\n".join(t for t in texts if t.strip())
+    from_link = point_from_links(links) if location is None else None
+    if from_link:
+        location = from_link
     if not text and location is None and venue is None:
         if has_media or links:
             tally.skip("media")
@@ -146,6 +157,8 @@ def _convert(
         extra["group"] = group  # a group's name, not a person's
     if links:
         extra["links"] = links
+    if from_link:
+        extra["location_from_link"] = True
     if has_media:
         extra["photo"] = True
     tally.emitted()

@@ -23,6 +23,7 @@ from data.intake.common import (
     Tally,
     UnreadableFile,
     kyiv_to_utc,
+    point_from_links,
     valid_point,
 )
 from data.intake.jsonrepair import RepairingReader
@@ -161,6 +162,9 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         return tally.quarantine(ref, f"message {msg_id}: unknown message type '{msg_type}'")
     text, links = _rebuild_text(message)
     location, venue = _location(message)
+    from_link = point_from_links(links) if location is None else None
+    if from_link:
+        location = from_link
     if not text.strip() and location is None and venue is None:
         tally.skip("photo" if "photo" in message else "media" if _has_media(message) else "empty")
         return None
@@ -193,6 +197,8 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
             extra["edited_at"] = edited.isoformat()
     if links:
         extra["links"] = links
+    if from_link:
+        extra["location_from_link"] = True
     tally.emitted()
     return RawMessage(
         source="telegram",
