@@ -192,6 +192,16 @@ def _unit_vectors(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndar
     return c * np.cos(lo), c * np.sin(lo), np.sin(la)
 
 
+def _gnomonic(axes: np.ndarray, xyz: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Gnomonic projection about ``axes[2]`` onto the plane spanned by ``axes[0]``, ``axes[1]``."""
+    # Column arithmetic rather than a (n, 3) @ (3, 3) matmul: BLAS threads
+    # make that tiny product slow and erratic on a busy machine.
+    (u0, u1, u2), (v0, v1, v2), (c0, c1, c2) = axes
+    x, y, z = xyz
+    w = c0 * x + c1 * y + c2 * z
+    return (u0 * x + u1 * y + u2 * z) / w, (v0 * x + v1 * y + v2 * z) / w
+
+
 @dataclass(frozen=True)
 class _Lattice:
     """Projective map from the sphere to the H3 lattice of one area (see module docstring)."""
@@ -206,14 +216,8 @@ class _Lattice:
     eps: float  # margin (lattice units) a point must keep from its hexagon's edges
 
     def plane(self, xyz: tuple[np.ndarray, np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
-        # Column arithmetic rather than a (n, 3) @ (3, 3) matmul: BLAS threads
-        # make that tiny product slow and erratic on a busy machine.
-        (u0, u1, u2), (v0, v1, v2), (c0, c1, c2) = self.axes
-        x, y, z = xyz
-        w = self.scale * (c0 * x + c1 * y + c2 * z)
-        px = (u0 * x + u1 * y + u2 * z) / w - self.mean[0] / self.scale
-        py = (v0 * x + v1 * y + v2 * z) / w - self.mean[1] / self.scale
-        return px, py
+        px, py = _gnomonic(self.axes, xyz)
+        return (px - self.mean[0]) / self.scale, (py - self.mean[1]) / self.scale
 
     def lattice(self, xy: tuple[np.ndarray, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         h = self.h
@@ -247,7 +251,7 @@ def _area_lattice(cells: tuple[str, ...]) -> _Lattice | None:
     u = np.cross([0.0, 0.0, 1.0], c)
     u /= np.linalg.norm(u)
     axes = np.vstack([u, np.cross(c, u), c])
-    raw = np.column_stack(_Lattice(axes, np.zeros(2), 1.0, np.zeros(8), 0, 0, np.zeros((0, 0)), 0.0).plane(xyz))
+    raw = np.column_stack(_gnomonic(axes, xyz))
     mean, scale = raw.mean(axis=0), float(raw.std())
     xy = (raw - mean) / scale
     # Direct linear transform: i (h6 x + h7 y + 1) = h0 x + h1 y + h2, same for j.
