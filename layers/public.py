@@ -50,7 +50,10 @@ def _tip(count: Any, partial: bool, k: int, lang: str) -> str:
 
 
 def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
-    names = {d["id"]: (d["names"].get("name:en") if lang == "en" else None) or d["name"] for d in part(gazetteer, "districts")}
+    names = {
+        d["id"]: (d["names"].get("name:en") if lang == "en" else None) or d["name"]
+        for d in part(gazetteer, "districts")
+    }
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
 
@@ -119,23 +122,31 @@ def action_place(action: pd.Series | dict, gazetteer: Any) -> tuple[float, float
     return None
 
 
-def actions_layer(actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True) -> folium.FeatureGroup:
+def _text(value: Any) -> str:
+    """A cell of a CSV/DB frame as text: '' for None/NaN (which pandas would print as 'nan')."""
+    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
+
+
+def actions_layer(
+    actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True
+) -> folium.FeatureGroup:
     """Action-plan items as status-coloured circles; the public sees status and public note only."""
     group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
     for _, a in actions.iterrows():
         where = action_place(a, gazetteer)
         if where is None:
             continue
-        status = str(a.get("status") or "open")
-        lines = [f"<b>{tr('popup.status', lang)}:</b> {tr('status.' + status, lang) if status in STATUS_COLORS else status}"]
-        note = a.get("public_note")
-        if isinstance(note, str) and note.strip():
+        status = _text(a.get("status")) or "open"
+        shown_status = tr("status." + status, lang) if status in STATUS_COLORS else html.escape(status)
+        lines = [f"<b>{tr('popup.status', lang)}:</b> {shown_status}"]
+        if note := _text(a.get("public_note")):
             lines.append(f"<b>{tr('popup.note', lang)}:</b> {html.escape(note)}")
         if not public:
+            owner = _text(a.get("owner_org")) or _text(a.get("owner"))
             lines += [
-                f"<b>{tr('popup.owner', lang)}:</b> {a.get('owner_org') or a.get('owner')}",
-                f"<b>{tr('popup.due', lang)}:</b> {a.get('due_date')}",
-                str(a.get("description") or ""),
+                f"<b>{tr('popup.owner', lang)}:</b> {html.escape(owner)}",
+                f"<b>{tr('popup.due', lang)}:</b> {html.escape(_text(a.get('due_date')))}",
+                html.escape(_text(a.get("description"))),
             ]
         folium.CircleMarker(
             where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,

@@ -129,9 +129,10 @@ def test_council_map_has_layers_survey_suppression_and_no_report_text() -> None:
                             previous_wave="1", meetings=meetings)
     html = m.get_root().render()
     for needle in ("Reports by microdistrict", "Per 1,000 residents", "Change vs the previous period",
-                   "Reports by cell (resolution 8)", "Survey: trust in the police", "Survey: change, trust in the police",
-                   f"fewer than {MIN_SURVEY_N} answers: not shown", "Meeting places", "Бібліотека № 2",
-                   "Actions and what was done", "internal plan detail", "Period: 2026-02", "OpenStreetMap contributors"):
+                   "Reports by cell (resolution 8)", "Survey: trust in the police",
+                   "Survey: change, trust in the police", f"fewer than {MIN_SURVEY_N} answers: not shown",
+                   "Meeting places", "Бібліотека № 2", "Actions and what was done", "internal plan detail",
+                   "Period: 2026-02", "OpenStreetMap contributors"):
         assert needle in html, needle
     assert not any(t in html for t in df["text"])
     layers = council.survey_layers(survey(MIN_SURVEY_N, MIN_SURVEY_N - 1), GAZETTEER, wave="2",
