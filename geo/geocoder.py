@@ -166,6 +166,9 @@ _LOCATIVE_GAP = frozenset(stem(w) for w in (
     "будівлі здания входу входа"
 ).split())
 
+HOLIDAY_WORDS = frozenset({"день", "дня", "дню", "днем", "днём", "свято", "свята", "святом", "святі",
+                           "праздник", "праздника", "празднику"})
+"""Before a street-like name they make a holiday: День Незалежності, День Перемоги."""
 CITY_STEMS = frozenset({stem("вознесенськ"), stem("вознесенск"), stem("voznesensk")})
 _CITY_ENDINGS = ("ськ", "ська", "ську", "ськом", "ськові", "ск", "ска", "ске", "ском", "ску", "sk", "ska")
 
@@ -260,6 +263,7 @@ class _Index:
     fuzzy_aliases: list[_Alias]
     district_tree: STRtree | None
     brands: dict[str, list[_Landmark]]  # distinctive name key -> shops, bars, cafes
+    surfaces: frozenset[str]  # multi-word street names as written, folded
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -500,7 +504,8 @@ def build_index(gazetteer: Any) -> _Index:
                 brands.setdefault(key, []).append(lm)
     return _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
                   fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
-                  district_tree=tree, brands=brands)
+                  district_tree=tree, brands=brands,
+                  surfaces=frozenset(c for c in choices if " " in c))
 
 
 def _distinct_keys(landmarks: list[_Landmark]) -> None:
@@ -836,6 +841,10 @@ def _house_before(t: _Text, first: int) -> tuple[str, tuple[int, int]] | None:
     return parsed
 
 
+def _span_words(t: _Text, cand: _Candidate) -> list[str]:
+    return [t.word(j) for j in t.words if cand.first <= j <= cand.last]
+
+
 def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
     """Score the context of a name span (see module docstring, step 3)."""
     prev = _prev_token(t, cand.first, frozenset({"."}))
@@ -864,14 +873,17 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         cand.support = 1.0
     elif alias.date_like:
         cand.support = 0.0  # "1 травня", "8 Марта": a date unless typed or numbered
-    elif alias.n_words >= 2:
-        cand.support = 1.0
+    elif alias.n_words >= 2 and _folded(_span_words(t, cand)) in index.surfaces:
+        cand.support = 1.0  # the name as on the sign, "Тараса Шевченка" (not "Тарасу Шевченку")
     elif prev_word in CROSS_WORDS:
         cand.support = 1.0
     elif prev_word in PLACE_PREPOSITIONS:
         cand.support = 0.92
-    elif _is_capitalised_inside(t, cand.first) or next_word in NEAR_WORDS:
-        cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП"
+    elif alias.n_words == 1 and (_is_capitalised_inside(t, cand.first) or next_word in NEAR_WORDS):
+        cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП";
+        # an inflected person name ("Дякуємо Тарасу Шевченку") is capitalised anyway
+    if prev_word in HOLIDAY_WORDS and cand.house is None and cand.type_tok is None:
+        cand.support = 0.0  # "День Незалежності", "до Дня Перемоги": a holiday
     if alias.kind == "short" and alias.n_words == 1 and cand.house is None and cand.type_tok is None:
         if prev is not None and t.original[t.tokens[prev].start].isupper() and _is_given_name(prev_word):
             cand.support = 0.0  # "Тетяна Лисенко" is a person, not вулиця Миколи Лисенка
