@@ -77,8 +77,9 @@ def parse_file(
     return parse_table(infile, kind=kind, column_mapping=column_mapping)
 
 
-def detect_kind(infile: InputFile) -> str:
+def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None) -> str:
     """What a file is, from its content first (uploads get renamed) and its name second."""
+    infile = InputFile.of(source, name)
     head = infile.head()
     if not head:
         raise UnreadableFile(infile.name, "the file is empty")
