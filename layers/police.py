@@ -32,7 +32,8 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import tr
+from layers.privacy import CITY_TZ, counted_reports
+from layers.text import plain, tr
 
 MAX_POINTS = 1500  # markers beyond this make the page slow and the HTML megabytes
 MAX_POINT_DAYS = 31  # points are for "this week / this month", not for history
@@ -181,13 +182,15 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
     """Report markers (clustered) with popups, and their uncertainty circles, for [start, end).
 
     Only a short period (<= MAX_POINT_DAYS) and at most `cap` newest reports, so the map
-    stays a patrol tool and not a full export.
+    stays a patrol tool and not a full export. Rejected reports and duplicates are left
+    out; times are shown in city time.
     """
     require(role, "police_map")
     if end - start > timedelta(days=MAX_POINT_DAYS):
         raise ValueError(f"report points are shown for at most {MAX_POINT_DAYS} days")
-    when = pd.to_datetime(reports["occurred_at"], utc=True)
-    sel = reports.loc[(when >= start) & (when < end) & reports["lat"].notna()].assign(when_utc=when)
+    counted = counted_reports(reports)  # no spam, each event once
+    when = pd.to_datetime(counted["occurred_at"], utc=True)
+    sel = counted.loc[(when >= start) & (when < end)].assign(when_utc=when)
     sel = sel.sort_values("when_utc", ascending=False)
     total = len(sel)
     sel = sel.head(cap)
@@ -200,11 +203,11 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
         unc = getattr(r, "uncertainty_m", None)
         rows = [
             (tr("popup.category", lang), category_label(r.category, lang)),
-            (tr("popup.time", lang), f"{r.when_utc:%Y-%m-%d %H:%M} UTC"),
+            (tr("popup.time", lang), f"{r.when_utc.tz_convert(CITY_TZ):%Y-%m-%d %H:%M}"),
             (tr("popup.status", lang), r.status),
             (tr("popup.level", lang), f"{r.level}" + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
                                                        if unc is not None and np.isfinite(unc) else "")),
-            (tr("popup.text", lang), r.text),
+            (tr("popup.text", lang), plain(r.text)),
         ]
         body = "<br>".join(f"<b>{html.escape(k)}:</b> {html.escape(str(v))}" for k, v in rows)
         folium.CircleMarker(where, radius=5, color="#333333", weight=1, fill=True, fill_color="#d55e00",

@@ -29,7 +29,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import tr
+from layers.text import plain, tr
 
 
 def group_label(group: str | None, lang: str) -> str:
@@ -56,6 +56,21 @@ def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
     }
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
+
+
+def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd.DataFrame:
+    """The public table for st.dataframe: microdistrict, place, count as text ("< k" when flagged)."""
+    names = _district_names(gazetteer, lang)
+    place = [
+        tr("tip.rest", lang, district=names.get(d, d)) if kind == "rest" else unit
+        for unit, kind, d in zip(table.units["unit"], table.units["kind"], table.units["district"], strict=True)
+    ]
+    counts = [_tip(c, p, table.k, lang) for c, p in zip(table.units["count"], table.units["partial"], strict=True)]
+    return pd.DataFrame({
+        tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
+        tr("col.place", lang): place,
+        tr("col.count", lang): counts,
+    })
 
 
 def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> tuple[folium.FeatureGroup, list]:
@@ -122,11 +137,6 @@ def action_place(action: pd.Series | dict, gazetteer: Any) -> tuple[float, float
     return None
 
 
-def _text(value: Any) -> str:
-    """A cell of a CSV/DB frame as text: '' for None/NaN (which pandas would print as 'nan')."""
-    return "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value).strip()
-
-
 def actions_layer(
     actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True
 ) -> folium.FeatureGroup:
@@ -136,17 +146,17 @@ def actions_layer(
         where = action_place(a, gazetteer)
         if where is None:
             continue
-        status = _text(a.get("status")) or "open"
+        status = plain(a.get("status")) or "open"
         shown_status = tr("status." + status, lang) if status in STATUS_COLORS else html.escape(status)
         lines = [f"<b>{tr('popup.status', lang)}:</b> {shown_status}"]
-        if note := _text(a.get("public_note")):
+        if note := plain(a.get("public_note")):
             lines.append(f"<b>{tr('popup.note', lang)}:</b> {html.escape(note)}")
         if not public:
-            owner = _text(a.get("owner_org")) or _text(a.get("owner"))
+            owner = plain(a.get("owner_org")) or plain(a.get("owner"))
             lines += [
                 f"<b>{tr('popup.owner', lang)}:</b> {html.escape(owner)}",
-                f"<b>{tr('popup.due', lang)}:</b> {html.escape(_text(a.get('due_date')))}",
-                html.escape(_text(a.get("description"))),
+                f"<b>{tr('popup.due', lang)}:</b> {html.escape(plain(a.get('due_date')))}",
+                html.escape(plain(a.get("description"))),
             ]
         folium.CircleMarker(
             where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,
@@ -160,7 +170,9 @@ def public_map(
     table: PublicTable, gazetteer: Any, *, lang: str = "uk", actions: pd.DataFrame | None = None,
     view: str = "cells",
 ) -> folium.Map:
-    """The residents' map for one publishable table; `view` picks cells or microdistricts first."""
+    """The residents' map for one publishable table; `view` ("cells" | "districts") is shown first."""
+    if view not in ("cells", "districts"):
+        raise ValueError(f"view must be 'cells' or 'districts', not {view!r}")
     m = basemap(gazetteer, lang=lang)
     cells, cell_breaks = cells_layer(table, lang=lang, show=view == "cells")
     dists, dist_breaks = districts_layer(table, gazetteer, lang=lang, show=view == "districts")

@@ -60,6 +60,9 @@ TEXT: dict[str, dict[str, str]] = {
     "tip.rest": {"uk": "Решта мікрорайону {district}", "en": "Rest of microdistrict {district}"},
     "tip.rank": {"uk": "№ {rank}: z = {z}, {n} звернень", "en": "No. {rank}: z = {z}, {n} reports"},
     "tip.cluster": {"uk": "Кластер {cluster}: {n} звернень", "en": "Cluster {cluster}: {n} reports"},
+    "col.district": {"uk": "Мікрорайон", "en": "Microdistrict"},
+    "col.place": {"uk": "Комірка", "en": "Cell"},
+    "col.count": {"uk": "Звернень", "en": "Reports"},
     "popup.category": {"uk": "Категорія", "en": "Category"},
     "popup.time": {"uk": "Час", "en": "Time"},
     "popup.status": {"uk": "Статус", "en": "Status"},
@@ -112,6 +115,11 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "method.period": {"uk": "; на цій мапі: {period}", "en": "; this map: {period}"},
 }
+
+
+def plain(value: object) -> str:
+    """A frame cell as text: '' for None/NaN (which pandas would print as 'nan')."""
+    return "" if value is None or (isinstance(value, float) and value != value) else str(value).strip()
 
 
 def tr(key: str, lang: str = "uk", **values: object) -> str:

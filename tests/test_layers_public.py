@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from layers import exports
 from layers.basemap import basemap
 from layers.privacy import Month, Quarter, public_counts
-from layers.public import method_markdown, public_map
+from layers.public import display_table, method_markdown, public_map
 from test_layers_privacy import CELLS, DISTRICTS, NOW, SETTINGS, make_addresses, make_reports
 
 GAZETTEER = {
@@ -68,6 +68,8 @@ def test_public_outputs_hold_no_report_point_or_text(seed, n, period, group, lan
     for name, out in outputs.items():
         assert not leaks(df, out), name
     assert "internal plan detail" not in html and "internal patrol detail" not in html
+    shown = display_table(t, GAZETTEER, lang=lang).to_csv()
+    assert not leaks(df, shown)
     rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
     assert all(r["count"] == "" or int(r["count"]) >= t.k for r in rows)
     feats = json.loads(outputs["geojson"])["features"]

@@ -15,7 +15,7 @@ from shapely.geometry import Polygon
 
 from geo.projection import to_metres
 from layers import council, police
-from layers.privacy import MIN_SURVEY_N, Month
+from layers.privacy import MIN_SURVEY_N, Month, counted_reports
 from test_layers_privacy import CELLS, make_reports
 from test_layers_public import ACTIONS, GAZETTEER
 
@@ -56,8 +56,11 @@ def test_police_map_layers_legends_and_points() -> None:
                    "Top hotspot cells", "No. 1: z = 4.10", "Reports (showing", "markerClusterGroup",
                    "Period: 2026-02", "OpenStreetMap contributors", "DEMO DATA", "± 75 m", "Text (redacted)"):
         assert needle in html, needle
-    in_feb = df[pd.to_datetime(df["occurred_at"], utc=True).dt.month.eq(2)]
+    counted = counted_reports(df)
+    in_feb = counted[pd.to_datetime(counted["occurred_at"], utc=True).dt.month.eq(2)]
     assert in_feb["text"].iloc[0] in html  # the police do see redacted texts
+    rejected = df[df["status"].eq("rejected") & pd.to_datetime(df["occurred_at"], utc=True).dt.month.eq(2)]
+    assert not any(f"{t}<" in html or f'{t}"' in html for t in rejected["text"])
 
 
 def test_points_are_capped_and_limited_to_a_short_period() -> None:
