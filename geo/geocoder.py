@@ -1335,6 +1335,22 @@ def geocode(text: str, *, location: tuple[float, float] | None = None,
     return match
 
 
+def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
+             street_of: Any) -> tuple[float, float, float] | None:
+    """Middle of street X between its crossings with A and B ("X між A і B"): a street-level
+    answer, but with the stretch's half length as its radius instead of the whole street's."""
+    between = [t.word(j) for j in range(x_c.last + 1, a.first) if t.word(j) not in {",", "."}]
+    if between not in (["між"], ["между"]) or not _connected(t, a, b):
+        return None
+    street = street_of(x_c)
+    ends = [_intersection(street, street_of(c)) for c in (a, b)]
+    if any(e is None for e in ends) or len({x_c.alias.idx, a.alias.idx, b.alias.idx}) < 3:
+        return None
+    s1, s2 = (street.main.project(Point(e[0], e[1])) for e in ends)
+    p = street.main.interpolate((s1 + s2) / 2)
+    return p.x, p.y, max(INTERSECTION_M, abs(s1 - s2) / 2)
+
+
 def _geocode_text(text: str, index: _Index) -> Match:
     t, names, landmarks = _read(text, index)
     streets = [c for c in names if c.alias.target == "street"]
@@ -1376,7 +1392,17 @@ def _geocode_text(text: str, index: _Index) -> Match:
                   score=_score("address" if exact else "interpolated", c.support,
                                ALIAS_WEIGHT[c.alias.kind], c.fuzzy))
         return _finish(index, m, x, y)
-    # 2. intersection
+    # 2. a stretch between two cross streets: "на Маріупольській між Соборності і Херсонською"
+    for x_c, a, b in zip(streets, streets[1:], streets[2:]):
+        stretch = _stretch(t, x_c, a, b, street_of)
+        if stretch is not None:
+            px, py, unc = stretch
+            m = Match(level="street", uncertainty_m=round(unc, 1), street=street_of(x_c).name,
+                      landmark=lm_dict, span=_span(t, _cand_range(x_c) + _cand_range(b)),
+                      score=_score("street", min(x_c.support, a.support, b.support),
+                                   ALIAS_WEIGHT[x_c.alias.kind], x_c.fuzzy))
+            return _finish(index, m, px, py)
+    # 3. intersection
     for a, b in zip(streets, streets[1:]):
         if a.alias.idx == b.alias.idx or not _connected(t, a, b):
             continue
@@ -1395,7 +1421,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
     if street is not None and any(_connected(t, a, b) and a.alias.idx != b.alias.idx
                                   for a, b in zip(streets, streets[1:])):
         street.support *= 0.85  # two streets named as a corner, but they do not meet here
-    # 3. landmark
+    # 4. landmark
     if landmark is not None and chosen is not None:
         ranges = [(landmark.first, landmark.last)]
         m = Match(level="landmark", uncertainty_m=round(max(LANDMARK_M, spread), 1), landmark=lm_dict,
@@ -1406,7 +1432,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
             ranges += _cand_range(street)
         m.span = _span(t, ranges)
         return _finish(index, m, chosen.x, chosen.y)
-    # 4. street
+    # 5. street
     if street is not None:
         st = street_of(street)
         x, y, unc = _street_point(st)
@@ -1415,7 +1441,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
                   span=_span(t, _cand_range(street)),
                   score=_score("street", street.support, ALIAS_WEIGHT[street.alias.kind], street.fuzzy))
         return _finish(index, m, x, y)
-    # 5. district
+    # 6. district
     if districts:
         c = districts[0]
         d = index.districts[c.alias.idx]

@@ -171,6 +171,12 @@ def test_intersection(text: str) -> None:
     assert near(m, 0, 0, 2) and m.uncertainty_m == 30
 
 
+def test_stretch_between_two_cross_streets() -> None:
+    m = g("на Маріупольській між Соборності і Херсонською яма")
+    assert (m.level, m.street, m.street2) == ("street", "Маріупольська", None)
+    assert near(m, 250, 0, 1) and m.uncertainty_m == 250      # half the stretch, not half the street
+
+
 def test_named_corner_of_streets_that_do_not_meet_is_the_first_street() -> None:
     m = g("на розі Кобзарської і Іллі Урмана")     # parallel streets in the mini city
     assert (m.level, m.street, m.street2) == ("street", "Кобзарська", None)
