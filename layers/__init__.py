@@ -14,3 +14,7 @@ and exports check the caller's role themselves (:mod:`layers.access`).
 - :mod:`layers.basemap` - the offline basemap from the gazetteer (OSM tiles optional).
 - :mod:`layers.style` - colour-blind-safe palettes, legends; :mod:`layers.text` - uk/en strings.
 """
+
+from layers.assets import use_local_assets
+
+use_local_assets()

@@ -182,7 +182,7 @@ def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk"
         body = (f"<b>{html.escape(str(r.place))}</b><br>{r.date}<br>"
                 f"{tr('popup.attendees', lang)}: {getattr(r, 'attendees', '—')}")
         folium.Marker((round(float(r.lat), 5), round(float(r.lon), 5)), popup=folium.Popup(body, max_width=300),
-                      icon=folium.Icon(color="darkblue", icon="users", prefix="fa")).add_to(group)
+                      icon=folium.Icon(color="darkblue", icon="user")).add_to(group)
     return group
 
 
