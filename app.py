@@ -9,17 +9,17 @@ from services.clock import demo_mode
 from services.demo import ensure_demo
 from ui import state
 
-st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon=":material/map:", layout="wide")
 
 PAGE_FILES = {
-    "public_map": ("ui/pages/public_map.py", "nav.public_map", "🗺️"),
-    "rules": ("ui/pages/rules.py", "nav.rules", "📜"),
-    "report": ("ui/pages/report.py", "nav.report", "✍️"),
-    "method": ("ui/pages/method.py", "nav.method", "ℹ️"),
-    "police": ("ui/pages/police.py", "nav.police", "🚓"),
-    "council": ("ui/pages/council.py", "nav.council", "🏛️"),
-    "moderator": ("ui/pages/moderator.py", "nav.moderator", "🗂️"),
-    "admin": ("ui/pages/admin.py", "nav.admin", "🔑"),
+    "public_map": ("ui/pages/public_map.py", "nav.public_map", ":material/map:"),
+    "rules": ("ui/pages/rules.py", "nav.rules", ":material/gavel:"),
+    "report": ("ui/pages/report.py", "nav.report", ":material/edit_note:"),
+    "method": ("ui/pages/method.py", "nav.method", ":material/info:"),
+    "police": ("ui/pages/police.py", "nav.police", ":material/local_police:"),
+    "council": ("ui/pages/council.py", "nav.council", ":material/account_balance:"),
+    "moderator": ("ui/pages/moderator.py", "nav.moderator", ":material/inbox:"),
+    "admin": ("ui/pages/admin.py", "nav.admin", ":material/admin_panel_settings:"),
 }
 
 with st.sidebar:
@@ -41,5 +41,5 @@ pages = [
     for slug in allowed_pages(role)
     if slug in PAGE_FILES
 ]
-pages.append(st.Page("ui/pages/login.py", title=state.tr("nav.login"), icon="👤", url_path="login"))
+pages.append(st.Page("ui/pages/login.py", title=state.tr("nav.login"), icon=":material/login:", url_path="login"))
 st.navigation(pages).run()

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from auth.users import add_user
 from data.importer import Progress, import_file
-from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ActionRow, ImportBatch
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -39,7 +38,6 @@ def _load_actions(engine: Engine) -> int:
         rows = list(csv.DictReader(handle))
     records = [
         {
-            "id": int(r["id"]),
             "cell": r.get("cell") or None,
             "district": r.get("district") or None,
             "owner": r["owner"],
@@ -48,12 +46,15 @@ def _load_actions(engine: Engine) -> int:
             "due_date": date.fromisoformat(r["due_date"]) if r.get("due_date") else None,
             "status": r.get("status") or "open",
             "public_note": r.get("public_note") or None,
+            "meeting_id": r.get("meeting_id") or None,
         }
         for r in rows
     ]
     with Session(engine) as session, session.begin():
-        insert_ignoring_conflicts(session, ActionRow.__table__, records)
-    return len(records)
+        known = set(session.scalars(select(ActionRow.description)))
+        fresh = [r for r in records if r["description"] not in known]
+        session.add_all(ActionRow(**r) for r in fresh)
+    return len(fresh)
 
 
 def _load_users(engine: Engine) -> int:

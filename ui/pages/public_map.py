@@ -27,11 +27,15 @@ districts = table.districts.assign(count=table.districts["count"].astype("object
 names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
 st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
-             [["district", "count"]], hide_index=True, width="stretch")
+             [["district", "count"]].rename(columns={"district": state.tr("public.col_district"),
+                                                     "count": state.tr("public.col_count")}),
+             hide_index=True, width="stretch")
 st.subheader(state.tr("public.what_was_done"))
 done = result.actions[result.actions["public_note"].notna()]
 st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
-             [["district", "status", "public_note"]], hide_index=True, width="stretch")
+             [["district", "status", "public_note"]].rename(columns={
+                 "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
+                 "public_note": state.tr("public.col_note")}), hide_index=True, width="stretch")
 downloads = public.public_downloads(state.engine(), period, group)
 c1, c2, c3 = st.columns(3)
 c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
