@@ -2,7 +2,8 @@
 
 Not a test: it prints one line per case, for 10k and 100k synthetic reports spread over
 the demo city, and for the demo data set's true report points (data/demo/ground_truth.csv,
-the public map of which must stay under 2 MB).
+the public map of which must stay under 2 MB). The police map is drawn from clustering's
+real Gi*, KDE, DBSCAN and emerging tables (computed outside the timing).
 """
 
 from __future__ import annotations
@@ -11,18 +12,17 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import SimpleNamespace
 
-import h3
 import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from clustering.hotspots import run  # noqa: E402
+from clustering.kde import density_grid  # noqa: E402
 from data.categories import SLUGS  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
-from geo.projection import to_metres  # noqa: E402
 from layers import council, exports, police, privacy  # noqa: E402
 from layers.privacy import Month, Quarter  # noqa: E402
 from layers.public import public_map  # noqa: E402
@@ -51,25 +51,6 @@ def synthetic_reports(n: int, gazetteer, seed: int = 1) -> pd.DataFrame:
     })
 
 
-def fake_gistar(reports: pd.DataFrame) -> pd.DataFrame:
-    """Res-9 counts with a standardised score as z (the bench measures drawing, not statistics)."""
-    cells = pd.Series([h3.latlng_to_cell(a, b, 9) for a, b in zip(reports["lat"], reports["lon"])]).value_counts()
-    z = (cells - cells.mean()) / (cells.std() or 1)
-    bins = np.select([z > 2.58, z > 1.96, z > 1.65, z < -2.58, z < -1.96, z < -1.65], [3, 2, 1, -3, -2, -1], 0)
-    return pd.DataFrame({"cell": cells.index, "n": cells.to_numpy(), "z": z.to_numpy(), "p": 0.05, "bin": bins})
-
-
-def fake_density(gazetteer) -> SimpleNamespace:
-    minx, miny, maxx, maxy = gazetteer.boundary_polygon.bounds
-    x0, y0 = to_metres(miny, minx)
-    x1, y1 = to_metres(maxy, maxx)
-    xs, ys = np.arange(float(x0), float(x1), 50.0), np.arange(float(y0), float(y1), 50.0)
-    gx, gy = np.meshgrid(xs, ys)
-    dens = sum(np.exp(-((gx - cx) ** 2 + (gy - cy) ** 2) / 1e5) * 300
-               for cx, cy in zip(np.linspace(xs[10], xs[-10], 5), np.linspace(ys[10], ys[-10], 5)))
-    return SimpleNamespace(x=xs, y=ys, density=dens, cell_m=50.0)
-
-
 def timed(label: str, fn) -> tuple[object, int | None]:
     """Run `fn`; for a map or a string output, render it (inside the timing) and report its size."""
     t0 = time.perf_counter()
@@ -89,11 +70,13 @@ def bench(n: int, gazetteer, addr: dict) -> None:
     timed(f"{n:>7} public map (Q4, all groups)", lambda: public_map(table, gazetteer))
     timed(f"{n:>7} requests.json (Q4, all groups)", lambda: exports.requests_json(
         df, period=Quarter(2025, 4), group=None, now=now, address_counts=addr, districts=gazetteer.districts))
-    gistar = fake_gistar(df)
+    boundary = gazetteer.boundary_polygon
+    gistar, density = run(df, "gistar", 9, boundary), density_grid(df[df["level"] != "district"])
+    clusters, emerging = run(df, "dbscan", 9, boundary), run(df, "emerging", 9, boundary)
     window = (datetime(2025, 12, 1, tzinfo=UTC), datetime(2025, 12, 31, tzinfo=UTC))
-    timed(f"{n:>7} police map (Gi*, KDE, points Dec capped)", lambda: police.police_map(
-        gazetteer, role="police", period_label="2025-12", gistar=gistar, density=fake_density(gazetteer),
-        reports=df, points_window=window))
+    timed(f"{n:>7} police map (all layers, Dec points capped)", lambda: police.police_map(
+        gazetteer, role="police", period_label="2025", gistar=gistar, density=density, clusters=clusters,
+        emerging=emerging, reports=df, points_window=window))
     timed(f"{n:>7} council map (districts, cells, Dec vs Nov)", lambda: council.council_map(
         gazetteer, role="council", period=Month(2025, 12), reports=df))
 
