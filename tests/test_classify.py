@@ -106,3 +106,9 @@ def test_surer_opinion_wins() -> None:
 def test_batch_equals_single() -> None:
     texts = ["сміття біля баків", "собаки", "музика вночі", ""]
     assert classify_many(texts) == [classify(t) for t in texts]
+
+
+def test_street_names_do_not_trigger_rules() -> None:
+    # "Кленова" (maple) and "Липова" (lime) are streets, not greenery
+    assert rule_scores("На вулиці Кленовій та Липовій машини стоять на газоні")["greenery"] == 0
+    assert rule_scores("Липи зрізали біля школи")["greenery"] == 2
