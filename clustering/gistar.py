@@ -40,9 +40,11 @@ from .fdr import CONFIDENCE_ALPHAS, significance_bins
 
 try:  # compiled int API: avoids two string conversions per cell
     from h3._cy import cell_to_local_ij as _cell_to_local_ij
+    from h3._cy import grid_disk as _grid_disk_int
     from h3._cy import local_ij_to_cell as _local_ij_to_cell
 except ImportError:  # pragma: no cover - layout of a future h3-py
     from h3.api.basic_int import cell_to_local_ij as _cell_to_local_ij
+    from h3.api.basic_int import grid_disk as _grid_disk_int
     from h3.api.basic_int import local_ij_to_cell as _local_ij_to_cell
 
 __all__ = [
@@ -80,18 +82,11 @@ def _pairs_grid_disk(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.nda
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
-def _local_ij(cells: tuple[str, ...]) -> tuple[int, np.ndarray]:
-    """Local IJ coordinates of every cell, anchored at the first cell (int API: no string round trips)."""
-    ints = list(map(int, cells, repeat(16)))
-    origin = ints[0]
-    ij = np.array(list(map(_cell_to_local_ij, repeat(origin, len(ints)), ints)), dtype=np.int64)
-    return origin, ij.reshape(-1, 2)
-
-
 def _pairs_local_ij(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.ndarray]:
     """Neighbour pairs via local IJ coordinates: one H3 call per cell, the join in numpy."""
-    origin, ij = _local_ij(cells)
-    if not _ij_consistent(cells, origin, ij, k):
+    ints = list(map(int, cells, repeat(16)))  # int API: no string round trips
+    ij = np.array(list(map(_cell_to_local_ij, repeat(ints[0], len(ints)), ints)), dtype=np.int64).reshape(-1, 2)
+    if not _ij_consistent(ints, ij, k):
         raise h3.H3GridNavigationError("local IJ coordinates are not consistent over the area")
     keys = (ij[:, 0] + _IJ_BASE) * (2 * _IJ_BASE) + (ij[:, 1] + _IJ_BASE)
     order = np.argsort(keys)
@@ -106,14 +101,15 @@ def _pairs_local_ij(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.ndar
     return np.concatenate(rows), np.concatenate(cols)
 
 
-def _ij_consistent(cells: tuple[str, ...], origin: int, ij: np.ndarray, k: int) -> bool:
+def _ij_consistent(ints: list[int], ij: np.ndarray, k: int) -> bool:
     """Spot-check that IJ offsets reproduce grid_disk (IJ can break across icosahedron faces)."""
-    sample = np.random.default_rng(0).choice(len(cells), size=min(64, len(cells)), replace=False)
-    offsets = _disk_offsets(k)
-    for i in sample:
-        around = {h3.int_to_str(_local_ij_to_cell(origin, int(ij[i, 0] + di), int(ij[i, 1] + dj)))
-                  for di, dj in offsets}
-        if around != set(h3.grid_disk(cells[i], k)):
+    sample = np.random.default_rng(0).choice(len(ints), size=min(32, len(ints)), replace=False)
+    offsets = _disk_offsets(k).tolist()
+    origin = ints[0]
+    for i in sample.tolist():
+        ci, cj = int(ij[i, 0]), int(ij[i, 1])
+        around = {_local_ij_to_cell(origin, ci + di, cj + dj) for di, dj in offsets}
+        if around != set(_grid_disk_int(ints[i], k)):
             return False
     return True
 
