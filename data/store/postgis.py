@@ -33,7 +33,7 @@ from data.store.schema import ReportRow
 PUBLISHED = ("new", "verified")
 PUBLIC_ROLE = "hotspots_public"
 MAP_COLUMNS = ("id", "lat", "lon", "category", "occurred_at", "status", "h3_r9")
-METRES_PER_DEGREE_LAT = 111_132.0  # the smallest value on the WGS84 ellipsoid: the prefilter never cuts short
+METRES_PER_DEGREE = 110_574.0  # the shortest degree on WGS84 (latitude, at the equator): the prefilter never cuts short
 _GEOD = Geod(ellps="WGS84")
 _GEOM = literal_column("reports.geom")
 _GEOG = literal_column("reports.geom::geography")
@@ -84,7 +84,7 @@ def _filters(
 
 def _degree_box(lat: float, radius_m: float) -> tuple[float, float]:
     """Half-sizes in degrees of a box that surely contains the circle (for the SQLite prefilter)."""
-    dlat = radius_m / METRES_PER_DEGREE_LAT * 1.01
+    dlat = radius_m / METRES_PER_DEGREE
     dlon = dlat / max(math.cos(math.radians(min(abs(lat) + dlat, 89.9))), 1e-6)
     return dlat, dlon
 
@@ -176,13 +176,12 @@ def reports_in_bbox(
 ) -> pd.DataFrame:
     """The points the map's current view shows (borders included), newest first, at most ``limit``."""
     conds = _filters(start, end, categories, statuses, include_duplicates)
+    # the exact test on both backends; on PostgreSQL && adds the GiST index, whose float4
+    # boxes are rounded outwards (alone it would let in points a few centimetres outside)
+    conds += [ReportRow.lat.between(south, north), ReportRow.lon.between(west, east)]
     with _connection(bind) as conn:
         if conn.dialect.name == "postgresql":
-            # ST_Intersects, not a bare &&: the index boxes are float4, rounded outwards, and the
-            # exact test keeps points a few centimetres outside the view out, as on SQLite.
-            conds.append(func.ST_Intersects(func.ST_MakeEnvelope(west, south, east, north, 4326), _GEOM))
-        else:
-            conds += [ReportRow.lat.between(south, north), ReportRow.lon.between(west, east)]
+            conds.append(_GEOM.op("&&")(func.ST_MakeEnvelope(west, south, east, north, 4326)))
         columns = [getattr(ReportRow, c) for c in MAP_COLUMNS]
         query = select(*columns).where(and_(*conds)).order_by(ReportRow.occurred_at.desc(), ReportRow.id.desc())
         rows = conn.execute(query.limit(limit) if limit is not None else query).all()
