@@ -16,6 +16,7 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement, Template
 from folium.plugins import MarkerCluster
 from shapely.geometry import box, mapping
 from shapely.ops import unary_union
@@ -177,6 +178,22 @@ def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk",
     return group
 
 
+class ClusterFallback(MacroElement):
+    """Keeps the map working where the MarkerCluster plugin cannot load (offline: it comes
+    from a CDN, unlike Leaflet itself, which streamlit-folium bundles): the points are then
+    shown unclustered instead of one script error blanking every layer after them."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        if (typeof L.markerClusterGroup !== "function") {
+            L.markerClusterGroup = function() { return L.featureGroup(); };
+        }
+        {% endmacro %}
+        """
+    )
+
+
 def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, end: datetime, lang: str = "uk",
                   cap: int = MAX_POINTS) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     """Report markers (clustered) with popups, and their uncertainty circles, for [start, end).
@@ -197,6 +214,7 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
     name = tr("layer.points", lang, shown=len(sel), total=total)
     markers = folium.FeatureGroup(name=name, show=True)
     circles = folium.FeatureGroup(name=f"{name}: ±", show=False)
+    ClusterFallback().add_to(markers)
     cluster = MarkerCluster(options={"disableClusteringAtZoom": 18}).add_to(markers)
     for r in sel.itertuples(index=False):
         where = (float(r.lat), float(r.lon))

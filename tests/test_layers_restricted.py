@@ -56,6 +56,7 @@ def test_police_map_layers_legends_and_points() -> None:
                    "Top hotspot cells", "No. 1: z = 4.10", "Reports (showing", "markerClusterGroup",
                    "Period: 2026-02", "OpenStreetMap contributors", "DEMO DATA", "± 75 m", "Text (redacted)"):
         assert needle in html, needle
+    assert html.index("typeof L.markerClusterGroup") < html.index("L.markerClusterGroup(")  # offline fallback
     counted = counted_reports(df)
     in_feb = counted[pd.to_datetime(counted["occurred_at"], utc=True).dt.month.eq(2)]
     assert in_feb["text"].iloc[0] in html  # the police do see redacted texts
