@@ -559,6 +559,7 @@ class _Candidate:
     type_tok: int | None = None
     house: str | None = None
     house_span: tuple[int, int] | None = None  # token indices
+    veto: bool = False  # a rule said "not a place" (city, holiday, person, adjective...)
 
 
 @dataclass
@@ -872,7 +873,8 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
     if cand.house is not None or typed_before or typed_after:
         cand.support = 1.0
     elif alias.date_like:
-        cand.support = 0.0  # "1 травня", "8 Марта": a date unless typed or numbered
+        # "1 травня", "8 Марта": a date unless typed, numbered or at a corner ("ріг 1 Травня і ...")
+        cand.support = 1.0 if prev_word in CROSS_WORDS else 0.0
     elif alias.n_words >= 2 and _folded(_span_words(t, cand)) in index.surfaces:
         cand.support = 1.0  # the name as on the sign, "Тараса Шевченка" (not "Тарасу Шевченку")
     elif prev_word in CROSS_WORDS:
@@ -883,20 +885,23 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП";
         # an inflected person name ("Дякуємо Тарасу Шевченку") is capitalised anyway
     if prev_word in HOLIDAY_WORDS and cand.house is None and cand.type_tok is None:
-        cand.support = 0.0  # "День Незалежності", "до Дня Перемоги": a holiday
+        cand.support, cand.veto = 0.0, True  # "День Незалежності", "до Дня Перемоги": a holiday
     if alias.kind == "short" and alias.n_words == 1 and cand.house is None and cand.type_tok is None:
         if prev is not None and t.original[t.tokens[prev].start].isupper() and _is_given_name(prev_word):
-            cand.support = 0.0  # "Тетяна Лисенко" is a person, not вулиця Миколи Лисенка
+            cand.support, cand.veto = 0.0, True  # "Тетяна Лисенко" is a person, not вулиця Миколи Лисенка
         elif cand.support < 0.9:
             cand.support = 0.0  # a bare surname needs a preposition, a type word or a house
     if alias.target == "street" and cand.type_tok is not None:
         said = STREET_TYPES.get(t.word(cand.type_tok))
         kind = index.streets[alias.idx].type
         if said and said != kind and not {said, kind} <= _LOOSE_TYPES:
-            cand.support = 0.0  # "Центральна площа" is not "Центральна вулиця"
+            cand.support, cand.veto = 0.0, True  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
-        if _city_form(t.word(cand.first)) and not (typed_before or typed_after or cand.house):
-            cand.support = 0.0  # "у Вознесенську": the city, not Вознесенська вулиця
+        word = t.word(cand.first)
+        if _city_form(word) and not (typed_before or typed_after or cand.house):
+            # "у Вознесенську": the city, not Вознесенська вулиця; "Вознесенська" itself may
+            # still be the street at a corner ("Чумацька / Вознесенська")
+            cand.support, cand.veto = 0.0, not word.endswith(("ська", "ская", "ска"))
         elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
         elif cand.support < 1.0 and alias.adjective and not _adjectival(t.word(cand.last)):
@@ -957,8 +962,8 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
         prev = _prev_token(t, i, frozenset({"."}))
         prev_word = t.word(prev) if prev is not None else ""
         typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
-        context = typed or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS or (
-            prev_word in CONNECTORS and prev is not None and (_prev_token(t, prev) in taken))
+        joined = prev_word in CONNECTORS and prev is not None and _prev_token(t, prev) in taken
+        context = typed or joined or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS
         spans = [[i]]
         if pos + 1 < len(t.words) and t.words[pos + 1] not in taken and _contiguous(t, i, t.words[pos + 1]) \
                 and t.tokens[t.words[pos + 1]].is_word:
@@ -970,32 +975,48 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
             housed = _house_after(t, span[-1]) is not None
             if not (context or housed):
                 continue
-            if not typed and all(is_dictionary_word(w) for w in words):
+            strong = typed or joined or housed or prev_word in CROSS_WORDS
+            if not strong and all(is_dictionary_word(w) for w in words):
+                continue  # after a bare preposition, ordinary words are no misspelt names
+            cutoff = FUZZY_CUTOFF_TYPE if typed or joined else FUZZY_CUTOFF_PREPOSITION
+            pick = _fuzzy_pick(t, index, span, words, cutoff)
+            if pick is None:
                 continue
-            cutoff = FUZZY_CUTOFF_TYPE if typed else FUZZY_CUTOFF_PREPOSITION
-            best = None
-            for query in (" ".join(stem(w) for w in words), _folded(words)):
-                hits = process.extract(query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff,
-                                       limit=4)
-                if not hits:
-                    continue
-                rivals = [h for h in hits[1:] if index.fuzzy_aliases[h[2]].idx != index.fuzzy_aliases[hits[0][2]].idx]
-                if rivals and hits[0][1] - rivals[0][1] < FUZZY_MARGIN:
-                    continue  # two streets equally close: no guess
-                if best is None or hits[0][1] > best[1]:
-                    best = hits[0]
-            if best is None:
-                continue
-            alias = index.fuzzy_aliases[best[2]]
-            if alias.stems.count(" ") + 1 != len(span):
-                continue
-            cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=best[1] / 100.0)
+            score, alias = pick
+            cand = _Candidate(alias=alias, first=span[0], last=span[-1], fuzzy=score / 100.0)
             _support(t, index, cand)
             if cand.support > 0:
                 out.append(cand)
                 taken.update(span)
                 break
     return out
+
+
+def _fuzzy_pick(t: _Text, index: _Index, span: list[int], words: list[str],
+                cutoff: float) -> tuple[float, _Alias] | None:
+    """The one street a misspelt span means, or None. A written street type narrows the
+    choice first; near ties (within FUZZY_MARGIN) are broken by which street has the written
+    house number; a tie that remains is no guess."""
+    best: dict[int, tuple[float, _Alias]] = {}
+    for query in (" ".join(stem(w) for w in words), _folded(words)):
+        for _choice, score, k in process.extract(query, index.fuzzy_choices, scorer=fuzz.ratio,
+                                                 score_cutoff=cutoff, limit=6):
+            alias = index.fuzzy_aliases[k]
+            if alias.stems.count(" ") + 1 == len(span) and score > best.get(alias.idx, (0.0,))[0]:
+                best[alias.idx] = (score, alias)
+    said = _said_type(t, span[0], span[-1])
+    typed = {k: v for k, v in best.items() if index.streets[k].type == said}
+    best = typed or best  # "вул. Тхиа" is a вулиця even if a провулок spells closer
+    if not best:
+        return None
+    top = max(score for score, _ in best.values())
+    tied = [v for v in best.values() if v[0] >= top - FUZZY_MARGIN]
+    if len(tied) > 1:
+        house = _house_after(t, span[-1]) or _house_before(t, span[0])
+        if house is not None:
+            key = _house_key(house[0])
+            tied = [v for v in tied if key in index.streets[v[1].idx].exact] or tied
+    return tied[0] if len(tied) == 1 else None
 
 
 @dataclass
@@ -1291,11 +1312,13 @@ def _connected(t: _Text, a: _Candidate, b: _Candidate) -> bool:
     joined = len(between) <= 2 and bool(between) and all(w in CONNECTORS or w == "," for w in between)
     if not joined:
         return False
-    if any(w in CONNECTORS for w in between):
-        return True
+    return any(w in CONNECTORS for w in between) or _cross_before(t, a)
+
+
+def _cross_before(t: _Text, a: _Candidate) -> bool:
+    """An intersection word just before the first name ("на розі", "угол", "перехрестя")."""
     start = a.type_tok if a.type_tok is not None and a.type_tok < a.first else a.first
-    before = [t.word(j) for j in range(max(0, start - 3), start)]
-    return any(w in CROSS_WORDS for w in before)
+    return any(t.word(j) in CROSS_WORDS for j in range(max(0, start - 3), start))
 
 
 def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_LandmarkHit]]:
@@ -1308,18 +1331,20 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
              if not (set(range(c.first, c.last + 1)) & in_landmark)]
     for c in names:
         _support(t, index, c)
-    # a name joined to a supported street is supported too ("розі Маріупольської і Соборності")
-    for a, b in zip(names, names[1:]):
-        if a.alias.target == b.alias.target == "street" and _connected(t, a, b):
-            if a.support > 0 and b.support == 0 and not b.alias.date_like:
-                b.support = a.support
-            elif b.support > 0 and a.support == 0 and not a.alias.date_like:
-                a.support = b.support
-    accepted = [c for c in names if c.support > 0]
     taken = {j for c in names for j in range(c.first, c.last + 1)} | in_landmark
-    accepted.extend(_fuzzy_names(t, index, taken))
-    accepted.sort(key=lambda c: c.first)
-    return t, accepted, landmarks
+    names.extend(_fuzzy_names(t, index, taken))
+    names.sort(key=lambda c: c.first)
+    # a name joined to a supported street is supported too ("розі Маріупольської і Соборності",
+    # "Чумацька / в. Хмельницького"); a date-like old name only at a corner ("ріг 1-го Травня і ...")
+    for a, b in zip(names, names[1:]):
+        if not (a.alias.target == b.alias.target == "street" and _connected(t, a, b)):
+            continue
+        cornered = _cross_before(t, a)
+        for weak, strong in ((b, a), (a, b)):
+            if strong.support > 0 and weak.support == 0 and not weak.veto \
+                    and (not weak.alias.date_like or cornered):
+                weak.support = strong.support
+    return t, [c for c in names if c.support > 0], landmarks
 
 
 def geocode(text: str, *, location: tuple[float, float] | None = None,
@@ -1418,9 +1443,10 @@ def _geocode_text(text: str, index: _Index) -> Match:
                   score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)))
         return _finish(index, m, x, y)
     street = streets[0] if streets else None
-    if street is not None and any(_connected(t, a, b) and a.alias.idx != b.alias.idx
-                                  for a, b in zip(streets, streets[1:])):
-        street.support *= 0.85  # two streets named as a corner, but they do not meet here
+    if street is not None and (_cross_before(t, street) or any(
+            _connected(t, a, b) and a.alias.idx != b.alias.idx for a, b in zip(streets, streets[1:]))):
+        street.support *= 0.85  # a corner was meant, but the second street is not understood or
+        # the two do not meet here
     # 4. landmark
     if landmark is not None and chosen is not None:
         ranges = [(landmark.first, landmark.last)]

@@ -171,6 +171,26 @@ def test_intersection(text: str) -> None:
     assert near(m, 0, 0, 2) and m.uncertainty_m == 30
 
 
+@pytest.mark.parametrize("text, pair", [
+    ("ріг 1-го Травня і Маріупольської, темно", {"Херсонська", "Маріупольська"}),  # date-like old name
+    ("угол Соборности и 8 Марта", {"Соборності", "Кобзарська"}),
+    ("на розі Маріюпольської і Соборності", {"Маріупольська", "Соборності"}),  # typo at a corner
+    ("Увага! Маріупольська / в. Соборноті сміття", {"Маріупольська", "Соборності"}),  # typo after "в."
+])
+def test_corners_with_old_dates_and_typos(text: str, pair: set[str]) -> None:
+    m = g(text)
+    assert m.level == "intersection" and {m.street, m.street2} == pair
+
+
+def test_corner_with_one_unknown_street_scores_lower() -> None:
+    assert g("на розі Соборності і Невідомої").score < g("на Соборності").score
+
+
+def test_fuzzy_tie_is_broken_by_type_or_house_else_no_guess() -> None:
+    assert g("вул. Тхиа, 5").street == "Тиха"            # "Тиха" вулиця vs "Тихий" провулок
+    assert g("пров. Тхиий").street == "Тихий"
+
+
 def test_stretch_between_two_cross_streets() -> None:
     m = g("на Маріупольській між Соборності і Херсонською яма")
     assert (m.level, m.street, m.street2) == ("street", "Маріупольська", None)
