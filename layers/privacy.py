@@ -21,6 +21,9 @@ Rules
   pooled into the "rest of the microdistrict" unit, together with reports geocoded only
   to a district. Cells belong to the microdistrict that holds their centre.
 * No text, no report points, no times: the outputs carry unit ids, counts and flags.
+  "Fewer than k" means 1..k-1 reports; units with none are simply absent.
+* Surveys: district results need at least :data:`MIN_SURVEY_N` answers (per wave, and in
+  both waves for a change).
 
 How suppressed counts stay unrecoverable (the method)
 -----------------------------------------------------
