@@ -179,9 +179,9 @@ def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk",
 
 
 class ClusterFallback(MacroElement):
-    """Keeps the map working where the MarkerCluster plugin cannot load (offline: it comes
-    from a CDN, unlike Leaflet itself, which streamlit-folium bundles): the points are then
-    shown unclustered instead of one script error blanking every layer after them."""
+    """Keeps the map working where the MarkerCluster plugin script is not served (a map
+    saved as HTML and opened outside the app, a missing static/vendor): the points are
+    then shown unclustered instead of one script error blanking every layer after them."""
 
     _template = Template(
         """
