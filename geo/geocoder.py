@@ -70,6 +70,8 @@ SHARED_LOCATION_M = 25.0
 LANDMARK_M = 75.0
 INTERSECTION_M = 30.0
 MAX_INTERSECTION_GAP_M = 150.0
+MAX_SPAN_GAP_TOKENS = 4  # a street farther from the landmark stays out of the kept span: the
+# redactor keeps everything inside it, and a name written in between must not survive
 AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
 MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
 LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
@@ -1455,7 +1457,11 @@ def _geocode_text(text: str, index: _Index) -> Match:
         if street is not None:
             m.street = street_of(street).name
             m.house = street.house
-            ranges += _cand_range(street)
+            street_ranges = _cand_range(street)
+            gap = max(min(a for a, _ in street_ranges) - landmark.last,
+                      landmark.first - max(b for _, b in street_ranges))
+            if gap <= MAX_SPAN_GAP_TOKENS:
+                ranges += street_ranges
         m.span = _span(t, ranges)
         return _finish(index, m, chosen.x, chosen.y)
     # 5. street

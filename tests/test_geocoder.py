@@ -81,6 +81,14 @@ def test_span_is_the_place_in_the_original_text() -> None:
     assert spanned(text, g(text)) == "Маpiупольській"
 
 
+def test_span_never_bridges_far_apart_parts() -> None:
+    """The redactor keeps the span verbatim: a name between a street and a landmark far
+    apart must stay outside it."""
+    text = "на Соборності, як казала сусідка Тетяна Іваненко з третього поверху, біля 5-ї школи"
+    m = g(text)
+    assert m.street == "Соборності" and spanned(text, m) == "5-ї школи"
+
+
 def test_typo_scores_below_exact() -> None:
     assert g("на Маріупльській темно").score < g("на Маріупольській темно").score
 
