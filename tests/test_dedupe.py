@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import random
-import time
 from datetime import UTC, datetime, timedelta
 
 import pandas as pd
@@ -136,7 +135,5 @@ def test_batch_of_10000_is_fast() -> None:
             "text": [rng.choice([TEXT, REPOST, "сміття біля баків", "музика до ранку під вікнами знову"]) for _ in range(n)],
         }
     )
-    start = time.perf_counter()
-    marked = mark_duplicates(df)
-    assert time.perf_counter() - start < 2.0
+    marked = mark_duplicates(df)  # the speed target lives in bench/intake_text.py
     assert len(marked) == n and marked.notna().any()
