@@ -70,6 +70,7 @@ SHARED_LOCATION_M = 25.0
 LANDMARK_M = 75.0
 INTERSECTION_M = 30.0
 MAX_INTERSECTION_GAP_M = 150.0
+STREET_DISTRICT_SHARE = 0.8
 MAX_SPAN_GAP_TOKENS = 4  # a street farther from the landmark stays out of the kept span: the
 # redactor keeps everything inside it, and a name written in between must not survive
 AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
@@ -250,6 +251,7 @@ class _Landmark:
 class _District:
     name: str
     polygon: Polygon  # WGS84, for point-in-polygon
+    metric: Polygon  # metres, for the share of a street inside it
     x: float
     y: float
     radius: float
@@ -266,6 +268,7 @@ class _Index:
     district_tree: STRtree | None
     brands: dict[str, list[_Landmark]]  # distinctive name key -> shops, bars, cafes
     surfaces: frozenset[str]  # multi-word street names as written, folded
+    street_districts: dict[int, str | None] = field(default_factory=dict)  # filled lazily
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -493,7 +496,7 @@ def build_index(gazetteer: Any) -> _Index:
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
-        districts.append(_District(name=_get(raw, "name") or "", polygon=poly, x=centre.x,
+        districts.append(_District(name=_get(raw, "name") or "", polygon=poly, metric=metric, x=centre.x,
                                    y=centre.y, radius=math.sqrt(metric.area / math.pi)))
         for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
             _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
@@ -1277,12 +1280,26 @@ def _to_wgs84() -> Transformer:
     return Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
 
 
-def _finish(index: _Index, match: Match, x: float, y: float) -> Match:
+def _finish(index: _Index, match: Match, x: float, y: float, *, point_district: bool = True) -> Match:
     lon, lat = _to_wgs84().transform(x, y)  # scalars: no array round trip per answer
     match.lat, match.lon = round(float(lat), 7), round(float(lon), 7)
-    if match.district is None:
+    if match.district is None and point_district:
         match.district = _district_at(index, match.lat, match.lon)
     return match
+
+
+def _street_district(index: _Index, idx: int) -> str | None:
+    """The microdistrict holding most of a street (STREET_DISTRICT_SHARE of its length), or
+    None: a street through three microdistricts says nothing about which one."""
+    if idx not in index.street_districts:
+        st = index.streets[idx]
+        name = None
+        for d in index.districts:
+            if st.geom.intersection(d.metric).length >= STREET_DISTRICT_SHARE * st.geom.length:
+                name = d.name
+                break
+        index.street_districts[idx] = name
+    return index.street_districts[idx]
 
 
 def _span(t: _Text, token_ranges: list[tuple[int, int]]) -> tuple[int, int]:
@@ -1470,9 +1487,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
         x, y, unc = _street_point(st)
         # a house number the gazetteer cannot place is still reported
         m = Match(level="street", uncertainty_m=round(unc, 1), street=st.name, house=street.house,
-                  span=_span(t, _cand_range(street)),
+                  span=_span(t, _cand_range(street)), district=_street_district(index, street.alias.idx),
                   score=_score("street", street.support, ALIAS_WEIGHT[street.alias.kind], street.fuzzy))
-        return _finish(index, m, x, y)
+        return _finish(index, m, x, y, point_district=False)
     # 6. district
     if districts:
         c = districts[0]

@@ -72,6 +72,11 @@ def test_street_forms(text: str) -> None:
     assert m.uncertainty_m == pytest.approx(1000, rel=0.01)   # half its 2 km length
 
 
+def test_street_district_only_when_the_street_lies_in_one() -> None:
+    assert g("на Щасливій темно").district == "Болгарка"          # x = -900 m: inside Болгарка
+    assert g("на Маріупольській темно").district is None         # crosses three microdistricts
+
+
 def test_span_is_the_place_in_the_original_text() -> None:
     text = "Вчора по вул. Соборності, 23/27 знову сміття"
     assert spanned(text, g(text)) == "вул. Соборності, 23/27"
