@@ -911,14 +911,19 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
         elif cand.support < 1.0 and alias.adjective and not _adjectival(t.word(cand.last)):
             cand.support = 0.0  # "у каштанов" (chestnut trees), not Каштанова вулиця
+        elif alias.adjective:
+            kind = index.streets[alias.idx].type
+            if _gender_fit(t.word(cand.last), "m" if kind in _MASCULINE_TYPES else "f") < 0:
+                cand.support *= 0.85  # "зі Степової" for Степовий провулок: maybe another place
 
 
 _GOVERNS = {
     **{w: {"loct", "accs", "loc2"} for w in ("на", "в", "у", "во")},
     "по": {"datv", "loct"},
     **{w: {"gent", "gen2"} for w in ("біля", "возле", "около", "коло", "поблизу", "навпроти",
-                                     "напротив", "вздовж", "вдоль", "від", "от", "з", "із", "до",
-                                     "між", "рядом", "близ", "вблизи")},
+                                     "напротив", "вздовж", "вдоль", "від", "от", "до", "рядом",
+                                     "близ", "вблизи")},
+    **{w: {"gent", "gen2", "ablt"} for w in ("з", "із", "зі", "с", "со")},  # from / with
     **{w: {"ablt", "accs"} for w in ("за", "під", "над", "перед", "под", "между")},
 }
 """Cases each preposition takes: "на Кленовой собаки" is not "Кленова собака", because
@@ -927,9 +932,10 @@ _GOVERNS = {
 
 def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
     """The name word is an adjective of the noun right after it ("на новій зупинці"): they
-    agree in case and gender, in a case the preposition before them takes."""
+    agree in case and gender, in a case the preposition before them takes. Type words count
+    as nouns here ("по парковій алеї"); a name already typed by one never gets here."""
     noun_tok = t.tokens[noun_i]
-    if not noun_tok.is_word or noun_tok.text in STREET_TYPES or noun_tok.text in PLACE_PREPOSITIONS \
+    if not noun_tok.is_word or noun_tok.text in PLACE_PREPOSITIONS \
             or noun_tok.text in CONNECTORS or t.original[noun_tok.start].isupper():
         return False
     prev = _prev_token(t, adj_i, frozenset({"."}))

@@ -388,6 +388,8 @@ def test_gender_tells_microdistrict_from_street() -> None:
     "Сусід різав болгаркою до ночі",
     "Щаслива родина гуляла ввечері",
     "закінчили на щасливій ноті",                   # adjective of the next noun
+    "з тихою радістю прибрали двір",                # "з" + instrumental: still an adjective
+    "гуляли по центральній алеї",                   # a type word as the noun: another place
     "Московська пропаганда не пройде",
     "у Вознесенську темно",                         # the city, not Вознесенська вулиця
     "в Вознесенске опять мусор",
