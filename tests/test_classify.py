@@ -111,4 +111,5 @@ def test_batch_equals_single() -> None:
 def test_street_names_do_not_trigger_rules() -> None:
     # "Кленова" (maple) and "Липова" (lime) are streets, not greenery
     assert rule_scores("На вулиці Кленовій та Липовій машини стоять на газоні")["greenery"] == 0
-    assert rule_scores("Липи зрізали біля школи")["greenery"] == 2
+    assert rule_scores("Липи спиляли біля школи")["greenery"] == 2
+    assert "other" not in rule_scores("машини на газоні")  # "газ" (gas) is no stem of "газон"
