@@ -35,10 +35,10 @@ atoms and of nothing else**:
 * a quarter's count for a unit is the sum of its three months' shown counts (so the
   quarter always equals the sum of the monthly figures shown; "quarter minus its
   months" is 0);
-* "all groups" is, per unit and month, the sum of the shown group counts, and is itself
-  flagged when that sum is below the largest k (person-linked groups); the parts it is
-  made of are published figures anyway, so "all groups minus one group" yields only
-  published figures;
+* "all groups" is, per unit and month, the sum of the shown group counts (each already at
+  least its own group's k, so the sum is at least the smallest k and needs no threshold of
+  its own); the parts it is made of are published figures anyway, so "all groups minus
+  one group" yields only published figures;
 * a microdistrict total and the city total are the sums of the unit counts shown in the
   same table ("district minus its cells" yields the shown rest-of-district unit or 0).
 
@@ -195,8 +195,9 @@ def check_group(group: object) -> str | None:
 
 
 def public_k(group: str | None) -> int:
-    """The group's k; for all groups together the largest k (person-linked groups)."""
-    return GROUPS[group].k if group is not None else max(g.k for g in GROUPS.values())
+    """The group's k; for all groups together the smallest k: an all-groups figure is a sum
+    of group counts that each passed their own group's k (10 for person-linked groups)."""
+    return GROUPS[group].k if group is not None else min(g.k for g in GROUPS.values())
 
 
 def latest_publishable_month(now: datetime) -> Month:
@@ -289,8 +290,8 @@ def _atoms(
 def _unit_months(atoms: Iterable[_Atom], group: str | None) -> dict[tuple[str, int], tuple[int, bool]]:
     """(unit, month) -> (shown value, anything held back) for the selected group(s).
 
-    A group's count enters only when it reaches that group's k; for all groups the sum
-    of the shown group counts is itself held back below the largest k.
+    A group's count enters only when it reaches that group's k; for all groups the value
+    is the sum of the shown group counts.
     """
     sizes = Counter((a.unit, a.month, a.group) for a in atoms if group is None or a.group == group)
     um: dict[tuple[str, int], tuple[int, bool]] = {}
@@ -464,7 +465,7 @@ def survey_change(responses: pd.DataFrame, before: str, after: str, *, min_n: in
     a = survey_by_district(responses, before, min_n=min_n).set_index("district")
     b = survey_by_district(responses, after, min_n=min_n).set_index("district")
     measures = [m for m in SURVEY_MEASURES if m in a and m in b]
-    joined = a.join(b, how="outer", lsuffix="_before", rsuffix="_after")
+    joined = a.add_suffix("_before").join(b.add_suffix("_after"), how="outer")
     out = pd.DataFrame(index=joined.index)
     out["n_before"] = joined["n_before"].fillna(0).astype(int)
     out["n_after"] = joined["n_after"].fillna(0).astype(int)

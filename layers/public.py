@@ -203,6 +203,5 @@ def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> st
         period=period,
         lag=privacy.PUBLICATION_LAG.days,
         ks=ks,
-        kmax=privacy.public_k(None),
     )
     return f"### {tr('method.title', lang)}\n\n{body}\n"
