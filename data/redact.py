@@ -136,7 +136,7 @@ PLATE_RE = re.compile(
 # --- names ------------------------------------------------------------------------------
 
 WORD_RE = re.compile(r"[А-ЯЁЄІЇҐа-яёєіїґA-Za-z][А-ЯЁЄІЇҐа-яёєіїґ'’ʼ\-]*")
-INITIAL_RE = re.compile(r"(?<![\w])[А-ЯЄІЇҐ]\.\s?(?:[А-ЯЄІЇҐ]\.)?")
+INITIAL_RE = re.compile(r"(?<![\w])[А-ЯЄІЇҐ]\.(?:\s?[А-ЯЄІЇҐ]\.)?")
 
 PATRONYMIC_RE = re.compile(
     r"(?:ович|евич|йович|ьович|івна|ївна|овна|евна|ічна|инична|ична)"
@@ -180,6 +180,12 @@ HOUSE_RE = re.compile(
     r"(?![\d:\-])(?!\s*(?:рок\w*|рік|лет|год\w*|раз|рази|разів|хв\w*|мин\w*|час\w*|грн|кг|м|людей|чол\w*)\b)"
 )
 MAX_PLACE_WORDS = 3
+# Streets named after dates ("8 Березня", "1 Мая"); "Марта" and "Мая" are also names.
+MONTHS = frozenset(
+    """січня лютого березня квітня травня червня липня серпня вересня жовтня листопада
+    грудня января февраля марта апреля мая июня июля августа сентября октября ноября
+    декабря""".split()
+)
 
 
 @cache
@@ -304,13 +310,18 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         if place[i - 1] and not gap(i - 1, i) and run_len[i - 1] < MAX_PLACE_WORDS:
             place[i], run_len[i] = True, run_len[i - 1] + 1
         elif (prev_word in PLACE_TRIGGERS and gap(i - 1, i) in {"", "."}) or (
-            prev_word in DOTTED_TRIGGERS and gap(i - 1, i) == "."
+            # "в. Стуса" is a street, but "Ткаченко В. Заявник" is an initial
+            prev_word in DOTTED_TRIGGERS
+            and gap(i - 1, i) == "."
+            and not (i >= 2 and infos[i - 2] is not None and not gap(i - 2, i - 1))
         ):
             place[i], run_len[i] = True, 1
         elif (prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)) or (
             gap(i - 1, i) == "/" and place[i - 1]
         ):
             place[i], run_len[i] = True, 1
+        elif tokens[i][2].lower() in MONTHS and re.search(r"\d\s*$", text[: tokens[i][0]]):
+            place[i], run_len[i] = True, 1  # "по 8 Марта", "1 Травня": a date names a street
     i = 0
     while i < len(tokens):
         if infos[i] is None:

@@ -143,6 +143,16 @@ def test_streets_recognised_without_a_kept_span(text: str) -> None:
     assert redact(text).text == text
 
 
+def test_initial_is_not_a_street_abbreviation() -> None:
+    text = "Заявник Ткаченко В. Заявник Мельник О."
+    assert redact(text).text == f"Заявник {NAME} Заявник {NAME}"
+
+
+@pytest.mark.parametrize("text", ["Стихийная свалка по 8 Марта", "на 1 Травня темно", "вулиця 8 Березня"])
+def test_streets_named_after_dates(text: str) -> None:
+    assert redact(text).text == text
+
+
 def test_a_number_of_years_is_no_house_number() -> None:
     assert redact("Сусід Іван, 35 років, п'є щодня").text == f"Сусід {NAME}, 35 років, п'є щодня"
 
