@@ -13,7 +13,8 @@ Rules, in short:
   part of the day (вранці 08:00, вдень 13:00, ввечері 21:00, вночі 02:00: the middle of
   what residents mean, evening 18-24, night 22-06); night hours
   belong to the night that FOLLOWED the named day ("вчора вночі", "вчора о 2 ночі" are
-  last night), unless that is still ahead of the message;
+  last night), unless that is still ahead of the message; "в ніч на суботу" is 02:00 on
+  Saturday;
 * a time without a day is its latest occurrence before the message; a day without a
   time keeps the message's local time of day (so the hour profile is no worse than
   with the message time alone);
@@ -80,6 +81,8 @@ PARTS_OF_DAY: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )
 PART_HOURS = {"morning": 8, "day": 13, "evening": 21, "night": 2}
+# "в ніч на суботу" is the night that ENDS on the named day.
+NIGHT_BEFORE = re.compile(_W + r"(?:в|у)\s+н(?:іч|очь)\s+(?:на|з|с|із)\s")
 SMALL_NUMBERS = {"два": 2, "дві": 2, "три": 3, "чотири": 4, "четыре": 4, "п'ять": 5, "пять": 5}
 
 
@@ -112,13 +115,15 @@ def _find_day(text: str, local_now: datetime) -> tuple[date | None, str]:
     for pattern, offset in RELATIVE_DAYS:
         if pattern.search(text):
             return today + timedelta(days=offset), "relative"
-    for pattern, weekday in WEEKDAYS:
-        if m := pattern.search(text):
-            back = (today.weekday() - weekday) % 7
-            last = any(lm.end() >= m.end() and lm.start() <= m.start() for lm in LAST.finditer(text))
-            if last and back == 0:
-                back = 7
-            return today - timedelta(days=back), "weekday"
+    named = sorted(((m, weekday) for pattern, weekday in WEEKDAYS for m in pattern.finditer(text)), key=lambda n: n[0].start())
+    if named:
+        # the first weekday named, except in "в ніч з п'ятниці на суботу" (the last one)
+        m, weekday = named[-1] if NIGHT_BEFORE.search(text) else named[0]
+        back = (today.weekday() - weekday) % 7
+        last = any(lm.end() >= m.end() and lm.start() <= m.start() for lm in LAST.finditer(text))
+        if last and back == 0:
+            back = 7
+        return today - timedelta(days=back), "weekday"
     return None, ""
 
 
@@ -144,6 +149,8 @@ def _find_time(text: str) -> tuple[time | None, bool]:
         if hour > 23 or minute > 59:
             continue
         return time(hour, minute), part in {"ночі", "ночи"} and hour < 6
+    if NIGHT_BEFORE.search(text):
+        return time(PART_HOURS["night"]), False
     for pattern, part in PARTS_OF_DAY:
         if pattern.search(text):
             return time(PART_HOURS[part]), part == "night"
