@@ -103,6 +103,50 @@ def db_upgrade() -> None:
     console.print(f"schema up to date at {database_url()}: {', '.join(table_names(engine))}")
 
 
+@db_app.command("backup")
+def db_backup(dest: Annotated[Path, typer.Argument(help="backup file to write (never overwritten)")]) -> None:
+    """A consistent copy of the store while the app runs (SQLite backup API or pg_dump)."""
+    from data.store import open_store
+    from data.store.ops import backup
+
+    console.print(f"backup written to {backup(open_store(), dest)}")
+
+
+@db_app.command("purge")
+def db_purge(
+    dry_run: Annotated[bool, typer.Option(help="report what would be purged, change nothing")] = False,
+    retention_days: Annotated[int, typer.Option(help="reports older than this are anonymised")] = 730,
+    contact_days: Annotated[int, typer.Option(help="reporters' contacts older than this are deleted")] = 90,
+    now: Annotated[str | None, typer.Option(help="ISO time to purge as of (default: now)")] = None,
+) -> None:
+    """The retention purge: delete old contacts, anonymise old reports, drop old quarantine."""
+    from datetime import UTC, datetime
+
+    from data.store import open_store
+    from data.store.ops import purge
+
+    when = datetime.fromisoformat(now) if now else datetime.now(UTC)
+    summary = purge(open_store(), when if when.tzinfo else when.replace(tzinfo=UTC), retention_days,
+                    contact_retention_days=contact_days, actor="cli", dry_run=dry_run)
+    print(json.dumps(summary.as_dict(), ensure_ascii=False))
+
+
+@db_app.command("public-login")
+def db_public_login() -> None:
+    """Let the public pages log in as the read-only `hotspots_public` role (PostgreSQL)."""
+    import os
+
+    from data.store import open_store
+    from data.store.postgis import enable_public_login
+
+    password = os.environ.get("HOTSPOTS_PUBLIC_DB_PASSWORD")
+    if not password:
+        console.print("[red]error[/red] set HOTSPOTS_PUBLIC_DB_PASSWORD first")
+        raise typer.Exit(2)
+    enable_public_login(open_store(), password)
+    console.print("hotspots_public may now log in")
+
+
 @gazetteer_app.command("build")
 def gazetteer_build(
     source: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm or .osm.pbf)")],

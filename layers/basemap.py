@@ -113,4 +113,8 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
     meta = part(gazetteer, "meta")
     if meta.get("synthetic"):
         label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)
+    if boundary:
+        lon_min, lat_min, lon_max, lat_max = Polygon(boundary).bounds
+        m.fit_bounds([[round(lat_min, DECIMALS), round(lon_min, DECIMALS)],
+                      [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]])
     return m

@@ -21,6 +21,7 @@ from layers.basemap import basemap, cell_geometry, part, polygon_geometry
 from layers.privacy import PublicTable
 from layers.style import (
     FLAGGED,
+    GISTAR_COLORS,
     STATUS_COLORS,
     add_geojson,
     break_labels,
@@ -166,26 +167,53 @@ def actions_layer(
     return group
 
 
+def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = True) -> folium.FeatureGroup:
+    """Res-8 cells coloured by hot/cold class (bins -3..3, RdBu); `hotspots` holds cell and
+    bin computed from the published counts only, so the classes reveal nothing more."""
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": cell_geometry(r.cell),
+            "properties": {"tip": tr(f"gistar.{int(r.bin)}", lang),
+                           "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.5, opacity=0.75)},
+        }
+        for r in hotspots.itertuples(index=False)
+    ]
+    group = folium.FeatureGroup(name=tr("layer.public_hotspots", lang), show=show)
+    add_geojson(group, feats, name=tr("layer.public_hotspots", lang))
+    return group
+
+
 def public_map(
     table: PublicTable, gazetteer: Any, *, lang: str = "uk", actions: pd.DataFrame | None = None,
-    view: str = "cells",
+    view: str = "cells", hotspots: pd.DataFrame | None = None,
 ) -> folium.Map:
-    """The residents' map for one publishable table; `view` ("cells" | "districts") is shown first."""
-    if view not in ("cells", "districts"):
-        raise ValueError(f"view must be 'cells' or 'districts', not {view!r}")
+    """The residents' map for one publishable table; `view` ("hotspots" | "cells" |
+    "districts") is shown first. `hotspots` (cell, bin) come from the published counts."""
+    if view not in ("hotspots", "cells", "districts"):
+        raise ValueError(f"view must be 'hotspots', 'cells' or 'districts', not {view!r}")
+    if view == "hotspots" and hotspots is None:
+        view = "cells"
     m = basemap(gazetteer, lang=lang)
+    if hotspots is not None:
+        hotspots_layer(hotspots, lang=lang, show=view == "hotspots").add_to(m)
     cells, cell_breaks = cells_layer(table, lang=lang, show=view == "cells")
     dists, dist_breaks = districts_layer(table, gazetteer, lang=lang, show=view == "districts")
     cells.add_to(m)
     dists.add_to(m)
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang).add_to(m)
-    breaks = cell_breaks if view == "cells" else dist_breaks
-    items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, table.k), strict=True)]
-    items.append((FLAGGED, tr("legend.fewer_than_k", lang, k=table.k)))
-    title = tr("layer.public_cells" if view == "cells" else "layer.public_districts", lang)
-    legend(title, items, unit=tr("legend.reports", lang), period=period_caption(table, lang)).add_to(m)
-    folium.LayerControl(collapsed=False).add_to(m)
+    if view == "hotspots":
+        items = [(GISTAR_COLORS[b], tr(f"gistar.{b}", lang)) for b in (3, 2, 1, 0, -1, -2, -3)]
+        legend(tr("layer.public_hotspots", lang), items, unit=tr("legend.z", lang),
+               period=period_caption(table, lang)).add_to(m)
+    else:
+        breaks = cell_breaks if view == "cells" else dist_breaks
+        items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, table.k), strict=True)]
+        items.append((FLAGGED, tr("legend.fewer_than_k", lang, k=table.k)))
+        title = tr("layer.public_cells" if view == "cells" else "layer.public_districts", lang)
+        legend(title, items, unit=tr("legend.reports", lang), period=period_caption(table, lang)).add_to(m)
+    folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 

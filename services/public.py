@@ -10,6 +10,8 @@ import folium
 import pandas as pd
 from sqlalchemy import Engine
 
+from clustering.binning import study_area
+from clustering.gistar import local_gistar
 from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
@@ -45,6 +47,23 @@ class PublicView:
     table: privacy.PublicTable
     fmap: folium.Map
     actions: pd.DataFrame
+    hotspots: pd.DataFrame | None
+
+
+def published_hotspots(table: privacy.PublicTable) -> pd.DataFrame | None:
+    """Gi* classes (cell, bin) of the city's res-8 cells from the counts the table shows.
+
+    Suppressed cells enter as 0, so the classes are a function of published numbers
+    only and reveal nothing the table does not; None when Gi* has too little data.
+    """
+    shown = table.cells.dropna(subset=["count"]).set_index("unit")["count"].astype(int)
+    area = study_area(load_gazetteer().boundary_polygon, table.res)
+    counts = pd.Series(0, index=pd.Index(area, name="cell"), dtype="int64")
+    counts.loc[counts.index.intersection(shown.index)] = shown.reindex(counts.index.intersection(shown.index))
+    result = local_gistar(counts, k=1)
+    if not result.ok:
+        return None
+    return result.table[["cell", "bin"]].loc[lambda t: (t["bin"] != 0) | t["cell"].isin(shown.index)]
 
 
 def public_actions(engine: Engine) -> pd.DataFrame:
@@ -69,8 +88,9 @@ def public_view(engine: Engine, period: str, group: str | None, *, lang: str = "
                 view: str = "cells") -> PublicView:
     table = public_table(engine, period, group)
     actions = public_actions(engine)
-    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view)
-    return PublicView(table, fmap, actions)
+    hotspots = published_hotspots(table)
+    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view, hotspots=hotspots)
+    return PublicView(table, fmap, actions, hotspots)
 
 
 def public_downloads(engine: Engine, period: str, group: str | None) -> dict[str, str]:

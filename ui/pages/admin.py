@@ -36,4 +36,4 @@ with purge_tab:
 
     st.caption(state.tr("admin.purge_help"))
     if st.button(state.tr("admin.purge_run")):
-        st.json(purge(engine, now=now(), actor=user.username))
+        st.json(purge(engine, now(), actor=user.username).as_dict())

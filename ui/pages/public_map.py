@@ -16,11 +16,13 @@ period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(
 group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
                        format_func=lambda g: state.tr("public.all_groups") if g is None else
                        (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
-view = col3.radio(state.tr("public.view"), ["cells", "districts"], horizontal=True,
+view = col3.radio(state.tr("public.view"), ["hotspots", "cells", "districts"], horizontal=True,
                   format_func=lambda v: state.tr("public.view_" + v))
 result = public.public_view(state.engine(), period, group, lang=lang, view=view)
 st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 table = result.table
+if view == "hotspots":
+    st.caption(state.tr("public.hotspots_note"))
 st.markdown(state.tr("public.total", total=table.total, k=table.k))
 districts = table.districts.assign(count=table.districts["count"].astype("object").where(
     ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
