@@ -178,7 +178,8 @@ def _assign_duplicates(session: Session, new_ids: list[int]) -> int:
     """Mark duplicates among the new reports and against reports already stored near in time."""
     if not new_ids:
         return 0
-    cols = (ReportRow.id, ReportRow.category, ReportRow.lat, ReportRow.lon, ReportRow.occurred_at, ReportRow.text)
+    cols = (ReportRow.id, ReportRow.category, ReportRow.lat, ReportRow.lon, ReportRow.uncertainty_m,
+            ReportRow.occurred_at, ReportRow.text)
     new = session.execute(select(*cols).where(ReportRow.id.in_(new_ids))).all()
     times = [r.occurred_at for r in new]
     start, end = min(times) - DEDUPE_WINDOW, max(times) + DEDUPE_WINDOW
