@@ -1,0 +1,161 @@
+"""Patrol planning for the police page: hotspots of recent weeks, why, when, and a plan.
+
+Every function that hands out restricted detail checks the role itself; the briefing
+export is audited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import folium
+import h3
+import pandas as pd
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from auth.roles import require
+from auth.users import User
+from clustering.binning import study_area
+from clustering.evaluation import rolling_evaluation
+from clustering.hotspots import gistar_table, emerging_table, prepare
+from clustering.kde import density_grid
+from clustering.profiles import hour_weekday
+from data.categories import label as category_label
+from data.store.repo import reports_frame
+from data.store.schema import AuditRow
+from geo.gazetteer import load_gazetteer
+from i18n import t as tr
+from layers.police import police_map
+from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
+from services.clock import now
+from services.patrol import PatrolPlan
+
+POLICE_RES = 9
+
+
+@dataclass
+class PoliceView:
+    """Everything the police page shows for one choice of weeks and categories."""
+
+    reports: pd.DataFrame  # the window's reports
+    gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
+    emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
+    top: pd.DataFrame
+    fmap: folium.Map
+    start: datetime
+    end: datetime
+
+
+def window(weeks: int) -> tuple[datetime, datetime]:
+    end = now()
+    return end - timedelta(weeks=weeks), end
+
+
+def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Every counted report (all history): duplicates and rejected reports left out."""
+    return reports_frame(engine, categories=categories, located_only=True)
+
+
+def trend_label(category: str, lang: str = "uk") -> str:
+    """'intensifying_hot' -> 'Посилюється гарячий' (from the catalogue); '' for no pattern."""
+    if category == "no_pattern" or "_" not in category:
+        return ""
+    kind, side = category.rsplit("_", 1)
+    return f"{tr('emerging.' + kind, lang)} {tr('emerging.' + side, lang)}"
+
+
+def top_cells(gistar: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFrame, *, n: int = 10,
+              lang: str = "uk") -> pd.DataFrame:
+    """The n hottest significant cells with why: z, the trend class and the main categories."""
+    hot = gistar[gistar["bin"] > 0].sort_values(["z", "cell"], ascending=[False, True]).head(n)
+    trend = emerging.set_index("cell")["category"].map(lambda c: trend_label(c, lang)) if len(emerging) else {}
+    counts = (reports.groupby(["h3_r9", "category"]).size().rename("k").reset_index()
+              .sort_values(["k", "category"], ascending=[False, True]))
+    cats = {cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3],
+                                                                               strict=True))
+            for cell, g in counts.groupby("h3_r9")}
+    gz = load_gazetteer()
+    out = hot.assign(
+        rank=range(1, len(hot) + 1),
+        district=[gz.district_at(*h3.cell_to_latlng(c)) for c in hot["cell"]],
+        trend=[trend.get(c, "") for c in hot["cell"]],
+        categories=[cats.get(c, "") for c in hot["cell"]],
+    )
+    return out[["rank", "cell", "district", "n", "z", "bin", "trend", "categories"]].reset_index(drop=True)
+
+
+def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
+                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+    require(role, "police")
+    start, end = window(weeks)
+    history = load(engine, categories=categories)
+    recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
+    boundary = load_gazetteer().boundary_polygon
+    gistar = gistar_table(recent, POLICE_RES, boundary)
+    emerging = emerging_table(history, POLICE_RES, boundary)
+    _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
+    top = top_cells(gistar, emerging, usable, lang=lang) if gistar.attrs.get("ok") else gistar.head(0)
+    density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
+    points_start = max(start, end - timedelta(days=28))
+    fmap = police_map(
+        load_gazetteer(), role=role, lang=lang, period_label=f"{start:%Y-%m-%d} – {end:%Y-%m-%d}",
+        gistar=gistar if "gistar" in layers and gistar.attrs.get("ok") else None,
+        density=density,
+        emerging=emerging if "emerging" in layers and emerging.attrs.get("ok") else None,
+        reports=recent if "points" in layers else None,
+        points_window=(points_start, end) if "points" in layers else None,
+    )
+    return PoliceView(recent, gistar, emerging, top, fmap, start, end)
+
+
+def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
+                 ) -> pd.DataFrame:
+    """Hour x weekday counts (Kyiv time) for some cells or one microdistrict."""
+    subset = reports
+    if cells:
+        subset = subset[subset["h3_r9"].isin(list(cells))]
+    if district:
+        subset = subset[subset["district"] == district]
+    return hour_weekday(subset)
+
+
+def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Mean hit rate, PAI and PEI per method over month-to-next-month pairs of the history."""
+    require(role, "police")
+    history = load(engine, categories=categories)
+    boundary = load_gazetteer().boundary_polygon
+    _, _, usable, _ = prepare(history, POLICE_RES, boundary)
+    scores = rolling_evaluation(usable, study_area(boundary, POLICE_RES), POLICE_RES)
+    return (scores.groupby(["method", "area_share"], as_index=False)[["hit_rate", "pai", "pei"]].mean()
+            .round(3))
+
+
+def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
+             header: Sequence[str], notes: Sequence[str] = ()) -> bytes:
+    """The printable patrol briefing (PDF): police and admins only, audited."""
+    require(user.role, "export_police")
+    cells = list(dict.fromkeys(plan.table["cell"]))
+    labels = [str(i) for i in range(1, len(cells) + 1)]
+    number = dict(zip(cells, labels, strict=True))
+    png = static_map_png(basemap_from_gazetteer(load_gazetteer()), cells, labels, title=title)
+    rows = [[str(r.patrol), str(r.window), f"{number[r.cell]}: {r.cell}", f"{r.expected:.1f}", str(r.categories)]
+            for r in plan.table.itertuples(index=False)]
+    pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
+    with Session(engine) as session, session.begin():
+        session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",
+                             detail={"cells": cells, "share": round(plan.share, 3)}))
+    return pdf
+
+
+def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine) -> str:
+    """The window's reports in full detail as CSV: police and admins only, audited."""
+    from layers.exports import police_csv
+
+    data = police_csv(reports, role=user.role)
+    with Session(engine) as session, session.begin():
+        session.add(AuditRow(actor=user.username, action="export", target="police_reports.csv",
+                             detail={"rows": len(reports)}))
+    return data

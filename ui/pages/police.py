@@ -1,0 +1,82 @@
+"""Police: where and when to patrol: hotspots of recent weeks, why, when, a plan, a briefing."""
+
+import altair as alt
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from data.categories import CATEGORIES
+from services import patrol, police
+from services.clock import now
+from ui import state
+from ui.guard import page_guard
+
+role = page_guard("police")
+user = state.current_user()
+lang = state.lang()
+engine = state.engine()
+st.title(state.tr("police.title"))
+
+c1, c2, c3 = st.columns([1, 2, 2])
+weeks = c1.selectbox(state.tr("police.weeks"), [4, 8, 12, 26], index=1)
+categories = c2.multiselect(state.tr("filters.category"), list(CATEGORIES),
+                            format_func=lambda s: CATEGORIES[s].en if lang == "en" else CATEGORIES[s].uk)
+shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
+                       default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
+view = police.police_view(engine, role=role, weeks=weeks, categories=categories or None, lang=lang, layers=shown)
+attrs = view.gistar.attrs
+st.caption(state.tr("map.cells_summary", n_cells=len(view.gistar), res=police.POLICE_RES, n_reports=attrs["n_in"],
+                    outside=attrs["n_outside"], vague=attrs["n_too_vague"]))
+if not attrs.get("ok"):
+    st.warning(state.tr("map.insufficient", reason=attrs.get("reason")))
+st_folium(view.fmap, key="police-map", height=600, use_container_width=True, returned_objects=[])
+
+st.subheader(state.tr("police.top"))
+st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
+
+st.subheader(state.tr("police.when"))
+w1, w2 = st.columns(2)
+cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
+                    format_func=lambda c: state.tr("police.all_cells") if c is None else c)
+district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
+                        format_func=lambda d: state.tr("police.all_districts") if d is None else d)
+profile = police.when_profile(view.reports, cells=[cell] if cell else None, district=district)
+heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
+st.altair_chart(alt.Chart(heat).mark_rect().encode(
+    x=alt.X("hour:O", title=state.tr("police.hour")),
+    y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
+    color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
+    tooltip=["weekday", "hour", "n"]), width="stretch")
+
+st.subheader(state.tr("police.plan"))
+p1, p2, p3 = st.columns(3)
+patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
+shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
+window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
+history = police.load(engine, categories=categories or None)
+shift_hours = (shift[0], shift[1] % 24)
+plan = patrol.suggest(history, now=now(), patrols=int(patrols), shift=shift_hours, window_hours=window_hours)
+edited = st.data_editor(plan.table[["patrol", "window", "cell", "expected", "categories"]].astype({"window": str}),
+                        hide_index=True, width="stretch", disabled=["patrol", "window", "expected", "categories"],
+                        key="plan-editor")
+scored = patrol.coverage(edited[["patrol", "window", "cell"]], history, now=now(), shift=shift_hours,
+                         window_hours=window_hours)
+st.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
+final = patrol.PatrolPlan(scored.table.assign(categories=edited["categories"].to_numpy()), scored.covered, scored.total)
+pdf = police.briefing(final, user=user, engine=engine, title=state.tr("police.briefing_title"),
+                      subtitle=state.tr("police.briefing_subtitle", start=f"{view.start:%Y-%m-%d}",
+                                        end=f"{view.end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
+                      header=[state.tr("police.col_patrol"), state.tr("police.col_window"),
+                              state.tr("police.col_cell"), state.tr("police.col_expected"),
+                              state.tr("police.col_categories")]) if st.toggle(state.tr("police.prepare_pdf")) else None
+if pdf is not None:
+    st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
+                       mime="application/pdf")
+
+with st.expander(state.tr("police.accuracy")):
+    st.caption(state.tr("police.accuracy_help"))
+    st.dataframe(police.prediction_accuracy(engine, role=role, categories=categories or None), hide_index=True)
+
+if st.toggle(state.tr("police.prepare_csv")):
+    st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),
+                       file_name="police-reports.csv", mime="text/csv")
