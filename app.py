@@ -9,7 +9,7 @@ from services.clock import demo_mode
 from services.demo import ensure_demo
 from ui import state
 
-st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon=":material/map:", layout="wide")
+st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon="🗺️", layout="wide")
 
 PAGE_FILES = {
     "public_map": ("ui/pages/public_map.py", "nav.public_map", ":material/map:"),
