@@ -27,29 +27,28 @@ Rules
 
 How suppressed counts stay unrecoverable (the method)
 -----------------------------------------------------
-Suppression is decided once, on the finest *atoms*: (unit, month, group). An atom with
-``n >= k(group)`` is *shown*; an atom with ``1 <= n < k`` is *suppressed* and only ever
-appears as a "fewer than k" flag. **Every number published anywhere is a sum of shown
-atoms and of nothing else**:
+Suppression is decided on *atoms*: (unit, month, group). An atom with ``n >= k(group)``
+is *shown*; an atom with ``1 <= n < k`` is *suppressed* and only ever appears as a "fewer
+than k" flag. Every published figure is built from one per-(unit, group) value ``V``:
 
-* a quarter's count for a unit is the sum of its three months' shown counts (so the
-  quarter always equals the sum of the monthly figures shown; "quarter minus its
-  months" is 0);
-* "all groups" is, per unit and month, the sum of the shown group counts (each already at
-  least its own group's k, so the sum is at least the smallest k and needs no threshold of
-  its own); the parts it is made of are published figures anyway, so "all groups minus
-  one group" yields only published figures;
-* a microdistrict total and the city total are the sums of the unit counts shown in the
-  same table ("district minus its cells" yields the shown rest-of-district unit or 0).
+* for a single month, ``V`` is the atom itself when shown, else nothing;
+* for a quarter, let ``Q`` be the unit's true count for the group over the three months
+  and ``S`` the sum of its shown monthly atoms (the figures the month views publish), so
+  ``R = Q - S`` is what the suppressed months hold. ``V = Q`` when ``Q >= k`` and ``R`` is
+  0 or at least k, else ``V = S``. Hence "quarter minus its months" yields 0 or a sum
+  of at least k reports spread over at least two suppressed months: never one hidden
+  count (a single suppressed month would make ``R < k``);
+* "all groups" is, per unit, the sum of the groups' ``V`` (each already at least its own
+  group's k): "all groups minus one group" yields only published figures;
+* a microdistrict total and the city total are the sums of the unit figures shown in the
+  same table: "district minus its cells" yields the shown rest-of-district unit or 0.
 
-Hence the released figures are a function of the shown atoms only: changing any
-suppressed atom within 1..k-1 changes no published number and no flag
-(tests/test_layers_privacy.py checks exactly this invariance on random data), so no
-subtraction or bounds argument across any combination of public tables can recover a
-suppressed count. Complementary suppression is not needed because no published total
-ever includes a suppressed count. The price is that totals undercount: reports in
-suppressed atoms are in no total; the ``partial`` flag and the public method text
-("How this map is made") say so.
+So every difference an outsider can form between published tables is 0, a published
+figure, or a sum of at least k reports; no count between 1 and k-1 can be recovered.
+tests/test_layers_privacy.py checks exactly these identities on random data, and that
+month tables do not change at all when a suppressed atom moves within 1..k-1. The price
+is that totals undercount: reports in suppressed atoms may be in no total; the ``partial``
+flag and the public method text ("How this map is made") say so.
 """
 
 from __future__ import annotations
@@ -303,6 +302,28 @@ def _unit_months(atoms: Iterable[_Atom], group: str | None) -> dict[tuple[str, i
     return {key: ((0, True) if 0 < v < k else (v, h)) for key, (v, h) in um.items()}
 
 
+def _unit_values(atoms: Iterable[_Atom], group: str | None) -> dict[str, tuple[int, bool]]:
+    """unit -> (published value, anything held back) over the atoms' months (see the method).
+
+    Per (unit, group): Q = all reports, S = the shown monthly atoms; the value is Q when
+    Q >= k and Q - S is 0 or at least k (never one suppressed month), else S.
+    """
+    per: dict[tuple[str, str], list[int]] = {}
+    for a in atoms:
+        if group is None or a.group == group:
+            per.setdefault((a.unit, a.group), []).append(a.month)
+    out: dict[str, tuple[int, bool]] = {}
+    for (unit, grp), months in per.items():
+        k = GROUP_K[grp]
+        total = len(months)
+        shown = sum(n for n in Counter(months).values() if n >= k)
+        rest = total - shown
+        value = total if total >= k and (rest == 0 or rest >= k) else shown
+        old_value, old_held = out.get(unit, (0, False))
+        out[unit] = (old_value + value, old_held or value < total)
+    return out
+
+
 @dataclass(frozen=True)
 class PublicTable:
     """A publishable table for one period and group: nothing in it is below k.
@@ -359,11 +380,9 @@ def public_counts(
         raise PrivacyError(f"public cells use H3 resolution {PUBLIC_RES} only (two sizes would overlap)")
     atoms = [a for _, a, _ in _atoms(reports_df, period.months, address_counts, districts)]
     where = {a.unit: (a.district, a.kind) for a in atoms}
-    units: dict[tuple[str, ...], tuple[int, bool]] = {}
-    for (unit, _), (value, held) in _unit_months(atoms, group).items():
-        key = (*where[unit], unit)
-        old = units.get(key, (0, False))
-        units[key] = (old[0] + value, old[1] or held)
+    units: dict[tuple[str, ...], tuple[int, bool]] = {
+        (*where[unit], unit): value for unit, value in _unit_values(atoms, group).items()
+    }
     dists: dict[tuple[str, ...], tuple[int, bool]] = {}
     for (district, _, _), (value, held) in units.items():
         old = dists.get((district,), (0, False))
