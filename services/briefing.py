@@ -68,9 +68,19 @@ def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str]
     return buffer.getvalue()
 
 
-def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], header: Sequence[str],
-                 map_png: bytes, notes: Sequence[str] = ()) -> bytes:
-    """A one- or two-page A4 briefing: title, map, then the table of cells and times."""
+@dataclass
+class Section:
+    """One table of a PDF report: a heading, column names, rows and column widths (mm)."""
+
+    heading: str
+    header: Sequence[str]
+    rows: Sequence[Sequence[object]]
+    widths: Sequence[float] = ()
+
+
+def report_pdf(*, title: str, subtitle: str, sections: Sequence[Section], image_png: bytes | None = None,
+               notes: Sequence[str] = ()) -> bytes:
+    """An A4 report: title, optional map image, then each section's table (Cyrillic-safe)."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font("DejaVu", "", str(FONT))
@@ -80,18 +90,32 @@ def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], he
     pdf.multi_cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("DejaVu", "", 10)
     pdf.multi_cell(0, 6, subtitle, new_x="LMARGIN", new_y="NEXT")
-    pdf.image(io.BytesIO(map_png), w=180)
-    pdf.ln(2)
-    widths = [12, 30, 38, 20, 80][: len(header)]
-    pdf.set_font("DejaVu", "B", 9)
-    for width, text in zip(widths, header, strict=False):
-        pdf.cell(width, 7, text, border=1)
-    pdf.ln()
-    pdf.set_font("DejaVu", "", 9)
-    for row in rows:
-        for width, text in zip(widths, row, strict=False):
-            pdf.cell(width, 6, str(text)[:60], border=1)
+    if image_png is not None:
+        pdf.image(io.BytesIO(image_png), w=180)
+    for section in sections:
+        widths = list(section.widths) or [180 / max(1, len(section.header))] * len(section.header)
+        pdf.ln(3)
+        pdf.set_font("DejaVu", "B", 11)
+        if section.heading:
+            pdf.multi_cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font("DejaVu", "B", 8)
+        for width, text in zip(widths, section.header, strict=False):
+            pdf.cell(width, 7, str(text)[: int(width / 1.6)], border=1)
         pdf.ln()
+        pdf.set_font("DejaVu", "", 8)
+        for row in section.rows:
+            for width, text in zip(widths, row, strict=False):
+                pdf.cell(width, 6, "" if text is None else str(text)[: int(width / 1.6)], border=1)
+            pdf.ln()
+    pdf.ln(2)
+    pdf.set_font("DejaVu", "", 9)
     for note in notes:
         pdf.multi_cell(0, 5, note, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
+
+
+def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], header: Sequence[str],
+                 map_png: bytes, notes: Sequence[str] = ()) -> bytes:
+    """The patrol briefing: title, the static map, then the table of cells and times."""
+    table = Section("", header, rows, widths=[14, 28, 42, 22, 74][: len(header)])
+    return report_pdf(title=title, subtitle=subtitle, sections=[table], image_png=map_png, notes=notes)
