@@ -21,6 +21,9 @@ from layers.text import tr
 MAJOR_HIGHWAYS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
 SIMPLIFY_DEG = 0.00004  # about 3-4 m: invisible at city zoom, halves the vertex count
 DECIMALS = 5  # about 1 m; more digits only add bytes
+# The background map needs no more than ~10 m; coarser than report points (5 decimals), so
+# no basemap vertex (a street crossing, say) can repeat where a report was placed.
+BASEMAP_DECIMALS = 4
 DEFAULT_CENTRE = (47.566, 31.33)
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
@@ -30,12 +33,12 @@ def part(gazetteer: Any, name: str) -> Any:
     return gazetteer[name] if isinstance(gazetteer, Mapping) else getattr(gazetteer, name)
 
 
-def rounded(geom: dict) -> dict:
-    """GeoJSON geometry with coordinates rounded to DECIMALS (nested lists of pairs)."""
+def rounded(geom: dict, decimals: int = DECIMALS) -> dict:
+    """GeoJSON geometry with coordinates rounded to `decimals` (nested lists of pairs)."""
 
     def walk(c: Any) -> Any:
         if isinstance(c, (list, tuple)) and c and isinstance(c[0], (int, float)):
-            return [round(float(v), DECIMALS) for v in c]
+            return [round(float(v), decimals) for v in c]
         return [walk(x) for x in c]
 
     return {"type": geom["type"], "coordinates": walk(geom["coordinates"])}
@@ -47,9 +50,9 @@ def cell_geometry(cell: str) -> dict:
     return rounded({"type": "Polygon", "coordinates": [[*ring, ring[0]]]})
 
 
-def polygon_geometry(ring: list) -> dict:
+def polygon_geometry(ring: list, decimals: int = DECIMALS) -> dict:
     """GeoJSON polygon from a gazetteer ring ([[lon, lat], ...]), simplified."""
-    return rounded(mapping(Polygon(ring).simplify(SIMPLIFY_DEG, preserve_topology=True)))
+    return rounded(mapping(Polygon(ring).simplify(SIMPLIFY_DEG, preserve_topology=True)), decimals)
 
 
 def _feature(geom: dict, style: dict) -> dict:
@@ -60,10 +63,10 @@ def basemap_features(gazetteer: Any) -> list[dict]:
     """The basemap as a few styled GeoJSON features (one per street class, water, park)."""
     feats: list[dict] = []
     for poly in part(gazetteer, "water"):
-        feats.append(_feature(polygon_geometry(poly["polygon"]), {"color": "#6baed6", "weight": 0.5,
+        feats.append(_feature(polygon_geometry(poly["polygon"], BASEMAP_DECIMALS), {"color": "#6baed6", "weight": 0.5,
                                                                    "fillColor": "#c6dbef", "fillOpacity": 0.9}))
     for poly in part(gazetteer, "parks"):
-        feats.append(_feature(polygon_geometry(poly["polygon"]), {"color": "#74c476", "weight": 0.5,
+        feats.append(_feature(polygon_geometry(poly["polygon"], BASEMAP_DECIMALS), {"color": "#74c476", "weight": 0.5,
                                                                    "fillColor": "#c7e9c0", "fillOpacity": 0.8}))
     for major in (False, True):
         lines = [
@@ -76,10 +79,10 @@ def basemap_features(gazetteer: Any) -> list[dict]:
         if lines:
             geom = MultiLineString(lines).simplify(SIMPLIFY_DEG, preserve_topology=False)
             style = {"color": "#8c8c8c" if major else "#b5b5b5", "weight": 2.5 if major else 1.0, "opacity": 0.9}
-            feats.append(_feature(rounded(mapping(geom)), style))
+            feats.append(_feature(rounded(mapping(geom), BASEMAP_DECIMALS), style))
     boundary = part(gazetteer, "boundary")
     if boundary:
-        feats.append(_feature(polygon_geometry(boundary), {"color": "#525252", "weight": 2, "fill": False,
+        feats.append(_feature(polygon_geometry(boundary, BASEMAP_DECIMALS), {"color": "#525252", "weight": 2, "fill": False,
                                                            "dashArray": "6 4"}))
     return feats
 

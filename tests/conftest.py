@@ -67,3 +67,21 @@ def store(store_url: str):  # type: ignore[no-untyped-def]
     upgrade(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The bundled demo data imported once through the real pipeline (about half a minute)."""
+    from data.store.db import make_engine, upgrade
+    from services.demo import load_demo
+
+    folder = tmp_path_factory.mktemp("demo-store")
+    url = f"sqlite:///{folder / 'demo.db'}"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("HOTSPOTS_SALT_FILE", str(folder / "salt.key"))
+    engine = make_engine(url)
+    upgrade(engine)
+    summary = load_demo(engine)
+    mp.undo()
+    yield {"url": url, "engine": engine, "summary": summary, "salt": folder / "salt.key"}
+    engine.dispose()

@@ -1,0 +1,139 @@
+"""The dashboard in streamlit's AppTest: every role sees its pages, and only those."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from auth import PAGES, allowed_pages
+from auth import session as auth_session
+from i18n import t
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PAGE_FILE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in PAGES}
+USERS = {"police": "police", "council": "council", "partner": "partner", "moderator": "moderator", "admin": "admin"}
+
+
+@pytest.fixture
+def app(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(demo_store["salt"]))
+
+    def start(username: str | None = None, page: str | None = None) -> AppTest:
+        at = AppTest.from_file(APP, default_timeout=180)
+        if username:
+            at.query_params["session"] = auth_session.issue(username)
+        at.run()
+        if page:
+            at.switch_page(PAGE_FILE[page]).run()
+        return at
+
+    return start
+
+
+def map_script(at: AppTest) -> str:
+    maps = at.get("component_instance")
+    assert maps, "no map was rendered"
+    return json.loads(maps[0].proto.json_args)["script"]
+
+
+def test_public_page_renders_the_city_with_hotspots_legend_attribution_and_demo_label(app) -> None:
+    at = app()
+    assert not at.exception
+    script = map_script(at)
+    assert "© OpenStreetMap contributors" in script or "\\u00a9 OpenStreetMap contributors" in script
+    assert "DEMO DATA" in script
+    assert t("layer.public_hotspots") in script and t("gistar.3") in script  # legend of hot/cold classes
+    assert script.count('"type": "Polygon"') >= 20  # hexagons
+
+
+def test_public_map_script_carries_no_report_coordinates_or_text(app, demo_store) -> None:
+    """No point of a report placed at an address or a landmark. Street, crossing and
+    district answers sit on the street network or the district itself, which the basemap
+    draws for everyone (the demo's main crossing lies exactly on the city centre)."""
+    from data.store.repo import reports_frame
+
+    script = map_script(app())
+    reports = reports_frame(demo_store["engine"], include_duplicates=True, located_only=True)
+    reports = reports[reports["level"].isin(["address", "landmark"])]
+    shown = {(round(float(a), 5), round(float(b), 5)) for a, b in re.findall(r"(-?\d+\.\d+),\s*(-?\d+\.\d+)", script)}
+    shown |= {(b, a) for a, b in shown}
+    points = {(round(lat, 5), round(lon, 5)) for lat, lon in zip(reports["lat"], reports["lon"], strict=True)}
+    assert len(shown) > 1000 and not points & shown
+    long_texts = [text for text in reports["text"] if len(text) > 30]
+    assert not [text for text in long_texts if text[:30] in script]
+
+
+@pytest.mark.parametrize("role", [None, *USERS])
+def test_navigation_registers_exactly_the_pages_of_the_role(app, role) -> None:
+    at = app(USERS.get(role) if role else None)
+    for page in PAGES:
+        if page in allowed_pages(role):
+            at.switch_page(PAGE_FILE[page]).run()
+            assert not at.exception, (role, page, at.exception)
+            assert not any(e.value == t("auth.forbidden") for e in at.error), (role, page)
+        else:
+            with pytest.raises(ValueError, match="Could not find a navigation page"):
+                at.switch_page(PAGE_FILE[page])
+
+
+@pytest.mark.parametrize(("username", "page"), [(None, "police"), ("council", "police"), (None, "council"),
+                                                ("police", "council"), ("partner", "moderator"),
+                                                ("moderator", "admin"), ("police", "admin")])
+def test_a_restricted_page_run_directly_still_refuses_on_the_server(demo_store, monkeypatch, username, page) -> None:
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    at = AppTest.from_file(PAGE_FILE[page], default_timeout=180)
+    if username:
+        at.query_params["session"] = auth_session.issue(username)
+    at.run()
+    assert [e.value for e in at.error] == [t("auth.forbidden")]
+    assert not at.get("component_instance") and not at.dataframe
+
+
+def test_a_forged_session_is_anonymous(app) -> None:
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.query_params["session"] = auth_session.issue("police")[:-3] + "abc"
+    at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE_FILE["police"])
+
+
+def test_exports_refuse_a_role_without_the_right(demo_store) -> None:
+    from datetime import date
+
+    from auth.users import User
+    from layers.exports import council_csv, police_csv
+    from layers.privacy import Quarter
+    from services import council, patrol, police
+    from services.clock import now
+
+    engine = demo_store["engine"]
+    reports = police.load(engine)
+    plan = patrol.suggest(reports, now=now(), patrols=1)
+    for role in ("council", "partner", "moderator", None):
+        with pytest.raises(PermissionError):
+            police.briefing(plan, user=User("x", role), engine=engine, title="t", subtitle="s", header=["a"])
+        with pytest.raises(PermissionError):
+            police_csv(reports, role=role)
+    for role in ("police", "moderator", None):
+        with pytest.raises(PermissionError):
+            council.programme_report_xlsx(engine, reports, user=User("x", role), period=Quarter(2025, 3),
+                                          today=date(2026, 1, 1))
+        with pytest.raises(PermissionError):
+            council_csv(reports, role=role)
+
+
+def test_login_form_signs_in_and_wrong_password_is_refused(app) -> None:
+    at = app()
+    at.switch_page(str(ROOT / "ui" / "pages" / "login.py")).run()
+    at.text_input[0].input("police")
+    at.text_input[1].input("wrong-password")
+    at.button[0].click().run()
+    assert any(e.value == t("auth.wrong") for e in at.error)
+    at.text_input[1].input("demo-police-2025")
+    at.button[0].click().run()
+    assert auth_session.read(at.query_params["session"]) == "police"
