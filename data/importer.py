@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
 from data import intake
@@ -39,6 +39,7 @@ from data.when import occurred_at
 from geo import geocode
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
+DEDUPE_SLICE = pd.Timedelta(days=14)
 Progress = Callable[[int, int | None], None]
 CHUNK = 1000  # messages processed and inserted at a time: bounded memory for big exports
 
@@ -174,38 +175,44 @@ def _not_located_row(report: Report, batch_id: int) -> dict[str, Any]:
     }
 
 
-def _assign_duplicates(session: Session, new_ids: list[int]) -> int:
-    """Mark duplicates among the new reports and against reports already stored near in time."""
-    if not new_ids:
+def _assign_duplicates(session: Session, batch_id: int) -> int:
+    """Mark this batch's duplicates, among themselves and against stored reports.
+
+    The batch is read in slices of DEDUPE_SLICE (each with the DEDUPE_WINDOW before it),
+    so a 200 MB export never holds all its texts in memory at once; only originals can
+    be pointed at, so duplicates found in one slice drop out of the next one's candidates.
+    """
+    first, last = session.execute(
+        select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at)).where(ReportRow.batch_id == batch_id)
+    ).one()
+    if first is None:
         return 0
-    cols = (ReportRow.id, ReportRow.category, ReportRow.lat, ReportRow.lon, ReportRow.uncertainty_m,
-            ReportRow.occurred_at, ReportRow.text)
-    new = session.execute(select(*cols).where(ReportRow.id.in_(new_ids))).all()
-    times = [r.occurred_at for r in new]
-    start, end = min(times) - DEDUPE_WINDOW, max(times) + DEDUPE_WINDOW
-    earlier = session.execute(
-        select(*cols).where(
-            ReportRow.occurred_at >= start,
-            ReportRow.occurred_at <= end,
-            ReportRow.duplicate_of.is_(None),
-            ReportRow.lat.is_not(None),
-            ReportRow.id.not_in(new_ids),
-        )
-    ).all()
-    frame = pd.DataFrame([r._asdict() for r in [*earlier, *new]])
-    frame = frame[frame["lat"].notna()]
-    if frame.empty:
-        return 0
-    dup = mark_duplicates(frame)
-    new_set = set(new_ids)
-    updates = [
-        {"id": int(rid), "duplicate_of": int(orig)}
-        for rid, orig in zip(frame["id"], dup, strict=True)
-        if rid in new_set and pd.notna(orig)
-    ]
-    for item in updates:
-        session.execute(update(ReportRow).where(ReportRow.id == item["id"]).values(duplicate_of=item["duplicate_of"]))
-    return len(updates)
+    cols = (ReportRow.id, ReportRow.batch_id, ReportRow.category, ReportRow.lat, ReportRow.lon,
+            ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text)
+    found = 0
+    start = first
+    while start <= last:
+        stop = start + DEDUPE_SLICE
+        rows = session.execute(
+            select(*cols).where(
+                ReportRow.occurred_at >= start - DEDUPE_WINDOW,
+                ReportRow.occurred_at < stop,
+                ReportRow.duplicate_of.is_(None),
+                ReportRow.lat.is_not(None),
+            )
+        ).all()
+        frame = pd.DataFrame([r._asdict() for r in rows])
+        if not frame.empty:
+            frame["duplicate_of"] = mark_duplicates(frame)
+            ours = frame[(frame["batch_id"] == batch_id) & frame["duplicate_of"].notna()
+                         & (pd.to_datetime(frame["occurred_at"], utc=True) >= start)]
+            updates = [{"id": int(i), "duplicate_of": int(o)} for i, o in zip(ours["id"], ours["duplicate_of"],
+                                                                            strict=True)]
+            if updates:
+                session.execute(update(ReportRow), updates)
+                found += len(updates)
+        start = stop
+    return found
 
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
@@ -249,9 +256,9 @@ def import_file(
             if progress:
                 progress(summary.read, None)
         summary.notes.extend(parsed.notes)
-        new_ids = list(session.scalars(select(ReportRow.id).where(ReportRow.batch_id == batch.id)))
-        summary.duplicates = _assign_duplicates(session, new_ids)
-        summary.imported = len(new_ids) - summary.duplicates
+        stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch.id))
+        summary.duplicates = _assign_duplicates(session, batch.id)
+        summary.imported = int(stored or 0) - summary.duplicates
         summary.read += len(parsed.surveys)
         new_surveys = _store_side_records(session, parsed, batch.id, solutions)
         summary.imported += new_surveys
