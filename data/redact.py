@@ -249,20 +249,20 @@ def _word_info(word: str) -> _WordInfo:
     ru_parses = [p for p in ru.parse(low) if p.score >= 0.2] or ru.parse(low)[:1]
     uk_top, ru_top = uk_parses[0], ru_parses[0]
     names = first_names()
-    name_lemmas = {_norm(p.normal_form) for p in uk_parses + ru_parses if "Name" in p.tag}
-    uk_name = "Name" in uk_top.tag
-    ru_name = "Name" in ru_top.tag or not _from_dictionary(ru_top) or ru_top.tag.POS is None
+    name_lemmas = {_norm(p.normal_form) for p in uk_parses + ru_parses if "Name" in p.tag.grammemes}
+    uk_name = "Name" in uk_top.tag.grammemes
+    ru_name = "Name" in ru_top.tag.grammemes or not _from_dictionary(ru_top) or ru_top.tag.POS is None
     listed = low in names
     uk_word = _from_dictionary(uk_top) and not (_PERSON & uk_top.tag.grammemes) and uk_top.tag.POS != "NOUN"
     first = listed or (bool(name_lemmas & names) and not uk_word) or (uk_name and ru_name and len(low) > 2)
     adjective = any(p.tag.POS == "ADJF" and _from_dictionary(p) for p in uk_parses) or (
         sum(p.score for p in ru_parses if p.tag.POS == "ADJF") >= 0.5
     )
-    patronymic = (bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag for p in uk_parses[:2] + ru_parses[:1])) and (
-        not adjective or ("Patr" in ru_top.tag and ru_top.score >= 0.5)
+    patronymic = (bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag.grammemes for p in uk_parses[:2] + ru_parses[:1])) and (
+        not adjective or ("Patr" in ru_top.tag.grammemes and ru_top.score >= 0.5)
     )
-    surn_tag = any("Surn" in p.tag for p in uk_parses[:2]) or any(
-        "Surn" in p.tag and p.score >= 0.3 for p in ru_parses[:2]
+    surn_tag = any("Surn" in p.tag.grammemes for p in uk_parses[:2]) or any(
+        "Surn" in p.tag.grammemes and p.score >= 0.3 for p in ru_parses[:2]
     )
     shaped = bool(SURNAME_RE.search(low))
     common = low in ambiguous_names() or bool(name_lemmas & ambiguous_names())
@@ -273,7 +273,7 @@ def _word_info(word: str) -> _WordInfo:
         surname=surn_tag or shaped,
         strong_surname=surn_tag and shaped and not common and not adjective,
         common=common,
-        place=any("Geox" in p.tag for p in uk_parses[:3] + ru_parses[:2]),
+        place=any("Geox" in p.tag.grammemes for p in uk_parses[:3] + ru_parses[:2]),
     )
 
 

@@ -319,8 +319,8 @@ def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
 @lru_cache(maxsize=8192)
 def _is_adjective(word: str) -> bool:
     uk, ru = analysers()
-    return any("ADJF" in p.tag for p in uk.parse(word)) or (
-        ru.word_is_known(word) and any("ADJF" in p.tag for p in ru.parse(word)))
+    return any("ADJF" in p.tag.grammemes for p in uk.parse(word)) or (
+        ru.word_is_known(word) and any("ADJF" in p.tag.grammemes for p in ru.parse(word)))
 
 
 def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
@@ -949,9 +949,9 @@ def _agree(adj: str, noun: str, cases: frozenset[str] | None) -> bool:
     for analyser in (uk, ru):
         if not (analyser.word_is_known(adj) and analyser.word_is_known(noun)):
             continue
-        adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj) if "ADJF" in p.tag}
+        adj_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(adj) if "ADJF" in p.tag.grammemes}
         noun_forms = {(p.tag.case, p.tag.gender) for p in analyser.parse(noun)
-                      if "NOUN" in p.tag and "Name" not in p.tag and "Surn" not in p.tag}
+                      if "NOUN" in p.tag.grammemes and "Name" not in p.tag.grammemes and "Surn" not in p.tag.grammemes}
         shared = adj_forms & noun_forms
         if cases is not None:
             shared = {f for f in shared if f[0] in cases}
@@ -1128,7 +1128,7 @@ def _after_locative(t: _Text, i: int) -> bool:
 @lru_cache(maxsize=8192)
 def _is_given_name(word: str) -> bool:
     uk, ru = analysers()
-    return any("Name" in p.tag for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
+    return any("Name" in p.tag.grammemes for a in (uk, ru) if a.word_is_known(word) for p in a.parse(word))
 
 
 @lru_cache(maxsize=8192)
@@ -1136,7 +1136,7 @@ def _adjectival(word: str) -> bool:
     """The word can be an adjective form (or no dictionary knows it: a typo or a name)."""
     uk, ru = analysers()
     known = [a for a in (uk, ru) if a.word_is_known(word)]
-    return not known or any("ADJF" in p.tag for a in known for p in a.parse(word))
+    return not known or any("ADJF" in p.tag.grammemes for a in known for p in a.parse(word))
 
 
 @lru_cache(maxsize=4096)

@@ -188,7 +188,7 @@ def _best_lemma(parses: list) -> str:
     """Prefer an adjective reading: street names are adjectives and lemmatise to the
     masculine form on both sides ("Московській" and "Московська" -> "московський")."""
     for parse in parses:
-        if "ADJF" in parse.tag:
+        if "ADJF" in parse.tag.grammemes:
             return parse.normal_form
     return parses[0].normal_form
 
