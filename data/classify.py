@@ -125,12 +125,30 @@ def _distinct_stems(stems: Sequence[str]) -> list[str]:
     return [s for s in unique if not any(s != o and s.startswith(o) for o in unique)]
 
 
-# Precompiled patterns: stem at a word start (letters, digits or apostrophe before it
-# would make it the middle of a word).
-_PATTERNS: dict[str, list[re.Pattern[str]]] = {
-    slug: [re.compile(r"(?<![\w'])" + re.escape(stem)) for stem in _distinct_stems(stems)]
-    for slug, stems in KEYWORDS.items()
-}
+# A stem counts when the text has it at a word start: a position with no letter, digit,
+# underscore or apostrophe right before it (the regex lookbehind (?<![\w'])). One scan
+# finds the word starts whose first _KEY_LEN characters begin some stem; only the few
+# stems sharing those characters are then compared there (str.startswith). A stem may
+# hold spaces ("на газоні стоять") and matches may overlap, so every word start is
+# tried, never only the end of the previous match. Equivalent to one
+# re.search(r"(?<![\w'])" + re.escape(stem)) per stem, ~25x faster
+# (tests/test_classify_rules_oracle.py checks this against that implementation).
+_STEMS: dict[str, list[str]] = {slug: _distinct_stems(stems) for slug, stems in KEYWORDS.items()}
+_KEY_LEN = min(len(stem) for stems in _STEMS.values() for stem in stems)
+
+
+def _stems_by_key() -> dict[str, list[tuple[str, str]]]:
+    index: dict[str, list[tuple[str, str]]] = {}
+    for slug, stems in _STEMS.items():
+        for stem in stems:
+            index.setdefault(stem[:_KEY_LEN], []).append((slug, stem))
+    return index
+
+
+_BY_KEY = _stems_by_key()
+# Zero-width (a lookahead), so a match never consumes text another stem could start in;
+# the keys all have _KEY_LEN characters, so none is a prefix of another.
+_WORD_START_RE = re.compile(r"(?<![\w'])(?=" + "|".join(map(re.escape, sorted(_BY_KEY))) + ")")
 
 
 @dataclass(frozen=True)
@@ -155,9 +173,14 @@ def rule_scores(text: str) -> Counter[str]:
     """Number of distinct keyword stems per category found in the text (proper nouns
     inside a sentence are skipped, so street names such as Кленова never count)."""
     norm = normalise(_PROPER_NOUN_RE.sub(" ", text))
-    return Counter(
-        {slug: n for slug, pats in _PATTERNS.items() if (n := sum(1 for p in pats if p.search(norm)))}
-    )
+    found: dict[str, set[str]] = {}
+    for m in _WORD_START_RE.finditer(norm):
+        pos = m.start()
+        for slug, stem in _BY_KEY[norm[pos : pos + _KEY_LEN]]:
+            if norm.startswith(stem, pos):
+                found.setdefault(slug, set()).add(stem)
+    # Categories in table order, as before (ties are broken by taxonomy order anyway).
+    return Counter({slug: len(found[slug]) for slug in _STEMS if slug in found})
 
 
 def classify_by_rules(text: str) -> tuple[str, float] | None:
