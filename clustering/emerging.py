@@ -7,6 +7,11 @@ Steps, as in ArcGIS's Emerging Hot Spot Analysis:
 2. Gi* per time step over the spatial k-ring neighbours (binary, self
    included), with Benjamini-Hochberg FDR within each step. A step whose counts
    have no variance (e.g. a week without reports) gives z = 0, not significant.
+   ``time_lag=N`` adds ArcGIS's "Neighborhood Time Step": the same cells in the
+   N previous steps join the neighbourhood, i.e. step t's Gi* is taken on the
+   counts of steps t-N..t (fewer at the start of the cube). ArcGIS's default is
+   N = 1 (sfdep's ``k = 1``); ``time_lag=0`` (this module's default) is the
+   purely spatial Gi* of each step.
 3. Mann-Kendall trend on each cell's series of z-scores.
 4. One category per cell from the history of significant hot (H) and cold (C)
    steps and the trend.
@@ -88,6 +93,13 @@ LABELS = {"no_pattern": "No Pattern Detected"} | {
 }
 
 PERSISTENCE = 0.9
+
+
+def _trailing_sums(y: np.ndarray, lag: int) -> np.ndarray:
+    """Per column t, the sum of columns max(0, t - lag)..t (space-time neighbourhood)."""
+    c = np.cumsum(np.pad(y, ((0, 0), (1, 0))), axis=1)
+    lo = np.maximum(np.arange(y.shape[1]) - lag, 0)
+    return c[:, 1:] - c[:, lo]
 
 
 def _trailing_run(flags: np.ndarray) -> np.ndarray:
@@ -276,6 +288,7 @@ def emerging_hotspots(
     fdr: bool = True,
     sporadic: Literal["arcgis", "sfdep"] = "arcgis",
     min_reports: int = MIN_REPORTS,
+    time_lag: int = 0,
 ) -> EmergingResult:
     """Emerging Hot Spot Analysis of a space-time cube.
 
@@ -297,6 +310,11 @@ def emerging_hotspots(
         Reading of "sporadic".
     min_reports : int
         Fewer reports in the whole cube give ``ok=False``.
+    time_lag : int
+        Previous time steps in each step's neighbourhood (ArcGIS's
+        "Neighborhood Time Step", default 1 there): step t's Gi* is computed on
+        the counts of steps t-time_lag..t. 0 = purely spatial Gi* per step.
+        ``n`` in the table still counts each report once.
 
     Returns
     -------
@@ -313,6 +331,8 @@ def emerging_hotspots(
     >>> r.table.set_index("cell").loc[cells[60], "category"]
     'persistent_hot'
     """
+    if time_lag < 0:
+        raise ValueError("time_lag must be >= 0")
     y = cube.to_numpy(dtype=float)
     cells = cube.index.astype(str).tolist()
     w = neighbour_matrix(cells, k, include_self=True)
@@ -323,7 +343,7 @@ def emerging_hotspots(
         )
         z0 = pd.DataFrame(np.zeros_like(y), index=cube.index, columns=cube.columns)
         return EmergingResult(empty, z0, False, f"insufficient data: {total} reports, at least {min_reports} needed")
-    z = np.nan_to_num(gistar_z(w, y), nan=0.0)
+    z = np.nan_to_num(gistar_z(w, _trailing_sums(y, time_lag) if time_lag else y), nan=0.0)
     p = 2 * ndtr(-np.abs(z))
     sig = bh_reject(p, alpha) if fdr else p <= alpha
     mk = mann_kendall(z)

@@ -200,8 +200,10 @@ def emerging_table(
     sporadic: Literal["arcgis", "sfdep"] = "arcgis",
     start: str | None = None,
     end: str | None = None,
+    time_lag: int = 0,
 ) -> pd.DataFrame:
-    """Emerging hot spot category per area cell (see :mod:`clustering.emerging`).
+    """Emerging hot spot category per area cell (see :mod:`clustering.emerging`;
+    ``time_lag`` is ArcGIS's "Neighborhood Time Step", 0 = spatial Gi* per step).
 
     Columns ``cell``, ``category``, ``label``, ``n``, ``n_hot``, ``n_cold``,
     ``trend_z``, ``trend_p``, ``tau``; the periods are in ``attrs["periods"]``.
@@ -211,8 +213,8 @@ def emerging_table(
         t = pd.DataFrame(columns=["cell", "category", "label", "n", "n_hot", "n_cold", "trend_z", "trend_p", "tau"])
         return _finish(t, info, method="emerging", ok=False, reason="no dated reports in the area", periods=[])
     cube = space_time_cube(usable, area, res, freq=freq, start=start, end=end)
-    r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)
-    return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq=freq,
+    r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
+    return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq=freq, time_lag=time_lag,
                    periods=[str(p) for p in cube.columns], alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)
 
 
