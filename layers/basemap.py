@@ -99,7 +99,7 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
         centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
     else:
         centre = DEFAULT_CENTRE
-    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True, prefer_canvas=True)
+    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True)  # SVG: hexagons are paths
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
     folium.GeoJson(

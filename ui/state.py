@@ -29,9 +29,19 @@ def tr(key: str, **values: object) -> str:
 
 
 def current_user() -> User | None:
-    """The signed-in user, read again from the store on every run (roles can change)."""
-    username = auth_session.read(st.query_params.get(SESSION_PARAM))
-    return get_user(engine(), username) if username else None
+    """The signed-in user, read again from the store on every run (roles can change).
+
+    The token lives in the browser session (menu navigation clears query parameters) and
+    in the URL (a refresh starts a new browser session); each run restores the other.
+    """
+    token = st.query_params.get(SESSION_PARAM) or st.session_state.get(SESSION_PARAM)
+    username = auth_session.read(token)
+    if not username:
+        return None
+    st.session_state[SESSION_PARAM] = token
+    if st.query_params.get(SESSION_PARAM) != token:
+        st.query_params[SESSION_PARAM] = token
+    return get_user(engine(), username)
 
 
 def current_role() -> str | None:
@@ -40,8 +50,11 @@ def current_role() -> str | None:
 
 
 def sign_in(user: User) -> None:
-    st.query_params[SESSION_PARAM] = auth_session.issue(user.username)
+    token = auth_session.issue(user.username)
+    st.session_state[SESSION_PARAM] = token
+    st.query_params[SESSION_PARAM] = token
 
 
 def sign_out() -> None:
+    st.session_state.pop(SESSION_PARAM, None)
     st.query_params.pop(SESSION_PARAM, None)

@@ -1,0 +1,43 @@
+"""Small helpers for driving the Streamlit app in Chromium."""
+
+from __future__ import annotations
+
+from playwright.sync_api import Page
+
+from i18n import t
+
+MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+DEMO_PASSWORDS = {"police": "demo-police-2025", "council": "demo-council-2025", "partner": "demo-partner-2025",
+                  "moderator": "demo-moderator-2025", "admin": "demo-admin-2025"}
+
+
+def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
+    """Wait until Streamlit has finished the current run (the status widget goes away)."""
+    page.get_by_test_id("stApp").wait_for(timeout=timeout_ms)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+
+
+def open_page(page: Page, url: str) -> None:
+    page.goto(url, timeout=180_000)
+    wait_idle(page, 180_000)
+
+
+def sign_in(page: Page, base: str, username: str) -> None:
+    open_page(page, f"{base}/login")
+    page.get_by_label(t("auth.username")).fill(username)
+    page.get_by_label(t("auth.password")).fill(DEMO_PASSWORDS[username])
+    page.get_by_role("button", name=t("auth.sign_in")).click()
+    page.get_by_text(t("auth.sign_out")).wait_for(timeout=60_000)
+    wait_idle(page)
+
+
+def go(page: Page, title_key: str) -> None:
+    """Follow a menu link, as a person would."""
+    page.get_by_test_id("stSidebarNav").get_by_text(t(title_key), exact=True).click()
+    wait_idle(page)
+
+
+def map_ready(page: Page) -> None:
+    page.locator(MAP_FRAME).first.wait_for(timeout=120_000)
+    page.frame_locator(MAP_FRAME).first.locator(".leaflet-container").wait_for(timeout=60_000)
