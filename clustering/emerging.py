@@ -11,7 +11,9 @@ Steps, as in ArcGIS's Emerging Hot Spot Analysis:
    N previous steps join the neighbourhood, i.e. step t's Gi* is taken on the
    counts of steps t-N..t (fewer at the start of the cube). ArcGIS's default is
    N = 1 (sfdep's ``k = 1``); ``time_lag=0`` (this module's default) is the
-   purely spatial Gi* of each step.
+   purely spatial Gi* of each step. The mean and variance of step t's Gi* are
+   those of the window totals over the area (a moving-window reading: the
+   reference does not fix ArcGIS's exact space-time null).
 3. Mann-Kendall trend on each cell's series of z-scores.
 4. One category per cell from the history of significant hot (H) and cold (C)
    steps and the trend.
