@@ -95,7 +95,7 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
     recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
     boundary = load_gazetteer().boundary_polygon
     gistar = gistar_table(recent, POLICE_RES, boundary)
-    emerging = emerging_table(history, POLICE_RES, boundary)
+    emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     top = top_cells(gistar, emerging, usable, lang=lang) if gistar.attrs.get("ok") else gistar.head(0)
     density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
