@@ -12,10 +12,13 @@ DEMO_PASSWORDS = {"police": "demo-police-2025", "council": "demo-council-2025", 
 
 
 def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
-    """Wait until Streamlit has finished the current run (the status widget goes away)."""
+    """Wait until Streamlit has finished the current run: no status widget and no stale
+    elements left from the previous run (a rerun starts a moment after an input)."""
     page.get_by_test_id("stApp").wait_for(timeout=timeout_ms)
+    page.wait_for_timeout(400)
     page.wait_for_function(
-        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=timeout_ms)
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+        " && !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
 
 
 def open_page(page: Page, url: str) -> None:
