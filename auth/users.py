@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from auth.roles import ROLES
 from data.store.schema import AuditRow, UserRow
+from services.clock import demo_mode
 
 _hasher = PasswordHasher()
 #: after this many failures in a row, each further try must wait longer (doubling)
@@ -56,6 +57,12 @@ def add_user(engine: Engine, username: str, password: str, role: str, *, organis
     return User(username, role, organisation)
 
 
+def _active(session: Session, username: str) -> UserRow | None:
+    """An active account; demo accounts (public passwords) only while in demo mode."""
+    row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+    return None if row is None or (row.demo and not demo_mode()) else row
+
+
 def _delay(failures: int) -> timedelta:
     if failures < FREE_FAILURES:
         return timedelta(0)
@@ -66,7 +73,7 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
     """The user if the password is right; None otherwise. Every try is audited."""
     now = now or datetime.now(UTC)
     with Session(engine) as session, session.begin():
-        row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+        row = _active(session, username)
         wait = timedelta(0)
         if row is not None and row.last_failed_at is not None:
             wait = row.last_failed_at + _delay(row.failed_logins) - now
@@ -75,7 +82,7 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
     if wait > timedelta(0):
         raise LoginThrottled(wait)
     with Session(engine) as session, session.begin():
-        row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+        row = _active(session, username)
         ok = False
         if row is not None:
             try:
@@ -95,5 +102,5 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
 
 def get_user(engine: Engine, username: str) -> User | None:
     with Session(engine) as session:
-        row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
+        row = _active(session, username)
         return User(row.username, row.role, row.organisation) if row else None

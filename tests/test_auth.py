@@ -78,3 +78,13 @@ def test_exports_refuse_roles_without_the_right() -> None:
     with pytest.raises(PermissionError):
         require(None, "export_council")
     assert can("partner", "edit_own_actions") and not can("partner", "edit_actions")
+
+
+def test_demo_accounts_sign_in_only_in_demo_mode(store, monkeypatch) -> None:
+    from auth.users import get_user
+
+    add_user(store, "police", "demo-police-2025", "police", demo=True)
+    assert authenticate(store, "police", "demo-police-2025", now=T0).role == "police"
+    monkeypatch.setenv("HOTSPOTS_MODE", "production")
+    assert authenticate(store, "police", "demo-police-2025", now=T0) is None
+    assert get_user(store, "police") is None
