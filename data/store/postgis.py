@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import ColumnElement, Connection, Engine, and_, func, literal_column, select
 from sqlalchemy.orm import Session
 
+from data.store.repo import report_filters
 from data.store.schema import ReportRow
 
 PUBLISHED = ("new", "verified")
@@ -69,17 +70,8 @@ def _filters(
     statuses: Sequence[str],
     include_duplicates: bool,
 ) -> list[ColumnElement[bool]]:
-    """The same report filter as repo.reports_frame: published, not a duplicate, in [start, end)."""
-    conds: list[ColumnElement[bool]] = [ReportRow.status.in_(list(statuses)), ReportRow.lat.is_not(None)]
-    if start is not None:
-        conds.append(ReportRow.occurred_at >= start)
-    if end is not None:
-        conds.append(ReportRow.occurred_at < end)
-    if categories:
-        conds.append(ReportRow.category.in_(list(categories)))
-    if not include_duplicates:
-        conds.append(ReportRow.duplicate_of.is_(None))
-    return conds
+    """The same report filter as repo.reports_frame: published, not a duplicate, placed."""
+    return report_filters(start, end, categories, statuses, include_duplicates, located_only=True)
 
 
 def _degree_box(lat: float, radius_m: float) -> tuple[float, float]:

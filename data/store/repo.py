@@ -75,15 +75,16 @@ def batch_by_sha(session: Session, sha256: str) -> ImportBatch | None:
     return session.scalar(select(ImportBatch).where(ImportBatch.sha256 == sha256))
 
 
-def _report_query(
+def report_filters(
     start: datetime | None,
     end: datetime | None,
     categories: Sequence[str] | None,
-    include_duplicates: bool,
     statuses: Sequence[str],
+    include_duplicates: bool,
     located_only: bool,
-) -> Select:
-    conds = [ReportRow.status.in_(list(statuses))]
+) -> list[ColumnElement[bool]]:
+    """The one report filter: status, [start, end), categories, duplicates, placed."""
+    conds: list[ColumnElement[bool]] = [ReportRow.status.in_(list(statuses))]
     if start is not None:
         conds.append(ReportRow.occurred_at >= start)
     if end is not None:
@@ -94,7 +95,7 @@ def _report_query(
         conds.append(ReportRow.duplicate_of.is_(None))
     if located_only:
         conds.append(ReportRow.lat.is_not(None))
-    return select(ReportRow).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
+    return conds
 
 
 def reports_frame(
@@ -108,7 +109,8 @@ def reports_frame(
     located_only: bool = False,
 ) -> pd.DataFrame:
     """Reports as a DataFrame (one row per report; duplicates left out unless asked)."""
-    query = _report_query(start, end, categories, include_duplicates, statuses, located_only)
+    conds = report_filters(start, end, categories, statuses, include_duplicates, located_only)
+    query = select(ReportRow).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
     with Session(engine) as session:
         rows = session.scalars(query).all()
         records = [{c: getattr(r, c) for c in REPORT_COLUMNS} for r in rows]
