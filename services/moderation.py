@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from rapidfuzz import fuzz, process
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
@@ -15,6 +16,8 @@ from auth.roles import require
 from data.categories import CATEGORIES
 from data.records import Report, h3_cells
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
+from geo import geocode
+from geo.gazetteer import load_gazetteer
 
 LOCK_MINUTES = 10
 
@@ -85,8 +88,26 @@ def split(engine: Engine, report_id: int, *, actor: str, role: str | None) -> No
     _edit(engine, report_id, actor, role, {"duplicate_of": None}, action="split")
 
 
+def suggest_streets(text: str, n: int = 5) -> list[str]:
+    """Street names most like the words of a report the geocoder could not place (typos,
+    unknown spellings), best first, for the moderator to choose from."""
+    streets = {st.full_name: st for st in load_gazetteer().streets}
+    found = process.extract(text.lower(), {name: " ".join(st.aliases()).lower() for name, st in streets.items()},
+                            scorer=fuzz.partial_token_set_ratio, limit=n)
+    return [name for _, _, name in found]
+
+
+def place_on_street(engine: Engine, quarantine_id: int, street: str, *, actor: str, role: str | None) -> int:
+    """Place a quarantined report on a chosen street (its middle, with the street's radius)."""
+    match = geocode(street)
+    if match.level == "none" or match.lat is None:
+        raise ValueError(f"street {street!r} is not in the gazetteer")
+    return place_quarantined(engine, quarantine_id, lat=match.lat, lon=match.lon, actor=actor, role=role,
+                             street=match.street or street, uncertainty_m=match.uncertainty_m)
+
+
 def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: float, actor: str, role: str | None,
-                      street: str | None = None) -> int:
+                      street: str | None = None, uncertainty_m: float | None = None) -> int:
     """Give a not-located report its place (a map click or a chosen street) and publish it."""
     require(role, "moderate")
     with Session(engine) as session, session.begin():
@@ -97,7 +118,7 @@ def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: fl
             raise ValueError(f"quarantine entry {quarantine_id} was already resolved: {item.resolution}")
         record = dict(item.record)
         record.update(lat=lat, lon=lon, level="address" if street is None else "street", score=1.0,
-                      uncertainty_m=25.0 if street is None else record.get("uncertainty_m"),
+                      uncertainty_m=25.0 if street is None else uncertainty_m,
                       street=street or record.get("street"), **h3_cells(lat, lon))
         report = Report.model_validate(record)
         row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id})

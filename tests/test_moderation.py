@@ -67,3 +67,17 @@ def test_place_a_quarantined_report_by_map_click(store) -> None:
     assert placed["level"] == "address" and placed["h3_r9"] and placed["lat"] == pytest.approx(47.5661)
     with pytest.raises(ValueError, match="already resolved"):
         moderation.place_quarantined(store, qid, lat=47.5, lon=31.3, actor="mod1", role="moderator")
+
+
+def test_suggested_streets_and_placing_on_one(store) -> None:
+    best = moderation.suggest_streets("на маріупльскій знов сміття біля гаражів")[0]
+    assert best == "Маріупольська вулиця"
+    record = dict(source="telegram", source_ref="tg:1:3", received_at=WHEN.isoformat(), occurred_at=WHEN.isoformat(),
+                  occurred_at_source="message_time", text="на маріупльскій знов сміття", category="litter",
+                  category_source="rule", level="none", score=0.0)
+    with Session(store) as s, s.begin():
+        s.add(QuarantineRow(source="telegram", source_ref="tg:1:3", reason="place not found", record=record))
+        qid = s.scalar(select(QuarantineRow.id).where(QuarantineRow.source_ref == "tg:1:3"))
+    report_id = moderation.place_on_street(store, qid, best, actor="mod1", role="moderator")
+    placed = reports_frame(store).set_index("id").loc[report_id]
+    assert placed["level"] == "street" and placed["street"] == "Маріупольська" and placed["uncertainty_m"] > 100

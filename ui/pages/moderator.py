@@ -63,6 +63,13 @@ with queue_tab:
                 st.success(state.tr("mod.placed", id=new_id))
             except ValueError as exc:
                 st.error(str(exc))
+        street = col1.selectbox(state.tr("mod.suggested"), moderation.suggest_streets(item["excerpt"]))
+        if street and col1.button(state.tr("mod.place_street", street=street)):
+            try:
+                new_id = moderation.place_on_street(engine, int(chosen), street, actor=user.username, role=role)
+                st.success(state.tr("mod.placed", id=new_id))
+            except ValueError as exc:
+                st.error(str(exc))
         reason = col2.text_input(state.tr("mod.reject_reason"))
         if col2.button(state.tr("mod.reject")) and reason:
             moderation.reject_quarantined(engine, int(chosen), reason, actor=user.username, role=role)
