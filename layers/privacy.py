@@ -238,10 +238,15 @@ def address_counts_by_cell(addresses: Iterable[Mapping[str, Any]], res: int = PU
 
 
 def counted_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports that may enter any count: placed, known category, not rejected, not a duplicate."""
-    keep = reports["status"].isin(COUNTED_STATUSES) & reports["duplicate_of"].isna()
+    """Reports that may enter any count: placed, known category, not rejected, not a duplicate.
+
+    Takes full reports (lat, lon, occurred_at, duplicate_of) or rows of the database's
+    ``public_reports_view`` (h3_r8, month in city time, is_duplicate: no point, no time).
+    """
+    duplicate = reports["is_duplicate"].astype(bool) if "is_duplicate" in reports else reports["duplicate_of"].notna()
+    keep = reports["status"].isin(COUNTED_STATUSES) & ~duplicate
     keep &= reports["category"].isin(CATEGORIES.keys())
-    keep &= reports["lat"].notna() & reports["lon"].notna()
+    keep &= (reports["lat"].notna() & reports["lon"].notna()) if "lat" in reports else reports["h3_r8"].notna()
     return reports.loc[keep]
 
 
@@ -264,14 +269,22 @@ def _atoms(
 ) -> list[tuple[Any, _Atom, str | None]]:
     """(report id, atom, public status note) for each counted report in the months."""
     df = counted_reports(reports)
-    bounds = [m.start for m in months] + [months[-1].end]
-    edges = pd.DatetimeIndex(bounds).tz_convert("UTC").as_unit("ns").asi8
-    when = pd.DatetimeIndex(pd.to_datetime(df["occurred_at"], utc=True)).as_unit("ns").asi8
-    slot = np.searchsorted(edges, when, side="right") - 1
+    if "month" in df:  # the public view: months already in city time
+        keys = [m.key for m in months]
+        slot = np.array([keys.index(int(v.replace("-", ""))) if int(v.replace("-", "")) in keys else -1
+                         for v in df["month"].astype(str)], dtype=np.int64)
+    else:
+        bounds = [m.start for m in months] + [months[-1].end]
+        edges = pd.DatetimeIndex(bounds).tz_convert("UTC").as_unit("ns").asi8
+        when = pd.DatetimeIndex(pd.to_datetime(df["occurred_at"], utc=True)).as_unit("ns").asi8
+        slot = np.searchsorted(edges, when, side="right") - 1
     inside = (slot >= 0) & (slot < len(months))
     df, slot = df.loc[inside], slot[inside]
-    lats, lons = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
-    cells = [h3.latlng_to_cell(a, b, PUBLIC_RES) for a, b in zip(lats, lons, strict=True)]
+    if "lat" in df:
+        lats, lons = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
+        cells = [h3.latlng_to_cell(a, b, PUBLIC_RES) for a, b in zip(lats, lons, strict=True)]
+    else:
+        cells = df["h3_r8"].astype(str).tolist()
     district_of = cell_districts(cells, districts)
     vague = df["level"].eq("district").to_numpy() if "level" in df else np.zeros(len(df), dtype=bool)
     ids = df["id"].tolist() if "id" in df else list(range(len(df)))

@@ -12,11 +12,10 @@ from sqlalchemy import Engine
 
 from clustering.binning import study_area
 from clustering.gistar import local_gistar
-from data.store.repo import reports_frame
+from data.store.repo import public_actions_frame, public_reports_frame
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
-from services.actions import actions_frame
 from services.clock import now
 
 
@@ -68,14 +67,12 @@ def published_hotspots(table: privacy.PublicTable) -> pd.DataFrame | None:
 
 def public_actions(engine: Engine) -> pd.DataFrame:
     """Action-plan items with only the public columns (status and the public note)."""
-    frame = actions_frame(engine, today=now().date())
-    frame = frame[frame["status"] != "proposed"]
-    return frame[["id", "cell", "district", "status", "public_note"]]
+    return public_actions_frame(engine)
 
 
 def _counted_columns(engine: Engine) -> pd.DataFrame:
-    cols = ["id", "category", "occurred_at", "status", "duplicate_of", "lat", "lon", "level", "district", "status_note"]
-    return reports_frame(engine, include_duplicates=True, statuses=("new", "verified", "rejected"))[cols]
+    """The public view's rows: the public pages never read the reports table itself."""
+    return public_reports_frame(engine)
 
 
 def public_table(engine: Engine, period: str, group: str | None) -> privacy.PublicTable:

@@ -45,6 +45,7 @@ CENTRE = (47.566, 31.33)
 T0 = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
 GEOD = Geod(ellps="WGS84")
 MIGRATION_0002 = "data/store/migrations/versions/0002_postgis_public_views.py"
+MIGRATION_0003 = "data/store/migrations/versions/0003_public_view_for_the_public_pages.py"
 
 
 def offset(north_m: float, east_m: float) -> tuple[float, float]:
@@ -81,8 +82,9 @@ def pg(postgres_template: str) -> Iterator[Engine]:
 
 # --- the migration ---------------------------------------------------------------------------
 
-def test_category_groups_frozen_in_the_migration_match_the_taxonomy() -> None:
-    spec = importlib.util.spec_from_file_location("m0002", MIGRATION_0002)
+@pytest.mark.parametrize("migration", [MIGRATION_0002, MIGRATION_0003])
+def test_category_groups_frozen_in_the_migration_match_the_taxonomy(migration: str) -> None:
+    spec = importlib.util.spec_from_file_location("frozen", migration)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -127,7 +129,7 @@ def test_sqlite_downgrade_drops_the_views(sqlite_url: str) -> None:
         command.downgrade(cfg, "0001")
     assert inspect(engine).get_view_names() == []
     upgrade(engine)
-    assert set(inspect(engine).get_view_names()) == {"public_reports_view", "public_cell_counts"}
+    assert set(inspect(engine).get_view_names()) == {"public_reports_view", "public_cell_counts", "public_actions_view"}
 
 
 # --- geometry kept in sync by the trigger ------------------------------------------------------
@@ -242,11 +244,13 @@ def test_cell_counts(store: Engine, placed: dict[str, int]) -> None:
 
 # --- the public views and the public role -----------------------------------------------------
 
-def test_public_views_hold_only_month_group_cell_status(store: Engine, placed: dict[str, int]) -> None:
+def test_public_views_hold_no_text_point_time_or_reporter(store: Engine, placed: dict[str, int]) -> None:
     with store.connect() as conn:
-        view = conn.execute(text("SELECT * FROM public_reports_view ORDER BY month, category_group")).mappings().all()
+        view = conn.execute(text("SELECT * FROM public_reports_view WHERE is_duplicate = 0 "
+                                 "ORDER BY month, category_group")).mappings().all()
         counts = conn.execute(text("SELECT * FROM public_cell_counts ORDER BY category_group, h3_r8")).mappings().all()
-    assert set(view[0].keys()) == {"month", "category_group", "h3_r8", "status"}
+    assert set(view[0].keys()) == {"id", "month", "category", "category_group", "h3_r8", "level", "status",
+                                   "is_duplicate", "status_note"}
     assert len(view) == 5  # rejected, duplicate and unplaced reports are not published
     assert {v["month"] for v in view} == {"2025-03"}
     assert {v["category_group"] for v in view} == {"cleanliness", "disorder"}
@@ -262,12 +266,13 @@ def test_public_role_reads_the_views_and_nothing_else(pg: Engine) -> None:
         assert conn.execute(text("SELECT SUM(n) FROM public_cell_counts")).scalar_one() == 2
         view = conn.execute(text("SELECT month, category_group, h3_r8, status FROM public_reports_view")).all()
         assert len(view) == 2
+        assert conn.execute(text("SELECT COUNT(*) FROM public_actions_view")).scalar_one() == 0
     for column in ("text", "lat", "lon", "reporter_hash", "h3_r8", "count(*)"):
         with pg.connect() as conn:
             conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
             with pytest.raises(ProgrammingError, match="permission denied"):
                 conn.execute(text(f"SELECT {column} FROM reports"))
-    for table in ("reporter_contacts", "quarantine", "audit_log", "users"):
+    for table in ("reporter_contacts", "quarantine", "audit_log", "users", "actions"):
         with pg.connect() as conn:
             conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
             with pytest.raises(ProgrammingError, match="permission denied"):
@@ -288,6 +293,31 @@ def test_public_login_with_a_password_from_the_environment(pg: Engine) -> None:
                 conn.execute(text("SELECT text FROM reports"))
         public.dispose()
     finally:
+        with pg.begin() as conn:
+            conn.execute(text(f"ALTER ROLE {PUBLIC_ROLE} NOLOGIN PASSWORD NULL"))
+
+
+@pytest.mark.postgres
+def test_the_public_page_works_as_the_read_only_role(pg: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The public table is computed from the views alone, logged in as hotspots_public."""
+    from data.store.db import public_engine
+    from services import public
+
+    insert(pg, [row(f"r{i}") for i in range(6)])
+    enable_public_login(pg, "public-secret")
+    try:
+        url = make_url(pg.url).set(username=PUBLIC_ROLE, password="public-secret")
+        monkeypatch.setenv("PUBLIC_DATABASE_URL", url.render_as_string(hide_password=False))
+        public_engine.cache_clear()
+        reader = public_engine()
+        table = public.public_table(reader, "2025-03", None)
+        assert table.total == 6 and table.cells["count"].dropna().tolist() == [6]
+        assert public.public_actions(reader).empty
+        with reader.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"):
+            conn.execute(text("SELECT lat, lon FROM reports"))
+        reader.dispose()
+    finally:
+        public_engine.cache_clear()
         with pg.begin() as conn:
             conn.execute(text(f"ALTER ROLE {PUBLIC_ROLE} NOLOGIN PASSWORD NULL"))
 

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 from auth import session as auth_session
 from auth.users import User, get_user
 from data.store import open_store
+from data.store.db import public_engine
 from i18n import DEFAULT_LANG, LANGS, t
 
 SESSION_PARAM = "session"
@@ -16,6 +17,13 @@ SESSION_PARAM = "session"
 @st.cache_resource
 def engine() -> Engine:
     return open_store()
+
+
+@st.cache_resource
+def public_reader() -> Engine:
+    """What the public pages read through: the public views (a read-only role on PostgreSQL)."""
+    engine()  # the schema is brought up to date by the main engine
+    return public_engine()
 
 
 def lang() -> str:

@@ -66,3 +66,11 @@ def open_store(url: str | None = None) -> Engine:
 def table_names(engine: Engine) -> list[str]:
     """The store's tables; PostGIS's own ``spatial_ref_sys`` is left out so both backends agree."""
     return sorted(set(inspect(engine).get_table_names()) - {"spatial_ref_sys"})
+
+
+@cache
+def public_engine() -> Engine:
+    """The engine of the public pages: ``PUBLIC_DATABASE_URL`` (PostgreSQL's read-only
+    ``hotspots_public`` role, see docs/OPERATIONS.md) when set, else the main store."""
+    url = os.environ.get("PUBLIC_DATABASE_URL")
+    return make_engine(url) if url else open_store()

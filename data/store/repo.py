@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, Select, UniqueConstraint, and_, select
+from sqlalchemy import ColumnElement, Engine, UniqueConstraint, and_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -142,3 +142,24 @@ def batches_frame(engine: Engine) -> pd.DataFrame:
     with Session(engine) as session:
         rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(ImportBatch).order_by(ImportBatch.id))]
     return pd.DataFrame.from_records(rows, columns=cols)
+
+
+PUBLIC_COLUMNS = ["id", "month", "category", "h3_r8", "level", "status", "is_duplicate", "status_note"]
+
+
+def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
+    with engine.connect() as conn:
+        rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {view}")).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def public_reports_frame(engine: Engine) -> pd.DataFrame:
+    """Rows of ``public_reports_view``: what the public pages may read (no text, point,
+    time finer than a month or reporter); on PostgreSQL the ``hotspots_public`` role can
+    read nothing else."""
+    return _view(engine, "public_reports_view", PUBLIC_COLUMNS)
+
+
+def public_actions_frame(engine: Engine) -> pd.DataFrame:
+    """The action plan as the public sees it: place, status and the "what was done" note."""
+    return _view(engine, "public_actions_view", ["id", "cell", "district", "status", "public_note"])

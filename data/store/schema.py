@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -42,8 +43,20 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+KYIV = ZoneInfo("Europe/Kyiv")
+
+
 def _now() -> datetime:
     return datetime.now(UTC)
+
+
+def _month_local(context: Any) -> str | None:
+    """The month in Kyiv time of a report being inserted (the public view's only time)."""
+    when = context.get_current_parameters().get("occurred_at")
+    if when is None:
+        return None
+    aware = when if when.tzinfo else when.replace(tzinfo=UTC)
+    return aware.astimezone(KYIV).strftime("%Y-%m")
 
 
 class Base(DeclarativeBase):
@@ -85,6 +98,7 @@ class ReportRow(Base):
     received_at: Mapped[datetime]
     occurred_at: Mapped[datetime]
     occurred_at_source: Mapped[str] = mapped_column(String(20))
+    month_local: Mapped[str | None] = mapped_column(String(7), default=_month_local)  # city time, for the public view
     text: Mapped[str] = mapped_column(Text)
     reporter_hash: Mapped[str | None] = mapped_column(String(64))
     category: Mapped[str] = mapped_column(String(30))

@@ -18,7 +18,7 @@ group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
                        (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
 view = col3.radio(state.tr("public.view"), ["hotspots", "cells", "districts"], horizontal=True,
                   format_func=lambda v: state.tr("public.view_" + v))
-result = public.public_view(state.engine(), period, group, lang=lang, view=view)
+result = public.public_view(state.public_reader(), period, group, lang=lang, view=view)
 st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 table = result.table
 if view == "hotspots":
@@ -38,7 +38,7 @@ st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_st
              [["district", "status", "public_note"]].rename(columns={
                  "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
                  "public_note": state.tr("public.col_note")}), hide_index=True, width="stretch")
-downloads = public.public_downloads(state.engine(), period, group)
+downloads = public.public_downloads(state.public_reader(), period, group)
 c1, c2, c3 = st.columns(3)
 c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
 c2.download_button("GeoJSON", downloads["geojson"], file_name=f"voznesensk-{period}.geojson",
