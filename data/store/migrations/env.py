@@ -10,10 +10,21 @@ config = context.config
 target_metadata = Base.metadata
 
 
+# Objects that migrations create outside the models (PostGIS column, indexes, views, the
+# extension's table): autogenerate must not propose to drop them.
+NOT_IN_MODELS = {"geom", "ix_reports_geom", "ix_reports_geog", "spatial_ref_sys", "public_reports_view",
+                 "public_cell_counts", "public_actions_view"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]
+    return not (reflected and compare_to is None and name in NOT_IN_MODELS)
+
+
 def run(connection) -> None:  # type: ignore[no-untyped-def]
     context.configure(
         connection=connection,
         target_metadata=target_metadata,
+        include_object=include_object,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
     )
