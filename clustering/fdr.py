@@ -50,16 +50,23 @@ def bh_cutoff(p: np.ndarray, alpha: float) -> np.ndarray | float:
     0.02
     """
     p = np.asarray(p, dtype=float)
-    flat = p.ndim == 1
+    cut = _bh_cutoffs(p, (alpha,))[0]
+    return float(cut[0]) if p.ndim == 1 else cut
+
+
+def _bh_cutoffs(p: np.ndarray, alphas: tuple[float, ...]) -> list[np.ndarray]:
+    """BH cut-offs per column for several alphas, sorting the p-values once."""
     q = np.where(np.isnan(p), 1.0, p).reshape(p.shape[0], -1)
     n = q.shape[0]
     srt = np.sort(q, axis=0)
-    ranks = np.arange(1, n + 1)[:, None]
-    ok = srt <= alpha * ranks / n
-    # Step-up: the largest rank that passes decides; everything below it is in.
-    last = np.where(ok.any(axis=0), n - 1 - np.argmax(ok[::-1], axis=0), -1)
-    cut = np.where(last >= 0, srt[np.maximum(last, 0), np.arange(q.shape[1])], 0.0)
-    return float(cut[0]) if flat else cut
+    ranks = np.arange(1, n + 1)[:, None] / n
+    cuts = []
+    for alpha in alphas:
+        ok = srt <= alpha * ranks
+        # Step-up: the largest rank that passes decides; everything below it is in.
+        last = np.where(ok.any(axis=0), n - 1 - np.argmax(ok[::-1], axis=0), -1)
+        cuts.append(np.where(last >= 0, srt[np.maximum(last, 0), np.arange(q.shape[1])], 0.0))
+    return cuts
 
 
 def bh_reject(p: np.ndarray, alpha: float) -> np.ndarray:
@@ -110,7 +117,9 @@ def significance_bins(
     z = np.asarray(z, dtype=float)
     p = np.asarray(p, dtype=float)
     level = np.zeros(p.shape, dtype=np.int8)
-    for lv, alpha in enumerate(alphas, start=1):
-        hit = bh_reject(p, alpha) if fdr else (p <= alpha)
-        level[hit] = lv
+    cuts = _bh_cutoffs(p, alphas) if fdr else [np.full(p.shape[1:] or 1, a) for a in alphas]
+    valid = ~np.isnan(p)
+    for lv, cut in enumerate(cuts, start=1):
+        cut = cut[0] if p.ndim == 1 else cut
+        level[(p <= cut) & (np.asarray(cut) > 0) & valid] = lv
     return (np.sign(np.nan_to_num(z)).astype(np.int8) * level).astype(np.int8)

@@ -37,6 +37,7 @@ from scipy import sparse
 from scipy.special import ndtr
 
 from .fdr import CONFIDENCE_ALPHAS, significance_bins
+from .h3_lattice import cell_ints, lattice_ij, one_hexagon_base_cell
 
 try:  # compiled int API: avoids two string conversions per cell
     from h3._cy import cell_to_local_ij as _cell_to_local_ij
@@ -61,6 +62,7 @@ MIN_REPORTS = 30
 _IJ_BASE = np.int64(1 << 31)
 
 
+@lru_cache(maxsize=8)
 def _disk_offsets(k: int) -> np.ndarray:
     """Local-IJ offsets of a k-disk (H3 axial coordinates)."""
     r = np.arange(-k, k + 1)
@@ -82,23 +84,50 @@ def _pairs_grid_disk(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.nda
     return np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
 
 
-def _pairs_local_ij(cells: tuple[str, ...], k: int) -> tuple[np.ndarray, np.ndarray]:
-    """Neighbour pairs via local IJ coordinates: one H3 call per cell, the join in numpy."""
-    ints = list(map(int, cells, repeat(16)))  # int API: no string round trips
-    ij = np.array(list(map(_cell_to_local_ij, repeat(ints[0], len(ints)), ints)), dtype=np.int64).reshape(-1, 2)
-    if not _ij_consistent(ints, ij, k):
-        raise h3.H3GridNavigationError("local IJ coordinates are not consistent over the area")
+def _csr_local_ij(cells: tuple[str, ...], k: int) -> sparse.csr_matrix:
+    """k-disk weights (self included) joined on lattice coordinates, in numpy.
+
+    Inside one hexagonal base cell the coordinates come straight from the
+    index bits (:mod:`clustering.h3_lattice`); otherwise from H3's local IJ,
+    spot-checked against ``grid_disk``. All (cell, offset) targets are looked
+    up at once, and the hits are already in row order, so the CSR arrays are
+    written directly.
+    """
+    ints = cell_ints(cells)
+    if one_hexagon_base_cell(ints):
+        ij = lattice_ij(ints)
+    else:
+        plain = ints.tolist()
+        ij = np.array(list(map(_cell_to_local_ij, repeat(plain[0], len(plain)), plain)), dtype=np.int64)
+        ij = ij.reshape(-1, 2)
+        if not _ij_consistent(plain, ij, k):
+            raise h3.H3GridNavigationError("local IJ coordinates are not consistent over the area")
+    cols = _disk_members(ij, _disk_offsets(k))
+    hit = cols >= 0
+    indptr = np.concatenate([[0], np.cumsum(hit.sum(axis=1))])
+    w = sparse.csr_matrix((np.ones(int(indptr[-1])), cols[hit], indptr), shape=(len(cells), len(cells)))
+    w.sort_indices()
+    return w
+
+
+def _disk_members(ij: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """(n, len(offsets)): row in ``ij`` of each lattice point ``ij + offset``, -1 where none.
+
+    A dense table when the area is compact (a city), else a sorted-key search.
+    """
+    k = int(np.abs(offsets).max())
+    lo = ij.min(axis=0) - k
+    span = ij.max(axis=0) + k - lo + 1
+    if span[0] * span[1] <= 64 * len(ij) + 65_536:
+        flat = (ij[:, 0] - lo[0]) * span[1] + (ij[:, 1] - lo[1])
+        table = np.full(int(span[0] * span[1]), -1, dtype=np.int64)
+        table[flat] = np.arange(len(ij))
+        return table.take(flat[:, None] + (offsets[:, 0] * span[1] + offsets[:, 1])[None, :])
     keys = (ij[:, 0] + _IJ_BASE) * (2 * _IJ_BASE) + (ij[:, 1] + _IJ_BASE)
+    want = keys[:, None] + (offsets[:, 0] * (2 * _IJ_BASE) + offsets[:, 1])[None, :]
     order = np.argsort(keys)
-    skeys = keys[order]
-    rows, cols = [], []
-    for di, dj in _disk_offsets(k):
-        target = keys + di * (2 * _IJ_BASE) + dj
-        pos = np.minimum(np.searchsorted(skeys, target), len(skeys) - 1)
-        hit = skeys[pos] == target
-        rows.append(np.flatnonzero(hit))
-        cols.append(order[pos[hit]])
-    return np.concatenate(rows), np.concatenate(cols)
+    pos = np.minimum(np.searchsorted(keys[order], want), len(keys) - 1)
+    return np.where(keys[order][pos] == want, order[pos], -1)
 
 
 def _ij_consistent(ints: list[int], ij: np.ndarray, k: int) -> bool:
@@ -118,14 +147,14 @@ def _ij_consistent(ints: list[int], ij: np.ndarray, k: int) -> bool:
 def _neighbour_matrix_cached(cells: tuple[str, ...], k: int, include_self: bool) -> sparse.csr_matrix:
     n = len(cells)
     try:
-        rows, cols = _pairs_local_ij(cells, k)
+        w = _csr_local_ij(cells, k)
     except h3.H3BaseException:  # pentagon, different faces, or too far apart for local IJ
         rows, cols = _pairs_grid_disk(cells, k)
+        w = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
+        w.sort_indices()
     if not include_self:
-        off = rows != cols
-        rows, cols = rows[off], cols[off]
-    w = sparse.csr_matrix((np.ones(rows.size), (rows, cols)), shape=(n, n))
-    w.sort_indices()
+        w = w - sparse.identity(n, format="csr")
+        w.eliminate_zeros()
     return w
 
 

@@ -48,12 +48,25 @@ def test_z_and_p_equal_esda(res, k):
     np.testing.assert_allclose(t["p"].to_numpy(), 2 * ref.p_norm, rtol=0, atol=1e-12)
 
 
-@pytest.mark.parametrize("where", ["city", "pentagon"])
+def _across_base_cells() -> list[str]:
+    """A res-5 area around a cell whose neighbours lie in another base cell."""
+    for c in sorted(h3.grid_disk(h3.latlng_to_cell(47.566, 31.33, 5), 40)):
+        if len({h3.get_base_cell_number(nb) for nb in h3.grid_disk(c, 1)}) > 1:
+            return sorted(h3.grid_disk(c, 6))
+    raise AssertionError("no base-cell border near the city")
+
+
+@pytest.mark.parametrize("where", ["city", "pentagon", "two base cells", "scattered"])
 def test_neighbour_matrix_equals_grid_disk_graph(where):
-    if where == "city":
+    if where == "city":  # one base cell: lattice coordinates from the index bits, dense table
         cells = study_area(BOX, 9)
-    else:  # local IJ breaks around pentagons: the grid_disk fallback must take over
+    elif where == "pentagon":  # local IJ breaks around pentagons: the grid_disk fallback must take over
         cells = sorted(h3.grid_disk(h3.get_pentagons(9)[3], 5))
+    elif where == "two base cells":  # H3's local IJ, spot-checked
+        cells = _across_base_cells()
+    else:  # far-apart pairs of cells: too sparse for a dense table, sorted-key search
+        centres = sorted(h3.grid_disk(h3.latlng_to_cell(47.566, 31.33, 9), 120))[::53]
+        cells = sorted({c for centre in centres for c in h3.grid_disk(centre, 1)})
     # punch holes: neighbours outside the given cells must not appear
     cells = [c for i, c in enumerate(cells) if i % 7 != 3]
     index = {c: i for i, c in enumerate(cells)}
