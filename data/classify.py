@@ -23,11 +23,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import joblib
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from data.categories import SLUGS
 
@@ -202,10 +205,74 @@ def load_model(path: Path = MODEL_PATH):  # noqa: ANN201 (a fitted sklearn Pipel
     return joblib.load(path)
 
 
+class CharWbFeatures:
+    """The TF-IDF matrix of a fitted ``TfidfVectorizer(analyzer="char_wb")``, built word by word.
+
+    Why: sklearn makes every n-gram of every text a Python string and looks each one up
+    (~80 us a text). char_wb n-grams never cross whitespace, so a text's n-grams are
+    those of its words in turn: the vocabulary indices of a word are computed once and
+    cached (words repeat across reports), and a batch becomes one concatenation. The
+    result equals ``vectorizer.transform`` (tests/test_classify.py checks it).
+    """
+
+    def __init__(self, vectorizer: Any, cache_words: int = 1 << 16) -> None:
+        params = vectorizer.get_params()
+        unsupported = {k: params[k] for k in ("analyzer", "binary", "preprocessor", "strip_accents")
+                       if params[k] != {"analyzer": "char_wb", "binary": False}.get(k)}
+        if unsupported:
+            raise ValueError(f"only a plain char_wb TfidfVectorizer is supported, not {unsupported}")
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_
+        self._lowercase: bool = params["lowercase"]
+        self._ngram_range: tuple[int, int] = params["ngram_range"]
+        self._idf: np.ndarray = vectorizer.idf_
+        self._sublinear: bool = params["sublinear_tf"]
+        self._norm: str | None = params["norm"]
+        self._dtype = params["dtype"]
+        self._word_indices = lru_cache(maxsize=cache_words)(self._indices)
+
+    def _indices(self, word: str) -> np.ndarray:
+        """Vocabulary indices of the n-grams of one word, padded with spaces as sklearn does."""
+        padded = f" {word} "
+        size = len(padded)
+        lo, hi = self._ngram_range
+        grams: list[str] = []
+        for n in range(lo, hi + 1):
+            grams += [padded[i : i + n] for i in range(max(1, size - n + 1))]
+            if size <= n:  # a short word counts once, not once per n
+                break
+        found = [j for g in grams if (j := self._vocabulary.get(g)) is not None]
+        return np.array(found, dtype=np.int32)
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_array:
+        """TF-IDF rows for ``texts`` (counts summed per n-gram, then tf-idf and norm)."""
+        per_text: list[np.ndarray] = []
+        lengths = np.zeros(len(texts), dtype=np.int64)
+        word_indices = self._word_indices
+        for row, text in enumerate(texts):
+            words = [word_indices(w) for w in (text.lower() if self._lowercase else text).split()]
+            per_text += words
+            lengths[row] = sum(len(w) for w in words)
+        cols = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int32)
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        counts = sp.csr_array((np.ones(len(cols), dtype=self._dtype), (rows, cols)),
+                              shape=(len(texts), len(self._vocabulary)))
+        counts.sum_duplicates()
+        if self._sublinear:
+            np.log(counts.data, counts.data)
+            counts.data += 1.0
+        counts.data *= self._idf[counts.indices]
+        return normalize(counts, norm=self._norm, copy=False) if self._norm else counts
+
+
+@cache
+def _features(path: Path = MODEL_PATH) -> CharWbFeatures:
+    return CharWbFeatures(load_model(path).steps[0][1])
+
+
 def classify_by_model(texts: Sequence[str]) -> list[tuple[str, float]]:
     """Model category and probability for each text (one vectorised call per batch)."""
     model = load_model()
-    proba = model.predict_proba([normalise(t) for t in texts])
+    proba = model.steps[-1][1].predict_proba(_features().transform([normalise(t) for t in texts]))
     best = proba.argmax(axis=1)
     return [(str(model.classes_[b]), float(row[b])) for b, row in zip(best, proba, strict=True)]
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sklearn.metrics import f1_score
 
@@ -12,9 +13,11 @@ from data.categories import SLUGS
 from data.classify import (
     KEYWORDS,
     MODEL_PATH,
+    CharWbFeatures,
     classify,
     classify_by_rules,
     classify_many,
+    load_model,
     normalise,
     rule_scores,
 )
@@ -113,3 +116,17 @@ def test_street_names_do_not_trigger_rules() -> None:
     assert rule_scores("На вулиці Кленовій та Липовій машини стоять на газоні")["greenery"] == 0
     assert rule_scores("Липи спиляли біля школи")["greenery"] == 2
     assert "other" not in rule_scores("машини на газоні")  # "газ" (gas) is no stem of "газон"
+
+
+def test_word_cached_features_equal_sklearn() -> None:
+    """The word-by-word TF-IDF gives sklearn's matrix exactly, so the model's answers
+    (and its F1) cannot change; odd spacing, short words and case included."""
+    vectorizer = load_model().steps[0][1]
+    texts = [normalise(r["text"]) for r in _rows()]
+    texts += ["", "a", "ab", "ab c", "  x  y  ", "Привіт ВСІМ  тут\tі там", "сміття\nбіля\u00a0баків"]
+    expected = vectorizer.transform(texts)
+    got = CharWbFeatures(vectorizer, cache_words=16).transform(texts)
+    expected.sort_indices()
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
