@@ -84,6 +84,46 @@ PART_HOURS = {"morning": 8, "day": 13, "evening": 21, "night": 2}
 # "в ніч на суботу" is the night that ENDS on the named day.
 NIGHT_BEFORE = re.compile(_W + r"(?:в|у)\s+н(?:іч|очь)\s+(?:на|з|с|із)\s")
 SMALL_NUMBERS = {"два": 2, "дві": 2, "три": 3, "чотири": 4, "четыре": 4, "п'ять": 5, "пять": 5}
+# Most reports name no time. A time phrase always contains one of these substrings
+# (the words of the expressions above) or a number that CLOCK/DATE can accept (minutes
+# or a date "23:00", "20.05"; "о"/"об" before it; a part of the day after it), so a text
+# with neither skips the ~20 separate scans (~30 us) after two scans of ~1 us each.
+# tests/test_when.py checks this on generated matches of every expression.
+PHRASE_STEMS = (
+    "тому", "назад", "минул", "прошл", "цієї", "этой", "чора", "чера", "чері", "чєра", "чира", "годн",
+    "сьодн", "седн", "понед", "втор", "серед", "сред", "четвер", "ятниц", "субот", "суббот", "неділ",
+    "воскресен", "ранц", "зранку", "ранком", "утром", "утра", "вдень", "удень", "днем", "днём", "обід",
+    "обед", "ввеч", "увеч", "вечером", "вечерком", "вноч", "уноч", "ночью", "ночю", "ночами", "ночь", "ніч",
+)
+_CLOCK_PARTS = r"(?:ранку|утра|зранку|вечора|вечера|ночі|ночи|дня|пополудні)"
+
+
+def _literal_union(words: tuple[str, ...]) -> str:
+    """One regex for "any of these substrings", as a trie: each position tries only the
+    words sharing its first letter (~4x faster than a flat alternation here)."""
+    trie: dict[str, dict] = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict[str, dict]) -> str:
+        if "" in node:  # a shorter word already matches here
+            return ""
+        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
+        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+
+    return emit(trie)
+
+
+_MAYBE_WORDS = re.compile(_literal_union(PHRASE_STEMS))
+_MAYBE_NUMBER = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + _CLOCK_PARTS + r")|об?\s+\d")
+
+
+def may_name_a_time(norm: str) -> bool:
+    """False only when the normalised text holds no time phrase at all (a cheap test)."""
+    return bool(_MAYBE_WORDS.search(norm) or _MAYBE_NUMBER.search(norm))
 
 
 def _normalise(text: str) -> str:
@@ -186,6 +226,13 @@ def occurred_at(text: str, message_time: datetime) -> tuple[datetime, WhenSource
         raise ValueError("message_time must be timezone-aware")
     message_time = message_time.astimezone(UTC)
     norm = _normalise(text)
+    if not may_name_a_time(norm):
+        return message_time, "message_time"
+    return read_time(norm, message_time)
+
+
+def read_time(norm: str, message_time: datetime) -> tuple[datetime, WhenSource]:
+    """:func:`occurred_at` of a normalised text at an aware UTC message time, every rule applied."""
     local_now = message_time.astimezone(KYIV)
     if (delta := _hours_ago(norm)) is not None:
         return message_time - delta, "text"

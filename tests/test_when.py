@@ -8,6 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data import when
 from data.when import KYIV, occurred_at
 
 # Monday 2026-05-25 09:15 Kyiv summer time (UTC+3) = 06:15 UTC.
@@ -96,3 +97,34 @@ def test_never_in_the_future(text: str, message_time: datetime) -> None:
     when, _ = occurred_at(text, message_time)
     assert when <= message_time
     assert when.tzinfo is not None
+
+
+def _expressions() -> list[str]:
+    """Every expression of data/when.py without its word-boundary assertions (which
+    only narrow a match), so that generated strings match each of them."""
+    patterns = [when.HOURS_AGO, when.DATE, when.DAYS_AGO, when.WEEK_AGO, when.CLOCK, when.NIGHT_BEFORE]
+    patterns += [p for p, _ in when.RELATIVE_DAYS + when.WEEKDAYS + when.PARTS_OF_DAY]
+    return [p.pattern.replace(when._W, "").replace(when._E, "") for p in patterns]
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), hours=st.integers(0, 24 * 400))
+def test_cheap_pre_check_never_skips_a_time_phrase(data: st.DataObject, hours: int) -> None:
+    """A text the pre-check rejects gets the message time from the full rules too."""
+    now = MSG - timedelta(hours=hours)
+    for pattern in _expressions():
+        text = when._normalise(data.draw(st.from_regex(pattern), label=pattern))
+        assert when.may_name_a_time(text) or when.read_time(text, now) == (now, "message_time"), text
+
+
+@pytest.mark.parametrize("text", [
+    "о 2 ночі", "об 11", "в 11 вечера", "в 9 год. ранку", "20.05", "22:30", "цієї ночі", "в ніч на суботу",
+    "с\tутра", "3 дні тому", "пів години тому", "минулого тижня", "на прошлой неделе", "вчєра",
+])
+def test_pre_check_accepts_time_phrases(text: str) -> None:
+    assert when.may_name_a_time(when._normalise(text))
+    assert occurred_at(text, MSG)[1] == "text"
+
+
+def test_pre_check_rejects_plain_reports() -> None:
+    assert not when.may_name_a_time(when._normalise("Біля буд. 5 на вул. Миру машини на газоні"))
