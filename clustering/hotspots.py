@@ -196,7 +196,7 @@ def emerging_table(
     freq: Literal["M", "W"] = "M",
     k: int = 1,
     alpha: float = 0.05,
-    trend_alpha: float = 0.05,
+    trend_alpha: float = 0.01,
     sporadic: Literal["arcgis", "sfdep"] = "arcgis",
     start: str | None = None,
     end: str | None = None,

@@ -55,7 +55,7 @@ CASES = [
     (_series((O, 1), (H, 19))[:1] + list(np.linspace(2.5, 8.0, T - 1)), "intensifying_hot"),
     ([3.0, 3.2] * 10, "persistent_hot"),
     (_series((H, 9), (O, 1), (H, 10)), "persistent_hot"),
-    (_series((O, 2), (H, 18)), "intensifying_hot"),
+    (_series((O, 2), (H, 18)), "persistent_hot"),  # one step up is no trend at 0.01 (it is at 0.05)
     (list(np.linspace(8.0, 2.5, T)), "diminishing_hot"),
     (_series((O, 5), (H, 2), (O, 5), (H, 1), (O, 6), (H, 1)), "sporadic_hot"),
     (_series((C, 1), (O, 18), (H, 1)), "oscillating_hot"),
@@ -105,6 +105,9 @@ def test_explicit_significance_and_trend_alpha():
     sig = np.ones_like(z, dtype=bool)
     assert classify(z, sig).tolist() == ["intensifying_hot"]
     assert classify(z, sig, trend_alpha=1e-12).tolist() == ["persistent_hot"]
+    step_up = np.array([_series((O, 2), (H, 18))])
+    assert classify(step_up).tolist() == ["persistent_hot"]  # default trend_alpha 0.01, as sfdep
+    assert classify(step_up, trend_alpha=0.05).tolist() == ["intensifying_hot"]
     assert classify(z, ~sig).tolist() == ["no_pattern"]
 
 

@@ -5,10 +5,11 @@ data/demo/ground_truth.csv (reports only, first report of each event, so duplica
 not count twice), binned to H3 over the city boundary of the gazetteer. This measures
 the clustering methods apart from the parsers and the geocoder.
 
-Planted (2024-01 .. 2025-12, Europe/Kyiv): seven persistent hotspots (60-120 m scatter,
-~290-420 reports each over 24 months, i.e. 5-30 a month), one emerging from 2025-03
-(growing month by month), one fading (strong in 2024, gone from 2025-06). The
-background (~7,300 reports) gathers near landmarks and the centre on purpose.
+Planted (2024-01 .. 2025-12, Europe/Kyiv): seven persistent hotspots (136-163 m scatter,
+~560-810 reports each over 24 months, i.e. 20-35 a month, all year round), one emerging
+spot (present from the start and about twice as busy at the end), one fading spot
+(reports fall month by month to under half). The background (~3,300 reports) gathers
+near landmarks and the centre on purpose and carries the seasons.
 
 Parameters (the police view, DESIGN.md "Hotspot method"): H3 resolution 9 (edge ~175 m,
 matching the 60-120 m scatter: a spot falls into 1-3 cells), Gi* over the k=1 ring,
@@ -86,18 +87,11 @@ def _best_bin_near(table: pd.DataFrame, hotspot_id: str) -> int:
 
 # --- a. Gi* hot cells over the whole period -------------------------------------------
 
-# hs-park is the one persistent spot that reaches only the 90 % bin (z = 2.83 at its
-# centre cell, p = 0.005; BH at 95 % over 615 cells rejects up to p ~ 0.0032): it
-# has the widest scatter (120 m), so its 345 reports split over three res-9 cells
-# (174 / 112 / 35), and one of its ring-1 neighbours lies outside the city boundary.
-MIN_BIN = {"hs-park": 1}
-
-
 def test_planted_persistent_hotspots_are_gistar_hot_cells() -> None:
     table = _gistar()
     bins = {hid: _best_bin_near(table, hid) for hid in _persistent()}
-    assert all(b >= MIN_BIN.get(hid, 2) for hid, b in bins.items()), bins
-    assert sum(b >= 2 for b in bins.values()) >= 6, bins
+    assert all(b >= 2 for b in bins.values()), bins
+    assert sum(b == 3 for b in bins.values()) >= 6, bins
 
 
 def test_few_hot_cells_far_from_every_planted_hotspot() -> None:
@@ -106,7 +100,7 @@ def test_few_hot_cells_far_from_every_planted_hotspot() -> None:
     The bar is 10 % of the hot cells, not zero: the demo background is not uniform, it
     gathers near landmarks (market, schools, bus station) and in the centre on purpose,
     as real reports do, so a genuine cluster of background reports may be hot without
-    being planted. Measured: 0 of 39 hot cells (24 months), 0 of 32 (2025 alone).
+    being planted. Measured: 0 of 46 hot cells (24 months), 0 of 41 (2025 alone).
     600 m is about three res-9 cell widths beyond a spot's centre: more than any
     planted scatter (<= 120 m) plus one ring of neighbours (Gi* marks the ring too).
     """
@@ -123,32 +117,30 @@ def test_few_hot_cells_far_from_every_planted_hotspot() -> None:
 
 
 def test_emerging_and_fading_spots_in_the_static_maps_of_their_periods() -> None:
-    """The emerging spot is not hot in 2024 and is hot (99 %) in the second half of 2025;
-    the fading one the other way round."""
+    """Static Gi* of 2024 against the second half of 2025: the emerging spot's z rises
+    (measured 4.3 -> 6.6), the fading spot's falls (5.5 -> 3.1)."""
     y2024 = _gistar("2024-01-01", "2025-01-01")
     late = _gistar("2025-07-01", "2026-01-01")
-    assert _best_bin_near(y2024, "hs-emerging") <= 0 and _best_bin_near(late, "hs-emerging") == 3
-    assert _best_bin_near(y2024, "hs-fading") == 3 and _best_bin_near(late, "hs-fading") <= 0
+    emerging, fading = _main_cell("hs-emerging"), _main_cell("hs-fading")
+    assert late.loc[emerging, "z"] - y2024.loc[emerging, "z"] > 1.5
+    assert y2024.loc[fading, "z"] - late.loc[fading, "z"] > 1.5
+    assert _best_bin_near(late, "hs-emerging") == 3 and _best_bin_near(y2024, "hs-fading") == 3
 
 
 # --- b. Emerging hot spot analysis -----------------------------------------------------
 #
 # Settings: res 9, k = 1, monthly steps (24), FDR alpha 0.05 within each step, Mann-Kendall
-# alpha 0.05, time_lag = 1 (ArcGIS's default "Neighborhood Time Step" of 1: each month's
-# Gi* includes the same cells in the previous month). Weekly steps were tried and are
-# worse: a persistent spot has 2-5 reports a week and is hot in 50-85 % of the weeks.
-# Measured labels (the cell holding most of each spot's true points):
-#   bus, school: persistent (23/24 months hot); market 21/24 and bars 20/24 hot, both
-#   "no pattern" because they miss the final month (Dec 2025 dip) and market the first,
-#   bars the first three (it starts weak in Jan-Mar 2024): 90 % of 24 steps is 22;
-#   park 4/24, flats 6/24, rail 8/24: too few reports a month (8-24 over 2-3 cells) to
-#   be FDR-significant month by month, though hot over the whole period (test a);
-#   emerging: consecutive (hot in each of the last 7 months, never before; trend z +5.4);
-#   fading: no pattern (hot in every month 2024-01..2025-03, never after; trend z -3.3).
-# Without time_lag (0) bus and school fall to "no pattern" and the emerging spot to
-# "sporadic" (one gap month in its run).
+# trend_alpha 0.01 (the module's default, as sfdep), time_lag = 1 (ArcGIS's default
+# "Neighborhood Time Step" of 1: each month's Gi* includes the same cells in the previous
+# month). Measured labels (the cell holding most of each spot's true points):
+#   the seven persistent spots: persistent (hot in 22-24 of 24 months, |trend z| <= 1.7);
+#   emerging: intensifying (hot in 24/24, trend z +5.1); fading: historical (hot in every
+#   month up to 2025-10, then not; trend z -5.7).
+# Weekly steps were tried on the earlier demo and are worse (2-5 reports a week at a spot).
+# Robustness of the demo design (same parameters, the generator's events, 10 seeds): each
+# persistent spot gets its label in 8-10 seeds of 10, emerging 9, fading 7.
 
-EHSA_PARAMS = {"k": 1, "alpha": 0.05, "trend_alpha": 0.05, "time_lag": 1}
+EHSA_PARAMS = {"k": 1, "alpha": 0.05, "trend_alpha": 0.01, "time_lag": 1}
 HOT_AT_THE_END = {f"{n}_hot" for n in ("new", "consecutive", "intensifying", "persistent",
                                          "diminishing", "sporadic", "oscillating")}
 
@@ -176,58 +168,41 @@ def _main_cell(hotspot_id: str) -> str:
     return str(cells.value_counts().index[0])
 
 
-def test_emerging_spot_is_new_consecutive_or_intensifying() -> None:
-    """ArcGIS's "consecutive" (an uninterrupted run of hot steps up to the last one, never
-    hot before) is the emerging pattern for a spot that began months before the end of
-    the window; "new" would need it hot in the last step only."""
+def test_emerging_spot_is_new_or_intensifying() -> None:
     table, hot = _ehsa()
     c = _main_cell("hs-emerging")
-    assert table.loc[c, "category"] in {"new_hot", "consecutive_hot", "intensifying_hot"}
-    assert not hot.loc[c, :pd.Period("2025-02", "M")].any()  # nothing planted before March 2025
+    assert table.loc[c, "category"] in {"new_hot", "intensifying_hot"}
     assert hot.loc[c].iloc[-1]
     assert table.loc[c, "trend_z"] > 0 and table.loc[c, "trend_p"] < 0.01
 
 
-def test_fading_spot_has_a_significant_downward_trend_and_ends_quiet() -> None:
-    """ArcGIS's rules cannot call this spot diminishing or historical over these 24
-    months: diminishing needs the final step hot, historical needs >= 90 % of the steps
-    hot, and the site is quiet from 2025-06 (it could be active in at most 17 of 24
-    steps). What holds: a significant negative Mann-Kendall trend of its z-scores, hot
-    in (nearly) every month of 2024, never hot after mid-2025, and no hot-at-the-end
-    label."""
+def test_fading_spot_is_diminishing_or_historical() -> None:
     table, hot = _ehsa()
     c = _main_cell("hs-fading")
+    assert table.loc[c, "category"] in {"diminishing_hot", "historical_hot"}
     assert table.loc[c, "trend_z"] < 0 and table.loc[c, "trend_p"] < 0.01
-    assert hot.loc[c, :pd.Period("2024-12", "M")].sum() >= 11
-    assert not hot.loc[c, pd.Period("2025-07", "M"):].any()
-    assert table.loc[c, "category"] not in HOT_AT_THE_END
+    assert hot.loc[c].mean() >= 0.9
     assert table.loc[c, "n_cold"] == 0
 
 
-def test_persistent_spots() -> None:
-    """At least two planted persistent spots reach ArcGIS's "persistent" label (hot in
-    >= 90 % of the months, no trend); the busier four are hot in >= 80 % of the months;
-    none is ever significantly cold, none has a significant downward trend (the weaker
-    three, park, flats and rail, are not detectable month by month: see above)."""
+def test_persistent_spots_are_persistent() -> None:
+    """Every planted persistent spot gets ArcGIS's "persistent" label (hot in >= 90 % of
+    the months, no significant trend) and is never significantly cold."""
     table, _ = _ehsa()
     cells = {hid: _main_cell(hid) for hid in _persistent()}
     labels = {hid: table.loc[c, "category"] for hid, c in cells.items()}
-    share = {hid: table.loc[c, "n_hot"] / 24 for hid, c in cells.items()}
-    assert sum(v == "persistent_hot" for v in labels.values()) >= 2, labels
-    assert labels["hs-bus"] == labels["hs-school"] == "persistent_hot", labels
-    assert sorted(share.values(), reverse=True)[3] >= 0.8, share
-    for hid, c in cells.items():
-        assert table.loc[c, "n_cold"] == 0, hid
-        assert not (table.loc[c, "trend_z"] < 0 and table.loc[c, "trend_p"] < 0.05), hid
-        assert labels[hid] not in {"diminishing_hot", "historical_hot", "oscillating_hot"}, (hid, labels[hid])
+    assert set(labels.values()) == {"persistent_hot"}, labels
+    assert all(table.loc[c, "n_cold"] == 0 for c in cells.values())
 
 
-@pytest.mark.parametrize("hotspot_id", ["hs-bus", "hs-school"])
-def test_the_time_step_neighbourhood_is_what_makes_them_persistent(hotspot_id: str) -> None:
-    """Documents the choice of time_lag = 1: the purely spatial monthly Gi* misses a
-    month or two even at the steadiest spots, which is enough to lose the 90 % bar."""
+def test_the_time_step_neighbourhood_keeps_the_histories_whole() -> None:
+    """Documents the choice of time_lag = 1: the purely spatial monthly Gi* misses single
+    months (a quieter month at the park, the fading spot's last busy months), which is
+    enough to lose the 90 % bar; pooling each month with the one before does not."""
     spatial, _ = _ehsa(time_lag=0)
     lagged, _ = _ehsa(time_lag=1)
-    c = _main_cell(hotspot_id)
-    assert spatial.loc[c, "category"] != "persistent_hot"
-    assert lagged.loc[c, "category"] == "persistent_hot"
+    c = _main_cell("hs-fading")
+    assert spatial.loc[c, "category"] == "no_pattern"
+    assert lagged.loc[c, "category"] == "historical_hot"
+    park = _main_cell("hs-park")
+    assert spatial.loc[park, "category"] != "persistent_hot" and lagged.loc[park, "category"] == "persistent_hot"
