@@ -90,7 +90,22 @@ def _valid_phone(digits: str) -> bool:
     )
 
 
-def _phone_spans(text: str) -> list[tuple[int, int]]:
+# A phone has at least 10 digits (a short one 5, a plate 4): counting the digits first
+# spares most reports (no digits, or one house number) the scans below.
+_DIGIT_RE = re.compile(r"\d")
+LONG_PHONE_DIGITS, SHORT_PHONE_DIGITS, PLATE_DIGITS = 10, 5, 4
+
+
+def _phone_spans(text: str, n_digits: int) -> list[tuple[int, int]]:
+    """Phones in ``text`` (which holds ``n_digits`` digits): full numbers, then short
+    city numbers after a contact word."""
+    spans = _long_phone_spans(text) if n_digits >= LONG_PHONE_DIGITS else []
+    if n_digits >= SHORT_PHONE_DIGITS:
+        spans += [m.span(1) for m in _SHORT_PHONE_RE.finditer(text)]
+    return spans
+
+
+def _long_phone_spans(text: str) -> list[tuple[int, int]]:
     """Find phones inside digit runs, trying each group as a start (dates, times and
     house numbers often sit right next to a phone)."""
     spans: list[tuple[int, int]] = []
@@ -120,8 +135,6 @@ def _phone_spans(text: str) -> list[tuple[int, int]]:
                 end += 1
             spans.append((start, end))
             i = found + 1
-    for m in _SHORT_PHONE_RE.finditer(text):
-        spans.append(m.span(1))
     return spans
 
 
@@ -286,14 +299,31 @@ def _sentence_start(text: str, start: int) -> bool:
     return not before or before[-1] in ".!?\n:;"
 
 
+def _may_hold_a_name(text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None]) -> bool:
+    """False when no rule of :func:`_name_spans` can mark a word, so its context rules
+    (places, sentence starts, neighbours) need not run: most reports only have
+    capitalised words that are no name part (a sentence opening, a street).
+
+    A word is marked only when it is a first name, a patronymic or a strong surname,
+    follows a title, or is a surname next to a first name or patronymic (covered by the
+    first case) or next to an initial.
+    """
+    if any(i is not None and (i.first or i.patronymic or i.strong_surname) for i in infos):
+        return True
+    if any(i is not None and k > 0 and tokens[k - 1][2].lower() in TITLES for k, i in enumerate(infos)):
+        return True
+    return any(i is not None and i.surname for i in infos) and INITIAL_RE.search(text) is not None
+
+
 def _name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
-    words = list(WORD_RE.finditer(text))
-    tokens = [(m.start(), m.end(), m.group()) for m in words]
+    tokens = [(*m.span(), m.group()) for m in WORD_RE.finditer(text)]
+    infos: list[_WordInfo | None] = [
+        _word_info(word) if len(word) > 1 and _is_capitalised(word) else None for _s, _e, word in tokens
+    ]
+    if not _may_hold_a_name(text, tokens, infos):
+        return []
     marks = [False] * len(tokens)
-    infos: list[_WordInfo | None] = []
-    for start, _end, word in tokens:
-        infos.append(_word_info(word) if _is_capitalised(word) and len(word) > 1 else None)
 
     def gap(a: int, b: int) -> str:
         return text[tokens[a][1] : tokens[b][0]].strip()
@@ -301,10 +331,11 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     # Capitalised words that belong to a place name: after a place word (вул., парк,
     # ріг), continuing such a run (at most MAX_PLACE_WORDS words), the second street of
     # an intersection, or any run followed by a house number.
+    capitalised = [i for i, info in enumerate(infos) if info is not None]  # the only words that can be marked
     place = [False] * len(tokens)
     run_len = [0] * len(tokens)
-    for i in range(len(tokens)):
-        if infos[i] is None or i == 0:
+    for i in capitalised:
+        if i == 0:
             continue
         prev_word = tokens[i - 1][2].lower()
         if place[i - 1] and not gap(i - 1, i) and run_len[i - 1] < MAX_PLACE_WORDS:
@@ -322,17 +353,16 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             place[i], run_len[i] = True, 1
         elif tokens[i][2].lower() in MONTHS and re.search(r"\d\s*$", text[: tokens[i][0]]):
             place[i], run_len[i] = True, 1  # "по 8 Марта", "1 Травня": a date names a street
-    i = 0
-    while i < len(tokens):
-        if infos[i] is None:
-            i += 1
+    run_end = 0
+    for i in capitalised:
+        if i < run_end:  # inside the previous run
             continue
         k = i
         while k + 1 < len(tokens) and infos[k + 1] is not None and not gap(k, k + 1) and k - i < MAX_PLACE_WORDS - 1:
             k += 1
         if HOUSE_RE.match(text, tokens[k][1]):
             place[i : k + 1] = [True] * (k + 1 - i)
-        i = k + 1
+        run_end = k + 1
 
     def titled(i: int) -> bool:
         return i > 0 and tokens[i - 1][2].lower() in TITLES
@@ -355,7 +385,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             return False
         return is_first(k) or info.patronymic
 
-    for i, info in enumerate(infos):
+    for i in capitalised:
+        info = infos[i]
         if info is None or place[i]:
             continue
         start = tokens[i][0]
@@ -383,7 +414,7 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         elif titled(i) and not at_start:
             marks[i] = True
     # Initials belong to the name they stand next to.
-    spans = [(tokens[i][0], tokens[i][1]) for i in range(len(tokens)) if marks[i]]
+    spans = [(tokens[i][0], tokens[i][1]) for i in capitalised if marks[i]]
     for s, e in initials:
         if any(0 <= ms - e <= 2 or 0 <= s - me <= 2 for ms, me in spans):
             spans.append((s, e))
@@ -403,11 +434,17 @@ def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
     ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place).
     """
     found: list[tuple[int, int, str]] = []
-    found += [(*m.span(), EMAIL) for m in EMAIL_RE.finditer(text)]
-    found += [(*m.span(), HANDLE) for m in LINK_RE.finditer(text)]
-    found += [(*m.span(), HANDLE) for m in HANDLE_RE.finditer(text)]
-    found += [(*s, PHONE) for s in _phone_spans(text)]
-    found += [(*m.span(), PLATE) for m in PLATE_RE.finditer(text)]
+    at, slash = "@" in text, "/" in text  # e-mails and handles need an "@", links a "/"
+    if at:
+        found += [(*m.span(), EMAIL) for m in EMAIL_RE.finditer(text)]
+    if slash:
+        found += [(*m.span(), HANDLE) for m in LINK_RE.finditer(text)]
+    if at:
+        found += [(*m.span(), HANDLE) for m in HANDLE_RE.finditer(text)]
+    n_digits = len(_DIGIT_RE.findall(text))
+    found += [(*s, PHONE) for s in _phone_spans(text, n_digits)]
+    if n_digits >= PLATE_DIGITS:
+        found += [(*m.span(), PLATE) for m in PLATE_RE.finditer(text)]
     found += [(*s, NAME) for s in _name_spans(text) if not _overlaps(s, keep_spans)]
     # Earlier, longer matches win (an e-mail beats the handle inside it).
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))

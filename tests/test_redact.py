@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import stat
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from data import redact as redact_module
 from data.redact import EMAIL, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
 
 PHONES = [
@@ -209,3 +211,26 @@ def test_any_phone_writing_leaves_no_digits(phone: str, before: str, after: str)
     out = redact(before + phone + after).text
     assert PHONE in out
     assert sum(c.isdigit() for c in out) == sum(c.isdigit() for c in after)
+
+
+def _labelled_texts() -> list[str]:
+    root = Path(__file__).resolve().parents[1]
+    texts = []
+    for path in (root / "tests" / "data" / "pii_eval.csv", root / "data" / "training" / "categories.csv"):
+        with path.open(encoding="utf-8", newline="") as fh:
+            texts += [row["text"] for row in csv.DictReader(fh)]
+    return texts
+
+
+def test_name_pre_check_changes_no_result(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cheap test that skips the context rules finds exactly what the rules find."""
+    texts = [t for text in _labelled_texts() for t in (text, text.title())]
+    fast = [redact_module._name_spans(t) for t in texts]
+    monkeypatch.setattr(redact_module, "_may_hold_a_name", lambda *_: True)
+    assert fast == [redact_module._name_spans(t) for t in texts]
+    assert any(fast) and not all(fast)
+
+
+@pytest.mark.parametrize("text", ["тел. 3-12-45", "AA 1234 BB", "0671234567", "x@y.ua", "t.me/abc", "@handle_1"])
+def test_contact_pre_checks_let_each_kind_through(text: str) -> None:
+    assert redact(text).text != text
