@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from data.categories import SLUGS
+from data.textscan import literal_union
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "category_model.joblib"
 
@@ -150,8 +151,9 @@ def _stems_by_key() -> dict[str, list[tuple[str, str]]]:
 
 _BY_KEY = _stems_by_key()
 # Zero-width (a lookahead), so a match never consumes text another stem could start in;
-# the keys all have _KEY_LEN characters, so none is a prefix of another.
-_WORD_START_RE = re.compile(r"(?<![\w'])(?=" + "|".join(map(re.escape, sorted(_BY_KEY))) + ")")
+# the keys all have _KEY_LEN characters, so none is a prefix of another. As a trie, a
+# word start only tries the keys that share its first letters.
+_WORD_START_RE = re.compile(r"(?<![\w'])(?=" + literal_union(_BY_KEY) + ")")
 
 
 @dataclass(frozen=True)
@@ -164,7 +166,7 @@ class Classification:
 def normalise(text: str) -> str:
     """The form both the rules and the model see (the model is trained on it too)."""
     text = text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'").replace("`", "'")
-    return re.sub(r"\s+", " ", text).strip()
+    return " ".join(text.split())  # whitespace runs -> one space, ends stripped
 
 
 # A capitalised word inside a sentence is a proper noun (вул. Кленова, Тополина, Садова):

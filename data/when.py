@@ -31,6 +31,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from data.textscan import literal_union
+
 KYIV = ZoneInfo("Europe/Kyiv")
 
 WhenSource = Literal["text", "message_time"]
@@ -98,26 +100,7 @@ PHRASE_STEMS = (
 _CLOCK_PARTS = r"(?:ранку|утра|зранку|вечора|вечера|ночі|ночи|дня|пополудні)"
 
 
-def _literal_union(words: tuple[str, ...]) -> str:
-    """One regex for "any of these substrings", as a trie: each position tries only the
-    words sharing its first letter (~4x faster than a flat alternation here)."""
-    trie: dict[str, dict] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def emit(node: dict[str, dict]) -> str:
-        if "" in node:  # a shorter word already matches here
-            return ""
-        alts = [re.escape(ch) + emit(sub) for ch, sub in sorted(node.items())]
-        return alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-
-    return emit(trie)
-
-
-_MAYBE_WORDS = re.compile(_literal_union(PHRASE_STEMS))
+_MAYBE_WORDS = re.compile(literal_union(PHRASE_STEMS))
 _MAYBE_NUMBER = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + _CLOCK_PARTS + r")|об?\s+\d")
 
 
