@@ -247,15 +247,11 @@ class CharWbFeatures:
 
     def transform(self, texts: Sequence[str]) -> sp.csr_array:
         """TF-IDF rows for ``texts`` (counts summed per n-gram, then tf-idf and norm)."""
-        per_text: list[np.ndarray] = []
-        lengths = np.zeros(len(texts), dtype=np.int64)
-        word_indices = self._word_indices
-        for row, text in enumerate(texts):
-            words = [word_indices(w) for w in (text.lower() if self._lowercase else text).split()]
-            per_text += words
-            lengths[row] = sum(len(w) for w in words)
-        cols = np.concatenate(per_text) if per_text else np.zeros(0, dtype=np.int32)
-        rows = np.repeat(np.arange(len(texts)), lengths)
+        split = [(t.lower() if self._lowercase else t).split() for t in texts]
+        per_word = list(map(self._word_indices, [w for words in split for w in words]))
+        cols = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int32)
+        word_rows = np.repeat(np.arange(len(texts)), list(map(len, split)))
+        rows = np.repeat(word_rows, np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word)))
         counts = sp.csr_array((np.ones(len(cols), dtype=self._dtype), (rows, cols)),
                               shape=(len(texts), len(self._vocabulary)))
         counts.sum_duplicates()
