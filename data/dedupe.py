@@ -27,7 +27,7 @@ import re
 from collections import defaultdict, deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
@@ -42,6 +42,7 @@ TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
 SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
 _NON_WORD_RE = re.compile(r"[^\w']+")
@@ -89,9 +90,13 @@ def _precise(uncertainty_m: float | None) -> bool:
     return uncertainty_m is None or math.isnan(uncertainty_m) or uncertainty_m <= SAME_PLACE_M
 
 
-def _texts_match(a: str, b: str, dist: float, t_a: datetime, t_b: datetime, precise: bool) -> bool:
-    """Text and same-place rules of the module docstring (``a``/``b`` normalised)."""
-    same_place = dist <= SAME_PLACE_M and t_a.astimezone(KYIV).date() == t_b.astimezone(KYIV).date()
+def _kyiv_day(when: datetime) -> date:
+    return when.astimezone(KYIV).date()
+
+
+def _texts_match(a: str, b: str, same_place: bool, precise: bool) -> bool:
+    """Text and same-place rules of the module docstring (``a``/``b`` normalised;
+    ``same_place``: within SAME_PLACE_M on the same Kyiv day)."""
     if min(len(a.split()), len(b.split())) < SHORT_TOKENS:
         return same_place
     return (same_place and precise) or fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
@@ -107,9 +112,8 @@ def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
     if dist > MAX_DISTANCE_M:
         return False
     precise = _precise(getattr(later, "uncertainty_m", None)) and _precise(getattr(earlier, "uncertainty_m", None))
-    return _texts_match(
-        normalise_text(later.text), normalise_text(earlier.text), dist, later.occurred_at, earlier.occurred_at, precise
-    )
+    same_place = dist <= SAME_PLACE_M and _kyiv_day(later.occurred_at) == _kyiv_day(earlier.occurred_at)
+    return _texts_match(normalise_text(later.text), normalise_text(earlier.text), same_place, precise)
 
 
 def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -> Any | None:
@@ -128,6 +132,62 @@ def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -
     return min(matches, key=lambda e: e.occurred_at).id if matches else None
 
 
+def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int], list[int]]:
+    """Which points are valid, and their MAX_DISTANCE_M grid cell (x, y).
+
+    A local metric grid: metres per degree at the data's mean latitude (error well under
+    a metre across a city, and the exact haversine check follows anyway).
+    """
+    valid = ~(np.isnan(lat) | np.isnan(lon))
+    lat0 = float(np.nanmean(lat)) if valid.any() else 0.0
+    m_per_deg_lat = math.pi * EARTH_RADIUS_M / 180
+    m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(lat0))
+    cx = np.floor(np.where(valid, lon, 0) * m_per_deg_lon / MAX_DISTANCE_M).astype(np.int64)
+    cy = np.floor(np.where(valid, lat, 0) * m_per_deg_lat / MAX_DISTANCE_M).astype(np.int64)
+    return valid.tolist(), cx.tolist(), cy.tolist()
+
+
+class _Rows:
+    """The columns :func:`mark_duplicates` reads, as plain Python values (its loop is
+    Python); normalised texts and Kyiv days only for the rows that meet a candidate."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
+        self.order: list[int] = np.argsort(times, kind="stable").tolist()
+        self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
+        lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
+        self.valid, self.cx, self.cy = _grid_cells(lat, lon)
+        self.lat, self.lon = lat.tolist(), lon.tolist()
+        self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
+        self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
+        self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
+        if "uncertainty_m" in df:
+            uncertainty = pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)
+            self.precise = [_precise(u) for u in uncertainty]
+        else:
+            self.precise = [True] * len(df)
+        self._texts: dict[int, str] = {}
+        self._days: dict[int, date] = {}
+
+    def text(self, k: int) -> str:
+        if k not in self._texts:
+            self._texts[k] = normalise_text(self._raw_texts[k])
+        return self._texts[k]
+
+    def day(self, k: int) -> date:
+        if k not in self._days:
+            self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
+        return self._days[k]
+
+    def repeats(self, i: int, j: int) -> bool:
+        """Does row ``i`` repeat row ``j`` (same category and within 48 h already known)?"""
+        dist = distance_m(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
+        if dist > MAX_DISTANCE_M:
+            return False
+        same_place = dist <= SAME_PLACE_M and self.day(i) == self.day(j)
+        return _texts_match(self.text(i), self.text(j), same_place, self.precise[i] and self.precise[j])
+
+
 def mark_duplicates(df: pd.DataFrame) -> pd.Series:
     """``duplicate_of`` for every row of an import (None for originals).
 
@@ -141,30 +201,13 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
-    times = pd.to_datetime(df["occurred_at"], utc=True)
-    order = np.argsort(times.to_numpy(dtype="datetime64[ns]"), kind="stable")
-    lat = df["lat"].to_numpy(dtype=float)
-    lon = df["lon"].to_numpy(dtype=float)
-    ids = df["id"].to_numpy(dtype=object)
-    cats = df["category"].to_numpy(dtype=object)
-    texts = [normalise_text(t) for t in df["text"].fillna("").astype(str)]
-    if "uncertainty_m" in df:
-        precise = [_precise(u) for u in pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)]
-    else:
-        precise = [True] * len(df)
-    when = [t.to_pydatetime() for t in times]
-    # Local metric grid: metres per degree at the data's mean latitude (error well under
-    # a metre across a city, and the exact haversine check follows anyway).
-    valid = ~(np.isnan(lat) | np.isnan(lon))
-    lat0 = float(np.nanmean(lat)) if valid.any() else 0.0
-    m_per_deg_lat = math.pi * EARTH_RADIUS_M / 180
-    m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(lat0))
-    cx = np.floor(np.where(valid, lon, 0) * m_per_deg_lon / MAX_DISTANCE_M).astype(np.int64)
-    cy = np.floor(np.where(valid, lat, 0) * m_per_deg_lat / MAX_DISTANCE_M).astype(np.int64)
+    rows = _Rows(df)
+    when, cats, cx, cy = rows.when, rows.cats, rows.cx, rows.cy
+    max_gap = MAX_GAP // timedelta(microseconds=1) * 1000
     grid: dict[tuple[Any, int, int], deque[int]] = defaultdict(deque)
     result: list[Any] = [None] * len(df)
-    for i in order:
-        if not valid[i]:
+    for i in rows.order:
+        if not rows.valid[i]:
             continue
         best: int | None = None
         for dx in (-1, 0, 1):
@@ -172,20 +215,17 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
                 cell = grid.get((cats[i], cx[i] + dx, cy[i] + dy))
                 if not cell:
                     continue
-                while cell and when[i] - when[cell[0]] > MAX_GAP:
+                while cell and when[i] - when[cell[0]] > max_gap:
                     cell.popleft()
                 for j in cell:
                     if best is not None and when[j] >= when[best]:
                         break  # cells are in time order: nothing earlier follows
-                    dist = distance_m(lat[i], lon[i], lat[j], lon[j])
-                    if dist <= MAX_DISTANCE_M and _texts_match(
-                        texts[i], texts[j], dist, when[i], when[j], precise[i] and precise[j]
-                    ):
+                    if rows.repeats(i, j):
                         best = j
                         break
         if best is None:
             grid[(cats[i], cx[i], cy[i])].append(i)
         else:
-            result[i] = ids[best]
+            result[i] = rows.ids[best]
     out[:] = result
     return out

@@ -201,7 +201,7 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
                 ReportRow.lat.is_not(None),
             )
         ).all()
-        frame = pd.DataFrame([r._asdict() for r in rows])
+        frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in cols])
         if not frame.empty:
             frame["duplicate_of"] = mark_duplicates(frame)
             ours = frame[(frame["batch_id"] == batch_id) & frame["duplicate_of"].notna()
