@@ -290,16 +290,12 @@ def _word_info(word: str) -> _WordInfo:
     )
 
 
-def _is_capitalised(word: str) -> bool:
-    return word[0].isupper() and not word.isupper()
-
-
 def _sentence_start(text: str, start: int) -> bool:
     before = text[:start].rstrip(" \t\"«(")
     return not before or before[-1] in ".!?\n:;"
 
 
-def _may_hold_a_name(text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None]) -> bool:
+def _may_hold_a_name(text: str, words: Sequence[str], infos: Sequence[_WordInfo | None]) -> bool:
     """False when no rule of :func:`_name_spans` can mark a word, so its context rules
     (places, sentence starts, neighbours) need not run: most reports only have
     capitalised words that are no name part (a sentence opening, a street).
@@ -310,19 +306,21 @@ def _may_hold_a_name(text: str, tokens: Sequence[tuple[int, int, str]], infos: S
     """
     if any(i is not None and (i.first or i.patronymic or i.strong_surname) for i in infos):
         return True
-    if any(i is not None and k > 0 and tokens[k - 1][2].lower() in TITLES for k, i in enumerate(infos)):
+    if any(i is not None and k > 0 and words[k - 1].lower() in TITLES for k, i in enumerate(infos)):
         return True
     return any(i is not None and i.surname for i in infos) and INITIAL_RE.search(text) is not None
 
 
 def _name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
-    tokens = [(*m.span(), m.group()) for m in WORD_RE.finditer(text)]
+    words = WORD_RE.findall(text)
     infos: list[_WordInfo | None] = [
-        _word_info(word) if len(word) > 1 and _is_capitalised(word) else None for _s, _e, word in tokens
+        _word_info(word) if len(word) > 1 and word[0].isupper() and not word.isupper() else None  # capitalised
+        for word in words
     ]
-    if not _may_hold_a_name(text, tokens, infos):
+    if not _may_hold_a_name(text, words, infos):
         return []
+    tokens = [(*m.span(), m.group()) for m in WORD_RE.finditer(text)]
     marks = [False] * len(tokens)
 
     def gap(a: int, b: int) -> str:
