@@ -13,6 +13,8 @@ from typing import Any, Literal
 import h3
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from data.categories import CATEGORIES
+
 Source = Literal["telegram", "facebook", "csv", "xlsx", "meeting", "form"]
 Level = Literal["address", "intersection", "landmark", "street", "district", "none"]
 Status = Literal["new", "verified", "rejected"]
@@ -105,8 +107,6 @@ class Report(BaseModel):
     @field_validator("category")
     @classmethod
     def _known_category(cls, value: str) -> str:
-        from data.categories import CATEGORIES
-
         if value not in CATEGORIES:
             raise ValueError(f"unknown category {value!r}")
         return value
