@@ -28,7 +28,7 @@ from collections import defaultdict, deque
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
@@ -45,7 +45,7 @@ EARTH_RADIUS_M = 6_371_008.8
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
-_NON_WORD_RE = re.compile(r"[^\w']+")
+_WORD_RE = re.compile(r"[\w']+")
 
 
 class CandidateLike(Protocol):
@@ -71,11 +71,22 @@ class Candidate:
     uncertainty_m: float | None = None
 
 
-def normalise_text(text: str) -> str:
+class _Norm(NamedTuple):
+    text: str  # normalise_text
+    n_words: int
+
+
+def _norm(text: str) -> _Norm:
     """Lower-case words without placeholders or punctuation: reposts differ in emoji,
     "Переслано з ..." lines and in which PII the redactor replaced."""
     text = _PLACEHOLDER_RE.sub(" ", text.lower().replace("ё", "е").replace("’", "'"))
-    return " ".join(_NON_WORD_RE.sub(" ", text).split())
+    words = _WORD_RE.findall(text)
+    return _Norm(" ".join(words), len(words))
+
+
+def normalise_text(text: str) -> str:
+    """The words of :func:`_norm`, one space apart."""
+    return _norm(text).text
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -94,12 +105,12 @@ def _kyiv_day(when: datetime) -> date:
     return when.astimezone(KYIV).date()
 
 
-def _texts_match(a: str, b: str, same_place: bool, precise: bool) -> bool:
-    """Text and same-place rules of the module docstring (``a``/``b`` normalised;
-    ``same_place``: within SAME_PLACE_M on the same Kyiv day)."""
-    if min(len(a.split()), len(b.split())) < SHORT_TOKENS:
+def _texts_match(a: _Norm, b: _Norm, same_place: bool, precise: bool) -> bool:
+    """Text and same-place rules of the module docstring (``same_place``: within
+    SAME_PLACE_M on the same Kyiv day)."""
+    if min(a.n_words, b.n_words) < SHORT_TOKENS:
         return same_place
-    return (same_place and precise) or fuzz.token_set_ratio(a, b) >= TEXT_THRESHOLD
+    return (same_place and precise) or fuzz.token_set_ratio(a.text, b.text) >= TEXT_THRESHOLD
 
 
 def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
@@ -113,7 +124,7 @@ def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
         return False
     precise = _precise(getattr(later, "uncertainty_m", None)) and _precise(getattr(earlier, "uncertainty_m", None))
     same_place = dist <= SAME_PLACE_M and _kyiv_day(later.occurred_at) == _kyiv_day(earlier.occurred_at)
-    return _texts_match(normalise_text(later.text), normalise_text(earlier.text), same_place, precise)
+    return _texts_match(_norm(later.text), _norm(earlier.text), same_place, precise)
 
 
 def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -> Any | None:
@@ -157,7 +168,10 @@ class _Rows:
         self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
         lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
         self.valid, self.cx, self.cy = _grid_cells(lat, lon)
-        self.lat, self.lon = lat.tolist(), lon.tolist()
+        self.lon = lon.tolist()
+        # distance_m's per-point terms, worked out once per row (the same floats)
+        self._phi = [math.radians(x) for x in lat.tolist()]
+        self._cos_phi = [math.cos(p) for p in self._phi]
         self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
         self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
         self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
@@ -166,12 +180,12 @@ class _Rows:
             self.precise = [_precise(u) for u in uncertainty]
         else:
             self.precise = [True] * len(df)
-        self._texts: dict[int, str] = {}
+        self._texts: dict[int, _Norm] = {}
         self._days: dict[int, date] = {}
 
-    def text(self, k: int) -> str:
+    def text(self, k: int) -> _Norm:
         if k not in self._texts:
-            self._texts[k] = normalise_text(self._raw_texts[k])
+            self._texts[k] = _norm(self._raw_texts[k])
         return self._texts[k]
 
     def day(self, k: int) -> date:
@@ -179,9 +193,15 @@ class _Rows:
             self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
         return self._days[k]
 
+    def distance_m(self, i: int, j: int) -> float:
+        """:func:`distance_m` between rows ``i`` and ``j``."""
+        dp, dl = self._phi[j] - self._phi[i], math.radians(self.lon[j] - self.lon[i])
+        a = math.sin(dp / 2) ** 2 + self._cos_phi[i] * self._cos_phi[j] * math.sin(dl / 2) ** 2
+        return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+
     def repeats(self, i: int, j: int) -> bool:
         """Does row ``i`` repeat row ``j`` (same category and within 48 h already known)?"""
-        dist = distance_m(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
+        dist = self.distance_m(i, j)
         if dist > MAX_DISTANCE_M:
             return False
         same_place = dist <= SAME_PLACE_M and self.day(i) == self.day(j)
