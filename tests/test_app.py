@@ -51,6 +51,25 @@ def test_public_page_renders_the_city_with_hotspots_legend_attribution_and_demo_
     assert script.count('"type": "Polygon"') >= 20  # hexagons
 
 
+def test_public_hotspot_view_says_when_no_cluster_is_significant(app, demo_store) -> None:
+    """An all-white hot/cold map must not look like an empty one: the page says why."""
+    from services import public
+
+    at = app()
+    table = public.public_table(demo_store["engine"], public.default_period(), None)
+    hotspots = public.published_hotspots(table)
+    infos = [i.value for i in at.info]
+    cells = t("public.view_cells")
+    if hotspots is None:
+        assert t("public.hotspots_insufficient", cells=cells) in infos
+    elif (hotspots["bin"] != 0).any():
+        assert t("public.no_hotspots", cells=cells) not in infos
+    else:
+        assert t("public.no_hotspots", cells=cells) in infos
+    at.radio[0].set_value("cells").run()
+    assert t("public.no_hotspots", cells=cells) not in [i.value for i in at.info]
+
+
 def test_public_map_script_carries_no_report_coordinates_or_text(app, demo_store) -> None:
     """No point of a report placed at an address or a landmark. Street, crossing and
     district answers sit on the street network or the district itself, which the basemap

@@ -23,6 +23,10 @@ st_folium(result.fmap, key="public-map", height=560, use_container_width=True, r
 table = result.table
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
+    if result.hotspots is None:
+        st.info(state.tr("public.hotspots_insufficient", cells=state.tr("public.view_cells")))
+    elif not (result.hotspots["bin"] != 0).any():
+        st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
 st.markdown(state.tr("public.total", total=table.total, k=table.k))
 districts = table.districts.assign(count=table.districts["count"].astype("object").where(
     ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
