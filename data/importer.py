@@ -33,8 +33,23 @@ from data.dedupe import mark_duplicates
 from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
-from data.store.repo import batch_by_sha, claim_batch, insert_ignoring_conflicts, known_refs
-from data.store.schema import ActionRow, AuditRow, ImportBatch, MeetingRow, QuarantineRow, ReportRow, SurveyResponseRow
+from data.store.repo import (
+    batch_by_sha,
+    claim_batch,
+    insert_ignoring_conflicts,
+    insert_tuples_ignoring_conflicts,
+    known_refs,
+)
+from data.store.schema import (
+    ActionRow,
+    AuditRow,
+    ImportBatch,
+    MeetingRow,
+    QuarantineRow,
+    ReportRow,
+    SurveyResponseRow,
+    month_local,
+)
 from data.when import occurred_at
 from geo import geocode
 
@@ -146,6 +161,16 @@ def to_report(raw: RawMessage, *, secret: bytes) -> Report:
     if isinstance(result, Quarantined):
         raise ValueError(result.reason)
     return result
+
+
+# A stored report: the fields of Report (its batch_id set here), then month_local.
+_REPORT_FIELDS = tuple(name for name in Report.model_fields if name not in ("id", "batch_id"))
+REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local")
+
+
+def _report_values(report: Report, batch_id: int) -> tuple[Any, ...]:
+    """A located report as a row of REPORT_COLUMNS (Report validated every field)."""
+    return (*(getattr(report, name) for name in _REPORT_FIELDS), batch_id, month_local(report.occurred_at))
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
@@ -299,8 +324,8 @@ def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_
     problems = [i for i in fresh if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
     located = [r for r in done if isinstance(r, Report) and r.level != "none"]
     unlocated = [r for r in done if isinstance(r, Report) and r.level == "none"]
-    insert_ignoring_conflicts(session, ReportRow.__table__,
-                              [r.model_dump(exclude={"id"}) | {"batch_id": batch_id} for r in located])
+    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS,
+                                     [_report_values(r, batch_id) for r in located])
     q_rows = [_quarantine_row(q, batch_id) for q in problems] + [_not_located_row(r, batch_id) for r in unlocated]
     insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
     summary.quarantined += len(q_rows)

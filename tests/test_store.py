@@ -11,8 +11,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data.store.db import table_names
-from data.store.repo import insert_ignoring_conflicts, reports_frame
-from data.store.schema import ReportRow
+from data.store.repo import insert_ignoring_conflicts, insert_tuples_ignoring_conflicts, reports_frame
+from data.store.schema import ReportRow, month_local
 from tests.conftest import ROOT
 
 TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
@@ -69,3 +69,35 @@ def test_duplicates_and_rejected_are_left_out_by_default(store) -> None:
         insert_ignoring_conflicts(s, ReportRow.__table__, [_row("d", duplicate_of=original)])
     assert list(reports_frame(store)["source_ref"]) == ["o"]
     assert len(reports_frame(store, include_duplicates=True)) == 2
+
+
+def _stored(store, columns: list[str]) -> list[tuple]:
+    with Session(store) as s:
+        return [tuple(r) for r in s.execute(select(*(ReportRow.__table__.c[c] for c in columns)).order_by(ReportRow.id))]
+
+
+def test_tuple_insert_stores_what_the_dict_insert_stores(store) -> None:
+    """The fast path of the importer: same rows, same key order, conflicts skipped."""
+    rows = [_row("t2", occurred_at=datetime(2025, 1, 31, 22, 30, tzinfo=UTC), landmark={"kind": "park"}),
+            _row("t1", lat=None, lon=None, text="шум"), _row("t1", text="twice")]
+    columns = [c for c in ReportRow.__table__.columns.keys() if c != "id"]
+    when = datetime(2025, 3, 2, tzinfo=UTC)
+
+    def full(row: dict, ref: str) -> dict:
+        return {c: None for c in columns} | row | {"source_ref": ref, "created_at": when, "updated_at": when,
+                                                   "month_local": month_local(row["occurred_at"])}
+
+    with Session(store) as s, s.begin():
+        insert_ignoring_conflicts(s, ReportRow.__table__, [full(r, "d" + r["source_ref"]) for r in rows])
+        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, columns,
+                                         [tuple(full(r, "t" + r["source_ref"])[c] for c in columns) for r in rows])
+    stored = _stored(store, columns)
+    assert len(stored) == 4
+    ref = columns.index("source_ref")
+    assert [r[:ref] + r[ref + 1:] for r in stored[:2]] == [r[:ref] + r[ref + 1:] for r in stored[2:]]
+    assert stored[3][columns.index("month_local")] == "2025-02"  # Kyiv time, not UTC
+
+
+def test_tuple_insert_needs_every_column_with_a_default(store) -> None:
+    with pytest.raises(ValueError, match="month_local"), Session(store) as s:
+        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, ["source", "source_ref"], [("csv", "x")])

@@ -50,13 +50,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _month_local(context: Any) -> str | None:
-    """The month in Kyiv time of a report being inserted (the public view's only time)."""
-    when = context.get_current_parameters().get("occurred_at")
-    if when is None:
-        return None
+def month_local(when: datetime) -> str:
+    """The month in Kyiv time (YYYY-MM) of an aware or naive-UTC datetime: the public
+    view's only time."""
     aware = when if when.tzinfo else when.replace(tzinfo=UTC)
     return aware.astimezone(KYIV).strftime("%Y-%m")
+
+
+def _month_local(context: Any) -> str | None:
+    """:func:`month_local` of a report being inserted without one."""
+    when = context.get_current_parameters().get("occurred_at")
+    return None if when is None else month_local(when)
 
 
 class Base(DeclarativeBase):
