@@ -212,32 +212,40 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
     ).one()
     if first is None:
         return 0
-    cols = (ReportRow.id, ReportRow.batch_id, ReportRow.category, ReportRow.lat, ReportRow.lon,
-            ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text)
     found = 0
     start = first
     while start <= last:
-        stop = start + DEDUPE_SLICE
-        rows = session.execute(
-            select(*cols).where(
-                ReportRow.occurred_at >= start - DEDUPE_WINDOW,
-                ReportRow.occurred_at < stop,
-                ReportRow.duplicate_of.is_(None),
-                ReportRow.lat.is_not(None),
-            )
-        ).all()
-        frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in cols])
-        if not frame.empty:
-            frame["duplicate_of"] = mark_duplicates(frame)
-            ours = frame[(frame["batch_id"] == batch_id) & frame["duplicate_of"].notna()
-                         & (pd.to_datetime(frame["occurred_at"], utc=True) >= start)]
-            updates = [{"id": int(i), "duplicate_of": int(o)} for i, o in zip(ours["id"], ours["duplicate_of"],
-                                                                            strict=True)]
-            if updates:
-                session.execute(update(ReportRow), updates)
-                found += len(updates)
-        start = stop
+        updates = _duplicates_in_slice(session, batch_id, start, start + DEDUPE_SLICE)
+        if updates:
+            session.execute(update(ReportRow), updates)
+            found += len(updates)
+        start += DEDUPE_SLICE
     return found
+
+
+_DEDUPE_COLUMNS = (ReportRow.id, ReportRow.batch_id, ReportRow.category, ReportRow.lat, ReportRow.lon,
+                   ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text)
+
+
+def _duplicates_in_slice(session: Session, batch_id: int, start: datetime, stop: datetime) -> list[dict[str, int]]:
+    """``duplicate_of`` updates for this batch's reports in [start, stop): candidates are
+    the originals placed from DEDUPE_WINDOW before ``start`` (plain Core rows: no ORM
+    objects are needed)."""
+    rows = session.connection().execute(
+        select(*_DEDUPE_COLUMNS).where(
+            ReportRow.occurred_at >= start - DEDUPE_WINDOW,
+            ReportRow.occurred_at < stop,
+            ReportRow.duplicate_of.is_(None),
+            ReportRow.lat.is_not(None),
+        )
+    ).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS])
+    if frame.empty:
+        return []
+    frame["duplicate_of"] = mark_duplicates(frame)
+    ours = frame[(frame["batch_id"] == batch_id) & frame["duplicate_of"].notna()
+                 & (pd.to_datetime(frame["occurred_at"], utc=True) >= start)]
+    return [{"id": int(i), "duplicate_of": int(o)} for i, o in zip(ours["id"], ours["duplicate_of"], strict=True)]
 
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
