@@ -183,29 +183,30 @@ class _Rows:
         self._texts: dict[int, _Norm] = {}
         self._days: dict[int, date] = {}
 
-    def text(self, k: int) -> _Norm:
-        if k not in self._texts:
-            self._texts[k] = _norm(self._raw_texts[k])
+    def _text(self, k: int) -> _Norm:
+        self._texts[k] = _norm(self._raw_texts[k])
         return self._texts[k]
 
-    def day(self, k: int) -> date:
-        if k not in self._days:
-            self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
+    def _day(self, k: int) -> date:
+        self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
         return self._days[k]
 
-    def distance_m(self, i: int, j: int) -> float:
-        """:func:`distance_m` between rows ``i`` and ``j``."""
-        dp, dl = self._phi[j] - self._phi[i], math.radians(self.lon[j] - self.lon[i])
-        a = math.sin(dp / 2) ** 2 + self._cos_phi[i] * self._cos_phi[j] * math.sin(dl / 2) ** 2
-        return 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-
     def repeats(self, i: int, j: int) -> bool:
-        """Does row ``i`` repeat row ``j`` (same category and within 48 h already known)?"""
-        dist = self.distance_m(i, j)
+        """Does row ``i`` repeat row ``j`` (same category and within 48 h already known)?
+
+        Runs for every pair of neighbours (millions in a big import), hence inlined:
+        :func:`distance_m` with its per-row terms, and the memoised texts and days.
+        """
+        phi, cos_phi = self._phi, self._cos_phi
+        dp, dl = phi[j] - phi[i], math.radians(self.lon[j] - self.lon[i])
+        a = math.sin(dp / 2) ** 2 + cos_phi[i] * cos_phi[j] * math.sin(dl / 2) ** 2
+        dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
         if dist > MAX_DISTANCE_M:
             return False
-        same_place = dist <= SAME_PLACE_M and self.day(i) == self.day(j)
-        return _texts_match(self.text(i), self.text(j), same_place, self.precise[i] and self.precise[j])
+        days, texts = self._days, self._texts
+        same_place = dist <= SAME_PLACE_M and (days.get(i) or self._day(i)) == (days.get(j) or self._day(j))
+        text_i, text_j = texts.get(i) or self._text(i), texts.get(j) or self._text(j)
+        return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j])
 
 
 def mark_duplicates(df: pd.DataFrame) -> pd.Series:
