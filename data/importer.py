@@ -14,9 +14,11 @@ solutions proposed at a meeting are kept as "proposed" actions of the joint acti
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -284,13 +286,15 @@ def import_file(
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
         solutions: list[tuple[RawMessage, Report]] = []
-        for chunk in _chunks(parsed.items, CHUNK):
-            _store_chunk(session, chunk, batch.id, secret, summary, solutions)
-            if progress:
-                progress(summary.read, None)
-        summary.notes.extend(parsed.notes)
-        stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch.id))
-        summary.duplicates = _assign_duplicates(session, batch.id)
+        with _older_objects_skipped_by_gc() as skip_older:
+            for chunk in _chunks(parsed.items, CHUNK):
+                _store_chunk(session, chunk, batch.id, secret, summary, solutions)
+                skip_older()  # after the first chunk, the models are loaded too
+                if progress:
+                    progress(summary.read, None)
+            summary.notes.extend(parsed.notes)
+            stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch.id))
+            summary.duplicates = _assign_duplicates(session, batch.id)
         summary.imported = int(stored or 0) - summary.duplicates
         summary.read += len(parsed.surveys)
         new_surveys = _store_side_records(session, parsed, batch.id, solutions)
@@ -304,6 +308,33 @@ def import_file(
     if progress:
         progress(summary.read, summary.read)
     return summary
+
+
+@contextmanager
+def _older_objects_skipped_by_gc() -> Iterator[Callable[[], None]]:
+    """Let the garbage collector's full passes skip what is alive at a given moment, for
+    the duration of an import; yields the function that marks that moment.
+
+    Why: each chunk keeps ~1,000 messages alive long enough to reach the oldest
+    generation, so a big import triggers a full collection every ~10,000 messages, and
+    each walks every object of the process: the category model, the morphology
+    dictionaries and the gazetteer (~250,000 objects, ~0.1 s), ~9% of the import.
+    ``gc.freeze`` moves them out of the collector's view; ``gc.unfreeze`` at the end
+    gives the collector everything back, so nothing escapes it beyond the import.
+    """
+    frozen = False
+
+    def skip_older() -> None:
+        nonlocal frozen
+        if not frozen:
+            gc.freeze()
+            frozen = True
+
+    try:
+        yield skip_older
+    finally:
+        if frozen:
+            gc.unfreeze()
 
 
 def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

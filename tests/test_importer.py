@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import shutil
 import subprocess
 import sys
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data import importer
 from data.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
@@ -94,3 +96,16 @@ def test_a_truncated_export_keeps_what_was_read_and_quarantines_the_rest(store, 
     summary = import_file(broken, store)
     assert summary.quarantined == summary.read == 1
     assert "damaged" in quarantine_frame(store)["reason"].item()
+
+
+def test_the_collector_gets_every_object_back_after_an_import(store, monkeypatch) -> None:
+    """The import hides older objects from full collections only while it runs, also
+    when it fails half-way."""
+    assert gc.get_freeze_count() == 0
+    with monkeypatch.context() as patch:
+        patch.setattr(importer, "_assign_duplicates", lambda *_: 1 / 0)
+        with pytest.raises(ZeroDivisionError):
+            import_file(HOTLINE, store)
+    assert gc.get_freeze_count() == 0
+    assert import_file(HOTLINE, store).read == 6
+    assert gc.get_freeze_count() == 0
