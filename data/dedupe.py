@@ -25,7 +25,7 @@ from __future__ import annotations
 import math
 import re
 from collections import defaultdict, deque
-from collections.abc import Hashable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -191,18 +191,26 @@ class _Rows:
         self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
         return self._days[k]
 
-    def repeats(self, i: int, j: int) -> bool:
-        """Does row ``i`` repeat row ``j`` (same category and within 48 h already known)?
+    def first_repeated(self, i: int, cell: Iterable[int], before: int | None) -> int | None:
+        """The first row of ``cell`` (in time order, earlier than ``before`` ns) that row
+        ``i`` repeats; the cell holds rows of i's category from the 48 h before it.
 
         Runs for every pair of neighbours (millions in a big import), hence inlined:
-        :func:`distance_m` with its per-row terms, and the memoised texts and days.
+        :func:`distance_m` with its per-row terms (the same floats).
         """
-        phi, cos_phi = self._phi, self._cos_phi
-        dp, dl = phi[j] - phi[i], math.radians(self.lon[j] - self.lon[i])
-        a = math.sin(dp / 2) ** 2 + cos_phi[i] * cos_phi[j] * math.sin(dl / 2) ** 2
-        dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-        if dist > MAX_DISTANCE_M:
-            return False
+        when, phi, cos_phi, lon = self.when, self._phi, self._cos_phi, self.lon
+        phi_i, cos_i, lon_i = phi[i], cos_phi[i], lon[i]
+        for j in cell:
+            if before is not None and when[j] >= before:
+                return None
+            dp, dl = phi[j] - phi_i, math.radians(lon[j] - lon_i)
+            a = math.sin(dp / 2) ** 2 + cos_i * cos_phi[j] * math.sin(dl / 2) ** 2
+            dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
+            if dist <= MAX_DISTANCE_M and self._texts_repeat(i, j, dist):
+                return j
+        return None
+
+    def _texts_repeat(self, i: int, j: int, dist: float) -> bool:
         days, texts = self._days, self._texts
         same_place = dist <= SAME_PLACE_M and (days.get(i) or self._day(i)) == (days.get(j) or self._day(j))
         text_i, text_j = texts.get(i) or self._text(i), texts.get(j) or self._text(j)
@@ -238,12 +246,10 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
                     continue
                 while cell and when[i] - when[cell[0]] > max_gap:
                     cell.popleft()
-                for j in cell:
-                    if best is not None and when[j] >= when[best]:
-                        break  # cells are in time order: nothing earlier follows
-                    if rows.repeats(i, j):
-                        best = j
-                        break
+                # only a match earlier than the best so far can replace it
+                j = rows.first_repeated(i, cell, when[best] if best is not None else None)
+                if j is not None:
+                    best = j
         if best is None:
             grid[(cats[i], cx[i], cy[i])].append(i)
         else:
