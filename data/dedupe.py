@@ -72,7 +72,9 @@ class Candidate:
 
 
 class _Norm(NamedTuple):
-    text: str  # normalise_text
+    """A text as the comparison sees it: its words one space apart, and how many."""
+
+    text: str
     n_words: int
 
 
@@ -82,11 +84,6 @@ def _norm(text: str) -> _Norm:
     text = _PLACEHOLDER_RE.sub(" ", text.lower().replace("ё", "е").replace("’", "'"))
     words = _WORD_RE.findall(text)
     return _Norm(" ".join(words), len(words))
-
-
-def normalise_text(text: str) -> str:
-    """The words of :func:`_norm`, one space apart."""
-    return _norm(text).text
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
