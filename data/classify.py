@@ -207,6 +207,11 @@ def load_model(path: Path = MODEL_PATH):  # noqa: ANN201 (a fitted sklearn Pipel
     return joblib.load(path)
 
 
+# The vectorizer settings CharWbFeatures reproduces (the others it reads from the vectorizer).
+_PLAIN_CHAR_WB = {"analyzer": "char_wb", "input": "content", "binary": False, "preprocessor": None,
+                  "strip_accents": None}
+
+
 class CharWbFeatures:
     """The TF-IDF matrix of a fitted ``TfidfVectorizer(analyzer="char_wb")``, built word by word.
 
@@ -219,8 +224,7 @@ class CharWbFeatures:
 
     def __init__(self, vectorizer: Any, cache_words: int = 1 << 16) -> None:
         params = vectorizer.get_params()
-        unsupported = {k: params[k] for k in ("analyzer", "binary", "preprocessor", "strip_accents")
-                       if params[k] != {"analyzer": "char_wb", "binary": False}.get(k)}
+        unsupported = {k: params[k] for k, value in _PLAIN_CHAR_WB.items() if params[k] != value}
         if unsupported:
             raise ValueError(f"only a plain char_wb TfidfVectorizer is supported, not {unsupported}")
         self._vocabulary: dict[str, int] = vectorizer.vocabulary_
