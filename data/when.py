@@ -98,8 +98,6 @@ PHRASE_STEMS = (
     "обед", "ввеч", "увеч", "вечером", "вечерком", "вноч", "уноч", "ночью", "ночю", "ночами", "ночь", "ніч",
 )
 _CLOCK_PARTS = r"(?:ранку|утра|зранку|вечора|вечера|ночі|ночи|дня|пополудні)"
-
-
 _MAYBE_WORDS = re.compile(literal_union(PHRASE_STEMS))
 _MAYBE_NUMBER = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + _CLOCK_PARTS + r")|об?\s+\d")
 

@@ -72,8 +72,9 @@ def test_duplicates_and_rejected_are_left_out_by_default(store) -> None:
 
 
 def _stored(store, columns: list[str]) -> list[tuple]:
+    query = select(*(ReportRow.__table__.c[c] for c in columns)).order_by(ReportRow.id)
     with Session(store) as s:
-        return [tuple(r) for r in s.execute(select(*(ReportRow.__table__.c[c] for c in columns)).order_by(ReportRow.id))]
+        return [tuple(r) for r in s.execute(query)]
 
 
 def test_tuple_insert_stores_what_the_dict_insert_stores(store) -> None:

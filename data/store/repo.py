@@ -69,7 +69,9 @@ def insert_tuples_ignoring_conflicts(
 
 
 @lru_cache(maxsize=16)
-def _compiled_insert(table: Table, columns: tuple[str, ...], dialect: Dialect) -> tuple[str, tuple[str, ...], list[Any]]:
+def _compiled_insert(
+    table: Table, columns: tuple[str, ...], dialect: Dialect
+) -> tuple[str, tuple[str, ...], list[Any]]:
     """SQL and parameter order of INSERT ... ON CONFLICT DO NOTHING for ``columns``, and
     each column's bind processor (None when the driver takes the value as it is)."""
     missing = [c.name for c in table.columns if c.default is not None and c.name not in columns]
