@@ -47,11 +47,11 @@ import pandas as pd
 from shapely.geometry import Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
-try:  # the compiled functions behind h3.api.basic_int, without their wrapper call
-    from h3._cy import cell_to_local_ij as _cell_to_local_ij
+from .h3_lattice import h3_local_ij
+
+try:  # the compiled function behind h3.api.basic_int, without its wrapper call
     from h3._cy import latlng_to_cell as _latlng_to_int
 except ImportError:  # pragma: no cover - layout of a future h3-py
-    from h3.api.basic_int import cell_to_local_ij as _cell_to_local_ij
     from h3.api.basic_int import latlng_to_cell as _latlng_to_int
 
 __all__ = [
@@ -239,9 +239,8 @@ def _area_lattice(cells: tuple[str, ...]) -> _Lattice | None:
         faces.update(f)
     if len(faces) != 1:
         return None
-    ints = list(map(int, cells, repeat(16)))
     try:
-        ij = np.array(list(map(_cell_to_local_ij, repeat(ints[0], len(ints)), ints)), dtype=float)
+        ij = h3_local_ij(list(map(int, cells, repeat(16)))).astype(float)
     except h3.H3BaseException:
         return None
     centres = np.array([h3.cell_to_latlng(c) for c in cells])

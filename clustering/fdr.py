@@ -117,9 +117,9 @@ def significance_bins(
     z = np.asarray(z, dtype=float)
     p = np.asarray(p, dtype=float)
     level = np.zeros(p.shape, dtype=np.int8)
-    cuts = _bh_cutoffs(p, alphas) if fdr else [np.full(p.shape[1:] or 1, a) for a in alphas]
+    # One cut-off per family (column), broadcast over the rows; 0 means nothing rejected.
+    cuts = _bh_cutoffs(p, alphas) if fdr else [np.float64(a) for a in alphas]
     valid = ~np.isnan(p)
     for lv, cut in enumerate(cuts, start=1):
-        cut = cut[0] if p.ndim == 1 else cut
-        level[(p <= cut) & (np.asarray(cut) > 0) & valid] = lv
+        level[(p <= cut) & (cut > 0) & valid] = lv
     return (np.sign(np.nan_to_num(z)).astype(np.int8) * level).astype(np.int8)

@@ -28,7 +28,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import repeat
 
 import h3
 import numpy as np
@@ -37,16 +36,7 @@ from scipy import sparse
 from scipy.special import ndtr
 
 from .fdr import CONFIDENCE_ALPHAS, significance_bins
-from .h3_lattice import cell_ints, lattice_ij, one_hexagon_base_cell
-
-try:  # compiled int API: avoids two string conversions per cell
-    from h3._cy import cell_to_local_ij as _cell_to_local_ij
-    from h3._cy import grid_disk as _grid_disk_int
-    from h3._cy import local_ij_to_cell as _local_ij_to_cell
-except ImportError:  # pragma: no cover - layout of a future h3-py
-    from h3.api.basic_int import cell_to_local_ij as _cell_to_local_ij
-    from h3.api.basic_int import grid_disk as _grid_disk_int
-    from h3.api.basic_int import local_ij_to_cell as _local_ij_to_cell
+from .h3_lattice import cell_ints, h3_local_ij, h3_local_ij_agrees, lattice_ij, one_hexagon_base_cell
 
 __all__ = [
     "MIN_REPORTS",
@@ -97,10 +87,8 @@ def _csr_local_ij(cells: tuple[str, ...], k: int) -> sparse.csr_matrix:
     if one_hexagon_base_cell(ints):
         ij = lattice_ij(ints)
     else:
-        plain = ints.tolist()
-        ij = np.array(list(map(_cell_to_local_ij, repeat(plain[0], len(plain)), plain)), dtype=np.int64)
-        ij = ij.reshape(-1, 2)
-        if not _ij_consistent(plain, ij, k):
+        ij = h3_local_ij(ints)
+        if not h3_local_ij_agrees(ints, ij, k, _disk_offsets(k)):
             raise h3.H3GridNavigationError("local IJ coordinates are not consistent over the area")
     cols = _disk_members(ij, _disk_offsets(k))
     hit = cols >= 0
@@ -128,19 +116,6 @@ def _disk_members(ij: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     order = np.argsort(keys)
     pos = np.minimum(np.searchsorted(keys[order], want), len(keys) - 1)
     return np.where(keys[order][pos] == want, order[pos], -1)
-
-
-def _ij_consistent(ints: list[int], ij: np.ndarray, k: int) -> bool:
-    """Spot-check that IJ offsets reproduce grid_disk (IJ can break across icosahedron faces)."""
-    sample = np.random.default_rng(0).choice(len(ints), size=min(32, len(ints)), replace=False)
-    offsets = _disk_offsets(k).tolist()
-    origin = ints[0]
-    for i in sample.tolist():
-        ci, cj = int(ij[i, 0]), int(ij[i, 1])
-        around = {_local_ij_to_cell(origin, ci + di, cj + dj) for di, dj in offsets}
-        if around != set(_grid_disk_int(ints[i], k)):
-            return False
-    return True
 
 
 @lru_cache(maxsize=32)

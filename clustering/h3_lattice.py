@@ -27,11 +27,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
+from itertools import repeat
 
 import h3
 import numpy as np
 
-__all__ = ["cell_ints", "lattice_ij", "one_hexagon_base_cell"]
+try:  # the compiled int API behind h3.api.basic_int: no string round trips
+    from h3._cy import cell_to_local_ij as _cell_to_local_ij
+    from h3._cy import grid_disk as _grid_disk_int
+    from h3._cy import local_ij_to_cell as _local_ij_to_cell
+except ImportError:  # pragma: no cover - layout of a future h3-py
+    from h3.api.basic_int import cell_to_local_ij as _cell_to_local_ij
+    from h3.api.basic_int import grid_disk as _grid_disk_int
+    from h3.api.basic_int import local_ij_to_cell as _local_ij_to_cell
+
+__all__ = ["cell_ints", "h3_local_ij", "h3_local_ij_agrees", "lattice_ij", "one_hexagon_base_cell"]
 
 _PENTAGON_BASE_CELLS = np.array(sorted(h3.get_base_cell_number(c) for c in h3.get_pentagons(0)))
 #: Unit vectors of digits 0..6 in axial (i - k, j - k) form.
@@ -100,3 +110,30 @@ def lattice_ij(ints: np.ndarray) -> np.ndarray:
     flat = ((ints[:, None] >> (3 * (15 - levels))) & 7) + 7 * (levels - 1)  # (n, res) into (res * 7)
     table = _digit_contributions(res).reshape(-1, 2)
     return np.column_stack([table[:, 0][flat].sum(axis=1), table[:, 1][flat].sum(axis=1)])
+
+
+def h3_local_ij(ints: Sequence[int]) -> np.ndarray:
+    """H3's own local IJ coordinates (n, 2) of every cell, anchored at the first one.
+
+    The general path (any base cells), one H3 call per cell; raises
+    ``h3.H3BaseException`` where H3 cannot relate two cells.
+    """
+    plain = [int(c) for c in ints]
+    ij = np.array(list(map(_cell_to_local_ij, repeat(plain[0], len(plain)), plain)), dtype=np.int64)
+    return ij.reshape(-1, 2)
+
+
+def h3_local_ij_agrees(ints: Sequence[int], ij: np.ndarray, k: int, offsets: np.ndarray) -> bool:
+    """Spot-check on 32 cells that ``ij + offsets`` is each cell's ``grid_disk(k)``.
+
+    Local IJ can be distorted across icosahedron faces without H3 raising.
+    """
+    plain = [int(c) for c in ints]
+    sample = np.random.default_rng(0).choice(len(plain), size=min(32, len(plain)), replace=False)
+    steps = offsets.tolist()
+    for i in sample.tolist():
+        ci, cj = int(ij[i, 0]), int(ij[i, 1])
+        around = {_local_ij_to_cell(plain[0], ci + di, cj + dj) for di, dj in steps}
+        if around != set(_grid_disk_int(plain[i], k)):
+            return False
+    return True
