@@ -15,8 +15,9 @@ that an outsider cannot remove:
   be released as 0 (so a 0 does not prove that nobody reported); nothing goes below 0;
   no deviation exceeds the maximum D.
 
-Rows are built, not typed in: for n > D the row is the maximum-entropy distribution on
--D..D with the stated variance (a discrete Gaussian exp(-l d^2), symmetric, mean 0);
+Rows are built, not typed in: for n > D the row is a floor ``p_min`` on every deviation
+of -D..D plus the maximum-entropy distribution (a discrete Gaussian exp(-l d^2),
+symmetric, mean 0) scaled so that the whole row has the stated variance;
 for 1 <= n <= D the outcome 0 gets ``p_zero``, every other outcome a floor ``p_min``, and
 the rest follows the same weights exponentially tilted so that the row's mean is still 0
 (the KL-closest unbiased row), so every released total is an unbiased estimate of its
@@ -74,12 +75,15 @@ class PTable:
     @classmethod
     def build(cls, spec: PTableSpec) -> PTable:
         big = spec.max_deviation
-        if big < 2 or not 0 < spec.p_zero < 0.5 or spec.variance <= 0:
+        if big < 2 or not 0 < spec.p_zero < 0.5 or spec.variance <= 0 or spec.p_min * (2 * big + 1) >= 0.5:
             raise ValueError(f"unusable perturbation parameters: {spec}")
-        lam = _lambda_for_variance(big, spec.variance)
+        d = np.arange(-big, big + 1)
+        free = 1 - spec.p_min * d.size  # every deviation first gets the floor p_min
+        lam = _lambda_for_variance(big, (spec.variance - spec.p_min * float((d * d).sum())) / free)
         rows: list[tuple[tuple[int, float], ...]] = [((0, 1.0),)]
         for n in range(1, big + 2):
             rows.append(_row(n, big, lam, spec.p_zero, spec.p_min))
+        rows[-1] = tuple((dev, spec.p_min + free * p) for dev, p in rows[-1])
         table = cls(spec, tuple(rows))
         low = min(p for row in table.rows for _, p in row)
         if low < spec.p_min:
@@ -137,13 +141,14 @@ def _lambda_for_variance(big: int, variance: float) -> float:
         return float((w * d * d).sum() / w.sum())
 
     uniform = var(0.0)
-    if variance >= uniform:
+    if not 0 < variance < uniform:
         raise ValueError(f"variance {variance} needs a maximum deviation above {big} (at most {uniform:.2f})")
     return float(brentq(lambda lam: var(lam) - variance, 0.0, 50.0))
 
 
 def _row(n: int, big: int, lam: float, p_zero: float, floor: float) -> tuple[tuple[int, float], ...]:
-    """Row of count n: symmetric for n > D; for n <= D, 0 gets p_zero and the rest is tilted to mean 0."""
+    """Row of count n: for n > D the symmetric weights (the caller adds the floor); for n <= D,
+    0 gets p_zero, every other outcome the floor, and the rest is tilted to mean 0."""
     if n > big:
         d = np.arange(-big, big + 1)
         w = np.exp(-lam * d * d)

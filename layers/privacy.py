@@ -252,8 +252,8 @@ def released_reports(reports: pd.DataFrame) -> pd.DataFrame:
 
 METHOD_NAME = "cell-key-method"
 PTABLE_SPECS = {
-    False: PTableSpec("general", max_deviation=2, variance=1.0, p_zero=0.08),
-    True: PTableSpec("person_linked", max_deviation=3, variance=1.5, p_zero=0.08),
+    False: PTableSpec("general", max_deviation=2, variance=0.5, p_zero=0.05),
+    True: PTableSpec("person_linked", max_deviation=3, variance=1.0, p_zero=0.05),
 }
 PTABLES = {person: PTable.build(spec) for person, spec in PTABLE_SPECS.items()}
 BASE_COLUMNS = ["month", "unit", "kind", "district", "category_group", "value"]

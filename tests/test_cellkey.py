@@ -29,16 +29,20 @@ def test_rows_are_distributions_with_mean_zero_bounded_deviation_and_no_negative
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.spec.name)
-def test_the_full_row_is_the_maximum_entropy_distribution_of_its_variance(table: PTable) -> None:
-    """Oracle: maximise entropy numerically under sum 1, mean 0 and the variance."""
-    big, var = table.spec.max_deviation, table.spec.variance
+def test_the_full_row_is_a_floor_plus_the_maximum_entropy_distribution(table: PTable) -> None:
+    """Oracle: maximise entropy numerically under sum 1, mean 0 and the variance that the
+    row has once the floor p_min is taken off every deviation."""
+    big, floor = table.spec.max_deviation, table.spec.p_min
     d = np.arange(-big, big + 1)
+    rest = np.array([p for _, p in table.row(big + 5)]) - floor
+    var = float(rest @ (d * d) / rest.sum())
     cons = [{"type": "eq", "fun": lambda p: p.sum() - 1}, {"type": "eq", "fun": lambda p: p @ d},
             {"type": "eq", "fun": lambda p: p @ (d * d) - var}]
     res = minimize(lambda p: float(np.sum(p * np.log(p))), np.full(d.size, 1 / d.size), constraints=cons,
                    bounds=[(1e-9, 1)] * d.size, method="SLSQP", options={"ftol": 1e-14, "maxiter": 500})
     assert res.success
-    assert np.allclose([p for _, p in table.row(big + 5)], res.x, atol=1e-5)
+    assert np.allclose(rest / rest.sum(), res.x, atol=1e-5)
+    assert table.variance(big + 5) == pytest.approx(table.spec.variance, abs=1e-9)
 
 
 @pytest.mark.parametrize("table", TABLES, ids=lambda t: t.spec.name)

@@ -114,8 +114,8 @@ def test_method_text_states_cell_size_noise_releases_lag_and_approximate_places(
     text = method_markdown(t, lang="en")
     for needle in ("resolution 8", "0.74 km²", "fewer than 8 addresses", "7 days", "2026-02", "approximate",
                    "Cell Key Method", "numbered release", "revision", "a 0 does not prove",
-                   "Public order): deviation at most ±3, variance 1.5", "Parking, Other): deviation at most ±2",
-                   "probability 8%", "checked by a moderator", "OpenStreetMap"):
+                   "Public order): deviation at most ±3, variance 1", "Parking, Other): deviation at most ±2, variance 0.5",
+                   "probability 5%", "checked by a moderator", "OpenStreetMap"):
         assert needle in text, needle
     uk = method_markdown(lang="uk")
     assert "Як зроблено мапу" in uk and "приблизні" in uk and "±3" in uk
