@@ -1,54 +1,31 @@
-"""Every privacy rule of the public outputs, in one place (DESIGN.md "Privacy rules").
+"""Every privacy rule of the public outputs, in one place (docs/PRIVACY.md says the claim).
 
-The public map, the public tables, the CSV/GeoJSON downloads and the Open311
-``requests.json`` feed are all built from :func:`public_counts` /
-:func:`open311_requests`; nothing public is computed anywhere else, so a rule changed
-here changes every public output at once.
+The public map, its tables, the CSV/GeoJSON downloads and the Open311 feed are all sums
+of the released base cells that :func:`perturbed` makes and services/releases.py freezes
+into numbered releases; nothing public is computed anywhere else.
 
 Rules
 -----
-* Units: H3 cells at resolution 8 only (mixing resolutions would let a parent minus its
-  children reveal what was suppressed) and the city's microdistricts.
-* Time: a single calendar month or a fixed calendar quarter (Europe/Kyiv time), nothing
-  finer; the period must have ended at least :data:`PUBLICATION_LAG` (7 days) before
-  ``now``.
-* Categories: one fixed group of data/categories.py, or all groups together.
-* Counted: reports that are not rejected and not duplicates (``duplicate_of`` set:
-  the original is counted, the copy never). Reports without a point are not counted.
-* Address guard (police.uk's 8-address rule): a cell with fewer than
-  :data:`MIN_ADDRESSES` addresses (``address_counts`` from the gazetteer; a real extract
-  without addresses counts buildings) is never published on its own; its reports are
-  pooled into the "rest of the microdistrict" unit, together with reports geocoded only
-  to a district. Cells belong to the microdistrict that holds their centre.
-* No text, no report points, no times: the outputs carry unit ids, counts and flags.
-  "Fewer than k" means 1..k-1 reports; units with none are simply absent.
+* Units: H3 cells at resolution 8 only and, for the rest, the city's microdistricts.
+  Address guard (police.uk's 8-address rule): a cell with fewer than
+  :data:`MIN_ADDRESSES` addresses (``address_counts`` from the gazetteer; a real
+  extract without addresses counts buildings) is never a unit of its own; its reports
+  go to the "rest of the microdistrict" unit, with reports placed only to a district.
+  Cells belong to the microdistrict that holds their centre.
+* Time: a calendar month (Europe/Kyiv time) is the finest unit, published once its
+  :data:`PUBLICATION_LAG` (7 days) has ended; a fixed quarter is the sum of its months.
+* Categories: one fixed group of data/categories.py, or all groups together (the sum).
+* Counted (:func:`released_reports`): placed reports of a known category that are not
+  rejected and not duplicates, and that a moderator verified or that came from an
+  imported batch; an unmoderated form report is never counted.
+* Noise (the Cell Key Method, layers/cellkey.py): only the base table, unit x month x
+  group, is perturbed, each cell by its group's table (:data:`PTABLE_SPECS`;
+  person-linked groups deviate further) at its cell key (the sum of its records' secret
+  keys). Districts, the city, quarters and all groups are sums of perturbed base cells,
+  so every total adds up exactly and the same cell has the same noise everywhere.
+* No text, no report points, no times: the outputs carry unit ids and released counts.
 * Surveys: district results need at least :data:`MIN_SURVEY_N` answers (per wave, and in
   both waves for a change).
-
-How suppressed counts stay unrecoverable (the method)
------------------------------------------------------
-Suppression is decided on *atoms*: (unit, month, group). An atom with ``n >= k(group)``
-is *shown*; an atom with ``1 <= n < k`` is *suppressed* and only ever appears as a "fewer
-than k" flag. Every published figure is built from one per-(unit, group) value ``V``:
-
-* for a single month, ``V`` is the atom itself when shown, else nothing;
-* for a quarter, let ``Q`` be the unit's true count for the group over the three months
-  and ``S`` the sum of its shown monthly atoms (the figures the month views publish), so
-  ``R = Q - S`` is what the suppressed months hold. ``V = Q`` when ``Q >= k`` and ``R`` is
-  0 or at least k, else ``V = S``. Hence "quarter minus its months" yields 0 or a sum
-  of at least k reports spread over at least two suppressed months: never one hidden
-  count (a single suppressed month would make ``R < k``);
-* "all groups" is, per unit, the sum of the groups' ``V`` (each already at least its own
-  group's k): "all groups minus one group" yields only published figures;
-* a microdistrict total and the city total are the sums of the unit figures shown in the
-  same table: "district minus its cells" yields the shown rest-of-district unit or 0.
-
-So every difference an outsider can form between published tables is 0, a published
-figure, or a sum of at least k reports; no count between 1 and k-1 can be recovered.
-tests/test_layers_privacy.py checks exactly these identities on random data, and that
-month tables do not change at all when a suppressed atom moves within 1..k-1. The price
-is that totals undercount: reports in suppressed atoms may be in no total; the ``partial``
-flag and the public method text ("How this map is made") say so.
 """
 
 from __future__ import annotations
