@@ -188,12 +188,12 @@ def main() -> None:
               f"{'OK' if false <= TARGETS['false_significant'] else 'ABOVE 10%'}")
     for epsilon in (1.0, 1.2):
         dp = differential_privacy(cells, epsilon)
-        empty = dp.loc[dp["n"] == 0]
+        empty, months = dp.loc[dp["n"] == 0], dp["month"].nunique()
         same, false, _, _ = hot_cold(dp, fdr=False)
         print(f"\nfor comparison, differential privacy (discrete Laplace, epsilon {epsilon} per cell and release):")
         print(f"  reflected (month, all groups) {reflected(dp)['month, all groups']:.2%}; within +-2 (worst group) "
               f"{min(within_two(dp).values()):.2%}; phantom reports in empty cells per month "
-              f"{empty['value'].sum() / dp['month'].nunique():.0f} (real: {dp['n'].sum() / dp['month'].nunique():.0f}); "
+              f"{empty['value'].sum() / months:.0f} (real: {dp['n'].sum() / months:.0f}); "
               f"Gi* 90% same sign {same:.2%}, false significant {false:.2%}")
     print(f"\ninsider knowing one late report per cell: counts below k narrowed to < 3 values in "
           f"{insider(cells):.2%} of non-empty cells (outsiders: 0%, tests/test_release_attack.py)")
