@@ -30,9 +30,9 @@ table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
 st.caption(state.tr("release.caption", release=newest["release"], date=newest["published_at"][:10],
                     revision=state.tr("release.revision", revision=newest["revision"]) if newest["revision"] else ""))
-st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 if view == "cells" and opening == "cells":
     st.info(state.tr("release.opened_on_cells"))
+st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
     if result.hotspots is None:
