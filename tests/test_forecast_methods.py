@@ -210,7 +210,14 @@ def test_backtest_rolls_origins_and_picks_a_safe_winner():
     naive = summary[summary["method"] == "naive"]
     assert (naive["d_pei_star"] == 0).all()
     assert choose_winner(summary, shares=(0.05, 0.1)) == "long_run"
-    # a method that loses a fold by more than the tolerance never wins
+    # a method that loses a fold by more than the tolerance wins only when reliably better
     worse = summary.copy()
     worse.loc[worse["method"] == "long_run", "worst_d_pei_star"] = -0.2
+    assert choose_winner(worse, shares=(0.05, 0.1)) == ("long_run" if (worse["d_lo"][worse["method"] == "long_run"]
+                                                                        > 0).all() else "naive")
+    worse.loc[worse["method"] == "long_run", "d_lo"] = -0.01
     assert choose_winner(worse, shares=(0.05, 0.1)) == "naive"
+    # never a method below the baseline on the mean
+    below = summary.copy()
+    below.loc[below["method"] == "long_run", "d_pei_star"] = -0.01
+    assert choose_winner(below, shares=(0.05, 0.1)) == "naive"

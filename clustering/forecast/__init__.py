@@ -41,7 +41,7 @@ _BASE: dict[str, Callable[..., np.ndarray]] = {
     "sepp": sepp.forecast,
 }
 #: The blend's default mix (weights of normalised surfaces).
-BLEND = {"long_run": 2.0, "prospective": 1.0}
+BLEND = {"long_run": 1.0, "naive": 1.0, "prospective": 1.0}
 
 
 def _blend(events: Events, grid: Grid, cutoff: float, horizon_days: float, **params: Any) -> np.ndarray:

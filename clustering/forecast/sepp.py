@@ -62,15 +62,20 @@ def fit(cell_times: list[np.ndarray], duration: float, *, iterations: int = 30, 
         omega: float = 1.0 / 7.0) -> SeppParams:
     """EM estimates from each cell's sorted report times in ``[0, duration)`` (days)."""
     mu = np.array([0.5 * len(t) / duration for t in cell_times])
-    busy = [c for c, t in enumerate(cell_times) if len(t)]
+    sizes = np.array([len(t) for t in cell_times])
+    lone = np.flatnonzero(sizes == 1)  # one report: all background, only the edge terms
+    lone_tail = duration - np.array([cell_times[c][0] for c in lone])
+    busy = np.flatnonzero(sizes > 1)
     for _ in range(iterations):
-        upper = weighted = count = 0.0
         diag = np.zeros(len(cell_times))
+        diag[lone] = 1.0
+        lone_decay = np.exp(-omega * lone_tail)
+        upper, weighted = 0.0, theta * float((lone_tail * lone_decay).sum())
+        count = len(lone) - float(lone_decay.sum())
         for c in busy:
             t = cell_times[c]
             gap = t[None, :] - t[:, None]  # [i, j] = t_j - t_i
-            trig = np.where(gap > 0, theta * omega * np.exp(-omega * np.clip(gap, 0, None)), 0.0)
-            trig = np.triu(trig, 1)
+            trig = np.triu(theta * omega * np.exp(-omega * np.clip(gap, 0, None)), 1)
             column = trig.sum(axis=0) + mu[c]
             p = trig / column[None, :]
             diag[c] = float((mu[c] / column).sum())
@@ -82,7 +87,7 @@ def fit(cell_times: list[np.ndarray], duration: float, *, iterations: int = 30, 
             count += len(t) - float(decay.sum())
         if upper <= 0 or weighted <= 0 or count <= 0:
             theta = 0.0
-            mu = diag / duration if diag.any() else np.array([len(t) / duration for t in cell_times])
+            mu = sizes / duration
             break
         omega, theta, mu = upper / weighted, upper / count, diag / duration
     return SeppParams(mu, float(theta), float(omega))
