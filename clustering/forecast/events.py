@@ -36,7 +36,7 @@ from pyproj import Transformer
 
 from ..binning import cell_positions
 
-__all__ = ["Events", "Grid", "day_start", "prepare_events", "to_days"]
+__all__ = ["Events", "Grid", "day_start", "prepare_events", "project", "to_days"]
 
 _EPOCH = pd.Timestamp(0, tz="UTC")
 
