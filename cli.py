@@ -126,6 +126,12 @@ def forecast(
     from services.forecast import choose_default, default_forecast
     from services.hotspots import write_table
 
+    from data.categories import CATEGORIES
+
+    unknown = sorted(set(category or ()) - set(CATEGORIES))
+    if unknown:
+        console.print(f"[red]error[/red] unknown categories {unknown}; choose from {sorted(CATEGORIES)}")
+        raise typer.Exit(2)
     engine = open_store()
     if evaluate:
         keys: list[str | None] = list(category) if category else [None]
