@@ -8,6 +8,11 @@ one period and is scored on the next, for every consecutive pair of periods:
 - ``kde``: by kernel density at the cell centre;
 - ``naive``: by last period's counts (the baseline every method must beat).
 
+The forecast methods of :mod:`clustering.forecast` are back-tested further down
+(:func:`backtest`): rolling origins with a horizon in days, PEI*, RRI, Brier
+skill and Poisson likelihood, bootstrap intervals against naive
+(:func:`summarise`) and the default's rule (:func:`choose_winner`).
+
 Ties are broken by cell id so the ranking is reproducible. For the top
 ``a`` of ``A`` equal-area cells (``a = ceil(share * A)``, at least one):
 
