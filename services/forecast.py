@@ -43,6 +43,8 @@ HORIZON_DAYS = 28
 FOLDS = 12
 #: The default before any back-test is stored: safe against naive on both bench data sets.
 FALLBACK_METHOD = "blend"
+#: A stored back-test picks the default for forecasts up to this many horizons after it.
+REUSE_HORIZONS = 3
 #: A cell whose forecast is below this share of the top cell's is "~0" and never listed.
 NEGLIGIBLE = 0.01
 
@@ -153,18 +155,23 @@ def latest_evaluation(engine: Engine, *, res: int = RES, horizon_days: int = HOR
     return None
 
 
-def _latest(engine: Engine, key: str, res: int, horizon_days: int) -> StoredEvaluation | None:
+def _stored(engine: Engine, key: str, res: int, horizon_days: int) -> list[StoredEvaluation]:
+    """Every stored back-test for the key, newest first."""
     with Session(engine) as session:
-        row = session.scalars(
+        rows = [(r.result, r.winner, r.created_at, r.data_version) for r in session.scalars(
             select(ForecastEvaluationRow)
             .where(ForecastEvaluationRow.category == key, ForecastEvaluationRow.res == res,
                    ForecastEvaluationRow.horizon_days == horizon_days)
-            .order_by(ForecastEvaluationRow.id.desc()).limit(1)).first()
-        if row is None:
-            return None
-        result, winner, created, version = row.result, row.winner, row.created_at, row.data_version
-    return StoredEvaluation(winner, pd.DataFrame(result["summary"]), created, version == data_version(engine),
-                            result["until"], key)
+            .order_by(ForecastEvaluationRow.id.desc()))]
+    version = data_version(engine) if rows else ""
+    return [StoredEvaluation(winner, pd.DataFrame(result["summary"]), created, stored_version == version,
+                             result["until"], key) for result, winner, created, stored_version in rows]
+
+
+def _latest(engine: Engine, key: str, res: int, horizon_days: int) -> StoredEvaluation | None:
+    """The back-test to show: on the current reports first, then reaching furthest, then newest."""
+    rows = _stored(engine, key, res, horizon_days)
+    return max(rows, key=lambda r: (r.current, r.until)) if rows else None
 
 
 def default_method(engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS,
@@ -252,16 +259,25 @@ def choose_default(engine: Engine, *, until: date | None = None, horizon_days: i
                    categories: Sequence[str] | None = None, folds: int = FOLDS) -> tuple[str, str]:
     """The default method for a forecast from ``until``, and why.
 
-    The stored back-test's winner when it is current and saw nothing after
-    ``until``; otherwise a back-test is run now on the reports before ``until``
-    (so a forecast for a past day never picks its method with later reports).
+    A stored back-test on the current reports that ended on or before ``until``
+    and at most :data:`REUSE_HORIZONS` horizons earlier gives the winner;
+    otherwise a back-test is run now on the reports before ``until`` (so a
+    forecast for a past day never picks its method with later reports) and
+    stored for the next call.
     """
     day = until or now().astimezone(ZoneInfo(city_settings()[1])).date()
-    stored = _latest(engine, category_key(categories), res, horizon_days)
-    if stored is not None and stored.current and date.fromisoformat(stored.until) <= day:
-        return stored.winner, f"stored back-test to {stored.until}"
+    key = category_key(categories)
+    usable = [r for r in _stored(engine, key, res, horizon_days) if r.current
+              and 0 <= (day - date.fromisoformat(r.until)).days <= REUSE_HORIZONS * horizon_days]
+    if usable:
+        best = max(usable, key=lambda r: r.until)
+        return best.winner, f"stored back-test to {best.until}"
     data = inputs(engine, res=res, categories=categories)
     if len(data.events) == 0:
         return FALLBACK_METHOD, "no reports to back-test"
+    version = data_version(engine)
     result = evaluate(data, until=day, horizon_days=horizon_days, folds=folds, n_boot=200)
+    with Session(engine) as session, session.begin():
+        session.add(ForecastEvaluationRow(data_version=version, category=key, res=res, horizon_days=horizon_days,
+                                          winner=result["winner"], result=result))
     return result["winner"], f"back-test of the {folds} x {horizon_days} days before {day}"

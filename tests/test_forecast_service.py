@@ -102,3 +102,14 @@ def test_data_version_changes_with_every_report(store) -> None:
                               occurred_at_source="given", text="x", category="litter", category_source="rule",
                               lat=47.566, lon=31.33))
     assert fc.data_version(store) != before
+
+
+def test_a_past_day_picks_its_method_from_a_back_test_before_it_and_keeps_it(engine) -> None:
+    method, why = fc.choose_default(engine, until=date(2025, 10, 1))
+    assert why.startswith("back-test of the 12 x 28 days before 2025-10-01") and method in fc.METHODS
+    again, why = fc.choose_default(engine, until=date(2025, 10, 15))
+    assert (again, why) == (method, "stored back-test to 2025-10-01")
+    # a day before it may not use it: a new back-test
+    assert fc.choose_default(engine, until=date(2025, 9, 30))[1].startswith("back-test of")
+    # the page still shows the back-test on the whole history
+    assert fc.latest_evaluation(engine).until == "2026-01-01"
