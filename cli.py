@@ -108,7 +108,7 @@ def hotspots(
 
 @app.command()
 def forecast(
-    out: Annotated[Path | None, typer.Option(help="ranking of every cell: .csv or .geojson (cell, score, rank)")] = None,
+    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank")] = None,
     until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
                                                    "before it are used (default: today)")] = None,
     days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
@@ -122,11 +122,10 @@ def forecast(
     """Forecast ranking of every cell, or (--evaluate) the back-test the police's default comes from."""
     from datetime import date
 
+    from data.categories import CATEGORIES
     from data.store import open_store
     from services.forecast import choose_default, default_forecast
     from services.hotspots import write_table
-
-    from data.categories import CATEGORIES
 
     unknown = sorted(set(category or ()) - set(CATEGORIES))
     if unknown:

@@ -42,8 +42,8 @@ from clustering.forecast import METHODS, Grid, day_start, prepare_events  # noqa
 from clustering.forecast.events import project  # noqa: E402
 
 #: ../shared beside the checkout (a worktree sits one level deeper)
-CHICAGO = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.exists()), ROOT.parent / "shared") \
-    / "data" / "chicago-homicides" / "chicago_homicides.csv"
+SHARED = next((p for p in (ROOT.parent / "shared", ROOT.parents[1] / "shared") if p.exists()), ROOT.parent / "shared")
+CHICAGO = SHARED / "data" / "chicago-homicides" / "chicago_homicides.csv"
 SHARES = (0.01, 0.05)
 
 
