@@ -221,3 +221,37 @@ def test_backtest_rolls_origins_and_picks_a_safe_winner():
     below = summary.copy()
     below.loc[below["method"] == "long_run", "d_pei_star"] = -0.01
     assert choose_winner(below, shares=(0.05, 0.1)) == "naive"
+
+
+def _slow_em_step(cells, omega, theta, mu, duration):
+    """One EM step written pair by pair, as open_cp's ``_slow_maximisation_corrected``."""
+    upper = weighted = count = 0.0
+    new_mu = []
+    for cell, m in zip(cells, mu, strict=True):
+        n = len(cell)
+        p = np.zeros((n, n))
+        for j in range(n):
+            for i in range(j):
+                p[i, j] = theta * omega * np.exp(-omega * (cell[j] - cell[i]))
+            p[j, j] = m
+        p = p / p.sum(axis=0)[None, :] if n else p
+        for j in range(n):
+            for i in range(j):
+                upper += p[i, j]
+                weighted += p[i, j] * (cell[j] - cell[i])
+        for t in cell:
+            decay = np.exp(-omega * (duration - t))
+            count += 1 - decay
+            weighted += theta * (duration - t) * decay
+        new_mu.append(sum(p[j, j] for j in range(n)) / duration)
+    return upper / weighted, upper / count, np.array(new_mu)
+
+
+def test_sepp_em_step_matches_the_pairwise_loop():
+    rng = np.random.default_rng(3)
+    cells = [np.sort(rng.uniform(0, 50, k)) for k in (6, 0, 1, 3, 9)]
+    mu0 = 0.5 * np.array([len(c) for c in cells]) / 50.0
+    omega, theta, mu = _slow_em_step(cells, 0.2, 0.5, mu0, 50.0)
+    fit = sepp_module.fit(cells, 50.0, iterations=1, theta=0.5, omega=0.2)
+    assert fit.omega == pytest.approx(omega) and fit.theta == pytest.approx(theta)
+    assert fit.mu == pytest.approx(mu)

@@ -60,31 +60,34 @@ def _cell_times(times: np.ndarray, cell: np.ndarray, n_cells: int) -> list[np.nd
 
 def fit(cell_times: list[np.ndarray], duration: float, *, iterations: int = 30, theta: float = 0.5,
         omega: float = 1.0 / 7.0) -> SeppParams:
-    """EM estimates from each cell's sorted report times in ``[0, duration)`` (days)."""
-    mu = np.array([0.5 * len(t) / duration for t in cell_times])
+    """EM estimates from each cell's sorted report times in ``[0, duration)`` (days).
+
+    open_cp's ``maximisation_corrected`` loops over cells and builds each
+    cell's probability matrix; here every (earlier, later) pair of reports in
+    one cell is one entry of flat arrays, so an iteration is a few numpy passes.
+    """
     sizes = np.array([len(t) for t in cell_times])
-    lone = np.flatnonzero(sizes == 1)  # one report: all background, only the edge terms
-    lone_tail = duration - np.array([cell_times[c][0] for c in lone])
-    busy = np.flatnonzero(sizes > 1)
+    cell_of = np.repeat(np.arange(len(cell_times)), sizes)
+    times = np.concatenate(cell_times) if len(cell_times) else np.zeros(0)
+    first = np.concatenate([[0], np.cumsum(sizes)[:-1]]) if len(sizes) else np.zeros(0, dtype=int)
+    earlier, later = [], []
+    for c in np.flatnonzero(sizes > 1):
+        i, j = np.triu_indices(sizes[c], 1)
+        earlier.append(first[c] + i)
+        later.append(first[c] + j)
+    later_idx = np.concatenate(later) if later else np.zeros(0, dtype=int)
+    gap = times[later_idx] - times[np.concatenate(earlier)] if earlier else np.zeros(0)
+    tail = duration - times
+    mu = 0.5 * sizes / duration
     for _ in range(iterations):
-        diag = np.zeros(len(cell_times))
-        diag[lone] = 1.0
-        lone_decay = np.exp(-omega * lone_tail)
-        upper, weighted = 0.0, theta * float((lone_tail * lone_decay).sum())
-        count = len(lone) - float(lone_decay.sum())
-        for c in busy:
-            t = cell_times[c]
-            gap = t[None, :] - t[:, None]  # [i, j] = t_j - t_i
-            trig = np.triu(theta * omega * np.exp(-omega * np.clip(gap, 0, None)), 1)
-            column = trig.sum(axis=0) + mu[c]
-            p = trig / column[None, :]
-            diag[c] = float((mu[c] / column).sum())
-            upper += float(p.sum())
-            weighted += float((p * gap).sum())
-            tail = duration - t
-            decay = np.exp(-omega * tail)
-            weighted += theta * float((tail * decay).sum())
-            count += len(t) - float(decay.sum())
+        trig = theta * omega * np.exp(-omega * gap)
+        column = np.bincount(later_idx, weights=trig, minlength=len(times)) + mu[cell_of]
+        p = trig / column[later_idx]
+        diag = np.bincount(cell_of, weights=mu[cell_of] / column, minlength=len(cell_times))
+        decay = np.exp(-omega * tail)
+        upper = float(p.sum())
+        weighted = float((p * gap).sum()) + theta * float((tail * decay).sum())
+        count = len(times) - float(decay.sum())
         if upper <= 0 or weighted <= 0 or count <= 0:
             theta = 0.0
             mu = sizes / duration
