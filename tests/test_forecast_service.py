@@ -113,3 +113,22 @@ def test_a_past_day_picks_its_method_from_a_back_test_before_it_and_keeps_it(eng
     assert fc.choose_default(engine, until=date(2025, 9, 30))[1].startswith("back-test of")
     # the page still shows the back-test on the whole history
     assert fc.latest_evaluation(engine).until == "2026-01-01"
+
+
+def test_an_import_stores_a_back_test_with_the_store_version(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from data.store.db import make_engine
+
+    root = Path(__file__).resolve().parents[1]
+    url = f"sqlite:///{tmp_path / 'new.db'}"
+    env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key")}
+    out = subprocess.run([sys.executable, "cli.py", "import", str(root / "tests" / "fixtures" / "pipeline" / "hotline.csv")],
+                         cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert "forecast back-test" in out.stderr
+    engine = make_engine(url)
+    stored = fc.latest_evaluation(engine)
+    assert stored is not None and stored.current
