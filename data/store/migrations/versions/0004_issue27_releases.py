@@ -1,7 +1,7 @@
 """Frozen public releases; the views of unprotected counts are dropped
 
 Revision ID: issue27_releases
-Revises: 0003
+Revises: issue20_forecast_evaluations
 Create Date: 2026-12-06
 
 The public pages, downloads and the Open311 feed now read numbered monthly releases
@@ -26,7 +26,7 @@ from alembic import op
 import data.store.schema
 
 revision = "issue27_releases"
-down_revision = "0003"
+down_revision = "issue20_forecast_evaluations"  # chained after the head on main
 branch_labels = None
 depends_on = None
 
