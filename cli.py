@@ -7,7 +7,9 @@
     python cli.py forecast --evaluate       back-test the forecasts, store the result
     python cli.py db upgrade               bring the schema up to date
     python cli.py gazetteer build FILE.osm build the gazetteer from an OSM extract
-    python cli.py demo load                import the bundled demo data
+    python cli.py demo load                import the bundled demo data (and publish its releases)
+    python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
+    python cli.py public export --out DIR  write every release's public files for audit
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
 users_app = typer.Typer(help="Users and roles", no_args_is_help=True)
+release_app = typer.Typer(help="Numbered, frozen monthly public releases", no_args_is_help=True)
+public_app = typer.Typer(help="The public numbers as files", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(release_app, name="release")
+app.add_typer(public_app, name="public")
 console = Console(stderr=True)
 
 
@@ -233,6 +239,35 @@ def demo_load() -> None:
         task = bar.add_task("demo data", total=None)
         result = load_demo(open_store(), progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@release_app.command("publish")
+def release_publish(
+    month: Annotated[str | None, typer.Option(help="the month to publish, YYYY-MM (default: every due month)")] = None,
+) -> None:
+    """Publish due months as numbered, frozen releases (idempotent; refuses a month inside its lag)."""
+    from data.store import open_store
+    from services.releases import ReleaseRefused, publish
+
+    try:
+        done = publish(open_store(), month, actor="cli")
+    except ReleaseRefused as exc:
+        console.print(f"[red]refused[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for summary in done:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    if not done:
+        console.print("nothing to publish: every due month has its release")
+
+
+@public_app.command("export")
+def public_export(out: Annotated[Path, typer.Option(help="folder to write the files to")]) -> None:
+    """Write, for every release, exactly the files and numbers the public pages serve."""
+    from data.store import open_store
+    from services.public_export import export_releases
+
+    index = export_releases(open_store(), out)
+    console.print(f"{len(index['releases'])} releases, {len(index['current'])} periods -> {out}")
 
 
 @users_app.command("add")
