@@ -1,9 +1,10 @@
 """A suggested patrol plan: which cells, in which time windows, cover most expected reports.
 
 Expected reports per (cell, time window) are the weekly average of the last `weeks` weeks
-for the same weekday-hour pattern; N patrols each take one cell per window, greedily the
-cells with the most expected reports. The plan says which share of all expected reports
-in the shift it covers, so an officer who adjusts it sees what the change costs.
+for the same hours; N patrols each take one cell per window, each within its beat (the
+travel model of clustering.patrol_plan), chosen to cover the most expected reports. The
+plan says which share of all expected reports in the shift it covers and how close it is
+to the best possible plan, so an officer who adjusts it sees what the change costs.
 
 >>> windows(22, 6, 2)
 [(22, 24), (0, 2), (2, 4), (4, 6)]
@@ -15,7 +16,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import h3
+import numpy as np
 import pandas as pd
+from pyproj import Transformer
+
+from clustering import patrol_plan
+from geo.constants import METRIC_CRS
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
@@ -32,11 +39,11 @@ def windows(shift_start: int, shift_end: int, window_hours: int) -> list[tuple[i
 
 
 def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str,
-                       shift: tuple[int, int], window_hours: int) -> pd.DataFrame:
+                       shift: tuple[int, int], window_hours: int, tz: ZoneInfo = KYIV) -> pd.DataFrame:
     """Average reports per week for every (cell, window) of the shift over the last weeks."""
     since = now - timedelta(weeks=weeks)
     recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
-    hours = recent["occurred_at"].dt.tz_convert(KYIV).dt.hour
+    hours = recent["occurred_at"].dt.tz_convert(tz).dt.hour
     rows = []
     for start, end in windows(shift[0], shift[1], window_hours):
         mask = (hours >= start) & (hours < end)
@@ -51,37 +58,65 @@ class PatrolPlan:
     table: pd.DataFrame  # patrol, window, cell, expected, categories
     covered: float  # expected reports covered per week
     total: float  # all expected reports in the shift per week
+    best: float | None = None  # no plan under the same constraints covers more (None: not solved)
+    optimal: bool = False  # the plan is proved to be the best one
 
     @property
     def share(self) -> float:
         return self.covered / self.total if self.total else 0.0
 
+    @property
+    def of_best(self) -> float | None:
+        """The plan's coverage as a share of the best possible (1.0 when optimal)."""
+        if self.best is None:
+            return None
+        return self.covered / self.best if self.best else 1.0
+
+
+def cell_xy(cells: list[str], metric_crs: str) -> np.ndarray:
+    """Cell centres in metres of the city's metric CRS (for the travel model)."""
+    if not cells:
+        return np.zeros((0, 2))
+    lat, lon = np.array([h3.cell_to_latlng(c) for c in cells]).T
+    x, y = Transformer.from_crs("EPSG:4326", metric_crs, always_xy=True).transform(lon, lat)
+    return np.column_stack([x, y])
+
 
 def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[int, int] = (18, 2),
-            window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9") -> PatrolPlan:
-    """The greedy plan: in each window, the `patrols` cells with the most expected reports."""
+            window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", beat_km: float = 1.5,
+            metric_crs: str = METRIC_CRS, tz: ZoneInfo = KYIV, time_limit: float = 20.0) -> PatrolPlan:
+    """The best plan under the travel model (clustering.patrol_plan): each patrol keeps to a
+    beat of diameter `beat_km`, one cell per window; solved exactly where the solver can."""
     expected = expected_by_window(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                                  window_hours=window_hours)
-    picks = (expected.sort_values(["window", "expected", "cell"], ascending=[True, False, True])
-             .groupby("window", sort=False).head(patrols).copy())
-    picks["patrol"] = picks.groupby("window").cumcount() + 1
+                                  window_hours=window_hours, tz=tz)
+    order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
+    cells = sorted(expected["cell"].unique())
+    matrix = (expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
+              .reindex(index=order, columns=cells).fillna(0.0).to_numpy())
+    solved = patrol_plan.plan(matrix, cell_xy(cells, metric_crs), patrols=patrols, beat_km=beat_km,
+                              time_limit=time_limit)
+    picks = pd.DataFrame([{"patrol": p, "window": order[w], "cell": cells[c], "expected": float(matrix[w, c])}
+                          for w, c, p in solved.visits], columns=["patrol", "window", "cell", "expected"])
     top = _top_categories(reports, now=now, weeks=weeks, cell_column=cell_column)
     picks["categories"] = picks["cell"].map(top).fillna("")
-    order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
     picks["window"] = pd.Categorical(picks["window"], categories=order, ordered=True)
     table = picks.sort_values(["window", "patrol"])[["patrol", "window", "cell", "expected", "categories"]]
-    return PatrolPlan(table.reset_index(drop=True), float(picks["expected"].sum()), float(expected["expected"].sum()))
+    return PatrolPlan(table.reset_index(drop=True), solved.value, float(expected["expected"].sum()),
+                      solved.upper_bound, solved.optimal)
 
 
 def coverage(plan_cells: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, shift: tuple[int, int],
-             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9") -> PatrolPlan:
-    """Re-score a plan the officer edited (columns patrol, window, cell)."""
+             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", tz: ZoneInfo = KYIV,
+             best: float | None = None) -> PatrolPlan:
+    """Re-score a plan the officer edited (columns patrol, window, cell) against the best plan's value."""
     expected = expected_by_window(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                                  window_hours=window_hours)
+                                  window_hours=window_hours, tz=tz)
     merged = plan_cells.astype({"window": str}).merge(expected, on=["window", "cell"], how="left")
     merged["expected"] = merged["expected"].fillna(0.0)
+    merged["categories"] = merged["cell"].map(_top_categories(reports, now=now, weeks=weeks,
+                                                              cell_column=cell_column)).fillna("")
     covered = float(merged.drop_duplicates(["window", "cell"])["expected"].sum())
-    return PatrolPlan(merged, covered, float(expected["expected"].sum()))
+    return PatrolPlan(merged, covered, float(expected["expected"].sum()), best)
 
 
 def _top_categories(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str) -> pd.Series:

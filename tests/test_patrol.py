@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import h3
 import pandas as pd
 import pytest
 
 from services.patrol import coverage, suggest, windows
 
 NOW = datetime(2025, 6, 30, tzinfo=UTC)
+A = h3.latlng_to_cell(47.566, 31.33, 9)
+B, C = sorted(h3.grid_ring(A, 1))[:2]  # neighbours: one beat
+FAR = h3.latlng_to_cell(47.590, 31.37, 9)  # about 4 km away
 
 
 def _reports(spec: list[tuple[str, int, int, str]]) -> pd.DataFrame:
@@ -28,12 +32,13 @@ def test_windows_wrap_midnight() -> None:
     assert windows(8, 20, 4) == [(8, 12), (12, 16), (16, 20)]
 
 
-def test_greedy_plan_and_share() -> None:
-    reports = _reports([("A", 23, 16, "noise"), ("B", 23, 8, "drinking"), ("C", 23, 4, "noise"),
-                        ("A", 19, 8, "litter")])
+def test_best_plan_and_share() -> None:
+    reports = _reports([(A, 23, 16, "noise"), (B, 23, 8, "drinking"), (C, 23, 4, "noise"),
+                        (A, 19, 8, "litter")])
     plan = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8)
     picked = dict(zip(plan.table["window"].astype(str), plan.table["cell"], strict=True))
-    assert picked == {"18:00-20:00": "A", "22:00-00:00": "A"}
+    assert picked == {"18:00-20:00": A, "22:00-00:00": A}
+    assert plan.optimal and plan.of_best == pytest.approx(1.0)
     assert plan.covered == pytest.approx((16 + 8) / 8)
     assert plan.total == pytest.approx((16 + 8 + 4 + 8) / 8)
     assert plan.share == pytest.approx(24 / 36)
@@ -41,6 +46,19 @@ def test_greedy_plan_and_share() -> None:
 
 
 def test_officer_edit_is_rescored() -> None:
-    reports = _reports([("A", 23, 16, "noise"), ("B", 23, 8, "drinking")])
-    edited = pd.DataFrame({"patrol": [1], "window": ["22:00-00:00"], "cell": ["B"]})
-    assert coverage(edited, reports, now=NOW, shift=(18, 2), weeks=8).share == pytest.approx(8 / 24)
+    reports = _reports([(A, 23, 16, "noise"), (B, 23, 8, "drinking")])
+    edited = pd.DataFrame({"patrol": [1], "window": ["22:00-00:00"], "cell": [B]})
+    scored = coverage(edited, reports, now=NOW, shift=(18, 2), weeks=8, best=2.0)
+    assert scored.share == pytest.approx(8 / 24)
+    assert scored.of_best == pytest.approx(0.5)
+    assert scored.table["categories"].item() == "drinking"
+
+
+def test_a_patrol_keeps_to_its_beat() -> None:
+    # the two busiest cells lie 4 km apart: one patrol with a 1.5 km limit stays in one of them
+    reports = _reports([(A, 19, 16, "noise"), (FAR, 23, 12, "litter"), (A, 23, 8, "noise")])
+    plan = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8, beat_km=1.5)
+    assert set(plan.table["cell"]) == {A}
+    assert plan.covered == pytest.approx((16 + 8) / 8)
+    wide = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8, beat_km=10.0)
+    assert set(wide.table["cell"]) == {A, FAR} and wide.covered == pytest.approx((16 + 12) / 8)
