@@ -124,3 +124,35 @@ def _top_categories(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_co
     counts = recent.groupby([cell_column, "category"]).size().rename("n").reset_index()
     counts = counts.sort_values(["n", "category"], ascending=[False, True])
     return counts.groupby(cell_column)["category"].apply(lambda s: ", ".join(s.head(3)))
+
+
+@dataclass
+class PatrolAreas:
+    """Workload-balanced patrol areas: which area each cell belongs to and each area's load."""
+
+    cells: pd.DataFrame  # cell, area, workload
+    areas: pd.DataFrame  # area, centre, cells, workload, share
+
+
+def balanced_areas(reports: pd.DataFrame, *, now: datetime, weeks: int = 8, areas: int = 3,
+                   tolerance: float = 0.25, res: int = 8, metric_crs: str = METRIC_CRS,
+                   time_limit: float = 15.0) -> PatrolAreas | None:
+    """Split the busy part of the city into `areas` patrol areas of similar workload (reports a
+    week, at H3 resolution `res`), by Wheeler's p-median with workload limits
+    (clustering.patrol_plan.balanced_areas). None when no split within the tolerance exists."""
+    recent = reports[(reports["occurred_at"] >= now - timedelta(weeks=weeks)) & (reports["occurred_at"] < now)]
+    parents = recent["h3_r9"].dropna().map(lambda c: h3.cell_to_parent(c, res))
+    workload = (parents.value_counts() / weeks).sort_index()
+    if len(workload) < areas:
+        return None
+    cells = list(workload.index)
+    centre = patrol_plan.balanced_areas(workload.to_numpy(), cell_xy(cells, metric_crs), areas=areas,
+                                        tolerance=tolerance, time_limit=time_limit)
+    if centre is None:
+        return None
+    number = {c: i + 1 for i, c in enumerate(sorted(set(centre), key=lambda c: -workload.iloc[c]))}
+    table = pd.DataFrame({"cell": cells, "area": [number[c] for c in centre], "workload": workload.to_numpy()})
+    summary = (table.groupby("area").agg(cells=("cell", "size"), workload=("workload", "sum")).reset_index())
+    summary["centre"] = [cells[c] for c in sorted(set(centre), key=lambda c: number[c])]
+    summary["share"] = summary["workload"] / summary["workload"].sum()
+    return PatrolAreas(table, summary[["area", "centre", "cells", "workload", "share"]])

@@ -32,7 +32,7 @@ from i18n import t as tr
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
-from services.patrol import PatrolPlan
+from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
 
@@ -153,6 +153,18 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
     scores = rolling_evaluation(usable, study_area(boundary, POLICE_RES), POLICE_RES)
     return (scores.groupby(["method", "area_share"], as_index=False)[["hit_rate", "pai", "pei"]].mean()
             .round(3))
+
+
+def patrol_areas(history: pd.DataFrame, *, areas: int, lang: str = "uk") -> pd.DataFrame | None:
+    """Workload-balanced patrol areas (p-median) named by the streets at their centres."""
+    split = balanced_areas(history, now=now(), areas=areas)
+    if split is None:
+        return None
+    places = describe_cells(split.areas["centre"], load_gazetteer(), lang=lang)
+    out = split.areas.assign(place=[" / ".join(places[c].streets) for c in split.areas["centre"]],
+                             district=[places[c].district or "" for c in split.areas["centre"]],
+                             workload=split.areas["workload"].round(1), share=(100 * split.areas["share"]).round())
+    return out[["area", "place", "district", "cells", "workload", "share"]]
 
 
 def stints(table: pd.DataFrame) -> pd.DataFrame:

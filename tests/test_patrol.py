@@ -62,3 +62,16 @@ def test_a_patrol_keeps_to_its_beat() -> None:
     assert plan.covered == pytest.approx((16 + 8) / 8)
     wide = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8, beat_km=10.0)
     assert set(wide.table["cell"]) == {A, FAR} and wide.covered == pytest.approx((16 + 12) / 8)
+
+
+def test_balanced_areas_cover_every_busy_cell_once() -> None:
+    from services.patrol import balanced_areas
+
+    ring = sorted(h3.grid_disk(A, 12))[::7]
+    reports = _reports([(cell, 20, 1 + i % 5, "noise") for i, cell in enumerate(ring)])
+    split = balanced_areas(reports, now=NOW, areas=3, res=9, tolerance=0.3)
+    assert split is not None
+    assert sorted(split.cells["cell"]) == sorted(set(ring))
+    assert split.areas["workload"].sum() == pytest.approx(split.cells["workload"].sum())
+    mean = split.areas["workload"].mean()
+    assert split.areas["workload"].between(0.7 * mean - 1e-9, 1.3 * mean + 1e-9).all()

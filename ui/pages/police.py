@@ -83,6 +83,15 @@ if pdf is not None:
     st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
                        mime="application/pdf")
 
+with st.expander(state.tr("police.areas")):
+    st.caption(state.tr("police.areas_help"))
+    n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
+    areas = police.patrol_areas(history, areas=int(n_areas), lang=lang)
+    if areas is None:
+        st.info(state.tr("police.areas_none"))
+    else:
+        st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
+
 with st.expander(state.tr("police.accuracy")):
     st.caption(state.tr("police.accuracy_help"))
     st.dataframe(police.prediction_accuracy(engine, role=role, categories=categories or None), hide_index=True)
