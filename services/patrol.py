@@ -53,6 +53,37 @@ def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell
     return pd.DataFrame(rows, columns=["window", "cell", "expected"])
 
 
+def expected_from_forecast(forecast: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, weeks: int,
+                           cell_column: str, shift: tuple[int, int], window_hours: int, tz: ZoneInfo = KYIV,
+                           prior: float = 2.0) -> pd.DataFrame:
+    """Expected reports a week per (cell, window) from the default forecast (services.forecast).
+
+    The forecast says how many reports a cell will have over its horizon
+    (``attrs["horizon_days"]``); the cell's own hours of the last `weeks` weeks say when,
+    shrunk towards the city's hours with `prior` pseudo-reports, so a cell with few reports
+    still gets a sensible share of the day.
+    """
+    horizon = float(forecast.attrs.get("horizon_days", 28))
+    weekly = forecast.set_index("cell")["score"].astype(float) * 7.0 / horizon
+    weekly = weekly[weekly > 0]
+    since = now - timedelta(weeks=weeks)
+    recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
+    hours = recent["occurred_at"].dt.tz_convert(tz).dt.hour.to_numpy()
+    cells = recent[cell_column].to_numpy()
+    total_by_cell = pd.Series(cells).value_counts()
+    city = max(1, len(recent))
+    rows = []
+    for start, end in windows(shift[0], shift[1], window_hours):
+        mask = (hours >= start) & (hours < end)
+        in_window = pd.Series(cells[mask]).value_counts()
+        city_share = mask.sum() / city
+        share = ((in_window.reindex(weekly.index, fill_value=0) + prior * city_share)
+                 / (total_by_cell.reindex(weekly.index, fill_value=0) + prior))
+        label = f"{start:02d}:00-{end % 24:02d}:00"
+        rows += [{"window": label, "cell": c, "expected": float(v)} for c, v in (weekly * share).items() if v > 0]
+    return pd.DataFrame(rows, columns=["window", "cell", "expected"])
+
+
 @dataclass
 class PatrolPlan:
     table: pd.DataFrame  # patrol, window, cell, expected, categories
@@ -84,11 +115,15 @@ def cell_xy(cells: list[str], metric_crs: str) -> np.ndarray:
 
 def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[int, int] = (18, 2),
             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", beat_km: float = 1.5,
-            metric_crs: str = METRIC_CRS, tz: ZoneInfo = KYIV, time_limit: float = 20.0) -> PatrolPlan:
+            metric_crs: str = METRIC_CRS, tz: ZoneInfo = KYIV, time_limit: float = 20.0,
+            forecast: pd.DataFrame | None = None) -> PatrolPlan:
     """The best plan under the travel model (clustering.patrol_plan): each patrol keeps to a
-    beat of diameter `beat_km`, one cell per window; solved exactly where the solver can."""
-    expected = expected_by_window(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                                  window_hours=window_hours, tz=tz)
+    beat of diameter `beat_km`, one cell per window; solved exactly where the solver can.
+
+    With `forecast` (the default forecast: cell, score) the expected reports come from it
+    (:func:`expected_from_forecast`), else from the average week of the last `weeks` weeks."""
+    expected = _expected(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
+                         window_hours=window_hours, tz=tz, forecast=forecast)
     order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
     cells = sorted(expected["cell"].unique())
     matrix = (expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
@@ -107,16 +142,22 @@ def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[
 
 def coverage(plan_cells: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, shift: tuple[int, int],
              window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", tz: ZoneInfo = KYIV,
-             best: float | None = None) -> PatrolPlan:
+             best: float | None = None, forecast: pd.DataFrame | None = None) -> PatrolPlan:
     """Re-score a plan the officer edited (columns patrol, window, cell) against the best plan's value."""
-    expected = expected_by_window(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                                  window_hours=window_hours, tz=tz)
+    expected = _expected(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
+                         window_hours=window_hours, tz=tz, forecast=forecast)
     merged = plan_cells.astype({"window": str}).merge(expected, on=["window", "cell"], how="left")
     merged["expected"] = merged["expected"].fillna(0.0)
     merged["categories"] = merged["cell"].map(_top_categories(reports, now=now, weeks=weeks,
                                                               cell_column=cell_column)).fillna("")
     covered = float(merged.drop_duplicates(["window", "cell"])["expected"].sum())
     return PatrolPlan(merged, covered, float(expected["expected"].sum()), best)
+
+
+def _expected(reports: pd.DataFrame, *, forecast: pd.DataFrame | None, **window: object) -> pd.DataFrame:
+    if forecast is None:
+        return expected_by_window(reports, **window)  # type: ignore[arg-type]
+    return expected_from_forecast(forecast, reports, **window)  # type: ignore[arg-type]
 
 
 def _top_categories(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str) -> pd.Series:

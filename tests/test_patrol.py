@@ -75,3 +75,22 @@ def test_balanced_areas_cover_every_busy_cell_once() -> None:
     assert split.areas["workload"].sum() == pytest.approx(split.cells["workload"].sum())
     mean = split.areas["workload"].mean()
     assert split.areas["workload"].between(0.7 * mean - 1e-9, 1.3 * mean + 1e-9).all()
+
+
+def test_expected_reports_follow_the_default_forecast_and_the_cells_hours() -> None:
+    from services.patrol import expected_from_forecast
+
+    reports = _reports([(A, 23, 16, "noise"), (B, 19, 8, "noise")])
+    forecast = pd.DataFrame({"cell": [A, B, C], "score": [8.0, 4.0, 0.0]})
+    forecast.attrs["horizon_days"] = 28
+    expected = expected_from_forecast(forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2),
+                                      window_hours=2, prior=0.0)
+    got = expected.set_index(["window", "cell"])["expected"].to_dict()
+    # 8 reports in 28 days = 2 a week, all of A's at 23h; B's 1 a week all at 19h; C forecast 0
+    assert got == {("22:00-00:00", A): pytest.approx(2.0), ("18:00-20:00", B): pytest.approx(1.0)}
+    smoothed = expected_from_forecast(forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2),
+                                      window_hours=2)
+    plan = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8, forecast=forecast)
+    # A, B are neighbours (one beat): the best single patrol takes each window's best cell
+    assert plan.covered == pytest.approx(smoothed.groupby("window")["expected"].max().sum()) and plan.optimal
+    assert plan.total == pytest.approx(smoothed["expected"].sum())

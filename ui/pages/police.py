@@ -59,14 +59,14 @@ beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=1
 history = police.load(engine, categories=categories or None)
 shift_hours = (shift[0], shift[1] % 24)
 plan = patrol.suggest(history, now=now(), patrols=int(patrols), shift=shift_hours, window_hours=window_hours,
-                      beat_km=float(beat_km))
+                      beat_km=float(beat_km), forecast=view.forecast)
 shown_plan = police.plan_table(plan, lang=lang).astype({"window": str})
 edited = st.data_editor(shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True,
                         width="stretch", key="plan-editor",
                         disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"])
 edited.columns = list(shown_plan.columns)
 scored = patrol.coverage(edited[["patrol", "window", "cell"]], history, now=now(), shift=shift_hours,
-                         window_hours=window_hours, best=plan.best)
+                         window_hours=window_hours, best=plan.best, forecast=view.forecast)
 m1, m2 = st.columns(2)
 m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
 m2.metric(state.tr("police.of_best"), f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
@@ -93,8 +93,14 @@ with st.expander(state.tr("police.areas")):
         st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
 
 with st.expander(state.tr("police.accuracy")):
-    st.caption(state.tr("police.accuracy_help"))
-    st.dataframe(police.prediction_accuracy(engine, role=role, categories=categories or None), hide_index=True)
+    accuracy = police.prediction_accuracy(engine, role=role, categories=categories or None, lang=lang)
+    if not accuracy.attrs["stored"]:
+        st.info(state.tr("police.accuracy_none"))
+    else:
+        st.caption(state.tr("police.accuracy_help", method=accuracy.attrs["method"], until=accuracy.attrs["until"]))
+        if not accuracy.attrs["current"]:
+            st.warning(state.tr("police.accuracy_stale"))
+        st.dataframe(accuracy, hide_index=True)
 
 if st.toggle(state.tr("police.prepare_csv")):
     st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),
