@@ -114,7 +114,7 @@ def hotspots(
 
 @app.command()
 def forecast(
-    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank")] = None,
+    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank, place, landmark, district")] = None,
     until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
                                                    "before it are used (default: today)")] = None,
     days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
@@ -130,7 +130,7 @@ def forecast(
 
     from data.categories import CATEGORIES
     from data.store import open_store
-    from services.forecast import choose_default, default_forecast
+    from services.forecast import choose_default, default_forecast, with_places
     from services.hotspots import write_table
 
     unknown = sorted(set(category or ()) - set(CATEGORIES))
@@ -150,7 +150,8 @@ def forecast(
     try:
         chosen, why = (method, "given") if method else choose_default(engine, until=day, horizon_days=days, res=res,
                                                                       categories=category, folds=folds)
-        table = default_forecast(engine, until=day, horizon_days=days, res=res, categories=category, method=chosen)
+        table = with_places(default_forecast(engine, until=day, horizon_days=days, res=res, categories=category,
+                                             method=chosen))
     except ValueError as exc:
         console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from exc
