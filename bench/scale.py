@@ -8,11 +8,11 @@ prints per backend, in this warm process, CPU seconds of:
   ratio to a bare ``pd.read_sql`` of the same grouped query (target: table < 3 s);
 - the 2-year emerging hot spot table (monthly, res 9);
 - a KDE table for a quarter by the columnar path;
-- the old row path (every column of every report as ORM objects) for the same quarter,
-  unless --no-row-path;
+- with --row-path, the old row path (every column of every report as ORM objects) for
+  the same quarter, run last so that the peak RSS above is the new paths' own;
 and the peak RSS of the process (target < 1 GB).
 
-    python bench/scale.py [--reports N] [--postgres URL] [--no-row-path]
+    python bench/scale.py [--reports N] [--postgres URL] [--row-path]
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ class Timing(float):
         return f"{float(self):{spec}} s CPU ({self.wall:{spec}} s wall)"
 
 
-def measure(name: str, engine: Engine, row_path: bool) -> None:
+def measure(name: str, engine: Engine) -> None:
     boundary = load_gazetteer().boundary_polygon
     start, end = QUARTER
     vague = edge_length_m(9)
@@ -156,23 +156,28 @@ def measure(name: str, engine: Engine, row_path: bool) -> None:
           f"target < 3 s)")
     print(f"{name}: emerging hot spots, 2 years monthly: {emerging:.2f}")
     print(f"{name}: KDE a quarter, columnar read {read:.2f} + table {kde:.2f}")
-    if row_path:
-        _, rows = cpu(lambda: reports_frame(engine, start=start, end=end, located_only=True))
-        print(f"{name}: old row path (ORM, all columns) for the same quarter: {rows:.2f}")
+
+
+def row_path(name: str, engine: Engine) -> None:
+    _, rows = cpu(lambda: reports_frame(engine, start=QUARTER[0], end=QUARTER[1], located_only=True))
+    print(f"{name}: old row path (ORM, all columns) for the same quarter: {rows:.2f}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
-    parser.add_argument("--no-row-path", action="store_true")
+    parser.add_argument("--row-path", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         engine = make_engine(f"sqlite:///{folder}/scale.db")
         upgrade(engine)
         _, filled = cpu(lambda: [fill_sqlite(engine, chunk) for chunk in synthetic_chunks(args.reports)])
         print(f"SQLite: {args.reports:,} synthetic reports built and inserted in {filled:.1f}")
-        measure("SQLite", engine, not args.no_row_path)
+        measure("SQLite", engine)
+        print(f"peak RSS so far {peak_mb():,.0f} MB")
+        if args.row_path:
+            row_path("SQLite", engine)
         engine.dispose()
     if args.postgres:
         with scratch_database(args.postgres) as url:
@@ -180,12 +185,18 @@ def main() -> None:
             upgrade(engine)
             _, filled = cpu(lambda: [fill_postgres(engine, chunk) for chunk in synthetic_chunks(args.reports)])
             print(f"PostGIS: {args.reports:,} synthetic reports built and copied in {filled:.1f}")
-            measure("PostGIS", engine, not args.no_row_path)
+            measure("PostGIS", engine)
+            print(f"peak RSS so far {peak_mb():,.0f} MB")
+            if args.row_path:
+                row_path("PostGIS", engine)
             engine.dispose()
     else:
         print("PostGIS: skipped (no TEST_DATABASE_URL / --postgres)")
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS {peak:,.0f} MB (target < 1,024 MB)")
+    print(f"peak RSS {peak_mb():,.0f} MB (target < 1,024 MB{', row path included' if args.row_path else ''})")
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 if __name__ == "__main__":
