@@ -20,6 +20,7 @@ package needs no data files at run time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,13 +62,42 @@ def _lower_same_length(text: str) -> str:
 _CHAR_MAP = str.maketrans({**{ch: "'" for ch in APOSTROPHES}, "ё": "е", "—": "-", "–": "-"})
 
 
+FILLER = "\u00ad"
+"""Stands in for a combining mark that NFC folded into the letter before it: the text keeps
+its length, and tokens drop the filler (so "a" + U+0308 reads as "ä")."""
+
+
+def _nfc_same_length(text: str) -> str:
+    """NFC per letter + marks group, padded with FILLER to the group's length."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        group = text[i:j]
+        composed = unicodedata.normalize("NFC", group)
+        out.append(composed + FILLER * (len(group) - len(composed)) if len(composed) <= len(group) else group)
+        i = j
+    return "".join(out)
+
+
 def normalize_text(text: str) -> str:
-    """Lowercase, unify apostrophes and dashes, Latin look-alikes -> Cyrillic, ё -> е.
+    """NFC, lowercase, unify apostrophes and dashes, Latin look-alikes -> Cyrillic, ё -> е.
 
     The result has exactly the length of the input, so spans carry over.
     """
-    fixed = _MIXED_WORD.sub(_fix_word, text)
+    fixed = _MIXED_WORD.sub(_fix_word, _nfc_same_length(text))
     return _lower_same_length(fixed).translate(_CHAR_MAP)
+
+
+@lru_cache(maxsize=16384)
+def deaccent(word: str) -> str:
+    """Letters without their diacritics ("töölö" -> "toolo"): residents on a phone often
+    skip them, so a Latin-script name also answers to its plain-letter spelling."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
 
 
 # --- Ukrainian <-> Latin (KMU 2010 national transliteration) ------------------------
@@ -219,9 +249,16 @@ def word_keys(word: str) -> frozenset[str]:
     """
     if word.isdigit():
         return frozenset((word,))
+    keys: set[str] = set()
+    if not word.isascii() and not _CYRILLIC.search(word):
+        keys.add(word)  # another script or Latin with diacritics: the word itself...
+        plain = deaccent(word)
+        if not plain.isascii():
+            return frozenset(keys)
+        word = plain  # ...and its plain-letter spelling, read as below
     if word.isascii():
         word = latin_to_cyrillic(word)
-    keys = {stem(word)}
+    keys.add(stem(word))
     for lemma in lemmas(word):
         keys.add(stem(lemma))
     number = ORDINALS.get(stem(word))
@@ -336,7 +373,9 @@ ORDINAL_SUFFIXES = frozenset({"го", "ого", "ї", "й", "та", "ой", "а�
 
 # --- tokens -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+|[a-zа-яіїєґ'ï]+|[№/\-.,;:!?()\"«»]")
+_TOKEN = re.compile(r"\d+|(?:[^\W\d_]|['\u00ad])+|[№/\-.,;:!?()\"«»]")
+"""Numbers, words of letters of any script (NFC, diacritics kept), the punctuation the
+address grammar needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +401,10 @@ def tokenize(normalised: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(normalised):
         text, start, end = m.group(0), m.start(), m.end()
+        if FILLER in text:
+            text = text.replace(FILLER, "")
+            if not text:
+                continue
         if "'" in text:
             stripped = text.strip("'")
             if not stripped:
