@@ -60,7 +60,7 @@ from geo.normalize import (
     AMBIGUOUS_TYPES, CONNECTORS, CORPUS_WORDS, CROSS_WORDS, HOUSE_WORDS, NEAR_WORDS,
     NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, ORDINALS, PLACE_PREPOSITIONS, STREET_TYPES,
     TYPES_AFTER_NAME, Token, analysers, fold, is_dictionary_word, latin_to_cyrillic,
-    normalize_text, stem, tokenize, word_keys,
+    deaccent, normalize_text, stem, tokenize, word_keys,
 )
 from geo.projection import to_metres
 
@@ -86,6 +86,12 @@ FUZZY_CUTOFF_PREPOSITION = 88.0
 FUZZY_MIN_LEN = 6
 FUZZY_MIN_LEN_TYPED = 4  # "улица Тхая": after a street type even a short word is a name
 MAX_ALIAS_WORDS = 4
+INFLECT_MIN_LEN = 4  # shortest name word matched through an inflected form
+INFLECT_STEM_CUT = 2  # letters a name word may change at its end ("katu" -> "kadu-lla")
+INFLECT_MAX_ENDING = 6  # letters an inflected form may add ("-lla", "-ssa", "-n", "-ssä")
+LANDMARK_ALIAS_WORDS = 3
+PROPER_NAME_MIN_LEN = 6  # a capitalised name word of a language without a dictionary here
+GENERIC_NAME_WORD = 3  # a word in this many landmark names is generic ("hotel", "kahvila")
 
 _FILLER_WORDS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
 """'Парк ім. Шевченка', 'вулиця імені ...': the honorific carries no place information."""
@@ -269,6 +275,10 @@ class _Index:
     brands: dict[str, list[_Landmark]]  # distinctive name key -> shops, bars, cafes
     surfaces: frozenset[str]  # multi-word street names as written, folded
     street_districts: dict[int, str | None] = field(default_factory=dict)  # filled lazily
+    prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # see _inflected
+    inflected: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of _inflected
+    landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
+    typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -507,10 +517,119 @@ def build_index(gazetteer: Any) -> _Index:
         if lm.kind in BRAND_KINDS:
             for key in lm.distinct:
                 brands.setdefault(key, []).append(lm)
-    return _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
-                  fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
-                  district_tree=tree, brands=brands,
-                  surfaces=frozenset(c for c in choices if " " in c))
+    index = _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
+                   fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
+                   district_tree=tree, brands=brands,
+                   surfaces=frozenset(c for c in choices if " " in c))
+    index.landmark_aliases = _landmark_aliases(gazetteer, landmarks, aliases)
+    index.prefixes = _prefix_table(gazetteer)
+    index.typed_words = _typed_words(gazetteer)
+    return index
+
+
+def _surface_words(gazetteer: Any) -> set[str]:
+    """Every core word of every street, district and landmark name, as written."""
+    out: set[str] = set()
+    for part in ("streets", "districts", "landmarks"):
+        for raw in _field(gazetteer, part):
+            for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+                out.update(_core_words(text))
+    return out
+
+
+def _script_inflects(word: str) -> bool:
+    """Words no dictionary here lemmatises: letters, none of them Cyrillic."""
+    return word.isalpha() and not any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
+    """Prefix -> name words it may start, for names in languages without a dictionary here
+    (see _inflected). Every prefix a name word keeps when inflected is listed."""
+    table: dict[str, list[str]] = {}
+    for word in _surface_words(gazetteer):
+        if not _script_inflects(word) or len(word) < INFLECT_MIN_LEN:
+            continue
+        for form in {word, deaccent(word)}:
+            for k in range(max(INFLECT_MIN_LEN, len(form) - INFLECT_STEM_CUT), len(form) + 1):
+                table.setdefault(form[:k], []).append(word)
+    return {k: tuple(sorted(set(v))) for k, v in table.items()}
+
+
+def _inflected(index: _Index, word: str) -> frozenset[str]:
+    """Match keys of the name words this text word may be an inflected form of, for
+    languages no dictionary here knows: Finnish "Aleksanterinkadulla" (adessive, with
+    consonant gradation t -> d) or "Kiasman" (genitive) share all but the last
+    INFLECT_STEM_CUT letters of the name word and add at most INFLECT_MAX_ENDING letters."""
+    hit = index.inflected.get(word)
+    if hit is not None:
+        return hit
+    keys: set[str] = set()
+    if _script_inflects(word) and index.prefixes:
+        for form in {word, deaccent(word)}:
+            for k in range(len(form), INFLECT_MIN_LEN - 1, -1):
+                if len(form) - k > INFLECT_MAX_ENDING:
+                    break
+                for name_word in index.prefixes.get(form[:k], ()):
+                    keys |= word_keys(name_word)
+    out = frozenset(keys)
+    if len(index.inflected) < 65536:
+        index.inflected[word] = out
+    return out
+
+
+def _text_keys(index: _Index, word: str) -> frozenset[str]:
+    """word_keys plus the keys of the name words it inflects (see _inflected)."""
+    extra = _inflected(index, word)
+    return word_keys(word) | extra if extra else word_keys(word)
+
+
+def _typed_words(gazetteer: Any) -> frozenset[str]:
+    """Keys of name words that carry one of the extract's learned street types ("Postikatu",
+    "katu" in "Alvar Aallon katu"): such a word names a street by itself."""
+    meta = gazetteer.get("meta") if isinstance(gazetteer, Mapping) else getattr(gazetteer, "meta", None)
+    learned = (meta or {}).get("street_types") or {}
+    glued = tuple(learned.get("glued") or ())
+    separate = frozenset(learned.get("separate") or ())
+    keys: set[str] = set()
+    for raw in _field(gazetteer, "streets"):
+        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+            for word in _core_words(text):
+                if word in separate or any(word.endswith(g) and len(word) - len(g) >= 3 for g in glued):
+                    keys |= word_keys(word)
+    return frozenset(keys)
+
+
+def _landmark_aliases(gazetteer: Any, landmarks: list[_Landmark],
+                      street_aliases: Mapping[tuple[str, ...], Any]) -> dict[tuple[str, ...], list[_Landmark]]:
+    """Landmarks by their own names, to find them named anywhere without a kind word
+    ("Kiasman edessä", "near the Old Market Hall", "возле музея Атенеум"). Only names that
+    point to one place (or the branches of one chain) and are no street name or ordinary
+    word; a word in many landmark names ("hotel", "ravintola") names none of them alone."""
+    raw_list = _field(gazetteer, "landmarks")
+    by_key: dict[tuple[str, ...], list[_Landmark]] = {}
+    word_names: dict[str, set[str]] = {}
+    for raw, lm in zip(raw_list, landmarks):
+        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+            words = _core_words(text)
+            if not words or len(words) > LANDMARK_ALIAS_WORDS:
+                continue
+            for w in words:
+                word_names.setdefault(w, set()).add(lm.name)
+            if len(words) == 1 and (len(words[0]) < 4 or words[0].isdigit()):
+                continue
+            for key in _key_tuples(words):
+                bucket = by_key.setdefault(key, [])
+                if lm not in bucket:
+                    bucket.append(lm)
+    out: dict[tuple[str, ...], list[_Landmark]] = {}
+    for key, options in by_key.items():
+        if key in street_aliases or len({lm.name for lm in options}) > 1:
+            continue
+        out[key] = options
+    generic = {w for w, names in word_names.items() if len(names) >= GENERIC_NAME_WORD}
+    generic_keys = {k for w in generic for k in word_keys(w)}
+    return {key: v for key, v in out.items()
+            if not (len(key) == 1 and key[0] in generic_keys)}
 
 
 def _distinct_keys(landmarks: list[_Landmark]) -> None:
@@ -631,7 +750,7 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
     """Longest exact alias spans (up to MAX_ALIAS_WORDS), left to right, without overlaps."""
     found: list[_Candidate] = []
     words = t.words
-    keys = [sorted(word_keys(t.word(i))) for i in words]
+    keys = [sorted(_text_keys(index, t.word(i))) for i in words]
     joined = [_contiguous(t, words[k], words[k + 1]) for k in range(len(words) - 1)]
     pos = 0
     while pos < len(words):
@@ -682,6 +801,9 @@ _MASCULINE_TYPES = frozenset({"провулок", "проспект", "буль�
                               "мікрорайон"})
 
 
+_KNOWN_KINDS = frozenset(STREET_TYPES.values())
+"""Types a written type word can be compared with; a type learned from another language's
+names ("katu") cannot be told from "улица" written by a Russian speaker."""
 _LOOSE_TYPES = frozenset({"вулиця", "провулок"})
 """Residents mix these two up ("вул. Глінки" for провулок Глінки); other types name other places."""
 
@@ -706,7 +828,7 @@ def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: i
         if not several:
             return 0.0, 0.0, ALIAS_WEIGHT[a.kind]
         kind = "мікрорайон" if a.target == "district" else index.streets[a.idx].type
-        type_fit = 0.0 if said is None else 1.0 if said == kind else -1.0
+        type_fit = 0.0 if said is None or kind not in _KNOWN_KINDS else 1.0 if said == kind else -1.0
         gender = "m" if kind in _MASCULINE_TYPES else "f"
         gender_fit = _gender_fit(word, gender) if a.adjective or a.target == "district" else 0.0
         return type_fit, gender_fit, ALIAS_WEIGHT[a.kind]
@@ -889,6 +1011,14 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
     elif alias.n_words == 1 and (_is_capitalised_inside(t, cand.first) or next_word in NEAR_WORDS):
         cand.support = 0.85  # a name inside a sentence, or "Молодогвардійська біля ЦНАП";
         # an inflected person name ("Дякуємо Тарасу Шевченку") is capitalised anyway
+    if cand.support < 0.95 and alias.target == "street":
+        span_keys = [_text_keys(index, w) for w in _span_words(t, cand)]
+        if any(keys & index.typed_words for keys in span_keys):
+            cand.support = 0.95  # "Postikadulla", "Alvar Aallon katu": the name says "street"
+        elif cand.support < 0.85 and all(_script_inflects(w) for w in _span_words(t, cand)) \
+                and t.original[t.tokens[cand.first].start].isupper() \
+                and sum(len(w) for w in _span_words(t, cand)) >= PROPER_NAME_MIN_LEN:
+            cand.support = 0.85  # "Bulevardilla ...": a capitalised name, even first in a sentence
     if prev_word in HOLIDAY_WORDS and cand.house is None and cand.type_tok is None:
         cand.support, cand.veto = 0.0, True  # "День Незалежності", "до Дня Перемоги": a holiday
     if alias.kind == "short" and alias.n_words == 1 and cand.house is None and cand.type_tok is None:
@@ -899,7 +1029,7 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
     if alias.target == "street" and cand.type_tok is not None:
         said = STREET_TYPES.get(t.word(cand.type_tok))
         kind = index.streets[alias.idx].type
-        if said and said != kind and not {said, kind} <= _LOOSE_TYPES:
+        if said and kind in _KNOWN_KINDS and said != kind and not {said, kind} <= _LOOSE_TYPES:
             cand.support, cand.veto = 0.0, True  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
         word = t.word(cand.first)
@@ -1108,6 +1238,44 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
         proper = t.original[tok.start].isupper()  # "АТБ", "Фора": written as a name
         if quoted or (near and (proper or not is_dictionary_word(t.word(j)))):
             out.append(_LandmarkHit(options, j, j, 0.95))
+    return out
+
+
+def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
+    """A landmark named by its own name, anywhere, without a kind word ("Kiasman edessä",
+    "near the Old Market Hall"): written as a proper name (capital letter), in quotes or
+    after a relative word or place preposition."""
+    out: list[_LandmarkHit] = []
+    if not index.landmark_aliases:
+        return out
+    words = t.words
+    pos = 0
+    while pos < len(words):
+        hit = None
+        for n in range(min(LANDMARK_ALIAS_WORDS, len(words) - pos), 0, -1):
+            span = words[pos:pos + n]
+            if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):
+                continue
+            for key in itertools.product(*(sorted(_text_keys(index, t.word(j))) for j in span)):
+                options = index.landmark_aliases.get(key)
+                if options:
+                    hit = (options, span[0], span[-1])
+                    break
+            if hit:
+                break
+        if hit is None:
+            pos += 1
+            continue
+        options, first, last = hit
+        prev = _prev_token(t, first)
+        quoted = first > 0 and t.tokens[first - 1].text in _QUOTES
+        placed = prev is not None and (t.word(prev) in NEAR_WORDS or t.word(prev) in PLACE_PREPOSITIONS)
+        proper = t.original[t.tokens[first].start].isupper() and not (
+            first == last and is_dictionary_word(t.word(first)))
+        if quoted or placed or proper:
+            out.append(_LandmarkHit(list(options), first, last, 0.95))
+            used.update(range(first, last + 1))
+        pos += last - first + 1 if (quoted or placed or proper) else 1
     return out
 
 
@@ -1369,7 +1537,10 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
             if strong.support > 0 and weak.support == 0 and not weak.veto \
                     and (not weak.alias.date_like or cornered):
                 weak.support = strong.support
-    return t, [c for c in names if c.support > 0], landmarks
+    kept = [c for c in names if c.support > 0]
+    placed = {j for c in kept for j in range(c.first, c.last + 1)} | in_landmark
+    landmarks.extend(_named_landmarks(t, index, placed))
+    return t, kept, landmarks
 
 
 def geocode(text: str, *, location: tuple[float, float] | None = None,

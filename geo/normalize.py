@@ -317,20 +317,23 @@ CORPUS_WORDS = frozenset({"корп", "корпус", "к", "корпусу"})
 
 NEAR_WORDS = frozenset({
     "біля", "коло", "поруч", "поблизу", "навпроти", "за", "під", "над", "перед", "вздовж",
-    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near",
+    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near", "by",
+    "behind", "opposite", "nära", "bakom", "utanför",
 })
 """Relative words (libpostal near.txt plus opposite/behind/along)."""
 
 PLACE_PREPOSITIONS = frozenset({"на", "по", "у", "в", "во", "з", "із", "зі", "с", "со", "від",
-                                "от", "до", "між", "между", "na", "po", "v", "u", "z"}) | NEAR_WORDS
+                                "от", "до", "між", "между", "na", "po", "v", "u", "z",
+                                "on", "at", "in", "along", "outside", "på", "vid", "längs"}) | NEAR_WORDS
 """Words that put the next word in a place role ("на Московській", "по Соборності")."""
 
 CROSS_WORDS = frozenset({"розі", "ріг", "рогу", "кут", "куті", "перехрестя", "перехресті",
                          "перехрестю", "угол", "углу", "перекресток", "перекрестке",
-                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин"})
+                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин",
+                         "corner", "junction", "intersection", "hörnet", "korsningen"})
 """Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
 
-CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta"})
+CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"})
 """Words that join the two streets of an intersection."""
 
 MONTHS = frozenset(stem(m) for m in (

@@ -89,11 +89,19 @@ def learn_types(names_by_tag: Mapping[str, Iterable[str]]) -> tuple[dict[str, st
 def street_type(name: str, separate: Mapping[str, str], glued: Mapping[str, str]) -> tuple[str, str, str]:
     """(bare name, type word as found, canonical type) of one full street name.
 
-    Known and learned separate type words at either end are split off ("вулиця Соборності"
-    -> "Соборності"); a glued suffix stays in the name ("Postikatu" is no "Posti").
+    Known type words at either end are split off ("вулиця Соборності" -> "Соборності", as
+    the geocoder reads them); a learned one stays in the name, glued ("Postikatu" is no
+    "Posti") or not ("Alvar Aallon katu"), and is still reported as the type.
     """
     words = name.split()
-    types = {**separate, **KNOWN_TYPES}
+    if len(words) >= 2:
+        first, last = words[0].lower(), words[-1].lower()
+        for word in (last, first):
+            if word in separate and word not in KNOWN_TYPES:
+                return name, word, separate[word]
+        if last in glued and last not in KNOWN_TYPES:  # "Alvar Aallon kuja"
+            return name, last, glued[last]
+    types = KNOWN_TYPES
     if len(words) >= 2:
         first, last = words[0].lower(), words[-1].lower()
         if first in types and not (first in ALSO_NAMES and last in types):
