@@ -22,7 +22,9 @@ import pytest
 
 from conftest import require
 from geo import Match, geocode, geocode_many
-from geo.geocoder import geocode_lines
+from geo.geocoder import (
+    EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, LANDMARK_M, STREET_OFFSET_M, geocode_lines,
+)
 from geo.projection import to_metres
 
 DATA = Path(__file__).parent / "data"
@@ -69,7 +71,7 @@ def test_street_forms(text: str) -> None:
     m = g(text)
     assert (m.level, m.street) == ("street", "Маріупольська")
     assert near(m, 0, 0, 5)                         # middle of the street
-    assert m.uncertainty_m == pytest.approx(1000, rel=0.01)   # half its 2 km length
+    assert m.uncertainty_m == pytest.approx(1000 + STREET_OFFSET_M, rel=0.01)   # half its 2 km length
 
 
 def test_street_district_only_when_the_street_lies_in_one() -> None:
@@ -136,7 +138,7 @@ def test_house_numbers(text: str, house: str) -> None:
 
 def test_exact_address_points() -> None:
     m = g("вул. Маріупольська, 15а")
-    assert near(m, -1000 + 25 * 15.5, 12, 1) and m.uncertainty_m <= 15
+    assert near(m, -1000 + 25 * 15.5, 12, 1) and m.uncertainty_m <= EXACT_ADDRESS_M
     m = g("Соборності 23/27")
     assert near(m, 12, -800 + 25 * 23, 1)
     m = g("Маріупольська 21")
@@ -147,10 +149,10 @@ def test_missing_number_is_interpolated_by_parity() -> None:
     m = g("Маріупольська 16 — машини на газоні")
     assert m.level == "address" and m.house == "16"
     assert near(m, -1000 + 25 * 16, 0, 20)          # between 14 and 18 on the main line
-    assert 15 < m.uncertainty_m <= 60
+    assert EXACT_ADDRESS_M < m.uncertainty_m <= EXACT_ADDRESS_M + FAR_HOUSE_M
     assert m.score < g("Маріупольська 14").score
     far = g("Маріупольська 60")                      # beyond the last house: extrapolated
-    assert far.level == "address" and far.uncertainty_m == 60
+    assert far.level == "address" and far.uncertainty_m == EXACT_ADDRESS_M + FAR_HOUSE_M
 
 
 def test_building_part_sits_on_its_plot() -> None:
@@ -181,7 +183,7 @@ def test_intersection(text: str) -> None:
     m = g(text)
     assert m.level == "intersection"
     assert {m.street, m.street2} == {"Маріупольська", "Соборності"}
-    assert near(m, 0, 0, 2) and m.uncertainty_m == 30
+    assert near(m, 0, 0, 2) and m.uncertainty_m == INTERSECTION_M
 
 
 @pytest.mark.parametrize("text, pair", [
@@ -232,7 +234,7 @@ def test_numbered_school(text: str) -> None:
     m = g(text)
     assert m.level == "landmark"
     assert (m.landmark["kind"], m.landmark["number"]) == ("school", "5")
-    assert near(m, 100, 60, 1) and m.uncertainty_m == 75
+    assert near(m, 100, 60, 1) and m.uncertainty_m == LANDMARK_M
 
 
 def test_lyceum_answers_a_school_number() -> None:
@@ -367,7 +369,7 @@ def test_typos_with_a_type_word_or_a_house(text: str, street: str) -> None:
 def test_microdistrict(text: str) -> None:
     m = g(text)
     assert (m.level, m.district) == ("district", "Болгарка")
-    assert m.uncertainty_m == pytest.approx(math.sqrt(450 * 1800 / math.pi), rel=0.02)
+    assert m.uncertainty_m == pytest.approx(math.hypot(450 / 2, 1800 / 2), rel=0.02)  # its corners
 
 
 def test_gender_tells_microdistrict_from_street() -> None:
