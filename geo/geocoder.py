@@ -39,6 +39,7 @@ A shared Telegram location is the sender's own point: it wins over the text (lev
 """
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 import math
@@ -81,6 +82,8 @@ MAX_INTERSECTION_GAP_M = 150.0
 STREET_DISTRICT_SHARE = 0.8
 MAX_SPAN_GAP_TOKENS = 4  # a street farther from the landmark stays out of the kept span: the
 # redactor keeps everything inside it, and a name written in between must not survive
+AMBIGUOUS_GAP_M = 300.0  # same-named streets farther apart are different places
+AMBIGUOUS_FACTOR = 0.5  # score weight of an answer around several far-apart candidates
 AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
 MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
 LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
@@ -214,6 +217,10 @@ class Match:
     landmark: dict[str, Any] | None = None
     district: str | None = None
     span: tuple[int, int] | None = None
+    candidates: list[dict[str, Any]] | None = None
+    """When the text fits places far apart (two streets of one name, chain branches), each
+    of them ({"street"/"landmark", "lat", "lon", "uncertainty_m"}); the answer is then at a
+    coarser level around all of them, never a confident pick of one."""
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (span as a list)."""
@@ -432,19 +439,23 @@ def build_index(gazetteer: Any) -> _Index:
     fuzzy: dict[str, _Alias] = {}
     streets: list[_Street] = []
     by_id: dict[str, int] = {}
+    pieces: dict[int, list[int]] = {}  # first index of a gazetteer street -> its places
     for raw in _field(gazetteer, "streets"):
         lines = _project_lines(_get(raw, "lines") or [])
         if not lines:
             continue
         merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
         parts = list(merged.geoms) if isinstance(merged, MultiLineString) else [merged]
-        main = max(parts, key=lambda g: g.length)
-        geom = merged if len(parts) > 1 else main
-        idx = len(streets)
-        streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "",
-                               type=_get(raw, "type") or "вулиця", geom=geom, main=main))
-        by_id[_get(raw, "id")] = idx
-        for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        first = len(streets)
+        for group in _places(parts):  # one name in two parts of town: two places
+            main = max(group, key=lambda g: g.length)
+            geom = MultiLineString(group) if len(group) > 1 else main
+            streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "",
+                                   type=_get(raw, "type") or "вулиця", geom=geom, main=main))
+        by_id[_get(raw, "id")] = first
+        pieces[first] = list(range(first, len(streets)))
+        for idx, (kind, text) in ((i, v) for i in pieces[first]
+                                  for v in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or "")):
             words = _core_words(text)
             variants = [(kind, words)]
             if kind == "name":
@@ -466,7 +477,9 @@ def build_index(gazetteer: Any) -> _Index:
     if rows:
         xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows])
         for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
-            st = streets[by_id[street_id]]
+            options = pieces[by_id[street_id]]
+            st = streets[options[0]] if len(options) == 1 else min(
+                (streets[i] for i in options), key=lambda o: o.geom.distance(Point(x, y)))
             key = _house_key(str(house))
             st.exact[key] = (x, y)
             if key.isdigit():
@@ -533,6 +546,22 @@ def build_index(gazetteer: Any) -> _Index:
     index.prefixes = _prefix_table(gazetteer)
     index.typed_words = _typed_words(gazetteer)
     return index
+
+
+def _places(parts: list[LineString]) -> list[list[LineString]]:
+    """Pieces of one named street grouped by place: pieces within AMBIGUOUS_GAP_M of each
+    other are one street; a piece farther away is another street of the same name."""
+    groups: list[list[LineString]] = []
+    for part in sorted(parts, key=lambda g: -g.length):
+        near = [g for g in groups if any(part.distance(o) <= AMBIGUOUS_GAP_M for o in g)]
+        for g in near[1:]:
+            near[0].extend(g)
+            groups.remove(g)
+        if near:
+            near[0].append(part)
+        else:
+            groups.append([part])
+    return groups
 
 
 def _surface_words(gazetteer: Any) -> set[str]:
@@ -698,6 +727,7 @@ class _Candidate:
     house: str | None = None
     house_span: tuple[int, int] | None = None  # token indices
     veto: bool = False  # a rule said "not a place" (city, holiday, person, adjective...)
+    alternatives: tuple[int, ...] = ()  # other streets the same words fit as well
 
 
 @dataclass
@@ -848,7 +878,10 @@ def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: i
         return type_fit, gender_fit, ALIAS_WEIGHT[a.kind]
 
     best = max(hits, key=rank)
-    return _Candidate(alias=best, first=first, last=last)
+    top = rank(best)
+    others = tuple(sorted({a.idx for a in hits if a.target == "street" and a.idx != best.idx
+                           and rank(a)[:2] == top[:2]})) if best.target == "street" else ()
+    return _Candidate(alias=best, first=first, last=last, alternatives=others)
 
 
 def _is_capitalised_inside(t: _Text, i: int) -> bool:
@@ -1335,7 +1368,7 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
     if pos > 0:
         j = words[pos - 1]
         w = t.word(j)
-        if w.isdigit() and _contiguous(t, j, i) and len(w) <= 2:
+        if w.isdigit() and _contiguous(t, j, i):
             return w, j, last
         if stem(w) in ORDINALS and _contiguous(t, j, i):
             return ORDINALS[stem(w)], j, last
@@ -1344,7 +1377,7 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
     while k < len(toks) and k - last <= 8 and (toks[k].text in _SCHOOL_NAME_FILLERS
                                                or KIND_BY_STEM.get(stem(toks[k].text)) in SCHOOL_KINDS):
         k += 1
-    if k < len(toks) and toks[k].is_number and k - last <= 8 and len(toks[k].text) <= 2:
+    if k < len(toks) and toks[k].is_number and k - last <= 8:
         after = _next_token(t, k)
         if after is not None and stem(t.word(after)) in NOT_HOUSE_UNITS:
             return None  # "школа 5 років без ремонту"
@@ -1586,6 +1619,54 @@ def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
     return p.x, p.y, max(INTERSECTION_M, abs(s1 - s2) / 2)
 
 
+def _landmark_candidate(lm: _Landmark) -> dict[str, Any]:
+    lon, lat = _to_wgs84().transform(lm.x, lm.y)
+    return {"landmark": {"kind": lm.kind, "name": lm.name, "number": lm.number},
+            "lat": round(float(lat), 7), "lon": round(float(lon), 7), "uncertainty_m": LANDMARK_M}
+
+
+def _far_apart(index: _Index, c: _Candidate) -> list[int]:
+    """The chosen street and those the same words fit equally, when any lies farther than
+    AMBIGUOUS_GAP_M from the chosen one (a street split into pieces is one street)."""
+    if not c.alternatives:
+        return []
+    chosen = index.streets[c.alias.idx].geom
+    far = [i for i in c.alternatives if index.streets[i].geom.distance(chosen) > AMBIGUOUS_GAP_M]
+    return [c.alias.idx, *far] if far else []
+
+
+def _resolve(index: _Index, c: _Candidate, keep: Any) -> bool:
+    """Narrow an ambiguous name to the one street that passes `keep` (has the written
+    house, meets the other street); True when the name is then unambiguous."""
+    options = _far_apart(index, c)
+    if not options:
+        return True
+    fitting = [i for i in options if keep(index.streets[i])]
+    if len(fitting) == 1:
+        c.alias = dataclasses.replace(c.alias, idx=fitting[0])
+        c.alternatives = ()
+        return True
+    return False
+
+
+def _ambiguous(t: _Text, index: _Index, c: _Candidate, options: list[int]) -> Match:
+    """Streets of one name far apart and nothing in the text to choose: an answer around all
+    of them, at district level, with each street as a candidate."""
+    points = [_street_point(index.streets[i]) for i in options]
+    cx = sum(p[0] for p in points) / len(points)
+    cy = sum(p[1] for p in points) / len(points)
+    radius = max(math.hypot(x - cx, y - cy) + unc for x, y, unc in points)
+    candidates = []
+    for i, (x, y, unc) in zip(options, points):
+        lon, lat = _to_wgs84().transform(x, y)
+        candidates.append({"street": index.streets[i].name, "lat": round(float(lat), 7),
+                           "lon": round(float(lon), 7), "uncertainty_m": round(unc, 1)})
+    m = Match(level="district", uncertainty_m=round(radius, 1), span=_span(t, _cand_range(c)),
+              score=round(_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], c.fuzzy) * AMBIGUOUS_FACTOR, 3),
+              candidates=candidates)
+    return _finish(index, m, cx, cy, point_district=False)
+
+
 def _geocode_text(text: str, index: _Index) -> Match:
     t, names, landmarks = _read(text, index)
     streets = [c for c in names if c.alias.target == "street"]
@@ -1596,6 +1677,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
 
     landmark: _LandmarkHit | None = None
     chosen: _Landmark | None = None
+    branches: list[_Landmark] = []
     spread = 0.0
     for hit in landmarks:
         if len(hit.options) == 1:
@@ -1608,6 +1690,8 @@ def _geocode_text(text: str, index: _Index) -> Match:
         else:  # one of several branches, which one the text does not say: low score, wide radius
             landmark, chosen = hit, hit.options[0]
             spread = max(math.hypot(lm.x - chosen.x, lm.y - chosen.y) for lm in hit.options)
+            if spread > AMBIGUOUS_GAP_M:
+                branches = hit.options
         if chosen is not None:
             break
     lm_dict = ({"kind": chosen.kind, "name": chosen.name, "number": chosen.number}
@@ -1616,6 +1700,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
     # 1. address
     for c in streets:
         if c.house is None:
+            continue
+        house_key = _house_key(c.house)
+        if not _resolve(index, c, lambda st, k=house_key: k in st.exact):
             continue
         st = street_of(c)
         point = _address_point(st, c.house)
@@ -1640,6 +1727,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
     # 3. intersection
     for a, b in zip(streets, streets[1:]):
         if a.alias.idx == b.alias.idx or not _connected(t, a, b):
+            continue
+        if not (_resolve(index, a, lambda st, o=street_of(b): _intersection(st, o) is not None)
+                and _resolve(index, b, lambda st, o=street_of(a): _intersection(st, o) is not None)):
             continue
         cross = _intersection(street_of(a), street_of(b))
         if cross is None:
@@ -1671,9 +1761,14 @@ def _geocode_text(text: str, index: _Index) -> Match:
             if gap <= MAX_SPAN_GAP_TOKENS:
                 ranges += street_ranges
         m.span = _span(t, ranges)
+        if branches:
+            m.candidates = [_landmark_candidate(lm) for lm in branches]
         return _finish(index, m, chosen.x, chosen.y)
     # 5. street
     if street is not None:
+        options = _far_apart(index, street)
+        if options:
+            return _ambiguous(t, index, street, options)
         st = street_of(street)
         x, y, unc = _street_point(st)
         # a house number the gazetteer cannot place is still reported

@@ -434,7 +434,7 @@ def test_shared_location_wins() -> None:
 def test_match_dict_and_batch_api() -> None:
     d = g("Соборності 23/27").to_dict()
     assert list(d) == ["lat", "lon", "level", "score", "uncertainty_m", "street", "street2", "house",
-                       "landmark", "district", "span"]
+                       "landmark", "district", "span", "candidates"]
     assert isinstance(d["span"], list)
     json.dumps(d)
     answers = geocode_many(["на Болгарці", "нічого"], gazetteer=MINI)
