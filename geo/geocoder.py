@@ -82,7 +82,10 @@ MAX_INTERSECTION_GAP_M = 150.0
 STREET_DISTRICT_SHARE = 0.8
 MAX_SPAN_GAP_TOKENS = 4  # a street farther from the landmark stays out of the kept span: the
 # redactor keeps everything inside it, and a name written in between must not survive
-AMBIGUOUS_GAP_M = 300.0  # same-named streets farther apart are different places
+AMBIGUOUS_GAP_M = 300.0  # two gazetteer streets the text fits equally, farther apart: no pick
+PLACE_GAP_M = 800.0  # pieces of one named street farther apart are two places (a street cut
+# by a river, a park or the railway resumes within a few hundred metres; a namesake in
+# another part of town lies farther)
 AMBIGUOUS_FACTOR = 0.5  # score weight of an answer around several far-apart candidates
 AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
 MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
@@ -549,11 +552,11 @@ def build_index(gazetteer: Any) -> _Index:
 
 
 def _places(parts: list[LineString]) -> list[list[LineString]]:
-    """Pieces of one named street grouped by place: pieces within AMBIGUOUS_GAP_M of each
+    """Pieces of one named street grouped by place: pieces within PLACE_GAP_M of each
     other are one street; a piece farther away is another street of the same name."""
     groups: list[list[LineString]] = []
     for part in sorted(parts, key=lambda g: -g.length):
-        near = [g for g in groups if any(part.distance(o) <= AMBIGUOUS_GAP_M for o in g)]
+        near = [g for g in groups if any(part.distance(o) <= PLACE_GAP_M for o in g)]
         for g in near[1:]:
             near[0].extend(g)
             groups.remove(g)

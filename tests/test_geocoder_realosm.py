@@ -68,6 +68,8 @@ def town(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
         ({"name": "Töölönkatu"}, [(3000, 0), (3000, 800)]),
         ({"name": "Садовая улица"}, [(5000, 0), (5000, 500)]),
         ({"name": "Садовая улица"}, [(8000, 3000), (8000, 3500)]),
+        ({"name": "Речная улица"}, [(6000, 0), (6000, 1000)]),
+        ({"name": "Речная улица"}, [(6000, 1500), (6000, 2500)]),  # cut by a river: one street
     ]
     points = [
         ({"addr:street": "Садовая улица", "addr:housenumber": "7"}, (5010, 100)),
@@ -98,6 +100,11 @@ def test_diacritics_kept_dropped_or_decomposed(town: Gazetteer, text: str) -> No
     assert m.street == "Töölönkatu"
     start, end = m.span
     assert normalize_text(text[start:end]).replace("\u00ad", "").startswith(("töölön", "toolon"))
+
+
+def test_a_street_cut_by_a_river_stays_one_street(town: Gazetteer) -> None:
+    m = geocode("на Речной улице темно", gazetteer=town)
+    assert m.level == "street" and m.candidates is None
 
 
 def test_numbered_landmark_above_99(town: Gazetteer) -> None:
