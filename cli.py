@@ -71,7 +71,7 @@ def geocode(
 ) -> None:
     """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
     from geo.gazetteer import load_gazetteer
-    from geo.geocoder import geocode_lines
+    from geo.geocoding import geocode_lines
 
     gaz = load_gazetteer(gazetteer) if gazetteer is not None else None
     for answer in geocode_lines((line.rstrip("\n") for line in sys.stdin), gazetteer=gaz):

@@ -29,7 +29,8 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
-from geo.geocoder import MAX_INTERSECTION_GAP_M, Match, build_index, geocode, get_index, name_key  # noqa: E402
+from geo.geocoding import Match, build_index, geocode, get_index, name_key  # noqa: E402
+from geo.geocoding.weights import MAX_INTERSECTION_GAP_M  # noqa: E402
 from geo.normalize import normalize_text  # noqa: E402
 from geo.projection import to_metres  # noqa: E402
 
@@ -66,7 +67,7 @@ def _field(obj: Any, key: str) -> Any:
 
 
 class Truth:
-    """What the gazetteer knows, in comparable form (names via geo.geocoder.name_key)."""
+    """What the gazetteer knows, in comparable form (names via geo.geocoding.name_key)."""
 
     def __init__(self, gazetteer: Any) -> None:
         self.street_names = {name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
@@ -99,7 +100,8 @@ class Truth:
         if row["level"] == "district" and name_key(row["district"]) not in self.districts:
             return False
         if row["landmark_kind"]:
-            return any(_kind_ok(row["landmark_kind"], kind) and (not row["landmark_number"] or number == row["landmark_number"])
+            return any(_kind_ok(row["landmark_kind"], kind)
+                       and (not row["landmark_number"] or number == row["landmark_number"])
                        and (not row["landmark_name"] or row["landmark_name"].lower() in name.lower())
                        for kind, number, name in self.landmarks)
         return True
@@ -118,7 +120,8 @@ class Truth:
             if point is not None:
                 return math.hypot(x - point[0], y - point[1])
         if row["landmark_kind"] and row["landmark_name"]:
-            dists = [math.hypot(x - px, y - py) for (kind, _n, name), (px, py) in zip(self.landmarks, self.landmark_points)
+            dists = [math.hypot(x - px, y - py)
+                     for (kind, _n, name), (px, py) in zip(self.landmarks, self.landmark_points)
                      if _kind_ok(row["landmark_kind"], kind) and row["landmark_name"].lower() in name.lower()]
             if dists:
                 return min(dists)
@@ -252,7 +255,7 @@ def load_time(path: str | None) -> tuple[float, float]:
     """
     code = (
         "import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); c=time.process_time();"
-        "from geo.gazetteer import load_gazetteer; from geo.geocoder import get_index;"
+        "from geo.gazetteer import load_gazetteer; from geo.geocoding import get_index;"
         "g=load_gazetteer(%r); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
     ) % (str(ROOT), path)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -273,10 +276,11 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
 
 def cold_throughput(texts: list[str], gazetteer: Any) -> float:
     """One pass with the per-word caches emptied: the rate for text never seen before."""
-    from geo import geocoder, normalize
+    from geo import normalize
+    from geo.geocoding import words
 
     for fn in (normalize.word_keys, normalize.lemmas, normalize.stem, normalize.is_dictionary_word,
-               normalize.latin_to_cyrillic, normalize.deaccent, geocoder._agree):
+               normalize.latin_to_cyrillic, normalize.deaccent, words._agree):
         fn.cache_clear()
     get_index(gazetteer).inflected.clear()
     start = time.process_time()

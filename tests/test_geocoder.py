@@ -1,4 +1,4 @@
-"""geo.geocoder on a hand-made mini gazetteer (tests/data/mini_gazetteer.json), plus the
+"""geo.geocoding on a hand-made mini gazetteer (tests/data/mini_gazetteer.json), plus the
 eval set (tests/data/geocode_eval.csv) against the demo gazetteer with the accuracy targets.
 
 Mini city (metres from the centre 47.566 N 31.33 E): Маріупольська (old Московська) runs
@@ -22,9 +22,8 @@ import pytest
 
 from conftest import require
 from geo import Match, geocode, geocode_many
-from geo.geocoder import (
-    EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, LANDMARK_M, STREET_OFFSET_M, geocode_lines,
-)
+from geo.geocoding import geocode_lines
+from geo.geocoding.weights import EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, LANDMARK_M, STREET_OFFSET_M
 from geo.projection import to_metres
 
 DATA = Path(__file__).parent / "data"

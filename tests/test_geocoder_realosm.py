@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from geo.gazetteer import Gazetteer
-from geo.geocoder import geocode
+from geo.geocoding import geocode
 from geo.normalize import normalize_text, tokenize
 from geo.osm import build_gazetteer
 from geo.street_types import learn_types
