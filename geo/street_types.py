@@ -24,12 +24,13 @@ _KNOWN_WORDS = (
     "вулиця провулок проспект площа бульвар узвіз проїзд шосе тупик майдан набережна алея дорога "
     "в'їзд завулок "
     # Russian
-    "улица переулок площадь шоссе проезд набережная аллея спуск "
+    "улица переулок проспект площадь бульвар шоссе проезд тупик набережная аллея спуск въезд "
     # English
-    "street road avenue lane drive way place square boulevard close court crescent terrace alley"
+    "street road avenue lane drive square boulevard crescent terrace highway"
 ).split()
-KNOWN_TYPES: dict[str, str] = {w: STREET_TYPES.get(w, w) for w in _KNOWN_WORDS}
-"""Type word -> canonical type. Lowercase, NFC."""
+KNOWN_TYPES: dict[str, str] = {w: STREET_TYPES[w] for w in _KNOWN_WORDS}
+"""Only words the geocoder also reads as types (geo.normalize.STREET_TYPES): a name split
+here is the name the geocoder compares."""
 ALSO_NAMES = frozenset({"набережна", "набережная"})
 """"Набережна вулиця": a type word that is also a name; the other type word wins."""
 DEFAULT_TYPE = "вулиця"

@@ -116,17 +116,19 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
             for key in itertools.product(*(sorted(_text_keys(index, t.word(j))) for j in span)):
                 options = index.landmark_aliases.get(key)
                 if options:
-                    hit = (options, span[0], span[-1])
+                    inflected = any(k not in word_keys(t.word(j)) for k, j in zip(key, span))
+                    hit = (options, span[0], span[-1], inflected)
                     break
             if hit:
                 break
         if hit is None:
             pos += 1
             continue
-        options, first, last = hit
+        options, first, last, inflected = hit
         prev = _prev_token(t, first)
         quoted = first > 0 and t.tokens[first - 1].text in _QUOTES
-        placed = prev is not None and (t.word(prev) in NEAR_WORDS or t.word(prev) in PLACE_PREPOSITIONS)
+        placed = not inflected and prev is not None and (
+            t.word(prev) in NEAR_WORDS or t.word(prev) in PLACE_PREPOSITIONS)
         proper = t.original[t.tokens[first].start].isupper() and not (
             first == last and is_dictionary_word(t.word(first)))
         if quoted or placed or proper:

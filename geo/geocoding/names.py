@@ -20,7 +20,7 @@ from geo.geocoding.words import (
     _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES, _script_inflects,
 )
 from geo.normalize import (
-    AMBIGUOUS_TYPES, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
+    AMBIGUOUS_TYPES, word_keys, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
     STREET_TYPES, TYPES_AFTER_NAME,
 )
 
@@ -29,6 +29,7 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
     """Longest exact alias spans (up to MAX_ALIAS_WORDS), left to right, without overlaps."""
     found: list[_Candidate] = []
     words = t.words
+    exact = [sorted(word_keys(t.word(i))) for i in words]
     keys = [sorted(_text_keys(index, t.word(i))) for i in words]
     joined = [_contiguous(t, words[k], words[k + 1]) for k in range(len(words) - 1)]
     pos = 0
@@ -39,10 +40,15 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
             longest += 1
         for n in range(longest, 0, -1):
             hits: list[_Alias] = []
-            for key in itertools.product(*keys[pos:pos + n]):
+            for key in itertools.product(*exact[pos:pos + n]):
                 hits.extend(index.aliases.get(key, ()))
+            inflected = not hits and any(len(keys[k]) > len(exact[k]) for k in range(pos, pos + n))
+            if inflected:  # "Aleksanterinkadulla": only through an inflected form
+                for key in itertools.product(*keys[pos:pos + n]):
+                    hits.extend(index.aliases.get(key, ()))
             if hits:
                 best = _pick_alias(t, index, hits, words[pos], words[pos + n - 1])
+                best.inflected = inflected
                 pos += n
                 break
         if best is None:
@@ -132,6 +138,9 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
                 and t.original[t.tokens[cand.first].start].isupper() \
                 and sum(len(w) for w in _span_words(t, cand)) >= PROPER_NAME_MIN_LEN:
             cand.support = 0.85  # "Bulevardilla ...": a capitalised name, even first in a sentence
+    if cand.inflected and cand.house is None and cand.type_tok is None \
+            and not t.original[t.tokens[cand.first].start].isupper():
+        cand.support = 0.0  # a lowercase word that only starts like a name ("parking", "Park St")
     if prev_word in HOLIDAY_WORDS and cand.house is None and cand.type_tok is None:
         cand.support, cand.veto = 0.0, True  # "День Незалежності", "до Дня Перемоги": a holiday
     if alias.kind == "short" and alias.n_words == 1 and cand.house is None and cand.type_tok is None:

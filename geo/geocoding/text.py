@@ -23,6 +23,7 @@ class _Candidate:
     house_span: tuple[int, int] | None = None  # token indices
     veto: bool = False  # a rule said "not a place" (city, holiday, person, adjective...)
     alternatives: tuple[int, ...] = ()  # other streets the same words fit as well
+    inflected: bool = False  # matched only through an inflected form (geocoding.inflect)
 
 
 @dataclass
