@@ -28,6 +28,7 @@ _KEY_RANK = ("name", "official_name", "alt_name", "old_name", "short_name", "loc
 # Best class first: a street merged from several ways reports its most important class.
 HIGHWAY_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
                 "living_street", "pedestrian", "service", "road", "track")
+_PLACE_RANK = ("city", "town", "village")
 DISTRICT_PLACES = ("suburb", "neighbourhood", "quarter", "borough", "city_block")
 WATER = {("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"), ("water", "river")}
 _AMENITY_KIND = {"marketplace": "market", "bus_station": "bus_station", "hospital": "hospital",
@@ -126,6 +127,7 @@ class _Reader:
         self.water: list[tuple[str, list[tuple[float, float]]]] = []
         self.parks: list[tuple[str, list[tuple[float, float]]]] = []
         self.synthetic = False
+        self.places: list[dict[str, str]] = []  # place=city/town/village points: the city's names
 
     def read(self, path: Path) -> None:
         for obj in osmium.FileProcessor(str(path)).with_areas():
@@ -144,6 +146,8 @@ class _Reader:
                 self._area(tags, [[(n.lon, n.lat) for n in ring] for ring in obj.outer_rings()])
 
     def _point(self, tags: dict[str, str], lon: float, lat: float) -> None:
+        if tags.get("place") in _PLACE_RANK and tags.get("name"):
+            self.places.append(tags)
         if tags.get("addr:street") and tags.get("addr:housenumber"):
             self.addr_points.append((tags["addr:street"], tags["addr:housenumber"], lon, lat))
         if tags.get("name") and landmark_kind(tags):
@@ -244,6 +248,17 @@ def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float
     return _ring(list(hull.exterior.coords)) if isinstance(hull, Polygon) else []
 
 
+def _city(reader: _Reader) -> dict[str, str]:
+    """Names of the extract's main settlement (city before town before village, then the
+    most populous): the geocoder tells "у Вознесенську" (the city) from a street named after it."""
+    if not reader.places:
+        return {}
+    def rank(tags: dict[str, str]) -> tuple[int, int, str]:
+        population = re.sub(r"\D", "", tags.get("population", ""))
+        return (-_PLACE_RANK.index(tags["place"]), int(population) if population else 0, tags["name"])
+    return _names(max(reader.places, key=rank))
+
+
 def build_gazetteer(osm_path: Path) -> dict[str, Any]:
     """Read an .osm/.osm.pbf extract and return the gazetteer dict of docs/CONTRACTS.md."""
     osm_path = Path(osm_path)
@@ -282,7 +297,8 @@ def build_gazetteer(osm_path: Path) -> dict[str, Any]:
     return {
         "meta": {"source": osm_path.name, "source_sha256": hashlib.sha256(osm_path.read_bytes()).hexdigest(),
                  "synthetic": reader.synthetic, "attribution": ATTRIBUTION,
-                 **({"street_types": learned} if learned["separate"] or learned["glued"] else {})},
+                 **({"street_types": learned} if learned["separate"] or learned["glued"] else {}),
+                 **({"city": city} if (city := _city(reader)) else {})},
         "boundary": _boundary(reader, streets),
         "streets": streets,
         "addresses": addresses,

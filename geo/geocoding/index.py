@@ -87,6 +87,7 @@ class _Index:
     inflected: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of _inflected
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
+    city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -322,7 +323,22 @@ def build_index(gazetteer: Any) -> _Index:
     index.landmark_aliases = _landmark_aliases(gazetteer, landmarks, aliases)
     index.prefixes = _prefix_table(gazetteer)
     index.typed_words = _typed_words(gazetteer)
+    index.city_keys = _city_keys(gazetteer)
     return index
+
+
+def _meta(gazetteer: Any) -> Mapping[str, Any]:
+    meta = gazetteer.get("meta") if isinstance(gazetteer, Mapping) else getattr(gazetteer, "meta", None)
+    return meta or {}
+
+
+def _city_keys(gazetteer: Any) -> frozenset[str]:
+    """Match keys of the city's names ("Вознесенськ", "Voznesensk"), from the gazetteer."""
+    keys: set[str] = set()
+    for _kind, text in _name_variants(_meta(gazetteer).get("city") or {}, ""):
+        for word in _core_words(text):
+            keys |= word_keys(word)
+    return frozenset(keys)
 
 
 def _places(parts: list[LineString]) -> list[list[LineString]]:
@@ -369,8 +385,7 @@ def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
 def _typed_words(gazetteer: Any) -> frozenset[str]:
     """Keys of name words that carry one of the extract's learned street types ("Postikatu",
     "katu" in "Alvar Aallon katu"): such a word names a street by itself."""
-    meta = gazetteer.get("meta") if isinstance(gazetteer, Mapping) else getattr(gazetteer, "meta", None)
-    learned = (meta or {}).get("street_types") or {}
+    learned = _meta(gazetteer).get("street_types") or {}
     glued = tuple(learned.get("glued") or ())
     separate = frozenset(learned.get("separate") or ())
     keys: set[str] = set()

@@ -155,7 +155,7 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
             cand.support, cand.veto = 0.0, True  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
         word = t.word(cand.first)
-        if _city_form(word) and not (typed_before or typed_after or cand.house):
+        if _city_form(word, index.city_keys) and not (typed_before or typed_after or cand.house):
             # "у Вознесенську": the city, not Вознесенська вулиця; "Вознесенська" itself may
             # still be the street at a corner ("Чумацька / Вознесенська")
             cand.support, cand.veto = 0.0, not word.endswith(("ська", "ская", "ска"))
