@@ -86,6 +86,16 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
         options: list[_Landmark] = []
         for key in word_keys(t.word(j)):
             options.extend(index.brands.get(key, ()))
+        last = j
+        if len({lm.name for lm in options}) > 1:  # "Продукти" / "Продукти 24": the words decide
+            nxt = _next_token(t, j, frozenset({"»", "\"", "."}))
+            span = [j] + ([nxt] if nxt is not None and (t.tokens[nxt].is_word or t.tokens[nxt].is_number) else [])
+            ranked = [((sum(1 for k in span if word_keys(t.word(k)) & lm.distinct), -_uncovered(t, span, lm)), lm)
+                      for lm in options]
+            top = max(r for r, _ in ranked)
+            options = [lm for r, lm in ranked if r == top]
+            if top[0] == 2:
+                last = span[-1]
         if not options or len({lm.name for lm in options}) > 1:
             continue
         quoted = j > 0 and t.tokens[j - 1].text in _QUOTES
@@ -94,8 +104,16 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
         tok = t.tokens[j]
         proper = t.original[tok.start].isupper()  # "АТБ", "Фора": written as a name
         if quoted or (near and (proper or not is_dictionary_word(t.word(j)))):
-            out.append(_LandmarkHit(options, j, j, 0.95))
+            out.append(_LandmarkHit(options, j, last, 0.95))
     return out
+
+
+def _uncovered(t: _Text, hits: list[int], lm: _Landmark) -> int:
+    """Distinctive words of the landmark's name the text does not have."""
+    said: set[str] = set()
+    for j in hits:
+        said |= word_keys(t.word(j))
+    return len(lm.distinct - said)
 
 
 def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
@@ -201,16 +219,17 @@ def _named(t: _Text, pos: int, last: int, pool: list[_Landmark],
     if not near:
         return None
     best: list[_Landmark] = []
-    best_n = 0
+    best_rank = (0, 0)
     span: tuple[int, int] = (words[pos], last)
     for lm in pool:
         hits = [j for j in near if (numbers or not t.tokens[j].is_number) and word_keys(t.word(j)) & lm.distinct]
         if not hits:
             continue
-        if len(hits) > best_n:
-            best, best_n = [lm], len(hits)
+        rank = (len(hits), -_uncovered(t, hits, lm))  # «Продукти» is not «Продукти 24»
+        if rank > best_rank:
+            best, best_rank = [lm], rank
             span = (min(hits + [words[pos]]), max(hits + [last]))
-        elif len(hits) == best_n:
+        elif rank == best_rank:
             best.append(lm)
     if not best or len({lm.name for lm in best}) > 1:
         return None  # nothing named, or two different places share the word

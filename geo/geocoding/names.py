@@ -74,6 +74,8 @@ def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: i
     word = t.word(last)
     said = _said_type(t, first, last)
     several = len({(h.target, h.idx) for h in hits}) > 1
+    before = _prev_token(t, first, frozenset({"."}))
+    oblique = before is not None and t.word(before) in PLACE_PREPOSITIONS
 
     def rank(a: _Alias) -> tuple[float, float, float]:
         if not several:
@@ -81,7 +83,7 @@ def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: i
         kind = "мікрорайон" if a.target == "district" else index.streets[a.idx].type
         type_fit = 0.0 if said is None or kind not in _KNOWN_KINDS else 1.0 if said == kind else -1.0
         gender = "m" if kind in _MASCULINE_TYPES else "f"
-        gender_fit = _gender_fit(word, gender) if a.adjective or a.target == "district" else 0.0
+        gender_fit = _gender_fit(word, gender, oblique) if a.adjective or a.target == "district" else 0.0
         return type_fit, gender_fit, ALIAS_WEIGHT[a.kind]
 
     best = max(hits, key=rank)

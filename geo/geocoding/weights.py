@@ -4,7 +4,7 @@ Radii (metres) are claimed uncertainties: they cover where the reported event ha
 only the named feature ("at house 15" is its yard or pavement, "near the market" a short
 walk, "on the corner" the blocks around it). Calibrated on the demo reports (an event named
 by its nearest house lies within 60 m of it, by a landmark or a corner within 200 m) and
-kept under the H3 res-9 edge (~174 m), so that such reports still count in the police hot
+kept within the H3 res-9 edge (200.8 m), so that such reports still count in the police hot
 spot analysis (clustering.binning drops reports vaguer than a cell).
 
 The score of an answer is LEVEL_FACTOR[level] * support * ALIAS_WEIGHT[alias kind] * fuzzy
@@ -18,8 +18,8 @@ NEAR_HOUSE_M = 30.0  # added when the house is placed from a neighbouring number
 FAR_HOUSE_M = 60.0  # added when the numbers around it are far apart or on one side only
 STREET_OFFSET_M = 30.0  # added to half a street's length: an event may lie off its centre line
 SHARED_LOCATION_M = 25.0  # a Telegram location or a form pin: the sender's phone or click
-LANDMARK_M = 170.0  # "біля ринку", "near Kiasma"
-INTERSECTION_M = 170.0  # "на розі X і Y"; plus half the gap when the two lines only come close
+LANDMARK_M = 200.0  # "біля ринку", "near Kiasma"
+INTERSECTION_M = 200.0  # "на розі X і Y"; plus half the gap when the two lines only come close
 MAX_INTERSECTION_GAP_M = 150.0  # two streets farther apart than this do not meet
 
 # --- one name, several places ---------------------------------------------------------------

@@ -134,12 +134,15 @@ _GENDER_ENDINGS = sorted(
     key=lambda pair: -len(pair[0]))
 
 
-def _gender_fit(word: str, alias_word_gender: str | None) -> float:
+def _gender_fit(word: str, alias_word_gender: str | None, oblique: bool = False) -> float:
     """Surface gender agreement: "на Молодіжному" is the microdistrict, "на Молодіжній"
     the street, though both lemmatise to "молодіжний". The longest ending decides; "-ой"
-    is both (ru masculine nominative and feminine oblique) and stays neutral."""
+    is both (ru masculine nominative and feminine oblique) and stays neutral, unless a
+    preposition put the word in an oblique case ("на Вишневой": feminine)."""
     if alias_word_gender is None:
         return 0.0
+    if oblique and word.endswith("ой"):
+        return 1.0 if alias_word_gender == "f" else -1.0
     genders = set()
     for ending, gender in _GENDER_ENDINGS:
         if word.endswith(ending):
