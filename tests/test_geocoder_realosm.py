@@ -161,3 +161,17 @@ def test_helsinki_eval_set() -> None:
     assert s.skipped == 0 and s.street >= 0.9 and s.false_places == 0
     bad, measured = bench.far_off(rows, answers, truth)
     assert bad == 0 and measured >= 80
+
+
+def test_house_and_corner_named_apart_from_the_street(town: Gazetteer) -> None:
+    m = geocode("на Садовой улице возле дома опять, буквально у подъезда д. 7 мусор", gazetteer=town)
+    assert m.level == "address" and m.house == "7"
+    corner = geocode("на Ленинском проспекте, там где перекресток с проспектом Мира, темно", gazetteer=_corner_town())
+    assert corner.level == "intersection"
+
+
+def _corner_town() -> Gazetteer:
+    import tempfile
+    streets = [({"name": "Ленинский проспект"}, [(0, 0), (2000, 0)]),
+               ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)])]
+    return _osm(Path(tempfile.mkdtemp()), streets, [])

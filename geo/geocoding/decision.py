@@ -12,16 +12,17 @@ from shapely.geometry import Point
 from geo.geocoding.geometry import (
     _address_point, _district_at, _finish, _intersection, _street_district, _street_point, _to_wgs84,
 )
+from geo.geocoding.houses import _parse_house
 from geo.geocoding.index import _default_gazetteer, get_index, _house_key, _Index, _Landmark, _Street
 from geo.geocoding.landmarks import _find_landmarks, _LandmarkHit, _named_landmarks
 from geo.geocoding.match import Match
 from geo.geocoding.names import _find_names, _fuzzy_names, _support
 from geo.geocoding.text import _Candidate, _prepare, _Text
 from geo.geocoding.weights import (
-    ALIAS_WEIGHT, AMBIGUOUS_BRANCH, AMBIGUOUS_FACTOR, AMBIGUOUS_GAP_M, INTERSECTION_M, LANDMARK_M,
-    LEVEL_FACTOR, MAX_BRANCH_TO_STREET_M, MAX_SPAN_GAP_TOKENS, SHARED_LOCATION_M,
+    ALIAS_WEIGHT, AMBIGUOUS_BRANCH, AMBIGUOUS_FACTOR, AMBIGUOUS_GAP_M, CORNER_ANYWHERE, INTERSECTION_M,
+    LANDMARK_M, LEVEL_FACTOR, MAX_BRANCH_TO_STREET_M, MAX_SPAN_GAP_TOKENS, SHARED_LOCATION_M,
 )
-from geo.normalize import CONNECTORS, CROSS_WORDS, STREET_TYPES
+from geo.normalize import CONNECTORS, CROSS_WORDS, HOUSE_WORDS, STREET_TYPES, stem
 
 
 def _span(t: _Text, token_ranges: list[tuple[int, int]]) -> tuple[int, int]:
@@ -168,6 +169,50 @@ def _ambiguous(t: _Text, index: _Index, c: _Candidate, options: list[int]) -> Ma
     return _finish(index, m, cx, cy, point_district=False)
 
 
+def _house_anywhere(t: _Text, index: _Index, c: _Candidate) -> None:
+    """A house number announced elsewhere in the text ("на Соборності, біля під'їзду
+    будинку 15"): taken when that street has exactly that house. The kept span reaches the
+    house only when it is near the name (the redactor keeps all text inside the span)."""
+    for i, tok in enumerate(t.tokens):
+        if not (tok.text in HOUSE_WORDS or stem(tok.text) == "будинк"):
+            continue
+        j = i + 1
+        while j < len(t.tokens) and t.tokens[j].text in {".", "№"}:
+            j += 1
+        parsed = _parse_house(t, j)
+        if parsed is None:
+            continue
+        key = _house_key(parsed[0])
+        if any(key in index.streets[k].exact for k in (c.alias.idx, *c.alternatives)):
+            c.house = parsed[0]
+            near = min(abs(i - c.last), abs(c.first - parsed[1][1])) <= MAX_SPAN_GAP_TOKENS
+            c.house_span = (i, parsed[1][1]) if near else None
+            return
+
+
+def _corner_anywhere(t: _Text, index: _Index, streets: list[_Candidate]) -> Match | None:
+    """Two streets and an intersection word anywhere in the text ("на Соборності, там де
+    перехрестя з Херсонською"): their crossing, when they meet."""
+    if len({c.alias.idx for c in streets}) < 2 or not any(tok.text in CROSS_WORDS for tok in t.tokens):
+        return None
+    a = streets[0]
+    b = next(c for c in streets if c.alias.idx != a.alias.idx)
+    if _far_apart(index, a) or _far_apart(index, b):
+        return None
+    cross = _intersection(index.streets[a.alias.idx], index.streets[b.alias.idx])
+    if cross is None:
+        return None
+    x, y, unc = cross
+    ranges = _cand_range(a) + _cand_range(b)
+    if b.first - a.last > MAX_SPAN_GAP_TOKENS:
+        ranges = _cand_range(a)  # the text in between stays out of the kept span
+    m = Match(level="intersection", uncertainty_m=round(unc, 1), street=index.streets[a.alias.idx].name,
+              street2=index.streets[b.alias.idx].name, span=_span(t, ranges),
+              score=_score("intersection", min(a.support, b.support) * CORNER_ANYWHERE,
+                           min(ALIAS_WEIGHT[a.alias.kind], ALIAS_WEIGHT[b.alias.kind]), min(a.fuzzy, b.fuzzy)))
+    return _finish(index, m, x, y)
+
+
 def _geocode_text(text: str, index: _Index) -> Match:
     t, names, landmarks = _read(text, index)
     streets = [c for c in names if c.alias.target == "street"]
@@ -200,6 +245,8 @@ def _geocode_text(text: str, index: _Index) -> Match:
 
     # 1. address
     for c in streets:
+        if c.house is None:
+            _house_anywhere(t, index, c)
         if c.house is None:
             continue
         house_key = _house_key(c.house)
@@ -243,6 +290,9 @@ def _geocode_text(text: str, index: _Index) -> Match:
                   landmark=lm_dict,
                   score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)))
         return _finish(index, m, x, y)
+    corner = _corner_anywhere(t, index, streets)
+    if corner is not None:
+        return corner
     street = streets[0] if streets else None
     if street is not None and (_cross_before(t, street) or any(
             _connected(t, a, b) and a.alias.idx != b.alias.idx for a, b in zip(streets, streets[1:]))):

@@ -20,8 +20,8 @@ from geo.geocoding.words import (
     _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES, _script_inflects,
 )
 from geo.normalize import (
-    AMBIGUOUS_TYPES, word_keys, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
-    STREET_TYPES, TYPES_AFTER_NAME,
+    AMBIGUOUS_TYPES, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
+    STREET_TYPES, TYPES_AFTER_NAME, word_keys,
 )
 
 

@@ -30,6 +30,7 @@ PLACE_GAP_M = 800.0  # pieces of one named street farther apart are two places (
 AMBIGUOUS_FACTOR = 0.5  # score weight of an answer around several far-apart candidates
 AMBIGUOUS_BRANCH = 0.6  # score weight of "біля АТБ" when the town has several АТБ
 MAX_BRANCH_TO_STREET_M = 300.0  # "АТБ на Соборності": a branch farther away is another АТБ
+CORNER_ANYWHERE = 0.9  # support weight of a corner whose two streets stand apart in the text
 STREET_DISTRICT_SHARE = 0.8  # a street names its district only when this share lies in it
 
 # --- score ---------------------------------------------------------------------------------
