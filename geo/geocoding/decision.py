@@ -172,7 +172,21 @@ def _ambiguous(t: _Text, index: _Index, c: _Candidate, options: list[int]) -> Ma
 def _house_anywhere(t: _Text, index: _Index, c: _Candidate) -> None:
     """A house number announced elsewhere in the text ("на Соборності, біля під'їзду
     будинку 15"): taken when that street has exactly that house. The kept span reaches the
-    house only when it is near the name (the redactor keeps all text inside the span)."""
+    house only when it is near the name (the redactor keeps all text inside the span). A
+    bare number right before the name is the English order ("at 12 Annankatu")."""
+    j = c.first - 1
+    while j > 0 and not t.tokens[j].is_number and t.tokens[j].text in {",", "-"}:
+        j -= 1
+    if j >= 0 and t.tokens[j].is_number:
+        k = j
+        while k > 0 and (t.tokens[k - 1].is_number or t.tokens[k - 1].text == "/") and t.tokens[k - 1].end >= t.tokens[k].start - 1:
+            k -= 1
+        parsed = _parse_house(t, k)
+        if parsed is not None and parsed[1][1] >= j - 1:
+            key = _house_key(parsed[0])
+            if any(key in index.streets[i].exact for i in (c.alias.idx, *c.alternatives)):
+                c.house, c.house_span = parsed[0], (k, parsed[1][1])
+                return
     for i, tok in enumerate(t.tokens):
         if not (tok.text in HOUSE_WORDS or stem(tok.text) == "будинк"):
             continue

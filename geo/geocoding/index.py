@@ -12,7 +12,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge
 
 from geo.geocoding.weights import (
-    GENERIC_NAME_WORD, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
+    GENERIC_NAME_WORD, INFLECT_CUT_MIN_PREFIX, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
 )
 from geo.geocoding.words import (
     BRAND_KINDS, _FILLER_WORDS, GIVEN_NAMES, _is_adjective, _is_ordinal_suffix, KIND_BY_STEM, _LOOSE_TYPES,
@@ -156,8 +156,8 @@ def _name_variants(names: Mapping[str, str], name: str) -> Iterator[tuple[str, s
         base = key.split(":")[0]
         if base in ("name", "official_name"):
             tagged.append(("name", value))
-        elif base in ("old_name", "alt_name", "short_name"):
-            tagged.append(("short" if base == "short_name" else base, value))
+        elif base in ("old_name", "alt_name", "short_name", "loc_name"):
+            tagged.append(("short" if base in ("short_name", "loc_name") else base, value))
     for kind, value in tagged:
         for part in value.split(";"):
             part = part.strip()
@@ -320,10 +320,11 @@ def build_index(gazetteer: Any) -> _Index:
                    fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
                    district_tree=tree, brands=brands,
                    surfaces=frozenset(c for c in choices if " " in c))
-    index.landmark_aliases = _landmark_aliases(gazetteer, landmarks, aliases)
+    index.city_keys = _city_keys(gazetteer)
+    index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
+                              if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
     index.prefixes = _prefix_table(gazetteer)
     index.typed_words = _typed_words(gazetteer)
-    index.city_keys = _city_keys(gazetteer)
     return index
 
 
@@ -376,8 +377,9 @@ def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
         if not _script_inflects(word) or len(word) < INFLECT_MIN_LEN:
             continue
         for form in {word, deaccent(word)}:
-            for k in range(max(INFLECT_MIN_LEN, len(form) - INFLECT_STEM_CUT), len(form) + 1):
-                table.setdefault(form[:k], []).append(word)
+            for k in range(max(INFLECT_CUT_MIN_PREFIX, len(form) - INFLECT_STEM_CUT), len(form)):
+                table.setdefault(form[:k], []).append(word)  # "kadu-" for "katu"
+            table.setdefault(form, []).append(word)
     return {k: tuple(sorted(set(v))) for k, v in table.items()}
 
 
@@ -424,7 +426,9 @@ def _landmark_aliases(gazetteer: Any, landmarks: list[_Landmark],
         if key in street_aliases or len({lm.name for lm in options}) > 1:
             continue
         out[key] = options
-    generic = {w for w, names in word_names.items() if len(names) >= GENERIC_NAME_WORD}
+    whole = {words[0] for lm in landmarks for _k, text in _name_variants({}, lm.name)
+             if len(words := _core_words(text)) == 1}
+    generic = {w for w, names in word_names.items() if len(names) >= GENERIC_NAME_WORD and w not in whole}
     generic_keys = {k for w in generic for k in word_keys(w)}
     return {key: v for key, v in out.items()
             if not (len(key) == 1 and key[0] in generic_keys)}

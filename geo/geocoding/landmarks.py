@@ -83,8 +83,11 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
     for j in t.words:
         if j in used or not t.tokens[j].is_word or len(t.word(j)) < 3:
             continue
+        keys = word_keys(t.word(j))
+        if any((key,) in index.landmark_aliases for key in keys):
+            continue  # the whole name of a landmark ("Ateneum"), not part of a brand ("Ateneum Bistro")
         options: list[_Landmark] = []
-        for key in word_keys(t.word(j)):
+        for key in keys:
             options.extend(index.brands.get(key, ()))
         last = j
         if len({lm.name for lm in options}) > 1:  # "Продукти" / "Продукти 24": the words decide
