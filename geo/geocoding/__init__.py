@@ -11,8 +11,8 @@ How it reads (each step exists because residents write that way):
 1. `geo.normalize`: case, apostrophes, Latin look-alikes, then per-word match keys
    (folded uk/ru spelling, lemmas, stems), so inflection, Russian spelling and KMU Latin
    meet the gazetteer aliases.
-2. Exact lookup of 1-4 word spans in an alias index built once per gazetteer: every name,
-   name:uk/ru/en, old_name, alt_name, official_name, short_name, a surname-only short form of
+2. Exact lookup of 1-4 word spans in an alias index built once per gazetteer: every name
+   in every language, old_name, alt_name, official_name, short_name, loc_name, a surname-only short form of
    person names ("Урмана"), swapped word order ("Олега Кошового") and a Russian guess.
    E-mails, links, handles and phone numbers are blanked first ("lysenko97@..." is no
    "Лисенка 97"). Homonyms are told apart by the written type ("провулку Тихого") and by
@@ -29,11 +29,11 @@ How it reads (each step exists because residents write that way):
    a number or a name, brands alone ("біля АТБ"); institutions (police, council, hospital)
    need a relative word or a locative, because "поліція не реагує" and "звернулись в
    поліцію" are not places. A chain with several branches takes the branch on the named
-   street, else the first one with a low score and the branches' spread as uncertainty.
-6. Geometry in metres (EPSG:32636): exact address point, else interpolation along the
+   street, else the first one with a low score, the branches' spread as uncertainty and
+   every branch in `Match.candidates`.
+6. Geometry in metres (the configured metric CRS): exact address point, else interpolation along the
    street by house number and parity, intersection of two lines (or their nearest points),
    landmark point, street middle, microdistrict centroid.
-
 7. Honest uncertainty: the radius covers where the reported event is, not just the named
    feature; a name that fits places far apart (namesakes in two parts of town, chain
    branches) is resolved by the house number or the crossing street, else answered around
