@@ -86,6 +86,7 @@ class _Index:
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # see _inflected
     inflected: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of _inflected
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
+    landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
 
@@ -323,6 +324,8 @@ def build_index(gazetteer: Any) -> _Index:
     index.city_keys = _city_keys(gazetteer)
     index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
                               if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
+    for key in index.landmark_aliases:
+        index.landmark_starts[key[0]] = max(index.landmark_starts.get(key[0], 0), len(key))
     index.prefixes = _prefix_table(gazetteer)
     index.typed_words = _typed_words(gazetteer)
     return index

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from geo.geocoding.index import _Index, _Landmark
 from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
-from geo.geocoding.weights import LANDMARK_ALIAS_WORDS
 from geo.geocoding.words import (
     _FILLER_WORDS, GENERIC_KINDS, _has_case, INSTITUTION_KINDS, _INSTITUTION_PREPOSITIONS, KIND_BY_STEM,
     _LOCATIVE_GAP, NUMBERED_KINDS, _QUOTES, SCHOOL_KINDS, _SCHOOL_NAME_FILLERS, _TWO_WORD_KINDS,
@@ -127,14 +126,16 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
     if not index.landmark_aliases:
         return out
     words = t.words
+    keys = [sorted(_text_keys(index, t.word(j))) for j in words]
     pos = 0
     while pos < len(words):
         hit = None
-        for n in range(min(LANDMARK_ALIAS_WORDS, len(words) - pos), 0, -1):
+        longest = max((index.landmark_starts.get(k, 0) for k in keys[pos]), default=0)
+        for n in range(min(longest, len(words) - pos), 0, -1):
             span = words[pos:pos + n]
             if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):
                 continue
-            for key in itertools.product(*(sorted(_text_keys(index, t.word(j))) for j in span)):
+            for key in itertools.product(*keys[pos:pos + n]):
                 options = index.landmark_aliases.get(key)
                 if options:
                     inflected = any(k not in word_keys(t.word(j)) for k, j in zip(key, span))

@@ -31,6 +31,7 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
     words = t.words
     exact = [sorted(word_keys(t.word(i))) for i in words]
     keys = [sorted(_text_keys(index, t.word(i))) for i in words]
+    more = [len(k) > len(e) for k, e in zip(keys, exact)]  # the word may inflect a name
     joined = [_contiguous(t, words[k], words[k + 1]) for k in range(len(words) - 1)]
     pos = 0
     while pos < len(words):
@@ -42,7 +43,7 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
             hits: list[_Alias] = []
             for key in itertools.product(*exact[pos:pos + n]):
                 hits.extend(index.aliases.get(key, ()))
-            inflected = not hits and any(len(keys[k]) > len(exact[k]) for k in range(pos, pos + n))
+            inflected = not hits and any(more[pos:pos + n])
             if inflected:  # "Aleksanterinkadulla": only through an inflected form
                 for key in itertools.product(*keys[pos:pos + n]):
                     hits.extend(index.aliases.get(key, ()))
