@@ -17,7 +17,7 @@ from geo.geocoding.weights import (
 )
 from geo.geocoding.words import (
     _adjectival, _agree, _city_form, DISTRICT_WORDS, _gender_fit, _GOVERNS, HOLIDAY_WORDS, _is_given_name,
-    _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES, _script_inflects,
+    _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES,
 )
 from geo.normalize import (
     AMBIGUOUS_TYPES, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
@@ -137,10 +137,10 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         span_keys = [_text_keys(index, w) for w in _span_words(t, cand)]
         if any(keys & index.typed_words for keys in span_keys):
             cand.support = 0.95  # "Postikadulla", "Alvar Aallon katu": the name says "street"
-        elif cand.support < 0.85 and all(_script_inflects(w) for w in _span_words(t, cand)) \
-                and t.original[t.tokens[cand.first].start].isupper() \
-                and sum(len(w) for w in _span_words(t, cand)) >= PROPER_NAME_MIN_LEN:
-            cand.support = 0.85  # "Bulevardilla ...": a capitalised name, even first in a sentence
+        elif cand.support < 0.85 and cand.inflected and t.original[t.tokens[cand.first].start].isupper() \
+                and len(alias.stems.replace(" ", "")) >= PROPER_NAME_MIN_LEN:
+            cand.support = 0.85  # "Bulevardilla ...": a capitalised name in a place case, even first
+            # in a sentence ("Station was crowded" is no Station Road)
     if cand.inflected and cand.house is None and cand.type_tok is None \
             and not t.original[t.tokens[cand.first].start].isupper():
         cand.support = 0.0  # a lowercase word that only starts like a name ("parking", "Park St")

@@ -56,6 +56,7 @@ INFLECT_CUT_MIN_PREFIX = 5  # letters kept when the end changes ("Harald" is no 
 INFLECT_MAX_ENDING = 6  # letters an inflected form may add ("-lla", "-ssa", "-n", "-ssä")
 INFLECT_SHORT_NAME = 5  # a shorter name word keeps all its letters...
 INFLECT_SHORT_ENDING = 3  # ...and takes a short ending only ("Oodin", not "Oodikeskus")
-PROPER_NAME_MIN_LEN = 6  # a capitalised name word of a language without a dictionary here
+PROPER_NAME_MIN_LEN = 5  # stem letters of a name found first in a sentence in a case form
+# ("Bulevardilla": yes; "Parking" for Park Street: no)
 LANDMARK_ALIAS_WORDS = 5  # longest landmark name matched without its kind word
 GENERIC_NAME_WORD = 3  # a word in this many landmark names is generic ("hotel", "kahvila")
