@@ -150,8 +150,8 @@ def test_missing_number_is_interpolated_by_parity() -> None:
     assert near(m, -1000 + 25 * 16, 0, 20)          # between 14 and 18 on the main line
     assert EXACT_ADDRESS_M < m.uncertainty_m <= EXACT_ADDRESS_M + FAR_HOUSE_M
     assert m.score < g("Маріупольська 14").score
-    far = g("Маріупольська 60")                      # beyond the last house: extrapolated
-    assert far.level == "address" and far.uncertainty_m == EXACT_ADDRESS_M + FAR_HOUSE_M
+    far = g("Маріупольська 60")                      # beyond the last house: extrapolated,
+    assert far.level == "address" and far.uncertainty_m > 400   # the claim grows with the distance
 
 
 def test_building_part_sits_on_its_plot() -> None:

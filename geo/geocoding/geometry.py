@@ -37,17 +37,19 @@ def _address_point(st: _Street, house: str) -> tuple[float, float, float, bool] 
     if lower and upper:
         (n1, s1), (n2, s2) = lower[-1], upper[0]
         s = s1 + (s2 - s1) * (number - n1) / (n2 - n1)
-        uncertainty = EXACT_ADDRESS_M + (NEAR_HOUSE_M if n2 - n1 <= 4 else FAR_HOUSE_M)
+        # the house lies somewhere between its known neighbours: half their distance at most
+        uncertainty = EXACT_ADDRESS_M + max(NEAR_HOUSE_M if n2 - n1 <= 4 else FAR_HOUSE_M, abs(s2 - s1) / 2)
     elif len(points) >= 2:
         (n1, s1), (n2, s2) = points[0], points[-1]
         slope = (s2 - s1) / (n2 - n1) if n2 != n1 else 0.0
         ref_n, ref_s = (n1, s1) if number < n1 else (n2, s2)
         s = min(max(ref_s + slope * (number - ref_n), 0.0), st.main.length)
-        uncertainty = EXACT_ADDRESS_M + FAR_HOUSE_M
+        # beyond the last known number: anywhere from there to where the numbering leads
+        uncertainty = EXACT_ADDRESS_M + max(FAR_HOUSE_M, abs(s - ref_s))
     else:
         return None
     p = st.main.interpolate(s)
-    return p.x, p.y, uncertainty, False
+    return p.x, p.y, round(uncertainty, 1), False
 
 
 def _intersection(a: _Street, b: _Street) -> tuple[float, float, float] | None:
