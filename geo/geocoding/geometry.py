@@ -1,6 +1,7 @@
 """Points and radii in metres: addresses, crossings, street middles, districts."""
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 
 from pyproj import Transformer
@@ -71,8 +72,12 @@ def _intersection(a: _Street, b: _Street) -> tuple[float, float, float] | None:
 
 
 def _street_point(st: _Street) -> tuple[float, float, float]:
+    """The middle of the street's main line, with a radius reaching its farthest point
+    (every piece of it, however it bends) plus the offset of an event from the line."""
     p = st.main.interpolate(0.5, normalized=True)
-    return p.x, p.y, max(st.geom.length / 2, 25.0) + STREET_OFFSET_M
+    pieces = getattr(st.geom, "geoms", [st.geom])
+    reach = max(math.hypot(x - p.x, y - p.y) for piece in pieces for x, y in piece.coords)
+    return p.x, p.y, max(reach, 25.0) + STREET_OFFSET_M
 
 
 # --- main -------------------------------------------------------------------------------
