@@ -8,7 +8,7 @@ from geo.geocoding.index import _Index, _Landmark
 from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
 from geo.geocoding.words import (
-    _FILLER_WORDS, GENERIC_KINDS, _has_case, INSTITUTION_KINDS, _INSTITUTION_PREPOSITIONS, KIND_BY_STEM,
+    _FILLER_WORDS, GENERIC_KINDS, _has_case, INSTITUTION_KINDS, _is_adjective, _INSTITUTION_PREPOSITIONS, KIND_BY_STEM,
     _LOCATIVE_GAP, NUMBERED_KINDS, _QUOTES, SCHOOL_KINDS, _SCHOOL_NAME_FILLERS, _TWO_WORD_KINDS,
 )
 from geo.normalize import (
@@ -164,13 +164,17 @@ def _after_locative(t: _Text, i: int) -> bool:
     """'біля поліції', 'на території лікарні', 'у відділу поліції', 'в лікарні' - but not
     'звернулись в поліцію' / 'обращаюсь в горсовет' (direction: accusative)."""
     prev = _prev_token(t, i)
+    if prev is not None and t.tokens[prev].is_word and t.word(prev) not in PLACE_PREPOSITIONS \
+            and is_dictionary_word(t.word(prev)) and _is_adjective(t.word(prev)):
+        prev = _prev_token(t, prev)  # "у городской больницы", "біля центральної лікарні"
     gap = prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP
     if gap:
         prev = _prev_token(t, prev)
     if prev is None or t.word(prev) not in _INSTITUTION_PREPOSITIONS:
         return False
     if not gap and t.word(prev) in {"в", "у", "во", "на"}:
-        return _has_case(t.word(i), "loct")
+        # "в лікарні" (in it), "у больницы" (at it, Russian genitive); not "в лікарню" (to it)
+        return _has_case(t.word(i), "loct") or (t.word(prev) == "у" and _has_case(t.word(i), "gent"))
     return True
 
 
