@@ -190,3 +190,28 @@ def _english_town() -> Gazetteer:
     import tempfile
     streets = [({"name": "Station Road"}, [(0, 0), (800, 0)]), ({"name": "Park Street"}, [(0, 500), (800, 500)])]
     return _osm(Path(tempfile.mkdtemp()), streets, [])
+
+
+@pytest.fixture(scope="module")
+def russian_town(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
+    streets = [({"name": "улица Ленина"}, [(0, 0), (2000, 0)]),
+               ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)]),
+               ({"name": "Садовая улица"}, [(0, 500), (2000, 500)])]
+    points = [({"addr:street": "улица Ленина", "addr:housenumber": str(n)}, (n * 20, 10 if n % 2 else -10))
+              for n in range(1, 60)]
+    points += [({"shop": "supermarket", "name": "Магнит"}, (1500, 510)),
+               ({"shop": "supermarket", "name": "Магнит"}, (100, -900)),
+               ({"amenity": "hospital", "name": "Городская больница № 2"}, (200, 200))]
+    return _osm(tmp_path_factory.mktemp("ru"), streets, points)
+
+
+@pytest.mark.parametrize("text, level, where", [
+    ("ул. Ленина, д. 5 темно", "address", (100, 10)),
+    ("дом 7 по улице Ленина", "address", (140, 10)),
+    ("на углу Ленина и проспекта Мира авария", "intersection", (1000, 0)),
+    ("у Магнита на Садовой пьяные", "landmark", (1500, 510)),       # the branch on that street
+    ("у городской больницы № 2 шумят", "landmark", (200, 200)),
+])
+def test_russian_city(russian_town: Gazetteer, text: str, level: str, where: tuple[float, float]) -> None:
+    m = geocode(text, gazetteer=russian_town)
+    assert m.level == level and _dist(m, *where) <= m.uncertainty_m
