@@ -1,7 +1,7 @@
 """Command line: every subcommand calls the same functions as the dashboard.
 
     python cli.py import FILE...           import source files (one batch each)
-    python cli.py geocode < texts.txt      one JSON object per input line
+    python cli.py geocode < texts.txt      one JSON object per input line (--gazetteer G.json)
     python cli.py hotspots --res 9 --method gistar --out cells.geojson
     python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
     python cli.py forecast --evaluate       back-test the forecasts, store the result
@@ -84,11 +84,16 @@ def _evaluate_forecasts(engine: object, **params: object) -> None:
 
 
 @app.command()
-def geocode() -> None:
+def geocode(
+    gazetteer: Annotated[Path | None, typer.Option(help="gazetteer JSON (from `gazetteer build`); "
+                                                       "default: the configured one")] = None,
+) -> None:
     """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
-    from geo.geocoder import geocode_lines
+    from geo.gazetteer import load_gazetteer
+    from geo.geocoding import geocode_lines
 
-    for answer in geocode_lines(line.rstrip("\n") for line in sys.stdin):
+    gaz = load_gazetteer(gazetteer) if gazetteer is not None else None
+    for answer in geocode_lines((line.rstrip("\n") for line in sys.stdin), gazetteer=gaz):
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
 
 
