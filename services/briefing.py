@@ -17,6 +17,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from fpdf import FPDF  # noqa: E402
+from fpdf.fonts import FontFace  # noqa: E402
 
 from geo.gazetteer import Gazetteer  # noqa: E402
 
@@ -98,15 +99,15 @@ def report_pdf(*, title: str, subtitle: str, sections: Sequence[Section], image_
         pdf.set_font("DejaVu", "B", 11)
         if section.heading:
             pdf.multi_cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
-        pdf.set_font("DejaVu", "B", 8)
-        for width, text in zip(widths, section.header, strict=False):
-            pdf.cell(width, 7, str(text)[: int(width / 1.6)], border=1)
-        pdf.ln()
         pdf.set_font("DejaVu", "", 8)
-        for row in section.rows:
-            for width, text in zip(widths, row, strict=False):
-                pdf.cell(width, 6, "" if text is None else str(text)[: int(width / 1.6)], border=1)
-            pdf.ln()
+        # fpdf2's table wraps long text inside its cell: every word is printed, none cut off
+        with pdf.table(col_widths=widths[: len(section.header)], width=sum(widths[: len(section.header)]),
+                       align="LEFT", line_height=4.5, headings_style=FontFace(emphasis="BOLD"),
+                       first_row_as_headings=True, repeat_headings=1) as table:
+            for row in [section.header, *section.rows]:
+                cells = table.row()
+                for text in list(row)[: len(section.header)]:
+                    cells.cell("" if text is None else str(text))
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9)
     for note in notes:
