@@ -38,31 +38,6 @@ def test_each_role_signs_in_and_opens_its_pages(page, app_url, shot, role) -> No
     assert t(ROLE_PAGES[role][0]) in page.get_by_test_id("stSidebarNav").inner_text()
 
 
-def test_resident_reports_a_problem_and_looks_up_its_status(page, app_url, shot) -> None:
-    page.set_viewport_size({"width": 1200, "height": 1400})
-    open_page(page, f"{app_url}/report")
-    page.get_by_role("textbox", name=t("form.address")).fill("вул. Соборності, 23")
-    page.get_by_role("textbox", name=t("form.address")).press("Enter")
-    wait_idle(page)
-    page.get_by_text(re.compile(t("form.found", place="", level="").split(":")[0])).first.wait_for(timeout=60_000)
-    description = page.get_by_role("textbox", name=t("form.description"))
-    description.fill("Біля під'їзду третій день лежить купа будівельного сміття")
-    description.press("Control+Enter")  # a text area commits its value on Ctrl+Enter or blur
-    wait_idle(page)
-    page.get_by_role("button", name=t("form.submit")).click()
-    wait_idle(page)
-    thanks = page.get_by_text(re.compile(r"VZ-[0-9A-F]{8}")).first
-    thanks.wait_for(timeout=60_000)
-    tracking = re.search(r"VZ-[0-9A-F]{8}", thanks.inner_text()).group(0)
-    shot("resident-report")
-    page.get_by_role("tab", name=t("form.status")).click()
-    page.get_by_label(t("form.tracking")).fill(tracking)
-    page.get_by_label(t("form.tracking")).press("Enter")
-    wait_idle(page)
-    page.get_by_text(t("status.new")).wait_for(timeout=30_000)
-    shot("resident-status")
-
-
 def test_moderator_places_a_quarantined_report_on_the_map(page, app_url, shot) -> None:
     page.set_viewport_size({"width": 1400, "height": 1300})
     sign_in(page, app_url, "moderator")

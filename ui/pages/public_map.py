@@ -28,7 +28,8 @@ if view == "hotspots":
     elif not (result.hotspots["bin"] != 0).any():
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
 st.markdown(state.tr("public.total", total=table.total, k=table.k))
-districts = table.districts.assign(count=table.districts["count"].astype("object").where(
+# one type per column (text): a mix of numbers and "fewer than k" breaks the Arrow table
+districts = table.districts.assign(count=table.districts["count"].astype(str).where(
     ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
 names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
