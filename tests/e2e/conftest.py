@@ -70,6 +70,9 @@ def app_url(app_var: Path) -> Iterator[str]:
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")
+    # the demo data first (what the app's first run would do), so no journey waits on it
+    subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
+                   stderr=subprocess.STDOUT, check=True, timeout=600)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],

@@ -27,6 +27,7 @@ def test_resident_reports_and_looks_up_the_status(page, app_url, app_store, shot
     wait_idle(page)
     page.get_by_text(re.compile(t("form.found", place="", level="").split(":")[0])).first.wait_for(timeout=60_000)
     map_ready(page)
+    page.locator(MAP_FRAME).first.scroll_into_view_if_needed()
     box = page.locator(MAP_FRAME).first.bounding_box()
     page.mouse.click(box["x"] + box["width"] - 8, box["y"] + box["height"] - 30)  # a corner: outside the city
     wait_idle(page)
