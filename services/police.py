@@ -23,6 +23,7 @@ from clustering.evaluation import rolling_evaluation
 from clustering.hotspots import gistar_table, emerging_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
+from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow
@@ -111,6 +112,11 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
     return PoliceView(recent, gistar, emerging, top, fmap, start, end)
 
 
+def category_names(lang: str) -> dict[str, str]:
+    """Category slug -> its name in `lang`, for the category filter and the briefing."""
+    return {slug: (c.en if lang == "en" else c.uk) for slug, c in CATEGORIES.items()}
+
+
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
                  ) -> pd.DataFrame:
     """Hour x weekday counts (Kyiv time) for some cells or one microdistrict."""
@@ -134,8 +140,10 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
 
 
 def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
-             header: Sequence[str], notes: Sequence[str] = ()) -> bytes:
-    """The printable patrol briefing (PDF): police and admins only, audited."""
+             header: Sequence[str], notes: Sequence[str] = (), period: tuple[datetime, datetime] | None = None,
+             categories: Sequence[str] | None = None) -> bytes:
+    """The printable patrol briefing (PDF): police and admins only, audited with the period
+    and categories it was made for."""
     require(user.role, "export_police")
     cells = list(dict.fromkeys(plan.table["cell"]))
     labels = [str(i) for i in range(1, len(cells) + 1)]
@@ -146,7 +154,9 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",
-                             detail={"cells": cells, "share": round(plan.share, 3)}))
+                             detail={"cells": cells, "share": round(plan.share, 3),
+                                     "period": [f"{p:%Y-%m-%d}" for p in period] if period else None,
+                                     "categories": list(categories or [])}))
     return pdf
 
 

@@ -129,7 +129,8 @@ with report_tab:
     if st.toggle(state.tr("council.prepare")):
         st.download_button("XLSX", council.programme_report_xlsx(engine, reports, user=user, period=period,
                                                                  today=today, lang=lang),
-                           file_name=f"programme-report-{period.label}.xlsx")
+                           file_name=f"programme-report-{period.label}.xlsx",
+                           mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         st.download_button("PDF", council.programme_report_pdf(engine, reports, user=user, period=period,
                                                                today=today, lang=lang),
                            file_name=f"programme-report-{period.label}.pdf", mime="application/pdf")
