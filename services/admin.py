@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from auth.roles import require
+from data.store.ops import purge
 from auth.users import User, add_user
 from data.organisations import Organisation
 from data.organisations import organisations as all_organisations
@@ -49,3 +52,9 @@ def audit_frame(engine: Engine, *, actor: User, limit: int = 500) -> pd.DataFram
         query = select(AuditRow).order_by(AuditRow.id.desc()).limit(limit)
         rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(query)]
     return pd.DataFrame.from_records(rows, columns=cols)
+
+
+def purge_now(engine: Engine, now: datetime, *, actor: User) -> dict:
+    """The retention purge (admins only); returns what was removed."""
+    require(actor.role, "purge")
+    return purge(engine, now, actor=actor.username).as_dict()

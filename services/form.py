@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from data.categories import CATEGORIES
 from data.importer import salt, to_report
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
@@ -114,11 +113,6 @@ def locate(address: str) -> tuple[tuple[float, float] | None, str | None, str | 
         return None, None, None
     place = match.street or (match.landmark or {}).get("name") or match.district or ""
     return (match.lat, match.lon), place, match.level
-
-
-def categories(lang: str) -> dict[str, str]:
-    """Category slug -> its name in `lang`, for the category choice."""
-    return {slug: (c.en if lang == "en" else c.uk) for slug, c in CATEGORIES.items()}
 
 
 def status_of(engine: Engine, tracking: str) -> dict[str, str | None] | None:

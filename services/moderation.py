@@ -259,10 +259,6 @@ def report_for_edit(engine: Engine, report_id: int, *, role: str | None) -> dict
         return {c.name: getattr(row, c.name) for c in ReportRow.__table__.columns}
 
 
-def category_names(lang: str) -> dict[str, str]:
-    return {slug: (c.en if lang == "en" else c.uk) for slug, c in CATEGORIES.items()}
-
-
 #: what a moderator reads about each imported batch, in this order
 ACCOUNTING = ("file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_imported")
 

@@ -23,7 +23,6 @@ from clustering.evaluation import rolling_evaluation
 from clustering.hotspots import gistar_table, emerging_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
-from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow
@@ -110,11 +109,6 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
         points_window=(points_start, end) if "points" in layers else None,
     )
     return PoliceView(recent, gistar, emerging, top, fmap, start, end)
-
-
-def category_names(lang: str) -> dict[str, str]:
-    """Category slug -> its name in `lang`, for the category filter and the briefing."""
-    return {slug: (c.en if lang == "en" else c.uk) for slug, c in CATEGORIES.items()}
 
 
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None

@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from i18n import t
 from services.clock import now
-from services.police import category_names
+from services.labels import category_names
 from tests.e2e.helpers import go, map_ready, sign_in, wait_idle
 from tests.e2e.test_journey_council import choose
 

@@ -34,8 +34,6 @@ with audit_tab:
     st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")
 
 with purge_tab:
-    from data.store.ops import purge
-
     st.caption(state.tr("admin.purge_help"))
     if st.button(state.tr("admin.purge_run")):
-        st.json(purge(engine, now(), actor=user.username).as_dict())
+        st.json(admin.purge_now(engine, now(), actor=user))

@@ -47,7 +47,8 @@ with plan_tab:
     if plan["overdue"].any():
         st.warning(state.tr("council.overdue", n=int(plan["overdue"].sum())))
     editable = actions.editable(plan, user)
-    if role == "partner":
+    full = actions.may_create(user)  # council and admins; partners update their own actions only
+    if not full:
         own = orgs.get(user.organisation_id, "—")
         if editable.empty:
             st.info(state.tr("council.partner_none", org=own))
@@ -64,7 +65,7 @@ with plan_tab:
                                   format_func=lambda s: state.tr("action_status." + s))
             note = st.text_area(state.tr("council.col_public_note"), value=current["public_note"] or "")
             wanted = {"status": status, "public_note": note.strip()}
-            if role != "partner":
+            if full:
                 wanted["description"] = st.text_area(state.tr("council.col_description"),
                                                      value=current["description"]).strip()
                 wanted["due_date"] = st.date_input(state.tr("council.col_due_date"), value=current["due_date"])
@@ -83,7 +84,7 @@ with plan_tab:
                             state.tr("council.col_" + k.removesuffix("_id")) for k in changed)))
                     except (PermissionError, ValueError) as exc:
                         st.error(str(exc))
-    if actions.may_create(user):
+    if full:
         with st.form("new-action"):
             st.markdown(f"**{state.tr('council.new')}**")
             description = st.text_area(state.tr("council.col_description"))

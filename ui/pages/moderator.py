@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from services import moderation
+from services import labels, moderation
 from services.clock import now
 from services.maps import click_map, read_click
 from ui import state
@@ -133,7 +133,7 @@ else:
     if report is None:
         st.info(state.tr("mod.no_report"))
         st.stop()
-    names = moderation.category_names(lang)
+    names = labels.category_names(lang)
     st.markdown(state.tr("mod.report_line", id=report_id, category=names.get(report["category"], "?"),
                          status=state.tr("status." + report["status"]), level=report["level"]))
     st.text(report["text"])  # the report's own words: plain text, never markup

@@ -1,11 +1,10 @@
 """Police: where and when to patrol: hotspots of recent weeks, why, when, a plan, a briefing."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from services import patrol, police
+from services import labels, patrol, police
 from services.clock import now
 from ui import state
 from ui.guard import page_guard
@@ -18,7 +17,7 @@ st.title(state.tr("police.title"))
 
 c1, c2, c3 = st.columns([1, 2, 2])
 weeks = c1.selectbox(state.tr("police.weeks"), [4, 8, 12, 26], index=1)
-names = police.category_names(lang)
+names = labels.category_names(lang)
 categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get)
 shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))

@@ -3,8 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data.categories import GROUPS
-from services import public
+from services import labels, public
 from ui import state
 
 lang = state.lang()
@@ -13,9 +12,9 @@ st.caption(state.tr("app.subtitle"))
 periods = public.publishable_periods()
 col1, col2, col3 = st.columns([1, 1, 1])
 period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(public.default_period()))
-group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
-                       format_func=lambda g: state.tr("public.all_groups") if g is None else
-                       (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
+groups = labels.group_names(lang)
+group = col2.selectbox(state.tr("public.group"), [None, *groups],
+                       format_func=lambda g: state.tr("public.all_groups") if g is None else groups[g])
 view = col3.radio(state.tr("public.view"), ["hotspots", "cells", "districts"], horizontal=True,
                   format_func=lambda v: state.tr("public.view_" + v))
 result = public.public_view(state.public_reader(), period, group, lang=lang, view=view)

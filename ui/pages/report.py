@@ -3,7 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from services import form
+from services import form, labels
 from services.maps import click_map, read_click
 from ui import state
 
@@ -19,7 +19,7 @@ if mode == "new":
     if receipt is not None:
         st.success(state.tr("form.thanks", tracking=receipt))
     version = st.session_state.setdefault("form_version", 0)  # a new version = an empty form
-    names = form.categories(lang)
+    names = labels.category_names(lang)
     category = st.selectbox(state.tr("filters.category"), list(names), format_func=names.get,
                             key=f"category-{version}")
     address = st.text_input(state.tr("form.address"), help=state.tr("form.address_help"), key=f"address-{version}")
