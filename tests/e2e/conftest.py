@@ -42,9 +42,26 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> N
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data."""
-    var = tmp_path_factory.mktemp("e2e-var")
+def app_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The running app's folder: its store (e2e.db) and its server log (streamlit.log)."""
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def app_store(app_var: Path, app_url: str):  # type: ignore[no-untyped-def]
+    """The running app's store, for journeys to check what a click saved."""
+    from data.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{app_var / 'e2e.db'}")
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def app_url(app_var: Path) -> Iterator[str]:
+    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data.
+    One app serves every journey; its log is copied to tests/artifacts/streamlit.log."""
+    var = app_var
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
@@ -53,6 +70,9 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")
+    # the demo data first (what the app's first run would do), so no journey waits on it
+    subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
+                   stderr=subprocess.STDOUT, check=True, timeout=600)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
@@ -69,6 +89,8 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "streamlit.log").write_bytes((var / "streamlit.log").read_bytes())
 
 
 @pytest.fixture(scope="session")

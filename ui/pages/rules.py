@@ -2,17 +2,16 @@
 
 import streamlit as st
 
-from data.categories import CATEGORIES, rules
+from services.labels import rules_in
 from ui import state
 
 lang = state.lang()
 st.title(state.tr("rules.title"))
 st.caption(state.tr("rules.to_be_confirmed"))
-for slug, rule in rules().items():
-    category = CATEGORIES[slug]
+for rule in rules_in(lang):
     with st.container(border=True):
-        st.subheader(category.en if lang == "en" else category.uk)
-        st.markdown(f"**{state.tr('rules.rule')}:** {rule.rule_en if lang == 'en' else rule.rule_uk}  \n"
+        st.subheader(rule.category)
+        st.markdown(f"**{state.tr('rules.rule')}:** {rule.rule}  \n"
                     f"**{state.tr('rules.article')}:** {rule.article}  \n"
                     f"**{state.tr('rules.authority')}:** {state.tr('owner.' + rule.authority)}  \n"
-                    f"**{state.tr('rules.contact')}:** {rule.contact_en if lang == 'en' else rule.contact_uk}")
+                    f"**{state.tr('rules.contact')}:** {rule.contact}")
