@@ -522,13 +522,13 @@ def _checked(item: RawMessage | Quarantined, state: _Intake,
                                excerpt=" ".join(text.split())[:EXCERPT_CHARS]), None
     location, point = item.location, extra.get("location_problem")
     if location is not None:
-        point = point_problem(location[0], location[1], _inside_study_area) or point
+        point = point_problem(location[0], location[1], inside_study_area) or point
         location = None if point else location
     raw = item.model_copy(update={"text": text, "venue_text": venue, "extra": extra, "location": location})
     return raw, point
 
 
-def _inside_study_area(lat: float, lon: float) -> bool:
+def inside_study_area(lat: float, lon: float) -> bool:
     """Inside the city outline of the gazetteer in use (the study area)."""
     from geo.gazetteer import load_gazetteer
 

@@ -70,7 +70,7 @@ def test_xlsx_with_date_serial_title_rows_and_coordinates():
     assert dogs.location == (47.5701, 31.3255)  # decimal commas
     assert tyres.received_at == datetime(2024, 3, 2, 16, 0, tzinfo=UTC)  # serial with a time fraction
     assert tyres.location is None
-    assert tyres.extra["location_problem"] == "outside the city: coordinates 123.0, 31.3 are not on Earth (latitude out of range)"
+    assert tyres.extra["location_problem"] == "outside the city: coordinates 123.0, 31.3 are not on Earth (latitude, longitude out of range)"
     assert bad_date.reason == "row 7: date '5 March' is not a date"
     assert no_text.reason == "row 8: no text"
 

@@ -451,7 +451,7 @@ PROJECTED = "coordinates look projected"
 def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
     """(location, problem): a bad coordinate loses the point, not the report.
 
-    Values beyond +-180 that are finite look like metres of a projected system (X/Y):
+    Two values beyond +-180 look like metres of a projected system (X/Y):
     their problem starts with :data:`PROJECTED`, so a caller that knows the CRS can
     transform them. The study area is checked later, by the importer.
     """
@@ -465,10 +465,10 @@ def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str 
         return None, "only one of latitude/longitude is given"
     if not (math.isfinite(flat) and math.isfinite(flon)):
         return None, f"coordinates {flat}, {flon} are not finite numbers"
-    if abs(flat) > 180 or abs(flon) > 180:
+    if abs(flat) > 180 and abs(flon) > 180:  # metres: UTM eastings >= 166,000, northings larger
         return None, f"{PROJECTED} (metres? X {flon:g}, Y {flat:g})"
-    if not (-90 <= flat <= 90):
-        return None, f"outside the city: coordinates {flat}, {flon} are not on Earth (latitude out of range)"
+    if not (-90 <= flat <= 90 and -180 <= flon <= 180):
+        return None, f"outside the city: coordinates {flat}, {flon} are not on Earth (latitude, longitude out of range)"
     return (flat, flon), None
 
 

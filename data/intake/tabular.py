@@ -152,10 +152,14 @@ class Table:
         try:
             worksheet = self._workbook[sheet] if sheet is not None else self._workbook.worksheets[0]
             worksheet.reset_dimensions()  # a forged dimension must not pad every row to 16,384 cells
+            longest = self.limits.max_cell_chars
             for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 cells += max(1, len(row))
                 if cells > self.limits.max_cells:
                     raise _OverBound(f"the sheet has more than {self.limits.max_cells:,} cells (the bound max_cells)")
+                if any(isinstance(cell, str) and len(cell) > longest for cell in row):
+                    raise _OverBound(f"a cell in row {number} is longer than {longest:,} characters "
+                                     "(the bound max_cell_chars)")
                 yield number, list(row)
         except _OverBound as exc:
             raise UnreadableFile(self.infile.name, str(exc)) from None
@@ -196,6 +200,7 @@ class _OverBound(Exception):
 
 SAMPLE_BYTES = 1 << 20
 _SINGLE_BYTE = ("cp1251", "koi8-u")
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\x0c")
 # The most frequent Ukrainian/Russian letters: decoded with the right single-byte table,
 # a text is mostly these; with the wrong one, mostly capitals and box-drawing signs.
 _COMMON_LETTERS = "оаеинтірсвлкмдпуяь"
@@ -217,7 +222,7 @@ def detect_encoding(sample: bytes, name: str = "the file") -> str:
     except UnicodeDecodeError as exc:
         if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample's end
             return "utf-8"
-    if sample.count(0) > len(sample) // 100:
+    if len(sample.translate(None, _TEXT_BYTES)) > len(sample) // 100:  # control bytes: not text
         raise UnreadableFile(name, "not a text file: its encoding is none of UTF-8, UTF-16, cp1251 or KOI8-U "
                                    "(binary bytes found); save it as CSV in UTF-8")
     scores = {}
@@ -451,12 +456,15 @@ def _date_order(table: Table, header: Header, given: str | None, default: str, r
         raise UnreadableFile(table.infile.name, f"date order must be 'dayfirst' or 'monthfirst', not {given!r}")
     columns = [header.columns[f] for f in ("date", "occurred") if f in header.columns]
     seen: set[str] = set()
-    for number, cells in table.rows(header.sheet):
-        if number <= header.row:
-            continue
-        seen.update(filter(None, (date_order_evidence(cells[i]) for i in columns if i < len(cells))))
-        if seen or number > header.row + DATE_SCAN_ROWS:
-            break
+    try:
+        for number, cells in table.rows(header.sheet):
+            if number <= header.row:
+                continue
+            seen.update(filter(None, (date_order_evidence(cells[i]) for i in columns if i < len(cells))))
+            if seen or number > header.row + DATE_SCAN_ROWS:
+                break
+    except UnreadableFile:
+        pass  # damage or a bound further on: the reading pass reports it, after the rows before it
     if len(seen) == 1:
         found = seen.pop()
         if given and given != found:
