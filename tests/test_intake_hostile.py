@@ -357,3 +357,10 @@ def test_bytes_uploads_parse_like_files() -> None:
     data = io.BytesIO(f"Дата;Опис\n01.03.2024;{TEXT}\n".encode("koi8-u")).getvalue()
     [item] = list(intake.parse_file(data, name="upload.csv").items)
     assert item.text == TEXT
+
+
+def test_a_pin_that_is_no_point_is_shown_not_dropped(db, tmp_path) -> None:
+    pinned = message(1, "Гучна музика вночі, неможливо спати")
+    pinned["location_information"] = {"latitude": 91.0, "longitude": 500.0}
+    s = imported(telegram([pinned], tmp_path), db)
+    assert s.quarantined == 1 and "is not a point" in quarantine_frame(db)["reason"].iloc[0]

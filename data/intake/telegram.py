@@ -201,6 +201,9 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
             extra["edited_at"] = edited.isoformat()
     if links:
         extra["links"] = links
+    bad_pin = _bad_pin(message) if location is None else None
+    if bad_pin:
+        extra["location_problem"] = bad_pin
     if from_link:
         extra["location_from_link"] = True
     tally.emitted()
@@ -266,6 +269,14 @@ def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str 
     venue_parts = [message.get(key) for key in ("place_name", "address")]
     venue = ", ".join(p.strip() for p in venue_parts if isinstance(p, str) and p.strip()) or None
     return location, venue
+
+
+def _bad_pin(message: dict[str, Any]) -> str | None:
+    """Why an attached location is no point (NaN, off the Earth), so the moderator sees it."""
+    info = message.get("location_information")
+    if not isinstance(info, dict) or (info.get("latitude") is None and info.get("longitude") is None):
+        return None
+    return f"outside the city: the attached location {info.get('latitude')!r}, {info.get('longitude')!r} is not a point"
 
 
 def _has_media(message: dict[str, Any]) -> bool:
