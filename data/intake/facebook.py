@@ -127,7 +127,7 @@ def _json_kind(event: str) -> str:
 def _decoding(exc: Exception) -> str:
     if isinstance(exc, UnicodeDecodeError):
         return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
-    return str(exc)
+    return " ".join(str(exc).split())  # yajl's messages span lines
 
 
 def _entries(infile: InputFile, max_depth: int, raw: Any) -> Iterator[tuple[str, Any]]:

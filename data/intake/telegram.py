@@ -318,7 +318,7 @@ def _decoding(exc: Exception) -> str:
     """A parse error, with the likely cause when it is the text encoding."""
     if isinstance(exc, UnicodeDecodeError):
         return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
-    return str(exc)
+    return " ".join(str(exc).split())  # yajl's messages span lines
 
 
 def _write_notes(result: ParseResult) -> None:
