@@ -26,11 +26,14 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from functools import cache
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from shapely import Point
+from shapely.prepared import prep
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
@@ -312,6 +315,11 @@ class _Intake:
     made_visible: int = 0
     truncated_refs: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        """The accepted period as two instants (a record's time is compared, not formatted)."""
+        self.first = datetime.combine(self.bounds.first_date, time(), UTC)
+        self.after_last = datetime.combine(self.bounds.last_date(self.now) + timedelta(days=1), time(), UTC)
+
 
 def import_file(
     path: Path | str,
@@ -503,36 +511,43 @@ def _checked(item: RawMessage | Quarantined, state: _Intake,
     read (its text may name the place) but goes to the moderator with that reason.
     """
     if isinstance(item, Quarantined):
-        return item.model_copy(update={"excerpt": visible_controls(item.excerpt)}), None
+        excerpt = visible_controls(item.excerpt)
+        return (item if excerpt is item.excerpt else item.model_copy(update={"excerpt": excerpt})), None
+    changes: dict[str, Any] = {}
     text = visible_controls(item.text)
     venue = visible_controls(item.venue_text) if item.venue_text else item.venue_text
-    if text != item.text or venue != item.venue_text:
+    if text is not item.text or venue is not item.venue_text:
         state.made_visible += 1
-    extra = item.extra
+        changes.update(text=text, venue_text=venue)
     if len(text) > state.bounds.max_text_chars:
-        extra = extra | {"truncated_from": len(text)}
         text = truncated(text, state.bounds.max_text_chars)
+        changes.update(extra=item.extra | {"truncated_from": len(item.text)}, text=text)
         summary.truncated += 1
         if len(state.truncated_refs) < 3:
             state.truncated_refs.append(item.source_ref)
     for when in (item.received_at, item.occurred_at):
-        problem = state.bounds.date_problem(when, state.now) if when is not None else None
-        if problem:
-            return Quarantined(source=item.source, source_ref=item.source_ref, reason=problem,
-                               excerpt=" ".join(text.split())[:EXCERPT_CHARS]), None
-    location, point = item.location, extra.get("location_problem")
-    if location is not None:
-        point = point_problem(location[0], location[1], inside_study_area) or point
-        location = None if point else location
-    raw = item.model_copy(update={"text": text, "venue_text": venue, "extra": extra, "location": location})
-    return raw, point
+        if when is not None and not state.first <= when < state.after_last:
+            reason = state.bounds.date_problem(when, state.now) or "date outside the period"
+            excerpt = " ".join(text.split())[:EXCERPT_CHARS]
+            return Quarantined(source=item.source, source_ref=item.source_ref, reason=reason, excerpt=excerpt), None
+    point = item.extra.get("location_problem")
+    if item.location is not None:
+        point = point_problem(item.location[0], item.location[1], inside_study_area) or point
+        if point:
+            changes["location"] = None
+    return (item.model_copy(update=changes) if changes else item), point
 
 
 def inside_study_area(lat: float, lon: float) -> bool:
     """Inside the city outline of the gazetteer in use (the study area)."""
+    return bool(_study_area().contains(Point(lon, lat)))
+
+
+@cache
+def _study_area() -> Any:
     from geo.gazetteer import load_gazetteer
 
-    return load_gazetteer().contains(lat, lon)
+    return prep(load_gazetteer().boundary_polygon)
 
 
 def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions: list[tuple[RawMessage, Report]],

@@ -100,8 +100,9 @@ def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None)
     if _is_zip(infile):
         return _zip_kind(infile)
     if _utf16(head):
-        if head[:4096].decode(utf16_order(head) or "utf-16", errors="replace").lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-            raise UnreadableFile(infile.name, "a JSON file in UTF-16: JSON exports must be UTF-8; save it as UTF-8")
+        text = head[:4096].decode(utf16_order(head) or "utf-16", errors="replace")
+        if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            raise UnreadableFile(infile.name, "a JSON file in UTF-16: exports must be UTF-8; save it as UTF-8")
         return "survey" if looks_like_survey(infile) else "csv"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):

@@ -214,11 +214,17 @@ _VISIBLE = {code: f"[U+{code:04X}]" for code in _INVISIBLE}
 _VISIBLE[0x0D] = "\n"
 
 
+_ACTIVE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_VISIBLE)) + "]")
+
+
 def visible_controls(text: str) -> str:
     """Control and bidi characters replaced by a visible ``[U+202E]``: kept, never active.
 
-    A carriage return becomes a newline (Windows line ends are not hostile).
+    A carriage return becomes a newline (Windows line ends are not hostile). Most texts
+    have none: one regex search (in C) answers that before any copy is made.
     """
+    if _ACTIVE.search(text) is None:
+        return text
     return text.replace("\r\n", "\n").translate(_VISIBLE)
 
 

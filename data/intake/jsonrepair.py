@@ -143,12 +143,8 @@ class TooDeep(ValueError):
     """A JSON document nested deeper than the bound; str() is the moderator-facing reason."""
 
 
-# A whole string (valid escapes only: the input went through RepairingReader) or, at the
-# end of a chunk, an unterminated one; group 1 (set only then) is a pending backslash.
-_WHOLE_STRING = re.compile(rb'"(?:[^"\\]++|\\.)*+"|"(?:[^"\\]++|\\.)*+(\\?)\Z', re.S)
-# The rest of a string that an earlier chunk opened: group 1 closes it, group 2 is pending.
-_REST_OF_STRING = re.compile(rb'(?:[^"\\]++|\\.)*+(?:(")|(\\?)\Z)', re.S)
-_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+_ESCAPE = re.compile(rb"\\.", re.S)  # an escape pair: what it escapes is never structure
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
 _OPENING = (0x5B, 0x7B)  # [ and {
 
 
@@ -157,8 +153,10 @@ class DepthGuard:
 
     Why: a JSON parser's cost grows with the square of the nesting depth (every event
     carries its whole path), so a 2.5 MB export nested thousands deep took 22 GB. Here
-    the bytes are checked before any parser sees them, in linear time: strings are cut
-    out by the C regex engine, and the brackets left are summed with numpy.
+    the bytes are checked before any parser sees them, in linear time and in C: escape
+    pairs are cut out, then everything but quotes and brackets; the pieces between
+    quotes alternate outside/inside strings, and the brackets outside are summed with
+    numpy. Only a string's open/closed state and a pending backslash cross chunks.
     """
 
     def __init__(self, raw: IO[bytes] | RepairingReader, max_depth: int) -> None:
@@ -166,7 +164,7 @@ class DepthGuard:
         self.max_depth = max_depth
         self._depth = 0
         self._in_string = False
-        self._escape = False  # the previous chunk ended inside a string on a lone backslash
+        self._backslash = False  # the previous chunk ended on a lone backslash
 
     @property
     def bytes_in(self) -> int:
@@ -181,28 +179,19 @@ class DepthGuard:
     def _check(self, data: bytes) -> None:
         import numpy as np
 
-        pos = 0
-        if self._in_string:
-            if self._escape:
-                pos, self._escape = 1, False
-            rest = _REST_OF_STRING.match(data, pos)
-            assert rest is not None  # the pattern matches the empty string
-            if rest.group(1) is None:  # the string goes on into the next chunk
-                self._escape = bool(rest.group(2))
-                return
-            pos, self._in_string = rest.end(), False
-        outside = _WHOLE_STRING.sub(self._open_string, data[pos:])
-        brackets = outside.translate(None, _NOT_BRACKETS)
-        if not brackets:
+        if self._backslash:
+            data = b"\\" + data
+        plain = _ESCAPE.sub(b"", data)
+        self._backslash = plain.endswith(b"\\")
+        parts = plain.translate(None, _NOT_STRUCTURE).split(b'"')
+        outside = b"".join(parts[1::2] if self._in_string else parts[0::2])
+        if len(parts) % 2 == 0:  # an odd number of quotes: the string state flips
+            self._in_string = not self._in_string
+        if not outside:
             return
-        codes = np.frombuffer(brackets, dtype=np.uint8)
+        codes = np.frombuffer(outside, dtype=np.uint8)
         depths = self._depth + np.cumsum(np.where((codes == _OPENING[0]) | (codes == _OPENING[1]), 1, -1))
         if int(depths.max()) > self.max_depth:
             raise TooDeep(f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
                           f"near byte {self.bytes_in}")
         self._depth = int(depths[-1])
-
-    def _open_string(self, match: re.Match[bytes]) -> bytes:
-        if match.group(1) is not None:  # a string that a later chunk closes
-            self._in_string, self._escape = True, bool(match.group(1))
-        return b""

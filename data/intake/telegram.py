@@ -71,7 +71,8 @@ def _items(
                     yield item
         except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
             # Part of the file was read: keep it, and say loudly where the rest was lost.
-            problem = str(exc) if isinstance(exc, TooDeep) else f"damaged near byte {reader.bytes_in} ({_decoding(exc)})"
+            where = f"damaged near byte {reader.bytes_in}"
+            problem = str(exc) if isinstance(exc, TooDeep) else f"{where} ({_decoding(exc)})"
             tally.read()
             yield tally.quarantine(
                 f"tg:file:{infile.name}:byte-{reader.bytes_in}",
