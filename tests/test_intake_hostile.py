@@ -364,3 +364,19 @@ def test_a_pin_that_is_no_point_is_shown_not_dropped(db, tmp_path) -> None:
     pinned["location_information"] = {"latitude": 91.0, "longitude": 500.0}
     s = imported(telegram([pinned], tmp_path), db)
     assert s.quarantined == 1 and "is not a point" in quarantine_frame(db)["reason"].iloc[0]
+
+
+def test_counts_that_do_not_add_up_stop_the_batch(db, tmp_path, monkeypatch) -> None:
+    from data import importer
+
+    settle = importer._settle_counts
+
+    def off_by_one(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        settle(*args, **kwargs)
+        args[2].imported += 1  # a bug that counts one report twice
+
+    monkeypatch.setattr(importer, "_settle_counts", off_by_one)
+    with pytest.raises(importer.AccountingError, match="do not add up.*a bug"):
+        import_file(csv_file(tmp_path, [f"01.03.2024;{TEXT};вул. Соборності 5"]), db)
+    with Session(db) as session:
+        assert session.scalars(select(ImportBatch)).all() == []  # rolled back whole
