@@ -414,7 +414,7 @@ def _note_checks(summary: BatchSummary, state: _Intake) -> None:
     if summary.repeats:
         shown = ", ".join(state.repeat_examples)
         summary.notes.append(f"{summary.repeats} records repeated inside the file (same message id or identical "
-                             f"row) counted as duplicates of their first copy, e.g. {shown}")
+                             f"row) counted as duplicates of their first copy; repeated: {shown}")
     if summary.truncated:
         summary.notes.append(f"{summary.truncated} texts longer than {state.bounds.max_text_chars:,} characters "
                              f"truncated (marked in the text), e.g. {', '.join(state.truncated_refs)}")
@@ -471,8 +471,10 @@ def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_
         if key in state.seen:
             summary.repeats += 1
             summary.duplicates += 1
-            if len(state.repeat_examples) < 3:
-                state.repeat_examples.append(f"{item.source_ref} (a repeat of its first copy)")
+            where = item.extra.get("row") if isinstance(item, RawMessage) else None
+            example = f"{item.source_ref} (row {where})" if where else item.source_ref
+            if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
+                state.repeat_examples.append(example)
             continue
         state.seen.add(key)
         firsts.append(item)
@@ -574,7 +576,7 @@ def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions:
             summary.repeats += 1
             summary.duplicates += 1
             if len(state.repeat_examples) < 3:
-                state.repeat_examples.append(f"{response.source_ref} (an identical survey response)")
+                state.repeat_examples.append(response.source_ref)
         else:
             firsts[response.source_ref] = response
     known: set[str] = set()

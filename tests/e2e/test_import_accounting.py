@@ -5,13 +5,15 @@ from __future__ import annotations
 import re
 
 from i18n import t
-from tests.e2e.helpers import go, sign_in, wait_idle
+from tests.e2e.helpers import go, open_page, sign_in, wait_idle
 
 ROWS = "Дата;Опис;Адреса\n" + "01.03.2024;Сміття біля ринку вже тиждень, ніхто не прибирає;вул. Соборності 5\n" * 3
 
 
 def test_moderator_sees_the_accounting_of_an_import(page, app_url, shot, tmp_path) -> None:
     page.set_viewport_size({"width": 1400, "height": 1300})
+    open_page(page, f"{app_url}/login")  # the first page of the session waits for the demo import
+    page.get_by_label(t("auth.username")).wait_for(timeout=600_000)
     sign_in(page, app_url, "moderator")
     go(page, "nav.moderator")
     upload = tmp_path / "three-same-rows.csv"
