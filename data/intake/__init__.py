@@ -18,7 +18,13 @@ result.stats["emitted"] + result.stats["quarantined"]`` once ``items`` is exhaus
 What is not a record (service messages, photos, blank rows) is counted under
 ``skipped_*`` and explained in ``notes``. The only exception is :class:`UnreadableFile`,
 raised by ``parse_file`` itself; a file damaged further on (a truncated export) ends
-``items`` with one Quarantined entry that says where reading stopped.
+``items`` with one Quarantined entry that says where reading stopped, and the reason in
+``result.problems`` (the file failed: the CLI exits non-zero).
+
+Bounds (:mod:`.bounds`) hold whatever the file: its size, JSON nesting depth, cell sizes
+and cells per sheet are checked while streaming, before anything big is built. Tables
+of things that are not reports (an action plan, meetings, districts, hotspots) are
+refused as "not a report file"; survey files are told apart and read as surveys.
 """
 
 from __future__ import annotations
