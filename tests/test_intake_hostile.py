@@ -273,6 +273,12 @@ def test_us_dates_and_12_hour_clocks(db, tmp_path) -> None:
     assert [(d.month, d.day, d.hour) for d in got] == [(3, 2, 9), (3, 14, 12)]  # Kyiv UTC+2
 
 
+def test_a_separate_12_hour_time_column(tmp_path) -> None:
+    path = csv_file(tmp_path, [f"14/03/2024;9:05 PM;{TEXT}", f"14/03/2024;12:10 am;{TEXT} 2"], header="Дата;Час;Опис")
+    evening, night = list(intake.parse_file(path).items)
+    assert (evening.received_at.hour, night.received_at.hour) == (19, 22)  # Kyiv UTC+2; 00:10 is the day before
+
+
 def test_ambiguous_dates_follow_the_option(tmp_path) -> None:
     path = csv_file(tmp_path, [f"03/02/2024;{TEXT};"])
     [day] = list(intake.parse_file(path).items)

@@ -283,7 +283,7 @@ _DMY = re.compile(
     r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?)?$"
 )
 DATE_ORDERS = ("dayfirst", "monthfirst")
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954 .. 2119: anything else is not a plausible date
 
@@ -393,7 +393,7 @@ def _parse_time(value: Any) -> time:
     match = _TIME.match(str(value).strip())
     try:
         if match:
-            return time(int(match[1]), int(match[2]), int(match[3] or 0))
+            return time(_twenty_four(int(match[1]), match[4]), int(match[2]), int(match[3] or 0))
     except ValueError:
         pass
     raise BadDate(f"time '{value}' is not a time")
