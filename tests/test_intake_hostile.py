@@ -386,3 +386,12 @@ def test_counts_that_do_not_add_up_stop_the_batch(db, tmp_path, monkeypatch) -> 
         import_file(csv_file(tmp_path, [f"01.03.2024;{TEXT};вул. Соборності 5"]), db)
     with Session(db) as session:
         assert session.scalars(select(ImportBatch)).all() == []  # rolled back whole
+
+
+def test_one_huge_json_string_is_bounded_while_a_long_text_is_truncated(db, tmp_path) -> None:
+    long_text = f"{TEXT} " + "дуже " * 200_000  # 1,000,000+ characters: kept, truncated
+    s = imported(telegram([message(1, long_text)], tmp_path), db)
+    assert s.truncated == 1 and not s.failed
+    huge = telegram([message(1, "x" * (3 << 20))], tmp_path, "huge.json")
+    result = intake.parse_file(huge, limits=bounds(max_json_string_mb=2))
+    assert "max_json_string_mb" in list(result.items)[-1].reason and result.problems

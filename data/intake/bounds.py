@@ -29,6 +29,7 @@ class IntakeBounds:
     max_records: int = 2_000_000  # records read per file; past it the file fails
     max_text_chars: int = 20_000  # longer texts are truncated and flagged, not dropped
     max_json_depth: int = 64  # nesting of a JSON export (real ones stay under 12)
+    max_json_string_mb: float = 16.0  # one JSON string; longer texts under it are truncated, not refused
     max_cell_chars: int = 100_000  # one XLSX/CSV cell
     max_cells: int = 50_000_000  # all cells of an XLSX sheet, empty padding included
     first_date: date = date(2015, 1, 1)  # oldest date a record may carry
@@ -38,6 +39,10 @@ class IntakeBounds:
     @property
     def max_file_bytes(self) -> int:
         return int(self.max_file_mb * MB)
+
+    @property
+    def max_json_string_bytes(self) -> int:
+        return int(self.max_json_string_mb * MB)
 
     @property
     def max_cell_bytes(self) -> int:

@@ -78,18 +78,19 @@ def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds
     file; damage further on ends the items with one Quarantined entry and a problem.
     """
     infile = InputFile.of(source, name)
-    max_depth = (limits or bounds()).max_json_depth
-    list_key = _layout(infile, max_depth)
+    limits = limits or bounds()
+    json_bounds = (limits.max_json_depth, limits.max_json_string_bytes)
+    list_key = _layout(infile, json_bounds)
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(infile, max_depth, list_key, result, Tally(result, KIND))
+    result.items = _items(infile, json_bounds, list_key, result, Tally(result, KIND))
     return result
 
 
-def _events(raw: Any, max_depth: int) -> Iterator[tuple[str, str, Any]]:
-    return ijson.parse(DepthGuard(raw, max_depth), use_float=True)
+def _events(raw: Any, json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
+    return ijson.parse(DepthGuard(raw, *json_bounds), use_float=True)
 
 
-def _layout(infile: InputFile, max_depth: int) -> str:
+def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
     """The list the entries sit in: "(list)" for a top-level list, else the first known key.
 
     Reads events only (nothing is built) up to the first list of entries.
@@ -97,7 +98,7 @@ def _layout(infile: InputFile, max_depth: int) -> str:
     seen: list[str] = []
     with infile.open() as raw:
         try:
-            for prefix, event, value in _events(raw, max_depth):
+            for prefix, event, value in _events(raw, json_bounds):
                 if prefix == "" and event == "start_array":
                     return "(list)"
                 if prefix == "" and event in ("string", "number", "boolean", "null"):
@@ -130,12 +131,12 @@ def _decoding(exc: Exception) -> str:
     return " ".join(str(exc).split())  # yajl's messages span lines
 
 
-def _entries(infile: InputFile, max_depth: int, raw: Any) -> Iterator[tuple[str, Any]]:
+def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: Any) -> Iterator[tuple[str, Any]]:
     """(list key, entry) for every entry of every known list, built one at a time."""
     builder: ijson.ObjectBuilder | None = None
     depth = 0
     key = ""
-    for prefix, event, value in _events(raw, max_depth):
+    for prefix, event, value in _events(raw, json_bounds):
         if builder is not None:
             builder.event(event, value)
             if event in ("start_map", "start_array"):
@@ -156,12 +157,12 @@ def _entries(infile: InputFile, max_depth: int, raw: Any) -> Iterator[tuple[str,
 
 
 def _items(
-    infile: InputFile, max_depth: int, list_key: str, result: ParseResult, tally: Tally
+    infile: InputFile, json_bounds: tuple[int, int], list_key: str, result: ParseResult, tally: Tally
 ) -> Iterator[RawMessage | Quarantined]:
     unknown: set[str] = set()
     index = 0
     with infile.open() as raw:
-        stream = _entries(infile, max_depth, raw)
+        stream = _entries(infile, json_bounds, raw)
         try:
             for key, entry in stream:
                 index += 1

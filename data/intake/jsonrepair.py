@@ -140,7 +140,7 @@ def _closes(body: bytes) -> bool:
 
 
 class TooDeep(ValueError):
-    """A JSON document nested deeper than the bound; str() is the moderator-facing reason."""
+    """A JSON document over a bound (nesting, string size); str() is the moderator-facing reason."""
 
 
 _ESCAPE = re.compile(rb"\\.", re.S)  # an escape pair: what it escapes is never structure
@@ -159,9 +159,11 @@ class DepthGuard:
     numpy. Only a string's open/closed state and a pending backslash cross chunks.
     """
 
-    def __init__(self, raw: IO[bytes] | RepairingReader, max_depth: int) -> None:
+    def __init__(self, raw: IO[bytes] | RepairingReader, max_depth: int, max_string_bytes: int = 16 << 20) -> None:
         self._raw = raw
         self.max_depth = max_depth
+        self.max_string_bytes = max_string_bytes
+        self._string_run = 0  # bytes of the string that is still open
         self._depth = 0
         self._in_string = False
         self._backslash = False  # the previous chunk ended on a lone backslash
@@ -187,6 +189,7 @@ class DepthGuard:
         outside = b"".join(parts[1::2] if self._in_string else parts[0::2])
         if len(parts) % 2 == 0:  # an odd number of quotes: the string state flips
             self._in_string = not self._in_string
+        self._check_string(plain, quoted=len(parts) > 1)
         if not outside:
             return
         codes = np.frombuffer(outside, dtype=np.uint8)
@@ -195,3 +198,13 @@ class DepthGuard:
             raise TooDeep(f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
                           f"near byte {self.bytes_in}")
         self._depth = int(depths[-1])
+
+    def _check_string(self, plain: bytes, *, quoted: bool) -> None:
+        """Bound the string still open at the chunk's end (one huge text must not be built)."""
+        if not self._in_string:
+            self._string_run = 0
+            return
+        self._string_run = (self._string_run if not quoted else 0) + len(plain) - (plain.rfind(b'"') + 1)
+        if self._string_run > self.max_string_bytes:
+            raise TooDeep(f"a JSON string is longer than {self.max_string_bytes / (1 << 20):,.0f} MB (the bound "
+                          f"max_json_string_mb) near byte {self.bytes_in}")

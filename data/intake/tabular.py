@@ -126,11 +126,19 @@ class Table:
         self.delimiter = sniff_delimiter(sample)
 
     def _lines(self) -> Iterator[str]:
-        """The CSV's text, line by line (NULs dropped: some exporters pad with them)."""
+        """The CSV's text, line by line (NULs dropped: some exporters pad with them).
+
+        A line is read at most ``LINE_CELLS`` cells' bound long: a 200 MB line without a
+        line break must not be decoded whole before the cell bound can refuse it.
+        """
+        limit = self.limits.max_cell_chars * LINE_CELLS
         with self.infile.open() as raw:
             text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
             try:
-                for line in text:
+                while line := text.readline(limit + 1):
+                    if len(line) > limit:
+                        raise UnreadableFile(self.infile.name, f"a line longer than {limit:,} characters "
+                                                               f"({LINE_CELLS} cells of max_cell_chars)")
                     yield line.replace("\x00", "")
             except UnicodeDecodeError as exc:
                 raise UnreadableFile(self.infile.name, f"the text is not {self.encoding} further on "
@@ -199,6 +207,7 @@ class _OverBound(Exception):
 
 
 SAMPLE_BYTES = 1 << 20
+LINE_CELLS = 16  # a physical CSV line may hold this many cells of the cell bound
 _SINGLE_BYTE = ("cp1251", "koi8-u")
 _TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\x0c")
 # The most frequent Ukrainian/Russian letters: decoded with the right single-byte table,

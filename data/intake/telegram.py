@@ -47,18 +47,19 @@ def parse_telegram(source: Any, *, name: str | None = None, limits: IntakeBounds
     saying where the import stopped, so what was read before it is kept.
     """
     infile = InputFile.of(source, name)
-    max_depth = (limits or bounds()).max_json_depth
-    layout = _layout(infile, max_depth)  # an unreadable file fails here, before any item
+    limits = limits or bounds()
+    json_bounds = (limits.max_json_depth, limits.max_json_string_bytes)
+    layout = _layout(infile, json_bounds)  # an unreadable file fails here, before any item
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(infile, layout, result, Tally(result, KIND), max_depth)
+    result.items = _items(infile, layout, result, Tally(result, KIND), json_bounds)
     return result
 
 
 def _items(
-    infile: InputFile, layout: _Layout, result: ParseResult, tally: Tally, max_depth: int
+    infile: InputFile, layout: _Layout, result: ParseResult, tally: Tally, json_bounds: tuple[int, int]
 ) -> Iterator[RawMessage | Quarantined]:
     with infile.open() as raw:
-        reader = DepthGuard(RepairingReader(raw), max_depth)
+        reader = DepthGuard(RepairingReader(raw), *json_bounds)
         if layout.single_chat:  # the common case: ijson builds each message in C
             found = ijson.items(reader, "messages.item", use_float=True)
             stream: Iterator[tuple[str, str | None, Any]] = ((layout.chat_id, layout.chat_type, m) for m in found)
@@ -89,7 +90,7 @@ class _Layout:
     chat_type: str | None = None
 
 
-def _layout(infile: InputFile, max_depth: int) -> _Layout:
+def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> _Layout:
     """Single chat or whole account, read from the head of the file.
 
     A chat's ``id`` and ``type`` precede its ``messages`` in every Telegram Desktop
@@ -98,7 +99,7 @@ def _layout(infile: InputFile, max_depth: int) -> _Layout:
     layout = _Layout(single_chat=True)
     with infile.open() as raw:
         try:
-            for prefix, event, value in ijson.parse(DepthGuard(RepairingReader(raw), max_depth), use_float=True):
+            for prefix, event, value in ijson.parse(DepthGuard(RepairingReader(raw), *json_bounds), use_float=True):
                 if prefix == "id" and event in ("number", "string"):
                     layout.chat_id = str(int(value) if isinstance(value, float) else value)
                 elif prefix == "type" and event == "string":
