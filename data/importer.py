@@ -26,8 +26,8 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import cache
 from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -101,11 +101,6 @@ class BatchSummary:
     same_file_batch: int | None = None
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
-
-    @property
-    def already_known(self) -> int:
-        """Older name of ``already_imported``."""
-        return self.already_imported
 
     @property
     def failed(self) -> bool:

@@ -20,11 +20,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
     DATE_ORDERS,
     PROJECTED,
     BadDate,
     InputFile,
+    IntakeOptions,
     ParseResult,
     Tally,
     UnreadableFile,
@@ -34,7 +36,6 @@ from data.intake.common import (
     column_index,
     date_order_evidence,
     header_key,
-    IntakeOptions,
     load_mapping,
     match_header,
     normalise_text,
@@ -44,7 +45,6 @@ from data.intake.common import (
     short_hash,
     utf16_order,
 )
-from data.intake.bounds import IntakeBounds, bounds
 from data.records import Quarantined, RawMessage
 
 HEADER_SCAN_ROWS = 30

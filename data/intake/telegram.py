@@ -17,6 +17,7 @@ from typing import Any
 
 import ijson
 
+from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
     InputFile,
     ParseResult,
@@ -26,7 +27,6 @@ from data.intake.common import (
     point_from_links,
     valid_point,
 )
-from data.intake.bounds import IntakeBounds, bounds
 from data.intake.jsonrepair import DepthGuard, RepairingReader, TooDeep
 from data.records import Quarantined, RawMessage
 
