@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from data.importer import salt, to_report
+from data.importer import inside_study_area, salt, to_report
+from data.intake.bounds import point_problem
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
@@ -124,8 +125,10 @@ def submit(engine: Engine, *, description: str, address: str = "", category: str
     client = client or Client(None, None)
     check_rate(list(recent), now)
     check_description(description)
-    if lat is None or lon is None:
-        raise Refused("form.need_place")
+    if lat is None or lon is None or point_problem(lat, lon, inside=lambda *_: True):
+        raise Refused("form.need_place")  # NaN, infinite or off the Earth: no place given
+    if point_problem(lat, lon, inside=inside_study_area):
+        raise Refused("form.outside_city")
     with Session(engine) as session:
         last_minute = session.scalar(
             select(func.count()).select_from(ReportRow).where(ReportRow.source == "form",

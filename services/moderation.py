@@ -259,24 +259,40 @@ def report_for_edit(engine: Engine, report_id: int, *, role: str | None) -> dict
         return {c.name: getattr(row, c.name) for c in ReportRow.__table__.columns}
 
 
-#: what a moderator reads about each imported batch, in this order
-ACCOUNTING = ("file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_imported")
+# --- issue 16: an import's accounting, as the moderation page shows it -----------------
 
 
-def import_upload(engine: Engine, name: str, content: bytes, *, actor: str, role: str | None,
-                  progress: Progress | None = None) -> dict[str, Any]:
-    """Import one uploaded file as a batch; returns the importer's accounting of it."""
+def import_upload(engine: Engine, name: str, data: bytes, *, actor: str, role: str | None,
+                  progress: Progress | None = None) -> Any:
+    """Import an uploaded file (kept on disk only while it is read); returns the BatchSummary.
+
+    Raises ``data.intake.UnreadableFile`` for a file that cannot be read at all.
+    """
     require(role, "moderate")
     with TemporaryDirectory() as tmp:
         path = Path(tmp) / Path(name).name
-        path.write_bytes(content)
-        summary = import_file(path, engine, actor=actor, progress=progress)
-    counts = summary.as_dict()
-    # records seen in earlier batches: a count (the importer names it already_known; a bool
-    # already_imported says the whole file was seen before)
-    already = counts.get("already_known")
-    if already is None or isinstance(counts.get("already_imported"), int) and not isinstance(
-            counts.get("already_imported"), bool):
-        already = counts.get("already_imported")
-    return {key: counts.get(key) for key in ACCOUNTING} | {"already_imported": int(already or 0),
-                                                          "notes": list(summary.notes)}
+        path.write_bytes(data)
+        return import_file(path, engine, actor=actor, progress=progress)
+
+
+def batch_accounting(engine: Engine, batch_id: int) -> dict[str, Any]:
+    """The stored accounting of one import batch: ``read = imported + duplicates +
+    quarantined + already_imported``, with its parts (in-file repeats, not placed,
+    truncated texts) and the problems that stopped the file, as saved with the batch."""
+    from data.store.schema import ImportBatch
+
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise KeyError(f"no import batch {batch_id}")
+        counts = {
+            "file_name": batch.file_name, "batch_id": batch.id, "read": batch.n_read, "imported": batch.n_imported,
+            "duplicates": batch.n_duplicates, "quarantined": batch.n_quarantined,
+            "already_imported": batch.n_already_known, "repeats": batch.n_repeats,
+            "not_located": batch.n_not_located, "truncated": batch.n_truncated,
+        }
+        problems = [line for line in (batch.problems or "").splitlines() if line]
+        notes = [line for line in (batch.notes or "").splitlines() if line]
+    balanced = counts["read"] == (counts["imported"] + counts["duplicates"] + counts["quarantined"]
+                                  + counts["already_imported"])
+    return counts | {"balanced": balanced, "problems": problems, "notes": notes}

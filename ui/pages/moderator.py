@@ -50,19 +50,31 @@ if section == "upload":
         for upload in files:
             bar = st.progress(0.0, text=upload.name)
             try:
-                batches.append(moderation.import_upload(
+                summary = moderation.import_upload(
                     engine, upload.name, upload.getvalue(), actor=user.username, role=role,
-                    progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000))))
+                    progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000)))
             except moderation.UnreadableFile as exc:
                 st.error(state.tr("mod.unreadable", file=upload.name))
                 st.text(str(exc))
+                continue
             bar.progress(1.0)
+            if summary.batch_id is None or summary.same_file_batch is not None:
+                batches.append({"file_name": upload.name, "same_file": summary.same_file_batch})
+            else:  # the accounting as the store holds it with the batch
+                batches.append(moderation.batch_accounting(engine, summary.batch_id))
         st.session_state["mod-batches"] = batches
     batches = st.session_state.get("mod-batches", [])
     if batches:
         st.success(state.tr("mod.imported_batches", n=len(batches)))
         for batch in batches:
-            st.text(state.tr("mod.batch_line", **{k: v for k, v in batch.items() if k != "notes"}))
+            if "same_file" in batch:
+                st.info(state.tr("mod.same_file", file_name=batch["file_name"], batch=batch["same_file"]))
+                continue
+            st.text(state.tr("mod.batch_line", **batch))
+            if batch["repeats"]:
+                st.text(state.tr("mod.accounting", **batch))
+            for problem in batch["problems"]:
+                st.text(problem)
             for note in batch["notes"]:
                 st.text(f"{batch['file_name']}: {note}")
 
