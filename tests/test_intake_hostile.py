@@ -262,7 +262,7 @@ def test_the_form_refuses_nan_and_far_points(db) -> None:
     for lat, lon, key in ((math.nan, 31.33, "form.need_place"), (math.inf, 31.33, "form.need_place"),
                           (0.0, 0.0, "form.outside_city")):
         with pytest.raises(form.Refused, match=key):
-            form.submit(db, text="Сміття біля ринку вже тиждень", category=None, lat=lat, lon=lon, contact=None)
+            form.submit(db, description="Сміття біля ринку вже тиждень", category=None, lat=lat, lon=lon, contact=None)
 
 
 def test_us_dates_and_12_hour_clocks(db, tmp_path) -> None:

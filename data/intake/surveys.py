@@ -29,7 +29,7 @@ from data.intake.common import (
     parse_when,
     short_hash,
 )
-from data.intake.tabular import HEADER_SCAN_ROWS, Header, Table, find_header
+from data.intake.tabular import HEADER_SCAN_ROWS, Header, Table, find_header, refuse_side_table
 
 KIND = "survey"
 QUESTIONS: dict[str, str] = {  # field -> how a moderator reads it in a reason
@@ -85,10 +85,15 @@ def _accept(columns: dict[str, int]) -> bool:
 
 
 def looks_like_survey(infile: InputFile) -> bool:
-    """Whether a CSV/XLSX has a survey header (two or more of our questions)."""
+    """Whether a CSV/XLSX has a survey header (two or more of our questions). A side table
+    (an action plan naming "police" and "council" as owners, say) is none: the report
+    parser then refuses it as "not a report file"."""
     table = Table(infile, "xlsx" if infile.head(4) == b"PK\x03\x04" else "csv")
     try:
+        refuse_side_table(table)
         return find_header(table, SURVEY_HEADERS, (), None, accept=_accept) is not None
+    except UnreadableFile:
+        return False
     finally:
         table.close()
 
