@@ -36,7 +36,7 @@ _DOT = (
 _CYRILLIC_LABELS = "гмейл|гмеіл|гмаил|гмаїл|джимейл|джімейл|укрнет|укр|ком|нет|юа|уа|ру|мета|яху|аутлук"
 _LABEL = rf"(?:[A-Za-z0-9][A-Za-z0-9-]*|(?i:{_CYRILLIC_LABELS})(?![\w]))"
 _PROVIDERS = r"(?i:gmail|ukr|yahoo|outlook|hotmail|icloud|meta|i\.ua|гмейл|гмаил|укрнет)"
-_LOCAL = r"(?<![\w.+@-])[A-Za-z0-9][A-Za-z0-9._%+\-]*"
+_LOCAL = rf"(?<![\w.+@-])[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?:{_DOT})[A-Za-z0-9][A-Za-z0-9._%+\-]*)*"
 DISGUISED_EMAIL_RE = re.compile(
     rf"{_LOCAL}(?:{_AT})(?:{_LABEL}(?:(?:{_DOT}){_LABEL})+|{_PROVIDERS}(?![\w]))"
 )
@@ -49,16 +49,17 @@ _EMAIL_HINT_RE = re.compile(r"@|at|\(a|\[a|\{a|<a|\(а|\[а|собак|соба�
 
 _NETWORK = (
     r"(?:інст|инст|insta|телеграм|телега|телезі|телеге|тг|tg\b|telegram|тікто|тикто|тик\W?то|тік\W?то|tik\W?tok|"
-    r"фейсбу|фб\b|facebook|fb\b|твіттер|твиттер|twitter|threads|тредс|ютуб|youtube|снеп|snapchat|вк\b|vk\b)\w*"
+    r"фейсбу|фб\b|facebook|fb\b|твіттер|твиттер|twitter|threads|тредс|ютуб|youtube|снеп|snapchat|вк\b|vk\b|"
+    r"(?:нік|ник)(?:ом|а|у|е|і)?\b|юзернейм|username|логін|логин)\w*"
 )
 _HANDLE = r"(?=[A-Za-z0-9_.]*[A-Za-z])[A-Za-z0-9_][A-Za-z0-9_.]{1,31}(?<!\.)"
-# Up to three words in between ("мій нік у телеграмі — ...", "в інсті є фото ...").
-_GAP = r"(?:[\s:,\-—–«»\"']+[А-ЯЁЄІЇҐа-яёєіїґ'’ʼ]+){0,3}[\s:,\-—–«»\"']+"
+# Up to four words in between ("мій нік у телеграмі — ...", "в інсті є фото ...").
+_GAP = r"(?:[\s:,\-—–«»\"']+[А-ЯЁЄІЇҐа-яёєіїґ'’ʼ]+){0,4}[\s:,\-—–«»\"']+"
 _AFTER_NETWORK_RE = re.compile(rf"(?i)(?<![\w]){_NETWORK}{_GAP}(?<![@\w])({_HANDLE})(?![\w@])")
 _BEFORE_NETWORK_RE = re.compile(rf"(?i)(?<![\w@.])({_HANDLE})(?![\w@])\s+(?:в|у|на|in|on)\s+{_NETWORK}")
 _NETWORK_HINT_RE = re.compile(  # literals only: a scan for them skips most characters at once
     r"інст|инст|insta|телег|телез|telegram|тікто|тикто|тик-то|тік-то|tiktok|tik tok|фейсбу|facebook|твіт|твит|"
-    r"twitter|threads|тредс|ютуб|youtube|снеп|snapchat| тг| tg| фб| fb| вк| vk"
+    r"twitter|threads|тредс|ютуб|youtube|снеп|snapchat| тг| tg| фб| fb| вк| vk| нік| ник|юзернейм|username|логін|логин"
 )
 
 

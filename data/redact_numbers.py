@@ -308,8 +308,13 @@ def _longest_phones(numbers: list[tuple[int, int, str]]) -> Iterator[tuple[int, 
 _PLATE_LETTERS = "АВСЕНІКМОРТХABCEHIKMOPTX"
 _IBAN_RE = re.compile(r"(?<![\w])[UuУу][AaАа][\s\-]?\d{2}(?:[\s\-]?\d){20,29}(?!\d)")
 _PASSPORT_RE = re.compile(
-    r"(?<![\w])[А-ЯЄІЇҐA-Z]{2}\s{0,2}(?:№|N|#|номер|но?м\.)?\s{0,2}\d{6}(?![\d])"
+    r"(?<![\w])(?P<doc>[А-ЯЄІЇҐA-Z]{2}[\s,\-]{0,3}(?:№|N|#|номер|но?м\.)?[\s:]{0,2}\d{6})(?![\d])"
+    # any case after a document word ("паспорт мк 123456", "серия ав, номер 123456")
+    r"|(?i:паспорт|сері[яї]|сери[яи])[^\n\d]{0,12}?(?<![\w])(?P<lower>[а-яєіїґa-z]{2}"
+    r"(?i:[\s,\-]{0,3}(?:№|N|#|номер|но?м\.)?[\s:]{0,2})\d{6})(?![\d])"
 )
+# The record number of the ID card (УНЗР): birth date and five digits.
+_RECORD_RE = re.compile(r"(?<![\d\-])(?:19|20)\d{6}-\d{5}(?![\d])")
 # 2004 onwards: two letters, four digits, two letters (any case: "вн 4321 ко"), unless
 # the letter pairs read as everyday words ("на 2000 км").
 _PLATE_RE = re.compile(
@@ -327,11 +332,17 @@ _OLD_PLATE_RE = re.compile(
         r"(?<![\w])\d{2}-\d{2}\s?[А-ЯІ]{3}(?![\w])",
     ))
 )
+# Old plates in lower case only after a car word ("номер 123-45 ве"): alone, "12345 на"
+# is a number and a preposition.
+_CAR_WORD_PLATE_RE = re.compile(
+    rf"(?i)(?:номер\w*|машин\w*|авто\w*|тачк\w*)[^\n\d]{{0,20}}?(?<![\w])"
+    rf"(\d{{3}}[\s\-]?\d{{2}}\s?[{_PLATE_LETTERS}]{{2}}|[а-яіa-z]\s?\d{{2}}[\s\-]?\d{{2}}\s?[а-яі]{{2,3}})(?![\w])"
+)
 _IBAN_DIGITS, _PASSPORT_RUN = 22, 6
 # How far before and after a run of digits its passport or plate can reach ("серія ЕН
 # номер 654321"; "ВЕ 1234 АК", "а 12-34 НИК"): the end must lie inside the window, or the
 # "no letter follows" check would see the window's end instead of the text.
-_PASSPORT_REACH, _PLATE_BEFORE, _PLATE_AFTER = 14, 4, 10
+_PASSPORT_REACH, _PLATE_BEFORE, _PLATE_AFTER, _CAR_WORD_REACH = 40, 4, 10, 36
 
 
 def document_spans(text: str, n_digits: int, runs: Sequence[Run]) -> list[Span]:
@@ -343,12 +354,19 @@ def document_spans(text: str, n_digits: int, runs: Sequence[Run]) -> list[Span]:
         spans += [(*m.span(), "iban") for m in _IBAN_RE.finditer(text)]
     for start, end in runs:
         length = end - start
+        if length == 8:
+            m = _RECORD_RE.match(text, start)
+            if m:
+                spans.append((*m.span(), "passport"))
         if length == _PASSPORT_RUN:
             m = _PASSPORT_RE.search(text, max(0, start - _PASSPORT_REACH), end)
-            if m and m.span() not in found:
-                found.add(m.span())
-                spans.append((*m.span(), "passport"))
+            if m:
+                spans.append((*m.span("doc" if m.group("doc") else "lower"), "passport"))
         if 2 <= length <= 5:  # plates: 4 digits (or 2 + 2), 5 (or 3 + 2)
+            m = _CAR_WORD_PLATE_RE.search(text, max(0, start - _CAR_WORD_REACH), end + _PLATE_AFTER)
+            if m and m.span(1) not in found:
+                found.add(m.span(1))
+                spans.append((*m.span(1), "plate"))
             for regex in (_PLATE_RE, _OLD_PLATE_RE):
                 m = regex.search(text, max(0, start - _PLATE_BEFORE), end + _PLATE_AFTER)
                 if m is None or m.span() in found or (
@@ -374,22 +392,26 @@ _ORDINAL = (
 # під'їзді") or follows a preposition ("в 27 квартирі", "возле 4 подъезда"); "120
 # квартир" and "у будинку 3 під'їзди" only count them.
 _ORDINAL_NUMBER = r"\d{1,4}-?[а-яієї]{1,3}"
+# ... or when the word is singular ("3 під'їзд, 5 поверх"; "3 під'їзди" counts them).
+_FLAT_SINGULAR = r"(?:квартира|квартирі|квартире|квартіра|квартірі)"
+_ENTRANCE_SINGULAR = rf"(?:під{_APOS}їзд|під{_APOS}їзді|подъезд|подъезде|подьезд|подьезде)"
 _PREPOSITION = r"(?:в|у|з|із|зі|до|біля|коло|возле|около|из|от|від|во|к|напроти|напротив|навпроти)"
 
 
-def _home_re(word: str, abbreviation: str | None, ordinal_words: str | None) -> re.Pattern[str]:
+def _home_re(word: str, abbreviation: str | None, ordinal_words: str | None, singular: str) -> re.Pattern[str]:
     """The number after the word (or its abbreviation: "кв. 5"), or before the full word."""
     ordinal = f"{_ORDINAL_NUMBER}|{ordinal_words}" if ordinal_words else _ORDINAL_NUMBER
     word_after = f"(?:{word}|{abbreviation})" if abbreviation else word
     return re.compile(
         rf"(?i)(?<![\w])(?:(?P<after>{word_after}\s{{0,2}}{_NUMBER})(?![\d])"
         rf"|(?P<ordinal>(?:{ordinal})\s{{1,2}}{word})"
-        rf"|{_PREPOSITION}\s{{1,2}}(?P<plain>\d{{1,4}}\s{{1,2}}{word}))"
+        rf"|{_PREPOSITION}\s{{1,2}}(?P<plain>\d{{1,4}}\s{{1,2}}{word})"
+        rf"|(?P<single>\d{{1,4}}\s{{1,2}}{singular}(?![\w'’ʼ])))"
     )
 
 
-_FLAT_RE = _home_re(_FLAT_WORD, _FLAT_ABBR, None)
-_ENTRANCE_RE = _home_re(_ENTRANCE_WORD, None, _ORDINAL)
+_FLAT_RE = _home_re(_FLAT_WORD, _FLAT_ABBR, None, _FLAT_SINGULAR)
+_ENTRANCE_RE = _home_re(_ENTRANCE_WORD, None, _ORDINAL, _ENTRANCE_SINGULAR)
 
 
 
@@ -404,4 +426,4 @@ def home_spans(text: str) -> list[Span]:
 
 
 def _home_span(match: re.Match[str]) -> tuple[int, int]:
-    return next(match.span(g) for g in ("after", "ordinal", "plain") if match.group(g) is not None)
+    return next(match.span(g) for g in ("after", "ordinal", "plain", "single") if match.group(g) is not None)

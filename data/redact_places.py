@@ -11,7 +11,8 @@ Matching folds the letters that differ between Ukrainian, Russian and surzhyk sp
 (і/и/ы/ї, е/є/э/ё, ь, apostrophes), so "Миколы Леонтовича" matches "Миколи Леонтовича"
 and "Хмельницкого" matches "Хмельницького". A sequence matches whole ("Івана Богуна");
 its last word alone matches too ("на Богуна"), unless that word is a first name
-("Кошового Олега" does not make every "Олега" a street).
+("Кошового Олега" does not make every "Олега" a street), and so does the name with an
+initial ("І. Франка").
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ class PlaceNames:
             sequences.add(tuple(fold(w) for w in words))
             if len(words) == 2:
                 sequences.add((fold(words[1]), fold(words[0])))  # "Олега Кошового"
+            if len(words) > 1:
+                sequences.add((fold(words[0][0]) + ".", *(fold(w) for w in words[1:])))  # "І. Франка"
             last = words[-1]
             if len(words) > 1 and len(last) >= MIN_SINGLE_WORD and not is_first_name(last):
                 sequences.add((fold(last),))
@@ -57,16 +60,29 @@ class PlaceNames:
         starts a name. Looked up per word a name rule marked: few words, few lookups."""
         best: tuple[int, int] | None = None
         for j in range(max(0, i - self._longest + 1), i + 1):
-            word = tokens[j][2]
-            if not word[:1].isupper():
+            if not tokens[j][2][:1].isupper():
                 continue
-            for seq in self._by_first.get(fold(word), ()):
+            for seq in self._by_first.get(_key(text, tokens, j), ()):
                 n = len(seq)
                 if (j + n > i and j + n <= len(tokens) and (best is None or n > best[1])
                         and all(fold(tokens[j + m][2]) == seq[m] for m in range(1, n))
-                        and all(not text[tokens[k][1]:tokens[k + 1][0]].strip() for k in range(j, j + n - 1))):
+                        and all(_together(text, tokens, k) for k in range(j, j + n - 1))):
                     best = (j, n)
         return best
+
+
+def _key(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> str:
+    """A token as the index spells it: an initial keeps its dot ("і.")."""
+    word = tokens[k][2]
+    if len(word) == 1 and k + 1 < len(tokens) and text[tokens[k][1]:tokens[k + 1][0]].strip() == ".":
+        return fold(word) + "."
+    return fold(word)
+
+
+def _together(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> bool:
+    """Tokens k and k + 1 stand side by side (only a dot after an initial between them)."""
+    gap = text[tokens[k][1]:tokens[k + 1][0]].strip()
+    return not gap or (gap == "." and len(tokens[k][2]) == 1)
 
 
 def gazetteer_names() -> list[str]:
