@@ -260,13 +260,11 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
     begin = pd.Timestamp(start)
     begin = begin.tz_localize("UTC") if begin.tzinfo is None else begin.tz_convert("UTC")
     fixed = ((pd.to_datetime(frame["occurred_at"], utc=True) < begin) | frame["id"].isin(pinned)).to_numpy()
-    marks = mark_duplicates(frame, fixed=fixed)
-    stored = frame["duplicate_of"].astype(object).where(frame["duplicate_of"].notna(), None)
-    updates = [
-        {"id": int(i), "duplicate_of": None if new is None else int(new)}
-        for i, old, new, is_fixed in zip(frame["id"], stored, marks, fixed, strict=True)
-        if not is_fixed and (None if old is None else int(old)) != (None if new is None else int(new))
-    ]
+    new = pd.to_numeric(mark_duplicates(frame, fixed=fixed), errors="coerce")
+    old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
+    changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
+    updates = [{"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
+               for i, o in zip(frame["id"][changed], new[changed], strict=True)]
     if updates:
         session.execute(update(ReportRow), updates)
     return len(updates)

@@ -92,15 +92,17 @@ PLATE_DIGITS, SHORT_PHONE_DIGITS, LONG_NUMBER_DIGITS = 4, 5, 9
 def _number_spans(text: str) -> list[tuple[int, int, str]]:
     """Personal numbers of every kind (data.redact_numbers), also where letters stand
     in for digits."""
-    spans = home_spans(text)
-    runs = [m.span() for m in _DIGITS_RE.finditer(text)]
-    n_digits = sum(e - s for s, e in runs)
+    low = text.lower()
+    spans = home_spans(text, low)
+    digit_runs = _DIGITS_RE.findall(text)
     # A phone starts with 0 (0XX, 80XX, 380XX): dictated, it says "нуль"/"ноль", or it
     # is mixed with digits and one of its groups is written "0..." ("067 сто двадцять").
-    if any(text[s] == "0" for s, _ in runs) or "нул" in text or "нол" in text or "Нул" in text or "Нол" in text:
+    if "нул" in low or "нол" in low or ("0" in text and any(r[0] == "0" for r in digit_runs)):
         spans += spoken_phone_spans(text)
+    n_digits = sum(map(len, digit_runs))
     if n_digits < PLATE_DIGITS - 1:  # a look-alike letter may be the fourth digit
         return spans
+    runs = [m.span() for m in _DIGITS_RE.finditer(text)]
     versions = [(text, n_digits, runs)]
     mapped = digits_for_lookalikes(text, runs)
     if mapped is not None:
@@ -110,7 +112,7 @@ def _number_spans(text: str) -> list[tuple[int, int, str]]:
         if digits >= LONG_NUMBER_DIGITS:
             spans += digit_run_spans(version)
         if digits >= SHORT_PHONE_DIGITS:
-            spans += short_phone_spans(version)
+            spans += short_phone_spans(version, low)
         if digits >= PLATE_DIGITS:
             spans += document_spans(version, digits, version_runs)
     return spans

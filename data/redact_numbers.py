@@ -114,6 +114,9 @@ def digit_run_spans(text: str) -> list[Span]:
 def _number_kind(digits: str, text: str, start: int, end: int, one_group: bool) -> str | None:
     if valid_phone(digits):
         return "phone"
+    n = len(digits)
+    if n < _ID_CARD_DIGITS or n == 11 or n == 12:  # no kind has these lengths but phones
+        return None
     plain = one_group or _plain_separators(text[start:end])
     if not plain:
         return None
@@ -127,7 +130,12 @@ def _number_kind(digits: str, text: str, start: int, end: int, one_group: bool) 
     return None
 
 
-def short_phone_spans(text: str) -> list[Span]:
+def short_phone_spans(text: str, low: str) -> list[Span]:
+    """Short city numbers after a contact word (``low``: the text in lower case, for the
+    cheap test that there is one)."""
+    if not ("тел" in low or "моб" in low or "номер" in low or "дзвон" in low or "звон" in low or "вайбер" in low
+            or "viber" in low):
+        return []
     return [(*m.span(1), "phone") for m in _SHORT_PHONE_RE.finditer(text)]
 
 
@@ -137,9 +145,8 @@ _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "I": "1", 
                             "|": "1", "З": "3", "з": "3", "S": "5", "б": "6", "Б": "6", "В": "8", "B": "8"})
 _LOOKALIKE_CHARS = "OoОоIlІі|ЗзSбБВB"
 # Letters alone count between two numbers ("063 ООО 12 34", "0 9 З 1 2"), or beside one
-# when there are several and one is unambiguous ("22 ЗЗ", "22 Об"; not "із", "в":
-# everyday words).
-_BARE_LOOKALIKE = frozenset("OoОоIlІ|ЗS")
+# when there are several and they are no everyday word ("22 ЗЗ", "22 бб"; not "із", "об").
+_LOOKALIKE_WORDS = frozenset("із зі во об обо бо ві so is il io oil boss bo ob si".split())
 _MIXED_TOKEN_RE = re.compile(rf"(?<![\w])[0-9{_LOOKALIKE_CHARS}]+(?![\w])")
 _SEPARATORS = frozenset(" -.()")
 _MAX_BARE = 4
@@ -176,7 +183,7 @@ def digits_for_lookalikes(text: str, runs: Sequence[Run]) -> str | None:
             before = k > 0 and has_digit[k - 1] and tok.start() - tokens[k - 1].end() <= 2
             after = k < len(tokens) - 1 and has_digit[k + 1] and tokens[k + 1].start() - tok.end() <= 2
             ok = len(word) <= _MAX_BARE and (
-                (before and after) or ((before or after) and len(word) > 1 and bool(set(word) & _BARE_LOOKALIKE))
+                (before and after) or ((before or after) and len(word) > 1 and word.lower() not in _LOOKALIKE_WORDS)
             )
         if ok:
             out[tok.start():tok.end()] = word.translate(_LOOKALIKE)
@@ -350,6 +357,8 @@ def document_spans(text: str, n_digits: int, runs: Sequence[Run]) -> list[Span]:
     (``runs``) it could hold: a scan of a few characters instead of the whole report."""
     found: set[tuple[int, int]] = set()
     spans: list[Span] = []
+    low = text.lower()
+    car_word = "номер" in low or "машин" in low or "авто" in low or "тачк" in low
     if n_digits >= _IBAN_DIGITS:
         spans += [(*m.span(), "iban") for m in _IBAN_RE.finditer(text)]
     for start, end in runs:
@@ -363,7 +372,7 @@ def document_spans(text: str, n_digits: int, runs: Sequence[Run]) -> list[Span]:
             if m:
                 spans.append((*m.span("doc" if m.group("doc") else "lower"), "passport"))
         if 2 <= length <= 5:  # plates: 4 digits (or 2 + 2), 5 (or 3 + 2)
-            m = _CAR_WORD_PLATE_RE.search(text, max(0, start - _CAR_WORD_REACH), end + _PLATE_AFTER)
+            m = car_word and _CAR_WORD_PLATE_RE.search(text, max(0, start - _CAR_WORD_REACH), end + _PLATE_AFTER)
             if m and m.span(1) not in found:
                 found.add(m.span(1))
                 spans.append((*m.span(1), "plate"))
@@ -415,14 +424,16 @@ _ENTRANCE_RE = _home_re(_ENTRANCE_WORD, None, _ORDINAL, _ENTRANCE_SINGULAR)
 
 
 
-def home_spans(text: str) -> list[Span]:
-    """Flat and entrance numbers of private homes (the keyword goes with the number)."""
-    low = text.lower()  # substring tests: far cheaper than one more regex scan of a short text
-    if not ("кв" in low or "їзд" in low or "подъезд" in low or "подьезд" in low or "подезд" in low or "парадн" in low):
-        return []
-    return [(*_home_span(m), "flat") for m in _FLAT_RE.finditer(text)] + [
-        (*_home_span(m), "entrance") for m in _ENTRANCE_RE.finditer(text)
-    ]
+def home_spans(text: str, low: str) -> list[Span]:
+    """Flat and entrance numbers of private homes (the keyword goes with the number);
+    ``low`` is the text in lower case."""
+    # Substring tests first: far cheaper than a regex scan, and most reports hold neither.
+    spans: list[Span] = []
+    if "кв" in low and ("квар" in low or "квір" in low or "кв." in low or "кв " in low or "кв№" in low or "кв-" in low):
+        spans += [(*_home_span(m), "flat") for m in _FLAT_RE.finditer(text)]
+    if ("зд" in low and ("їзд" in low or "одъезд" in low or "одьезд" in low or "одезд" in low)) or "арадн" in low:
+        spans += [(*_home_span(m), "entrance") for m in _ENTRANCE_RE.finditer(text)]
+    return spans
 
 
 def _home_span(match: re.Match[str]) -> tuple[int, int]:
