@@ -145,7 +145,8 @@ _LOOKALIKE = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "I": "1", 
                             "|": "1", "З": "3", "з": "3", "S": "5", "б": "6", "Б": "6", "В": "8", "B": "8"})
 _LOOKALIKE_CHARS = "OoОоIlІі|ЗзSбБВB"
 # Letters alone count between two numbers ("063 ООО 12 34", "0 9 З 1 2"), or beside one
-# when there are several and they are no everyday word ("22 ЗЗ", "22 бб"; not "із", "об").
+# when there are several and they are no everyday word ("22 ЗЗ", "22 Об"; not "із", "об":
+# in lower case, as running text writes them).
 _LOOKALIKE_WORDS = frozenset("із зі во об обо бо ві so is il io oil boss bo ob si".split())
 _MIXED_TOKEN_RE = re.compile(rf"(?<![\w])[0-9{_LOOKALIKE_CHARS}]+(?![\w])")
 _SEPARATORS = frozenset(" -.()")
@@ -183,7 +184,7 @@ def digits_for_lookalikes(text: str, runs: Sequence[Run]) -> str | None:
             before = k > 0 and has_digit[k - 1] and tok.start() - tokens[k - 1].end() <= 2
             after = k < len(tokens) - 1 and has_digit[k + 1] and tokens[k + 1].start() - tok.end() <= 2
             ok = len(word) <= _MAX_BARE and (
-                (before and after) or ((before or after) and len(word) > 1 and word.lower() not in _LOOKALIKE_WORDS)
+                (before and after) or ((before or after) and len(word) > 1 and word not in _LOOKALIKE_WORDS)
             )
         if ok:
             out[tok.start():tok.end()] = word.translate(_LOOKALIKE)

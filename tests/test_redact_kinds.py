@@ -132,7 +132,7 @@ def test_any_dictated_phone(phone: str, before: str) -> None:
     assert _out(f"{before}{phone}, після шостої") == f"{before}{PHONE}, після шостої"
 
 
-_LOOKS = {"0": "ОOо", "1": "lІI", "3": "З", "6": "б", "5": "S"}
+_LOOKS = {"0": "ОO", "1": "lІI", "3": "З", "6": "б", "5": "S"}  # what people type for a digit
 
 
 @settings(max_examples=150, deadline=None)
