@@ -38,9 +38,10 @@ import os
 import re
 import secrets
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pymorphy3
 
@@ -73,12 +74,12 @@ PLACEHOLDERS = {"phone": PHONE, "email": EMAIL, "handle": HANDLE, "plate": PLATE
                 "passport": PASSPORT, "card": CARD, "iban": IBAN, "flat": FLAT, "entrance": ENTRANCE}
 
 
-@dataclass(frozen=True)
-class Redaction:
-    """Redacted text and how many items of each type were replaced (for audit/stats)."""
+class Redaction(NamedTuple):
+    """Redacted text and how many items of each type were replaced (for audit/stats).
+    A named tuple: made once per message, and it costs half a frozen dataclass."""
 
     text: str
-    counts_by_type: dict[str, int] = field(default_factory=dict)
+    counts_by_type: dict[str, int]
 
 
 # --- numbers and contacts -------------------------------------------------------------
@@ -335,7 +336,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
     words = WORD_RE.findall(text)
     infos: list[_WordInfo | None] = [
-        _word_info(word) if len(word) > 1 and word[0].isupper() and not word.isupper() else None  # capitalised
+        # capitalised (the first test fails for most words, so it comes first)
+        _word_info(word) if word[0].isupper() and len(word) > 1 and not word.isupper() else None
         for word in words
     ]
     if not _may_hold_a_name(text, words, infos):
