@@ -14,14 +14,22 @@ and either
   describing the same dump in their own words (the demo's duplicates have a text
   similarity of 30-60) are one event, but two reports placed on the same street
   centroid are not evidence of one.
+Reports at different house numbers, or at different landmarks, are never duplicates:
+forty complaints about forty houses of one street in two days are forty problems, however
+alike their words and however close the street's centroid puts them. The house and the
+landmark come from the geocoder's columns (``house``, ``landmark``) when a frame has
+them, else from the text ("буд. 12", "Соборності, 14", "школа №5", «АТБ»).
 The first report in time is the original; later ones point to it, never to another
 duplicate, so every duplicate lies within 48 h and 150 m of its original and a problem
-that persists for weeks is not collapsed into one report. Reports without a point are
-never duplicates: "within 150 m" cannot be checked.
+that persists for weeks is not collapsed into one report. Reports at the same moment
+are ordered by their content (source reference, text, category, point), never by their
+position in the input, so the same reports get the same marks in any import order.
+Reports without a point are never duplicates: "within 150 m" cannot be checked.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections import defaultdict, deque
@@ -47,6 +55,23 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
 _WORD_RE = re.compile(r"[\w']+")
 
+# A house number after a house word, or right after a street's name ("Соборності, 14",
+# "вул. Шевченка 3а"), unless a unit follows ("3 дні", "5 машин").
+# A letter after the number is part of it when attached ("12а", "12-Б") or set apart
+# only by a space before punctuation ("12 а,"): "12 і 14", "12 в дворі" are words.
+_NUMBER = r"(\d{1,4}(?:-?[абвгдеєжзикАБВГДЕЄЖЗИКabvgdezik](?![\w])|\s[абвгдеєжзикАБВГДЕЄЖЗИК](?=[,.;:)!?]|$))?(?:/\d{1,3})?)"
+_UNITS = (r"(?!\s*(?:рок\w*|рік|лет|год\w*|раз\w*|хв\w*|мин\w*|час\w*|годин\w*|грн|кг|м|км|дн\w*|ден\w*|тиж\w*|"
+          r"недел\w*|місяц\w*|месяц\w*|машин\w*|авто\w*|собак\w*|люд\w*|чол\w*|раз\w*|штук\w*|шт|%)\b)")
+_HOUSE_RES = (
+    re.compile(rf"(?i)(?<![\w])(?:буд(?:инок|инку|инка)?\.?|д\.|дом[аеу]?)\s*№?\s*{_NUMBER}(?![\d])"),
+    re.compile(rf"[А-ЯЄІЇҐ][а-яєіїґ'’ʼ\-]{{2,}},?\s{_NUMBER}(?!\d)(?![:.,]\d){_UNITS}"),
+)
+# Numbered landmarks ("школа №5", "ліцею 2", "аптека № 4") and names in quotes («АТБ»).
+_LANDMARK_RES = (
+    re.compile(r"(?i)(школ|ліце|лице|гімназ|гимназ|садо?к|садик|аптек|лікарн|больниц)\w*\s*№?\s*(\d{1,3})(?![\d])"),
+    re.compile(r"«([^»]{2,40})»"),
+)
+
 
 class CandidateLike(Protocol):
     id: Any
@@ -69,6 +94,8 @@ class Candidate:
     text: str
     duplicate_of: Hashable | None = None
     uncertainty_m: float | None = None
+    house: str | None = None
+    landmark: dict[str, Any] | None = None
 
 
 class _Norm(NamedTuple):
@@ -84,6 +111,58 @@ def _norm(text: str) -> _Norm:
     text = _PLACEHOLDER_RE.sub(" ", text.lower().replace("ё", "е").replace("’", "'"))
     words = _WORD_RE.findall(text)
     return _Norm(" ".join(words), len(words))
+
+
+def _house_key(house: str) -> str:
+    return re.sub(r"[\s\-]", "", house.lower()).replace("a", "а")
+
+
+def houses_in(text: str) -> frozenset[str]:
+    """House numbers a text names (normalised: "12-А" and "12а" are one house)."""
+    return frozenset(_house_key(m.group(1)) for regex in _HOUSE_RES for m in regex.finditer(text))
+
+
+def landmarks_in(text: str) -> frozenset[str]:
+    """Numbered landmarks ("школ 5") and quoted names ("атб") a text names."""
+    found = {f"{m.group(1).lower()[:4]} {m.group(2)}" for m in _LANDMARK_RES[0].finditer(text)}
+    return frozenset(found | {m.group(1).strip().lower() for m in _LANDMARK_RES[1].finditer(text)})
+
+
+def _landmark_key(landmark: Any) -> frozenset[str]:
+    """The geocoder's landmark ({kind, name, number}, possibly as JSON text) as a key."""
+    if isinstance(landmark, str):
+        try:
+            landmark = json.loads(landmark)
+        except ValueError:
+            return frozenset({landmark.strip().lower()})
+    if not isinstance(landmark, dict) or not landmark:
+        return frozenset()
+    return frozenset({"|".join(str(landmark.get(k) or "").lower() for k in ("kind", "name", "number"))})
+
+
+def _given(value: Any) -> bool:
+    return value is not None and not (isinstance(value, float) and math.isnan(value)) and value != ""
+
+
+class _Place(NamedTuple):
+    """Where a report says it happened, finer than its point: houses and landmarks."""
+
+    houses: frozenset[str]
+    landmarks: frozenset[str]
+
+
+def place_of(text: str, house: Any = None, landmark: Any = None) -> _Place:
+    """The geocoder's house and landmark when given, else what the text names."""
+    houses = frozenset({_house_key(str(house))}) if _given(house) else houses_in(text)
+    landmarks = _landmark_key(landmark) if _given(landmark) else frozenset()
+    return _Place(houses, landmarks or landmarks_in(text))
+
+
+def different_places(a: _Place, b: _Place) -> bool:
+    """Both name a house (or a landmark) and they name different ones."""
+    return bool(a.houses and b.houses and not a.houses & b.houses) or bool(
+        a.landmarks and b.landmarks and not a.landmarks & b.landmarks
+    )
 
 
 def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -119,9 +198,15 @@ def is_duplicate(later: CandidateLike, earlier: CandidateLike) -> bool:
     dist = distance_m(later.lat, later.lon, earlier.lat, earlier.lon)  # type: ignore[arg-type]
     if dist > MAX_DISTANCE_M:
         return False
+    if different_places(_candidate_place(later), _candidate_place(earlier)):
+        return False
     precise = _precise(getattr(later, "uncertainty_m", None)) and _precise(getattr(earlier, "uncertainty_m", None))
     same_place = dist <= SAME_PLACE_M and _kyiv_day(later.occurred_at) == _kyiv_day(earlier.occurred_at)
     return _texts_match(_norm(later.text), _norm(earlier.text), same_place, precise)
+
+
+def _candidate_place(c: CandidateLike) -> _Place:
+    return place_of(c.text, getattr(c, "house", None), getattr(c, "landmark", None))
 
 
 def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -> Any | None:
@@ -134,10 +219,11 @@ def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -
         e
         for e in earlier
         if getattr(e, "duplicate_of", None) is None
-        and e.occurred_at <= candidate.occurred_at
+        and e is not candidate
+        and _order_key(e) <= _order_key(candidate)
         and is_duplicate(candidate, e)
     ]
-    return min(matches, key=lambda e: e.occurred_at).id if matches else None
+    return min(matches, key=_order_key).id if matches else None
 
 
 def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int], list[int]]:
@@ -155,13 +241,23 @@ def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int]
     return valid.tolist(), cx.tolist(), cy.tolist()
 
 
+def content_key(source: Any, source_ref: Any, text: str, category: Any, lat: Any, lon: Any) -> tuple[str, ...]:
+    """Orders reports of the same moment by what they are, not where they sit in a file."""
+    return (str(source or ""), str(source_ref or ""), text, str(category), repr(lat), repr(lon))
+
+
+def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
+    return c.occurred_at, content_key(getattr(c, "source", ""), getattr(c, "source_ref", ""), c.text, c.category,
+                                      c.lat, c.lon)
+
+
 class _Rows:
     """The columns :func:`mark_duplicates` reads, as plain Python values (its loop is
-    Python); normalised texts and Kyiv days only for the rows that meet a candidate."""
+    Python); normalised texts, Kyiv days and places only for the rows that meet a
+    candidate."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
-        self.order: list[int] = np.argsort(times, kind="stable").tolist()
         self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
         lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
         self.valid, self.cx, self.cy = _grid_cells(lat, lon)
@@ -177,8 +273,32 @@ class _Rows:
             self.precise = [_precise(u) for u in uncertainty]
         else:
             self.precise = [True] * len(df)
+        none = [None] * len(df)
+        self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
+        self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
+        self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
+        self.rank = [0] * len(df)
+        for position, k in enumerate(self.order):
+            self.rank[k] = position
         self._texts: dict[int, _Norm] = {}
         self._days: dict[int, date] = {}
+        self._places: dict[int, _Place] = {}
+
+    def _ordered(self, df: pd.DataFrame, by_time: list[int], lat: list[float], lon: list[float]) -> list[int]:
+        """Time order; reports of the same moment by :func:`content_key` (only those)."""
+        source = df["source"].tolist() if "source" in df else [""] * len(df)
+        ref = df["source_ref"].tolist() if "source_ref" in df else [""] * len(df)
+        when, order, k = self.when, [], 0
+        while k < len(by_time):
+            end = k + 1
+            while end < len(by_time) and when[by_time[end]] == when[by_time[k]]:
+                end += 1
+            tied = by_time[k:end]
+            if len(tied) > 1:
+                tied.sort(key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i]))
+            order += tied
+            k = end
+        return order
 
     def _text(self, k: int) -> _Norm:
         self._texts[k] = _norm(self._raw_texts[k])
@@ -188,22 +308,30 @@ class _Rows:
         self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
         return self._days[k]
 
+    def _place(self, k: int) -> _Place:
+        self._places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
+        return self._places[k]
+
     def first_repeated(self, i: int, cell: Iterable[int], before: int | None) -> int | None:
-        """The first row of ``cell`` (in time order, earlier than ``before`` ns) that row
-        ``i`` repeats; the cell holds rows of i's category from the 48 h before it.
+        """The first row of ``cell`` (in order, ranked before ``before``) that row ``i``
+        repeats; the cell holds rows of i's category from the 48 h before it.
 
         Runs for every pair of neighbours (millions in a big import), hence inlined:
         :func:`distance_m` with its per-row terms (the same floats).
         """
-        when, phi, cos_phi, lon = self.when, self._phi, self._cos_phi, self.lon
+        rank, phi, cos_phi, lon, places = self.rank, self._phi, self._cos_phi, self.lon, self._places
         phi_i, cos_i, lon_i = phi[i], cos_phi[i], lon[i]
         for j in cell:
-            if before is not None and when[j] >= before:
+            if before is not None and rank[j] >= before:
                 return None
             dp, dl = phi[j] - phi_i, math.radians(lon[j] - lon_i)
             a = math.sin(dp / 2) ** 2 + cos_i * cos_phi[j] * math.sin(dl / 2) ** 2
             dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-            if dist <= MAX_DISTANCE_M and self._texts_repeat(i, j, dist):
+            if (
+                dist <= MAX_DISTANCE_M
+                and self._texts_repeat(i, j, dist)  # before the places: it rules out far more pairs
+                and not different_places(places.get(i) or self._place(i), places.get(j) or self._place(j))
+            ):
                 return j
         return None
 
@@ -214,25 +342,35 @@ class _Rows:
         return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j])
 
 
-def mark_duplicates(df: pd.DataFrame) -> pd.Series:
+def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd.Series:
     """``duplicate_of`` for every row of an import (None for originals).
 
     ``df`` needs columns id, category, lat, lon, occurred_at (aware datetimes), text,
-    and may have uncertainty_m (the geocoder's, for the same-place rule).
-    Rows are processed in time order; candidates come from a grid of 150 m cells per
-    category (the 3 x 3 block around a report holds every point within 150 m) and only
-    originals of the last 48 h stay in the grid, so the cost grows with the number of
-    reports, not its square.
+    and may have uncertainty_m (the geocoder's, for the same-place rule), house and
+    landmark (the geocoder's, for the different-places rule), source and source_ref
+    (to order reports of the same moment). Rows where ``fixed`` is true keep the
+    ``duplicate_of`` of ``df`` (the store's context before a slice, a moderator's
+    decision) and, if originals, are candidates for the others.
+    Rows are processed in order (time, then content); candidates come from a grid of
+    150 m cells per category (the 3 x 3 block around a report holds every point within
+    150 m) and only originals of the last 48 h stay in the grid, so the cost grows with
+    the number of reports, not its square.
     """
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
     rows = _Rows(df)
-    when, cats, cx, cy = rows.when, rows.cats, rows.cx, rows.cy
+    when, cats, cx, cy, rank = rows.when, rows.cats, rows.cx, rows.cy, rows.rank
+    given = df["duplicate_of"].tolist() if fixed is not None else []
     max_gap = MAX_GAP // timedelta(microseconds=1) * 1000
     grid: dict[tuple[Any, int, int], deque[int]] = defaultdict(deque)
     result: list[Any] = [None] * len(df)
     for i in rows.order:
+        if fixed is not None and fixed[i]:
+            result[i] = given[i] if _given(given[i]) else None
+            if result[i] is None and rows.valid[i]:
+                grid[(cats[i], cx[i], cy[i])].append(i)
+            continue
         if not rows.valid[i]:
             continue
         best: int | None = None
@@ -244,7 +382,7 @@ def mark_duplicates(df: pd.DataFrame) -> pd.Series:
                 while cell and when[i] - when[cell[0]] > max_gap:
                     cell.popleft()
                 # only a match earlier than the best so far can replace it
-                j = rows.first_repeated(i, cell, when[best] if best is not None else None)
+                j = rows.first_repeated(i, cell, rank[best] if best is not None else None)
                 if j is not None:
                     best = j
         if best is None:

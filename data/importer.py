@@ -244,51 +244,71 @@ def _not_located_row(report: Report, batch_id: int, reason: str = NOT_PLACED) ->
 
 
 def _assign_duplicates(session: Session, batch_id: int) -> int:
-    """Mark this batch's duplicates, among themselves and against stored reports.
+    """Mark duplicates among this batch and the stored reports; returns how many of this
+    batch's reports are duplicates.
 
-    The batch is read in slices of DEDUPE_SLICE (each with the DEDUPE_WINDOW before it),
-    so a 200 MB export never holds all its texts in memory at once; only originals can
-    be pointed at, so duplicates found in one slice drop out of the next one's candidates.
+    The marks are those of importing every file at once, whatever the order of the
+    files: a later file with an earlier report demotes a stored original. A report's
+    mark depends only on the originals of the DEDUPE_WINDOW before it, so marks are
+    recomputed from the batch's first report on, in slices of DEDUPE_SLICE with the
+    window before each slice as fixed context (a 200 MB export never holds all its texts
+    in memory at once); past the batch's last report plus the window, the first slice
+    where nothing changed ends the work. Reports a moderator merged or split keep their
+    marks. (Batch counts of earlier imports stay as they were at their import.)
     """
     first, last = session.execute(
         select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at)).where(ReportRow.batch_id == batch_id)
     ).one()
     if first is None:
         return 0
-    found = 0
+    latest = session.scalar(select(func.max(ReportRow.occurred_at)))
+    pinned = _moderated_report_ids(session)
     start = first
-    while start <= last:
-        updates = _duplicates_in_slice(session, batch_id, start, start + DEDUPE_SLICE)
-        if updates:
-            session.execute(update(ReportRow), updates)
-            found += len(updates)
+    while start <= latest:
+        changed = _duplicates_in_slice(session, start, start + DEDUPE_SLICE, pinned)
         start += DEDUPE_SLICE
-    return found
+        if not changed and start > last + DEDUPE_WINDOW:
+            break
+    return int(session.scalar(select(func.count()).select_from(ReportRow).where(
+        ReportRow.batch_id == batch_id, ReportRow.duplicate_of.is_not(None))) or 0)
 
 
-_DEDUPE_COLUMNS = (ReportRow.id, ReportRow.batch_id, ReportRow.category, ReportRow.lat, ReportRow.lon,
-                   ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text)
+_DEDUPE_COLUMNS = (ReportRow.id, ReportRow.source, ReportRow.source_ref, ReportRow.category, ReportRow.lat,
+                   ReportRow.lon, ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text, ReportRow.house,
+                   ReportRow.landmark, ReportRow.duplicate_of)
 
 
-def _duplicates_in_slice(session: Session, batch_id: int, start: datetime, stop: datetime) -> list[dict[str, int]]:
-    """``duplicate_of`` updates for this batch's reports in [start, stop): candidates are
-    the originals placed from DEDUPE_WINDOW before ``start`` (plain Core rows: no ORM
-    objects are needed)."""
+def _moderated_report_ids(session: Session) -> set[int]:
+    """Reports whose duplicate mark a moderator set (merge) or cleared (split)."""
+    targets = session.scalars(select(AuditRow.target).where(AuditRow.action.in_(("merge", "split")))).all()
+    return {int(t.split(":", 1)[1]) for t in targets if t and t.startswith("report:") and t[7:].isdigit()}
+
+
+def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinned: set[int]) -> int:
+    """Recompute the marks of the reports placed in [start, stop), with those of the
+    DEDUPE_WINDOW before ``start`` and the pinned ones as given; store the changed ones
+    and return how many changed (plain Core rows: no ORM objects are needed)."""
     rows = session.connection().execute(
         select(*_DEDUPE_COLUMNS).where(
             ReportRow.occurred_at >= start - DEDUPE_WINDOW,
             ReportRow.occurred_at < stop,
-            ReportRow.duplicate_of.is_(None),
             ReportRow.lat.is_not(None),
         )
     ).all()
     frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS])
     if frame.empty:
-        return []
-    frame["duplicate_of"] = mark_duplicates(frame)
-    ours = frame[(frame["batch_id"] == batch_id) & frame["duplicate_of"].notna()
-                 & (pd.to_datetime(frame["occurred_at"], utc=True) >= start)]
-    return [{"id": int(i), "duplicate_of": int(o)} for i, o in zip(ours["id"], ours["duplicate_of"], strict=True)]
+        return 0
+    begin = pd.Timestamp(start)
+    begin = begin.tz_localize("UTC") if begin.tzinfo is None else begin.tz_convert("UTC")
+    fixed = ((pd.to_datetime(frame["occurred_at"], utc=True) < begin) | frame["id"].isin(pinned)).to_numpy()
+    new = pd.to_numeric(mark_duplicates(frame, fixed=fixed), errors="coerce")
+    old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
+    changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
+    updates = [{"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
+               for i, o in zip(frame["id"][changed], new[changed], strict=True)]
+    if updates:
+        session.execute(update(ReportRow), updates)
+    return len(updates)
 
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:

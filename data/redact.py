@@ -1,15 +1,19 @@
 """Remove personal data from report text before it is stored.
 
-Why: DESIGN.md stores text only with phone numbers, e-mails, @handles, car plates and
-person names replaced by typed placeholders, so that the police, council and moderators
-read what happened without learning who wrote or who was named.
+Why: DESIGN.md stores text only with contact details, identity and payment numbers,
+home numbers, car plates and person names replaced by typed placeholders, so that the
+police, council and moderators read what happened without learning who wrote or who
+was named.
 
 Order matters: the intake geocodes the RAW text first and passes the matched place span
 here as ``keep_spans``. Many streets and parks carry people's names (вул. Іллі Урмана,
-парк Шевченка, вулиця Лесі Українки); names inside a kept span survive. Contact details
-(phones, e-mails, handles) and plates are redacted everywhere, even inside a kept span,
-because a place name never legitimately contains them and leaking one costs more than a
-slightly shorter location text.
+парк Шевченка, вулиця Лесі Українки); names inside a kept span survive, and so do the
+gazetteer's place names anywhere in the text (data.redact_places), placed or not.
+Everything else is redacted everywhere, even inside a kept span, because a place name
+never legitimately contains it and leaking one costs more than a slightly shorter
+location text: contacts (data.redact_contacts: e-mails, disguised ones too, links,
+handles) and numbers (data.redact_numbers: phones in digits, words or look-alike
+letters, ІПН, passports and ID cards, bank cards, IBAN, car plates, flats, entrances).
 
 Names are found in three ways (any of them suffices):
 * first names: the word or one of its pymorphy3 lemmas (uk and ru) is in the committed
@@ -33,13 +37,24 @@ import hmac
 import os
 import re
 import secrets
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import NamedTuple
 
 import pymorphy3
+
+from data.redact_contacts import contact_spans
+from data.redact_numbers import (
+    digit_run_spans,
+    digits_for_lookalikes,
+    document_spans,
+    home_spans,
+    short_phone_spans,
+    spoken_phone_spans,
+)
+from data.redact_places import city_place_names
 
 NAMES_DIR = Path(__file__).resolve().parent / "redact_names"
 AMBIGUOUS_FILE = "ambiguous.txt"
@@ -49,101 +64,59 @@ EMAIL = "[email]"
 HANDLE = "[нік]"
 PLATE = "[номер авто]"
 NAME = "[ім'я]"
+TAX_NUMBER = "[ІПН]"
+PASSPORT = "[паспорт]"
+CARD = "[картка]"
+IBAN = "[рахунок]"
+FLAT = "[квартира]"
+ENTRANCE = "[під'їзд]"
+PLACEHOLDERS = {"phone": PHONE, "email": EMAIL, "handle": HANDLE, "plate": PLATE, "ipn": TAX_NUMBER,
+                "passport": PASSPORT, "card": CARD, "iban": IBAN, "flat": FLAT, "entrance": ENTRANCE}
 
 
-@dataclass(frozen=True)
-class Redaction:
-    """Redacted text and how many items of each type were replaced (for audit/stats)."""
+class Redaction(NamedTuple):
+    """Redacted text and how many items of each type were replaced (for audit/stats).
+    A named tuple: made once per message, and it costs half a frozen dataclass."""
 
     text: str
-    counts_by_type: dict[str, int] = field(default_factory=dict)
+    counts_by_type: dict[str, int]
 
 
-# --- contact details -------------------------------------------------------------------
+# --- numbers and contacts -------------------------------------------------------------
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-LINK_RE = re.compile(
-    r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|facebook\.com|fb\.com|"
-    r"instagram\.com|m\.facebook\.com)/[\w+\-./?=&%]+",
-    re.IGNORECASE,
-)
-HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
-
-# A phone is a run of digit groups joined by single separators; which runs are phones is
-# decided by counting digits (see _valid_phone), so every writing of the same number works.
-_DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+(?:[\s\-.()]{1,2}\d+)*\)?")
-_GROUP_RE = re.compile(r"\d+")
-# Short city numbers (5-6 digits, "3-12-45") are phones only after a contact word.
-_SHORT_PHONE_RE = re.compile(
-    r"(?i)(?:тел\.?|телефон\w*|моб\.?|номер\w*|дзвон\w*|звон\w*|вайбер|viber)[:\s]*"
-    r"(\d{1,3}(?:[\s\-.]\d{2}){2})(?!\d)"
-)
+# Counting digits first spares most reports (no digits, or one house number) the scans:
+# a plate has 4, a short phone 5, an ID card 9.
+_DIGITS_RE = re.compile(r"\d+")
+PLATE_DIGITS, SHORT_PHONE_DIGITS, LONG_NUMBER_DIGITS = 4, 5, 9
 
 
-def _valid_phone(digits: str) -> bool:
-    """Ukrainian numbers: 0XXXXXXXXX, 380XXXXXXXXX, the old trunk form 80XXXXXXXXX."""
-    n = len(digits)
-    return (
-        (n == 10 and digits[0] == "0")
-        or (n == 12 and digits.startswith("380"))
-        or (n == 11 and digits.startswith("80"))
-    )
-
-
-# A phone has at least 10 digits (a short one 5, a plate 4): counting the digits first
-# spares most reports (no digits, or one house number) the scans below.
-_DIGIT_RE = re.compile(r"\d")
-LONG_PHONE_DIGITS, SHORT_PHONE_DIGITS, PLATE_DIGITS = 10, 5, 4
-
-
-def _phone_spans(text: str, n_digits: int) -> list[tuple[int, int]]:
-    """Phones in ``text`` (which holds ``n_digits`` digits): full numbers, then short
-    city numbers after a contact word."""
-    spans = _long_phone_spans(text) if n_digits >= LONG_PHONE_DIGITS else []
-    if n_digits >= SHORT_PHONE_DIGITS:
-        spans += [m.span(1) for m in _SHORT_PHONE_RE.finditer(text)]
+def _number_spans(text: str) -> list[tuple[int, int, str]]:
+    """Personal numbers of every kind (data.redact_numbers), also where letters stand
+    in for digits."""
+    low = text.lower()
+    spans = home_spans(text, low)
+    digit_runs = _DIGITS_RE.findall(text)
+    # A phone starts with 0 (0XX, 80XX, 380XX): dictated, it says "нуль"/"ноль", or it
+    # is mixed with digits and one of its groups is written "0..." ("067 сто двадцять").
+    if "нул" in low or "нол" in low or ("0" in text and any(r[0] == "0" for r in digit_runs)):
+        spans += spoken_phone_spans(text)
+    n_digits = sum(map(len, digit_runs))
+    if n_digits < PLATE_DIGITS - 1:  # a look-alike letter may be the fourth digit
+        return spans
+    runs = [m.span() for m in _DIGITS_RE.finditer(text)]
+    versions = [(text, n_digits, runs)]
+    mapped = digits_for_lookalikes(text, runs)
+    if mapped is not None:
+        mapped_runs = [m.span() for m in _DIGITS_RE.finditer(mapped)]
+        versions.append((mapped, sum(e - s for s, e in mapped_runs), mapped_runs))
+    for version, digits, version_runs in versions:
+        if digits >= LONG_NUMBER_DIGITS:
+            spans += digit_run_spans(version)
+        if digits >= SHORT_PHONE_DIGITS:
+            spans += short_phone_spans(version, low)
+        if digits >= PLATE_DIGITS:
+            spans += document_spans(version, digits, version_runs)
     return spans
-
-
-def _long_phone_spans(text: str) -> list[tuple[int, int]]:
-    """Find phones inside digit runs, trying each group as a start (dates, times and
-    house numbers often sit right next to a phone)."""
-    spans: list[tuple[int, int]] = []
-    for run in _DIGIT_RUN_RE.finditer(text):
-        groups = list(_GROUP_RE.finditer(run.group()))
-        i = 0
-        while i < len(groups):
-            found = None
-            digits = ""
-            for j in range(i, len(groups)):
-                digits += groups[j].group()
-                if len(digits) > 12:
-                    break
-                if _valid_phone(digits):
-                    found = j
-            if found is None:
-                i += 1
-                continue
-            start = run.start() + groups[i].start()
-            end = run.start() + groups[found].end()
-            # Pull in a leading "+", "(" and a closing ")" so no digit or bracket is left.
-            while start > run.start() and text[start - 1] in "+( ":
-                if text[start - 1] == " " and (start - 2 < run.start() or text[start - 2] not in "+("):
-                    break
-                start -= 1
-            if end < len(text) and text[end] == ")":
-                end += 1
-            spans.append((start, end))
-            i = found + 1
-    return spans
-
-
-# Ukrainian plates use the 12 letters that look alike in Cyrillic and Latin.
-_PLATE_LETTERS = "АВСЕНІКМОРТХABCEHIKMOPTX"
-PLATE_RE = re.compile(
-    rf"(?<![\w])[{_PLATE_LETTERS}]{{2}}[\s\-]?\d{{4}}[\s\-]?[{_PLATE_LETTERS}]{{2}}(?![\w])",
-    re.IGNORECASE,
-)
 
 
 # --- names ------------------------------------------------------------------------------
@@ -304,18 +277,67 @@ def _may_hold_a_name(text: str, words: Sequence[str], infos: Sequence[_WordInfo 
     follows a title, or is a surname next to a first name or patronymic (covered by the
     first case) or next to an initial.
     """
-    if any(i is not None and (i.first or i.patronymic or i.strong_surname) for i in infos):
-        return True
-    if any(i is not None and k > 0 and words[k - 1].lower() in TITLES for k, i in enumerate(infos)):
-        return True
-    return any(i is not None and i.surname for i in infos) and INITIAL_RE.search(text) is not None
+    surname = False
+    for k, info in enumerate(infos):  # one pass: this runs for every report
+        if info is None:
+            continue
+        if info.first or info.patronymic or info.strong_surname or (k > 0 and words[k - 1].lower() in TITLES):
+            return True
+        surname = surname or info.surname
+    return surname and INITIAL_RE.search(text) is not None
+
+
+def _is_first_name(word: str) -> bool:
+    return _word_info(word).first
+
+
+def _gazetteer_place_tokens(
+    text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None], place: Sequence[bool],
+    marked: Sequence[int],
+) -> set[int]:
+    """Which of the ``marked`` tokens belong to one of the gazetteer's place names
+    (data.redact_places), with the other words of that name.
+
+    A one-word match is a person's surname that a street shares when a first name,
+    patronymic or initial stands beside it or a title before it ("сусідка Ганна
+    Примаченко", "Заявник Лисенко О."), not the street.
+    """
+    names = city_place_names(_is_first_name)
+    found: set[int] = set()
+    for i in marked:
+        if i in found:
+            continue
+        match = names.covering(text, tokens, i)
+        if match is None:
+            continue
+        first, n_words = match
+        if n_words == 1 and _person_beside(text, tokens, infos, place, i):
+            continue
+        found.update(range(first, first + n_words))
+    return found
+
+
+def _person_beside(
+    text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None], place: Sequence[bool], i: int
+) -> bool:
+    """A first name, patronymic or initial right beside token ``i``, or a title before it."""
+    start, end = tokens[i][0], tokens[i][1]
+    beside = [k for k in (i - 1, i + 1) if 0 <= k < len(tokens)
+              and not text[min(tokens[k][1], end):max(tokens[k][0], start)].strip()]
+    return (
+        any(infos[k] is not None and (infos[k].first or infos[k].patronymic) and not place[k]  # type: ignore[union-attr]
+            for k in beside)
+        or (i > 0 and tokens[i - 1][2].lower() in TITLES)
+        or any(0 <= s - end <= 2 or 0 <= start - e <= 2 for s, e in (m.span() for m in INITIAL_RE.finditer(text)))
+    )
 
 
 def _name_spans(text: str) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
     words = WORD_RE.findall(text)
     infos: list[_WordInfo | None] = [
-        _word_info(word) if len(word) > 1 and word[0].isupper() and not word.isupper() else None  # capitalised
+        # capitalised (the first test fails for most words, so it comes first)
+        _word_info(word) if word[0].isupper() and len(word) > 1 and not word.isupper() else None
         for word in words
     ]
     if not _may_hold_a_name(text, words, infos):
@@ -411,6 +433,10 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             marks[i] = True
         elif titled(i) and not at_start:
             marks[i] = True
+    marked = [i for i in capitalised if marks[i]]
+    if marked:  # the gazetteer's places only unmark, so they are looked up only now
+        for k in _gazetteer_place_tokens(text, tokens, infos, place, marked):
+            marks[k] = False
     # Initials belong to the name they stand next to.
     spans = [(tokens[i][0], tokens[i][1]) for i in capitalised if marks[i]]
     for s, e in initials:
@@ -431,18 +457,7 @@ def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
 
     ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place).
     """
-    found: list[tuple[int, int, str]] = []
-    at, slash = "@" in text, "/" in text  # e-mails and handles need an "@", links a "/"
-    if at:
-        found += [(*m.span(), EMAIL) for m in EMAIL_RE.finditer(text)]
-    if slash:
-        found += [(*m.span(), HANDLE) for m in LINK_RE.finditer(text)]
-    if at:
-        found += [(*m.span(), HANDLE) for m in HANDLE_RE.finditer(text)]
-    n_digits = len(_DIGIT_RE.findall(text))
-    found += [(*s, PHONE) for s in _phone_spans(text, n_digits)]
-    if n_digits >= PLATE_DIGITS:
-        found += [(*m.span(), PLATE) for m in PLATE_RE.finditer(text)]
+    found = [(s, e, PLACEHOLDERS[kind]) for s, e, kind in contact_spans(text) + _number_spans(text)]
     found += [(*s, NAME) for s in _name_spans(text) if not _overlaps(s, keep_spans)]
     # Earlier, longer matches win (an e-mail beats the handle inside it).
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
@@ -456,13 +471,15 @@ def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
                 chosen[-1] = (chosen[-1][0], end, NAME)
                 continue
         chosen.append((start, end, kind))
+    if not chosen:
+        return Redaction(text, {})
     parts: list[str] = []
     pos = 0
-    counts: Counter[str] = Counter()
+    counts: dict[str, int] = {}
     for start, end, kind in chosen:
         parts.append(text[pos:start])
         parts.append(kind)
-        counts[kind.strip("[]")] += 1
+        counts[kind.strip("[]")] = counts.get(kind.strip("[]"), 0) + 1
         pos = end
     parts.append(text[pos:])
     return Redaction("".join(parts), dict(counts))
