@@ -183,16 +183,34 @@ def users_add(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           help="asked for when not given")] = "",
 ) -> None:
-    """Create a user or reset its password and role (the first admin starts here)."""
-    from auth.users import add_user
+    """Create a user (the first admin starts here); an existing name is refused."""
+    from auth.accounts import create_user
     from data.store import open_store
 
     try:
-        user = add_user(open_store(), username, password, role, organisation=organisation)
+        user = create_user(open_store(), username, password, role, organisation=organisation, actor="cli")
     except ValueError as exc:
         console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"user {user.username} ({user.role}) saved")
+    console.print(f"user {user.username} ({user.role}) added")
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="asked for when not given")] = "",
+) -> None:
+    """Set a new password (a locked-out admin's way back); the user's open sessions end."""
+    from auth.accounts import set_password
+    from data.store import open_store
+
+    try:
+        ended = set_password(open_store(), username, password, actor="cli")
+    except (ValueError, KeyError) as exc:
+        console.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"password of {username} changed; {ended} open session(s) ended")
 
 
 if __name__ == "__main__":

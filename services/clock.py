@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from data.runmode import demo_mode
+
 DEMO_META = Path(__file__).resolve().parents[1] / "data" / "demo" / "meta.json"
-
-
-def demo_mode() -> bool:
-    """Demo mode unless the operator says otherwise (HOTSPOTS_MODE=production)."""
-    return os.environ.get("HOTSPOTS_MODE", "demo") != "production"
 
 
 @cache

@@ -49,7 +49,6 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env = os.environ | {
         "DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
         "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
-        "HOTSPOTS_SESSION_KEY_FILE": str(var / "session.key"),
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")
