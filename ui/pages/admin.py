@@ -26,9 +26,8 @@ def attempt(action, done_key: str, **values: object) -> None:  # type: ignore[no
 
 
 with users_tab:
-    frame = admin.users_frame(engine, actor=user)
-    st.dataframe(frame, hide_index=True, width="stretch")
-    names = list(frame["username"])
+    table = st.empty()  # filled last, so it shows what the forms below just changed
+    names = list(admin.users_frame(engine, actor=user)["username"])
     add, password_col, role_col, active_col = st.columns(4)
     with add, st.form("add-user", clear_on_submit=True):
         st.subheader(state.tr("accounts.add"))
@@ -61,6 +60,7 @@ with users_tab:
             attempt(lambda: admin.set_active(engine, target, False, actor=user), "accounts.deactivated", user=target)
         if on.form_submit_button(state.tr("accounts.reactivate")):
             attempt(lambda: admin.set_active(engine, target, True, actor=user), "accounts.reactivated", user=target)
+    table.dataframe(admin.users_frame(engine, actor=user), hide_index=True, width="stretch")
 
 with audit_tab:
     st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")
