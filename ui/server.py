@@ -32,7 +32,7 @@ MAX_FORM_BYTES = 4096
 #: everything the app loads is served by itself (Leaflet and fonts are vendored)
 CSP = "; ".join([
     "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+    "script-src 'self' 'unsafe-inline'",  # Streamlit components insert inline scripts
     "style-src 'self' 'unsafe-inline'",
     "img-src 'self' data: blob:",
     "font-src 'self' data:",
