@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 
@@ -39,7 +40,8 @@ def call(path: str, form: dict[str, str], *, cookie: str | None = None, origin: 
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(APP(scope, receive, send))
+    with ThreadPoolExecutor(1) as pool:  # its own event loop (Playwright may run one in this thread)
+        pool.submit(asyncio.run, APP(scope, receive, send)).result()
     start = sent[0]
     out: dict[str, list[str]] = {}
     for name, value in start["headers"]:

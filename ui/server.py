@@ -11,7 +11,6 @@ a URL: the redirects carry only the language and a non-secret error code.
 from __future__ import annotations
 
 import os
-from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from starlette.concurrency import run_in_threadpool
@@ -76,10 +75,6 @@ def _back(path: str, lang: str, **query: str) -> RedirectResponse:
     return RedirectResponse(f"{path}?{urlencode(params)}", status_code=303)
 
 
-def _engine():  # type: ignore[no-untyped-def]
-    return open_store()
-
-
 async def login(request: Request) -> Response:
     """Check the password; on success a fresh session id goes into the cookie, an old one is revoked."""
     if not _same_origin(request):
@@ -88,14 +83,14 @@ async def login(request: Request) -> Response:
     lang = form.get("lang", "")
     client = request.client.host if request.client else None
     try:
-        user = await run_in_threadpool(authenticate, _engine(), form.get("username", "").strip(),
+        user = await run_in_threadpool(authenticate, open_store(), form.get("username", "").strip(),
                                        form.get("password", ""), client=client)
     except LoginThrottled as exc:
         return _back(LOGIN_PAGE, lang, error="throttled", wait=str(int(exc.wait.total_seconds()) + 1))
     if user is None:
         return _back(LOGIN_PAGE, lang, error="wrong")
-    await run_in_threadpool(sessions.revoke, _engine(), request.cookies.get(COOKIE))
-    session_id = await run_in_threadpool(sessions.open_session, _engine(), user.username)
+    await run_in_threadpool(sessions.revoke, open_store(), request.cookies.get(COOKIE))
+    session_id = await run_in_threadpool(sessions.open_session, open_store(), user.username)
     response = _back(LOGIN_PAGE, lang)
     response.set_cookie(COOKIE, session_id, httponly=True, samesite="strict", secure=_secure(request), path="/")
     return response
@@ -106,7 +101,7 @@ async def logout(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("cross-site sign-out refused", status_code=403)
     form = await _form(request)
-    await run_in_threadpool(sessions.revoke, _engine(), request.cookies.get(COOKIE), now=datetime.now(UTC))
+    await run_in_threadpool(sessions.revoke, open_store(), request.cookies.get(COOKIE))
     response = _back("/", form.get("lang", ""))
     response.delete_cookie(COOKIE, httponly=True, samesite="strict", secure=_secure(request), path="/")
     return response

@@ -34,7 +34,9 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 def sign_in_as(page: Page, base: str, username: str, password: str) -> None:
     open_page(page, f"{base}/login")
-    page.get_by_label(t("auth.username")).fill(username)
+    name = page.get_by_label(t("auth.username"))
+    name.wait_for(timeout=180_000)  # the first page of a fresh server imports the demo data first
+    name.fill(username)
     page.get_by_label(t("auth.password")).fill(password)
     page.get_by_role("button", name=t("auth.sign_in")).click()
     page.get_by_role("button", name=t("auth.sign_out")).wait_for(timeout=60_000)
