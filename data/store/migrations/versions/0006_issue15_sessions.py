@@ -1,7 +1,7 @@
 """Server-side sessions and login failure counters
 
 Revision ID: issue15_sessions
-Revises: issue20_forecast_evaluations
+Revises: issue27_releases
 Create Date: 2026-12-06
 
 Sessions move from signed tokens in the page URL to a table of opaque ids (stored as
@@ -16,7 +16,7 @@ from alembic import op
 import data.store.schema
 
 revision = "issue15_sessions"
-down_revision = "issue20_forecast_evaluations"
+down_revision = "issue27_releases"
 branch_labels = None
 depends_on = None
 
