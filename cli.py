@@ -309,19 +309,37 @@ def users_add(
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           help="asked for when not given")] = "",
 ) -> None:
-    """Create a user or reset its password and role (the first admin starts here)."""
-    from auth.users import add_user
+    """Create a user (the first admin starts here); an existing name is refused."""
+    from auth.accounts import create_user
     from data.organisations import ROLE_KIND, find_or_create
     from data.store import open_store
 
     try:
         engine = open_store()
         org_id = find_or_create(engine, organisation, ROLE_KIND.get(role, "community")) if organisation else None
-        user = add_user(engine, username, password, role, organisation_id=org_id)
+        user = create_user(engine, username, password, role, organisation_id=org_id, actor="cli")
     except ValueError as exc:
         console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from exc
-    console.print(f"user {user.username} ({user.role}) saved")
+    console.print(f"user {user.username} ({user.role}) added")
+
+
+@users_app.command("password")
+def users_password(
+    username: Annotated[str, typer.Argument(help="login name")],
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
+                                          help="asked for when not given")] = "",
+) -> None:
+    """Set a new password (a locked-out admin's way back); the user's open sessions end."""
+    from auth.accounts import set_password
+    from data.store import open_store
+
+    try:
+        ended = set_password(open_store(), username, password, actor="cli")
+    except (ValueError, KeyError) as exc:
+        console.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from exc
+    console.print(f"password of {username} changed; {ended} open session(s) ended")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,30 @@
-"""Users with argon2 password hashes; failed logins are slowed down and audited."""
+"""Users with argon2 password hashes; sign-in that tells nobody which names exist.
+
+A known and an unknown name take the same path: the attempt is counted and throttled
+under the typed name (auth/throttle.py), then exactly one argon2 verify runs, against the
+user's hash or against a dummy hash of the same parameters, and both fail with the same
+answer. Every try is audited.
+"""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from auth import throttle
 from auth.roles import ROLES
+from data.runmode import demo_mode
 from data.store.schema import AuditRow, UserRow
-from services.clock import demo_mode
 
 _hasher = PasswordHasher()
-#: after this many failures in a row, each further try must wait longer (doubling)
-FREE_FAILURES = 3
-MAX_DELAY = timedelta(minutes=15)
+MIN_PASSWORD = 8
 
 
 @dataclass(frozen=True)
@@ -28,7 +35,7 @@ class User:
 
 
 class LoginThrottled(Exception):
-    """Too many failed logins: try again after `wait`."""
+    """Too many failed logins for this name or this client: try again after `wait`."""
 
     def __init__(self, wait: timedelta) -> None:
         super().__init__(f"too many failed logins; try again in {int(wait.total_seconds())} s")
@@ -36,72 +43,70 @@ class LoginThrottled(Exception):
 
 
 def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD:
+        raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
     return _hasher.hash(password)
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None = None,
-             demo: bool = False) -> User:
-    """Create or update a user (the first admin comes from `python cli.py users add`)."""
+def check_role(role: str) -> str:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise ValueError("password must have at least 8 characters")
-    with Session(engine) as session, session.begin():
-        row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            row = UserRow(username=username, password_hash="", role=role)
-            session.add(row)
-        row.password_hash, row.role, row.organisation_id, row.demo = (hash_password(password), role,
-                                                                       organisation_id or None, demo)
-        row.active, row.failed_logins = True, 0
-        session.add(AuditRow(actor="cli", action="user_add", target=username, detail={"role": role}))
-    return User(username, role, organisation_id or None)
+    return role
+
+
+@cache
+def _dummy_hash() -> str:
+    """A hash of a random password with the hasher's parameters: unknown names cost one verify too."""
+    return _hasher.hash(secrets.token_urlsafe(16))
+
+
+def active_user(session: Session, username: str) -> User | None:
+    """An active account; demo accounts (public passwords) only while in demo mode."""
+    row = _active(session, username)
+    return User(row.username, row.role, row.organisation_id) if row else None
 
 
 def _active(session: Session, username: str) -> UserRow | None:
-    """An active account; demo accounts (public passwords) only while in demo mode."""
     row = session.scalar(select(UserRow).where(UserRow.username == username, UserRow.active.is_(True)))
     return None if row is None or (row.demo and not demo_mode()) else row
 
 
-def _delay(failures: int) -> timedelta:
-    if failures < FREE_FAILURES:
-        return timedelta(0)
-    return min(MAX_DELAY, timedelta(seconds=2 ** (failures - FREE_FAILURES + 1)))
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
 
 
-def authenticate(engine: Engine, username: str, password: str, *, now: datetime | None = None) -> User | None:
-    """The user if the password is right; None otherwise. Every try is audited."""
+def authenticate(engine: Engine, username: str, password: str, *, client: str | None = None,
+                 now: datetime | None = None) -> User | None:
+    """The user if the password is right; None otherwise (the same for unknown names).
+
+    Raises LoginThrottled while the name or the client `client` (an IP address) must wait.
+    """
     now = now or datetime.now(UTC)
-    with Session(engine) as session, session.begin():
-        row = _active(session, username)
-        wait = timedelta(0)
-        if row is not None and row.last_failed_at is not None:
-            wait = row.last_failed_at + _delay(row.failed_logins) - now
-        if wait > timedelta(0):
-            session.add(AuditRow(actor=username, action="login_throttled", target=username))
+    user_key, ip_key = throttle.user_key(username), throttle.ip_key(client)
+    wait = throttle.admit(engine, [user_key, ip_key], now)
     if wait > timedelta(0):
+        _audit(engine, username, "login_throttled", client)
         raise LoginThrottled(wait)
-    with Session(engine) as session, session.begin():
+    with Session(engine) as session:
         row = _active(session, username)
-        ok = False
-        if row is not None:
-            try:
-                ok = _hasher.verify(row.password_hash, password)
-            except (VerificationError, InvalidHashError):
-                ok = False
-        if not ok:
-            if row is not None:
-                row.failed_logins += 1
-                row.last_failed_at = now
-            session.add(AuditRow(actor=username, action="login_failed", target=username))
-            return None
-        row.failed_logins, row.last_failed_at = 0, None
-        session.add(AuditRow(actor=username, action="login", target=username))
-        return User(row.username, row.role, row.organisation_id)
+        found = (row.password_hash, User(row.username, row.role, row.organisation_id)) if row else None
+    ok = _verify(found[0] if found else _dummy_hash(), password)
+    if not (ok and found):
+        _audit(engine, username, "login_failed", client)
+        return None
+    throttle.succeeded(engine, user_key, ip_key, now)
+    _audit(engine, username, "login", client)
+    return found[1]
+
+
+def _audit(engine: Engine, username: str, action: str, client: str | None) -> None:
+    with Session(engine) as session, session.begin():
+        session.add(AuditRow(actor=username[:100], action=action, target=username[:200], detail={"client": client}))
 
 
 def get_user(engine: Engine, username: str) -> User | None:
     with Session(engine) as session:
-        row = _active(session, username)
-        return User(row.username, row.role, row.organisation_id) if row else None
+        return active_user(session, username)

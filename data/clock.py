@@ -7,17 +7,13 @@ deployment clock's today + 1 day); services/clock.py re-exports it for the pages
 from __future__ import annotations
 
 import json
-import os
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
 
+from data.runmode import demo_mode
+
 DEMO_META = Path(__file__).resolve().parent / "demo" / "meta.json"
-
-
-def demo_mode() -> bool:
-    """Demo mode unless the operator says otherwise (HOTSPOTS_MODE=production)."""
-    return os.environ.get("HOTSPOTS_MODE", "demo") != "production"
 
 
 @cache

@@ -1,4 +1,8 @@
-"""Administration: users and roles, the audit log (admins only, checked here)."""
+"""Administration: users and roles, the audit log, the retention purge.
+
+Every function checks the actor's right itself (a page hidden from a role is not the only
+guard) and records the real actor in the audit log.
+"""
 
 from __future__ import annotations
 
@@ -8,26 +12,32 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from auth import accounts
 from auth.roles import require
-from data.store.ops import purge
-from auth.users import User, add_user
+from auth.users import User
 from data.organisations import Organisation
 from data.organisations import organisations as all_organisations
+from data.store.ops import PurgeSummary, purge
 from data.store.schema import AuditRow, UserRow
+
+#: the word an admin types to run the purge after reading its dry run
+PURGE_WORD = "PURGE"
 
 
 def users_frame(engine: Engine, *, actor: User) -> pd.DataFrame:
     require(actor.role, "manage_users")
-    cols = ["username", "role", "organisation_id", "active", "demo", "failed_logins", "created_at"]
+    cols = ["username", "role", "organisation_id", "active", "demo", "created_at"]
     with Session(engine) as session:
         rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(UserRow).order_by(UserRow.username))]
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def save_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None,
-              actor: User) -> User:
+def add_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None,
+             actor: User) -> User:
+    """A new account; an existing name is refused."""
     require(actor.role, "manage_users")
-    return add_user(engine, username, password, role, organisation_id=organisation_id)
+    return accounts.create_user(engine, username, password, role, organisation_id=organisation_id,
+                                actor=actor.username)
 
 
 def organisations(engine: Engine) -> dict[str, Organisation]:
@@ -35,14 +45,22 @@ def organisations(engine: Engine) -> dict[str, Organisation]:
     return all_organisations(engine)
 
 
-def set_active(engine: Engine, username: str, active: bool, *, actor: User) -> None:
+def change_password(engine: Engine, username: str, password: str, *, actor: User) -> int:
     require(actor.role, "manage_users")
-    with Session(engine) as session, session.begin():
-        row = session.scalar(select(UserRow).where(UserRow.username == username))
-        if row is None:
-            raise KeyError(f"no user {username!r}")
-        row.active = active
-        session.add(AuditRow(actor=actor.username, action="user_active", target=username, detail={"active": active}))
+    return accounts.set_password(engine, username, password, actor=actor.username)
+
+
+def change_role(engine: Engine, username: str, role: str, *, actor: User) -> None:
+    require(actor.role, "manage_users")
+    accounts.set_role(engine, username, role, actor=actor.username)
+
+
+def set_active(engine: Engine, username: str, active: bool, *, actor: User) -> int:
+    """Deactivate (the user's open sessions end) or reactivate an account."""
+    require(actor.role, "manage_users")
+    if not active and username == actor.username:
+        raise ValueError("an admin cannot deactivate their own account")
+    return accounts.set_active(engine, username, active, actor=actor.username)
 
 
 def audit_frame(engine: Engine, *, actor: User, limit: int = 500) -> pd.DataFrame:
@@ -54,7 +72,21 @@ def audit_frame(engine: Engine, *, actor: User, limit: int = 500) -> pd.DataFram
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def purge_now(engine: Engine, now: datetime, *, actor: User) -> dict:
-    """The retention purge (admins only); returns what was removed."""
+def purge_preview(engine: Engine, now: datetime, *, actor: User) -> PurgeSummary:
+    """What the retention purge would do now (nothing changes; the look is audited)."""
     require(actor.role, "purge")
-    return purge(engine, now, actor=actor.username).as_dict()
+    summary = purge(engine, now, actor=actor.username, dry_run=True)
+    with Session(engine) as session, session.begin():
+        session.add(AuditRow(actor=actor.username, action="purge_dry_run", target="retention",
+                             detail=summary.as_dict()))
+    return summary
+
+
+def purge_confirmed(engine: Engine, preview: PurgeSummary | None, confirmation: str, *, actor: User) -> PurgeSummary:
+    """Run the purge the admin saw in `preview`, once they typed PURGE_WORD (audited by the purge)."""
+    require(actor.role, "purge")
+    if preview is None or not preview.dry_run:
+        raise ValueError("show the dry run first")
+    if confirmation.strip() != PURGE_WORD:
+        raise ValueError(f"type {PURGE_WORD} to confirm")
+    return purge(engine, datetime.fromisoformat(preview.now), actor=actor.username)

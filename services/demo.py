@@ -11,10 +11,10 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from auth.users import add_user
+from auth.accounts import create_user
 from data import organisations
 from data.importer import Progress, import_file
-from data.store.schema import ActionRow, ImportBatch
+from data.store.schema import ActionRow, ImportBatch, UserRow
 from services.forecast import evaluate_and_store
 from services.releases import publish
 
@@ -77,9 +77,12 @@ def _load_users(engine: Engine) -> int:
     if not path.exists():
         return 0
     users = tomllib.loads(path.read_text(encoding="utf-8")).get("users", [])
+    with Session(engine) as session:
+        known = set(session.scalars(select(UserRow.username)))
     for u in users:
-        add_user(engine, u["username"], u["password"], u["role"], organisation_id=u.get("organisation_id"),
-                 demo=True)
+        if u["username"] not in known:
+            create_user(engine, u["username"], u["password"], u["role"], organisation_id=u.get("organisation_id"),
+                        demo=True, actor="demo")
     return len(users)
 
 

@@ -27,7 +27,6 @@ def _isolated_secrets(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     var = tmp_path_factory.getbasetemp() / "var"
     var.mkdir(exist_ok=True)
     monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(var / "salt.key"))
-    monkeypatch.setenv("HOTSPOTS_SESSION_KEY_FILE", str(var / "session.key"))
     monkeypatch.setenv("HOTSPOTS_MODE", "demo")
 
 

@@ -8,13 +8,13 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from auth import PAGES, allowed_pages
-from auth import session as auth_session
+from auth import PAGES, allowed_pages, sessions
 from i18n import t
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 PAGE_FILE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in PAGES}
+SESSION_KEY = "session_id"  # ui.state.SESSION_KEY (importing ui.state needs a running app)
 USERS = {"police": "police", "council": "council", "partner": "partner", "moderator": "moderator", "admin": "admin"}
 
 
@@ -26,7 +26,7 @@ def app(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
     def start(username: str | None = None, page: str | None = None) -> AppTest:
         at = AppTest.from_file(APP, default_timeout=180)
         if username:
-            at.query_params["session"] = auth_session.issue(username)
+            at.session_state[SESSION_KEY] = sessions.open_session(demo_store["engine"], username)
         at.run()
         if page:
             at.switch_page(PAGE_FILE[page]).run()
@@ -115,16 +115,23 @@ def test_a_restricted_page_run_directly_still_refuses_on_the_server(demo_store, 
     monkeypatch.setenv("DATABASE_URL", demo_store["url"])
     at = AppTest.from_file(PAGE_FILE[page], default_timeout=180)
     if username:
-        at.query_params["session"] = auth_session.issue(username)
+        at.session_state[SESSION_KEY] = sessions.open_session(demo_store["engine"], username)
     at.run()
     assert [e.value for e in at.error] == [t("auth.forbidden")]
     assert not at.get("component_instance") and not at.dataframe
 
 
-def test_a_forged_session_is_anonymous(app) -> None:
+def test_a_forged_or_revoked_session_is_anonymous(app, demo_store) -> None:
     at = AppTest.from_file(APP, default_timeout=180)
-    at.query_params["session"] = auth_session.issue("police")[:-3] + "abc"
+    at.session_state[SESSION_KEY] = sessions.open_session(demo_store["engine"], "police")[:-3] + "abc"
     at.run()
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page(PAGE_FILE["police"])
+    at = app("police", "police")
+    assert not at.error and t("police.title") in [h.value for h in at.title]
+    sessions.revoke(demo_store["engine"], at.session_state[SESSION_KEY])
+    at.run()  # the next click of the open page: the police page is gone, the session forgotten
+    assert SESSION_KEY not in at.session_state and t("police.title") not in [h.value for h in at.title]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE_FILE["police"])
 
@@ -154,13 +161,30 @@ def test_exports_refuse_a_role_without_the_right(demo_store) -> None:
             council_csv(reports, role=role)
 
 
-def test_login_form_signs_in_and_wrong_password_is_refused(app) -> None:
+def test_no_session_id_in_any_url_or_element_of_a_signed_in_page(app) -> None:
+    role = "admin"  # sees every page
+    at = app(USERS[role])
+    session_id = at.session_state[SESSION_KEY]
+    for page in allowed_pages(role):
+        at.switch_page(PAGE_FILE[page]).run()
+        assert set(at.query_params) <= {"lang"}, (page, dict(at.query_params))
+        shown = "".join(rendered(at.main)) + "".join(rendered(at.sidebar))
+        assert len(shown) > 200 and session_id not in shown and session_id[:16] not in shown, page
+
+
+def rendered(node) -> list[str]:  # type: ignore[no-untyped-def]
+    """Every element's message sent to the browser, the whole tree below `node`."""
+    out = [str(node.proto)] if getattr(node, "proto", None) is not None else []
+    for child in getattr(node, "children", {}).values():
+        out += rendered(child)
+    return out
+
+
+def test_the_login_page_posts_to_the_server_route_and_shows_its_errors(app) -> None:
     at = app()
     at.switch_page(str(ROOT / "ui" / "pages" / "login.py")).run()
-    at.text_input[0].input("police")
-    at.text_input[1].input("wrong-password")
-    at.button[0].click().run()
-    assert any(e.value == t("auth.wrong") for e in at.error)
-    at.text_input[1].input("demo-police-2025")
-    at.button[0].click().run()
-    assert auth_session.read(at.query_params["session"]) == "police"
+    form = at.get("html")[0].proto.body
+    assert 'action="/auth/login"' in form and 'method="post"' in form and 'type="password"' in form
+    at.query_params["error"] = "wrong"
+    at.switch_page(str(ROOT / "ui" / "pages" / "login.py")).run()
+    assert [e.value for e in at.error] == [t("auth.wrong")]

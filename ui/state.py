@@ -5,13 +5,15 @@ from __future__ import annotations
 import streamlit as st
 from sqlalchemy import Engine
 
-from auth import session as auth_session
-from auth.users import User, get_user
+from auth import sessions
+from auth.users import User
 from data.store import open_store
 from data.store.db import public_engine
 from i18n import DEFAULT_LANG, LANGS, t
+from ui.server import COOKIE
 
-SESSION_PARAM = "session"
+#: where the session id lives in Streamlit's session state (on the server, never in the page)
+SESSION_KEY = "session_id"
 
 
 @st.cache_resource
@@ -36,33 +38,28 @@ def tr(key: str, **values: object) -> str:
     return t(key, lang(), **values)
 
 
-def current_user() -> User | None:
-    """The signed-in user, read again from the store on every run (roles can change).
+def cookie_session_id() -> str | None:
+    """The session id of the cookie this browser sent when it opened the page, if any."""
+    value = st.context.cookies.get(COOKIE)
+    return value if isinstance(value, str) and value else None
 
-    The token lives in the browser session (menu navigation clears query parameters) and
-    in the URL (a refresh starts a new browser session); each run restores the other.
+
+def current_user() -> User | None:
+    """The signed-in user, checked against the store on every run (revoked, idle or
+    expired sessions and deactivated accounts end at once; roles can change).
+
+    The id is kept in the session state; a reload starts a new session state and finds
+    it again in the HttpOnly cookie that /auth/login set (ui/server.py).
     """
-    token = st.query_params.get(SESSION_PARAM) or st.session_state.get(SESSION_PARAM)
-    username = auth_session.read(token)
-    if not username:
-        return None
-    st.session_state[SESSION_PARAM] = token
-    if st.query_params.get(SESSION_PARAM) != token:
-        st.query_params[SESSION_PARAM] = token
-    return get_user(engine(), username)
+    for session_id in (st.session_state.get(SESSION_KEY), cookie_session_id()):
+        user = sessions.resolve(engine(), session_id)
+        if user is not None:
+            st.session_state[SESSION_KEY] = session_id
+            return user
+    st.session_state.pop(SESSION_KEY, None)
+    return None
 
 
 def current_role() -> str | None:
     user = current_user()
     return user.role if user else None
-
-
-def sign_in(user: User) -> None:
-    token = auth_session.issue(user.username)
-    st.session_state[SESSION_PARAM] = token
-    st.query_params[SESSION_PARAM] = token
-
-
-def sign_out() -> None:
-    st.session_state.pop(SESSION_PARAM, None)
-    st.query_params.pop(SESSION_PARAM, None)

@@ -220,9 +220,30 @@ class UserRow(Base):
     organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
-    failed_logins: Mapped[int] = mapped_column(default=0)
-    last_failed_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class SessionRow(Base):
+    """A signed-in browser: only the SHA-256 of its opaque id is stored, so a copy of
+    the database opens no session."""
+
+    __tablename__ = "sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class LoginFailureRow(Base):
+    """Failed sign-ins per key ("user:<name>" for any typed name, known or not, and
+    "ip:<address>"), counted atomically in the store."""
+
+    __tablename__ = "login_failures"
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    last_failed_at: Mapped[datetime | None]
 
 
 class AuditRow(Base):

@@ -66,7 +66,6 @@ def app_url(app_var: Path) -> Iterator[str]:
     env = os.environ | {
         "DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
         "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
-        "HOTSPOTS_SESSION_KEY_FILE": str(var / "session.key"),
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")

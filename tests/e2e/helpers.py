@@ -27,11 +27,19 @@ def open_page(page: Page, url: str) -> None:
 
 
 def sign_in(page: Page, base: str, username: str) -> None:
+    """Sign in with a demo account through the login page's form (it posts to /auth/login,
+    which sets the HttpOnly session cookie; nothing goes into the URL)."""
+    sign_in_as(page, base, username, DEMO_PASSWORDS[username])
+
+
+def sign_in_as(page: Page, base: str, username: str, password: str) -> None:
     open_page(page, f"{base}/login")
-    page.get_by_label(t("auth.username")).fill(username)
-    page.get_by_label(t("auth.password")).fill(DEMO_PASSWORDS[username])
+    name = page.get_by_label(t("auth.username"))
+    name.wait_for(timeout=180_000)  # the first page of a fresh server imports the demo data first
+    name.fill(username)
+    page.get_by_label(t("auth.password")).fill(password)
     page.get_by_role("button", name=t("auth.sign_in")).click()
-    page.get_by_text(t("auth.sign_out")).wait_for(timeout=60_000)
+    page.get_by_role("button", name=t("auth.sign_out")).wait_for(timeout=60_000)
     wait_idle(page)
 
 
