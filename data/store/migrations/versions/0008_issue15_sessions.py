@@ -40,15 +40,15 @@ def upgrade() -> None:
         sa.Column("last_failed_at", data.store.schema.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("key"),
     )
-    with op.batch_alter_table("users") as batch:
-        batch.drop_column("failed_logins")
-        batch.drop_column("last_failed_at")
+    # plain ALTERs (SQLite >= 3.35 and PostgreSQL), not batch mode: a rebuilt users table
+    # would carry organisation_id inside a table-level foreign key that SQLite then cannot drop
+    op.execute("ALTER TABLE users DROP COLUMN failed_logins")
+    op.execute("ALTER TABLE users DROP COLUMN last_failed_at")
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("users") as batch:
-        batch.add_column(sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
-        batch.add_column(sa.Column("last_failed_at", data.store.schema.UTCDateTime(timezone=True), nullable=True))
+    op.add_column("users", sa.Column("failed_logins", sa.Integer(), nullable=False, server_default="0"))
+    op.add_column("users", sa.Column("last_failed_at", data.store.schema.UTCDateTime(timezone=True), nullable=True))
     op.drop_table("login_failures")
     op.drop_index("ix_sessions_username", table_name="sessions")
     op.drop_table("sessions")
