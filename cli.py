@@ -1,13 +1,15 @@
 """Command line: every subcommand calls the same functions as the dashboard.
 
     python cli.py import FILE...           import source files (one batch each)
-    python cli.py geocode < texts.txt      one JSON object per input line
+    python cli.py geocode < texts.txt      one JSON object per input line (--gazetteer G.json)
     python cli.py hotspots --res 9 --method gistar --out cells.geojson
     python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
     python cli.py forecast --evaluate       back-test the forecasts, store the result
     python cli.py db upgrade               bring the schema up to date
     python cli.py gazetteer build FILE.osm build the gazetteer from an OSM extract
-    python cli.py demo load                import the bundled demo data
+    python cli.py demo load                import the bundled demo data (and publish its releases)
+    python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
+    python cli.py public export --out DIR  write every release's public files for audit
 """
 
 from __future__ import annotations
@@ -26,10 +28,14 @@ db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
 users_app = typer.Typer(help="Users and roles", no_args_is_help=True)
+release_app = typer.Typer(help="Numbered, frozen monthly public releases", no_args_is_help=True)
+public_app = typer.Typer(help="The public numbers as files", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(release_app, name="release")
+app.add_typer(public_app, name="public")
 console = Console(stderr=True)
 
 
@@ -102,11 +108,16 @@ def _evaluate_forecasts(engine: object, **params: object) -> None:
 
 
 @app.command()
-def geocode() -> None:
+def geocode(
+    gazetteer: Annotated[Path | None, typer.Option(help="gazetteer JSON (from `gazetteer build`); "
+                                                       "default: the configured one")] = None,
+) -> None:
     """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
-    from geo.geocoder import geocode_lines
+    from geo.gazetteer import load_gazetteer
+    from geo.geocoding import geocode_lines
 
-    for answer in geocode_lines(line.rstrip("\n") for line in sys.stdin):
+    gaz = load_gazetteer(gazetteer) if gazetteer is not None else None
+    for answer in geocode_lines((line.rstrip("\n") for line in sys.stdin), gazetteer=gaz):
         sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
 
 
@@ -132,7 +143,7 @@ def hotspots(
 
 @app.command()
 def forecast(
-    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank")] = None,
+    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank, place, landmark, district")] = None,
     until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
                                                    "before it are used (default: today)")] = None,
     days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
@@ -148,7 +159,7 @@ def forecast(
 
     from data.categories import CATEGORIES
     from data.store import open_store
-    from services.forecast import choose_default, default_forecast
+    from services.forecast import choose_default, default_forecast, with_places
     from services.hotspots import write_table
 
     unknown = sorted(set(category or ()) - set(CATEGORIES))
@@ -168,7 +179,8 @@ def forecast(
     try:
         chosen, why = (method, "given") if method else choose_default(engine, until=day, horizon_days=days, res=res,
                                                                       categories=category, folds=folds)
-        table = default_forecast(engine, until=day, horizon_days=days, res=res, categories=category, method=chosen)
+        table = with_places(default_forecast(engine, until=day, horizon_days=days, res=res, categories=category,
+                                             method=chosen))
     except ValueError as exc:
         console.print(f"[red]error[/red] {exc}")
         raise typer.Exit(2) from exc
@@ -257,6 +269,35 @@ def demo_load() -> None:
         task = bar.add_task("demo data", total=None)
         result = load_demo(open_store(), progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(json.dumps(result, ensure_ascii=False, default=str))
+
+
+@release_app.command("publish")
+def release_publish(
+    month: Annotated[str | None, typer.Option(help="the month to publish, YYYY-MM (default: every due month)")] = None,
+) -> None:
+    """Publish due months as numbered, frozen releases (idempotent; refuses a month inside its lag)."""
+    from data.store import open_store
+    from services.releases import ReleaseRefused, publish
+
+    try:
+        done = publish(open_store(), month, actor="cli")
+    except ReleaseRefused as exc:
+        console.print(f"[red]refused[/red] {exc}")
+        raise typer.Exit(2) from exc
+    for summary in done:
+        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    if not done:
+        console.print("nothing to publish: every due month has its release")
+
+
+@public_app.command("export")
+def public_export(out: Annotated[Path, typer.Option(help="folder to write the files to")]) -> None:
+    """Write, for every release, exactly the files and numbers the public pages serve."""
+    from data.store import open_store
+    from services.public_export import export_releases
+
+    index = export_releases(open_store(), out)
+    console.print(f"{len(index['releases'])} releases, {len(index['current'])} periods -> {out}")
 
 
 @users_app.command("add")

@@ -27,6 +27,7 @@ import os
 import sys
 import tempfile
 import time
+from typing import Any
 from pathlib import Path
 
 import numpy as np
@@ -47,7 +48,7 @@ CHICAGO = SHARED / "data" / "chicago-homicides" / "chicago_homicides.csv"
 SHARES = (0.01, 0.05)
 
 
-def demo_summary(db: str | None) -> tuple[pd.DataFrame, str]:
+def demo_summary(db: str | None) -> tuple[pd.DataFrame, str, Any]:
     from data.store.db import make_engine, upgrade
     from services import forecast as fc
 
@@ -69,7 +70,7 @@ def demo_summary(db: str | None) -> tuple[pd.DataFrame, str]:
     result = fc.evaluate(data, n_boot=2000)
     print(f"demo: {len(data.events)} reports in {len(data.grid)} cells, back-test to {result['until']} "
           f"({result['folds']} x {result['horizon_days']} days) in {time.perf_counter() - t:.1f} s", flush=True)
-    return pd.DataFrame(result["summary"]), result["winner"]
+    return pd.DataFrame(result["summary"]), result["winner"], engine
 
 
 def chicago_reports(path: Path) -> pd.DataFrame:
@@ -151,13 +152,18 @@ def main() -> None:
     parser.add_argument("--days", type=int, default=28)
     args = parser.parse_args()
     pd.set_option("display.width", 250)
-    demo, demo_winner = demo_summary(args.demo_db)
+    demo, demo_winner, engine = demo_summary(args.demo_db)
     show("demo (store after intake, res 9, 12 x 28 days)", demo, demo_winner)
     chicago, chicago_winner = chicago_summary(args.chicago, args.folds_chicago, args.days)
     show(f"Chicago homicides (res 9, {args.folds_chicago} x {args.days} days)", chicago, chicago_winner)
     print()
     ok = checks("demo", demo, demo_winner, need_interval=False, default_rule=True)
     ok &= checks("chicago", chicago, chicago_winner, need_interval=True, default_rule=False)
+    print()
+    from bench.patrol import plans  # the patrol plans (#21) on the default forecast of the same store
+
+    worst = plans(engine)
+    ok &= worst >= 0.95
     print("all checks pass" if ok else "SOME CHECKS FAIL")
 
 

@@ -35,6 +35,7 @@ from data.store.repo import reports_frame
 from data.store.schema import ForecastEvaluationRow, ReportRow
 from geo.constants import METRIC_CRS
 from geo.gazetteer import load_gazetteer
+from geo.places import describe_cells
 from services.clock import now
 from services.hotspots import KYIV
 
@@ -281,3 +282,14 @@ def choose_default(engine: Engine, *, until: date | None = None, horizon_days: i
         session.add(ForecastEvaluationRow(data_version=version, category=key, res=res, horizon_days=horizon_days,
                                           winner=result["winner"], result=result))
     return result["winner"], f"back-test of the {folds} x {horizon_days} days before {day}"
+
+
+def with_places(table: pd.DataFrame, *, lang: str = "uk") -> pd.DataFrame:
+    """The ranking with each cell's place in words (streets, nearest landmark, microdistrict)
+    from the gazetteer, after ``cell``, ``score``, ``rank``; the attrs are kept."""
+    places = describe_cells(table["cell"], load_gazetteer(), lang=lang)
+    out = table.assign(place=[" / ".join(places[c].streets) for c in table["cell"]],
+                       landmark=[places[c].landmark or "" for c in table["cell"]],
+                       district=[places[c].district or "" for c in table["cell"]])
+    out.attrs = dict(table.attrs)
+    return out

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import folium
-import h3
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -22,16 +21,18 @@ from auth.users import User
 from clustering.hotspots import gistar_table, emerging_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
+from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
+from geo.places import describe_cells
 from i18n import t as tr
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
 from services.forecast import city_settings, default_forecast, latest_evaluation, score_against_naive, top_places
-from services.patrol import PatrolPlan
+from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
 
@@ -83,16 +84,37 @@ def top_cells(forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFr
     cats = {cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3],
                                                                                strict=True))
             for cell, g in counts.groupby("h3_r9")}
-    gz = load_gazetteer()
+    places = describe_cells(top["cell"], load_gazetteer(), lang=lang)
     out = top.assign(
         rank=range(1, len(top) + 1),
-        district=[gz.district_at(*h3.cell_to_latlng(c)) for c in top["cell"]],
+        place=[" / ".join(places[c].streets) for c in top["cell"]],
+        landmark=[places[c].landmark or "" for c in top["cell"]],
+        district=[places[c].district or "" for c in top["cell"]],
         forecast=top["score"].round(1),
         n=[int(recent.get(c, 0)) for c in top["cell"]],
         trend=[trend.get(c, "") for c in top["cell"]],
         categories=[cats.get(c, "") for c in top["cell"]],
     )
-    return out[["rank", "cell", "district", "forecast", "n", "trend", "categories"]].reset_index(drop=True)
+    return out[["rank", "place", "landmark", "district", "forecast", "n", "trend", "categories", "cell"]
+               ].reset_index(drop=True)
+
+
+def plan_table(plan: PatrolPlan, *, lang: str = "uk") -> pd.DataFrame:
+    """The plan as an officer reads it: time order, streets, landmark, microdistrict, category
+    names in the page's language; the H3 id last, for analysts."""
+    places = describe_cells(plan.table["cell"], load_gazetteer(), lang=lang)
+    table = plan.table.copy()
+    table["place"] = [" / ".join(places[c].streets) for c in table["cell"]]
+    table["landmark"] = [places[c].landmark or "" for c in table["cell"]]
+    table["district"] = [places[c].district or "" for c in table["cell"]]
+    table["categories"] = [_category_labels(v, lang) for v in table["categories"]]
+    return table[["window", "patrol", "place", "landmark", "district", "categories", "expected", "cell"]]
+
+
+def _category_labels(slugs: object, lang: str) -> str:
+    """'noise, litter' -> 'Шум, Сміття' (catalogue names); unknown codes are kept as they are."""
+    parts = [part.strip() for part in str(slugs or "").split(",") if part.strip()]
+    return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
 def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
@@ -161,16 +183,57 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
     return table
 
 
+def patrol_areas(history: pd.DataFrame, *, areas: int, lang: str = "uk") -> pd.DataFrame | None:
+    """Workload-balanced patrol areas (p-median) named by the streets at their centres."""
+    split = balanced_areas(history, now=now(), areas=areas)
+    if split is None:
+        return None
+    places = describe_cells(split.areas["centre"], load_gazetteer(), lang=lang)
+    out = split.areas.assign(place=[" / ".join(places[c].streets) for c in split.areas["centre"]],
+                             district=[places[c].district or "" for c in split.areas["centre"]],
+                             workload=split.areas["workload"].round(1), share=(100 * split.areas["share"]).round())
+    return out[["area", "place", "district", "cells", "workload", "share"]]
+
+
+def stints(table: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive windows a patrol spends in one cell merged into one stint ('18:00-22:00'),
+    in time order (windows keep the order in which the plan lists them)."""
+    order = {w: i for i, w in enumerate(dict.fromkeys(table["window"].astype(str)))}
+    rows: list[dict[str, object]] = []
+    for patrol, group in table.assign(window=table["window"].astype(str)).groupby("patrol", sort=True):
+        group = group.sort_values("window", key=lambda s: s.map(order))
+        for record in group.to_dict("records"):
+            last = rows[-1] if rows else None
+            if (last and last["patrol"] == patrol and last["cell"] == record["cell"]
+                    and order[last["last_window"]] + 1 == order[record["window"]]):
+                last["end"] = record["window"].split("-")[1]
+                last["last_window"] = record["window"]
+                last["expected"] += record["expected"]
+                continue
+            start, end = record["window"].split("-")
+            rows.append({**record, "start": start, "end": end, "last_window": record["window"],
+                         "first": order[record["window"]]})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return table.head(0).assign(time="")
+    out["time"] = out["start"] + "-" + out["end"]
+    return out.sort_values(["first", "patrol"]).reset_index(drop=True)
+
+
 def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
-             header: Sequence[str], notes: Sequence[str] = ()) -> bytes:
-    """The printable patrol briefing (PDF): police and admins only, audited."""
+             header: Sequence[str], notes: Sequence[str] = (), lang: str = "uk") -> bytes:
+    """The printable patrol briefing (PDF), one page: the map of the plan's streets and cells,
+    then the plan in time order named by streets, landmark and microdistrict (no H3 ids).
+    `header` names the columns time, patrol, place, landmark, microdistrict, categories,
+    expected. Police and admins only, audited."""
     require(user.role, "export_police")
-    cells = list(dict.fromkeys(plan.table["cell"]))
+    table = stints(plan_table(plan, lang=lang))
+    cells = list(dict.fromkeys(table["cell"]))
     labels = [str(i) for i in range(1, len(cells) + 1)]
     number = dict(zip(cells, labels, strict=True))
-    png = static_map_png(basemap_from_gazetteer(load_gazetteer()), cells, labels, title=title)
-    rows = [[str(r.patrol), str(r.window), f"{number[r.cell]}: {r.cell}", f"{r.expected:.1f}", str(r.categories)]
-            for r in plan.table.itertuples(index=False)]
+    png = static_map_png(basemap_from_gazetteer(load_gazetteer(), lang=lang), cells, labels)
+    rows = [[str(r.time), str(r.patrol), f"({number[r.cell]}) {r.place}", r.landmark, r.district,
+             ", ".join(str(r.categories).split(", ")[:2]), f"{r.expected:.1f}"] for r in table.itertuples(index=False)]
     pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",

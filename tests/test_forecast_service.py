@@ -88,7 +88,9 @@ def test_cli_writes_every_cell_and_uses_the_stored_winner(demo_store, tmp_path, 
                                       "--out", str(out)])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    assert list(table.columns) == ["cell", "score", "rank"] and len(table) == len(fc.inputs(demo_store["engine"]).grid)
+    assert list(table.columns) == ["cell", "score", "rank", "place", "landmark", "district"]
+    assert len(table) == len(fc.inputs(demo_store["engine"]).grid)
+    assert table["place"].fillna("").str.contains("вулиця").mean() > 0.9  # places in words beside the H3 id
     assert "stored back-test" in result.output
     bad = CliRunner().invoke(app, ["forecast", "--until", "2026-01-01", "--method", "magic", "--out", str(out)])
     assert bad.exit_code == 2
