@@ -1,7 +1,7 @@
 """Import batches keep their whole accounting: in-file repeats, truncations, problems
 
 Revision ID: issue16_batch_accounting
-Revises: issue20_forecast_evaluations
+Revises: issue27_releases
 Create Date: 2026-12-06
 
 ``read = imported + duplicates + quarantined + already_imported`` is stored with every
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue16_batch_accounting"
-down_revision = "issue20_forecast_evaluations"
+down_revision = "issue27_releases"
 branch_labels = None
 depends_on = None
 
