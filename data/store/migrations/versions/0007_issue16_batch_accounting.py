@@ -1,7 +1,7 @@
 """Import batches keep their whole accounting: in-file repeats, truncations, problems
 
 Revision ID: issue16_batch_accounting
-Revises: issue20_forecast_evaluations
+Revises: issue18_organisations
 Create Date: 2026-12-06
 
 ``read = imported + duplicates + quarantined + already_imported`` is stored with every
