@@ -49,29 +49,53 @@ def import_files(
     files: Annotated[list[Path], typer.Argument(help="Telegram/Facebook JSON, CSV, XLSX, DOCX minutes, surveys")],
     kind: Annotated[str | None, typer.Option(help="force the file kind instead of detecting it")] = None,
     mapping: Annotated[Path | None, typer.Option(help="JSON column mapping for CSV/XLSX files")] = None,
+    dayfirst: Annotated[bool, typer.Option("--dayfirst", help="dates the values leave open are day first")] = False,
+    monthfirst: Annotated[bool, typer.Option("--monthfirst", help="dates the values leave open are month first "
+                                                                  "(US style)")] = False,
+    crs: Annotated[str | None, typer.Option(help="coordinate system of projected X/Y columns, e.g. EPSG:32636")] = None,
 ) -> None:
-    """Import source files; each file is one transaction and one batch."""
+    """Import source files; each file is one transaction and one batch.
+
+    Prints one JSON summary per file (with the accounting identity) on stdout. Exits 1
+    when a file could not be read to its end (damaged, over a bound, unknown or not a
+    report file), with one line per problem on stderr; reports that could not be placed
+    go to the moderator's queue and do not fail a file.
+    """
     from data import intake
-    from data.importer import import_file
+    from data.importer import AccountingError, import_file
     from data.store import open_store
 
+    if dayfirst and monthfirst:
+        console.print("[red]error[/red] give --dayfirst or --monthfirst, not both")
+        raise typer.Exit(2)
+    options = intake.IntakeOptions(date_order="dayfirst" if dayfirst else "monthfirst" if monthfirst else None,
+                                   crs=crs)
     engine = open_store()
     column_mapping = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
-    failed = 0
+    problems: list[str] = []
+    stored = 0  # files that made a batch: the forecasts' back-test is then out of date
     for path in files:
         with _progress() as bar:
             task = bar.add_task(path.name, total=None)
             try:
                 summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
+                                      options=options,
                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
-            except (intake.UnreadableFile, FileNotFoundError) as exc:
-                console.print(f"[red]error[/red] {exc}")
-                failed += 1
+            except (intake.UnreadableFile, AccountingError) as exc:
+                problems.append(str(exc))
                 continue
-        print(json.dumps(summary.as_dict(), ensure_ascii=False))
-    if failed < len(files):
+            except OSError as exc:
+                problems.append(f"{path.name}: cannot read the file ({exc.strerror or exc})")
+                continue
+        print(json.dumps(summary.as_dict() | {"accounting": summary.accounting()}, ensure_ascii=False))
+        console.print(f"{path.name}: {summary.accounting()}")
+        problems.extend(summary.problems)
+        stored += summary.same_file_batch is None
+    if stored:
         _evaluate_forecasts(engine)
-    raise typer.Exit(1 if failed else 0)
+    for problem in problems:
+        console.print(f"[red]error[/red] {problem}", soft_wrap=True, highlight=False)
+    raise typer.Exit(1 if problems else 0)
 
 
 def _evaluate_forecasts(engine: object, **params: object) -> None:

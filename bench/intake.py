@@ -4,6 +4,7 @@ Run from the repository root:
     python3 bench/intake.py                 # 200 MB export, three stages, profile on 20 MB
     python3 bench/intake.py --mb 50         # another size
     python3 bench/intake.py --quick         # 5 MB smoke run, no profile
+    python3 bench/intake.py --hostile-only  # only the hostile-file rows (issue 16)
 
 Why it exists: the issue asks that an operator can import a 200 MB Telegram Desktop
 export on one core at >= 1,500 messages/s end to end (geocoding, redaction,
@@ -35,6 +36,13 @@ looks like a real export, so this script
 3. prints target vs measured and the ratio, and a cProfile of the end-to-end import of
    a 20 MB export: the top functions by own time with their module, so that the
    owners of the slow parts know where to look.
+
+4. imports hostile files (issue 16), each in its own child process, and prints for each
+   its outcome (imported, failed with the reason, refused), time, peak RSS against the
+   1 GB bound (children included) and the accounting identity: a Telegram JSON nested
+   250,000 deep (2.5 MB), an XLSX whose one cell is 150 MB, an XLSX of a million
+   identical rows, a CSV with a 100 MB cell and a truncated export.
+   ``--hostile-only`` runs just these (``--hostile-scale 0.1`` for smaller files).
 
 Model and gazetteer loading happen before the clock starts (one warm-up call each) and
 are printed apart: they are paid once per process, not per message.
@@ -72,6 +80,7 @@ KYIV = ZoneInfo("Europe/Kyiv")
 TARGETS = {"end_to_end": 1500.0, "no_geocode": 5000.0, "rss_mb": 500.0}
 DEFAULT_MB = 200.0
 QUICK_MB = 5.0
+QUICK_HOSTILE_SCALE = 0.01
 PROFILE_MB = 20.0
 PROFILE_TOP = 15
 SPAN_DAYS = 3 * 365  # a busy city chat exported after three years
@@ -419,6 +428,120 @@ def _child(stage: str, file: Path, workdir: Path, stub: str) -> dict[str, Any]:
     raise RuntimeError(f"stage {stage} failed (exit {done.returncode}):\n{done.stderr[-4000:]}")
 
 
+# --- hostile files: every bound holds, whatever the file -----------------------------
+
+HOSTILE_RSS_MB = 1024.0  # the issue's bound: an import stays under 1 GB, workers included
+
+
+def _hostile_files(folder: Path, scale: float) -> list[tuple[str, Path]]:
+    """Files built to hurt: the cases of issue 16 that once cost gigabytes or minutes.
+
+    ``scale`` 1.0 is the issue's sizes (a 2.5 MB deeply nested export, a 150 MB cell,
+    a million identical rows); --quick uses a small fraction.
+    """
+    import zipfile
+
+    import openpyxl
+
+    files: list[tuple[str, Path]] = []
+    depth = int(250_000 * scale) + 100
+    deep = folder / "deep.json"  # ~10 bytes a level: 2.5 MB at scale 1
+    with deep.open("w", encoding="utf-8") as out:
+        out.write('{"name":"c","type":"public_supergroup","id":1,"messages":[{"id":1,"type":"message",'
+                  '"date_unixtime":"1714550400","text":[')
+        out.write('{"text":[' * depth + '"x"' + "]}" * depth)
+        out.write("]}]}")
+    files.append((f"Telegram JSON nested {depth:,} deep", deep))
+
+    plain, cell = folder / "plain.xlsx", folder / "cell.xlsx"
+    book = openpyxl.Workbook()
+    book.active.append(["Дата", "Опис"])
+    book.active.append(["01.03.2024", "MARKER"])
+    book.save(plain)
+    size = int(150 * (1 << 20) * scale) + 1000
+    with zipfile.ZipFile(plain) as source, zipfile.ZipFile(cell, "w", zipfile.ZIP_DEFLATED) as forged:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"MARKER", b"x" * size)
+            forged.writestr(member, data)
+    files.append((f"XLSX with one {size / (1 << 20):,.0f} MB cell", cell))
+
+    rows = int(1_000_000 * scale) + 100
+    same = folder / "same-rows.xlsx"
+    book = openpyxl.Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Дата", "Опис", "Адреса"])
+    for _ in range(rows):
+        sheet.append(["01.03.2024", "Сміття біля ринку вже тиждень", "вул. Соборності 5"])
+    book.save(same)
+    files.append((f"XLSX of {rows:,} identical rows", same))
+
+    wide = folder / "long-line.csv"  # one CSV cell far over the bound
+    with wide.open("w", encoding="utf-8") as out:
+        out.write("Дата;Опис\n01.03.2024;")
+        for _ in range(int(200 * scale) + 1):
+            out.write("я" * (1 << 19))
+        out.write("\n")
+    files.append((f"CSV with a {wide.stat().st_size / 1e6:,.0f} MB cell", wide))
+
+    cut = folder / "truncated.json"
+    generate_export(cut, max(1.0, 50 * scale), layout="chat")
+    with cut.open("r+b") as handle:
+        handle.truncate(cut.stat().st_size * 2 // 3)
+    files.append((f"truncated Telegram export ({cut.stat().st_size / 1e6:,.0f} MB)", cut))
+    return files
+
+
+def run_hostile(file: Path, workdir: Path) -> dict[str, Any]:
+    """Import one hostile file in this (child) process: outcome, time, peak memory."""
+    os.environ["HOTSPOTS_SALT_FILE"] = str(workdir / "salt.key")
+    from data import intake
+    from data.importer import import_file
+    from data.store.db import open_store
+
+    engine = open_store(f"sqlite:///{workdir / f'store-{file.stem}.db'}")
+    started = time.perf_counter()
+    out: dict[str, Any] = {}
+    try:
+        summary = import_file(file, engine)
+        out["outcome"] = "failed: " + summary.problems[0] if summary.problems else "imported"
+        out["summary"] = summary.as_dict()
+    except intake.UnreadableFile as exc:
+        out["outcome"] = f"refused: {exc.problem}"
+    out["seconds"] = time.perf_counter() - started
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    out["rss_peak_mb"] = max(_peak_rss_mb(), children)
+    engine.dispose()
+    return out
+
+
+def _print_hostile(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    print(f"\nhostile files (bound: peak RSS < {HOSTILE_RSS_MB:,.0f} MB per import, its workers included)")
+    print(f"{'file':44s} {'wall s':>7s} {'peak RSS MB':>11s} {'RSS ratio':>9s} {'identity':>8s}  outcome")
+    for title, st in rows:
+        s = st.get("summary")
+        identity = "-" if s is None else ("ok" if _counts_ok(s) else "MISMATCH")
+        print(f"{title:44s} {st['seconds']:7.1f} {st['rss_peak_mb']:11.0f} "
+              f"{st['rss_peak_mb'] / HOSTILE_RSS_MB:9.2f} {identity:>8s}  {st['outcome'][:110]}")
+        if s is not None:
+            print(f"{'':44s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
+                  f"quarantined {s['quarantined']:,} + already imported {s['already_imported']:,}")
+    print("RSS ratio = peak / 1,024 MB (< 1 meets it); 'refused' and 'failed' are the bounds working: the CLI "
+          "exits non-zero for such a file, with the reason")
+
+
+def _hostile_stage(workdir: Path, scale: float) -> list[tuple[str, dict[str, Any]]]:
+    folder = workdir / "hostile"
+    folder.mkdir(exist_ok=True)
+    rows = []
+    for title, path in _hostile_files(folder, scale):
+        rows.append((title, _child("hostile", path, workdir, "replay")))
+        print(f"  hostile: {title}: {rows[-1][1]['outcome'][:80]}", flush=True)
+        path.unlink()
+    return rows
+
+
 # --- the report ----------------------------------------------------------------------
 
 @dataclass
@@ -429,11 +552,12 @@ class BenchResult:
     stages: dict[str, dict[str, Any]] = field(default_factory=dict)
     profile: dict[str, Any] | None = None
     generated_chat: Generated | None = None
+    hostile: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
 
 
 def _counts_ok(summary: dict[str, Any]) -> bool:
     s = summary
-    return s["read"] == s["imported"] + s["duplicates"] + s["quarantined"] + s["already_known"]
+    return s["read"] == s["imported"] + s["duplicates"] + s["quarantined"] + s["already_imported"]
 
 
 def _print_report(res: BenchResult) -> None:
@@ -480,8 +604,8 @@ def _print_report(res: BenchResult) -> None:
         if st and "summary" in st:
             s = st["summary"]
             print(f"  {key:5s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
-                  f"quarantined {s['quarantined']:,} (not located {s['not_located']:,}) + already known "
-                  f"{s['already_known']:,}: {'ok' if _counts_ok(s) else 'MISMATCH'}")
+                  f"quarantined {s['quarantined']:,} (not located {s['not_located']:,}) + already imported "
+                  f"{s['already_imported']:,}: {'ok' if _counts_ok(s) else 'MISMATCH'}")
     if res.profile:
         p = res.profile
         print(f"\ncProfile of import_file on a {p['mb']:.0f} MB export ({p['read']:,} records, {p['seconds']:.1f} s "
@@ -502,6 +626,11 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-intake-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
+        if args.hostile_only:
+            res = BenchResult(Generated(workdir / "-", "none"))
+            res.hostile = _hostile_stage(workdir, args.hostile_scale)
+            _print_hostile(res.hostile)
+            return res
         export = workdir / "result.json"
         res = BenchResult(generate_export(export, mb))
         print(f"wrote {export} ({res.generated.bytes / 1e6:.1f} MB) in {res.generated.seconds:.1f} s", flush=True)
@@ -518,7 +647,11 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
             small = workdir / "result-profile.json"
             generate_export(small, profile_mb)
             res.profile = _child("profile", small, workdir, args.stub) | {"mb": profile_mb}
+        if not args.no_hostile:
+            res.hostile = _hostile_stage(workdir, args.hostile_scale if not args.quick else QUICK_HOSTILE_SCALE)
         _print_report(res)
+        if res.hostile:
+            _print_hostile(res.hostile)
         return res
     finally:
         if not args.keep and not args.workdir:
@@ -535,9 +668,13 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--profile-mb", type=float, default=None,
                     help=f"size of the profiled export (default {PROFILE_MB:.0f})")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--no-hostile", action="store_true", help="skip the hostile-file rows")
+    ap.add_argument("--hostile-only", action="store_true", help="only the hostile-file rows")
+    ap.add_argument("--hostile-scale", type=float, default=1.0,
+                    help="size of the hostile files, 1.0 = the issue's (a 150 MB cell, a million rows)")
     ap.add_argument("--workdir", help="where the export and stores go (default: a temp dir, removed at the end)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    ap.add_argument("--stage", choices=("e2e", "rest", "parse", "profile"), help=argparse.SUPPRESS)
+    ap.add_argument("--stage", choices=("e2e", "rest", "parse", "profile", "hostile"), help=argparse.SUPPRESS)
     ap.add_argument("--file", help=argparse.SUPPRESS)
     return ap
 
@@ -545,12 +682,16 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.stage:  # a child process: one stage, result as one JSON line
-        result = run_stage(args.stage, Path(args.file), Path(args.workdir), args.stub)
+        if args.stage == "hostile":
+            result = run_hostile(Path(args.file), Path(args.workdir))
+        else:
+            result = run_stage(args.stage, Path(args.file), Path(args.workdir), args.stub)
         print(RESULT_MARK + json.dumps(result, default=str), flush=True)
         return 0
     res = run(argv)
-    bad = [k for k, st in res.stages.items()
-           if "error" in st or ("summary" in st and not _counts_ok(st["summary"]))]
+    bad = [k for k, st in [*res.stages.items(), *res.hostile]
+           if "error" in st or ("summary" in st and not _counts_ok(st["summary"]))
+           or st.get("rss_peak_mb", 0) > HOSTILE_RSS_MB]
     return 1 if bad else 0
 
 

@@ -6,10 +6,16 @@ store. Raw text exists only inside :func:`to_reports`; what reaches the store is
 A file is one transaction, processed in chunks so a 200 MB export fits in bounded memory.
 
 Counting: every record a parser reads ends up in exactly one bucket, so
-``read == imported + duplicates + quarantined + already_known`` for every batch
-(reports that could not be located are quarantined for a moderator and also counted as
-``not_located``; survey responses count as imported records of a survey file). The
+``read == imported + duplicates + quarantined + already_imported`` for every batch,
+stored with it and asserted here (a mismatch stops the batch: it is a bug). A record
+repeated inside the file (same message id, identical row) is a duplicate of its first
+copy; reports that could not be placed are quarantined for a moderator and also counted
+as ``not_located``; survey responses count as imported records of a survey file. The
 solutions proposed at a meeting are kept as "proposed" actions of the joint action plan.
+
+Checks on every record, whatever its source (the bounds of data/intake/bounds.py):
+control and bidi characters made visible, over-long texts truncated and flagged, dates
+outside the deployment's period and points outside the study area quarantined.
 """
 
 from __future__ import annotations
@@ -20,18 +26,23 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from shapely import Point
+from shapely.prepared import prep
 from sqlalchemy import Engine, func, select, update
 from sqlalchemy.orm import Session
 
-from data import intake
+from data import clock, intake
 from data.categories import CATEGORIES
 from data.classify import classify_many
 from data.dedupe import mark_duplicates
+from data.intake.bounds import IntakeBounds, bounds, point_problem
+from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
@@ -61,9 +72,20 @@ Progress = Callable[[int, int | None], None]
 CHUNK = 1000  # messages processed and inserted at a time: bounded memory for big exports
 
 
+class AccountingError(RuntimeError):
+    """The batch's counts do not add up: a bug, so the batch is rolled back."""
+
+
 @dataclass
 class BatchSummary:
-    """What one import did, in numbers a moderator can check."""
+    """What one import did, in numbers a moderator can check.
+
+    ``read == imported + duplicates + quarantined + already_imported`` (records already in
+    the store from an earlier batch). ``repeats`` (copies inside the file) are part of
+    ``duplicates``, ``not_located`` part of ``quarantined``. ``same_file_batch`` is set
+    when the very same file was imported before (nothing is read again). ``problems``
+    says why the file could not be read to its end: the file failed.
+    """
 
     file_name: str
     kind: str
@@ -72,13 +94,28 @@ class BatchSummary:
     imported: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    already_imported: int = 0
+    repeats: int = 0
     not_located: int = 0
-    already_known: int = 0
-    already_imported: bool = False
+    truncated: int = 0
+    same_file_batch: int | None = None
+    problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    @property
+    def failed(self) -> bool:
+        return bool(self.problems)
+
+    def balanced(self) -> bool:
+        return self.read == self.imported + self.duplicates + self.quarantined + self.already_imported
+
+    def accounting(self) -> str:
+        """The identity with its numbers, as the CLI prints it."""
+        return (f"read {self.read} = imported {self.imported} + duplicates {self.duplicates} "
+                f"+ quarantined {self.quarantined} + already imported {self.already_imported}")
+
     def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return asdict(self) | {"failed": self.failed, "balanced": self.balanced()}
 
 
 def salt() -> bytes:
@@ -188,13 +225,16 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
     }
 
 
-def _not_located_row(report: Report, batch_id: int) -> dict[str, Any]:
+NOT_PLACED = "place not found in the text: set it on the map or choose a street"
+
+
+def _not_located_row(report: Report, batch_id: int, reason: str = NOT_PLACED) -> dict[str, Any]:
     record = report.model_dump(mode="json", exclude={"id"})
     return {
         "batch_id": batch_id,
         "source": report.source,
         "source_ref": report.source_ref,
-        "reason": "place not found in the text: set it on the map or choose a street",
+        "reason": reason,
         "excerpt": report.text[:500],
         "reporter_hash": report.reporter_hash,
         "record": record,
@@ -252,8 +292,28 @@ def _duplicates_in_slice(session: Session, batch_id: int, start: datetime, stop:
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
     assert existing is not None
-    return BatchSummary(file_name, existing.kind, existing.id, already_imported=True,
+    return BatchSummary(file_name, existing.kind, existing.id, same_file_batch=existing.id,
                         notes=[f"already imported as batch {existing.id}"])
+
+
+@dataclass
+class _Intake:
+    """What the chunks of one import share: the bounds, the copies seen, the counters."""
+
+    bounds: IntakeBounds
+    secret: bytes
+    now: datetime
+    seen: set[tuple[str, str]] = field(default_factory=set)
+    repeat_examples: list[str] = field(default_factory=list)
+    attempted_reports: int = 0
+    attempted_quarantine: int = 0
+    made_visible: int = 0
+    truncated_refs: list[str] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        """The accepted period as two instants (a record's time is compared, not formatted)."""
+        self.first = datetime.combine(self.bounds.first_date, time(), UTC)
+        self.after_last = datetime.combine(self.bounds.last_date(self.now) + timedelta(days=1), time(), UTC)
 
 
 def import_file(
@@ -261,53 +321,101 @@ def import_file(
     engine: Engine | None = None,
     *,
     kind: str | None = None,
-    column_mapping: dict[str, str] | None = None,
+    column_mapping: dict[str, Any] | None = None,
     progress: Progress | None = None,
     actor: str = "system",
+    options: intake.IntakeOptions | None = None,
+    limits: IntakeBounds | None = None,
 ) -> BatchSummary:
     """Import one source file as one transaction; re-importing the same file adds nothing.
 
     Raises ``intake.UnreadableFile`` (naming the file and the problem) when the file
-    cannot be read at all; a malformed record only goes to quarantine.
+    cannot be read at all; a file damaged further on keeps what was read and lists the
+    damage in ``problems``; a malformed record only goes to quarantine. ``options``
+    settle what a file cannot say itself (date order, the CRS of projected X/Y columns).
     """
     path = Path(path)
     engine = engine or open_store()
+    limits = limits or bounds()
     sha = file_sha256(path)
     with Session(engine) as session:
         existing = batch_by_sha(session, sha)
         if existing is not None:
             return _already_imported(path.name, existing)
-    parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping)
+    parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping, options=options, limits=limits)
     summary = BatchSummary(path.name, parsed.kind)
-    secret = salt()
+    state = _Intake(bounds=limits, secret=salt(), now=clock.now())
     with Session(engine) as session, session.begin():
         batch = claim_batch(session, file_name=path.name, sha256=sha, kind=parsed.kind, imported_by=actor)
         if batch is None:  # a concurrent import of the same file committed first and did the work
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
         solutions: list[tuple[RawMessage, Report]] = []
+        complete = True
         with _older_objects_skipped_by_gc() as skip_older:
             for chunk in _chunks(parsed.items, CHUNK):
-                _store_chunk(session, chunk, batch.id, secret, summary, solutions)
+                if summary.read + len(chunk) > limits.max_records:
+                    chunk = chunk[: max(0, limits.max_records - summary.read)]
+                    complete = False
+                _store_chunk(session, chunk, batch.id, state, summary, solutions)
                 skip_older()  # after the first chunk, the models are loaded too
                 if progress:
                     progress(summary.read, None)
+                if not complete:
+                    summary.problems.append(f"{path.name}: more than {limits.max_records:,} records (the bound "
+                                            "max_records); the rest of the file was not read")
+                    break
             summary.notes.extend(parsed.notes)
-            stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch.id))
-            summary.duplicates = _assign_duplicates(session, batch.id)
-        summary.imported = int(stored or 0) - summary.duplicates
-        summary.read += len(parsed.surveys)
-        new_surveys = _store_side_records(session, parsed, batch.id, solutions)
-        summary.imported += new_surveys
-        summary.already_known += len(parsed.surveys) - new_surveys
+            summary.problems.extend(parsed.problems)
+            marked = _assign_duplicates(session, batch.id)
+        _store_side_records(session, parsed, batch.id, solutions, summary, state)
+        _settle_counts(session, batch.id, summary, state, marked)
+        if complete and summary.read != parsed.stats["read"]:
+            raise AccountingError(f"{path.name}: the parser read {parsed.stats['read']} "
+                                  f"records but the importer received {summary.read}: a bug, nothing was stored")
+        if not summary.balanced():
+            raise AccountingError(f"{path.name}: the counts do not add up ({summary.accounting()}): "
+                                  "a bug, nothing was stored")
+        _note_checks(summary, state)
         batch.n_read, batch.n_imported, batch.n_duplicates = summary.read, summary.imported, summary.duplicates
         batch.n_quarantined, batch.n_not_located = summary.quarantined, summary.not_located
-        batch.n_already_known, batch.notes = summary.already_known, "\n".join(summary.notes)
+        batch.n_already_known, batch.n_repeats = summary.already_imported, summary.repeats
+        batch.n_truncated, batch.problems = summary.truncated, "\n".join(summary.problems)
+        batch.notes = "\n".join(summary.notes)
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
     if progress:
         progress(summary.read, summary.read)
     return summary
+
+
+def _settle_counts(session: Session, batch_id: int, summary: BatchSummary, state: _Intake, marked: int) -> None:
+    """Imported and quarantined as the store holds them for this batch.
+
+    A row that the store refused as a conflict was stored meanwhile by a concurrent
+    import of an overlapping file: it counts as already imported.
+    """
+    stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch_id)) or 0
+    held = session.scalar(select(func.count()).select_from(QuarantineRow)
+                          .where(QuarantineRow.batch_id == batch_id)) or 0
+    summary.already_imported += (state.attempted_reports - stored) + (state.attempted_quarantine - held)
+    summary.imported += int(stored) - marked
+    summary.duplicates += marked
+    summary.quarantined = int(held)
+
+
+def _note_checks(summary: BatchSummary, state: _Intake) -> None:
+    """Say in the batch's notes what the record checks changed, so nothing is silent."""
+    if summary.repeats:
+        shown = ", ".join(state.repeat_examples)
+        summary.notes.append(f"{summary.repeats} records repeated inside the file (same message id or identical "
+                             f"row) counted as duplicates of their first copy; repeated: {shown}")
+    if summary.truncated:
+        summary.notes.append(f"{summary.truncated} texts longer than {state.bounds.max_text_chars:,} characters "
+                             f"truncated (marked in the text), e.g. {', '.join(state.truncated_refs)}")
+    if state.made_visible:
+        summary.notes.append(f"{state.made_visible} texts carried control or bidi characters: "
+                             "shown as [U+XXXX], never active")
 
 
 @contextmanager
@@ -348,32 +456,100 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_id: int, secret: bytes,
+def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_id: int, state: _Intake,
                  summary: BatchSummary, solutions: list[tuple[RawMessage, Report]]) -> None:
-    """Process and insert one chunk; counts go into `summary` (duplicates come at the end)."""
+    """Check, process and insert one chunk; counts go into `summary` (imported comes at the end)."""
     summary.read += len(chunk)
-    refs = {(i.source, i.source_ref) for i in chunk}
+    firsts: list[RawMessage | Quarantined] = []
+    for item in chunk:
+        key = (item.source, item.source_ref)
+        if key in state.seen:
+            summary.repeats += 1
+            summary.duplicates += 1
+            where = item.extra.get("row") if isinstance(item, RawMessage) else None
+            example = f"{item.source_ref} (row {where})" if where else item.source_ref
+            if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
+                state.repeat_examples.append(example)
+            continue
+        state.seen.add(key)
+        firsts.append(item)
+    refs = {(i.source, i.source_ref) for i in firsts}
     known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
-    fresh = [i for i in chunk if (i.source, i.source_ref) not in known]
-    summary.already_known += len(chunk) - len(fresh)
-    raws = [i for i in fresh if isinstance(i, RawMessage)]
-    done = to_reports(raws, secret=secret)
+    fresh = [i for i in firsts if (i.source, i.source_ref) not in known]
+    summary.already_imported += len(firsts) - len(fresh)
+    checked = [_checked(i, state, summary) for i in fresh]
+    raws = [i for i, _ in checked if isinstance(i, RawMessage)]
+    point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
+    done = to_reports(raws, secret=state.secret)
     solutions += [(raw, r) for raw, r in zip(raws, done, strict=True)
                   if isinstance(r, Report) and raw.extra.get("solution")]
-    problems = [i for i in fresh if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
-    located = [r for r in done if isinstance(r, Report) and r.level != "none"]
-    unlocated = [r for r in done if isinstance(r, Report) and r.level == "none"]
+    problems = [i for i, _ in checked if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
+    reports = [r for r in done if isinstance(r, Report)]
+    located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
+    unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
+    misplaced = [r for r in reports if r.source_ref in point_problems]
     insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS,
                                      [_report_values(r, batch_id) for r in located])
-    q_rows = [_quarantine_row(q, batch_id) for q in problems] + [_not_located_row(r, batch_id) for r in unlocated]
+    q_rows = ([_quarantine_row(q, batch_id) for q in problems] + [_not_located_row(r, batch_id) for r in unplaced]
+              + [_not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced])
     insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
-    summary.quarantined += len(q_rows)
-    summary.not_located += len(unlocated)
+    state.attempted_reports += len(located)
+    state.attempted_quarantine += len(q_rows)
+    summary.not_located += len(unplaced) + len(misplaced)
 
 
-def _store_side_records(session: Session, parsed: Any, batch_id: int,
-                        solutions: list[tuple[RawMessage, Report]]) -> int:
-    """Meetings, proposed solutions and survey responses; returns the new survey responses."""
+def _checked(item: RawMessage | Quarantined, state: _Intake,
+             summary: BatchSummary) -> tuple[RawMessage | Quarantined, str | None]:
+    """One record after the bounds: (record or its quarantine entry, a point problem).
+
+    Text: control and bidi characters made visible, an over-long text truncated and
+    flagged. Dates outside the period quarantine the record. A point that is not finite
+    or outside the study area is dropped and its problem returned: the report is still
+    read (its text may name the place) but goes to the moderator with that reason.
+    """
+    if isinstance(item, Quarantined):
+        excerpt = visible_controls(item.excerpt)
+        return (item if excerpt is item.excerpt else item.model_copy(update={"excerpt": excerpt})), None
+    changes: dict[str, Any] = {}
+    text = visible_controls(item.text)
+    venue = visible_controls(item.venue_text) if item.venue_text else item.venue_text
+    if text is not item.text or venue is not item.venue_text:
+        state.made_visible += 1
+        changes.update(text=text, venue_text=venue)
+    if len(text) > state.bounds.max_text_chars:
+        text = truncated(text, state.bounds.max_text_chars)
+        changes.update(extra=item.extra | {"truncated_from": len(item.text)}, text=text)
+        summary.truncated += 1
+        if len(state.truncated_refs) < 3:
+            state.truncated_refs.append(item.source_ref)
+    for when in (item.received_at, item.occurred_at):
+        if when is not None and not state.first <= when < state.after_last:
+            reason = state.bounds.date_problem(when, state.now) or "date outside the period"
+            excerpt = " ".join(text.split())[:EXCERPT_CHARS]
+            return Quarantined(source=item.source, source_ref=item.source_ref, reason=reason, excerpt=excerpt), None
+    point = item.extra.get("location_problem")
+    if item.location is not None:
+        point = point_problem(item.location[0], item.location[1], inside_study_area) or point
+        if point:
+            changes["location"] = None
+    return (item.model_copy(update=changes) if changes else item), point
+
+
+def inside_study_area(lat: float, lon: float) -> bool:
+    """Inside the city outline of the gazetteer in use (the study area)."""
+    return bool(_study_area().contains(Point(lon, lat)))
+
+
+@cache
+def _study_area() -> Any:
+    from geo.gazetteer import load_gazetteer
+
+    return prep(load_gazetteer().boundary_polygon)
+
+
+def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions: list[tuple[RawMessage, Report]],
+                        summary: BatchSummary, state: _Intake) -> None:
+    """Meetings, proposed solutions and survey responses (each response one record read)."""
     meetings = [
         {"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees, "batch_id": batch_id}
         for m in parsed.meetings
@@ -388,12 +564,28 @@ def _store_side_records(session: Session, parsed: Any, batch_id: int,
             session.add(ActionRow(cell=report.h3_r9, district=report.district, owner="community" if partners
                                   else "council", owner_org=partners or None, description=description,
                                   status="proposed", meeting_id=raw.meeting_id))
-    refs = [s.source_ref for s in parsed.surveys]
-    known = set(session.scalars(select(SurveyResponseRow.source_ref).where(SurveyResponseRow.source_ref.in_(refs))))
+    summary.read += len(parsed.surveys)
+    firsts: dict[str, Any] = {}
+    for response in parsed.surveys:
+        if response.source_ref in firsts:
+            summary.repeats += 1
+            summary.duplicates += 1
+            if len(state.repeat_examples) < 3:
+                state.repeat_examples.append(response.source_ref)
+        else:
+            firsts[response.source_ref] = response
+    known: set[str] = set()
+    refs = list(firsts)
+    for start in range(0, len(refs), 500):
+        known.update(session.scalars(select(SurveyResponseRow.source_ref)
+                                     .where(SurveyResponseRow.source_ref.in_(refs[start:start + 500]))))
     surveys = [
         {"source_ref": s.source_ref, "wave": s.wave, "district": s.district, "answers": s.answers, "batch_id": batch_id}
-        for s in parsed.surveys
+        for s in firsts.values()
         if s.source_ref not in known
     ]
     insert_ignoring_conflicts(session, SurveyResponseRow.__table__, surveys)
-    return len(surveys)
+    stored = session.scalar(select(func.count()).select_from(SurveyResponseRow)
+                            .where(SurveyResponseRow.batch_id == batch_id)) or 0
+    summary.imported += int(stored)
+    summary.already_imported += len(firsts) - int(stored)

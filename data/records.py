@@ -7,6 +7,7 @@ RawMessage into a :class:`Report`, the one record the store, the analysis and th
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -54,6 +55,15 @@ class RawMessage(BaseModel):
     extra: dict[str, Any] = Field(default_factory=dict)
 
     _aware = field_validator("received_at", "occurred_at")(_require_aware)
+
+    @field_validator("location")
+    @classmethod
+    def _finite_point(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
+        """A pin must be a real point: NaN or infinity would reach the H3 cells and the map."""
+        if value is not None and not (math.isfinite(value[0]) and math.isfinite(value[1])
+                                      and -90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+            raise ValueError(f"location {value} is not a point on Earth")
+        return value
 
 
 class Quarantined(BaseModel):

@@ -1,27 +1,7 @@
-""""Now" for the whole product: fixed in demo mode so "this week" always shows data."""
+""""Now" for the whole product (see data/clock.py, its one home)."""
 
 from __future__ import annotations
 
-import json
-import os
-from datetime import UTC, datetime
-from functools import cache
-from pathlib import Path
+from data.clock import DEMO_META, demo_mode, now
 
-DEMO_META = Path(__file__).resolve().parents[1] / "data" / "demo" / "meta.json"
-
-
-def demo_mode() -> bool:
-    """Demo mode unless the operator says otherwise (HOTSPOTS_MODE=production)."""
-    return os.environ.get("HOTSPOTS_MODE", "demo") != "production"
-
-
-@cache
-def _demo_now() -> datetime:
-    meta = json.loads(DEMO_META.read_text(encoding="utf-8"))
-    return datetime.fromisoformat(meta["now"]).replace(tzinfo=UTC)
-
-
-def now() -> datetime:
-    """The day after the latest demo report in demo mode; the real clock otherwise."""
-    return _demo_now() if demo_mode() else datetime.now(UTC)
+__all__ = ["DEMO_META", "demo_mode", "now"]

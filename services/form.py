@@ -20,7 +20,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
-from data.importer import salt, to_report
+from data.importer import inside_study_area, salt, to_report
+from data.intake.bounds import point_problem
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
@@ -105,8 +106,10 @@ def submit(engine: Engine, *, text: str, category: str | None, lat: float | None
     now = now or datetime.now(UTC)
     client = client or Client(None, None)
     check_rate(list(recent), now)
-    if lat is None or lon is None:
-        raise Refused("form.need_place")
+    if lat is None or lon is None or point_problem(lat, lon, inside=lambda *_: True):
+        raise Refused("form.need_place")  # NaN, infinite or off the Earth: no place given
+    if point_problem(lat, lon, inside=inside_study_area):
+        raise Refused("form.outside_city")
     reason = spam_reason(text)
     if reason:
         raise Refused(reason)

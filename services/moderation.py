@@ -146,3 +146,47 @@ def audit_trail(engine: Engine, target: str) -> list[dict[str, Any]]:
     with Session(engine) as session:
         rows = session.scalars(select(AuditRow).where(AuditRow.target == target).order_by(AuditRow.id))
         return [{"at": r.at, "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
+
+
+# --- issue 16: an import's accounting, as the moderation page shows it -----------------
+
+
+def import_upload(engine: Engine, name: str, data: bytes, *, actor: str, role: str | None,
+                  progress: Any = None) -> Any:
+    """Import an uploaded file (kept on disk only while it is read); returns the BatchSummary.
+
+    Raises ``data.intake.UnreadableFile`` for a file that cannot be read at all.
+    """
+    from pathlib import Path
+    from tempfile import TemporaryDirectory
+
+    from data.importer import import_file
+
+    require(role, "moderate")
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(data)
+        return import_file(path, engine, actor=actor, progress=progress)
+
+
+def batch_accounting(engine: Engine, batch_id: int) -> dict[str, Any]:
+    """The stored accounting of one import batch: ``read = imported + duplicates +
+    quarantined + already_imported``, with its parts (in-file repeats, not placed,
+    truncated texts) and the problems that stopped the file, as saved with the batch."""
+    from data.store.schema import ImportBatch
+
+    with Session(engine) as session:
+        batch = session.get(ImportBatch, batch_id)
+        if batch is None:
+            raise KeyError(f"no import batch {batch_id}")
+        counts = {
+            "file_name": batch.file_name, "batch_id": batch.id, "read": batch.n_read, "imported": batch.n_imported,
+            "duplicates": batch.n_duplicates, "quarantined": batch.n_quarantined,
+            "already_imported": batch.n_already_known, "repeats": batch.n_repeats,
+            "not_located": batch.n_not_located, "truncated": batch.n_truncated,
+        }
+        problems = [line for line in (batch.problems or "").splitlines() if line]
+        notes = [line for line in (batch.notes or "").splitlines() if line]
+    balanced = counts["read"] == (counts["imported"] + counts["duplicates"] + counts["quarantined"]
+                                  + counts["already_imported"])
+    return counts | {"balanced": balanced, "problems": problems, "notes": notes}

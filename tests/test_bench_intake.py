@@ -3,7 +3,7 @@
 Why: a benchmark that silently breaks (a renamed importer function, a parser that
 rejects the generated export) would report nonsense rates; this smoke run on a 1 MB
 export checks that every stage completes and that the importer's counting contract
-``read == imported + duplicates + quarantined + already_known`` holds for the generated
+``read == imported + duplicates + quarantined + already_imported`` holds for the generated
 file, with and without the real geocoder.
 """
 
@@ -53,13 +53,14 @@ def test_generated_export_is_a_valid_telegram_export(tmp_path: Path) -> None:
 def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[no-untyped-def]
     bench = _bench()
     result = bench.run(["--quick", "--mb", "1"])
+    assert len(result.hostile) == 5 and all(st["rss_peak_mb"] < 1024 for _, st in result.hostile)
     assert set(result.stages) >= {"e2e", "rest", "parse"}
     for key in ("e2e", "rest"):
         summary = result.stages[key]["summary"]
         assert summary["read"] > 500
         assert summary["read"] == (summary["imported"] + summary["duplicates"] + summary["quarantined"]
-                                   + summary["already_known"])
-        assert summary["already_known"] == 0  # a fresh store
+                                   + summary["already_imported"])
+        assert summary["already_imported"] == 0  # a fresh store
     # the replay stub answers every call from the real geocoder's table
     assert result.stages["rest"]["stub_calls"]["misses"] == 0
     # same messages, same answers: the stubbed run stores exactly what the real one does

@@ -28,7 +28,7 @@ def summary(store):  # type: ignore[no-untyped-def]
 def test_every_row_is_accounted_for(summary) -> None:
     s = summary
     assert s.read == 6
-    assert s.imported + s.duplicates + s.quarantined + s.already_known == s.read
+    assert s.imported + s.duplicates + s.quarantined + s.already_imported == s.read and s.balanced()
     assert (s.imported, s.duplicates, s.quarantined, s.not_located) == (3, 1, 2, 1)
 
 
@@ -61,12 +61,12 @@ def test_duplicate_points_at_the_first_report(store, summary) -> None:
 
 def test_reimporting_the_same_file_or_rows_adds_nothing(store, summary, tmp_path) -> None:
     again = import_file(HOTLINE, store)
-    assert again.already_imported and again.read == 0
+    assert again.same_file_batch == summary.batch_id and again.read == 0
     renamed = tmp_path / "hotline-copy.csv"
     shutil.copy(HOTLINE, renamed)
     renamed.write_bytes(HOTLINE.read_bytes() + b"\r\n")  # other bytes, same rows
     copy = import_file(renamed, store)
-    assert copy.already_known == copy.read == 6 and copy.imported == 0
+    assert copy.already_imported == copy.read == 6 and copy.imported == 0
     assert len(reports_frame(store, include_duplicates=True)) == 4
     with Session(store) as s:
         assert len(s.scalars(select(ImportBatch)).all()) == 2

@@ -458,10 +458,10 @@ def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path:
         done.set()
         reader.join()
     assert not [r for r in results if isinstance(r, Exception)], results
-    assert [r.already_imported for r in results[1:2]] == [False]
-    assert sorted(r.already_imported for r in (results[0], results[2], results[3])) == [False, True, True]
+    assert [r.same_file_batch is not None for r in results[1:2]] == [False]
+    assert sorted(r.same_file_batch is not None for r in (results[0], results[2], results[3])) == [False, True, True]
     for summary in results:
-        assert summary.imported + summary.duplicates + summary.quarantined + summary.already_known == summary.read
+        assert summary.imported + summary.duplicates + summary.quarantined + summary.already_imported == summary.read
     with store.connect() as conn:
         refs = conn.execute(text("SELECT source_ref FROM reports UNION ALL SELECT source_ref FROM quarantine")).all()
         batches = conn.execute(text("SELECT file_name FROM import_batches ORDER BY file_name")).scalars().all()

@@ -18,7 +18,13 @@ result.stats["emitted"] + result.stats["quarantined"]`` once ``items`` is exhaus
 What is not a record (service messages, photos, blank rows) is counted under
 ``skipped_*`` and explained in ``notes``. The only exception is :class:`UnreadableFile`,
 raised by ``parse_file`` itself; a file damaged further on (a truncated export) ends
-``items`` with one Quarantined entry that says where reading stopped.
+``items`` with one Quarantined entry that says where reading stopped, and the reason in
+``result.problems`` (the file failed: the CLI exits non-zero).
+
+Bounds (:mod:`.bounds`) hold whatever the file: its size, JSON nesting depth, cell sizes
+and cells per sheet are checked while streaming, before anything big is built. Tables
+of things that are not reports (an action plan, meetings, districts, hotspots) are
+refused as "not a report file"; survey files are told apart and read as surveys.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from data.intake.common import InputFile, ParseResult, UnreadableFile, zip_names
+from data.intake.bounds import MB, IntakeBounds, bounds
+from data.intake.common import InputFile, IntakeOptions, ParseResult, UnreadableFile, utf16_order, zip_names
 from data.intake.facebook import parse_facebook
 from data.intake.minutes import Meeting, is_minutes_workbook, parse_minutes
 from data.intake.surveys import SurveyResponse, looks_like_survey, parse_survey
@@ -37,6 +44,8 @@ KINDS = ("telegram", "facebook", "csv", "xlsx", "minutes", "survey")
 
 __all__ = [
     "KINDS",
+    "IntakeBounds",
+    "IntakeOptions",
     "Meeting",
     "ParseResult",
     "SurveyResponse",
@@ -52,21 +61,30 @@ def parse_file(
     kind: str | None = None,
     column_mapping: str | Path | dict[str, Any] | None = None,
     name: str | None = None,
+    options: IntakeOptions | None = None,
+    limits: IntakeBounds | None = None,
 ) -> ParseResult:
     """Parse one source file; ``kind`` overrides detection (see :data:`KINDS`).
 
     ``path`` may be bytes (an upload); ``name`` then names it in messages and its
     extension helps detection. ``column_mapping`` (a dict or a JSON file) is for tables
     whose header cannot be recognised; see :func:`data.intake.common.load_mapping`.
+    ``options`` settle date order and projected coordinates; ``limits`` default to
+    :func:`data.intake.bounds.bounds`. A file over ``max_file_mb`` is refused unread.
     """
     infile = InputFile.of(path, name)
+    limits = limits or bounds()
+    options = options or IntakeOptions()
+    if infile.size() > limits.max_file_bytes:
+        raise UnreadableFile(infile.name, f"the file is {infile.size() / MB:,.0f} MB, over the bound of "
+                                          f"{limits.max_file_mb:,.0f} MB (max_file_mb); split it")
     kind = kind or detect_kind(infile)
     if kind not in KINDS:
         raise UnreadableFile(infile.name, f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
     if kind == "telegram":
-        return parse_telegram(infile)
+        return parse_telegram(infile, limits=limits)
     if kind == "facebook":
-        return parse_facebook(infile)
+        return parse_facebook(infile, limits=limits)
     if kind == "minutes":
         return parse_minutes(infile)
     if kind == "survey":
@@ -74,7 +92,7 @@ def parse_file(
     table_kind = "xlsx" if _is_zip(infile) else "csv"
     if kind != table_kind:
         raise UnreadableFile(infile.name, f"asked to read it as {kind}, but it is a {table_kind.upper()} file")
-    return parse_table(infile, kind=kind, column_mapping=column_mapping)
+    return parse_table(infile, kind=kind, column_mapping=column_mapping, options=options, limits=limits)
 
 
 def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None) -> str:
@@ -87,6 +105,11 @@ def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None)
         raise UnreadableFile(infile.name, "an old Excel .xls file: open it in Excel and save it as .xlsx")
     if _is_zip(infile):
         return _zip_kind(infile)
+    if _utf16(head):
+        text = head[:4096].decode(utf16_order(head) or "utf-16", errors="replace")
+        if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
+            raise UnreadableFile(infile.name, "a JSON file in UTF-16: exports must be UTF-8; save it as UTF-8")
+        return "survey" if looks_like_survey(infile) else "csv"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
         # a whole-account export may hold a long contact list before its chats
@@ -97,6 +120,11 @@ def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None)
     if infile.suffix in (".json", ".docx", ".xlsx"):
         raise UnreadableFile(infile.name, f"the content is not a {infile.suffix} file")
     return "survey" if looks_like_survey(infile) else "csv"
+
+
+def _utf16(head: bytes) -> bool:
+    """UTF-16 text: by its BOM, or by its high bytes (NUL for Latin, 0x04 for Cyrillic)."""
+    return head.startswith((b"\xff\xfe", b"\xfe\xff")) or utf16_order(head) is not None
 
 
 def _is_zip(infile: InputFile) -> bool:

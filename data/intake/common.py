@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import math
 import re
 import unicodedata
 from collections import Counter
@@ -52,6 +53,8 @@ class ParseResult:
     ``quarantined`` (Quarantined in ``items``), and ``skipped_*`` for what is not a record
     (service messages, photos without text, blank rows), which the notes explain.
     The contract: ``stats["read"] == stats["emitted"] + stats["quarantined"]``.
+    ``problems`` says why the file could not be read to its end (damaged, over a
+    bound); a file with problems has failed even though what was read is kept.
     ``meetings`` is filled when the parse starts; ``surveys`` while ``items`` is consumed
     (a survey file's ``items`` yields only its Quarantined rows).
     """
@@ -60,9 +63,27 @@ class ParseResult:
     name: str
     items: Iterator[Any]
     notes: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     stats: Counter[str] = field(default_factory=Counter)
     meetings: list[Any] = field(default_factory=list)  # data.intake.minutes.Meeting
     surveys: list[Any] = field(default_factory=list)  # data.intake.surveys.SurveyResponse
+
+
+@dataclass(frozen=True)
+class IntakeOptions:
+    """What a file cannot say itself, given by the operator (CLI options, saved mapping).
+
+    ``date_order`` settles date columns whose values fit both orders ("dayfirst" or
+    "monthfirst"); ``crs`` names the coordinate system of projected X/Y columns (metres),
+    e.g. "EPSG:32636", so that they can be transformed to latitude/longitude.
+    """
+
+    date_order: str | None = None
+    crs: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.date_order not in (None, "dayfirst", "monthfirst"):
+            raise ValueError(f"date order must be 'dayfirst' or 'monthfirst', not {self.date_order!r}")
 
 
 @dataclass(frozen=True)
@@ -101,6 +122,15 @@ class InputFile:
                 return fh.read()
             except OSError as exc:
                 raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+
+    def size(self) -> int:
+        if self.data is not None:
+            return len(self.data)
+        assert self.path is not None
+        try:
+            return self.path.stat().st_size
+        except OSError as exc:
+            raise UnreadableFile(self.name, f"cannot open the file ({exc.strerror or exc})") from exc
 
     def head(self, size: int = 65536) -> bytes:
         with self.open() as fh:
@@ -151,6 +181,60 @@ def normalise_text(value: str) -> str:
     return " ".join(unicodedata.normalize("NFC", value).split())
 
 
+# ---------------------------------------------------------------------------- encodings
+
+
+def utf16_order(data: bytes) -> str | None:
+    """"utf-16-le" / "utf-16-be" for UTF-16 text without a BOM, else None.
+
+    In UTF-16 every other byte is the high byte of a character: NUL for Latin letters,
+    digits and separators, 0x04 for Cyrillic. Nine in ten of them being one of those
+    happens in no UTF-8 or single-byte Cyrillic text.
+    """
+    sample = data[:8192]
+    sample = sample[: len(sample) - len(sample) % 2]
+    if len(sample) < 8:
+        return None
+    for order, highs in (("utf-16-le", sample[1::2]), ("utf-16-be", sample[0::2])):
+        if highs.count(0) and highs.count(0) + highs.count(4) >= 0.9 * len(highs):
+            return order
+    return None
+
+
+# ---------------------------------------------------------------------------- untrusted text
+
+# Characters that change how text around them is shown or parsed: C0/C1 controls (but
+# tab and newline), bidi marks, embeddings, overrides and isolates, the zero-width space.
+# (The zero-width joiners stay: emoji and some scripts need them.)
+# A resident never needs them, and a crafted one reverses or hides what a moderator reads.
+_INVISIBLE = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x180E,
+              0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A),
+              0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB]
+_VISIBLE = {code: f"[U+{code:04X}]" for code in _INVISIBLE}
+_VISIBLE[0x0D] = "\n"
+
+
+_ACTIVE = re.compile("[" + "".join(re.escape(chr(code)) for code in sorted(_VISIBLE)) + "]")
+
+
+def visible_controls(text: str) -> str:
+    """Control and bidi characters replaced by a visible ``[U+202E]``: kept, never active.
+
+    A carriage return becomes a newline (Windows line ends are not hostile). Most texts
+    have none: one regex search (in C) answers that before any copy is made.
+    """
+    if _ACTIVE.search(text) is None:
+        return text
+    return text.replace("\r\n", "\n").translate(_VISIBLE)
+
+
+def truncated(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with a visible marker saying how long it was."""
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]} [… truncated: {len(text):,} characters in the source]"
+
+
 # ---------------------------------------------------------------------------- headers
 
 _HEADER_JUNK = re.compile(r"[\s_\-./:;,()\[\]#*\"'«»]+")
@@ -196,9 +280,10 @@ def match_header(cell: Any, synonyms: dict[str, tuple[str, ...]]) -> str | None:
 
 _DMY = re.compile(
     r"^(\d{1,2})[./\-](\d{1,2})[./\-](\d{2}|\d{4})(?:\s*(?:р\.?|г\.?)?)?"
-    r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?)?$"
+    r"(?:[ ,T]+(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?)?$"
 )
-_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?$")
+DATE_ORDERS = ("dayfirst", "monthfirst")
+_TIME = re.compile(r"^(\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?(?:\s*([AaPp])\.?\s?[Mm]\.?)?$")
 EXCEL_EPOCH = datetime(1899, 12, 30)
 _SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954 .. 2119: anything else is not a plausible date
 
@@ -214,12 +299,13 @@ def kyiv_to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-def parse_when(value: Any, time_value: Any = None) -> tuple[datetime, bool]:
+def parse_when(value: Any, time_value: Any = None, order: str = "dayfirst") -> tuple[datetime, bool]:
     """Parse a date cell (and an optional separate time cell) to UTC.
 
     Returns (utc datetime, date_only). Accepts datetime/date objects (openpyxl), Excel
-    serial numbers, ISO 8601, dd.mm.yyyy [hh:mm[:ss]], dd/mm/yyyy and two-digit years.
-    Raises BadDate with the original value quoted.
+    serial numbers, ISO 8601, dd.mm.yyyy [hh:mm[:ss]] [AM/PM], dd/mm/yyyy and two-digit
+    years; ``order="monthfirst"`` reads mm/dd/yyyy (US style) instead. Raises BadDate
+    with the original value quoted.
     """
     shown = str(value).strip() if value is not None else ""
     if isinstance(value, datetime):
@@ -229,7 +315,7 @@ def parse_when(value: Any, time_value: Any = None) -> tuple[datetime, bool]:
     elif isinstance(value, int | float) and not isinstance(value, bool):
         result, date_only = _from_serial(float(value), shown)
     elif isinstance(value, str):
-        result, date_only = _from_text(value.strip(), shown)
+        result, date_only = _from_text(value.strip(), shown, order)
     else:
         raise BadDate(f"date '{shown}' is not a date" if shown else "no date")
     if time_value not in (None, "") and date_only:
@@ -247,7 +333,7 @@ def _from_serial(serial: float, shown: str) -> tuple[datetime, bool]:
     return result.replace(microsecond=0), False
 
 
-def _from_text(text: str, shown: str) -> tuple[datetime, bool]:
+def _from_text(text: str, shown: str, order: str = "dayfirst") -> tuple[datetime, bool]:
     if not text:
         raise BadDate("no date")
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
@@ -255,17 +341,45 @@ def _from_text(text: str, shown: str) -> tuple[datetime, bool]:
     match = _DMY.match(text)
     try:
         if match:
-            day, month, year = int(match[1]), int(match[2]), int(match[3])
+            first, second, year = int(match[1]), int(match[2]), int(match[3])
+            day, month = (second, first) if order == "monthfirst" else (first, second)
             if year < 100:
                 year += 2000
             if match[4] is None:
                 return datetime(year, month, day, DATE_ONLY_HOUR), True
-            return datetime(year, month, day, int(match[4]), int(match[5]), int(match[6] or 0)), False
+            hour = _twenty_four(int(match[4]), match[7])
+            return datetime(year, month, day, hour, int(match[5]), int(match[6] or 0)), False
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
             return datetime.combine(date.fromisoformat(text), time(DATE_ONLY_HOUR)), True
         return datetime.fromisoformat(text), False  # 3.11: also "Z" and a space separator
     except ValueError:
-        raise BadDate(f"date '{shown}' is not a date") from None
+        hint = " (read month first)" if order == "monthfirst" and match else ""
+        raise BadDate(f"date '{shown}' is not a date{hint}") from None
+
+
+def _twenty_four(hour: int, half: str | None) -> int:
+    """The hour of a 12-hour clock ("2:30 PM") on a 24-hour clock; ValueError if not one."""
+    if half is None:
+        return hour
+    if not 1 <= hour <= 12:
+        raise ValueError(f"hour {hour} on a 12-hour clock")
+    return hour % 12 + (12 if half in "Pp" else 0)
+
+
+def date_order_evidence(value: Any) -> str | None:
+    """Which order a date text can only be read in ("dayfirst" for 25/03, "monthfirst"
+    for 03/25), or None when it fits both or is not such a date."""
+    if not isinstance(value, str):
+        return None
+    match = _DMY.match(value.strip())
+    if not match:
+        return None
+    first, second = int(match[1]), int(match[2])
+    if first > 12 >= second >= 1:
+        return "dayfirst"
+    if second > 12 >= first >= 1:
+        return "monthfirst"
+    return None
 
 
 def _parse_time(value: Any) -> time:
@@ -279,7 +393,7 @@ def _parse_time(value: Any) -> time:
     match = _TIME.match(str(value).strip())
     try:
         if match:
-            return time(int(match[1]), int(match[2]), int(match[3] or 0))
+            return time(_twenty_four(int(match[1]), match[4]), int(match[2]), int(match[3] or 0))
     except ValueError:
         pass
     raise BadDate(f"time '{value}' is not a time")
@@ -337,8 +451,16 @@ def open_workbook(infile: InputFile) -> Any:
         raise UnreadableFile(infile.name, problem) from None
 
 
+PROJECTED = "coordinates look projected"
+
+
 def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
-    """(location, problem): a bad coordinate loses the point, not the report."""
+    """(location, problem): a bad coordinate loses the point, not the report.
+
+    Two values beyond +-180 look like metres of a projected system (X/Y):
+    their problem starts with :data:`PROJECTED`, so a caller that knows the CRS can
+    transform them. The study area is checked later, by the importer.
+    """
     try:
         flat, flon = parse_float(lat), parse_float(lon)
     except ValueError:
@@ -347,8 +469,12 @@ def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str 
         return None, None
     if flat is None or flon is None:
         return None, "only one of latitude/longitude is given"
+    if not (math.isfinite(flat) and math.isfinite(flon)):
+        return None, f"coordinates {flat}, {flon} are not finite numbers"
+    if abs(flat) > 180 and abs(flon) > 180:  # metres: UTM eastings >= 166,000, northings larger
+        return None, f"{PROJECTED} (metres? X {flon:g}, Y {flat:g})"
     if not (-90 <= flat <= 90 and -180 <= flon <= 180):
-        return None, f"coordinates {flat}, {flon} are out of range"
+        return None, f"outside the city: coordinates {flat}, {flon} are not on Earth (latitude, longitude out of range)"
     return (flat, flon), None
 
 

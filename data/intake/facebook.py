@@ -8,16 +8,18 @@ nothing in silence.
 
 A record is one entry of the list (a post or a comment). An entry that carries only
 media (photos, links) is not a report: it is counted as ``skipped_media`` and noted.
-DYI files are small (one person's own posts), so they are loaded whole.
+Entries stream one at a time, so a big file costs no more memory than a small one.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
+import ijson
+
+from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
     InputFile,
     ParseResult,
@@ -27,6 +29,7 @@ from data.intake.common import (
     short_hash,
     valid_point,
 )
+from data.intake.jsonrepair import DepthGuard, TooDeep
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
@@ -66,50 +69,116 @@ def fix_mojibake(value: Any) -> Any:
     return value
 
 
-def parse_facebook(source: Any, *, name: str | None = None) -> ParseResult:
+def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Facebook DYI JSON file into RawMessage / Quarantined items.
 
     Raises UnreadableFile at once for a file that is not JSON or whose structure is not
-    one of the known ones, before any item is produced.
+    one of the known ones, before any item is produced. The entries stream (one built
+    at a time, nesting bounded by ``max_json_depth``), so memory does not grow with the
+    file; damage further on ends the items with one Quarantined entry and a problem.
     """
     infile = InputFile.of(source, name)
-    try:
-        document = json.loads(infile.read_bytes().decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({exc})") from None
-    entries, list_key = _entries(fix_mojibake(document), infile.name)
+    limits = limits or bounds()
+    json_bounds = (limits.max_json_depth, limits.max_json_string_bytes)
+    list_key = _layout(infile, json_bounds)
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(entries, list_key, infile.name, result, Tally(result, KIND))
+    result.items = _items(infile, json_bounds, list_key, result, Tally(result, KIND))
     return result
 
 
-def _entries(document: Any, name: str) -> tuple[list[Any], str]:
-    if isinstance(document, list):
-        return document, "(list)"
-    if not isinstance(document, dict):
-        raise UnreadableFile(name, f"a Facebook export is a list or an object, not {type(document).__name__}")
-    known = [key for key in LIST_KEYS if key in document]
-    if not known:
-        keys = ", ".join(f"'{key}'" for key in list(document)[:5]) or "none"
-        raise UnreadableFile(name, f"not a known Facebook export: top-level key(s) {keys} not understood")
-    for key in known:
-        if not isinstance(document[key], list):
-            raise UnreadableFile(name, f"'{key}' should be a list, not {type(document[key]).__name__}")
-    return [entry for key in known for entry in document[key]], known[0]
+def _events(raw: Any, json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
+    return ijson.parse(DepthGuard(raw, *json_bounds), use_float=True)
+
+
+def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
+    """The list the entries sit in: "(list)" for a top-level list, else the first known key.
+
+    Reads events only (nothing is built) up to the first list of entries.
+    """
+    seen: list[str] = []
+    with infile.open() as raw:
+        try:
+            for prefix, event, value in _events(raw, json_bounds):
+                if prefix == "" and event == "start_array":
+                    return "(list)"
+                if prefix == "" and event in ("string", "number", "boolean", "null"):
+                    kind = {"string": "str", "number": "number", "boolean": "bool", "null": "null"}[event]
+                    raise UnreadableFile(infile.name, f"not a report file: a Facebook export is a list or an "
+                                                      f"object, not {kind}")
+                if prefix == "" and event == "map_key":
+                    seen.append(value)
+                elif prefix in LIST_KEYS and prefix == (seen[-1] if seen else None):
+                    if event == "start_array":
+                        return prefix
+                    raise UnreadableFile(infile.name, f"'{prefix}' should be a list, not {_json_kind(event)}")
+        except TooDeep as exc:
+            raise UnreadableFile(infile.name, str(exc)) from None
+        except (ijson.JSONError, UnicodeDecodeError) as exc:
+            raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({_decoding(exc)})") from None
+    keys = ", ".join(f"'{key}'" for key in seen[:5]) or "none"
+    raise UnreadableFile(infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} "
+                                      "not understood")
+
+
+def _json_kind(event: str) -> str:
+    return {"start_map": "dict", "string": "str", "number": "number", "boolean": "bool", "null": "null"}.get(
+        event, event)
+
+
+def _decoding(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
+    return " ".join(str(exc).split())  # yajl's messages span lines
+
+
+def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: Any) -> Iterator[tuple[str, Any]]:
+    """(list key, entry) for every entry of every known list, built one at a time."""
+    builder: ijson.ObjectBuilder | None = None
+    depth = 0
+    key = ""
+    for prefix, event, value in _events(raw, json_bounds):
+        if builder is not None:
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+            if depth == 0:
+                yield key, builder.value
+                builder = None
+            continue
+        if prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS):
+            key = "(list)" if prefix == "item" else prefix[:-5]
+            if event in ("start_map", "start_array"):
+                builder, depth = ijson.ObjectBuilder(), 1
+                builder.event(event, value)
+            else:
+                yield key, value
 
 
 def _items(
-    entries: list[Any], list_key: str, name: str, result: ParseResult, tally: Tally
+    infile: InputFile, json_bounds: tuple[int, int], list_key: str, result: ParseResult, tally: Tally
 ) -> Iterator[RawMessage | Quarantined]:
     unknown: set[str] = set()
-    for index, entry in enumerate(entries, start=1):
-        item = _convert(entry, index, list_key, tally, unknown)
-        if item is not None:
-            yield item
+    index = 0
+    with infile.open() as raw:
+        stream = _entries(infile, json_bounds, raw)
+        try:
+            for key, entry in stream:
+                index += 1
+                item = _convert(fix_mojibake(entry), index, key, tally, unknown)
+                if item is not None:
+                    yield item
+        except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
+            problem = str(exc) if isinstance(exc, TooDeep) else f"the file is damaged ({_decoding(exc)})"
+            tally.read()
+            yield tally.quarantine(f"fb:file:{infile.name}:entry-{index + 1}",
+                                   f"{problem}; {index} entries before it were read, the rest was not")
+            result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
     if result.stats["skipped_media"]:
         result.notes.append(f"{result.stats['skipped_media']} posts with only photos or links not imported")
     if unknown:
-        result.notes.append(f"{name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
+        result.notes.append(f"{infile.name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
 
 
 def _convert(

@@ -137,3 +137,74 @@ def _closes(body: bytes) -> bool:
         return False
     run = len(body) - 1 - len(body[:-1].rstrip(b"\\"))
     return run % 2 == 0
+
+
+class TooDeep(ValueError):
+    """A JSON document over a bound (nesting, string size); str() is the moderator-facing reason."""
+
+
+_ESCAPE = re.compile(rb"\\.", re.S)  # an escape pair: what it escapes is never structure
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+_OPENING = (0x5B, 0x7B)  # [ and {
+
+
+class DepthGuard:
+    """A binary file-like filter that raises :class:`TooDeep` past ``max_depth`` nesting.
+
+    Why: a JSON parser's cost grows with the square of the nesting depth (every event
+    carries its whole path), so a 2.5 MB export nested thousands deep took 22 GB. Here
+    the bytes are checked before any parser sees them, in linear time and in C: escape
+    pairs are cut out, then everything but quotes and brackets; the pieces between
+    quotes alternate outside/inside strings, and the brackets outside are summed with
+    numpy. Only a string's open/closed state and a pending backslash cross chunks.
+    """
+
+    def __init__(self, raw: IO[bytes] | RepairingReader, max_depth: int, max_string_bytes: int = 16 << 20) -> None:
+        self._raw = raw
+        self.max_depth = max_depth
+        self.max_string_bytes = max_string_bytes
+        self._string_run = 0  # bytes of the string that is still open
+        self._depth = 0
+        self._in_string = False
+        self._backslash = False  # the previous chunk ended on a lone backslash
+
+    @property
+    def bytes_in(self) -> int:
+        return int(getattr(self._raw, "bytes_in", 0))
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._raw.read(size)
+        if data:
+            self._check(data)
+        return data
+
+    def _check(self, data: bytes) -> None:
+        import numpy as np
+
+        if self._backslash:
+            data = b"\\" + data
+        plain = _ESCAPE.sub(b"", data)
+        self._backslash = plain.endswith(b"\\")
+        parts = plain.translate(None, _NOT_STRUCTURE).split(b'"')
+        outside = b"".join(parts[1::2] if self._in_string else parts[0::2])
+        if len(parts) % 2 == 0:  # an odd number of quotes: the string state flips
+            self._in_string = not self._in_string
+        self._check_string(plain, quoted=len(parts) > 1)
+        if not outside:
+            return
+        codes = np.frombuffer(outside, dtype=np.uint8)
+        depths = self._depth + np.cumsum(np.where((codes == _OPENING[0]) | (codes == _OPENING[1]), 1, -1))
+        if int(depths.max()) > self.max_depth:
+            raise TooDeep(f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
+                          f"near byte {self.bytes_in}")
+        self._depth = int(depths[-1])
+
+    def _check_string(self, plain: bytes, *, quoted: bool) -> None:
+        """Bound the string still open at the chunk's end (one huge text must not be built)."""
+        if not self._in_string:
+            self._string_run = 0
+            return
+        self._string_run = (self._string_run if not quoted else 0) + len(plain) - (plain.rfind(b'"') + 1)
+        if self._string_run > self.max_string_bytes:
+            raise TooDeep(f"a JSON string is longer than {self.max_string_bytes / (1 << 20):,.0f} MB (the bound "
+                          f"max_json_string_mb) near byte {self.bytes_in}")

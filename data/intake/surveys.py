@@ -167,7 +167,7 @@ def _items(table: Table, header: Header, default_wave: str, result: ParseResult,
     except UnreadableFile as exc:
         tally.read()
         yield tally.quarantine(f"survey:file:{table.infile.name}", f"{exc.problem}; the rest of the file was not read")
-        result.notes.append(f"{table.infile.name} is damaged: {exc.problem}")
+        result.problems.append(f"{table.infile.name}: {exc.problem}; the rest of the file was not read")
     finally:
         table.close()
     if result.stats["emitted"]:

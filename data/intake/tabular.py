@@ -18,12 +18,15 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
+    DATE_ORDERS,
+    PROJECTED,
     BadDate,
     InputFile,
+    IntakeOptions,
     ParseResult,
     Tally,
     UnreadableFile,
@@ -31,17 +34,20 @@ from data.intake.common import (
     cell_text,
     check_location,
     column_index,
+    date_order_evidence,
+    header_key,
     load_mapping,
     match_header,
     normalise_text,
     open_workbook,
+    parse_float,
     parse_when,
     short_hash,
+    utf16_order,
 )
 from data.records import Quarantined, RawMessage
 
 HEADER_SCAN_ROWS = 30
-FUTURE_SLACK = timedelta(days=1)  # clock skew between a register's PC and ours
 
 # Header words per field, compared after header_key() (lower case, punctuation to spaces).
 REPORT_HEADERS: dict[str, tuple[str, ...]] = {
@@ -88,13 +94,19 @@ class Header:
 
 
 class Table:
-    """A CSV or XLSX file as rows of cells, re-readable, with 1-based row numbers."""
+    """A CSV or XLSX file as rows of cells, re-readable, with 1-based row numbers.
 
-    def __init__(self, infile: InputFile, kind: str) -> None:
+    Both stream: a CSV is decoded line by line, an XLSX sheet is parsed by openpyxl in
+    read-only mode. The bounds hold on the way: a cell over ``max_cell_chars`` or a sheet
+    over ``max_cells`` raises UnreadableFile naming the bound (before openpyxl reads an
+    XLSX, its XML is scanned for over-long text, which openpyxl would load whole).
+    """
+
+    def __init__(self, infile: InputFile, kind: str, limits: IntakeBounds | None = None) -> None:
         self.infile = infile
         self.kind = kind
+        self.limits = limits or bounds()
         self._workbook: Any = None
-        self._csv_text: str | None = None
         self.delimiter = ","
         self.encoding = ""
         if kind == "xlsx":
@@ -105,12 +117,33 @@ class Table:
     # -- opening
 
     def _open_xlsx(self) -> None:
+        check_xlsx_cells(self.infile, self.limits.max_cell_bytes, self.limits.max_cell_chars)
         self._workbook = open_workbook(self.infile)
 
     def _open_csv(self) -> None:
-        text, self.encoding = decode_text(self.infile.read_bytes())
-        self._csv_text = text.replace("\x00", "")
-        self.delimiter = sniff_delimiter(self._csv_text)
+        self.encoding = detect_encoding(self.infile.head(SAMPLE_BYTES), self.infile.name)
+        sample = "\n".join(line for _, line in zip(range(HEADER_SCAN_ROWS), self._lines(), strict=False))
+        self.delimiter = sniff_delimiter(sample)
+
+    def _lines(self) -> Iterator[str]:
+        """The CSV's text, line by line (NULs dropped: some exporters pad with them).
+
+        A line is read at most ``LINE_CELLS`` cells' bound long: a 200 MB line without a
+        line break must not be decoded whole before the cell bound can refuse it.
+        """
+        limit = self.limits.max_cell_chars * LINE_CELLS
+        with self.infile.open() as raw:
+            text = io.TextIOWrapper(raw, encoding=self.encoding, newline="")
+            try:
+                while line := text.readline(limit + 1):
+                    if len(line) > limit:
+                        raise UnreadableFile(self.infile.name, f"a line longer than {limit:,} characters "
+                                                               f"({LINE_CELLS} cells of max_cell_chars)")
+                    yield line.replace("\x00", "")
+            except UnicodeDecodeError as exc:
+                raise UnreadableFile(self.infile.name, f"the text is not {self.encoding} further on "
+                                                       f"({exc.reason}): save the file again in one encoding "
+                                                       "(UTF-8)") from None
 
     # -- reading
 
@@ -121,20 +154,39 @@ class Table:
     def rows(self, sheet: str | None = None) -> Iterator[tuple[int, list[Any]]]:
         """(row number, cells); raises UnreadableFile when the file breaks mid-way."""
         if self._workbook is None:
-            assert self._csv_text is not None
-            reader = csv.reader(io.StringIO(self._csv_text, newline=""), delimiter=self.delimiter)
-            try:
-                for number, row in enumerate(reader, start=1):
-                    yield number, list(row)
-            except csv.Error as exc:
-                raise UnreadableFile(self.infile.name, f"CSV damaged near line {reader.line_num} ({exc})") from None
+            yield from self._csv_rows()
             return
+        cells = 0
         try:
             worksheet = self._workbook[sheet] if sheet is not None else self._workbook.worksheets[0]
+            worksheet.reset_dimensions()  # a forged dimension must not pad every row to 16,384 cells
+            longest = self.limits.max_cell_chars
             for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
+                cells += max(1, len(row))
+                if cells > self.limits.max_cells:
+                    raise _OverBound(f"the sheet has more than {self.limits.max_cells:,} cells (the bound max_cells)")
+                if any(isinstance(cell, str) and len(cell) > longest for cell in row):
+                    raise _OverBound(f"a cell in row {number} is longer than {longest:,} characters "
+                                     "(the bound max_cell_chars)")
                 yield number, list(row)
+        except _OverBound as exc:
+            raise UnreadableFile(self.infile.name, str(exc)) from None
         except Exception as exc:  # damaged sheet XML surfaces only while iterating
             problem = f"the sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
+            raise UnreadableFile(self.infile.name, problem) from None
+
+    def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
+        limit = self.limits.max_cell_chars
+        csv.field_size_limit(max(limit, 1))
+        reader = csv.reader(self._lines(), delimiter=self.delimiter)
+        try:
+            for number, row in enumerate(reader, start=1):
+                yield number, list(row)
+        except csv.Error as exc:
+            if "field larger than field limit" in str(exc):
+                problem = f"a cell near line {reader.line_num} is longer than {limit:,} characters (max_cell_chars)"
+            else:
+                problem = f"CSV damaged near line {reader.line_num} ({exc})"
             raise UnreadableFile(self.infile.name, problem) from None
 
     def head(self, sheet: str | None, count: int = HEADER_SCAN_ROWS) -> list[tuple[int, list[Any]]]:
@@ -150,20 +202,88 @@ class Table:
             self._workbook.close()
 
 
-def decode_text(data: bytes) -> tuple[str, str]:
-    """Text of a CSV: BOMs first, then strict UTF-8, then cp1251 (old Ukrainian Windows)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        encodings = ("utf-8-sig",)
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encodings = ("utf-16",)  # Excel's "Unicode text" export
-    else:
-        encodings = ("utf-8", "cp1251")
-    for encoding in encodings:
+class _OverBound(Exception):
+    """A bound crossed while reading (turned into UnreadableFile with the file's name)."""
+
+
+SAMPLE_BYTES = 1 << 20
+LINE_CELLS = 16  # a physical CSV line may hold this many cells of the cell bound
+_SINGLE_BYTE = ("cp1251", "koi8-u")
+_TEXT_BYTES = bytes(b for b in range(256) if b >= 0x20 or b in b"\t\n\r\x0c")
+# The most frequent Ukrainian/Russian letters: decoded with the right single-byte table,
+# a text is mostly these; with the wrong one, mostly capitals and box-drawing signs.
+_COMMON_LETTERS = "оаеинтірсвлкмдпуяь"
+
+
+def detect_encoding(sample: bytes, name: str = "the file") -> str:
+    """The encoding of a text file from its first bytes: UTF-8 (with or without BOM),
+    UTF-16 (with or without BOM), cp1251 or KOI8-U; UnreadableFile names the problem."""
+    if sample.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    order = utf16_order(sample)
+    if order:
+        return order
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample's end
+            return "utf-8"
+    if len(sample.translate(None, _TEXT_BYTES)) > len(sample) // 100:  # control bytes: not text
+        raise UnreadableFile(name, "not a text file: its encoding is none of UTF-8, UTF-16, cp1251 or KOI8-U "
+                                   "(binary bytes found); save it as CSV in UTF-8")
+    scores = {}
+    for encoding in _SINGLE_BYTE:
         try:
-            return data.decode(encoding), encoding
+            text = sample.decode(encoding)
         except UnicodeDecodeError:
             continue
-    return data.decode("cp1251", errors="replace"), "cp1251"
+        scores[encoding] = sum(text.count(letter) for letter in _COMMON_LETTERS)
+    if not scores or max(scores.values()) == 0:
+        raise UnreadableFile(name, "the text encoding is not recognised: not UTF-8 or UTF-16, and no Ukrainian "
+                                   "text in cp1251 or KOI8-U; save it as CSV in UTF-8")
+    return max(scores, key=lambda encoding: scores[encoding])
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Text of a CSV held in memory and the encoding it was read in (see :func:`detect_encoding`)."""
+    encoding = detect_encoding(data)
+    try:
+        return data.decode(encoding), encoding
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("the file", f"the text is not {encoding} throughout ({exc.reason})") from None
+
+
+def check_xlsx_cells(infile: InputFile, max_bytes: int, max_chars: int) -> None:
+    """Refuse an XLSX with a text over the cell bound before openpyxl loads it whole.
+
+    In the XML of a sheet or of the shared strings, every text node lies between two
+    '<' (a '<' in text is always escaped), so the longest run without '<' bounds the
+    longest cell. The members are decompressed as a stream: linear time, 1 MB at a time.
+    """
+    import zipfile
+
+    source = io.BytesIO(infile.data) if infile.data is not None else infile.path
+    try:
+        with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
+            for member in archive.infolist():
+                if not member.filename.startswith("xl/") or not member.filename.endswith(".xml"):
+                    continue
+                run = 0  # bytes since the last '<', carried across chunks
+                with archive.open(member) as xml:
+                    for chunk in iter(lambda: xml.read(SAMPLE_BYTES), b""):  # noqa: B023 - read at once
+                        pieces = chunk.split(b"<")
+                        run += len(pieces[0])
+                        longest = max(run, max(map(len, pieces[1:]), default=0))
+                        if longest > max_bytes:
+                            raise UnreadableFile(infile.name, f"a cell in {member.filename} is longer than "
+                                                              f"{max_chars:,} characters (the bound max_cell_chars)")
+                        if len(pieces) > 1:
+                            run = len(pieces[-1])
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
+        raise UnreadableFile(infile.name, f"a damaged Office (ZIP) file ({exc})") from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -261,18 +381,30 @@ def parse_table(
     kind: str | None = None,
     column_mapping: Any = None,
     name: str | None = None,
+    options: IntakeOptions | None = None,
+    limits: IntakeBounds | None = None,
 ) -> ParseResult:
-    """Parse a CSV or XLSX table of reports into RawMessage / Quarantined items."""
+    """Parse a CSV or XLSX table of reports into RawMessage / Quarantined items.
+
+    Refuses ("not a report file") the tables that only look like reports: an action
+    plan, meetings, districts, planted hotspots. The date column's order (day or month
+    first) is decided from its values, else by the mapping's ``date_order``, the
+    ``options`` or the default bound; projected X/Y columns need a CRS to be placed.
+    """
     infile = InputFile.of(source, name)
     kind = kind or ("xlsx" if infile.suffix in (".xlsx", ".xlsm") else "csv")
     mapping = load_mapping(column_mapping, infile.name)
-    table = Table(infile, kind)
+    options = options or IntakeOptions()
+    limits = limits or bounds()
+    table = Table(infile, kind, limits)
+    if mapping is None:
+        refuse_side_table(table)
     header = find_header(table, REPORT_HEADERS, ("text",), mapping)
     if header is None:
         table.close()
         raise UnreadableFile(
             infile.name,
-            f"no header row found in the first {HEADER_SCAN_ROWS} rows: expected columns such as "
+            f"not a report file: no header row found in the first {HEADER_SCAN_ROWS} rows: expected columns such as "
             "'текст'/'опис'/'text' and 'дата'/'date'; save a column mapping for this file",
         )
     default_date = mapping.get("default_date") if mapping else None
@@ -283,12 +415,106 @@ def parse_table(
             f"no date column (found: {_found(header)}); add one, or give 'default_date' in a column mapping",
         )
     result = ParseResult(kind=kind, name=infile.name, items=iter(()))
-    tally = Tally(result, kind)
-    convert = _row_converter(kind, header, default_date, tally)
-    result.items = _table_items(table, header, tally, convert)
     if kind == "csv":
         result.notes.append(f"read as {table.encoding}, columns separated by {table.delimiter!r}")
+    tally = Tally(result, kind)
+    given_order = (mapping or {}).get("date_order") or options.date_order
+    order = _date_order(table, header, given_order, limits.default_date_order, result)
+    crs = (mapping or {}).get("crs") or options.crs
+    convert = _row_converter(kind, header, default_date, tally, order, _Projection(crs, infile.name))
+    result.items = _table_items(table, header, tally, convert)
     return result
+
+
+# Column names that only the tables beside the reports carry: a table naming two of one
+# kind is that kind of table, whatever else it has (an action's description is no report).
+SIDE_TABLES: dict[str, tuple[str, ...]] = {
+    "an action plan": ("owner", "owner org", "due date", "deadline", "public note", "progress", "milestones",
+                       "partners", "відповідальний", "термін виконання", "захід", "заходи", "виконавець заходу"),
+    "a list of meetings": ("meeting id", "attendees", "учасників", "кількість учасників", "присутні", "problems"),
+    "a table of districts": ("population", "населення", "district ru", "district en", "мікрорайон ru"),
+    "a table of planted hotspots": ("hotspot id", "spread m", "landmark id", "planted"),
+    "the demo's answer key": ("is report", "expected level", "is duplicate of", "locatable", "pii kinds"),
+}
+
+
+def refuse_side_table(table: Table) -> None:
+    """UnreadableFile "not a report file" for a table of the kinds in :data:`SIDE_TABLES`."""
+    for sheet in table.sheets:
+        for _, cells in table.head(sheet):
+            keys = {header_key(cell) for cell in cells}
+            for what, words in SIDE_TABLES.items():
+                hits = sorted(keys & set(words))
+                if len(hits) >= 2:
+                    table.close()
+                    shown = ", ".join(f"'{hit}'" for hit in hits)
+                    raise UnreadableFile(table.infile.name, f"not a report file: it looks like {what} (columns "
+                                                            f"{shown}); import it where it belongs, not as reports")
+
+
+DATE_SCAN_ROWS = 100_000
+
+
+def _date_order(table: Table, header: Header, given: str | None, default: str, result: ParseResult) -> str:
+    """Day-first or month-first for the date columns, from their values when they decide.
+
+    A value like 25/03 can only be day-first, 03/25 only month-first. Values that fit
+    both leave it to ``given`` (mapping or option), else to the default, with a note.
+    """
+    if given is not None and given not in DATE_ORDERS:
+        raise UnreadableFile(table.infile.name, f"date order must be 'dayfirst' or 'monthfirst', not {given!r}")
+    columns = [header.columns[f] for f in ("date", "occurred") if f in header.columns]
+    seen: set[str] = set()
+    try:
+        for number, cells in table.rows(header.sheet):
+            if number <= header.row:
+                continue
+            seen.update(filter(None, (date_order_evidence(cells[i]) for i in columns if i < len(cells))))
+            if seen or number > header.row + DATE_SCAN_ROWS:
+                break
+    except UnreadableFile:
+        pass  # damage or a bound further on: the reading pass reports it, after the rows before it
+    if len(seen) == 1:
+        found = seen.pop()
+        if given and given != found:
+            result.notes.append(f"the dates are {found.replace('first', '-first')} (values such as 25/03 or 03/25 "
+                                f"decide it), not {given}: read {found}")
+        elif not given and found != default:
+            result.notes.append(f"dates read {found.replace('first', '-first')}, as the values show")
+        return found
+    if given:
+        return given
+    if columns:
+        result.notes.append(f"the date order cannot be told from the values: read {default.replace('first', '-first')}"
+                            " (use --dayfirst or --monthfirst, or 'date_order' in a mapping, if that is wrong)")
+    return default
+
+
+class _Projection:
+    """Projected X/Y (metres) to latitude/longitude, when the CRS is known."""
+
+    def __init__(self, crs: str | None, name: str) -> None:
+        self.crs = crs
+        self._transformer: Any = None
+        if crs:
+            from pyproj import CRS, Transformer
+            from pyproj.exceptions import CRSError
+
+            try:
+                self._transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
+            except CRSError as exc:
+                raise UnreadableFile(name, f"the coordinate system '{crs}' is not known ({exc})") from None
+
+    def locate(self, lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
+        """(lat, lon) or a problem; X is the east (lon) column, Y the north (lat) one."""
+        location, problem = check_location(lat, lon)
+        if location is not None or problem is None or not problem.startswith(PROJECTED):
+            return location, problem
+        if self._transformer is None:
+            return None, f"{problem}: give their coordinate system (--crs or the mapping's 'crs') to place them"
+        y, x = parse_float(lat), parse_float(lon)
+        out_lon, out_lat = self._transformer.transform(x, y)
+        return (float(out_lat), float(out_lon)), None
 
 
 def _found(header: Header) -> str:
@@ -312,7 +538,7 @@ def _table_items(
         tally.read()
         reason = f"{exc.problem}; the rest of the file was not read"
         yield tally.quarantine(f"{tally.source}:file:{table.infile.name}", reason)
-        tally.result.notes.append(f"{table.infile.name} is damaged: {exc.problem}")
+        tally.result.problems.append(f"{table.infile.name}: {exc.problem}; the rest of the file was not read")
     finally:
         table.close()
     if tally.result.stats["skipped_blank"]:
@@ -320,10 +546,9 @@ def _table_items(
 
 
 def _row_converter(
-    kind: str, header: Header, default_date: Any, tally: Tally
+    kind: str, header: Header, default_date: Any, tally: Tally, order: str, projection: _Projection
 ) -> Callable[[int, list[Any]], RawMessage | Quarantined]:
     columns = header.columns
-    now = datetime.now(UTC)
 
     def get(cells: list[Any], fld: str) -> Any:
         index = columns.get(fld)
@@ -333,11 +558,11 @@ def _row_converter(
         text = cell_text(get(cells, "text"))
         date_cell = get(cells, "date") if "date" in columns else default_date
         author = _author_id(get(cells, "phone"), get(cells, "author"))
-        location, location_problem = check_location(get(cells, "lat"), get(cells, "lon"))
+        location, location_problem = projection.locate(get(cells, "lat"), get(cells, "lon"))
         address = cell_text(get(cells, "address")) or None
         category_text = cell_text(get(cells, "category"))
         try:
-            received_at, date_only = parse_when(date_cell, get(cells, "time"))
+            received_at, date_only = parse_when(date_cell, get(cells, "time"), order)
             when_key = received_at.isoformat()
         except BadDate as exc:
             received_at, date_only, problem = None, False, str(exc)
@@ -351,8 +576,6 @@ def _row_converter(
             return tally.quarantine(ref, f"row {number}: no text", " ".join(cell_text(c) for c in cells))
         if received_at is None:
             return tally.quarantine(ref, f"row {number}: {problem}", text)
-        if received_at > now + FUTURE_SLACK:
-            return tally.quarantine(ref, f"row {number}: date {received_at:%Y-%m-%d} is in the future", text)
         extra: dict[str, Any] = {"row": number}
         if date_only:
             extra["date_only"] = True
@@ -366,7 +589,7 @@ def _row_converter(
         occurred = None
         if cell_text(get(cells, "occurred")):
             try:
-                occurred, _ = parse_when(get(cells, "occurred"))
+                occurred, _ = parse_when(get(cells, "occurred"), order=order)
             except BadDate as exc:
                 extra["occurred_problem"] = str(exc)
         tally.emitted()

@@ -17,6 +17,7 @@ from typing import Any
 
 import ijson
 
+from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
     InputFile,
     ParseResult,
@@ -26,7 +27,7 @@ from data.intake.common import (
     point_from_links,
     valid_point,
 )
-from data.intake.jsonrepair import RepairingReader
+from data.intake.jsonrepair import DepthGuard, RepairingReader, TooDeep
 from data.records import Quarantined, RawMessage
 
 KIND = "telegram"
@@ -38,7 +39,7 @@ _CHAT_TYPE_PREFIXES = {root + ".type": root for root in _CHAT_ROOTS}
 _LINK_TYPES = ("link", "text_link")
 
 
-def parse_telegram(source: Any, *, name: str | None = None) -> ParseResult:
+def parse_telegram(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items.
 
     The head of the file is read at once (UnreadableFile if it is not an export); the
@@ -46,17 +47,19 @@ def parse_telegram(source: Any, *, name: str | None = None) -> ParseResult:
     saying where the import stopped, so what was read before it is kept.
     """
     infile = InputFile.of(source, name)
-    layout = _layout(infile)  # an unreadable file fails here, before any item
+    limits = limits or bounds()
+    json_bounds = (limits.max_json_depth, limits.max_json_string_bytes)
+    layout = _layout(infile, json_bounds)  # an unreadable file fails here, before any item
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
-    result.items = _items(infile, layout, result, Tally(result, KIND))
+    result.items = _items(infile, layout, result, Tally(result, KIND), json_bounds)
     return result
 
 
 def _items(
-    infile: InputFile, layout: _Layout, result: ParseResult, tally: Tally
+    infile: InputFile, layout: _Layout, result: ParseResult, tally: Tally, json_bounds: tuple[int, int]
 ) -> Iterator[RawMessage | Quarantined]:
     with infile.open() as raw:
-        reader = RepairingReader(raw)
+        reader = DepthGuard(RepairingReader(raw), *json_bounds)
         if layout.single_chat:  # the common case: ijson builds each message in C
             found = ijson.items(reader, "messages.item", use_float=True)
             stream: Iterator[tuple[str, str | None, Any]] = ((layout.chat_id, layout.chat_type, m) for m in found)
@@ -67,15 +70,16 @@ def _items(
                 item = _convert(message, chat_id, chat_type, tally)
                 if item is not None:
                     yield item
-        except (ijson.JSONError, UnicodeDecodeError) as exc:
+        except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
             # Part of the file was read: keep it, and say loudly where the rest was lost.
+            where = f"damaged near byte {reader.bytes_in}"
+            problem = str(exc) if isinstance(exc, TooDeep) else f"{where} ({_decoding(exc)})"
             tally.read()
             yield tally.quarantine(
                 f"tg:file:{infile.name}:byte-{reader.bytes_in}",
-                f"the file is damaged near byte {reader.bytes_in} ({exc}); "
-                f"{result.stats['read'] - 1} messages before that point were read, the rest was not",
+                f"{problem}; {result.stats['read'] - 1} messages before that point were read, the rest was not",
             )
-            result.notes.append(f"{infile.name} is damaged: the import stopped near byte {reader.bytes_in}")
+            result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
     _write_notes(result)
 
 
@@ -86,7 +90,7 @@ class _Layout:
     chat_type: str | None = None
 
 
-def _layout(infile: InputFile) -> _Layout:
+def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> _Layout:
     """Single chat or whole account, read from the head of the file.
 
     A chat's ``id`` and ``type`` precede its ``messages`` in every Telegram Desktop
@@ -95,7 +99,7 @@ def _layout(infile: InputFile) -> _Layout:
     layout = _Layout(single_chat=True)
     with infile.open() as raw:
         try:
-            for prefix, event, value in ijson.parse(RepairingReader(raw), use_float=True):
+            for prefix, event, value in ijson.parse(DepthGuard(RepairingReader(raw), *json_bounds), use_float=True):
                 if prefix == "id" and event in ("number", "string"):
                     layout.chat_id = str(int(value) if isinstance(value, float) else value)
                 elif prefix == "type" and event == "string":
@@ -104,8 +108,10 @@ def _layout(infile: InputFile) -> _Layout:
                     return layout
                 elif prefix == "" and event == "map_key" and value in ("chats", "left_chats"):
                     return _Layout(single_chat=False)
+        except TooDeep as exc:
+            raise UnreadableFile(infile.name, str(exc)) from None
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({exc})") from None
+            raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({_decoding(exc)})") from None
     raise UnreadableFile(
         infile.name,
         "no Telegram messages found: expected a 'messages' list or 'chats.list' "
@@ -113,7 +119,7 @@ def _layout(infile: InputFile) -> _Layout:
     )
 
 
-def _messages(reader: RepairingReader) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+def _messages(reader: DepthGuard) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
     """(chat id, chat type, message) of a whole-account export, one message at a time."""
     chat_ids: dict[str, str] = {}
     chat_types: dict[str, str] = {}
@@ -197,6 +203,9 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
             extra["edited_at"] = edited.isoformat()
     if links:
         extra["links"] = links
+    bad_pin = _bad_pin(message) if location is None else None
+    if bad_pin:
+        extra["location_problem"] = bad_pin
     if from_link:
         extra["location_from_link"] = True
     tally.emitted()
@@ -221,25 +230,39 @@ def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
     """Plain text and the links in it.
 
     ``text_entities`` is the exporter's flat list of pieces; older exports only have
-    ``text`` (a string, or a list mixing strings and ``{"type", "text"}`` pieces).
+    ``text`` (a string, or a list mixing strings and ``{"type", "text"}`` pieces). A
+    piece's ``text`` may itself be a list of pieces (a link inside bold inside italic):
+    they are walked with an explicit stack, in order, in time linear in their number.
     """
     pieces = message.get("text_entities")
-    if not isinstance(pieces, list):
+    if not isinstance(pieces, list) or not pieces and message.get("text"):
         raw = message.get("text", "")
         pieces = raw if isinstance(raw, list) else [raw]
     parts: list[str] = []
     links: list[str] = []
-    for piece in pieces:
-        if isinstance(piece, str):
+    stack: list[Any] = [iter(pieces)]
+    while stack:
+        piece = next(stack[-1], _DONE)
+        if piece is _DONE:
+            stack.pop()
+        elif isinstance(piece, str):
             parts.append(piece)
         elif isinstance(piece, dict):
             text = piece.get("text")
-            parts.append(text if isinstance(text, str) else "")
             if piece.get("type") in _LINK_TYPES:
-                href = piece.get("href") or text
+                href = piece.get("href") if isinstance(piece.get("href"), str) else text
                 if isinstance(href, str) and href:
                     links.append(href)
+            if isinstance(text, str):
+                parts.append(text)
+            elif isinstance(text, list | dict):
+                stack.append(iter(text if isinstance(text, list) else [text]))
+        elif isinstance(piece, list):
+            stack.append(iter(piece))
     return "".join(parts), links
+
+
+_DONE = object()
 
 
 def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str | None]:
@@ -248,6 +271,14 @@ def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str 
     venue_parts = [message.get(key) for key in ("place_name", "address")]
     venue = ", ".join(p.strip() for p in venue_parts if isinstance(p, str) and p.strip()) or None
     return location, venue
+
+
+def _bad_pin(message: dict[str, Any]) -> str | None:
+    """Why an attached location is no point (NaN, off the Earth), so the moderator sees it."""
+    info = message.get("location_information")
+    if not isinstance(info, dict) or (info.get("latitude") is None and info.get("longitude") is None):
+        return None
+    return f"outside the city: the attached location {info.get('latitude')!r}, {info.get('longitude')!r} is not a point"
 
 
 def _has_media(message: dict[str, Any]) -> bool:
@@ -283,6 +314,13 @@ def _author_id(message: dict[str, Any]) -> str | None:
         if isinstance(value, str | int) and str(value):
             return str(value)
     return None
+
+
+def _decoding(exc: Exception) -> str:
+    """A parse error, with the likely cause when it is the text encoding."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
+    return " ".join(str(exc).split())  # yajl's messages span lines
 
 
 def _write_notes(result: ParseResult) -> None:

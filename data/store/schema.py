@@ -81,7 +81,10 @@ class ImportBatch(Base):
     n_duplicates: Mapped[int] = mapped_column(default=0)
     n_quarantined: Mapped[int] = mapped_column(default=0)
     n_not_located: Mapped[int] = mapped_column(default=0)
-    n_already_known: Mapped[int] = mapped_column(default=0)
+    n_already_known: Mapped[int] = mapped_column(default=0)  # already imported by an earlier batch
+    n_repeats: Mapped[int] = mapped_column(default=0)  # copies inside the file (part of n_duplicates)
+    n_truncated: Mapped[int] = mapped_column(default=0)  # texts cut at the length bound
+    problems: Mapped[str] = mapped_column(Text, default="")  # why the file was not read to its end
     notes: Mapped[str] = mapped_column(Text, default="")
     imported_by: Mapped[str | None] = mapped_column(String(100))
 

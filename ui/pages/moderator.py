@@ -1,14 +1,10 @@
 """Moderator: import files, work the quarantine queue, edit reports (one at a time)."""
 
-from pathlib import Path
-from tempfile import TemporaryDirectory
-
 import streamlit as st
 from streamlit_folium import st_folium
 
 from data import intake
 from data.categories import CATEGORIES
-from data.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
 from services import moderation
 from services.maps import click_map, clicked_point
@@ -28,20 +24,22 @@ with upload_tab:
     if files and st.button(state.tr("mod.import")):
         for upload in files:
             bar = st.progress(0.0, text=upload.name)
-            with TemporaryDirectory() as tmp:
-                path = Path(tmp) / upload.name
-                path.write_bytes(upload.getvalue())
-                try:
-                    summary = import_file(path, engine, actor=user.username,
-                                          progress=lambda done, total, b=bar: b.progress(
-                                              1.0 if total else min(0.95, done / 10000)))
-                except intake.UnreadableFile as exc:
-                    st.error(str(exc))
-                    continue
+            try:
+                summary = moderation.import_upload(engine, upload.name, upload.getvalue(), actor=user.username,
+                                                   role=role, progress=lambda done, total, b=bar: b.progress(
+                                                       1.0 if total else min(0.95, done / 10000)))
+            except intake.UnreadableFile as exc:
+                st.error(str(exc))
+                continue
             bar.progress(1.0)
-            st.success(state.tr("mod.summary", **{k: summary.as_dict()[k] for k in (
-                "file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_known")}))
-            for note in summary.notes:
+            if summary.batch_id is None or summary.same_file_batch is not None:
+                st.info(state.tr("mod.same_file", file_name=upload.name, batch=summary.same_file_batch))
+                continue
+            account = moderation.batch_accounting(engine, summary.batch_id)
+            st.success(state.tr("mod.accounting", **account))
+            for problem in account["problems"]:
+                st.error(problem)
+            for note in account["notes"]:
                 st.caption(note)
 
 with queue_tab:
