@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue16_batch_accounting"
-down_revision = "issue20_forecast_evaluations"
+down_revision = "issue27_releases"
 branch_labels = None
 depends_on = None
 
