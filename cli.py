@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -62,7 +62,7 @@ def import_files(
     go to the moderator's queue and do not fail a file.
     """
     from data import intake
-    from data.importer import AccountingError, import_file
+    from data.importer import import_pool
     from data.store import open_store
 
     if dayfirst and monthfirst:
@@ -73,13 +73,28 @@ def import_files(
     engine = open_store()
     column_mapping = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
     problems: list[str] = []
-    stored = 0  # files that made a batch: the forecasts' back-test is then out of date
+    with import_pool() as pool:  # forked before the progress bar's thread exists
+        stored = _import_each(files, engine, kind, column_mapping, options, pool, problems)
+    if stored:  # a new batch: the forecasts' back-test is out of date
+        _evaluate_forecasts(engine)
+    for problem in problems:
+        console.print(f"[red]error[/red] {problem}", soft_wrap=True, highlight=False)
+    raise typer.Exit(1 if problems else 0)
+
+
+def _import_each(files: list[Path], engine: Any, kind: str | None, column_mapping: dict[str, Any] | None,
+                 options: Any, pool: Any, problems: list[str]) -> int:
+    """Import the files one by one; the number that made a batch."""
+    from data import intake
+    from data.importer import AccountingError, import_file
+
+    stored = 0
     for path in files:
         with _progress() as bar:
             task = bar.add_task(path.name, total=None)
             try:
                 summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
-                                      options=options,
+                                      options=options, pool=pool,
                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
             except (intake.UnreadableFile, AccountingError) as exc:
                 problems.append(str(exc))
@@ -91,11 +106,7 @@ def import_files(
         console.print(f"{path.name}: {summary.accounting()}")
         problems.extend(summary.problems)
         stored += summary.same_file_batch is None
-    if stored:
-        _evaluate_forecasts(engine)
-    for problem in problems:
-        console.print(f"[red]error[/red] {problem}", soft_wrap=True, highlight=False)
-    raise typer.Exit(1 if problems else 0)
+    return stored
 
 
 def _evaluate_forecasts(engine: object, **params: object) -> None:

@@ -24,7 +24,8 @@ import gc
 import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from multiprocessing.pool import Pool
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
@@ -65,6 +66,7 @@ from data.store.schema import (
     month_local,
 )
 from data.when import occurred_at
+from data.workers import MIN_PARALLEL, map_in, worker_pool
 from geo import geocode
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
@@ -134,23 +136,42 @@ def file_sha256(path: Path) -> str:
 
 def _place_and_redact(raw: RawMessage) -> tuple[Any, str, str | None]:
     """Geocode the raw text (before redaction), then redact outside the matched place."""
-    match = geocode(raw.text if not raw.venue_text else f"{raw.text}\n{raw.venue_text}", location=raw.location)
+    match = geocode(raw.text if not raw.venue_text else f"{raw.text}\n{raw.venue_text}", location=raw.location,
+                    gazetteer=_GAZETTEER[0])
     span = match.span if match.span and match.span[1] <= len(raw.text) else None
     clean = redact(raw.text, keep_spans=[span] if span else []).text
     return match, clean, raw.text[span[0] : span[1]] if span else None
 
 
-def to_reports(raws: Sequence[RawMessage], *, secret: bytes) -> list[Report | Quarantined]:
+def _place_or_quarantine(raw: RawMessage) -> tuple[RawMessage, Any, str, str | None] | Quarantined:
+    """One message placed and redacted, or quarantined with the reason (runs in a worker too)."""
+    try:
+        return (raw, *_place_and_redact(raw))
+    except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
+        return Quarantined(source=raw.source, source_ref=raw.source_ref, reason=f"could not process: {exc}")
+
+
+_GAZETTEER: list[Any] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
+
+
+def warm_up() -> None:
+    """Load what placing and redacting need (gazetteer index, name dictionaries) before
+    workers are forked, so they share it instead of loading their own copies."""
+    from geo.gazetteer import load_gazetteer
+
+    _GAZETTEER[0] = load_gazetteer()
+    _place_and_redact(RawMessage(source="csv", source_ref="warm-up", received_at=datetime.now(UTC),
+                                 text="Іван Петренко, вул. Соборності 5, 0671234567"))
+
+
+def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
     """Turn raw messages into redacted, placed, classified reports (classification batched).
 
-    A message that breaks a step becomes a Quarantined entry with the reason: never lost.
+    Placing and redacting run in `pool`'s workers when given (data.workers); the answers
+    are the same. A message that breaks a step becomes a Quarantined entry with the
+    reason: never lost.
     """
-    placed: list[tuple[RawMessage, Any, str, str | None] | Quarantined] = []
-    for raw in raws:
-        try:
-            placed.append((raw, *_place_and_redact(raw)))
-        except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
-            placed.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=f"could not process: {exc}"))
+    placed = map_in(pool, _place_or_quarantine, list(raws))
     to_classify = [p[2] for p in placed if not isinstance(p, Quarantined) and p[0].category_hint not in CATEGORIES]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
     out: list[Report | Quarantined] = []
@@ -347,6 +368,8 @@ def import_file(
     actor: str = "system",
     options: intake.IntakeOptions | None = None,
     limits: IntakeBounds | None = None,
+    pool: Pool | None = None,
+    parallel: bool = True,
 ) -> BatchSummary:
     """Import one source file as one transaction; re-importing the same file adds nothing.
 
@@ -354,6 +377,8 @@ def import_file(
     cannot be read at all; a file damaged further on keeps what was read and lists the
     damage in ``problems``; a malformed record only goes to quarantine. ``options``
     settle what a file cannot say itself (date order, the CRS of projected X/Y columns).
+    Big files are placed and redacted in worker processes (``pool``, else one started
+    here when ``parallel`` and the process is single-threaded: data.workers).
     """
     path = Path(path)
     engine = engine or open_store()
@@ -373,12 +398,13 @@ def import_file(
         summary.batch_id = batch.id
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
-        with _older_objects_skipped_by_gc() as skip_older:
+        with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
+            workers = _Workers(stack, pool, parallel)
             for chunk in _chunks(parsed.items, CHUNK):
                 if summary.read + len(chunk) > limits.max_records:
                     chunk = chunk[: max(0, limits.max_records - summary.read)]
                     complete = False
-                _store_chunk(session, chunk, batch.id, state, summary, solutions)
+                _store_chunk(session, chunk, batch.id, state, summary, solutions, workers.for_chunk(len(chunk)))
                 skip_older()  # after the first chunk, the models are loaded too
                 if progress:
                     progress(summary.read, None)
@@ -408,6 +434,32 @@ def import_file(
     if progress:
         progress(summary.read, summary.read)
     return summary
+
+
+@contextmanager
+def import_pool(workers: int | None = None) -> Iterator[Pool | None]:
+    """Workers for a series of imports, forked now (call it while the process is still
+    single-threaded, e.g. before a progress bar starts its thread)."""
+    warm_up()
+    with worker_pool(workers) as pool:
+        yield pool
+
+
+class _Workers:
+    """The import's worker pool, started only once a chunk is big enough to pay for it."""
+
+    def __init__(self, stack: ExitStack, given: Pool | None, allowed: bool) -> None:
+        self.stack, self.pool, self.allowed = stack, given, allowed and given is None
+        from geo.gazetteer import load_gazetteer
+
+        _GAZETTEER[0] = load_gazetteer()  # resolved once per import, not per message
+
+    def for_chunk(self, size: int) -> Pool | None:
+        if self.pool is None and self.allowed and size >= MIN_PARALLEL:
+            self.allowed = False
+            warm_up()
+            self.pool = self.stack.enter_context(worker_pool())
+        return self.pool
 
 
 def _settle_counts(session: Session, batch_id: int, summary: BatchSummary, state: _Intake, marked: int) -> None:
@@ -478,7 +530,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_id: int, state: _Intake,
-                 summary: BatchSummary, solutions: list[tuple[RawMessage, Report]]) -> None:
+                 summary: BatchSummary, solutions: list[tuple[RawMessage, Report]], pool: Pool | None = None) -> None:
     """Check, process and insert one chunk; counts go into `summary` (imported comes at the end)."""
     summary.read += len(chunk)
     firsts: list[RawMessage | Quarantined] = []
@@ -501,7 +553,7 @@ def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
-    done = to_reports(raws, secret=state.secret)
+    done = to_reports(raws, secret=state.secret, pool=pool)
     solutions += [(raw, r) for raw, r in zip(raws, done, strict=True)
                   if isinstance(r, Report) and raw.extra.get("solution")]
     problems = [i for i, _ in checked if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]

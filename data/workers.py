@@ -1,0 +1,62 @@
+"""Worker processes for the per-message work of an import (placing and redacting).
+
+Geocoding is most of an import's CPU time and each message is placed on its own, so a
+big batch spreads it over the cores the process may use. The workers are forked from
+the importing process after the gazetteer and models are loaded, so they start at once
+and share those pages; answers are the same as serial (tests/test_import_workers.py).
+
+Forking is safe only from a single-threaded process (a fork copies locks held by other
+threads), so inside a threaded server (Streamlit) the import runs serially.
+``HOTSPOTS_IMPORT_WORKERS`` sets the number of workers (1 = serial; default: the
+process's cores).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from multiprocessing.pool import Pool
+from typing import Any, TypeVar
+
+WORKERS_ENV = "HOTSPOTS_IMPORT_WORKERS"
+MIN_PARALLEL = 500  # messages in a chunk below which starting the work elsewhere costs more than it saves
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def available_workers() -> int:
+    """Workers for an import: the env setting, else the cores this process may run on."""
+    setting = os.environ.get(WORKERS_ENV, "").strip()
+    if setting:
+        return max(1, int(setting))
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+@contextmanager
+def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
+    """A pool of forked workers, or None (serial) for one worker or a threaded process."""
+    n = available_workers() if workers is None else workers
+    if n <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield None
+        return
+    pool = multiprocessing.get_context("fork").Pool(n)
+    try:
+        yield pool
+    finally:
+        pool.terminate()
+        pool.join()
+
+
+def map_in(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
+    """fn over items in order: in the pool when there is one and enough items, else here."""
+    if pool is None or len(items) < MIN_PARALLEL:
+        return [fn(item) for item in items]
+    size = max(1, len(items) // (4 * pool._processes))  # type: ignore[attr-defined]  # a few tasks per worker
+    return pool.map(fn, items, chunksize=size)
+
+
+__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "map_in", "worker_pool"]

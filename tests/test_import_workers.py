@@ -1,0 +1,45 @@
+"""Placing and redacting in worker processes gives the same store as doing it serially."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import select
+
+from data.importer import import_file, import_pool
+from data.store.db import make_engine, upgrade
+from data.store.schema import QuarantineRow, ReportRow
+from data.workers import MIN_PARALLEL
+from tests.conftest import ROOT
+
+HOTLINE = ROOT / "data" / "demo" / "sources" / "hotline" / "hotline_2024-2025.csv"
+SKIP = {"id", "batch_id", "created_at", "updated_at", "record_key"}
+
+
+def _stored(engine) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-untyped-def]
+    with engine.connect() as conn:
+        reports = pd.DataFrame(conn.execute(select(ReportRow.__table__)).mappings().all())
+        quarantine = pd.DataFrame(conn.execute(select(QuarantineRow.__table__)).mappings().all())
+    if "record" in quarantine.columns:  # the report as it would be stored, stamped when it was made
+        quarantine["record"] = [None if r is None else {k: v for k, v in r.items() if k not in SKIP}
+                                for r in quarantine["record"]]
+    keep = lambda f: f[[c for c in f.columns if c not in SKIP]].sort_values("source_ref").reset_index(drop=True)  # noqa: E731
+    return keep(reports), keep(quarantine.drop(columns=["created_at", "resolved_at"], errors="ignore"))
+
+
+def test_a_parallel_import_stores_what_a_serial_one_does(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(tmp_path / "salt.key"))
+    serial, parallel = (make_engine(f"sqlite:///{tmp_path / name}.db") for name in ("serial", "parallel"))
+    upgrade(serial)
+    upgrade(parallel)
+    sample = tmp_path / "hotline.csv"  # the header and 800 rows: one chunk big enough for the workers
+    sample.write_bytes(b"\n".join(HOTLINE.read_bytes().split(b"\n")[:801]) + b"\n")
+    one = import_file(sample, serial, parallel=False)
+    with import_pool(2) as pool:
+        assert pool is not None  # really forked (pytest runs single-threaded)
+        two = import_file(sample, parallel, pool=pool)
+    assert one.as_dict() | {"batch_id": 0} == two.as_dict() | {"batch_id": 0}
+    for a, b in zip(_stored(serial), _stored(parallel), strict=True):
+        assert a.equals(b), "the parallel import stored something else"
+    assert len(_stored(serial)[0]) + len(_stored(serial)[1]) >= MIN_PARALLEL
