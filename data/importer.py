@@ -158,10 +158,11 @@ def warm_up() -> None:
     """Load what placing and redacting need (gazetteer index, name dictionaries) before
     workers are forked, so they share it instead of loading their own copies."""
     from geo.gazetteer import load_gazetteer
+    from geo.geocoding.index import get_index
 
     _GAZETTEER[0] = load_gazetteer()
-    _place_and_redact(RawMessage(source="csv", source_ref="warm-up", received_at=datetime.now(UTC),
-                                 text="Іван Петренко, вул. Соборності 5, 0671234567"))
+    get_index(_GAZETTEER[0])
+    redact("Іван Петренко, вул. Соборності 5, 0671234567")
 
 
 def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
