@@ -129,7 +129,8 @@ def test_sqlite_downgrade_drops_the_views(sqlite_url: str) -> None:
         command.downgrade(cfg, "0001")
     assert inspect(engine).get_view_names() == []
     upgrade(engine)
-    assert set(inspect(engine).get_view_names()) == {"public_reports_view", "public_cell_counts", "public_actions_view"}
+    assert set(inspect(engine).get_view_names()) == {"public_reports_view", "public_cell_counts", "public_actions_view",
+                                                    "public_milestones_view", "public_meetings_view"}
 
 
 # --- geometry kept in sync by the trigger ------------------------------------------------------
