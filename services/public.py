@@ -12,10 +12,11 @@ from sqlalchemy import Engine
 
 from clustering.binning import study_area
 from clustering.gistar import local_gistar
-from data.store.repo import public_actions_frame, public_reports_frame
+from data.store.repo import public_actions_frame, public_milestones_frame, public_reports_frame
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
+from services.actions import rolled_up
 from services.clock import now
 
 
@@ -66,8 +67,15 @@ def published_hotspots(table: privacy.PublicTable) -> pd.DataFrame | None:
 
 
 def public_actions(engine: Engine) -> pd.DataFrame:
-    """Action-plan items with only the public columns (status and the public note)."""
-    return public_actions_frame(engine)
+    """Action-plan items with only the public columns: status, the public note, progress
+    (rolled up over the public children) and `milestones`, a list of (month, title, text)."""
+    actions = public_actions_frame(engine)
+    stones = public_milestones_frame(engine)
+    by_action: dict[int, list[tuple[str, str, str | None]]] = {}
+    for row in stones.sort_values(["month", "id"]).itertuples(index=False):
+        by_action.setdefault(int(row.action_id), []).append((row.month, row.title, row.text))
+    return actions.assign(progress=rolled_up(actions) if len(actions) else actions["progress"],
+                          milestones=[by_action.get(int(a), []) for a in actions["id"]])
 
 
 def _counted_columns(engine: Engine) -> pd.DataFrame:

@@ -30,7 +30,7 @@ def _month(column: str, dialect: str) -> str:
 def _views(dialect: str) -> list[str]:
     return [
         """CREATE VIEW public_actions_view AS
-            SELECT id, cell, district, status, public_note, progress, parent_id, meeting_id
+            SELECT id, cell, district, status, public_note, progress, parent_id, weight, meeting_id
             FROM actions
             WHERE status NOT IN ('proposed', 'rejected')""",
         f"""CREATE VIEW public_milestones_view AS
