@@ -176,6 +176,15 @@ def organisation_names(engine: Engine, lang: str = "uk") -> dict[str, str]:
     return {org_id: org.name(lang) for org_id, org in organisations(engine).items()}
 
 
+def organisation_kind(engine: Engine, org_id: str | None) -> str:
+    """The plan's owner group for an organisation: police, council, or community (community
+    groups and businesses alike); the council when none is named."""
+    if org_id is None:
+        return "council"
+    kind = organisations(engine)[org_id].kind
+    return kind if kind in ("police", "council") else "community"
+
+
 def changes(current: Any, wanted: dict[str, Any]) -> dict[str, Any]:
     """Only the fields whose wanted value differs from the current one (empty text = None),
     so a form that shows every field saves only what the person changed."""

@@ -20,12 +20,12 @@ from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
-from i18n import catalogue, t
+from i18n import t
 from layers.council import council_map, district_ids, district_stats
 from layers.privacy import Month, Period, Quarter, parse_period, survey_by_district, survey_change
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
-from services.effect import effects
+from services.effect import effects, header
 
 KYIV = "Europe/Kyiv"
 
@@ -109,12 +109,6 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     return out | {"months_by_category": months.rename(columns=lambda c: category_label(c, lang) if c in CATEGORIES
                                                       else t("council.month", lang)),
                   "surveys": survey}
-
-
-def header(column: str, lang: str) -> str:
-    """A report column's header: the council's own, else the action-tracking one (plan.col_*)."""
-    key = "council.col_" + column
-    return t(key, lang) if key in catalogue() else t("plan.col_" + column, lang)
 
 
 def milestone_texts(engine: Engine, action_ids: list[int]) -> list[str]:

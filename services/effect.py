@@ -20,7 +20,10 @@ from sqlalchemy import Engine
 from auth.roles import can
 from clustering.wdd import WDD, wdd
 from data.store.repo import reports_frame
+from i18n import catalogue, t
 
+#: months before the start and after the end of an action
+MONTHS = 3
 #: fewest reports in the treated cell (before + after) for a WDD worth showing
 MIN_TREATED = 10
 #: fewest reports in the control rings (before + after)
@@ -63,7 +66,7 @@ def _count(reports: pd.DataFrame, column: str, cells: set[str], span: tuple[date
     return int((reports[column].isin(cells) & (when >= span[0]) & (when < span[1])).sum())
 
 
-def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = 3) -> Effect:
+def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = MONTHS) -> Effect:
     """The WDD of one action (a row of services.actions.actions_frame)."""
     aid = int(action["id"])
     if action["status"] != "done":
@@ -90,10 +93,21 @@ def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: 
     return Effect(aid, result, None, before, after)
 
 
-def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = 3) -> pd.DataFrame:
+def header(column: str, lang: str) -> str:
+    """A plan column's header: the council's own (council.col_*), else action tracking's (plan.col_*)."""
+    key = "council.col_" + column
+    return t(key, lang) if key in catalogue() else t("plan.col_" + column, lang)
+
+
+def may_see(role: str | None) -> bool:
+    """Council, admins and police see the measured effect."""
+    return can(role, "edit_actions") or can(role, "police")
+
+
+def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = MONTHS) -> pd.DataFrame:
     """One row per action of `plan`: WDD total, its SE, local and buffer parts, or the
     reason there is none. Council and police only (restricted counts)."""
-    if not (can(role, "edit_actions") or can(role, "police")):
+    if not may_see(role):
         raise PermissionError("the measured effect is for council and police")
     reports = reports_frame(engine, located_only=True)
     rows = []
@@ -106,3 +120,14 @@ def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date
                      "wdd_buffer": None if r is None else round(r.displacement, 2),
                      "wdd_z": None if r is None else round(r.z, 2), "reason": found.reason})
     return pd.DataFrame(rows, columns=["id", "wdd", "wdd_se", "wdd_local", "wdd_buffer", "wdd_z", "reason"])
+
+
+def finished_table(engine: Engine, *, role: str | None, today: date) -> pd.DataFrame:
+    """The measured effect of every finished action, with its id and description (the
+    council's and the police's "did it work?" table); `reason` is a catalogue key suffix."""
+    from services.actions import actions_frame  # services may use each other; kept local to stay light
+
+    plan = actions_frame(engine, today=today)
+    finished = plan[plan["status"] == "done"]
+    found = effects(engine, finished, role=role, today=today)
+    return finished[["id", "description", "cell"]].merge(found, on="id")

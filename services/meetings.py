@@ -105,7 +105,8 @@ def record(engine: Engine, meeting_id: str) -> MeetingRecord:
         orgs = session.scalars(select(MeetingOrganisationRow.organisation_id)
                                .where(MeetingOrganisationRow.meeting_id == meeting_id)
                                .order_by(MeetingOrganisationRow.organisation_id)).all()
-        acts = session.scalars(select(ActionRow.id).where(ActionRow.meeting_id == meeting_id).order_by(ActionRow.id)).all()
+        acts = session.scalars(select(ActionRow.id).where(ActionRow.meeting_id == meeting_id)
+                               .order_by(ActionRow.id)).all()
         return MeetingRecord(m.id, m.date, m.place, m.attendees, m.closed_at is not None, m.minutes,
                              m.public_summary, tuple(orgs), tuple(int(a) for a in acts))
 
@@ -116,13 +117,15 @@ def meetings_frame(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
     with Session(engine) as session:
         meetings = session.scalars(select(MeetingRow).order_by(MeetingRow.date, MeetingRow.id)).all()
         orgs: dict[str, list[str]] = {}
-        for mid, oid in session.execute(select(MeetingOrganisationRow.meeting_id, MeetingOrganisationRow.organisation_id)):
+        attended = select(MeetingOrganisationRow.meeting_id, MeetingOrganisationRow.organisation_id)
+        for mid, oid in session.execute(attended):
             orgs.setdefault(mid, []).append(names.get(oid, oid))
         acts: dict[str, list[int]] = {}
-        for aid, mid in session.execute(select(ActionRow.id, ActionRow.meeting_id).where(ActionRow.meeting_id.is_not(None))
-                                        .order_by(ActionRow.id)):
+        agreed = select(ActionRow.id, ActionRow.meeting_id).where(ActionRow.meeting_id.is_not(None))
+        for aid, mid in session.execute(agreed.order_by(ActionRow.id)):
             acts.setdefault(mid, []).append(int(aid))
-        rows = [{"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees, "closed": m.closed_at is not None,
+        rows = [{"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees,
+                 "closed": m.closed_at is not None,
                  "organisations": "; ".join(sorted(orgs.get(m.id, []))),
                  "agreed": ", ".join(f"№{a}" for a in acts.get(m.id, [])), "minutes": m.minutes or ""}
                 for m in meetings]

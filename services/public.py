@@ -16,6 +16,7 @@ from data.store.repo import public_actions_frame, public_milestones_frame, publi
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
+from services import meetings
 from services.actions import rolled_up
 from services.clock import now
 
@@ -76,6 +77,16 @@ def public_actions(engine: Engine) -> pd.DataFrame:
         by_action.setdefault(int(row.action_id), []).append((row.month, row.title, row.text))
     return actions.assign(progress=rolled_up(actions) if len(actions) else actions["progress"],
                           milestones=[by_action.get(int(a), []) for a in actions["id"]])
+
+
+def milestone_lines(milestones: list[tuple[str, str, str | None]]) -> str:
+    """Milestones as plain lines "YYYY-MM title: text" for a table cell."""
+    return "\n".join(f"{month} {title}" + (f": {text}" if text else "") for month, title, text in milestones)
+
+
+def public_meetings(engine: Engine) -> pd.DataFrame:
+    """The public part of closed meetings (month, attendees, organisations, summary, actions agreed)."""
+    return meetings.public_meetings(engine)
 
 
 def _counted_columns(engine: Engine) -> pd.DataFrame:

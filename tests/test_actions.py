@@ -109,7 +109,8 @@ def test_rejecting_needs_a_reason_and_the_public_never_sees_it(store) -> None:
     action_id = _new(store, status="proposed")
     with pytest.raises(ValueError, match="why"):
         actions.update(store, action_id, {"status": "rejected"}, user=COUNCIL)
-    actions.update(store, action_id, {"status": "rejected", "reject_reason": "Дублює захід №1"}, user=COUNCIL)
+    actions.update(store, action_id, {"status": "rejected", "reject_reason": "Дублює захід №1"},
+                   user=COUNCIL)
     assert action_id not in public_actions(store)["id"].tolist()
     with pytest.raises(ValueError, match="0 to 100"):
         actions.update(store, action_id, {"progress": 120}, user=COUNCIL)

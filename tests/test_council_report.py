@@ -65,7 +65,8 @@ def test_report_carries_progress_milestones_and_measured_effect(demo_store) -> N
     plan = council.actions_in(actions_frame(engine, today=date(2026, 1, 1)), quarter)
     target = int(plan["id"].iloc[0])
     update(engine, target, {"progress": 80}, user=COUNCIL)
-    add_milestone(engine, target, title="Етап «1»", on_date=date(2024, 8, 2), text="рейд\nранок", user=COUNCIL)
+    add_milestone(engine, target, title="Етап «1»", on_date=date(2024, 8, 2), text="рейд\nранок",
+                  user=COUNCIL)
     tables = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,
                                       today=date(2026, 1, 1), role="council", lang="en")
     shown = tables["actions"].set_index(t("council.col_id", "en"))

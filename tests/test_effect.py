@@ -43,7 +43,8 @@ def test_not_enough_data_is_said_with_its_reason() -> None:
     few = _reports({("treated", "01"): 2, ("treated", "05"): 1, ("control", "01"): 30, ("control", "05"): 24})
     assert effect_of(ACTION, few, today=date(2025, 12, 1)).reason == "too_few"
     assert effect_of(ACTION, few, today=date(2025, 5, 1)).reason == "window_open"
-    assert effect_of(ACTION.copy().replace({"done": "in_progress"}), few, today=date(2025, 12, 1)).reason == "not_finished"
+    unfinished = ACTION.copy().replace({"done": "in_progress"})
+    assert effect_of(unfinished, few, today=date(2025, 12, 1)).reason == "not_finished"
     assert effect_of(ACTION.copy().replace({CELL: None}), few, today=date(2025, 12, 1)).reason == "no_cell"
     with pytest.raises(PermissionError):
         effects(None, pd.DataFrame([ACTION]), role="partner", today=date(2025, 12, 1))

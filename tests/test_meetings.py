@@ -17,7 +17,8 @@ COUNCIL = User("rada", "council")
 
 def _setup(engine) -> None:
     with Session(engine) as session, session.begin():
-        for oid, name, kind in (("org-police", "Відділ поліції", "police"), ("org-clean", "ГО «Чисте місто»", "community")):
+        for oid, name, kind in (("org-police", "Відділ поліції", "police"),
+                                ("org-clean", "ГО «Чисте місто»", "community")):
             organisations.save(session, organisations.Organisation(oid, name, None, kind))
         session.add(MeetingRow(id="m-7", date=date(2025, 4, 10), place="Бібліотека № 2"))
 
@@ -55,4 +56,5 @@ def test_closing_needs_minutes_and_a_council_user(store) -> None:
     with pytest.raises(ValueError, match="minutes"):
         meetings.close(store, "m-7", meetings.Closure(minutes=" ", attendees=3), user=COUNCIL)
     with pytest.raises(PermissionError):
-        meetings.close(store, "m-7", meetings.Closure(minutes="x", attendees=3), user=User("ngo", "partner", "org-clean"))
+        meetings.close(store, "m-7", meetings.Closure(minutes="x", attendees=3),
+                       user=User("ngo", "partner", "org-clean"))
