@@ -15,6 +15,11 @@ from ui.guard import page_guard
 def pd_missing(value: object) -> bool:
     return value is None or value != value  # NaN/NaT are not equal to themselves
 
+
+def text_of(value: object) -> str:
+    """A frame cell as a text field's value: '' for a missing one (never the word "nan")."""
+    return "" if pd_missing(value) else str(value)
+
 role = page_guard("council")
 user = state.current_user()
 lang = state.lang()
@@ -67,13 +72,13 @@ with plan_tab:
             status = st.selectbox(state.tr("council.col_status"), list(actions.STATUSES),
                                   index=list(actions.STATUSES).index(current["status"]),
                                   format_func=lambda s: state.tr("action_status." + s))
-            note = st.text_area(state.tr("council.col_public_note"), value=current["public_note"] or "")
+            note = st.text_area(state.tr("council.col_public_note"), value=text_of(current["public_note"]))
             progress = st.number_input(state.tr("plan.col_progress"), min_value=0, max_value=100, step=5,
                                        value=int(current["progress"]))
             wanted = {"status": status, "public_note": note.strip(), "progress": int(progress)}
             if full:
                 wanted["reject_reason"] = st.text_input(state.tr("plan.col_reject_reason"),
-                                                        value=current["reject_reason"] or "").strip()
+                                                        value=text_of(current["reject_reason"])).strip()
                 wanted["cost"] = st.number_input(state.tr("plan.col_cost"), min_value=0.0, step=100.0,
                                                  value=None if pd_missing(current["cost"]) else float(current["cost"]))
                 for key in ("starts_on", "ends_on"):
