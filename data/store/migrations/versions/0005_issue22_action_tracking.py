@@ -76,6 +76,7 @@ def upgrade() -> None:
     # plain ALTERs, not batch mode: SQLite would rebuild the tables under the public views
     for column in ACTION_COLUMNS:
         op.execute(f"ALTER TABLE actions ADD COLUMN {column}")
+    op.execute("UPDATE actions SET progress = 100 WHERE status = 'done'")  # finished before progress was kept
     stamp = "TIMESTAMP WITH TIME ZONE" if dialect == "postgresql" else "DATETIME"
     for column in MEETING_COLUMNS:
         op.execute(f"ALTER TABLE meetings ADD COLUMN {column.replace('TIMESTAMP', stamp)}")
