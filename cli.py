@@ -3,6 +3,8 @@
     python cli.py import FILE...           import source files (one batch each)
     python cli.py geocode < texts.txt      one JSON object per input line
     python cli.py hotspots --res 9 --method gistar --out cells.geojson
+    python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
+    python cli.py forecast --evaluate       back-test the forecasts, store the result
     python cli.py db upgrade               bring the schema up to date
     python cli.py gazetteer build FILE.osm build the gazetteer from an OSM extract
     python cli.py demo load                import the bundled demo data
@@ -61,7 +63,18 @@ def import_files(
                 failed += 1
                 continue
         print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    if failed < len(files):
+        _evaluate_forecasts(engine)
     raise typer.Exit(1 if failed else 0)
+
+
+def _evaluate_forecasts(engine: object, **params: object) -> None:
+    """Back-test the forecasts on the store as it is now and keep the result (the police page reads it)."""
+    from services.forecast import evaluate_and_store
+
+    with console.status("back-testing the forecasts"):
+        for row in evaluate_and_store(engine, **params):  # type: ignore[arg-type]
+            console.print(f"forecast back-test: {json.dumps(row, ensure_ascii=False)}")
 
 
 @app.command()
@@ -91,6 +104,53 @@ def hotspots(
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
     console.print(f"wrote {len(table)} rows to {out} {summary}")
+
+
+@app.command()
+def forecast(
+    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank")] = None,
+    until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
+                                                   "before it are used (default: today)")] = None,
+    days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
+    res: Annotated[int, typer.Option(min=7, max=10, help="H3 resolution")] = 9,
+    category: Annotated[list[str] | None, typer.Option(help="category slug (repeatable)")] = None,
+    method: Annotated[str | None, typer.Option(help="naive | long_run | kde | gistar | prospective | sepp | "
+                                                    "blend (default: the back-test's winner)")] = None,
+    evaluate: Annotated[bool, typer.Option("--evaluate", help="back-test every method, store the result")] = False,
+    folds: Annotated[int, typer.Option(min=2, help="rolling origins of the back-test")] = 12,
+) -> None:
+    """Forecast ranking of every cell, or (--evaluate) the back-test the police's default comes from."""
+    from datetime import date
+
+    from data.categories import CATEGORIES
+    from data.store import open_store
+    from services.forecast import choose_default, default_forecast
+    from services.hotspots import write_table
+
+    unknown = sorted(set(category or ()) - set(CATEGORIES))
+    if unknown:
+        console.print(f"[red]error[/red] unknown categories {unknown}; choose from {sorted(CATEGORIES)}")
+        raise typer.Exit(2)
+    engine = open_store()
+    if evaluate:
+        keys: list[str | None] = list(category) if category else [None]
+        _evaluate_forecasts(engine, res=res, horizon_days=days, categories=keys, folds=folds)
+    if out is None:
+        if not evaluate:
+            console.print("[red]error[/red] give --out for a ranking, or --evaluate")
+            raise typer.Exit(2)
+        return
+    day = date.fromisoformat(until) if until else None
+    try:
+        chosen, why = (method, "given") if method else choose_default(engine, until=day, horizon_days=days, res=res,
+                                                                      categories=category, folds=folds)
+        table = default_forecast(engine, until=day, horizon_days=days, res=res, categories=category, method=chosen)
+    except ValueError as exc:
+        console.print(f"[red]error[/red] {exc}")
+        raise typer.Exit(2) from exc
+    write_table(table, out)
+    console.print(f"wrote {len(table)} cells to {out}: method {chosen} ({why}), {days} days from "
+                  f"{table.attrs['until']}")
 
 
 @db_app.command("upgrade")

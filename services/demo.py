@@ -15,6 +15,7 @@ from auth.users import add_user
 from data import organisations
 from data.importer import Progress, import_file
 from data.store.schema import ActionRow, ImportBatch
+from services.forecast import evaluate_and_store
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 SOURCE_SUFFIXES = {".json", ".csv", ".xlsx", ".docx"}
@@ -84,7 +85,7 @@ def _load_users(engine: Engine) -> int:
 
 
 def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any]:
-    """Import every demo source (idempotent), the action plan and the demo users."""
+    """Import every demo source (idempotent), the action plan, the demo users, then back-test the forecasts."""
     files = demo_sources()
     n_organisations = _load_organisations(engine)  # before the minutes, whose partners resolve to them
     batches = []
@@ -94,7 +95,7 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any
         if progress:
             progress(number, len(files))
     return {"batches": batches, "organisations": n_organisations, "actions": _load_actions(engine),
-            "users": _load_users(engine)}
+            "users": _load_users(engine), "forecast": evaluate_and_store(engine)}
 
 
 def ensure_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any] | None:

@@ -48,12 +48,3 @@ def read_click(payload: dict[str, Any] | None) -> Click | None:
     lat, lon = float(click["lat"]), float(click["lng"])
     return Click(lat, lon, bool(load_gazetteer().contains(lat, lon)))
 
-
-def clicked_point(payload: dict[str, Any] | None) -> tuple[float, float] | None:
-    """(lat, lon) of the last click inside the city; else None.
-
-    >>> clicked_point({"last_clicked": {"lat": 47.566, "lng": 31.33}})
-    (47.566, 31.33)
-    """
-    click = read_click(payload)
-    return click.point if click else None

@@ -16,8 +16,8 @@ from data.store.schema import ReportRow, month_local
 from tests.conftest import ROOT
 
 TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
-          "audit_log", "reporter_contacts", "edit_locks", "organisations", "alembic_version",
-          "action_milestones", "meeting_organisations"}
+          "audit_log", "reporter_contacts", "edit_locks", "forecast_evaluations", "organisations",
+          "alembic_version", "action_milestones", "meeting_organisations"}
 
 
 def _row(ref: str, **extra) -> dict:

@@ -268,3 +268,22 @@ class EditLockRow(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime]
+
+
+class ForecastEvaluationRow(Base):
+    """A stored back-test of the forecast methods (``cli.py forecast --evaluate``).
+
+    ``data_version`` is the store's version of the reports it was computed on, so
+    a page can tell a current result from one the reports have since outgrown.
+    """
+
+    __tablename__ = "forecast_evaluations"
+    __table_args__ = (Index("ix_forecast_evaluations_key", "category", "res", "horizon_days"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    data_version: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(30), default="")  # "" = every category
+    res: Mapped[int] = mapped_column(Integer)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    winner: Mapped[str] = mapped_column(String(30))
+    result: Mapped[dict[str, Any]]

@@ -76,8 +76,14 @@ if pdf is not None:
                        mime="application/pdf")
 
 with st.expander(state.tr("police.accuracy")):
-    st.caption(state.tr("police.accuracy_help"))
-    st.dataframe(police.prediction_accuracy(engine, role=role, categories=categories or None), hide_index=True)
+    accuracy = police.prediction_accuracy(engine, role=role, categories=categories or None, lang=lang)
+    if not accuracy.attrs["stored"]:
+        st.info(state.tr("police.accuracy_none"))
+    else:
+        st.caption(state.tr("police.accuracy_help", method=accuracy.attrs["method"], until=accuracy.attrs["until"]))
+        if not accuracy.attrs["current"]:
+            st.warning(state.tr("police.accuracy_stale"))
+        st.dataframe(accuracy, hide_index=True)
 
 with st.expander(state.tr("plan.effect")):
     st.caption(state.tr("plan.effect_help", months=effect.MONTHS))

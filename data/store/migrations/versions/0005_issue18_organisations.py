@@ -1,7 +1,7 @@
 """Organisations become records with ids; users and actions reference the id
 
 Revision ID: issue18_organisations
-Revises: 0003
+Revises: issue20_forecast_evaluations
 Create Date: 2026-12-06
 
 Before, users.organisation and actions.owner_org were free-text names and a partner's
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "issue18_organisations"
-down_revision = "0003"
+down_revision = "issue20_forecast_evaluations"  # re-chained after main landed issue 20
 branch_labels = None
 depends_on = None
 
