@@ -95,7 +95,8 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
                              progress_total=actions["progress_total"].round(0),
                              milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
-                             effect=effect_texts(engine, actions, role=role, today=today, lang=lang))
+                             effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
+                                                 reports=reports))
     meetings = meetings_frame(engine)
     meetings = meetings[(pd.to_datetime(meetings["date"]) >= pd.Timestamp(period.start.date()))
                         & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
@@ -121,13 +122,14 @@ def milestone_texts(engine: Engine, action_ids: list[int]) -> list[str]:
     return ["\n".join(lines.get(a, [])) for a in action_ids]
 
 
-def effect_texts(engine: Engine, actions: pd.DataFrame, *, role: str | None, today: date, lang: str) -> list[str]:
+def effect_texts(engine: Engine, actions: pd.DataFrame, *, role: str | None, today: date, lang: str,
+                 reports: pd.DataFrame | None = None) -> list[str]:
     """Each action's measured effect (WDD ± SE, z) or why there is none; roles that may not
     see the measured effect get that said instead of a silently empty cell."""
     if not can(role, "edit_actions"):
         return [t("plan.effect_restricted", lang)] * len(actions)
-    found = effects(engine, actions, role=role, today=today)
-    return [t("plan.reason." + r.reason, lang) if r.reason else
+    found = effects(engine, actions, role=role, today=today, reports=reports)
+    return [t("plan.reason." + r.reason, lang) if isinstance(r.reason, str) else
             t("plan.effect_value", lang, wdd=r.wdd, se=r.wdd_se, z=r.wdd_z) for r in found.itertuples(index=False)]
 
 

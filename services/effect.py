@@ -104,12 +104,15 @@ def may_see(role: str | None) -> bool:
     return can(role, "edit_actions") or can(role, "police")
 
 
-def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = MONTHS) -> pd.DataFrame:
+def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = MONTHS,
+            reports: pd.DataFrame | None = None) -> pd.DataFrame:
     """One row per action of `plan`: WDD total, its SE, local and buffer parts, or the
-    reason there is none. Council and police only (restricted counts)."""
+    reason there is none. Council and police only (restricted counts). `reports`: the
+    located reports when the caller has them already (else read from the store)."""
     if not may_see(role):
         raise PermissionError("the measured effect is for council and police")
-    reports = reports_frame(engine, located_only=True)
+    if reports is None:
+        reports = reports_frame(engine, located_only=True)
     rows = []
     for _, action in plan.iterrows():
         found = effect_of(action, reports, today=today, months=months)

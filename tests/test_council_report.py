@@ -75,7 +75,7 @@ def test_report_carries_progress_milestones_and_measured_effect(demo_store) -> N
     found = effects(engine, plan, role="council", today=date(2026, 1, 1)).set_index("id")
     for aid, cell in shown[t("plan.col_effect", "en")].items():
         row = found.loc[aid]
-        expected = (t("plan.reason." + row["reason"], "en") if row["reason"] else
+        expected = (t("plan.reason." + row["reason"], "en") if isinstance(row["reason"], str) else
                     t("plan.effect_value", "en", wdd=row["wdd"], se=row["wdd_se"], z=row["wdd_z"]))
         assert cell == expected
     partner = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,

@@ -153,7 +153,8 @@ with plan_tab:
         if found.empty:
             st.info(state.tr("plan.no_effects"))
         else:
-            found = found.assign(reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if r else ""))
+            found = found.assign(reason=found["reason"].map(
+                lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else ""))
             st.dataframe(found[["id", "description", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer", "reason"]]
                          .rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
 

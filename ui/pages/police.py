@@ -91,7 +91,8 @@ with st.expander(state.tr("plan.effect")):
     if found.empty:
         st.info(state.tr("plan.no_effects"))
     else:
-        found = found.assign(reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if r else ""))
+        found = found.assign(reason=found["reason"].map(
+            lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else ""))
         st.dataframe(found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer",
                             "reason"]].rename(columns=lambda c: effect.header(c, lang)),
                      hide_index=True, width="stretch")
