@@ -18,6 +18,8 @@ from dataclasses import dataclass
 
 from scipy.stats import norm
 
+__all__ = ["WDD", "wdd"]
+
 Pair = tuple[float, float]  # (before, after) counts
 
 
