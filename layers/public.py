@@ -149,6 +149,12 @@ def actions_layer(
         lines = [f"<b>{tr('popup.status', lang)}:</b> {shown_status}"]
         if note := plain(a.get("public_note")):
             lines.append(f"<b>{tr('popup.note', lang)}:</b> {html.escape(note)}")
+        progress = a.get("progress")
+        if progress is not None and not pd.isna(progress):
+            lines.append(f"<b>{tr('popup.progress', lang)}:</b> {int(round(float(progress)))}%")
+        for month, title, text in a.get("milestones") or ():  # (YYYY-MM, title, text), oldest first
+            step = f"{html.escape(plain(month))} — {html.escape(plain(title))}"
+            lines.append(step + (f": {html.escape(plain(text))}" if plain(text) else ""))
         if not public:
             owner = plain(a.get("owner_org")) or plain(a.get("owner"))
             lines += [

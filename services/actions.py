@@ -18,13 +18,15 @@ from sqlalchemy.orm import Session
 from auth.roles import can, require
 from auth.users import User
 from data.organisations import organisations
-from data.store.schema import ActionRow, AuditRow
+from data.store.schema import ActionRow, AuditRow, MilestoneRow
 
 OWNERS = ("police", "council", "community")
-STATUSES = ("proposed", "open", "in_progress", "done")  # proposed: a solution raised at a meeting
+#: proposed: a solution raised at a meeting; rejected: turned down, with the reason said
+STATUSES = ("proposed", "open", "in_progress", "done", "rejected")
 EDITABLE = ("description", "due_date", "status", "public_note", "owner", "owner_org_id", "partners", "cell",
-            "district")
-PARTNER_EDITABLE = ("status", "public_note")
+            "district", "progress", "parent_id", "weight", "cost", "starts_on", "ends_on", "reject_reason",
+            "meeting_id")
+PARTNER_EDITABLE = ("status", "public_note", "progress")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,14 @@ class ActionInput:
     partners: str | None = None
     status: str = "open"
     public_note: str | None = None
+    progress: int = 0
+    parent_id: int | None = None
+    weight: float | None = None
+    cost: float | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    reject_reason: str | None = None
+    meeting_id: str | None = None
 
     def validate(self) -> None:
         if not self.description.strip():
@@ -48,6 +58,16 @@ class ActionInput:
             raise ValueError(f"status must be one of {', '.join(STATUSES)}")
         if not (self.cell or self.district):
             raise ValueError("link the action to a hotspot cell or a microdistrict")
+        if not 0 <= int(self.progress) <= 100:
+            raise ValueError("progress is a percentage, 0 to 100")
+        if self.status == "rejected" and not (self.reject_reason or "").strip():
+            raise ValueError("say why the action is rejected")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValueError("the execution period ends before it starts")
+        if self.cost is not None and self.cost < 0:
+            raise ValueError("a cost cannot be negative")
+        if self.weight is not None and self.weight <= 0:
+            raise ValueError("a roll-up weight must be positive")
 
 
 def actions_frame(engine: Engine, *, today: date, lang: str = "uk") -> pd.DataFrame:
@@ -61,7 +81,77 @@ def actions_frame(engine: Engine, *, today: date, lang: str = "uk") -> pd.DataFr
     frame["overdue"] = (frame["status"] != "done") & due.notna() & (due < pd.Timestamp(today))
     names = organisation_names(engine, lang)
     frame["owner_org"] = frame["owner_org_id"].map(lambda o: names.get(o) if o else None)
+    frame["progress_total"] = rolled_up(frame)
     return frame
+
+
+def rolled_up(plan: pd.DataFrame) -> pd.Series:
+    """Each action's progress with its children rolled up (Decidim's accountability): a
+    parent's progress is the weighted mean of its children's rolled-up progress (weight
+    None = 1); rejected children do not count; an action without children keeps its own.
+    Indexed like `plan`."""
+    if plan.empty:
+        return pd.Series(dtype="float64", index=plan.index)
+    own = dict(zip(plan["id"].astype(int), plan["progress"].fillna(0).astype(float), strict=True))
+    weights = dict(zip(plan["id"].astype(int), plan["weight"].fillna(1.0).astype(float), strict=True))
+    children: dict[int, list[int]] = {}
+    for aid, parent, status in zip(plan["id"], plan["parent_id"], plan["status"], strict=True):
+        if parent is not None and not pd.isna(parent) and status != "rejected":
+            children.setdefault(int(parent), []).append(int(aid))
+    done: dict[int, float] = {}
+
+    def value(aid: int, seen: frozenset[int]) -> float:
+        if aid in done:
+            return done[aid]
+        kids = [k for k in children.get(aid, []) if k not in seen]
+        if not kids:
+            result = own[aid]
+        else:
+            total = sum(weights[k] for k in kids)
+            result = sum(weights[k] * value(k, seen | {k}) for k in kids) / total
+        done[aid] = result
+        return result
+
+    return pd.Series([value(int(a), frozenset({int(a)})) for a in plan["id"]], index=plan.index, dtype="float64")
+
+
+def milestones_frame(engine: Engine, action_ids: list[int] | None = None) -> pd.DataFrame:
+    """Dated milestones (title, date, text) of the actions, oldest first."""
+    cols = ["id", "action_id", "title", "on_date", "text", "created_by"]
+    query = select(*[getattr(MilestoneRow, c) for c in cols]).order_by(MilestoneRow.on_date, MilestoneRow.id)
+    if action_ids is not None:
+        query = query.where(MilestoneRow.action_id.in_(action_ids))
+    with Session(engine) as session:
+        return pd.DataFrame([tuple(r) for r in session.execute(query)], columns=cols)
+
+
+def add_milestone(engine: Engine, action_id: int, *, title: str, on_date: date, text: str | None,
+                  user: User) -> int:
+    """A dated step on an action; partners add them to their organisation's actions only."""
+    if not title.strip():
+        raise ValueError("give the milestone a title")
+    with Session(engine) as session, session.begin():
+        row = session.get(ActionRow, action_id)
+        if row is None:
+            raise KeyError(f"no action {action_id}")
+        _check_may_edit(user, row)
+        milestone = MilestoneRow(action_id=action_id, title=title.strip(), on_date=on_date,
+                                 text=(text or "").strip() or None, created_by=user.username)
+        session.add(milestone)
+        session.flush()
+        session.add(AuditRow(actor=user.username, action="milestone_add", target=f"action:{action_id}",
+                             detail={"new": {"title": milestone.title, "on_date": on_date.isoformat(),
+                                             "text": milestone.text}}))
+        return int(milestone.id)
+
+
+def _check_may_edit(user: User, row: ActionRow) -> None:
+    if can(user.role, "edit_actions"):
+        return
+    require(user.role, "edit_own_actions")
+    if not may_edit(user, row):
+        raise PermissionError(f"{user.username} may only update the actions of organisation "
+                              f"{user.organisation_id!r}")
 
 
 def may_edit(user: User, action: Any) -> bool:
@@ -84,6 +174,15 @@ def may_create(user: User) -> bool:
 def organisation_names(engine: Engine, lang: str = "uk") -> dict[str, str]:
     """Organisation id -> name in `lang`, for choosing an owner."""
     return {org_id: org.name(lang) for org_id, org in organisations(engine).items()}
+
+
+def organisation_kind(engine: Engine, org_id: str | None) -> str:
+    """The plan's owner group for an organisation: police, council, or community (community
+    groups and businesses alike); the council when none is named."""
+    if org_id is None:
+        return "council"
+    kind = organisations(engine)[org_id].kind
+    return kind if kind in ("police", "council") else "community"
 
 
 def changes(current: Any, wanted: dict[str, Any]) -> dict[str, Any]:
@@ -122,13 +221,11 @@ def update(engine: Engine, action_id: int, changes: dict[str, Any], *, user: Use
         row = session.get(ActionRow, action_id)
         if row is None:
             raise KeyError(f"no action {action_id}")
-        if not can(user.role, "edit_actions"):
-            require(user.role, "edit_own_actions")
-            if not may_edit(user, row):
-                raise PermissionError(f"{user.username} may only update the actions of organisation "
-                                      f"{user.organisation_id!r}")
-            if set(changes) - set(PARTNER_EDITABLE):
-                raise PermissionError("partners may update the status and the public note only")
+        _check_may_edit(user, row)
+        if not can(user.role, "edit_actions") and set(changes) - set(PARTNER_EDITABLE):
+            raise PermissionError("partners may update the status, the progress and the public note only")
+        if changes.get("parent_id") is not None:
+            _check_no_cycle(session, action_id, int(changes["parent_id"]))
         original = {key: getattr(row, key) for key in changes}
         merged = ActionInput(**{k: getattr(row, k) for k in ActionInput.__dataclass_fields__} | changes)
         merged.validate()
@@ -137,6 +234,19 @@ def update(engine: Engine, action_id: int, changes: dict[str, Any], *, user: Use
         row.updated_at = datetime.now(UTC)
         session.add(AuditRow(actor=user.username, action="action_edit", target=f"action:{action_id}",
                              detail={"original": _jsonable(original), "new": _jsonable(changes)}))
+
+
+def _check_no_cycle(session: Session, action_id: int, parent_id: int) -> None:
+    """A parent may not be the action itself or one of its descendants."""
+    seen, current = set(), parent_id
+    while current is not None:
+        if current == action_id or current in seen:
+            raise ValueError("an action cannot be its own parent or descendant")
+        seen.add(current)
+        parent = session.get(ActionRow, current)
+        if parent is None:
+            raise ValueError(f"no parent action {current}")
+        current = parent.parent_id
 
 
 def _jsonable(values: dict[str, Any]) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from openpyxl.styles import Alignment, Font
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from auth.roles import require
+from auth.roles import can, require
 from auth.users import User
 from data.categories import CATEGORIES
 from data.categories import label as category_label
@@ -23,8 +23,9 @@ from geo.gazetteer import load_gazetteer
 from i18n import t
 from layers.council import council_map, district_ids, district_stats
 from layers.privacy import Month, Period, Quarter, parse_period, survey_by_district, survey_change
-from services.actions import actions_frame
+from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
+from services.effect import effects, header
 
 KYIV = "Europe/Kyiv"
 
@@ -66,11 +67,12 @@ def meetings_frame(engine: Engine) -> pd.DataFrame:
 REPORT_COLUMNS = {
     "districts": ["name", "population", "n", "per_1000", "n_prev", "change"],
     "categories": ["category", "n"],
-    "actions": ["id", "district", "owner_org", "description", "due_date", "status", "public_note"],
+    "actions": ["id", "district", "owner_org", "description", "due_date", "status", "progress_total", "milestones",
+                "effect", "public_note"],
     "meetings": ["id", "date", "place", "attendees"],
 }
 PDF_WIDTHS = {"districts": [50, 25, 20, 25, 25, 25], "categories": [120, 30],
-              "actions": [9, 22, 28, 45, 18, 18, 50], "meetings": [15, 25, 110, 25]}
+              "actions": [8, 16, 20, 30, 16, 14, 12, 26, 22, 26], "meetings": [15, 25, 110, 25]}
 
 
 def actions_in(actions: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -90,7 +92,11 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
                   .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
                   .sort_values("n", ascending=False))
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
-    actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)))
+    actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
+                             progress_total=actions["progress_total"].round(0),
+                             milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
+                             effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
+                                                 reports=reports))
     meetings = meetings_frame(engine)
     meetings = meetings[(pd.to_datetime(meetings["date"]) >= pd.Timestamp(period.start.date()))
                         & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
@@ -99,11 +105,32 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     survey = pd.concat([survey_by_district(surveys, w).assign(wave=w) for w in waves]) if waves else pd.DataFrame()
     months = month_by_category(in_period).reset_index()
     tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
-    out = {key: tables[key][cols].rename(columns=lambda c: t("council.col_" + c, lang))
+    out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang))
            for key, cols in REPORT_COLUMNS.items()}
     return out | {"months_by_category": months.rename(columns=lambda c: category_label(c, lang) if c in CATEGORIES
                                                       else t("council.month", lang)),
                   "surveys": survey}
+
+
+def milestone_texts(engine: Engine, action_ids: list[int]) -> list[str]:
+    """Each action's milestones as plain lines "YYYY-MM-DD title: text", oldest first."""
+    stones = milestones_frame(engine, action_ids)
+    lines: dict[int, list[str]] = {}
+    for row in stones.itertuples(index=False):
+        lines.setdefault(int(row.action_id), []).append(f"{row.on_date} {row.title}" + (f": {row.text}" if row.text
+                                                                                         else ""))
+    return ["\n".join(lines.get(a, [])) for a in action_ids]
+
+
+def effect_texts(engine: Engine, actions: pd.DataFrame, *, role: str | None, today: date, lang: str,
+                 reports: pd.DataFrame | None = None) -> list[str]:
+    """Each action's measured effect (WDD ± SE, z) or why there is none; roles that may not
+    see the measured effect get that said instead of a silently empty cell."""
+    if not can(role, "edit_actions"):
+        return [t("plan.effect_restricted", lang)] * len(actions)
+    found = effects(engine, actions, role=role, today=today, reports=reports)
+    return [t("plan.reason." + r.reason, lang) if isinstance(r.reason, str) else
+            t("plan.effect_value", lang, wdd=r.wdd, se=r.wdd_se, z=r.wdd_z) for r in found.itertuples(index=False)]
 
 
 def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,

@@ -62,6 +62,8 @@ def _load_actions(engine: Engine) -> int:
             "status": r.get("status") or "open",
             "public_note": r.get("public_note") or None,
             "meeting_id": r.get("meeting_id") or None,
+            # a finished action is complete unless the file says how far it got
+            "progress": int(r["progress"]) if r.get("progress") else (100 if r.get("status") == "done" else 0),
         }
         for r in rows
     ]

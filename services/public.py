@@ -21,10 +21,13 @@ from clustering.binning import study_area
 from clustering.gistar import local_gistar
 from data.categories import GROUPS
 from data.store.db import public_engine
-from data.store.repo import public_actions_frame, release_cells_frame, release_months_frame, releases_frame
+from data.store.repo import (public_actions_frame, public_milestones_frame, release_cells_frame, release_months_frame,
+                             releases_frame)
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
+from services import meetings
+from services.actions import rolled_up
 from services.clock import now
 from services.releases import latest_versions
 
@@ -127,8 +130,27 @@ def default_view(hotspots: pd.DataFrame | None) -> str:
 
 
 def public_actions(engine: Engine | None = None) -> pd.DataFrame:
-    """Action-plan items with only the public columns (status and the public note): live."""
-    return public_actions_frame(_reader(engine))
+    """Action-plan items with only the public columns (live, not released counts): status,
+    the public note, progress (rolled up over the public children) and `milestones`, a
+    list of (month, title, text)."""
+    reader = _reader(engine)
+    actions = public_actions_frame(reader)
+    stones = public_milestones_frame(reader)
+    by_action: dict[int, list[tuple[str, str, str | None]]] = {}
+    for row in stones.sort_values(["month", "id"]).itertuples(index=False):
+        by_action.setdefault(int(row.action_id), []).append((row.month, row.title, row.text))
+    return actions.assign(progress=rolled_up(actions) if len(actions) else actions["progress"],
+                          milestones=[by_action.get(int(a), []) for a in actions["id"]])
+
+
+def milestone_lines(milestones: list[tuple[str, str, str | None]]) -> str:
+    """Milestones as plain lines "YYYY-MM title: text" for a table cell."""
+    return "\n".join(f"{month} {title}" + (f": {text}" if text else "") for month, title, text in milestones)
+
+
+def public_meetings(engine: Engine | None = None) -> pd.DataFrame:
+    """The public part of closed meetings (month, attendees, organisations, summary, actions agreed)."""
+    return meetings.public_meetings(_reader(engine))
 
 
 def public_view(engine: Engine | None, period: str, group: str | None, *, lang: str = "uk",

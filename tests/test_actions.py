@@ -82,3 +82,53 @@ def test_ownership_is_the_organisation_id_not_its_spelling(store) -> None:
         same = organisations.resolve(session, "  ГО   «Чисте  місто» ", "community")
         spelled = organisations.resolve(session, 'ГО "Чисте місто"', "community")
     assert same == spelled == "org-clean"
+
+
+# --- issue 22: progress, roll-up, milestones, rejection -------------------------------------
+
+def test_roll_up_of_a_small_tree_by_hand(store) -> None:
+    """R <- A (40 %, weight 1), B (weight 3) <- B1 (100 %, w 1), B2 (0 %, w 3); C rejected (90 %).
+    By hand: B = (1*100 + 3*0) / 4 = 25; R = (1*40 + 3*25) / 4 = 28.75; C is left out."""
+    root = _new(store, progress=5)
+    a = _new(store, progress=40, parent_id=root)
+    b = _new(store, progress=70, parent_id=root, weight=3.0)
+    _new(store, progress=100, parent_id=b)
+    _new(store, progress=0, parent_id=b, weight=3.0)
+    _new(store, progress=90, parent_id=root, status="rejected", reject_reason="Немає бюджету")
+    plan = actions.actions_frame(store, today=date(2025, 6, 1)).set_index("id")
+    assert plan.loc[b, "progress_total"] == pytest.approx(25.0)
+    assert plan.loc[root, "progress_total"] == pytest.approx(28.75)
+    assert plan.loc[a, "progress_total"] == pytest.approx(40.0)
+    with pytest.raises(ValueError, match="own parent"):
+        actions.update(store, root, {"parent_id": b}, user=COUNCIL)
+
+
+def test_rejecting_needs_a_reason_and_the_public_never_sees_it(store) -> None:
+    from services.public import public_actions
+
+    action_id = _new(store, status="proposed")
+    with pytest.raises(ValueError, match="why"):
+        actions.update(store, action_id, {"status": "rejected"}, user=COUNCIL)
+    actions.update(store, action_id, {"status": "rejected", "reject_reason": "Дублює захід №1"},
+                   user=COUNCIL)
+    assert action_id not in public_actions(store)["id"].tolist()
+    with pytest.raises(ValueError, match="0 to 100"):
+        actions.update(store, action_id, {"progress": 120}, user=COUNCIL)
+    with pytest.raises(ValueError, match="ends before"):
+        actions.update(store, action_id, {"starts_on": date(2025, 5, 1), "ends_on": date(2025, 4, 1)}, user=COUNCIL)
+
+
+def test_partner_sets_progress_and_adds_a_milestone_to_its_own_action_only(store) -> None:
+    action_id = _new(store, cost=12500.0, starts_on=date(2025, 3, 1), ends_on=date(2025, 5, 1))
+    actions.update(store, action_id, {"progress": 60}, user=PARTNER)
+    actions.add_milestone(store, action_id, title="Вивезено сміття", on_date=date(2025, 4, 12),
+                          text="<b>2 машини</b>", user=PARTNER)
+    with pytest.raises(PermissionError):
+        actions.add_milestone(store, action_id, title="x", on_date=date(2025, 4, 12), text=None, user=OTHER_PARTNER)
+    with pytest.raises(PermissionError):
+        actions.update(store, action_id, {"cost": 1.0}, user=PARTNER)
+    row = actions.actions_frame(store, today=date(2025, 6, 1)).set_index("id").loc[action_id]
+    assert (row["progress"], row["cost"], str(row["ends_on"])) == (60, 12500.0, "2025-05-01")
+    stones = actions.milestones_frame(store, [action_id])
+    assert stones[["title", "text"]].values.tolist() == [["Вивезено сміття", "<b>2 машини</b>"]]
+    assert audit_trail(store, f"action:{action_id}")[-1]["action"] == "milestone_add"

@@ -53,3 +53,31 @@ def test_pdf_prints_long_cells_in_full(demo_store) -> None:
             for word in text.split():  # wrapped over lines, but every word is there
                 assert word in words, (word, text)
     assert t("council.col_public_note").split()[0] in words
+
+
+def test_report_carries_progress_milestones_and_measured_effect(demo_store) -> None:
+    """Issue 22: per action, the rolled-up progress, its milestones and the WDD (or why not);
+    each effect cell is the effect service's own answer for that action."""
+    from services.actions import actions_frame, add_milestone, update
+    from services.effect import effects
+
+    engine, quarter = demo_store["engine"], Quarter(2024, 3)
+    plan = council.actions_in(actions_frame(engine, today=date(2026, 1, 1)), quarter)
+    target = int(plan["id"].iloc[0])
+    update(engine, target, {"progress": 80}, user=COUNCIL)
+    add_milestone(engine, target, title="Етап «1»", on_date=date(2024, 8, 2), text="рейд\nранок",
+                  user=COUNCIL)
+    tables = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,
+                                      today=date(2026, 1, 1), role="council", lang="en")
+    shown = tables["actions"].set_index(t("council.col_id", "en"))
+    assert shown.loc[target, t("plan.col_progress_total", "en")] == 80
+    assert shown.loc[target, t("plan.col_milestones", "en")] == "2024-08-02 Етап «1»: рейд\nранок"
+    found = effects(engine, plan, role="council", today=date(2026, 1, 1)).set_index("id")
+    for aid, cell in shown[t("plan.col_effect", "en")].items():
+        row = found.loc[aid]
+        expected = (t("plan.reason." + row["reason"], "en") if isinstance(row["reason"], str) else
+                    t("plan.effect_value", "en", wdd=row["wdd"], se=row["wdd_se"], z=row["wdd_z"]))
+        assert cell == expected
+    partner = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,
+                                       today=date(2026, 1, 1), role="partner", lang="en")["actions"]
+    assert set(partner[t("plan.col_effect", "en")]) == {t("plan.effect_restricted", "en")}

@@ -131,7 +131,8 @@ def test_sqlite_downgrade_drops_the_views(sqlite_url: str) -> None:
         command.downgrade(cfg, "0001")
     assert inspect(engine).get_view_names() == []
     upgrade(engine)
-    assert set(inspect(engine).get_view_names()) == {"public_actions_view"}
+    assert set(inspect(engine).get_view_names()) == {"public_actions_view", "public_milestones_view",
+                                                    "public_meetings_view"}
 
 
 # --- geometry kept in sync by the trigger ------------------------------------------------------

@@ -203,8 +203,15 @@ def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
 
 
 def public_actions_frame(engine: Engine) -> pd.DataFrame:
-    """The action plan as the public sees it: place, status and the "what was done" note."""
-    return _view(engine, "public_actions_view", ["id", "cell", "district", "status", "public_note"])
+    """The action plan as the public sees it: place, status, progress and the "what was
+    done" note (proposed and rejected actions are left out by the view)."""
+    return _view(engine, "public_actions_view", ["id", "cell", "district", "status", "public_note", "progress",
+                                                 "parent_id", "weight", "meeting_id"])
+
+
+def public_milestones_frame(engine: Engine) -> pd.DataFrame:
+    """Milestones of the public actions, dated to the month only."""
+    return _view(engine, "public_milestones_view", ["id", "action_id", "month", "title", "text"])
 
 
 # --- public releases (services/releases.py) ----------------------------------------------

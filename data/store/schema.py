@@ -170,6 +170,18 @@ class MeetingRow(Base):
     lat: Mapped[float | None] = mapped_column(Float)
     lon: Mapped[float | None] = mapped_column(Float)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    closed_at: Mapped[datetime | None]  # a closed meeting has its record (Decidim's meeting closure)
+    closed_by: Mapped[str | None] = mapped_column(String(100))
+    minutes: Mapped[str | None] = mapped_column(Text)  # staff only
+    public_summary: Mapped[str | None] = mapped_column(Text)  # the public part
+
+
+class MeetingOrganisationRow(Base):
+    """An organisation that attended a closed meeting."""
+
+    __tablename__ = "meeting_organisations"
+    meeting_id: Mapped[str] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True)
+    organisation_id: Mapped[str] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
 
 
 class SurveyResponseRow(Base):
@@ -206,9 +218,29 @@ class ActionRow(Base):
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | in_progress | done
     public_note: Mapped[str | None] = mapped_column(Text)
-    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"))
+    meeting_id: Mapped[str | None] = mapped_column(ForeignKey("meetings.id"))  # the meeting that agreed it
+    progress: Mapped[int] = mapped_column(Integer, default=0)  # 0-100; a parent's is rolled up from its children
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("actions.id"))
+    weight: Mapped[float | None] = mapped_column(Float)  # share in the parent's roll-up (None = 1)
+    cost: Mapped[float | None] = mapped_column(Float)
+    starts_on: Mapped[date | None] = mapped_column(Date)  # execution period, where known
+    ends_on: Mapped[date | None] = mapped_column(Date)
+    reject_reason: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)
+
+
+class MilestoneRow(Base):
+    """A dated step of an action (Decidim's timeline entry)."""
+
+    __tablename__ = "action_milestones"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(300))
+    on_date: Mapped[date] = mapped_column(Date)
+    text: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(default=_now)
 
 
 class UserRow(Base):

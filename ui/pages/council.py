@@ -6,10 +6,19 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from services import actions, council
+from services import actions, council, effect, meetings
 from services.clock import now
 from ui import state
 from ui.guard import page_guard
+
+
+def pd_missing(value: object) -> bool:
+    return value is None or value != value  # NaN/NaT are not equal to themselves
+
+
+def text_of(value: object) -> str:
+    """A frame cell as a text field's value: '' for a missing one (never the word "nan")."""
+    return "" if pd_missing(value) else str(value)
 
 role = page_guard("council")
 user = state.current_user()
@@ -41,9 +50,9 @@ with review:
 
 with plan_tab:
     shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
-    st.dataframe(shown[["id", "district", "owner", "owner_org", "description", "due_date", "status", "overdue",
-                        "public_note"]].rename(columns=lambda c: state.tr("council.col_" + c)),
-                 hide_index=True, width="stretch")
+    st.dataframe(shown[["id", "district", "owner", "owner_org", "description", "due_date", "status", "progress",
+                        "progress_total", "parent_id", "overdue", "public_note"]].rename(
+        columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
     if plan["overdue"].any():
         st.warning(state.tr("council.overdue", n=int(plan["overdue"].sum())))
     editable = actions.editable(plan, user)
@@ -63,9 +72,23 @@ with plan_tab:
             status = st.selectbox(state.tr("council.col_status"), list(actions.STATUSES),
                                   index=list(actions.STATUSES).index(current["status"]),
                                   format_func=lambda s: state.tr("action_status." + s))
-            note = st.text_area(state.tr("council.col_public_note"), value=current["public_note"] or "")
-            wanted = {"status": status, "public_note": note.strip()}
+            note = st.text_area(state.tr("council.col_public_note"), value=text_of(current["public_note"]))
+            progress = st.number_input(state.tr("plan.col_progress"), min_value=0, max_value=100, step=5,
+                                       value=int(current["progress"]))
+            wanted = {"status": status, "public_note": note.strip(), "progress": int(progress)}
             if full:
+                wanted["reject_reason"] = st.text_input(state.tr("plan.col_reject_reason"),
+                                                        value=text_of(current["reject_reason"])).strip()
+                wanted["cost"] = st.number_input(state.tr("plan.col_cost"), min_value=0.0, step=100.0,
+                                                 value=None if pd_missing(current["cost"]) else float(current["cost"]))
+                for key in ("starts_on", "ends_on"):
+                    wanted[key] = st.date_input(state.tr("plan.col_" + key),
+                                                value=None if pd_missing(current[key]) else current[key])
+                parents = [None, *[i for i in plan["id"].tolist() if i != chosen]]
+                wanted["parent_id"] = st.selectbox(
+                    state.tr("plan.col_parent_id"), parents,
+                    index=parents.index(int(current["parent_id"])) if not pd_missing(current["parent_id"]) else 0,
+                    format_func=lambda i: "—" if i is None else f"№{i}")
                 wanted["description"] = st.text_area(state.tr("council.col_description"),
                                                      value=current["description"]).strip()
                 wanted["due_date"] = st.date_input(state.tr("council.col_due_date"), value=current["due_date"])
@@ -81,9 +104,28 @@ with plan_tab:
                     try:
                         actions.update(engine, int(chosen), changed, user=user)
                         st.success(state.tr("council.saved_fields", fields=", ".join(
-                            state.tr("council.col_" + k.removesuffix("_id")) for k in changed)))
+                            council.header(k if k == "parent_id" else k.removesuffix("_id"), lang)
+                            for k in changed)))
                     except (PermissionError, ValueError) as exc:
                         st.error(str(exc))
+        st.markdown(f"**{state.tr('plan.milestones')}**")
+        stones = actions.milestones_frame(engine, [int(chosen)])
+        if stones.empty:
+            st.caption(state.tr("plan.no_milestones"))
+        else:
+            st.dataframe(stones[["on_date", "title", "text"]].rename(columns={
+                "on_date": state.tr("plan.milestone_date"), "title": state.tr("plan.milestone_title"),
+                "text": state.tr("plan.milestone_text")}), hide_index=True, width="stretch")
+        with st.form(f"milestone-{chosen}", clear_on_submit=True):
+            title = st.text_input(state.tr("plan.milestone_title"))
+            on_date = st.date_input(state.tr("plan.milestone_date"), value=today)
+            text = st.text_area(state.tr("plan.milestone_text"))
+            if st.form_submit_button(state.tr("plan.add_milestone")):
+                try:
+                    actions.add_milestone(engine, int(chosen), title=title, on_date=on_date, text=text, user=user)
+                    st.success(state.tr("plan.milestone_added"))
+                except (PermissionError, ValueError) as exc:
+                    st.error(str(exc))
     if full:
         with st.form("new-action"):
             st.markdown(f"**{state.tr('council.new')}**")
@@ -104,6 +146,18 @@ with plan_tab:
                 except ValueError as exc:
                     st.error(str(exc))
 
+    if effect.may_see(role):
+        st.markdown(f"**{state.tr('plan.effect')}**")
+        st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
+        found = effect.finished_table(engine, role=role, today=today)
+        if found.empty:
+            st.info(state.tr("plan.no_effects"))
+        else:
+            found = found.assign(reason=found["reason"].map(
+                lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else ""))
+            st.dataframe(found[["id", "description", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer", "reason"]]
+                         .rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
+
 with survey_tab:
     surveys, waves = council.survey_waves(engine)
     if not waves:
@@ -117,9 +171,38 @@ with survey_tab:
             st.dataframe(council.survey_difference(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
 
 with meetings_tab:
-    meetings = council.meetings_frame(engine)
-    st.dataframe(meetings.rename(columns=lambda c: state.tr("council.col_" + c) if c in (
-        "id", "date", "place", "attendees") else c), hide_index=True, width="stretch")
+    listed = meetings.meetings_frame(engine, orgs)
+    st.dataframe(listed.rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
+    open_ids = listed.loc[~listed["closed"], "id"].tolist()
+    if actions.may_create(user) and not open_ids:
+        st.info(state.tr("plan.all_closed"))
+    elif actions.may_create(user):
+        with st.form("close-meeting"):
+            st.markdown(f"**{state.tr('plan.close')}**")
+            where_held = dict(zip(listed["id"], listed["date"].astype(str) + " " + listed["place"], strict=True))
+            meeting_id = st.selectbox(state.tr("plan.meeting"), open_ids, format_func=lambda m: where_held[m])
+            minutes = st.text_area(state.tr("plan.minutes"))
+            summary = st.text_area(state.tr("plan.public_summary"))
+            attendees = st.number_input(state.tr("plan.attendees"), min_value=0, step=1, value=0)
+            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o])
+            agreed_text = st.text_area(state.tr("plan.agreed_new"))
+            agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names())
+            agreed_org = st.selectbox(state.tr("plan.agreed_owner"), [None, *orgs],
+                                      format_func=lambda o: "—" if o is None else orgs[o])
+            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(),
+                                        format_func=lambda i: f"№{i}: {plan.set_index('id').loc[i, 'description']}")
+            if st.form_submit_button(state.tr("plan.close")):
+                kind = actions.organisation_kind(engine, agreed_org)
+                new = [actions.ActionInput(description=line.strip(), owner=kind, district=agreed_where,
+                                           owner_org_id=agreed_org)
+                       for line in agreed_text.splitlines() if line.strip()]
+                try:
+                    ids = meetings.close(engine, meeting_id, meetings.Closure(
+                        minutes=minutes, attendees=int(attendees), organisation_ids=attending,
+                        public_summary=summary, agreed=new, agreed_ids=[int(i) for i in agreed_ids]), user=user)
+                    st.success(state.tr("plan.closed_ok", id=meeting_id, ids=", ".join(f"№{i}" for i in ids)))
+                except (PermissionError, ValueError, KeyError) as exc:
+                    st.error(str(exc))
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
     st.dataframe(plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]],

@@ -4,7 +4,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
-from services import labels, patrol, police
+from services import effect, labels, patrol, police
 from services.clock import now
 from ui import state
 from ui.guard import page_guard
@@ -102,6 +102,18 @@ with st.expander(state.tr("police.accuracy")):
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))
         st.dataframe(accuracy, hide_index=True)
+
+with st.expander(state.tr("plan.effect")):
+    st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
+    found = effect.finished_table(engine, role=role, today=now().date())
+    if found.empty:
+        st.info(state.tr("plan.no_effects"))
+    else:
+        found = found.assign(reason=found["reason"].map(
+            lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else ""))
+        st.dataframe(found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer",
+                            "reason"]].rename(columns=lambda c: effect.header(c, lang)),
+                     hide_index=True, width="stretch")
 
 if st.toggle(state.tr("police.prepare_csv")):
     st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),

@@ -47,11 +47,23 @@ st.dataframe(districts.assign(district=districts["district"].map(lambda d: names
                                                      "count": state.tr("public.col_count")}),
              hide_index=True, width="stretch")
 st.subheader(state.tr("public.what_was_done"))
-done = result.actions[result.actions["public_note"].notna()]
-st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
-             [["district", "status", "public_note"]].rename(columns={
+shown = result.actions[result.actions["public_note"].notna() | (result.actions["progress"] > 0)
+                       | result.actions["milestones"].map(bool)]
+# plain-text cells: notes and milestones are people's words, never rendered as Markdown or HTML
+st.dataframe(shown.assign(status=shown["status"].map(lambda s: state.tr("action_status." + s)),
+                          progress=shown["progress"].round(0).astype(int),
+                          milestones=shown["milestones"].map(public.milestone_lines))
+             [["district", "status", "progress", "milestones", "public_note"]].rename(columns={
                  "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
+                 "progress": state.tr("plan.col_progress"), "milestones": state.tr("plan.col_milestones"),
                  "public_note": state.tr("public.col_note")}), hide_index=True, width="stretch")
+st.subheader(state.tr("plan.public_meetings"))
+met = public.public_meetings(state.public_reader())
+if met.empty:
+    st.info(state.tr("plan.no_public_meetings"))
+else:
+    st.dataframe(met[["month", "attendees", "n_organisations", "public_summary", "agreed"]].rename(
+        columns=lambda c: state.tr("plan.col_" + c)), hide_index=True, width="stretch")
 downloads = public.downloads_of(table)
 c1, c2, c3 = st.columns(3)
 c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")

@@ -1,0 +1,136 @@
+""""Did it work?": the weighted displacement difference of each finished action tied to a cell.
+
+Treated = the action's H3 cell; buffer = the ring of cells touching it; control = the
+next two rings (far enough not to share the action's effect, near enough to share the
+area's trend). Before = the `months` before the action started (its execution period, else
+its due date), after = the `months` after it ended. Counts are the located, non-duplicate
+reports of the store. Too few reports, or an after-window that has not ended, is said as
+"not enough data" with the reason, never as a number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import h3
+import pandas as pd
+from sqlalchemy import Engine
+
+from auth.roles import can
+from clustering.wdd import WDD, wdd
+from data.store.repo import reports_frame
+from i18n import catalogue, t
+
+#: months before the start and after the end of an action
+MONTHS = 3
+#: fewest reports in the treated cell (before + after) for a WDD worth showing
+MIN_TREATED = 10
+#: fewest reports in the control rings (before + after)
+MIN_CONTROL = 10
+
+
+@dataclass(frozen=True)
+class Effect:
+    action_id: int
+    result: WDD | None
+    reason: str | None  # why there is no result: "not_finished" | "no_cell" | "window_open" | "too_few"
+    before: tuple[date, date] | None = None
+    after: tuple[date, date] | None = None
+
+
+def rings(cell: str) -> tuple[set[str], set[str], set[str]]:
+    """(treated, buffer, control) cells around one H3 cell."""
+    near = set(h3.grid_disk(cell, 1))
+    far = set(h3.grid_disk(cell, 3))
+    return {cell}, near - {cell}, far - near
+
+
+def _day(value: object) -> date | None:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NaT:
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _window(action: pd.Series, months: int) -> tuple[tuple[date, date], tuple[date, date]] | None:
+    end = _day(action.get("ends_on")) or _day(action.get("due_date"))
+    if end is None:
+        return None
+    start = _day(action.get("starts_on")) or end
+    shift = pd.DateOffset(months=months)
+    return ((pd.Timestamp(start) - shift).date(), start), (end, (pd.Timestamp(end) + shift).date())
+
+
+def _count(reports: pd.DataFrame, column: str, cells: set[str], span: tuple[date, date]) -> int:
+    when = reports["occurred_at"].dt.date
+    return int((reports[column].isin(cells) & (when >= span[0]) & (when < span[1])).sum())
+
+
+def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = MONTHS) -> Effect:
+    """The WDD of one action (a row of services.actions.actions_frame)."""
+    aid = int(action["id"])
+    if action["status"] != "done":
+        return Effect(aid, None, "not_finished")
+    cell = action.get("cell")
+    if not isinstance(cell, str) or not h3.is_valid_cell(cell):
+        return Effect(aid, None, "no_cell")
+    spans = _window(action, months)
+    if spans is None:
+        return Effect(aid, None, "no_period")
+    before, after = spans
+    if after[1] > today:
+        return Effect(aid, None, "window_open", before, after)
+    column = f"h3_r{h3.get_resolution(cell)}"
+    if column not in reports.columns:
+        return Effect(aid, None, "no_cell")
+    treated, buffer, control = rings(cell)
+    counts = {name: (_count(reports, column, cells, before), _count(reports, column, cells, after))
+              for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))}
+    if sum(counts["treated"]) < MIN_TREATED or sum(counts["control"]) < MIN_CONTROL:
+        return Effect(aid, None, "too_few", before, after)
+    result = wdd(counts["treated"], counts["control"], counts["buffer"], counts["control"],
+                 area_weights=(len(control), len(treated), len(control), len(buffer)))
+    return Effect(aid, result, None, before, after)
+
+
+def header(column: str, lang: str) -> str:
+    """A plan column's header: the council's own (council.col_*), else action tracking's (plan.col_*)."""
+    key = "council.col_" + column
+    return t(key, lang) if key in catalogue() else t("plan.col_" + column, lang)
+
+
+def may_see(role: str | None) -> bool:
+    """Council, admins and police see the measured effect."""
+    return can(role, "edit_actions") or can(role, "police")
+
+
+def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = MONTHS,
+            reports: pd.DataFrame | None = None) -> pd.DataFrame:
+    """One row per action of `plan`: WDD total, its SE, local and buffer parts, or the
+    reason there is none. Council and police only (restricted counts). `reports`: the
+    located reports when the caller has them already (else read from the store)."""
+    if not may_see(role):
+        raise PermissionError("the measured effect is for council and police")
+    if reports is None:
+        reports = reports_frame(engine, located_only=True)
+    rows = []
+    for _, action in plan.iterrows():
+        found = effect_of(action, reports, today=today, months=months)
+        r = found.result
+        rows.append({"id": found.action_id, "wdd": None if r is None else round(r.total, 2),
+                     "wdd_se": None if r is None else round(r.se_total, 2),
+                     "wdd_local": None if r is None else round(r.local, 2),
+                     "wdd_buffer": None if r is None else round(r.displacement, 2),
+                     "wdd_z": None if r is None else round(r.z, 2), "reason": found.reason})
+    return pd.DataFrame(rows, columns=["id", "wdd", "wdd_se", "wdd_local", "wdd_buffer", "wdd_z", "reason"])
+
+
+def finished_table(engine: Engine, *, role: str | None, today: date) -> pd.DataFrame:
+    """The measured effect of every finished action, with its id and description (the
+    council's and the police's "did it work?" table); `reason` is a catalogue key suffix."""
+    from services.actions import actions_frame  # services may use each other; kept local to stay light
+
+    plan = actions_frame(engine, today=today)
+    finished = plan[plan["status"] == "done"]
+    found = effects(engine, finished, role=role, today=today)
+    return finished[["id", "description", "cell"]].merge(found, on="id")
