@@ -48,8 +48,10 @@ def test_resident_reports_and_looks_up_the_status(page, app_url, app_store, shot
     thanks = page.get_by_text(re.compile(r"VZ-[0-9A-F]{8}")).first
     thanks.wait_for(timeout=60_000)
     tracking = re.search(r"VZ-[0-9A-F]{8}", thanks.inner_text()).group(0)
-    expect(page.get_by_role("textbox", name=t("form.description"))).to_have_value("")  # the form is cleared
-    expect(page.get_by_role("textbox", name=t("form.address"))).to_have_value("")
+    for field in ("form.description", "form.address"):  # the form is cleared (once the rerun has settled)
+        box = page.get_by_role("textbox", name=t(field))
+        expect(box).to_have_count(1, timeout=30_000)
+        expect(box).to_have_value("", timeout=30_000)
     shot(f"resident-{width}-sent")
     with app_store.connect() as conn:
         stored = conn.execute(text("SELECT text, status, received_at, lat FROM reports WHERE source_ref = :r"),
