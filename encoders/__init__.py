@@ -1,0 +1,162 @@
+"""The only way untrusted text (reports, notes, names, places, file names) reaches output.
+
+Each function encodes for one context; pick the one for the place the text lands in:
+
+- :func:`html_text` / :func:`html_attr` - inside HTML elements / quoted attributes.
+- :func:`js_string` / :func:`js_value` - a JavaScript string literal / plain data (safe
+  inside a ``<script>`` element).
+- :func:`js_template` - inside a JavaScript template literal (``\\``, backtick, ``${``).
+- :func:`markdown_text` - Markdown shown as plain text (st.markdown, st.caption, labels...).
+- :func:`spreadsheet_cell` - a CSV/XLSX cell (OWASP CSV-injection rule).
+- :func:`terminal` / :func:`json_line` - text and JSON lines written to a terminal.
+
+Every encoder first shows control and bidi-override characters visibly
+(:func:`visible_controls`): an ESC, NUL or U+202E cannot hide or disguise text wherever it
+is shown. Intake normalises them too; this is the second line, at output. Stdlib only, so
+every package (layers, services, ui, the CLI) can import it.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from typing import Any
+
+__all__ = [
+    "FORMULA_START",
+    "html_attr",
+    "html_text",
+    "js_string",
+    "js_template",
+    "js_value",
+    "json_line",
+    "markdown_text",
+    "spreadsheet_cell",
+    "terminal",
+    "visible_controls",
+]
+
+# Bidi embeddings, overrides, isolates and marks, and the line/paragraph separators that
+# end a JavaScript line: shown as their code point, never applied.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029"
+# C0 controls except tab and newline, DEL, C1 controls (U+009B is a one-byte CSI), bidi.
+_HIDDEN = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}]")
+_HIDDEN_IN_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\t]")
+# OWASP CSV injection: a cell starting with one of these is read as a formula (and the
+# full-width forms, which some spreadsheets fold to ASCII).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
+
+
+def _code_point(match: re.Match[str]) -> str:
+    return f"\u2039U+{ord(match.group()):04X}\u203a"  # ‹U+202E›
+
+
+def visible_controls(text: object) -> str:
+    """``str(text)`` with control and bidi characters shown as ‹U+XXXX› (tab, newline kept).
+
+    >>> visible_controls("abc\\u202egpj.exe\\x00")
+    'abc‹U+202E›gpj.exe‹U+0000›'
+    """
+    return _HIDDEN.sub(_code_point, "" if text is None else str(text))
+
+
+def html_text(text: object) -> str:
+    """Text for the content of an HTML element (``& < > " '`` as entities).
+
+    >>> html_text('<img src=x onerror="alert(1)">')
+    '&lt;img src=x onerror=&quot;alert(1)&quot;&gt;'
+    """
+    return html.escape(visible_controls(text), quote=True)
+
+
+def html_attr(text: object) -> str:
+    """Text for a quoted HTML attribute value; also encodes the backtick (old IE quoted with it)."""
+    return html_text(text).replace("`", "&#96;")
+
+
+def js_string(text: object) -> str:
+    """A complete JavaScript string literal (with its quotes), safe inside ``<script>``.
+
+    ``<``, ``>``, ``&`` and ``'`` become \\u escapes, so ``</script>`` or ``<!--`` in the
+    text cannot end the script element around it.
+
+    >>> js_string("</script><script>alert(1)</script>")
+    '"\\\\u003c/script\\\\u003e\\\\u003cscript\\\\u003ealert(1)\\\\u003c/script\\\\u003e"'
+    """
+    return js_value(visible_controls(text))
+
+
+def js_value(value: Any) -> str:
+    """Plain data (dicts, lists, strings, numbers) as a JavaScript expression for a script.
+
+    JSON, readable (Cyrillic kept), with ``<``, ``>``, ``&``, ``'`` and U+2028/U+2029 as
+    \\u escapes; strings are used as they are, so pass text through the other encoders
+    or :func:`visible_controls` first where it is shown.
+    """
+    out = json.dumps(value, ensure_ascii=False)
+    return re.sub("[<>&'\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", out)
+
+
+def js_template(text: object) -> str:
+    """Text for the inside of a JavaScript template literal (between backticks).
+
+    Backslash, backtick and ``$`` are escaped (so no ``${...}`` runs), and ``<`` becomes
+    ``\\x3c`` so no ``</script>`` ends the script element.
+
+    >>> js_template("${fetch('//evil')}`")
+    "\\\\${fetch('//evil')}\\\\`"
+    """
+    out = visible_controls(text).replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
+    return out.replace("<", "\\x3c")
+
+
+def markdown_text(text: object) -> str:
+    """Text that Markdown (and Streamlit's extensions: colours, icons, math) shows as typed.
+
+    Every ASCII punctuation character gets a backslash (CommonMark escapes), so no image,
+    link, HTML, emphasis, ``$math$`` or ``:red[...]`` directive is formed; line breaks
+    stay line breaks.
+
+    >>> markdown_text("![x](https://evil.example/p.png)")
+    '\\\\!\\\\[x\\\\]\\\\(https\\\\:\\\\/\\\\/evil\\\\.example\\\\/p\\\\.png\\\\)'
+    """
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible_controls(text))
+    return escaped.replace("\n", "  \n")  # a hard line break, as it was typed
+
+
+def spreadsheet_cell(value: Any) -> Any:
+    """A CSV/XLSX cell value: numbers, dates and None stay as they are; text is never a formula.
+
+    Text starting with ``= + - @``, tab or carriage return gets a leading apostrophe
+    (OWASP's rule: the spreadsheet shows it as text); control characters are shown.
+
+    >>> spreadsheet_cell("=HYPERLINK(\\"http://evil\\")"), spreadsheet_cell(-3), spreadsheet_cell("вул. Миру")
+    ('\\'=HYPERLINK("http://evil")', -3, 'вул. Миру')
+    """
+    if not isinstance(value, str):
+        return value
+    if value.startswith(FORMULA_START):
+        value = "'" + value
+    return visible_controls(value)
+
+
+def terminal(text: object) -> str:
+    """Text for a terminal: escape sequences, carriage returns and bidi characters shown.
+
+    >>> terminal("ok\\x1b[2J\\rdone")
+    'ok‹U+001B›[2J‹U+000D›done'
+    """
+    return _HIDDEN_IN_TERMINAL.sub(_code_point, "" if text is None else str(text))
+
+
+def json_line(value: Any, **dumps: Any) -> str:
+    """One JSON line for a terminal: readable Cyrillic, but bidi and C1 characters as \\u escapes.
+
+    The data stays exact (a JSON reader gets the same strings back); only the characters a
+    terminal would act on are written as escapes (json already escapes C0 controls).
+    """
+    out = json.dumps(value, ensure_ascii=False, **dumps)
+    return re.sub(f"[\x7f-\x9f{_BIDI}]", lambda m: f"\\u{ord(m.group()):04x}", out)
+
