@@ -46,6 +46,8 @@ _HIDDEN_IN_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\t]")
 # OWASP CSV injection: a cell starting with one of these is read as a formula (and the
 # full-width forms, which some spreadsheets fold to ASCII).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_JS_UNSAFE = re.compile("[<>&'{}\u2028\u2029]")
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
@@ -91,25 +93,35 @@ def js_string(text: object) -> str:
 def js_value(value: Any) -> str:
     """Plain data (dicts, lists, strings, numbers) as a JavaScript expression for a script.
 
-    JSON, readable (Cyrillic kept), with ``<``, ``>``, ``&``, ``'`` and U+2028/U+2029 as
-    \\u escapes; strings are used as they are, so pass text through the other encoders
-    or :func:`visible_controls` first where it is shown.
+    JSON, readable (Cyrillic kept), with ``<``, ``>``, ``&``, ``'``, U+2028/U+2029 and the
+    braces as \\u escapes: nothing ends the script element, and no ``{{``/``{%`` reaches
+    folium/branca, which parse every element's rendered script as a Jinja template again
+    (a text holding ``{{ ... }}`` would run on the server). Strings are used as they are,
+    so pass text through :func:`visible_controls` (or another encoder) first.
+
+    >>> out = js_value({"t": "{{ 7*7 }}</script>"})
+    >>> "{{" in out or "<" in out, json.loads(out)
+    (False, {'t': '{{ 7*7 }}</script>'})
     """
-    out = json.dumps(value, ensure_ascii=False)
-    return re.sub("[<>&'\u2028\u2029]", lambda m: f"\\u{ord(m.group()):04x}", out)
+    out = json.dumps(value, ensure_ascii=False)  # its own braces never form "{{", "{%" or "{#"
+    return _JSON_STRING.sub(lambda m: _JS_UNSAFE.sub(_js_escape, m.group()), out)
+
+
+def _js_escape(match: re.Match[str]) -> str:
+    return f"\\u{ord(match.group()):04x}"
 
 
 def js_template(text: object) -> str:
     """Text for the inside of a JavaScript template literal (between backticks).
 
-    Backslash, backtick and ``$`` are escaped (so no ``${...}`` runs), and ``<`` becomes
-    ``\\x3c`` so no ``</script>`` ends the script element.
+    Backslash, backtick and ``$`` are escaped (so no ``${...}`` runs); ``<`` and the braces
+    become ``\\x..`` escapes so no ``</script>`` ends the script and no Jinja tag forms.
 
-    >>> js_template("${fetch('//evil')}`")
-    "\\\\${fetch('//evil')}\\\\`"
+    >>> print(js_template("${fetch('//evil')}`"))
+    \\$\\x7bfetch('//evil')\\x7d\\`
     """
     out = visible_controls(text).replace("\\", "\\\\").replace("`", "\\`").replace("$", "\\$")
-    return out.replace("<", "\\x3c")
+    return out.replace("<", "\\x3c").replace("{", "\\x7b").replace("}", "\\x7d")
 
 
 def markdown_text(text: object) -> str:

@@ -108,31 +108,33 @@ class TextTooltips(MacroElement):
 
 
 class GeoJsonTextTooltip(MacroElement):
-    """A hover tooltip on every feature of its parent GeoJson: ``properties[field]`` as text.
+    """A hover tooltip on the features of its parent GeoJson, shown as text.
 
-    The replacement for folium.GeoJsonTooltip, which writes property values as HTML.
-    Property values are data inside the GeoJSON (serialised by folium with ``tojson``).
+    The replacement for folium.GeoJsonTooltip (which writes property values as HTML). The
+    texts live here, not in the GeoJSON: feature ``properties.tip_index`` points into them.
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-        {{ this._parent.get_name() }}.eachLayer(function(layer) {
-            var props = (layer.feature && layer.feature.properties) || {};
-            if (props[{{ this.field|tojson }}] == null) { return; }
-            layer.bindTooltip(function() {
-                var div = document.createElement('div');
-                div.style.whiteSpace = 'pre-wrap';
-                div.textContent = String(props[{{ this.field|tojson }}]);
-                return div;
-            }, {sticky: true});
-        });
+        (function() {
+            var tips = {{ this.tips_js }};
+            {{ this._parent.get_name() }}.eachLayer(function(layer) {
+                var i = layer.feature && layer.feature.properties && layer.feature.properties.tip_index;
+                if (i == null || tips[i] == null) { return; }
+                layer.bindTooltip(function() {
+                    var div = document.createElement('div');
+                    div.style.whiteSpace = 'pre-wrap';
+                    div.textContent = tips[i];
+                    return div;
+                }, {sticky: true});
+            });
+        })();
         {% endmacro %}
         """
     )
 
-    def __init__(self, field: str) -> None:
+    def __init__(self, tips: Sequence[object]) -> None:
         super().__init__()
         self._name = "GeoJsonTextTooltip"
-        self.field = field
-
+        self.tips_js = js_value([None if t is None else visible_controls(t) for t in tips])

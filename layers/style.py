@@ -14,7 +14,7 @@ import folium
 import numpy as np
 from branca.element import MacroElement, Template
 
-from encoders import html_text, js_value, visible_controls
+from encoders import html_text, js_value
 from layers.popups import GeoJsonTextTooltip
 
 # ColorBrewer RdBu, 7 classes; index 0 = bin -3 (cold 99%) ... index 6 = bin +3 (hot 99%).
@@ -169,20 +169,23 @@ def add_geojson(
 ) -> folium.GeoJson:
     """One GeoJson layer whose features carry their own `style`; small, no per-feature JS.
 
-    The tooltip field is shown as plain text (GeoJsonTextTooltip), never as HTML.
+    The `tooltip_field` text is taken out of the GeoJSON (folium writes GeoJSON into its
+    templates unencoded) and shown as plain text by GeoJsonTextTooltip, never as HTML.
     """
+    tips: list[object] = []
     if tooltip_field:
         for f in features:
             props = f["properties"]
-            if props.get(tooltip_field) is not None:
-                props[tooltip_field] = visible_controls(props[tooltip_field])
+            if tooltip_field in props:
+                props["tip_index"] = len(tips)
+                tips.append(props.pop(tooltip_field))
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
         style_function=lambda f: f["properties"]["style"],
         embed=True,
     )
-    if tooltip_field and features:
-        GeoJsonTextTooltip(tooltip_field).add_to(layer)
+    if tips:
+        GeoJsonTextTooltip(tips).add_to(layer)
     layer.add_to(parent)
     return layer
