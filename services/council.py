@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Font
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -19,6 +16,7 @@ from data.store.repo import reports_frame
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from layers.council import district_ids, district_stats
+from layers.exports import xlsx_bytes
 from layers.privacy import Period, survey_by_district
 from services.actions import actions_frame
 from services.briefing import Section, report_pdf
@@ -87,20 +85,10 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
                           lang: str = "uk") -> bytes:
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited."""
     require(user.role, "export_council")
-    book = Workbook()
-    book.remove(book.active)
-    for title, frame in programme_tables(engine, reports, period=period, today=today, role=user.role,
-                                         lang=lang).items():
-        sheet = book.create_sheet(title)
-        sheet.append([str(c) for c in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
+    tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
+    data = xlsx_bytes(tables)
     _audit(engine, user, f"programme_report.xlsx {period.label}")
-    return buffer.getvalue()
+    return data
 
 
 def programme_report_pdf(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,
