@@ -3,6 +3,7 @@
 import streamlit as st
 
 from auth.roles import ROLES
+from encoders import markdown_text
 from services import admin
 from services.clock import now
 from ui import state
@@ -24,9 +25,9 @@ with users_tab:
         if st.form_submit_button(state.tr("admin.save_user")):
             try:
                 admin.save_user(engine, name.strip(), password, role, organisation=organisation or None, actor=user)
-                st.success(state.tr("admin.saved", user=name))
+                st.success(state.tr("admin.saved", user=markdown_text(name)))
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(markdown_text(exc))
 
 with audit_tab:
     st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")

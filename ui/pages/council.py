@@ -7,6 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import label as category_label
+from encoders import markdown_text
 from geo.gazetteer import load_gazetteer
 from layers.council import council_map, district_stats
 from layers.privacy import parse_period, survey_by_district, survey_change
@@ -71,7 +72,7 @@ with plan_tab:
                     actions.update(engine, int(chosen), {"status": status, "public_note": note or None}, user=user)
                     st.success(state.tr("council.saved"))
                 except (PermissionError, ValueError) as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
     if role in ("council", "admin"):
         with st.form("new-action"):
             st.markdown(f"**{state.tr('council.new')}**")
@@ -87,9 +88,9 @@ with plan_tab:
                     new_id = actions.create(engine, actions.ActionInput(
                         description=description, owner=owner, owner_org=owner_org or None, district=where,
                         cell=cell.strip() or None, due_date=due), user=user)
-                    st.success(state.tr("council.created", id=new_id))
+                    st.success(state.tr("council.created", id=int(new_id)))
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
 
 with survey_tab:
     if not waves:
@@ -99,7 +100,8 @@ with survey_tab:
         st.dataframe(survey_by_district(surveys, wave), hide_index=True, width="stretch")
         st.caption(state.tr("council.survey_note"))
         if len(waves) > 1:
-            st.markdown(f"**{state.tr('council.change', before=waves[0], after=waves[-1])}**")
+            change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
+            st.markdown(f"**{change}**")
             st.dataframe(survey_change(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
 
 with meetings_tab:

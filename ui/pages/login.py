@@ -3,12 +3,14 @@
 import streamlit as st
 
 from auth.users import LoginThrottled, authenticate
+from encoders import markdown_text
 from ui import state
 
 st.title(state.tr("nav.login"))
 user = state.current_user()
 if user:
-    st.success(state.tr("auth.signed_in_as", user=user.username, role=user.role))
+    st.success(state.tr("auth.signed_in_as", user=markdown_text(user.username),
+                                role=markdown_text(user.role)))
     if st.button(state.tr("auth.sign_out")):
         state.sign_out()
         st.rerun()

@@ -10,6 +10,7 @@ from data import intake
 from data.categories import CATEGORIES
 from data.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
+from encoders import markdown_text
 from services import moderation
 from services.maps import click_map, clicked_point
 from ui import state
@@ -27,7 +28,7 @@ with upload_tab:
                              type=["json", "csv", "xlsx", "docx"])
     if files and st.button(state.tr("mod.import")):
         for upload in files:
-            bar = st.progress(0.0, text=upload.name)
+            bar = st.progress(0.0, text=markdown_text(upload.name))
             with TemporaryDirectory() as tmp:
                 path = Path(tmp) / upload.name
                 path.write_bytes(upload.getvalue())
@@ -36,13 +37,13 @@ with upload_tab:
                                           progress=lambda done, total, b=bar: b.progress(
                                               1.0 if total else min(0.95, done / 10000)))
                 except intake.UnreadableFile as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
                     continue
             bar.progress(1.0)
-            st.success(state.tr("mod.summary", **{k: summary.as_dict()[k] for k in (
+            st.success(state.tr("mod.summary", **{k: markdown_text(summary.as_dict()[k]) for k in (
                 "file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_known")}))
             for note in summary.notes:
-                st.caption(note)
+                st.caption(markdown_text(note))
 
 with queue_tab:
     queue = quarantine_frame(engine)
@@ -51,7 +52,7 @@ with queue_tab:
         st.dataframe(queue[["id", "source", "reason", "excerpt"]], hide_index=True, width="stretch")
         chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist())
         item = queue.set_index("id").loc[chosen]
-        st.markdown(f"> {item['excerpt']}")
+        st.markdown("> " + markdown_text(item["excerpt"]))
         st.caption(state.tr("mod.click_to_place"))
         clicked = clicked_point(st_folium(click_map(), key="mod-map", height=420, use_container_width=True,
                                           returned_objects=["last_clicked"]))
@@ -60,16 +61,16 @@ with queue_tab:
             try:
                 new_id = moderation.place_quarantined(engine, int(chosen), lat=clicked[0], lon=clicked[1],
                                                       actor=user.username, role=role)
-                st.success(state.tr("mod.placed", id=new_id))
+                st.success(state.tr("mod.placed", id=int(new_id)))
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(markdown_text(exc))
         street = col1.selectbox(state.tr("mod.suggested"), moderation.suggest_streets(item["excerpt"]))
-        if street and col1.button(state.tr("mod.place_street", street=street)):
+        if street and col1.button(state.tr("mod.place_street", street=markdown_text(street))):
             try:
                 new_id = moderation.place_on_street(engine, int(chosen), street, actor=user.username, role=role)
-                st.success(state.tr("mod.placed", id=new_id))
+                st.success(state.tr("mod.placed", id=int(new_id)))
             except ValueError as exc:
-                st.error(str(exc))
+                st.error(markdown_text(exc))
         reason = col2.text_input(state.tr("mod.reject_reason"))
         if col2.button(state.tr("mod.reject")) and reason:
             moderation.reject_quarantined(engine, int(chosen), reason, actor=user.username, role=role)
@@ -87,9 +88,10 @@ with edit_tab:
             until = moderation.acquire_lock(engine, int(report_id), user.username)
             st.caption(state.tr("mod.locked_until", time=f"{until:%H:%M} UTC"))
         except moderation.Locked as exc:
-            st.warning(str(exc))
+            st.warning(markdown_text(exc))
             st.stop()
-        st.markdown(f"**{report['category']}** · {report['status']} · {report['level']}\n\n> {report['text']}")
+        st.markdown(f"**{markdown_text(report['category'])}** · {markdown_text(report['status'])} · "
+                    f"{markdown_text(report['level'])}\n\n> {markdown_text(report['text'])}")
         new_category = st.selectbox(state.tr("filters.category"), list(CATEGORIES),
                                     index=list(CATEGORIES).index(report["category"]),
                                     format_func=lambda s: CATEGORIES[s].en if lang == "en" else CATEGORIES[s].uk)

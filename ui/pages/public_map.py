@@ -27,7 +27,7 @@ if view == "hotspots":
         st.info(state.tr("public.hotspots_insufficient", cells=state.tr("public.view_cells")))
     elif not (result.hotspots["bin"] != 0).any():
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
-st.markdown(state.tr("public.total", total=table.total, k=table.k))
+st.markdown(state.tr("public.total", total=int(table.total), k=int(table.k)))
 districts = table.districts.assign(count=table.districts["count"].astype("object").where(
     ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
 names = {d.id: d.name for d in public.load_gazetteer().districts}

@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import CATEGORIES
+from encoders import markdown_text
 from geo import geocode
 from services import form
 from services.maps import click_map, clicked_point
@@ -22,8 +23,9 @@ with report_tab:
     if address.strip() and point is None:
         st.warning(state.tr("form.not_found"))
     elif match is not None and point is not None:
-        st.info(state.tr("form.found", place=match.street or (match.landmark or {}).get("name") or match.district or "",
-                         level=match.level))
+        st.info(state.tr("form.found", place=markdown_text(match.street or (match.landmark or {}).get("name")
+                                                          or match.district or ""),
+                         level=markdown_text(match.level)))
     st.caption(state.tr("form.click"))
     clicked = clicked_point(st_folium(click_map(marker=point), key="report-map", height=380, use_container_width=True,
                                       returned_objects=["last_clicked"]))
@@ -41,7 +43,7 @@ with report_tab:
             st.error(state.tr(str(exc)))
         else:
             history.append(receipt.at)
-            st.success(state.tr("form.thanks", tracking=receipt.tracking))
+            st.success(state.tr("form.thanks", tracking=markdown_text(receipt.tracking)))
 
 with status_tab:
     tracking = st.text_input(state.tr("form.tracking"))
@@ -51,4 +53,4 @@ with status_tab:
             st.warning(state.tr("form.unknown_tracking"))
         else:
             st.markdown(state.tr("form.status_line", status=state.tr("status." + found["status"]),
-                                 note=found["status_note"] or "—"))
+                                 note=markdown_text(found["status_note"] or "—")))

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from data.categories import CATEGORIES, rules
+from encoders import markdown_text
 from ui import state
 
 lang = state.lang()
@@ -11,8 +12,8 @@ st.caption(state.tr("rules.to_be_confirmed"))
 for slug, rule in rules().items():
     category = CATEGORIES[slug]
     with st.container(border=True):
-        st.subheader(category.en if lang == "en" else category.uk)
-        st.markdown(f"**{state.tr('rules.rule')}:** {rule.rule_en if lang == 'en' else rule.rule_uk}  \n"
-                    f"**{state.tr('rules.article')}:** {rule.article}  \n"
+        st.subheader(markdown_text(category.en if lang == "en" else category.uk))
+        st.markdown(f"**{state.tr('rules.rule')}:** {markdown_text(rule.rule_en if lang == 'en' else rule.rule_uk)}  \n"
+                    f"**{state.tr('rules.article')}:** {markdown_text(rule.article)}  \n"
                     f"**{state.tr('rules.authority')}:** {state.tr('owner.' + rule.authority)}  \n"
-                    f"**{state.tr('rules.contact')}:** {rule.contact_en if lang == 'en' else rule.contact_uk}")
+                    f"**{state.tr('rules.contact')}:** {markdown_text(rule.contact_en if lang == 'en' else rule.contact_uk)}")
