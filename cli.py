@@ -17,7 +17,10 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from encoders import json_line, terminal
 
 app = typer.Typer(help="Voznesensk safety hotspot map", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
@@ -29,6 +32,12 @@ app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 console = Console(stderr=True)
+
+
+def shown(value: object) -> str:
+    """Untrusted text (file names, messages, user names) for the rich console: terminal
+    escapes and bidi characters shown, rich's [markup] taken literally."""
+    return escape(terminal(value))
 
 
 def _progress() -> Progress:
@@ -52,15 +61,15 @@ def import_files(
     failed = 0
     for path in files:
         with _progress() as bar:
-            task = bar.add_task(path.name, total=None)
+            task = bar.add_task(shown(path.name), total=None)
             try:
                 summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
                                       progress=lambda done, total: bar.update(task, completed=done, total=total))
             except (intake.UnreadableFile, FileNotFoundError) as exc:
-                console.print(f"[red]error[/red] {exc}")
+                console.print(f"[red]error[/red] {shown(exc)}")
                 failed += 1
                 continue
-        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+        print(json_line(summary.as_dict()))
     raise typer.Exit(1 if failed else 0)
 
 
@@ -70,7 +79,7 @@ def geocode() -> None:
     from geo.geocoder import geocode_lines
 
     for answer in geocode_lines(line.rstrip("\n") for line in sys.stdin):
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(answer) + "\n")
 
 
 @app.command()
@@ -87,10 +96,10 @@ def hotspots(
 
     table = hotspot_table(method=method, res=res, month_from=date_from, month_to=date_to, categories=category)
     if not table.attrs.get("ok", True):
-        console.print(f"[yellow]insufficient data[/yellow]: {table.attrs.get('reason')}")
+        console.print(f"[yellow]insufficient data[/yellow]: {shown(table.attrs.get('reason'))}")
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
-    console.print(f"wrote {len(table)} rows to {out} {summary}")
+    console.print(f"wrote {len(table)} rows to {shown(out)} {summary}")
 
 
 @db_app.command("upgrade")
@@ -128,7 +137,7 @@ def db_purge(
     when = datetime.fromisoformat(now) if now else datetime.now(UTC)
     summary = purge(open_store(), when if when.tzinfo else when.replace(tzinfo=UTC), retention_days,
                     contact_retention_days=contact_days, actor="cli", dry_run=dry_run)
-    print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    print(json_line(summary.as_dict()))
 
 
 @db_app.command("public-login")
@@ -172,7 +181,7 @@ def demo_load() -> None:
     with _progress() as bar:
         task = bar.add_task("demo data", total=None)
         result = load_demo(open_store(), progress=lambda done, total: bar.update(task, completed=done, total=total))
-    print(json.dumps(result, ensure_ascii=False, default=str))
+    print(json_line(result, default=str))
 
 
 @users_app.command("add")
@@ -190,9 +199,9 @@ def users_add(
     try:
         user = add_user(open_store(), username, password, role, organisation=organisation)
     except ValueError as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
-    console.print(f"user {user.username} ({user.role}) saved")
+    console.print(f"user {shown(user.username)} ({shown(user.role)}) saved")
 
 
 if __name__ == "__main__":
