@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,13 +42,12 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data."""
-    var = tmp_path_factory.mktemp("e2e-var")
+@contextmanager
+def run_app(var: Path, database_url: str) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `database_url`; secrets live in `var`."""
     port = _free_port()
     env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
+        "DATABASE_URL": database_url,
         "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
         "HOTSPOTS_SESSION_KEY_FILE": str(var / "session.key"),
         "HOTSPOTS_MODE": "demo",
@@ -69,6 +69,14 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data."""
+    var = tmp_path_factory.mktemp("e2e-var")
+    with run_app(var, f"sqlite:///{var / 'e2e.db'}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
