@@ -48,6 +48,7 @@ _HIDDEN_IN_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\t]")
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 _JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _JS_UNSAFE = re.compile("[<>&'{}\u2028\u2029]")
+_LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
 
@@ -128,13 +129,15 @@ def markdown_text(text: object) -> str:
     """Text that Markdown (and Streamlit's extensions: colours, icons, math) shows as typed.
 
     Every ASCII punctuation character gets a backslash (CommonMark escapes), so no image,
-    link, HTML, emphasis, ``$math$`` or ``:red[...]`` directive is formed; line breaks
-    stay line breaks.
+    link, HTML, emphasis, ``$math$`` or ``:red[...]`` directive is formed; indentation
+    becomes no-break spaces (no code block); line breaks stay line breaks.
 
     >>> markdown_text("![x](https://evil.example/p.png)")
     '\\\\!\\\\[x\\\\]\\\\(https\\\\:\\\\/\\\\/evil\\\\.example\\\\/p\\\\.png\\\\)'
     """
     escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", visible_controls(text))
+    # leading spaces/tabs as no-break spaces: no line of the text becomes a code block
+    escaped = _LEADING_SPACE.sub(lambda m: "\u00a0" * len(m.group().expandtabs(4)), escaped)
     return escaped.replace("\n", "  \n")  # a hard line break, as it was typed
 
 
