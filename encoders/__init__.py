@@ -34,6 +34,7 @@ __all__ = [
     "markdown_text",
     "spreadsheet_cell",
     "terminal",
+    "visible_columns",
     "visible_controls",
 ]
 
@@ -63,6 +64,20 @@ def visible_controls(text: object) -> str:
     'abc‹U+202E›gpj.exe‹U+0000›'
     """
     return _HIDDEN.sub(_code_point, "" if text is None else str(text))
+
+
+def visible_columns(frame: Any) -> Any:
+    """A pandas DataFrame for a data grid (st.dataframe) with its text cells through
+    :func:`visible_controls`: a grid shows text as text, but would apply a bidi override.
+
+    Duck-typed (no pandas import here); columns that are not text are left as they are.
+    """
+    def shown(column: Any) -> Any:
+        if str(column.dtype) in ("object", "str", "string"):
+            return column.map(lambda v: visible_controls(v) if isinstance(v, str) else v)
+        return column
+
+    return frame.apply(shown) if len(frame.columns) else frame
 
 
 def html_text(text: object) -> str:

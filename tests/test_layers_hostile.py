@@ -110,8 +110,8 @@ def test_public_map_shows_hostile_notes_and_district_names_only_as_text(lang) ->
     table = public_counts(df, period=Quarter(2026, 1), group=None, now=NOW, address_counts=make_addresses(7),
                           districts=DISTRICTS)
     for view in ("cells", "districts"):
-        html = public_map(table, hostile_gazetteer(), lang=lang, actions=hostile_actions(), view=view).get_root().render()
-        assert_only_encoded(html, HOSTILE)
+        m = public_map(table, hostile_gazetteer(), lang=lang, actions=hostile_actions(), view=view)
+        assert_only_encoded(m.get_root().render(), HOSTILE)
 
 
 def test_moderation_map_has_no_text_sink() -> None:

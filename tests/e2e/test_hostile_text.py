@@ -61,7 +61,7 @@ class HostileApp:
 
 
 @pytest.fixture(scope="module")
-def hostile_app(tmp_path_factory: pytest.TempPathFactory, demo_store) -> Iterator[HostileApp]:  # type: ignore[no-untyped-def]
+def hostile_app(tmp_path_factory: pytest.TempPathFactory, demo_store: dict) -> Iterator[HostileApp]:
     """A copy of the demo store with the hostile sources fed in, served by its own app."""
     from data.store.db import make_engine
 

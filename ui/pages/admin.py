@@ -3,7 +3,7 @@
 import streamlit as st
 
 from auth.roles import ROLES
-from encoders import markdown_text
+from encoders import markdown_text, visible_columns
 from services import admin
 from services.clock import now
 from ui import state
@@ -30,7 +30,7 @@ with users_tab:
                 st.error(markdown_text(exc))
 
 with audit_tab:
-    st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")
+    st.dataframe(visible_columns(admin.audit_frame(engine, actor=user)), hide_index=True, width="stretch")
 
 with purge_tab:
     from data.store.ops import purge

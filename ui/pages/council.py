@@ -7,7 +7,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import label as category_label
-from encoders import markdown_text
+from encoders import markdown_text, visible_columns
 from geo.gazetteer import load_gazetteer
 from layers.council import council_map, district_stats
 from layers.privacy import parse_period, survey_by_district, survey_change
@@ -54,9 +54,9 @@ with review:
 
 with plan_tab:
     shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
-    st.dataframe(shown[["id", "district", "owner", "owner_org", "description", "due_date", "status", "overdue",
-                        "public_note"]].rename(columns=lambda c: state.tr("council.col_" + c)),
-                 hide_index=True, width="stretch")
+    st.dataframe(visible_columns(shown[["id", "district", "owner", "owner_org", "description", "due_date", "status",
+                                        "overdue", "public_note"]]).rename(
+        columns=lambda c: state.tr("council.col_" + c)), hide_index=True, width="stretch")
     if plan["overdue"].any():
         st.warning(state.tr("council.overdue", n=int(plan["overdue"].sum())))
     editable = plan if role != "partner" else plan[plan["owner_org"] == user.organisation]
@@ -105,12 +105,12 @@ with survey_tab:
             st.dataframe(survey_change(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
 
 with meetings_tab:
-    st.dataframe(meetings.rename(columns=lambda c: state.tr("council.col_" + c) if c in (
+    st.dataframe(visible_columns(meetings).rename(columns=lambda c: state.tr("council.col_" + c) if c in (
         "id", "date", "place", "attendees") else c), hide_index=True, width="stretch")
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
-    st.dataframe(plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]],
-                 hide_index=True, width="stretch")
+    agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
+    st.dataframe(visible_columns(agreed), hide_index=True, width="stretch")
 
 with report_tab:
     st.caption(state.tr("council.report_help"))

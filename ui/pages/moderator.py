@@ -10,7 +10,7 @@ from data import intake
 from data.categories import CATEGORIES
 from data.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
-from encoders import markdown_text
+from encoders import markdown_text, visible_columns
 from services import moderation
 from services.maps import click_map, clicked_point
 from ui import state
@@ -49,7 +49,7 @@ with queue_tab:
     queue = quarantine_frame(engine)
     st.caption(state.tr("mod.queue_size", n=len(queue)))
     if not queue.empty:
-        st.dataframe(queue[["id", "source", "reason", "excerpt"]], hide_index=True, width="stretch")
+        st.dataframe(visible_columns(queue[["id", "source", "reason", "excerpt"]]), hide_index=True, width="stretch")
         chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist())
         item = queue.set_index("id").loc[chosen]
         st.markdown("> " + markdown_text(item["excerpt"]))

@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import GROUPS
+from encoders import visible_columns
 from services import public
 from ui import state
 
@@ -38,7 +39,7 @@ st.dataframe(districts.assign(district=districts["district"].map(lambda d: names
              hide_index=True, width="stretch")
 st.subheader(state.tr("public.what_was_done"))
 done = result.actions[result.actions["public_note"].notna()]
-st.dataframe(done.assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
+st.dataframe(visible_columns(done).assign(status=done["status"].map(lambda s: state.tr("action_status." + s)))
              [["district", "status", "public_note"]].rename(columns={
                  "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
                  "public_note": state.tr("public.col_note")}), hide_index=True, width="stretch")

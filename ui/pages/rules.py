@@ -16,4 +16,5 @@ for slug, rule in rules().items():
         st.markdown(f"**{state.tr('rules.rule')}:** {markdown_text(rule.rule_en if lang == 'en' else rule.rule_uk)}  \n"
                     f"**{state.tr('rules.article')}:** {markdown_text(rule.article)}  \n"
                     f"**{state.tr('rules.authority')}:** {state.tr('owner.' + rule.authority)}  \n"
-                    f"**{state.tr('rules.contact')}:** {markdown_text(rule.contact_en if lang == 'en' else rule.contact_uk)}")
+                    f"**{state.tr('rules.contact')}:** "
+                    f"{markdown_text(rule.contact_en if lang == 'en' else rule.contact_uk)}")
