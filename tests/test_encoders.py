@@ -113,3 +113,14 @@ def test_terminal_output_holds_no_control_or_bidi_character(text) -> None:
 def test_visible_controls_names_each_hidden_character() -> None:
     assert visible_controls("a\u202eb\x00c\x1bd\te\nf") == "a‹U+202E›b‹U+0000›c‹U+001B›d\te\nf"
     assert visible_controls(None) == "" and visible_controls(12) == "12"
+
+
+def test_visible_columns_shows_hidden_characters_in_text_columns_only() -> None:
+    import pandas as pd
+
+    from encoders import visible_columns
+
+    frame = pd.DataFrame({"id": [1, 2], "excerpt": ["abc\u202egpj.exe", None], "n": [1.5, 2.0]})
+    shown = visible_columns(frame)
+    assert shown["excerpt"].tolist()[0] == "abc‹U+202E›gpj.exe" and pd.isna(shown["excerpt"].tolist()[1])
+    assert shown["id"].tolist() == [1, 2] and shown["n"].dtype == frame["n"].dtype
