@@ -181,7 +181,7 @@ def test_moderator_sees_hostile_uploads_queue_and_reports_as_text(page, guarded)
     poke_maps(page)
     page.get_by_role("tab", name=t("mod.edit")).click()
     report_id = page.get_by_label(t("mod.report_id"))
-    for rid in guarded.fed.report_ids[:6]:
+    for rid in guarded.fed.report_ids[:4]:
         report_id.fill(str(rid))
         report_id.press("Enter")
         wait_idle(page)
@@ -191,9 +191,7 @@ def test_moderator_sees_hostile_uploads_queue_and_reports_as_text(page, guarded)
 
 
 def test_admin_audit_log_with_hostile_details(page, guarded) -> None:
-    sign_in(page, guarded.url, "admin")
-    for key in ("nav.admin", "nav.police", "nav.council", "nav.moderator"):
-        go(page, key)
+    sign_in(page, guarded.url, "admin")  # the admin's other pages are the ones tested above
     go(page, "nav.admin")
     page.get_by_role("tab", name=t("admin.audit")).click()
     wait_idle(page)
