@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.orm import Session
 
 EVIL_HOST = "evil.example"
@@ -45,7 +45,7 @@ def located(text: str, street: int, house: int) -> str:
 class Fed:
     """What was stored, for the browser tests to look up."""
 
-    report_ids: list[int] = field(default_factory=list)
+    reports: dict[int, str] = field(default_factory=dict)  # id -> stored text of located hostile reports
     tracking: str = ""
     texts: list[str] = field(default_factory=list)
 
@@ -166,6 +166,7 @@ def feed(engine: Engine, folder: Path) -> Fed:
     actions.update(engine, action_id, {"status": "done", "public_note": payloads("public")[1] + payloads("public")[0]},
                    user=council)
     with Session(engine) as session:
-        fed.report_ids = sorted(session.scalars(
-            ReportRow.__table__.select().with_only_columns(ReportRow.id).where(ReportRow.text.contains("__pwned"))))
+        rows = session.execute(select(ReportRow.id, ReportRow.text).where(
+            ReportRow.text.contains("__pwned") | ReportRow.text.contains(EVIL_HOST)).order_by(ReportRow.id))
+        fed.reports = {rid: text for rid, text in rows}
     return fed
