@@ -1,11 +1,15 @@
 """Command line: every subcommand calls the same functions as the dashboard.
 
     python cli.py import FILE...           import source files (one batch each)
-    python cli.py geocode < texts.txt      one JSON object per input line
+    python cli.py geocode < texts.txt      one JSON object per input line (--gazetteer G.json)
     python cli.py hotspots --res 9 --method gistar --out cells.geojson
+    python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
+    python cli.py forecast --evaluate       back-test the forecasts, store the result
     python cli.py db upgrade               bring the schema up to date
     python cli.py gazetteer build FILE.osm build the gazetteer from an OSM extract
-    python cli.py demo load                import the bundled demo data
+    python cli.py demo load                import the bundled demo data (and publish its releases)
+    python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
+    python cli.py public export --out DIR  write every release's public files for audit
 """
 
 from __future__ import annotations
@@ -27,10 +31,14 @@ db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
 users_app = typer.Typer(help="Users and roles", no_args_is_help=True)
+release_app = typer.Typer(help="Numbered, frozen monthly public releases", no_args_is_help=True)
+public_app = typer.Typer(help="The public numbers as files", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
+app.add_typer(release_app, name="release")
+app.add_typer(public_app, name="public")
 console = Console(stderr=True)
 
 
@@ -70,15 +78,31 @@ def import_files(
                 failed += 1
                 continue
         print(json_line(summary.as_dict()))
+    if failed < len(files):
+        _evaluate_forecasts(engine)
     raise typer.Exit(1 if failed else 0)
 
 
-@app.command()
-def geocode() -> None:
-    """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
-    from geo.geocoder import geocode_lines
+def _evaluate_forecasts(engine: object, **params: object) -> None:
+    """Back-test the forecasts on the store as it is now and keep the result (the police page reads it)."""
+    from services.forecast import evaluate_and_store
 
-    for answer in geocode_lines(line.rstrip("\n") for line in sys.stdin):
+    with console.status("back-testing the forecasts"):
+        for row in evaluate_and_store(engine, **params):  # type: ignore[arg-type]
+            console.print(f"forecast back-test: {escape(json_line(row))}")
+
+
+@app.command()
+def geocode(
+    gazetteer: Annotated[Path | None, typer.Option(help="gazetteer JSON (from `gazetteer build`); "
+                                                       "default: the configured one")] = None,
+) -> None:
+    """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
+    from geo.gazetteer import load_gazetteer
+    from geo.geocoding import geocode_lines
+
+    gaz = load_gazetteer(gazetteer) if gazetteer is not None else None
+    for answer in geocode_lines((line.rstrip("\n") for line in sys.stdin), gazetteer=gaz):
         sys.stdout.write(json_line(answer) + "\n")
 
 
@@ -100,6 +124,54 @@ def hotspots(
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
     console.print(f"wrote {len(table)} rows to {shown(out)} {summary}")
+
+
+@app.command()
+def forecast(
+    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank, place, landmark, district")] = None,
+    until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
+                                                   "before it are used (default: today)")] = None,
+    days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
+    res: Annotated[int, typer.Option(min=7, max=10, help="H3 resolution")] = 9,
+    category: Annotated[list[str] | None, typer.Option(help="category slug (repeatable)")] = None,
+    method: Annotated[str | None, typer.Option(help="naive | long_run | kde | gistar | prospective | sepp | "
+                                                    "blend (default: the back-test's winner)")] = None,
+    evaluate: Annotated[bool, typer.Option("--evaluate", help="back-test every method, store the result")] = False,
+    folds: Annotated[int, typer.Option(min=2, help="rolling origins of the back-test")] = 12,
+) -> None:
+    """Forecast ranking of every cell, or (--evaluate) the back-test the police's default comes from."""
+    from datetime import date
+
+    from data.categories import CATEGORIES
+    from data.store import open_store
+    from services.forecast import choose_default, default_forecast, with_places
+    from services.hotspots import write_table
+
+    unknown = sorted(set(category or ()) - set(CATEGORIES))
+    if unknown:
+        console.print(f"[red]error[/red] unknown categories {shown(unknown)}; choose from {sorted(CATEGORIES)}")
+        raise typer.Exit(2)
+    engine = open_store()
+    if evaluate:
+        keys: list[str | None] = list(category) if category else [None]
+        _evaluate_forecasts(engine, res=res, horizon_days=days, categories=keys, folds=folds)
+    if out is None:
+        if not evaluate:
+            console.print("[red]error[/red] give --out for a ranking, or --evaluate")
+            raise typer.Exit(2)
+        return
+    day = date.fromisoformat(until) if until else None
+    try:
+        chosen, why = (method, "given") if method else choose_default(engine, until=day, horizon_days=days, res=res,
+                                                                      categories=category, folds=folds)
+        table = with_places(default_forecast(engine, until=day, horizon_days=days, res=res, categories=category,
+                                             method=chosen))
+    except ValueError as exc:
+        console.print(f"[red]error[/red] {shown(exc)}")
+        raise typer.Exit(2) from exc
+    write_table(table, out)
+    console.print(f"wrote {len(table)} cells to {shown(out)}: method {shown(chosen)} ({why}), {days} days from "
+                  f"{table.attrs['until']}")
 
 
 @db_app.command("upgrade")
@@ -182,6 +254,35 @@ def demo_load() -> None:
         task = bar.add_task("demo data", total=None)
         result = load_demo(open_store(), progress=lambda done, total: bar.update(task, completed=done, total=total))
     print(json_line(result, default=str))
+
+
+@release_app.command("publish")
+def release_publish(
+    month: Annotated[str | None, typer.Option(help="the month to publish, YYYY-MM (default: every due month)")] = None,
+) -> None:
+    """Publish due months as numbered, frozen releases (idempotent; refuses a month inside its lag)."""
+    from data.store import open_store
+    from services.releases import ReleaseRefused, publish
+
+    try:
+        done = publish(open_store(), month, actor="cli")
+    except ReleaseRefused as exc:
+        console.print(f"[red]refused[/red] {shown(exc)}")
+        raise typer.Exit(2) from exc
+    for summary in done:
+        print(json_line(summary.as_dict()))
+    if not done:
+        console.print("nothing to publish: every due month has its release")
+
+
+@public_app.command("export")
+def public_export(out: Annotated[Path, typer.Option(help="folder to write the files to")]) -> None:
+    """Write, for every release, exactly the files and numbers the public pages serve."""
+    from data.store import open_store
+    from services.public_export import export_releases
+
+    index = export_releases(open_store(), out)
+    console.print(f"{len(index['releases'])} releases, {len(index['current'])} periods -> {out}")
 
 
 @users_app.command("add")

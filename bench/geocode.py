@@ -7,9 +7,16 @@ text over every street alias): street-level accuracy, address accuracy within 50
 places on texts without a place, accuracy of answers scored >= 0.8, texts per second (one
 core, after loading) and the gazetteer + index load time. Eval rows that name places the
 gazetteer does not have are skipped and counted. If the demo data generator wrote a ground
-truth (data/demo/ground_truth*.csv), it is scored too.
+truth (data/demo/ground_truth*.csv), it is scored too, with the share of reports placed at
+the level their text allows (or finer) with the true point inside the claimed uncertainty.
 
-Not part of pytest: tests/test_geocoder.py asserts the same targets on the demo gazetteer.
+Also: answers more than 300 m off that claim under 100 m (must be 0); the speed over every
+distinct text (eval sets and demo reports, each once, word caches emptied first); and the
+set written about the real Helsinki extract (tests/data/geocode_eval_helsinki.csv, ODbL) on
+the gazetteer the builder makes from tests/data/helsinki/Helsinki.osm.pbf.
+
+Not part of pytest: tests/test_geocoder.py asserts the same targets on the demo gazetteer,
+tests/test_geocoder_realosm.py those on Helsinki.
 """
 from __future__ import annotations
 
@@ -27,12 +34,18 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from rapidfuzz import fuzz, process  # noqa: E402
+from shapely.geometry import Point  # noqa: E402
 
-from geo.geocoder import MAX_INTERSECTION_GAP_M, Match, build_index, geocode, get_index, name_key  # noqa: E402
+from geo.geocoding import Match, build_index, geocode, get_index, name_key  # noqa: E402
+from geo.geocoding.weights import MAX_INTERSECTION_GAP_M  # noqa: E402
 from geo.normalize import normalize_text  # noqa: E402
 from geo.projection import to_metres  # noqa: E402
 
 EVAL_CSV = ROOT / "tests" / "data" / "geocode_eval.csv"
+HELSINKI_CSV = ROOT / "tests" / "data" / "geocode_eval_helsinki.csv"
+HELSINKI_OSM = ROOT / "tests" / "data" / "helsinki" / "Helsinki.osm.pbf"  # ODbL, see SOURCE.md there
+FAR_M, CONFIDENT_M = 300.0, 100.0  # "0 answers more than 300 m off that claim under 100 m"
+LEVEL_RANK = {"none": 0, "district": 1, "street": 2, "landmark": 3, "intersection": 4, "address": 5}
 TARGETS = {"street": 0.95, "address50": 0.90, "false_places": 0.02, "above08": 0.97,
            "texts_per_s": 2000.0, "load_s": 1.0}
 SCHOOL_KINDS = {"school", "lyceum", "gymnasium"}
@@ -61,7 +74,7 @@ def _field(obj: Any, key: str) -> Any:
 
 
 class Truth:
-    """What the gazetteer knows, in comparable form (names via geo.geocoder.name_key)."""
+    """What the gazetteer knows, in comparable form (names via geo.geocoding.name_key)."""
 
     def __init__(self, gazetteer: Any) -> None:
         self.street_names = {name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
@@ -69,6 +82,8 @@ class Truth:
         self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
         self.landmarks = [(_field(m, "kind"), _field(m, "number"), _field(m, "name"))
                           for m in _field(gazetteer, "landmarks")]
+        self.landmark_points = [tuple(float(v) for v in to_metres(_field(m, "lat"), _field(m, "lon")))
+                                for m in _field(gazetteer, "landmarks")]
         geoms = {}
         for st in get_index(gazetteer).streets:
             geoms.setdefault(name_key(st.name), []).append(st.geom)
@@ -92,10 +107,52 @@ class Truth:
         if row["level"] == "district" and name_key(row["district"]) not in self.districts:
             return False
         if row["landmark_kind"]:
-            return any(_kind_ok(row["landmark_kind"], kind) and (not row["landmark_number"] or number == row["landmark_number"])
+            return any(_kind_ok(row["landmark_kind"], kind)
+                       and (not row["landmark_number"] or number == row["landmark_number"])
                        and (not row["landmark_name"] or row["landmark_name"].lower() in name.lower())
                        for kind, number, name in self.landmarks)
         return True
+
+
+    def distance(self, row: dict[str, str], m: Match) -> float | None:
+        """Metres from the answer to the row's true place in the gazetteer: the address
+        point, the landmark, the crossing of the two streets, or the nearest point of the
+        street; None when the answer has no point or the row no place."""
+        if m.lat is None or row["level"] == "none":
+            return None
+        x, y = (float(v) for v in to_metres(m.lat, m.lon))
+        here = Point(x, y)
+        if row["house"] and row["street"]:
+            point = self.address.get((name_key(row["street"]), _house(row["house"])))
+            if point is not None:
+                return math.hypot(x - point[0], y - point[1])
+        if row["landmark_kind"] and row["landmark_name"]:
+            dists = [math.hypot(x - px, y - py)
+                     for (kind, _n, name), (px, py) in zip(self.landmarks, self.landmark_points)
+                     if _kind_ok(row["landmark_kind"], kind) and row["landmark_name"].lower() in name.lower()]
+            if dists:
+                return min(dists)
+        lines = self.geoms.get(name_key(row["street"]), []) if row["street"] else []
+        if row["street2"] and lines:
+            others = self.geoms.get(name_key(row["street2"]), [])
+            crossings = [ga.intersection(gb) for ga in lines for gb in others]
+            crossings = [c for c in crossings if not c.is_empty]
+            if crossings:
+                return min(c.distance(here) for c in crossings)
+        return min((g.distance(here) for g in lines), default=None)
+
+
+def far_off(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> tuple[int, int]:
+    """(answers more than FAR_M from the truth that claim under CONFIDENT_M, answers with a
+    measurable distance): a claimed uncertainty must cover the truth."""
+    bad = n = 0
+    for row, m in zip(rows, answers):
+        d = truth.distance(row, m)
+        if d is None:
+            continue
+        n += 1
+        bad += d > FAR_M and (m.uncertainty_m or 0.0) < CONFIDENT_M
+    return bad, n
 
 
 def _house(house: str | None) -> str:
@@ -205,7 +262,7 @@ def load_time(path: str | None) -> tuple[float, float]:
     """
     code = (
         "import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); c=time.process_time();"
-        "from geo.gazetteer import load_gazetteer; from geo.geocoder import get_index;"
+        "from geo.gazetteer import load_gazetteer; from geo.geocoding import get_index;"
         "g=load_gazetteer(%r); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
     ) % (str(ROOT), path)
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -226,11 +283,13 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
 
 def cold_throughput(texts: list[str], gazetteer: Any) -> float:
     """One pass with the per-word caches emptied: the rate for text never seen before."""
-    from geo import geocoder, normalize
+    from geo import normalize
+    from geo.geocoding import words
 
     for fn in (normalize.word_keys, normalize.lemmas, normalize.stem, normalize.is_dictionary_word,
-               normalize.latin_to_cyrillic, geocoder._agree):
+               normalize.latin_to_cyrillic, normalize.deaccent, words._agree):
         fn.cache_clear()
+    get_index(gazetteer).inflected.clear()
     start = time.process_time()
     for text in texts:
         geocode(text, gazetteer=gazetteer)
@@ -272,7 +331,7 @@ def ground_truth(gazetteer: Any, truth: Truth) -> None:
         with open(path, encoding="utf-8", newline="") as fh:
             rows = [r for r in csv.DictReader(fh) if r.get("is_report") == "1"]
         eval_rows, answers, errors = [], [], []
-        missing = 0
+        missing = placed = placeable = 0
         for r in rows:
             msg = messages.get((r["source"], r["source_ref"]))
             if msg is None:
@@ -288,16 +347,51 @@ def ground_truth(gazetteer: Any, truth: Truth) -> None:
                               "landmark_name": r["expected_landmark_name"],
                               "district": r["district"] if level == "district" else ""})
             answers.append(m)
+            error = None
             if m.lat is not None and r["lat"]:
                 x1, y1 = to_metres(m.lat, m.lon)
                 x2, y2 = to_metres(float(r["lat"]), float(r["lon"]))
-                errors.append(math.hypot(float(x1) - float(x2), float(y1) - float(y2)))
+                error = math.hypot(float(x1) - float(x2), float(y1) - float(y2))
+                errors.append(error)
+            if level != "none" and r["lat"]:
+                placeable += 1
+                placed += (LEVEL_RANK[m.level] >= LEVEL_RANK[level] and error is not None
+                           and error <= (m.uncertainty_m or 0.0))
         s = score(eval_rows, answers, truth)
         errors.sort()
         median = errors[len(errors) // 2] if errors else float("nan")
         print(f"ground truth {path.name}: {len(eval_rows)} reports ({missing} not found in the sources)")
         print(_line("  geocoder", s, float("nan")).replace("     nan texts/s", ""))
         print(f"  distance to the true event point: median {median:.0f} m over {len(errors)} located")
+        print(f"  placed at the level the text allows or finer, true point within the claimed "
+              f"uncertainty: {placed / max(placeable, 1):6.1%} of {placeable} placeable reports (target 95%)")
+
+
+def helsinki() -> None:
+    """The set written about the real Helsinki extract (ODbL), on the gazetteer the builder
+    makes from it: accuracy and answers far off while claiming to be close."""
+    from geo.gazetteer import Gazetteer
+    from geo.osm import build_gazetteer
+
+    gaz = Gazetteer.from_dict(build_gazetteer(HELSINKI_OSM))
+    rows = load_eval(HELSINKI_CSV)
+    truth = Truth(gaz)
+    answers = [geocode(r["text"], gazetteer=gaz) for r in rows]
+    s = score(rows, answers, truth)
+    bad, measured = far_off(rows, answers, truth)
+    print(f"helsinki: {len(rows)} rows, {s.skipped} skipped")
+    print(_line("geocoder", s, float("nan")).replace("     nan texts/s", ""))
+    print(f"  answers > {FAR_M:.0f} m off claiming < {CONFIDENT_M:.0f} m: {bad} of {measured} (target 0)")
+
+
+def distinct_throughput(gazetteer: Any) -> None:
+    """Texts per CPU second over distinct texts, each geocoded once, word caches emptied
+    first: the eval sets and every demo report (no repeats feed the caches)."""
+    texts = list(dict.fromkeys([r["text"] for r in load_eval()] + [r["text"] for r in load_eval(HELSINKI_CSV)]
+                               + [text for text, _loc in demo_messages().values()]))
+    rate = cold_throughput(texts, gazetteer)
+    print(f"speed on {len(texts)} distinct texts, each once, empty word caches: {rate:.0f} texts/s "
+          f"per CPU second of one core (target 2000)")
 
 
 def main() -> None:
@@ -341,10 +435,14 @@ def main() -> None:
     print("targets: " + ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in checks.items()))
     from geo.gazetteer import DEFAULT_GAZETTEER
 
+    bad, measured = far_off(rows, mine, truth)
+    print(f"  answers > {FAR_M:.0f} m off claiming < {CONFIDENT_M:.0f} m: {bad} of {measured} (target 0)")
     if args.gazetteer is None or Path(args.gazetteer).resolve() == DEFAULT_GAZETTEER.resolve():
         ground_truth(gaz, truth)
+        distinct_throughput(gaz)
     else:
         print("ground truth: written for the demo city, skipped for another gazetteer")
+    helsinki()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,10 @@ Modules (one per method):
 - :mod:`clustering.mann_kendall` - Mann-Kendall trend on many series at once.
 - :mod:`clustering.emerging` - space-time cube and ArcGIS's 17 emerging
   hot spot categories.
-- :mod:`clustering.evaluation` - hit rate, PAI, PEI rolled over periods.
+- :mod:`clustering.evaluation` - hit rate, PAI, PEI rolled over periods; the
+  forecasts' rolling-origin back-test (PEI*, RRI, Brier skill, likelihood).
+- :mod:`clustering.forecast` - forecast methods, one a module (naive, long-run,
+  KDE, Gi*, prospective hotspotting, grid SEPP, blend; aoristic weights).
 - :mod:`clustering.profiles` - hour x weekday, month and district profiles.
 - :mod:`clustering.hotspots` - ``run(reports, method, res, boundary, **params)``
   for the CLI and the app.

@@ -10,10 +10,15 @@ Steps, as in ArcGIS's Emerging Hot Spot Analysis:
    ``time_lag=N`` adds ArcGIS's "Neighborhood Time Step": the same cells in the
    N previous steps join the neighbourhood, i.e. step t's Gi* is taken on the
    counts of steps t-N..t (fewer at the start of the cube). ArcGIS's default is
-   N = 1 (sfdep's ``k = 1``); ``time_lag=0`` (this module's default) is the
-   purely spatial Gi* of each step. The mean and variance of step t's Gi* are
-   those of the window totals over the area (a moving-window reading: the
-   reference does not fix ArcGIS's exact space-time null).
+   N = 1; ``time_lag=0`` (this module's default) is the purely spatial Gi* of
+   each step. The mean and variance of step t's Gi* are those of the window
+   totals over the area (a moving-window reading: the reference does not fix
+   ArcGIS's exact space-time null). sfdep's ``k = 1`` takes the same
+   neighbourhood (the spatial neighbours at t and t-1) and is therefore
+   comparable, not equal: sfdep uses queen contiguity with row-standardised
+   weights, a permutation pseudo p-value (199 simulations) and a 0.01
+   threshold without FDR (``sfdep/R/emerging-hostpot-analysis.R``), where this
+   module uses binary H3 k-rings, the analytic z and BH-FDR.
 3. Mann-Kendall trend on each cell's series of z-scores.
 4. One category per cell from the history of significant hot (H) and cold (C)
    steps and the trend.

@@ -43,11 +43,14 @@ from .neighbourhood import choose_k
 __all__ = [
     "METHODS",
     "dbscan_table",
+    "emerging_counts_table",
     "emerging_table",
+    "gistar_counts_table",
     "gistar_table",
     "hdbscan_table",
     "kde_table",
     "prepare",
+    "prepare_counts",
     "run",
 ]
 
@@ -92,6 +95,60 @@ def prepare(
         "n_excluded": int((~keep).sum()),
     }
     return area, counts, usable, info
+
+
+def prepare_counts(
+    binned: pd.DataFrame, res: int, boundary: Boundary
+) -> tuple[list[str], pd.Series, pd.DataFrame, dict[str, Any]]:
+    """:func:`prepare` for reports already counted per cell (the store's GROUP BY).
+
+    ``binned`` has ``cell``, ``kind`` (``ok``, ``vague``, ``missing``), ``n`` and any
+    other key columns (``month``, ``category``). Returns the study area, counts per area
+    cell, the in-area ``ok`` groups (the input of the space-time cube) and the same
+    binning summary as :func:`prepare` gives on the rows.
+    """
+    area = study_area(boundary, res)
+    ok = binned[binned["kind"] == "ok"]
+    inside = ok[ok["cell"].isin(area)]
+    per_cell = inside.groupby("cell")["n"].sum()
+    counts = pd.Series(per_cell.reindex(area, fill_value=0).to_numpy(dtype=np.int64),
+                       index=pd.Index(area, name="cell"), name="n")
+    info = {
+        "res": res,
+        "n_in": int(inside["n"].sum()),
+        "n_outside": int(ok["n"].sum() - inside["n"].sum()),
+        "n_too_vague": int(binned.loc[binned["kind"] == "vague", "n"].sum()),
+        "n_missing": int(binned.loc[binned["kind"] == "missing", "n"].sum()),
+        "n_excluded": 0,
+    }
+    return area, counts, inside.reset_index(drop=True), info
+
+
+def gistar_counts_table(binned: pd.DataFrame, res: int, boundary: Boundary, *, k: int = 1, fdr: bool = True,
+                        permutations: int = 0, seed: int = 0, min_reports: int = MIN_REPORTS) -> pd.DataFrame:
+    """:func:`gistar_table` from counts per cell (see :func:`prepare_counts`): the same table."""
+    _, counts, _, info = prepare_counts(binned, res, boundary)
+    r = local_gistar(counts, int(k), fdr=fdr, permutations=permutations, seed=seed, min_reports=min_reports)
+    return _finish(r.table, info, method="gistar", ok=r.ok, reason=r.reason, k=r.k, k_text="", fdr=fdr)
+
+
+def emerging_counts_table(binned: pd.DataFrame, res: int, boundary: Boundary, *, k: int = 1, alpha: float = 0.05,
+                          trend_alpha: float = 0.01, sporadic: Literal["arcgis", "sfdep"] = "arcgis",
+                          start: str | None = None, end: str | None = None, time_lag: int = 0) -> pd.DataFrame:
+    """:func:`emerging_table` (monthly) from counts per cell and local month (``month``)."""
+    area, _, inside, info = prepare_counts(binned, res, boundary)
+    if inside.empty:
+        t = pd.DataFrame(columns=["cell", "category", "label", "n", "n_hot", "n_cold", "trend_z", "trend_p", "tau"])
+        return _finish(t, info, method="emerging", ok=False, reason="no dated reports in the area", periods=[])
+    months = pd.PeriodIndex(inside["month"], freq="M")
+    first = pd.Period(start, freq="M") if start else months.min()
+    last = pd.Period(end, freq="M") if end else months.max()
+    periods = pd.period_range(first, last, freq="M")
+    cube = (inside.assign(month=months).groupby(["cell", "month"])["n"].sum().unstack("month", fill_value=0)
+            .reindex(index=pd.Index(area, name="cell"), columns=periods, fill_value=0).astype(np.int64))
+    r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
+    return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq="M", time_lag=time_lag,
+                   periods=[str(p) for p in cube.columns], alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)
 
 
 def _finish(table: pd.DataFrame, info: dict[str, Any], **extra: Any) -> pd.DataFrame:

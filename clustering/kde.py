@@ -82,9 +82,13 @@ def silverman_radius(xy: np.ndarray) -> float:
 
 
 def kernel_density(
-    points: np.ndarray, targets: np.ndarray, bandwidth: float, kernel: Kernel = "quartic"
+    points: np.ndarray,
+    targets: np.ndarray,
+    bandwidth: float,
+    kernel: Kernel = "quartic",
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Density (points per m²) at ``targets``.
+    """Density (points per m²) at ``targets``; ``weights`` scale each point (default 1).
 
     Parameters
     ----------
@@ -93,6 +97,8 @@ def kernel_density(
     bandwidth : float
         Search radius (quartic) or standard deviation (Gaussian), metres.
     kernel : {"quartic", "gaussian"}
+    weights : ndarray, shape (n,), optional
+        Weight of each point (an aoristic share, a time decay).
 
     Returns
     -------
@@ -102,6 +108,9 @@ def kernel_density(
     --------
     >>> float(kernel_density(np.zeros((1, 2)), np.array([[500.0, 0.0]]), 100.0)[0])
     0.0
+    >>> one = kernel_density(np.zeros((1, 2)), np.zeros((1, 2)), 100.0)
+    >>> bool(np.isclose(kernel_density(np.zeros((1, 2)), np.zeros((1, 2)), 100.0, weights=np.array([0.5])), one / 2))
+    True
     """
     points = np.asarray(points, dtype=float).reshape(-1, 2)
     targets = np.asarray(targets, dtype=float).reshape(-1, 2)
@@ -111,17 +120,18 @@ def kernel_density(
     out = np.zeros(len(targets))
     if len(points) == 0 or len(targets) == 0:
         return out
+    w = np.ones(len(points)) if weights is None else np.asarray(weights, dtype=float).reshape(-1)
     if kernel == "quartic":
         pairs = cKDTree(targets).sparse_distance_matrix(cKDTree(points), h, output_type="ndarray")
         u = (pairs["v"] / h) ** 2
-        np.add.at(out, pairs["i"], 3.0 / (np.pi * h * h) * (1.0 - u) ** 2)
+        np.add.at(out, pairs["i"], 3.0 / (np.pi * h * h) * (1.0 - u) ** 2 * w[pairs["j"]])
         return out
     if kernel == "gaussian":
         step = max(1, _CHUNK // len(points))
         for lo in range(0, len(targets), step):
             t = targets[lo : lo + step]
             d2 = ((t[:, None, :] - points[None, :, :]) ** 2).sum(axis=2)
-            out[lo : lo + step] = np.exp(-d2 / (2 * h * h)).sum(axis=1) / (2 * np.pi * h * h)
+            out[lo : lo + step] = np.exp(-d2 / (2 * h * h)) @ w / (2 * np.pi * h * h)
         return out
     raise ValueError(f"unknown kernel {kernel!r}")
 

@@ -1,6 +1,6 @@
 """Geography of the city: gazetteer, projection and the geocoder.
 
-`geo.geocode`, `geo.geocode_many` and `geo.Match` are re-exported from geo.geocoder, lazily:
+`geo.geocode`, `geo.geocode_many` and `geo.Match` are re-exported from geo.geocoding, lazily:
 importing geo.constants or geo.projection (the maps do) should not load the morphology
 dictionaries and the geocoder's dependencies.
 """
@@ -9,14 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from geo.geocoder import Match, geocode, geocode_lines, geocode_many
+    from geo.geocoding import Match, geocode, geocode_lines, geocode_many
 
 __all__ = ["Match", "geocode", "geocode_lines", "geocode_many"]
 
 
 def __getattr__(name: str) -> Any:
     if name in __all__:
-        from geo import geocoder
+        from geo import geocoding
 
-        return getattr(geocoder, name)
+        return getattr(geocoding, name)
     raise AttributeError(f"module 'geo' has no attribute {name!r}")

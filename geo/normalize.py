@@ -20,6 +20,7 @@ package needs no data files at run time.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -61,13 +62,42 @@ def _lower_same_length(text: str) -> str:
 _CHAR_MAP = str.maketrans({**{ch: "'" for ch in APOSTROPHES}, "ё": "е", "—": "-", "–": "-"})
 
 
+FILLER = "\u00ad"
+"""Stands in for a combining mark that NFC folded into the letter before it: the text keeps
+its length, and tokens drop the filler (so "a" + U+0308 reads as "ä")."""
+
+
+def _nfc_same_length(text: str) -> str:
+    """NFC per letter + marks group, padded with FILLER to the group's length."""
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        j = i + 1
+        while j < len(text) and unicodedata.combining(text[j]):
+            j += 1
+        group = text[i:j]
+        composed = unicodedata.normalize("NFC", group)
+        out.append(composed + FILLER * (len(group) - len(composed)) if len(composed) <= len(group) else group)
+        i = j
+    return "".join(out)
+
+
 def normalize_text(text: str) -> str:
-    """Lowercase, unify apostrophes and dashes, Latin look-alikes -> Cyrillic, ё -> е.
+    """NFC, lowercase, unify apostrophes and dashes, Latin look-alikes -> Cyrillic, ё -> е.
 
     The result has exactly the length of the input, so spans carry over.
     """
-    fixed = _MIXED_WORD.sub(_fix_word, text)
+    fixed = _MIXED_WORD.sub(_fix_word, _nfc_same_length(text))
     return _lower_same_length(fixed).translate(_CHAR_MAP)
+
+
+@lru_cache(maxsize=16384)
+def deaccent(word: str) -> str:
+    """Letters without their diacritics ("töölö" -> "toolo"): residents on a phone often
+    skip them, so a Latin-script name also answers to its plain-letter spelling."""
+    return "".join(ch for ch in unicodedata.normalize("NFD", word) if not unicodedata.combining(ch))
 
 
 # --- Ukrainian <-> Latin (KMU 2010 national transliteration) ------------------------
@@ -219,9 +249,16 @@ def word_keys(word: str) -> frozenset[str]:
     """
     if word.isdigit():
         return frozenset((word,))
+    keys: set[str] = set()
+    if not word.isascii() and not _CYRILLIC.search(word):
+        keys.add(word)  # another script or Latin with diacritics: the word itself...
+        plain = deaccent(word)
+        if not plain.isascii():
+            return frozenset(keys)
+        word = plain  # ...and its plain-letter spelling, read as below
     if word.isascii():
         word = latin_to_cyrillic(word)
-    keys = {stem(word)}
+    keys.add(stem(word))
     for lemma in lemmas(word):
         keys.add(stem(lemma))
     number = ORDINALS.get(stem(word))
@@ -247,18 +284,25 @@ for _canonical, _forms in {
     "вулиця": "вулиця вулиці вулицю вулицею вул ул улица улице улицы улицу улицей vul vulytsia "
               "vulytsya vulica ulitsa ulica ul street st str",
     "провулок": "провулок провулку провулком пров пер переулок переулке переулка переулку "
-                "prov provulok per pereulok lane",
-    "проспект": "проспект проспекту проспекті просп пр-т prospekt prosp avenue",
-    "площа": "площа площі площу пл площадь площади ploshcha square",
-    "бульвар": "бульвар бульвару бульварі б-р бул bulvar boulevard blvd",
+                "переулком prov provulok per pereulok lane ln",
+    "проспект": "проспект проспекту проспекті проспектом проспекте проспекта просп пр-т prospekt prosp avenue ave",
+    "площа": "площа площі площу площею пл площадь площади площадью ploshcha square sq",
+    "бульвар": "бульвар бульвару бульварі бульваром бульваре бульвара б-р бул bulvar boulevard blvd",
     "мікрорайон": "мікрорайон мікрорайоні мікрорайону мкр мкрн мікр микрорайон микрорайоне "
                   "микрорайона mkr",
     "узвіз": "узвіз узвозу узвозі спуск спуске",
-    "шосе": "шосе шоссе shose",
+    "шосе": "шосе шоссе shose highway",
     "тупик": "тупик тупику тупике туп tupyk",
-    "проїзд": "проїзд проїзді проїзду проезд проезде",
+    "проїзд": "проїзд проїзді проїзду проезд проезде проезда",
     "набережна": "набережна набережній набережная набережной наб",
     "алея": "алея алеї аллея аллее ал",
+    "майдан": "майдан майдані майдану",
+    "дорога": "дорога дороги дорозі дорогу road rd",
+    "в'їзд": "в'їзд в'їзді в'їзду въезд въезде",
+    "завулок": "завулок завулку",
+    "drive": "drive dr",
+    "terrace": "terrace",
+    "crescent": "crescent",
 }.items():
     for _form in _forms.split():
         STREET_TYPES[_form] = _canonical
@@ -280,20 +324,23 @@ CORPUS_WORDS = frozenset({"корп", "корпус", "к", "корпусу"})
 
 NEAR_WORDS = frozenset({
     "біля", "коло", "поруч", "поблизу", "навпроти", "за", "під", "над", "перед", "вздовж",
-    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near",
+    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near", "by",
+    "behind", "opposite", "nära", "bakom", "utanför",
 })
 """Relative words (libpostal near.txt plus opposite/behind/along)."""
 
 PLACE_PREPOSITIONS = frozenset({"на", "по", "у", "в", "во", "з", "із", "зі", "с", "со", "від",
-                                "от", "до", "між", "между", "na", "po", "v", "u", "z"}) | NEAR_WORDS
+                                "от", "до", "між", "между", "na", "po", "v", "u", "z",
+                                "on", "at", "in", "along", "outside", "på", "vid", "längs"}) | NEAR_WORDS
 """Words that put the next word in a place role ("на Московській", "по Соборності")."""
 
 CROSS_WORDS = frozenset({"розі", "ріг", "рогу", "кут", "куті", "перехрестя", "перехресті",
                          "перехрестю", "угол", "углу", "перекресток", "перекрестке",
-                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин"})
+                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин",
+                         "corner", "junction", "intersection", "hörnet", "korsningen"})
 """Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
 
-CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta"})
+CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"})
 """Words that join the two streets of an intersection."""
 
 MONTHS = frozenset(stem(m) for m in (
@@ -336,7 +383,9 @@ ORDINAL_SUFFIXES = frozenset({"го", "ого", "ї", "й", "та", "ой", "а�
 
 # --- tokens -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+|[a-zа-яіїєґ'ï]+|[№/\-.,;:!?()\"«»]")
+_TOKEN = re.compile(r"\d+|(?:[^\W\d_]|['\u00ad])+|[№/\-.,;:!?()\"«»]")
+"""Numbers, words of letters of any script (NFC, diacritics kept), the punctuation the
+address grammar needs."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -362,6 +411,10 @@ def tokenize(normalised: str) -> list[Token]:
     out: list[Token] = []
     for m in _TOKEN.finditer(normalised):
         text, start, end = m.group(0), m.start(), m.end()
+        if FILLER in text:
+            text = text.replace(FILLER, "")
+            if not text:
+                continue
         if "'" in text:
             stripped = text.strip("'")
             if not stripped:

@@ -12,24 +12,23 @@ import json
 import re
 from collections import Counter, defaultdict
 from pathlib import Path
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import osmium
 from shapely.geometry import LineString, MultiLineString, MultiPoint, Polygon
 from shapely.ops import linemerge
 
+from geo.street_types import NAME_KEYS, canonical_pairs, learn_types, street_type
+
 ATTRIBUTION = "© OpenStreetMap contributors"
-# Tags that name the same object: what the geocoder may match (":ru"/":en" forms of old and
-# proposed names let Russian and Latin spellings of pre-renaming names resolve too).
-ALIAS_KEYS = ("name", "name:uk", "name:ru", "name:en", "old_name", "old_name:uk", "old_name:ru",
-              "old_name:en", "alt_name", "alt_name:ru", "alt_name:en", "official_name", "short_name")
-# Ukrainian OSM names carry the type word ("вулиця Соборності", "Маріупольська вулиця").
-STREET_TYPES = ("вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз", "проїзд", "шосе",
-                "тупик", "майдан", "набережна", "алея", "дорога", "в'їзд", "завулок")
-_ALSO_NAMES = ("набережна",)
+# Tags that name the same object: what the geocoder may match. Every language's form of the
+# current, old, alternative, official, short and local name (NAME_KEYS), current names first.
+_KEY_RANK = ("name", "official_name", "alt_name", "old_name", "short_name", "loc_name", "reg_name")
 # Best class first: a street merged from several ways reports its most important class.
 HIGHWAY_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
                 "living_street", "pedestrian", "service", "road", "track")
+_PLACE_RANK = ("city", "town", "village")
 DISTRICT_PLACES = ("suburb", "neighbourhood", "quarter", "borough", "city_block")
 WATER = {("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"), ("water", "river")}
 _AMENITY_KIND = {"marketplace": "market", "bus_station": "bus_station", "hospital": "hospital",
@@ -48,21 +47,25 @@ def _tags(obj: Any) -> dict[str, str]:
     return {t.k: t.v for t in obj.tags}
 
 
-def split_street_name(full: str) -> tuple[str, str]:
-    """'вулиця Соборності' -> ('Соборності', 'вулиця'); 'Маріупольська вулиця' likewise.
+def alias_keys(keys: Iterable[str]) -> list[str]:
+    """The naming tags among `keys`, in a stable order: kind (current names first), then
+    the plain key before its language forms."""
+    def rank(key: str) -> tuple[int, str]:
+        base = key.split(":")[0]
+        return _KEY_RANK.index(base), key
+    return sorted((k for k in set(keys) if NAME_KEYS.match(k)), key=rank)
+
+
+def split_street_name(full: str, separate: Mapping[str, str] | None = None,
+                      glued: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """'вулиця Соборності' -> ('Соборності', 'вулиця'); 'Маріупольська вулиця' likewise;
+    'Ленинский переулок' -> ('Ленинский', 'провулок'). The type is canonical (see
+    geo.street_types); the extract's learned types count when given.
 
     A name without a type word is returned unchanged with type 'вулиця' (the usual case).
     """
-    words = full.split()
-    if len(words) < 2:
-        return full, "вулиця"
-    first, last = words[0].lower(), words[-1].lower()
-    # "набережна" is a type and a common name ("Набережна вулиця"): the other type word wins.
-    if first in STREET_TYPES and not (first in _ALSO_NAMES and last in STREET_TYPES):
-        return " ".join(words[1:]), first
-    if last in STREET_TYPES:
-        return " ".join(words[:-1]), last
-    return full, "вулиця"
+    bare, _word, kind = street_type(full, separate or {}, glued or {})
+    return bare, kind
 
 
 def landmark_kind(tags: dict[str, str]) -> str | None:
@@ -91,7 +94,7 @@ def landmark_kind(tags: dict[str, str]) -> str | None:
 
 
 def _names(tags: dict[str, str]) -> dict[str, str]:
-    return {k: tags[k] for k in ALIAS_KEYS if tags.get(k)}
+    return {k: tags[k] for k in alias_keys(tags) if tags.get(k)}
 
 
 def _number(tags: dict[str, str]) -> str | None:
@@ -124,6 +127,7 @@ class _Reader:
         self.water: list[tuple[str, list[tuple[float, float]]]] = []
         self.parks: list[tuple[str, list[tuple[float, float]]]] = []
         self.synthetic = False
+        self.places: list[dict[str, str]] = []  # place=city/town/village points: the city's names
 
     def read(self, path: Path) -> None:
         for obj in osmium.FileProcessor(str(path)).with_areas():
@@ -142,6 +146,8 @@ class _Reader:
                 self._area(tags, [[(n.lon, n.lat) for n in ring] for ring in obj.outer_rings()])
 
     def _point(self, tags: dict[str, str], lon: float, lat: float) -> None:
+        if tags.get("place") in _PLACE_RANK and tags.get("name"):
+            self.places.append(tags)
         if tags.get("addr:street") and tags.get("addr:housenumber"):
             self.addr_points.append((tags["addr:street"], tags["addr:housenumber"], lon, lat))
         if tags.get("name") and landmark_kind(tags):
@@ -176,16 +182,36 @@ def _merge_lines(lines: list[list[tuple[float, float]]]) -> list[list[list[float
     return sorted(out)
 
 
-def _streets(reader: _Reader) -> list[dict[str, Any]]:
+def _street_names(ways: list[tuple[dict[str, str], Any]]) -> dict[str, str]:
+    """Each naming tag's most frequent value over the ways of one street."""
+    names: dict[str, str] = {}
+    for key in alias_keys(k for tags, _ in ways for k in tags):
+        values = Counter(tags[key] for tags, _ in ways if tags.get(key))
+        if values:
+            names[key] = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+    return names
+
+
+def _learned_types(all_names: list[dict[str, str]]) -> tuple[dict[str, str], dict[str, str]]:
+    """Street-type words of the extract's own languages (geo.street_types)."""
+    by_tag: dict[str, list[str]] = defaultdict(list)
+    for names in all_names:
+        for key, value in names.items():
+            if key == "name" or key.startswith("name:"):
+                by_tag[key].append(value)
+    separate, glued = learn_types(by_tag)
+    canonical_pairs(all_names, separate, glued)
+    return separate, glued
+
+
+def _streets(reader: _Reader) -> tuple[list[dict[str, Any]], dict[str, dict[str, str]]]:
+    all_names = {name: _street_names(reader.street_ways[name]) for name in sorted(reader.street_ways)}
+    separate, glued = _learned_types(list(all_names.values()))
     streets = []
     for name in sorted(reader.street_ways):
         ways = reader.street_ways[name]
-        names: dict[str, str] = {}
-        for key in ALIAS_KEYS:
-            values = Counter(tags[key] for tags, _ in ways if tags.get(key))
-            if values:
-                names[key] = sorted(values.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-        bare, kind = split_street_name(name)
+        names = all_names[name]
+        bare, kind = split_street_name(name, separate, glued)
         highways = [tags["highway"] for tags, _ in ways]
         highway = min(highways, key=lambda h: (HIGHWAY_RANK.index(h) if h in HIGHWAY_RANK else len(HIGHWAY_RANK), h))
         streets.append({"name": bare, "type": kind, "highway": highway, "names": names,
@@ -194,15 +220,16 @@ def _streets(reader: _Reader) -> list[dict[str, Any]]:
     streets.sort(key=lambda s: (s["name"], s["type"], s["names"]["name"]))
     for k, street in enumerate(streets, start=1):
         street["id"] = f"st-{k:04d}"
-    return streets
+    return streets, {"separate": dict(sorted(separate.items())), "glued": dict(sorted(glued.items()))}
 
 
 def _alias_index(streets: list[dict[str, Any]]) -> dict[str, str]:
     """addr:street value -> street id; the current name wins over another street's old name."""
     index: dict[str, str] = {}
-    for rank_keys in (("name", "name:uk"), ALIAS_KEYS):
+    for current in (True, False):
         for street in streets:
-            for key in rank_keys:
+            keys = alias_keys(street["names"])
+            for key in keys if not current else [k for k in keys if k.split(":")[0] == "name"]:
                 for value in street["names"].get(key, "").split(";"):
                     if value.strip():
                         index.setdefault(value.strip().lower(), street["id"])
@@ -221,12 +248,23 @@ def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float
     return _ring(list(hull.exterior.coords)) if isinstance(hull, Polygon) else []
 
 
+def _city(reader: _Reader) -> dict[str, str]:
+    """Names of the extract's main settlement (city before town before village, then the
+    most populous): the geocoder tells "у Вознесенську" (the city) from a street named after it."""
+    if not reader.places:
+        return {}
+    def rank(tags: dict[str, str]) -> tuple[int, int, str]:
+        population = re.sub(r"\D", "", tags.get("population", ""))
+        return (-_PLACE_RANK.index(tags["place"]), int(population) if population else 0, tags["name"])
+    return _names(max(reader.places, key=rank))
+
+
 def build_gazetteer(osm_path: Path) -> dict[str, Any]:
     """Read an .osm/.osm.pbf extract and return the gazetteer dict of docs/CONTRACTS.md."""
     osm_path = Path(osm_path)
     reader = _Reader()
     reader.read(osm_path)
-    streets = _streets(reader)
+    streets, learned = _streets(reader)
     index = _alias_index(streets)
     addresses = []
     seen: set[tuple[str, str, float, float]] = set()
@@ -258,7 +296,9 @@ def build_gazetteer(osm_path: Path) -> dict[str, Any]:
 
     return {
         "meta": {"source": osm_path.name, "source_sha256": hashlib.sha256(osm_path.read_bytes()).hexdigest(),
-                 "synthetic": reader.synthetic, "attribution": ATTRIBUTION},
+                 "synthetic": reader.synthetic, "attribution": ATTRIBUTION,
+                 **({"street_types": learned} if learned["separate"] or learned["glued"] else {}),
+                 **({"city": city} if (city := _city(reader)) else {})},
         "boundary": _boundary(reader, streets),
         "streets": streets,
         "addresses": addresses,

@@ -1,8 +1,8 @@
-"""Downloads per audience; public files are made only from privacy-filtered objects.
+"""Downloads per audience; public files are made only from released tables.
 
-Public exports take a :class:`layers.privacy.PublicTable` (or call
-:func:`layers.privacy.open311_requests`), the same objects the public map draws, so a
-download can never show more than the map. Restricted exports check the caller's role
+Public exports take a :class:`layers.privacy.PublicTable` (summed from released base
+cells), the same object the public map draws, so a download can never show more than
+the map. Restricted exports check the caller's role
 themselves (layers/access.py), whatever the page did before.
 
 Every CSV and XLSX goes through :func:`spreadsheet_frame`: no text cell can be a live
@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
+import h3
 import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -27,11 +28,11 @@ from encoders import spreadsheet_cell
 from layers import privacy
 from layers.access import require
 from layers.basemap import cell_geometry, part, polygon_geometry
-from layers.privacy import CITY_TZ, Period, PublicTable
+from layers.privacy import CITY_TZ, PublicTable
 
 BOM = "\ufeff"  # the CSV text starts with it; downloads encode text as UTF-8
 
-PUBLIC_COLUMNS = ["period", "group", "unit", "kind", "district", "count", "fewer_than_k", "partial", "k"]
+PUBLIC_COLUMNS = ["period", "group", "unit", "kind", "district", "count", "approximate", "release"]
 POLICE_COLUMNS = [
     "id", "category", "occurred_at", "received_at", "status", "duplicate_of", "text", "location_text", "level",
     "uncertainty_m", "lat", "lon", "street", "house", "district", "h3_r9", "status_note",
@@ -39,7 +40,9 @@ POLICE_COLUMNS = [
 
 
 def _public_frame(table: PublicTable) -> pd.DataFrame:
-    out = table.units.assign(period=table.period.label, group=table.group or "all", k=table.k)
+    release = max((v["release"] for v in table.versions), default=None)
+    out = table.units.assign(period=table.period.label, group=table.group or "all", approximate=True,
+                             release=release)
     return out[PUBLIC_COLUMNS]
 
 
@@ -117,12 +120,13 @@ def _xlsx_value(value: Any) -> Any:
 
 
 def public_csv(table: PublicTable) -> str:
-    """The public table as CSV (UTF-8 with BOM): one row per unit, empty count = fewer than k."""
+    """The released table as CSV (UTF-8 with BOM): one row per unit with a released count
+    above 0; every count is approximate (Cell Key Method, docs/PRIVACY.md)."""
     return csv_text(_public_frame(table))
 
 
 def public_geojson(table: PublicTable, gazetteer: Any) -> str:
-    """The public table as GeoJSON: cells as hexagons, rest-of-district units as their district."""
+    """The released table as GeoJSON: cells as hexagons, rest-of-district units as their district."""
     polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
     feats = []
     for row in _public_frame(table).to_dict("records"):
@@ -142,20 +146,38 @@ def _plain(value: Any) -> Any:
     return value.item()
 
 
-def requests_json(
-    reports_df: pd.DataFrame,
-    *,
-    period: Period,
-    group: str | None,
-    now: datetime,
-    address_counts: Mapping[str, int],
-    districts: Sequence[Mapping[str, Any]] = (),
-) -> str:
-    """Open311 GeoReport v2 ``requests.json`` of public statuses (see privacy.open311_requests)."""
-    rows = privacy.open311_requests(
-        reports_df, period=period, group=group, now=now, address_counts=address_counts, districts=districts
-    )
-    return json.dumps(rows, ensure_ascii=False, indent=1)
+def open311_requests(table: PublicTable, district_points: Mapping[str, tuple[float, float]]) -> list[dict[str, Any]]:
+    """Open311 GeoReport v2-shaped requests drawn from the released base cells only.
+
+    A base cell released as v gives v requests, so the feed's total is the table's total.
+    lat/long are the res-8 cell centre (a rest-of-district unit: a point inside its
+    district), requested_datetime the first day of the month; ids are the rank inside
+    the cell, so no report id, arrival order or status of a single report leaks.
+    """
+    out: list[dict[str, Any]] = []
+    for row in table.base.itertuples(index=False):
+        if row.kind == "cell":
+            lat, lon = (round(v, 5) for v in h3.cell_to_latlng(row.unit))
+        else:
+            lat, lon = district_points[row.district]
+        start = privacy.parse_period(row.month).start
+        for rank in range(1, int(row.value) + 1):
+            out.append({
+                "service_request_id": f"{start:%Y%m}-{row.unit}-{row.category_group}-{rank:03d}",
+                "status": "open",
+                "service_code": row.category_group,
+                "service_name": row.category_group,
+                "description": "",
+                "requested_datetime": start.isoformat(),
+                "lat": lat,
+                "long": lon,
+            })
+    return out
+
+
+def requests_json(table: PublicTable, district_points: Mapping[str, tuple[float, float]]) -> str:
+    """Open311 GeoReport v2 ``requests.json`` of a released table (see :func:`open311_requests`)."""
+    return json.dumps(open311_requests(table, district_points), ensure_ascii=False, indent=1)
 
 
 def police_csv(reports_df: pd.DataFrame, *, role: str | None) -> str:

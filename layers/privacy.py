@@ -1,60 +1,35 @@
-"""Every privacy rule of the public outputs, in one place (DESIGN.md "Privacy rules").
+"""Every privacy rule of the public outputs, in one place (docs/PRIVACY.md says the claim).
 
-The public map, the public tables, the CSV/GeoJSON downloads and the Open311
-``requests.json`` feed are all built from :func:`public_counts` /
-:func:`open311_requests`; nothing public is computed anywhere else, so a rule changed
-here changes every public output at once.
+The public map, its tables, the CSV/GeoJSON downloads and the Open311 feed are all sums
+of the released base cells that :func:`perturbed` makes and services/releases.py freezes
+into numbered releases; nothing public is computed anywhere else.
 
 Rules
 -----
-* Units: H3 cells at resolution 8 only (mixing resolutions would let a parent minus its
-  children reveal what was suppressed) and the city's microdistricts.
-* Time: a single calendar month or a fixed calendar quarter (Europe/Kyiv time), nothing
-  finer; the period must have ended at least :data:`PUBLICATION_LAG` (7 days) before
-  ``now``.
-* Categories: one fixed group of data/categories.py, or all groups together.
-* Counted: reports that are not rejected and not duplicates (``duplicate_of`` set:
-  the original is counted, the copy never). Reports without a point are not counted.
-* Address guard (police.uk's 8-address rule): a cell with fewer than
-  :data:`MIN_ADDRESSES` addresses (``address_counts`` from the gazetteer; a real extract
-  without addresses counts buildings) is never published on its own; its reports are
-  pooled into the "rest of the microdistrict" unit, together with reports geocoded only
-  to a district. Cells belong to the microdistrict that holds their centre.
-* No text, no report points, no times: the outputs carry unit ids, counts and flags.
-  "Fewer than k" means 1..k-1 reports; units with none are simply absent.
+* Units: H3 cells at resolution 8 only and, for the rest, the city's microdistricts.
+  Address guard (police.uk's 8-address rule): a cell with fewer than
+  :data:`MIN_ADDRESSES` addresses (``address_counts`` from the gazetteer; a real
+  extract without addresses counts buildings) is never a unit of its own; its reports
+  go to the "rest of the microdistrict" unit, with reports placed only to a district.
+  Cells belong to the microdistrict that holds their centre.
+* Time: a calendar month (Europe/Kyiv time) is the finest unit, published once its
+  :data:`PUBLICATION_LAG` (7 days) has ended; a fixed quarter is the sum of its months.
+* Categories: one fixed group of data/categories.py, or all groups together (the sum).
+* Counted (:func:`released_reports`): placed reports of a known category that are not
+  rejected and not duplicates, and that a moderator verified or that came from an
+  imported batch; an unmoderated form report is never counted.
+* Noise (the Cell Key Method, layers/cellkey.py): only the base table, unit x month x
+  group, is perturbed, each cell by its group's table (:data:`PTABLE_SPECS`;
+  person-linked groups deviate further) at its cell key (the sum of its records' secret
+  keys). Districts, the city, quarters and all groups are sums of perturbed base cells,
+  so every total adds up exactly and the same cell has the same noise everywhere.
+* No text, no report points, no times: the outputs carry unit ids and released counts.
 * Surveys: district results need at least :data:`MIN_SURVEY_N` answers (per wave, and in
   both waves for a change).
-
-How suppressed counts stay unrecoverable (the method)
------------------------------------------------------
-Suppression is decided on *atoms*: (unit, month, group). An atom with ``n >= k(group)``
-is *shown*; an atom with ``1 <= n < k`` is *suppressed* and only ever appears as a "fewer
-than k" flag. Every published figure is built from one per-(unit, group) value ``V``:
-
-* for a single month, ``V`` is the atom itself when shown, else nothing;
-* for a quarter, let ``Q`` be the unit's true count for the group over the three months
-  and ``S`` the sum of its shown monthly atoms (the figures the month views publish), so
-  ``R = Q - S`` is what the suppressed months hold. ``V = Q`` when ``Q >= k`` and ``R`` is
-  0 or at least k, else ``V = S``. Hence "quarter minus its months" yields 0 or a sum
-  of at least k reports spread over at least two suppressed months: never one hidden
-  count (a single suppressed month would make ``R < k``);
-* "all groups" is, per unit, the sum of the groups' ``V`` (each already at least its own
-  group's k): "all groups minus one group" yields only published figures;
-* a microdistrict total and the city total are the sums of the unit figures shown in the
-  same table: "district minus its cells" yields the shown rest-of-district unit or 0.
-
-So every difference an outsider can form between published tables is 0, a published
-figure, or a sum of at least k reports; no count between 1 and k-1 can be recovered.
-tests/test_layers_privacy.py checks exactly these identities on random data, and that
-month tables do not change at all when a suppressed atom moves within 1..k-1. The price
-is that totals undercount: reports in suppressed atoms may be in no total; the ``partial``
-flag and the public method text ("How this map is made") say so.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +43,7 @@ from shapely import contains_xy
 from shapely.geometry import Polygon
 
 from data.categories import CATEGORIES, GROUPS
+from layers.cellkey import KEY_SPACE, PTable, PTableSpec, cell_key
 
 CITY_TZ = ZoneInfo("Europe/Kyiv")
 PUBLIC_RES = 8
@@ -77,7 +53,6 @@ MIN_SURVEY_N = 30
 COUNTED_STATUSES = frozenset({"new", "verified"})
 REST_PREFIX = "rest:"
 OUTSIDE_DISTRICTS = ""  # district id of cells whose centre lies in no microdistrict
-GROUP_K = {slug: g.k for slug, g in GROUPS.items()}
 
 
 class PrivacyError(ValueError):
@@ -193,12 +168,6 @@ def check_group(group: object) -> str | None:
     raise PrivacyError(f"public category filters are the fixed groups {sorted(GROUPS)} or None, not {group!r}")
 
 
-def public_k(group: str | None) -> int:
-    """The group's k; for all groups together the smallest k: an all-groups figure is a sum
-    of group counts that each passed their own group's k (10 for person-linked groups)."""
-    return GROUPS[group].k if group is not None else min(g.k for g in GROUPS.values())
-
-
 def latest_publishable_month(now: datetime) -> Month:
     """The newest month that the lag allows at `now` (what the public map opens on)."""
     local = now.astimezone(CITY_TZ)
@@ -238,11 +207,8 @@ def address_counts_by_cell(addresses: Iterable[Mapping[str, Any]], res: int = PU
 
 
 def counted_reports(reports: pd.DataFrame) -> pd.DataFrame:
-    """Reports that may enter any count: placed, known category, not rejected, not a duplicate.
-
-    Takes full reports (lat, lon, occurred_at, duplicate_of) or rows of the database's
-    ``public_reports_view`` (h3_r8, month in city time, is_duplicate: no point, no time).
-    """
+    """Reports that enter the restricted (police, council) counts: placed, known category,
+    not rejected, not a duplicate. The public counts are stricter (:func:`released_reports`)."""
     duplicate = reports["is_duplicate"].astype(bool) if "is_duplicate" in reports else reports["duplicate_of"].notna()
     keep = reports["status"].isin(COUNTED_STATUSES) & ~duplicate
     keep &= reports["category"].isin(CATEGORIES.keys())
@@ -250,220 +216,144 @@ def counted_reports(reports: pd.DataFrame) -> pd.DataFrame:
     return reports.loc[keep]
 
 
-@dataclass(frozen=True)
-class _Atom:
-    """Where one counted report lands; kept internal, only aggregates leave this module."""
-
-    unit: str
-    kind: str  # cell | rest
-    district: str
-    month: int  # yyyymm in city time
-    group: str
+def released_reports(reports: pd.DataFrame) -> pd.DataFrame:
+    """Reports that may enter a public release: those of :func:`counted_reports` that passed
+    moderation (verified) or came from an imported batch. A form report waits for a
+    moderator, so fake reports from fresh sessions can never publish a cell."""
+    counted = counted_reports(reports)
+    moderated = counted["status"].eq("verified") | (counted["status"].eq("new") & counted["batch_id"].notna())
+    return counted.loc[moderated]
 
 
-def _atoms(
-    reports: pd.DataFrame,
-    months: Sequence[Month],
-    address_counts: Mapping[str, int],
-    districts: Sequence[Mapping[str, Any]],
-) -> list[tuple[Any, _Atom, str | None]]:
-    """(report id, atom, public status note) for each counted report in the months."""
-    df = counted_reports(reports)
-    if "month" in df:  # the public view: months already in city time
-        keys = [m.key for m in months]
-        slot = np.array([keys.index(int(v.replace("-", ""))) if int(v.replace("-", "")) in keys else -1
-                         for v in df["month"].astype(str)], dtype=np.int64)
-    else:
-        bounds = [m.start for m in months] + [months[-1].end]
-        edges = pd.DatetimeIndex(bounds).tz_convert("UTC").as_unit("ns").asi8
-        when = pd.DatetimeIndex(pd.to_datetime(df["occurred_at"], utc=True)).as_unit("ns").asi8
-        slot = np.searchsorted(edges, when, side="right") - 1
-    inside = (slot >= 0) & (slot < len(months))
-    df, slot = df.loc[inside], slot[inside]
-    if "lat" in df:
-        lats, lons = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
-        cells = [h3.latlng_to_cell(a, b, PUBLIC_RES) for a, b in zip(lats, lons, strict=True)]
-    else:
-        cells = df["h3_r8"].astype(str).tolist()
+# --- the Cell Key Method on the base table -------------------------------------------
+
+METHOD_NAME = "cell-key-method"
+PTABLE_SPECS = {
+    False: PTableSpec("general", max_deviation=2, variance=0.5, p_zero=0.05),
+    True: PTableSpec("person_linked", max_deviation=3, variance=1.0, p_zero=0.05),
+}
+PTABLES = {person: PTable.build(spec) for person, spec in PTABLE_SPECS.items()}
+BASE_COLUMNS = ["month", "unit", "kind", "district", "category_group", "value"]
+
+
+def ptable_for(group: str) -> PTable:
+    """The perturbation table of a category group (person-linked groups deviate further)."""
+    return PTABLES[GROUPS[group].person_linked]
+
+
+def method_parameters() -> dict[str, Any]:
+    """Everything a release is made with, stored in the release and published with it."""
+    return {
+        "method": METHOD_NAME,
+        "h3_resolution": PUBLIC_RES,
+        "min_addresses": MIN_ADDRESSES,
+        "publication_lag_days": PUBLICATION_LAG.days,
+        "key_space": KEY_SPACE,
+        "groups": {slug: {"ptable": ptable_for(slug).spec.name, "k": g.k} for slug, g in GROUPS.items()},
+        "ptables": {t.spec.name: t.as_dict() for t in PTABLES.values()},
+    }
+
+
+def unit_of(cell: str, level: str | None, district: str, address_counts: Mapping[str, int]) -> tuple[str, str]:
+    """(unit, kind): the res-8 cell, or the rest of its microdistrict when the report is only
+    placed to a district or the cell has fewer than MIN_ADDRESSES addresses."""
+    if level == "district" or address_counts.get(cell, 0) < MIN_ADDRESSES:
+        return REST_PREFIX + district, "rest"
+    return cell, "cell"
+
+
+def base_cells(
+    reports: pd.DataFrame, *, address_counts: Mapping[str, int], districts: Sequence[Mapping[str, Any]]
+) -> pd.DataFrame:
+    """True counts and cell keys of the base table (month x unit x group); never published.
+
+    ``reports`` has month (YYYY-MM, city time), h3_r8, level, category, status, batch_id,
+    duplicate_of and record_key. Columns: month, unit, kind, district, category_group, n,
+    key (the cell key in [0, 1)).
+    """
+    df = released_reports(reports)
+    columns = ["month", "unit", "kind", "district", "category_group", "n", "key"]
+    if df.empty:
+        return pd.DataFrame(columns=columns)
+    if df["record_key"].isna().any():
+        raise ValueError("every released report needs its record key (services.releases assigns them)")
+    cells = df["h3_r8"].astype(str).tolist()
     district_of = cell_districts(cells, districts)
-    vague = df["level"].eq("district").to_numpy() if "level" in df else np.zeros(len(df), dtype=bool)
-    ids = df["id"].tolist() if "id" in df else list(range(len(df)))
-    notes = df["status_note"].tolist() if "status_note" in df else [None] * len(df)
-    out = []
-    for rid, cell, is_vague, s, cat, note in zip(ids, cells, vague, slot, df["category"], notes, strict=True):
-        district = district_of[cell]
-        pooled = bool(is_vague) or address_counts.get(cell, 0) < MIN_ADDRESSES
-        unit, kind = (REST_PREFIX + district, "rest") if pooled else (cell, "cell")
-        atom = _Atom(unit, kind, district, months[s].key, CATEGORIES[cat].group)
-        out.append((rid, atom, note if isinstance(note, str) and note.strip() else None))
-    return out
+    units = [unit_of(c, lv, district_of[c], address_counts) for c, lv in zip(cells, df["level"], strict=True)]
+    frame = pd.DataFrame({
+        "month": df["month"].astype(str).to_numpy(),
+        "unit": [u for u, _ in units],
+        "kind": [k for _, k in units],
+        "district": [district_of[c] for c in cells],
+        "category_group": df["category"].map(lambda c: CATEGORIES[c].group).to_numpy(),
+        "record_key": df["record_key"].astype("int64").to_numpy(),
+    })
+    grouped = frame.groupby(["month", "unit", "kind", "district", "category_group"], sort=True)
+    out = grouped["record_key"].agg(n="size", key=lambda keys: cell_key(keys)).reset_index()
+    return out[columns]
 
 
-def _unit_months(atoms: Iterable[_Atom], group: str | None) -> dict[tuple[str, int], tuple[int, bool]]:
-    """(unit, month) -> (shown value, anything held back) for the selected group(s).
-
-    A group's count enters only when it reaches that group's k; for all groups the value
-    is the sum of the shown group counts.
-    """
-    sizes = Counter((a.unit, a.month, a.group) for a in atoms if group is None or a.group == group)
-    um: dict[tuple[str, int], tuple[int, bool]] = {}
-    for (unit, month, grp), n in sizes.items():
-        value, held = um.get((unit, month), (0, False))
-        big = n >= GROUP_K[grp]
-        um[(unit, month)] = (value + (n if big else 0), held or not big)
-    k = public_k(group)
-    return {key: ((0, True) if 0 < v < k else (v, h)) for key, (v, h) in um.items()}
-
-
-def _unit_values(atoms: Iterable[_Atom], group: str | None) -> dict[str, tuple[int, bool]]:
-    """unit -> (published value, anything held back) over the atoms' months (see the method).
-
-    Per (unit, group): Q = all reports, S = the shown monthly atoms; the value is Q when
-    Q >= k and Q - S is 0 or at least k (never one suppressed month), else S.
-    """
-    per: dict[tuple[str, str], list[int]] = {}
-    for a in atoms:
-        if group is None or a.group == group:
-            per.setdefault((a.unit, a.group), []).append(a.month)
-    out: dict[str, tuple[int, bool]] = {}
-    for (unit, grp), months in per.items():
-        k = GROUP_K[grp]
-        total = len(months)
-        shown = sum(n for n in Counter(months).values() if n >= k)
-        rest = total - shown
-        value = total if total >= k and (rest == 0 or rest >= k) else shown
-        old_value, old_held = out.get(unit, (0, False))
-        out[unit] = (old_value + value, old_held or value < total)
-    return out
+def perturbed(base: pd.DataFrame) -> pd.DataFrame:
+    """The released base cells: each count perturbed by its group's table at its cell key;
+    cells released as 0 are left out (a 0 and an absent row say the same)."""
+    values = [ptable_for(g).perturb(int(n), float(k))
+              for g, n, k in zip(base["category_group"], base["n"], base["key"], strict=True)]
+    out = base.assign(value=pd.Series(values, index=base.index, dtype="int64"))[BASE_COLUMNS]
+    return out.loc[out["value"] > 0].reset_index(drop=True)
 
 
 @dataclass(frozen=True)
 class PublicTable:
-    """A publishable table for one period and group: nothing in it is below k.
+    """One public table (period x group) summed from released base cells only.
 
-    units: unit (H3 res-8 cell or ``rest:<district id>``), kind (cell | rest), district,
-      count (Int64; NA = "fewer than k"), fewer_than_k, partial (count shown, but some
-      monthly/group counts below k were left out of it).
-    districts: district, count (sum of the unit counts shown), fewer_than_k, partial.
-    total: the sum of the unit counts shown.
+    units: unit (H3 res-8 cell or ``rest:<district id>``), kind, district, count; every
+      count carries noise (approximate).
+    districts: district, count (the sum of its units).
+    total: the sum of the unit counts (= the sum of the district counts).
+    base: the released base cells the table sums (month, unit, kind, district,
+      category_group, value): the Open311 feed is drawn from them.
+    versions: per month of the period, the release and revision it comes from.
     """
 
     period: Period
     group: str | None
-    k: int
     res: int
     units: pd.DataFrame
     districts: pd.DataFrame
     total: int
+    base: pd.DataFrame
+    versions: tuple[dict[str, Any], ...] = ()
 
     @property
     def cells(self) -> pd.DataFrame:
         return self.units.loc[self.units["kind"] == "cell"]
 
-
-def _flagged_frame(rows: dict[tuple[str, ...], tuple[int, bool]], keys: list[str]) -> pd.DataFrame:
-    """Rows of (shown sum, anything held) as count / fewer_than_k / partial columns."""
-    frame = pd.DataFrame(
-        [(*key, value, held) for key, (value, held) in sorted(rows.items())], columns=[*keys, "count", "held"]
-    )
-    frame["fewer_than_k"] = frame["count"] == 0
-    frame["partial"] = frame["held"].astype(bool) & ~frame["fewer_than_k"]
-    frame["count"] = frame["count"].astype("Int64").mask(frame["fewer_than_k"])
-    return frame.drop(columns="held")
+    @property
+    def max_deviation(self) -> int:
+        """The largest deviation of one base cell of this table from its true count."""
+        groups = [self.group] if self.group is not None else list(GROUPS)
+        return max(ptable_for(g).spec.max_deviation for g in groups)
 
 
-def public_counts(
-    reports_df: pd.DataFrame,
-    *,
-    period: Period,
-    group: str | None,
-    now: datetime,
-    res: int = PUBLIC_RES,
-    address_counts: Mapping[str, int],
-    districts: Sequence[Mapping[str, Any]] = (),
+def public_table(
+    released: pd.DataFrame, *, period: Period, group: str | None, versions: Sequence[Mapping[str, Any]] = ()
 ) -> PublicTable:
-    """The public aggregation (see the module docstring for every rule and the method).
-
-    `reports_df` has the Report fields (at least id, category, occurred_at, status,
-    duplicate_of, lat, lon, level); `districts` are gazetteer districts (id, polygon).
-    """
-    check_period(period, now)
+    """Sum released base cells (one version per month, as services.releases picks them) over
+    the period's months and the group(s): every figure is a sum of released numbers."""
     group = check_group(group)
-    if res != PUBLIC_RES:
-        raise PrivacyError(f"public cells use H3 resolution {PUBLIC_RES} only (two sizes would overlap)")
-    atoms = [a for _, a, _ in _atoms(reports_df, period.months, address_counts, districts)]
-    where = {a.unit: (a.district, a.kind) for a in atoms}
-    units: dict[tuple[str, ...], tuple[int, bool]] = {
-        (*where[unit], unit): value for unit, value in _unit_values(atoms, group).items()
-    }
-    dists: dict[tuple[str, ...], tuple[int, bool]] = {}
-    for (district, _, _), (value, held) in units.items():
-        old = dists.get((district,), (0, False))
-        dists[(district,)] = (old[0] + value, old[1] or held)
-    unit_frame = _flagged_frame(units, ["district", "kind", "unit"])[
-        ["unit", "kind", "district", "count", "fewer_than_k", "partial"]
-    ]
-    return PublicTable(
-        period,
-        group,
-        public_k(group),
-        res,
-        unit_frame,
-        _flagged_frame(dists, ["district"]),
-        sum(v for v, _ in units.values()),
-    )
-
-
-def open311_requests(
-    reports_df: pd.DataFrame,
-    *,
-    period: Period,
-    group: str | None,
-    now: datetime,
-    address_counts: Mapping[str, int],
-    districts: Sequence[Mapping[str, Any]] = (),
-) -> list[dict[str, Any]]:
-    """Open311 GeoReport v2-shaped public requests, only from cells whose count is shown.
-
-    lat/long are the res-8 cell centre, requested_datetime the first day of the month,
-    description the public "what was done" note only; a request is ``closed`` once that
-    note exists. Ids are a hash rank inside the (cell, month, group) atom, so neither the
-    database id nor the arrival order (a time finer than the month) leaks. Rest-of-district
-    units have no cell centre and are left out.
-    """
-    check_period(period, now)
-    group = check_group(group)
-    found = [
-        (rid, a, note)
-        for rid, a, note in _atoms(reports_df, period.months, address_counts, districts)
-        if a.kind == "cell" and (group is None or a.group == group)
-    ]
-    sizes = Counter((a.unit, a.month, a.group) for _, a, _ in found)
-    big = [(rid, a, note) for rid, a, note in found if sizes[(a.unit, a.month, a.group)] >= GROUP_K[a.group]]
-    shown = {key for key, (value, _) in _unit_months([a for _, a, _ in big], group).items() if value > 0}
-    by_atom: dict[tuple[str, int, str], list[tuple[str, str | None]]] = {}
-    for rid, a, note in big:
-        if (a.unit, a.month) in shown:
-            digest = hashlib.sha256(f"{a.unit}|{a.month}|{a.group}|{rid}".encode()).hexdigest()
-            by_atom.setdefault((a.unit, a.month, a.group), []).append((digest, note))
-    out: list[dict[str, Any]] = []
-    for (cell, month, grp), items in sorted(by_atom.items()):
-        lat, lon = h3.cell_to_latlng(cell)
-        start = Month(month // 100, month % 100).start
-        for rank, (_, note) in enumerate(sorted(items), 1):
-            out.append(
-                {
-                    "service_request_id": f"{start:%Y%m}-{cell}-{grp}-{rank:03d}",
-                    "status": "closed" if note else "open",
-                    "service_code": grp,
-                    "service_name": grp,
-                    "description": note or "",
-                    "requested_datetime": start.isoformat(),
-                    "lat": round(lat, 5),
-                    "long": round(lon, 5),
-                }
-            )
-    return out
+    if not isinstance(period, Month | Quarter):
+        raise PrivacyError(f"public periods are a Month or a fixed Quarter, not {type(period).__name__}")
+    labels = {m.label for m in period.months}
+    base = released.loc[released["month"].isin(labels)]
+    if group is not None:
+        base = base.loc[base["category_group"] == group]
+    base = base[BASE_COLUMNS].sort_values(["month", "unit", "category_group"]).reset_index(drop=True)
+    units = (base.groupby(["unit", "kind", "district"], sort=True)["value"].sum().reset_index()
+             .rename(columns={"value": "count"}))
+    units["count"] = units["count"].astype("int64")
+    districts = units.groupby("district", sort=True)["count"].sum().reset_index()
+    return PublicTable(period, group, PUBLIC_RES, units[["unit", "kind", "district", "count"]], districts,
+                       int(units["count"].sum()), base, tuple(dict(v) for v in versions))
 
 
 # --- surveys -------------------------------------------------------------------------

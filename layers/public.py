@@ -1,8 +1,9 @@
-"""The residents' map: counts per res-8 cell and per microdistrict, and what was done.
+"""The residents' map: released counts per res-8 cell and per microdistrict, and what was done.
 
-It draws only a :class:`layers.privacy.PublicTable` (which cannot hold anything below k,
-any point, text or time) and the public part of the action plan (status and public
-note), so no privacy decision is taken here.
+It draws only a :class:`layers.privacy.PublicTable` (sums of released, perturbed base
+cells: no point, text or time finer than a month) and the public part of the action plan
+(status and public note), so no privacy decision is taken here. Every count carries
+noise and is shown as approximate ("≈ 12").
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from layers.basemap import basemap, cell_geometry, part, polygon_geometry
 from layers.popups import TextPopups
 from layers.privacy import PublicTable
 from layers.style import (
-    FLAGGED,
     GISTAR_COLORS,
     STATUS_COLORS,
     add_geojson,
@@ -44,10 +44,9 @@ def period_caption(table: PublicTable, lang: str) -> str:
     return tr("legend.period", lang, period=f"{table.period.label}, {group_label(table.group, lang)}")
 
 
-def _tip(count: Any, partial: bool, k: int, lang: str) -> str:
-    if pd.isna(count):
-        return tr("tip.fewer", lang, k=k)
-    return tr("tip.count", lang, n=int(count)) + (tr("tip.partial", lang, k=k) if partial else "")
+def _tip(count: Any, lang: str) -> str:
+    """A released count, marked approximate: it carries the Cell Key Method's noise."""
+    return tr("release.tip_approx", lang, n=int(count))
 
 
 def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
@@ -60,13 +59,13 @@ def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
 
 
 def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd.DataFrame:
-    """The public table for st.dataframe: microdistrict, place, count as text ("< k" when flagged)."""
+    """The public table for st.dataframe: microdistrict, place, count as text ("≈ n")."""
     names = _district_names(gazetteer, lang)
     place = [
         tr("tip.rest", lang, district=names.get(d, d)) if kind == "rest" else unit
         for unit, kind, d in zip(table.units["unit"], table.units["kind"], table.units["district"], strict=True)
     ]
-    counts = [_tip(c, p, table.k, lang) for c, p in zip(table.units["count"], table.units["partial"], strict=True)]
+    counts = [_tip(c, lang) for c in table.units["count"]]
     return pd.DataFrame({
         tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
         tr("col.place", lang): place,
@@ -75,19 +74,17 @@ def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd
 
 
 def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> tuple[folium.FeatureGroup, list]:
-    """Res-8 cells: shown counts in YlOrRd classes, "fewer than k" in neutral grey."""
-    shown = table.cells["count"].dropna().astype(int).tolist()
-    breaks = class_breaks(shown, floor=table.k)
+    """Res-8 cells: released counts in YlOrRd classes (cells released as 0 are not drawn)."""
+    breaks = class_breaks(table.cells["count"].astype(int).tolist(), floor=1)
     feats = []
     for row in table.cells.itertuples(index=False):
-        fill = FLAGGED if row.fewer_than_k else color_for(int(row.count), breaks)
         feats.append(
             {
                 "type": "Feature",
                 "geometry": cell_geometry(row.unit),
                 "properties": {
-                    "tip": _tip(row.count, row.partial, table.k, lang),
-                    "style": polygon_style(fill, dash="3 3" if row.fewer_than_k else None),
+                    "tip": _tip(row.count, lang),
+                    "style": polygon_style(color_for(int(row.count), breaks)),
                 },
             }
         )
@@ -99,22 +96,22 @@ def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> t
 def districts_layer(
     table: PublicTable, gazetteer: Any, *, lang: str = "uk", show: bool = False
 ) -> tuple[folium.FeatureGroup, list]:
-    """Microdistricts coloured by their total (the sum of the unit counts shown)."""
+    """Microdistricts coloured by their total (the sum of their units' released counts)."""
     names = _district_names(gazetteer, lang)
     counts = table.districts.set_index("district")
-    breaks = class_breaks(counts["count"].dropna().astype(int).tolist(), floor=table.k)
+    breaks = class_breaks(counts["count"].astype(int).tolist(), floor=1)
     feats = []
     for d in part(gazetteer, "districts"):
         if d["id"] not in counts.index:
             continue
         row = counts.loc[d["id"]]
-        fill = FLAGGED if row["fewer_than_k"] else color_for(int(row["count"]), breaks)
+        fill = color_for(int(row["count"]), breaks)
         feats.append(
             {
                 "type": "Feature",
                 "geometry": polygon_geometry(d["polygon"]),
                 "properties": {
-                    "tip": f"{names[d['id']]}: {_tip(row['count'], bool(row['partial']), table.k, lang)}",
+                    "tip": f"{names[d['id']]}: {_tip(row['count'], lang)}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.6),
                 },
             }
@@ -169,7 +166,7 @@ def actions_layer(
 
 def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = True) -> folium.FeatureGroup:
     """Res-8 cells coloured by hot/cold class (bins -3..3, RdBu); `hotspots` holds cell and
-    bin computed from the published counts only, so the classes reveal nothing more."""
+    bin computed from the released counts only, so the classes reveal nothing more."""
     feats = [
         {
             "type": "Feature",
@@ -209,17 +206,22 @@ def public_map(
                period=period_caption(table, lang)).add_to(m)
     else:
         breaks = cell_breaks if view == "cells" else dist_breaks
-        items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, table.k), strict=True)]
-        items.append((FLAGGED, tr("legend.fewer_than_k", lang, k=table.k)))
+        items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, 1), strict=True)]
         title = tr("layer.public_cells" if view == "cells" else "layer.public_districts", lang)
-        legend(title, items, unit=tr("legend.reports", lang), period=period_caption(table, lang)).add_to(m)
+        legend(title, items, unit=tr("release.legend_reports", lang), period=period_caption(table, lang)).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)
     return m
 
 
 def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> str:
-    """The public "How this map is made" text, with the numbers the rules really use."""
-    ks = ", ".join(f"{group_label(g, lang)}: {spec.k}" for g, spec in GROUPS.items())
+    """The public "How this map is made" text, with the parameters the releases really use."""
+    tables = "\n".join(
+        tr("release.ptable", lang, name=tr(f"release.ptable_{spec.name}", lang),
+           groups=", ".join(group_label(g, lang) for g, s in GROUPS.items()
+                            if privacy.ptable_for(g).spec.name == spec.name),
+           d=spec.max_deviation, var=f"{spec.variance:g}", zero=f"{spec.p_zero:.0%}")
+        for spec in privacy.PTABLE_SPECS.values()
+    )
     period = tr("method.period", lang, period=table.period.label) if table is not None else ""
     body = tr(
         "method.body",
@@ -230,6 +232,6 @@ def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> st
         min_addr=privacy.MIN_ADDRESSES,
         period=period,
         lag=privacy.PUBLICATION_LAG.days,
-        ks=ks,
+        tables=tables,
     )
     return f"### {tr('method.title', lang)}\n\n{body}\n"

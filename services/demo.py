@@ -14,6 +14,8 @@ from sqlalchemy.orm import Session
 from auth.users import add_user
 from data.importer import Progress, import_file
 from data.store.schema import ActionRow, ImportBatch
+from services.forecast import evaluate_and_store
+from services.releases import publish
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
 SOURCE_SUFFIXES = {".json", ".csv", ".xlsx", ".docx"}
@@ -68,7 +70,8 @@ def _load_users(engine: Engine) -> int:
 
 
 def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any]:
-    """Import every demo source (idempotent), the action plan and the demo users."""
+    """Import every demo source (idempotent), the action plan, the demo users, then back-test
+    the forecasts and publish the public release of every demo month whose lag has ended."""
     files = demo_sources()
     batches = []
     for number, path in enumerate(files, start=1):
@@ -76,7 +79,8 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any
         batches.append(summary.as_dict())
         if progress:
             progress(number, len(files))
-    return {"batches": batches, "actions": _load_actions(engine), "users": _load_users(engine)}
+    return {"batches": batches, "actions": _load_actions(engine), "users": _load_users(engine),
+            "forecast": evaluate_and_store(engine), "releases": [r.release for r in publish(engine, actor="demo")]}
 
 
 def ensure_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any] | None:

@@ -1,28 +1,36 @@
 """The public report form: a resident's report enters the moderation queue.
 
 The resident gets a tracking number to look up the status later; contact details go to a
-moderator-only table that the retention purge empties. Submissions are rate-limited and
-spam-checked before anything is stored.
+moderator-only table that the retention purge empties. Submissions are spam-checked and
+rate-limited on the server, per client address and per device (salted hashes in
+``form_submissions``), so a fresh browser session does not reset the limit. A form
+report is counted in the public releases only after a moderator verifies it.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.importer import salt, to_report
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
-from data.store.schema import ContactRow, ReportRow
+from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
 
 MAX_PER_SESSION = 3
 SESSION_WINDOW = timedelta(minutes=10)
+MAX_PER_CLIENT = 3  # per client address or device within CLIENT_WINDOW
+CLIENT_WINDOW = timedelta(minutes=10)
+MAX_PER_CLIENT_DAY = 10
+KEEP_SUBMISSIONS = timedelta(days=1)
 MAX_PER_MINUTE = 30
 _LINK = re.compile(r"https?://|www\.|t\.me/", re.I)
 
@@ -52,18 +60,50 @@ def spam_reason(text: str) -> str | None:
     return None
 
 
+@dataclass(frozen=True)
+class Client:
+    """Who sends a form report, as the server sees it: the client address and a device
+    signature (the page passes e.g. the user agent and language headers). Only salted
+    hashes are stored."""
+
+    address: str | None
+    device: str | None
+
+
+def _hashed(kind: str, value: str | None) -> str:
+    return hmac.new(salt(), f"{kind}:{value or 'unknown'}".encode(), hashlib.sha256).hexdigest()
+
+
 def check_rate(recent_by_session: list[datetime], now: datetime) -> None:
     if sum(1 for t in recent_by_session if now - t < SESSION_WINDOW) >= MAX_PER_SESSION:
         raise Refused("form.rate_limited")
 
 
-def submit(engine: Engine, *, text: str, category: str | None, lat: float | None, lon: float | None,
-           contact: str | None, recent: Sequence[datetime] = (), now: datetime | None = None) -> Receipt:
-    """Store one resident report (status new) and return its tracking number.
+def check_client_rate(session: Session, client: Client, now: datetime) -> tuple[str, str]:
+    """Refuse when the address or the device sent too many reports lately (server-side:
+    no browser session can reset it); returns the two hashes to record."""
+    address, device = _hashed("address", client.address), _hashed("device", client.device)
+    session.execute(delete(FormSubmissionRow).where(FormSubmissionRow.at < now - KEEP_SUBMISSIONS))
+    same = or_(FormSubmissionRow.client_hash == address, FormSubmissionRow.device_hash == device)
+    for window, limit in ((CLIENT_WINDOW, MAX_PER_CLIENT), (KEEP_SUBMISSIONS, MAX_PER_CLIENT_DAY)):
+        recent = session.scalar(select(func.count()).select_from(FormSubmissionRow)
+                                .where(same, FormSubmissionRow.at >= now - window))
+        if (recent or 0) >= limit:
+            raise Refused("form.rate_limited")
+    return address, device
 
-    `recent` are the times of this browser session's earlier submissions (rate limit).
+
+def submit(engine: Engine, *, text: str, category: str | None, lat: float | None, lon: float | None,
+           contact: str | None, recent: Sequence[datetime] = (), now: datetime | None = None,
+           client: Client | None = None) -> Receipt:
+    """Store one resident report (status new: counted publicly only once verified) and
+    return its tracking number.
+
+    `client` is the sender's address and device as the server sees them (rate limit kept
+    in the store); `recent` are this browser session's earlier submissions.
     """
     now = now or datetime.now(UTC)
+    client = client or Client(None, None)
     check_rate(list(recent), now)
     if lat is None or lon is None:
         raise Refused("form.need_place")
@@ -82,6 +122,8 @@ def submit(engine: Engine, *, text: str, category: str | None, lat: float | None
                      category_hint=category, occurred_at=None)
     report = to_report(raw, secret=salt())
     with Session(engine) as session, session.begin():
+        address, device = check_client_rate(session, client, now)
+        session.add(FormSubmissionRow(at=now, client_hash=address, device_hash=device))
         insert_ignoring_conflicts(session, ReportRow.__table__, [report.model_dump(exclude={"id"})])
         report_id = session.scalar(select(ReportRow.id).where(ReportRow.source_ref == raw.source_ref))
         if contact and contact.strip():

@@ -12,13 +12,16 @@ import h3
 import pandas as pd
 from sqlalchemy import Engine
 
-from clustering.binning import study_area
-from clustering.hotspots import run
+from clustering.binning import edge_length_m, study_area
+from clustering.hotspots import emerging_counts_table, gistar_counts_table, run
+from data.records import H3_RESOLUTIONS
 from data.store import open_store
+from data.store.aggregates import binned_counts, report_columns
 from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 
 KYIV = ZoneInfo("Europe/Kyiv")
+COUNTING = {"gistar": gistar_counts_table, "emerging": emerging_counts_table}
 
 
 def month_start(month: str) -> datetime:
@@ -52,9 +55,24 @@ def city_area(res: int) -> list[str]:
 def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None = None, month_to: str | None = None,
                   categories: Sequence[str] | None = None, engine: Engine | None = None,
                   **params: object) -> pd.DataFrame:
-    """The cell table of one method over the city; `attrs` say ok/reason and the binning counts."""
-    reports = load_reports(engine, month_from=month_from, month_to=month_to, categories=categories)
-    return run(reports, method, res, load_gazetteer().boundary_polygon, **params)
+    """The cell table of one method over the city; `attrs` say ok/reason and the binning counts.
+
+    Counting methods read GROUP BY counts from the store; point methods read only the
+    columns they use. Both give exactly the row path's table (tests/test_store_aggregates.py).
+    """
+    engine = engine or open_store()
+    boundary = load_gazetteer().boundary_polygon
+    start = month_start(month_from) if month_from else None
+    end = month_start(next_month(month_to)) if month_to else None
+    counting = method in COUNTING and res in H3_RESOLUTIONS and params.get("k", 1) != "auto" and (
+        method != "emerging" or params.get("freq", "M") == "M")
+    if counting:
+        binned = binned_counts(engine, res=res, too_vague_m=edge_length_m(res), start=start, end=end,
+                               categories=categories, by_month=method == "emerging")
+        extra = {k: v for k, v in params.items() if k != "freq"}
+        return COUNTING[method](binned, res, boundary, **extra)
+    reports = report_columns(engine, start=start, end=end, categories=categories)
+    return run(reports, method, res, boundary, **params)
 
 
 def write_table(table: pd.DataFrame, out: Path) -> None:

@@ -9,29 +9,30 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import folium
-import h3
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from auth.roles import require
 from auth.users import User
-from clustering.binning import study_area
-from clustering.evaluation import rolling_evaluation
 from clustering.hotspots import gistar_table, emerging_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
+from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
+from geo.places import describe_cells
 from i18n import t as tr
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
-from services.patrol import PatrolPlan
+from services.forecast import city_settings, default_forecast, latest_evaluation, score_against_naive, top_places
+from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
 
@@ -43,10 +44,11 @@ class PoliceView:
     reports: pd.DataFrame  # the window's reports
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
-    top: pd.DataFrame
+    top: pd.DataFrame  # the default forecast's top places, never a ~0 forecast
     fmap: folium.Map
     start: datetime
     end: datetime
+    forecast: pd.DataFrame | None = None  # every cell: cell, score (expected reports), rank; attrs: method
 
 
 def window(weeks: int) -> tuple[datetime, datetime]:
@@ -67,24 +69,52 @@ def trend_label(category: str, lang: str = "uk") -> str:
     return f"{tr('emerging.' + kind, lang)} {tr('emerging.' + side, lang)}"
 
 
-def top_cells(gistar: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFrame, *, n: int = 10,
+def top_cells(forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFrame, *, n: int = 10,
               lang: str = "uk") -> pd.DataFrame:
-    """The n hottest significant cells with why: z, the trend class and the main categories."""
-    hot = gistar[gistar["bin"] > 0].sort_values(["z", "cell"], ascending=[False, True]).head(n)
+    """The n cells the default forecast expects most reports in, with why: recent reports, trend, categories.
+
+    Ranked by the forecast (expected reports over its horizon); a cell whose
+    forecast is ~0 is never listed (:func:`services.forecast.top_places`).
+    """
+    top = top_places(forecast, n)
     trend = emerging.set_index("cell")["category"].map(lambda c: trend_label(c, lang)) if len(emerging) else {}
+    recent = reports.groupby("h3_r9").size() if len(reports) else pd.Series(dtype=int)
     counts = (reports.groupby(["h3_r9", "category"]).size().rename("k").reset_index()
               .sort_values(["k", "category"], ascending=[False, True]))
     cats = {cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3],
                                                                                strict=True))
             for cell, g in counts.groupby("h3_r9")}
-    gz = load_gazetteer()
-    out = hot.assign(
-        rank=range(1, len(hot) + 1),
-        district=[gz.district_at(*h3.cell_to_latlng(c)) for c in hot["cell"]],
-        trend=[trend.get(c, "") for c in hot["cell"]],
-        categories=[cats.get(c, "") for c in hot["cell"]],
+    places = describe_cells(top["cell"], load_gazetteer(), lang=lang)
+    out = top.assign(
+        rank=range(1, len(top) + 1),
+        place=[" / ".join(places[c].streets) for c in top["cell"]],
+        landmark=[places[c].landmark or "" for c in top["cell"]],
+        district=[places[c].district or "" for c in top["cell"]],
+        forecast=top["score"].round(1),
+        n=[int(recent.get(c, 0)) for c in top["cell"]],
+        trend=[trend.get(c, "") for c in top["cell"]],
+        categories=[cats.get(c, "") for c in top["cell"]],
     )
-    return out[["rank", "cell", "district", "n", "z", "bin", "trend", "categories"]].reset_index(drop=True)
+    return out[["rank", "place", "landmark", "district", "forecast", "n", "trend", "categories", "cell"]
+               ].reset_index(drop=True)
+
+
+def plan_table(plan: PatrolPlan, *, lang: str = "uk") -> pd.DataFrame:
+    """The plan as an officer reads it: time order, streets, landmark, microdistrict, category
+    names in the page's language; the H3 id last, for analysts."""
+    places = describe_cells(plan.table["cell"], load_gazetteer(), lang=lang)
+    table = plan.table.copy()
+    table["place"] = [" / ".join(places[c].streets) for c in table["cell"]]
+    table["landmark"] = [places[c].landmark or "" for c in table["cell"]]
+    table["district"] = [places[c].district or "" for c in table["cell"]]
+    table["categories"] = [_category_labels(v, lang) for v in table["categories"]]
+    return table[["window", "patrol", "place", "landmark", "district", "categories", "expected", "cell"]]
+
+
+def _category_labels(slugs: object, lang: str) -> str:
+    """'noise, litter' -> 'Шум, Сміття' (catalogue names); unknown codes are kept as they are."""
+    parts = [part.strip() for part in str(slugs or "").split(",") if part.strip()]
+    return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
 def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
@@ -97,7 +127,9 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
     gistar = gistar_table(recent, POLICE_RES, boundary)
     emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
-    top = top_cells(gistar, emerging, usable, lang=lang) if gistar.attrs.get("ok") else gistar.head(0)
+    until = end.astimezone(ZoneInfo(city_settings()[1])).date()
+    forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+    top = top_cells(forecast, emerging, usable, lang=lang)
     density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
@@ -108,7 +140,7 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
         reports=recent if "points" in layers else None,
         points_window=(points_start, end) if "points" in layers else None,
     )
-    return PoliceView(recent, gistar, emerging, top, fmap, start, end)
+    return PoliceView(recent, gistar, emerging, top, fmap, start, end, forecast)
 
 
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
@@ -122,27 +154,86 @@ def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, d
     return hour_weekday(subset)
 
 
-def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Mean hit rate, PAI and PEI per method over month-to-next-month pairs of the history."""
+def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,
+                        lang: str = "uk") -> pd.DataFrame:
+    """The stored back-test: the default method's PEI* (95 % interval) and PAI next to naive's.
+
+    Read from the store, never computed here (``cli.py forecast --evaluate`` runs
+    after imports and at demo load). ``attrs``: ``method``, ``current`` (the
+    reports have not changed since), ``until``, ``stored`` (False: none yet).
+    """
     require(role, "police")
-    history = load(engine, categories=categories)
-    boundary = load_gazetteer().boundary_polygon
-    _, _, usable, _ = prepare(history, POLICE_RES, boundary)
-    scores = rolling_evaluation(usable, study_area(boundary, POLICE_RES), POLICE_RES)
-    return (scores.groupby(["method", "area_share"], as_index=False)[["hit_rate", "pai", "pei"]].mean()
-            .round(3))
+    stored = latest_evaluation(engine, res=POLICE_RES, categories=categories)
+    if stored is None:
+        table = pd.DataFrame()
+        table.attrs.update(stored=False)
+        return table
+    scores = score_against_naive(stored)
+    table = pd.DataFrame({
+        tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
+        tr("police.acc_method", lang): scores["method"],
+        "PEI*": scores["pei_star"].round(3),
+        tr("police.acc_interval", lang): [f"{lo:.3f}–{hi:.3f}" for lo, hi in
+                                          zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)],
+        tr("police.acc_naive", lang) + " PEI*": scores["naive"].round(3),
+        "PAI": scores["pai"].round(1),
+        tr("police.acc_naive", lang) + " PAI": scores["naive_pai"].round(1),
+    })
+    table.attrs.update(stored=True, method=stored.winner, current=stored.current, until=stored.until)
+    return table
+
+
+def patrol_areas(history: pd.DataFrame, *, areas: int, lang: str = "uk") -> pd.DataFrame | None:
+    """Workload-balanced patrol areas (p-median) named by the streets at their centres."""
+    split = balanced_areas(history, now=now(), areas=areas)
+    if split is None:
+        return None
+    places = describe_cells(split.areas["centre"], load_gazetteer(), lang=lang)
+    out = split.areas.assign(place=[" / ".join(places[c].streets) for c in split.areas["centre"]],
+                             district=[places[c].district or "" for c in split.areas["centre"]],
+                             workload=split.areas["workload"].round(1), share=(100 * split.areas["share"]).round())
+    return out[["area", "place", "district", "cells", "workload", "share"]]
+
+
+def stints(table: pd.DataFrame) -> pd.DataFrame:
+    """Consecutive windows a patrol spends in one cell merged into one stint ('18:00-22:00'),
+    in time order (windows keep the order in which the plan lists them)."""
+    order = {w: i for i, w in enumerate(dict.fromkeys(table["window"].astype(str)))}
+    rows: list[dict[str, object]] = []
+    for patrol, group in table.assign(window=table["window"].astype(str)).groupby("patrol", sort=True):
+        group = group.sort_values("window", key=lambda s: s.map(order))
+        for record in group.to_dict("records"):
+            last = rows[-1] if rows else None
+            if (last and last["patrol"] == patrol and last["cell"] == record["cell"]
+                    and order[last["last_window"]] + 1 == order[record["window"]]):
+                last["end"] = record["window"].split("-")[1]
+                last["last_window"] = record["window"]
+                last["expected"] += record["expected"]
+                continue
+            start, end = record["window"].split("-")
+            rows.append({**record, "start": start, "end": end, "last_window": record["window"],
+                         "first": order[record["window"]]})
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return table.head(0).assign(time="")
+    out["time"] = out["start"] + "-" + out["end"]
+    return out.sort_values(["first", "patrol"]).reset_index(drop=True)
 
 
 def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
-             header: Sequence[str], notes: Sequence[str] = ()) -> bytes:
-    """The printable patrol briefing (PDF): police and admins only, audited."""
+             header: Sequence[str], notes: Sequence[str] = (), lang: str = "uk") -> bytes:
+    """The printable patrol briefing (PDF), one page: the map of the plan's streets and cells,
+    then the plan in time order named by streets, landmark and microdistrict (no H3 ids).
+    `header` names the columns time, patrol, place, landmark, microdistrict, categories,
+    expected. Police and admins only, audited."""
     require(user.role, "export_police")
-    cells = list(dict.fromkeys(plan.table["cell"]))
+    table = stints(plan_table(plan, lang=lang))
+    cells = list(dict.fromkeys(table["cell"]))
     labels = [str(i) for i in range(1, len(cells) + 1)]
     number = dict(zip(cells, labels, strict=True))
-    png = static_map_png(basemap_from_gazetteer(load_gazetteer()), cells, labels, title=title)
-    rows = [[str(r.patrol), str(r.window), f"{number[r.cell]}: {r.cell}", f"{r.expected:.1f}", str(r.categories)]
-            for r in plan.table.itertuples(index=False)]
+    png = static_map_png(basemap_from_gazetteer(load_gazetteer(), lang=lang), cells, labels)
+    rows = [[str(r.time), str(r.patrol), f"({number[r.cell]}) {r.place}", r.landmark, r.district,
+             ", ".join(str(r.categories).split(", ")[:2]), f"{r.expected:.1f}"] for r in table.itertuples(index=False)]
     pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",

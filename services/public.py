@@ -1,22 +1,32 @@
-"""The residents' view: only what layers.privacy allows, for one month or quarter and group."""
+"""The residents' view: read from the frozen public releases only (services/releases.py).
+
+Nothing here counts reports: every number is a sum of released, perturbed base cells, so
+the page, the CSV/GeoJSON downloads, the Open311 feed and ``cli.py public export`` show
+the same numbers, and a month's numbers change only when a newer release revises it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
+from typing import Any
 
 import folium
 import pandas as pd
+from shapely.geometry import Polygon
 from sqlalchemy import Engine
 
 from clustering.binning import study_area
 from clustering.gistar import local_gistar
-from data.store.repo import public_actions_frame, public_reports_frame
+from data.categories import GROUPS
+from data.store.db import public_engine
+from data.store.repo import public_actions_frame, release_cells_frame, release_months_frame, releases_frame
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
 from services.clock import now
+from services.releases import latest_versions
 
 
 @cache
@@ -24,21 +34,66 @@ def address_counts() -> dict[str, int]:
     return privacy.address_counts_by_cell(load_gazetteer().addresses)
 
 
-def publishable_periods(*, months_back: int = 24) -> list[str]:
-    """Months and quarters the lag allows, newest first (what the period filter offers)."""
+def _reader(engine: Engine | None) -> Engine:
+    return engine if engine is not None else public_engine()
+
+
+def released_months(engine: Engine | None = None, *, as_of: int | None = None) -> pd.DataFrame:
+    """Per released month, the release and revision the public sees (as of release ``as_of``)."""
+    return latest_versions(release_months_frame(_reader(engine)), as_of=as_of)
+
+
+def latest_release(engine: Engine | None = None) -> int | None:
+    releases = releases_frame(_reader(engine))
+    return int(releases["id"].max()) if len(releases) else None
+
+
+def periods_of(months: list[str]) -> list[str]:
+    """Released months and the fixed quarters all of whose months are released, newest first."""
+    have = set(months)
+    quarters = {privacy.Quarter(int(m[:4]), (int(m[5:]) - 1) // 3 + 1) for m in months}
+    full = [q for q in quarters if all(m.label in have for m in q.months)]
+    return [q.label for q in sorted(full, reverse=True)] + sorted(have, reverse=True)
+
+
+def publishable_periods(engine: Engine | None = None, *, months_back: int = 24,
+                        as_of: int | None = None) -> list[str]:
+    """Released months (the newest ``months_back``) and their full quarters, newest first."""
+    months = sorted(released_months(engine, as_of=as_of)["month"].astype(str), reverse=True)[:months_back]
+    return periods_of(months)
+
+
+def lag_periods(*, months_back: int = 24) -> list[str]:
+    """Months and quarters whose publication lag has ended, newest first (staff pages, which
+    count live reports, use these; the public pages use :func:`publishable_periods`)."""
     latest = privacy.latest_publishable_month(now())
     months, month = [], latest
     for _ in range(months_back):
-        months.append(month)
+        months.append(month.label)
         month = month.previous()
-    quarters = sorted({privacy.Quarter(m.year, (m.month - 1) // 3 + 1) for m in months}, reverse=True)
-    quarters = [q for q in quarters if now() - q.end >= privacy.PUBLICATION_LAG]
-    return [q.label for q in quarters] + [m.label for m in months]
+    return periods_of(months)
 
 
-def default_period() -> str:
-    """The last full quarter that may be published (the public map opens on it)."""
-    return next(p for p in publishable_periods() if "Q" in p)
+def default_period(engine: Engine | None = None) -> str | None:
+    """The month of the latest release (the public map opens on it); None before any release."""
+    releases = releases_frame(_reader(engine))
+    return str(releases.loc[releases["id"].idxmax(), "month"]) if len(releases) else None
+
+
+def public_table(engine: Engine | None, period: str, group: str | None, *,
+                 as_of: int | None = None) -> privacy.PublicTable:
+    """The public table of a released period and group, as of release ``as_of`` (default: newest)."""
+    parsed = privacy.parse_period(period)
+    group = privacy.check_group(group)
+    versions = released_months(engine, as_of=as_of)
+    versions = versions.loc[versions["month"].isin([m.label for m in parsed.months])]
+    if len(versions) < len(parsed.months):
+        raise privacy.PrivacyError(f"{parsed.label} has not been released (see `cli.py release publish`)")
+    published = releases_frame(_reader(engine)).set_index("id")["published_at"]
+    rows = release_cells_frame(_reader(engine), zip(versions["release_id"], versions["month"], strict=True))
+    info = [{"month": v.month, "release": int(v.release_id), "revision": int(v.revision),
+             "published_at": published[int(v.release_id)].isoformat()} for v in versions.itertuples(index=False)]
+    return privacy.public_table(rows, period=parsed, group=group, versions=info)
 
 
 @dataclass
@@ -50,53 +105,68 @@ class PublicView:
 
 
 def published_hotspots(table: privacy.PublicTable) -> pd.DataFrame | None:
-    """Gi* classes (cell, bin) of the city's res-8 cells from the counts the table shows.
+    """Gi* classes (cell, bin) of the city's res-8 cells from the released counts only.
 
-    Suppressed cells enter as 0, so the classes are a function of published numbers
-    only and reveal nothing the table does not; None when Gi* has too little data.
+    Cells without a released count enter as 0, so the classes are a function of published
+    numbers and reveal nothing the table does not; None when Gi* has too little data.
     """
-    shown = table.cells.dropna(subset=["count"]).set_index("unit")["count"].astype(int)
+    shown = table.cells.set_index("unit")["count"].astype(int)
     area = study_area(load_gazetteer().boundary_polygon, table.res)
     counts = pd.Series(0, index=pd.Index(area, name="cell"), dtype="int64")
-    counts.loc[counts.index.intersection(shown.index)] = shown.reindex(counts.index.intersection(shown.index))
+    inside = counts.index.intersection(shown.index)
+    counts.loc[inside] = shown.reindex(inside)
     result = local_gistar(counts, k=1)
     if not result.ok:
         return None
     return result.table[["cell", "bin"]].loc[lambda t: (t["bin"] != 0) | t["cell"].isin(shown.index)]
 
 
-def public_actions(engine: Engine) -> pd.DataFrame:
-    """Action-plan items with only the public columns (status and the public note)."""
-    return public_actions_frame(engine)
+def default_view(hotspots: pd.DataFrame | None) -> str:
+    """Hotspots when the period has a significant cluster, else the cells (never a blank map)."""
+    return "hotspots" if hotspots is not None and (hotspots["bin"] != 0).any() else "cells"
 
 
-def _counted_columns(engine: Engine) -> pd.DataFrame:
-    """The public view's rows: the public pages never read the reports table itself."""
-    return public_reports_frame(engine)
+def public_actions(engine: Engine | None = None) -> pd.DataFrame:
+    """Action-plan items with only the public columns (status and the public note): live."""
+    return public_actions_frame(_reader(engine))
 
 
-def public_table(engine: Engine, period: str, group: str | None) -> privacy.PublicTable:
-    gz = load_gazetteer()
-    return privacy.public_counts(_counted_columns(engine), period=privacy.parse_period(period), group=group,
-                                 now=now(), address_counts=address_counts(), districts=gz.districts)
-
-
-def public_view(engine: Engine, period: str, group: str | None, *, lang: str = "uk",
-                view: str = "cells") -> PublicView:
-    table = public_table(engine, period, group)
+def public_view(engine: Engine | None, period: str, group: str | None, *, lang: str = "uk",
+                view: str | None = "cells", as_of: int | None = None) -> PublicView:
+    """Map, table and actions of a released period; ``view=None`` picks :func:`default_view`."""
+    table = public_table(engine, period, group, as_of=as_of)
     actions = public_actions(engine)
     hotspots = published_hotspots(table)
-    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view, hotspots=hotspots)
+    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view or default_view(hotspots),
+                      hotspots=hotspots)
     return PublicView(table, fmap, actions, hotspots)
 
 
-def public_downloads(engine: Engine, period: str, group: str | None) -> dict[str, str]:
-    """CSV, GeoJSON and Open311 requests.json of the same privacy-filtered table."""
+def district_points() -> dict[str, tuple[float, float]]:
+    """A point inside each microdistrict: where the feed places its rest-of-district units."""
+    return {str(d["id"]): _inside(d["polygon"]) for d in load_gazetteer().districts}
+
+
+def _inside(polygon: Any) -> tuple[float, float]:
+    p = Polygon(polygon).representative_point()
+    return round(p.y, 5), round(p.x, 5)
+
+
+def public_downloads(engine: Engine | None, period: str, group: str | None, *,
+                     as_of: int | None = None) -> dict[str, str]:
+    """CSV, GeoJSON and Open311 requests.json of the same released table."""
+    table = public_table(engine, period, group, as_of=as_of)
+    return downloads_of(table)
+
+
+def downloads_of(table: privacy.PublicTable) -> dict[str, str]:
     gz = load_gazetteer()
-    table = public_table(engine, period, group)
-    requests = exports.requests_json(_counted_columns(engine), period=privacy.parse_period(period), group=group,
-                                     now=now(), address_counts=address_counts(), districts=gz.districts)
-    return {"csv": exports.public_csv(table), "geojson": exports.public_geojson(table, gz), "requests.json": requests}
+    return {"csv": exports.public_csv(table), "geojson": exports.public_geojson(table, gz),
+            "requests.json": exports.requests_json(table, district_points())}
+
+
+def all_groups() -> list[str | None]:
+    return [None, *GROUPS]
 
 
 def today() -> date:

@@ -47,27 +47,35 @@ def test_public_page_renders_the_city_with_hotspots_legend_attribution_and_demo_
     script = map_script(at)
     assert "© OpenStreetMap contributors" in script or "\\u00a9 OpenStreetMap contributors" in script
     assert "DEMO DATA" in script
-    assert t("layer.public_hotspots") in script and t("gistar.3") in script  # legend of hot/cold classes
+    if at.radio[0].value == "hotspots":  # legend of the hot/cold classes of the released numbers
+        assert t("layer.public_hotspots") in script and t("gistar.3") in script
+    else:
+        assert t("layer.public_cells") in script and t("release.legend_reports") in script
     assert script.count('"type": "Polygon"') >= 20  # hexagons
 
 
-def test_public_hotspot_view_says_when_no_cluster_is_significant(app, demo_store) -> None:
-    """An all-white hot/cold map must not look like an empty one: the page says why."""
+def test_public_map_opens_on_the_latest_release_and_says_why_when_no_cluster_is_significant(app, demo_store) -> None:
+    """The default view is never a blank map: hot/cold spots of the latest release when
+    there are any, else the counts with a note why."""
     from services import public
 
     at = app()
-    table = public.public_table(demo_store["engine"], public.default_period(), None)
-    hotspots = public.published_hotspots(table)
+    latest = public.default_period(demo_store["engine"])
+    by_label = {box.label: box for box in at.selectbox}
+    assert by_label[t("public.period")].value == latest
+    hotspots = public.published_hotspots(public.public_table(demo_store["engine"], latest, None))
     infos = [i.value for i in at.info]
-    cells = t("public.view_cells")
-    if hotspots is None:
-        assert t("public.hotspots_insufficient", cells=cells) in infos
-    elif (hotspots["bin"] != 0).any():
-        assert t("public.no_hotspots", cells=cells) not in infos
+    if public.default_view(hotspots) == "hotspots":
+        assert at.radio[0].value == "hotspots" and t("release.opened_on_cells") not in infos
     else:
-        assert t("public.no_hotspots", cells=cells) in infos
-    at.radio[0].set_value("cells").run()
-    assert t("public.no_hotspots", cells=cells) not in [i.value for i in at.info]
+        assert at.radio[0].value == "cells" and t("release.opened_on_cells") in infos
+    for group in (None, "disorder", "traffic"):
+        next(box for box in at.selectbox if box.label == t("public.group")).set_value(group).run()
+        assert not at.exception
+        hotspots = public.published_hotspots(public.public_table(demo_store["engine"], latest, group))
+        assert at.radio[0].value == public.default_view(hotspots)
+    assert any(t("release.caption", release=public.latest_release(demo_store["engine"]), date="2026-01-01",
+                 revision="") == c.value for c in at.caption)
 
 
 def test_public_map_script_carries_no_report_coordinates_or_text(app, demo_store) -> None:

@@ -23,3 +23,31 @@ def test_briefing_pdf_has_cyrillic_text_and_the_map() -> None:
     assert len(reader.pages) >= 1
     assert "Інструктаж патрулів" in text and "Шум уночі" in text and cell in text
     assert any(page.images for page in reader.pages)
+
+
+def test_the_briefing_names_streets_and_categories_on_one_page_without_h3_ids(demo_store) -> None:
+    import re
+
+    from auth.users import User
+    from data.categories import CATEGORIES
+    from geo.gazetteer import load_gazetteer
+    from i18n import t
+    from services import patrol, police
+    from services.clock import now
+
+    engine = demo_store["engine"]
+    plan = patrol.suggest(police.load(engine), now=now(), patrols=3, shift=(18, 2))
+    header = [t("police.col_" + c) for c in ("window", "patrol", "place", "landmark", "district", "categories",
+                                              "expected")]
+    pdf = police.briefing(plan, user=User("officer", "police"), engine=engine, title="Інструктаж", subtitle="s",
+                          header=header)
+    reader = PdfReader(io.BytesIO(pdf))
+    text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+    assert len(reader.pages) == 1
+    assert not re.search(r"\b8[0-9a-f]{14}\b", text)  # no H3 id anywhere an officer reads
+    streets = {s.full_name for s in load_gazetteer().streets}
+    assert sum(1 for name in streets if name in text) >= 3
+    assert any(c.uk in text for c in CATEGORIES.values())
+    assert not any(re.search(rf"\b{slug}\b", text) for slug in CATEGORIES)  # no English category codes
+    squeezed = re.sub(r"\s", "", text)
+    assert all(re.sub(r"\s", "", word) in squeezed for word in header)

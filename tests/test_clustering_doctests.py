@@ -8,7 +8,7 @@ import pytest
 
 import clustering
 
-MODULES = sorted(m.name for m in pkgutil.iter_modules(clustering.__path__, "clustering."))
+MODULES = sorted(m.name for m in pkgutil.walk_packages(clustering.__path__, "clustering."))
 
 
 @pytest.mark.parametrize("name", MODULES)

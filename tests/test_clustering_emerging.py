@@ -179,3 +179,18 @@ def test_emerging_runs_on_10000_cells_104_weeks():
     cube = pd.DataFrame(np.random.default_rng(0).poisson(0.3, (len(cells), 104)), index=cells)
     r = emerging_hotspots(cube)
     assert r.ok and len(r.table) == 10_000
+
+
+@pytest.mark.parametrize(("hot_steps", "ends_hot", "label"), [
+    (18, True, "persistent_hot"),  # 18 of 20 = 90 %: persistent
+    (17, True, "consecutive_hot"),  # 17 of 20 = 85 %: below the rule, one run to the end
+    (18, False, "historical_hot"),  # 90 % hot, quiet at the end
+    (17, False, "no_pattern"),
+])
+def test_the_90_percent_rule_at_its_boundary(hot_steps, ends_hot, label):
+    """ArcGIS's "at least 90 % of the time-step intervals": 18 of 20 steps is in, 17 of 20 is out."""
+    quiet = T - hot_steps
+    z = _series((O, quiet), (H, hot_steps)) if ends_hot else _series((H, hot_steps), (O, quiet))
+    assert classify(np.array([z])).tolist() == [label]
+    cold = [-v for v in z]
+    assert classify(np.array([cold])).tolist() == [label.replace("hot", "cold")]

@@ -2,7 +2,8 @@
 
 ArcGIS computes each bin's Gi* over space-time neighbours: the bins within the
 neighbourhood distance in the current step *and* the same locations in the N
-previous steps (N = 1 by default; sfdep's ``k = 1``). Without it, a spot with a few
+previous steps (N = 1 by default; sfdep's ``k = 1`` builds the same neighbourhood
+but is only comparable: other weights, a permutation p-value, no FDR). Without it, a spot with a few
 reports a month flickers in and out of significance and comes out sporadic / no
 pattern instead of persistent (tests/test_demo_analysis.py shows it on the demo).
 """

@@ -15,8 +15,8 @@ from openpyxl import load_workbook
 from auth.users import User
 from encoders import FORMULA_START, visible_controls
 from layers.exports import council_csv, police_csv, public_csv, xlsx_bytes
-from layers.privacy import CITY_TZ, Quarter, public_counts
-from test_layers_privacy import DISTRICTS, NOW, make_addresses, make_reports
+from layers.privacy import CITY_TZ, Quarter, public_table
+from test_layers_privacy import make_addresses, make_reports, released
 
 FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://evil.example\",\"x\")",
             "＝1+1", "=cmd|' /C calc'!A0"]
@@ -75,8 +75,7 @@ def test_council_csv_neutralises_names_and_descriptions() -> None:
 
 
 def test_public_csv_opens_as_utf8() -> None:
-    t = public_counts(make_reports(3, 120), period=Quarter(2026, 1), group=None, now=NOW,
-                      address_counts=make_addresses(3), districts=DISTRICTS)
+    t = public_table(released(make_reports(3, 120), make_addresses(3)), period=Quarter(2026, 1), group=None)
     out = read_csv(public_csv(t))
     assert out.columns[0] == "period" and len(out) == len(t.units)
 

@@ -1,4 +1,4 @@
-"""geo.geocoder on a hand-made mini gazetteer (tests/data/mini_gazetteer.json), plus the
+"""geo.geocoding on a hand-made mini gazetteer (tests/data/mini_gazetteer.json), plus the
 eval set (tests/data/geocode_eval.csv) against the demo gazetteer with the accuracy targets.
 
 Mini city (metres from the centre 47.566 N 31.33 E): Маріупольська (old Московська) runs
@@ -22,7 +22,8 @@ import pytest
 
 from conftest import require
 from geo import Match, geocode, geocode_many
-from geo.geocoder import geocode_lines
+from geo.geocoding import geocode_lines
+from geo.geocoding.weights import EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, LANDMARK_M, STREET_OFFSET_M
 from geo.projection import to_metres
 
 DATA = Path(__file__).parent / "data"
@@ -69,7 +70,7 @@ def test_street_forms(text: str) -> None:
     m = g(text)
     assert (m.level, m.street) == ("street", "Маріупольська")
     assert near(m, 0, 0, 5)                         # middle of the street
-    assert m.uncertainty_m == pytest.approx(1000, rel=0.01)   # half its 2 km length
+    assert m.uncertainty_m == pytest.approx(1000 + STREET_OFFSET_M, rel=0.01)   # half its 2 km length
 
 
 def test_street_district_only_when_the_street_lies_in_one() -> None:
@@ -136,7 +137,7 @@ def test_house_numbers(text: str, house: str) -> None:
 
 def test_exact_address_points() -> None:
     m = g("вул. Маріупольська, 15а")
-    assert near(m, -1000 + 25 * 15.5, 12, 1) and m.uncertainty_m <= 15
+    assert near(m, -1000 + 25 * 15.5, 12, 1) and m.uncertainty_m <= EXACT_ADDRESS_M
     m = g("Соборності 23/27")
     assert near(m, 12, -800 + 25 * 23, 1)
     m = g("Маріупольська 21")
@@ -147,10 +148,10 @@ def test_missing_number_is_interpolated_by_parity() -> None:
     m = g("Маріупольська 16 — машини на газоні")
     assert m.level == "address" and m.house == "16"
     assert near(m, -1000 + 25 * 16, 0, 20)          # between 14 and 18 on the main line
-    assert 15 < m.uncertainty_m <= 60
+    assert EXACT_ADDRESS_M < m.uncertainty_m <= EXACT_ADDRESS_M + FAR_HOUSE_M
     assert m.score < g("Маріупольська 14").score
-    far = g("Маріупольська 60")                      # beyond the last house: extrapolated
-    assert far.level == "address" and far.uncertainty_m == 60
+    far = g("Маріупольська 60")                      # beyond the last house: extrapolated,
+    assert far.level == "address" and far.uncertainty_m > 400   # the claim grows with the distance
 
 
 def test_building_part_sits_on_its_plot() -> None:
@@ -181,7 +182,7 @@ def test_intersection(text: str) -> None:
     m = g(text)
     assert m.level == "intersection"
     assert {m.street, m.street2} == {"Маріупольська", "Соборності"}
-    assert near(m, 0, 0, 2) and m.uncertainty_m == 30
+    assert near(m, 0, 0, 2) and m.uncertainty_m == INTERSECTION_M
 
 
 @pytest.mark.parametrize("text, pair", [
@@ -232,7 +233,7 @@ def test_numbered_school(text: str) -> None:
     m = g(text)
     assert m.level == "landmark"
     assert (m.landmark["kind"], m.landmark["number"]) == ("school", "5")
-    assert near(m, 100, 60, 1) and m.uncertainty_m == 75
+    assert near(m, 100, 60, 1) and m.uncertainty_m == LANDMARK_M
 
 
 def test_lyceum_answers_a_school_number() -> None:
@@ -367,7 +368,7 @@ def test_typos_with_a_type_word_or_a_house(text: str, street: str) -> None:
 def test_microdistrict(text: str) -> None:
     m = g(text)
     assert (m.level, m.district) == ("district", "Болгарка")
-    assert m.uncertainty_m == pytest.approx(math.sqrt(450 * 1800 / math.pi), rel=0.02)
+    assert m.uncertainty_m == pytest.approx(math.hypot(450 / 2, 1800 / 2), rel=0.02)  # its corners
 
 
 def test_gender_tells_microdistrict_from_street() -> None:
@@ -432,7 +433,7 @@ def test_shared_location_wins() -> None:
 def test_match_dict_and_batch_api() -> None:
     d = g("Соборності 23/27").to_dict()
     assert list(d) == ["lat", "lon", "level", "score", "uncertainty_m", "street", "street2", "house",
-                       "landmark", "district", "span"]
+                       "landmark", "district", "span", "candidates"]
     assert isinstance(d["span"], list)
     json.dumps(d)
     answers = geocode_many(["на Болгарці", "нічого"], gazetteer=MINI)

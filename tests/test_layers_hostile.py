@@ -12,9 +12,9 @@ import pytest
 
 from encoders import html_text, js_value, visible_controls
 from layers import council, police
-from layers.privacy import MIN_SURVEY_N, Month, Quarter, public_counts
+from layers.privacy import MIN_SURVEY_N, Month, Quarter, public_table
 from layers.public import public_map
-from test_layers_privacy import DISTRICTS, NOW, make_addresses, make_reports
+from test_layers_privacy import make_addresses, make_reports, released
 from test_layers_public import GAZETTEER
 
 # Each one carries "pwned": after the encoded forms are taken out, that word must be gone.
@@ -106,9 +106,7 @@ def test_council_map_shows_hostile_places_actions_and_names_only_as_text(lang) -
 
 @pytest.mark.parametrize("lang", ["uk", "en"])
 def test_public_map_shows_hostile_notes_and_district_names_only_as_text(lang) -> None:
-    df = make_reports(7, 150)
-    table = public_counts(df, period=Quarter(2026, 1), group=None, now=NOW, address_counts=make_addresses(7),
-                          districts=DISTRICTS)
+    table = public_table(released(make_reports(7, 150), make_addresses(7)), period=Quarter(2026, 1), group=None)
     for view in ("cells", "districts"):
         m = public_map(table, hostile_gazetteer(), lang=lang, actions=hostile_actions(), view=view)
         assert_only_encoded(m.get_root().render(), HOSTILE)

@@ -13,9 +13,9 @@ from hypothesis import strategies as st
 
 from layers import exports
 from layers.basemap import basemap
-from layers.privacy import Month, Quarter, public_counts
+from layers.privacy import Month, Quarter, public_table
 from layers.public import display_table, method_markdown, public_map
-from test_layers_privacy import CELLS, DISTRICTS, NOW, SETTINGS, make_addresses, make_reports
+from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make_reports, released
 
 GAZETTEER = {
     "meta": {"source": "test", "synthetic": True, "attribution": "© OpenStreetMap contributors"},
@@ -30,6 +30,7 @@ GAZETTEER = {
     "water": [{"name": "Південний Буг", "polygon": [[31.34, 47.54], [31.35, 47.54], [31.35, 47.59], [31.34, 47.59]]}],
     "parks": [{"name": "Парк", "polygon": [[31.31, 47.57], [31.315, 47.57], [31.315, 47.575], [31.31, 47.575]]}],
 }
+POINTS = {"d-01": (47.56, 31.25), "d-02": (47.56, 31.45), "": (47.56, 31.33)}
 ACTIONS = pd.DataFrame(
     [
         {"cell": "891e43a500fffff", "district": None, "owner": "council", "description": "internal plan detail",
@@ -56,35 +57,35 @@ def leaks(df: pd.DataFrame, output: str) -> list[str]:
        st.sampled_from([None, "cleanliness", "disorder", "traffic"]), st.sampled_from(["uk", "en"]))
 def test_public_outputs_hold_no_report_point_or_text(seed, n, period, group, lang) -> None:
     df, addr = make_reports(seed, n), make_addresses(seed)
-    t = public_counts(df, period=period, group=group, now=NOW, address_counts=addr, districts=DISTRICTS)
+    t = public_table(released(df, addr), period=period, group=group)
     html = public_map(t, GAZETTEER, lang=lang, actions=ACTIONS).get_root().render()
     outputs = {
         "html": html,
         "csv": exports.public_csv(t),
         "geojson": exports.public_geojson(t, GAZETTEER),
-        "requests": exports.requests_json(df, period=period, group=group, now=NOW, address_counts=addr,
-                                          districts=DISTRICTS),
+        "requests": exports.requests_json(t, POINTS),
     }
     for name, out in outputs.items():
         assert not leaks(df, out), name
     assert "internal plan detail" not in html and "internal patrol detail" not in html
     shown = display_table(t, GAZETTEER, lang=lang).to_csv()
+    assert t.units.empty or "≈" in shown
     assert not leaks(df, shown)
     rows = list(csv.DictReader(io.StringIO(outputs["csv"])))
-    assert all(r["count"] == "" or int(r["count"]) >= t.k for r in rows)
+    assert all(int(r["count"]) >= 1 and r["approximate"] == "True" for r in rows)
+    assert sum(int(r["count"]) for r in rows) == t.total
     feats = json.loads(outputs["geojson"])["features"]
-    assert all(f["properties"]["count"] is None or f["properties"]["count"] >= t.k for f in feats)
-    assert sum(f["properties"]["count"] or 0 for f in feats) == t.total
+    assert sum(f["properties"]["count"] for f in feats) == t.total
+    assert len(json.loads(outputs["requests"])) == t.total  # the feed's total is the page's
 
 
 def test_public_map_has_legend_attribution_layers_and_demo_label() -> None:
     df = make_reports(7, 150)
-    t = public_counts(df, period=Quarter(2026, 1), group="cleanliness", now=NOW, address_counts=make_addresses(7),
-                      districts=DISTRICTS)
+    t = public_table(released(df, make_addresses(7)), period=Quarter(2026, 1), group="cleanliness")
     html = public_map(t, GAZETTEER, lang="en", actions=ACTIONS).get_root().render()
     for needle in ("OpenStreetMap contributors", "DEMO DATA", "Reports by cell", "Reports by microdistrict",
                    "Actions and what was done", "Offline basemap", "OpenStreetMap tiles", "Period: 2026-Q1",
-                   "Cleanliness and greenery", "fewer than 5 reports", "hm-legend", "Встановлено 5 контейнерів"):
+                   "Cleanliness and greenery", "reports (approximate)", "hm-legend", "Встановлено 5 контейнерів"):
         assert needle in html, needle
     uk = public_map(t, GAZETTEER, lang="uk", view="districts").get_root().render()
     assert "Звернення за мікрорайонами" in uk and "Період: 2026-Q1" in uk
@@ -93,8 +94,7 @@ def test_public_map_has_legend_attribution_layers_and_demo_label() -> None:
 def test_public_map_draws_no_report_markers_even_for_public_asset_categories() -> None:
     df = make_reports(9, 160)
     df["category"] = "lighting"  # a public-space asset: still never a point on the public map
-    t = public_counts(df, period=Month(2026, 1), group="infrastructure", now=NOW,
-                      address_counts=make_addresses(9), districts=DISTRICTS)
+    t = public_table(released(df, make_addresses(9)), period=Month(2026, 1), group="infrastructure")
     html = public_map(t, GAZETTEER, actions=ACTIONS).get_root().render()
     assert html.count("L.circleMarker(") == len(ACTIONS)  # the action-plan items only
     assert "L.marker(" not in html and "markerClusterGroup" not in html
@@ -109,23 +109,32 @@ def test_osm_tiles_are_optional_and_never_added_by_default() -> None:
     assert "DEMO DATA" not in basemap({**GAZETTEER, "meta": {"synthetic": False}}, lang="en").get_root().render()
 
 
-def test_method_text_states_cell_size_k_months_lag_and_approximate_places() -> None:
-    t = public_counts(make_reports(1, 30), period=Month(2026, 2), group=None, now=NOW, address_counts={},
-                      districts=DISTRICTS)
+def test_method_text_states_cell_size_noise_releases_lag_and_approximate_places() -> None:
+    t = public_table(released(make_reports(1, 30), {}), period=Month(2026, 2), group=None)
     text = method_markdown(t, lang="en")
     for needle in ("resolution 8", "0.74 km²", "fewer than 8 addresses", "7 days", "2026-02", "approximate",
-                   "Public order: 10", "Cleanliness and greenery: 5", "OpenStreetMap"):
+                   "Cell Key Method", "numbered release", "revision", "a 0 does not prove",
+                   "Public order): deviation at most ±3, variance 1", "Parking, Other): deviation at most ±2, variance 0.5",
+                   "probability 5%", "checked by a moderator", "OpenStreetMap"):
         assert needle in text, needle
-    assert "Як зроблено мапу" in method_markdown(lang="uk")
+    uk = method_markdown(lang="uk")
+    assert "Як зроблено мапу" in uk and "приблизні" in uk and "±3" in uk
 
 
 def test_requests_json_is_open311_shaped() -> None:
     df = make_reports(11, 600)
-    out = json.loads(exports.requests_json(df, period=Quarter(2026, 1), group=None, now=NOW,
-                                           address_counts=dict.fromkeys(CELLS, 50), districts=DISTRICTS))
+    t = public_table(released(df, dict.fromkeys(CELLS, 50)), period=Quarter(2026, 1), group=None)
+    out = json.loads(exports.requests_json(t, POINTS))
     assert out, "the dense test data should publish some requests"
+    assert len(out) == t.total
     assert {r["status"] for r in out} <= {"open", "closed"}
     assert len({r["service_request_id"] for r in out}) == len(out)
+    points = {(round(a, 5), round(b, 5)) for a, b in zip(df["lat"], df["lon"], strict=True)}
+    for r in out:
+        assert (r["lat"], r["long"]) not in points and r["description"] == ""
+        assert r["requested_datetime"][8:19] == "01T00:00:00"
+        assert set(r) == {"service_request_id", "status", "service_code", "service_name", "description",
+                          "requested_datetime", "lat", "long"}
 
 
 @pytest.mark.parametrize(
@@ -146,8 +155,7 @@ def test_restricted_exports_refuse_other_roles(fn, allowed) -> None:
 
 
 def test_public_csv_columns_carry_no_report_fields() -> None:
-    t = public_counts(make_reports(2, 80), period=Month(2026, 1), group=None, now=NOW,
-                      address_counts=make_addresses(2), districts=DISTRICTS)
+    t = public_table(released(make_reports(2, 80), make_addresses(2)), period=Month(2026, 1), group=None)
     header = exports.public_csv(t).removeprefix(exports.BOM).splitlines()[0].split(",")
     assert header == exports.PUBLIC_COLUMNS
     assert not set(header) & {"lat", "lon", "text", "occurred_at", "id", "reporter_hash"}

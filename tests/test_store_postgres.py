@@ -46,6 +46,7 @@ T0 = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
 GEOD = Geod(ellps="WGS84")
 MIGRATION_0002 = "data/store/migrations/versions/0002_postgis_public_views.py"
 MIGRATION_0003 = "data/store/migrations/versions/0003_public_view_for_the_public_pages.py"
+POSTGIS_VIEWS = {"geometry_columns", "geography_columns"}  # the extension's own catalogue views
 
 
 def offset(north_m: float, east_m: float) -> tuple[float, float]:
@@ -101,7 +102,8 @@ def test_upgrade_from_empty_and_back(postgres_template: str) -> None:
         assert (columns["geom"]["type"].geometry_type, columns["geom"]["type"].srid) == ("POINT", 4326)
         indexes = {i["name"] for i in inspect(engine).get_indexes("reports")}
         assert {"ix_reports_geom", "ix_reports_geog"} <= indexes
-        assert {"public_reports_view", "public_cell_counts"} <= set(inspect(engine).get_view_names())
+        assert set(inspect(engine).get_view_names()) - POSTGIS_VIEWS == {"public_actions_view"}  # no true counts
+        assert {"releases", "release_months", "release_cells"} <= set(inspect(engine).get_table_names())
         from alembic import command
 
         from data.store.db import alembic_config
@@ -129,7 +131,7 @@ def test_sqlite_downgrade_drops_the_views(sqlite_url: str) -> None:
         command.downgrade(cfg, "0001")
     assert inspect(engine).get_view_names() == []
     upgrade(engine)
-    assert set(inspect(engine).get_view_names()) == {"public_reports_view", "public_cell_counts", "public_actions_view"}
+    assert set(inspect(engine).get_view_names()) == {"public_actions_view"}
 
 
 # --- geometry kept in sync by the trigger ------------------------------------------------------
@@ -244,39 +246,47 @@ def test_cell_counts(store: Engine, placed: dict[str, int]) -> None:
 
 # --- the public views and the public role -----------------------------------------------------
 
-def test_public_views_hold_no_text_point_time_or_reporter(store: Engine, placed: dict[str, int]) -> None:
+def test_no_view_of_true_counts_is_left_and_the_actions_view_is_public_columns_only(store: Engine) -> None:
+    assert set(inspect(store).get_view_names()) - POSTGIS_VIEWS == {"public_actions_view"}
     with store.connect() as conn:
-        view = conn.execute(text("SELECT * FROM public_reports_view WHERE is_duplicate = 0 "
-                                 "ORDER BY month, category_group")).mappings().all()
-        counts = conn.execute(text("SELECT * FROM public_cell_counts ORDER BY category_group, h3_r8")).mappings().all()
-    assert set(view[0].keys()) == {"id", "month", "category", "category_group", "h3_r8", "level", "status",
-                                   "is_duplicate", "status_note"}
-    assert len(view) == 5  # rejected, duplicate and unplaced reports are not published
-    assert {v["month"] for v in view} == {"2025-03"}
-    assert {v["category_group"] for v in view} == {"cleanliness", "disorder"}
-    assert set(counts[0].keys()) == {"month", "category_group", "h3_r8", "n"}
-    assert sum(c["n"] for c in counts) == 5
+        view = conn.execute(text("SELECT * FROM public_actions_view")).mappings()
+        assert set(view.keys()) == {"id", "cell", "district", "status", "public_note"}
 
 
 @pytest.mark.postgres
-def test_public_role_reads_the_views_and_nothing_else(pg: Engine) -> None:
-    insert(pg, [row("a"), row("b", *offset(30, 0))])
+def test_public_role_reads_the_releases_and_cannot_read_unprotected_counts(pg: Engine) -> None:
+    """The public role reads release tables (perturbed counts) and the public action view;
+    every road to a true count is closed: the reports table, the dropped views, any
+    aggregate over reports, and it can neither write nor change a release."""
+    from services.releases import publish
+
+    insert(pg, [row(f"r{i}", *offset(30 * i, 0), status="verified") for i in range(8)])
+    assert [r.month for r in publish(pg, "2025-03", now=datetime(2025, 4, 9, tzinfo=UTC))] == ["2025-03"]
     with pg.connect() as conn:
         conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
-        assert conn.execute(text("SELECT SUM(n) FROM public_cell_counts")).scalar_one() == 2
-        view = conn.execute(text("SELECT month, category_group, h3_r8, status FROM public_reports_view")).all()
-        assert len(view) == 2
+        released = conn.execute(text("SELECT COALESCE(SUM(value), 0) FROM release_cells")).scalar_one()
+        assert 8 - 3 <= released <= 8 + 3
+        assert conn.execute(text("SELECT COUNT(*) FROM releases")).scalar_one() == 1
+        assert conn.execute(text("SELECT COUNT(*) FROM release_months")).scalar_one() == 1
         assert conn.execute(text("SELECT COUNT(*) FROM public_actions_view")).scalar_one() == 0
-    for column in ("text", "lat", "lon", "reporter_hash", "h3_r8", "count(*)"):
+    for query in ("SELECT text FROM reports", "SELECT lat, lon FROM reports", "SELECT count(*) FROM reports",
+                  "SELECT h3_r8, count(*) FROM reports GROUP BY h3_r8", "SELECT record_key FROM reports",
+                  "SELECT * FROM reporter_contacts", "SELECT * FROM quarantine", "SELECT * FROM audit_log",
+                  "SELECT * FROM users", "SELECT * FROM actions", "SELECT * FROM form_submissions",
+                  "SELECT * FROM public_cell_counts", "SELECT * FROM public_reports_view",
+                  "UPDATE release_cells SET value = value + 1", "DELETE FROM releases",
+                  "INSERT INTO release_cells VALUES (1, '2025-03', 'x', 'other', 'cell', '', 1)"):
         with pg.connect() as conn:
             conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
-            with pytest.raises(ProgrammingError, match="permission denied"):
-                conn.execute(text(f"SELECT {column} FROM reports"))
-    for table in ("reporter_contacts", "quarantine", "audit_log", "users", "actions"):
-        with pg.connect() as conn:
-            conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
-            with pytest.raises(ProgrammingError, match="permission denied"):
-                conn.execute(text(f"SELECT * FROM {table}"))
+            with pytest.raises(ProgrammingError, match="permission denied|does not exist"):
+                conn.execute(text(query))
+    with pg.connect() as conn:  # the dropped views are gone for every role, not just hidden
+        names = conn.execute(text("SELECT table_name FROM information_schema.tables "
+                                  "WHERE table_schema = 'public'")).scalars().all()
+        assert not {"public_cell_counts", "public_reports_view"} & set(names)
+        grants = conn.execute(text("SELECT DISTINCT table_name FROM information_schema.role_table_grants "
+                                   "WHERE grantee = :role"), {"role": PUBLIC_ROLE}).scalars().all()
+        assert set(grants) == {"releases", "release_months", "release_cells", "public_actions_view"}
 
 
 @pytest.mark.postgres
@@ -288,7 +298,7 @@ def test_public_login_with_a_password_from_the_environment(pg: Engine) -> None:
         public = create_engine(url)
         with public.connect() as conn:
             assert conn.execute(text("SELECT current_user")).scalar_one() == PUBLIC_ROLE
-            assert conn.execute(text("SELECT COUNT(*) FROM public_cell_counts")).scalar_one() == 0
+            assert conn.execute(text("SELECT COUNT(*) FROM release_cells")).scalar_one() == 0
             with pytest.raises(ProgrammingError, match="permission denied"):
                 conn.execute(text("SELECT text FROM reports"))
         public.dispose()
@@ -299,11 +309,14 @@ def test_public_login_with_a_password_from_the_environment(pg: Engine) -> None:
 
 @pytest.mark.postgres
 def test_the_public_page_works_as_the_read_only_role(pg: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The public table is computed from the views alone, logged in as hotspots_public."""
+    """The public table is read from the releases alone, logged in as hotspots_public."""
     from data.store.db import public_engine
     from services import public
 
-    insert(pg, [row(f"r{i}") for i in range(6)])
+    from services.releases import publish
+
+    insert(pg, [row(f"r{i}", status="verified") for i in range(6)])
+    publish(pg, "2025-03", now=datetime(2025, 4, 9, tzinfo=UTC))
     enable_public_login(pg, "public-secret")
     try:
         url = make_url(pg.url).set(username=PUBLIC_ROLE, password="public-secret")
@@ -311,7 +324,9 @@ def test_the_public_page_works_as_the_read_only_role(pg: Engine, monkeypatch: py
         public_engine.cache_clear()
         reader = public_engine()
         table = public.public_table(reader, "2025-03", None)
-        assert table.total == 6 and table.cells["count"].dropna().tolist() == [6]
+        with pg.connect() as conn:
+            assert table.total == conn.execute(text("SELECT SUM(value) FROM release_cells")).scalar_one()
+        assert abs(table.total - 6) <= 2 and public.publishable_periods(reader) == ["2025-03"]
         assert public.public_actions(reader).empty
         with reader.connect() as conn, pytest.raises(ProgrammingError, match="permission denied"):
             conn.execute(text("SELECT lat, lon FROM reports"))
@@ -364,7 +379,7 @@ def test_concurrent_overlapping_writers_lose_nothing_and_duplicate_nothing(store
     def read() -> None:
         while not done.is_set():
             with store.connect() as conn:
-                seen.append(conn.execute(text("SELECT COALESCE(SUM(n), 0) FROM public_cell_counts")).scalar_one())
+                seen.append(conn.execute(text("SELECT COUNT(*) FROM reports")).scalar_one())
 
     reader = threading.Thread(target=read)
     reader.start()

@@ -5,17 +5,26 @@ Pages and the CLI never write SQL; they call these.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Dialect, Engine, Table, UniqueConstraint, and_, select, text
+from sqlalchemy import ColumnElement, Dialect, Engine, Table, UniqueConstraint, and_, bindparam, select, text, update
+from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from data.store.schema import ImportBatch, QuarantineRow, ReportRow
+from data.store.schema import (
+    ImportBatch,
+    QuarantineRow,
+    ReleaseCellRow,
+    ReleaseMonthRow,
+    ReleaseRow,
+    ReportRow,
+)
 
 REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
@@ -187,22 +196,97 @@ def batches_frame(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-PUBLIC_COLUMNS = ["id", "month", "category", "h3_r8", "level", "status", "is_duplicate", "status_note"]
-
-
 def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {view}")).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
-def public_reports_frame(engine: Engine) -> pd.DataFrame:
-    """Rows of ``public_reports_view``: what the public pages may read (no text, point,
-    time finer than a month or reporter); on PostgreSQL the ``hotspots_public`` role can
-    read nothing else."""
-    return _view(engine, "public_reports_view", PUBLIC_COLUMNS)
-
-
 def public_actions_frame(engine: Engine) -> pd.DataFrame:
     """The action plan as the public sees it: place, status and the "what was done" note."""
     return _view(engine, "public_actions_view", ["id", "cell", "district", "status", "public_note"])
+
+
+# --- public releases (services/releases.py) ----------------------------------------------
+
+RELEASE_SOURCE_COLUMNS = ["id", "month", "h3_r8", "level", "category", "status", "batch_id", "duplicate_of",
+                          "record_key"]
+
+
+def assign_record_keys(session: Session, new_key: Callable[[], int]) -> int:
+    """Give every report without a record key its key (once: a key is never changed)."""
+    ids = session.scalars(select(ReportRow.id).where(ReportRow.record_key.is_(None))).all()
+    if ids:
+        session.execute(
+            update(ReportRow.__table__)
+            .where(ReportRow.__table__.c.id == bindparam("rid"), ReportRow.__table__.c.record_key.is_(None))
+            .values(record_key=bindparam("key")),
+            [{"rid": rid, "key": new_key()} for rid in ids],
+        )
+    return len(ids)
+
+
+def release_source_frame(session: Session) -> pd.DataFrame:
+    """What a release is computed from: month (city time), cell, level, category, status,
+    batch, duplicate flag and record key of every placed report (no text, no point)."""
+    rows = session.execute(
+        select(ReportRow.id, ReportRow.month_local, ReportRow.h3_r8, ReportRow.level, ReportRow.category,
+               ReportRow.status, ReportRow.batch_id, ReportRow.duplicate_of, ReportRow.record_key)
+        .where(ReportRow.h3_r8.is_not(None), ReportRow.month_local.is_not(None))
+    ).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=RELEASE_SOURCE_COLUMNS)
+
+
+def releases_frame(bind: Engine | Session) -> pd.DataFrame:
+    """Every release: id (number), month, published_at, method, content_sha256."""
+    cols = ["id", "month", "published_at", "method", "content_sha256"]
+    query = select(*(getattr(ReleaseRow, c) for c in cols)).order_by(ReleaseRow.id)
+    with _session(bind) as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=cols)
+
+
+def release_months_frame(bind: Engine | Session) -> pd.DataFrame:
+    """Which months each release holds (release_id, month, revision)."""
+    query = select(ReleaseMonthRow.release_id, ReleaseMonthRow.month, ReleaseMonthRow.revision).order_by(
+        ReleaseMonthRow.release_id, ReleaseMonthRow.month)
+    with _session(bind) as session:
+        rows = session.execute(query).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["release_id", "month", "revision"])
+
+
+RELEASE_CELL_COLUMNS = ["release_id", "month", "unit", "kind", "district", "category_group", "value"]
+
+
+def release_cells_frame(bind: Engine | Session, pairs: Iterable[tuple[int, str]]) -> pd.DataFrame:
+    """The released base cells of the given (release id, month) pairs."""
+    wanted = sorted(set(pairs))
+    rows: list[tuple[Any, ...]] = []
+    with _session(bind) as session:
+        for release_id in sorted({r for r, _ in wanted}):
+            months = [m for r, m in wanted if r == release_id]
+            query = select(*(getattr(ReleaseCellRow, c) for c in RELEASE_CELL_COLUMNS)).where(
+                ReleaseCellRow.release_id == release_id, ReleaseCellRow.month.in_(months))
+            rows += [tuple(r) for r in session.execute(query)]
+    frame = pd.DataFrame(rows, columns=RELEASE_CELL_COLUMNS)
+    frame["value"] = frame["value"].astype("int64")
+    return frame.sort_values(["month", "unit", "category_group"]).reset_index(drop=True)
+
+
+def insert_release(session: Session, release: dict[str, Any], months: Sequence[dict[str, Any]],
+                   cells: Sequence[dict[str, Any]]) -> None:
+    """Write one release in the caller's transaction (the tables refuse later changes)."""
+    session.add(ReleaseRow(**release))
+    session.flush()
+    session.execute(sa_insert(ReleaseMonthRow), list(months))
+    if cells:
+        session.execute(sa_insert(ReleaseCellRow), list(cells))
+
+
+@contextmanager
+def _session(bind: Engine | Session) -> Iterator[Session]:
+    if isinstance(bind, Session):
+        yield bind
+    else:
+        with Session(bind) as session:
+            yield session

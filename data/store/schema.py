@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -127,6 +128,8 @@ class ReportRow(Base):
     status_note: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=_now)
     updated_at: Mapped[datetime] = mapped_column(default=_now)
+    # the Cell Key Method's secret record key (layers/cellkey.py): drawn once, never changed
+    record_key: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class QuarantineRow(Base):
@@ -224,3 +227,69 @@ class EditLockRow(Base):
     report_id: Mapped[int] = mapped_column(ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True)
     holder: Mapped[str] = mapped_column(String(100))
     expires_at: Mapped[datetime]
+
+
+class ReleaseRow(Base):
+    """A numbered, frozen monthly public release (docs/PRIVACY.md): never updated or deleted
+    (database triggers refuse it); later changes go into a newer release as revisions."""
+
+    __tablename__ = "releases"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # the release number
+    month: Mapped[str] = mapped_column(String(7), unique=True)  # the month it first publishes (YYYY-MM)
+    published_at: Mapped[datetime]
+    method: Mapped[dict[str, Any]]  # method name and parameters, the perturbation tables
+    content_sha256: Mapped[str] = mapped_column(String(64))
+
+
+class ReleaseMonthRow(Base):
+    """Which months a release holds: its own month (revision 0) and revised earlier months."""
+
+    __tablename__ = "release_months"
+    __table_args__ = (UniqueConstraint("month", "revision", name="uq_release_months_revision"),)
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer)
+
+
+class ReleaseCellRow(Base):
+    """One released base cell (unit x month x category group) with its perturbed value;
+    cells released as 0 are not stored (a 0 cannot be told from an absent row)."""
+
+    __tablename__ = "release_cells"
+    release_id: Mapped[int] = mapped_column(ForeignKey("releases.id"), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(120), primary_key=True)
+    category_group: Mapped[str] = mapped_column(String(30), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))  # cell | rest
+    district: Mapped[str] = mapped_column(String(100))
+    value: Mapped[int] = mapped_column(Integer)
+
+
+class FormSubmissionRow(Base):
+    """Salted hashes of who sent a form report and when: the server-side rate limit."""
+
+    __tablename__ = "form_submissions"
+    __table_args__ = (Index("ix_form_submissions_at", "at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    client_hash: Mapped[str] = mapped_column(String(64))
+    device_hash: Mapped[str] = mapped_column(String(64))
+
+
+class ForecastEvaluationRow(Base):
+    """A stored back-test of the forecast methods (``cli.py forecast --evaluate``).
+
+    ``data_version`` is the store's version of the reports it was computed on, so
+    a page can tell a current result from one the reports have since outgrown.
+    """
+
+    __tablename__ = "forecast_evaluations"
+    __table_args__ = (Index("ix_forecast_evaluations_key", "category", "res", "horizon_days"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(default=_now)
+    data_version: Mapped[str] = mapped_column(String(64))
+    category: Mapped[str] = mapped_column(String(30), default="")  # "" = every category
+    res: Mapped[int] = mapped_column(Integer)
+    horizon_days: Mapped[int] = mapped_column(Integer)
+    winner: Mapped[str] = mapped_column(String(30))
+    result: Mapped[dict[str, Any]]

@@ -8,6 +8,8 @@ import re
 import pytest
 from pypdf import PdfReader
 
+from data.categories import CATEGORIES
+from geo.gazetteer import load_gazetteer
 from i18n import t
 from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, sign_in, wait_idle
 
@@ -107,4 +109,14 @@ def test_police_download_a_briefing_pdf_with_cyrillic_and_the_map(page, app_url,
     assert len(pdf.pages) >= 1
     assert t("police.briefing_title") in text
     assert any(p.images for p in pdf.pages)
+    # places in words, Ukrainian category names, no H3 id in what an officer reads
+    streets = {s.full_name for s in load_gazetteer().streets}
+    flat = " ".join(text.split())
+    assert sum(1 for name in streets if name in flat) >= 2
+    assert any(c.uk in flat for c in CATEGORIES.values())
+    assert not re.search(r"\b8[0-9a-f]{14}\b", flat)
+    shot("police-briefing")
+    page.get_by_test_id("stSelectbox").filter(has_text=t("police.cell")).first.click()  # the "when" place picker lists places in words
+    page.get_by_role("option").filter(has_text=re.compile("|".join(re.escape(n) for n in sorted(streets)))
+                                      ).first.wait_for(timeout=30_000)
     shot("police-briefing")

@@ -23,8 +23,8 @@ engine = state.engine()
 gz = load_gazetteer()
 st.title(state.tr("council.title"))
 reports = council.load(engine, role=role)
-periods = public.publishable_periods()
-period = parse_period(st.selectbox(state.tr("public.period"), periods, index=periods.index(public.default_period())))
+periods = public.lag_periods()
+period = parse_period(st.selectbox(state.tr("public.period"), periods))
 review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     [state.tr("council.review"), state.tr("council.plan"), state.tr("council.surveys"), state.tr("council.meetings"),
      state.tr("council.report")])

@@ -37,8 +37,9 @@ st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hid
 
 st.subheader(state.tr("police.when"))
 w1, w2 = st.columns(2)
+place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
 cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
-                    format_func=lambda c: state.tr("police.all_cells") if c is None else c)
+                    format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
 district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
                         format_func=lambda d: state.tr("police.all_districts") if d is None else d)
 profile = police.when_profile(view.reports, cells=[cell] if cell else None, district=district)
@@ -50,33 +51,58 @@ st.altair_chart(alt.Chart(heat).mark_rect().encode(
     tooltip=["weekday", "hour", "n"]), width="stretch")
 
 st.subheader(state.tr("police.plan"))
-p1, p2, p3 = st.columns(3)
+p1, p2, p3, p4 = st.columns(4)
 patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
 shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
 window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
+beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=10.0, value=1.5, step=0.1,
+                          help=state.tr("police.beat_help"))
 history = police.load(engine, categories=categories or None)
 shift_hours = (shift[0], shift[1] % 24)
-plan = patrol.suggest(history, now=now(), patrols=int(patrols), shift=shift_hours, window_hours=window_hours)
-edited = st.data_editor(plan.table[["patrol", "window", "cell", "expected", "categories"]].astype({"window": str}),
-                        hide_index=True, width="stretch", disabled=["patrol", "window", "expected", "categories"],
-                        key="plan-editor")
+plan = patrol.suggest(history, now=now(), patrols=int(patrols), shift=shift_hours, window_hours=window_hours,
+                      beat_km=float(beat_km), forecast=view.forecast)
+shown_plan = police.plan_table(plan, lang=lang).astype({"window": str})
+edited = st.data_editor(shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True,
+                        width="stretch", key="plan-editor",
+                        disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"])
+edited.columns = list(shown_plan.columns)
 scored = patrol.coverage(edited[["patrol", "window", "cell"]], history, now=now(), shift=shift_hours,
-                         window_hours=window_hours)
-st.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
-final = patrol.PatrolPlan(scored.table.assign(categories=edited["categories"].to_numpy()), scored.covered, scored.total)
-pdf = police.briefing(final, user=user, engine=engine, title=state.tr("police.briefing_title"),
+                         window_hours=window_hours, best=plan.best, forecast=view.forecast)
+m1, m2 = st.columns(2)
+m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
+m2.metric(state.tr("police.of_best"), f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
+          help=state.tr("police.of_best_help"))
+if plan.optimal and scored.covered >= plan.covered - 1e-9:
+    st.caption(state.tr("police.of_best_optimal"))
+pdf = police.briefing(scored, user=user, engine=engine, lang=lang, title=state.tr("police.briefing_title"),
                       subtitle=state.tr("police.briefing_subtitle", start=f"{view.start:%Y-%m-%d}",
                                         end=f"{view.end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
-                      header=[state.tr("police.col_patrol"), state.tr("police.col_window"),
-                              state.tr("police.col_cell"), state.tr("police.col_expected"),
-                              state.tr("police.col_categories")]) if st.toggle(state.tr("police.prepare_pdf")) else None
+                      header=[state.tr("police.col_" + c) for c in
+                              ("window", "patrol", "place", "landmark", "district", "categories", "expected")]
+                      ) if st.toggle(state.tr("police.prepare_pdf")) else None
 if pdf is not None:
     st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
                        mime="application/pdf")
 
+with st.expander(state.tr("police.areas")):
+    st.caption(state.tr("police.areas_help"))
+    n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
+    areas = police.patrol_areas(history, areas=int(n_areas), lang=lang)
+    if areas is None:
+        st.info(state.tr("police.areas_none"))
+    else:
+        st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
+
 with st.expander(state.tr("police.accuracy")):
-    st.caption(state.tr("police.accuracy_help"))
-    st.dataframe(police.prediction_accuracy(engine, role=role, categories=categories or None), hide_index=True)
+    accuracy = police.prediction_accuracy(engine, role=role, categories=categories or None, lang=lang)
+    if not accuracy.attrs["stored"]:
+        st.info(state.tr("police.accuracy_none"))
+    else:
+        st.caption(state.tr("police.accuracy_help", method=markdown_text(accuracy.attrs["method"]),
+                            until=markdown_text(accuracy.attrs["until"])))
+        if not accuracy.attrs["current"]:
+            st.warning(state.tr("police.accuracy_stale"))
+        st.dataframe(accuracy, hide_index=True)
 
 if st.toggle(state.tr("police.prepare_csv")):
     st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),

@@ -1,36 +1,49 @@
-"""Public map (no login): counts per cell or microdistrict, privacy rules applied on the server."""
+"""Public map (no login): released counts per cell or microdistrict, read from the frozen releases."""
 
 import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import GROUPS
-from encoders import visible_columns
+from encoders import markdown_text, visible_columns
 from services import public
 from ui import state
 
 lang = state.lang()
 st.title(state.tr("app.title"))
 st.caption(state.tr("app.subtitle"))
-periods = public.publishable_periods()
+reader = state.public_reader()
+periods = public.publishable_periods(reader)
+if not periods:
+    st.info(state.tr("release.none"))
+    st.stop()
+latest = public.default_period(reader)
 col1, col2, col3 = st.columns([1, 1, 1])
-period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(public.default_period()))
+period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(latest))
 group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
                        format_func=lambda g: state.tr("public.all_groups") if g is None else
                        (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
-view = col3.radio(state.tr("public.view"), ["hotspots", "cells", "districts"], horizontal=True,
+views = ["hotspots", "cells", "districts"]
+opening = public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
+view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.index(opening),
                   format_func=lambda v: state.tr("public.view_" + v))
-result = public.public_view(state.public_reader(), period, group, lang=lang, view=view)
-st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
+result = public.public_view(reader, period, group, lang=lang, view=view)
 table = result.table
+newest = max(table.versions, key=lambda v: v["release"])
+st.caption(state.tr("release.caption", release=int(newest["release"]),
+                    date=markdown_text(newest["published_at"][:10]),
+                    revision=state.tr("release.revision", revision=int(newest["revision"]))
+                    if newest["revision"] else ""))
+if view == "cells" and opening == "cells":
+    st.info(state.tr("release.opened_on_cells"))
+st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
     if result.hotspots is None:
         st.info(state.tr("public.hotspots_insufficient", cells=state.tr("public.view_cells")))
     elif not (result.hotspots["bin"] != 0).any():
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
-st.markdown(state.tr("public.total", total=int(table.total), k=int(table.k)))
-districts = table.districts.assign(count=table.districts["count"].astype("object").where(
-    ~table.districts["fewer_than_k"], state.tr("public.fewer_than", k=table.k)))
+st.markdown(state.tr("public.total", total=int(table.total)))
+districts = table.districts.assign(count=table.districts["count"].map(lambda n: f"≈ {n}"))
 names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
 st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
@@ -43,7 +56,7 @@ st.dataframe(visible_columns(done).assign(status=done["status"].map(lambda s: st
              [["district", "status", "public_note"]].rename(columns={
                  "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
                  "public_note": state.tr("public.col_note")}), hide_index=True, width="stretch")
-downloads = public.public_downloads(state.public_reader(), period, group)
+downloads = public.downloads_of(table)
 c1, c2, c3 = st.columns(3)
 c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
 c2.download_button("GeoJSON", downloads["geojson"], file_name=f"voznesensk-{period}.geojson",

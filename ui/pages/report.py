@@ -38,7 +38,9 @@ with report_tab:
         try:
             receipt = form.submit(state.engine(), text=f"{text}\n{address}".strip(), category=category,
                                   lat=point[0] if point else None, lon=point[1] if point else None,
-                                  contact=contact, recent=history)
+                                  contact=contact, recent=history,
+                                  client=form.Client(st.context.ip_address, " ".join(
+                                      st.context.headers.get(h, "") for h in ("User-Agent", "Accept-Language"))))
         except form.Refused as exc:
             st.error(state.tr(str(exc)))
         else:

@@ -1,0 +1,81 @@
+"""What the analyses read from the store: GROUP BY counts, or only the columns they use.
+
+Counting analyses (Gi*, emerging hot spots, naive and long-run forecasts) need reports
+per H3 cell (and per local month), not the reports themselves: :func:`binned_counts`
+has the database count them, from the H3 cells each report carries (``h3_r7``..``h3_r10``)
+and its city-time month (``month_local``), on SQLite and PostgreSQL alike. Each group also
+says why a report would not be binned (``kind``: ``ok``, ``vague`` when its uncertainty
+exceeds the cell, ``missing`` without a point), so the binning summary is the row path's.
+
+Point analyses (KDE, DBSCAN/HDBSCAN, point forecasts) read only their columns with
+:func:`report_columns`: a Core SELECT into arrays, never ORM objects or the report text.
+The row path (``repo.reports_frame``) stays as the test oracle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+import pandas as pd
+from sqlalchemy import Engine, and_, case, func, literal, select
+
+from data.records import H3_RESOLUTIONS
+from data.store.repo import report_filters
+from data.store.schema import ReportRow
+
+POINT_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9")
+_TIMES = ("received_at", "occurred_at", "created_at", "updated_at")
+
+
+def binned_counts(engine: Engine, *, res: int, too_vague_m: float, start: datetime | None = None,
+                  end: datetime | None = None, categories: Sequence[str] | None = None,
+                  by_month: bool = False, by_category: bool = False, located_only: bool = True,
+                  statuses: Sequence[str] = ("new", "verified")) -> pd.DataFrame:
+    """Counted reports (not rejected, not duplicates) per ``cell`` [, ``month``] [, ``category``]
+    and ``kind`` (ok / vague / missing), with ``n``; the database does the counting."""
+    if res not in H3_RESOLUTIONS:
+        raise ValueError(f"the store keeps H3 cells at resolutions {H3_RESOLUTIONS}, not {res}")
+    cell = getattr(ReportRow, f"h3_r{res}")
+    kind = case(
+        (ReportRow.lat.is_(None) | ReportRow.lon.is_(None), literal("missing")),
+        (func.coalesce(ReportRow.uncertainty_m, 0.0) > too_vague_m, literal("vague")),
+        else_=literal("ok"),
+    ).label("kind")
+    keys = [cell.label("cell")]
+    if by_month:
+        keys.append(ReportRow.month_local.label("month"))
+    if by_category:
+        keys.append(ReportRow.category.label("category"))
+    keys.append(kind)
+    conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
+    query = select(*keys, func.count().label("n")).where(and_(*conds)).group_by(*keys)
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[k.name for k in keys] + ["n"])
+    frame["n"] = frame["n"].astype("int64")
+    return frame
+
+
+def report_columns(engine: Engine, columns: Sequence[str] = POINT_COLUMNS, *, start: datetime | None = None,
+                   end: datetime | None = None, categories: Sequence[str] | None = None,
+                   located_only: bool = True, statuses: Sequence[str] = ("new", "verified"),
+                   limit: int | None = None) -> pd.DataFrame:
+    """Only the named columns of the counted reports of [start, end), oldest first (columnar
+    read: one SELECT of those columns, no ORM objects)."""
+    table = ReportRow.__table__
+    unknown = [c for c in columns if c not in table.c]
+    if unknown:
+        raise ValueError(f"unknown report columns: {unknown}")
+    conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
+    query = (select(*(table.c[c] for c in columns)).where(and_(*conds))
+             .order_by(ReportRow.occurred_at, ReportRow.id))
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        result = conn.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=list(columns))
+    for col in _TIMES:
+        if col in frame.columns:
+            frame[col] = pd.to_datetime(frame[col], utc=True)
+    return frame

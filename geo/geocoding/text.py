@@ -1,0 +1,103 @@
+"""The message as tokens, and moves around them."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geo.geocoding.index import _Alias
+from geo.geocoding.words import _FILLER_WORDS, _is_ordinal_suffix
+from geo.normalize import normalize_text, Token, tokenize
+
+
+@dataclass
+class _Candidate:
+    """A matched name span: tokens [first, last] of the token list."""
+
+    alias: _Alias
+    first: int
+    last: int
+    fuzzy: float = 1.0
+    support: float = 0.0  # 0 = none; see _support
+    type_tok: int | None = None
+    house: str | None = None
+    house_span: tuple[int, int] | None = None  # token indices
+    veto: bool = False  # a rule said "not a place" (city, holiday, person, adjective...)
+    alternatives: tuple[int, ...] = ()  # other streets the same words fit as well
+    inflected: bool = False  # matched only through an inflected form (geocoding.inflect)
+
+
+@dataclass
+class _Text:
+    original: str
+    tokens: list[Token]
+    words: list[int]  # indices of word/number tokens that carry meaning
+
+    def word(self, i: int) -> str:
+        return self.tokens[i].text
+
+
+_NOT_PLACES = re.compile(
+    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"            # e-mail: "andrii.lysenko45@i.ua"
+    r"|(?:https?://|www\.)\S+"                   # links
+    r"|@\w+|#\w+"                                # handles and hashtags
+    r"|\+?\d[\d ()-]{7,}\d"                      # phone numbers
+)
+"""Contacts carry surnames and digits ("lysenko97@meta.ua" is no "Лисенка 97"): blanked
+before reading (same length, so spans still point into the original text)."""
+
+
+def _prepare(text: str) -> _Text:
+    normalised = _NOT_PLACES.sub(lambda m: " " * len(m.group(0)), normalize_text(text))
+    tokens = tokenize(normalised)
+    for i, tok in enumerate(tokens[:-2]):
+        # "в. Кленова": "в." is short for вулиця when a dot is glued to it
+        if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end \
+                and tokens[i + 2].is_word:
+            tokens[i] = Token("вул", tok.start, tok.end)
+    words = [i for i, t in enumerate(tokens)
+             if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i)
+             and t.text not in _FILLER_WORDS]
+    return _Text(text, tokens, words)
+
+
+def _prev_token(t: _Text, i: int, skip: frozenset[str] = frozenset({".", ","})) -> int | None:
+    j = i - 1
+    while j >= 0 and t.tokens[j].text in skip:
+        j -= 1
+    return j if j >= 0 else None
+
+
+def _next_token(t: _Text, i: int, skip: frozenset[str] = frozenset({"."})) -> int | None:
+    j = i + 1
+    while j < len(t.tokens) and t.tokens[j].text in skip:
+        j += 1
+    return j if j < len(t.tokens) else None
+
+
+def _contiguous(t: _Text, a: int, b: int) -> bool:
+    """Tokens a < b belong to one name: nothing but a hyphen or ordinal suffix between."""
+    for j in range(a + 1, b):
+        tok = t.tokens[j]
+        if tok.text == "-" or _is_ordinal_suffix(t.tokens, j) or tok.text in _FILLER_WORDS:
+            continue
+        if tok.text == "." and j > 0 and t.tokens[j - 1].text in _FILLER_WORDS:
+            continue
+        return False
+    return True
+
+
+
+def _is_capitalised_inside(t: _Text, i: int) -> bool:
+    """Capital letter not at a sentence start: a proper name in the resident's own text."""
+    tok = t.tokens[i]
+    if not t.original[tok.start].isupper():
+        return False
+    j = tok.start - 1
+    while j >= 0 and t.original[j] in " \t\"«(":
+        j -= 1
+    return j >= 0 and t.original[j] not in ".!?\n"
+
+
+
+def _span_words(t: _Text, cand: _Candidate) -> list[str]:
+    return [t.word(j) for j in t.words if cand.first <= j <= cand.last]

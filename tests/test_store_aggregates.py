@@ -1,0 +1,94 @@
+"""The store's GROUP BY counts and columnar reads give exactly the row path's tables.
+
+Runs on SQLite and on PostGIS (the ``store`` fixture). The row path (``reports_frame``,
+every column of every report) is the oracle: the counting methods must give the same
+Gi* and emerging hot spot tables, binning summaries included, and the point methods the
+same KDE table from only the columns they read.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import h3
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy.orm import Session
+
+from clustering.binning import edge_length_m
+from clustering.hotspots import (emerging_counts_table, emerging_table, gistar_counts_table, gistar_table,
+                                 kde_table)
+from data.records import H3_RESOLUTIONS
+from data.store.aggregates import binned_counts, report_columns
+from data.store.repo import insert_ignoring_conflicts, reports_frame
+from data.store.schema import ReportRow, month_local
+from geo.gazetteer import load_gazetteer
+
+
+def _reports(n: int, seed: int) -> list[dict]:
+    """Clustered points in and around the city over 14 months, some vague, rejected or duplicated."""
+    rng = np.random.default_rng(seed)
+    centres = np.array([[47.566, 31.33], [47.575, 31.30], [47.55, 31.35], [47.60, 31.45]])  # the last outside
+    t0 = datetime(2024, 11, 1, tzinfo=UTC)
+    rows = []
+    for i in range(n):
+        lat, lon = centres[rng.integers(len(centres))] + rng.normal(0, 0.004, 2)
+        when = t0 + timedelta(minutes=int(rng.integers(0, 60 * 24 * 425)))
+        cells = {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
+        rows.append(dict(source="csv", source_ref=f"r{i}", received_at=when, occurred_at=when,
+                         occurred_at_source="given", month_local=month_local(when), text="t", category=
+                         ["litter", "noise", "graffiti"][i % 3], category_source="rule", lat=float(lat), lon=float(lon),
+                         level="street" if i % 11 == 0 else "address", score=0.9,
+                         uncertainty_m=2000.0 if i % 11 == 0 else float(rng.uniform(0, 60)),
+                         status="rejected" if i % 23 == 0 else "new") | cells)
+    return rows
+
+
+@pytest.fixture
+def filled(store):  # type: ignore[no-untyped-def]
+    rows = _reports(1500, seed=7)
+    with Session(store) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, rows)
+    return store
+
+
+@pytest.mark.parametrize("res", [8, 9])
+def test_grouped_counts_give_the_row_path_tables(filled, res: int) -> None:  # type: ignore[no-untyped-def]
+    boundary = load_gazetteer().boundary_polygon
+    start, end = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 4, 1, tzinfo=UTC)
+    rows = reports_frame(filled, start=start, end=end, located_only=True)
+    binned = binned_counts(filled, res=res, too_vague_m=edge_length_m(res), start=start, end=end)
+    expected = gistar_table(rows, res, boundary)
+    got = gistar_counts_table(binned, res, boundary)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs
+    assert got.attrs["n_too_vague"] > 0 and got.attrs["n_outside"] > 0  # the summary is really exercised
+
+    everything = reports_frame(filled, located_only=True)
+    monthly = binned_counts(filled, res=res, too_vague_m=edge_length_m(res), by_month=True)
+    expected = emerging_table(everything, res, boundary, time_lag=1)
+    got = emerging_counts_table(monthly, res, boundary, time_lag=1)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs
+
+
+def test_grouped_counts_equal_a_count_of_the_rows(filled) -> None:  # type: ignore[no-untyped-def]
+    rows = reports_frame(filled, located_only=True, categories=["noise", "litter"])
+    binned = binned_counts(filled, res=9, too_vague_m=edge_length_m(9), by_month=True, by_category=True,
+                           categories=["noise", "litter"])
+    ok = rows[rows["uncertainty_m"].fillna(0) <= edge_length_m(9)]
+    truth = ok.groupby(["h3_r9", "month_local", "category"]).size()
+    got = binned[binned["kind"] == "ok"].set_index(["cell", "month", "category"])["n"]
+    assert got.sort_index().to_dict() == truth.sort_index().to_dict()
+    assert int(binned.loc[binned["kind"] == "vague", "n"].sum()) == len(rows) - len(ok)
+
+
+def test_columnar_read_gives_the_same_points_and_kde(filled) -> None:  # type: ignore[no-untyped-def]
+    boundary = load_gazetteer().boundary_polygon
+    start = datetime(2025, 2, 1, tzinfo=UTC)
+    rows = reports_frame(filled, start=start, located_only=True)
+    columns = report_columns(filled, start=start)
+    assert list(columns.columns) == ["lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9"]
+    pd.testing.assert_frame_equal(columns.reset_index(drop=True), rows[list(columns.columns)].reset_index(drop=True))
+    pd.testing.assert_frame_equal(kde_table(columns, 9, boundary), kde_table(rows, 9, boundary))
