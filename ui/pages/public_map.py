@@ -1,10 +1,12 @@
 """Public map (no login): released counts per cell or microdistrict, read from the frozen releases."""
 
+from datetime import date
+
 import streamlit as st
 from streamlit_folium import st_folium
 
 from data.categories import GROUPS
-from encoders import markdown_text, visible_columns
+from encoders import visible_columns
 from services import public
 from ui import state
 
@@ -29,8 +31,8 @@ view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.i
 result = public.public_view(reader, period, group, lang=lang, view=view)
 table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
-st.caption(state.tr("release.caption", release=int(newest["release"]),
-                    date=markdown_text(newest["published_at"][:10]),
+published = date.fromisoformat(newest["published_at"][:10])  # a date: no text of anyone's
+st.caption(state.tr("release.caption", release=int(newest["release"]), date=f"{published:%Y-%m-%d}",
                     revision=state.tr("release.revision", revision=int(newest["revision"]))
                     if newest["revision"] else ""))
 if view == "cells" and opening == "cells":
