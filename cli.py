@@ -289,16 +289,20 @@ def public_export(out: Annotated[Path, typer.Option(help="folder to write the fi
 def users_add(
     username: Annotated[str, typer.Argument(help="login name")],
     role: Annotated[str, typer.Option(help="police | council | partner | moderator | admin")],
-    organisation: Annotated[str | None, typer.Option(help="the partner's organisation")] = None,
+    organisation: Annotated[str | None, typer.Option(help="the user's organisation: its id, or a name "
+                                                          "(a new name becomes an organisation record)")] = None,
     password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
                                           help="asked for when not given")] = "",
 ) -> None:
     """Create a user or reset its password and role (the first admin starts here)."""
     from auth.users import add_user
+    from data.organisations import ROLE_KIND, find_or_create
     from data.store import open_store
 
     try:
-        user = add_user(open_store(), username, password, role, organisation=organisation)
+        engine = open_store()
+        org_id = find_or_create(engine, organisation, ROLE_KIND.get(role, "community")) if organisation else None
+        user = add_user(engine, username, password, role, organisation_id=org_id)
     except ValueError as exc:
         console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc

@@ -24,7 +24,7 @@ MAX_DELAY = timedelta(minutes=15)
 class User:
     username: str
     role: str
-    organisation: str | None = None
+    organisation_id: str | None = None  # an organisations.id (data/organisations.py)
 
 
 class LoginThrottled(Exception):
@@ -39,7 +39,7 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, *, organisation: str | None = None,
+def add_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None = None,
              demo: bool = False) -> User:
     """Create or update a user (the first admin comes from `python cli.py users add`)."""
     if role not in ROLES:
@@ -51,10 +51,11 @@ def add_user(engine: Engine, username: str, password: str, role: str, *, organis
         if row is None:
             row = UserRow(username=username, password_hash="", role=role)
             session.add(row)
-        row.password_hash, row.role, row.organisation, row.demo = hash_password(password), role, organisation, demo
+        row.password_hash, row.role, row.organisation_id, row.demo = (hash_password(password), role,
+                                                                       organisation_id or None, demo)
         row.active, row.failed_logins = True, 0
         session.add(AuditRow(actor="cli", action="user_add", target=username, detail={"role": role}))
-    return User(username, role, organisation)
+    return User(username, role, organisation_id or None)
 
 
 def _active(session: Session, username: str) -> UserRow | None:
@@ -97,10 +98,10 @@ def authenticate(engine: Engine, username: str, password: str, *, now: datetime 
             return None
         row.failed_logins, row.last_failed_at = 0, None
         session.add(AuditRow(actor=username, action="login", target=username))
-        return User(row.username, row.role, row.organisation)
+        return User(row.username, row.role, row.organisation_id)
 
 
 def get_user(engine: Engine, username: str) -> User | None:
     with Session(engine) as session:
         row = _active(session, username)
-        return User(row.username, row.role, row.organisation) if row else None
+        return User(row.username, row.role, row.organisation_id) if row else None

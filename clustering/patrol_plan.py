@@ -129,7 +129,6 @@ def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrol
                 if e[w, c] > 0:
                     x_keys.append((w, int(a), int(c)))
     y_keys = sorted({(w, c) for w, _, c in x_keys})
-    y_index = {k: i for i, k in enumerate(y_keys)}
     n_x, n_y = len(x_keys), len(y_keys)
     n = n_z + n_x + n_y
     cost = np.zeros(n)

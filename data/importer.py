@@ -32,6 +32,7 @@ from data import intake
 from data.categories import CATEGORIES
 from data.classify import classify_many
 from data.dedupe import mark_duplicates
+from data.organisations import resolve as resolve_organisation
 from data.records import Quarantined, RawMessage, Report, h3_cells
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
@@ -385,8 +386,10 @@ def _store_side_records(session: Session, parsed: Any, batch_id: int,
                                                            ActionRow.description == description))
         if exists is None and (report.h3_r9 or report.district):
             partners = str(raw.extra.get("partners") or "").strip()
+            first = partners.split(",")[0].strip()  # the first partner named owns the proposal
             session.add(ActionRow(cell=report.h3_r9, district=report.district, owner="community" if partners
-                                  else "council", owner_org=partners or None, description=description,
+                                  else "council", owner_org_id=resolve_organisation(session, first, "community")
+                                  if first else None, partners=partners or None, description=description,
                                   status="proposed", meeting_id=raw.meeting_id))
     refs = [s.source_ref for s in parsed.surveys]
     known = set(session.scalars(select(SurveyResponseRow.source_ref).where(SurveyResponseRow.source_ref.in_(refs))))

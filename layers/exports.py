@@ -22,7 +22,7 @@ from typing import Any
 import h3
 import pandas as pd
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 
 from encoders import spreadsheet_cell
 from layers import privacy
@@ -104,6 +104,11 @@ def xlsx_bytes(sheets: Mapping[str, pd.DataFrame]) -> bytes:
             for cell in cells:
                 if isinstance(cell.value, str):
                     cell.data_type = "s"
+        for column in sheet.columns:  # as wide as the text (up to a limit), long text wraps
+            longest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
+            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
+            for c in column:
+                c.alignment = Alignment(wrap_text=True, vertical="top")
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

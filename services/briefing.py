@@ -178,16 +178,15 @@ def _layout(*, title: str, subtitle: str, sections: Sequence[Section], image_png
             pdf.set_font("DejaVu", "B", 11)
             pdf.multi_cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", section.font_size)
+        # fpdf2's table wraps long text inside its cell: every word is printed, none cut off
         with pdf.table(col_widths=widths[: len(section.header)], width=sum(widths[: len(section.header)]),
-                       line_height=section.font_size * 0.5, text_align="LEFT", headings_style=FontFace(emphasis="BOLD"),
+                       align="LEFT", text_align="LEFT", line_height=section.font_size * 0.55,
+                       headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True, repeat_headings=1,
                        padding=1) as table:
-            heading = table.row()
-            for text in section.header:
-                heading.cell(str(text))
-            for values in section.rows:
-                row = table.row()
-                for text in list(values)[: len(section.header)]:
-                    row.cell("" if text is None else str(text))
+            for row in [section.header, *section.rows]:
+                cells = table.row()
+                for text in list(row)[: len(section.header)]:
+                    cells.cell("" if text is None else str(text))
     pdf.ln(2)
     pdf.set_font("DejaVu", "", 9)
     for note in notes:

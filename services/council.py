@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Engine, select
@@ -15,9 +17,10 @@ from data.categories import label as category_label
 from data.store.repo import reports_frame
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
-from layers.council import district_ids, district_stats
+from i18n import t
+from layers.council import council_map, district_ids, district_stats
 from layers.exports import xlsx_bytes
-from layers.privacy import Period, survey_by_district
+from layers.privacy import Month, Period, Quarter, parse_period, survey_by_district, survey_change
 from services.actions import actions_frame
 from services.briefing import Section, report_pdf
 
@@ -57,53 +60,71 @@ def meetings_frame(engine: Engine) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
+#: the columns of each programme-report table; headers come from the catalogue (council.col_*)
+REPORT_COLUMNS = {
+    "districts": ["name", "population", "n", "per_1000", "n_prev", "change"],
+    "categories": ["category", "n"],
+    "actions": ["id", "district", "owner_org", "description", "due_date", "status", "public_note"],
+    "meetings": ["id", "date", "place", "attendees"],
+}
+PDF_WIDTHS = {"districts": [50, 25, 20, 25, 25, 25], "categories": [120, 30],
+              "actions": [9, 22, 28, 45, 18, 18, 50], "meetings": [15, 25, 110, 25]}
+
+
+def actions_in(actions: pd.DataFrame, period: Period) -> pd.DataFrame:
+    """The actions a period reports on: those due inside it (its first to its last day)."""
+    due = pd.to_datetime(actions["due_date"])
+    return actions[(due >= pd.Timestamp(period.start.date())) & (due < pd.Timestamp(period.end.date()))]
+
+
 def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, today: date, role: str | None,
                      lang: str = "uk") -> dict[str, pd.DataFrame]:
-    """The tables of the municipal-programme report, shared by the XLSX and the PDF."""
+    """The tables of the municipal-programme report for one period, shared by the XLSX and
+    the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
     categories = (in_period.groupby("category").size().rename("n").reset_index()
                   .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
                   .sort_values("n", ascending=False))
-    actions = actions_frame(engine, today=today)
+    actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
+    actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)))
+    meetings = meetings_frame(engine)
+    meetings = meetings[(pd.to_datetime(meetings["date"]) >= pd.Timestamp(period.start.date()))
+                        & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
     survey = pd.concat([survey_by_district(surveys, w).assign(wave=w) for w in waves]) if waves else pd.DataFrame()
-    return {
-        "districts": stats[["name", "population", "n", "per_1000", "n_prev", "change"]],
-        "categories": categories,
-        "months_by_category": month_by_category(reports).reset_index(),
-        "actions": actions[["id", "district", "owner", "owner_org", "description", "due_date", "status",
-                            "overdue", "public_note"]],
-        "meetings": meetings_frame(engine)[["id", "date", "place", "attendees"]],
-        "surveys": survey,
-    }
+    months = month_by_category(in_period).reset_index()
+    tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
+    out = {key: tables[key][cols].rename(columns=lambda c: t("council.col_" + c, lang))
+           for key, cols in REPORT_COLUMNS.items()}
+    return out | {"months_by_category": months.rename(columns=lambda c: category_label(c, lang) if c in CATEGORIES
+                                                      else t("council.month", lang)),
+                  "surveys": survey}
 
 
 def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,
                           lang: str = "uk") -> bytes:
-    """The XLSX for the municipal programme. Council, partner and admin roles only; audited."""
+    """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
+    Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
-    tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
-    data = xlsx_bytes(tables)
+    data = xlsx_bytes(programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang))
     _audit(engine, user, f"programme_report.xlsx {period.label}")
     return data
 
 
 def programme_report_pdf(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,
-                         title: str, subtitle: str, headings: dict[str, str], lang: str = "uk") -> bytes:
-    """The same report as a printable PDF (districts, categories, actions, meetings)."""
+                         lang: str = "uk") -> bytes:
+    """The same report as a printable PDF (districts, categories, actions, meetings); long
+    cells wrap instead of being cut."""
     require(user.role, "export_council")
     tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
-    widths = {"districts": [50, 25, 20, 25, 25, 25], "categories": [120, 30],
-              "actions": [10, 25, 20, 30, 55, 20, 20], "meetings": [15, 25, 110, 25]}
-    sections = []
-    for key, w in widths.items():
-        frame = tables[key].iloc[:, : len(w)]
-        sections.append(Section(headings[key], list(frame.columns),
-                                [[_text(v) for v in row] for row in frame.itertuples(index=False)], w))
-    pdf = report_pdf(title=title, subtitle=subtitle, sections=sections)
+    sections = [Section(t("council.h_" + key, lang), list(tables[key].columns),
+                        [[_text(v) for v in row] for row in tables[key].itertuples(index=False)], widths)
+                for key, widths in PDF_WIDTHS.items()]
+    pdf = report_pdf(title=t("council.report_title", lang), subtitle=t("council.report_subtitle", lang,
+                                                                      period=period.label), sections=sections)
     _audit(engine, user, f"programme_report.pdf {period.label}")
     return pdf
 
@@ -124,3 +145,73 @@ def _cell(value: object) -> object:
 def _audit(engine: Engine, user: User, target: str) -> None:
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target=target, detail={"role": user.role}))
+
+
+def periods(today: date, *, months_back: int = 24) -> list[str]:
+    """Quarters, then months, newest first, up to the current one (staff see the current
+    period; the public lag does not apply to the programme report)."""
+    month = Month(today.year, today.month)
+    months = []
+    for _ in range(months_back):
+        months.append(month)
+        month = month.previous()
+    quarters = sorted({Quarter(m.year, (m.month - 1) // 3 + 1) for m in months}, reverse=True)
+    return [q.label for q in quarters] + [m.label for m in months]
+
+
+def default_period(today: date) -> str:
+    """The last quarter that has ended: what a programme report is usually about."""
+    current = Quarter(today.year, (today.month - 1) // 3 + 1)
+    return current.previous().label
+
+
+def period(label: str) -> Period:
+    return parse_period(label)
+
+
+@dataclass
+class Review:
+    """What the district review shows: the map, the district table and the district choices."""
+
+    fmap: Any
+    table: pd.DataFrame
+    districts: dict[str | None, str]
+
+
+def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period,
+           lang: str) -> Review:
+    """The council map and the microdistrict table of a period, headers translated."""
+    gz = load_gazetteer()
+    surveys = surveys_frame(engine)
+    waves = sorted(surveys["wave"].dropna().unique())
+    fmap = council_map(gz, role=role, period=chosen, lang=lang, reports=reports, actions=actions,
+                       survey=surveys if waves else None, wave=waves[-1] if waves else None,
+                       previous_wave=waves[-2] if len(waves) > 1 else None, meetings=None)
+    stats = district_stats(reports, gz, period=chosen, role=role)
+    table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
+    names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
+    return Review(fmap, table, names)
+
+
+def trend(reports: pd.DataFrame, district: str | None, lang: str) -> pd.DataFrame:
+    """Reports per month and category (long form, category names translated) for a chart."""
+    long = month_by_category(reports, district).reset_index().melt(id_vars="month", var_name="category",
+                                                                  value_name="n")
+    return long.assign(category=long["category"].map(lambda c: category_label(c, lang)))
+
+
+def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
+    surveys = surveys_frame(engine)
+    return surveys, sorted(surveys["wave"].dropna().unique())
+
+
+def survey_table(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
+    return survey_by_district(surveys, wave)
+
+
+def survey_difference(surveys: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
+    return survey_change(surveys, before, after)
+
+
+def district_names() -> list[str]:
+    return [d.name for d in load_gazetteer().districts]

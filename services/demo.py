@@ -12,6 +12,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from auth.users import add_user
+from data import organisations
 from data.importer import Progress, import_file
 from data.store.schema import ActionRow, ImportBatch
 from services.forecast import evaluate_and_store
@@ -32,6 +33,17 @@ def is_loaded(engine: Engine) -> bool:
         return bool(session.scalar(select(func.count()).select_from(ImportBatch)))
 
 
+def _load_organisations(engine: Engine) -> int:
+    path = DEMO_DIR / "organisations.csv"
+    with path.open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    with Session(engine) as session, session.begin():
+        for r in rows:
+            organisations.save(session, organisations.Organisation(r["id"], r["name_uk"], r["name_en"] or None,
+                                                                   r["kind"]))
+    return len(rows)
+
+
 def _load_actions(engine: Engine) -> int:
     path = DEMO_DIR / "actions.csv"
     if not path.exists():
@@ -43,7 +55,8 @@ def _load_actions(engine: Engine) -> int:
             "cell": r.get("cell") or None,
             "district": r.get("district") or None,
             "owner": r["owner"],
-            "owner_org": r.get("owner_org") or None,
+            "owner_org_id": r.get("owner_org_id") or None,
+            "partners": r.get("partners") or None,
             "description": r["description"],
             "due_date": date.fromisoformat(r["due_date"]) if r.get("due_date") else None,
             "status": r.get("status") or "open",
@@ -65,7 +78,8 @@ def _load_users(engine: Engine) -> int:
         return 0
     users = tomllib.loads(path.read_text(encoding="utf-8")).get("users", [])
     for u in users:
-        add_user(engine, u["username"], u["password"], u["role"], organisation=u.get("organisation"), demo=True)
+        add_user(engine, u["username"], u["password"], u["role"], organisation_id=u.get("organisation_id"),
+                 demo=True)
     return len(users)
 
 
@@ -73,14 +87,16 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any
     """Import every demo source (idempotent), the action plan, the demo users, then back-test
     the forecasts and publish the public release of every demo month whose lag has ended."""
     files = demo_sources()
+    n_organisations = _load_organisations(engine)  # before the minutes, whose partners resolve to them
     batches = []
     for number, path in enumerate(files, start=1):
         summary = import_file(path, engine, actor="demo")
         batches.append(summary.as_dict())
         if progress:
             progress(number, len(files))
-    return {"batches": batches, "actions": _load_actions(engine), "users": _load_users(engine),
-            "forecast": evaluate_and_store(engine), "releases": [r.release for r in publish(engine, actor="demo")]}
+    return {"batches": batches, "organisations": n_organisations, "actions": _load_actions(engine),
+            "users": _load_users(engine), "forecast": evaluate_and_store(engine),
+            "releases": [r.release for r in publish(engine, actor="demo")]}
 
 
 def ensure_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any] | None:

@@ -24,9 +24,12 @@ from data.importer import salt, to_report
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
+from geo import geocode
+from services import clock
 
 MAX_PER_SESSION = 3
 SESSION_WINDOW = timedelta(minutes=10)
+MAX_CHARS = 2000  # a description longer than this is refused with its length, never cut
 MAX_PER_CLIENT = 3  # per client address or device within CLIENT_WINDOW
 CLIENT_WINDOW = timedelta(minutes=10)
 MAX_PER_CLIENT_DAY = 10
@@ -93,23 +96,36 @@ def check_client_rate(session: Session, client: Client, now: datetime) -> tuple[
     return address, device
 
 
-def submit(engine: Engine, *, text: str, category: str | None, lat: float | None, lon: float | None,
-           contact: str | None, recent: Sequence[datetime] = (), now: datetime | None = None,
+def check_description(description: str) -> None:
+    """The description itself is required and checked (an address alone is no report)."""
+    if not description.strip():
+        raise Refused("form.need_description")
+    if len(description) > MAX_CHARS:
+        raise Refused("form.too_long")
+    reason = spam_reason(description)
+    if reason:
+        raise Refused(reason)
+
+
+def submit(engine: Engine, *, description: str, address: str = "", category: str | None, lat: float | None,
+           lon: float | None, contact: str | None, recent: Sequence[datetime] = (),
+           now: datetime | None = None, received_at: datetime | None = None,
            client: Client | None = None) -> Receipt:
     """Store one resident report (status new: counted publicly only once verified) and
     return its tracking number.
 
     `client` is the sender's address and device as the server sees them (rate limit kept
-    in the store); `recent` are this browser session's earlier submissions.
+    in the store); `recent` are this browser session's earlier submissions and `now` the
+    wall clock (both for the rate limit); `received_at` is the report's time, the product
+    clock (services.clock: fixed in demo mode, so a form report lands in the demo's "this week").
     """
     now = now or datetime.now(UTC)
+    received_at = received_at or clock.now()
     client = client or Client(None, None)
     check_rate(list(recent), now)
+    check_description(description)
     if lat is None or lon is None:
         raise Refused("form.need_place")
-    reason = spam_reason(text)
-    if reason:
-        raise Refused(reason)
     with Session(engine) as session:
         last_minute = session.scalar(
             select(func.count()).select_from(ReportRow).where(ReportRow.source == "form",
@@ -117,7 +133,8 @@ def submit(engine: Engine, *, text: str, category: str | None, lat: float | None
     if (last_minute or 0) >= MAX_PER_MINUTE:
         raise Refused("form.rate_limited")
     tracking = "VZ-" + secrets.token_hex(4).upper()
-    raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=now, text=text,
+    text = "\n".join(part.strip() for part in (description, address) if part.strip())
+    raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=received_at, text=text,
                      location=(lat, lon),
                      category_hint=category, occurred_at=None)
     report = to_report(raw, secret=salt())
@@ -139,3 +156,12 @@ def status_of(engine: Engine, tracking: str) -> dict[str, str | None] | None:
         if row is None:
             return None
         return {"status": row.status, "status_note": row.status_note, "category": row.category}
+
+
+def locate(address: str) -> tuple[tuple[float, float] | None, str | None, str | None]:
+    """Where an address points: ((lat, lon), place name, level), or (None, ...) if not found."""
+    match = geocode(address)
+    if match.level == "none" or match.lat is None:
+        return None, None, None
+    place = match.street or (match.landmark or {}).get("name") or match.district or ""
+    return (match.lat, match.lon), place, match.level

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import folium
@@ -10,24 +11,40 @@ from geo.gazetteer import load_gazetteer
 from layers.basemap import basemap
 
 
-def click_map(marker: tuple[float, float] | None = None) -> folium.Map:
-    """The offline basemap, with the current choice marked (if any)."""
-    fmap = basemap(load_gazetteer())
+@dataclass(frozen=True)
+class Click:
+    """Where a map click landed, and whether that is inside the city (only then usable)."""
+
+    lat: float
+    lon: float
+    inside: bool
+
+    @property
+    def point(self) -> tuple[float, float] | None:
+        return (self.lat, self.lon) if self.inside else None
+
+
+def click_map(marker: tuple[float, float] | None = None, *, lang: str = "uk") -> folium.Map:
+    """The offline basemap fitted to the city, with the current choice marked (if any)."""
+    fmap = basemap(load_gazetteer(), lang=lang)
     if marker is not None:
         folium.Marker(marker).add_to(fmap)
     return fmap
 
 
-def clicked_point(payload: dict[str, Any] | None) -> tuple[float, float] | None:
-    """(lat, lon) of the last click that st_folium returned, inside the city; else None.
+def read_click(payload: dict[str, Any] | None) -> Click | None:
+    """The last click st_folium returned, flagged inside or outside the city; None before any.
 
-    >>> clicked_point({"last_clicked": {"lat": 47.566, "lng": 31.33}})
-    (47.566, 31.33)
-    >>> clicked_point({"last_clicked": None}) is None
+    >>> read_click({"last_clicked": {"lat": 47.566, "lng": 31.33}})
+    Click(lat=47.566, lon=31.33, inside=True)
+    >>> read_click({"last_clicked": {"lat": 50.45, "lng": 30.52}}).inside
+    False
+    >>> read_click({"last_clicked": None}) is None
     True
     """
     click = (payload or {}).get("last_clicked")
     if not click:
         return None
     lat, lon = float(click["lat"]), float(click["lng"])
-    return (lat, lon) if load_gazetteer().contains(lat, lon) else None
+    return Click(lat, lon, bool(load_gazetteer().contains(lat, lon)))
+

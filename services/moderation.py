@@ -5,16 +5,22 @@ expires); every change keeps the original values in the audit log.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from tempfile import TemporaryDirectory
 from typing import Any
 
-from rapidfuzz import fuzz, process
+import pandas as pd
 from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
 from auth.roles import require
 from data.categories import CATEGORIES
+from data.importer import Progress, import_file
+from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.records import Report, h3_cells
+from data.store.repo import quarantine_frame
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
 from geo import geocode
 from geo.gazetteer import load_gazetteer
@@ -24,6 +30,22 @@ LOCK_MINUTES = 10
 
 class Locked(Exception):
     """Another moderator holds the report."""
+
+
+class NoReason(ValueError):
+    """A rejection without a reason (the page says so)."""
+
+
+class OutsideCity(ValueError):
+    """A place outside the city outline."""
+
+
+CLICK_M = 25.0  # the uncertainty of a place a moderator clicked
+
+
+def _inside(lat: float, lon: float) -> None:
+    if not load_gazetteer().contains(lat, lon):
+        raise OutsideCity(f"({lat:.5f}, {lon:.5f}) is outside the city")
 
 
 def _now() -> datetime:
@@ -74,13 +96,16 @@ def set_category(engine: Engine, report_id: int, category: str, *, actor: str, r
 
 def reject(engine: Engine, report_id: int, reason: str, *, actor: str, role: str | None) -> None:
     if not reason.strip():
-        raise ValueError("say why the report is rejected")
+        raise NoReason("say why the report is rejected")
     _edit(engine, report_id, actor, role, {"status": "rejected", "status_note": reason.strip()}, action="reject")
 
 
 def merge(engine: Engine, duplicate_id: int, original_id: int, *, actor: str, role: str | None) -> None:
     if duplicate_id == original_id:
         raise ValueError("a report cannot duplicate itself")
+    with Session(engine) as session:
+        if session.get(ReportRow, original_id) is None:
+            raise ValueError(f"there is no report {original_id} to merge into")
     _edit(engine, duplicate_id, actor, role, {"duplicate_of": original_id}, action="merge")
 
 
@@ -88,28 +113,55 @@ def split(engine: Engine, report_id: int, *, actor: str, role: str | None) -> No
     _edit(engine, report_id, actor, role, {"duplicate_of": None}, action="split")
 
 
-def suggest_streets(text: str, n: int = 5) -> list[str]:
-    """Street names most like the words of a report the geocoder could not place (typos,
-    unknown spellings), best first, for the moderator to choose from."""
-    streets = {st.full_name: st for st in load_gazetteer().streets}
-    found = process.extract(text.lower(), {name: " ".join(st.aliases()).lower() for name, st in streets.items()},
-                            scorer=fuzz.partial_token_set_ratio, limit=n)
-    return [name for _, _, name in found]
+def move(engine: Engine, report_id: int, *, lat: float, lon: float, actor: str, role: str | None) -> None:
+    """Put a placed report where the moderator clicked (inside the city); the old place,
+    level and cells stay in the audit log."""
+    _inside(lat, lon)
+    _edit(engine, report_id, actor, role, {"lat": lat, "lon": lon, "level": "address", "uncertainty_m": CLICK_M,
+                                           "district": load_gazetteer().district_at(lat, lon), **h3_cells(lat, lon)},
+          action="move")
 
 
-def place_on_street(engine: Engine, quarantine_id: int, street: str, *, actor: str, role: str | None) -> int:
-    """Place a quarantined report on a chosen street (its middle, with the street's radius)."""
-    match = geocode(street)
-    if match.level == "none" or match.lat is None:
-        raise ValueError(f"street {street!r} is not in the gazetteer")
-    return place_quarantined(engine, quarantine_id, lat=match.lat, lon=match.lon, actor=actor, role=role,
-                             street=match.street or street, uncertainty_m=match.uncertainty_m)
+@dataclass(frozen=True)
+class Suggestion:
+    """A place the geocoder reads in a report's text: a moderator may accept it."""
+
+    label: str
+    lat: float
+    lon: float
+    level: str
+    uncertainty_m: float | None
+
+
+def suggestions(text: str) -> list[Suggestion]:
+    """The geocoder's candidates for this very text (several when it fits places far apart,
+    its one answer otherwise); none when it reads no place, rather than unrelated streets."""
+    match = geocode(text)
+    found = []
+    for c in getattr(match, "candidates", None) or []:
+        label = c.get("street") or (c.get("landmark") or {}).get("name") or ""
+        found.append(Suggestion(label, float(c["lat"]), float(c["lon"]), "street" if c.get("street") else "landmark",
+                                c.get("uncertainty_m")))
+    if not found and match.level != "none" and match.lat is not None:
+        label = ", ".join(p for p in (match.street, match.house, (match.landmark or {}).get("name"),
+                                      match.district) if p)
+        found.append(Suggestion(label, float(match.lat), float(match.lon), match.level, match.uncertainty_m))
+    return found
+
+
+def place_at_suggestion(engine: Engine, quarantine_id: int, suggestion: Suggestion, *, actor: str,
+                        role: str | None) -> int:
+    """Place a quarantined report where the geocoder suggested, with its level and radius."""
+    return place_quarantined(engine, quarantine_id, lat=suggestion.lat, lon=suggestion.lon, actor=actor, role=role,
+                             street=suggestion.label, uncertainty_m=suggestion.uncertainty_m,
+                             level=suggestion.level)
 
 
 def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: float, actor: str, role: str | None,
-                      street: str | None = None, uncertainty_m: float | None = None) -> int:
-    """Give a not-located report its place (a map click or a chosen street) and publish it."""
+                      street: str | None = None, uncertainty_m: float | None = None, level: str = "street") -> int:
+    """Give a not-located report its place (a map click or a suggestion) and publish it."""
     require(role, "moderate")
+    _inside(lat, lon)
     with Session(engine) as session, session.begin():
         item = session.get(QuarantineRow, quarantine_id)
         if item is None or item.record is None:
@@ -117,9 +169,10 @@ def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: fl
         if item.resolved_at is not None:
             raise ValueError(f"quarantine entry {quarantine_id} was already resolved: {item.resolution}")
         record = dict(item.record)
-        record.update(lat=lat, lon=lon, level="address" if street is None else "street", score=1.0,
-                      uncertainty_m=25.0 if street is None else uncertainty_m,
-                      street=street or record.get("street"), **h3_cells(lat, lon))
+        record.update(lat=lat, lon=lon, level="address" if street is None else level, score=1.0,
+                      uncertainty_m=CLICK_M if street is None else uncertainty_m,
+                      street=street or record.get("street"), district=load_gazetteer().district_at(lat, lon),
+                      **h3_cells(lat, lon))
         report = Report.model_validate(record)
         row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id})
         session.add(row)
@@ -132,17 +185,98 @@ def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: fl
 
 
 def reject_quarantined(engine: Engine, quarantine_id: int, reason: str, *, actor: str, role: str | None) -> None:
+    reject_many(engine, [quarantine_id], reason, actor=actor, role=role)
+
+
+def reject_many(engine: Engine, quarantine_ids: list[int], reason: str, *, actor: str, role: str | None) -> int:
+    """Reject quarantine entries (spam in bulk) with one reason; each is audited. Returns
+    how many were rejected; raises NoReason when the reason is empty."""
     require(role, "moderate")
+    if not reason.strip():
+        raise NoReason("say why the entries are rejected")
     with Session(engine) as session, session.begin():
-        item = session.get(QuarantineRow, quarantine_id)
-        if item is None:
-            raise KeyError(f"no quarantine entry {quarantine_id}")
-        item.resolved_at, item.resolution = _now(), f"rejected by {actor}: {reason}"
-        session.add(AuditRow(actor=actor, action="reject", target=f"quarantine:{quarantine_id}",
-                             detail={"reason": reason}))
+        for quarantine_id in quarantine_ids:
+            item = session.get(QuarantineRow, quarantine_id)
+            if item is None:
+                raise KeyError(f"no quarantine entry {quarantine_id}")
+            if item.resolved_at is not None:
+                continue
+            item.resolved_at, item.resolution = _now(), f"rejected by {actor}: {reason.strip()}"
+            session.add(AuditRow(actor=actor, action="reject", target=f"quarantine:{quarantine_id}",
+                                 detail={"reason": reason.strip()}))
+    return len(quarantine_ids)
 
 
 def audit_trail(engine: Engine, target: str) -> list[dict[str, Any]]:
     with Session(engine) as session:
         rows = session.scalars(select(AuditRow).where(AuditRow.target == target).order_by(AuditRow.id))
         return [{"at": r.at, "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
+
+
+#: reason kind -> how the importer words that reason (the start of its text)
+REASON_KINDS = {"not_located": "place not found", "unreadable": "could not process"}
+#: age filter option -> (days, older): reports received within `days`, or longer ago when `older`
+AGE_OPTIONS = {"any": (None, False), "7": (7, False), "30": (30, False), "90": (90, False),
+               "older90": (90, True), "older365": (365, True)}
+
+
+def reason_kind(reason: str) -> str:
+    """A quarantine reason's kind (a catalogue key mod.reason_<kind>); "other" when unknown."""
+    return next((kind for kind, start in REASON_KINDS.items() if reason.startswith(start)), "other")
+
+
+def queue(engine: Engine, *, now: datetime, kind: str | None = None, age: str = "any") -> pd.DataFrame:
+    """Open quarantine entries, oldest report first, with their reason kind and age in days
+    (from when the report was received); filtered by kind and by an AGE_OPTIONS age."""
+    within_days, older = AGE_OPTIONS[age]
+    frame = quarantine_frame(engine)
+    received = pd.to_datetime(frame["record"].map(lambda r: (r or {}).get("received_at")), utc=True, errors="coerce")
+    received = received.fillna(pd.to_datetime(frame["created_at"], utc=True))
+    frame = frame.assign(kind=frame["reason"].map(reason_kind), received_at=received,
+                         age_days=(pd.Timestamp(now) - received).dt.days)
+    if kind is not None:
+        frame = frame[frame["kind"] == kind]
+    if within_days is not None:
+        frame = frame[frame["age_days"] > within_days] if older else frame[frame["age_days"] <= within_days]
+    return frame.sort_values(["received_at", "id"])[["id", "source", "kind", "reason", "age_days", "excerpt"]]
+
+
+def lock_holder(engine: Engine, report_id: int, *, now: datetime | None = None) -> tuple[str, datetime] | None:
+    """Who holds the edit lock on a report and until when (None: free)."""
+    now = now or _now()
+    with Session(engine) as session:
+        lock = session.get(EditLockRow, report_id)
+        return (lock.holder, lock.expires_at) if lock is not None and lock.expires_at > now else None
+
+
+def report_for_edit(engine: Engine, report_id: int, *, role: str | None) -> dict[str, Any] | None:
+    """One report as the moderator edits it (any status, duplicates included)."""
+    require(role, "moderate")
+    with Session(engine) as session:
+        row = session.get(ReportRow, report_id)
+        if row is None:
+            return None
+        return {c.name: getattr(row, c.name) for c in ReportRow.__table__.columns}
+
+
+#: what a moderator reads about each imported batch, in this order
+ACCOUNTING = ("file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_imported")
+
+
+def import_upload(engine: Engine, name: str, content: bytes, *, actor: str, role: str | None,
+                  progress: Progress | None = None) -> dict[str, Any]:
+    """Import one uploaded file as a batch; returns the importer's accounting of it."""
+    require(role, "moderate")
+    with TemporaryDirectory() as tmp:
+        path = Path(tmp) / Path(name).name
+        path.write_bytes(content)
+        summary = import_file(path, engine, actor=actor, progress=progress)
+    counts = summary.as_dict()
+    # records seen in earlier batches: a count (the importer names it already_known; a bool
+    # already_imported says the whole file was seen before)
+    already = counts.get("already_known")
+    if already is None or isinstance(counts.get("already_imported"), int) and not isinstance(
+            counts.get("already_imported"), bool):
+        already = counts.get("already_imported")
+    return {key: counts.get(key) for key in ACCOUNTING} | {"already_imported": int(already or 0),
+                                                          "notes": list(summary.notes)}

@@ -221,11 +221,12 @@ def stints(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
-             header: Sequence[str], notes: Sequence[str] = (), lang: str = "uk") -> bytes:
+             header: Sequence[str], notes: Sequence[str] = (), lang: str = "uk",
+             period: tuple[datetime, datetime] | None = None, categories: Sequence[str] | None = None) -> bytes:
     """The printable patrol briefing (PDF), one page: the map of the plan's streets and cells,
     then the plan in time order named by streets, landmark and microdistrict (no H3 ids).
     `header` names the columns time, patrol, place, landmark, microdistrict, categories,
-    expected. Police and admins only, audited."""
+    expected. Police and admins only, audited with the period and categories it was made for."""
     require(user.role, "export_police")
     table = stints(plan_table(plan, lang=lang))
     cells = list(dict.fromkeys(table["cell"]))
@@ -237,7 +238,9 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",
-                             detail={"cells": cells, "share": round(plan.share, 3)}))
+                             detail={"cells": cells, "share": round(plan.share, 3),
+                                     "period": [f"{p:%Y-%m-%d}" for p in period] if period else None,
+                                     "categories": list(categories or [])}))
     return pdf
 
 

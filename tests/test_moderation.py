@@ -66,18 +66,62 @@ def test_place_a_quarantined_report_by_map_click(store) -> None:
     placed = reports_frame(store).set_index("id").loc[report_id]
     assert placed["level"] == "address" and placed["h3_r9"] and placed["lat"] == pytest.approx(47.5661)
     with pytest.raises(ValueError, match="already resolved"):
-        moderation.place_quarantined(store, qid, lat=47.5, lon=31.3, actor="mod1", role="moderator")
+        moderation.place_quarantined(store, qid, lat=47.566, lon=31.33, actor="mod1", role="moderator")
 
 
-def test_suggested_streets_and_placing_on_one(store) -> None:
-    best = moderation.suggest_streets("на маріупльскій знов сміття біля гаражів")[0]
-    assert best == "Маріупольська вулиця"
+def test_suggestions_are_the_geocoders_reading_of_the_text(store) -> None:
+    from geo import geocode
+
+    text = "на вул. Соборності, 23 знову сміття"
+    match = geocode(text)
+    hints = moderation.suggestions(text)
+    assert [(h.lat, h.lon) for h in hints] == [(match.lat, match.lon)] and "Соборності" in hints[0].label
+    assert moderation.suggestions("знову сміття, жах") == []  # no place read: nothing unrelated offered
     record = dict(source="telegram", source_ref="tg:1:3", received_at=WHEN.isoformat(), occurred_at=WHEN.isoformat(),
-                  occurred_at_source="message_time", text="на маріупльскій знов сміття", category="litter",
+                  occurred_at_source="message_time", text=text, category="litter",
                   category_source="rule", level="none", score=0.0)
     with Session(store) as s, s.begin():
         s.add(QuarantineRow(source="telegram", source_ref="tg:1:3", reason="place not found", record=record))
         qid = s.scalar(select(QuarantineRow.id).where(QuarantineRow.source_ref == "tg:1:3"))
-    report_id = moderation.place_on_street(store, qid, best, actor="mod1", role="moderator")
+    report_id = moderation.place_at_suggestion(store, qid, hints[0], actor="mod1", role="moderator")
     placed = reports_frame(store).set_index("id").loc[report_id]
-    assert placed["level"] == "street" and placed["street"] == "Маріупольська" and placed["uncertainty_m"] > 100
+    assert placed["level"] == match.level and placed["lat"] == pytest.approx(match.lat)
+
+
+def test_move_a_placed_report_keeps_the_old_place_in_the_audit(store) -> None:
+    first, _ = _seed(store)
+    moderation.move(store, first, lat=47.5661, lon=31.3312, actor="mod1", role="moderator")
+    moved = reports_frame(store).set_index("id").loc[first]
+    assert (moved["lat"], moved["level"]) == (pytest.approx(47.5661), "address") and moved["h3_r9"]
+    original = moderation.audit_trail(store, f"report:{first}")[-1]["detail"]["original"]
+    assert (original["lat"], original["level"]) == (47.56, "street")
+    with pytest.raises(moderation.OutsideCity):
+        moderation.move(store, first, lat=50.45, lon=30.52, actor="mod1", role="moderator")
+
+
+def test_reject_needs_a_reason_and_works_in_bulk(store) -> None:
+    first, _ = _seed(store)
+    with pytest.raises(moderation.NoReason):
+        moderation.reject(store, first, "  ", actor="mod1", role="moderator")
+    with Session(store) as s, s.begin():
+        for i in range(3):
+            s.add(QuarantineRow(source="telegram", source_ref=f"tg:9:{i}", reason="place not found in the text",
+                                record={"received_at": (WHEN - timedelta(days=100 * i)).isoformat()}))
+    queue = moderation.queue(store, now=WHEN, kind="not_located")
+    assert len(queue) == 3 and set(queue["kind"]) == {"not_located"}
+    assert len(moderation.queue(store, now=WHEN, age="30")) == 1
+    assert len(moderation.queue(store, now=WHEN, age="older90")) == 2
+    assert moderation.queue(store, now=WHEN, kind="unreadable").empty
+    with pytest.raises(moderation.NoReason):
+        moderation.reject_many(store, queue["id"].tolist(), "", actor="mod1", role="moderator")
+    assert len(moderation.queue(store, now=WHEN)) == 3  # nothing rejected without a reason
+    moderation.reject_many(store, queue["id"].tolist()[:2], "spam", actor="mod1", role="moderator")
+    assert len(moderation.queue(store, now=WHEN)) == 1
+
+
+def test_reading_a_report_takes_no_lock(store) -> None:
+    first, _ = _seed(store)
+    assert moderation.report_for_edit(store, first, role="moderator")["text"] == "сміття біля ринку"
+    assert moderation.lock_holder(store, first) is None
+    moderation.acquire_lock(store, first, "mod1")
+    assert moderation.lock_holder(store, first)[0] == "mod1"

@@ -193,7 +193,7 @@ def test_the_form_rate_limit_is_kept_on_the_server_per_address_and_device(sqlite
     engine = make_engine(sqlite_url)
     upgrade(engine)
     t0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
-    kw = dict(text="Сміття біля школи, ніхто не прибирає", category="litter", lat=CENTRE[0],
+    kw = dict(description="Сміття біля школи, ніхто не прибирає", category="litter", lat=CENTRE[0],
               lon=CENTRE[1], contact=None)
     for i in range(3):  # fresh browser sessions (no history) from one address, other devices
         form.submit(engine, **kw, now=t0 + timedelta(minutes=i), client=form.Client("10.0.0.1", f"device {i}"))

@@ -16,8 +16,8 @@ from data.store.schema import ReportRow, month_local
 from tests.conftest import ROOT
 
 TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
-          "audit_log", "reporter_contacts", "edit_locks", "forecast_evaluations", "alembic_version", "releases",
-          "release_months", "release_cells", "form_submissions"}
+          "audit_log", "reporter_contacts", "edit_locks", "forecast_evaluations", "organisations", "alembic_version",
+          "releases", "release_months", "release_cells", "form_submissions"}
 
 
 def _row(ref: str, **extra) -> dict:

@@ -24,8 +24,8 @@ ENCODERS = {"markdown_text", "html_text", "html_attr", "js_string", "js_template
             "terminal", "json_line", "spreadsheet_cell"}
 CATALOGUE = {"tr", "t"}  # i18n.t / state.tr: the text is ours; the values put into it are checked
 NUMERIC = {"int", "float", "round", "len", "abs", "sum", "min", "max", "bool"}
-# Markdown built from the catalogue and numbers only (layers/public.py).
-TRUSTED_BUILDERS = {"method_markdown"}
+# Markdown built from the catalogue and numbers only (layers/public.py, services/method.py).
+TRUSTED_BUILDERS = {"method_markdown", "method_text"}
 MARKDOWN_CALLS = {"markdown", "write", "caption", "info", "warning", "error", "success", "toast", "title", "header",
                   "subheader", "html", "exception", "latex"}
 WIDGETS = {"button", "download_button", "link_button", "page_link", "checkbox", "toggle", "radio", "selectbox",

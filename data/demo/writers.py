@@ -483,7 +483,7 @@ def write_surveys(gen: Generator, path: Path, actions: list[Action]) -> None:
 @dataclass(frozen=True)
 class Action:
     """One item of the joint action plan, in the columns of the store's ``actions`` table
-    (id, cell, district, owner, owner_org, description, due_date, status, public_note,
+    (id, cell, district, owner, owner_org_id, description, due_date, status, public_note,
     meeting_id) plus the planted hotspot and place it answers."""
 
     id: int
@@ -492,7 +492,7 @@ class Action:
     district: str
     place: str
     owner: str  # police | council | community
-    owner_org: str
+    owner_org_id: str  # an id of ORGANISATIONS
     partners: str
     description: str
     due: date
@@ -501,7 +501,20 @@ class Action:
     meeting_id: str  # the first meeting that raised this hotspot, or ""
 
 
-OWNER_ORG = {"police": "Вознесенський районний відділ поліції", "council": "Вознесенська міська рада"}
+#: the organisations of the dialogue platform: id, Ukrainian name, English name, kind
+ORGANISATIONS = (
+    ("org-police", "Вознесенський районний відділ поліції", "Voznesensk District Police Department", "police"),
+    ("org-council", "Вознесенська міська рада", "Voznesensk City Council", "council"),
+    ("org-market-traders", "Асоціація підприємців ринку", "Market Traders' Association", "business"),
+    ("org-youth-council", "Молодіжна рада, художня школа", "Youth Council and the Art School", "community"),
+    ("org-osbb", "ОСББ", "Homeowners' association", "community"),
+    ("org-business", "Асоціація підприємців", "Business Association", "business"),
+    ("org-druh", "Зоозахисна організація «Друг»", "Animal protection group \"Druh\"", "community"),
+    ("org-chyste-misto", "ГО «Чисте місто»", "NGO \"Clean City\"", "community"),
+)
+OWNER_ORG = {"police": "org-police", "council": "org-council"}
+COMMUNITY_ORG = {name: org_id for org_id, name, _, _ in ORGANISATIONS} | {
+    "Громадська організація «Чисте місто»": "org-chyste-misto"}
 
 
 def actions_for(gen: Generator) -> list[Action]:
@@ -562,7 +575,7 @@ def actions_for(gen: Generator) -> list[Action]:
             cell, district, place = "", "Болгарка", "Болгарка, приватний сектор"
         meetings = sorted((r.event.occurred, r.meeting_id) for r in gen.reports
                           if r.meeting_id and r.event.hotspot == hid)
-        owner_org = OWNER_ORG.get(owner) or partner
+        owner_org = OWNER_ORG.get(owner) or COMMUNITY_ORG[partner]
         out.append(Action(k, hid, cell, district, place, owner, owner_org, "" if owner == "community" else partner,
                           desc, due, status, note, meetings[0][1] if meetings and hid else ""))
     return out
@@ -603,10 +616,10 @@ GROUND_TRUTH_HEADER = [
     "time_phrase", "pii_kinds", "pii_values", "variants", "meeting_id",
 ]
 USERS = (
-    ("police", "police", "demo-police-2025", "Вознесенський РВП"),
-    ("council", "council", "demo-council-2025", "Вознесенська міська рада"),
-    ("partner", "partner", "demo-partner-2025", "ГО «Чисте місто»"),
-    ("moderator", "moderator", "demo-moderator-2025", "Вознесенська міська рада"),
+    ("police", "police", "demo-police-2025", "org-police"),
+    ("council", "council", "demo-council-2025", "org-council"),
+    ("partner", "partner", "demo-partner-2025", "org-chyste-misto"),
+    ("moderator", "moderator", "demo-moderator-2025", "org-council"),
     ("admin", "admin", "demo-admin-2025", ""),
 )
 
@@ -659,16 +672,17 @@ def write_tables(gen: Generator, out: Path, actions: list[Action], extra_rows: l
         ([m.id, m.day.isoformat(), m.place, m.district, m.attendees, m.fmt,
           sum(1 for r in gen.reports if r.meeting_id == m.id)] for m in MEETINGS)))
     write_text(out / "actions.csv", csv_text(
-        ["id", "cell", "district", "owner", "owner_org", "description", "due_date", "status", "public_note",
+        ["id", "cell", "district", "owner", "owner_org_id", "description", "due_date", "status", "public_note",
          "meeting_id", "hotspot_id", "place", "partners"],
-        ([a.id, a.cell, a.district, a.owner, a.owner_org, a.description, a.due.isoformat(), a.status, a.public_note,
+        ([a.id, a.cell, a.district, a.owner, a.owner_org_id, a.description, a.due.isoformat(), a.status, a.public_note,
           a.meeting_id, a.hotspot, a.place, a.partners] for a in actions)))
     users = [f"# {LABEL}: demo accounts for demo mode ONLY (HOTSPOTS_MODE=demo).",
              "# Never load these into a production deployment; the passwords are public.", ""]
     for username, role, password, org in USERS:
         users += ["[[users]]", f'username = "{username}"', f'role = "{role}"', f'password = "{password}"',
-                  f'organisation = "{org}"', "demo = true", ""]
+                  f'organisation_id = "{org}"', "demo = true", ""]
     write_text(out / "users.toml", "\n".join(users))
+    write_text(out / "organisations.csv", csv_text(["id", "name_uk", "name_en", "kind"], ORGANISATIONS))
 
     reports = [r for r in rows if r["is_report"] == 1]
     summary: dict[str, Any] = {

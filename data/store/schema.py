@@ -180,13 +180,25 @@ class SurveyResponseRow(Base):
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
 
 
+class OrganisationRow(Base):
+    """A body of the dialogue platform; users and actions point at its id, never at a name,
+    so two spellings of one name ("ГО «…»" and "Громадська організація «…»") are one owner."""
+
+    __tablename__ = "organisations"
+    id: Mapped[str] = mapped_column(String(50), primary_key=True)  # a stable slug, e.g. "org-council"
+    name_uk: Mapped[str] = mapped_column(String(300))
+    name_en: Mapped[str | None] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))  # police | council | community | business
+
+
 class ActionRow(Base):
     __tablename__ = "actions"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cell: Mapped[str | None] = mapped_column(String(16))
     district: Mapped[str | None] = mapped_column(String(100))
     owner: Mapped[str] = mapped_column(String(20))  # police | council | community
-    owner_org: Mapped[str | None] = mapped_column(String(200))
+    owner_org_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
+    partners: Mapped[str | None] = mapped_column(Text)  # everyone named as a partner, as written
     description: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(20), default="open")  # open | in_progress | done
@@ -202,7 +214,7 @@ class UserRow(Base):
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     role: Mapped[str] = mapped_column(String(20))
-    organisation: Mapped[str | None] = mapped_column(String(200))
+    organisation_id: Mapped[str | None] = mapped_column(ForeignKey("organisations.id"))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     demo: Mapped[bool] = mapped_column(Boolean, default=False)
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -42,9 +42,25 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout_s: float = 120) -> N
     raise TimeoutError("streamlit did not become healthy")
 
 
+@pytest.fixture(scope="session")
+def app_var(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The running app's folder: its store (e2e.db) and its server log (streamlit.log)."""
+    return tmp_path_factory.mktemp("e2e-var")
+
+
+@pytest.fixture(scope="session")
+def app_store(app_var: Path, app_url: str):  # type: ignore[no-untyped-def]
+    """The running app's store, for journeys to check what a click saved."""
+    from data.store.db import make_engine
+
+    engine = make_engine(f"sqlite:///{app_var / 'e2e.db'}")
+    yield engine
+    engine.dispose()
+
+
 @contextmanager
-def run_app(var: Path, database_url: str) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over `database_url`; secrets live in `var`."""
+def run_app(var: Path, database_url: str, *, load_demo: bool = True) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `database_url`; secrets and log in `var`."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": database_url,
@@ -53,6 +69,10 @@ def run_app(var: Path, database_url: str) -> Iterator[str]:
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")
+    # the demo data first (what the app's first run would do), so no journey waits on it
+    if load_demo:
+        subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True, timeout=600)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
@@ -69,13 +89,15 @@ def run_app(var: Path, database_url: str) -> Iterator[str]:
         except subprocess.TimeoutExpired:
             proc.kill()
         log.close()
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / "streamlit.log").write_bytes((var / "streamlit.log").read_bytes())
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data."""
-    var = tmp_path_factory.mktemp("e2e-var")
-    with run_app(var, f"sqlite:///{var / 'e2e.db'}") as url:
+def app_url(app_var: Path) -> Iterator[str]:
+    """The app on a fresh SQLite store with the demo data. One app serves every journey;
+    its log is copied to tests/artifacts/streamlit.log."""
+    with run_app(app_var, f"sqlite:///{app_var / 'e2e.db'}") as url:
         yield url
 
 

@@ -77,7 +77,7 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory, demo_store: dict) -> I
     fed = feed(engine, var / "sources")
     engine.dispose()
     mp.undo()
-    with run_app(var, url) as app:
+    with run_app(var, url, load_demo=False) as app:
         yield HostileApp(app, fed, var)
 
 

@@ -21,10 +21,12 @@ with users_tab:
         name = st.text_input(state.tr("auth.username"))
         password = st.text_input(state.tr("auth.password"), type="password")
         role = st.selectbox(state.tr("admin.role"), ROLES)
-        organisation = st.text_input(state.tr("admin.organisation"))
+        orgs = admin.organisations(engine)
+        organisation = st.selectbox(state.tr("admin.organisation"), [None, *orgs],
+                                    format_func=lambda o: "—" if o is None else orgs[o].name(state.lang()))
         if st.form_submit_button(state.tr("admin.save_user")):
             try:
-                admin.save_user(engine, name.strip(), password, role, organisation=organisation or None, actor=user)
+                admin.save_user(engine, name.strip(), password, role, organisation_id=organisation, actor=user)
                 st.success(state.tr("admin.saved", user=markdown_text(name)))
             except ValueError as exc:
                 st.error(markdown_text(exc))
@@ -33,8 +35,6 @@ with audit_tab:
     st.dataframe(visible_columns(admin.audit_frame(engine, actor=user)), hide_index=True, width="stretch")
 
 with purge_tab:
-    from data.store.ops import purge
-
     st.caption(state.tr("admin.purge_help"))
     if st.button(state.tr("admin.purge_run")):
-        st.json(purge(engine, now(), actor=user.username).as_dict())
+        st.json(admin.purge_now(engine, now(), actor=user))

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from layers.public import method_markdown
+from services.method import method_text
 from ui import state
 
-st.markdown(method_markdown(lang=state.lang()))
+st.markdown(method_text(state.lang()))

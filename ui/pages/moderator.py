@@ -1,18 +1,12 @@
 """Moderator: import files, work the quarantine queue, edit reports (one at a time)."""
 
-from pathlib import Path
-from tempfile import TemporaryDirectory
-
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data import intake
-from data.categories import CATEGORIES
-from data.importer import import_file
-from data.store.repo import quarantine_frame, reports_frame
 from encoders import markdown_text, visible_columns
-from services import moderation
-from services.maps import click_map, clicked_point
+from services import labels, moderation
+from services.clock import now
+from services.maps import click_map, read_click
 from ui import state
 from ui.guard import page_guard
 
@@ -21,94 +15,178 @@ user = state.current_user()
 lang = state.lang()
 engine = state.engine()
 st.title(state.tr("nav.moderator"))
-upload_tab, queue_tab, edit_tab = st.tabs([state.tr("mod.upload"), state.tr("mod.queue"), state.tr("mod.edit")])
+# a radio, not tabs: only the chosen part is drawn, so its map opens visible and fitted to the city
+section = st.radio(state.tr("mod.section"), ["upload", "queue", "edit"], key="mod-section", horizontal=True,
+                   label_visibility="collapsed", format_func=lambda s: state.tr("mod." + s))
 
-with upload_tab:
-    files = st.file_uploader(state.tr("mod.files"), accept_multiple_files=True,
-                             type=["json", "csv", "xlsx", "docx"])
+
+def done(message: str) -> None:
+    """Show `message` after the rerun that drops the resolved entry from the queue."""
+    st.session_state["mod-flash"] = message
+    st.rerun()
+
+
+if flash := st.session_state.pop("mod-flash", None):
+    st.success(markdown_text(flash))
+
+
+def map_click(key: str, marker: tuple[float, float] | None = None) -> tuple[float, float] | None:
+    """A map fitted to the city; says where a click landed, or why it was refused."""
+    click = read_click(st_folium(click_map(marker, lang=lang), key=key, height=420, use_container_width=True,
+                                 returned_objects=["last_clicked"]))
+    if click is None:
+        return None
+    lat = f"{click.lat:.5f}"
+    lon = f"{click.lon:.5f}"
+    if not click.inside:
+        st.warning(state.tr("form.click_outside", lat=lat, lon=lon))
+        return None
+    st.info(state.tr("form.click_here", lat=lat, lon=lon))
+    return click.point
+
+
+if section == "upload":
+    files = st.file_uploader(state.tr("mod.files"), accept_multiple_files=True, type=["json", "csv", "xlsx", "docx"])
     if files and st.button(state.tr("mod.import")):
+        batches = []
         for upload in files:
             bar = st.progress(0.0, text=markdown_text(upload.name))
-            with TemporaryDirectory() as tmp:
-                path = Path(tmp) / upload.name
-                path.write_bytes(upload.getvalue())
-                try:
-                    summary = import_file(path, engine, actor=user.username,
-                                          progress=lambda done, total, b=bar: b.progress(
-                                              1.0 if total else min(0.95, done / 10000)))
-                except intake.UnreadableFile as exc:
-                    st.error(markdown_text(exc))
-                    continue
+            try:
+                batches.append(moderation.import_upload(
+                    engine, upload.name, upload.getvalue(), actor=user.username, role=role,
+                    progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000))))
+            except moderation.UnreadableFile as exc:
+                st.error(state.tr("mod.unreadable", file=markdown_text(upload.name)))
+                st.text(str(exc))
             bar.progress(1.0)
-            st.success(state.tr("mod.summary", **{k: markdown_text(summary.as_dict()[k]) for k in (
-                "file_name", "read", "imported", "duplicates", "quarantined", "not_located", "already_known")}))
-            for note in summary.notes:
-                st.caption(markdown_text(note))
+        st.session_state["mod-batches"] = batches
+    batches = st.session_state.get("mod-batches", [])
+    if batches:
+        st.success(state.tr("mod.imported_batches", n=len(batches)))
+        for batch in batches:
+            st.text(state.tr("mod.batch_line", **{k: v for k, v in batch.items() if k != "notes"}))
+            for note in batch["notes"]:
+                st.text(f"{batch['file_name']}: {note}")
 
-with queue_tab:
-    queue = quarantine_frame(engine)
+elif section == "queue":
+    kinds = [None, *moderation.REASON_KINDS, "other"]
+    f1, f2 = st.columns(2)
+    kind = f1.selectbox(state.tr("mod.filter_reason"), kinds,
+                        format_func=lambda k: state.tr("mod.any") if k is None else state.tr("mod.reason_" + k))
+    age = f2.selectbox(state.tr("mod.filter_age"), list(moderation.AGE_OPTIONS),
+                       format_func=lambda a: state.tr("mod.age_" + a))
+    queue = moderation.queue(engine, now=now(), kind=kind, age=age)
     st.caption(state.tr("mod.queue_size", n=len(queue)))
-    if not queue.empty:
-        st.dataframe(visible_columns(queue[["id", "source", "reason", "excerpt"]]), hide_index=True, width="stretch")
-        chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist())
-        item = queue.set_index("id").loc[chosen]
-        st.markdown("> " + markdown_text(item["excerpt"]))
-        st.caption(state.tr("mod.click_to_place"))
-        clicked = clicked_point(st_folium(click_map(), key="mod-map", height=420, use_container_width=True,
-                                          returned_objects=["last_clicked"]))
-        col1, col2 = st.columns(2)
-        if clicked and col1.button(state.tr("mod.place", lat=f"{clicked[0]:.5f}", lon=f"{clicked[1]:.5f}")):
-            try:
-                new_id = moderation.place_quarantined(engine, int(chosen), lat=clicked[0], lon=clicked[1],
-                                                      actor=user.username, role=role)
-                st.success(state.tr("mod.placed", id=int(new_id)))
-            except ValueError as exc:
-                st.error(markdown_text(exc))
-        street = col1.selectbox(state.tr("mod.suggested"), moderation.suggest_streets(item["excerpt"]))
-        if street and col1.button(state.tr("mod.place_street", street=markdown_text(street))):
-            try:
-                new_id = moderation.place_on_street(engine, int(chosen), street, actor=user.username, role=role)
-                st.success(state.tr("mod.placed", id=int(new_id)))
-            except ValueError as exc:
-                st.error(markdown_text(exc))
-        reason = col2.text_input(state.tr("mod.reject_reason"))
-        if col2.button(state.tr("mod.reject")) and reason:
-            moderation.reject_quarantined(engine, int(chosen), reason, actor=user.username, role=role)
-            st.rerun()
+    if queue.empty:
+        st.info(state.tr("mod.queue_empty"))
+        st.stop()
+    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)))
+    picked = st.dataframe(visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
+        columns=lambda c: state.tr("mod.col_" + c)), hide_index=True, width="stretch", key="queue-table",
+        on_select="rerun", selection_mode="multi-row")
+    selected = queue.iloc[picked.selection.rows]["id"].tolist() if picked.selection.rows else []
+    with st.form("bulk-reject"):
+        st.markdown(state.tr("mod.bulk_help", n=len(selected)))
+        bulk_reason = st.text_input(state.tr("mod.reject_reason"), key="bulk-reason")
+        if st.form_submit_button(state.tr("mod.reject_selected", n=len(selected))):
+            if not selected:
+                st.warning(state.tr("mod.select_first"))
+            else:
+                try:
+                    n = moderation.reject_many(engine, selected, bulk_reason, actor=user.username, role=role)
+                    done(state.tr("mod.rejected_n", n=n))
+                except moderation.NoReason:
+                    st.error(state.tr("mod.need_reason"))
 
-with edit_tab:
-    report_id = st.number_input(state.tr("mod.report_id"), min_value=1, step=1)
-    frame = reports_frame(engine, include_duplicates=True, statuses=("new", "verified", "rejected"))
-    match = frame[frame["id"] == report_id]
-    if match.empty:
-        st.info(state.tr("mod.no_report"))
-    else:
-        report = match.iloc[0]
+    st.subheader(state.tr("mod.one_item"))
+    excerpts = queue.set_index("id")["excerpt"]
+    chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist(),
+                          format_func=lambda i: f"#{i}: {excerpts[i][:80]}")
+    st.text(excerpts[chosen])  # the report's own words: plain text, never markup
+    suggestions = moderation.suggestions(excerpts[chosen])
+    if not suggestions:
+        st.caption(state.tr("mod.no_suggestions"))
+    for n, hint in enumerate(suggestions):
+        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label), level=markdown_text(hint.level))
+        if st.button(label, key=f"hint-{n}"):
+            new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
+            done(state.tr("mod.placed", id=new_id))
+    st.caption(state.tr("mod.click_to_place"))
+    point = map_click(f"queue-map-{chosen}")
+    col1, col2 = st.columns(2)
+    if point and col1.button(state.tr("mod.place", lat=f"{point[0]:.5f}", lon=f"{point[1]:.5f}")):
         try:
-            until = moderation.acquire_lock(engine, int(report_id), user.username)
-            st.caption(state.tr("mod.locked_until", time=f"{until:%H:%M} UTC"))
-        except moderation.Locked as exc:
-            st.warning(markdown_text(exc))
-            st.stop()
-        st.markdown(f"**{markdown_text(report['category'])}** · {markdown_text(report['status'])} · "
-                    f"{markdown_text(report['level'])}\n\n> {markdown_text(report['text'])}")
-        new_category = st.selectbox(state.tr("filters.category"), list(CATEGORIES),
-                                    index=list(CATEGORIES).index(report["category"]),
-                                    format_func=lambda s: CATEGORIES[s].en if lang == "en" else CATEGORIES[s].uk)
-        if st.button(state.tr("mod.save_category")) and new_category != report["category"]:
-            moderation.set_category(engine, int(report_id), new_category, actor=user.username, role=role)
+            new_id = moderation.place_quarantined(engine, int(chosen), lat=point[0], lon=point[1],
+                                                  actor=user.username, role=role)
+        except ValueError as exc:
+            st.error(markdown_text(exc))
+        else:
+            done(state.tr("mod.placed", id=new_id))
+    reason = col2.text_input(state.tr("mod.reject_reason"), key="reason-one")
+    if col2.button(state.tr("mod.reject"), key="reject-one"):
+        try:
+            moderation.reject_quarantined(engine, int(chosen), reason, actor=user.username, role=role)
+            done(state.tr("mod.rejected_n", n=1))
+        except moderation.NoReason:
+            st.error(state.tr("mod.need_reason"))
+
+else:
+    report_id = int(st.number_input(state.tr("mod.report_id"), min_value=1, step=1, key="edit-id"))
+    report = moderation.report_for_edit(engine, report_id, role=role)
+    if report is None:
+        st.info(state.tr("mod.no_report"))
+        st.stop()
+    names = labels.category_names(lang)
+    st.markdown(state.tr("mod.report_line", id=int(report_id),
+                         category=markdown_text(names.get(report["category"], "?")),
+                         status=state.tr("status." + report["status"]), level=markdown_text(report["level"])))
+    st.text(report["text"])  # the report's own words: plain text, never markup
+    holder = moderation.lock_holder(engine, report_id)
+    editing = st.session_state.get("editing") == report_id
+    if holder and holder[0] != user.username:
+        st.warning(state.tr("mod.held_by", user=markdown_text(holder[0]), time=f"{holder[1]:%H:%M} UTC"))
+        st.stop()
+    if not editing:
+        if st.button(state.tr("mod.start_editing")):  # the lock is taken here, not by opening the page
+            moderation.acquire_lock(engine, report_id, user.username)
+            st.session_state["editing"] = report_id
             st.rerun()
-        original = st.number_input(state.tr("mod.duplicate_of"), min_value=0, step=1,
-                                   value=int(report["duplicate_of"]) if report["duplicate_of"] == report[
-                                       "duplicate_of"] and report["duplicate_of"] is not None else 0)
-        c1, c2, c3 = st.columns(3)
-        if c1.button(state.tr("mod.merge")) and original:
-            moderation.merge(engine, int(report_id), int(original), actor=user.username, role=role)
-            st.rerun()
-        if c2.button(state.tr("mod.split")):
-            moderation.split(engine, int(report_id), actor=user.username, role=role)
-            st.rerun()
-        spam = c3.text_input(state.tr("mod.reject_reason"), key="spam-reason")
-        if c3.button(state.tr("mod.reject"), key="reject-report") and spam:
-            moderation.reject(engine, int(report_id), spam, actor=user.username, role=role)
-            st.rerun()
+        st.stop()
+    until = moderation.acquire_lock(engine, report_id, user.username)
+    st.caption(state.tr("mod.locked_until", time=f"{until:%H:%M} UTC"))
+    if st.button(state.tr("mod.stop_editing")):
+        moderation.release_lock(engine, report_id, user.username)
+        st.session_state.pop("editing", None)
+        st.rerun()
+    category = st.selectbox(state.tr("filters.category"), list(names), index=list(names).index(report["category"]),
+                            format_func=names.get)
+    if st.button(state.tr("mod.save_category")) and category != report["category"]:
+        moderation.set_category(engine, report_id, category, actor=user.username, role=role)
+        done(state.tr("mod.saved"))
+    st.caption(state.tr("mod.click_to_move"))
+    here = (report["lat"], report["lon"]) if report["lat"] is not None else None
+    point = map_click(f"edit-map-{report_id}", marker=here)
+    if point and st.button(state.tr("mod.move", lat=f"{point[0]:.5f}", lon=f"{point[1]:.5f}")):
+        moderation.move(engine, report_id, lat=point[0], lon=point[1], actor=user.username, role=role)
+        done(state.tr("mod.moved", id=report_id))
+    c1, c2, c3 = st.columns(3)
+    original = c1.number_input(state.tr("mod.duplicate_of"), min_value=0, step=1,
+                               value=int(report["duplicate_of"] or 0), key=f"dup-{report_id}")
+    if c1.button(state.tr("mod.merge")):
+        try:
+            moderation.merge(engine, report_id, int(original), actor=user.username, role=role)
+        except ValueError as exc:
+            st.error(markdown_text(exc))
+        else:
+            done(state.tr("mod.merged", id=report_id, original=int(original)))
+    if c2.button(state.tr("mod.split")):
+        moderation.split(engine, report_id, actor=user.username, role=role)
+        done(state.tr("mod.saved"))
+    spam = c3.text_input(state.tr("mod.reject_reason"), key=f"spam-{report_id}")
+    if c3.button(state.tr("mod.reject"), key="reject-report"):
+        try:
+            moderation.reject(engine, report_id, spam, actor=user.username, role=role)
+        except moderation.NoReason:
+            st.error(state.tr("mod.need_reason"))
+        else:
+            done(state.tr("mod.saved"))

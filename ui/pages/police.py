@@ -1,13 +1,11 @@
 """Police: where and when to patrol: hotspots of recent weeks, why, when, a plan, a briefing."""
 
 import altair as alt
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data.categories import CATEGORIES
 from encoders import markdown_text
-from services import patrol, police
+from services import labels, patrol, police
 from services.clock import now
 from ui import state
 from ui.guard import page_guard
@@ -20,8 +18,8 @@ st.title(state.tr("police.title"))
 
 c1, c2, c3 = st.columns([1, 2, 2])
 weeks = c1.selectbox(state.tr("police.weeks"), [4, 8, 12, 26], index=1)
-categories = c2.multiselect(state.tr("filters.category"), list(CATEGORIES),
-                            format_func=lambda s: CATEGORIES[s].en if lang == "en" else CATEGORIES[s].uk)
+names = labels.category_names(lang)
+categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get)
 shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
 view = police.police_view(engine, role=role, weeks=weeks, categories=categories or None, lang=lang, layers=shown)
@@ -78,8 +76,11 @@ pdf = police.briefing(scored, user=user, engine=engine, lang=lang, title=state.t
                       subtitle=state.tr("police.briefing_subtitle", start=f"{view.start:%Y-%m-%d}",
                                         end=f"{view.end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
                       header=[state.tr("police.col_" + c) for c in
-                              ("window", "patrol", "place", "landmark", "district", "categories", "expected")]
-                      ) if st.toggle(state.tr("police.prepare_pdf")) else None
+                              ("window", "patrol", "place", "landmark", "district", "categories", "expected")],
+                      notes=[state.tr("police.briefing_categories", names=", ".join(names[c] for c in categories)
+                                      if categories else state.tr("police.all_categories"))],
+                      period=(view.start, view.end), categories=categories) if st.toggle(
+    state.tr("police.prepare_pdf")) else None
 if pdf is not None:
     st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
                        mime="application/pdf")

@@ -5,9 +5,8 @@ from datetime import date
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data.categories import GROUPS
 from encoders import visible_columns
-from services import public
+from services import labels, public
 from ui import state
 
 lang = state.lang()
@@ -21,9 +20,9 @@ if not periods:
 latest = public.default_period(reader)
 col1, col2, col3 = st.columns([1, 1, 1])
 period = col1.selectbox(state.tr("public.period"), periods, index=periods.index(latest))
-group = col2.selectbox(state.tr("public.group"), [None, *GROUPS],
-                       format_func=lambda g: state.tr("public.all_groups") if g is None else
-                       (GROUPS[g].en if lang == "en" else GROUPS[g].uk))
+groups = labels.group_names(lang)
+group = col2.selectbox(state.tr("public.group"), [None, *groups],
+                       format_func=lambda g: state.tr("public.all_groups") if g is None else groups[g])
 views = ["hotspots", "cells", "districts"]
 opening = public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
 view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.index(opening),

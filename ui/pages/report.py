@@ -3,56 +3,68 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
-from data.categories import CATEGORIES
 from encoders import markdown_text
-from geo import geocode
-from services import form
-from services.maps import click_map, clicked_point
+from services import form, labels
+from services.maps import click_map, read_click
 from ui import state
 
 lang = state.lang()
 st.title(state.tr("nav.report"))
-report_tab, status_tab = st.tabs([state.tr("form.new"), state.tr("form.status")])
+# a radio, not tabs: it keeps its choice over reruns (Enter in the look-up stays there) and
+# only the chosen part is drawn, so the map never opens in a hidden, zero-sized box
+mode = st.radio(state.tr("form.mode"), ["new", "status"], key="report-mode", horizontal=True,
+                label_visibility="collapsed", format_func=lambda m: state.tr("form." + m))
 
-with report_tab:
-    category = st.selectbox(state.tr("filters.category"), list(CATEGORIES),
-                            format_func=lambda s: CATEGORIES[s].en if lang == "en" else CATEGORIES[s].uk)
-    address = st.text_input(state.tr("form.address"), help=state.tr("form.address_help"))
-    match = geocode(address) if address.strip() else None
-    point = (match.lat, match.lon) if match is not None and match.level != "none" else None
+if mode == "new":
+    receipt = st.session_state.pop("form_receipt", None)
+    if receipt is not None:
+        st.success(state.tr("form.thanks", tracking=markdown_text(receipt)))
+    version = st.session_state.setdefault("form_version", 0)  # a new version = an empty form
+    names = labels.category_names(lang)
+    category = st.selectbox(state.tr("filters.category"), list(names), format_func=names.get,
+                            key=f"category-{version}")
+    address = st.text_input(state.tr("form.address"), help=state.tr("form.address_help"), key=f"address-{version}")
+    point, place, level = form.locate(address) if address.strip() else (None, None, None)
     if address.strip() and point is None:
         st.warning(state.tr("form.not_found"))
-    elif match is not None and point is not None:
-        st.info(state.tr("form.found", place=markdown_text(match.street or (match.landmark or {}).get("name")
-                                                          or match.district or ""),
-                         level=markdown_text(match.level)))
+    elif point is not None:
+        st.info(state.tr("form.found", place=markdown_text(place), level=markdown_text(level)))
     st.caption(state.tr("form.click"))
-    clicked = clicked_point(st_folium(click_map(marker=point), key="report-map", height=380, use_container_width=True,
-                                      returned_objects=["last_clicked"]))
-    if clicked:
-        point = clicked
-    text = st.text_area(state.tr("form.description"), max_chars=2000)
-    contact = st.text_input(state.tr("form.contact"), help=state.tr("form.contact_help"))
+    click = read_click(st_folium(click_map(marker=point, lang=lang), key=f"report-map-{version}", height=380,
+                                 use_container_width=True, returned_objects=["last_clicked"]))
+    if click is not None and not click.inside:
+        st.warning(state.tr("form.click_outside", lat=f"{click.lat:.5f}", lon=f"{click.lon:.5f}"))
+    elif click is not None:
+        point = click.point
+        st.info(state.tr("form.click_here", lat=f"{click.lat:.5f}", lon=f"{click.lon:.5f}"))
+    text = st.text_area(state.tr("form.description"), key=f"description-{version}",
+                        help=state.tr("form.description_help", n=form.MAX_CHARS))
+    st.caption(state.tr("form.counter", n=len(text), max=form.MAX_CHARS))
+    if len(text) > form.MAX_CHARS:
+        st.error(state.tr("form.too_long_now", n=len(text), max=form.MAX_CHARS))
+    contact = st.text_input(state.tr("form.contact"), help=state.tr("form.contact_help"), key=f"contact-{version}")
     if st.button(state.tr("form.submit"), type="primary"):
         history = st.session_state.setdefault("form_history", [])
         try:
-            receipt = form.submit(state.engine(), text=f"{text}\n{address}".strip(), category=category,
-                                  lat=point[0] if point else None, lon=point[1] if point else None,
-                                  contact=contact, recent=history,
-                                  client=form.Client(st.context.ip_address, " ".join(
-                                      st.context.headers.get(h, "") for h in ("User-Agent", "Accept-Language"))))
+            done = form.submit(state.engine(), description=text, address=address, category=category,
+                               lat=point[0] if point else None, lon=point[1] if point else None,
+                               contact=contact, recent=history,
+                               client=form.Client(st.context.ip_address, " ".join(
+                                   st.context.headers.get(h, "") for h in ("User-Agent", "Accept-Language"))))
         except form.Refused as exc:
-            st.error(state.tr(str(exc)))
+            st.error(state.tr(str(exc), max=form.MAX_CHARS, n=len(text)))
         else:
-            history.append(receipt.at)
-            st.success(state.tr("form.thanks", tracking=markdown_text(receipt.tracking)))
-
-with status_tab:
-    tracking = st.text_input(state.tr("form.tracking"))
-    if tracking:
+            history.append(done.at)
+            st.session_state["form_receipt"] = done.tracking
+            st.session_state["form_version"] = version + 1
+            st.rerun()
+else:
+    tracking = st.text_input(state.tr("form.tracking"), key="tracking")
+    if tracking.strip():
         found = form.status_of(state.engine(), tracking)
         if found is None:
             st.warning(state.tr("form.unknown_tracking"))
         else:
-            st.markdown(state.tr("form.status_line", status=state.tr("status." + found["status"]),
-                                 note=markdown_text(found["status_note"] or "—")))
+            st.markdown(state.tr("form.status_only", status=state.tr("status." + found["status"])))
+            st.caption(state.tr("form.note_label"))
+            st.text(found["status_note"] or "—")  # a moderator's note: plain text, never markup
