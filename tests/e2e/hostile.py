@@ -142,6 +142,7 @@ def feed(engine: Engine, folder: Path) -> Fed:
     one is the moderator's first."""
     from auth.users import User
     from data.importer import import_file
+    from data.organisations import find_or_create
     from data.store.schema import QuarantineRow, ReportRow
     from services import actions, form, moderation
 
@@ -154,15 +155,16 @@ def feed(engine: Engine, folder: Path) -> Fed:
         import_file(path, engine, actor="e2e")
         shutil.rmtree(path.parent, ignore_errors=True) if path.parent != folder else path.unlink()
     fed = Fed(texts=payloads("form"))
-    receipt = form.submit(engine, text=located(payloads("form")[1], 4, 5), category="litter", lat=47.566,
+    receipt = form.submit(engine, description=located(payloads("form")[1], 4, 5), category="litter", lat=47.566,
                           lon=31.33, contact=None, now=datetime(2025, 12, 20, 9, 0, tzinfo=UTC))
     fed.tracking = receipt.tracking
     moderation.reject(engine, receipt.report_id, payloads("note")[3] + " " + payloads("note")[1], actor="moderator",
                       role="moderator")
     council = User("council", "council")
+    organisation = find_or_create(engine, payloads("org")[0], "community")  # a hostile organisation name
     action_id = actions.create(engine, actions.ActionInput(
-        description=payloads("action")[1], owner="council", owner_org=payloads("org")[0], cell="881e43a501fffff",
-        due_date=date(2026, 2, 1)), user=council)
+        description=payloads("action")[1], owner="council", owner_org_id=organisation, partners=payloads("org")[2],
+        cell="881e43a501fffff", due_date=date(2026, 2, 1)), user=council)
     actions.update(engine, action_id, {"status": "done", "public_note": payloads("public")[1] + payloads("public")[0]},
                    user=council)
     with Session(engine) as session:
