@@ -21,7 +21,10 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from encoders import json_line, terminal
 
 app = typer.Typer(help="Voznesensk safety hotspot map", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
@@ -37,6 +40,12 @@ app.add_typer(users_app, name="users")
 app.add_typer(release_app, name="release")
 app.add_typer(public_app, name="public")
 console = Console(stderr=True)
+
+
+def shown(value: object) -> str:
+    """Untrusted text (file names, messages, user names) for the rich console: terminal
+    escapes and bidi characters shown, rich's [markup] taken literally."""
+    return escape(terminal(value))
 
 
 def _progress() -> Progress:
@@ -91,7 +100,7 @@ def _import_each(files: list[Path], engine: Any, kind: str | None, column_mappin
     stored = 0
     for path in files:
         with _progress() as bar:
-            task = bar.add_task(path.name, total=None)
+            task = bar.add_task(shown(path.name), total=None)
             try:
                 summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
                                       options=options, pool=pool,
@@ -102,8 +111,8 @@ def _import_each(files: list[Path], engine: Any, kind: str | None, column_mappin
             except OSError as exc:
                 problems.append(f"{path.name}: cannot read the file ({exc.strerror or exc})")
                 continue
-        print(json.dumps(summary.as_dict() | {"accounting": summary.accounting()}, ensure_ascii=False))
-        console.print(f"{path.name}: {summary.accounting()}")
+        print(json_line(summary.as_dict() | {"accounting": summary.accounting()}))
+        console.print(shown(f"{path.name}: {summary.accounting()}"))
         problems.extend(summary.problems)
         stored += summary.same_file_batch is None
     return stored
@@ -115,7 +124,7 @@ def _evaluate_forecasts(engine: object, **params: object) -> None:
 
     with console.status("back-testing the forecasts"):
         for row in evaluate_and_store(engine, **params):  # type: ignore[arg-type]
-            console.print(f"forecast back-test: {json.dumps(row, ensure_ascii=False)}")
+            console.print(f"forecast back-test: {escape(json_line(row))}")
 
 
 @app.command()
@@ -129,7 +138,7 @@ def geocode(
 
     gaz = load_gazetteer(gazetteer) if gazetteer is not None else None
     for answer in geocode_lines((line.rstrip("\n") for line in sys.stdin), gazetteer=gaz):
-        sys.stdout.write(json.dumps(answer, ensure_ascii=False) + "\n")
+        sys.stdout.write(json_line(answer) + "\n")
 
 
 @app.command()
@@ -146,10 +155,10 @@ def hotspots(
 
     table = hotspot_table(method=method, res=res, month_from=date_from, month_to=date_to, categories=category)
     if not table.attrs.get("ok", True):
-        console.print(f"[yellow]insufficient data[/yellow]: {table.attrs.get('reason')}")
+        console.print(f"[yellow]insufficient data[/yellow]: {shown(table.attrs.get('reason'))}")
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
-    console.print(f"wrote {len(table)} rows to {out} {summary}")
+    console.print(f"wrote {len(table)} rows to {shown(out)} {summary}")
 
 
 @app.command()
@@ -175,7 +184,7 @@ def forecast(
 
     unknown = sorted(set(category or ()) - set(CATEGORIES))
     if unknown:
-        console.print(f"[red]error[/red] unknown categories {unknown}; choose from {sorted(CATEGORIES)}")
+        console.print(f"[red]error[/red] unknown categories {shown(unknown)}; choose from {sorted(CATEGORIES)}")
         raise typer.Exit(2)
     engine = open_store()
     if evaluate:
@@ -193,10 +202,10 @@ def forecast(
         table = with_places(default_forecast(engine, until=day, horizon_days=days, res=res, categories=category,
                                              method=chosen))
     except ValueError as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     write_table(table, out)
-    console.print(f"wrote {len(table)} cells to {out}: method {chosen} ({why}), {days} days from "
+    console.print(f"wrote {len(table)} cells to {shown(out)}: method {shown(chosen)} ({why}), {days} days from "
                   f"{table.attrs['until']}")
 
 
@@ -235,7 +244,7 @@ def db_purge(
     when = datetime.fromisoformat(now) if now else datetime.now(UTC)
     summary = purge(open_store(), when if when.tzinfo else when.replace(tzinfo=UTC), retention_days,
                     contact_retention_days=contact_days, actor="cli", dry_run=dry_run)
-    print(json.dumps(summary.as_dict(), ensure_ascii=False))
+    print(json_line(summary.as_dict()))
 
 
 @db_app.command("public-login")
@@ -279,7 +288,7 @@ def demo_load() -> None:
     with _progress() as bar:
         task = bar.add_task("demo data", total=None)
         result = load_demo(open_store(), progress=lambda done, total: bar.update(task, completed=done, total=total))
-    print(json.dumps(result, ensure_ascii=False, default=str))
+    print(json_line(result, default=str))
 
 
 @release_app.command("publish")
@@ -293,10 +302,10 @@ def release_publish(
     try:
         done = publish(open_store(), month, actor="cli")
     except ReleaseRefused as exc:
-        console.print(f"[red]refused[/red] {exc}")
+        console.print(f"[red]refused[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     for summary in done:
-        print(json.dumps(summary.as_dict(), ensure_ascii=False))
+        print(json_line(summary.as_dict()))
     if not done:
         console.print("nothing to publish: every due month has its release")
 
@@ -330,9 +339,9 @@ def users_add(
         org_id = find_or_create(engine, organisation, ROLE_KIND.get(role, "community")) if organisation else None
         user = create_user(engine, username, password, role, organisation_id=org_id, actor="cli")
     except ValueError as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
-    console.print(f"user {user.username} ({user.role}) added")
+    console.print(f"user {shown(user.username)} ({shown(user.role)}) added")
 
 
 @users_app.command("password")
@@ -348,9 +357,9 @@ def users_password(
     try:
         ended = set_password(open_store(), username, password, actor="cli")
     except (ValueError, KeyError) as exc:
-        console.print(f"[red]error[/red] {exc}")
+        console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
-    console.print(f"password of {username} changed; {ended} open session(s) ended")
+    console.print(f"password of {shown(username)} changed; {ended} open session(s) ended")
 
 
 if __name__ == "__main__":

@@ -8,7 +8,6 @@ points, texts or reporter data are drawn here: the council's job is districts an
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
@@ -21,6 +20,7 @@ from shapely.geometry import Polygon
 from layers import privacy
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.popups import TextPopups
 from layers.privacy import Period
 from layers.public import actions_layer
 from layers.style import (
@@ -37,7 +37,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import tr
+from layers.text import plain, tr
 
 
 def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -178,11 +178,13 @@ def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk"
     """Where the dialogue meetings took place (date, place, attendees)."""
     require(role, "council_map")
     group = folium.FeatureGroup(name=tr("layer.meetings", lang), show=True)
+    popups = TextPopups(max_width=300)  # places come from minutes files: text only
     for r in meetings.dropna(subset=["lat", "lon"]).itertuples(index=False):
-        body = (f"<b>{html.escape(str(r.place))}</b><br>{r.date}<br>"
-                f"{tr('popup.attendees', lang)}: {getattr(r, 'attendees', '—')}")
-        folium.Marker((round(float(r.lat), 5), round(float(r.lon), 5)), popup=folium.Popup(body, max_width=300),
-                      icon=folium.Icon(color="darkblue", icon="user")).add_to(group)
+        marker = folium.Marker((round(float(r.lat), 5), round(float(r.lon), 5)),
+                               icon=folium.Icon(color="darkblue", icon="user")).add_to(group)
+        attendees = plain(getattr(r, "attendees", None)) or "—"
+        popups.bind(marker, [("", plain(r.date)), (tr("popup.attendees", lang), attendees)], title=plain(r.place))
+    popups.add_to(group)
     return group
 
 

@@ -7,7 +7,6 @@ outlines are merged polygons, and report points only for a short period, capped.
 
 from __future__ import annotations
 
-import html
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,6 +24,7 @@ from data.categories import label as category_label
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
+from layers.popups import TextPopups, TextTooltips
 from layers.style import (
     GISTAR_COLORS,
     OKABE_ITO,
@@ -166,15 +166,17 @@ def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk",
     require(role, "police_map")
     top = gistar.loc[gistar["bin"] > 0].sort_values(["z", "n"], ascending=False).head(n)
     group = folium.FeatureGroup(name=tr("layer.top", lang), show=True)
+    tips = TextTooltips()
     for rank, r in enumerate(top.itertuples(index=False), 1):
         lat, lon = h3.cell_to_latlng(r.cell)
-        folium.Marker(
+        marker = folium.Marker(
             (round(lat, 5), round(lon, 5)),
             icon=folium.DivIcon(html=f'<div style="background:#b2182b;color:#fff;border-radius:50%;width:22px;'
-                                     f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank}</div>',
+                                     f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank:d}</div>',
                                 icon_size=(22, 22), icon_anchor=(11, 11)),
-            tooltip=tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)),
         ).add_to(group)
+        tips.bind(marker, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
+    tips.add_to(group)
     return group
 
 
@@ -216,22 +218,24 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
     circles = folium.FeatureGroup(name=f"{name}: ±", show=False)
     ClusterFallback().add_to(markers)
     cluster = MarkerCluster(options={"disableClusteringAtZoom": 18}).add_to(markers)
+    popups = TextPopups(max_width=360)  # text only: report texts are the police map's most hostile input
     for r in sel.itertuples(index=False):
         where = (float(r.lat), float(r.lon))
         unc = getattr(r, "uncertainty_m", None)
         rows = [
             (tr("popup.category", lang), category_label(r.category, lang)),
             (tr("popup.time", lang), f"{r.when_utc.tz_convert(CITY_TZ):%Y-%m-%d %H:%M}"),
-            (tr("popup.status", lang), r.status),
-            (tr("popup.level", lang), f"{r.level}" + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
+            (tr("popup.status", lang), plain(r.status)),
+            (tr("popup.level", lang), plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
                                                        if unc is not None and np.isfinite(unc) else "")),
             (tr("popup.text", lang), plain(r.text)),
         ]
-        body = "<br>".join(f"<b>{html.escape(k)}:</b> {html.escape(str(v))}" for k, v in rows)
-        folium.CircleMarker(where, radius=5, color="#333333", weight=1, fill=True, fill_color="#d55e00",
-                            fill_opacity=0.9, popup=folium.Popup(body, max_width=360)).add_to(cluster)
+        marker = folium.CircleMarker(where, radius=5, color="#333333", weight=1, fill=True, fill_color="#d55e00",
+                                     fill_opacity=0.9).add_to(cluster)
+        popups.bind(marker, rows)
         if unc is not None and np.isfinite(unc) and unc > 0:
             folium.Circle(where, radius=float(unc), color="#d55e00", weight=1, fill=False).add_to(circles)
+    popups.add_to(markers)  # after the markers it binds to
     return markers, circles
 
 

@@ -8,7 +8,6 @@ noise and is shown as approximate ("≈ 12").
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 import folium
@@ -19,6 +18,7 @@ from shapely.geometry import Polygon
 from data.categories import GROUPS
 from layers import privacy
 from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.popups import TextPopups
 from layers.privacy import PublicTable
 from layers.style import (
     GISTAR_COLORS,
@@ -140,33 +140,32 @@ def actions_layer(
 ) -> folium.FeatureGroup:
     """Action-plan items as status-coloured circles; the public sees status and public note only."""
     group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
+    popups = TextPopups(max_width=320)  # notes, owners and descriptions are typed by people: text only
     for _, a in actions.iterrows():
         where = action_place(a, gazetteer)
         if where is None:
             continue
         status = plain(a.get("status")) or "open"
-        shown_status = tr("status." + status, lang) if status in STATUS_COLORS else html.escape(status)
-        lines = [f"<b>{tr('popup.status', lang)}:</b> {shown_status}"]
+        rows = [(tr("popup.status", lang), tr("status." + status, lang) if status in STATUS_COLORS else status)]
         if note := plain(a.get("public_note")):
-            lines.append(f"<b>{tr('popup.note', lang)}:</b> {html.escape(note)}")
+            rows.append((tr("popup.note", lang), note))
         progress = a.get("progress")
         if progress is not None and not pd.isna(progress):
-            lines.append(f"<b>{tr('popup.progress', lang)}:</b> {int(round(float(progress)))}%")
+            rows.append((tr("popup.progress", lang), f"{int(round(float(progress)))}%"))
         for month, title, text in a.get("milestones") or ():  # (YYYY-MM, title, text), oldest first
-            step = f"{html.escape(plain(month))} — {html.escape(plain(title))}"
-            lines.append(step + (f": {html.escape(plain(text))}" if plain(text) else ""))
+            rows.append((plain(month), plain(title) + (f": {plain(text)}" if plain(text) else "")))
         if not public:
-            owner = plain(a.get("owner_org")) or plain(a.get("owner"))
-            lines += [
-                f"<b>{tr('popup.owner', lang)}:</b> {html.escape(owner)}",
-                f"<b>{tr('popup.due', lang)}:</b> {html.escape(plain(a.get('due_date')))}",
-                html.escape(plain(a.get("description"))),
+            rows += [
+                (tr("popup.owner", lang), plain(a.get("owner_org")) or plain(a.get("owner"))),
+                (tr("popup.due", lang), plain(a.get("due_date"))),
+                ("", plain(a.get("description"))),
             ]
-        folium.CircleMarker(
+        marker = folium.CircleMarker(
             where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,
             fill_color=STATUS_COLORS.get(status, "#999999"),
-            popup=folium.Popup("<br>".join(lines), max_width=320),
         ).add_to(group)
+        popups.bind(marker, rows)
+    popups.add_to(group)
     return group
 
 

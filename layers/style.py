@@ -8,13 +8,14 @@ both in a saved HTML file and inside streamlit-folium (which renders only script
 
 from __future__ import annotations
 
-import html
-import json
 from collections.abc import Sequence
 
 import folium
 import numpy as np
 from branca.element import MacroElement, Template
+
+from encoders import html_text, js_value
+from layers.popups import GeoJsonTextTooltip
 
 # ColorBrewer RdBu, 7 classes; index 0 = bin -3 (cold 99%) ... index 6 = bin +3 (hot 99%).
 GISTAR_COLORS: dict[int, str] = dict(
@@ -81,7 +82,8 @@ def diverging_labels(breaks: Sequence[float]) -> list[str]:
 
 
 class _ScriptControl(MacroElement):
-    """A fixed Leaflet control with trusted HTML, added by the map's own script."""
+    """A fixed Leaflet control with our own HTML (any text in it encoded with html_text),
+    added by the map's own script; the HTML reaches the script through ``js_value``."""
 
     _template = Template(
         """
@@ -90,7 +92,7 @@ class _ScriptControl(MacroElement):
             var ctl = L.control({position: {{ this.position|tojson }}});
             ctl.onAdd = function() {
                 var div = L.DomUtil.create('div', {{ this.css_class|tojson }});
-                div.innerHTML = {{ this.inner|safe }};
+                div.innerHTML = {{ this.inner_js }};
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
@@ -103,7 +105,7 @@ class _ScriptControl(MacroElement):
     def __init__(self, inner_html: str, position: str, css_class: str) -> None:
         super().__init__()
         self._name = "ScriptControl"
-        self.inner = json.dumps(inner_html, ensure_ascii=False)
+        self.inner_js = js_value(inner_html)
         self.position = position
         self.css_class = css_class
 
@@ -117,20 +119,20 @@ def legend(
     """A legend box: title, period, unit and one swatch per (colour, label)."""
     rows = "".join(
         f'<div><span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
-        f'border:1px solid #777;background:{c}"></span>{html.escape(label)}</div>'
+        f'border:1px solid #777;background:{c}"></span>{html_text(label)}</div>'
         for c, label in items
     )
-    head = f"<b>{html.escape(title)}</b>"
+    head = f"<b>{html_text(title)}</b>"
     if period:
-        head += f"<br>{html.escape(period)}"
-    body = f'<div style="{BOX}" class="hm-legend">{head}<br><i>{html.escape(unit)}</i>{rows}</div>'
+        head += f"<br>{html_text(period)}"
+    body = f'<div style="{BOX}" class="hm-legend">{head}<br><i>{html_text(unit)}</i>{rows}</div>'
     return _ScriptControl(body, position, "hm-legend-control")
 
 
 def label_control(text: str, *, position: str = "topleft", emphasis: bool = False) -> MacroElement:
     """A fixed text label (the DEMO DATA banner, notes)."""
     style = BOX + ("color:#b2182b;font-weight:bold;border:2px solid #b2182b;" if emphasis else "")
-    return _ScriptControl(f'<div style="{style}">{html.escape(text)}</div>', position, "hm-label-control")
+    return _ScriptControl(f'<div style="{style}">{html_text(text)}</div>', position, "hm-label-control")
 
 
 class Attribution(MacroElement):
@@ -165,13 +167,25 @@ def add_geojson(
     name: str,
     tooltip_field: str | None = "tip",
 ) -> folium.GeoJson:
-    """One GeoJson layer whose features carry their own `style`; small, no per-feature JS."""
+    """One GeoJson layer whose features carry their own `style`; small, no per-feature JS.
+
+    The `tooltip_field` text is taken out of the GeoJSON (folium writes GeoJSON into its
+    templates unencoded) and shown as plain text by GeoJsonTextTooltip, never as HTML.
+    """
+    tips: list[object] = []
+    if tooltip_field:
+        for f in features:
+            props = f["properties"]
+            if tooltip_field in props:
+                props["tip_index"] = len(tips)
+                tips.append(props.pop(tooltip_field))
     layer = folium.GeoJson(
         {"type": "FeatureCollection", "features": features},
         name=name,
         style_function=lambda f: f["properties"]["style"],
-        tooltip=folium.GeoJsonTooltip(fields=[tooltip_field], labels=False) if tooltip_field and features else None,
         embed=True,
     )
+    if tips:
+        GeoJsonTextTooltip(tips).add_to(layer)
     layer.add_to(parent)
     return layer

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 import pandas as pd
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -22,6 +19,7 @@ from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from i18n import t
 from layers.council import council_map, district_ids, district_stats
+from layers.exports import xlsx_bytes
 from layers.privacy import Month, Period, Quarter, parse_period, survey_by_district, survey_change
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
@@ -138,25 +136,9 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
     Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
-    book = Workbook()
-    book.remove(book.active)
-    for title, frame in programme_tables(engine, reports, period=period, today=today, role=user.role,
-                                         lang=lang).items():
-        sheet = book.create_sheet(title)
-        sheet.append([str(c) for c in frame.columns])
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in frame.itertuples(index=False):
-            sheet.append([_cell(v) for v in row])
-        for column in sheet.columns:
-            longest = max(len(str(c.value)) if c.value is not None else 0 for c in column)
-            sheet.column_dimensions[column[0].column_letter].width = min(60, max(8, longest + 2))
-            for c in column:
-                c.alignment = Alignment(wrap_text=True, vertical="top")
-    buffer = io.BytesIO()
-    book.save(buffer)
+    data = xlsx_bytes(programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang))
     _audit(engine, user, f"programme_report.xlsx {period.label}")
-    return buffer.getvalue()
+    return data
 
 
 def programme_report_pdf(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,

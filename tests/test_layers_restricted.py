@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -142,7 +141,7 @@ def test_council_map_has_layers_survey_suppression_and_no_report_text() -> None:
     layers = council.survey_layers(survey(MIN_SURVEY_N, MIN_SURVEY_N - 1), GAZETTEER, wave="2",
                                    previous_wave="1", role="council", lang="en")
     wave_html, change_html = (folium_html(layer) for layer, _, _ in layers)
-    suppressed = json.dumps("East: —")[1:-1]  # GeoJSON is embedded with ASCII escapes
+    suppressed = "East: —"  # tooltip texts are embedded as readable JSON (layers/popups.py)
     assert "West: 3.5" in wave_html and suppressed in wave_html
     assert "West: 1.5" in change_html and suppressed in change_html
 

@@ -1,8 +1,7 @@
 """The sign-in and sign-out forms as HTML: they post to the routes of ui/server.py, which
 set or clear the HttpOnly session cookie (the password never passes through a page script)."""
 
-from html import escape
-
+from encoders import html_attr, html_text
 from ui import state
 
 FORM_STYLE = """<style>
@@ -17,14 +16,14 @@ background:#fff;cursor:pointer}
 def sign_in_form() -> str:
     """The sign-in form as HTML (catalogue texts escaped; it posts to /auth/login)."""
     return f"""{FORM_STYLE}<form class="signin" method="post" action="/auth/login">
-<input type="hidden" name="lang" value="{escape(state.lang())}">
-<label>{escape(state.tr("auth.username"))}<input name="username" autocomplete="username" required></label>
-<label>{escape(state.tr("auth.password"))}<input name="password" type="password" autocomplete="current-password"
+<input type="hidden" name="lang" value="{html_attr(state.lang())}">
+<label>{html_text(state.tr("auth.username"))}<input name="username" autocomplete="username" required></label>
+<label>{html_text(state.tr("auth.password"))}<input name="password" type="password" autocomplete="current-password"
  required></label>
-<button type="submit">{escape(state.tr("auth.sign_in"))}</button></form>"""
+<button type="submit">{html_text(state.tr("auth.sign_in"))}</button></form>"""
 
 
 def sign_out_form() -> str:
     return f"""{FORM_STYLE}<form class="signin" method="post" action="/auth/logout">
-<input type="hidden" name="lang" value="{escape(state.lang())}">
-<button type="submit">{escape(state.tr("auth.sign_out"))}</button></form>"""
+<input type="hidden" name="lang" value="{html_attr(state.lang())}">
+<button type="submit">{html_text(state.tr("auth.sign_out"))}</button></form>"""

@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,21 +58,20 @@ def app_store(app_var: Path, app_url: str):  # type: ignore[no-untyped-def]
     engine.dispose()
 
 
-@pytest.fixture(scope="session")
-def app_url(app_var: Path) -> Iterator[str]:
-    """`streamlit run app.py` on a fresh SQLite store; first start imports the demo data.
-    One app serves every journey; its log is copied to tests/artifacts/streamlit.log."""
-    var = app_var
+@contextmanager
+def run_app(var: Path, database_url: str, *, load_demo: bool = True) -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `database_url`; secrets and log in `var`."""
     port = _free_port()
     env = os.environ | {
-        "DATABASE_URL": f"sqlite:///{var / 'e2e.db'}",
+        "DATABASE_URL": database_url,
         "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
         "HOTSPOTS_MODE": "demo",
     }
     log = (var / "streamlit.log").open("w")
     # the demo data first (what the app's first run would do), so no journey waits on it
-    subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
-                   stderr=subprocess.STDOUT, check=True, timeout=600)
+    if load_demo:
+        subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
+                       stderr=subprocess.STDOUT, check=True, timeout=600)
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
          "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
@@ -90,6 +90,14 @@ def app_url(app_var: Path) -> Iterator[str]:
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
         (ARTIFACTS / "streamlit.log").write_bytes((var / "streamlit.log").read_bytes())
+
+
+@pytest.fixture(scope="session")
+def app_url(app_var: Path) -> Iterator[str]:
+    """The app on a fresh SQLite store with the demo data. One app serves every journey;
+    its log is copied to tests/artifacts/streamlit.log."""
+    with run_app(app_var, f"sqlite:///{app_var / 'e2e.db'}") as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -3,6 +3,7 @@
 import streamlit as st
 
 from auth.roles import ROLES
+from encoders import markdown_text, visible_columns
 from services import admin
 from services.clock import now
 from ui import state
@@ -20,9 +21,10 @@ def attempt(action, done_key: str, **values: object) -> None:  # type: ignore[no
     try:
         result = action()
     except (ValueError, KeyError, PermissionError) as exc:
-        st.error(state.tr("accounts.refused", reason=str(exc)))
+        st.error(state.tr("accounts.refused", reason=markdown_text(exc)))
     else:
-        st.success(state.tr(done_key, sessions=result if isinstance(result, int) else 0, **values))
+        st.success(state.tr(done_key, sessions=int(result) if isinstance(result, int) else 0,
+                            **{key: markdown_text(value) for key, value in values.items()}))
 
 
 with users_tab:
@@ -65,7 +67,7 @@ with users_tab:
     table.dataframe(admin.users_frame(engine, actor=user), hide_index=True, width="stretch")
 
 with audit_tab:
-    st.dataframe(admin.audit_frame(engine, actor=user), hide_index=True, width="stretch")
+    st.dataframe(visible_columns(admin.audit_frame(engine, actor=user)), hide_index=True, width="stretch")
 
 with purge_tab:
     st.caption(state.tr("admin.purge_help"))
@@ -81,7 +83,7 @@ with purge_tab:
                 try:
                     done = admin.purge_confirmed(engine, preview, word, actor=user)
                 except ValueError as exc:
-                    st.error(state.tr("accounts.refused", reason=str(exc)))
+                    st.error(state.tr("accounts.refused", reason=markdown_text(exc)))
                 else:
                     st.session_state.pop("purge_preview")
                     st.success(state.tr("purge.done"))

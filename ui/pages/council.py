@@ -6,6 +6,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from encoders import markdown_text, visible_columns
 from services import actions, council, effect, meetings
 from services.clock import now
 from ui import state
@@ -50,8 +51,8 @@ with review:
 
 with plan_tab:
     shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
-    st.dataframe(shown[["id", "district", "owner", "owner_org", "description", "due_date", "status", "progress",
-                        "progress_total", "parent_id", "overdue", "public_note"]].rename(
+    st.dataframe(visible_columns(shown)[["id", "district", "owner", "owner_org", "description", "due_date", "status",
+                                         "progress", "progress_total", "parent_id", "overdue", "public_note"]].rename(
         columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
     if plan["overdue"].any():
         st.warning(state.tr("council.overdue", n=int(plan["overdue"].sum())))
@@ -60,9 +61,9 @@ with plan_tab:
     if not full:
         own = orgs.get(user.organisation_id, "—")
         if editable.empty:
-            st.info(state.tr("council.partner_none", org=own))
+            st.info(state.tr("council.partner_none", org=markdown_text(own)))
         else:
-            st.info(state.tr("council.partner_only", org=own, n=len(plan) - len(editable)))
+            st.info(state.tr("council.partner_only", org=markdown_text(own), n=len(plan) - len(editable)))
     if len(editable):
         st.markdown(f"**{state.tr('council.edit')}**")
         chosen = st.selectbox(state.tr("council.col_id"), editable["id"].tolist(),
@@ -103,17 +104,17 @@ with plan_tab:
                 else:
                     try:
                         actions.update(engine, int(chosen), changed, user=user)
-                        st.success(state.tr("council.saved_fields", fields=", ".join(
+                        st.success(state.tr("council.saved_fields", fields=markdown_text(", ".join(
                             council.header(k if k == "parent_id" else k.removesuffix("_id"), lang)
-                            for k in changed)))
+                            for k in changed))))
                     except (PermissionError, ValueError) as exc:
-                        st.error(str(exc))
+                        st.error(markdown_text(exc))
         st.markdown(f"**{state.tr('plan.milestones')}**")
         stones = actions.milestones_frame(engine, [int(chosen)])
         if stones.empty:
             st.caption(state.tr("plan.no_milestones"))
         else:
-            st.dataframe(stones[["on_date", "title", "text"]].rename(columns={
+            st.dataframe(visible_columns(stones)[["on_date", "title", "text"]].rename(columns={
                 "on_date": state.tr("plan.milestone_date"), "title": state.tr("plan.milestone_title"),
                 "text": state.tr("plan.milestone_text")}), hide_index=True, width="stretch")
         with st.form(f"milestone-{chosen}", clear_on_submit=True):
@@ -125,7 +126,7 @@ with plan_tab:
                     actions.add_milestone(engine, int(chosen), title=title, on_date=on_date, text=text, user=user)
                     st.success(state.tr("plan.milestone_added"))
                 except (PermissionError, ValueError) as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
     if full:
         with st.form("new-action"):
             st.markdown(f"**{state.tr('council.new')}**")
@@ -142,9 +143,9 @@ with plan_tab:
                     new_id = actions.create(engine, actions.ActionInput(
                         description=description, owner=owner, owner_org_id=owner_org, district=where,
                         cell=cell.strip() or None, due_date=due), user=user)
-                    st.success(state.tr("council.created", id=new_id))
+                    st.success(state.tr("council.created", id=int(new_id)))
                 except ValueError as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
 
     if effect.may_see(role):
         st.markdown(f"**{state.tr('plan.effect')}**")
@@ -167,12 +168,14 @@ with survey_tab:
         st.dataframe(council.survey_table(surveys, wave), hide_index=True, width="stretch")
         st.caption(state.tr("council.survey_note"))
         if len(waves) > 1:
-            st.markdown(f"**{state.tr('council.change', before=waves[0], after=waves[-1])}**")
+            change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
+            st.markdown(f"**{change}**")
             st.dataframe(council.survey_difference(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
 
 with meetings_tab:
     listed = meetings.meetings_frame(engine, orgs)
-    st.dataframe(listed.rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
+    st.dataframe(visible_columns(listed).rename(columns=lambda c: council.header(c, lang)), hide_index=True,
+                 width="stretch")
     open_ids = listed.loc[~listed["closed"], "id"].tolist()
     if actions.may_create(user) and not open_ids:
         st.info(state.tr("plan.all_closed"))
@@ -200,13 +203,14 @@ with meetings_tab:
                     ids = meetings.close(engine, meeting_id, meetings.Closure(
                         minutes=minutes, attendees=int(attendees), organisation_ids=attending,
                         public_summary=summary, agreed=new, agreed_ids=[int(i) for i in agreed_ids]), user=user)
-                    st.success(state.tr("plan.closed_ok", id=meeting_id, ids=", ".join(f"№{i}" for i in ids)))
+                    st.success(state.tr("plan.closed_ok", id=markdown_text(meeting_id),
+                                       ids=markdown_text(", ".join(f"№{i}" for i in ids))))
                 except (PermissionError, ValueError, KeyError) as exc:
-                    st.error(str(exc))
+                    st.error(markdown_text(exc))
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
-    st.dataframe(plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]],
-                 hide_index=True, width="stretch")
+    agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
+    st.dataframe(visible_columns(agreed), hide_index=True, width="stretch")
 
 with report_tab:
     st.caption(state.tr("council.report_help"))

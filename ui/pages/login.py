@@ -6,13 +6,14 @@ cookie: the password and the session id never pass through a URL or a page scrip
 
 import streamlit as st
 
+from encoders import markdown_text
 from ui import state
 from ui.signin import sign_in_form, sign_out_form
 
 st.title(state.tr("nav.login"))
 user = state.current_user()
 if user:
-    st.success(state.tr("auth.signed_in_as", user=user.username, role=user.role))
+    st.success(state.tr("auth.signed_in_as", user=markdown_text(user.username), role=markdown_text(user.role)))
     st.html(sign_out_form())
 else:
     error = st.query_params.get("error")

@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from encoders import markdown_text, visible_columns
 from services import labels, moderation
 from services.clock import now
 from services.maps import click_map, read_click
@@ -26,7 +27,7 @@ def done(message: str) -> None:
 
 
 if flash := st.session_state.pop("mod-flash", None):
-    st.success(flash)
+    st.success(markdown_text(flash))
 
 
 def map_click(key: str, marker: tuple[float, float] | None = None) -> tuple[float, float] | None:
@@ -35,11 +36,12 @@ def map_click(key: str, marker: tuple[float, float] | None = None) -> tuple[floa
                                  returned_objects=["last_clicked"]))
     if click is None:
         return None
-    where = {"lat": f"{click.lat:.5f}", "lon": f"{click.lon:.5f}"}
+    lat = f"{click.lat:.5f}"
+    lon = f"{click.lon:.5f}"
     if not click.inside:
-        st.warning(state.tr("form.click_outside", **where))
+        st.warning(state.tr("form.click_outside", lat=lat, lon=lon))
         return None
-    st.info(state.tr("form.click_here", **where))
+    st.info(state.tr("form.click_here", lat=lat, lon=lon))
     return click.point
 
 
@@ -48,13 +50,13 @@ if section == "upload":
     if files and st.button(state.tr("mod.import")):
         batches = []
         for upload in files:
-            bar = st.progress(0.0, text=upload.name)
+            bar = st.progress(0.0, text=markdown_text(upload.name))
             try:
                 summary = moderation.import_upload(
                     engine, upload.name, upload.getvalue(), actor=user.username, role=role,
                     progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000)))
             except moderation.UnreadableFile as exc:
-                st.error(state.tr("mod.unreadable", file=upload.name))
+                st.error(state.tr("mod.unreadable", file=markdown_text(upload.name)))
                 st.text(str(exc))
                 continue
             bar.progress(1.0)
@@ -68,7 +70,8 @@ if section == "upload":
         st.success(state.tr("mod.imported_batches", n=len(batches)))
         for batch in batches:
             if "same_file" in batch:
-                st.info(state.tr("mod.same_file", file_name=batch["file_name"], batch=batch["same_file"]))
+                st.info(state.tr("mod.same_file", file_name=markdown_text(batch["file_name"]),
+                                batch=markdown_text(batch["same_file"])))
                 continue
             st.text(state.tr("mod.batch_line", **batch))
             if batch["repeats"]:
@@ -91,7 +94,7 @@ elif section == "queue":
         st.info(state.tr("mod.queue_empty"))
         st.stop()
     shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)))
-    picked = st.dataframe(shown[["id", "source", "kind", "age_days", "excerpt"]].rename(
+    picked = st.dataframe(visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
         columns=lambda c: state.tr("mod.col_" + c)), hide_index=True, width="stretch", key="queue-table",
         on_select="rerun", selection_mode="multi-row")
     selected = queue.iloc[picked.selection.rows]["id"].tolist() if picked.selection.rows else []
@@ -117,7 +120,8 @@ elif section == "queue":
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))
     for n, hint in enumerate(suggestions):
-        if st.button(state.tr("mod.place_suggestion", place=hint.label, level=hint.level), key=f"hint-{n}"):
+        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label), level=markdown_text(hint.level))
+        if st.button(label, key=f"hint-{n}"):
             new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
             done(state.tr("mod.placed", id=new_id))
     st.caption(state.tr("mod.click_to_place"))
@@ -128,7 +132,7 @@ elif section == "queue":
             new_id = moderation.place_quarantined(engine, int(chosen), lat=point[0], lon=point[1],
                                                   actor=user.username, role=role)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
             done(state.tr("mod.placed", id=new_id))
     reason = col2.text_input(state.tr("mod.reject_reason"), key="reason-one")
@@ -146,13 +150,14 @@ else:
         st.info(state.tr("mod.no_report"))
         st.stop()
     names = labels.category_names(lang)
-    st.markdown(state.tr("mod.report_line", id=report_id, category=names.get(report["category"], "?"),
-                         status=state.tr("status." + report["status"]), level=report["level"]))
+    st.markdown(state.tr("mod.report_line", id=int(report_id),
+                         category=markdown_text(names.get(report["category"], "?")),
+                         status=state.tr("status." + report["status"]), level=markdown_text(report["level"])))
     st.text(report["text"])  # the report's own words: plain text, never markup
     holder = moderation.lock_holder(engine, report_id)
     editing = st.session_state.get("editing") == report_id
     if holder and holder[0] != user.username:
-        st.warning(state.tr("mod.held_by", user=holder[0], time=f"{holder[1]:%H:%M} UTC"))
+        st.warning(state.tr("mod.held_by", user=markdown_text(holder[0]), time=f"{holder[1]:%H:%M} UTC"))
         st.stop()
     if not editing:
         if st.button(state.tr("mod.start_editing")):  # the lock is taken here, not by opening the page
@@ -184,7 +189,7 @@ else:
         try:
             moderation.merge(engine, report_id, int(original), actor=user.username, role=role)
         except ValueError as exc:
-            st.error(str(exc))
+            st.error(markdown_text(exc))
         else:
             done(state.tr("mod.merged", id=report_id, original=int(original)))
     if c2.button(state.tr("mod.split")):

@@ -4,6 +4,7 @@ import altair as alt
 import streamlit as st
 from streamlit_folium import st_folium
 
+from encoders import markdown_text
 from services import effect, labels, patrol, police
 from services.clock import now
 from ui import state
@@ -23,10 +24,10 @@ shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", 
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
 view = police.police_view(engine, role=role, weeks=weeks, categories=categories or None, lang=lang, layers=shown)
 attrs = view.gistar.attrs
-st.caption(state.tr("map.cells_summary", n_cells=len(view.gistar), res=police.POLICE_RES, n_reports=attrs["n_in"],
-                    outside=attrs["n_outside"], vague=attrs["n_too_vague"]))
+st.caption(state.tr("map.cells_summary", n_cells=len(view.gistar), res=police.POLICE_RES, n_reports=int(attrs["n_in"]),
+                    outside=int(attrs["n_outside"]), vague=int(attrs["n_too_vague"])))
 if not attrs.get("ok"):
-    st.warning(state.tr("map.insufficient", reason=attrs.get("reason")))
+    st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
 st_folium(view.fmap, key="police-map", height=600, use_container_width=True, returned_objects=[])
 
 st.subheader(state.tr("police.top"))
@@ -98,7 +99,8 @@ with st.expander(state.tr("police.accuracy")):
     if not accuracy.attrs["stored"]:
         st.info(state.tr("police.accuracy_none"))
     else:
-        st.caption(state.tr("police.accuracy_help", method=accuracy.attrs["method"], until=accuracy.attrs["until"]))
+        st.caption(state.tr("police.accuracy_help", method=markdown_text(accuracy.attrs["method"]),
+                            until=markdown_text(accuracy.attrs["until"])))
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))
         st.dataframe(accuracy, hide_index=True)

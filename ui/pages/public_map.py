@@ -1,8 +1,11 @@
 """Public map (no login): released counts per cell or microdistrict, read from the frozen releases."""
 
+from datetime import date
+
 import streamlit as st
 from streamlit_folium import st_folium
 
+from encoders import visible_columns
 from services import labels, public
 from ui import state
 
@@ -27,8 +30,10 @@ view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.i
 result = public.public_view(reader, period, group, lang=lang, view=view)
 table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
-st.caption(state.tr("release.caption", release=newest["release"], date=newest["published_at"][:10],
-                    revision=state.tr("release.revision", revision=newest["revision"]) if newest["revision"] else ""))
+published = date.fromisoformat(newest["published_at"][:10])  # a date: no text of anyone's
+st.caption(state.tr("release.caption", release=int(newest["release"]), date=f"{published:%Y-%m-%d}",
+                    revision=state.tr("release.revision", revision=int(newest["revision"]))
+                    if newest["revision"] else ""))
 if view == "cells" and opening == "cells":
     st.info(state.tr("release.opened_on_cells"))
 st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
@@ -38,7 +43,7 @@ if view == "hotspots":
         st.info(state.tr("public.hotspots_insufficient", cells=state.tr("public.view_cells")))
     elif not (result.hotspots["bin"] != 0).any():
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
-st.markdown(state.tr("public.total", total=table.total))
+st.markdown(state.tr("public.total", total=int(table.total)))
 districts = table.districts.assign(count=table.districts["count"].map(lambda n: f"≈ {n}"))
 names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
@@ -50,9 +55,9 @@ st.subheader(state.tr("public.what_was_done"))
 shown = result.actions[result.actions["public_note"].notna() | (result.actions["progress"] > 0)
                        | result.actions["milestones"].map(bool)]
 # plain-text cells: notes and milestones are people's words, never rendered as Markdown or HTML
-st.dataframe(shown.assign(status=shown["status"].map(lambda s: state.tr("action_status." + s)),
-                          progress=shown["progress"].round(0).astype(int),
-                          milestones=shown["milestones"].map(public.milestone_lines))
+st.dataframe(visible_columns(shown.assign(status=shown["status"].map(lambda s: state.tr("action_status." + s)),
+                                          progress=shown["progress"].round(0).astype(int),
+                                          milestones=shown["milestones"].map(public.milestone_lines)))
              [["district", "status", "progress", "milestones", "public_note"]].rename(columns={
                  "district": state.tr("public.col_district"), "status": state.tr("public.col_status"),
                  "progress": state.tr("plan.col_progress"), "milestones": state.tr("plan.col_milestones"),

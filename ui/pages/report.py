@@ -3,6 +3,7 @@
 import streamlit as st
 from streamlit_folium import st_folium
 
+from encoders import markdown_text
 from services import form, labels
 from services.maps import click_map, read_click
 from ui import state
@@ -17,7 +18,7 @@ mode = st.radio(state.tr("form.mode"), ["new", "status"], key="report-mode", hor
 if mode == "new":
     receipt = st.session_state.pop("form_receipt", None)
     if receipt is not None:
-        st.success(state.tr("form.thanks", tracking=receipt))
+        st.success(state.tr("form.thanks", tracking=markdown_text(receipt)))
     version = st.session_state.setdefault("form_version", 0)  # a new version = an empty form
     names = labels.category_names(lang)
     category = st.selectbox(state.tr("filters.category"), list(names), format_func=names.get,
@@ -27,7 +28,7 @@ if mode == "new":
     if address.strip() and point is None:
         st.warning(state.tr("form.not_found"))
     elif point is not None:
-        st.info(state.tr("form.found", place=place, level=level))
+        st.info(state.tr("form.found", place=markdown_text(place), level=markdown_text(level)))
     st.caption(state.tr("form.click"))
     click = read_click(st_folium(click_map(marker=point, lang=lang), key=f"report-map-{version}", height=380,
                                  use_container_width=True, returned_objects=["last_clicked"]))

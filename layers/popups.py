@@ -1,0 +1,140 @@
+"""Popups and tooltips that receive their text as JSON data and set it with ``textContent``.
+
+folium's own Popup/Tooltip put their HTML into a JavaScript template literal (so a
+``${...}`` in a report runs) and GeoJsonPopup/GeoJsonTooltip write property values
+through ``innerHTML``; HTML escaping alone fixes neither. These elements never build HTML
+from text: the data is serialised with :func:`encoders.js_value` (JSON with ``<``, ``>``,
+``&``, ``'`` as \\u escapes, so nothing can end the script) and the browser gets it as DOM
+text nodes.
+
+Each element is one script per layer, not per marker, so a map with a thousand points
+carries the small box-building function once. Text is passed through
+:func:`encoders.visible_controls` first, so control and bidi characters show as code points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from branca.element import Element, MacroElement, Template
+
+from encoders import js_value, visible_controls
+
+Rows = Sequence[tuple[str, object]]
+
+# box(data) -> <div>: an optional bold title, then one line per [label, value]; every
+# piece of text is a text node, newlines in a value are kept (pre-wrap).
+_BOX_JS = """function box(d) {
+        var div = document.createElement('div');
+        div.className = 'hm-text-box';
+        if (d.title) {
+            var t = div.appendChild(document.createElement('b'));
+            t.textContent = d.title;
+        }
+        (d.rows || []).forEach(function(r) {
+            var line = div.appendChild(document.createElement('div'));
+            if (r[0]) {
+                line.appendChild(document.createElement('b')).textContent = r[0] + ': ';
+            }
+            var v = line.appendChild(document.createElement('span'));
+            v.style.whiteSpace = 'pre-wrap';
+            v.textContent = r[1];
+        });
+        return div;
+    }"""
+
+
+def box_data(rows: Rows = (), *, title: object = None) -> dict:
+    """The JSON a popup or tooltip box is drawn from (controls shown visibly)."""
+    return {
+        "title": visible_controls(title) if title is not None else None,
+        "rows": [[visible_controls(label), visible_controls(value)] for label, value in rows],
+    }
+
+
+class TextPopups(MacroElement):
+    """Binds a text popup to each given marker of one layer; add it after the markers
+    (the script binds to markers that must already exist)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            """ + _BOX_JS + """
+            var opts = {{ this.options_js }};
+            [{% for marker, data in this.items %}[{{ marker.get_name() }}, {{ data }}],{% endfor %}]
+            .forEach(function(p) { p[0].bindPopup(function() { return box(p[1]); }, opts); });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, *, max_width: int = 320) -> None:
+        super().__init__()
+        self._name = "TextPopups"
+        self.items: list[tuple[Element, str]] = []  # (marker, its box data as JavaScript)
+        self.options_js = js_value({"maxWidth": max_width})
+
+    def bind(self, marker: Element, rows: Rows = (), *, title: object = None) -> None:
+        """Give `marker` a popup with these (label, value) rows (all plain text)."""
+        self.items.append((marker, js_value(box_data(rows, title=title))))
+
+
+class TextTooltips(MacroElement):
+    """Binds a plain-text hover tooltip to each given marker of one layer."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        [{% for marker, text in this.items %}[{{ marker.get_name() }}, {{ text }}],{% endfor %}]
+        .forEach(function(p) {
+            p[0].bindTooltip(function() {
+                var div = document.createElement('div');
+                div.textContent = p[1];
+                return div;
+            }, {sticky: true});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "TextTooltips"
+        self.items: list[tuple[Element, str]] = []  # (marker, its text as JavaScript)
+
+    def bind(self, marker: Element, text: object) -> None:
+        self.items.append((marker, js_value(visible_controls(text))))
+
+
+class GeoJsonTextTooltip(MacroElement):
+    """A hover tooltip on the features of its parent GeoJson, shown as text.
+
+    The replacement for folium.GeoJsonTooltip (which writes property values as HTML). The
+    texts live here, not in the GeoJSON: feature ``properties.tip_index`` points into them.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function() {
+            var tips = {{ this.tips_js }};
+            {{ this._parent.get_name() }}.eachLayer(function(layer) {
+                var i = layer.feature && layer.feature.properties && layer.feature.properties.tip_index;
+                if (i == null || tips[i] == null) { return; }
+                layer.bindTooltip(function() {
+                    var div = document.createElement('div');
+                    div.style.whiteSpace = 'pre-wrap';
+                    div.textContent = tips[i];
+                    return div;
+                }, {sticky: true});
+            });
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, tips: Sequence[object]) -> None:
+        super().__init__()
+        self._name = "GeoJsonTextTooltip"
+        self.tips_js = js_value([None if t is None else visible_controls(t) for t in tips])
