@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import multiprocessing
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import select
 
-from data.importer import import_file, import_pool
+from data.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import QuarantineRow, ReportRow
 from data.workers import MIN_PARALLEL
@@ -36,10 +37,26 @@ def test_a_parallel_import_stores_what_a_serial_one_does(tmp_path: Path, monkeyp
     sample = tmp_path / "hotline.csv"  # the header and 800 rows: one chunk big enough for the workers
     sample.write_bytes(b"\n".join(HOTLINE.read_bytes().split(b"\n")[:801]) + b"\n")
     one = import_file(sample, serial, parallel=False)
-    with import_pool(2) as pool:
-        assert pool is not None  # really forked (pytest runs single-threaded)
+    # spawned, not forked: the test process may hold other tests' threads, which a fork must not copy
+    # (import_pool forks only single-threaded processes); the workers load the gazetteer themselves
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
         two = import_file(sample, parallel, pool=pool)
     assert one.as_dict() | {"batch_id": 0} == two.as_dict() | {"batch_id": 0}
     for a, b in zip(_stored(serial), _stored(parallel), strict=True):
         assert a.equals(b), "the parallel import stored something else"
     assert len(_stored(serial)[0]) + len(_stored(serial)[1]) >= MIN_PARALLEL
+
+
+def test_workers_fork_only_from_a_single_threaded_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+
+    from data.workers import worker_pool
+
+    monkeypatch.setattr(threading, "active_count", lambda: 2)  # e.g. Streamlit's server threads
+    with worker_pool(2) as pool:
+        assert pool is None
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    with worker_pool(2) as pool:
+        assert pool is not None
+    with worker_pool(1) as pool:
+        assert pool is None
