@@ -212,11 +212,14 @@ def forecast(
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Bring the database schema to the newest revision."""
+    from sqlalchemy import make_url
+
     from data.store import database_url, open_store
     from data.store.db import table_names
 
     engine = open_store()
-    console.print(f"schema up to date at {database_url()}: {', '.join(table_names(engine))}")
+    where = make_url(database_url()).render_as_string(hide_password=True)  # no secret on the screen or in logs
+    console.print(f"schema up to date at {shown(where)}: {', '.join(table_names(engine))}")
 
 
 @db_app.command("backup")

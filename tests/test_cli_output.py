@@ -44,3 +44,15 @@ def test_users_add_prints_a_hostile_name_visibly(monkeypatch, sqlite_url) -> Non
     out = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert "evil" in out, out
     assert not any(ch in out for ch in RAW), repr(out)
+
+
+def test_db_upgrade_never_prints_the_database_password(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from typer.testing import CliRunner
+
+    from cli import app
+    from data.store.db import make_engine
+
+    monkeypatch.setattr("data.store.database_url", lambda: "postgresql+psycopg://u:s3cret-pw@db.example/x")
+    monkeypatch.setattr("data.store.open_store", lambda: make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+    result = CliRunner().invoke(app, ["db", "upgrade"])
+    assert "s3cret-pw" not in result.output and "***" in result.output, result.output
