@@ -170,29 +170,26 @@ def main() -> None:
     parser.add_argument("--row-path", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        engine = make_engine(f"sqlite:///{folder}/scale.db")
-        upgrade(engine)
-        _, filled = cpu(lambda: [fill_sqlite(engine, chunk) for chunk in synthetic_chunks(args.reports)])
-        print(f"SQLite: {args.reports:,} synthetic reports built and inserted in {filled:.1f}")
-        measure("SQLite", engine)
-        print(f"peak RSS so far {peak_mb():,.0f} MB")
-        if args.row_path:
-            row_path("SQLite", engine)
-        engine.dispose()
+        run_backend("SQLite", f"sqlite:///{folder}/scale.db", fill_sqlite, "inserted", args)
     if args.postgres:
         with scratch_database(args.postgres) as url:
-            engine = make_engine(url)
-            upgrade(engine)
-            _, filled = cpu(lambda: [fill_postgres(engine, chunk) for chunk in synthetic_chunks(args.reports)])
-            print(f"PostGIS: {args.reports:,} synthetic reports built and copied in {filled:.1f}")
-            measure("PostGIS", engine)
-            print(f"peak RSS so far {peak_mb():,.0f} MB")
-            if args.row_path:
-                row_path("PostGIS", engine)
-            engine.dispose()
+            run_backend("PostGIS", url, fill_postgres, "copied", args)
     else:
         print("PostGIS: skipped (no TEST_DATABASE_URL / --postgres)")
     print(f"peak RSS {peak_mb():,.0f} MB (target < 1,024 MB{', row path included' if args.row_path else ''})")
+
+
+def run_backend(name: str, url: str, fill, verb: str, args: argparse.Namespace) -> None:  # noqa: ANN001
+    """Fill one store with the synthetic reports, measure it, then (optionally) the row path."""
+    engine = make_engine(url)
+    upgrade(engine)
+    _, filled = cpu(lambda: [fill(engine, chunk) for chunk in synthetic_chunks(args.reports)])
+    print(f"{name}: {args.reports:,} synthetic reports built and {verb} in {filled:.1f}")
+    measure(name, engine)
+    print(f"peak RSS so far {peak_mb():,.0f} MB")
+    if args.row_path:
+        row_path(name, engine)
+    engine.dispose()
 
 
 def peak_mb() -> float:
