@@ -31,15 +31,37 @@ from i18n import t as tr
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
-from services.forecast import city_settings, default_forecast, latest_evaluation, score_against_naive, top_places
+from services.forecast import (city_settings, default_forecast, default_method, latest_evaluation,
+                               score_against_naive, top_places)
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
 
 
+#: the page's periods: weeks back, and "next7", the forecast of the coming seven days
+PERIODS: tuple[int | str, ...] = ("next7", 4, 8, 12, 26)
+AHEAD = "next7"
+AHEAD_DAYS = 7
+AHEAD_EVIDENCE_WEEKS = 4  # the recent weeks the "next 7 days" map shows beside its forecast
+
+
+@dataclass
+class PoliceData:
+    """What the police page computes for one period and choice of categories (language-free)."""
+
+    reports: pd.DataFrame  # the window's reports
+    usable: pd.DataFrame  # the window's reports Gi* counted (inside the area, precise enough)
+    gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
+    emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
+    forecast: pd.DataFrame  # every cell: cell, score (expected reports over the horizon), rank; attrs: method
+    start: datetime
+    end: datetime
+    ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
+
+
 @dataclass
 class PoliceView:
-    """Everything the police page shows for one choice of weeks and categories."""
+    """Everything the police page shows for one choice of period and categories."""
 
     reports: pd.DataFrame  # the window's reports
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
@@ -49,6 +71,7 @@ class PoliceView:
     start: datetime
     end: datetime
     forecast: pd.DataFrame | None = None  # every cell: cell, score (expected reports), rank; attrs: method
+    ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
 
 
 def window(weeks: int) -> tuple[datetime, datetime]:
@@ -117,10 +140,15 @@ def _category_labels(slugs: object, lang: str) -> str:
     return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
-def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
-                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
+                categories: Sequence[str] | None = None) -> PoliceData:
+    """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
+    weeks, forecast over the standard horizon) or "next7" (the forecast of the coming seven
+    days by the stored back-test's winner, beside the hotspots of the last four weeks)."""
     require(role, "police")
-    start, end = window(weeks)
+    if period not in PERIODS:
+        raise ValueError(f"unknown police period {period!r}")
+    start, end = window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
     history = load(engine, categories=categories)
     recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
     boundary = load_gazetteer().boundary_polygon
@@ -128,19 +156,42 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
     emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     until = end.astimezone(ZoneInfo(city_settings()[1])).date()
-    forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
-    top = top_cells(forecast, emerging, usable, lang=lang)
-    density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
+    if period == AHEAD:
+        method = default_method(engine, res=POLICE_RES, categories=categories)
+        forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history,
+                                    horizon_days=AHEAD_DAYS, method=method)
+        ahead = (end, end + timedelta(days=AHEAD_DAYS))
+    else:
+        forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+        ahead = None
+    return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
+
+
+def police_view_of(data: PoliceData, *, role: str | None, lang: str = "uk",
+                   layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+    """The page's map and top places (in ``lang``) drawn from computed :class:`PoliceData`."""
+    require(role, "police")
+    start, end = data.start, data.end
+    top = top_cells(data.forecast, data.emerging, data.usable, lang=lang)
+    density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
         load_gazetteer(), role=role, lang=lang, period_label=f"{start:%Y-%m-%d} – {end:%Y-%m-%d}",
-        gistar=gistar if "gistar" in layers and gistar.attrs.get("ok") else None,
+        gistar=data.gistar if "gistar" in layers and data.gistar.attrs.get("ok") else None,
         density=density,
-        emerging=emerging if "emerging" in layers and emerging.attrs.get("ok") else None,
-        reports=recent if "points" in layers else None,
+        emerging=data.emerging if "emerging" in layers and data.emerging.attrs.get("ok") else None,
+        reports=data.reports if "points" in layers else None,
         points_window=(points_start, end) if "points" in layers else None,
     )
-    return PoliceView(recent, gistar, emerging, top, fmap, start, end, forecast)
+    return PoliceView(data.reports, data.gistar, data.emerging, top, fmap, start, end, data.forecast, data.ahead)
+
+
+def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
+                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
+                period: int | str | None = None) -> PoliceView:
+    """Everything the police page shows; ``period`` (weeks or "next7") overrides ``weeks``."""
+    data = police_data(engine, role=role, period=weeks if period is None else period, categories=categories)
+    return police_view_of(data, role=role, lang=lang, layers=layers)
 
 
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None

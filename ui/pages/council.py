@@ -1,4 +1,8 @@
-"""Council and partners: microdistrict review, the joint action plan, surveys, meetings, report."""
+"""Council and partners: microdistrict review, the joint action plan, surveys, meetings, report.
+
+The review map, the statistics and the plan come from the page caches (ui/cache.py, keyed
+by role and store version); the district chart and the survey wave rerun only their own
+fragments."""
 
 from datetime import date
 
@@ -9,7 +13,7 @@ from streamlit_folium import st_folium
 from encoders import markdown_text, visible_columns
 from services import actions, council, effect, meetings
 from services.clock import now
-from ui import state
+from ui import cache, state
 from ui.guard import page_guard
 
 
@@ -27,27 +31,51 @@ lang = state.lang()
 engine = state.engine()
 today = now().date()
 st.title(state.tr("council.title"))
-reports = council.load(engine, role=role)
+reports = cache.council_reports(role)
 periods = council.periods(today)
 label = st.selectbox(state.tr("public.period"), periods, index=periods.index(council.default_period(today)))
 period = council.period(label)
 review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     [state.tr("council.review"), state.tr("council.plan"), state.tr("council.surveys"), state.tr("council.meetings"),
      state.tr("council.report")])
-plan = actions.actions_frame(engine, today=today, lang=lang)
+plan = cache.action_plan(role, today=today, lang=lang)
 orgs = actions.organisation_names(engine, lang)
 
-with review:
-    shown_review = council.review(engine, reports, plan, role=role, chosen=period, lang=lang)
-    st_folium(shown_review.fmap, key="council-map", height=520, use_container_width=True, returned_objects=[])
-    st.dataframe(shown_review.table, hide_index=True, width="stretch")
-    district = st.selectbox(state.tr("police.district"), list(shown_review.districts),
-                            format_func=lambda d: shown_review.districts[d])
-    trend = council.trend(reports, district, lang)
+
+
+@st.fragment
+def trend_chart(districts: dict[str | None, str]) -> None:
+    """Reports per month and category of one microdistrict (or the city)."""
+    district = st.selectbox(state.tr("police.district"), list(districts), format_func=lambda d: districts[d])
+    trend = cache.council_trend(role, district=district, lang=lang)
     st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("month:O", title=state.tr("council.month")), y=alt.Y("n:Q", title=state.tr("police.reports")),
         color=alt.Color("category:N", title=state.tr("filters.category"), scale=alt.Scale(scheme="tableau10")),
         tooltip=["month", "category", "n"]), width="stretch")
+
+
+@st.fragment
+def survey_section() -> None:
+    """One survey wave by microdistrict, and the change between the first and the last wave."""
+    waves = cache.survey_waves(role)
+    if not waves:
+        st.info(state.tr("council.no_surveys"))
+        return
+    wave = st.selectbox(state.tr("council.wave"), waves, index=len(waves) - 1)
+    st.dataframe(cache.survey_table(role, wave=wave), hide_index=True, width="stretch")
+    st.caption(state.tr("council.survey_note"))
+    if len(waves) > 1:
+        change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
+        st.markdown(f"**{change}**")
+        st.dataframe(cache.survey_difference(role, before=waves[0], after=waves[-1]), hide_index=True,
+                     width="stretch")
+
+
+with review:
+    shown_review = cache.council_review(role, period=label, today=today, lang=lang)
+    st_folium(shown_review.fmap, key="council-map", height=520, use_container_width=True, returned_objects=[])
+    st.dataframe(shown_review.table, hide_index=True, width="stretch")
+    trend_chart(shown_review.districts)
 
 with plan_tab:
     shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
@@ -150,7 +178,7 @@ with plan_tab:
     if effect.may_see(role):
         st.markdown(f"**{state.tr('plan.effect')}**")
         st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-        found = effect.finished_table(engine, role=role, today=today)
+        found = cache.finished_effects(role, today=today)
         if found.empty:
             st.info(state.tr("plan.no_effects"))
         else:
@@ -160,17 +188,7 @@ with plan_tab:
                          .rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
 
 with survey_tab:
-    surveys, waves = council.survey_waves(engine)
-    if not waves:
-        st.info(state.tr("council.no_surveys"))
-    else:
-        wave = st.selectbox(state.tr("council.wave"), waves, index=len(waves) - 1)
-        st.dataframe(council.survey_table(surveys, wave), hide_index=True, width="stretch")
-        st.caption(state.tr("council.survey_note"))
-        if len(waves) > 1:
-            change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
-            st.markdown(f"**{change}**")
-            st.dataframe(council.survey_difference(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
+    survey_section()
 
 with meetings_tab:
     listed = meetings.meetings_frame(engine, orgs)

@@ -7,7 +7,7 @@ from streamlit_folium import st_folium
 
 from encoders import visible_columns
 from services import labels, public
-from ui import state
+from ui import cache, state
 
 lang = state.lang()
 st.title(state.tr("app.title"))
@@ -24,10 +24,10 @@ groups = labels.group_names(lang)
 group = col2.selectbox(state.tr("public.group"), [None, *groups],
                        format_func=lambda g: state.tr("public.all_groups") if g is None else groups[g])
 views = ["hotspots", "cells", "districts"]
-opening = public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
+opening = cache.public_opening_view(period=period, group=group)
 view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.index(opening),
                   format_func=lambda v: state.tr("public.view_" + v))
-result = public.public_view(reader, period, group, lang=lang, view=view)
+result = cache.public_view(period=period, group=group, lang=lang, view=view)
 table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
 published = date.fromisoformat(newest["published_at"][:10])  # a date: no text of anyone's

@@ -1,0 +1,135 @@
+"""Page speed: the server's script time per page and per control, and Chromium's time to
+updated content against a bare Streamlit page with an empty folium map.
+
+Server side (``streamlit.testing.v1.AppTest``, the real page scripts in this process):
+for each page the first render on a cold cache, the first render of a NEW session on a
+warm cache (targets < 1.5 s), and each control changed to a value not seen before
+(target < 1 s). AppTest reruns the whole script on every widget change (it does not run
+fragments alone), so the control times are an upper bound of what a fragment costs.
+
+Browser side (``--browser``; Debian's Chromium through Playwright, the real server): the
+time from changing a control to the map's updated content, divided by the same time on a
+bare page (one select box and an empty folium map of the same size) served in the same
+run (target <= 1.5x).
+
+    python bench/pages.py [--browser] [--repeat 3]
+
+The demo store is imported once into a temporary SQLite file (about half a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from auth import sessions  # noqa: E402
+from data.store.db import make_engine, upgrade  # noqa: E402
+from data.store.repo import report_count  # noqa: E402
+from i18n import t  # noqa: E402
+from services.demo import load_demo  # noqa: E402
+
+APP = str(ROOT / "app.py")
+PAGE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in ("public_map", "police", "council")}
+USER = {"public_map": None, "police": "police", "council": "council"}
+FIRST_TARGET, CONTROL_TARGET, RATIO_TARGET = 1.5, 1.0, 1.5
+
+
+def open_page(engine, slug: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
+    """A new session on the page; ``took`` gets the seconds of the page's own first run."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    if USER[slug]:
+        at.session_state["session_id"] = sessions.open_session(engine, USER[slug])
+    if slug != "public_map":
+        at.run()  # the app opens on the public map; the signed-in user then opens the page
+        at.switch_page(PAGE[slug])
+    (took if took is not None else []).append(timed(at.run))
+    assert not at.exception, at.exception
+    return at
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def by_label(widgets, key: str):  # type: ignore[no-untyped-def]
+    return next(w for w in widgets if w.label == t(key))
+
+
+#: per page: (what changes, how) on an open AppTest; each picks a value not chosen before
+CONTROLS: dict[str, list[tuple[str, Callable[[AppTest], object]]]] = {
+    "public_map": [
+        ("group", lambda at: by_label(at.selectbox, "public.group").set_value("disorder").run()),
+        ("view", lambda at: at.radio[0].set_value("districts").run()),
+        ("period", lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    ],
+    "police": [
+        ("period 4 weeks", lambda at: by_label(at.selectbox, "police_period.label").set_value(4).run()),
+        ("period next 7 days", lambda at: by_label(at.selectbox, "police_period.label").set_value("next7").run()),
+        ("layers + kde", lambda at: by_label(at.multiselect, "police.layers").select("kde").run()),
+        ("district (profile)", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        ("patrols 3", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
+        ("areas 4", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
+        ("category litter", lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
+    ],
+    "council": [
+        ("district (trend)", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        ("period", lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    ],
+}
+
+
+def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
+    """Rows (page, what, seconds, target) of the server's script times."""
+    rows = []
+    for slug in PAGE:
+        took: list[float] = []
+        for _ in range(1 + repeat):
+            open_page(engine, slug, took)
+        cold, warm = took[0], min(took[1:])
+        rows += [(slug, "first render, cold cache", cold, float("nan")),
+                 (slug, "first render, warm cache", warm, FIRST_TARGET)]
+        at = open_page(engine, slug)
+        for what, change in CONTROLS[slug]:
+            took = timed(lambda c=change: c(at))
+            assert not at.exception, (slug, what, at.exception)
+            rows.append((slug, f"control: {what}", took, CONTROL_TARGET))
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--browser", action="store_true", help="also time Chromium against a bare page")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/pages.db"
+        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
+        engine = make_engine(url)
+        upgrade(engine)
+        load_demo(engine)
+        print(f"demo store: {report_count(engine)} reports; server times by AppTest (whole-script reruns)")
+        rows = server(engine, args.repeat)
+        print(f"{'page':<11} {'what':<32} {'seconds':>8} {'target':>7}  ok")
+        for slug, what, took, target in rows:
+            ok = "" if target != target else ("yes" if took < target else "NO")
+            print(f"{slug:<11} {what:<32} {took:8.2f} {target:7.1f}  {ok}")
+        if args.browser:
+            from bench.pages_browser import browser_ratios
+
+            browser_ratios(folder, url, RATIO_TARGET)
+
+
+if __name__ == "__main__":
+    main()
