@@ -140,30 +140,50 @@ def _category_labels(slugs: object, lang: str) -> str:
     return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
+def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,
+           history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Emerging hot and cold spots over the whole history (the same for every period)."""
+    require(role, "police")
+    history = load(engine, categories=categories) if history is None else history
+    return emerging_table(history, POLICE_RES, load_gazetteer().boundary_polygon, time_lag=1)  # ArcGIS: one step back
+
+
+def period_forecast(engine: Engine, *, role: str | None, ahead: bool = False,
+                    categories: Sequence[str] | None = None, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The default forecast from today: over the standard horizon (what every weeks-back period
+    shows), or with ``ahead`` over the coming seven days (by the method that won the stored
+    back-test)."""
+    require(role, "police")
+    history = load(engine, categories=categories) if history is None else history
+    until = now().astimezone(ZoneInfo(city_settings()[1])).date()
+    if ahead:
+        method = default_method(engine, res=POLICE_RES, categories=categories)
+        return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history,
+                                horizon_days=AHEAD_DAYS, method=method)
+    return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+
+
 def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
-                categories: Sequence[str] | None = None) -> PoliceData:
+                categories: Sequence[str] | None = None, history: pd.DataFrame | None = None,
+                emerging: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks, forecast over the standard horizon) or "next7" (the forecast of the coming seven
-    days by the stored back-test's winner, beside the hotspots of the last four weeks)."""
+    days, beside the hotspots of the last four weeks). ``history``, ``emerging`` and
+    ``forecast`` may come computed already (the page caches them across periods)."""
     require(role, "police")
     if period not in PERIODS:
         raise ValueError(f"unknown police period {period!r}")
     start, end = window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
-    history = load(engine, categories=categories)
+    history = load(engine, categories=categories) if history is None else history
     recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
     boundary = load_gazetteer().boundary_polygon
     gistar = gistar_table(recent, POLICE_RES, boundary)
-    emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
-    until = end.astimezone(ZoneInfo(city_settings()[1])).date()
-    if period == AHEAD:
-        method = default_method(engine, res=POLICE_RES, categories=categories)
-        forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history,
-                                    horizon_days=AHEAD_DAYS, method=method)
-        ahead = (end, end + timedelta(days=AHEAD_DAYS))
-    else:
-        forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
-        ahead = None
+    if emerging is None:
+        emerging = trends(engine, role=role, categories=categories, history=history)
+    if forecast is None:
+        forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
+    ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None
     return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
 
 

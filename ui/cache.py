@@ -8,6 +8,9 @@ collide with its key. The store's version (data/store/version.py) is in every ke
 write (app, CLI, import worker) makes the next call compute afresh; the clock's quarter
 hour is in the key of results that depend on "now"; ``TTL`` bounds how long an entry can
 outlive a PostgreSQL write caught between its version bump and its commit.
+
+Streamlit leaves parameters whose names start with "_" out of the key, so no cached
+function here has one: the role, the version and the clock are all hashed.
 """
 
 from __future__ import annotations
@@ -59,15 +62,33 @@ def police_view(role: str | None, *, period: int | str, categories: Sequence[str
 
 
 @_cached
-def _police_data(role: str | None, _version: int, _clock: int, period: int | str,
+def _police_data(role: str | None, version_key: int, clock: int, period: int | str,
                  categories: tuple[str, ...]) -> police.PoliceData:
-    return police.police_data(state.engine(), role=role, period=period, categories=list(categories) or None)
+    return police.police_data(state.engine(), role=role, period=period, categories=list(categories) or None,
+                              history=_police_history(role, version_key, categories),
+                              emerging=_police_trends(role, version_key, categories),
+                              forecast=_police_forecast(role, version_key, clock, period == police.AHEAD,
+                                                        categories))
+
+
+@_cached
+def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    return police.trends(state.engine(), role=role, categories=list(categories) or None,
+                         history=_police_history(role, version_key, categories))
+
+
+@_cached
+def _police_forecast(role: str | None, version_key: int, clock: int, ahead: bool,
+                     categories: tuple[str, ...]) -> pd.DataFrame:
+    """Every weeks-back period shares one forecast; "next 7 days" has its own."""
+    return police.period_forecast(state.engine(), role=role, ahead=ahead, categories=list(categories) or None,
+                                  history=_police_history(role, version_key, categories))
 
 
 @_cached_map
-def _police_view(role: str | None, _version: int, _clock: int, period: int | str, categories: tuple[str, ...],
+def _police_view(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
                  lang: str, layers: tuple[str, ...]) -> police.PoliceView:
-    data = _police_data(role, _version, _clock, period, categories)
+    data = _police_data(role, version_key, clock, period, categories)
     return police.police_view_of(data, role=role, lang=lang, layers=layers)
 
 
@@ -78,7 +99,7 @@ def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFra
 
 
 @_cached
-def _police_history(role: str | None, _version: int, categories: tuple[str, ...]) -> pd.DataFrame:
+def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
     require(role, "police")
     return police.load(state.engine(), categories=list(categories) or None)
 
@@ -90,9 +111,9 @@ def when_profile(role: str | None, *, period: int | str, categories: Sequence[st
 
 
 @_cached
-def _when_profile(role: str | None, _version: int, _clock: int, period: int | str, categories: tuple[str, ...],
+def _when_profile(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
                   cell: str | None, district: str | None) -> pd.DataFrame:
-    reports = _police_data(role, _version, _clock, period, categories).reports
+    reports = _police_data(role, version_key, clock, period, categories).reports
     return police.when_profile(reports, cells=[cell] if cell else None, district=district)
 
 
@@ -106,11 +127,11 @@ def patrol_plan(role: str | None, *, period: int | str, categories: Sequence[str
 
 
 @_cached
-def _patrol_plan(role: str | None, _version: int, _clock: int, period: int | str, categories: tuple[str, ...],
+def _patrol_plan(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
                  patrols: int, shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
                  ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
-    forecast = _police_data(role, _version, _clock, period, categories).forecast
-    history = _police_history(role, _version, categories)
+    forecast = _police_data(role, version_key, clock, period, categories).forecast
+    history = _police_history(role, version_key, categories)
     plan = patrol.suggest(history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours,
                           beat_km=beat_km, forecast=forecast)
     return plan, police.plan_table(plan, lang=lang)
@@ -128,9 +149,9 @@ def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lan
 
 
 @_cached
-def _patrol_areas(role: str | None, _version: int, _clock: int, categories: tuple[str, ...], areas: int,
+def _patrol_areas(role: str | None, version_key: int, clock: int, categories: tuple[str, ...], areas: int,
                   lang: str) -> pd.DataFrame | None:
-    return police.patrol_areas(_police_history(role, _version, categories), areas=areas, lang=lang)
+    return police.patrol_areas(_police_history(role, version_key, categories), areas=areas, lang=lang)
 
 
 def prediction_accuracy(role: str | None, *, categories: Sequence[str], lang: str) -> pd.DataFrame:
@@ -139,7 +160,7 @@ def prediction_accuracy(role: str | None, *, categories: Sequence[str], lang: st
 
 
 @_cached
-def _prediction_accuracy(role: str | None, _version: int, categories: tuple[str, ...], lang: str) -> pd.DataFrame:
+def _prediction_accuracy(role: str | None, version_key: int, categories: tuple[str, ...], lang: str) -> pd.DataFrame:
     return police.prediction_accuracy(state.engine(), role=role, categories=list(categories) or None, lang=lang)
 
 
@@ -152,7 +173,7 @@ def finished_effects(role: str | None, *, today: date) -> pd.DataFrame:
 
 
 @_cached
-def _finished_effects(role: str | None, _version: int, today: date) -> pd.DataFrame:
+def _finished_effects(role: str | None, version_key: int, today: date) -> pd.DataFrame:
     return effect.finished_table(state.engine(), role=role, today=today)
 
 
@@ -164,7 +185,7 @@ def council_reports(role: str | None) -> pd.DataFrame:
 
 
 @_cached
-def _council_reports(role: str | None, _version: int) -> pd.DataFrame:
+def _council_reports(role: str | None, version_key: int) -> pd.DataFrame:
     return council.load(state.engine(), role=role)
 
 
@@ -174,7 +195,7 @@ def action_plan(role: str | None, *, today: date, lang: str) -> pd.DataFrame:
 
 
 @_cached
-def _action_plan(role: str | None, _version: int, today: date, lang: str) -> pd.DataFrame:
+def _action_plan(role: str | None, version_key: int, today: date, lang: str) -> pd.DataFrame:
     return actions.actions_frame(state.engine(), today=today, lang=lang)
 
 
@@ -184,8 +205,8 @@ def council_review(role: str | None, *, period: str, today: date, lang: str) -> 
 
 
 @_cached_map
-def _council_review(role: str | None, _version: int, period: str, today: date, lang: str) -> council.Review:
-    return council.review(state.engine(), _council_reports(role, _version), _action_plan(role, _version, today, lang),
+def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
+    return council.review(state.engine(), _council_reports(role, version_key), _action_plan(role, version_key, today, lang),
                           role=role, chosen=council.period(period), lang=lang)
 
 
@@ -195,8 +216,8 @@ def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.Da
 
 
 @_cached
-def _council_trend(role: str | None, _version: int, district: str | None, lang: str) -> pd.DataFrame:
-    return council.trend(_council_reports(role, _version), district, lang)
+def _council_trend(role: str | None, version_key: int, district: str | None, lang: str) -> pd.DataFrame:
+    return council.trend(_council_reports(role, version_key), district, lang)
 
 
 def survey_waves(role: str | None) -> list[str]:
@@ -205,7 +226,7 @@ def survey_waves(role: str | None) -> list[str]:
 
 
 @_cached
-def _surveys(role: str | None, _version: int) -> tuple[pd.DataFrame, list[str]]:
+def _surveys(role: str | None, version_key: int) -> tuple[pd.DataFrame, list[str]]:
     return council.survey_waves(state.engine())
 
 
@@ -215,8 +236,8 @@ def survey_table(role: str | None, *, wave: str) -> pd.DataFrame:
 
 
 @_cached
-def _survey_table(role: str | None, _version: int, wave: str) -> pd.DataFrame:
-    return council.survey_table(_surveys(role, _version)[0], wave)
+def _survey_table(role: str | None, version_key: int, wave: str) -> pd.DataFrame:
+    return council.survey_table(_surveys(role, version_key)[0], wave)
 
 
 def survey_difference(role: str | None, *, before: str, after: str) -> pd.DataFrame:
@@ -225,8 +246,8 @@ def survey_difference(role: str | None, *, before: str, after: str) -> pd.DataFr
 
 
 @_cached
-def _survey_difference(role: str | None, _version: int, before: str, after: str) -> pd.DataFrame:
-    return council.survey_difference(_surveys(role, _version)[0], before, after)
+def _survey_difference(role: str | None, version_key: int, before: str, after: str) -> pd.DataFrame:
+    return council.survey_difference(_surveys(role, version_key)[0], before, after)
 
 
 # --- public (no login: the released tables only) -----------------------------------------
@@ -236,7 +257,7 @@ def public_view(*, period: str, group: str | None, lang: str, view: str) -> publ
 
 
 @_cached_map
-def _public_view(_version: int, period: str, group: str | None, lang: str, view: str) -> public.PublicView:
+def _public_view(version_key: int, period: str, group: str | None, lang: str, view: str) -> public.PublicView:
     return public.public_view(state.public_reader(), period, group, lang=lang, view=view)
 
 
@@ -245,6 +266,6 @@ def public_opening_view(*, period: str, group: str | None) -> str:
 
 
 @_cached
-def _public_opening_view(_version: int, period: str, group: str | None) -> str:
+def _public_opening_view(version_key: int, period: str, group: str | None) -> str:
     reader = state.public_reader()
     return public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
