@@ -20,13 +20,19 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_health
 from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
-BARE = '''import folium
+BARE = '''import sys
+
+sys.path.insert(0, {root!r})
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
+from layers.assets import use_local_assets
+
+use_local_assets()  # Leaflet from ./static, as the app loads it (no network here)
 st.set_page_config(layout="wide")
 zoom = st.selectbox("Zoom", [13, 14, 15, 16, 17, 12])
-st_folium(folium.Map(location=(47.566, 31.33), zoom_start=zoom), key="bare", height=600,
+st_folium(folium.Map(location=(47.566, 31.33), zoom_start=zoom, tiles=None), key="bare", height=600,
           use_container_width=True, returned_objects=[])
 '''
 
@@ -76,7 +82,8 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
     """Print per page and control the time to updated content and its ratio to the bare page."""
     env = {"DATABASE_URL": database_url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
     bare_script = Path(folder) / "bare_page.py"
-    bare_script.write_text(BARE, encoding="utf-8")
+    bare_script.write_text(BARE.format(root=str(ROOT)), encoding="utf-8")
+    (Path(folder) / "static").symlink_to(ROOT / "static")  # Streamlit serves static/ beside the script
     with sync_playwright() as pw, serve(str(bare_script), folder, env) as bare_url, \
             serve("app.py", folder, env) as app_url:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -99,6 +106,8 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
         signed: str | None = None
         for slug, user, what, change in runs:
             if user != signed:
+                page.context.close()
+                page = browser.new_page(viewport={"width": 1400, "height": 1800})  # a new browser: a new sign-in
                 sign_in(page, app_url, user)
                 signed = user
                 go(page, f"nav.{slug}")
