@@ -15,7 +15,9 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 
 import pandas as pd
@@ -30,6 +32,17 @@ from ui import state
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
+
+
+_DRAWING = threading.Lock()
+
+
+@contextmanager
+def drawing_shared_map() -> Iterator[None]:
+    """folium draws a map by adding to the map's own figure, so a map the caches share
+    between sessions is handed to st_folium by one session at a time."""
+    with _DRAWING:
+        yield
 
 
 def version() -> int:
@@ -206,8 +219,9 @@ def council_review(role: str | None, *, period: str, today: date, lang: str) -> 
 
 @_cached_map
 def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
-    return council.review(state.engine(), _council_reports(role, version_key), _action_plan(role, version_key, today, lang),
-                          role=role, chosen=council.period(period), lang=lang)
+    reports = _council_reports(role, version_key)
+    return council.review(state.engine(), reports, _action_plan(role, version_key, today, lang), role=role,
+                          chosen=council.period(period), lang=lang)
 
 
 def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.DataFrame:
