@@ -1,0 +1,82 @@
+"""The city profile model and loader (data/city_profile.py)."""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from data import city_profile
+from data.city_profile import CityProfile, read_profile, utm_crs
+
+MINIMAL = 'time_zone = "Europe/Helsinki"\ncentre = [60.17, 24.94]\n[names]\nuk = "Гельсінкі"\nen = "Helsinki"\n'
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "city.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_demo_profile_is_valid_and_points_at_existing_files():
+    p = city_profile.demo_profile()
+    assert p.demo and p.names.en == "Voznesensk"
+    assert p.gazetteer is not None and p.gazetteer.is_file()
+    assert p.osm_extract is not None and p.osm_extract.is_file()
+    assert p.metric_crs == utm_crs(*p.centre)  # the stated CRS is the default one
+
+
+def test_city_profile_env_selects_another_file(tmp_path, monkeypatch):
+    path = _write(tmp_path, MINIMAL + 'other = { sv = "Helsingfors" }\n')
+    monkeypatch.setenv("CITY_PROFILE", str(path))
+    p = city_profile.profile()
+    assert (p.names.uk, p.names.get("sv"), p.time_zone, p.demo) == ("Гельсінкі", "Helsingfors", "Europe/Helsinki", False)
+    monkeypatch.delenv("CITY_PROFILE")
+    assert city_profile.profile().demo
+
+
+def test_no_silent_time_zone(tmp_path):
+    with pytest.raises(ValueError, match="time_zone"):
+        read_profile(_write(tmp_path, MINIMAL.replace('time_zone = "Europe/Helsinki"\n', "")))
+    with pytest.raises(ValueError, match="IANA"):
+        read_profile(_write(tmp_path, MINIMAL.replace("Europe/Helsinki", "Europe/Atlantis")))
+
+
+@pytest.mark.parametrize("extra, field", [
+    ("populaton = 5\n", "populaton"),  # a typo is an error, never ignored
+    ('metric_crs = "EPSG:4326"\n', "metres"),
+    ('bbox = [25, 60, 24, 61]\n', "bbox"),
+    ('[intake]\ntracking_prefix = "vz-"\n', "tracking_prefix"),
+    ('[districts]\nsource = "geojson"\n', "geojson"),
+    ('[study_area]\nosm_relation = 34914\ngeojson = "a.geojson"\n', "not both"),
+    ('[retention]\nreport_days = 30\ncontact_days = 90\n', "contact_days"),
+])
+def test_invalid_fields_are_refused_with_their_name(tmp_path, extra, field):
+    text = MINIMAL.replace("[names]", extra + "[names]") if not extra.startswith("[") else MINIMAL + extra
+    with pytest.raises(ValueError, match=field):
+        read_profile(_write(tmp_path, text))
+
+
+def test_relative_paths_are_read_from_the_profile_folder(tmp_path):
+    p = read_profile(_write(tmp_path, 'gazetteer = "g/gaz.json"\n' + MINIMAL
+                            + '[districts]\nsource = "geojson"\ngeojson = "d.geojson"\n'))
+    assert p.gazetteer == (tmp_path / "g" / "gaz.json").resolve()
+    assert p.districts.geojson == (tmp_path / "d.geojson").resolve()
+
+
+@pytest.mark.parametrize("lat, lon", [(60.17, 24.94), (41.88, -87.63), (-33.87, 151.21), (47.566, 31.33),
+                                      (51.5, -0.12), (-22.9, -43.2), (35.7, 139.7)])
+def test_default_metric_crs_is_the_utm_zone_of_the_centre(lat, lon):
+    # oracle: the UTM zone formula (6-degree zones from 180 W; 326xx north, 327xx south)
+    zone = math.floor((lon + 180) / 6) + 1
+    expected = f"EPSG:{(32600 if lat >= 0 else 32700) + zone}"
+    p = CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [lat, lon]})
+    assert p.metric_crs == expected
+
+
+def test_map_aspect_follows_the_centre_latitude():
+    p = CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [60.0, 25.0]})
+    assert p.map_aspect == pytest.approx(2.0)
+    with pytest.raises(ValidationError):
+        CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [91, 0]})
