@@ -16,9 +16,10 @@ import pytest
 from shapely.geometry import Polygon, box
 
 from data.city_profile import demo_profile, read_profile
+from data.runmode import demo_mode
 from geo.areas import AreaError, districts_from_geojson, districts_from_osm, scan_areas, study_area_from_osm
 from geo.city import build_city_gazetteer, init_city
-from geo.gazetteer import DEFAULT_GAZETTEER, DEFAULT_OSM, Gazetteer
+from geo.gazetteer import DEFAULT_GAZETTEER, DEFAULT_OSM, Gazetteer, load_gazetteer
 from geo.osm import dumps_gazetteer
 from tests.conftest import ROOT
 
@@ -103,6 +104,16 @@ def test_geocode_precedence_gazetteer_over_profile_over_demo(helsinki: Path) -> 
     given = json.loads(_cli("geocode", "--gazetteer", str(DEFAULT_GAZETTEER), stdin=line,
                             CITY_PROFILE=str(helsinki)).stdout)
     assert given["level"] == "none"  # --gazetteer wins over CITY_PROFILE
+
+
+def test_the_profile_selects_the_gazetteer_and_production(helsinki: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOTSPOTS_MODE", "demo")
+    monkeypatch.delenv("CITY_PROFILE", raising=False)
+    assert demo_mode() and load_gazetteer().meta["source"] == "voznesensk-demo.osm"
+    monkeypatch.setenv("CITY_PROFILE", str(helsinki))
+    assert not demo_mode()  # no demo reports or demo accounts in a city of its own
+    assert load_gazetteer().meta["source"] == "Helsinki.osm.pbf"
+    assert load_gazetteer(DEFAULT_GAZETTEER).meta["source"] == "voznesensk-demo.osm"
 
 
 def test_gazetteer_build_writes_the_file_the_profile_reads(helsinki: Path, tmp_path: Path) -> None:
