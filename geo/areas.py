@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import osmium
 from shapely.geometry import MultiPolygon, Polygon
 from shapely.ops import unary_union
@@ -125,7 +124,9 @@ def _one_polygon(geom: Any, what: str) -> Polygon:
                     f"{len(getattr(geom, 'geoms', []))} parts")
 
 
-def _read_geojson(path: Path) -> gpd.GeoDataFrame:
+def _read_geojson(path: Path) -> Any:
+    import geopandas as gpd  # only when a profile names a file: it is slow to import
+
     try:
         frame = gpd.read_file(path)
     except Exception as exc:  # pyogrio's errors differ by driver; the deployer needs the file and reason

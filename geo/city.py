@@ -56,10 +56,14 @@ class CityGazetteer:
 
 
 def build_city_gazetteer(profile: CityProfile) -> CityGazetteer:
-    """The gazetteer of the profile's extract with the profile's study area and districts.
-
-    Raises AreaError (what is missing, what to give) instead of guessing an outline.
+    """The gazetteer of the profile's extract with the profile's study area, districts and
+    name languages. Raises AreaError (what is missing, what to give) instead of guessing an outline.
     """
+    built = _all_languages(profile)
+    return CityGazetteer(keep_languages(built.data, profile.name_languages), built.skipped_districts)
+
+
+def _all_languages(profile: CityProfile) -> CityGazetteer:
     if profile.osm_extract is None:
         raise AreaError("the city profile names no osm_extract")
     areas = scan_areas(profile.osm_extract)
@@ -67,6 +71,22 @@ def build_city_gazetteer(profile: CityProfile) -> CityGazetteer:
     districts = _districts(profile, areas)
     data = build_gazetteer(profile.osm_extract, study_area=polygon_ring(outline), districts=districts.items)
     return CityGazetteer(data, districts.skipped)
+
+
+def _kept(names: dict[str, str], languages: set[str]) -> dict[str, str]:
+    return {k: v for k, v in names.items() if ":" not in k or k.split(":", 1)[1] in languages}
+
+
+def keep_languages(data: dict[str, Any], languages: tuple[str, ...]) -> dict[str, Any]:
+    """The gazetteer with only the `xx:lang` name tags of the profile's languages (plain
+    `name`, `old_name`, ... stay): what residents write, not every wiki translation."""
+    keep = set(languages)
+    for kind in ("streets", "landmarks", "districts"):
+        for record in data[kind]:
+            record["names"] = _kept(record["names"], keep)
+    if "city" in data["meta"]:
+        data["meta"]["city"] = _kept(data["meta"]["city"], keep)
+    return data
 
 
 def _street_languages(data: dict[str, Any]) -> list[str]:
@@ -198,7 +218,7 @@ def init_city(extract: Path, *, name: str, tz: str, out: Path, name_uk: str | No
         "bbox": tuple(round(v, 6) for v in outline.bounds), "extract": _rel(Path(extract), base),
         "gazetteer": _rel(gazetteer, base), "study_area": study, "districts": districts,
         "metric_crs": utm_crs(c.y, c.x)}
-    built = build_city_gazetteer(_validated(profile_text(name_uk=name_uk or name, languages=list(DEFAULT_NAME_LANGUAGES),
+    built = _all_languages(_validated(profile_text(name_uk=name_uk or name, languages=list(DEFAULT_NAME_LANGUAGES),
                                                          **fields), base))
     city_names = built.data["meta"].get("city", {})
     uk = name_uk or city_names.get("name:uk") or name
@@ -207,7 +227,7 @@ def init_city(extract: Path, *, name: str, tz: str, out: Path, name_uk: str | No
                      "check it")
     languages = sorted(set(DEFAULT_NAME_LANGUAGES) | set(_street_languages(built.data)))
     text = profile_text(name_uk=uk, languages=languages, **fields)
-    _validated(text, base)
+    keep_languages(built.data, _validated(text, base).name_languages)
     notes += [f"district skipped, {item}" for item in built.skipped_districts]
     if not built.data["districts"] and not any(n.startswith("no district") for n in notes):
         notes.append("the chosen district source gives no districts: give --districts FILE.geojson")

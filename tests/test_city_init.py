@@ -90,6 +90,8 @@ def test_the_profile_reads_back_and_rebuilds_the_same_gazetteer(helsinki: Path) 
     gaz = Gazetteer.from_dict(json.loads(written))
     assert Polygon(gaz.boundary).equals(AREA)
     assert "boundary_source" not in gaz.meta
+    tagged = {k.split(":", 1)[1] for k in gaz.meta["city"] if ":" in k}  # 90 wiki languages in the extract
+    assert tagged <= set(profile.name_languages) and gaz.meta["city"]["name:sv"] == "Helsingfors"
     assert sorted(d.name for d in gaz.districts) == ["Itä", "Länsi"]
     assert gaz.district_at(60.1690, 24.9400) == "Länsi" and gaz.district_at(60.1690, 24.9500) == "Itä"
     assert gaz.district_by_name("West").name == "Länsi"
@@ -97,8 +99,10 @@ def test_the_profile_reads_back_and_rebuilds_the_same_gazetteer(helsinki: Path) 
 
 def test_geocode_precedence_gazetteer_over_profile_over_demo(helsinki: Path) -> None:
     line = "Annankatu 10 roskia\n"
-    via_profile = json.loads(_cli("geocode", stdin=line, CITY_PROFILE=str(helsinki)).stdout)
+    via_profile, swedish = map(json.loads, _cli("geocode", stdin=line + "Mannerheimvägen 5\n",
+                                                 CITY_PROFILE=str(helsinki)).stdout.splitlines())
     assert (via_profile["street"], via_profile["house"], via_profile["district"]) == ("Annankatu", "10", "Länsi")
+    assert (swedish["street"], swedish["house"]) == ("Mannerheimintie", "5")  # name:sv kept: a profile language
     demo = json.loads(_cli("geocode", stdin=line).stdout)
     assert demo["level"] == "none"
     given = json.loads(_cli("geocode", "--gazetteer", str(DEFAULT_GAZETTEER), stdin=line,
