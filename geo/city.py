@@ -63,10 +63,10 @@ def build_city_gazetteer(profile: CityProfile) -> CityGazetteer:
     return CityGazetteer(keep_languages(built.data, profile.name_languages), built.skipped_districts)
 
 
-def _all_languages(profile: CityProfile) -> CityGazetteer:
+def _all_languages(profile: CityProfile, areas: list[OsmArea] | None = None) -> CityGazetteer:
     if profile.osm_extract is None:
         raise AreaError("the city profile names no osm_extract")
-    areas = scan_areas(profile.osm_extract)
+    areas = scan_areas(profile.osm_extract) if areas is None else areas
     outline = _study_area(profile, areas)
     districts = _districts(profile, areas)
     data = build_gazetteer(profile.osm_extract, study_area=polygon_ring(outline), districts=districts.items)
@@ -219,7 +219,7 @@ def init_city(extract: Path, *, name: str, tz: str, out: Path, name_uk: str | No
         "gazetteer": _rel(gazetteer, base), "study_area": study, "districts": districts,
         "metric_crs": utm_crs(c.y, c.x)}
     built = _all_languages(_validated(profile_text(name_uk=name_uk or name, languages=list(DEFAULT_NAME_LANGUAGES),
-                                                         **fields), base))
+                                                         **fields), base), areas)
     city_names = built.data["meta"].get("city", {})
     uk = name_uk or city_names.get("name:uk") or name
     if not name_uk:
