@@ -1,7 +1,7 @@
 """DBSCAN and HDBSCAN clusters of report points, with outlines.
 
 The alternative view to the cell statistics (ArcGIS's Density-based
-Clustering): groups of reports close together in metres (UTM 36N), whatever
+Clustering): groups of reports close together in metres (the city's metric CRS), whatever
 the grid. Noise points (label -1) are flagged, not dropped, so the analyst sees
 what did not cluster. Outlines are convex hulls (or concave hulls) computed in
 metres and returned in lon/lat as shapely polygons; a cluster whose points are

@@ -1,4 +1,4 @@
-"""Kernel density of reports in metres (UTM 36N), as reports per km².
+"""Kernel density of reports in metres (the city's metric CRS), as reports per km².
 
 Two kernels:
 
@@ -138,7 +138,7 @@ def kernel_density(
 
 @dataclass
 class DensityGrid:
-    """A density surface on a regular grid in UTM 36N.
+    """A density surface on a regular grid in the city's metric CRS.
 
     Attributes
     ----------

@@ -1,7 +1,7 @@
 """The city profile: every constant that makes the product one city's and not another's.
 
 One TOML file per city (``config/cities/*.toml``), validated by pydantic. The demo city is
-one profile among others (``config/cities/voznesensk-demo.toml``); ``CITY_PROFILE=path``
+one profile among others (``config/cities/demo.toml``); ``CITY_PROFILE=path``
 selects another for the app and every CLI command. Code reads city constants only from
 here, never from literals, so a deployment changes one file, not the code.
 
@@ -28,7 +28,6 @@ time_zone
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from datetime import date
@@ -41,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 PROFILE_ENV = "CITY_PROFILE"
 CITIES_DIR = Path(__file__).resolve().parent.parent / "config" / "cities"
-DEMO_PROFILE = CITIES_DIR / "voznesensk-demo.toml"
+DEMO_PROFILE = CITIES_DIR / "demo.toml"
 
 LatLon = tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
 
@@ -60,9 +59,9 @@ class CityNames(_Strict):
     other: dict[str, str] = Field(default_factory=dict,
                                   description="Other languages' names by ISO code, e.g. {ru = \"...\"}.")
     case_endings: tuple[str, ...] = Field(
-        default=(), description="Endings of inflected forms of the city's name (\"у Вознесенську\": "
-        "\"ську\") that the geocoder reads as the city, not a street named after it. Empty: "
-        "only the exact name counts as the city.")
+        default=(), description="Endings of inflected forms of the city's name (\"у Києві\": \"єві\") "
+        "that the geocoder reads as the city, not as a street named after it. Empty: no "
+        "inflected form is taken for the city.")
 
     def get(self, lang: str) -> str:
         """The name in ``lang`` ("uk", "en" or an ``other`` code), English when unknown."""
@@ -206,11 +205,6 @@ class CityProfile(_Strict):
         """The given metric CRS, else the UTM zone of the centre."""
         return self.metric_crs_override or utm_crs(*self.centre)
 
-    @property
-    def map_aspect(self) -> float:
-        """Degrees of latitude per degree of longitude of equal length at the centre."""
-        return 1 / max(0.05, math.cos(math.radians(self.centre[0])))
-
     def resolve_paths(self, base: Path) -> CityProfile:
         """A copy whose relative paths are read from ``base`` (the profile's folder)."""
         def fix(p: Path | None) -> Path | None:
@@ -271,3 +265,8 @@ def profile() -> CityProfile:
 def demo_profile() -> CityProfile:
     """The bundled demo city's profile, whatever CITY_PROFILE says (demo generators read it)."""
     return _cached(DEMO_PROFILE)
+
+
+def city_zone() -> ZoneInfo:
+    """The city's time zone (the profile in force): local days, months and clocks."""
+    return profile().tz

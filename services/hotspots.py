@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import h3
 import pandas as pd
@@ -14,20 +13,20 @@ from sqlalchemy import Engine
 
 from clustering.binning import edge_length_m, study_area
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, run
+from data.city_profile import city_zone
 from data.records import H3_RESOLUTIONS
 from data.store import open_store
 from data.store.aggregates import binned_counts, report_columns
 from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 
-KYIV = ZoneInfo("Europe/Kyiv")
 COUNTING = {"gistar": gistar_counts_table, "emerging": emerging_counts_table}
 
 
 def month_start(month: str) -> datetime:
-    """'2025-03' -> the first instant of that month in Kyiv, as UTC."""
+    """'2025-03' -> the first instant of that month in the city's time, as UTC."""
     year, mon = (int(x) for x in month.split("-"))
-    return datetime(year, mon, 1, tzinfo=KYIV).astimezone(UTC)
+    return datetime(year, mon, 1, tzinfo=city_zone()).astimezone(UTC)
 
 
 def next_month(month: str) -> str:
