@@ -1,7 +1,7 @@
 """The city profile: every constant that makes the product one city's and not another's.
 
 One TOML file per city (``config/cities/*.toml``), validated by pydantic. The demo city is
-one profile among others (``config/cities/demo.toml``); ``CITY_PROFILE=path``
+one profile among others (``config/cities/voznesensk-demo.toml``); ``CITY_PROFILE=path``
 selects another for the app and every CLI command. Code reads city constants only from
 here, never from literals, so a deployment changes one file, not the code.
 
@@ -40,7 +40,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 
 PROFILE_ENV = "CITY_PROFILE"
 CITIES_DIR = Path(__file__).resolve().parent.parent / "config" / "cities"
-DEMO_PROFILE = CITIES_DIR / "demo.toml"
+DEMO_PROFILE = CITIES_DIR / "voznesensk-demo.toml"
 
 LatLon = tuple[Annotated[float, Field(ge=-90, le=90)], Annotated[float, Field(ge=-180, le=180)]]
 

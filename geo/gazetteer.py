@@ -28,7 +28,7 @@ from shapely.ops import unary_union
 from data.city_profile import demo_profile
 from geo.osm import build_gazetteer, write_gazetteer
 
-# The demo city's files, named by its profile (config/cities/demo.toml).
+# The demo city's files, named by its profile (config/cities/voznesensk-demo.toml).
 _DEMO = demo_profile()
 assert _DEMO.gazetteer is not None and _DEMO.osm_extract is not None, "the demo profile names both files"
 DEFAULT_GAZETTEER: Path = _DEMO.gazetteer

@@ -1,7 +1,7 @@
 """The demo city's synthetic layout, for geo/demo/make_osm.py only.
 
 The real values (name, bounding box, centre, population, metric CRS) come from the demo
-city profile (config/cities/demo.toml), as every city constant does. The synthetic
+city profile (config/cities/voznesensk-demo.toml), as every city constant does. The synthetic
 layout (river courses, city outline, microdistricts and their street grids) drives
 geo/demo/make_osm.py only: no open street geometry of the city exists, so the demo
 extract invents plausible geometry around the real names (see geo/demo/README.md).
