@@ -125,3 +125,19 @@ def test_the_form_tracking_number_carries_the_profile_prefix(tmp_path, monkeypat
                           lat=demo.centre[0], lon=demo.centre[1], contact=None,
                           now=datetime(2026, 1, 5, tzinfo=UTC))
     assert receipt.tracking.startswith("TST-") and len(receipt.tracking) == 12
+
+
+def test_distance_methods_measure_true_metres_in_the_given_crs():
+    """A 140 m pair in Chicago: one DBSCAN cluster at eps 150 m in Chicago's UTM zone (the
+    geodesic oracle agrees), two noise points in the demo city's UTM 36N (1.30x too long)."""
+    import pandas as pd
+    from pyproj import Geod
+
+    from clustering.density_clusters import dbscan_clusters
+
+    lat0, lon0 = 41.88, -87.63
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, 90.0, 140.0)
+    pair = pd.DataFrame({"lat": [lat0, lat1], "lon": [lon0, lon1]})
+    chicago = utm_crs(lat0, lon0)
+    assert dbscan_clusters(pair, eps_m=150.0, min_samples=2, crs=chicago).n_noise == 0
+    assert dbscan_clusters(pair, eps_m=150.0, min_samples=2, crs=city_profile.demo_profile().metric_crs).n_noise == 2
