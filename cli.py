@@ -27,7 +27,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from encoders import json_line, terminal
 
-app = typer.Typer(help="Voznesensk safety hotspot map", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Safety hotspot map of the city in CITY_PROFILE (default: the demo city)", no_args_is_help=True,
+                  add_completion=False)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
@@ -64,7 +65,8 @@ def import_files(
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="dates the values leave open are day first")] = False,
     monthfirst: Annotated[bool, typer.Option("--monthfirst", help="dates the values leave open are month first "
                                                                   "(US style)")] = False,
-    crs: Annotated[str | None, typer.Option(help="coordinate system of projected X/Y columns, e.g. EPSG:32636")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="coordinate system of projected X/Y columns, e.g. an EPSG:326NN UTM zone")] = None,
 ) -> None:
     """Import source files; each file is one transaction and one batch.
 
@@ -237,8 +239,10 @@ def db_backup(dest: Annotated[Path, typer.Argument(help="backup file to write (n
 @db_app.command("purge")
 def db_purge(
     dry_run: Annotated[bool, typer.Option(help="report what would be purged, change nothing")] = False,
-    retention_days: Annotated[int, typer.Option(help="reports older than this are anonymised")] = 730,
-    contact_days: Annotated[int, typer.Option(help="reporters' contacts older than this are deleted")] = 90,
+    retention_days: Annotated[int | None, typer.Option(
+        help="reports older than this many days are anonymised (default: the city profile's)")] = None,
+    contact_days: Annotated[int | None, typer.Option(
+        help="reporters' contacts older than this many days are deleted (default: the city profile's)")] = None,
     now: Annotated[str | None, typer.Option(help="ISO time to purge as of (default: now)")] = None,
 ) -> None:
     """The retention purge: delete old contacts, anonymise old reports, drop old quarantine."""

@@ -28,7 +28,6 @@ time_zone
 
 from __future__ import annotations
 
-import math
 import os
 import tomllib
 from datetime import date
@@ -60,9 +59,9 @@ class CityNames(_Strict):
     other: dict[str, str] = Field(default_factory=dict,
                                   description="Other languages' names by ISO code, e.g. {ru = \"...\"}.")
     case_endings: tuple[str, ...] = Field(
-        default=(), description="Endings of inflected forms of the city's name (\"у Вознесенську\": "
-        "\"ську\") that the geocoder reads as the city, not a street named after it. Empty: "
-        "only the exact name counts as the city.")
+        default=(), description="Endings of inflected forms of the city's name (\"у Києві\": \"єві\") "
+        "that the geocoder reads as the city, not as a street named after it. Empty: no "
+        "inflected form is taken for the city.")
 
     def get(self, lang: str) -> str:
         """The name in ``lang`` ("uk", "en" or an ``other`` code), English when unknown."""
@@ -206,11 +205,6 @@ class CityProfile(_Strict):
         """The given metric CRS, else the UTM zone of the centre."""
         return self.metric_crs_override or utm_crs(*self.centre)
 
-    @property
-    def map_aspect(self) -> float:
-        """Degrees of latitude per degree of longitude of equal length at the centre."""
-        return 1 / max(0.05, math.cos(math.radians(self.centre[0])))
-
     def resolve_paths(self, base: Path) -> CityProfile:
         """A copy whose relative paths are read from ``base`` (the profile's folder)."""
         def fix(p: Path | None) -> Path | None:
@@ -271,3 +265,8 @@ def profile() -> CityProfile:
 def demo_profile() -> CityProfile:
     """The bundled demo city's profile, whatever CITY_PROFILE says (demo generators read it)."""
     return _cached(DEMO_PROFILE)
+
+
+def city_zone() -> ZoneInfo:
+    """The city's time zone (the profile in force): local days, months and clocks."""
+    return profile().tz

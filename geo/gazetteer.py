@@ -25,13 +25,15 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from data.city_profile import profile
+from data.city_profile import demo_profile, profile
 from geo.city import build_city_gazetteer
 from geo.osm import write_gazetteer
 
-DEMO_DIR = Path(__file__).with_name("demo")
-DEFAULT_GAZETTEER = DEMO_DIR / "gazetteer.json"
-DEFAULT_OSM = DEMO_DIR / "voznesensk-demo.osm"
+# The demo city's files, named by its profile (config/cities/voznesensk-demo.toml).
+_DEMO = demo_profile()
+assert _DEMO.gazetteer is not None and _DEMO.osm_extract is not None, "the demo profile names both files"
+DEFAULT_GAZETTEER: Path = _DEMO.gazetteer
+DEFAULT_OSM: Path = _DEMO.osm_extract
 
 Coords = tuple[tuple[float, float], ...]  # (lon, lat) pairs
 

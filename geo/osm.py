@@ -251,7 +251,7 @@ def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float
 
 def _city(reader: _Reader) -> dict[str, str]:
     """Names of the extract's main settlement (city before town before village, then the
-    most populous): the geocoder tells "у Вознесенську" (the city) from a street named after it."""
+    most populous): the geocoder tells the city ("у <місті>") from a street named after it."""
     if not reader.places:
         return {}
     def rank(tags: dict[str, str]) -> tuple[int, int, str]:

@@ -75,8 +75,69 @@ def test_default_metric_crs_is_the_utm_zone_of_the_centre(lat, lon):
     assert p.metric_crs == expected
 
 
-def test_map_aspect_follows_the_centre_latitude():
-    p = CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [60.0, 25.0]})
-    assert p.map_aspect == pytest.approx(2.0)
+def test_the_centre_must_be_on_earth():
     with pytest.raises(ValidationError):
         CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [91, 0]})
+
+
+CHICAGO = 'time_zone = "America/Chicago"\ncentre = [41.88, -87.63]\n[names]\nuk = "Чикаго"\nen = "Chicago"\n' \
+          '[intake]\ntracking_prefix = "CHI"\n'
+
+
+def test_another_profile_changes_every_reader(tmp_path, monkeypatch):
+    """Metres, clocks, titles, download names and tracking numbers follow CITY_PROFILE."""
+    from pyproj import Geod
+
+    from clustering._project import to_metres
+    from geo import projection
+    from i18n import t
+    from layers.privacy import Month, latest_publishable_month
+    from services import city
+    from services.forecast import city_settings
+
+    monkeypatch.setenv("CITY_PROFILE", str(_write(tmp_path, CHICAGO)))
+    assert city_settings() == ("EPSG:32616", "America/Chicago")
+    # metres are true metres there (UTM 36N inflated them 1.30x): oracle, the geodesic on WGS84
+    lat, lon = [41.88, 41.90], [-87.63, -87.60]
+    xy = to_metres(lat, lon)
+    geodesic = Geod(ellps="WGS84").inv(lon[0], lat[0], lon[1], lat[1])[2]
+    assert math.dist(xy[0], xy[1]) == pytest.approx(geodesic, rel=2e-3)
+    x, y = projection.to_metres(lat, lon)
+    assert math.dist((x[0], y[0]), (x[1], y[1])) == pytest.approx(geodesic, rel=2e-3)
+    # 2026-03-01 03:00 UTC is still February in Chicago (UTC-6), March in UTC
+    from datetime import UTC, datetime
+    assert Month(2026, 3).start == datetime(2026, 3, 1, 6, tzinfo=UTC)
+    assert latest_publishable_month(datetime(2026, 3, 8, 3, tzinfo=UTC)) == Month(2026, 1)
+    assert t("app.title", "en") == "Safety map: Chicago" and city.file_stem() == "chicago"
+
+
+def test_the_form_tracking_number_carries_the_profile_prefix(tmp_path, monkeypatch, store):
+    from datetime import UTC, datetime
+
+    from services import form
+
+    demo = city_profile.demo_profile()
+    text = city_profile.DEMO_PROFILE.read_text(encoding="utf-8")
+    text = text.replace('tracking_prefix = "VZ"', 'tracking_prefix = "TST"')
+    text = text.replace('"../../geo/demo/', f'"{city_profile.DEMO_PROFILE.parent}/../../geo/demo/')
+    monkeypatch.setenv("CITY_PROFILE", str(_write(tmp_path, text)))
+    receipt = form.submit(store, description="Зламаний ліхтар біля зупинки, темно", category="lighting",
+                          lat=demo.centre[0], lon=demo.centre[1], contact=None,
+                          now=datetime(2026, 1, 5, tzinfo=UTC))
+    assert receipt.tracking.startswith("TST-") and len(receipt.tracking) == 12
+
+
+def test_distance_methods_measure_true_metres_in_the_given_crs():
+    """A 140 m pair in Chicago: one DBSCAN cluster at eps 150 m in Chicago's UTM zone (the
+    geodesic oracle agrees), two noise points in the demo city's UTM 36N (1.30x too long)."""
+    import pandas as pd
+    from pyproj import Geod
+
+    from clustering.density_clusters import dbscan_clusters
+
+    lat0, lon0 = 41.88, -87.63
+    lon1, lat1, _ = Geod(ellps="WGS84").fwd(lon0, lat0, 90.0, 140.0)
+    pair = pd.DataFrame({"lat": [lat0, lat1], "lon": [lon0, lon1]})
+    chicago = utm_crs(lat0, lon0)
+    assert dbscan_clusters(pair, eps_m=150.0, min_samples=2, crs=chicago).n_noise == 0
+    assert dbscan_clusters(pair, eps_m=150.0, min_samples=2, crs=city_profile.demo_profile().metric_crs).n_noise == 2
