@@ -31,13 +31,12 @@ from sqlalchemy.orm import Session
 from clustering.evaluation import backtest, choose_winner, summarise
 from clustering.forecast import METHODS, Events, Grid, day_start, forecast, prepare_events
 from clustering.hotspots import prepare
+from data.city_profile import profile
 from data.store.repo import reports_frame
 from data.store.schema import ForecastEvaluationRow, ReportRow
-from geo.constants import METRIC_CRS
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from services.clock import now
-from services.hotspots import KYIV
 
 RES = 9
 HORIZON_DAYS = 28
@@ -51,8 +50,9 @@ NEGLIGIBLE = 0.01
 
 
 def city_settings() -> tuple[str, str]:
-    """The metric CRS and the time zone of the city (one place for the city profile to feed)."""
-    return METRIC_CRS, KYIV.key
+    """The metric CRS and the time zone of the city, from its profile."""
+    city = profile()
+    return city.metric_crs, city.time_zone
 
 
 def data_version(engine: Engine) -> str:

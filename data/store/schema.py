@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data.city_profile import city_zone
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,7 +45,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def _now() -> datetime:
@@ -52,10 +52,10 @@ def _now() -> datetime:
 
 
 def month_local(when: datetime) -> str:
-    """The month in Kyiv time (YYYY-MM) of an aware or naive-UTC datetime: the public
+    """The month in the city's time (YYYY-MM) of an aware or naive-UTC datetime: the public
     view's only time."""
     aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return aware.astimezone(KYIV).strftime("%Y-%m")
+    return aware.astimezone(city_zone()).strftime("%Y-%m")
 
 
 def _month_local(context: Any) -> str | None:
