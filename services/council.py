@@ -24,6 +24,7 @@ from layers.privacy import Month, Period, Quarter, parse_period, survey_by_distr
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
+from services.labels import district_label
 
 KYIV = "Europe/Kyiv"
 
@@ -215,6 +216,7 @@ def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role
                        survey=surveys if waves else None, wave=waves[-1] if waves else None,
                        previous_wave=waves[-2] if len(waves) > 1 else None, meetings=None)
     stats = district_stats(reports, gz, period=chosen, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
     names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
     return Review(fmap, table, names)
@@ -232,12 +234,19 @@ def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return surveys, sorted(surveys["wave"].dropna().unique())
 
 
-def survey_table(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
-    return survey_by_district(surveys, wave)
+def survey_table(surveys: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
+    """Mean answers per microdistrict of one wave, as the page shows them (names and headers in `lang`)."""
+    return _shown_survey(survey_by_district(surveys, wave), lang)
 
 
-def survey_difference(surveys: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
-    return survey_change(surveys, before, after)
+def survey_difference(surveys: pd.DataFrame, before: str, after: str, lang: str) -> pd.DataFrame:
+    """The change of the mean answers between two waves, as the page shows it."""
+    return _shown_survey(survey_change(surveys, before, after), lang)
+
+
+def _shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    named = table.assign(district=table["district"].map(lambda d: district_label(d, lang)))
+    return named.rename(columns=lambda c: t("table." + c, lang))
 
 
 def district_names() -> list[str]:

@@ -31,6 +31,7 @@ from i18n import t as tr
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
+from services.labels import code_label
 from services.forecast import city_settings, default_forecast, latest_evaluation, score_against_naive, top_places
 from services.patrol import PatrolPlan, balanced_areas
 
@@ -171,7 +172,7 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
     scores = score_against_naive(stored)
     table = pd.DataFrame({
         tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
-        tr("police.acc_method", lang): scores["method"],
+        tr("police.acc_method", lang): [code_label("forecast_method", m, lang) for m in scores["method"]],
         "PEI*": scores["pei_star"].round(3),
         tr("police.acc_interval", lang): [f"{lo:.3f}–{hi:.3f}" for lo, hi in
                                           zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)],

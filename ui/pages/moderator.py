@@ -120,7 +120,8 @@ elif section == "queue":
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))
     for n, hint in enumerate(suggestions):
-        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label), level=markdown_text(hint.level))
+        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label),
+                         level=markdown_text(labels.code_label("level", hint.level, lang)))
         if st.button(label, key=f"hint-{n}"):
             new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
             done(state.tr("mod.placed", id=new_id))
@@ -152,7 +153,8 @@ else:
     names = labels.category_names(lang)
     st.markdown(state.tr("mod.report_line", id=int(report_id),
                          category=markdown_text(names.get(report["category"], "?")),
-                         status=state.tr("status." + report["status"]), level=markdown_text(report["level"])))
+                         status=state.tr("status." + report["status"]),
+                         level=markdown_text(labels.code_label("level", report["level"], lang))))
     st.text(report["text"])  # the report's own words: plain text, never markup
     holder = moderation.lock_holder(engine, report_id)
     editing = st.session_state.get("editing") == report_id

@@ -39,14 +39,18 @@ place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
 cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
                     format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
 district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
-                        format_func=lambda d: state.tr("police.all_districts") if d is None else d)
-profile = police.when_profile(view.reports, cells=[cell] if cell else None, district=district)
+                        format_func=lambda d: state.tr("police.all_districts") if d is None
+                        else labels.district_label(d, lang))
+profile = police.when_profile(view.reports, cells=[cell] if cell else None, district=district).rename(
+    index=lambda d: state.tr("weekday." + d))
 heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
 st.altair_chart(alt.Chart(heat).mark_rect().encode(
     x=alt.X("hour:O", title=state.tr("police.hour")),
     y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
     color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
-    tooltip=["weekday", "hour", "n"]), width="stretch")
+    tooltip=[alt.Tooltip("weekday", title=state.tr("table.weekday")),
+             alt.Tooltip("hour", title=state.tr("table.hour")),
+             alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
 
 st.subheader(state.tr("police.plan"))
 p1, p2, p3, p4 = st.columns(4)
@@ -99,7 +103,8 @@ with st.expander(state.tr("police.accuracy")):
     if not accuracy.attrs["stored"]:
         st.info(state.tr("police.accuracy_none"))
     else:
-        st.caption(state.tr("police.accuracy_help", method=markdown_text(accuracy.attrs["method"]),
+        method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
+        st.caption(state.tr("police.accuracy_help", method=markdown_text(method),
                             until=markdown_text(accuracy.attrs["until"])))
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))
