@@ -86,12 +86,14 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
     categories = (in_period.groupby("category").size().rename("n").reset_index()
                   .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
                   .sort_values("n", ascending=False))
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
     actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
+                             district=actions["district"].map(lambda d: district_label(d, lang)),
                              progress_total=actions["progress_total"].round(0),
                              milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
                              effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
@@ -101,7 +103,8 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
                         & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
-    survey = pd.concat([survey_by_district(surveys, w).assign(wave=w) for w in waves]) if waves else pd.DataFrame()
+    survey = (pd.concat([_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w})
+                         for w in waves]) if waves else pd.DataFrame())
     months = month_by_category(in_period).reset_index()
     tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
     out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang))
@@ -137,7 +140,8 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
     Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
-    data = xlsx_bytes(programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang))
+    tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
+    data = xlsx_bytes({t("council.h_" + key, lang): frame for key, frame in tables.items()})
     _audit(engine, user, f"programme_report.xlsx {period.label}")
     return data
 

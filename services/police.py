@@ -245,11 +245,16 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     return pdf
 
 
-def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine) -> str:
-    """The window's reports in full detail as CSV: police and admins only, audited."""
-    from layers.exports import police_csv
+def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str = "uk") -> str:
+    """The window's reports in full detail as CSV: police and admins only, audited. Headers,
+    categories, statuses and place levels in `lang` (the codes stay in the store)."""
+    from layers.exports import POLICE_COLUMNS, police_csv
 
-    data = police_csv(reports, role=user.role)
+    named = reports.assign(**{column: reports[column].map(lambda v, p=prefix: code_label(p, v, lang) or v)
+                              for column, prefix in (("status", "status"), ("level", "level")) if column in reports})
+    if "category" in named:
+        named["category"] = named["category"].map(lambda c: category_label(c, lang) if c in CATEGORIES else c)
+    data = police_csv(named, role=user.role, headers={c: tr("export." + c, lang) for c in POLICE_COLUMNS})
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="police_reports.csv",
                              detail={"rows": len(reports)}))

@@ -123,5 +123,5 @@ with st.expander(state.tr("plan.effect")):
                      hide_index=True, width="stretch")
 
 if st.toggle(state.tr("police.prepare_csv")):
-    st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),
+    st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine, lang=lang),
                        file_name="police-reports.csv", mime="text/csv")
