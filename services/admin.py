@@ -120,3 +120,15 @@ def _detail_text(detail: object) -> str:
         return "" if detail is None else str(detail)
     return json.dumps({k: v for k, v in detail.items() if v not in (None, [], {})}, ensure_ascii=False,
                       default=str)
+
+
+def purge_table(summary: PurgeSummary, lang: str) -> pd.DataFrame:
+    """A purge run (or its preview) as the admin page shows it: one named line per figure."""
+    return pd.DataFrame({t("table.purge_item", lang): [t("purge_item." + k, lang) for k in summary.as_dict()],
+                         t("table.purge_value", lang): [_purge_value(v, lang) for v in summary.as_dict().values()]})
+
+
+def _purge_value(value: object, lang: str) -> str:
+    if isinstance(value, bool):
+        return t("purge_item.yes" if value else "purge_item.no", lang)
+    return str(value)

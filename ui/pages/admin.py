@@ -78,7 +78,7 @@ with purge_tab:
     preview = st.session_state.get("purge_preview")
     if preview is not None:
         st.info(state.tr("purge.would", word=admin.PURGE_WORD))
-        st.json(preview.as_dict())
+        st.dataframe(admin.purge_table(preview, state.lang()), hide_index=True)
         with st.form("purge-confirm"):
             word = st.text_input(state.tr("purge.confirm"))
             if st.form_submit_button(state.tr("purge.run")):
@@ -89,4 +89,4 @@ with purge_tab:
                 else:
                     st.session_state.pop("purge_preview")
                     st.success(state.tr("purge.done"))
-                    st.json(done.as_dict())
+                    st.dataframe(admin.purge_table(done, state.lang()), hide_index=True)

@@ -93,7 +93,8 @@ elif section == "queue":
     if queue.empty:
         st.info(state.tr("mod.queue_empty"))
         st.stop()
-    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)))
+    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
+                         source=queue["source"].map(lambda s: labels.code_label("source", s, lang)))
     picked = st.dataframe(visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
         columns=lambda c: state.tr("mod.col_" + c)), hide_index=True, width="stretch", key="queue-table",
         on_select="rerun", selection_mode="multi-row")
