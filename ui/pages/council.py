@@ -192,13 +192,14 @@ with meetings_tab:
             minutes = st.text_area(state.tr("plan.minutes"))
             summary = st.text_area(state.tr("plan.public_summary"))
             attendees = st.number_input(state.tr("plan.attendees"), min_value=0, step=1, value=0)
-            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o])
+            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o],
+                                       placeholder=state.tr("filters.choose"))
             agreed_text = st.text_area(state.tr("plan.agreed_new"))
             agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names(),
                                         format_func=lambda d: labels.district_label(d, lang))
             agreed_org = st.selectbox(state.tr("plan.agreed_owner"), [None, *orgs],
                                       format_func=lambda o: "—" if o is None else orgs[o])
-            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(),
+            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(), placeholder=state.tr("filters.choose"),
                                         format_func=lambda i: f"№{i}: {plan.set_index('id').loc[i, 'description']}")
             if st.form_submit_button(state.tr("plan.close")):
                 kind = actions.organisation_kind(engine, agreed_org)

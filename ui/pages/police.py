@@ -19,8 +19,9 @@ st.title(state.tr("police.title"))
 c1, c2, c3 = st.columns([1, 2, 2])
 weeks = c1.selectbox(state.tr("police.weeks"), [4, 8, 12, 26], index=1)
 names = labels.category_names(lang)
-categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get)
-shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
+categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get,
+                            placeholder=state.tr("police.all_categories"))
+shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"], placeholder=state.tr("filters.choose"),
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
 view = police.police_view(engine, role=role, weeks=weeks, categories=categories or None, lang=lang, layers=shown)
 attrs = view.gistar.attrs
