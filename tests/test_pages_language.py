@@ -111,3 +111,24 @@ def test_the_checks_catch_a_raw_header_and_the_other_language() -> None:
     assert header_ok(t("police.col_n", "uk"), "uk") and header_ok(t("police.acc_naive", "en") + " PEI*", "en")
     assert foreign_words("Мікрорайон", "en") and foreign_words("Microdistrict", "uk")
     assert not foreign_words("Комірка H3, PDF", "uk") and not foreign_words("H3 cell 891e43a554bffff", "en")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_police_csv_names_its_columns_and_codes(demo_store, lang: str) -> None:
+    import csv
+    import io
+
+    from auth.users import User
+    from data.categories import CATEGORIES
+    from data.categories import label as category_label
+    from layers.exports import time_label
+    from services import police
+
+    engine = demo_store["engine"]
+    reports = police.load(engine).head(50)
+    rows = list(csv.reader(io.StringIO(police.export_csv(reports, user=User("p", "police"), engine=engine,
+                                                         lang=lang))))
+    zone = time_label("")  # times carry their zone in the header: " (<zone>)"
+    assert all(header_ok(h.removesuffix(zone), lang) for h in rows[0]), rows[0]
+    category = rows[0].index(t("export.category", lang))
+    assert {r[category] for r in rows[1:]} <= {category_label(c, lang) for c in CATEGORIES}
