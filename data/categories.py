@@ -106,6 +106,7 @@ class Rule:
     authority: str  # police | council | community
     contact_uk: str
     contact_en: str
+    article_en: str = ""  # the sanction in English; the Ukrainian one is `article`
 
 
 @cache

@@ -16,7 +16,7 @@ import h3
 from shapely.geometry import LineString, MultiLineString, Polygon, mapping
 
 from data.city_profile import profile
-from layers.style import Attribution, label_control
+from layers.style import Attribution, MetricScale, label_control
 from layers.text import tr
 
 MAJOR_HIGHWAYS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
@@ -99,7 +99,7 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
         centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
     else:
         centre = profile().centre  # no boundary in the gazetteer: the city profile's centre
-    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True)  # SVG: hexagons are paths
+    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None)  # SVG: hexagons are paths
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
     folium.GeoJson(
@@ -114,6 +114,7 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
         max_zoom=19,
     ).add_to(m)
     Attribution(tr("attribution", lang)).add_to(m)
+    MetricScale(tr("unit.km", lang), tr("unit.m", lang)).add_to(m)
     meta = part(gazetteer, "meta")
     if meta.get("synthetic"):
         label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)

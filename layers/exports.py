@@ -186,10 +186,11 @@ def requests_json(table: PublicTable, district_points: Mapping[str, tuple[float,
     return json.dumps(open311_requests(table, district_points), ensure_ascii=False, indent=1)
 
 
-def police_csv(reports_df: pd.DataFrame, *, role: str | None) -> str:
+def police_csv(reports_df: pd.DataFrame, *, role: str | None, headers: Mapping[str, str] | None = None) -> str:
     """Full report detail for patrol planning: police and admin only (raises PermissionError).
 
-    Times are city time (the page shows city time too), labelled in the column names.
+    Times are city time (the page shows city time too), labelled in the column names;
+    `headers` names the columns in the reader's language (the stored names without it).
     """
     require(role, "police_export")
     cols = [c for c in POLICE_COLUMNS if c in reports_df]
@@ -197,7 +198,7 @@ def police_csv(reports_df: pd.DataFrame, *, role: str | None) -> str:
     for column in ("occurred_at", "received_at"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column], utc=True)
-    return csv_text(frame)
+    return csv_text(frame.rename(columns=dict(headers or {})))
 
 
 def council_csv(frame: pd.DataFrame, *, role: str | None) -> str:

@@ -25,6 +25,7 @@ from layers.privacy import Month, Period, Quarter, parse_period, survey_by_distr
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
+from services.labels import district_label
 
 def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
     """Counted, located reports of the whole history (no reporter data is shown on council pages)."""
@@ -83,12 +84,14 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
     categories = (in_period.groupby("category").size().rename("n").reset_index()
                   .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
                   .sort_values("n", ascending=False))
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
     actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
+                             district=actions["district"].map(lambda d: district_label(d, lang)),
                              progress_total=actions["progress_total"].round(0),
                              milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
                              effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
@@ -98,7 +101,8 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
                         & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
-    survey = pd.concat([survey_by_district(surveys, w).assign(wave=w) for w in waves]) if waves else pd.DataFrame()
+    survey = (pd.concat([_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w})
+                         for w in waves]) if waves else pd.DataFrame())
     months = month_by_category(in_period).reset_index()
     tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
     out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang))
@@ -134,7 +138,8 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
     Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
-    data = xlsx_bytes(programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang))
+    tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
+    data = xlsx_bytes({t("council.h_" + key, lang): frame for key, frame in tables.items()})
     _audit(engine, user, f"programme_report.xlsx {period.label}")
     return data
 
@@ -213,6 +218,7 @@ def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role
                        survey=surveys if waves else None, wave=waves[-1] if waves else None,
                        previous_wave=waves[-2] if len(waves) > 1 else None, meetings=None)
     stats = district_stats(reports, gz, period=chosen, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
     names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
     return Review(fmap, table, names)
@@ -230,12 +236,19 @@ def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return surveys, sorted(surveys["wave"].dropna().unique())
 
 
-def survey_table(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
-    return survey_by_district(surveys, wave)
+def survey_table(surveys: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
+    """Mean answers per microdistrict of one wave, as the page shows them (names and headers in `lang`)."""
+    return _shown_survey(survey_by_district(surveys, wave), lang)
 
 
-def survey_difference(surveys: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
-    return survey_change(surveys, before, after)
+def survey_difference(surveys: pd.DataFrame, before: str, after: str, lang: str) -> pd.DataFrame:
+    """The change of the mean answers between two waves, as the page shows it."""
+    return _shown_survey(survey_change(surveys, before, after), lang)
+
+
+def _shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    named = table.assign(district=table["district"].map(lambda d: district_label(d, lang)))
+    return named.rename(columns=lambda c: t("table." + c, lang))
 
 
 def district_names() -> list[str]:

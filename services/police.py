@@ -34,6 +34,7 @@ from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_p
 from services.clock import now
 from services.forecast import (city_settings, default_forecast, default_method, latest_evaluation,
                                score_against_naive, top_places)
+from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
@@ -243,7 +244,7 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
     scores = score_against_naive(stored)
     table = pd.DataFrame({
         tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
-        tr("police.acc_method", lang): scores["method"],
+        tr("police.acc_method", lang): [code_label("forecast_method", m, lang) for m in scores["method"]],
         "PEI*": scores["pei_star"].round(3),
         tr("police.acc_interval", lang): [f"{lo:.3f}–{hi:.3f}" for lo, hi in
                                           zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)],
@@ -316,11 +317,16 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     return pdf
 
 
-def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine) -> str:
-    """The window's reports in full detail as CSV: police and admins only, audited."""
-    from layers.exports import police_csv
+def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str = "uk") -> str:
+    """The window's reports in full detail as CSV: police and admins only, audited. Headers,
+    categories, statuses and place levels in `lang` (the codes stay in the store)."""
+    from layers.exports import POLICE_COLUMNS, police_csv
 
-    data = police_csv(reports, role=user.role)
+    named = reports.assign(**{column: reports[column].map(lambda v, p=prefix: code_label(p, v, lang) or v)
+                              for column, prefix in (("status", "status"), ("level", "level")) if column in reports})
+    if "category" in named:
+        named["category"] = named["category"].map(lambda c: category_label(c, lang) if c in CATEGORIES else c)
+    data = police_csv(named, role=user.role, headers={c: tr("export." + c, lang) for c in POLICE_COLUMNS})
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="police_reports.csv",
                              detail={"rows": len(reports)}))

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 
 from auth.users import User
 from encoders import FORMULA_START, visible_controls
+from i18n import t
 from layers.exports import council_csv, police_csv, public_csv, xlsx_bytes
 from data.city_profile import city_zone
 from layers.privacy import Quarter, public_table
@@ -109,7 +110,7 @@ def test_programme_report_xlsx_neutralises_actions(sqlite_url, monkeypatch) -> N
     monkeypatch.setattr(council, "programme_tables", lambda *a, **k: {"actions": hostile})
     data = council.programme_report_xlsx(engine, pd.DataFrame(), user=User("c", "council"), period=Quarter(2026, 1),
                                          today=date(2026, 4, 1))
-    sheet = load_workbook(io.BytesIO(data))["actions"]
+    sheet = load_workbook(io.BytesIO(data))[t("council.h_actions")]
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" or is_live_formula(c.value) for c in cells)
     engine.dispose()

@@ -244,24 +244,24 @@ def _surveys(role: str | None, version_key: int) -> tuple[pd.DataFrame, list[str
     return council.survey_waves(state.engine())
 
 
-def survey_table(role: str | None, *, wave: str) -> pd.DataFrame:
+def survey_table(role: str | None, *, wave: str, lang: str) -> pd.DataFrame:
     require(role, "council")
-    return _survey_table(role, version(), wave)
+    return _survey_table(role, version(), wave, lang)
 
 
 @_cached
-def _survey_table(role: str | None, version_key: int, wave: str) -> pd.DataFrame:
-    return council.survey_table(_surveys(role, version_key)[0], wave)
+def _survey_table(role: str | None, version_key: int, wave: str, lang: str) -> pd.DataFrame:
+    return council.survey_table(_surveys(role, version_key)[0], wave, lang)
 
 
-def survey_difference(role: str | None, *, before: str, after: str) -> pd.DataFrame:
+def survey_difference(role: str | None, *, before: str, after: str, lang: str) -> pd.DataFrame:
     require(role, "council")
-    return _survey_difference(role, version(), before, after)
+    return _survey_difference(role, version(), before, after, lang)
 
 
 @_cached
-def _survey_difference(role: str | None, version_key: int, before: str, after: str) -> pd.DataFrame:
-    return council.survey_difference(_surveys(role, version_key)[0], before, after)
+def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
+    return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
 
 
 # --- public (no login: the released tables only) -----------------------------------------

@@ -11,7 +11,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from encoders import markdown_text, visible_columns
-from services import actions, council, effect, meetings
+from services import actions, council, effect, labels, meetings
 from services.clock import now
 from ui import cache, state
 from ui.guard import page_guard
@@ -51,7 +51,9 @@ def trend_chart(districts: dict[str | None, str]) -> None:
     st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("month:O", title=state.tr("council.month")), y=alt.Y("n:Q", title=state.tr("police.reports")),
         color=alt.Color("category:N", title=state.tr("filters.category"), scale=alt.Scale(scheme="tableau10")),
-        tooltip=["month", "category", "n"]), width="stretch")
+        tooltip=[alt.Tooltip("month", title=state.tr("table.month")),
+                 alt.Tooltip("category", title=state.tr("table.category")),
+                 alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
 
 
 @st.fragment
@@ -62,12 +64,12 @@ def survey_section() -> None:
         st.info(state.tr("council.no_surveys"))
         return
     wave = st.selectbox(state.tr("council.wave"), waves, index=len(waves) - 1)
-    st.dataframe(cache.survey_table(role, wave=wave), hide_index=True, width="stretch")
+    st.dataframe(cache.survey_table(role, wave=wave, lang=lang), hide_index=True, width="stretch")
     st.caption(state.tr("council.survey_note"))
     if len(waves) > 1:
         change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
         st.markdown(f"**{change}**")
-        st.dataframe(cache.survey_difference(role, before=waves[0], after=waves[-1]), hide_index=True,
+        st.dataframe(cache.survey_difference(role, before=waves[0], after=waves[-1], lang=lang), hide_index=True,
                      width="stretch")
 
 
@@ -79,7 +81,9 @@ with review:
     trend_chart(shown_review.districts)
 
 with plan_tab:
-    shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
+    shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)),
+                        owner=plan["owner"].map(lambda o: labels.code_label("owner", o, lang)),
+                        district=plan["district"].map(lambda d: labels.district_label(d, lang)))
     st.dataframe(visible_columns(shown)[["id", "district", "owner", "owner_org", "description", "due_date", "status",
                                          "progress", "progress_total", "parent_id", "overdue", "public_note"]].rename(
         columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
@@ -164,7 +168,8 @@ with plan_tab:
                                  format_func=lambda o: state.tr("owner." + o))
             owner_org = st.selectbox(state.tr("council.col_owner_org"), [None, *orgs],
                                      format_func=lambda o: "—" if o is None else orgs[o])
-            where = st.selectbox(state.tr("council.col_district"), council.district_names())
+            where = st.selectbox(state.tr("council.col_district"), council.district_names(),
+                                 format_func=lambda d: labels.district_label(d, lang))
             cell = st.text_input(state.tr("council.cell"))
             due = st.date_input(state.tr("council.col_due_date"), value=date(today.year, today.month, 1))
             if st.form_submit_button(state.tr("council.create")):
@@ -206,12 +211,14 @@ with meetings_tab:
             minutes = st.text_area(state.tr("plan.minutes"))
             summary = st.text_area(state.tr("plan.public_summary"))
             attendees = st.number_input(state.tr("plan.attendees"), min_value=0, step=1, value=0)
-            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o])
+            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o],
+                                       placeholder=state.tr("filters.choose"))
             agreed_text = st.text_area(state.tr("plan.agreed_new"))
-            agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names())
+            agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names(),
+                                        format_func=lambda d: labels.district_label(d, lang))
             agreed_org = st.selectbox(state.tr("plan.agreed_owner"), [None, *orgs],
                                       format_func=lambda o: "—" if o is None else orgs[o])
-            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(),
+            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(), placeholder=state.tr("filters.choose"),
                                         format_func=lambda i: f"№{i}: {plan.set_index('id').loc[i, 'description']}")
             if st.form_submit_button(state.tr("plan.close")):
                 kind = actions.organisation_kind(engine, agreed_org)
@@ -229,7 +236,9 @@ with meetings_tab:
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
     agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
-    st.dataframe(visible_columns(agreed), hide_index=True, width="stretch")
+    agreed = agreed.assign(status=agreed["status"].map(lambda s: state.tr("action_status." + s)))
+    st.dataframe(visible_columns(agreed).rename(columns=lambda c: state.tr("table." + c)), hide_index=True,
+                 width="stretch")
 
 with report_tab:
     st.caption(state.tr("council.report_help"))

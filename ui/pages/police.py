@@ -26,8 +26,9 @@ period = c1.selectbox(state.tr("police_period.label"), list(police.PERIODS), ind
                       format_func=lambda p: state.tr("police_period.next7") if p == police.AHEAD
                       else state.tr("police_period.weeks", n=p))
 names = labels.category_names(lang)
-categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get)
-shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
+categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get,
+                            placeholder=state.tr("police.all_categories"))
+shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"], placeholder=state.tr("filters.choose"),
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
@@ -53,14 +54,18 @@ def when_section() -> None:
     cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
                         format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
     district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
-                            format_func=lambda d: state.tr("police.all_districts") if d is None else d)
-    profile = cache.when_profile(role, period=period, categories=categories, cell=cell, district=district)
+                            format_func=lambda d: state.tr("police.all_districts") if d is None
+                            else labels.district_label(d, lang))
+    profile = cache.when_profile(role, period=period, categories=categories, cell=cell, district=district).rename(
+        index=lambda d: state.tr("weekday." + d))
     heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
     st.altair_chart(alt.Chart(heat).mark_rect().encode(
         x=alt.X("hour:O", title=state.tr("police.hour")),
         y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
         color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
-        tooltip=["weekday", "hour", "n"]), width="stretch")
+        tooltip=[alt.Tooltip("weekday", title=state.tr("table.weekday")),
+                 alt.Tooltip("hour", title=state.tr("table.hour")),
+                 alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
 
 
 @st.fragment
@@ -122,7 +127,7 @@ def areas_section() -> None:
 def csv_section() -> None:
     """The window's reports in full detail, made (and audited) only when asked for."""
     if st.toggle(state.tr("police.prepare_csv")):
-        st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),
+        st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine, lang=lang),
                            file_name="police-reports.csv", mime="text/csv")
 
 
@@ -137,7 +142,8 @@ with st.expander(state.tr("police.accuracy")):
     if not accuracy.attrs["stored"]:
         st.info(state.tr("police.accuracy_none"))
     else:
-        st.caption(state.tr("police.accuracy_help", method=markdown_text(accuracy.attrs["method"]),
+        method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
+        st.caption(state.tr("police.accuracy_help", method=markdown_text(method),
                             until=markdown_text(accuracy.attrs["until"])))
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))

@@ -46,9 +46,9 @@ if view == "hotspots":
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
 st.markdown(state.tr("public.total", total=int(table.total)))
 districts = table.districts.assign(count=table.districts["count"].map(lambda n: f"≈ {n}"))
-names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
-st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
+st.dataframe(districts.assign(district=districts["district"].map(
+    lambda d: labels.district_names(lang).get(d, state.tr("public.outside"))))
              [["district", "count"]].rename(columns={"district": state.tr("public.col_district"),
                                                      "count": state.tr("public.col_count")}),
              hide_index=True, width="stretch")
@@ -56,7 +56,8 @@ st.subheader(state.tr("public.what_was_done"))
 shown = result.actions[result.actions["public_note"].notna() | (result.actions["progress"] > 0)
                        | result.actions["milestones"].map(bool)]
 # plain-text cells: notes and milestones are people's words, never rendered as Markdown or HTML
-st.dataframe(visible_columns(shown.assign(status=shown["status"].map(lambda s: state.tr("action_status." + s)),
+st.dataframe(visible_columns(shown.assign(district=shown["district"].map(lambda d: labels.district_label(d, lang)),
+                                          status=shown["status"].map(lambda s: state.tr("action_status." + s)),
                                           progress=shown["progress"].round(0).astype(int),
                                           milestones=shown["milestones"].map(public.milestone_lines)))
              [["district", "status", "progress", "milestones", "public_note"]].rename(columns={
