@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session
 from clustering.evaluation import backtest, choose_winner, summarise
 from clustering.forecast import METHODS, Events, Grid, day_start, forecast, prepare_events
 from clustering.hotspots import prepare
-from data.store.repo import reports_frame
+from data.store.aggregates import report_columns
 from data.store.schema import ForecastEvaluationRow, ReportRow
 from geo.constants import METRIC_CRS
 from geo.gazetteer import load_gazetteer
@@ -79,8 +79,9 @@ class ForecastInputs:
 
 
 def inputs(engine: Engine, *, res: int = RES, categories: Sequence[str] | None = None) -> ForecastInputs:
-    """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells."""
-    return inputs_from_reports(reports_frame(engine, categories=categories, located_only=True), res=res)
+    """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells;
+    only the columns the methods use are read (a columnar read, no report text)."""
+    return inputs_from_reports(report_columns(engine, categories=categories), res=res)
 
 
 def inputs_from_reports(reports: pd.DataFrame, *, res: int = RES) -> ForecastInputs:

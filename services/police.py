@@ -18,16 +18,18 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from auth.users import User
-from clustering.hotspots import gistar_table, emerging_table, prepare
+from clustering.binning import edge_length_m
+from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
 from data.categories import CATEGORIES
 from data.categories import label as category_label
-from data.store.repo import reports_frame
+from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from i18n import t as tr
+from layers.exports import POLICE_COLUMNS
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
@@ -35,6 +37,8 @@ from services.forecast import city_settings, default_forecast, latest_evaluation
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
+#: What the whole-history analyses read (forecast, patrol plan and areas, profiles): no text.
+HISTORY_COLUMNS = ("id", "lat", "lon", "uncertainty_m", "occurred_at", "category", "district", "status", "h3_r9")
 
 
 @dataclass
@@ -57,8 +61,15 @@ def window(weeks: int) -> tuple[datetime, datetime]:
 
 
 def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every counted report (all history): duplicates and rejected reports left out."""
-    return reports_frame(engine, categories=categories, located_only=True)
+    """Every counted, located report (all history; duplicates and rejected left out), only
+    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
+
+
+def window_reports(engine: Engine, start: datetime, end: datetime, *,
+                   categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """The counted, located reports of [start, end) with the columns the page shows and exports."""
+    return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
 
 
 def trend_label(category: str, lang: str = "uk") -> str:
@@ -121,11 +132,14 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
                 lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
     require(role, "police")
     start, end = window(weeks)
-    history = load(engine, categories=categories)
-    recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
+    recent = window_reports(engine, start, end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
-    gistar = gistar_table(recent, POLICE_RES, boundary)
-    emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+    vague = edge_length_m(POLICE_RES)
+    gistar = gistar_counts_table(binned_counts(engine, res=POLICE_RES, too_vague_m=vague, start=start, end=end,
+                                               categories=categories), POLICE_RES, boundary)
+    monthly = binned_counts(engine, res=POLICE_RES, too_vague_m=vague, by_month=True, categories=categories)
+    emerging = emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+    history = load(engine, categories=categories)  # the forecast's point methods need the points
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     until = end.astimezone(ZoneInfo(city_settings()[1])).date()
     forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
