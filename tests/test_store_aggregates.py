@@ -92,3 +92,32 @@ def test_columnar_read_gives_the_same_points_and_kde(filled) -> None:  # type: i
     assert list(columns.columns) == ["lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9"]
     pd.testing.assert_frame_equal(columns.reset_index(drop=True), rows[list(columns.columns)].reset_index(drop=True))
     pd.testing.assert_frame_equal(kde_table(columns, 9, boundary), kde_table(rows, 9, boundary))
+
+
+def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The police page's service: Gi* and emerging from GROUP BY counts, the forecast and
+    patrol history from the columnar read, the window from its shown columns: all equal
+    to the tables and frames the row path (every column of every report) gives."""
+    import services.police as police
+    from layers.exports import POLICE_COLUMNS
+    from services.forecast import default_forecast
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    view = police.police_view(filled, role="police", weeks=12, layers=("gistar", "emerging"))
+    boundary = load_gazetteer().boundary_polygon
+    history = reports_frame(filled, located_only=True)
+    recent = history[(history["occurred_at"] >= view.start) & (history["occurred_at"] < end)]
+
+    expected = gistar_table(recent, police.POLICE_RES, boundary)
+    pd.testing.assert_frame_equal(view.gistar, expected)
+    assert view.gistar.attrs == expected.attrs and expected.attrs["n_in"] > 100
+    expected = emerging_table(history, police.POLICE_RES, boundary, time_lag=1)
+    pd.testing.assert_frame_equal(view.emerging, expected)
+    assert view.emerging.attrs == expected.attrs
+    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True),
+                                  recent[POLICE_COLUMNS].reset_index(drop=True))
+    oracle = default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=history)
+    pd.testing.assert_frame_equal(view.forecast, oracle)
+    loaded = police.load(filled)
+    pd.testing.assert_frame_equal(loaded, history[list(police.HISTORY_COLUMNS)].reset_index(drop=True))
