@@ -139,10 +139,9 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
                                                categories=categories), POLICE_RES, boundary)
     monthly = binned_counts(engine, res=POLICE_RES, too_vague_m=vague, by_month=True, categories=categories)
     emerging = emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
-    history = load(engine, categories=categories)  # the forecast's point methods need the points
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     until = end.astimezone(ZoneInfo(city_settings()[1])).date()
-    forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+    forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories)  # reads what it needs
     top = top_cells(forecast, emerging, usable, lang=lang)
     density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))

@@ -121,3 +121,19 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     pd.testing.assert_frame_equal(view.forecast, oracle)
     loaded = police.load(filled)
     pd.testing.assert_frame_equal(loaded, history[list(police.HISTORY_COLUMNS)].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("method", ["naive", "long_run"])
+def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, method: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from services.forecast import counted_ranking, default_forecast, inputs_from_reports, ranking
+
+    rows = reports_frame(filled, located_only=True, categories=["noise", "litter"])
+    until = date(2025, 9, 14)
+    expected = ranking(inputs_from_reports(rows, res=9), method, until=until)
+    got = counted_ranking(filled, method, until=until, res=9, categories=["noise", "litter"])
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs and got["score"].sum() > 10
+    pd.testing.assert_frame_equal(default_forecast(filled, until=until, method=method, categories=["noise", "litter"]),
+                                  expected)
