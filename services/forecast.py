@@ -49,6 +49,8 @@ FALLBACK_METHOD = "blend"
 REUSE_HORIZONS = 3
 #: A cell whose forecast is below this share of the top cell's is "~0" and never listed.
 NEGLIGIBLE = 0.01
+#: What the point methods read of each report (binning and events).
+EVENT_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at")
 #: Methods that are counts of a window (clustering.forecast.naive / long_run) and its length
 #: in days (None: the horizon); the store counts them, no report is read.
 COUNTED_LOOKBACK: dict[str, float | None] = {"naive": None, "long_run": long_run.LOOKBACK_DAYS}
@@ -85,7 +87,7 @@ class ForecastInputs:
 def inputs(engine: Engine, *, res: int = RES, categories: Sequence[str] | None = None) -> ForecastInputs:
     """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells;
     only the columns the methods use are read (a columnar read, no report text)."""
-    return inputs_from_reports(report_columns(engine, categories=categories), res=res)
+    return inputs_from_reports(report_columns(engine, EVENT_COLUMNS, categories=categories), res=res)
 
 
 def inputs_from_reports(reports: pd.DataFrame, *, res: int = RES) -> ForecastInputs:
