@@ -6,7 +6,7 @@ derived in (``store_settings.month_local_tz``); when the city's zone changes (a 
 profile), :func:`ensure_local_months` re-derives every month. It runs one UPDATE per
 month over an ``occurred_at`` range (the month's bounds in UTC), the same statements on
 SQLite and PostgreSQL, using the ``occurred_at`` index: a few dozen statements for years
-of reports instead of one per report.
+of reports instead of one per report, each writing only the reports whose month changes.
 """
 
 from __future__ import annotations
@@ -30,7 +30,11 @@ def derived_zone(engine: Engine) -> str | None:
 
 def ensure_local_months(engine: Engine, tz: str) -> int:
     """Re-derive ``month_local`` of every report when it was derived in another zone (or
-    in none recorded); returns the number of reports updated (0 when already current)."""
+    in none recorded); returns the number of reports whose month changed. Only those are
+    written: on PostgreSQL an UPDATE writes a new row version and its index entries, so
+    rewriting a million unchanged months would take minutes, and a change between zones
+    with the same offsets (or the first derivation of months already in the zone) costs
+    only the scan."""
     if derived_zone(engine) == tz:
         return 0
     zone = ZoneInfo(tz)
@@ -39,7 +43,8 @@ def ensure_local_months(engine: Engine, tz: str) -> int:
         first, last = session.execute(select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at))).one()
         for start, end, label in _months(first, last, zone) if first is not None else ():
             result = session.execute(
-                update(ReportRow).where(ReportRow.occurred_at >= start, ReportRow.occurred_at < end)
+                update(ReportRow).where(ReportRow.occurred_at >= start, ReportRow.occurred_at < end,
+                                        ReportRow.month_local.is_(None) | (ReportRow.month_local != label))
                 .values(month_local=label).execution_options(synchronize_session=False))
             updated += result.rowcount or 0
         setting = session.get(StoreSettingRow, SETTING)
