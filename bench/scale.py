@@ -14,7 +14,8 @@ prints per backend, in this warm process, CPU seconds of:
   the city's time zone;
 - with --row-path, the old row path (every column of every report as ORM objects) for
   the same quarter, run last so that the peak RSS above is the new paths' own;
-and the peak RSS of the process (target < 1 GB).
+and the peak RSS of each backend's process (target < 1 GB): each backend runs in a
+process of its own, as a deployment runs one.
 
     python bench/scale.py [--reports N] [--postgres URL] [--row-path]
 """
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import os
 import resource
 import sys
@@ -200,17 +202,26 @@ def main() -> None:
     parser.add_argument("--row-path", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run_backend("SQLite", f"sqlite:///{folder}/scale.db", fill_sqlite, "inserted", args)
+        in_own_process("SQLite", f"sqlite:///{folder}/scale.db", args)
     if args.postgres:
         with scratch_database(args.postgres) as url:
-            run_backend("PostGIS", url, fill_postgres, "copied", args)
+            in_own_process("PostGIS", url, args)
     else:
         print("PostGIS: skipped (no TEST_DATABASE_URL / --postgres)")
-    print(f"peak RSS {peak_mb():,.0f} MB (target < 1,024 MB{', row path included' if args.row_path else ''})")
 
 
-def run_backend(name: str, url: str, fill, verb: str, args: argparse.Namespace) -> None:  # noqa: ANN001
+def in_own_process(name: str, url: str, args: argparse.Namespace) -> None:
+    """One backend per process, as a deployment runs one: its peak RSS is that backend's own."""
+    child = multiprocessing.get_context("spawn").Process(target=run_backend, args=(name, url, args))
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"{name}: the bench process failed ({child.exitcode})")
+
+
+def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     """Fill one store with the synthetic reports, measure it, then (optionally) the row path."""
+    fill, verb = (fill_sqlite, "inserted") if name == "SQLite" else (fill_postgres, "copied")
     engine = make_engine(url)
     upgrade(engine)
     _, filled = cpu(lambda: [fill(engine, chunk) for chunk in synthetic_chunks(args.reports)])
@@ -218,9 +229,10 @@ def run_backend(name: str, url: str, fill, verb: str, args: argparse.Namespace) 
     measure(name, engine)
     police_page(name, engine)
     time_zone_change(name, engine)
-    print(f"peak RSS so far {peak_mb():,.0f} MB")
+    print(f"{name}: peak RSS of the process {peak_mb():,.0f} MB (target < 1,024 MB)", flush=True)
     if args.row_path:
         row_path(name, engine)
+        print(f"{name}: peak RSS with the row path {peak_mb():,.0f} MB", flush=True)
     engine.dispose()
 
 
