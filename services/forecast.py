@@ -28,9 +28,9 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from clustering.binning import edge_length_m
 from clustering.evaluation import backtest, choose_winner, summarise
 from clustering.forecast import METHODS, Events, Grid, day_start, forecast, long_run, prepare_events
-from clustering.binning import edge_length_m
 from clustering.hotspots import prepare, prepare_counts
 from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import ForecastEvaluationRow, ReportRow

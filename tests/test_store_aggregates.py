@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from clustering.binning import edge_length_m
-from clustering.hotspots import (emerging_counts_table, emerging_table, gistar_counts_table, gistar_table,
-                                 kde_table)
+from clustering.hotspots import emerging_counts_table, emerging_table, gistar_counts_table, gistar_table, kde_table
 from data.records import H3_RESOLUTIONS
 from data.store.aggregates import binned_counts, report_columns
 from data.store.repo import insert_ignoring_conflicts, reports_frame
@@ -98,8 +97,8 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     """The police page's service: Gi* and emerging from GROUP BY counts, the forecast and
     patrol history from the columnar read, the window from its shown columns: all equal
     to the tables and frames the row path (every column of every report) gives."""
-    import services.police as police
     from layers.exports import POLICE_COLUMNS
+    from services import police
     from services.forecast import default_forecast
 
     end = datetime(2025, 6, 1, tzinfo=UTC)

@@ -16,9 +16,10 @@ from data.store.schema import ReportRow, month_local
 
 
 def _row(i: int, when: datetime) -> dict:
-    return dict(source="csv", source_ref=f"r{i}", received_at=when, occurred_at=when, occurred_at_source="given",
-                text="t", category="litter", category_source="rule", lat=47.566, lon=31.33, level="address",
-                score=0.9, uncertainty_m=10.0, status="new", h3_r9="8928308280fffff")
+    return {"source": "csv", "source_ref": f"r{i}", "received_at": when, "occurred_at": when,
+            "occurred_at_source": "given", "text": "t", "category": "litter", "category_source": "rule",
+            "lat": 47.566, "lon": 31.33, "level": "address", "score": 0.9, "uncertainty_m": 10.0, "status": "new",
+            "h3_r9": "8928308280fffff"}
 
 
 def test_a_time_zone_change_re_derives_the_months(store) -> None:  # type: ignore[no-untyped-def]
