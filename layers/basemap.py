@@ -15,6 +15,7 @@ import folium
 import h3
 from shapely.geometry import LineString, MultiLineString, Polygon, mapping
 
+from data.city_profile import profile
 from layers.style import Attribution, label_control
 from layers.text import tr
 
@@ -24,7 +25,6 @@ DECIMALS = 5  # about 1 m; more digits only add bytes
 # The background map needs no more than ~10 m; coarser than report points (5 decimals), so
 # no basemap vertex (a street crossing, say) can repeat where a report was placed.
 BASEMAP_DECIMALS = 4
-DEFAULT_CENTRE = (47.566, 31.33)
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
@@ -98,7 +98,7 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
         c = Polygon(boundary).centroid
         centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
     else:
-        centre = DEFAULT_CENTRE
+        centre = profile().centre  # no boundary in the gazetteer: the city profile's centre
     m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True)  # SVG: hexagons are paths
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)

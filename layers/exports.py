@@ -24,11 +24,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from data.city_profile import city_zone
 from encoders import spreadsheet_cell
 from layers import privacy
 from layers.access import require
 from layers.basemap import cell_geometry, part, polygon_geometry
-from layers.privacy import CITY_TZ, PublicTable
+from layers.privacy import PublicTable
 
 BOM = "\ufeff"  # the CSV text starts with it; downloads encode text as UTF-8
 
@@ -47,8 +48,8 @@ def _public_frame(table: PublicTable) -> pd.DataFrame:
 
 
 def time_label(column: object) -> str:
-    """A time column's name with the zone its values are in: 'occurred_at (Europe/Kyiv)'."""
-    return f"{column} ({CITY_TZ.key})"
+    """A time column's name with the zone its values are in: 'occurred_at (<the city's time zone>)'."""
+    return f"{column} ({city_zone().key})"
 
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -61,7 +62,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         values = frame[column]
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            out[time_label(column)] = values.dt.tz_convert(CITY_TZ).dt.tz_localize(None)
+            out[time_label(column)] = values.dt.tz_convert(city_zone()).dt.tz_localize(None)
         elif pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             out[str(column)] = values
         else:
@@ -72,7 +73,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _cell_value(value: Any) -> Any:
     """One cell of a text/mixed column: aware times in city time, text neutralised."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return pd.Timestamp(value).tz_convert(CITY_TZ).tz_localize(None)
+        return pd.Timestamp(value).tz_convert(city_zone()).tz_localize(None)
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, (bool, int, float, date)) or hasattr(value, "item"):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from auth.roles import can, require
 from auth.users import User
 from data.categories import CATEGORIES
+from data.city_profile import city_zone
 from data.categories import label as category_label
 from data.store.aggregates import report_columns
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
@@ -25,7 +26,6 @@ from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
 
-KYIV = "Europe/Kyiv"
 #: What the council's tables, maps, trends and effects read.
 COUNCIL_COLUMNS = ("id", "occurred_at", "category", "status", "lat", "lon", "uncertainty_m", "level", "district",
                    "meeting_id", "duplicate_of", "h3_r7", "h3_r8", "h3_r9", "h3_r10")
@@ -39,12 +39,12 @@ def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
 
 
 def month_by_category(reports: pd.DataFrame, district_id: str | None = None) -> pd.DataFrame:
-    """Reports per month (rows, Kyiv time) and category (columns) for one microdistrict or the city."""
+    """Reports per month (rows, the city's time) and category (columns) for one microdistrict or the city."""
     subset = reports
     if district_id is not None:
         ids = district_ids(reports["lat"].to_numpy(), reports["lon"].to_numpy(), load_gazetteer())
         subset = reports[ids == district_id]
-    months = subset["occurred_at"].dt.tz_convert(KYIV).dt.tz_localize(None).dt.to_period("M").astype(str)
+    months = subset["occurred_at"].dt.tz_convert(city_zone()).dt.tz_localize(None).dt.to_period("M").astype(str)
     table = subset.assign(month=months).pivot_table(index="month", columns="category", values="id",
                                                     aggfunc="count", fill_value=0)
     return table.reindex(columns=[c for c in CATEGORIES if c in table.columns])

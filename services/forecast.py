@@ -32,13 +32,12 @@ from clustering.binning import edge_length_m
 from clustering.evaluation import backtest, choose_winner, summarise
 from clustering.forecast import METHODS, Events, Grid, day_start, forecast, long_run, prepare_events
 from clustering.hotspots import prepare, prepare_counts
+from data.city_profile import profile
 from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import ForecastEvaluationRow, ReportRow
-from geo.constants import METRIC_CRS
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from services.clock import now
-from services.hotspots import KYIV
 
 RES = 9
 HORIZON_DAYS = 28
@@ -57,8 +56,9 @@ COUNTED_LOOKBACK: dict[str, float | None] = {"naive": None, "long_run": long_run
 
 
 def city_settings() -> tuple[str, str]:
-    """The metric CRS and the time zone of the city (one place for the city profile to feed)."""
-    return METRIC_CRS, KYIV.key
+    """The metric CRS and the time zone of the city, from its profile."""
+    city = profile()
+    return city.metric_crs, city.time_zone
 
 
 def data_version(engine: Engine) -> str:

@@ -23,6 +23,7 @@ from clustering.hotspots import emerging_counts_table, gistar_counts_table, prep
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
 from data.categories import CATEGORIES
+from data.city_profile import profile
 from data.categories import label as category_label
 from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import AuditRow
@@ -158,13 +159,13 @@ def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories:
 
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
                  ) -> pd.DataFrame:
-    """Hour x weekday counts (Kyiv time) for some cells or one microdistrict."""
+    """Hour x weekday counts (the city's time) for some cells or one microdistrict."""
     subset = reports
     if cells:
         subset = subset[subset["h3_r9"].isin(list(cells))]
     if district:
         subset = subset[subset["district"] == district]
-    return hour_weekday(subset)
+    return hour_weekday(subset, tz=profile().time_zone)
 
 
 def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,

@@ -10,7 +10,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from clustering.forecast.events import Events, Grid
->>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32636", 300.0)
+>>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32635", 300.0)
 >>> t = np.array([1.0, 50.0, 90.0, 95.0])
 >>> ev = Events(np.zeros((4, 2)), np.array([0, 0, 0, 1]), t, t)
 >>> forecast(ev, grid, 100.0, 10.0, lookback_days=100.0).round(6).tolist()

@@ -26,8 +26,8 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from data.city_profile import city_zone
 from data.intake.common import (
-    KYIV,
     BadDate,
     InputFile,
     ParseResult,
@@ -183,7 +183,7 @@ def _meeting(labels: list[tuple[Any, Any]], title: str, name: str) -> Meeting:
         when, _ = parse_when(values["date"])
     except BadDate as exc:
         raise UnreadableFile(name, f"the meeting {exc}") from None
-    local_day = when.astimezone(KYIV).date()
+    local_day = when.astimezone(city_zone()).date()
     place = cell_text(values.get("place"))
     meeting_id = cell_text(values.get("id"))
     if not meeting_id and title:

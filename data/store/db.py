@@ -10,8 +10,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from data.city_profile import city_zone
 from data.store.localtime import ensure_local_months
-from data.store.schema import KYIV
 
 ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = ROOT / "var"
@@ -64,7 +64,7 @@ def open_store(url: str | None = None) -> Engine:
     the reports' months in the city's time zone."""
     engine = make_engine(url or database_url())
     upgrade(engine)
-    ensure_local_months(engine, KYIV.key)
+    ensure_local_months(engine, city_zone().key)
     return engine
 
 

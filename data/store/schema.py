@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import (
     JSON,
@@ -22,6 +21,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from data.city_profile import city_zone
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -44,19 +45,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def month_local(when: datetime, tz: ZoneInfo = KYIV) -> str:
-    """The month in city time (YYYY-MM) of an aware or naive-UTC datetime: the public
-    view's only time. A change of the city's time zone re-derives the stored months
-    (data/store/localtime.py)."""
+def month_local(when: datetime, tz: ZoneInfo | None = None) -> str:
+    """The month in the city's time (YYYY-MM; ``tz`` default: the profile's zone) of an aware
+    or naive-UTC datetime: the public view's only time. A change of the city's time zone
+    re-derives the stored months (data/store/localtime.py)."""
     aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return aware.astimezone(tz).strftime("%Y-%m")
+    return aware.astimezone(tz or city_zone()).strftime("%Y-%m")
 
 
 def _month_local(context: Any) -> str | None:

@@ -21,6 +21,7 @@ from geo.geocoding.words import (
 from geo.normalize import (
     CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, STREET_TYPES, tokenize, word_keys,
 )
+from data.city_profile import profile, utm_crs
 from geo.projection import to_metres
 
 
@@ -89,6 +90,8 @@ class _Index:
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
+    crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)
+    city_endings: tuple[str, ...] = ()  # the profile's names.case_endings
 
 
 def _field(gazetteer: Any, name: str) -> list:
@@ -179,14 +182,27 @@ def _ru_guess(words: list[str]) -> list[str]:
     return [w.replace("ів", "ов").replace("їв", "ев") if not w.isdigit() else w for w in words]
 
 
-def _project_lines(lines: list) -> list[LineString]:
+def _gazetteer_crs(gazetteer: Any) -> str:
+    """The metric CRS of one gazetteer's geometry: the UTM zone of its boundary's (else its
+    streets') middle, so that a gazetteer chosen apart from the city profile (``geocode
+    --gazetteer``) still gets true metres; the profile's CRS when it has no geometry."""
+    ring = _field(gazetteer, "boundary") or [p for raw in _field(gazetteer, "streets")[:50]
+                                              for line in (_get(raw, "lines") or []) for p in line]
+    if not ring:
+        return profile().metric_crs
+    lon = sum(float(p[0]) for p in ring) / len(ring)
+    lat = sum(float(p[1]) for p in ring) / len(ring)
+    return utm_crs(lat, lon)
+
+
+def _project_lines(lines: list, crs: str) -> list[LineString]:
     out = []
     for line in lines:
         if len(line) < 2:
             continue
         lon = [p[0] for p in line]
         lat = [p[1] for p in line]
-        x, y = to_metres(lat, lon)
+        x, y = to_metres(lat, lon, crs)
         out.append(LineString(list(zip(x.tolist(), y.tolist()))))
     return out
 
@@ -219,8 +235,9 @@ def build_index(gazetteer: Any) -> _Index:
     streets: list[_Street] = []
     by_id: dict[str, int] = {}
     pieces: dict[int, list[int]] = {}  # first index of a gazetteer street -> its places
+    crs = _gazetteer_crs(gazetteer)
     for raw in _field(gazetteer, "streets"):
-        lines = _project_lines(_get(raw, "lines") or [])
+        lines = _project_lines(_get(raw, "lines") or [], crs)
         if not lines:
             continue
         merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
@@ -254,7 +271,7 @@ def build_index(gazetteer: Any) -> _Index:
             else (a.street_id, a.house, a.lat, a.lon) for a in _field(gazetteer, "addresses")]
     rows = [r for r in rows if r[0] in by_id]
     if rows:
-        xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows])
+        xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows], crs)
         for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
             options = pieces[by_id[street_id]]
             st = streets[options[0]] if len(options) == 1 else min(
@@ -270,7 +287,7 @@ def build_index(gazetteer: Any) -> _Index:
 
     landmarks: list[_Landmark] = []
     for raw in _field(gazetteer, "landmarks"):
-        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon")))
+        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon"), crs))
         keys: set[str] = set()
         for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
             for w in _core_words(text):
@@ -286,7 +303,7 @@ def build_index(gazetteer: Any) -> _Index:
         if any(lm.kind == "park" and lm.name == _get(raw, "name") for lm in landmarks):
             continue
         poly = Polygon(ring)
-        x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x))
+        x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x, crs))
         keys = set()
         for w in _core_words(_get(raw, "name")):
             keys |= word_keys(w)
@@ -302,7 +319,7 @@ def build_index(gazetteer: Any) -> _Index:
         poly = Polygon(ring)
         lon = [p[0] for p in ring]
         lat = [p[1] for p in ring]
-        xs, ys = to_metres(lat, lon)
+        xs, ys = to_metres(lat, lon, crs)
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
@@ -321,6 +338,8 @@ def build_index(gazetteer: Any) -> _Index:
                    fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
                    district_tree=tree, brands=brands,
                    surfaces=frozenset(c for c in choices if " " in c))
+    index.crs = crs
+    index.city_endings = profile().names.case_endings
     index.city_keys = _city_keys(gazetteer)
     index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
                               if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
@@ -337,7 +356,7 @@ def _meta(gazetteer: Any) -> Mapping[str, Any]:
 
 
 def _city_keys(gazetteer: Any) -> frozenset[str]:
-    """Match keys of the city's names ("Вознесенськ", "Voznesensk"), from the gazetteer."""
+    """Match keys of the city's names (meta "city" of the gazetteer, every language)."""
     keys: set[str] = set()
     for _kind, text in _name_variants(_meta(gazetteer).get("city") or {}, ""):
         for word in _core_words(text):
@@ -445,7 +464,7 @@ def _circumradius(polygon: Polygon, centre: Point) -> float:
 
 def _distinct_keys(landmarks: list[_Landmark]) -> None:
     """Name keys minus kind words and words most landmarks of the kind share ("магазин",
-    "дитячий майданчик", "вознесенська загальноосвітня школа")."""
+    "дитячий майданчик", "<місто>ська загальноосвітня школа")."""
     kinds: dict[str, list[_Landmark]] = {}
     for lm in landmarks:
         kinds.setdefault(lm.kind, []).append(lm)

@@ -158,9 +158,9 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
             cand.support, cand.veto = 0.0, True  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
         word = t.word(cand.first)
-        if _city_form(word, index.city_keys) and not (typed_before or typed_after or cand.house):
-            # "у Вознесенську": the city, not Вознесенська вулиця; "Вознесенська" itself may
-            # still be the street at a corner ("Чумацька / Вознесенська")
+        if _city_form(word, index.city_keys, index.city_endings) and not (typed_before or typed_after or cand.house):
+            # an inflected city name is the city, not the street named after it; the street's
+            # own name may still be a street at a corner ("X / <city-adjective>")
             cand.support, cand.veto = 0.0, not word.endswith(("ська", "ская", "ска"))
         elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name

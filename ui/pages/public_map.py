@@ -6,7 +6,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from encoders import visible_columns
-from services import labels, public
+from services import city, labels, public
 from ui import state
 
 lang = state.lang()
@@ -71,8 +71,8 @@ else:
         columns=lambda c: state.tr("plan.col_" + c)), hide_index=True, width="stretch")
 downloads = public.downloads_of(table)
 c1, c2, c3 = st.columns(3)
-c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
-c2.download_button("GeoJSON", downloads["geojson"], file_name=f"voznesensk-{period}.geojson",
+c1.download_button("CSV", downloads["csv"], file_name=f"{city.file_stem()}-{period}.csv", mime="text/csv")
+c2.download_button("GeoJSON", downloads["geojson"], file_name=f"{city.file_stem()}-{period}.geojson",
                    mime="application/geo+json")
 c3.download_button("Open311 requests.json", downloads["requests.json"], file_name="requests.json",
                    mime="application/json")
