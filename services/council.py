@@ -15,7 +15,7 @@ from auth.users import User
 from data.categories import CATEGORIES
 from data.city_profile import city_zone
 from data.categories import label as category_label
-from data.store.repo import reports_frame
+from data.store.aggregates import report_columns
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from i18n import t
@@ -27,11 +27,16 @@ from services.briefing import Section, report_pdf
 from services.effect import effects, header
 from services.labels import district_label
 
+#: What the council's tables, maps, trends and effects read.
+COUNCIL_COLUMNS = ("id", "occurred_at", "category", "status", "lat", "lon", "uncertainty_m", "level", "district",
+                   "meeting_id", "duplicate_of", "h3_r7", "h3_r8", "h3_r9", "h3_r10")
+
+
 def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
-    """Counted, located reports of the whole history (no reporter data is shown on council pages)."""
+    """Counted, located reports of the whole history, only :data:`COUNCIL_COLUMNS` (no text, no
+    reporter data: council pages show counts, and a million full rows would not fit in memory)."""
     require(role, "council")
-    frame = reports_frame(engine, located_only=True)
-    return frame.drop(columns=["reporter_hash"])
+    return report_columns(engine, COUNCIL_COLUMNS)
 
 
 def month_by_category(reports: pd.DataFrame, district_id: str | None = None) -> pd.DataFrame:

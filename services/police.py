@@ -18,26 +18,36 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from auth.users import User
-from clustering.hotspots import gistar_table, emerging_table, prepare
+from clustering.binning import edge_length_m
+from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
 from data.categories import CATEGORIES
-from data.city_profile import profile
 from data.categories import label as category_label
-from data.store.repo import reports_frame
+from data.city_profile import profile
+from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from i18n import t as tr
+from layers.exports import POLICE_COLUMNS
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
-from services.forecast import (city_settings, default_forecast, default_method, latest_evaluation,
-                               score_against_naive, top_places)
+from services.forecast import (
+    city_settings,
+    default_forecast,
+    default_method,
+    latest_evaluation,
+    score_against_naive,
+    top_places,
+)
 from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
+#: What the whole-history analyses read (forecast, patrol plan and areas, profiles): no text.
+HISTORY_COLUMNS = ("id", "lat", "lon", "uncertainty_m", "occurred_at", "category", "district", "status", "h3_r9")
 
 
 #: the page's periods: weeks back, and "next7", the forecast of the coming seven days
@@ -82,8 +92,15 @@ def window(weeks: int) -> tuple[datetime, datetime]:
 
 
 def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every counted report (all history): duplicates and rejected reports left out."""
-    return reports_frame(engine, categories=categories, located_only=True)
+    """Every counted, located report (all history; duplicates and rejected left out), only
+    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
+
+
+def window_reports(engine: Engine, start: datetime, end: datetime, *,
+                   categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """The counted, located reports of [start, end) with the columns the page shows and exports."""
+    return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
 
 
 def trend_label(category: str, lang: str = "uk") -> str:
@@ -142,21 +159,22 @@ def _category_labels(slugs: object, lang: str) -> str:
     return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
-def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,
-           history: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Emerging hot and cold spots over the whole history (the same for every period)."""
+def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Emerging hot and cold spots over the whole history (the same for every period), from the
+    store's monthly counts."""
     require(role, "police")
-    history = load(engine, categories=categories) if history is None else history
-    return emerging_table(history, POLICE_RES, load_gazetteer().boundary_polygon, time_lag=1)  # ArcGIS: one step back
+    boundary = load_gazetteer().boundary_polygon
+    monthly = binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True,
+                            categories=categories)
+    return emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
 
 
 def period_forecast(engine: Engine, *, role: str | None, ahead: bool = False,
                     categories: Sequence[str] | None = None, history: pd.DataFrame | None = None) -> pd.DataFrame:
     """The default forecast from today: over the standard horizon (what every weeks-back period
     shows), or with ``ahead`` over the coming seven days (by the method that won the stored
-    back-test)."""
+    back-test). Without ``history`` the forecast reads only what its method needs."""
     require(role, "police")
-    history = load(engine, categories=categories) if history is None else history
     until = now().astimezone(ZoneInfo(city_settings()[1])).date()
     if ahead:
         method = default_method(engine, res=POLICE_RES, categories=categories)
@@ -169,20 +187,20 @@ def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
                 categories: Sequence[str] | None = None, history: pd.DataFrame | None = None,
                 emerging: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
-    weeks, forecast over the standard horizon) or "next7" (the forecast of the coming seven
-    days, beside the hotspots of the last four weeks). ``history``, ``emerging`` and
-    ``forecast`` may come computed already (the page caches them across periods)."""
+    weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
+    forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
+    ``emerging`` and ``forecast`` may come computed already (the page caches them across periods)."""
     require(role, "police")
     if period not in PERIODS:
         raise ValueError(f"unknown police period {period!r}")
     start, end = window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
-    history = load(engine, categories=categories) if history is None else history
-    recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
+    recent = window_reports(engine, start, end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
-    gistar = gistar_table(recent, POLICE_RES, boundary)
+    gistar = gistar_counts_table(binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES),
+                                               start=start, end=end, categories=categories), POLICE_RES, boundary)
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     if emerging is None:
-        emerging = trends(engine, role=role, categories=categories, history=history)
+        emerging = trends(engine, role=role, categories=categories)
     if forecast is None:
         forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
     ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None

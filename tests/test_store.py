@@ -18,7 +18,7 @@ from tests.conftest import ROOT
 TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
           "audit_log", "reporter_contacts", "edit_locks", "forecast_evaluations", "organisations", "alembic_version",
           "releases", "release_months", "release_cells", "form_submissions", "sessions", "login_failures",
-          "action_milestones", "meeting_organisations"}
+          "action_milestones", "meeting_organisations", "store_settings"}
 
 
 def _row(ref: str, **extra) -> dict:

@@ -86,8 +86,7 @@ def _police_data(role: str | None, version_key: int, clock: int, period: int | s
 
 @_cached
 def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    return police.trends(state.engine(), role=role, categories=list(categories) or None,
-                         history=_police_history(role, version_key, categories))
+    return police.trends(state.engine(), role=role, categories=list(categories) or None)
 
 
 @_cached
