@@ -134,21 +134,25 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _place_and_redact(raw: RawMessage) -> tuple[Any, str, str | None]:
+def _place_and_redact(text: str, venue_text: str | None,
+                      location: tuple[float, float] | None) -> tuple[Any, str, str | None]:
     """Geocode the raw text (before redaction), then redact outside the matched place."""
-    match = geocode(raw.text if not raw.venue_text else f"{raw.text}\n{raw.venue_text}", location=raw.location,
-                    gazetteer=_GAZETTEER[0])
-    span = match.span if match.span and match.span[1] <= len(raw.text) else None
-    clean = redact(raw.text, keep_spans=[span] if span else []).text
-    return match, clean, raw.text[span[0] : span[1]] if span else None
+    match = geocode(text if not venue_text else f"{text}\n{venue_text}", location=location, gazetteer=_GAZETTEER[0])
+    span = match.span if match.span and match.span[1] <= len(text) else None
+    clean = redact(text, keep_spans=[span] if span else []).text
+    return match, clean, text[span[0] : span[1]] if span else None
 
 
-def _place_or_quarantine(raw: RawMessage) -> tuple[RawMessage, Any, str, str | None] | Quarantined:
-    """One message placed and redacted, or quarantined with the reason (runs in a worker too)."""
+_Placed = tuple[Any, str, str | None] | str
+
+
+def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None]) -> _Placed:
+    """One message's (text, venue, location) placed and redacted, or why it could not be
+    (runs in a worker too: plain tuples travel between processes far cheaper than records)."""
     try:
-        return (raw, *_place_and_redact(raw))
+        return _place_and_redact(*message)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
-        return Quarantined(source=raw.source, source_ref=raw.source_ref, reason=f"could not process: {exc}")
+        return f"could not process: {exc}"
 
 
 _GAZETTEER: list[Any] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
@@ -172,15 +176,16 @@ def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None =
     are the same. A message that breaks a step becomes a Quarantined entry with the
     reason: never lost.
     """
-    placed = map_in(pool, _place_or_quarantine, list(raws))
-    to_classify = [p[2] for p in placed if not isinstance(p, Quarantined) and p[0].category_hint not in CATEGORIES]
+    answers = map_in(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
+    to_classify = [a[1] for raw, a in zip(raws, answers, strict=True)
+                   if not isinstance(a, str) and raw.category_hint not in CATEGORIES]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
     out: list[Report | Quarantined] = []
-    for item in placed:
-        if isinstance(item, Quarantined):
-            out.append(item)
+    for raw, answer in zip(raws, answers, strict=True):
+        if isinstance(answer, str):
+            out.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=answer))
             continue
-        raw, match, clean, location_text = item
+        match, clean, location_text = answer
         if raw.category_hint in CATEGORIES:
             category, category_source = raw.category_hint, "rule"
         else:
