@@ -66,7 +66,7 @@ from data.store.schema import (
     month_local,
 )
 from data.when import occurred_at
-from data.workers import MIN_PARALLEL, map_in, worker_pool
+from data.workers import MIN_PARALLEL, start_map, worker_pool
 from geo import geocode
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
@@ -176,7 +176,17 @@ def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None =
     are the same. A message that breaks a step becomes a Quarantined entry with the
     reason: never lost.
     """
-    answers = map_in(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
+    return _built_reports(raws, _start_placing(raws, pool)(), secret=secret)
+
+
+def _start_placing(raws: Sequence[RawMessage], pool: Pool | None) -> Callable[[], list[_Placed]]:
+    """Placing and redacting of `raws` started (in `pool` when given); call for the answers."""
+    return start_map(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
+
+
+def _built_reports(raws: Sequence[RawMessage], answers: Sequence[_Placed], *,
+                   secret: bytes) -> list[Report | Quarantined]:
+    """The reports of placed and redacted messages: classified (in one batch), dated."""
     to_classify = [a[1] for raw, a in zip(raws, answers, strict=True)
                    if not isinstance(a, str) and raw.category_hint not in CATEGORIES]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
@@ -406,18 +416,28 @@ def import_file(
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
             workers = _Workers(stack, pool, parallel)
+            begun: _Begun | None = None  # the chunk being placed while the one before it is stored
             for chunk in _chunks(parsed.items, CHUNK):
                 if summary.read + len(chunk) > limits.max_records:
                     chunk = chunk[: max(0, limits.max_records - summary.read)]
                     complete = False
-                _store_chunk(session, chunk, batch.id, state, summary, solutions, workers.for_chunk(len(chunk)))
-                skip_older()  # after the first chunk, the models are loaded too
-                if progress:
-                    progress(summary.read, None)
+                read_before = summary.read
+                following = _begin_chunk(session, chunk, state, summary, workers.for_chunk(len(chunk)))
+                if begun is not None:
+                    _finish_chunk(session, begun, batch.id, state, summary, solutions)
+                    skip_older()  # after the first chunk, the models are loaded too
+                    if progress:
+                        progress(read_before, None)
+                begun = following
                 if not complete:
                     summary.problems.append(f"{path.name}: more than {limits.max_records:,} records (the bound "
                                             "max_records); the rest of the file was not read")
                     break
+            if begun is not None:
+                _finish_chunk(session, begun, batch.id, state, summary, solutions)
+                skip_older()
+                if progress:
+                    progress(summary.read, None)
             summary.notes.extend(parsed.notes)
             summary.problems.extend(parsed.problems)
             marked = _assign_duplicates(session, batch.id)
@@ -535,9 +555,19 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
-def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_id: int, state: _Intake,
-                 summary: BatchSummary, solutions: list[tuple[RawMessage, Report]], pool: Pool | None = None) -> None:
-    """Check, process and insert one chunk; counts go into `summary` (imported comes at the end)."""
+@dataclass
+class _Begun:
+    """A chunk checked and sent to be placed; :func:`_finish_chunk` stores it."""
+
+    checked: list[tuple[RawMessage | Quarantined, str | None]]
+    raws: list[RawMessage]
+    answers: Callable[[], list[_Placed]]
+
+
+def _begin_chunk(session: Session, chunk: list[RawMessage | Quarantined], state: _Intake,
+                 summary: BatchSummary, pool: Pool | None = None) -> _Begun:
+    """Count and check one chunk and start placing its new messages (in `pool`'s workers
+    when given, while the previous chunk is stored)."""
     summary.read += len(chunk)
     firsts: list[RawMessage | Quarantined] = []
     for item in chunk:
@@ -558,8 +588,15 @@ def _store_chunk(session: Session, chunk: list[RawMessage | Quarantined], batch_
     summary.already_imported += len(firsts) - len(fresh)
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
+    return _Begun(checked, raws, _start_placing(raws, pool))
+
+
+def _finish_chunk(session: Session, begun: _Begun, batch_id: int, state: _Intake, summary: BatchSummary,
+                  solutions: list[tuple[RawMessage, Report]]) -> None:
+    """Classify, date and insert a begun chunk; counts go into `summary` (imported comes at the end)."""
+    checked, raws = begun.checked, begun.raws
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
-    done = to_reports(raws, secret=state.secret, pool=pool)
+    done = _built_reports(raws, begun.answers(), secret=state.secret)
     solutions += [(raw, r) for raw, r in zip(raws, done, strict=True)
                   if isinstance(r, Report) and raw.extra.get("solution")]
     problems = [i for i, _ in checked if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
