@@ -26,6 +26,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from multiprocessing.pool import Pool
+from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
@@ -243,11 +244,12 @@ def to_report(raw: RawMessage, *, secret: bytes) -> Report:
 # A stored report: the fields of Report (its batch_id set here), then month_local.
 _REPORT_FIELDS = tuple(name for name in Report.model_fields if name not in ("id", "batch_id"))
 REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local")
+_report_fields = itemgetter(*_REPORT_FIELDS)  # one C call over the model's field dict, not 33 getattr
 
 
 def _report_values(report: Report, batch_id: int) -> tuple[Any, ...]:
     """A located report as a row of REPORT_COLUMNS (Report validated every field)."""
-    return (*(getattr(report, name) for name in _REPORT_FIELDS), batch_id, month_local(report.occurred_at))
+    return (*_report_fields(report.__dict__), batch_id, month_local(report.occurred_at))
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
