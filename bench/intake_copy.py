@@ -26,13 +26,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import Engine, text  # noqa: E402
-from sqlalchemy.orm import Session  # noqa: E402
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session
 
-from bench.store import COLUMNS, Synthetic, scratch_postgres  # noqa: E402
-from data.importer import CHUNK  # noqa: E402
-from data.store import repo  # noqa: E402
-from data.store.schema import ReportRow, month_local  # noqa: E402
+from bench.store import COLUMNS, Synthetic, scratch_postgres
+from data.importer import CHUNK
+from data.store import repo
+from data.store.schema import ReportRow, month_local
 
 STORE_COLUMNS = (*COLUMNS, "month_local")
 
