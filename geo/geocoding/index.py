@@ -86,6 +86,7 @@ class _Index:
     street_districts: dict[int, str | None] = field(default_factory=dict)  # filled lazily
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # see _inflected
     inflected: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of _inflected
+    fuzzy_memo: dict[tuple[str, float], list[tuple[float, int]]] = field(default_factory=dict)  # see _fuzzy_near
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
