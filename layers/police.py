@@ -22,10 +22,11 @@ from shapely.ops import unary_union
 
 from data.categories import label as category_label
 from data.city_profile import city_zone
+from encoders import js_value
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
-from layers.popups import TextPopups, TextTooltips
+from layers.popups import TextPopupPoints, TextTooltips
 from layers.style import (
     GISTAR_COLORS,
     OKABE_ITO,
@@ -197,6 +198,30 @@ class ClusterFallback(MacroElement):
     )
 
 
+class UncertaintyCircles(MacroElement):
+    """Each point's uncertainty radius as one script for the whole layer (numbers only)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.circles_js }}.forEach(function(c) {
+            L.circle([c[0], c[1]], {radius: c[2], color: "#d55e00", weight: 1, fill: false})
+                .addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "UncertaintyCircles"
+        self.circles: list[list[float]] = []  # [lat, lon, radius in metres]
+
+    @property
+    def circles_js(self) -> str:
+        return js_value(self.circles)
+
+
 def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, end: datetime, lang: str = "uk",
                   cap: int = MAX_POINTS) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     """Report markers (clustered) with popups, and their uncertainty circles, for [start, end).
@@ -219,24 +244,27 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
     circles = folium.FeatureGroup(name=f"{name}: ±", show=False)
     ClusterFallback().add_to(markers)
     cluster = MarkerCluster(options={"disableClusteringAtZoom": 18}).add_to(markers)
-    popups = TextPopups(max_width=360)  # text only: report texts are the police map's most hostile input
+    # text only: report texts are the police map's most hostile input; one element for all points
+    points = TextPopupPoints(cluster, max_width=360, style={"radius": 5, "color": "#333333", "weight": 1,
+                                                            "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9})
+    rings = UncertaintyCircles()
+    zone = city_zone()
     for r in sel.itertuples(index=False):
-        where = (float(r.lat), float(r.lon))
+        lat, lon = float(r.lat), float(r.lon)
         unc = getattr(r, "uncertainty_m", None)
-        rows = [
+        known = unc is not None and np.isfinite(unc)
+        points.add(lat, lon, [
             (tr("popup.category", lang), category_label(r.category, lang)),
-            (tr("popup.time", lang), f"{r.when_utc.tz_convert(city_zone()):%Y-%m-%d %H:%M}"),
+            (tr("popup.time", lang), f"{r.when_utc.tz_convert(zone):%Y-%m-%d %H:%M}"),
             (tr("popup.status", lang), plain(r.status)),
             (tr("popup.level", lang), plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
-                                                       if unc is not None and np.isfinite(unc) else "")),
+                                                       if known else "")),
             (tr("popup.text", lang), plain(r.text)),
-        ]
-        marker = folium.CircleMarker(where, radius=5, color="#333333", weight=1, fill=True, fill_color="#d55e00",
-                                     fill_opacity=0.9).add_to(cluster)
-        popups.bind(marker, rows)
-        if unc is not None and np.isfinite(unc) and unc > 0:
-            folium.Circle(where, radius=float(unc), color="#d55e00", weight=1, fill=False).add_to(circles)
-    popups.add_to(markers)  # after the markers it binds to
+        ])
+        if known and unc > 0:
+            rings.circles.append([lat, lon, float(unc)])
+    points.add_to(markers)  # after the cluster it fills
+    rings.add_to(circles)
     return markers, circles
 
 
