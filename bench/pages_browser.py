@@ -11,8 +11,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import Browser, Page, sync_playwright
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
 from i18n import t
 from services.council import district_names
@@ -56,25 +56,57 @@ def serve(script: str, folder: str, env: dict[str, str]) -> Iterator[str]:
         log.close()
 
 
-def updated(page: Page) -> None:
-    """Wait for the rerun an input started to finish and the map to be drawn."""
-    try:  # a rerun marks the page stale (or shows the status widget) a moment after the input
-        page.wait_for_function("() => document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                               " || document.querySelector('[data-stale=\"true\"]')", timeout=1500)
-    except PlaywrightTimeout:
-        pass  # finished before we looked
-    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-                           " && !document.querySelector('[data-stale=\"true\"]')", timeout=120_000)
+class ScriptRuns:
+    """Counts the server's "script finished" messages a page receives over its websocket (a
+    whole run or a fragment's), so a control's rerun is timed to its last delta, however fast
+    it is, instead of by watching for a stale marker that a quick rerun may never show."""
+
+    def __init__(self, page: Page) -> None:
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: str | bytes) -> None:
+        if isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        msg.ParseFromString(payload)
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in FINISHED:
+            self.finished += 1
+
+
+FINISHED = (ForwardMsg.FINISHED_SUCCESSFULLY, ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY)
+PAINTED = "el => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))"
+
+
+def new_page(browser: Browser) -> tuple[Page, ScriptRuns]:
+    page = browser.new_page(viewport={"width": 1400, "height": 1800})
+    return page, ScriptRuns(page)
+
+
+def updated(page: Page, runs: ScriptRuns, before: int) -> None:
+    """Wait for the rerun an input started to finish and the map frame to paint after it."""
+    deadline = time.perf_counter() + 120
+    while runs.finished <= before:
+        if time.perf_counter() > deadline:
+            raise TimeoutError("the rerun did not finish within two minutes")
+        page.wait_for_timeout(5)
+    page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     map_ready(page)
+    page.frame_locator(MAP_FRAME).first.locator(".leaflet-container").evaluate(PAINTED)
 
 
-def pick(page: Page, label: str, option: str) -> float:
+def pick(page: Page, runs: ScriptRuns, label: str, option: str) -> float:
     """Seconds from choosing `option` in the select box `label` to the updated page."""
-    page.get_by_role("combobox", name=label).click()
+    page.wait_for_timeout(1000)  # let the last rerun's layout settle (not timed)
+    box = page.get_by_role("combobox", name=label)
+    box.scroll_into_view_if_needed()
+    box.click()
     choice = page.get_by_role("option", name=option, exact=True)
+    choice.wait_for(timeout=5000)
+    before = runs.finished
     start = time.perf_counter()
     choice.click()
-    updated(page)
+    updated(page, runs, before)
     return time.perf_counter() - start
 
 
@@ -87,33 +119,33 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
     with sync_playwright() as pw, serve(str(bare_script), folder, env) as bare_url, \
             serve("app.py", folder, env) as app_url:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1800})
+        page, runs = new_page(browser)
         open_page(page, bare_url)
         map_ready(page)
-        bare = min(pick(page, "Zoom", str(z)) for z in (14, 15, 16))
+        bare = min(pick(page, runs, "Zoom", str(z)) for z in (14, 15, 16))
         print(f"\nChromium, time to updated content; bare page (select box + empty folium map, 600 px): "
               f"{bare:.2f} s")
         print(f"{'page':<11} {'control':<30} {'seconds':>8} {'ratio':>6} {'target':>6}  ok")
         district = district_names()[0]
-        runs: list[tuple[str, str, str, Callable[[Page], float]]] = [
+        changes: list[tuple[str, str, str, Callable[[Page, ScriptRuns], float]]] = [
             ("police", "police", "period 4 weeks (page)",
-             lambda p: pick(p, t("police_period.label"), t("police_period.weeks", n=4))),
+             lambda p, r: pick(p, r, t("police_period.label"), t("police_period.weeks", n=4))),
             ("police", "police", "period next 7 days (page)",
-             lambda p: pick(p, t("police_period.label"), t("police_period.next7"))),
-            ("police", "police", "window 3 h (fragment)", lambda p: pick(p, t("police.window"), "3")),
-            ("council", "council", "district (fragment)", lambda p: pick(p, t("police.district"), district)),
+             lambda p, r: pick(p, r, t("police_period.label"), t("police_period.next7"))),
+            ("police", "police", "window 3 h (fragment)", lambda p, r: pick(p, r, t("police.window"), "3")),
+            ("council", "council", "district (fragment)", lambda p, r: pick(p, r, t("police.district"), district)),
         ]
         signed: str | None = None
-        for slug, user, what, change in runs:
+        for slug, user, what, change in changes:
             if user != signed:
                 page.context.close()
-                page = browser.new_page(viewport={"width": 1400, "height": 1800})  # a new browser: a new sign-in
+                page, runs = new_page(browser)  # a new browser: a new sign-in
                 sign_in(page, app_url, user)
                 signed = user
                 go(page, f"nav.{slug}")
                 page.locator(MAP_FRAME).first.wait_for(timeout=180_000)
                 map_ready(page)
-            took = change(page)
+            took = change(page, runs)
             ratio = took / bare
             print(f"{slug:<11} {what:<30} {took:8.2f} {ratio:6.2f} {target:6.1f}  {'yes' if ratio <= target else 'NO'}")
         browser.close()
