@@ -115,7 +115,8 @@ def plan_section() -> None:
 def areas_section() -> None:
     """Workload-balanced patrol areas for a chosen number of areas."""
     st.caption(state.tr("police.areas_help"))
-    n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
+    n_areas = st.number_input(state.tr("police.areas_n"), min_value=cache.AREAS[0], max_value=cache.AREAS[1], value=3,
+                              key="areas-n")
     areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
     if areas is None:
         st.info(state.tr("police.areas_none"))
@@ -162,3 +163,5 @@ with st.expander(state.tr("plan.effect")):
                      hide_index=True, width="stretch")
 
 csv_section()
+cache.prefetch_police(role, period=period, categories=categories, lang=lang, layers=shown,
+                      areas=int(st.session_state.get("areas-n", 3)))
