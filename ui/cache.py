@@ -110,10 +110,12 @@ def _police_view(role: str | None, version_key: int, clock: int, period: int | s
 
 
 def prefetch_police(role: str | None, *, period: int | str, categories: Sequence[str], lang: str,
-                    layers: Sequence[str], areas: int) -> threading.Thread | None:
+                    layers: Sequence[str], areas: int, plan: dict[str, object] | None = None
+                    ) -> threading.Thread | None:
     """Compute, in one background thread, what the page's other choices would show: the other
-    periods' maps (same categories, language and layers) and the neighbouring numbers of patrol
-    areas. A control then finds its result in the shared cache instead of computing for
+    periods' maps (same categories, language and layers), the patrol plan of the other kind of
+    period (``plan``: the page's patrols, shift, window_hours, beat_km) and the neighbouring
+    numbers of patrol areas. A control then finds its result in the shared cache instead of computing for
     seconds. Once per role, store version, quarter hour and choice; the thread only fills the
     same role-keyed caches the page reads (the role was checked here, on the server)."""
     require(role, "police")
@@ -129,6 +131,9 @@ def prefetch_police(role: str | None, *, period: int | str, categories: Sequence
     calls: list[Callable[[], object]] = [
         lambda p=p: _police_view(role, version_key, clock, p, cats, lang, shown)
         for p in sorted(police.PERIODS, key=lambda p: p == police.AHEAD) if p != period]
+    if plan:
+        calls.append(lambda: _patrol_plan(role, version_key, clock, period != police.AHEAD, cats, plan["patrols"],
+                                          plan["shift"], plan["window_hours"], plan["beat_km"], lang))
     calls += [lambda n=n: _patrol_areas(role, version_key, clock, cats, n, lang) for n in (areas + 1, areas - 1)
               if AREAS[0] <= n <= AREAS[1]]
     thread = threading.Thread(target=_run_all, args=(calls,), name="police-prefetch", daemon=True)
@@ -172,17 +177,18 @@ def _when_profile(role: str | None, version_key: int, clock: int, period: int | 
 def patrol_plan(role: str | None, *, period: int | str, categories: Sequence[str], patrols: int,
                 shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
                 ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
-    """The suggested plan and its table for the page (time order, street names)."""
+    """The suggested plan and its table for the page (time order, street names). Every weeks-back
+    period shares one forecast, so they share one plan: changing between them solves nothing."""
     require(role, "police")
-    return _patrol_plan(role, version(), clock_key(), period, tuple(sorted(categories)), patrols, shift,
-                        window_hours, beat_km, lang)
+    return _patrol_plan(role, version(), clock_key(), period == police.AHEAD, tuple(sorted(categories)), patrols,
+                        shift, window_hours, beat_km, lang)
 
 
 @_cached
-def _patrol_plan(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
+def _patrol_plan(role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...],
                  patrols: int, shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
                  ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
-    forecast = _police_data(role, version_key, clock, period, categories).forecast
+    forecast = _police_forecast(role, version_key, clock, ahead, categories)
     history = _police_history(role, version_key, categories)
     plan = patrol.suggest(history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours,
                           beat_km=beat_km, forecast=forecast)
