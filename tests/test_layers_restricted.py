@@ -150,3 +150,18 @@ def folium_html(layer) -> str:
     m = folium.Map(tiles=None)
     layer.add_to(m)
     return m.get_root().render()
+
+
+def test_report_points_are_one_script_and_their_texts_stay_data() -> None:
+    df = make_reports(4, 150)
+    df["text"] = "</script><img src=x onerror=alert(1)>{{ 7*7 }}${x}"
+    start, end = datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)
+    m = folium.Map()
+    markers, circles = police.points_layers(df, role="police", start=start, end=end, lang="en")
+    markers.add_to(m)
+    circles.add_to(m)
+    html = m.get_root().render()
+    shown = int(markers.layer_name.split("showing ")[1].split(" ")[0])
+    assert shown > 1 and html.count("L.circleMarker(") == 1  # one loop for every point, not one element each
+    assert "<img" not in html and "{{" not in html and "7*7" in html  # not rendered as a template either
+    assert html.count("\\u003c/script\\u003e\\u003cimg") == shown  # each text, escaped, as data
