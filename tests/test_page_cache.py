@@ -113,30 +113,3 @@ def test_no_cached_function_keeps_a_parameter_out_of_its_key() -> None:
         names = [a.arg for a in func.args.args + func.args.kwonlyargs]
         assert names[0] == "role" or "version_key" in names, func.name
         assert not [n for n in names if n.startswith("_")], func.name
-
-
-def test_the_police_prefetch_warms_the_other_choices_once_and_only_for_the_police(cache, monkeypatch) -> None:
-    import threading
-
-    views: list[tuple] = []
-    areas: list[tuple] = []
-    monkeypatch.setattr(cache, "_police_view", lambda *key: views.append(key))
-    monkeypatch.setattr(cache, "_patrol_areas", lambda *key: areas.append(key))
-    plans: list[tuple] = []
-    monkeypatch.setattr(cache, "_patrol_plan", lambda *key: plans.append(key))
-    monkeypatch.setattr(cache, "_PREFETCHED", set())
-    with pytest.raises(PermissionError):
-        cache.prefetch_police("council", period=8, categories=[], lang="uk", layers=["gistar"], areas=3)
-    plan = {"patrols": 2, "shift": (18, 0), "window_hours": 2, "beat_km": 1.5}
-    thread = cache.prefetch_police("police", period=8, categories=["litter"], lang="en", layers=["gistar"], areas=8,
-                                   plan=plan)
-    assert isinstance(thread, threading.Thread)
-    thread.join(timeout=30)
-    version, clock = cache.version(), cache.clock_key()
-    assert [k[3] for k in views] == [4, 12, 26, "next7"]  # every other period, the forecast one last
-    assert {k[:3] for k in views} == {("police", version, clock)}
-    assert {(k[4], k[5], k[6]) for k in views} == {(("litter",), "en", ("gistar",))}
-    assert [k[4] for k in areas] == [7] and areas[0][0] == "police"  # 9 areas is off the page's scale
-    assert plans == [("police", version, clock, True, ("litter",), 2, (18, 0), 2, 1.5, "en")]  # "next 7 days" plan
-    assert cache.prefetch_police("police", period=4, categories=["litter"], lang="en", layers=["gistar"],
-                                 areas=8) is None  # same store version, quarter hour and choice: done already

@@ -15,9 +15,8 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 
@@ -33,13 +32,9 @@ from ui import state
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
-AREAS = (2, 8)  # the police page's choice of patrol areas (min, max)
 
 
 _DRAWING = threading.Lock()
-_PREFETCHED: set[tuple] = set()  # keys of the prefetches started (role, version, clock, choices)
-_PREFETCH_LOCK = threading.Lock()
-log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -107,46 +102,6 @@ def _police_view(role: str | None, version_key: int, clock: int, period: int | s
                  lang: str, layers: tuple[str, ...]) -> police.PoliceView:
     data = _police_data(role, version_key, clock, period, categories)
     return police.police_view_of(data, role=role, lang=lang, layers=layers)
-
-
-def prefetch_police(role: str | None, *, period: int | str, categories: Sequence[str], lang: str,
-                    layers: Sequence[str], areas: int, plan: dict[str, object] | None = None
-                    ) -> threading.Thread | None:
-    """Compute, in one background thread, what the page's other choices would show: the other
-    periods' maps (same categories, language and layers), the patrol plan of the other kind of
-    period (``plan``: the page's patrols, shift, window_hours, beat_km) and the neighbouring
-    numbers of patrol areas. A control then finds its result in the shared cache instead of computing for
-    seconds. Once per role, store version, quarter hour and choice; the thread only fills the
-    same role-keyed caches the page reads (the role was checked here, on the server)."""
-    require(role, "police")
-    cats, shown = tuple(sorted(categories)), tuple(layers)
-    key = (role, version(), clock_key(), cats, lang, shown)
-    with _PREFETCH_LOCK:
-        if key in _PREFETCHED:
-            return None
-        if len(_PREFETCHED) > 4 * ENTRIES:
-            _PREFETCHED.clear()
-        _PREFETCHED.add(key)
-    version_key, clock = key[1], key[2]
-    calls: list[Callable[[], object]] = [
-        lambda p=p: _police_view(role, version_key, clock, p, cats, lang, shown)
-        for p in sorted(police.PERIODS, key=lambda p: p == police.AHEAD) if p != period]
-    if plan:
-        calls.append(lambda: _patrol_plan(role, version_key, clock, period != police.AHEAD, cats, plan["patrols"],
-                                          plan["shift"], plan["window_hours"], plan["beat_km"], lang))
-    calls += [lambda n=n: _patrol_areas(role, version_key, clock, cats, n, lang) for n in (areas + 1, areas - 1)
-              if AREAS[0] <= n <= AREAS[1]]
-    thread = threading.Thread(target=_run_all, args=(calls,), name="police-prefetch", daemon=True)
-    thread.start()
-    return thread
-
-
-def _run_all(calls: Sequence[Callable[[], object]]) -> None:
-    for call in calls:
-        try:
-            call()
-        except Exception:  # a prefetch that fails costs only its speed-up; the page computes it itself
-            log.exception("police prefetch failed")
 
 
 def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFrame:

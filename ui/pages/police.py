@@ -68,9 +68,6 @@ def when_section() -> None:
                  alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
 
 
-plan_choice: dict[str, object] = {}  # the plan section's inputs of this run (for the prefetch)
-
-
 @st.fragment
 def plan_section() -> None:
     """The suggested patrol plan, its editable table, its coverage and the briefing PDF."""
@@ -82,7 +79,6 @@ def plan_section() -> None:
     beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=10.0, value=1.5, step=0.1,
                               help=state.tr("police.beat_help"))
     shift_hours = (shift[0], shift[1] % 24)
-    plan_choice.update(patrols=int(patrols), shift=shift_hours, window_hours=int(window_hours), beat_km=float(beat_km))
     plan, plan_rows = cache.patrol_plan(role, period=period, categories=categories, patrols=int(patrols),
                                         shift=shift_hours, window_hours=int(window_hours), beat_km=float(beat_km),
                                         lang=lang)
@@ -119,8 +115,7 @@ def plan_section() -> None:
 def areas_section() -> None:
     """Workload-balanced patrol areas for a chosen number of areas."""
     st.caption(state.tr("police.areas_help"))
-    n_areas = st.number_input(state.tr("police.areas_n"), min_value=cache.AREAS[0], max_value=cache.AREAS[1], value=3,
-                              key="areas-n")
+    n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
     areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
     if areas is None:
         st.info(state.tr("police.areas_none"))
@@ -167,5 +162,3 @@ with st.expander(state.tr("plan.effect")):
                      hide_index=True, width="stretch")
 
 csv_section()
-cache.prefetch_police(role, period=period, categories=categories, lang=lang, layers=shown,
-                      areas=int(st.session_state.get("areas-n", 3)), plan=plan_choice)
