@@ -82,9 +82,9 @@ def greedy(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: float
     value = 0.0
     for patrol in range(1, patrols + 1):
         gains = [e[:, cells].max(axis=1).clip(min=0).sum() if len(cells) else 0.0 for cells in reach]
-        centre = int(np.argmax(gains))
-        if gains[centre] <= 0:
+        if not gains or max(gains) <= 0:  # no cell at all (nothing expected in the shift), or nothing left
             break
+        centre = int(np.argmax(gains))
         centres.append(centre)
         for w in range(e.shape[0]):
             cells = reach[centre]

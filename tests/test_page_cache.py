@@ -113,3 +113,29 @@ def test_no_cached_function_keeps_a_parameter_out_of_its_key() -> None:
         names = [a.arg for a in func.args.args + func.args.kwonlyargs]
         assert names[0] == "role" or "version_key" in names, func.name
         assert not [n for n in names if n.startswith("_")], func.name
+
+
+def test_every_draw_of_a_shared_map_sends_the_frame_the_same_map(cache, monkeypatch) -> None:
+    """st_folium changes the map it is handed (ids renamed, header and scripts added again),
+    so the cached map is drawn from a copy each time: the second session (or rerun) gets the
+    same frame as the first, not a header styling an id that no longer exists."""
+    import streamlit_folium
+
+    sent: list[dict] = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs))
+    from services import public
+    from ui import state
+
+    chosen = public.default_period(state.public_reader())
+    shared = cache.public_view(period=chosen, group=None, lang="en",
+                               view=cache.public_opening_view(period=chosen, group=None)).fmap
+    original_id = shared._id
+    for _ in range(3):
+        streamlit_folium.st_folium(cache.map_to_draw(shared), key="public-map", height=560,
+                                   use_container_width=True, returned_objects=[])
+    assert shared._id == original_id
+    assert len(sent) == 3
+    for draw in sent[1:]:
+        assert {f: draw[f] for f in ("script", "header", "html", "key")} == \
+            {f: sent[0][f] for f in ("script", "header", "html", "key")}
+    assert sent[0]["header"].count("#map_div {") == 1

@@ -63,3 +63,9 @@ def test_balanced_areas_split_the_workload_within_the_tolerance() -> None:
     mean = workload.sum() / 3
     for c in set(centre):
         assert 0.8 * mean - 1e-6 <= workload[centre == c].sum() <= 1.2 * mean + 1e-6
+
+
+def test_no_cell_in_the_shift_gives_an_empty_plan_not_an_error() -> None:
+    # a city whose reports fall outside the chosen shift: the page must show an empty plan
+    empty = plan(np.zeros((3, 0)), np.zeros((0, 2)), patrols=2, beat_km=1.5)
+    assert empty.visits == [] and empty.value == 0.0

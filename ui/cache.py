@@ -15,11 +15,11 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+import copy
+from collections.abc import Sequence
 from datetime import date
 
+import folium
 import pandas as pd
 import streamlit as st
 
@@ -34,15 +34,17 @@ CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at leas
 ENTRIES = 64
 
 
-_DRAWING = threading.Lock()
+def map_to_draw(fmap: folium.Map) -> folium.Map:
+    """This caller's own copy of a map the caches share, to hand to st_folium.
 
-
-@contextmanager
-def drawing_shared_map() -> Iterator[None]:
-    """folium draws a map by adding to the map's own figure, so a map the caches share
-    between sessions is handed to st_folium by one session at a time."""
-    with _DRAWING:
-        yield
+    st_folium changes the map it draws: it renames the map's element ids (map_<id> becomes
+    map_div), adds the header, styles and layer scripts to the map's figure again on every
+    draw, so a second draw of the same object (another session, another rerun) sends the
+    frame a header whose map style names an id that no longer exists and a script that adds
+    every layer twice, under a new component key. The shared map is never drawn itself; each
+    draw gets a deep copy (about a millisecond), whose output is the same as the first draw.
+    """
+    return copy.deepcopy(fmap)
 
 
 def version() -> int:
@@ -61,7 +63,7 @@ def _cached(func):  # type: ignore[no-untyped-def]
 
 def _cached_map(func):  # type: ignore[no-untyped-def]
     """Results holding a folium map (which cannot be pickled): one shared object, never changed
-    by a page (pages only read it and hand the map to st_folium)."""
+    by a page (pages read it and hand st_folium a copy from ``map_to_draw``)."""
     return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
 
 

@@ -118,3 +118,5 @@ def test_helsinki_from_its_own_extract_in_chromium(page, tmp_path: Path, shot) -
         page.keyboard.press("Escape")
         lat, lon = _centre(page)
         assert 60.16 < lat < 60.18 and 24.93 < lon < 24.96
+    log = (tmp_path / "streamlit.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log and "Error:" not in log, log[-4000:]  # every section of both pages ran

@@ -31,8 +31,9 @@ MAPS = ("public_map", "police", "council")
 DATA_CHOICES = ("council.col_id", "plan.meeting", "plan.agreed_owner", "mod.choose", "police.cell", "accounts.user",
                 "admin.organisation", "council.col_owner_org")
 
-#: Streamlit's own link for screen readers, hidden until focused (not ours to translate)
-FRAMEWORK_TEXT = ("Skip to main content",)
+#: Streamlit's own link for screen readers, hidden until focused, and a component frame's
+#: <noscript> text, read when a frame is caught before it loads (never shown with JavaScript on)
+FRAMEWORK_TEXT = ("Skip to main content", "You need to enable JavaScript to run this app.")
 #: the page's visible text without the exempt parts (see the module's docstring)
 VISIBLE_TEXT = """(dataLabels) => {
   const app = document.querySelector('[data-testid="stApp"]');

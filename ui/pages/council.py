@@ -75,8 +75,8 @@ def survey_section() -> None:
 
 with review:
     shown_review = cache.council_review(role, period=label, today=today, lang=lang)
-    with cache.drawing_shared_map():
-        st_folium(shown_review.fmap, key="council-map", height=520, use_container_width=True, returned_objects=[])
+    st_folium(cache.map_to_draw(shown_review.fmap), key="council-map", height=520, use_container_width=True,
+              returned_objects=[])
     st.dataframe(shown_review.table, hide_index=True, width="stretch")
     trend_chart(shown_review.districts)
 

@@ -38,8 +38,7 @@ if view.ahead is not None:
     st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
     st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
-with cache.drawing_shared_map():
-    st_folium(view.fmap, key="police-map", height=600, use_container_width=True, returned_objects=[])
+st_folium(cache.map_to_draw(view.fmap), key="police-map", height=600, use_container_width=True, returned_objects=[])
 
 st.subheader(state.tr("police.top"))
 st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")

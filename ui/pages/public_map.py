@@ -36,8 +36,7 @@ st.caption(state.tr("release.caption", release=int(newest["release"]), date=f"{p
                     if newest["revision"] else ""))
 if view == "cells" and opening == "cells":
     st.info(state.tr("release.opened_on_cells"))
-with cache.drawing_shared_map():
-    st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
+st_folium(cache.map_to_draw(result.fmap), key="public-map", height=560, use_container_width=True, returned_objects=[])
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
     if result.hotspots is None:
