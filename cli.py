@@ -104,7 +104,7 @@ def _import_each(files: list[Path], engine: Any, kind: str | None, column_mappin
             try:
                 summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
                                       options=options, pool=pool,
-                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+                                      progress=lambda done, total: bar.update(task, completed=done, total=total))  # noqa: B023
             except (intake.UnreadableFile, AccountingError) as exc:
                 problems.append(str(exc))
                 continue

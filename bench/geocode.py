@@ -28,7 +28,8 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
+from collections.abc import Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -261,10 +262,10 @@ def load_time(path: str | None) -> tuple[float, float]:
     busy machine (several engineers share this one), so the targets use CPU time.
     """
     code = (
-        "import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); c=time.process_time();"
+        f"import time,sys; sys.path.insert(0, {str(ROOT)!r}); t=time.perf_counter(); c=time.process_time();"
         "from geo.gazetteer import load_gazetteer; from geo.geocoding import get_index;"
-        "g=load_gazetteer(%r); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
-    ) % (str(ROOT), path)
+        f"g=load_gazetteer({path!r}); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     cpu, wall = (float(v) for v in out.stdout.split())
     return cpu, wall

@@ -105,7 +105,7 @@ def hot_cold(cells: pd.DataFrame, *, fdr: bool) -> tuple[float, float, int, int]
     cells = cells.loc[cells["kind"] == "cell"].assign(quarter=cells["month"].map(quarter_of))
     agree = hot = false = significant = 0
     for time_key in ("month", "quarter"):
-        for period, in_period in cells.groupby(time_key):
+        for _period, in_period in cells.groupby(time_key):
             for group in [None, *GROUPS]:
                 sel = in_period if group is None else in_period.loc[in_period["category_group"] == group]
                 bins = []

@@ -141,7 +141,7 @@ def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrol
     upper.append(patrols)
     row += 1
     beat_row: dict[tuple[int, int], int] = {}
-    for i, (w, a, c) in enumerate(x_keys):
+    for i, (w, a, _c) in enumerate(x_keys):
         key = (w, a)
         if key not in beat_row:
             beat_row[key] = row

@@ -1,7 +1,7 @@
 """WGS84 <-> UTM 36N, vectorised, so distance work (buffers, DBSCAN eps, KDE) is in metres."""
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -10,7 +10,7 @@ from pyproj import Transformer
 from geo.constants import METRIC_CRS, WGS84
 
 
-@lru_cache(maxsize=None)
+@cache
 def _transformer(src: str, dst: str) -> Transformer:
     """Building a Transformer costs milliseconds; reuse one per direction."""
     return Transformer.from_crs(src, dst, always_xy=True)

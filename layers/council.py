@@ -216,7 +216,7 @@ def council_map(
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
     if survey is not None and wave is not None:
-        for layer, items, _ in survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
+        for layer, _items, _ in survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
                                              measure=survey_measure, role=role, lang=lang):
             layer.add_to(m)
         legend(layer.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)

@@ -111,7 +111,7 @@ def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str]
     if basemap.boundary:
         xs, ys = zip(*basemap.boundary, strict=True)
         ax.plot(xs, ys, color="#424242", linewidth=1.0, linestyle="--")
-    for cell, label in zip(cells, labels, strict=True):
+    for cell in cells:
         ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
         xs, ys = zip(*(ring + ring[:1]), strict=True)
         ax.fill(xs, ys, color="#d7301f", alpha=0.30, linewidth=1.2, edgecolor="#b30000")

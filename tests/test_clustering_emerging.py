@@ -35,7 +35,7 @@ def test_mann_kendall_equals_pymannkendall_on_every_series():
 
 
 T = 20
-H, C, O = 3.0, -3.0, 0.0  # significant hot, significant cold, not significant
+H, C, O = 3.0, -3.0, 0.0  # noqa: E741 (O: not significant)  significant hot, significant cold, not significant
 
 
 def _series(*parts):

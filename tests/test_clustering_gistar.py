@@ -13,7 +13,7 @@ from statsmodels.stats.multitest import multipletests
 
 from clustering.binning import study_area
 from clustering.fdr import bh_cutoff, bh_reject, significance_bins
-from clustering.gistar import _neighbour_matrix_cached, gistar_z, local_gistar, neighbour_matrix
+from clustering.gistar import gistar_z, local_gistar, neighbour_matrix
 
 BOX = [(31.267, 47.531), (31.390, 47.531), (31.390, 47.601), (31.267, 47.601)]
 

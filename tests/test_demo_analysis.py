@@ -27,7 +27,6 @@ from pathlib import Path
 import h3
 import numpy as np
 import pandas as pd
-import pytest
 from scipy.special import ndtr
 
 from clustering._project import to_metres

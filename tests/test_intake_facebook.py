@@ -23,7 +23,7 @@ def consume(result):
 
 
 def test_fix_mojibake_recursive_and_tolerant():
-    broken = "Сміття біля ринку".encode("utf-8").decode("latin-1")
+    broken = "Сміття біля ринку".encode().decode("latin-1")
     assert broken.startswith("Ð¡")
     assert fix_mojibake({"a": [broken, 1, None], broken: broken}) == {
         "a": ["Сміття біля ринку", 1, None], "Сміття біля ринку": "Сміття біля ринку"

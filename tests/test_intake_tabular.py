@@ -116,7 +116,7 @@ def test_decode_and_sniff():
 
 
 def test_english_headers_and_header_on_first_row():
-    content = "Date,Description,Address\n2024-03-01,Broken lamp,Kyivska 3\n".encode()
+    content = b"Date,Description,Address\n2024-03-01,Broken lamp,Kyivska 3\n"
     [item] = consume(parse_file(content, name="x.csv"))
     assert item.text == "Broken lamp" and item.venue_text == "Kyivska 3"
 
@@ -130,7 +130,7 @@ def test_a_far_date_is_left_to_the_importer_bounds():
 
 def test_no_header_is_unreadable_with_advice():
     with pytest.raises(UnreadableFile, match="no header row found.*column mapping") as info:
-        parse_file("a;b\n1;2\n".encode(), name="odd.csv")
+        parse_file(b"a;b\n1;2\n", name="odd.csv")
     assert str(info.value).startswith("odd.csv: ")
 
 
@@ -165,7 +165,7 @@ def test_mapping_without_header_and_default_date():
 ])
 def test_bad_mappings_are_unreadable(mapping, problem):
     with pytest.raises(UnreadableFile, match=problem.replace("[", r"\[").replace("]", r"\]")):
-        parse_file("a;b\n1;2\n".encode(), name="m.csv", column_mapping=mapping)
+        parse_file(b"a;b\n1;2\n", name="m.csv", column_mapping=mapping)
 
 
 def test_old_xls_and_wrong_content():

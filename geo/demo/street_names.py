@@ -28,7 +28,7 @@ def translit_uk(text: str) -> str:
     """Ukrainian -> Latin by the KMU 2010 table (word-initial є/ї/й/ю/я, зг -> zgh)."""
     out: list[str] = []
     prev = ""
-    for i, ch in enumerate(text):
+    for ch in text:
         low = ch.lower()
         if low not in _KMU:
             out.append(ch)

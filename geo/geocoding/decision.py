@@ -290,8 +290,8 @@ def _geocode_text(text: str, index: _Index) -> Match:
     for a, b in zip(streets, streets[1:]):
         if a.alias.idx == b.alias.idx or not _connected(t, a, b):
             continue
-        if not (_resolve(index, a, lambda st, o=street_of(b): _intersection(st, o) is not None)
-                and _resolve(index, b, lambda st, o=street_of(a): _intersection(st, o) is not None)):
+        if not (_resolve(index, a, lambda st, o=street_of(b): _intersection(st, o) is not None)  # noqa: B008 (bound now)
+                and _resolve(index, b, lambda st, o=street_of(a): _intersection(st, o) is not None)):  # noqa: B008
             continue
         cross = _intersection(street_of(a), street_of(b))
         if cross is None:

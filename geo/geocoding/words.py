@@ -144,6 +144,7 @@ def _gender_fit(word: str, alias_word_gender: str | None, oblique: bool = False)
     if oblique and word.endswith("ой"):
         return 1.0 if alias_word_gender == "f" else -1.0
     genders = set()
+    best = 0
     for ending, gender in _GENDER_ENDINGS:
         if word.endswith(ending):
             if genders and len(ending) < best:
