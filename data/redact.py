@@ -55,6 +55,16 @@ from data.redact_numbers import (
     spoken_phone_spans,
 )
 from data.redact_places import city_place_names
+from data.vocabulary import (
+    CONJUNCTIONS,
+    CROSS_WORDS,
+    DISTRICT_WORDS,
+    HONORIFICS,
+    MONTH_NAMES,
+    PARK_WORDS,
+    STREET_TYPES,
+    cyrillic,
+)
 
 NAMES_DIR = Path(__file__).resolve().parent / "redact_names"
 AMBIGUOUS_FILE = "ambiguous.txt"
@@ -146,20 +156,20 @@ TITLES = frozenset(
     тітка тітки тьотя тёти дядя гражданин гражданка господин госпожа""".split()
 )
 # Words after which capitalised words are a place name, not a person (tokens carry no
-# dots, so "вул." is "вул").
-PLACE_TRIGGERS = frozenset(
-    """вул вулиця вулиці вулицю вулицею вулиць ул улица улицы улице улицу пров провулок
-    провулку провулка переулок переулке пер просп проспект проспекту проспекті пр пл площа
-    площі площу площадь площади парк парку парком парке сквер скверу сквері бульвар
-    бульварі бульвару бул імені ім имени мікрорайон мікрорайоні микрорайон мкр узвіз
-    узвозі тупик тупику шосе майдан майдані набережна набережній станція зупинка зупинки
-    остановка ріг розі рогу перехресті перехрестя перехрестю перекрестке перекрёстке
-    перекресток угол углу адресою адресу адреса адресе по""".split()
+# dots, so "вул." is "вул"): the shared place words (data.vocabulary) written in Cyrillic,
+# plus words that only announce a place in a sentence (адреса, зупинка, "по").
+PLACE_TRIGGERS = (
+    cyrillic(STREET_TYPES) | cyrillic(CROSS_WORDS) | HONORIFICS | DISTRICT_WORDS | cyrillic(PARK_WORDS)
+    | frozenset("""вулиць провулка перекрёстке пр адресою адресу адреса адресе зупинка зупинки
+    остановка станція по""".split())
+) - frozenset(
+    # also everyday words right before a name: "дорога Олено" (dear), "им" (ru: to them),
+    # single letters ("р." is also рік, "н." an initial), and the Russian "набережная",
+    # which ends a name ("на Набережной. Опять Петренко" must not make Петренко a place)
+    "дорога дороги дорогу дорозі им р н набережная набережной".split()
 )
 # One-letter abbreviations that name a street only when written with a dot ("в. Стуса").
 DOTTED_TRIGGERS = frozenset({"в"})
-# "Ріг Вознесенської і Вавілова": the second street of an intersection.
-CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
 # A house number right after capitalised words makes them a street ("Івана Франка, 61").
 HOUSE_RE = re.compile(
     r",?\s*(?:буд(?:инок)?\.?|д\.|дом|№)?\s*\d{1,3}(?:\s?[-/]?\s?[а-яієїa-z](?![а-яієїa-z]))?"
@@ -167,11 +177,7 @@ HOUSE_RE = re.compile(
 )
 MAX_PLACE_WORDS = 3
 # Streets named after dates ("8 Березня", "1 Мая"); "Марта" and "Мая" are also names.
-MONTHS = frozenset(
-    """січня лютого березня квітня травня червня липня серпня вересня жовтня листопада
-    грудня января февраля марта апреля мая июня июля августа сентября октября ноября
-    декабря""".split()
-)
+MONTHS = frozenset(MONTH_NAMES)
 
 
 @cache

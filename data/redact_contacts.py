@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 
+from data.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
+
 Span = tuple[int, int, str]
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_RE = re.compile(EMAIL_PATTERN)
 LINK_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|facebook\.com|fb\.com|"
     r"instagram\.com|m\.facebook\.com|tiktok\.com|x\.com|twitter\.com)/[\w+\-./?=&%@]+",
     re.IGNORECASE,
 )
-HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
+HANDLE_RE = re.compile(HANDLE_PATTERN)
 
 # --- disguised e-mails ----------------------------------------------------------------------
 

@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from data.vocabulary import PHONE_WORDS
+
 Span = tuple[int, int, str]
 
 # --- digit runs: phones, tax numbers, ID cards, bank cards ------------------------------
@@ -29,7 +31,7 @@ _DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+(?:[\s\-.()]{1,2}\d+)*\)?")
 _GROUP_RE = re.compile(r"\d+")
 # Short city numbers (5-6 digits, "3-12-45") are phones only after a contact word.
 _SHORT_PHONE_RE = re.compile(
-    r"(?i)(?:тел\.?|телефон\w*|моб\.?|номер\w*|дзвон\w*|звон\w*|вайбер|viber)[:\s]*"
+    r"(?i)" + PHONE_WORDS + r"[:\s]*"
     r"(\d{1,3}(?:[\s\-.]\d{2}){2})(?!\d)"
 )
 # A keyword shortly before makes a number of the right length count even when it is

@@ -13,9 +13,9 @@ gazetteer aliases and on the text, so "Маріупольській", "Мари�
 character offsets found in the normalised text are offsets in the original text too: the
 redactor relies on that span to keep the place and redact names elsewhere.
 
-Street-type words and abbreviations come from the libpostal dictionaries (uk, ru:
-street_types.txt, house_numbers.txt, near.txt, cross_streets.txt), copied here so the
-package needs no data files at run time.
+The words shared with redaction (street types, intersection, near and connecting words,
+months) live in data.vocabulary; house-number words and ordinals (libpostal
+house_numbers.txt) are the geocoder's own.
 """
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import pymorphy3
+
+from data.vocabulary import MONTH_NAMES, NEAR_WORDS
 
 # --- characters -------------------------------------------------------------------
 
@@ -277,35 +279,6 @@ def is_dictionary_word(word: str) -> bool:
 
 # --- vocabularies -------------------------------------------------------------------
 
-# Street types: every spelling (libpostal uk/ru street_types.txt and common short forms)
-# -> the Ukrainian type word stored in the gazetteer.
-STREET_TYPES: dict[str, str] = {}
-for _canonical, _forms in {
-    "вулиця": "вулиця вулиці вулицю вулицею вул ул улица улице улицы улицу улицей vul vulytsia "
-              "vulytsya vulica ulitsa ulica ul street st str",
-    "провулок": "провулок провулку провулком пров пер переулок переулке переулка переулку "
-                "переулком prov provulok per pereulok lane ln",
-    "проспект": "проспект проспекту проспекті проспектом проспекте проспекта просп пр-т prospekt prosp avenue ave",
-    "площа": "площа площі площу площею пл площадь площади площадью ploshcha square sq",
-    "бульвар": "бульвар бульвару бульварі бульваром бульваре бульвара б-р бул bulvar boulevard blvd",
-    "мікрорайон": "мікрорайон мікрорайоні мікрорайону мкр мкрн мікр микрорайон микрорайоне "
-                  "микрорайона mkr",
-    "узвіз": "узвіз узвозу узвозі спуск спуске",
-    "шосе": "шосе шоссе shose highway",
-    "тупик": "тупик тупику тупике туп tupyk",
-    "проїзд": "проїзд проїзді проїзду проезд проезде проезда",
-    "набережна": "набережна набережній набережная набережной наб",
-    "алея": "алея алеї аллея аллее ал",
-    "майдан": "майдан майдані майдану",
-    "дорога": "дорога дороги дорозі дорогу road rd",
-    "в'їзд": "в'їзд в'їзді в'їзду въезд въезде",
-    "завулок": "завулок завулку",
-    "drive": "drive dr",
-    "terrace": "terrace",
-    "crescent": "crescent",
-}.items():
-    for _form in _forms.split():
-        STREET_TYPES[_form] = _canonical
 AMBIGUOUS_TYPES = frozenset({"пр"})
 """"пр." is проспект, проїзд or провулок (libpostal lists it for all): a street type whose
 kind is unknown."""
@@ -322,31 +295,12 @@ HOUSE_WORDS = frozenset({"буд", "будинок", "будинку", "буди
 CORPUS_WORDS = frozenset({"корп", "корпус", "к", "корпусу"})
 """Building-part words after a house number (libpostal ru building_types.txt)."""
 
-NEAR_WORDS = frozenset({
-    "біля", "коло", "поруч", "поблизу", "навпроти", "за", "під", "над", "перед", "вздовж",
-    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near", "by",
-    "behind", "opposite", "nära", "bakom", "utanför",
-})
-"""Relative words (libpostal near.txt plus opposite/behind/along)."""
-
 PLACE_PREPOSITIONS = frozenset({"на", "по", "у", "в", "во", "з", "із", "зі", "с", "со", "від",
                                 "от", "до", "між", "между", "na", "po", "v", "u", "z",
                                 "on", "at", "in", "along", "outside", "på", "vid", "längs"}) | NEAR_WORDS
 """Words that put the next word in a place role ("на Московській", "по Соборності")."""
 
-CROSS_WORDS = frozenset({"розі", "ріг", "рогу", "кут", "куті", "перехрестя", "перехресті",
-                         "перехрестю", "угол", "углу", "перекресток", "перекрестке",
-                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин",
-                         "corner", "junction", "intersection", "hörnet", "korsningen"})
-"""Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
-
-CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"})
-"""Words that join the two streets of an intersection."""
-
-MONTHS = frozenset(stem(m) for m in (
-    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
-).split())
+MONTHS = frozenset(stem(m) for m in MONTH_NAMES)
 """Month stems: a number followed by one is a date, not a house number."""
 
 NOT_HOUSE_UNITS = frozenset(stem(u) for u in (

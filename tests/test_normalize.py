@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
+from data.vocabulary import STREET_TYPES
 from geo.normalize import (
-    STREET_TYPES, fold, latin_to_cyrillic, lemmas, normalize_text, stem, tokenize,
+    fold, latin_to_cyrillic, lemmas, normalize_text, stem, tokenize,
     translit_kmu, word_keys,
 )
 

@@ -22,7 +22,8 @@ from geo.geocoding.weights import (
     ALIAS_WEIGHT, AMBIGUOUS_BRANCH, AMBIGUOUS_FACTOR, AMBIGUOUS_GAP_M, CORNER_ANYWHERE, INTERSECTION_M,
     LANDMARK_M, LEVEL_FACTOR, MAX_BRANCH_TO_STREET_M, MAX_SPAN_GAP_TOKENS, SHARED_LOCATION_M,
 )
-from geo.normalize import CONNECTORS, CROSS_WORDS, HOUSE_WORDS, STREET_TYPES, stem
+from data.vocabulary import CONNECTORS, CROSS_WORDS, STREET_TYPES
+from geo.normalize import HOUSE_WORDS, stem
 
 
 def _span(t: _Text, token_ranges: list[tuple[int, int]]) -> tuple[int, int]:

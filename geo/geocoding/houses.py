@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from geo.geocoding.text import _Text
 from geo.geocoding.words import HOUSE_LETTERS, KIND_BY_STEM, SCHOOL_KINDS
+from data.vocabulary import NEAR_WORDS, STREET_TYPES
 from geo.normalize import (
-    CORPUS_WORDS, HOUSE_WORDS, NEAR_WORDS, NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, stem, STREET_TYPES,
+    CORPUS_WORDS, HOUSE_WORDS, NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, stem,
 )
 
 

@@ -18,8 +18,9 @@ from geo.geocoding.words import (
     BRAND_KINDS, _FILLER_WORDS, GIVEN_NAMES, _is_adjective, _is_ordinal_suffix, KIND_BY_STEM, _LOOSE_TYPES,
     _script_inflects,
 )
+from data.vocabulary import STREET_TYPES
 from geo.normalize import (
-    CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, STREET_TYPES, tokenize, word_keys,
+    CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, tokenize, word_keys,
 )
 from geo.projection import to_metres
 

@@ -16,12 +16,13 @@ from geo.geocoding.weights import (
     FUZZY_MIN_LEN_TYPED, MAX_ALIAS_WORDS, PROPER_NAME_MIN_LEN,
 )
 from geo.geocoding.words import (
-    _adjectival, _agree, _city_form, DISTRICT_WORDS, _gender_fit, _GOVERNS, HOLIDAY_WORDS, _is_given_name,
+    _adjectival, _agree, _city_form, _gender_fit, _GOVERNS, HOLIDAY_WORDS, _is_given_name,
     _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES,
 )
+from data.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
 from geo.normalize import (
-    AMBIGUOUS_TYPES, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
-    STREET_TYPES, TYPES_AFTER_NAME, word_keys,
+    AMBIGUOUS_TYPES, is_dictionary_word, PLACE_PREPOSITIONS, stem,
+    TYPES_AFTER_NAME, word_keys,
 )
 
 

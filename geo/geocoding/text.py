@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from data.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 from geo.geocoding.index import _Alias
 from geo.geocoding.words import _FILLER_WORDS, _is_ordinal_suffix
 from geo.normalize import normalize_text, Token, tokenize
@@ -37,10 +38,10 @@ class _Text:
 
 
 _NOT_PLACES = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"            # e-mail: "andrii.lysenko45@i.ua"
-    r"|(?:https?://|www\.)\S+"                   # links
-    r"|@\w+|#\w+"                                # handles and hashtags
-    r"|\+?\d[\d ()-]{7,}\d"                      # phone numbers
+    EMAIL_PATTERN                                # e-mail: "andrii.lysenko45@i.ua"
+    + r"|(?:https?://|www\.)\S+"                 # links
+    + "|" + HANDLE_PATTERN + r"|#\w+"              # handles and hashtags
+    + r"|\+?\d[\d ()-]{7,}\d"                    # phone numbers
 )
 """Contacts carry surnames and digits ("lysenko97@meta.ua" is no "Лисенка 97"): blanked
 before reading (same length, so spans still point into the original text)."""

@@ -3,16 +3,12 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from geo.normalize import analysers, NEAR_WORDS, ORDINAL_SUFFIXES, stem, STREET_TYPES, Token, word_keys
+from data.vocabulary import HONORIFICS, NEAR_WORDS, PARK_WORDS, STREET_TYPES
+from geo.normalize import analysers, ORDINAL_SUFFIXES, stem, Token, word_keys
 
 
-_FILLER_WORDS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
+_FILLER_WORDS = HONORIFICS
 """'Парк ім. Шевченка', 'вулиця імені ...': the honorific carries no place information."""
-
-DISTRICT_WORDS = frozenset({"район", "районі", "району", "районе", "района", "р", "н", "мкр",
-                            "мкрн", "мікрорайон", "мікрорайоні", "мікрорайону", "микрорайон",
-                            "микрорайоне", "микрорайона", "мікр", "масив", "масиві"})
-"""Words that announce a microdistrict ("мкр Болгарка", "в районі Болгарки")."""
 
 GIVEN_NAMES = frozenset(stem(w) for w in (
     "марії зої льва олега іллі богдана геннадія андрія назарія лесі івана тараса михайла "
@@ -40,7 +36,7 @@ _KIND_WORDS: dict[str, tuple[str, ...]] = {
                  "горсовета горсовете мэрия мэрии исполком исполкома ратуша",),
     "police": ("поліція поліції поліцію поліцією полиция полиции полицию райвідділ "
                "райвідділу райотдел райотдела відділок відділку",),
-    "park": ("парк парку парке парка парком сквер скверу сквері сквере park",),
+    "park": (" ".join(sorted(PARK_WORDS)),),
     "church": ("церква церкви церкві церковь церкви храм храму храмі храма собор собору "
                "соборі собора",),
     "stadium": ("стадіон стадіону стадіоні стадион стадиона стадионе",),
