@@ -25,11 +25,11 @@ from data.intake.common import (
     ParseResult,
     Tally,
     UnreadableFile,
-    point_from_links,
     short_hash,
     valid_point,
 )
 from data.intake.jsonrepair import DepthGuard, TooDeep
+from data.intake.social import ITEM, built_items, located, shared_extra
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
@@ -131,29 +131,15 @@ def _decoding(exc: Exception) -> str:
     return " ".join(str(exc).split())  # yajl's messages span lines
 
 
+def _is_entry(prefix: str) -> bool:
+    return prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS)
+
+
 def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: Any) -> Iterator[tuple[str, Any]]:
     """(list key, entry) for every entry of every known list, built one at a time."""
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    key = ""
-    for prefix, event, value in _events(raw, json_bounds):
-        if builder is not None:
-            builder.event(event, value)
-            if event in ("start_map", "start_array"):
-                depth += 1
-            elif event in ("end_map", "end_array"):
-                depth -= 1
-            if depth == 0:
-                yield key, builder.value
-                builder = None
-            continue
-        if prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS):
-            key = "(list)" if prefix == "item" else prefix[:-5]
-            if event in ("start_map", "start_array"):
-                builder, depth = ijson.ObjectBuilder(), 1
-                builder.event(event, value)
-            else:
-                yield key, value
+    for prefix, event, value in built_items(_events(raw, json_bounds), _is_entry):
+        if event == ITEM:
+            yield ("(list)" if prefix == "item" else prefix[:-5]), value
 
 
 def _items(
@@ -207,9 +193,7 @@ def _convert(
             texts.append(comment)
     location, venue, has_media, links = _attachments(entry, unknown)
     text = "\n".join(t for t in texts if t.strip())
-    from_link = point_from_links(links) if location is None else None
-    if from_link:
-        location = from_link
+    location, from_link = located(location, links)
     if not text and location is None and venue is None:
         if has_media or links:
             tally.skip("media")
@@ -224,12 +208,7 @@ def _convert(
     extra: dict[str, Any] = {"entry": index, "list": list_key}
     if group:
         extra["group"] = group  # a group's name, not a person's
-    if links:
-        extra["links"] = links
-    if from_link:
-        extra["location_from_link"] = True
-    if has_media:
-        extra["photo"] = True
+    shared_extra(extra, links=links, from_link=from_link, photo=has_media)
     tally.emitted()
     return RawMessage(
         source="facebook", source_ref=ref, received_at=received_at, text=text,
