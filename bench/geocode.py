@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
+from geo.gazetteer import Gazetteer  # noqa: E402
 from geo.geocoding import Match, build_index, geocode, get_index, name_key  # noqa: E402
 from geo.geocoding.weights import MAX_INTERSECTION_GAP_M  # noqa: E402
 from geo.normalize import normalize_text  # noqa: E402
@@ -77,7 +78,7 @@ def _field(obj: Any, key: str) -> Any:
 class Truth:
     """What the gazetteer knows, in comparable form (names via geo.geocoding.name_key)."""
 
-    def __init__(self, gazetteer: Any) -> None:
+    def __init__(self, gazetteer: Gazetteer) -> None:
         self.street_names = {name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
         self.street_ids = {_field(s, "id"): name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
         self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
@@ -224,7 +225,7 @@ def score(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> Sco
                   false_n / max(none_n, 1), none_n, hi_ok / max(hi_n, 1), hi_n, skipped)
 
 
-def baseline(gazetteer: Any) -> Callable[[str], Match]:
+def baseline(gazetteer: Gazetteer) -> Callable[[str], Match]:
     """Plain rapidfuzz: the best alias over the whole text (partial_ratio >= 85), at the
     street's middle point; no context, no house numbers, no landmarks."""
     index = build_index(gazetteer)
@@ -282,7 +283,7 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
     return done / (time.process_time() - start)
 
 
-def cold_throughput(texts: list[str], gazetteer: Any) -> float:
+def cold_throughput(texts: list[str], gazetteer: Gazetteer) -> float:
     """One pass with the per-word caches emptied: the rate for text never seen before."""
     from geo import normalize
     from geo.geocoding import words
@@ -320,7 +321,7 @@ def demo_messages() -> dict[tuple[str, str], tuple[str, tuple[float, float] | No
     return out
 
 
-def ground_truth(gazetteer: Any, truth: Truth) -> None:
+def ground_truth(gazetteer: Gazetteer, truth: Truth) -> None:
     """Score the geocoder on the demo data generator's reports (data/demo/ground_truth*.csv):
     expected names per report, the true point, and whether a location was shared."""
     files = sorted((ROOT / "data" / "demo").glob("ground_truth*.csv"))
@@ -385,7 +386,7 @@ def helsinki() -> None:
     print(f"  answers > {FAR_M:.0f} m off claiming < {CONFIDENT_M:.0f} m: {bad} of {measured} (target 0)")
 
 
-def distinct_throughput(gazetteer: Any) -> None:
+def distinct_throughput(gazetteer: Gazetteer) -> None:
     """Texts per CPU second over distinct texts, each geocoded once, word caches emptied
     first: the eval sets and every demo report (no repeats feed the caches)."""
     texts = list(dict.fromkeys([r["text"] for r in load_eval()] + [r["text"] for r in load_eval(HELSINKI_CSV)]

@@ -299,13 +299,14 @@ def _install_stub(kind: str) -> dict[str, int]:
     import dataclasses
 
     import data.importer as importer
+    from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
 
     counts = {"calls": 0, "misses": 0}
     table = _replay_table() if kind == "replay" else {}
     fixed = Match(lat=47.566, lon=31.33, level="street", score=0.5, uncertainty_m=300.0, street="stub")
 
-    def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Any = None) -> Match:
+    def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
         counts["calls"] += 1
         if kind == "point":
             return dataclasses.replace(fixed)

@@ -79,7 +79,7 @@ def bench(n: int, gazetteer, addr: dict) -> None:
     table, _ = timed(f"{n:>7} released table Q4 all groups", lambda: released_table(
         df, Quarter(2025, 4), addr, gazetteer))
     timed(f"{n:>7} public map (Q4, all groups)", lambda: public_map(table, gazetteer))
-    points = {str(d["id"]): (47.5, 31.3) for d in gazetteer.districts} | {privacy.OUTSIDE_DISTRICTS: (47.5, 31.3)}
+    points = {str(d.id): (47.5, 31.3) for d in gazetteer.districts} | {privacy.OUTSIDE_DISTRICTS: (47.5, 31.3)}
     timed(f"{n:>7} requests.json (Q4, all groups)", lambda: exports.requests_json(table, points))
     boundary = gazetteer.boundary_polygon
     gistar, density = run(df, "gistar", 9, boundary), density_grid(df[df["level"] != "district"])

@@ -146,7 +146,7 @@ def all_units() -> dict[str, str]:
     counts = privacy.address_counts_by_cell(gz.addresses)
     cells = [c for c, n in counts.items() if n >= privacy.MIN_ADDRESSES]
     units = dict(privacy.cell_districts(cells, gz.districts))
-    for d in [*(str(d["id"]) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
+    for d in [*(str(d.id) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
         units[privacy.REST_PREFIX + d] = d
     return units
 

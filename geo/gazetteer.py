@@ -9,7 +9,6 @@ Usage (the geocoder's entry point):
     gz.district_at(lat, lon)               # microdistrict name or None
     gz.boundary_polygon, gz.water_polygon  # shapely geometries in lon/lat
 Geometry is kept as lon/lat tuples (as in the JSON); shapely objects are made lazily.
-Records also answer JSON-style access (street["names"], landmark.get("number")).
 """
 from __future__ import annotations
 
@@ -49,23 +48,8 @@ def _aliases(names: dict[str, str]) -> list[str]:
     return out
 
 
-class _Record:
-    """Read access by JSON key as well (r["name"], r.get("names")), so code written against
-    the plain gazetteer JSON works unchanged on loaded objects."""
-
-    __dataclass_fields__: dict[str, Any]
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.__dataclass_fields__:
-            return getattr(self, key)
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in self.__dataclass_fields__ else default
-
-
 @dataclass(frozen=True)
-class Street(_Record):
+class Street:
     """A named street: `name` is the bare name ("Соборності"), `names` the full OSM names."""
 
     id: str
@@ -91,7 +75,7 @@ class Street(_Record):
 
 
 @dataclass(frozen=True)
-class Address(_Record):
+class Address:
     street_id: str
     house: str
     lat: float
@@ -99,7 +83,7 @@ class Address(_Record):
 
 
 @dataclass(frozen=True)
-class Landmark(_Record):
+class Landmark:
     id: str
     kind: str
     name: str
@@ -114,7 +98,7 @@ class Landmark(_Record):
 
 
 @dataclass(frozen=True)
-class District(_Record):
+class District:
     id: str
     name: str
     names: dict[str, str]
@@ -131,7 +115,7 @@ class District(_Record):
 
 
 @dataclass(frozen=True)
-class Area(_Record):
+class Area:
     """A basemap polygon (water or park)."""
 
     name: str

@@ -8,7 +8,7 @@ points, texts or reporter data are drawn here: the council's job is districts an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import folium
 import h3
@@ -19,7 +19,7 @@ from shapely.geometry import Polygon
 
 from layers import privacy
 from layers.access import require
-from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.basemap import basemap, cell_geometry, polygon_geometry
 from layers.popups import TextPopups
 from layers.privacy import Period
 from layers.public import actions_layer
@@ -39,6 +39,9 @@ from layers.style import (
 )
 from layers.text import plain, tr
 
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
 
 def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
     counted = privacy.counted_reports(reports)
@@ -46,33 +49,33 @@ def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
     return counted.loc[(when >= period.start) & (when < period.end)]
 
 
-def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Any) -> np.ndarray:
+def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Gazetteer) -> np.ndarray:
     """Microdistrict id of each exact point ('' outside all); restricted, so points are used."""
     out = np.full(len(lat), privacy.OUTSIDE_DISTRICTS, dtype=object)
-    for d in part(gazetteer, "districts"):
-        inside = contains_xy(Polygon(d["polygon"]), np.asarray(lon, float), np.asarray(lat, float))
-        out[inside & (out == privacy.OUTSIDE_DISTRICTS)] = d["id"]
+    for d in gazetteer.districts:
+        inside = contains_xy(Polygon(d.polygon), np.asarray(lon, float), np.asarray(lat, float))
+        out[inside & (out == privacy.OUTSIDE_DISTRICTS)] = d.id
     return out
 
 
-def district_stats(reports: pd.DataFrame, gazetteer: Any, *, period: Period, role: str | None) -> pd.DataFrame:
+def district_stats(reports: pd.DataFrame, gazetteer: Gazetteer, *, period: Period, role: str | None) -> pd.DataFrame:
     """district, name, population, n, per_1000, n_prev, change (vs the previous period)."""
     require(role, "council_map")
     rows = []
     now, prev = _in_period(reports, period), _in_period(reports, period.previous())
     cur = pd.Series(district_ids(now["lat"].to_numpy(), now["lon"].to_numpy(), gazetteer)).value_counts()
     old = pd.Series(district_ids(prev["lat"].to_numpy(), prev["lon"].to_numpy(), gazetteer)).value_counts()
-    for d in part(gazetteer, "districts"):
-        n, n_prev, pop = int(cur.get(d["id"], 0)), int(old.get(d["id"], 0)), d.get("population") or 0
-        rows.append({"district": d["id"], "name": d["name"], "population": pop, "n": n,
+    for d in gazetteer.districts:
+        n, n_prev, pop = int(cur.get(d.id, 0)), int(old.get(d.id, 0)), d.population
+        rows.append({"district": d.id, "name": d.name, "population": pop, "n": n,
                      "per_1000": round(1000 * n / pop, 2) if pop else np.nan, "n_prev": n_prev,
                      "change": n - n_prev})
     return pd.DataFrame(rows)
 
 
-def _district_choropleth(stats: pd.DataFrame, gazetteer: Any, column: str, *, name: str, palette: list[str],
+def _district_choropleth(stats: pd.DataFrame, gazetteer: Gazetteer, column: str, *, name: str, palette: list[str],
                          breaks: list[float], show: bool) -> folium.FeatureGroup:
-    polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
+    polygons = {d.id: d.polygon for d in gazetteer.districts}
     feats = []
     for r in stats.itertuples(index=False):
         value = getattr(r, column)
@@ -85,7 +88,7 @@ def _district_choropleth(stats: pd.DataFrame, gazetteer: Any, column: str, *, na
     return group
 
 
-def district_layers(stats: pd.DataFrame, gazetteer: Any, *, role: str | None, lang: str = "uk"
+def district_layers(stats: pd.DataFrame, gazetteer: Gazetteer, *, role: str | None, lang: str = "uk"
                     ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
     """(layer, legend items, unit) for counts, rate per 1,000 residents and change."""
     require(role, "council_map")
@@ -135,15 +138,15 @@ def _plain_labels(breaks: list[float]) -> list[str]:
     return [f"≤ {b:.2f}" for b in breaks]
 
 
-def _survey_frame(table: pd.DataFrame, gazetteer: Any) -> pd.DataFrame:
+def _survey_frame(table: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
     """Survey rows keyed by district name or id -> gazetteer ids."""
-    ids = {d["name"]: d["id"] for d in part(gazetteer, "districts")} | {d["id"]: d["id"]
-                                                                          for d in part(gazetteer, "districts")}
+    ids = {d.name: d.id for d in gazetteer.districts} | {d.id: d.id
+                                                                          for d in gazetteer.districts}
     out = table.assign(district=table["district"].map(ids))
     return out.dropna(subset=["district"])
 
 
-def survey_layers(responses: pd.DataFrame, gazetteer: Any, *, wave: str, previous_wave: str | None = None,
+def survey_layers(responses: pd.DataFrame, gazetteer: Gazetteer, *, wave: str, previous_wave: str | None = None,
                   measure: str = "trust_police", role: str | None, lang: str = "uk"
                   ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
     """A survey measure by district for a wave (and its change since the previous wave).
@@ -152,7 +155,7 @@ def survey_layers(responses: pd.DataFrame, gazetteer: Any, *, wave: str, previou
     layers/privacy.py, here only drawn.
     """
     require(role, "council_map")
-    names = {d["id"]: d["name"] for d in part(gazetteer, "districts")}
+    names = {d.id: d.name for d in gazetteer.districts}
     label = tr(f"survey.{measure}", lang)
     suppressed = tr("legend.suppressed", lang, n=privacy.MIN_SURVEY_N)
     out = []
@@ -189,7 +192,7 @@ def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk"
 
 
 def council_map(
-    gazetteer: Any,
+    gazetteer: Gazetteer,
     *,
     role: str | None,
     period: Period,
@@ -216,10 +219,12 @@ def council_map(
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
     if survey is not None and wave is not None:
-        for layer, _items, _ in survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
-                                             measure=survey_measure, role=role, lang=lang):
+        survey_maps = survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
+                                    measure=survey_measure, role=role, lang=lang)
+        for layer, _, _ in survey_maps:
             layer.add_to(m)
-        legend(layer.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
+        last, items, _ = survey_maps[-1]  # one legend, of the last survey layer
+        legend(last.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
     if meetings is not None and len(meetings):
         meetings_layer(meetings, role=role, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

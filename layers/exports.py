@@ -17,7 +17,7 @@ import io
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h3
 import pandas as pd
@@ -27,8 +27,11 @@ from openpyxl.styles import Alignment, Font
 from encoders import spreadsheet_cell
 from layers import privacy
 from layers.access import require
-from layers.basemap import cell_geometry, part, polygon_geometry
+from layers.basemap import cell_geometry, polygon_geometry
 from layers.privacy import CITY_TZ, PublicTable
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
 
 BOM = "\ufeff"  # the CSV text starts with it; downloads encode text as UTF-8
 
@@ -130,9 +133,9 @@ def public_csv(table: PublicTable) -> str:
     return csv_text(_public_frame(table))
 
 
-def public_geojson(table: PublicTable, gazetteer: Any) -> str:
+def public_geojson(table: PublicTable, gazetteer: Gazetteer) -> str:
     """The released table as GeoJSON: cells as hexagons, rest-of-district units as their district."""
-    polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
+    polygons = {d.id: d.polygon for d in gazetteer.districts}
     feats = []
     for row in _public_frame(table).to_dict("records"):
         if row["kind"] == "cell":

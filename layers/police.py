@@ -8,7 +8,7 @@ outlines are merged polygons, and report points only for a short period, capped.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import h3
@@ -35,6 +35,9 @@ from layers.style import (
 )
 from layers.privacy import CITY_TZ, counted_reports
 from layers.text import plain, tr
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
 
 MAX_POINTS = 1500  # markers beyond this make the page slow and the HTML megabytes
 MAX_POINT_DAYS = 31  # points are for "this week / this month", not for history
@@ -240,7 +243,7 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
 
 
 def police_map(
-    gazetteer: Any,
+    gazetteer: Gazetteer,
     *,
     role: str | None,
     period_label: str,

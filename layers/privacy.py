@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 import h3
@@ -44,6 +44,9 @@ from shapely.geometry import Polygon
 
 from data.categories import CATEGORIES, GROUPS
 from layers.cellkey import KEY_SPACE, PTable, PTableSpec, cell_key
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Address, District
 
 CITY_TZ = ZoneInfo("Europe/Kyiv")
 PUBLIC_RES = 8
@@ -180,7 +183,7 @@ def latest_publishable_month(now: datetime) -> Month:
 # --- units ---------------------------------------------------------------------------
 
 
-def cell_districts(cells: Iterable[str], districts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+def cell_districts(cells: Iterable[str], districts: Sequence[District]) -> dict[str, str]:
     """Cell -> microdistrict id by the cell's centre, so every cell sits in exactly one
     district and district figures are exact sums of their cells (no cross-district leak)."""
     cells = list(dict.fromkeys(cells))
@@ -190,18 +193,18 @@ def cell_districts(cells: Iterable[str], districts: Sequence[Mapping[str, Any]])
     centres = np.array([h3.cell_to_latlng(c) for c in cells])
     free = np.ones(len(cells), dtype=bool)
     for d in districts:
-        inside = contains_xy(Polygon(d["polygon"]), centres[:, 1], centres[:, 0]) & free
+        inside = contains_xy(Polygon(d.polygon), centres[:, 1], centres[:, 0]) & free
         for i in np.flatnonzero(inside):
-            out[cells[i]] = str(d["id"])
+            out[cells[i]] = str(d.id)
         free &= ~inside
     return out
 
 
-def address_counts_by_cell(addresses: Iterable[Mapping[str, Any]], res: int = PUBLIC_RES) -> dict[str, int]:
+def address_counts_by_cell(addresses: Iterable[Address], res: int = PUBLIC_RES) -> dict[str, int]:
     """Addresses (or buildings, where an extract has no addresses) per cell, from the gazetteer."""
     counts: dict[str, int] = {}
     for a in addresses:
-        cell = h3.latlng_to_cell(float(a["lat"]), float(a["lon"]), res)
+        cell = h3.latlng_to_cell(float(a.lat), float(a.lon), res)
         counts[cell] = counts.get(cell, 0) + 1
     return counts
 
@@ -263,7 +266,7 @@ def unit_of(cell: str, level: str | None, district: str, address_counts: Mapping
 
 
 def base_cells(
-    reports: pd.DataFrame, *, address_counts: Mapping[str, int], districts: Sequence[Mapping[str, Any]]
+    reports: pd.DataFrame, *, address_counts: Mapping[str, int], districts: Sequence[District]
 ) -> pd.DataFrame:
     """True counts and cell keys of the base table (month x unit x group); never published.
 

@@ -8,7 +8,7 @@ noise and is shown as approximate ("≈ 12").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import h3
@@ -17,7 +17,7 @@ from shapely.geometry import Polygon
 
 from data.categories import GROUPS
 from layers import privacy
-from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.basemap import basemap, cell_geometry, polygon_geometry
 from layers.popups import TextPopups
 from layers.privacy import PublicTable
 from layers.style import (
@@ -31,6 +31,9 @@ from layers.style import (
     polygon_style,
 )
 from layers.text import plain, tr
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
 
 
 def group_label(group: str | None, lang: str) -> str:
@@ -49,16 +52,16 @@ def _tip(count: Any, lang: str) -> str:
     return tr("release.tip_approx", lang, n=int(count))
 
 
-def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
+def _district_names(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
     names = {
-        d["id"]: (d["names"].get("name:en") if lang == "en" else None) or d["name"]
-        for d in part(gazetteer, "districts")
+        d.id: (d.names.get("name:en") if lang == "en" else None) or d.name
+        for d in gazetteer.districts
     }
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
 
 
-def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd.DataFrame:
+def display_table(table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk") -> pd.DataFrame:
     """The public table for st.dataframe: microdistrict, place, count as text ("≈ n")."""
     names = _district_names(gazetteer, lang)
     place = [
@@ -94,24 +97,24 @@ def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> t
 
 
 def districts_layer(
-    table: PublicTable, gazetteer: Any, *, lang: str = "uk", show: bool = False
+    table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk", show: bool = False
 ) -> tuple[folium.FeatureGroup, list]:
     """Microdistricts coloured by their total (the sum of their units' released counts)."""
     names = _district_names(gazetteer, lang)
     counts = table.districts.set_index("district")
     breaks = class_breaks(counts["count"].astype(int).tolist(), floor=1)
     feats = []
-    for d in part(gazetteer, "districts"):
-        if d["id"] not in counts.index:
+    for d in gazetteer.districts:
+        if d.id not in counts.index:
             continue
-        row = counts.loc[d["id"]]
+        row = counts.loc[d.id]
         fill = color_for(int(row["count"]), breaks)
         feats.append(
             {
                 "type": "Feature",
-                "geometry": polygon_geometry(d["polygon"]),
+                "geometry": polygon_geometry(d.polygon),
                 "properties": {
-                    "tip": f"{names[d['id']]}: {_tip(row['count'], lang)}",
+                    "tip": f"{names[d.id]}: {_tip(row['count'], lang)}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.6),
                 },
             }
@@ -121,22 +124,22 @@ def districts_layer(
     return group, breaks
 
 
-def action_place(action: pd.Series | dict, gazetteer: Any) -> tuple[float, float] | None:
+def action_place(action: pd.Series | dict, gazetteer: Gazetteer) -> tuple[float, float] | None:
     """Where an action is drawn: the centre of its res-8 cell (never finer), else its district."""
     cell = action.get("cell")
     if isinstance(cell, str) and h3.is_valid_cell(cell):
         parent = cell if h3.get_resolution(cell) <= privacy.PUBLIC_RES else h3.cell_to_parent(cell, privacy.PUBLIC_RES)
         lat, lon = h3.cell_to_latlng(parent)
         return round(lat, 5), round(lon, 5)
-    for d in part(gazetteer, "districts"):
-        if action.get("district") in (d["id"], d["name"]):
-            c = Polygon(d["polygon"]).representative_point()
+    for d in gazetteer.districts:
+        if action.get("district") in (d.id, d.name):
+            c = Polygon(d.polygon).representative_point()
             return round(c.y, 5), round(c.x, 5)
     return None
 
 
 def actions_layer(
-    actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True
+    actions: pd.DataFrame, gazetteer: Gazetteer, *, lang: str = "uk", public: bool = True
 ) -> folium.FeatureGroup:
     """Action-plan items as status-coloured circles; the public sees status and public note only."""
     group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
@@ -187,7 +190,7 @@ def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = Tru
 
 
 def public_map(
-    table: PublicTable, gazetteer: Any, *, lang: str = "uk", actions: pd.DataFrame | None = None,
+    table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk", actions: pd.DataFrame | None = None,
     view: str = "cells", hotspots: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The residents' map for one publishable table; `view` ("hotspots" | "cells" |

@@ -166,7 +166,7 @@ def public_view(engine: Engine | None, period: str, group: str | None, *, lang: 
 
 def district_points() -> dict[str, tuple[float, float]]:
     """A point inside each microdistrict: where the feed places its rest-of-district units."""
-    return {str(d["id"]): _inside(d["polygon"]) for d in load_gazetteer().districts}
+    return {str(d.id): _inside(d.polygon) for d in load_gazetteer().districts}
 
 
 def _inside(polygon: Any) -> tuple[float, float]:

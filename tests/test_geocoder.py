@@ -22,13 +22,14 @@ import pytest
 
 from conftest import require
 from geo import Match, geocode, geocode_many
+from geo.gazetteer import Gazetteer
 from geo.geocoding import geocode_lines
 from geo.geocoding.weights import EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, LANDMARK_M, STREET_OFFSET_M
 from geo.projection import to_metres
 
 DATA = Path(__file__).parent / "data"
 ROOT = Path(__file__).resolve().parents[1]
-MINI = json.loads((DATA / "mini_gazetteer.json").read_text(encoding="utf-8"))
+MINI = Gazetteer.from_dict(json.loads((DATA / "mini_gazetteer.json").read_text(encoding="utf-8")))
 X0, Y0 = (float(v) for v in to_metres(47.566, 31.33))
 
 

@@ -11,11 +11,12 @@ import pandas as pd
 import pytest
 
 from encoders import html_text, js_value, visible_controls
+from geo.gazetteer import Gazetteer
 from layers import council, police
 from layers.privacy import MIN_SURVEY_N, Month, Quarter, public_table
 from layers.public import public_map
 from test_layers_privacy import make_addresses, make_reports, released
-from test_layers_public import GAZETTEER
+from test_layers_public import GAZETTEER_JSON
 
 # Each one carries "pwned": after the encoded forms are taken out, that word must be gone.
 HOSTILE = [
@@ -54,12 +55,12 @@ def assert_only_encoded(html: str, values: list[str]) -> None:
     assert "\u202e" not in html and "\x1b" not in html and "\x00" not in html
 
 
-def hostile_gazetteer() -> dict:
-    gz = copy.deepcopy(GAZETTEER)
+def hostile_gazetteer() -> Gazetteer:
+    gz = copy.deepcopy(GAZETTEER_JSON)
     for i, d in enumerate(gz["districts"]):
         d["name"] = HOSTILE[i % len(HOSTILE)]
         d["names"] = {"name:en": HOSTILE[(i + 1) % len(HOSTILE)]}
-    return gz
+    return Gazetteer.from_dict(gz)
 
 
 def hostile_reports(seed: int = 3) -> pd.DataFrame:
@@ -97,8 +98,8 @@ def test_police_map_shows_hostile_report_texts_only_as_text() -> None:
 def test_council_map_shows_hostile_places_actions_and_names_only_as_text(lang) -> None:
     gz = hostile_gazetteer()
     meetings = pd.DataFrame([{"place": v, "date": v, "attendees": v, "lat": 47.56, "lon": 31.32} for v in HOSTILE])
-    survey = pd.DataFrame([{"wave": w, "district": d["name"], "trust_police": 3.0}
-                           for w in ("1", "2") for d in gz["districts"] for _ in range(MIN_SURVEY_N)])
+    survey = pd.DataFrame([{"wave": w, "district": d.name, "trust_police": 3.0}
+                           for w in ("1", "2") for d in gz.districts for _ in range(MIN_SURVEY_N)])
     m = council.council_map(gz, role="council", period=Month(2026, 2), lang=lang, reports=make_reports(8, 160),
                             actions=hostile_actions(), survey=survey, wave="2", previous_wave="1", meetings=meetings)
     assert_only_encoded(m.get_root().render(), HOSTILE)

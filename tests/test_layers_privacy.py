@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data.categories import CATEGORIES, GROUPS
+from geo.gazetteer import District
 from layers import privacy
 from layers.cellkey import cell_key
 from layers.privacy import (
@@ -34,8 +35,10 @@ CENTRE = h3.latlng_to_cell(47.566, 31.33, 8)
 CELLS = sorted(h3.grid_disk(CENTRE, 1))  # 7 neighbouring res-8 cells
 SPLIT_LON = h3.cell_to_latlng(CENTRE)[1] + 1e-4  # not through a cell centre
 DISTRICTS = [
-    {"id": "d-01", "name": "West", "polygon": [[31.2, 47.4], [SPLIT_LON, 47.4], [SPLIT_LON, 47.7], [31.2, 47.7]]},
-    {"id": "d-02", "name": "East", "polygon": [[SPLIT_LON, 47.4], [31.5, 47.4], [31.5, 47.7], [SPLIT_LON, 47.7]]},
+    District("d-01", "West", {"name:en": "West"}, ((31.2, 47.4), (SPLIT_LON, 47.4), (SPLIT_LON, 47.7), (31.2, 47.7)),
+             population=4000, synthetic=True),
+    District("d-02", "East", {"name:en": "East"}, ((SPLIT_LON, 47.4), (31.5, 47.4), (31.5, 47.7), (SPLIT_LON, 47.7)),
+             population=4000, synthetic=True),
 ]
 MONTHS = Quarter(2026, 1).months
 SLUGS = sorted(CATEGORIES)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -11,25 +12,29 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from geo.gazetteer import Gazetteer
 from layers import exports
 from layers.basemap import basemap
 from layers.privacy import Month, Quarter, public_table
 from layers.public import display_table, method_markdown, public_map
 from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make_reports, released
 
-GAZETTEER = {
+GAZETTEER_JSON = {
     "meta": {"source": "test", "synthetic": True, "attribution": "© OpenStreetMap contributors"},
     "boundary": [[31.30, 47.54], [31.36, 47.54], [31.36, 47.59], [31.30, 47.59]],
     "streets": [
-        {"id": "st-1", "name": "Соборності", "highway": "primary", "lines": [[[31.31, 47.56], [31.35, 47.57]]]},
-        {"id": "st-2", "name": "Бузька", "highway": "residential", "lines": [[[31.32, 47.55], [31.32, 47.58]]]},
+        {"id": "st-1", "name": "Соборності", "type": "вулиця", "highway": "primary", "names": {}, "synthetic": True,
+         "lines": [[[31.31, 47.56], [31.35, 47.57]]]},
+        {"id": "st-2", "name": "Бузька", "type": "вулиця", "highway": "residential", "names": {}, "synthetic": True,
+         "lines": [[[31.32, 47.55], [31.32, 47.58]]]},
     ],
     "addresses": [],
     "landmarks": [],
-    "districts": [{**d, "names": {"name:en": d["name"]}, "population": 4000} for d in DISTRICTS],
+    "districts": [dataclasses.asdict(d) for d in DISTRICTS],
     "water": [{"name": "Південний Буг", "polygon": [[31.34, 47.54], [31.35, 47.54], [31.35, 47.59], [31.34, 47.59]]}],
     "parks": [{"name": "Парк", "polygon": [[31.31, 47.57], [31.315, 47.57], [31.315, 47.575], [31.31, 47.575]]}],
 }
+GAZETTEER = Gazetteer.from_dict(GAZETTEER_JSON)
 POINTS = {"d-01": (47.56, 31.25), "d-02": (47.56, 31.45), "": (47.56, 31.33)}
 ACTIONS = pd.DataFrame(
     [
@@ -106,7 +111,7 @@ def test_osm_tiles_are_optional_and_never_added_by_default() -> None:
     assert "tile.openstreetmap.org" in html
     tile_var = next(c.get_name() for c in m._children.values() if type(c).__name__ == "TileLayer")
     assert f"{tile_var}.addTo" not in html
-    assert "DEMO DATA" not in basemap({**GAZETTEER, "meta": {"synthetic": False}}, lang="en").get_root().render()
+    assert "DEMO DATA" not in basemap(dataclasses.replace(GAZETTEER, meta={"synthetic": False}), lang="en").get_root().render()
 
 
 def test_method_text_states_cell_size_noise_releases_lag_and_approximate_places() -> None:

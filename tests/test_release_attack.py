@@ -122,7 +122,7 @@ def public_units() -> dict[str, str]:
     cells = [c for c, n in counts.items() if n >= privacy.MIN_ADDRESSES]
     district_of = privacy.cell_districts(cells, gz.districts)
     units = {c: district_of[c] for c in cells}
-    for d in [*(str(d["id"]) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
+    for d in [*(str(d.id) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
         units[privacy.REST_PREFIX + d] = d
     return units
 

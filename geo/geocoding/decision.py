@@ -9,6 +9,7 @@ from typing import Any
 
 from shapely.geometry import Point
 
+from geo.gazetteer import Gazetteer
 from geo.geocoding.geometry import (
     _address_point, _district_at, _finish, _intersection, _street_district, _street_point, _to_wgs84,
 )
@@ -94,7 +95,7 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
 
 
 def geocode(text: str, *, location: tuple[float, float] | None = None,
-            gazetteer: Any = None) -> Match:
+            gazetteer: Gazetteer | None = None) -> Match:
     """Read one message and return where it happened (see the module docstring)."""
     index = get_index(gazetteer if gazetteer is not None else _default_gazetteer())
     match = _geocode_text(text or "", index)
@@ -353,13 +354,13 @@ def _geocode_text(text: str, index: _Index) -> Match:
     return Match()
 
 
-def geocode_many(texts: Iterable[str], *, gazetteer: Any = None) -> list[Match]:
+def geocode_many(texts: Iterable[str], *, gazetteer: Gazetteer | None = None) -> list[Match]:
     """Geocode many texts against one gazetteer (loaded and indexed once)."""
     gaz = gazetteer if gazetteer is not None else _default_gazetteer()
     return [geocode(text, gazetteer=gaz) for text in texts]
 
 
-def geocode_lines(lines: Iterable[str], *, gazetteer: Any = None) -> Iterator[dict[str, Any]]:
+def geocode_lines(lines: Iterable[str], *, gazetteer: Gazetteer | None = None) -> Iterator[dict[str, Any]]:
     """For `cli.py geocode`: one JSON-ready dict per input line.
 
     A line is plain text, or a JSON object {"text": ..., "location": [lat, lon]} when the

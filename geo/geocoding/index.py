@@ -11,6 +11,7 @@ from shapely import line_locate_point, points as points_array, STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge
 
+from data.vocabulary import STREET_TYPES
 from geo.geocoding.weights import (
     GENERIC_NAME_WORD, INFLECT_CUT_MIN_PREFIX, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
 )
@@ -18,7 +19,7 @@ from geo.geocoding.words import (
     BRAND_KINDS, _FILLER_WORDS, GIVEN_NAMES, _is_adjective, _is_ordinal_suffix, KIND_BY_STEM, _LOOSE_TYPES,
     _script_inflects,
 )
-from data.vocabulary import STREET_TYPES
+from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.normalize import (
     CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, tokenize, word_keys,
 )
@@ -90,18 +91,6 @@ class _Index:
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
-
-
-def _field(gazetteer: Any, name: str) -> list:
-    """Gazetteer object (geo.gazetteer.Gazetteer) or the plain JSON dict."""
-    if isinstance(gazetteer, Mapping):
-        return list(gazetteer.get(name) or [])
-    return list(getattr(gazetteer, name, None) or [])
-
-
-def _get(obj: Any, key: str) -> Any:
-    """A field of a JSON dict or of a geo.gazetteer dataclass."""
-    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
 
 
 def _core_words(text: str) -> list[str]:
@@ -212,7 +201,7 @@ def _leading_number(house: str) -> int | None:
     return int(digits) if digits else None
 
 
-def build_index(gazetteer: Any) -> _Index:
+def build_index(gazetteer: Gazetteer) -> _Index:
     """Alias index and metric geometry of one gazetteer (built once, cached by identity)."""
     aliases: dict[tuple[str, ...], list[_Alias]] = {}
     seen: set = set()
@@ -220,8 +209,8 @@ def build_index(gazetteer: Any) -> _Index:
     streets: list[_Street] = []
     by_id: dict[str, int] = {}
     pieces: dict[int, list[int]] = {}  # first index of a gazetteer street -> its places
-    for raw in _field(gazetteer, "streets"):
-        lines = _project_lines(_get(raw, "lines") or [])
+    for raw in gazetteer.streets:
+        lines = _project_lines(raw.lines or [])
         if not lines:
             continue
         merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
@@ -230,12 +219,12 @@ def build_index(gazetteer: Any) -> _Index:
         for group in _places(parts):  # one name in two parts of town: two places
             main = max(group, key=lambda g: g.length)
             geom = MultiLineString(group) if len(group) > 1 else main
-            streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "",
-                                   type=_get(raw, "type") or "вулиця", geom=geom, main=main))
-        by_id[_get(raw, "id")] = first
+            streets.append(_Street(id=raw.id, name=raw.name or "",
+                                   type=raw.type or "вулиця", geom=geom, main=main))
+        by_id[raw.id] = first
         pieces[first] = list(range(first, len(streets)))
         for idx, (kind, text) in ((i, v) for i in pieces[first]
-                                  for v in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or "")):
+                                  for v in _name_variants(raw.names or {}, raw.name or "")):
             words = _core_words(text)
             variants = [(kind, words)]
             if kind == "name":
@@ -251,8 +240,7 @@ def build_index(gazetteer: Any) -> _Index:
                     fuzzy.setdefault(alias.stems, alias)
                     fuzzy.setdefault(_folded(vwords), alias)
     # 14,000 addresses: one projection call, plain tuples, no per-item type checks
-    rows = [(a["street_id"], a["house"], a["lat"], a["lon"]) if isinstance(a, dict)
-            else (a.street_id, a.house, a.lat, a.lon) for a in _field(gazetteer, "addresses")]
+    rows = [(a.street_id, a.house, a.lat, a.lon) for a in gazetteer.addresses]
     rows = [r for r in rows if r[0] in by_id]
     if rows:
         xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows])
@@ -270,34 +258,34 @@ def build_index(gazetteer: Any) -> _Index:
             st.by_parity[parity] = sorted(zip((n for n, _x, _y in points), s_along.tolist()))
 
     landmarks: list[_Landmark] = []
-    for raw in _field(gazetteer, "landmarks"):
-        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon")))
+    for raw in gazetteer.landmarks:
+        x, y = (float(v) for v in to_metres(raw.lat, raw.lon))
         keys: set[str] = set()
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             for w in _core_words(text):
                 keys |= word_keys(w)
-        number = _get(raw, "number")
-        landmarks.append(_Landmark(kind=_get(raw, "kind") or "", name=_get(raw, "name") or "",
+        number = raw.number
+        landmarks.append(_Landmark(kind=raw.kind or "", name=raw.name or "",
                                    number=str(number) if number not in (None, "") else None,
                                    x=x, y=y, name_keys=frozenset(keys)))
-    for raw in _field(gazetteer, "parks"):
-        ring = _get(raw, "polygon") or []
-        if not _get(raw, "name") or len(ring) < 3:
+    for raw in gazetteer.parks:
+        ring = raw.polygon or []
+        if not raw.name or len(ring) < 3:
             continue
-        if any(lm.kind == "park" and lm.name == _get(raw, "name") for lm in landmarks):
+        if any(lm.kind == "park" and lm.name == raw.name for lm in landmarks):
             continue
         poly = Polygon(ring)
         x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x))
         keys = set()
-        for w in _core_words(_get(raw, "name")):
+        for w in _core_words(raw.name):
             keys |= word_keys(w)
-        landmarks.append(_Landmark("park", _get(raw, "name"), None, x, y, frozenset(keys)))
+        landmarks.append(_Landmark("park", raw.name, None, x, y, frozenset(keys)))
 
     _distinct_keys(landmarks)
 
     districts: list[_District] = []
-    for raw in _field(gazetteer, "districts"):
-        ring = _get(raw, "polygon") or []
+    for raw in gazetteer.districts:
+        ring = raw.polygon or []
         if len(ring) < 3:
             continue
         poly = Polygon(ring)
@@ -307,9 +295,9 @@ def build_index(gazetteer: Any) -> _Index:
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
-        districts.append(_District(name=_get(raw, "name") or "", polygon=poly, metric=metric, x=centre.x,
+        districts.append(_District(name=raw.name or "", polygon=poly, metric=metric, x=centre.x,
                                    y=centre.y, radius=_circumradius(metric, centre)))
-        for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for kind, text in _name_variants(raw.names or {}, raw.name or ""):
             _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
     tree = STRtree([d.polygon for d in districts]) if districts else None
     choices = list(fuzzy)
@@ -332,15 +320,10 @@ def build_index(gazetteer: Any) -> _Index:
     return index
 
 
-def _meta(gazetteer: Any) -> Mapping[str, Any]:
-    meta = gazetteer.get("meta") if isinstance(gazetteer, Mapping) else getattr(gazetteer, "meta", None)
-    return meta or {}
-
-
-def _city_keys(gazetteer: Any) -> frozenset[str]:
+def _city_keys(gazetteer: Gazetteer) -> frozenset[str]:
     """Match keys of the city's names ("Вознесенськ", "Voznesensk"), from the gazetteer."""
     keys: set[str] = set()
-    for _kind, text in _name_variants(_meta(gazetteer).get("city") or {}, ""):
+    for _kind, text in _name_variants(gazetteer.meta.get("city") or {}, ""):
         for word in _core_words(text):
             keys |= word_keys(word)
     return frozenset(keys)
@@ -362,18 +345,18 @@ def _places(parts: list[LineString]) -> list[list[LineString]]:
     return groups
 
 
-def _surface_words(gazetteer: Any) -> set[str]:
+def _surface_words(gazetteer: Gazetteer) -> set[str]:
     """Every core word of every street, district and landmark name, as written."""
     out: set[str] = set()
     for part in ("streets", "districts", "landmarks"):
-        for raw in _field(gazetteer, part):
-            for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for raw in getattr(gazetteer, part):
+            for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
                 out.update(_core_words(text))
     return out
 
 
 
-def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
+def _prefix_table(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
     """Prefix -> name words it may start, for names in languages without a dictionary here
     (see _inflected). Every prefix a name word keeps when inflected is listed."""
     table: dict[str, list[str]] = {}
@@ -388,32 +371,32 @@ def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
 
 
 
-def _typed_words(gazetteer: Any) -> frozenset[str]:
+def _typed_words(gazetteer: Gazetteer) -> frozenset[str]:
     """Keys of name words that carry one of the extract's learned street types ("Postikatu",
     "katu" in "Alvar Aallon katu"): such a word names a street by itself."""
-    learned = _meta(gazetteer).get("street_types") or {}
+    learned = gazetteer.meta.get("street_types") or {}
     glued = tuple(learned.get("glued") or ())
     separate = frozenset(learned.get("separate") or ())
     keys: set[str] = set()
-    for raw in _field(gazetteer, "streets"):
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+    for raw in gazetteer.streets:
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             for word in _core_words(text):
                 if word in separate or any(word.endswith(g) and len(word) - len(g) >= 3 for g in glued):
                     keys |= word_keys(word)
     return frozenset(keys)
 
 
-def _landmark_aliases(gazetteer: Any, landmarks: list[_Landmark],
+def _landmark_aliases(gazetteer: Gazetteer, landmarks: list[_Landmark],
                       street_aliases: Mapping[tuple[str, ...], Any]) -> dict[tuple[str, ...], list[_Landmark]]:
     """Landmarks by their own names, to find them named anywhere without a kind word
     ("Kiasman edessä", "near the Old Market Hall", "возле музея Атенеум"). Only names that
     point to one place (or the branches of one chain) and are no street name or ordinary
     word; a word in many landmark names ("hotel", "ravintola") names none of them alone."""
-    raw_list = _field(gazetteer, "landmarks")
+    raw_list = gazetteer.landmarks
     by_key: dict[tuple[str, ...], list[_Landmark]] = {}
     word_names: dict[str, set[str]] = {}
     for raw, lm in zip(raw_list, landmarks):
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             words = _core_words(text)
             if not words or len(words) > LANDMARK_ALIAS_WORDS:
                 continue
@@ -461,10 +444,10 @@ def _distinct_keys(landmarks: list[_Landmark]) -> None:
             lm.distinct = frozenset(k for k in lm.name_keys if k not in common and k not in KIND_BY_STEM)
 
 
-_INDEX_CACHE: dict[int, tuple[Any, _Index]] = {}
+_INDEX_CACHE: dict[int, tuple[Gazetteer, _Index]] = {}
 
 
-def get_index(gazetteer: Any) -> _Index:
+def get_index(gazetteer: Gazetteer) -> _Index:
     """The index of this gazetteer object, built on first use (the object is kept alive
     in the cache, so its id cannot be reused by another object)."""
     hit = _INDEX_CACHE.get(id(gazetteer))
@@ -475,7 +458,5 @@ def get_index(gazetteer: Any) -> _Index:
     return index
 
 
-def _default_gazetteer() -> Any:
-    from geo.gazetteer import load_gazetteer
-
+def _default_gazetteer() -> Gazetteer:
     return load_gazetteer()
