@@ -296,8 +296,6 @@ def _replay_table() -> dict[tuple[str, Any], Any]:
 
 def _install_stub(kind: str) -> dict[str, int]:
     """Replace ``data.importer.geocode`` by a near-free stub; returns its hit counters."""
-    import dataclasses
-
     import data.importer as importer
     from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
@@ -309,11 +307,11 @@ def _install_stub(kind: str) -> dict[str, int]:
     def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
         counts["calls"] += 1
         if kind == "point":
-            return dataclasses.replace(fixed)
+            return fixed.model_copy()
         if kind == "replay":
             found = table.get((text, location))
             if found is not None:
-                return dataclasses.replace(found)
+                return found.model_copy()
             counts["misses"] += 1
         if location is not None:  # what geocode does with a shared location
             return Match(lat=location[0], lon=location[1], level="address", score=1.0, uncertainty_m=25.0)

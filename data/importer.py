@@ -45,7 +45,7 @@ from data.dedupe import mark_duplicates
 from data.organisations import resolve as resolve_organisation
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
-from data.records import Quarantined, RawMessage, Report, h3_cells
+from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
 from data.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import (
@@ -202,16 +202,7 @@ def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None =
             category=category,
             category_source=category_source,
             location_text=location_text,
-            lat=match.lat,
-            lon=match.lon,
-            level=match.level,
-            score=match.score,
-            uncertainty_m=match.uncertainty_m,
-            street=match.street,
-            street2=match.street2,
-            house=match.house,
-            landmark=match.landmark,
-            district=match.district,
+            **place_of(match),
             **h3_cells(match.lat, match.lon),
         ))
     return out
