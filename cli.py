@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -25,6 +25,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from encoders import json_line, terminal
+
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+    from sqlalchemy import Engine
+
+    from data.intake import IntakeOptions
 
 app = typer.Typer(help="Voznesensk safety hotspot map", no_args_is_help=True, add_completion=False)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
@@ -91,8 +98,8 @@ def import_files(
     raise typer.Exit(1 if problems else 0)
 
 
-def _import_each(files: list[Path], engine: Any, kind: str | None, column_mapping: dict[str, Any] | None,
-                 options: Any, pool: Any, problems: list[str]) -> int:
+def _import_each(files: list[Path], engine: Engine, kind: str | None, column_mapping: dict[str, Any] | None,
+                 options: IntakeOptions, pool: Pool | None, problems: list[str]) -> int:
     """Import the files one by one; the number that made a batch."""
     from data import intake
     from data.importer import AccountingError, import_file

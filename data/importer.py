@@ -612,7 +612,7 @@ def _study_area() -> Any:
     return prep(load_gazetteer().boundary_polygon)
 
 
-def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions: list[tuple[RawMessage, Report]],
+def _store_side_records(session: Session, parsed: intake.ParseResult, batch_id: int, solutions: list[tuple[RawMessage, Report]],
                         summary: BatchSummary, state: _Intake) -> None:
     """Meetings, proposed solutions and survey responses (each response one record read)."""
     meetings = [

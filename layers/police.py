@@ -37,6 +37,9 @@ from layers.privacy import CITY_TZ, counted_reports
 from layers.text import plain, tr
 
 if TYPE_CHECKING:
+    from shapely.geometry.base import BaseGeometry
+
+    from clustering.kde import DensityGrid
     from geo.gazetteer import Gazetteer
 
 MAX_POINTS = 1500  # markers beyond this make the page slow and the HTML megabytes
@@ -71,7 +74,7 @@ def gistar_legend(*, lang: str, period: str) -> Any:
                                                                                             period=period))
 
 
-def _to_lonlat(geom: Any) -> Any:
+def _to_lonlat(geom: BaseGeometry) -> BaseGeometry:
     """A geometry in UTM metres (clustering's DensityGrid) to lon/lat."""
 
     def fn(xy: np.ndarray) -> np.ndarray:
@@ -81,7 +84,7 @@ def _to_lonlat(geom: Any) -> Any:
     return shapely.transform(geom, fn)
 
 
-def density_contours(grid: Any, levels: list[float] | None = None) -> list[tuple[float, Any]]:
+def density_contours(grid: DensityGrid, levels: list[float] | None = None) -> list[tuple[float, Any]]:
     """(level, lon/lat polygon) per level of a DensityGrid (x, y in metres, density[y, x]).
 
     Squares above each level are merged row run by row run, then unioned and simplified:
@@ -111,7 +114,7 @@ def density_contours(grid: Any, levels: list[float] | None = None) -> list[tuple
     return out
 
 
-def kde_layer(grid: Any, *, role: str | None, lang: str = "uk", levels: list[float] | None = None
+def kde_layer(grid: DensityGrid, *, role: str | None, lang: str = "uk", levels: list[float] | None = None
               ) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
     """Kernel-density bands (reports per km²) and their legend items."""
     require(role, "police_map")

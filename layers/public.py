@@ -8,7 +8,7 @@ noise and is shown as approximate ("≈ 12").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import folium
 import h3
@@ -47,7 +47,7 @@ def period_caption(table: PublicTable, lang: str) -> str:
     return tr("legend.period", lang, period=f"{table.period.label}, {group_label(table.group, lang)}")
 
 
-def _tip(count: Any, lang: str) -> str:
+def _tip(count: float, lang: str) -> str:
     """A released count, marked approximate: it carries the Cell Key Method's noise."""
     return tr("release.tip_approx", lang, n=int(count))
 

@@ -154,7 +154,7 @@ def _check_may_edit(user: User, row: ActionRow) -> None:
                               f"{user.organisation_id!r}")
 
 
-def may_edit(user: User, action: Any) -> bool:
+def may_edit(user: User, action: pd.Series | ActionRow) -> bool:
     """Whether `user` may edit this action (a row of actions_frame or an ActionRow)."""
     if can(user.role, "edit_actions"):
         return True
@@ -185,7 +185,7 @@ def organisation_kind(engine: Engine, org_id: str | None) -> str:
     return kind if kind in ("police", "council") else "community"
 
 
-def changes(current: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+def changes(current: pd.Series | ActionRow, wanted: dict[str, Any]) -> dict[str, Any]:
     """Only the fields whose wanted value differs from the current one (empty text = None),
     so a form that shows every field saves only what the person changed."""
     def same(a: Any, b: Any) -> bool:

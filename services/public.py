@@ -7,10 +7,10 @@ the same numbers, and a month's numbers change only when a newer release revises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
 
 import folium
 import pandas as pd
@@ -169,7 +169,7 @@ def district_points() -> dict[str, tuple[float, float]]:
     return {str(d.id): _inside(d.polygon) for d in load_gazetteer().districts}
 
 
-def _inside(polygon: Any) -> tuple[float, float]:
+def _inside(polygon: Sequence[tuple[float, float]]) -> tuple[float, float]:
     p = Polygon(polygon).representative_point()
     return round(p.y, 5), round(p.x, 5)
 

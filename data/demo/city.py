@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 import shapely
 from pyproj import Transformer
 from shapely import STRtree
@@ -32,12 +33,12 @@ _TO_M = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _TO_LL = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
-def to_metres(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+def to_metres(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     x, y = _TO_M.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
 
 
-def to_lonlat(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+def to_lonlat(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = _TO_LL.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(lon), np.asarray(lat)
 

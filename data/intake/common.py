@@ -86,6 +86,10 @@ class IntakeOptions:
             raise ValueError(f"date order must be 'dayfirst' or 'monthfirst', not {self.date_order!r}")
 
 
+ColumnMapping = str | Path | dict[str, Any] | None
+"""Which column holds what (a JSON file, its text, or the dict); None: read the header."""
+
+
 @dataclass(frozen=True)
 class InputFile:
     """A path or in-memory bytes, with the name every message uses."""
@@ -95,7 +99,7 @@ class InputFile:
     data: bytes | None = None
 
     @classmethod
-    def of(cls, source: str | Path | bytes | InputFile, name: str | None = None) -> InputFile:
+    def of(cls, source: FileSource, name: str | None = None) -> InputFile:
         if isinstance(source, InputFile):
             return source
         if isinstance(source, bytes | bytearray):
@@ -138,6 +142,10 @@ class InputFile:
                 return fh.read(size)
             except OSError as exc:
                 raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+
+
+FileSource = str | Path | bytes | InputFile
+"""What a parser reads: a path, the bytes of an upload, or a file already opened as InputFile."""
 
 
 class Tally:
@@ -501,7 +509,7 @@ def category_slug(value: Any) -> str | None:
 # ---------------------------------------------------------------------------- column mappings
 
 
-def load_mapping(mapping: str | Path | dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+def load_mapping(mapping: ColumnMapping, name: str) -> dict[str, Any] | None:
     """A saved column mapping, from a dict or a JSON file.
 
     Shape: ``{"header_row": 3, "columns": {"text": "Суть звернення", "date": "B"},

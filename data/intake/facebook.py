@@ -15,12 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 import ijson
 
 from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
@@ -69,7 +70,7 @@ def fix_mojibake(value: Any) -> Any:
     return value
 
 
-def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
+def parse_facebook(source: FileSource, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Facebook DYI JSON file into RawMessage / Quarantined items.
 
     Raises UnreadableFile at once for a file that is not JSON or whose structure is not
@@ -86,7 +87,7 @@ def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds
     return result
 
 
-def _events(raw: Any, json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
+def _events(raw: IO[bytes], json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
     return ijson.parse(DepthGuard(raw, *json_bounds), use_float=True)
 
 
@@ -135,7 +136,7 @@ def _is_entry(prefix: str) -> bool:
     return prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS)
 
 
-def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: Any) -> Iterator[tuple[str, Any]]:
+def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: IO[bytes]) -> Iterator[tuple[str, Any]]:
     """(list key, entry) for every entry of every known list, built one at a time."""
     for prefix, event, value in built_items(_events(raw, json_bounds), _is_entry):
         if event == ITEM:

@@ -27,19 +27,20 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from data.intake.common import (
-    KYIV,
     BadDate,
-    InputFile,
-    ParseResult,
-    Tally,
-    UnreadableFile,
     category_slug,
     cell_text,
+    FileSource,
     header_key,
+    InputFile,
+    KYIV,
     match_header,
     open_workbook,
     parse_when,
+    ParseResult,
     short_hash,
+    Tally,
+    UnreadableFile,
     zip_names,
 )
 from data.records import Quarantined, RawMessage
@@ -92,7 +93,7 @@ def is_minutes_workbook(infile: InputFile) -> bool:
     return bool(names & set(MEETING_SHEETS)) and bool(names & set(PROBLEM_SHEETS))
 
 
-def parse_minutes(source: Any, *, name: str | None = None) -> ParseResult:
+def parse_minutes(source: FileSource, *, name: str | None = None) -> ParseResult:
     """Parse meeting minutes (XLSX template or DOCX) into problems and one Meeting."""
     infile = InputFile.of(source, name)
     if infile.head(4) != b"PK\x03\x04":

@@ -19,15 +19,17 @@ from pydantic import BaseModel, Field
 
 from data.intake.common import (
     BadDate,
-    InputFile,
-    ParseResult,
-    Tally,
-    UnreadableFile,
     cell_text,
+    ColumnMapping,
+    FileSource,
+    InputFile,
     load_mapping,
     normalise_text,
     parse_when,
+    ParseResult,
     short_hash,
+    Tally,
+    UnreadableFile,
 )
 from data.intake.tabular import HEADER_SCAN_ROWS, Header, Table, find_header, refuse_side_table
 
@@ -122,7 +124,7 @@ def parse_answer(value: Any) -> int | None:
     raise ValueError(value)
 
 
-def parse_survey(source: Any, *, column_mapping: Any = None, name: str | None = None) -> ParseResult:
+def parse_survey(source: FileSource, *, column_mapping: ColumnMapping = None, name: str | None = None) -> ParseResult:
     """Parse survey responses; ``column_mapping`` may also give ``default_wave``."""
     infile = InputFile.of(source, name)
     mapping = load_mapping(column_mapping, infile.name)

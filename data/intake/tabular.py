@@ -22,27 +22,29 @@ from typing import Any
 
 from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
-    DATE_ORDERS,
-    PROJECTED,
     BadDate,
-    InputFile,
-    IntakeOptions,
-    ParseResult,
-    Tally,
-    UnreadableFile,
     category_slug,
     cell_text,
     check_location,
     column_index,
+    ColumnMapping,
     date_order_evidence,
+    DATE_ORDERS,
+    FileSource,
     header_key,
+    InputFile,
+    IntakeOptions,
     load_mapping,
     match_header,
     normalise_text,
     open_workbook,
     parse_float,
     parse_when,
+    ParseResult,
+    PROJECTED,
     short_hash,
+    Tally,
+    UnreadableFile,
     utf16_order,
 )
 from data.records import Quarantined, RawMessage
@@ -376,10 +378,10 @@ def _mapped_header(
 
 
 def parse_table(
-    source: Any,
+    source: FileSource,
     *,
     kind: str | None = None,
-    column_mapping: Any = None,
+    column_mapping: ColumnMapping = None,
     name: str | None = None,
     options: IntakeOptions | None = None,
     limits: IntakeBounds | None = None,

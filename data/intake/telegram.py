@@ -19,6 +19,7 @@ import ijson
 
 from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
@@ -39,7 +40,7 @@ _CHAT_TYPE_PREFIXES = {root + ".type": root for root in _CHAT_ROOTS}
 _LINK_TYPES = ("link", "text_link")
 
 
-def parse_telegram(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
+def parse_telegram(source: FileSource, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items.
 
     The head of the file is read at once (UnreadableFile if it is not an export); the

@@ -29,13 +29,13 @@ from data.store.schema import (
 REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
 
-def _unique_key(table: Any) -> list[str]:
+def _unique_key(table: Table) -> list[str]:
     """The columns of the table's unique keys (else its primary key), in a fixed order."""
     keys = sorted(tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, UniqueConstraint))
     return [name for key in keys for name in key] or [c.name for c in table.primary_key.columns]
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: the unique keys, not luck, keep re-imports idempotent.
 
     Rows go in sorted by the unique key: on PostgreSQL two imports inserting overlapping

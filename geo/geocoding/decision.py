@@ -4,7 +4,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from shapely.geometry import Point
@@ -108,7 +108,7 @@ def geocode(text: str, *, location: tuple[float, float] | None = None,
 
 
 def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
-             street_of: Any) -> tuple[float, float, float] | None:
+             street_of: Callable[[_Candidate], _Street]) -> tuple[float, float, float] | None:
     """Middle of street X between its crossings with A and B ("X між A і B"): a street-level
     answer, but with the stretch's half length as its radius instead of the whole street's."""
     between = [t.word(j) for j in range(x_c.last + 1, a.first) if t.word(j) not in {",", "."}]
@@ -139,7 +139,7 @@ def _far_apart(index: _Index, c: _Candidate) -> list[int]:
     return [c.alias.idx, *far] if far else []
 
 
-def _resolve(index: _Index, c: _Candidate, keep: Any) -> bool:
+def _resolve(index: _Index, c: _Candidate, keep: Callable[[_Street], bool]) -> bool:
     """Narrow an ambiguous name to the one street that passes `keep` (has the written
     house, meets the other street); True when the name is then unambiguous."""
     options = _far_apart(index, c)
