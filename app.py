@@ -9,6 +9,7 @@ import streamlit as st
 from starlette.middleware import Middleware
 
 from auth import allowed_pages
+from i18n import t
 from services.clock import demo_mode
 from services.demo import ensure_demo
 from ui import state
@@ -17,7 +18,7 @@ from ui.server import ROUTES, SecurityHeaders
 if __name__ != "__main__":
     app = st.App(__file__, routes=ROUTES, middleware=[Middleware(SecurityHeaders)])
 else:
-    st.set_page_config(page_title="Вознесенськ: мапа безпеки", page_icon="🗺️", layout="wide")
+    st.set_page_config(page_title=t("app.title"), page_icon="🗺️", layout="wide")
 
     PAGE_FILES = {
         "public_map": ("ui/pages/public_map.py", "nav.public_map", ":material/map:"),

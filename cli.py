@@ -6,7 +6,8 @@
     python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
     python cli.py forecast --evaluate       back-test the forecasts, store the result
     python cli.py db upgrade               bring the schema up to date
-    python cli.py gazetteer build FILE.osm build the gazetteer from an OSM extract
+    python cli.py gazetteer build [FILE.osm] build the gazetteer (default: the city profile's extract)
+    python cli.py city init X.osm.pbf --name N --tz Area/City --out var/city.toml   profile + gazetteer
     python cli.py demo load                import the bundled demo data (and publish its releases)
     python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
     python cli.py public export --out DIR  write every release's public files for audit
@@ -33,19 +34,22 @@ if TYPE_CHECKING:
 
     from data.intake import IntakeOptions
 
-app = typer.Typer(help="Voznesensk safety hotspot map", no_args_is_help=True, add_completion=False)
+app = typer.Typer(help="Safety hotspot map of the city in CITY_PROFILE (default: the demo city)", no_args_is_help=True,
+                  add_completion=False)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
 users_app = typer.Typer(help="Users and roles", no_args_is_help=True)
 release_app = typer.Typer(help="Numbered, frozen monthly public releases", no_args_is_help=True)
 public_app = typer.Typer(help="The public numbers as files", no_args_is_help=True)
+city_app = typer.Typer(help="A city of its own: profile and gazetteer from its OSM extract", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(gazetteer_app, name="gazetteer")
 app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(release_app, name="release")
 app.add_typer(public_app, name="public")
+app.add_typer(city_app, name="city")
 console = Console(stderr=True)
 
 
@@ -68,7 +72,8 @@ def import_files(
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="dates the values leave open are day first")] = False,
     monthfirst: Annotated[bool, typer.Option("--monthfirst", help="dates the values leave open are month first "
                                                                   "(US style)")] = False,
-    crs: Annotated[str | None, typer.Option(help="coordinate system of projected X/Y columns, e.g. EPSG:32636")] = None,
+    crs: Annotated[str | None, typer.Option(
+        help="coordinate system of projected X/Y columns, e.g. an EPSG:326NN UTM zone")] = None,
 ) -> None:
     """Import source files; each file is one transaction and one batch.
 
@@ -241,8 +246,10 @@ def db_backup(dest: Annotated[Path, typer.Argument(help="backup file to write (n
 @db_app.command("purge")
 def db_purge(
     dry_run: Annotated[bool, typer.Option(help="report what would be purged, change nothing")] = False,
-    retention_days: Annotated[int, typer.Option(help="reports older than this are anonymised")] = 730,
-    contact_days: Annotated[int, typer.Option(help="reporters' contacts older than this are deleted")] = 90,
+    retention_days: Annotated[int | None, typer.Option(
+        help="reports older than this many days are anonymised (default: the city profile's)")] = None,
+    contact_days: Annotated[int | None, typer.Option(
+        help="reporters' contacts older than this many days are deleted (default: the city profile's)")] = None,
     now: Annotated[str | None, typer.Option(help="ISO time to purge as of (default: now)")] = None,
 ) -> None:
     """The retention purge: delete old contacts, anonymise old reports, drop old quarantine."""
@@ -275,18 +282,76 @@ def db_public_login() -> None:
 
 @gazetteer_app.command("build")
 def gazetteer_build(
-    source: Annotated[Path, typer.Argument(help="OpenStreetMap extract (.osm or .osm.pbf)")],
-    out: Annotated[Path | None, typer.Option(help="where to write the gazetteer JSON")] = None,
+    source: Annotated[Path | None, typer.Argument(help="OpenStreetMap extract (.osm or .osm.pbf); "
+                                                      "default: the city profile's")] = None,
+    out: Annotated[Path | None, typer.Option(help="where to write the gazetteer JSON; "
+                                                  "default: the city profile's gazetteer")] = None,
 ) -> None:
-    """Build the gazetteer from an OpenStreetMap extract (reproducible, byte-identical)."""
-    from geo.gazetteer import DEFAULT_GAZETTEER
+    """Build the gazetteer from an OpenStreetMap extract (reproducible, byte-identical).
+
+    The city profile's own extract is built with the profile's study area and districts.
+    """
+    from data.city_profile import profile
+    from geo.areas import AreaError
+    from geo.city import build_city_gazetteer
+    from geo.gazetteer import selected_gazetteer
     from geo.osm import build_gazetteer, write_gazetteer
 
-    target = out or DEFAULT_GAZETTEER
-    data = build_gazetteer(source)
+    city = profile()
+    target = out or selected_gazetteer()
+    try:
+        if source is None or (city.osm_extract is not None and source.resolve() == city.osm_extract.resolve()):
+            built = build_city_gazetteer(city)
+            data = built.data
+            for item in built.skipped_districts:
+                console.print(f"[yellow]district skipped[/yellow] {shown(item)}")
+        else:
+            data = build_gazetteer(source)
+    except AreaError as exc:
+        console.print(f"[red]error[/red] {shown(exc)}")
+        raise typer.Exit(2) from exc
+    if data["meta"].get("boundary_source") == "street_hull":
+        console.print("[yellow]warning[/yellow] the extract has no complete city boundary: this gazetteer's study "
+                      "area is the hull of the streets. For a deployment run `cli.py city init` with --study-area.")
     write_gazetteer(data, target)
     console.print(f"{len(data['streets'])} streets, {len(data['addresses'])} addresses, "
-                  f"{len(data['landmarks'])} landmarks, {len(data['districts'])} districts -> {target}")
+                  f"{len(data['landmarks'])} landmarks, {len(data['districts'])} districts -> {shown(target)}")
+
+
+@city_app.command("init")
+def city_init(
+    extract: Annotated[Path, typer.Argument(help="the city's OpenStreetMap extract (.osm or .osm.pbf)")],
+    name: Annotated[str, typer.Option(help="the city's name (English; also Ukrainian unless --name-uk "
+                                           "or the extract's name:uk gives one)")],
+    tz: Annotated[str, typer.Option(help="IANA time zone of the city, Area/City (required: never guessed)")],
+    out: Annotated[Path, typer.Option(help="the profile to write, e.g. var/city.toml")],
+    name_uk: Annotated[str | None, typer.Option(help="the city's Ukrainian name")] = None,
+    study_area: Annotated[Path | None, typer.Option(help="GeoJSON outline of the study area, when the extract "
+                                                         "has no complete boundary relation")] = None,
+    boundary: Annotated[int | None, typer.Option(help="id of the OSM boundary relation to use as the study area")] = None,
+    districts: Annotated[Path | None, typer.Option(help="GeoJSON of districts (a 'name' property each)")] = None,
+    admin_level: Annotated[list[int] | None, typer.Option(help="districts from boundary=administrative at this "
+                                                               "level (repeatable)")] = None,
+    gazetteer: Annotated[Path | None, typer.Option(help="where to write the gazetteer; "
+                                                        "default: next to the profile")] = None,
+    force: Annotated[bool, typer.Option(help="replace an existing profile")] = False,
+) -> None:
+    """Write a city profile for an OSM extract and build its gazetteer; select it with CITY_PROFILE."""
+    from geo.areas import AreaError
+    from geo.city import init_city
+
+    try:
+        done = init_city(extract, name=name, tz=tz, out=out, name_uk=name_uk, study_area_geojson=study_area,
+                         boundary_relation=boundary, districts_geojson=districts,
+                         admin_levels=tuple(admin_level or ()), gazetteer=gazetteer, force=force)
+    except (AreaError, OSError) as exc:
+        console.print(f"[red]error[/red] {shown(exc)}")
+        raise typer.Exit(2) from exc
+    for note in done.notes:
+        console.print(f"[yellow]check[/yellow] {shown(note)}")
+    counts = ", ".join(f"{n} {k}" for k, n in done.counts.items())
+    console.print(f"{counts} -> {shown(done.gazetteer_path)}")
+    console.print(f"profile -> {shown(done.profile_path)}; use it: CITY_PROFILE={shown(done.profile_path)}")
 
 
 @demo_app.command("load")

@@ -84,7 +84,8 @@ class Truth:
         self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
         self.landmarks = [(_field(m, "kind"), _field(m, "number"), _field(m, "name"))
                           for m in _field(gazetteer, "landmarks")]
-        self.landmark_points = [tuple(float(v) for v in to_metres(_field(m, "lat"), _field(m, "lon")))
+        self.crs = get_index(gazetteer).crs  # the geocoder's metres: the street geometry below
+        self.landmark_points = [tuple(float(v) for v in to_metres(_field(m, "lat"), _field(m, "lon"), self.crs))
                                 for m in _field(gazetteer, "landmarks")]
         geoms = {}
         for st in get_index(gazetteer).streets:
@@ -93,7 +94,7 @@ class Truth:
         self.address: dict[tuple[str, str], tuple[float, float]] = {}
         for a in _field(gazetteer, "addresses"):
             street = self.street_ids.get(_field(a, "street_id"))
-            x, y = to_metres(_field(a, "lat"), _field(a, "lon"))
+            x, y = to_metres(_field(a, "lat"), _field(a, "lon"), self.crs)
             self.address[(street, _house(_field(a, "house")))] = (float(x), float(y))
 
     def meet(self, a: str, b: str) -> bool:
@@ -122,7 +123,7 @@ class Truth:
         street; None when the answer has no point or the row no place."""
         if m.lat is None or row["level"] == "none":
             return None
-        x, y = (float(v) for v in to_metres(m.lat, m.lon))
+        x, y = (float(v) for v in to_metres(m.lat, m.lon, self.crs))
         here = Point(x, y)
         if row["house"] and row["street"]:
             point = self.address.get((name_key(row["street"]), _house(row["house"])))
@@ -219,7 +220,7 @@ def score(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> Sco
             if point is not None:
                 addr_n += 1
                 if m.lat is not None and ok:
-                    x, y = to_metres(m.lat, m.lon)
+                    x, y = to_metres(m.lat, m.lon, truth.crs)
                     addr_ok += math.hypot(float(x) - point[0], float(y) - point[1]) <= 50.0
     return Scores(place_ok / max(place_n, 1), place_n, addr_ok / max(addr_n, 1), addr_n,
                   false_n / max(none_n, 1), none_n, hi_ok / max(hi_n, 1), hi_n, skipped)
@@ -249,7 +250,7 @@ def baseline(gazetteer: Gazetteer) -> Callable[[str], Match]:
             from geo.projection import to_wgs84
 
             p = st.main.interpolate(0.5, normalized=True)
-            lat, lon = to_wgs84(p.x, p.y)
+            lat, lon = to_wgs84(p.x, p.y, index.crs)
             m.lat, m.lon = float(lat), float(lon)
         return m
 

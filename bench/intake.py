@@ -1,15 +1,19 @@
 """Benchmark of the intake pipeline on a big Telegram export (not part of pytest's timing).
 
 Run from the repository root:
-    python3 bench/intake.py                 # 200 MB export, three stages, profile on 20 MB
+    python3 bench/intake.py                 # 1M distinct messages (~835 MB), three stages, profile on 20 MB
+    python3 bench/intake.py --messages 1000000 --stages e2e,rest --no-profile --no-hostile  # issue 25's run
     python3 bench/intake.py --mb 50         # another size
     python3 bench/intake.py --quick         # 5 MB smoke run, no profile
     python3 bench/intake.py --hostile-only  # only the hostile-file rows (issue 16)
 
-Why it exists: the issue asks that an operator can import a 200 MB Telegram Desktop
-export on one core at >= 1,500 messages/s end to end (geocoding, redaction,
+Why it exists: issue 25 asks that a Telegram export of 1M distinct messages goes through
+the full pipeline at >= 2,000 messages per CPU-second, in < 450 s wall with the worker
+pool (300 s the stretch) and < 1 GB for the import and its workers together, and
+without geocoding >= 5,000 messages/s. (Issue 16 asked that an operator can import a
+200 MB Telegram Desktop export on one core at >= 1,500 messages/s end to end (geocoding, redaction,
 classification, de-duplication, storing), >= 5,000 messages/s for everything except
-geocoding, and in < 500 MB of memory. Those numbers only mean something on a file that
+geocoding, and in < 500 MB of memory.) Those numbers only mean something on a file that
 looks like a real export, so this script
 
 1. writes a realistic export of the requested size into a temp dir, streaming (one
@@ -19,7 +23,9 @@ looks like a real export, so this script
    or as a list of pieces plus ``text_entities``, ``from``/``from_id``, ``date`` and
    ``date_unixtime``, service messages, photos with and without caption, shared
    locations, replies, edits); ids, dates and reply ids are renumbered so that every
-   message is new and the chat spans ``SPAN_DAYS`` days. Texts are kept verbatim, so the
+   message is new and the chat spans ``SPAN_DAYS`` days. The first copy of each demo
+   text is verbatim, every later copy ends with a closing line of its own (``TAILS``),
+   so all texts are distinct; the line changes no geocoder answer (tested), so the
    "rest without geocoding" stage can replay the real geocoder's answers (see 3.);
 2. measures, each in a fresh child process so that peak RSS (``ru_maxrss``) belongs
    to that stage alone:
@@ -77,8 +83,9 @@ sys.path.insert(0, str(ROOT))
 
 DEMO_EXPORT = ROOT / "data" / "demo" / "sources" / "telegram" / "result.json"
 KYIV = ZoneInfo("Europe/Kyiv")
-TARGETS = {"end_to_end": 1500.0, "no_geocode": 5000.0, "rss_mb": 500.0}
-DEFAULT_MB = 200.0
+TARGETS = {"end_to_end": 2000.0, "no_geocode": 5000.0, "rss_mb": 500.0, "wall_1m_s": 450.0, "tree_mb": 1024.0}
+DEFAULT_MESSAGES = 1_000_000  # issue 25: a million distinct messages through the whole pipeline
+BYTES_PER_RECORD = 835  # of the generated export (records, service messages, photos, tails): measured at 12 MB
 QUICK_MB = 5.0
 QUICK_HOSTILE_SCALE = 0.01
 PROFILE_MB = 20.0
@@ -88,7 +95,22 @@ START = datetime(2023, 1, 1, tzinfo=UTC)
 FLUSH_CHARS = 1 << 20
 # Sentinels put into a template before it is serialised once; each message then only
 # replaces them, which is ~20x faster than json.dumps(indent=1) per message.
-_ID, _DATE, _UNIX, _EDATE, _EUNIX, _REPLY = (f"@@{n}@@" for n in ("ID", "DATE", "UNIX", "EDATE", "EUNIX", "REPLY"))
+_ID, _DATE, _UNIX, _EDATE, _EUNIX, _REPLY, _TAIL = (
+    f"@@{n}@@" for n in ("ID", "DATE", "UNIX", "EDATE", "EUNIX", "REPLY", "TAIL"))
+# Every copy of a demo text after the first ends with its own closing line, as residents
+# write them (a plea, how long it has lasted, a sign-off; Ukrainian and Russian), so that
+# the export's texts are distinct: caches keyed by text never see a repeat. The line
+# names no place, person or number a redactor looks for, so the geocoder's answer for
+# the text is the demo text's answer (the replay stub relies on it; the test checks it).
+_PLEAS = ("Прошу звернути увагу", "Скільки можна терпіти", "Дуже просимо розібратися", "Просим принять меры",
+          "Сколько можно это терпеть", "Будь ласка, відреагуйте", "Це вже не вперше", "Уже не в первый раз",
+          "Допоможіть, будь ласка", "Люди скаржаться давно", "Хто за це відповідає", "Куда смотрят службы")
+_SPANS = tuple([f"вже {n}-й день" for n in range(2, 31)] + [f"уже {n} дней" for n in range(2, 31)]
+               + [f"вже {n} тижні" for n in (2, 3, 4)] + [f"вже {n} місяців" for n in range(5, 13)])
+_SIGN_OFFS = ("Дякую!", "Спасибо.", "Фото є.", "Заздалегідь дякую.", "Реагуйте!", "!!!", "Дякую за увагу.",
+              "Ждём ответа.")
+TAILS = tuple(f"{p}, {s}. {o}" for p in _PLEAS for s in _SPANS for o in _SIGN_OFFS)
+TAIL_SET = frozenset(TAILS)
 RESULT_MARK = "BENCH-RESULT "
 
 
@@ -134,6 +156,9 @@ def _template(message: dict[str, Any], indent: str) -> _Template:
     if reply_to is not None:
         msg["reply_to_message_id"] = _REPLY
     msg["id"], msg["date"], msg["date_unixtime"] = _ID, _DATE, _UNIX
+    if msg.get("type") == "message" and msg.get("text"):  # the distinct closing line of each copy
+        msg["text"] = [*msg["text"], _TAIL] if isinstance(msg["text"], list) else msg["text"] + _TAIL
+        msg["text_entities"] = [*msg.get("text_entities", []), {"type": "plain", "text": _TAIL}]
     text = json.dumps(msg, ensure_ascii=False, indent=1).replace("\n", "\n" + indent)
     for sentinel in (_ID, _REPLY):  # numbers in the real export, not strings
         text = text.replace(f'"{sentinel}"', sentinel)
@@ -167,6 +192,7 @@ def _messages(chat: _Chat, budget_bytes: int, gap_s: float, rng: random.Random) 
 
     Copy ``k`` of template ``id`` gets id ``k * max_id + id`` (unique, increasing; a
     reply points into the same copy), and dates advance by random gaps of mean ``gap_s``.
+    Copy 0 keeps the demo text; copy ``k`` appends ``_tail(k, id)``, distinct per ``k``.
     """
     written, cycle = 0, 0
     now = START.timestamp()
@@ -177,7 +203,7 @@ def _messages(chat: _Chat, budget_bytes: int, gap_s: float, rng: random.Random) 
                 continue
             now += rng.expovariate(1.0 / gap_s)
             unix = int(now)
-            text = (tpl.text.replace(_ID, str(base + tpl.id), 1)
+            text = (tpl.text.replace(_ID, str(base + tpl.id), 1).replace(_TAIL, _tail(cycle, tpl.id))
                     .replace(_DATE, _local(unix), 1).replace(_UNIX, str(unix), 1))
             if tpl.reply_to is not None:
                 text = text.replace(_REPLY, str(base + tpl.reply_to), 1)
@@ -189,6 +215,28 @@ def _messages(chat: _Chat, budget_bytes: int, gap_s: float, rng: random.Random) 
             if written >= budget_bytes:
                 return
         cycle += 1
+
+
+def _tail(cycle: int, template_id: int) -> str:
+    """The closing line of copy ``cycle`` of a template: none on the first copy, then one
+    of TAILS that differs for every copy of the same template (7919 is prime to their count)."""
+    if cycle == 0:
+        return ""
+    if cycle >= len(TAILS):
+        raise ValueError(f"more than {len(TAILS):,} copies of a demo text would repeat a text")
+    return "\\n" + TAILS[(cycle * 7919 + template_id) % len(TAILS)]
+
+
+def untailed(text: str) -> str:
+    """The demo text a generated text was made from (its closing line removed, a shared
+    venue's name after it kept): what the replay stub looks up."""
+    head, sep, last = text.rpartition("\n")
+    if sep and last in TAIL_SET:
+        return head
+    inner, sep2, middle = head.rpartition("\n")
+    if sep and sep2 and middle in TAIL_SET:
+        return f"{inner}\n{last}"
+    return text
 
 
 def _write_list(out: TextIO, items: Iterator[str], closing_indent: str) -> int:
@@ -309,7 +357,7 @@ def _install_stub(kind: str) -> dict[str, int]:
         if kind == "point":
             return fixed.model_copy()
         if kind == "replay":
-            found = table.get((text, location))
+            found = table.get((untailed(text), location))
             if found is not None:
                 return found.model_copy()
             counts["misses"] += 1
@@ -372,7 +420,8 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         from data.store.db import open_store
         from data.workers import available_workers
 
-        if stage == "rest":
+        if stage == "rest":  # one process: the stub's counters see every call, no pickling to workers
+            os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
             out["stub"] = stub
             counts = _install_stub(stub)
         engine = open_store(f"sqlite:///{workdir / f'store-{stage}.db'}")
@@ -629,10 +678,20 @@ def _print_report(res: BenchResult) -> None:
           "operator waits, with the worker pool (HOTSPOTS_IMPORT_WORKERS, default: the cores).")
     print("tree PSS MB = the peak memory of the import and its workers together (PSS, sampled every 0.2 s; "
           "target < 1,024 MB).")
+    first = res.stages.get("e2e") or next(iter(res.stages.values()))
     print(f"RSS ratio = peak / {TARGETS['rss_mb']:.0f} MB (<= 1 meets it); the peak includes the interpreter and, "
-          f"except for parsing, the models and gazetteer: {res.stages['e2e']['rss_start_mb']:.0f} MB at the "
-          f"child's start, {res.stages['e2e']['rss_warm_mb']:.0f} MB after the warm-up, before the first message")
+          f"except for parsing, the models and gazetteer: {first['rss_start_mb']:.0f} MB at the "
+          f"child's start, {first['rss_warm_mb']:.0f} MB after the warm-up, before the first message")
     e2e, rest = res.stages.get("e2e"), res.stages.get("rest")
+    if e2e and e2e["rate"] and e2e["cpu_rate"]:
+        wall_1m = DEFAULT_MESSAGES / e2e["rate"]
+        cpu_1m = DEFAULT_MESSAGES / e2e["cpu_rate"]
+        workers = max(1, int(e2e.get("workers", 1)))
+        print(f"1,000,000 records end to end: {wall_1m:,.0f} s wall at this run's wall rate (target < "
+              f"{TARGETS['wall_1m_s']:.0f} s, stretch 300 s: ratio {TARGETS['wall_1m_s'] / wall_1m:.2f}"
+              f"{'' if e2e['read'] >= DEFAULT_MESSAGES else ', extrapolated from ' + format(e2e['read'], ',') + ' records'}); "
+              f"{cpu_1m:,.0f} CPU-s, i.e. {cpu_1m / workers:,.0f} s on {workers} free cores; "
+              f"tree PSS peak {e2e.get('tree_peak_mb', 0):,.0f} MB (target < {TARGETS['tree_mb']:,.0f} MB)")
     if e2e and rest and e2e["cpu_rate"] and rest["cpu_rate"]:
         per_msg = 1 / e2e["cpu_rate"] - 1 / rest["cpu_rate"]
         print(f"geocoding share: {per_msg * 1e3:.3f} CPU ms per record "
@@ -659,7 +718,8 @@ def _print_report(res: BenchResult) -> None:
 def run(argv: Sequence[str] | None = None) -> BenchResult:
     """Generate, measure, print; returns the numbers (the test calls this)."""
     args = _parser().parse_args(argv)
-    mb = args.mb if args.mb is not None else (QUICK_MB if args.quick else DEFAULT_MB)
+    messages = args.messages if args.messages is not None else (None if args.mb or args.quick else DEFAULT_MESSAGES)
+    mb = messages * BYTES_PER_RECORD / 1e6 if messages else (args.mb if args.mb is not None else QUICK_MB)
     profile_mb = 0.0 if args.no_profile else (args.profile_mb if args.profile_mb is not None
                                                else (0.0 if args.quick else PROFILE_MB))
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-intake-"))
@@ -673,11 +733,11 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
         export = workdir / "result.json"
         res = BenchResult(generate_export(export, mb))
         print(f"wrote {export} ({res.generated.bytes / 1e6:.1f} MB) in {res.generated.seconds:.1f} s", flush=True)
-        for stage in ("e2e", "rest", "parse"):
+        for stage in args.stages.split(","):
             res.stages[stage] = _child(stage, export, workdir, args.stub)
             st = res.stages[stage]
             print(f"  {stage}: {st['read']:,} records in {st['seconds']:.1f} s", flush=True)
-        if not args.quick:
+        if not args.quick and "parse" in args.stages:
             chat_export = workdir / "result-chat.json"
             res.generated_chat = generate_export(chat_export, mb, layout="chat")
             res.stages["parse_chat"] = _child("parse", chat_export, workdir, args.stub)
@@ -699,7 +759,9 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--mb", type=float, default=None, help=f"export size in MB (default {DEFAULT_MB:.0f}, "
+    ap.add_argument("--messages", type=int, default=None,
+                    help=f"records in the export (default {DEFAULT_MESSAGES:,}; about {BYTES_PER_RECORD} bytes each)")
+    ap.add_argument("--mb", type=float, default=None, help="export size in MB instead of --messages ("
                                                            f"{QUICK_MB:.0f} with --quick)")
     ap.add_argument("--quick", action="store_true", help="smoke run: small export, no profile, no single-chat parse")
     ap.add_argument("--stub", choices=("replay", "none", "point"), default="replay",
@@ -707,6 +769,8 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--profile-mb", type=float, default=None,
                     help=f"size of the profiled export (default {PROFILE_MB:.0f})")
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument("--stages", default="e2e,rest,parse",
+                    help="comma-separated stages to measure (default e2e,rest,parse; a 1M run: e2e,rest)")
     ap.add_argument("--no-hostile", action="store_true", help="skip the hostile-file rows")
     ap.add_argument("--hostile-only", action="store_true", help="only the hostile-file rows")
     ap.add_argument("--hostile-scale", type=float, default=1.0,

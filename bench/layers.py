@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from clustering.hotspots import run  # noqa: E402
+from data.city_profile import city_zone  # noqa: E402
 from clustering.kde import density_grid  # noqa: E402
 from data.categories import SLUGS  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
@@ -55,7 +56,7 @@ def synthetic_reports(n: int, gazetteer, seed: int = 1) -> pd.DataFrame:
 def released_table(df: pd.DataFrame, period, addr: dict, gazetteer) -> privacy.PublicTable:
     """The public table of ``period`` as a release would hold it (fresh record keys, all groups)."""
     rng = np.random.default_rng(7)
-    local = pd.to_datetime(df["occurred_at"], utc=True).dt.tz_convert(privacy.CITY_TZ)
+    local = pd.to_datetime(df["occurred_at"], utc=True).dt.tz_convert(city_zone())
     placed = df.assign(month=local.dt.strftime("%Y-%m"), batch_id=1,
                        record_key=rng.integers(0, 2**32, len(df), dtype=np.int64),
                        h3_r8=[h3.latlng_to_cell(a, b, 8) for a, b in zip(df["lat"], df["lon"], strict=True)])

@@ -8,9 +8,14 @@ prints per backend, in this warm process, CPU seconds of:
   ratio to a bare ``pd.read_sql`` of the same grouped query (target: table < 3 s);
 - the 2-year emerging hot spot table (monthly, res 9);
 - a KDE table for a quarter by the columnar path;
+- the police page's service call (``services.police.police_view``: 8 weeks' Gi*, emerging
+  hot spots, the default forecast over the whole history, the map) at the data's end;
+- the local months' check at the first open, and their re-derivation after a change of
+  the city's time zone;
 - with --row-path, the old row path (every column of every report as ORM objects) for
   the same quarter, run last so that the peak RSS above is the new paths' own;
-and the peak RSS of the process (target < 1 GB).
+and the peak RSS of each backend's process (target < 1 GB): each backend runs in a
+process of its own, as a deployment runs one.
 
     python bench/scale.py [--reports N] [--postgres URL] [--row-path]
 """
@@ -19,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import multiprocessing
 import os
 import resource
 import sys
@@ -38,10 +44,12 @@ from sqlalchemy import Engine, text  # noqa: E402
 
 from clustering.binning import edge_length_m  # noqa: E402
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, kde_table  # noqa: E402
+from data.categories import CATEGORIES  # noqa: E402
 from data.records import H3_RESOLUTIONS  # noqa: E402
 from data.store.aggregates import binned_counts, report_columns  # noqa: E402
 from data.store.db import make_engine, upgrade  # noqa: E402
 from data.store.repo import reports_frame  # noqa: E402
+from data.store.localtime import ensure_local_months  # noqa: E402
 from data.store.schema import month_local  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 from tests.store_backends import scratch_database  # noqa: E402
@@ -49,9 +57,10 @@ from tests.store_backends import scratch_database  # noqa: E402
 COLUMNS = ["source", "source_ref", "received_at", "occurred_at", "occurred_at_source", "month_local", "text",
            "category", "category_source", "lat", "lon", "level", "score", "uncertainty_m", "status",
            *(f"h3_r{r}" for r in H3_RESOLUTIONS), "created_at", "updated_at"]
-CATEGORIES = ["litter", "dumping", "parking", "graffiti", "noise", "drinking", "animals", "lighting", "yards"]
+CATEGORIES = [c for c in CATEGORIES if c != "other"]  # the taxonomy's slugs: the pages label them
 START = datetime(2024, 1, 1, tzinfo=UTC)
 QUARTER = (datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))
+END = datetime(2025, 12, 31, tzinfo=UTC)  # START + 730 days: the synthetic data's end
 
 
 def synthetic_chunks(n: int, chunk: int = 100_000, seed: int = 1):  # noqa: ANN201
@@ -158,6 +167,29 @@ def measure(name: str, engine: Engine) -> None:
     print(f"{name}: KDE a quarter, columnar read {read:.2f} + table {kde:.2f}")
 
 
+def police_page(name: str, engine: Engine) -> None:
+    """The police page's one service call, with the clock at the end of the synthetic data."""
+    import services.police as police
+
+    police.now = lambda: END  # the bench's clock; this process ends after the bench
+    view, took = cpu(lambda: police.police_view(engine, role="police", weeks=8))
+    print(f"{name}: police page service (8 weeks: {len(view.reports):,} reports shown, Gi*, emerging, "
+          f"forecast '{view.forecast.attrs['method']}' over the history, map): {took:.2f}")
+
+
+def time_zone_change(name: str, engine: Engine) -> None:
+    """The first open after the upgrade (months already in the zone: a scan), then a real change."""
+    _, first = cpu(lambda: ensure_local_months(engine, "Europe/Kyiv"))
+    n, took = cpu(lambda: ensure_local_months(engine, "America/New_York"))
+    print(f"{name}: local months: first check of {args_reports(engine):,} reports {first:.2f}; a change of time "
+          f"zone (Kyiv -> New York) re-derives them, {n:,} months changed, in {took:.2f}")
+
+
+def args_reports(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM reports")).scalar_one())
+
+
 def row_path(name: str, engine: Engine) -> None:
     _, rows = cpu(lambda: reports_frame(engine, start=QUARTER[0], end=QUARTER[1], located_only=True))
     print(f"{name}: old row path (ORM, all columns) for the same quarter: {rows:.2f}")
@@ -170,25 +202,37 @@ def main() -> None:
     parser.add_argument("--row-path", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
-        run_backend("SQLite", f"sqlite:///{folder}/scale.db", fill_sqlite, "inserted", args)
+        in_own_process("SQLite", f"sqlite:///{folder}/scale.db", args)
     if args.postgres:
         with scratch_database(args.postgres) as url:
-            run_backend("PostGIS", url, fill_postgres, "copied", args)
+            in_own_process("PostGIS", url, args)
     else:
         print("PostGIS: skipped (no TEST_DATABASE_URL / --postgres)")
-    print(f"peak RSS {peak_mb():,.0f} MB (target < 1,024 MB{', row path included' if args.row_path else ''})")
 
 
-def run_backend(name: str, url: str, fill, verb: str, args: argparse.Namespace) -> None:  # noqa: ANN001
+def in_own_process(name: str, url: str, args: argparse.Namespace) -> None:
+    """One backend per process, as a deployment runs one: its peak RSS is that backend's own."""
+    child = multiprocessing.get_context("spawn").Process(target=run_backend, args=(name, url, args))
+    child.start()
+    child.join()
+    if child.exitcode:
+        raise SystemExit(f"{name}: the bench process failed ({child.exitcode})")
+
+
+def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     """Fill one store with the synthetic reports, measure it, then (optionally) the row path."""
+    fill, verb = (fill_sqlite, "inserted") if name == "SQLite" else (fill_postgres, "copied")
     engine = make_engine(url)
     upgrade(engine)
     _, filled = cpu(lambda: [fill(engine, chunk) for chunk in synthetic_chunks(args.reports)])
     print(f"{name}: {args.reports:,} synthetic reports built and {verb} in {filled:.1f}")
     measure(name, engine)
-    print(f"peak RSS so far {peak_mb():,.0f} MB")
+    police_page(name, engine)
+    time_zone_change(name, engine)
+    print(f"{name}: peak RSS of the process {peak_mb():,.0f} MB (target < 1,024 MB)", flush=True)
     if args.row_path:
         row_path(name, engine)
+        print(f"{name}: peak RSS with the row path {peak_mb():,.0f} MB", flush=True)
     engine.dispose()
 
 

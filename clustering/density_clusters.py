@@ -1,7 +1,7 @@
 """DBSCAN and HDBSCAN clusters of report points, with outlines.
 
 The alternative view to the cell statistics (ArcGIS's Density-based
-Clustering): groups of reports close together in metres (UTM 36N), whatever
+Clustering): groups of reports close together in metres (the city's metric CRS), whatever
 the grid. Noise points (label -1) are flagged, not dropped, so the analyst sees
 what did not cluster. Outlines are convex hulls (or concave hulls) computed in
 metres and returned in lon/lat as shapely polygons; a cluster whose points are
@@ -28,7 +28,7 @@ import shapely
 from shapely.geometry import MultiPoint, Polygon
 from sklearn.cluster import DBSCAN, HDBSCAN
 
-from ._project import to_lonlat, to_metres
+from ._project import metric_crs, to_lonlat, to_metres
 
 __all__ = ["ClusterResult", "dbscan_clusters", "hdbscan_clusters"]
 
@@ -68,14 +68,14 @@ def _outline(xy: np.ndarray, outline: Outline, concave_ratio: float) -> Polygon:
 
 
 def _summarise(
-    xy: np.ndarray, labels: np.ndarray, outline: Outline, concave_ratio: float
+    xy: np.ndarray, labels: np.ndarray, outline: Outline, concave_ratio: float, crs: str
 ) -> pd.DataFrame:
     rows = []
     for lab in sorted(set(labels.tolist()) - {-1}):
         pts = xy[labels == lab]
         hull_m = _outline(pts, outline, concave_ratio)
-        ring = to_lonlat(np.asarray(hull_m.exterior.coords))
-        centre = to_lonlat(pts.mean(axis=0))[0]
+        ring = to_lonlat(np.asarray(hull_m.exterior.coords), crs)
+        centre = to_lonlat(pts.mean(axis=0), crs)[0]
         rows.append(
             {
                 "cluster": int(lab),
@@ -98,6 +98,7 @@ def dbscan_clusters(
     *,
     outline: Outline = "convex",
     concave_ratio: float = 0.4,
+    crs: str | None = None,
 ) -> ClusterResult:
     """DBSCAN ("defined distance") on report points.
 
@@ -113,6 +114,8 @@ def dbscan_clusters(
     outline : {"convex", "concave"}
     concave_ratio : float
         shapely ``concave_hull`` ratio (0 = tightest).
+    crs : str, optional
+        Metric CRS of the distances; default the city profile's.
 
     Returns
     -------
@@ -124,11 +127,12 @@ def dbscan_clusters(
     >>> dbscan_clusters(far, eps_m=50, min_samples=2).n_noise
     2
     """
-    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
+    crs = metric_crs(crs)
+    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float), crs)
     labels = DBSCAN(eps=eps_m, min_samples=min_samples).fit(xy).labels_
     lab = pd.DataFrame({"cluster": labels, "noise": labels == -1}, index=df.index)
     params = {"method": "dbscan", "eps_m": eps_m, "min_samples": min_samples, "outline": outline}
-    return ClusterResult(lab, _summarise(xy, labels, outline, concave_ratio), int((labels == -1).sum()), params)
+    return ClusterResult(lab, _summarise(xy, labels, outline, concave_ratio, crs), int((labels == -1).sum()), params)
 
 
 def hdbscan_clusters(
@@ -138,6 +142,7 @@ def hdbscan_clusters(
     *,
     outline: Outline = "convex",
     concave_ratio: float = 0.4,
+    crs: str | None = None,
 ) -> ClusterResult:
     """HDBSCAN ("self-adjusting") on report points.
 
@@ -149,7 +154,7 @@ def hdbscan_clusters(
         Smallest group reported as a cluster.
     min_samples : int, optional
         Density smoothing; default ``min_cluster_size`` (sklearn's default).
-    outline, concave_ratio
+    outline, concave_ratio, crs
         As in :func:`dbscan_clusters`.
 
     Returns
@@ -165,11 +170,12 @@ def hdbscan_clusters(
     >>> len(hdbscan_clusters(pd.concat([a, b], ignore_index=True)).clusters)
     2
     """
-    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
+    crs = metric_crs(crs)
+    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float), crs)
     model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit(xy)
     labels = model.labels_
     lab = pd.DataFrame(
         {"cluster": labels, "noise": labels == -1, "probability": model.probabilities_}, index=df.index
     )
     params = {"method": "hdbscan", "min_cluster_size": min_cluster_size, "min_samples": min_samples, "outline": outline}
-    return ClusterResult(lab, _summarise(xy, labels, outline, concave_ratio), int((labels == -1).sum()), params)
+    return ClusterResult(lab, _summarise(xy, labels, outline, concave_ratio, crs), int((labels == -1).sum()), params)

@@ -73,6 +73,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from ._project import city_tz
 from .binning import cell_positions
 from .fdr import bh_reject
 from .gistar import MIN_REPORTS, gistar_z, neighbour_matrix
@@ -216,7 +217,7 @@ def space_time_cube(
     freq: Literal["M", "W"] = "M",
     start: str | pd.Timestamp | None = None,
     end: str | pd.Timestamp | None = None,
-    tz: str = "Europe/Kyiv",
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Complete cell x period count matrix.
 
@@ -233,8 +234,8 @@ def space_time_cube(
         Calendar months or weeks (Monday-Sunday), in local time ``tz``.
     start, end : optional
         First and last period to include (default: the data's range).
-    tz : str
-        Time zone whose calendar defines the periods.
+    tz : str, optional
+        Time zone whose calendar defines the periods (default: the city profile's).
 
     Returns
     -------
@@ -253,7 +254,7 @@ def space_time_cube(
     """
     ok = df["lat"].notna() & df["lon"].notna() & df["occurred_at"].notna()
     d = df.loc[ok]
-    local = pd.to_datetime(d["occurred_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    local = pd.to_datetime(d["occurred_at"], utc=True).dt.tz_convert(city_tz(tz)).dt.tz_localize(None)
     periods = local.dt.to_period(freq)
     lo = pd.Period(start, freq) if start is not None else periods.min()
     hi = pd.Period(end, freq) if end is not None else periods.max()

@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import gammaln
 
+from ._project import city_tz
 from .binning import cell_positions
 from .gistar import MIN_REPORTS, local_gistar
 from .kde import density_per_cell
@@ -126,7 +127,7 @@ def rolling_evaluation(
     k: int = 1,
     bandwidth: float | None = None,
     min_reports: int = MIN_REPORTS,
-    tz: str = "Europe/Kyiv",
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Score each method on every (train period, next period) pair.
 
@@ -148,7 +149,8 @@ def rolling_evaluation(
     min_reports : int
         Train periods with fewer reports are not scored for Gi* (its guard)
         and KDE (too few points for a surface); naive is always scored.
-    tz : str
+    tz : str, optional
+        Time zone of the period calendar (default: the city profile's).
 
     Returns
     -------
@@ -161,7 +163,7 @@ def rolling_evaluation(
         raise ValueError(f"unknown methods {sorted(unknown)}")
     cells = pd.Index(list(area_cells), name="cell")
     d = reports.dropna(subset=["lat", "lon", "occurred_at"])
-    local = pd.to_datetime(d["occurred_at"], utc=True).dt.tz_convert(tz).dt.tz_localize(None)
+    local = pd.to_datetime(d["occurred_at"], utc=True).dt.tz_convert(city_tz(tz)).dt.tz_localize(None)
     period = local.dt.to_period(freq).to_numpy()
     pos = cell_positions(d["lat"].to_numpy(float), d["lon"].to_numpy(float), res, cells)
     inside = pos >= 0

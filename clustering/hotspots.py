@@ -192,11 +192,13 @@ def kde_table(
     bandwidth: float | None = None,
     kernel: Literal["quartic", "gaussian"] = "quartic",
     min_reports: int = 2,
+    crs: str | None = None,
 ) -> pd.DataFrame:
     """Kernel density at each area cell's centre: ``cell``, ``n``, ``density`` (per km²), ``rank``.
 
     ``rank`` is 1 for the densest cell (ties by cell id). The bandwidth used
-    (metres) is in ``attrs["bandwidth_m"]``.
+    (metres) is in ``attrs["bandwidth_m"]``. Metres are in ``crs`` (default: the city
+    profile's metric CRS).
     """
     area, counts, usable, info = prepare(reports, res, boundary)
     if len(usable) < min_reports:
@@ -204,9 +206,9 @@ def kde_table(
         return _finish(t, info, method="kde", ok=False, reason=f"insufficient data: {len(usable)} usable reports",
                        bandwidth_m=bandwidth, kernel=kernel)
     h = bandwidth if bandwidth is not None else silverman_radius(
-        to_metres(usable["lat"].to_numpy(float), usable["lon"].to_numpy(float))
+        to_metres(usable["lat"].to_numpy(float), usable["lon"].to_numpy(float), crs)
     )
-    dens = density_per_cell(usable, area, bandwidth=h, kernel=kernel)
+    dens = density_per_cell(usable, area, bandwidth=h, kernel=kernel, crs=crs)
     order = np.lexsort((np.asarray(area), -dens.to_numpy()))
     rank = np.empty(len(area), dtype=np.int64)
     rank[order] = np.arange(1, len(area) + 1)
@@ -215,7 +217,8 @@ def kde_table(
 
 
 def dbscan_table(
-    reports: pd.DataFrame, res: int, boundary: Boundary, *, eps_m: float = 150.0, min_samples: int = 5
+    reports: pd.DataFrame, res: int, boundary: Boundary, *, eps_m: float = 150.0, min_samples: int = 5,
+    crs: str | None = None,
 ) -> pd.DataFrame:
     """DBSCAN clusters: ``cluster``, ``n``, ``lat``, ``lon``, ``area_m2``, ``geometry``.
 
@@ -223,7 +226,7 @@ def dbscan_table(
     precise enough (uncertainty below the cell edge).
     """
     _, _, usable, info = prepare(reports, res, boundary)
-    r = dbscan_clusters(usable, eps_m, min_samples)
+    r = dbscan_clusters(usable, eps_m, min_samples, crs=crs)
     return _finish(r.clusters, info, ok=True, reason="", n_noise=r.n_noise, **r.params)
 
 
@@ -234,6 +237,7 @@ def hdbscan_table(
     *,
     min_cluster_size: int = 5,
     min_samples: int | None = None,
+    crs: str | None = None,
 ) -> pd.DataFrame:
     """HDBSCAN clusters, same columns as :func:`dbscan_table`."""
     _, _, usable, info = prepare(reports, res, boundary)
@@ -241,7 +245,7 @@ def hdbscan_table(
         t = pd.DataFrame(columns=["cluster", "n", "lat", "lon", "area_m2", "geometry"])
         return _finish(t, info, method="hdbscan", ok=False, reason=f"insufficient data: {len(usable)} usable reports",
                        n_noise=len(usable))
-    r = hdbscan_clusters(usable, min_cluster_size, min_samples)
+    r = hdbscan_clusters(usable, min_cluster_size, min_samples, crs=crs)
     return _finish(r.clusters, info, ok=True, reason="", n_noise=r.n_noise, **r.params)
 
 
@@ -258,9 +262,11 @@ def emerging_table(
     start: str | None = None,
     end: str | None = None,
     time_lag: int = 0,
+    tz: str | None = None,
 ) -> pd.DataFrame:
     """Emerging hot spot category per area cell (see :mod:`clustering.emerging`;
-    ``time_lag`` is ArcGIS's "Neighborhood Time Step", 0 = spatial Gi* per step).
+    ``time_lag`` is ArcGIS's "Neighborhood Time Step", 0 = spatial Gi* per step; periods
+    are calendar months or weeks in ``tz``, default the city profile's time zone).
 
     Columns ``cell``, ``category``, ``label``, ``n``, ``n_hot``, ``n_cold``,
     ``trend_z``, ``trend_p``, ``tau``; the periods are in ``attrs["periods"]``.
@@ -269,7 +275,7 @@ def emerging_table(
     if usable.empty or "occurred_at" not in usable.columns or usable["occurred_at"].isna().all():
         t = pd.DataFrame(columns=["cell", "category", "label", "n", "n_hot", "n_cold", "trend_z", "trend_p", "tau"])
         return _finish(t, info, method="emerging", ok=False, reason="no dated reports in the area", periods=[])
-    cube = space_time_cube(usable, area, res, freq=freq, start=start, end=end)
+    cube = space_time_cube(usable, area, res, freq=freq, start=start, end=end, tz=tz)
     r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
     return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq=freq, time_lag=time_lag,
                    periods=[str(p) for p in cube.columns], alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)

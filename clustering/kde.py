@@ -1,4 +1,4 @@
-"""Kernel density of reports in metres (UTM 36N), as reports per km².
+"""Kernel density of reports in metres (the city's metric CRS), as reports per km².
 
 Two kernels:
 
@@ -34,7 +34,7 @@ import numpy as np
 import pandas as pd
 from scipy.spatial import cKDTree
 
-from ._project import to_lonlat, to_metres
+from ._project import metric_crs, to_lonlat, to_metres
 
 __all__ = [
     "DensityGrid",
@@ -138,7 +138,7 @@ def kernel_density(
 
 @dataclass
 class DensityGrid:
-    """A density surface on a regular grid in UTM 36N.
+    """A density surface on a regular grid in the city's metric CRS.
 
     Attributes
     ----------
@@ -180,6 +180,7 @@ def density_grid(
     kernel: Kernel = "quartic",
     cell_m: float = 50.0,
     bbox: Sequence[float] | None = None,
+    crs: str | None = None,
 ) -> DensityGrid:
     """Kernel density of the reports on a grid, reports per km².
 
@@ -195,6 +196,8 @@ def density_grid(
     bbox : (lon_min, lat_min, lon_max, lat_max), optional
         Extent; default the points' extent padded by the kernel's reach
         (h, or 4h for Gaussian) so the whole mass is on the grid.
+    crs : str, optional
+        Metric CRS of the grid; default the city profile's.
 
     Returns
     -------
@@ -207,12 +210,13 @@ def density_grid(
     >>> round(g.total(), 2)
     3.0
     """
-    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
+    crs = metric_crs(crs)
+    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float), crs)
     h = float(bandwidth) if bandwidth is not None else silverman_radius(xy)
     if bbox is not None:
         lats = np.array([bbox[1], bbox[3], bbox[1], bbox[3]])
         lons = np.array([bbox[0], bbox[2], bbox[2], bbox[0]])
-        corners = to_metres(lats, lons)
+        corners = to_metres(lats, lons, crs)
         lo, hi = corners.min(axis=0), corners.max(axis=0)
     else:
         reach = h if kernel == "quartic" else 4 * h
@@ -230,8 +234,10 @@ def density_per_cell(
     *,
     bandwidth: float | None = None,
     kernel: Kernel = "quartic",
+    crs: str | None = None,
 ) -> pd.Series:
-    """Density (reports per km²) at the centre of each H3 cell, for ranking.
+    """Density (reports per km²) at the centre of each H3 cell, for ranking (distances in
+    ``crs``, default the city profile's metric CRS).
 
     Examples
     --------
@@ -241,9 +247,10 @@ def density_per_cell(
     >>> s.idxmax() == c
     True
     """
-    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float))
+    crs = metric_crs(crs)
+    xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float), crs)
     h = float(bandwidth) if bandwidth is not None else silverman_radius(xy)
     centres = np.array([h3.cell_to_latlng(c) for c in cells]).reshape(-1, 2)
-    target = to_metres(centres[:, 0], centres[:, 1])
+    target = to_metres(centres[:, 0], centres[:, 1], crs)
     dens = kernel_density(xy, target, h, kernel) * 1e6
     return pd.Series(dens, index=pd.Index(list(cells), name="cell"), name="density")

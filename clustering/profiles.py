@@ -1,14 +1,14 @@
 """When and where: hour x weekday and month profiles, district rates.
 
-Patrol planning needs *when* (hour by weekday, in local time: Europe/Kyiv,
-whatever the UTC storage) and the council needs *which district*, as a rate per
+Patrol planning needs *when* (hour by weekday, in the city's local time (its
+profile's time zone), whatever the UTC storage) and the council needs *which district*, as a rate per
 1,000 residents so that big districts do not look worse just for being big.
 
 Examples
 --------
 >>> import pandas as pd
 >>> d = pd.DataFrame({"occurred_at": pd.to_datetime(["2026-06-01T20:30Z"])})
->>> hw = hour_weekday(d)
+>>> hw = hour_weekday(d, tz="Etc/GMT-3")  # UTC+3 (POSIX signs are inverted)
 >>> hw.shape, int(hw.loc["Mon", 23])
 ((7, 24), 1)
 """
@@ -19,26 +19,27 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from ._project import city_tz
+
 __all__ = ["WEEKDAYS", "district_rates", "hour_weekday", "month_counts"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-LOCAL_TZ = "Europe/Kyiv"
 
 
-def _local(df: pd.DataFrame, tz: str) -> pd.Series:
+def _local(df: pd.DataFrame, tz: str | None) -> pd.Series:
     t = pd.to_datetime(df["occurred_at"], utc=True).dropna()
-    return t.dt.tz_convert(tz)
+    return t.dt.tz_convert(city_tz(tz))
 
 
-def hour_weekday(df: pd.DataFrame, tz: str = LOCAL_TZ) -> pd.DataFrame:
+def hour_weekday(df: pd.DataFrame, tz: str | None = None) -> pd.DataFrame:
     """7 x 24 report counts: rows Mon..Sun, columns hours 0..23, local time.
 
     Parameters
     ----------
     df : DataFrame
         ``occurred_at``, tz-aware (UTC); rows without a time are skipped.
-    tz : str
-        Time zone shown (default Europe/Kyiv; daylight saving handled).
+    tz : str, optional
+        Time zone shown (default: the city profile's; daylight saving handled).
 
     Returns
     -------
@@ -51,7 +52,7 @@ def hour_weekday(df: pd.DataFrame, tz: str = LOCAL_TZ) -> pd.DataFrame:
 
 
 def month_counts(
-    df: pd.DataFrame, tz: str = LOCAL_TZ, start: str | None = None, end: str | None = None
+    df: pd.DataFrame, tz: str | None = None, start: str | None = None, end: str | None = None
 ) -> pd.Series:
     """Reports per calendar month (local time), every month in the range present.
 

@@ -18,8 +18,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from data.city_profile import profile
+
 RULES_FILE = Path(__file__).resolve().parent.parent / "config" / "rules.toml"
-DEFAULT_K = 5
+# The k values are the city profile's ([privacy] k, k_person_linked), read once per process.
+DEFAULT_K = profile().privacy.k
+PERSON_LINKED_K = profile().privacy.k_person_linked
 
 
 @dataclass(frozen=True)
@@ -51,7 +55,7 @@ GROUPS: dict[str, Group] = {
     for g in (
         Group("cleanliness", "Чистота і озеленення", "Cleanliness and greenery", DEFAULT_K, False),
         Group("infrastructure", "Благоустрій і освітлення", "Public space and lighting", DEFAULT_K, False),
-        Group("disorder", "Громадський порядок", "Public order", 10, True),
+        Group("disorder", "Громадський порядок", "Public order", PERSON_LINKED_K, True),
         Group("animals", "Тварини", "Animals", DEFAULT_K, False),
         Group("traffic", "Паркування", "Parking", DEFAULT_K, False),
         Group("other", "Інше", "Other", DEFAULT_K, False),
@@ -102,6 +106,7 @@ class Rule:
     authority: str  # police | council | community
     contact_uk: str
     contact_en: str
+    article_en: str = ""  # the sanction in English; the Ukrainian one is `article`
 
 
 @cache

@@ -7,7 +7,7 @@ category, lie within ``MAX_DISTANCE_M`` (150 m) and ``MAX_GAP`` (48 h) of each o
 and either
 * their redacted texts are similar (rapidfuzz ``token_set_ratio`` on normalised text of
   at least ``TEXT_THRESHOLD``): reposts and copies, or
-* they lie within ``SAME_PLACE_M`` (30 m) on the same Kyiv calendar day. For very short
+* they lie within ``SAME_PLACE_M`` (30 m) on the same local calendar day (the city profile's time zone). For very short
   texts (fewer than ``SHORT_TOKENS`` words: "сміття", "знову шумлять") this is the only
   test, since text similarity means nothing there. For longer texts it also needs both
   points to be precise (``uncertainty_m`` at most 30 m, or unknown): two neighbours
@@ -42,7 +42,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
-from data.when import KYIV
+from data.city_profile import city_zone
 
 MAX_DISTANCE_M = 150.0
 MAX_GAP = timedelta(hours=48)
@@ -178,12 +178,12 @@ def _precise(uncertainty_m: float | None) -> bool:
 
 
 def _kyiv_day(when: datetime) -> date:
-    return when.astimezone(KYIV).date()
+    return when.astimezone(city_zone()).date()
 
 
 def _texts_match(a: _Norm, b: _Norm, same_place: bool, precise: bool) -> bool:
     """Text and same-place rules of the module docstring (``same_place``: within
-    SAME_PLACE_M on the same Kyiv day)."""
+    SAME_PLACE_M on the same local day)."""
     if min(a.n_words, b.n_words) < SHORT_TOKENS:
         return same_place
     return (same_place and precise) or fuzz.token_set_ratio(a.text, b.text) >= TEXT_THRESHOLD
@@ -253,7 +253,7 @@ def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
 
 class _Rows:
     """The columns :func:`mark_duplicates` reads, as plain Python values (its loop is
-    Python); normalised texts, Kyiv days and places only for the rows that meet a
+    Python); normalised texts, local days and places only for the rows that meet a
     candidate."""
 
     def __init__(self, df: pd.DataFrame) -> None:

@@ -2,7 +2,7 @@
 
 Why: residents post the next morning about last night's noise ("вчора ввечері", "сьогодні
 вночі", "в субботу в 23:00"). The hour x weekday profile that plans patrols must use
-the time of the offence, not of the post. Expressions are resolved in Europe/Kyiv local
+the time of the offence, not of the post. Expressions are resolved in the city's local
 time (where "ввечері" and "о 23:00" live, DST included) and returned in UTC.
 
 Rules, in short:
@@ -29,11 +29,10 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo
 
+from data.city_profile import city_zone
 from data.textscan import literal_union
 
-KYIV = ZoneInfo("Europe/Kyiv")
 
 WhenSource = Literal["text", "message_time"]
 
@@ -198,7 +197,7 @@ def _hours_ago(text: str) -> timedelta | None:
 
 
 def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=KYIV)
+    return datetime.combine(day, at, tzinfo=city_zone())
 
 
 def occurred_at(text: str, message_time: datetime) -> tuple[datetime, WhenSource]:
@@ -214,7 +213,7 @@ def occurred_at(text: str, message_time: datetime) -> tuple[datetime, WhenSource
 
 def read_time(norm: str, message_time: datetime) -> tuple[datetime, WhenSource]:
     """:func:`occurred_at` of a normalised text at an aware UTC message time, every rule applied."""
-    local_now = message_time.astimezone(KYIV)
+    local_now = message_time.astimezone(city_zone())
     if (delta := _hours_ago(norm)) is not None:
         return message_time - delta, "text"
     day, how = _find_day(norm, local_now)

@@ -53,10 +53,17 @@ def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
 
 def map_in(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
     """fn over items in order: in the pool when there is one and enough items, else here."""
+    return start_map(pool, fn, items)()
+
+
+def start_map(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
+    """fn over items in order, started now in the pool (when there is one and enough
+    items) so the caller can work meanwhile; call the result to wait for the answers.
+    Without the pool the work happens, here, at that call."""
     if pool is None or len(items) < MIN_PARALLEL:
-        return [fn(item) for item in items]
+        return lambda: [fn(item) for item in items]
     size = max(1, len(items) // (4 * pool._processes))  # type: ignore[attr-defined]  # a few tasks per worker
-    return pool.map(fn, items, chunksize=size)
+    return pool.map_async(fn, items, chunksize=size).get
 
 
-__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "map_in", "worker_pool"]
+__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "map_in", "start_map", "worker_pool"]

@@ -1,7 +1,7 @@
 """Geography of the city: gazetteer, projection and the geocoder.
 
 `geo.geocode`, `geo.geocode_many` and `geo.Match` are re-exported from geo.geocoding, lazily:
-importing geo.constants or geo.projection (the maps do) should not load the morphology
+importing geo.projection (the maps do) should not load the morphology
 dictionaries and the geocoder's dependencies.
 """
 from __future__ import annotations

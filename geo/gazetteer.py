@@ -1,7 +1,7 @@
 """Load the gazetteer JSON (built by geo.osm) into typed objects with shapely helpers.
 
 Usage (the geocoder's entry point):
-    gz = load_gazetteer()                  # cached; geo/demo/gazetteer.json by default
+    gz = load_gazetteer()                  # cached; the city profile's gazetteer (CITY_PROFILE, else the demo)
     gz.streets / gz.addresses / gz.landmarks / gz.districts / gz.water / gz.parks
     gz.street_by_id("st-0001").aliases()   # every spelling: current, old, proposal, ru, en
     gz.all_street_names()                  # {alias: [street ids]} for matching
@@ -24,11 +24,15 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import unary_union
 
-from geo.osm import build_gazetteer, write_gazetteer
+from data.city_profile import demo_profile, profile
+from geo.city import build_city_gazetteer
+from geo.osm import write_gazetteer
 
-DEMO_DIR = Path(__file__).with_name("demo")
-DEFAULT_GAZETTEER = DEMO_DIR / "gazetteer.json"
-DEFAULT_OSM = DEMO_DIR / "voznesensk-demo.osm"
+# The demo city's files, named by its profile (config/cities/voznesensk-demo.toml).
+_DEMO = demo_profile()
+assert _DEMO.gazetteer is not None and _DEMO.osm_extract is not None, "the demo profile names both files"
+DEFAULT_GAZETTEER: Path = _DEMO.gazetteer
+DEFAULT_OSM: Path = _DEMO.osm_extract
 
 Coords = tuple[tuple[float, float], ...]  # (lon, lat) pairs
 
@@ -218,16 +222,27 @@ class Gazetteer:
         return self.boundary_polygon.contains(Point(lon, lat))
 
 
+def selected_gazetteer(given: Path | None = None) -> Path:
+    """The gazetteer file in force: `given` (a command's --gazetteer), else the one of the city
+    profile (CITY_PROFILE, else the demo's profile)."""
+    if given is not None:
+        return Path(given).resolve()
+    return (profile().gazetteer or DEFAULT_GAZETTEER).resolve()
+
+
 @cache
 def _load(path: Path) -> Gazetteer:
-    if not path.exists() and path == DEFAULT_GAZETTEER.resolve():
-        write_gazetteer(build_gazetteer(DEFAULT_OSM), path)
+    if not path.exists():
+        city = profile()
+        if city.gazetteer is None or city.gazetteer.resolve() != path:
+            raise FileNotFoundError(f"no gazetteer at {path} (build it: python cli.py gazetteer build)")
+        write_gazetteer(build_city_gazetteer(city).data, path)
     return Gazetteer.from_dict(json.loads(path.read_text(encoding="utf-8")))
 
 
 def load_gazetteer(path: Path | None = None) -> Gazetteer:
-    """The gazetteer at `path` (default: the demo one, built from the demo OSM if missing).
+    """The gazetteer at `path`, else the city profile's (built from its extract if missing).
 
     Cached per resolved path: every caller shares one object, so treat it as read-only.
     """
-    return _load(Path(path or DEFAULT_GAZETTEER).resolve())
+    return _load(selected_gazetteer(path))

@@ -237,7 +237,8 @@ def _alias_index(streets: list[dict[str, Any]]) -> dict[str, str]:
 
 
 def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float]]:
-    """The city outline: the largest admin_level 8 (or place=city) polygon, else the street hull."""
+    """The city outline: the largest admin_level 8 (or place=city) polygon, else the street hull
+    (marked in meta as `boundary_source`; `cli.py city init` refuses it, see geo.areas)."""
     if reader.boundaries:
         def rank(item: tuple[dict[str, str], list[tuple[float, float]]]) -> tuple[int, float]:
             tags, ring = item
@@ -250,7 +251,7 @@ def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float
 
 def _city(reader: _Reader) -> dict[str, str]:
     """Names of the extract's main settlement (city before town before village, then the
-    most populous): the geocoder tells "у Вознесенську" (the city) from a street named after it."""
+    most populous): the geocoder tells the city ("у <місті>") from a street named after it."""
     if not reader.places:
         return {}
     def rank(tags: dict[str, str]) -> tuple[int, int, str]:
@@ -259,8 +260,13 @@ def _city(reader: _Reader) -> dict[str, str]:
     return _names(max(reader.places, key=rank))
 
 
-def build_gazetteer(osm_path: Path) -> dict[str, Any]:
-    """Read an .osm/.osm.pbf extract and return the gazetteer dict of docs/CONTRACTS.md."""
+def build_gazetteer(osm_path: Path, *, study_area: list[list[float]] | None = None,
+                    districts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+    """Read an .osm/.osm.pbf extract and return the gazetteer dict of docs/CONTRACTS.md.
+
+    `study_area` (a lon/lat ring) and `districts` (gazetteer district records), chosen by the
+    city profile (geo.areas), replace what the extract alone would give.
+    """
     osm_path = Path(osm_path)
     reader = _Reader()
     reader.read(osm_path)
@@ -285,25 +291,27 @@ def build_gazetteer(osm_path: Path) -> dict[str, Any]:
     for k, landmark in enumerate(landmarks, start=1):
         landmark["id"] = f"lm-{k:04d}"
 
-    districts = []
+    found = []
     for tags, ring in sorted(reader.districts, key=lambda d: (d[0]["name"], d[1])):
         population = re.sub(r"\D", "", tags.get("population", ""))
-        districts.append({"name": tags["name"], "names": _names(tags), "polygon": _ring(ring),
-                          "population": int(population) if population else 0,
-                          "synthetic": tags.get("synthetic") == "yes"})
-    for k, district in enumerate(districts, start=1):
+        found.append({"name": tags["name"], "names": _names(tags), "polygon": _ring(ring),
+                      "population": int(population) if population else 0,
+                      "synthetic": tags.get("synthetic") == "yes"})
+    for k, district in enumerate(found, start=1):
         district["id"] = f"d-{k:02d}"
+    hull = study_area is None and not reader.boundaries
 
     return {
         "meta": {"source": osm_path.name, "source_sha256": hashlib.sha256(osm_path.read_bytes()).hexdigest(),
                  "synthetic": reader.synthetic, "attribution": ATTRIBUTION,
                  **({"street_types": learned} if learned["separate"] or learned["glued"] else {}),
-                 **({"city": city} if (city := _city(reader)) else {})},
-        "boundary": _boundary(reader, streets),
+                 **({"city": city} if (city := _city(reader)) else {}),
+                 **({"boundary_source": "street_hull"} if hull else {})},
+        "boundary": study_area if study_area is not None else _boundary(reader, streets),
         "streets": streets,
         "addresses": addresses,
         "landmarks": landmarks,
-        "districts": districts,
+        "districts": districts if districts is not None else found,
         "water": sorted(({"name": n, "polygon": _ring(r)} for n, r in reader.water),
                         key=lambda w: (w["name"], w["polygon"])),
         "parks": sorted(({"name": n, "polygon": _ring(r)} for n, r in reader.parks),

@@ -1,7 +1,10 @@
 """The one message catalogue of the interface: Ukrainian by default, English on request.
 
->>> t("app.title", "en")
-'Voznesensk safety map'
+A ``{city}`` placeholder is the city profile's name in that language (data/city_profile.py),
+so no message names a city:
+
+>>> t("app.title", "en") == "Safety map: " + profile().names.en
+True
 """
 
 from __future__ import annotations
@@ -9,6 +12,8 @@ from __future__ import annotations
 import tomllib
 from functools import cache
 from pathlib import Path
+
+from data.city_profile import profile
 
 CATALOGUE = Path(__file__).resolve().parent / "messages.toml"
 LANGS = ("uk", "en")
@@ -32,7 +37,10 @@ def catalogue() -> dict[str, dict[str, str]]:
 
 
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
-    """The text for `key` in `lang`, formatted with `values`; unknown keys fail loudly."""
+    """The text for `key` in `lang`, formatted with `values` (``city`` defaults to the city
+    profile's name); unknown keys fail loudly."""
     entry = catalogue()[key]
     text = entry.get(lang) or entry[DEFAULT_LANG]
+    if "{city}" in text and "city" not in values:
+        values = {**values, "city": profile().names.get(lang)}
     return text.format(**values) if values else text

@@ -14,7 +14,8 @@ import folium
 import h3
 from shapely.geometry import LineString, MultiLineString, Polygon, mapping
 
-from layers.style import Attribution, label_control
+from data.city_profile import profile
+from layers.style import Attribution, MetricScale, label_control
 from layers.text import tr
 
 if TYPE_CHECKING:
@@ -26,7 +27,6 @@ DECIMALS = 5  # about 1 m; more digits only add bytes
 # The background map needs no more than ~10 m; coarser than report points (5 decimals), so
 # no basemap vertex (a street crossing, say) can repeat where a report was placed.
 BASEMAP_DECIMALS = 4
-DEFAULT_CENTRE = (47.566, 31.33)
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 
 
@@ -95,8 +95,8 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
         c = Polygon(boundary).centroid
         centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
     else:
-        centre = DEFAULT_CENTRE
-    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None, control_scale=True)  # SVG: hexagons are paths
+        centre = profile().centre  # no boundary in the gazetteer: the city profile's centre
+    m = folium.Map(location=centre, zoom_start=zoom_start, tiles=None)  # SVG: hexagons are paths
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
     folium.GeoJson(
@@ -111,6 +111,7 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
         max_zoom=19,
     ).add_to(m)
     Attribution(tr("attribution", lang)).add_to(m)
+    MetricScale(tr("unit.km", lang), tr("unit.m", lang)).add_to(m)
     meta = gazetteer.meta
     if meta.get("synthetic"):
         label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)

@@ -24,11 +24,12 @@ import pandas as pd
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
+from data.city_profile import city_zone
 from encoders import spreadsheet_cell
 from layers import privacy
 from layers.access import require
 from layers.basemap import cell_geometry, polygon_geometry
-from layers.privacy import CITY_TZ, PublicTable
+from layers.privacy import PublicTable
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -50,8 +51,8 @@ def _public_frame(table: PublicTable) -> pd.DataFrame:
 
 
 def time_label(column: object) -> str:
-    """A time column's name with the zone its values are in: 'occurred_at (Europe/Kyiv)'."""
-    return f"{column} ({CITY_TZ.key})"
+    """A time column's name with the zone its values are in: 'occurred_at (<the city's time zone>)'."""
+    return f"{column} ({city_zone().key})"
 
 
 def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -64,7 +65,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
     for column in frame.columns:
         values = frame[column]
         if isinstance(values.dtype, pd.DatetimeTZDtype):
-            out[time_label(column)] = values.dt.tz_convert(CITY_TZ).dt.tz_localize(None)
+            out[time_label(column)] = values.dt.tz_convert(city_zone()).dt.tz_localize(None)
         elif pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
             out[str(column)] = values
         else:
@@ -75,7 +76,7 @@ def spreadsheet_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def _cell_value(value: Any) -> Any:
     """One cell of a text/mixed column: aware times in city time, text neutralised."""
     if isinstance(value, datetime) and value.tzinfo is not None:
-        return pd.Timestamp(value).tz_convert(CITY_TZ).tz_localize(None)
+        return pd.Timestamp(value).tz_convert(city_zone()).tz_localize(None)
     if value is None or value is pd.NA or (isinstance(value, float) and value != value):
         return None
     if isinstance(value, (bool, int, float, date)) or hasattr(value, "item"):
@@ -188,10 +189,11 @@ def requests_json(table: PublicTable, district_points: Mapping[str, tuple[float,
     return json.dumps(open311_requests(table, district_points), ensure_ascii=False, indent=1)
 
 
-def police_csv(reports_df: pd.DataFrame, *, role: str | None) -> str:
+def police_csv(reports_df: pd.DataFrame, *, role: str | None, headers: Mapping[str, str] | None = None) -> str:
     """Full report detail for patrol planning: police and admin only (raises PermissionError).
 
-    Times are city time (the page shows city time too), labelled in the column names.
+    Times are city time (the page shows city time too), labelled in the column names;
+    `headers` names the columns in the reader's language (the stored names without it).
     """
     require(role, "police_export")
     cols = [c for c in POLICE_COLUMNS if c in reports_df]
@@ -199,7 +201,7 @@ def police_csv(reports_df: pd.DataFrame, *, role: str | None) -> str:
     for column in ("occurred_at", "received_at"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column], utc=True)
-    return csv_text(frame)
+    return csv_text(frame.rename(columns=dict(headers or {})))
 
 
 def council_csv(frame: pd.DataFrame, *, role: str | None) -> str:

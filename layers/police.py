@@ -21,6 +21,7 @@ from shapely.geometry import box, mapping
 from shapely.ops import unary_union
 
 from data.categories import label as category_label
+from data.city_profile import city_zone
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
@@ -33,7 +34,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.privacy import CITY_TZ, counted_reports
+from layers.privacy import counted_reports
 from layers.text import plain, tr
 
 if TYPE_CHECKING:
@@ -230,7 +231,7 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
         unc = getattr(r, "uncertainty_m", None)
         rows = [
             (tr("popup.category", lang), category_label(r.category, lang)),
-            (tr("popup.time", lang), f"{r.when_utc.tz_convert(CITY_TZ):%Y-%m-%d %H:%M}"),
+            (tr("popup.time", lang), f"{r.when_utc.tz_convert(city_zone()):%Y-%m-%d %H:%M}"),
             (tr("popup.status", lang), plain(r.status)),
             (tr("popup.level", lang), plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
                                                        if unc is not None and np.isfinite(unc) else "")),

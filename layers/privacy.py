@@ -12,7 +12,7 @@ Rules
   extract without addresses counts buildings) is never a unit of its own; its reports
   go to the "rest of the microdistrict" unit, with reports placed only to a district.
   Cells belong to the microdistrict that holds their centre.
-* Time: a calendar month (Europe/Kyiv time) is the finest unit, published once its
+* Time: a calendar month (the city's time zone) is the finest unit, published once its
   :data:`PUBLICATION_LAG` (7 days) has ended; a fixed quarter is the sum of its months.
 * Categories: one fixed group of data/categories.py, or all groups together (the sum).
 * Counted (:func:`released_reports`): placed reports of a known category that are not
@@ -34,7 +34,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import h3
 import numpy as np
@@ -43,12 +42,12 @@ from shapely import contains_xy
 from shapely.geometry import Polygon
 
 from data.categories import CATEGORIES, GROUPS
+from data.city_profile import city_zone, profile
 from layers.cellkey import KEY_SPACE, PTable, PTableSpec, cell_key
 
 if TYPE_CHECKING:
     from geo.gazetteer import Address, District
 
-CITY_TZ = ZoneInfo("Europe/Kyiv")
 PUBLIC_RES = 8
 MIN_ADDRESSES = 8
 PUBLICATION_LAG = timedelta(days=7)
@@ -85,7 +84,7 @@ class Month:
 
     @property
     def start(self) -> datetime:
-        return datetime(self.year, self.month, 1, tzinfo=CITY_TZ)
+        return datetime(self.year, self.month, 1, tzinfo=city_zone())
 
     @property
     def end(self) -> datetime:
@@ -173,7 +172,7 @@ def check_group(group: object) -> str | None:
 
 def latest_publishable_month(now: datetime) -> Month:
     """The newest month that the lag allows at `now` (what the public map opens on)."""
-    local = now.astimezone(CITY_TZ)
+    local = now.astimezone(city_zone())
     month = Month(local.year, local.month)
     while now - month.end < PUBLICATION_LAG:
         month = month.previous()
@@ -231,9 +230,12 @@ def released_reports(reports: pd.DataFrame) -> pd.DataFrame:
 # --- the Cell Key Method on the base table -------------------------------------------
 
 METHOD_NAME = "cell-key-method"
+# The published tables come from the city profile ([privacy] general / person_linked),
+# read once per process: every release of a deployment is made with the same tables.
 PTABLE_SPECS = {
-    False: PTableSpec("general", max_deviation=2, variance=0.5, p_zero=0.05),
-    True: PTableSpec("person_linked", max_deviation=3, variance=1.0, p_zero=0.05),
+    person: PTableSpec(name, table.max_deviation, table.variance, table.p_zero)
+    for person, name, table in ((False, "general", profile().privacy.general),
+                                (True, "person_linked", profile().privacy.person_linked))
 }
 PTABLES = {person: PTable.build(spec) for person, spec in PTABLE_SPECS.items()}
 BASE_COLUMNS = ["month", "unit", "kind", "district", "category_group", "value"]

@@ -152,6 +152,33 @@ class Attribution(MacroElement):
         self.text = text
 
 
+class MetricScale(MacroElement):
+    """Leaflet's scale bar in metres only, its unit symbols in the map's language (Leaflet
+    itself writes "km", "m" and the imperial "mi", "ft")."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        (function () {
+            var scale = L.control.scale({imperial: false});
+            var update = scale._updateScale;
+            scale._updateScale = function (bar, text, ratio) {
+                var words = text.split(" ");
+                words[1] = {{ this.units|tojson }}[words[1]] || words[1];
+                update.call(this, bar, words.join(" "), ratio);
+            };
+            scale.addTo({{ this._parent.get_name() }});
+        })();
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, km: str, m: str) -> None:
+        super().__init__()
+        self._name = "MetricScale"
+        self.units = {"km": km, "m": m}
+
+
 def polygon_style(fill: str, *, weight: float = 0.6, opacity: float = 0.7, dash: str | None = None) -> dict:
     """Leaflet path style for aggregated polygons (thin outline, semi-transparent fill)."""
     style = {"fillColor": fill, "color": "#555555", "weight": weight, "fillOpacity": opacity}

@@ -6,6 +6,7 @@ guard) and records the real actor in the audit log.
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 import pandas as pd
@@ -19,6 +20,8 @@ from data.organisations import Organisation
 from data.organisations import organisations as all_organisations
 from data.store.ops import PurgeSummary, purge
 from data.store.schema import AuditRow, UserRow
+from i18n import t
+from services.labels import code_label
 
 #: the word an admin types to run the purge after reading its dry run
 PURGE_WORD = "PURGE"
@@ -90,3 +93,42 @@ def purge_confirmed(engine: Engine, preview: PurgeSummary | None, confirmation: 
     if confirmation.strip() != PURGE_WORD:
         raise ValueError(f"type {PURGE_WORD} to confirm")
     return purge(engine, datetime.fromisoformat(preview.now), actor=actor.username)
+
+
+def users_table(engine: Engine, *, actor: User, lang: str) -> pd.DataFrame:
+    """The accounts as the admin page shows them: role and organisation by name, headers in `lang`."""
+    frame = users_frame(engine, actor=actor)
+    orgs = organisations(engine)
+    shown = frame.assign(role=frame["role"].map(lambda r: code_label("role", r, lang)),
+                         organisation_id=frame["organisation_id"].map(
+                             lambda o: orgs[o].name(lang) if o in orgs else (o if isinstance(o, str) else "")))
+    return shown.rename(columns={"organisation_id": "organisation"}).rename(columns=lambda c: t("table." + c, lang))
+
+
+def audit_table(engine: Engine, *, actor: User, lang: str, limit: int = 500) -> pd.DataFrame:
+    """The audit log as the admin page shows it: actions by name, headers in `lang`; the
+    detail stays the stored record (a log entry is shown as it was written, not reworded)."""
+    frame = audit_frame(engine, actor=actor, limit=limit)
+    shown = frame.assign(action=frame["action"].map(lambda a: code_label("audit_action", a, lang)),
+                         detail=frame["detail"].map(_detail_text))
+    return shown.rename(columns=lambda c: t("table." + c, lang))
+
+
+def _detail_text(detail: object) -> str:
+    """The detail's set fields as compact JSON (empty ones left out: they say nothing)."""
+    if not isinstance(detail, dict):
+        return "" if detail is None else str(detail)
+    return json.dumps({k: v for k, v in detail.items() if v not in (None, [], {})}, ensure_ascii=False,
+                      default=str)
+
+
+def purge_table(summary: PurgeSummary, lang: str) -> pd.DataFrame:
+    """A purge run (or its preview) as the admin page shows it: one named line per figure."""
+    return pd.DataFrame({t("table.purge_item", lang): [t("purge_item." + k, lang) for k in summary.as_dict()],
+                         t("table.purge_value", lang): [_purge_value(v, lang) for v in summary.as_dict().values()]})
+
+
+def _purge_value(value: object, lang: str) -> str:
+    if isinstance(value, bool):
+        return t("purge_item.yes" if value else "purge_item.no", lang)
+    return str(value)

@@ -13,8 +13,9 @@ from sqlalchemy.orm import Session
 from auth.roles import can, require
 from auth.users import User
 from data.categories import CATEGORIES
+from data.city_profile import city_zone
 from data.categories import label as category_label
-from data.store.repo import reports_frame
+from data.store.aggregates import report_columns
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from i18n import t
@@ -24,24 +25,27 @@ from layers.privacy import Month, Period, Quarter, parse_period, survey_by_distr
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
+from services.labels import district_label
 
-KYIV = "Europe/Kyiv"
+#: What the council's tables, maps, trends and effects read.
+COUNCIL_COLUMNS = ("id", "occurred_at", "category", "status", "lat", "lon", "uncertainty_m", "level", "district",
+                   "meeting_id", "duplicate_of", "h3_r7", "h3_r8", "h3_r9", "h3_r10")
 
 
 def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
-    """Counted, located reports of the whole history (no reporter data is shown on council pages)."""
+    """Counted, located reports of the whole history, only :data:`COUNCIL_COLUMNS` (no text, no
+    reporter data: council pages show counts, and a million full rows would not fit in memory)."""
     require(role, "council")
-    frame = reports_frame(engine, located_only=True)
-    return frame.drop(columns=["reporter_hash"])
+    return report_columns(engine, COUNCIL_COLUMNS)
 
 
 def month_by_category(reports: pd.DataFrame, district_id: str | None = None) -> pd.DataFrame:
-    """Reports per month (rows, Kyiv time) and category (columns) for one microdistrict or the city."""
+    """Reports per month (rows, the city's time) and category (columns) for one microdistrict or the city."""
     subset = reports
     if district_id is not None:
         ids = district_ids(reports["lat"].to_numpy(), reports["lon"].to_numpy(), load_gazetteer())
         subset = reports[ids == district_id]
-    months = subset["occurred_at"].dt.tz_convert(KYIV).dt.tz_localize(None).dt.to_period("M").astype(str)
+    months = subset["occurred_at"].dt.tz_convert(city_zone()).dt.tz_localize(None).dt.to_period("M").astype(str)
     table = subset.assign(month=months).pivot_table(index="month", columns="category", values="id",
                                                     aggfunc="count", fill_value=0)
     return table.reindex(columns=[c for c in CATEGORIES if c in table.columns])
@@ -85,12 +89,14 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
     the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
     categories = (in_period.groupby("category").size().rename("n").reset_index()
                   .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
                   .sort_values("n", ascending=False))
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
     actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
+                             district=actions["district"].map(lambda d: district_label(d, lang)),
                              progress_total=actions["progress_total"].round(0),
                              milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
                              effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
@@ -100,7 +106,8 @@ def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, t
                         & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
-    survey = pd.concat([survey_by_district(surveys, w).assign(wave=w) for w in waves]) if waves else pd.DataFrame()
+    survey = (pd.concat([_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w})
+                         for w in waves]) if waves else pd.DataFrame())
     months = month_by_category(in_period).reset_index()
     tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
     out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang))
@@ -136,7 +143,8 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
     Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
-    data = xlsx_bytes(programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang))
+    tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
+    data = xlsx_bytes({t("council.h_" + key, lang): frame for key, frame in tables.items()})
     _audit(engine, user, f"programme_report.xlsx {period.label}")
     return data
 
@@ -215,6 +223,7 @@ def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role
                        survey=surveys if waves else None, wave=waves[-1] if waves else None,
                        previous_wave=waves[-2] if len(waves) > 1 else None, meetings=None)
     stats = district_stats(reports, gz, period=chosen, role=role)
+    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
     names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
     return Review(fmap, table, names)
@@ -232,12 +241,19 @@ def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return surveys, sorted(surveys["wave"].dropna().unique())
 
 
-def survey_table(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
-    return survey_by_district(surveys, wave)
+def survey_table(surveys: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
+    """Mean answers per microdistrict of one wave, as the page shows them (names and headers in `lang`)."""
+    return _shown_survey(survey_by_district(surveys, wave), lang)
 
 
-def survey_difference(surveys: pd.DataFrame, before: str, after: str) -> pd.DataFrame:
-    return survey_change(surveys, before, after)
+def survey_difference(surveys: pd.DataFrame, before: str, after: str, lang: str) -> pd.DataFrame:
+    """The change of the mean answers between two waves, as the page shows it."""
+    return _shown_survey(survey_change(surveys, before, after), lang)
+
+
+def _shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    named = table.assign(district=table["district"].map(lambda d: district_label(d, lang)))
+    return named.rename(columns=lambda c: t("table." + c, lang))
 
 
 def district_names() -> list[str]:

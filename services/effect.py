@@ -19,7 +19,8 @@ from sqlalchemy import Engine
 
 from auth.roles import can
 from clustering.wdd import WDD, wdd
-from data.store.repo import reports_frame
+from data.records import H3_RESOLUTIONS
+from data.store.aggregates import report_columns
 from i18n import catalogue, t
 
 #: months before the start and after the end of an action
@@ -112,7 +113,7 @@ def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date
     if not may_see(role):
         raise PermissionError("the measured effect is for council and police")
     if reports is None:
-        reports = reports_frame(engine, located_only=True)
+        reports = report_columns(engine, ("id", "occurred_at", *(f"h3_r{r}" for r in H3_RESOLUTIONS)))
     rows = []
     for _, action in plan.iterrows():
         found = effect_of(action, reports, today=today, months=months)

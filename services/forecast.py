@@ -28,16 +28,16 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from clustering.binning import edge_length_m
 from clustering.evaluation import backtest, choose_winner, summarise
-from clustering.forecast import METHODS, Events, Grid, day_start, forecast, prepare_events
-from clustering.hotspots import prepare
-from data.store.repo import reports_frame
+from clustering.forecast import METHODS, Events, Grid, day_start, forecast, long_run, prepare_events
+from clustering.hotspots import prepare, prepare_counts
+from data.city_profile import profile
+from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import ForecastEvaluationRow, ReportRow
-from geo.constants import METRIC_CRS
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from services.clock import now
-from services.hotspots import KYIV
 
 RES = 9
 HORIZON_DAYS = 28
@@ -48,11 +48,17 @@ FALLBACK_METHOD = "blend"
 REUSE_HORIZONS = 3
 #: A cell whose forecast is below this share of the top cell's is "~0" and never listed.
 NEGLIGIBLE = 0.01
+#: What the point methods read of each report (binning and events).
+EVENT_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at")
+#: Methods that are counts of a window (clustering.forecast.naive / long_run) and its length
+#: in days (None: the horizon); the store counts them, no report is read.
+COUNTED_LOOKBACK: dict[str, float | None] = {"naive": None, "long_run": long_run.LOOKBACK_DAYS}
 
 
 def city_settings() -> tuple[str, str]:
-    """The metric CRS and the time zone of the city (one place for the city profile to feed)."""
-    return METRIC_CRS, KYIV.key
+    """The metric CRS and the time zone of the city, from its profile."""
+    city = profile()
+    return city.metric_crs, city.time_zone
 
 
 def data_version(engine: Engine) -> str:
@@ -79,8 +85,9 @@ class ForecastInputs:
 
 
 def inputs(engine: Engine, *, res: int = RES, categories: Sequence[str] | None = None) -> ForecastInputs:
-    """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells."""
-    return inputs_from_reports(reports_frame(engine, categories=categories, located_only=True), res=res)
+    """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells;
+    only the columns the methods use are read (a columnar read, no report text)."""
+    return inputs_from_reports(report_columns(engine, EVENT_COLUMNS, categories=categories), res=res)
 
 
 def inputs_from_reports(reports: pd.DataFrame, *, res: int = RES) -> ForecastInputs:
@@ -189,7 +196,26 @@ def ranking(data: ForecastInputs, method: str, *, until: date, horizon_days: int
     zone) are used. Ties rank by cell id.
     """
     cutoff = day_start(pd.Timestamp(until), data.tz)
-    scores = forecast(method, data.events, data.grid, cutoff, horizon_days)
+    return _ranked(forecast(method, data.events, data.grid, cutoff, horizon_days), method, until, horizon_days)
+
+
+def counted_ranking(engine: Engine, method: str, *, until: date, horizon_days: int = HORIZON_DAYS, res: int = RES,
+                    categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`ranking` of a counting method (naive, long_run) from the store's GROUP BY counts
+    of its window: no report is read (tests/test_store_aggregates.py: the same table)."""
+    _, tz = city_settings()
+    cutoff = pd.Timestamp(until).tz_localize(tz)
+    lookback = COUNTED_LOOKBACK[method] or horizon_days
+    binned = binned_counts(engine, res=res, too_vague_m=edge_length_m(res), categories=categories,
+                           start=(cutoff - pd.Timedelta(days=lookback)).to_pydatetime(), end=cutoff.to_pydatetime())
+    _, counts, _, _ = prepare_counts(binned, res, load_gazetteer().boundary_polygon)
+    scores = counts.astype(float) * (horizon_days / lookback)
+    return _ranked(pd.Series(scores.to_numpy(), index=counts.index.rename(None), name="score"), method, until,
+                   horizon_days)
+
+
+def _ranked(scores: pd.Series, method: str, until: date, horizon_days: int) -> pd.DataFrame:
+    """Every cell with its score and rank (1 = highest; ties by cell id)."""
     order = np.lexsort((scores.index.astype(str).to_numpy(), -scores.to_numpy()))
     rank = np.empty(len(scores), dtype=np.int64)
     rank[order] = np.arange(1, len(scores) + 1)
@@ -228,6 +254,8 @@ def default_forecast(engine: Engine, *, until: date | None = None, horizon_days:
     """
     day = until or now().astimezone(ZoneInfo(city_settings()[1])).date()
     chosen = method or default_method(engine, res=res, horizon_days=horizon_days, categories=categories)
+    if reports is None and chosen in COUNTED_LOOKBACK:
+        return counted_ranking(engine, chosen, until=day, horizon_days=horizon_days, res=res, categories=categories)
     data = inputs(engine, res=res, categories=categories) if reports is None else inputs_from_reports(reports, res=res)
     return ranking(data, chosen, until=day, horizon_days=horizon_days)
 

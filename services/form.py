@@ -20,6 +20,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
+from data.city_profile import profile
 from data.importer import inside_study_area, salt, to_report
 from data.intake.bounds import point_problem
 from data.records import RawMessage
@@ -135,7 +136,7 @@ def submit(engine: Engine, *, description: str, address: str = "", category: str
                                                               ReportRow.created_at >= now - timedelta(minutes=1)))
     if (last_minute or 0) >= MAX_PER_MINUTE:
         raise Refused("form.rate_limited")
-    tracking = "VZ-" + secrets.token_hex(4).upper()
+    tracking = f"{profile().intake.tracking_prefix}-{secrets.token_hex(4).upper()}"
     text = "\n".join(part.strip() for part in (description, address) if part.strip())
     raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=received_at, text=text,
                      location=(lat, lon),

@@ -6,7 +6,6 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import h3
 import pandas as pd
@@ -14,20 +13,21 @@ from sqlalchemy import Engine
 
 from clustering.binning import edge_length_m, study_area
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, run
+from data.city_profile import city_zone, profile
 from data.records import H3_RESOLUTIONS
 from data.store import open_store
 from data.store.aggregates import binned_counts, report_columns
 from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 
-KYIV = ZoneInfo("Europe/Kyiv")
 COUNTING = {"gistar": gistar_counts_table, "emerging": emerging_counts_table}
+CITY_METRES = frozenset({"kde", "dbscan", "hdbscan"})  # point methods that measure metres
 
 
 def month_start(month: str) -> datetime:
-    """'2025-03' -> the first instant of that month in Kyiv, as UTC."""
+    """'2025-03' -> the first instant of that month in the city's time, as UTC."""
     year, mon = (int(x) for x in month.split("-"))
-    return datetime(year, mon, 1, tzinfo=KYIV).astimezone(UTC)
+    return datetime(year, mon, 1, tzinfo=city_zone()).astimezone(UTC)
 
 
 def next_month(month: str) -> str:
@@ -72,6 +72,11 @@ def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None =
         extra = {k: v for k, v in params.items() if k != "freq"}
         return COUNTING[method](binned, res, boundary, **extra)
     reports = report_columns(engine, start=start, end=end, categories=categories)
+    city = profile()
+    if method in CITY_METRES:
+        params = {"crs": city.metric_crs, **params}
+    elif method == "emerging":
+        params = {"tz": city.time_zone, **params}
     return run(reports, method, res, boundary, **params)
 
 

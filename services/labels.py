@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.categories import CATEGORIES, GROUPS, rules
+from geo.gazetteer import load_gazetteer
+from i18n import DEFAULT_LANG, catalogue, t
 
 
 def category_names(lang: str) -> dict[str, str]:
@@ -29,5 +31,32 @@ class RuleText:
 def rules_in(lang: str) -> list[RuleText]:
     """Each category's rule, sanction article, acting authority and contact, in `lang`."""
     names = category_names(lang)
-    return [RuleText(names[slug], r.rule_en if lang == "en" else r.rule_uk, r.article, r.authority,
+    return [RuleText(names[slug], r.rule_en if lang == "en" else r.rule_uk,
+                     (r.article_en or r.article) if lang == "en" else r.article, r.authority,
                      r.contact_en if lang == "en" else r.contact_uk) for slug, r in rules().items()]
+
+
+def district_names(lang: str) -> dict[str, str]:
+    """Microdistrict id or Ukrainian name -> its name in `lang` (the gazetteer's `name:en`,
+    else its own name): the store keeps the id or the local name, the page shows this."""
+    out: dict[str, str] = {}
+    for d in load_gazetteer().districts:
+        shown = (d.names.get(f"name:{lang}") if lang != DEFAULT_LANG else None) or d.name
+        out[d.id] = out[d.name] = shown
+    return out
+
+
+def district_label(value: object, lang: str) -> str:
+    """One microdistrict as the page shows it; '' for none, an unknown name as it is (data)."""
+    if not isinstance(value, str) or not value:
+        return ""
+    return district_names(lang).get(value, value)
+
+
+def code_label(prefix: str, code: object, lang: str) -> str:
+    """A machine code (role, owner, status, level, method, audit action) in `lang` via the
+    catalogue key `prefix.code`; an unknown code stays visible as it is, never dropped."""
+    if not isinstance(code, str) or not code:
+        return ""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in catalogue() else code

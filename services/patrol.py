@@ -22,9 +22,8 @@ import pandas as pd
 from pyproj import Transformer
 
 from clustering import patrol_plan
-from geo.constants import METRIC_CRS
+from data.city_profile import city_zone, profile
 
-KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def windows(shift_start: int, shift_end: int, window_hours: int) -> list[tuple[int, int]]:
@@ -39,11 +38,11 @@ def windows(shift_start: int, shift_end: int, window_hours: int) -> list[tuple[i
 
 
 def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str,
-                       shift: tuple[int, int], window_hours: int, tz: ZoneInfo = KYIV) -> pd.DataFrame:
+                       shift: tuple[int, int], window_hours: int, tz: ZoneInfo | None = None) -> pd.DataFrame:
     """Average reports per week for every (cell, window) of the shift over the last weeks."""
     since = now - timedelta(weeks=weeks)
     recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
-    hours = recent["occurred_at"].dt.tz_convert(tz).dt.hour
+    hours = recent["occurred_at"].dt.tz_convert(tz or city_zone()).dt.hour
     rows = []
     for start, end in windows(shift[0], shift[1], window_hours):
         mask = (hours >= start) & (hours < end)
@@ -54,7 +53,7 @@ def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell
 
 
 def expected_from_forecast(forecast: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, weeks: int,
-                           cell_column: str, shift: tuple[int, int], window_hours: int, tz: ZoneInfo = KYIV,
+                           cell_column: str, shift: tuple[int, int], window_hours: int, tz: ZoneInfo | None = None,
                            prior: float = 2.0) -> pd.DataFrame:
     """Expected reports a week per (cell, window) from the default forecast (services.forecast).
 
@@ -68,7 +67,7 @@ def expected_from_forecast(forecast: pd.DataFrame, reports: pd.DataFrame, *, now
     weekly = weekly[weekly > 0]
     since = now - timedelta(weeks=weeks)
     recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
-    hours = recent["occurred_at"].dt.tz_convert(tz).dt.hour.to_numpy()
+    hours = recent["occurred_at"].dt.tz_convert(tz or city_zone()).dt.hour.to_numpy()
     cells = recent[cell_column].to_numpy()
     total_by_cell = pd.Series(cells).value_counts()
     city = max(1, len(recent))
@@ -115,7 +114,7 @@ def cell_xy(cells: list[str], metric_crs: str) -> np.ndarray:
 
 def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[int, int] = (18, 2),
             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", beat_km: float = 1.5,
-            metric_crs: str = METRIC_CRS, tz: ZoneInfo = KYIV, time_limit: float = 20.0,
+            metric_crs: str | None = None, tz: ZoneInfo | None = None, time_limit: float = 20.0,
             forecast: pd.DataFrame | None = None) -> PatrolPlan:
     """The best plan under the travel model (clustering.patrol_plan): each patrol keeps to a
     beat of diameter `beat_km`, one cell per window; solved exactly where the solver can.
@@ -128,7 +127,8 @@ def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[
     cells = sorted(expected["cell"].unique())
     matrix = (expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
               .reindex(index=order, columns=cells).fillna(0.0).to_numpy())
-    solved = patrol_plan.plan(matrix, cell_xy(cells, metric_crs), patrols=patrols, beat_km=beat_km,
+    solved = patrol_plan.plan(matrix, cell_xy(cells, metric_crs or profile().metric_crs),
+                              patrols=patrols, beat_km=beat_km,
                               time_limit=time_limit)
     picks = pd.DataFrame([{"patrol": p, "window": order[w], "cell": cells[c], "expected": float(matrix[w, c])}
                           for w, c, p in solved.visits], columns=["patrol", "window", "cell", "expected"])
@@ -141,7 +141,7 @@ def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[
 
 
 def coverage(plan_cells: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, shift: tuple[int, int],
-             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", tz: ZoneInfo = KYIV,
+             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", tz: ZoneInfo | None = None,
              best: float | None = None, forecast: pd.DataFrame | None = None) -> PatrolPlan:
     """Re-score a plan the officer edited (columns patrol, window, cell) against the best plan's value."""
     expected = _expected(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
@@ -176,7 +176,7 @@ class PatrolAreas:
 
 
 def balanced_areas(reports: pd.DataFrame, *, now: datetime, weeks: int = 8, areas: int = 3,
-                   tolerance: float = 0.25, res: int = 8, metric_crs: str = METRIC_CRS,
+                   tolerance: float = 0.25, res: int = 8, metric_crs: str | None = None,
                    time_limit: float = 15.0) -> PatrolAreas | None:
     """Split the busy part of the city into `areas` patrol areas of similar workload (reports a
     week, at H3 resolution `res`), by Wheeler's p-median with workload limits
@@ -187,8 +187,8 @@ def balanced_areas(reports: pd.DataFrame, *, now: datetime, weeks: int = 8, area
     if len(workload) < areas:
         return None
     cells = list(workload.index)
-    centre = patrol_plan.balanced_areas(workload.to_numpy(), cell_xy(cells, metric_crs), areas=areas,
-                                        tolerance=tolerance, time_limit=time_limit)
+    xy = cell_xy(cells, metric_crs or profile().metric_crs)
+    centre = patrol_plan.balanced_areas(workload.to_numpy(), xy, areas=areas, tolerance=tolerance, time_limit=time_limit)
     if centre is None:
         return None
     number = {c: i + 1 for i, c in enumerate(sorted(set(centre), key=lambda c: -workload.iloc[c]))}

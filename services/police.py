@@ -18,28 +18,62 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from auth.users import User
-from clustering.hotspots import gistar_table, emerging_table, prepare
+from clustering.binning import edge_length_m
+from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
 from clustering.profiles import hour_weekday
 from data.categories import CATEGORIES
 from data.categories import label as category_label
-from data.store.repo import reports_frame
+from data.city_profile import profile
+from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 from i18n import t as tr
+from layers.exports import POLICE_COLUMNS
 from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
-from services.forecast import city_settings, default_forecast, latest_evaluation, score_against_naive, top_places
+from services.forecast import (
+    city_settings,
+    default_forecast,
+    default_method,
+    latest_evaluation,
+    score_against_naive,
+    top_places,
+)
+from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
+#: What the whole-history analyses read (forecast, patrol plan and areas, profiles): no text.
+HISTORY_COLUMNS = ("id", "lat", "lon", "uncertainty_m", "occurred_at", "category", "district", "status", "h3_r9")
+
+
+#: the page's periods: weeks back, and "next7", the forecast of the coming seven days
+PERIODS: tuple[int | str, ...] = ("next7", 4, 8, 12, 26)
+AHEAD = "next7"
+AHEAD_DAYS = 7
+AHEAD_EVIDENCE_WEEKS = 4  # the recent weeks the "next 7 days" map shows beside its forecast
+
+
+@dataclass
+class PoliceData:
+    """What the police page computes for one period and choice of categories (language-free)."""
+
+    reports: pd.DataFrame  # the window's reports
+    usable: pd.DataFrame  # the window's reports Gi* counted (inside the area, precise enough)
+    gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
+    emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
+    forecast: pd.DataFrame  # every cell: cell, score (expected reports over the horizon), rank; attrs: method
+    start: datetime
+    end: datetime
+    ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
 
 
 @dataclass
 class PoliceView:
-    """Everything the police page shows for one choice of weeks and categories."""
+    """Everything the police page shows for one choice of period and categories."""
 
     reports: pd.DataFrame  # the window's reports
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
@@ -49,6 +83,7 @@ class PoliceView:
     start: datetime
     end: datetime
     forecast: pd.DataFrame | None = None  # every cell: cell, score (expected reports), rank; attrs: method
+    ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
 
 
 def window(weeks: int) -> tuple[datetime, datetime]:
@@ -57,8 +92,15 @@ def window(weeks: int) -> tuple[datetime, datetime]:
 
 
 def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every counted report (all history): duplicates and rejected reports left out."""
-    return reports_frame(engine, categories=categories, located_only=True)
+    """Every counted, located report (all history; duplicates and rejected left out), only
+    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
+
+
+def window_reports(engine: Engine, start: datetime, end: datetime, *,
+                   categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """The counted, located reports of [start, end) with the columns the page shows and exports."""
+    return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
 
 
 def trend_label(category: str, lang: str = "uk") -> str:
@@ -117,41 +159,90 @@ def _category_labels(slugs: object, lang: str) -> str:
     return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
-def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
-                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None) -> pd.DataFrame:
+    """Emerging hot and cold spots over the whole history (the same for every period), from the
+    store's monthly counts."""
     require(role, "police")
-    start, end = window(weeks)
-    history = load(engine, categories=categories)
-    recent = history[(history["occurred_at"] >= start) & (history["occurred_at"] < end)]
     boundary = load_gazetteer().boundary_polygon
-    gistar = gistar_table(recent, POLICE_RES, boundary)
-    emerging = emerging_table(history, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+    monthly = binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True,
+                            categories=categories)
+    return emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+
+
+def period_forecast(engine: Engine, *, role: str | None, ahead: bool = False,
+                    categories: Sequence[str] | None = None, history: pd.DataFrame | None = None) -> pd.DataFrame:
+    """The default forecast from today: over the standard horizon (what every weeks-back period
+    shows), or with ``ahead`` over the coming seven days (by the method that won the stored
+    back-test). Without ``history`` the forecast reads only what its method needs."""
+    require(role, "police")
+    until = now().astimezone(ZoneInfo(city_settings()[1])).date()
+    if ahead:
+        method = default_method(engine, res=POLICE_RES, categories=categories)
+        return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history,
+                                horizon_days=AHEAD_DAYS, method=method)
+    return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+
+
+def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
+                categories: Sequence[str] | None = None, history: pd.DataFrame | None = None,
+                emerging: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None) -> PoliceData:
+    """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
+    weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
+    forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
+    ``emerging`` and ``forecast`` may come computed already (the page caches them across periods)."""
+    require(role, "police")
+    if period not in PERIODS:
+        raise ValueError(f"unknown police period {period!r}")
+    start, end = window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
+    recent = window_reports(engine, start, end, categories=categories)
+    boundary = load_gazetteer().boundary_polygon
+    gistar = gistar_counts_table(binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES),
+                                               start=start, end=end, categories=categories), POLICE_RES, boundary)
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
-    until = end.astimezone(ZoneInfo(city_settings()[1])).date()
-    forecast = default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
-    top = top_cells(forecast, emerging, usable, lang=lang)
-    density = density_grid(usable) if "kde" in layers and len(usable) >= 2 else None
+    if emerging is None:
+        emerging = trends(engine, role=role, categories=categories)
+    if forecast is None:
+        forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
+    ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None
+    return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
+
+
+def police_view_of(data: PoliceData, *, role: str | None, lang: str = "uk",
+                   layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+    """The page's map and top places (in ``lang``) drawn from computed :class:`PoliceData`."""
+    require(role, "police")
+    start, end = data.start, data.end
+    top = top_cells(data.forecast, data.emerging, data.usable, lang=lang)
+    density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
         load_gazetteer(), role=role, lang=lang, period_label=f"{start:%Y-%m-%d} – {end:%Y-%m-%d}",
-        gistar=gistar if "gistar" in layers and gistar.attrs.get("ok") else None,
+        gistar=data.gistar if "gistar" in layers and data.gistar.attrs.get("ok") else None,
         density=density,
-        emerging=emerging if "emerging" in layers and emerging.attrs.get("ok") else None,
-        reports=recent if "points" in layers else None,
+        emerging=data.emerging if "emerging" in layers and data.emerging.attrs.get("ok") else None,
+        reports=data.reports if "points" in layers else None,
         points_window=(points_start, end) if "points" in layers else None,
     )
-    return PoliceView(recent, gistar, emerging, top, fmap, start, end, forecast)
+    return PoliceView(data.reports, data.gistar, data.emerging, top, fmap, start, end, data.forecast, data.ahead)
+
+
+def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
+                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
+                period: int | str | None = None) -> PoliceView:
+    """Everything the police page shows; ``period`` (weeks or "next7") overrides ``weeks``."""
+    data = police_data(engine, role=role, period=weeks if period is None else period, categories=categories)
+    return police_view_of(data, role=role, lang=lang, layers=layers)
 
 
 def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
                  ) -> pd.DataFrame:
-    """Hour x weekday counts (Kyiv time) for some cells or one microdistrict."""
+    """Hour x weekday counts (the city's time) for some cells or one microdistrict."""
     subset = reports
     if cells:
         subset = subset[subset["h3_r9"].isin(list(cells))]
     if district:
         subset = subset[subset["district"] == district]
-    return hour_weekday(subset)
+    return hour_weekday(subset, tz=profile().time_zone)
 
 
 def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,
@@ -171,7 +262,7 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
     scores = score_against_naive(stored)
     table = pd.DataFrame({
         tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
-        tr("police.acc_method", lang): scores["method"],
+        tr("police.acc_method", lang): [code_label("forecast_method", m, lang) for m in scores["method"]],
         "PEI*": scores["pei_star"].round(3),
         tr("police.acc_interval", lang): [f"{lo:.3f}–{hi:.3f}" for lo, hi in
                                           zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)],
@@ -244,11 +335,16 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     return pdf
 
 
-def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine) -> str:
-    """The window's reports in full detail as CSV: police and admins only, audited."""
-    from layers.exports import police_csv
+def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str = "uk") -> str:
+    """The window's reports in full detail as CSV: police and admins only, audited. Headers,
+    categories, statuses and place levels in `lang` (the codes stay in the store)."""
+    from layers.exports import POLICE_COLUMNS, police_csv
 
-    data = police_csv(reports, role=user.role)
+    named = reports.assign(**{column: reports[column].map(lambda v, p=prefix: code_label(p, v, lang) or v)
+                              for column, prefix in (("status", "status"), ("level", "level")) if column in reports})
+    if "category" in named:
+        named["category"] = named["category"].map(lambda c: category_label(c, lang) if c in CATEGORIES else c)
+    data = police_csv(named, role=user.role, headers={c: tr("export." + c, lang) for c in POLICE_COLUMNS})
     with Session(engine) as session, session.begin():
         session.add(AuditRow(actor=user.username, action="export", target="police_reports.csv",
                              detail={"rows": len(reports)}))

@@ -49,6 +49,25 @@ def test_generated_export_is_a_valid_telegram_export(tmp_path: Path) -> None:
         assert any("photo" in m for m in messages) and any("from_id" in m for m in messages)
 
 
+def test_generated_texts_are_distinct_and_keep_the_demo_texts_answers(tmp_path: Path) -> None:
+    """Copies of a demo text differ (each its own closing line) and the geocoder places
+    them where it places the demo text, so the replay stub's answers are the real ones."""
+    from data.intake import parse_file
+    from data.records import RawMessage
+    from geo.geocoder import geocode
+
+    bench = _bench()
+    assert len({bench._tail(k, 17) for k in range(1, 400)}) == 399
+    demo = [i for i in parse_file(bench.DEMO_EXPORT).items if isinstance(i, RawMessage)]
+    for n, raw in enumerate(demo[::40]):  # ~150 texts, each with another closing line
+        tailed = raw.text + bench._tail(1 + n, n).replace("\\n", "\n")
+        assert bench.untailed(tailed) == raw.text != tailed
+        assert bench.untailed(f"{tailed}\nvenue") == f"{raw.text}\nvenue"
+        plain, with_tail = geocode(raw.text, location=raw.location), geocode(tailed, location=raw.location)
+        assert (with_tail.lat, with_tail.lon, with_tail.level, with_tail.span) == (
+            plain.lat, plain.lon, plain.level, plain.span), tailed
+
+
 @pytest.mark.slow  # ~30 s: three child processes each load the models
 def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[no-untyped-def]
     bench = _bench()

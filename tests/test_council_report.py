@@ -31,7 +31,7 @@ def test_xlsx_holds_exactly_the_quarters_actions_with_their_notes(demo_store) ->
     reports = council.load(engine, role="council")
     book = load_workbook(io.BytesIO(council.programme_report_xlsx(engine, reports, user=COUNCIL, period=quarter,
                                                                   today=date(2026, 1, 1))))
-    sheet = book["actions"]
+    sheet = book[t("council.h_actions")]
     header = [c.value for c in sheet[1]]
     assert t("council.col_public_note") in header
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]

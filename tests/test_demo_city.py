@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from shapely.geometry import LineString, MultiPoint, Point
 
-from geo.constants import CITY_BBOX, CITY_POPULATION
+from geo.demo.layout import CITY_BBOX, CITY_POPULATION
 from geo.demo.make_osm import write_osm
 from geo.gazetteer import DEFAULT_GAZETTEER, DEFAULT_OSM, Gazetteer, load_gazetteer
 from geo.osm import build_gazetteer, dumps_gazetteer, split_street_name

@@ -14,8 +14,10 @@ from openpyxl import load_workbook
 
 from auth.users import User
 from encoders import FORMULA_START, visible_controls
+from i18n import t
 from layers.exports import council_csv, police_csv, public_csv, xlsx_bytes
-from layers.privacy import CITY_TZ, Quarter, public_table
+from data.city_profile import city_zone
+from layers.privacy import Quarter, public_table
 from test_layers_privacy import make_addresses, make_reports, released
 
 FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://evil.example\",\"x\")",
@@ -50,7 +52,7 @@ def read_csv(text: str) -> pd.DataFrame:
 
 def test_police_csv_neutralises_formulas_keeps_numbers_and_gives_city_time() -> None:
     out = read_csv(police_csv(police_frame(), role="police"))
-    zone = CITY_TZ.key
+    zone = city_zone().key
     assert out.columns[0] == "id"  # the BOM is not part of the first name
     assert not any(is_live_formula(v) for v in out["text"])
     assert out["text"].tolist() == SHOWN
@@ -87,7 +89,7 @@ def test_xlsx_holds_no_formula_and_keeps_numbers_dates_and_cyrillic() -> None:
     book = load_workbook(io.BytesIO(xlsx_bytes({"actions": frame})))
     sheet = book["actions"]
     header = [c.value for c in sheet[1]]
-    assert header == ["description", "owner_org", "n", "share", "due_date", f"at ({CITY_TZ.key})"]
+    assert header == ["description", "owner_org", "n", "share", "due_date", f"at ({city_zone().key})"]
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" for c in cells)
     assert not any(is_live_formula(c.value) for c in cells)
@@ -108,7 +110,7 @@ def test_programme_report_xlsx_neutralises_actions(sqlite_url, monkeypatch) -> N
     monkeypatch.setattr(council, "programme_tables", lambda *a, **k: {"actions": hostile})
     data = council.programme_report_xlsx(engine, pd.DataFrame(), user=User("c", "council"), period=Quarter(2026, 1),
                                          today=date(2026, 4, 1))
-    sheet = load_workbook(io.BytesIO(data))["actions"]
+    sheet = load_workbook(io.BytesIO(data))[t("council.h_actions")]
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" or is_live_formula(c.value) for c in cells)
     engine.dispose()

@@ -10,7 +10,7 @@ import osmium
 import pytest
 from shapely.geometry import Point
 
-from geo.constants import CITY_CENTRE
+from geo.demo.layout import CITY_CENTRE
 from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.osm import build_gazetteer, dumps_gazetteer, house_key, split_street_name, write_gazetteer
 from geo.projection import to_metres, to_wgs84

@@ -17,8 +17,7 @@ import pytest
 from sqlalchemy.orm import Session
 
 from clustering.binning import edge_length_m
-from clustering.hotspots import (emerging_counts_table, emerging_table, gistar_counts_table, gistar_table,
-                                 kde_table)
+from clustering.hotspots import emerging_counts_table, emerging_table, gistar_counts_table, gistar_table, kde_table
 from data.records import H3_RESOLUTIONS
 from data.store.aggregates import binned_counts, report_columns
 from data.store.repo import insert_ignoring_conflicts, reports_frame
@@ -92,3 +91,48 @@ def test_columnar_read_gives_the_same_points_and_kde(filled) -> None:  # type: i
     assert list(columns.columns) == ["lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9"]
     pd.testing.assert_frame_equal(columns.reset_index(drop=True), rows[list(columns.columns)].reset_index(drop=True))
     pd.testing.assert_frame_equal(kde_table(columns, 9, boundary), kde_table(rows, 9, boundary))
+
+
+def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The police page's service: Gi* and emerging from GROUP BY counts, the forecast and
+    patrol history from the columnar read, the window from its shown columns: all equal
+    to the tables and frames the row path (every column of every report) gives."""
+    from layers.exports import POLICE_COLUMNS
+    from services import police
+    from services.forecast import default_forecast
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    view = police.police_view(filled, role="police", weeks=12, layers=("gistar", "emerging"))
+    boundary = load_gazetteer().boundary_polygon
+    history = reports_frame(filled, located_only=True)
+    recent = history[(history["occurred_at"] >= view.start) & (history["occurred_at"] < end)]
+
+    expected = gistar_table(recent, police.POLICE_RES, boundary)
+    pd.testing.assert_frame_equal(view.gistar, expected)
+    assert view.gistar.attrs == expected.attrs and expected.attrs["n_in"] > 100
+    expected = emerging_table(history, police.POLICE_RES, boundary, time_lag=1)
+    pd.testing.assert_frame_equal(view.emerging, expected)
+    assert view.emerging.attrs == expected.attrs
+    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True),
+                                  recent[POLICE_COLUMNS].reset_index(drop=True))
+    oracle = default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=history)
+    pd.testing.assert_frame_equal(view.forecast, oracle)
+    loaded = police.load(filled)
+    pd.testing.assert_frame_equal(loaded, history[list(police.HISTORY_COLUMNS)].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("method", ["naive", "long_run"])
+def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, method: str) -> None:  # type: ignore[no-untyped-def]
+    from datetime import date
+
+    from services.forecast import counted_ranking, default_forecast, inputs_from_reports, ranking
+
+    rows = reports_frame(filled, located_only=True, categories=["noise", "litter"])
+    until = date(2025, 9, 14)
+    expected = ranking(inputs_from_reports(rows, res=9), method, until=until)
+    got = counted_ranking(filled, method, until=until, res=9, categories=["noise", "litter"])
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs and got["score"].sum() > 10
+    pd.testing.assert_frame_equal(default_forecast(filled, until=until, method=method, categories=["noise", "litter"]),
+                                  expected)

@@ -13,13 +13,13 @@ Examples
 --------
 >>> import h3
 >>> cells = sorted(h3.grid_disk(h3.latlng_to_cell(47.566, 31.33, 9), 1))
->>> grid = Grid.from_cells(cells, 9, "EPSG:32636")
+>>> grid = Grid.from_cells(cells, 9, "EPSG:32635")
 >>> rep = pd.DataFrame({"lat": [47.566], "lon": [31.33],
 ...                     "occurred_at": pd.to_datetime(["2025-01-02T10:00Z"])})
 >>> ev = prepare_events(rep, grid)
 >>> int(ev.cell[0]) == cells.index(h3.latlng_to_cell(47.566, 31.33, 9)), round(float(ev.start[0]), 3)
 (True, 20090.417)
->>> day_start("2025-01-03", "Europe/Kyiv")  # local midnight, 22:00 UTC the day before
+>>> day_start("2025-01-03", "Etc/GMT-2")  # local midnight, 22:00 UTC the day before
 20090.916666666668
 """
 

@@ -13,7 +13,7 @@ Examples
 >>> from clustering.forecast.events import Events, Grid
 >>> c = h3.latlng_to_cell(47.566, 31.33, 9)
 >>> cells = [c] + sorted(h3.grid_ring(c, 1)) + sorted(h3.grid_ring(c, 2))
->>> grid = Grid.from_cells(cells, 9, "EPSG:32636")
+>>> grid = Grid.from_cells(cells, 9, "EPSG:32635")
 >>> t = np.full(7, 5.0)
 >>> ev = Events(np.zeros((7, 2)), np.zeros(7, dtype=int), t, t)  # 7 reports in the centre cell
 >>> f = forecast(ev, grid, 10.0, 10.0, lookback_days=10.0)

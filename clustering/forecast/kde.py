@@ -11,7 +11,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from clustering.forecast.events import Events, Grid
->>> grid = Grid(pd.Index(["a", "b", "c"]), np.array([[0.0, 0], [100, 0], [1000, 0]]), 9, "EPSG:32636", 100.0)
+>>> grid = Grid(pd.Index(["a", "b", "c"]), np.array([[0.0, 0], [100, 0], [1000, 0]]), 9, "EPSG:32635", 100.0)
 >>> t = np.array([5.0, 6.0])
 >>> ev = Events(np.array([[0.0, 0], [0, 0]]), np.array([0, 0]), t, t)
 >>> f = forecast(ev, grid, 10.0, 10.0, lookback_days=10.0, bandwidth_m=200.0)

@@ -10,7 +10,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from clustering.forecast.events import Events, Grid
->>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32636", 300.0)
+>>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32635", 300.0)
 >>> t = np.array([1.0, 50.0, 90.0, 95.0])
 >>> ev = Events(np.zeros((4, 2)), np.array([0, 0, 0, 1]), t, t)
 >>> forecast(ev, grid, 100.0, 10.0, lookback_days=100.0).round(6).tolist()
@@ -25,10 +25,12 @@ import pandas as pd  # noqa: F401  (doctest)
 from ._common import window_counts
 from .events import Events, Grid
 
-__all__ = ["forecast"]
+__all__ = ["LOOKBACK_DAYS", "forecast"]
+
+LOOKBACK_DAYS = 365.0
 
 
 def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             lookback_days: float = 365.0) -> np.ndarray:
+             lookback_days: float = LOOKBACK_DAYS) -> np.ndarray:
     """Counts of the last ``lookback_days`` scaled to the horizon."""
     return window_counts(events, grid, cutoff - lookback_days, cutoff) * (horizon_days / lookback_days)

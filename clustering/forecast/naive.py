@@ -9,7 +9,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from clustering.forecast.events import Events, Grid
->>> grid = Grid(pd.Index(["a", "b", "c"]), np.zeros((3, 2)), 9, "EPSG:32636", 300.0)
+>>> grid = Grid(pd.Index(["a", "b", "c"]), np.zeros((3, 2)), 9, "EPSG:32635", 300.0)
 >>> ev = Events(np.zeros((4, 2)), np.array([0, 0, 1, 2]), np.array([1.0, 9.0, 9.5, 3.0]),
 ...             np.array([1.0, 9.0, 9.5, 3.0]))
 >>> forecast(ev, grid, 10.0, 7.0).tolist()  # days 3..10: the report on day 1 is too old

@@ -15,7 +15,7 @@ Examples
 --------
 >>> import numpy as np
 >>> from clustering.forecast.events import Events, Grid
->>> grid = Grid(pd.Index(["a", "b", "c"]), np.array([[0.0, 0], [300, 0], [900, 0]]), 9, "EPSG:32636", 300.0)
+>>> grid = Grid(pd.Index(["a", "b", "c"]), np.array([[0.0, 0], [300, 0], [900, 0]]), 9, "EPSG:32635", 300.0)
 >>> t = np.array([9.0, 2.0])  # one report 1 day before the cutoff, one 8 days before (week 1)
 >>> ev = Events(np.zeros((2, 2)), np.array([0, 0]), t, t)
 >>> raw = weights(ev, grid, 10.0, space_bandwidth_m=400.0, time_bandwidth_weeks=8)

@@ -21,7 +21,7 @@ Examples
 >>> params = SeppParams(mu=np.array([0.1, 0.0]), theta=0.5, omega=1.0)
 >>> t = np.array([9.0])
 >>> ev = Events(np.zeros((1, 2)), np.array([0]), t, t)
->>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32636", 300.0)
+>>> grid = Grid(pd.Index(["a", "b"]), np.zeros((2, 2)), 9, "EPSG:32635", 300.0)
 >>> [round(v, 4) for v in expected(params, ev, grid, 10.0, 2.0).tolist()]  # 0.2 + 0.5 (e^-1 - e^-3)
 [0.359, 0.0]
 """

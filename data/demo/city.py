@@ -24,11 +24,12 @@ from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import unary_union
 
+from data.city_profile import demo_profile
 from data.demo.texts import StreetForms, ru_from_uk
 
 REPO = Path(__file__).resolve().parents[2]
 GAZETTEER_JSON = REPO / "geo" / "demo" / "gazetteer.json"
-METRIC_CRS = "EPSG:32636"
+METRIC_CRS = demo_profile().metric_crs  # the demo city's, whatever CITY_PROFILE says
 _TO_M = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _TO_LL = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
+from data.city_profile import demo_profile
 
-KYIV = ZoneInfo("Europe/Kyiv")
+KYIV = demo_profile().tz  # the demo city's clock, whatever CITY_PROFILE says
 START = datetime(2024, 1, 1, tzinfo=KYIV)
 END = datetime(2026, 1, 1, tzinfo=KYIV)  # exclusive; the demo's "now" is this day
 NOW = "2026-01-01"

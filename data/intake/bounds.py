@@ -4,8 +4,8 @@ Every bound has a safe default and an environment override (``HOTSPOTS_INTAKE_<N
 e.g. ``HOTSPOTS_INTAKE_MAX_FILE_MB=500``), and every refusal names the bound, so a
 moderator knows what to change. Why bounds at all: a hostile or careless file (a deeply
 nested JSON, a 150 MB spreadsheet cell, a million rows) must cost a bounded amount of
-memory and time, never the server. City-specific values (the study area, the date
-order) come from the gazetteer and the options; the city profile will own them later.
+memory and time, never the server. City-specific values (the oldest date, the default
+date order) are the city profile's ``[intake]`` section; the study area is the gazetteer's.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from data import clock
+from data.city_profile import profile
 
 MB = 1 << 20
 
@@ -89,7 +90,8 @@ def _parse(kind: type, text: str) -> Any:
 
 
 def bounds(**overrides: Any) -> IntakeBounds:
-    """The bounds in force: defaults, then ``HOTSPOTS_INTAKE_*`` variables, then ``overrides``."""
+    """The bounds in force: defaults and the city profile, then ``HOTSPOTS_INTAKE_*``
+    variables, then ``overrides``."""
     values: dict[str, Any] = {}
     for spec in fields(IntakeBounds):
         raw = os.environ.get(f"HOTSPOTS_INTAKE_{spec.name.upper()}")
@@ -99,6 +101,9 @@ def bounds(**overrides: Any) -> IntakeBounds:
             except ValueError as exc:
                 raise ValueError(f"HOTSPOTS_INTAKE_{spec.name.upper()}={raw!r} is not valid ({exc})") from None
     values.update(overrides)
+    city = profile().intake
+    values.setdefault("first_date", city.first_date)
+    values.setdefault("default_date_order", city.date_order)
     if values.get("default_date_order", "dayfirst") not in ("dayfirst", "monthfirst"):
         raise ValueError("default_date_order must be 'dayfirst' or 'monthfirst'")
     return replace(IntakeBounds(), **values)

@@ -24,13 +24,12 @@ from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
-from zoneinfo import ZoneInfo
 
+from data.city_profile import city_zone
 from data.records import Quarantined
 
-KYIV = ZoneInfo("Europe/Kyiv")
 EXCERPT_CHARS = 200
-# A date without a time is placed at local noon: midnight in Kyiv is the previous day in
+# A date without a time is placed at local noon: local midnight is the previous day in
 # UTC, which would move reports of the 1st into the previous month on every monthly map.
 DATE_ONLY_HOUR = 12
 
@@ -75,7 +74,7 @@ class IntakeOptions:
 
     ``date_order`` settles date columns whose values fit both orders ("dayfirst" or
     "monthfirst"); ``crs`` names the coordinate system of projected X/Y columns (metres),
-    e.g. "EPSG:32636", so that they can be transformed to latitude/longitude.
+    e.g. "EPSG:<code>" of a UTM zone, so that they can be transformed to latitude/longitude.
     """
 
     date_order: str | None = None
@@ -301,9 +300,9 @@ class BadDate(ValueError):
 
 
 def kyiv_to_utc(value: datetime) -> datetime:
-    """Naive times in our sources are Kyiv wall-clock time (the city's own clock)."""
+    """Naive times in our sources are the city's wall-clock time (the city's own clock)."""
     if value.tzinfo is None:
-        value = value.replace(tzinfo=KYIV)
+        value = value.replace(tzinfo=city_zone())
     return value.astimezone(UTC)
 
 

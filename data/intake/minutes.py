@@ -26,6 +26,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from data.city_profile import city_zone
 from data.intake.common import (
     BadDate,
     category_slug,
@@ -33,7 +34,6 @@ from data.intake.common import (
     FileSource,
     header_key,
     InputFile,
-    KYIV,
     match_header,
     open_workbook,
     parse_when,
@@ -184,7 +184,7 @@ def _meeting(labels: list[tuple[Any, Any]], title: str, name: str) -> Meeting:
         when, _ = parse_when(values["date"])
     except BadDate as exc:
         raise UnreadableFile(name, f"the meeting {exc}") from None
-    local_day = when.astimezone(KYIV).date()
+    local_day = when.astimezone(city_zone()).date()
     place = cell_text(values.get("place"))
     meeting_id = cell_text(values.get("id"))
     if not meeting_id and title:

@@ -274,7 +274,7 @@ def _unix(value: Any) -> datetime | None:
 
 def _received_at(message: dict[str, Any]) -> tuple[datetime | None, bool]:
     """UTC from ``date_unixtime``; old exports only have ``date``, the exporting PC's
-    local time, which we take as Kyiv time (and flag) rather than lose the message."""
+    local time, which we take as the city's time (and flag) rather than lose the message."""
     when = _unix(message.get("date_unixtime"))
     if when is not None:
         return when, False

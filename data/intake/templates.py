@@ -11,6 +11,7 @@ from datetime import datetime
 from pathlib import Path
 
 from data.categories import CATEGORIES
+from data.city_profile import profile
 
 TEMPLATE_DIR = Path(__file__).resolve().parent / "templates"
 XLSX_TEMPLATE = TEMPLATE_DIR / "meeting_minutes_template.xlsx"
@@ -73,7 +74,7 @@ def write_minutes_template(path: Path = XLSX_TEMPLATE) -> Path:
     problems.add_data_validation(validation)
     validation.add(f"D2:D{TEMPLATE_ROWS + 1}")
 
-    workbook.properties.creator = "Voznesensk safety map"
+    workbook.properties.creator = f"{profile().names.en} safety map"
     workbook.properties.created = FIXED_TIME
     workbook.properties.modified = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)

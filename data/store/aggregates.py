@@ -26,6 +26,9 @@ from data.store.schema import ReportRow
 
 POINT_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9")
 _TIMES = ("received_at", "occurred_at", "created_at", "updated_at")
+#: Rows fetched at a time by the columnar read: its peak memory is the frame plus one chunk
+#: of driver rows (PostgreSQL streams them from a server-side cursor).
+CHUNK = 50_000
 
 
 def binned_counts(engine: Engine, *, res: int, too_vague_m: float, start: datetime | None = None,
@@ -62,7 +65,7 @@ def report_columns(engine: Engine, columns: Sequence[str] = POINT_COLUMNS, *, st
                    located_only: bool = True, statuses: Sequence[str] = ("new", "verified"),
                    limit: int | None = None) -> pd.DataFrame:
     """Only the named columns of the counted reports of [start, end), oldest first (columnar
-    read: one SELECT of those columns, no ORM objects)."""
+    read: one SELECT of those columns, fetched in chunks of :data:`CHUNK`, no ORM objects)."""
     table = ReportRow.__table__
     unknown = [c for c in columns if c not in table.c]
     if unknown:
@@ -73,8 +76,14 @@ def report_columns(engine: Engine, columns: Sequence[str] = POINT_COLUMNS, *, st
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        result = conn.execute(query)
-        frame = pd.DataFrame(result.fetchall(), columns=list(columns))
+        result = conn.execution_options(yield_per=CHUNK).execute(query)
+        parts = [_frame(part, columns) for part in result.partitions()]
+    return pd.concat(parts, ignore_index=True) if parts else _frame([], columns)
+
+
+def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str]) -> pd.DataFrame:
+    """One chunk of rows as a frame, times as UTC timestamps (the driver's objects freed per chunk)."""
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
     for col in _TIMES:
         if col in frame.columns:
             frame[col] = pd.to_datetime(frame[col], utc=True)

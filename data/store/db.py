@@ -10,6 +10,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 
+from data.city_profile import city_zone
+from data.store.localtime import ensure_local_months
+
 ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = ROOT / "var"
 DEFAULT_URL = f"sqlite:///{VAR_DIR / 'hotspots.db'}"
@@ -57,9 +60,11 @@ def upgrade(engine: Engine) -> None:
 
 @cache
 def open_store(url: str | None = None) -> Engine:
-    """The engine for `url` (default: :func:`database_url`) with an up-to-date schema."""
+    """The engine for `url` (default: :func:`database_url`) with an up-to-date schema and
+    the reports' months in the city's time zone."""
     engine = make_engine(url or database_url())
     upgrade(engine)
+    ensure_local_months(engine, city_zone().key)
     return engine
 
 

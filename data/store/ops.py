@@ -3,9 +3,9 @@
 Retention policy (DESIGN.md: contacts and old reports are purged by a command):
 
 * Contact details a resident left in the form are needed only to ask a follow-up
-  question: deleted ``CONTACT_RETENTION_DAYS`` (90) days after they were given, and at
+  question: deleted ``retention.contact_days`` of the city profile (demo: 90) days after they were given, and at
   the latest together with the report's anonymisation.
-* Reports stay whole for ``REPORT_RETENTION_DAYS`` (730, two years: a year-on-year
+* Reports stay whole for the profile's ``retention.report_days`` (demo: 730, two years: a year-on-year
   comparison for the municipal programme) counted from ``received_at``. After that they
   are anonymised, not deleted, so hotspot trends keep their history: the text, the
   matched place text, the house number and the reporter hash go, and the point moves to
@@ -30,10 +30,9 @@ import h3
 from sqlalchemy import URL, Engine, bindparam, delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from data.city_profile import profile
 from data.store.schema import AuditRow, ContactRow, QuarantineRow, ReportRow
 
-CONTACT_RETENTION_DAYS = 90
-REPORT_RETENTION_DAYS = 730
 ANONYMISED_CELL_RES = 9
 ANONYMISED_UNCERTAINTY_M = 175.0  # the mean edge of an H3 resolution-9 cell: how far a snapped point may move
 
@@ -113,9 +112,9 @@ def _snapped(cell: str | None, uncertainty_m: float | None) -> dict[str, Any]:
 def purge(
     engine: Engine,
     now: datetime,
-    retention_days: int = REPORT_RETENTION_DAYS,
+    retention_days: int | None = None,
     *,
-    contact_retention_days: int = CONTACT_RETENTION_DAYS,
+    contact_retention_days: int | None = None,
     actor: str = "system",
     dry_run: bool = False,
 ) -> PurgeSummary:
@@ -126,6 +125,9 @@ def purge(
     """
     if now.tzinfo is None:
         raise ValueError("naive datetime given to purge; use a UTC-aware datetime")
+    retention = profile().retention  # the city profile's periods unless a caller names its own
+    retention_days = retention.report_days if retention_days is None else retention_days
+    contact_retention_days = retention.contact_days if contact_retention_days is None else contact_retention_days
     if contact_retention_days > retention_days:
         raise ValueError("contacts must not outlive the reports they belong to")
     contacts_cutoff = now - timedelta(days=contact_retention_days)

@@ -69,12 +69,48 @@ def insert_tuples_ignoring_conflicts(
     key = [columns.index(name) for name in _unique_key(table)]
     ordered = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
     values = [list(map(p, col)) if p else col for p, col in zip(processors, zip(*ordered), strict=True)]
+    if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_MIN_ROWS:
+        _copy_ignoring_conflicts(session, table, columns, values)
+        return
     by_column = dict(zip(columns, values, strict=True))
     if dialect.positional:
         batch: list[Any] = list(zip(*(by_column[name] for name in params), strict=True))
     else:
         batch = [dict(zip(params, row, strict=True)) for row in zip(*(by_column[name] for name in params))]
     session.connection().exec_driver_sql(sql, batch)
+
+
+COPY_MIN_ROWS = 200  # below this, one executemany costs less than a staging table's round trips
+
+
+def _copy_ignoring_conflicts(session: Session, table: Table, columns: Sequence[str],
+                             values: Sequence[Sequence[Any]]) -> None:
+    """PostgreSQL's bulk path: COPY the rows into a staging table of this transaction,
+    then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
+
+    Why: COPY streams rows with no per-row statement (a third of executemany's cost at
+    1,000 rows); COPY itself cannot skip conflicts, so the staging table keeps the
+    re-import rule of :func:`insert_ignoring_conflicts`. ``values`` are per column,
+    already through the columns' bind processors and in the caller's order; the rows
+    reach the table in that order (``_n``), so ids and the lock order are those of the
+    executemany path. Triggers (the PostGIS geometry) fire on the INSERT as usual.
+    """
+    staging = f"_copy_{table.name}"
+    names = ", ".join(f'"{c}"' for c in columns)
+    conn = session.connection()
+    conn.exec_driver_sql(
+        f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DROP AS '
+        f'SELECT {names}, 0::bigint AS _n FROM "{table.name}" WITH NO DATA')
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        with cursor.copy(f'COPY "{staging}" ({names}, _n) FROM STDIN') as copy:
+            for n, row in enumerate(zip(*values, strict=True)):
+                copy.write_row((*row, n))
+    finally:
+        cursor.close()
+    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
+                         f'ORDER BY _n ON CONFLICT DO NOTHING')
+    conn.exec_driver_sql(f'TRUNCATE "{staging}"')
 
 
 @lru_cache(maxsize=16)

@@ -25,6 +25,8 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from data.city_profile import city_zone
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Aware UTC datetimes on every backend (SQLite drops the offset otherwise)."""
@@ -46,18 +48,18 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def month_local(when: datetime) -> str:
-    """The month in Kyiv time (YYYY-MM) of an aware or naive-UTC datetime: the public
-    view's only time."""
+def month_local(when: datetime, tz: ZoneInfo | None = None) -> str:
+    """The month in the city's time (YYYY-MM; ``tz`` default: the profile's zone) of an aware
+    or naive-UTC datetime: the public view's only time. A change of the city's time zone
+    re-derives the stored months (data/store/localtime.py)."""
     aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-    return aware.astimezone(KYIV).strftime("%Y-%m")
+    return aware.astimezone(tz or city_zone()).strftime("%Y-%m")
 
 
 def _month_local(context: DefaultExecutionContext) -> str | None:
@@ -363,3 +365,11 @@ class ForecastEvaluationRow(Base):
     horizon_days: Mapped[int] = mapped_column(Integer)
     winner: Mapped[str] = mapped_column(String(30))
     result: Mapped[dict[str, Any]]
+
+
+class StoreSettingRow(Base):
+    """Facts about the stored data itself, e.g. the time zone ``reports.month_local`` was derived in."""
+
+    __tablename__ = "store_settings"
+    key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(String(200))

@@ -23,8 +23,9 @@ from shapely.geometry import LineString, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.ops import split, unary_union
 
-from geo.constants import (
-    BANK_ANCHORS, CITY_BBOX, CITY_NAME, CITY_OUTLINE, CITY_POPULATION, MERTVOVID_COURSE,
+from geo.demo.layout import (
+    BANK_ANCHORS, CITY_BBOX, CITY_CENTRE, CITY_NAME, CITY_NAME_EN, CITY_NAME_RU, CITY_OUTLINE,
+    CITY_POPULATION, METRIC_CRS, MERTVOVID_COURSE,
     MERTVOVID_WIDTH_M, MICRODISTRICTS, RAILWAY_COURSE, SOUTHERN_BUG_COURSE, SOUTHERN_BUG_WIDTH_M,
     Microdistrict,
 )
@@ -56,15 +57,15 @@ BAR_STREET = "Набережна"
 
 # --- projection helpers -------------------------------------------------------------
 def _to_m(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda lon, lat: to_metres(lat, lon), interleaved=False)
+    return shapely.transform(geom, lambda lon, lat: to_metres(lat, lon, METRIC_CRS), interleaved=False)
 
 
 def _to_ll(geom: BaseGeometry) -> BaseGeometry:
-    return shapely.transform(geom, lambda x, y: to_wgs84(x, y)[::-1], interleaved=False)
+    return shapely.transform(geom, lambda x, y: to_wgs84(x, y, METRIC_CRS)[::-1], interleaved=False)
 
 
 def _pt_ll(x: float, y: float) -> tuple[float, float]:
-    lat, lon = to_wgs84(x, y)
+    lat, lon = to_wgs84(x, y, METRIC_CRS)
     return float(lon), float(lat)
 
 
@@ -284,7 +285,7 @@ def _place_parks(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeome
         lat, lon = float(row["lat"]), float(row["lon"])
         if not (lon0 <= lon <= lon1 and lat0 <= lat <= lat1):
             continue
-        x, y = (float(v) for v in to_metres(lat, lon))
+        x, y = (float(v) for v in to_metres(lat, lon, METRIC_CRS))
         if row["name_uk"].startswith("Парк"):
             _, blk = nearest_block(x, y)
             taken.append(blk)
@@ -292,7 +293,7 @@ def _place_parks(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeome
         elif row["name_uk"].startswith("Джерело"):
             layout.springs.append((row["name_uk"], (x, y)))  # settled by _settle_springs
     for name, (lon, lat) in (("Центральний сквер", (31.322, 47.5635)), ("Парк Молодіжний", (31.372, 47.570))):
-        x, y = (float(v) for v in to_metres(lat, lon))
+        x, y = (float(v) for v in to_metres(lat, lon, METRIC_CRS))
         _, blk = nearest_block(x, y)
         taken.append(blk)
         layout.parks.append((name, blk, False))
@@ -631,13 +632,13 @@ def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
     water_all = unary_union(list(layout.water.values()))
 
     city = {"boundary": "administrative", "admin_level": "8", "place": "city", "name": CITY_NAME,
-            "name:uk": CITY_NAME, "name:ru": "Вознесенск", "name:en": translit_uk(CITY_NAME),
+            "name:uk": CITY_NAME, "name:ru": CITY_NAME_RU, "name:en": translit_uk(CITY_NAME),
             "population": str(CITY_POPULATION), "katotth": "UA48040070010053688",
             "synthetic": "geometry", "source:katotth": "sources/SOURCE.md (KATOTTG codifier)"}
     w.multipolygon(layout.outline, city, parts=2, rel_type="boundary")
-    lat_c, lon_c = 47.566, 31.33
-    w.node(lon_c, lat_c, {"place": "city", "name": CITY_NAME, "name:ru": "Вознесенск",
-                          "name:en": "Voznesensk", "population": str(CITY_POPULATION)})
+    lat_c, lon_c = CITY_CENTRE
+    w.node(lon_c, lat_c, {"place": "city", "name": CITY_NAME, "name:ru": CITY_NAME_RU,
+                          "name:en": CITY_NAME_EN, "population": str(CITY_POPULATION)})
     for md in MICRODISTRICTS:
         w.area(layout.districts[md.name], {"place": "suburb", "name": md.name, "name:uk": md.name,
                                           "name:ru": md.name_ru, "name:en": translit_uk(md.name),

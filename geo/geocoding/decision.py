@@ -123,8 +123,8 @@ def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
     return p.x, p.y, max(INTERSECTION_M, abs(s1 - s2) / 2)
 
 
-def _landmark_candidate(lm: _Landmark) -> dict[str, Any]:
-    lon, lat = _to_wgs84().transform(lm.x, lm.y)
+def _landmark_candidate(index: _Index, lm: _Landmark) -> dict[str, Any]:
+    lon, lat = _to_wgs84(index.crs).transform(lm.x, lm.y)
     return {"landmark": {"kind": lm.kind, "name": lm.name, "number": lm.number},
             "lat": round(float(lat), 7), "lon": round(float(lon), 7), "uncertainty_m": LANDMARK_M}
 
@@ -162,7 +162,7 @@ def _ambiguous(t: _Text, index: _Index, c: _Candidate, options: list[int]) -> Ma
     radius = max(math.hypot(x - cx, y - cy) + unc for x, y, unc in points)
     candidates = []
     for i, (x, y, unc) in zip(options, points):
-        lon, lat = _to_wgs84().transform(x, y)
+        lon, lat = _to_wgs84(index.crs).transform(x, y)
         candidates.append({"street": index.streets[i].name, "lat": round(float(lat), 7),
                            "lon": round(float(lon), 7), "uncertainty_m": round(unc, 1)})
     m = Match(level="district", uncertainty_m=round(radius, 1), span=_span(t, _cand_range(c)),
@@ -329,7 +329,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
                 ranges += street_ranges
         m.span = _span(t, ranges)
         if branches:
-            m.candidates = [_landmark_candidate(lm) for lm in branches]
+            m.candidates = [_landmark_candidate(index, lm) for lm in branches]
         return _finish(index, m, chosen.x, chosen.y)
     # 5. street
     if street is not None:

@@ -8,7 +8,7 @@ from pyproj import Transformer
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
-from geo.constants import METRIC_CRS, WGS84
+from geo.projection import WGS84
 from geo.geocoding.index import _house_key, _Index, _leading_number, _Street
 from geo.geocoding.match import Match
 from geo.geocoding.weights import (
@@ -91,13 +91,14 @@ def _district_at(index: _Index, lat: float, lon: float) -> str | None:
     return None
 
 
-@lru_cache(maxsize=1)
-def _to_wgs84() -> Transformer:
-    return Transformer.from_crs(METRIC_CRS, WGS84, always_xy=True)
+@lru_cache(maxsize=4)
+def _to_wgs84(crs: str) -> Transformer:
+    """From the index's metric CRS (_Index.crs) back to degrees."""
+    return Transformer.from_crs(crs, WGS84, always_xy=True)
 
 
 def _finish(index: _Index, match: Match, x: float, y: float, *, point_district: bool = True) -> Match:
-    lon, lat = _to_wgs84().transform(x, y)  # scalars: no array round trip per answer
+    lon, lat = _to_wgs84(index.crs).transform(x, y)  # scalars: no array round trip per answer
     match.lat, match.lon = round(float(lat), 7), round(float(lon), 7)
     if match.district is None and point_district:
         match.district = _district_at(index, match.lat, match.lon)

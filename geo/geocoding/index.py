@@ -23,6 +23,7 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.normalize import (
     CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, tokenize, word_keys,
 )
+from data.city_profile import profile, utm_crs
 from geo.projection import to_metres
 
 
@@ -87,10 +88,13 @@ class _Index:
     street_districts: dict[int, str | None] = field(default_factory=dict)  # filled lazily
     prefixes: dict[str, tuple[str, ...]] = field(default_factory=dict)  # see _inflected
     inflected: dict[str, frozenset[str]] = field(default_factory=dict)  # memo of _inflected
+    fuzzy_memo: dict[tuple[str, float], list[tuple[float, int]]] = field(default_factory=dict)  # see _fuzzy_near
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
+    crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)
+    city_endings: tuple[str, ...] = ()  # the profile's names.case_endings
 
 
 def _core_words(text: str) -> list[str]:
@@ -169,14 +173,26 @@ def _ru_guess(words: list[str]) -> list[str]:
     return [w.replace("ів", "ов").replace("їв", "ев") if not w.isdigit() else w for w in words]
 
 
-def _project_lines(lines: list) -> list[LineString]:
+def _gazetteer_crs(gazetteer: Gazetteer) -> str:
+    """The metric CRS of one gazetteer's geometry: the UTM zone of its boundary's (else its
+    streets') middle, so that a gazetteer chosen apart from the city profile (``geocode
+    --gazetteer``) still gets true metres; the profile's CRS when it has no geometry."""
+    ring = list(gazetteer.boundary) or [p for raw in gazetteer.streets[:50] for line in raw.lines for p in line]
+    if not ring:
+        return profile().metric_crs
+    lon = sum(float(p[0]) for p in ring) / len(ring)
+    lat = sum(float(p[1]) for p in ring) / len(ring)
+    return utm_crs(lat, lon)
+
+
+def _project_lines(lines: list, crs: str) -> list[LineString]:
     out = []
     for line in lines:
         if len(line) < 2:
             continue
         lon = [p[0] for p in line]
         lat = [p[1] for p in line]
-        x, y = to_metres(lat, lon)
+        x, y = to_metres(lat, lon, crs)
         out.append(LineString(list(zip(x.tolist(), y.tolist()))))
     return out
 
@@ -209,8 +225,9 @@ def build_index(gazetteer: Gazetteer) -> _Index:
     streets: list[_Street] = []
     by_id: dict[str, int] = {}
     pieces: dict[int, list[int]] = {}  # first index of a gazetteer street -> its places
+    crs = _gazetteer_crs(gazetteer)
     for raw in gazetteer.streets:
-        lines = _project_lines(raw.lines or [])
+        lines = _project_lines(raw.lines or [], crs)
         if not lines:
             continue
         merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
@@ -243,7 +260,7 @@ def build_index(gazetteer: Gazetteer) -> _Index:
     rows = [(a.street_id, a.house, a.lat, a.lon) for a in gazetteer.addresses]
     rows = [r for r in rows if r[0] in by_id]
     if rows:
-        xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows])
+        xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows], crs)
         for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
             options = pieces[by_id[street_id]]
             st = streets[options[0]] if len(options) == 1 else min(
@@ -259,7 +276,7 @@ def build_index(gazetteer: Gazetteer) -> _Index:
 
     landmarks: list[_Landmark] = []
     for raw in gazetteer.landmarks:
-        x, y = (float(v) for v in to_metres(raw.lat, raw.lon))
+        x, y = (float(v) for v in to_metres(raw.lat, raw.lon, crs))
         keys: set[str] = set()
         for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             for w in _core_words(text):
@@ -275,7 +292,7 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         if any(lm.kind == "park" and lm.name == raw.name for lm in landmarks):
             continue
         poly = Polygon(ring)
-        x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x))
+        x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x, crs))
         keys = set()
         for w in _core_words(raw.name):
             keys |= word_keys(w)
@@ -291,7 +308,7 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         poly = Polygon(ring)
         lon = [p[0] for p in ring]
         lat = [p[1] for p in ring]
-        xs, ys = to_metres(lat, lon)
+        xs, ys = to_metres(lat, lon, crs)
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
@@ -310,6 +327,8 @@ def build_index(gazetteer: Gazetteer) -> _Index:
                    fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
                    district_tree=tree, brands=brands,
                    surfaces=frozenset(c for c in choices if " " in c))
+    index.crs = crs
+    index.city_endings = profile().names.case_endings
     index.city_keys = _city_keys(gazetteer)
     index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
                               if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
@@ -321,7 +340,7 @@ def build_index(gazetteer: Gazetteer) -> _Index:
 
 
 def _city_keys(gazetteer: Gazetteer) -> frozenset[str]:
-    """Match keys of the city's names ("Вознесенськ", "Voznesensk"), from the gazetteer."""
+    """Match keys of the city's names (meta "city" of the gazetteer, every language)."""
     keys: set[str] = set()
     for _kind, text in _name_variants(gazetteer.meta.get("city") or {}, ""):
         for word in _core_words(text):
@@ -429,7 +448,7 @@ def _circumradius(polygon: Polygon, centre: Point) -> float:
 
 def _distinct_keys(landmarks: list[_Landmark]) -> None:
     """Name keys minus kind words and words most landmarks of the kind share ("магазин",
-    "дитячий майданчик", "вознесенська загальноосвітня школа")."""
+    "дитячий майданчик", "<місто>ська загальноосвітня школа")."""
     kinds: dict[str, list[_Landmark]] = {}
     for lm in landmarks:
         kinds.setdefault(lm.kind, []).append(lm)

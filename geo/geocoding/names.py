@@ -159,9 +159,9 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
             cand.support, cand.veto = 0.0, True  # "Центральна площа" is not "Центральна вулиця"
     if alias.target == "street" and alias.n_words == 1 and not alias.date_like:
         word = t.word(cand.first)
-        if _city_form(word, index.city_keys) and not (typed_before or typed_after or cand.house):
-            # "у Вознесенську": the city, not Вознесенська вулиця; "Вознесенська" itself may
-            # still be the street at a corner ("Чумацька / Вознесенська")
+        if _city_form(word, index.city_keys, index.city_endings) and not (typed_before or typed_after or cand.house):
+            # an inflected city name is the city, not the street named after it; the street's
+            # own name may still be a street at a corner ("X / <city-adjective>")
             cand.support, cand.veto = 0.0, not word.endswith(("ська", "ская", "ска"))
         elif cand.support < 1.0 and alias.adjective and nxt is not None and _attributive(t, cand.last, nxt):
             cand.support = 0.0  # "на новій зупинці", "щасливій ноті": an adjective, not a name
@@ -231,6 +231,24 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
     return out
 
 
+FUZZY_MEMO_SIZE = 50_000  # spans remembered per index (a city's typos repeat; ~100 bytes each)
+
+
+def _fuzzy_near(index: _Index, query: str, cutoff: float) -> list[tuple[float, int]]:
+    """The six fuzzy choices nearest to ``query`` (score, choice number), remembered: the
+    scan of every alias is a fifth of the geocoder's time, and the same misspelt spans
+    recur from message to message. Bounded: past the size the memo starts again."""
+    key = (query, cutoff)
+    found = index.fuzzy_memo.get(key)
+    if found is None:
+        if len(index.fuzzy_memo) >= FUZZY_MEMO_SIZE:
+            index.fuzzy_memo.clear()
+        found = [(score, k) for _choice, score, k in process.extract(
+            query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)]
+        index.fuzzy_memo[key] = found
+    return found
+
+
 def _fuzzy_pick(t: _Text, index: _Index, span: list[int], words: list[str],
                 cutoff: float) -> tuple[float, _Alias] | None:
     """The one street a misspelt span means, or None. A written street type narrows the
@@ -238,8 +256,7 @@ def _fuzzy_pick(t: _Text, index: _Index, span: list[int], words: list[str],
     house number; a tie that remains is no guess."""
     best: dict[int, tuple[float, _Alias]] = {}
     for query in (" ".join(stem(w) for w in words), _folded(words)):
-        for _choice, score, k in process.extract(query, index.fuzzy_choices, scorer=fuzz.ratio,
-                                                 score_cutoff=cutoff, limit=6):
+        for score, k in _fuzzy_near(index, query, cutoff):
             alias = index.fuzzy_aliases[k]
             if alias.stems.count(" ") + 1 == len(span) and score > best.get(alias.idx, (0.0,))[0]:
                 best[alias.idx] = (score, alias)

@@ -87,14 +87,13 @@ _LOCATIVE_GAP = frozenset(stem(w) for w in (
 HOLIDAY_WORDS = frozenset({"день", "дня", "дню", "днем", "днём", "свято", "свята", "святом", "святі",
                            "праздник", "праздника", "празднику"})
 """Before a street-like name they make a holiday: День Незалежності, День Перемоги."""
-_CITY_ENDINGS = ("ськ", "ська", "ську", "ськом", "ськові", "ск", "ска", "ске", "ском", "ску", "sk", "ska")
 
 
-def _city_form(word: str, city_keys: frozenset[str]) -> bool:
-    """A case form of the city's name ("у Вознесенську", "в Вознесенске"); the street's own
-    forms ("на Вознесенській", "вознесенская 123") differ, except the nominative, which then
-    needs a type word or a house number."""
-    return word.endswith(_CITY_ENDINGS) and bool(word_keys(word) & city_keys)
+def _city_form(word: str, city_keys: frozenset[str], endings: tuple[str, ...]) -> bool:
+    """A case form of the city's name (the city profile's ``names.case_endings``: "у
+    Києві" for a profile ending "єві"); a street named after the city has other forms,
+    except the nominative, which then needs a type word or a house number."""
+    return bool(endings) and word.endswith(endings) and bool(word_keys(word) & city_keys)
 
 
 

@@ -59,14 +59,16 @@ def app_store(app_var: Path, app_url: str):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def run_app(var: Path, database_url: str, *, load_demo: bool = True) -> Iterator[str]:
-    """`streamlit run app.py` on a free port over `database_url`; secrets and log in `var`."""
+def run_app(var: Path, database_url: str, *, load_demo: bool = True,
+            extra_env: dict[str, str] | None = None, log_name: str = "streamlit") -> Iterator[str]:
+    """`streamlit run app.py` on a free port over `database_url`; secrets and log in `var`
+    (`extra_env`, e.g. another CITY_PROFILE or HOTSPOTS_MODE, overrides the demo's settings)."""
     port = _free_port()
     env = os.environ | {
         "DATABASE_URL": database_url,
         "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
         "HOTSPOTS_MODE": "demo",
-    }
+    } | (extra_env or {})
     log = (var / "streamlit.log").open("w")
     # the demo data first (what the app's first run would do), so no journey waits on it
     if load_demo:
@@ -89,7 +91,7 @@ def run_app(var: Path, database_url: str, *, load_demo: bool = True) -> Iterator
             proc.kill()
         log.close()
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        (ARTIFACTS / "streamlit.log").write_bytes((var / "streamlit.log").read_bytes())
+        (ARTIFACTS / f"{log_name}.log").write_bytes((var / "streamlit.log").read_bytes())
 
 
 @pytest.fixture(scope="session")

@@ -78,7 +78,7 @@ def test_council_changes_a_status_the_note_survives_and_exports_a_quarter(page, 
     with page.expect_download(timeout=120_000) as download:
         page.get_by_role("button", name="XLSX").click()
     assert download.value.suggested_filename == f"programme-report-{QUARTER}.xlsx"
-    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))["actions"]
+    sheet = load_workbook(io.BytesIO(open(download.value.path(), "rb").read()))[t("council.h_actions")]
     header = [c.value for c in sheet[1]]
     rows = [dict(zip(header, (c.value for c in row), strict=True)) for row in sheet.iter_rows(min_row=2)]
     first, last = date(2025, 4, 1), date(2025, 7, 1)

@@ -27,7 +27,7 @@ def test_police_change_period_and_category_and_download_the_briefing(page, app_u
     sign_in(page, app_url, "police")
     go(page, "nav.police")
     map_ready(page)
-    choose(page, t("police.weeks"), "4")
+    choose(page, t("police_period.label"), t("police_period.weeks", n=4))
     litter = category_names("uk")["litter"]
     page.get_by_role("combobox", name=t("filters.category")).click()
     page.keyboard.type("Сміття")

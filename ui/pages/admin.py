@@ -35,7 +35,7 @@ with users_tab:
         st.subheader(state.tr("accounts.add"))
         name = st.text_input(state.tr("auth.username"))
         password = st.text_input(state.tr("auth.password"), type="password")
-        role = st.selectbox(state.tr("admin.role"), ROLES)
+        role = st.selectbox(state.tr("admin.role"), ROLES, format_func=lambda r: state.tr("role." + r))
         orgs = admin.organisations(engine)
         organisation = st.selectbox(state.tr("admin.organisation"), [None, *orgs],
                                     format_func=lambda o: "—" if o is None else orgs[o].name(state.lang()))
@@ -52,10 +52,10 @@ with users_tab:
     with role_col, st.form("change-role"):
         st.subheader(state.tr("accounts.change_role"))
         target = st.selectbox(state.tr("accounts.user"), names, key="role-user")
-        new_role = st.selectbox(state.tr("accounts.new_role"), ROLES)
+        new_role = st.selectbox(state.tr("accounts.new_role"), ROLES, format_func=lambda r: state.tr("role." + r))
         if st.form_submit_button(state.tr("accounts.change_role")):
             attempt(lambda: admin.change_role(engine, target, new_role, actor=user), "accounts.role_changed",
-                    user=target, role=new_role)
+                    user=target, role=state.tr("role." + new_role))
     with active_col, st.form("activation"):
         st.subheader(f"{state.tr('accounts.deactivate')} / {state.tr('accounts.reactivate')}")
         target = st.selectbox(state.tr("accounts.user"), names, key="active-user")
@@ -64,10 +64,12 @@ with users_tab:
             attempt(lambda: admin.set_active(engine, target, False, actor=user), "accounts.deactivated", user=target)
         if on.form_submit_button(state.tr("accounts.reactivate")):
             attempt(lambda: admin.set_active(engine, target, True, actor=user), "accounts.reactivated", user=target)
-    table.dataframe(admin.users_frame(engine, actor=user), hide_index=True, width="stretch")
+    table.dataframe(visible_columns(admin.users_table(engine, actor=user, lang=state.lang())), hide_index=True,
+                    width="stretch")
 
 with audit_tab:
-    st.dataframe(visible_columns(admin.audit_frame(engine, actor=user)), hide_index=True, width="stretch")
+    st.dataframe(visible_columns(admin.audit_table(engine, actor=user, lang=state.lang())), hide_index=True,
+                 width="stretch")
 
 with purge_tab:
     st.caption(state.tr("admin.purge_help"))
@@ -76,7 +78,7 @@ with purge_tab:
     preview = st.session_state.get("purge_preview")
     if preview is not None:
         st.info(state.tr("purge.would", word=admin.PURGE_WORD))
-        st.json(preview.as_dict())
+        st.dataframe(admin.purge_table(preview, state.lang()), hide_index=True)
         with st.form("purge-confirm"):
             word = st.text_input(state.tr("purge.confirm"))
             if st.form_submit_button(state.tr("purge.run")):
@@ -87,4 +89,4 @@ with purge_tab:
                 else:
                     st.session_state.pop("purge_preview")
                     st.success(state.tr("purge.done"))
-                    st.json(done.as_dict())
+                    st.dataframe(admin.purge_table(done, state.lang()), hide_index=True)

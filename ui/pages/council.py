@@ -1,4 +1,8 @@
-"""Council and partners: microdistrict review, the joint action plan, surveys, meetings, report."""
+"""Council and partners: microdistrict review, the joint action plan, surveys, meetings, report.
+
+The review map, the statistics and the plan come from the page caches (ui/cache.py, keyed
+by role and store version); the district chart and the survey wave rerun only their own
+fragments."""
 
 from datetime import date
 
@@ -7,9 +11,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from encoders import markdown_text, visible_columns
-from services import actions, council, effect, meetings
+from services import actions, council, effect, labels, meetings
 from services.clock import now
-from ui import state
+from ui import cache, state
 from ui.guard import page_guard
 
 
@@ -27,30 +31,59 @@ lang = state.lang()
 engine = state.engine()
 today = now().date()
 st.title(state.tr("council.title"))
-reports = council.load(engine, role=role)
+reports = cache.council_reports(role)
 periods = council.periods(today)
 label = st.selectbox(state.tr("public.period"), periods, index=periods.index(council.default_period(today)))
 period = council.period(label)
 review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     [state.tr("council.review"), state.tr("council.plan"), state.tr("council.surveys"), state.tr("council.meetings"),
      state.tr("council.report")])
-plan = actions.actions_frame(engine, today=today, lang=lang)
+plan = cache.action_plan(role, today=today, lang=lang)
 orgs = actions.organisation_names(engine, lang)
 
-with review:
-    shown_review = council.review(engine, reports, plan, role=role, chosen=period, lang=lang)
-    st_folium(shown_review.fmap, key="council-map", height=520, use_container_width=True, returned_objects=[])
-    st.dataframe(shown_review.table, hide_index=True, width="stretch")
-    district = st.selectbox(state.tr("police.district"), list(shown_review.districts),
-                            format_func=lambda d: shown_review.districts[d])
-    trend = council.trend(reports, district, lang)
+
+
+@st.fragment
+def trend_chart(districts: dict[str | None, str]) -> None:
+    """Reports per month and category of one microdistrict (or the city)."""
+    district = st.selectbox(state.tr("police.district"), list(districts), format_func=lambda d: districts[d])
+    trend = cache.council_trend(role, district=district, lang=lang)
     st.altair_chart(alt.Chart(trend).mark_line(point=True).encode(
         x=alt.X("month:O", title=state.tr("council.month")), y=alt.Y("n:Q", title=state.tr("police.reports")),
         color=alt.Color("category:N", title=state.tr("filters.category"), scale=alt.Scale(scheme="tableau10")),
-        tooltip=["month", "category", "n"]), width="stretch")
+        tooltip=[alt.Tooltip("month", title=state.tr("table.month")),
+                 alt.Tooltip("category", title=state.tr("table.category")),
+                 alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
+
+
+@st.fragment
+def survey_section() -> None:
+    """One survey wave by microdistrict, and the change between the first and the last wave."""
+    waves = cache.survey_waves(role)
+    if not waves:
+        st.info(state.tr("council.no_surveys"))
+        return
+    wave = st.selectbox(state.tr("council.wave"), waves, index=len(waves) - 1)
+    st.dataframe(cache.survey_table(role, wave=wave, lang=lang), hide_index=True, width="stretch")
+    st.caption(state.tr("council.survey_note"))
+    if len(waves) > 1:
+        change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
+        st.markdown(f"**{change}**")
+        st.dataframe(cache.survey_difference(role, before=waves[0], after=waves[-1], lang=lang), hide_index=True,
+                     width="stretch")
+
+
+with review:
+    shown_review = cache.council_review(role, period=label, today=today, lang=lang)
+    with cache.drawing_shared_map():
+        st_folium(shown_review.fmap, key="council-map", height=520, use_container_width=True, returned_objects=[])
+    st.dataframe(shown_review.table, hide_index=True, width="stretch")
+    trend_chart(shown_review.districts)
 
 with plan_tab:
-    shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)))
+    shown = plan.assign(status=plan["status"].map(lambda s: state.tr("action_status." + s)),
+                        owner=plan["owner"].map(lambda o: labels.code_label("owner", o, lang)),
+                        district=plan["district"].map(lambda d: labels.district_label(d, lang)))
     st.dataframe(visible_columns(shown)[["id", "district", "owner", "owner_org", "description", "due_date", "status",
                                          "progress", "progress_total", "parent_id", "overdue", "public_note"]].rename(
         columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
@@ -135,7 +168,8 @@ with plan_tab:
                                  format_func=lambda o: state.tr("owner." + o))
             owner_org = st.selectbox(state.tr("council.col_owner_org"), [None, *orgs],
                                      format_func=lambda o: "—" if o is None else orgs[o])
-            where = st.selectbox(state.tr("council.col_district"), council.district_names())
+            where = st.selectbox(state.tr("council.col_district"), council.district_names(),
+                                 format_func=lambda d: labels.district_label(d, lang))
             cell = st.text_input(state.tr("council.cell"))
             due = st.date_input(state.tr("council.col_due_date"), value=date(today.year, today.month, 1))
             if st.form_submit_button(state.tr("council.create")):
@@ -150,7 +184,7 @@ with plan_tab:
     if effect.may_see(role):
         st.markdown(f"**{state.tr('plan.effect')}**")
         st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-        found = effect.finished_table(engine, role=role, today=today)
+        found = cache.finished_effects(role, today=today)
         if found.empty:
             st.info(state.tr("plan.no_effects"))
         else:
@@ -160,17 +194,7 @@ with plan_tab:
                          .rename(columns=lambda c: council.header(c, lang)), hide_index=True, width="stretch")
 
 with survey_tab:
-    surveys, waves = council.survey_waves(engine)
-    if not waves:
-        st.info(state.tr("council.no_surveys"))
-    else:
-        wave = st.selectbox(state.tr("council.wave"), waves, index=len(waves) - 1)
-        st.dataframe(council.survey_table(surveys, wave), hide_index=True, width="stretch")
-        st.caption(state.tr("council.survey_note"))
-        if len(waves) > 1:
-            change = state.tr("council.change", before=markdown_text(waves[0]), after=markdown_text(waves[-1]))
-            st.markdown(f"**{change}**")
-            st.dataframe(council.survey_difference(surveys, waves[0], waves[-1]), hide_index=True, width="stretch")
+    survey_section()
 
 with meetings_tab:
     listed = meetings.meetings_frame(engine, orgs)
@@ -187,12 +211,14 @@ with meetings_tab:
             minutes = st.text_area(state.tr("plan.minutes"))
             summary = st.text_area(state.tr("plan.public_summary"))
             attendees = st.number_input(state.tr("plan.attendees"), min_value=0, step=1, value=0)
-            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o])
+            attending = st.multiselect(state.tr("plan.organisations"), list(orgs), format_func=lambda o: orgs[o],
+                                       placeholder=state.tr("filters.choose"))
             agreed_text = st.text_area(state.tr("plan.agreed_new"))
-            agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names())
+            agreed_where = st.selectbox(state.tr("plan.agreed_district"), council.district_names(),
+                                        format_func=lambda d: labels.district_label(d, lang))
             agreed_org = st.selectbox(state.tr("plan.agreed_owner"), [None, *orgs],
                                       format_func=lambda o: "—" if o is None else orgs[o])
-            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(),
+            agreed_ids = st.multiselect(state.tr("plan.agreed_existing"), plan["id"].tolist(), placeholder=state.tr("filters.choose"),
                                         format_func=lambda i: f"№{i}: {plan.set_index('id').loc[i, 'description']}")
             if st.form_submit_button(state.tr("plan.close")):
                 kind = actions.organisation_kind(engine, agreed_org)
@@ -210,7 +236,9 @@ with meetings_tab:
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
     agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
-    st.dataframe(visible_columns(agreed), hide_index=True, width="stretch")
+    agreed = agreed.assign(status=agreed["status"].map(lambda s: state.tr("action_status." + s)))
+    st.dataframe(visible_columns(agreed).rename(columns=lambda c: state.tr("table." + c)), hide_index=True,
+                 width="stretch")
 
 with report_tab:
     st.caption(state.tr("council.report_help"))

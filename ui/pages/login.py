@@ -13,7 +13,7 @@ from ui.signin import sign_in_form, sign_out_form
 st.title(state.tr("nav.login"))
 user = state.current_user()
 if user:
-    st.success(state.tr("auth.signed_in_as", user=markdown_text(user.username), role=markdown_text(user.role)))
+    st.success(state.tr("auth.signed_in_as", user=markdown_text(user.username), role=state.tr("role." + user.role)))
     st.html(sign_out_form())
 else:
     error = st.query_params.get("error")

@@ -93,7 +93,8 @@ elif section == "queue":
     if queue.empty:
         st.info(state.tr("mod.queue_empty"))
         st.stop()
-    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)))
+    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
+                         source=queue["source"].map(lambda s: labels.code_label("source", s, lang)))
     picked = st.dataframe(visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
         columns=lambda c: state.tr("mod.col_" + c)), hide_index=True, width="stretch", key="queue-table",
         on_select="rerun", selection_mode="multi-row")
@@ -120,7 +121,8 @@ elif section == "queue":
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))
     for n, hint in enumerate(suggestions):
-        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label), level=markdown_text(hint.level))
+        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label),
+                         level=markdown_text(labels.code_label("level", hint.level, lang)))
         if st.button(label, key=f"hint-{n}"):
             new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
             done(state.tr("mod.placed", id=new_id))
@@ -152,7 +154,8 @@ else:
     names = labels.category_names(lang)
     st.markdown(state.tr("mod.report_line", id=int(report_id),
                          category=markdown_text(names.get(report["category"], "?")),
-                         status=state.tr("status." + report["status"]), level=markdown_text(report["level"])))
+                         status=state.tr("status." + report["status"]),
+                         level=markdown_text(labels.code_label("level", report["level"], lang))))
     st.text(report["text"])  # the report's own words: plain text, never markup
     holder = moderation.lock_holder(engine, report_id)
     editing = st.session_state.get("editing") == report_id

@@ -1,4 +1,9 @@
-"""Police: where and when to patrol: hotspots of recent weeks, why, when, a plan, a briefing."""
+"""Police: where and when to patrol: hotspots of recent weeks or the next 7 days, why, when, a
+plan, a briefing.
+
+The map and the statistics are computed once per choice of period and categories and shared
+through the page caches (ui/cache.py, keyed by role and store version); every control below
+the map reruns only its own fragment."""
 
 import altair as alt
 import streamlit as st
@@ -7,7 +12,7 @@ from streamlit_folium import st_folium
 from encoders import markdown_text
 from services import effect, labels, patrol, police
 from services.clock import now
-from ui import state
+from ui import cache, state
 from ui.guard import page_guard
 
 role = page_guard("police")
@@ -17,89 +22,128 @@ engine = state.engine()
 st.title(state.tr("police.title"))
 
 c1, c2, c3 = st.columns([1, 2, 2])
-weeks = c1.selectbox(state.tr("police.weeks"), [4, 8, 12, 26], index=1)
+period = c1.selectbox(state.tr("police_period.label"), list(police.PERIODS), index=list(police.PERIODS).index(8),
+                      format_func=lambda p: state.tr("police_period.next7") if p == police.AHEAD
+                      else state.tr("police_period.weeks", n=p))
 names = labels.category_names(lang)
-categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get)
-shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"],
+categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get,
+                            placeholder=state.tr("police.all_categories"))
+shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"], placeholder=state.tr("filters.choose"),
                        default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
-view = police.police_view(engine, role=role, weeks=weeks, categories=categories or None, lang=lang, layers=shown)
+view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
 st.caption(state.tr("map.cells_summary", n_cells=len(view.gistar), res=police.POLICE_RES, n_reports=int(attrs["n_in"]),
                     outside=int(attrs["n_outside"]), vague=int(attrs["n_too_vague"])))
+if view.ahead is not None:
+    st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
     st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
-st_folium(view.fmap, key="police-map", height=600, use_container_width=True, returned_objects=[])
+with cache.drawing_shared_map():
+    st_folium(view.fmap, key="police-map", height=600, use_container_width=True, returned_objects=[])
 
 st.subheader(state.tr("police.top"))
 st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
 
-st.subheader(state.tr("police.when"))
-w1, w2 = st.columns(2)
-place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
-cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
-                    format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
-district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
-                        format_func=lambda d: state.tr("police.all_districts") if d is None else d)
-profile = police.when_profile(view.reports, cells=[cell] if cell else None, district=district)
-heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
-st.altair_chart(alt.Chart(heat).mark_rect().encode(
-    x=alt.X("hour:O", title=state.tr("police.hour")),
-    y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
-    color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
-    tooltip=["weekday", "hour", "n"]), width="stretch")
 
-st.subheader(state.tr("police.plan"))
-p1, p2, p3, p4 = st.columns(4)
-patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
-shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
-window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
-beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=10.0, value=1.5, step=0.1,
-                          help=state.tr("police.beat_help"))
-history = police.load(engine, categories=categories or None)
-shift_hours = (shift[0], shift[1] % 24)
-plan = patrol.suggest(history, now=now(), patrols=int(patrols), shift=shift_hours, window_hours=window_hours,
-                      beat_km=float(beat_km), forecast=view.forecast)
-shown_plan = police.plan_table(plan, lang=lang).astype({"window": str})
-edited = st.data_editor(shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True,
-                        width="stretch", key="plan-editor",
-                        disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"])
-edited.columns = list(shown_plan.columns)
-scored = patrol.coverage(edited[["patrol", "window", "cell"]], history, now=now(), shift=shift_hours,
-                         window_hours=window_hours, best=plan.best, forecast=view.forecast)
-m1, m2 = st.columns(2)
-m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
-m2.metric(state.tr("police.of_best"), f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
-          help=state.tr("police.of_best_help"))
-if plan.optimal and scored.covered >= plan.covered - 1e-9:
-    st.caption(state.tr("police.of_best_optimal"))
-pdf = police.briefing(scored, user=user, engine=engine, lang=lang, title=state.tr("police.briefing_title"),
-                      subtitle=state.tr("police.briefing_subtitle", start=f"{view.start:%Y-%m-%d}",
-                                        end=f"{view.end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
-                      header=[state.tr("police.col_" + c) for c in
-                              ("window", "patrol", "place", "landmark", "district", "categories", "expected")],
-                      notes=[state.tr("police.briefing_categories", names=", ".join(names[c] for c in categories)
-                                      if categories else state.tr("police.all_categories"))],
-                      period=(view.start, view.end), categories=categories) if st.toggle(
-    state.tr("police.prepare_pdf")) else None
-if pdf is not None:
-    st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
-                       mime="application/pdf")
+@st.fragment
+def when_section() -> None:
+    """Hour x weekday profile of one hotspot or microdistrict."""
+    st.subheader(state.tr("police.when"))
+    w1, w2 = st.columns(2)
+    place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
+    cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
+                        format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
+    district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
+                            format_func=lambda d: state.tr("police.all_districts") if d is None
+                            else labels.district_label(d, lang))
+    profile = cache.when_profile(role, period=period, categories=categories, cell=cell, district=district).rename(
+        index=lambda d: state.tr("weekday." + d))
+    heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
+    st.altair_chart(alt.Chart(heat).mark_rect().encode(
+        x=alt.X("hour:O", title=state.tr("police.hour")),
+        y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
+        color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
+        tooltip=[alt.Tooltip("weekday", title=state.tr("table.weekday")),
+                 alt.Tooltip("hour", title=state.tr("table.hour")),
+                 alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
 
-with st.expander(state.tr("police.areas")):
+
+@st.fragment
+def plan_section() -> None:
+    """The suggested patrol plan, its editable table, its coverage and the briefing PDF."""
+    st.subheader(state.tr("police.plan"))
+    p1, p2, p3, p4 = st.columns(4)
+    patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
+    shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
+    window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
+    beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=10.0, value=1.5, step=0.1,
+                              help=state.tr("police.beat_help"))
+    shift_hours = (shift[0], shift[1] % 24)
+    plan, plan_rows = cache.patrol_plan(role, period=period, categories=categories, patrols=int(patrols),
+                                        shift=shift_hours, window_hours=int(window_hours), beat_km=float(beat_km),
+                                        lang=lang)
+    shown_plan = plan_rows.astype({"window": str})
+    edited = st.data_editor(shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True,
+                            width="stretch", key="plan-editor",
+                            disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"])
+    edited.columns = list(shown_plan.columns)
+    scored = patrol.coverage(edited[["patrol", "window", "cell"]], cache.police_history(role, categories=categories),
+                             now=now(), shift=shift_hours, window_hours=window_hours, best=plan.best,
+                             forecast=view.forecast)
+    m1, m2 = st.columns(2)
+    m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
+    m2.metric(state.tr("police.of_best"), f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
+              help=state.tr("police.of_best_help"))
+    if plan.optimal and scored.covered >= plan.covered - 1e-9:
+        st.caption(state.tr("police.of_best_optimal"))
+    start, end = view.ahead or (view.start, view.end)
+    pdf = police.briefing(scored, user=user, engine=engine, lang=lang, title=state.tr("police.briefing_title"),
+                          subtitle=state.tr("police.briefing_subtitle", start=f"{start:%Y-%m-%d}",
+                                            end=f"{end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
+                          header=[state.tr("police.col_" + c) for c in
+                                  ("window", "patrol", "place", "landmark", "district", "categories", "expected")],
+                          notes=[state.tr("police.briefing_categories", names=", ".join(names[c] for c in categories)
+                                          if categories else state.tr("police.all_categories"))],
+                          period=(start, end), categories=categories) if st.toggle(
+        state.tr("police.prepare_pdf")) else None
+    if pdf is not None:
+        st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
+                           mime="application/pdf")
+
+
+@st.fragment
+def areas_section() -> None:
+    """Workload-balanced patrol areas for a chosen number of areas."""
     st.caption(state.tr("police.areas_help"))
     n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
-    areas = police.patrol_areas(history, areas=int(n_areas), lang=lang)
+    areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
     if areas is None:
         st.info(state.tr("police.areas_none"))
     else:
         st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
 
+
+@st.fragment
+def csv_section() -> None:
+    """The window's reports in full detail, made (and audited) only when asked for."""
+    if st.toggle(state.tr("police.prepare_csv")):
+        st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine, lang=lang),
+                           file_name="police-reports.csv", mime="text/csv")
+
+
+when_section()
+plan_section()
+
+with st.expander(state.tr("police.areas")):
+    areas_section()
+
 with st.expander(state.tr("police.accuracy")):
-    accuracy = police.prediction_accuracy(engine, role=role, categories=categories or None, lang=lang)
+    accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
     if not accuracy.attrs["stored"]:
         st.info(state.tr("police.accuracy_none"))
     else:
-        st.caption(state.tr("police.accuracy_help", method=markdown_text(accuracy.attrs["method"]),
+        method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
+        st.caption(state.tr("police.accuracy_help", method=markdown_text(method),
                             until=markdown_text(accuracy.attrs["until"])))
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))
@@ -107,7 +151,7 @@ with st.expander(state.tr("police.accuracy")):
 
 with st.expander(state.tr("plan.effect")):
     st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-    found = effect.finished_table(engine, role=role, today=now().date())
+    found = cache.finished_effects(role, today=now().date())
     if found.empty:
         st.info(state.tr("plan.no_effects"))
     else:
@@ -117,6 +161,4 @@ with st.expander(state.tr("plan.effect")):
                             "reason"]].rename(columns=lambda c: effect.header(c, lang)),
                      hide_index=True, width="stretch")
 
-if st.toggle(state.tr("police.prepare_csv")):
-    st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine),
-                       file_name="police-reports.csv", mime="text/csv")
+csv_section()

@@ -6,8 +6,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from encoders import visible_columns
-from services import labels, public
-from ui import state
+from services import city, labels, public
+from ui import cache, state
 
 lang = state.lang()
 st.title(state.tr("app.title"))
@@ -24,10 +24,10 @@ groups = labels.group_names(lang)
 group = col2.selectbox(state.tr("public.group"), [None, *groups],
                        format_func=lambda g: state.tr("public.all_groups") if g is None else groups[g])
 views = ["hotspots", "cells", "districts"]
-opening = public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
+opening = cache.public_opening_view(period=period, group=group)
 view = col3.radio(state.tr("public.view"), views, horizontal=True, index=views.index(opening),
                   format_func=lambda v: state.tr("public.view_" + v))
-result = public.public_view(reader, period, group, lang=lang, view=view)
+result = cache.public_view(period=period, group=group, lang=lang, view=view)
 table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
 published = date.fromisoformat(newest["published_at"][:10])  # a date: no text of anyone's
@@ -36,7 +36,8 @@ st.caption(state.tr("release.caption", release=int(newest["release"]), date=f"{p
                     if newest["revision"] else ""))
 if view == "cells" and opening == "cells":
     st.info(state.tr("release.opened_on_cells"))
-st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
+with cache.drawing_shared_map():
+    st_folium(result.fmap, key="public-map", height=560, use_container_width=True, returned_objects=[])
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
     if result.hotspots is None:
@@ -45,9 +46,9 @@ if view == "hotspots":
         st.info(state.tr("public.no_hotspots", cells=state.tr("public.view_cells")))
 st.markdown(state.tr("public.total", total=int(table.total)))
 districts = table.districts.assign(count=table.districts["count"].map(lambda n: f"≈ {n}"))
-names = {d.id: d.name for d in public.load_gazetteer().districts}
 st.subheader(state.tr("public.by_district"))
-st.dataframe(districts.assign(district=districts["district"].map(lambda d: names.get(d, state.tr("public.outside"))))
+st.dataframe(districts.assign(district=districts["district"].map(
+    lambda d: labels.district_names(lang).get(d, state.tr("public.outside"))))
              [["district", "count"]].rename(columns={"district": state.tr("public.col_district"),
                                                      "count": state.tr("public.col_count")}),
              hide_index=True, width="stretch")
@@ -55,7 +56,8 @@ st.subheader(state.tr("public.what_was_done"))
 shown = result.actions[result.actions["public_note"].notna() | (result.actions["progress"] > 0)
                        | result.actions["milestones"].map(bool)]
 # plain-text cells: notes and milestones are people's words, never rendered as Markdown or HTML
-st.dataframe(visible_columns(shown.assign(status=shown["status"].map(lambda s: state.tr("action_status." + s)),
+st.dataframe(visible_columns(shown.assign(district=shown["district"].map(lambda d: labels.district_label(d, lang)),
+                                          status=shown["status"].map(lambda s: state.tr("action_status." + s)),
                                           progress=shown["progress"].round(0).astype(int),
                                           milestones=shown["milestones"].map(public.milestone_lines)))
              [["district", "status", "progress", "milestones", "public_note"]].rename(columns={
@@ -71,8 +73,8 @@ else:
         columns=lambda c: state.tr("plan.col_" + c)), hide_index=True, width="stretch")
 downloads = public.downloads_of(table)
 c1, c2, c3 = st.columns(3)
-c1.download_button("CSV", downloads["csv"], file_name=f"voznesensk-{period}.csv", mime="text/csv")
-c2.download_button("GeoJSON", downloads["geojson"], file_name=f"voznesensk-{period}.geojson",
+c1.download_button("CSV", downloads["csv"], file_name=f"{city.file_stem()}-{period}.csv", mime="text/csv")
+c2.download_button("GeoJSON", downloads["geojson"], file_name=f"{city.file_stem()}-{period}.geojson",
                    mime="application/geo+json")
 c3.download_button("Open311 requests.json", downloads["requests.json"], file_name="requests.json",
                    mime="application/json")

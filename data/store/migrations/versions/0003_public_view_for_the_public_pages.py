@@ -14,10 +14,11 @@ insert). Still no text, no point, no time finer than a month, no reporter.
 """
 
 from datetime import UTC
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from alembic import op
+
+from data.city_profile import city_zone
 
 revision = "0003"
 down_revision = "0002"
@@ -25,7 +26,6 @@ branch_labels = None
 depends_on = None
 
 PUBLIC_ROLE = "hotspots_public"
-KYIV = ZoneInfo("Europe/Kyiv")
 CATEGORY_GROUPS = {  # frozen copy (see 0002); tests/test_store_postgres.py checks it
     "litter": "cleanliness",
     "greenery": "cleanliness",
@@ -84,7 +84,7 @@ def _backfill() -> None:
             when = datetime.fromisoformat(when)
         if when is not None:
             aware = when if when.tzinfo else when.replace(tzinfo=UTC)
-            updates.append({"id": rid, "m": aware.astimezone(KYIV).strftime("%Y-%m")})
+            updates.append({"id": rid, "m": aware.astimezone(city_zone()).strftime("%Y-%m")})
     if updates:
         bind.execute(sa.text("UPDATE reports SET month_local = :m WHERE id = :id"), updates)
 

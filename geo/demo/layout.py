@@ -1,6 +1,7 @@
-"""The city's geography in one place, so every package draws the same Voznesensk.
+"""The demo city's synthetic layout, for geo/demo/make_osm.py only.
 
-Real values: the bounding box, the centre and the metric CRS (UTM 36N). The synthetic
+The real values (name, bounding box, centre, population, metric CRS) come from the demo
+city profile (config/cities/voznesensk-demo.toml), as every city constant does. The synthetic
 layout (river courses, city outline, microdistricts and their street grids) drives
 geo/demo/make_osm.py only: no open street geometry of the city exists, so the demo
 extract invents plausible geometry around the real names (see geo/demo/README.md).
@@ -9,12 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-CITY_NAME = "Вознесенськ"
-CITY_BBOX = (31.267, 47.531, 31.390, 47.601)  # lon_min, lat_min, lon_max, lat_max
-CITY_CENTRE = (47.566, 31.33)  # lat, lon
-CITY_POPULATION = 33_000
-METRIC_CRS = "EPSG:32636"  # UTM zone 36N: metres for distances, buffers, H3 checks
-WGS84 = "EPSG:4326"
+from data.city_profile import demo_profile
+
+_DEMO = demo_profile()
+CITY_NAME = _DEMO.names.uk
+CITY_NAME_RU = _DEMO.names.get("ru")
+CITY_NAME_EN = _DEMO.names.en
+assert _DEMO.bbox is not None and _DEMO.population is not None, "the demo profile states bbox and population"
+CITY_BBOX: tuple[float, float, float, float] = _DEMO.bbox  # lon_min, lat_min, lon_max, lat_max
+CITY_CENTRE: tuple[float, float] = _DEMO.centre  # lat, lon
+CITY_POPULATION: int = _DEMO.population
+METRIC_CRS = _DEMO.metric_crs
 
 # --- synthetic layout (lon, lat) -------------------------------------------------
 # The Southern Bug runs north to south along the west of the centre; Bolgarka lies on

@@ -1,0 +1,169 @@
+"""Page speed: the server's script time per page and per control, and Chromium's time to
+updated content against a bare Streamlit page with an empty folium map.
+
+Server side (``streamlit.testing.v1.AppTest``, the real page scripts in this process):
+for each page the first render on a cold cache, the first render of a NEW session on a
+warm cache (target < 1.5 s), and each control changed to a value not seen before
+(target < 1 s). A control inside an ``st.fragment`` reruns only that fragment, as in the
+browser: AppTest itself always reruns the whole script, so this bench asks its script
+runner for a fragment-scoped rerun (the same RerunData the server builds for a fragment).
+
+Browser side (``--browser``; Debian's Chromium through Playwright, the real server): the
+time from changing a control to the map's updated content, divided by the same time on a
+bare page (one select box and an empty folium map of the same size) served in the same
+run (target <= 1.5x).
+
+    python bench/pages.py [--browser] [--no-server] [--repeat 3]
+
+The demo store is imported once into a temporary SQLite file (about half a minute).
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import streamlit.testing.v1.local_script_runner as local_runner
+from streamlit.testing.v1 import AppTest
+
+from auth import sessions
+from data.store.db import make_engine, upgrade
+from data.store.repo import report_count
+from i18n import t
+from services.demo import load_demo
+
+APP = str(ROOT / "app.py")
+PAGE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in ("public_map", "police", "council")}
+USER = {"public_map": None, "police": "police", "council": "council"}
+FIRST_TARGET, CONTROL_TARGET, RATIO_TARGET = 1.5, 1.0, 1.5
+
+
+def open_page(engine, slug: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
+    """A new session on the page; ``took`` gets the seconds of the page's own first run."""
+    at = AppTest.from_file(APP, default_timeout=600)
+    if USER[slug]:
+        at.session_state["session_id"] = sessions.open_session(engine, USER[slug])
+    if slug != "public_map":
+        at.run()  # the app opens on the public map; the signed-in user then opens the page
+        at.switch_page(PAGE[slug])
+    (took if took is not None else []).append(timed(at.run))
+    assert not at.exception, at.exception
+    return at
+
+
+def timed(action: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def by_label(widgets, key: str):  # type: ignore[no-untyped-def]
+    return next(w for w in widgets if w.label == t(key))
+
+
+def fragment_id(at: AppTest, name: str) -> str:
+    """The id under which the page registered its fragment function `name`."""
+    for fid, wrapped in at._fragment_storage._fragments.items():
+        if any(getattr(c.cell_contents, "__name__", None) == name for c in wrapped.__closure__ or ()):
+            return fid
+    raise LookupError(f"no fragment {name!r} on this page")
+
+
+@contextmanager
+def only_fragment(at: AppTest, name: str) -> Iterator[None]:
+    """Make the next run of `at` a fragment-scoped rerun of `name` (what the browser asks for)."""
+    fid = fragment_id(at, name)
+    plain = local_runner.RerunData
+    local_runner.RerunData = lambda **kw: plain(**kw, fragment_id_queue=[fid], is_fragment_scoped_rerun=True)
+    try:
+        yield
+    finally:
+        local_runner.RerunData = plain
+
+
+#: per page: (what changes, the fragment it sits in or None for the whole page, how) on an
+#: open AppTest; each picks a value not chosen before
+CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] = {
+    "public_map": [
+        ("group", None, lambda at: by_label(at.selectbox, "public.group").set_value("disorder").run()),
+        ("view", None, lambda at: at.radio[0].set_value("districts").run()),
+        ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    ],
+    "police": [
+        ("period 4 weeks", None, lambda at: by_label(at.selectbox, "police_period.label").set_value(4).run()),
+        ("period next 7 days", None,
+         lambda at: by_label(at.selectbox, "police_period.label").set_value("next7").run()),
+        ("layers + kde", None, lambda at: by_label(at.multiselect, "police.layers").select("kde").run()),
+        ("district (profile)", "when_section",
+         lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        ("patrols 3", "plan_section", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
+        ("areas 4", "areas_section", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
+        ("category litter", None, lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
+    ],
+    "council": [
+        ("district (trend)", "trend_chart",
+         lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    ],
+}
+
+
+def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
+    """Rows (page, what, seconds, target) of the server's script times."""
+    rows = []
+    for slug in PAGE:
+        took: list[float] = []
+        for _ in range(1 + repeat):
+            open_page(engine, slug, took)
+        cold, warm = took[0], min(took[1:])
+        rows += [(slug, "first render, cold cache", cold, float("nan")),
+                 (slug, "first render, warm cache", warm, FIRST_TARGET)]
+        at = open_page(engine, slug)
+        for what, fragment, change in CONTROLS[slug]:
+            with only_fragment(at, fragment) if fragment else nullcontext():
+                took = timed(lambda c=change, a=at: c(a))
+            assert not at.exception, (slug, what, at.exception)
+            scope = f"fragment {fragment}" if fragment else "whole page"
+            rows.append((slug, f"{what} ({scope})", took, CONTROL_TARGET))
+            if fragment:
+                at.run()  # a whole run again, so the next control finds every widget
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--browser", action="store_true", help="also time Chromium against a bare page")
+    parser.add_argument("--no-server", action="store_true", help="skip the AppTest script times")
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{folder}/pages.db"
+        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
+        engine = make_engine(url)
+        upgrade(engine)
+        load_demo(engine)
+        print(f"demo store: {report_count(engine)} reports")
+        rows = [] if args.no_server else server(engine, args.repeat)
+        print("server script times by AppTest (a control in a fragment reruns only that fragment)")
+        print(f"{'page':<11} {'what':<48} {'seconds':>8} {'target':>7}  ok")
+        for slug, what, took, target in rows:
+            ok = "" if math.isnan(target) else ("yes" if took < target else "NO")
+            print(f"{slug:<11} {what:<48} {took:8.2f} {target:7.1f}  {ok}")
+        if args.browser:
+            from bench.pages_browser import browser_ratios
+
+            browser_ratios(folder, url, RATIO_TARGET)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,284 @@
+"""Page caches shared by every session, keyed by the store's version.
+
+Streamlit's ``st.cache_data`` is one cache per server: a result computed for one user is
+handed to any other caller with the same key. So every public function here checks the
+caller's role on the server FIRST and passes the role into the cached function, where it
+is part of the key: a public session can neither reach a police or council result nor
+collide with its key. The store's version (data/store/version.py) is in every key, so any
+write (app, CLI, import worker) makes the next call compute afresh; the clock's quarter
+hour is in the key of results that depend on "now"; ``TTL`` bounds how long an entry can
+outlive a PostgreSQL write caught between its version bump and its commit.
+
+Streamlit leaves parameters whose names start with "_" out of the key, so no cached
+function here has one: the role, the version and the clock are all hashed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+from auth import require
+from services import actions, council, effect, patrol, police, public
+from services.clock import now
+from services.versions import store_version
+from ui import state
+
+TTL = 600  # seconds
+CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
+ENTRIES = 64
+
+
+_DRAWING = threading.Lock()
+
+
+@contextmanager
+def drawing_shared_map() -> Iterator[None]:
+    """folium draws a map by adding to the map's own figure, so a map the caches share
+    between sessions is handed to st_folium by one session at a time."""
+    with _DRAWING:
+        yield
+
+
+def version() -> int:
+    """The store's version now (one tiny query)."""
+    return store_version(state.engine())
+
+
+def clock_key() -> int:
+    return int(now().timestamp() // CLOCK_STEP)
+
+
+def _cached(func):  # type: ignore[no-untyped-def]
+    """Tables and statistics: each caller gets its own copy."""
+    return st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)(func)
+
+
+def _cached_map(func):  # type: ignore[no-untyped-def]
+    """Results holding a folium map (which cannot be pickled): one shared object, never changed
+    by a page (pages only read it and hand the map to st_folium)."""
+    return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
+
+
+# --- police ------------------------------------------------------------------------------
+
+def police_view(role: str | None, *, period: int | str, categories: Sequence[str], lang: str,
+                layers: Sequence[str]) -> police.PoliceView:
+    """The police map and top places (the expensive part of the page)."""
+    require(role, "police")
+    return _police_view(role, version(), clock_key(), period, tuple(sorted(categories)), lang, tuple(layers))
+
+
+@_cached
+def _police_data(role: str | None, version_key: int, clock: int, period: int | str,
+                 categories: tuple[str, ...]) -> police.PoliceData:
+    return police.police_data(state.engine(), role=role, period=period, categories=list(categories) or None,
+                              history=_police_history(role, version_key, categories),
+                              emerging=_police_trends(role, version_key, categories),
+                              forecast=_police_forecast(role, version_key, clock, period == police.AHEAD,
+                                                        categories))
+
+
+@_cached
+def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    return police.trends(state.engine(), role=role, categories=list(categories) or None)
+
+
+@_cached
+def _police_forecast(role: str | None, version_key: int, clock: int, ahead: bool,
+                     categories: tuple[str, ...]) -> pd.DataFrame:
+    """Every weeks-back period shares one forecast; "next 7 days" has its own."""
+    return police.period_forecast(state.engine(), role=role, ahead=ahead, categories=list(categories) or None,
+                                  history=_police_history(role, version_key, categories))
+
+
+@_cached_map
+def _police_view(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
+                 lang: str, layers: tuple[str, ...]) -> police.PoliceView:
+    data = _police_data(role, version_key, clock, period, categories)
+    return police.police_view_of(data, role=role, lang=lang, layers=layers)
+
+
+def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFrame:
+    """Every counted report of the chosen categories (the patrol plan's history)."""
+    require(role, "police")
+    return _police_history(role, version(), tuple(sorted(categories)))
+
+
+@_cached
+def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    require(role, "police")
+    return police.load(state.engine(), categories=list(categories) or None)
+
+
+def when_profile(role: str | None, *, period: int | str, categories: Sequence[str], cell: str | None,
+                 district: str | None) -> pd.DataFrame:
+    require(role, "police")
+    return _when_profile(role, version(), clock_key(), period, tuple(sorted(categories)), cell, district)
+
+
+@_cached
+def _when_profile(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
+                  cell: str | None, district: str | None) -> pd.DataFrame:
+    reports = _police_data(role, version_key, clock, period, categories).reports
+    return police.when_profile(reports, cells=[cell] if cell else None, district=district)
+
+
+def patrol_plan(role: str | None, *, period: int | str, categories: Sequence[str], patrols: int,
+                shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
+                ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
+    """The suggested plan and its table for the page (time order, street names)."""
+    require(role, "police")
+    return _patrol_plan(role, version(), clock_key(), period, tuple(sorted(categories)), patrols, shift,
+                        window_hours, beat_km, lang)
+
+
+@_cached
+def _patrol_plan(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
+                 patrols: int, shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
+                 ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
+    forecast = _police_data(role, version_key, clock, period, categories).forecast
+    history = _police_history(role, version_key, categories)
+    plan = patrol.suggest(history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours,
+                          beat_km=beat_km, forecast=forecast)
+    return plan, police.plan_table(plan, lang=lang)
+
+
+def patrol_forecast(role: str | None, *, period: int | str, categories: Sequence[str]) -> pd.DataFrame:
+    """The forecast the plan was made from (to score an edited plan against)."""
+    require(role, "police")
+    return _police_data(role, version(), clock_key(), period, tuple(sorted(categories))).forecast
+
+
+def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
+    require(role, "police")
+    return _patrol_areas(role, version(), clock_key(), tuple(sorted(categories)), areas, lang)
+
+
+@_cached
+def _patrol_areas(role: str | None, version_key: int, clock: int, categories: tuple[str, ...], areas: int,
+                  lang: str) -> pd.DataFrame | None:
+    return police.patrol_areas(_police_history(role, version_key, categories), areas=areas, lang=lang)
+
+
+def prediction_accuracy(role: str | None, *, categories: Sequence[str], lang: str) -> pd.DataFrame:
+    require(role, "police")
+    return _prediction_accuracy(role, version(), tuple(sorted(categories)), lang)
+
+
+@_cached
+def _prediction_accuracy(role: str | None, version_key: int, categories: tuple[str, ...], lang: str) -> pd.DataFrame:
+    return police.prediction_accuracy(state.engine(), role=role, categories=list(categories) or None, lang=lang)
+
+
+# --- effect (police and council) ---------------------------------------------------------
+
+def finished_effects(role: str | None, *, today: date) -> pd.DataFrame:
+    if not effect.may_see(role):
+        raise PermissionError(f"role {role!r} may not see measured effects")
+    return _finished_effects(role, version(), today)
+
+
+@_cached
+def _finished_effects(role: str | None, version_key: int, today: date) -> pd.DataFrame:
+    return effect.finished_table(state.engine(), role=role, today=today)
+
+
+# --- council -----------------------------------------------------------------------------
+
+def council_reports(role: str | None) -> pd.DataFrame:
+    require(role, "council")
+    return _council_reports(role, version())
+
+
+@_cached
+def _council_reports(role: str | None, version_key: int) -> pd.DataFrame:
+    return council.load(state.engine(), role=role)
+
+
+def action_plan(role: str | None, *, today: date, lang: str) -> pd.DataFrame:
+    require(role, "council")
+    return _action_plan(role, version(), today, lang)
+
+
+@_cached
+def _action_plan(role: str | None, version_key: int, today: date, lang: str) -> pd.DataFrame:
+    return actions.actions_frame(state.engine(), today=today, lang=lang)
+
+
+def council_review(role: str | None, *, period: str, today: date, lang: str) -> council.Review:
+    require(role, "council")
+    return _council_review(role, version(), period, today, lang)
+
+
+@_cached_map
+def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
+    reports = _council_reports(role, version_key)
+    return council.review(state.engine(), reports, _action_plan(role, version_key, today, lang), role=role,
+                          chosen=council.period(period), lang=lang)
+
+
+def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.DataFrame:
+    require(role, "council")
+    return _council_trend(role, version(), district, lang)
+
+
+@_cached
+def _council_trend(role: str | None, version_key: int, district: str | None, lang: str) -> pd.DataFrame:
+    return council.trend(_council_reports(role, version_key), district, lang)
+
+
+def survey_waves(role: str | None) -> list[str]:
+    require(role, "council")
+    return _surveys(role, version())[1]
+
+
+@_cached
+def _surveys(role: str | None, version_key: int) -> tuple[pd.DataFrame, list[str]]:
+    return council.survey_waves(state.engine())
+
+
+def survey_table(role: str | None, *, wave: str, lang: str) -> pd.DataFrame:
+    require(role, "council")
+    return _survey_table(role, version(), wave, lang)
+
+
+@_cached
+def _survey_table(role: str | None, version_key: int, wave: str, lang: str) -> pd.DataFrame:
+    return council.survey_table(_surveys(role, version_key)[0], wave, lang)
+
+
+def survey_difference(role: str | None, *, before: str, after: str, lang: str) -> pd.DataFrame:
+    require(role, "council")
+    return _survey_difference(role, version(), before, after, lang)
+
+
+@_cached
+def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
+    return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+
+
+# --- public (no login: the released tables only) -----------------------------------------
+
+def public_view(*, period: str, group: str | None, lang: str, view: str) -> public.PublicView:
+    return _public_view(version(), period, group, lang, view)
+
+
+@_cached_map
+def _public_view(version_key: int, period: str, group: str | None, lang: str, view: str) -> public.PublicView:
+    return public.public_view(state.public_reader(), period, group, lang=lang, view=view)
+
+
+def public_opening_view(*, period: str, group: str | None) -> str:
+    return _public_opening_view(version(), period, group)
+
+
+@_cached
+def _public_opening_view(version_key: int, period: str, group: str | None) -> str:
+    reader = state.public_reader()
+    return public.default_view(public.published_hotspots(public.public_table(reader, period, group)))
