@@ -311,8 +311,8 @@ def _warm_up() -> float:
     """Load the gazetteer index, morphology, redaction lists and the classifier once,
     so that the timed part measures messages, not start-up."""
     started = time.perf_counter()
-    from data.classify import classify_many
-    from data.redact import redact
+    from data.text.classify import classify_many
+    from data.text.redact import redact
     from geo.geocoder import geocode
 
     text = "Біля буд. 5 на вул. Миру машини на газоні, Іван Петренко, тел. 0501234567"

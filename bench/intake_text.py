@@ -3,7 +3,7 @@
 Run from the repository root:  python3 bench/intake_text.py [--no-demo]
 
 Prints
-* classification macro-F1 on the held-out split of data/training/categories.csv (rules
+* classification macro-F1 on the held-out split of data/text/training/categories.csv (rules
   alone, model alone, combined), and on the demo ground truth when data/demo/ exists;
 * redaction recall per PII type on tests/data/pii_eval.csv and on the demo ground truth
   (phones and e-mails must be 100%, names >= 95%), whether every kept place name
@@ -34,11 +34,11 @@ sys.path.insert(0, str(ROOT))
 
 from sklearn.metrics import f1_score  # noqa: E402
 
-from data.classify import classify, classify_by_model, classify_by_rules, classify_many  # noqa: E402
-from data.redact import redact  # noqa: E402
+from data.text.classify import classify, classify_by_model, classify_by_rules, classify_many  # noqa: E402
+from data.text.redact import redact  # noqa: E402
 from tests import pii_set  # noqa: E402
 
-TRAINING_CSV = ROOT / "data" / "training" / "categories.csv"
+TRAINING_CSV = ROOT / "data" / "text" / "training" / "categories.csv"
 PII_CSV = ROOT / "tests" / "data" / "pii_eval.csv"
 DEMO_DIR = ROOT / "data" / "demo"
 PII_COLUMNS = {"phones": "phone", "emails": "email", "handles": "handle", "plates": "plate", "names": "name"}
@@ -132,8 +132,8 @@ def demo_messages() -> dict[str, object]:
 def bench_demo() -> None:
     import pandas as pd
 
-    from data.dedupe import mark_duplicates
-    from data.when import occurred_at
+    from data.text.dedupe import mark_duplicates
+    from data.text.when import occurred_at
 
     gt_path = next(iter(sorted(DEMO_DIR.glob("ground_truth*.csv"))), None)
     if gt_path is None:

@@ -41,13 +41,13 @@ from sqlalchemy.orm import Session
 
 from data import clock, intake
 from data.categories import CATEGORIES
-from data.classify import classify_many
-from data.dedupe import mark_duplicates
+from data.text.classify import classify_many
+from data.text.dedupe import mark_duplicates
 from data.organisations import resolve as resolve_organisation
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
-from data.redact import load_or_create_salt, redact, reporter_hash
+from data.text.redact import load_or_create_salt, redact, reporter_hash
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import (
     batch_by_sha,
@@ -66,7 +66,7 @@ from data.store.schema import (
     SurveyResponseRow,
     month_local,
 )
-from data.when import occurred_at
+from data.text.when import occurred_at
 from data.workers import MIN_PARALLEL, start_map, worker_pool
 from geo import geocode
 

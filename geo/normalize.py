@@ -14,7 +14,7 @@ character offsets found in the normalised text are offsets in the original text 
 redactor relies on that span to keep the place and redact names elsewhere.
 
 The words shared with redaction (street types, intersection, near and connecting words,
-months) live in data.vocabulary; house-number words and ordinals (libpostal
+months) live in data.text.vocabulary; house-number words and ordinals (libpostal
 house_numbers.txt) are the geocoder's own.
 """
 from __future__ import annotations
@@ -26,7 +26,7 @@ from functools import lru_cache
 
 import pymorphy3
 
-from data.vocabulary import MONTH_NAMES, NEAR_WORDS
+from data.text.vocabulary import MONTH_NAMES, NEAR_WORDS
 
 # --- characters -------------------------------------------------------------------
 

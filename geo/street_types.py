@@ -17,7 +17,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from data.vocabulary import STREET_TYPES
+from data.text.vocabulary import STREET_TYPES
 
 _KNOWN_WORDS = (
     # Ukrainian (the gazetteer's canonical forms)

@@ -1,4 +1,4 @@
-"""The fast keyword matcher of data/classify.py gives exactly what the original one gave.
+"""The fast keyword matcher of data/text/classify.py gives exactly what the original one gave.
 
 The oracle below is the original ``rule_scores``: one ``re.search`` per distinct stem,
 ``(?<![\\w'])`` + the escaped stem, over the same normalised text. It is kept here, not in
@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.classify import _PROPER_NOUN_RE, KEYWORDS, normalise, rule_scores
+from data.text.classify import _PROPER_NOUN_RE, KEYWORDS, normalise, rule_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def _csv_texts(path: Path, column: str) -> list[str]:
 
 
 def test_identical_on_every_training_text() -> None:
-    texts = _csv_texts(ROOT / "data" / "training" / "categories.csv", "text")
+    texts = _csv_texts(ROOT / "data" / "text" / "training" / "categories.csv", "text")
     assert len(texts) >= 800
     for text in texts:
         _same(text)

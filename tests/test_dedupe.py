@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from data.dedupe import EARTH_RADIUS_M, Candidate, distance_m, find_duplicate, is_duplicate, mark_duplicates
+from data.text.dedupe import EARTH_RADIUS_M, Candidate, distance_m, find_duplicate, is_duplicate, mark_duplicates
 
 LAT, LON = 47.566, 31.33
 T0 = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.dedupe import EARTH_RADIUS_M, Candidate, houses_in, is_duplicate, landmarks_in, mark_duplicates
+from data.text.dedupe import EARTH_RADIUS_M, Candidate, houses_in, is_duplicate, landmarks_in, mark_duplicates
 from data.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import ReportRow

@@ -43,7 +43,7 @@ RANK = {
 # (importing file, imported package) -> why.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("data/importer.py", "geo"): "the import pipeline geocodes; it moves to services/",
-    ("data/redact_places.py", "geo"): "redaction spares the gazetteer's place names; the pipeline will hand them in",
+    ("data/text/redact_places.py", "geo"): "redaction spares the gazetteer's place names; the pipeline will hand them in",
 }
 MAX_LINES = 800
 # Generated-data scripts and migrations are long by nature, not by mixing jobs.

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.vocabulary import STREET_TYPES
+from data.text.vocabulary import STREET_TYPES
 from geo.normalize import (
     fold, latin_to_cyrillic, lemmas, normalize_text, stem, tokenize,
     translit_kmu, word_keys,

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data import redact as redact_module
-from data.redact import ENTRANCE, EMAIL, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
+from data.text import redact as redact_module
+from data.text.redact import ENTRANCE, EMAIL, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
 
 PHONES = [
     "+38 (067) 123-45-67",
@@ -216,7 +216,7 @@ def test_any_phone_writing_leaves_no_digits(phone: str, before: str, after: str)
 def _labelled_texts() -> list[str]:
     root = Path(__file__).resolve().parents[1]
     texts = []
-    for path in (root / "tests" / "data" / "pii_eval.csv", root / "data" / "training" / "categories.csv"):
+    for path in (root / "tests" / "data" / "pii_eval.csv", root / "data" / "text" / "training" / "categories.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
             texts += [row["text"] for row in csv.DictReader(fh)]
     return texts

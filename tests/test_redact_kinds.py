@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.redact import CARD, EMAIL, ENTRANCE, FLAT, HANDLE, IBAN, NAME, PASSPORT, PHONE, PLATE, TAX_NUMBER, redact
-from data.redact_numbers import luhn, valid_tax_number
+from data.text.redact import CARD, EMAIL, ENTRANCE, FLAT, HANDLE, IBAN, NAME, PASSPORT, PHONE, PLATE, TAX_NUMBER, redact
+from data.text.redact_numbers import luhn, valid_tax_number
 from tests import pii_set
 
 

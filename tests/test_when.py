@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data import when
+from data.text import when
 from data.city_profile import city_zone
-from data.when import occurred_at
+from data.text.when import occurred_at
 
 KYIV = city_zone()  # the demo profile's zone: the cases below are written in its clock
 
@@ -103,7 +103,7 @@ def test_never_in_the_future(text: str, message_time: datetime) -> None:
 
 
 def _expressions() -> list[str]:
-    """Every expression of data/when.py without its word-boundary assertions (which
+    """Every expression of data/text/when.py without its word-boundary assertions (which
     only narrow a match), so that generated strings match each of them."""
     patterns = [when.HOURS_AGO, when.DATE, when.DAYS_AGO, when.WEEK_AGO, when.CLOCK, when.NIGHT_BEFORE]
     patterns += [p for p, _ in when.RELATIVE_DAYS + when.WEEKDAYS + when.PARTS_OF_DAY]

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from geo.geocoding.text import _Text
 from geo.geocoding.words import HOUSE_LETTERS, KIND_BY_STEM, SCHOOL_KINDS
-from data.vocabulary import NEAR_WORDS, STREET_TYPES
+from data.text.vocabulary import NEAR_WORDS, STREET_TYPES
 from geo.normalize import (
     CORPUS_WORDS, HOUSE_WORDS, NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, stem,
 )

@@ -11,7 +11,7 @@ from shapely import line_locate_point, points as points_array, STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge
 
-from data.vocabulary import STREET_TYPES
+from data.text.vocabulary import STREET_TYPES
 from geo.geocoding.weights import (
     GENERIC_NAME_WORD, INFLECT_CUT_MIN_PREFIX, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
 )

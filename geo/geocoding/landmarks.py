@@ -11,7 +11,7 @@ from geo.geocoding.words import (
     _FILLER_WORDS, GENERIC_KINDS, _has_case, INSTITUTION_KINDS, _is_adjective, _INSTITUTION_PREPOSITIONS, KIND_BY_STEM,
     _LOCATIVE_GAP, NUMBERED_KINDS, _QUOTES, SCHOOL_KINDS, _SCHOOL_NAME_FILLERS, _TWO_WORD_KINDS,
 )
-from data.vocabulary import NEAR_WORDS
+from data.text.vocabulary import NEAR_WORDS
 from geo.normalize import (
     is_dictionary_word, NOT_HOUSE_UNITS, ORDINALS, PLACE_PREPOSITIONS, stem, word_keys,
 )

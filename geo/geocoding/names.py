@@ -19,7 +19,7 @@ from geo.geocoding.words import (
     _adjectival, _agree, _city_form, _gender_fit, _GOVERNS, HOLIDAY_WORDS, _is_given_name,
     _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES,
 )
-from data.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
+from data.text.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
 from geo.normalize import (
     AMBIGUOUS_TYPES, is_dictionary_word, PLACE_PREPOSITIONS, stem,
     TYPES_AFTER_NAME, word_keys,

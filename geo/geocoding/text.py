@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from data.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
+from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 from geo.geocoding.index import _Alias
 from geo.geocoding.words import _FILLER_WORDS, _is_ordinal_suffix
 from geo.normalize import normalize_text, Token, tokenize

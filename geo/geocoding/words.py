@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from data.vocabulary import HONORIFICS, NEAR_WORDS, PARK_WORDS, STREET_TYPES
+from data.text.vocabulary import HONORIFICS, NEAR_WORDS, PARK_WORDS, STREET_TYPES
 from geo.normalize import analysers, ORDINAL_SUFFIXES, stem, Token, word_keys
 
 

@@ -17,7 +17,7 @@ EVIL_HOST = "evil.example"
 DEMO_SOURCES = Path(__file__).resolve().parents[2] / "data" / "demo" / "sources"
 DEMO_MINUTES = DEMO_SOURCES / "minutes" / "minutes_10_2025-10-16.xlsx"
 # One street per source and per minutes problem; reports of one source 50 hours apart:
-# no two hostile reports are near-duplicates (data/dedupe.py: 150 m, 48 h), so all are drawn.
+# no two hostile reports are near-duplicates (data/text/dedupe.py: 150 m, 48 h), so all are drawn.
 STREETS = ["вул. Соборності", "вул. Маріупольська", "вул. Набережна", "вул. Залізнична", "вул. Спортивна",
            "вул. Поетична", "вул. Шкільна"]
 GAP = timedelta(hours=50)

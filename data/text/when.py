@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from data.city_profile import city_zone
-from data.textscan import literal_union
+from data.text.textscan import literal_union
 
 
 WhenSource = Literal["text", "message_time"]

@@ -1,4 +1,4 @@
-"""Personal numbers in report text: where they are, by kind (data.redact replaces them).
+"""Personal numbers in report text: where they are, by kind (data.text.redact replaces them).
 
 Why a module of its own: residents write the same number many ways. A phone comes as
 digits, as number words ("нуль шістдесят сім сто двадцять три ..."), mixed, or with
@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
-from data.vocabulary import PHONE_WORDS
+from data.text.vocabulary import PHONE_WORDS
 
 Span = tuple[int, int, str]
 

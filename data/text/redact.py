@@ -8,16 +8,16 @@ was named.
 Order matters: the intake geocodes the RAW text first and passes the matched place span
 here as ``keep_spans``. Many streets and parks carry people's names (вул. Іллі Урмана,
 парк Шевченка, вулиця Лесі Українки); names inside a kept span survive, and so do the
-gazetteer's place names anywhere in the text (data.redact_places), placed or not.
+gazetteer's place names anywhere in the text (data.text.redact_places), placed or not.
 Everything else is redacted everywhere, even inside a kept span, because a place name
 never legitimately contains it and leaking one costs more than a slightly shorter
-location text: contacts (data.redact_contacts: e-mails, disguised ones too, links,
-handles) and numbers (data.redact_numbers: phones in digits, words or look-alike
+location text: contacts (data.text.redact_contacts: e-mails, disguised ones too, links,
+handles) and numbers (data.text.redact_numbers: phones in digits, words or look-alike
 letters, ІПН, passports and ID cards, bank cards, IBAN, car plates, flats, entrances).
 
 Names are found in three ways (any of them suffices):
 * first names: the word or one of its pymorphy3 lemmas (uk and ru) is in the committed
-  lists in ``data/redact_names/`` (nominatives and diminutives; inflected forms come from
+  lists in ``data/text/redact_names/`` (nominatives and diminutives; inflected forms come from
   the lemmatiser), or pymorphy3 tags its most likely Ukrainian reading ``Name``;
 * patronymics: the suffixes -ович/-евич/-івна/-ївна/-овна/-евна (with case endings) or a
   ``Patr`` tag;
@@ -45,8 +45,8 @@ from typing import NamedTuple
 
 import pymorphy3
 
-from data.redact_contacts import contact_spans
-from data.redact_numbers import (
+from data.text.redact_contacts import contact_spans
+from data.text.redact_numbers import (
     digit_run_spans,
     digits_for_lookalikes,
     document_spans,
@@ -54,8 +54,8 @@ from data.redact_numbers import (
     short_phone_spans,
     spoken_phone_spans,
 )
-from data.redact_places import city_place_names
-from data.vocabulary import (
+from data.text.redact_places import city_place_names
+from data.text.vocabulary import (
     CONJUNCTIONS,
     CROSS_WORDS,
     DISTRICT_WORDS,
@@ -101,7 +101,7 @@ PLATE_DIGITS, SHORT_PHONE_DIGITS, LONG_NUMBER_DIGITS = 4, 5, 9
 
 
 def _number_spans(text: str) -> list[tuple[int, int, str]]:
-    """Personal numbers of every kind (data.redact_numbers), also where letters stand
+    """Personal numbers of every kind (data.text.redact_numbers), also where letters stand
     in for digits."""
     low = text.lower()
     spans = home_spans(text, low)
@@ -156,7 +156,7 @@ TITLES = frozenset(
     тітка тітки тьотя тёти дядя гражданин гражданка господин госпожа""".split()
 )
 # Words after which capitalised words are a place name, not a person (tokens carry no
-# dots, so "вул." is "вул"): the shared place words (data.vocabulary) written in Cyrillic,
+# dots, so "вул." is "вул"): the shared place words (data.text.vocabulary) written in Cyrillic,
 # plus words that only announce a place in a sentence (адреса, зупинка, "по").
 PLACE_TRIGGERS = (
     cyrillic(STREET_TYPES) | cyrillic(CROSS_WORDS) | HONORIFICS | DISTRICT_WORDS | cyrillic(PARK_WORDS)
@@ -302,7 +302,7 @@ def _gazetteer_place_tokens(
     marked: Sequence[int],
 ) -> set[int]:
     """Which of the ``marked`` tokens belong to one of the gazetteer's place names
-    (data.redact_places), with the other words of that name.
+    (data.text.redact_places), with the other words of that name.
 
     A one-word match is a person's surname that a street shares when a first name,
     patronymic or initial stands beside it or a title before it ("сусідка Ганна

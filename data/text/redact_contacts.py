@@ -2,7 +2,7 @@
 
 Why: residents hide addresses from spam bots ("ivan(at)gmail.com", "olena собака ukr
 крапка net") and name their accounts without an "@" ("в інсті vasya.voz"), which the
-plain patterns miss. Finders return ``(start, end, kind)`` spans; data.redact replaces
+plain patterns miss. Finders return ``(start, end, kind)`` spans; data.text.redact replaces
 them everywhere, kept place spans included.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from data.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
+from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 
 Span = tuple[int, int, str]
 

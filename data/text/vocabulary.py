@@ -1,5 +1,5 @@
 """The words residents write around places and contacts: one list each, shared by the
-geocoder (geo.normalize, geo.geocoding) and redaction (data.redact*).
+geocoder (geo.normalize, geo.geocoding) and redaction (data.text.redact*).
 
 Why one module: both read the same messages for opposite ends. The geocoder looks for
 the place ("на розі Соборності і Бузької"); redaction must leave that place alone and
@@ -97,7 +97,7 @@ PHONE_WORDS = r"(?:тел\.?|телефон\w*|моб\.?|номер\w*|дзво�
 """Words that announce a phone number (a regex: "тел.", "телефонуйте", "дзвоніть")."""
 
 EMAIL_PATTERN = r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
-"""An e-mail address as written plainly (disguised ones: data.redact_contacts)."""
+"""An e-mail address as written plainly (disguised ones: data.text.redact_contacts)."""
 
 HANDLE_PATTERN = r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b"
 """A social-network handle ("@olena_voz")."""

@@ -4,7 +4,7 @@ Two independent opinions, because each fails differently:
 * keyword rules (the table below): transparent, a moderator can read why, and exact on
   the words residents use most, but blind to paraphrase and typos;
 * a character n-gram model (TF-IDF char_wb 2-5 + logistic regression, trained by
-  ``data/training/build_model.py`` on ``data/training/categories.csv``): robust to
+  ``data/text/training/build_model.py`` on ``data/text/training/categories.csv``): robust to
   typos, inflection and mixed Ukrainian/Russian, but opaque.
 Whichever is surer wins.
 
@@ -33,7 +33,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from data.categories import SLUGS
-from data.textscan import literal_union
+from data.text.textscan import literal_union
 
 MODEL_PATH = Path(__file__).resolve().parent / "models" / "category_model.joblib"
 
