@@ -83,7 +83,7 @@ def import_files(
     go to the moderator's queue and do not fail a file.
     """
     from data import intake
-    from data.importer import import_pool
+    from services.importer import import_pool
     from data.store import open_store
 
     if dayfirst and monthfirst:
@@ -107,7 +107,7 @@ def _import_each(files: list[Path], engine: Engine, kind: str | None, column_map
                  options: IntakeOptions, pool: Pool | None, problems: list[str]) -> int:
     """Import the files one by one; the number that made a batch."""
     from data import intake
-    from data.importer import AccountingError, import_file
+    from services.importer import AccountingError, import_file
 
     stored = 0
     for path in files:

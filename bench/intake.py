@@ -29,8 +29,8 @@ looks like a real export, so this script
    "rest without geocoding" stage can replay the real geocoder's answers (see 3.);
 2. measures, each in a fresh child process so that peak RSS (``ru_maxrss``) belongs
    to that stage alone:
-   (a) ``data.importer.import_file`` end to end into a fresh SQLite store;
-   (b) the same with ``data.importer.geocode`` replaced by a stub. The default stub
+   (a) ``services.importer.import_file`` end to end into a fresh SQLite store;
+   (b) the same with ``services.importer.geocode`` replaced by a stub. The default stub
        replays the answers the real geocoder gave for the same text (looked up in a dict
        built before timing), so the located / not-located mix, and with it the work of
        the store and of de-duplication, is the same as in (a): (a) - (b) is the cost
@@ -343,8 +343,8 @@ def _replay_table() -> dict[tuple[str, Any], Any]:
 
 
 def _install_stub(kind: str) -> dict[str, int]:
-    """Replace ``data.importer.geocode`` by a near-free stub; returns its hit counters."""
-    import data.importer as importer
+    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters."""
+    import services.importer as importer
     from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
 
@@ -416,9 +416,9 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         out["raw_messages"] = raws
         out["stats"] = dict(parsed.stats)
     else:
-        from data.importer import import_file
+        from services.importer import import_file
         from data.store.db import open_store
-        from data.workers import available_workers
+        from services.import_workers import available_workers
 
         if stage == "rest":  # one process: the stub's counters see every call, no pickling to workers
             os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
@@ -581,7 +581,7 @@ def run_hostile(file: Path, workdir: Path) -> dict[str, Any]:
     """Import one hostile file in this (child) process: outcome, time, peak memory."""
     os.environ["HOTSPOTS_SALT_FILE"] = str(workdir / "salt.key")
     from data import intake
-    from data.importer import import_file
+    from services.importer import import_file
     from data.store.db import open_store
 
     engine = open_store(f"sqlite:///{workdir / f'store-{file.stem}.db'}")

@@ -5,7 +5,7 @@ Run from the repository root, with a PostgreSQL cluster whose user may CREATE DA
     python3 bench/intake_copy.py --url postgresql+psycopg://user@host/db --rows 200000
 
 Why: an import writes its reports with ``data.store.repo.insert_tuples_ignoring_conflicts``
-in chunks of ``data.importer.CHUNK`` rows, all in one transaction (one file, one
+in chunks of ``services.importer.CHUNK`` rows, all in one transaction (one file, one
 transaction). On PostgreSQL a chunk of at least ``COPY_MIN_ROWS`` goes by COPY into a
 staging table, then one INSERT ... ON CONFLICT DO NOTHING. This loads the same synthetic
 reports (bench/store.py's) into two fresh PostGIS databases, once by each path, and
@@ -30,7 +30,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from bench.store import COLUMNS, Synthetic, scratch_postgres
-from data.importer import CHUNK
+from services.importer import CHUNK
 from data.store import repo
 from data.store.schema import ReportRow, month_local
 

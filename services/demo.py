@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from auth.accounts import create_user
 from data import organisations
-from data.importer import Progress, import_file
+from services.importer import Progress, import_file
 from data.store.schema import ActionRow, ImportBatch, UserRow
 from services.forecast import evaluate_and_store
 from services.releases import publish

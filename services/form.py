@@ -21,7 +21,7 @@ from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.city_profile import profile
-from data.importer import inside_study_area, salt, to_report
+from services.importer import inside_study_area, salt, to_report
 from data.intake.bounds import point_problem
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from data.categories import CATEGORIES
-from data.importer import Progress, import_file
+from services.importer import Progress, import_file
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.records import Report, h3_cells
 from data.store.repo import quarantine_frame

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.text.dedupe import EARTH_RADIUS_M, Candidate, houses_in, is_duplicate, landmarks_in, mark_duplicates
-from data.importer import import_file
+from services.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import ReportRow
 

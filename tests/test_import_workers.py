@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from data.importer import import_file
+from services.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import QuarantineRow, ReportRow
-from data.workers import MIN_PARALLEL
+from services.import_workers import MIN_PARALLEL
 from tests.conftest import ROOT
 
 HOTLINE = ROOT / "data" / "demo" / "sources" / "hotline" / "hotline_2024-2025.csv"
@@ -50,7 +50,7 @@ def test_a_parallel_import_stores_what_a_serial_one_does(tmp_path: Path, monkeyp
 def test_workers_fork_only_from_a_single_threaded_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from data.workers import worker_pool
+    from services.import_workers import worker_pool
 
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # e.g. Streamlit's server threads
     with worker_pool(2) as pool:

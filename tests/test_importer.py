@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data import importer
-from data.importer import import_file
+from services import importer
+from services.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
 from tests.conftest import ROOT

@@ -21,7 +21,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import intake
-from data.importer import BatchSummary, import_file
+from services.importer import BatchSummary, import_file
 from data.intake.bounds import bounds
 from data.intake.common import IntakeOptions
 from data.store.db import make_engine, upgrade
@@ -373,7 +373,7 @@ def test_a_pin_that_is_no_point_is_shown_not_dropped(db, tmp_path) -> None:
 
 
 def test_counts_that_do_not_add_up_stop_the_batch(db, tmp_path, monkeypatch) -> None:
-    from data import importer
+    from services import importer
 
     settle = importer._settle_counts
 

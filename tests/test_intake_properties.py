@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data import intake
-from data.importer import import_file
+from services.importer import import_file
 from data.store.db import make_engine, upgrade
 from services.moderation import batch_accounting
 

@@ -42,7 +42,6 @@ RANK = {
 # Upward imports that remain until the code that makes them moves (issue 26, phase 2):
 # (importing file, imported package) -> why.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("data/importer.py", "geo"): "the import pipeline geocodes; it moves to services/",
     ("data/text/redact_places.py", "geo"): "redaction spares the gazetteer's place names; the pipeline will hand them in",
 }
 MAX_LINES = 800

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from data.importer import import_file
+from services.importer import import_file
 from data.store import repo
 from data.store.db import make_engine, upgrade
 from tests.conftest import ROOT, require

@@ -439,7 +439,7 @@ def hotline_csv(path: Any, first: int, n: int) -> Any:
 
 
 def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path: Any) -> None:
-    from data.importer import import_file
+    from services.importer import import_file
 
     first = hotline_csv(tmp_path / "first.csv", 0, 30)
     second = hotline_csv(tmp_path / "second.csv", 100, 30)

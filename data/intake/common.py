@@ -167,7 +167,7 @@ class Tally:
         """Quarantine one record with a short excerpt of it.
 
         The excerpt is raw text like RawMessage.text: the pipeline redacts it before it
-        stores anything (data/importer.py does), since redaction is a later step.
+        stores anything (services/importer.py does), since redaction is a later step.
         """
         self.result.stats["quarantined"] += 1
         excerpt = " ".join(raw.split())[:EXCERPT_CHARS]

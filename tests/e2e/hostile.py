@@ -141,7 +141,7 @@ def feed(engine: Engine, folder: Path) -> Fed:
     note, and add a hostile action; other quarantine items are set aside so the hostile
     one is the moderator's first."""
     from auth.users import User
-    from data.importer import import_file
+    from services.importer import import_file
     from data.organisations import find_or_create
     from data.store.schema import QuarantineRow, ReportRow
     from services import actions, form, moderation

@@ -67,7 +67,7 @@ from data.store.schema import (
     month_local,
 )
 from data.text.when import occurred_at
-from data.workers import MIN_PARALLEL, start_map, worker_pool
+from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 from geo import geocode
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
@@ -173,7 +173,7 @@ def warm_up() -> None:
 def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
     """Turn raw messages into redacted, placed, classified reports (classification batched).
 
-    Placing and redacting run in `pool`'s workers when given (data.workers); the answers
+    Placing and redacting run in `pool`'s workers when given (services.import_workers); the answers
     are the same. A message that breaks a step becomes a Quarantined entry with the
     reason: never lost.
     """
@@ -387,7 +387,7 @@ def import_file(
     damage in ``problems``; a malformed record only goes to quarantine. ``options``
     settle what a file cannot say itself (date order, the CRS of projected X/Y columns).
     Big files are placed and redacted in worker processes (``pool``, else one started
-    here when ``parallel`` and the process is single-threaded: data.workers).
+    here when ``parallel`` and the process is single-threaded: services.import_workers).
     """
     path = Path(path)
     engine = engine or open_store()
