@@ -191,6 +191,14 @@ class Gazetteer:
             grouped[address.street_id].append(address)
         return {k: tuple(v) for k, v in grouped.items()}
 
+    def place_names(self) -> list[str]:
+        """Every spelling of every street, landmark, park and district: the names redaction
+        spares (data.text.redact.place_index), because many carry a person's name."""
+        names: list[str] = []
+        for record in (*self.streets, *self.landmarks, *self.districts):
+            names += record.aliases()
+        return names + [park.name for park in self.parks]
+
     def landmarks_of_kind(self, kind: str) -> list[Landmark]:
         return [m for m in self.landmarks if m.kind == kind]
 

@@ -47,7 +47,8 @@ from data.organisations import resolve as resolve_organisation
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
-from data.text.redact import load_or_create_salt, redact, reporter_hash
+from data.text.redact import load_or_create_salt, place_index, redact, reporter_hash
+from data.text.redact_places import PlaceNames
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import (
     batch_by_sha,
@@ -69,6 +70,7 @@ from data.store.schema import (
 from data.text.when import occurred_at
 from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 from geo import geocode
+from geo.gazetteer import Gazetteer, load_gazetteer
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
 DEDUPE_SLICE = pd.Timedelta(days=14)
@@ -140,7 +142,7 @@ def _place_and_redact(text: str, venue_text: str | None,
     """Geocode the raw text (before redaction), then redact outside the matched place."""
     match = geocode(text if not venue_text else f"{text}\n{venue_text}", location=location, gazetteer=_GAZETTEER[0])
     span = match.span if match.span and match.span[1] <= len(text) else None
-    clean = redact(text, keep_spans=[span] if span else []).text
+    clean = redact(text, keep_spans=[span] if span else [], places=_places()).text
     return match, clean, text[span[0] : span[1]] if span else None
 
 
@@ -156,18 +158,27 @@ def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None
         return f"could not process: {exc}"
 
 
-_GAZETTEER: list[Any] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
+_GAZETTEER: list[Gazetteer | None] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
+_PLACES: dict[int, tuple[Gazetteer, PlaceNames]] = {}
+
+
+def _places() -> PlaceNames:
+    """The import gazetteer's place names, which redaction spares (indexed once per gazetteer)."""
+    gazetteer = _GAZETTEER[0] if _GAZETTEER[0] is not None else load_gazetteer()
+    hit = _PLACES.get(id(gazetteer))
+    if hit is None or hit[0] is not gazetteer:
+        hit = _PLACES[id(gazetteer)] = (gazetteer, place_index(gazetteer.place_names()))
+    return hit[1]
 
 
 def warm_up() -> None:
     """Load what placing and redacting need (gazetteer index, name dictionaries) before
     workers are forked, so they share it instead of loading their own copies."""
-    from geo.gazetteer import load_gazetteer
     from geo.geocoding.index import get_index
 
     _GAZETTEER[0] = load_gazetteer()
     get_index(_GAZETTEER[0])
-    redact("Іван Петренко, вул. Соборності 5, 0671234567")
+    redact("Іван Петренко, вул. Соборності 5, 0671234567", places=_places())
 
 
 def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
@@ -249,7 +260,7 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
         "source": item.source,
         "source_ref": item.source_ref,
         "reason": item.reason,
-        "excerpt": redact(item.excerpt).text if item.excerpt else "",
+        "excerpt": redact(item.excerpt, places=_places()).text if item.excerpt else "",
         "reporter_hash": item.reporter_hash,
         "record": None,
         "created_at": datetime.now(UTC),
@@ -469,8 +480,6 @@ class _Workers:
 
     def __init__(self, stack: ExitStack, given: Pool | None, allowed: bool) -> None:
         self.stack, self.pool, self.allowed = stack, given, allowed and given is None
-        from geo.gazetteer import load_gazetteer
-
         _GAZETTEER[0] = load_gazetteer()  # resolved once per import, not per message
 
     def for_chunk(self, size: int) -> Pool | None:
@@ -651,8 +660,6 @@ def inside_study_area(lat: float, lon: float) -> bool:
 
 @cache
 def _study_area() -> Any:
-    from geo.gazetteer import load_gazetteer
-
     return prep(load_gazetteer().boundary_polygon)
 
 

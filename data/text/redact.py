@@ -8,7 +8,8 @@ was named.
 Order matters: the intake geocodes the RAW text first and passes the matched place span
 here as ``keep_spans``. Many streets and parks carry people's names (вул. Іллі Урмана,
 парк Шевченка, вулиця Лесі Українки); names inside a kept span survive, and so do the
-gazetteer's place names anywhere in the text (data.text.redact_places), placed or not.
+gazetteer's place names anywhere in the text (data.text.redact_places, handed in by the
+import pipeline as ``places``), placed or not.
 Everything else is redacted everywhere, even inside a kept span, because a place name
 never legitimately contains it and leaking one costs more than a slightly shorter
 location text: contacts (data.text.redact_contacts: e-mails, disguised ones too, links,
@@ -37,7 +38,7 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -54,7 +55,7 @@ from data.text.redact_numbers import (
     short_phone_spans,
     spoken_phone_spans,
 )
-from data.text.redact_places import city_place_names
+from data.text.redact_places import PlaceNames
 from data.text.vocabulary import (
     CONJUNCTIONS,
     CROSS_WORDS,
@@ -299,7 +300,7 @@ def _is_first_name(word: str) -> bool:
 
 def _gazetteer_place_tokens(
     text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None], place: Sequence[bool],
-    marked: Sequence[int],
+    marked: Sequence[int], names: PlaceNames,
 ) -> set[int]:
     """Which of the ``marked`` tokens belong to one of the gazetteer's place names
     (data.text.redact_places), with the other words of that name.
@@ -308,7 +309,6 @@ def _gazetteer_place_tokens(
     patronymic or initial stands beside it or a title before it ("сусідка Ганна
     Примаченко", "Заявник Лисенко О."), not the street.
     """
-    names = city_place_names(_is_first_name)
     found: set[int] = set()
     for i in marked:
         if i in found:
@@ -338,7 +338,7 @@ def _person_beside(
     )
 
 
-def _name_spans(text: str) -> list[tuple[int, int]]:
+def _name_spans(text: str, places: PlaceNames | None = None) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
     words = WORD_RE.findall(text)
     infos: list[_WordInfo | None] = [
@@ -440,8 +440,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         elif titled(i) and not at_start:
             marks[i] = True
     marked = [i for i in capitalised if marks[i]]
-    if marked:  # the gazetteer's places only unmark, so they are looked up only now
-        for k in _gazetteer_place_tokens(text, tokens, infos, place, marked):
+    if marked and places is not None:  # the gazetteer's places only unmark, so they are looked up only now
+        for k in _gazetteer_place_tokens(text, tokens, infos, place, marked, places):
             marks[k] = False
     # Initials belong to the name they stand next to.
     spans = [(tokens[i][0], tokens[i][1]) for i in capitalised if marks[i]]
@@ -458,13 +458,21 @@ def _overlaps(span: tuple[int, int], keep: Sequence[tuple[int, int]]) -> bool:
     return any(span[0] < k_end and k_start < span[1] for k_start, k_end in keep)
 
 
-def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
+def place_index(names: Iterable[str]) -> PlaceNames:
+    """The place names redaction spares anywhere in a text (every spelling of the city's
+    streets, landmarks and districts: geo.gazetteer.Gazetteer.place_names); build it once."""
+    return PlaceNames(names, _is_first_name)
+
+
+def redact(text: str, keep_spans: Sequence[tuple[int, int]] = (), places: PlaceNames | None = None) -> Redaction:
     """Replace personal data with typed placeholders; names inside ``keep_spans`` stay.
 
-    ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place).
+    ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place);
+    ``places`` (:func:`place_index`) spares the gazetteer's place names anywhere. Without
+    it a street named after a person is redacted like the person: the safe side.
     """
     found = [(s, e, PLACEHOLDERS[kind]) for s, e, kind in contact_spans(text) + _number_spans(text)]
-    found += [(*s, NAME) for s in _name_spans(text) if not _overlaps(s, keep_spans)]
+    found += [(*s, NAME) for s in _name_spans(text, places) if not _overlaps(s, keep_spans)]
     # Earlier, longer matches win (an e-mail beats the handle inside it).
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     chosen: list[tuple[int, int, str]] = []

@@ -7,6 +7,9 @@ placed. A report that was not placed, or that names a second street, still menti
 knows every street, landmark and district of the city with its old, Russian and Latin
 spellings, so a word sequence that spells one of them is a place.
 
+The names come from the caller (the import pipeline hands in its gazetteer's, see
+geo.gazetteer.Gazetteer.place_names), so redaction needs no geography of its own.
+
 Matching folds the letters that differ between Ukrainian, Russian and surzhyk spellings
 (і/и/ы/ї, е/є/э/ё, ь, apostrophes), so "Миколы Леонтовича" matches "Миколи Леонтовича"
 and "Хмельницкого" matches "Хмельницького". A sequence matches whole ("Івана Богуна");
@@ -19,7 +22,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 
 _WORD_RE = re.compile(r"[А-ЯЁЄІЇҐа-яёєіїґA-Za-z][А-ЯЁЄІЇҐа-яёєіїґA-Za-z'’ʼ\-]*")
 _FOLD = str.maketrans({"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ё": "е", "ґ": "г",
@@ -83,25 +85,3 @@ def _together(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> bool
     """Tokens k and k + 1 stand side by side (only a dot after an initial between them)."""
     gap = text[tokens[k][1]:tokens[k + 1][0]].strip()
     return not gap or (gap == "." and len(tokens[k][2]) == 1)
-
-
-def gazetteer_names() -> list[str]:
-    """Every spelling of every street, landmark, park and district of the configured city."""
-    from geo.gazetteer import load_gazetteer
-
-    gz = load_gazetteer()
-    names: list[str] = []
-    for street in gz.streets:
-        names += street.aliases()
-    for landmark in gz.landmarks:
-        names += landmark.aliases()
-    for district in gz.districts:
-        names += district.aliases()
-    names += [park.name for park in gz.parks]
-    return names
-
-
-@cache
-def city_place_names(is_first_name: Callable[[str], bool]) -> PlaceNames:
-    """The index for the city's gazetteer (built once per process)."""
-    return PlaceNames(gazetteer_names(), is_first_name)
