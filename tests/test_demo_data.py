@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.demo.city import GAZETTEER_JSON, City
-from data.demo.generate import generate_all
+from geo.demo.city import GAZETTEER_JSON, City
+from geo.demo.make_reports import generate_all
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 SOURCES = DEMO / "sources"
@@ -42,7 +42,7 @@ def test_committed_output_equals_a_fresh_run(tmp_path: Path) -> None:
     city = City.load(GAZETTEER_JSON)
     assert meta["gazetteer_sha256"] == city.sha256, (
         "geo/demo/gazetteer.json changed since the demo data was generated: "
-        "run `python -m data.demo.generate` and commit data/demo/")
+        "run `python -m geo.demo.make_reports` and commit data/demo/")
     generate_all(city, tmp_path, seed=meta["seed"])
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
     committed = sorted(p.relative_to(DEMO) for p in DEMO.rglob("*")
@@ -51,7 +51,7 @@ def test_committed_output_equals_a_fresh_run(tmp_path: Path) -> None:
     for rel in fresh:
         assert (tmp_path / rel).read_bytes() == (DEMO / rel).read_bytes(), (
             f"{rel} differs from a fresh run (generator, parsers or gazetteer changed?): "
-            "run `python -m data.demo.generate` and commit data/demo/")
+            "run `python -m geo.demo.make_reports` and commit data/demo/")
 
 
 def test_labelled_synthetic() -> None:

@@ -24,13 +24,13 @@ import h3
 import numpy as np
 
 from data.categories import CATEGORIES, rules
-from data.demo import texts as tx
-from data.demo.constants import END, LABEL, NOW, START
-from data.demo.texts import pick
+from geo.demo import texts as tx
+from geo.demo.constants import END, LABEL, NOW, START
+from geo.demo.texts import pick
 from data.intake.common import short_hash
 
 if TYPE_CHECKING:
-    from data.demo.generate import Generator, Report
+    from geo.demo.make_reports import Generator, Report
 
 # Every (first name, surname) pair, in a fixed order: authors map onto it by index.
 _NAMES: list[tuple[str, str]] = [(f, s) for s in tx.SURNAMES for f in tx.FIRST_NAMES]

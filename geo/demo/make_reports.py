@@ -8,7 +8,7 @@ source (Telegram Desktop, Facebook "Download your information", the council hotl
 meeting minutes XLSX/DOCX, surveys) and writes the answer key next to them
 (ground_truth.csv, hotspots.csv). Same seed and same gazetteer give byte-identical files.
 
-Run: ``python -m data.demo.generate [--out DIR] [--gazetteer PATH]``.
+Run: ``python -m geo.demo.make_reports [--out DIR] [--gazetteer PATH]``.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from data.demo import texts as tx
-from data.demo import writers as w
-from data.demo.city import GAZETTEER_JSON, City
-from data.demo.constants import END, KYIV, SEED, START
-from data.demo.texts import Rendered, pick
-from data.demo.writers import MEETINGS, PROBLEMS_PER_MEETING, PROBLEM_PHRASES
+from geo.demo import texts as tx
+from geo.demo import writers as w
+from geo.demo.city import GAZETTEER_JSON, City
+from geo.demo.constants import END, KYIV, SEED, START
+from geo.demo.texts import Rendered, pick
+from geo.demo.writers import MEETINGS, PROBLEMS_PER_MEETING, PROBLEM_PHRASES
 
-OUT_DIR = Path(__file__).resolve().parent
+OUT_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"  # the demo data files keep their home
 
 TOTAL_REPORTS = 10_000
 DUPLICATE_SHARE = 0.08

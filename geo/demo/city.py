@@ -25,7 +25,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import unary_union
 
 from data.city_profile import demo_profile
-from data.demo.texts import StreetForms, ru_from_uk
+from geo.demo.texts import StreetForms, ru_from_uk
 
 REPO = Path(__file__).resolve().parents[2]
 GAZETTEER_JSON = REPO / "geo" / "demo" / "gazetteer.json"
