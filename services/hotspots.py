@@ -11,13 +11,12 @@ import h3
 import pandas as pd
 from sqlalchemy import Engine
 
-from clustering.binning import edge_length_m, study_area
+from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, run
 from data.city_profile import city_zone, profile
 from data.records import H3_RESOLUTIONS
 from data.store import open_store
 from data.store.aggregates import binned_counts, report_columns
-from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 
 COUNTING = {"gistar": gistar_counts_table, "emerging": emerging_counts_table}
@@ -33,23 +32,6 @@ def month_start(month: str) -> datetime:
 def next_month(month: str) -> str:
     year, mon = (int(x) for x in month.split("-"))
     return f"{year + mon // 12}-{mon % 12 + 1:02d}"
-
-
-def load_reports(engine: Engine | None = None, *, month_from: str | None = None, month_to: str | None = None,
-                 categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Located, non-duplicate, non-rejected reports of the months [from, to]."""
-    return reports_frame(
-        engine or open_store(),
-        start=month_start(month_from) if month_from else None,
-        end=month_start(next_month(month_to)) if month_to else None,
-        categories=categories,
-        located_only=True,
-    )
-
-
-def city_area(res: int) -> list[str]:
-    """Every H3 cell covering the city boundary at `res` (empty cells included)."""
-    return study_area(load_gazetteer().boundary_polygon, res)
 
 
 def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None = None, month_to: str | None = None,

@@ -66,17 +66,6 @@ def publishable_periods(engine: Engine | None = None, *, months_back: int = 24,
     return periods_of(months)
 
 
-def lag_periods(*, months_back: int = 24) -> list[str]:
-    """Months and quarters whose publication lag has ended, newest first (staff pages, which
-    count live reports, use these; the public pages use :func:`publishable_periods`)."""
-    latest = privacy.latest_publishable_month(now())
-    months, month = [], latest
-    for _ in range(months_back):
-        months.append(month.label)
-        month = month.previous()
-    return periods_of(months)
-
-
 def default_period(engine: Engine | None = None) -> str | None:
     """The month of the latest release (the public map opens on it); None before any release."""
     releases = releases_frame(_reader(engine))

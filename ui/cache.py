@@ -149,12 +149,6 @@ def _patrol_plan(role: str | None, version_key: int, clock: int, period: int | s
     return plan, police.plan_table(plan, lang=lang)
 
 
-def patrol_forecast(role: str | None, *, period: int | str, categories: Sequence[str]) -> pd.DataFrame:
-    """The forecast the plan was made from (to score an edited plan against)."""
-    require(role, "police")
-    return _police_data(role, version(), clock_key(), period, tuple(sorted(categories))).forecast
-
-
 def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
     require(role, "police")
     return _patrol_areas(role, version(), clock_key(), tuple(sorted(categories)), areas, lang)

@@ -225,13 +225,6 @@ def quarantine_frame(engine: Engine, *, unresolved_only: bool = True) -> pd.Data
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def batches_frame(engine: Engine) -> pd.DataFrame:
-    cols = [c.name for c in ImportBatch.__table__.columns]
-    with Session(engine) as session:
-        rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(ImportBatch).order_by(ImportBatch.id))]
-    return pd.DataFrame.from_records(rows, columns=cols)
-
-
 def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {view}")).all()
