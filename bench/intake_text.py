@@ -148,8 +148,10 @@ def bench_demo() -> None:
     texts = [messages[r].text for r in gt["source_ref"]]  # type: ignore[attr-defined]
     predicted = [c.category for c in classify_many([redact(t, places=CITY).text for t in texts])]
     print(f"\ndemo ground truth ({gt_path.name}): {len(gt)} reports matched to parsed messages")
-    print(f"  classification macro-F1 {f1_score(gt['category'], predicted, average='macro'):.3f}"
-          f"  accuracy {sum(a == b for a, b in zip(gt['category'], predicted)) / len(gt):.3f}")
+    print(
+        f"  classification macro-F1 {f1_score(gt['category'], predicted, average='macro'):.3f}"
+        f"  accuracy {sum(a == b for a, b in zip(gt['category'], predicted)) / len(gt):.3f}"
+    )
     rows = []
     for text, kinds, values in zip(texts, gt["pii_kinds"], gt["pii_values"]):
         items: dict[str, list[str]] = {}
@@ -161,8 +163,10 @@ def bench_demo() -> None:
     print_recall("  redaction recall on demo PII (no kept spans)", *pii_recall(rows))
     nameless = [t for t, kinds in zip(texts, gt["pii_kinds"]) if "name" not in kinds]
     hit = sum(1 for t in nameless if redact(t, places=CITY).counts_by_type.get("ім'я"))
-    print(f"  texts without a planted name that lost a word as a name (no kept spans, so street"
-          f" names the geocoder would protect count here): {hit}/{len(nameless)}")
+    print(
+        f"  texts without a planted name that lost a word as a name (no kept spans, so street"
+        f" names the geocoder would protect count here): {hit}/{len(nameless)}"
+    )
     bench_with_geocoder(texts, rows, nameless)
 
     timed = gt[gt["time_phrase"] != ""]
@@ -173,8 +177,10 @@ def bench_demo() -> None:
         said += source == "text"
         ok += abs((when - pd.Timestamp(truth).to_pydatetime()).total_seconds()) <= 3 * 3600
     if len(timed):
-        print(f"\n  occurred_at on {len(timed)} texts with a time phrase: read from text {said / len(timed):.1%},"
-              f" within 3 h of the truth {ok / len(timed):.1%}")
+        print(
+            f"\n  occurred_at on {len(timed)} texts with a time phrase: read from text {said / len(timed):.1%},"
+            f" within 3 h of the truth {ok / len(timed):.1%}"
+        )
 
     frame = pd.DataFrame(
         {
@@ -192,9 +198,11 @@ def bench_demo() -> None:
     truth_dup = gt["is_duplicate_of"].to_numpy() != ""
     pred_dup = marked.notna().to_numpy()
     tp = int((truth_dup & pred_dup).sum())
-    print(f"\n  dedupe (true points/categories, message times): {int(pred_dup.sum())} marked, {int(truth_dup.sum())} true;"
-          f" precision {tp / max(pred_dup.sum(), 1):.3f}, recall {tp / max(truth_dup.sum(), 1):.3f};"
-          f" {len(frame)} rows in {elapsed:.2f} s")
+    print(
+        f"\n  dedupe (true points/categories, message times): {int(pred_dup.sum())} marked, {int(truth_dup.sum())} true;"
+        f" precision {tp / max(pred_dup.sum(), 1):.3f}, recall {tp / max(truth_dup.sum(), 1):.3f};"
+        f" {len(frame)} rows in {elapsed:.2f} s"
+    )
 
 
 def bench_with_geocoder(

@@ -60,8 +60,9 @@ class RawMessage(BaseModel):
     @classmethod
     def _finite_point(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
         """A pin must be a real point: NaN or infinity would reach the H3 cells and the map."""
-        if value is not None and not (math.isfinite(value[0]) and math.isfinite(value[1])
-                                      and -90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+        if value is not None and not (
+            math.isfinite(value[0]) and math.isfinite(value[1]) and -90 <= value[0] <= 90 and -180 <= value[1] <= 180
+        ):
             raise ValueError(f"location {value} is not a point on Earth")
         return value
 

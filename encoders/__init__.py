@@ -75,6 +75,7 @@ def visible_columns(frame: pd.DataFrame) -> pd.DataFrame:
 
     Duck-typed (no pandas import here); columns that are not text are left as they are.
     """
+
     def shown(column: pd.Series) -> pd.Series:
         if str(column.dtype) in ("object", "str", "string"):
             return column.map(lambda v: visible_controls(v) if isinstance(v, str) else v)
@@ -192,4 +193,3 @@ def json_line(value: Any, **dumps: Any) -> str:
     """
     out = json.dumps(value, ensure_ascii=False, **dumps)
     return re.sub(f"[\x7f-\x9f{_BIDI}]", lambda m: f"\\u{ord(m.group()):04x}", out)
-

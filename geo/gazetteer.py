@@ -10,6 +10,7 @@ Usage (the geocoder's entry point):
     gz.boundary_polygon, gz.water_polygon  # shapely geometries in lon/lat
 Geometry is kept as lon/lat tuples (as in the JSON); shapely objects are made lazily.
 """
+
 from __future__ import annotations
 
 import json
@@ -152,13 +153,27 @@ class Gazetteer:
         return cls(
             meta=data["meta"],
             boundary=_coords(data["boundary"]),
-            streets=[Street(s["id"], s["name"], s["type"], s["highway"], s["names"],
-                            tuple(_coords(line) for line in s["lines"]), s["synthetic"]) for s in data["streets"]],
+            streets=[
+                Street(
+                    s["id"],
+                    s["name"],
+                    s["type"],
+                    s["highway"],
+                    s["names"],
+                    tuple(_coords(line) for line in s["lines"]),
+                    s["synthetic"],
+                )
+                for s in data["streets"]
+            ],
             addresses=[Address(a["street_id"], a["house"], a["lat"], a["lon"]) for a in data["addresses"]],
-            landmarks=[Landmark(m["id"], m["kind"], m["name"], m["number"], m["names"], m["lat"], m["lon"],
-                                m["synthetic"]) for m in data["landmarks"]],
-            districts=[District(d["id"], d["name"], d["names"], _coords(d["polygon"]), d["population"],
-                                d["synthetic"]) for d in data["districts"]],
+            landmarks=[
+                Landmark(m["id"], m["kind"], m["name"], m["number"], m["names"], m["lat"], m["lon"], m["synthetic"])
+                for m in data["landmarks"]
+            ],
+            districts=[
+                District(d["id"], d["name"], d["names"], _coords(d["polygon"]), d["population"], d["synthetic"])
+                for d in data["districts"]
+            ],
             water=[Area(w["name"], _coords(w["polygon"])) for w in data["water"]],
             parks=[Area(p["name"], _coords(p["polygon"])) for p in data["parks"]],
         )

@@ -1,6 +1,7 @@
 """WGS84 <-> the city's metric CRS, vectorised, so distance work (buffers, DBSCAN eps, KDE)
 is in metres. The CRS is the city profile's (data/city_profile.py) unless a caller that
 works on another place (a gazetteer of another city) names its own."""
+
 from __future__ import annotations
 
 from functools import cache

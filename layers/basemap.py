@@ -60,11 +60,19 @@ def basemap_features(gazetteer: Gazetteer) -> list[dict]:
     """The basemap as a few styled GeoJSON features (one per street class, water, park)."""
     feats: list[dict] = []
     for poly in gazetteer.water:
-        feats.append(_feature(polygon_geometry(poly.polygon, BASEMAP_DECIMALS), {"color": "#6baed6", "weight": 0.5,
-                                                                   "fillColor": "#c6dbef", "fillOpacity": 0.9}))
+        feats.append(
+            _feature(
+                polygon_geometry(poly.polygon, BASEMAP_DECIMALS),
+                {"color": "#6baed6", "weight": 0.5, "fillColor": "#c6dbef", "fillOpacity": 0.9},
+            )
+        )
     for poly in gazetteer.parks:
-        feats.append(_feature(polygon_geometry(poly.polygon, BASEMAP_DECIMALS), {"color": "#74c476", "weight": 0.5,
-                                                                   "fillColor": "#c7e9c0", "fillOpacity": 0.8}))
+        feats.append(
+            _feature(
+                polygon_geometry(poly.polygon, BASEMAP_DECIMALS),
+                {"color": "#74c476", "weight": 0.5, "fillColor": "#c7e9c0", "fillOpacity": 0.8},
+            )
+        )
     for major in (False, True):
         lines = [
             LineString(line)
@@ -79,8 +87,12 @@ def basemap_features(gazetteer: Gazetteer) -> list[dict]:
             feats.append(_feature(rounded(mapping(geom), BASEMAP_DECIMALS), style))
     boundary = gazetteer.boundary
     if boundary:
-        feats.append(_feature(polygon_geometry(boundary, BASEMAP_DECIMALS), {"color": "#525252", "weight": 2, "fill": False,
-                                                           "dashArray": "6 4"}))
+        feats.append(
+            _feature(
+                polygon_geometry(boundary, BASEMAP_DECIMALS),
+                {"color": "#525252", "weight": 2, "fill": False, "dashArray": "6 4"},
+            )
+        )
     return feats
 
 
@@ -107,7 +119,11 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
     ).add_to(base)
     base.add_to(m)
     folium.TileLayer(
-        tiles=OSM_TILES, attr=tr("attribution", lang), name=tr("layer.osm", lang), overlay=False, show=False,
+        tiles=OSM_TILES,
+        attr=tr("attribution", lang),
+        name=tr("layer.osm", lang),
+        overlay=False,
+        show=False,
         max_zoom=19,
     ).add_to(m)
     Attribution(tr("attribution", lang)).add_to(m)
@@ -117,6 +133,7 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
         label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)
     if boundary:
         lon_min, lat_min, lon_max, lat_max = Polygon(boundary).bounds
-        m.fit_bounds([[round(lat_min, DECIMALS), round(lon_min, DECIMALS)],
-                      [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]])
+        m.fit_bounds(
+            [[round(lat_min, DECIMALS), round(lon_min, DECIMALS)], [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]]
+        )
     return m

@@ -38,15 +38,29 @@ BOM = "\ufeff"  # the CSV text starts with it; downloads encode text as UTF-8
 
 PUBLIC_COLUMNS = ["period", "group", "unit", "kind", "district", "count", "approximate", "release"]
 POLICE_COLUMNS = [
-    "id", "category", "occurred_at", "received_at", "status", "duplicate_of", "text", "location_text", "level",
-    "uncertainty_m", "lat", "lon", "street", "house", "district", "h3_r9", "status_note",
+    "id",
+    "category",
+    "occurred_at",
+    "received_at",
+    "status",
+    "duplicate_of",
+    "text",
+    "location_text",
+    "level",
+    "uncertainty_m",
+    "lat",
+    "lon",
+    "street",
+    "house",
+    "district",
+    "h3_r9",
+    "status_note",
 ]
 
 
 def _public_frame(table: PublicTable) -> pd.DataFrame:
     release = max((v["release"] for v in table.versions), default=None)
-    out = table.units.assign(period=table.period.label, group=table.group or "all", approximate=True,
-                             release=release)
+    out = table.units.assign(period=table.period.label, group=table.group or "all", approximate=True, release=release)
     return out[PUBLIC_COLUMNS]
 
 
@@ -171,16 +185,18 @@ def open311_requests(table: PublicTable, district_points: Mapping[str, tuple[flo
             lat, lon = district_points[row.district]
         start = privacy.parse_period(row.month).start
         for rank in range(1, int(row.value) + 1):
-            out.append({
-                "service_request_id": f"{start:%Y%m}-{row.unit}-{row.category_group}-{rank:03d}",
-                "status": "open",
-                "service_code": row.category_group,
-                "service_name": row.category_group,
-                "description": "",
-                "requested_datetime": start.isoformat(),
-                "lat": lat,
-                "long": lon,
-            })
+            out.append(
+                {
+                    "service_request_id": f"{start:%Y%m}-{row.unit}-{row.category_group}-{rank:03d}",
+                    "status": "open",
+                    "service_code": row.category_group,
+                    "service_name": row.category_group,
+                    "description": "",
+                    "requested_datetime": start.isoformat(),
+                    "lat": lat,
+                    "long": lon,
+                }
+            )
     return out
 
 

@@ -60,7 +60,9 @@ class TextPopups(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            """ + _BOX_JS + """
+            """
+        + _BOX_JS
+        + """
             var opts = {{ this.options_js }};
             [{% for marker, data in this.items %}[{{ marker.get_name() }}, {{ data }}],{% endfor %}]
             .forEach(function(p) { p[0].bindPopup(function() { return box(p[1]); }, opts); });

@@ -53,10 +53,7 @@ def _tip(count: float, lang: str) -> str:
 
 
 def _district_names(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
-    names = {
-        d.id: (d.names.get("name:en") if lang == "en" else None) or d.name
-        for d in gazetteer.districts
-    }
+    names = {d.id: (d.names.get("name:en") if lang == "en" else None) or d.name for d in gazetteer.districts}
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
 
@@ -69,11 +66,13 @@ def display_table(table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk")
         for unit, kind, d in zip(table.units["unit"], table.units["kind"], table.units["district"], strict=True)
     ]
     counts = [_tip(c, lang) for c in table.units["count"]]
-    return pd.DataFrame({
-        tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
-        tr("col.place", lang): place,
-        tr("col.count", lang): counts,
-    })
+    return pd.DataFrame(
+        {
+            tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
+            tr("col.place", lang): place,
+            tr("col.count", lang): counts,
+        }
+    )
 
 
 def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> tuple[folium.FeatureGroup, list]:
@@ -164,7 +163,12 @@ def actions_layer(
                 ("", plain(a.get("description"))),
             ]
         marker = folium.CircleMarker(
-            where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,
+            where,
+            radius=7,
+            color="#333333",
+            weight=1,
+            fill=True,
+            fill_opacity=0.9,
             fill_color=STATUS_COLORS.get(status, "#999999"),
         ).add_to(group)
         popups.bind(marker, rows)
@@ -179,8 +183,10 @@ def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = Tru
         {
             "type": "Feature",
             "geometry": cell_geometry(r.cell),
-            "properties": {"tip": tr(f"gistar.{int(r.bin)}", lang),
-                           "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.5, opacity=0.75)},
+            "properties": {
+                "tip": tr(f"gistar.{int(r.bin)}", lang),
+                "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.5, opacity=0.75),
+            },
         }
         for r in hotspots.itertuples(index=False)
     ]
@@ -190,8 +196,13 @@ def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = Tru
 
 
 def public_map(
-    table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk", actions: pd.DataFrame | None = None,
-    view: str = "cells", hotspots: pd.DataFrame | None = None,
+    table: PublicTable,
+    gazetteer: Gazetteer,
+    *,
+    lang: str = "uk",
+    actions: pd.DataFrame | None = None,
+    view: str = "cells",
+    hotspots: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The residents' map for one publishable table; `view` ("hotspots" | "cells" |
     "districts") is shown first. `hotspots` (cell, bin) come from the published counts."""
@@ -210,8 +221,9 @@ def public_map(
         actions_layer(actions, gazetteer, lang=lang).add_to(m)
     if view == "hotspots":
         items = [(GISTAR_COLORS[b], tr(f"gistar.{b}", lang)) for b in (3, 2, 1, 0, -1, -2, -3)]
-        legend(tr("layer.public_hotspots", lang), items, unit=tr("legend.z", lang),
-               period=period_caption(table, lang)).add_to(m)
+        legend(
+            tr("layer.public_hotspots", lang), items, unit=tr("legend.z", lang), period=period_caption(table, lang)
+        ).add_to(m)
     else:
         breaks = cell_breaks if view == "cells" else dist_breaks
         items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, 1), strict=True)]
@@ -224,10 +236,17 @@ def public_map(
 def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> str:
     """The public "How this map is made" text, with the parameters the releases really use."""
     tables = "\n".join(
-        tr("release.ptable", lang, name=tr(f"release.ptable_{spec.name}", lang),
-           groups=", ".join(group_label(g, lang) for g, s in GROUPS.items()
-                            if privacy.ptable_for(g).spec.name == spec.name),
-           d=spec.max_deviation, var=f"{spec.variance:g}", zero=f"{spec.p_zero:.0%}")
+        tr(
+            "release.ptable",
+            lang,
+            name=tr(f"release.ptable_{spec.name}", lang),
+            groups=", ".join(
+                group_label(g, lang) for g, s in GROUPS.items() if privacy.ptable_for(g).spec.name == spec.name
+            ),
+            d=spec.max_deviation,
+            var=f"{spec.variance:g}",
+            zero=f"{spec.p_zero:.0%}",
+        )
         for spec in privacy.PTABLE_SPECS.values()
     )
     period = tr("method.period", lang, period=table.period.label) if table is not None else ""

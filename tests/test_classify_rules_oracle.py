@@ -69,8 +69,38 @@ _ALL_STEMS = sorted({s for stems in KEYWORDS.values() for s in stems})
 # digits, "_", apostrophes of every kind, ё, hyphens, punctuation, whitespace runs),
 # and capitalised or upper-case words (proper nouns are stripped before matching).
 _GLUE = st.sampled_from(
-    [" ", "", "  ", "\n", "\t", ", ", ". ", "-", "'", "’", "ʼ", "`", "_", "1", "а", "і", "ї",
-     "ё", "Ё", "«", "»", "(", ") ", '"', "не ", "на ", "та ", "вул. ", "Кленова ", "ЛИПИ "]
+    [
+        " ",
+        "",
+        "  ",
+        "\n",
+        "\t",
+        ", ",
+        ". ",
+        "-",
+        "'",
+        "’",
+        "ʼ",
+        "`",
+        "_",
+        "1",
+        "а",
+        "і",
+        "ї",
+        "ё",
+        "Ё",
+        "«",
+        "»",
+        "(",
+        ") ",
+        '"',
+        "не ",
+        "на ",
+        "та ",
+        "вул. ",
+        "Кленова ",
+        "ЛИПИ ",
+    ]
 )
 _STEM = st.sampled_from(_ALL_STEMS)
 
@@ -109,7 +139,7 @@ def test_identical_on_stem_runs(stems: list[str], sep: str) -> None:
 
 
 def test_overlapping_stems_of_one_category_both_count() -> None:
-    """"стоят на" and "на газоне" overlap: a single alternation regex scanned with
+    """ "стоят на" and "на газоне" overlap: a single alternation regex scanned with
     finditer would count only the first."""
     text = "машини стоят на газоне"
     assert rule_scores(text)["parking"] == oracle_rule_scores(text)["parking"] == 2

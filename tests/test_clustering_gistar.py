@@ -138,5 +138,3 @@ def test_permutation_p_is_seeded_and_agrees_with_analytic_on_strong_hotspot():
     assert a.loc[strongest, "p_sim"] <= 2 / 200 + 1e-12
     quiet = a["z"].abs() < 0.5
     assert a.loc[quiet, "p_sim"].median() > 0.3
-
-

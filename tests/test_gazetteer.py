@@ -1,4 +1,5 @@
 """The OSM -> gazetteer builder and the loader, on a tiny hand-written extract (.osm and .osm.pbf)."""
+
 from __future__ import annotations
 
 import hashlib

@@ -32,13 +32,15 @@ ROOT = Path(__file__).resolve().parents[1]
 RANK = {
     "encoders": 0,
     "data": 1,
-    "geo": 2, "i18n": 2,
+    "geo": 2,
+    "i18n": 2,
     "clustering": 3,
     "auth": 4,
     "layers": 5,
     "services": 6,
     "ui": 7,
-    "app": 8, "cli": 8,
+    "app": 8,
+    "cli": 8,
 }
 MAX_LINES = 800
 # Generated-data scripts and migrations are long by nature, not by mixing jobs.
@@ -100,8 +102,10 @@ def test_every_layered_package_is_ranked() -> None:
 
 
 def test_no_product_module_is_over_800_lines() -> None:
-    sizes = {path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
-             for path in product_files()}
+    sizes = {
+        path.relative_to(ROOT).as_posix(): len(path.read_text(encoding="utf-8").splitlines())
+        for path in product_files()
+    }
     too_long = {name: n for name, n in sizes.items() if n > MAX_LINES and not name.startswith(SIZE_EXEMPT)}
     assert too_long == {}, f"split these by job: {too_long}"
 
@@ -119,6 +123,11 @@ def test_ruff_check_passes() -> None:
     """The rule set in pyproject.toml ([tool.ruff.lint]) holds on the whole tree."""
     ruff = _ruff()
     require(ruff is not None, "ruff is not installed (pip install -r requirements-dev.txt)")
-    run = subprocess.run([*ruff, "check", "--no-cache", "--output-format", "concise", "."],  # type: ignore[misc]
-                         cwd=ROOT, capture_output=True, text=True, check=False)
+    run = subprocess.run(
+        [*ruff, "check", "--no-cache", "--output-format", "concise", "."],  # type: ignore[misc]
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert run.returncode == 0, run.stdout + run.stderr

@@ -33,6 +33,7 @@ EXCERPT_CHARS = 200
 # UTC, which would move reports of the 1st into the previous month on every monthly map.
 DATE_ONLY_HOUR = 12
 
+
 class UnreadableFile(Exception):
     """A file that cannot be read at all; the message names the file and the problem."""
 
@@ -192,7 +193,7 @@ def normalise_text(value: str) -> str:
 
 
 def utf16_order(data: bytes) -> str | None:
-    """"utf-16-le" / "utf-16-be" for UTF-16 text without a BOM, else None.
+    """ "utf-16-le" / "utf-16-be" for UTF-16 text without a BOM, else None.
 
     In UTF-16 every other byte is the high byte of a character: NUL for Latin letters,
     digits and separators, 0x04 for Cyrillic. Nine in ten of them being one of those
@@ -214,9 +215,25 @@ def utf16_order(data: bytes) -> str | None:
 # tab and newline), bidi marks, embeddings, overrides and isolates, the zero-width space.
 # (The zero-width joiners stay: emoji and some scripts need them.)
 # A resident never needs them, and a crafted one reverses or hides what a moderator reads.
-_INVISIBLE = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x180E,
-              0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A),
-              0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB]
+_INVISIBLE = [
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x180E,
+    0x200B,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    0xFFF9,
+    0xFFFA,
+    0xFFFB,
+]
 _VISIBLE = {code: f"[U+{code:04X}]" for code in _INVISIBLE}
 _VISIBLE[0x0D] = "\n"
 

@@ -36,19 +36,47 @@ from data.records import Quarantined, RawMessage
 KIND = "facebook"
 # Top-level keys of the dict-shaped files whose value is the list of entries.
 LIST_KEYS = (
-    "status_updates_v2", "status_updates", "posts_v2", "your_posts_v2",
-    "group_posts_v2", "group_posts", "group_comments_v2", "group_comments",
-    "group_posts_and_comments_v2", "group_posts_and_comments",
-    "comments_v2", "comments", "your_posts_in_groups", "your_comments_in_groups",
+    "status_updates_v2",
+    "status_updates",
+    "posts_v2",
+    "your_posts_v2",
+    "group_posts_v2",
+    "group_posts",
+    "group_comments_v2",
+    "group_comments",
+    "group_posts_and_comments_v2",
+    "group_posts_and_comments",
+    "comments_v2",
+    "comments",
+    "your_posts_in_groups",
+    "your_comments_in_groups",
 )
 # Keys of an entry, and of its ``data`` items, that carry nothing we import.
 _ENTRY_KEYS = {
-    "timestamp", "data", "attachments", "title", "tags", "event", "uri", "fbid", "group", "backdated_timestamp",
+    "timestamp",
+    "data",
+    "attachments",
+    "title",
+    "tags",
+    "event",
+    "uri",
+    "fbid",
+    "group",
+    "backdated_timestamp",
 }
 _DATA_KEYS = {"post", "comment", "update_timestamp", "backdated_timestamp", "title", "text"}
 _ATTACHMENT_KEYS = {
-    "place", "media", "external_context", "text", "name", "for_sale_item", "event", "fundraiser", "life_event",
-    "poll", "note",
+    "place",
+    "media",
+    "external_context",
+    "text",
+    "name",
+    "for_sale_item",
+    "event",
+    "fundraiser",
+    "life_event",
+    "poll",
+    "note",
 }
 
 
@@ -104,8 +132,9 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
                     return "(list)"
                 if prefix == "" and event in ("string", "number", "boolean", "null"):
                     kind = {"string": "str", "number": "number", "boolean": "bool", "null": "null"}[event]
-                    raise UnreadableFile(infile.name, f"not a report file: a Facebook export is a list or an "
-                                                      f"object, not {kind}")
+                    raise UnreadableFile(
+                        infile.name, f"not a report file: a Facebook export is a list or an object, not {kind}"
+                    )
                 if prefix == "" and event == "map_key":
                     seen.append(value)
                 elif prefix in LIST_KEYS and prefix == (seen[-1] if seen else None):
@@ -117,13 +146,15 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({_decoding(exc)})") from None
     keys = ", ".join(f"'{key}'" for key in seen[:5]) or "none"
-    raise UnreadableFile(infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} "
-                                      "not understood")
+    raise UnreadableFile(
+        infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} not understood"
+    )
 
 
 def _json_kind(event: str) -> str:
     return {"start_map": "dict", "string": "str", "number": "number", "boolean": "bool", "null": "null"}.get(
-        event, event)
+        event, event
+    )
 
 
 def _decoding(exc: Exception) -> str:
@@ -159,8 +190,10 @@ def _items(
         except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
             problem = str(exc) if isinstance(exc, TooDeep) else f"the file is damaged ({_decoding(exc)})"
             tally.read()
-            yield tally.quarantine(f"fb:file:{infile.name}:entry-{index + 1}",
-                                   f"{problem}; {index} entries before it were read, the rest was not")
+            yield tally.quarantine(
+                f"fb:file:{infile.name}:entry-{index + 1}",
+                f"{problem}; {index} entries before it were read, the rest was not",
+            )
             result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
     if result.stats["skipped_media"]:
         result.notes.append(f"{result.stats['skipped_media']} posts with only photos or links not imported")
@@ -168,9 +201,7 @@ def _items(
         result.notes.append(f"{infile.name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
 
 
-def _convert(
-    entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]
-) -> RawMessage | Quarantined | None:
+def _convert(entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]) -> RawMessage | Quarantined | None:
     if not isinstance(entry, dict):
         tally.read()
         return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' is not an object")
@@ -212,8 +243,13 @@ def _convert(
     shared_extra(extra, links=links, from_link=from_link, photo=has_media)
     tally.emitted()
     return RawMessage(
-        source="facebook", source_ref=ref, received_at=received_at, text=text,
-        location=location, venue_text=venue, extra=extra,
+        source="facebook",
+        source_ref=ref,
+        received_at=received_at,
+        text=text,
+        location=location,
+        venue_text=venue,
+        extra=extra,
     )
 
 

@@ -29,18 +29,18 @@ from pydantic import BaseModel, Field
 from data.city_profile import city_zone
 from data.intake.common import (
     BadDate,
+    FileSource,
+    InputFile,
+    ParseResult,
+    Tally,
+    UnreadableFile,
     category_slug,
     cell_text,
-    FileSource,
     header_key,
-    InputFile,
     match_header,
     open_workbook,
     parse_when,
-    ParseResult,
     short_hash,
-    Tally,
-    UnreadableFile,
     zip_names,
 )
 from data.records import Quarantined, RawMessage
@@ -54,8 +54,15 @@ MEETING_LABELS: dict[str, tuple[str, ...]] = {
     "date": ("дата", "дата зустрічі", "date", "дата встречи", "meeting date"),
     "place": ("місце", "місце проведення", "адреса", "place", "venue", "location", "место", "место проведения"),
     "attendees": (
-        "кількість учасників", "учасників", "учасники", "кількість присутніх", "присутні",
-        "attendees", "participants", "количество участников", "участников",
+        "кількість учасників",
+        "учасників",
+        "учасники",
+        "кількість присутніх",
+        "присутні",
+        "attendees",
+        "participants",
+        "количество участников",
+        "участников",
     ),
 }
 PROBLEM_HEADERS: dict[str, tuple[str, ...]] = {
@@ -64,8 +71,14 @@ PROBLEM_HEADERS: dict[str, tuple[str, ...]] = {
     "problem": ("проблема", "опис проблеми", "problem", "description", "суть", "опис", "описание", "issue"),
     "category": ("категорія", "category", "категория"),
     "solution": (
-        "запропоноване рішення", "рішення", "пропозиція", "solution", "proposed solution",
-        "предложенное решение", "решение", "предложение",
+        "запропоноване рішення",
+        "рішення",
+        "пропозиція",
+        "solution",
+        "proposed solution",
+        "предложенное решение",
+        "решение",
+        "предложение",
     ),
     "partners": ("партнери", "партнерство", "partners", "партнеры", "хто може допомогти", "who can help"),
 }
@@ -236,8 +249,14 @@ def _items(
         meeting.problems += 1
         tally.emitted()
         yield RawMessage(
-            source="meeting", source_ref=ref, received_at=received_at, text=problem,
-            venue_text=place or None, meeting_id=meeting.id, category_hint=slug, extra=extra,
+            source="meeting",
+            source_ref=ref,
+            received_at=received_at,
+            text=problem,
+            venue_text=place or None,
+            meeting_id=meeting.id,
+            category_hint=slug,
+            extra=extra,
         )
     if result.stats["skipped_blank"]:
         result.notes.append(f"{result.stats['skipped_blank']} empty rows of the problems table skipped")

@@ -48,8 +48,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-
-
 def _now() -> datetime:
     return datetime.now(UTC)
 

@@ -81,8 +81,18 @@ CARD = "[картка]"
 IBAN = "[рахунок]"
 FLAT = "[квартира]"
 ENTRANCE = "[під'їзд]"
-PLACEHOLDERS = {"phone": PHONE, "email": EMAIL, "handle": HANDLE, "plate": PLATE, "ipn": TAX_NUMBER,
-                "passport": PASSPORT, "card": CARD, "iban": IBAN, "flat": FLAT, "entrance": ENTRANCE}
+PLACEHOLDERS = {
+    "phone": PHONE,
+    "email": EMAIL,
+    "handle": HANDLE,
+    "plate": PLATE,
+    "ipn": TAX_NUMBER,
+    "passport": PASSPORT,
+    "card": CARD,
+    "iban": IBAN,
+    "flat": FLAT,
+    "entrance": ENTRANCE,
+}
 
 
 class Redaction(NamedTuple):
@@ -160,9 +170,15 @@ TITLES = frozenset(
 # dots, so "вул." is "вул"): the shared place words (data.text.vocabulary) written in Cyrillic,
 # plus words that only announce a place in a sentence (адреса, зупинка, "по").
 PLACE_TRIGGERS = (
-    cyrillic(STREET_TYPES) | cyrillic(CROSS_WORDS) | HONORIFICS | DISTRICT_WORDS | cyrillic(PARK_WORDS)
-    | frozenset("""вулиць провулка перекрёстке пр адресою адресу адреса адресе зупинка зупинки
-    остановка станція по""".split())
+    cyrillic(STREET_TYPES)
+    | cyrillic(CROSS_WORDS)
+    | HONORIFICS
+    | DISTRICT_WORDS
+    | cyrillic(PARK_WORDS)
+    | frozenset(
+        """вулиць провулка перекрёстке пр адресою адресу адреса адресе зупинка зупинки
+    остановка станція по""".split()
+    )
 ) - frozenset(
     # also everyday words right before a name: "дорога Олено" (dear), "им" (ru: to them),
     # single letters ("р." is also рік, "н." an initial), and the Russian "набережная",
@@ -251,9 +267,9 @@ def _word_info(word: str) -> _WordInfo:
     adjective = any(p.tag.POS == "ADJF" and _from_dictionary(p) for p in uk_parses) or (
         sum(p.score for p in ru_parses if p.tag.POS == "ADJF") >= 0.5
     )
-    patronymic = (bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag.grammemes for p in uk_parses[:2] + ru_parses[:1])) and (
-        not adjective or ("Patr" in ru_top.tag.grammemes and ru_top.score >= 0.5)
-    )
+    patronymic = (
+        bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag.grammemes for p in uk_parses[:2] + ru_parses[:1])
+    ) and (not adjective or ("Patr" in ru_top.tag.grammemes and ru_top.score >= 0.5))
     surn_tag = any("Surn" in p.tag.grammemes for p in uk_parses[:2]) or any(
         "Surn" in p.tag.grammemes and p.score >= 0.3 for p in ru_parses[:2]
     )
@@ -271,7 +287,7 @@ def _word_info(word: str) -> _WordInfo:
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t\"«(")
+    before = text[:start].rstrip(' \t"«(')
     return not before or before[-1] in ".!?\n:;"
 
 
@@ -299,8 +315,12 @@ def _is_first_name(word: str) -> bool:
 
 
 def _gazetteer_place_tokens(
-    text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None], place: Sequence[bool],
-    marked: Sequence[int], names: PlaceNames,
+    text: str,
+    tokens: Sequence[tuple[int, int, str]],
+    infos: Sequence[_WordInfo | None],
+    place: Sequence[bool],
+    marked: Sequence[int],
+    names: PlaceNames,
 ) -> set[int]:
     """Which of the ``marked`` tokens belong to one of the gazetteer's place names
     (data.text.redact_places), with the other words of that name.
@@ -328,11 +348,16 @@ def _person_beside(
 ) -> bool:
     """A first name, patronymic or initial right beside token ``i``, or a title before it."""
     start, end = tokens[i][0], tokens[i][1]
-    beside = [k for k in (i - 1, i + 1) if 0 <= k < len(tokens)
-              and not text[min(tokens[k][1], end):max(tokens[k][0], start)].strip()]
+    beside = [
+        k
+        for k in (i - 1, i + 1)
+        if 0 <= k < len(tokens) and not text[min(tokens[k][1], end) : max(tokens[k][0], start)].strip()
+    ]
     return (
-        any(infos[k] is not None and (infos[k].first or infos[k].patronymic) and not place[k]  # type: ignore[union-attr]
-            for k in beside)
+        any(
+            infos[k] is not None and (infos[k].first or infos[k].patronymic) and not place[k]  # type: ignore[union-attr]
+            for k in beside
+        )
         or (i > 0 and tokens[i - 1][2].lower() in TITLES)
         or any(0 <= s - end <= 2 or 0 <= start - e <= 2 for s, e in (m.span() for m in INITIAL_RE.finditer(text)))
     )
@@ -373,9 +398,9 @@ def _name_spans(text: str, places: PlaceNames | None = None) -> list[tuple[int, 
             and not (i >= 2 and infos[i - 2] is not None and not gap(i - 2, i - 1))
         ):
             place[i], run_len[i] = True, 1
-        elif (prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)) or (
-            gap(i - 1, i) == "/" and place[i - 1]
-        ):
+        elif (
+            prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)
+        ) or (gap(i - 1, i) == "/" and place[i - 1]):
             place[i], run_len[i] = True, 1
         elif tokens[i][2].lower() in MONTHS and re.search(r"\d\s*$", text[: tokens[i][0]]):
             place[i], run_len[i] = True, 1  # "по 8 Марта", "1 Травня": a date names a street

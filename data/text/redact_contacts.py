@@ -39,9 +39,7 @@ _CYRILLIC_LABELS = "гмейл|гмеіл|гмаил|гмаїл|джимейл|�
 _LABEL = rf"(?:[A-Za-z0-9][A-Za-z0-9-]*|(?i:{_CYRILLIC_LABELS})(?![\w]))"
 _PROVIDERS = r"(?i:gmail|ukr|yahoo|outlook|hotmail|icloud|meta|i\.ua|гмейл|гмаил|укрнет)"
 _LOCAL = rf"(?<![\w.+@-])[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?:{_DOT})[A-Za-z0-9][A-Za-z0-9._%+\-]*)*"
-DISGUISED_EMAIL_RE = re.compile(
-    rf"{_LOCAL}(?:{_AT})(?:{_LABEL}(?:(?:{_DOT}){_LABEL})+|{_PROVIDERS}(?![\w]))"
-)
+DISGUISED_EMAIL_RE = re.compile(rf"{_LOCAL}(?:{_AT})(?:{_LABEL}(?:(?:{_DOT}){_LABEL})+|{_PROVIDERS}(?![\w]))")
 # One cheap scan of the lower-cased text first: most reports hold no hint at all, and
 # the full patterns cost several times more.
 _LATIN_RE = re.compile("[A-Za-z]")

@@ -24,8 +24,23 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 
 _WORD_RE = re.compile(r"[А-ЯЁЄІЇҐа-яёєіїґA-Za-z][А-ЯЁЄІЇҐа-яёєіїґA-Za-z'’ʼ\-]*")
-_FOLD = str.maketrans({"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ё": "е", "ґ": "г",
-                       "ь": None, "ъ": None, "'": None, "’": None, "ʼ": None})
+_FOLD = str.maketrans(
+    {
+        "і": "и",
+        "ї": "и",
+        "ы": "и",
+        "й": "и",
+        "є": "е",
+        "э": "е",
+        "ё": "е",
+        "ґ": "г",
+        "ь": None,
+        "ъ": None,
+        "'": None,
+        "’": None,
+        "ʼ": None,
+    }
+)
 MIN_SINGLE_WORD = 4
 
 
@@ -66,9 +81,13 @@ class PlaceNames:
                 continue
             for seq in self._by_first.get(_key(text, tokens, j), ()):
                 n = len(seq)
-                if (j + n > i and j + n <= len(tokens) and (best is None or n > best[1])
-                        and all(fold(tokens[j + m][2]) == seq[m] for m in range(1, n))
-                        and all(_together(text, tokens, k) for k in range(j, j + n - 1))):
+                if (
+                    j + n > i
+                    and j + n <= len(tokens)
+                    and (best is None or n > best[1])
+                    and all(fold(tokens[j + m][2]) == seq[m] for m in range(1, n))
+                    and all(_together(text, tokens, k) for k in range(j, j + n - 1))
+                ):
                     best = (j, n)
         return best
 
@@ -76,12 +95,12 @@ class PlaceNames:
 def _key(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> str:
     """A token as the index spells it: an initial keeps its dot ("і.")."""
     word = tokens[k][2]
-    if len(word) == 1 and k + 1 < len(tokens) and text[tokens[k][1]:tokens[k + 1][0]].strip() == ".":
+    if len(word) == 1 and k + 1 < len(tokens) and text[tokens[k][1] : tokens[k + 1][0]].strip() == ".":
         return fold(word) + "."
     return fold(word)
 
 
 def _together(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> bool:
     """Tokens k and k + 1 stand side by side (only a dot after an initial between them)."""
-    gap = text[tokens[k][1]:tokens[k + 1][0]].strip()
+    gap = text[tokens[k][1] : tokens[k + 1][0]].strip()
     return not gap or (gap == "." and len(tokens[k][2]) == 1)

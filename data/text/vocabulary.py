@@ -18,8 +18,19 @@ from __future__ import annotations
 import re
 
 __all__ = [
-    "CONJUNCTIONS", "CONNECTORS", "CROSS_WORDS", "DISTRICT_WORDS", "EMAIL_PATTERN", "HANDLE_PATTERN",
-    "HONORIFICS", "MONTH_NAMES", "NEAR_WORDS", "PARK_WORDS", "PHONE_WORDS", "STREET_TYPES", "cyrillic",
+    "CONJUNCTIONS",
+    "CONNECTORS",
+    "CROSS_WORDS",
+    "DISTRICT_WORDS",
+    "EMAIL_PATTERN",
+    "HANDLE_PATTERN",
+    "HONORIFICS",
+    "MONTH_NAMES",
+    "NEAR_WORDS",
+    "PARK_WORDS",
+    "PHONE_WORDS",
+    "STREET_TYPES",
+    "cyrillic",
 ]
 
 # --- place words ------------------------------------------------------------------------
@@ -29,14 +40,13 @@ STREET_TYPES: dict[str, str] = {}
 inflections) -> the Ukrainian type word stored in the gazetteer."""
 for _canonical, _forms in {
     "вулиця": "вулиця вулиці вулицю вулицею вул ул улица улице улицы улицу улицей vul vulytsia "
-              "vulytsya vulica ulitsa ulica ul street st str",
+    "vulytsya vulica ulitsa ulica ul street st str",
     "провулок": "провулок провулку провулком пров пер переулок переулке переулка переулку "
-                "переулком prov provulok per pereulok lane ln",
+    "переулком prov provulok per pereulok lane ln",
     "проспект": "проспект проспекту проспекті проспектом проспекте проспекта просп пр-т prospekt prosp avenue ave",
     "площа": "площа площі площу площею пл площадь площади площадью ploshcha square sq",
     "бульвар": "бульвар бульвару бульварі бульваром бульваре бульвара б-р бул bulvar boulevard blvd",
-    "мікрорайон": "мікрорайон мікрорайоні мікрорайону мкр мкрн мікр микрорайон микрорайоне "
-                  "микрорайона mkr",
+    "мікрорайон": "мікрорайон мікрорайоні мікрорайону мкр мкрн мікр микрорайон микрорайоне микрорайона mkr",
     "узвіз": "узвіз узвозу узвозі спуск спуске",
     "шосе": "шосе шоссе shose highway",
     "тупик": "тупик тупику тупике туп tupyk",
@@ -54,10 +64,32 @@ for _canonical, _forms in {
     for _form in _forms.split():
         STREET_TYPES[_form] = _canonical
 
-CROSS_WORDS = frozenset({"розі", "ріг", "рогу", "кут", "куті", "перехрестя", "перехресті",
-                         "перехрестю", "угол", "углу", "перекресток", "перекрестке",
-                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин",
-                         "corner", "junction", "intersection", "hörnet", "korsningen"})
+CROSS_WORDS = frozenset(
+    {
+        "розі",
+        "ріг",
+        "рогу",
+        "кут",
+        "куті",
+        "перехрестя",
+        "перехресті",
+        "перехрестю",
+        "угол",
+        "углу",
+        "перекресток",
+        "перекрестке",
+        "перекрестка",
+        "пересечение",
+        "пересечении",
+        "перетині",
+        "перетин",
+        "corner",
+        "junction",
+        "intersection",
+        "hörnet",
+        "korsningen",
+    }
+)
 """Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
 
 CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
@@ -66,19 +98,62 @@ CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
 CONNECTORS = CONJUNCTIONS | {"/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"}
 """Everything that joins the two streets of an intersection, in any language the geocoder reads."""
 
-NEAR_WORDS = frozenset({
-    "біля", "коло", "поруч", "поблизу", "навпроти", "за", "під", "над", "перед", "вздовж",
-    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near", "by",
-    "behind", "opposite", "nära", "bakom", "utanför",
-})
+NEAR_WORDS = frozenset(
+    {
+        "біля",
+        "коло",
+        "поруч",
+        "поблизу",
+        "навпроти",
+        "за",
+        "під",
+        "над",
+        "перед",
+        "вздовж",
+        "возле",
+        "около",
+        "напротив",
+        "рядом",
+        "вблизи",
+        "вдоль",
+        "под",
+        "близ",
+        "near",
+        "by",
+        "behind",
+        "opposite",
+        "nära",
+        "bakom",
+        "utanför",
+    }
+)
 """Relative words (libpostal near.txt plus opposite/behind/along)."""
 
 HONORIFICS = frozenset({"ім", "імені", "им", "имени", "im", "imeni"})
 """'Парк ім. Шевченка', 'вулиця імені ...': the name after it is a place's, not a person's."""
 
-DISTRICT_WORDS = frozenset({"район", "районі", "району", "районе", "района", "р", "н", "мкр",
-                            "мкрн", "мікрорайон", "мікрорайоні", "мікрорайону", "микрорайон",
-                            "микрорайоне", "микрорайона", "мікр", "масив", "масиві"})
+DISTRICT_WORDS = frozenset(
+    {
+        "район",
+        "районі",
+        "району",
+        "районе",
+        "района",
+        "р",
+        "н",
+        "мкр",
+        "мкрн",
+        "мікрорайон",
+        "мікрорайоні",
+        "мікрорайону",
+        "микрорайон",
+        "микрорайоне",
+        "микрорайона",
+        "мікр",
+        "масив",
+        "масиві",
+    }
+)
 """Words that announce a microdistrict ("мкр Болгарка", "в районі Болгарки")."""
 
 PARK_WORDS = frozenset({"парк", "парку", "парке", "парка", "парком", "сквер", "скверу", "сквері", "сквере", "park"})

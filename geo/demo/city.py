@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from numpy.typing import ArrayLike
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import Transformer
 from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
@@ -78,8 +78,12 @@ class City:
         self.land = self.boundary.difference(self.water.buffer(5.0))
         shapely.prepare(self.land)
         self.districts = [
-            District(d["name"], (d.get("names") or {}).get("name:ru") or ru_from_uk(d["name"]),
-                     int(d.get("population") or 0), _ring_m(d["polygon"]))
+            District(
+                d["name"],
+                (d.get("names") or {}).get("name:ru") or ru_from_uk(d["name"]),
+                int(d.get("population") or 0),
+                _ring_m(d["polygon"]),
+            )
             for d in gaz["districts"]
         ]
         self.streets: dict[str, dict[str, Any]] = {s["id"]: s for s in gaz["streets"]}
@@ -175,8 +179,25 @@ def _lines_m(lines: list[list[list[float]]]) -> MultiLineString:
     return MultiLineString(parts)
 
 
-STREET_TYPE_WORDS = {"вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз", "проїзд", "шосе", "тупик",
-                     "майдан", "алея", "улица", "переулок", "площадь", "спуск", "проезд", "шоссе"}
+STREET_TYPE_WORDS = {
+    "вулиця",
+    "провулок",
+    "проспект",
+    "площа",
+    "бульвар",
+    "узвіз",
+    "проїзд",
+    "шосе",
+    "тупик",
+    "майдан",
+    "алея",
+    "улица",
+    "переулок",
+    "площадь",
+    "спуск",
+    "проезд",
+    "шоссе",
+}
 
 
 def bare_name(full: str | None) -> str | None:

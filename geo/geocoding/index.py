@@ -1,4 +1,5 @@
 """The gazetteer read once into lookup tables and metric geometry."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,23 +8,43 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shapely import line_locate_point, points as points_array, STRtree
+from shapely import STRtree, line_locate_point
+from shapely import points as points_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge
 
+from data.city_profile import profile, utm_crs
 from data.text.vocabulary import STREET_TYPES
+from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geocoding.weights import (
-    GENERIC_NAME_WORD, INFLECT_CUT_MIN_PREFIX, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
+    GENERIC_NAME_WORD,
+    INFLECT_CUT_MIN_PREFIX,
+    INFLECT_MIN_LEN,
+    INFLECT_STEM_CUT,
+    LANDMARK_ALIAS_WORDS,
+    MAX_ALIAS_WORDS,
+    PLACE_GAP_M,
 )
 from geo.geocoding.words import (
-    BRAND_KINDS, _FILLER_WORDS, GIVEN_NAMES, _is_adjective, _is_ordinal_suffix, KIND_BY_STEM, _LOOSE_TYPES,
+    _FILLER_WORDS,
+    _LOOSE_TYPES,
+    BRAND_KINDS,
+    GIVEN_NAMES,
+    KIND_BY_STEM,
+    _is_adjective,
+    _is_ordinal_suffix,
     _script_inflects,
 )
-from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.normalize import (
-    CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, tokenize, word_keys,
+    CORPUS_WORDS,
+    deaccent,
+    fold,
+    latin_to_cyrillic,
+    normalize_text,
+    stem,
+    tokenize,
+    word_keys,
 )
-from data.city_profile import profile, utm_crs
 from geo.projection import to_metres
 
 
@@ -100,9 +121,11 @@ class _Index:
 def _core_words(text: str) -> list[str]:
     """Words of a name without type words, honorifics, ordinal suffixes and punctuation."""
     tokens = tokenize(normalize_text(text))
-    words = [tok.text for i, tok in enumerate(tokens)
-             if (tok.is_word or tok.is_number) and tok.text not in _FILLER_WORDS
-             and not _is_ordinal_suffix(tokens, i)]
+    words = [
+        tok.text
+        for i, tok in enumerate(tokens)
+        if (tok.is_word or tok.is_number) and tok.text not in _FILLER_WORDS and not _is_ordinal_suffix(tokens, i)
+    ]
     out = [w for w in words if w not in STREET_TYPES]
     if not out:  # "Набережна вулиця": the name itself is a type word
         out = [w for w in words if STREET_TYPES[w] not in _LOOSE_TYPES] or words
@@ -115,14 +138,13 @@ def name_key(name: str) -> str:
     return " ".join(_core_words(name))
 
 
-
 def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
     return itertools.product(*(sorted(word_keys(w)) for w in words))
 
 
-
-def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
-               idx: int, kind: str, seen: set) -> _Alias | None:
+def _add_alias(
+    index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str, idx: int, kind: str, seen: set
+) -> _Alias | None:
     if not words or len(words) > MAX_ALIAS_WORDS:
         return None
     n_words = sum(1 for w in words if not w.isdigit())
@@ -130,7 +152,11 @@ def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], tar
         return None
     single = len(words) == 1
     alias = _Alias(
-        target=target, idx=idx, kind=kind, n_words=n_words, date_like=words[0].isdigit(),
+        target=target,
+        idx=idx,
+        kind=kind,
+        n_words=n_words,
+        date_like=words[0].isdigit(),
         adjective=single and _is_adjective(words[0]),
         stems=" ".join(stem(w) for w in words),
     )
@@ -236,12 +262,12 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         for group in _places(parts):  # one name in two parts of town: two places
             main = max(group, key=lambda g: g.length)
             geom = MultiLineString(group) if len(group) > 1 else main
-            streets.append(_Street(id=raw.id, name=raw.name or "",
-                                   type=raw.type or "вулиця", geom=geom, main=main))
+            streets.append(_Street(id=raw.id, name=raw.name or "", type=raw.type or "вулиця", geom=geom, main=main))
         by_id[raw.id] = first
         pieces[first] = list(range(first, len(streets)))
-        for idx, (kind, text) in ((i, v) for i in pieces[first]
-                                  for v in _name_variants(raw.names or {}, raw.name or "")):
+        for idx, (kind, text) in (
+            (i, v) for i in pieces[first] for v in _name_variants(raw.names or {}, raw.name or "")
+        ):
             words = _core_words(text)
             variants = [(kind, words)]
             if kind == "name":
@@ -263,8 +289,11 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows], crs)
         for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
             options = pieces[by_id[street_id]]
-            st = streets[options[0]] if len(options) == 1 else min(
-                (streets[i] for i in options), key=lambda o: o.geom.distance(Point(x, y)))
+            st = (
+                streets[options[0]]
+                if len(options) == 1
+                else min((streets[i] for i in options), key=lambda o: o.geom.distance(Point(x, y)))
+            )
             key = _house_key(str(house))
             st.exact[key] = (x, y)
             if key.isdigit():
@@ -282,9 +311,16 @@ def build_index(gazetteer: Gazetteer) -> _Index:
             for w in _core_words(text):
                 keys |= word_keys(w)
         number = raw.number
-        landmarks.append(_Landmark(kind=raw.kind or "", name=raw.name or "",
-                                   number=str(number) if number not in (None, "") else None,
-                                   x=x, y=y, name_keys=frozenset(keys)))
+        landmarks.append(
+            _Landmark(
+                kind=raw.kind or "",
+                name=raw.name or "",
+                number=str(number) if number not in (None, "") else None,
+                x=x,
+                y=y,
+                name_keys=frozenset(keys),
+            )
+        )
     for raw in gazetteer.parks:
         ring = raw.polygon or []
         if not raw.name or len(ring) < 3:
@@ -312,8 +348,16 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
-        districts.append(_District(name=raw.name or "", polygon=poly, metric=metric, x=centre.x,
-                                   y=centre.y, radius=_circumradius(metric, centre)))
+        districts.append(
+            _District(
+                name=raw.name or "",
+                polygon=poly,
+                metric=metric,
+                x=centre.x,
+                y=centre.y,
+                radius=_circumradius(metric, centre),
+            )
+        )
         for kind, text in _name_variants(raw.names or {}, raw.name or ""):
             _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
     tree = STRtree([d.polygon for d in districts]) if districts else None
@@ -323,15 +367,25 @@ def build_index(gazetteer: Gazetteer) -> _Index:
         if lm.kind in BRAND_KINDS:
             for key in lm.distinct:
                 brands.setdefault(key, []).append(lm)
-    index = _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
-                   fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
-                   district_tree=tree, brands=brands,
-                   surfaces=frozenset(c for c in choices if " " in c))
+    index = _Index(
+        streets=streets,
+        districts=districts,
+        landmarks=landmarks,
+        aliases=aliases,
+        fuzzy_choices=choices,
+        fuzzy_aliases=[fuzzy[c] for c in choices],
+        district_tree=tree,
+        brands=brands,
+        surfaces=frozenset(c for c in choices if " " in c),
+    )
     index.crs = crs
     index.city_endings = profile().names.case_endings
     index.city_keys = _city_keys(gazetteer)
-    index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
-                              if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
+    index.landmark_aliases = {
+        key: v
+        for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
+        if not (len(key) == 1 and key[0] in index.city_keys)
+    }  # "Helsinki" is the city
     for key in index.landmark_aliases:
         index.landmark_starts[key[0]] = max(index.landmark_starts.get(key[0], 0), len(key))
     index.prefixes = _prefix_table(gazetteer)
@@ -374,7 +428,6 @@ def _surface_words(gazetteer: Gazetteer) -> set[str]:
     return out
 
 
-
 def _prefix_table(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
     """Prefix -> name words it may start, for names in languages without a dictionary here
     (see _inflected). Every prefix a name word keeps when inflected is listed."""
@@ -387,7 +440,6 @@ def _prefix_table(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
                 table.setdefault(form[:k], []).append(word)  # "kadu-" for "katu"
             table.setdefault(form, []).append(word)
     return {k: tuple(sorted(set(v))) for k, v in table.items()}
-
 
 
 def _typed_words(gazetteer: Gazetteer) -> frozenset[str]:
@@ -405,8 +457,9 @@ def _typed_words(gazetteer: Gazetteer) -> frozenset[str]:
     return frozenset(keys)
 
 
-def _landmark_aliases(gazetteer: Gazetteer, landmarks: list[_Landmark],
-                      street_aliases: Mapping[tuple[str, ...], Any]) -> dict[tuple[str, ...], list[_Landmark]]:
+def _landmark_aliases(
+    gazetteer: Gazetteer, landmarks: list[_Landmark], street_aliases: Mapping[tuple[str, ...], Any]
+) -> dict[tuple[str, ...], list[_Landmark]]:
     """Landmarks by their own names, to find them named anywhere without a kind word
     ("Kiasman edessä", "near the Old Market Hall", "возле музея Атенеум"). Only names that
     point to one place (or the branches of one chain) and are no street name or ordinary
@@ -432,12 +485,12 @@ def _landmark_aliases(gazetteer: Gazetteer, landmarks: list[_Landmark],
         if key in street_aliases or len({lm.name for lm in options}) > 1:
             continue
         out[key] = options
-    whole = {words[0] for lm in landmarks for _k, text in _name_variants({}, lm.name)
-             if len(words := _core_words(text)) == 1}
+    whole = {
+        words[0] for lm in landmarks for _k, text in _name_variants({}, lm.name) if len(words := _core_words(text)) == 1
+    }
     generic = {w for w, names in word_names.items() if len(names) >= GENERIC_NAME_WORD and w not in whole}
     generic_keys = {k for w in generic for k in word_keys(w)}
-    return {key: v for key, v in out.items()
-            if not (len(key) == 1 and key[0] in generic_keys)}
+    return {key: v for key, v in out.items() if not (len(key) == 1 and key[0] in generic_keys)}
 
 
 def _circumradius(polygon: Polygon, centre: Point) -> float:

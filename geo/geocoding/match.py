@@ -1,4 +1,5 @@
 """The geocoder's answer: a Place (data.records, shared with Report) and where in the text it was read."""
+
 from __future__ import annotations
 
 from typing import Any

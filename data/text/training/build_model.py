@@ -45,9 +45,7 @@ def build_pipeline() -> Pipeline:
         [
             (
                 "tfidf",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
-                ),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
             ),
             ("clf", LogisticRegression(C=20.0, max_iter=5000, random_state=SEED)),
         ]
