@@ -131,3 +131,17 @@ def test_ruff_check_passes() -> None:
         check=False,
     )
     assert run.returncode == 0, run.stdout + run.stderr
+
+
+def test_ruff_format_check_passes() -> None:
+    """The tree is as `ruff format .` writes it (run it before committing)."""
+    ruff = _ruff()
+    require(ruff is not None, "ruff is not installed (pip install -r requirements-dev.txt)")
+    run = subprocess.run(
+        [*ruff, "format", "--check", "--no-cache", "."],  # type: ignore[misc]
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
