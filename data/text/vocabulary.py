@@ -93,7 +93,7 @@ CROSS_WORDS = frozenset(
 """Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
 
 CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
-"""Words that join two street names ("ріг Вознесенської і Вавілова")."""
+"""Words that join two street names ("ріг Шевченка і Франка")."""
 
 CONNECTORS = CONJUNCTIONS | {"/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"}
 """Everything that joins the two streets of an intersection, in any language the geocoder reads."""
