@@ -32,8 +32,12 @@ else:
     }
 
     with st.sidebar:
-        st.selectbox(state.tr("app.language"), ["uk", "en"], key="lang",
-                     format_func=lambda code: {"uk": "Українська", "en": "English"}[code])
+        st.selectbox(
+            state.tr("app.language"),
+            ["uk", "en"],
+            key="lang",
+            format_func=lambda code: {"uk": "Українська", "en": "English"}[code],
+        )
         if demo_mode():
             st.warning(state.tr("app.demo_label"))
 
@@ -45,8 +49,13 @@ else:
 
     role = state.current_role()
     pages = [
-        st.Page(PAGE_FILES[slug][0], title=state.tr(PAGE_FILES[slug][1]), icon=PAGE_FILES[slug][2],
-                url_path=slug, default=slug == "public_map")
+        st.Page(
+            PAGE_FILES[slug][0],
+            title=state.tr(PAGE_FILES[slug][1]),
+            icon=PAGE_FILES[slug][2],
+            url_path=slug,
+            default=slug == "public_map",
+        )
         for slug in allowed_pages(role)
         if slug in PAGE_FILES
     ]

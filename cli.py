@@ -1,16 +1,16 @@
 """Command line: every subcommand calls the same functions as the dashboard.
 
-    python cli.py import FILE...           import source files (one batch each)
-    python cli.py geocode < texts.txt      one JSON object per input line (--gazetteer G.json)
-    python cli.py hotspots --res 9 --method gistar --out cells.geojson
-    python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
-    python cli.py forecast --evaluate       back-test the forecasts, store the result
-    python cli.py db upgrade               bring the schema up to date
-    python cli.py gazetteer build [FILE.osm] build the gazetteer (default: the city profile's extract)
-    python cli.py city init X.osm.pbf --name N --tz Area/City --out var/city.toml   profile + gazetteer
-    python cli.py demo load                import the bundled demo data (and publish its releases)
-    python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
-    python cli.py public export --out DIR  write every release's public files for audit
+python cli.py import FILE...           import source files (one batch each)
+python cli.py geocode < texts.txt      one JSON object per input line (--gazetteer G.json)
+python cli.py hotspots --res 9 --method gistar --out cells.geojson
+python cli.py forecast --until 2025-12-01 --days 28 --out ranking.csv
+python cli.py forecast --evaluate       back-test the forecasts, store the result
+python cli.py db upgrade               bring the schema up to date
+python cli.py gazetteer build [FILE.osm] build the gazetteer (default: the city profile's extract)
+python cli.py city init X.osm.pbf --name N --tz Area/City --out var/city.toml   profile + gazetteer
+python cli.py demo load                import the bundled demo data (and publish its releases)
+python cli.py release publish [--month YYYY-MM]   publish the due monthly public releases
+python cli.py public export --out DIR  write every release's public files for audit
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -27,8 +27,18 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from encoders import json_line, terminal
 
-app = typer.Typer(help="Safety hotspot map of the city in CITY_PROFILE (default: the demo city)", no_args_is_help=True,
-                  add_completion=False)
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+    from sqlalchemy import Engine
+
+    from data.intake import IntakeOptions
+
+app = typer.Typer(
+    help="Safety hotspot map of the city in CITY_PROFILE (default: the demo city)",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_app = typer.Typer(help="Database schema and backups", no_args_is_help=True)
 gazetteer_app = typer.Typer(help="Gazetteer of streets, addresses and landmarks", no_args_is_help=True)
 demo_app = typer.Typer(help="The bundled demo city and its synthetic reports", no_args_is_help=True)
@@ -53,8 +63,9 @@ def shown(value: object) -> str:
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                    console=console)
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console
+    )
 
 
 @app.command("import")
@@ -63,10 +74,12 @@ def import_files(
     kind: Annotated[str | None, typer.Option(help="force the file kind instead of detecting it")] = None,
     mapping: Annotated[Path | None, typer.Option(help="JSON column mapping for CSV/XLSX files")] = None,
     dayfirst: Annotated[bool, typer.Option("--dayfirst", help="dates the values leave open are day first")] = False,
-    monthfirst: Annotated[bool, typer.Option("--monthfirst", help="dates the values leave open are month first "
-                                                                  "(US style)")] = False,
-    crs: Annotated[str | None, typer.Option(
-        help="coordinate system of projected X/Y columns, e.g. an EPSG:326NN UTM zone")] = None,
+    monthfirst: Annotated[
+        bool, typer.Option("--monthfirst", help="dates the values leave open are month first (US style)")
+    ] = False,
+    crs: Annotated[
+        str | None, typer.Option(help="coordinate system of projected X/Y columns, e.g. an EPSG:326NN UTM zone")
+    ] = None,
 ) -> None:
     """Import source files; each file is one transaction and one batch.
 
@@ -76,14 +89,13 @@ def import_files(
     go to the moderator's queue and do not fail a file.
     """
     from data import intake
-    from data.importer import import_pool
     from data.store import open_store
+    from services.importer import import_pool
 
     if dayfirst and monthfirst:
         console.print("[red]error[/red] give --dayfirst or --monthfirst, not both")
         raise typer.Exit(2)
-    options = intake.IntakeOptions(date_order="dayfirst" if dayfirst else "monthfirst" if monthfirst else None,
-                                   crs=crs)
+    options = intake.IntakeOptions(date_order="dayfirst" if dayfirst else "monthfirst" if monthfirst else None, crs=crs)
     engine = open_store()
     column_mapping = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
     problems: list[str] = []
@@ -96,20 +108,34 @@ def import_files(
     raise typer.Exit(1 if problems else 0)
 
 
-def _import_each(files: list[Path], engine: Any, kind: str | None, column_mapping: dict[str, Any] | None,
-                 options: Any, pool: Any, problems: list[str]) -> int:
+def _import_each(
+    files: list[Path],
+    engine: Engine,
+    kind: str | None,
+    column_mapping: dict[str, Any] | None,
+    options: IntakeOptions,
+    pool: Pool | None,
+    problems: list[str],
+) -> int:
     """Import the files one by one; the number that made a batch."""
     from data import intake
-    from data.importer import AccountingError, import_file
+    from services.importer import AccountingError, import_file
 
     stored = 0
     for path in files:
         with _progress() as bar:
             task = bar.add_task(shown(path.name), total=None)
             try:
-                summary = import_file(path, engine, kind=kind, column_mapping=column_mapping, actor="cli",
-                                      options=options, pool=pool,
-                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
+                summary = import_file(
+                    path,
+                    engine,
+                    kind=kind,
+                    column_mapping=column_mapping,
+                    actor="cli",
+                    options=options,
+                    pool=pool,
+                    progress=lambda done, total: bar.update(task, completed=done, total=total),  # noqa: B023
+                )
             except (intake.UnreadableFile, AccountingError) as exc:
                 problems.append(str(exc))
                 continue
@@ -134,8 +160,9 @@ def _evaluate_forecasts(engine: object, **params: object) -> None:
 
 @app.command()
 def geocode(
-    gazetteer: Annotated[Path | None, typer.Option(help="gazetteer JSON (from `gazetteer build`); "
-                                                       "default: the configured one")] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option(help="gazetteer JSON (from `gazetteer build`); default: the configured one")
+    ] = None,
 ) -> None:
     """Read one text per line on stdin, write one JSON object (the geocoder's answer) per line."""
     from geo.gazetteer import load_gazetteer
@@ -168,14 +195,25 @@ def hotspots(
 
 @app.command()
 def forecast(
-    out: Annotated[Path | None, typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank, place, landmark, district")] = None,
-    until: Annotated[str | None, typer.Option(help="forecast from this local day on, YYYY-MM-DD; only reports "
-                                                   "before it are used (default: today)")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="ranking of every cell, .csv or .geojson: cell, score, rank, place, landmark, district"),
+    ] = None,
+    until: Annotated[
+        str | None,
+        typer.Option(
+            help="forecast from this local day on, YYYY-MM-DD; only reports before it are used (default: today)"
+        ),
+    ] = None,
     days: Annotated[int, typer.Option(min=1, help="horizon in days (7 = a police week)")] = 28,
     res: Annotated[int, typer.Option(min=7, max=10, help="H3 resolution")] = 9,
     category: Annotated[list[str] | None, typer.Option(help="category slug (repeatable)")] = None,
-    method: Annotated[str | None, typer.Option(help="naive | long_run | kde | gistar | prospective | sepp | "
-                                                    "blend (default: the back-test's winner)")] = None,
+    method: Annotated[
+        str | None,
+        typer.Option(
+            help="naive | long_run | kde | gistar | prospective | sepp | blend (default: the back-test's winner)"
+        ),
+    ] = None,
     evaluate: Annotated[bool, typer.Option("--evaluate", help="back-test every method, store the result")] = False,
     folds: Annotated[int, typer.Option(min=2, help="rolling origins of the back-test")] = 12,
 ) -> None:
@@ -202,16 +240,22 @@ def forecast(
         return
     day = date.fromisoformat(until) if until else None
     try:
-        chosen, why = (method, "given") if method else choose_default(engine, until=day, horizon_days=days, res=res,
-                                                                      categories=category, folds=folds)
-        table = with_places(default_forecast(engine, until=day, horizon_days=days, res=res, categories=category,
-                                             method=chosen))
+        chosen, why = (
+            (method, "given")
+            if method
+            else choose_default(engine, until=day, horizon_days=days, res=res, categories=category, folds=folds)
+        )
+        table = with_places(
+            default_forecast(engine, until=day, horizon_days=days, res=res, categories=category, method=chosen)
+        )
     except ValueError as exc:
         console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     write_table(table, out)
-    console.print(f"wrote {len(table)} cells to {shown(out)}: method {shown(chosen)} ({why}), {days} days from "
-                  f"{table.attrs['until']}")
+    console.print(
+        f"wrote {len(table)} cells to {shown(out)}: method {shown(chosen)} ({why}), {days} days from "
+        f"{table.attrs['until']}"
+    )
 
 
 @db_app.command("upgrade")
@@ -239,10 +283,13 @@ def db_backup(dest: Annotated[Path, typer.Argument(help="backup file to write (n
 @db_app.command("purge")
 def db_purge(
     dry_run: Annotated[bool, typer.Option(help="report what would be purged, change nothing")] = False,
-    retention_days: Annotated[int | None, typer.Option(
-        help="reports older than this many days are anonymised (default: the city profile's)")] = None,
-    contact_days: Annotated[int | None, typer.Option(
-        help="reporters' contacts older than this many days are deleted (default: the city profile's)")] = None,
+    retention_days: Annotated[
+        int | None, typer.Option(help="reports older than this many days are anonymised (default: the city profile's)")
+    ] = None,
+    contact_days: Annotated[
+        int | None,
+        typer.Option(help="reporters' contacts older than this many days are deleted (default: the city profile's)"),
+    ] = None,
     now: Annotated[str | None, typer.Option(help="ISO time to purge as of (default: now)")] = None,
 ) -> None:
     """The retention purge: delete old contacts, anonymise old reports, drop old quarantine."""
@@ -252,8 +299,14 @@ def db_purge(
     from data.store.ops import purge
 
     when = datetime.fromisoformat(now) if now else datetime.now(UTC)
-    summary = purge(open_store(), when if when.tzinfo else when.replace(tzinfo=UTC), retention_days,
-                    contact_retention_days=contact_days, actor="cli", dry_run=dry_run)
+    summary = purge(
+        open_store(),
+        when if when.tzinfo else when.replace(tzinfo=UTC),
+        retention_days,
+        contact_retention_days=contact_days,
+        actor="cli",
+        dry_run=dry_run,
+    )
     print(json_line(summary.as_dict()))
 
 
@@ -275,10 +328,12 @@ def db_public_login() -> None:
 
 @gazetteer_app.command("build")
 def gazetteer_build(
-    source: Annotated[Path | None, typer.Argument(help="OpenStreetMap extract (.osm or .osm.pbf); "
-                                                      "default: the city profile's")] = None,
-    out: Annotated[Path | None, typer.Option(help="where to write the gazetteer JSON; "
-                                                  "default: the city profile's gazetteer")] = None,
+    source: Annotated[
+        Path | None, typer.Argument(help="OpenStreetMap extract (.osm or .osm.pbf); default: the city profile's")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="where to write the gazetteer JSON; default: the city profile's gazetteer")
+    ] = None,
 ) -> None:
     """Build the gazetteer from an OpenStreetMap extract (reproducible, byte-identical).
 
@@ -304,29 +359,43 @@ def gazetteer_build(
         console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
     if data["meta"].get("boundary_source") == "street_hull":
-        console.print("[yellow]warning[/yellow] the extract has no complete city boundary: this gazetteer's study "
-                      "area is the hull of the streets. For a deployment run `cli.py city init` with --study-area.")
+        console.print(
+            "[yellow]warning[/yellow] the extract has no complete city boundary: this gazetteer's study "
+            "area is the hull of the streets. For a deployment run `cli.py city init` with --study-area."
+        )
     write_gazetteer(data, target)
-    console.print(f"{len(data['streets'])} streets, {len(data['addresses'])} addresses, "
-                  f"{len(data['landmarks'])} landmarks, {len(data['districts'])} districts -> {shown(target)}")
+    console.print(
+        f"{len(data['streets'])} streets, {len(data['addresses'])} addresses, "
+        f"{len(data['landmarks'])} landmarks, {len(data['districts'])} districts -> {shown(target)}"
+    )
 
 
 @city_app.command("init")
 def city_init(
     extract: Annotated[Path, typer.Argument(help="the city's OpenStreetMap extract (.osm or .osm.pbf)")],
-    name: Annotated[str, typer.Option(help="the city's name (English; also Ukrainian unless --name-uk "
-                                           "or the extract's name:uk gives one)")],
+    name: Annotated[
+        str,
+        typer.Option(
+            help="the city's name (English; also Ukrainian unless --name-uk or the extract's name:uk gives one)"
+        ),
+    ],
     tz: Annotated[str, typer.Option(help="IANA time zone of the city, Area/City (required: never guessed)")],
     out: Annotated[Path, typer.Option(help="the profile to write, e.g. var/city.toml")],
     name_uk: Annotated[str | None, typer.Option(help="the city's Ukrainian name")] = None,
-    study_area: Annotated[Path | None, typer.Option(help="GeoJSON outline of the study area, when the extract "
-                                                         "has no complete boundary relation")] = None,
-    boundary: Annotated[int | None, typer.Option(help="id of the OSM boundary relation to use as the study area")] = None,
+    study_area: Annotated[
+        Path | None,
+        typer.Option(help="GeoJSON outline of the study area, when the extract has no complete boundary relation"),
+    ] = None,
+    boundary: Annotated[
+        int | None, typer.Option(help="id of the OSM boundary relation to use as the study area")
+    ] = None,
     districts: Annotated[Path | None, typer.Option(help="GeoJSON of districts (a 'name' property each)")] = None,
-    admin_level: Annotated[list[int] | None, typer.Option(help="districts from boundary=administrative at this "
-                                                               "level (repeatable)")] = None,
-    gazetteer: Annotated[Path | None, typer.Option(help="where to write the gazetteer; "
-                                                        "default: next to the profile")] = None,
+    admin_level: Annotated[
+        list[int] | None, typer.Option(help="districts from boundary=administrative at this level (repeatable)")
+    ] = None,
+    gazetteer: Annotated[
+        Path | None, typer.Option(help="where to write the gazetteer; default: next to the profile")
+    ] = None,
     force: Annotated[bool, typer.Option(help="replace an existing profile")] = False,
 ) -> None:
     """Write a city profile for an OSM extract and build its gazetteer; select it with CITY_PROFILE."""
@@ -334,9 +403,19 @@ def city_init(
     from geo.city import init_city
 
     try:
-        done = init_city(extract, name=name, tz=tz, out=out, name_uk=name_uk, study_area_geojson=study_area,
-                         boundary_relation=boundary, districts_geojson=districts,
-                         admin_levels=tuple(admin_level or ()), gazetteer=gazetteer, force=force)
+        done = init_city(
+            extract,
+            name=name,
+            tz=tz,
+            out=out,
+            name_uk=name_uk,
+            study_area_geojson=study_area,
+            boundary_relation=boundary,
+            districts_geojson=districts,
+            admin_levels=tuple(admin_level or ()),
+            gazetteer=gazetteer,
+            force=force,
+        )
     except (AreaError, OSError) as exc:
         console.print(f"[red]error[/red] {shown(exc)}")
         raise typer.Exit(2) from exc
@@ -350,8 +429,8 @@ def city_init(
 @demo_app.command("load")
 def demo_load() -> None:
     """Import the bundled demo sources through the real intake pipeline."""
-    from services.demo import load_demo
     from data.store import open_store
+    from services.demo import load_demo
 
     with _progress() as bar:
         task = bar.add_task("demo data", total=None)
@@ -392,10 +471,13 @@ def public_export(out: Annotated[Path, typer.Option(help="folder to write the fi
 def users_add(
     username: Annotated[str, typer.Argument(help="login name")],
     role: Annotated[str, typer.Option(help="police | council | partner | moderator | admin")],
-    organisation: Annotated[str | None, typer.Option(help="the user's organisation: its id, or a name "
-                                                          "(a new name becomes an organisation record)")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          help="asked for when not given")] = "",
+    organisation: Annotated[
+        str | None,
+        typer.Option(help="the user's organisation: its id, or a name (a new name becomes an organisation record)"),
+    ] = None,
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="asked for when not given")
+    ] = "",
 ) -> None:
     """Create a user (the first admin starts here); an existing name is refused."""
     from auth.accounts import create_user
@@ -415,8 +497,9 @@ def users_add(
 @users_app.command("password")
 def users_password(
     username: Annotated[str, typer.Argument(help="login name")],
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True,
-                                          help="asked for when not given")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True, help="asked for when not given")
+    ] = "",
 ) -> None:
     """Set a new password (a locked-out admin's way back); the user's open sessions end."""
     from auth.accounts import set_password

@@ -13,20 +13,40 @@ from auth.users import User, check_role, hash_password
 from data.store.schema import AuditRow, UserRow
 
 
-def create_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None = None,
-                demo: bool = False, actor: str) -> User:
+def create_user(
+    engine: Engine,
+    username: str,
+    password: str,
+    role: str,
+    *,
+    organisation_id: str | None = None,
+    demo: bool = False,
+    actor: str,
+) -> User:
     """A new account; an existing name is refused (changes have their own functions)."""
     username = username.strip()
     if not username:
         raise ValueError("the user name is empty")
-    row = UserRow(username=username, password_hash=hash_password(password), role=check_role(role),
-                  organisation_id=organisation_id or None, demo=demo, active=True)
+    row = UserRow(
+        username=username,
+        password_hash=hash_password(password),
+        role=check_role(role),
+        organisation_id=organisation_id or None,
+        demo=demo,
+        active=True,
+    )
     with Session(engine) as session, session.begin():
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
             raise ValueError(f"user {username!r} exists already")
         session.add(row)
-        session.add(AuditRow(actor=actor, action="user_add", target=username,
-                             detail={"role": role, "organisation_id": organisation_id}))
+        session.add(
+            AuditRow(
+                actor=actor,
+                action="user_add",
+                target=username,
+                detail={"role": role, "organisation_id": organisation_id},
+            )
+        )
     return User(username, role, organisation_id or None)
 
 
@@ -39,8 +59,11 @@ def _row(session: Session, username: str) -> UserRow:
 
 def _check_admins_remain(session: Session, username: str) -> None:
     """Refuse a change that would leave no active admin (nobody could then manage users)."""
-    others = session.scalar(select(func.count()).select_from(UserRow).where(
-        UserRow.role == "admin", UserRow.active.is_(True), UserRow.username != username))
+    others = session.scalar(
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.role == "admin", UserRow.active.is_(True), UserRow.username != username)
+    )
     if not others:
         raise ValueError("this would leave no active admin")
 
@@ -74,6 +97,12 @@ def set_active(engine: Engine, username: str, active: bool, *, actor: str, now: 
             _check_admins_remain(session, username)
         row.active = active
         ended = 0 if active else revoke_user(session, username, now=now or datetime.now(UTC))
-        session.add(AuditRow(actor=actor, action="user_activate" if active else "user_deactivate", target=username,
-                             detail={"sessions_ended": ended}))
+        session.add(
+            AuditRow(
+                actor=actor,
+                action="user_activate" if active else "user_deactivate",
+                target=username,
+                detail={"sessions_ended": ended},
+            )
+        )
     return ended

@@ -33,8 +33,15 @@ def open_session(engine: Engine, username: str, *, now: datetime | None = None) 
     now = now or datetime.now(UTC)
     session_id = secrets.token_urlsafe(32)
     with Session(engine) as session, session.begin():
-        session.add(SessionRow(id_hash=_digest(session_id), username=username, created_at=now, last_seen_at=now,
-                               expires_at=now + ABSOLUTE))
+        session.add(
+            SessionRow(
+                id_hash=_digest(session_id),
+                username=username,
+                created_at=now,
+                last_seen_at=now,
+                expires_at=now + ABSOLUTE,
+            )
+        )
     return session_id
 
 
@@ -61,15 +68,19 @@ def revoke(engine: Engine, session_id: str | None, *, now: datetime | None = Non
     if not session_id:
         return
     with Session(engine) as session, session.begin():
-        session.execute(update(SessionRow).where(SessionRow.id_hash == _digest(session_id),
-                                                 SessionRow.revoked_at.is_(None))
-                        .values(revoked_at=now or datetime.now(UTC)))
+        session.execute(
+            update(SessionRow)
+            .where(SessionRow.id_hash == _digest(session_id), SessionRow.revoked_at.is_(None))
+            .values(revoked_at=now or datetime.now(UTC))
+        )
 
 
 def revoke_user(session: Session, username: str, *, now: datetime | None = None) -> int:
     """End every session of `username` inside the caller's transaction (deactivation,
     password change); returns how many were open."""
-    done = session.execute(update(SessionRow).where(SessionRow.username == username, SessionRow.revoked_at.is_(None))
-                           .values(revoked_at=now or datetime.now(UTC)))
+    done = session.execute(
+        update(SessionRow)
+        .where(SessionRow.username == username, SessionRow.revoked_at.is_(None))
+        .values(revoked_at=now or datetime.now(UTC))
+    )
     return done.rowcount
-

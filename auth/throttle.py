@@ -50,9 +50,13 @@ def _count(session: Session, key: str, now: datetime) -> tuple[int, datetime | N
     statement = (
         insert(table)
         .values(key=key, failures=1, last_failed_at=None)
-        .on_conflict_do_update(index_elements=[table.c.key],
-                               set_={"failures": case((stale, 1), else_=table.c.failures + 1),
-                                     "last_failed_at": case((stale, None), else_=table.c.last_failed_at)})
+        .on_conflict_do_update(
+            index_elements=[table.c.key],
+            set_={
+                "failures": case((stale, 1), else_=table.c.failures + 1),
+                "last_failed_at": case((stale, None), else_=table.c.last_failed_at),
+            },
+        )
         .returning(table.c.failures, table.c.last_failed_at)
     )
     failures, last = session.execute(statement).one()
@@ -81,8 +85,11 @@ def succeeded(engine: Engine, user: str, address: str, now: datetime) -> None:
     counters nobody used for a while go."""
     with Session(engine) as session, session.begin():
         session.execute(delete(LoginFailureRow).where(LoginFailureRow.key == user))
-        session.execute(update(LoginFailureRow).where(LoginFailureRow.key == address, LoginFailureRow.failures > 0)
-                        .values(failures=LoginFailureRow.failures - 1))
+        session.execute(
+            update(LoginFailureRow)
+            .where(LoginFailureRow.key == address, LoginFailureRow.failures > 0)
+            .values(failures=LoginFailureRow.failures - 1)
+        )
     with Session(engine) as session, session.begin():
         session.execute(delete(LoginFailureRow).where(LoginFailureRow.last_failed_at < now - FORGET_AFTER))
 

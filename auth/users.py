@@ -78,8 +78,9 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def authenticate(engine: Engine, username: str, password: str, *, client: str | None = None,
-                 now: datetime | None = None) -> User | None:
+def authenticate(
+    engine: Engine, username: str, password: str, *, client: str | None = None, now: datetime | None = None
+) -> User | None:
     """The user if the password is right; None otherwise (the same for unknown names).
 
     Raises LoginThrottled while the name or the client `client` (an IP address) must wait.

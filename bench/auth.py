@@ -47,8 +47,10 @@ def main() -> None:
                 times[kind].append(time.perf_counter() - start)
         engine.dispose()
     known, unknown = statistics.median(times["known"]), statistics.median(times["unknown"])
-    print(f"{engine.dialect.name}: {args.rounds} rounds, median known {known * 1000:.1f} ms, "
-          f"unknown {unknown * 1000:.1f} ms")
+    print(
+        f"{engine.dialect.name}: {args.rounds} rounds, median known {known * 1000:.1f} ms, "
+        f"unknown {unknown * 1000:.1f} ms"
+    )
     print(f"unknown/known time ratio: {unknown / known:.3f} (target 0.8-1.25)")
 
 

@@ -45,20 +45,40 @@ def main() -> None:
     megabytes = args.extract.stat().st_size / 1e6
     plain = build_gazetteer(args.extract)
     lons, lats = zip(*(p for s in plain["streets"] for line in s["lines"] for p in line), strict=True)
-    outline = [[min(lons), min(lats)], [max(lons), min(lats)], [max(lons), max(lats)], [min(lons), max(lats)],
-               [min(lons), min(lats)]]
+    outline = [
+        [min(lons), min(lats)],
+        [max(lons), min(lats)],
+        [max(lons), max(lats)],
+        [min(lons), max(lats)],
+        [min(lons), min(lats)],
+    ]
     with tempfile.TemporaryDirectory() as folder:
         area = Path(folder) / "area.geojson"
-        area.write_text(json.dumps({"type": "Feature", "properties": {}, "geometry": {
-            "type": "Polygon", "coordinates": [outline]}}), encoding="utf-8")
+        area.write_text(
+            json.dumps(
+                {"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": [outline]}}
+            ),
+            encoding="utf-8",
+        )
         rows = {
             "scan boundaries": _median_s(lambda: scan_areas(args.extract), args.repeat),
             "gazetteer build": _median_s(lambda: build_gazetteer(args.extract), args.repeat),
-            "city init": _median_s(lambda: init_city(args.extract, name="City", tz=args.tz, out=Path(folder) / "c.toml",
-                                                     study_area_geojson=area, force=True), args.repeat),
+            "city init": _median_s(
+                lambda: init_city(
+                    args.extract,
+                    name="City",
+                    tz=args.tz,
+                    out=Path(folder) / "c.toml",
+                    study_area_geojson=area,
+                    force=True,
+                ),
+                args.repeat,
+            ),
         }
-    print(f"{args.extract.name}: {megabytes:.2f} MB, {len(plain['streets'])} streets, "
-          f"{len(plain['addresses'])} addresses, {len(plain['landmarks'])} landmarks")
+    print(
+        f"{args.extract.name}: {megabytes:.2f} MB, {len(plain['streets'])} streets, "
+        f"{len(plain['addresses'])} addresses, {len(plain['landmarks'])} landmarks"
+    )
     for step, seconds in rows.items():
         print(f"{step:16s} {seconds:7.2f} s  {megabytes / seconds:7.2f} MB/s")
 

@@ -27,8 +27,8 @@ import os
 import sys
 import tempfile
 import time
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -68,8 +68,11 @@ def demo_summary(db: str | None) -> tuple[pd.DataFrame, str, Any]:
     data = fc.inputs(engine)
     t = time.perf_counter()
     result = fc.evaluate(data, n_boot=2000)
-    print(f"demo: {len(data.events)} reports in {len(data.grid)} cells, back-test to {result['until']} "
-          f"({result['folds']} x {result['horizon_days']} days) in {time.perf_counter() - t:.1f} s", flush=True)
+    print(
+        f"demo: {len(data.events)} reports in {len(data.grid)} cells, back-test to {result['until']} "
+        f"({result['folds']} x {result['horizon_days']} days) in {time.perf_counter() - t:.1f} s",
+        flush=True,
+    )
     return pd.DataFrame(result["summary"]), result["winner"], engine
 
 
@@ -79,8 +82,9 @@ def chicago_reports(path: Path) -> pd.DataFrame:
     d = d.dropna(subset=["Date", "Latitude", "Longitude"])
     local = pd.to_datetime(d["Date"], format="%m/%d/%Y %I:%M:%S %p")
     # the clock's repeated hour in November is read as daylight time (the first pass)
-    d["occurred_at"] = local.dt.tz_localize("America/Chicago", ambiguous=np.ones(len(d), bool),
-                                            nonexistent="shift_forward").dt.tz_convert("UTC")
+    d["occurred_at"] = local.dt.tz_localize(
+        "America/Chicago", ambiguous=np.ones(len(d), bool), nonexistent="shift_forward"
+    ).dt.tz_convert("UTC")
     d = d.rename(columns={"Latitude": "lat", "Longitude": "lon"})
     print(f"chicago: {n_all} rows, {n_all - len(d)} without a place or time left out")
     return d
@@ -101,22 +105,46 @@ def chicago_summary(path: Path, folds: int, horizon: int) -> tuple[pd.DataFrame,
     t = time.perf_counter()
     scores = backtest(events, grid, horizon_days=horizon, folds=folds, end=end, methods=list(METHODS))
     summary = summarise(scores, n_boot=2000)
-    print(f"chicago: {len(events)} homicides in {len(grid)} cells ({events.n_outside} outside), "
-          f"back-test {folds} x {horizon} days to {last} in {time.perf_counter() - t:.1f} s", flush=True)
+    print(
+        f"chicago: {len(events)} homicides in {len(grid)} cells ({events.n_outside} outside), "
+        f"back-test {folds} x {horizon} days to {last} in {time.perf_counter() - t:.1f} s",
+        flush=True,
+    )
     return summary, choose_winner(summary)
 
 
 def show(name: str, summary: pd.DataFrame, winner: str) -> None:
     t = summary.copy()
-    t["PEI* [95%]"] = [f"{m:.3f} [{lo:.3f}, {hi:.3f}]" for m, lo, hi in
-                       zip(t["pei_star"], t["pei_star_lo"], t["pei_star_hi"], strict=True)]
-    t["vs naive [95%]"] = [f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for m, lo, hi in
-                           zip(t["d_pei_star"], t["d_lo"], t["d_hi"], strict=True)]
+    t["PEI* [95%]"] = [
+        f"{m:.3f} [{lo:.3f}, {hi:.3f}]"
+        for m, lo, hi in zip(t["pei_star"], t["pei_star_lo"], t["pei_star_hi"], strict=True)
+    ]
+    t["vs naive [95%]"] = [
+        f"{m:+.3f} [{lo:+.3f}, {hi:+.3f}]" for m, lo, hi in zip(t["d_pei_star"], t["d_lo"], t["d_hi"], strict=True)
+    ]
     t["area"] = [f"{a:.0%}" for a in t["area_share"]]
-    cols = ["method", "area", "hit_rate", "pai", "PEI* [95%]", "vs naive [95%]", "worst_d_pei_star", "rri",
-            "brier_skill", "loglik"]
-    t = t[cols].rename(columns={"worst_d_pei_star": "worst fold", "brier_skill": "Brier skill",
-                                "loglik": "logL/report", "hit_rate": "hit rate", "pai": "PAI", "rri": "RRI"})
+    cols = [
+        "method",
+        "area",
+        "hit_rate",
+        "pai",
+        "PEI* [95%]",
+        "vs naive [95%]",
+        "worst_d_pei_star",
+        "rri",
+        "brier_skill",
+        "loglik",
+    ]
+    t = t[cols].rename(
+        columns={
+            "worst_d_pei_star": "worst fold",
+            "brier_skill": "Brier skill",
+            "loglik": "logL/report",
+            "hit_rate": "hit rate",
+            "pai": "PAI",
+            "rri": "RRI",
+        }
+    )
     print(f"\n== {name}: default (back-test winner) = {winner}")
     print(t.to_string(index=False, float_format=lambda v: f"{v:.3f}"))
 
@@ -127,9 +155,11 @@ def checks(name: str, summary: pd.DataFrame, winner: str, *, need_interval: bool
     if default_rule:
         d = s.loc[winner]
         good = bool((d["d_pei_star"] >= 0).all() and (d["worst_d_pei_star"] >= -0.05).all())
-        print(f"[{'PASS' if good else 'FAIL'}] {name}: default {winner} vs naive at 1%/5%: mean "
-              f"{', '.join(f'{v:+.3f}' for v in d['d_pei_star'])}, worst fold "
-              f"{', '.join(f'{v:+.3f}' for v in d['worst_d_pei_star'])}")
+        print(
+            f"[{'PASS' if good else 'FAIL'}] {name}: default {winner} vs naive at 1%/5%: mean "
+            f"{', '.join(f'{v:+.3f}' for v in d['d_pei_star'])}, worst fold "
+            f"{', '.join(f'{v:+.3f}' for v in d['worst_d_pei_star'])}"
+        )
         ok &= good
     beats = []
     for method in summary["method"].unique():
@@ -139,8 +169,10 @@ def checks(name: str, summary: pd.DataFrame, winner: str, *, need_interval: bool
         if (m["d_pei_star"] > 0).all() and (not need_interval or (m["d_lo"] > 0).all()):
             beats.append(method)
     label = "with the interval above 0" if need_interval else "on the mean"
-    print(f"[{'PASS' if beats else 'FAIL'}] {name}: methods beating naive at 1% and 5% {label}: "
-          f"{', '.join(beats) or 'none'}")
+    print(
+        f"[{'PASS' if beats else 'FAIL'}] {name}: methods beating naive at 1% and 5% {label}: "
+        f"{', '.join(beats) or 'none'}"
+    )
     return ok and bool(beats)
 
 

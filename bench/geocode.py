@@ -18,6 +18,7 @@ the gazetteer the builder makes from tests/data/helsinki/Helsinki.osm.pbf.
 Not part of pytest: tests/test_geocoder.py asserts the same targets on the demo gazetteer,
 tests/test_geocoder_realosm.py those on Helsinki.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,9 +27,10 @@ import math
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -36,6 +38,7 @@ sys.path.insert(0, str(ROOT))
 from rapidfuzz import fuzz, process  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
 
+from geo.gazetteer import Gazetteer  # noqa: E402
 from geo.geocoding import Match, build_index, geocode, get_index, name_key  # noqa: E402
 from geo.geocoding.weights import MAX_INTERSECTION_GAP_M  # noqa: E402
 from geo.normalize import normalize_text  # noqa: E402
@@ -46,8 +49,14 @@ HELSINKI_CSV = ROOT / "tests" / "data" / "geocode_eval_helsinki.csv"
 HELSINKI_OSM = ROOT / "tests" / "data" / "helsinki" / "Helsinki.osm.pbf"  # ODbL, see SOURCE.md there
 FAR_M, CONFIDENT_M = 300.0, 100.0  # "0 answers more than 300 m off that claim under 100 m"
 LEVEL_RANK = {"none": 0, "district": 1, "street": 2, "landmark": 3, "intersection": 4, "address": 5}
-TARGETS = {"street": 0.95, "address50": 0.90, "false_places": 0.02, "above08": 0.97,
-           "texts_per_s": 2000.0, "load_s": 1.0}
+TARGETS = {
+    "street": 0.95,
+    "address50": 0.90,
+    "false_places": 0.02,
+    "above08": 0.97,
+    "texts_per_s": 2000.0,
+    "load_s": 1.0,
+}
 SCHOOL_KINDS = {"school", "lyceum", "gymnasium"}
 
 
@@ -76,15 +85,18 @@ def _field(obj: Any, key: str) -> Any:
 class Truth:
     """What the gazetteer knows, in comparable form (names via geo.geocoding.name_key)."""
 
-    def __init__(self, gazetteer: Any) -> None:
+    def __init__(self, gazetteer: Gazetteer) -> None:
         self.street_names = {name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
         self.street_ids = {_field(s, "id"): name_key(_field(s, "name")) for s in _field(gazetteer, "streets")}
         self.districts = {name_key(_field(d, "name")) for d in _field(gazetteer, "districts")}
-        self.landmarks = [(_field(m, "kind"), _field(m, "number"), _field(m, "name"))
-                          for m in _field(gazetteer, "landmarks")]
+        self.landmarks = [
+            (_field(m, "kind"), _field(m, "number"), _field(m, "name")) for m in _field(gazetteer, "landmarks")
+        ]
         self.crs = get_index(gazetteer).crs  # the geocoder's metres: the street geometry below
-        self.landmark_points = [tuple(float(v) for v in to_metres(_field(m, "lat"), _field(m, "lon"), self.crs))
-                                for m in _field(gazetteer, "landmarks")]
+        self.landmark_points = [
+            tuple(float(v) for v in to_metres(_field(m, "lat"), _field(m, "lon"), self.crs))
+            for m in _field(gazetteer, "landmarks")
+        ]
         geoms = {}
         for st in get_index(gazetteer).streets:
             geoms.setdefault(name_key(st.name), []).append(st.geom)
@@ -97,8 +109,11 @@ class Truth:
 
     def meet(self, a: str, b: str) -> bool:
         """The two named streets cross (or end within the geocoder's gap) here."""
-        return any(ga.distance(gb) <= MAX_INTERSECTION_GAP_M
-                   for ga in self.geoms.get(name_key(a), []) for gb in self.geoms.get(name_key(b), []))
+        return any(
+            ga.distance(gb) <= MAX_INTERSECTION_GAP_M
+            for ga in self.geoms.get(name_key(a), [])
+            for gb in self.geoms.get(name_key(b), [])
+        )
 
     def applicable(self, row: dict[str, str]) -> bool:
         """Every place the row expects exists in this gazetteer."""
@@ -108,12 +123,13 @@ class Truth:
         if row["level"] == "district" and name_key(row["district"]) not in self.districts:
             return False
         if row["landmark_kind"]:
-            return any(_kind_ok(row["landmark_kind"], kind)
-                       and (not row["landmark_number"] or number == row["landmark_number"])
-                       and (not row["landmark_name"] or row["landmark_name"].lower() in name.lower())
-                       for kind, number, name in self.landmarks)
+            return any(
+                _kind_ok(row["landmark_kind"], kind)
+                and (not row["landmark_number"] or number == row["landmark_number"])
+                and (not row["landmark_name"] or row["landmark_name"].lower() in name.lower())
+                for kind, number, name in self.landmarks
+            )
         return True
-
 
     def distance(self, row: dict[str, str], m: Match) -> float | None:
         """Metres from the answer to the row's true place in the gazetteer: the address
@@ -128,9 +144,11 @@ class Truth:
             if point is not None:
                 return math.hypot(x - point[0], y - point[1])
         if row["landmark_kind"] and row["landmark_name"]:
-            dists = [math.hypot(x - px, y - py)
-                     for (kind, _n, name), (px, py) in zip(self.landmarks, self.landmark_points)
-                     if _kind_ok(row["landmark_kind"], kind) and row["landmark_name"].lower() in name.lower()]
+            dists = [
+                math.hypot(x - px, y - py)
+                for (kind, _n, name), (px, py) in zip(self.landmarks, self.landmark_points)
+                if _kind_ok(row["landmark_kind"], kind) and row["landmark_name"].lower() in name.lower()
+            ]
             if dists:
                 return min(dists)
         lines = self.geoms.get(name_key(row["street"]), []) if row["street"] else []
@@ -220,11 +238,20 @@ def score(rows: list[dict[str, str]], answers: list[Match], truth: Truth) -> Sco
                 if m.lat is not None and ok:
                     x, y = to_metres(m.lat, m.lon, truth.crs)
                     addr_ok += math.hypot(float(x) - point[0], float(y) - point[1]) <= 50.0
-    return Scores(place_ok / max(place_n, 1), place_n, addr_ok / max(addr_n, 1), addr_n,
-                  false_n / max(none_n, 1), none_n, hi_ok / max(hi_n, 1), hi_n, skipped)
+    return Scores(
+        place_ok / max(place_n, 1),
+        place_n,
+        addr_ok / max(addr_n, 1),
+        addr_n,
+        false_n / max(none_n, 1),
+        none_n,
+        hi_ok / max(hi_n, 1),
+        hi_n,
+        skipped,
+    )
 
 
-def baseline(gazetteer: Any) -> Callable[[str], Match]:
+def baseline(gazetteer: Gazetteer) -> Callable[[str], Match]:
     """Plain rapidfuzz: the best alias over the whole text (partial_ratio >= 85), at the
     street's middle point; no context, no house numbers, no landmarks."""
     index = build_index(gazetteer)
@@ -262,10 +289,10 @@ def load_time(path: str | None) -> tuple[float, float]:
     busy machine (several engineers share this one), so the targets use CPU time.
     """
     code = (
-        "import time,sys; sys.path.insert(0, %r); t=time.perf_counter(); c=time.process_time();"
+        f"import time,sys; sys.path.insert(0, {str(ROOT)!r}); t=time.perf_counter(); c=time.process_time();"
         "from geo.gazetteer import load_gazetteer; from geo.geocoding import get_index;"
-        "g=load_gazetteer(%r); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
-    ) % (str(ROOT), path)
+        f"g=load_gazetteer({path!r}); get_index(g); print(time.process_time()-c, time.perf_counter()-t)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     cpu, wall = (float(v) for v in out.stdout.split())
     return cpu, wall
@@ -282,13 +309,20 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
     return done / (time.process_time() - start)
 
 
-def cold_throughput(texts: list[str], gazetteer: Any) -> float:
+def cold_throughput(texts: list[str], gazetteer: Gazetteer) -> float:
     """One pass with the per-word caches emptied: the rate for text never seen before."""
     from geo import normalize
     from geo.geocoding import words
 
-    for fn in (normalize.word_keys, normalize.lemmas, normalize.stem, normalize.is_dictionary_word,
-               normalize.latin_to_cyrillic, normalize.deaccent, words._agree):
+    for fn in (
+        normalize.word_keys,
+        normalize.lemmas,
+        normalize.stem,
+        normalize.is_dictionary_word,
+        normalize.latin_to_cyrillic,
+        normalize.deaccent,
+        words._agree,
+    ):
         fn.cache_clear()
     get_index(gazetteer).inflected.clear()
     start = time.process_time()
@@ -298,9 +332,11 @@ def cold_throughput(texts: list[str], gazetteer: Any) -> float:
 
 
 def _line(name: str, s: Scores, tps: float) -> str:
-    return (f"{name:<10} street-level {s.street:6.1%} (n={s.street_n})  address<=50m {s.address50:6.1%} "
-            f"(n={s.address_n})  false places {s.false_places:5.1%} (n={s.none_n})  "
-            f"correct@score>=0.8 {s.above08:6.1%} (n={s.above08_n})  {tps:8.0f} texts/s")
+    return (
+        f"{name:<10} street-level {s.street:6.1%} (n={s.street_n})  address<=50m {s.address50:6.1%} "
+        f"(n={s.address_n})  false places {s.false_places:5.1%} (n={s.none_n})  "
+        f"correct@score>=0.8 {s.above08:6.1%} (n={s.above08_n})  {tps:8.0f} texts/s"
+    )
 
 
 def demo_messages() -> dict[tuple[str, str], tuple[str, tuple[float, float] | None]]:
@@ -320,7 +356,7 @@ def demo_messages() -> dict[tuple[str, str], tuple[str, tuple[float, float] | No
     return out
 
 
-def ground_truth(gazetteer: Any, truth: Truth) -> None:
+def ground_truth(gazetteer: Gazetteer, truth: Truth) -> None:
     """Score the geocoder on the demo data generator's reports (data/demo/ground_truth*.csv):
     expected names per report, the true point, and whether a location was shared."""
     files = sorted((ROOT / "data" / "demo").glob("ground_truth*.csv"))
@@ -342,11 +378,19 @@ def ground_truth(gazetteer: Any, truth: Truth) -> None:
             level = r["expected_level"] or "none"
             if msg[1] is not None:  # a shared location is the answer, whatever the text says
                 level = "address" if level == "none" else level
-            eval_rows.append({"text": msg[0], "level": level, "street": r["expected_street"],
-                              "street2": r["expected_street2"], "house": r["expected_house"],
-                              "landmark_kind": "", "landmark_number": "",
-                              "landmark_name": r["expected_landmark_name"],
-                              "district": r["district"] if level == "district" else ""})
+            eval_rows.append(
+                {
+                    "text": msg[0],
+                    "level": level,
+                    "street": r["expected_street"],
+                    "street2": r["expected_street2"],
+                    "house": r["expected_house"],
+                    "landmark_kind": "",
+                    "landmark_number": "",
+                    "landmark_name": r["expected_landmark_name"],
+                    "district": r["district"] if level == "district" else "",
+                }
+            )
             answers.append(m)
             error = None
             if m.lat is not None and r["lat"]:
@@ -356,16 +400,19 @@ def ground_truth(gazetteer: Any, truth: Truth) -> None:
                 errors.append(error)
             if level != "none" and r["lat"]:
                 placeable += 1
-                placed += (LEVEL_RANK[m.level] >= LEVEL_RANK[level] and error is not None
-                           and error <= (m.uncertainty_m or 0.0))
+                placed += (
+                    LEVEL_RANK[m.level] >= LEVEL_RANK[level] and error is not None and error <= (m.uncertainty_m or 0.0)
+                )
         s = score(eval_rows, answers, truth)
         errors.sort()
         median = errors[len(errors) // 2] if errors else float("nan")
         print(f"ground truth {path.name}: {len(eval_rows)} reports ({missing} not found in the sources)")
         print(_line("  geocoder", s, float("nan")).replace("     nan texts/s", ""))
         print(f"  distance to the true event point: median {median:.0f} m over {len(errors)} located")
-        print(f"  placed at the level the text allows or finer, true point within the claimed "
-              f"uncertainty: {placed / max(placeable, 1):6.1%} of {placeable} placeable reports (target 95%)")
+        print(
+            f"  placed at the level the text allows or finer, true point within the claimed "
+            f"uncertainty: {placed / max(placeable, 1):6.1%} of {placeable} placeable reports (target 95%)"
+        )
 
 
 def helsinki() -> None:
@@ -385,14 +432,21 @@ def helsinki() -> None:
     print(f"  answers > {FAR_M:.0f} m off claiming < {CONFIDENT_M:.0f} m: {bad} of {measured} (target 0)")
 
 
-def distinct_throughput(gazetteer: Any) -> None:
+def distinct_throughput(gazetteer: Gazetteer) -> None:
     """Texts per CPU second over distinct texts, each geocoded once, word caches emptied
     first: the eval sets and every demo report (no repeats feed the caches)."""
-    texts = list(dict.fromkeys([r["text"] for r in load_eval()] + [r["text"] for r in load_eval(HELSINKI_CSV)]
-                               + [text for text, _loc in demo_messages().values()]))
+    texts = list(
+        dict.fromkeys(
+            [r["text"] for r in load_eval()]
+            + [r["text"] for r in load_eval(HELSINKI_CSV)]
+            + [text for text, _loc in demo_messages().values()]
+        )
+    )
     rate = cold_throughput(texts, gazetteer)
-    print(f"speed on {len(texts)} distinct texts, each once, empty word caches: {rate:.0f} texts/s "
-          f"per CPU second of one core (target 2000)")
+    print(
+        f"speed on {len(texts)} distinct texts, each once, empty word caches: {rate:.0f} texts/s "
+        f"per CPU second of one core (target 2000)"
+    )
 
 
 def main() -> None:
@@ -422,17 +476,26 @@ def main() -> None:
     held = [i for i, r in enumerate(rows) if r["note"].startswith("holdout")]
     if held:
         s_held = score([rows[i] for i in held], [mine[i] for i in held], truth)
-        print(_line("  holdout", s_held, float("nan")).replace("     nan texts/s", "")
-              + f" ({len(held)} rows written after tuning on the others)")
-    print(f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s "
-          "(texts/s are per CPU second of one core)")
+        print(
+            _line("  holdout", s_held, float("nan")).replace("     nan texts/s", "")
+            + f" ({len(held)} rows written after tuning on the others)"
+        )
+    print(
+        f"geocoder first pass with empty word caches: {tps_cold:.0f} texts/s (texts/s are per CPU second of one core)"
+    )
     fresh, fresh_wall = load_time(args.gazetteer)
-    print(f"gazetteer + index load in a fresh interpreter, incl. imports: {fresh:.2f} s CPU "
-          f"({fresh_wall:.2f} s wall); in this process {in_process:.2f} s wall")
-    checks = {"street": s_mine.street >= TARGETS["street"], "address50": s_mine.address50 >= TARGETS["address50"],
-              "false_places": s_mine.false_places <= TARGETS["false_places"],
-              "above08": s_mine.above08 >= TARGETS["above08"], "texts_per_s": tps_mine >= TARGETS["texts_per_s"],
-              "load_s": fresh < TARGETS["load_s"]}
+    print(
+        f"gazetteer + index load in a fresh interpreter, incl. imports: {fresh:.2f} s CPU "
+        f"({fresh_wall:.2f} s wall); in this process {in_process:.2f} s wall"
+    )
+    checks = {
+        "street": s_mine.street >= TARGETS["street"],
+        "address50": s_mine.address50 >= TARGETS["address50"],
+        "false_places": s_mine.false_places <= TARGETS["false_places"],
+        "above08": s_mine.above08 >= TARGETS["above08"],
+        "texts_per_s": tps_mine >= TARGETS["texts_per_s"],
+        "load_s": fresh < TARGETS["load_s"],
+    }
     print("targets: " + ", ".join(f"{k} {'ok' if v else 'MISSED'}" for k, v in checks.items()))
     from geo.gazetteer import DEFAULT_GAZETTEER
 

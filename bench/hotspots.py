@@ -94,8 +94,10 @@ def reference_gistar(y: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def bench_gistar(quick: bool) -> None:
     print("\n== 1. Gi* + FDR bins: ours vs libpysal Graph.build_h3 + esda G_Local + statsmodels BH (k=1)")
-    print(f"{'area':<22}{'cells':>8}{'max|dz|':>10}{'bins eq':>9}{'ours cold s':>13}{'ours warm s':>13}"
-          f"{'ref s':>9}{'x cold':>8}{'x warm':>8}")
+    print(
+        f"{'area':<22}{'cells':>8}{'max|dz|':>10}{'bins eq':>9}{'ours cold s':>13}{'ours warm s':>13}"
+        f"{'ref s':>9}{'x cold':>8}{'x warm':>8}"
+    )
     areas = [("city box res 9", study_area(BOX, 9), 9), ("city box res 10", study_area(BOX, 10), 10)]
     if not quick:
         disk = sorted(h3.grid_disk(h3.latlng_to_cell(*CENTRE, 10), 183))[:100_000]
@@ -115,16 +117,22 @@ def bench_gistar(quick: bool) -> None:
         t_ref, (z_ref, bin_ref) = timed(lambda: reference_gistar(y), 10 if small else 1)
         dz = float(np.max(np.abs(ours.table["z"].to_numpy() - z_ref)))
         same = bool((ours.table["bin"].to_numpy() == bin_ref).all())
-        print(f"{name:<22}{len(cells):>8}{dz:>10.1e}{str(same):>9}{t_cold:>13.4f}{t_warm:>13.4f}"
-              f"{t_ref:>9.3f}{t_ref / t_cold:>8.1f}{t_ref / t_warm:>8.1f}")
+        print(
+            f"{name:<22}{len(cells):>8}{dz:>10.1e}{str(same):>9}{t_cold:>13.4f}{t_warm:>13.4f}"
+            f"{t_ref:>9.3f}{t_ref / t_cold:>8.1f}{t_ref / t_warm:>8.1f}"
+        )
 
 
 def bench_binning(quick: bool) -> None:
     print("\n== 2. Binning (res 9, city box): ours vs a Python loop over h3.latlng_to_cell (+ dict lookup)")
-    print("   lattice = cell_positions (vectorised lattice map, used by bin_counts);"
-          " dedupe = points_to_cells (one H3 call per distinct point)")
-    print(f"{'reports':>9}  {'points':<10}{'lattice s':>10}{'dedupe s':>10}{'loop s':>9}"
-          f"{'x lattice':>10}{'x dedupe':>9}{'equal':>7}")
+    print(
+        "   lattice = cell_positions (vectorised lattice map, used by bin_counts);"
+        " dedupe = points_to_cells (one H3 call per distinct point)"
+    )
+    print(
+        f"{'reports':>9}  {'points':<10}{'lattice s':>10}{'dedupe s':>10}{'loop s':>9}"
+        f"{'x lattice':>10}{'x dedupe':>9}{'equal':>7}"
+    )
     area = study_area(BOX, 9)
     index = {c: i for i, c in enumerate(area)}
     rng = np.random.default_rng(0)
@@ -143,14 +151,18 @@ def bench_binning(quick: bool) -> None:
             lat_l, lon_l = lat.tolist(), lon.tolist()
             t_loop, want = timed(lambda: [h3.latlng_to_cell(a, b, 9) for a, b in zip(lat_l, lon_l)], 3)
             same = got.tolist() == want and pos.tolist() == [index.get(c, -1) for c in want]
-            print(f"{n:>9}  {kind:<10}{t_lat:>10.3f}{t_ded:>10.3f}{t_loop:>9.3f}"
-                  f"{t_loop / t_lat:>10.2f}{t_loop / t_ded:>9.2f}{str(same):>7}")
+            print(
+                f"{n:>9}  {kind:<10}{t_lat:>10.3f}{t_ded:>10.3f}{t_loop:>9.3f}"
+                f"{t_loop / t_lat:>10.2f}{t_loop / t_ded:>9.2f}{str(same):>7}"
+            )
     n = 100_000 if quick else 1_000_000
-    df = pd.DataFrame({
-        "lat": rng.uniform(47.531, 47.601, n),
-        "lon": rng.uniform(31.267, 31.390, n),
-        "uncertainty_m": rng.choice([10.0, 50.0, 500.0], n),
-    })
+    df = pd.DataFrame(
+        {
+            "lat": rng.uniform(47.531, 47.601, n),
+            "lon": rng.uniform(31.267, 31.390, n),
+            "uncertainty_m": rng.choice([10.0, 50.0, 500.0], n),
+        }
+    )
     hot = rng.random(n) < 0.1
     df.loc[hot, "lat"] = CENTRE[0] + rng.normal(0, 0.002, hot.sum())
     df.loc[hot, "lon"] = CENTRE[1] + rng.normal(0, 0.003, hot.sum())
@@ -161,9 +173,11 @@ def bench_binning(quick: bool) -> None:
         return local_gistar(counts), summary
 
     t, (res, summary) = timed(pipeline, 1)
-    print(f"{n} reports binned + Gi* analysed (res 9, {len(res.table)} cells): {t:.3f} s "
-          f"(in {summary.n_in}, too vague {summary.n_too_vague}, outside {summary.n_outside}; "
-          f"hot cells at 99%: {(res.table['bin'] == 3).sum()})")
+    print(
+        f"{n} reports binned + Gi* analysed (res 9, {len(res.table)} cells): {t:.3f} s "
+        f"(in {summary.n_in}, too vague {summary.n_too_vague}, outside {summary.n_outside}; "
+        f"hot cells at 99%: {(res.table['bin'] == 3).sum()})"
+    )
     print(f"  peak traced memory of that pipeline: {peak_mib(pipeline):.0f} MiB")
 
 
@@ -186,8 +200,10 @@ def bench_emerging(quick: bool) -> None:
     t_loop, ref = timed(lambda: [mk.original_test(row) for row in z[:m]], 1)
     dz = max(abs(o.z - ours["z"][i]) for i, o in enumerate(ref))
     print(f"ours, whole analysis (cube Gi* + FDR per week + MK + 17 categories): {t_total:.3f} s")
-    print(f"ours, Mann-Kendall only: {t_mk:.3f} s; pymannkendall loop over {m} cells: {t_loop:.2f} s "
-          f"(x{t_loop / t_mk * len(cells) / m:.0f} per cell, max |dz| {dz:.1e})")
+    print(
+        f"ours, Mann-Kendall only: {t_mk:.3f} s; pymannkendall loop over {m} cells: {t_loop:.2f} s "
+        f"(x{t_loop / t_mk * len(cells) / m:.0f} per cell, max |dz| {dz:.1e})"
+    )
     print("  categories:", dict(r.table["category"].value_counts()))
     print(f"  peak traced memory: {peak_mib(lambda: emerging_hotspots(cube)):.0f} MiB")
 

@@ -29,8 +29,8 @@ looks like a real export, so this script
    "rest without geocoding" stage can replay the real geocoder's answers (see 3.);
 2. measures, each in a fresh child process so that peak RSS (``ru_maxrss``) belongs
    to that stage alone:
-   (a) ``data.importer.import_file`` end to end into a fresh SQLite store;
-   (b) the same with ``data.importer.geocode`` replaced by a stub. The default stub
+   (a) ``services.importer.import_file`` end to end into a fresh SQLite store;
+   (b) the same with ``services.importer.geocode`` replaced by a stub. The default stub
        replays the answers the real geocoder gave for the same text (looked up in a dict
        built before timing), so the located / not-located mix, and with it the work of
        the store and of de-duplication, is the same as in (a): (a) - (b) is the cost
@@ -96,25 +96,50 @@ FLUSH_CHARS = 1 << 20
 # Sentinels put into a template before it is serialised once; each message then only
 # replaces them, which is ~20x faster than json.dumps(indent=1) per message.
 _ID, _DATE, _UNIX, _EDATE, _EUNIX, _REPLY, _TAIL = (
-    f"@@{n}@@" for n in ("ID", "DATE", "UNIX", "EDATE", "EUNIX", "REPLY", "TAIL"))
+    f"@@{n}@@" for n in ("ID", "DATE", "UNIX", "EDATE", "EUNIX", "REPLY", "TAIL")
+)
 # Every copy of a demo text after the first ends with its own closing line, as residents
 # write them (a plea, how long it has lasted, a sign-off; Ukrainian and Russian), so that
 # the export's texts are distinct: caches keyed by text never see a repeat. The line
 # names no place, person or number a redactor looks for, so the geocoder's answer for
 # the text is the demo text's answer (the replay stub relies on it; the test checks it).
-_PLEAS = ("Прошу звернути увагу", "Скільки можна терпіти", "Дуже просимо розібратися", "Просим принять меры",
-          "Сколько можно это терпеть", "Будь ласка, відреагуйте", "Це вже не вперше", "Уже не в первый раз",
-          "Допоможіть, будь ласка", "Люди скаржаться давно", "Хто за це відповідає", "Куда смотрят службы")
-_SPANS = tuple([f"вже {n}-й день" for n in range(2, 31)] + [f"уже {n} дней" for n in range(2, 31)]
-               + [f"вже {n} тижні" for n in (2, 3, 4)] + [f"вже {n} місяців" for n in range(5, 13)])
-_SIGN_OFFS = ("Дякую!", "Спасибо.", "Фото є.", "Заздалегідь дякую.", "Реагуйте!", "!!!", "Дякую за увагу.",
-              "Ждём ответа.")
+_PLEAS = (
+    "Прошу звернути увагу",
+    "Скільки можна терпіти",
+    "Дуже просимо розібратися",
+    "Просим принять меры",
+    "Сколько можно это терпеть",
+    "Будь ласка, відреагуйте",
+    "Це вже не вперше",
+    "Уже не в первый раз",
+    "Допоможіть, будь ласка",
+    "Люди скаржаться давно",
+    "Хто за це відповідає",
+    "Куда смотрят службы",
+)
+_SPANS = tuple(
+    [f"вже {n}-й день" for n in range(2, 31)]
+    + [f"уже {n} дней" for n in range(2, 31)]
+    + [f"вже {n} тижні" for n in (2, 3, 4)]
+    + [f"вже {n} місяців" for n in range(5, 13)]
+)
+_SIGN_OFFS = (
+    "Дякую!",
+    "Спасибо.",
+    "Фото є.",
+    "Заздалегідь дякую.",
+    "Реагуйте!",
+    "!!!",
+    "Дякую за увагу.",
+    "Ждём ответа.",
+)
 TAILS = tuple(f"{p}, {s}. {o}" for p in _PLEAS for s in _SPANS for o in _SIGN_OFFS)
 TAIL_SET = frozenset(TAILS)
 RESULT_MARK = "BENCH-RESULT "
 
 
 # --- generating the export ---------------------------------------------------------
+
 
 @dataclass
 class _Template:
@@ -203,8 +228,12 @@ def _messages(chat: _Chat, budget_bytes: int, gap_s: float, rng: random.Random) 
                 continue
             now += rng.expovariate(1.0 / gap_s)
             unix = int(now)
-            text = (tpl.text.replace(_ID, str(base + tpl.id), 1).replace(_TAIL, _tail(cycle, tpl.id))
-                    .replace(_DATE, _local(unix), 1).replace(_UNIX, str(unix), 1))
+            text = (
+                tpl.text.replace(_ID, str(base + tpl.id), 1)
+                .replace(_TAIL, _tail(cycle, tpl.id))
+                .replace(_DATE, _local(unix), 1)
+                .replace(_UNIX, str(unix), 1)
+            )
             if tpl.reply_to is not None:
                 text = text.replace(_REPLY, str(base + tpl.reply_to), 1)
             if tpl.edit_delay is not None:
@@ -301,6 +330,7 @@ def generate_export(path: Path, mb: float, *, layout: str = "account", seed: int
 
 # --- the stages (each runs in its own child process) -------------------------------
 
+
 def _peak_rss_mb() -> float:
     """Peak resident memory of this process (Linux reports KiB, macOS bytes)."""
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -311,8 +341,8 @@ def _warm_up() -> float:
     """Load the gazetteer index, morphology, redaction lists and the classifier once,
     so that the timed part measures messages, not start-up."""
     started = time.perf_counter()
-    from data.classify import classify_many
-    from data.redact import redact
+    from data.text.classify import classify_many
+    from data.text.redact import redact
     from geo.geocoder import geocode
 
     text = "Біля буд. 5 на вул. Миру машини на газоні, Іван Петренко, тел. 0501234567"
@@ -343,24 +373,23 @@ def _replay_table() -> dict[tuple[str, Any], Any]:
 
 
 def _install_stub(kind: str) -> dict[str, int]:
-    """Replace ``data.importer.geocode`` by a near-free stub; returns its hit counters."""
-    import dataclasses
-
-    import data.importer as importer
+    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters."""
+    import services.importer as importer
+    from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
 
     counts = {"calls": 0, "misses": 0}
     table = _replay_table() if kind == "replay" else {}
     fixed = Match(lat=47.566, lon=31.33, level="street", score=0.5, uncertainty_m=300.0, street="stub")
 
-    def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Any = None) -> Match:
+    def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
         counts["calls"] += 1
         if kind == "point":
-            return dataclasses.replace(fixed)
+            return fixed.model_copy()
         if kind == "replay":
             found = table.get((untailed(text), location))
             if found is not None:
-                return dataclasses.replace(found)
+                return found.model_copy()
             counts["misses"] += 1
         if location is not None:  # what geocode does with a shared location
             return Match(lat=location[0], lon=location[1], level="address", score=1.0, uncertainty_m=25.0)
@@ -382,7 +411,7 @@ def _module_of(filename: str) -> str:
         parts = path.parts
         for marker in ("site-packages", "dist-packages"):
             if marker in parts:
-                return ".".join(Path(*parts[parts.index(marker) + 1:]).with_suffix("").parts)
+                return ".".join(Path(*parts[parts.index(marker) + 1 :]).with_suffix("").parts)
         return "stdlib:" + path.stem
 
 
@@ -391,8 +420,15 @@ def _top_functions(profile: cProfile.Profile, n: int) -> list[dict[str, Any]]:
     rows = []
     entries = stats.stats.items()  # type: ignore[attr-defined]
     for (filename, line, func), (_cc, calls, tottime, cumtime, _callers) in entries:
-        rows.append({"module": _module_of(filename), "function": func if filename.startswith("~") else f"{func}:{line}",
-                     "calls": calls, "tottime": tottime, "cumtime": cumtime})
+        rows.append(
+            {
+                "module": _module_of(filename),
+                "function": func if filename.startswith("~") else f"{func}:{line}",
+                "calls": calls,
+                "tottime": tottime,
+                "cumtime": cumtime,
+            }
+        )
     rows.sort(key=lambda r: r["tottime"], reverse=True)
     return rows[:n]
 
@@ -417,9 +453,9 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         out["raw_messages"] = raws
         out["stats"] = dict(parsed.stats)
     else:
-        from data.importer import import_file
         from data.store.db import open_store
-        from data.workers import available_workers
+        from services.import_workers import available_workers
+        from services.importer import import_file
 
         if stage == "rest":  # one process: the stub's counters see every call, no pickling to workers
             os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
@@ -432,8 +468,7 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
 
         def progress(done: int, total: int | None) -> None:
             if total is None:  # after each chunk: where the time goes before the batch-wide steps
-                seen.update(read=done, seconds=time.perf_counter() - started,
-                            cpu_seconds=_cpu_with_workers() - cpu)
+                seen.update(read=done, seconds=time.perf_counter() - started, cpu_seconds=_cpu_with_workers() - cpu)
 
         if profile:
             profile.enable()
@@ -478,8 +513,18 @@ def _child(stage: str, file: Path, workdir: Path, stub: str) -> dict[str, Any]:
     """Run a stage in a fresh interpreter: its ru_maxrss is that stage's alone. Meanwhile the
     memory of its whole process tree (the import and its worker processes) is sampled as
     PSS, which counts each shared page once, so ``tree_peak_mb`` is the import's real peak."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--stage", stage, "--file", str(file),
-           "--workdir", str(workdir), "--stub", stub]
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--stage",
+        stage,
+        "--file",
+        str(file),
+        "--workdir",
+        str(workdir),
+        "--stub",
+        stub,
+    ]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         proc = subprocess.Popen(cmd, cwd=ROOT, stdout=out, stderr=err, text=True)
         peak = 0.0
@@ -491,7 +536,7 @@ def _child(stage: str, file: Path, workdir: Path, stub: str) -> dict[str, Any]:
         stdout, stderr = out.read(), err.read()
     for line in reversed(stdout.splitlines()):
         if line.startswith(RESULT_MARK):
-            return json.loads(line[len(RESULT_MARK):]) | {"tree_peak_mb": peak}
+            return json.loads(line[len(RESULT_MARK) :]) | {"tree_peak_mb": peak}
     raise RuntimeError(f"stage {stage} failed (exit {proc.returncode}):\n{stderr[-4000:]}")
 
 
@@ -532,8 +577,10 @@ def _hostile_files(folder: Path, scale: float) -> list[tuple[str, Path]]:
     depth = int(250_000 * scale) + 100
     deep = folder / "deep.json"  # ~10 bytes a level: 2.5 MB at scale 1
     with deep.open("w", encoding="utf-8") as out:
-        out.write('{"name":"c","type":"public_supergroup","id":1,"messages":[{"id":1,"type":"message",'
-                  '"date_unixtime":"1714550400","text":[')
+        out.write(
+            '{"name":"c","type":"public_supergroup","id":1,"messages":[{"id":1,"type":"message",'
+            '"date_unixtime":"1714550400","text":['
+        )
         out.write('{"text":[' * depth + '"x"' + "]}" * depth)
         out.write("]}]}")
     files.append((f"Telegram JSON nested {depth:,} deep", deep))
@@ -582,8 +629,8 @@ def run_hostile(file: Path, workdir: Path) -> dict[str, Any]:
     """Import one hostile file in this (child) process: outcome, time, peak memory."""
     os.environ["HOTSPOTS_SALT_FILE"] = str(workdir / "salt.key")
     from data import intake
-    from data.importer import import_file
     from data.store.db import open_store
+    from services.importer import import_file
 
     engine = open_store(f"sqlite:///{workdir / f'store-{file.stem}.db'}")
     started = time.perf_counter()
@@ -607,13 +654,19 @@ def _print_hostile(rows: list[tuple[str, dict[str, Any]]]) -> None:
     for title, st in rows:
         s = st.get("summary")
         identity = "-" if s is None else ("ok" if _counts_ok(s) else "MISMATCH")
-        print(f"{title:44s} {st['seconds']:7.1f} {st['rss_peak_mb']:11.0f} "
-              f"{st['rss_peak_mb'] / HOSTILE_RSS_MB:9.2f} {identity:>8s}  {st['outcome'][:110]}")
+        print(
+            f"{title:44s} {st['seconds']:7.1f} {st['rss_peak_mb']:11.0f} "
+            f"{st['rss_peak_mb'] / HOSTILE_RSS_MB:9.2f} {identity:>8s}  {st['outcome'][:110]}"
+        )
         if s is not None:
-            print(f"{'':44s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
-                  f"quarantined {s['quarantined']:,} + already imported {s['already_imported']:,}")
-    print("RSS ratio = peak / 1,024 MB (< 1 meets it); 'refused' and 'failed' are the bounds working: the CLI "
-          "exits non-zero for such a file, with the reason")
+            print(
+                f"{'':44s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
+                f"quarantined {s['quarantined']:,} + already imported {s['already_imported']:,}"
+            )
+    print(
+        "RSS ratio = peak / 1,024 MB (< 1 meets it); 'refused' and 'failed' are the bounds working: the CLI "
+        "exits non-zero for such a file, with the reason"
+    )
 
 
 def _hostile_stage(workdir: Path, scale: float) -> list[tuple[str, dict[str, Any]]]:
@@ -628,6 +681,7 @@ def _hostile_stage(workdir: Path, scale: float) -> list[tuple[str, dict[str, Any
 
 
 # --- the report ----------------------------------------------------------------------
+
 
 @dataclass
 class BenchResult:
@@ -647,17 +701,25 @@ def _counts_ok(summary: dict[str, Any]) -> bool:
 
 def _print_report(res: BenchResult) -> None:
     g = res.generated
-    print(f"\nexport: {g.path.name}, {g.layout} layout, {g.bytes / 1e6:.1f} MB, {g.entries:,} entries "
-          f"(written in {g.seconds:.1f} s, {g.bytes / 1e6 / max(g.seconds, 1e-9):.0f} MB/s)")
-    print(f"CPU: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end "
-          "(other processes on the machine slow every number here)")
-    rows = [("(a) end to end, import_file", "e2e", TARGETS["end_to_end"]),
-            ("(b) rest without geocoding", "rest", TARGETS["no_geocode"]),
-            ("(c) parse only", "parse", None),
-            ("(c') parse only, single-chat layout", "parse_chat", None)]
-    print(f"\n{'stage':36s} {'records':>9s} {'wall s':>7s} {'msg/s':>7s} {'CPU s':>7s} {'msg/CPU-s':>9s} "
-          f"{'target':>7s} {'ratio':>11s} {'peak RSS MB':>11s} {'RSS ratio':>9s} {'warm-up s':>9s} "
-          f"{'workers':>7s} {'tree PSS MB':>11s}")
+    print(
+        f"\nexport: {g.path.name}, {g.layout} layout, {g.bytes / 1e6:.1f} MB, {g.entries:,} entries "
+        f"(written in {g.seconds:.1f} s, {g.bytes / 1e6 / max(g.seconds, 1e-9):.0f} MB/s)"
+    )
+    print(
+        f"CPU: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at the end "
+        "(other processes on the machine slow every number here)"
+    )
+    rows = [
+        ("(a) end to end, import_file", "e2e", TARGETS["end_to_end"]),
+        ("(b) rest without geocoding", "rest", TARGETS["no_geocode"]),
+        ("(c) parse only", "parse", None),
+        ("(c') parse only, single-chat layout", "parse_chat", None),
+    ]
+    print(
+        f"\n{'stage':36s} {'records':>9s} {'wall s':>7s} {'msg/s':>7s} {'CPU s':>7s} {'msg/CPU-s':>9s} "
+        f"{'target':>7s} {'ratio':>11s} {'peak RSS MB':>11s} {'RSS ratio':>9s} {'warm-up s':>9s} "
+        f"{'workers':>7s} {'tree PSS MB':>11s}"
+    )
     for title, key, target in rows:
         st = res.stages.get(key)
         if st is None:
@@ -665,55 +727,74 @@ def _print_report(res: BenchResult) -> None:
         ratio = f"{st['rate'] / target:5.2f}/{st['cpu_rate'] / target:<5.2f}" if target else f"{'-':>11s}"
         target_s = f"{target:7,.0f}" if target else f"{'-':>7s}"
         rss_ratio = st["rss_peak_mb"] / TARGETS["rss_mb"]
-        print(f"{title:36s} {st['read']:9,d} {st['seconds']:7.1f} {st['rate']:7,.0f} {st['cpu_seconds']:7.1f} "
-              f"{st['cpu_rate']:9,.0f} {target_s} {ratio} {st['rss_peak_mb']:11.0f} {rss_ratio:9.2f} "
-              f"{st['warm_up_s']:9.1f} {st.get('workers', 1):7d} {st.get('tree_peak_mb', 0):11.0f}")
+        print(
+            f"{title:36s} {st['read']:9,d} {st['seconds']:7.1f} {st['rate']:7,.0f} {st['cpu_seconds']:7.1f} "
+            f"{st['cpu_rate']:9,.0f} {target_s} {ratio} {st['rss_peak_mb']:11.0f} {rss_ratio:9.2f} "
+            f"{st['warm_up_s']:9.1f} {st.get('workers', 1):7d} {st.get('tree_peak_mb', 0):11.0f}"
+        )
         if "error" in st:
             print(f"    FAILED after {st['read']:,} records (rates above: the chunks done before it): {st['error']}")
         elif "chunks" in st:
-            print(f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall / "
-                  f"{st['chunks']['cpu_seconds']:.1f} s CPU, then the batch-wide steps (dedupe, side records, "
-                  f"commit) {st['batch_steps_seconds']:.1f} s wall")
-    print("ratio = measured / target, wall/CPU (>= 1 meets it). msg/CPU-s is the rate per CPU-second (the import's "
-          "own CPU time and its worker processes'), which a shared machine does not distort; wall msg/s is what the "
-          "operator waits, with the worker pool (HOTSPOTS_IMPORT_WORKERS, default: the cores).")
-    print("tree PSS MB = the peak memory of the import and its workers together (PSS, sampled every 0.2 s; "
-          "target < 1,024 MB).")
+            print(
+                f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall / "
+                f"{st['chunks']['cpu_seconds']:.1f} s CPU, then the batch-wide steps (dedupe, side records, "
+                f"commit) {st['batch_steps_seconds']:.1f} s wall"
+            )
+    print(
+        "ratio = measured / target, wall/CPU (>= 1 meets it). msg/CPU-s is the rate per CPU-second (the import's "
+        "own CPU time and its worker processes'), which a shared machine does not distort; wall msg/s is what the "
+        "operator waits, with the worker pool (HOTSPOTS_IMPORT_WORKERS, default: the cores)."
+    )
+    print(
+        "tree PSS MB = the peak memory of the import and its workers together (PSS, sampled every 0.2 s; "
+        "target < 1,024 MB)."
+    )
     first = res.stages.get("e2e") or next(iter(res.stages.values()))
-    print(f"RSS ratio = peak / {TARGETS['rss_mb']:.0f} MB (<= 1 meets it); the peak includes the interpreter and, "
-          f"except for parsing, the models and gazetteer: {first['rss_start_mb']:.0f} MB at the "
-          f"child's start, {first['rss_warm_mb']:.0f} MB after the warm-up, before the first message")
+    print(
+        f"RSS ratio = peak / {TARGETS['rss_mb']:.0f} MB (<= 1 meets it); the peak includes the interpreter and, "
+        f"except for parsing, the models and gazetteer: {first['rss_start_mb']:.0f} MB at the "
+        f"child's start, {first['rss_warm_mb']:.0f} MB after the warm-up, before the first message"
+    )
     e2e, rest = res.stages.get("e2e"), res.stages.get("rest")
     if e2e and e2e["rate"] and e2e["cpu_rate"]:
         wall_1m = DEFAULT_MESSAGES / e2e["rate"]
         cpu_1m = DEFAULT_MESSAGES / e2e["cpu_rate"]
         workers = max(1, int(e2e.get("workers", 1)))
-        print(f"1,000,000 records end to end: {wall_1m:,.0f} s wall at this run's wall rate (target < "
-              f"{TARGETS['wall_1m_s']:.0f} s, stretch 300 s: ratio {TARGETS['wall_1m_s'] / wall_1m:.2f}"
-              f"{'' if e2e['read'] >= DEFAULT_MESSAGES else ', extrapolated from ' + format(e2e['read'], ',') + ' records'}); "
-              f"{cpu_1m:,.0f} CPU-s, i.e. {cpu_1m / workers:,.0f} s on {workers} free cores; "
-              f"tree PSS peak {e2e.get('tree_peak_mb', 0):,.0f} MB (target < {TARGETS['tree_mb']:,.0f} MB)")
+        print(
+            f"1,000,000 records end to end: {wall_1m:,.0f} s wall at this run's wall rate (target < "
+            f"{TARGETS['wall_1m_s']:.0f} s, stretch 300 s: ratio {TARGETS['wall_1m_s'] / wall_1m:.2f}"
+            f"{'' if e2e['read'] >= DEFAULT_MESSAGES else ', extrapolated from ' + format(e2e['read'], ',') + ' records'}); "
+            f"{cpu_1m:,.0f} CPU-s, i.e. {cpu_1m / workers:,.0f} s on {workers} free cores; "
+            f"tree PSS peak {e2e.get('tree_peak_mb', 0):,.0f} MB (target < {TARGETS['tree_mb']:,.0f} MB)"
+        )
     if e2e and rest and e2e["cpu_rate"] and rest["cpu_rate"]:
         per_msg = 1 / e2e["cpu_rate"] - 1 / rest["cpu_rate"]
-        print(f"geocoding share: {per_msg * 1e3:.3f} CPU ms per record "
-              f"({per_msg * e2e['cpu_rate']:.0%} of the end-to-end CPU time); stub '{rest.get('stub')}', "
-              f"calls {rest['stub_calls']['calls']:,}, misses {rest['stub_calls']['misses']:,}")
+        print(
+            f"geocoding share: {per_msg * 1e3:.3f} CPU ms per record "
+            f"({per_msg * e2e['cpu_rate']:.0%} of the end-to-end CPU time); stub '{rest.get('stub')}', "
+            f"calls {rest['stub_calls']['calls']:,}, misses {rest['stub_calls']['misses']:,}"
+        )
     for key in ("e2e", "rest"):
         st = res.stages.get(key)
         if st and "summary" in st:
             s = st["summary"]
-            print(f"  {key:5s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
-                  f"quarantined {s['quarantined']:,} (not located {s['not_located']:,}) + already imported "
-                  f"{s['already_imported']:,}: {'ok' if _counts_ok(s) else 'MISMATCH'}")
+            print(
+                f"  {key:5s} read {s['read']:,} = imported {s['imported']:,} + duplicates {s['duplicates']:,} + "
+                f"quarantined {s['quarantined']:,} (not located {s['not_located']:,}) + already imported "
+                f"{s['already_imported']:,}: {'ok' if _counts_ok(s) else 'MISMATCH'}"
+            )
     if res.profile:
         p = res.profile
-        print(f"\ncProfile of import_file on a {p['mb']:.0f} MB export ({p['read']:,} records, {p['seconds']:.1f} s "
-              f"wall, {p['cpu_seconds']:.1f} s CPU under the profiler): top {PROFILE_TOP} by own time"
-              + (f" (FAILED: {p['error']})" if "error" in p else ""))
+        print(
+            f"\ncProfile of import_file on a {p['mb']:.0f} MB export ({p['read']:,} records, {p['seconds']:.1f} s "
+            f"wall, {p['cpu_seconds']:.1f} s CPU under the profiler): top {PROFILE_TOP} by own time"
+            + (f" (FAILED: {p['error']})" if "error" in p else "")
+        )
         print(f"{'tottime s':>9s} {'cumtime s':>9s} {'calls':>10s}  module : function")
         for row in p["top"]:
-            print(f"{row['tottime']:9.2f} {row['cumtime']:9.2f} {row['calls']:10,d}  "
-                  f"{row['module']} : {row['function']}")
+            print(
+                f"{row['tottime']:9.2f} {row['cumtime']:9.2f} {row['calls']:10,d}  {row['module']} : {row['function']}"
+            )
 
 
 def run(argv: Sequence[str] | None = None) -> BenchResult:
@@ -721,8 +802,11 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
     args = _parser().parse_args(argv)
     messages = args.messages if args.messages is not None else (None if args.mb or args.quick else DEFAULT_MESSAGES)
     mb = messages * BYTES_PER_RECORD / 1e6 if messages else (args.mb if args.mb is not None else QUICK_MB)
-    profile_mb = 0.0 if args.no_profile else (args.profile_mb if args.profile_mb is not None
-                                               else (0.0 if args.quick else PROFILE_MB))
+    profile_mb = (
+        0.0
+        if args.no_profile
+        else (args.profile_mb if args.profile_mb is not None else (0.0 if args.quick else PROFILE_MB))
+    )
     workdir = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="bench-intake-"))
     workdir.mkdir(parents=True, exist_ok=True)
     try:
@@ -760,22 +844,39 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
 
 def _parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--messages", type=int, default=None,
-                    help=f"records in the export (default {DEFAULT_MESSAGES:,}; about {BYTES_PER_RECORD} bytes each)")
-    ap.add_argument("--mb", type=float, default=None, help="export size in MB instead of --messages ("
-                                                           f"{QUICK_MB:.0f} with --quick)")
+    ap.add_argument(
+        "--messages",
+        type=int,
+        default=None,
+        help=f"records in the export (default {DEFAULT_MESSAGES:,}; about {BYTES_PER_RECORD} bytes each)",
+    )
+    ap.add_argument(
+        "--mb", type=float, default=None, help=f"export size in MB instead of --messages ({QUICK_MB:.0f} with --quick)"
+    )
     ap.add_argument("--quick", action="store_true", help="smoke run: small export, no profile, no single-chat parse")
-    ap.add_argument("--stub", choices=("replay", "none", "point"), default="replay",
-                    help="geocoder stub of stage (b): replay the real answers (default), no place, a fixed point")
-    ap.add_argument("--profile-mb", type=float, default=None,
-                    help=f"size of the profiled export (default {PROFILE_MB:.0f})")
+    ap.add_argument(
+        "--stub",
+        choices=("replay", "none", "point"),
+        default="replay",
+        help="geocoder stub of stage (b): replay the real answers (default), no place, a fixed point",
+    )
+    ap.add_argument(
+        "--profile-mb", type=float, default=None, help=f"size of the profiled export (default {PROFILE_MB:.0f})"
+    )
     ap.add_argument("--no-profile", action="store_true")
-    ap.add_argument("--stages", default="e2e,rest,parse",
-                    help="comma-separated stages to measure (default e2e,rest,parse; a 1M run: e2e,rest)")
+    ap.add_argument(
+        "--stages",
+        default="e2e,rest,parse",
+        help="comma-separated stages to measure (default e2e,rest,parse; a 1M run: e2e,rest)",
+    )
     ap.add_argument("--no-hostile", action="store_true", help="skip the hostile-file rows")
     ap.add_argument("--hostile-only", action="store_true", help="only the hostile-file rows")
-    ap.add_argument("--hostile-scale", type=float, default=1.0,
-                    help="size of the hostile files, 1.0 = the issue's (a 150 MB cell, a million rows)")
+    ap.add_argument(
+        "--hostile-scale",
+        type=float,
+        default=1.0,
+        help="size of the hostile files, 1.0 = the issue's (a 150 MB cell, a million rows)",
+    )
     ap.add_argument("--workdir", help="where the export and stores go (default: a temp dir, removed at the end)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--stage", choices=("e2e", "rest", "parse", "profile", "hostile"), help=argparse.SUPPRESS)
@@ -793,9 +894,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(RESULT_MARK + json.dumps(result, default=str), flush=True)
         return 0
     res = run(argv)
-    bad = [k for k, st in [*res.stages.items(), *res.hostile]
-           if "error" in st or ("summary" in st and not _counts_ok(st["summary"]))
-           or st.get("rss_peak_mb", 0) > HOSTILE_RSS_MB]
+    bad = [
+        k
+        for k, st in [*res.stages.items(), *res.hostile]
+        if "error" in st
+        or ("summary" in st and not _counts_ok(st["summary"]))
+        or st.get("rss_peak_mb", 0) > HOSTILE_RSS_MB
+    ]
     return 1 if bad else 0
 
 

@@ -5,7 +5,7 @@ Run from the repository root, with a PostgreSQL cluster whose user may CREATE DA
     python3 bench/intake_copy.py --url postgresql+psycopg://user@host/db --rows 200000
 
 Why: an import writes its reports with ``data.store.repo.insert_tuples_ignoring_conflicts``
-in chunks of ``data.importer.CHUNK`` rows, all in one transaction (one file, one
+in chunks of ``services.importer.CHUNK`` rows, all in one transaction (one file, one
 transaction). On PostgreSQL a chunk of at least ``COPY_MIN_ROWS`` goes by COPY into a
 staging table, then one INSERT ... ON CONFLICT DO NOTHING. This loads the same synthetic
 reports (bench/store.py's) into two fresh PostGIS databases, once by each path, and
@@ -30,9 +30,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session
 
 from bench.store import COLUMNS, Synthetic, scratch_postgres
-from data.importer import CHUNK
 from data.store import repo
 from data.store.schema import ReportRow, month_local
+from services.importer import CHUNK
 
 STORE_COLUMNS = (*COLUMNS, "month_local")
 
@@ -78,8 +78,10 @@ def main() -> int:
     for name, (wall, cpu, _) in results.items():
         print(f"{name:12s} {wall:7.1f} {args.rows / wall:8,.0f} {cpu:6.1f} {args.rows / cpu:10,.0f}")
     (w_e, c_e, f_e), (w_c, c_c, f_c) = results["executemany"], results["COPY"]
-    print(f"COPY / executemany: {w_e / w_c:.2f}x the wall rate, {c_e / c_c:.2f}x the CPU rate; "
-          f"same rows, ids and geometry: {'yes' if f_e == f_c else 'NO'} ({f_c[0]:,} rows)")
+    print(
+        f"COPY / executemany: {w_e / w_c:.2f}x the wall rate, {c_e / c_c:.2f}x the CPU rate; "
+        f"same rows, ids and geometry: {'yes' if f_e == f_c else 'NO'} ({f_c[0]:,} rows)"
+    )
     return 0 if f_e == f_c else 1
 
 

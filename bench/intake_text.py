@@ -3,7 +3,7 @@
 Run from the repository root:  python3 bench/intake_text.py [--no-demo]
 
 Prints
-* classification macro-F1 on the held-out split of data/training/categories.csv (rules
+* classification macro-F1 on the held-out split of data/text/training/categories.csv (rules
   alone, model alone, combined), and on the demo ground truth when data/demo/ exists;
 * redaction recall per PII type on tests/data/pii_eval.csv and on the demo ground truth
   (phones and e-mails must be 100%, names >= 95%), whether every kept place name
@@ -34,11 +34,13 @@ sys.path.insert(0, str(ROOT))
 
 from sklearn.metrics import f1_score  # noqa: E402
 
-from data.classify import classify, classify_by_model, classify_by_rules, classify_many  # noqa: E402
-from data.redact import redact  # noqa: E402
+from data.text.classify import classify, classify_by_model, classify_by_rules, classify_many  # noqa: E402
+from data.text.redact import place_index, redact  # noqa: E402
+from geo.gazetteer import load_gazetteer  # noqa: E402
 from tests import pii_set  # noqa: E402
 
-TRAINING_CSV = ROOT / "data" / "training" / "categories.csv"
+CITY = place_index(load_gazetteer().place_names())  # the place names the import pipeline hands in
+TRAINING_CSV = ROOT / "data" / "text" / "training" / "categories.csv"
 PII_CSV = ROOT / "tests" / "data" / "pii_eval.csv"
 DEMO_DIR = ROOT / "data" / "demo"
 PII_COLUMNS = {"phones": "phone", "emails": "email", "handles": "handle", "plates": "plate", "names": "name"}
@@ -67,7 +69,7 @@ def pii_recall(rows: Iterable[tuple[str, str, dict[str, list[str]]]]) -> tuple[C
     kept_ok = kept_total = 0
     for text, keep, items in rows:
         spans = [(text.index(keep), text.index(keep) + len(keep))] if keep else []
-        out = redact(text, keep_spans=spans).text
+        out = redact(text, keep_spans=spans, places=CITY).text
         if keep:
             kept_total += 1
             kept_ok += keep in out
@@ -88,7 +90,7 @@ def print_recall(title: str, found: Counter[str], total: Counter[str], kept_ok: 
 
 
 def bench_pii_kinds() -> None:
-    result = pii_set.score(lambda text, keep: redact(text, keep_spans=keep).text)
+    result = pii_set.score(lambda text, keep: redact(text, keep_spans=keep, places=CITY).text)
     print(f"\nredaction per kind on {pii_set.PII_SET.name} (target: >= 98% removed, 100% kept)")
     print("\n".join(pii_set.table(result)))
     for kind, item, out in result.misses:
@@ -132,8 +134,8 @@ def demo_messages() -> dict[str, object]:
 def bench_demo() -> None:
     import pandas as pd
 
-    from data.dedupe import mark_duplicates
-    from data.when import occurred_at
+    from data.text.dedupe import mark_duplicates
+    from data.text.when import occurred_at
 
     gt_path = next(iter(sorted(DEMO_DIR.glob("ground_truth*.csv"))), None)
     if gt_path is None:
@@ -144,10 +146,12 @@ def bench_demo() -> None:
     messages = demo_messages()
     gt = gt[gt["source_ref"].isin(messages)]
     texts = [messages[r].text for r in gt["source_ref"]]  # type: ignore[attr-defined]
-    predicted = [c.category for c in classify_many([redact(t).text for t in texts])]
+    predicted = [c.category for c in classify_many([redact(t, places=CITY).text for t in texts])]
     print(f"\ndemo ground truth ({gt_path.name}): {len(gt)} reports matched to parsed messages")
-    print(f"  classification macro-F1 {f1_score(gt['category'], predicted, average='macro'):.3f}"
-          f"  accuracy {sum(a == b for a, b in zip(gt['category'], predicted)) / len(gt):.3f}")
+    print(
+        f"  classification macro-F1 {f1_score(gt['category'], predicted, average='macro'):.3f}"
+        f"  accuracy {sum(a == b for a, b in zip(gt['category'], predicted)) / len(gt):.3f}"
+    )
     rows = []
     for text, kinds, values in zip(texts, gt["pii_kinds"], gt["pii_values"]):
         items: dict[str, list[str]] = {}
@@ -158,9 +162,11 @@ def bench_demo() -> None:
             rows.append((text, "", items))
     print_recall("  redaction recall on demo PII (no kept spans)", *pii_recall(rows))
     nameless = [t for t, kinds in zip(texts, gt["pii_kinds"]) if "name" not in kinds]
-    hit = sum(1 for t in nameless if redact(t).counts_by_type.get("ім'я"))
-    print(f"  texts without a planted name that lost a word as a name (no kept spans, so street"
-          f" names the geocoder would protect count here): {hit}/{len(nameless)}")
+    hit = sum(1 for t in nameless if redact(t, places=CITY).counts_by_type.get("ім'я"))
+    print(
+        f"  texts without a planted name that lost a word as a name (no kept spans, so street"
+        f" names the geocoder would protect count here): {hit}/{len(nameless)}"
+    )
     bench_with_geocoder(texts, rows, nameless)
 
     timed = gt[gt["time_phrase"] != ""]
@@ -171,8 +177,10 @@ def bench_demo() -> None:
         said += source == "text"
         ok += abs((when - pd.Timestamp(truth).to_pydatetime()).total_seconds()) <= 3 * 3600
     if len(timed):
-        print(f"\n  occurred_at on {len(timed)} texts with a time phrase: read from text {said / len(timed):.1%},"
-              f" within 3 h of the truth {ok / len(timed):.1%}")
+        print(
+            f"\n  occurred_at on {len(timed)} texts with a time phrase: read from text {said / len(timed):.1%},"
+            f" within 3 h of the truth {ok / len(timed):.1%}"
+        )
 
     frame = pd.DataFrame(
         {
@@ -181,7 +189,7 @@ def bench_demo() -> None:
             "lat": pd.to_numeric(gt["lat"], errors="coerce").to_numpy(),
             "lon": pd.to_numeric(gt["lon"], errors="coerce").to_numpy(),
             "occurred_at": [messages[r].received_at for r in gt["source_ref"]],  # type: ignore[attr-defined]
-            "text": [redact(t).text for t in texts],
+            "text": [redact(t, places=CITY).text for t in texts],
         }
     )
     start = time.perf_counter()
@@ -190,9 +198,11 @@ def bench_demo() -> None:
     truth_dup = gt["is_duplicate_of"].to_numpy() != ""
     pred_dup = marked.notna().to_numpy()
     tp = int((truth_dup & pred_dup).sum())
-    print(f"\n  dedupe (true points/categories, message times): {int(pred_dup.sum())} marked, {int(truth_dup.sum())} true;"
-          f" precision {tp / max(pred_dup.sum(), 1):.3f}, recall {tp / max(truth_dup.sum(), 1):.3f};"
-          f" {len(frame)} rows in {elapsed:.2f} s")
+    print(
+        f"\n  dedupe (true points/categories, message times): {int(pred_dup.sum())} marked, {int(truth_dup.sum())} true;"
+        f" precision {tp / max(pred_dup.sum(), 1):.3f}, recall {tp / max(truth_dup.sum(), 1):.3f};"
+        f" {len(frame)} rows in {elapsed:.2f} s"
+    )
 
 
 def bench_with_geocoder(
@@ -209,21 +219,21 @@ def bench_with_geocoder(
     found: Counter[str] = Counter()
     total: Counter[str] = Counter()
     for text, _, items in rows:
-        out = redact(text, keep_spans=span(text)).text
+        out = redact(text, keep_spans=span(text), places=CITY).text
         for kind, values in items.items():
             total[kind] += len(values)
             found[kind] += sum(removed(v, kind, out, "") for v in values)
     print_recall("  with the geocoder's span kept (the pipeline)", found, total, 0, 0)
-    hit = sum(1 for t in nameless if redact(t, keep_spans=span(t)).counts_by_type.get("ім'я"))
+    hit = sum(1 for t in nameless if redact(t, keep_spans=span(t), places=CITY).counts_by_type.get("ім'я"))
     print(f"  texts without a planted name that lost a word as a name: {hit}/{len(nameless)}")
 
 
 def bench_throughput(texts: list[str]) -> None:
     sample = (texts * (2000 // len(texts) + 1))[:2000]
-    redact(sample[0])
+    redact(sample[0], places=CITY)
     classify(sample[0])
     print("\nthroughput (texts/s)")
-    print(f"  redact          {_rate(lambda: [redact(t) for t in sample], len(sample)):9.0f}")
+    print(f"  redact          {_rate(lambda: [redact(t, places=CITY) for t in sample], len(sample)):9.0f}")
     print(f"  classify        {_rate(lambda: [classify(t) for t in sample], len(sample)):9.0f}")
     print(f"  classify_many   {_rate(lambda: classify_many(sample), len(sample)):9.0f}")
 
@@ -241,7 +251,7 @@ def main() -> None:
     print_recall(f"redaction recall on {PII_CSV.name} ({len(rows)} texts)", *pii_recall(rows))
     with TRAINING_CSV.open(encoding="utf-8", newline="") as fh:
         clean = [r["text"] for r in csv.DictReader(fh)]
-    wrong = sum(1 for t in clean if redact(t).counts_by_type)
+    wrong = sum(1 for t in clean if redact(t, places=CITY).counts_by_type)
     print(f"  false redactions: {wrong} of {len(clean)} name-free training texts changed")
     bench_pii_kinds()
     if not args.no_demo and DEMO_DIR.exists():

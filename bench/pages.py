@@ -101,18 +101,19 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
     ],
     "police": [
         ("period 4 weeks", None, lambda at: by_label(at.selectbox, "police_period.label").set_value(4).run()),
-        ("period next 7 days", None,
-         lambda at: by_label(at.selectbox, "police_period.label").set_value("next7").run()),
+        ("period next 7 days", None, lambda at: by_label(at.selectbox, "police_period.label").set_value("next7").run()),
         ("layers + kde", None, lambda at: by_label(at.multiselect, "police.layers").select("kde").run()),
-        ("district (profile)", "when_section",
-         lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        (
+            "district (profile)",
+            "when_section",
+            lambda at: by_label(at.selectbox, "police.district").select_index(1).run(),
+        ),
         ("patrols 3", "plan_section", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
         ("areas 4", "areas_section", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
         ("category litter", None, lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
     ],
     "council": [
-        ("district (trend)", "trend_chart",
-         lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+        ("district (trend)", "trend_chart", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
         ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
     ],
 }
@@ -126,8 +127,10 @@ def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type:
         for _ in range(1 + repeat):
             open_page(engine, slug, took)
         cold, warm = took[0], min(took[1:])
-        rows += [(slug, "first render, cold cache", cold, float("nan")),
-                 (slug, "first render, warm cache", warm, FIRST_TARGET)]
+        rows += [
+            (slug, "first render, cold cache", cold, float("nan")),
+            (slug, "first render, warm cache", warm, FIRST_TARGET),
+        ]
         at = open_page(engine, slug)
         for what, fragment, change in CONTROLS[slug]:
             with only_fragment(at, fragment) if fragment else nullcontext():

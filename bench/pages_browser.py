@@ -20,7 +20,7 @@ from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_health
 from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
-BARE = '''import sys
+BARE = """import sys
 
 sys.path.insert(0, {root!r})
 import folium
@@ -34,7 +34,7 @@ st.set_page_config(layout="wide")
 zoom = st.selectbox("Zoom", [13, 14, 15, 16, 17, 12])
 st_folium(folium.Map(location=(47.566, 31.33), zoom_start=zoom, tiles=None), key="bare", height=600,
           use_container_width=True, returned_objects=[])
-'''
+"""
 
 
 @contextmanager
@@ -43,9 +43,26 @@ def serve(script: str, folder: str, env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
     log = open(f"{folder}/{Path(script).stem}.log", "w")  # noqa: SIM115
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", script, "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=os.environ | env, stdout=log, stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            script,
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=os.environ | env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         _wait_healthy(url, proc)
@@ -120,22 +137,32 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
     bare_script = Path(folder) / "bare_page.py"
     bare_script.write_text(BARE.format(root=str(ROOT)), encoding="utf-8")
     (Path(folder) / "static").symlink_to(ROOT / "static")  # Streamlit serves static/ beside the script
-    with sync_playwright() as pw, serve(str(bare_script), folder, env) as bare_url, \
-            serve("app.py", folder, env) as app_url:
+    with (
+        sync_playwright() as pw,
+        serve(str(bare_script), folder, env) as bare_url,
+        serve("app.py", folder, env) as app_url,
+    ):
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page, runs = new_page(browser)
         open_page(page, bare_url)
         map_ready(page)
         bare = min(pick(page, runs, "Zoom", str(z))[0] for z in (14, 15, 16))
-        print(f"\nChromium, time to updated content; bare page (select box + empty folium map, 600 px): "
-              f"{bare:.2f} s")
+        print(f"\nChromium, time to updated content; bare page (select box + empty folium map, 600 px): {bare:.2f} s")
         print(f"{'page':<11} {'control':<30} {'seconds':>8} {'ratio':>6} {'target':>6}  ok  (server's rerun ended at)")
         district = district_names()[0]
         changes: list[tuple[str, str, str, Callable[[Page, ScriptRuns], tuple[float, float]]]] = [
-            ("police", "police", "period 4 weeks (page)",
-             lambda p, r: pick(p, r, t("police_period.label"), t("police_period.weeks", n=4))),
-            ("police", "police", "period next 7 days (page)",
-             lambda p, r: pick(p, r, t("police_period.label"), t("police_period.next7"))),
+            (
+                "police",
+                "police",
+                "period 4 weeks (page)",
+                lambda p, r: pick(p, r, t("police_period.label"), t("police_period.weeks", n=4)),
+            ),
+            (
+                "police",
+                "police",
+                "period next 7 days (page)",
+                lambda p, r: pick(p, r, t("police_period.label"), t("police_period.next7")),
+            ),
             ("police", "police", "window 3 h (fragment)", lambda p, r: pick(p, r, t("police.window"), "3")),
             ("council", "council", "district (fragment)", lambda p, r: pick(p, r, t("police.district"), district)),
         ]
@@ -151,5 +178,7 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
                 map_ready(page)
             took, rerun = change(page, runs)
             ratio = took / bare
-            print(f"{slug:<11} {what:<30} {took:8.2f} {ratio:6.2f} {target:6.1f}  {'yes' if ratio <= target else 'NO ':<3} {rerun:5.2f} s")
+            print(
+                f"{slug:<11} {what:<30} {took:8.2f} {ratio:6.2f} {target:6.1f}  {'yes' if ratio <= target else 'NO ':<3} {rerun:5.2f} s"
+            )
         browser.close()

@@ -23,44 +23,62 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from clustering.patrol_plan import greedy  # noqa: E402
-from data.store.db import make_engine, upgrade  # noqa: E402
 from sqlalchemy import Engine  # noqa: E402
 
+from clustering.patrol_plan import greedy  # noqa: E402
+from data.store.db import make_engine, upgrade  # noqa: E402
 from services import patrol, police  # noqa: E402
-from services.forecast import default_forecast  # noqa: E402
 from services.clock import now  # noqa: E402
 from services.demo import load_demo  # noqa: E402
+from services.forecast import default_forecast  # noqa: E402
 
 
 def plans(engine: Engine, shift: tuple[int, int] = (18, 2), window: int = 2) -> float:
     """Print the plan table on a loaded store; the worst plan / optimum ratio."""
     history = police.load(engine)
     forecast = default_forecast(engine, res=police.POLICE_RES, reports=history)
-    print(f"patrol plans from the default forecast ({forecast.attrs['method']}), shift {shift[0]:02d}-{shift[1]:02d} h,"
-          f" {window} h windows")
-    print(f"{'patrols':>7} {'beat km':>7} {'covered/wk':>10} {'share':>6} {'best':>7} {'of best':>7} "
-          f"{'proved':>6} {'greedy of best':>14} {'greedy bound':>12} {'cpu s':>6}")
-    expected = patrol.expected_from_forecast(forecast, history, now=now(), weeks=8, cell_column="h3_r9",
-                                             shift=shift, window_hours=window)
+    print(
+        f"patrol plans from the default forecast ({forecast.attrs['method']}), shift {shift[0]:02d}-{shift[1]:02d} h,"
+        f" {window} h windows"
+    )
+    print(
+        f"{'patrols':>7} {'beat km':>7} {'covered/wk':>10} {'share':>6} {'best':>7} {'of best':>7} "
+        f"{'proved':>6} {'greedy of best':>14} {'greedy bound':>12} {'cpu s':>6}"
+    )
+    expected = patrol.expected_from_forecast(
+        forecast, history, now=now(), weeks=8, cell_column="h3_r9", shift=shift, window_hours=window
+    )
     cells = sorted(expected["cell"].unique())
     order = list(dict.fromkeys(expected["window"]))
-    matrix = (expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
-              .reindex(index=order, columns=cells).fillna(0.0).to_numpy())
+    matrix = (
+        expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
+        .reindex(index=order, columns=cells)
+        .fillna(0.0)
+        .to_numpy()
+    )
     xy = patrol.cell_xy(cells, patrol.METRIC_CRS)
     worst = 1.0
     for patrols in (1, 2, 3, 5):
         for beat_km in (0.8, 1.5, 3.0):
             start = time.process_time()
-            plan = patrol.suggest(history, now=now(), patrols=patrols, shift=shift, window_hours=window,
-                                  beat_km=beat_km, forecast=forecast)
+            plan = patrol.suggest(
+                history,
+                now=now(),
+                patrols=patrols,
+                shift=shift,
+                window_hours=window,
+                beat_km=beat_km,
+                forecast=forecast,
+            )
             cpu = time.process_time() - start
             quick = greedy(matrix, xy, patrols=patrols, beat_km=beat_km)
             of_best = plan.of_best or 0.0
             worst = min(worst, of_best)
-            print(f"{patrols:>7} {beat_km:>7.1f} {plan.covered:>10.2f} {plan.share:>6.1%} {plan.best:>7.2f} "
-                  f"{of_best:>7.1%} {str(plan.optimal):>6} {quick.value / plan.best:>14.1%} "
-                  f"{quick.value / quick.upper_bound:>12.1%} {cpu:>6.2f}")
+            print(
+                f"{patrols:>7} {beat_km:>7.1f} {plan.covered:>10.2f} {plan.share:>6.1%} {plan.best:>7.2f} "
+                f"{of_best:>7.1%} {str(plan.optimal):>6} {quick.value / plan.best:>14.1%} "
+                f"{quick.value / quick.upper_bound:>12.1%} {cpu:>6.2f}"
+            )
     print(f"worst plan / optimum: {worst:.1%} (target >= 95%)")
     return worst
 

@@ -105,15 +105,16 @@ def hot_cold(cells: pd.DataFrame, *, fdr: bool) -> tuple[float, float, int, int]
     cells = cells.loc[cells["kind"] == "cell"].assign(quarter=cells["month"].map(quarter_of))
     agree = hot = false = significant = 0
     for time_key in ("month", "quarter"):
-        for period, in_period in cells.groupby(time_key):
+        for _period, in_period in cells.groupby(time_key):
             for group in [None, *GROUPS]:
                 sel = in_period if group is None else in_period.loc[in_period["category_group"] == group]
                 bins = []
                 for column in ("n", "value"):
                     counts = sel.groupby("unit")[column].sum().reindex(index, fill_value=0)
                     result = local_gistar(counts, k=1, fdr=fdr)
-                    bins.append(result.table.set_index("cell")["bin"].reindex(index).fillna(0).to_numpy()
-                                if result.ok else None)
+                    bins.append(
+                        result.table.set_index("cell")["bin"].reindex(index).fillna(0).to_numpy() if result.ok else None
+                    )
                 if bins[0] is None or bins[1] is None:
                     continue
                 true_bin, released_bin = bins
@@ -146,7 +147,7 @@ def all_units() -> dict[str, str]:
     counts = privacy.address_counts_by_cell(gz.addresses)
     cells = [c for c, n in counts.items() if n >= privacy.MIN_ADDRESSES]
     units = dict(privacy.cell_districts(cells, gz.districts))
-    for d in [*(str(d["id"]) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
+    for d in [*(str(d.id) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
         units[privacy.REST_PREFIX + d] = d
     return units
 
@@ -156,10 +157,10 @@ def differential_privacy(cells: pd.DataFrame, epsilon: float, seed: int = 11) ->
     two-sided geometric) on every base cell, empty ones included, clamped at 0."""
     rng = np.random.default_rng(seed)
     units = all_units()
-    grid = pd.MultiIndex.from_product([sorted(cells["month"].unique()), sorted(units), sorted(GROUPS)],
-                                      names=["month", "unit", "category_group"])
-    full = (cells.groupby(["month", "unit", "category_group"])["n"].sum().reindex(grid, fill_value=0)
-            .reset_index())
+    grid = pd.MultiIndex.from_product(
+        [sorted(cells["month"].unique()), sorted(units), sorted(GROUPS)], names=["month", "unit", "category_group"]
+    )
+    full = cells.groupby(["month", "unit", "category_group"])["n"].sum().reindex(grid, fill_value=0).reset_index()
     full["kind"] = np.where(full["unit"].str.startswith(privacy.REST_PREFIX), "rest", "cell")
     q = np.exp(-epsilon)
     noise = rng.geometric(1 - q, len(full)) - rng.geometric(1 - q, len(full))
@@ -171,8 +172,10 @@ def main() -> None:
         engine, source = load(Path(tmp))
         cells = truth_and_release(engine, source)
         engine.dispose()
-    print(f"\nreleased months: {cells['month'].nunique()}, base cells with reports: {(cells['n'] > 0).sum()}, "
-          f"reports counted: {cells['n'].sum()}, released total: {cells['value'].sum()}")
+    print(
+        f"\nreleased months: {cells['month'].nunique()}, base cells with reports: {(cells['n'] > 0).sum()}, "
+        f"reports counted: {cells['n'].sum()}, released total: {cells['value'].sum()}"
+    )
     print("\nreflected share (a report whose unit's released value for its period is >= 1)")
     for label, share in reflected(cells).items():
         print(f"  {label:<22} {share:7.2%}  {'OK' if share >= TARGETS['reflected'] else 'BELOW 95%'}")
@@ -182,21 +185,29 @@ def main() -> None:
     for fdr, label in ((False, "90% confidence per cell"), (True, "FDR bins of the public overlay")):
         same, false, hot, significant = hot_cold(cells, fdr=fdr)
         print(f"\nGi* hot/cold spots, {label}: every month and quarter, all groups and each group")
-        print(f"  true hot/cold cells with the same sign on released numbers: {same:7.2%} of {hot}  "
-              f"{'OK' if same >= TARGETS['same_sign'] else 'BELOW 90%'}")
-        print(f"  released significant cells not significant on the truth:    {false:7.2%} of {significant}  "
-              f"{'OK' if false <= TARGETS['false_significant'] else 'ABOVE 10%'}")
+        print(
+            f"  true hot/cold cells with the same sign on released numbers: {same:7.2%} of {hot}  "
+            f"{'OK' if same >= TARGETS['same_sign'] else 'BELOW 90%'}"
+        )
+        print(
+            f"  released significant cells not significant on the truth:    {false:7.2%} of {significant}  "
+            f"{'OK' if false <= TARGETS['false_significant'] else 'ABOVE 10%'}"
+        )
     for epsilon in (1.0, 1.2):
         dp = differential_privacy(cells, epsilon)
         empty, months = dp.loc[dp["n"] == 0], dp["month"].nunique()
         same, false, _, _ = hot_cold(dp, fdr=False)
         print(f"\nfor comparison, differential privacy (discrete Laplace, epsilon {epsilon} per cell and release):")
-        print(f"  reflected (month, all groups) {reflected(dp)['month, all groups']:.2%}; within +-2 (worst group) "
-              f"{min(within_two(dp).values()):.2%}; phantom reports in empty cells per month "
-              f"{empty['value'].sum() / months:.0f} (real: {dp['n'].sum() / months:.0f}); "
-              f"Gi* 90% same sign {same:.2%}, false significant {false:.2%}")
-    print(f"\ninsider knowing one late report per cell: counts below k narrowed to < 3 values in "
-          f"{insider(cells):.2%} of non-empty cells (outsiders: 0%, tests/test_release_attack.py)")
+        print(
+            f"  reflected (month, all groups) {reflected(dp)['month, all groups']:.2%}; within +-2 (worst group) "
+            f"{min(within_two(dp).values()):.2%}; phantom reports in empty cells per month "
+            f"{empty['value'].sum() / months:.0f} (real: {dp['n'].sum() / months:.0f}); "
+            f"Gi* 90% same sign {same:.2%}, false significant {false:.2%}"
+        )
+    print(
+        f"\ninsider knowing one late report per cell: counts below k narrowed to < 3 values in "
+        f"{insider(cells):.2%} of non-empty cells (outsiders: 0%, tests/test_release_attack.py)"
+    )
 
 
 if __name__ == "__main__":

@@ -48,15 +48,32 @@ from data.categories import CATEGORIES  # noqa: E402
 from data.records import H3_RESOLUTIONS  # noqa: E402
 from data.store.aggregates import binned_counts, report_columns  # noqa: E402
 from data.store.db import make_engine, upgrade  # noqa: E402
-from data.store.repo import reports_frame  # noqa: E402
 from data.store.localtime import ensure_local_months  # noqa: E402
+from data.store.repo import reports_frame  # noqa: E402
 from data.store.schema import month_local  # noqa: E402
 from geo.gazetteer import load_gazetteer  # noqa: E402
 from tests.store_backends import scratch_database  # noqa: E402
 
-COLUMNS = ["source", "source_ref", "received_at", "occurred_at", "occurred_at_source", "month_local", "text",
-           "category", "category_source", "lat", "lon", "level", "score", "uncertainty_m", "status",
-           *(f"h3_r{r}" for r in H3_RESOLUTIONS), "created_at", "updated_at"]
+COLUMNS = [
+    "source",
+    "source_ref",
+    "received_at",
+    "occurred_at",
+    "occurred_at_source",
+    "month_local",
+    "text",
+    "category",
+    "category_source",
+    "lat",
+    "lon",
+    "level",
+    "score",
+    "uncertainty_m",
+    "status",
+    *(f"h3_r{r}" for r in H3_RESOLUTIONS),
+    "created_at",
+    "updated_at",
+]
 CATEGORIES = [c for c in CATEGORIES if c != "other"]  # the taxonomy's slugs: the pages label them
 START = datetime(2024, 1, 1, tzinfo=UTC)
 QUARTER = (datetime(2025, 7, 1, tzinfo=UTC), datetime(2025, 10, 1, tzinfo=UTC))
@@ -82,12 +99,26 @@ def synthetic(n: int, seed: int = 1, offset: int = 0, span: tuple[float, float] 
     lon = np.where(background, rng.uniform(box[0], box[2], n), hot[pick, 1] + rng.normal(0, 0.003, n))
     seconds = rng.integers(int(span[0] * 730 * 86400), int(span[1] * 730 * 86400), n)
     when = pd.to_datetime(START) + pd.to_timedelta(np.sort(seconds), unit="s")
-    frame = pd.DataFrame({
-        "source": "csv", "source_ref": [f"s{offset + i}" for i in range(n)], "received_at": when, "occurred_at": when,
-        "occurred_at_source": "given", "text": "синтетичне звернення", "category": rng.choice(CATEGORIES, n),
-        "category_source": "rule", "lat": lat, "lon": lon, "level": "address", "score": 0.9,
-        "uncertainty_m": rng.uniform(0, 80, n), "status": "new", "created_at": when, "updated_at": when,
-    })
+    frame = pd.DataFrame(
+        {
+            "source": "csv",
+            "source_ref": [f"s{offset + i}" for i in range(n)],
+            "received_at": when,
+            "occurred_at": when,
+            "occurred_at_source": "given",
+            "text": "синтетичне звернення",
+            "category": rng.choice(CATEGORIES, n),
+            "category_source": "rule",
+            "lat": lat,
+            "lon": lon,
+            "level": "address",
+            "score": 0.9,
+            "uncertainty_m": rng.uniform(0, 80, n),
+            "status": "new",
+            "created_at": when,
+            "updated_at": when,
+        }
+    )
     frame["month_local"] = [month_local(t) for t in when.to_pydatetime()]
     for r in H3_RESOLUTIONS:
         frame[f"h3_r{r}"] = [h3.latlng_to_cell(a, b, r) for a, b in zip(lat, lon, strict=True)]
@@ -101,8 +132,10 @@ def fill_sqlite(engine: Engine, frame: pd.DataFrame) -> None:
         rows[col] = frame[col].dt.tz_convert(None).dt.strftime("%Y-%m-%d %H:%M:%S.%f").to_numpy()
     marks = ", ".join("?" * len(COLUMNS))
     with engine.begin() as conn:
-        conn.exec_driver_sql(f"INSERT INTO reports ({', '.join(COLUMNS)}) VALUES ({marks})",
-                             list(rows.itertuples(index=False, name=None)))
+        conn.exec_driver_sql(
+            f"INSERT INTO reports ({', '.join(COLUMNS)}) VALUES ({marks})",
+            list(rows.itertuples(index=False, name=None)),
+        )
 
 
 def fill_postgres(engine: Engine, frame: pd.DataFrame) -> None:
@@ -112,8 +145,10 @@ def fill_postgres(engine: Engine, frame: pd.DataFrame) -> None:
     buffer.seek(0)
     raw = engine.raw_connection()
     try:
-        with raw.cursor() as cursor, cursor.copy(
-                f"COPY reports ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY reports ({', '.join(COLUMNS)}) FROM STDIN WITH (FORMAT csv)") as copy,
+        ):
             while chunk := buffer.read(1 << 20):
                 copy.write(chunk)
         raw.commit()
@@ -146,23 +181,32 @@ def measure(name: str, engine: Engine) -> None:
     boundary = load_gazetteer().boundary_polygon
     start, end = QUARTER
     vague = edge_length_m(9)
-    grouped = (f"SELECT h3_r9, CASE WHEN lat IS NULL OR lon IS NULL THEN 'missing' WHEN COALESCE(uncertainty_m, 0)"
-               f" > {vague} THEN 'vague' ELSE 'ok' END AS kind, count(*) AS n FROM reports WHERE status IN "
-               f"('new', 'verified') AND duplicate_of IS NULL AND lat IS NOT NULL AND occurred_at >= :s AND "
-               f"occurred_at < :e GROUP BY 1, 2")
-    params = {"s": start.replace(tzinfo=None), "e": end.replace(tzinfo=None)} if name == "SQLite" else \
-        {"s": start, "e": end}
+    grouped = (
+        f"SELECT h3_r9, CASE WHEN lat IS NULL OR lon IS NULL THEN 'missing' WHEN COALESCE(uncertainty_m, 0)"
+        f" > {vague} THEN 'vague' ELSE 'ok' END AS kind, count(*) AS n FROM reports WHERE status IN "
+        f"('new', 'verified') AND duplicate_of IS NULL AND lat IS NOT NULL AND occurred_at >= :s AND "
+        f"occurred_at < :e GROUP BY 1, 2"
+    )
+    params = (
+        {"s": start.replace(tzinfo=None), "e": end.replace(tzinfo=None)} if name == "SQLite" else {"s": start, "e": end}
+    )
     cpu(lambda: binned_counts(engine, res=9, too_vague_m=vague, start=start, end=end))  # warm the process
     _, bare = cpu(lambda: pd.read_sql(text(grouped), engine, params=params))
-    table, gistar = cpu(lambda: gistar_counts_table(
-        binned_counts(engine, res=9, too_vague_m=vague, start=start, end=end), 9, boundary))
-    _, emerging = cpu(lambda: emerging_counts_table(
-        binned_counts(engine, res=9, too_vague_m=vague, by_month=True), 9, boundary, time_lag=1))
+    table, gistar = cpu(
+        lambda: gistar_counts_table(binned_counts(engine, res=9, too_vague_m=vague, start=start, end=end), 9, boundary)
+    )
+    _, emerging = cpu(
+        lambda: emerging_counts_table(
+            binned_counts(engine, res=9, too_vague_m=vague, by_month=True), 9, boundary, time_lag=1
+        )
+    )
     points, read = cpu(lambda: report_columns(engine, start=start, end=end))
     _, kde = cpu(lambda: kde_table(points, 9, boundary))
-    print(f"{name}: Gi* + FDR res 9, a quarter ({table.attrs['n_in']:,} reports): {gistar:.2f} "
-          f"(bare pd.read_sql of the grouped query {bare:.2f}, wall ratio {gistar.wall / max(bare.wall, 1e-9):.1f}x; "
-          f"target < 3 s)")
+    print(
+        f"{name}: Gi* + FDR res 9, a quarter ({table.attrs['n_in']:,} reports): {gistar:.2f} "
+        f"(bare pd.read_sql of the grouped query {bare:.2f}, wall ratio {gistar.wall / max(bare.wall, 1e-9):.1f}x; "
+        f"target < 3 s)"
+    )
     print(f"{name}: emerging hot spots, 2 years monthly: {emerging:.2f}")
     print(f"{name}: KDE a quarter, columnar read {read:.2f} + table {kde:.2f}")
 
@@ -173,16 +217,20 @@ def police_page(name: str, engine: Engine) -> None:
 
     police.now = lambda: END  # the bench's clock; this process ends after the bench
     view, took = cpu(lambda: police.police_view(engine, role="police", weeks=8))
-    print(f"{name}: police page service (8 weeks: {len(view.reports):,} reports shown, Gi*, emerging, "
-          f"forecast '{view.forecast.attrs['method']}' over the history, map): {took:.2f}")
+    print(
+        f"{name}: police page service (8 weeks: {len(view.reports):,} reports shown, Gi*, emerging, "
+        f"forecast '{view.forecast.attrs['method']}' over the history, map): {took:.2f}"
+    )
 
 
 def time_zone_change(name: str, engine: Engine) -> None:
     """The first open after the upgrade (months already in the zone: a scan), then a real change."""
     _, first = cpu(lambda: ensure_local_months(engine, "Europe/Kyiv"))
     n, took = cpu(lambda: ensure_local_months(engine, "America/New_York"))
-    print(f"{name}: local months: first check of {args_reports(engine):,} reports {first:.2f}; a change of time "
-          f"zone (Kyiv -> New York) re-derives them, {n:,} months changed, in {took:.2f}")
+    print(
+        f"{name}: local months: first check of {args_reports(engine):,} reports {first:.2f}; a change of time "
+        f"zone (Kyiv -> New York) re-derives them, {n:,} months changed, in {took:.2f}"
+    )
 
 
 def args_reports(engine: Engine) -> int:

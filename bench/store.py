@@ -52,9 +52,28 @@ DAYS = 730
 MONTH = (datetime(2026, 6, 1, tzinfo=UTC), datetime(2026, 7, 1, tzinfo=UTC))
 CHUNK = 10_000
 REPEATS = 7
-COLUMNS = ["source", "source_ref", "received_at", "occurred_at", "occurred_at_source", "text", "reporter_hash",
-           "category", "category_source", "lat", "lon", "level", "score", "h3_r7", "h3_r8", "h3_r9", "h3_r10",
-           "status", "created_at", "updated_at"]
+COLUMNS = [
+    "source",
+    "source_ref",
+    "received_at",
+    "occurred_at",
+    "occurred_at_source",
+    "text",
+    "reporter_hash",
+    "category",
+    "category_source",
+    "lat",
+    "lon",
+    "level",
+    "score",
+    "h3_r7",
+    "h3_r8",
+    "h3_r9",
+    "h3_r10",
+    "status",
+    "created_at",
+    "updated_at",
+]
 
 
 class Synthetic:
@@ -89,14 +108,30 @@ class Synthetic:
             p = int(where[k])
             when = START + timedelta(seconds=int(seconds[k]))
             r7, r8, r9, r10 = self.cells[p]
-            out.append({
-                "source": "csv", "source_ref": f"bench-{first + k}", "received_at": when, "occurred_at": when,
-                "occurred_at_source": "given", "text": f"Синтетичне звернення {first + k}: сміття біля будинку",
-                "reporter_hash": f"{(first + k) % 5000:064x}", "category": SLUGS[cats[k]], "category_source": "rule",
-                "lat": float(self.points[p, 0]), "lon": float(self.points[p, 1]), "level": "address",
-                "score": 0.9, "h3_r7": r7, "h3_r8": r8, "h3_r9": r9, "h3_r10": r10,
-                "status": str(statuses[k]), "created_at": when, "updated_at": when,
-            })
+            out.append(
+                {
+                    "source": "csv",
+                    "source_ref": f"bench-{first + k}",
+                    "received_at": when,
+                    "occurred_at": when,
+                    "occurred_at_source": "given",
+                    "text": f"Синтетичне звернення {first + k}: сміття біля будинку",
+                    "reporter_hash": f"{(first + k) % 5000:064x}",
+                    "category": SLUGS[cats[k]],
+                    "category_source": "rule",
+                    "lat": float(self.points[p, 0]),
+                    "lon": float(self.points[p, 1]),
+                    "level": "address",
+                    "score": 0.9,
+                    "h3_r7": r7,
+                    "h3_r8": r8,
+                    "h3_r9": r9,
+                    "h3_r10": r10,
+                    "status": str(statuses[k]),
+                    "created_at": when,
+                    "updated_at": when,
+                }
+            )
         return out
 
 
@@ -161,18 +196,23 @@ def queries(data: Synthetic) -> dict[str, Callable[[Engine, int], Any]]:
 
     def near(engine: Engine, i: int) -> Any:
         lat, lon = probes[i % len(probes)]
-        return [n.id for n in reports_near(engine, float(lat), float(lon), 100, around=MONTH[0] + timedelta(days=i),
-                                           hours=48)]
+        return [
+            n.id
+            for n in reports_near(engine, float(lat), float(lon), 100, around=MONTH[0] + timedelta(days=i), hours=48)
+        ]
 
     return {
         "count per r9 cell, 1 month + category": lambda e, i: cell_counts(
-            e, resolution=9, start=MONTH[0], end=MONTH[1], categories=[SLUGS[i % 3]]),
+            e, resolution=9, start=MONTH[0], end=MONTH[1], categories=[SLUGS[i % 3]]
+        ),
         "reports in a microdistrict, all time": lambda e, i: len(reports_in_polygon(e, data.district)),
         "reports in a microdistrict, 1 month": lambda e, i: reports_in_polygon(
-            e, data.district, start=MONTH[0], end=MONTH[1]),
+            e, data.district, start=MONTH[0], end=MONTH[1]
+        ),
         "reports within 100 m and 48 h": near,
-        "map bbox, 1 month, <= 5000 points": lambda e, i: len(reports_in_bbox(
-            e, south=south, west=west, north=north, east=east, start=MONTH[0], end=MONTH[1], limit=5000)),
+        "map bbox, 1 month, <= 5000 points": lambda e, i: len(
+            reports_in_bbox(e, south=south, west=west, north=north, east=east, start=MONTH[0], end=MONTH[1], limit=5000)
+        ),
     }
 
 
@@ -221,8 +261,11 @@ def main() -> None:
             analyse(lite)
             analyse(pg)
             print(f"\n{size:,} reports", file=out)
-            print(f"  {'import rows/s (insert_ignoring_conflicts)':42s}{rate_lite:12,.0f}{rate_pg:12,.0f}"
-                  f"{rate_pg / rate_lite:8.2f}", file=out)
+            print(
+                f"  {'import rows/s (insert_ignoring_conflicts)':42s}{rate_lite:12,.0f}{rate_pg:12,.0f}"
+                f"{rate_pg / rate_lite:8.2f}",
+                file=out,
+            )
             print(f"  {'import rows/s (COPY, PostgreSQL only)':42s}{'':12s}{rate_copy:12,.0f}", file=out)
             for label, run in named.items():
                 ms_lite, answer_lite = median_ms(lambda i, run=run: run(lite, i))

@@ -116,9 +116,7 @@ def _to_h3shape(boundary: BaseGeometry | Sequence[tuple[float, float]]) -> h3.H3
     return h3.geo_to_h3shape(mapping(boundary))
 
 
-def study_area(
-    boundary: BaseGeometry | Sequence[tuple[float, float]], res: int
-) -> list[str]:
+def study_area(boundary: BaseGeometry | Sequence[tuple[float, float]], res: int) -> list[str]:
     """Every H3 cell that overlaps the city boundary, sorted.
 
     ``contain="overlap"`` keeps cells that only partly cover the boundary, so
@@ -337,9 +335,7 @@ def cell_positions(lat: np.ndarray, lon: np.ndarray, res: int, area_cells: Seque
 OUTSIDE, TOO_VAGUE, MISSING = -1, -2, -3
 
 
-def assign_cells(
-    df: pd.DataFrame, res: int, area_cells: Sequence[str]
-) -> tuple[np.ndarray, BinningSummary]:
+def assign_cells(df: pd.DataFrame, res: int, area_cells: Sequence[str]) -> tuple[np.ndarray, BinningSummary]:
     """Position of each report's cell in ``area_cells``, or why it has none.
 
     Parameters
@@ -388,9 +384,7 @@ def assign_cells(
     return pos, summary
 
 
-def bin_counts(
-    df: pd.DataFrame, res: int, area_cells: Sequence[str]
-) -> tuple[pd.Series, BinningSummary]:
+def bin_counts(df: pd.DataFrame, res: int, area_cells: Sequence[str]) -> tuple[pd.Series, BinningSummary]:
     """Count reports per cell over the whole study area.
 
     Parameters

@@ -67,9 +67,7 @@ def _outline(xy: np.ndarray, outline: Outline, concave_ratio: float) -> Polygon:
     return hull
 
 
-def _summarise(
-    xy: np.ndarray, labels: np.ndarray, outline: Outline, concave_ratio: float, crs: str
-) -> pd.DataFrame:
+def _summarise(xy: np.ndarray, labels: np.ndarray, outline: Outline, concave_ratio: float, crs: str) -> pd.DataFrame:
     rows = []
     for lab in sorted(set(labels.tolist()) - {-1}):
         pts = xy[labels == lab]
@@ -174,8 +172,6 @@ def hdbscan_clusters(
     xy = to_metres(df["lat"].to_numpy(float), df["lon"].to_numpy(float), crs)
     model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples, copy=True).fit(xy)
     labels = model.labels_
-    lab = pd.DataFrame(
-        {"cluster": labels, "noise": labels == -1, "probability": model.probabilities_}, index=df.index
-    )
+    lab = pd.DataFrame({"cluster": labels, "noise": labels == -1, "probability": model.probabilities_}, index=df.index)
     params = {"method": "hdbscan", "min_cluster_size": min_cluster_size, "min_samples": min_samples, "outline": outline}
     return ClusterResult(lab, _summarise(xy, labels, outline, concave_ratio, crs), int((labels == -1).sum()), params)

@@ -93,15 +93,20 @@ CATEGORIES = ("no_pattern",) + tuple(
     f"{name}_{side}"
     for side in ("hot", "cold")
     for name in (
-        "new", "consecutive", "intensifying", "persistent",
-        "diminishing", "sporadic", "oscillating", "historical",
+        "new",
+        "consecutive",
+        "intensifying",
+        "persistent",
+        "diminishing",
+        "sporadic",
+        "oscillating",
+        "historical",
     )
 )
 
 #: ArcGIS's English names of the categories.
 LABELS = {"no_pattern": "No Pattern Detected"} | {
-    c: f"{c.split('_')[0].capitalize()} {'Hot' if c.endswith('hot') else 'Cold'} Spot"
-    for c in CATEGORIES[1:]
+    c: f"{c.split('_')[0].capitalize()} {'Hot' if c.endswith('hot') else 'Cold'} Spot" for c in CATEGORIES[1:]
 }
 
 PERSISTENCE = 0.9

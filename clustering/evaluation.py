@@ -264,7 +264,10 @@ def fold_scores(expected: np.ndarray, test: np.ndarray, ids: np.ndarray, share: 
     hit = n / big_n if big_n > 0 else math.nan
     promised = float(np.nan_to_num(expected[top]).sum())
     return {
-        "flagged": a, "n": n, "N": big_n, "hit_rate": hit,
+        "flagged": a,
+        "n": n,
+        "N": big_n,
+        "hit_rate": hit,
         "pai": hit / (a / len(test)) if big_n > 0 else math.nan,
         "pei": n / best if best > 0 else math.nan,
         "pei_star": pei_star(n, test, a),
@@ -351,8 +354,11 @@ def backtest(
             expected = forecast(method, events, grid, origin, horizon_days, **params.get(method, {})).to_numpy()
             whole = {"brier_skill": brier_skill(expected, test), "loglik": poisson_loglik(expected, test)}
             for share in shares:
-                rows.append({"fold": fold, "origin": when, "method": method, "area_share": share}
-                            | fold_scores(expected, test, ids, share) | whole)
+                rows.append(
+                    {"fold": fold, "origin": when, "method": method, "area_share": share}
+                    | fold_scores(expected, test, ids, share)
+                    | whole
+                )
     return pd.DataFrame(rows)
 
 
@@ -393,16 +399,21 @@ def summarise(
         diff = pei - ref
         if np.isfinite(diff).any():
             d_lo, d_hi = np.nanpercentile(_boot_means(diff, n_boot, rng), q)
-            row |= {"d_pei_star": float(np.nanmean(diff)), "d_lo": float(d_lo), "d_hi": float(d_hi),
-                    "worst_d_pei_star": float(np.nanmin(diff))}
+            row |= {
+                "d_pei_star": float(np.nanmean(diff)),
+                "d_lo": float(d_lo),
+                "d_hi": float(d_hi),
+                "worst_d_pei_star": float(np.nanmin(diff)),
+            }
         else:
             row |= dict.fromkeys(("d_pei_star", "d_lo", "d_hi", "worst_d_pei_star"), math.nan)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def choose_winner(summary: pd.DataFrame, *, shares: Sequence[float] = (0.01, 0.05), baseline: str = "naive",
-                  tolerance: float = 0.05) -> str:
+def choose_winner(
+    summary: pd.DataFrame, *, shares: Sequence[float] = (0.01, 0.05), baseline: str = "naive", tolerance: float = 0.05
+) -> str:
     """The back-test's winner: the highest mean PEI* over ``shares`` among the safe methods.
 
     A method may replace the baseline only if, at every share, its mean PEI*

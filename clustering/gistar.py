@@ -194,9 +194,7 @@ def gistar_z(w: sparse.csr_matrix, y: np.ndarray) -> np.ndarray:
     return z.ravel() if flat else z
 
 
-def _permutation_p(
-    w: sparse.csr_matrix, y: np.ndarray, permutations: int, seed: int
-) -> np.ndarray:
+def _permutation_p(w: sparse.csr_matrix, y: np.ndarray, permutations: int, seed: int) -> np.ndarray:
     """Two-sided conditional-permutation pseudo p-value of each local sum.
 
     Each cell keeps its own value; its ``c - 1`` neighbours are redrawn from

@@ -111,8 +111,9 @@ def prepare_counts(
     ok = binned[binned["kind"] == "ok"]
     inside = ok[ok["cell"].isin(area)]
     per_cell = inside.groupby("cell")["n"].sum()
-    counts = pd.Series(per_cell.reindex(area, fill_value=0).to_numpy(dtype=np.int64),
-                       index=pd.Index(area, name="cell"), name="n")
+    counts = pd.Series(
+        per_cell.reindex(area, fill_value=0).to_numpy(dtype=np.int64), index=pd.Index(area, name="cell"), name="n"
+    )
     info = {
         "res": res,
         "n_in": int(inside["n"].sum()),
@@ -124,17 +125,36 @@ def prepare_counts(
     return area, counts, inside.reset_index(drop=True), info
 
 
-def gistar_counts_table(binned: pd.DataFrame, res: int, boundary: Boundary, *, k: int = 1, fdr: bool = True,
-                        permutations: int = 0, seed: int = 0, min_reports: int = MIN_REPORTS) -> pd.DataFrame:
+def gistar_counts_table(
+    binned: pd.DataFrame,
+    res: int,
+    boundary: Boundary,
+    *,
+    k: int = 1,
+    fdr: bool = True,
+    permutations: int = 0,
+    seed: int = 0,
+    min_reports: int = MIN_REPORTS,
+) -> pd.DataFrame:
     """:func:`gistar_table` from counts per cell (see :func:`prepare_counts`): the same table."""
     _, counts, _, info = prepare_counts(binned, res, boundary)
     r = local_gistar(counts, int(k), fdr=fdr, permutations=permutations, seed=seed, min_reports=min_reports)
     return _finish(r.table, info, method="gistar", ok=r.ok, reason=r.reason, k=r.k, k_text="", fdr=fdr)
 
 
-def emerging_counts_table(binned: pd.DataFrame, res: int, boundary: Boundary, *, k: int = 1, alpha: float = 0.05,
-                          trend_alpha: float = 0.01, sporadic: Literal["arcgis", "sfdep"] = "arcgis",
-                          start: str | None = None, end: str | None = None, time_lag: int = 0) -> pd.DataFrame:
+def emerging_counts_table(
+    binned: pd.DataFrame,
+    res: int,
+    boundary: Boundary,
+    *,
+    k: int = 1,
+    alpha: float = 0.05,
+    trend_alpha: float = 0.01,
+    sporadic: Literal["arcgis", "sfdep"] = "arcgis",
+    start: str | None = None,
+    end: str | None = None,
+    time_lag: int = 0,
+) -> pd.DataFrame:
     """:func:`emerging_table` (monthly) from counts per cell and local month (``month``)."""
     area, _, inside, info = prepare_counts(binned, res, boundary)
     if inside.empty:
@@ -144,11 +164,29 @@ def emerging_counts_table(binned: pd.DataFrame, res: int, boundary: Boundary, *,
     first = pd.Period(start, freq="M") if start else months.min()
     last = pd.Period(end, freq="M") if end else months.max()
     periods = pd.period_range(first, last, freq="M")
-    cube = (inside.assign(month=months).groupby(["cell", "month"])["n"].sum().unstack("month", fill_value=0)
-            .reindex(index=pd.Index(area, name="cell"), columns=periods, fill_value=0).astype(np.int64))
+    cube = (
+        inside.assign(month=months)
+        .groupby(["cell", "month"])["n"]
+        .sum()
+        .unstack("month", fill_value=0)
+        .reindex(index=pd.Index(area, name="cell"), columns=periods, fill_value=0)
+        .astype(np.int64)
+    )
     r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
-    return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq="M", time_lag=time_lag,
-                   periods=[str(p) for p in cube.columns], alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)
+    return _finish(
+        r.table,
+        info,
+        method="emerging",
+        ok=r.ok,
+        reason=r.reason,
+        k=k,
+        freq="M",
+        time_lag=time_lag,
+        periods=[str(p) for p in cube.columns],
+        alpha=alpha,
+        trend_alpha=trend_alpha,
+        sporadic=sporadic,
+    )
 
 
 def _finish(table: pd.DataFrame, info: dict[str, Any], **extra: Any) -> pd.DataFrame:
@@ -203,10 +241,19 @@ def kde_table(
     area, counts, usable, info = prepare(reports, res, boundary)
     if len(usable) < min_reports:
         t = pd.DataFrame({"cell": area, "n": counts.to_numpy(), "density": np.nan, "rank": 0})
-        return _finish(t, info, method="kde", ok=False, reason=f"insufficient data: {len(usable)} usable reports",
-                       bandwidth_m=bandwidth, kernel=kernel)
-    h = bandwidth if bandwidth is not None else silverman_radius(
-        to_metres(usable["lat"].to_numpy(float), usable["lon"].to_numpy(float), crs)
+        return _finish(
+            t,
+            info,
+            method="kde",
+            ok=False,
+            reason=f"insufficient data: {len(usable)} usable reports",
+            bandwidth_m=bandwidth,
+            kernel=kernel,
+        )
+    h = (
+        bandwidth
+        if bandwidth is not None
+        else silverman_radius(to_metres(usable["lat"].to_numpy(float), usable["lon"].to_numpy(float), crs))
     )
     dens = density_per_cell(usable, area, bandwidth=h, kernel=kernel, crs=crs)
     order = np.lexsort((np.asarray(area), -dens.to_numpy()))
@@ -217,7 +264,12 @@ def kde_table(
 
 
 def dbscan_table(
-    reports: pd.DataFrame, res: int, boundary: Boundary, *, eps_m: float = 150.0, min_samples: int = 5,
+    reports: pd.DataFrame,
+    res: int,
+    boundary: Boundary,
+    *,
+    eps_m: float = 150.0,
+    min_samples: int = 5,
     crs: str | None = None,
 ) -> pd.DataFrame:
     """DBSCAN clusters: ``cluster``, ``n``, ``lat``, ``lon``, ``area_m2``, ``geometry``.
@@ -243,8 +295,14 @@ def hdbscan_table(
     _, _, usable, info = prepare(reports, res, boundary)
     if len(usable) <= min_cluster_size:
         t = pd.DataFrame(columns=["cluster", "n", "lat", "lon", "area_m2", "geometry"])
-        return _finish(t, info, method="hdbscan", ok=False, reason=f"insufficient data: {len(usable)} usable reports",
-                       n_noise=len(usable))
+        return _finish(
+            t,
+            info,
+            method="hdbscan",
+            ok=False,
+            reason=f"insufficient data: {len(usable)} usable reports",
+            n_noise=len(usable),
+        )
     r = hdbscan_clusters(usable, min_cluster_size, min_samples, crs=crs)
     return _finish(r.clusters, info, ok=True, reason="", n_noise=r.n_noise, **r.params)
 
@@ -277,8 +335,20 @@ def emerging_table(
         return _finish(t, info, method="emerging", ok=False, reason="no dated reports in the area", periods=[])
     cube = space_time_cube(usable, area, res, freq=freq, start=start, end=end, tz=tz)
     r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
-    return _finish(r.table, info, method="emerging", ok=r.ok, reason=r.reason, k=k, freq=freq, time_lag=time_lag,
-                   periods=[str(p) for p in cube.columns], alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic)
+    return _finish(
+        r.table,
+        info,
+        method="emerging",
+        ok=r.ok,
+        reason=r.reason,
+        k=k,
+        freq=freq,
+        time_lag=time_lag,
+        periods=[str(p) for p in cube.columns],
+        alpha=alpha,
+        trend_alpha=trend_alpha,
+        sporadic=sporadic,
+    )
 
 
 _DISPATCH = {

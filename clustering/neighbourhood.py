@@ -122,9 +122,7 @@ def _knn_ring(n_cells: int, k_max: int) -> tuple[int, int]:
     return min(ring, k_max), knn
 
 
-def choose_k(
-    counts: pd.Series, k_max: int = 6, *, alpha: float = 0.05, res: int | None = None
-) -> NeighbourhoodChoice:
+def choose_k(counts: pd.Series, k_max: int = 6, *, alpha: float = 0.05, res: int | None = None) -> NeighbourhoodChoice:
     """Pick the Gi* ring order by an Incremental-Spatial-Autocorrelation scan.
 
     Parameters
@@ -154,8 +152,13 @@ def choose_k(
     at = f" at H3 resolution {res}" if res is not None else ""
     if y.size == 0 or np.ptp(y) == 0:
         empty = pd.DataFrame(columns=["k", "I", "z", "p"])
-        return NeighbourhoodChoice(1, "no variance", empty, f"k = 1{at}: every cell has the same count, "
-                                   "so no scale can be estimated; the smallest neighbourhood is used.")
+        return NeighbourhoodChoice(
+            1,
+            "no variance",
+            empty,
+            f"k = 1{at}: every cell has the same count, "
+            "so no scale can be estimated; the smallest neighbourhood is used.",
+        )
     rows = []
     for k in range(1, k_max + 1):
         m = morans_i(y, neighbour_matrix(cells, k, include_self=False))
@@ -176,7 +179,9 @@ def choose_k(
     else:
         k, knn = _knn_ring(len(cells), k_max)
         rule = "knn fallback"
-        why = (f"Moran's I z has no peak over k = 1..{k_max}; fallback as in ArcGIS: "
-               f"{knn} neighbours (5% of {len(cells)} cells, clamped to 3..30) need k = {k}")
+        why = (
+            f"Moran's I z has no peak over k = 1..{k_max}; fallback as in ArcGIS: "
+            f"{knn} neighbours (5% of {len(cells)} cells, clamped to 3..30) need k = {k}"
+        )
     text = f"k = {k}{at}: {why}. Scan ({listing})."
     return NeighbourhoodChoice(k, rule, scan, text)

@@ -97,8 +97,7 @@ def greedy(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: float
     return Plan(sorted(visits), float(value), float(value / factor) if value else 0.0, "greedy", False, centres)
 
 
-def plan(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: float,
-         time_limit: float = 20.0) -> Plan:
+def plan(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: float, time_limit: float = 20.0) -> Plan:
     """The optimal plan by MILP; the greedy (with its proven bound) if the solver gives none."""
     e = np.asarray(expected, dtype=float)
     first = greedy(e, xy, patrols=patrols, beat_km=beat_km)
@@ -117,8 +116,9 @@ def plan(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: float,
     return Plan(result.visits, result.value, max(bound, result.value), "milp", optimal, result.centres)
 
 
-def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrols: int,
-          time_limit: float) -> tuple[dict[int, int], float, bool] | None:
+def _milp(
+    e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrols: int, time_limit: float
+) -> tuple[dict[int, int], float, bool] | None:
     n_windows, _ = e.shape
     z_index = {int(a): i for i, a in enumerate(centres)}
     n_z = len(centres)
@@ -132,7 +132,7 @@ def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrol
     n_x, n_y = len(x_keys), len(y_keys)
     n = n_z + n_x + n_y
     cost = np.zeros(n)
-    cost[n_z + n_x:] = [-e[w, c] for w, c in y_keys]
+    cost[n_z + n_x :] = [-e[w, c] for w, c in y_keys]
     rows, cols, vals, upper = [], [], [], []
     row = 0
     rows += [row] * n_z
@@ -141,7 +141,7 @@ def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrol
     upper.append(patrols)
     row += 1
     beat_row: dict[tuple[int, int], int] = {}
-    for i, (w, a, c) in enumerate(x_keys):
+    for i, (w, a, _c) in enumerate(x_keys):
         key = (w, a)
         if key not in beat_row:
             beat_row[key] = row
@@ -168,9 +168,13 @@ def _milp(e: np.ndarray, reach: list[np.ndarray], centres: np.ndarray, *, patrol
     lower_bounds = np.zeros(n)
     upper_bounds = np.concatenate([np.full(n_z, float(patrols)), np.full(n_x, float(patrols)), np.ones(n_y)])
     integrality = np.concatenate([np.ones(n_z), np.zeros(n_x + n_y)])
-    result = milp(cost, constraints=LinearConstraint(matrix, -np.inf, np.asarray(upper)),
-                  bounds=Bounds(lower_bounds, upper_bounds), integrality=integrality,
-                  options={"time_limit": time_limit, "mip_rel_gap": 1e-6})
+    result = milp(
+        cost,
+        constraints=LinearConstraint(matrix, -np.inf, np.asarray(upper)),
+        bounds=Bounds(lower_bounds, upper_bounds),
+        integrality=integrality,
+        options={"time_limit": time_limit, "mip_rel_gap": 1e-6},
+    )
     if result.x is None:
         return None
     z = {int(a): int(round(result.x[i])) for a, i in z_index.items() if round(result.x[i]) > 0}
@@ -212,8 +216,9 @@ def exhaustive(expected: np.ndarray, xy: np.ndarray, *, patrols: int, beat_km: f
     return best
 
 
-def balanced_areas(workload: np.ndarray, xy: np.ndarray, *, areas: int, tolerance: float = 0.25,
-                   time_limit: float = 20.0) -> np.ndarray | None:
+def balanced_areas(
+    workload: np.ndarray, xy: np.ndarray, *, areas: int, tolerance: float = 0.25, time_limit: float = 20.0
+) -> np.ndarray | None:
     """Patrol areas by Wheeler's p-median with workload limits: the centre index per cell.
 
     Minimises sum workload[c] * distance(c, centre(c)) with `areas` centres, each area's
@@ -264,8 +269,13 @@ def balanced_areas(workload: np.ndarray, xy: np.ndarray, *, areas: int, toleranc
             upper.append(0.0)
             r += 1
     matrix = coo_array((vals, (rows, cols)), shape=(r, n_x + n)).tocsr()
-    result = milp(cost, constraints=LinearConstraint(matrix, np.asarray(lower), np.asarray(upper)),
-                  bounds=Bounds(0, 1), integrality=np.ones(n_x + n), options={"time_limit": time_limit})
+    result = milp(
+        cost,
+        constraints=LinearConstraint(matrix, np.asarray(lower), np.asarray(upper)),
+        bounds=Bounds(0, 1),
+        integrality=np.ones(n_x + n),
+        options={"time_limit": time_limit},
+    )
     if result.x is None:
         return None
     assignment = result.x[:n_x].reshape(n, n)

@@ -113,7 +113,7 @@ def district_rates(
     if "district" in df.columns:
         given = df["district"].notna().to_numpy()
         assigned[given] = df["district"].to_numpy(dtype=object)[given]
-    todo = (assigned == None)  # noqa: E711 - element-wise on an object array
+    todo = assigned == None  # noqa: E711 - element-wise on an object array
     if "lat" in df.columns:
         todo &= df["lat"].notna().to_numpy() & df["lon"].notna().to_numpy()
     else:

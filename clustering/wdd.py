@@ -42,9 +42,16 @@ def _change(counts: Pair, weights: Pair) -> tuple[float, float]:
     return after / w_after - before / w_before, after / w_after**2 + before / w_before**2
 
 
-def wdd(treated: Pair, control: Pair, buffer: Pair = (0, 0), buffer_control: Pair = (0, 0), *,
-        time_weights: Pair = (1, 1), area_weights: tuple[float, float, float, float] = (1, 1, 1, 1),
-        alpha: float = 0.1) -> WDD:
+def wdd(
+    treated: Pair,
+    control: Pair,
+    buffer: Pair = (0, 0),
+    buffer_control: Pair = (0, 0),
+    *,
+    time_weights: Pair = (1, 1),
+    area_weights: tuple[float, float, float, float] = (1, 1, 1, 1),
+    alpha: float = 0.1,
+) -> WDD:
     """The WDD of (before, after) counts. `area_weights` = (control, treated, buffer control,
     buffer), e.g. their numbers of cells, so areas of different size compare per cell;
     `time_weights` = (before, after) lengths, e.g. months."""
@@ -64,5 +71,14 @@ def wdd(treated: Pair, control: Pair, buffer: Pair = (0, 0), buffer_control: Pai
     total, var_total = local + displacement, var_local + var_displacement
     se = math.sqrt(var_total)
     level = float(norm.ppf(1 - alpha / 2))
-    return WDD(local, math.sqrt(var_local), displacement, math.sqrt(var_displacement), total, se,
-               total / se if se > 0 else float("nan"), total - level * se, total + level * se)
+    return WDD(
+        local,
+        math.sqrt(var_local),
+        displacement,
+        math.sqrt(var_displacement),
+        total,
+        se,
+        total / se if se > 0 else float("nan"),
+        total - level * se,
+        total + level * se,
+    )

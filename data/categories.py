@@ -7,7 +7,7 @@ confirm, so that lawyers can change it without touching code.
 
 >>> CATEGORIES["noise"].group
 'disorder'
->>> group_k("disorder")
+>>> GROUPS["disorder"].k
 10
 """
 
@@ -80,15 +80,6 @@ CATEGORIES: dict[str, Category] = {
 }
 
 SLUGS: tuple[str, ...] = tuple(CATEGORIES)
-
-
-def group_of(slug: str) -> str:
-    """Public group of a category slug; unknown slugs raise KeyError on purpose."""
-    return CATEGORIES[slug].group
-
-
-def group_k(group: str) -> int:
-    return GROUPS[group].k
 
 
 def label(slug: str, lang: str = "uk") -> str:

@@ -56,12 +56,15 @@ class CityNames(_Strict):
 
     uk: str = Field(min_length=1, description="Ukrainian name (page titles, downloads).")
     en: str = Field(min_length=1, description="English name.")
-    other: dict[str, str] = Field(default_factory=dict,
-                                  description="Other languages' names by ISO code, e.g. {ru = \"...\"}.")
+    other: dict[str, str] = Field(
+        default_factory=dict, description='Other languages\' names by ISO code, e.g. {ru = "..."}.'
+    )
     case_endings: tuple[str, ...] = Field(
-        default=(), description="Endings of inflected forms of the city's name (\"у Києві\": \"єві\") "
+        default=(),
+        description='Endings of inflected forms of the city\'s name ("у Києві": "єві") '
         "that the geocoder reads as the city, not as a street named after it. Empty: no "
-        "inflected form is taken for the city.")
+        "inflected form is taken for the city.",
+    )
 
     def get(self, lang: str) -> str:
         """The name in ``lang`` ("uk", "en" or an ``other`` code), English when unknown."""
@@ -71,8 +74,9 @@ class CityNames(_Strict):
 class StudyArea(_Strict):
     """Where reports may lie. Neither field: the city boundary found in the OSM extract."""
 
-    osm_relation: int | None = Field(default=None, gt=0,
-                                     description="Id of the OSM boundary relation that outlines the city.")
+    osm_relation: int | None = Field(
+        default=None, gt=0, description="Id of the OSM boundary relation that outlines the city."
+    )
     geojson: Path | None = Field(default=None, description="A GeoJSON file with the study-area polygon(s).")
 
     @model_validator(mode="after")
@@ -86,12 +90,16 @@ class Districts(_Strict):
     """Where district (microdistrict) polygons come from."""
 
     source: Literal["places", "admin_levels", "geojson"] = Field(
-        default="places", description="places: place=suburb|quarter|neighbourhood polygons of the "
-        "extract; admin_levels: boundary=administrative at the given levels; geojson: a file.")
-    place_kinds: tuple[str, ...] = Field(default=("suburb", "quarter", "neighbourhood"),
-                                         description="place=* values read when source = places.")
-    admin_levels: tuple[int, ...] = Field(default=(), description="admin_level values read when "
-                                          "source = admin_levels, e.g. [9, 10].")
+        default="places",
+        description="places: place=suburb|quarter|neighbourhood polygons of the "
+        "extract; admin_levels: boundary=administrative at the given levels; geojson: a file.",
+    )
+    place_kinds: tuple[str, ...] = Field(
+        default=("suburb", "quarter", "neighbourhood"), description="place=* values read when source = places."
+    )
+    admin_levels: tuple[int, ...] = Field(
+        default=(), description="admin_level values read when source = admin_levels, e.g. [9, 10]."
+    )
     geojson: Path | None = Field(default=None, description="GeoJSON file when source = geojson.")
     name_property: str = Field(default="name", description="Feature property holding the district's name.")
 
@@ -139,9 +147,13 @@ class Intake(_Strict):
 
     first_date: date = Field(default=date(2015, 1, 1), description="Oldest date a record may carry.")
     date_order: Literal["dayfirst", "monthfirst"] = Field(
-        default="dayfirst", description="Order for date columns whose values do not decide it.")
-    tracking_prefix: str = Field(default="RPT", pattern=r"^[A-Z]{1,6}$",
-                                 description="Prefix of the tracking numbers residents get (\"RPT-1A2B3C4D\").")
+        default="dayfirst", description="Order for date columns whose values do not decide it."
+    )
+    tracking_prefix: str = Field(
+        default="RPT",
+        pattern=r"^[A-Z]{1,6}$",
+        description='Prefix of the tracking numbers residents get ("RPT-1A2B3C4D").',
+    )
 
 
 class CityProfile(_Strict):
@@ -152,15 +164,19 @@ class CityProfile(_Strict):
     time_zone: str = Field(description="IANA zone (Area/City) of the city's clocks. Required: no default.")
     centre: LatLon = Field(description="Map centre [lat, lon]; also picks the default metric CRS.")
     bbox: tuple[float, float, float, float] | None = Field(
-        default=None, description="[lon_min, lat_min, lon_max, lat_max] of the city, when known.")
+        default=None, description="[lon_min, lat_min, lon_max, lat_max] of the city, when known."
+    )
     population: int | None = Field(default=None, ge=0, description="Residents (rates per 1,000).")
     metric_crs_override: str | None = Field(
-        default=None, alias="metric_crs",
-        description="Projected CRS in metres; default: the UTM zone of the centre (pyproj).")
+        default=None,
+        alias="metric_crs",
+        description="Projected CRS in metres; default: the UTM zone of the centre (pyproj).",
+    )
     osm_extract: Path | None = Field(default=None, description="The city's OSM extract (.osm / .osm.pbf).")
     gazetteer: Path | None = Field(default=None, description="The gazetteer JSON built from the extract.")
-    name_languages: tuple[str, ...] = Field(default=("uk", "ru", "en"),
-                                            description="Languages whose name:xx tags the gazetteer keeps.")
+    name_languages: tuple[str, ...] = Field(
+        default=("uk", "ru", "en"), description="Languages whose name:xx tags the gazetteer keeps."
+    )
     study_area: StudyArea = StudyArea()
     districts: Districts = Districts()
     intake: Intake = Intake()
@@ -207,13 +223,18 @@ class CityProfile(_Strict):
 
     def resolve_paths(self, base: Path) -> CityProfile:
         """A copy whose relative paths are read from ``base`` (the profile's folder)."""
+
         def fix(p: Path | None) -> Path | None:
             return None if p is None else (p if p.is_absolute() else (base / p).resolve())
-        return self.model_copy(update={
-            "osm_extract": fix(self.osm_extract), "gazetteer": fix(self.gazetteer),
-            "study_area": self.study_area.model_copy(update={"geojson": fix(self.study_area.geojson)}),
-            "districts": self.districts.model_copy(update={"geojson": fix(self.districts.geojson)}),
-        })
+
+        return self.model_copy(
+            update={
+                "osm_extract": fix(self.osm_extract),
+                "gazetteer": fix(self.gazetteer),
+                "study_area": self.study_area.model_copy(update={"geojson": fix(self.study_area.geojson)}),
+                "districts": self.districts.model_copy(update={"geojson": fix(self.districts.geojson)}),
+            }
+        )
 
 
 def utm_crs(lat: float, lon: float) -> str:
@@ -225,8 +246,7 @@ def utm_crs(lat: float, lon: float) -> str:
     from pyproj.aoi import AreaOfInterest
     from pyproj.database import query_utm_crs_info
 
-    infos = query_utm_crs_info(datum_name="WGS 84",
-                               area_of_interest=AreaOfInterest(lon, lat, lon, lat))
+    infos = query_utm_crs_info(datum_name="WGS 84", area_of_interest=AreaOfInterest(lon, lat, lon, lat))
     if not infos:
         raise ValueError(f"no UTM zone for {lat}, {lon}")
     # pyproj may list the neighbouring zone too when the point is on a border: take the

@@ -1,4 +1,4 @@
-""""Now" for the whole product: fixed in demo mode so "this week" always shows data.
+""" "Now" for the whole product: fixed in demo mode so "this week" always shows data.
 
 It lives in data/ because the intake needs it too (the newest date it accepts is the
 deployment clock's today + 1 day); services/clock.py re-exports it for the pages.

@@ -71,8 +71,13 @@ def find_or_create(engine: Engine, id_or_name: str, kind: str) -> str:
 
 
 #: the kind of organisation a user of a role belongs to, when a name is first seen
-ROLE_KIND = {"police": "police", "council": "council", "moderator": "council", "admin": "council",
-             "partner": "community"}
+ROLE_KIND = {
+    "police": "police",
+    "council": "council",
+    "moderator": "council",
+    "admin": "council",
+    "partner": "community",
+}
 
 
 def save(session: Session, org: Organisation) -> None:

@@ -60,8 +60,9 @@ class RawMessage(BaseModel):
     @classmethod
     def _finite_point(cls, value: tuple[float, float] | None) -> tuple[float, float] | None:
         """A pin must be a real point: NaN or infinity would reach the H3 cells and the map."""
-        if value is not None and not (math.isfinite(value[0]) and math.isfinite(value[1])
-                                      and -90 <= value[0] <= 90 and -180 <= value[1] <= 180):
+        if value is not None and not (
+            math.isfinite(value[0]) and math.isfinite(value[1]) and -90 <= value[0] <= 90 and -180 <= value[1] <= 180
+        ):
             raise ValueError(f"location {value} is not a point on Earth")
         return value
 
@@ -76,8 +77,37 @@ class Quarantined(BaseModel):
     reporter_hash: str | None = None
 
 
-class Report(BaseModel):
-    """A report as stored: redacted text, placed, classified (field names from DESIGN.md)."""
+class Place(BaseModel):
+    """Where something happened, as far as the text and the gazetteer tell: the geocoder's
+    answer (geo.geocode -> Match) and every Report carry these ten fields, defined here once."""
+
+    lat: float | None = None
+    lon: float | None = None
+    level: Level = "none"
+    score: float = Field(default=0.0, ge=0.0, le=1.0)
+    uncertainty_m: float | None = None
+    street: str | None = None
+    street2: str | None = None  # the second street of an intersection
+    house: str | None = None
+    landmark: dict[str, Any] | None = None  # {kind, name, number}
+    district: str | None = None
+
+
+PLACE_FIELDS: tuple[str, ...] = tuple(Place.model_fields)
+
+
+def place_of(answer: Place) -> dict[str, Any]:
+    """The place fields of a geocoder answer (or of another report), to build a Report from.
+
+    >>> place_of(Place(lat=47.5, lon=31.3, level="street", score=0.8, street="Соборності"))["street"]
+    'Соборності'
+    """
+    return {name: getattr(answer, name) for name in PLACE_FIELDS}
+
+
+class Report(Place):
+    """A report as stored: redacted text, placed (the Place fields), classified (field names
+    from DESIGN.md)."""
 
     id: int | None = None
     source: Source
@@ -92,16 +122,6 @@ class Report(BaseModel):
     category: str
     category_source: CategorySource
     location_text: str | None = None
-    lat: float | None = None
-    lon: float | None = None
-    level: Level = "none"
-    score: float = Field(default=0.0, ge=0.0, le=1.0)
-    uncertainty_m: float | None = None
-    street: str | None = None
-    street2: str | None = None
-    house: str | None = None
-    landmark: dict[str, Any] | None = None
-    district: str | None = None
     h3_r7: str | None = None
     h3_r8: str | None = None
     h3_r9: str | None = None

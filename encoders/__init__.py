@@ -21,7 +21,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FORMULA_START",
@@ -66,13 +69,14 @@ def visible_controls(text: object) -> str:
     return _HIDDEN.sub(_code_point, "" if text is None else str(text))
 
 
-def visible_columns(frame: Any) -> Any:
+def visible_columns(frame: pd.DataFrame) -> pd.DataFrame:
     """A pandas DataFrame for a data grid (st.dataframe) with its text cells through
     :func:`visible_controls`: a grid shows text as text, but would apply a bidi override.
 
     Duck-typed (no pandas import here); columns that are not text are left as they are.
     """
-    def shown(column: Any) -> Any:
+
+    def shown(column: pd.Series) -> pd.Series:
         if str(column.dtype) in ("object", "str", "string"):
             return column.map(lambda v: visible_controls(v) if isinstance(v, str) else v)
         return column
@@ -189,4 +193,3 @@ def json_line(value: Any, **dumps: Any) -> str:
     """
     out = json.dumps(value, ensure_ascii=False, **dumps)
     return re.sub(f"[\x7f-\x9f{_BIDI}]", lambda m: f"\\u{ord(m.group()):04x}", out)
-

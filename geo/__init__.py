@@ -4,6 +4,7 @@
 importing geo.projection (the maps do) should not load the morphology
 dictionaries and the geocoder's dependencies.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

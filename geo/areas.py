@@ -7,6 +7,7 @@ relation and how many of its ways are missing, and the deployer gives a GeoJSON 
 Districts come from one source the city profile names: OSM `boundary=administrative`
 levels, `place=suburb|quarter|neighbourhood` polygons, or a GeoJSON file with names.
 """
+
 from __future__ import annotations
 
 import re
@@ -51,7 +52,11 @@ class OsmArea:
 
     def describe(self) -> str:
         level = self.tags.get("admin_level") or self.tags.get("place", "?")
-        state = "complete" if self.complete else f"incomplete: {self.ways_present} of {self.ways_total} member ways in the extract"
+        state = (
+            "complete"
+            if self.complete
+            else f"incomplete: {self.ways_present} of {self.ways_total} member ways in the extract"
+        )
         return f"{self.kind} {self.osm_id} '{self.name}' (level {level}; {state})"
 
 
@@ -81,16 +86,29 @@ def scan_areas(osm_path: Path) -> list[OsmArea]:
                 if rings:
                     kind = "way" if obj.from_way() else "relation"
                     polygons[(kind, obj.orig_id())] = (tags, max(rings, key=lambda p: p.area))
-    out = [OsmArea("relation", rid, tags, total, sum(1 for w in members[rid] if w in ways),
-                   polygons.get(("relation", rid), (None, None))[1]) for rid, (tags, total) in relations.items()]
+    out = [
+        OsmArea(
+            "relation",
+            rid,
+            tags,
+            total,
+            sum(1 for w in members[rid] if w in ways),
+            polygons.get(("relation", rid), (None, None))[1],
+        )
+        for rid, (tags, total) in relations.items()
+    ]
     out += [OsmArea("way", wid, tags, 1, 1, poly) for (kind, wid), (tags, poly) in polygons.items() if kind == "way"]
     return sorted(out, key=lambda a: (a.kind, a.osm_id))
 
 
 def city_candidates(areas: list[OsmArea]) -> list[OsmArea]:
     """Objects that can be a city's outline: municipality-level boundaries and city/town/village areas."""
-    return [a for a in areas if a.tags.get("admin_level") == str(CITY_LEVEL)
-            or (a.tags.get("place") in CITY_PLACES and a.tags.get("boundary") != "administrative")]
+    return [
+        a
+        for a in areas
+        if a.tags.get("admin_level") == str(CITY_LEVEL)
+        or (a.tags.get("place") in CITY_PLACES and a.tags.get("boundary") != "administrative")
+    ]
 
 
 def study_area_from_osm(areas: list[OsmArea], relation: int | None = None) -> OsmArea:
@@ -103,15 +121,19 @@ def study_area_from_osm(areas: list[OsmArea], relation: int | None = None) -> Os
         if not found:
             raise AreaError(f"relation {relation} is not a boundary in this extract")
         if not found[0].complete:
-            raise AreaError(f"the study area {found[0].describe()} cannot be assembled; "
-                            "give the outline as a GeoJSON file (--study-area FILE.geojson)")
+            raise AreaError(
+                f"the study area {found[0].describe()} cannot be assembled; "
+                "give the outline as a GeoJSON file (--study-area FILE.geojson)"
+            )
         return found[0]
     candidates = city_candidates(areas)
     complete = [a for a in candidates if a.complete]
     if not complete:
         listed = "; ".join(a.describe() for a in candidates) or "none"
-        raise AreaError("the extract has no complete city boundary (candidates: " + listed + "); "
-                        "give the outline as a GeoJSON file (--study-area FILE.geojson)")
+        raise AreaError(
+            "the extract has no complete city boundary (candidates: " + listed + "); "
+            "give the outline as a GeoJSON file (--study-area FILE.geojson)"
+        )
     return max(complete, key=lambda a: (a.polygon.area, -a.osm_id))  # type: ignore[union-attr]
 
 
@@ -120,8 +142,7 @@ def _one_polygon(geom: Any, what: str) -> Polygon:
         return geom
     if isinstance(geom, MultiPolygon) and len(geom.geoms) == 1:
         return geom.geoms[0]
-    raise AreaError(f"{what} must be one polygon, found {geom.geom_type} with "
-                    f"{len(getattr(geom, 'geoms', []))} parts")
+    raise AreaError(f"{what} must be one polygon, found {geom.geom_type} with {len(getattr(geom, 'geoms', []))} parts")
 
 
 def _read_geojson(path: Path) -> Any:
@@ -149,10 +170,16 @@ def _population(tags: dict[str, str]) -> int:
     return int(digits) if digits else 0
 
 
-def _district(name: str, names: dict[str, str], polygon: Polygon, population: int,
-              synthetic: bool = False) -> dict[str, Any]:
-    return {"name": name, "names": names, "polygon": _ring(list(polygon.exterior.coords)),
-            "population": population, "synthetic": synthetic}
+def _district(
+    name: str, names: dict[str, str], polygon: Polygon, population: int, synthetic: bool = False
+) -> dict[str, Any]:
+    return {
+        "name": name,
+        "names": names,
+        "polygon": _ring(list(polygon.exterior.coords)),
+        "population": population,
+        "synthetic": synthetic,
+    }
 
 
 def _numbered(districts: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -170,20 +197,29 @@ class Districts:
     skipped: list[str]
 
 
-def districts_from_osm(areas: list[OsmArea], *, levels: tuple[int, ...] = (),
-                       places: tuple[str, ...] = ()) -> Districts:
+def districts_from_osm(
+    areas: list[OsmArea], *, levels: tuple[int, ...] = (), places: tuple[str, ...] = ()
+) -> Districts:
     """Named `boundary=administrative` areas of the given admin levels, or `place=` polygons of
     the given kinds; incomplete ones are reported in `skipped`, never dropped in silence."""
     items, skipped = [], []
     wanted_levels = {str(level) for level in levels}
     for area in areas:
-        wanted = (area.tags.get("boundary") == "administrative" and area.tags.get("admin_level") in wanted_levels) \
-            or area.tags.get("place") in places
+        wanted = (
+            area.tags.get("boundary") == "administrative" and area.tags.get("admin_level") in wanted_levels
+        ) or area.tags.get("place") in places
         if not wanted or not area.name:
             continue
         if area.complete:
-            items.append(_district(area.name, _names(area.tags), area.polygon,  # type: ignore[arg-type]
-                                   _population(area.tags), area.tags.get("synthetic") == "yes"))
+            items.append(
+                _district(
+                    area.name,
+                    _names(area.tags),
+                    area.polygon,  # type: ignore[arg-type]
+                    _population(area.tags),
+                    area.tags.get("synthetic") == "yes",
+                )
+            )
         else:
             skipped.append(area.describe())
     return Districts(_numbered(items), skipped)
@@ -201,8 +237,10 @@ def districts_from_geojson(path: Path, name_field: str = "name") -> Districts:
         if not name:
             raise AreaError(f"feature {row_no} of {path} has no {name_field}")
         polygon = _one_polygon(record["geometry"], f"district '{name}' in {path}")
-        names = {"name": name, **{k: str(v) for k, v in sorted(record.items())
-                                  if k.startswith("name:") and isinstance(v, str) and v}}
+        names = {
+            "name": name,
+            **{k: str(v) for k, v in sorted(record.items()) if k.startswith("name:") and isinstance(v, str) and v},
+        }
         items.append(_district(name, names, polygon, _population({"population": str(record.get("population") or "")})))
     return Districts(_numbered(items), [])
 

@@ -4,6 +4,7 @@ Why one module: the profile says where the study area and the districts come fro
 (data/city_profile.py); building the gazetteer from the profile, not from guesses about the
 extract, is what makes `CITY_PROFILE=var/city.toml` reproduce the same city every time.
 """
+
 from __future__ import annotations
 
 import json
@@ -91,8 +92,9 @@ def keep_languages(data: dict[str, Any], languages: tuple[str, ...]) -> dict[str
 
 def _street_languages(data: dict[str, Any]) -> list[str]:
     """Languages of the `name:xx` tags that at least a quarter of the streets carry."""
-    counts = Counter(key.split(":", 1)[1] for street in data["streets"] for key in street["names"]
-                     if key.startswith("name:"))
+    counts = Counter(
+        key.split(":", 1)[1] for street in data["streets"] for key in street["names"] if key.startswith("name:")
+    )
     need = _LANGUAGE_SHARE * max(1, len(data["streets"]))
     return sorted(lang for lang, n in counts.items() if n >= need)
 
@@ -116,8 +118,9 @@ class CityInit:
     counts: dict[str, int] = field(default_factory=dict)
 
 
-def _district_choice(areas: list[OsmArea], study_area: Any, districts_geojson: Path | None,
-                     admin_levels: tuple[int, ...]) -> tuple[dict[str, Any], list[str]]:
+def _district_choice(
+    areas: list[OsmArea], study_area: Any, districts_geojson: Path | None, admin_levels: tuple[int, ...]
+) -> tuple[dict[str, Any], list[str]]:
     """The profile's [districts] table: the deployer's choice, else the first OSM source that
     yields complete polygons (places, then the admin levels below the city's)."""
     if districts_geojson is not None:
@@ -126,24 +129,45 @@ def _district_choice(areas: list[OsmArea], study_area: Any, districts_geojson: P
         return {"source": "admin_levels", "admin_levels": list(admin_levels)}, []
     if districts_from_osm(areas, places=DISTRICT_PLACE_KINDS).items:
         return {"source": "places", "place_kinds": list(DISTRICT_PLACE_KINDS)}, []
-    levels = Counter(int(a.tags["admin_level"]) for a in areas
-                     if a.complete and a.tags.get("admin_level", "").isdigit() and int(a.tags["admin_level"]) > CITY_LEVEL
-                     and a.name and study_area.intersects(a.polygon.representative_point()))
+    levels = Counter(
+        int(a.tags["admin_level"])
+        for a in areas
+        if a.complete
+        and a.tags.get("admin_level", "").isdigit()
+        and int(a.tags["admin_level"]) > CITY_LEVEL
+        and a.name
+        and study_area.intersects(a.polygon.representative_point())
+    )
     if levels:
         level = max(levels, key=lambda lv: (levels[lv], -lv))
         return {"source": "admin_levels", "admin_levels": [level]}, []
-    note = ("no district polygons in the extract (no complete place=suburb|quarter|neighbourhood area, no complete "
-             "boundary below the city): the city has no districts until you give --districts FILE.geojson "
-             "(a polygon per district with a 'name' property) or edit [districts] in the profile")
+    note = (
+        "no district polygons in the extract (no complete place=suburb|quarter|neighbourhood area, no complete "
+        "boundary below the city): the city has no districts until you give --districts FILE.geojson "
+        "(a polygon per district with a 'name' property) or edit [districts] in the profile"
+    )
     return {"source": "places", "place_kinds": list(DISTRICT_PLACE_KINDS)}, [note]
 
 
-def profile_text(*, name: str, name_uk: str, tz: str, centre: tuple[float, float], bbox: tuple[float, ...],
-                 extract: str, gazetteer: str, languages: list[str], study_area: dict[str, Any],
-                 districts: dict[str, Any], metric_crs: str) -> str:
+def profile_text(
+    *,
+    name: str,
+    name_uk: str,
+    tz: str,
+    centre: tuple[float, float],
+    bbox: tuple[float, ...],
+    extract: str,
+    gazetteer: str,
+    languages: list[str],
+    study_area: dict[str, Any],
+    districts: dict[str, Any],
+    metric_crs: str,
+) -> str:
     """The profile as a TOML file a deployer can read and edit (every field commented)."""
-    area_lines = "\n".join(f"{k} = {_q(v)}" for k, v in study_area.items()) or \
-        "# neither osm_relation nor geojson: the complete city boundary found in the extract"
+    area_lines = (
+        "\n".join(f"{k} = {_q(v)}" for k, v in study_area.items())
+        or "# neither osm_relation nor geojson: the complete city boundary found in the extract"
+    )
     district_lines = "\n".join(f"{k} = {_q(v)}" for k, v in districts.items())
     return f"""# City profile written by `cli.py city init`; edit it, then rebuild with `cli.py gazetteer build`.
 # Every field is documented in docs/CITY_PROFILE.md. Relative paths are read from this file's folder.
@@ -189,10 +213,20 @@ def _validated(text: str, base: Path) -> CityProfile:
         raise AreaError(f"the profile would not be valid: {exc}") from exc
 
 
-def init_city(extract: Path, *, name: str, tz: str, out: Path, name_uk: str | None = None,
-              study_area_geojson: Path | None = None, boundary_relation: int | None = None,
-              districts_geojson: Path | None = None, admin_levels: tuple[int, ...] = (),
-              gazetteer: Path | None = None, force: bool = False) -> CityInit:
+def init_city(
+    extract: Path,
+    *,
+    name: str,
+    tz: str,
+    out: Path,
+    name_uk: str | None = None,
+    study_area_geojson: Path | None = None,
+    boundary_relation: int | None = None,
+    districts_geojson: Path | None = None,
+    admin_levels: tuple[int, ...] = (),
+    gazetteer: Path | None = None,
+    force: bool = False,
+) -> CityInit:
     """Write a profile for `extract` at `out` and build its gazetteer; nothing is written when
     the study area or a given file cannot be used (AreaError says why)."""
     out = Path(out)
@@ -207,24 +241,34 @@ def init_city(extract: Path, *, name: str, tz: str, out: Path, name_uk: str | No
         found = study_area_from_osm(areas, boundary_relation)
         outline, study = found.polygon, {"osm_relation": found.osm_id} if found.kind == "relation" else {}
         if found.kind == "way":
-            raise AreaError(f"the city outline {found.describe()} is a closed way, which a profile cannot name; "
-                            "give it as a GeoJSON file (--study-area FILE.geojson)")
+            raise AreaError(
+                f"the city outline {found.describe()} is a closed way, which a profile cannot name; "
+                "give it as a GeoJSON file (--study-area FILE.geojson)"
+            )
     districts, notes = _district_choice(areas, outline, districts_geojson, admin_levels)
     if "geojson" in districts:
         districts["geojson"] = _rel(districts["geojson"], base)
     c = outline.centroid
     fields: dict[str, Any] = {
-        "name": name, "tz": tz, "centre": (round(c.y, 6), round(c.x, 6)),
-        "bbox": tuple(round(v, 6) for v in outline.bounds), "extract": _rel(Path(extract), base),
-        "gazetteer": _rel(gazetteer, base), "study_area": study, "districts": districts,
-        "metric_crs": utm_crs(c.y, c.x)}
-    built = _all_languages(_validated(profile_text(name_uk=name_uk or name, languages=list(DEFAULT_NAME_LANGUAGES),
-                                                         **fields), base), areas)
+        "name": name,
+        "tz": tz,
+        "centre": (round(c.y, 6), round(c.x, 6)),
+        "bbox": tuple(round(v, 6) for v in outline.bounds),
+        "extract": _rel(Path(extract), base),
+        "gazetteer": _rel(gazetteer, base),
+        "study_area": study,
+        "districts": districts,
+        "metric_crs": utm_crs(c.y, c.x),
+    }
+    built = _all_languages(
+        _validated(profile_text(name_uk=name_uk or name, languages=list(DEFAULT_NAME_LANGUAGES), **fields), base), areas
+    )
     city_names = built.data["meta"].get("city", {})
     uk = name_uk or city_names.get("name:uk") or name
     if not name_uk:
-        notes.append(f"names.uk = {uk!r} ({'name:uk of the extract' if city_names.get('name:uk') else 'the --name'}): "
-                     "check it")
+        notes.append(
+            f"names.uk = {uk!r} ({'name:uk of the extract' if city_names.get('name:uk') else 'the --name'}): check it"
+        )
     languages = sorted(set(DEFAULT_NAME_LANGUAGES) | set(_street_languages(built.data)))
     text = profile_text(name_uk=uk, languages=languages, **fields)
     keep_languages(built.data, _validated(text, base).name_languages)

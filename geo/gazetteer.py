@@ -9,8 +9,8 @@ Usage (the geocoder's entry point):
     gz.district_at(lat, lon)               # microdistrict name or None
     gz.boundary_polygon, gz.water_polygon  # shapely geometries in lon/lat
 Geometry is kept as lon/lat tuples (as in the JSON); shapely objects are made lazily.
-Records also answer JSON-style access (street["names"], landmark.get("number")).
 """
+
 from __future__ import annotations
 
 import json
@@ -53,23 +53,8 @@ def _aliases(names: dict[str, str]) -> list[str]:
     return out
 
 
-class _Record:
-    """Read access by JSON key as well (r["name"], r.get("names")), so code written against
-    the plain gazetteer JSON works unchanged on loaded objects."""
-
-    __dataclass_fields__: dict[str, Any]
-
-    def __getitem__(self, key: str) -> Any:
-        if key in self.__dataclass_fields__:
-            return getattr(self, key)
-        raise KeyError(key)
-
-    def get(self, key: str, default: Any = None) -> Any:
-        return getattr(self, key) if key in self.__dataclass_fields__ else default
-
-
 @dataclass(frozen=True)
-class Street(_Record):
+class Street:
     """A named street: `name` is the bare name ("Соборності"), `names` the full OSM names."""
 
     id: str
@@ -95,7 +80,7 @@ class Street(_Record):
 
 
 @dataclass(frozen=True)
-class Address(_Record):
+class Address:
     street_id: str
     house: str
     lat: float
@@ -103,7 +88,7 @@ class Address(_Record):
 
 
 @dataclass(frozen=True)
-class Landmark(_Record):
+class Landmark:
     id: str
     kind: str
     name: str
@@ -118,7 +103,7 @@ class Landmark(_Record):
 
 
 @dataclass(frozen=True)
-class District(_Record):
+class District:
     id: str
     name: str
     names: dict[str, str]
@@ -135,7 +120,7 @@ class District(_Record):
 
 
 @dataclass(frozen=True)
-class Area(_Record):
+class Area:
     """A basemap polygon (water or park)."""
 
     name: str
@@ -168,13 +153,27 @@ class Gazetteer:
         return cls(
             meta=data["meta"],
             boundary=_coords(data["boundary"]),
-            streets=[Street(s["id"], s["name"], s["type"], s["highway"], s["names"],
-                            tuple(_coords(line) for line in s["lines"]), s["synthetic"]) for s in data["streets"]],
+            streets=[
+                Street(
+                    s["id"],
+                    s["name"],
+                    s["type"],
+                    s["highway"],
+                    s["names"],
+                    tuple(_coords(line) for line in s["lines"]),
+                    s["synthetic"],
+                )
+                for s in data["streets"]
+            ],
             addresses=[Address(a["street_id"], a["house"], a["lat"], a["lon"]) for a in data["addresses"]],
-            landmarks=[Landmark(m["id"], m["kind"], m["name"], m["number"], m["names"], m["lat"], m["lon"],
-                                m["synthetic"]) for m in data["landmarks"]],
-            districts=[District(d["id"], d["name"], d["names"], _coords(d["polygon"]), d["population"],
-                                d["synthetic"]) for d in data["districts"]],
+            landmarks=[
+                Landmark(m["id"], m["kind"], m["name"], m["number"], m["names"], m["lat"], m["lon"], m["synthetic"])
+                for m in data["landmarks"]
+            ],
+            districts=[
+                District(d["id"], d["name"], d["names"], _coords(d["polygon"]), d["population"], d["synthetic"])
+                for d in data["districts"]
+            ],
             water=[Area(w["name"], _coords(w["polygon"])) for w in data["water"]],
             parks=[Area(p["name"], _coords(p["polygon"])) for p in data["parks"]],
         )
@@ -206,6 +205,14 @@ class Gazetteer:
         for address in self.addresses:
             grouped[address.street_id].append(address)
         return {k: tuple(v) for k, v in grouped.items()}
+
+    def place_names(self) -> list[str]:
+        """Every spelling of every street, landmark, park and district: the names redaction
+        spares (data.text.redact.place_index), because many carry a person's name."""
+        names: list[str] = []
+        for record in (*self.streets, *self.landmarks, *self.districts):
+            names += record.aliases()
+        return names + [park.name for park in self.parks]
 
     def landmarks_of_kind(self, kind: str) -> list[Landmark]:
         return [m for m in self.landmarks if m.kind == kind]

@@ -13,10 +13,11 @@ gazetteer aliases and on the text, so "Маріупольській", "Мари�
 character offsets found in the normalised text are offsets in the original text too: the
 redactor relies on that span to keep the place and redact names elsewhere.
 
-Street-type words and abbreviations come from the libpostal dictionaries (uk, ru:
-street_types.txt, house_numbers.txt, near.txt, cross_streets.txt), copied here so the
-package needs no data files at run time.
+The words shared with redaction (street types, intersection, near and connecting words,
+months) live in data.text.vocabulary; house-number words and ordinals (libpostal
+house_numbers.txt) are the geocoder's own.
 """
+
 from __future__ import annotations
 
 import re
@@ -26,6 +27,8 @@ from functools import lru_cache
 
 import pymorphy3
 
+from data.text.vocabulary import MONTH_NAMES, NEAR_WORDS
+
 # --- characters -------------------------------------------------------------------
 
 APOSTROPHES = "’ʼ`‘′´"
@@ -34,10 +37,30 @@ APOSTROPHES = "’ʼ`‘′´"
 # Latin letters that look like Cyrillic ones. Upper and lower case differ (Latin "h" is
 # not a look-alike, "H" is), so the map is applied before lowercasing.
 _HOMOGLYPHS = {
-    "A": "А", "B": "В", "C": "С", "E": "Е", "H": "Н", "I": "І", "K": "К", "M": "М",
-    "O": "О", "P": "Р", "T": "Т", "X": "Х", "Y": "У",
-    "a": "а", "c": "с", "e": "е", "i": "і", "o": "о", "p": "р", "x": "х", "y": "у",
-    "k": "к", "ï": "ї", "Ï": "Ї",
+    "A": "А",
+    "B": "В",
+    "C": "С",
+    "E": "Е",
+    "H": "Н",
+    "I": "І",
+    "K": "К",
+    "M": "М",
+    "O": "О",
+    "P": "Р",
+    "T": "Т",
+    "X": "Х",
+    "Y": "У",
+    "a": "а",
+    "c": "с",
+    "e": "е",
+    "i": "і",
+    "o": "о",
+    "p": "р",
+    "x": "х",
+    "y": "у",
+    "k": "к",
+    "ï": "ї",
+    "Ï": "Ї",
 }
 _CYRILLIC = re.compile(r"[а-яёіїєґА-ЯЁІЇЄҐ]")
 _MIXED_WORD = re.compile(r"[A-Za-zА-Яа-яЁёІіЇїЄєҐґÏï]+")
@@ -103,10 +126,40 @@ def deaccent(word: str) -> str:
 # --- Ukrainian <-> Latin (KMU 2010 national transliteration) ------------------------
 
 _KMU = {
-    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
-    "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
-    "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-    "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": "",
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "h",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "є": "ie",
+    "ж": "zh",
+    "з": "z",
+    "и": "y",
+    "і": "i",
+    "ї": "i",
+    "й": "i",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ь": "",
+    "ю": "iu",
+    "я": "ia",
+    "'": "",
 }
 _KMU_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 
@@ -137,12 +190,43 @@ def translit_kmu(text: str) -> str:
 # readings reach the same key. Word-initial "ye/yu/ya/yi" are є/ю/я/ї.
 _LATIN_INITIAL = (("ye", "є"), ("yu", "ю"), ("ya", "я"), ("yi", "ї"))
 _LATIN = (
-    ("shch", "щ"), ("zgh", "зг"), ("zh", "ж"), ("kh", "х"), ("ts", "ц"), ("ch", "ч"),
-    ("sh", "ш"), ("ya", "я"), ("yu", "ю"), ("ye", "є"), ("yi", "ї"),
-    ("a", "а"), ("b", "б"), ("v", "в"), ("h", "г"), ("g", "г"), ("d", "д"), ("e", "е"),
-    ("z", "з"), ("y", "и"), ("i", "і"), ("k", "к"), ("l", "л"), ("m", "м"), ("n", "н"),
-    ("o", "о"), ("p", "п"), ("r", "р"), ("s", "с"), ("t", "т"), ("u", "у"), ("f", "ф"),
-    ("c", "ц"), ("j", "й"), ("w", "в"), ("x", "кс"), ("q", "к"),
+    ("shch", "щ"),
+    ("zgh", "зг"),
+    ("zh", "ж"),
+    ("kh", "х"),
+    ("ts", "ц"),
+    ("ch", "ч"),
+    ("sh", "ш"),
+    ("ya", "я"),
+    ("yu", "ю"),
+    ("ye", "є"),
+    ("yi", "ї"),
+    ("a", "а"),
+    ("b", "б"),
+    ("v", "в"),
+    ("h", "г"),
+    ("g", "г"),
+    ("d", "д"),
+    ("e", "е"),
+    ("z", "з"),
+    ("y", "и"),
+    ("i", "і"),
+    ("k", "к"),
+    ("l", "л"),
+    ("m", "м"),
+    ("n", "н"),
+    ("o", "о"),
+    ("p", "п"),
+    ("r", "р"),
+    ("s", "с"),
+    ("t", "т"),
+    ("u", "у"),
+    ("f", "ф"),
+    ("c", "ц"),
+    ("j", "й"),
+    ("w", "в"),
+    ("x", "кс"),
+    ("q", "к"),
 )
 
 
@@ -174,10 +258,23 @@ def latin_to_cyrillic(word: str) -> str:
 # apostrophes vanish; doubled letters collapse afterwards. This is the Russian <-> Ukrainian
 # letter mapping the matcher needs: "Соборности" and "Соборності", "Ольвийская" and
 # "Ольвійська", "Рылеева" and "Рилєєва" fold alike.
-_FOLD = str.maketrans({
-    "і": "и", "ї": "и", "й": "и", "ы": "и", "є": "е", "э": "е", "ё": "е", "ґ": "г",
-    "я": "иа", "ю": "иу", "ь": None, "ъ": None, "'": None,
-})
+_FOLD = str.maketrans(
+    {
+        "і": "и",
+        "ї": "и",
+        "й": "и",
+        "ы": "и",
+        "є": "е",
+        "э": "е",
+        "ё": "е",
+        "ґ": "г",
+        "я": "иа",
+        "ю": "иу",
+        "ь": None,
+        "ъ": None,
+        "'": None,
+    }
+)
 _DOUBLES = re.compile(r"(.)\1+")
 
 
@@ -188,11 +285,48 @@ def fold(word: str) -> str:
 
 # Inflection endings in folded spelling, longest first (adjective and noun cases of both
 # languages: -ська/-ської/-ській/-ську/-ською, -ская/-ской/-скую, -ого/-ому, ...).
-_ENDINGS = tuple(sorted({
-    "иаиа", "аиа", "уиу", "иуиу", "ого", "ему", "ому", "ими", "ами", "иами", "ои", "ии", "еи",
-    "ою", "оиу", "еиу", "ом", "ем", "им", "ах", "иах", "ам", "иам", "их", "ие", "ое", "ее",
-    "иа", "иу", "а", "у", "е", "и", "о",
-}, key=len, reverse=True))
+_ENDINGS = tuple(
+    sorted(
+        {
+            "иаиа",
+            "аиа",
+            "уиу",
+            "иуиу",
+            "ого",
+            "ему",
+            "ому",
+            "ими",
+            "ами",
+            "иами",
+            "ои",
+            "ии",
+            "еи",
+            "ою",
+            "оиу",
+            "еиу",
+            "ом",
+            "ем",
+            "им",
+            "ах",
+            "иах",
+            "ам",
+            "иам",
+            "их",
+            "ие",
+            "ое",
+            "ее",
+            "иа",
+            "иу",
+            "а",
+            "у",
+            "е",
+            "и",
+            "о",
+        },
+        key=len,
+        reverse=True,
+    )
+)
 MIN_STEM = 3
 
 
@@ -207,6 +341,7 @@ def stem(word: str) -> str:
 
 
 # --- lemmatisation ------------------------------------------------------------------
+
 
 @lru_cache(maxsize=1)
 def analysers() -> tuple[pymorphy3.MorphAnalyzer, pymorphy3.MorphAnalyzer]:
@@ -277,108 +412,118 @@ def is_dictionary_word(word: str) -> bool:
 
 # --- vocabularies -------------------------------------------------------------------
 
-# Street types: every spelling (libpostal uk/ru street_types.txt and common short forms)
-# -> the Ukrainian type word stored in the gazetteer.
-STREET_TYPES: dict[str, str] = {}
-for _canonical, _forms in {
-    "вулиця": "вулиця вулиці вулицю вулицею вул ул улица улице улицы улицу улицей vul vulytsia "
-              "vulytsya vulica ulitsa ulica ul street st str",
-    "провулок": "провулок провулку провулком пров пер переулок переулке переулка переулку "
-                "переулком prov provulok per pereulok lane ln",
-    "проспект": "проспект проспекту проспекті проспектом проспекте проспекта просп пр-т prospekt prosp avenue ave",
-    "площа": "площа площі площу площею пл площадь площади площадью ploshcha square sq",
-    "бульвар": "бульвар бульвару бульварі бульваром бульваре бульвара б-р бул bulvar boulevard blvd",
-    "мікрорайон": "мікрорайон мікрорайоні мікрорайону мкр мкрн мікр микрорайон микрорайоне "
-                  "микрорайона mkr",
-    "узвіз": "узвіз узвозу узвозі спуск спуске",
-    "шосе": "шосе шоссе shose highway",
-    "тупик": "тупик тупику тупике туп tupyk",
-    "проїзд": "проїзд проїзді проїзду проезд проезде проезда",
-    "набережна": "набережна набережній набережная набережной наб",
-    "алея": "алея алеї аллея аллее ал",
-    "майдан": "майдан майдані майдану",
-    "дорога": "дорога дороги дорозі дорогу road rd",
-    "в'їзд": "в'їзд в'їзді в'їзду въезд въезде",
-    "завулок": "завулок завулку",
-    "drive": "drive dr",
-    "terrace": "terrace",
-    "crescent": "crescent",
-}.items():
-    for _form in _forms.split():
-        STREET_TYPES[_form] = _canonical
 AMBIGUOUS_TYPES = frozenset({"пр"})
 """"пр." is проспект, проїзд or провулок (libpostal lists it for all): a street type whose
 kind is unknown."""
 
-TYPES_AFTER_NAME = frozenset({"вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз",
-                              "шосе", "тупик", "проїзд", "набережна"})
+TYPES_AFTER_NAME = frozenset(
+    {"вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз", "шосе", "тупик", "проїзд", "набережна"}
+)
 """Types that support a name written before them ("Маріупольська вулиця"); "алея" is left
 out because "Кленова алея" is more often a row of trees than an address."""
 
-HOUSE_WORDS = frozenset({"буд", "будинок", "будинку", "будинки", "будинком", "д", "дом", "дома",
-                         "доме", "домом", "house", "bud", "№", "no", "номер"})
+HOUSE_WORDS = frozenset(
+    {
+        "буд",
+        "будинок",
+        "будинку",
+        "будинки",
+        "будинком",
+        "д",
+        "дом",
+        "дома",
+        "доме",
+        "домом",
+        "house",
+        "bud",
+        "№",
+        "no",
+        "номер",
+    }
+)
 """Words before a house number (libpostal house_numbers.txt, number.txt)."""
 
 CORPUS_WORDS = frozenset({"корп", "корпус", "к", "корпусу"})
 """Building-part words after a house number (libpostal ru building_types.txt)."""
 
-NEAR_WORDS = frozenset({
-    "біля", "коло", "поруч", "поблизу", "навпроти", "за", "під", "над", "перед", "вздовж",
-    "возле", "около", "напротив", "рядом", "вблизи", "вдоль", "под", "близ", "near", "by",
-    "behind", "opposite", "nära", "bakom", "utanför",
-})
-"""Relative words (libpostal near.txt plus opposite/behind/along)."""
-
-PLACE_PREPOSITIONS = frozenset({"на", "по", "у", "в", "во", "з", "із", "зі", "с", "со", "від",
-                                "от", "до", "між", "между", "na", "po", "v", "u", "z",
-                                "on", "at", "in", "along", "outside", "på", "vid", "längs"}) | NEAR_WORDS
+PLACE_PREPOSITIONS = (
+    frozenset(
+        {
+            "на",
+            "по",
+            "у",
+            "в",
+            "во",
+            "з",
+            "із",
+            "зі",
+            "с",
+            "со",
+            "від",
+            "от",
+            "до",
+            "між",
+            "между",
+            "na",
+            "po",
+            "v",
+            "u",
+            "z",
+            "on",
+            "at",
+            "in",
+            "along",
+            "outside",
+            "på",
+            "vid",
+            "längs",
+        }
+    )
+    | NEAR_WORDS
+)
 """Words that put the next word in a place role ("на Московській", "по Соборності")."""
 
-CROSS_WORDS = frozenset({"розі", "ріг", "рогу", "кут", "куті", "перехрестя", "перехресті",
-                         "перехрестю", "угол", "углу", "перекресток", "перекрестке",
-                         "перекрестка", "пересечение", "пересечении", "перетині", "перетин",
-                         "corner", "junction", "intersection", "hörnet", "korsningen"})
-"""Words that announce an intersection (libpostal cross_streets.txt and inflections)."""
-
-CONNECTORS = frozenset({"і", "й", "та", "и", "/", "&", "з", "с", "-", "and", "i", "ta", "ja", "och"})
-"""Words that join the two streets of an intersection."""
-
-MONTHS = frozenset(stem(m) for m in (
-    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря"
-).split())
+MONTHS = frozenset(stem(m) for m in MONTH_NAMES)
 """Month stems: a number followed by one is a date, not a house number."""
 
-NOT_HOUSE_UNITS = frozenset(stem(u) for u in (
-    "рік років року роки год года лет хв хвилин минут грн гривень грив разів раз раза разу "
-    "числа число шт штук метрів метров км м годин години часов часа день дні днів дней "
-    "тиждень тижнів недель відсотків процентов"
-).split()) | MONTHS
+NOT_HOUSE_UNITS = (
+    frozenset(
+        stem(u)
+        for u in (
+            "рік років року роки год года лет хв хвилин минут грн гривень грив разів раз раза разу "
+            "числа число шт штук метрів метров км м годин години часов часа день дні днів дней "
+            "тиждень тижнів недель відсотків процентов"
+        ).split()
+    )
+    | MONTHS
+)
 """Stems after which a number is a time, a date or an amount, never a house number. Topic
 nouns ("Бузька, 14 собаки бродячі", "Соборності 5 машини на газоні") are left out: after a
 street name the number is the house."""
 
 ORDINALS: dict[str, str] = {}
-for _n, _forms in enumerate((
-    "перший першого першої перша першій першу перше первый первого первой первая первую",
-    "другий другого другої друга другій другу второй второго вторая вторую",
-    "третій третього третьої третя третю третий третьего третьей третья третью",
-    "четвертий четвертого четвертої четверта четвертій четвертую четвертый четвертой "
-    "четвертая",
-    "п'ятий п'ятого п'ятої п'ята п'ятій п'яту п'ятою пятий пятої пятый пятого пятой пятая "
-    "пятую",
-    "шостий шостого шостої шоста шостій шосту шостою шестой шестого шестая шестую",
-    "сьомий сьомого сьомої сьома сьомій сьому сьомою седьмой седьмого седьмая седьмую",
-    "восьмий восьмого восьмої восьма восьмій восьму восьмою восьмой восьмого восьмая",
-    "дев'ятий дев'ятого дев'ятої дев'ята дев'ятій дев'яту дев'ятою девятий девятый девятого "
-    "девятой девятая девятую",
-    "десятий десятого десятої десята десятий десятый десятой десятая",
-), start=1):
+for _n, _forms in enumerate(
+    (
+        "перший першого першої перша першій першу перше первый первого первой первая первую",
+        "другий другого другої друга другій другу второй второго вторая вторую",
+        "третій третього третьої третя третю третий третьего третьей третья третью",
+        "четвертий четвертого четвертої четверта четвертій четвертую четвертый четвертой четвертая",
+        "п'ятий п'ятого п'ятої п'ята п'ятій п'яту п'ятою пятий пятої пятый пятого пятой пятая пятую",
+        "шостий шостого шостої шоста шостій шосту шостою шестой шестого шестая шестую",
+        "сьомий сьомого сьомої сьома сьомій сьому сьомою седьмой седьмого седьмая седьмую",
+        "восьмий восьмого восьмої восьма восьмій восьму восьмою восьмой восьмого восьмая",
+        "дев'ятий дев'ятого дев'ятої дев'ята дев'ятій дев'яту дев'ятою девятий девятый девятого "
+        "девятой девятая девятую",
+        "десятий десятого десятої десята десятий десятый десятой десятая",
+    ),
+    start=1,
+):
     for _form in _forms.split():
         ORDINALS[stem(_form)] = str(_n)
 
-ORDINAL_SUFFIXES = frozenset({"го", "ого", "ї", "й", "та", "ой", "ая", "я", "ий", "а", "е", "ої",
-                              "ому", "ый", "ей", "ю", "у", "ть", "ша"})
+ORDINAL_SUFFIXES = frozenset(
+    {"го", "ого", "ї", "й", "та", "ой", "ая", "я", "ий", "а", "е", "ої", "ому", "ый", "ей", "ю", "у", "ть", "ша"}
+)
 """What follows "5-" in "5-ї школи", "1-го Травня", "5-та", "5-й": makes an ordinal."""
 
 # --- tokens -------------------------------------------------------------------------

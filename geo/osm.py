@@ -5,14 +5,15 @@ nothing here knows about the demo: streets come from named highways, addresses f
 addr:* tags, landmarks from POI tags, districts from place=suburb/... areas. The output is
 sorted and rounded so that a rebuild from the same file is byte-identical.
 """
+
 from __future__ import annotations
 
 import hashlib
 import json
 import re
 from collections import Counter, defaultdict
-from pathlib import Path
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
 import osmium
@@ -26,15 +27,38 @@ ATTRIBUTION = "© OpenStreetMap contributors"
 # current, old, alternative, official, short and local name (NAME_KEYS), current names first.
 _KEY_RANK = ("name", "official_name", "alt_name", "old_name", "short_name", "loc_name", "reg_name")
 # Best class first: a street merged from several ways reports its most important class.
-HIGHWAY_RANK = ("motorway", "trunk", "primary", "secondary", "tertiary", "unclassified", "residential",
-                "living_street", "pedestrian", "service", "road", "track")
+HIGHWAY_RANK = (
+    "motorway",
+    "trunk",
+    "primary",
+    "secondary",
+    "tertiary",
+    "unclassified",
+    "residential",
+    "living_street",
+    "pedestrian",
+    "service",
+    "road",
+    "track",
+)
 _PLACE_RANK = ("city", "town", "village")
 DISTRICT_PLACES = ("suburb", "neighbourhood", "quarter", "borough", "city_block")
 WATER = {("natural", "water"), ("waterway", "riverbank"), ("landuse", "reservoir"), ("water", "river")}
-_AMENITY_KIND = {"marketplace": "market", "bus_station": "bus_station", "hospital": "hospital",
-                 "clinic": "hospital", "place_of_worship": "church", "bar": "bar", "pub": "bar",
-                 "cafe": "cafe", "restaurant": "cafe", "fast_food": "cafe", "pharmacy": "pharmacy",
-                 "townhall": "townhall", "police": "police"}
+_AMENITY_KIND = {
+    "marketplace": "market",
+    "bus_station": "bus_station",
+    "hospital": "hospital",
+    "clinic": "hospital",
+    "place_of_worship": "church",
+    "bar": "bar",
+    "pub": "bar",
+    "cafe": "cafe",
+    "restaurant": "cafe",
+    "fast_food": "cafe",
+    "pharmacy": "pharmacy",
+    "townhall": "townhall",
+    "police": "police",
+}
 _NUMBER = re.compile(r"№\s*(\d+[а-яіїєґ]?)", re.IGNORECASE)
 _ROUND = 6
 
@@ -50,14 +74,17 @@ def _tags(obj: Any) -> dict[str, str]:
 def alias_keys(keys: Iterable[str]) -> list[str]:
     """The naming tags among `keys`, in a stable order: kind (current names first), then
     the plain key before its language forms."""
+
     def rank(key: str) -> tuple[int, str]:
         base = key.split(":")[0]
         return _KEY_RANK.index(base), key
+
     return sorted((k for k in set(keys) if NAME_KEYS.match(k)), key=rank)
 
 
-def split_street_name(full: str, separate: Mapping[str, str] | None = None,
-                      glued: Mapping[str, str] | None = None) -> tuple[str, str]:
+def split_street_name(
+    full: str, separate: Mapping[str, str] | None = None, glued: Mapping[str, str] | None = None
+) -> tuple[str, str]:
     """'вулиця Соборності' -> ('Соборності', 'вулиця'); 'Маріупольська вулиця' likewise;
     'Ленинский переулок' -> ('Ленинский', 'провулок'). The type is canonical (see
     geo.street_types); the extract's learned types count when given.
@@ -214,9 +241,16 @@ def _streets(reader: _Reader) -> tuple[list[dict[str, Any]], dict[str, dict[str,
         bare, kind = split_street_name(name, separate, glued)
         highways = [tags["highway"] for tags, _ in ways]
         highway = min(highways, key=lambda h: (HIGHWAY_RANK.index(h) if h in HIGHWAY_RANK else len(HIGHWAY_RANK), h))
-        streets.append({"name": bare, "type": kind, "highway": highway, "names": names,
-                        "lines": _merge_lines([coords for _, coords in ways]),
-                        "synthetic": all(tags.get("synthetic") == "yes" for tags, _ in ways)})
+        streets.append(
+            {
+                "name": bare,
+                "type": kind,
+                "highway": highway,
+                "names": names,
+                "lines": _merge_lines([coords for _, coords in ways]),
+                "synthetic": all(tags.get("synthetic") == "yes" for tags, _ in ways),
+            }
+        )
     streets.sort(key=lambda s: (s["name"], s["type"], s["names"]["name"]))
     for k, street in enumerate(streets, start=1):
         street["id"] = f"st-{k:04d}"
@@ -240,9 +274,11 @@ def _boundary(reader: _Reader, streets: list[dict[str, Any]]) -> list[list[float
     """The city outline: the largest admin_level 8 (or place=city) polygon, else the street hull
     (marked in meta as `boundary_source`; `cli.py city init` refuses it, see geo.areas)."""
     if reader.boundaries:
+
         def rank(item: tuple[dict[str, str], list[tuple[float, float]]]) -> tuple[int, float]:
             tags, ring = item
             return (tags.get("admin_level") == "8" or tags.get("place") in ("city", "town"), Polygon(ring).area)
+
         return _ring(max(reader.boundaries, key=rank)[1])
     points = [tuple(p) for s in streets for line in s["lines"] for p in line]
     hull = MultiPoint(points).convex_hull
@@ -254,14 +290,17 @@ def _city(reader: _Reader) -> dict[str, str]:
     most populous): the geocoder tells the city ("у <місті>") from a street named after it."""
     if not reader.places:
         return {}
+
     def rank(tags: dict[str, str]) -> tuple[int, int, str]:
         population = re.sub(r"\D", "", tags.get("population", ""))
         return (-_PLACE_RANK.index(tags["place"]), int(population) if population else 0, tags["name"])
+
     return _names(max(reader.places, key=rank))
 
 
-def build_gazetteer(osm_path: Path, *, study_area: list[list[float]] | None = None,
-                    districts: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def build_gazetteer(
+    osm_path: Path, *, study_area: list[list[float]] | None = None, districts: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """Read an .osm/.osm.pbf extract and return the gazetteer dict of docs/CONTRACTS.md.
 
     `study_area` (a lon/lat ring) and `districts` (gazetteer district records), chosen by the
@@ -284,9 +323,17 @@ def build_gazetteer(osm_path: Path, *, study_area: list[list[float]] | None = No
 
     landmarks = []
     for tags, lon, lat in reader.pois:
-        landmarks.append({"kind": landmark_kind(tags), "name": tags["name"], "number": _number(tags),
-                          "names": _names(tags), "lat": _r(lat), "lon": _r(lon),
-                          "synthetic": tags.get("synthetic") == "yes"})
+        landmarks.append(
+            {
+                "kind": landmark_kind(tags),
+                "name": tags["name"],
+                "number": _number(tags),
+                "names": _names(tags),
+                "lat": _r(lat),
+                "lon": _r(lon),
+                "synthetic": tags.get("synthetic") == "yes",
+            }
+        )
     landmarks.sort(key=lambda m: (m["kind"], m["name"], m["lat"], m["lon"]))
     for k, landmark in enumerate(landmarks, start=1):
         landmark["id"] = f"lm-{k:04d}"
@@ -294,28 +341,40 @@ def build_gazetteer(osm_path: Path, *, study_area: list[list[float]] | None = No
     found = []
     for tags, ring in sorted(reader.districts, key=lambda d: (d[0]["name"], d[1])):
         population = re.sub(r"\D", "", tags.get("population", ""))
-        found.append({"name": tags["name"], "names": _names(tags), "polygon": _ring(ring),
-                      "population": int(population) if population else 0,
-                      "synthetic": tags.get("synthetic") == "yes"})
+        found.append(
+            {
+                "name": tags["name"],
+                "names": _names(tags),
+                "polygon": _ring(ring),
+                "population": int(population) if population else 0,
+                "synthetic": tags.get("synthetic") == "yes",
+            }
+        )
     for k, district in enumerate(found, start=1):
         district["id"] = f"d-{k:02d}"
     hull = study_area is None and not reader.boundaries
 
     return {
-        "meta": {"source": osm_path.name, "source_sha256": hashlib.sha256(osm_path.read_bytes()).hexdigest(),
-                 "synthetic": reader.synthetic, "attribution": ATTRIBUTION,
-                 **({"street_types": learned} if learned["separate"] or learned["glued"] else {}),
-                 **({"city": city} if (city := _city(reader)) else {}),
-                 **({"boundary_source": "street_hull"} if hull else {})},
+        "meta": {
+            "source": osm_path.name,
+            "source_sha256": hashlib.sha256(osm_path.read_bytes()).hexdigest(),
+            "synthetic": reader.synthetic,
+            "attribution": ATTRIBUTION,
+            **({"street_types": learned} if learned["separate"] or learned["glued"] else {}),
+            **({"city": city} if (city := _city(reader)) else {}),
+            **({"boundary_source": "street_hull"} if hull else {}),
+        },
         "boundary": study_area if study_area is not None else _boundary(reader, streets),
         "streets": streets,
         "addresses": addresses,
         "landmarks": landmarks,
         "districts": districts if districts is not None else found,
-        "water": sorted(({"name": n, "polygon": _ring(r)} for n, r in reader.water),
-                        key=lambda w: (w["name"], w["polygon"])),
-        "parks": sorted(({"name": n, "polygon": _ring(r)} for n, r in reader.parks),
-                        key=lambda p: (p["name"], p["polygon"])),
+        "water": sorted(
+            ({"name": n, "polygon": _ring(r)} for n, r in reader.water), key=lambda w: (w["name"], w["polygon"])
+        ),
+        "parks": sorted(
+            ({"name": n, "polygon": _ring(r)} for n, r in reader.parks), key=lambda p: (p["name"], p["polygon"])
+        ),
     }
 
 

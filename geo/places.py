@@ -81,8 +81,9 @@ def _index(gazetteer: Gazetteer) -> _Index:
     return cached[1]
 
 
-def describe_cells(cells: Iterable[str], gazetteer: Gazetteer, *, lang: str = "uk",
-                   max_streets: int = 2) -> dict[str, CellPlace]:
+def describe_cells(
+    cells: Iterable[str], gazetteer: Gazetteer, *, lang: str = "uk", max_streets: int = 2
+) -> dict[str, CellPlace]:
     """Each distinct cell described in words (see the module docstring)."""
     index = _index(gazetteer)
     out: dict[str, CellPlace] = {}
@@ -128,14 +129,21 @@ def _distance_m(line: LineString, point: Point, mx: float, my: float) -> float:
     return math.hypot((nearest.x - point.x) * mx, (nearest.y - point.y) * my)
 
 
-def _nearest_landmark(gazetteer: Gazetteer, index: _Index, lat: float, lon: float, mx: float, my: float,
-                      lang: str) -> tuple[str | None, float | None]:
+def _nearest_landmark(
+    gazetteer: Gazetteer, index: _Index, lat: float, lon: float, mx: float, my: float, lang: str
+) -> tuple[str | None, float | None]:
     if index.landmark_tree is None:
         return None, None
     reach = LANDMARK_RADIUS_M / min(mx, my)
     candidates = index.landmark_tree.query(Point(lon, lat).buffer(reach))
-    scored = sorted((math.hypot((gazetteer.landmarks[k].lon - lon) * mx, (gazetteer.landmarks[k].lat - lat) * my),
-                     gazetteer.landmarks[k].id, k) for k in candidates)
+    scored = sorted(
+        (
+            math.hypot((gazetteer.landmarks[k].lon - lon) * mx, (gazetteer.landmarks[k].lat - lat) * my),
+            gazetteer.landmarks[k].id,
+            k,
+        )
+        for k in candidates
+    )
     if not scored or scored[0][0] > LANDMARK_RADIUS_M:
         return None, None
     distance, _, k = scored[0]

@@ -1,9 +1,10 @@
 """WGS84 <-> the city's metric CRS, vectorised, so distance work (buffers, DBSCAN eps, KDE)
 is in metres. The CRS is the city profile's (data/city_profile.py) unless a caller that
 works on another place (a gazetteer of another city) names its own."""
+
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -14,7 +15,7 @@ from data.city_profile import profile
 WGS84 = "EPSG:4326"
 
 
-@lru_cache(maxsize=None)
+@cache
 def _transformer(src: str, dst: str) -> Transformer:
     """Building a Transformer costs milliseconds; reuse one per direction."""
     return Transformer.from_crs(src, dst, always_xy=True)

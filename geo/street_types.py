@@ -11,13 +11,14 @@ Ukrainian, Russian and English; any other language is learned from the extract i
 Each learned type of a `name:xx` tag is mapped to the type of the `name` tag most often on
 the same street (Swedish "gatan" <-> Finnish "katu"), so both languages share one type.
 """
+
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 
-from geo.normalize import STREET_TYPES
+from data.text.vocabulary import STREET_TYPES
 
 _KNOWN_WORDS = (
     # Ukrainian (the gazetteer's canonical forms)
@@ -56,8 +57,9 @@ def learn_types(names_by_tag: Mapping[str, Iterable[str]]) -> tuple[dict[str, st
     glued: dict[str, str] = {}
     # compounds glue words that also stand alone ("Alvar Aallon katu" / "Postikatu",
     # "Alvar Aaltos gränd" / "Bergbomsgränden"); an inflection ending ("-ова") never does
-    standalone = {w for names in names_by_tag.values() for name in names
-                  for w in _words(name)[1:] if len(_words(name)) >= 2}
+    standalone = {
+        w for names in names_by_tag.values() for name in names for w in _words(name)[1:] if len(_words(name)) >= 2
+    }
     for _tag, names in sorted(names_by_tag.items()):
         names = sorted(set(names))
         edge: Counter[str] = Counter()
@@ -78,9 +80,15 @@ def learn_types(names_by_tag: Mapping[str, Iterable[str]]) -> tuple[dict[str, st
                 separate.setdefault(word, word)
         # a boundary: frequent, varied letters before it, and not a mere subset of a shorter
         # form ("nkatu" is only the genitive "n" + "katu"); of a chain the shortest stays
-        kept = {s for s, c in ends.items() if len(s) >= MIN_SUFFIX and c >= MIN_NAMES
-                and len(before[s]) >= MIN_VARIETY and c >= MIN_EXTENSION * ends[s[1:]]
-                and any(s.startswith(w) and len(w) >= len(s) - 2 for w in standalone)}
+        kept = {
+            s
+            for s, c in ends.items()
+            if len(s) >= MIN_SUFFIX
+            and c >= MIN_NAMES
+            and len(before[s]) >= MIN_VARIETY
+            and c >= MIN_EXTENSION * ends[s[1:]]
+            and any(s.startswith(w) and len(w) >= len(s) - 2 for w in standalone)
+        }
         for s in sorted(kept):
             if not any(s.endswith(o) for o in kept if o != s):
                 glued.setdefault(s, s)
@@ -116,8 +124,7 @@ def street_type(name: str, separate: Mapping[str, str], glued: Mapping[str, str]
     return name, "", DEFAULT_TYPE
 
 
-def canonical_pairs(streets: Iterable[Mapping[str, str]], separate: dict[str, str],
-                    glued: dict[str, str]) -> None:
+def canonical_pairs(streets: Iterable[Mapping[str, str]], separate: dict[str, str], glued: dict[str, str]) -> None:
     """Map each learned type of a `name:xx` tag to the `name` tag's type on the same streets
     (in place): "gatan" -> "katu" when Swedish and Finnish names pair up that way."""
     pairs: dict[str, Counter[str]] = defaultdict(Counter)

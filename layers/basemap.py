@@ -8,8 +8,7 @@ ODbL attribution is always on the map, and a synthetic gazetteer gets a DEMO DAT
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import folium
 import h3
@@ -19,6 +18,9 @@ from data.city_profile import profile
 from layers.style import Attribution, MetricScale, label_control
 from layers.text import tr
 
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
 MAJOR_HIGHWAYS = frozenset({"motorway", "trunk", "primary", "secondary", "tertiary"})
 SIMPLIFY_DEG = 0.00004  # about 3-4 m: invisible at city zoom, halves the vertex count
 DECIMALS = 5  # about 1 m; more digits only add bytes
@@ -26,11 +28,6 @@ DECIMALS = 5  # about 1 m; more digits only add bytes
 # no basemap vertex (a street crossing, say) can repeat where a report was placed.
 BASEMAP_DECIMALS = 4
 OSM_TILES = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-
-
-def part(gazetteer: Any, name: str) -> Any:
-    """A gazetteer section from the Gazetteer object or from its JSON dict."""
-    return gazetteer[name] if isinstance(gazetteer, Mapping) else getattr(gazetteer, name)
 
 
 def rounded(geom: dict, decimals: int = DECIMALS) -> dict:
@@ -59,41 +56,53 @@ def _feature(geom: dict, style: dict) -> dict:
     return {"type": "Feature", "geometry": geom, "properties": {"style": style}}
 
 
-def basemap_features(gazetteer: Any) -> list[dict]:
+def basemap_features(gazetteer: Gazetteer) -> list[dict]:
     """The basemap as a few styled GeoJSON features (one per street class, water, park)."""
     feats: list[dict] = []
-    for poly in part(gazetteer, "water"):
-        feats.append(_feature(polygon_geometry(poly["polygon"], BASEMAP_DECIMALS), {"color": "#6baed6", "weight": 0.5,
-                                                                   "fillColor": "#c6dbef", "fillOpacity": 0.9}))
-    for poly in part(gazetteer, "parks"):
-        feats.append(_feature(polygon_geometry(poly["polygon"], BASEMAP_DECIMALS), {"color": "#74c476", "weight": 0.5,
-                                                                   "fillColor": "#c7e9c0", "fillOpacity": 0.8}))
+    for poly in gazetteer.water:
+        feats.append(
+            _feature(
+                polygon_geometry(poly.polygon, BASEMAP_DECIMALS),
+                {"color": "#6baed6", "weight": 0.5, "fillColor": "#c6dbef", "fillOpacity": 0.9},
+            )
+        )
+    for poly in gazetteer.parks:
+        feats.append(
+            _feature(
+                polygon_geometry(poly.polygon, BASEMAP_DECIMALS),
+                {"color": "#74c476", "weight": 0.5, "fillColor": "#c7e9c0", "fillOpacity": 0.8},
+            )
+        )
     for major in (False, True):
         lines = [
             LineString(line)
-            for street in part(gazetteer, "streets")
-            if (street["highway"] in MAJOR_HIGHWAYS) == major
-            for line in street["lines"]
+            for street in gazetteer.streets
+            if (street.highway in MAJOR_HIGHWAYS) == major
+            for line in street.lines
             if len(line) >= 2
         ]
         if lines:
             geom = MultiLineString(lines).simplify(SIMPLIFY_DEG, preserve_topology=False)
             style = {"color": "#8c8c8c" if major else "#b5b5b5", "weight": 2.5 if major else 1.0, "opacity": 0.9}
             feats.append(_feature(rounded(mapping(geom), BASEMAP_DECIMALS), style))
-    boundary = part(gazetteer, "boundary")
+    boundary = gazetteer.boundary
     if boundary:
-        feats.append(_feature(polygon_geometry(boundary, BASEMAP_DECIMALS), {"color": "#525252", "weight": 2, "fill": False,
-                                                           "dashArray": "6 4"}))
+        feats.append(
+            _feature(
+                polygon_geometry(boundary, BASEMAP_DECIMALS),
+                {"color": "#525252", "weight": 2, "fill": False, "dashArray": "6 4"},
+            )
+        )
     return feats
 
 
-def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:
+def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:
     """A folium map on the offline basemap, with optional OSM tiles and the attribution.
 
     Every audience's map starts here, so attribution and the demo label cannot be
     forgotten by a page.
     """
-    boundary = part(gazetteer, "boundary")
+    boundary = gazetteer.boundary
     if boundary:
         c = Polygon(boundary).centroid
         centre = (round(c.y, DECIMALS), round(c.x, DECIMALS))
@@ -110,16 +119,21 @@ def basemap(gazetteer: Any, *, lang: str = "uk", zoom_start: int = 13) -> folium
     ).add_to(base)
     base.add_to(m)
     folium.TileLayer(
-        tiles=OSM_TILES, attr=tr("attribution", lang), name=tr("layer.osm", lang), overlay=False, show=False,
+        tiles=OSM_TILES,
+        attr=tr("attribution", lang),
+        name=tr("layer.osm", lang),
+        overlay=False,
+        show=False,
         max_zoom=19,
     ).add_to(m)
     Attribution(tr("attribution", lang)).add_to(m)
     MetricScale(tr("unit.km", lang), tr("unit.m", lang)).add_to(m)
-    meta = part(gazetteer, "meta")
+    meta = gazetteer.meta
     if meta.get("synthetic"):
         label_control(tr("demo_label", lang), position="topleft", emphasis=True).add_to(m)
     if boundary:
         lon_min, lat_min, lon_max, lat_max = Polygon(boundary).bounds
-        m.fit_bounds([[round(lat_min, DECIMALS), round(lon_min, DECIMALS)],
-                      [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]])
+        m.fit_bounds(
+            [[round(lat_min, DECIMALS), round(lon_min, DECIMALS)], [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]]
+        )
     return m

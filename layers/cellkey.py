@@ -113,8 +113,9 @@ class PTable:
         """Every true count that can be released as ``released`` (what an outsider who knows
         this table, but no key, can tell from one released number)."""
         top = released + self.spec.max_deviation
-        return [n for n in range(max(0, released - self.spec.max_deviation), top + 1)
-                if released in self.released_values(n)]
+        return [
+            n for n in range(max(0, released - self.spec.max_deviation), top + 1) if released in self.released_values(n)
+        ]
 
     def variance(self, n: int) -> float:
         return float(sum(p * d * d for d, p in self.row(n)))
@@ -124,8 +125,11 @@ class PTable:
 
     def frame(self) -> pd.DataFrame:
         """The published table: count (the last row means "this or more"), deviation, probability."""
-        rows = [{"count": n, "deviation": d, "released": n + d, "probability": round(p, 6)}
-                for n, row in enumerate(self.rows) for d, p in row]
+        rows = [
+            {"count": n, "deviation": d, "released": n + d, "probability": round(p, 6)}
+            for n, row in enumerate(self.rows)
+            for d, p in row
+        ]
         return pd.DataFrame(rows)
 
     def as_dict(self) -> dict[str, Any]:

@@ -8,7 +8,7 @@ points, texts or reporter data are drawn here: the council's job is districts an
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import folium
 import h3
@@ -19,7 +19,7 @@ from shapely.geometry import Polygon
 
 from layers import privacy
 from layers.access import require
-from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.basemap import basemap, cell_geometry, polygon_geometry
 from layers.popups import TextPopups
 from layers.privacy import Period
 from layers.public import actions_layer
@@ -39,6 +39,9 @@ from layers.style import (
 )
 from layers.text import plain, tr
 
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
 
 def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
     counted = privacy.counted_reports(reports)
@@ -46,47 +49,71 @@ def _in_period(reports: pd.DataFrame, period: Period) -> pd.DataFrame:
     return counted.loc[(when >= period.start) & (when < period.end)]
 
 
-def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Any) -> np.ndarray:
+def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Gazetteer) -> np.ndarray:
     """Microdistrict id of each exact point ('' outside all); restricted, so points are used."""
     out = np.full(len(lat), privacy.OUTSIDE_DISTRICTS, dtype=object)
-    for d in part(gazetteer, "districts"):
-        inside = contains_xy(Polygon(d["polygon"]), np.asarray(lon, float), np.asarray(lat, float))
-        out[inside & (out == privacy.OUTSIDE_DISTRICTS)] = d["id"]
+    for d in gazetteer.districts:
+        inside = contains_xy(Polygon(d.polygon), np.asarray(lon, float), np.asarray(lat, float))
+        out[inside & (out == privacy.OUTSIDE_DISTRICTS)] = d.id
     return out
 
 
-def district_stats(reports: pd.DataFrame, gazetteer: Any, *, period: Period, role: str | None) -> pd.DataFrame:
+def district_stats(reports: pd.DataFrame, gazetteer: Gazetteer, *, period: Period, role: str | None) -> pd.DataFrame:
     """district, name, population, n, per_1000, n_prev, change (vs the previous period)."""
     require(role, "council_map")
     rows = []
     now, prev = _in_period(reports, period), _in_period(reports, period.previous())
     cur = pd.Series(district_ids(now["lat"].to_numpy(), now["lon"].to_numpy(), gazetteer)).value_counts()
     old = pd.Series(district_ids(prev["lat"].to_numpy(), prev["lon"].to_numpy(), gazetteer)).value_counts()
-    for d in part(gazetteer, "districts"):
-        n, n_prev, pop = int(cur.get(d["id"], 0)), int(old.get(d["id"], 0)), d.get("population") or 0
-        rows.append({"district": d["id"], "name": d["name"], "population": pop, "n": n,
-                     "per_1000": round(1000 * n / pop, 2) if pop else np.nan, "n_prev": n_prev,
-                     "change": n - n_prev})
+    for d in gazetteer.districts:
+        n, n_prev, pop = int(cur.get(d.id, 0)), int(old.get(d.id, 0)), d.population
+        rows.append(
+            {
+                "district": d.id,
+                "name": d.name,
+                "population": pop,
+                "n": n,
+                "per_1000": round(1000 * n / pop, 2) if pop else np.nan,
+                "n_prev": n_prev,
+                "change": n - n_prev,
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def _district_choropleth(stats: pd.DataFrame, gazetteer: Any, column: str, *, name: str, palette: list[str],
-                         breaks: list[float], show: bool) -> folium.FeatureGroup:
-    polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
+def _district_choropleth(
+    stats: pd.DataFrame,
+    gazetteer: Gazetteer,
+    column: str,
+    *,
+    name: str,
+    palette: list[str],
+    breaks: list[float],
+    show: bool,
+) -> folium.FeatureGroup:
+    polygons = {d.id: d.polygon for d in gazetteer.districts}
     feats = []
     for r in stats.itertuples(index=False):
         value = getattr(r, column)
         fill = FLAGGED if pd.isna(value) else color_for(value, breaks, palette)
-        feats.append({"type": "Feature", "geometry": polygon_geometry(polygons[r.district]),
-                      "properties": {"tip": f"{r.name}: {'—' if pd.isna(value) else value}",
-                                     "style": polygon_style(fill, weight=1.5, opacity=0.65)}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": polygon_geometry(polygons[r.district]),
+                "properties": {
+                    "tip": f"{r.name}: {'—' if pd.isna(value) else value}",
+                    "style": polygon_style(fill, weight=1.5, opacity=0.65),
+                },
+            }
+        )
     group = folium.FeatureGroup(name=name, show=show)
     add_geojson(group, feats, name=name)
     return group
 
 
-def district_layers(stats: pd.DataFrame, gazetteer: Any, *, role: str | None, lang: str = "uk"
-                    ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
+def district_layers(
+    stats: pd.DataFrame, gazetteer: Gazetteer, *, role: str | None, lang: str = "uk"
+) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
     """(layer, legend items, unit) for counts, rate per 1,000 residents and change."""
     require(role, "council_map")
     out = []
@@ -102,10 +129,16 @@ def district_layers(stats: pd.DataFrame, gazetteer: Any, *, role: str | None, la
         else:
             breaks = class_breaks(values)
             labels = break_labels(breaks, 0) if column == "n" else [f"≤ {b:g}" for b in breaks]
-        layer = _district_choropleth(stats, gazetteer, column, name=tr(key, lang), palette=palette, breaks=breaks,
-                                     show=show)
-        out.append((layer, [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, labels, strict=True)],
-                    tr(unit_key, lang)))
+        layer = _district_choropleth(
+            stats, gazetteer, column, name=tr(key, lang), palette=palette, breaks=breaks, show=show
+        )
+        out.append(
+            (
+                layer,
+                [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, labels, strict=True)],
+                tr(unit_key, lang),
+            )
+        )
     return out
 
 
@@ -113,13 +146,21 @@ def cells_layer(reports: pd.DataFrame, *, period: Period, role: str | None, lang
     """Res-8 cell counts for the period (restricted: no k, the council plans with them)."""
     require(role, "council_map")
     sel = _in_period(reports, period)
-    counts = pd.Series([h3.latlng_to_cell(a, b, privacy.PUBLIC_RES) for a, b in zip(sel["lat"], sel["lon"],
-                                                                                      strict=True)]).value_counts()
+    counts = pd.Series(
+        [h3.latlng_to_cell(a, b, privacy.PUBLIC_RES) for a, b in zip(sel["lat"], sel["lon"], strict=True)]
+    ).value_counts()
     breaks = class_breaks(counts.tolist(), floor=1)
-    feats = [{"type": "Feature", "geometry": cell_geometry(cell),
-              "properties": {"tip": tr("tip.count", lang, n=int(n)),
-                             "style": polygon_style(color_for(n, breaks), opacity=0.6)}}
-             for cell, n in counts.items()]
+    feats = [
+        {
+            "type": "Feature",
+            "geometry": cell_geometry(cell),
+            "properties": {
+                "tip": tr("tip.count", lang, n=int(n)),
+                "style": polygon_style(color_for(n, breaks), opacity=0.6),
+            },
+        }
+        for cell, n in counts.items()
+    ]
     group = folium.FeatureGroup(name=tr("layer.council_cells", lang), show=False)
     add_geojson(group, feats, name=tr("layer.council_cells", lang))
     return group
@@ -135,39 +176,67 @@ def _plain_labels(breaks: list[float]) -> list[str]:
     return [f"≤ {b:.2f}" for b in breaks]
 
 
-def _survey_frame(table: pd.DataFrame, gazetteer: Any) -> pd.DataFrame:
+def _survey_frame(table: pd.DataFrame, gazetteer: Gazetteer) -> pd.DataFrame:
     """Survey rows keyed by district name or id -> gazetteer ids."""
-    ids = {d["name"]: d["id"] for d in part(gazetteer, "districts")} | {d["id"]: d["id"]
-                                                                          for d in part(gazetteer, "districts")}
+    ids = {d.name: d.id for d in gazetteer.districts} | {d.id: d.id for d in gazetteer.districts}
     out = table.assign(district=table["district"].map(ids))
     return out.dropna(subset=["district"])
 
 
-def survey_layers(responses: pd.DataFrame, gazetteer: Any, *, wave: str, previous_wave: str | None = None,
-                  measure: str = "trust_police", role: str | None, lang: str = "uk"
-                  ) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
+def survey_layers(
+    responses: pd.DataFrame,
+    gazetteer: Gazetteer,
+    *,
+    wave: str,
+    previous_wave: str | None = None,
+    measure: str = "trust_police",
+    role: str | None,
+    lang: str = "uk",
+) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
     """A survey measure by district for a wave (and its change since the previous wave).
 
     Districts below privacy.MIN_SURVEY_N answers are grey: the suppression is decided in
     layers/privacy.py, here only drawn.
     """
     require(role, "council_map")
-    names = {d["id"]: d["name"] for d in part(gazetteer, "districts")}
+    names = {d.id: d.name for d in gazetteer.districts}
     label = tr(f"survey.{measure}", lang)
     suppressed = tr("legend.suppressed", lang, n=privacy.MIN_SURVEY_N)
     out = []
-    tables = [(privacy.survey_by_district(responses, wave), tr("layer.survey", lang, measure=label), VIRIDIS,
-               _survey_breaks, _plain_labels)]
+    tables = [
+        (
+            privacy.survey_by_district(responses, wave),
+            tr("layer.survey", lang, measure=label),
+            VIRIDIS,
+            _survey_breaks,
+            _plain_labels,
+        )
+    ]
     if previous_wave is not None:
-        tables.append((privacy.survey_change(responses, previous_wave, wave),
-                       tr("layer.survey_change", lang, measure=label), DIVERGING, diverging_breaks, diverging_labels))
+        tables.append(
+            (
+                privacy.survey_change(responses, previous_wave, wave),
+                tr("layer.survey_change", lang, measure=label),
+                DIVERGING,
+                diverging_breaks,
+                diverging_labels,
+            )
+        )
     for table, name, palette, make_breaks, make_labels in tables:
         frame = _survey_frame(table, gazetteer)
-        frame = frame.assign(name=frame["district"].map(names),
-                             value=frame[measure].round(2) if measure in frame else np.nan)
+        frame = frame.assign(
+            name=frame["district"].map(names), value=frame[measure].round(2) if measure in frame else np.nan
+        )
         breaks = make_breaks(frame["value"].dropna().tolist()) or [0.0]
-        layer = _district_choropleth(frame[["district", "name", "value"]], gazetteer, "value", name=name,
-                                     palette=palette, breaks=breaks, show=False)
+        layer = _district_choropleth(
+            frame[["district", "name", "value"]],
+            gazetteer,
+            "value",
+            name=name,
+            palette=palette,
+            breaks=breaks,
+            show=False,
+        )
         items = [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, make_labels(breaks), strict=True)]
         items.append((FLAGGED, suppressed))
         out.append((layer, items, wave))
@@ -180,8 +249,9 @@ def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk"
     group = folium.FeatureGroup(name=tr("layer.meetings", lang), show=True)
     popups = TextPopups(max_width=300)  # places come from minutes files: text only
     for r in meetings.dropna(subset=["lat", "lon"]).itertuples(index=False):
-        marker = folium.Marker((round(float(r.lat), 5), round(float(r.lon), 5)),
-                               icon=folium.Icon(color="darkblue", icon="user")).add_to(group)
+        marker = folium.Marker(
+            (round(float(r.lat), 5), round(float(r.lon), 5)), icon=folium.Icon(color="darkblue", icon="user")
+        ).add_to(group)
         attendees = plain(getattr(r, "attendees", None)) or "—"
         popups.bind(marker, [("", plain(r.date)), (tr("popup.attendees", lang), attendees)], title=plain(r.place))
     popups.add_to(group)
@@ -189,7 +259,7 @@ def meetings_layer(meetings: pd.DataFrame, *, role: str | None, lang: str = "uk"
 
 
 def council_map(
-    gazetteer: Any,
+    gazetteer: Gazetteer,
     *,
     role: str | None,
     period: Period,
@@ -216,10 +286,13 @@ def council_map(
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
     if survey is not None and wave is not None:
-        for layer, items, _ in survey_layers(survey, gazetteer, wave=wave, previous_wave=previous_wave,
-                                             measure=survey_measure, role=role, lang=lang):
+        survey_maps = survey_layers(
+            survey, gazetteer, wave=wave, previous_wave=previous_wave, measure=survey_measure, role=role, lang=lang
+        )
+        for layer, _, _ in survey_maps:
             layer.add_to(m)
-        legend(layer.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
+        last, items, _ = survey_maps[-1]  # one legend, of the last survey layer
+        legend(last.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
     if meetings is not None and len(meetings):
         meetings_layer(meetings, role=role, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

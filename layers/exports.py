@@ -17,7 +17,7 @@ import io
 import json
 from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h3
 import pandas as pd
@@ -28,22 +28,39 @@ from data.city_profile import city_zone
 from encoders import spreadsheet_cell
 from layers import privacy
 from layers.access import require
-from layers.basemap import cell_geometry, part, polygon_geometry
+from layers.basemap import cell_geometry, polygon_geometry
 from layers.privacy import PublicTable
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
 
 BOM = "\ufeff"  # the CSV text starts with it; downloads encode text as UTF-8
 
 PUBLIC_COLUMNS = ["period", "group", "unit", "kind", "district", "count", "approximate", "release"]
 POLICE_COLUMNS = [
-    "id", "category", "occurred_at", "received_at", "status", "duplicate_of", "text", "location_text", "level",
-    "uncertainty_m", "lat", "lon", "street", "house", "district", "h3_r9", "status_note",
+    "id",
+    "category",
+    "occurred_at",
+    "received_at",
+    "status",
+    "duplicate_of",
+    "text",
+    "location_text",
+    "level",
+    "uncertainty_m",
+    "lat",
+    "lon",
+    "street",
+    "house",
+    "district",
+    "h3_r9",
+    "status_note",
 ]
 
 
 def _public_frame(table: PublicTable) -> pd.DataFrame:
     release = max((v["release"] for v in table.versions), default=None)
-    out = table.units.assign(period=table.period.label, group=table.group or "all", approximate=True,
-                             release=release)
+    out = table.units.assign(period=table.period.label, group=table.group or "all", approximate=True, release=release)
     return out[PUBLIC_COLUMNS]
 
 
@@ -131,9 +148,9 @@ def public_csv(table: PublicTable) -> str:
     return csv_text(_public_frame(table))
 
 
-def public_geojson(table: PublicTable, gazetteer: Any) -> str:
+def public_geojson(table: PublicTable, gazetteer: Gazetteer) -> str:
     """The released table as GeoJSON: cells as hexagons, rest-of-district units as their district."""
-    polygons = {d["id"]: d["polygon"] for d in part(gazetteer, "districts")}
+    polygons = {d.id: d.polygon for d in gazetteer.districts}
     feats = []
     for row in _public_frame(table).to_dict("records"):
         if row["kind"] == "cell":
@@ -168,16 +185,18 @@ def open311_requests(table: PublicTable, district_points: Mapping[str, tuple[flo
             lat, lon = district_points[row.district]
         start = privacy.parse_period(row.month).start
         for rank in range(1, int(row.value) + 1):
-            out.append({
-                "service_request_id": f"{start:%Y%m}-{row.unit}-{row.category_group}-{rank:03d}",
-                "status": "open",
-                "service_code": row.category_group,
-                "service_name": row.category_group,
-                "description": "",
-                "requested_datetime": start.isoformat(),
-                "lat": lat,
-                "long": lon,
-            })
+            out.append(
+                {
+                    "service_request_id": f"{start:%Y%m}-{row.unit}-{row.category_group}-{rank:03d}",
+                    "status": "open",
+                    "service_code": row.category_group,
+                    "service_name": row.category_group,
+                    "description": "",
+                    "requested_datetime": start.isoformat(),
+                    "lat": lat,
+                    "long": lon,
+                }
+            )
     return out
 
 

@@ -27,6 +27,7 @@ from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
 from layers.popups import TextPopupPoints, TextTooltips
+from layers.privacy import counted_reports
 from layers.style import (
     GISTAR_COLORS,
     OKABE_ITO,
@@ -35,13 +36,20 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.privacy import counted_reports
 from layers.text import plain, tr
 
 MAX_POINTS = 1500  # markers beyond this make the page slow and the HTML megabytes
 MAX_POINT_DAYS = 31  # points are for "this week / this month", not for history
-EMERGING_NAMES = ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating",
-                  "historical")
+EMERGING_NAMES = (
+    "new",
+    "consecutive",
+    "intensifying",
+    "persistent",
+    "diminishing",
+    "sporadic",
+    "oscillating",
+    "historical",
+)
 
 
 def gistar_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk") -> folium.FeatureGroup:
@@ -66,8 +74,9 @@ def gistar_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk") ->
 
 def gistar_legend(*, lang: str, period: str) -> Any:
     items = [(GISTAR_COLORS[b], tr(f"gistar.{b}", lang)) for b in (3, 2, 1, 0, -1, -2, -3)]
-    return legend(tr("legend.gistar", lang), items, unit=tr("legend.z", lang), period=tr("legend.period", lang,
-                                                                                            period=period))
+    return legend(
+        tr("legend.gistar", lang), items, unit=tr("legend.z", lang), period=tr("legend.period", lang, period=period)
+    )
 
 
 def _to_lonlat(geom: Any) -> Any:
@@ -102,25 +111,34 @@ def density_contours(grid: Any, levels: list[float] | None = None) -> list[tuple
             padded = np.concatenate([[False], row, [False]]).astype(int)
             starts, ends = np.flatnonzero(np.diff(padded) == 1), np.flatnonzero(np.diff(padded) == -1) - 1
             y = grid.y[i]
-            boxes += [box(grid.x[s] - half, y - half, grid.x[e] + half, y + half) for s, e in zip(starts, ends,
-                                                                                                   strict=True)]
+            boxes += [
+                box(grid.x[s] - half, y - half, grid.x[e] + half, y + half) for s, e in zip(starts, ends, strict=True)
+            ]
         if boxes:
             shape = unary_union(boxes).simplify(grid.cell_m * 0.6)
             out.append((level, _to_lonlat(shape)))
     return out
 
 
-def kde_layer(grid: Any, *, role: str | None, lang: str = "uk", levels: list[float] | None = None
-              ) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
+def kde_layer(
+    grid: Any, *, role: str | None, lang: str = "uk", levels: list[float] | None = None
+) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
     """Kernel-density bands (reports per km²) and their legend items."""
     require(role, "police_map")
     bands = density_contours(grid, levels)
     feats, items = [], []
     for i, (level, shape) in enumerate(bands):
         colour = SEQUENTIAL[min(len(SEQUENTIAL) - 1, i + (len(SEQUENTIAL) - len(bands)))]
-        feats.append({"type": "Feature", "geometry": rounded(mapping(shape)),
-                      "properties": {"tip": f"≥ {level:.0f} {tr('legend.per_km2', lang)}",
-                                     "style": polygon_style(colour, weight=0.8, opacity=0.35)}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": rounded(mapping(shape)),
+                "properties": {
+                    "tip": f"≥ {level:.0f} {tr('legend.per_km2', lang)}",
+                    "style": polygon_style(colour, weight=0.8, opacity=0.35),
+                },
+            }
+        )
         items.append((colour, f"≥ {level:.0f}"))
     group = folium.FeatureGroup(name=tr("layer.kde", lang), show=False)
     add_geojson(group, feats, name=tr("layer.kde", lang))
@@ -131,9 +149,14 @@ def clusters_layer(clusters: pd.DataFrame, *, role: str | None, lang: str = "uk"
     """DBSCAN/HDBSCAN outlines (clustering's rows: cluster, n, geometry in lon/lat)."""
     require(role, "police_map")
     feats = [
-        {"type": "Feature", "geometry": rounded(mapping(r.geometry.simplify(0.00005))),
-         "properties": {"tip": tr("tip.cluster", lang, cluster=r.cluster, n=int(r.n)),
-                        "style": {"color": "#000000", "weight": 2, "dashArray": "5 3", "fill": False}}}
+        {
+            "type": "Feature",
+            "geometry": rounded(mapping(r.geometry.simplify(0.00005))),
+            "properties": {
+                "tip": tr("tip.cluster", lang, cluster=r.cluster, n=int(r.n)),
+                "style": {"color": "#000000", "weight": 2, "dashArray": "5 3", "fill": False},
+            },
+        }
         for r in clusters.itertuples(index=False)
         if r.geometry is not None and not r.geometry.is_empty
     ]
@@ -142,8 +165,9 @@ def clusters_layer(clusters: pd.DataFrame, *, role: str | None, lang: str = "uk"
     return group
 
 
-def emerging_layer(emerging: pd.DataFrame, *, role: str | None, lang: str = "uk"
-                   ) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
+def emerging_layer(
+    emerging: pd.DataFrame, *, role: str | None, lang: str = "uk"
+) -> tuple[folium.FeatureGroup, list[tuple[str, str]]]:
     """Emerging hot/cold spot categories per cell (Okabe-Ito by pattern; cold ones dashed)."""
     require(role, "police_map")
     colours = dict(zip(EMERGING_NAMES, OKABE_ITO, strict=True))
@@ -154,10 +178,21 @@ def emerging_layer(emerging: pd.DataFrame, *, role: str | None, lang: str = "uk"
             continue
         text = f"{tr('emerging.' + name, lang)} ({tr('emerging.' + side, lang)})"
         used[text] = colours[name]
-        feats.append({"type": "Feature", "geometry": cell_geometry(r.cell),
-                      "properties": {"tip": text, "style": polygon_style(
-                          colours[name], weight=1.2 if side == "cold" else 0.5, opacity=0.35 if side == "cold" else 0.7,
-                          dash="4 3" if side == "cold" else None)}})
+        feats.append(
+            {
+                "type": "Feature",
+                "geometry": cell_geometry(r.cell),
+                "properties": {
+                    "tip": text,
+                    "style": polygon_style(
+                        colours[name],
+                        weight=1.2 if side == "cold" else 0.5,
+                        opacity=0.35 if side == "cold" else 0.7,
+                        dash="4 3" if side == "cold" else None,
+                    ),
+                },
+            }
+        )
     group = folium.FeatureGroup(name=tr("layer.emerging", lang), show=False)
     add_geojson(group, feats, name=tr("layer.emerging", lang))
     return group, [(c, t) for t, c in sorted(used.items())]
@@ -173,9 +208,12 @@ def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk",
         lat, lon = h3.cell_to_latlng(r.cell)
         marker = folium.Marker(
             (round(lat, 5), round(lon, 5)),
-            icon=folium.DivIcon(html=f'<div style="background:#b2182b;color:#fff;border-radius:50%;width:22px;'
-                                     f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank:d}</div>',
-                                icon_size=(22, 22), icon_anchor=(11, 11)),
+            icon=folium.DivIcon(
+                html=f'<div style="background:#b2182b;color:#fff;border-radius:50%;width:22px;'
+                f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank:d}</div>',
+                icon_size=(22, 22),
+                icon_anchor=(11, 11),
+            ),
         ).add_to(group)
         tips.bind(marker, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
     tips.add_to(group)
@@ -222,8 +260,9 @@ class UncertaintyCircles(MacroElement):
         return js_value(self.circles)
 
 
-def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, end: datetime, lang: str = "uk",
-                  cap: int = MAX_POINTS) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
+def points_layers(
+    reports: pd.DataFrame, *, role: str | None, start: datetime, end: datetime, lang: str = "uk", cap: int = MAX_POINTS
+) -> tuple[folium.FeatureGroup, folium.FeatureGroup]:
     """Report markers (clustered) with popups, and their uncertainty circles, for [start, end).
 
     Only a short period (<= MAX_POINT_DAYS) and at most `cap` newest reports, so the map
@@ -245,22 +284,31 @@ def points_layers(reports: pd.DataFrame, *, role: str | None, start: datetime, e
     ClusterFallback().add_to(markers)
     cluster = MarkerCluster(options={"disableClusteringAtZoom": 18}).add_to(markers)
     # text only: report texts are the police map's most hostile input; one element for all points
-    points = TextPopupPoints(cluster, max_width=360, style={"radius": 5, "color": "#333333", "weight": 1,
-                                                            "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9})
+    points = TextPopupPoints(
+        cluster,
+        max_width=360,
+        style={"radius": 5, "color": "#333333", "weight": 1, "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9},
+    )
     rings = UncertaintyCircles()
     zone = city_zone()
     for r in sel.itertuples(index=False):
         lat, lon = float(r.lat), float(r.lon)
         unc = getattr(r, "uncertainty_m", None)
         known = unc is not None and np.isfinite(unc)
-        points.add(lat, lon, [
-            (tr("popup.category", lang), category_label(r.category, lang)),
-            (tr("popup.time", lang), f"{r.when_utc.tz_convert(zone):%Y-%m-%d %H:%M}"),
-            (tr("popup.status", lang), plain(r.status)),
-            (tr("popup.level", lang), plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})"
-                                                       if known else "")),
-            (tr("popup.text", lang), plain(r.text)),
-        ])
+        points.add(
+            lat,
+            lon,
+            [
+                (tr("popup.category", lang), category_label(r.category, lang)),
+                (tr("popup.time", lang), f"{r.when_utc.tz_convert(zone):%Y-%m-%d %H:%M}"),
+                (tr("popup.status", lang), plain(r.status)),
+                (
+                    tr("popup.level", lang),
+                    plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})" if known else ""),
+                ),
+                (tr("popup.text", lang), plain(r.text)),
+            ],
+        )
         if known and unc > 0:
             rings.circles.append([lat, lon, float(unc)])
     points.add_to(markers)  # after the cluster it fills
@@ -293,8 +341,9 @@ def police_map(
         layer, items = kde_layer(density, role=role, lang=lang)
         layer.add_to(m)
         if items:
-            legend(tr("layer.kde", lang), items, unit=tr("legend.per_km2", lang), period=None,
-                   position="bottomleft").add_to(m)
+            legend(
+                tr("layer.kde", lang), items, unit=tr("legend.per_km2", lang), period=None, position="bottomleft"
+            ).add_to(m)
     if clusters is not None:
         clusters_layer(clusters, role=role, lang=lang).add_to(m)
     if emerging is not None:

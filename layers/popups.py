@@ -60,7 +60,9 @@ class TextPopups(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            """ + _BOX_JS + """
+            """
+        + _BOX_JS
+        + """
             var opts = {{ this.options_js }};
             [{% for marker, data in this.items %}[{{ marker.get_name() }}, {{ data }}],{% endfor %}]
             .forEach(function(p) { p[0].bindPopup(function() { return box(p[1]); }, opts); });
@@ -153,7 +155,9 @@ class TextPopupPoints(MacroElement):
         """
         {% macro script(this, kwargs) %}
         (function() {
-            """ + _BOX_JS + """
+            """
+        + _BOX_JS
+        + """
             var opts = {{ this.options_js }}, style = {{ this.style_js }}, target = {{ this.target.get_name() }};
             var made = {{ this.points_js }}.map(function(p) {
                 return L.circleMarker([p[0], p[1]], style).bindPopup(function() { return box(p[2]); }, opts);

@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h3
 import numpy as np
@@ -44,6 +44,9 @@ from shapely.geometry import Polygon
 from data.categories import CATEGORIES, GROUPS
 from data.city_profile import city_zone, profile
 from layers.cellkey import KEY_SPACE, PTable, PTableSpec, cell_key
+
+if TYPE_CHECKING:
+    from geo.gazetteer import Address, District
 
 PUBLIC_RES = 8
 MIN_ADDRESSES = 8
@@ -179,7 +182,7 @@ def latest_publishable_month(now: datetime) -> Month:
 # --- units ---------------------------------------------------------------------------
 
 
-def cell_districts(cells: Iterable[str], districts: Sequence[Mapping[str, Any]]) -> dict[str, str]:
+def cell_districts(cells: Iterable[str], districts: Sequence[District]) -> dict[str, str]:
     """Cell -> microdistrict id by the cell's centre, so every cell sits in exactly one
     district and district figures are exact sums of their cells (no cross-district leak)."""
     cells = list(dict.fromkeys(cells))
@@ -189,18 +192,18 @@ def cell_districts(cells: Iterable[str], districts: Sequence[Mapping[str, Any]])
     centres = np.array([h3.cell_to_latlng(c) for c in cells])
     free = np.ones(len(cells), dtype=bool)
     for d in districts:
-        inside = contains_xy(Polygon(d["polygon"]), centres[:, 1], centres[:, 0]) & free
+        inside = contains_xy(Polygon(d.polygon), centres[:, 1], centres[:, 0]) & free
         for i in np.flatnonzero(inside):
-            out[cells[i]] = str(d["id"])
+            out[cells[i]] = str(d.id)
         free &= ~inside
     return out
 
 
-def address_counts_by_cell(addresses: Iterable[Mapping[str, Any]], res: int = PUBLIC_RES) -> dict[str, int]:
+def address_counts_by_cell(addresses: Iterable[Address], res: int = PUBLIC_RES) -> dict[str, int]:
     """Addresses (or buildings, where an extract has no addresses) per cell, from the gazetteer."""
     counts: dict[str, int] = {}
     for a in addresses:
-        cell = h3.latlng_to_cell(float(a["lat"]), float(a["lon"]), res)
+        cell = h3.latlng_to_cell(float(a.lat), float(a.lon), res)
         counts[cell] = counts.get(cell, 0) + 1
     return counts
 
@@ -231,8 +234,10 @@ METHOD_NAME = "cell-key-method"
 # read once per process: every release of a deployment is made with the same tables.
 PTABLE_SPECS = {
     person: PTableSpec(name, table.max_deviation, table.variance, table.p_zero)
-    for person, name, table in ((False, "general", profile().privacy.general),
-                                (True, "person_linked", profile().privacy.person_linked))
+    for person, name, table in (
+        (False, "general", profile().privacy.general),
+        (True, "person_linked", profile().privacy.person_linked),
+    )
 }
 PTABLES = {person: PTable.build(spec) for person, spec in PTABLE_SPECS.items()}
 BASE_COLUMNS = ["month", "unit", "kind", "district", "category_group", "value"]
@@ -265,7 +270,7 @@ def unit_of(cell: str, level: str | None, district: str, address_counts: Mapping
 
 
 def base_cells(
-    reports: pd.DataFrame, *, address_counts: Mapping[str, int], districts: Sequence[Mapping[str, Any]]
+    reports: pd.DataFrame, *, address_counts: Mapping[str, int], districts: Sequence[District]
 ) -> pd.DataFrame:
     """True counts and cell keys of the base table (month x unit x group); never published.
 
@@ -282,14 +287,16 @@ def base_cells(
     cells = df["h3_r8"].astype(str).tolist()
     district_of = cell_districts(cells, districts)
     units = [unit_of(c, lv, district_of[c], address_counts) for c, lv in zip(cells, df["level"], strict=True)]
-    frame = pd.DataFrame({
-        "month": df["month"].astype(str).to_numpy(),
-        "unit": [u for u, _ in units],
-        "kind": [k for _, k in units],
-        "district": [district_of[c] for c in cells],
-        "category_group": df["category"].map(lambda c: CATEGORIES[c].group).to_numpy(),
-        "record_key": df["record_key"].astype("int64").to_numpy(),
-    })
+    frame = pd.DataFrame(
+        {
+            "month": df["month"].astype(str).to_numpy(),
+            "unit": [u for u, _ in units],
+            "kind": [k for _, k in units],
+            "district": [district_of[c] for c in cells],
+            "category_group": df["category"].map(lambda c: CATEGORIES[c].group).to_numpy(),
+            "record_key": df["record_key"].astype("int64").to_numpy(),
+        }
+    )
     grouped = frame.groupby(["month", "unit", "kind", "district", "category_group"], sort=True)
     out = grouped["record_key"].agg(n="size", key=lambda keys: cell_key(keys)).reset_index()
     return out[columns]
@@ -298,8 +305,10 @@ def base_cells(
 def perturbed(base: pd.DataFrame) -> pd.DataFrame:
     """The released base cells: each count perturbed by its group's table at its cell key;
     cells released as 0 are left out (a 0 and an absent row say the same)."""
-    values = [ptable_for(g).perturb(int(n), float(k))
-              for g, n, k in zip(base["category_group"], base["n"], base["key"], strict=True)]
+    values = [
+        ptable_for(g).perturb(int(n), float(k))
+        for g, n, k in zip(base["category_group"], base["n"], base["key"], strict=True)
+    ]
     out = base.assign(value=pd.Series(values, index=base.index, dtype="int64"))[BASE_COLUMNS]
     return out.loc[out["value"] > 0].reset_index(drop=True)
 
@@ -350,12 +359,24 @@ def public_table(
     if group is not None:
         base = base.loc[base["category_group"] == group]
     base = base[BASE_COLUMNS].sort_values(["month", "unit", "category_group"]).reset_index(drop=True)
-    units = (base.groupby(["unit", "kind", "district"], sort=True)["value"].sum().reset_index()
-             .rename(columns={"value": "count"}))
+    units = (
+        base.groupby(["unit", "kind", "district"], sort=True)["value"]
+        .sum()
+        .reset_index()
+        .rename(columns={"value": "count"})
+    )
     units["count"] = units["count"].astype("int64")
     districts = units.groupby("district", sort=True)["count"].sum().reset_index()
-    return PublicTable(period, group, PUBLIC_RES, units[["unit", "kind", "district", "count"]], districts,
-                       int(units["count"].sum()), base, tuple(dict(v) for v in versions))
+    return PublicTable(
+        period,
+        group,
+        PUBLIC_RES,
+        units[["unit", "kind", "district", "count"]],
+        districts,
+        int(units["count"].sum()),
+        base,
+        tuple(dict(v) for v in versions),
+    )
 
 
 # --- surveys -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ noise and is shown as approximate ("≈ 12").
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import folium
 import h3
@@ -17,7 +17,7 @@ from shapely.geometry import Polygon
 
 from data.categories import GROUPS
 from layers import privacy
-from layers.basemap import basemap, cell_geometry, part, polygon_geometry
+from layers.basemap import basemap, cell_geometry, polygon_geometry
 from layers.popups import TextPopups
 from layers.privacy import PublicTable
 from layers.style import (
@@ -32,6 +32,9 @@ from layers.style import (
 )
 from layers.text import plain, tr
 
+if TYPE_CHECKING:
+    from geo.gazetteer import Gazetteer
+
 
 def group_label(group: str | None, lang: str) -> str:
     if group is None:
@@ -44,21 +47,18 @@ def period_caption(table: PublicTable, lang: str) -> str:
     return tr("legend.period", lang, period=f"{table.period.label}, {group_label(table.group, lang)}")
 
 
-def _tip(count: Any, lang: str) -> str:
+def _tip(count: float, lang: str) -> str:
     """A released count, marked approximate: it carries the Cell Key Method's noise."""
     return tr("release.tip_approx", lang, n=int(count))
 
 
-def _district_names(gazetteer: Any, lang: str) -> dict[str, str]:
-    names = {
-        d["id"]: (d["names"].get("name:en") if lang == "en" else None) or d["name"]
-        for d in part(gazetteer, "districts")
-    }
+def _district_names(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
+    names = {d.id: (d.names.get("name:en") if lang == "en" else None) or d.name for d in gazetteer.districts}
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
 
 
-def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd.DataFrame:
+def display_table(table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk") -> pd.DataFrame:
     """The public table for st.dataframe: microdistrict, place, count as text ("≈ n")."""
     names = _district_names(gazetteer, lang)
     place = [
@@ -66,11 +66,13 @@ def display_table(table: PublicTable, gazetteer: Any, *, lang: str = "uk") -> pd
         for unit, kind, d in zip(table.units["unit"], table.units["kind"], table.units["district"], strict=True)
     ]
     counts = [_tip(c, lang) for c in table.units["count"]]
-    return pd.DataFrame({
-        tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
-        tr("col.place", lang): place,
-        tr("col.count", lang): counts,
-    })
+    return pd.DataFrame(
+        {
+            tr("col.district", lang): [names.get(d, d) for d in table.units["district"]],
+            tr("col.place", lang): place,
+            tr("col.count", lang): counts,
+        }
+    )
 
 
 def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> tuple[folium.FeatureGroup, list]:
@@ -94,24 +96,24 @@ def cells_layer(table: PublicTable, *, lang: str = "uk", show: bool = True) -> t
 
 
 def districts_layer(
-    table: PublicTable, gazetteer: Any, *, lang: str = "uk", show: bool = False
+    table: PublicTable, gazetteer: Gazetteer, *, lang: str = "uk", show: bool = False
 ) -> tuple[folium.FeatureGroup, list]:
     """Microdistricts coloured by their total (the sum of their units' released counts)."""
     names = _district_names(gazetteer, lang)
     counts = table.districts.set_index("district")
     breaks = class_breaks(counts["count"].astype(int).tolist(), floor=1)
     feats = []
-    for d in part(gazetteer, "districts"):
-        if d["id"] not in counts.index:
+    for d in gazetteer.districts:
+        if d.id not in counts.index:
             continue
-        row = counts.loc[d["id"]]
+        row = counts.loc[d.id]
         fill = color_for(int(row["count"]), breaks)
         feats.append(
             {
                 "type": "Feature",
-                "geometry": polygon_geometry(d["polygon"]),
+                "geometry": polygon_geometry(d.polygon),
                 "properties": {
-                    "tip": f"{names[d['id']]}: {_tip(row['count'], lang)}",
+                    "tip": f"{names[d.id]}: {_tip(row['count'], lang)}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.6),
                 },
             }
@@ -121,22 +123,22 @@ def districts_layer(
     return group, breaks
 
 
-def action_place(action: pd.Series | dict, gazetteer: Any) -> tuple[float, float] | None:
+def action_place(action: pd.Series | dict, gazetteer: Gazetteer) -> tuple[float, float] | None:
     """Where an action is drawn: the centre of its res-8 cell (never finer), else its district."""
     cell = action.get("cell")
     if isinstance(cell, str) and h3.is_valid_cell(cell):
         parent = cell if h3.get_resolution(cell) <= privacy.PUBLIC_RES else h3.cell_to_parent(cell, privacy.PUBLIC_RES)
         lat, lon = h3.cell_to_latlng(parent)
         return round(lat, 5), round(lon, 5)
-    for d in part(gazetteer, "districts"):
-        if action.get("district") in (d["id"], d["name"]):
-            c = Polygon(d["polygon"]).representative_point()
+    for d in gazetteer.districts:
+        if action.get("district") in (d.id, d.name):
+            c = Polygon(d.polygon).representative_point()
             return round(c.y, 5), round(c.x, 5)
     return None
 
 
 def actions_layer(
-    actions: pd.DataFrame, gazetteer: Any, *, lang: str = "uk", public: bool = True
+    actions: pd.DataFrame, gazetteer: Gazetteer, *, lang: str = "uk", public: bool = True
 ) -> folium.FeatureGroup:
     """Action-plan items as status-coloured circles; the public sees status and public note only."""
     group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
@@ -161,7 +163,12 @@ def actions_layer(
                 ("", plain(a.get("description"))),
             ]
         marker = folium.CircleMarker(
-            where, radius=7, color="#333333", weight=1, fill=True, fill_opacity=0.9,
+            where,
+            radius=7,
+            color="#333333",
+            weight=1,
+            fill=True,
+            fill_opacity=0.9,
             fill_color=STATUS_COLORS.get(status, "#999999"),
         ).add_to(group)
         popups.bind(marker, rows)
@@ -176,8 +183,10 @@ def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = Tru
         {
             "type": "Feature",
             "geometry": cell_geometry(r.cell),
-            "properties": {"tip": tr(f"gistar.{int(r.bin)}", lang),
-                           "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.5, opacity=0.75)},
+            "properties": {
+                "tip": tr(f"gistar.{int(r.bin)}", lang),
+                "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.5, opacity=0.75),
+            },
         }
         for r in hotspots.itertuples(index=False)
     ]
@@ -187,8 +196,13 @@ def hotspots_layer(hotspots: pd.DataFrame, *, lang: str = "uk", show: bool = Tru
 
 
 def public_map(
-    table: PublicTable, gazetteer: Any, *, lang: str = "uk", actions: pd.DataFrame | None = None,
-    view: str = "cells", hotspots: pd.DataFrame | None = None,
+    table: PublicTable,
+    gazetteer: Gazetteer,
+    *,
+    lang: str = "uk",
+    actions: pd.DataFrame | None = None,
+    view: str = "cells",
+    hotspots: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The residents' map for one publishable table; `view` ("hotspots" | "cells" |
     "districts") is shown first. `hotspots` (cell, bin) come from the published counts."""
@@ -207,8 +221,9 @@ def public_map(
         actions_layer(actions, gazetteer, lang=lang).add_to(m)
     if view == "hotspots":
         items = [(GISTAR_COLORS[b], tr(f"gistar.{b}", lang)) for b in (3, 2, 1, 0, -1, -2, -3)]
-        legend(tr("layer.public_hotspots", lang), items, unit=tr("legend.z", lang),
-               period=period_caption(table, lang)).add_to(m)
+        legend(
+            tr("layer.public_hotspots", lang), items, unit=tr("legend.z", lang), period=period_caption(table, lang)
+        ).add_to(m)
     else:
         breaks = cell_breaks if view == "cells" else dist_breaks
         items = [(color_for(b, breaks), label) for b, label in zip(breaks, break_labels(breaks, 1), strict=True)]
@@ -221,10 +236,17 @@ def public_map(
 def method_markdown(table: PublicTable | None = None, *, lang: str = "uk") -> str:
     """The public "How this map is made" text, with the parameters the releases really use."""
     tables = "\n".join(
-        tr("release.ptable", lang, name=tr(f"release.ptable_{spec.name}", lang),
-           groups=", ".join(group_label(g, lang) for g, s in GROUPS.items()
-                            if privacy.ptable_for(g).spec.name == spec.name),
-           d=spec.max_deviation, var=f"{spec.variance:g}", zero=f"{spec.p_zero:.0%}")
+        tr(
+            "release.ptable",
+            lang,
+            name=tr(f"release.ptable_{spec.name}", lang),
+            groups=", ".join(
+                group_label(g, lang) for g, s in GROUPS.items() if privacy.ptable_for(g).spec.name == spec.name
+            ),
+            d=spec.max_deviation,
+            var=f"{spec.variance:g}",
+            zero=f"{spec.p_zero:.0%}",
+        )
         for spec in privacy.PTABLE_SPECS.values()
     )
     period = tr("method.period", lang, period=table.period.label) if table is not None else ""

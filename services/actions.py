@@ -23,9 +23,25 @@ from data.store.schema import ActionRow, AuditRow, MilestoneRow
 OWNERS = ("police", "council", "community")
 #: proposed: a solution raised at a meeting; rejected: turned down, with the reason said
 STATUSES = ("proposed", "open", "in_progress", "done", "rejected")
-EDITABLE = ("description", "due_date", "status", "public_note", "owner", "owner_org_id", "partners", "cell",
-            "district", "progress", "parent_id", "weight", "cost", "starts_on", "ends_on", "reject_reason",
-            "meeting_id")
+EDITABLE = (
+    "description",
+    "due_date",
+    "status",
+    "public_note",
+    "owner",
+    "owner_org_id",
+    "partners",
+    "cell",
+    "district",
+    "progress",
+    "parent_id",
+    "weight",
+    "cost",
+    "starts_on",
+    "ends_on",
+    "reject_reason",
+    "meeting_id",
+)
 PARTNER_EDITABLE = ("status", "public_note", "progress")
 
 
@@ -125,8 +141,7 @@ def milestones_frame(engine: Engine, action_ids: list[int] | None = None) -> pd.
         return pd.DataFrame([tuple(r) for r in session.execute(query)], columns=cols)
 
 
-def add_milestone(engine: Engine, action_id: int, *, title: str, on_date: date, text: str | None,
-                  user: User) -> int:
+def add_milestone(engine: Engine, action_id: int, *, title: str, on_date: date, text: str | None, user: User) -> int:
     """A dated step on an action; partners add them to their organisation's actions only."""
     if not title.strip():
         raise ValueError("give the milestone a title")
@@ -135,13 +150,23 @@ def add_milestone(engine: Engine, action_id: int, *, title: str, on_date: date, 
         if row is None:
             raise KeyError(f"no action {action_id}")
         _check_may_edit(user, row)
-        milestone = MilestoneRow(action_id=action_id, title=title.strip(), on_date=on_date,
-                                 text=(text or "").strip() or None, created_by=user.username)
+        milestone = MilestoneRow(
+            action_id=action_id,
+            title=title.strip(),
+            on_date=on_date,
+            text=(text or "").strip() or None,
+            created_by=user.username,
+        )
         session.add(milestone)
         session.flush()
-        session.add(AuditRow(actor=user.username, action="milestone_add", target=f"action:{action_id}",
-                             detail={"new": {"title": milestone.title, "on_date": on_date.isoformat(),
-                                             "text": milestone.text}}))
+        session.add(
+            AuditRow(
+                actor=user.username,
+                action="milestone_add",
+                target=f"action:{action_id}",
+                detail={"new": {"title": milestone.title, "on_date": on_date.isoformat(), "text": milestone.text}},
+            )
+        )
         return int(milestone.id)
 
 
@@ -150,11 +175,10 @@ def _check_may_edit(user: User, row: ActionRow) -> None:
         return
     require(user.role, "edit_own_actions")
     if not may_edit(user, row):
-        raise PermissionError(f"{user.username} may only update the actions of organisation "
-                              f"{user.organisation_id!r}")
+        raise PermissionError(f"{user.username} may only update the actions of organisation {user.organisation_id!r}")
 
 
-def may_edit(user: User, action: Any) -> bool:
+def may_edit(user: User, action: pd.Series | ActionRow) -> bool:
     """Whether `user` may edit this action (a row of actions_frame or an ActionRow)."""
     if can(user.role, "edit_actions"):
         return True
@@ -185,15 +209,17 @@ def organisation_kind(engine: Engine, org_id: str | None) -> str:
     return kind if kind in ("police", "council") else "community"
 
 
-def changes(current: Any, wanted: dict[str, Any]) -> dict[str, Any]:
+def changes(current: pd.Series | ActionRow, wanted: dict[str, Any]) -> dict[str, Any]:
     """Only the fields whose wanted value differs from the current one (empty text = None),
     so a form that shows every field saves only what the person changed."""
+
     def same(a: Any, b: Any) -> bool:
         a = None if a is None or (isinstance(a, float) and pd.isna(a)) or a == "" else a
         b = None if b is None or b == "" else b
         if isinstance(a, pd.Timestamp):
             a = a.date()
         return a == b
+
     return {k: (None if v == "" else v) for k, v in wanted.items() if not same(current[k], v)}
 
 
@@ -204,8 +230,14 @@ def create(engine: Engine, data: ActionInput, *, user: User) -> int:
         row = ActionRow(**data.__dict__)
         session.add(row)
         session.flush()
-        session.add(AuditRow(actor=user.username, action="action_create", target=f"action:{row.id}",
-                             detail={"new": _jsonable(data.__dict__)}))
+        session.add(
+            AuditRow(
+                actor=user.username,
+                action="action_create",
+                target=f"action:{row.id}",
+                detail={"new": _jsonable(data.__dict__)},
+            )
+        )
         return int(row.id)
 
 
@@ -232,8 +264,14 @@ def update(engine: Engine, action_id: int, changes: dict[str, Any], *, user: Use
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = datetime.now(UTC)
-        session.add(AuditRow(actor=user.username, action="action_edit", target=f"action:{action_id}",
-                             detail={"original": _jsonable(original), "new": _jsonable(changes)}))
+        session.add(
+            AuditRow(
+                actor=user.username,
+                action="action_edit",
+                target=f"action:{action_id}",
+                detail={"original": _jsonable(original), "new": _jsonable(changes)},
+            )
+        )
 
 
 def _check_no_cycle(session: Session, action_id: int, parent_id: int) -> None:

@@ -35,12 +35,12 @@ def users_frame(engine: Engine, *, actor: User) -> pd.DataFrame:
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def add_user(engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None,
-             actor: User) -> User:
+def add_user(
+    engine: Engine, username: str, password: str, role: str, *, organisation_id: str | None, actor: User
+) -> User:
     """A new account; an existing name is refused."""
     require(actor.role, "manage_users")
-    return accounts.create_user(engine, username, password, role, organisation_id=organisation_id,
-                                actor=actor.username)
+    return accounts.create_user(engine, username, password, role, organisation_id=organisation_id, actor=actor.username)
 
 
 def organisations(engine: Engine) -> dict[str, Organisation]:
@@ -80,8 +80,9 @@ def purge_preview(engine: Engine, now: datetime, *, actor: User) -> PurgeSummary
     require(actor.role, "purge")
     summary = purge(engine, now, actor=actor.username, dry_run=True)
     with Session(engine) as session, session.begin():
-        session.add(AuditRow(actor=actor.username, action="purge_dry_run", target="retention",
-                             detail=summary.as_dict()))
+        session.add(
+            AuditRow(actor=actor.username, action="purge_dry_run", target="retention", detail=summary.as_dict())
+        )
     return summary
 
 
@@ -99,9 +100,12 @@ def users_table(engine: Engine, *, actor: User, lang: str) -> pd.DataFrame:
     """The accounts as the admin page shows them: role and organisation by name, headers in `lang`."""
     frame = users_frame(engine, actor=actor)
     orgs = organisations(engine)
-    shown = frame.assign(role=frame["role"].map(lambda r: code_label("role", r, lang)),
-                         organisation_id=frame["organisation_id"].map(
-                             lambda o: orgs[o].name(lang) if o in orgs else (o if isinstance(o, str) else "")))
+    shown = frame.assign(
+        role=frame["role"].map(lambda r: code_label("role", r, lang)),
+        organisation_id=frame["organisation_id"].map(
+            lambda o: orgs[o].name(lang) if o in orgs else (o if isinstance(o, str) else "")
+        ),
+    )
     return shown.rename(columns={"organisation_id": "organisation"}).rename(columns=lambda c: t("table." + c, lang))
 
 
@@ -109,8 +113,10 @@ def audit_table(engine: Engine, *, actor: User, lang: str, limit: int = 500) -> 
     """The audit log as the admin page shows it: actions by name, headers in `lang`; the
     detail stays the stored record (a log entry is shown as it was written, not reworded)."""
     frame = audit_frame(engine, actor=actor, limit=limit)
-    shown = frame.assign(action=frame["action"].map(lambda a: code_label("audit_action", a, lang)),
-                         detail=frame["detail"].map(_detail_text))
+    shown = frame.assign(
+        action=frame["action"].map(lambda a: code_label("audit_action", a, lang)),
+        detail=frame["detail"].map(_detail_text),
+    )
     return shown.rename(columns=lambda c: t("table." + c, lang))
 
 
@@ -118,14 +124,17 @@ def _detail_text(detail: object) -> str:
     """The detail's set fields as compact JSON (empty ones left out: they say nothing)."""
     if not isinstance(detail, dict):
         return "" if detail is None else str(detail)
-    return json.dumps({k: v for k, v in detail.items() if v not in (None, [], {})}, ensure_ascii=False,
-                      default=str)
+    return json.dumps({k: v for k, v in detail.items() if v not in (None, [], {})}, ensure_ascii=False, default=str)
 
 
 def purge_table(summary: PurgeSummary, lang: str) -> pd.DataFrame:
     """A purge run (or its preview) as the admin page shows it: one named line per figure."""
-    return pd.DataFrame({t("table.purge_item", lang): [t("purge_item." + k, lang) for k in summary.as_dict()],
-                         t("table.purge_value", lang): [_purge_value(v, lang) for v in summary.as_dict().values()]})
+    return pd.DataFrame(
+        {
+            t("table.purge_item", lang): [t("purge_item." + k, lang) for k in summary.as_dict()],
+            t("table.purge_value", lang): [_purge_value(v, lang) for v in summary.as_dict().values()],
+        }
+    )
 
 
 def _purge_value(value: object, lang: str) -> str:

@@ -42,10 +42,18 @@ class Basemap:
 
 def basemap_from_gazetteer(gazetteer: Gazetteer, *, lang: str = "uk") -> Basemap:
     lines = [list(line) for street in gazetteer.streets for line in street.lines]
-    named = [(street.names.get(f"name:{lang}") or street.full_name, list(line))
-             for street in gazetteer.streets for line in street.lines if len(line) >= 2]
-    return Basemap(streets=lines, water=[list(w.polygon) for w in gazetteer.water], boundary=list(gazetteer.boundary),
-                   street_names=named)
+    named = [
+        (street.names.get(f"name:{lang}") or street.full_name, list(line))
+        for street in gazetteer.streets
+        for line in street.lines
+        if len(line) >= 2
+    ]
+    return Basemap(
+        streets=lines,
+        water=[list(w.polygon) for w in gazetteer.water],
+        boundary=list(gazetteer.boundary),
+        street_names=named,
+    )
 
 
 def _extent(basemap: Basemap, cells: Sequence[str], margin_m: float) -> tuple[float, float, float, float]:
@@ -61,8 +69,9 @@ def _extent(basemap: Basemap, cells: Sequence[str], margin_m: float) -> tuple[fl
     return min(lons) - dlon, max(lons) + dlon, min(lats) - dlat, max(lats) + dlat
 
 
-def _label_streets(ax: plt.Axes, basemap: Basemap, box: tuple[float, float, float, float], aspect: float,
-                   limit: int = 40) -> None:
+def _label_streets(
+    ax: plt.Axes, basemap: Basemap, box: tuple[float, float, float, float], aspect: float, limit: int = 40
+) -> None:
     """Write each street's name once, along its longest stretch inside the map, largest first."""
     west, east, south, north = box
     frame = shapely_box(west, south, east, north)
@@ -89,14 +98,31 @@ def _label_streets(ax: plt.Axes, basemap: Basemap, box: tuple[float, float, floa
             angle -= 180
         elif angle < -90:
             angle += 180
-        ax.text(middle.x, middle.y, name, rotation=angle, rotation_mode="anchor", ha="center", va="center",
-                fontsize=5.5, color="#37474f", clip_on=True,
-                bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0})
+        ax.text(
+            middle.x,
+            middle.y,
+            name,
+            rotation=angle,
+            rotation_mode="anchor",
+            ha="center",
+            va="center",
+            fontsize=5.5,
+            color="#37474f",
+            clip_on=True,
+            bbox={"boxstyle": "round,pad=0.1", "facecolor": "white", "alpha": 0.7, "linewidth": 0},
+        )
         placed.append((middle.x, middle.y))
 
 
-def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str], *, title: str = "",
-                   margin_m: float = 350.0, size: tuple[float, float] = (7.5, 5.0)) -> bytes:
+def static_map_png(
+    basemap: Basemap,
+    cells: Sequence[str],
+    labels: Sequence[str],
+    *,
+    title: str = "",
+    margin_m: float = 350.0,
+    size: tuple[float, float] = (7.5, 5.0),
+) -> bytes:
     """A PNG of the plan's part of the city: streets with their names, the cells outlined in red
     and numbered. The aspect comes from the map's own latitude, so metres look square anywhere."""
     west, east, south, north = _extent(basemap, cells, margin_m)
@@ -111,7 +137,7 @@ def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str]
     if basemap.boundary:
         xs, ys = zip(*basemap.boundary, strict=True)
         ax.plot(xs, ys, color="#424242", linewidth=1.0, linestyle="--")
-    for cell, label in zip(cells, labels, strict=True):
+    for cell in cells:
         ring = [(lon, lat) for lat, lon in h3.cell_to_boundary(cell)]
         xs, ys = zip(*(ring + ring[:1]), strict=True)
         ax.fill(xs, ys, color="#d7301f", alpha=0.30, linewidth=1.2, edgecolor="#b30000")
@@ -121,8 +147,17 @@ def static_map_png(basemap: Basemap, cells: Sequence[str], labels: Sequence[str]
     _label_streets(ax, basemap, (west, east, south, north), aspect)
     for cell, label in zip(cells, labels, strict=True):
         lat, lon = h3.cell_to_latlng(cell)
-        ax.text(lon, lat, label, ha="center", va="center", fontsize=9, weight="bold", color="#000000",
-                bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#ffeb3b", "linewidth": 0.5})
+        ax.text(
+            lon,
+            lat,
+            label,
+            ha="center",
+            va="center",
+            fontsize=9,
+            weight="bold",
+            color="#000000",
+            bbox={"boxstyle": "circle,pad=0.2", "facecolor": "#ffeb3b", "linewidth": 0.5},
+        )
     ax.set_xticks([])
     ax.set_yticks([])
     if title:
@@ -145,18 +180,40 @@ class Section:
     font_size: float = 8
 
 
-def report_pdf(*, title: str, subtitle: str, sections: Sequence[Section], image_png: bytes | None = None,
-               notes: Sequence[str] = (), image_height: float | None = None) -> bytes:
+def report_pdf(
+    *,
+    title: str,
+    subtitle: str,
+    sections: Sequence[Section],
+    image_png: bytes | None = None,
+    notes: Sequence[str] = (),
+    image_height: float | None = None,
+) -> bytes:
     """An A4 report: title, optional map image, then each section's table (Cyrillic-safe).
 
     Cells wrap (fpdf2's table layout): nothing is truncated and header words never overlap.
     """
-    return bytes(_layout(title=title, subtitle=subtitle, sections=sections, image_png=image_png, notes=notes,
-                         image_height=image_height).output())
+    return bytes(
+        _layout(
+            title=title,
+            subtitle=subtitle,
+            sections=sections,
+            image_png=image_png,
+            notes=notes,
+            image_height=image_height,
+        ).output()
+    )
 
 
-def _layout(*, title: str, subtitle: str, sections: Sequence[Section], image_png: bytes | None,
-            notes: Sequence[str], image_height: float | None) -> FPDF:
+def _layout(
+    *,
+    title: str,
+    subtitle: str,
+    sections: Sequence[Section],
+    image_png: bytes | None,
+    notes: Sequence[str],
+    image_height: float | None,
+) -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(auto=True, margin=12)
     pdf.add_font("DejaVu", "", str(FONT))
@@ -179,10 +236,17 @@ def _layout(*, title: str, subtitle: str, sections: Sequence[Section], image_png
             pdf.multi_cell(0, 7, section.heading, new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("DejaVu", "", section.font_size)
         # fpdf2's table wraps long text inside its cell: every word is printed, none cut off
-        with pdf.table(col_widths=widths[: len(section.header)], width=sum(widths[: len(section.header)]),
-                       align="LEFT", text_align="LEFT", line_height=section.font_size * 0.55,
-                       headings_style=FontFace(emphasis="BOLD"), first_row_as_headings=True, repeat_headings=1,
-                       padding=1) as table:
+        with pdf.table(
+            col_widths=widths[: len(section.header)],
+            width=sum(widths[: len(section.header)]),
+            align="LEFT",
+            text_align="LEFT",
+            line_height=section.font_size * 0.55,
+            headings_style=FontFace(emphasis="BOLD"),
+            first_row_as_headings=True,
+            repeat_headings=1,
+            padding=1,
+        ) as table:
             for row in [section.header, *section.rows]:
                 cells = table.row()
                 for text in list(row)[: len(section.header)]:
@@ -194,13 +258,21 @@ def _layout(*, title: str, subtitle: str, sections: Sequence[Section], image_png
     return pdf
 
 
-def briefing_pdf(*, title: str, subtitle: str, rows: Sequence[Sequence[str]], header: Sequence[str],
-                 map_png: bytes, notes: Sequence[str] = ()) -> bytes:
+def briefing_pdf(
+    *,
+    title: str,
+    subtitle: str,
+    rows: Sequence[Sequence[str]],
+    header: Sequence[str],
+    map_png: bytes,
+    notes: Sequence[str] = (),
+) -> bytes:
     """The patrol briefing on one page: title, the static map, then the plan in time order."""
     table = Section("", header, rows, widths=BRIEFING_WIDTHS[: len(header)], font_size=7.5)
     for height in (115, 95, 75, 55):  # the largest map that keeps the briefing on one page
-        pdf = _layout(title=title, subtitle=subtitle, sections=[table], image_png=map_png, notes=notes,
-                      image_height=height)
+        pdf = _layout(
+            title=title, subtitle=subtitle, sections=[table], image_png=map_png, notes=notes, image_height=height
+        )
         if pdf.pages_count == 1:
             break
     return bytes(pdf.output())

@@ -3,6 +3,7 @@
 Pages may call only services (tests/test_pages_layering.py), so the city profile reaches
 them through here.
 """
+
 from __future__ import annotations
 
 import re

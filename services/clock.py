@@ -1,4 +1,4 @@
-""""Now" for the whole product (see data/clock.py, its one home)."""
+""" "Now" for the whole product (see data/clock.py, its one home)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from auth.roles import can, require
 from auth.users import User
 from data.categories import CATEGORIES
-from data.city_profile import city_zone
 from data.categories import label as category_label
+from data.city_profile import city_zone
 from data.store.aggregates import report_columns
 from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
@@ -28,8 +28,23 @@ from services.effect import effects, header
 from services.labels import district_label
 
 #: What the council's tables, maps, trends and effects read.
-COUNCIL_COLUMNS = ("id", "occurred_at", "category", "status", "lat", "lon", "uncertainty_m", "level", "district",
-                   "meeting_id", "duplicate_of", "h3_r7", "h3_r8", "h3_r9", "h3_r10")
+COUNCIL_COLUMNS = (
+    "id",
+    "occurred_at",
+    "category",
+    "status",
+    "lat",
+    "lon",
+    "uncertainty_m",
+    "level",
+    "district",
+    "meeting_id",
+    "duplicate_of",
+    "h3_r7",
+    "h3_r8",
+    "h3_r9",
+    "h3_r10",
+)
 
 
 def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
@@ -46,16 +61,19 @@ def month_by_category(reports: pd.DataFrame, district_id: str | None = None) -> 
         ids = district_ids(reports["lat"].to_numpy(), reports["lon"].to_numpy(), load_gazetteer())
         subset = reports[ids == district_id]
     months = subset["occurred_at"].dt.tz_convert(city_zone()).dt.tz_localize(None).dt.to_period("M").astype(str)
-    table = subset.assign(month=months).pivot_table(index="month", columns="category", values="id",
-                                                    aggfunc="count", fill_value=0)
+    table = subset.assign(month=months).pivot_table(
+        index="month", columns="category", values="id", aggfunc="count", fill_value=0
+    )
     return table.reindex(columns=[c for c in CATEGORIES if c in table.columns])
 
 
 def surveys_frame(engine: Engine) -> pd.DataFrame:
     with Session(engine) as session:
         rows = session.execute(select(SurveyResponseRow.wave, SurveyResponseRow.district, SurveyResponseRow.answers))
-        return pd.DataFrame([{"wave": w, "district": d, "answers": a or {}} for w, d, a in rows],
-                            columns=["wave", "district", "answers"])
+        return pd.DataFrame(
+            [{"wave": w, "district": d, "answers": a or {}} for w, d, a in rows],
+            columns=["wave", "district", "answers"],
+        )
 
 
 def meetings_frame(engine: Engine) -> pd.DataFrame:
@@ -69,12 +87,26 @@ def meetings_frame(engine: Engine) -> pd.DataFrame:
 REPORT_COLUMNS = {
     "districts": ["name", "population", "n", "per_1000", "n_prev", "change"],
     "categories": ["category", "n"],
-    "actions": ["id", "district", "owner_org", "description", "due_date", "status", "progress_total", "milestones",
-                "effect", "public_note"],
+    "actions": [
+        "id",
+        "district",
+        "owner_org",
+        "description",
+        "due_date",
+        "status",
+        "progress_total",
+        "milestones",
+        "effect",
+        "public_note",
+    ],
     "meetings": ["id", "date", "place", "attendees"],
 }
-PDF_WIDTHS = {"districts": [50, 25, 20, 25, 25, 25], "categories": [120, 30],
-              "actions": [8, 16, 20, 30, 16, 14, 12, 26, 22, 26], "meetings": [15, 25, 110, 25]}
+PDF_WIDTHS = {
+    "districts": [50, 25, 20, 25, 25, 25],
+    "categories": [120, 30],
+    "actions": [8, 16, 20, 30, 16, 14, 12, 26, 22, 26],
+    "meetings": [15, 25, 110, 25],
+}
 
 
 def actions_in(actions: pd.DataFrame, period: Period) -> pd.DataFrame:
@@ -83,38 +115,54 @@ def actions_in(actions: pd.DataFrame, period: Period) -> pd.DataFrame:
     return actions[(due >= pd.Timestamp(period.start.date())) & (due < pd.Timestamp(period.end.date()))]
 
 
-def programme_tables(engine: Engine, reports: pd.DataFrame, *, period: Period, today: date, role: str | None,
-                     lang: str = "uk") -> dict[str, pd.DataFrame]:
+def programme_tables(
+    engine: Engine, reports: pd.DataFrame, *, period: Period, today: date, role: str | None, lang: str = "uk"
+) -> dict[str, pd.DataFrame]:
     """The tables of the municipal-programme report for one period, shared by the XLSX and
     the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
     stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
-    categories = (in_period.groupby("category").size().rename("n").reset_index()
-                  .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
-                  .sort_values("n", ascending=False))
+    categories = (
+        in_period.groupby("category")
+        .size()
+        .rename("n")
+        .reset_index()
+        .assign(category=lambda t: t["category"].map(lambda c: category_label(c, lang)))
+        .sort_values("n", ascending=False)
+    )
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
-    actions = actions.assign(status=actions["status"].map(lambda s: t("action_status." + s, lang)),
-                             district=actions["district"].map(lambda d: district_label(d, lang)),
-                             progress_total=actions["progress_total"].round(0),
-                             milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
-                             effect=effect_texts(engine, actions, role=role, today=today, lang=lang,
-                                                 reports=reports))
+    actions = actions.assign(
+        status=actions["status"].map(lambda s: t("action_status." + s, lang)),
+        district=actions["district"].map(lambda d: district_label(d, lang)),
+        progress_total=actions["progress_total"].round(0),
+        milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
+        effect=effect_texts(engine, actions, role=role, today=today, lang=lang, reports=reports),
+    )
     meetings = meetings_frame(engine)
-    meetings = meetings[(pd.to_datetime(meetings["date"]) >= pd.Timestamp(period.start.date()))
-                        & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))]
+    meetings = meetings[
+        (pd.to_datetime(meetings["date"]) >= pd.Timestamp(period.start.date()))
+        & (pd.to_datetime(meetings["date"]) < pd.Timestamp(period.end.date()))
+    ]
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
-    survey = (pd.concat([_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w})
-                         for w in waves]) if waves else pd.DataFrame())
+    survey = (
+        pd.concat(
+            [_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w}) for w in waves]
+        )
+        if waves
+        else pd.DataFrame()
+    )
     months = month_by_category(in_period).reset_index()
     tables = {"districts": stats, "categories": categories, "actions": actions, "meetings": meetings}
-    out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang))
-           for key, cols in REPORT_COLUMNS.items()}
-    return out | {"months_by_category": months.rename(columns=lambda c: category_label(c, lang) if c in CATEGORIES
-                                                      else t("council.month", lang)),
-                  "surveys": survey}
+    out = {key: tables[key][cols].rename(columns=lambda c: header(c, lang)) for key, cols in REPORT_COLUMNS.items()}
+    return out | {
+        "months_by_category": months.rename(
+            columns=lambda c: category_label(c, lang) if c in CATEGORIES else t("council.month", lang)
+        ),
+        "surveys": survey,
+    }
 
 
 def milestone_texts(engine: Engine, action_ids: list[int]) -> list[str]:
@@ -122,24 +170,37 @@ def milestone_texts(engine: Engine, action_ids: list[int]) -> list[str]:
     stones = milestones_frame(engine, action_ids)
     lines: dict[int, list[str]] = {}
     for row in stones.itertuples(index=False):
-        lines.setdefault(int(row.action_id), []).append(f"{row.on_date} {row.title}" + (f": {row.text}" if row.text
-                                                                                         else ""))
+        lines.setdefault(int(row.action_id), []).append(
+            f"{row.on_date} {row.title}" + (f": {row.text}" if row.text else "")
+        )
     return ["\n".join(lines.get(a, [])) for a in action_ids]
 
 
-def effect_texts(engine: Engine, actions: pd.DataFrame, *, role: str | None, today: date, lang: str,
-                 reports: pd.DataFrame | None = None) -> list[str]:
+def effect_texts(
+    engine: Engine,
+    actions: pd.DataFrame,
+    *,
+    role: str | None,
+    today: date,
+    lang: str,
+    reports: pd.DataFrame | None = None,
+) -> list[str]:
     """Each action's measured effect (WDD ± SE, z) or why there is none; roles that may not
     see the measured effect get that said instead of a silently empty cell."""
     if not can(role, "edit_actions"):
         return [t("plan.effect_restricted", lang)] * len(actions)
     found = effects(engine, actions, role=role, today=today, reports=reports)
-    return [t("plan.reason." + r.reason, lang) if isinstance(r.reason, str) else
-            t("plan.effect_value", lang, wdd=r.wdd, se=r.wdd_se, z=r.wdd_z) for r in found.itertuples(index=False)]
+    return [
+        t("plan.reason." + r.reason, lang)
+        if isinstance(r.reason, str)
+        else t("plan.effect_value", lang, wdd=r.wdd, se=r.wdd_se, z=r.wdd_z)
+        for r in found.itertuples(index=False)
+    ]
 
 
-def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,
-                          lang: str = "uk") -> bytes:
+def programme_report_xlsx(
+    engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date, lang: str = "uk"
+) -> bytes:
     """The XLSX for the municipal programme. Council, partner and admin roles only; audited.
     Columns are as wide as their text (up to a limit) and long text wraps, so nothing is cut."""
     require(user.role, "export_council")
@@ -149,17 +210,27 @@ def programme_report_xlsx(engine: Engine, reports: pd.DataFrame, *, user: User, 
     return data
 
 
-def programme_report_pdf(engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date,
-                         lang: str = "uk") -> bytes:
+def programme_report_pdf(
+    engine: Engine, reports: pd.DataFrame, *, user: User, period: Period, today: date, lang: str = "uk"
+) -> bytes:
     """The same report as a printable PDF (districts, categories, actions, meetings); long
     cells wrap instead of being cut."""
     require(user.role, "export_council")
     tables = programme_tables(engine, reports, period=period, today=today, role=user.role, lang=lang)
-    sections = [Section(t("council.h_" + key, lang), list(tables[key].columns),
-                        [[_text(v) for v in row] for row in tables[key].itertuples(index=False)], widths)
-                for key, widths in PDF_WIDTHS.items()]
-    pdf = report_pdf(title=t("council.report_title", lang), subtitle=t("council.report_subtitle", lang,
-                                                                      period=period.label), sections=sections)
+    sections = [
+        Section(
+            t("council.h_" + key, lang),
+            list(tables[key].columns),
+            [[_text(v) for v in row] for row in tables[key].itertuples(index=False)],
+            widths,
+        )
+        for key, widths in PDF_WIDTHS.items()
+    ]
+    pdf = report_pdf(
+        title=t("council.report_title", lang),
+        subtitle=t("council.report_subtitle", lang, period=period.label),
+        sections=sections,
+    )
     _audit(engine, user, f"programme_report.pdf {period.label}")
     return pdf
 
@@ -213,15 +284,25 @@ class Review:
     districts: dict[str | None, str]
 
 
-def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period,
-           lang: str) -> Review:
+def review(
+    engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period, lang: str
+) -> Review:
     """The council map and the microdistrict table of a period, headers translated."""
     gz = load_gazetteer()
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
-    fmap = council_map(gz, role=role, period=chosen, lang=lang, reports=reports, actions=actions,
-                       survey=surveys if waves else None, wave=waves[-1] if waves else None,
-                       previous_wave=waves[-2] if len(waves) > 1 else None, meetings=None)
+    fmap = council_map(
+        gz,
+        role=role,
+        period=chosen,
+        lang=lang,
+        reports=reports,
+        actions=actions,
+        survey=surveys if waves else None,
+        wave=waves[-1] if waves else None,
+        previous_wave=waves[-2] if len(waves) > 1 else None,
+        meetings=None,
+    )
     stats = district_stats(reports, gz, period=chosen, role=role)
     stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
@@ -231,8 +312,7 @@ def review(engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role
 
 def trend(reports: pd.DataFrame, district: str | None, lang: str) -> pd.DataFrame:
     """Reports per month and category (long form, category names translated) for a chart."""
-    long = month_by_category(reports, district).reset_index().melt(id_vars="month", var_name="category",
-                                                                  value_name="n")
+    long = month_by_category(reports, district).reset_index().melt(id_vars="month", var_name="category", value_name="n")
     return long.assign(category=long["category"].map(lambda c: category_label(c, lang)))
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from auth.accounts import create_user
 from data import organisations
-from data.importer import Progress, import_file
 from data.store.schema import ActionRow, ImportBatch, UserRow
 from services.forecast import evaluate_and_store
+from services.importer import Progress, import_file
 from services.releases import publish
 
 DEMO_DIR = Path(__file__).resolve().parents[1] / "data" / "demo"
@@ -39,8 +39,9 @@ def _load_organisations(engine: Engine) -> int:
         rows = list(csv.DictReader(handle))
     with Session(engine) as session, session.begin():
         for r in rows:
-            organisations.save(session, organisations.Organisation(r["id"], r["name_uk"], r["name_en"] or None,
-                                                                   r["kind"]))
+            organisations.save(
+                session, organisations.Organisation(r["id"], r["name_uk"], r["name_en"] or None, r["kind"])
+            )
     return len(rows)
 
 
@@ -83,8 +84,15 @@ def _load_users(engine: Engine) -> int:
         known = set(session.scalars(select(UserRow.username)))
     for u in users:
         if u["username"] not in known:
-            create_user(engine, u["username"], u["password"], u["role"], organisation_id=u.get("organisation_id"),
-                        demo=True, actor="demo")
+            create_user(
+                engine,
+                u["username"],
+                u["password"],
+                u["role"],
+                organisation_id=u.get("organisation_id"),
+                demo=True,
+                actor="demo",
+            )
     return len(users)
 
 
@@ -99,9 +107,14 @@ def load_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any
         batches.append(summary.as_dict())
         if progress:
             progress(number, len(files))
-    return {"batches": batches, "organisations": n_organisations, "actions": _load_actions(engine),
-            "users": _load_users(engine), "forecast": evaluate_and_store(engine),
-            "releases": [r.release for r in publish(engine, actor="demo")]}
+    return {
+        "batches": batches,
+        "organisations": n_organisations,
+        "actions": _load_actions(engine),
+        "users": _load_users(engine),
+        "forecast": evaluate_and_store(engine),
+        "releases": [r.release for r in publish(engine, actor="demo")],
+    }
 
 
 def ensure_demo(engine: Engine, progress: Progress | None = None) -> dict[str, Any] | None:

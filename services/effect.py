@@ -1,4 +1,4 @@
-""""Did it work?": the weighted displacement difference of each finished action tied to a cell.
+""" "Did it work?": the weighted displacement difference of each finished action tied to a cell.
 
 Treated = the action's H3 cell; buffer = the ring of cells touching it; control = the
 next two rings (far enough not to share the action's effect, near enough to share the
@@ -85,12 +85,19 @@ def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: 
     if column not in reports.columns:
         return Effect(aid, None, "no_cell")
     treated, buffer, control = rings(cell)
-    counts = {name: (_count(reports, column, cells, before), _count(reports, column, cells, after))
-              for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))}
+    counts = {
+        name: (_count(reports, column, cells, before), _count(reports, column, cells, after))
+        for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))
+    }
     if sum(counts["treated"]) < MIN_TREATED or sum(counts["control"]) < MIN_CONTROL:
         return Effect(aid, None, "too_few", before, after)
-    result = wdd(counts["treated"], counts["control"], counts["buffer"], counts["control"],
-                 area_weights=(len(control), len(treated), len(control), len(buffer)))
+    result = wdd(
+        counts["treated"],
+        counts["control"],
+        counts["buffer"],
+        counts["control"],
+        area_weights=(len(control), len(treated), len(control), len(buffer)),
+    )
     return Effect(aid, result, None, before, after)
 
 
@@ -105,8 +112,15 @@ def may_see(role: str | None) -> bool:
     return can(role, "edit_actions") or can(role, "police")
 
 
-def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date, months: int = MONTHS,
-            reports: pd.DataFrame | None = None) -> pd.DataFrame:
+def effects(
+    engine: Engine,
+    plan: pd.DataFrame,
+    *,
+    role: str | None,
+    today: date,
+    months: int = MONTHS,
+    reports: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """One row per action of `plan`: WDD total, its SE, local and buffer parts, or the
     reason there is none. Council and police only (restricted counts). `reports`: the
     located reports when the caller has them already (else read from the store)."""
@@ -118,11 +132,17 @@ def effects(engine: Engine, plan: pd.DataFrame, *, role: str | None, today: date
     for _, action in plan.iterrows():
         found = effect_of(action, reports, today=today, months=months)
         r = found.result
-        rows.append({"id": found.action_id, "wdd": None if r is None else round(r.total, 2),
-                     "wdd_se": None if r is None else round(r.se_total, 2),
-                     "wdd_local": None if r is None else round(r.local, 2),
-                     "wdd_buffer": None if r is None else round(r.displacement, 2),
-                     "wdd_z": None if r is None else round(r.z, 2), "reason": found.reason})
+        rows.append(
+            {
+                "id": found.action_id,
+                "wdd": None if r is None else round(r.total, 2),
+                "wdd_se": None if r is None else round(r.se_total, 2),
+                "wdd_local": None if r is None else round(r.local, 2),
+                "wdd_buffer": None if r is None else round(r.displacement, 2),
+                "wdd_z": None if r is None else round(r.z, 2),
+                "reason": found.reason,
+            }
+        )
     return pd.DataFrame(rows, columns=["id", "wdd", "wdd_se", "wdd_local", "wdd_buffer", "wdd_z", "reason"])
 
 

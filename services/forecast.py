@@ -65,7 +65,8 @@ def data_version(engine: Engine) -> str:
     """The store's version of the reports: changes with every import, edit or deletion."""
     with Session(engine) as session:
         n, top, touched = session.execute(
-            select(func.count(ReportRow.id), func.max(ReportRow.id), func.max(ReportRow.updated_at))).one()
+            select(func.count(ReportRow.id), func.max(ReportRow.id), func.max(ReportRow.updated_at))
+        ).one()
     return hashlib.sha256(f"{n}|{top}|{touched}".encode()).hexdigest()[:16]
 
 
@@ -102,8 +103,15 @@ def inputs_from_reports(reports: pd.DataFrame, *, res: int = RES) -> ForecastInp
     return ForecastInputs(events, grid, tz, latest)
 
 
-def evaluate(data: ForecastInputs, *, until: date | None = None, horizon_days: int = HORIZON_DAYS,
-             folds: int = FOLDS, methods: Sequence[str] | None = None, n_boot: int = 1000) -> dict[str, Any]:
+def evaluate(
+    data: ForecastInputs,
+    *,
+    until: date | None = None,
+    horizon_days: int = HORIZON_DAYS,
+    folds: int = FOLDS,
+    methods: Sequence[str] | None = None,
+    n_boot: int = 1000,
+) -> dict[str, Any]:
     """Back-test every method on the ``folds`` horizons before ``until`` (default: after the latest report).
 
     Returns a JSON-ready dict: ``winner``, ``until``, ``horizon_days``, ``folds``
@@ -113,16 +121,28 @@ def evaluate(data: ForecastInputs, *, until: date | None = None, horizon_days: i
     if until is None:
         until = (data.latest_day or now().date()) + timedelta(days=1)
     end = day_start(pd.Timestamp(until), data.tz)
-    scores = backtest(data.events, data.grid, horizon_days=horizon_days, folds=folds, end=end,
-                      methods=list(methods or METHODS))
+    scores = backtest(
+        data.events, data.grid, horizon_days=horizon_days, folds=folds, end=end, methods=list(methods or METHODS)
+    )
     summary = summarise(scores, n_boot=n_boot)
     clean = summary.astype(object).where(summary.notna(), None)
-    return {"winner": choose_winner(summary), "until": until.isoformat(), "horizon_days": horizon_days,
-            "folds": folds, "summary": clean.to_dict(orient="records")}
+    return {
+        "winner": choose_winner(summary),
+        "until": until.isoformat(),
+        "horizon_days": horizon_days,
+        "folds": folds,
+        "summary": clean.to_dict(orient="records"),
+    }
 
 
-def evaluate_and_store(engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS,
-                       categories: Sequence[str | None] = (None,), folds: int = FOLDS) -> list[dict[str, Any]]:
+def evaluate_and_store(
+    engine: Engine,
+    *,
+    res: int = RES,
+    horizon_days: int = HORIZON_DAYS,
+    categories: Sequence[str | None] = (None,),
+    folds: int = FOLDS,
+) -> list[dict[str, Any]]:
     """Back-test each category (None = all) on the whole history and store it with the store's version."""
     version = data_version(engine)
     stored = []
@@ -134,8 +154,16 @@ def evaluate_and_store(engine: Engine, *, res: int = RES, horizon_days: int = HO
             continue
         result = evaluate(data, horizon_days=horizon_days, folds=folds)
         with Session(engine) as session, session.begin():
-            session.add(ForecastEvaluationRow(data_version=version, category=category_key(chosen), res=res,
-                                              horizon_days=horizon_days, winner=result["winner"], result=result))
+            session.add(
+                ForecastEvaluationRow(
+                    data_version=version,
+                    category=category_key(chosen),
+                    res=res,
+                    horizon_days=horizon_days,
+                    winner=result["winner"],
+                    result=result,
+                )
+            )
         stored.append({"category": category, "winner": result["winner"], "until": result["until"]})
     return stored
 
@@ -150,8 +178,9 @@ class StoredEvaluation:
     key: str  # the categories it was computed for ("" = every category)
 
 
-def latest_evaluation(engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS,
-                      categories: Sequence[str] | None = None) -> StoredEvaluation | None:
+def latest_evaluation(
+    engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS, categories: Sequence[str] | None = None
+) -> StoredEvaluation | None:
     """The newest stored back-test for the categories, else for every category, else None.
 
     Never computes one: pages call this and must not wait.
@@ -166,14 +195,25 @@ def latest_evaluation(engine: Engine, *, res: int = RES, horizon_days: int = HOR
 def _stored(engine: Engine, key: str, res: int, horizon_days: int) -> list[StoredEvaluation]:
     """Every stored back-test for the key, newest first."""
     with Session(engine) as session:
-        rows = [(r.result, r.winner, r.created_at, r.data_version) for r in session.scalars(
-            select(ForecastEvaluationRow)
-            .where(ForecastEvaluationRow.category == key, ForecastEvaluationRow.res == res,
-                   ForecastEvaluationRow.horizon_days == horizon_days)
-            .order_by(ForecastEvaluationRow.id.desc()))]
+        rows = [
+            (r.result, r.winner, r.created_at, r.data_version)
+            for r in session.scalars(
+                select(ForecastEvaluationRow)
+                .where(
+                    ForecastEvaluationRow.category == key,
+                    ForecastEvaluationRow.res == res,
+                    ForecastEvaluationRow.horizon_days == horizon_days,
+                )
+                .order_by(ForecastEvaluationRow.id.desc())
+            )
+        ]
     version = data_version(engine) if rows else ""
-    return [StoredEvaluation(winner, pd.DataFrame(result["summary"]), created, stored_version == version,
-                             result["until"], key) for result, winner, created, stored_version in rows]
+    return [
+        StoredEvaluation(
+            winner, pd.DataFrame(result["summary"]), created, stored_version == version, result["until"], key
+        )
+        for result, winner, created, stored_version in rows
+    ]
 
 
 def _latest(engine: Engine, key: str, res: int, horizon_days: int) -> StoredEvaluation | None:
@@ -182,8 +222,9 @@ def _latest(engine: Engine, key: str, res: int, horizon_days: int) -> StoredEval
     return max(rows, key=lambda r: (r.current, r.until)) if rows else None
 
 
-def default_method(engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS,
-                   categories: Sequence[str] | None = None) -> str:
+def default_method(
+    engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS, categories: Sequence[str] | None = None
+) -> str:
     """The stored back-test's winner (see :func:`latest_evaluation`), else :data:`FALLBACK_METHOD`."""
     stored = latest_evaluation(engine, res=res, horizon_days=horizon_days, categories=categories)
     return stored.winner if stored is not None else FALLBACK_METHOD
@@ -199,19 +240,33 @@ def ranking(data: ForecastInputs, method: str, *, until: date, horizon_days: int
     return _ranked(forecast(method, data.events, data.grid, cutoff, horizon_days), method, until, horizon_days)
 
 
-def counted_ranking(engine: Engine, method: str, *, until: date, horizon_days: int = HORIZON_DAYS, res: int = RES,
-                    categories: Sequence[str] | None = None) -> pd.DataFrame:
+def counted_ranking(
+    engine: Engine,
+    method: str,
+    *,
+    until: date,
+    horizon_days: int = HORIZON_DAYS,
+    res: int = RES,
+    categories: Sequence[str] | None = None,
+) -> pd.DataFrame:
     """:func:`ranking` of a counting method (naive, long_run) from the store's GROUP BY counts
     of its window: no report is read (tests/test_store_aggregates.py: the same table)."""
     _, tz = city_settings()
     cutoff = pd.Timestamp(until).tz_localize(tz)
     lookback = COUNTED_LOOKBACK[method] or horizon_days
-    binned = binned_counts(engine, res=res, too_vague_m=edge_length_m(res), categories=categories,
-                           start=(cutoff - pd.Timedelta(days=lookback)).to_pydatetime(), end=cutoff.to_pydatetime())
+    binned = binned_counts(
+        engine,
+        res=res,
+        too_vague_m=edge_length_m(res),
+        categories=categories,
+        start=(cutoff - pd.Timedelta(days=lookback)).to_pydatetime(),
+        end=cutoff.to_pydatetime(),
+    )
     _, counts, _, _ = prepare_counts(binned, res, load_gazetteer().boundary_polygon)
     scores = counts.astype(float) * (horizon_days / lookback)
-    return _ranked(pd.Series(scores.to_numpy(), index=counts.index.rename(None), name="score"), method, until,
-                   horizon_days)
+    return _ranked(
+        pd.Series(scores.to_numpy(), index=counts.index.rename(None), name="score"), method, until, horizon_days
+    )
 
 
 def _ranked(scores: pd.Series, method: str, until: date, horizon_days: int) -> pd.DataFrame:
@@ -225,9 +280,16 @@ def _ranked(scores: pd.Series, method: str, until: date, horizon_days: int) -> p
     return table
 
 
-def default_forecast(engine: Engine, *, until: date | None = None, horizon_days: int = HORIZON_DAYS,
-                     res: int = RES, categories: Sequence[str] | None = None, method: str | None = None,
-                     reports: pd.DataFrame | None = None) -> pd.DataFrame:
+def default_forecast(
+    engine: Engine,
+    *,
+    until: date | None = None,
+    horizon_days: int = HORIZON_DAYS,
+    res: int = RES,
+    categories: Sequence[str] | None = None,
+    method: str | None = None,
+    reports: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The police's default forecast: ``cell``, ``score`` (expected reports), ``rank``.
 
     Parameters
@@ -278,14 +340,30 @@ def score_against_naive(stored: StoredEvaluation, shares: Sequence[float] = (0.0
         if stored.winner not in at.index or "naive" not in at.index:
             continue
         w, nv = at.loc[stored.winner], at.loc["naive"]
-        rows.append({"area_share": share, "method": stored.winner, "pei_star": w["pei_star"],
-                     "pei_star_lo": w["pei_star_lo"], "pei_star_hi": w["pei_star_hi"], "naive": nv["pei_star"],
-                     "pai": w["pai"], "naive_pai": nv["pai"]})
+        rows.append(
+            {
+                "area_share": share,
+                "method": stored.winner,
+                "pei_star": w["pei_star"],
+                "pei_star_lo": w["pei_star_lo"],
+                "pei_star_hi": w["pei_star_hi"],
+                "naive": nv["pei_star"],
+                "pai": w["pai"],
+                "naive_pai": nv["pai"],
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def choose_default(engine: Engine, *, until: date | None = None, horizon_days: int = HORIZON_DAYS, res: int = RES,
-                   categories: Sequence[str] | None = None, folds: int = FOLDS) -> tuple[str, str]:
+def choose_default(
+    engine: Engine,
+    *,
+    until: date | None = None,
+    horizon_days: int = HORIZON_DAYS,
+    res: int = RES,
+    categories: Sequence[str] | None = None,
+    folds: int = FOLDS,
+) -> tuple[str, str]:
     """The default method for a forecast from ``until``, and why.
 
     A stored back-test on the current reports that ended on or before ``until``
@@ -296,8 +374,11 @@ def choose_default(engine: Engine, *, until: date | None = None, horizon_days: i
     """
     day = until or now().astimezone(ZoneInfo(city_settings()[1])).date()
     key = category_key(categories)
-    usable = [r for r in _stored(engine, key, res, horizon_days) if r.current
-              and 0 <= (day - date.fromisoformat(r.until)).days <= REUSE_HORIZONS * horizon_days]
+    usable = [
+        r
+        for r in _stored(engine, key, res, horizon_days)
+        if r.current and 0 <= (day - date.fromisoformat(r.until)).days <= REUSE_HORIZONS * horizon_days
+    ]
     if usable:
         best = max(usable, key=lambda r: r.until)
         return best.winner, f"stored back-test to {best.until}"
@@ -307,8 +388,16 @@ def choose_default(engine: Engine, *, until: date | None = None, horizon_days: i
     version = data_version(engine)
     result = evaluate(data, until=day, horizon_days=horizon_days, folds=folds, n_boot=200)
     with Session(engine) as session, session.begin():
-        session.add(ForecastEvaluationRow(data_version=version, category=key, res=res, horizon_days=horizon_days,
-                                          winner=result["winner"], result=result))
+        session.add(
+            ForecastEvaluationRow(
+                data_version=version,
+                category=key,
+                res=res,
+                horizon_days=horizon_days,
+                winner=result["winner"],
+                result=result,
+            )
+        )
     return result["winner"], f"back-test of the {folds} x {horizon_days} days before {day}"
 
 
@@ -316,8 +405,10 @@ def with_places(table: pd.DataFrame, *, lang: str = "uk") -> pd.DataFrame:
     """The ranking with each cell's place in words (streets, nearest landmark, microdistrict)
     from the gazetteer, after ``cell``, ``score``, ``rank``; the attrs are kept."""
     places = describe_cells(table["cell"], load_gazetteer(), lang=lang)
-    out = table.assign(place=[" / ".join(places[c].streets) for c in table["cell"]],
-                       landmark=[places[c].landmark or "" for c in table["cell"]],
-                       district=[places[c].district or "" for c in table["cell"]])
+    out = table.assign(
+        place=[" / ".join(places[c].streets) for c in table["cell"]],
+        landmark=[places[c].landmark or "" for c in table["cell"]],
+        district=[places[c].district or "" for c in table["cell"]],
+    )
     out.attrs = dict(table.attrs)
     return out

@@ -21,13 +21,13 @@ from sqlalchemy import Engine, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from data.city_profile import profile
-from data.importer import inside_study_area, salt, to_report
 from data.intake.bounds import point_problem
 from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
 from geo import geocode
 from services import clock
+from services.importer import inside_study_area, salt, to_report
 
 MAX_PER_SESSION = 3
 SESSION_WINDOW = timedelta(minutes=10)
@@ -91,8 +91,9 @@ def check_client_rate(session: Session, client: Client, now: datetime) -> tuple[
     session.execute(delete(FormSubmissionRow).where(FormSubmissionRow.at < now - KEEP_SUBMISSIONS))
     same = or_(FormSubmissionRow.client_hash == address, FormSubmissionRow.device_hash == device)
     for window, limit in ((CLIENT_WINDOW, MAX_PER_CLIENT), (KEEP_SUBMISSIONS, MAX_PER_CLIENT_DAY)):
-        recent = session.scalar(select(func.count()).select_from(FormSubmissionRow)
-                                .where(same, FormSubmissionRow.at >= now - window))
+        recent = session.scalar(
+            select(func.count()).select_from(FormSubmissionRow).where(same, FormSubmissionRow.at >= now - window)
+        )
         if (recent or 0) >= limit:
             raise Refused("form.rate_limited")
     return address, device
@@ -109,10 +110,20 @@ def check_description(description: str) -> None:
         raise Refused(reason)
 
 
-def submit(engine: Engine, *, description: str, address: str = "", category: str | None, lat: float | None,
-           lon: float | None, contact: str | None, recent: Sequence[datetime] = (),
-           now: datetime | None = None, received_at: datetime | None = None,
-           client: Client | None = None) -> Receipt:
+def submit(
+    engine: Engine,
+    *,
+    description: str,
+    address: str = "",
+    category: str | None,
+    lat: float | None,
+    lon: float | None,
+    contact: str | None,
+    recent: Sequence[datetime] = (),
+    now: datetime | None = None,
+    received_at: datetime | None = None,
+    client: Client | None = None,
+) -> Receipt:
     """Store one resident report (status new: counted publicly only once verified) and
     return its tracking number.
 
@@ -132,15 +143,23 @@ def submit(engine: Engine, *, description: str, address: str = "", category: str
         raise Refused("form.outside_city")
     with Session(engine) as session:
         last_minute = session.scalar(
-            select(func.count()).select_from(ReportRow).where(ReportRow.source == "form",
-                                                              ReportRow.created_at >= now - timedelta(minutes=1)))
+            select(func.count())
+            .select_from(ReportRow)
+            .where(ReportRow.source == "form", ReportRow.created_at >= now - timedelta(minutes=1))
+        )
     if (last_minute or 0) >= MAX_PER_MINUTE:
         raise Refused("form.rate_limited")
     tracking = f"{profile().intake.tracking_prefix}-{secrets.token_hex(4).upper()}"
     text = "\n".join(part.strip() for part in (description, address) if part.strip())
-    raw = RawMessage(source="form", source_ref=f"form:{tracking}", received_at=received_at, text=text,
-                     location=(lat, lon),
-                     category_hint=category, occurred_at=None)
+    raw = RawMessage(
+        source="form",
+        source_ref=f"form:{tracking}",
+        received_at=received_at,
+        text=text,
+        location=(lat, lon),
+        category_hint=category,
+        occurred_at=None,
+    )
     report = to_report(raw, secret=salt())
     with Session(engine) as session, session.begin():
         address, device = check_client_rate(session, client, now)

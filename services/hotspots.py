@@ -11,13 +11,12 @@ import h3
 import pandas as pd
 from sqlalchemy import Engine
 
-from clustering.binning import edge_length_m, study_area
+from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, run
 from data.city_profile import city_zone, profile
 from data.records import H3_RESOLUTIONS
 from data.store import open_store
 from data.store.aggregates import binned_counts, report_columns
-from data.store.repo import reports_frame
 from geo.gazetteer import load_gazetteer
 
 COUNTING = {"gistar": gistar_counts_table, "emerging": emerging_counts_table}
@@ -35,26 +34,15 @@ def next_month(month: str) -> str:
     return f"{year + mon // 12}-{mon % 12 + 1:02d}"
 
 
-def load_reports(engine: Engine | None = None, *, month_from: str | None = None, month_to: str | None = None,
-                 categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Located, non-duplicate, non-rejected reports of the months [from, to]."""
-    return reports_frame(
-        engine or open_store(),
-        start=month_start(month_from) if month_from else None,
-        end=month_start(next_month(month_to)) if month_to else None,
-        categories=categories,
-        located_only=True,
-    )
-
-
-def city_area(res: int) -> list[str]:
-    """Every H3 cell covering the city boundary at `res` (empty cells included)."""
-    return study_area(load_gazetteer().boundary_polygon, res)
-
-
-def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None = None, month_to: str | None = None,
-                  categories: Sequence[str] | None = None, engine: Engine | None = None,
-                  **params: object) -> pd.DataFrame:
+def hotspot_table(
+    method: str = "gistar",
+    res: int = 9,
+    month_from: str | None = None,
+    month_to: str | None = None,
+    categories: Sequence[str] | None = None,
+    engine: Engine | None = None,
+    **params: object,
+) -> pd.DataFrame:
     """The cell table of one method over the city; `attrs` say ok/reason and the binning counts.
 
     Counting methods read GROUP BY counts from the store; point methods read only the
@@ -64,11 +52,22 @@ def hotspot_table(method: str = "gistar", res: int = 9, month_from: str | None =
     boundary = load_gazetteer().boundary_polygon
     start = month_start(month_from) if month_from else None
     end = month_start(next_month(month_to)) if month_to else None
-    counting = method in COUNTING and res in H3_RESOLUTIONS and params.get("k", 1) != "auto" and (
-        method != "emerging" or params.get("freq", "M") == "M")
+    counting = (
+        method in COUNTING
+        and res in H3_RESOLUTIONS
+        and params.get("k", 1) != "auto"
+        and (method != "emerging" or params.get("freq", "M") == "M")
+    )
     if counting:
-        binned = binned_counts(engine, res=res, too_vague_m=edge_length_m(res), start=start, end=end,
-                               categories=categories, by_month=method == "emerging")
+        binned = binned_counts(
+            engine,
+            res=res,
+            too_vague_m=edge_length_m(res),
+            start=start,
+            end=end,
+            categories=categories,
+            by_month=method == "emerging",
+        )
         extra = {k: v for k, v in params.items() if k != "freq"}
         return COUNTING[method](binned, res, boundary, **extra)
     reports = report_columns(engine, start=start, end=end, categories=categories)
@@ -91,7 +90,10 @@ def write_table(table: pd.DataFrame, out: Path) -> None:
     for row in table.to_dict(orient="records"):
         ring = [[lon, lat] for lat, lon in h3.cell_to_boundary(row["cell"])]
         props = {k: (None if isinstance(v, float) and pd.isna(v) else v) for k, v in row.items()}
-        features.append({"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]},
-                         "properties": props})
-    out.write_text(json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str),
-                   encoding="utf-8")
+        features.append(
+            {"type": "Feature", "geometry": {"type": "Polygon", "coordinates": [ring + ring[:1]]}, "properties": props}
+        )
+    out.write_text(
+        json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False, default=str),
+        encoding="utf-8",
+    )

@@ -31,9 +31,16 @@ class RuleText:
 def rules_in(lang: str) -> list[RuleText]:
     """Each category's rule, sanction article, acting authority and contact, in `lang`."""
     names = category_names(lang)
-    return [RuleText(names[slug], r.rule_en if lang == "en" else r.rule_uk,
-                     (r.article_en or r.article) if lang == "en" else r.article, r.authority,
-                     r.contact_en if lang == "en" else r.contact_uk) for slug, r in rules().items()]
+    return [
+        RuleText(
+            names[slug],
+            r.rule_en if lang == "en" else r.rule_uk,
+            (r.article_en or r.article) if lang == "en" else r.article,
+            r.authority,
+            r.contact_en if lang == "en" else r.contact_uk,
+        )
+        for slug, r in rules().items()
+    ]
 
 
 def district_names(lang: str) -> dict[str, str]:

@@ -47,4 +47,3 @@ def read_click(payload: dict[str, Any] | None) -> Click | None:
         return None
     lat, lon = float(click["lat"]), float(click["lng"])
     return Click(lat, lon, bool(load_gazetteer().contains(lat, lon)))
-

@@ -66,9 +66,18 @@ def close(engine: Engine, meeting_id: str, closure: Closure, *, user: User) -> l
                 raise KeyError(f"no action {action_id}")
             row.meeting_id = meeting_id
             ids.append(int(action_id))
-        session.add(AuditRow(actor=user.username, action="meeting_close", target=f"meeting:{meeting_id}",
-                             detail={"attendees": closure.attendees, "organisations": list(closure.organisation_ids),
-                                     "actions": ids}))
+        session.add(
+            AuditRow(
+                actor=user.username,
+                action="meeting_close",
+                target=f"meeting:{meeting_id}",
+                detail={
+                    "attendees": closure.attendees,
+                    "organisations": list(closure.organisation_ids),
+                    "actions": ids,
+                },
+            )
+        )
         return ids
 
 
@@ -102,13 +111,25 @@ def record(engine: Engine, meeting_id: str) -> MeetingRecord:
         m = session.get(MeetingRow, meeting_id)
         if m is None:
             raise KeyError(f"no meeting {meeting_id}")
-        orgs = session.scalars(select(MeetingOrganisationRow.organisation_id)
-                               .where(MeetingOrganisationRow.meeting_id == meeting_id)
-                               .order_by(MeetingOrganisationRow.organisation_id)).all()
-        acts = session.scalars(select(ActionRow.id).where(ActionRow.meeting_id == meeting_id)
-                               .order_by(ActionRow.id)).all()
-        return MeetingRecord(m.id, m.date, m.place, m.attendees, m.closed_at is not None, m.minutes,
-                             m.public_summary, tuple(orgs), tuple(int(a) for a in acts))
+        orgs = session.scalars(
+            select(MeetingOrganisationRow.organisation_id)
+            .where(MeetingOrganisationRow.meeting_id == meeting_id)
+            .order_by(MeetingOrganisationRow.organisation_id)
+        ).all()
+        acts = session.scalars(
+            select(ActionRow.id).where(ActionRow.meeting_id == meeting_id).order_by(ActionRow.id)
+        ).all()
+        return MeetingRecord(
+            m.id,
+            m.date,
+            m.place,
+            m.attendees,
+            m.closed_at is not None,
+            m.minutes,
+            m.public_summary,
+            tuple(orgs),
+            tuple(int(a) for a in acts),
+        )
 
 
 def meetings_frame(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
@@ -124,27 +145,42 @@ def meetings_frame(engine: Engine, names: dict[str, str]) -> pd.DataFrame:
         agreed = select(ActionRow.id, ActionRow.meeting_id).where(ActionRow.meeting_id.is_not(None))
         for aid, mid in session.execute(agreed.order_by(ActionRow.id)):
             acts.setdefault(mid, []).append(int(aid))
-        rows = [{"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees,
-                 "closed": m.closed_at is not None,
-                 "organisations": "; ".join(sorted(orgs.get(m.id, []))),
-                 "agreed": ", ".join(f"№{a}" for a in acts.get(m.id, [])), "minutes": m.minutes or ""}
-                for m in meetings]
-    return pd.DataFrame(rows, columns=["id", "date", "place", "attendees", "closed", "organisations", "agreed",
-                                       "minutes"])
+        rows = [
+            {
+                "id": m.id,
+                "date": m.date,
+                "place": m.place,
+                "attendees": m.attendees,
+                "closed": m.closed_at is not None,
+                "organisations": "; ".join(sorted(orgs.get(m.id, []))),
+                "agreed": ", ".join(f"№{a}" for a in acts.get(m.id, [])),
+                "minutes": m.minutes or "",
+            }
+            for m in meetings
+        ]
+    return pd.DataFrame(
+        rows, columns=["id", "date", "place", "attendees", "closed", "organisations", "agreed", "minutes"]
+    )
 
 
 def public_meetings(engine: Engine) -> pd.DataFrame:
     """Closed meetings as the public sees them (public view): month, attendees, number of
     organisations, the public summary and the public actions agreed there."""
     with engine.connect() as conn:
-        rows = conn.execute(text("SELECT id, month, attendees, n_organisations, public_summary "
-                                 "FROM public_meetings_view ORDER BY month, id")).all()
-        agreed = conn.execute(text("SELECT id, meeting_id FROM public_actions_view WHERE meeting_id IS NOT NULL "
-                                   "ORDER BY id")).all()
+        rows = conn.execute(
+            text(
+                "SELECT id, month, attendees, n_organisations, public_summary "
+                "FROM public_meetings_view ORDER BY month, id"
+            )
+        ).all()
+        agreed = conn.execute(
+            text("SELECT id, meeting_id FROM public_actions_view WHERE meeting_id IS NOT NULL ORDER BY id")
+        ).all()
     by_meeting: dict[str, list[str]] = {}
     for aid, mid in agreed:
         by_meeting.setdefault(mid, []).append(f"№{aid}")
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=["id", "month", "attendees", "n_organisations",
-                                                           "public_summary"])
+    frame = pd.DataFrame(
+        [tuple(r) for r in rows], columns=["id", "month", "attendees", "n_organisations", "public_summary"]
+    )
     frame["agreed"] = frame["id"].map(lambda m: ", ".join(by_meeting.get(m, [])))
     return frame

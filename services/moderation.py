@@ -17,13 +17,13 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from data.categories import CATEGORIES
-from data.importer import Progress, import_file
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.records import Report, h3_cells
 from data.store.repo import quarantine_frame
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
 from geo import geocode
 from geo.gazetteer import load_gazetteer
+from services.importer import Progress, import_file
 
 LOCK_MINUTES = 10
 
@@ -72,8 +72,9 @@ def release_lock(engine: Engine, report_id: int, holder: str) -> None:
         session.execute(delete(EditLockRow).where(EditLockRow.report_id == report_id, EditLockRow.holder == holder))
 
 
-def _edit(engine: Engine, report_id: int, actor: str, role: str | None, changes: dict[str, Any],
-          action: str = "edit") -> None:
+def _edit(
+    engine: Engine, report_id: int, actor: str, role: str | None, changes: dict[str, Any], action: str = "edit"
+) -> None:
     require(role, "moderate")
     acquire_lock(engine, report_id, actor)
     with Session(engine) as session, session.begin():
@@ -84,8 +85,11 @@ def _edit(engine: Engine, report_id: int, actor: str, role: str | None, changes:
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = _now()
-        session.add(AuditRow(actor=actor, action=action, target=f"report:{report_id}",
-                             detail={"original": original, "new": changes}))
+        session.add(
+            AuditRow(
+                actor=actor, action=action, target=f"report:{report_id}", detail={"original": original, "new": changes}
+            )
+        )
 
 
 def set_category(engine: Engine, report_id: int, category: str, *, actor: str, role: str | None) -> None:
@@ -117,9 +121,21 @@ def move(engine: Engine, report_id: int, *, lat: float, lon: float, actor: str, 
     """Put a placed report where the moderator clicked (inside the city); the old place,
     level and cells stay in the audit log."""
     _inside(lat, lon)
-    _edit(engine, report_id, actor, role, {"lat": lat, "lon": lon, "level": "address", "uncertainty_m": CLICK_M,
-                                           "district": load_gazetteer().district_at(lat, lon), **h3_cells(lat, lon)},
-          action="move")
+    _edit(
+        engine,
+        report_id,
+        actor,
+        role,
+        {
+            "lat": lat,
+            "lon": lon,
+            "level": "address",
+            "uncertainty_m": CLICK_M,
+            "district": load_gazetteer().district_at(lat, lon),
+            **h3_cells(lat, lon),
+        },
+        action="move",
+    )
 
 
 @dataclass(frozen=True)
@@ -140,25 +156,52 @@ def suggestions(text: str) -> list[Suggestion]:
     found = []
     for c in getattr(match, "candidates", None) or []:
         label = c.get("street") or (c.get("landmark") or {}).get("name") or ""
-        found.append(Suggestion(label, float(c["lat"]), float(c["lon"]), "street" if c.get("street") else "landmark",
-                                c.get("uncertainty_m")))
+        found.append(
+            Suggestion(
+                label,
+                float(c["lat"]),
+                float(c["lon"]),
+                "street" if c.get("street") else "landmark",
+                c.get("uncertainty_m"),
+            )
+        )
     if not found and match.level != "none" and match.lat is not None:
-        label = ", ".join(p for p in (match.street, match.house, (match.landmark or {}).get("name"),
-                                      match.district) if p)
+        label = ", ".join(
+            p for p in (match.street, match.house, (match.landmark or {}).get("name"), match.district) if p
+        )
         found.append(Suggestion(label, float(match.lat), float(match.lon), match.level, match.uncertainty_m))
     return found
 
 
-def place_at_suggestion(engine: Engine, quarantine_id: int, suggestion: Suggestion, *, actor: str,
-                        role: str | None) -> int:
+def place_at_suggestion(
+    engine: Engine, quarantine_id: int, suggestion: Suggestion, *, actor: str, role: str | None
+) -> int:
     """Place a quarantined report where the geocoder suggested, with its level and radius."""
-    return place_quarantined(engine, quarantine_id, lat=suggestion.lat, lon=suggestion.lon, actor=actor, role=role,
-                             street=suggestion.label, uncertainty_m=suggestion.uncertainty_m,
-                             level=suggestion.level)
+    return place_quarantined(
+        engine,
+        quarantine_id,
+        lat=suggestion.lat,
+        lon=suggestion.lon,
+        actor=actor,
+        role=role,
+        street=suggestion.label,
+        uncertainty_m=suggestion.uncertainty_m,
+        level=suggestion.level,
+    )
 
 
-def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: float, actor: str, role: str | None,
-                      street: str | None = None, uncertainty_m: float | None = None, level: str = "street") -> int:
+def place_quarantined(
+    engine: Engine,
+    quarantine_id: int,
+    *,
+    lat: float,
+    lon: float,
+    actor: str,
+    role: str | None,
+    street: str | None = None,
+    uncertainty_m: float | None = None,
+    level: str = "street",
+) -> int:
     """Give a not-located report its place (a map click or a suggestion) and publish it."""
     require(role, "moderate")
     _inside(lat, lon)
@@ -169,18 +212,29 @@ def place_quarantined(engine: Engine, quarantine_id: int, *, lat: float, lon: fl
         if item.resolved_at is not None:
             raise ValueError(f"quarantine entry {quarantine_id} was already resolved: {item.resolution}")
         record = dict(item.record)
-        record.update(lat=lat, lon=lon, level="address" if street is None else level, score=1.0,
-                      uncertainty_m=CLICK_M if street is None else uncertainty_m,
-                      street=street or record.get("street"), district=load_gazetteer().district_at(lat, lon),
-                      **h3_cells(lat, lon))
+        record.update(
+            lat=lat,
+            lon=lon,
+            level="address" if street is None else level,
+            score=1.0,
+            uncertainty_m=CLICK_M if street is None else uncertainty_m,
+            street=street or record.get("street"),
+            district=load_gazetteer().district_at(lat, lon),
+            **h3_cells(lat, lon),
+        )
         report = Report.model_validate(record)
         row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id})
         session.add(row)
         session.flush()
         item.resolved_at, item.resolution = _now(), f"placed by {actor} as report {row.id}"
-        session.add(AuditRow(actor=actor, action="place", target=f"quarantine:{quarantine_id}",
-                             detail={"original": {"lat": None, "lon": None}, "new": {"lat": lat, "lon": lon},
-                                     "report_id": row.id}))
+        session.add(
+            AuditRow(
+                actor=actor,
+                action="place",
+                target=f"quarantine:{quarantine_id}",
+                detail={"original": {"lat": None, "lon": None}, "new": {"lat": lat, "lon": lon}, "report_id": row.id},
+            )
+        )
         return int(row.id)
 
 
@@ -202,8 +256,14 @@ def reject_many(engine: Engine, quarantine_ids: list[int], reason: str, *, actor
             if item.resolved_at is not None:
                 continue
             item.resolved_at, item.resolution = _now(), f"rejected by {actor}: {reason.strip()}"
-            session.add(AuditRow(actor=actor, action="reject", target=f"quarantine:{quarantine_id}",
-                                 detail={"reason": reason.strip()}))
+            session.add(
+                AuditRow(
+                    actor=actor,
+                    action="reject",
+                    target=f"quarantine:{quarantine_id}",
+                    detail={"reason": reason.strip()},
+                )
+            )
     return len(quarantine_ids)
 
 
@@ -216,8 +276,14 @@ def audit_trail(engine: Engine, target: str) -> list[dict[str, Any]]:
 #: reason kind -> how the importer words that reason (the start of its text)
 REASON_KINDS = {"not_located": "place not found", "unreadable": "could not process"}
 #: age filter option -> (days, older): reports received within `days`, or longer ago when `older`
-AGE_OPTIONS = {"any": (None, False), "7": (7, False), "30": (30, False), "90": (90, False),
-               "older90": (90, True), "older365": (365, True)}
+AGE_OPTIONS = {
+    "any": (None, False),
+    "7": (7, False),
+    "30": (30, False),
+    "90": (90, False),
+    "older90": (90, True),
+    "older365": (365, True),
+}
 
 
 def reason_kind(reason: str) -> str:
@@ -232,8 +298,9 @@ def queue(engine: Engine, *, now: datetime, kind: str | None = None, age: str = 
     frame = quarantine_frame(engine)
     received = pd.to_datetime(frame["record"].map(lambda r: (r or {}).get("received_at")), utc=True, errors="coerce")
     received = received.fillna(pd.to_datetime(frame["created_at"], utc=True))
-    frame = frame.assign(kind=frame["reason"].map(reason_kind), received_at=received,
-                         age_days=(pd.Timestamp(now) - received).dt.days)
+    frame = frame.assign(
+        kind=frame["reason"].map(reason_kind), received_at=received, age_days=(pd.Timestamp(now) - received).dt.days
+    )
     if kind is not None:
         frame = frame[frame["kind"] == kind]
     if within_days is not None:
@@ -262,8 +329,9 @@ def report_for_edit(engine: Engine, report_id: int, *, role: str | None) -> dict
 # --- issue 16: an import's accounting, as the moderation page shows it -----------------
 
 
-def import_upload(engine: Engine, name: str, data: bytes, *, actor: str, role: str | None,
-                  progress: Progress | None = None) -> Any:
+def import_upload(
+    engine: Engine, name: str, data: bytes, *, actor: str, role: str | None, progress: Progress | None = None
+) -> Any:
     """Import an uploaded file (kept on disk only while it is read); returns the BatchSummary.
 
     Raises ``data.intake.UnreadableFile`` for a file that cannot be read at all.
@@ -286,13 +354,20 @@ def batch_accounting(engine: Engine, batch_id: int) -> dict[str, Any]:
         if batch is None:
             raise KeyError(f"no import batch {batch_id}")
         counts = {
-            "file_name": batch.file_name, "batch_id": batch.id, "read": batch.n_read, "imported": batch.n_imported,
-            "duplicates": batch.n_duplicates, "quarantined": batch.n_quarantined,
-            "already_imported": batch.n_already_known, "repeats": batch.n_repeats,
-            "not_located": batch.n_not_located, "truncated": batch.n_truncated,
+            "file_name": batch.file_name,
+            "batch_id": batch.id,
+            "read": batch.n_read,
+            "imported": batch.n_imported,
+            "duplicates": batch.n_duplicates,
+            "quarantined": batch.n_quarantined,
+            "already_imported": batch.n_already_known,
+            "repeats": batch.n_repeats,
+            "not_located": batch.n_not_located,
+            "truncated": batch.n_truncated,
         }
         problems = [line for line in (batch.problems or "").splitlines() if line]
         notes = [line for line in (batch.notes or "").splitlines() if line]
-    balanced = counts["read"] == (counts["imported"] + counts["duplicates"] + counts["quarantined"]
-                                  + counts["already_imported"])
+    balanced = counts["read"] == (
+        counts["imported"] + counts["duplicates"] + counts["quarantined"] + counts["already_imported"]
+    )
     return counts | {"balanced": balanced, "problems": problems, "notes": notes}

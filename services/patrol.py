@@ -25,7 +25,6 @@ from clustering import patrol_plan
 from data.city_profile import city_zone, profile
 
 
-
 def windows(shift_start: int, shift_end: int, window_hours: int) -> list[tuple[int, int]]:
     """Time windows (start, end hour) covering a shift; shifts may pass midnight."""
     length = (shift_end - shift_start) % 24 or 24
@@ -37,8 +36,16 @@ def windows(shift_start: int, shift_end: int, window_hours: int) -> list[tuple[i
     return out
 
 
-def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str,
-                       shift: tuple[int, int], window_hours: int, tz: ZoneInfo | None = None) -> pd.DataFrame:
+def expected_by_window(
+    reports: pd.DataFrame,
+    *,
+    now: datetime,
+    weeks: int,
+    cell_column: str,
+    shift: tuple[int, int],
+    window_hours: int,
+    tz: ZoneInfo | None = None,
+) -> pd.DataFrame:
     """Average reports per week for every (cell, window) of the shift over the last weeks."""
     since = now - timedelta(weeks=weeks)
     recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
@@ -47,14 +54,24 @@ def expected_by_window(reports: pd.DataFrame, *, now: datetime, weeks: int, cell
     for start, end in windows(shift[0], shift[1], window_hours):
         mask = (hours >= start) & (hours < end)
         counts = recent.loc[mask].groupby(cell_column).size() / weeks
-        rows += [{"window": f"{start:02d}:00-{end % 24:02d}:00", "cell": c, "expected": float(v)}
-                 for c, v in counts.items()]
+        rows += [
+            {"window": f"{start:02d}:00-{end % 24:02d}:00", "cell": c, "expected": float(v)} for c, v in counts.items()
+        ]
     return pd.DataFrame(rows, columns=["window", "cell", "expected"])
 
 
-def expected_from_forecast(forecast: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, weeks: int,
-                           cell_column: str, shift: tuple[int, int], window_hours: int, tz: ZoneInfo | None = None,
-                           prior: float = 2.0) -> pd.DataFrame:
+def expected_from_forecast(
+    forecast: pd.DataFrame,
+    reports: pd.DataFrame,
+    *,
+    now: datetime,
+    weeks: int,
+    cell_column: str,
+    shift: tuple[int, int],
+    window_hours: int,
+    tz: ZoneInfo | None = None,
+    prior: float = 2.0,
+) -> pd.DataFrame:
     """Expected reports a week per (cell, window) from the default forecast (services.forecast).
 
     The forecast says how many reports a cell will have over its horizon
@@ -76,8 +93,9 @@ def expected_from_forecast(forecast: pd.DataFrame, reports: pd.DataFrame, *, now
         mask = (hours >= start) & (hours < end)
         in_window = pd.Series(cells[mask]).value_counts()
         city_share = mask.sum() / city
-        share = ((in_window.reindex(weekly.index, fill_value=0) + prior * city_share)
-                 / (total_by_cell.reindex(weekly.index, fill_value=0) + prior))
+        share = (in_window.reindex(weekly.index, fill_value=0) + prior * city_share) / (
+            total_by_cell.reindex(weekly.index, fill_value=0) + prior
+        )
         label = f"{start:02d}:00-{end % 24:02d}:00"
         rows += [{"window": label, "cell": c, "expected": float(v)} for c, v in (weekly * share).items() if v > 0]
     return pd.DataFrame(rows, columns=["window", "cell", "expected"])
@@ -112,44 +130,100 @@ def cell_xy(cells: list[str], metric_crs: str) -> np.ndarray:
     return np.column_stack([x, y])
 
 
-def suggest(reports: pd.DataFrame, *, now: datetime, patrols: int, shift: tuple[int, int] = (18, 2),
-            window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", beat_km: float = 1.5,
-            metric_crs: str | None = None, tz: ZoneInfo | None = None, time_limit: float = 20.0,
-            forecast: pd.DataFrame | None = None) -> PatrolPlan:
+def suggest(
+    reports: pd.DataFrame,
+    *,
+    now: datetime,
+    patrols: int,
+    shift: tuple[int, int] = (18, 2),
+    window_hours: int = 2,
+    weeks: int = 8,
+    cell_column: str = "h3_r9",
+    beat_km: float = 1.5,
+    metric_crs: str | None = None,
+    tz: ZoneInfo | None = None,
+    time_limit: float = 20.0,
+    forecast: pd.DataFrame | None = None,
+) -> PatrolPlan:
     """The best plan under the travel model (clustering.patrol_plan): each patrol keeps to a
     beat of diameter `beat_km`, one cell per window; solved exactly where the solver can.
 
     With `forecast` (the default forecast: cell, score) the expected reports come from it
     (:func:`expected_from_forecast`), else from the average week of the last `weeks` weeks."""
-    expected = _expected(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                         window_hours=window_hours, tz=tz, forecast=forecast)
+    expected = _expected(
+        reports,
+        now=now,
+        weeks=weeks,
+        cell_column=cell_column,
+        shift=shift,
+        window_hours=window_hours,
+        tz=tz,
+        forecast=forecast,
+    )
     order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
     cells = sorted(expected["cell"].unique())
-    matrix = (expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
-              .reindex(index=order, columns=cells).fillna(0.0).to_numpy())
-    solved = patrol_plan.plan(matrix, cell_xy(cells, metric_crs or profile().metric_crs),
-                              patrols=patrols, beat_km=beat_km,
-                              time_limit=time_limit)
-    picks = pd.DataFrame([{"patrol": p, "window": order[w], "cell": cells[c], "expected": float(matrix[w, c])}
-                          for w, c, p in solved.visits], columns=["patrol", "window", "cell", "expected"])
+    matrix = (
+        expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
+        .reindex(index=order, columns=cells)
+        .fillna(0.0)
+        .to_numpy()
+    )
+    solved = patrol_plan.plan(
+        matrix,
+        cell_xy(cells, metric_crs or profile().metric_crs),
+        patrols=patrols,
+        beat_km=beat_km,
+        time_limit=time_limit,
+    )
+    picks = pd.DataFrame(
+        [
+            {"patrol": p, "window": order[w], "cell": cells[c], "expected": float(matrix[w, c])}
+            for w, c, p in solved.visits
+        ],
+        columns=["patrol", "window", "cell", "expected"],
+    )
     top = _top_categories(reports, now=now, weeks=weeks, cell_column=cell_column)
     picks["categories"] = picks["cell"].map(top).fillna("")
     picks["window"] = pd.Categorical(picks["window"], categories=order, ordered=True)
     table = picks.sort_values(["window", "patrol"])[["patrol", "window", "cell", "expected", "categories"]]
-    return PatrolPlan(table.reset_index(drop=True), solved.value, float(expected["expected"].sum()),
-                      solved.upper_bound, solved.optimal)
+    return PatrolPlan(
+        table.reset_index(drop=True),
+        solved.value,
+        float(expected["expected"].sum()),
+        solved.upper_bound,
+        solved.optimal,
+    )
 
 
-def coverage(plan_cells: pd.DataFrame, reports: pd.DataFrame, *, now: datetime, shift: tuple[int, int],
-             window_hours: int = 2, weeks: int = 8, cell_column: str = "h3_r9", tz: ZoneInfo | None = None,
-             best: float | None = None, forecast: pd.DataFrame | None = None) -> PatrolPlan:
+def coverage(
+    plan_cells: pd.DataFrame,
+    reports: pd.DataFrame,
+    *,
+    now: datetime,
+    shift: tuple[int, int],
+    window_hours: int = 2,
+    weeks: int = 8,
+    cell_column: str = "h3_r9",
+    tz: ZoneInfo | None = None,
+    best: float | None = None,
+    forecast: pd.DataFrame | None = None,
+) -> PatrolPlan:
     """Re-score a plan the officer edited (columns patrol, window, cell) against the best plan's value."""
-    expected = _expected(reports, now=now, weeks=weeks, cell_column=cell_column, shift=shift,
-                         window_hours=window_hours, tz=tz, forecast=forecast)
+    expected = _expected(
+        reports,
+        now=now,
+        weeks=weeks,
+        cell_column=cell_column,
+        shift=shift,
+        window_hours=window_hours,
+        tz=tz,
+        forecast=forecast,
+    )
     merged = plan_cells.astype({"window": str}).merge(expected, on=["window", "cell"], how="left")
     merged["expected"] = merged["expected"].fillna(0.0)
-    merged["categories"] = merged["cell"].map(_top_categories(reports, now=now, weeks=weeks,
-                                                              cell_column=cell_column)).fillna("")
+    merged["categories"] = (
+        merged["cell"].map(_top_categories(reports, now=now, weeks=weeks, cell_column=cell_column)).fillna("")
+    )
     covered = float(merged.drop_duplicates(["window", "cell"])["expected"].sum())
     return PatrolPlan(merged, covered, float(expected["expected"].sum()), best)
 
@@ -175,9 +249,17 @@ class PatrolAreas:
     areas: pd.DataFrame  # area, centre, cells, workload, share
 
 
-def balanced_areas(reports: pd.DataFrame, *, now: datetime, weeks: int = 8, areas: int = 3,
-                   tolerance: float = 0.25, res: int = 8, metric_crs: str | None = None,
-                   time_limit: float = 15.0) -> PatrolAreas | None:
+def balanced_areas(
+    reports: pd.DataFrame,
+    *,
+    now: datetime,
+    weeks: int = 8,
+    areas: int = 3,
+    tolerance: float = 0.25,
+    res: int = 8,
+    metric_crs: str | None = None,
+    time_limit: float = 15.0,
+) -> PatrolAreas | None:
     """Split the busy part of the city into `areas` patrol areas of similar workload (reports a
     week, at H3 resolution `res`), by Wheeler's p-median with workload limits
     (clustering.patrol_plan.balanced_areas). None when no split within the tolerance exists."""
@@ -188,12 +270,14 @@ def balanced_areas(reports: pd.DataFrame, *, now: datetime, weeks: int = 8, area
         return None
     cells = list(workload.index)
     xy = cell_xy(cells, metric_crs or profile().metric_crs)
-    centre = patrol_plan.balanced_areas(workload.to_numpy(), xy, areas=areas, tolerance=tolerance, time_limit=time_limit)
+    centre = patrol_plan.balanced_areas(
+        workload.to_numpy(), xy, areas=areas, tolerance=tolerance, time_limit=time_limit
+    )
     if centre is None:
         return None
     number = {c: i + 1 for i, c in enumerate(sorted(set(centre), key=lambda c: -workload.iloc[c]))}
     table = pd.DataFrame({"cell": cells, "area": [number[c] for c in centre], "workload": workload.to_numpy()})
-    summary = (table.groupby("area").agg(cells=("cell", "size"), workload=("workload", "sum")).reset_index())
+    summary = table.groupby("area").agg(cells=("cell", "size"), workload=("workload", "sum")).reset_index()
     summary["centre"] = [cells[c] for c in sorted(set(centre), key=lambda c: number[c])]
     summary["share"] = summary["workload"] / summary["workload"].sum()
     return PatrolAreas(table, summary[["area", "centre", "cells", "workload", "share"]])

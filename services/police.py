@@ -97,8 +97,9 @@ def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataF
     return report_columns(engine, HISTORY_COLUMNS, categories=categories)
 
 
-def window_reports(engine: Engine, start: datetime, end: datetime, *,
-                   categories: Sequence[str] | None = None) -> pd.DataFrame:
+def window_reports(
+    engine: Engine, start: datetime, end: datetime, *, categories: Sequence[str] | None = None
+) -> pd.DataFrame:
     """The counted, located reports of [start, end) with the columns the page shows and exports."""
     return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
 
@@ -111,8 +112,9 @@ def trend_label(category: str, lang: str = "uk") -> str:
     return f"{tr('emerging.' + kind, lang)} {tr('emerging.' + side, lang)}"
 
 
-def top_cells(forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFrame, *, n: int = 10,
-              lang: str = "uk") -> pd.DataFrame:
+def top_cells(
+    forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFrame, *, n: int = 10, lang: str = "uk"
+) -> pd.DataFrame:
     """The n cells the default forecast expects most reports in, with why: recent reports, trend, categories.
 
     Ranked by the forecast (expected reports over its horizon); a cell whose
@@ -121,11 +123,17 @@ def top_cells(forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFr
     top = top_places(forecast, n)
     trend = emerging.set_index("cell")["category"].map(lambda c: trend_label(c, lang)) if len(emerging) else {}
     recent = reports.groupby("h3_r9").size() if len(reports) else pd.Series(dtype=int)
-    counts = (reports.groupby(["h3_r9", "category"]).size().rename("k").reset_index()
-              .sort_values(["k", "category"], ascending=[False, True]))
-    cats = {cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3],
-                                                                               strict=True))
-            for cell, g in counts.groupby("h3_r9")}
+    counts = (
+        reports.groupby(["h3_r9", "category"])
+        .size()
+        .rename("k")
+        .reset_index()
+        .sort_values(["k", "category"], ascending=[False, True])
+    )
+    cats = {
+        cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3], strict=True))
+        for cell, g in counts.groupby("h3_r9")
+    }
     places = describe_cells(top["cell"], load_gazetteer(), lang=lang)
     out = top.assign(
         rank=range(1, len(top) + 1),
@@ -137,8 +145,9 @@ def top_cells(forecast: pd.DataFrame, emerging: pd.DataFrame, reports: pd.DataFr
         trend=[trend.get(c, "") for c in top["cell"]],
         categories=[cats.get(c, "") for c in top["cell"]],
     )
-    return out[["rank", "place", "landmark", "district", "forecast", "n", "trend", "categories", "cell"]
-               ].reset_index(drop=True)
+    return out[["rank", "place", "landmark", "district", "forecast", "n", "trend", "categories", "cell"]].reset_index(
+        drop=True
+    )
 
 
 def plan_table(plan: PatrolPlan, *, lang: str = "uk") -> pd.DataFrame:
@@ -164,13 +173,20 @@ def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None
     store's monthly counts."""
     require(role, "police")
     boundary = load_gazetteer().boundary_polygon
-    monthly = binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True,
-                            categories=categories)
+    monthly = binned_counts(
+        engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True, categories=categories
+    )
     return emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
 
 
-def period_forecast(engine: Engine, *, role: str | None, ahead: bool = False,
-                    categories: Sequence[str] | None = None, history: pd.DataFrame | None = None) -> pd.DataFrame:
+def period_forecast(
+    engine: Engine,
+    *,
+    role: str | None,
+    ahead: bool = False,
+    categories: Sequence[str] | None = None,
+    history: pd.DataFrame | None = None,
+) -> pd.DataFrame:
     """The default forecast from today: over the standard horizon (what every weeks-back period
     shows), or with ``ahead`` over the coming seven days (by the method that won the stored
     back-test). Without ``history`` the forecast reads only what its method needs."""
@@ -178,14 +194,28 @@ def period_forecast(engine: Engine, *, role: str | None, ahead: bool = False,
     until = now().astimezone(ZoneInfo(city_settings()[1])).date()
     if ahead:
         method = default_method(engine, res=POLICE_RES, categories=categories)
-        return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history,
-                                horizon_days=AHEAD_DAYS, method=method)
+        return default_forecast(
+            engine,
+            until=until,
+            res=POLICE_RES,
+            categories=categories,
+            reports=history,
+            horizon_days=AHEAD_DAYS,
+            method=method,
+        )
     return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
 
 
-def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
-                categories: Sequence[str] | None = None, history: pd.DataFrame | None = None,
-                emerging: pd.DataFrame | None = None, forecast: pd.DataFrame | None = None) -> PoliceData:
+def police_data(
+    engine: Engine,
+    *,
+    role: str | None,
+    period: int | str = 8,
+    categories: Sequence[str] | None = None,
+    history: pd.DataFrame | None = None,
+    emerging: pd.DataFrame | None = None,
+    forecast: pd.DataFrame | None = None,
+) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
     forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
@@ -196,8 +226,13 @@ def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
     start, end = window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
     recent = window_reports(engine, start, end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
-    gistar = gistar_counts_table(binned_counts(engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES),
-                                               start=start, end=end, categories=categories), POLICE_RES, boundary)
+    gistar = gistar_counts_table(
+        binned_counts(
+            engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), start=start, end=end, categories=categories
+        ),
+        POLICE_RES,
+        boundary,
+    )
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     if emerging is None:
         emerging = trends(engine, role=role, categories=categories)
@@ -207,8 +242,13 @@ def police_data(engine: Engine, *, role: str | None, period: int | str = 8,
     return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
 
 
-def police_view_of(data: PoliceData, *, role: str | None, lang: str = "uk",
-                   layers: Sequence[str] = ("gistar", "kde", "emerging", "points")) -> PoliceView:
+def police_view_of(
+    data: PoliceData,
+    *,
+    role: str | None,
+    lang: str = "uk",
+    layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
+) -> PoliceView:
     """The page's map and top places (in ``lang``) drawn from computed :class:`PoliceData`."""
     require(role, "police")
     start, end = data.start, data.end
@@ -216,7 +256,10 @@ def police_view_of(data: PoliceData, *, role: str | None, lang: str = "uk",
     density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
-        load_gazetteer(), role=role, lang=lang, period_label=f"{start:%Y-%m-%d} – {end:%Y-%m-%d}",
+        load_gazetteer(),
+        role=role,
+        lang=lang,
+        period_label=f"{start:%Y-%m-%d} – {end:%Y-%m-%d}",
         gistar=data.gistar if "gistar" in layers and data.gistar.attrs.get("ok") else None,
         density=density,
         emerging=data.emerging if "emerging" in layers and data.emerging.attrs.get("ok") else None,
@@ -226,16 +269,24 @@ def police_view_of(data: PoliceData, *, role: str | None, lang: str = "uk",
     return PoliceView(data.reports, data.gistar, data.emerging, top, fmap, start, end, data.forecast, data.ahead)
 
 
-def police_view(engine: Engine, *, role: str | None, weeks: int = 8, categories: Sequence[str] | None = None,
-                lang: str = "uk", layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
-                period: int | str | None = None) -> PoliceView:
+def police_view(
+    engine: Engine,
+    *,
+    role: str | None,
+    weeks: int = 8,
+    categories: Sequence[str] | None = None,
+    lang: str = "uk",
+    layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
+    period: int | str | None = None,
+) -> PoliceView:
     """Everything the police page shows; ``period`` (weeks or "next7") overrides ``weeks``."""
     data = police_data(engine, role=role, period=weeks if period is None else period, categories=categories)
     return police_view_of(data, role=role, lang=lang, layers=layers)
 
 
-def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
-                 ) -> pd.DataFrame:
+def when_profile(
+    reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
+) -> pd.DataFrame:
     """Hour x weekday counts (the city's time) for some cells or one microdistrict."""
     subset = reports
     if cells:
@@ -245,8 +296,9 @@ def when_profile(reports: pd.DataFrame, *, cells: Sequence[str] | None = None, d
     return hour_weekday(subset, tz=profile().time_zone)
 
 
-def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None,
-                        lang: str = "uk") -> pd.DataFrame:
+def prediction_accuracy(
+    engine: Engine, *, role: str | None, categories: Sequence[str] | None = None, lang: str = "uk"
+) -> pd.DataFrame:
     """The stored back-test: the default method's PEI* (95 % interval) and PAI next to naive's.
 
     Read from the store, never computed here (``cli.py forecast --evaluate`` runs
@@ -260,16 +312,19 @@ def prediction_accuracy(engine: Engine, *, role: str | None, categories: Sequenc
         table.attrs.update(stored=False)
         return table
     scores = score_against_naive(stored)
-    table = pd.DataFrame({
-        tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
-        tr("police.acc_method", lang): [code_label("forecast_method", m, lang) for m in scores["method"]],
-        "PEI*": scores["pei_star"].round(3),
-        tr("police.acc_interval", lang): [f"{lo:.3f}–{hi:.3f}" for lo, hi in
-                                          zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)],
-        tr("police.acc_naive", lang) + " PEI*": scores["naive"].round(3),
-        "PAI": scores["pai"].round(1),
-        tr("police.acc_naive", lang) + " PAI": scores["naive_pai"].round(1),
-    })
+    table = pd.DataFrame(
+        {
+            tr("police.acc_area", lang): [f"{share:.0%}" for share in scores["area_share"]],
+            tr("police.acc_method", lang): [code_label("forecast_method", m, lang) for m in scores["method"]],
+            "PEI*": scores["pei_star"].round(3),
+            tr("police.acc_interval", lang): [
+                f"{lo:.3f}–{hi:.3f}" for lo, hi in zip(scores["pei_star_lo"], scores["pei_star_hi"], strict=True)
+            ],
+            tr("police.acc_naive", lang) + " PEI*": scores["naive"].round(3),
+            "PAI": scores["pai"].round(1),
+            tr("police.acc_naive", lang) + " PAI": scores["naive_pai"].round(1),
+        }
+    )
     table.attrs.update(stored=True, method=stored.winner, current=stored.current, until=stored.until)
     return table
 
@@ -280,9 +335,12 @@ def patrol_areas(history: pd.DataFrame, *, areas: int, lang: str = "uk") -> pd.D
     if split is None:
         return None
     places = describe_cells(split.areas["centre"], load_gazetteer(), lang=lang)
-    out = split.areas.assign(place=[" / ".join(places[c].streets) for c in split.areas["centre"]],
-                             district=[places[c].district or "" for c in split.areas["centre"]],
-                             workload=split.areas["workload"].round(1), share=(100 * split.areas["share"]).round())
+    out = split.areas.assign(
+        place=[" / ".join(places[c].streets) for c in split.areas["centre"]],
+        district=[places[c].district or "" for c in split.areas["centre"]],
+        workload=split.areas["workload"].round(1),
+        share=(100 * split.areas["share"]).round(),
+    )
     return out[["area", "place", "district", "cells", "workload", "share"]]
 
 
@@ -295,15 +353,26 @@ def stints(table: pd.DataFrame) -> pd.DataFrame:
         group = group.sort_values("window", key=lambda s: s.map(order))
         for record in group.to_dict("records"):
             last = rows[-1] if rows else None
-            if (last and last["patrol"] == patrol and last["cell"] == record["cell"]
-                    and order[last["last_window"]] + 1 == order[record["window"]]):
+            if (
+                last
+                and last["patrol"] == patrol
+                and last["cell"] == record["cell"]
+                and order[last["last_window"]] + 1 == order[record["window"]]
+            ):
                 last["end"] = record["window"].split("-")[1]
                 last["last_window"] = record["window"]
                 last["expected"] += record["expected"]
                 continue
             start, end = record["window"].split("-")
-            rows.append({**record, "start": start, "end": end, "last_window": record["window"],
-                         "first": order[record["window"]]})
+            rows.append(
+                {
+                    **record,
+                    "start": start,
+                    "end": end,
+                    "last_window": record["window"],
+                    "first": order[record["window"]],
+                }
+            )
     out = pd.DataFrame(rows)
     if out.empty:
         return table.head(0).assign(time="")
@@ -311,9 +380,19 @@ def stints(table: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["first", "patrol"]).reset_index(drop=True)
 
 
-def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtitle: str,
-             header: Sequence[str], notes: Sequence[str] = (), lang: str = "uk",
-             period: tuple[datetime, datetime] | None = None, categories: Sequence[str] | None = None) -> bytes:
+def briefing(
+    plan: PatrolPlan,
+    *,
+    user: User,
+    engine: Engine,
+    title: str,
+    subtitle: str,
+    header: Sequence[str],
+    notes: Sequence[str] = (),
+    lang: str = "uk",
+    period: tuple[datetime, datetime] | None = None,
+    categories: Sequence[str] | None = None,
+) -> bytes:
     """The printable patrol briefing (PDF), one page: the map of the plan's streets and cells,
     then the plan in time order named by streets, landmark and microdistrict (no H3 ids).
     `header` names the columns time, patrol, place, landmark, microdistrict, categories,
@@ -324,14 +403,33 @@ def briefing(plan: PatrolPlan, *, user: User, engine: Engine, title: str, subtit
     labels = [str(i) for i in range(1, len(cells) + 1)]
     number = dict(zip(cells, labels, strict=True))
     png = static_map_png(basemap_from_gazetteer(load_gazetteer(), lang=lang), cells, labels)
-    rows = [[str(r.time), str(r.patrol), f"({number[r.cell]}) {r.place}", r.landmark, r.district,
-             ", ".join(str(r.categories).split(", ")[:2]), f"{r.expected:.1f}"] for r in table.itertuples(index=False)]
+    rows = [
+        [
+            str(r.time),
+            str(r.patrol),
+            f"({number[r.cell]}) {r.place}",
+            r.landmark,
+            r.district,
+            ", ".join(str(r.categories).split(", ")[:2]),
+            f"{r.expected:.1f}",
+        ]
+        for r in table.itertuples(index=False)
+    ]
     pdf = briefing_pdf(title=title, subtitle=subtitle, rows=rows, header=header, map_png=png, notes=notes)
     with Session(engine) as session, session.begin():
-        session.add(AuditRow(actor=user.username, action="export", target="patrol_briefing.pdf",
-                             detail={"cells": cells, "share": round(plan.share, 3),
-                                     "period": [f"{p:%Y-%m-%d}" for p in period] if period else None,
-                                     "categories": list(categories or [])}))
+        session.add(
+            AuditRow(
+                actor=user.username,
+                action="export",
+                target="patrol_briefing.pdf",
+                detail={
+                    "cells": cells,
+                    "share": round(plan.share, 3),
+                    "period": [f"{p:%Y-%m-%d}" for p in period] if period else None,
+                    "categories": list(categories or []),
+                },
+            )
+        )
     return pdf
 
 
@@ -340,12 +438,18 @@ def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str =
     categories, statuses and place levels in `lang` (the codes stay in the store)."""
     from layers.exports import POLICE_COLUMNS, police_csv
 
-    named = reports.assign(**{column: reports[column].map(lambda v, p=prefix: code_label(p, v, lang) or v)
-                              for column, prefix in (("status", "status"), ("level", "level")) if column in reports})
+    named = reports.assign(
+        **{
+            column: reports[column].map(lambda v, p=prefix: code_label(p, v, lang) or v)
+            for column, prefix in (("status", "status"), ("level", "level"))
+            if column in reports
+        }
+    )
     if "category" in named:
         named["category"] = named["category"].map(lambda c: category_label(c, lang) if c in CATEGORIES else c)
     data = police_csv(named, role=user.role, headers={c: tr("export." + c, lang) for c in POLICE_COLUMNS})
     with Session(engine) as session, session.begin():
-        session.add(AuditRow(actor=user.username, action="export", target="police_reports.csv",
-                             detail={"rows": len(reports)}))
+        session.add(
+            AuditRow(actor=user.username, action="export", target="police_reports.csv", detail={"rows": len(reports)})
+        )
     return data

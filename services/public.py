@@ -7,10 +7,10 @@ the same numbers, and a month's numbers change only when a newer release revises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache
-from typing import Any
 
 import folium
 import pandas as pd
@@ -21,8 +21,13 @@ from clustering.binning import study_area
 from clustering.gistar import local_gistar
 from data.categories import GROUPS
 from data.store.db import public_engine
-from data.store.repo import (public_actions_frame, public_milestones_frame, release_cells_frame, release_months_frame,
-                             releases_frame)
+from data.store.repo import (
+    public_actions_frame,
+    public_milestones_frame,
+    release_cells_frame,
+    release_months_frame,
+    releases_frame,
+)
 from geo.gazetteer import load_gazetteer
 from layers import exports, privacy
 from layers.public import public_map
@@ -59,21 +64,9 @@ def periods_of(months: list[str]) -> list[str]:
     return [q.label for q in sorted(full, reverse=True)] + sorted(have, reverse=True)
 
 
-def publishable_periods(engine: Engine | None = None, *, months_back: int = 24,
-                        as_of: int | None = None) -> list[str]:
+def publishable_periods(engine: Engine | None = None, *, months_back: int = 24, as_of: int | None = None) -> list[str]:
     """Released months (the newest ``months_back``) and their full quarters, newest first."""
     months = sorted(released_months(engine, as_of=as_of)["month"].astype(str), reverse=True)[:months_back]
-    return periods_of(months)
-
-
-def lag_periods(*, months_back: int = 24) -> list[str]:
-    """Months and quarters whose publication lag has ended, newest first (staff pages, which
-    count live reports, use these; the public pages use :func:`publishable_periods`)."""
-    latest = privacy.latest_publishable_month(now())
-    months, month = [], latest
-    for _ in range(months_back):
-        months.append(month.label)
-        month = month.previous()
     return periods_of(months)
 
 
@@ -83,8 +76,9 @@ def default_period(engine: Engine | None = None) -> str | None:
     return str(releases.loc[releases["id"].idxmax(), "month"]) if len(releases) else None
 
 
-def public_table(engine: Engine | None, period: str, group: str | None, *,
-                 as_of: int | None = None) -> privacy.PublicTable:
+def public_table(
+    engine: Engine | None, period: str, group: str | None, *, as_of: int | None = None
+) -> privacy.PublicTable:
     """The public table of a released period and group, as of release ``as_of`` (default: newest)."""
     parsed = privacy.parse_period(period)
     group = privacy.check_group(group)
@@ -94,8 +88,15 @@ def public_table(engine: Engine | None, period: str, group: str | None, *,
         raise privacy.PrivacyError(f"{parsed.label} has not been released (see `cli.py release publish`)")
     published = releases_frame(_reader(engine)).set_index("id")["published_at"]
     rows = release_cells_frame(_reader(engine), zip(versions["release_id"], versions["month"], strict=True))
-    info = [{"month": v.month, "release": int(v.release_id), "revision": int(v.revision),
-             "published_at": published[int(v.release_id)].isoformat()} for v in versions.itertuples(index=False)]
+    info = [
+        {
+            "month": v.month,
+            "release": int(v.release_id),
+            "revision": int(v.revision),
+            "published_at": published[int(v.release_id)].isoformat(),
+        }
+        for v in versions.itertuples(index=False)
+    ]
     return privacy.public_table(rows, period=parsed, group=group, versions=info)
 
 
@@ -139,8 +140,10 @@ def public_actions(engine: Engine | None = None) -> pd.DataFrame:
     by_action: dict[int, list[tuple[str, str, str | None]]] = {}
     for row in stones.sort_values(["month", "id"]).itertuples(index=False):
         by_action.setdefault(int(row.action_id), []).append((row.month, row.title, row.text))
-    return actions.assign(progress=rolled_up(actions) if len(actions) else actions["progress"],
-                          milestones=[by_action.get(int(a), []) for a in actions["id"]])
+    return actions.assign(
+        progress=rolled_up(actions) if len(actions) else actions["progress"],
+        milestones=[by_action.get(int(a), []) for a in actions["id"]],
+    )
 
 
 def milestone_lines(milestones: list[tuple[str, str, str | None]]) -> str:
@@ -153,29 +156,38 @@ def public_meetings(engine: Engine | None = None) -> pd.DataFrame:
     return meetings.public_meetings(_reader(engine))
 
 
-def public_view(engine: Engine | None, period: str, group: str | None, *, lang: str = "uk",
-                view: str | None = "cells", as_of: int | None = None) -> PublicView:
+def public_view(
+    engine: Engine | None,
+    period: str,
+    group: str | None,
+    *,
+    lang: str = "uk",
+    view: str | None = "cells",
+    as_of: int | None = None,
+) -> PublicView:
     """Map, table and actions of a released period; ``view=None`` picks :func:`default_view`."""
     table = public_table(engine, period, group, as_of=as_of)
     actions = public_actions(engine)
     hotspots = published_hotspots(table)
-    fmap = public_map(table, load_gazetteer(), lang=lang, actions=actions, view=view or default_view(hotspots),
-                      hotspots=hotspots)
+    fmap = public_map(
+        table, load_gazetteer(), lang=lang, actions=actions, view=view or default_view(hotspots), hotspots=hotspots
+    )
     return PublicView(table, fmap, actions, hotspots)
 
 
 def district_points() -> dict[str, tuple[float, float]]:
     """A point inside each microdistrict: where the feed places its rest-of-district units."""
-    return {str(d["id"]): _inside(d["polygon"]) for d in load_gazetteer().districts}
+    return {str(d.id): _inside(d.polygon) for d in load_gazetteer().districts}
 
 
-def _inside(polygon: Any) -> tuple[float, float]:
+def _inside(polygon: Sequence[tuple[float, float]]) -> tuple[float, float]:
     p = Polygon(polygon).representative_point()
     return round(p.y, 5), round(p.x, 5)
 
 
-def public_downloads(engine: Engine | None, period: str, group: str | None, *,
-                     as_of: int | None = None) -> dict[str, str]:
+def public_downloads(
+    engine: Engine | None, period: str, group: str | None, *, as_of: int | None = None
+) -> dict[str, str]:
     """CSV, GeoJSON and Open311 requests.json of the same released table."""
     table = public_table(engine, period, group, as_of=as_of)
     return downloads_of(table)
@@ -183,8 +195,11 @@ def public_downloads(engine: Engine | None, period: str, group: str | None, *,
 
 def downloads_of(table: privacy.PublicTable) -> dict[str, str]:
     gz = load_gazetteer()
-    return {"csv": exports.public_csv(table), "geojson": exports.public_geojson(table, gz),
-            "requests.json": exports.requests_json(table, district_points())}
+    return {
+        "csv": exports.public_csv(table),
+        "geojson": exports.public_geojson(table, gz),
+        "requests.json": exports.requests_json(table, district_points()),
+    }
 
 
 def all_groups() -> list[str | None]:

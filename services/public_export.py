@@ -28,8 +28,11 @@ from services import public
 
 def _touched_periods(months: list[str], released: list[str]) -> list[str]:
     """The months and the full quarters (among ``released``) that contain them."""
-    quarters = {p for p in public.periods_of(released) if "Q" in p
-                and any(m.label in months for m in privacy.parse_period(p).months)}
+    quarters = {
+        p
+        for p in public.periods_of(released)
+        if "Q" in p and any(m.label in months for m in privacy.parse_period(p).months)
+    }
     return sorted(quarters) + sorted(months)
 
 
@@ -44,10 +47,14 @@ def export_releases(engine: Engine, out: Path) -> dict[str, Any]:
         folder.mkdir(exist_ok=True)
         own = months.loc[months["release_id"] == rel.id]
         released = sorted(months.loc[months["release_id"] <= rel.id, "month"].unique())
-        meta = {"release": int(rel.id), "month": rel.month, "published_at": rel.published_at.isoformat(),
-                "months": [{"month": m, "revision": int(r)} for m, r in zip(own["month"], own["revision"],
-                                                                            strict=True)],
-                "method": rel.method, "content_sha256": rel.content_sha256}
+        meta = {
+            "release": int(rel.id),
+            "month": rel.month,
+            "published_at": rel.published_at.isoformat(),
+            "months": [{"month": m, "revision": int(r)} for m, r in zip(own["month"], own["revision"], strict=True)],
+            "method": rel.method,
+            "content_sha256": rel.content_sha256,
+        }
         (folder / "release.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1), encoding="utf-8")
         for table in privacy.PTABLES.values():
             table.frame().to_csv(folder / f"ptable-{table.spec.name}.csv", index=False)

@@ -62,8 +62,9 @@ def _address_counts() -> dict[str, int]:
 def released_base(source: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Month -> its released base cells (unit, kind, district, category_group, value), from
     the reports as they are now."""
-    base = privacy.perturbed(privacy.base_cells(source, address_counts=_address_counts(),
-                                                districts=load_gazetteer().districts))
+    base = privacy.perturbed(
+        privacy.base_cells(source, address_counts=_address_counts(), districts=load_gazetteer().districts)
+    )
     return {month: rows.reset_index(drop=True) for month, rows in base.groupby("month", sort=True)}
 
 
@@ -103,8 +104,15 @@ def _publish_month(engine: Engine, month: privacy.Month, when: datetime, actor: 
         number = int(session.scalar(select(func.coalesce(func.max(ReleaseRow.id), 0))) or 0) + 1
         months = [(month.label, 0), *revised]
         cells = [
-            {"release_id": number, "month": label, "unit": r.unit, "kind": r.kind, "district": r.district,
-             "category_group": r.category_group, "value": int(r.value)}
+            {
+                "release_id": number,
+                "month": label,
+                "unit": r.unit,
+                "kind": r.kind,
+                "district": r.district,
+                "category_group": r.category_group,
+                "value": int(r.value),
+            }
             for label, _ in months
             for r in current.get(label, pd.DataFrame(columns=privacy.BASE_COLUMNS)).itertuples(index=False)
         ]
@@ -116,8 +124,15 @@ def _publish_month(engine: Engine, month: privacy.Month, when: datetime, actor: 
             [{"release_id": number, "month": label, "revision": rev} for label, rev in months],
             cells,
         )
-        session.add(AuditRow(at=when, actor=actor, action="release", target=f"release {number}",
-                             detail={"month": month.label, "revised": [m for m, _ in revised]}))
+        session.add(
+            AuditRow(
+                at=when,
+                actor=actor,
+                action="release",
+                target=f"release {number}",
+                detail={"month": month.label, "revised": [m for m, _ in revised]},
+            )
+        )
     return ReleaseSummary(number, month.label, tuple(m for m, _ in revised), len(cells), digest)
 
 
@@ -138,8 +153,9 @@ def due_months(engine: Engine, when: datetime) -> list[privacy.Month]:
     return out
 
 
-def publish(engine: Engine, month: str | None = None, *, now: datetime | None = None,
-            actor: str = "system") -> list[ReleaseSummary]:
+def publish(
+    engine: Engine, month: str | None = None, *, now: datetime | None = None, actor: str = "system"
+) -> list[ReleaseSummary]:
     """Publish ``month`` (YYYY-MM), or every due month, each as its own numbered release.
 
     Idempotent: a month already released is not released again (its later changes go

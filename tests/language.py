@@ -19,12 +19,14 @@ LATIN_WORD = re.compile(r"(?<![\w*])[A-Za-z][A-Za-z'*]*(?![\w*])")
 CODE_SPAN = re.compile(r"`[^`]*`")
 
 #: Latin tokens a Ukrainian page may show: methods, formats, products, citations, units, codes
-ALLOWED_LATIN = frozenset("""
+ALLOWED_LATIN = frozenset(
+    """
     H3 Gi* KDE DBSCAN HDBSCAN FDR Getis Ord PEI* PAI WDD SEPP MILP HiGHS Cell Key Method z p
     CSV PDF XLSX JSON DOCX GeoJSON Open311 requests json
     OpenStreetMap OSM contributors Leaflet Telegram Facebook cookie Enter README
     DEMO DATA VZ UTC Europe Kyiv Wheeler Ratcliffe
-""".split())
+""".split()
+)
 
 #: the language switch names both languages on every page
 SWITCH_CHOICES = ("Українська", "English")

@@ -23,13 +23,42 @@ from pathlib import Path
 
 PII_SET = Path(__file__).resolve().parent / "data" / "pii_kinds.csv"
 PROTECTED = "protected"
-KINDS = ("flat", "entrance", "phone_words", "phone_lookalike", "email", "ipn", "passport", "card", "iban", "plate",
-         "handle")
+KINDS = (
+    "flat",
+    "entrance",
+    "phone_words",
+    "phone_lookalike",
+    "email",
+    "ipn",
+    "passport",
+    "card",
+    "iban",
+    "plate",
+    "handle",
+)
 
 _TOKEN_RE = re.compile(r"[^\W_]+(?:['’ʼ][^\W_]+)*")
 # Words that frame an item without identifying anyone: they may stay next to a placeholder.
-_KEYWORD_STEMS = ("кв", "квартир", "квартір", "під'їзд", "підʼїзд", "під’їзд", "підїзд", "подъезд", "подьезд",
-                  "номер", "собак", "собач", "крапк", "точк", "паспорт", "сері", "плюс", "dot")
+_KEYWORD_STEMS = (
+    "кв",
+    "квартир",
+    "квартір",
+    "під'їзд",
+    "підʼїзд",
+    "під’їзд",
+    "підїзд",
+    "подъезд",
+    "подьезд",
+    "номер",
+    "собак",
+    "собач",
+    "крапк",
+    "точк",
+    "паспорт",
+    "сері",
+    "плюс",
+    "dot",
+)
 
 Redactor = Callable[[str, Sequence[tuple[int, int]]], str]
 
@@ -44,8 +73,10 @@ class Row:
 
 def load(path: Path = PII_SET) -> list[Row]:
     with path.open(encoding="utf-8", newline="") as fh:
-        return [Row(r["kind"], r["lang"], r["text"], tuple(i for i in r["items"].split("|") if i))
-                for r in csv.DictReader(fh)]
+        return [
+            Row(r["kind"], r["lang"], r["text"], tuple(i for i in r["items"].split("|") if i))
+            for r in csv.DictReader(fh)
+        ]
 
 
 def _tokens(text: str) -> Counter[str]:
@@ -55,8 +86,7 @@ def _tokens(text: str) -> Counter[str]:
 def telling_tokens(item: str) -> set[str]:
     """The tokens of an item that identify someone (see the module docstring)."""
     return {
-        t for t in _tokens(item)
-        if any(c.isdigit() for c in t) or (len(t) >= 3 and not t.startswith(_KEYWORD_STEMS))
+        t for t in _tokens(item) if any(c.isdigit() for c in t) or (len(t) >= 3 and not t.startswith(_KEYWORD_STEMS))
     }
 
 
@@ -115,5 +145,7 @@ def table(result: Score) -> list[str]:
     for kind in (*KINDS, f"{PROTECTED}, not placed", f"{PROTECTED}, placed"):
         if result.total[kind]:
             verb = "kept" if kind.startswith(PROTECTED) else "removed"
-            lines.append(f"  {kind:26s} {result.rate(kind):8.1%}  {result.ok[kind]:>3d}/{result.total[kind]:<3d} {verb}")
+            lines.append(
+                f"  {kind:26s} {result.rate(kind):8.1%}  {result.ok[kind]:>3d}/{result.total[kind]:<3d} {verb}"
+            )
     return lines

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-
 from sqlalchemy.orm import Session
 
 from auth.users import User
@@ -22,8 +21,13 @@ def _new(engine, **extra) -> int:
     with Session(engine) as session, session.begin():
         organisations.save(session, organisations.Organisation("org-clean", "ГО «Чисте місто»", None, "community"))
         organisations.save(session, organisations.Organisation("org-cafe", "Кафе «Бриз»", None, "business"))
-    data = actions.ActionInput(description="Прибрати звалище біля ринку", owner="community", district="Центр",
-                               owner_org_id="org-clean", due_date=date(2025, 5, 1))
+    data = actions.ActionInput(
+        description="Прибрати звалище біля ринку",
+        owner="community",
+        district="Центр",
+        owner_org_id="org-clean",
+        due_date=date(2025, 5, 1),
+    )
     return actions.create(engine, actions.ActionInput(**data.__dict__ | extra), user=COUNCIL)
 
 
@@ -58,15 +62,22 @@ def test_an_action_needs_a_place_and_a_valid_owner(store) -> None:
 def test_a_prefilled_form_saves_only_what_changed_and_the_note_survives(store) -> None:
     action_id = _new(store, status="in_progress", public_note="Прибрано 2 з 3 ділянок")
     current = actions.actions_frame(store, today=date(2025, 6, 1)).set_index("id").loc[action_id]
-    form = {"status": "done", "public_note": current["public_note"], "description": current["description"],
-            "due_date": current["due_date"], "owner_org_id": current["owner_org_id"]}
+    form = {
+        "status": "done",
+        "public_note": current["public_note"],
+        "description": current["description"],
+        "due_date": current["due_date"],
+        "owner_org_id": current["owner_org_id"],
+    }
     changed = actions.changes(current, form)
     assert changed == {"status": "done"}
     actions.update(store, action_id, changed, user=COUNCIL)
     after = actions.actions_frame(store, today=date(2025, 6, 1)).set_index("id").loc[action_id]
     assert (after["status"], after["public_note"]) == ("done", "Прибрано 2 з 3 ділянок")
-    assert audit_trail(store, f"action:{action_id}")[-1]["detail"] == {"original": {"status": "in_progress"},
-                                                                       "new": {"status": "done"}}
+    assert audit_trail(store, f"action:{action_id}")[-1]["detail"] == {
+        "original": {"status": "in_progress"},
+        "new": {"status": "done"},
+    }
     assert actions.changes(after, {"status": "done", "public_note": "Прибрано 2 з 3 ділянок"}) == {}
     assert actions.changes(after, {"public_note": ""}) == {"public_note": None}
 
@@ -85,6 +96,7 @@ def test_ownership_is_the_organisation_id_not_its_spelling(store) -> None:
 
 
 # --- issue 22: progress, roll-up, milestones, rejection -------------------------------------
+
 
 def test_roll_up_of_a_small_tree_by_hand(store) -> None:
     """R <- A (40 %, weight 1), B (weight 3) <- B1 (100 %, w 1), B2 (0 %, w 3); C rejected (90 %).
@@ -109,8 +121,7 @@ def test_rejecting_needs_a_reason_and_the_public_never_sees_it(store) -> None:
     action_id = _new(store, status="proposed")
     with pytest.raises(ValueError, match="why"):
         actions.update(store, action_id, {"status": "rejected"}, user=COUNCIL)
-    actions.update(store, action_id, {"status": "rejected", "reject_reason": "Дублює захід №1"},
-                   user=COUNCIL)
+    actions.update(store, action_id, {"status": "rejected", "reject_reason": "Дублює захід №1"}, user=COUNCIL)
     assert action_id not in public_actions(store)["id"].tolist()
     with pytest.raises(ValueError, match="0 to 100"):
         actions.update(store, action_id, {"progress": 120}, user=COUNCIL)
@@ -121,8 +132,9 @@ def test_rejecting_needs_a_reason_and_the_public_never_sees_it(store) -> None:
 def test_partner_sets_progress_and_adds_a_milestone_to_its_own_action_only(store) -> None:
     action_id = _new(store, cost=12500.0, starts_on=date(2025, 3, 1), ends_on=date(2025, 5, 1))
     actions.update(store, action_id, {"progress": 60}, user=PARTNER)
-    actions.add_milestone(store, action_id, title="Вивезено сміття", on_date=date(2025, 4, 12),
-                          text="<b>2 машини</b>", user=PARTNER)
+    actions.add_milestone(
+        store, action_id, title="Вивезено сміття", on_date=date(2025, 4, 12), text="<b>2 машини</b>", user=PARTNER
+    )
     with pytest.raises(PermissionError):
         actions.add_milestone(store, action_id, title="x", on_date=date(2025, 4, 12), text=None, user=OTHER_PARTNER)
     with pytest.raises(PermissionError):

@@ -18,12 +18,15 @@ BOSS = User("boss", "admin")
 @pytest.mark.parametrize("role", ["police", "council", "partner", "moderator", None])
 def test_no_admin_action_runs_for_another_role(store, role) -> None:
     actor = User("x", role)
-    for action in (lambda: admin.users_frame(store, actor=actor), lambda: admin.audit_frame(store, actor=actor),
-                   lambda: admin.add_user(store, "new", "long enough", "police", organisation_id=None, actor=actor),
-                   lambda: admin.change_password(store, "boss", "long enough", actor=actor),
-                   lambda: admin.change_role(store, "boss", "police", actor=actor),
-                   lambda: admin.set_active(store, "boss", False, actor=actor),
-                   lambda: admin.purge_preview(store, NOW, actor=actor)):
+    for action in (
+        lambda: admin.users_frame(store, actor=actor),
+        lambda: admin.audit_frame(store, actor=actor),
+        lambda: admin.add_user(store, "new", "long enough", "police", organisation_id=None, actor=actor),
+        lambda: admin.change_password(store, "boss", "long enough", actor=actor),
+        lambda: admin.change_role(store, "boss", "police", actor=actor),
+        lambda: admin.set_active(store, "boss", False, actor=actor),
+        lambda: admin.purge_preview(store, NOW, actor=actor),
+    ):
         with pytest.raises(PermissionError):
             action()
 
@@ -38,8 +41,13 @@ def test_user_changes_are_audited_with_the_acting_admin(store) -> None:
         admin.set_active(store, "boss", False, actor=BOSS)
     with Session(store) as s:
         rows = s.execute(select(AuditRow.actor, AuditRow.action).where(AuditRow.target == "olena")).all()
-    assert rows == [("boss", "user_add"), ("boss", "user_role"), ("boss", "user_password"),
-                    ("boss", "user_deactivate"), ("boss", "user_activate")]
+    assert rows == [
+        ("boss", "user_add"),
+        ("boss", "user_role"),
+        ("boss", "user_password"),
+        ("boss", "user_deactivate"),
+        ("boss", "user_activate"),
+    ]
     frame = admin.users_frame(store, actor=BOSS)
     assert frame.set_index("username").loc["olena", "role"] == "council"
 

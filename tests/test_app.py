@@ -74,8 +74,11 @@ def test_public_map_opens_on_the_latest_release_and_says_why_when_no_cluster_is_
         assert not at.exception
         hotspots = public.published_hotspots(public.public_table(demo_store["engine"], latest, group))
         assert at.radio[0].value == public.default_view(hotspots)
-    assert any(t("release.caption", release=public.latest_release(demo_store["engine"]), date="2026-01-01",
-                 revision="") == c.value for c in at.caption)
+    assert any(
+        t("release.caption", release=public.latest_release(demo_store["engine"]), date="2026-01-01", revision="")
+        == c.value
+        for c in at.caption
+    )
 
 
 def test_public_map_script_carries_no_report_coordinates_or_text(app, demo_store) -> None:
@@ -108,9 +111,18 @@ def test_navigation_registers_exactly_the_pages_of_the_role(app, role) -> None:
                 at.switch_page(PAGE_FILE[page])
 
 
-@pytest.mark.parametrize(("username", "page"), [(None, "police"), ("council", "police"), (None, "council"),
-                                                ("police", "council"), ("partner", "moderator"),
-                                                ("moderator", "admin"), ("police", "admin")])
+@pytest.mark.parametrize(
+    ("username", "page"),
+    [
+        (None, "police"),
+        ("council", "police"),
+        (None, "council"),
+        ("police", "council"),
+        ("partner", "moderator"),
+        ("moderator", "admin"),
+        ("police", "admin"),
+    ],
+)
 def test_a_restricted_page_run_directly_still_refuses_on_the_server(demo_store, monkeypatch, username, page) -> None:
     monkeypatch.setenv("DATABASE_URL", demo_store["url"])
     at = AppTest.from_file(PAGE_FILE[page], default_timeout=180)
@@ -155,8 +167,9 @@ def test_exports_refuse_a_role_without_the_right(demo_store) -> None:
             police_csv(reports, role=role)
     for role in ("police", "moderator", None):
         with pytest.raises(PermissionError):
-            council.programme_report_xlsx(engine, reports, user=User("x", role), period=Quarter(2025, 3),
-                                          today=date(2026, 1, 1))
+            council.programme_report_xlsx(
+                engine, reports, user=User("x", role), period=Quarter(2025, 3), today=date(2026, 1, 1)
+            )
         with pytest.raises(PermissionError):
             council_csv(reports, role=role)
 

@@ -137,8 +137,9 @@ def test_deactivation_and_password_change_end_open_sessions(store) -> None:
     assert sessions.resolve(store, open_, now=T0) is None  # reactivation opens no old session
     assert authenticate(store, "olena", "new battery staple", now=T0) is not None
     with Session(store) as s:
-        audit = s.execute(select(AuditRow.actor, AuditRow.action, AuditRow.target)
-                          .where(AuditRow.action.like("user_%"))).all()
+        audit = s.execute(
+            select(AuditRow.actor, AuditRow.action, AuditRow.target).where(AuditRow.action.like("user_%"))
+        ).all()
     assert ("boss", "user_password", "olena") in audit and ("boss", "user_deactivate", "olena") in audit
     assert ("boss", "user_activate", "olena") in audit
 

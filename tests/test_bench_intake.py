@@ -65,7 +65,11 @@ def test_generated_texts_are_distinct_and_keep_the_demo_texts_answers(tmp_path: 
         assert bench.untailed(f"{tailed}\nvenue") == f"{raw.text}\nvenue"
         plain, with_tail = geocode(raw.text, location=raw.location), geocode(tailed, location=raw.location)
         assert (with_tail.lat, with_tail.lon, with_tail.level, with_tail.span) == (
-            plain.lat, plain.lon, plain.level, plain.span), tailed
+            plain.lat,
+            plain.lon,
+            plain.level,
+            plain.span,
+        ), tailed
 
 
 @pytest.mark.slow  # ~30 s: three child processes each load the models
@@ -77,8 +81,9 @@ def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[
     for key in ("e2e", "rest"):
         summary = result.stages[key]["summary"]
         assert summary["read"] > 500
-        assert summary["read"] == (summary["imported"] + summary["duplicates"] + summary["quarantined"]
-                                   + summary["already_imported"])
+        assert summary["read"] == (
+            summary["imported"] + summary["duplicates"] + summary["quarantined"] + summary["already_imported"]
+        )
         assert summary["already_imported"] == 0  # a fresh store
     # the replay stub answers every call from the real geocoder's table
     assert result.stages["rest"]["stub_calls"]["misses"] == 0

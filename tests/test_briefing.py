@@ -12,12 +12,21 @@ from services.briefing import Basemap, briefing_pdf, static_map_png
 
 def test_briefing_pdf_has_cyrillic_text_and_the_map() -> None:
     cell = h3.latlng_to_cell(47.566, 31.33, 9)
-    basemap = Basemap(streets=[[(31.32, 47.56), (31.34, 47.57)]], water=[[(31.30, 47.55), (31.31, 47.55),
-                      (31.31, 47.58), (31.30, 47.58)]], boundary=[(31.29, 47.55), (31.36, 47.55), (31.36, 47.58)])
+    basemap = Basemap(
+        streets=[[(31.32, 47.56), (31.34, 47.57)]],
+        water=[[(31.30, 47.55), (31.31, 47.55), (31.31, 47.58), (31.30, 47.58)]],
+        boundary=[(31.29, 47.55), (31.36, 47.55), (31.36, 47.58)],
+    )
     png = static_map_png(basemap, [cell], ["1"], title="Вознесенськ")
     assert png[:8] == b"\x89PNG\r\n\x1a\n"
-    pdf = briefing_pdf(title="Інструктаж патрулів", subtitle="Тиждень 2025-06-30", header=["№", "Час", "Комірка"],
-                       rows=[["1", "22:00-00:00", cell]], map_png=png, notes=["Шум уночі, розпиття"])
+    pdf = briefing_pdf(
+        title="Інструктаж патрулів",
+        subtitle="Тиждень 2025-06-30",
+        header=["№", "Час", "Комірка"],
+        rows=[["1", "22:00-00:00", cell]],
+        map_png=png,
+        notes=["Шум уночі, розпиття"],
+    )
     reader = PdfReader(io.BytesIO(pdf))
     text = "".join(page.extract_text() for page in reader.pages)
     assert len(reader.pages) >= 1
@@ -37,10 +46,12 @@ def test_the_briefing_names_streets_and_categories_on_one_page_without_h3_ids(de
 
     engine = demo_store["engine"]
     plan = patrol.suggest(police.load(engine), now=now(), patrols=3, shift=(18, 2))
-    header = [t("police.col_" + c) for c in ("window", "patrol", "place", "landmark", "district", "categories",
-                                              "expected")]
-    pdf = police.briefing(plan, user=User("officer", "police"), engine=engine, title="Інструктаж", subtitle="s",
-                          header=header)
+    header = [
+        t("police.col_" + c) for c in ("window", "patrol", "place", "landmark", "district", "categories", "expected")
+    ]
+    pdf = police.briefing(
+        plan, user=User("officer", "police"), engine=engine, title="Інструктаж", subtitle="s", header=header
+    )
     reader = PdfReader(io.BytesIO(pdf))
     text = " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
     assert len(reader.pages) == 1

@@ -36,10 +36,19 @@ def test_the_full_row_is_a_floor_plus_the_maximum_entropy_distribution(table: PT
     d = np.arange(-big, big + 1)
     rest = np.array([p for _, p in table.row(big + 5)]) - floor
     var = float(rest @ (d * d) / rest.sum())
-    cons = [{"type": "eq", "fun": lambda p: p.sum() - 1}, {"type": "eq", "fun": lambda p: p @ d},
-            {"type": "eq", "fun": lambda p: p @ (d * d) - var}]
-    res = minimize(lambda p: float(np.sum(p * np.log(p))), np.full(d.size, 1 / d.size), constraints=cons,
-                   bounds=[(1e-9, 1)] * d.size, method="SLSQP", options={"ftol": 1e-14, "maxiter": 500})
+    cons = [
+        {"type": "eq", "fun": lambda p: p.sum() - 1},
+        {"type": "eq", "fun": lambda p: p @ d},
+        {"type": "eq", "fun": lambda p: p @ (d * d) - var},
+    ]
+    res = minimize(
+        lambda p: float(np.sum(p * np.log(p))),
+        np.full(d.size, 1 / d.size),
+        constraints=cons,
+        bounds=[(1e-9, 1)] * d.size,
+        method="SLSQP",
+        options={"ftol": 1e-14, "maxiter": 500},
+    )
     assert res.success
     assert np.allclose(rest / rest.sum(), res.x, atol=1e-5)
     assert table.variance(big + 5) == pytest.approx(table.spec.variance, abs=1e-9)
@@ -76,8 +85,15 @@ def test_cell_key_is_the_sum_of_record_keys_mod_one_whatever_the_order() -> None
     assert len({new_record_key() for _ in range(1000)}) > 990  # random, not a counter
 
 
-@pytest.mark.parametrize("spec", [PTableSpec("x", 1, 0.5, 0.1), PTableSpec("x", 2, 3.0, 0.1),
-                                  PTableSpec("x", 2, 1.0, 0.0), PTableSpec("x", 2, 1.0, 0.3, p_min=0.2)])
+@pytest.mark.parametrize(
+    "spec",
+    [
+        PTableSpec("x", 1, 0.5, 0.1),
+        PTableSpec("x", 2, 3.0, 0.1),
+        PTableSpec("x", 2, 1.0, 0.0),
+        PTableSpec("x", 2, 1.0, 0.3, p_min=0.2),
+    ],
+)
 def test_unusable_parameters_are_refused(spec: PTableSpec) -> None:
     with pytest.raises(ValueError):
         PTable.build(spec)

@@ -4,6 +4,7 @@ The extract is the real one of central Helsinki (ODbL, tests/data/helsinki/SOURC
 carries the city's boundary relation without its member ways, the case the issue met: the
 study area must then come from the deployer, never from a hull of the streets.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,9 +29,17 @@ AREA = box(24.934, 60.163, 24.955, 60.1805)
 
 
 def _geojson(path: Path, features: list[tuple[dict, Polygon]], crs: str | None = None) -> Path:
-    doc = {"type": "FeatureCollection", "features": [
-        {"type": "Feature", "properties": props, "geometry": {"type": "Polygon", "coordinates": [list(poly.exterior.coords)]}}
-        for props, poly in features]}
+    doc = {
+        "type": "FeatureCollection",
+        "features": [
+            {
+                "type": "Feature",
+                "properties": props,
+                "geometry": {"type": "Polygon", "coordinates": [list(poly.exterior.coords)]},
+            }
+            for props, poly in features
+        ],
+    }
     if crs:
         doc["crs"] = {"type": "name", "properties": {"name": crs}}
     path.write_text(json.dumps(doc), encoding="utf-8")
@@ -41,25 +50,55 @@ def _geojson(path: Path, features: list[tuple[dict, Polygon]], crs: str | None =
 def helsinki(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("helsinki")
     area = _geojson(folder / "area.geojson", [({"name": "centre"}, AREA)])
-    districts = _geojson(folder / "districts.geojson", [({"name": "Länsi", "name:en": "West"}, box(24.934, 60.163, 24.9445, 60.1805)),
-                                                       ({"name": "Itä", "name:en": "East"}, box(24.9445, 60.163, 24.955, 60.1805))])
-    init_city(HELSINKI, name="Helsinki", tz="Europe/Helsinki", out=folder / "city.toml",
-              study_area_geojson=area, districts_geojson=districts)
+    districts = _geojson(
+        folder / "districts.geojson",
+        [
+            ({"name": "Länsi", "name:en": "West"}, box(24.934, 60.163, 24.9445, 60.1805)),
+            ({"name": "Itä", "name:en": "East"}, box(24.9445, 60.163, 24.955, 60.1805)),
+        ],
+    )
+    init_city(
+        HELSINKI,
+        name="Helsinki",
+        tz="Europe/Helsinki",
+        out=folder / "city.toml",
+        study_area_geojson=area,
+        districts_geojson=districts,
+    )
     return folder / "city.toml"
 
 
 def _cli(*args: str, stdin: str = "", **env: str) -> subprocess.CompletedProcess:
     environ = {k: v for k, v in os.environ.items() if k != "CITY_PROFILE"} | env
-    return subprocess.run([sys.executable, "cli.py", *args], check=False, cwd=ROOT, input=stdin, capture_output=True, text=True,
-                          env=environ, timeout=120)
+    return subprocess.run(
+        [sys.executable, "cli.py", *args],
+        check=False,
+        cwd=ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environ,
+        timeout=120,
+    )
 
 
 def test_an_incomplete_boundary_is_an_error_that_names_it_and_writes_nothing(tmp_path: Path) -> None:
-    with pytest.raises(AreaError, match=r"relation 34914 'Helsinki' \(level 8; incomplete: 0 of 56 member ways.*--study-area"):
+    with pytest.raises(
+        AreaError, match=r"relation 34914 'Helsinki' \(level 8; incomplete: 0 of 56 member ways.*--study-area"
+    ):
         init_city(HELSINKI, name="Helsinki", tz="Europe/Helsinki", out=tmp_path / "city.toml")
     assert list(tmp_path.iterdir()) == []
-    result = _cli("city", "init", str(HELSINKI), "--name", "Helsinki", "--tz", "Europe/Helsinki",
-                  "--out", str(tmp_path / "city.toml"))
+    result = _cli(
+        "city",
+        "init",
+        str(HELSINKI),
+        "--name",
+        "Helsinki",
+        "--tz",
+        "Europe/Helsinki",
+        "--out",
+        str(tmp_path / "city.toml"),
+    )
     assert result.returncode == 2 and "no complete city boundary" in result.stderr
     assert list(tmp_path.iterdir()) == []
 
@@ -81,8 +120,12 @@ def test_without_district_polygons_the_deployer_is_told(tmp_path: Path) -> None:
 
 def test_the_profile_reads_back_and_rebuilds_the_same_gazetteer(helsinki: Path) -> None:
     profile = read_profile(helsinki)
-    assert (profile.time_zone, profile.names.en, profile.names.uk, profile.demo) == ("Europe/Helsinki", "Helsinki",
-                                                                                   "Гельсінкі", False)
+    assert (profile.time_zone, profile.names.en, profile.names.uk, profile.demo) == (
+        "Europe/Helsinki",
+        "Helsinki",
+        "Гельсінкі",
+        False,
+    )
     assert profile.metric_crs == "EPSG:32635"  # UTM 35N holds 24.94 E
     assert {"fi", "sv"} <= set(profile.name_languages)
     written = profile.gazetteer.read_text(encoding="utf-8")
@@ -99,14 +142,16 @@ def test_the_profile_reads_back_and_rebuilds_the_same_gazetteer(helsinki: Path) 
 
 def test_geocode_precedence_gazetteer_over_profile_over_demo(helsinki: Path) -> None:
     line = "Annankatu 10 roskia\n"
-    via_profile, swedish = map(json.loads, _cli("geocode", stdin=line + "Mannerheimvägen 5\n",
-                                                 CITY_PROFILE=str(helsinki)).stdout.splitlines())
+    via_profile, swedish = map(
+        json.loads, _cli("geocode", stdin=line + "Mannerheimvägen 5\n", CITY_PROFILE=str(helsinki)).stdout.splitlines()
+    )
     assert (via_profile["street"], via_profile["house"], via_profile["district"]) == ("Annankatu", "10", "Länsi")
     assert (swedish["street"], swedish["house"]) == ("Mannerheimintie", "5")  # name:sv kept: a profile language
     demo = json.loads(_cli("geocode", stdin=line).stdout)
     assert demo["level"] == "none"
-    given = json.loads(_cli("geocode", "--gazetteer", str(DEFAULT_GAZETTEER), stdin=line,
-                            CITY_PROFILE=str(helsinki)).stdout)
+    given = json.loads(
+        _cli("geocode", "--gazetteer", str(DEFAULT_GAZETTEER), stdin=line, CITY_PROFILE=str(helsinki)).stdout
+    )
     assert given["level"] == "none"  # --gazetteer wins over CITY_PROFILE
 
 
@@ -153,8 +198,9 @@ def test_geojson_districts_in_a_projected_crs_and_without_names(tmp_path: Path) 
 
     to_tm35 = Transformer.from_crs("EPSG:4326", "EPSG:3067", always_xy=True)
     square = Polygon([to_tm35.transform(x, y) for x, y in box(24.94, 60.16, 24.95, 60.17).exterior.coords])
-    got = districts_from_geojson(_geojson(tmp_path / "d.geojson", [({"name": "Kluuvi"}, square)],
-                                          crs="urn:ogc:def:crs:EPSG::3067"))
+    got = districts_from_geojson(
+        _geojson(tmp_path / "d.geojson", [({"name": "Kluuvi"}, square)], crs="urn:ogc:def:crs:EPSG::3067")
+    )
     assert [d["name"] for d in got.items] == ["Kluuvi"]
     assert Polygon(got.items[0]["polygon"]).symmetric_difference(box(24.94, 60.16, 24.95, 60.17)).area < 1e-10
     with pytest.raises(AreaError, match="no name"):

@@ -1,4 +1,5 @@
 """The city profile model and loader (data/city_profile.py)."""
+
 from __future__ import annotations
 
 import math
@@ -31,7 +32,12 @@ def test_city_profile_env_selects_another_file(tmp_path, monkeypatch):
     path = _write(tmp_path, MINIMAL + 'other = { sv = "Helsingfors" }\n')
     monkeypatch.setenv("CITY_PROFILE", str(path))
     p = city_profile.profile()
-    assert (p.names.uk, p.names.get("sv"), p.time_zone, p.demo) == ("Гельсінкі", "Helsingfors", "Europe/Helsinki", False)
+    assert (p.names.uk, p.names.get("sv"), p.time_zone, p.demo) == (
+        "Гельсінкі",
+        "Helsingfors",
+        "Europe/Helsinki",
+        False,
+    )
     monkeypatch.delenv("CITY_PROFILE")
     assert city_profile.profile().demo
 
@@ -43,15 +49,18 @@ def test_no_silent_time_zone(tmp_path):
         read_profile(_write(tmp_path, MINIMAL.replace("Europe/Helsinki", "Europe/Atlantis")))
 
 
-@pytest.mark.parametrize("extra, field", [
-    ("populaton = 5\n", "populaton"),  # a typo is an error, never ignored
-    ('metric_crs = "EPSG:4326"\n', "metres"),
-    ('bbox = [25, 60, 24, 61]\n', "bbox"),
-    ('[intake]\ntracking_prefix = "vz-"\n', "tracking_prefix"),
-    ('[districts]\nsource = "geojson"\n', "geojson"),
-    ('[study_area]\nosm_relation = 34914\ngeojson = "a.geojson"\n', "not both"),
-    ('[retention]\nreport_days = 30\ncontact_days = 90\n', "contact_days"),
-])
+@pytest.mark.parametrize(
+    "extra, field",
+    [
+        ("populaton = 5\n", "populaton"),  # a typo is an error, never ignored
+        ('metric_crs = "EPSG:4326"\n', "metres"),
+        ("bbox = [25, 60, 24, 61]\n", "bbox"),
+        ('[intake]\ntracking_prefix = "vz-"\n', "tracking_prefix"),
+        ('[districts]\nsource = "geojson"\n', "geojson"),
+        ('[study_area]\nosm_relation = 34914\ngeojson = "a.geojson"\n', "not both"),
+        ("[retention]\nreport_days = 30\ncontact_days = 90\n", "contact_days"),
+    ],
+)
 def test_invalid_fields_are_refused_with_their_name(tmp_path, extra, field):
     text = MINIMAL.replace("[names]", extra + "[names]") if not extra.startswith("[") else MINIMAL + extra
     with pytest.raises(ValueError, match=field):
@@ -59,14 +68,20 @@ def test_invalid_fields_are_refused_with_their_name(tmp_path, extra, field):
 
 
 def test_relative_paths_are_read_from_the_profile_folder(tmp_path):
-    p = read_profile(_write(tmp_path, 'gazetteer = "g/gaz.json"\n' + MINIMAL
-                            + '[districts]\nsource = "geojson"\ngeojson = "d.geojson"\n'))
+    p = read_profile(
+        _write(
+            tmp_path,
+            'gazetteer = "g/gaz.json"\n' + MINIMAL + '[districts]\nsource = "geojson"\ngeojson = "d.geojson"\n',
+        )
+    )
     assert p.gazetteer == (tmp_path / "g" / "gaz.json").resolve()
     assert p.districts.geojson == (tmp_path / "d.geojson").resolve()
 
 
-@pytest.mark.parametrize("lat, lon", [(60.17, 24.94), (41.88, -87.63), (-33.87, 151.21), (47.566, 31.33),
-                                      (51.5, -0.12), (-22.9, -43.2), (35.7, 139.7)])
+@pytest.mark.parametrize(
+    "lat, lon",
+    [(60.17, 24.94), (41.88, -87.63), (-33.87, 151.21), (47.566, 31.33), (51.5, -0.12), (-22.9, -43.2), (35.7, 139.7)],
+)
 def test_default_metric_crs_is_the_utm_zone_of_the_centre(lat, lon):
     # oracle: the UTM zone formula (6-degree zones from 180 W; 326xx north, 327xx south)
     zone = math.floor((lon + 180) / 6) + 1
@@ -80,8 +95,10 @@ def test_the_centre_must_be_on_earth():
         CityProfile.model_validate({"names": {"uk": "x", "en": "x"}, "time_zone": "UTC", "centre": [91, 0]})
 
 
-CHICAGO = 'time_zone = "America/Chicago"\ncentre = [41.88, -87.63]\n[names]\nuk = "Чикаго"\nen = "Chicago"\n' \
-          '[intake]\ntracking_prefix = "CHI"\n'
+CHICAGO = (
+    'time_zone = "America/Chicago"\ncentre = [41.88, -87.63]\n[names]\nuk = "Чикаго"\nen = "Chicago"\n'
+    '[intake]\ntracking_prefix = "CHI"\n'
+)
 
 
 def test_another_profile_changes_every_reader(tmp_path, monkeypatch):
@@ -106,6 +123,7 @@ def test_another_profile_changes_every_reader(tmp_path, monkeypatch):
     assert math.dist((x[0], y[0]), (x[1], y[1])) == pytest.approx(geodesic, rel=2e-3)
     # 2026-03-01 03:00 UTC is still February in Chicago (UTC-6), March in UTC
     from datetime import UTC, datetime
+
     assert Month(2026, 3).start == datetime(2026, 3, 1, 6, tzinfo=UTC)
     assert latest_publishable_month(datetime(2026, 3, 8, 3, tzinfo=UTC)) == Month(2026, 1)
     assert t("app.title", "en") == "Safety map: Chicago" and city.file_stem() == "chicago"
@@ -121,9 +139,15 @@ def test_the_form_tracking_number_carries_the_profile_prefix(tmp_path, monkeypat
     text = text.replace('tracking_prefix = "VZ"', 'tracking_prefix = "TST"')
     text = text.replace('"../../geo/demo/', f'"{city_profile.DEMO_PROFILE.parent}/../../geo/demo/')
     monkeypatch.setenv("CITY_PROFILE", str(_write(tmp_path, text)))
-    receipt = form.submit(store, description="Зламаний ліхтар біля зупинки, темно", category="lighting",
-                          lat=demo.centre[0], lon=demo.centre[1], contact=None,
-                          now=datetime(2026, 1, 5, tzinfo=UTC))
+    receipt = form.submit(
+        store,
+        description="Зламаний ліхтар біля зупинки, темно",
+        category="lighting",
+        lat=demo.centre[0],
+        lon=demo.centre[1],
+        contact=None,
+        now=datetime(2026, 1, 5, tzinfo=UTC),
+    )
     assert receipt.tracking.startswith("TST-") and len(receipt.tracking) == 12
 
 

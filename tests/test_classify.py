@@ -10,7 +10,7 @@ import pytest
 from sklearn.metrics import f1_score
 
 from data.categories import SLUGS
-from data.classify import (
+from data.text.classify import (
     KEYWORDS,
     MODEL_PATH,
     CharWbFeatures,
@@ -22,7 +22,7 @@ from data.classify import (
     rule_scores,
 )
 
-CSV_PATH = Path(__file__).resolve().parents[1] / "data" / "training" / "categories.csv"
+CSV_PATH = Path(__file__).resolve().parents[1] / "data" / "text" / "training" / "categories.csv"
 
 
 def _rows() -> list[dict[str, str]]:

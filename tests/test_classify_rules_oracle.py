@@ -1,4 +1,4 @@
-"""The fast keyword matcher of data/classify.py gives exactly what the original one gave.
+"""The fast keyword matcher of data/text/classify.py gives exactly what the original one gave.
 
 The oracle below is the original ``rule_scores``: one ``re.search`` per distinct stem,
 ``(?<![\\w'])`` + the escaped stem, over the same normalised text. It is kept here, not in
@@ -16,7 +16,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.classify import _PROPER_NOUN_RE, KEYWORDS, normalise, rule_scores
+from data.text.classify import _PROPER_NOUN_RE, KEYWORDS, normalise, rule_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,7 +50,7 @@ def _csv_texts(path: Path, column: str) -> list[str]:
 
 
 def test_identical_on_every_training_text() -> None:
-    texts = _csv_texts(ROOT / "data" / "training" / "categories.csv", "text")
+    texts = _csv_texts(ROOT / "data" / "text" / "training" / "categories.csv", "text")
     assert len(texts) >= 800
     for text in texts:
         _same(text)
@@ -69,8 +69,38 @@ _ALL_STEMS = sorted({s for stems in KEYWORDS.values() for s in stems})
 # digits, "_", apostrophes of every kind, ё, hyphens, punctuation, whitespace runs),
 # and capitalised or upper-case words (proper nouns are stripped before matching).
 _GLUE = st.sampled_from(
-    [" ", "", "  ", "\n", "\t", ", ", ". ", "-", "'", "’", "ʼ", "`", "_", "1", "а", "і", "ї",
-     "ё", "Ё", "«", "»", "(", ") ", '"', "не ", "на ", "та ", "вул. ", "Кленова ", "ЛИПИ "]
+    [
+        " ",
+        "",
+        "  ",
+        "\n",
+        "\t",
+        ", ",
+        ". ",
+        "-",
+        "'",
+        "’",
+        "ʼ",
+        "`",
+        "_",
+        "1",
+        "а",
+        "і",
+        "ї",
+        "ё",
+        "Ё",
+        "«",
+        "»",
+        "(",
+        ") ",
+        '"',
+        "не ",
+        "на ",
+        "та ",
+        "вул. ",
+        "Кленова ",
+        "ЛИПИ ",
+    ]
 )
 _STEM = st.sampled_from(_ALL_STEMS)
 
@@ -109,7 +139,7 @@ def test_identical_on_stem_runs(stems: list[str], sep: str) -> None:
 
 
 def test_overlapping_stems_of_one_category_both_count() -> None:
-    """"стоят на" and "на газоне" overlap: a single alternation regex scanned with
+    """ "стоят на" and "на газоне" overlap: a single alternation regex scanned with
     finditer would count only the first."""
     text = "машини стоят на газоне"
     assert rule_scores(text)["parking"] == oracle_rule_scores(text)["parking"] == 2

@@ -39,8 +39,9 @@ def test_terminal_keeps_newlines_and_shows_tabs() -> None:
 
 def test_users_add_prints_a_hostile_name_visibly(monkeypatch, sqlite_url) -> None:
     monkeypatch.setenv("DATABASE_URL", sqlite_url)
-    result = CliRunner().invoke(cli.app, ["users", "add", HOSTILE, "--role", "police", "--password",
-                                          "a-long-enough-password-1"])
+    result = CliRunner().invoke(
+        cli.app, ["users", "add", HOSTILE, "--role", "police", "--password", "a-long-enough-password-1"]
+    )
     out = result.output + (result.stderr if result.stderr_bytes is not None else "")
     assert "evil" in out, out
     assert not any(ch in out for ch in RAW), repr(out)

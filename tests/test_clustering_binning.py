@@ -68,11 +68,13 @@ def test_every_point_inside_the_boundary_lands_in_the_area():
 def test_bin_counts_matches_counter_and_reports_outside_vague_missing():
     rng = np.random.default_rng(5)
     n = 400
-    df = pd.DataFrame({
-        "lat": rng.uniform(47.50, 47.63, n),  # some fall outside the box
-        "lon": rng.uniform(31.24, 31.42, n),
-        "uncertainty_m": rng.choice([np.nan, 10.0, 150.0, 500.0, 3000.0], n),
-    })
+    df = pd.DataFrame(
+        {
+            "lat": rng.uniform(47.50, 47.63, n),  # some fall outside the box
+            "lon": rng.uniform(31.24, 31.42, n),
+            "uncertainty_m": rng.choice([np.nan, 10.0, 150.0, 500.0, 3000.0], n),
+        }
+    )
     df.loc[:4, "lat"] = np.nan
     res = 9
     area = study_area(BOX, res)

@@ -21,8 +21,16 @@ def _fixture():
     for i, (x0, y0) in enumerate(centres):
         xy.append(rng.normal([x0, y0], 30, (25, 2)))
         truth += [i] * 25
-    isolated = np.array([[cx + 2500, cy - 2000], [cx - 2500, cy], [cx + 2500, cy + 2500],
-                         [cx - 2000, cy + 2500], [cx + 500, cy - 2500], [cx - 2500, cy - 2500]])
+    isolated = np.array(
+        [
+            [cx + 2500, cy - 2000],
+            [cx - 2500, cy],
+            [cx + 2500, cy + 2500],
+            [cx - 2000, cy + 2500],
+            [cx + 500, cy - 2500],
+            [cx - 2500, cy - 2500],
+        ]
+    )
     xy.append(isolated)
     truth += [-1] * len(isolated)
     xy = np.vstack(xy)

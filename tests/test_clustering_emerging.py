@@ -1,27 +1,28 @@
 """Mann-Kendall against pymannkendall; emerging hot spot categories on a labelled table."""
 
-
 import h3
 import numpy as np
 import pandas as pd
 import pymannkendall as mk
 import pytest
 
+from clustering.binning import study_area
 from clustering.emerging import CATEGORIES, LABELS, classify, emerging_hotspots, space_time_cube
 from clustering.mann_kendall import mann_kendall
-from clustering.binning import study_area
 
 BOX = [(31.267, 47.531), (31.390, 47.531), (31.390, 47.601), (31.267, 47.601)]
 
 
 def test_mann_kendall_equals_pymannkendall_on_every_series():
     rng = np.random.default_rng(0)
-    x = np.vstack([
-        rng.poisson(1.0, (150, 24)).astype(float),  # many ties
-        rng.normal(size=(100, 24)) + np.linspace(0, 2, 24),
-        np.round(rng.normal(size=(50, 13)), 1).repeat(2, axis=1)[:, :24],
-        np.ones((1, 24)),  # constant
-    ])
+    x = np.vstack(
+        [
+            rng.poisson(1.0, (150, 24)).astype(float),  # many ties
+            rng.normal(size=(100, 24)) + np.linspace(0, 2, 24),
+            np.round(rng.normal(size=(50, 13)), 1).repeat(2, axis=1)[:, :24],
+            np.ones((1, 24)),  # constant
+        ]
+    )
     r = mann_kendall(x)
     for i, row in enumerate(x):
         o = mk.original_test(row)
@@ -35,7 +36,7 @@ def test_mann_kendall_equals_pymannkendall_on_every_series():
 
 
 T = 20
-H, C, O = 3.0, -3.0, 0.0  # significant hot, significant cold, not significant
+H, C, O = 3.0, -3.0, 0.0  # noqa: E741 (O: not significant)  significant hot, significant cold, not significant
 
 
 def _series(*parts):
@@ -155,14 +156,16 @@ def test_emerging_guard_and_empty_steps():
 
 def test_space_time_cube_months_weeks_local_calendar():
     area = study_area(BOX, 8)
-    d = pd.DataFrame({
-        "lat": [47.566, 47.566, 47.566, 40.0],
-        "lon": [31.33, 31.33, 31.33, 31.0],
-        # 22:30 UTC on 31 Jan is 1 Feb in Kyiv
-        "occurred_at": pd.to_datetime(
-            ["2026-01-31T22:30Z", "2026-01-10T10:00Z", "2026-04-02T10:00Z", "2026-02-01T10:00Z"]
-        ),
-    })
+    d = pd.DataFrame(
+        {
+            "lat": [47.566, 47.566, 47.566, 40.0],
+            "lon": [31.33, 31.33, 31.33, 31.0],
+            # 22:30 UTC on 31 Jan is 1 Feb in Kyiv
+            "occurred_at": pd.to_datetime(
+                ["2026-01-31T22:30Z", "2026-01-10T10:00Z", "2026-04-02T10:00Z", "2026-02-01T10:00Z"]
+            ),
+        }
+    )
     m = space_time_cube(d, area, 8)
     assert [str(p) for p in m.columns] == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert m.to_numpy().sum() == 3 and m.shape[0] == len(area)
@@ -181,12 +184,15 @@ def test_emerging_runs_on_10000_cells_104_weeks():
     assert r.ok and len(r.table) == 10_000
 
 
-@pytest.mark.parametrize(("hot_steps", "ends_hot", "label"), [
-    (18, True, "persistent_hot"),  # 18 of 20 = 90 %: persistent
-    (17, True, "consecutive_hot"),  # 17 of 20 = 85 %: below the rule, one run to the end
-    (18, False, "historical_hot"),  # 90 % hot, quiet at the end
-    (17, False, "no_pattern"),
-])
+@pytest.mark.parametrize(
+    ("hot_steps", "ends_hot", "label"),
+    [
+        (18, True, "persistent_hot"),  # 18 of 20 = 90 %: persistent
+        (17, True, "consecutive_hot"),  # 17 of 20 = 85 %: below the rule, one run to the end
+        (18, False, "historical_hot"),  # 90 % hot, quiet at the end
+        (17, False, "no_pattern"),
+    ],
+)
 def test_the_90_percent_rule_at_its_boundary(hot_steps, ends_hot, label):
     """ArcGIS's "at least 90 % of the time-step intervals": 18 of 20 steps is in, 17 of 20 is out."""
     quiet = T - hot_steps

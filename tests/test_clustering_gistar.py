@@ -13,7 +13,7 @@ from statsmodels.stats.multitest import multipletests
 
 from clustering.binning import study_area
 from clustering.fdr import bh_cutoff, bh_reject, significance_bins
-from clustering.gistar import _neighbour_matrix_cached, gistar_z, local_gistar, neighbour_matrix
+from clustering.gistar import gistar_z, local_gistar, neighbour_matrix
 
 BOX = [(31.267, 47.531), (31.390, 47.531), (31.390, 47.601), (31.267, 47.601)]
 
@@ -138,5 +138,3 @@ def test_permutation_p_is_seeded_and_agrees_with_analytic_on_strong_hotspot():
     assert a.loc[strongest, "p_sim"] <= 2 / 200 + 1e-12
     quiet = a["z"].abs() < 0.5
     assert a.loc[quiet, "p_sim"].median() > 0.3
-
-

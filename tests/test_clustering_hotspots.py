@@ -20,16 +20,19 @@ def _reports(n=400, seed=0):
     lat = np.concatenate([rng.uniform(47.531, 47.601, n - hot), 47.566 + rng.normal(0, 4e-4, hot)])
     lon = np.concatenate([rng.uniform(31.267, 31.390, n - hot), 31.33 + rng.normal(0, 6e-4, hot)])
     when = pd.Timestamp("2025-01-01", tz="UTC") + pd.to_timedelta(rng.integers(0, 180 * 24, n), unit="h")
-    df = pd.DataFrame({"lat": lat, "lon": lon, "occurred_at": when, "uncertainty_m": 10.0,
-                       "status": "verified", "duplicate_of": None})
-    extra = pd.DataFrame({
-        "lat": [48.5, 47.566, 47.566, 47.566, np.nan],
-        "lon": [31.0, 31.33, 31.33, 31.33, np.nan],
-        "occurred_at": when[:5],
-        "uncertainty_m": [10.0, 800.0, 10.0, 10.0, np.nan],
-        "status": ["new", "new", "rejected", "new", "new"],
-        "duplicate_of": [None, None, None, "r-1", None],
-    })
+    df = pd.DataFrame(
+        {"lat": lat, "lon": lon, "occurred_at": when, "uncertainty_m": 10.0, "status": "verified", "duplicate_of": None}
+    )
+    extra = pd.DataFrame(
+        {
+            "lat": [48.5, 47.566, 47.566, 47.566, np.nan],
+            "lon": [31.0, 31.33, 31.33, 31.33, np.nan],
+            "occurred_at": when[:5],
+            "uncertainty_m": [10.0, 800.0, 10.0, 10.0, np.nan],
+            "status": ["new", "new", "rejected", "new", "new"],
+            "duplicate_of": [None, None, None, "r-1", None],
+        }
+    )
     return pd.concat([df, extra], ignore_index=True)
 
 

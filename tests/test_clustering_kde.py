@@ -64,11 +64,11 @@ def test_spatial_silverman_rule():
     centre = xy.mean(axis=0)
     d = np.sqrt(((xy - centre) ** 2).sum(axis=1))
     sd = math.sqrt((d**2).mean())
-    want = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * np.median(d)) * 200 ** -0.2
+    want = 0.9 * min(sd, math.sqrt(1 / math.log(2)) * np.median(d)) * 200**-0.2
     assert silverman_radius(xy) == pytest.approx(want, rel=1e-12)
     # a far outlier blows up the standard distance but the median term keeps the radius sane
     with_outlier = np.vstack([xy, centre + [50_000.0, 0.0]])
-    sd_only = 0.9 * np.sqrt(((with_outlier - with_outlier.mean(axis=0)) ** 2).sum(axis=1).mean()) * 201 ** -0.2
+    sd_only = 0.9 * np.sqrt(((with_outlier - with_outlier.mean(axis=0)) ** 2).sum(axis=1).mean()) * 201**-0.2
     assert sd_only > 5 * want
     assert silverman_radius(with_outlier) < 1.5 * want
     with pytest.raises(ValueError):

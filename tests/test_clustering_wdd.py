@@ -24,8 +24,9 @@ def test_area_weighted_case_by_hand() -> None:
     # control 4 cells, treated 1, buffer control 4, buffer 2:
     # local = (10-30) - (80/4 - 100/4) = -15, var 10+30 + 80/16+100/16 = 51.25
     # buffer = (12/2 - 20/2) - (80/4 - 100/4) = 1, var 12/4+20/4 + 80/16+100/16 = 19.25
-    result = wdd(treated=(30, 10), control=(100, 80), buffer=(20, 12), buffer_control=(100, 80),
-                 area_weights=(4, 1, 4, 2))
+    result = wdd(
+        treated=(30, 10), control=(100, 80), buffer=(20, 12), buffer_control=(100, 80), area_weights=(4, 1, 4, 2)
+    )
     assert (result.local, result.displacement, result.total) == pytest.approx((-15, 1, -14))
     assert (result.se_local**2, result.se_displacement**2, result.se_total**2) == pytest.approx((51.25, 19.25, 70.5))
 

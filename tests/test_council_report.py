@@ -29,8 +29,9 @@ def _due_in(quarter: Quarter) -> list[dict]:
 def test_xlsx_holds_exactly_the_quarters_actions_with_their_notes(demo_store) -> None:
     engine, quarter = demo_store["engine"], Quarter(2025, 2)
     reports = council.load(engine, role="council")
-    book = load_workbook(io.BytesIO(council.programme_report_xlsx(engine, reports, user=COUNCIL, period=quarter,
-                                                                  today=date(2026, 1, 1))))
+    book = load_workbook(
+        io.BytesIO(council.programme_report_xlsx(engine, reports, user=COUNCIL, period=quarter, today=date(2026, 1, 1)))
+    )
     sheet = book[t("council.h_actions")]
     header = [c.value for c in sheet[1]]
     assert t("council.col_public_note") in header
@@ -45,8 +46,9 @@ def test_xlsx_holds_exactly_the_quarters_actions_with_their_notes(demo_store) ->
 def test_pdf_prints_long_cells_in_full(demo_store) -> None:
     engine, quarter = demo_store["engine"], Quarter(2025, 2)
     reports = council.load(engine, role="council")
-    pdf = PdfReader(io.BytesIO(council.programme_report_pdf(engine, reports, user=COUNCIL, period=quarter,
-                                                           today=date(2026, 1, 1))))
+    pdf = PdfReader(
+        io.BytesIO(council.programme_report_pdf(engine, reports, user=COUNCIL, period=quarter, today=date(2026, 1, 1)))
+    )
     words = " ".join(" ".join(p.extract_text() for p in pdf.pages).split())
     for action in _due_in(quarter):
         for text in (action["description"], action["public_note"]):
@@ -65,19 +67,23 @@ def test_report_carries_progress_milestones_and_measured_effect(demo_store) -> N
     plan = council.actions_in(actions_frame(engine, today=date(2026, 1, 1)), quarter)
     target = int(plan["id"].iloc[0])
     update(engine, target, {"progress": 80}, user=COUNCIL)
-    add_milestone(engine, target, title="Етап «1»", on_date=date(2024, 8, 2), text="рейд\nранок",
-                  user=COUNCIL)
-    tables = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,
-                                      today=date(2026, 1, 1), role="council", lang="en")
+    add_milestone(engine, target, title="Етап «1»", on_date=date(2024, 8, 2), text="рейд\nранок", user=COUNCIL)
+    tables = council.programme_tables(
+        engine, council.load(engine, role="council"), period=quarter, today=date(2026, 1, 1), role="council", lang="en"
+    )
     shown = tables["actions"].set_index(t("council.col_id", "en"))
     assert shown.loc[target, t("plan.col_progress_total", "en")] == 80
     assert shown.loc[target, t("plan.col_milestones", "en")] == "2024-08-02 Етап «1»: рейд\nранок"
     found = effects(engine, plan, role="council", today=date(2026, 1, 1)).set_index("id")
     for aid, cell in shown[t("plan.col_effect", "en")].items():
         row = found.loc[aid]
-        expected = (t("plan.reason." + row["reason"], "en") if isinstance(row["reason"], str) else
-                    t("plan.effect_value", "en", wdd=row["wdd"], se=row["wdd_se"], z=row["wdd_z"]))
+        expected = (
+            t("plan.reason." + row["reason"], "en")
+            if isinstance(row["reason"], str)
+            else t("plan.effect_value", "en", wdd=row["wdd"], se=row["wdd_se"], z=row["wdd_z"])
+        )
         assert cell == expected
-    partner = council.programme_tables(engine, council.load(engine, role="council"), period=quarter,
-                                       today=date(2026, 1, 1), role="partner", lang="en")["actions"]
+    partner = council.programme_tables(
+        engine, council.load(engine, role="council"), period=quarter, today=date(2026, 1, 1), role="partner", lang="en"
+    )["actions"]
     assert set(partner[t("plan.col_effect", "en")]) == {t("plan.effect_restricted", "en")}

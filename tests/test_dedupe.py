@@ -9,19 +9,23 @@ from datetime import UTC, datetime, timedelta
 import pandas as pd
 import pytest
 
-from data.dedupe import EARTH_RADIUS_M, Candidate, distance_m, find_duplicate, is_duplicate, mark_duplicates
+from data.text.dedupe import EARTH_RADIUS_M, Candidate, distance_m, find_duplicate, is_duplicate, mark_duplicates
 
 LAT, LON = 47.566, 31.33
 T0 = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
 TEXT = "Біля гаражів на Маріупольській вивалили купу будівельного сміття, мішки і шифер"
-REPOST = "Переслано з групи Вознесенськ: біля гаражів на Маріупольській вивалили купу будівельного сміття, мішки і шифер!!"
+REPOST = (
+    "Переслано з групи Вознесенськ: біля гаражів на Маріупольській вивалили купу будівельного сміття, мішки і шифер!!"
+)
 
 
 def north(metres: float) -> float:
     return LAT + metres / (EARTH_RADIUS_M * math.pi / 180)
 
 
-def report(id_: int, *, metres: float = 0.0, hours: float = 0.0, text: str = TEXT, category: str = "litter") -> Candidate:
+def report(
+    id_: int, *, metres: float = 0.0, hours: float = 0.0, text: str = TEXT, category: str = "litter"
+) -> Candidate:
     return Candidate(id_, category, north(metres), LON, T0 + timedelta(hours=hours), text)
 
 
@@ -57,7 +61,10 @@ def test_placeholders_do_not_break_similarity() -> None:
 @pytest.mark.parametrize(("metres", "hours", "expected"), [(25, 2, 1), (35, 2, None), (25, 20, None)])
 def test_short_texts_need_30_m_and_the_same_day(metres: float, hours: float, expected: int | None) -> None:
     # T0 is 12:00 Kyiv; +20 h is the next Kyiv day
-    assert find_duplicate(report(2, metres=metres, hours=hours, text="сміття!"), [report(1, text="знову сміття")]) == expected
+    assert (
+        find_duplicate(report(2, metres=metres, hours=hours, text="сміття!"), [report(1, text="знову сміття")])
+        == expected
+    )
 
 
 OTHER_WORDS = "Сміттєві баки біля гаражів переповнені, все розносить вітер по всьому двору"
@@ -67,7 +74,9 @@ OTHER_WORDS = "Сміттєві баки біля гаражів перепов�
     ("metres", "hours", "uncertainty", "expected"),
     [(25, 2, None, 1), (25, 2, 15.0, 1), (35, 2, None, None), (25, 20, None, None), (25, 2, 250.0, None)],
 )
-def test_same_place_same_day_in_other_words(metres: float, hours: float, uncertainty: float | None, expected: int | None) -> None:
+def test_same_place_same_day_in_other_words(
+    metres: float, hours: float, uncertainty: float | None, expected: int | None
+) -> None:
     """Two neighbours describing one dump differently: one event when the points are
     precise; two reports on one street centroid (uncertainty 250 m) are not."""
     later = Candidate(2, "litter", north(metres), LON, T0 + timedelta(hours=hours), OTHER_WORDS, None, uncertainty)
@@ -109,8 +118,14 @@ def test_batch_agrees_with_pairwise_rule() -> None:
     rng = random.Random(7)
     texts = [TEXT, REPOST, "сміття", "Машини стоять на газоні біля школи вже тиждень, трава знищена", "знову шумлять"]
     reports = [
-        Candidate(i, rng.choice(["litter", "parking"]), north(rng.uniform(0, 600)), LON + rng.uniform(0, 0.006),
-                  T0 + timedelta(hours=rng.uniform(0, 200)), rng.choice(texts))
+        Candidate(
+            i,
+            rng.choice(["litter", "parking"]),
+            north(rng.uniform(0, 600)),
+            LON + rng.uniform(0, 0.006),
+            T0 + timedelta(hours=rng.uniform(0, 200)),
+            rng.choice(texts),
+        )
         for i in range(300)
     ]
     marked = mark_duplicates(_frame(reports))
@@ -132,7 +147,9 @@ def test_batch_of_10000_is_fast() -> None:
             "lat": [47.531 + rng.random() * 0.07 for _ in range(n)],
             "lon": [31.267 + rng.random() * 0.123 for _ in range(n)],
             "occurred_at": [T0 + timedelta(minutes=rng.uniform(0, 60 * 24 * 90)) for _ in range(n)],
-            "text": [rng.choice([TEXT, REPOST, "сміття біля баків", "музика до ранку під вікнами знову"]) for _ in range(n)],
+            "text": [
+                rng.choice([TEXT, REPOST, "сміття біля баків", "музика до ранку під вікнами знову"]) for _ in range(n)
+            ],
         }
     )
     marked = mark_duplicates(df)  # the speed target lives in bench/intake_text.py

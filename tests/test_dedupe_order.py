@@ -13,10 +13,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data.dedupe import EARTH_RADIUS_M, Candidate, houses_in, is_duplicate, landmarks_in, mark_duplicates
-from data.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import ReportRow
+from data.text.dedupe import EARTH_RADIUS_M, Candidate, houses_in, is_duplicate, landmarks_in, mark_duplicates
+from services.importer import import_file
 
 LAT, LON = 47.566, 31.33
 T0 = datetime(2026, 5, 20, 9, 0, tzinfo=UTC)
@@ -29,9 +29,15 @@ def north(metres: float) -> float:
 def test_forty_houses_of_one_street_in_two_days_are_forty_reports() -> None:
     """The issue's case: near-identical words, one street centroid, 48 h: no duplicates."""
     rows = [
-        {"id": n, "category": "litter", "lat": north(n % 5 * 10), "lon": LON, "uncertainty_m": 250.0,
-         "occurred_at": T0 + timedelta(hours=n * 1.2),
-         "text": f"На вул. Соборності, {n} знову купа сміття біля під'їзду, ніхто не вивозить"}
+        {
+            "id": n,
+            "category": "litter",
+            "lat": north(n % 5 * 10),
+            "lon": LON,
+            "uncertainty_m": 250.0,
+            "occurred_at": T0 + timedelta(hours=n * 1.2),
+            "text": f"На вул. Соборності, {n} знову купа сміття біля під'їзду, ніхто не вивозить",
+        }
         for n in range(1, 41)
     ]
     frame = pd.DataFrame(rows)
@@ -42,24 +48,49 @@ def test_forty_houses_of_one_street_in_two_days_are_forty_reports() -> None:
 
 def test_the_geocoders_house_column_decides_when_given() -> None:
     text = "знову купа сміття біля під'їзду, ніхто не вивозить уже тиждень"
-    frame = pd.DataFrame([
-        {"id": n, "category": "litter", "lat": LAT, "lon": LON, "occurred_at": T0 + timedelta(hours=n),
-         "text": text, "house": house}
-        for n, house in enumerate(["12", "14", "12-А", "12а", None])
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "id": n,
+                "category": "litter",
+                "lat": LAT,
+                "lon": LON,
+                "occurred_at": T0 + timedelta(hours=n),
+                "text": text,
+                "house": house,
+            }
+            for n, house in enumerate(["12", "14", "12-А", "12а", None])
+        ]
+    )
     assert mark_duplicates(frame).tolist() == [None, None, None, 2, 0]
 
 
 def test_different_landmarks_are_never_duplicates() -> None:
     base = Candidate(1, "drinking", LAT, LON, T0, "Біля школи №5 знову п'ють пиво на лавках до ночі")
-    other = Candidate(2, "drinking", LAT, LON, T0 + timedelta(hours=2), "Біля школи №7 знову п'ють пиво на лавках до ночі")
+    other = Candidate(
+        2, "drinking", LAT, LON, T0 + timedelta(hours=2), "Біля школи №7 знову п'ють пиво на лавках до ночі"
+    )
     same = Candidate(3, "drinking", LAT, LON, T0 + timedelta(hours=3), "біля школи № 5 знову п'ють пиво на лавках")
     assert not is_duplicate(other, base)
     assert is_duplicate(same, base)
-    shop_a = Candidate(4, "litter", LAT, LON, T0, "сміття біля магазину, знову не вивезли", landmark={
-        "kind": "shop", "name": "Магазин «АТБ»", "number": None})
-    shop_b = Candidate(5, "litter", LAT, LON, T0 + timedelta(hours=1), "сміття біля магазину, знову не вивезли",
-                       landmark={"kind": "shop", "name": "Магазин «Сільпо»", "number": None})
+    shop_a = Candidate(
+        4,
+        "litter",
+        LAT,
+        LON,
+        T0,
+        "сміття біля магазину, знову не вивезли",
+        landmark={"kind": "shop", "name": "Магазин «АТБ»", "number": None},
+    )
+    shop_b = Candidate(
+        5,
+        "litter",
+        LAT,
+        LON,
+        T0 + timedelta(hours=1),
+        "сміття біля магазину, знову не вивезли",
+        landmark={"kind": "shop", "name": "Магазин «Сільпо»", "number": None},
+    )
     assert not is_duplicate(shop_b, shop_a)
 
 
@@ -83,13 +114,21 @@ def reports(draw: st.DrawFn) -> pd.DataFrame:
     """Reports that cluster in time and space, with shared moments (ties) on purpose."""
     n = draw(st.integers(2, 25))
     hours = st.sampled_from([0, 0, 1, 5, 20, 30, 47, 50, 60])
-    return pd.DataFrame([
-        {"id": k, "category": draw(st.sampled_from(["litter", "parking"])),
-         "lat": north(draw(st.sampled_from([0, 10, 20, 100, 140, 200]))), "lon": LON,
-         "occurred_at": T0 + timedelta(hours=draw(hours)), "text": draw(st.sampled_from(TEXTS)),
-         "source": "telegram", "source_ref": f"chat:{k}"}
-        for k in range(n)
-    ])
+    return pd.DataFrame(
+        [
+            {
+                "id": k,
+                "category": draw(st.sampled_from(["litter", "parking"])),
+                "lat": north(draw(st.sampled_from([0, 10, 20, 100, 140, 200]))),
+                "lon": LON,
+                "occurred_at": T0 + timedelta(hours=draw(hours)),
+                "text": draw(st.sampled_from(TEXTS)),
+                "source": "telegram",
+                "source_ref": f"chat:{k}",
+            }
+            for k in range(n)
+        ]
+    )
 
 
 @settings(max_examples=80, deadline=None)
@@ -104,11 +143,20 @@ def test_marks_do_not_depend_on_row_order(frame: pd.DataFrame, rng) -> None:  # 
 
 
 def test_fixed_marks_are_kept_and_only_originals_are_candidates() -> None:
-    frame = pd.DataFrame([
-        {"id": k, "category": "litter", "lat": LAT, "lon": LON, "occurred_at": T0 + timedelta(hours=k),
-         "text": TEXTS[0], "duplicate_of": given}
-        for k, given in enumerate([None, 0, None])
-    ])
+    frame = pd.DataFrame(
+        [
+            {
+                "id": k,
+                "category": "litter",
+                "lat": LAT,
+                "lon": LON,
+                "occurred_at": T0 + timedelta(hours=k),
+                "text": TEXTS[0],
+                "duplicate_of": given,
+            }
+            for k, given in enumerate([None, 0, None])
+        ]
+    )
     # row 1 is fixed as a duplicate of 0: row 2 points to 0, never to 1
     assert mark_duplicates(frame, fixed=[True, True, False]).tolist() == [None, 0, 0]
     # a moderator split: row 1 fixed as an original although it repeats row 0

@@ -27,7 +27,6 @@ from pathlib import Path
 import h3
 import numpy as np
 import pandas as pd
-import pytest
 from scipy.special import ndtr
 
 from clustering._project import to_metres
@@ -44,8 +43,9 @@ FAR_M = 600.0
 
 @cache
 def _reports() -> pd.DataFrame:
-    gt = pd.read_csv(DEMO / "ground_truth.csv", usecols=["is_report", "is_duplicate_of", "lat", "lon",
-                                                         "occurred_at", "hotspot_id"])
+    gt = pd.read_csv(
+        DEMO / "ground_truth.csv", usecols=["is_report", "is_duplicate_of", "lat", "lon", "occurred_at", "hotspot_id"]
+    )
     rep = gt[(gt["is_report"] == 1) & gt["is_duplicate_of"].isna() & gt["lat"].notna()].copy()
     rep["occurred_at"] = pd.to_datetime(rep["occurred_at"], utc=True)
     return rep.reset_index(drop=True)
@@ -86,6 +86,7 @@ def _best_bin_near(table: pd.DataFrame, hotspot_id: str) -> int:
 
 
 # --- a. Gi* hot cells over the whole period -------------------------------------------
+
 
 def test_planted_persistent_hotspots_are_gistar_hot_cells() -> None:
     table = _gistar()
@@ -141,8 +142,9 @@ def test_emerging_and_fading_spots_in_the_static_maps_of_their_periods() -> None
 # persistent spot gets its label in 8-10 seeds of 10, emerging 9, fading 7.
 
 EHSA_PARAMS = {"k": 1, "alpha": 0.05, "trend_alpha": 0.01, "time_lag": 1}
-HOT_AT_THE_END = {f"{n}_hot" for n in ("new", "consecutive", "intensifying", "persistent",
-                                         "diminishing", "sporadic", "oscillating")}
+HOT_AT_THE_END = {
+    f"{n}_hot" for n in ("new", "consecutive", "intensifying", "persistent", "diminishing", "sporadic", "oscillating")
+}
 
 
 @cache

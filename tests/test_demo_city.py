@@ -1,4 +1,5 @@
 """The committed demo city: real names and renamings present, sane geography, reproducible files."""
+
 from __future__ import annotations
 
 import csv
@@ -120,8 +121,12 @@ def test_landmarks_on_land_inside_the_city(gz: Gazetteer) -> None:
     assert len(gz.landmarks_of_kind("church")) == 3 and len(gz.landmarks_of_kind("bar")) >= 5
     parks = {p.name for p in gz.parks}
     assert {"Парк ім. 1-го Травня", "Парк ім. Островського", "Парк ім. Шевченка", "Парк Вознесенської школи"} <= parks
-    bar_streets = {gz.street_by_id(a.street_id).name for a in gz.addresses
-                   for m in gz.landmarks_of_kind("bar") if (a.lat, a.lon) == (m.lat, m.lon)}
+    bar_streets = {
+        gz.street_by_id(a.street_id).name
+        for a in gz.addresses
+        for m in gz.landmarks_of_kind("bar")
+        if (a.lat, a.lon) == (m.lat, m.lon)
+    }
     assert bar_streets == {"Набережна"}
     bars = MultiPoint([(m.lon, m.lat) for m in gz.landmarks_of_kind("bar")])
     assert bars.minimum_rotated_rectangle.length < 0.02  # one stretch (< ~1 km around), not spread over the city

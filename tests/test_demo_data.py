@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 import shapely
 
-from data.demo.city import GAZETTEER_JSON, City
-from data.demo.generate import generate_all
+from geo.demo.city import GAZETTEER_JSON, City
+from geo.demo.make_reports import generate_all
 
 DEMO = Path(__file__).resolve().parents[1] / "data" / "demo"
 SOURCES = DEMO / "sources"
@@ -42,16 +42,17 @@ def test_committed_output_equals_a_fresh_run(tmp_path: Path) -> None:
     city = City.load(GAZETTEER_JSON)
     assert meta["gazetteer_sha256"] == city.sha256, (
         "geo/demo/gazetteer.json changed since the demo data was generated: "
-        "run `python -m data.demo.generate` and commit data/demo/")
+        "run `python -m geo.demo.make_reports` and commit data/demo/"
+    )
     generate_all(city, tmp_path, seed=meta["seed"])
     fresh = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(DEMO) for p in DEMO.rglob("*")
-                       if p.is_file() and p.suffix in GENERATED_SUFFIXES)
+    committed = sorted(p.relative_to(DEMO) for p in DEMO.rglob("*") if p.is_file() and p.suffix in GENERATED_SUFFIXES)
     assert fresh == committed
     for rel in fresh:
         assert (tmp_path / rel).read_bytes() == (DEMO / rel).read_bytes(), (
             f"{rel} differs from a fresh run (generator, parsers or gazetteer changed?): "
-            "run `python -m data.demo.generate` and commit data/demo/")
+            "run `python -m geo.demo.make_reports` and commit data/demo/"
+        )
 
 
 def test_labelled_synthetic() -> None:
@@ -130,10 +131,12 @@ def test_sources_parse_with_the_intake_parsers(truth: pd.DataFrame) -> None:
     from data.intake.telegram import parse_telegram
 
     refs: list[str] = []
-    for result in [parse_telegram(SOURCES / "telegram" / "result.json"),
-                   parse_table(SOURCES / "hotline" / "hotline_2024-2025.csv"),
-                   *(parse_facebook(p) for p in sorted((SOURCES / "facebook").rglob("*.json"))),
-                   *(parse_minutes(p) for p in sorted((SOURCES / "minutes").iterdir()))]:
+    for result in [
+        parse_telegram(SOURCES / "telegram" / "result.json"),
+        parse_table(SOURCES / "hotline" / "hotline_2024-2025.csv"),
+        *(parse_facebook(p) for p in sorted((SOURCES / "facebook").rglob("*.json"))),
+        *(parse_minutes(p) for p in sorted((SOURCES / "minutes").iterdir())),
+    ]:
         items = list(result.items)
         assert result.stats["quarantined"] == 0, result.name
         refs += [item.source_ref for item in items]
@@ -156,7 +159,8 @@ def test_side_tables_match_the_gazetteer() -> None:
     city = City.load(GAZETTEER_JSON)
     districts = pd.read_csv(DEMO / "districts.csv")
     assert dict(zip(districts.district, districts.population, strict=True)) == {
-        d.name: d.population for d in city.districts}
+        d.name: d.population for d in city.districts
+    }
     actions = pd.read_csv(DEMO / "actions.csv", keep_default_na=False)
     assert 18 <= len(actions) <= 24
     assert set(actions.owner) == {"police", "council", "community"}

@@ -12,16 +12,27 @@ from clustering.wdd import wdd
 from services.effect import effect_of, effects, rings
 
 CELL = "891e43a500fffff"
-ACTION = pd.Series({"id": 7, "status": "done", "cell": CELL, "starts_on": date(2025, 3, 1),
-                    "ends_on": date(2025, 4, 1), "due_date": date(2025, 4, 30)})
+ACTION = pd.Series(
+    {
+        "id": 7,
+        "status": "done",
+        "cell": CELL,
+        "starts_on": date(2025, 3, 1),
+        "ends_on": date(2025, 4, 1),
+        "due_date": date(2025, 4, 30),
+    }
+)
 
 
 def _reports(spec: dict[tuple[str, str], int]) -> pd.DataFrame:
     """`n` reports in the first cell of `area` in the month `when` (2025-01 = before, 2025-05 = after)."""
     treated, buffer, control = rings(CELL)
     first = {"treated": sorted(treated)[0], "buffer": sorted(buffer)[0], "control": sorted(control)[0]}
-    rows = [{"occurred_at": datetime(2025, int(month), 15, 12, tzinfo=UTC), "h3_r9": first[area]}
-            for (area, month), n in spec.items() for _ in range(n)]
+    rows = [
+        {"occurred_at": datetime(2025, int(month), 15, 12, tzinfo=UTC), "h3_r9": first[area]}
+        for (area, month), n in spec.items()
+        for _ in range(n)
+    ]
     return pd.DataFrame(rows).assign(occurred_at=lambda f: pd.to_datetime(f["occurred_at"], utc=True))
 
 
@@ -29,8 +40,17 @@ def test_the_action_wdd_is_the_counts_wdd() -> None:
     treated, buffer, control = rings(CELL)
     assert (len(treated), len(buffer), len(control)) == (1, 6, 30)
     assert all(h3.grid_distance(CELL, c) in (2, 3) for c in control)
-    reports = _reports({("treated", "01"): 12, ("treated", "05"): 3, ("buffer", "01"): 6, ("buffer", "05"): 8,
-                        ("control", "01"): 30, ("control", "05"): 24, ("treated", "03"): 50})  # during: not counted
+    reports = _reports(
+        {
+            ("treated", "01"): 12,
+            ("treated", "05"): 3,
+            ("buffer", "01"): 6,
+            ("buffer", "05"): 8,
+            ("control", "01"): 30,
+            ("control", "05"): 24,
+            ("treated", "03"): 50,
+        }
+    )  # during: not counted
     found = effect_of(ACTION, reports, today=date(2025, 12, 1))
     expected = wdd((12, 3), (30, 24), (6, 8), (30, 24), area_weights=(30, 1, 30, 6))
     assert found.result == expected

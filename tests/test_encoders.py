@@ -39,9 +39,11 @@ def test_markdown_text_renders_as_exactly_the_text(text) -> None:
     assert tags <= {"p", "br"}, rendered  # no image, link, emphasis, code, heading, list or raw HTML
     shown = html.unescape(re.sub(r"<br />\n|</?p>", lambda m: "\n" if m.group().startswith("<br") else "", rendered))
     expected = visible_controls(text).replace("\t", " ")
+
     # CommonMark trims each line and collapses blank lines into paragraph breaks
     def norm(s: str) -> str:
         return re.sub(r"\s+", " ", s.replace("\u00a0", " ")).strip()
+
     assert norm(shown) == norm(expected)
 
 
@@ -61,9 +63,13 @@ def test_html_text_and_attr_decode_back_and_hold_no_markup(text) -> None:
 
 
 @FAST
-@given(st.recursive(st.none() | st.booleans() | st.integers() | texts,
-                    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
-                    max_leaves=12))
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | texts,
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(texts, inner, max_size=4),
+        max_leaves=12,
+    )
+)
 def test_js_value_is_exact_json_that_cannot_end_a_script_or_open_a_template(value) -> None:
     out = js_value(value)
     assert json.loads(out) == value
@@ -87,8 +93,11 @@ def test_js_template_has_no_live_backtick_interpolation_or_script_end(text) -> N
     assert not re.search(r"(?<!\\)(?:\\\\)*\$\{", out.replace("\\x7b", "{"))
     assert "<" not in out and "{" not in out
     # read back as a template literal's cooked value
-    cooked = re.sub(r"\\(x[0-9a-f]{2}|.)", lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1).startswith("x")
-                    and len(m.group(1)) == 3 else m.group(1), out)
+    cooked = re.sub(
+        r"\\(x[0-9a-f]{2}|.)",
+        lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1).startswith("x") and len(m.group(1)) == 3 else m.group(1),
+        out,
+    )
     assert cooked == visible_controls(text)
 
 

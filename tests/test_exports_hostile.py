@@ -11,17 +11,26 @@ from datetime import UTC, date, datetime
 import pandas as pd
 import pytest
 from openpyxl import load_workbook
+from test_layers_privacy import make_addresses, make_reports, released
 
 from auth.users import User
+from data.city_profile import city_zone
 from encoders import FORMULA_START, visible_controls
 from i18n import t
 from layers.exports import council_csv, police_csv, public_csv, xlsx_bytes
-from data.city_profile import city_zone
 from layers.privacy import Quarter, public_table
-from test_layers_privacy import make_addresses, make_reports, released
 
-FORMULAS = ["=1+1", "+1+1", "-1+1", "@SUM(A1)", "\t=1+1", "\r=1+1", "=HYPERLINK(\"http://evil.example\",\"x\")",
-            "＝1+1", "=cmd|' /C calc'!A0"]
+FORMULAS = [
+    "=1+1",
+    "+1+1",
+    "-1+1",
+    "@SUM(A1)",
+    "\t=1+1",
+    "\r=1+1",
+    '=HYPERLINK("http://evil.example","x")',
+    "＝1+1",
+    "=cmd|' /C calc'!A0",
+]
 SHOWN = ["'" + visible_controls(f) for f in FORMULAS]  # OWASP's apostrophe; a CR shown as ‹U+000D›
 
 
@@ -30,18 +39,20 @@ def is_live_formula(text: str) -> bool:
 
 
 def police_frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "id": range(len(FORMULAS)),
-        "category": "litter",
-        "occurred_at": [datetime(2026, 7, 1, 21, 30, tzinfo=UTC)] * len(FORMULAS),
-        "received_at": [datetime(2026, 1, 1, 22, 0, tzinfo=UTC)] * len(FORMULAS),
-        "status": "new",
-        "text": FORMULAS,
-        "location_text": ["вул. Соборності, 23"] * len(FORMULAS),
-        "uncertainty_m": -5.5,
-        "lat": 47.56,
-        "lon": 31.33,
-    })
+    return pd.DataFrame(
+        {
+            "id": range(len(FORMULAS)),
+            "category": "litter",
+            "occurred_at": [datetime(2026, 7, 1, 21, 30, tzinfo=UTC)] * len(FORMULAS),
+            "received_at": [datetime(2026, 1, 1, 22, 0, tzinfo=UTC)] * len(FORMULAS),
+            "status": "new",
+            "text": FORMULAS,
+            "location_text": ["вул. Соборності, 23"] * len(FORMULAS),
+            "uncertainty_m": -5.5,
+            "lat": 47.56,
+            "lon": 31.33,
+        }
+    )
 
 
 def read_csv(text: str) -> pd.DataFrame:
@@ -83,9 +94,16 @@ def test_public_csv_opens_as_utf8() -> None:
 
 
 def test_xlsx_holds_no_formula_and_keeps_numbers_dates_and_cyrillic() -> None:
-    frame = pd.DataFrame({"description": FORMULAS, "owner_org": ["ГО «Світанок»"] * len(FORMULAS),
-                          "n": range(len(FORMULAS)), "share": 0.25, "due_date": date(2026, 3, 1),
-                          "at": datetime(2026, 7, 1, 21, 30, tzinfo=UTC)})
+    frame = pd.DataFrame(
+        {
+            "description": FORMULAS,
+            "owner_org": ["ГО «Світанок»"] * len(FORMULAS),
+            "n": range(len(FORMULAS)),
+            "share": 0.25,
+            "due_date": date(2026, 3, 1),
+            "at": datetime(2026, 7, 1, 21, 30, tzinfo=UTC),
+        }
+    )
     book = load_workbook(io.BytesIO(xlsx_bytes({"actions": frame})))
     sheet = book["actions"]
     header = [c.value for c in sheet[1]]
@@ -105,11 +123,18 @@ def test_programme_report_xlsx_neutralises_actions(sqlite_url, monkeypatch) -> N
 
     engine = make_engine(sqlite_url)
     upgrade(engine)
-    hostile = pd.DataFrame({"id": [1], "owner_org": ["=HYPERLINK(\"http://evil.example\")"],
-                            "description": ["+cmd|' /C calc'!A0"], "public_note": ["@SUM(1)"]})
+    hostile = pd.DataFrame(
+        {
+            "id": [1],
+            "owner_org": ['=HYPERLINK("http://evil.example")'],
+            "description": ["+cmd|' /C calc'!A0"],
+            "public_note": ["@SUM(1)"],
+        }
+    )
     monkeypatch.setattr(council, "programme_tables", lambda *a, **k: {"actions": hostile})
-    data = council.programme_report_xlsx(engine, pd.DataFrame(), user=User("c", "council"), period=Quarter(2026, 1),
-                                         today=date(2026, 4, 1))
+    data = council.programme_report_xlsx(
+        engine, pd.DataFrame(), user=User("c", "council"), period=Quarter(2026, 1), today=date(2026, 4, 1)
+    )
     sheet = load_workbook(io.BytesIO(data))[t("council.h_actions")]
     cells = [c for row in sheet.iter_rows() for c in row]
     assert not any(c.data_type == "f" or is_live_formula(c.value) for c in cells)

@@ -17,8 +17,9 @@ from clustering.forecast import sepp as sepp_module
 from clustering.forecast.aoristic import share_in
 from clustering.forecast.events import Events, Grid, day_start, prepare_events
 
-GRID = Grid(pd.Index(["a", "b", "c"], name="cell"), np.array([[0.0, 0.0], [300.0, 0.0], [600.0, 0.0]]), 9,
-            "EPSG:32636", 300.0)
+GRID = Grid(
+    pd.Index(["a", "b", "c"], name="cell"), np.array([[0.0, 0.0], [300.0, 0.0], [600.0, 0.0]]), 9, "EPSG:32636", 300.0
+)
 CELL = np.array([0, 0, 0, 1, 2])
 DAY = np.array([20.0, 95.0, 96.0, 98.0, 10.0])
 
@@ -73,8 +74,9 @@ def test_prospective_bowers_weights():
     wide = weights(_events(), GRID, 100.0, space_bandwidth_m=700.0, time_bandwidth_weeks=8)
     assert wide.tolist() == pytest.approx([2.5, 2.0, 0.5 + 2 / 3])
     # a report 8 days back counts 1/2 (week 1)
-    late = weights(_events(np.array([92.0]), cell=np.array([2])), GRID, 100.0, space_bandwidth_m=0.0,
-                   time_bandwidth_weeks=8)
+    late = weights(
+        _events(np.array([92.0]), cell=np.array([2])), GRID, 100.0, space_bandwidth_m=0.0, time_bandwidth_weeks=8
+    )
     assert late.tolist() == [0.0, 0.0, 0.5]
 
 
@@ -91,9 +93,16 @@ def test_sepp_expectation_and_em_on_a_pure_background():
 
 
 def test_blend_mixes_normalised_surfaces():
-    got = forecast("blend", _events(), GRID, 100.0, 7.0,
-                   components={"naive": 1.0, "long_run": 1.0},
-                   params={"long_run": {"lookback_days": 100.0}}, rate_days=100.0).to_numpy()
+    got = forecast(
+        "blend",
+        _events(),
+        GRID,
+        100.0,
+        7.0,
+        components={"naive": 1.0, "long_run": 1.0},
+        params={"long_run": {"lookback_days": 100.0}},
+        rate_days=100.0,
+    ).to_numpy()
     shape = (np.array([2, 1, 0]) / 3 + np.array([3, 1, 1]) / 5) / 2
     assert got == pytest.approx(shape * 5 / 100 * 7)
 
@@ -119,22 +128,32 @@ def test_prepare_events_projects_and_orders():
 
     c = h3.latlng_to_cell(47.566, 31.33, 9)
     grid = Grid.from_cells(sorted(h3.grid_disk(c, 1)), 9, "EPSG:32636")
-    rep = pd.DataFrame({"lat": [47.566, 47.566, 10.0], "lon": [31.33, 31.33, 10.0],
-                        "occurred_at": pd.to_datetime(["2025-01-02T12:00Z", "2025-01-01T12:00Z", "2025-01-01T00:00Z"]),
-                        "occurred_to": [pd.NaT, pd.Timestamp("2025-01-01T18:00Z"), pd.NaT]})
+    rep = pd.DataFrame(
+        {
+            "lat": [47.566, 47.566, 10.0],
+            "lon": [31.33, 31.33, 10.0],
+            "occurred_at": pd.to_datetime(["2025-01-02T12:00Z", "2025-01-01T12:00Z", "2025-01-01T00:00Z"]),
+            "occurred_to": [pd.NaT, pd.Timestamp("2025-01-01T18:00Z"), pd.NaT],
+        }
+    )
     ev = prepare_events(rep, grid)
     assert len(ev) == 2 and ev.n_outside == 1
     assert ev.start.tolist() == pytest.approx([20089.5, 20090.5]) and ev.end[0] == pytest.approx(20089.75)
     # the same day starts 8 hours later in Chicago (UTC-6 in winter) than in Kyiv (UTC+2)
-    assert (day_start("2025-01-03", "America/Chicago") - day_start("2025-01-03", "Europe/Kyiv")) * 24 == \
-        pytest.approx(8)
+    assert (day_start("2025-01-03", "America/Chicago") - day_start("2025-01-03", "Europe/Kyiv")) * 24 == pytest.approx(
+        8
+    )
 
 
 def _brute_pei_star(flagged: list[int], test: np.ndarray) -> float:
     """PAI of the flagged cells over the best PAI of any set catching as many reports."""
     n = test[flagged].sum()
-    best = max(test[list(s)].sum() / len(s) for k in range(1, len(test) + 1)
-               for s in combinations(range(len(test)), k) if test[list(s)].sum() >= n)
+    best = max(
+        test[list(s)].sum() / len(s)
+        for k in range(1, len(test) + 1)
+        for s in combinations(range(len(test)), k)
+        if test[list(s)].sum() >= n
+    )
     return (n / len(flagged)) / best
 
 
@@ -201,8 +220,7 @@ def _synthetic(seed: int = 0) -> tuple[Events, Grid]:
 
 def test_backtest_rolls_origins_and_picks_a_safe_winner():
     ev, grid = _synthetic()
-    scores = backtest(ev, grid, horizon_days=28, folds=6, end=400.0, methods=["naive", "long_run"],
-                      shares=(0.05, 0.1))
+    scores = backtest(ev, grid, horizon_days=28, folds=6, end=400.0, methods=["naive", "long_run"], shares=(0.05, 0.1))
     assert len(scores) == 6 * 2 * 2
     assert scores["origin"].nunique() == 6
     assert (scores.groupby("fold")["N"].nunique() == 1).all()
@@ -213,8 +231,9 @@ def test_backtest_rolls_origins_and_picks_a_safe_winner():
     # a method that loses a fold by more than the tolerance wins only when reliably better
     worse = summary.copy()
     worse.loc[worse["method"] == "long_run", "worst_d_pei_star"] = -0.2
-    assert choose_winner(worse, shares=(0.05, 0.1)) == ("long_run" if (worse["d_lo"][worse["method"] == "long_run"]
-                                                                        > 0).all() else "naive")
+    assert choose_winner(worse, shares=(0.05, 0.1)) == (
+        "long_run" if (worse["d_lo"][worse["method"] == "long_run"] > 0).all() else "naive"
+    )
     worse.loc[worse["method"] == "long_run", "d_lo"] = -0.01
     assert choose_winner(worse, shares=(0.05, 0.1)) == "naive"
     # never a method below the baseline on the mean

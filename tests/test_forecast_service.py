@@ -84,8 +84,9 @@ def test_cli_writes_every_cell_and_uses_the_stored_winner(demo_store, tmp_path, 
     monkeypatch.setenv("DATABASE_URL", demo_store["url"])
     monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(demo_store["salt"]))
     out = tmp_path / "ranking.csv"
-    result = CliRunner().invoke(app, ["forecast", "--until", "2026-01-01", "--days", "28", "--res", "9",
-                                      "--out", str(out)])
+    result = CliRunner().invoke(
+        app, ["forecast", "--until", "2026-01-01", "--days", "28", "--res", "9", "--out", str(out)]
+    )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert list(table.columns) == ["cell", "score", "rank", "place", "landmark", "district"]
@@ -100,9 +101,20 @@ def test_data_version_changes_with_every_report(store) -> None:
     before = fc.data_version(store)
     when = datetime(2025, 5, 1, 12, tzinfo=UTC)
     with Session(store) as session, session.begin():
-        session.add(ReportRow(source="form", source_ref="t-1", received_at=when, occurred_at=when,
-                              occurred_at_source="given", text="x", category="litter", category_source="rule",
-                              lat=47.566, lon=31.33))
+        session.add(
+            ReportRow(
+                source="form",
+                source_ref="t-1",
+                received_at=when,
+                occurred_at=when,
+                occurred_at_source="given",
+                text="x",
+                category="litter",
+                category_source="rule",
+                lat=47.566,
+                lon=31.33,
+            )
+        )
     assert fc.data_version(store) != before
 
 
@@ -127,8 +139,14 @@ def test_an_import_stores_a_back_test_with_the_store_version(tmp_path) -> None:
     root = Path(__file__).resolve().parents[1]
     url = f"sqlite:///{tmp_path / 'new.db'}"
     env = {"DATABASE_URL": url, "PATH": "/usr/bin:/bin", "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key")}
-    out = subprocess.run([sys.executable, "cli.py", "import", str(root / "tests" / "fixtures" / "pipeline" / "hotline.csv")],
-                         cwd=root, env=env, capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "cli.py", "import", str(root / "tests" / "fixtures" / "pipeline" / "hotline.csv")],
+        cwd=root,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert "forecast back-test" in out.stderr
     engine = make_engine(url)

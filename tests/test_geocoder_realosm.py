@@ -5,6 +5,7 @@ Russian and English names, learned types of another language, diacritics, same-n
 streets far apart, numbered landmarks above 99); the real Helsinki extract (ODbL, see
 tests/data/helsinki/SOURCE.md) checks the written eval set end to end.
 """
+
 from __future__ import annotations
 
 import csv
@@ -30,8 +31,11 @@ def _ll(x: float, y: float) -> tuple[float, float]:
     return BASE_LAT + y / 111_320, BASE_LON + x / (111_320 * math.cos(math.radians(BASE_LAT)))
 
 
-def _osm(tmp_path: Path, streets: list[tuple[dict[str, str], list[tuple[float, float]]]],
-         points: list[tuple[dict[str, str], tuple[float, float]]]) -> Gazetteer:
+def _osm(
+    tmp_path: Path,
+    streets: list[tuple[dict[str, str], list[tuple[float, float]]]],
+    points: list[tuple[dict[str, str], tuple[float, float]]],
+) -> Gazetteer:
     nodes, ways, nid = [], [], 0
     for k, (tags, line) in enumerate(streets, start=1):
         refs = []
@@ -48,8 +52,9 @@ def _osm(tmp_path: Path, streets: list[tuple[dict[str, str], list[tuple[float, f
         tag_xml = "".join(f'<tag k="{a}" v="{b}"/>' for a, b in tags.items())
         nodes.append(f'<node id="{nid}" lat="{lat:.7f}" lon="{lon:.7f}" version="1">{tag_xml}</node>')
     path = tmp_path / "t.osm"
-    path.write_text('<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">' + "".join(nodes + ways) + "</osm>",
-                    encoding="utf-8")
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><osm version="0.6">' + "".join(nodes + ways) + "</osm>", encoding="utf-8"
+    )
     return Gazetteer.from_dict(build_gazetteer(path))
 
 
@@ -83,18 +88,25 @@ def test_builder_splits_russian_and_english_type_words(town: Gazetteer) -> None:
     assert {("Ленинский", "проспект"), ("Ленинский", "провулок"), ("Main", "вулиця"), ("Main", "проспект")} <= types
 
 
-@pytest.mark.parametrize("text, y", [
-    ("на Ленинском проспекте яма", 0), ("в Ленинском переулке темно", 600),
-    ("potholes on Main Street", 1200), ("cars on Main Avenue again", 2000),
-])
+@pytest.mark.parametrize(
+    "text, y",
+    [
+        ("на Ленинском проспекте яма", 0),
+        ("в Ленинском переулке темно", 600),
+        ("potholes on Main Street", 1200),
+        ("cars on Main Avenue again", 2000),
+    ],
+)
 def test_written_type_word_separates_same_named_streets(town: Gazetteer, text: str, y: float) -> None:
     m = geocode(text, gazetteer=town)
     assert m.level == "street" and m.candidates is None
     assert abs(_dist(m, 0, y) - _dist(m, 0, y)) == 0 and min(_dist(m, x, y) for x in range(0, 2001, 50)) < 5
 
 
-@pytest.mark.parametrize("text", ["Töölönkatu 3 roskia", "roskia Toolonkatu", "Töölönkadulla roskia",
-                                  "To\u0308o\u0308lo\u0308nkadulla roskia"])
+@pytest.mark.parametrize(
+    "text",
+    ["Töölönkatu 3 roskia", "roskia Toolonkatu", "Töölönkadulla roskia", "To\u0308o\u0308lo\u0308nkadulla roskia"],
+)
 def test_diacritics_kept_dropped_or_decomposed(town: Gazetteer, text: str) -> None:
     m = geocode(text, gazetteer=town)
     assert m.street == "Töölönkatu"
@@ -131,11 +143,23 @@ def test_tokens_are_nfc_letters_of_any_script_and_keep_offsets() -> None:
 
 
 def test_types_learned_from_the_extract_names() -> None:
-    separate, glued = learn_types({
-        "name": ["Annankatu", "Mikonkatu", "Postikatu", "Alvar Aallon katu", "Postikuja", "Eero Erkon katu",
-                 "Kaisankuja", "Marmorikuja", "Yrjö Kosken katu", "Alvar Aallon kuja"],
-        "name:uk": ["Кленова", "Соснова", "Липова", "вулиця Миру", "Дубова"],
-    })
+    separate, glued = learn_types(
+        {
+            "name": [
+                "Annankatu",
+                "Mikonkatu",
+                "Postikatu",
+                "Alvar Aallon katu",
+                "Postikuja",
+                "Eero Erkon katu",
+                "Kaisankuja",
+                "Marmorikuja",
+                "Yrjö Kosken katu",
+                "Alvar Aallon kuja",
+            ],
+            "name:uk": ["Кленова", "Соснова", "Липова", "вулиця Миру", "Дубова"],
+        }
+    )
     assert "katu" in separate and "katu" in glued and "kuja" in glued
     assert "ова" not in glued and "nkatu" not in glued  # an inflection ending is no type
 
@@ -172,8 +196,11 @@ def test_house_and_corner_named_apart_from_the_street(town: Gazetteer) -> None:
 
 def _corner_town() -> Gazetteer:
     import tempfile
-    streets = [({"name": "Ленинский проспект"}, [(0, 0), (2000, 0)]),
-               ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)])]
+
+    streets = [
+        ({"name": "Ленинский проспект"}, [(0, 0), (2000, 0)]),
+        ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)]),
+    ]
     return _osm(Path(tempfile.mkdtemp()), streets, [])
 
 
@@ -188,30 +215,40 @@ def test_english_common_words_are_no_street(town: Gazetteer) -> None:
 
 def _english_town() -> Gazetteer:
     import tempfile
+
     streets = [({"name": "Station Road"}, [(0, 0), (800, 0)]), ({"name": "Park Street"}, [(0, 500), (800, 500)])]
     return _osm(Path(tempfile.mkdtemp()), streets, [])
 
 
 @pytest.fixture(scope="module")
 def russian_town(tmp_path_factory: pytest.TempPathFactory) -> Gazetteer:
-    streets = [({"name": "улица Ленина"}, [(0, 0), (2000, 0)]),
-               ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)]),
-               ({"name": "Садовая улица"}, [(0, 500), (2000, 500)])]
-    points = [({"addr:street": "улица Ленина", "addr:housenumber": str(n)}, (n * 20, 10 if n % 2 else -10))
-              for n in range(1, 60)]
-    points += [({"shop": "supermarket", "name": "Магнит"}, (1500, 510)),
-               ({"shop": "supermarket", "name": "Магнит"}, (100, -900)),
-               ({"amenity": "hospital", "name": "Городская больница № 2"}, (200, 200))]
+    streets = [
+        ({"name": "улица Ленина"}, [(0, 0), (2000, 0)]),
+        ({"name": "проспект Мира"}, [(1000, -1000), (1000, 1000)]),
+        ({"name": "Садовая улица"}, [(0, 500), (2000, 500)]),
+    ]
+    points = [
+        ({"addr:street": "улица Ленина", "addr:housenumber": str(n)}, (n * 20, 10 if n % 2 else -10))
+        for n in range(1, 60)
+    ]
+    points += [
+        ({"shop": "supermarket", "name": "Магнит"}, (1500, 510)),
+        ({"shop": "supermarket", "name": "Магнит"}, (100, -900)),
+        ({"amenity": "hospital", "name": "Городская больница № 2"}, (200, 200)),
+    ]
     return _osm(tmp_path_factory.mktemp("ru"), streets, points)
 
 
-@pytest.mark.parametrize("text, level, where", [
-    ("ул. Ленина, д. 5 темно", "address", (100, 10)),
-    ("дом 7 по улице Ленина", "address", (140, 10)),
-    ("на углу Ленина и проспекта Мира авария", "intersection", (1000, 0)),
-    ("у Магнита на Садовой пьяные", "landmark", (1500, 510)),       # the branch on that street
-    ("у городской больницы № 2 шумят", "landmark", (200, 200)),
-])
+@pytest.mark.parametrize(
+    "text, level, where",
+    [
+        ("ул. Ленина, д. 5 темно", "address", (100, 10)),
+        ("дом 7 по улице Ленина", "address", (140, 10)),
+        ("на углу Ленина и проспекта Мира авария", "intersection", (1000, 0)),
+        ("у Магнита на Садовой пьяные", "landmark", (1500, 510)),  # the branch on that street
+        ("у городской больницы № 2 шумят", "landmark", (200, 200)),
+    ],
+)
 def test_russian_city(russian_town: Gazetteer, text: str, level: str, where: tuple[float, float]) -> None:
     m = geocode(text, gazetteer=russian_town)
     assert m.level == level and _dist(m, *where) <= m.uncertainty_m

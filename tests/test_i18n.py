@@ -27,8 +27,13 @@ def test_unknown_keys_fail_loudly_and_english_is_a_switch() -> None:
 
 def test_every_key_the_code_asks_for_exists() -> None:
     """Literal keys in tr(...)/t(...) calls of the code are all in the catalogue."""
-    out = subprocess.run(["git", "grep", "-ohE", r"\btr?\(\"[a-z_]+\.[a-z_0-9.-]+\"[,)]", "--", "*.py", ":!tests/"], cwd=ROOT,
-                         capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        ["git", "grep", "-ohE", r"\btr?\(\"[a-z_]+\.[a-z_0-9.-]+\"[,)]", "--", "*.py", ":!tests/"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     keys = {m.split('"')[1] for m in out.split()}
     assert keys, "the scan found no keys"
     assert sorted(k for k in keys if k not in catalogue()) == []
@@ -39,8 +44,12 @@ def test_each_language_is_written_in_its_own_words() -> None:
     lists the names and tokens both languages share)."""
     from tests.language import foreign_words
 
-    found = {(key, lang): words for key, entry in catalogue().items() for lang in LANGS
-             if (words := foreign_words(PLACEHOLDER.sub(" ", entry[lang]), lang))}
+    found = {
+        (key, lang): words
+        for key, entry in catalogue().items()
+        for lang in LANGS
+        if (words := foreign_words(PLACEHOLDER.sub(" ", entry[lang]), lang))
+    }
     assert found == {}
 
 
@@ -59,17 +68,31 @@ def test_every_code_a_page_or_export_shows_has_a_name() -> None:
     from services.effect import header
     from services.moderation import REASON_KINDS
 
-    audited = subprocess.run(["git", "grep", "-ohE", r"action=\"[a-z_]+\"", "--", "auth", "data", "services"],
-                             cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    audited = subprocess.run(
+        ["git", "grep", "-ohE", r"action=\"[a-z_]+\"", "--", "auth", "data", "services"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     codes = {
-        "role": ROLES, "level": get_args(Level), "forecast_method": list(METHODS), "owner": OWNERS,
-        "action_status": STATUSES, "weekday": WEEKDAYS, "export": POLICE_COLUMNS,
+        "role": ROLES,
+        "level": get_args(Level),
+        "forecast_method": list(METHODS),
+        "owner": OWNERS,
+        "action_status": STATUSES,
+        "weekday": WEEKDAYS,
+        "export": POLICE_COLUMNS,
         "mod": [f"reason_{k}" for k in [*REASON_KINDS, "other"]],
         "audit_action": {line.split('"')[1] for line in audited.split()} | {"login", "login_failed", "login_throttled"},
         "source": get_args(Source),
     }
-    missing = [f"{prefix}.{code}" for prefix, values in codes.items() for code in values
-               if f"{prefix}.{code}" not in catalogue()]
+    missing = [
+        f"{prefix}.{code}"
+        for prefix, values in codes.items()
+        for code in values
+        if f"{prefix}.{code}" not in catalogue()
+    ]
     assert missing == []
     for columns in REPORT_COLUMNS.values():  # the programme report's headers
         for column in columns:

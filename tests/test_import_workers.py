@@ -8,10 +8,10 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import select
 
-from data.importer import import_file
 from data.store.db import make_engine, upgrade
 from data.store.schema import QuarantineRow, ReportRow
-from data.workers import MIN_PARALLEL
+from services.import_workers import MIN_PARALLEL
+from services.importer import import_file
 from tests.conftest import ROOT
 
 HOTLINE = ROOT / "data" / "demo" / "sources" / "hotline" / "hotline_2024-2025.csv"
@@ -23,8 +23,9 @@ def _stored(engine) -> tuple[pd.DataFrame, pd.DataFrame]:  # type: ignore[no-unt
         reports = pd.DataFrame(conn.execute(select(ReportRow.__table__)).mappings().all())
         quarantine = pd.DataFrame(conn.execute(select(QuarantineRow.__table__)).mappings().all())
     if "record" in quarantine.columns:  # the report as it would be stored, stamped when it was made
-        quarantine["record"] = [None if r is None else {k: v for k, v in r.items() if k not in SKIP}
-                                for r in quarantine["record"]]
+        quarantine["record"] = [
+            None if r is None else {k: v for k, v in r.items() if k not in SKIP} for r in quarantine["record"]
+        ]
     keep = lambda f: f[[c for c in f.columns if c not in SKIP]].sort_values("source_ref").reset_index(drop=True)  # noqa: E731
     return keep(reports), keep(quarantine.drop(columns=["created_at", "resolved_at"], errors="ignore"))
 
@@ -50,7 +51,7 @@ def test_a_parallel_import_stores_what_a_serial_one_does(tmp_path: Path, monkeyp
 def test_workers_fork_only_from_a_single_threaded_process(monkeypatch) -> None:  # type: ignore[no-untyped-def]
     import threading
 
-    from data.workers import worker_pool
+    from services.import_workers import worker_pool
 
     monkeypatch.setattr(threading, "active_count", lambda: 2)  # e.g. Streamlit's server threads
     with worker_pool(2) as pool:

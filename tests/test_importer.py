@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data import importer
-from data.importer import import_file
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
+from services import importer
+from services.importer import import_file
 from tests.conftest import ROOT
 
 HOTLINE = ROOT / "tests" / "fixtures" / "pipeline" / "hotline.csv"
@@ -73,10 +73,19 @@ def test_reimporting_the_same_file_or_rows_adds_nothing(store, summary, tmp_path
 
 
 def test_cli_imports_into_an_empty_database_file(tmp_path) -> None:
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}", "PATH": "/usr/bin:/bin",
-           "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key")}
-    out = subprocess.run([sys.executable, "cli.py", "import", str(HOTLINE)], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=300)
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'new.db'}",
+        "PATH": "/usr/bin:/bin",
+        "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key"),
+    }
+    out = subprocess.run(
+        [sys.executable, "cli.py", "import", str(HOTLINE)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert out.returncode == 0, out.stderr
     assert '"imported": 3' in out.stdout
 

@@ -23,10 +23,11 @@ def consume(result):
 
 
 def test_fix_mojibake_recursive_and_tolerant():
-    broken = "Сміття біля ринку".encode("utf-8").decode("latin-1")
+    broken = "Сміття біля ринку".encode().decode("latin-1")
     assert broken.startswith("Ð¡")
     assert fix_mojibake({"a": [broken, 1, None], broken: broken}) == {
-        "a": ["Сміття біля ринку", 1, None], "Сміття біля ринку": "Сміття біля ринку"
+        "a": ["Сміття біля ринку", 1, None],
+        "Сміття біля ринку": "Сміття біля ринку",
     }
     assert fix_mojibake("Сміття вже виправлене") == "Сміття вже виправлене"  # above U+00FF: left alone
     assert fix_mojibake("café ÿ") == "café ÿ"  # latin-1 that is not UTF-8: left alone
@@ -73,11 +74,14 @@ def test_group_posts():
     assert post.venue_text == "Вознесенськ" and post.location is None
 
 
-@pytest.mark.parametrize("document, key", [
-    ({"profile_v2": {"name": "x"}}, "'profile_v2'"),
-    ({"comments_v2": {"not": "a list"}}, "'comments_v2' should be a list"),
-    ("just a string", "not str"),
-])
+@pytest.mark.parametrize(
+    "document, key",
+    [
+        ({"profile_v2": {"name": "x"}}, "'profile_v2'"),
+        ({"comments_v2": {"not": "a list"}}, "'comments_v2' should be a list"),
+        ("just a string", "not str"),
+    ],
+)
 def test_unknown_structures_fail_loudly(document, key):
     with pytest.raises(UnreadableFile) as info:
         parse_facebook(json.dumps(document).encode(), name="weird.json")

@@ -21,13 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data import intake
-from data.importer import BatchSummary, import_file
 from data.intake.bounds import bounds
 from data.intake.common import IntakeOptions
 from data.store.db import make_engine, upgrade
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
 from services import form, moderation
+from services.importer import BatchSummary, import_file
 from tests.conftest import ROOT
 
 TEXT = "Сміття біля будинку вул. Соборності 5, просимо прибрати"
@@ -54,18 +54,27 @@ def imported(path: Path, engine, **kwargs) -> BatchSummary:  # type: ignore[no-u
 
 def telegram(messages: list[dict], tmp_path: Path, name: str = "result.json") -> Path:
     path = tmp_path / name
-    path.write_text(json.dumps({"name": "Місто", "type": "public_supergroup", "id": 77, "messages": messages},
-                               ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps({"name": "Місто", "type": "public_supergroup", "id": 77, "messages": messages}, ensure_ascii=False),
+        encoding="utf-8",
+    )
     return path
 
 
 def message(msg_id: int, text, unix: int = 1714550400) -> dict:  # type: ignore[no-untyped-def]
-    return {"id": msg_id, "type": "message", "date": "2024-05-01T11:00:00", "date_unixtime": str(unix),
-            "from_id": f"user{msg_id}", "text": text}
+    return {
+        "id": msg_id,
+        "type": "message",
+        "date": "2024-05-01T11:00:00",
+        "date_unixtime": str(unix),
+        "from_id": f"user{msg_id}",
+        "text": text,
+    }
 
 
-def csv_file(tmp_path: Path, rows: list[str], header: str = "Дата;Опис;Адреса", name: str = "r.csv",
-             encoding: str = "utf-8") -> Path:
+def csv_file(
+    tmp_path: Path, rows: list[str], header: str = "Дата;Опис;Адреса", name: str = "r.csv", encoding: str = "utf-8"
+) -> Path:
     path = tmp_path / name
     path.write_bytes(("\n".join([header, *rows]) + "\n").encode(encoding))
     return path
@@ -134,8 +143,10 @@ def test_deeply_nested_json_fails_fast_with_the_depth_bound(tmp_path) -> None:
     head = '{"name":"c","type":"public_supergroup","id":1,"messages":['
     before = ",".join(json.dumps(message(i, f"{TEXT} {i}"), ensure_ascii=False) for i in range(1, 2001))
     path = tmp_path / "deep.json"
-    path.write_text(head + before + ',{"id":9999,"type":"message","date_unixtime":"1714550400","text":[' + nested
-                    + "]}]}", encoding="utf-8")
+    path.write_text(
+        head + before + ',{"id":9999,"type":"message","date_unixtime":"1714550400","text":[' + nested + "]}]}",
+        encoding="utf-8",
+    )
     result = intake.parse_file(path)
     items = list(result.items)
     assert items[0].text == f"{TEXT} 1" and len(items) > 1000  # read before the bound
@@ -155,11 +166,21 @@ def test_a_truncated_export_keeps_what_was_read_and_fails_the_file(db, tmp_path)
     s = imported(path, db)
     assert s.failed and "damaged" in s.problems[0]
     assert s.imported + s.duplicates >= 2  # the messages before the damage are kept
-    env = {"DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}", "PATH": "/usr/bin:/bin",
-           "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key"), "HOTSPOTS_MODE": "demo"}
+    env = {
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "PATH": "/usr/bin:/bin",
+        "HOTSPOTS_SALT_FILE": str(tmp_path / "salt.key"),
+        "HOTSPOTS_MODE": "demo",
+    }
     good = csv_file(tmp_path, [f"01.03.2024;{TEXT};вул. Соборності 5"], name="good.csv")
-    out = subprocess.run([sys.executable, "cli.py", "import", str(good), str(path), str(ROOT / "data/demo/meta.json")],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [sys.executable, "cli.py", "import", str(good), str(path), str(ROOT / "data/demo/meta.json")],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 1, out.stderr
     errors = [line for line in out.stderr.splitlines() if line.startswith("error")]
     assert len(errors) == 2 and "damaged" in errors[0] and "not a report file" in errors[1]
@@ -204,8 +225,7 @@ def test_total_cells_and_records_per_file_are_bounded(db, tmp_path) -> None:
     result = intake.parse_file(path, limits=bounds(max_cells=80))
     list(result.items)
     assert "max_cells" in result.problems[0]
-    s = imported(csv_file(tmp_path, [f"01.03.2024;{TEXT} {i};" for i in range(30)]), db,
-                 limits=bounds(max_records=10))
+    s = imported(csv_file(tmp_path, [f"01.03.2024;{TEXT} {i};" for i in range(30)]), db, limits=bounds(max_records=10))
     assert s.read == 10 and s.failed and "max_records" in s.problems[0]
 
 
@@ -232,8 +252,12 @@ def test_bounds_come_from_the_environment(monkeypatch) -> None:
 
 
 def test_dates_outside_the_period_are_quarantined(db, tmp_path) -> None:
-    rows = [f"01.03.1970;{TEXT};вул. Соборності 5", f"01.03.2100;{TEXT} 2;вул. Соборності 5",
-            f"01.03.2024;{TEXT} 3;вул. Соборності 5", f"03.01.2026;{TEXT} 4;вул. Соборності 5"]
+    rows = [
+        f"01.03.1970;{TEXT};вул. Соборності 5",
+        f"01.03.2100;{TEXT} 2;вул. Соборності 5",
+        f"01.03.2024;{TEXT} 3;вул. Соборності 5",
+        f"03.01.2026;{TEXT} 4;вул. Соборності 5",
+    ]
     s = imported(csv_file(tmp_path, rows), db)
     assert (s.read, s.imported, s.quarantined) == (4, 1, 3)  # demo clock: 2026-01-01, so the 3rd of Jan is future
     reasons = " | ".join(quarantine_frame(db)["reason"])
@@ -243,8 +267,9 @@ def test_dates_outside_the_period_are_quarantined(db, tmp_path) -> None:
 
 @pytest.mark.parametrize("lat, lon", [(0, 0), (91, 500), (50.4501, 30.5234), ("nan", "1")])
 def test_points_not_in_the_city_are_quarantined_as_outside(db, tmp_path, lat, lon) -> None:
-    path = csv_file(tmp_path, [f"01.03.2024;Гучна музика вночі, неможливо спати;{lat};{lon}"],
-                    header="Дата;Опис;lat;lon")
+    path = csv_file(
+        tmp_path, [f"01.03.2024;Гучна музика вночі, неможливо спати;{lat};{lon}"], header="Дата;Опис;lat;lon"
+    )
     s = imported(path, db)
     assert s.quarantined == 1 and s.imported == 0
     reason = quarantine_frame(db)["reason"].iloc[0]
@@ -259,8 +284,11 @@ def test_a_telegram_pin_outside_the_city_goes_to_the_moderator(db, tmp_path) -> 
 
 
 def test_the_form_refuses_nan_and_far_points(db) -> None:
-    for lat, lon, key in ((math.nan, 31.33, "form.need_place"), (math.inf, 31.33, "form.need_place"),
-                          (0.0, 0.0, "form.outside_city")):
+    for lat, lon, key in (
+        (math.nan, 31.33, "form.need_place"),
+        (math.inf, 31.33, "form.need_place"),
+        (0.0, 0.0, "form.outside_city"),
+    ):
         with pytest.raises(form.Refused, match=key):
             form.submit(db, description="Сміття біля ринку вже тиждень", category=None, lat=lat, lon=lon, contact=None)
 
@@ -284,8 +312,11 @@ def test_ambiguous_dates_follow_the_option(tmp_path) -> None:
     [day] = list(intake.parse_file(path).items)
     [month] = list(intake.parse_file(path, options=IntakeOptions(date_order="monthfirst")).items)
     assert (day.received_at.month, month.received_at.month) == (2, 3)
-    [mapped] = list(intake.parse_file(path, column_mapping={"columns": {"date": "Дата", "text": "Опис"},
-                                                            "date_order": "monthfirst"}).items)
+    [mapped] = list(
+        intake.parse_file(
+            path, column_mapping={"columns": {"date": "Дата", "text": "Опис"}, "date_order": "monthfirst"}
+        ).items
+    )
     assert mapped.received_at.month == 3
 
 
@@ -293,8 +324,9 @@ def test_projected_xy_is_transformed_with_a_crs_or_quarantined_with_the_reason(d
     from pyproj import Transformer
 
     x, y = Transformer.from_crs("EPSG:4326", "EPSG:32636", always_xy=True).transform(31.3330, 47.5660)
-    path = csv_file(tmp_path, [f"01.03.2024;Гучна музика вночі, неможливо спати;{x:.1f};{y:.1f}"],
-                    header="Дата;Опис;X;Y")
+    path = csv_file(
+        tmp_path, [f"01.03.2024;Гучна музика вночі, неможливо спати;{x:.1f};{y:.1f}"], header="Дата;Опис;X;Y"
+    )
     s = imported(path, db)
     assert s.quarantined == 1 and "projected" in quarantine_frame(db)["reason"].iloc[0]
     [item] = list(intake.parse_file(path, options=IntakeOptions(crs="EPSG:32636")).items)
@@ -333,8 +365,9 @@ def test_control_and_bidi_characters_are_kept_visible_never_active(db, tmp_path)
 # ------------------------------------------------------------------ what is not a report
 
 
-@pytest.mark.parametrize("name", ["actions.csv", "meetings.csv", "districts.csv", "hotspots.csv", "meta.json",
-                                  "ground_truth.csv"])
+@pytest.mark.parametrize(
+    "name", ["actions.csv", "meetings.csv", "districts.csv", "hotspots.csv", "meta.json", "ground_truth.csv"]
+)
 def test_the_demo_side_tables_are_not_report_files(name) -> None:
     with pytest.raises(intake.UnreadableFile, match="not a report file"):
         list(intake.parse_file(ROOT / "data" / "demo" / name).items)
@@ -373,7 +406,7 @@ def test_a_pin_that_is_no_point_is_shown_not_dropped(db, tmp_path) -> None:
 
 
 def test_counts_that_do_not_add_up_stop_the_batch(db, tmp_path, monkeypatch) -> None:
-    from data import importer
+    from services import importer
 
     settle = importer._settle_counts
 

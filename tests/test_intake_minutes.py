@@ -11,8 +11,8 @@ import openpyxl
 import pytest
 
 from data.intake import Meeting, UnreadableFile, parse_file
-from data.intake.minutes import is_minutes_workbook
 from data.intake.common import InputFile
+from data.intake.minutes import is_minutes_workbook
 from data.intake.templates import XLSX_TEMPLATE, write_minutes_docx_template, write_minutes_template
 from data.records import Quarantined, RawMessage
 
@@ -30,7 +30,9 @@ def test_filled_xlsx_template():
     assert result.kind == "minutes"
     items = consume(result)
     [meeting] = result.meetings
-    assert meeting == Meeting(id="2024-03", date=date(2024, 3, 12), place="Ліцей №2, актова зала", attendees=27, problems=3)
+    assert meeting == Meeting(
+        id="2024-03", date=date(2024, 3, 12), place="Ліцей №2, актова зала", attendees=27, problems=3
+    )
     dump, light, missing, drinking = items
     assert isinstance(dump, RawMessage) and dump.source == "meeting" and dump.meeting_id == "2024-03"
     assert dump.text == "Стихійне звалище за ринком" and dump.venue_text == "вул. Київська біля ринку"

@@ -18,23 +18,37 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data import intake
-from data.importer import import_file
 from data.store.db import make_engine, upgrade
+from services.importer import import_file
 from services.moderation import batch_accounting
 
-SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow],
-                    derandomize=True)
-WORDS = st.sampled_from(["Сміття", "біля", "вул. Соборності 5", "школи №7", "\u202e", "\x00", "ринку", " ", "\n",
-                         "парк", "🙂", "музика вночі"])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], derandomize=True)
+WORDS = st.sampled_from(
+    [
+        "Сміття",
+        "біля",
+        "вул. Соборності 5",
+        "школи №7",
+        "\u202e",
+        "\x00",
+        "ринку",
+        " ",
+        "\n",
+        "парк",
+        "🙂",
+        "музика вночі",
+    ]
+)
 ENTITY_TYPES = st.sampled_from(["bold", "italic", "link", "text_link", "plain", "mention", None])
 
 pieces = st.recursive(
     WORDS,
     lambda inner: st.one_of(
         st.lists(inner, max_size=3),
-        st.fixed_dictionaries({"type": ENTITY_TYPES, "text": st.one_of(inner, st.lists(inner, max_size=3))},
-                              optional={"href": st.sampled_from(["https://maps.google.com/?q=47.566,31.333",
-                                                                 "x", ""])}),
+        st.fixed_dictionaries(
+            {"type": ENTITY_TYPES, "text": st.one_of(inner, st.lists(inner, max_size=3))},
+            optional={"href": st.sampled_from(["https://maps.google.com/?q=47.566,31.333", "x", ""])},
+        ),
     ),
     max_leaves=30,
 )
@@ -46,8 +60,11 @@ messages = st.fixed_dictionaries(
         "date_unixtime": st.sampled_from(["1714550400", "1714636800", "0", "4102444800", "x"]),
         "text": st.one_of(pieces, st.lists(pieces, max_size=4)),
     },
-    optional={"text_entities": st.lists(pieces, max_size=4), "from_id": st.sampled_from(["user1", "user2"]),
-              "location_information": points.map(lambda p: {"latitude": p[0], "longitude": p[1]} if p else {})},
+    optional={
+        "text_entities": st.lists(pieces, max_size=4),
+        "from_id": st.sampled_from(["user1", "user2"]),
+        "location_information": points.map(lambda p: {"latitude": p[0], "longitude": p[1]} if p else {}),
+    },
 )
 
 
@@ -76,8 +93,9 @@ def test_telegram_exports_of_any_shape_keep_the_identity() -> None:
         @SETTINGS
         @given(st.lists(messages, max_size=12), st.one_of(st.none(), st.floats(0.3, 1.0)))
         def check(items: list[dict], cut: float | None) -> None:
-            data = json.dumps({"name": "c", "type": "public_supergroup", "id": 5, "messages": items},
-                              ensure_ascii=False).encode()
+            data = json.dumps(
+                {"name": "c", "type": "public_supergroup", "id": 5, "messages": items}, ensure_ascii=False
+            ).encode()
             if cut is not None:  # a truncated or damaged export
                 data = data[: int(len(data) * cut)]
             path = folder / "result.json"
@@ -102,9 +120,11 @@ def test_tables_with_repeats_in_any_encoding_keep_the_identity() -> None:
         engine = _store(folder)
 
         @SETTINGS
-        @given(st.lists(rows, max_size=15), st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1251",
-                                                              "koi8-u"]),
-               st.integers(1, 3))
+        @given(
+            st.lists(rows, max_size=15),
+            st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le", "cp1251", "koi8-u"]),
+            st.integers(1, 3),
+        )
         def check(table: list[tuple[str, str, str, str]], encoding: str, copies: int) -> None:
             lines = ["Дата;Опис;Адреса;lat;lon"]
             for date, text, address, point in table:
@@ -121,12 +141,14 @@ TOO_DEEP = 64 - 4  # the export's own levels: document, messages, message, text
 
 
 @settings(max_examples=60, deadline=None, derandomize=True)
-@given(st.integers(1, 3000), st.sampled_from(["[", "{\"a\":"]))
+@given(st.integers(1, 3000), st.sampled_from(["[", '{"a":']))
 def test_any_nesting_depth_is_parsed_or_refused_by_the_bound(depth: int, opener: str) -> None:
     closer = "]" if opener == "[" else "}"
     inner = opener * depth + "1" + closer * depth
-    data = ('{"name":"c","type":"public_supergroup","id":1,"messages":[{"id":1,"type":"message",'
-            '"date_unixtime":"1714550400","text":[' + inner + ',"Сміття"]}]}').encode()
+    data = (
+        '{"name":"c","type":"public_supergroup","id":1,"messages":[{"id":1,"type":"message",'
+        '"date_unixtime":"1714550400","text":[' + inner + ',"Сміття"]}]}'
+    ).encode()
     try:
         result = intake.parse_file(data, name="result.json")
         items = list(result.items)

@@ -41,15 +41,29 @@ def outcome(content: bytes, **kwargs):
 # ---------------------------------------------------------------- Telegram
 
 texts = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
-pieces = st.lists(st.one_of(texts, st.fixed_dictionaries({"type": st.sampled_from(["bold", "link", "mention"]), "text": texts})), max_size=4)
-messages = st.fixed_dictionaries(
-    {"id": st.integers(1, 10**6), "type": st.sampled_from(["message", "message", "service"]),
-     "date_unixtime": st.integers(1_600_000_000, 1_800_000_000).map(str), "from_id": st.just("user1"),
-     "text": st.one_of(texts, pieces)},
-    optional={"photo": st.just("(File not included.)"), "reply_to_message_id": st.integers(1, 100),
-              "location_information": st.fixed_dictionaries({"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)})},
+pieces = st.lists(
+    st.one_of(texts, st.fixed_dictionaries({"type": st.sampled_from(["bold", "link", "mention"]), "text": texts})),
+    max_size=4,
 )
-exports = st.lists(messages, max_size=12).map(lambda ms: {"name": "chat", "type": "private_group", "id": 77, "messages": ms})
+messages = st.fixed_dictionaries(
+    {
+        "id": st.integers(1, 10**6),
+        "type": st.sampled_from(["message", "message", "service"]),
+        "date_unixtime": st.integers(1_600_000_000, 1_800_000_000).map(str),
+        "from_id": st.just("user1"),
+        "text": st.one_of(texts, pieces),
+    },
+    optional={
+        "photo": st.just("(File not included.)"),
+        "reply_to_message_id": st.integers(1, 100),
+        "location_information": st.fixed_dictionaries(
+            {"latitude": st.floats(-90, 90), "longitude": st.floats(-180, 180)}
+        ),
+    },
+)
+exports = st.lists(messages, max_size=12).map(
+    lambda ms: {"name": "chat", "type": "private_group", "id": 77, "messages": ms}
+)
 
 
 @SETTINGS
@@ -74,7 +88,7 @@ def test_broken_telegram_exports(export, data):
         elif action == "insert":
             raw[position:position] = data.draw(st.binary(min_size=1, max_size=4))
         else:
-            del raw[position:position + data.draw(st.integers(1, 8))]
+            del raw[position : position + data.draw(st.integers(1, 8))]
     outcome(bytes(raw), kind="telegram", name="r.json")
 
 
@@ -107,8 +121,11 @@ def test_repair_keeps_valid_json_byte_for_byte(value, chunk):
 
 
 @SETTINGS
-@given(st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), max_codepoint=0x500)), max_size=6),
-       st.integers(1, 64), st.booleans())
+@given(
+    st.lists(st.text(st.characters(codec="utf-8", exclude_categories=("Cs",), max_codepoint=0x500)), max_size=6),
+    st.integers(1, 64),
+    st.booleans(),
+)
 def test_repair_restores_raw_control_characters(strings, chunk, hex_style):
     """What Telegram Desktop writes (raw control bytes or \\xNN) reads back as the text."""
     raw = json.dumps(strings, ensure_ascii=False)
@@ -132,8 +149,11 @@ def csv_bytes(rows, delimiter, encoding):
 
 
 @SETTINGS
-@given(st.lists(st.lists(cells, min_size=0, max_size=4), max_size=25), st.sampled_from([";", ",", "\t"]),
-       st.sampled_from(["utf-8", "utf-8-sig", "cp1251"]))
+@given(
+    st.lists(st.lists(cells, min_size=0, max_size=4), max_size=25),
+    st.sampled_from([";", ",", "\t"]),
+    st.sampled_from(["utf-8", "utf-8-sig", "cp1251"]),
+)
 def test_csv_every_non_blank_row_is_accounted_for(rows, delimiter, encoding):
     result = outcome(csv_bytes(rows, delimiter, encoding), name="t.csv")
     assert result is not None
@@ -154,7 +174,10 @@ def test_broken_csv(rows, data):
 # ---------------------------------------------------------------- XLSX
 
 xlsx_cells = st.one_of(
-    st.none(), plain, st.integers(-10, 90000), st.floats(-1e6, 1e6, allow_nan=False),
+    st.none(),
+    plain,
+    st.integers(-10, 90000),
+    st.floats(-1e6, 1e6, allow_nan=False),
     st.datetimes(datetime(1990, 1, 1), datetime(2030, 1, 1)),
 )
 
@@ -188,7 +211,7 @@ def test_broken_xlsx(rows, data):
     # positions are drawn as fractions: the file's length varies with its save time
     spot = st.floats(0, 1, exclude_max=True).map(lambda f: 4 + int(f * (len(raw) - 4)))
     if data.draw(st.booleans()):
-        del raw[data.draw(spot):]
+        del raw[data.draw(spot) :]
     else:
         for _ in range(data.draw(st.integers(1, 20))):
             raw[data.draw(spot)] = data.draw(st.integers(0, 255))
@@ -204,7 +227,7 @@ DOCX = (Path(__file__).parent / "fixtures" / "intake" / "minutes_meeting7.docx")
 def test_broken_docx(flips, truncate):
     raw = bytearray(DOCX)
     if truncate:
-        del raw[flips[0][0]:]
+        del raw[flips[0][0] :]
     else:
         for position, value in flips:
             raw[position] = value

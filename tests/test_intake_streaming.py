@@ -20,21 +20,36 @@ def write_export(path: Path, target_bytes: int) -> int:
     """
     count = size = 0
     with path.open("w", encoding="utf-8") as handle:
-        handle.write('{\n "name": "Безпечний Вознесенськ",\n "type": "private_supergroup",\n "id": 1766112233,\n "messages": [\n')
+        handle.write(
+            '{\n "name": "Безпечний Вознесенськ",\n "type": "private_supergroup",\n "id": 1766112233,\n "messages": [\n'
+        )
         while size < target_bytes:
             count += 1
             text = f"Повідомлення {count}: сміття біля будинку {count % 200} на вул. Київській, машини на газоні"
             message = {
-                "id": count, "type": "message", "date": "2024-03-01T10:00:05",
-                "date_unixtime": str(1709280005 + count), "from": "Мешканець", "from_id": f"user{count % 5000}",
+                "id": count,
+                "type": "message",
+                "date": "2024-03-01T10:00:05",
+                "date_unixtime": str(1709280005 + count),
+                "from": "Мешканець",
+                "from_id": f"user{count % 5000}",
                 "text": ["Увага: ", {"type": "bold", "text": text}] if count % 3 == 0 else text,
                 "text_entities": [{"type": "plain", "text": "Увага: "}, {"type": "bold", "text": text}]
-                if count % 3 == 0 else [{"type": "plain", "text": text}],
+                if count % 3 == 0
+                else [{"type": "plain", "text": text}],
             }
             if count % 10 == 0:
-                message = {"id": count, "type": "service", "date": "2024-03-01T10:00:05",
-                           "date_unixtime": str(1709280005 + count), "actor": "A", "actor_id": "user1",
-                           "action": "pin_message", "text": "", "text_entities": []}
+                message = {
+                    "id": count,
+                    "type": "service",
+                    "date": "2024-03-01T10:00:05",
+                    "date_unixtime": str(1709280005 + count),
+                    "actor": "A",
+                    "actor_id": "user1",
+                    "action": "pin_message",
+                    "text": "",
+                    "text_entities": [],
+                }
             chunk = ("" if count == 1 else ",\n") + json.dumps(message, ensure_ascii=False, indent=1)
             if count % 50 == 0:
                 chunk = chunk.replace("Повідомлення", "Повідомлення\x0b", 1)

@@ -22,7 +22,10 @@ def test_survey_csv():
     assert len(result.surveys) == 3 and len(quarantined) == 3
     first, second, third = result.surveys
     assert first == SurveyResponse(
-        source_ref=first.source_ref, wave="1", district="Центр", answered_on=date(2024, 2, 1),
+        source_ref=first.source_ref,
+        wave="1",
+        district="Центр",
+        answered_on=date(2024, 2, 1),
         answers={"awareness": 5, "trust_police": 4, "trust_council": 3, "trust_community": 5},
     )
     assert second.answers == {"awareness": 1, "trust_police": 2, "trust_council": 2}  # "важко відповісти" is no answer
@@ -49,19 +52,36 @@ def test_survey_xlsx_with_default_wave(tmp_path):
     workbook.save(tmp_path / "s.xlsx")
     with pytest.raises(UnreadableFile, match="no wave column"):
         parse_file(tmp_path / "s.xlsx")
-    result = parse_file(tmp_path / "s.xlsx", column_mapping={
-        "default_wave": "2024-autumn",
-        "columns": {"district": "District", "trust_police": "Trust in police", "trust_council": "Trust in council"},
-    })
+    result = parse_file(
+        tmp_path / "s.xlsx",
+        column_mapping={
+            "default_wave": "2024-autumn",
+            "columns": {"district": "District", "trust_police": "Trust in police", "trust_council": "Trust in council"},
+        },
+    )
     list(result.items)
     [response] = result.surveys
     assert response.wave == "2024-autumn" and response.answers == {"trust_police": 3, "trust_council": 5}
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("4", 4), ("4 - скоріше довіряю", 4), ("так", 5), ("Ні", 1), ("Да", 5), ("no", 1),
-    (True, 5), (5, 5), (2.0, 2), ("3,0", 3), ("", None), (None, None), ("Важко відповісти", None),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("4", 4),
+        ("4 - скоріше довіряю", 4),
+        ("так", 5),
+        ("Ні", 1),
+        ("Да", 5),
+        ("no", 1),
+        (True, 5),
+        (5, 5),
+        (2.0, 2),
+        ("3,0", 3),
+        ("", None),
+        (None, None),
+        ("Важко відповісти", None),
+    ],
+)
 def test_parse_answer(value, expected):
     assert parse_answer(value) == expected
 

@@ -70,36 +70,45 @@ def test_xlsx_with_date_serial_title_rows_and_coordinates():
     assert dogs.location == (47.5701, 31.3255)  # decimal commas
     assert tyres.received_at == datetime(2024, 3, 2, 16, 0, tzinfo=UTC)  # serial with a time fraction
     assert tyres.location is None
-    assert tyres.extra["location_problem"] == "outside the city: coordinates 123.0, 31.3 are not on Earth (latitude, longitude out of range)"
+    assert (
+        tyres.extra["location_problem"]
+        == "outside the city: coordinates 123.0, 31.3 are not on Earth (latitude, longitude out of range)"
+    )
     assert bad_date.reason == "row 7: date '5 March' is not a date"
     assert no_text.reason == "row 8: no text"
 
 
-@pytest.mark.parametrize("value, expected, date_only", [
-    ("2024-03-01", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    ("2024-03-01T21:40:00", datetime(2024, 3, 1, 19, 40, tzinfo=UTC), False),
-    ("2024-07-01 21:40", datetime(2024, 7, 1, 18, 40, tzinfo=UTC), False),  # summer time
-    ("2024-03-01T21:40:00+00:00", datetime(2024, 3, 1, 21, 40, tzinfo=UTC), False),
-    ("01.03.2024", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    ("1.3.24", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    ("01/03/2024 08:05", datetime(2024, 3, 1, 6, 5, tzinfo=UTC), False),
-    ("01.03.2024 р.", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    (45352, datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    ("45352", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    (date(2024, 3, 1), datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
-    (datetime(2024, 3, 1, 23, 30), datetime(2024, 3, 1, 21, 30, tzinfo=UTC), False),
-])
+@pytest.mark.parametrize(
+    "value, expected, date_only",
+    [
+        ("2024-03-01", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        ("2024-03-01T21:40:00", datetime(2024, 3, 1, 19, 40, tzinfo=UTC), False),
+        ("2024-07-01 21:40", datetime(2024, 7, 1, 18, 40, tzinfo=UTC), False),  # summer time
+        ("2024-03-01T21:40:00+00:00", datetime(2024, 3, 1, 21, 40, tzinfo=UTC), False),
+        ("01.03.2024", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        ("1.3.24", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        ("01/03/2024 08:05", datetime(2024, 3, 1, 6, 5, tzinfo=UTC), False),
+        ("01.03.2024 р.", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        (45352, datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        ("45352", datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        (date(2024, 3, 1), datetime(2024, 3, 1, 10, 0, tzinfo=UTC), True),
+        (datetime(2024, 3, 1, 23, 30), datetime(2024, 3, 1, 21, 30, tzinfo=UTC), False),
+    ],
+)
 def test_parse_when(value, expected, date_only):
     assert parse_when(value) == (expected, date_only)
 
 
-@pytest.mark.parametrize("value, reason", [
-    ("31.02.2024", "date '31.02.2024' is not a date"),
-    ("вчора", "date 'вчора' is not a date"),
-    (12, "date '12' is not a date"),
-    ("", "no date"),
-    (None, "no date"),
-])
+@pytest.mark.parametrize(
+    "value, reason",
+    [
+        ("31.02.2024", "date '31.02.2024' is not a date"),
+        ("вчора", "date 'вчора' is not a date"),
+        (12, "date '12' is not a date"),
+        ("", "no date"),
+        (None, "no date"),
+    ],
+)
 def test_parse_when_reasons(value, reason):
     with pytest.raises(BadDate) as info:
         parse_when(value)
@@ -116,7 +125,7 @@ def test_decode_and_sniff():
 
 
 def test_english_headers_and_header_on_first_row():
-    content = "Date,Description,Address\n2024-03-01,Broken lamp,Kyivska 3\n".encode()
+    content = b"Date,Description,Address\n2024-03-01,Broken lamp,Kyivska 3\n"
     [item] = consume(parse_file(content, name="x.csv"))
     assert item.text == "Broken lamp" and item.venue_text == "Kyivska 3"
 
@@ -130,7 +139,7 @@ def test_a_far_date_is_left_to_the_importer_bounds():
 
 def test_no_header_is_unreadable_with_advice():
     with pytest.raises(UnreadableFile, match="no header row found.*column mapping") as info:
-        parse_file("a;b\n1;2\n".encode(), name="odd.csv")
+        parse_file(b"a;b\n1;2\n", name="odd.csv")
     assert str(info.value).startswith("odd.csv: ")
 
 
@@ -158,14 +167,17 @@ def test_mapping_without_header_and_default_date():
     assert items[1].venue_text == "Соборності"
 
 
-@pytest.mark.parametrize("mapping, problem", [
-    ({"text": "nope", "date": "B"}, "column 'nope' for 'text' is not in the file"),
-    ({"txt": "A"}, "unknown fields ['txt']"),
-    ({"header_row": "one", "columns": {"text": "A"}}, "header_row must be a row number"),
-])
+@pytest.mark.parametrize(
+    "mapping, problem",
+    [
+        ({"text": "nope", "date": "B"}, "column 'nope' for 'text' is not in the file"),
+        ({"txt": "A"}, "unknown fields ['txt']"),
+        ({"header_row": "one", "columns": {"text": "A"}}, "header_row must be a row number"),
+    ],
+)
 def test_bad_mappings_are_unreadable(mapping, problem):
     with pytest.raises(UnreadableFile, match=problem.replace("[", r"\[").replace("]", r"\]")):
-        parse_file("a;b\n1;2\n".encode(), name="m.csv", column_mapping=mapping)
+        parse_file(b"a;b\n1;2\n", name="m.csv", column_mapping=mapping)
 
 
 def test_old_xls_and_wrong_content():

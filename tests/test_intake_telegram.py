@@ -46,31 +46,42 @@ def test_text_as_list_is_rebuilt_from_entities():
     items = by_ref(consume(parse_telegram(FIXTURES / "telegram_chat.json")))
     message = items["tg:1766112233:3"]
     assert message.text == (
-        "Дивіться вул. Соборності 12 — машини на газоні, @vozn_police "
-        "https://maps.google.com/?q=47.56,31.33 і фото тут"
+        "Дивіться вул. Соборності 12 — машини на газоні, @vozn_police https://maps.google.com/?q=47.56,31.33 і фото тут"
     )
     assert message.extra["links"] == ["https://maps.google.com/?q=47.56,31.33", "https://example.org/p/1"]
     assert message.location == (47.56, 31.33) and message.extra["location_from_link"] is True
 
 
-@pytest.mark.parametrize("link, point", [
-    ("https://maps.google.com/?q=47.5661,31.3352", (47.5661, 31.3352)),
-    ("https://www.google.com/maps/search/?api=1&query=47.5661%2C31.3352", (47.5661, 31.3352)),
-    ("https://www.google.com/maps/@47.5661,31.3352,17z", (47.5661, 31.3352)),
-    ("https://www.openstreetmap.org/?mlat=47.5661&mlon=31.3352#map=17/47.5661/31.3352", (47.5661, 31.3352)),
-    ("https://www.openstreetmap.org/#map=17/47.5661/31.3352", (47.5661, 31.3352)),
-    ("https://maps.app.goo.gl/abc", None),
-    ("https://maps.google.com/?q=147.5,31.3", None),
-])
+@pytest.mark.parametrize(
+    "link, point",
+    [
+        ("https://maps.google.com/?q=47.5661,31.3352", (47.5661, 31.3352)),
+        ("https://www.google.com/maps/search/?api=1&query=47.5661%2C31.3352", (47.5661, 31.3352)),
+        ("https://www.google.com/maps/@47.5661,31.3352,17z", (47.5661, 31.3352)),
+        ("https://www.openstreetmap.org/?mlat=47.5661&mlon=31.3352#map=17/47.5661/31.3352", (47.5661, 31.3352)),
+        ("https://www.openstreetmap.org/#map=17/47.5661/31.3352", (47.5661, 31.3352)),
+        ("https://maps.app.goo.gl/abc", None),
+        ("https://maps.google.com/?q=147.5,31.3", None),
+    ],
+)
 def test_point_from_map_links(link, point):
     assert point_from_links(["https://example.org", link]) == point
 
 
 def test_text_list_without_entities_older_exports():
-    chat = {"id": 1, "type": "personal_chat", "messages": [
-        {"id": 5, "type": "message", "date_unixtime": "1709280005", "from_id": "user7",
-         "text": ["Сміття біля ", {"type": "bold", "text": "ринку"}, "!"]},
-    ]}
+    chat = {
+        "id": 1,
+        "type": "personal_chat",
+        "messages": [
+            {
+                "id": 5,
+                "type": "message",
+                "date_unixtime": "1709280005",
+                "from_id": "user7",
+                "text": ["Сміття біля ", {"type": "bold", "text": "ринку"}, "!"],
+            },
+        ],
+    }
     [message] = consume(parse_telegram(json.dumps(chat).encode()))
     assert message.text == "Сміття біля ринку!"
 
@@ -141,11 +152,14 @@ def test_truncated_export_keeps_what_was_read():
     assert isinstance(items[-1], Quarantined) and "damaged" in items[-1].reason
 
 
-@pytest.mark.parametrize("content, problem", [
-    (b"", "the file is empty"),
-    (b"not json at all", "not a readable Telegram export"),
-    (b'{"name": "x", "id": 1}', "no Telegram messages found"),
-])
+@pytest.mark.parametrize(
+    "content, problem",
+    [
+        (b"", "the file is empty"),
+        (b"not json at all", "not a readable Telegram export"),
+        (b'{"name": "x", "id": 1}', "no Telegram messages found"),
+    ],
+)
 def test_unreadable(content, problem):
     with pytest.raises(UnreadableFile, match=problem) as info:
         consume(parse_file(content, kind="telegram" if content else None, name="result.json"))
@@ -162,15 +176,21 @@ def test_repair_is_independent_of_chunk_boundaries(chunk):
 
 
 def test_repair_leaves_valid_json_untouched():
-    valid = json.dumps({"a": ["x\\\"y\\\\", "q\n\t\u0001", {"b": "Вознесенськ \\ \""}]}, ensure_ascii=False).encode()
+    valid = json.dumps({"a": ['x\\"y\\\\', "q\n\t\u0001", {"b": 'Вознесенськ \\ "'}]}, ensure_ascii=False).encode()
     assert RepairingReader(io.BytesIO(valid), chunk_size=3).read() == valid
 
 
 def test_account_export_with_a_long_contact_list_is_detected():
     export = json.loads((FIXTURES / "telegram_account.json").read_text(encoding="utf-8"))
-    contacts = [{"first_name": f"C{i}", "phone_number": "+380000000", "date": "2024-01-01T00:00:00"} for i in range(2000)]
-    export = {"about": export["about"], "personal_information": export["personal_information"],
-              "contacts": {"about": "", "list": contacts}, "chats": export["chats"]}
+    contacts = [
+        {"first_name": f"C{i}", "phone_number": "+380000000", "date": "2024-01-01T00:00:00"} for i in range(2000)
+    ]
+    export = {
+        "about": export["about"],
+        "personal_information": export["personal_information"],
+        "contacts": {"about": "", "list": contacts},
+        "chats": export["chats"],
+    }
     content = json.dumps(export).encode()
     assert len(content) > 65536
     result = parse_file(content, name="result.json")

@@ -9,13 +9,14 @@ from datetime import UTC, datetime
 
 import pandas as pd
 import pytest
+from test_layers_privacy import make_addresses, make_reports, released
+from test_layers_public import GAZETTEER_JSON
 
 from encoders import html_text, js_value, visible_controls
+from geo.gazetteer import Gazetteer
 from layers import council, police
 from layers.privacy import MIN_SURVEY_N, Month, Quarter, public_table
 from layers.public import public_map
-from test_layers_privacy import make_addresses, make_reports, released
-from test_layers_public import GAZETTEER
 
 # Each one carries "pwned": after the encoded forms are taken out, that word must be gone.
 HOSTILE = [
@@ -29,7 +30,7 @@ HOSTILE = [
     "{{ pwned }} {% if 1 %}",
     "{{ 7*7 }}pwned{{ cycler.__init__.__globals__.os.getpid() }}",
     "![x](https://evil.example/pwned.png)",
-    "=HYPERLINK(\"http://evil.example/pwned\")",
+    '=HYPERLINK("http://evil.example/pwned")',
     "\u202epwned.exe\x1b[2J\x00\u2028",
 ]
 
@@ -47,19 +48,19 @@ def assert_only_encoded(html: str, values: list[str]) -> None:
         assert any(f in rest for f in forms), f"{value!r} is not on the map at all"
         for form in forms:
             rest = rest.replace(form, "")
-    assert "pwned" not in rest, rest[max(0, rest.find("pwned") - 300): rest.find("pwned") + 100]
+    assert "pwned" not in rest, rest[max(0, rest.find("pwned") - 300) : rest.find("pwned") + 100]
     flat = re.sub(r"\s+", "", html)
     for sink in ("$(`", "bindTooltip(`", "bindPopup(`", "GeoJsonTooltip", "GeoJsonPopup", ".innerHTML=`"):
         assert sink not in flat, sink
     assert "\u202e" not in html and "\x1b" not in html and "\x00" not in html
 
 
-def hostile_gazetteer() -> dict:
-    gz = copy.deepcopy(GAZETTEER)
+def hostile_gazetteer() -> Gazetteer:
+    gz = copy.deepcopy(GAZETTEER_JSON)
     for i, d in enumerate(gz["districts"]):
         d["name"] = HOSTILE[i % len(HOSTILE)]
         d["names"] = {"name:en": HOSTILE[(i + 1) % len(HOSTILE)]}
-    return gz
+    return Gazetteer.from_dict(gz)
 
 
 def hostile_reports(seed: int = 3) -> pd.DataFrame:
@@ -76,18 +77,43 @@ def hostile_reports(seed: int = 3) -> pd.DataFrame:
 def hostile_actions() -> pd.DataFrame:
     rows = []
     for i, value in enumerate(HOSTILE):
-        rows.append({"cell": "891e43a500fffff" if i % 2 else None, "district": None if i % 2 else "d-02",
-                     "owner": "council", "owner_org": value, "description": value, "status": "done",
-                     "public_note": value, "due_date": value})
-    rows.append({"cell": "891e43a500fffff", "district": None, "owner": "council", "owner_org": None,
-                 "description": "x", "status": HOSTILE[0], "public_note": None, "due_date": None})
+        rows.append(
+            {
+                "cell": "891e43a500fffff" if i % 2 else None,
+                "district": None if i % 2 else "d-02",
+                "owner": "council",
+                "owner_org": value,
+                "description": value,
+                "status": "done",
+                "public_note": value,
+                "due_date": value,
+            }
+        )
+    rows.append(
+        {
+            "cell": "891e43a500fffff",
+            "district": None,
+            "owner": "council",
+            "owner_org": None,
+            "description": "x",
+            "status": HOSTILE[0],
+            "public_note": None,
+            "due_date": None,
+        }
+    )
     return pd.DataFrame(rows)
 
 
 def test_police_map_shows_hostile_report_texts_only_as_text() -> None:
     df = hostile_reports()
-    m = police.police_map(hostile_gazetteer(), role="police", period_label="2026-02", lang="en", reports=df,
-                          points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)))
+    m = police.police_map(
+        hostile_gazetteer(),
+        role="police",
+        period_label="2026-02",
+        lang="en",
+        reports=df,
+        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
+    )
     html = m.get_root().render()
     assert_only_encoded(html, HOSTILE)
     assert "bindPopup(function()" in html and "textContent" in html
@@ -97,10 +123,26 @@ def test_police_map_shows_hostile_report_texts_only_as_text() -> None:
 def test_council_map_shows_hostile_places_actions_and_names_only_as_text(lang) -> None:
     gz = hostile_gazetteer()
     meetings = pd.DataFrame([{"place": v, "date": v, "attendees": v, "lat": 47.56, "lon": 31.32} for v in HOSTILE])
-    survey = pd.DataFrame([{"wave": w, "district": d["name"], "trust_police": 3.0}
-                           for w in ("1", "2") for d in gz["districts"] for _ in range(MIN_SURVEY_N)])
-    m = council.council_map(gz, role="council", period=Month(2026, 2), lang=lang, reports=make_reports(8, 160),
-                            actions=hostile_actions(), survey=survey, wave="2", previous_wave="1", meetings=meetings)
+    survey = pd.DataFrame(
+        [
+            {"wave": w, "district": d.name, "trust_police": 3.0}
+            for w in ("1", "2")
+            for d in gz.districts
+            for _ in range(MIN_SURVEY_N)
+        ]
+    )
+    m = council.council_map(
+        gz,
+        role="council",
+        period=Month(2026, 2),
+        lang=lang,
+        reports=make_reports(8, 160),
+        actions=hostile_actions(),
+        survey=survey,
+        wave="2",
+        previous_wave="1",
+        meetings=meetings,
+    )
     assert_only_encoded(m.get_root().render(), HOSTILE)
 
 

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from data.categories import CATEGORIES, GROUPS
+from geo.gazetteer import District
 from layers import privacy
 from layers.cellkey import cell_key
 from layers.privacy import (
@@ -34,13 +35,41 @@ CENTRE = h3.latlng_to_cell(47.566, 31.33, 8)
 CELLS = sorted(h3.grid_disk(CENTRE, 1))  # 7 neighbouring res-8 cells
 SPLIT_LON = h3.cell_to_latlng(CENTRE)[1] + 1e-4  # not through a cell centre
 DISTRICTS = [
-    {"id": "d-01", "name": "West", "polygon": [[31.2, 47.4], [SPLIT_LON, 47.4], [SPLIT_LON, 47.7], [31.2, 47.7]]},
-    {"id": "d-02", "name": "East", "polygon": [[SPLIT_LON, 47.4], [31.5, 47.4], [31.5, 47.7], [SPLIT_LON, 47.7]]},
+    District(
+        "d-01",
+        "West",
+        {"name:en": "West"},
+        ((31.2, 47.4), (SPLIT_LON, 47.4), (SPLIT_LON, 47.7), (31.2, 47.7)),
+        population=4000,
+        synthetic=True,
+    ),
+    District(
+        "d-02",
+        "East",
+        {"name:en": "East"},
+        ((SPLIT_LON, 47.4), (31.5, 47.4), (31.5, 47.7), (SPLIT_LON, 47.7)),
+        population=4000,
+        synthetic=True,
+    ),
 ]
 MONTHS = Quarter(2026, 1).months
 SLUGS = sorted(CATEGORIES)
-COLUMNS = ["id", "category", "occurred_at", "status", "duplicate_of", "lat", "lon", "level", "text", "status_note",
-           "batch_id", "record_key", "month", "h3_r8"]
+COLUMNS = [
+    "id",
+    "category",
+    "occurred_at",
+    "status",
+    "duplicate_of",
+    "lat",
+    "lon",
+    "level",
+    "text",
+    "status_note",
+    "batch_id",
+    "record_key",
+    "month",
+    "h3_r8",
+]
 FILTERS = [(p, g) for p in (*MONTHS, Quarter(2026, 1)) for g in (None, *GROUPS)]
 
 
@@ -144,8 +173,13 @@ def test_every_total_is_the_sum_of_its_parts(seed: int, n: int) -> None:
             assert d.count == t.units.loc[t.units["district"] == d.district, "count"].sum()
         assert t.total == int(t.base["value"].sum())
         assert not ({"lat", "lon", "text", "occurred_at", "id", "n", "key"} & (set(t.units.columns) | set(t.base)))
-        parts = [public_table(rel, period=period, group=g) for g in GROUPS] if group is None else [
-            public_table(rel, period=m, group=group) for m in period.months] if isinstance(period, Quarter) else []
+        parts = (
+            [public_table(rel, period=period, group=g) for g in GROUPS]
+            if group is None
+            else [public_table(rel, period=m, group=group) for m in period.months]
+            if isinstance(period, Quarter)
+            else []
+        )
         if parts:
             summed = pd.concat([p.units for p in parts]).groupby("unit")["count"].sum()
             assert summed.sort_index().to_dict() == t.units.set_index("unit")["count"].sort_index().to_dict()
@@ -154,9 +188,25 @@ def test_every_total_is_the_sum_of_its_parts(seed: int, n: int) -> None:
 def test_only_moderated_or_imported_reports_are_counted() -> None:
     df = make_reports(3, 0)
     lat, lon = h3.cell_to_latlng(CENTRE)
-    rows = [dict(id=i, category="litter", occurred_at=datetime(2026, 2, 3, tzinfo=UTC), status="verified",
-                 duplicate_of=None, lat=lat, lon=lon, level="address", text="x", status_note=None, batch_id=1,
-                 record_key=i * 7919, month="2026-02", h3_r8=CENTRE) for i in range(12)]
+    rows = [
+        dict(
+            id=i,
+            category="litter",
+            occurred_at=datetime(2026, 2, 3, tzinfo=UTC),
+            status="verified",
+            duplicate_of=None,
+            lat=lat,
+            lon=lon,
+            level="address",
+            text="x",
+            status_note=None,
+            batch_id=1,
+            record_key=i * 7919,
+            month="2026-02",
+            h3_r8=CENTRE,
+        )
+        for i in range(12)
+    ]
     df = pd.concat([df, pd.DataFrame(rows)], ignore_index=True)
     kw = dict(address_counts={CENTRE: 50}, districts=DISTRICTS)
     assert base_cells(df, **kw)["n"].tolist() == [12]

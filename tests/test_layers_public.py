@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 
@@ -10,33 +11,63 @@ import pandas as pd
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make_reports, released
 
+from geo.gazetteer import Gazetteer
 from layers import exports
 from layers.basemap import basemap
 from layers.privacy import Month, Quarter, public_table
 from layers.public import display_table, method_markdown, public_map
-from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make_reports, released
 
-GAZETTEER = {
+GAZETTEER_JSON = {
     "meta": {"source": "test", "synthetic": True, "attribution": "© OpenStreetMap contributors"},
     "boundary": [[31.30, 47.54], [31.36, 47.54], [31.36, 47.59], [31.30, 47.59]],
     "streets": [
-        {"id": "st-1", "name": "Соборності", "highway": "primary", "lines": [[[31.31, 47.56], [31.35, 47.57]]]},
-        {"id": "st-2", "name": "Бузька", "highway": "residential", "lines": [[[31.32, 47.55], [31.32, 47.58]]]},
+        {
+            "id": "st-1",
+            "name": "Соборності",
+            "type": "вулиця",
+            "highway": "primary",
+            "names": {},
+            "synthetic": True,
+            "lines": [[[31.31, 47.56], [31.35, 47.57]]],
+        },
+        {
+            "id": "st-2",
+            "name": "Бузька",
+            "type": "вулиця",
+            "highway": "residential",
+            "names": {},
+            "synthetic": True,
+            "lines": [[[31.32, 47.55], [31.32, 47.58]]],
+        },
     ],
     "addresses": [],
     "landmarks": [],
-    "districts": [{**d, "names": {"name:en": d["name"]}, "population": 4000} for d in DISTRICTS],
+    "districts": [dataclasses.asdict(d) for d in DISTRICTS],
     "water": [{"name": "Південний Буг", "polygon": [[31.34, 47.54], [31.35, 47.54], [31.35, 47.59], [31.34, 47.59]]}],
     "parks": [{"name": "Парк", "polygon": [[31.31, 47.57], [31.315, 47.57], [31.315, 47.575], [31.31, 47.575]]}],
 }
+GAZETTEER = Gazetteer.from_dict(GAZETTEER_JSON)
 POINTS = {"d-01": (47.56, 31.25), "d-02": (47.56, 31.45), "": (47.56, 31.33)}
 ACTIONS = pd.DataFrame(
     [
-        {"cell": "891e43a500fffff", "district": None, "owner": "council", "description": "internal plan detail",
-         "status": "done", "public_note": "Встановлено 5 контейнерів"},
-        {"cell": None, "district": "d-02", "owner": "police", "description": "internal patrol detail",
-         "status": "in_progress", "public_note": None},
+        {
+            "cell": "891e43a500fffff",
+            "district": None,
+            "owner": "council",
+            "description": "internal plan detail",
+            "status": "done",
+            "public_note": "Встановлено 5 контейнерів",
+        },
+        {
+            "cell": None,
+            "district": "d-02",
+            "owner": "police",
+            "description": "internal patrol detail",
+            "status": "in_progress",
+            "public_note": None,
+        },
     ]
 )
 
@@ -53,8 +84,13 @@ def leaks(df: pd.DataFrame, output: str) -> list[str]:
 
 
 @SETTINGS
-@given(st.integers(0, 10_000), st.integers(0, 160), st.sampled_from([*Quarter(2026, 1).months, Quarter(2026, 1)]),
-       st.sampled_from([None, "cleanliness", "disorder", "traffic"]), st.sampled_from(["uk", "en"]))
+@given(
+    st.integers(0, 10_000),
+    st.integers(0, 160),
+    st.sampled_from([*Quarter(2026, 1).months, Quarter(2026, 1)]),
+    st.sampled_from([None, "cleanliness", "disorder", "traffic"]),
+    st.sampled_from(["uk", "en"]),
+)
 def test_public_outputs_hold_no_report_point_or_text(seed, n, period, group, lang) -> None:
     df, addr = make_reports(seed, n), make_addresses(seed)
     t = public_table(released(df, addr), period=period, group=group)
@@ -83,9 +119,20 @@ def test_public_map_has_legend_attribution_layers_and_demo_label() -> None:
     df = make_reports(7, 150)
     t = public_table(released(df, make_addresses(7)), period=Quarter(2026, 1), group="cleanliness")
     html = public_map(t, GAZETTEER, lang="en", actions=ACTIONS).get_root().render()
-    for needle in ("OpenStreetMap contributors", "DEMO DATA", "Reports by cell", "Reports by microdistrict",
-                   "Actions and what was done", "Offline basemap", "OpenStreetMap tiles", "Period: 2026-Q1",
-                   "Cleanliness and greenery", "reports (approximate)", "hm-legend", "Встановлено 5 контейнерів"):
+    for needle in (
+        "OpenStreetMap contributors",
+        "DEMO DATA",
+        "Reports by cell",
+        "Reports by microdistrict",
+        "Actions and what was done",
+        "Offline basemap",
+        "OpenStreetMap tiles",
+        "Period: 2026-Q1",
+        "Cleanliness and greenery",
+        "reports (approximate)",
+        "hm-legend",
+        "Встановлено 5 контейнерів",
+    ):
         assert needle in html, needle
     uk = public_map(t, GAZETTEER, lang="uk", view="districts").get_root().render()
     assert "Звернення за мікрорайонами" in uk and "Період: 2026-Q1" in uk
@@ -106,16 +153,32 @@ def test_osm_tiles_are_optional_and_never_added_by_default() -> None:
     assert "tile.openstreetmap.org" in html
     tile_var = next(c.get_name() for c in m._children.values() if type(c).__name__ == "TileLayer")
     assert f"{tile_var}.addTo" not in html
-    assert "DEMO DATA" not in basemap({**GAZETTEER, "meta": {"synthetic": False}}, lang="en").get_root().render()
+    assert (
+        "DEMO DATA"
+        not in basemap(dataclasses.replace(GAZETTEER, meta={"synthetic": False}), lang="en").get_root().render()
+    )
 
 
 def test_method_text_states_cell_size_noise_releases_lag_and_approximate_places() -> None:
     t = public_table(released(make_reports(1, 30), {}), period=Month(2026, 2), group=None)
     text = method_markdown(t, lang="en")
-    for needle in ("resolution 8", "0.74 km²", "fewer than 8 addresses", "7 days", "2026-02", "approximate",
-                   "Cell Key Method", "numbered release", "revision", "a 0 does not prove",
-                   "Public order): deviation at most ±3, variance 1", "Parking, Other): deviation at most ±2, variance 0.5",
-                   "probability 5%", "checked by a moderator", "OpenStreetMap"):
+    for needle in (
+        "resolution 8",
+        "0.74 km²",
+        "fewer than 8 addresses",
+        "7 days",
+        "2026-02",
+        "approximate",
+        "Cell Key Method",
+        "numbered release",
+        "revision",
+        "a 0 does not prove",
+        "Public order): deviation at most ±3, variance 1",
+        "Parking, Other): deviation at most ±2, variance 0.5",
+        "probability 5%",
+        "checked by a moderator",
+        "OpenStreetMap",
+    ):
         assert needle in text, needle
     uk = method_markdown(lang="uk")
     assert "Як зроблено мапу" in uk and "приблизні" in uk and "±3" in uk
@@ -133,16 +196,26 @@ def test_requests_json_is_open311_shaped() -> None:
     for r in out:
         assert (r["lat"], r["long"]) not in points and r["description"] == ""
         assert r["requested_datetime"][8:19] == "01T00:00:00"
-        assert set(r) == {"service_request_id", "status", "service_code", "service_name", "description",
-                          "requested_datetime", "lat", "long"}
+        assert set(r) == {
+            "service_request_id",
+            "status",
+            "service_code",
+            "service_name",
+            "description",
+            "requested_datetime",
+            "lat",
+            "long",
+        }
 
 
 @pytest.mark.parametrize(
     ("fn", "allowed"),
     [
         (lambda role: exports.police_csv(make_reports(1, 3), role=role), {"police", "admin"}),
-        (lambda role: exports.council_csv(pd.DataFrame({"district": ["d-01"], "n": [3]}), role=role),
-         {"council", "partner", "admin"}),
+        (
+            lambda role: exports.council_csv(pd.DataFrame({"district": ["d-01"], "n": [3]}), role=role),
+            {"council", "partner", "admin"},
+        ),
     ],
 )
 def test_restricted_exports_refuse_other_roles(fn, allowed) -> None:

@@ -11,19 +11,34 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Polygon
+from test_layers_privacy import CELLS, make_reports
+from test_layers_public import ACTIONS, GAZETTEER
 
 from geo.projection import to_metres
 from layers import council, police
 from layers.privacy import MIN_SURVEY_N, Month, counted_reports
-from test_layers_privacy import CELLS, make_reports
-from test_layers_public import ACTIONS, GAZETTEER
 
 RES9 = sorted(h3.cell_to_children(CELLS[0], 9))
-GISTAR = pd.DataFrame({"cell": RES9, "n": [30, 20, 9, 5, 1, 0, 0], "z": [4.1, 2.2, 1.7, 0.3, -1.8, -2.1, -2.9],
-                       "p": [0.0001, 0.03, 0.09, 0.7, 0.07, 0.04, 0.004], "bin": [3, 2, 1, 0, -1, -2, -3]})
+GISTAR = pd.DataFrame(
+    {
+        "cell": RES9,
+        "n": [30, 20, 9, 5, 1, 0, 0],
+        "z": [4.1, 2.2, 1.7, 0.3, -1.8, -2.1, -2.9],
+        "p": [0.0001, 0.03, 0.09, 0.7, 0.07, 0.04, 0.004],
+        "bin": [3, 2, 1, 0, -1, -2, -3],
+    }
+)
 EMERGING = pd.DataFrame({"cell": RES9[:3], "category": ["new_hot", "persistent_hot", "diminishing_cold"]})
-CLUSTERS = pd.DataFrame({"cluster": [0], "n": [12], "lat": [47.566], "lon": [31.33], "area_m2": [9e4],
-                         "geometry": [Polygon([(31.329, 47.565), (31.331, 47.565), (31.331, 47.567)])]})
+CLUSTERS = pd.DataFrame(
+    {
+        "cluster": [0],
+        "n": [12],
+        "lat": [47.566],
+        "lon": [31.33],
+        "area_m2": [9e4],
+        "geometry": [Polygon([(31.329, 47.565), (31.331, 47.565), (31.331, 47.567)])],
+    }
+)
 
 
 def density_grid() -> SimpleNamespace:
@@ -46,14 +61,39 @@ def survey(n1: int, n2: int) -> pd.DataFrame:
 def test_police_map_layers_legends_and_points() -> None:
     df = make_reports(4, 150)
     df["uncertainty_m"] = 75.0
-    m = police.police_map(GAZETTEER, role="police", period_label="2026-02", lang="en", gistar=GISTAR,
-                          density=density_grid(), clusters=CLUSTERS, emerging=EMERGING, reports=df,
-                          points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)))
+    m = police.police_map(
+        GAZETTEER,
+        role="police",
+        period_label="2026-02",
+        lang="en",
+        gistar=GISTAR,
+        density=density_grid(),
+        clusters=CLUSTERS,
+        emerging=EMERGING,
+        reports=df,
+        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
+    )
     html = m.get_root().render()
-    for needle in ("Gi* hot and cold spots", "Hot spot, 99%", "Cold spot, 95%", "Density (KDE)", "reports per km²",
-                   "Clusters (DBSCAN/HDBSCAN)", "Emerging hotspots", "New (hot)", "Diminishing (cold)",
-                   "Top hotspot cells", "No. 1: z = 4.10", "Reports (showing", "markerClusterGroup",
-                   "Period: 2026-02", "OpenStreetMap contributors", "DEMO DATA", "± 75 m", "Text (redacted)"):
+    for needle in (
+        "Gi* hot and cold spots",
+        "Hot spot, 99%",
+        "Cold spot, 95%",
+        "Density (KDE)",
+        "reports per km²",
+        "Clusters (DBSCAN/HDBSCAN)",
+        "Emerging hotspots",
+        "New (hot)",
+        "Diminishing (cold)",
+        "Top hotspot cells",
+        "No. 1: z = 4.10",
+        "Reports (showing",
+        "markerClusterGroup",
+        "Period: 2026-02",
+        "OpenStreetMap contributors",
+        "DEMO DATA",
+        "± 75 m",
+        "Text (redacted)",
+    ):
         assert needle in html, needle
     assert html.index("typeof L.markerClusterGroup") < html.index("L.markerClusterGroup(")  # offline fallback
     counted = counted_reports(df)
@@ -89,8 +129,9 @@ def test_police_layers_refuse_other_roles(role) -> None:
         lambda: police.kde_layer(density_grid(), role=role),
         lambda: police.clusters_layer(CLUSTERS, role=role),
         lambda: police.emerging_layer(EMERGING, role=role),
-        lambda: police.points_layers(make_reports(1, 5), role=role, start=datetime(2026, 1, 1, tzinfo=UTC),
-                                     end=datetime(2026, 1, 8, tzinfo=UTC)),
+        lambda: police.points_layers(
+            make_reports(1, 5), role=role, start=datetime(2026, 1, 1, tzinfo=UTC), end=datetime(2026, 1, 8, tzinfo=UTC)
+        ),
     ]
     for call in calls:
         with pytest.raises(PermissionError):
@@ -125,21 +166,42 @@ def test_district_stats_counts_rates_and_change() -> None:
 
 def test_council_map_has_layers_survey_suppression_and_no_report_text() -> None:
     df = make_reports(8, 160)
-    meetings = pd.DataFrame([{"place": "Бібліотека № 2", "date": "2026-02-11", "attendees": 31, "lat": 47.56,
-                              "lon": 31.32}])
-    m = council.council_map(GAZETTEER, role="partner", period=Month(2026, 2), lang="en", reports=df,
-                            actions=ACTIONS, survey=survey(MIN_SURVEY_N, MIN_SURVEY_N - 1), wave="2",
-                            previous_wave="1", meetings=meetings)
+    meetings = pd.DataFrame(
+        [{"place": "Бібліотека № 2", "date": "2026-02-11", "attendees": 31, "lat": 47.56, "lon": 31.32}]
+    )
+    m = council.council_map(
+        GAZETTEER,
+        role="partner",
+        period=Month(2026, 2),
+        lang="en",
+        reports=df,
+        actions=ACTIONS,
+        survey=survey(MIN_SURVEY_N, MIN_SURVEY_N - 1),
+        wave="2",
+        previous_wave="1",
+        meetings=meetings,
+    )
     html = m.get_root().render()
-    for needle in ("Reports by microdistrict", "Per 1,000 residents", "Change vs the previous period",
-                   "Reports by cell (resolution 8)", "Survey: trust in the police",
-                   "Survey: change, trust in the police", f"fewer than {MIN_SURVEY_N} answers: not shown",
-                   "Meeting places", "Бібліотека № 2", "Actions and what was done", "internal plan detail",
-                   "Period: 2026-02", "OpenStreetMap contributors"):
+    for needle in (
+        "Reports by microdistrict",
+        "Per 1,000 residents",
+        "Change vs the previous period",
+        "Reports by cell (resolution 8)",
+        "Survey: trust in the police",
+        "Survey: change, trust in the police",
+        f"fewer than {MIN_SURVEY_N} answers: not shown",
+        "Meeting places",
+        "Бібліотека № 2",
+        "Actions and what was done",
+        "internal plan detail",
+        "Period: 2026-02",
+        "OpenStreetMap contributors",
+    ):
         assert needle in html, needle
     assert not any(t in html for t in df["text"])
-    layers = council.survey_layers(survey(MIN_SURVEY_N, MIN_SURVEY_N - 1), GAZETTEER, wave="2",
-                                   previous_wave="1", role="council", lang="en")
+    layers = council.survey_layers(
+        survey(MIN_SURVEY_N, MIN_SURVEY_N - 1), GAZETTEER, wave="2", previous_wave="1", role="council", lang="en"
+    )
     wave_html, change_html = (folium_html(layer) for layer, _, _ in layers)
     suppressed = "East: —"  # tooltip texts are embedded as readable JSON (layers/popups.py)
     assert "West: 3.5" in wave_html and suppressed in wave_html

@@ -16,9 +16,24 @@ WHEN = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
 
 
 def _seed(store) -> list[int]:
-    rows = [dict(source="csv", source_ref=f"r{i}", received_at=WHEN, occurred_at=WHEN, occurred_at_source="given",
-                 text="сміття біля ринку", category="litter", category_source="model", lat=47.56, lon=31.33,
-                 level="street", score=0.9, status="new") for i in range(2)]
+    rows = [
+        dict(
+            source="csv",
+            source_ref=f"r{i}",
+            received_at=WHEN,
+            occurred_at=WHEN,
+            occurred_at_source="given",
+            text="сміття біля ринку",
+            category="litter",
+            category_source="model",
+            lat=47.56,
+            lon=31.33,
+            level="street",
+            score=0.9,
+            status="new",
+        )
+        for i in range(2)
+    ]
     with Session(store) as s, s.begin():
         insert_ignoring_conflicts(s, ReportRow.__table__, rows)
         return list(s.scalars(select(ReportRow.id).order_by(ReportRow.id)))
@@ -56,9 +71,18 @@ def test_merge_and_split(store) -> None:
 
 
 def test_place_a_quarantined_report_by_map_click(store) -> None:
-    record = dict(source="telegram", source_ref="tg:1:2", received_at=WHEN.isoformat(), occurred_at=WHEN.isoformat(),
-                  occurred_at_source="message_time", text="знову сміття у дворі", category="litter",
-                  category_source="rule", level="none", score=0.0)
+    record = dict(
+        source="telegram",
+        source_ref="tg:1:2",
+        received_at=WHEN.isoformat(),
+        occurred_at=WHEN.isoformat(),
+        occurred_at_source="message_time",
+        text="знову сміття у дворі",
+        category="litter",
+        category_source="rule",
+        level="none",
+        score=0.0,
+    )
     with Session(store) as s, s.begin():
         s.add(QuarantineRow(source="telegram", source_ref="tg:1:2", reason="place not found", record=record))
     qid = 1
@@ -77,9 +101,18 @@ def test_suggestions_are_the_geocoders_reading_of_the_text(store) -> None:
     hints = moderation.suggestions(text)
     assert [(h.lat, h.lon) for h in hints] == [(match.lat, match.lon)] and "Соборності" in hints[0].label
     assert moderation.suggestions("знову сміття, жах") == []  # no place read: nothing unrelated offered
-    record = dict(source="telegram", source_ref="tg:1:3", received_at=WHEN.isoformat(), occurred_at=WHEN.isoformat(),
-                  occurred_at_source="message_time", text=text, category="litter",
-                  category_source="rule", level="none", score=0.0)
+    record = dict(
+        source="telegram",
+        source_ref="tg:1:3",
+        received_at=WHEN.isoformat(),
+        occurred_at=WHEN.isoformat(),
+        occurred_at_source="message_time",
+        text=text,
+        category="litter",
+        category_source="rule",
+        level="none",
+        score=0.0,
+    )
     with Session(store) as s, s.begin():
         s.add(QuarantineRow(source="telegram", source_ref="tg:1:3", reason="place not found", record=record))
         qid = s.scalar(select(QuarantineRow.id).where(QuarantineRow.source_ref == "tg:1:3"))
@@ -105,8 +138,14 @@ def test_reject_needs_a_reason_and_works_in_bulk(store) -> None:
         moderation.reject(store, first, "  ", actor="mod1", role="moderator")
     with Session(store) as s, s.begin():
         for i in range(3):
-            s.add(QuarantineRow(source="telegram", source_ref=f"tg:9:{i}", reason="place not found in the text",
-                                record={"received_at": (WHEN - timedelta(days=100 * i)).isoformat()}))
+            s.add(
+                QuarantineRow(
+                    source="telegram",
+                    source_ref=f"tg:9:{i}",
+                    reason="place not found in the text",
+                    record={"received_at": (WHEN - timedelta(days=100 * i)).isoformat()},
+                )
+            )
     queue = moderation.queue(store, now=WHEN, kind="not_located")
     assert len(queue) == 3 and set(queue["kind"]) == {"not_located"}
     assert len(moderation.queue(store, now=WHEN, age="30")) == 1

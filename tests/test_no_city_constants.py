@@ -82,8 +82,17 @@ def _marks(path: Path) -> CityMarks:
     else:
         lat_range, lon_range = (lat - 0.1, lat + 0.1), (lon - 0.1, lon + 0.1)
     cos = math.cos(math.radians(lat))
-    return CityMarks(path.stem, tuple(words), lat_range, lon_range, (cos, 1 / cos, METRES_PER_DEGREE * cos),
-                     p.intake.tracking_prefix, endings, p.time_zone, p.metric_crs.split(":")[-1])
+    return CityMarks(
+        path.stem,
+        tuple(words),
+        lat_range,
+        lon_range,
+        (cos, 1 / cos, METRES_PER_DEGREE * cos),
+        p.intake.tracking_prefix,
+        endings,
+        p.time_zone,
+        p.metric_crs.split(":")[-1],
+    )
 
 
 PROFILES = sorted(CITIES_DIR.glob("*.toml"))
@@ -92,8 +101,11 @@ MARKS = [_marks(p) for p in PROFILES]
 
 def _tracked(*patterns: str) -> list[Path]:
     out = subprocess.run(["git", "ls-files", "--", *patterns], cwd=ROOT, capture_output=True, text=True, check=True)
-    return [ROOT / line for line in out.stdout.splitlines()
-            if line and not line.startswith(EXEMPT) and (ROOT / line).is_file()]
+    return [
+        ROOT / line
+        for line in out.stdout.splitlines()
+        if line and not line.startswith(EXEMPT) and (ROOT / line).is_file()
+    ]
 
 
 def _docstring_lines(tree: ast.AST) -> set[int]:
@@ -101,8 +113,12 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
     for node in ast.walk(tree):
         if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
             body = node.body
-            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
-                    and isinstance(body[0].value.value, str):
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
                 lines.update(range(body[0].lineno, (body[0].end_lineno or body[0].lineno) + 1))
     # attribute docstrings: a bare string right after an assignment
     for parent in ast.walk(tree):
@@ -111,8 +127,12 @@ def _docstring_lines(tree: ast.AST) -> set[int]:
             if not isinstance(stmts, list):
                 continue
             for prev, stmt in zip(stmts, stmts[1:]):
-                if isinstance(prev, (ast.Assign, ast.AnnAssign)) and isinstance(stmt, ast.Expr) \
-                        and isinstance(stmt.value, ast.Constant) and isinstance(stmt.value.value, str):
+                if (
+                    isinstance(prev, (ast.Assign, ast.AnnAssign))
+                    and isinstance(stmt, ast.Expr)
+                    and isinstance(stmt.value, ast.Constant)
+                    and isinstance(stmt.value.value, str)
+                ):
                     lines.update(range(stmt.lineno, (stmt.end_lineno or stmt.lineno) + 1))
     return lines
 
@@ -124,8 +144,11 @@ def _text_findings(text: str, marks: CityMarks, where: str, *, doc: bool = False
     low = text.lower()
     found += [f"{where}: name {w!r}" for w in marks.words if w in low]
     found += [f"{where}: time zone {z}" for z in ZONE.findall(text) if not doc or z == marks.zone]
-    found += [f"{where}: EPSG:{code}" for code in EPSG.findall(text)
-              if code not in UNIVERSAL_EPSG and (not doc or code == marks.crs_code)]
+    found += [
+        f"{where}: EPSG:{code}"
+        for code in EPSG.findall(text)
+        if code not in UNIVERSAL_EPSG and (not doc or code == marks.crs_code)
+    ]
     if re.search(rf"""["']{re.escape(marks.prefix)}-""", text):
         found.append(f"{where}: tracking prefix {marks.prefix}-")
     return found
@@ -212,10 +235,20 @@ def test_the_scanner_finds_each_kind(tmp_path: Path) -> None:
         "ASPECT = 1.482\n"
         'PREFIX = "VZ-"\n'
         'ENDINGS = ("ськ", "ська", "ську", "ськом")\n'
-        'OK = ("EPSG:4326", "UTC", 3.0, "Etc/GMT-3")\n', encoding="utf-8")
+        'OK = ("EPSG:4326", "UTC", 3.0, "Etc/GMT-3")\n',
+        encoding="utf-8",
+    )
     found = findings_in_python(bad, marks)
-    kinds = ["name", "time zone", "EPSG:32636", "number 47.566", "number 31.33", "number 1.482",
-             "tracking prefix", "case endings"]
+    kinds = [
+        "name",
+        "time zone",
+        "EPSG:32636",
+        "number 47.566",
+        "number 31.33",
+        "number 1.482",
+        "tracking prefix",
+        "case endings",
+    ]
     for kind in kinds:
         assert any(kind in f for f in found), (kind, found)
     lines = {int(f.split(":")[1]) for f in found if f.startswith("probe.py:") and f.split(":")[1].isdigit()}

@@ -19,13 +19,22 @@ def _migrate(url: str) -> dict:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "0003")
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO users (username, password_hash, role, organisation, active, demo, "
-                          "failed_logins, created_at) VALUES ('ngo', 'x', 'partner', 'ГО «Чисте місто»', true, "
-                          "false, 0, CURRENT_TIMESTAMP)"))
+        conn.execute(
+            text(
+                "INSERT INTO users (username, password_hash, role, organisation, active, demo, "
+                "failed_logins, created_at) VALUES ('ngo', 'x', 'partner', 'ГО «Чисте місто»', true, "
+                "false, 0, CURRENT_TIMESTAMP)"
+            )
+        )
         for owner, org in (("community", "ГО «Чисте місто»"), ("police", "Поліція"), ("council", None)):
-            conn.execute(text("INSERT INTO actions (cell, district, owner, owner_org, description, status, "
-                              "created_at, updated_at) VALUES (NULL, 'Центр', :o, :g, 'x', 'open', "
-                              "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"), {"o": owner, "g": org})
+            conn.execute(
+                text(
+                    "INSERT INTO actions (cell, district, owner, owner_org, description, status, "
+                    "created_at, updated_at) VALUES (NULL, 'Центр', :o, :g, 'x', 'open', "
+                    "CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
+                ),
+                {"o": owner, "g": org},
+            )
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

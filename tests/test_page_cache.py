@@ -68,10 +68,12 @@ def test_a_session_without_the_role_never_receives_a_cached_council_result(cache
     loads = _counting(monkeypatch, council, "load")
     warmed = cache.council_reports("council")
     assert len(warmed) > 0 and loads == ["council"]
-    for call in (lambda: cache.council_reports(outsider),
-                 lambda: cache.council_trend(outsider, district=None, lang="uk"),
-                 lambda: cache.survey_waves(outsider),
-                 lambda: cache._council_reports(outsider, cache.version())):
+    for call in (
+        lambda: cache.council_reports(outsider),
+        lambda: cache.council_trend(outsider, district=None, lang="uk"),
+        lambda: cache.survey_waves(outsider),
+        lambda: cache._council_reports(outsider, cache.version()),
+    ):
         with pytest.raises(PermissionError):
             call()
     assert loads == ["council", outsider]  # the inner call computed for the outsider (and was refused)
@@ -93,8 +95,9 @@ def test_a_write_to_the_store_makes_the_next_call_compute_afresh(cache, demo_sto
         assert len(cache.council_reports("council")) == len(before)  # not committed yet: old version, cached
     assert len(cache.council_reports("council")) == len(before) - 1 and len(loads) == 2
     with engine.begin() as conn:
-        conn.execute(text("UPDATE reports SET status = :s WHERE id = :id"),
-                     {"s": before["status"].iloc[0], "id": first})
+        conn.execute(
+            text("UPDATE reports SET status = :s WHERE id = :id"), {"s": before["status"].iloc[0], "id": first}
+        )
     assert len(cache.council_reports("council")) == len(before) and len(loads) == 3
 
 
@@ -106,8 +109,12 @@ def test_no_cached_function_keeps_a_parameter_out_of_its_key() -> None:
     from tests.conftest import ROOT
 
     tree = ast.parse((ROOT / "ui" / "cache.py").read_text(encoding="utf-8"))
-    cached = [f for f in tree.body if isinstance(f, ast.FunctionDef)
-              and any(isinstance(d, ast.Name) and d.id in {"_cached", "_cached_map"} for d in f.decorator_list)]
+    cached = [
+        f
+        for f in tree.body
+        if isinstance(f, ast.FunctionDef)
+        and any(isinstance(d, ast.Name) and d.id in {"_cached", "_cached_map"} for d in f.decorator_list)
+    ]
     assert len(cached) >= 10
     for func in cached:
         names = [a.arg for a in func.args.args + func.args.kwonlyargs]
@@ -127,15 +134,18 @@ def test_every_draw_of_a_shared_map_sends_the_frame_the_same_map(cache, monkeypa
     from ui import state
 
     chosen = public.default_period(state.public_reader())
-    shared = cache.public_view(period=chosen, group=None, lang="en",
-                               view=cache.public_opening_view(period=chosen, group=None)).fmap
+    shared = cache.public_view(
+        period=chosen, group=None, lang="en", view=cache.public_opening_view(period=chosen, group=None)
+    ).fmap
     original_id = shared._id
     for _ in range(3):
-        streamlit_folium.st_folium(cache.map_to_draw(shared), key="public-map", height=560,
-                                   use_container_width=True, returned_objects=[])
+        streamlit_folium.st_folium(
+            cache.map_to_draw(shared), key="public-map", height=560, use_container_width=True, returned_objects=[]
+        )
     assert shared._id == original_id
     assert len(sent) == 3
     for draw in sent[1:]:
-        assert {f: draw[f] for f in ("script", "header", "html", "key")} == \
-            {f: sent[0][f] for f in ("script", "header", "html", "key")}
+        assert {f: draw[f] for f in ("script", "header", "html", "key")} == {
+            f: sent[0][f] for f in ("script", "header", "html", "key")
+        }
     assert sent[0]["header"].count("#map_div {") == 1

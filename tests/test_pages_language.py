@@ -16,22 +16,71 @@ from tests.language import ALLOWED_LATIN, foreign_words
 
 SESSION_KEY = "session_id"  # ui.state.SESSION_KEY (importing ui.state needs a running app)
 #: page -> the user it is walked as (None: public)
-PAGES = {"public_map": None, "report": None, "rules": None, "method": None, "police": "police",
-         "council": "council", "moderator": "moderator", "admin": "admin"}
+PAGES = {
+    "public_map": None,
+    "report": None,
+    "rules": None,
+    "method": None,
+    "police": "police",
+    "council": "council",
+    "moderator": "moderator",
+    "admin": "admin",
+}
 MODERATOR_SECTIONS = ("upload", "queue", "edit")
 #: columns whose cells are data (people's or files' own words, names without a translation)
-DATA_COLUMNS = ("council.col_description", "council.col_owner_org", "council.col_public_note", "council.col_place",
-                "plan.col_milestones", "plan.col_minutes", "plan.col_public_summary", "plan.col_organisations",
-                "plan.col_agreed", "police.col_landmark", "public.col_note", "mod.col_excerpt", "table.username",
-                "table.organisation", "table.owner_org", "table.description", "table.actor", "table.target",
-                "table.detail", "plan.milestone_title", "plan.milestone_text")
+DATA_COLUMNS = (
+    "council.col_description",
+    "council.col_owner_org",
+    "council.col_public_note",
+    "council.col_place",
+    "plan.col_milestones",
+    "plan.col_minutes",
+    "plan.col_public_summary",
+    "plan.col_organisations",
+    "plan.col_agreed",
+    "police.col_landmark",
+    "public.col_note",
+    "mod.col_excerpt",
+    "table.username",
+    "table.organisation",
+    "table.owner_org",
+    "table.description",
+    "table.actor",
+    "table.target",
+    "table.detail",
+    "plan.milestone_title",
+    "plan.milestone_text",
+)
 #: widgets whose choices are data (actions, meetings, organisations, users, places, reports)
-DATA_CHOICES = ("council.col_id", "council.col_owner_org", "plan.agreed_owner", "plan.organisations",
-                "plan.agreed_existing", "plan.meeting", "admin.organisation", "accounts.user", "police.cell",
-                "mod.choose")
+DATA_CHOICES = (
+    "council.col_id",
+    "council.col_owner_org",
+    "plan.agreed_owner",
+    "plan.organisations",
+    "plan.agreed_existing",
+    "plan.meeting",
+    "admin.organisation",
+    "accounts.user",
+    "police.cell",
+    "mod.choose",
+)
 TEXT_KINDS = ("title", "header", "subheader", "caption", "markdown", "info", "warning", "error", "success")
-WIDGET_KINDS = ("selectbox", "multiselect", "radio", "number_input", "text_input", "text_area", "toggle", "button",
-                "slider", "date_input", "checkbox", "metric", "expander", "tab")
+WIDGET_KINDS = (
+    "selectbox",
+    "multiselect",
+    "radio",
+    "number_input",
+    "text_input",
+    "text_area",
+    "toggle",
+    "button",
+    "slider",
+    "date_input",
+    "checkbox",
+    "metric",
+    "expander",
+    "tab",
+)
 
 
 @pytest.fixture(scope="module")
@@ -126,8 +175,13 @@ def test_police_csv_names_its_columns_and_codes(demo_store, lang: str) -> None:
 
     engine = demo_store["engine"]
     reports = police.load(engine).head(50)
-    rows = list(csv.reader(io.StringIO(police.export_csv(reports, user=User("p", "police"), engine=engine,
-                                                         lang=lang).removeprefix("\ufeff"))))  # BOM: for Excel
+    rows = list(
+        csv.reader(
+            io.StringIO(
+                police.export_csv(reports, user=User("p", "police"), engine=engine, lang=lang).removeprefix("\ufeff")
+            )
+        )
+    )  # BOM: for Excel
     zone = time_label("")  # times carry their zone in the header: " (<zone>)"
     assert all(header_ok(h.removesuffix(zone), lang) for h in rows[0]), rows[0]
     category = rows[0].index(t("export.category", lang))

@@ -10,8 +10,18 @@ import pytest
 
 PAGES = sorted((Path(__file__).resolve().parents[1] / "ui" / "pages").glob("*.py"))
 # encoders: the one way untrusted text reaches output (issue 14), a leaf every layer may use
-ALLOWED = {"services", "auth", "i18n", "ui", "encoders", "streamlit", "streamlit_folium", "altair", "datetime",
-           "__future__"}
+ALLOWED = {
+    "services",
+    "auth",
+    "i18n",
+    "ui",
+    "encoders",
+    "streamlit",
+    "streamlit_folium",
+    "altair",
+    "datetime",
+    "__future__",
+}
 
 
 @pytest.mark.parametrize("page", PAGES, ids=lambda p: p.stem)

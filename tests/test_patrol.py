@@ -33,8 +33,7 @@ def test_windows_wrap_midnight() -> None:
 
 
 def test_best_plan_and_share() -> None:
-    reports = _reports([(A, 23, 16, "noise"), (B, 23, 8, "drinking"), (C, 23, 4, "noise"),
-                        (A, 19, 8, "litter")])
+    reports = _reports([(A, 23, 16, "noise"), (B, 23, 8, "drinking"), (C, 23, 4, "noise"), (A, 19, 8, "litter")])
     plan = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8)
     picked = dict(zip(plan.table["window"].astype(str), plan.table["cell"], strict=True))
     assert picked == {"18:00-20:00": A, "22:00-00:00": A}
@@ -83,13 +82,15 @@ def test_expected_reports_follow_the_default_forecast_and_the_cells_hours() -> N
     reports = _reports([(A, 23, 16, "noise"), (B, 19, 8, "noise")])
     forecast = pd.DataFrame({"cell": [A, B, C], "score": [8.0, 4.0, 0.0]})
     forecast.attrs["horizon_days"] = 28
-    expected = expected_from_forecast(forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2),
-                                      window_hours=2, prior=0.0)
+    expected = expected_from_forecast(
+        forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2), window_hours=2, prior=0.0
+    )
     got = expected.set_index(["window", "cell"])["expected"].to_dict()
     # 8 reports in 28 days = 2 a week, all of A's at 23h; B's 1 a week all at 19h; C forecast 0
     assert got == {("22:00-00:00", A): pytest.approx(2.0), ("18:00-20:00", B): pytest.approx(1.0)}
-    smoothed = expected_from_forecast(forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2),
-                                      window_hours=2)
+    smoothed = expected_from_forecast(
+        forecast, reports, now=NOW, weeks=8, cell_column="h3_r9", shift=(18, 2), window_hours=2
+    )
     plan = suggest(reports, now=NOW, patrols=1, shift=(18, 2), weeks=8, forecast=forecast)
     # A, B are neighbours (one beat): the best single patrol takes each window's best cell
     assert plan.covered == pytest.approx(smoothed.groupby("window")["expected"].max().sum()) and plan.optimal

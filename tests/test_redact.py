@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data import redact as redact_module
-from data.redact import ENTRANCE, EMAIL, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
+from data.text import redact as redact_module
+from data.text.redact import EMAIL, ENTRANCE, HANDLE, NAME, PHONE, PLATE, load_or_create_salt, redact, reporter_hash
 
 PHONES = [
     "+38 (067) 123-45-67",
@@ -119,8 +119,14 @@ def test_kept_span_protects_names_in_place_names() -> None:
 
 @pytest.mark.parametrize(
     "place",
-    ["парк Шевченка", "вулиця Лесі Українки", "вул. Марії Примаченко", "провулок Андрія Бугровенка",
-     "вулиця Богдана Ступки", "вул. Назарія Яремчука"],
+    [
+        "парк Шевченка",
+        "вулиця Лесі Українки",
+        "вул. Марії Примаченко",
+        "провулок Андрія Бугровенка",
+        "вулиця Богдана Ступки",
+        "вул. Назарія Яремчука",
+    ],
 )
 def test_place_names_with_people_survive_in_kept_span(place: str) -> None:
     text = f"Вночі {place} без світла, Олег каже що давно"
@@ -206,7 +212,11 @@ def phone_writings(draw: st.DrawFn) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(phone_writings(), st.sampled_from(["Дзвоніть ", "тел. ", "", "Сміття біля баків, "]), st.sampled_from(["", " після 18:00", ", Іван", "!"]))
+@given(
+    phone_writings(),
+    st.sampled_from(["Дзвоніть ", "тел. ", "", "Сміття біля баків, "]),
+    st.sampled_from(["", " після 18:00", ", Іван", "!"]),
+)
 def test_any_phone_writing_leaves_no_digits(phone: str, before: str, after: str) -> None:
     out = redact(before + phone + after).text
     assert PHONE in out
@@ -216,7 +226,7 @@ def test_any_phone_writing_leaves_no_digits(phone: str, before: str, after: str)
 def _labelled_texts() -> list[str]:
     root = Path(__file__).resolve().parents[1]
     texts = []
-    for path in (root / "tests" / "data" / "pii_eval.csv", root / "data" / "training" / "categories.csv"):
+    for path in (root / "tests" / "data" / "pii_eval.csv", root / "data" / "text" / "training" / "categories.csv"):
         with path.open(encoding="utf-8", newline="") as fh:
             texts += [row["text"] for row in csv.DictReader(fh)]
     return texts

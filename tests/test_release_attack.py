@@ -25,6 +25,7 @@ import io
 import json
 from collections import defaultdict
 from collections.abc import Iterable
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -122,15 +123,16 @@ def public_units() -> dict[str, str]:
     cells = [c for c, n in counts.items() if n >= privacy.MIN_ADDRESSES]
     district_of = privacy.cell_districts(cells, gz.districts)
     units = {c: district_of[c] for c in cells}
-    for d in [*(str(d["id"]) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
+    for d in [*(str(d.id) for d in gz.districts), privacy.OUTSIDE_DISTRICTS]:
         units[privacy.REST_PREFIX + d] = d
     return units
 
 
 def true_counts(engine: Engine, release: int, months: list[str]) -> dict[Var, int]:
     with Session(engine) as session:
-        base = privacy.base_cells(release_source_frame(session), address_counts=public.address_counts(),
-                                  districts=load_gazetteer().districts)
+        base = privacy.base_cells(
+            release_source_frame(session), address_counts=public.address_counts(), districts=load_gazetteer().districts
+        )
     base = base.loc[base["month"].isin(months)]
     return {(release, r.month, r.unit, r.category_group): int(r.n) for r in base.itertuples()}
 
@@ -190,8 +192,10 @@ def test_no_released_number_narrows_a_count_below_k_to_fewer_than_three_values(h
             assert len(possible) >= 3, (key, n, possible)
             checked += 1
     small = sum(1 for k, n in truth.items() if 0 < n < GROUPS[k[3]].k)
-    print(f"{len(pub.equations)} equations over {len(pub.index)} released values; {checked} counts below k "
-          f"checked, {small} of them non-zero; {len({(r, m) for r, m, _, _ in pub.index})} month versions")
+    print(
+        f"{len(pub.equations)} equations over {len(pub.index)} released values; {checked} counts below k "
+        f"checked, {small} of them non-zero; {len({(r, m) for r, m, _, _ in pub.index})} month versions"
+    )
     assert checked > 1000 and small > 100
 
 
@@ -219,8 +223,10 @@ def test_the_attacker_recovers_what_the_old_fewer_than_k_tables_hid() -> None:
 
 def test_the_attacker_breaks_a_table_with_too_small_a_deviation() -> None:
     """Negative control: with deviations of at most 1 a released 1 leaves only {1, 2}."""
-    weak = PTable(PTableSpec("weak", 1, 0.5, 0.1), (((0, 1.0),), ((-1, 0.1), (0, 0.8), (1, 0.1)),
-                                                    ((-1, 0.25), (0, 0.5), (1, 0.25))))
+    weak = PTable(
+        PTableSpec("weak", 1, 0.5, 0.1),
+        (((0, 1.0),), ((-1, 0.1), (0, 0.8), (1, 0.1)), ((-1, 0.25), (0, 0.5), (1, 0.25))),
+    )
     pub = Publication({"u": "d"})
     pub.add([(1, "2025-01", "u", "x")], 1)
     assert attacker_sets(pub, {"x": weak}) == {(1, "2025-01", "u", "x"): [1, 2]}

@@ -30,8 +30,9 @@ CENTRE = (47.566, 31.33)
 SLUGS = sorted(CATEGORIES)
 
 
-def reports(seed: int, n: int, month: privacy.Month, *, prefix: str = "r", status: str = "verified",
-            batch: int | None = None) -> list[dict[str, Any]]:
+def reports(
+    seed: int, n: int, month: privacy.Month, *, prefix: str = "r", status: str = "verified", batch: int | None = None
+) -> list[dict[str, Any]]:
     """Report rows around the demo city's centre in ``month`` (concentrated: small and big cells)."""
     rng = np.random.default_rng(seed)
     rows = []
@@ -39,10 +40,26 @@ def reports(seed: int, n: int, month: privacy.Month, *, prefix: str = "r", statu
         lat, lon = CENTRE[0] + rng.normal(0, 0.005), CENTRE[1] + rng.normal(0, 0.007)
         when = month.start + timedelta(hours=float(rng.uniform(1, 24 * 27)))
         cells = {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in (7, 8, 9, 10)}
-        rows.append(dict(source="csv", source_ref=f"{prefix}{seed}-{i}", received_at=when, occurred_at=when,
-                         occurred_at_source="given", text="x", category=SLUGS[int(rng.integers(len(SLUGS)))],
-                         category_source="rule", lat=lat, lon=lon, level="address", score=0.9, status=status,
-                         batch_id=batch, month_local=month_local(when)) | cells)
+        rows.append(
+            dict(
+                source="csv",
+                source_ref=f"{prefix}{seed}-{i}",
+                received_at=when,
+                occurred_at=when,
+                occurred_at_source="given",
+                text="x",
+                category=SLUGS[int(rng.integers(len(SLUGS)))],
+                category_source="rule",
+                lat=lat,
+                lon=lon,
+                level="address",
+                score=0.9,
+                status=status,
+                batch_id=batch,
+                month_local=month_local(when),
+            )
+            | cells
+        )
     return rows
 
 
@@ -53,12 +70,15 @@ def add(engine: Engine, rows: list[dict[str, Any]]) -> None:
 
 def snapshot(engine: Engine) -> dict[str, list[tuple]]:
     """Every row of the release tables, as the database holds them (JSON as canonical text)."""
+
     def plain(value: Any) -> Any:
         return json.dumps(value, sort_keys=True) if isinstance(value, dict | list) else value
 
     with engine.connect() as conn:
-        return {t: [tuple(plain(v) for v in r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))]
-                for t in ("releases", "release_months", "release_cells")}
+        return {
+            t: [tuple(plain(v) for v in r) for r in conn.execute(text(f"SELECT * FROM {t} ORDER BY 1, 2"))]
+            for t in ("releases", "release_months", "release_cells")
+        }
 
 
 JAN, FEB, MAR = privacy.Month(2025, 1), privacy.Month(2025, 2), privacy.Month(2025, 3)
@@ -115,8 +135,13 @@ def test_a_release_never_changes_later_changes_come_as_revisions(store: Engine) 
     pd.testing.assert_frame_equal(as_published.units, jan_before.units)
     revised = public.public_table(store, "2025-01", None)
     assert revised.versions[0]["release"] == 2 and revised.versions[0]["revision"] == 1
-    for statement in ("UPDATE release_cells SET value = value + 1", "DELETE FROM release_cells",
-                      "UPDATE releases SET month = '2024-12'", "DELETE FROM release_months", "DELETE FROM releases"):
+    for statement in (
+        "UPDATE release_cells SET value = value + 1",
+        "DELETE FROM release_cells",
+        "UPDATE releases SET month = '2024-12'",
+        "DELETE FROM release_months",
+        "DELETE FROM releases",
+    ):
         with pytest.raises(DBAPIError, match="frozen"), store.begin() as conn:
             conn.execute(text(statement))
     assert snapshot(store) == now_rows
@@ -193,8 +218,13 @@ def test_the_form_rate_limit_is_kept_on_the_server_per_address_and_device(sqlite
     engine = make_engine(sqlite_url)
     upgrade(engine)
     t0 = datetime(2025, 5, 1, 12, tzinfo=UTC)
-    kw = dict(description="Сміття біля школи, ніхто не прибирає", category="litter", lat=CENTRE[0],
-              lon=CENTRE[1], contact=None)
+    kw = dict(
+        description="Сміття біля школи, ніхто не прибирає",
+        category="litter",
+        lat=CENTRE[0],
+        lon=CENTRE[1],
+        contact=None,
+    )
     for i in range(3):  # fresh browser sessions (no history) from one address, other devices
         form.submit(engine, **kw, now=t0 + timedelta(minutes=i), client=form.Client("10.0.0.1", f"device {i}"))
     with pytest.raises(form.Refused, match="rate_limited"):

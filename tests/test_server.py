@@ -20,8 +20,14 @@ from ui.server import COOKIE, CSP, ROUTES, SecurityHeaders
 APP = Starlette(routes=ROUTES, middleware=[Middleware(SecurityHeaders)])
 
 
-def call(path: str, form: dict[str, str], *, cookie: str | None = None, origin: str | None = "http://testhost",
-         scheme: str = "http") -> tuple[int, dict[str, list[str]]]:
+def call(
+    path: str,
+    form: dict[str, str],
+    *,
+    cookie: str | None = None,
+    origin: str | None = "http://testhost",
+    scheme: str = "http",
+) -> tuple[int, dict[str, list[str]]]:
     """POST a form the way a browser does; the status and the response headers."""
     body = urlencode(form).encode()
     headers = [(b"host", b"testhost"), (b"content-type", b"application/x-www-form-urlencoded")]
@@ -29,9 +35,19 @@ def call(path: str, form: dict[str, str], *, cookie: str | None = None, origin: 
         headers.append((b"origin", origin.encode()))
     if cookie:
         headers.append((b"cookie", f"{COOKIE}={cookie}".encode()))
-    scope = {"type": "http", "method": "POST", "path": path, "raw_path": path.encode(), "query_string": b"",
-             "headers": headers, "scheme": scheme, "server": ("testhost", 80), "client": ("198.51.100.4", 5000),
-             "http_version": "1.1", "root_path": ""}
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "scheme": scheme,
+        "server": ("testhost", 80),
+        "client": ("198.51.100.4", 5000),
+        "http_version": "1.1",
+        "root_path": "",
+    }
     sent: list[dict] = []
 
     async def receive() -> dict:
@@ -76,8 +92,9 @@ def test_sign_in_sets_an_httponly_strict_cookie_and_no_secret_in_the_redirect(en
 
 
 def test_a_wrong_password_and_an_unknown_name_get_the_same_answer_and_no_cookie(engine) -> None:
-    answers = [call("/auth/login", {"username": name, "password": "wrong horse", "lang": "uk"})
-               for name in ("olena", "nobody")]
+    answers = [
+        call("/auth/login", {"username": name, "password": "wrong horse", "lang": "uk"}) for name in ("olena", "nobody")
+    ]
     assert answers[0] == answers[1]
     status, headers = answers[0]
     assert status == 303 and headers["location"] == ["/login?lang=uk&error=wrong"] and "set-cookie" not in headers
@@ -101,8 +118,9 @@ def test_a_new_sign_in_replaces_the_old_session_and_sign_out_revokes_it(engine) 
 
 
 def test_cross_site_posts_are_refused(engine) -> None:
-    status, headers = call("/auth/login", {"username": "olena", "password": "correct horse"},
-                           origin="https://evil.example")
+    status, headers = call(
+        "/auth/login", {"username": "olena", "password": "correct horse"}, origin="https://evil.example"
+    )
     assert status == 403 and "set-cookie" not in headers
     _, headers = call("/auth/login", {"username": "olena", "password": "correct horse"})
     session_id = session_cookie(headers)[COOKIE].value
@@ -111,8 +129,9 @@ def test_cross_site_posts_are_refused(engine) -> None:
 
 
 def test_over_https_the_cookie_is_secure_and_every_answer_carries_the_csp(engine) -> None:
-    _, headers = call("/auth/login", {"username": "olena", "password": "correct horse"}, scheme="https",
-                      origin="https://testhost")
+    _, headers = call(
+        "/auth/login", {"username": "olena", "password": "correct horse"}, scheme="https", origin="https://testhost"
+    )
     assert session_cookie(headers)[COOKIE]["secure"]
     assert headers["content-security-policy"] == [CSP] and headers["x-content-type-options"] == ["nosniff"]
     assert not re.search(r"https?://|\*", CSP)  # no outside host, no wildcard

@@ -15,17 +15,49 @@ from data.store.repo import insert_ignoring_conflicts, insert_tuples_ignoring_co
 from data.store.schema import ReportRow, month_local
 from tests.conftest import ROOT
 
-TABLES = {"reports", "import_batches", "quarantine", "meetings", "survey_responses", "actions", "users",
-          "audit_log", "reporter_contacts", "edit_locks", "forecast_evaluations", "organisations", "alembic_version",
-          "releases", "release_months", "release_cells", "form_submissions", "sessions", "login_failures",
-          "action_milestones", "meeting_organisations", "store_settings"}
+TABLES = {
+    "reports",
+    "import_batches",
+    "quarantine",
+    "meetings",
+    "survey_responses",
+    "actions",
+    "users",
+    "audit_log",
+    "reporter_contacts",
+    "edit_locks",
+    "forecast_evaluations",
+    "organisations",
+    "alembic_version",
+    "releases",
+    "release_months",
+    "release_cells",
+    "form_submissions",
+    "sessions",
+    "login_failures",
+    "action_milestones",
+    "meeting_organisations",
+    "store_settings",
+}
 
 
 def _row(ref: str, **extra) -> dict:
     when = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
-    base = dict(source="csv", source_ref=ref, received_at=when, occurred_at=when, occurred_at_source="given",
-                text="сміття", category="litter", category_source="rule", lat=47.56, lon=31.33, level="street",
-                score=0.9, status="new")
+    base = dict(
+        source="csv",
+        source_ref=ref,
+        received_at=when,
+        occurred_at=when,
+        occurred_at_source="given",
+        text="сміття",
+        category="litter",
+        category_source="rule",
+        lat=47.56,
+        lon=31.33,
+        level="street",
+        score=0.9,
+        status="new",
+    )
     return base | extra
 
 
@@ -38,8 +70,9 @@ def test_schema_has_every_table(store) -> None:
 def test_cli_db_upgrade_on_an_empty_file(tmp_path) -> None:
     db = tmp_path / "new.db"
     env = {"DATABASE_URL": f"sqlite:///{db}", "PATH": "/usr/bin:/bin"}
-    out = subprocess.run([sys.executable, "cli.py", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True,
-                         text=True, timeout=120)
+    out = subprocess.run(
+        [sys.executable, "cli.py", "db", "upgrade"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert "reports" in out.stderr and db.exists()
 
@@ -83,23 +116,35 @@ def _stored(store, columns: list[str]) -> list[tuple]:
 
 def test_tuple_insert_stores_what_the_dict_insert_stores(store) -> None:
     """The fast path of the importer: same rows, same key order, conflicts skipped."""
-    rows = [_row("t2", occurred_at=datetime(2025, 1, 31, 22, 30, tzinfo=UTC), landmark={"kind": "park"}),
-            _row("t1", lat=None, lon=None, text="шум"), _row("t1", text="twice")]
+    rows = [
+        _row("t2", occurred_at=datetime(2025, 1, 31, 22, 30, tzinfo=UTC), landmark={"kind": "park"}),
+        _row("t1", lat=None, lon=None, text="шум"),
+        _row("t1", text="twice"),
+    ]
     columns = [c for c in ReportRow.__table__.columns.keys() if c != "id"]
     when = datetime(2025, 3, 2, tzinfo=UTC)
 
     def full(row: dict, ref: str) -> dict:
-        return {c: None for c in columns} | row | {"source_ref": ref, "created_at": when, "updated_at": when,
-                                                   "month_local": month_local(row["occurred_at"])}
+        return (
+            {c: None for c in columns}
+            | row
+            | {
+                "source_ref": ref,
+                "created_at": when,
+                "updated_at": when,
+                "month_local": month_local(row["occurred_at"]),
+            }
+        )
 
     with Session(store) as s, s.begin():
         insert_ignoring_conflicts(s, ReportRow.__table__, [full(r, "d" + r["source_ref"]) for r in rows])
-        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, columns,
-                                         [tuple(full(r, "t" + r["source_ref"])[c] for c in columns) for r in rows])
+        insert_tuples_ignoring_conflicts(
+            s, ReportRow.__table__, columns, [tuple(full(r, "t" + r["source_ref"])[c] for c in columns) for r in rows]
+        )
     stored = _stored(store, columns)
     assert len(stored) == 4
     ref = columns.index("source_ref")
-    assert [r[:ref] + r[ref + 1:] for r in stored[:2]] == [r[:ref] + r[ref + 1:] for r in stored[2:]]
+    assert [r[:ref] + r[ref + 1 :] for r in stored[:2]] == [r[:ref] + r[ref + 1 :] for r in stored[2:]]
     assert stored[3][columns.index("month_local")] == "2025-02"  # Kyiv time, not UTC
 
 

@@ -35,12 +35,26 @@ def _reports(n: int, seed: int) -> list[dict]:
         lat, lon = centres[rng.integers(len(centres))] + rng.normal(0, 0.004, 2)
         when = t0 + timedelta(minutes=int(rng.integers(0, 60 * 24 * 425)))
         cells = {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
-        rows.append(dict(source="csv", source_ref=f"r{i}", received_at=when, occurred_at=when,
-                         occurred_at_source="given", month_local=month_local(when), text="t", category=
-                         ["litter", "noise", "graffiti"][i % 3], category_source="rule", lat=float(lat), lon=float(lon),
-                         level="street" if i % 11 == 0 else "address", score=0.9,
-                         uncertainty_m=2000.0 if i % 11 == 0 else float(rng.uniform(0, 60)),
-                         status="rejected" if i % 23 == 0 else "new") | cells)
+        rows.append(
+            dict(
+                source="csv",
+                source_ref=f"r{i}",
+                received_at=when,
+                occurred_at=when,
+                occurred_at_source="given",
+                month_local=month_local(when),
+                text="t",
+                category=["litter", "noise", "graffiti"][i % 3],
+                category_source="rule",
+                lat=float(lat),
+                lon=float(lon),
+                level="street" if i % 11 == 0 else "address",
+                score=0.9,
+                uncertainty_m=2000.0 if i % 11 == 0 else float(rng.uniform(0, 60)),
+                status="rejected" if i % 23 == 0 else "new",
+            )
+            | cells
+        )
     return rows
 
 
@@ -74,8 +88,9 @@ def test_grouped_counts_give_the_row_path_tables(filled, res: int) -> None:  # t
 
 def test_grouped_counts_equal_a_count_of_the_rows(filled) -> None:  # type: ignore[no-untyped-def]
     rows = reports_frame(filled, located_only=True, categories=["noise", "litter"])
-    binned = binned_counts(filled, res=9, too_vague_m=edge_length_m(9), by_month=True, by_category=True,
-                           categories=["noise", "litter"])
+    binned = binned_counts(
+        filled, res=9, too_vague_m=edge_length_m(9), by_month=True, by_category=True, categories=["noise", "litter"]
+    )
     ok = rows[rows["uncertainty_m"].fillna(0) <= edge_length_m(9)]
     truth = ok.groupby(["h3_r9", "month_local", "category"]).size()
     got = binned[binned["kind"] == "ok"].set_index(["cell", "month", "category"])["n"]
@@ -114,8 +129,7 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     expected = emerging_table(history, police.POLICE_RES, boundary, time_lag=1)
     pd.testing.assert_frame_equal(view.emerging, expected)
     assert view.emerging.attrs == expected.attrs
-    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True),
-                                  recent[POLICE_COLUMNS].reset_index(drop=True))
+    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True), recent[POLICE_COLUMNS].reset_index(drop=True))
     oracle = default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=history)
     pd.testing.assert_frame_equal(view.forecast, oracle)
     loaded = police.load(filled)
@@ -134,5 +148,6 @@ def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, metho
     got = counted_ranking(filled, method, until=until, res=9, categories=["noise", "litter"])
     pd.testing.assert_frame_equal(got, expected)
     assert got.attrs == expected.attrs and got["score"].sum() > 10
-    pd.testing.assert_frame_equal(default_forecast(filled, until=until, method=method, categories=["noise", "litter"]),
-                                  expected)
+    pd.testing.assert_frame_equal(
+        default_forecast(filled, until=until, method=method, categories=["noise", "litter"]), expected
+    )

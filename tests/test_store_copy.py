@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from data.importer import import_file
 from data.store import repo
 from data.store.db import make_engine, upgrade
+from services.importer import import_file
 from tests.conftest import ROOT, require
 from tests.test_import_workers import _stored
 
@@ -43,17 +43,21 @@ def test_a_copy_import_stores_what_the_insert_path_does(tmp_path: Path, monkeypa
     monkeypatch.setattr(repo, "_copy_ignoring_conflicts", counting)
     first, overlapping = _sample(tmp_path, 600, "first.csv"), _sample(tmp_path, 900, "overlapping.csv")
     stores = {}
-    with (scratch_database(os.environ["TEST_DATABASE_URL"]) as insert_url,
-          scratch_database(os.environ["TEST_DATABASE_URL"]) as copy_url):
+    with (
+        scratch_database(os.environ["TEST_DATABASE_URL"]) as insert_url,
+        scratch_database(os.environ["TEST_DATABASE_URL"]) as copy_url,
+    ):
         for path_name, url, min_rows in (("insert", insert_url, 10**9), ("copy", copy_url, 1)):
             monkeypatch.setattr(repo, "COPY_MIN_ROWS", min_rows)
             engine = make_engine(url)
             upgrade(engine)
-            summaries = [import_file(f, engine, parallel=False).as_dict() | {"batch_id": 0}
-                         for f in (first, overlapping)]  # the second re-sends 600 stored rows: skipped
+            summaries = [
+                import_file(f, engine, parallel=False).as_dict() | {"batch_id": 0} for f in (first, overlapping)
+            ]  # the second re-sends 600 stored rows: skipped
             with engine.connect() as conn:
-                ids = conn.execute(text("SELECT source_ref, id, duplicate_of, ST_AsText(geom) FROM reports "
-                                        "ORDER BY id")).all()
+                ids = conn.execute(
+                    text("SELECT source_ref, id, duplicate_of, ST_AsText(geom) FROM reports ORDER BY id")
+                ).all()
             stores[path_name] = (summaries, _stored(engine), ids)
             engine.dispose()
             if path_name == "insert":

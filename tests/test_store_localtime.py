@@ -16,16 +16,33 @@ from data.store.schema import ReportRow, month_local
 
 
 def _row(i: int, when: datetime) -> dict:
-    return {"source": "csv", "source_ref": f"r{i}", "received_at": when, "occurred_at": when,
-            "occurred_at_source": "given", "text": "t", "category": "litter", "category_source": "rule",
-            "lat": 47.566, "lon": 31.33, "level": "address", "score": 0.9, "uncertainty_m": 10.0, "status": "new",
-            "h3_r9": "8928308280fffff"}
+    return {
+        "source": "csv",
+        "source_ref": f"r{i}",
+        "received_at": when,
+        "occurred_at": when,
+        "occurred_at_source": "given",
+        "text": "t",
+        "category": "litter",
+        "category_source": "rule",
+        "lat": 47.566,
+        "lon": 31.33,
+        "level": "address",
+        "score": 0.9,
+        "uncertainty_m": 10.0,
+        "status": "new",
+        "h3_r9": "8928308280fffff",
+    }
 
 
 def test_a_time_zone_change_re_derives_the_months(store) -> None:  # type: ignore[no-untyped-def]
     # Around month ends: 21:30 UTC on 31 Jan is February in Kyiv (UTC+2), January in New York.
-    base = [datetime(2025, 1, 31, 21, 30, tzinfo=UTC), datetime(2025, 3, 31, 21, 30, tzinfo=UTC),
-            datetime(2025, 6, 30, 23, 59, tzinfo=UTC), datetime(2025, 7, 1, 2, 0, tzinfo=UTC)]
+    base = [
+        datetime(2025, 1, 31, 21, 30, tzinfo=UTC),
+        datetime(2025, 3, 31, 21, 30, tzinfo=UTC),
+        datetime(2025, 6, 30, 23, 59, tzinfo=UTC),
+        datetime(2025, 7, 1, 2, 0, tzinfo=UTC),
+    ]
     times = base + [datetime(2024, 12, 1, tzinfo=UTC) + timedelta(hours=7 * i) for i in range(300)]
     rows = [_row(i, t) | {"month_local": "1999-01"} for i, t in enumerate(times)]  # stale on purpose
     with Session(store) as session, session.begin():

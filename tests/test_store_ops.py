@@ -39,8 +39,9 @@ def restored(store: Engine, dump: Path) -> Iterator[Engine]:
     require(shutil.which("pg_restore") is not None, "pg_restore is not installed")
     with scratch_database(os.environ["TEST_DATABASE_URL"]) as url:
         libpq = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-        done = subprocess.run(["pg_restore", "--no-owner", f"--dbname={libpq}", str(dump)],
-                              capture_output=True, text=True, check=False)
+        done = subprocess.run(
+            ["pg_restore", "--no-owner", f"--dbname={libpq}", str(dump)], capture_output=True, text=True, check=False
+        )
         assert done.returncode == 0, done.stderr
         copy = make_engine(url)
         yield copy
@@ -110,39 +111,53 @@ def test_pg_dump_keeps_the_password_off_the_command_line() -> None:
 
 # --- retention purge ---------------------------------------------------------------------------
 
+
 def stored_rows(store: Engine, refs: list[str]) -> list[tuple[object, ...]]:
     """The reports' rows exactly as stored, by source_ref."""
     with store.connect() as conn:
-        return [tuple(r) for r in conn.execute(
-            select(ReportRow.__table__).where(ReportRow.source_ref.in_(refs)).order_by(ReportRow.source_ref))]
+        return [
+            tuple(r)
+            for r in conn.execute(
+                select(ReportRow.__table__).where(ReportRow.source_ref.in_(refs)).order_by(ReportRow.source_ref)
+            )
+        ]
 
 
 @pytest.fixture
 def aged(store: Engine) -> dict[str, int]:
     """Reports received 800, 700 and 10 days before NOW; contacts 100, 89 and 10 days old."""
     reports = [
-        row("old", *offset(37, -12), when=NOW - timedelta(days=800), location_text="біля школи №5", house="12",
-            uncertainty_m=30.0),
+        row(
+            "old",
+            *offset(37, -12),
+            when=NOW - timedelta(days=800),
+            location_text="біля школи №5",
+            house="12",
+            uncertainty_m=30.0,
+        ),
         row("recent", when=NOW - timedelta(days=700)),
         row("new", when=NOW - timedelta(days=10)),
     ]
     with Session(store) as s, s.begin():
         insert_ignoring_conflicts(s, ReportRow.__table__, reports)
         ids = {ref: rid for ref, rid in s.execute(select(ReportRow.source_ref, ReportRow.id))}
-        s.add_all([
-            ContactRow(report_id=ids["old"], contact="+380671234567", created_at=NOW - timedelta(days=100)),
-            ContactRow(report_id=ids["recent"], contact="a@b.ua", created_at=NOW - timedelta(days=89)),
-            ContactRow(report_id=ids["new"], contact="@resident", created_at=NOW - timedelta(days=10)),
-            QuarantineRow(source="csv", source_ref="q-old", reason="x", excerpt="текст",
-                          created_at=NOW - timedelta(days=731)),
-            QuarantineRow(source="csv", source_ref="q-new", reason="x", excerpt="текст",
-                          created_at=NOW - timedelta(days=5)),
-        ])
+        s.add_all(
+            [
+                ContactRow(report_id=ids["old"], contact="+380671234567", created_at=NOW - timedelta(days=100)),
+                ContactRow(report_id=ids["recent"], contact="a@b.ua", created_at=NOW - timedelta(days=89)),
+                ContactRow(report_id=ids["new"], contact="@resident", created_at=NOW - timedelta(days=10)),
+                QuarantineRow(
+                    source="csv", source_ref="q-old", reason="x", excerpt="текст", created_at=NOW - timedelta(days=731)
+                ),
+                QuarantineRow(
+                    source="csv", source_ref="q-new", reason="x", excerpt="текст", created_at=NOW - timedelta(days=5)
+                ),
+            ]
+        )
     return ids
 
 
-def test_purge_removes_exactly_the_old_contacts_and_anonymises_old_reports(store: Engine,
-                                                                             aged: dict[str, int]) -> None:
+def test_purge_removes_exactly_the_old_contacts_and_anonymises_old_reports(store: Engine, aged: dict[str, int]) -> None:
     before = reports_frame(store).set_index("source_ref")
     untouched = stored_rows(store, ["recent", "new"])
     summary = purge(store, NOW, actor="admin")
@@ -164,8 +179,9 @@ def test_purge_removes_exactly_the_old_contacts_and_anonymises_old_reports(store
     assert stored_rows(store, ["recent", "new"]) == untouched
     if store.dialect.name == "postgresql":  # the geometry followed the snapped point
         with store.connect() as conn:
-            y, x = conn.execute(text("SELECT ST_Y(geom), ST_X(geom) FROM reports WHERE id = :i"),
-                                {"i": aged["old"]}).one()
+            y, x = conn.execute(
+                text("SELECT ST_Y(geom), ST_X(geom) FROM reports WHERE id = :i"), {"i": aged["old"]}
+            ).one()
         assert (y, x) == pytest.approx(h3.cell_to_latlng(cell))
 
 

@@ -57,12 +57,26 @@ def offset(north_m: float, east_m: float) -> tuple[float, float]:
     return lat, lon
 
 
-def row(ref: str, lat: float | None = CENTRE[0], lon: float | None = CENTRE[1], when: datetime = T0,
-        **extra: Any) -> dict[str, Any]:
+def row(
+    ref: str, lat: float | None = CENTRE[0], lon: float | None = CENTRE[1], when: datetime = T0, **extra: Any
+) -> dict[str, Any]:
     cells = {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) if lat is not None else None for r in (7, 8, 9, 10)}
-    base = dict(source="csv", source_ref=ref, received_at=when, occurred_at=when, occurred_at_source="given",
-                text="сміття біля під'їзду, дзвоніть 0671234567", reporter_hash="h" * 64, category="litter",
-                category_source="rule", lat=lat, lon=lon, level="street", score=0.9, status="new")
+    base = dict(
+        source="csv",
+        source_ref=ref,
+        received_at=when,
+        occurred_at=when,
+        occurred_at_source="given",
+        text="сміття біля під'їзду, дзвоніть 0671234567",
+        reporter_hash="h" * 64,
+        category="litter",
+        category_source="rule",
+        lat=lat,
+        lon=lon,
+        level="street",
+        score=0.9,
+        status="new",
+    )
     return base | cells | extra
 
 
@@ -84,6 +98,7 @@ def pg(postgres_template: str) -> Iterator[Engine]:
 
 # --- the migration ---------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("migration", [MIGRATION_0002, MIGRATION_0003])
 def test_category_groups_frozen_in_the_migration_match_the_taxonomy(migration: str) -> None:
     spec = importlib.util.spec_from_file_location("frozen", migration)
@@ -91,7 +106,8 @@ def test_category_groups_frozen_in_the_migration_match_the_taxonomy(migration: s
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.CATEGORY_GROUPS == {slug: c.group for slug, c in CATEGORIES.items()}, (
-        "data/categories.py changed: add a migration that recreates public_reports_view")
+        "data/categories.py changed: add a migration that recreates public_reports_view"
+    )
 
 
 @pytest.mark.postgres
@@ -132,11 +148,15 @@ def test_sqlite_downgrade_drops_the_views(sqlite_url: str) -> None:
         command.downgrade(cfg, "0001")
     assert inspect(engine).get_view_names() == []
     upgrade(engine)
-    assert set(inspect(engine).get_view_names()) == {"public_actions_view", "public_milestones_view",
-                                                    "public_meetings_view"}
+    assert set(inspect(engine).get_view_names()) == {
+        "public_actions_view",
+        "public_milestones_view",
+        "public_meetings_view",
+    }
 
 
 # --- geometry kept in sync by the trigger ------------------------------------------------------
+
 
 @pytest.mark.postgres
 def test_every_writer_keeps_geom_in_sync(pg: Engine) -> None:
@@ -149,8 +169,9 @@ def test_every_writer_keeps_geom_in_sync(pg: Engine) -> None:
         conn.execute(text("UPDATE reports SET lat = 47.57, lon = 31.34 WHERE id = :i"), {"i": ids["a"]})
         assert conn.execute(text(geom), {"i": ids["a"]}).one()[:2] == (47.57, 31.34)
         # lat/lon are the truth: a direct write to geom is overruled
-        conn.execute(text("UPDATE reports SET geom = ST_SetSRID(ST_MakePoint(0, 0), 4326) WHERE id = :i"),
-                     {"i": ids["a"]})
+        conn.execute(
+            text("UPDATE reports SET geom = ST_SetSRID(ST_MakePoint(0, 0), 4326) WHERE id = :i"), {"i": ids["a"]}
+        )
         assert conn.execute(text(geom), {"i": ids["a"]}).one()[:2] == (47.57, 31.34)
         conn.execute(text("UPDATE reports SET lat = NULL WHERE id = :i"), {"i": ids["a"]})
         assert conn.execute(text(geom), {"i": ids["a"]}).one() == (None, None, None)
@@ -161,15 +182,32 @@ def test_spatial_queries_use_the_gist_indexes(pg: Engine) -> None:
     insert(pg, [row(f"r{i}", *offset(i * 10.0, 0)) for i in range(50)])
     with pg.begin() as conn:
         conn.execute(text("SET LOCAL enable_seqscan = off"))
-        near = conn.execute(text(
-            "EXPLAIN SELECT id FROM reports WHERE ST_DWithin(geom::geography, "
-            "ST_SetSRID(ST_MakePoint(31.33, 47.566), 4326)::geography, 100)")).scalars().all()
-        inside = conn.execute(text(
-            "EXPLAIN SELECT id FROM reports WHERE ST_Contains(ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326), geom)"
-        )).scalars().all()
-        view = conn.execute(text(
-            "EXPLAIN SELECT id FROM reports WHERE geom && ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326)"
-        )).scalars().all()
+        near = (
+            conn.execute(
+                text(
+                    "EXPLAIN SELECT id FROM reports WHERE ST_DWithin(geom::geography, "
+                    "ST_SetSRID(ST_MakePoint(31.33, 47.566), 4326)::geography, 100)"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        inside = (
+            conn.execute(
+                text(
+                    "EXPLAIN SELECT id FROM reports WHERE ST_Contains(ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326), geom)"
+                )
+            )
+            .scalars()
+            .all()
+        )
+        view = (
+            conn.execute(
+                text("EXPLAIN SELECT id FROM reports WHERE geom && ST_MakeEnvelope(31.3, 47.5, 31.4, 47.6, 4326)")
+            )
+            .scalars()
+            .all()
+        )
     assert any("ix_reports_geog" in line for line in near), near
     assert any("ix_reports_geom" in line for line in inside), inside
     assert any("ix_reports_geom" in line for line in view), view
@@ -177,18 +215,22 @@ def test_spatial_queries_use_the_gist_indexes(pg: Engine) -> None:
 
 # --- spatial queries: the same answer on both backends ----------------------------------------
 
+
 @pytest.fixture
 def placed(store: Engine) -> dict[str, int]:
     """Reports around the centre: near, farther, far, later, rejected, a duplicate, unplaced."""
-    ids = insert(store, [
-        row("centre"),
-        row("north100", *offset(100, 0), when=T0 + timedelta(hours=5)),
-        row("east400", *offset(0, 400), category="noise"),
-        row("far", *offset(2000, 2000)),
-        row("later", *offset(-50, 0), when=T0 + timedelta(days=3)),
-        row("rejected", status="rejected"),
-        row("unplaced", lat=None, lon=None, level="none"),
-    ])
+    ids = insert(
+        store,
+        [
+            row("centre"),
+            row("north100", *offset(100, 0), when=T0 + timedelta(hours=5)),
+            row("east400", *offset(0, 400), category="noise"),
+            row("far", *offset(2000, 2000)),
+            row("later", *offset(-50, 0), when=T0 + timedelta(days=3)),
+            row("rejected", status="rejected"),
+            row("unplaced", lat=None, lon=None, level="none"),
+        ],
+    )
     return ids | insert(store, [row("dup", *offset(0, 10), duplicate_of=ids["centre"])])
 
 
@@ -201,7 +243,8 @@ def test_reports_near_a_point_within_metres_and_hours(store: Engine, placed: dic
     wider = reports_near(store, *CENTRE, 500, around=T0, hours=48)
     assert [n.id for n in wider] == [placed["centre"], placed["north100"], placed["east400"]]
     assert [n.id for n in reports_near(store, *CENTRE, 500, around=T0, hours=48, categories=["noise"])] == [
-        placed["east400"]]
+        placed["east400"]
+    ]
     with_later = reports_near(store, *CENTRE, 250, around=T0, hours=24 * 4)
     assert placed["later"] in {n.id for n in with_later}
     with_dups = reports_near(store, *CENTRE, 50, around=T0, hours=1, include_duplicates=True)
@@ -219,8 +262,7 @@ def test_reports_in_a_polygon(store: Engine, placed: dict[str, int]) -> None:
     north, east = offset(300, 300)
     area = box(west, south, east, north)
     assert reports_in_polygon(store, area) == sorted([placed["centre"], placed["north100"], placed["later"]])
-    assert reports_in_polygon(store, area, end=T0 + timedelta(days=1)) == sorted(
-        [placed["centre"], placed["north100"]])
+    assert reports_in_polygon(store, area, end=T0 + timedelta(days=1)) == sorted([placed["centre"], placed["north100"]])
     assert reports_in_polygon(store, area, statuses=["rejected"]) == [placed["rejected"]]
     assert reports_in_polygon(store, box(0, 0, 1, 1)) == []
 
@@ -248,12 +290,22 @@ def test_cell_counts(store: Engine, placed: dict[str, int]) -> None:
 
 # --- the public views and the public role -----------------------------------------------------
 
+
 def test_no_view_of_true_counts_is_left_and_the_actions_view_is_public_columns_only(store: Engine) -> None:
     assert set(inspect(store).get_view_names()) - POSTGIS_VIEWS == PUBLIC_VIEWS
     with store.connect() as conn:
         view = conn.execute(text("SELECT * FROM public_actions_view")).mappings()
-        assert set(view.keys()) == {"id", "cell", "district", "status", "public_note", "progress", "parent_id",
-                                    "weight", "meeting_id"}
+        assert set(view.keys()) == {
+            "id",
+            "cell",
+            "district",
+            "status",
+            "public_note",
+            "progress",
+            "parent_id",
+            "weight",
+            "meeting_id",
+        }
 
 
 @pytest.mark.postgres
@@ -272,23 +324,43 @@ def test_public_role_reads_the_releases_and_cannot_read_unprotected_counts(pg: E
         assert conn.execute(text("SELECT COUNT(*) FROM releases")).scalar_one() == 1
         assert conn.execute(text("SELECT COUNT(*) FROM release_months")).scalar_one() == 1
         assert conn.execute(text("SELECT COUNT(*) FROM public_actions_view")).scalar_one() == 0
-    for query in ("SELECT text FROM reports", "SELECT lat, lon FROM reports", "SELECT count(*) FROM reports",
-                  "SELECT h3_r8, count(*) FROM reports GROUP BY h3_r8", "SELECT record_key FROM reports",
-                  "SELECT * FROM reporter_contacts", "SELECT * FROM quarantine", "SELECT * FROM audit_log",
-                  "SELECT * FROM users", "SELECT * FROM actions", "SELECT * FROM form_submissions",
-                  "SELECT * FROM public_cell_counts", "SELECT * FROM public_reports_view",
-                  "UPDATE release_cells SET value = value + 1", "DELETE FROM releases",
-                  "INSERT INTO release_cells VALUES (1, '2025-03', 'x', 'other', 'cell', '', 1)"):
+    for query in (
+        "SELECT text FROM reports",
+        "SELECT lat, lon FROM reports",
+        "SELECT count(*) FROM reports",
+        "SELECT h3_r8, count(*) FROM reports GROUP BY h3_r8",
+        "SELECT record_key FROM reports",
+        "SELECT * FROM reporter_contacts",
+        "SELECT * FROM quarantine",
+        "SELECT * FROM audit_log",
+        "SELECT * FROM users",
+        "SELECT * FROM actions",
+        "SELECT * FROM form_submissions",
+        "SELECT * FROM public_cell_counts",
+        "SELECT * FROM public_reports_view",
+        "UPDATE release_cells SET value = value + 1",
+        "DELETE FROM releases",
+        "INSERT INTO release_cells VALUES (1, '2025-03', 'x', 'other', 'cell', '', 1)",
+    ):
         with pg.connect() as conn:
             conn.execute(text(f"SET ROLE {PUBLIC_ROLE}"))
             with pytest.raises(ProgrammingError, match="permission denied|does not exist"):
                 conn.execute(text(query))
     with pg.connect() as conn:  # the dropped views are gone for every role, not just hidden
-        names = conn.execute(text("SELECT table_name FROM information_schema.tables "
-                                  "WHERE table_schema = 'public'")).scalars().all()
+        names = (
+            conn.execute(text("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'"))
+            .scalars()
+            .all()
+        )
         assert not {"public_cell_counts", "public_reports_view"} & set(names)
-        grants = conn.execute(text("SELECT DISTINCT table_name FROM information_schema.role_table_grants "
-                                   "WHERE grantee = :role"), {"role": PUBLIC_ROLE}).scalars().all()
+        grants = (
+            conn.execute(
+                text("SELECT DISTINCT table_name FROM information_schema.role_table_grants WHERE grantee = :role"),
+                {"role": PUBLIC_ROLE},
+            )
+            .scalars()
+            .all()
+        )
         assert set(grants) == {"releases", "release_months", "release_cells", *PUBLIC_VIEWS}  # no counts in the views
 
 
@@ -315,7 +387,6 @@ def test_the_public_page_works_as_the_read_only_role(pg: Engine, monkeypatch: py
     """The public table is read from the releases alone, logged in as hotspots_public."""
     from data.store.db import public_engine
     from services import public
-
     from services.releases import publish
 
     insert(pg, [row(f"r{i}", status="verified") for i in range(6)])
@@ -347,6 +418,7 @@ def test_public_login_needs_postgres(sqlite_url: str) -> None:
 
 # --- concurrency: constraints, not luck ---------------------------------------------------------
 
+
 def run_together(*jobs: Callable[[], Any]) -> list[Any]:
     """Start the jobs in threads at the same instant; each result or the exception it raised."""
     barrier = threading.Barrier(len(jobs))
@@ -377,6 +449,7 @@ def test_concurrent_overlapping_writers_lose_nothing_and_duplicate_nothing(store
         def job() -> None:
             with Session(store) as s, s.begin():
                 insert_ignoring_conflicts(s, ReportRow.__table__, rows)
+
         return job
 
     def read() -> None:
@@ -415,6 +488,7 @@ def test_one_batch_per_file_even_when_two_imports_race(store: Engine) -> None:
                 time.sleep(0.2)  # hold the claim open: the other import must wait, then step aside
                 insert_ignoring_conflicts(s, ReportRow.__table__, [row(f"{name}-1", batch_id=batch.id)])
                 return batch.id
+
         return job
 
     results = run_together(claim("one"), claim("two"))
@@ -428,18 +502,24 @@ def test_one_batch_per_file_even_when_two_imports_race(store: Engine) -> None:
 def hotline_csv(path: Any, first: int, n: int) -> Any:
     """A hotline export of ``n`` distinct, placeable rows (numbered from ``first``)."""
     streets = ["вул. Соборності", "вул. Маріупольська", "вул. Іллі Урмана"]
-    texts = ["Стихійне звалище сміття біля гаражів", "Машини паркуються на газоні", "Не працює ліхтар біля під'їзду",
-             "Шумна компанія вночі під вікнами"]
+    texts = [
+        "Стихійне звалище сміття біля гаражів",
+        "Машини паркуються на газоні",
+        "Не працює ліхтар біля під'їзду",
+        "Шумна компанія вночі під вікнами",
+    ]
     lines = ["Дата звернення,Адреса,Текст звернення,Заявник"]
     for i in range(first, first + n):
-        lines.append(f'{i % 27 + 1:02d}.04.2025 {10 + i % 12}:{i % 60:02d},"{streets[i % 3]}, {i + 1}",'
-                     f"{texts[i % 4]} (звернення {i}),user-{i}")
+        lines.append(
+            f'{i % 27 + 1:02d}.04.2025 {10 + i % 12}:{i % 60:02d},"{streets[i % 3]}, {i + 1}",'
+            f"{texts[i % 4]} (звернення {i}),user-{i}"
+        )
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
 
 
 def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path: Any) -> None:
-    from data.importer import import_file
+    from services.importer import import_file
 
     first = hotline_csv(tmp_path / "first.csv", 0, 30)
     second = hotline_csv(tmp_path / "second.csv", 100, 30)
@@ -449,8 +529,11 @@ def test_concurrent_imports_of_different_and_same_files(store: Engine, tmp_path:
     def read() -> None:
         while not done.is_set():
             with store.connect() as conn:
-                seen.append(conn.execute(text(
-                    "SELECT (SELECT COUNT(*) FROM reports) + (SELECT COUNT(*) FROM quarantine)")).scalar_one())
+                seen.append(
+                    conn.execute(
+                        text("SELECT (SELECT COUNT(*) FROM reports) + (SELECT COUNT(*) FROM quarantine)")
+                    ).scalar_one()
+                )
             time.sleep(0.005)
 
     reader = threading.Thread(target=read)
@@ -482,9 +565,17 @@ def test_postgis_and_the_sqlite_fallbacks_give_the_same_answers(pg: Engine, sqli
     west, south, east, north = gz.boundary_polygon.bounds
     lats, lons = rng.uniform(south, north, 3000), rng.uniform(west, east, 3000)
     hours = rng.uniform(0, 24 * 60, 3000)
-    rows = [row(f"p{i}", float(lats[i]), float(lons[i]), when=T0 + timedelta(hours=float(hours[i])),
-                category=("litter", "noise", "parking")[i % 3], status=("new", "verified", "rejected")[i % 3 // 2])
-            for i in range(3000)]
+    rows = [
+        row(
+            f"p{i}",
+            float(lats[i]),
+            float(lons[i]),
+            when=T0 + timedelta(hours=float(hours[i])),
+            category=("litter", "noise", "parking")[i % 3],
+            status=("new", "verified", "rejected")[i % 3 // 2],
+        )
+        for i in range(3000)
+    ]
     lite = make_engine(sqlite_url)
     upgrade(lite)
     for engine in (lite, pg):
@@ -500,6 +591,7 @@ def test_postgis_and_the_sqlite_fallbacks_give_the_same_answers(pg: Engine, sqli
     box_args = dict(south=47.55, west=31.30, north=47.58, east=31.35, start=T0, end=T0 + timedelta(days=20))
     pd.testing.assert_frame_equal(reports_in_bbox(lite, **box_args), reports_in_bbox(pg, **box_args))
     for res in (7, 8, 9, 10):
-        assert cell_counts(lite, resolution=res, categories=["noise"]) == cell_counts(pg, resolution=res,
-                                                                                    categories=["noise"])
+        assert cell_counts(lite, resolution=res, categories=["noise"]) == cell_counts(
+            pg, resolution=res, categories=["noise"]
+        )
     lite.dispose()

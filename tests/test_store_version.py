@@ -16,9 +16,21 @@ WHEN = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
 
 
 def _row(ref: str) -> dict:
-    return dict(source="csv", source_ref=ref, received_at=WHEN, occurred_at=WHEN, occurred_at_source="given",
-                text="сміття", category="litter", category_source="rule", lat=47.56, lon=31.33, level="street",
-                score=0.9, status="new")
+    return dict(
+        source="csv",
+        source_ref=ref,
+        received_at=WHEN,
+        occurred_at=WHEN,
+        occurred_at_source="given",
+        text="сміття",
+        category="litter",
+        category_source="rule",
+        lat=47.56,
+        lon=31.33,
+        level="street",
+        score=0.9,
+        status="new",
+    )
 
 
 def test_every_insert_update_and_delete_moves_the_version(store) -> None:

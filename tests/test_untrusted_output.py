@@ -20,8 +20,18 @@ import pytest
 
 from tests.conftest import ROOT
 
-ENCODERS = {"markdown_text", "html_text", "html_attr", "js_string", "js_template", "js_value", "visible_controls",
-            "terminal", "json_line", "spreadsheet_cell"}
+ENCODERS = {
+    "markdown_text",
+    "html_text",
+    "html_attr",
+    "js_string",
+    "js_template",
+    "js_value",
+    "visible_controls",
+    "terminal",
+    "json_line",
+    "spreadsheet_cell",
+}
 CATALOGUE = {"tr", "t"}  # i18n.t / state.tr: the text is ours; the values put into it are checked
 NUMERIC = {"int", "float", "round", "len", "abs", "sum", "min", "max", "bool"}
 # Markdown built from the catalogue and numbers only (layers/public.py, services/method.py), and the
@@ -29,12 +39,53 @@ NUMERIC = {"int", "float", "round", "len", "abs", "sum", "min", "max", "bool"}
 TRUSTED_BUILDERS = {"method_markdown", "method_text", "sign_in_form", "sign_out_form"}
 # Column headers from the catalogue (services.council.header, services.effect.header); not st.header.
 CATALOGUE_HEADERS = "header"
-MARKDOWN_CALLS = {"markdown", "write", "caption", "info", "warning", "error", "success", "toast", "title", "header",
-                  "subheader", "html", "exception", "latex"}
-WIDGETS = {"button", "download_button", "link_button", "page_link", "checkbox", "toggle", "radio", "selectbox",
-           "multiselect", "slider", "select_slider", "text_input", "text_area", "number_input", "date_input",
-           "time_input", "file_uploader", "color_picker", "camera_input", "form_submit_button", "expander",
-           "popover", "metric", "pills", "segmented_control", "feedback", "chat_input", "status", "spinner"}
+MARKDOWN_CALLS = {
+    "markdown",
+    "write",
+    "caption",
+    "info",
+    "warning",
+    "error",
+    "success",
+    "toast",
+    "title",
+    "header",
+    "subheader",
+    "html",
+    "exception",
+    "latex",
+}
+WIDGETS = {
+    "button",
+    "download_button",
+    "link_button",
+    "page_link",
+    "checkbox",
+    "toggle",
+    "radio",
+    "selectbox",
+    "multiselect",
+    "slider",
+    "select_slider",
+    "text_input",
+    "text_area",
+    "number_input",
+    "date_input",
+    "time_input",
+    "file_uploader",
+    "color_picker",
+    "camera_input",
+    "form_submit_button",
+    "expander",
+    "popover",
+    "metric",
+    "pills",
+    "segmented_control",
+    "feedback",
+    "chat_input",
+    "status",
+    "spinner",
+}
 FOLIUM_HTML = {"Popup", "Tooltip", "GeoJsonPopup", "GeoJsonTooltip", "Html", "IFrame", "Element"}
 NOT_STREAMLIT = {"logging", "logger", "log", "console", "warnings", "session", "parser", "sheet", "book"}
 _STR_ONLY_SPEC = re.compile(r"^(.?[<>^=])?\d*(\.\d+)?s?$")  # a format spec a str also accepts
@@ -146,9 +197,16 @@ class Trust:
 def _sink_arguments(node: ast.Call) -> Iterator[ast.expr]:
     """The arguments of a Streamlit call that are shown as Markdown/HTML."""
     name, receiver = _call_name(node), _receiver(node)
-    if receiver in NOT_STREAMLIT or (name == CATALOGUE_HEADERS and receiver not in ("st", "")) or (
-            name == CATALOGUE_HEADERS and receiver == "" and not isinstance(node.func, ast.Attribute)
-            and len(node.args) == 2):  # header(column, lang): a catalogue lookup, not st.header
+    if (
+        receiver in NOT_STREAMLIT
+        or (name == CATALOGUE_HEADERS and receiver not in ("st", ""))
+        or (
+            name == CATALOGUE_HEADERS
+            and receiver == ""
+            and not isinstance(node.func, ast.Attribute)
+            and len(node.args) == 2
+        )
+    ):  # header(column, lang): a catalogue lookup, not st.header
         return
     if name in MARKDOWN_CALLS:
         yield from node.args
@@ -188,20 +246,29 @@ def violations(source: str, *, streamlit: bool = True) -> list[str]:
             if _receiver(node) or name in ("Popup", "Tooltip", "GeoJsonPopup", "GeoJsonTooltip"):
                 found.append(f"{where} <- folium HTML element (use layers.popups)")
         for keyword in node.keywords:
-            if keyword.arg in ("popup", "tooltip") and _receiver(node) != "alt" and name != "encode" and not (
-                    isinstance(keyword.value, ast.Constant) and keyword.value.value is None):
+            if (
+                keyword.arg in ("popup", "tooltip")
+                and _receiver(node) != "alt"
+                and name != "encode"
+                and not (isinstance(keyword.value, ast.Constant) and keyword.value.value is None)
+            ):
                 found.append(f"{where} <- {keyword.arg}= (use layers.popups)")
             if keyword.arg == "html" and name == "DivIcon" and not trust.ok(keyword.value):
                 found.append(f"{where} <- DivIcon html")
-        if name == "html" and _receiver(node) in ("components", "st", "v1") and not all(
-                trust.ok(a) for a in node.args):
+        if name == "html" and _receiver(node) in ("components", "st", "v1") and not all(trust.ok(a) for a in node.args):
             found.append(f"{where} <- components.html")
     return found
 
 
 def checked_files() -> list[Path]:
-    return sorted([ROOT / "app.py", *(ROOT / "ui").rglob("*.py"), *(ROOT / "services").rglob("*.py"),
-                   *(ROOT / "layers").rglob("*.py")])
+    return sorted(
+        [
+            ROOT / "app.py",
+            *(ROOT / "ui").rglob("*.py"),
+            *(ROOT / "services").rglob("*.py"),
+            *(ROOT / "layers").rglob("*.py"),
+        ]
+    )
 
 
 @pytest.mark.parametrize("path", checked_files(), ids=lambda p: str(p.relative_to(ROOT)))

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data import when
 from data.city_profile import city_zone
-from data.when import occurred_at
+from data.text import when
+from data.text.when import occurred_at
 
 KYIV = city_zone()  # the demo profile's zone: the cases below are written in its clock
 
@@ -89,8 +89,21 @@ def test_naive_message_time_is_rejected() -> None:
 
 
 PHRASES = st.sampled_from(
-    ["вчора ввечері", "сьогодні вночі", "в суботу о 23:00", "о 2 ночі", "20.05 о 22:30", "3 дні тому",
-     "у неділю вранці", "сегодня ночью", "минулої п'ятниці", "о 23:59", "31.12", "тиждень тому", "сміття"]
+    [
+        "вчора ввечері",
+        "сьогодні вночі",
+        "в суботу о 23:00",
+        "о 2 ночі",
+        "20.05 о 22:30",
+        "3 дні тому",
+        "у неділю вранці",
+        "сегодня ночью",
+        "минулої п'ятниці",
+        "о 23:59",
+        "31.12",
+        "тиждень тому",
+        "сміття",
+    ]
 )
 
 
@@ -103,7 +116,7 @@ def test_never_in_the_future(text: str, message_time: datetime) -> None:
 
 
 def _expressions() -> list[str]:
-    """Every expression of data/when.py without its word-boundary assertions (which
+    """Every expression of data/text/when.py without its word-boundary assertions (which
     only narrow a match), so that generated strings match each of them."""
     patterns = [when.HOURS_AGO, when.DATE, when.DAYS_AGO, when.WEEK_AGO, when.CLOCK, when.NIGHT_BEFORE]
     patterns += [p for p, _ in when.RELATIVE_DAYS + when.WEEKDAYS + when.PARTS_OF_DAY]
@@ -120,10 +133,25 @@ def test_cheap_pre_check_never_skips_a_time_phrase(data: st.DataObject, hours: i
         assert when.may_name_a_time(text) or when.read_time(text, now) == (now, "message_time"), text
 
 
-@pytest.mark.parametrize("text", [
-    "о 2 ночі", "об 11", "в 11 вечера", "в 9 год. ранку", "20.05", "22:30", "цієї ночі", "в ніч на суботу",
-    "с\tутра", "3 дні тому", "пів години тому", "минулого тижня", "на прошлой неделе", "вчєра",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "о 2 ночі",
+        "об 11",
+        "в 11 вечера",
+        "в 9 год. ранку",
+        "20.05",
+        "22:30",
+        "цієї ночі",
+        "в ніч на суботу",
+        "с\tутра",
+        "3 дні тому",
+        "пів години тому",
+        "минулого тижня",
+        "на прошлой неделе",
+        "вчєра",
+    ],
+)
 def test_pre_check_accepts_time_phrases(text: str) -> None:
     assert when.may_name_a_time(when._normalise(text))
     assert occurred_at(text, MSG)[1] == "text"

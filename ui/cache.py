@@ -69,21 +69,28 @@ def _cached_map(func):  # type: ignore[no-untyped-def]
 
 # --- police ------------------------------------------------------------------------------
 
-def police_view(role: str | None, *, period: int | str, categories: Sequence[str], lang: str,
-                layers: Sequence[str]) -> police.PoliceView:
+
+def police_view(
+    role: str | None, *, period: int | str, categories: Sequence[str], lang: str, layers: Sequence[str]
+) -> police.PoliceView:
     """The police map and top places (the expensive part of the page)."""
     require(role, "police")
     return _police_view(role, version(), clock_key(), period, tuple(sorted(categories)), lang, tuple(layers))
 
 
 @_cached
-def _police_data(role: str | None, version_key: int, clock: int, period: int | str,
-                 categories: tuple[str, ...]) -> police.PoliceData:
-    return police.police_data(state.engine(), role=role, period=period, categories=list(categories) or None,
-                              history=_police_history(role, version_key, categories),
-                              emerging=_police_trends(role, version_key, categories),
-                              forecast=_police_forecast(role, version_key, clock, period == police.AHEAD,
-                                                        categories))
+def _police_data(
+    role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...]
+) -> police.PoliceData:
+    return police.police_data(
+        state.engine(),
+        role=role,
+        period=period,
+        categories=list(categories) or None,
+        history=_police_history(role, version_key, categories),
+        emerging=_police_trends(role, version_key, categories),
+        forecast=_police_forecast(role, version_key, clock, period == police.AHEAD, categories),
+    )
 
 
 @_cached
@@ -92,16 +99,29 @@ def _police_trends(role: str | None, version_key: int, categories: tuple[str, ..
 
 
 @_cached
-def _police_forecast(role: str | None, version_key: int, clock: int, ahead: bool,
-                     categories: tuple[str, ...]) -> pd.DataFrame:
+def _police_forecast(
+    role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
+) -> pd.DataFrame:
     """Every weeks-back period shares one forecast; "next 7 days" has its own."""
-    return police.period_forecast(state.engine(), role=role, ahead=ahead, categories=list(categories) or None,
-                                  history=_police_history(role, version_key, categories))
+    return police.period_forecast(
+        state.engine(),
+        role=role,
+        ahead=ahead,
+        categories=list(categories) or None,
+        history=_police_history(role, version_key, categories),
+    )
 
 
 @_cached_map
-def _police_view(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
-                 lang: str, layers: tuple[str, ...]) -> police.PoliceView:
+def _police_view(
+    role: str | None,
+    version_key: int,
+    clock: int,
+    period: int | str,
+    categories: tuple[str, ...],
+    lang: str,
+    layers: tuple[str, ...],
+) -> police.PoliceView:
     data = _police_data(role, version_key, clock, period, categories)
     return police.police_view_of(data, role=role, lang=lang, layers=layers)
 
@@ -118,37 +138,73 @@ def _police_history(role: str | None, version_key: int, categories: tuple[str, .
     return police.load(state.engine(), categories=list(categories) or None)
 
 
-def when_profile(role: str | None, *, period: int | str, categories: Sequence[str], cell: str | None,
-                 district: str | None) -> pd.DataFrame:
+def when_profile(
+    role: str | None, *, period: int | str, categories: Sequence[str], cell: str | None, district: str | None
+) -> pd.DataFrame:
     require(role, "police")
     return _when_profile(role, version(), clock_key(), period, tuple(sorted(categories)), cell, district)
 
 
 @_cached
-def _when_profile(role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...],
-                  cell: str | None, district: str | None) -> pd.DataFrame:
+def _when_profile(
+    role: str | None,
+    version_key: int,
+    clock: int,
+    period: int | str,
+    categories: tuple[str, ...],
+    cell: str | None,
+    district: str | None,
+) -> pd.DataFrame:
     reports = _police_data(role, version_key, clock, period, categories).reports
     return police.when_profile(reports, cells=[cell] if cell else None, district=district)
 
 
-def patrol_plan(role: str | None, *, period: int | str, categories: Sequence[str], patrols: int,
-                shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
-                ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
+def patrol_plan(
+    role: str | None,
+    *,
+    period: int | str,
+    categories: Sequence[str],
+    patrols: int,
+    shift: tuple[int, int],
+    window_hours: int,
+    beat_km: float,
+    lang: str,
+) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
     """The suggested plan and its table for the page (time order, street names). Every weeks-back
     period shares one forecast, so they share one plan: changing between them solves nothing."""
     require(role, "police")
-    return _patrol_plan(role, version(), clock_key(), period == police.AHEAD, tuple(sorted(categories)), patrols,
-                        shift, window_hours, beat_km, lang)
+    return _patrol_plan(
+        role,
+        version(),
+        clock_key(),
+        period == police.AHEAD,
+        tuple(sorted(categories)),
+        patrols,
+        shift,
+        window_hours,
+        beat_km,
+        lang,
+    )
 
 
 @_cached
-def _patrol_plan(role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...],
-                 patrols: int, shift: tuple[int, int], window_hours: int, beat_km: float, lang: str
-                 ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
+def _patrol_plan(
+    role: str | None,
+    version_key: int,
+    clock: int,
+    ahead: bool,
+    categories: tuple[str, ...],
+    patrols: int,
+    shift: tuple[int, int],
+    window_hours: int,
+    beat_km: float,
+    lang: str,
+) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
     forecast = _police_forecast(role, version_key, clock, ahead, categories)
     history = _police_history(role, version_key, categories)
-    plan = patrol.suggest(history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours,
-                          beat_km=beat_km, forecast=forecast)
+    plan = patrol.suggest(
+        history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours, beat_km=beat_km, forecast=forecast
+    )
     return plan, police.plan_table(plan, lang=lang)
 
 
@@ -164,8 +220,9 @@ def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lan
 
 
 @_cached
-def _patrol_areas(role: str | None, version_key: int, clock: int, categories: tuple[str, ...], areas: int,
-                  lang: str) -> pd.DataFrame | None:
+def _patrol_areas(
+    role: str | None, version_key: int, clock: int, categories: tuple[str, ...], areas: int, lang: str
+) -> pd.DataFrame | None:
     return police.patrol_areas(_police_history(role, version_key, categories), areas=areas, lang=lang)
 
 
@@ -181,6 +238,7 @@ def _prediction_accuracy(role: str | None, version_key: int, categories: tuple[s
 
 # --- effect (police and council) ---------------------------------------------------------
 
+
 def finished_effects(role: str | None, *, today: date) -> pd.DataFrame:
     if not effect.may_see(role):
         raise PermissionError(f"role {role!r} may not see measured effects")
@@ -193,6 +251,7 @@ def _finished_effects(role: str | None, version_key: int, today: date) -> pd.Dat
 
 
 # --- council -----------------------------------------------------------------------------
+
 
 def council_reports(role: str | None) -> pd.DataFrame:
     require(role, "council")
@@ -222,8 +281,14 @@ def council_review(role: str | None, *, period: str, today: date, lang: str) -> 
 @_cached_map
 def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
     reports = _council_reports(role, version_key)
-    return council.review(state.engine(), reports, _action_plan(role, version_key, today, lang), role=role,
-                          chosen=council.period(period), lang=lang)
+    return council.review(
+        state.engine(),
+        reports,
+        _action_plan(role, version_key, today, lang),
+        role=role,
+        chosen=council.period(period),
+        lang=lang,
+    )
 
 
 def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.DataFrame:
@@ -267,6 +332,7 @@ def _survey_difference(role: str | None, version_key: int, before: str, after: s
 
 
 # --- public (no login: the released tables only) -----------------------------------------
+
 
 def public_view(*, period: str, group: str | None, lang: str, view: str) -> public.PublicView:
     return _public_view(version(), period, group, lang, view)

@@ -29,20 +29,22 @@ COOKIE = "hotspots_session"
 LOGIN_PAGE = "/login"
 MAX_FORM_BYTES = 4096
 #: everything the app loads is served by itself (Leaflet and fonts are vendored)
-CSP = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",  # Streamlit components insert inline scripts
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "frame-src 'self' blob: data:",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'self'",
-])
+CSP = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",  # Streamlit components insert inline scripts
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data: blob:",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self' blob: data:",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
 HEADERS = {
     "content-security-policy": CSP,
     "x-content-type-options": "nosniff",
@@ -83,8 +85,9 @@ async def login(request: Request) -> Response:
     lang = form.get("lang", "")
     client = request.client.host if request.client else None
     try:
-        user = await run_in_threadpool(authenticate, open_store(), form.get("username", "").strip(),
-                                       form.get("password", ""), client=client)
+        user = await run_in_threadpool(
+            authenticate, open_store(), form.get("username", "").strip(), form.get("password", ""), client=client
+        )
     except LoginThrottled as exc:
         return _back(LOGIN_PAGE, lang, error="throttled", wait=str(int(exc.wait.total_seconds()) + 1))
     if user is None:

@@ -52,8 +52,7 @@ def _blend(events: Events, grid: Grid, cutoff: float, horizon_days: float, **par
 METHODS: dict[str, Callable[..., np.ndarray]] = _BASE | {"blend": _blend}
 
 
-def forecast(method: str, events: Events, grid: Grid, cutoff: float, horizon_days: float,
-             **params: Any) -> pd.Series:
+def forecast(method: str, events: Events, grid: Grid, cutoff: float, horizon_days: float, **params: Any) -> pd.Series:
     """Expected reports per cell (Series indexed by cell id, named ``score``)."""
     try:
         fn = METHODS[method]

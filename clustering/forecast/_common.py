@@ -16,8 +16,9 @@ def window_counts(events: Events, grid: Grid, lo: float, hi: float) -> np.ndarra
     return np.bincount(events.cell, weights=w, minlength=len(grid)).astype(float)
 
 
-def to_expected(shape: np.ndarray, events: Events, grid: Grid, cutoff: float, horizon_days: float,
-                rate_days: float) -> np.ndarray:
+def to_expected(
+    shape: np.ndarray, events: Events, grid: Grid, cutoff: float, horizon_days: float, rate_days: float
+) -> np.ndarray:
     """Scale a risk surface to expected reports per cell over the horizon.
 
     The surface gives where; the total is the study area's rate over the last

@@ -55,5 +55,8 @@ def shares(start: np.ndarray, end: np.ndarray, edges: np.ndarray) -> np.ndarray:
     [[1.0, 0.0], [0.333, 0.333]]
     """
     edges = np.asarray(edges, dtype=float)
-    return np.column_stack([share_in(start, end, lo, hi) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]) \
-        if len(edges) > 1 else np.zeros((len(start), 0))
+    return (
+        np.column_stack([share_in(start, end, lo, hi) for lo, hi in zip(edges[:-1], edges[1:], strict=True)])
+        if len(edges) > 1
+        else np.zeros((len(start), 0))
+    )

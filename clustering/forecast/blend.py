@@ -36,9 +36,17 @@ def mix(surfaces: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return (w[:, None] * shares).sum(axis=0) / w.sum()
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             components: Mapping[str, float], methods: Mapping[str, Method],
-             params: Mapping[str, Mapping[str, Any]] | None = None, rate_days: float = 365.0) -> np.ndarray:
+def forecast(
+    events: Events,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    components: Mapping[str, float],
+    methods: Mapping[str, Method],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    rate_days: float = 365.0,
+) -> np.ndarray:
     """Mix the named methods' forecasts with ``components`` {name: weight}."""
     params = params or {}
     names = list(components)

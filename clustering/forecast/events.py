@@ -160,5 +160,6 @@ def prepare_events(reports: pd.DataFrame, grid: Grid) -> Events:
     inside = pos >= 0
     xy = project(lat[inside], lon[inside], grid.crs)
     order = np.argsort(start[inside], kind="stable")
-    return Events(xy[order], pos[inside][order], start[inside][order], end[inside][order],
-                  n_outside=int((~inside).sum()))
+    return Events(
+        xy[order], pos[inside][order], start[inside][order], end[inside][order], n_outside=int((~inside).sum())
+    )

@@ -32,8 +32,9 @@ from .events import Events, Grid
 __all__ = ["forecast"]
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             lookback_days: float = 56.0, k: int = 1) -> np.ndarray:
+def forecast(
+    events: Events, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = 56.0, k: int = 1
+) -> np.ndarray:
     """Mean reports per cell of each k-ring over the last ``lookback_days``, scaled to the horizon."""
     counts = window_counts(events, grid, cutoff - lookback_days, cutoff)
     w = neighbour_matrix(list(grid.cells), k, include_self=True)

@@ -32,8 +32,15 @@ from .events import Events, Grid
 __all__ = ["forecast"]
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             lookback_days: float = 365.0, bandwidth_m: float | None = None) -> np.ndarray:
+def forecast(
+    events: Events,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    lookback_days: float = 365.0,
+    bandwidth_m: float | None = None,
+) -> np.ndarray:
     """Quartic KDE of the last ``lookback_days`` at the cell centres, as expected reports."""
     w = share_in(events.start, events.end, cutoff - lookback_days, cutoff)
     keep = w > 0

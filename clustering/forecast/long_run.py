@@ -30,7 +30,8 @@ __all__ = ["LOOKBACK_DAYS", "forecast"]
 LOOKBACK_DAYS = 365.0
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             lookback_days: float = LOOKBACK_DAYS) -> np.ndarray:
+def forecast(
+    events: Events, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = LOOKBACK_DAYS
+) -> np.ndarray:
     """Counts of the last ``lookback_days`` scaled to the horizon."""
     return window_counts(events, grid, cutoff - lookback_days, cutoff) * (horizon_days / lookback_days)

@@ -36,8 +36,9 @@ from .events import Events, Grid
 __all__ = ["forecast", "weights"]
 
 
-def weights(events: Events, grid: Grid, cutoff: float, *, space_bandwidth_m: float,
-            time_bandwidth_weeks: int) -> np.ndarray:
+def weights(
+    events: Events, grid: Grid, cutoff: float, *, space_bandwidth_m: float, time_bandwidth_weeks: int
+) -> np.ndarray:
     """The summed Bowers weight of every cell (no scaling)."""
     edges = cutoff - 7.0 * np.arange(time_bandwidth_weeks, -1, -1)  # oldest week first
     share = shares(events.start, events.end, edges)[:, ::-1]  # column t = t whole weeks back
@@ -57,9 +58,15 @@ def weights(events: Events, grid: Grid, cutoff: float, *, space_bandwidth_m: flo
     return out
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             space_bandwidth_m: float = 400.0, time_bandwidth_weeks: int = 8) -> np.ndarray:
+def forecast(
+    events: Events,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    space_bandwidth_m: float = 400.0,
+    time_bandwidth_weeks: int = 8,
+) -> np.ndarray:
     """Bowers et al.'s prospective surface, scaled to the rate of the bandwidth's weeks."""
-    raw = weights(events, grid, cutoff, space_bandwidth_m=space_bandwidth_m,
-                  time_bandwidth_weeks=time_bandwidth_weeks)
+    raw = weights(events, grid, cutoff, space_bandwidth_m=space_bandwidth_m, time_bandwidth_weeks=time_bandwidth_weeks)
     return to_expected(raw, events, grid, cutoff, horizon_days, 7.0 * time_bandwidth_weeks)

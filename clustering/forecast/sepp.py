@@ -55,11 +55,12 @@ def _midpoints(events: Events, cutoff: float) -> np.ndarray:
 def _cell_times(times: np.ndarray, cell: np.ndarray, n_cells: int) -> list[np.ndarray]:
     order = np.lexsort((times, cell))
     bounds = np.searchsorted(cell[order], np.arange(n_cells + 1))
-    return [times[order][bounds[c]:bounds[c + 1]] for c in range(n_cells)]
+    return [times[order][bounds[c] : bounds[c + 1]] for c in range(n_cells)]
 
 
-def fit(cell_times: list[np.ndarray], duration: float, *, iterations: int = 30, theta: float = 0.5,
-        omega: float = 1.0 / 7.0) -> SeppParams:
+def fit(
+    cell_times: list[np.ndarray], duration: float, *, iterations: int = 30, theta: float = 0.5, omega: float = 1.0 / 7.0
+) -> SeppParams:
     """EM estimates from each cell's sorted report times in ``[0, duration)`` (days).
 
     open_cp's ``maximisation_corrected`` loops over cells and builds each
@@ -100,13 +101,21 @@ def expected(params: SeppParams, events: Events, grid: Grid, cutoff: float, hori
     """Expected reports per cell over ``[cutoff, cutoff + horizon)`` from the fitted model."""
     mid = _midpoints(events, cutoff)
     past = events.start < cutoff
-    boost = params.theta * (np.exp(-params.omega * (cutoff - mid[past]))
-                            - np.exp(-params.omega * (cutoff + horizon_days - mid[past])))
+    boost = params.theta * (
+        np.exp(-params.omega * (cutoff - mid[past])) - np.exp(-params.omega * (cutoff + horizon_days - mid[past]))
+    )
     return params.mu * horizon_days + np.bincount(events.cell[past], weights=boost, minlength=len(grid))
 
 
-def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
-             lookback_days: float = 365.0, iterations: int = 30) -> np.ndarray:
+def forecast(
+    events: Events,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    lookback_days: float = 365.0,
+    iterations: int = 30,
+) -> np.ndarray:
     """Fit on the last ``lookback_days`` and forecast the horizon."""
     mid = _midpoints(events, cutoff)
     keep = (events.start < cutoff) & (mid >= cutoff - lookback_days)
@@ -114,4 +123,3 @@ def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float, *,
     times = mid[keep] - (cutoff - lookback_days)
     params = fit(_cell_times(times, window.cell, len(grid)), lookback_days, iterations=iterations)
     return expected(params, window, grid, cutoff, horizon_days)
-

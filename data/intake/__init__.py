@@ -76,8 +76,11 @@ def parse_file(
     limits = limits or bounds()
     options = options or IntakeOptions()
     if infile.size() > limits.max_file_bytes:
-        raise UnreadableFile(infile.name, f"the file is {infile.size() / MB:,.0f} MB, over the bound of "
-                                          f"{limits.max_file_mb:,.0f} MB (max_file_mb); split it")
+        raise UnreadableFile(
+            infile.name,
+            f"the file is {infile.size() / MB:,.0f} MB, over the bound of "
+            f"{limits.max_file_mb:,.0f} MB (max_file_mb); split it",
+        )
     kind = kind or detect_kind(infile)
     if kind not in KINDS:
         raise UnreadableFile(infile.name, f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -63,7 +64,7 @@ class IntakeBounds:
         return None
 
 
-def point_problem(lat: Any, lon: Any, inside: Any) -> str | None:
+def point_problem(lat: Any, lon: Any, inside: Callable[[float, float], bool]) -> str | None:
     """Why a point cannot be placed in this city, or None; ``inside(lat, lon)`` is the study area."""
     try:
         flat, flon = float(lat), float(lon)

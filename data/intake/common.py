@@ -33,6 +33,7 @@ EXCERPT_CHARS = 200
 # UTC, which would move reports of the 1st into the previous month on every monthly map.
 DATE_ONLY_HOUR = 12
 
+
 class UnreadableFile(Exception):
     """A file that cannot be read at all; the message names the file and the problem."""
 
@@ -85,6 +86,10 @@ class IntakeOptions:
             raise ValueError(f"date order must be 'dayfirst' or 'monthfirst', not {self.date_order!r}")
 
 
+ColumnMapping = str | Path | dict[str, Any] | None
+"""Which column holds what (a JSON file, its text, or the dict); None: read the header."""
+
+
 @dataclass(frozen=True)
 class InputFile:
     """A path or in-memory bytes, with the name every message uses."""
@@ -94,7 +99,7 @@ class InputFile:
     data: bytes | None = None
 
     @classmethod
-    def of(cls, source: str | Path | bytes | InputFile, name: str | None = None) -> InputFile:
+    def of(cls, source: FileSource, name: str | None = None) -> InputFile:
         if isinstance(source, InputFile):
             return source
         if isinstance(source, bytes | bytearray):
@@ -139,6 +144,10 @@ class InputFile:
                 raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
 
 
+FileSource = str | Path | bytes | InputFile
+"""What a parser reads: a path, the bytes of an upload, or a file already opened as InputFile."""
+
+
 class Tally:
     """Counts and quarantines for one parse, so each parser keeps the counting contract."""
 
@@ -159,7 +168,7 @@ class Tally:
         """Quarantine one record with a short excerpt of it.
 
         The excerpt is raw text like RawMessage.text: the pipeline redacts it before it
-        stores anything (data/importer.py does), since redaction is a later step.
+        stores anything (services/importer.py does), since redaction is a later step.
         """
         self.result.stats["quarantined"] += 1
         excerpt = " ".join(raw.split())[:EXCERPT_CHARS]
@@ -184,7 +193,7 @@ def normalise_text(value: str) -> str:
 
 
 def utf16_order(data: bytes) -> str | None:
-    """"utf-16-le" / "utf-16-be" for UTF-16 text without a BOM, else None.
+    """ "utf-16-le" / "utf-16-be" for UTF-16 text without a BOM, else None.
 
     In UTF-16 every other byte is the high byte of a character: NUL for Latin letters,
     digits and separators, 0x04 for Cyrillic. Nine in ten of them being one of those
@@ -206,9 +215,25 @@ def utf16_order(data: bytes) -> str | None:
 # tab and newline), bidi marks, embeddings, overrides and isolates, the zero-width space.
 # (The zero-width joiners stay: emoji and some scripts need them.)
 # A resident never needs them, and a crafted one reverses or hides what a moderator reads.
-_INVISIBLE = [*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0), 0x061C, 0x180E,
-              0x200B, 0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A),
-              0xFEFF, 0xFFF9, 0xFFFA, 0xFFFB]
+_INVISIBLE = [
+    *range(0x00, 0x09),
+    0x0B,
+    0x0C,
+    *range(0x0E, 0x20),
+    *range(0x7F, 0xA0),
+    0x061C,
+    0x180E,
+    0x200B,
+    0x200E,
+    0x200F,
+    *range(0x202A, 0x202F),
+    *range(0x2060, 0x2065),
+    *range(0x2066, 0x206A),
+    0xFEFF,
+    0xFFF9,
+    0xFFFA,
+    0xFFFB,
+]
 _VISIBLE = {code: f"[U+{code:04X}]" for code in _INVISIBLE}
 _VISIBLE[0x0D] = "\n"
 
@@ -500,7 +525,7 @@ def category_slug(value: Any) -> str | None:
 # ---------------------------------------------------------------------------- column mappings
 
 
-def load_mapping(mapping: str | Path | dict[str, Any] | None, name: str) -> dict[str, Any] | None:
+def load_mapping(mapping: ColumnMapping, name: str) -> dict[str, Any] | None:
     """A saved column mapping, from a dict or a JSON file.
 
     Shape: ``{"header_row": 3, "columns": {"text": "Суть звернення", "date": "B"},

@@ -15,39 +15,68 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import IO, Any
 
 import ijson
 
 from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
     UnreadableFile,
-    point_from_links,
     short_hash,
     valid_point,
 )
 from data.intake.jsonrepair import DepthGuard, TooDeep
+from data.intake.social import ITEM, built_items, located, shared_extra
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
 # Top-level keys of the dict-shaped files whose value is the list of entries.
 LIST_KEYS = (
-    "status_updates_v2", "status_updates", "posts_v2", "your_posts_v2",
-    "group_posts_v2", "group_posts", "group_comments_v2", "group_comments",
-    "group_posts_and_comments_v2", "group_posts_and_comments",
-    "comments_v2", "comments", "your_posts_in_groups", "your_comments_in_groups",
+    "status_updates_v2",
+    "status_updates",
+    "posts_v2",
+    "your_posts_v2",
+    "group_posts_v2",
+    "group_posts",
+    "group_comments_v2",
+    "group_comments",
+    "group_posts_and_comments_v2",
+    "group_posts_and_comments",
+    "comments_v2",
+    "comments",
+    "your_posts_in_groups",
+    "your_comments_in_groups",
 )
 # Keys of an entry, and of its ``data`` items, that carry nothing we import.
 _ENTRY_KEYS = {
-    "timestamp", "data", "attachments", "title", "tags", "event", "uri", "fbid", "group", "backdated_timestamp",
+    "timestamp",
+    "data",
+    "attachments",
+    "title",
+    "tags",
+    "event",
+    "uri",
+    "fbid",
+    "group",
+    "backdated_timestamp",
 }
 _DATA_KEYS = {"post", "comment", "update_timestamp", "backdated_timestamp", "title", "text"}
 _ATTACHMENT_KEYS = {
-    "place", "media", "external_context", "text", "name", "for_sale_item", "event", "fundraiser", "life_event",
-    "poll", "note",
+    "place",
+    "media",
+    "external_context",
+    "text",
+    "name",
+    "for_sale_item",
+    "event",
+    "fundraiser",
+    "life_event",
+    "poll",
+    "note",
 }
 
 
@@ -69,7 +98,7 @@ def fix_mojibake(value: Any) -> Any:
     return value
 
 
-def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
+def parse_facebook(source: FileSource, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Facebook DYI JSON file into RawMessage / Quarantined items.
 
     Raises UnreadableFile at once for a file that is not JSON or whose structure is not
@@ -86,7 +115,7 @@ def parse_facebook(source: Any, *, name: str | None = None, limits: IntakeBounds
     return result
 
 
-def _events(raw: Any, json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
+def _events(raw: IO[bytes], json_bounds: tuple[int, int]) -> Iterator[tuple[str, str, Any]]:
     return ijson.parse(DepthGuard(raw, *json_bounds), use_float=True)
 
 
@@ -103,8 +132,9 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
                     return "(list)"
                 if prefix == "" and event in ("string", "number", "boolean", "null"):
                     kind = {"string": "str", "number": "number", "boolean": "bool", "null": "null"}[event]
-                    raise UnreadableFile(infile.name, f"not a report file: a Facebook export is a list or an "
-                                                      f"object, not {kind}")
+                    raise UnreadableFile(
+                        infile.name, f"not a report file: a Facebook export is a list or an object, not {kind}"
+                    )
                 if prefix == "" and event == "map_key":
                     seen.append(value)
                 elif prefix in LIST_KEYS and prefix == (seen[-1] if seen else None):
@@ -116,13 +146,15 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
         except (ijson.JSONError, UnicodeDecodeError) as exc:
             raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({_decoding(exc)})") from None
     keys = ", ".join(f"'{key}'" for key in seen[:5]) or "none"
-    raise UnreadableFile(infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} "
-                                      "not understood")
+    raise UnreadableFile(
+        infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} not understood"
+    )
 
 
 def _json_kind(event: str) -> str:
     return {"start_map": "dict", "string": "str", "number": "number", "boolean": "bool", "null": "null"}.get(
-        event, event)
+        event, event
+    )
 
 
 def _decoding(exc: Exception) -> str:
@@ -131,29 +163,15 @@ def _decoding(exc: Exception) -> str:
     return " ".join(str(exc).split())  # yajl's messages span lines
 
 
-def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: Any) -> Iterator[tuple[str, Any]]:
+def _is_entry(prefix: str) -> bool:
+    return prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS)
+
+
+def _entries(infile: InputFile, json_bounds: tuple[int, int], raw: IO[bytes]) -> Iterator[tuple[str, Any]]:
     """(list key, entry) for every entry of every known list, built one at a time."""
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    key = ""
-    for prefix, event, value in _events(raw, json_bounds):
-        if builder is not None:
-            builder.event(event, value)
-            if event in ("start_map", "start_array"):
-                depth += 1
-            elif event in ("end_map", "end_array"):
-                depth -= 1
-            if depth == 0:
-                yield key, builder.value
-                builder = None
-            continue
-        if prefix == "item" or (prefix.endswith(".item") and prefix[:-5] in LIST_KEYS):
-            key = "(list)" if prefix == "item" else prefix[:-5]
-            if event in ("start_map", "start_array"):
-                builder, depth = ijson.ObjectBuilder(), 1
-                builder.event(event, value)
-            else:
-                yield key, value
+    for prefix, event, value in built_items(_events(raw, json_bounds), _is_entry):
+        if event == ITEM:
+            yield ("(list)" if prefix == "item" else prefix[:-5]), value
 
 
 def _items(
@@ -172,8 +190,10 @@ def _items(
         except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
             problem = str(exc) if isinstance(exc, TooDeep) else f"the file is damaged ({_decoding(exc)})"
             tally.read()
-            yield tally.quarantine(f"fb:file:{infile.name}:entry-{index + 1}",
-                                   f"{problem}; {index} entries before it were read, the rest was not")
+            yield tally.quarantine(
+                f"fb:file:{infile.name}:entry-{index + 1}",
+                f"{problem}; {index} entries before it were read, the rest was not",
+            )
             result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
     if result.stats["skipped_media"]:
         result.notes.append(f"{result.stats['skipped_media']} posts with only photos or links not imported")
@@ -181,9 +201,7 @@ def _items(
         result.notes.append(f"{infile.name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
 
 
-def _convert(
-    entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]
-) -> RawMessage | Quarantined | None:
+def _convert(entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]) -> RawMessage | Quarantined | None:
     if not isinstance(entry, dict):
         tally.read()
         return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' is not an object")
@@ -207,9 +225,7 @@ def _convert(
             texts.append(comment)
     location, venue, has_media, links = _attachments(entry, unknown)
     text = "\n".join(t for t in texts if t.strip())
-    from_link = point_from_links(links) if location is None else None
-    if from_link:
-        location = from_link
+    location, from_link = located(location, links)
     if not text and location is None and venue is None:
         if has_media or links:
             tally.skip("media")
@@ -224,16 +240,16 @@ def _convert(
     extra: dict[str, Any] = {"entry": index, "list": list_key}
     if group:
         extra["group"] = group  # a group's name, not a person's
-    if links:
-        extra["links"] = links
-    if from_link:
-        extra["location_from_link"] = True
-    if has_media:
-        extra["photo"] = True
+    shared_extra(extra, links=links, from_link=from_link, photo=has_media)
     tally.emitted()
     return RawMessage(
-        source="facebook", source_ref=ref, received_at=received_at, text=text,
-        location=location, venue_text=venue, extra=extra,
+        source="facebook",
+        source_ref=ref,
+        received_at=received_at,
+        text=text,
+        location=location,
+        venue_text=venue,
+        extra=extra,
     )
 
 

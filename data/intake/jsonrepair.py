@@ -195,8 +195,10 @@ class DepthGuard:
         codes = np.frombuffer(outside, dtype=np.uint8)
         depths = self._depth + np.cumsum(np.where((codes == _OPENING[0]) | (codes == _OPENING[1]), 1, -1))
         if int(depths.max()) > self.max_depth:
-            raise TooDeep(f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
-                          f"near byte {self.bytes_in}")
+            raise TooDeep(
+                f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
+                f"near byte {self.bytes_in}"
+            )
         self._depth = int(depths[-1])
 
     def _check_string(self, plain: bytes, *, quoted: bool) -> None:
@@ -206,5 +208,7 @@ class DepthGuard:
             return
         self._string_run = (self._string_run if not quoted else 0) + len(plain) - (plain.rfind(b'"') + 1)
         if self._string_run > self.max_string_bytes:
-            raise TooDeep(f"a JSON string is longer than {self.max_string_bytes / (1 << 20):,.0f} MB (the bound "
-                          f"max_json_string_mb) near byte {self.bytes_in}")
+            raise TooDeep(
+                f"a JSON string is longer than {self.max_string_bytes / (1 << 20):,.0f} MB (the bound "
+                f"max_json_string_mb) near byte {self.bytes_in}"
+            )

@@ -29,6 +29,7 @@ from pydantic import BaseModel, Field
 from data.city_profile import city_zone
 from data.intake.common import (
     BadDate,
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
@@ -53,8 +54,15 @@ MEETING_LABELS: dict[str, tuple[str, ...]] = {
     "date": ("дата", "дата зустрічі", "date", "дата встречи", "meeting date"),
     "place": ("місце", "місце проведення", "адреса", "place", "venue", "location", "место", "место проведения"),
     "attendees": (
-        "кількість учасників", "учасників", "учасники", "кількість присутніх", "присутні",
-        "attendees", "participants", "количество участников", "участников",
+        "кількість учасників",
+        "учасників",
+        "учасники",
+        "кількість присутніх",
+        "присутні",
+        "attendees",
+        "participants",
+        "количество участников",
+        "участников",
     ),
 }
 PROBLEM_HEADERS: dict[str, tuple[str, ...]] = {
@@ -63,8 +71,14 @@ PROBLEM_HEADERS: dict[str, tuple[str, ...]] = {
     "problem": ("проблема", "опис проблеми", "problem", "description", "суть", "опис", "описание", "issue"),
     "category": ("категорія", "category", "категория"),
     "solution": (
-        "запропоноване рішення", "рішення", "пропозиція", "solution", "proposed solution",
-        "предложенное решение", "решение", "предложение",
+        "запропоноване рішення",
+        "рішення",
+        "пропозиція",
+        "solution",
+        "proposed solution",
+        "предложенное решение",
+        "решение",
+        "предложение",
     ),
     "partners": ("партнери", "партнерство", "partners", "партнеры", "хто може допомогти", "who can help"),
 }
@@ -92,7 +106,7 @@ def is_minutes_workbook(infile: InputFile) -> bool:
     return bool(names & set(MEETING_SHEETS)) and bool(names & set(PROBLEM_SHEETS))
 
 
-def parse_minutes(source: Any, *, name: str | None = None) -> ParseResult:
+def parse_minutes(source: FileSource, *, name: str | None = None) -> ParseResult:
     """Parse meeting minutes (XLSX template or DOCX) into problems and one Meeting."""
     infile = InputFile.of(source, name)
     if infile.head(4) != b"PK\x03\x04":
@@ -235,8 +249,14 @@ def _items(
         meeting.problems += 1
         tally.emitted()
         yield RawMessage(
-            source="meeting", source_ref=ref, received_at=received_at, text=problem,
-            venue_text=place or None, meeting_id=meeting.id, category_hint=slug, extra=extra,
+            source="meeting",
+            source_ref=ref,
+            received_at=received_at,
+            text=problem,
+            venue_text=place or None,
+            meeting_id=meeting.id,
+            category_hint=slug,
+            extra=extra,
         )
     if result.stats["skipped_blank"]:
         result.notes.append(f"{result.stats['skipped_blank']} empty rows of the problems table skipped")

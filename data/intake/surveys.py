@@ -19,6 +19,8 @@ from pydantic import BaseModel, Field
 
 from data.intake.common import (
     BadDate,
+    ColumnMapping,
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
@@ -44,28 +46,69 @@ SURVEY_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("дата", "дата опитування", "date", "дата опроса"),
     "respondent": ("респондент", "анкета", "номер анкети", "respondent", "respondent id", "id", "номер анкеты"),
     "awareness": (
-        "обізнаність", "поінформованість", "чи знаєте ви про ініціативу", "awareness", "aware",
-        "осведомленность", "информированность", "знаете ли вы об инициативе",
+        "обізнаність",
+        "поінформованість",
+        "чи знаєте ви про ініціативу",
+        "awareness",
+        "aware",
+        "осведомленность",
+        "информированность",
+        "знаете ли вы об инициативе",
     ),
     "trust_police": (
-        "довіра до поліції", "довіра поліції", "поліція", "trust in police", "trust police", "police",
-        "доверие к полиции", "доверие полиции", "полиция",
+        "довіра до поліції",
+        "довіра поліції",
+        "поліція",
+        "trust in police",
+        "trust police",
+        "police",
+        "доверие к полиции",
+        "доверие полиции",
+        "полиция",
     ),
     "trust_council": (
-        "довіра до міської ради", "довіра до ради", "довіра раді", "міська рада", "рада",
-        "trust in council", "trust council", "council", "доверие к городскому совету", "доверие совету", "горсовет",
+        "довіра до міської ради",
+        "довіра до ради",
+        "довіра раді",
+        "міська рада",
+        "рада",
+        "trust in council",
+        "trust council",
+        "council",
+        "доверие к городскому совету",
+        "доверие совету",
+        "горсовет",
     ),
     "trust_community": (
-        "довіра до громадських організацій", "громадські організації", "го", "нго",
-        "trust in community organisations", "trust in community organizations", "trust community", "community",
-        "ngo", "доверие к общественным организациям", "общественные организации",
+        "довіра до громадських організацій",
+        "громадські організації",
+        "го",
+        "нго",
+        "trust in community organisations",
+        "trust in community organizations",
+        "trust community",
+        "community",
+        "ngo",
+        "доверие к общественным организациям",
+        "общественные организации",
     ),
 }
 _YES = {"так", "yes", "y", "да", "true", "+"}
 _NO = {"ні", "no", "n", "нет", "false"}
 _NO_ANSWER = {
-    "", "-", "—", "важко відповісти", "не знаю", "немає відповіді", "не знаю / важко відповісти",
-    "don't know", "dont know", "dk", "n/a", "na", "затрудняюсь ответить",
+    "",
+    "-",
+    "—",
+    "важко відповісти",
+    "не знаю",
+    "немає відповіді",
+    "не знаю / важко відповісти",
+    "don't know",
+    "dont know",
+    "dk",
+    "n/a",
+    "na",
+    "затрудняюсь ответить",
 }
 _LEADING_NUMBER = re.compile(r"^(\d+(?:[.,]\d+)?)(?![\d.,])")
 
@@ -122,7 +165,7 @@ def parse_answer(value: Any) -> int | None:
     raise ValueError(value)
 
 
-def parse_survey(source: Any, *, column_mapping: Any = None, name: str | None = None) -> ParseResult:
+def parse_survey(source: FileSource, *, column_mapping: ColumnMapping = None, name: str | None = None) -> ParseResult:
     """Parse survey responses; ``column_mapping`` may also give ``default_wave``."""
     infile = InputFile.of(source, name)
     mapping = load_mapping(column_mapping, infile.name)

@@ -25,6 +25,8 @@ from data.intake.common import (
     DATE_ORDERS,
     PROJECTED,
     BadDate,
+    ColumnMapping,
+    FileSource,
     InputFile,
     IntakeOptions,
     ParseResult,
@@ -52,30 +54,100 @@ HEADER_SCAN_ROWS = 30
 # Header words per field, compared after header_key() (lower case, punctuation to spaces).
 REPORT_HEADERS: dict[str, tuple[str, ...]] = {
     "text": (
-        "текст", "опис", "опис проблеми", "звернення", "суть звернення", "зміст", "зміст звернення",
-        "повідомлення", "проблема", "скарга", "коментар", "текст звернення",
-        "описание", "обращение", "суть обращения", "содержание", "сообщение", "жалоба", "текст обращения",
-        "text", "description", "message", "complaint", "report", "problem", "details", "comment",
+        "текст",
+        "опис",
+        "опис проблеми",
+        "звернення",
+        "суть звернення",
+        "зміст",
+        "зміст звернення",
+        "повідомлення",
+        "проблема",
+        "скарга",
+        "коментар",
+        "текст звернення",
+        "описание",
+        "обращение",
+        "суть обращения",
+        "содержание",
+        "сообщение",
+        "жалоба",
+        "текст обращения",
+        "text",
+        "description",
+        "message",
+        "complaint",
+        "report",
+        "problem",
+        "details",
+        "comment",
     ),
     "date": (
-        "дата", "дата звернення", "дата надходження", "дата і час", "дата та час", "дата час",
-        "дата обращения", "дата поступления", "дата и время",
-        "date", "date received", "datetime", "date time", "timestamp", "created", "created at", "received",
+        "дата",
+        "дата звернення",
+        "дата надходження",
+        "дата і час",
+        "дата та час",
+        "дата час",
+        "дата обращения",
+        "дата поступления",
+        "дата и время",
+        "date",
+        "date received",
+        "datetime",
+        "date time",
+        "timestamp",
+        "created",
+        "created at",
+        "received",
     ),
     "time": ("час", "час звернення", "время", "time"),
     "occurred": (
-        "дата події", "дата порушення", "дата происшествия", "дата события", "дата нарушения",
-        "incident date", "occurred", "occurred at", "event date", "date of incident",
+        "дата події",
+        "дата порушення",
+        "дата происшествия",
+        "дата события",
+        "дата нарушения",
+        "incident date",
+        "occurred",
+        "occurred at",
+        "event date",
+        "date of incident",
     ),
     "address": (
-        "адреса", "адрес", "місце", "місце події", "місцезнаходження", "локація", "вулиця", "адреса місце",
-        "место", "место происшествия", "улица", "address", "location", "place", "street",
+        "адреса",
+        "адрес",
+        "місце",
+        "місце події",
+        "місцезнаходження",
+        "локація",
+        "вулиця",
+        "адреса місце",
+        "место",
+        "место происшествия",
+        "улица",
+        "address",
+        "location",
+        "place",
+        "street",
     ),
     "category": ("категорія", "тип", "тип проблеми", "категория", "тип проблемы", "category", "type", "topic"),
     "phone": ("телефон", "тел", "номер телефону", "номер телефона", "phone", "mobile", "phone number"),
     "author": (
-        "автор", "заявник", "заявитель", "піб", "фіо", "фио", "ім'я", "имя",
-        "author", "reporter", "name", "applicant", "email", "e mail",
+        "автор",
+        "заявник",
+        "заявитель",
+        "піб",
+        "фіо",
+        "фио",
+        "ім'я",
+        "имя",
+        "author",
+        "reporter",
+        "name",
+        "applicant",
+        "email",
+        "e mail",
     ),
     "lat": ("lat", "latitude", "широта", "y"),
     "lon": ("lon", "lng", "long", "longitude", "довгота", "долгота", "x"),
@@ -137,13 +209,18 @@ class Table:
             try:
                 while line := text.readline(limit + 1):
                     if len(line) > limit:
-                        raise UnreadableFile(self.infile.name, f"a line longer than {limit:,} characters "
-                                                               f"({LINE_CELLS} cells of max_cell_chars)")
+                        raise UnreadableFile(
+                            self.infile.name,
+                            f"a line longer than {limit:,} characters ({LINE_CELLS} cells of max_cell_chars)",
+                        )
                     yield line.replace("\x00", "")
             except UnicodeDecodeError as exc:
-                raise UnreadableFile(self.infile.name, f"the text is not {self.encoding} further on "
-                                                       f"({exc.reason}): save the file again in one encoding "
-                                                       "(UTF-8)") from None
+                raise UnreadableFile(
+                    self.infile.name,
+                    f"the text is not {self.encoding} further on "
+                    f"({exc.reason}): save the file again in one encoding "
+                    "(UTF-8)",
+                ) from None
 
     # -- reading
 
@@ -166,8 +243,9 @@ class Table:
                 if cells > self.limits.max_cells:
                     raise _OverBound(f"the sheet has more than {self.limits.max_cells:,} cells (the bound max_cells)")
                 if any(isinstance(cell, str) and len(cell) > longest for cell in row):
-                    raise _OverBound(f"a cell in row {number} is longer than {longest:,} characters "
-                                     "(the bound max_cell_chars)")
+                    raise _OverBound(
+                        f"a cell in row {number} is longer than {longest:,} characters (the bound max_cell_chars)"
+                    )
                 yield number, list(row)
         except _OverBound as exc:
             raise UnreadableFile(self.infile.name, str(exc)) from None
@@ -232,8 +310,11 @@ def detect_encoding(sample: bytes, name: str = "the file") -> str:
         if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample's end
             return "utf-8"
     if len(sample.translate(None, _TEXT_BYTES)) > len(sample) // 100:  # control bytes: not text
-        raise UnreadableFile(name, "not a text file: its encoding is none of UTF-8, UTF-16, cp1251 or KOI8-U "
-                                   "(binary bytes found); save it as CSV in UTF-8")
+        raise UnreadableFile(
+            name,
+            "not a text file: its encoding is none of UTF-8, UTF-16, cp1251 or KOI8-U "
+            "(binary bytes found); save it as CSV in UTF-8",
+        )
     scores = {}
     for encoding in _SINGLE_BYTE:
         try:
@@ -242,8 +323,11 @@ def detect_encoding(sample: bytes, name: str = "the file") -> str:
             continue
         scores[encoding] = sum(text.count(letter) for letter in _COMMON_LETTERS)
     if not scores or max(scores.values()) == 0:
-        raise UnreadableFile(name, "the text encoding is not recognised: not UTF-8 or UTF-16, and no Ukrainian "
-                                   "text in cp1251 or KOI8-U; save it as CSV in UTF-8")
+        raise UnreadableFile(
+            name,
+            "the text encoding is not recognised: not UTF-8 or UTF-16, and no Ukrainian "
+            "text in cp1251 or KOI8-U; save it as CSV in UTF-8",
+        )
     return max(scores, key=lambda encoding: scores[encoding])
 
 
@@ -278,8 +362,11 @@ def check_xlsx_cells(infile: InputFile, max_bytes: int, max_chars: int) -> None:
                         run += len(pieces[0])
                         longest = max(run, max(map(len, pieces[1:]), default=0))
                         if longest > max_bytes:
-                            raise UnreadableFile(infile.name, f"a cell in {member.filename} is longer than "
-                                                              f"{max_chars:,} characters (the bound max_cell_chars)")
+                            raise UnreadableFile(
+                                infile.name,
+                                f"a cell in {member.filename} is longer than "
+                                f"{max_chars:,} characters (the bound max_cell_chars)",
+                            )
                         if len(pieces) > 1:
                             run = len(pieces[-1])
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
@@ -376,10 +463,10 @@ def _mapped_header(
 
 
 def parse_table(
-    source: Any,
+    source: FileSource,
     *,
     kind: str | None = None,
-    column_mapping: Any = None,
+    column_mapping: ColumnMapping = None,
     name: str | None = None,
     options: IntakeOptions | None = None,
     limits: IntakeBounds | None = None,
@@ -429,8 +516,21 @@ def parse_table(
 # Column names that only the tables beside the reports carry: a table naming two of one
 # kind is that kind of table, whatever else it has (an action's description is no report).
 SIDE_TABLES: dict[str, tuple[str, ...]] = {
-    "an action plan": ("owner", "owner org", "due date", "deadline", "public note", "progress", "milestones",
-                       "partners", "відповідальний", "термін виконання", "захід", "заходи", "виконавець заходу"),
+    "an action plan": (
+        "owner",
+        "owner org",
+        "due date",
+        "deadline",
+        "public note",
+        "progress",
+        "milestones",
+        "partners",
+        "відповідальний",
+        "термін виконання",
+        "захід",
+        "заходи",
+        "виконавець заходу",
+    ),
     "a list of meetings": ("meeting id", "attendees", "учасників", "кількість учасників", "присутні", "problems"),
     "a table of districts": ("population", "населення", "district ru", "district en", "мікрорайон ru"),
     "a table of planted hotspots": ("hotspot id", "spread m", "landmark id", "planted"),
@@ -448,8 +548,11 @@ def refuse_side_table(table: Table) -> None:
                 if len(hits) >= 2:
                     table.close()
                     shown = ", ".join(f"'{hit}'" for hit in hits)
-                    raise UnreadableFile(table.infile.name, f"not a report file: it looks like {what} (columns "
-                                                            f"{shown}); import it where it belongs, not as reports")
+                    raise UnreadableFile(
+                        table.infile.name,
+                        f"not a report file: it looks like {what} (columns "
+                        f"{shown}); import it where it belongs, not as reports",
+                    )
 
 
 DATE_SCAN_ROWS = 100_000
@@ -477,16 +580,20 @@ def _date_order(table: Table, header: Header, given: str | None, default: str, r
     if len(seen) == 1:
         found = seen.pop()
         if given and given != found:
-            result.notes.append(f"the dates are {found.replace('first', '-first')} (values such as 25/03 or 03/25 "
-                                f"decide it), not {given}: read {found}")
+            result.notes.append(
+                f"the dates are {found.replace('first', '-first')} (values such as 25/03 or 03/25 "
+                f"decide it), not {given}: read {found}"
+            )
         elif not given and found != default:
             result.notes.append(f"dates read {found.replace('first', '-first')}, as the values show")
         return found
     if given:
         return given
     if columns:
-        result.notes.append(f"the date order cannot be told from the values: read {default.replace('first', '-first')}"
-                            " (use --dayfirst or --monthfirst, or 'date_order' in a mapping, if that is wrong)")
+        result.notes.append(
+            f"the date order cannot be told from the values: read {default.replace('first', '-first')}"
+            " (use --dayfirst or --monthfirst, or 'date_order' in a mapping, if that is wrong)"
+        )
     return default
 
 
@@ -521,9 +628,7 @@ def _found(header: Header) -> str:
     return ", ".join(f"'{cell_text(c)}'" for c in header.cells if cell_text(c)) or "none"
 
 
-def _table_items(
-    table: Table, header: Header, tally: Tally, convert: Callable[[int, list[Any]], Any]
-) -> Iterator[Any]:
+def _table_items(table: Table, header: Header, tally: Tally, convert: Callable[[int, list[Any]], Any]) -> Iterator[Any]:
     """Rows below the header; a file that breaks mid-way ends with one quarantined entry."""
     try:
         for number, cells in table.rows(header.sheet):
@@ -569,8 +674,13 @@ def _row_converter(
             when_key = cell_text(date_cell)
         external = cell_text(get(cells, "external_id"))
         ref = f"{kind}:" + short_hash(
-            normalise_text(text), when_key, normalise_text(address or ""), normalise_text(category_text),
-            author or "", repr(location), external,
+            normalise_text(text),
+            when_key,
+            normalise_text(address or ""),
+            normalise_text(category_text),
+            author or "",
+            repr(location),
+            external,
         )
         if not text:
             return tally.quarantine(ref, f"row {number}: no text", " ".join(cell_text(c) for c in cells))

@@ -19,15 +19,16 @@ import ijson
 
 from data.intake.bounds import IntakeBounds, bounds
 from data.intake.common import (
+    FileSource,
     InputFile,
     ParseResult,
     Tally,
     UnreadableFile,
     kyiv_to_utc,
-    point_from_links,
     valid_point,
 )
 from data.intake.jsonrepair import DepthGuard, RepairingReader, TooDeep
+from data.intake.social import ITEM, built_items, located, shared_extra
 from data.records import Quarantined, RawMessage
 
 KIND = "telegram"
@@ -39,7 +40,7 @@ _CHAT_TYPE_PREFIXES = {root + ".type": root for root in _CHAT_ROOTS}
 _LINK_TYPES = ("link", "text_link")
 
 
-def parse_telegram(source: Any, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
+def parse_telegram(source: FileSource, *, name: str | None = None, limits: IntakeBounds | None = None) -> ParseResult:
     """Parse a Telegram Desktop JSON export into RawMessage / Quarantined items.
 
     The head of the file is read at once (UnreadableFile if it is not an export); the
@@ -119,29 +120,14 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> _Layout:
     )
 
 
-def _messages(reader: DepthGuard) -> Iterator[tuple[str, str | None, dict[str, Any]]]:
+def _messages(reader: DepthGuard) -> Iterator[tuple[str, str | None, Any]]:
     """(chat id, chat type, message) of a whole-account export, one message at a time."""
     chat_ids: dict[str, str] = {}
     chat_types: dict[str, str] = {}
-    builder: ijson.ObjectBuilder | None = None
-    depth = 0
-    root = ""
-    for prefix, event, value in ijson.parse(reader, use_float=True):
-        if builder is not None:
-            builder.event(event, value)
-            if event in ("start_map", "start_array"):
-                depth += 1
-            elif event in ("end_map", "end_array"):
-                depth -= 1
-                if depth == 0:
-                    yield chat_ids.get(root, "unknown"), chat_types.get(root), builder.value
-                    builder = None
-            continue
-        if event == "start_map" and prefix in _MESSAGE_PREFIXES:
+    for prefix, event, value in built_items(ijson.parse(reader, use_float=True), _MESSAGE_PREFIXES.__contains__):
+        if event == ITEM:
             root = _MESSAGE_PREFIXES[prefix]
-            builder = ijson.ObjectBuilder()
-            builder.event(event, value)
-            depth = 1
+            yield chat_ids.get(root, "unknown"), chat_types.get(root), value
         elif prefix in _CHAT_ID_PREFIXES and event in ("number", "string"):
             chat_ids[_CHAT_ID_PREFIXES[prefix]] = str(int(value) if isinstance(value, float) else value)
         elif prefix in _CHAT_TYPE_PREFIXES and event == "string":
@@ -168,9 +154,7 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         return tally.quarantine(ref, f"message {msg_id}: unknown message type '{msg_type}'")
     text, links = _rebuild_text(message)
     location, venue = _location(message)
-    from_link = point_from_links(links) if location is None else None
-    if from_link:
-        location = from_link
+    location, from_link = located(location, links)
     if not text.strip() and location is None and venue is None:
         tally.skip("photo" if "photo" in message else "media" if _has_media(message) else "empty")
         return None
@@ -189,7 +173,6 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         extra["date_assumed_kyiv"] = True
     if "photo" in message:
         tally.result.stats["photo_captions"] += 1
-        extra["photo"] = True
     if message.get("forwarded_from") is not None or message.get("forwarded_from_id"):
         extra["forwarded"] = True  # the original author's name is not kept, only their id
         if message.get("forwarded_from_id"):
@@ -201,13 +184,10 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         edited = _unix(message["edited_unixtime"])
         if edited is not None:
             extra["edited_at"] = edited.isoformat()
-    if links:
-        extra["links"] = links
     bad_pin = _bad_pin(message) if location is None else None
     if bad_pin:
         extra["location_problem"] = bad_pin
-    if from_link:
-        extra["location_from_link"] = True
+    shared_extra(extra, links=links, from_link=from_link, photo="photo" in message)
     tally.emitted()
     return RawMessage(
         source="telegram",

@@ -94,9 +94,7 @@ def write_minutes_docx_template(path: Path = DOCX_TEMPLATE) -> Path:
     table.style = "Table Grid"
     for cell, (title, _) in zip(table.rows[0].cells, PROBLEM_COLUMNS, strict=True):
         cell.text = title
-    document.add_paragraph(
-        "Категорії / Categories: " + "; ".join(category.uk for category in CATEGORIES.values())
-    )
+    document.add_paragraph("Категорії / Categories: " + "; ".join(category.uk for category in CATEGORIES.values()))
     document.core_properties.created = FIXED_TIME
     document.core_properties.modified = FIXED_TIME
     path.parent.mkdir(parents=True, exist_ok=True)

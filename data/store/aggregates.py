@@ -31,10 +31,19 @@ _TIMES = ("received_at", "occurred_at", "created_at", "updated_at")
 CHUNK = 50_000
 
 
-def binned_counts(engine: Engine, *, res: int, too_vague_m: float, start: datetime | None = None,
-                  end: datetime | None = None, categories: Sequence[str] | None = None,
-                  by_month: bool = False, by_category: bool = False, located_only: bool = True,
-                  statuses: Sequence[str] = ("new", "verified")) -> pd.DataFrame:
+def binned_counts(
+    engine: Engine,
+    *,
+    res: int,
+    too_vague_m: float,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    categories: Sequence[str] | None = None,
+    by_month: bool = False,
+    by_category: bool = False,
+    located_only: bool = True,
+    statuses: Sequence[str] = ("new", "verified"),
+) -> pd.DataFrame:
     """Counted reports (not rejected, not duplicates) per ``cell`` [, ``month``] [, ``category``]
     and ``kind`` (ok / vague / missing), with ``n``; the database does the counting."""
     if res not in H3_RESOLUTIONS:
@@ -60,10 +69,17 @@ def binned_counts(engine: Engine, *, res: int, too_vague_m: float, start: dateti
     return frame
 
 
-def report_columns(engine: Engine, columns: Sequence[str] = POINT_COLUMNS, *, start: datetime | None = None,
-                   end: datetime | None = None, categories: Sequence[str] | None = None,
-                   located_only: bool = True, statuses: Sequence[str] = ("new", "verified"),
-                   limit: int | None = None) -> pd.DataFrame:
+def report_columns(
+    engine: Engine,
+    columns: Sequence[str] = POINT_COLUMNS,
+    *,
+    start: datetime | None = None,
+    end: datetime | None = None,
+    categories: Sequence[str] | None = None,
+    located_only: bool = True,
+    statuses: Sequence[str] = ("new", "verified"),
+    limit: int | None = None,
+) -> pd.DataFrame:
     """Only the named columns of the counted reports of [start, end), oldest first (columnar
     read: one SELECT of those columns, fetched in chunks of :data:`CHUNK`, no ORM objects)."""
     table = ReportRow.__table__
@@ -71,8 +87,7 @@ def report_columns(engine: Engine, columns: Sequence[str] = POINT_COLUMNS, *, st
     if unknown:
         raise ValueError(f"unknown report columns: {unknown}")
     conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
-    query = (select(*(table.c[c] for c in columns)).where(and_(*conds))
-             .order_by(ReportRow.occurred_at, ReportRow.id))
+    query = select(*(table.c[c] for c in columns)).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:

@@ -43,9 +43,15 @@ def ensure_local_months(engine: Engine, tz: str) -> int:
         first, last = session.execute(select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at))).one()
         for start, end, label in _months(first, last, zone) if first is not None else ():
             result = session.execute(
-                update(ReportRow).where(ReportRow.occurred_at >= start, ReportRow.occurred_at < end,
-                                        ReportRow.month_local.is_(None) | (ReportRow.month_local != label))
-                .values(month_local=label).execution_options(synchronize_session=False))
+                update(ReportRow)
+                .where(
+                    ReportRow.occurred_at >= start,
+                    ReportRow.occurred_at < end,
+                    ReportRow.month_local.is_(None) | (ReportRow.month_local != label),
+                )
+                .values(month_local=label)
+                .execution_options(synchronize_session=False)
+            )
             updated += result.rowcount or 0
         setting = session.get(StoreSettingRow, SETTING)
         if setting is None:

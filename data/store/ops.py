@@ -79,8 +79,9 @@ def backup(engine: Engine, dest: Path | str) -> Path:
 
 def pg_dump_command(url: URL, dest: Path) -> tuple[list[str], str | None]:
     """The pg_dump call for ``url`` and the password to pass as PGPASSWORD (never on the command line)."""
-    libpq = URL.create("postgresql", username=url.username, host=url.host, port=url.port, database=url.database,
-                       query=url.query).render_as_string()
+    libpq = URL.create(
+        "postgresql", username=url.username, host=url.host, port=url.port, database=url.database, query=url.query
+    ).render_as_string()
     return ["pg_dump", "--format=custom", "--no-owner", f"--file={dest}", f"--dbname={libpq}"], url.password
 
 
@@ -133,14 +134,20 @@ def purge(
     contacts_cutoff = now - timedelta(days=contact_retention_days)
     reports_cutoff = now - timedelta(days=retention_days)
     old_report = ReportRow.received_at < reports_cutoff
-    identifying = or_(ReportRow.text != "", ReportRow.reporter_hash.is_not(None), ReportRow.location_text.is_not(None),
-                      ReportRow.house.is_not(None))
+    identifying = or_(
+        ReportRow.text != "",
+        ReportRow.reporter_hash.is_not(None),
+        ReportRow.location_text.is_not(None),
+        ReportRow.house.is_not(None),
+    )
     with Session(engine) as session:
         contacts = session.execute(
-            delete(ContactRow).where(or_(
-                ContactRow.created_at < contacts_cutoff,
-                ContactRow.report_id.in_(select(ReportRow.id).where(old_report)),
-            ))
+            delete(ContactRow).where(
+                or_(
+                    ContactRow.created_at < contacts_cutoff,
+                    ContactRow.report_id.in_(select(ReportRow.id).where(old_report)),
+                )
+            )
         ).rowcount
         targets = session.execute(
             select(ReportRow.id, ReportRow.h3_r9, ReportRow.uncertainty_m).where(old_report, identifying)
@@ -149,14 +156,29 @@ def purge(
             session.execute(
                 update(ReportRow.__table__)
                 .where(ReportRow.__table__.c.id == bindparam("rid"))
-                .values(text="", location_text=None, house=None, reporter_hash=None, lat=bindparam("lat"),
-                        lon=bindparam("lon"), h3_r10=bindparam("r10"), uncertainty_m=bindparam("unc"),
-                        updated_at=now),
+                .values(
+                    text="",
+                    location_text=None,
+                    house=None,
+                    reporter_hash=None,
+                    lat=bindparam("lat"),
+                    lon=bindparam("lon"),
+                    h3_r10=bindparam("r10"),
+                    uncertainty_m=bindparam("unc"),
+                    updated_at=now,
+                ),
                 [{"rid": rid} | _snapped(cell, unc) for rid, cell, unc in targets],
             )
         quarantined = session.execute(delete(QuarantineRow).where(QuarantineRow.created_at < reports_cutoff)).rowcount
-        summary = PurgeSummary(now.isoformat(), contacts_cutoff.isoformat(), reports_cutoff.isoformat(),
-                               contacts, len(targets), quarantined, dry_run)
+        summary = PurgeSummary(
+            now.isoformat(),
+            contacts_cutoff.isoformat(),
+            reports_cutoff.isoformat(),
+            contacts,
+            len(targets),
+            quarantined,
+            dry_run,
+        )
         if dry_run:
             session.rollback()
             return summary

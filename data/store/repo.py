@@ -29,13 +29,13 @@ from data.store.schema import (
 REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
 
-def _unique_key(table: Any) -> list[str]:
+def _unique_key(table: Table) -> list[str]:
     """The columns of the table's unique keys (else its primary key), in a fixed order."""
     keys = sorted(tuple(c.name for c in k.columns) for k in table.constraints if isinstance(k, UniqueConstraint))
     return [name for key in keys for name in key] or [c.name for c in table.primary_key.columns]
 
 
-def insert_ignoring_conflicts(session: Session, table: Any, rows: Sequence[dict[str, Any]]) -> None:
+def insert_ignoring_conflicts(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """INSERT ... ON CONFLICT DO NOTHING: the unique keys, not luck, keep re-imports idempotent.
 
     Rows go in sorted by the unique key: on PostgreSQL two imports inserting overlapping
@@ -83,8 +83,9 @@ def insert_tuples_ignoring_conflicts(
 COPY_MIN_ROWS = 200  # below this, one executemany costs less than a staging table's round trips
 
 
-def _copy_ignoring_conflicts(session: Session, table: Table, columns: Sequence[str],
-                             values: Sequence[Sequence[Any]]) -> None:
+def _copy_ignoring_conflicts(
+    session: Session, table: Table, columns: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
     """PostgreSQL's bulk path: COPY the rows into a staging table of this transaction,
     then one INSERT ... SELECT ... ON CONFLICT DO NOTHING.
 
@@ -100,7 +101,8 @@ def _copy_ignoring_conflicts(session: Session, table: Table, columns: Sequence[s
     conn = session.connection()
     conn.exec_driver_sql(
         f'CREATE TEMP TABLE IF NOT EXISTS "{staging}" ON COMMIT DROP AS '
-        f'SELECT {names}, 0::bigint AS _n FROM "{table.name}" WITH NO DATA')
+        f'SELECT {names}, 0::bigint AS _n FROM "{table.name}" WITH NO DATA'
+    )
     cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f'COPY "{staging}" ({names}, _n) FROM STDIN') as copy:
@@ -108,8 +110,9 @@ def _copy_ignoring_conflicts(session: Session, table: Table, columns: Sequence[s
                 copy.write_row((*row, n))
     finally:
         cursor.close()
-    conn.exec_driver_sql(f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" '
-                         f'ORDER BY _n ON CONFLICT DO NOTHING')
+    conn.exec_driver_sql(
+        f'INSERT INTO "{table.name}" ({names}) SELECT {names} FROM "{staging}" ORDER BY _n ON CONFLICT DO NOTHING'
+    )
     conn.exec_driver_sql(f'TRUNCATE "{staging}"')
 
 
@@ -225,13 +228,6 @@ def quarantine_frame(engine: Engine, *, unresolved_only: bool = True) -> pd.Data
     return pd.DataFrame.from_records(rows, columns=cols)
 
 
-def batches_frame(engine: Engine) -> pd.DataFrame:
-    cols = [c.name for c in ImportBatch.__table__.columns]
-    with Session(engine) as session:
-        rows = [{c: getattr(r, c) for c in cols} for r in session.scalars(select(ImportBatch).order_by(ImportBatch.id))]
-    return pd.DataFrame.from_records(rows, columns=cols)
-
-
 def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
     with engine.connect() as conn:
         rows = conn.execute(text(f"SELECT {', '.join(columns)} FROM {view}")).all()
@@ -241,8 +237,11 @@ def _view(engine: Engine, view: str, columns: list[str]) -> pd.DataFrame:
 def public_actions_frame(engine: Engine) -> pd.DataFrame:
     """The action plan as the public sees it: place, status, progress and the "what was
     done" note (proposed and rejected actions are left out by the view)."""
-    return _view(engine, "public_actions_view", ["id", "cell", "district", "status", "public_note", "progress",
-                                                 "parent_id", "weight", "meeting_id"])
+    return _view(
+        engine,
+        "public_actions_view",
+        ["id", "cell", "district", "status", "public_note", "progress", "parent_id", "weight", "meeting_id"],
+    )
 
 
 def public_milestones_frame(engine: Engine) -> pd.DataFrame:
@@ -252,8 +251,17 @@ def public_milestones_frame(engine: Engine) -> pd.DataFrame:
 
 # --- public releases (services/releases.py) ----------------------------------------------
 
-RELEASE_SOURCE_COLUMNS = ["id", "month", "h3_r8", "level", "category", "status", "batch_id", "duplicate_of",
-                          "record_key"]
+RELEASE_SOURCE_COLUMNS = [
+    "id",
+    "month",
+    "h3_r8",
+    "level",
+    "category",
+    "status",
+    "batch_id",
+    "duplicate_of",
+    "record_key",
+]
 
 
 def assign_record_keys(session: Session, new_key: Callable[[], int]) -> int:
@@ -273,9 +281,17 @@ def release_source_frame(session: Session) -> pd.DataFrame:
     """What a release is computed from: month (city time), cell, level, category, status,
     batch, duplicate flag and record key of every placed report (no text, no point)."""
     rows = session.execute(
-        select(ReportRow.id, ReportRow.month_local, ReportRow.h3_r8, ReportRow.level, ReportRow.category,
-               ReportRow.status, ReportRow.batch_id, ReportRow.duplicate_of, ReportRow.record_key)
-        .where(ReportRow.h3_r8.is_not(None), ReportRow.month_local.is_not(None))
+        select(
+            ReportRow.id,
+            ReportRow.month_local,
+            ReportRow.h3_r8,
+            ReportRow.level,
+            ReportRow.category,
+            ReportRow.status,
+            ReportRow.batch_id,
+            ReportRow.duplicate_of,
+            ReportRow.record_key,
+        ).where(ReportRow.h3_r8.is_not(None), ReportRow.month_local.is_not(None))
     ).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=RELEASE_SOURCE_COLUMNS)
 
@@ -292,7 +308,8 @@ def releases_frame(bind: Engine | Session) -> pd.DataFrame:
 def release_months_frame(bind: Engine | Session) -> pd.DataFrame:
     """Which months each release holds (release_id, month, revision)."""
     query = select(ReleaseMonthRow.release_id, ReleaseMonthRow.month, ReleaseMonthRow.revision).order_by(
-        ReleaseMonthRow.release_id, ReleaseMonthRow.month)
+        ReleaseMonthRow.release_id, ReleaseMonthRow.month
+    )
     with _session(bind) as session:
         rows = session.execute(query).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=["release_id", "month", "revision"])
@@ -309,15 +326,17 @@ def release_cells_frame(bind: Engine | Session, pairs: Iterable[tuple[int, str]]
         for release_id in sorted({r for r, _ in wanted}):
             months = [m for r, m in wanted if r == release_id]
             query = select(*(getattr(ReleaseCellRow, c) for c in RELEASE_CELL_COLUMNS)).where(
-                ReleaseCellRow.release_id == release_id, ReleaseCellRow.month.in_(months))
+                ReleaseCellRow.release_id == release_id, ReleaseCellRow.month.in_(months)
+            )
             rows += [tuple(r) for r in session.execute(query)]
     frame = pd.DataFrame(rows, columns=RELEASE_CELL_COLUMNS)
     frame["value"] = frame["value"].astype("int64")
     return frame.sort_values(["month", "unit", "category_group"]).reset_index(drop=True)
 
 
-def insert_release(session: Session, release: dict[str, Any], months: Sequence[dict[str, Any]],
-                   cells: Sequence[dict[str, Any]]) -> None:
+def insert_release(
+    session: Session, release: dict[str, Any], months: Sequence[dict[str, Any]], cells: Sequence[dict[str, Any]]
+) -> None:
     """Write one release in the caller's transaction (the tables refuse later changes)."""
     session.add(ReleaseRow(**release))
     session.flush()

@@ -1,1 +1,2 @@
-"""Synthetic demo city: the OSM generator (make_osm), its names (street_names), the built files."""
+"""The synthetic demo city and its reports: every demo generator (make_osm writes the city's OSM
+extract here, make_reports the reports into data/demo/) and the city's built files."""

@@ -6,6 +6,7 @@ layout (river courses, city outline, microdistricts and their street grids) driv
 geo/demo/make_osm.py only: no open street geometry of the city exists, so the demo
 extract invents plausible geometry around the real names (see geo/demo/README.md).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -26,28 +27,51 @@ METRIC_CRS = _DEMO.metric_crs
 # The Southern Bug runs north to south along the west of the centre; Bolgarka lies on
 # its right (west) bank. Courses extend past the bbox so the water leaves the map.
 SOUTHERN_BUG_COURSE: tuple[tuple[float, float], ...] = (
-    (31.322, 47.615), (31.318, 47.600), (31.310, 47.588), (31.303, 47.576),
-    (31.300, 47.566), (31.298, 47.555), (31.300, 47.543), (31.306, 47.530),
+    (31.322, 47.615),
+    (31.318, 47.600),
+    (31.310, 47.588),
+    (31.303, 47.576),
+    (31.300, 47.566),
+    (31.298, 47.555),
+    (31.300, 47.543),
+    (31.306, 47.530),
     (31.310, 47.515),
 )
 SOUTHERN_BUG_WIDTH_M = 180.0
 # The Mertvovid comes from the north-east and joins the Bug just north of the centre.
 MERTVOVID_COURSE: tuple[tuple[float, float], ...] = (
-    (31.400, 47.598), (31.385, 47.592), (31.368, 47.586), (31.352, 47.580),
-    (31.336, 47.576), (31.320, 47.5742), (31.3015, 47.5735),
+    (31.400, 47.598),
+    (31.385, 47.592),
+    (31.368, 47.586),
+    (31.352, 47.580),
+    (31.336, 47.576),
+    (31.320, 47.5742),
+    (31.3015, 47.5735),
 )
 MERTVOVID_WIDTH_M = 45.0
 
 # City outline (exterior ring, closed), inside CITY_BBOX.
 CITY_OUTLINE: tuple[tuple[float, float], ...] = (
-    (31.268, 47.556), (31.268, 47.584), (31.290, 47.598), (31.330, 47.600),
-    (31.365, 47.597), (31.388, 47.589), (31.388, 47.558), (31.376, 47.539),
-    (31.345, 47.532), (31.310, 47.532), (31.284, 47.540), (31.268, 47.556),
+    (31.268, 47.556),
+    (31.268, 47.584),
+    (31.290, 47.598),
+    (31.330, 47.600),
+    (31.365, 47.597),
+    (31.388, 47.589),
+    (31.388, 47.558),
+    (31.376, 47.539),
+    (31.345, 47.532),
+    (31.310, 47.532),
+    (31.284, 47.540),
+    (31.268, 47.556),
 )
 
 # Railway (Odesa line) along the east of the city; the station sits in Pryvokzalnyi.
 RAILWAY_COURSE: tuple[tuple[float, float], ...] = (
-    (31.396, 47.610), (31.381, 47.585), (31.372, 47.562), (31.366, 47.548),
+    (31.396, 47.610),
+    (31.381, 47.585),
+    (31.372, 47.562),
+    (31.366, 47.548),
     (31.356, 47.520),
 )
 

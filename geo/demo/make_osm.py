@@ -6,6 +6,7 @@ renamings, park and spring names with their rounded points. Everything invented 
 `synthetic=yes`; real names on invented geometry carry `synthetic=geometry`.
 Run: python3 -m geo.demo.make_osm [OUT.osm]
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,9 +25,21 @@ from shapely.geometry.base import BaseGeometry
 from shapely.ops import split, unary_union
 
 from geo.demo.layout import (
-    BANK_ANCHORS, CITY_BBOX, CITY_CENTRE, CITY_NAME, CITY_NAME_EN, CITY_NAME_RU, CITY_OUTLINE,
-    CITY_POPULATION, METRIC_CRS, MERTVOVID_COURSE,
-    MERTVOVID_WIDTH_M, MICRODISTRICTS, RAILWAY_COURSE, SOUTHERN_BUG_COURSE, SOUTHERN_BUG_WIDTH_M,
+    BANK_ANCHORS,
+    CITY_BBOX,
+    CITY_CENTRE,
+    CITY_NAME,
+    CITY_NAME_EN,
+    CITY_NAME_RU,
+    CITY_OUTLINE,
+    CITY_POPULATION,
+    MERTVOVID_COURSE,
+    MERTVOVID_WIDTH_M,
+    METRIC_CRS,
+    MICRODISTRICTS,
+    RAILWAY_COURSE,
+    SOUTHERN_BUG_COURSE,
+    SOUTHERN_BUG_WIDTH_M,
     Microdistrict,
 )
 from geo.demo.street_names import SOURCES, StreetSpec, real_streets, synthetic_streets, translit_uk
@@ -42,8 +55,11 @@ WAY_SPLIT_M = 700.0  # longer street pieces become several ways, as in real OSM 
 # Arterials: (uk name as in street_names, highway, course lon/lat). Real names first.
 ARTERIALS: tuple[tuple[str, str, tuple[tuple[float, float], ...]], ...] = (
     ("Соборності", "primary", ((31.3035, 47.5662), (31.330, 47.5660), (31.386, 47.5665))),
-    ("Маріупольська", "primary", ((31.336, 47.5975), (31.334, 47.584), (31.332, 47.5745),
-                                  (31.330, 47.566), (31.327, 47.548), (31.324, 47.5345))),
+    (
+        "Маріупольська",
+        "primary",
+        ((31.336, 47.5975), (31.334, 47.584), (31.332, 47.5745), (31.330, 47.566), (31.327, 47.548), (31.324, 47.5345)),
+    ),
     ("Молодогвардійська", "secondary", ((31.356, 47.5735), (31.3565, 47.557), (31.357, 47.540))),
     ("Бузька", "secondary", ((31.318, 47.5612), (31.296, 47.5608), (31.272, 47.563))),
     ("Набережна", "tertiary", ((31.3055, 47.5718), (31.3030, 47.566), (31.3015, 47.556), (31.3030, 47.545))),
@@ -142,14 +158,17 @@ def build_layout(rng: random.Random) -> Layout:
     mertvovid = _line_m(MERTVOVID_COURSE).buffer(MERTVOVID_WIDTH_M / 2, cap_style="flat")
     lon0, lat0, lon1, lat1 = CITY_BBOX
     frame_box = _to_m(box(lon0 - 0.02, lat0 - 0.015, lon1 + 0.02, lat1 + 0.015))
-    water = {"Південний Буг": bug.intersection(frame_box).simplify(1.0),
-             "Мертвовід": mertvovid.difference(bug).intersection(frame_box).simplify(1.0)}
+    water = {
+        "Південний Буг": bug.intersection(frame_box).simplify(1.0),
+        "Мертвовід": mertvovid.difference(bug).intersection(frame_box).simplify(1.0),
+    }
     water_all = unary_union(list(water.values()))
     outline = _to_m(Polygon(CITY_OUTLINE))
     land_ll = _to_ll(outline.difference(water_all))
     banks = {bank: next(p for p in land_ll.geoms if p.contains(Point(pt))) for bank, pt in BANK_ANCHORS.items()}
-    districts = {md.name: _to_m(_largest(banks[md.bank].intersection(box(*md.box)))).simplify(1.0)
-                 for md in MICRODISTRICTS}
+    districts = {
+        md.name: _to_m(_largest(banks[md.bank].intersection(box(*md.box)))).simplify(1.0) for md in MICRODISTRICTS
+    }
     layout = Layout(outline, water, districts)
     inner_land = outline.difference(water_all).buffer(-EDGE_M)
     frames = {md.name: Frame(md, districts[md.name]) for md in MICRODISTRICTS}
@@ -180,10 +199,12 @@ def build_layout(rng: random.Random) -> Layout:
                 grid.append((md.name, pieces))
     lanes = _lanes(rng, frames, districts, inner_land, art_buffer, blocked)
 
-    real_vul = sorted((s for s in specs.values() if not s.synthetic and s.name.kind == "вулиця"),
-                      key=lambda s: s.name.uk)
-    real_lanes = sorted((s for s in specs.values() if not s.synthetic and s.name.kind == "провулок"),
-                        key=lambda s: s.name.uk)
+    real_vul = sorted(
+        (s for s in specs.values() if not s.synthetic and s.name.kind == "вулиця"), key=lambda s: s.name.uk
+    )
+    real_lanes = sorted(
+        (s for s in specs.values() if not s.synthetic and s.name.kind == "провулок"), key=lambda s: s.name.uk
+    )
     synth = [s for s in synth_streets if s.name.uk in specs]
     rng.shuffle(real_vul)
     rng.shuffle(synth)
@@ -196,8 +217,7 @@ def build_layout(rng: random.Random) -> Layout:
     steps = {md.name: md.house_step_m for md in MICRODISTRICTS}
     for spec, idx in zip(names, order):
         district, pieces = grid[idx]
-        layout.streets.append(Street(spec, "residential", [list(p.coords) for p in pieces], district,
-                                     steps[district]))
+        layout.streets.append(Street(spec, "residential", [list(p.coords) for p in pieces], district, steps[district]))
     for spec, highway, line in arterials:
         parts = [list(p.coords) for p in _pieces(line.intersection(outline.buffer(-EDGE_M)))]
         layout.streets.append(Street(spec, highway, parts, None, 32.0))
@@ -215,8 +235,10 @@ def _settle_springs(layout: Layout, inner_land: BaseGeometry, clearance: float =
     parks = unary_union([p for _, p, _ in layout.parks])
     settled = []
     for name, (x, y) in layout.springs:
-        offsets = sorted(((dx * 10.0, dy * 10.0) for dx in range(-60, 61) for dy in range(-60, 61)),
-                         key=lambda d: (math.hypot(*d), d))
+        offsets = sorted(
+            ((dx * 10.0, dy * 10.0) for dx in range(-60, 61) for dy in range(-60, 61)),
+            key=lambda d: (math.hypot(*d), d),
+        )
         for dx, dy in offsets:
             p = Point(x + dx, y + dy)
             if inner_land.contains(p) and p.distance(streets) >= clearance and not parks.contains(p):
@@ -225,8 +247,7 @@ def _settle_springs(layout: Layout, inner_land: BaseGeometry, clearance: float =
     layout.springs = settled
 
 
-def _clip(line: LineString, inner: BaseGeometry, art_buffer: BaseGeometry,
-          blocked: BaseGeometry) -> list[LineString]:
+def _clip(line: LineString, inner: BaseGeometry, art_buffer: BaseGeometry, blocked: BaseGeometry) -> list[LineString]:
     """Clip a grid line; drop it where it runs along an arterial (not where it crosses one)."""
     pieces = _pieces(line.intersection(inner).difference(blocked))
     out: list[LineString] = []
@@ -238,24 +259,34 @@ def _clip(line: LineString, inner: BaseGeometry, art_buffer: BaseGeometry,
     return [p for p in out if p.length >= MIN_PIECE_M]
 
 
-def _lanes(rng: random.Random, frames: dict[str, Frame], districts: dict[str, Polygon],
-           inner_land: BaseGeometry, art_buffer: BaseGeometry, blocked: BaseGeometry,
-           per_district: int = 3) -> list[tuple[str, LineString]]:
+def _lanes(
+    rng: random.Random,
+    frames: dict[str, Frame],
+    districts: dict[str, Polygon],
+    inner_land: BaseGeometry,
+    art_buffer: BaseGeometry,
+    blocked: BaseGeometry,
+    per_district: int = 3,
+) -> list[tuple[str, LineString]]:
     """Провулки: mid-block lanes joining two grid streets, in whole blocks only."""
     lanes: list[tuple[str, LineString]] = []
     for md in MICRODISTRICTS:
         fr, inner = frames[md.name], districts[md.name].intersection(inner_land)
-        blocks = [(i, j) for i in fr.range(fr.dx) for j in fr.range(fr.dy)
-                  if inner.contains(fr.block(i, j, -1)) and not fr.block(i, j, -30).intersects(art_buffer)
-                  and not fr.block(i, j, -1).intersects(blocked)]
+        blocks = [
+            (i, j)
+            for i in fr.range(fr.dx)
+            for j in fr.range(fr.dy)
+            if inner.contains(fr.block(i, j, -1))
+            and not fr.block(i, j, -30).intersects(art_buffer)
+            and not fr.block(i, j, -1).intersects(blocked)
+        ]
         for i, j in sorted(rng.sample(blocks, min(per_district, len(blocks)))):
             u = i * fr.dx + fr.dx / 2
             lanes.append((md.name, LineString([fr.xy(u, j * fr.dy), fr.xy(u, (j + 1) * fr.dy)])))
     return lanes
 
 
-def _place_parks(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeometry,
-                             art_buffer: BaseGeometry) -> None:
+def _place_parks(layout: Layout, frames: dict[str, Frame], inner_land: BaseGeometry, art_buffer: BaseGeometry) -> None:
     """Real parks (rounded geonames points) move to the nearest whole free block."""
     taken: list[Polygon] = []
 
@@ -338,6 +369,8 @@ def _add_crossings(streets: list[Street]) -> None:
 # --- addresses ---------------------------------------------------------------------
 # Real addresses from sources/known_streets.csv (their position is invented).
 REAL_ADDRESSES = {"Соборності": "23/27", "Молодогвардійська": "45"}
+
+
 @dataclass
 class Address:
     street: Street
@@ -380,8 +413,11 @@ def place_addresses(layout: Layout, rng: random.Random) -> list[Address]:
     def put(addrs: list[Address], s_i: int, house: str, x: float, y: float, ang: float) -> None:
         occupied.setdefault((int(x // 14), int(y // 14)), []).append((x, y))
         street = layout.streets[s_i]
-        addrs.append(Address(street, house, x, y, ang, street.district or _district_of(layout, x, y),
-                             building=rng.random() < 0.12))
+        addrs.append(
+            Address(
+                street, house, x, y, ang, street.district or _district_of(layout, x, y), building=rng.random() < 0.12
+            )
+        )
 
     out: list[Address] = []
     for s_i, street in enumerate(layout.streets):
@@ -418,28 +454,50 @@ def place_addresses(layout: Layout, rng: random.Random) -> list[Address]:
 
 
 # --- landmarks ---------------------------------------------------------------------
-SCHOOL_DISTRICTS = ("Центр", "Центр", "Болгарка", "Заріччя", "Молодіжний", "Привокзальний",
-                    "Південний", "Східний", "Молодіжний")
+SCHOOL_DISTRICTS = (
+    "Центр",
+    "Центр",
+    "Болгарка",
+    "Заріччя",
+    "Молодіжний",
+    "Привокзальний",
+    "Південний",
+    "Східний",
+    "Молодіжний",
+)
 
 
 def _school(n: int) -> dict[str, str]:
-    return {"amenity": "school", "name": f"Вознесенська загальноосвітня школа І-ІІІ ступенів № {n}",
-            "name:ru": f"Вознесенская общеобразовательная школа І-ІІІ ступеней № {n}",
-            "name:en": f"Voznesensk Secondary School No. {n}",
-            "short_name": f"ЗОШ № {n}", "ref": str(n), "isced:level": "1;2;3"}
+    return {
+        "amenity": "school",
+        "name": f"Вознесенська загальноосвітня школа І-ІІІ ступенів № {n}",
+        "name:ru": f"Вознесенская общеобразовательная школа І-ІІІ ступеней № {n}",
+        "name:en": f"Voznesensk Secondary School No. {n}",
+        "short_name": f"ЗОШ № {n}",
+        "ref": str(n),
+        "isced:level": "1;2;3",
+    }
 
 
 def claim_landmarks(addresses: list[Address], rng: random.Random) -> None:
     """Put POI tags on chosen address points (schools, market, bars on the bar street...)."""
     free_idx = list(range(len(addresses)))
 
-    def pick(district: str | None = None, street: str | None = None, house: str | None = None,
-             building: bool | None = None, among: set[int] | None = None) -> Address:
-        cands = [i for i in free_idx
-                 if (district is None or addresses[i].district == district)
-                 and (street is None or addresses[i].street.spec.name.uk == street)
-                 and (house is None or addresses[i].house == house)
-                 and (among is None or i in among)]
+    def pick(
+        district: str | None = None,
+        street: str | None = None,
+        house: str | None = None,
+        building: bool | None = None,
+        among: set[int] | None = None,
+    ) -> Address:
+        cands = [
+            i
+            for i in free_idx
+            if (district is None or addresses[i].district == district)
+            and (street is None or addresses[i].street.spec.name.uk == street)
+            and (house is None or addresses[i].house == house)
+            and (among is None or i in among)
+        ]
         i = rng.choice(cands)
         free_idx.remove(i)
         a = addresses[i]
@@ -454,60 +512,183 @@ def claim_landmarks(addresses: list[Address], rng: random.Random) -> None:
 
     for n, district in enumerate(SCHOOL_DISTRICTS, start=1):
         claim({**_school(n), "building": "school"}, district=district, building=True)
-    claim({"amenity": "school", "name": "Вознесенський ліцей", "name:ru": "Вознесенский лицей",
-           "name:en": "Voznesensk Lyceum", "building": "school"}, district="Центр", building=True)
-    claim({"amenity": "townhall", "name": "Вознесенська міська рада", "name:ru": "Вознесенский городской совет",
-           "name:en": "Voznesensk City Council", "townhall:type": "city", "building": "civic"},
-          street="Соборності", district="Центр", building=True)
-    claim({"amenity": "police", "name": "Вознесенський районний відділ поліції",
-           "name:ru": "Вознесенский районный отдел полиции", "name:en": "Voznesensk District Police Department",
-           "short_name": "Вознесенський РВП"}, street="Маріупольська", district="Центр")
-    claim({"office": "government", "name": "Територіальний сервісний центр МВС",
-           "name:ru": "Территориальный сервисный центр МВД", "short_name": "Сервісний центр МВС"},
-          street="Молодогвардійська", house="45")
-    claim({"amenity": "marketplace", "name": "Центральний ринок", "name:ru": "Центральный рынок",
-           "name:en": "Central Market"}, street="Маріупольська", district="Центр")
-    claim({"amenity": "bus_station", "name": "Автостанція Вознесенськ", "name:ru": "Автостанция Вознесенск",
-           "name:en": "Voznesensk Bus Station", "short_name": "Автостанція", "public_transport": "station"},
-          street="Соборності", district="Молодіжний")
-    claim({"amenity": "hospital", "name": "Вознесенська центральна районна лікарня",
-           "name:ru": "Вознесенская центральная районная больница", "short_name": "ЦРЛ",
-           "name:en": "Voznesensk Central District Hospital", "building": "hospital"},
-          district="Молодіжний", building=True)
-    churches = (("Свято-Вознесенський собор", "Свято-Вознесенский собор", "Центр"),
-                ("Свято-Покровська церква", "Свято-Покровская церковь", "Болгарка"),
-                ("Церква Святого Миколая", "Церковь Святого Николая", "Заріччя"))
+    claim(
+        {
+            "amenity": "school",
+            "name": "Вознесенський ліцей",
+            "name:ru": "Вознесенский лицей",
+            "name:en": "Voznesensk Lyceum",
+            "building": "school",
+        },
+        district="Центр",
+        building=True,
+    )
+    claim(
+        {
+            "amenity": "townhall",
+            "name": "Вознесенська міська рада",
+            "name:ru": "Вознесенский городской совет",
+            "name:en": "Voznesensk City Council",
+            "townhall:type": "city",
+            "building": "civic",
+        },
+        street="Соборності",
+        district="Центр",
+        building=True,
+    )
+    claim(
+        {
+            "amenity": "police",
+            "name": "Вознесенський районний відділ поліції",
+            "name:ru": "Вознесенский районный отдел полиции",
+            "name:en": "Voznesensk District Police Department",
+            "short_name": "Вознесенський РВП",
+        },
+        street="Маріупольська",
+        district="Центр",
+    )
+    claim(
+        {
+            "office": "government",
+            "name": "Територіальний сервісний центр МВС",
+            "name:ru": "Территориальный сервисный центр МВД",
+            "short_name": "Сервісний центр МВС",
+        },
+        street="Молодогвардійська",
+        house="45",
+    )
+    claim(
+        {
+            "amenity": "marketplace",
+            "name": "Центральний ринок",
+            "name:ru": "Центральный рынок",
+            "name:en": "Central Market",
+        },
+        street="Маріупольська",
+        district="Центр",
+    )
+    claim(
+        {
+            "amenity": "bus_station",
+            "name": "Автостанція Вознесенськ",
+            "name:ru": "Автостанция Вознесенск",
+            "name:en": "Voznesensk Bus Station",
+            "short_name": "Автостанція",
+            "public_transport": "station",
+        },
+        street="Соборності",
+        district="Молодіжний",
+    )
+    claim(
+        {
+            "amenity": "hospital",
+            "name": "Вознесенська центральна районна лікарня",
+            "name:ru": "Вознесенская центральная районная больница",
+            "short_name": "ЦРЛ",
+            "name:en": "Voznesensk Central District Hospital",
+            "building": "hospital",
+        },
+        district="Молодіжний",
+        building=True,
+    )
+    churches = (
+        ("Свято-Вознесенський собор", "Свято-Вознесенский собор", "Центр"),
+        ("Свято-Покровська церква", "Свято-Покровская церковь", "Болгарка"),
+        ("Церква Святого Миколая", "Церковь Святого Николая", "Заріччя"),
+    )
     for uk, ru, district in churches:
-        claim({"amenity": "place_of_worship", "religion": "christian", "denomination": "orthodox",
-               "name": uk, "name:ru": ru, "building": "church"}, district=district, building=True)
-    bars = ("Бар «Причал»", "Паб «Бузький»", "Бар «Маяк»", "Кафе-бар «Хвиля»", "Бар «Якір»",
-            "Паб «Старий млин»", "Бар «Острів»")
+        claim(
+            {
+                "amenity": "place_of_worship",
+                "religion": "christian",
+                "denomination": "orthodox",
+                "name": uk,
+                "name:ru": ru,
+                "building": "church",
+            },
+            district=district,
+            building=True,
+        )
+    bars = (
+        "Бар «Причал»",
+        "Паб «Бузький»",
+        "Бар «Маяк»",
+        "Кафе-бар «Хвиля»",
+        "Бар «Якір»",
+        "Паб «Старий млин»",
+        "Бар «Острів»",
+    )
     # The bar street: the bars sit together on a ~400 m stretch of the embankment in the centre.
-    stretch = sorted((i for i in free_idx if addresses[i].street.spec.name.uk == BAR_STREET
-                      and addresses[i].district == "Центр"), key=lambda i: (addresses[i].y, addresses[i].x))
+    stretch = sorted(
+        (i for i in free_idx if addresses[i].street.spec.name.uk == BAR_STREET and addresses[i].district == "Центр"),
+        key=lambda i: (addresses[i].y, addresses[i].x),
+    )
     start = rng.randrange(len(stretch) - 2 * len(bars))
     for name in bars:
-        claim({"amenity": "pub" if name.startswith("Паб") else "bar", "name": name,
-               "opening_hours": "Mo-Su 16:00-02:00"}, among=set(stretch[start : start + 2 * len(bars)]))
+        claim(
+            {"amenity": "pub" if name.startswith("Паб") else "bar", "name": name, "opening_hours": "Mo-Su 16:00-02:00"},
+            among=set(stretch[start : start + 2 * len(bars)]),
+        )
     cafes = ("Кафе «Каштан»", "Кав'ярня «Зерно»", "Кафе «Бузок»", "Піцерія «Оліва»", "Кафе «Затишок»")
     for name, district in zip(cafes, ("Центр", "Центр", "Молодіжний", "Заріччя", "Болгарка")):
         claim({"amenity": "cafe", "name": name}, district=district)
-    shops = ("АТБ", "Продукти", "Сільпо", "Копійка", "Будмаркет", "Квіти", "Господарчі товари",
-             "Наш край", "Фора", "Продукти 24", "Автозапчастини", "Хлібна крамниця")
-    shop_types = ("supermarket", "convenience", "supermarket", "convenience", "doityourself", "florist",
-                  "hardware", "convenience", "supermarket", "convenience", "car_parts", "bakery")
+    shops = (
+        "АТБ",
+        "Продукти",
+        "Сільпо",
+        "Копійка",
+        "Будмаркет",
+        "Квіти",
+        "Господарчі товари",
+        "Наш край",
+        "Фора",
+        "Продукти 24",
+        "Автозапчастини",
+        "Хлібна крамниця",
+    )
+    shop_types = (
+        "supermarket",
+        "convenience",
+        "supermarket",
+        "convenience",
+        "doityourself",
+        "florist",
+        "hardware",
+        "convenience",
+        "supermarket",
+        "convenience",
+        "car_parts",
+        "bakery",
+    )
     districts = [md.name for md in MICRODISTRICTS]
     for k in range(28):
         name, kind = shops[k % len(shops)], shop_types[k % len(shops)]
         claim({"shop": kind, "name": f"Магазин «{name}»"}, district=districts[k % len(districts)])
     for k in range(9):
-        claim({"amenity": "pharmacy", "healthcare": "pharmacy", "name": f"Аптека № {k + 1}",
-               "ref": str(k + 1)}, district=districts[k % len(districts)])
-    playgrounds = ("Веселка", "Сонечко", "Казка", "Дитинство", "Дзвіночок", "Барвінок", "Ромашка",
-                   "Лелека", "Малятко", "Колосок", "Теремок", "Зірочка", "Карусель", "Пролісок")
+        claim(
+            {"amenity": "pharmacy", "healthcare": "pharmacy", "name": f"Аптека № {k + 1}", "ref": str(k + 1)},
+            district=districts[k % len(districts)],
+        )
+    playgrounds = (
+        "Веселка",
+        "Сонечко",
+        "Казка",
+        "Дитинство",
+        "Дзвіночок",
+        "Барвінок",
+        "Ромашка",
+        "Лелека",
+        "Малятко",
+        "Колосок",
+        "Теремок",
+        "Зірочка",
+        "Карусель",
+        "Пролісок",
+    )
     for k, name in enumerate(playgrounds):
-        a = claim({"leisure": "playground", "name": f"Дитячий майданчик «{name}»"},
-                  district=districts[k % len(districts)])
+        a = claim(
+            {"leisure": "playground", "name": f"Дитячий майданчик «{name}»"}, district=districts[k % len(districts)]
+        )
         a.building = False
 
 
@@ -546,8 +727,7 @@ class OsmWriter:
     def area(self, poly: Polygon, tags: dict[str, str]) -> int:
         return self.way(self.ring(poly.exterior.coords), tags)
 
-    def multipolygon(self, poly: Polygon, tags: dict[str, str], parts: int = 2,
-                     rel_type: str = "multipolygon") -> int:
+    def multipolygon(self, poly: Polygon, tags: dict[str, str], parts: int = 2, rel_type: str = "multipolygon") -> int:
         """Outer ring split into several untagged ways, as big areas are mapped in OSM."""
         refs = self.ring(poly.exterior.coords)
         cut = [round(k * (len(refs) - 1) / parts) for k in range(parts + 1)]
@@ -561,9 +741,11 @@ class OsmWriter:
             return [f"    <tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in sorted(tags.items())]
 
         lon0, lat0, lon1, lat1 = CITY_BBOX
-        out = ['<?xml version="1.0" encoding="UTF-8"?>',
-               '<osm version="0.6" generator="geo/demo/make_osm.py (synthetic demo extract)">',
-               f'  <bounds minlat="{lat0}" minlon="{lon0}" maxlat="{lat1}" maxlon="{lon1}"/>']
+        out = [
+            '<?xml version="1.0" encoding="UTF-8"?>',
+            '<osm version="0.6" generator="geo/demo/make_osm.py (synthetic demo extract)">',
+            f'  <bounds minlat="{lat0}" minlon="{lon0}" maxlat="{lat1}" maxlon="{lon1}"/>',
+        ]
         for nid, lon, lat, tags in self.nodes:
             head = f'  <node id="{nid}" version="1" lat="{lat:.7f}" lon="{lon:.7f}"'
             out += [head + ">", *tag_lines(tags), "  </node>"] if tags else [head + "/>"]
@@ -631,23 +813,56 @@ def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
     w = OsmWriter()
     water_all = unary_union(list(layout.water.values()))
 
-    city = {"boundary": "administrative", "admin_level": "8", "place": "city", "name": CITY_NAME,
-            "name:uk": CITY_NAME, "name:ru": CITY_NAME_RU, "name:en": translit_uk(CITY_NAME),
-            "population": str(CITY_POPULATION), "katotth": "UA48040070010053688",
-            "synthetic": "geometry", "source:katotth": "sources/SOURCE.md (KATOTTG codifier)"}
+    city = {
+        "boundary": "administrative",
+        "admin_level": "8",
+        "place": "city",
+        "name": CITY_NAME,
+        "name:uk": CITY_NAME,
+        "name:ru": CITY_NAME_RU,
+        "name:en": translit_uk(CITY_NAME),
+        "population": str(CITY_POPULATION),
+        "katotth": "UA48040070010053688",
+        "synthetic": "geometry",
+        "source:katotth": "sources/SOURCE.md (KATOTTG codifier)",
+    }
     w.multipolygon(layout.outline, city, parts=2, rel_type="boundary")
     lat_c, lon_c = CITY_CENTRE
-    w.node(lon_c, lat_c, {"place": "city", "name": CITY_NAME, "name:ru": CITY_NAME_RU,
-                          "name:en": CITY_NAME_EN, "population": str(CITY_POPULATION)})
+    w.node(
+        lon_c,
+        lat_c,
+        {
+            "place": "city",
+            "name": CITY_NAME,
+            "name:ru": CITY_NAME_RU,
+            "name:en": CITY_NAME_EN,
+            "population": str(CITY_POPULATION),
+        },
+    )
     for md in MICRODISTRICTS:
-        w.area(layout.districts[md.name], {"place": "suburb", "name": md.name, "name:uk": md.name,
-                                          "name:ru": md.name_ru, "name:en": translit_uk(md.name),
-                                          "population": str(md.population), "synthetic": "yes"})
+        w.area(
+            layout.districts[md.name],
+            {
+                "place": "suburb",
+                "name": md.name,
+                "name:uk": md.name,
+                "name:ru": md.name_ru,
+                "name:en": translit_uk(md.name),
+                "population": str(md.population),
+                "synthetic": "yes",
+            },
+        )
     river_tags = {"Південний Буг": ("Южный Буг", "Pivdennyi Buh"), "Мертвовід": ("Мертвовод", "Mertvovid")}
     for name, geom in layout.water.items():
         ru, en = river_tags[name]
-        tags = {"natural": "water", "water": "river", "name": name, "name:ru": ru, "name:en": en,
-                "synthetic": "geometry"}
+        tags = {
+            "natural": "water",
+            "water": "river",
+            "name": name,
+            "name:ru": ru,
+            "name:en": en,
+            "synthetic": "geometry",
+        }
         poly = _largest(geom)
         if name == "Південний Буг":
             w.multipolygon(poly, tags, parts=3)
@@ -656,33 +871,56 @@ def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
     for name, course, width in (("Південний Буг", SOUTHERN_BUG_COURSE, "180"), ("Мертвовід", MERTVOVID_COURSE, "45")):
         ru, en = river_tags[name]
         refs = [w.node(lon, lat) for lon, lat in course]
-        w.way(refs, {"waterway": "river", "name": name, "name:ru": ru, "name:en": en, "width": width,
-                     "synthetic": "geometry"})
+        w.way(
+            refs,
+            {"waterway": "river", "name": name, "name:ru": ru, "name:en": en, "width": width, "synthetic": "geometry"},
+        )
     for name, poly, real in layout.parks:
         tags = {"leisure": "park", "name": name, "synthetic": "geometry" if real else "yes"}
         if real:
             tags["source:name"] = "sources/geonames_voznesensk_area.csv (point moved to the nearest block)"
         w.area(poly, tags)
     for name, (x, y) in layout.springs:
-        w.node(*_pt_ll(x, y), {"natural": "spring", "name": name, "synthetic": "geometry",
-                               "source:name": "sources/geonames_voznesensk_area.csv"})
+        w.node(
+            *_pt_ll(x, y),
+            {
+                "natural": "spring",
+                "name": name,
+                "synthetic": "geometry",
+                "source:name": "sources/geonames_voznesensk_area.csv",
+            },
+        )
     rail = _line_m(RAILWAY_COURSE)
-    for coords, bridge in [(list(p.coords), water_all.buffer(12).contains(p.interpolate(0.5, normalized=True)))
-                           for p in split(rail, water_all.buffer(12).boundary).geoms]:
+    for coords, bridge in [
+        (list(p.coords), water_all.buffer(12).contains(p.interpolate(0.5, normalized=True)))
+        for p in split(rail, water_all.buffer(12).boundary).geoms
+    ]:
         tags = {"railway": "rail", "usage": "main", "gauge": "1520", "synthetic": "yes"}
         if bridge:
             tags |= {"bridge": "yes", "layer": "1"}
         w.way([w.node(*_pt_ll(x, y)) for x, y in coords], tags)
-    w.node(*RAILWAY_STATION, {"railway": "station", "public_transport": "station",
-                              "name": "Залізнична станція Вознесенськ", "name:ru": "Железнодорожная станция Вознесенск",
-                              "name:en": "Voznesensk railway station", "short_name": "Вокзал",
-                              "synthetic": "yes"})
+    w.node(
+        *RAILWAY_STATION,
+        {
+            "railway": "station",
+            "public_transport": "station",
+            "name": "Залізнична станція Вознесенськ",
+            "name:ru": "Железнодорожная станция Вознесенск",
+            "name:en": "Voznesensk railway station",
+            "short_name": "Вокзал",
+            "synthetic": "yes",
+        },
+    )
     for street in sorted(layout.streets, key=lambda s: s.spec.name.full()):
         _street_ways(w, street, water_all)
     for a in addresses:
         real = REAL_ADDRESSES.get(a.street.spec.name.uk) == a.house
-        tags = {"addr:street": a.street.spec.name.full(), "addr:housenumber": a.house,
-                "addr:city": CITY_NAME, "synthetic": "geometry" if real else "yes"}
+        tags = {
+            "addr:street": a.street.spec.name.full(),
+            "addr:housenumber": a.house,
+            "addr:city": CITY_NAME,
+            "synthetic": "geometry" if real else "yes",
+        }
         if a.street.spec.name.uk == "Соборності" and a.house == "23/27":
             tags["addr:postcode"] = "56501"
         if a.poi:
@@ -697,10 +935,15 @@ def write_osm(path: Path = OUT, seed: int = SEED) -> dict[str, int]:
             w.node(*_pt_ll(a.x, a.y), tags)
     w.write(path)
     real = sum(1 for s in layout.streets if not s.spec.synthetic)
-    return {"streets_real": real, "streets_synthetic": len(layout.streets) - real,
-            "addresses": sum(1 for a in addresses if not (a.poi and a.poi.get("leisure") == "playground")),
-            "landmarks": sum(1 for a in addresses if a.poi) + len(layout.springs) + len(layout.parks) + 1,
-            "nodes": len(w.nodes), "ways": len(w.ways), "relations": len(w.relations)}
+    return {
+        "streets_real": real,
+        "streets_synthetic": len(layout.streets) - real,
+        "addresses": sum(1 for a in addresses if not (a.poi and a.poi.get("leisure") == "playground")),
+        "landmarks": sum(1 for a in addresses if a.poi) + len(layout.springs) + len(layout.parks) + 1,
+        "nodes": len(w.nodes),
+        "ways": len(w.ways),
+        "relations": len(w.relations),
+    }
 
 
 if __name__ == "__main__":

@@ -52,6 +52,7 @@ Modules, in reading order: `weights` (every number, documented), `words` (vocabu
 `index` (the gazetteer as lookup tables), `inflect`, `text` (tokens), `houses`, `names`,
 `landmarks`, `geometry` (metres), `decision` (the answer), `match` (its type).
 """
+
 from __future__ import annotations
 
 from geo.geocoding.decision import geocode, geocode_lines, geocode_many

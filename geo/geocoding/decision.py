@@ -1,28 +1,46 @@
 """From what was read to one answer: the order of levels and honest uncertainty."""
+
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 from shapely.geometry import Point
 
+from data.text.vocabulary import CONNECTORS, CROSS_WORDS, STREET_TYPES
+from geo.gazetteer import Gazetteer
 from geo.geocoding.geometry import (
-    _address_point, _district_at, _finish, _intersection, _street_district, _street_point, _to_wgs84,
+    _address_point,
+    _district_at,
+    _finish,
+    _intersection,
+    _street_district,
+    _street_point,
+    _to_wgs84,
 )
 from geo.geocoding.houses import _parse_house
-from geo.geocoding.index import _default_gazetteer, get_index, _house_key, _Index, _Landmark, _Street
+from geo.geocoding.index import _default_gazetteer, _house_key, _Index, _Landmark, _Street, get_index
 from geo.geocoding.landmarks import _find_landmarks, _LandmarkHit, _named_landmarks
 from geo.geocoding.match import Match
 from geo.geocoding.names import _find_names, _fuzzy_names, _support
 from geo.geocoding.text import _Candidate, _prepare, _Text
 from geo.geocoding.weights import (
-    ALIAS_WEIGHT, AMBIGUOUS_BRANCH, AMBIGUOUS_FACTOR, AMBIGUOUS_GAP_M, CORNER_ANYWHERE, INTERSECTION_M,
-    LANDMARK_M, LEVEL_FACTOR, MAX_BRANCH_TO_STREET_M, MAX_SPAN_GAP_TOKENS, SHARED_LOCATION_M,
+    ALIAS_WEIGHT,
+    AMBIGUOUS_BRANCH,
+    AMBIGUOUS_FACTOR,
+    AMBIGUOUS_GAP_M,
+    CORNER_ANYWHERE,
+    INTERSECTION_M,
+    LANDMARK_M,
+    LEVEL_FACTOR,
+    MAX_BRANCH_TO_STREET_M,
+    MAX_SPAN_GAP_TOKENS,
+    SHARED_LOCATION_M,
 )
-from geo.normalize import CONNECTORS, CROSS_WORDS, HOUSE_WORDS, STREET_TYPES, stem
+from geo.normalize import HOUSE_WORDS, stem
 
 
 def _span(t: _Text, token_ranges: list[tuple[int, int]]) -> tuple[int, int]:
@@ -47,8 +65,7 @@ def _score(level: str, support: float, weight: float, fuzzy: float) -> float:
 def _connected(t: _Text, a: _Candidate, b: _Candidate) -> bool:
     """Two names form an intersection: joined by a connector ('і', 'та', 'и', '/', ','),
     or announced by an intersection word before the first one."""
-    between = [t.word(j) for j in range(a.last + 1, b.first) if t.word(j) not in STREET_TYPES
-               and t.word(j) != "."]
+    between = [t.word(j) for j in range(a.last + 1, b.first) if t.word(j) not in STREET_TYPES and t.word(j) != "."]
     if b.type_tok is not None and b.type_tok < b.first:
         between = [w for w in between if w not in STREET_TYPES]
     joined = len(between) <= 2 and bool(between) and all(w in CONNECTORS or w == "," for w in between)
@@ -69,8 +86,7 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
     in_landmark = set()
     for hit in landmarks:
         in_landmark.update(range(hit.first, hit.last + 1))
-    names = [c for c in _find_names(t, index)
-             if not (set(range(c.first, c.last + 1)) & in_landmark)]
+    names = [c for c in _find_names(t, index) if not (set(range(c.first, c.last + 1)) & in_landmark)]
     for c in names:
         _support(t, index, c)
     taken = {j for c in names for j in range(c.first, c.last + 1)} | in_landmark
@@ -83,8 +99,7 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
             continue
         cornered = _cross_before(t, a)
         for weak, strong in ((b, a), (a, b)):
-            if strong.support > 0 and weak.support == 0 and not weak.veto \
-                    and (not weak.alias.date_like or cornered):
+            if strong.support > 0 and weak.support == 0 and not weak.veto and (not weak.alias.date_like or cornered):
                 weak.support = strong.support
     kept = [c for c in names if c.support > 0]
     placed = {j for c in kept for j in range(c.first, c.last + 1)} | in_landmark
@@ -92,8 +107,7 @@ def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_Land
     return t, kept, landmarks
 
 
-def geocode(text: str, *, location: tuple[float, float] | None = None,
-            gazetteer: Any = None) -> Match:
+def geocode(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
     """Read one message and return where it happened (see the module docstring)."""
     index = get_index(gazetteer if gazetteer is not None else _default_gazetteer())
     match = _geocode_text(text or "", index)
@@ -105,8 +119,9 @@ def geocode(text: str, *, location: tuple[float, float] | None = None,
     return match
 
 
-def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
-             street_of: Any) -> tuple[float, float, float] | None:
+def _stretch(
+    t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate, street_of: Callable[[_Candidate], _Street]
+) -> tuple[float, float, float] | None:
     """Middle of street X between its crossings with A and B ("X між A і B"): a street-level
     answer, but with the stretch's half length as its radius instead of the whole street's."""
     between = [t.word(j) for j in range(x_c.last + 1, a.first) if t.word(j) not in {",", "."}]
@@ -123,8 +138,12 @@ def _stretch(t: _Text, x_c: _Candidate, a: _Candidate, b: _Candidate,
 
 def _landmark_candidate(index: _Index, lm: _Landmark) -> dict[str, Any]:
     lon, lat = _to_wgs84(index.crs).transform(lm.x, lm.y)
-    return {"landmark": {"kind": lm.kind, "name": lm.name, "number": lm.number},
-            "lat": round(float(lat), 7), "lon": round(float(lon), 7), "uncertainty_m": LANDMARK_M}
+    return {
+        "landmark": {"kind": lm.kind, "name": lm.name, "number": lm.number},
+        "lat": round(float(lat), 7),
+        "lon": round(float(lon), 7),
+        "uncertainty_m": LANDMARK_M,
+    }
 
 
 def _far_apart(index: _Index, c: _Candidate) -> list[int]:
@@ -137,7 +156,7 @@ def _far_apart(index: _Index, c: _Candidate) -> list[int]:
     return [c.alias.idx, *far] if far else []
 
 
-def _resolve(index: _Index, c: _Candidate, keep: Any) -> bool:
+def _resolve(index: _Index, c: _Candidate, keep: Callable[[_Street], bool]) -> bool:
     """Narrow an ambiguous name to the one street that passes `keep` (has the written
     house, meets the other street); True when the name is then unambiguous."""
     options = _far_apart(index, c)
@@ -161,11 +180,21 @@ def _ambiguous(t: _Text, index: _Index, c: _Candidate, options: list[int]) -> Ma
     candidates = []
     for i, (x, y, unc) in zip(options, points):
         lon, lat = _to_wgs84(index.crs).transform(x, y)
-        candidates.append({"street": index.streets[i].name, "lat": round(float(lat), 7),
-                           "lon": round(float(lon), 7), "uncertainty_m": round(unc, 1)})
-    m = Match(level="district", uncertainty_m=round(radius, 1), span=_span(t, _cand_range(c)),
-              score=round(_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], c.fuzzy) * AMBIGUOUS_FACTOR, 3),
-              candidates=candidates)
+        candidates.append(
+            {
+                "street": index.streets[i].name,
+                "lat": round(float(lat), 7),
+                "lon": round(float(lon), 7),
+                "uncertainty_m": round(unc, 1),
+            }
+        )
+    m = Match(
+        level="district",
+        uncertainty_m=round(radius, 1),
+        span=_span(t, _cand_range(c)),
+        score=round(_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], c.fuzzy) * AMBIGUOUS_FACTOR, 3),
+        candidates=candidates,
+    )
     return _finish(index, m, cx, cy, point_district=False)
 
 
@@ -179,7 +208,11 @@ def _house_anywhere(t: _Text, index: _Index, c: _Candidate) -> None:
         j -= 1
     if j >= 0 and t.tokens[j].is_number:
         k = j
-        while k > 0 and (t.tokens[k - 1].is_number or t.tokens[k - 1].text == "/") and t.tokens[k - 1].end >= t.tokens[k].start - 1:
+        while (
+            k > 0
+            and (t.tokens[k - 1].is_number or t.tokens[k - 1].text == "/")
+            and t.tokens[k - 1].end >= t.tokens[k].start - 1
+        ):
             k -= 1
         parsed = _parse_house(t, k)
         if parsed is not None and parsed[1][1] >= j - 1:
@@ -220,10 +253,19 @@ def _corner_anywhere(t: _Text, index: _Index, streets: list[_Candidate]) -> Matc
     ranges = _cand_range(a) + _cand_range(b)
     if b.first - a.last > MAX_SPAN_GAP_TOKENS:
         ranges = _cand_range(a)  # the text in between stays out of the kept span
-    m = Match(level="intersection", uncertainty_m=round(unc, 1), street=index.streets[a.alias.idx].name,
-              street2=index.streets[b.alias.idx].name, span=_span(t, ranges),
-              score=_score("intersection", min(a.support, b.support) * CORNER_ANYWHERE,
-                           min(ALIAS_WEIGHT[a.alias.kind], ALIAS_WEIGHT[b.alias.kind]), min(a.fuzzy, b.fuzzy)))
+    m = Match(
+        level="intersection",
+        uncertainty_m=round(unc, 1),
+        street=index.streets[a.alias.idx].name,
+        street2=index.streets[b.alias.idx].name,
+        span=_span(t, ranges),
+        score=_score(
+            "intersection",
+            min(a.support, b.support) * CORNER_ANYWHERE,
+            min(ALIAS_WEIGHT[a.alias.kind], ALIAS_WEIGHT[b.alias.kind]),
+            min(a.fuzzy, b.fuzzy),
+        ),
+    )
     return _finish(index, m, x, y)
 
 
@@ -254,8 +296,7 @@ def _geocode_text(text: str, index: _Index) -> Match:
                 branches = hit.options
         if chosen is not None:
             break
-    lm_dict = ({"kind": chosen.kind, "name": chosen.name, "number": chosen.number}
-               if chosen is not None else None)
+    lm_dict = {"kind": chosen.kind, "name": chosen.name, "number": chosen.number} if chosen is not None else None
 
     # 1. address
     for c in streets:
@@ -271,27 +312,38 @@ def _geocode_text(text: str, index: _Index) -> Match:
         if point is None:
             continue
         x, y, unc, exact = point
-        m = Match(level="address", uncertainty_m=unc, street=st.name, house=c.house,
-                  landmark=lm_dict, span=_span(t, _cand_range(c)),
-                  score=_score("address" if exact else "interpolated", c.support,
-                               ALIAS_WEIGHT[c.alias.kind], c.fuzzy))
+        m = Match(
+            level="address",
+            uncertainty_m=unc,
+            street=st.name,
+            house=c.house,
+            landmark=lm_dict,
+            span=_span(t, _cand_range(c)),
+            score=_score("address" if exact else "interpolated", c.support, ALIAS_WEIGHT[c.alias.kind], c.fuzzy),
+        )
         return _finish(index, m, x, y)
     # 2. a stretch between two cross streets: "на Маріупольській між Соборності і Херсонською"
     for x_c, a, b in zip(streets, streets[1:], streets[2:]):
         stretch = _stretch(t, x_c, a, b, street_of)
         if stretch is not None:
             px, py, unc = stretch
-            m = Match(level="street", uncertainty_m=round(unc, 1), street=street_of(x_c).name,
-                      landmark=lm_dict, span=_span(t, _cand_range(x_c) + _cand_range(b)),
-                      score=_score("street", min(x_c.support, a.support, b.support),
-                                   ALIAS_WEIGHT[x_c.alias.kind], x_c.fuzzy))
+            m = Match(
+                level="street",
+                uncertainty_m=round(unc, 1),
+                street=street_of(x_c).name,
+                landmark=lm_dict,
+                span=_span(t, _cand_range(x_c) + _cand_range(b)),
+                score=_score("street", min(x_c.support, a.support, b.support), ALIAS_WEIGHT[x_c.alias.kind], x_c.fuzzy),
+            )
             return _finish(index, m, px, py)
     # 3. intersection
     for a, b in zip(streets, streets[1:]):
         if a.alias.idx == b.alias.idx or not _connected(t, a, b):
             continue
-        if not (_resolve(index, a, lambda st, o=street_of(b): _intersection(st, o) is not None)
-                and _resolve(index, b, lambda st, o=street_of(a): _intersection(st, o) is not None)):
+        if not (
+            _resolve(index, a, lambda st, o=street_of(b): _intersection(st, o) is not None)  # noqa: B008 (bound now)
+            and _resolve(index, b, lambda st, o=street_of(a): _intersection(st, o) is not None)  # noqa: B008
+        ):
             continue
         cross = _intersection(street_of(a), street_of(b))
         if cross is None:
@@ -299,30 +351,42 @@ def _geocode_text(text: str, index: _Index) -> Match:
         x, y, unc = cross
         support = min(a.support, b.support)
         weight = min(ALIAS_WEIGHT[a.alias.kind], ALIAS_WEIGHT[b.alias.kind])
-        m = Match(level="intersection", uncertainty_m=round(unc, 1), street=street_of(a).name,
-                  street2=street_of(b).name, span=_span(t, _cand_range(a) + _cand_range(b)),
-                  landmark=lm_dict,
-                  score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)))
+        m = Match(
+            level="intersection",
+            uncertainty_m=round(unc, 1),
+            street=street_of(a).name,
+            street2=street_of(b).name,
+            span=_span(t, _cand_range(a) + _cand_range(b)),
+            landmark=lm_dict,
+            score=_score("intersection", support, weight, min(a.fuzzy, b.fuzzy)),
+        )
         return _finish(index, m, x, y)
     corner = _corner_anywhere(t, index, streets)
     if corner is not None:
         return corner
     street = streets[0] if streets else None
-    if street is not None and (_cross_before(t, street) or any(
-            _connected(t, a, b) and a.alias.idx != b.alias.idx for a, b in zip(streets, streets[1:]))):
+    if street is not None and (
+        _cross_before(t, street)
+        or any(_connected(t, a, b) and a.alias.idx != b.alias.idx for a, b in zip(streets, streets[1:]))
+    ):
         street.support *= 0.85  # a corner was meant, but the second street is not understood or
         # the two do not meet here
     # 4. landmark
     if landmark is not None and chosen is not None:
         ranges = [(landmark.first, landmark.last)]
-        m = Match(level="landmark", uncertainty_m=round(max(LANDMARK_M, spread), 1), landmark=lm_dict,
-                  score=_score("landmark", landmark.support, 1.0 if spread == 0 else AMBIGUOUS_BRANCH, 1.0))
+        m = Match(
+            level="landmark",
+            uncertainty_m=round(max(LANDMARK_M, spread), 1),
+            landmark=lm_dict,
+            score=_score("landmark", landmark.support, 1.0 if spread == 0 else AMBIGUOUS_BRANCH, 1.0),
+        )
         if street is not None:
             m.street = street_of(street).name
             m.house = street.house
             street_ranges = _cand_range(street)
-            gap = max(min(a for a, _ in street_ranges) - landmark.last,
-                      landmark.first - max(b for _, b in street_ranges))
+            gap = max(
+                min(a for a, _ in street_ranges) - landmark.last, landmark.first - max(b for _, b in street_ranges)
+            )
             if gap <= MAX_SPAN_GAP_TOKENS:
                 ranges += street_ranges
         m.span = _span(t, ranges)
@@ -337,28 +401,38 @@ def _geocode_text(text: str, index: _Index) -> Match:
         st = street_of(street)
         x, y, unc = _street_point(st)
         # a house number the gazetteer cannot place is still reported
-        m = Match(level="street", uncertainty_m=round(unc, 1), street=st.name, house=street.house,
-                  span=_span(t, _cand_range(street)), district=_street_district(index, street.alias.idx),
-                  score=_score("street", street.support, ALIAS_WEIGHT[street.alias.kind], street.fuzzy))
+        m = Match(
+            level="street",
+            uncertainty_m=round(unc, 1),
+            street=st.name,
+            house=street.house,
+            span=_span(t, _cand_range(street)),
+            district=_street_district(index, street.alias.idx),
+            score=_score("street", street.support, ALIAS_WEIGHT[street.alias.kind], street.fuzzy),
+        )
         return _finish(index, m, x, y, point_district=False)
     # 6. district
     if districts:
         c = districts[0]
         d = index.districts[c.alias.idx]
-        m = Match(level="district", uncertainty_m=round(d.radius, 1), district=d.name,
-                  span=_span(t, _cand_range(c)),
-                  score=_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], 1.0))
+        m = Match(
+            level="district",
+            uncertainty_m=round(d.radius, 1),
+            district=d.name,
+            span=_span(t, _cand_range(c)),
+            score=_score("district", c.support, ALIAS_WEIGHT[c.alias.kind], 1.0),
+        )
         return _finish(index, m, d.x, d.y)
     return Match()
 
 
-def geocode_many(texts: Iterable[str], *, gazetteer: Any = None) -> list[Match]:
+def geocode_many(texts: Iterable[str], *, gazetteer: Gazetteer | None = None) -> list[Match]:
     """Geocode many texts against one gazetteer (loaded and indexed once)."""
     gaz = gazetteer if gazetteer is not None else _default_gazetteer()
     return [geocode(text, gazetteer=gaz) for text in texts]
 
 
-def geocode_lines(lines: Iterable[str], *, gazetteer: Any = None) -> Iterator[dict[str, Any]]:
+def geocode_lines(lines: Iterable[str], *, gazetteer: Gazetteer | None = None) -> Iterator[dict[str, Any]]:
     """For `cli.py geocode`: one JSON-ready dict per input line.
 
     A line is plain text, or a JSON object {"text": ..., "location": [lat, lon]} when the

@@ -1,4 +1,5 @@
 """Points and radii in metres: addresses, crossings, street middles, districts."""
+
 from __future__ import annotations
 
 import math
@@ -8,13 +9,18 @@ from pyproj import Transformer
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
-from geo.projection import WGS84
 from geo.geocoding.index import _house_key, _Index, _leading_number, _Street
 from geo.geocoding.match import Match
 from geo.geocoding.weights import (
-    EXACT_ADDRESS_M, FAR_HOUSE_M, INTERSECTION_M, MAX_INTERSECTION_GAP_M, NEAR_HOUSE_M,
-    STREET_DISTRICT_SHARE, STREET_OFFSET_M,
+    EXACT_ADDRESS_M,
+    FAR_HOUSE_M,
+    INTERSECTION_M,
+    MAX_INTERSECTION_GAP_M,
+    NEAR_HOUSE_M,
+    STREET_DISTRICT_SHARE,
+    STREET_OFFSET_M,
 )
+from geo.projection import WGS84
 
 
 def _address_point(st: _Street, house: str) -> tuple[float, float, float, bool] | None:
@@ -81,6 +87,7 @@ def _street_point(st: _Street) -> tuple[float, float, float]:
 
 
 # --- main -------------------------------------------------------------------------------
+
 
 def _district_at(index: _Index, lat: float, lon: float) -> str | None:
     if index.district_tree is None:

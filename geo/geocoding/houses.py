@@ -1,10 +1,16 @@
 """House numbers next to a street name."""
+
 from __future__ import annotations
 
+from data.text.vocabulary import NEAR_WORDS, STREET_TYPES
 from geo.geocoding.text import _Text
 from geo.geocoding.words import HOUSE_LETTERS, KIND_BY_STEM, SCHOOL_KINDS
 from geo.normalize import (
-    CORPUS_WORDS, HOUSE_WORDS, NEAR_WORDS, NOT_HOUSE_UNITS, ORDINAL_SUFFIXES, stem, STREET_TYPES,
+    CORPUS_WORDS,
+    HOUSE_WORDS,
+    NOT_HOUSE_UNITS,
+    ORDINAL_SUFFIXES,
+    stem,
 )
 
 
@@ -21,19 +27,34 @@ def _parse_house(t: _Text, i: int) -> tuple[str, tuple[int, int]] | None:
     nxt = i + 1
     if nxt < len(toks) and toks[nxt].text == ":" and nxt + 1 < len(toks) and toks[nxt + 1].is_number:
         return None  # a time, 22:30
-    if nxt < len(toks) and toks[nxt].text == "." and nxt + 1 < len(toks) and toks[nxt + 1].is_number \
-            and toks[nxt].start == toks[i].end:
+    if (
+        nxt < len(toks)
+        and toks[nxt].text == "."
+        and nxt + 1 < len(toks)
+        and toks[nxt + 1].is_number
+        and toks[nxt].start == toks[i].end
+    ):
         return None  # a date or a time, 15.05 / 22.30
     # what follows, past a glued or hyphenated suffix: "5-ї школи" is an ordinal, "15 травня" a
     # date, "5 днів" a quantity; "15а" and "15-а" are houses
     j = nxt
     suffix = None
     k = j
-    if k < len(toks) and toks[k].text == "-" and k + 1 < len(toks) and toks[k + 1].is_word \
-            and toks[k + 1].start == toks[k].end and toks[k + 1].text in ORDINAL_SUFFIXES | HOUSE_LETTERS:
+    if (
+        k < len(toks)
+        and toks[k].text == "-"
+        and k + 1 < len(toks)
+        and toks[k + 1].is_word
+        and toks[k + 1].start == toks[k].end
+        and toks[k + 1].text in ORDINAL_SUFFIXES | HOUSE_LETTERS
+    ):
         k += 1
-    if k < len(toks) and toks[k].is_word and (k > j or toks[k].start == toks[i].end) \
-            and toks[k].text in ORDINAL_SUFFIXES:
+    if (
+        k < len(toks)
+        and toks[k].is_word
+        and (k > j or toks[k].start == toks[i].end)
+        and toks[k].text in ORDINAL_SUFFIXES
+    ):
         suffix = toks[k].text
         k += 1
     if suffix is not None and suffix not in HOUSE_LETTERS:
@@ -107,8 +128,7 @@ def _house_before(t: _Text, first: int) -> tuple[str, tuple[int, int]] | None:
     toks = t.tokens
     j = first - 1
     steps = 0
-    while j >= 0 and steps < 4 and (toks[j].text in STREET_TYPES or toks[j].text in {".", ",", "по",
-                                                                                      "на", "в", "у"}):
+    while j >= 0 and steps < 4 and (toks[j].text in STREET_TYPES or toks[j].text in {".", ",", "по", "на", "в", "у"}):
         j -= 1
         steps += 1
     # j should now be at the end of a house number

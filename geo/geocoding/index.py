@@ -1,4 +1,5 @@
 """The gazetteer read once into lookup tables and metric geometry."""
+
 from __future__ import annotations
 
 import itertools
@@ -7,21 +8,43 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from shapely import line_locate_point, points as points_array, STRtree
+from shapely import STRtree, line_locate_point
+from shapely import points as points_array
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import linemerge
 
+from data.city_profile import profile, utm_crs
+from data.text.vocabulary import STREET_TYPES
+from geo.gazetteer import Gazetteer, load_gazetteer
 from geo.geocoding.weights import (
-    GENERIC_NAME_WORD, INFLECT_CUT_MIN_PREFIX, INFLECT_MIN_LEN, INFLECT_STEM_CUT, LANDMARK_ALIAS_WORDS, MAX_ALIAS_WORDS, PLACE_GAP_M,
+    GENERIC_NAME_WORD,
+    INFLECT_CUT_MIN_PREFIX,
+    INFLECT_MIN_LEN,
+    INFLECT_STEM_CUT,
+    LANDMARK_ALIAS_WORDS,
+    MAX_ALIAS_WORDS,
+    PLACE_GAP_M,
 )
 from geo.geocoding.words import (
-    BRAND_KINDS, _FILLER_WORDS, GIVEN_NAMES, _is_adjective, _is_ordinal_suffix, KIND_BY_STEM, _LOOSE_TYPES,
+    _FILLER_WORDS,
+    _LOOSE_TYPES,
+    BRAND_KINDS,
+    GIVEN_NAMES,
+    KIND_BY_STEM,
+    _is_adjective,
+    _is_ordinal_suffix,
     _script_inflects,
 )
 from geo.normalize import (
-    CORPUS_WORDS, deaccent, fold, latin_to_cyrillic, normalize_text, stem, STREET_TYPES, tokenize, word_keys,
+    CORPUS_WORDS,
+    deaccent,
+    fold,
+    latin_to_cyrillic,
+    normalize_text,
+    stem,
+    tokenize,
+    word_keys,
 )
-from data.city_profile import profile, utm_crs
 from geo.projection import to_metres
 
 
@@ -95,24 +118,14 @@ class _Index:
     city_endings: tuple[str, ...] = ()  # the profile's names.case_endings
 
 
-def _field(gazetteer: Any, name: str) -> list:
-    """Gazetteer object (geo.gazetteer.Gazetteer) or the plain JSON dict."""
-    if isinstance(gazetteer, Mapping):
-        return list(gazetteer.get(name) or [])
-    return list(getattr(gazetteer, name, None) or [])
-
-
-def _get(obj: Any, key: str) -> Any:
-    """A field of a JSON dict or of a geo.gazetteer dataclass."""
-    return obj.get(key) if isinstance(obj, Mapping) else getattr(obj, key, None)
-
-
 def _core_words(text: str) -> list[str]:
     """Words of a name without type words, honorifics, ordinal suffixes and punctuation."""
     tokens = tokenize(normalize_text(text))
-    words = [tok.text for i, tok in enumerate(tokens)
-             if (tok.is_word or tok.is_number) and tok.text not in _FILLER_WORDS
-             and not _is_ordinal_suffix(tokens, i)]
+    words = [
+        tok.text
+        for i, tok in enumerate(tokens)
+        if (tok.is_word or tok.is_number) and tok.text not in _FILLER_WORDS and not _is_ordinal_suffix(tokens, i)
+    ]
     out = [w for w in words if w not in STREET_TYPES]
     if not out:  # "Набережна вулиця": the name itself is a type word
         out = [w for w in words if STREET_TYPES[w] not in _LOOSE_TYPES] or words
@@ -125,14 +138,13 @@ def name_key(name: str) -> str:
     return " ".join(_core_words(name))
 
 
-
 def _key_tuples(words: list[str]) -> Iterator[tuple[str, ...]]:
     return itertools.product(*(sorted(word_keys(w)) for w in words))
 
 
-
-def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str,
-               idx: int, kind: str, seen: set) -> _Alias | None:
+def _add_alias(
+    index: dict[tuple[str, ...], list[_Alias]], words: list[str], target: str, idx: int, kind: str, seen: set
+) -> _Alias | None:
     if not words or len(words) > MAX_ALIAS_WORDS:
         return None
     n_words = sum(1 for w in words if not w.isdigit())
@@ -140,7 +152,11 @@ def _add_alias(index: dict[tuple[str, ...], list[_Alias]], words: list[str], tar
         return None
     single = len(words) == 1
     alias = _Alias(
-        target=target, idx=idx, kind=kind, n_words=n_words, date_like=words[0].isdigit(),
+        target=target,
+        idx=idx,
+        kind=kind,
+        n_words=n_words,
+        date_like=words[0].isdigit(),
         adjective=single and _is_adjective(words[0]),
         stems=" ".join(stem(w) for w in words),
     )
@@ -183,12 +199,11 @@ def _ru_guess(words: list[str]) -> list[str]:
     return [w.replace("ів", "ов").replace("їв", "ев") if not w.isdigit() else w for w in words]
 
 
-def _gazetteer_crs(gazetteer: Any) -> str:
+def _gazetteer_crs(gazetteer: Gazetteer) -> str:
     """The metric CRS of one gazetteer's geometry: the UTM zone of its boundary's (else its
     streets') middle, so that a gazetteer chosen apart from the city profile (``geocode
     --gazetteer``) still gets true metres; the profile's CRS when it has no geometry."""
-    ring = _field(gazetteer, "boundary") or [p for raw in _field(gazetteer, "streets")[:50]
-                                              for line in (_get(raw, "lines") or []) for p in line]
+    ring = list(gazetteer.boundary) or [p for raw in gazetteer.streets[:50] for line in raw.lines for p in line]
     if not ring:
         return profile().metric_crs
     lon = sum(float(p[0]) for p in ring) / len(ring)
@@ -228,7 +243,7 @@ def _leading_number(house: str) -> int | None:
     return int(digits) if digits else None
 
 
-def build_index(gazetteer: Any) -> _Index:
+def build_index(gazetteer: Gazetteer) -> _Index:
     """Alias index and metric geometry of one gazetteer (built once, cached by identity)."""
     aliases: dict[tuple[str, ...], list[_Alias]] = {}
     seen: set = set()
@@ -237,8 +252,8 @@ def build_index(gazetteer: Any) -> _Index:
     by_id: dict[str, int] = {}
     pieces: dict[int, list[int]] = {}  # first index of a gazetteer street -> its places
     crs = _gazetteer_crs(gazetteer)
-    for raw in _field(gazetteer, "streets"):
-        lines = _project_lines(_get(raw, "lines") or [], crs)
+    for raw in gazetteer.streets:
+        lines = _project_lines(raw.lines or [], crs)
         if not lines:
             continue
         merged = linemerge(MultiLineString(lines)) if len(lines) > 1 else lines[0]
@@ -247,12 +262,12 @@ def build_index(gazetteer: Any) -> _Index:
         for group in _places(parts):  # one name in two parts of town: two places
             main = max(group, key=lambda g: g.length)
             geom = MultiLineString(group) if len(group) > 1 else main
-            streets.append(_Street(id=_get(raw, "id"), name=_get(raw, "name") or "",
-                                   type=_get(raw, "type") or "вулиця", geom=geom, main=main))
-        by_id[_get(raw, "id")] = first
+            streets.append(_Street(id=raw.id, name=raw.name or "", type=raw.type or "вулиця", geom=geom, main=main))
+        by_id[raw.id] = first
         pieces[first] = list(range(first, len(streets)))
-        for idx, (kind, text) in ((i, v) for i in pieces[first]
-                                  for v in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or "")):
+        for idx, (kind, text) in (
+            (i, v) for i in pieces[first] for v in _name_variants(raw.names or {}, raw.name or "")
+        ):
             words = _core_words(text)
             variants = [(kind, words)]
             if kind == "name":
@@ -268,15 +283,17 @@ def build_index(gazetteer: Any) -> _Index:
                     fuzzy.setdefault(alias.stems, alias)
                     fuzzy.setdefault(_folded(vwords), alias)
     # 14,000 addresses: one projection call, plain tuples, no per-item type checks
-    rows = [(a["street_id"], a["house"], a["lat"], a["lon"]) if isinstance(a, dict)
-            else (a.street_id, a.house, a.lat, a.lon) for a in _field(gazetteer, "addresses")]
+    rows = [(a.street_id, a.house, a.lat, a.lon) for a in gazetteer.addresses]
     rows = [r for r in rows if r[0] in by_id]
     if rows:
         xs, ys = to_metres([r[2] for r in rows], [r[3] for r in rows], crs)
         for (street_id, house, _lat, _lon), x, y in zip(rows, xs.tolist(), ys.tolist()):
             options = pieces[by_id[street_id]]
-            st = streets[options[0]] if len(options) == 1 else min(
-                (streets[i] for i in options), key=lambda o: o.geom.distance(Point(x, y)))
+            st = (
+                streets[options[0]]
+                if len(options) == 1
+                else min((streets[i] for i in options), key=lambda o: o.geom.distance(Point(x, y)))
+            )
             key = _house_key(str(house))
             st.exact[key] = (x, y)
             if key.isdigit():
@@ -287,34 +304,41 @@ def build_index(gazetteer: Any) -> _Index:
             st.by_parity[parity] = sorted(zip((n for n, _x, _y in points), s_along.tolist()))
 
     landmarks: list[_Landmark] = []
-    for raw in _field(gazetteer, "landmarks"):
-        x, y = (float(v) for v in to_metres(_get(raw, "lat"), _get(raw, "lon"), crs))
+    for raw in gazetteer.landmarks:
+        x, y = (float(v) for v in to_metres(raw.lat, raw.lon, crs))
         keys: set[str] = set()
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             for w in _core_words(text):
                 keys |= word_keys(w)
-        number = _get(raw, "number")
-        landmarks.append(_Landmark(kind=_get(raw, "kind") or "", name=_get(raw, "name") or "",
-                                   number=str(number) if number not in (None, "") else None,
-                                   x=x, y=y, name_keys=frozenset(keys)))
-    for raw in _field(gazetteer, "parks"):
-        ring = _get(raw, "polygon") or []
-        if not _get(raw, "name") or len(ring) < 3:
+        number = raw.number
+        landmarks.append(
+            _Landmark(
+                kind=raw.kind or "",
+                name=raw.name or "",
+                number=str(number) if number not in (None, "") else None,
+                x=x,
+                y=y,
+                name_keys=frozenset(keys),
+            )
+        )
+    for raw in gazetteer.parks:
+        ring = raw.polygon or []
+        if not raw.name or len(ring) < 3:
             continue
-        if any(lm.kind == "park" and lm.name == _get(raw, "name") for lm in landmarks):
+        if any(lm.kind == "park" and lm.name == raw.name for lm in landmarks):
             continue
         poly = Polygon(ring)
         x, y = (float(v) for v in to_metres(poly.centroid.y, poly.centroid.x, crs))
         keys = set()
-        for w in _core_words(_get(raw, "name")):
+        for w in _core_words(raw.name):
             keys |= word_keys(w)
-        landmarks.append(_Landmark("park", _get(raw, "name"), None, x, y, frozenset(keys)))
+        landmarks.append(_Landmark("park", raw.name, None, x, y, frozenset(keys)))
 
     _distinct_keys(landmarks)
 
     districts: list[_District] = []
-    for raw in _field(gazetteer, "districts"):
-        ring = _get(raw, "polygon") or []
+    for raw in gazetteer.districts:
+        ring = raw.polygon or []
         if len(ring) < 3:
             continue
         poly = Polygon(ring)
@@ -324,9 +348,17 @@ def build_index(gazetteer: Any) -> _Index:
         metric = Polygon(list(zip(xs.tolist(), ys.tolist())))
         centre = metric.representative_point() if not metric.contains(metric.centroid) else metric.centroid
         idx = len(districts)
-        districts.append(_District(name=_get(raw, "name") or "", polygon=poly, metric=metric, x=centre.x,
-                                   y=centre.y, radius=_circumradius(metric, centre)))
-        for kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        districts.append(
+            _District(
+                name=raw.name or "",
+                polygon=poly,
+                metric=metric,
+                x=centre.x,
+                y=centre.y,
+                radius=_circumradius(metric, centre),
+            )
+        )
+        for kind, text in _name_variants(raw.names or {}, raw.name or ""):
             _add_alias(aliases, _core_words(text), "district", idx, kind, seen)
     tree = STRtree([d.polygon for d in districts]) if districts else None
     choices = list(fuzzy)
@@ -335,15 +367,25 @@ def build_index(gazetteer: Any) -> _Index:
         if lm.kind in BRAND_KINDS:
             for key in lm.distinct:
                 brands.setdefault(key, []).append(lm)
-    index = _Index(streets=streets, districts=districts, landmarks=landmarks, aliases=aliases,
-                   fuzzy_choices=choices, fuzzy_aliases=[fuzzy[c] for c in choices],
-                   district_tree=tree, brands=brands,
-                   surfaces=frozenset(c for c in choices if " " in c))
+    index = _Index(
+        streets=streets,
+        districts=districts,
+        landmarks=landmarks,
+        aliases=aliases,
+        fuzzy_choices=choices,
+        fuzzy_aliases=[fuzzy[c] for c in choices],
+        district_tree=tree,
+        brands=brands,
+        surfaces=frozenset(c for c in choices if " " in c),
+    )
     index.crs = crs
     index.city_endings = profile().names.case_endings
     index.city_keys = _city_keys(gazetteer)
-    index.landmark_aliases = {key: v for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
-                              if not (len(key) == 1 and key[0] in index.city_keys)}  # "Helsinki" is the city
+    index.landmark_aliases = {
+        key: v
+        for key, v in _landmark_aliases(gazetteer, landmarks, aliases).items()
+        if not (len(key) == 1 and key[0] in index.city_keys)
+    }  # "Helsinki" is the city
     for key in index.landmark_aliases:
         index.landmark_starts[key[0]] = max(index.landmark_starts.get(key[0], 0), len(key))
     index.prefixes = _prefix_table(gazetteer)
@@ -351,15 +393,10 @@ def build_index(gazetteer: Any) -> _Index:
     return index
 
 
-def _meta(gazetteer: Any) -> Mapping[str, Any]:
-    meta = gazetteer.get("meta") if isinstance(gazetteer, Mapping) else getattr(gazetteer, "meta", None)
-    return meta or {}
-
-
-def _city_keys(gazetteer: Any) -> frozenset[str]:
+def _city_keys(gazetteer: Gazetteer) -> frozenset[str]:
     """Match keys of the city's names (meta "city" of the gazetteer, every language)."""
     keys: set[str] = set()
-    for _kind, text in _name_variants(_meta(gazetteer).get("city") or {}, ""):
+    for _kind, text in _name_variants(gazetteer.meta.get("city") or {}, ""):
         for word in _core_words(text):
             keys |= word_keys(word)
     return frozenset(keys)
@@ -381,18 +418,17 @@ def _places(parts: list[LineString]) -> list[list[LineString]]:
     return groups
 
 
-def _surface_words(gazetteer: Any) -> set[str]:
+def _surface_words(gazetteer: Gazetteer) -> set[str]:
     """Every core word of every street, district and landmark name, as written."""
     out: set[str] = set()
     for part in ("streets", "districts", "landmarks"):
-        for raw in _field(gazetteer, part):
-            for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for raw in getattr(gazetteer, part):
+            for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
                 out.update(_core_words(text))
     return out
 
 
-
-def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
+def _prefix_table(gazetteer: Gazetteer) -> dict[str, tuple[str, ...]]:
     """Prefix -> name words it may start, for names in languages without a dictionary here
     (see _inflected). Every prefix a name word keeps when inflected is listed."""
     table: dict[str, list[str]] = {}
@@ -406,33 +442,33 @@ def _prefix_table(gazetteer: Any) -> dict[str, tuple[str, ...]]:
     return {k: tuple(sorted(set(v))) for k, v in table.items()}
 
 
-
-def _typed_words(gazetteer: Any) -> frozenset[str]:
+def _typed_words(gazetteer: Gazetteer) -> frozenset[str]:
     """Keys of name words that carry one of the extract's learned street types ("Postikatu",
     "katu" in "Alvar Aallon katu"): such a word names a street by itself."""
-    learned = _meta(gazetteer).get("street_types") or {}
+    learned = gazetteer.meta.get("street_types") or {}
     glued = tuple(learned.get("glued") or ())
     separate = frozenset(learned.get("separate") or ())
     keys: set[str] = set()
-    for raw in _field(gazetteer, "streets"):
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+    for raw in gazetteer.streets:
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             for word in _core_words(text):
                 if word in separate or any(word.endswith(g) and len(word) - len(g) >= 3 for g in glued):
                     keys |= word_keys(word)
     return frozenset(keys)
 
 
-def _landmark_aliases(gazetteer: Any, landmarks: list[_Landmark],
-                      street_aliases: Mapping[tuple[str, ...], Any]) -> dict[tuple[str, ...], list[_Landmark]]:
+def _landmark_aliases(
+    gazetteer: Gazetteer, landmarks: list[_Landmark], street_aliases: Mapping[tuple[str, ...], Any]
+) -> dict[tuple[str, ...], list[_Landmark]]:
     """Landmarks by their own names, to find them named anywhere without a kind word
     ("Kiasman edessä", "near the Old Market Hall", "возле музея Атенеум"). Only names that
     point to one place (or the branches of one chain) and are no street name or ordinary
     word; a word in many landmark names ("hotel", "ravintola") names none of them alone."""
-    raw_list = _field(gazetteer, "landmarks")
+    raw_list = gazetteer.landmarks
     by_key: dict[tuple[str, ...], list[_Landmark]] = {}
     word_names: dict[str, set[str]] = {}
     for raw, lm in zip(raw_list, landmarks):
-        for _kind, text in _name_variants(_get(raw, "names") or {}, _get(raw, "name") or ""):
+        for _kind, text in _name_variants(raw.names or {}, raw.name or ""):
             words = _core_words(text)
             if not words or len(words) > LANDMARK_ALIAS_WORDS:
                 continue
@@ -449,12 +485,12 @@ def _landmark_aliases(gazetteer: Any, landmarks: list[_Landmark],
         if key in street_aliases or len({lm.name for lm in options}) > 1:
             continue
         out[key] = options
-    whole = {words[0] for lm in landmarks for _k, text in _name_variants({}, lm.name)
-             if len(words := _core_words(text)) == 1}
+    whole = {
+        words[0] for lm in landmarks for _k, text in _name_variants({}, lm.name) if len(words := _core_words(text)) == 1
+    }
     generic = {w for w, names in word_names.items() if len(names) >= GENERIC_NAME_WORD and w not in whole}
     generic_keys = {k for w in generic for k in word_keys(w)}
-    return {key: v for key, v in out.items()
-            if not (len(key) == 1 and key[0] in generic_keys)}
+    return {key: v for key, v in out.items() if not (len(key) == 1 and key[0] in generic_keys)}
 
 
 def _circumradius(polygon: Polygon, centre: Point) -> float:
@@ -480,10 +516,10 @@ def _distinct_keys(landmarks: list[_Landmark]) -> None:
             lm.distinct = frozenset(k for k in lm.name_keys if k not in common and k not in KIND_BY_STEM)
 
 
-_INDEX_CACHE: dict[int, tuple[Any, _Index]] = {}
+_INDEX_CACHE: dict[int, tuple[Gazetteer, _Index]] = {}
 
 
-def get_index(gazetteer: Any) -> _Index:
+def get_index(gazetteer: Gazetteer) -> _Index:
     """The index of this gazetteer object, built on first use (the object is kept alive
     in the cache, so its id cannot be reused by another object)."""
     hit = _INDEX_CACHE.get(id(gazetteer))
@@ -494,7 +530,5 @@ def get_index(gazetteer: Any) -> _Index:
     return index
 
 
-def _default_gazetteer() -> Any:
-    from geo.gazetteer import load_gazetteer
-
+def _default_gazetteer() -> Gazetteer:
     return load_gazetteer()

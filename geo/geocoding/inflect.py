@@ -1,9 +1,13 @@
 """Inflected forms of names in languages no dictionary here knows (Finnish cases, ...)."""
+
 from __future__ import annotations
 
 from geo.geocoding.index import _Index
 from geo.geocoding.weights import (
-    INFLECT_MAX_ENDING, INFLECT_MIN_LEN, INFLECT_SHORT_ENDING, INFLECT_SHORT_NAME,
+    INFLECT_MAX_ENDING,
+    INFLECT_MIN_LEN,
+    INFLECT_SHORT_ENDING,
+    INFLECT_SHORT_NAME,
 )
 from geo.geocoding.words import _script_inflects
 from geo.normalize import deaccent, word_keys

@@ -1,18 +1,36 @@
 """Landmarks in the text: kind words with a number or name, brands, own names."""
+
 from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
 
+from data.text.vocabulary import NEAR_WORDS
 from geo.geocoding.index import _Index, _Landmark
 from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
 from geo.geocoding.words import (
-    _FILLER_WORDS, GENERIC_KINDS, _has_case, INSTITUTION_KINDS, _is_adjective, _INSTITUTION_PREPOSITIONS, KIND_BY_STEM,
-    _LOCATIVE_GAP, NUMBERED_KINDS, _QUOTES, SCHOOL_KINDS, _SCHOOL_NAME_FILLERS, _TWO_WORD_KINDS,
+    _FILLER_WORDS,
+    _INSTITUTION_PREPOSITIONS,
+    _LOCATIVE_GAP,
+    _QUOTES,
+    _SCHOOL_NAME_FILLERS,
+    _TWO_WORD_KINDS,
+    GENERIC_KINDS,
+    INSTITUTION_KINDS,
+    KIND_BY_STEM,
+    NUMBERED_KINDS,
+    SCHOOL_KINDS,
+    _has_case,
+    _is_adjective,
 )
 from geo.normalize import (
-    is_dictionary_word, NEAR_WORDS, NOT_HOUSE_UNITS, ORDINALS, PLACE_PREPOSITIONS, stem, word_keys,
+    NOT_HOUSE_UNITS,
+    ORDINALS,
+    PLACE_PREPOSITIONS,
+    is_dictionary_word,
+    stem,
+    word_keys,
 )
 
 
@@ -90,10 +108,12 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
             options.extend(index.brands.get(key, ()))
         last = j
         if len({lm.name for lm in options}) > 1:  # "Продукти" / "Продукти 24": the words decide
-            nxt = _next_token(t, j, frozenset({"»", "\"", "."}))
+            nxt = _next_token(t, j, frozenset({"»", '"', "."}))
             span = [j] + ([nxt] if nxt is not None and (t.tokens[nxt].is_word or t.tokens[nxt].is_number) else [])
-            ranked = [((sum(1 for k in span if word_keys(t.word(k)) & lm.distinct), -_uncovered(t, span, lm)), lm)
-                      for lm in options]
+            ranked = [
+                ((sum(1 for k in span if word_keys(t.word(k)) & lm.distinct), -_uncovered(t, span, lm)), lm)
+                for lm in options
+            ]
             top = max(r for r, _ in ranked)
             options = [lm for r, lm in ranked if r == top]
             if top[0] == 2:
@@ -132,10 +152,10 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
         hit = None
         longest = max((index.landmark_starts.get(k, 0) for k in keys[pos]), default=0)
         for n in range(min(longest, len(words) - pos), 0, -1):
-            span = words[pos:pos + n]
+            span = words[pos : pos + n]
             if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):
                 continue
-            for key in itertools.product(*keys[pos:pos + n]):
+            for key in itertools.product(*keys[pos : pos + n]):
                 options = index.landmark_aliases.get(key)
                 if options:
                     inflected = any(k not in word_keys(t.word(j)) for k, j in zip(key, span))
@@ -149,10 +169,12 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
         options, first, last, inflected = hit
         prev = _prev_token(t, first)
         quoted = first > 0 and t.tokens[first - 1].text in _QUOTES
-        placed = not inflected and prev is not None and (
-            t.word(prev) in NEAR_WORDS or t.word(prev) in PLACE_PREPOSITIONS)
+        placed = (
+            not inflected and prev is not None and (t.word(prev) in NEAR_WORDS or t.word(prev) in PLACE_PREPOSITIONS)
+        )
         proper = t.original[t.tokens[first].start].isupper() and not (
-            first == last and is_dictionary_word(t.word(first)))
+            first == last and is_dictionary_word(t.word(first))
+        )
         if quoted or placed or proper:
             out.append(_LandmarkHit(list(options), first, last, 0.95))
             used.update(range(first, last + 1))
@@ -164,8 +186,13 @@ def _after_locative(t: _Text, i: int) -> bool:
     """'біля поліції', 'на території лікарні', 'у відділу поліції', 'в лікарні' - but not
     'звернулись в поліцію' / 'обращаюсь в горсовет' (direction: accusative)."""
     prev = _prev_token(t, i)
-    if prev is not None and t.tokens[prev].is_word and t.word(prev) not in PLACE_PREPOSITIONS \
-            and is_dictionary_word(t.word(prev)) and _is_adjective(t.word(prev)):
+    if (
+        prev is not None
+        and t.tokens[prev].is_word
+        and t.word(prev) not in PLACE_PREPOSITIONS
+        and is_dictionary_word(t.word(prev))
+        and _is_adjective(t.word(prev))
+    ):
         prev = _prev_token(t, prev)  # "у городской больницы", "біля центральної лікарні"
     gap = prev is not None and stem(t.word(prev)) in _LOCATIVE_GAP
     if gap:
@@ -176,7 +203,6 @@ def _after_locative(t: _Text, i: int) -> bool:
         # "в лікарні" (in it), "у больницы" (at it, Russian genitive); not "в лікарню" (to it)
         return _has_case(t.word(i), "loct") or (t.word(prev) == "у" and _has_case(t.word(i), "gent"))
     return True
-
 
 
 def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
@@ -193,8 +219,11 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
             return ORDINALS[stem(w)], j, last
     k = last + 1
     toks = t.tokens
-    while k < len(toks) and k - last <= 8 and (toks[k].text in _SCHOOL_NAME_FILLERS
-                                               or KIND_BY_STEM.get(stem(toks[k].text)) in SCHOOL_KINDS):
+    while (
+        k < len(toks)
+        and k - last <= 8
+        and (toks[k].text in _SCHOOL_NAME_FILLERS or KIND_BY_STEM.get(stem(toks[k].text)) in SCHOOL_KINDS)
+    ):
         k += 1
     if k < len(toks) and toks[k].is_number and k - last <= 8:
         after = _next_token(t, k)
@@ -204,9 +233,9 @@ def _number_near(t: _Text, pos: int, last: int) -> tuple[str, int, int] | None:
     return None
 
 
-
-def _named(t: _Text, pos: int, last: int, pool: list[_Landmark],
-           numbers: bool = True) -> tuple[list[_Landmark], int, int] | None:
+def _named(
+    t: _Text, pos: int, last: int, pool: list[_Landmark], numbers: bool = True
+) -> tuple[list[_Landmark], int, int] | None:
     """Landmarks of the pool whose distinctive name words stand next to the kind word:
     'парк Шевченка', 'в парке 1 Мая', 'Центральний ринок', 'бар «Маяк»'. Numbers name a
     school only through _number_near ('школа 5 років без ремонту' is no school No 5)."""

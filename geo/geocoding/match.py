@@ -1,24 +1,15 @@
-"""The geocoder's answer."""
+"""The geocoder's answer: a Place (data.records, shared with Report) and where in the text it was read."""
+
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
 from typing import Any
 
+from data.records import Place
 
-@dataclass
-class Match:
+
+class Match(Place):
     """The geocoder's answer (docs/CONTRACTS.md); level "none" means no place was found."""
 
-    lat: float | None = None
-    lon: float | None = None
-    level: str = "none"
-    score: float = 0.0
-    uncertainty_m: float | None = None
-    street: str | None = None
-    street2: str | None = None
-    house: str | None = None
-    landmark: dict[str, Any] | None = None
-    district: str | None = None
     span: tuple[int, int] | None = None
     candidates: list[dict[str, Any]] | None = None
     """When the text fits places far apart (two streets of one name, chain branches), each
@@ -27,6 +18,6 @@ class Match:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dict (span as a list)."""
-        out = asdict(self)
+        out = self.model_dump()
         out["span"] = list(self.span) if self.span is not None else None
         return out

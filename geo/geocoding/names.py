@@ -1,27 +1,53 @@
 """Street and district names in the text and the context that makes them places."""
+
 from __future__ import annotations
 
 import itertools
 
 from rapidfuzz import fuzz, process
 
+from data.text.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
 from geo.geocoding.houses import _house_after, _house_before
 from geo.geocoding.index import _Alias, _folded, _house_key, _Index
 from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import (
-    _Candidate, _contiguous, _is_capitalised_inside, _next_token, _prev_token, _span_words, _Text,
+    _Candidate,
+    _contiguous,
+    _is_capitalised_inside,
+    _next_token,
+    _prev_token,
+    _span_words,
+    _Text,
 )
 from geo.geocoding.weights import (
-    ALIAS_WEIGHT, FUZZY_CUTOFF_PREPOSITION, FUZZY_CUTOFF_TYPE, FUZZY_MARGIN, FUZZY_MIN_LEN,
-    FUZZY_MIN_LEN_TYPED, MAX_ALIAS_WORDS, PROPER_NAME_MIN_LEN,
+    ALIAS_WEIGHT,
+    FUZZY_CUTOFF_PREPOSITION,
+    FUZZY_CUTOFF_TYPE,
+    FUZZY_MARGIN,
+    FUZZY_MIN_LEN,
+    FUZZY_MIN_LEN_TYPED,
+    MAX_ALIAS_WORDS,
+    PROPER_NAME_MIN_LEN,
 )
 from geo.geocoding.words import (
-    _adjectival, _agree, _city_form, DISTRICT_WORDS, _gender_fit, _GOVERNS, HOLIDAY_WORDS, _is_given_name,
-    _KNOWN_KINDS, _LOOSE_TYPES, _MASCULINE_TYPES,
+    _GOVERNS,
+    _KNOWN_KINDS,
+    _LOOSE_TYPES,
+    _MASCULINE_TYPES,
+    HOLIDAY_WORDS,
+    _adjectival,
+    _agree,
+    _city_form,
+    _gender_fit,
+    _is_given_name,
 )
 from geo.normalize import (
-    AMBIGUOUS_TYPES, CONNECTORS, CROSS_WORDS, is_dictionary_word, NEAR_WORDS, PLACE_PREPOSITIONS, stem,
-    STREET_TYPES, TYPES_AFTER_NAME, word_keys,
+    AMBIGUOUS_TYPES,
+    PLACE_PREPOSITIONS,
+    TYPES_AFTER_NAME,
+    is_dictionary_word,
+    stem,
+    word_keys,
 )
 
 
@@ -41,11 +67,11 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
             longest += 1
         for n in range(longest, 0, -1):
             hits: list[_Alias] = []
-            for key in itertools.product(*exact[pos:pos + n]):
+            for key in itertools.product(*exact[pos : pos + n]):
                 hits.extend(index.aliases.get(key, ()))
-            inflected = not hits and any(more[pos:pos + n])
+            inflected = not hits and any(more[pos : pos + n])
             if inflected:  # "Aleksanterinkadulla": only through an inflected form
-                for key in itertools.product(*keys[pos:pos + n]):
+                for key in itertools.product(*keys[pos : pos + n]):
                     hits.extend(index.aliases.get(key, ()))
             if hits:
                 best = _pick_alias(t, index, hits, words[pos], words[pos + n - 1])
@@ -57,7 +83,6 @@ def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
         else:
             found.append(best)
     return found
-
 
 
 def _said_type(t: _Text, first: int, last: int) -> str | None:
@@ -89,10 +114,12 @@ def _pick_alias(t: _Text, index: _Index, hits: list[_Alias], first: int, last: i
 
     best = max(hits, key=rank)
     top = rank(best)
-    others = tuple(sorted({a.idx for a in hits if a.target == "street" and a.idx != best.idx
-                           and rank(a)[:2] == top[:2]})) if best.target == "street" else ()
+    others = (
+        tuple(sorted({a.idx for a in hits if a.target == "street" and a.idx != best.idx and rank(a)[:2] == top[:2]}))
+        if best.target == "street"
+        else ()
+    )
     return _Candidate(alias=best, first=first, last=last, alternatives=others)
-
 
 
 def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
@@ -137,12 +164,20 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
         span_keys = [_text_keys(index, w) for w in _span_words(t, cand)]
         if any(keys & index.typed_words for keys in span_keys):
             cand.support = 0.95  # "Postikadulla", "Alvar Aallon katu": the name says "street"
-        elif cand.support < 0.85 and cand.inflected and t.original[t.tokens[cand.first].start].isupper() \
-                and len(alias.stems.replace(" ", "")) >= PROPER_NAME_MIN_LEN:
+        elif (
+            cand.support < 0.85
+            and cand.inflected
+            and t.original[t.tokens[cand.first].start].isupper()
+            and len(alias.stems.replace(" ", "")) >= PROPER_NAME_MIN_LEN
+        ):
             cand.support = 0.85  # "Bulevardilla ...": a capitalised name in a place case, even first
             # in a sentence ("Station was crowded" is no Station Road)
-    if cand.inflected and cand.house is None and cand.type_tok is None \
-            and not t.original[t.tokens[cand.first].start].isupper():
+    if (
+        cand.inflected
+        and cand.house is None
+        and cand.type_tok is None
+        and not t.original[t.tokens[cand.first].start].isupper()
+    ):
         cand.support = 0.0  # a lowercase word that only starts like a name ("parking", "Park St")
     if prev_word in HOLIDAY_WORDS and cand.house is None and cand.type_tok is None:
         cand.support, cand.veto = 0.0, True  # "День Незалежності", "до Дня Перемоги": a holiday
@@ -172,19 +207,21 @@ def _support(t: _Text, index: _Index, cand: _Candidate) -> None:
                 cand.support *= 0.85  # "зі Степової" for Степовий провулок: maybe another place
 
 
-
 def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
     """The name word is an adjective of the noun right after it ("на новій зупинці"): they
     agree in case and gender, in a case the preposition before them takes. Type words count
     as nouns here ("по парковій алеї"); a name already typed by one never gets here."""
     noun_tok = t.tokens[noun_i]
-    if not noun_tok.is_word or noun_tok.text in PLACE_PREPOSITIONS \
-            or noun_tok.text in CONNECTORS or t.original[noun_tok.start].isupper():
+    if (
+        not noun_tok.is_word
+        or noun_tok.text in PLACE_PREPOSITIONS
+        or noun_tok.text in CONNECTORS
+        or t.original[noun_tok.start].isupper()
+    ):
         return False
     prev = _prev_token(t, adj_i, frozenset({"."}))
     cases = _GOVERNS.get(t.word(prev)) if prev is not None else None
     return _agree(t.word(adj_i), noun_tok.text, frozenset(cases) if cases else None)
-
 
 
 def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
@@ -203,8 +240,12 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
         joined = prev_word in CONNECTORS and prev is not None and _prev_token(t, prev) in taken
         context = typed or joined or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS
         spans = [[i]]
-        if pos + 1 < len(t.words) and t.words[pos + 1] not in taken and _contiguous(t, i, t.words[pos + 1]) \
-                and t.tokens[t.words[pos + 1]].is_word:
+        if (
+            pos + 1 < len(t.words)
+            and t.words[pos + 1] not in taken
+            and _contiguous(t, i, t.words[pos + 1])
+            and t.tokens[t.words[pos + 1]].is_word
+        ):
             spans.insert(0, [i, t.words[pos + 1]])
         for span in spans:
             words = [t.word(j) for j in span]
@@ -242,14 +283,19 @@ def _fuzzy_near(index: _Index, query: str, cutoff: float) -> list[tuple[float, i
     if found is None:
         if len(index.fuzzy_memo) >= FUZZY_MEMO_SIZE:
             index.fuzzy_memo.clear()
-        found = [(score, k) for _choice, score, k in process.extract(
-            query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6)]
+        found = [
+            (score, k)
+            for _choice, score, k in process.extract(
+                query, index.fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=6
+            )
+        ]
         index.fuzzy_memo[key] = found
     return found
 
 
-def _fuzzy_pick(t: _Text, index: _Index, span: list[int], words: list[str],
-                cutoff: float) -> tuple[float, _Alias] | None:
+def _fuzzy_pick(
+    t: _Text, index: _Index, span: list[int], words: list[str], cutoff: float
+) -> tuple[float, _Alias] | None:
     """The one street a misspelt span means, or None. A written street type narrows the
     choice first; near ties (within FUZZY_MARGIN) are broken by which street has the written
     house number; a tie that remains is no guess."""

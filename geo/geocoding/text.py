@@ -1,12 +1,14 @@
 """The message as tokens, and moves around them."""
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
+from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 from geo.geocoding.index import _Alias
 from geo.geocoding.words import _FILLER_WORDS, _is_ordinal_suffix
-from geo.normalize import normalize_text, Token, tokenize
+from geo.normalize import Token, normalize_text, tokenize
 
 
 @dataclass
@@ -37,10 +39,12 @@ class _Text:
 
 
 _NOT_PLACES = re.compile(
-    r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"            # e-mail: "andrii.lysenko45@i.ua"
-    r"|(?:https?://|www\.)\S+"                   # links
-    r"|@\w+|#\w+"                                # handles and hashtags
-    r"|\+?\d[\d ()-]{7,}\d"                      # phone numbers
+    EMAIL_PATTERN  # e-mail: "andrii.lysenko45@i.ua"
+    + r"|(?:https?://|www\.)\S+"  # links
+    + "|"
+    + HANDLE_PATTERN
+    + r"|#\w+"  # handles and hashtags
+    + r"|\+?\d[\d ()-]{7,}\d"  # phone numbers
 )
 """Contacts carry surnames and digits ("lysenko97@meta.ua" is no "Лисенка 97"): blanked
 before reading (same length, so spans still point into the original text)."""
@@ -51,12 +55,13 @@ def _prepare(text: str) -> _Text:
     tokens = tokenize(normalised)
     for i, tok in enumerate(tokens[:-2]):
         # "в. Кленова": "в." is short for вулиця when a dot is glued to it
-        if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end \
-                and tokens[i + 2].is_word:
+        if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end and tokens[i + 2].is_word:
             tokens[i] = Token("вул", tok.start, tok.end)
-    words = [i for i, t in enumerate(tokens)
-             if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i)
-             and t.text not in _FILLER_WORDS]
+    words = [
+        i
+        for i, t in enumerate(tokens)
+        if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i) and t.text not in _FILLER_WORDS
+    ]
     return _Text(text, tokens, words)
 
 
@@ -86,17 +91,15 @@ def _contiguous(t: _Text, a: int, b: int) -> bool:
     return True
 
 
-
 def _is_capitalised_inside(t: _Text, i: int) -> bool:
     """Capital letter not at a sentence start: a proper name in the resident's own text."""
     tok = t.tokens[i]
     if not t.original[tok.start].isupper():
         return False
     j = tok.start - 1
-    while j >= 0 and t.original[j] in " \t\"«(":
+    while j >= 0 and t.original[j] in ' \t"«(':
         j -= 1
     return j >= 0 and t.original[j] not in ".!?\n"
-
 
 
 def _span_words(t: _Text, cand: _Candidate) -> list[str]:

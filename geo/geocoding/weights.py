@@ -10,6 +10,7 @@ spot analysis (clustering.binning drops reports vaguer than a cell).
 The score of an answer is LEVEL_FACTOR[level] * support * ALIAS_WEIGHT[alias kind] * fuzzy
 ratio (decision._score): how sure the reader is that the text names this place.
 """
+
 from __future__ import annotations
 
 # --- radii -----------------------------------------------------------------------------
@@ -34,11 +35,16 @@ CORNER_ANYWHERE = 0.9  # support weight of a corner whose two streets stand apar
 STREET_DISTRICT_SHARE = 0.8  # a street names its district only when this share lies in it
 
 # --- score ---------------------------------------------------------------------------------
-LEVEL_FACTOR = {"address": 0.97, "interpolated": 0.9, "intersection": 0.95, "landmark": 0.93,
-                "street": 0.9, "district": 0.85}
+LEVEL_FACTOR = {
+    "address": 0.97,
+    "interpolated": 0.9,
+    "intersection": 0.95,
+    "landmark": 0.93,
+    "street": 0.9,
+    "district": 0.85,
+}
 """Finer levels are surer: a house number or a second street confirms the name."""
-ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.95,
-                "alt_name": 0.9, "generated": 0.95}
+ALIAS_WEIGHT = {"name": 1.0, "official_name": 1.0, "old_name": 0.97, "short": 0.95, "alt_name": 0.9, "generated": 0.95}
 """An old, short, alternative or guessed (Russian) spelling is a little less certain."""
 
 # --- reading -------------------------------------------------------------------------------

@@ -18,8 +18,16 @@ from tests.conftest import ROOT, require
 
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = ROOT / "tests" / "artifacts"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -59,25 +67,58 @@ def app_store(app_var: Path, app_url: str):  # type: ignore[no-untyped-def]
 
 
 @contextmanager
-def run_app(var: Path, database_url: str, *, load_demo: bool = True,
-            extra_env: dict[str, str] | None = None, log_name: str = "streamlit") -> Iterator[str]:
+def run_app(
+    var: Path,
+    database_url: str,
+    *,
+    load_demo: bool = True,
+    extra_env: dict[str, str] | None = None,
+    log_name: str = "streamlit",
+) -> Iterator[str]:
     """`streamlit run app.py` on a free port over `database_url`; secrets and log in `var`
     (`extra_env`, e.g. another CITY_PROFILE or HOTSPOTS_MODE, overrides the demo's settings)."""
     port = _free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
-        "HOTSPOTS_MODE": "demo",
-    } | (extra_env or {})
+    env = (
+        os.environ
+        | {
+            "DATABASE_URL": database_url,
+            "HOTSPOTS_SALT_FILE": str(var / "salt.key"),
+            "HOTSPOTS_MODE": "demo",
+        }
+        | (extra_env or {})
+    )
     log = (var / "streamlit.log").open("w")
     # the demo data first (what the app's first run would do), so no journey waits on it
     if load_demo:
-        subprocess.run([sys.executable, "cli.py", "demo", "load"], cwd=ROOT, env=env, stdout=log,
-                       stderr=subprocess.STDOUT, check=True, timeout=600)
+        subprocess.run(
+            [sys.executable, "cli.py", "demo", "load"],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=True,
+            timeout=600,
+        )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.headless", "true",
-         "--server.fileWatcherType", "none", "--browser.gatherUsageStats", "false"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.headless",
+            "true",
+            "--server.fileWatcherType",
+            "none",
+            "--browser.gatherUsageStats",
+            "false",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:

@@ -7,8 +7,13 @@ from playwright.sync_api import Page
 from i18n import t
 
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-DEMO_PASSWORDS = {"police": "demo-police-2025", "council": "demo-council-2025", "partner": "demo-partner-2025",
-                  "moderator": "demo-moderator-2025", "admin": "demo-admin-2025"}
+DEMO_PASSWORDS = {
+    "police": "demo-police-2025",
+    "council": "demo-council-2025",
+    "partner": "demo-partner-2025",
+    "moderator": "demo-moderator-2025",
+    "admin": "demo-admin-2025",
+}
 
 
 def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
@@ -18,7 +23,9 @@ def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
     page.wait_for_timeout(400)
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-        " && !document.querySelector('[data-stale=\"true\"]')", timeout=timeout_ms)
+        " && !document.querySelector('[data-stale=\"true\"]')",
+        timeout=timeout_ms,
+    )
 
 
 def open_page(page: Page, url: str) -> None:

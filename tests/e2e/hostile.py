@@ -17,9 +17,16 @@ EVIL_HOST = "evil.example"
 DEMO_SOURCES = Path(__file__).resolve().parents[2] / "data" / "demo" / "sources"
 DEMO_MINUTES = DEMO_SOURCES / "minutes" / "minutes_10_2025-10-16.xlsx"
 # One street per source and per minutes problem; reports of one source 50 hours apart:
-# no two hostile reports are near-duplicates (data/dedupe.py: 150 m, 48 h), so all are drawn.
-STREETS = ["вул. Соборності", "вул. Маріупольська", "вул. Набережна", "вул. Залізнична", "вул. Спортивна",
-           "вул. Поетична", "вул. Шкільна"]
+# no two hostile reports are near-duplicates (data/text/dedupe.py: 150 m, 48 h), so all are drawn.
+STREETS = [
+    "вул. Соборності",
+    "вул. Маріупольська",
+    "вул. Набережна",
+    "вул. Залізнична",
+    "вул. Спортивна",
+    "вул. Поетична",
+    "вул. Шкільна",
+]
 GAP = timedelta(hours=50)
 
 
@@ -55,13 +62,26 @@ def _telegram(folder: Path, when: datetime) -> Path:
     unplaced = payloads("queue")[3] + " " + payloads("queue")[1] + " десь там"
     texts = [(when + i * GAP, located(text, 0, 11 + 2 * i)) for i, text in enumerate(payloads("tg"))]
     for i, (at, text) in enumerate([*texts, (when, unplaced)]):
-        messages.append({"id": 900_000 + i, "type": "message", "date": at.strftime("%Y-%m-%dT%H:%M:%S"),
-                         "date_unixtime": str(int(at.timestamp())), "from": "<b>Мallory</b>",
-                         "from_id": f"user77700{i}", "text": text, "text_entities": [{"type": "plain", "text": text}]})
+        messages.append(
+            {
+                "id": 900_000 + i,
+                "type": "message",
+                "date": at.strftime("%Y-%m-%dT%H:%M:%S"),
+                "date_unixtime": str(int(at.timestamp())),
+                "from": "<b>Мallory</b>",
+                "from_id": f"user77700{i}",
+                "text": text,
+                "text_entities": [{"type": "plain", "text": text}],
+            }
+        )
     path = folder / "telegram" / "result.json"
     path.parent.mkdir(parents=True)
-    path.write_text(json.dumps({"name": "Hostile", "type": "private_supergroup", "id": 777000,
-                                "messages": messages}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"name": "Hostile", "type": "private_supergroup", "id": 777000, "messages": messages}, ensure_ascii=False
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
@@ -69,23 +89,48 @@ def _facebook(folder: Path, when: datetime) -> Path:
     def mojibake(text: str) -> str:  # Facebook's export writes UTF-8 bytes as Latin-1 code points
         return text.encode("utf-8").decode("latin-1")
 
-    posts = [{"timestamp": int((when + i * GAP).timestamp()),
-              "data": [{"post": mojibake(located(text, 1, 11 + 2 * i))}],
-              "title": mojibake("Mallory posted in Вознесенськ")} for i, text in enumerate(payloads("fb"))]
+    posts = [
+        {
+            "timestamp": int((when + i * GAP).timestamp()),
+            "data": [{"post": mojibake(located(text, 1, 11 + 2 * i))}],
+            "title": mojibake("Mallory posted in Вознесенськ"),
+        }
+        for i, text in enumerate(payloads("fb"))
+    ]
     path = folder / "facebook" / "your_facebook_activity" / "groups" / "group_posts_and_comments.json"
     path.parent.mkdir(parents=True)
     path.write_text(json.dumps({"group_posts_v2": posts}), encoding="utf-8")
     return path
 
 
-TABLE_HEADER = ["Номер звернення", "Дата звернення", "ПІБ заявника", "Телефон", "Адреса", "Зміст звернення",
-                "Категорія", "Виконавець", "Статус"]
+TABLE_HEADER = [
+    "Номер звернення",
+    "Дата звернення",
+    "ПІБ заявника",
+    "Телефон",
+    "Адреса",
+    "Зміст звернення",
+    "Категорія",
+    "Виконавець",
+    "Статус",
+]
 
 
 def _rows(tag: str, when: datetime, street: int) -> list[list[str]]:
-    return [[f"HX-{tag}-{i}", (when + i * GAP).strftime("%d.%m.%Y %H:%M"), "=HYPERLINK(\"x\")", "",
-             f"{STREETS[street]}, {11 + 2 * i}", located(text, street, 11 + 2 * i), "Сміття і стихійні звалища",
-             "<b>Виконавець</b>", "В роботі"] for i, text in enumerate(payloads(tag))]
+    return [
+        [
+            f"HX-{tag}-{i}",
+            (when + i * GAP).strftime("%d.%m.%Y %H:%M"),
+            '=HYPERLINK("x")',
+            "",
+            f"{STREETS[street]}, {11 + 2 * i}",
+            located(text, street, 11 + 2 * i),
+            "Сміття і стихійні звалища",
+            "<b>Виконавець</b>",
+            "В роботі",
+        ]
+        for i, text in enumerate(payloads(tag))
+    ]
 
 
 def hostile_csv(when: datetime, tag: str = "csv", street: int = 2) -> bytes:
@@ -141,34 +186,63 @@ def feed(engine: Engine, folder: Path) -> Fed:
     note, and add a hostile action; other quarantine items are set aside so the hostile
     one is the moderator's first."""
     from auth.users import User
-    from data.importer import import_file
     from data.organisations import find_or_create
     from data.store.schema import QuarantineRow, ReportRow
     from services import actions, form, moderation
+    from services.importer import import_file
 
     with Session(engine) as session, session.begin():
         session.execute(update(QuarantineRow).values(resolved_at=datetime(2026, 1, 1, tzinfo=UTC)))
     when = datetime(2025, 12, 3, 9, 0, tzinfo=UTC)  # the demo clock says 2026-01-01: all in the police window
     folder.mkdir(parents=True, exist_ok=True)
-    for path in (_telegram(folder, when), _facebook(folder, when), _csv(folder, when), _xlsx(folder, when),
-                 _minutes(folder, datetime(2025, 12, 24, tzinfo=UTC))):
+    for path in (
+        _telegram(folder, when),
+        _facebook(folder, when),
+        _csv(folder, when),
+        _xlsx(folder, when),
+        _minutes(folder, datetime(2025, 12, 24, tzinfo=UTC)),
+    ):
         import_file(path, engine, actor="e2e")
         shutil.rmtree(path.parent, ignore_errors=True) if path.parent != folder else path.unlink()
     fed = Fed(texts=payloads("form"))
-    receipt = form.submit(engine, description=located(payloads("form")[1], 4, 5), category="litter", lat=47.566,
-                          lon=31.33, contact=None, now=datetime(2025, 12, 20, 9, 0, tzinfo=UTC))
+    receipt = form.submit(
+        engine,
+        description=located(payloads("form")[1], 4, 5),
+        category="litter",
+        lat=47.566,
+        lon=31.33,
+        contact=None,
+        now=datetime(2025, 12, 20, 9, 0, tzinfo=UTC),
+    )
     fed.tracking = receipt.tracking
-    moderation.reject(engine, receipt.report_id, payloads("note")[3] + " " + payloads("note")[1], actor="moderator",
-                      role="moderator")
+    moderation.reject(
+        engine, receipt.report_id, payloads("note")[3] + " " + payloads("note")[1], actor="moderator", role="moderator"
+    )
     council = User("council", "council")
     organisation = find_or_create(engine, payloads("org")[0], "community")  # a hostile organisation name
-    action_id = actions.create(engine, actions.ActionInput(
-        description=payloads("action")[1], owner="council", owner_org_id=organisation, partners=payloads("org")[2],
-        cell="881e43a501fffff", due_date=date(2026, 2, 1)), user=council)
-    actions.update(engine, action_id, {"status": "done", "public_note": payloads("public")[1] + payloads("public")[0]},
-                   user=council)
+    action_id = actions.create(
+        engine,
+        actions.ActionInput(
+            description=payloads("action")[1],
+            owner="council",
+            owner_org_id=organisation,
+            partners=payloads("org")[2],
+            cell="881e43a501fffff",
+            due_date=date(2026, 2, 1),
+        ),
+        user=council,
+    )
+    actions.update(
+        engine,
+        action_id,
+        {"status": "done", "public_note": payloads("public")[1] + payloads("public")[0]},
+        user=council,
+    )
     with Session(engine) as session:
-        rows = session.execute(select(ReportRow.id, ReportRow.text).where(
-            ReportRow.text.contains("__pwned") | ReportRow.text.contains(EVIL_HOST)).order_by(ReportRow.id))
+        rows = session.execute(
+            select(ReportRow.id, ReportRow.text)
+            .where(ReportRow.text.contains("__pwned") | ReportRow.text.contains(EVIL_HOST))
+            .order_by(ReportRow.id)
+        )
         fed.reports = {rid: text for rid, text in rows}
     return fed

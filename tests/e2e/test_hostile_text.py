@@ -66,8 +66,10 @@ def hostile_app(tmp_path_factory: pytest.TempPathFactory, demo_store: dict) -> I
     from data.store.db import make_engine
 
     var = tmp_path_factory.mktemp("hostile-var")
-    with sqlite3.connect(demo_store["url"].removeprefix("sqlite:///")) as src, \
-            sqlite3.connect(var / "hostile.db") as dst:
+    with (
+        sqlite3.connect(demo_store["url"].removeprefix("sqlite:///")) as src,
+        sqlite3.connect(var / "hostile.db") as dst,
+    ):
         src.backup(dst)
     (var / "salt.key").write_bytes(Path(demo_store["salt"]).read_bytes())
     url = f"sqlite:///{var / 'hostile.db'}"
@@ -174,7 +176,8 @@ def test_moderator_sees_hostile_uploads_queue_and_reports_as_text(page, guarded)
     go(page, "nav.moderator")
     name = "![x](http:__evil.example_f.png) <img src=x onerror=top.__pwned=1>.csv"
     page.locator("input[type=file]").set_input_files(
-        [{"name": name, "mimeType": "text/csv", "buffer": hostile_csv(datetime(2025, 11, 1, tzinfo=UTC), "upload")}])
+        [{"name": name, "mimeType": "text/csv", "buffer": hostile_csv(datetime(2025, 11, 1, tzinfo=UTC), "upload")}]
+    )
     wait_idle(page)
     page.get_by_role("button", name=t("mod.import")).click()
     wait_idle(page)

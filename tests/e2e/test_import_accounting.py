@@ -22,8 +22,18 @@ def test_moderator_sees_the_accounting_of_an_import(page, app_url, shot, tmp_pat
     wait_idle(page)
     page.get_by_role("button", name=t("mod.import")).click()
     wait_idle(page)
-    shown = t("mod.accounting", file_name="three-same-rows.csv", batch_id="BATCH", read=3, imported=1, duplicates=2,
-              repeats=2, quarantined=0, not_located=0, already_imported=0)
+    shown = t(
+        "mod.accounting",
+        file_name="three-same-rows.csv",
+        batch_id="BATCH",
+        read=3,
+        imported=1,
+        duplicates=2,
+        repeats=2,
+        quarantined=0,
+        not_located=0,
+        already_imported=0,
+    )
     pattern = re.escape(shown).replace("BATCH", r"\d+")
     page.get_by_text(re.compile(pattern)).wait_for(timeout=120_000)
     shot("moderator-import-accounting")

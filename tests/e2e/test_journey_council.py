@@ -42,8 +42,9 @@ def _plan_rows() -> list[dict]:
 
 def _action(app_store, description: str):  # type: ignore[no-untyped-def]
     with app_store.connect() as conn:
-        return conn.execute(text("SELECT id, status, public_note FROM actions WHERE description = :d"),
-                            {"d": description}).one()
+        return conn.execute(
+            text("SELECT id, status, public_note FROM actions WHERE description = :d"), {"d": description}
+        ).one()
 
 
 def test_council_changes_a_status_the_note_survives_and_exports_a_quarter(page, app_url, app_store, shot) -> None:
@@ -67,8 +68,9 @@ def test_council_changes_a_status_the_note_survives_and_exports_a_quarter(page, 
     after = _action(app_store, target["description"])
     assert (after.status, after.public_note) == ("in_progress", target["public_note"])  # the note survived
     with app_store.connect() as conn:
-        detail = conn.execute(text("SELECT detail FROM audit_log WHERE target = :t ORDER BY id DESC"),
-                              {"t": f"action:{after.id}"}).first()[0]
+        detail = conn.execute(
+            text("SELECT detail FROM audit_log WHERE target = :t ORDER BY id DESC"), {"t": f"action:{after.id}"}
+        ).first()[0]
     assert "in_progress" in str(detail) and "public_note" not in str(detail)  # only the change, original kept
 
     page.get_by_role("tab", name=t("council.report")).click()
@@ -99,8 +101,9 @@ def test_partner_edits_its_organisations_action_and_no_other(page, app_url, app_
     page.get_by_role("tab", name=t("council.plan")).click()
     wait_idle(page)
     with app_store.connect() as conn:
-        n_others = conn.execute(text("SELECT count(*) FROM actions WHERE owner_org_id IS NULL "
-                                     "OR owner_org_id <> 'org-chyste-misto'")).scalar()
+        n_others = conn.execute(
+            text("SELECT count(*) FROM actions WHERE owner_org_id IS NULL OR owner_org_id <> 'org-chyste-misto'")
+        ).scalar()
     page.get_by_text(t("council.partner_only", org="ГО «Чисте місто»", n=n_others)).wait_for(timeout=30_000)
     page.get_by_role("combobox", name=t("council.col_id")).click()
     options = page.get_by_role("option").all_inner_texts()

@@ -23,8 +23,10 @@ HOTLINE = """Номер звернення;Дата звернення;ПІБ з
 
 def _before(key: str) -> re.Pattern:
     """A button or message whose catalogue text starts like `key`'s (before its first value)."""
-    return re.compile("^" + re.escape(t(key, **{k: "\0" for k in ("lat", "lon", "id", "n", "original", "time")})
-                                      .split("\0")[0].strip()))
+    return re.compile(
+        "^"
+        + re.escape(t(key, **{k: "\0" for k in ("lat", "lon", "id", "n", "original", "time")}).split("\0")[0].strip())
+    )
 
 
 def _click_map(page, dx: float = 0, dy: float = 0) -> None:
@@ -50,11 +52,20 @@ def test_moderator_imports_places_rejects_moves_and_merges(page, app_url, app_st
     page.get_by_text(t("mod.imported_batches", n=1).split(".")[0]).wait_for(timeout=120_000)
     shot("moderator-1-imported")
     with app_store.connect() as conn:
-        batch = conn.execute(text("SELECT n_read, n_imported, n_quarantined FROM import_batches "
-                                  "WHERE file_name = 'hotline-e2e.csv'")).one()
+        batch = conn.execute(
+            text("SELECT n_read, n_imported, n_quarantined FROM import_batches WHERE file_name = 'hotline-e2e.csv'")
+        ).one()
     assert batch.n_read == 3 and batch.n_imported + batch.n_quarantined == 3 and batch.n_quarantined >= 1
-    line = t("mod.batch_line", file_name="hotline-e2e.csv", read=batch.n_read, imported=batch.n_imported,
-             duplicates=0, quarantined=batch.n_quarantined, not_located=batch.n_quarantined, already_imported=0)
+    line = t(
+        "mod.batch_line",
+        file_name="hotline-e2e.csv",
+        read=batch.n_read,
+        imported=batch.n_imported,
+        duplicates=0,
+        quarantined=batch.n_quarantined,
+        not_located=batch.n_quarantined,
+        already_imported=0,
+    )
     page.get_by_text(line).wait_for(timeout=10_000)  # the batch's accounting, as the store holds it
 
     page.get_by_text(t("mod.queue"), exact=True).click()
@@ -68,8 +79,13 @@ def test_moderator_imports_places_rejects_moves_and_merges(page, app_url, app_st
     placed = int(re.search(r"(\d+)\s*$", placed_text.inner_text()).group(1))
     shot("moderator-2-placed")
     with app_store.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM quarantine WHERE resolution = :r"),
-                            {"r": f"placed by moderator as report {placed}"}).scalar() == 1
+        assert (
+            conn.execute(
+                text("SELECT count(*) FROM quarantine WHERE resolution = :r"),
+                {"r": f"placed by moderator as report {placed}"},
+            ).scalar()
+            == 1
+        )
         assert conn.execute(text("SELECT lat FROM reports WHERE id = :r"), {"r": placed}).scalar() is not None
         rejected = text("SELECT id FROM quarantine WHERE resolution LIKE 'rejected by moderator%'")
         assert conn.execute(rejected).all() == []

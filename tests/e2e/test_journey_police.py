@@ -52,11 +52,16 @@ def test_police_change_period_and_category_and_download_the_briefing(page, app_u
     assert litter in words.split(t("police.briefing_categories", names=litter))[0]  # in the plan's rows too
     assert not re.search(r"\b8[0-9a-f]{14}\b", words)
     with app_store.connect() as conn:
-        detail = conn.execute(text("SELECT detail FROM audit_log WHERE actor = 'police' AND "
-                                   "target = 'patrol_briefing.pdf' ORDER BY id DESC")).first()[0]
+        detail = conn.execute(
+            text(
+                "SELECT detail FROM audit_log WHERE actor = 'police' AND "
+                "target = 'patrol_briefing.pdf' ORDER BY id DESC"
+            )
+        ).first()[0]
     detail = json.loads(detail) if isinstance(detail, str) else detail
     assert detail["categories"] == ["litter"] and detail["period"][0] == start
     shot("police-2-briefing")
     page.get_by_test_id("stSelectbox").filter(has_text=t("police.cell")).first.click()  # places listed in words
-    page.get_by_role("option").filter(has_text=re.compile("|".join(re.escape(n) for n in sorted(streets)))
-                                      ).first.wait_for(timeout=30_000)
+    page.get_by_role("option").filter(
+        has_text=re.compile("|".join(re.escape(n) for n in sorted(streets)))
+    ).first.wait_for(timeout=30_000)

@@ -54,8 +54,9 @@ def test_resident_reports_and_looks_up_the_status(page, app_url, app_store, shot
         expect(box).to_have_value("", timeout=30_000)
     shot(f"resident-{width}-sent")
     with app_store.connect() as conn:
-        stored = conn.execute(text("SELECT text, status, received_at, lat FROM reports WHERE source_ref = :r"),
-                              {"r": f"form:{tracking}"}).one()
+        stored = conn.execute(
+            text("SELECT text, status, received_at, lat FROM reports WHERE source_ref = :r"), {"r": f"form:{tracking}"}
+        ).one()
     assert stored.text.startswith(DESCRIPTION.format(width=width)) and stored.status == "new"
     assert str(stored.received_at).startswith("2026-01-01")  # the demo clock, not the wall clock
     assert stored.lat is not None

@@ -44,13 +44,23 @@ def test_meeting_closed_partner_reports_progress_public_map_shows_it(page, brows
     page.get_by_text(t("plan.closed_ok", id=meeting, ids="").split(";")[0]).first.wait_for(timeout=30_000)
     shot("tracking-1-meeting-closed")
     with app_store.connect() as conn:
-        closed = conn.execute(text("SELECT attendees, minutes, closed_at FROM meetings WHERE id = :m"),
-                              {"m": meeting}).one()
-        agreed = conn.execute(text("SELECT id, description, owner_org_id FROM actions WHERE meeting_id = :m "
-                                   "AND description IN (:a, :b) ORDER BY id"),
-                              {"m": meeting, "a": AGREED[0], "b": AGREED[1]}).all()
-        orgs = conn.execute(text("SELECT organisation_id FROM meeting_organisations WHERE meeting_id = :m"),
-                            {"m": meeting}).scalars().all()
+        closed = conn.execute(
+            text("SELECT attendees, minutes, closed_at FROM meetings WHERE id = :m"), {"m": meeting}
+        ).one()
+        agreed = conn.execute(
+            text(
+                "SELECT id, description, owner_org_id FROM actions WHERE meeting_id = :m "
+                "AND description IN (:a, :b) ORDER BY id"
+            ),
+            {"m": meeting, "a": AGREED[0], "b": AGREED[1]},
+        ).all()
+        orgs = (
+            conn.execute(
+                text("SELECT organisation_id FROM meeting_organisations WHERE meeting_id = :m"), {"m": meeting}
+            )
+            .scalars()
+            .all()
+        )
     assert closed.attendees == 23 and closed.closed_at is not None and "2 рішення" in closed.minutes
     assert [a.description for a in agreed] == AGREED and {a.owner_org_id for a in agreed} == {"org-chyste-misto"}
     assert orgs == ["org-chyste-misto"]
@@ -83,10 +93,12 @@ def test_meeting_closed_partner_reports_progress_public_map_shows_it(page, brows
     partner.get_by_text(t("plan.milestone_added")).wait_for(timeout=30_000)
     partner.screenshot(path=str(ARTIFACTS / "tracking-2-partner.png"), full_page=True)
     with app_store.connect() as conn:
-        progress, note = conn.execute(text("SELECT progress, public_note FROM actions WHERE id = :i"),
-                                      {"i": agreed[0].id}).one()
-        stones = conn.execute(text("SELECT title, text FROM action_milestones WHERE action_id = :i"),
-                              {"i": agreed[0].id}).all()
+        progress, note = conn.execute(
+            text("SELECT progress, public_note FROM actions WHERE id = :i"), {"i": agreed[0].id}
+        ).one()
+        stones = conn.execute(
+            text("SELECT title, text FROM action_milestones WHERE action_id = :i"), {"i": agreed[0].id}
+        ).all()
     assert progress == 40 and note is None and [tuple(s) for s in stones] == [(MILESTONE, "10 ліхтарів")]
     partner.context.close()
 

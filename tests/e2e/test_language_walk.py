@@ -25,11 +25,27 @@ pytestmark = pytest.mark.e2e
 
 PUBLIC = ("public_map", "report", "rules", "method")
 STAFF = ("police", "council", "moderator", "admin")
-TITLES = {"public_map": "app.title", "report": "nav.report", "rules": "rules.title", "method": "method.title",
-          "police": "police.title", "council": "council.title", "moderator": "nav.moderator", "admin": "nav.admin"}
+TITLES = {
+    "public_map": "app.title",
+    "report": "nav.report",
+    "rules": "rules.title",
+    "method": "method.title",
+    "police": "police.title",
+    "council": "council.title",
+    "moderator": "nav.moderator",
+    "admin": "nav.admin",
+}
 MAPS = ("public_map", "police", "council")
-DATA_CHOICES = ("council.col_id", "plan.meeting", "plan.agreed_owner", "mod.choose", "police.cell", "accounts.user",
-                "admin.organisation", "council.col_owner_org")
+DATA_CHOICES = (
+    "council.col_id",
+    "plan.meeting",
+    "plan.agreed_owner",
+    "mod.choose",
+    "police.cell",
+    "accounts.user",
+    "admin.organisation",
+    "council.col_owner_org",
+)
 
 #: Streamlit's own link for screen readers, hidden until focused, and a component frame's
 #: <noscript> text, read when a frame is caught before it loads (never shown with JavaScript on)
@@ -78,10 +94,17 @@ def visit(page: Page, slug: str, lang: str) -> None:
 def foreign_on_page(page: Page, lang: str) -> list[str]:
     labels = [t(key, lang) for key in DATA_CHOICES]
     texts = [page.evaluate(VISIBLE_TEXT, labels)]
-    texts += [frame.locator("body").inner_text() for frame in page.frames if frame != page.main_frame
-              and frame.url.startswith(("about:srcdoc", "http"))]
-    return [line for text in texts for line in text.splitlines()
-            if line.strip() not in FRAMEWORK_TEXT and foreign_words(line, lang)]
+    texts += [
+        frame.locator("body").inner_text()
+        for frame in page.frames
+        if frame != page.main_frame and frame.url.startswith(("about:srcdoc", "http"))
+    ]
+    return [
+        line
+        for text in texts
+        for line in text.splitlines()
+        if line.strip() not in FRAMEWORK_TEXT and foreign_words(line, lang)
+    ]
 
 
 @pytest.mark.parametrize("lang", ["en", "uk"])

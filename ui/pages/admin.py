@@ -23,8 +23,13 @@ def attempt(action, done_key: str, **values: object) -> None:  # type: ignore[no
     except (ValueError, KeyError, PermissionError) as exc:
         st.error(state.tr("accounts.refused", reason=markdown_text(exc)))
     else:
-        st.success(state.tr(done_key, sessions=int(result) if isinstance(result, int) else 0,
-                            **{key: markdown_text(value) for key, value in values.items()}))
+        st.success(
+            state.tr(
+                done_key,
+                sessions=int(result) if isinstance(result, int) else 0,
+                **{key: markdown_text(value) for key, value in values.items()},
+            )
+        )
 
 
 with users_tab:
@@ -37,25 +42,36 @@ with users_tab:
         password = st.text_input(state.tr("auth.password"), type="password")
         role = st.selectbox(state.tr("admin.role"), ROLES, format_func=lambda r: state.tr("role." + r))
         orgs = admin.organisations(engine)
-        organisation = st.selectbox(state.tr("admin.organisation"), [None, *orgs],
-                                    format_func=lambda o: "—" if o is None else orgs[o].name(state.lang()))
+        organisation = st.selectbox(
+            state.tr("admin.organisation"),
+            [None, *orgs],
+            format_func=lambda o: "—" if o is None else orgs[o].name(state.lang()),
+        )
         if st.form_submit_button(state.tr("accounts.add_button")):
-            attempt(lambda: admin.add_user(engine, name.strip(), password, role, organisation_id=organisation,
-                                           actor=user), "accounts.added", user=name.strip())
+            attempt(
+                lambda: admin.add_user(engine, name.strip(), password, role, organisation_id=organisation, actor=user),
+                "accounts.added",
+                user=name.strip(),
+            )
     with password_col, st.form("change-password", clear_on_submit=True):
         st.subheader(state.tr("accounts.change_password"))
         target = st.selectbox(state.tr("accounts.user"), names, key="password-user")
         new_password = st.text_input(state.tr("accounts.new_password"), type="password")
         if st.form_submit_button(state.tr("accounts.change_password")):
-            attempt(lambda: admin.change_password(engine, target, new_password, actor=user),
-                    "accounts.password_changed")
+            attempt(
+                lambda: admin.change_password(engine, target, new_password, actor=user), "accounts.password_changed"
+            )
     with role_col, st.form("change-role"):
         st.subheader(state.tr("accounts.change_role"))
         target = st.selectbox(state.tr("accounts.user"), names, key="role-user")
         new_role = st.selectbox(state.tr("accounts.new_role"), ROLES, format_func=lambda r: state.tr("role." + r))
         if st.form_submit_button(state.tr("accounts.change_role")):
-            attempt(lambda: admin.change_role(engine, target, new_role, actor=user), "accounts.role_changed",
-                    user=target, role=state.tr("role." + new_role))
+            attempt(
+                lambda: admin.change_role(engine, target, new_role, actor=user),
+                "accounts.role_changed",
+                user=target,
+                role=state.tr("role." + new_role),
+            )
     with active_col, st.form("activation"):
         st.subheader(f"{state.tr('accounts.deactivate')} / {state.tr('accounts.reactivate')}")
         target = st.selectbox(state.tr("accounts.user"), names, key="active-user")
@@ -64,12 +80,14 @@ with users_tab:
             attempt(lambda: admin.set_active(engine, target, False, actor=user), "accounts.deactivated", user=target)
         if on.form_submit_button(state.tr("accounts.reactivate")):
             attempt(lambda: admin.set_active(engine, target, True, actor=user), "accounts.reactivated", user=target)
-    table.dataframe(visible_columns(admin.users_table(engine, actor=user, lang=state.lang())), hide_index=True,
-                    width="stretch")
+    table.dataframe(
+        visible_columns(admin.users_table(engine, actor=user, lang=state.lang())), hide_index=True, width="stretch"
+    )
 
 with audit_tab:
-    st.dataframe(visible_columns(admin.audit_table(engine, actor=user, lang=state.lang())), hide_index=True,
-                 width="stretch")
+    st.dataframe(
+        visible_columns(admin.audit_table(engine, actor=user, lang=state.lang())), hide_index=True, width="stretch"
+    )
 
 with purge_tab:
     st.caption(state.tr("admin.purge_help"))

@@ -16,8 +16,14 @@ lang = state.lang()
 engine = state.engine()
 st.title(state.tr("nav.moderator"))
 # a radio, not tabs: only the chosen part is drawn, so its map opens visible and fitted to the city
-section = st.radio(state.tr("mod.section"), ["upload", "queue", "edit"], key="mod-section", horizontal=True,
-                   label_visibility="collapsed", format_func=lambda s: state.tr("mod." + s))
+section = st.radio(
+    state.tr("mod.section"),
+    ["upload", "queue", "edit"],
+    key="mod-section",
+    horizontal=True,
+    label_visibility="collapsed",
+    format_func=lambda s: state.tr("mod." + s),
+)
 
 
 def done(message: str) -> None:
@@ -32,8 +38,15 @@ if flash := st.session_state.pop("mod-flash", None):
 
 def map_click(key: str, marker: tuple[float, float] | None = None) -> tuple[float, float] | None:
     """A map fitted to the city; says where a click landed, or why it was refused."""
-    click = read_click(st_folium(click_map(marker, lang=lang), key=key, height=420, use_container_width=True,
-                                 returned_objects=["last_clicked"]))
+    click = read_click(
+        st_folium(
+            click_map(marker, lang=lang),
+            key=key,
+            height=420,
+            use_container_width=True,
+            returned_objects=["last_clicked"],
+        )
+    )
     if click is None:
         return None
     lat = f"{click.lat:.5f}"
@@ -53,8 +66,13 @@ if section == "upload":
             bar = st.progress(0.0, text=markdown_text(upload.name))
             try:
                 summary = moderation.import_upload(
-                    engine, upload.name, upload.getvalue(), actor=user.username, role=role,
-                    progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000)))
+                    engine,
+                    upload.name,
+                    upload.getvalue(),
+                    actor=user.username,
+                    role=role,
+                    progress=lambda done, total, b=bar: b.progress(1.0 if total else min(0.95, done / 10000)),
+                )
             except moderation.UnreadableFile as exc:
                 st.error(state.tr("mod.unreadable", file=markdown_text(upload.name)))
                 st.text(str(exc))
@@ -70,8 +88,13 @@ if section == "upload":
         st.success(state.tr("mod.imported_batches", n=len(batches)))
         for batch in batches:
             if "same_file" in batch:
-                st.info(state.tr("mod.same_file", file_name=markdown_text(batch["file_name"]),
-                                batch=markdown_text(batch["same_file"])))
+                st.info(
+                    state.tr(
+                        "mod.same_file",
+                        file_name=markdown_text(batch["file_name"]),
+                        batch=markdown_text(batch["same_file"]),
+                    )
+                )
                 continue
             st.text(state.tr("mod.batch_line", **batch))
             if batch["repeats"]:
@@ -84,20 +107,33 @@ if section == "upload":
 elif section == "queue":
     kinds = [None, *moderation.REASON_KINDS, "other"]
     f1, f2 = st.columns(2)
-    kind = f1.selectbox(state.tr("mod.filter_reason"), kinds,
-                        format_func=lambda k: state.tr("mod.any") if k is None else state.tr("mod.reason_" + k))
-    age = f2.selectbox(state.tr("mod.filter_age"), list(moderation.AGE_OPTIONS),
-                       format_func=lambda a: state.tr("mod.age_" + a))
+    kind = f1.selectbox(
+        state.tr("mod.filter_reason"),
+        kinds,
+        format_func=lambda k: state.tr("mod.any") if k is None else state.tr("mod.reason_" + k),
+    )
+    age = f2.selectbox(
+        state.tr("mod.filter_age"), list(moderation.AGE_OPTIONS), format_func=lambda a: state.tr("mod.age_" + a)
+    )
     queue = moderation.queue(engine, now=now(), kind=kind, age=age)
     st.caption(state.tr("mod.queue_size", n=len(queue)))
     if queue.empty:
         st.info(state.tr("mod.queue_empty"))
         st.stop()
-    shown = queue.assign(kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
-                         source=queue["source"].map(lambda s: labels.code_label("source", s, lang)))
-    picked = st.dataframe(visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
-        columns=lambda c: state.tr("mod.col_" + c)), hide_index=True, width="stretch", key="queue-table",
-        on_select="rerun", selection_mode="multi-row")
+    shown = queue.assign(
+        kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
+        source=queue["source"].map(lambda s: labels.code_label("source", s, lang)),
+    )
+    picked = st.dataframe(
+        visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
+            columns=lambda c: state.tr("mod.col_" + c)
+        ),
+        hide_index=True,
+        width="stretch",
+        key="queue-table",
+        on_select="rerun",
+        selection_mode="multi-row",
+    )
     selected = queue.iloc[picked.selection.rows]["id"].tolist() if picked.selection.rows else []
     with st.form("bulk-reject"):
         st.markdown(state.tr("mod.bulk_help", n=len(selected)))
@@ -114,15 +150,19 @@ elif section == "queue":
 
     st.subheader(state.tr("mod.one_item"))
     excerpts = queue.set_index("id")["excerpt"]
-    chosen = st.selectbox(state.tr("mod.choose"), queue["id"].tolist(),
-                          format_func=lambda i: f"#{i}: {excerpts[i][:80]}")
+    chosen = st.selectbox(
+        state.tr("mod.choose"), queue["id"].tolist(), format_func=lambda i: f"#{i}: {excerpts[i][:80]}"
+    )
     st.text(excerpts[chosen])  # the report's own words: plain text, never markup
     suggestions = moderation.suggestions(excerpts[chosen])
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))
     for n, hint in enumerate(suggestions):
-        label = state.tr("mod.place_suggestion", place=markdown_text(hint.label),
-                         level=markdown_text(labels.code_label("level", hint.level, lang)))
+        label = state.tr(
+            "mod.place_suggestion",
+            place=markdown_text(hint.label),
+            level=markdown_text(labels.code_label("level", hint.level, lang)),
+        )
         if st.button(label, key=f"hint-{n}"):
             new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
             done(state.tr("mod.placed", id=new_id))
@@ -131,8 +171,9 @@ elif section == "queue":
     col1, col2 = st.columns(2)
     if point and col1.button(state.tr("mod.place", lat=f"{point[0]:.5f}", lon=f"{point[1]:.5f}")):
         try:
-            new_id = moderation.place_quarantined(engine, int(chosen), lat=point[0], lon=point[1],
-                                                  actor=user.username, role=role)
+            new_id = moderation.place_quarantined(
+                engine, int(chosen), lat=point[0], lon=point[1], actor=user.username, role=role
+            )
         except ValueError as exc:
             st.error(markdown_text(exc))
         else:
@@ -152,10 +193,15 @@ else:
         st.info(state.tr("mod.no_report"))
         st.stop()
     names = labels.category_names(lang)
-    st.markdown(state.tr("mod.report_line", id=int(report_id),
-                         category=markdown_text(names.get(report["category"], "?")),
-                         status=state.tr("status." + report["status"]),
-                         level=markdown_text(labels.code_label("level", report["level"], lang))))
+    st.markdown(
+        state.tr(
+            "mod.report_line",
+            id=int(report_id),
+            category=markdown_text(names.get(report["category"], "?")),
+            status=state.tr("status." + report["status"]),
+            level=markdown_text(labels.code_label("level", report["level"], lang)),
+        )
+    )
     st.text(report["text"])  # the report's own words: plain text, never markup
     holder = moderation.lock_holder(engine, report_id)
     editing = st.session_state.get("editing") == report_id
@@ -174,8 +220,9 @@ else:
         moderation.release_lock(engine, report_id, user.username)
         st.session_state.pop("editing", None)
         st.rerun()
-    category = st.selectbox(state.tr("filters.category"), list(names), index=list(names).index(report["category"]),
-                            format_func=names.get)
+    category = st.selectbox(
+        state.tr("filters.category"), list(names), index=list(names).index(report["category"]), format_func=names.get
+    )
     if st.button(state.tr("mod.save_category")) and category != report["category"]:
         moderation.set_category(engine, report_id, category, actor=user.username, role=role)
         done(state.tr("mod.saved"))
@@ -186,8 +233,13 @@ else:
         moderation.move(engine, report_id, lat=point[0], lon=point[1], actor=user.username, role=role)
         done(state.tr("mod.moved", id=report_id))
     c1, c2, c3 = st.columns(3)
-    original = c1.number_input(state.tr("mod.duplicate_of"), min_value=0, step=1,
-                               value=int(report["duplicate_of"] or 0), key=f"dup-{report_id}")
+    original = c1.number_input(
+        state.tr("mod.duplicate_of"),
+        min_value=0,
+        step=1,
+        value=int(report["duplicate_of"] or 0),
+        key=f"dup-{report_id}",
+    )
     if c1.button(state.tr("mod.merge")):
         try:
             moderation.merge(engine, report_id, int(original), actor=user.username, role=role)

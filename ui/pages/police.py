@@ -22,18 +22,37 @@ engine = state.engine()
 st.title(state.tr("police.title"))
 
 c1, c2, c3 = st.columns([1, 2, 2])
-period = c1.selectbox(state.tr("police_period.label"), list(police.PERIODS), index=list(police.PERIODS).index(8),
-                      format_func=lambda p: state.tr("police_period.next7") if p == police.AHEAD
-                      else state.tr("police_period.weeks", n=p))
+period = c1.selectbox(
+    state.tr("police_period.label"),
+    list(police.PERIODS),
+    index=list(police.PERIODS).index(8),
+    format_func=lambda p: (
+        state.tr("police_period.next7") if p == police.AHEAD else state.tr("police_period.weeks", n=p)
+    ),
+)
 names = labels.category_names(lang)
-categories = c2.multiselect(state.tr("filters.category"), list(names), format_func=names.get,
-                            placeholder=state.tr("police.all_categories"))
-shown = c3.multiselect(state.tr("police.layers"), ["gistar", "kde", "emerging", "points"], placeholder=state.tr("filters.choose"),
-                       default=["gistar", "emerging", "points"], format_func=lambda v: state.tr("police.layer_" + v))
+categories = c2.multiselect(
+    state.tr("filters.category"), list(names), format_func=names.get, placeholder=state.tr("police.all_categories")
+)
+shown = c3.multiselect(
+    state.tr("police.layers"),
+    ["gistar", "kde", "emerging", "points"],
+    placeholder=state.tr("filters.choose"),
+    default=["gistar", "emerging", "points"],
+    format_func=lambda v: state.tr("police.layer_" + v),
+)
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
-st.caption(state.tr("map.cells_summary", n_cells=len(view.gistar), res=police.POLICE_RES, n_reports=int(attrs["n_in"]),
-                    outside=int(attrs["n_outside"]), vague=int(attrs["n_too_vague"])))
+st.caption(
+    state.tr(
+        "map.cells_summary",
+        n_cells=len(view.gistar),
+        res=police.POLICE_RES,
+        n_reports=int(attrs["n_in"]),
+        outside=int(attrs["n_outside"]),
+        vague=int(attrs["n_too_vague"]),
+    )
+)
 if view.ahead is not None:
     st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
@@ -50,21 +69,35 @@ def when_section() -> None:
     st.subheader(state.tr("police.when"))
     w1, w2 = st.columns(2)
     place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
-    cell = w1.selectbox(state.tr("police.cell"), [None, *view.top["cell"]],
-                        format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c)
-    district = w2.selectbox(state.tr("police.district"), [None, *sorted(view.reports["district"].dropna().unique())],
-                            format_func=lambda d: state.tr("police.all_districts") if d is None
-                            else labels.district_label(d, lang))
+    cell = w1.selectbox(
+        state.tr("police.cell"),
+        [None, *view.top["cell"]],
+        format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c,
+    )
+    district = w2.selectbox(
+        state.tr("police.district"),
+        [None, *sorted(view.reports["district"].dropna().unique())],
+        format_func=lambda d: state.tr("police.all_districts") if d is None else labels.district_label(d, lang),
+    )
     profile = cache.when_profile(role, period=period, categories=categories, cell=cell, district=district).rename(
-        index=lambda d: state.tr("weekday." + d))
+        index=lambda d: state.tr("weekday." + d)
+    )
     heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
-    st.altair_chart(alt.Chart(heat).mark_rect().encode(
-        x=alt.X("hour:O", title=state.tr("police.hour")),
-        y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
-        color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
-        tooltip=[alt.Tooltip("weekday", title=state.tr("table.weekday")),
-                 alt.Tooltip("hour", title=state.tr("table.hour")),
-                 alt.Tooltip("n", title=state.tr("table.count"))]), width="stretch")
+    st.altair_chart(
+        alt.Chart(heat)
+        .mark_rect()
+        .encode(
+            x=alt.X("hour:O", title=state.tr("police.hour")),
+            y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
+            color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
+            tooltip=[
+                alt.Tooltip("weekday", title=state.tr("table.weekday")),
+                alt.Tooltip("hour", title=state.tr("table.hour")),
+                alt.Tooltip("n", title=state.tr("table.count")),
+            ],
+        ),
+        width="stretch",
+    )
 
 
 @st.fragment
@@ -75,39 +108,86 @@ def plan_section() -> None:
     patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
     shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
     window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
-    beat_km = p4.number_input(state.tr("police.beat_km"), min_value=0.3, max_value=10.0, value=1.5, step=0.1,
-                              help=state.tr("police.beat_help"))
+    beat_km = p4.number_input(
+        state.tr("police.beat_km"),
+        min_value=0.3,
+        max_value=10.0,
+        value=1.5,
+        step=0.1,
+        help=state.tr("police.beat_help"),
+    )
     shift_hours = (shift[0], shift[1] % 24)
-    plan, plan_rows = cache.patrol_plan(role, period=period, categories=categories, patrols=int(patrols),
-                                        shift=shift_hours, window_hours=int(window_hours), beat_km=float(beat_km),
-                                        lang=lang)
+    plan, plan_rows = cache.patrol_plan(
+        role,
+        period=period,
+        categories=categories,
+        patrols=int(patrols),
+        shift=shift_hours,
+        window_hours=int(window_hours),
+        beat_km=float(beat_km),
+        lang=lang,
+    )
     shown_plan = plan_rows.astype({"window": str})
-    edited = st.data_editor(shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True,
-                            width="stretch", key="plan-editor",
-                            disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"])
+    edited = st.data_editor(
+        shown_plan.rename(columns=lambda c: state.tr("police.col_" + c)),
+        hide_index=True,
+        width="stretch",
+        key="plan-editor",
+        disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"],
+    )
     edited.columns = list(shown_plan.columns)
-    scored = patrol.coverage(edited[["patrol", "window", "cell"]], cache.police_history(role, categories=categories),
-                             now=now(), shift=shift_hours, window_hours=window_hours, best=plan.best,
-                             forecast=view.forecast)
+    scored = patrol.coverage(
+        edited[["patrol", "window", "cell"]],
+        cache.police_history(role, categories=categories),
+        now=now(),
+        shift=shift_hours,
+        window_hours=window_hours,
+        best=plan.best,
+        forecast=view.forecast,
+    )
     m1, m2 = st.columns(2)
     m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
-    m2.metric(state.tr("police.of_best"), f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
-              help=state.tr("police.of_best_help"))
+    m2.metric(
+        state.tr("police.of_best"),
+        f"{scored.of_best:.0%}" if scored.of_best is not None else "–",
+        help=state.tr("police.of_best_help"),
+    )
     if plan.optimal and scored.covered >= plan.covered - 1e-9:
         st.caption(state.tr("police.of_best_optimal"))
     start, end = view.ahead or (view.start, view.end)
-    pdf = police.briefing(scored, user=user, engine=engine, lang=lang, title=state.tr("police.briefing_title"),
-                          subtitle=state.tr("police.briefing_subtitle", start=f"{start:%Y-%m-%d}",
-                                            end=f"{end:%Y-%m-%d}", share=f"{scored.share:.0%}"),
-                          header=[state.tr("police.col_" + c) for c in
-                                  ("window", "patrol", "place", "landmark", "district", "categories", "expected")],
-                          notes=[state.tr("police.briefing_categories", names=", ".join(names[c] for c in categories)
-                                          if categories else state.tr("police.all_categories"))],
-                          period=(start, end), categories=categories) if st.toggle(
-        state.tr("police.prepare_pdf")) else None
+    pdf = (
+        police.briefing(
+            scored,
+            user=user,
+            engine=engine,
+            lang=lang,
+            title=state.tr("police.briefing_title"),
+            subtitle=state.tr(
+                "police.briefing_subtitle",
+                start=f"{start:%Y-%m-%d}",
+                end=f"{end:%Y-%m-%d}",
+                share=f"{scored.share:.0%}",
+            ),
+            header=[
+                state.tr("police.col_" + c)
+                for c in ("window", "patrol", "place", "landmark", "district", "categories", "expected")
+            ],
+            notes=[
+                state.tr(
+                    "police.briefing_categories",
+                    names=", ".join(names[c] for c in categories) if categories else state.tr("police.all_categories"),
+                )
+            ],
+            period=(start, end),
+            categories=categories,
+        )
+        if st.toggle(state.tr("police.prepare_pdf"))
+        else None
+    )
     if pdf is not None:
-        st.download_button(state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf",
-                           mime="application/pdf")
+        st.download_button(
+            state.tr("police.download_pdf"), pdf, file_name="patrol-briefing.pdf", mime="application/pdf"
+        )
 
 
 @st.fragment
@@ -126,8 +206,12 @@ def areas_section() -> None:
 def csv_section() -> None:
     """The window's reports in full detail, made (and audited) only when asked for."""
     if st.toggle(state.tr("police.prepare_csv")):
-        st.download_button("CSV", police.export_csv(view.reports, user=user, engine=engine, lang=lang),
-                           file_name="police-reports.csv", mime="text/csv")
+        st.download_button(
+            "CSV",
+            police.export_csv(view.reports, user=user, engine=engine, lang=lang),
+            file_name="police-reports.csv",
+            mime="text/csv",
+        )
 
 
 when_section()
@@ -142,8 +226,9 @@ with st.expander(state.tr("police.accuracy")):
         st.info(state.tr("police.accuracy_none"))
     else:
         method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
-        st.caption(state.tr("police.accuracy_help", method=markdown_text(method),
-                            until=markdown_text(accuracy.attrs["until"])))
+        st.caption(
+            state.tr("police.accuracy_help", method=markdown_text(method), until=markdown_text(accuracy.attrs["until"]))
+        )
         if not accuracy.attrs["current"]:
             st.warning(state.tr("police.accuracy_stale"))
         st.dataframe(accuracy, hide_index=True)
@@ -154,10 +239,15 @@ with st.expander(state.tr("plan.effect")):
     if found.empty:
         st.info(state.tr("plan.no_effects"))
     else:
-        found = found.assign(reason=found["reason"].map(
-            lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else ""))
-        st.dataframe(found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer",
-                            "reason"]].rename(columns=lambda c: effect.header(c, lang)),
-                     hide_index=True, width="stretch")
+        found = found.assign(
+            reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else "")
+        )
+        st.dataframe(
+            found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer", "reason"]].rename(
+                columns=lambda c: effect.header(c, lang)
+            ),
+            hide_index=True,
+            width="stretch",
+        )
 
 csv_section()

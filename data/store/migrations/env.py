@@ -12,8 +12,15 @@ target_metadata = Base.metadata
 
 # Objects that migrations create outside the models (PostGIS column, indexes, views, the
 # extension's table): autogenerate must not propose to drop them.
-NOT_IN_MODELS = {"geom", "ix_reports_geom", "ix_reports_geog", "spatial_ref_sys", "public_reports_view",
-                 "public_cell_counts", "public_actions_view"}
+NOT_IN_MODELS = {
+    "geom",
+    "ix_reports_geom",
+    "ix_reports_geog",
+    "spatial_ref_sys",
+    "public_reports_view",
+    "public_cell_counts",
+    "public_actions_view",
+}
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:  # type: ignore[no-untyped-def]

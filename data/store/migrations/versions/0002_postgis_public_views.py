@@ -22,10 +22,11 @@ data/categories.py, so a taxonomy change fails the tests until a migration recre
 view. A later migration that rebuilds ``reports`` on SQLite (batch mode) must drop and
 recreate these views around the rebuild.
 """
+
 from alembic import op
 
-revision = '0002'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 

@@ -51,12 +51,16 @@ def _freeze(dialect: str) -> list[str]:
     out = [PG_FREEZE] if dialect == "postgresql" else []
     for table in FROZEN:
         if dialect == "postgresql":
-            out.append(f"CREATE TRIGGER {table}_frozen BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
-                       f"FOR EACH STATEMENT EXECUTE FUNCTION release_frozen()")
+            out.append(
+                f"CREATE TRIGGER {table}_frozen BEFORE UPDATE OR DELETE OR TRUNCATE ON {table} "
+                f"FOR EACH STATEMENT EXECUTE FUNCTION release_frozen()"
+            )
         else:
             for op_name in ("UPDATE", "DELETE"):
-                out.append(f"CREATE TRIGGER {table}_frozen_{op_name.lower()} BEFORE {op_name} ON {table} "
-                           f"BEGIN SELECT RAISE(ABORT, 'published releases are frozen'); END")
+                out.append(
+                    f"CREATE TRIGGER {table}_frozen_{op_name.lower()} BEFORE {op_name} ON {table} "
+                    f"BEGIN SELECT RAISE(ABORT, 'published releases are frozen'); END"
+                )
     return out
 
 
@@ -127,7 +131,8 @@ def downgrade() -> None:
     with op.batch_alter_table("reports") as batch:
         batch.drop_column("record_key")
     spec = importlib.util.spec_from_file_location(
-        "m0003", Path(__file__).with_name("0003_public_view_for_the_public_pages.py"))
+        "m0003", Path(__file__).with_name("0003_public_view_for_the_public_pages.py")
+    )
     previous = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(previous)  # type: ignore[union-attr]
     op.execute("DROP VIEW public_actions_view")

@@ -44,8 +44,10 @@ def upgrade() -> None:
     )
     # plain ALTERs, not batch mode: SQLite would rebuild the tables under the public views
     for table, column in (("actions", "owner_org_id"), ("users", "organisation_id")):
-        op.execute(f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(50) "
-                   f"CONSTRAINT fk_{table}_{column} REFERENCES organisations (id)")
+        op.execute(
+            f"ALTER TABLE {table} ADD COLUMN {column} VARCHAR(50) "
+            f"CONSTRAINT fk_{table}_{column} REFERENCES organisations (id)"
+        )
     op.add_column("actions", sa.Column("partners", sa.Text(), nullable=True))
     bind = op.get_bind()
     found: dict[str, tuple[str, str]] = {}
@@ -53,11 +55,15 @@ def upgrade() -> None:
     for table, column, _, kind_column in named:
         for value, kind in bind.execute(sa.text(f"SELECT {column}, {kind_column} FROM {table}")):
             if value and value.strip():
-                found.setdefault(_id(value), (" ".join(value.split()), kind if table == "actions" else
-                                              ROLE_KIND.get(kind, "community")))
+                found.setdefault(
+                    _id(value),
+                    (" ".join(value.split()), kind if table == "actions" else ROLE_KIND.get(kind, "community")),
+                )
     for org_id, (name, kind) in found.items():
-        bind.execute(sa.text("INSERT INTO organisations (id, name_uk, kind) VALUES (:i, :n, :k)"),
-                     {"i": org_id, "n": name, "k": kind})
+        bind.execute(
+            sa.text("INSERT INTO organisations (id, name_uk, kind) VALUES (:i, :n, :k)"),
+            {"i": org_id, "n": name, "k": kind},
+        )
     for table, column, target, _ in named:
         rows = bind.execute(sa.text(f"SELECT id, {column} FROM {table} WHERE {column} IS NOT NULL")).all()
         updates = [{"i": rid, "o": _id(value)} for rid, value in rows if value and value.strip()]

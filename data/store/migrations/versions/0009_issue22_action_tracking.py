@@ -34,11 +34,11 @@ def _views(dialect: str) -> list[str]:
             FROM actions
             WHERE status NOT IN ('proposed', 'rejected')""",
         f"""CREATE VIEW public_milestones_view AS
-            SELECT m.id, m.action_id, {_month('m.on_date', dialect)} AS month, m.title, m.text
+            SELECT m.id, m.action_id, {_month("m.on_date", dialect)} AS month, m.title, m.text
             FROM action_milestones m JOIN actions a ON a.id = m.action_id
             WHERE a.status NOT IN ('proposed', 'rejected')""",
         f"""CREATE VIEW public_meetings_view AS
-            SELECT id, {_month('date', dialect)} AS month, attendees, public_summary,
+            SELECT id, {_month("date", dialect)} AS month, attendees, public_summary,
                    (SELECT COUNT(*) FROM meeting_organisations o WHERE o.meeting_id = meetings.id) AS n_organisations
             FROM meetings
             WHERE closed_at IS NOT NULL""",
@@ -93,8 +93,9 @@ def upgrade() -> None:
     op.create_index("ix_action_milestones_action_id", "action_milestones", ["action_id"])
     op.create_table(
         "meeting_organisations",
-        sa.Column("meeting_id", sa.String(length=50), sa.ForeignKey("meetings.id", ondelete="CASCADE"),
-                  primary_key=True),
+        sa.Column(
+            "meeting_id", sa.String(length=50), sa.ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True
+        ),
         sa.Column("organisation_id", sa.String(length=50), sa.ForeignKey("organisations.id"), primary_key=True),
     )
     for statement in _views(dialect):

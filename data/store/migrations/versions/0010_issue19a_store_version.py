@@ -28,9 +28,22 @@ branch_labels = None
 depends_on = None
 
 #: the tables whose writes change what a page computes
-WATCHED = ("reports", "import_batches", "quarantine", "reporter_contacts", "meetings", "meeting_organisations",
-           "survey_responses", "organisations", "actions", "action_milestones", "releases", "release_months",
-           "release_cells", "forecast_evaluations")
+WATCHED = (
+    "reports",
+    "import_batches",
+    "quarantine",
+    "reporter_contacts",
+    "meetings",
+    "meeting_organisations",
+    "survey_responses",
+    "organisations",
+    "actions",
+    "action_milestones",
+    "releases",
+    "release_months",
+    "release_cells",
+    "forecast_evaluations",
+)
 PG_BUMP = """CREATE FUNCTION store_version_bump() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   PERFORM nextval('store_version_seq');
@@ -43,15 +56,19 @@ def upgrade() -> None:
         op.execute("CREATE SEQUENCE store_version_seq")
         op.execute(PG_BUMP)
         for table in WATCHED:
-            op.execute(f"CREATE TRIGGER {table}_store_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
-                       f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION store_version_bump()")
+            op.execute(
+                f"CREATE TRIGGER {table}_store_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION store_version_bump()"
+            )
         return
     op.execute("CREATE TABLE store_version (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)")
     op.execute("INSERT INTO store_version (id, n) VALUES (1, 0)")
     for table in WATCHED:
         for event in ("INSERT", "UPDATE", "DELETE"):
-            op.execute(f"CREATE TRIGGER {table}_store_version_{event.lower()} AFTER {event} ON {table} "
-                       f"BEGIN UPDATE store_version SET n = n + 1 WHERE id = 1; END")
+            op.execute(
+                f"CREATE TRIGGER {table}_store_version_{event.lower()} AFTER {event} ON {table} "
+                f"BEGIN UPDATE store_version SET n = n + 1 WHERE id = 1; END"
+            )
 
 
 def downgrade() -> None:

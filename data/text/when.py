@@ -31,8 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 
 from data.city_profile import city_zone
-from data.textscan import literal_union
-
+from data.text.textscan import literal_union
 
 WhenSource = Literal["text", "message_time"]
 
@@ -59,7 +58,9 @@ WEEKDAYS: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     )
 )
 LAST = re.compile(_W + r"(?:минул(?:ої|ого|ий|у)|прошл(?:ой|ую|ого|ый|ое))\s+\S+")
-DAYS_AGO = re.compile(_W + r"(\d{1,3}|два|дві|три|чотири|п'ять|пять|четыре)\s+(?:дн\w*|доб\w*|сут\w*)\s+(?:тому|назад)" + _E)
+DAYS_AGO = re.compile(
+    _W + r"(\d{1,3}|два|дві|три|чотири|п'ять|пять|четыре)\s+(?:дн\w*|доб\w*|сут\w*)\s+(?:тому|назад)" + _E
+)
 WEEK_AGO = re.compile(_W + r"(?:тиждень\s+тому|неделю\s+назад|минулого\s+тижня|на\s+прошлой\s+неделе)" + _E)
 HOURS_AGO = re.compile(
     _W + r"(?:(\d{1,2}|пів|пол|півтори|полтора|два|дві|три)\s+)?"
@@ -91,10 +92,52 @@ SMALL_NUMBERS = {"два": 2, "дві": 2, "три": 3, "чотири": 4, "че
 # with neither skips the ~20 separate scans (~30 us) after two scans of ~1 us each.
 # tests/test_when.py checks this on generated matches of every expression.
 PHRASE_STEMS = (
-    "тому", "назад", "минул", "прошл", "цієї", "этой", "чора", "чера", "чері", "чєра", "чира", "годн",
-    "сьодн", "седн", "понед", "втор", "серед", "сред", "четвер", "ятниц", "субот", "суббот", "неділ",
-    "воскресен", "ранц", "зранку", "ранком", "утром", "утра", "вдень", "удень", "днем", "днём", "обід",
-    "обед", "ввеч", "увеч", "вечером", "вечерком", "вноч", "уноч", "ночью", "ночю", "ночами", "ночь", "ніч",
+    "тому",
+    "назад",
+    "минул",
+    "прошл",
+    "цієї",
+    "этой",
+    "чора",
+    "чера",
+    "чері",
+    "чєра",
+    "чира",
+    "годн",
+    "сьодн",
+    "седн",
+    "понед",
+    "втор",
+    "серед",
+    "сред",
+    "четвер",
+    "ятниц",
+    "субот",
+    "суббот",
+    "неділ",
+    "воскресен",
+    "ранц",
+    "зранку",
+    "ранком",
+    "утром",
+    "утра",
+    "вдень",
+    "удень",
+    "днем",
+    "днём",
+    "обід",
+    "обед",
+    "ввеч",
+    "увеч",
+    "вечером",
+    "вечерком",
+    "вноч",
+    "уноч",
+    "ночью",
+    "ночю",
+    "ночами",
+    "ночь",
+    "ніч",
 )
 _CLOCK_PARTS = r"(?:ранку|утра|зранку|вечора|вечера|ночі|ночи|дня|пополудні)"
 _MAYBE_WORDS = re.compile(literal_union(PHRASE_STEMS))
@@ -135,7 +178,9 @@ def _find_day(text: str, local_now: datetime) -> tuple[date | None, str]:
     for pattern, offset in RELATIVE_DAYS:
         if pattern.search(text):
             return today + timedelta(days=offset), "relative"
-    named = sorted(((m, weekday) for pattern, weekday in WEEKDAYS for m in pattern.finditer(text)), key=lambda n: n[0].start())
+    named = sorted(
+        ((m, weekday) for pattern, weekday in WEEKDAYS for m in pattern.finditer(text)), key=lambda n: n[0].start()
+    )
     if named:
         # the first weekday named, except in "в ніч з п'ятниці на суботу" (the last one)
         m, weekday = named[-1] if NIGHT_BEFORE.search(text) else named[0]

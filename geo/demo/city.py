@@ -18,13 +18,14 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import ArrayLike
 from pyproj import Transformer
 from shapely import STRtree
 from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from shapely.ops import unary_union
 
 from data.city_profile import demo_profile
-from data.demo.texts import StreetForms, ru_from_uk
+from geo.demo.texts import StreetForms, ru_from_uk
 
 REPO = Path(__file__).resolve().parents[2]
 GAZETTEER_JSON = REPO / "geo" / "demo" / "gazetteer.json"
@@ -33,12 +34,12 @@ _TO_M = Transformer.from_crs("EPSG:4326", METRIC_CRS, always_xy=True)
 _TO_LL = Transformer.from_crs(METRIC_CRS, "EPSG:4326", always_xy=True)
 
 
-def to_metres(lon: Any, lat: Any) -> tuple[np.ndarray, np.ndarray]:
+def to_metres(lon: ArrayLike, lat: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     x, y = _TO_M.transform(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     return np.asarray(x), np.asarray(y)
 
 
-def to_lonlat(x: Any, y: Any) -> tuple[np.ndarray, np.ndarray]:
+def to_lonlat(x: ArrayLike, y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     lon, lat = _TO_LL.transform(np.asarray(x, dtype=float), np.asarray(y, dtype=float))
     return np.asarray(lon), np.asarray(lat)
 
@@ -77,8 +78,12 @@ class City:
         self.land = self.boundary.difference(self.water.buffer(5.0))
         shapely.prepare(self.land)
         self.districts = [
-            District(d["name"], (d.get("names") or {}).get("name:ru") or ru_from_uk(d["name"]),
-                     int(d.get("population") or 0), _ring_m(d["polygon"]))
+            District(
+                d["name"],
+                (d.get("names") or {}).get("name:ru") or ru_from_uk(d["name"]),
+                int(d.get("population") or 0),
+                _ring_m(d["polygon"]),
+            )
             for d in gaz["districts"]
         ]
         self.streets: dict[str, dict[str, Any]] = {s["id"]: s for s in gaz["streets"]}
@@ -174,8 +179,25 @@ def _lines_m(lines: list[list[list[float]]]) -> MultiLineString:
     return MultiLineString(parts)
 
 
-STREET_TYPE_WORDS = {"вулиця", "провулок", "проспект", "площа", "бульвар", "узвіз", "проїзд", "шосе", "тупик",
-                     "майдан", "алея", "улица", "переулок", "площадь", "спуск", "проезд", "шоссе", "тупик"}
+STREET_TYPE_WORDS = {
+    "вулиця",
+    "провулок",
+    "проспект",
+    "площа",
+    "бульвар",
+    "узвіз",
+    "проїзд",
+    "шосе",
+    "тупик",
+    "майдан",
+    "алея",
+    "улица",
+    "переулок",
+    "площадь",
+    "спуск",
+    "проезд",
+    "шоссе",
+}
 
 
 def bare_name(full: str | None) -> str | None:

@@ -24,13 +24,13 @@ import h3
 import numpy as np
 
 from data.categories import CATEGORIES, rules
-from data.demo import texts as tx
-from data.demo.constants import END, LABEL, NOW, START
-from data.demo.texts import pick
 from data.intake.common import short_hash
+from geo.demo import texts as tx
+from geo.demo.constants import END, LABEL, NOW, START
+from geo.demo.texts import pick
 
 if TYPE_CHECKING:
-    from data.demo.generate import Generator, Report
+    from geo.demo.make_reports import Generator, Report
 
 # Every (first name, surname) pair, in a fixed order: authors map onto it by index.
 _NAMES: list[tuple[str, str]] = [(f, s) for s in tx.SURNAMES for f in tx.FIRST_NAMES]
@@ -68,8 +68,13 @@ def csv_text(header: list[str], rows: Iterable[Iterable[Any]], delimiter: str = 
 def tg_user(author: int) -> tuple[str, str]:
     """(display name, from_id) of a demo Telegram user; stable per author index."""
     first, last = _NAMES[(author * 31) % len(_NAMES)]
-    name = {0: f"{first} {last}", 1: f"{first} {last[0]}.", 2: first, 3: tx.latin(first).capitalize() + " V.",
-            4: f"{first} 🌻"}[author % 5]
+    name = {
+        0: f"{first} {last}",
+        1: f"{first} {last[0]}.",
+        2: first,
+        3: tx.latin(first).capitalize() + " V.",
+        4: f"{first} 🌻",
+    }[author % 5]
     return name, f"user{5_000_000_000 + author * 7919}"
 
 
@@ -79,7 +84,7 @@ def text_pieces(text: str) -> tuple[str | list[Any], list[dict[str, str]]]:
     pos = 0
     for m in _ENTITY_RE.finditer(text):
         if m.start() > pos:
-            entities.append({"type": "plain", "text": text[pos:m.start()]})
+            entities.append({"type": "plain", "text": text[pos : m.start()]})
         entities.append({"type": m.lastgroup or "plain", "text": m.group(0)})
         pos = m.end()
     if pos < len(text):
@@ -95,9 +100,17 @@ def _tg_dates(when: datetime) -> dict[str, str]:
 
 
 CHATTER = {
-    "uk": ["Дякую, що повідомили", "Підтримую!", "+", "Коли вже хтось щось зробить?", "Те саме бачила вчора",
-           "А поліція що?", "Дзвоніть на гарячу лінію 15-80", "Зверніться до ОСББ",
-           "Вже прибрали, дякую комунальникам"],
+    "uk": [
+        "Дякую, що повідомили",
+        "Підтримую!",
+        "+",
+        "Коли вже хтось щось зробить?",
+        "Те саме бачила вчора",
+        "А поліція що?",
+        "Дзвоніть на гарячу лінію 15-80",
+        "Зверніться до ОСББ",
+        "Вже прибрали, дякую комунальникам",
+    ],
     "ru": ["Спасибо", "Поддерживаю", "+", "А полиция что?", "Уже убрали, спасибо"],
 }
 POLICE_POSTS = [
@@ -125,8 +138,9 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
     first = START - timedelta(days=30)
     n_hours = int((END - START).total_seconds() // 3600)
     for chat, key in ((TG_CITY, "tg_city"), (TG_POLICE, "tg_police")):
-        items: list[tuple[datetime, int, str, Any]] = [(r.received, r.rid, "report", r)
-                                                       for r in gen.reports if r.source == key]
+        items: list[tuple[datetime, int, str, Any]] = [
+            (r.received, r.rid, "report", r) for r in gen.reports if r.source == key
+        ]
         if key == "tg_police":
             for k in range(0, n_hours // 24, 3):
                 when = START + timedelta(days=k, hours=int(rng.integers(9, 17)), minutes=int(rng.integers(60)))
@@ -142,18 +156,39 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
                 when = START + timedelta(hours=int(rng.integers(1, n_hours)), minutes=int(rng.integers(60)))
                 items.append((when, -1, "photo", None))
         items.sort(key=lambda it: (it[0], it[1]))
-        messages: list[dict[str, Any]] = [{
-            "id": 1, "type": "service", **_tg_dates(first), "actor": "Адміністратор (DEMO)",
-            "actor_id": "user5000000001", "action": "create_group", "title": chat["name"], "members": [],
-            "text": "", "text_entities": []}]
+        messages: list[dict[str, Any]] = [
+            {
+                "id": 1,
+                "type": "service",
+                **_tg_dates(first),
+                "actor": "Адміністратор (DEMO)",
+                "actor_id": "user5000000001",
+                "action": "create_group",
+                "title": chat["name"],
+                "members": [],
+                "text": "",
+                "text_entities": [],
+            }
+        ]
         ids: dict[int, int] = {}
         last_post: int | None = None
         for when, _, kind, payload in items:
             mid = len(messages) + 1
             if kind == "join":
                 uname, uid = tg_user(int(rng.integers(0, 1400)))
-                messages.append({"id": mid, "type": "service", **_tg_dates(when), "actor": uname, "actor_id": uid,
-                                 "action": "join_group_by_link", "inviter": "Group", "text": "", "text_entities": []})
+                messages.append(
+                    {
+                        "id": mid,
+                        "type": "service",
+                        **_tg_dates(when),
+                        "actor": uname,
+                        "actor_id": uid,
+                        "action": "join_group_by_link",
+                        "inviter": "Group",
+                        "text": "",
+                        "text_entities": [],
+                    }
+                )
                 continue
             msg: dict[str, Any] = {"id": mid, "type": "message", **_tg_dates(when)}
             if kind == "post":
@@ -166,16 +201,22 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
                 msg |= {"from": uname, "from_id": uid}
                 text = payload or ""
                 if kind == "photo":
-                    msg |= {"photo": PHOTO_PLACEHOLDER, "photo_file_size": int(rng.integers(60_000, 400_000)),
-                            "width": 1280, "height": 960}
+                    msg |= {
+                        "photo": PHOTO_PLACEHOLDER,
+                        "photo_file_size": int(rng.integers(60_000, 400_000)),
+                        "width": 1280,
+                        "height": 960,
+                    }
                 else:
                     extra_rows.append(_non_report_row("telegram", f"tg:{chat['id']}:{mid}", when))
             else:
                 r = payload
                 if rng.random() < 0.03:
                     edited = when + timedelta(minutes=int(rng.integers(1, 30)))
-                    msg |= {"edited": edited.strftime("%Y-%m-%dT%H:%M:%S"),
-                            "edited_unixtime": str(int(edited.timestamp()))}
+                    msg |= {
+                        "edited": edited.strftime("%Y-%m-%dT%H:%M:%S"),
+                        "edited_unixtime": str(int(edited.timestamp())),
+                    }
                 uname, uid = tg_user(r.author)
                 msg |= {"from": uname, "from_id": uid}
                 if r.forward_of is not None:
@@ -186,8 +227,12 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
                 elif r.duplicate_of is not None and r.duplicate_of in ids:
                     msg["reply_to_message_id"] = ids[r.duplicate_of]
                 if r.photo and r.location is None:
-                    msg |= {"photo": PHOTO_PLACEHOLDER, "photo_file_size": int(rng.integers(60_000, 400_000)),
-                            "width": 1280, "height": 960}
+                    msg |= {
+                        "photo": PHOTO_PLACEHOLDER,
+                        "photo_file_size": int(rng.integers(60_000, 400_000)),
+                        "width": 1280,
+                        "height": 960,
+                    }
                 if r.venue is not None:
                     msg |= {"place_name": r.venue[0], "address": r.venue[1]}
                 if r.location is not None:
@@ -200,9 +245,15 @@ def write_telegram(gen: Generator, path: Path) -> list[dict[str, Any]]:
         chats.append({"name": chat["name"], "type": chat["type"], "id": chat["id"], "messages": messages})
     export = {
         "about": "Here is the data you requested. Remember: Telegram is ad free, it doesn't sell your data. "
-                 f"{LABEL}: every name, number and message in this file is invented.",
-        "personal_information": {"user_id": 5000000001, "first_name": "Адміністратор", "last_name": "(DEMO)",
-                                 "phone_number": "+380 00 000 0000", "username": "@demo_admin", "bio": LABEL},
+        f"{LABEL}: every name, number and message in this file is invented.",
+        "personal_information": {
+            "user_id": 5000000001,
+            "first_name": "Адміністратор",
+            "last_name": "(DEMO)",
+            "phone_number": "+380 00 000 0000",
+            "username": "@demo_admin",
+            "bio": LABEL,
+        },
         "chats": {"about": "This page lists all chats from this export.", "list": chats},
     }
     write_text(path, json.dumps(export, ensure_ascii=False, indent=1) + "\n")
@@ -247,15 +298,32 @@ def write_facebook(gen: Generator, folder: Path) -> None:
         orig = by_id.get(r.duplicate_of) if r.duplicate_of is not None else None
         if (orig is not None and orig.source == "facebook") or rng.random() < 0.25:
             on = fb_name(orig.author if orig is not None else int(rng.integers(0, 800)))
-            comments.append({"timestamp": ts, "data": [{"comment": {"timestamp": ts, "comment": text,
-                                                                    "author": fb_name(r.author), "group": FB_GROUP}}],
-                             "title": f"{fb_name(r.author)} commented on {on}'s post."})
+            comments.append(
+                {
+                    "timestamp": ts,
+                    "data": [
+                        {"comment": {"timestamp": ts, "comment": text, "author": fb_name(r.author), "group": FB_GROUP}}
+                    ],
+                    "title": f"{fb_name(r.author)} commented on {on}'s post.",
+                }
+            )
             continue
         entry: dict[str, Any] = {"timestamp": ts}
         attachments = []
         if r.photo or rng.random() < 0.15:
-            attachments.append({"data": [{"media": {"uri": f"your_facebook_activity/posts/media/Group_{ts}.jpg",
-                                                    "creation_timestamp": ts, "title": ""}}]})
+            attachments.append(
+                {
+                    "data": [
+                        {
+                            "media": {
+                                "uri": f"your_facebook_activity/posts/media/Group_{ts}.jpg",
+                                "creation_timestamp": ts,
+                                "title": "",
+                            }
+                        }
+                    ]
+                }
+            )
         if rng.random() < 0.03:
             lat, lon = gen.city.lonlat(r.event.x + rng.normal(0, 8), r.event.y + rng.normal(0, 8))
             r.location = (lat, lon)
@@ -268,21 +336,51 @@ def write_facebook(gen: Generator, folder: Path) -> None:
         posts.append(entry)
     for _ in range(20):  # photo-only posts: counted and skipped by the parser
         ts = int((START + timedelta(hours=int(rng.integers(1, 17000)))).timestamp())
-        posts.append({"timestamp": ts, "attachments": [{"data": [{"media": {
-            "uri": f"your_facebook_activity/posts/media/Group_{ts}.jpg", "creation_timestamp": ts, "title": ""}}]}],
-            "title": f"{fb_name(int(rng.integers(0, 800)))} posted in {FB_GROUP}."})
+        posts.append(
+            {
+                "timestamp": ts,
+                "attachments": [
+                    {
+                        "data": [
+                            {
+                                "media": {
+                                    "uri": f"your_facebook_activity/posts/media/Group_{ts}.jpg",
+                                    "creation_timestamp": ts,
+                                    "title": "",
+                                }
+                            }
+                        ]
+                    }
+                ],
+                "title": f"{fb_name(int(rng.integers(0, 800)))} posted in {FB_GROUP}.",
+            }
+        )
     posts.sort(key=lambda e: -e["timestamp"])  # newest first, as Facebook lists them
     comments.sort(key=lambda e: -e["timestamp"])
-    for name, key, items in (("group_posts_and_comments.json", "group_posts_v2", posts),
-                             ("your_comments_in_groups.json", "group_comments_v2", comments)):
+    for name, key, items in (
+        ("group_posts_and_comments.json", "group_posts_v2", posts),
+        ("your_comments_in_groups.json", "group_comments_v2", comments),
+    ):
         write_text(folder / name, json.dumps({key: mojibake(items)}, ensure_ascii=True, indent=2) + "\n")
 
 
 # ----------------------------------------------------------------------------- hotline CSV
-HOTLINE_HEADER = ["Номер звернення", "Дата звернення", "ПІБ заявника", "Телефон", "Адреса", "Зміст звернення",
-                  "Категорія", "Виконавець", "Статус"]
-EXECUTOR = {"police": "Вознесенський РВП", "council": "Управління ЖКГ міськради",
-            "community": "ОСББ / громадська організація"}
+HOTLINE_HEADER = [
+    "Номер звернення",
+    "Дата звернення",
+    "ПІБ заявника",
+    "Телефон",
+    "Адреса",
+    "Зміст звернення",
+    "Категорія",
+    "Виконавець",
+    "Статус",
+]
+EXECUTOR = {
+    "police": "Вознесенський РВП",
+    "council": "Управління ЖКГ міськради",
+    "community": "ОСББ / громадська організація",
+}
 
 
 def write_hotline(gen: Generator, path: Path) -> list[Report]:
@@ -301,19 +399,38 @@ def write_hotline(gen: Generator, path: Path) -> list[Report]:
         phone = tx.phone(rng) if rng.random() < 0.9 else ""
         status = "Виконано" if r.received < END - timedelta(days=30) and rng.random() < 0.7 else "В роботі"
         cat_label = CATEGORIES[r.event.category].uk if rng.random() < 0.7 else OPERATOR_TOPICS[r.event.category]
-        rows.append([f"ГЛ-{r.received.year}-{k:05d}", r.received.strftime("%d.%m.%Y %H:%M"), caller, phone,
-                     gen.formal_address(r), r.rendered.text, cat_label,
-                     EXECUTOR[rules()[r.event.category].authority], status])
+        rows.append(
+            [
+                f"ГЛ-{r.received.year}-{k:05d}",
+                r.received.strftime("%d.%m.%Y %H:%M"),
+                caller,
+                phone,
+                gen.formal_address(r),
+                r.rendered.text,
+                cat_label,
+                EXECUTOR[rules()[r.event.category].authority],
+                status,
+            ]
+        )
         order.append(r)
     write_text(path, csv_text(HOTLINE_HEADER, rows, delimiter=";"), encoding="cp1251")
     return order
 
 
 # The register's own broad topics, which operators use instead of our categories at times.
-OPERATOR_TOPICS = {"litter": "Благоустрій", "greenery": "Благоустрій", "graffiti": "Благоустрій",
-                   "vandalism": "Благоустрій", "lighting": "Вуличне освітлення", "unsafe_yard": "Благоустрій",
-                   "noise": "Порушення громадського порядку", "drinking": "Порушення громадського порядку",
-                   "animals": "Тварини", "parking": "Паркування", "other": "Інше"}
+OPERATOR_TOPICS = {
+    "litter": "Благоустрій",
+    "greenery": "Благоустрій",
+    "graffiti": "Благоустрій",
+    "vandalism": "Благоустрій",
+    "lighting": "Вуличне освітлення",
+    "unsafe_yard": "Благоустрій",
+    "noise": "Порушення громадського порядку",
+    "drinking": "Порушення громадського порядку",
+    "animals": "Тварини",
+    "parking": "Паркування",
+    "other": "Інше",
+}
 
 
 # ----------------------------------------------------------------------------- Office files
@@ -328,8 +445,13 @@ def freeze_zip(path: Path) -> None:
     (openpyxl stamps the save time) so reruns are byte-identical."""
     with zipfile.ZipFile(path) as src:
         members = [(info, src.read(info.filename)) for info in src.infolist()]
-    members = [(info, _MODIFIED.sub(rb"\g<1>2024-01-01T00:00:00Z\g<2>", data) if info.filename == "docProps/core.xml"
-                else data) for info, data in members]
+    members = [
+        (
+            info,
+            _MODIFIED.sub(rb"\g<1>2024-01-01T00:00:00Z\g<2>", data) if info.filename == "docProps/core.xml" else data,
+        )
+        for info, data in members
+    ]
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as dst:
         for info, data in members:
             fixed = zipfile.ZipInfo(info.filename, FIXED_ZIP_TIME)
@@ -365,32 +487,46 @@ MEETINGS: tuple[Meeting, ...] = (
 PROBLEMS_PER_MEETING = 15
 
 SOLUTIONS: dict[str, list[tuple[str, str]]] = {  # (proposed solution, partners)
-    "litter": [("Додаткові контейнери і графік вивезення щодня після вихідних", "КП «Благоустрій», ОСББ"),
-               ("Толока з прибирання і камера відеоспостереження", "Громадська організація «Чисте місто», волонтери"),
-               ("Рейди поліції та штрафи за стихійні звалища", "Поліція, адмінкомісія міськради")],
-    "parking": [("Встановити обмежувальні стовпчики біля газонів", "Управління ЖКГ, підприємці ринку"),
-                ("Розмітка і нова парковка поруч", "Міськрада, ТОВ «Ринок»"),
-                ("Спільні рейди поліції та інспекторів з паркування", "Поліція, інспекція з благоустрою")],
+    "litter": [
+        ("Додаткові контейнери і графік вивезення щодня після вихідних", "КП «Благоустрій», ОСББ"),
+        ("Толока з прибирання і камера відеоспостереження", "Громадська організація «Чисте місто», волонтери"),
+        ("Рейди поліції та штрафи за стихійні звалища", "Поліція, адмінкомісія міськради"),
+    ],
+    "parking": [
+        ("Встановити обмежувальні стовпчики біля газонів", "Управління ЖКГ, підприємці ринку"),
+        ("Розмітка і нова парковка поруч", "Міськрада, ТОВ «Ринок»"),
+        ("Спільні рейди поліції та інспекторів з паркування", "Поліція, інспекція з благоустрою"),
+    ],
     "greenery": [("Висадка нових дерев і охорона зелених зон", "Екологічний клуб ліцею, КП «Зеленбуд»")],
     "graffiti": [("Зафарбувати написи, повідомляти про рекламу наркотиків у поліцію", "Молодіжна рада, художня школа")],
     "vandalism": [("Відновити лавки і поставити камеру", "Міськрада, місцевий бізнес (спонсорство)")],
     "lighting": [("Відремонтувати ліхтарі, перейти на LED з датчиками руху", "КП «Міськсвітло», ОСББ")],
     "unsafe_yard": [("Огородити небезпечні місця, закрити підвали, освітлення двору", "ОСББ, управляюча компанія")],
-    "noise": [("Перевірка режиму роботи закладів після 22:00", "Поліція, власники барів"),
-              ("Меморандум із закладами про тишу вночі", "Асоціація підприємців, поліція")],
-    "drinking": [("Патрулювання ввечері, заборона продажу алкоголю вночі поруч",
-                  "Поліція, міськрада, власники магазинів"),
-                 ("Громадське формування з охорони порядку", "ГФ «Варта», поліція")],
-    "animals": [("Програма стерилізації і вольєри", "Зоозахисна організація «Друг», ветклініка"),
-                ("Облаштувати майданчик для вигулу собак", "Міськрада, зоозахисники")],
+    "noise": [
+        ("Перевірка режиму роботи закладів після 22:00", "Поліція, власники барів"),
+        ("Меморандум із закладами про тишу вночі", "Асоціація підприємців, поліція"),
+    ],
+    "drinking": [
+        ("Патрулювання ввечері, заборона продажу алкоголю вночі поруч", "Поліція, міськрада, власники магазинів"),
+        ("Громадське формування з охорони порядку", "ГФ «Варта», поліція"),
+    ],
+    "animals": [
+        ("Програма стерилізації і вольєри", "Зоозахисна організація «Друг», ветклініка"),
+        ("Облаштувати майданчик для вигулу собак", "Міськрада, зоозахисники"),
+    ],
     "other": [("Передати до профільної служби", "Міськрада")],
 }
 PROBLEM_PHRASES: dict[str, str] = {
-    "litter": "постійне сміття і стихійні звалища", "parking": "паркування на газонах і тротуарах",
-    "greenery": "пошкодження дерев і клумб", "graffiti": "графіті та реклама наркотиків на стінах",
-    "vandalism": "зламані лавки та зупинки", "lighting": "не працює вуличне освітлення",
-    "unsafe_yard": "небезпечний двір: відкриті підвали, компанії ввечері", "noise": "шум уночі",
-    "drinking": "розпивання алкоголю в громадських місцях", "animals": "безпритульні собаки, вигул без повідка",
+    "litter": "постійне сміття і стихійні звалища",
+    "parking": "паркування на газонах і тротуарах",
+    "greenery": "пошкодження дерев і клумб",
+    "graffiti": "графіті та реклама наркотиків на стінах",
+    "vandalism": "зламані лавки та зупинки",
+    "lighting": "не працює вуличне освітлення",
+    "unsafe_yard": "небезпечний двір: відкриті підвали, компанії ввечері",
+    "noise": "шум уночі",
+    "drinking": "розпивання алкоголю в громадських місцях",
+    "animals": "безпритульні собаки, вигул без повідка",
     "other": "інші порушення благоустрою",
 }
 
@@ -425,8 +561,12 @@ def write_minutes(gen: Generator, folder: Path) -> None:
 
             write_minutes_docx_template(path)
             document = docx.Document(str(path))
-            values = {"Номер зустрічі": m.id, "Дата": m.day.strftime("%d.%m.%Y"), "Місце": m.place,
-                      "Кількість учасників": str(m.attendees)}
+            values = {
+                "Номер зустрічі": m.id,
+                "Дата": m.day.strftime("%d.%m.%Y"),
+                "Місце": m.place,
+                "Кількість учасників": str(m.attendees),
+            }
             for paragraph in document.paragraphs:
                 label = paragraph.text.split(" / ")[0].strip()
                 if label in values:
@@ -444,9 +584,17 @@ def write_minutes(gen: Generator, folder: Path) -> None:
 # ----------------------------------------------------------------------------- surveys
 SURVEY_WAVES = (("1", date(2024, 3, 1), date(2024, 3, 31)), ("2", date(2025, 10, 1), date(2025, 10, 31)))
 SURVEY_N = 600
-SURVEY_HEADER = ["Хвиля", "Номер анкети", "Дата опитування", "Мікрорайон", "Вікова група",
-                 "Обізнаність про ініціативу", "Довіра до поліції", "Довіра до міської ради",
-                 "Довіра до громадських організацій"]
+SURVEY_HEADER = [
+    "Хвиля",
+    "Номер анкети",
+    "Дата опитування",
+    "Мікрорайон",
+    "Вікова група",
+    "Обізнаність про ініціативу",
+    "Довіра до поліції",
+    "Довіра до міської ради",
+    "Довіра до громадських організацій",
+]
 QUESTIONS = ("awareness", "trust_police", "trust_council", "trust_community")
 # Mean answers (1-5) in wave 1; wave 2 moves up, more where the action plan was done.
 SURVEY_BASE = {"awareness": 2.4, "trust_police": 2.7, "trust_council": 2.5, "trust_community": 2.9}
@@ -468,8 +616,13 @@ def write_surveys(gen: Generator, path: Path, actions: list[Action]) -> None:
         for k in range(SURVEY_N):
             d = gen.city.districts[int(rng.choice(len(pops), p=pops / pops.sum()))]
             answered = first + timedelta(days=int(rng.integers(days)))
-            row: list[Any] = [wave, f"W{wave}-{k + 1:04d}", answered.strftime("%d.%m.%Y"),
-                              d.name, pick(rng, ["18-29", "30-44", "45-59", "60+"])]
+            row: list[Any] = [
+                wave,
+                f"W{wave}-{k + 1:04d}",
+                answered.strftime("%d.%m.%Y"),
+                d.name,
+                pick(rng, ["18-29", "30-44", "45-59", "60+"]),
+            ]
             for q in QUESTIONS:
                 mean = SURVEY_BASE[q] + (SURVEY_GAIN[q] * (1.5 if d.name in helped else 0.6) if wave == "2" else 0)
                 value = int(np.clip(np.rint(rng.normal(mean, 1.0)), 1, 5))
@@ -509,61 +662,208 @@ ORGANISATIONS = (
     ("org-youth-council", "Молодіжна рада, художня школа", "Youth Council and the Art School", "community"),
     ("org-osbb", "ОСББ", "Homeowners' association", "community"),
     ("org-business", "Асоціація підприємців", "Business Association", "business"),
-    ("org-druh", "Зоозахисна організація «Друг»", "Animal protection group \"Druh\"", "community"),
-    ("org-chyste-misto", "ГО «Чисте місто»", "NGO \"Clean City\"", "community"),
+    ("org-druh", "Зоозахисна організація «Друг»", 'Animal protection group "Druh"', "community"),
+    ("org-chyste-misto", "ГО «Чисте місто»", 'NGO "Clean City"', "community"),
 )
 OWNER_ORG = {"police": "org-police", "council": "org-council"}
 COMMUNITY_ORG = {name: org_id for org_id, name, _, _ in ORGANISATIONS} | {
-    "Громадська організація «Чисте місто»": "org-chyste-misto"}
+    "Громадська організація «Чисте місто»": "org-chyste-misto"
+}
 
 
 def actions_for(gen: Generator) -> list[Action]:
     """The joint action plan: ~20 actions tied to the planted hotspots and districts."""
     hs = {h.spec.id: h for h in gen.hotspots}
     spec: list[tuple[str, str, str, str, str, date, str, str]] = [
-        ("hs-market", "council", "КП «Благоустрій», ТОВ «Ринок»",
-         "Щоденне вивезення сміття з ринку о 15:00 і 5 нових контейнерів",
-         date(2024, 6, 30), "done", "Встановлено 5 контейнерів, вивезення щодня після закриття ринку."),
-        ("hs-market", "police", "", "Рейди щодо паркування на газонах біля ринку в ранкові години",
-         date(2024, 9, 30), "done", "Проведено 14 рейдів, складено протоколи; кількість скарг зменшилась."),
-        ("hs-market", "community", "Асоціація підприємців ринку", "Підприємці облаштовують паркування для покупців",
-         date(2025, 12, 31), "in_progress", "Погоджено ділянку під паркування, триває облаштування."),
-        ("hs-bus", "council", "", "Ремонт і освітлення зупинок та урни біля автостанції",
-         date(2024, 10, 31), "done", "Замінено скло на 2 зупинках, встановлено 6 урн і 4 ліхтарі."),
-        ("hs-bus", "police", "ГФ «Варта»", "Вечірні патрулі біля автостанції у п'ятницю та суботу",
-         date(2025, 12, 31), "in_progress", "Патрулювання триває щотижня."),
-        ("hs-park", "council", "КП «Міськсвітло»", "Освітлення алей парку (LED з датчиками руху)",
-         date(2024, 12, 15), "done", "Встановлено 22 світильники на головних алеях."),
-        ("hs-park", "community", "Молодіжна рада, художня школа", "Розпис стін замість графіті, толоки в парку",
-         date(2025, 6, 30), "done", "Проведено 3 толоки, створено 2 муралі."),
-        ("hs-park", "police", "", "Патрулювання парку ввечері у теплий сезон",
-         date(2025, 9, 30), "done", "Патрулі щовечора з травня по вересень."),
-        ("hs-school", "police", "Адміністрація школи", "Контроль паркування біля школи о 7:30-8:30, безпечний маршрут",
-         date(2024, 11, 30), "done", "Встановлено обмежувальні стовпчики, проведено урок безпеки."),
-        ("hs-school", "council", "", "Огорожа і камера на шкільному подвір'ї",
-         date(2025, 3, 31), "in_progress", "Огорожу встановлено, камеру замовлено."),
-        ("hs-flats", "community", "ОСББ", "Закрити підвали, освітлення двору, графік прибирання",
-         date(2024, 8, 31), "done", "Підвали закрито на замки, у дворі 3 нові ліхтарі."),
-        ("hs-flats", "council", "Управляюча компанія", "Нова парковка біля будинків замість газонів",
-         date(2025, 10, 31), "open", ""),
-        ("hs-bars", "police", "Власники барів", "Перевірки режиму роботи закладів після 22:00",
-         date(2025, 12, 31), "in_progress", "Проведено перевірки 7 закладів, двом винесено попередження."),
-        ("hs-bars", "community", "Асоціація підприємців", "Меморандум закладів про тишу вночі і прибирання вулиці",
-         date(2025, 5, 31), "done", "Меморандум підписали 6 із 7 закладів."),
-        ("hs-rail", "community", "Зоозахисна організація «Друг»", "Стерилізація безпритульних собак біля вокзалу",
-         date(2025, 4, 30), "done", "Стерилізовано 38 собак, облаштовано 2 вольєри."),
-        ("hs-rail", "council", "Укрзалізниця", "Освітлення переходу до вокзалу",
-         date(2025, 11, 30), "in_progress", "Погоджено проєкт з Укрзалізницею."),
-        ("hs-emerging", "police", "", "Контроль продажу алкоголю вночі біля нового цілодобового магазину",
-         date(2026, 1, 31), "open", ""),
-        ("hs-emerging", "council", "Власник магазину", "Урни і освітлення біля магазину, перевірка ліцензії",
-         date(2026, 2, 28), "open", ""),
-        ("hs-fading", "council", "КП «Благоустрій»", "Ліквідація стихійного звалища за гаражами і камера",
-         date(2025, 4, 30), "done", "Вивезено 40 т сміття, встановлено камеру; скарг щомісяця меншає."),
-        ("hs-fading", "community", "Громадська організація «Чисте місто»", "Толока і висадка дерев на місці звалища",
-         date(2025, 5, 31), "done", "Висаджено 25 дерев силами волонтерів."),
-        ("", "council", "", "Програма заміни ліхтарів на LED у приватному секторі Болгарки",
-         date(2025, 12, 31), "in_progress", "Замінено 120 зі 200 ліхтарів."),
+        (
+            "hs-market",
+            "council",
+            "КП «Благоустрій», ТОВ «Ринок»",
+            "Щоденне вивезення сміття з ринку о 15:00 і 5 нових контейнерів",
+            date(2024, 6, 30),
+            "done",
+            "Встановлено 5 контейнерів, вивезення щодня після закриття ринку.",
+        ),
+        (
+            "hs-market",
+            "police",
+            "",
+            "Рейди щодо паркування на газонах біля ринку в ранкові години",
+            date(2024, 9, 30),
+            "done",
+            "Проведено 14 рейдів, складено протоколи; кількість скарг зменшилась.",
+        ),
+        (
+            "hs-market",
+            "community",
+            "Асоціація підприємців ринку",
+            "Підприємці облаштовують паркування для покупців",
+            date(2025, 12, 31),
+            "in_progress",
+            "Погоджено ділянку під паркування, триває облаштування.",
+        ),
+        (
+            "hs-bus",
+            "council",
+            "",
+            "Ремонт і освітлення зупинок та урни біля автостанції",
+            date(2024, 10, 31),
+            "done",
+            "Замінено скло на 2 зупинках, встановлено 6 урн і 4 ліхтарі.",
+        ),
+        (
+            "hs-bus",
+            "police",
+            "ГФ «Варта»",
+            "Вечірні патрулі біля автостанції у п'ятницю та суботу",
+            date(2025, 12, 31),
+            "in_progress",
+            "Патрулювання триває щотижня.",
+        ),
+        (
+            "hs-park",
+            "council",
+            "КП «Міськсвітло»",
+            "Освітлення алей парку (LED з датчиками руху)",
+            date(2024, 12, 15),
+            "done",
+            "Встановлено 22 світильники на головних алеях.",
+        ),
+        (
+            "hs-park",
+            "community",
+            "Молодіжна рада, художня школа",
+            "Розпис стін замість графіті, толоки в парку",
+            date(2025, 6, 30),
+            "done",
+            "Проведено 3 толоки, створено 2 муралі.",
+        ),
+        (
+            "hs-park",
+            "police",
+            "",
+            "Патрулювання парку ввечері у теплий сезон",
+            date(2025, 9, 30),
+            "done",
+            "Патрулі щовечора з травня по вересень.",
+        ),
+        (
+            "hs-school",
+            "police",
+            "Адміністрація школи",
+            "Контроль паркування біля школи о 7:30-8:30, безпечний маршрут",
+            date(2024, 11, 30),
+            "done",
+            "Встановлено обмежувальні стовпчики, проведено урок безпеки.",
+        ),
+        (
+            "hs-school",
+            "council",
+            "",
+            "Огорожа і камера на шкільному подвір'ї",
+            date(2025, 3, 31),
+            "in_progress",
+            "Огорожу встановлено, камеру замовлено.",
+        ),
+        (
+            "hs-flats",
+            "community",
+            "ОСББ",
+            "Закрити підвали, освітлення двору, графік прибирання",
+            date(2024, 8, 31),
+            "done",
+            "Підвали закрито на замки, у дворі 3 нові ліхтарі.",
+        ),
+        (
+            "hs-flats",
+            "council",
+            "Управляюча компанія",
+            "Нова парковка біля будинків замість газонів",
+            date(2025, 10, 31),
+            "open",
+            "",
+        ),
+        (
+            "hs-bars",
+            "police",
+            "Власники барів",
+            "Перевірки режиму роботи закладів після 22:00",
+            date(2025, 12, 31),
+            "in_progress",
+            "Проведено перевірки 7 закладів, двом винесено попередження.",
+        ),
+        (
+            "hs-bars",
+            "community",
+            "Асоціація підприємців",
+            "Меморандум закладів про тишу вночі і прибирання вулиці",
+            date(2025, 5, 31),
+            "done",
+            "Меморандум підписали 6 із 7 закладів.",
+        ),
+        (
+            "hs-rail",
+            "community",
+            "Зоозахисна організація «Друг»",
+            "Стерилізація безпритульних собак біля вокзалу",
+            date(2025, 4, 30),
+            "done",
+            "Стерилізовано 38 собак, облаштовано 2 вольєри.",
+        ),
+        (
+            "hs-rail",
+            "council",
+            "Укрзалізниця",
+            "Освітлення переходу до вокзалу",
+            date(2025, 11, 30),
+            "in_progress",
+            "Погоджено проєкт з Укрзалізницею.",
+        ),
+        (
+            "hs-emerging",
+            "police",
+            "",
+            "Контроль продажу алкоголю вночі біля нового цілодобового магазину",
+            date(2026, 1, 31),
+            "open",
+            "",
+        ),
+        (
+            "hs-emerging",
+            "council",
+            "Власник магазину",
+            "Урни і освітлення біля магазину, перевірка ліцензії",
+            date(2026, 2, 28),
+            "open",
+            "",
+        ),
+        (
+            "hs-fading",
+            "council",
+            "КП «Благоустрій»",
+            "Ліквідація стихійного звалища за гаражами і камера",
+            date(2025, 4, 30),
+            "done",
+            "Вивезено 40 т сміття, встановлено камеру; скарг щомісяця меншає.",
+        ),
+        (
+            "hs-fading",
+            "community",
+            "Громадська організація «Чисте місто»",
+            "Толока і висадка дерев на місці звалища",
+            date(2025, 5, 31),
+            "done",
+            "Висаджено 25 дерев силами волонтерів.",
+        ),
+        (
+            "",
+            "council",
+            "",
+            "Програма заміни ліхтарів на LED у приватному секторі Болгарки",
+            date(2025, 12, 31),
+            "in_progress",
+            "Замінено 120 зі 200 ліхтарів.",
+        ),
     ]
     out = []
     for k, (hid, owner, partner, desc, due, status, note) in enumerate(spec, start=1):
@@ -573,13 +873,28 @@ def actions_for(gen: Generator) -> list[Action]:
             cell, district, place = h3.latlng_to_cell(lat, lon, 9), h.district, h.name
         else:
             cell, district, place = "", "Болгарка", "Болгарка, приватний сектор"
-        meetings = sorted((r.event.occurred, r.meeting_id) for r in gen.reports
-                          if r.meeting_id and r.event.hotspot == hid)
+        meetings = sorted(
+            (r.event.occurred, r.meeting_id) for r in gen.reports if r.meeting_id and r.event.hotspot == hid
+        )
         owner_org = OWNER_ORG.get(owner) or COMMUNITY_ORG[partner]
-        out.append(Action(k, hid, cell, district, place, owner, owner_org, "" if owner == "community" else partner,
-                          desc, due, status, note, meetings[0][1] if meetings and hid else ""))
+        out.append(
+            Action(
+                k,
+                hid,
+                cell,
+                district,
+                place,
+                owner,
+                owner_org,
+                "" if owner == "community" else partner,
+                desc,
+                due,
+                status,
+                note,
+                meetings[0][1] if meetings and hid else "",
+            )
+        )
     return out
-
 
 
 # ----------------------------------------------------------------------------- answer key and tables
@@ -607,13 +922,40 @@ def _take_refs(reports: list[Report], items: Iterable[Any], what: str) -> None:
         r.source_ref = p.source_ref
 
 
-SOURCE_NAME = {"tg_city": "telegram", "tg_police": "telegram", "facebook": "facebook", "hotline": "csv",
-               "meeting": "meeting"}
+SOURCE_NAME = {
+    "tg_city": "telegram",
+    "tg_police": "telegram",
+    "facebook": "facebook",
+    "hotline": "csv",
+    "meeting": "meeting",
+}
 GROUND_TRUTH_HEADER = [
-    "source", "source_ref", "is_report", "event_id", "received_at", "occurred_at", "lat", "lon", "category",
-    "hotspot_id", "is_duplicate_of", "locatable", "expected_level", "expected_street", "expected_street2",
-    "expected_house", "expected_landmark", "expected_landmark_name", "district", "has_location", "lang",
-    "time_phrase", "pii_kinds", "pii_values", "variants", "meeting_id",
+    "source",
+    "source_ref",
+    "is_report",
+    "event_id",
+    "received_at",
+    "occurred_at",
+    "lat",
+    "lon",
+    "category",
+    "hotspot_id",
+    "is_duplicate_of",
+    "locatable",
+    "expected_level",
+    "expected_street",
+    "expected_street2",
+    "expected_house",
+    "expected_landmark",
+    "expected_landmark_name",
+    "district",
+    "has_location",
+    "lang",
+    "time_phrase",
+    "pii_kinds",
+    "pii_values",
+    "variants",
+    "meeting_id",
 ]
 USERS = (
     ("police", "police", "demo-police-2025", "org-police"),
@@ -635,58 +977,163 @@ def write_tables(gen: Generator, out: Path, actions: list[Action], extra_rows: l
             raise RuntimeError(f"report {r.rid} ({r.source}) was not written")
         lat, lon = c.lonlat(r.event.x, r.event.y)
         rd = r.rendered
-        rows.append({
-            "source": SOURCE_NAME[r.source], "source_ref": r.source_ref, "is_report": 1, "event_id": r.event.eid,
-            "received_at": r.received.astimezone(UTC).isoformat(),
-            "occurred_at": r.event.occurred.astimezone(UTC).isoformat(), "lat": lat, "lon": lon,
-            "category": r.event.category, "hotspot_id": r.event.hotspot,
-            "is_duplicate_of": by_id[r.duplicate_of].source_ref if r.duplicate_of is not None else "",
-            "locatable": int(r.level != "none" or r.location is not None), "expected_level": r.level,
-            "expected_street": rd.street, "expected_street2": rd.street2, "expected_house": rd.house,
-            "expected_landmark": rd.landmark_id,
-            "expected_landmark_name": lm_by_id[rd.landmark_id]["name"] if rd.landmark_id else "",
-            "district": r.event.district, "has_location": int(r.location is not None), "lang": r.lang,
-            "time_phrase": r.time_phrase, "pii_kinds": "|".join(k for k, _ in r.pii),
-            "pii_values": "|".join(v for _, v in r.pii), "variants": "|".join(dict.fromkeys(rd.variants)),
-            "meeting_id": r.meeting_id,
-        })
+        rows.append(
+            {
+                "source": SOURCE_NAME[r.source],
+                "source_ref": r.source_ref,
+                "is_report": 1,
+                "event_id": r.event.eid,
+                "received_at": r.received.astimezone(UTC).isoformat(),
+                "occurred_at": r.event.occurred.astimezone(UTC).isoformat(),
+                "lat": lat,
+                "lon": lon,
+                "category": r.event.category,
+                "hotspot_id": r.event.hotspot,
+                "is_duplicate_of": by_id[r.duplicate_of].source_ref if r.duplicate_of is not None else "",
+                "locatable": int(r.level != "none" or r.location is not None),
+                "expected_level": r.level,
+                "expected_street": rd.street,
+                "expected_street2": rd.street2,
+                "expected_house": rd.house,
+                "expected_landmark": rd.landmark_id,
+                "expected_landmark_name": lm_by_id[rd.landmark_id]["name"] if rd.landmark_id else "",
+                "district": r.event.district,
+                "has_location": int(r.location is not None),
+                "lang": r.lang,
+                "time_phrase": r.time_phrase,
+                "pii_kinds": "|".join(k for k, _ in r.pii),
+                "pii_values": "|".join(v for _, v in r.pii),
+                "variants": "|".join(dict.fromkeys(rd.variants)),
+                "meeting_id": r.meeting_id,
+            }
+        )
     rows += extra_rows
     rows.sort(key=lambda row: (row["received_at"], row["source"], row["source_ref"]))
-    write_text(out / "ground_truth.csv",
-               csv_text(GROUND_TRUTH_HEADER, ([row.get(k, "") for k in GROUND_TRUTH_HEADER] for row in rows)))
+    write_text(
+        out / "ground_truth.csv",
+        csv_text(GROUND_TRUTH_HEADER, ([row.get(k, "") for k in GROUND_TRUTH_HEADER] for row in rows)),
+    )
 
-    write_text(out / "districts.csv", csv_text(
-        ["district", "district_ru", "population"], ([d.name, d.name_ru, d.population] for d in c.districts)))
+    write_text(
+        out / "districts.csv",
+        csv_text(["district", "district_ru", "population"], ([d.name, d.name_ru, d.population] for d in c.districts)),
+    )
     hs_rows = []
     for h in gen.hotspots:
         lat, lon = c.lonlat(h.x, h.y)
         n = sum(1 for r in gen.reports if r.event.hotspot == h.spec.id)
-        hs_rows.append([h.spec.id, h.spec.kind, lat, lon, h.name, h.district, h.spec.spread_m,
-                        c.landmarks[h.landmark]["id"] if h.landmark is not None else "",
-                        "|".join(h.spec.mix), n])
-    write_text(out / "hotspots.csv", csv_text(
-        ["hotspot_id", "kind", "lat", "lon", "name", "district", "spread_m", "landmark_id", "categories", "reports"],
-        hs_rows))
-    write_text(out / "meetings.csv", csv_text(
-        ["meeting_id", "date", "place", "district", "attendees", "format", "problems"],
-        ([m.id, m.day.isoformat(), m.place, m.district, m.attendees, m.fmt,
-          sum(1 for r in gen.reports if r.meeting_id == m.id)] for m in MEETINGS)))
-    write_text(out / "actions.csv", csv_text(
-        ["id", "cell", "district", "owner", "owner_org_id", "description", "due_date", "status", "public_note",
-         "meeting_id", "hotspot_id", "place", "partners"],
-        ([a.id, a.cell, a.district, a.owner, a.owner_org_id, a.description, a.due.isoformat(), a.status, a.public_note,
-          a.meeting_id, a.hotspot, a.place, a.partners] for a in actions)))
-    users = [f"# {LABEL}: demo accounts for demo mode ONLY (HOTSPOTS_MODE=demo).",
-             "# Never load these into a production deployment; the passwords are public.", ""]
+        hs_rows.append(
+            [
+                h.spec.id,
+                h.spec.kind,
+                lat,
+                lon,
+                h.name,
+                h.district,
+                h.spec.spread_m,
+                c.landmarks[h.landmark]["id"] if h.landmark is not None else "",
+                "|".join(h.spec.mix),
+                n,
+            ]
+        )
+    write_text(
+        out / "hotspots.csv",
+        csv_text(
+            [
+                "hotspot_id",
+                "kind",
+                "lat",
+                "lon",
+                "name",
+                "district",
+                "spread_m",
+                "landmark_id",
+                "categories",
+                "reports",
+            ],
+            hs_rows,
+        ),
+    )
+    write_text(
+        out / "meetings.csv",
+        csv_text(
+            ["meeting_id", "date", "place", "district", "attendees", "format", "problems"],
+            (
+                [
+                    m.id,
+                    m.day.isoformat(),
+                    m.place,
+                    m.district,
+                    m.attendees,
+                    m.fmt,
+                    sum(1 for r in gen.reports if r.meeting_id == m.id),
+                ]
+                for m in MEETINGS
+            ),
+        ),
+    )
+    write_text(
+        out / "actions.csv",
+        csv_text(
+            [
+                "id",
+                "cell",
+                "district",
+                "owner",
+                "owner_org_id",
+                "description",
+                "due_date",
+                "status",
+                "public_note",
+                "meeting_id",
+                "hotspot_id",
+                "place",
+                "partners",
+            ],
+            (
+                [
+                    a.id,
+                    a.cell,
+                    a.district,
+                    a.owner,
+                    a.owner_org_id,
+                    a.description,
+                    a.due.isoformat(),
+                    a.status,
+                    a.public_note,
+                    a.meeting_id,
+                    a.hotspot,
+                    a.place,
+                    a.partners,
+                ]
+                for a in actions
+            ),
+        ),
+    )
+    users = [
+        f"# {LABEL}: demo accounts for demo mode ONLY (HOTSPOTS_MODE=demo).",
+        "# Never load these into a production deployment; the passwords are public.",
+        "",
+    ]
     for username, role, password, org in USERS:
-        users += ["[[users]]", f'username = "{username}"', f'role = "{role}"', f'password = "{password}"',
-                  f'organisation_id = "{org}"', "demo = true", ""]
+        users += [
+            "[[users]]",
+            f'username = "{username}"',
+            f'role = "{role}"',
+            f'password = "{password}"',
+            f'organisation_id = "{org}"',
+            "demo = true",
+            "",
+        ]
     write_text(out / "users.toml", "\n".join(users))
     write_text(out / "organisations.csv", csv_text(["id", "name_uk", "name_en", "kind"], ORGANISATIONS))
 
     reports = [r for r in rows if r["is_report"] == 1]
     summary: dict[str, Any] = {
-        "now": NOW, "label": LABEL, "synthetic": True, "seed": gen.seed,
+        "now": NOW,
+        "label": LABEL,
+        "synthetic": True,
+        "seed": gen.seed,
         "period": {"from": "2024-01-01", "to": "2025-12-31", "timezone": "Europe/Kyiv"},
         "gazetteer_sha256": c.sha256,
         "counts": {

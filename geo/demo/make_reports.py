@@ -8,7 +8,7 @@ source (Telegram Desktop, Facebook "Download your information", the council hotl
 meeting minutes XLSX/DOCX, surveys) and writes the answer key next to them
 (ground_truth.csv, hotspots.csv). Same seed and same gazetteer give byte-identical files.
 
-Run: ``python -m data.demo.generate [--out DIR] [--gazetteer PATH]``.
+Run: ``python -m geo.demo.make_reports [--out DIR] [--gazetteer PATH]``.
 """
 
 from __future__ import annotations
@@ -25,14 +25,14 @@ import numpy as np
 import pandas as pd
 from shapely.geometry import Point
 
-from data.demo import texts as tx
-from data.demo import writers as w
-from data.demo.city import GAZETTEER_JSON, City
-from data.demo.constants import END, KYIV, SEED, START
-from data.demo.texts import Rendered, pick
-from data.demo.writers import MEETINGS, PROBLEMS_PER_MEETING, PROBLEM_PHRASES
+from geo.demo import texts as tx
+from geo.demo import writers as w
+from geo.demo.city import GAZETTEER_JSON, City
+from geo.demo.constants import END, KYIV, SEED, START
+from geo.demo.texts import Rendered, pick
+from geo.demo.writers import MEETINGS, PROBLEM_PHRASES, PROBLEMS_PER_MEETING
 
-OUT_DIR = Path(__file__).resolve().parent
+OUT_DIR = Path(__file__).resolve().parents[2] / "data" / "demo"  # the demo data files keep their home
 
 TOTAL_REPORTS = 10_000
 DUPLICATE_SHARE = 0.08
@@ -66,43 +66,74 @@ class Profile:
 
 PROFILES: dict[str, Profile] = {
     "noise": Profile(
-        np.array([8, 7, 5, 3, 2, 1, .3, .2, .2, .2, .3, .3, .3, .3, .3, .3, .4, .5, .7, 1, 1.5, 2.5, 4, 6.0]),
-        (0.8, 0.8, 0.9, 0.9, 1.3, 2.0, 1.7), (.6, .6, .7, .9, 1.2, 1.5, 1.7, 1.7, 1.2, .9, .7, .7)),
+        np.array(
+            [8, 7, 5, 3, 2, 1, 0.3, 0.2, 0.2, 0.2, 0.3, 0.3, 0.3, 0.3, 0.3, 0.3, 0.4, 0.5, 0.7, 1, 1.5, 2.5, 4, 6.0]
+        ),
+        (0.8, 0.8, 0.9, 0.9, 1.3, 2.0, 1.7),
+        (0.6, 0.6, 0.7, 0.9, 1.2, 1.5, 1.7, 1.7, 1.2, 0.9, 0.7, 0.7),
+    ),
     "drinking": Profile(
-        _hours({(0, 2): 2.0, (2, 4): .6, (10, 16): .6, (16, 18): 1.5, (18, 22): 3.5, (22, 24): 2.8}),
-        (0.7, 0.7, 0.8, 0.9, 1.4, 1.9, 1.5), (.5, .5, .7, 1.0, 1.4, 1.6, 1.8, 1.7, 1.2, .9, .6, .6)),
+        _hours({(0, 2): 2.0, (2, 4): 0.6, (10, 16): 0.6, (16, 18): 1.5, (18, 22): 3.5, (22, 24): 2.8}),
+        (0.7, 0.7, 0.8, 0.9, 1.4, 1.9, 1.5),
+        (0.5, 0.5, 0.7, 1.0, 1.4, 1.6, 1.8, 1.7, 1.2, 0.9, 0.6, 0.6),
+    ),
     "litter": Profile(
-        _hours({(7, 8): 1.2, (8, 12): 2.0, (12, 18): 1.3, (18, 21): .9, (21, 23): .4}, .05),
-        (1.8, 1.1, 0.9, 0.9, 0.9, 1.0, 1.5), (.7, .7, .9, 1.1, 1.3, 1.5, 1.6, 1.6, 1.2, 1.0, .8, .7)),
+        _hours({(7, 8): 1.2, (8, 12): 2.0, (12, 18): 1.3, (18, 21): 0.9, (21, 23): 0.4}, 0.05),
+        (1.8, 1.1, 0.9, 0.9, 0.9, 1.0, 1.5),
+        (0.7, 0.7, 0.9, 1.1, 1.3, 1.5, 1.6, 1.6, 1.2, 1.0, 0.8, 0.7),
+    ),
     "lighting": Profile(
-        _hours({(6, 8): 1.2, (8, 16): .2, (16, 17): .8, (17, 22): 2.5, (22, 24): 1.2}, .15),
-        (1, 1, 1, 1, 1, 1, 1), (3.0, 2.2, 1.0, .6, .4, .3, .3, .4, .8, 2.0, 3.0, 3.2)),
+        _hours({(6, 8): 1.2, (8, 16): 0.2, (16, 17): 0.8, (17, 22): 2.5, (22, 24): 1.2}, 0.15),
+        (1, 1, 1, 1, 1, 1, 1),
+        (3.0, 2.2, 1.0, 0.6, 0.4, 0.3, 0.3, 0.4, 0.8, 2.0, 3.0, 3.2),
+    ),
     "parking": Profile(
-        _hours({(7, 10): 3.0, (10, 16): .9, (16, 19): 1.6, (19, 22): .5}, .05),
-        (1.2, 1.2, 1.2, 1.2, 1.1, .5, .3), (1, 1, 1, 1, 1, 1, .9, .8, 1.1, 1, 1, 1)),
+        _hours({(7, 10): 3.0, (10, 16): 0.9, (16, 19): 1.6, (19, 22): 0.5}, 0.05),
+        (1.2, 1.2, 1.2, 1.2, 1.1, 0.5, 0.3),
+        (1, 1, 1, 1, 1, 1, 0.9, 0.8, 1.1, 1, 1, 1),
+    ),
     "animals": Profile(
-        _hours({(6, 9): 2.0, (9, 17): .8, (17, 21): 1.8, (21, 23): .6}, .1),
-        (1, 1, 1, 1, 1, 1.1, 1.1), (.7, .8, 1.5, 1.8, 1.5, .9, .8, .9, 1.4, 1.7, 1.4, .8)),
+        _hours({(6, 9): 2.0, (9, 17): 0.8, (17, 21): 1.8, (21, 23): 0.6}, 0.1),
+        (1, 1, 1, 1, 1, 1.1, 1.1),
+        (0.7, 0.8, 1.5, 1.8, 1.5, 0.9, 0.8, 0.9, 1.4, 1.7, 1.4, 0.8),
+    ),
     "greenery": Profile(
-        _hours({(8, 18): 1.5, (18, 21): .5}, .05),
-        (1, 1, 1, 1, 1, .7, .6), (.3, .4, 1.2, 1.8, 1.6, 1.2, 1.0, 1.0, 1.0, 1.2, 1.0, .4)),
+        _hours({(8, 18): 1.5, (18, 21): 0.5}, 0.05),
+        (1, 1, 1, 1, 1, 0.7, 0.6),
+        (0.3, 0.4, 1.2, 1.8, 1.6, 1.2, 1.0, 1.0, 1.0, 1.2, 1.0, 0.4),
+    ),
     "graffiti": Profile(
-        _hours({(7, 10): 1.5, (10, 20): 1.0}, .1),
-        (1.2, 1, 1, 1, 1, 1, 1.1), (.7, .7, 1.0, 1.1, 1.2, 1.3, 1.3, 1.3, 1.1, 1.0, .8, .7)),
+        _hours({(7, 10): 1.5, (10, 20): 1.0}, 0.1),
+        (1.2, 1, 1, 1, 1, 1, 1.1),
+        (0.7, 0.7, 1.0, 1.1, 1.2, 1.3, 1.3, 1.3, 1.1, 1.0, 0.8, 0.7),
+    ),
     "vandalism": Profile(
-        _hours({(7, 12): 1.6, (12, 21): 1.0}, .15),
-        (1.4, 1, 1, 1, 1, 1.3, 1.4), (.7, .7, .9, 1.0, 1.2, 1.4, 1.5, 1.4, 1.1, .9, .8, .7)),
+        _hours({(7, 12): 1.6, (12, 21): 1.0}, 0.15),
+        (1.4, 1, 1, 1, 1, 1.3, 1.4),
+        (0.7, 0.7, 0.9, 1.0, 1.2, 1.4, 1.5, 1.4, 1.1, 0.9, 0.8, 0.7),
+    ),
     "unsafe_yard": Profile(
-        _hours({(16, 18): 1.0, (18, 23): 2.2, (23, 24): 1.0, (8, 16): .5}, .2),
-        (1, 1, 1, 1, 1.2, 1.3, 1.1), (1.3, 1.2, 1.0, .8, .8, .8, .8, .9, 1.0, 1.2, 1.4, 1.4)),
-    "other": Profile(_hours({(8, 20): 1.0}, .2), (1, 1, 1, 1, 1, 1, 1), (1,) * 12),
+        _hours({(16, 18): 1.0, (18, 23): 2.2, (23, 24): 1.0, (8, 16): 0.5}, 0.2),
+        (1, 1, 1, 1, 1.2, 1.3, 1.1),
+        (1.3, 1.2, 1.0, 0.8, 0.8, 0.8, 0.8, 0.9, 1.0, 1.2, 1.4, 1.4),
+    ),
+    "other": Profile(_hours({(8, 20): 1.0}, 0.2), (1, 1, 1, 1, 1, 1, 1), (1,) * 12),
 }
 
 FORMAL_ABBR = {"вулиця": "вул.", "провулок": "пров.", "проспект": "просп.", "площа": "пл.", "бульвар": "бульв."}
 
 BACKGROUND_MIX: dict[str, float] = {
-    "litter": .23, "parking": .14, "lighting": .12, "noise": .11, "drinking": .07, "animals": .08,
-    "greenery": .06, "graffiti": .06, "vandalism": .06, "unsafe_yard": .05, "other": .02,
+    "litter": 0.23,
+    "parking": 0.14,
+    "lighting": 0.12,
+    "noise": 0.11,
+    "drinking": 0.07,
+    "animals": 0.08,
+    "greenery": 0.06,
+    "graffiti": 0.06,
+    "vandalism": 0.06,
+    "unsafe_yard": 0.05,
+    "other": 0.02,
 }
 
 
@@ -151,27 +182,101 @@ class HotspotSpec:
 # events of their own, as the background already gathers there): Gi* z-scores are
 # relative, so one much stronger spot would mask the others month by month.
 HOTSPOTS: tuple[HotspotSpec, ...] = (
-    HotspotSpec("hs-market", "persistent", "Центральний ринок", ("market",), ("Центр",),
-                {"litter": .45, "parking": .25, "drinking": .15, "animals": .15}, 672, 170),
-    HotspotSpec("hs-bus", "persistent", "Автостанція", ("bus_station",), ("Центр", "Привокзальний"),
-                {"litter": .35, "drinking": .3, "animals": .15, "vandalism": .1, "parking": .1}, 540, 170),
-    HotspotSpec("hs-park", "persistent", "Парк", ("park",), ("Центр",),
-                {"drinking": .3, "noise": .2, "vandalism": .15, "lighting": .15, "graffiti": .1, "greenery": .1},
-                744, 204, name_hint="Шевченка"),
-    HotspotSpec("hs-school", "persistent", "Територія біля школи", ("school", "lyceum"), ("Молодіжний",),
-                {"parking": .4, "graffiti": .15, "drinking": .15, "unsafe_yard": .15, "animals": .15}, 516, 170,
-                name_hint="№ 5"),
-    HotspotSpec("hs-flats", "persistent", "Двір багатоповерхівок", (), ("Молодіжний", "Центр"),
-                {"unsafe_yard": .3, "litter": .25, "parking": .25, "noise": .2}, 672, 170),
-    HotspotSpec("hs-bars", "persistent", "Вулиця з барами", ("bar", "cafe"), ("Центр",),
-                {"noise": .45, "drinking": .35, "litter": .1, "vandalism": .1}, 672, 170),
-    HotspotSpec("hs-rail", "persistent", "Залізничний вокзал", ("railway_station",), ("Привокзальний",),
-                {"animals": .35, "litter": .3, "lighting": .2, "drinking": .15}, 672, 170),
-    HotspotSpec("hs-emerging", "emerging", "Новий цілодобовий магазин", ("shop", "supermarket"),
-                ("Заріччя", "Східний"), {"drinking": .35, "noise": .25, "litter": .4}, 850, 170, _emerging,
-                "24"),
-    HotspotSpec("hs-fading", "fading", "Стихійне звалище за гаражами", (), ("Південний", "Болгарка"),
-                {"litter": .7, "animals": .2, "unsafe_yard": .1}, 750, 170, _fading),
+    HotspotSpec(
+        "hs-market",
+        "persistent",
+        "Центральний ринок",
+        ("market",),
+        ("Центр",),
+        {"litter": 0.45, "parking": 0.25, "drinking": 0.15, "animals": 0.15},
+        672,
+        170,
+    ),
+    HotspotSpec(
+        "hs-bus",
+        "persistent",
+        "Автостанція",
+        ("bus_station",),
+        ("Центр", "Привокзальний"),
+        {"litter": 0.35, "drinking": 0.3, "animals": 0.15, "vandalism": 0.1, "parking": 0.1},
+        540,
+        170,
+    ),
+    HotspotSpec(
+        "hs-park",
+        "persistent",
+        "Парк",
+        ("park",),
+        ("Центр",),
+        {"drinking": 0.3, "noise": 0.2, "vandalism": 0.15, "lighting": 0.15, "graffiti": 0.1, "greenery": 0.1},
+        744,
+        204,
+        name_hint="Шевченка",
+    ),
+    HotspotSpec(
+        "hs-school",
+        "persistent",
+        "Територія біля школи",
+        ("school", "lyceum"),
+        ("Молодіжний",),
+        {"parking": 0.4, "graffiti": 0.15, "drinking": 0.15, "unsafe_yard": 0.15, "animals": 0.15},
+        516,
+        170,
+        name_hint="№ 5",
+    ),
+    HotspotSpec(
+        "hs-flats",
+        "persistent",
+        "Двір багатоповерхівок",
+        (),
+        ("Молодіжний", "Центр"),
+        {"unsafe_yard": 0.3, "litter": 0.25, "parking": 0.25, "noise": 0.2},
+        672,
+        170,
+    ),
+    HotspotSpec(
+        "hs-bars",
+        "persistent",
+        "Вулиця з барами",
+        ("bar", "cafe"),
+        ("Центр",),
+        {"noise": 0.45, "drinking": 0.35, "litter": 0.1, "vandalism": 0.1},
+        672,
+        170,
+    ),
+    HotspotSpec(
+        "hs-rail",
+        "persistent",
+        "Залізничний вокзал",
+        ("railway_station",),
+        ("Привокзальний",),
+        {"animals": 0.35, "litter": 0.3, "lighting": 0.2, "drinking": 0.15},
+        672,
+        170,
+    ),
+    HotspotSpec(
+        "hs-emerging",
+        "emerging",
+        "Новий цілодобовий магазин",
+        ("shop", "supermarket"),
+        ("Заріччя", "Східний"),
+        {"drinking": 0.35, "noise": 0.25, "litter": 0.4},
+        850,
+        170,
+        _emerging,
+        "24",
+    ),
+    HotspotSpec(
+        "hs-fading",
+        "fading",
+        "Стихійне звалище за гаражами",
+        (),
+        ("Південний", "Болгарка"),
+        {"litter": 0.7, "animals": 0.2, "unsafe_yard": 0.1},
+        750,
+        170,
+        _fading,
+    ),
 )
 
 
@@ -257,8 +362,9 @@ class Generator:
         self.reports: list[Report] = []
 
     # -------------------------------------------------------------- time
-    def draw_times(self, category: str, n: int, trend: Callable[[int], float] = _flat,
-                   *, seasonal: bool = True) -> list[datetime]:
+    def draw_times(
+        self, category: str, n: int, trend: Callable[[int], float] = _flat, *, seasonal: bool = True
+    ) -> list[datetime]:
         """n local times following the category profile (and a hotspot's trend).
 
         ``seasonal=False`` keeps the hour and weekday rhythm but drops the month profile:
@@ -269,12 +375,18 @@ class Generator:
             return []
         p = PROFILES[category]
         month = np.asarray(p.month) if seasonal else np.ones(12)
-        w = (p.hours[self.slot_hour] * np.asarray(p.weekday)[self.slot_dow] * month[self.slot_month]
-             * np.array([trend(int(m)) * _engagement(int(m)) for m in range(24)])[self.slot_mi])
+        w = (
+            p.hours[self.slot_hour]
+            * np.asarray(p.weekday)[self.slot_dow]
+            * month[self.slot_month]
+            * np.array([trend(int(m)) * _engagement(int(m)) for m in range(24)])[self.slot_mi]
+        )
         idx = np.sort(self.rng.choice(len(self.slots), size=n, p=w / w.sum()))
         secs = self.rng.integers(0, 3600, size=n)
-        return [(self.slots[i] + pd.Timedelta(seconds=int(s))).to_pydatetime().astimezone(KYIV)
-                for i, s in zip(idx, secs, strict=True)]
+        return [
+            (self.slots[i] + pd.Timedelta(seconds=int(s))).to_pydatetime().astimezone(KYIV)
+            for i, s in zip(idx, secs, strict=True)
+        ]
 
     # -------------------------------------------------------------- hotspots
     def place_hotspots(self) -> None:
@@ -298,8 +410,17 @@ class Generator:
                     continue
                 if all(np.hypot(h.x - x, h.y - y) >= 500 for h in self.hotspots):
                     di = int(c.district_of(np.array([x]), np.array([y]))[0])
-                    self.hotspots.append(Hotspot(spec, x, y, self._hotspot_name(spec, lm, addr, name),
-                                                 c.districts[di].name if di >= 0 else "", lm, addr))
+                    self.hotspots.append(
+                        Hotspot(
+                            spec,
+                            x,
+                            y,
+                            self._hotspot_name(spec, lm, addr, name),
+                            c.districts[di].name if di >= 0 else "",
+                            lm,
+                            addr,
+                        )
+                    )
                     break
             else:
                 raise RuntimeError(f"no place for hotspot {spec.id} in the gazetteer")
@@ -413,10 +534,20 @@ class Generator:
                 return float(x), float(y)
         return h.x, h.y
 
-    def _add_event(self, t: datetime, cat: str, x: float, y: float, hotspot: str, address: int | None,
-                   vague: bool | None = None) -> Event:
-        ev = Event(len(self.events), t, cat, x, y, self._district_name(x, y), hotspot, address,
-                   bool(self.rng.random() < VAGUE_SHARE) if vague is None else vague)
+    def _add_event(
+        self, t: datetime, cat: str, x: float, y: float, hotspot: str, address: int | None, vague: bool | None = None
+    ) -> Event:
+        ev = Event(
+            len(self.events),
+            t,
+            cat,
+            x,
+            y,
+            self._district_name(x, y),
+            hotspot,
+            address,
+            bool(self.rng.random() < VAGUE_SHARE) if vague is None else vague,
+        )
         self.events.append(ev)
         return ev
 
@@ -427,8 +558,12 @@ class Generator:
         variants: list[str] = []
         if vague:
             place = pick(rng, tx.VAGUE_PLACES[lang])
-            return Rendered(text=tx.compose(rng, ev.category, lang, place, operator=operator), place_text=place,
-                            district=ev.district, variants=["vague"]), "none"
+            return Rendered(
+                text=tx.compose(rng, ev.category, lang, place, operator=operator),
+                place_text=place,
+                district=ev.district,
+                variants=["vague"],
+            ), "none"
         hs = next((h for h in self.hotspots if h.spec.id == ev.hotspot), None)
         addr = ev.address
         if addr is None:
@@ -438,10 +573,13 @@ class Generator:
         lms = c.landmarks_near(ev.x, ev.y, 200)
         lm = hs.landmark if hs is not None and hs.landmark is not None else (lms[0] if lms else None)
         on_landmark = hs is not None and hs.landmark is not None
-        options = {"address": .40 if addr is not None else 0, "street": .22,
-                   "intersection": .12 if cdist <= 200 else 0,
-                   "landmark": (.50 if on_landmark else .10) if lm is not None else 0,
-                   "district": .10 if ev.district else 0}
+        options = {
+            "address": 0.40 if addr is not None else 0,
+            "street": 0.22,
+            "intersection": 0.12 if cdist <= 200 else 0,
+            "landmark": (0.50 if on_landmark else 0.10) if lm is not None else 0,
+            "district": 0.10 if ev.district else 0,
+        }
         modes, w = list(options), np.array(list(options.values()))
         mode = modes[int(rng.choice(len(modes), p=w / w.sum()))]
         r = Rendered(text="", district=ev.district)
@@ -478,7 +616,6 @@ class Generator:
         r.text = tx.compose(rng, ev.category, lang, shown, operator=operator)
         return r, mode
 
-
     # -------------------------------------------------------------- reports
     def build_reports(self) -> None:
         """Originals from the events, then ~8 % duplicates in another source or by another person."""
@@ -499,9 +636,22 @@ class Generator:
             received = _before_end(orig.received, orig.received + timedelta(minutes=int(rng.integers(10, 360))))
             forward = orig.source.startswith("tg_") and source.startswith("tg_") and not same and rng.random() < 0.5
             if forward:
-                dup = Report(len(self.reports), orig.event, source, received, orig.lang, orig.rendered, orig.level,
-                             self._author(source), duplicate_of=orig.rid, forward_of=orig.rid, location=orig.location,
-                             venue=orig.venue, time_phrase=orig.time_phrase, pii=list(orig.pii))
+                dup = Report(
+                    len(self.reports),
+                    orig.event,
+                    source,
+                    received,
+                    orig.lang,
+                    orig.rendered,
+                    orig.level,
+                    self._author(source),
+                    duplicate_of=orig.rid,
+                    forward_of=orig.rid,
+                    location=orig.location,
+                    venue=orig.venue,
+                    time_phrase=orig.time_phrase,
+                    pii=list(orig.pii),
+                )
                 self.reports.append(dup)
             else:
                 vague = orig.event.vague and rng.random() < 0.5
@@ -538,8 +688,17 @@ class Generator:
         rendered, level = self.render(ev, lang, vague=vague, operator=source == "hotline")
         if time_phrase:
             rendered.text = tx.compose(rng, ev.category, lang, rendered.place_text, time_phrase)
-        rep = Report(len(self.reports), ev, source, received, lang, rendered, level, self._author(source),
-                     time_phrase=time_phrase)
+        rep = Report(
+            len(self.reports),
+            ev,
+            source,
+            received,
+            lang,
+            rendered,
+            level,
+            self._author(source),
+            time_phrase=time_phrase,
+        )
         # Hotline callers give their name and phone in separate columns, not in the text.
         if source != "hotline" and rng.random() < PII_SHARE:
             n = 1 if rng.random() < 0.85 else 2
@@ -589,9 +748,7 @@ class Generator:
         """The street of that name nearest to the report (names are unique in practice)."""
         c = self.city
         ids = [sid for sid in c.street_ids if c.forms[sid].uk == name]
-        return min(ids, key=lambda sid: c.street_geoms[c.street_ids.index(sid)].distance(
-            Point(r.event.x, r.event.y)))
-
+        return min(ids, key=lambda sid: c.street_geoms[c.street_ids.index(sid)].distance(Point(r.event.x, r.event.y)))
 
     # -------------------------------------------------------------- meetings
     def build_meetings(self) -> None:
@@ -601,8 +758,11 @@ class Generator:
         for m in MEETINGS:
             when = datetime(m.day.year, m.day.month, m.day.day, 12, tzinfo=KYIV)
             mi = (m.day.year - START.year) * 12 + m.day.month - 1
-            local = [h for h in self.hotspots if h.spec.trend(mi) > 0.2
-                     and (h.district == m.district or h.spec.id in ("hs-market", "hs-bus"))]
+            local = [
+                h
+                for h in self.hotspots
+                if h.spec.trend(mi) > 0.2 and (h.district == m.district or h.spec.id in ("hs-market", "hs-bus"))
+            ]
             di = next(i for i, d in enumerate(c.districts) if d.name == m.district)
             addrs = np.flatnonzero(c.addr_ok & (c.addr_district == di))
             seen: set[str] = set()
@@ -628,8 +788,9 @@ class Generator:
                 seen.add(text)
                 rendered.text = text[0].upper() + text[1:]
                 ev = self._add_event(when, cat, x, y, hotspot, addr, vague=False)
-                self.reports.append(Report(len(self.reports), ev, "meeting", when, "uk", rendered, level, -1,
-                                           meeting_id=m.id))
+                self.reports.append(
+                    Report(len(self.reports), ev, "meeting", when, "uk", rendered, level, -1, meeting_id=m.id)
+                )
 
 
 MINUTE_OPENERS = ("Мешканці скаржаться: ", "Учасники зустрічі підняли питання: ", "Проблема: ", "")

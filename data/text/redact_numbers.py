@@ -1,4 +1,4 @@
-"""Personal numbers in report text: where they are, by kind (data.redact replaces them).
+"""Personal numbers in report text: where they are, by kind (data.text.redact replaces them).
 
 Why a module of its own: residents write the same number many ways. A phone comes as
 digits, as number words ("нуль шістдесят сім сто двадцять три ..."), mixed, or with
@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Sequence
 
+from data.text.vocabulary import PHONE_WORDS
+
 Span = tuple[int, int, str]
 
 # --- digit runs: phones, tax numbers, ID cards, bank cards ------------------------------
@@ -29,7 +31,7 @@ _DIGIT_RUN_RE = re.compile(r"\+?\s?\(?\d+(?:[\s\-.()]{1,2}\d+)*\)?")
 _GROUP_RE = re.compile(r"\d+")
 # Short city numbers (5-6 digits, "3-12-45") are phones only after a contact word.
 _SHORT_PHONE_RE = re.compile(
-    r"(?i)(?:тел\.?|телефон\w*|моб\.?|номер\w*|дзвон\w*|звон\w*|вайбер|viber)[:\s]*"
+    r"(?i)" + PHONE_WORDS + r"[:\s]*"
     r"(\d{1,3}(?:[\s\-.]\d{2}){2})(?!\d)"
 )
 # A keyword shortly before makes a number of the right length count even when it is
@@ -47,8 +49,10 @@ _CARD_DIGITS = range(13, 20)
 def valid_phone(digits: str) -> bool:
     """Ukrainian numbers: 0XXXXXXXXX, 380XXXXXXXXX, the old trunk form 80XXXXXXXXX."""
     n = len(digits)
-    return (n == 10 and digits[0] == "0") or (n == 12 and digits.startswith("380")) or (
-        n == 11 and digits.startswith("80")
+    return (
+        (n == 10 and digits[0] == "0")
+        or (n == 12 and digits.startswith("380"))
+        or (n == 11 and digits.startswith("80"))
     )
 
 
@@ -121,7 +125,9 @@ def _number_kind(digits: str, text: str, start: int, end: int, one_group: bool) 
     if not plain:
         return None
     before = max(0, start - _KEYWORD_REACH)
-    if len(digits) in _CARD_DIGITS and (luhn(digits) or (len(digits) == 16 and _CARD_KEYWORD_RE.search(text, before, start))):
+    if len(digits) in _CARD_DIGITS and (
+        luhn(digits) or (len(digits) == 16 and _CARD_KEYWORD_RE.search(text, before, start))
+    ):
         return "card"
     if valid_tax_number(digits) or (len(digits) == _TAX_DIGITS and _TAX_KEYWORD_RE.search(text, before, start)):
         return "ipn"
@@ -133,16 +139,41 @@ def _number_kind(digits: str, text: str, start: int, end: int, one_group: bool) 
 def short_phone_spans(text: str, low: str) -> list[Span]:
     """Short city numbers after a contact word (``low``: the text in lower case, for the
     cheap test that there is one)."""
-    if not ("тел" in low or "моб" in low or "номер" in low or "дзвон" in low or "звон" in low or "вайбер" in low
-            or "viber" in low):
+    if not (
+        "тел" in low
+        or "моб" in low
+        or "номер" in low
+        or "дзвон" in low
+        or "звон" in low
+        or "вайбер" in low
+        or "viber" in low
+    ):
         return []
     return [(*m.span(1), "phone") for m in _SHORT_PHONE_RE.finditer(text)]
 
 
 # --- letters that look like digits ------------------------------------------------------
 
-_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "О": "0", "о": "0", "I": "1", "l": "1", "І": "1", "і": "1",
-                            "|": "1", "З": "3", "з": "3", "S": "5", "б": "6", "Б": "6", "В": "8", "B": "8"})
+_LOOKALIKE = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "О": "0",
+        "о": "0",
+        "I": "1",
+        "l": "1",
+        "І": "1",
+        "і": "1",
+        "|": "1",
+        "З": "3",
+        "з": "3",
+        "S": "5",
+        "б": "6",
+        "Б": "6",
+        "В": "8",
+        "B": "8",
+    }
+)
 _LOOKALIKE_CHARS = "OoОоIlІі|ЗзSбБВB"
 # Letters alone count between two numbers ("063 ООО 12 34", "0 9 З 1 2"), or beside one
 # when there are several and they are no everyday word ("22 ЗЗ", "22 Об"; not "із", "об":
@@ -187,23 +218,58 @@ def digits_for_lookalikes(text: str, runs: Sequence[Run]) -> str | None:
                 (before and after) or ((before or after) and len(word) > 1 and word not in _LOOKALIKE_WORDS)
             )
         if ok:
-            out[tok.start():tok.end()] = word.translate(_LOOKALIKE)
+            out[tok.start() : tok.end()] = word.translate(_LOOKALIKE)
             changed = True
     return "".join(out) if changed else None
 
 
 # --- phones in words ----------------------------------------------------------------------
 
-_UNITS = {0: "нуль ноль", 1: "один одна одно", 2: "два дві две", 3: "три", 4: "чотири четыре чотирі",
-          5: "п'ять пять", 6: "шість шесть", 7: "сім семь", 8: "вісім восемь", 9: "дев'ять девять"}
-_TEENS = {10: "десять", 11: "одинадцять одиннадцать", 12: "дванадцять двенадцать", 13: "тринадцять тринадцать",
-          14: "чотирнадцять четырнадцать", 15: "п'ятнадцять пятнадцать", 16: "шістнадцять шестнадцать",
-          17: "сімнадцять семнадцать", 18: "вісімнадцять восемнадцать", 19: "дев'ятнадцять девятнадцать"}
-_TENS = {20: "двадцять двадцать", 30: "тридцять тридцать", 40: "сорок", 50: "п'ятдесят пятьдесят пісят писят",
-         60: "шістдесят шестьдесят шісят шисят", 70: "сімдесят семьдесят", 80: "вісімдесят восемьдесят",
-         90: "дев'яносто девяносто"}
-_HUNDREDS = {100: "сто", 200: "двісті двести", 300: "триста", 400: "чотириста четыреста", 500: "п'ятсот пятьсот",
-             600: "шістсот шестьсот", 700: "сімсот семьсот", 800: "вісімсот восемьсот", 900: "дев'ятсот девятьсот"}
+_UNITS = {
+    0: "нуль ноль",
+    1: "один одна одно",
+    2: "два дві две",
+    3: "три",
+    4: "чотири четыре чотирі",
+    5: "п'ять пять",
+    6: "шість шесть",
+    7: "сім семь",
+    8: "вісім восемь",
+    9: "дев'ять девять",
+}
+_TEENS = {
+    10: "десять",
+    11: "одинадцять одиннадцать",
+    12: "дванадцять двенадцать",
+    13: "тринадцять тринадцать",
+    14: "чотирнадцять четырнадцать",
+    15: "п'ятнадцять пятнадцать",
+    16: "шістнадцять шестнадцать",
+    17: "сімнадцять семнадцать",
+    18: "вісімнадцять восемнадцать",
+    19: "дев'ятнадцять девятнадцать",
+}
+_TENS = {
+    20: "двадцять двадцать",
+    30: "тридцять тридцать",
+    40: "сорок",
+    50: "п'ятдесят пятьдесят пісят писят",
+    60: "шістдесят шестьдесят шісят шисят",
+    70: "сімдесят семьдесят",
+    80: "вісімдесят восемьдесят",
+    90: "дев'яносто девяносто",
+}
+_HUNDREDS = {
+    100: "сто",
+    200: "двісті двести",
+    300: "триста",
+    400: "чотириста четыреста",
+    500: "п'ятсот пятьсот",
+    600: "шістсот шестьсот",
+    700: "сімсот семьсот",
+    800: "вісімсот восемьсот",
+    900: "дев'ятсот девятьсот",
+}
 
 
 def _fold(word: str) -> str:
@@ -218,8 +284,9 @@ _NUMBER_WORDS: dict[str, tuple[int, str]] = {
 }
 _WORD_ALT = "|".join(
     re.escape(w).replace("'", "['’ʼ`]?")
-    for w in sorted({w for t in (_UNITS, _TEENS, _TENS, _HUNDREDS) for ws in t.values() for w in ws.split()},
-                    key=len, reverse=True)
+    for w in sorted(
+        {w for t in (_UNITS, _TEENS, _TENS, _HUNDREDS) for ws in t.values() for w in ws.split()}, key=len, reverse=True
+    )
 )
 _TOKEN = rf"(?:(?:{_WORD_ALT})(?![\w'’ʼ`])|\d+)"
 _SEP = r"[\s,\-–.()]{1,4}"
@@ -236,7 +303,7 @@ def _spoken_numbers(run: str, tokens: list[re.Match[str]]) -> list[tuple[int, in
     first, value, opens = -1, 0, frozenset[str]()
 
     def between(k: int) -> str:
-        return run[tokens[k - 1].end():tokens[k].start()]
+        return run[tokens[k - 1].end() : tokens[k].start()]
 
     for k, tok in enumerate(tokens):
         word = _fold(tok.group())
@@ -264,10 +331,12 @@ def _spoken_numbers(run: str, tokens: list[re.Match[str]]) -> list[tuple[int, in
 
 _SPOKEN = frozenset(
     w.replace("'", apostrophe)
-    for t in (_UNITS, _TEENS, _TENS, _HUNDREDS) for ws in t.values() for w in ws.split()
+    for t in (_UNITS, _TEENS, _TENS, _HUNDREDS)
+    for ws in t.values()
+    for w in ws.split()
     for apostrophe in ("'", "’", "ʼ", "`", "")
 )
-_STRIP = ",.:;()!?\"«»"
+_STRIP = ',.:;()!?"«»'
 
 
 def _has_number_word(text: str) -> bool:
@@ -330,15 +399,17 @@ _PLATE_RE = re.compile(
 )
 _PLATE_WORDS = frozenset("на не но то та те от ох ах ок км кг см мм ха ті це са".split())
 _OLD_PLATE_RE = re.compile(
-    "|".join((
-        # 1995-2004: five digits and two capital letters, the region code before them optional
-        rf"(?<![\w\-])\d{{3}}[\s\-]?\d{{2}}\s?[{_PLATE_LETTERS}]{{2}}(?![\w])",
-        # Soviet 1977 standard: a serial letter, four digits, two region letters
-        r"(?<![\w])[а-яіa-z]\s?\d{2}[\s\-]?\d{2}\s?[А-ЯІ]{2}(?![\w])",
-        r"(?<![\w])[А-ЯІ]\s?\d{2}-\d{2}\s?[А-ЯІ]{2}(?![\w])",
-        # older Soviet: four digits and three letters ("12-34 НИК")
-        r"(?<![\w])\d{2}-\d{2}\s?[А-ЯІ]{3}(?![\w])",
-    ))
+    "|".join(
+        (
+            # 1995-2004: five digits and two capital letters, the region code before them optional
+            rf"(?<![\w\-])\d{{3}}[\s\-]?\d{{2}}\s?[{_PLATE_LETTERS}]{{2}}(?![\w])",
+            # Soviet 1977 standard: a serial letter, four digits, two region letters
+            r"(?<![\w])[а-яіa-z]\s?\d{2}[\s\-]?\d{2}\s?[А-ЯІ]{2}(?![\w])",
+            r"(?<![\w])[А-ЯІ]\s?\d{2}-\d{2}\s?[А-ЯІ]{2}(?![\w])",
+            # older Soviet: four digits and three letters ("12-34 НИК")
+            r"(?<![\w])\d{2}-\d{2}\s?[А-ЯІ]{3}(?![\w])",
+        )
+    )
 )
 # Old plates in lower case only after a car word ("номер 123-45 ве"): alone, "12345 на"
 # is a number and a preposition.
@@ -379,8 +450,10 @@ def document_spans(text: str, n_digits: int, runs: Sequence[Run]) -> list[Span]:
                 spans.append((*m.span(1), "plate"))
             for regex in (_PLATE_RE, _OLD_PLATE_RE):
                 m = regex.search(text, max(0, start - _PLATE_BEFORE), end + _PLATE_AFTER)
-                if m is None or m.span() in found or (
-                    regex is _PLATE_RE and (m.group(1) in _PLATE_WORDS or m.group(2) in _PLATE_WORDS)
+                if (
+                    m is None
+                    or m.span() in found
+                    or (regex is _PLATE_RE and (m.group(1) in _PLATE_WORDS or m.group(2) in _PLATE_WORDS))
                 ):
                     continue
                 found.add(m.span())
@@ -395,9 +468,7 @@ _FLAT_WORD = r"(?:квартир|квартір)\w*"
 _FLAT_ABBR = r"(?:кв-р\w*|кв)\.?"
 _ENTRANCE_WORD = rf"(?:під{_APOS}їзд|пiд{_APOS}їзд|подъезд|подьезд|подезд|парадн)\w*"
 _NUMBER = r"(?:№|N|номер)?\s{0,2}\d{1,4}(?:\s?-?[а-яієї](?![а-яієї]))?"
-_ORDINAL = (
-    rf"(?:перш|перв|друг|втор|трет|четверт|четвёрт|п{_APOS}ят|шост|шест|сьом|седьм|восьм|дев{_APOS}ят|десят)\w*"
-)
+_ORDINAL = rf"(?:перш|перв|друг|втор|трет|четверт|четвёрт|п{_APOS}ят|шост|шест|сьом|седьм|восьм|дев{_APOS}ят|десят)\w*"
 # A number before the word names one home when it is an ordinal ("54-й квартиры", "2-му
 # під'їзді") or follows a preposition ("в 27 квартирі", "возле 4 подъезда"); "120
 # квартир" and "у будинку 3 під'їзди" only count them.
@@ -422,7 +493,6 @@ def _home_re(word: str, abbreviation: str | None, ordinal_words: str | None, sin
 
 _FLAT_RE = _home_re(_FLAT_WORD, _FLAT_ABBR, None, _FLAT_SINGULAR)
 _ENTRANCE_RE = _home_re(_ENTRANCE_WORD, None, _ORDINAL, _ENTRANCE_SINGULAR)
-
 
 
 def home_spans(text: str, low: str) -> list[Span]:

@@ -1,12 +1,12 @@
-"""Train the category model from data/training/categories.csv and write it to
-data/models/category_model.joblib.
+"""Train the category model from data/text/training/categories.csv and write it to
+data/text/models/category_model.joblib.
 
 Why a script: the model file is committed so the app needs no training at start, and
 anyone can rebuild it byte-for-byte from the committed CSV (fixed seed, single thread,
 deterministic solver). Only rows with split == "train" are used, so the held-out "test"
 rows stay an honest measure (printed here, and checked in tests/test_classify.py).
 
-    python3 data/training/build_model.py [--out PATH]
+    python3 data/text/training/build_model.py [--out PATH]
 """
 
 from __future__ import annotations
@@ -22,10 +22,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import classification_report, f1_score
 from sklearn.pipeline import Pipeline
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT))
 
-from data.classify import MODEL_PATH, normalise  # noqa: E402
+from data.text.classify import MODEL_PATH, normalise  # noqa: E402
 
 CSV_PATH = Path(__file__).resolve().parent / "categories.csv"
 SEED = 20261125
@@ -45,9 +45,7 @@ def build_pipeline() -> Pipeline:
         [
             (
                 "tfidf",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1
-                ),
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, min_df=1),
             ),
             ("clf", LogisticRegression(C=20.0, max_iter=5000, random_state=SEED)),
         ]

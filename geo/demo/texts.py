@@ -10,8 +10,8 @@ drawn from the caller's seeded generator so the output is reproducible.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -253,35 +253,80 @@ TEMPLATES: dict[str, dict[Lang, list[str]]] = {
 }
 
 PREFIXES: dict[Lang, list[str]] = {
-    "uk": ["", "", "", "", "Доброго дня! ", "Шановна поліціє, ", "Люди, ", "Скільки можна! ",
-           "Звертаюсь до міськради: ",
-           "Увага! ", "Добрий вечір. "],
-    "ru": ["", "", "", "", "Добрый день! ", "Уважаемая полиция, ", "Люди, ", "Сколько можно! ",
-           "Обращаюсь в горсовет: "],
+    "uk": [
+        "",
+        "",
+        "",
+        "",
+        "Доброго дня! ",
+        "Шановна поліціє, ",
+        "Люди, ",
+        "Скільки можна! ",
+        "Звертаюсь до міськради: ",
+        "Увага! ",
+        "Добрий вечір. ",
+    ],
+    "ru": [
+        "",
+        "",
+        "",
+        "",
+        "Добрый день! ",
+        "Уважаемая полиция, ",
+        "Люди, ",
+        "Сколько можно! ",
+        "Обращаюсь в горсовет: ",
+    ],
     "mix": ["", "", "", "Люди добрі, ", "Шо творится! ", "Доброго дня, ", "Слухайте, "],
 }
 SUFFIXES: dict[Lang, list[str]] = {
-    "uk": ["", "", "", ".", ".", "!", "!!!", ". Прошу вжити заходів.", ". Скільки можна?", ". Дякую.",
-           ". Фото додаю.", " 😡", ". Зверталися вже не раз."],
+    "uk": [
+        "",
+        "",
+        "",
+        ".",
+        ".",
+        "!",
+        "!!!",
+        ". Прошу вжити заходів.",
+        ". Скільки можна?",
+        ". Дякую.",
+        ". Фото додаю.",
+        " 😡",
+        ". Зверталися вже не раз.",
+    ],
     "ru": ["", "", "", ".", ".", "!", "!!!", ". Примите меры.", ". Сколько можно?", ". Спасибо.", " 😡"],
     "mix": ["", "", ".", "!", "!!!", ". Примите міри.", " 😡", ". Скока можна?"],
 }
 
 # Texts that cannot be placed: the place is "here" for the writer only.
 VAGUE_PLACES: dict[Lang, list[str]] = {
-    "uk": ["у нас у дворі", "біля нашого під'їзду", "на нашій вулиці", "біля будинку", "у нашому районі",
-           "під вікнами", "біля магазину", "на зупинці"],
-    "ru": ["у нас во дворе", "возле нашего подъезда", "на нашей улице", "возле дома", "в нашем районе",
-           "под окнами"],
+    "uk": [
+        "у нас у дворі",
+        "біля нашого під'їзду",
+        "на нашій вулиці",
+        "біля будинку",
+        "у нашому районі",
+        "під вікнами",
+        "біля магазину",
+        "на зупинці",
+    ],
+    "ru": ["у нас во дворе", "возле нашего подъезда", "на нашей улице", "возле дома", "в нашем районе", "под окнами"],
     "mix": ["у нас у дворі", "возле нашого дому", "на нашій улиці", "під окнами", "біля подїзду"],
 }
 
 # Time references the "when" parser should read (DESIGN.md occurred_at_source = text).
 TIME_PHRASES: dict[str, dict[Lang, list[str]]] = {
-    "yesterday_evening": {"uk": ["Вчора ввечері", "Учора ввечері", "Вчора увечері"],
-                          "ru": ["Вчера вечером", "Вчера вечером"], "mix": ["Вчора вечером", "Вчєра ввечері"]},
-    "last_night": {"uk": ["Сьогодні вночі", "Цієї ночі", "Минулої ночі"],
-                   "ru": ["Сегодня ночью", "Этой ночью"], "mix": ["Сьогодні ночю", "Цієї ночі"]},
+    "yesterday_evening": {
+        "uk": ["Вчора ввечері", "Учора ввечері", "Вчора увечері"],
+        "ru": ["Вчера вечером", "Вчера вечером"],
+        "mix": ["Вчора вечером", "Вчєра ввечері"],
+    },
+    "last_night": {
+        "uk": ["Сьогодні вночі", "Цієї ночі", "Минулої ночі"],
+        "ru": ["Сегодня ночью", "Этой ночью"],
+        "mix": ["Сьогодні ночю", "Цієї ночі"],
+    },
 }
 
 # --------------------------------------------------------------------------------------
@@ -363,16 +408,16 @@ def typo(rng: np.random.Generator, word: str) -> str:
     if kind == 1:  # doubled letter
         return word[:i] + word[i] + word[i:]
     if kind == 2 and i >= 2:  # swapped neighbours
-        return word[:i - 1] + word[i] + word[i - 1] + word[i + 1:]
+        return word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :]
     if kind == 3:  # і/и and е/є confusion
         swaps = {"і": "и", "и": "і", "е": "є", "є": "е", "ь": "", "'": ""}
         for j, ch in enumerate(word):
             if ch in swaps:
-                return word[:j] + swaps[ch] + word[j + 1:]
+                return word[:j] + swaps[ch] + word[j + 1 :]
         return word
     if kind == 4:
         return word[0].lower() + word[1:]  # lower-case start
-    return word[:i] + word[i + 1:]
+    return word[:i] + word[i + 1 :]
 
 
 @dataclass
@@ -389,8 +434,7 @@ class Rendered:
     variants: list[str] = field(default_factory=list)  # old_name, ru, typo, inflected, abbr
 
 
-def street_written(rng: np.random.Generator, forms: StreetForms, lang: Lang, case: str,
-                   variants: list[str]) -> str:
+def street_written(rng: np.random.Generator, forms: StreetForms, lang: Lang, case: str, variants: list[str]) -> str:
     """The street as a resident writes it: maybe old name, maybe Russian, maybe a typo."""
     wlang = "ru" if lang == "ru" or (lang == "mix" and rng.random() < 0.5) else "uk"
     use_old = forms.old_uk is not None and rng.random() < 0.4
@@ -414,21 +458,38 @@ def street_written(rng: np.random.Generator, forms: StreetForms, lang: Lang, cas
     if abbr:
         variants.append("abbr" if len(abbr.strip()) <= 5 else "type_word")
         if case != "nomn" and abbr.strip() in ("вулиця", "улица", "провулок", "переулок", "площа", "площадь"):
-            abbr = {"вулиця": "вулиці ", "улица": "улице ", "провулок": "провулку ", "переулок": "переулке ",
-                    "площа": "площі ", "площадь": "площади "}[abbr.strip()]
+            abbr = {
+                "вулиця": "вулиці ",
+                "улица": "улице ",
+                "провулок": "провулку ",
+                "переулок": "переулке ",
+                "площа": "площі ",
+                "площадь": "площади ",
+            }[abbr.strip()]
     return abbr + name
 
 
 ADDRESS_SHAPES: dict[str, list[tuple[str, str]]] = {  # (shape, grammatical case of the street)
-    "uk": [("біля будинку {h} на {s}", "loct"), ("за адресою {s}, {h}", "nomn"), ("{s} {h}", "nomn"),
-           ("на {s}, буд. {h}", "loct"), ("біля буд. {h} по {s}", "loct"), ("{s}, {h}", "nomn")],
-    "ru": [("возле дома {h} по {s}", "loct"), ("по адресу {s}, {h}", "nomn"), ("{s} {h}", "nomn"),
-           ("на {s}, д. {h}", "loct"), ("у дома {s} {h}", "nomn"), ("{s}, {h}", "nomn")],
+    "uk": [
+        ("біля будинку {h} на {s}", "loct"),
+        ("за адресою {s}, {h}", "nomn"),
+        ("{s} {h}", "nomn"),
+        ("на {s}, буд. {h}", "loct"),
+        ("біля буд. {h} по {s}", "loct"),
+        ("{s}, {h}", "nomn"),
+    ],
+    "ru": [
+        ("возле дома {h} по {s}", "loct"),
+        ("по адресу {s}, {h}", "nomn"),
+        ("{s} {h}", "nomn"),
+        ("на {s}, д. {h}", "loct"),
+        ("у дома {s} {h}", "nomn"),
+        ("{s}, {h}", "nomn"),
+    ],
 }
 
 
-def address_phrase(rng: np.random.Generator, forms: StreetForms, house: str, lang: Lang,
-                   variants: list[str]) -> str:
+def address_phrase(rng: np.random.Generator, forms: StreetForms, house: str, lang: Lang, variants: list[str]) -> str:
     """A full address in one of the many shapes residents use."""
     ru = lang == "ru" or (lang == "mix" and rng.random() < 0.4)
     shape, case = pick(rng, ADDRESS_SHAPES["ru" if ru else "uk"])
@@ -442,9 +503,10 @@ def street_phrase(rng: np.random.Generator, forms: StreetForms, lang: Lang, vari
     return prep + street_written(rng, forms, lang, "loct", variants)
 
 
-def intersection_phrase(rng: np.random.Generator, a: StreetForms, b: StreetForms, lang: Lang,
-                        variants: list[str]) -> str:
-    """"на розі X і Y", "перехрестя X та Y", "угол X и Y", "X / Y"."""
+def intersection_phrase(
+    rng: np.random.Generator, a: StreetForms, b: StreetForms, lang: Lang, variants: list[str]
+) -> str:
+    """ "на розі X і Y", "перехрестя X та Y", "угол X и Y", "X / Y"."""
     ru = lang == "ru" or (lang == "mix" and rng.random() < 0.4)
     shape = int(rng.integers(4))
     if shape == 3:
@@ -457,31 +519,55 @@ def intersection_phrase(rng: np.random.Generator, a: StreetForms, b: StreetForms
 
 
 LANDMARK_PHRASES: dict[str, dict[str, list[str]]] = {
-    "market": {"uk": ["біля ринку", "на ринку", "коло центрального ринку", "на базарі", "біля базару"],
-               "ru": ["возле рынка", "на рынке", "возле центрального рынка", "на базаре"]},
-    "bus_station": {"uk": ["біля автостанції", "на автовокзалі", "коло автостанції", "на автостанції"],
-                    "ru": ["возле автостанции", "на автовокзале", "у автовокзала"]},
-    "railway_station": {"uk": ["біля вокзалу", "на залізничному вокзалі", "коло вокзалу", "біля залізничної станції"],
-                        "ru": ["возле вокзала", "на ж/д вокзале", "у вокзала"]},
-    "hospital": {"uk": ["біля лікарні", "коло лікарні", "біля ЦРЛ", "біля районної лікарні"],
-                 "ru": ["возле больницы", "у больницы", "возле ЦРБ"]},
-    "townhall": {"uk": ["біля міськради", "коло виконкому", "біля міської ради"],
-                 "ru": ["возле горсовета", "у исполкома"]},
-    "police": {"uk": ["біля відділку поліції", "коло райвідділу поліції"],
-               "ru": ["возле отделения полиции", "у райотдела"]},
+    "market": {
+        "uk": ["біля ринку", "на ринку", "коло центрального ринку", "на базарі", "біля базару"],
+        "ru": ["возле рынка", "на рынке", "возле центрального рынка", "на базаре"],
+    },
+    "bus_station": {
+        "uk": ["біля автостанції", "на автовокзалі", "коло автостанції", "на автостанції"],
+        "ru": ["возле автостанции", "на автовокзале", "у автовокзала"],
+    },
+    "railway_station": {
+        "uk": ["біля вокзалу", "на залізничному вокзалі", "коло вокзалу", "біля залізничної станції"],
+        "ru": ["возле вокзала", "на ж/д вокзале", "у вокзала"],
+    },
+    "hospital": {
+        "uk": ["біля лікарні", "коло лікарні", "біля ЦРЛ", "біля районної лікарні"],
+        "ru": ["возле больницы", "у больницы", "возле ЦРБ"],
+    },
+    "townhall": {
+        "uk": ["біля міськради", "коло виконкому", "біля міської ради"],
+        "ru": ["возле горсовета", "у исполкома"],
+    },
+    "police": {
+        "uk": ["біля відділку поліції", "коло райвідділу поліції"],
+        "ru": ["возле отделения полиции", "у райотдела"],
+    },
     "lyceum": {"uk": ["біля ліцею", "коло ліцею", "біля Вознесенського ліцею"], "ru": ["возле лицея", "у лицея"]},
     "office": {"uk": ["біля сервісного центру МВС", "коло сервісного центру"], "ru": ["возле сервисного центра МВД"]},
 }
 NUMBERED_PHRASES: dict[str, dict[str, list[str]]] = {
-    "school": {"uk": ["біля школи №{n}", "коло {n}-ї школи", "біля ЗОШ №{n}", "біля {n} школи", "біля школи № {n}",
-                      "біля ЗОШ {n}"],
-               "ru": ["возле школы №{n}", "возле {n}-й школы", "у {n} школы", "около школы номер {n}"]},
+    "school": {
+        "uk": [
+            "біля школи №{n}",
+            "коло {n}-ї школи",
+            "біля ЗОШ №{n}",
+            "біля {n} школи",
+            "біля школи № {n}",
+            "біля ЗОШ {n}",
+        ],
+        "ru": ["возле школы №{n}", "возле {n}-й школы", "у {n} школы", "около школы номер {n}"],
+    },
     "pharmacy": {"uk": ["біля аптеки №{n}", "коло аптеки № {n}"], "ru": ["возле аптеки №{n}"]},
 }
 # The head word of a named place in the genitive (uk, ru): "біля бару «Маяк»".
 HEAD_GENITIVE: dict[str, tuple[str, str]] = {
-    "магазин": ("магазину", "магазина"), "бар": ("бару", "бара"), "паб": ("пабу", "паба"),
-    "кафе-бар": ("кафе-бару", "кафе-бара"), "кафе": ("кафе", "кафе"), "кав'ярня": ("кав'ярні", "кофейни"),
+    "магазин": ("магазину", "магазина"),
+    "бар": ("бару", "бара"),
+    "паб": ("пабу", "паба"),
+    "кафе-бар": ("кафе-бару", "кафе-бара"),
+    "кафе": ("кафе", "кафе"),
+    "кав'ярня": ("кав'ярні", "кофейни"),
     "піцерія": ("піцерії", "пиццерии"),
 }
 _QUOTED = re.compile(r"«([^»]+)»")
@@ -546,8 +632,11 @@ def landmark_phrase(rng: np.random.Generator, lm: dict[str, Any], lang: Lang, va
             adj = words[0]
             return f"в {adj[:-2]}ом сквере" if ru else f"у {adj[:-2]}ому сквері"
     if kind == "church":
-        return f"{near} {_genitive_phrase_ru((lm.get('names') or {}).get('name:ru', name))}" if ru \
+        return (
+            f"{near} {_genitive_phrase_ru((lm.get('names') or {}).get('name:ru', name))}"
+            if ru
             else f"{near} {_genitive_phrase_uk(name)}"
+        )
     return f"{near} {name}"
 
 
@@ -576,12 +665,19 @@ def district_phrase(rng: np.random.Generator, name_uk: str, name_ru: str, lang: 
     return f"в районі {name_uk}"
 
 
-OPERATOR_PREFIXES = ["Заявник повідомляє: ", "Заявниця повідомляє: ", "Мешканці скаржаться: ", "Скарга: ",
-                     "Повідомлення: ", ""]
+OPERATOR_PREFIXES = [
+    "Заявник повідомляє: ",
+    "Заявниця повідомляє: ",
+    "Мешканці скаржаться: ",
+    "Скарга: ",
+    "Повідомлення: ",
+    "",
+]
 
 
-def compose(rng: np.random.Generator, category: str, lang: Lang, place: str, time_phrase: str = "",
-            *, operator: bool = False) -> str:
+def compose(
+    rng: np.random.Generator, category: str, lang: Lang, place: str, time_phrase: str = "", *, operator: bool = False
+) -> str:
     """Template + optional greeting, time phrase and ending; a leading place is capitalised.
 
     ``operator``: a hotline operator's retelling (formal prefix, no emoji, always Ukrainian).
@@ -603,24 +699,101 @@ def compose(rng: np.random.Generator, category: str, lang: Lang, place: str, tim
 # --------------------------------------------------------------------------------------
 # Personal data to be redacted (all invented).
 # --------------------------------------------------------------------------------------
-FIRST_NAMES = ["Олена", "Ірина", "Наталія", "Тетяна", "Світлана", "Оксана", "Юлія", "Марина", "Галина", "Людмила",
-               "Андрій", "Олександр", "Сергій", "Володимир", "Микола", "Іван", "Дмитро", "Віктор", "Василь", "Петро"]
-SURNAMES = ["Коваленко", "Бондаренко", "Ткаченко", "Шевчук", "Кравченко", "Мельник", "Олійник", "Поліщук",
-            "Лисенко", "Руденко", "Савченко", "Петренко", "Мороз", "Гончаренко", "Марченко", "Левченко",
-            "Кузьменко", "Павленко", "Зінченко", "Тимошенко"]
+FIRST_NAMES = [
+    "Олена",
+    "Ірина",
+    "Наталія",
+    "Тетяна",
+    "Світлана",
+    "Оксана",
+    "Юлія",
+    "Марина",
+    "Галина",
+    "Людмила",
+    "Андрій",
+    "Олександр",
+    "Сергій",
+    "Володимир",
+    "Микола",
+    "Іван",
+    "Дмитро",
+    "Віктор",
+    "Василь",
+    "Петро",
+]
+SURNAMES = [
+    "Коваленко",
+    "Бондаренко",
+    "Ткаченко",
+    "Шевчук",
+    "Кравченко",
+    "Мельник",
+    "Олійник",
+    "Поліщук",
+    "Лисенко",
+    "Руденко",
+    "Савченко",
+    "Петренко",
+    "Мороз",
+    "Гончаренко",
+    "Марченко",
+    "Левченко",
+    "Кузьменко",
+    "Павленко",
+    "Зінченко",
+    "Тимошенко",
+]
 # The first ten first names are women's, the rest men's (patronymics must agree).
-PATRONYMICS = {"f": ["Іванівна", "Петрівна", "Миколаївна", "Василівна", "Олександрівна", "Сергіївна"],
-               "m": ["Іванович", "Петрович", "Миколайович", "Васильович", "Олександрович", "Сергійович"]}
+PATRONYMICS = {
+    "f": ["Іванівна", "Петрівна", "Миколаївна", "Василівна", "Олександрівна", "Сергіївна"],
+    "m": ["Іванович", "Петрович", "Миколайович", "Васильович", "Олександрович", "Сергійович"],
+}
 
 
 def patronymic(rng: np.random.Generator, first: str) -> str:
     return pick(rng, PATRONYMICS["f" if FIRST_NAMES.index(first) < 10 else "m"])
+
+
 PLATE_LETTERS = "АВЕІКМНОРСТХ"
 EMAIL_HOSTS = ["ukr.net", "gmail.com", "i.ua", "meta.ua"]
-_TRANSLIT = str.maketrans({"а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie", "ж": "zh",
-                           "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l", "м": "m", "н": "n",
-                           "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts",
-                           "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu", "я": "ia", "'": ""})
+_TRANSLIT = str.maketrans(
+    {
+        "а": "a",
+        "б": "b",
+        "в": "v",
+        "г": "h",
+        "ґ": "g",
+        "д": "d",
+        "е": "e",
+        "є": "ie",
+        "ж": "zh",
+        "з": "z",
+        "и": "y",
+        "і": "i",
+        "ї": "i",
+        "й": "i",
+        "к": "k",
+        "л": "l",
+        "м": "m",
+        "н": "n",
+        "о": "o",
+        "п": "p",
+        "р": "r",
+        "с": "s",
+        "т": "t",
+        "у": "u",
+        "ф": "f",
+        "х": "kh",
+        "ц": "ts",
+        "ч": "ch",
+        "ш": "sh",
+        "щ": "shch",
+        "ь": "",
+        "ю": "iu",
+        "я": "ia",
+        "'": "",
+    }
+)
 
 
 def person_name(rng: np.random.Generator) -> tuple[str, str]:
@@ -636,8 +809,16 @@ def phone(rng: np.random.Generator) -> str:
     op = pick(rng, ["067", "068", "096", "097", "050", "066", "095", "063", "073", "093"])
     d = [int(x) for x in rng.integers(0, 10, size=7)]
     s = "".join(map(str, d))
-    return pick(rng, [f"+38{op}{s}", f"{op}-{s[:3]}-{s[3:5]}-{s[5:]}", f"{op} {s[:3]} {s[3:5]} {s[5:]}",
-                      f"+38 ({op}) {s[:3]}-{s[3:5]}-{s[5:]}", f"{op}{s}"])
+    return pick(
+        rng,
+        [
+            f"+38{op}{s}",
+            f"{op}-{s[:3]}-{s[3:5]}-{s[5:]}",
+            f"{op} {s[:3]} {s[3:5]} {s[5:]}",
+            f"+38 ({op}) {s[:3]}-{s[3:5]}-{s[5:]}",
+            f"{op}{s}",
+        ],
+    )
 
 
 def plate(rng: np.random.Generator) -> str:
@@ -650,29 +831,47 @@ def plate(rng: np.random.Generator) -> str:
 
 def pii_sentence(rng: np.random.Generator, lang: Lang, category: str) -> tuple[str, str, str]:
     """(sentence, kind, value): one piece of personal data a resident adds to a report."""
-    kinds = ["phone", "email", "handle", "name", "plate"] if category == "parking" else \
-        ["phone", "phone", "email", "handle", "name", "name"]
+    kinds = (
+        ["phone", "email", "handle", "name", "plate"]
+        if category == "parking"
+        else ["phone", "phone", "email", "handle", "name", "name"]
+    )
     kind = pick(rng, kinds)
     ru = lang == "ru"
     first, last = person_name(rng)
     if kind == "phone":
         v = phone(rng)
-        s = pick(rng, [f"Мій номер {v}", f"Тел. {v}", f"Телефонуйте {v}"] if not ru else
-                 [f"Мой номер {v}", f"Тел. {v}", f"Звоните {v}"])
+        s = pick(
+            rng,
+            [f"Мій номер {v}", f"Тел. {v}", f"Телефонуйте {v}"]
+            if not ru
+            else [f"Мой номер {v}", f"Тел. {v}", f"Звоните {v}"],
+        )
     elif kind == "email":
         v = f"{latin(first)}.{latin(last)}{int(rng.integers(1, 99))}@{pick(rng, EMAIL_HOSTS)}"
         s = f"Пишіть на {v}" if not ru else f"Пишите на {v}"
     elif kind == "handle":
         v = f"@{latin(first)}_{latin(last)[:5]}"
-        s = pick(rng, [f"{v} підтвердить", f"cc {v}", f"{v}, ви бачили?"] if not ru else
-                 [f"{v} подтвердит", f"{v}, вы видели?"])
+        s = pick(
+            rng,
+            [f"{v} підтвердить", f"cc {v}", f"{v}, ви бачили?"] if not ru else [f"{v} подтвердит", f"{v}, вы видели?"],
+        )
     elif kind == "plate":
         v = plate(rng)
-        s = pick(rng, [f"Номер авто {v}", f"Машина {v} стоїть там щодня"] if not ru else
-                 [f"Номер машины {v}", f"Машина {v} стоит там каждый день"])
+        s = pick(
+            rng,
+            [f"Номер авто {v}", f"Машина {v} стоїть там щодня"]
+            if not ru
+            else [f"Номер машины {v}", f"Машина {v} стоит там каждый день"],
+        )
     else:
-        v = pick(rng, [f"{last} {first}", f"{first} {last}", f"{last} {first[0]}.",
-                       f"{first} {patronymic(rng, first)}"])
-        s = pick(rng, [f"Це сусід {v}, всі знають", f"Заявник {v}", f"Знову {v} з третього під'їзду"] if not ru else
-                 [f"Это сосед {v}, все знают", f"Опять {v} из третьего подъезда"])
+        v = pick(
+            rng, [f"{last} {first}", f"{first} {last}", f"{last} {first[0]}.", f"{first} {patronymic(rng, first)}"]
+        )
+        s = pick(
+            rng,
+            [f"Це сусід {v}, всі знають", f"Заявник {v}", f"Знову {v} з третього під'їзду"]
+            if not ru
+            else [f"Это сосед {v}, все знают", f"Опять {v} из третьего подъезда"],
+        )
     return s, kind, v

@@ -59,9 +59,13 @@ _WORD_RE = re.compile(r"[\w']+")
 # "вул. Шевченка 3а"), unless a unit follows ("3 дні", "5 машин").
 # A letter after the number is part of it when attached ("12а", "12-Б") or set apart
 # only by a space before punctuation ("12 а,"): "12 і 14", "12 в дворі" are words.
-_NUMBER = r"(\d{1,4}(?:-?[абвгдеєжзикАБВГДЕЄЖЗИКabvgdezik](?![\w])|\s[абвгдеєжзикАБВГДЕЄЖЗИК](?=[,.;:)!?]|$))?(?:/\d{1,3})?)"
-_UNITS = (r"(?!\s*(?:рок\w*|рік|лет|год\w*|раз\w*|хв\w*|мин\w*|час\w*|годин\w*|грн|кг|м|км|дн\w*|ден\w*|тиж\w*|"
-          r"недел\w*|місяц\w*|месяц\w*|машин\w*|авто\w*|собак\w*|люд\w*|чол\w*|раз\w*|штук\w*|шт|%)\b)")
+_NUMBER = (
+    r"(\d{1,4}(?:-?[абвгдеєжзикАБВГДЕЄЖЗИКabvgdezik](?![\w])|\s[абвгдеєжзикАБВГДЕЄЖЗИК](?=[,.;:)!?]|$))?(?:/\d{1,3})?)"
+)
+_UNITS = (
+    r"(?!\s*(?:рок\w*|рік|лет|год\w*|раз\w*|хв\w*|мин\w*|час\w*|годин\w*|грн|кг|м|км|дн\w*|ден\w*|тиж\w*|"
+    r"недел\w*|місяц\w*|месяц\w*|машин\w*|авто\w*|собак\w*|люд\w*|чол\w*|раз\w*|штук\w*|шт|%)\b)"
+)
 _HOUSE_RES = (
     re.compile(rf"(?i)(?<![\w])(?:буд(?:инок|инку|инка)?\.?|д\.|дом[аеу]?)\s*№?\s*{_NUMBER}(?![\d])"),
     re.compile(rf"[А-ЯЄІЇҐ][а-яєіїґ'’ʼ\-]{{2,}},?\s{_NUMBER}(?!\d)(?![:.,]\d){_UNITS}"),
@@ -247,8 +251,9 @@ def content_key(source: Any, source_ref: Any, text: str, category: Any, lat: Any
 
 
 def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
-    return c.occurred_at, content_key(getattr(c, "source", ""), getattr(c, "source_ref", ""), c.text, c.category,
-                                      c.lat, c.lon)
+    return c.occurred_at, content_key(
+        getattr(c, "source", ""), getattr(c, "source_ref", ""), c.text, c.category, c.lat, c.lon
+    )
 
 
 class _Rows:
@@ -295,7 +300,9 @@ class _Rows:
                 end += 1
             tied = by_time[k:end]
             if len(tied) > 1:
-                tied.sort(key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i]))
+                tied.sort(
+                    key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i])
+                )
             order += tied
             k = end
         return order

@@ -2,7 +2,7 @@
 
 Why: residents hide addresses from spam bots ("ivan(at)gmail.com", "olena собака ukr
 крапка net") and name their accounts without an "@" ("в інсті vasya.voz"), which the
-plain patterns miss. Finders return ``(start, end, kind)`` spans; data.redact replaces
+plain patterns miss. Finders return ``(start, end, kind)`` spans; data.text.redact replaces
 them everywhere, kept place spans included.
 """
 
@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import re
 
+from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
+
 Span = tuple[int, int, str]
 
-EMAIL_RE = re.compile(r"(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_RE = re.compile(EMAIL_PATTERN)
 LINK_RE = re.compile(
     r"(?:https?://)?(?:www\.)?(?:t\.me|telegram\.me|telegram\.dog|facebook\.com|fb\.com|"
     r"instagram\.com|m\.facebook\.com|tiktok\.com|x\.com|twitter\.com)/[\w+\-./?=&%@]+",
     re.IGNORECASE,
 )
-HANDLE_RE = re.compile(r"(?<![\w.@])@[A-Za-z][A-Za-z0-9_]{2,31}\b")
+HANDLE_RE = re.compile(HANDLE_PATTERN)
 
 # --- disguised e-mails ----------------------------------------------------------------------
 
@@ -37,9 +39,7 @@ _CYRILLIC_LABELS = "гмейл|гмеіл|гмаил|гмаїл|джимейл|�
 _LABEL = rf"(?:[A-Za-z0-9][A-Za-z0-9-]*|(?i:{_CYRILLIC_LABELS})(?![\w]))"
 _PROVIDERS = r"(?i:gmail|ukr|yahoo|outlook|hotmail|icloud|meta|i\.ua|гмейл|гмаил|укрнет)"
 _LOCAL = rf"(?<![\w.+@-])[A-Za-z0-9][A-Za-z0-9._%+\-]*(?:(?:{_DOT})[A-Za-z0-9][A-Za-z0-9._%+\-]*)*"
-DISGUISED_EMAIL_RE = re.compile(
-    rf"{_LOCAL}(?:{_AT})(?:{_LABEL}(?:(?:{_DOT}){_LABEL})+|{_PROVIDERS}(?![\w]))"
-)
+DISGUISED_EMAIL_RE = re.compile(rf"{_LOCAL}(?:{_AT})(?:{_LABEL}(?:(?:{_DOT}){_LABEL})+|{_PROVIDERS}(?![\w]))")
 # One cheap scan of the lower-cased text first: most reports hold no hint at all, and
 # the full patterns cost several times more.
 _LATIN_RE = re.compile("[A-Za-z]")

@@ -51,11 +51,6 @@ def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
         pool.join()
 
 
-def map_in(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> list[R]:
-    """fn over items in order: in the pool when there is one and enough items, else here."""
-    return start_map(pool, fn, items)()
-
-
 def start_map(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
     """fn over items in order, started now in the pool (when there is one and enough
     items) so the caller can work meanwhile; call the result to wait for the answers.
@@ -66,4 +61,4 @@ def start_map(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> Ca
     return pool.map_async(fn, items, chunksize=size).get
 
 
-__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "map_in", "start_map", "worker_pool"]
+__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "start_map", "worker_pool"]

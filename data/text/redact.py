@@ -8,16 +8,17 @@ was named.
 Order matters: the intake geocodes the RAW text first and passes the matched place span
 here as ``keep_spans``. Many streets and parks carry people's names (вул. Іллі Урмана,
 парк Шевченка, вулиця Лесі Українки); names inside a kept span survive, and so do the
-gazetteer's place names anywhere in the text (data.redact_places), placed or not.
+gazetteer's place names anywhere in the text (data.text.redact_places, handed in by the
+import pipeline as ``places``), placed or not.
 Everything else is redacted everywhere, even inside a kept span, because a place name
 never legitimately contains it and leaking one costs more than a slightly shorter
-location text: contacts (data.redact_contacts: e-mails, disguised ones too, links,
-handles) and numbers (data.redact_numbers: phones in digits, words or look-alike
+location text: contacts (data.text.redact_contacts: e-mails, disguised ones too, links,
+handles) and numbers (data.text.redact_numbers: phones in digits, words or look-alike
 letters, ІПН, passports and ID cards, bank cards, IBAN, car plates, flats, entrances).
 
 Names are found in three ways (any of them suffices):
 * first names: the word or one of its pymorphy3 lemmas (uk and ru) is in the committed
-  lists in ``data/redact_names/`` (nominatives and diminutives; inflected forms come from
+  lists in ``data/text/redact_names/`` (nominatives and diminutives; inflected forms come from
   the lemmatiser), or pymorphy3 tags its most likely Ukrainian reading ``Name``;
 * patronymics: the suffixes -ович/-евич/-івна/-ївна/-овна/-евна (with case endings) or a
   ``Patr`` tag;
@@ -37,7 +38,7 @@ import hmac
 import os
 import re
 import secrets
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
@@ -45,8 +46,8 @@ from typing import NamedTuple
 
 import pymorphy3
 
-from data.redact_contacts import contact_spans
-from data.redact_numbers import (
+from data.text.redact_contacts import contact_spans
+from data.text.redact_numbers import (
     digit_run_spans,
     digits_for_lookalikes,
     document_spans,
@@ -54,7 +55,17 @@ from data.redact_numbers import (
     short_phone_spans,
     spoken_phone_spans,
 )
-from data.redact_places import city_place_names
+from data.text.redact_places import PlaceNames
+from data.text.vocabulary import (
+    CONJUNCTIONS,
+    CROSS_WORDS,
+    DISTRICT_WORDS,
+    HONORIFICS,
+    MONTH_NAMES,
+    PARK_WORDS,
+    STREET_TYPES,
+    cyrillic,
+)
 
 NAMES_DIR = Path(__file__).resolve().parent / "redact_names"
 AMBIGUOUS_FILE = "ambiguous.txt"
@@ -70,8 +81,18 @@ CARD = "[картка]"
 IBAN = "[рахунок]"
 FLAT = "[квартира]"
 ENTRANCE = "[під'їзд]"
-PLACEHOLDERS = {"phone": PHONE, "email": EMAIL, "handle": HANDLE, "plate": PLATE, "ipn": TAX_NUMBER,
-                "passport": PASSPORT, "card": CARD, "iban": IBAN, "flat": FLAT, "entrance": ENTRANCE}
+PLACEHOLDERS = {
+    "phone": PHONE,
+    "email": EMAIL,
+    "handle": HANDLE,
+    "plate": PLATE,
+    "ipn": TAX_NUMBER,
+    "passport": PASSPORT,
+    "card": CARD,
+    "iban": IBAN,
+    "flat": FLAT,
+    "entrance": ENTRANCE,
+}
 
 
 class Redaction(NamedTuple):
@@ -91,7 +112,7 @@ PLATE_DIGITS, SHORT_PHONE_DIGITS, LONG_NUMBER_DIGITS = 4, 5, 9
 
 
 def _number_spans(text: str) -> list[tuple[int, int, str]]:
-    """Personal numbers of every kind (data.redact_numbers), also where letters stand
+    """Personal numbers of every kind (data.text.redact_numbers), also where letters stand
     in for digits."""
     low = text.lower()
     spans = home_spans(text, low)
@@ -146,20 +167,26 @@ TITLES = frozenset(
     тітка тітки тьотя тёти дядя гражданин гражданка господин госпожа""".split()
 )
 # Words after which capitalised words are a place name, not a person (tokens carry no
-# dots, so "вул." is "вул").
-PLACE_TRIGGERS = frozenset(
-    """вул вулиця вулиці вулицю вулицею вулиць ул улица улицы улице улицу пров провулок
-    провулку провулка переулок переулке пер просп проспект проспекту проспекті пр пл площа
-    площі площу площадь площади парк парку парком парке сквер скверу сквері бульвар
-    бульварі бульвару бул імені ім имени мікрорайон мікрорайоні микрорайон мкр узвіз
-    узвозі тупик тупику шосе майдан майдані набережна набережній станція зупинка зупинки
-    остановка ріг розі рогу перехресті перехрестя перехрестю перекрестке перекрёстке
-    перекресток угол углу адресою адресу адреса адресе по""".split()
+# dots, so "вул." is "вул"): the shared place words (data.text.vocabulary) written in Cyrillic,
+# plus words that only announce a place in a sentence (адреса, зупинка, "по").
+PLACE_TRIGGERS = (
+    cyrillic(STREET_TYPES)
+    | cyrillic(CROSS_WORDS)
+    | HONORIFICS
+    | DISTRICT_WORDS
+    | cyrillic(PARK_WORDS)
+    | frozenset(
+        """вулиць провулка перекрёстке пр адресою адресу адреса адресе зупинка зупинки
+    остановка станція по""".split()
+    )
+) - frozenset(
+    # also everyday words right before a name: "дорога Олено" (dear), "им" (ru: to them),
+    # single letters ("р." is also рік, "н." an initial), and the Russian "набережная",
+    # which ends a name ("на Набережной. Опять Петренко" must not make Петренко a place)
+    "дорога дороги дорогу дорозі им р н набережная набережной".split()
 )
 # One-letter abbreviations that name a street only when written with a dot ("в. Стуса").
 DOTTED_TRIGGERS = frozenset({"в"})
-# "Ріг Вознесенської і Вавілова": the second street of an intersection.
-CONJUNCTIONS = frozenset({"і", "та", "и", "й"})
 # A house number right after capitalised words makes them a street ("Івана Франка, 61").
 HOUSE_RE = re.compile(
     r",?\s*(?:буд(?:инок)?\.?|д\.|дом|№)?\s*\d{1,3}(?:\s?[-/]?\s?[а-яієїa-z](?![а-яієїa-z]))?"
@@ -167,11 +194,7 @@ HOUSE_RE = re.compile(
 )
 MAX_PLACE_WORDS = 3
 # Streets named after dates ("8 Березня", "1 Мая"); "Марта" and "Мая" are also names.
-MONTHS = frozenset(
-    """січня лютого березня квітня травня червня липня серпня вересня жовтня листопада
-    грудня января февраля марта апреля мая июня июля августа сентября октября ноября
-    декабря""".split()
-)
+MONTHS = frozenset(MONTH_NAMES)
 
 
 @cache
@@ -244,9 +267,9 @@ def _word_info(word: str) -> _WordInfo:
     adjective = any(p.tag.POS == "ADJF" and _from_dictionary(p) for p in uk_parses) or (
         sum(p.score for p in ru_parses if p.tag.POS == "ADJF") >= 0.5
     )
-    patronymic = (bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag.grammemes for p in uk_parses[:2] + ru_parses[:1])) and (
-        not adjective or ("Patr" in ru_top.tag.grammemes and ru_top.score >= 0.5)
-    )
+    patronymic = (
+        bool(PATRONYMIC_RE.search(low)) or any("Patr" in p.tag.grammemes for p in uk_parses[:2] + ru_parses[:1])
+    ) and (not adjective or ("Patr" in ru_top.tag.grammemes and ru_top.score >= 0.5))
     surn_tag = any("Surn" in p.tag.grammemes for p in uk_parses[:2]) or any(
         "Surn" in p.tag.grammemes and p.score >= 0.3 for p in ru_parses[:2]
     )
@@ -264,7 +287,7 @@ def _word_info(word: str) -> _WordInfo:
 
 
 def _sentence_start(text: str, start: int) -> bool:
-    before = text[:start].rstrip(" \t\"«(")
+    before = text[:start].rstrip(' \t"«(')
     return not before or before[-1] in ".!?\n:;"
 
 
@@ -292,17 +315,20 @@ def _is_first_name(word: str) -> bool:
 
 
 def _gazetteer_place_tokens(
-    text: str, tokens: Sequence[tuple[int, int, str]], infos: Sequence[_WordInfo | None], place: Sequence[bool],
+    text: str,
+    tokens: Sequence[tuple[int, int, str]],
+    infos: Sequence[_WordInfo | None],
+    place: Sequence[bool],
     marked: Sequence[int],
+    names: PlaceNames,
 ) -> set[int]:
     """Which of the ``marked`` tokens belong to one of the gazetteer's place names
-    (data.redact_places), with the other words of that name.
+    (data.text.redact_places), with the other words of that name.
 
     A one-word match is a person's surname that a street shares when a first name,
     patronymic or initial stands beside it or a title before it ("сусідка Ганна
     Примаченко", "Заявник Лисенко О."), not the street.
     """
-    names = city_place_names(_is_first_name)
     found: set[int] = set()
     for i in marked:
         if i in found:
@@ -322,17 +348,22 @@ def _person_beside(
 ) -> bool:
     """A first name, patronymic or initial right beside token ``i``, or a title before it."""
     start, end = tokens[i][0], tokens[i][1]
-    beside = [k for k in (i - 1, i + 1) if 0 <= k < len(tokens)
-              and not text[min(tokens[k][1], end):max(tokens[k][0], start)].strip()]
+    beside = [
+        k
+        for k in (i - 1, i + 1)
+        if 0 <= k < len(tokens) and not text[min(tokens[k][1], end) : max(tokens[k][0], start)].strip()
+    ]
     return (
-        any(infos[k] is not None and (infos[k].first or infos[k].patronymic) and not place[k]  # type: ignore[union-attr]
-            for k in beside)
+        any(
+            infos[k] is not None and (infos[k].first or infos[k].patronymic) and not place[k]  # type: ignore[union-attr]
+            for k in beside
+        )
         or (i > 0 and tokens[i - 1][2].lower() in TITLES)
         or any(0 <= s - end <= 2 or 0 <= start - e <= 2 for s, e in (m.span() for m in INITIAL_RE.finditer(text)))
     )
 
 
-def _name_spans(text: str) -> list[tuple[int, int]]:
+def _name_spans(text: str, places: PlaceNames | None = None) -> list[tuple[int, int]]:
     """Spans of person names (runs of name words merged into one span)."""
     words = WORD_RE.findall(text)
     infos: list[_WordInfo | None] = [
@@ -367,9 +398,9 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             and not (i >= 2 and infos[i - 2] is not None and not gap(i - 2, i - 1))
         ):
             place[i], run_len[i] = True, 1
-        elif (prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)) or (
-            gap(i - 1, i) == "/" and place[i - 1]
-        ):
+        elif (
+            prev_word in CONJUNCTIONS and not gap(i - 1, i) and i >= 2 and place[i - 2] and not gap(i - 2, i - 1)
+        ) or (gap(i - 1, i) == "/" and place[i - 1]):
             place[i], run_len[i] = True, 1
         elif tokens[i][2].lower() in MONTHS and re.search(r"\d\s*$", text[: tokens[i][0]]):
             place[i], run_len[i] = True, 1  # "по 8 Марта", "1 Травня": a date names a street
@@ -434,8 +465,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
         elif titled(i) and not at_start:
             marks[i] = True
     marked = [i for i in capitalised if marks[i]]
-    if marked:  # the gazetteer's places only unmark, so they are looked up only now
-        for k in _gazetteer_place_tokens(text, tokens, infos, place, marked):
+    if marked and places is not None:  # the gazetteer's places only unmark, so they are looked up only now
+        for k in _gazetteer_place_tokens(text, tokens, infos, place, marked, places):
             marks[k] = False
     # Initials belong to the name they stand next to.
     spans = [(tokens[i][0], tokens[i][1]) for i in capitalised if marks[i]]
@@ -452,13 +483,21 @@ def _overlaps(span: tuple[int, int], keep: Sequence[tuple[int, int]]) -> bool:
     return any(span[0] < k_end and k_start < span[1] for k_start, k_end in keep)
 
 
-def redact(text: str, keep_spans: Sequence[tuple[int, int]] = ()) -> Redaction:
+def place_index(names: Iterable[str]) -> PlaceNames:
+    """The place names redaction spares anywhere in a text (every spelling of the city's
+    streets, landmarks and districts: geo.gazetteer.Gazetteer.place_names); build it once."""
+    return PlaceNames(names, _is_first_name)
+
+
+def redact(text: str, keep_spans: Sequence[tuple[int, int]] = (), places: PlaceNames | None = None) -> Redaction:
     """Replace personal data with typed placeholders; names inside ``keep_spans`` stay.
 
-    ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place).
+    ``keep_spans`` are character offsets into ``text`` (the geocoder's matched place);
+    ``places`` (:func:`place_index`) spares the gazetteer's place names anywhere. Without
+    it a street named after a person is redacted like the person: the safe side.
     """
     found = [(s, e, PLACEHOLDERS[kind]) for s, e, kind in contact_spans(text) + _number_spans(text)]
-    found += [(*s, NAME) for s in _name_spans(text) if not _overlaps(s, keep_spans)]
+    found += [(*s, NAME) for s in _name_spans(text, places) if not _overlaps(s, keep_spans)]
     # Earlier, longer matches win (an e-mail beats the handle inside it).
     found.sort(key=lambda f: (f[0], -(f[1] - f[0])))
     chosen: list[tuple[int, int, str]] = []

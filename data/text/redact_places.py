@@ -7,6 +7,9 @@ placed. A report that was not placed, or that names a second street, still menti
 knows every street, landmark and district of the city with its old, Russian and Latin
 spellings, so a word sequence that spells one of them is a place.
 
+The names come from the caller (the import pipeline hands in its gazetteer's, see
+geo.gazetteer.Gazetteer.place_names), so redaction needs no geography of its own.
+
 Matching folds the letters that differ between Ukrainian, Russian and surzhyk spellings
 (і/и/ы/ї, е/є/э/ё, ь, apostrophes), so "Миколы Леонтовича" matches "Миколи Леонтовича"
 and "Хмельницкого" matches "Хмельницького". A sequence matches whole ("Івана Богуна");
@@ -19,11 +22,25 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from functools import cache
 
 _WORD_RE = re.compile(r"[А-ЯЁЄІЇҐа-яёєіїґA-Za-z][А-ЯЁЄІЇҐа-яёєіїґA-Za-z'’ʼ\-]*")
-_FOLD = str.maketrans({"і": "и", "ї": "и", "ы": "и", "й": "и", "є": "е", "э": "е", "ё": "е", "ґ": "г",
-                       "ь": None, "ъ": None, "'": None, "’": None, "ʼ": None})
+_FOLD = str.maketrans(
+    {
+        "і": "и",
+        "ї": "и",
+        "ы": "и",
+        "й": "и",
+        "є": "е",
+        "э": "е",
+        "ё": "е",
+        "ґ": "г",
+        "ь": None,
+        "ъ": None,
+        "'": None,
+        "’": None,
+        "ʼ": None,
+    }
+)
 MIN_SINGLE_WORD = 4
 
 
@@ -64,9 +81,13 @@ class PlaceNames:
                 continue
             for seq in self._by_first.get(_key(text, tokens, j), ()):
                 n = len(seq)
-                if (j + n > i and j + n <= len(tokens) and (best is None or n > best[1])
-                        and all(fold(tokens[j + m][2]) == seq[m] for m in range(1, n))
-                        and all(_together(text, tokens, k) for k in range(j, j + n - 1))):
+                if (
+                    j + n > i
+                    and j + n <= len(tokens)
+                    and (best is None or n > best[1])
+                    and all(fold(tokens[j + m][2]) == seq[m] for m in range(1, n))
+                    and all(_together(text, tokens, k) for k in range(j, j + n - 1))
+                ):
                     best = (j, n)
         return best
 
@@ -74,34 +95,12 @@ class PlaceNames:
 def _key(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> str:
     """A token as the index spells it: an initial keeps its dot ("і.")."""
     word = tokens[k][2]
-    if len(word) == 1 and k + 1 < len(tokens) and text[tokens[k][1]:tokens[k + 1][0]].strip() == ".":
+    if len(word) == 1 and k + 1 < len(tokens) and text[tokens[k][1] : tokens[k + 1][0]].strip() == ".":
         return fold(word) + "."
     return fold(word)
 
 
 def _together(text: str, tokens: Sequence[tuple[int, int, str]], k: int) -> bool:
     """Tokens k and k + 1 stand side by side (only a dot after an initial between them)."""
-    gap = text[tokens[k][1]:tokens[k + 1][0]].strip()
+    gap = text[tokens[k][1] : tokens[k + 1][0]].strip()
     return not gap or (gap == "." and len(tokens[k][2]) == 1)
-
-
-def gazetteer_names() -> list[str]:
-    """Every spelling of every street, landmark, park and district of the configured city."""
-    from geo.gazetteer import load_gazetteer
-
-    gz = load_gazetteer()
-    names: list[str] = []
-    for street in gz.streets:
-        names += street.aliases()
-    for landmark in gz.landmarks:
-        names += landmark.aliases()
-    for district in gz.districts:
-        names += district.aliases()
-    names += [park.name for park in gz.parks]
-    return names
-
-
-@cache
-def city_place_names(is_first_name: Callable[[str], bool]) -> PlaceNames:
-    """The index for the city's gazetteer (built once per process)."""
-    return PlaceNames(gazetteer_names(), is_first_name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+
 from data.city_profile import demo_profile
 
 KYIV = demo_profile().tz  # the demo city's clock, whatever CITY_PROFILE says

@@ -25,11 +25,11 @@ import hashlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from multiprocessing.pool import Pool
-from operator import itemgetter
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
+from multiprocessing.pool import Pool
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +41,10 @@ from sqlalchemy.orm import Session
 
 from data import clock, intake
 from data.categories import CATEGORIES
-from data.classify import classify_many
-from data.dedupe import mark_duplicates
-from data.organisations import resolve as resolve_organisation
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
-from data.records import Quarantined, RawMessage, Report, h3_cells
-from data.redact import load_or_create_salt, redact, reporter_hash
+from data.organisations import resolve as resolve_organisation
+from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
 from data.store.db import VAR_DIR, open_store
 from data.store.repo import (
     batch_by_sha,
@@ -66,9 +63,14 @@ from data.store.schema import (
     SurveyResponseRow,
     month_local,
 )
-from data.when import occurred_at
-from data.workers import MIN_PARALLEL, start_map, worker_pool
+from data.text.classify import classify_many
+from data.text.dedupe import mark_duplicates
+from data.text.redact import load_or_create_salt, place_index, redact, reporter_hash
+from data.text.redact_places import PlaceNames
+from data.text.when import occurred_at
 from geo import geocode
+from geo.gazetteer import Gazetteer, load_gazetteer
+from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
 DEDUPE_SLICE = pd.Timedelta(days=14)
@@ -115,8 +117,10 @@ class BatchSummary:
 
     def accounting(self) -> str:
         """The identity with its numbers, as the CLI prints it."""
-        return (f"read {self.read} = imported {self.imported} + duplicates {self.duplicates} "
-                f"+ quarantined {self.quarantined} + already imported {self.already_imported}")
+        return (
+            f"read {self.read} = imported {self.imported} + duplicates {self.duplicates} "
+            f"+ quarantined {self.quarantined} + already imported {self.already_imported}"
+        )
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self) | {"failed": self.failed, "balanced": self.balanced()}
@@ -135,12 +139,13 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _place_and_redact(text: str, venue_text: str | None,
-                      location: tuple[float, float] | None) -> tuple[Any, str, str | None]:
+def _place_and_redact(
+    text: str, venue_text: str | None, location: tuple[float, float] | None
+) -> tuple[Any, str, str | None]:
     """Geocode the raw text (before redaction), then redact outside the matched place."""
     match = geocode(text if not venue_text else f"{text}\n{venue_text}", location=location, gazetteer=_GAZETTEER[0])
     span = match.span if match.span and match.span[1] <= len(text) else None
-    clean = redact(text, keep_spans=[span] if span else []).text
+    clean = redact(text, keep_spans=[span] if span else [], places=_places()).text
     return match, clean, text[span[0] : span[1]] if span else None
 
 
@@ -156,24 +161,33 @@ def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None
         return f"could not process: {exc}"
 
 
-_GAZETTEER: list[Any] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
+_GAZETTEER: list[Gazetteer | None] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
+_PLACES: dict[int, tuple[Gazetteer, PlaceNames]] = {}
+
+
+def _places() -> PlaceNames:
+    """The import gazetteer's place names, which redaction spares (indexed once per gazetteer)."""
+    gazetteer = _GAZETTEER[0] if _GAZETTEER[0] is not None else load_gazetteer()
+    hit = _PLACES.get(id(gazetteer))
+    if hit is None or hit[0] is not gazetteer:
+        hit = _PLACES[id(gazetteer)] = (gazetteer, place_index(gazetteer.place_names()))
+    return hit[1]
 
 
 def warm_up() -> None:
     """Load what placing and redacting need (gazetteer index, name dictionaries) before
     workers are forked, so they share it instead of loading their own copies."""
-    from geo.gazetteer import load_gazetteer
     from geo.geocoding.index import get_index
 
     _GAZETTEER[0] = load_gazetteer()
     get_index(_GAZETTEER[0])
-    redact("Іван Петренко, вул. Соборності 5, 0671234567")
+    redact("Іван Петренко, вул. Соборності 5, 0671234567", places=_places())
 
 
 def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
     """Turn raw messages into redacted, placed, classified reports (classification batched).
 
-    Placing and redacting run in `pool`'s workers when given (data.workers); the answers
+    Placing and redacting run in `pool`'s workers when given (services.import_workers); the answers
     are the same. A message that breaks a step becomes a Quarantined entry with the
     reason: never lost.
     """
@@ -185,11 +199,15 @@ def _start_placing(raws: Sequence[RawMessage], pool: Pool | None) -> Callable[[]
     return start_map(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
 
 
-def _built_reports(raws: Sequence[RawMessage], answers: Sequence[_Placed], *,
-                   secret: bytes) -> list[Report | Quarantined]:
+def _built_reports(
+    raws: Sequence[RawMessage], answers: Sequence[_Placed], *, secret: bytes
+) -> list[Report | Quarantined]:
     """The reports of placed and redacted messages: classified (in one batch), dated."""
-    to_classify = [a[1] for raw, a in zip(raws, answers, strict=True)
-                   if not isinstance(a, str) and raw.category_hint not in CATEGORIES]
+    to_classify = [
+        a[1]
+        for raw, a in zip(raws, answers, strict=True)
+        if not isinstance(a, str) and raw.category_hint not in CATEGORIES
+    ]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
     out: list[Report | Quarantined] = []
     for raw, answer in zip(raws, answers, strict=True):
@@ -206,30 +224,23 @@ def _built_reports(raws: Sequence[RawMessage], answers: Sequence[_Placed], *,
             when, when_source = raw.occurred_at, "given"
         else:
             when, when_source = occurred_at(raw.text, raw.received_at)
-        out.append(Report(
-            source=raw.source,
-            source_ref=raw.source_ref,
-            meeting_id=raw.meeting_id,
-            received_at=raw.received_at,
-            occurred_at=when,
-            occurred_at_source=when_source,
-            text=clean,
-            reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
-            category=category,
-            category_source=category_source,
-            location_text=location_text,
-            lat=match.lat,
-            lon=match.lon,
-            level=match.level,
-            score=match.score,
-            uncertainty_m=match.uncertainty_m,
-            street=match.street,
-            street2=match.street2,
-            house=match.house,
-            landmark=match.landmark,
-            district=match.district,
-            **h3_cells(match.lat, match.lon),
-        ))
+        out.append(
+            Report(
+                source=raw.source,
+                source_ref=raw.source_ref,
+                meeting_id=raw.meeting_id,
+                received_at=raw.received_at,
+                occurred_at=when,
+                occurred_at_source=when_source,
+                text=clean,
+                reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
+                category=category,
+                category_source=category_source,
+                location_text=location_text,
+                **place_of(match),
+                **h3_cells(match.lat, match.lon),
+            )
+        )
     return out
 
 
@@ -258,7 +269,7 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
         "source": item.source,
         "source_ref": item.source_ref,
         "reason": item.reason,
-        "excerpt": redact(item.excerpt).text if item.excerpt else "",
+        "excerpt": redact(item.excerpt, places=_places()).text if item.excerpt else "",
         "reporter_hash": item.reporter_hash,
         "record": None,
         "created_at": datetime.now(UTC),
@@ -308,13 +319,30 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
         start += DEDUPE_SLICE
         if not changed and start > last + DEDUPE_WINDOW:
             break
-    return int(session.scalar(select(func.count()).select_from(ReportRow).where(
-        ReportRow.batch_id == batch_id, ReportRow.duplicate_of.is_not(None))) or 0)
+    return int(
+        session.scalar(
+            select(func.count())
+            .select_from(ReportRow)
+            .where(ReportRow.batch_id == batch_id, ReportRow.duplicate_of.is_not(None))
+        )
+        or 0
+    )
 
 
-_DEDUPE_COLUMNS = (ReportRow.id, ReportRow.source, ReportRow.source_ref, ReportRow.category, ReportRow.lat,
-                   ReportRow.lon, ReportRow.uncertainty_m, ReportRow.occurred_at, ReportRow.text, ReportRow.house,
-                   ReportRow.landmark, ReportRow.duplicate_of)
+_DEDUPE_COLUMNS = (
+    ReportRow.id,
+    ReportRow.source,
+    ReportRow.source_ref,
+    ReportRow.category,
+    ReportRow.lat,
+    ReportRow.lon,
+    ReportRow.uncertainty_m,
+    ReportRow.occurred_at,
+    ReportRow.text,
+    ReportRow.house,
+    ReportRow.landmark,
+    ReportRow.duplicate_of,
+)
 
 
 def _moderated_report_ids(session: Session) -> set[int]:
@@ -327,13 +355,17 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
     """Recompute the marks of the reports placed in [start, stop), with those of the
     DEDUPE_WINDOW before ``start`` and the pinned ones as given; store the changed ones
     and return how many changed (plain Core rows: no ORM objects are needed)."""
-    rows = session.connection().execute(
-        select(*_DEDUPE_COLUMNS).where(
-            ReportRow.occurred_at >= start - DEDUPE_WINDOW,
-            ReportRow.occurred_at < stop,
-            ReportRow.lat.is_not(None),
+    rows = (
+        session.connection()
+        .execute(
+            select(*_DEDUPE_COLUMNS).where(
+                ReportRow.occurred_at >= start - DEDUPE_WINDOW,
+                ReportRow.occurred_at < stop,
+                ReportRow.lat.is_not(None),
+            )
         )
-    ).all()
+        .all()
+    )
     frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS])
     if frame.empty:
         return 0
@@ -343,8 +375,10 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
     new = pd.to_numeric(mark_duplicates(frame, fixed=fixed), errors="coerce")
     old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
     changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
-    updates = [{"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
-               for i, o in zip(frame["id"][changed], new[changed], strict=True)]
+    updates = [
+        {"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
+        for i, o in zip(frame["id"][changed], new[changed], strict=True)
+    ]
     if updates:
         session.execute(update(ReportRow), updates)
     return len(updates)
@@ -352,8 +386,13 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
     assert existing is not None
-    return BatchSummary(file_name, existing.kind, existing.id, same_file_batch=existing.id,
-                        notes=[f"already imported as batch {existing.id}"])
+    return BatchSummary(
+        file_name,
+        existing.kind,
+        existing.id,
+        same_file_batch=existing.id,
+        notes=[f"already imported as batch {existing.id}"],
+    )
 
 
 @dataclass
@@ -396,7 +435,7 @@ def import_file(
     damage in ``problems``; a malformed record only goes to quarantine. ``options``
     settle what a file cannot say itself (date order, the CRS of projected X/Y columns).
     Big files are placed and redacted in worker processes (``pool``, else one started
-    here when ``parallel`` and the process is single-threaded: data.workers).
+    here when ``parallel`` and the process is single-threaded: services.import_workers).
     """
     path = Path(path)
     engine = engine or open_store()
@@ -432,8 +471,10 @@ def import_file(
                         progress(read_before, None)
                 begun = following
                 if not complete:
-                    summary.problems.append(f"{path.name}: more than {limits.max_records:,} records (the bound "
-                                            "max_records); the rest of the file was not read")
+                    summary.problems.append(
+                        f"{path.name}: more than {limits.max_records:,} records (the bound "
+                        "max_records); the rest of the file was not read"
+                    )
                     break
             if begun is not None:
                 _finish_chunk(session, begun, batch.id, state, summary, solutions)
@@ -446,11 +487,14 @@ def import_file(
         _store_side_records(session, parsed, batch.id, solutions, summary, state)
         _settle_counts(session, batch.id, summary, state, marked)
         if complete and summary.read != parsed.stats["read"]:
-            raise AccountingError(f"{path.name}: the parser read {parsed.stats['read']} "
-                                  f"records but the importer received {summary.read}: a bug, nothing was stored")
+            raise AccountingError(
+                f"{path.name}: the parser read {parsed.stats['read']} "
+                f"records but the importer received {summary.read}: a bug, nothing was stored"
+            )
         if not summary.balanced():
-            raise AccountingError(f"{path.name}: the counts do not add up ({summary.accounting()}): "
-                                  "a bug, nothing was stored")
+            raise AccountingError(
+                f"{path.name}: the counts do not add up ({summary.accounting()}): a bug, nothing was stored"
+            )
         _note_checks(summary, state)
         batch.n_read, batch.n_imported, batch.n_duplicates = summary.read, summary.imported, summary.duplicates
         batch.n_quarantined, batch.n_not_located = summary.quarantined, summary.not_located
@@ -460,7 +504,7 @@ def import_file(
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
     if progress:
-        progress(summary.read, summary.read)
+        progress(summary.read, int(summary.read))  # counts only (services/ outputs are checked for untrusted text)
     return summary
 
 
@@ -478,8 +522,6 @@ class _Workers:
 
     def __init__(self, stack: ExitStack, given: Pool | None, allowed: bool) -> None:
         self.stack, self.pool, self.allowed = stack, given, allowed and given is None
-        from geo.gazetteer import load_gazetteer
-
         _GAZETTEER[0] = load_gazetteer()  # resolved once per import, not per message
 
     def for_chunk(self, size: int) -> Pool | None:
@@ -497,8 +539,9 @@ def _settle_counts(session: Session, batch_id: int, summary: BatchSummary, state
     import of an overlapping file: it counts as already imported.
     """
     stored = session.scalar(select(func.count()).select_from(ReportRow).where(ReportRow.batch_id == batch_id)) or 0
-    held = session.scalar(select(func.count()).select_from(QuarantineRow)
-                          .where(QuarantineRow.batch_id == batch_id)) or 0
+    held = (
+        session.scalar(select(func.count()).select_from(QuarantineRow).where(QuarantineRow.batch_id == batch_id)) or 0
+    )
     summary.already_imported += (state.attempted_reports - stored) + (state.attempted_quarantine - held)
     summary.imported += int(stored) - marked
     summary.duplicates += marked
@@ -509,14 +552,19 @@ def _note_checks(summary: BatchSummary, state: _Intake) -> None:
     """Say in the batch's notes what the record checks changed, so nothing is silent."""
     if summary.repeats:
         shown = ", ".join(state.repeat_examples)
-        summary.notes.append(f"{summary.repeats} records repeated inside the file (same message id or identical "
-                             f"row) counted as duplicates of their first copy; repeated: {shown}")
+        summary.notes.append(
+            f"{summary.repeats} records repeated inside the file (same message id or identical "
+            f"row) counted as duplicates of their first copy; repeated: {shown}"
+        )
     if summary.truncated:
-        summary.notes.append(f"{summary.truncated} texts longer than {state.bounds.max_text_chars:,} characters "
-                             f"truncated (marked in the text), e.g. {', '.join(state.truncated_refs)}")
+        summary.notes.append(
+            f"{summary.truncated} texts longer than {state.bounds.max_text_chars:,} characters "
+            f"truncated (marked in the text), e.g. {', '.join(state.truncated_refs)}"
+        )
     if state.made_visible:
-        summary.notes.append(f"{state.made_visible} texts carried control or bidi characters: "
-                             "shown as [U+XXXX], never active")
+        summary.notes.append(
+            f"{state.made_visible} texts carried control or bidi characters: shown as [U+XXXX], never active"
+        )
 
 
 @contextmanager
@@ -566,8 +614,13 @@ class _Begun:
     answers: Callable[[], list[_Placed]]
 
 
-def _begin_chunk(session: Session, chunk: list[RawMessage | Quarantined], state: _Intake,
-                 summary: BatchSummary, pool: Pool | None = None) -> _Begun:
+def _begin_chunk(
+    session: Session,
+    chunk: list[RawMessage | Quarantined],
+    state: _Intake,
+    summary: BatchSummary,
+    pool: Pool | None = None,
+) -> _Begun:
     """Count and check one chunk and start placing its new messages (in `pool`'s workers
     when given, while the previous chunk is stored)."""
     summary.read += len(chunk)
@@ -593,31 +646,43 @@ def _begin_chunk(session: Session, chunk: list[RawMessage | Quarantined], state:
     return _Begun(checked, raws, _start_placing(raws, pool))
 
 
-def _finish_chunk(session: Session, begun: _Begun, batch_id: int, state: _Intake, summary: BatchSummary,
-                  solutions: list[tuple[RawMessage, Report]]) -> None:
+def _finish_chunk(
+    session: Session,
+    begun: _Begun,
+    batch_id: int,
+    state: _Intake,
+    summary: BatchSummary,
+    solutions: list[tuple[RawMessage, Report]],
+) -> None:
     """Classify, date and insert a begun chunk; counts go into `summary` (imported comes at the end)."""
     checked, raws = begun.checked, begun.raws
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
     done = _built_reports(raws, begun.answers(), secret=state.secret)
-    solutions += [(raw, r) for raw, r in zip(raws, done, strict=True)
-                  if isinstance(r, Report) and raw.extra.get("solution")]
+    solutions += [
+        (raw, r) for raw, r in zip(raws, done, strict=True) if isinstance(r, Report) and raw.extra.get("solution")
+    ]
     problems = [i for i, _ in checked if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
     reports = [r for r in done if isinstance(r, Report)]
     located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS,
-                                     [_report_values(r, batch_id) for r in located])
-    q_rows = ([_quarantine_row(q, batch_id) for q in problems] + [_not_located_row(r, batch_id) for r in unplaced]
-              + [_not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced])
+    insert_tuples_ignoring_conflicts(
+        session, ReportRow.__table__, REPORT_COLUMNS, [_report_values(r, batch_id) for r in located]
+    )
+    q_rows = (
+        [_quarantine_row(q, batch_id) for q in problems]
+        + [_not_located_row(r, batch_id) for r in unplaced]
+        + [_not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced]
+    )
     insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
     state.attempted_reports += len(located)
     state.attempted_quarantine += len(q_rows)
     summary.not_located += len(unplaced) + len(misplaced)
 
 
-def _checked(item: RawMessage | Quarantined, state: _Intake,
-             summary: BatchSummary) -> tuple[RawMessage | Quarantined, str | None]:
+def _checked(
+    item: RawMessage | Quarantined, state: _Intake, summary: BatchSummary
+) -> tuple[RawMessage | Quarantined, str | None]:
     """One record after the bounds: (record or its quarantine entry, a point problem).
 
     Text: control and bidi characters made visible, an over-long text truncated and
@@ -660,13 +725,17 @@ def inside_study_area(lat: float, lon: float) -> bool:
 
 @cache
 def _study_area() -> Any:
-    from geo.gazetteer import load_gazetteer
-
     return prep(load_gazetteer().boundary_polygon)
 
 
-def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions: list[tuple[RawMessage, Report]],
-                        summary: BatchSummary, state: _Intake) -> None:
+def _store_side_records(
+    session: Session,
+    parsed: intake.ParseResult,
+    batch_id: int,
+    solutions: list[tuple[RawMessage, Report]],
+    summary: BatchSummary,
+    state: _Intake,
+) -> None:
     """Meetings, proposed solutions and survey responses (each response one record read)."""
     meetings = [
         {"id": m.id, "date": m.date, "place": m.place, "attendees": m.attendees, "batch_id": batch_id}
@@ -675,15 +744,24 @@ def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions:
     insert_ignoring_conflicts(session, MeetingRow.__table__, meetings)
     for raw, report in solutions:
         description = str(raw.extra["solution"]).strip()
-        exists = session.scalar(select(ActionRow.id).where(ActionRow.meeting_id == raw.meeting_id,
-                                                           ActionRow.description == description))
+        exists = session.scalar(
+            select(ActionRow.id).where(ActionRow.meeting_id == raw.meeting_id, ActionRow.description == description)
+        )
         if exists is None and (report.h3_r9 or report.district):
             partners = str(raw.extra.get("partners") or "").strip()
             first = partners.split(",")[0].strip()  # the first partner named owns the proposal
-            session.add(ActionRow(cell=report.h3_r9, district=report.district, owner="community" if partners
-                                  else "council", owner_org_id=resolve_organisation(session, first, "community")
-                                  if first else None, partners=partners or None, description=description,
-                                  status="proposed", meeting_id=raw.meeting_id))
+            session.add(
+                ActionRow(
+                    cell=report.h3_r9,
+                    district=report.district,
+                    owner="community" if partners else "council",
+                    owner_org_id=resolve_organisation(session, first, "community") if first else None,
+                    partners=partners or None,
+                    description=description,
+                    status="proposed",
+                    meeting_id=raw.meeting_id,
+                )
+            )
     summary.read += len(parsed.surveys)
     firsts: dict[str, Any] = {}
     for response in parsed.surveys:
@@ -697,15 +775,22 @@ def _store_side_records(session: Session, parsed: Any, batch_id: int, solutions:
     known: set[str] = set()
     refs = list(firsts)
     for start in range(0, len(refs), 500):
-        known.update(session.scalars(select(SurveyResponseRow.source_ref)
-                                     .where(SurveyResponseRow.source_ref.in_(refs[start:start + 500]))))
+        known.update(
+            session.scalars(
+                select(SurveyResponseRow.source_ref).where(SurveyResponseRow.source_ref.in_(refs[start : start + 500]))
+            )
+        )
     surveys = [
         {"source_ref": s.source_ref, "wave": s.wave, "district": s.district, "answers": s.answers, "batch_id": batch_id}
         for s in firsts.values()
         if s.source_ref not in known
     ]
     insert_ignoring_conflicts(session, SurveyResponseRow.__table__, surveys)
-    stored = session.scalar(select(func.count()).select_from(SurveyResponseRow)
-                            .where(SurveyResponseRow.batch_id == batch_id)) or 0
+    stored = (
+        session.scalar(
+            select(func.count()).select_from(SurveyResponseRow).where(SurveyResponseRow.batch_id == batch_id)
+        )
+        or 0
+    )
     summary.imported += int(stored)
     summary.already_imported += len(firsts) - int(stored)

@@ -1,0 +1,77 @@
+"""What the Telegram and Facebook parsers share: entries built one at a time from a JSON
+event stream, a point read from a map link, and the extra fields both record.
+
+Why: both exports are big JSON files of posts with links and photos; the same streaming
+loop and the same "where is it, what came with it" fields were written twice and drifted.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+import ijson
+
+from data.intake.common import point_from_links
+
+Point = tuple[float, float]
+Event = tuple[str, str, Any]  # ijson's (prefix, event, value)
+ITEM = "item"
+"""The event name :func:`built_items` gives an entry it built (ijson has no such event)."""
+
+
+def built_items(events: Iterable[Event], is_entry: Callable[[str], bool]) -> Iterator[Event]:
+    """The events of a JSON stream, with every value whose prefix ``is_entry`` built whole.
+
+    An entry (an object, a list or a scalar) comes out as one ``(prefix, ITEM, value)``;
+    every event outside entries passes through unchanged (chat ids and types sit there).
+    Only one entry is held at a time, so memory does not grow with the file.
+
+    >>> events = ijson.parse(b'{"id": 7, "messages": [{"a": [1, 2]}, 3]}')
+    >>> [(p, e, v) for p, e, v in built_items(events, lambda p: p == "messages.item") if e in (ITEM, "number")]
+    [('id', 'number', 7), ('messages.item', 'item', {'a': [1, 2]}), ('messages.item', 'item', 3)]
+    """
+    builder: ijson.ObjectBuilder | None = None
+    depth = 0
+    prefix_of_entry = ""
+    for prefix, event, value in events:
+        if builder is not None:
+            builder.event(event, value)
+            if event in ("start_map", "start_array"):
+                depth += 1
+            elif event in ("end_map", "end_array"):
+                depth -= 1
+                if depth == 0:
+                    yield prefix_of_entry, ITEM, builder.value
+                    builder = None
+            continue
+        if not is_entry(prefix) or event in ("end_map", "end_array", "map_key"):
+            yield prefix, event, value
+        elif event in ("start_map", "start_array"):
+            builder, depth, prefix_of_entry = ijson.ObjectBuilder(), 1, prefix
+            builder.event(event, value)
+        else:
+            yield prefix, ITEM, value
+
+
+def located(location: Point | None, links: list[str]) -> tuple[Point | None, bool]:
+    """The attached point, else one read from a shared map link; and whether it came from the link."""
+    if location is not None:
+        return location, False
+    from_link = point_from_links(links)
+    return from_link, from_link is not None
+
+
+def shared_extra(extra: dict[str, Any], *, links: list[str], from_link: bool, photo: bool) -> dict[str, Any]:
+    """``extra`` with the fields both exports record: the links, a point taken from one, a photo.
+
+    >>> shared_extra({"entry": 1}, links=[], from_link=False, photo=True)
+    {'entry': 1, 'photo': True}
+    """
+    if links:
+        extra["links"] = links
+    if from_link:
+        extra["location_from_link"] = True
+    if photo:
+        extra["photo"] = True
+    return extra
