@@ -125,7 +125,7 @@ def deaccent(word: str) -> str:
 
 # --- Ukrainian <-> Latin (KMU 2010 national transliteration) ------------------------
 
-_KMU = {
+KMU = {
     "а": "a",
     "б": "b",
     "в": "v",
@@ -161,7 +161,7 @@ _KMU = {
     "я": "ia",
     "'": "",
 }
-_KMU_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+KMU_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
 
 
 def translit_kmu(text: str) -> str:
@@ -173,14 +173,14 @@ def translit_kmu(text: str) -> str:
     out: list[str] = []
     prev = ""
     for ch in text:
-        if ch not in _KMU:
+        if ch not in KMU:
             out.append(ch)
         elif ch == "г" and prev == "з":
             out.append("gh")
-        elif ch in _KMU_INITIAL and not (prev.isalpha() or prev == "'"):
-            out.append(_KMU_INITIAL[ch])
+        elif ch in KMU_INITIAL and not (prev.isalpha() or prev == "'"):
+            out.append(KMU_INITIAL[ch])
         else:
-            out.append(_KMU[ch])
+            out.append(KMU[ch])
         prev = ch
     return "".join(out)
 

@@ -12,49 +12,14 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
+from geo.normalize import KMU, KMU_INITIAL
+
 SOURCES = Path(__file__).with_name("sources")
 
 TYPE_RU = {"вулиця": "улица", "провулок": "переулок"}
 
-_KMU = {
-    "а": "a",
-    "б": "b",
-    "в": "v",
-    "г": "h",
-    "ґ": "g",
-    "д": "d",
-    "е": "e",
-    "є": "ie",
-    "ж": "zh",
-    "з": "z",
-    "и": "y",
-    "і": "i",
-    "ї": "i",
-    "й": "i",
-    "к": "k",
-    "л": "l",
-    "м": "m",
-    "н": "n",
-    "о": "o",
-    "п": "p",
-    "р": "r",
-    "с": "s",
-    "т": "t",
-    "у": "u",
-    "ф": "f",
-    "х": "kh",
-    "ц": "ts",
-    "ч": "ch",
-    "ш": "sh",
-    "щ": "shch",
-    "ь": "",
-    "ю": "iu",
-    "я": "ia",
-    "'": "",
-    "’": "",
-    "ʼ": "",
-}
-_KMU_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+# the KMU 2010 table of geo.normalize, plus the typographic apostrophes names are spelt with here
+_KMU = {**KMU, "’": "", "ʼ": ""}
 
 
 def translit_uk(text: str) -> str:
@@ -70,8 +35,8 @@ def translit_uk(text: str) -> str:
         initial = not (prev.isalpha() or prev in "'’ʼ")
         if low == "г" and prev.lower() == "з":
             latin = "gh"
-        elif initial and low in _KMU_INITIAL:
-            latin = _KMU_INITIAL[low]
+        elif initial and low in KMU_INITIAL:
+            latin = KMU_INITIAL[low]
         else:
             latin = _KMU[low]
         if ch != low and latin:

@@ -18,6 +18,8 @@ from typing import Any
 import numpy as np
 import pymorphy3
 
+from geo.normalize import KMU
+
 Lang = str  # "uk" | "ru" | "mix" (surzhyk)
 LANGS: tuple[Lang, ...] = ("uk", "ru", "mix")
 LANG_P: tuple[float, ...] = (0.55, 0.25, 0.20)
@@ -756,44 +758,7 @@ def patronymic(rng: np.random.Generator, first: str) -> str:
 
 PLATE_LETTERS = "АВЕІКМНОРСТХ"
 EMAIL_HOSTS = ["ukr.net", "gmail.com", "i.ua", "meta.ua"]
-_TRANSLIT = str.maketrans(
-    {
-        "а": "a",
-        "б": "b",
-        "в": "v",
-        "г": "h",
-        "ґ": "g",
-        "д": "d",
-        "е": "e",
-        "є": "ie",
-        "ж": "zh",
-        "з": "z",
-        "и": "y",
-        "і": "i",
-        "ї": "i",
-        "й": "i",
-        "к": "k",
-        "л": "l",
-        "м": "m",
-        "н": "n",
-        "о": "o",
-        "п": "p",
-        "р": "r",
-        "с": "s",
-        "т": "t",
-        "у": "u",
-        "ф": "f",
-        "х": "kh",
-        "ц": "ts",
-        "ч": "ch",
-        "ш": "sh",
-        "щ": "shch",
-        "ь": "",
-        "ю": "iu",
-        "я": "ia",
-        "'": "",
-    }
-)
+_TRANSLIT = str.maketrans(KMU)  # KMU 2010, letter by letter (e-mail and handle stems)
 
 
 def person_name(rng: np.random.Generator) -> tuple[str, str]:
