@@ -637,7 +637,7 @@ def run_hostile(file: Path, workdir: Path) -> dict[str, Any]:
     out: dict[str, Any] = {}
     try:
         summary = import_file(file, engine)
-        out["outcome"] = "failed: " + summary.problems[0] if summary.problems else "imported"
+        out["outcome"] = f"failed: {summary.problems[0]}" if summary.problems else "imported"
         out["summary"] = summary.as_dict()
     except intake.UnreadableFile as exc:
         out["outcome"] = f"refused: {exc.problem}"

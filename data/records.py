@@ -15,6 +15,7 @@ import h3
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.categories import CATEGORIES
+from data.messages import Message
 
 Source = Literal["telegram", "facebook", "csv", "xlsx", "meeting", "form"]
 Level = Literal["address", "intersection", "landmark", "street", "district", "none"]
@@ -68,11 +69,14 @@ class RawMessage(BaseModel):
 
 
 class Quarantined(BaseModel):
-    """What could not be imported, with a reason a moderator understands."""
+    """What could not be imported, with a reason a moderator understands (a Message,
+    named in the moderator's language at the edge)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     source: str
     source_ref: str
-    reason: str
+    reason: Message
     excerpt: str = ""  # already redacted
     reporter_hash: str | None = None
 
