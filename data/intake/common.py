@@ -385,8 +385,10 @@ def _from_text(text: str, shown: str, order: str = "dayfirst") -> tuple[datetime
             return datetime.combine(date.fromisoformat(text), time(DATE_ONLY_HOUR)), True
         return datetime.fromisoformat(text), False  # 3.11: also "Z" and a space separator
     except ValueError:
-        code = "bad_date_monthfirst" if order == "monthfirst" and match else "bad_date"
-        raise BadDate(msg(code, value=shown)) from None
+        month_first = order == "monthfirst" and match
+        raise BadDate(
+            msg("bad_date_monthfirst", value=shown) if month_first else msg("bad_date", value=shown)
+        ) from None
 
 
 def _twenty_four(hour: int, half: str | None) -> int:
@@ -504,7 +506,7 @@ def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, Mess
     if not (math.isfinite(flat) and math.isfinite(flon)):
         return None, msg("coords_not_finite", lat=str(flat), lon=str(flon))
     if abs(flat) > 180 and abs(flon) > 180:  # metres: UTM eastings >= 166,000, northings larger
-        return None, msg(PROJECTED, x=f"{flon:g}", y=f"{flat:g}")
+        return None, msg("coords_projected", x=f"{flon:g}", y=f"{flat:g}")
     if not (-90 <= flat <= 90 and -180 <= flon <= 180):
         return None, msg("coords_off_earth", lat=str(flat), lon=str(flon))
     return (flat, flon), None
