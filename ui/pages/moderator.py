@@ -155,6 +155,8 @@ elif section == "queue":
         state.tr("mod.choose"), queue["id"].tolist(), format_func=lambda i: f"#{i}: {excerpts[i][:80]}"
     )
     st.text(excerpts[chosen])  # the report's own words: plain text, never markup
+    reasons = queue.set_index("id")["reason"]
+    st.caption(state.tr("mod.chosen_reason", reason=state.say(reasons[chosen], markdown_text)))
     suggestions = moderation.suggestions(excerpts[chosen])
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))
