@@ -522,7 +522,10 @@ def users_password(
     try:
         ended = set_password(open_store(), username, password, actor="cli")
     except (ValueError, KeyError) as exc:
-        console.print(f"[red]error[/red] {shown(exc)}")
+        from data.messages import MessageError
+        from i18n import say
+
+        console.print(f"[red]error[/red] {shown(say(exc.message) if isinstance(exc, MessageError) else exc)}")
         raise typer.Exit(2) from exc
     console.print(f"password of {shown(username)} changed; {ended} open session(s) ended")
 
