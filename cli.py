@@ -129,7 +129,7 @@ def _import_each(
     """Import the files one by one; the number that made a batch. Problems are named in `lang`."""
     from data import intake
     from data.messages import msg
-    from i18n import say
+    from i18n import say, t
     from services.importer import AccountingError, import_file
 
     stored = 0
@@ -157,7 +157,8 @@ def _import_each(
                 problems.append(f"{path.name}: {say(msg('file_cannot_read', detail=str(exc.strerror or exc)), lang)}")
                 continue
         print(json_line(summary.as_dict() | {"accounting": summary.accounting()}))
-        console.print(shown(f"{path.name}: {summary.accounting()}"))
+        counts = {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and not isinstance(v, bool)}
+        console.print(shown(t("mod.batch_line", lang, **counts | {"file_name": path.name})))
         problems.extend(say(problem, lang) for problem in summary.problems)
         stored += summary.same_file_batch is None
     return stored

@@ -91,6 +91,7 @@ def test_cli_imports_into_an_empty_database_file(tmp_path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert '"imported": 3' in out.stdout
+    assert f"{HOTLINE.name}: прочитано 6 = імпортовано 3 + дублікатів 1" in out.stderr  # Ukrainian by default
 
 
 def test_an_unreadable_file_names_the_file_and_the_problem(store, tmp_path) -> None:
