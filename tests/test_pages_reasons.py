@@ -8,6 +8,7 @@ from __future__ import annotations
 import shutil
 
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from data.messages import msg
@@ -28,7 +29,7 @@ BAD_DATE = msg("row_problem", row=2, problem=msg("bad_date", value="31.02.2024")
 @pytest.fixture(scope="module")
 def reasons_store(demo_store, tmp_path_factory):  # type: ignore[no-untyped-def]
     """A copy of the demo store with one more batch: the file above."""
-    from data.store.db import make_engine
+    from data.store.db import make_engine, open_store
     from services.importer import import_file
     from services.moderation import batch_accounting
 
@@ -40,9 +41,14 @@ def reasons_store(demo_store, tmp_path_factory):  # type: ignore[no-untyped-def]
     path.write_text(ROWS, encoding="utf-8")
     mp = pytest.MonkeyPatch()
     mp.setenv("HOTSPOTS_SALT_FILE", str(demo_store["salt"]))
+    mp.setenv("DATABASE_URL", url)
     summary = import_file(path, engine)
     assert (summary.quarantined, summary.not_located) == (2, 1)
-    yield {"url": url, "engine": engine, "batch": batch_accounting(engine, summary.batch_id), "mp": mp}
+    st.cache_resource.clear()  # the app's engine is one per process: this module's pages read this copy
+    open_store.cache_clear()
+    yield {"engine": engine, "batch": batch_accounting(engine, summary.batch_id)}
+    st.cache_resource.clear()  # and later pages read their own store again
+    open_store.cache_clear()
     mp.undo()
     engine.dispose()
 
@@ -50,7 +56,6 @@ def reasons_store(demo_store, tmp_path_factory):  # type: ignore[no-untyped-def]
 def _moderator_page(store: dict, section: str, lang: str) -> AppTest:
     from auth import sessions
 
-    store["mp"].setenv("DATABASE_URL", store["url"])
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=240)
     at.session_state["session_id"] = sessions.open_session(store["engine"], "moderator")
     at.session_state["lang"] = lang
