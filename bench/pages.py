@@ -43,19 +43,26 @@ from i18n import t
 from services.demo import load_demo
 
 APP = str(ROOT / "app.py")
-PAGE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in ("public_map", "police", "council")}
-USER = {"public_map": None, "police": "police", "council": "council"}
+#: what is measured: name -> (page script, who is signed in); a partner works on the council page
+PAGES = {
+    "public_map": ("public_map", None),
+    "police": ("police", "police"),
+    "council": ("council", "council"),
+    "partner": ("council", "partner"),
+    "moderator": ("moderator", "moderator"),
+}
 FIRST_TARGET, CONTROL_TARGET, RATIO_TARGET = 1.5, 1.0, 1.5
 
 
-def open_page(engine, slug: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
+def open_page(engine, name: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
     """A new session on the page; ``took`` gets the seconds of the page's own first run."""
+    slug, user = PAGES[name]
     at = AppTest.from_file(APP, default_timeout=600)
-    if USER[slug]:
-        at.session_state["session_id"] = sessions.open_session(engine, USER[slug])
+    if user:
+        at.session_state["session_id"] = sessions.open_session(engine, user)
     if slug != "public_map":
         at.run()  # the app opens on the public map; the signed-in user then opens the page
-        at.switch_page(PAGE[slug])
+        at.switch_page(str(ROOT / "ui" / "pages" / f"{slug}.py"))
     (took if took is not None else []).append(timed(at.run))
     assert not at.exception, at.exception
     return at
@@ -91,6 +98,18 @@ def only_fragment(at: AppTest, name: str) -> Iterator[None]:
         local_runner.RerunData = plain
 
 
+def open_areas(at: AppTest) -> AppTest:
+    """Open the police page's patrol areas expander (it solves only while open)."""
+    at.session_state["police-areas-open"] = True
+    return at
+
+
+COUNCIL: list[tuple[str, str | None, Callable[[AppTest], object]]] = [
+    ("district (trend)", "trend_chart", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+    ("wave", "survey_section", lambda at: by_label(at.selectbox, "council.wave").select_index(0).run()),
+    ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+]
+
 #: per page: (what changes, the fragment it sits in or None for the whole page, how) on an
 #: open AppTest; each picks a value not chosen before
 CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] = {
@@ -109,12 +128,17 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
             lambda at: by_label(at.selectbox, "police.district").select_index(1).run(),
         ),
         ("patrols 3", "plan_section", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
+        ("areas opened", "areas_section", lambda at: open_areas(at).run()),
         ("areas 4", "areas_section", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
         ("category litter", None, lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
     ],
-    "council": [
-        ("district (trend)", "trend_chart", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
-        ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    "council": COUNCIL,
+    "partner": COUNCIL,
+    "moderator": [
+        ("section queue", None, lambda at: at.radio(key="mod-section").set_value("queue").run()),
+        ("reason filter", None, lambda at: by_label(at.selectbox, "mod.filter_reason").select_index(1).run()),
+        ("age filter", None, lambda at: by_label(at.selectbox, "mod.filter_age").select_index(1).run()),
+        ("section edit", None, lambda at: at.radio(key="mod-section").set_value("edit").run()),
     ],
 }
 
@@ -122,7 +146,7 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
 def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
     """Rows (page, what, seconds, target) of the server's script times."""
     rows = []
-    for slug in PAGE:
+    for slug in PAGES:
         took: list[float] = []
         for _ in range(1 + repeat):
             open_page(engine, slug, took)

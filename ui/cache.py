@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
 import folium
 import pandas as pd
@@ -82,6 +82,7 @@ def police_view(
 def _police_data(
     role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...]
 ) -> police.PoliceData:
+    start, end, counts = _period_counts(role, version_key, clock, period)
     return police.police_data(
         state.engine(),
         role=role,
@@ -90,12 +91,28 @@ def _police_data(
         history=_police_history(role, version_key, categories),
         emerging=_police_trends(role, version_key, categories),
         forecast=_police_forecast(role, version_key, clock, period == police.AHEAD, categories),
+        counted=(start, end, police.of_categories(counts, categories)),
     )
 
 
 @_cached
+def _period_counts(
+    role: str | None, version_key: int, clock: int, period: int | str
+) -> tuple[datetime, datetime, pd.DataFrame]:
+    """A period's window and its counts per cell and category: one read serves every choice of categories."""
+    return police.grouped_counts(state.engine(), role=role, period=period)  # type: ignore[return-value]
+
+
+@_cached
+def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
+    """Counts per cell, month and category of the whole history (the trends of every choice of categories)."""
+    return police.grouped_counts(state.engine(), role=role)[2]
+
+
+@_cached
 def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    return police.trends(state.engine(), role=role, categories=list(categories) or None)
+    monthly = police.of_categories(_monthly_counts(role, version_key), categories)
+    return police.trends(state.engine(), role=role, monthly=monthly)
 
 
 @_cached
@@ -134,8 +151,11 @@ def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFra
 
 @_cached
 def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    """Every category's history read once; a choice of categories is picked from it in memory."""
     require(role, "police")
-    return police.load(state.engine(), categories=list(categories) or None)
+    if categories:
+        return police.of_categories(_police_history(role, version_key, ()), categories)
+    return police.load(state.engine())
 
 
 def when_profile(
@@ -208,10 +228,56 @@ def _patrol_plan(
     return plan, police.plan_table(plan, lang=lang)
 
 
-def patrol_forecast(role: str | None, *, period: int | str, categories: Sequence[str]) -> pd.DataFrame:
-    """The forecast the plan was made from (to score an edited plan against)."""
+def patrol_coverage(
+    role: str | None,
+    *,
+    period: int | str,
+    categories: Sequence[str],
+    plan_cells: pd.DataFrame,
+    shift: tuple[int, int],
+    window_hours: int,
+    best: float | None,
+) -> patrol.PatrolPlan:
+    """The officer's (possibly edited) plan scored against the forecast the plan was made from;
+    the same table scores once, not on every rerun of the plan's fragment."""
     require(role, "police")
-    return _police_data(role, version(), clock_key(), period, tuple(sorted(categories))).forecast
+    cells = tuple(
+        (int(p), str(w), str(c)) for p, w, c in plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
+    )
+    return _patrol_coverage(
+        role,
+        version(),
+        clock_key(),
+        period == police.AHEAD,
+        tuple(sorted(categories)),
+        cells,
+        shift,
+        window_hours,
+        best,
+    )
+
+
+@_cached
+def _patrol_coverage(
+    role: str | None,
+    version_key: int,
+    clock: int,
+    ahead: bool,
+    categories: tuple[str, ...],
+    cells: tuple[tuple[int, str, str], ...],
+    shift: tuple[int, int],
+    window_hours: int,
+    best: float | None,
+) -> patrol.PatrolPlan:
+    return patrol.coverage(
+        pd.DataFrame(list(cells), columns=["patrol", "window", "cell"]),
+        _police_history(role, version_key, categories),
+        now=now(),
+        shift=shift,
+        window_hours=window_hours,
+        best=best,
+        forecast=_police_forecast(role, version_key, clock, ahead, categories),
+    )
 
 
 def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
