@@ -16,6 +16,7 @@ function here has one: the role, the version and the clock are all hashed.
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Sequence
 from datetime import date, datetime
 
@@ -24,7 +25,7 @@ import pandas as pd
 import streamlit as st
 
 from auth import require
-from services import actions, council, effect, patrol, police, public
+from services import actions, council, effect, moderation, patrol, police, public
 from services.clock import now
 from services.versions import store_version
 from ui import state
@@ -395,6 +396,27 @@ def survey_difference(role: str | None, *, before: str, after: str, lang: str) -
 @_cached
 def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
     return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+
+
+# --- moderator ---------------------------------------------------------------------------
+
+
+def warm_geocoder() -> None:
+    """Load the geocoder (its gazetteer index, about a second) once per server, in the background,
+    when a moderator first opens the page, so the queue's place suggestions answer at once."""
+    _geocoder_warm_up()
+
+
+def geocoder_ready() -> None:
+    """Wait for the warm-up (if still running) rather than load the geocoder a second time."""
+    _geocoder_warm_up().join()
+
+
+@st.cache_resource(show_spinner=False)
+def _geocoder_warm_up() -> threading.Thread:
+    thread = threading.Thread(target=moderation.suggestions, args=("",), name="geocoder-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- public (no login: the released tables only) -----------------------------------------
