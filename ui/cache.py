@@ -15,12 +15,10 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
-import copy
 import threading
 from collections.abc import Sequence
 from datetime import date, datetime
 
-import folium
 import pandas as pd
 import streamlit as st
 
@@ -33,19 +31,6 @@ from ui import state
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
-
-
-def map_to_draw(fmap: folium.Map) -> folium.Map:
-    """This caller's own copy of a map the caches share, to hand to st_folium.
-
-    st_folium changes the map it draws: it renames the map's element ids (map_<id> becomes
-    map_div), adds the header, styles and layer scripts to the map's figure again on every
-    draw, so a second draw of the same object (another session, another rerun) sends the
-    frame a header whose map style names an id that no longer exists and a script that adds
-    every layer twice, under a new component key. The shared map is never drawn itself; each
-    draw gets a deep copy (about a millisecond), whose output is the same as the first draw.
-    """
-    return copy.deepcopy(fmap)
 
 
 def version() -> int:
@@ -64,7 +49,7 @@ def _cached(func):  # type: ignore[no-untyped-def]
 
 def _cached_map(func):  # type: ignore[no-untyped-def]
     """Results holding a folium map (which cannot be pickled): one shared object, never changed
-    by a page (pages read it and hand st_folium a copy from ``map_to_draw``)."""
+    by a page (pages draw it with ``ui.map_frame.draw``, which renders a copy once)."""
     return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
 
 

@@ -7,12 +7,11 @@ the map reruns only its own fragment."""
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from encoders import markdown_text
 from services import effect, labels, police
 from services.clock import now
-from ui import cache, state
+from ui import cache, map_frame, state
 from ui.guard import page_guard
 
 AREAS_OPEN = "police-areas-open"  # the patrol areas' expander state (session state key)
@@ -59,7 +58,7 @@ if view.ahead is not None:
     st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
     st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
-st_folium(cache.map_to_draw(view.fmap), key="police-map", height=600, use_container_width=True, returned_objects=[])
+map_frame.draw(view.fmap, key="police-map", height=600)
 
 st.subheader(state.tr("police.top"))
 st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
