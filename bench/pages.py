@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server warns on every cached call
 
 import streamlit.testing.v1.local_script_runner as local_runner
 from streamlit.testing.v1 import AppTest
@@ -66,6 +67,11 @@ def open_page(engine, name: str, took: list[float] | None = None) -> AppTest:  #
     (took if took is not None else []).append(timed(at.run))
     assert not at.exception, at.exception
     return at
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): every time here is only as quiet as the machine."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -179,13 +185,14 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         load_demo(engine)
-        print(f"demo store: {report_count(engine)} reports")
+        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
         rows = [] if args.no_server else server(engine, args.repeat)
         print("server script times by AppTest (a control in a fragment reruns only that fragment)")
         print(f"{'page':<11} {'what':<48} {'seconds':>8} {'target':>7}  ok")
         for slug, what, took, target in rows:
             ok = "" if math.isnan(target) else ("yes" if took < target else "NO")
             print(f"{slug:<11} {what:<48} {took:8.2f} {target:7.1f}  {ok}")
+        print(f"load average after the server times: {load_average()}")
         if args.browser:
             from bench.pages_browser import browser_ratios
 

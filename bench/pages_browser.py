@@ -15,6 +15,7 @@ from pathlib import Path
 from playwright.sync_api import Browser, Page, sync_playwright
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from bench.pages import load_average
 from i18n import DEFAULT_LANG, t
 from services.council import district_names
 from services.labels import category_names
@@ -150,10 +151,6 @@ def median_of(changes: Sequence[Callable[[], tuple[float, float]]]) -> tuple[flo
         statistics.median(r for _, r in times),
         [t for t, _ in times],
     )
-
-
-def load_average() -> str:
-    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def police_changes(page: Page, runs: ScriptRuns) -> list[tuple[str, Callable[[], tuple[float, float, list[float]]]]]:
