@@ -198,11 +198,12 @@ def hotspots(
     category: Annotated[list[str] | None, typer.Option(help="category slug (repeatable)")] = None,
 ) -> None:
     """Hotspot table of every cell of the city (Gi*: n, z, p, bin) as CSV or GeoJSON."""
+    from i18n import say
     from services.hotspots import hotspot_table, write_table
 
     table = hotspot_table(method=method, res=res, month_from=date_from, month_to=date_to, categories=category)
     if not table.attrs.get("ok", True):
-        console.print(f"[yellow]insufficient data[/yellow]: {shown(table.attrs.get('reason'))}")
+        console.print(f"[yellow]insufficient data[/yellow]: {shown(say(table.attrs['reason'], 'en'))}")
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
     console.print(f"wrote {len(table)} rows to {shown(out)} {summary}")

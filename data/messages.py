@@ -107,3 +107,19 @@ class MessageError(ValueError):
     def __init__(self, message: Message) -> None:
         super().__init__(str(message))
         self.message = message
+
+
+class MessagePermissionError(PermissionError):
+    """A permission refusal staff read (a partner editing another organisation's action)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
+class MessageLookupError(KeyError):
+    """A missing record staff asked for by id (an action or meeting that is not there)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message

@@ -173,3 +173,18 @@ def test_the_migration_maps_old_english_rows_to_codes(empty_url: str) -> None:
     for reason in reasons:  # every mapped row can be named in both languages
         assert say(reason, "uk") and say(reason, "en")
     engine.dispose()
+
+
+def test_a_refusal_reads_in_the_page_language_and_stays_data() -> None:
+    """An action-plan refusal carries its code; the page names it in the chosen language and
+    escapes what the staff member typed (ui.state.refusal)."""
+    from data.messages import MessageError, MessageLookupError, MessagePermissionError, msg
+    from i18n import say
+    from services.actions import ActionInput
+
+    with pytest.raises(MessageError) as refused:
+        ActionInput(description="x", owner="**bold**", cell="8928308280fffff").validate()
+    assert refused.value.message == msg("action_owner_unknown", owner="**bold**")
+    assert say(refused.value.message, "uk", markdown_text) == "невідомий виконавець «\\*\\*bold\\*\\*»"
+    assert isinstance(MessagePermissionError(msg("action_partner_fields")), PermissionError)
+    assert isinstance(MessageLookupError(msg("action_unknown", id=3)), KeyError)

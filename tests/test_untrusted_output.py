@@ -39,8 +39,9 @@ MESSAGES = "say"
 MARKUP_ENCODERS = {"markdown_text", "html_text"}
 NUMERIC = {"int", "float", "round", "len", "abs", "sum", "min", "max", "bool"}
 # Markdown built from the catalogue and numbers only (layers/public.py, services/method.py), and the
-# sign-in forms (ui/signin.py: catalogue texts through html_text/html_attr).
-TRUSTED_BUILDERS = {"method_markdown", "method_text", "sign_in_form", "sign_out_form"}
+# sign-in forms (ui/signin.py: catalogue texts through html_text/html_attr), and a service's refusal
+# (ui.state.refusal: its message through say(..., markdown_text), anything else through markdown_text).
+TRUSTED_BUILDERS = {"method_markdown", "method_text", "sign_in_form", "sign_out_form", "refusal"}
 # Column headers from the catalogue (services.council.header, services.effect.header); not st.header.
 CATALOGUE_HEADERS = "header"
 MARKDOWN_CALLS = {
