@@ -41,6 +41,7 @@ from sqlalchemy.orm import Session
 
 from data import clock, intake
 from data.categories import CATEGORIES
+from data.city_profile import city_zone
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.organisations import resolve as resolve_organisation
@@ -258,9 +259,10 @@ REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local")
 _report_fields = itemgetter(*_REPORT_FIELDS)  # one C call over the model's field dict, not 33 getattr
 
 
-def _report_values(report: Report, batch_id: int) -> tuple[Any, ...]:
-    """A located report as a row of REPORT_COLUMNS (Report validated every field)."""
-    return (*_report_fields(report.__dict__), batch_id, month_local(report.occurred_at))
+def _report_values(reports: Sequence[Report], batch_id: int) -> list[tuple[Any, ...]]:
+    """Located reports as rows of REPORT_COLUMNS (Report validated every field)."""
+    zone = city_zone()  # once, not per report
+    return [(*_report_fields(r.__dict__), batch_id, month_local(r.occurred_at, zone)) for r in reports]
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
@@ -666,9 +668,7 @@ def _finish_chunk(
     located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(
-        session, ReportRow.__table__, REPORT_COLUMNS, [_report_values(r, batch_id) for r in located]
-    )
+    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, _report_values(located, batch_id))
     q_rows = (
         [_quarantine_row(q, batch_id) for q in problems]
         + [_not_located_row(r, batch_id) for r in unplaced]
