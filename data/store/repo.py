@@ -26,6 +26,7 @@ from data.store.schema import (
     ReportRow,
     UTCDateTime,
 )
+from data.store.version import insert_counted
 
 REPORT_COLUMNS = [c.name for c in ReportRow.__table__.columns]
 
@@ -78,7 +79,8 @@ def insert_tuples_ignoring_conflicts(
         batch: list[Any] = list(zip(*(by_column[name] for name in params), strict=True))
     else:
         batch = [dict(zip(params, row, strict=True)) for row in zip(*(by_column[name] for name in params))]
-    session.connection().exec_driver_sql(sql, batch)
+    conn = session.connection()
+    insert_counted(conn, table.name, len(batch), lambda: int(conn.exec_driver_sql(sql, batch).rowcount))
 
 
 COPY_MIN_ROWS = 200  # below this, one executemany costs less than a staging table's round trips
