@@ -36,7 +36,7 @@ from typing import Any
 import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
@@ -339,10 +339,10 @@ _DEDUPE_COLUMNS = (
     ReportRow.lat,
     ReportRow.lon,
     ReportRow.uncertainty_m,
-    ReportRow.occurred_at,
+    type_coerce(ReportRow.occurred_at, Text).label("occurred_at"),  # as stored: parsed by pandas at once
     ReportRow.text,
     ReportRow.house,
-    ReportRow.landmark,
+    type_coerce(ReportRow.landmark, Text).label("landmark"),  # JSON parsed only for reports compared
     ReportRow.duplicate_of,
 )
 
