@@ -6,6 +6,12 @@ Run from the repository root:
     python3 bench/intake.py --mb 50         # another size
     python3 bench/intake.py --quick         # 5 MB smoke run, no profile
     python3 bench/intake.py --hostile-only  # only the hostile-file rows (issue 16)
+    python3 bench/intake.py --messages 1000000 --stages rest --workdir W   # W keeps the export for re-runs
+    python3 bench/intake.py --mb 20 --stages rest --no-hostile --profile-mb 20 --profile-stub  # where the rest goes
+
+With ``--workdir`` the export is written once and reused by later runs of the same size
+(each stage still imports into a fresh store); ``bench/intake_same.py W/store-rest.db
+OTHER.db`` then tells whether two versions of the code stored the same thing.
 
 Why it exists: issue 25 asks that a Telegram export of 1M distinct messages goes through
 the full pipeline at >= 2,000 messages per CPU-second, in < 450 s wall with the worker
@@ -508,6 +514,7 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         out["workers"] = available_workers()
         out["chunks"] = dict(seen)  # per-chunk work (parse .. insert) up to the last chunk
         out["batch_steps_seconds"] = out["seconds"] - seen["seconds"]  # dedupe, side records, commit
+        out["batch_steps_cpu_seconds"] = out["cpu_seconds"] - seen["cpu_seconds"]
         if summary is not None:
             out["read"] = summary.read
             out["summary"] = summary.as_dict()
@@ -770,7 +777,7 @@ def _print_report(res: BenchResult) -> None:
             print(
                 f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall / "
                 f"{st['chunks']['cpu_seconds']:.1f} s CPU, then the batch-wide steps (dedupe, side records, "
-                f"commit) {st['batch_steps_seconds']:.1f} s wall"
+                f"commit) {st['batch_steps_seconds']:.1f} s wall / {st.get('batch_steps_cpu_seconds', 0):.1f} s CPU"
             )
     print(
         "ratio = measured / target, wall/CPU (>= 1 meets it). msg/CPU-s is the rate per CPU-second (the import's "
