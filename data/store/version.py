@@ -49,6 +49,8 @@ def insert_counted(conn: Connection, table: str, n_rows: int, insert: Callable[[
         insert()
         return
     conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    stored = insert()
-    conn.exec_driver_sql("UPDATE store_version SET n = n + ? WHERE id = 1", (stored,))
-    conn.exec_driver_sql(create)
+    try:
+        stored = insert()
+        conn.exec_driver_sql("UPDATE store_version SET n = n + ? WHERE id = 1", (stored,))
+    finally:  # back even when the insert failed and the caller goes on
+        conn.exec_driver_sql(create)
