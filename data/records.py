@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import h3
@@ -147,7 +148,15 @@ class Report(Place):
 
 
 def h3_cells(lat: float | None, lon: float | None) -> dict[str, str | None]:
-    """The h3_r7..h3_r10 fields of a report at (lat, lon); all None without a point."""
+    """The h3_r7..h3_r10 fields of a report at (lat, lon); all None without a point.
+    A new dict each call (callers may change it); the cells come from a cache."""
+    return dict(_h3_cells(lat, lon))
+
+
+@lru_cache(maxsize=1 << 16)
+def _h3_cells(lat: float | None, lon: float | None) -> tuple[tuple[str, str | None], ...]:
+    """Why cached: the geocoder answers a street, landmark or address with one point, so
+    most reports of an import share a few thousand points (four H3 look-ups each)."""
     if lat is None or lon is None:
-        return {f"h3_r{r}": None for r in H3_RESOLUTIONS}
-    return {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
+        return tuple((f"h3_r{r}", None) for r in H3_RESOLUTIONS)
+    return tuple((f"h3_r{r}", h3.latlng_to_cell(lat, lon, r)) for r in H3_RESOLUTIONS)

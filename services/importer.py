@@ -36,11 +36,12 @@ from typing import Any
 import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
 from data.categories import CATEGORIES
+from data.city_profile import city_zone
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.messages import Message, MessageError, dump_list, msg
@@ -260,9 +261,10 @@ REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local")
 _report_fields = itemgetter(*_REPORT_FIELDS)  # one C call over the model's field dict, not 33 getattr
 
 
-def _report_values(report: Report, batch_id: int) -> tuple[Any, ...]:
-    """A located report as a row of REPORT_COLUMNS (Report validated every field)."""
-    return (*_report_fields(report.__dict__), batch_id, month_local(report.occurred_at))
+def _report_values(reports: Sequence[Report], batch_id: int) -> list[tuple[Any, ...]]:
+    """Located reports as rows of REPORT_COLUMNS (Report validated every field)."""
+    zone = city_zone()  # once, not per report
+    return [(*_report_fields(r.__dict__), batch_id, month_local(r.occurred_at, zone)) for r in reports]
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
@@ -336,10 +338,10 @@ _DEDUPE_COLUMNS = (
     ReportRow.lat,
     ReportRow.lon,
     ReportRow.uncertainty_m,
-    ReportRow.occurred_at,
+    type_coerce(ReportRow.occurred_at, Text).label("occurred_at"),  # as stored: parsed by pandas at once
     ReportRow.text,
     ReportRow.house,
-    ReportRow.landmark,
+    type_coerce(ReportRow.landmark, Text).label("landmark"),  # JSON parsed only for reports compared
     ReportRow.duplicate_of,
 )
 
@@ -650,9 +652,7 @@ def _finish_chunk(
     located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(
-        session, ReportRow.__table__, REPORT_COLUMNS, [_report_values(r, batch_id) for r in located]
-    )
+    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, _report_values(located, batch_id))
     q_rows = (
         [_quarantine_row(q, batch_id) for q in problems]
         + [_not_located_row(r, batch_id) for r in unplaced]
