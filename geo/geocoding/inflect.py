@@ -43,3 +43,17 @@ def _text_keys(index: _Index, word: str) -> frozenset[str]:
     """word_keys plus the keys of the name words it inflects (see _inflected)."""
     extra = _inflected(index, word)
     return word_keys(word) | extra if extra else word_keys(word)
+
+
+WORD_MEMO_SIZE = 65536  # distinct words remembered per index (a city's vocabulary; ~300 bytes each)
+
+
+def word_info(index: _Index, word: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(sorted word_keys, sorted _text_keys) of one text word, remembered per index: every
+    reading step asks for them, and residents reuse the same few thousand words."""
+    hit = index.word_memo.get(word)
+    if hit is None:
+        hit = (tuple(sorted(word_keys(word))), tuple(sorted(_text_keys(index, word))))
+        if len(index.word_memo) < WORD_MEMO_SIZE:
+            index.word_memo[word] = hit
+    return hit

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from data.text.vocabulary import NEAR_WORDS
 from geo.geocoding.index import _Index, _Landmark
-from geo.geocoding.inflect import _text_keys
+from geo.geocoding.inflect import word_info
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
 from geo.geocoding.words import (
     _FILLER_WORDS,
@@ -32,6 +32,8 @@ from geo.normalize import (
     stem,
     word_keys,
 )
+
+_TWO_WORD_FIRSTS = frozenset(pair[0] for pair in _TWO_WORD_KINDS)
 
 
 @dataclass
@@ -60,9 +62,13 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
     """Kind words with a number, a name or (for kinds unique in town) alone."""
     out: list[_LandmarkHit] = []
     used: set[int] = set()
+    texts = t.texts
     for pos, i in enumerate(t.words):
         if i in used:
             continue
+        s = stem(texts[i])
+        if s not in KIND_BY_STEM and s not in _TWO_WORD_FIRSTS:
+            continue  # no kind word starts here (what _kind_at would say, without its work)
         kind, last = _kind_at(t, pos)
         if kind is None:
             continue
@@ -101,6 +107,8 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
         if j in used or not t.tokens[j].is_word or len(t.word(j)) < 3:
             continue
         keys = word_keys(t.word(j))
+        if not any(key in index.brands for key in keys):
+            continue  # no shop, bar or cafe has this word in its name
         if any((key,) in index.landmark_aliases for key in keys):
             continue  # the whole name of a landmark ("Ateneum"), not part of a brand ("Ateneum Bistro")
         options: list[_Landmark] = []
@@ -146,7 +154,7 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
     if not index.landmark_aliases:
         return out
     words = t.words
-    keys = [sorted(_text_keys(index, t.word(j))) for j in words]
+    keys = [word_info(index, t.texts[j])[1] for j in words]
     pos = 0
     while pos < len(words):
         hit = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 from geo.geocoding.index import _Alias
@@ -33,6 +33,7 @@ class _Text:
     original: str
     tokens: list[Token]
     words: list[int]  # indices of word/number tokens that carry meaning
+    texts: list[str] = field(default_factory=list)  # each token's text, for the hot loops
 
     def word(self, i: int) -> str:
         return self.tokens[i].text
@@ -62,7 +63,7 @@ def _prepare(text: str) -> _Text:
         for i, t in enumerate(tokens)
         if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i) and t.text not in _FILLER_WORDS
     ]
-    return _Text(text, tokens, words)
+    return _Text(text, tokens, words, [tok.text for tok in tokens])
 
 
 def _prev_token(t: _Text, i: int, skip: frozenset[str] = frozenset({".", ","})) -> int | None:
