@@ -64,6 +64,8 @@ _HOMOGLYPHS = {
 }
 _CYRILLIC = re.compile(r"[а-яёіїєґА-ЯЁІЇЄҐ]")
 _MIXED_WORD = re.compile(r"[A-Za-zА-Яа-яЁёІіЇїЄєҐґÏï]+")
+_MIXED_PAIR = re.compile(r"[A-Za-zÏï][А-Яа-яЁёІіЇїЄєҐґ]|[А-Яа-яЁёІіЇїЄєҐґ][A-Za-zÏï]")
+"""A Latin letter next to a Cyrillic one: only then can a word of _MIXED_WORD mix scripts."""
 
 
 def _fix_word(match: re.Match[str]) -> str:
@@ -112,7 +114,9 @@ def normalize_text(text: str) -> str:
 
     The result has exactly the length of the input, so spans carry over.
     """
-    fixed = _MIXED_WORD.sub(_fix_word, _nfc_same_length(text))
+    fixed = _nfc_same_length(text)
+    if _MIXED_PAIR.search(fixed):  # else every word is of one script and _fix_word keeps it
+        fixed = _MIXED_WORD.sub(_fix_word, fixed)
     return _lower_same_length(fixed).translate(_CHAR_MAP)
 
 
@@ -553,6 +557,8 @@ class Token:
 def tokenize(normalised: str) -> list[Token]:
     """Words, numbers and the punctuation the address grammar needs; apostrophes at a
     word's edge are quotes, not part of the word."""
+    if FILLER not in normalised and "'" not in normalised:  # nothing to drop or strip
+        return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(normalised)]
     out: list[Token] = []
     for m in _TOKEN.finditer(normalised):
         text, start, end = m.group(0), m.start(), m.end()

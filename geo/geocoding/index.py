@@ -59,6 +59,7 @@ class _Street:
     main: LineString  # the longest merged line: middle point and house interpolation
     exact: dict[str, tuple[float, float]] = field(default_factory=dict)
     by_parity: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # (n, s on main)
+    middle: tuple[float, float, float] | None = None  # geometry._street_point, once computed
 
 
 @dataclass(frozen=True)
@@ -113,7 +114,8 @@ class _Index:
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
     alias_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest street/district alias
-    word_memo: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)  # see word_info
+    word_memo: dict[str, Any] = field(default_factory=dict)  # inflect.word_info
+    point_memo: dict[tuple[float, float], list[Any]] = field(default_factory=dict)  # geometry._finish
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
     crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)

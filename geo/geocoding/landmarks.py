@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from data.text.vocabulary import NEAR_WORDS
 from geo.geocoding.index import _Index, _Landmark
-from geo.geocoding.inflect import word_info
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
 from geo.geocoding.words import (
     _FILLER_WORDS,
@@ -32,8 +31,6 @@ from geo.normalize import (
     stem,
     word_keys,
 )
-
-_TWO_WORD_FIRSTS = frozenset(pair[0] for pair in _TWO_WORD_KINDS)
 
 
 @dataclass
@@ -62,12 +59,8 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
     """Kind words with a number, a name or (for kinds unique in town) alone."""
     out: list[_LandmarkHit] = []
     used: set[int] = set()
-    texts = t.texts
-    for pos, i in enumerate(t.words):
-        if i in used:
-            continue
-        s = stem(texts[i])
-        if s not in KIND_BY_STEM and s not in _TWO_WORD_FIRSTS:
+    for pos, (i, info) in enumerate(zip(t.words, t.infos)):
+        if not info.kind or i in used:
             continue  # no kind word starts here (what _kind_at would say, without its work)
         kind, last = _kind_at(t, pos)
         if kind is None:
@@ -103,12 +96,12 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
     """A shop, bar or cafe named without its kind word: in quotes, or after a relative word
     when the name is no ordinary word ("біля АТБ", "возле Сильпо", "біля «Якоря»")."""
     out: list[_LandmarkHit] = []
-    for j in t.words:
+    for j, info in zip(t.words, t.infos):
+        if not info.brand:
+            continue  # no shop, bar or cafe has this word in its name
         if j in used or not t.tokens[j].is_word or len(t.word(j)) < 3:
             continue
         keys = word_keys(t.word(j))
-        if not any(key in index.brands for key in keys):
-            continue  # no shop, bar or cafe has this word in its name
         if any((key,) in index.landmark_aliases for key in keys):
             continue  # the whole name of a landmark ("Ateneum"), not part of a brand ("Ateneum Bistro")
         options: list[_Landmark] = []
@@ -154,11 +147,12 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
     if not index.landmark_aliases:
         return out
     words = t.words
-    keys = [word_info(index, t.texts[j])[1] for j in words]
+    infos = t.infos
+    keys = [info.keys for info in infos]
     pos = 0
     while pos < len(words):
         hit = None
-        longest = max((index.landmark_starts.get(k, 0) for k in keys[pos]), default=0)
+        longest = infos[pos].landmark_reach
         for n in range(min(longest, len(words) - pos), 0, -1):
             span = words[pos : pos + n]
             if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):

@@ -9,7 +9,7 @@ from rapidfuzz import fuzz, process
 from data.text.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
 from geo.geocoding.houses import _house_after, _house_before, _house_ends
 from geo.geocoding.index import _Alias, _folded, _house_key, _Index
-from geo.geocoding.inflect import _text_keys, word_info
+from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import (
     _Candidate,
     _contiguous,
@@ -50,20 +50,21 @@ from geo.normalize import (
 )
 
 _DOT = frozenset({"."})
+_CONTEXT_WORDS = frozenset(STREET_TYPES) | CONNECTORS | PLACE_PREPOSITIONS | CROSS_WORDS
+"""Words after which _fuzzy_names reads a misspelt name (typed, joined, a preposition, a corner)."""
 
 
 def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
     """Longest exact alias spans (up to MAX_ALIAS_WORDS), left to right, without overlaps."""
     found: list[_Candidate] = []
     words = t.words
-    infos = [word_info(index, t.texts[i]) for i in words]
-    exact = [info[0] for info in infos]
-    keys = [info[1] for info in infos]
-    starts = index.alias_starts
+    infos = t.infos
+    exact = [info.exact for info in infos]
+    keys = [info.keys for info in infos]
     pos = 0
     while pos < len(words):
         # no alias starts with any key of this word (exact or inflected): no name starts here
-        reach = max([starts.get(k, 0) for k in keys[pos]], default=0)
+        reach = infos[pos].name_reach
         if reach == 0:
             pos += 1
             continue
@@ -247,12 +248,17 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
     for pos, i in enumerate(t.words):
         if i in taken or not texts[i][0].isalpha():
             continue
-        prev = _prev_token(t, i, _DOT)
-        prev_word = texts[prev] if prev is not None else ""
+        prev = i - 1  # _prev_token(t, i, _DOT), inline: this loop sees every word
+        while prev >= 0 and texts[prev] == ".":
+            prev -= 1
+        prev_word = texts[prev] if prev >= 0 else ""
+        nxt = t.words[pos + 1] if pos + 1 < len(t.words) else None
+        if prev_word not in _CONTEXT_WORDS and i not in ends and nxt not in ends:
+            continue  # no context word before it and no house number after it
+        prev = prev if prev >= 0 else None
         typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
         joined = prev_word in CONNECTORS and prev is not None and _prev_token(t, prev) in taken
         context = typed or joined or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS
-        nxt = t.words[pos + 1] if pos + 1 < len(t.words) else None
         if not (context or i in ends or nxt in ends):
             continue
         spans = [[i]]
