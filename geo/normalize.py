@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 import pymorphy3
 
@@ -537,9 +537,10 @@ _TOKEN = re.compile(r"\d+|(?:[^\W\d_]|['\u00ad])+|[№/\-.,;:!?()\"«»]")
 address grammar needs."""
 
 
-@dataclass(frozen=True, slots=True)
-class Token:
-    """One token of the normalised text with its character offsets in the original."""
+class Token(NamedTuple):
+    """One token of the normalised text with its character offsets in the original (a named
+    tuple: a message makes dozens, and a tuple is made several times faster than a frozen
+    dataclass)."""
 
     text: str
     start: int
@@ -554,11 +555,14 @@ class Token:
         return self.text[0].isalpha()
 
 
+_new_token = tuple.__new__  # Token(...) without the keyword handling of its __new__
+
+
 def tokenize(normalised: str) -> list[Token]:
     """Words, numbers and the punctuation the address grammar needs; apostrophes at a
     word's edge are quotes, not part of the word."""
     if FILLER not in normalised and "'" not in normalised:  # nothing to drop or strip
-        return [Token(m.group(), m.start(), m.end()) for m in _TOKEN.finditer(normalised)]
+        return [_new_token(Token, (m.group(), *m.span())) for m in _TOKEN.finditer(normalised)]
     out: list[Token] = []
     for m in _TOKEN.finditer(normalised):
         text, start, end = m.group(0), m.start(), m.end()

@@ -113,9 +113,7 @@ def _house_ends(t: _Text) -> frozenset[int]:
     number): _house_after can only answer for these, so the others need not ask it."""
     out: set[int] = set()
     texts = t.texts
-    for k, tok in enumerate(t.tokens):
-        if not tok.is_number:
-            continue
+    for k in [k for k, w in enumerate(texts) if w.isdigit()]:  # Token.is_number
         j = k - 1
         out.add(j)
         while j >= 0 and _skipped_before_house(texts[j]):

@@ -50,7 +50,7 @@ from geo.normalize import (
 )
 
 _DOT = frozenset({"."})
-_CONTEXT_WORDS = frozenset(STREET_TYPES) | CONNECTORS | PLACE_PREPOSITIONS | CROSS_WORDS
+_CONTEXT_WORDS = (frozenset(STREET_TYPES) | CONNECTORS | PLACE_PREPOSITIONS | CROSS_WORDS) - {"."}
 """Words after which _fuzzy_names reads a misspelt name (typed, joined, a preposition, a corner)."""
 
 
@@ -236,6 +236,25 @@ def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
     return _agree(t.word(adj_i), noun_tok.text, frozenset(cases) if cases else None)
 
 
+def _fuzzy_positions(t: _Text, ends: frozenset[int]) -> list[int]:
+    """Word positions _fuzzy_names must look at, in order: right after a context word
+    (past dots), or ending, alone or with the next word, before a house number. A word
+    elsewhere has no context and no house, so no misspelt name is read there."""
+    texts = t.texts
+    pos_of = {i: pos for pos, i in enumerate(t.words)}
+    found: set[int] = set()
+    for k in [k for k, w in enumerate(texts) if w in _CONTEXT_WORDS]:
+        j = k + 1
+        while j < len(texts) and texts[j] == ".":
+            j += 1
+        if j in pos_of:
+            found.add(pos_of[j])
+    for e in ends:
+        if e in pos_of:
+            found.update((pos_of[e], pos_of[e] - 1))
+    return sorted(p for p in found if p >= 0)
+
+
 def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
     """Typos, only where the context says a street name must stand: after a street-type word,
     a place preposition, an intersection word or a connector after another street, or
@@ -245,17 +264,13 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
         return out
     texts = t.texts
     ends = _house_ends(t)  # only a span ending here can stand before a house number
-    for pos, i in enumerate(t.words):
+    for pos in _fuzzy_positions(t, ends):
+        i = t.words[pos]
         if i in taken or not texts[i][0].isalpha():
             continue
-        prev = i - 1  # _prev_token(t, i, _DOT), inline: this loop sees every word
-        while prev >= 0 and texts[prev] == ".":
-            prev -= 1
-        prev_word = texts[prev] if prev >= 0 else ""
+        prev = _prev_token(t, i, _DOT)
+        prev_word = texts[prev] if prev is not None else ""
         nxt = t.words[pos + 1] if pos + 1 < len(t.words) else None
-        if prev_word not in _CONTEXT_WORDS and i not in ends and nxt not in ends:
-            continue  # no context word before it and no house number after it
-        prev = prev if prev >= 0 else None
         typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
         joined = prev_word in CONNECTORS and prev is not None and _prev_token(t, prev) in taken
         context = typed or joined or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS
