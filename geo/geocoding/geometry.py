@@ -106,7 +106,7 @@ def _to_wgs84(crs: str) -> Transformer:
     return Transformer.from_crs(crs, WGS84, always_xy=True)
 
 
-POINT_MEMO_SIZE = 65536  # answer points remembered per index (~200 bytes each)
+POINT_MEMO_SIZE = 32768  # answer points remembered per index (~300 bytes each, <= 10 MB)
 
 
 def _finish(index: _Index, match: Match, x: float, y: float, *, point_district: bool = True) -> Match:

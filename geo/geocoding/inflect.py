@@ -49,7 +49,7 @@ def _text_keys(index: _Index, word: str) -> frozenset[str]:
     return word_keys(word) | extra if extra else word_keys(word)
 
 
-WORD_MEMO_SIZE = 65536  # distinct words remembered per index (a city's vocabulary; ~400 bytes each)
+WORD_MEMO_SIZE = 32768  # distinct words remembered per index (a city's vocabulary; ~300 bytes each, <= 10 MB)
 
 
 class WordInfo(NamedTuple):
