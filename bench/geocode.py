@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import math
 import subprocess
 import sys
@@ -35,7 +36,6 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from rapidfuzz import fuzz, process  # noqa: E402
 from shapely.geometry import Point  # noqa: E402
@@ -463,9 +463,13 @@ def intake_rate(mb: float) -> None:
     half warms the word caches as the start of a big import does; the second half, texts
     never seen before, is timed (the steady state of a long import); a first pass with
     empty word caches is printed too."""
-    from geocode_texts import intake_texts
-
     from geo.gazetteer import load_gazetteer
+
+    spec = importlib.util.spec_from_file_location("_bench_geocode_texts", ROOT / "bench" / "geocode_texts.py")
+    assert spec is not None and spec.loader is not None
+    texts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(texts)  # loaded from its file: bench/ stays off sys.path
+    intake_texts = texts.intake_texts
 
     gaz = load_gazetteer()
     get_index(gaz)

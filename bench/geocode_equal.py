@@ -18,17 +18,21 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
-
-from geocode_texts import text_sets  # noqa: E402
 
 from geo.geocoding import geocode  # noqa: E402
+
+_spec = importlib.util.spec_from_file_location("_bench_geocode_texts", ROOT / "bench" / "geocode_texts.py")
+assert _spec is not None and _spec.loader is not None
+_texts = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_texts)  # loaded from its file: bench/ stays off sys.path (bench/auth.py)
+text_sets = _texts.text_sets
 
 DIGESTS = ROOT / "bench" / "geocode_answers.json"
 

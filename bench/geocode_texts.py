@@ -19,16 +19,17 @@ from __future__ import annotations
 
 import ast
 import csv
+import importlib.util
 import json
 import sys
 import tempfile
 from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
 from geo.gazetteer import Gazetteer  # noqa: E402
 
@@ -40,6 +41,19 @@ INTAKE_MB = 8.0  # ~10,000 distinct records of the generated export
 Item = tuple[str, tuple[float, float] | None]  # (text, shared location)
 
 
+def bench_module(name: str) -> ModuleType:
+    """Another bench script as a module, loaded from its file: bench/ never goes on
+    sys.path, where its scripts (bench/auth.py) would shadow the packages of the same name."""
+    key = f"_bench_{name}"
+    if key not in sys.modules:
+        spec = importlib.util.spec_from_file_location(key, ROOT / "bench" / f"{name}.py")
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[key] = module  # dataclasses look their module up while it executes
+        spec.loader.exec_module(module)
+    return sys.modules[key]
+
+
 def _message_text(item) -> str:
     return item.text if not item.venue_text else f"{item.text}\n{item.venue_text}"
 
@@ -47,7 +61,7 @@ def _message_text(item) -> str:
 def intake_texts(mb: float = INTAKE_MB) -> list[Item]:
     """The (text, location) pairs the importer geocodes for bench/intake.py's export of
     ``mb`` megabytes, in order; each pair once."""
-    from intake import generate_export
+    generate_export = bench_module("intake").generate_export
 
     from data.intake import parse_file
     from data.records import RawMessage
