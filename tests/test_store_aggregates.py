@@ -136,7 +136,7 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     pd.testing.assert_frame_equal(loaded, history[list(police.HISTORY_COLUMNS)].reset_index(drop=True))
 
 
-@pytest.mark.parametrize("method", ["naive", "long_run"])
+@pytest.mark.parametrize("method", ["naive", "long_run", "gistar", "prospective", "blend"])
 def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, method: str) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
@@ -151,3 +151,29 @@ def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, metho
     pd.testing.assert_frame_equal(
         default_forecast(filled, until=until, method=method, categories=["noise", "litter"]), expected
     )
+
+
+@pytest.mark.parametrize("method", ["kde", "sepp"])
+def test_point_forecasts_read_only_their_year_yet_equal_the_row_path(filled, method: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The point methods read the year before the cutoff (HISTORY_DAYS), never all history:
+    the same table as from every report, and the read really is bounded."""
+    from datetime import date
+
+    from data.store import aggregates
+    from services import forecast as service
+
+    rows = reports_frame(filled, located_only=True)
+    until = date(2025, 12, 20)
+    expected = service.ranking(service.inputs_from_reports(rows, res=9), method, until=until)
+    read: list[int] = []
+    original = aggregates.report_columns
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frame = original(*args, **kwargs)
+        read.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(service, "report_columns", spy)
+    got = service.default_forecast(filled, until=until, method=method)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["score"].sum() > 10 and 0 < read[0] < len(rows)
