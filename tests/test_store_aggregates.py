@@ -9,6 +9,7 @@ same KDE table from only the columns they read.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import h3
 import numpy as np
@@ -45,6 +46,7 @@ def _reports(n: int, seed: int) -> list[dict]:
                 month_local=month_local(when),
                 text="t",
                 category=["litter", "noise", "graffiti"][i % 3],
+                district=["Центр", "Ракове", None, "Центр", "Ракове"][i % 5],
                 category_source="rule",
                 lat=float(lat),
                 lon=float(lon),
@@ -177,3 +179,53 @@ def test_point_forecasts_read_only_their_year_yet_equal_the_row_path(filled, met
     got = service.default_forecast(filled, until=until, method=method)
     pd.testing.assert_frame_equal(got, expected)
     assert got["score"].sum() > 10 and 0 < read[0] < len(rows)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Kyiv", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_hour_weekday_profile_from_grouped_counts_equals_the_row_path(filled, tz: str) -> None:  # type: ignore[no-untyped-def]
+    """The when-profile counted by the database per local hour of the week equals the row
+    path's, in zones with daylight saving (half-hour shifts too) and reports at the very
+    seconds around each change of offset."""
+    from clustering.profiles import hour_weekday, hour_weekday_counts
+    from data.store.aggregates import hour_week_counts
+    from data.store.localtime import offset_spans
+
+    start, end = datetime(2024, 11, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    edges = [hi for _, hi, _ in offset_spans(start, end, ZoneInfo(tz))[:-1]]
+    assert tz == "Asia/Kolkata" or len(edges) >= 2
+    at_edges = [
+        dict(row, source_ref=f"edge{i}{d}", occurred_at=edge + timedelta(seconds=d), received_at=edge)
+        for i, edge in enumerate(edges)
+        for d, row in zip((-1, 0, 1), _reports(3, seed=i), strict=True)
+    ]
+    with Session(filled) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, at_edges)
+    rows = reports_frame(filled, start=start, end=end, located_only=True, categories=["noise", "litter"])
+    got = hour_weekday_counts(hour_week_counts(filled, tz=tz, start=start, end=end, categories=["noise", "litter"]))
+    pd.testing.assert_frame_equal(got, hour_weekday(rows, tz=tz))
+    assert int(got.to_numpy().sum()) == len(rows) > 900
+
+    cells = list(rows["h3_r9"].value_counts().index[:3])
+    some = hour_week_counts(filled, tz=tz, start=start, end=end, cells=cells, categories=["noise", "litter"])
+    expected = hour_weekday(rows[rows["h3_r9"].isin(cells)], tz=tz)
+    pd.testing.assert_frame_equal(hour_weekday_counts(some), expected)
+
+
+def test_the_police_when_profile_is_the_windows_hours(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page's when-profile (store counts) equals the hours of the window's reports it used to count."""
+    from clustering.profiles import hour_weekday
+    from services import police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    recent = police.window_reports(filled, end - timedelta(weeks=12), end)
+    district = "Ракове"
+    cells = list(recent["h3_r9"].value_counts().index[:2])
+    for kwargs, subset in (
+        ({}, recent),
+        ({"cells": cells}, recent[recent["h3_r9"].isin(cells)]),
+        ({"district": district}, recent[recent["district"] == district]),
+    ):
+        got = police.when_profile(filled, role="police", period=12, **kwargs)
+        pd.testing.assert_frame_equal(got, hour_weekday(subset))
+    assert int(got.to_numpy().sum()) == len(subset)
