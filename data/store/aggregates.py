@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Engine, and_, case, cast, extract, func, literal, select
+from sqlalchemy import BigInteger, Engine, String, and_, case, cast, extract, func, literal, select, type_coerce
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.records import H3_RESOLUTIONS
@@ -147,7 +147,10 @@ def report_columns(
     if unknown:
         raise ValueError(f"unknown report columns: {unknown}")
     conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
-    query = select(*(table.c[c] for c in columns)).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
+    # times come as the driver gives them (SQLite: UTC text) and pandas converts a chunk at once,
+    # not a Python call per value (UTCDateTime's result processor)
+    selected = [type_coerce(table.c[c], String).label(c) if c in _TIMES else table.c[c] for c in columns]
+    query = select(*selected).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
@@ -161,5 +164,5 @@ def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str]) -> pd.DataF
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
     for col in _TIMES:
         if col in frame.columns:
-            frame[col] = pd.to_datetime(frame[col], utc=True)
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
     return frame
