@@ -229,3 +229,23 @@ def test_the_police_when_profile_is_the_windows_hours(filled, monkeypatch) -> No
         got = police.when_profile(filled, role="police", period=12, **kwargs)
         pd.testing.assert_frame_equal(got, hour_weekday(subset))
     assert int(got.to_numpy().sum()) == len(subset)
+
+
+def test_the_police_page_reads_no_point_outside_its_window(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the blend (the fallback default) the page's forecast is grouped counts: the only
+    point read is the window it shows."""
+    from services import forecast, police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    reads: list[dict] = []
+
+    def spy(engine, columns, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(kwargs)
+        return report_columns(engine, columns, **kwargs)
+
+    monkeypatch.setattr(police, "report_columns", spy)
+    monkeypatch.setattr(forecast, "report_columns", spy)
+    view = police.police_view(filled, role="police", weeks=8, layers=("gistar",))
+    assert view.forecast.attrs["method"] == "blend" and view.forecast["score"].sum() > 0
+    assert reads == [{"start": view.start, "end": end, "categories": None}]
