@@ -115,14 +115,14 @@ elif section == "queue":
     age = f2.selectbox(
         state.tr("mod.filter_age"), list(moderation.AGE_OPTIONS), format_func=lambda a: state.tr("mod.age_" + a)
     )
-    total = moderation.queue(engine, now=now(), kind=kind, age=age, limit=0).attrs["total"]
-    pages = max(1, -(-total // moderation.QUEUE_PAGE))
+    queued = int(moderation.queue(engine, now=now(), kind=kind, age=age, limit=0).attrs["total"])
+    pages = max(1, -(-queued // moderation.QUEUE_PAGE))
     page = int(st.number_input(state.tr("mod.queue_page", n=moderation.QUEUE_PAGE), 1, pages, 1)) if pages > 1 else 1
     offset = (page - 1) * moderation.QUEUE_PAGE
     queue = moderation.queue(engine, now=now(), kind=kind, age=age, offset=offset)
-    st.caption(state.tr("mod.queue_size", n=total))
+    st.caption(state.tr("mod.queue_size", n=queued))
     if not queue.empty and pages > 1:
-        st.caption(state.tr("mod.queue_shown", first=offset + 1, last=offset + len(queue), total=total))
+        st.caption(state.tr("mod.queue_shown", first=offset + 1, last=offset + len(queue), total=queued))
     if queue.empty:
         st.info(state.tr("mod.queue_empty"))
         st.stop()
