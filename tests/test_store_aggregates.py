@@ -198,6 +198,10 @@ def test_hour_weekday_profile_from_grouped_counts_equals_the_row_path(filled, tz
         for i, edge in enumerate(edges)
         for d, row in zip((-1, 0, 1), _reports(3, seed=i), strict=True)
     ]
+    at_edges += [  # a hair before an hour: a rounding database would count the next hour
+        dict(row, source_ref=f"hair{i}", occurred_at=edge - timedelta(microseconds=1), received_at=edge)
+        for i, (edge, row) in enumerate(zip(edges, _reports(len(edges), seed=99), strict=True))
+    ]
     with Session(filled) as session, session.begin():
         insert_ignoring_conflicts(session, ReportRow.__table__, at_edges)
     rows = reports_frame(filled, start=start, end=end, located_only=True, categories=["noise", "litter"])

@@ -117,9 +117,11 @@ _EPOCH_WEEKDAY_HOURS = 3 * 24
 
 
 def _epoch_seconds(engine: Engine) -> ColumnElement[int]:
-    """Whole seconds since the epoch of ``occurred_at`` (SQLite keeps naive UTC text)."""
+    """Whole seconds since the epoch of ``occurred_at``, floored (SQLite keeps naive UTC text
+    'YYYY-MM-DD HH:MM:SS.ffffff'; its strftime would round .9995 s up to the next second, so
+    the fraction is cut off first)."""
     if engine.dialect.name == "sqlite":
-        return cast(func.strftime("%s", ReportRow.occurred_at), BigInteger)
+        return cast(func.strftime("%s", func.substr(ReportRow.occurred_at, 1, 19)), BigInteger)
     return cast(func.floor(extract("epoch", ReportRow.occurred_at)), BigInteger)
 
 
