@@ -32,6 +32,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server warns on every cached call
 
 import streamlit.testing.v1.local_script_runner as local_runner
 from streamlit.testing.v1 import AppTest
@@ -43,22 +44,34 @@ from i18n import t
 from services.demo import load_demo
 
 APP = str(ROOT / "app.py")
-PAGE = {slug: str(ROOT / "ui" / "pages" / f"{slug}.py") for slug in ("public_map", "police", "council")}
-USER = {"public_map": None, "police": "police", "council": "council"}
+#: what is measured: name -> (page script, who is signed in); a partner works on the council page
+PAGES = {
+    "public_map": ("public_map", None),
+    "police": ("police", "police"),
+    "council": ("council", "council"),
+    "partner": ("council", "partner"),
+    "moderator": ("moderator", "moderator"),
+}
 FIRST_TARGET, CONTROL_TARGET, RATIO_TARGET = 1.5, 1.0, 1.5
 
 
-def open_page(engine, slug: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
+def open_page(engine, name: str, took: list[float] | None = None) -> AppTest:  # type: ignore[no-untyped-def]
     """A new session on the page; ``took`` gets the seconds of the page's own first run."""
+    slug, user = PAGES[name]
     at = AppTest.from_file(APP, default_timeout=600)
-    if USER[slug]:
-        at.session_state["session_id"] = sessions.open_session(engine, USER[slug])
+    if user:
+        at.session_state["session_id"] = sessions.open_session(engine, user)
     if slug != "public_map":
         at.run()  # the app opens on the public map; the signed-in user then opens the page
-        at.switch_page(PAGE[slug])
+        at.switch_page(str(ROOT / "ui" / "pages" / f"{slug}.py"))
     (took if took is not None else []).append(timed(at.run))
     assert not at.exception, at.exception
     return at
+
+
+def load_average() -> str:
+    """The machine's load (1, 5, 15 minutes): every time here is only as quiet as the machine."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -91,6 +104,18 @@ def only_fragment(at: AppTest, name: str) -> Iterator[None]:
         local_runner.RerunData = plain
 
 
+def open_areas(at: AppTest) -> AppTest:
+    """Open the police page's patrol areas expander (it solves only while open)."""
+    at.session_state["police-areas-open"] = True
+    return at
+
+
+COUNCIL: list[tuple[str, str | None, Callable[[AppTest], object]]] = [
+    ("district (trend)", "trend_chart", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
+    ("wave", "survey_section", lambda at: by_label(at.selectbox, "council.wave").select_index(0).run()),
+    ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+]
+
 #: per page: (what changes, the fragment it sits in or None for the whole page, how) on an
 #: open AppTest; each picks a value not chosen before
 CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] = {
@@ -109,12 +134,17 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
             lambda at: by_label(at.selectbox, "police.district").select_index(1).run(),
         ),
         ("patrols 3", "plan_section", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
+        ("areas opened", "areas_section", lambda at: open_areas(at).run()),
         ("areas 4", "areas_section", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
         ("category litter", None, lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
     ],
-    "council": [
-        ("district (trend)", "trend_chart", lambda at: by_label(at.selectbox, "police.district").select_index(1).run()),
-        ("period", None, lambda at: by_label(at.selectbox, "public.period").select_index(1).run()),
+    "council": COUNCIL,
+    "partner": COUNCIL,
+    "moderator": [
+        ("section queue", None, lambda at: at.radio(key="mod-section").set_value("queue").run()),
+        ("reason filter", None, lambda at: by_label(at.selectbox, "mod.filter_reason").select_index(1).run()),
+        ("age filter", None, lambda at: by_label(at.selectbox, "mod.filter_age").select_index(1).run()),
+        ("section edit", None, lambda at: at.radio(key="mod-section").set_value("edit").run()),
     ],
 }
 
@@ -122,7 +152,7 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
 def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]
     """Rows (page, what, seconds, target) of the server's script times."""
     rows = []
-    for slug in PAGE:
+    for slug in PAGES:
         took: list[float] = []
         for _ in range(1 + repeat):
             open_page(engine, slug, took)
@@ -155,13 +185,14 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         load_demo(engine)
-        print(f"demo store: {report_count(engine)} reports")
+        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
         rows = [] if args.no_server else server(engine, args.repeat)
         print("server script times by AppTest (a control in a fragment reruns only that fragment)")
         print(f"{'page':<11} {'what':<48} {'seconds':>8} {'target':>7}  ok")
         for slug, what, took, target in rows:
             ok = "" if math.isnan(target) else ("yes" if took < target else "NO")
             print(f"{slug:<11} {what:<48} {took:8.2f} {target:7.1f}  {ok}")
+        print(f"load average after the server times: {load_average()}")
         if args.browser:
             from bench.pages_browser import browser_ratios
 

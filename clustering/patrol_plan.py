@@ -43,8 +43,8 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, milp
-from scipy.sparse import coo_array
+from scipy.optimize import Bounds, LinearConstraint, linear_sum_assignment, linprog, milp
+from scipy.sparse import coo_array, csr_array, hstack, identity, kron, vstack
 from scipy.spatial import cKDTree
 
 __all__ = ["Plan", "balanced_areas", "beats", "exhaustive", "greedy", "plan"]
@@ -122,12 +122,9 @@ def _milp(
     n_windows, _ = e.shape
     z_index = {int(a): i for i, a in enumerate(centres)}
     n_z = len(centres)
-    x_keys: list[tuple[int, int, int]] = []
-    for w in range(n_windows):
-        for a in centres:
-            for c in reach[a]:
-                if e[w, c] > 0:
-                    x_keys.append((w, int(a), int(c)))
+    x_keys = [
+        (w, int(a), int(c)) for w in range(n_windows) for a in centres for c in _best_cells(e[w], reach[a], patrols)
+    ]
     y_keys = sorted({(w, c) for w, _, c in x_keys})
     n_x, n_y = len(x_keys), len(y_keys)
     n = n_z + n_x + n_y
@@ -183,6 +180,21 @@ def _milp(
     return z, bound, result.status == 0
 
 
+def _best_cells(expected: np.ndarray, cells: np.ndarray, patrols: int) -> np.ndarray:
+    """The `patrols` cells of a beat with most expected reports in one window (those above 0).
+
+    Only these need a variable: in an optimal plan a patrol of the beat in a cell outside them
+    can move to one of them that no other patrol covers (the other N - 1 patrols cover at most
+    N - 1 of the N), which covers at least as much. So the optimum is the same, with some
+    patrols x fewer variables than the whole beat (the solver's time falls accordingly)."""
+    values = expected[cells]
+    cells = cells[values > 0]
+    if len(cells) <= patrols:
+        return cells
+    order = np.argsort(-expected[cells], kind="stable")[:patrols]
+    return np.sort(cells[order])
+
+
 def _assign(e: np.ndarray, reach: list[np.ndarray], z: dict[int, int], patrols: int) -> Plan:
     """Cells of each patrol per window for fixed beats: a maximum-weight assignment."""
     slots = [a for a in sorted(z) for _ in range(z[a])][:patrols]
@@ -223,60 +235,90 @@ def balanced_areas(
 
     Minimises sum workload[c] * distance(c, centre(c)) with `areas` centres, each area's
     workload within (1 +- tolerance) x the mean. None if no such split exists in time.
+
+    Solved exactly, faster by reduced-cost fixing: the LP relaxation bounds every plan, and
+    a plan using an assignment whose LP reduced cost lifts that bound above a known plan's
+    cost (the best split around the LP's most open centres) cannot be optimal, so the MILP
+    runs without those assignments and finds the same optimum.
     """
     w = np.asarray(workload, dtype=float)
     n = len(w)
     if areas <= 0 or areas > n:
         return None
+    model = _pmedian_model(w, xy, areas=areas, tolerance=tolerance)
+    relaxed = linprog(
+        model.cost,
+        A_ub=model.below,
+        b_ub=model.limit,
+        A_eq=model.equal,
+        b_eq=model.total,
+        bounds=(0, 1),
+        method="highs",
+    )
+    if relaxed.status == 2:  # infeasible even fractionally: no split within the tolerance
+        return None
+    keep = np.ones(len(model.cost))
+    if relaxed.status == 0:
+        likely = np.argsort(-relaxed.x[n * n :], kind="stable")[:areas]
+        known = _solve_pmedian(model, _only_centres(n, likely), time_limit / 4)
+        if known is not None:
+            slack = 1e-7 * max(1.0, abs(known.fun))
+            keep = (relaxed.fun + relaxed.lower.marginals <= known.fun + slack).astype(float)
+    result = _solve_pmedian(model, keep, time_limit)
+    if result is None:
+        return None
+    return result.x[: n * n].reshape(n, n).argmax(axis=1)
+
+
+@dataclass(frozen=True)
+class _PMedian:
+    """The p-median with workload limits as matrices: x[i, j] (cell i to centre j, row-major)
+    then open[j]; equal rows (one area per cell, `areas` centres) and at-most rows."""
+
+    cost: np.ndarray
+    equal: csr_array
+    total: np.ndarray
+    below: csr_array
+    limit: np.ndarray
+
+
+def _pmedian_model(w: np.ndarray, xy: np.ndarray, *, areas: int, tolerance: float) -> _PMedian:
+    n = len(w)
     distance = np.hypot(xy[:, None, 0] - xy[None, :, 0], xy[:, None, 1] - xy[None, :, 1])
-    # variables: x[i, j] (cell i to centre j) row-major, then open[j]
-    n_x = n * n
     cost = np.concatenate([(w[:, None] * distance).ravel(), np.zeros(n)])
-    rows, cols, vals, lower, upper = [], [], [], [], []
-    r = 0
-    for i in range(n):  # every cell in exactly one area
-        rows += [r] * n
-        cols += [i * n + j for j in range(n)]
-        vals += [1.0] * n
-        lower.append(1.0)
-        upper.append(1.0)
-        r += 1
-    rows += [r] * n  # exactly `areas` centres
-    cols += [n_x + j for j in range(n)]
-    vals += [1.0] * n
-    lower.append(areas)
-    upper.append(areas)
-    r += 1
+    one = identity(n, format="csr")
+    row = csr_array(np.ones((1, n)))
+    load = kron(csr_array(w[None, :]), one)  # row j: the workload assigned to centre j
     mean = w.sum() / areas
-    for j in range(n):  # workload of an open area within the tolerance; x only to open centres
-        rows += [r] * n + [r]
-        cols += [i * n + j for i in range(n)] + [n_x + j]
-        vals += list(w) + [-(1 + tolerance) * mean]
-        lower.append(-np.inf)
-        upper.append(0.0)
-        r += 1
-        rows += [r] * n + [r]
-        cols += [i * n + j for i in range(n)] + [n_x + j]
-        vals += list(w) + [-(1 - tolerance) * mean]
-        lower.append(0.0)
-        upper.append(np.inf)
-        r += 1
-        for i in range(n):
-            rows += [r, r]
-            cols += [i * n + j, n_x + j]
-            vals += [1.0, -1.0]
-            lower.append(-np.inf)
-            upper.append(0.0)
-            r += 1
-    matrix = coo_array((vals, (rows, cols)), shape=(r, n_x + n)).tocsr()
+    equal = vstack([hstack([kron(one, row), csr_array((n, n))]), hstack([csr_array((1, n * n)), row])])
+    below = vstack(
+        [
+            hstack([load, -(1 + tolerance) * mean * one]),  # an open area's workload at most (1 + t) mean
+            hstack([-load, (1 - tolerance) * mean * one]),  # ... and at least (1 - t) mean
+            hstack([identity(n * n), -kron(row.T, one)]),  # a cell only to an open centre
+        ]
+    )
+    return _PMedian(cost, equal.tocsr(), np.concatenate([np.ones(n), [areas]]), below.tocsr(), np.zeros(below.shape[0]))
+
+
+def _only_centres(n: int, centres: np.ndarray) -> np.ndarray:
+    """Upper bounds letting only `centres` open (and cells go only to them)."""
+    upper = np.zeros(n * n + n)
+    upper[n * n + centres] = 1.0
+    upper[: n * n].reshape(n, n)[:, centres] = 1.0
+    return upper
+
+
+def _solve_pmedian(model: _PMedian, upper: np.ndarray, time_limit: float):  # type: ignore[no-untyped-def]
+    """The MILP with variables bounded by `upper` (0 leaves one out); None without a solution."""
     result = milp(
-        cost,
-        constraints=LinearConstraint(matrix, np.asarray(lower), np.asarray(upper)),
-        bounds=Bounds(0, 1),
-        integrality=np.ones(n_x + n),
+        model.cost,
+        constraints=[
+            LinearConstraint(model.equal, model.total, model.total),
+            LinearConstraint(model.below, -np.inf, model.limit),
+        ],
+        bounds=Bounds(0, upper),
+        integrality=np.ones(len(model.cost)),
         options={"time_limit": time_limit},
     )
-    if result.x is None:
-        return None
-    assignment = result.x[:n_x].reshape(n, n)
-    return assignment.argmax(axis=1)
+    return None if result.x is None else result

@@ -238,7 +238,7 @@ def _top_categories(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_co
     recent = reports[reports["occurred_at"] >= now - timedelta(weeks=weeks)]
     counts = recent.groupby([cell_column, "category"]).size().rename("n").reset_index()
     counts = counts.sort_values(["n", "category"], ascending=[False, True])
-    return counts.groupby(cell_column)["category"].apply(lambda s: ", ".join(s.head(3)))
+    return counts.groupby(cell_column).head(3).groupby(cell_column)["category"].agg(", ".join)
 
 
 @dataclass

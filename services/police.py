@@ -168,15 +168,52 @@ def _category_labels(slugs: object, lang: str) -> str:
     return ", ".join(category_label(p, lang) if p in CATEGORIES else p for p in parts)
 
 
-def trends(engine: Engine, *, role: str | None, categories: Sequence[str] | None = None) -> pd.DataFrame:
+def trends(
+    engine: Engine, *, role: str | None, categories: Sequence[str] | None = None, monthly: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Emerging hot and cold spots over the whole history (the same for every period), from the
-    store's monthly counts."""
+    store's monthly counts (``monthly``: those counts read already, of the chosen categories)."""
     require(role, "police")
     boundary = load_gazetteer().boundary_polygon
-    monthly = binned_counts(
-        engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True, categories=categories
-    )
+    if monthly is None:
+        monthly = binned_counts(
+            engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True, categories=categories
+        )
     return emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+
+
+def grouped_counts(
+    engine: Engine, *, role: str | None, period: int | str | None = None
+) -> tuple[datetime | None, datetime | None, pd.DataFrame]:
+    """Counts per cell and category (and month, without a period) of every category in one read,
+    for a period's window or (``period`` None) the whole history; :func:`of_categories` picks a
+    choice of categories from them, so a change of categories reads nothing."""
+    require(role, "police")
+    start, end = period_window(period) if period is not None else (None, None)
+    counts = binned_counts(
+        engine,
+        res=POLICE_RES,
+        too_vague_m=edge_length_m(POLICE_RES),
+        start=start,
+        end=end,
+        by_month=period is None,
+        by_category=True,
+    )
+    return start, end, counts
+
+
+def of_categories(frame: pd.DataFrame, categories: Sequence[str] | None) -> pd.DataFrame:
+    """The rows of the chosen categories (all rows for none chosen), in their order."""
+    if not categories:
+        return frame
+    return frame[frame["category"].isin(list(categories))].reset_index(drop=True)
+
+
+def period_window(period: int | str) -> tuple[datetime, datetime]:
+    """[start, end) of a period's hotspots: its weeks back, or the evidence weeks of "next7"."""
+    if period not in PERIODS:
+        raise ValueError(f"unknown police period {period!r}")
+    return window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
 
 
 def period_forecast(
@@ -215,22 +252,24 @@ def police_data(
     history: pd.DataFrame | None = None,
     emerging: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
+    counted: tuple[datetime, datetime, pd.DataFrame] | None = None,
 ) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
     forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
-    ``emerging`` and ``forecast`` may come computed already (the page caches them across periods)."""
+    ``emerging``, ``forecast`` and ``counted`` (the period's window and its counts of the chosen
+    categories) may come computed already (the page caches them across periods and categories)."""
     require(role, "police")
-    start, end = period_window(period)
+    if counted is None:
+        start, end = period_window(period)
+        binned = binned_counts(
+            engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), start=start, end=end, categories=categories
+        )
+    else:
+        start, end, binned = counted
     recent = window_reports(engine, start, end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
-    gistar = gistar_counts_table(
-        binned_counts(
-            engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), start=start, end=end, categories=categories
-        ),
-        POLICE_RES,
-        boundary,
-    )
+    gistar = gistar_counts_table(binned, POLICE_RES, boundary)
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     if emerging is None:
         emerging = trends(engine, role=role, categories=categories)
@@ -280,13 +319,6 @@ def police_view(
     """Everything the police page shows; ``period`` (weeks or "next7") overrides ``weeks``."""
     data = police_data(engine, role=role, period=weeks if period is None else period, categories=categories)
     return police_view_of(data, role=role, lang=lang, layers=layers)
-
-
-def period_window(period: int | str) -> tuple[datetime, datetime]:
-    """The reports' window a page period shows: weeks back, or the evidence weeks of "next7"."""
-    if period not in PERIODS:
-        raise ValueError(f"unknown police period {period!r}")
-    return window(AHEAD_EVIDENCE_WEEKS if period == AHEAD else int(period))
 
 
 def when_profile(

@@ -69,3 +69,49 @@ def test_no_cell_in_the_shift_gives_an_empty_plan_not_an_error() -> None:
     # a city whose reports fall outside the chosen shift: the page must show an empty plan
     empty = plan(np.zeros((3, 0)), np.zeros((0, 2)), patrols=2, beat_km=1.5)
     assert empty.visits == [] and empty.value == 0.0
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_milp_plan_with_crowded_beats_equals_the_exhaustive_optimum(seed: int) -> None:
+    # wide beats over many busy cells: the solver keeps only each beat's best cells per window
+    rng = np.random.default_rng(100 + seed)
+    n, windows, patrols = int(rng.integers(5, 8)), int(rng.integers(1, 3)), int(rng.integers(1, 4))
+    xy = rng.uniform(0, 1500, (n, 2))
+    expected = rng.poisson(2.0, (windows, n)) * rng.uniform(0.5, 1.5, (windows, n))
+    solved = plan(expected, xy, patrols=patrols, beat_km=2.0)
+    assert solved.value == pytest.approx(exhaustive(expected, xy, patrols=patrols, beat_km=2.0))
+    assert solved.optimal
+
+
+def _best_split(workload: np.ndarray, xy: np.ndarray, areas: int, tolerance: float) -> float:
+    """The least workload-weighted distance over every choice of centres and assignment (oracle)."""
+    from itertools import combinations, product
+
+    distance = np.hypot(*(xy[:, None, :] - xy[None, :, :]).transpose(2, 0, 1))
+    n, mean = len(workload), workload.sum() / areas
+    choices = np.array(list(product(range(areas), repeat=n)))  # cell -> which chosen centre
+    best = np.inf
+    for centres in combinations(range(n), areas):
+        chosen = np.asarray(centres)[choices]
+        loads = np.stack([(workload * (choices == k)).sum(axis=1) for k in range(areas)], axis=1)
+        fits = ((loads >= (1 - tolerance) * mean - 1e-9) & (loads <= (1 + tolerance) * mean + 1e-9)).all(axis=1)
+        if fits.any():
+            cost = (workload * distance[np.arange(n), chosen]).sum(axis=1)
+            best = min(best, float(cost[fits].min()))
+    return best
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_balanced_areas_are_the_best_split(seed: int) -> None:
+    rng = np.random.default_rng(200 + seed)
+    n, areas = int(rng.integers(5, 8)), int(rng.integers(2, 4))
+    xy = rng.uniform(0, 3000, (n, 2))
+    workload = rng.poisson(4, n).astype(float) + 1
+    best = _best_split(workload, xy, areas, 0.3)
+    centre = balanced_areas(workload, xy, areas=areas, tolerance=0.3)
+    if not np.isfinite(best):
+        assert centre is None
+        return
+    assert centre is not None and len(set(centre)) == areas
+    distance = np.hypot(*(xy - xy[centre]).T)
+    assert float((workload * distance).sum()) == pytest.approx(best)

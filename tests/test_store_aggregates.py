@@ -253,3 +253,29 @@ def test_the_police_page_reads_no_point_outside_its_window(filled, monkeypatch) 
     view = police.police_view(filled, role="police", weeks=8, layers=("gistar",))
     assert view.forecast.attrs["method"] == "blend" and view.forecast["score"].sum() > 0
     assert reads == [{"start": view.start, "end": end, "categories": None}]
+
+
+@pytest.mark.parametrize("categories", [["noise"], ["litter", "graffiti"]])
+def test_one_grouped_read_serves_every_choice_of_categories(filled, monkeypatch, categories) -> None:  # type: ignore[no-untyped-def]
+    """The page reads each period's counts (and the monthly history) once for all categories and
+    picks a choice of categories in memory: the same Gi* and trends as reading that choice."""
+    from services import police
+
+    monkeypatch.setattr(police, "now", lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    start, end, counts = police.grouped_counts(filled, role="police", period=12)
+    picked = police.police_data(
+        filled,
+        role="police",
+        period=12,
+        categories=categories,
+        counted=(start, end, police.of_categories(counts, categories)),
+    )
+    read = police.police_data(filled, role="police", period=12, categories=categories)
+    pd.testing.assert_frame_equal(picked.gistar, read.gistar)
+    assert picked.gistar.attrs == read.gistar.attrs and read.gistar.attrs["n_in"] > 30
+    assert (picked.start, picked.end) == (read.start, read.end)
+    monthly = police.of_categories(police.grouped_counts(filled, role="police")[2], categories)
+    expected = police.trends(filled, role="police", categories=categories)
+    got = police.trends(filled, role="police", monthly=monthly)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got.attrs == expected.attrs

@@ -15,16 +15,15 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
-import copy
+import threading
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 
-import folium
 import pandas as pd
 import streamlit as st
 
 from auth import require
-from services import actions, council, effect, patrol, police, public
+from services import actions, council, effect, moderation, patrol, police, public
 from services.clock import now
 from services.versions import store_version
 from ui import state
@@ -32,19 +31,6 @@ from ui import state
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
-
-
-def map_to_draw(fmap: folium.Map) -> folium.Map:
-    """This caller's own copy of a map the caches share, to hand to st_folium.
-
-    st_folium changes the map it draws: it renames the map's element ids (map_<id> becomes
-    map_div), adds the header, styles and layer scripts to the map's figure again on every
-    draw, so a second draw of the same object (another session, another rerun) sends the
-    frame a header whose map style names an id that no longer exists and a script that adds
-    every layer twice, under a new component key. The shared map is never drawn itself; each
-    draw gets a deep copy (about a millisecond), whose output is the same as the first draw.
-    """
-    return copy.deepcopy(fmap)
 
 
 def version() -> int:
@@ -63,7 +49,7 @@ def _cached(func):  # type: ignore[no-untyped-def]
 
 def _cached_map(func):  # type: ignore[no-untyped-def]
     """Results holding a folium map (which cannot be pickled): one shared object, never changed
-    by a page (pages read it and hand st_folium a copy from ``map_to_draw``)."""
+    by a page (pages draw it with ``ui.map_frame.draw``, which renders a copy once)."""
     return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
 
 
@@ -82,6 +68,7 @@ def police_view(
 def _police_data(
     role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...]
 ) -> police.PoliceData:
+    start, end, counts = _period_counts(role, version_key, clock, period)
     return police.police_data(
         state.engine(),
         role=role,
@@ -90,12 +77,28 @@ def _police_data(
         history=_police_history(role, version_key, categories),
         emerging=_police_trends(role, version_key, categories),
         forecast=_police_forecast(role, version_key, clock, period == police.AHEAD, categories),
+        counted=(start, end, police.of_categories(counts, categories)),
     )
 
 
 @_cached
+def _period_counts(
+    role: str | None, version_key: int, clock: int, period: int | str
+) -> tuple[datetime, datetime, pd.DataFrame]:
+    """A period's window and its counts per cell and category: one read serves every choice of categories."""
+    return police.grouped_counts(state.engine(), role=role, period=period)  # type: ignore[return-value]
+
+
+@_cached
+def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
+    """Counts per cell, month and category of the whole history (the trends of every choice of categories)."""
+    return police.grouped_counts(state.engine(), role=role)[2]
+
+
+@_cached
 def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    return police.trends(state.engine(), role=role, categories=list(categories) or None)
+    monthly = police.of_categories(_monthly_counts(role, version_key), categories)
+    return police.trends(state.engine(), role=role, monthly=monthly)
 
 
 @_cached
@@ -134,8 +137,11 @@ def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFra
 
 @_cached
 def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    """Every category's history read once; a choice of categories is picked from it in memory."""
     require(role, "police")
-    return police.load(state.engine(), categories=list(categories) or None)
+    if categories:
+        return police.of_categories(_police_history(role, version_key, ()), categories)
+    return police.load(state.engine())
 
 
 def when_profile(
@@ -214,10 +220,56 @@ def _patrol_plan(
     return plan, police.plan_table(plan, lang=lang)
 
 
-def patrol_forecast(role: str | None, *, period: int | str, categories: Sequence[str]) -> pd.DataFrame:
-    """The forecast the plan was made from (to score an edited plan against)."""
+def patrol_coverage(
+    role: str | None,
+    *,
+    period: int | str,
+    categories: Sequence[str],
+    plan_cells: pd.DataFrame,
+    shift: tuple[int, int],
+    window_hours: int,
+    best: float | None,
+) -> patrol.PatrolPlan:
+    """The officer's (possibly edited) plan scored against the forecast the plan was made from;
+    the same table scores once, not on every rerun of the plan's fragment."""
     require(role, "police")
-    return _police_data(role, version(), clock_key(), period, tuple(sorted(categories))).forecast
+    cells = tuple(
+        (int(p), str(w), str(c)) for p, w, c in plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
+    )
+    return _patrol_coverage(
+        role,
+        version(),
+        clock_key(),
+        period == police.AHEAD,
+        tuple(sorted(categories)),
+        cells,
+        shift,
+        window_hours,
+        best,
+    )
+
+
+@_cached
+def _patrol_coverage(
+    role: str | None,
+    version_key: int,
+    clock: int,
+    ahead: bool,
+    categories: tuple[str, ...],
+    cells: tuple[tuple[int, str, str], ...],
+    shift: tuple[int, int],
+    window_hours: int,
+    best: float | None,
+) -> patrol.PatrolPlan:
+    return patrol.coverage(
+        pd.DataFrame(list(cells), columns=["patrol", "window", "cell"]),
+        _police_history(role, version_key, categories),
+        now=now(),
+        shift=shift,
+        window_hours=window_hours,
+        best=best,
+        forecast=_police_forecast(role, version_key, clock, ahead, categories),
+    )
 
 
 def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
@@ -335,6 +387,27 @@ def survey_difference(role: str | None, *, before: str, after: str, lang: str) -
 @_cached
 def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
     return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+
+
+# --- moderator ---------------------------------------------------------------------------
+
+
+def warm_geocoder() -> None:
+    """Load the geocoder (its gazetteer index, about a second) once per server, in the background,
+    when a moderator first opens the page, so the queue's place suggestions answer at once."""
+    _geocoder_warm_up()
+
+
+def geocoder_ready() -> None:
+    """Wait for the warm-up (if still running) rather than load the geocoder a second time."""
+    _geocoder_warm_up().join()
+
+
+@st.cache_resource(show_spinner=False)
+def _geocoder_warm_up() -> threading.Thread:
+    thread = threading.Thread(target=moderation.suggestions, args=("",), name="geocoder-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- public (no login: the released tables only) -----------------------------------------

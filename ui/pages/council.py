@@ -8,12 +8,11 @@ from datetime import date
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from encoders import markdown_text, visible_columns
 from services import actions, council, effect, labels, meetings
 from services.clock import now
-from ui import cache, state
+from ui import cache, map_frame, state
 from ui.guard import page_guard
 
 
@@ -91,13 +90,7 @@ def survey_section() -> None:
 
 with review:
     shown_review = cache.council_review(role, period=label, today=today, lang=lang)
-    st_folium(
-        cache.map_to_draw(shown_review.fmap),
-        key="council-map",
-        height=520,
-        use_container_width=True,
-        returned_objects=[],
-    )
+    map_frame.draw(shown_review.fmap, key="council-map", height=520)
     st.dataframe(shown_review.table, hide_index=True, width="stretch")
     trend_chart(shown_review.districts)
 

@@ -7,13 +7,14 @@ from encoders import markdown_text, visible_columns
 from services import labels, moderation
 from services.clock import now
 from services.maps import click_map, read_click
-from ui import state
+from ui import cache, state
 from ui.guard import page_guard
 
 role = page_guard("moderator")
 user = state.current_user()
 lang = state.lang()
 engine = state.engine()
+cache.warm_geocoder()  # the queue's place suggestions need it; loading takes a second
 st.title(state.tr("nav.moderator"))
 # a radio, not tabs: only the chosen part is drawn, so its map opens visible and fitted to the city
 section = st.radio(
@@ -160,6 +161,7 @@ elif section == "queue":
         state.tr("mod.choose"), queue["id"].tolist(), format_func=lambda i: f"#{i}: {excerpts[i][:80]}"
     )
     st.text(excerpts[chosen])  # the report's own words: plain text, never markup
+    cache.geocoder_ready()
     suggestions = moderation.suggestions(excerpts[chosen])
     if not suggestions:
         st.caption(state.tr("mod.no_suggestions"))

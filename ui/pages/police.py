@@ -7,13 +7,14 @@ the map reruns only its own fragment."""
 
 import altair as alt
 import streamlit as st
-from streamlit_folium import st_folium
 
 from encoders import markdown_text
-from services import effect, labels, patrol, police
+from services import effect, labels, police
 from services.clock import now
-from ui import cache, state
+from ui import cache, map_frame, state
 from ui.guard import page_guard
+
+AREAS_OPEN = "police-areas-open"  # the patrol areas' expander state (session state key)
 
 role = page_guard("police")
 user = state.current_user()
@@ -57,7 +58,7 @@ if view.ahead is not None:
     st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
     st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
-st_folium(cache.map_to_draw(view.fmap), key="police-map", height=600, use_container_width=True, returned_objects=[])
+map_frame.draw(view.fmap, key="police-map", height=600)
 
 st.subheader(state.tr("police.top"))
 st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
@@ -136,14 +137,14 @@ def plan_section() -> None:
         disabled=[state.tr("police.col_" + c) for c in shown_plan.columns if c != "cell"],
     )
     edited.columns = list(shown_plan.columns)
-    scored = patrol.coverage(
-        edited[["patrol", "window", "cell"]],
-        cache.police_history(role, categories=categories),
-        now=now(),
+    scored = cache.patrol_coverage(
+        role,
+        period=period,
+        categories=categories,
+        plan_cells=edited,
         shift=shift_hours,
-        window_hours=window_hours,
+        window_hours=int(window_hours),
         best=plan.best,
-        forecast=view.forecast,
     )
     m1, m2 = st.columns(2)
     m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
@@ -192,14 +193,19 @@ def plan_section() -> None:
 
 @st.fragment
 def areas_section() -> None:
-    """Workload-balanced patrol areas for a chosen number of areas."""
-    st.caption(state.tr("police.areas_help"))
-    n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
-    areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
-    if areas is None:
-        st.info(state.tr("police.areas_none"))
-    else:
-        st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
+    """Workload-balanced patrol areas for a chosen number of areas, solved only while their
+    expander is open (opening it reruns this fragment alone)."""
+    box = st.expander(state.tr("police.areas"), key=AREAS_OPEN, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        st.caption(state.tr("police.areas_help"))
+        n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
+        areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
+        if areas is None:
+            st.info(state.tr("police.areas_none"))
+        else:
+            st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
 
 
 @st.fragment
@@ -217,8 +223,7 @@ def csv_section() -> None:
 when_section()
 plan_section()
 
-with st.expander(state.tr("police.areas")):
-    areas_section()
+areas_section()
 
 with st.expander(state.tr("police.accuracy")):
     accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)

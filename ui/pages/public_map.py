@@ -3,11 +3,10 @@
 from datetime import date
 
 import streamlit as st
-from streamlit_folium import st_folium
 
 from encoders import visible_columns
 from services import city, labels, public
-from ui import cache, state
+from ui import cache, map_frame, state
 
 lang = state.lang()
 st.title(state.tr("app.title"))
@@ -49,7 +48,7 @@ st.caption(
 )
 if view == "cells" and opening == "cells":
     st.info(state.tr("release.opened_on_cells"))
-st_folium(cache.map_to_draw(result.fmap), key="public-map", height=560, use_container_width=True, returned_objects=[])
+map_frame.draw(result.fmap, key="public-map", height=560)
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
     if result.hotspots is None:
