@@ -12,12 +12,15 @@ prints per backend, in this warm process, CPU seconds of:
   hot spots, the default forecast over the whole history, the map) at the data's end;
 - the local months' check at the first open, and their re-derivation after a change of
   the city's time zone;
+- with --partitioning (PostGIS), the hot queries on a monthly-partitioned copy of
+  ``reports`` against the plain table (wall seconds: the server's work), to decide whether
+  partitioning pays at N;
 - with --row-path, the old row path (every column of every report as ORM objects) for
   the same quarter, run last so that the peak RSS above is the new paths' own;
 and the peak RSS of each backend's process (target < 1 GB): each backend runs in a
 process of its own, as a deployment runs one.
 
-    python bench/scale.py [--reports N] [--postgres URL] [--row-path]
+    python bench/scale.py [--reports N] [--postgres URL] [--partitioning] [--row-path]
 """
 
 from __future__ import annotations
@@ -219,8 +222,10 @@ def police_page(name: str, engine: Engine) -> None:
     view, took = cpu(lambda: police.police_view(engine, role="police", weeks=8))
     print(
         f"{name}: police page service (8 weeks: {len(view.reports):,} reports shown, Gi*, emerging, "
-        f"forecast '{view.forecast.attrs['method']}' over the history, map): {took:.2f}"
+        f"forecast '{view.forecast.attrs['method']}' from its windows' counts, map): {took:.2f} (target < 3 s)"
     )
+    hours, took = cpu(lambda: police.when_profile(engine, role="police", period=26))
+    print(f"{name}: police hour x weekday profile, 26 weeks ({int(hours.to_numpy().sum()):,} reports): {took:.2f}")
 
 
 def time_zone_change(name: str, engine: Engine) -> None:
@@ -231,6 +236,65 @@ def time_zone_change(name: str, engine: Engine) -> None:
         f"{name}: local months: first check of {args_reports(engine):,} reports {first:.2f}; a change of time "
         f"zone (Kyiv -> New York) re-derives them, {n:,} months changed, in {took:.2f}"
     )
+
+
+#: The hot queries of the pages and analyses, on a table named {t}: the quarter's counts
+#: (Gi*), two years' monthly counts (emerging), a year's counts (forecasts), 8 weeks' columns.
+_KIND = "CASE WHEN lat IS NULL OR lon IS NULL THEN 'missing' WHEN COALESCE(uncertainty_m, 0) > 174 THEN 'vague' ELSE 'ok' END"
+_COUNTED = "status IN ('new', 'verified') AND duplicate_of IS NULL AND lat IS NOT NULL"
+HOT_QUERIES = {
+    "quarter counts": f"SELECT h3_r9, {_KIND}, count(*) FROM {{t}} WHERE {_COUNTED} AND occurred_at >= "
+    "'2025-07-01 00:00+00' AND occurred_at < '2025-10-01 00:00+00' GROUP BY 1, 2",
+    "2-year monthly counts": f"SELECT h3_r9, month_local, {_KIND}, count(*) FROM {{t}} WHERE {_COUNTED} GROUP BY 1, 2, 3",
+    "a year's counts": f"SELECT h3_r9, {_KIND}, count(*) FROM {{t}} WHERE {_COUNTED} AND occurred_at >= "
+    "'2024-12-31 00:00+00' AND occurred_at < '2025-12-31 00:00+00' GROUP BY 1, 2",
+    "8 weeks' columns": f"SELECT id, lat, lon, occurred_at, category, h3_r9 FROM {{t}} WHERE {_COUNTED} AND "
+    "occurred_at >= '2025-11-05 00:00+00' AND occurred_at < '2025-12-31 00:00+00' ORDER BY occurred_at, id",
+}
+
+
+def partitioning(name: str, engine: Engine) -> None:
+    """The hot queries on ``reports`` and on a copy partitioned by month of ``occurred_at`` (same
+    indexes, analysed, vacuumed); the best of three wall times each (the server does the work)."""
+    months = pd.date_range(START, pd.Timestamp(END) + pd.offsets.MonthBegin(1), freq="MS")  # the data's months
+    with engine.begin() as conn:
+        conn.execute(
+            text("CREATE TABLE reports_monthly (LIKE reports INCLUDING DEFAULTS) PARTITION BY RANGE (occurred_at)")
+        )
+        for lo, hi in zip(months[:-1], months[1:], strict=True):
+            conn.execute(
+                text(
+                    f"CREATE TABLE reports_{lo:%Y_%m} PARTITION OF reports_monthly FOR VALUES FROM ('{lo}') TO ('{hi}')"
+                )
+            )
+        conn.execute(text("INSERT INTO reports_monthly SELECT * FROM reports"))
+        conn.execute(text("CREATE INDEX ON reports_monthly (occurred_at)"))
+        conn.execute(
+            text(
+                "CREATE INDEX ON reports_monthly (h3_r9, month_local, status, duplicate_of, lat, lon, uncertainty_m, "
+                "category, occurred_at)"
+            )
+        )
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE reports"))
+        conn.execute(text("VACUUM ANALYZE reports_monthly"))
+    for label, sql in HOT_QUERIES.items():
+        plain, parts = (_best_wall(engine, sql.format(t=t)) for t in ("reports", "reports_monthly"))
+        print(
+            f"{name}: partitioned by month vs plain, {label}: {parts:.3f} s vs {plain:.3f} s wall "
+            f"(ratio {parts / max(plain, 1e-9):.2f}; < 1 means partitioning is faster)"
+        )
+
+
+def _best_wall(engine: Engine, sql: str, runs: int = 3) -> float:
+    """The best wall time of ``runs`` executions, all rows fetched."""
+    best = float("inf")
+    with engine.connect() as conn:
+        for _ in range(runs):
+            start = time.perf_counter()
+            conn.execute(text(sql)).fetchall()
+            best = min(best, time.perf_counter() - start)
+    return best
 
 
 def args_reports(engine: Engine) -> int:
@@ -248,6 +312,9 @@ def main() -> None:
     parser.add_argument("--reports", type=int, default=1_000_000)
     parser.add_argument("--postgres", default=os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--row-path", action="store_true")
+    parser.add_argument(
+        "--partitioning", action="store_true", help="PostGIS: the hot queries on a monthly-partitioned copy"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
         in_own_process("SQLite", f"sqlite:///{folder}/scale.db", args)
@@ -278,6 +345,8 @@ def run_backend(name: str, url: str, args: argparse.Namespace) -> None:
     police_page(name, engine)
     time_zone_change(name, engine)
     print(f"{name}: peak RSS of the process {peak_mb():,.0f} MB (target < 1,024 MB)", flush=True)
+    if args.partitioning and name == "PostGIS":
+        partitioning(name, engine)
     if args.row_path:
         row_path(name, engine)
         print(f"{name}: peak RSS with the row path {peak_mb():,.0f} MB", flush=True)

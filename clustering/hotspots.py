@@ -162,18 +162,12 @@ def emerging_counts_table(
     if inside.empty:
         t = pd.DataFrame(columns=["cell", "category", "label", "n", "n_hot", "n_cold", "trend_z", "trend_p", "tau"])
         return _finish(t, info, method="emerging", ok=False, reason="no dated reports in the area", periods=[])
-    months = pd.PeriodIndex(inside["month"], freq="M")
-    first = pd.Period(start, freq="M") if start else months.min()
-    last = pd.Period(end, freq="M") if end else months.max()
+    by_month = inside.groupby(["cell", "month"])["n"].sum().unstack("month", fill_value=0)
+    by_month.columns = pd.PeriodIndex(by_month.columns, freq="M")  # parse each month once, not each group
+    first = pd.Period(start, freq="M") if start else by_month.columns.min()
+    last = pd.Period(end, freq="M") if end else by_month.columns.max()
     periods = pd.period_range(first, last, freq="M")
-    cube = (
-        inside.assign(month=months)
-        .groupby(["cell", "month"])["n"]
-        .sum()
-        .unstack("month", fill_value=0)
-        .reindex(index=pd.Index(area, name="cell"), columns=periods, fill_value=0)
-        .astype(np.int64)
-    )
+    cube = by_month.reindex(index=pd.Index(area, name="cell"), columns=periods, fill_value=0).astype(np.int64)
     r = emerging_hotspots(cube, k, alpha=alpha, trend_alpha=trend_alpha, sporadic=sporadic, time_lag=time_lag)
     return _finish(
         r.table,

@@ -21,7 +21,7 @@ import shapely
 
 from ._project import city_tz
 
-__all__ = ["WEEKDAYS", "district_rates", "hour_weekday", "month_counts"]
+__all__ = ["WEEKDAYS", "district_rates", "hour_weekday", "hour_weekday_counts", "month_counts"]
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -48,6 +48,18 @@ def hour_weekday(df: pd.DataFrame, tz: str | None = None) -> pd.DataFrame:
     t = _local(df, tz)
     counts = np.zeros((7, 24), dtype=np.int64)
     np.add.at(counts, (t.dt.day_of_week.to_numpy(), t.dt.hour.to_numpy()), 1)
+    return pd.DataFrame(counts, index=pd.Index(WEEKDAYS, name="weekday"), columns=pd.RangeIndex(24, name="hour"))
+
+
+def hour_weekday_counts(hour_of_week: pd.Series) -> pd.DataFrame:
+    """:func:`hour_weekday` from counts per local hour of the week (0 = Monday 00:00 ... 167),
+    as the store counts them.
+
+    >>> hw = hour_weekday_counts(pd.Series({23: 2, 167: 1}))
+    >>> int(hw.loc["Mon", 23]), int(hw.loc["Sun", 23]), int(hw.to_numpy().sum())
+    (2, 1, 3)
+    """
+    counts = hour_of_week.reindex(range(7 * 24), fill_value=0).to_numpy(dtype=np.int64).reshape(7, 24)
     return pd.DataFrame(counts, index=pd.Index(WEEKDAYS, name="weekday"), columns=pd.RangeIndex(24, name="hour"))
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -28,10 +28,21 @@ import pandas as pd
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from clustering.binning import edge_length_m
+from clustering.binning import edge_length_m, study_area
 from clustering.evaluation import backtest, choose_winner, summarise
-from clustering.forecast import METHODS, Events, Grid, day_start, forecast, long_run, prepare_events
-from clustering.hotspots import prepare, prepare_counts
+from clustering.forecast import (
+    COUNTED,
+    HISTORY_DAYS,
+    METHODS,
+    Counts,
+    Events,
+    Grid,
+    counted,
+    day_start,
+    forecast,
+    prepare_events,
+)
+from clustering.hotspots import prepare
 from data.city_profile import profile
 from data.store.aggregates import binned_counts, report_columns
 from data.store.schema import ForecastEvaluationRow, ReportRow
@@ -50,9 +61,6 @@ REUSE_HORIZONS = 3
 NEGLIGIBLE = 0.01
 #: What the point methods read of each report (binning and events).
 EVENT_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at")
-#: Methods that are counts of a window (clustering.forecast.naive / long_run) and its length
-#: in days (None: the horizon); the store counts them, no report is read.
-COUNTED_LOOKBACK: dict[str, float | None] = {"naive": None, "long_run": long_run.LOOKBACK_DAYS}
 
 
 def city_settings() -> tuple[str, str]:
@@ -85,10 +93,19 @@ class ForecastInputs:
     latest_day: date | None  # local day of the latest report
 
 
-def inputs(engine: Engine, *, res: int = RES, categories: Sequence[str] | None = None) -> ForecastInputs:
-    """Located, counted reports (no duplicates, no rejected) of the categories, over the city's cells;
-    only the columns the methods use are read (a columnar read, no report text)."""
-    return inputs_from_reports(report_columns(engine, EVENT_COLUMNS, categories=categories), res=res)
+def inputs(
+    engine: Engine,
+    *,
+    res: int = RES,
+    categories: Sequence[str] | None = None,
+    start: datetime | None = None,
+    end: datetime | None = None,
+) -> ForecastInputs:
+    """Located, counted reports (no duplicates, no rejected) of the categories [of start, end), over
+    the city's cells; only the columns the methods use are read (a columnar read, no report text)."""
+    return inputs_from_reports(
+        report_columns(engine, EVENT_COLUMNS, categories=categories, start=start, end=end), res=res
+    )
 
 
 def inputs_from_reports(reports: pd.DataFrame, *, res: int = RES) -> ForecastInputs:
@@ -249,24 +266,41 @@ def counted_ranking(
     res: int = RES,
     categories: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """:func:`ranking` of a counting method (naive, long_run) from the store's GROUP BY counts
-    of its window: no report is read (tests/test_store_aggregates.py: the same table)."""
-    _, tz = city_settings()
-    cutoff = pd.Timestamp(until).tz_localize(tz)
-    lookback = COUNTED_LOOKBACK[method] or horizon_days
-    binned = binned_counts(
-        engine,
-        res=res,
-        too_vague_m=edge_length_m(res),
-        categories=categories,
-        start=(cutoff - pd.Timedelta(days=lookback)).to_pydatetime(),
-        end=cutoff.to_pydatetime(),
-    )
-    _, counts, _, _ = prepare_counts(binned, res, load_gazetteer().boundary_polygon)
-    scores = counts.astype(float) * (horizon_days / lookback)
-    return _ranked(
-        pd.Series(scores.to_numpy(), index=counts.index.rename(None), name="score"), method, until, horizon_days
-    )
+    """:func:`ranking` of a counting method (:data:`clustering.forecast.COUNTED`: naive, long_run,
+    gistar, prospective, blend) from the store's GROUP BY counts of its windows: no report is
+    read (tests/test_store_aggregates.py: the same table)."""
+    crs, tz = city_settings()
+    grid = Grid.from_cells(study_area(load_gazetteer().boundary_polygon, res), res, crs)
+    cutoff = day_start(pd.Timestamp(until), tz)
+    scores = counted(method, store_counts(engine, grid, categories=categories), grid, cutoff, horizon_days)
+    return _ranked(scores, method, until, horizon_days)
+
+
+def store_counts(engine: Engine, grid: Grid, *, categories: Sequence[str] | None = None) -> Counts:
+    """Window counts from the store: one GROUP BY per window asked (remembered), counting what
+    the events would (located, precise enough for the cell, inside the grid, [lo, hi))."""
+    memo: dict[tuple[float, float], np.ndarray] = {}
+
+    def count(lo: float, hi: float) -> np.ndarray:
+        if (lo, hi) not in memo:
+            binned = binned_counts(
+                engine,
+                res=grid.res,
+                too_vague_m=edge_length_m(grid.res),
+                categories=categories,
+                start=_instant(lo),
+                end=_instant(hi),
+            )
+            per_cell = binned[binned["kind"] == "ok"].groupby("cell")["n"].sum()
+            memo[(lo, hi)] = per_cell.reindex(grid.cells, fill_value=0).to_numpy(dtype=float)
+        return memo[(lo, hi)]
+
+    return count
+
+
+def _instant(days: float) -> datetime:
+    """Epoch days (as the forecast methods count time) as the UTC instant, to the microsecond."""
+    return datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=round(days * 86_400_000_000))
 
 
 def _ranked(scores: pd.Series, method: str, until: date, horizon_days: int) -> pd.DataFrame:
@@ -316,9 +350,12 @@ def default_forecast(
     """
     day = until or now().astimezone(ZoneInfo(city_settings()[1])).date()
     chosen = method or default_method(engine, res=res, horizon_days=horizon_days, categories=categories)
-    if reports is None and chosen in COUNTED_LOOKBACK:
+    if reports is not None:
+        return ranking(inputs_from_reports(reports, res=res), chosen, until=day, horizon_days=horizon_days)
+    if chosen in COUNTED:
         return counted_ranking(engine, chosen, until=day, horizon_days=horizon_days, res=res, categories=categories)
-    data = inputs(engine, res=res, categories=categories) if reports is None else inputs_from_reports(reports, res=res)
+    cutoff = _instant(day_start(pd.Timestamp(day), city_settings()[1]))  # no method looks further back
+    data = inputs(engine, res=res, categories=categories, start=cutoff - timedelta(days=HISTORY_DAYS), end=cutoff)
     return ranking(data, chosen, until=day, horizon_days=horizon_days)
 
 

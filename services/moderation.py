@@ -5,6 +5,7 @@ expires); every change keeps the original values in the audit log.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -12,15 +13,15 @@ from tempfile import TemporaryDirectory
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, func, not_, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from auth.roles import require
 from data.categories import CATEGORIES
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.messages import Message, MessageError, load_list, msg
 from data.records import Report, h3_cells
-from data.store.repo import quarantine_frame
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
 from geo import geocode
 from geo.gazetteer import load_gazetteer
@@ -307,23 +308,66 @@ def reason_kind(reason: Message) -> str:
     return next((kind for kind, codes in REASON_KINDS.items() if reason.code in codes), "other")
 
 
-def queue(engine: Engine, *, now: datetime, kind: str | None = None, age: str = "any") -> pd.DataFrame:
-    """Open quarantine entries, oldest report first, with their reason (a Message, named by
-    the page), its kind and the age in days (from when the report was received); filtered
-    by kind and by an AGE_OPTIONS age."""
-    within_days, older = AGE_OPTIONS[age]
-    frame = quarantine_frame(engine)
+#: Queue entries a page shows at a time.
+QUEUE_PAGE = 50
+
+
+def queue(
+    engine: Engine,
+    *,
+    now: datetime,
+    kind: str | None = None,
+    age: str = "any",
+    limit: int | None = QUEUE_PAGE,
+    offset: int = 0,
+) -> pd.DataFrame:
+    """Open quarantine entries, oldest report first, with their reason kind and age in days
+    (from when the report was received); filtered by kind and by an AGE_OPTIONS age. The
+    database filters, orders and returns one page (``limit`` from ``offset``; None: all) of
+    the columns shown; ``attrs["total"]`` is how many entries match."""
+    table = QuarantineRow.__table__
+    received = func.coalesce(table.c.received_at, table.c.created_at)
+    conds = [table.c.resolved_at.is_(None), *_kind_filter(table.c.reason, kind), *_age_filter(received, now, age)]
+    columns = (table.c.id, table.c.source, table.c.reason, received.label("received_at"), table.c.excerpt)
+    query = select(*columns).where(*conds).order_by(received, table.c.id).offset(offset)
+    if limit is not None:
+        query = query.limit(limit)
+    with engine.connect() as conn:
+        total = int(conn.execute(select(func.count()).select_from(table).where(*conds)).scalar_one())
+        rows = conn.execute(query).all()
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.name for c in columns])
+    received_at = pd.to_datetime(frame["received_at"], utc=True)
     frame["reason"] = frame["reason"].map(Message.from_json)
-    received = pd.to_datetime(frame["record"].map(lambda r: (r or {}).get("received_at")), utc=True, errors="coerce")
-    received = received.fillna(pd.to_datetime(frame["created_at"], utc=True))
-    frame = frame.assign(
-        kind=frame["reason"].map(reason_kind), received_at=received, age_days=(pd.Timestamp(now) - received).dt.days
-    )
-    if kind is not None:
-        frame = frame[frame["kind"] == kind]
-    if within_days is not None:
-        frame = frame[frame["age_days"] > within_days] if older else frame[frame["age_days"] <= within_days]
-    return frame.sort_values(["received_at", "id"])[["id", "source", "kind", "reason", "age_days", "excerpt"]]
+    frame = frame.assign(kind=frame["reason"].map(reason_kind), age_days=(pd.Timestamp(now) - received_at).dt.days)
+    frame = frame[["id", "source", "kind", "reason", "age_days", "excerpt"]]
+    frame.attrs["total"] = total
+    return frame
+
+
+def _kind_filter(reason: ColumnElement[str], kind: str | None) -> list[ColumnElement[bool]]:
+    """:func:`reason_kind` as SQL: a stored reason is ``Message.to_json`` (sorted keys, so it
+    starts ``{"code": "<code>"``); the closing quote keeps one code from matching another's start."""
+
+    def has_code(code: str) -> ColumnElement[bool]:
+        prefix = json.dumps({"code": code})[:-1]
+        return func.substr(reason, 1, len(prefix)) == prefix
+
+    starts = {k: or_(*(has_code(code) for code in sorted(codes))) for k, codes in REASON_KINDS.items()}
+    if kind is None:
+        return []
+    if kind in starts:
+        return [starts[kind]]
+    return [not_(or_(*starts.values()))]
+
+
+def _age_filter(received: ColumnElement[datetime], now: datetime, age: str) -> list[ColumnElement[bool]]:
+    """An AGE_OPTIONS age as a bound on the received time: ``age_days`` (whole days, floored)
+    is at most d exactly when the report came after ``now`` - (d + 1) days."""
+    within_days, older = AGE_OPTIONS[age]
+    if within_days is None:
+        return []
+    bound = now - timedelta(days=within_days + 1)
+    return [received <= bound] if older else [received > bound]
 
 
 def lock_holder(engine: Engine, report_id: int, *, now: datetime | None = None) -> tuple[str, datetime] | None:

@@ -21,11 +21,11 @@ from auth.users import User
 from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
-from clustering.profiles import hour_weekday
+from clustering.profiles import hour_weekday_counts
 from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.city_profile import profile
-from data.store.aggregates import binned_counts, report_columns
+from data.store.aggregates import binned_counts, hour_week_counts, report_columns
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
@@ -322,15 +322,29 @@ def police_view(
 
 
 def when_profile(
-    reports: pd.DataFrame, *, cells: Sequence[str] | None = None, district: str | None = None
+    engine: Engine,
+    *,
+    role: str | None,
+    period: int | str,
+    categories: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+    district: str | None = None,
 ) -> pd.DataFrame:
-    """Hour x weekday counts (the city's time) for some cells or one microdistrict."""
-    subset = reports
-    if cells:
-        subset = subset[subset["h3_r9"].isin(list(cells))]
-    if district:
-        subset = subset[subset["district"] == district]
-    return hour_weekday(subset, tz=profile().time_zone)
+    """Hour x weekday counts (the city's time) of the period's reports, for some cells or one
+    microdistrict: counted by the store per local hour of the week, no report is read."""
+    require(role, "police")
+    start, end = period_window(period)
+    counts = hour_week_counts(
+        engine,
+        tz=profile().time_zone,
+        start=start,
+        end=end,
+        categories=categories,
+        cells=cells or None,
+        res=POLICE_RES,
+        district=district,
+    )
+    return hour_weekday_counts(counts)
 
 
 def prediction_accuracy(

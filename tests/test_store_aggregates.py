@@ -9,6 +9,7 @@ same KDE table from only the columns they read.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import h3
 import numpy as np
@@ -45,6 +46,7 @@ def _reports(n: int, seed: int) -> list[dict]:
                 month_local=month_local(when),
                 text="t",
                 category=["litter", "noise", "graffiti"][i % 3],
+                district=["Центр", "Ракове", None, "Центр", "Ракове"][i % 5],
                 category_source="rule",
                 lat=float(lat),
                 lon=float(lon),
@@ -136,7 +138,7 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     pd.testing.assert_frame_equal(loaded, history[list(police.HISTORY_COLUMNS)].reset_index(drop=True))
 
 
-@pytest.mark.parametrize("method", ["naive", "long_run"])
+@pytest.mark.parametrize("method", ["naive", "long_run", "gistar", "prospective", "blend"])
 def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, method: str) -> None:  # type: ignore[no-untyped-def]
     from datetime import date
 
@@ -151,6 +153,106 @@ def test_counting_forecasts_from_grouped_counts_equal_the_row_path(filled, metho
     pd.testing.assert_frame_equal(
         default_forecast(filled, until=until, method=method, categories=["noise", "litter"]), expected
     )
+
+
+@pytest.mark.parametrize("method", ["kde", "sepp"])
+def test_point_forecasts_read_only_their_year_yet_equal_the_row_path(filled, method: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The point methods read the year before the cutoff (HISTORY_DAYS), never all history:
+    the same table as from every report, and the read really is bounded."""
+    from datetime import date
+
+    from data.store import aggregates
+    from services import forecast as service
+
+    rows = reports_frame(filled, located_only=True)
+    until = date(2025, 12, 20)
+    expected = service.ranking(service.inputs_from_reports(rows, res=9), method, until=until)
+    read: list[int] = []
+    original = aggregates.report_columns
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        frame = original(*args, **kwargs)
+        read.append(len(frame))
+        return frame
+
+    monkeypatch.setattr(service, "report_columns", spy)
+    got = service.default_forecast(filled, until=until, method=method)
+    pd.testing.assert_frame_equal(got, expected)
+    assert got["score"].sum() > 10 and 0 < read[0] < len(rows)
+
+
+@pytest.mark.parametrize("tz", ["Europe/Kyiv", "America/New_York", "Australia/Lord_Howe", "Asia/Kolkata"])
+def test_hour_weekday_profile_from_grouped_counts_equals_the_row_path(filled, tz: str) -> None:  # type: ignore[no-untyped-def]
+    """The when-profile counted by the database per local hour of the week equals the row
+    path's, in zones with daylight saving (half-hour shifts too) and reports at the very
+    seconds around each change of offset."""
+    from clustering.profiles import hour_weekday, hour_weekday_counts
+    from data.store.aggregates import hour_week_counts
+    from data.store.localtime import offset_spans
+
+    start, end = datetime(2024, 11, 1, tzinfo=UTC), datetime(2026, 1, 1, tzinfo=UTC)
+    edges = [hi for _, hi, _ in offset_spans(start, end, ZoneInfo(tz))[:-1]]
+    assert tz == "Asia/Kolkata" or len(edges) >= 2
+    at_edges = [
+        dict(row, source_ref=f"edge{i}{d}", occurred_at=edge + timedelta(seconds=d), received_at=edge)
+        for i, edge in enumerate(edges)
+        for d, row in zip((-1, 0, 1), _reports(3, seed=i), strict=True)
+    ]
+    at_edges += [  # a hair before an hour: a rounding database would count the next hour
+        dict(row, source_ref=f"hair{i}", occurred_at=edge - timedelta(microseconds=1), received_at=edge)
+        for i, (edge, row) in enumerate(zip(edges, _reports(len(edges), seed=99), strict=True))
+    ]
+    with Session(filled) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, at_edges)
+    rows = reports_frame(filled, start=start, end=end, located_only=True, categories=["noise", "litter"])
+    got = hour_weekday_counts(hour_week_counts(filled, tz=tz, start=start, end=end, categories=["noise", "litter"]))
+    pd.testing.assert_frame_equal(got, hour_weekday(rows, tz=tz))
+    assert int(got.to_numpy().sum()) == len(rows) > 900
+
+    cells = list(rows["h3_r9"].value_counts().index[:3])
+    some = hour_week_counts(filled, tz=tz, start=start, end=end, cells=cells, categories=["noise", "litter"])
+    expected = hour_weekday(rows[rows["h3_r9"].isin(cells)], tz=tz)
+    pd.testing.assert_frame_equal(hour_weekday_counts(some), expected)
+
+
+def test_the_police_when_profile_is_the_windows_hours(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page's when-profile (store counts) equals the hours of the window's reports it used to count."""
+    from clustering.profiles import hour_weekday
+    from services import police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    recent = police.window_reports(filled, end - timedelta(weeks=12), end)
+    district = "Ракове"
+    cells = list(recent["h3_r9"].value_counts().index[:2])
+    for kwargs, subset in (
+        ({}, recent),
+        ({"cells": cells}, recent[recent["h3_r9"].isin(cells)]),
+        ({"district": district}, recent[recent["district"] == district]),
+    ):
+        got = police.when_profile(filled, role="police", period=12, **kwargs)
+        pd.testing.assert_frame_equal(got, hour_weekday(subset))
+    assert int(got.to_numpy().sum()) == len(subset)
+
+
+def test_the_police_page_reads_no_point_outside_its_window(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """With the blend (the fallback default) the page's forecast is grouped counts: the only
+    point read is the window it shows."""
+    from services import forecast, police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    reads: list[dict] = []
+
+    def spy(engine, columns, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(kwargs)
+        return report_columns(engine, columns, **kwargs)
+
+    monkeypatch.setattr(police, "report_columns", spy)
+    monkeypatch.setattr(forecast, "report_columns", spy)
+    view = police.police_view(filled, role="police", weeks=8, layers=("gistar",))
+    assert view.forecast.attrs["method"] == "blend" and view.forecast["score"].sum() > 0
+    assert reads == [{"start": view.start, "end": end, "categories": None}]
 
 
 @pytest.mark.parametrize("categories", [["noise"], ["litter", "graffiti"]])

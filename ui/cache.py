@@ -161,8 +161,14 @@ def _when_profile(
     cell: str | None,
     district: str | None,
 ) -> pd.DataFrame:
-    reports = _police_data(role, version_key, clock, period, categories).reports
-    return police.when_profile(reports, cells=[cell] if cell else None, district=district)
+    return police.when_profile(
+        state.engine(),
+        role=role,
+        period=period,
+        categories=list(categories) or None,
+        cells=[cell] if cell else None,
+        district=district,
+    )
 
 
 def patrol_plan(

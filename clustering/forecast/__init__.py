@@ -28,9 +28,23 @@ import numpy as np
 import pandas as pd
 
 from . import blend, gistar, kde, long_run, naive, prospective, sepp
+from ._common import Counts, event_counts
 from .events import Events, Grid, day_start, prepare_events
 
-__all__ = ["BLEND", "METHODS", "Events", "Grid", "day_start", "forecast", "prepare_events"]
+__all__ = [
+    "BLEND",
+    "COUNTED",
+    "HISTORY_DAYS",
+    "METHODS",
+    "Counts",
+    "Events",
+    "Grid",
+    "counted",
+    "day_start",
+    "event_counts",
+    "forecast",
+    "prepare_events",
+]
 
 _BASE: dict[str, Callable[..., np.ndarray]] = {
     "naive": naive.forecast,
@@ -50,6 +64,35 @@ def _blend(events: Events, grid: Grid, cutoff: float, horizon_days: float, **par
 
 
 METHODS: dict[str, Callable[..., np.ndarray]] = _BASE | {"blend": _blend}
+#: With their default parameters no method looks further back than this before the cutoff
+#: (long-run, KDE and SEPP a year; the rest weeks): a forecast reads only that window.
+HISTORY_DAYS = 365.0
+
+_COUNTED_BASE: dict[str, Callable[..., np.ndarray]] = {
+    "naive": naive.from_counts,
+    "long_run": long_run.from_counts,
+    "gistar": gistar.from_counts,
+    "prospective": prospective.from_counts,
+}
+
+
+def _blend_counted(count: Counts, grid: Grid, cutoff: float, horizon_days: float, **params: Any) -> np.ndarray:
+    params.setdefault("components", BLEND)
+    return blend.from_counts(count, grid, cutoff, horizon_days, methods=_COUNTED_BASE, **params)
+
+
+#: Methods that need only window counts per cell (``f(count, grid, cutoff, horizon_days)``):
+#: the same numbers as :data:`METHODS` from the store's GROUP BY counts.
+COUNTED: dict[str, Callable[..., np.ndarray]] = _COUNTED_BASE | {"blend": _blend_counted}
+
+
+def counted(method: str, count: Counts, grid: Grid, cutoff: float, horizon_days: float, **params: Any) -> pd.Series:
+    """:func:`forecast` of a method of :data:`COUNTED` from window counts (Series by cell, ``score``)."""
+    try:
+        fn = COUNTED[method]
+    except KeyError:
+        raise ValueError(f"{method!r} is not a counting method; choose one of {sorted(COUNTED)}") from None
+    return pd.Series(fn(count, grid, cutoff, horizon_days, **params), index=grid.cells, name="score")
 
 
 def forecast(method: str, events: Events, grid: Grid, cutoff: float, horizon_days: float, **params: Any) -> pd.Series:

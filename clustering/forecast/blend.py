@@ -20,10 +20,10 @@ from typing import Any
 
 import numpy as np
 
-from ._common import to_expected
+from ._common import Counts, event_counts, expected
 from .events import Events, Grid
 
-__all__ = ["forecast", "mix"]
+__all__ = ["forecast", "from_counts", "mix"]
 
 Method = Callable[..., np.ndarray]
 
@@ -52,4 +52,23 @@ def forecast(
     names = list(components)
     surfaces = np.vstack([methods[n](events, grid, cutoff, horizon_days, **params.get(n, {})) for n in names])
     shape = mix(surfaces, np.array([components[n] for n in names]))
-    return to_expected(shape, events, grid, cutoff, horizon_days, rate_days)
+    return expected(shape, event_counts(events, grid), cutoff, horizon_days, rate_days)
+
+
+def from_counts(
+    count: Counts,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    components: Mapping[str, float],
+    methods: Mapping[str, Method],
+    params: Mapping[str, Mapping[str, Any]] | None = None,
+    rate_days: float = 365.0,
+) -> np.ndarray:
+    """:func:`forecast` of counting methods (``methods`` take a :data:`Counts`) from window counts."""
+    params = params or {}
+    names = list(components)
+    surfaces = np.vstack([methods[n](count, grid, cutoff, horizon_days, **params.get(n, {})) for n in names])
+    shape = mix(surfaces, np.array([components[n] for n in names]))
+    return expected(shape, count, cutoff, horizon_days, rate_days)

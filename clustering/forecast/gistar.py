@@ -26,17 +26,24 @@ from __future__ import annotations
 import numpy as np
 
 from ..gistar import neighbour_matrix
-from ._common import window_counts
+from ._common import Counts, event_counts
 from .events import Events, Grid
 
-__all__ = ["forecast"]
+__all__ = ["forecast", "from_counts"]
 
 
 def forecast(
     events: Events, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = 56.0, k: int = 1
 ) -> np.ndarray:
     """Mean reports per cell of each k-ring over the last ``lookback_days``, scaled to the horizon."""
-    counts = window_counts(events, grid, cutoff - lookback_days, cutoff)
+    return from_counts(event_counts(events, grid), grid, cutoff, horizon_days, lookback_days=lookback_days, k=k)
+
+
+def from_counts(
+    count: Counts, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = 56.0, k: int = 1
+) -> np.ndarray:
+    """:func:`forecast` from window counts."""
+    counts = count(cutoff - lookback_days, cutoff)
     w = neighbour_matrix(list(grid.cells), k, include_self=True)
     card = np.asarray(w.sum(axis=1)).ravel()
     return (w @ counts) / card * (horizon_days / lookback_days)

@@ -22,10 +22,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd  # noqa: F401  (doctest)
 
-from ._common import window_counts
+from ._common import Counts, event_counts
 from .events import Events, Grid
 
-__all__ = ["LOOKBACK_DAYS", "forecast"]
+__all__ = ["LOOKBACK_DAYS", "forecast", "from_counts"]
 
 LOOKBACK_DAYS = 365.0
 
@@ -34,4 +34,11 @@ def forecast(
     events: Events, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = LOOKBACK_DAYS
 ) -> np.ndarray:
     """Counts of the last ``lookback_days`` scaled to the horizon."""
-    return window_counts(events, grid, cutoff - lookback_days, cutoff) * (horizon_days / lookback_days)
+    return from_counts(event_counts(events, grid), grid, cutoff, horizon_days, lookback_days=lookback_days)
+
+
+def from_counts(
+    count: Counts, grid: Grid, cutoff: float, horizon_days: float, *, lookback_days: float = LOOKBACK_DAYS
+) -> np.ndarray:
+    """:func:`forecast` from window counts."""
+    return count(cutoff - lookback_days, cutoff) * (horizon_days / lookback_days)

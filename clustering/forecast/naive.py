@@ -21,12 +21,17 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd  # noqa: F401  (doctest)
 
-from ._common import window_counts
+from ._common import Counts, event_counts
 from .events import Events, Grid
 
-__all__ = ["forecast"]
+__all__ = ["forecast", "from_counts"]
 
 
 def forecast(events: Events, grid: Grid, cutoff: float, horizon_days: float) -> np.ndarray:
     """Expected reports per cell in ``[cutoff, cutoff + horizon)``: last period's counts."""
-    return window_counts(events, grid, cutoff - horizon_days, cutoff)
+    return from_counts(event_counts(events, grid), grid, cutoff, horizon_days)
+
+
+def from_counts(count: Counts, grid: Grid, cutoff: float, horizon_days: float) -> np.ndarray:
+    """:func:`forecast` from window counts."""
+    return count(cutoff - horizon_days, cutoff)

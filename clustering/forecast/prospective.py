@@ -29,21 +29,32 @@ import numpy as np
 import pandas as pd  # noqa: F401  (doctest)
 from scipy.spatial import cKDTree
 
-from ._common import to_expected
-from .aoristic import shares
+from ._common import Counts, event_counts, expected
 from .events import Events, Grid
 
-__all__ = ["forecast", "weights"]
+__all__ = ["forecast", "from_counts", "weights", "weights_from_counts"]
 
 
 def weights(
     events: Events, grid: Grid, cutoff: float, *, space_bandwidth_m: float, time_bandwidth_weeks: int
 ) -> np.ndarray:
     """The summed Bowers weight of every cell (no scaling)."""
+    return weights_from_counts(
+        event_counts(events, grid),
+        grid,
+        cutoff,
+        space_bandwidth_m=space_bandwidth_m,
+        time_bandwidth_weeks=time_bandwidth_weeks,
+    )
+
+
+def weights_from_counts(
+    count: Counts, grid: Grid, cutoff: float, *, space_bandwidth_m: float, time_bandwidth_weeks: int
+) -> np.ndarray:
+    """:func:`weights` from each cell's counts per whole week before the cutoff."""
     edges = cutoff - 7.0 * np.arange(time_bandwidth_weeks, -1, -1)  # oldest week first
-    share = shares(events.start, events.end, edges)[:, ::-1]  # column t = t whole weeks back
-    by_cell = np.zeros((len(grid), time_bandwidth_weeks))
-    np.add.at(by_cell, events.cell, share)
+    weekly = [count(lo, hi) for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+    by_cell = np.column_stack(weekly[::-1]) if weekly else np.zeros((len(grid), 0))  # column t = t weeks back
     decayed = by_cell @ (1.0 / (1.0 + np.arange(time_bandwidth_weeks)))
     max_ring = int(np.floor(space_bandwidth_m / grid.spacing_m + 1e-9))
     source = np.flatnonzero(decayed > 0)
@@ -68,5 +79,27 @@ def forecast(
     time_bandwidth_weeks: int = 8,
 ) -> np.ndarray:
     """Bowers et al.'s prospective surface, scaled to the rate of the bandwidth's weeks."""
-    raw = weights(events, grid, cutoff, space_bandwidth_m=space_bandwidth_m, time_bandwidth_weeks=time_bandwidth_weeks)
-    return to_expected(raw, events, grid, cutoff, horizon_days, 7.0 * time_bandwidth_weeks)
+    return from_counts(
+        event_counts(events, grid),
+        grid,
+        cutoff,
+        horizon_days,
+        space_bandwidth_m=space_bandwidth_m,
+        time_bandwidth_weeks=time_bandwidth_weeks,
+    )
+
+
+def from_counts(
+    count: Counts,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    *,
+    space_bandwidth_m: float = 400.0,
+    time_bandwidth_weeks: int = 8,
+) -> np.ndarray:
+    """:func:`forecast` from window counts."""
+    raw = weights_from_counts(
+        count, grid, cutoff, space_bandwidth_m=space_bandwidth_m, time_bandwidth_weeks=time_bandwidth_weeks
+    )
+    return expected(raw, count, cutoff, horizon_days, 7.0 * time_bandwidth_weeks)

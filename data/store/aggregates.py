@@ -9,6 +9,10 @@ exceeds the cell, ``missing`` without a point), so the binning summary is the ro
 
 Point analyses (KDE, DBSCAN/HDBSCAN, point forecasts) read only their columns with
 :func:`report_columns`: a Core SELECT into arrays, never ORM objects or the report text.
+The hour x weekday profile counts reports per local hour of the week
+(:func:`hour_week_counts`): the database derives it from ``occurred_at`` with the city
+zone's UTC offset, one GROUP BY per stretch of constant offset (daylight saving cuts a
+year in three), so no stored column has to follow a change of the zone.
 The row path (``repo.reports_frame``) stays as the test oracle.
 """
 
@@ -16,11 +20,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, and_, case, func, literal, select
+from sqlalchemy import BigInteger, Engine, String, and_, case, cast, extract, func, literal, select, type_coerce
+from sqlalchemy.sql.elements import ColumnElement
 
 from data.records import H3_RESOLUTIONS
+from data.store.localtime import offset_spans
 from data.store.repo import report_filters
 from data.store.schema import ReportRow
 
@@ -69,6 +77,60 @@ def binned_counts(
     return frame
 
 
+def hour_week_counts(
+    engine: Engine,
+    *,
+    tz: str,
+    start: datetime,
+    end: datetime,
+    categories: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+    res: int = 9,
+    district: str | None = None,
+    statuses: Sequence[str] = ("new", "verified"),
+) -> pd.Series:
+    """Counted, located reports of [start, end) per local hour of the week in ``tz`` (0 = Monday
+    00:00-01:00 ... 167 = Sunday 23:00), optionally only in some H3 ``cells`` (at ``res``) or
+    one ``district``; every hour present. The database counts, per constant-offset span."""
+    conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=True)
+    if cells is not None:
+        conds.append(getattr(ReportRow, f"h3_r{res}").in_(list(cells)))
+    if district is not None:
+        conds.append(ReportRow.district == district)
+    counts = np.zeros(HOURS_OF_WEEK, dtype=np.int64)
+    with engine.connect() as conn:
+        for lo, hi, offset in offset_spans(start, end, ZoneInfo(tz)):
+            how = _hour_of_week(_epoch_seconds(engine), offset).label("how")
+            query = (
+                select(how, func.count())
+                .where(and_(*conds, ReportRow.occurred_at >= lo, ReportRow.occurred_at < hi))
+                .group_by(how)
+            )
+            for hour, n in conn.execute(query):
+                counts[int(hour)] += int(n)
+    return pd.Series(counts, index=pd.RangeIndex(HOURS_OF_WEEK, name="hour_of_week"), name="n")
+
+
+HOURS_OF_WEEK = 168
+#: 1970-01-01, the epoch, was a Thursday: local hours since the epoch + 3 days = hour of the week.
+_EPOCH_WEEKDAY_HOURS = 3 * 24
+
+
+def _epoch_seconds(engine: Engine) -> ColumnElement[int]:
+    """Whole seconds since the epoch of ``occurred_at``, floored (SQLite keeps naive UTC text
+    'YYYY-MM-DD HH:MM:SS.ffffff'; its strftime would round .9995 s up to the next second, so
+    the fraction is cut off first)."""
+    if engine.dialect.name == "sqlite":
+        return cast(func.strftime("%s", func.substr(ReportRow.occurred_at, 1, 19)), BigInteger)
+    return cast(func.floor(extract("epoch", ReportRow.occurred_at)), BigInteger)
+
+
+def _hour_of_week(seconds: ColumnElement[int], offset: int) -> ColumnElement[int]:
+    """Local hour of the week of a UTC epoch second at a fixed UTC offset (integer arithmetic;
+    reports are after 1970, so the divisions never see a negative number)."""
+    return ((seconds + offset) // 3600 + _EPOCH_WEEKDAY_HOURS) % HOURS_OF_WEEK
+
+
 def report_columns(
     engine: Engine,
     columns: Sequence[str] = POINT_COLUMNS,
@@ -87,7 +149,10 @@ def report_columns(
     if unknown:
         raise ValueError(f"unknown report columns: {unknown}")
     conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
-    query = select(*(table.c[c] for c in columns)).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
+    # times come as the driver gives them (SQLite: UTC text) and pandas converts a chunk at once,
+    # not a Python call per value (UTCDateTime's result processor)
+    selected = [type_coerce(table.c[c], String).label(c) if c in _TIMES else table.c[c] for c in columns]
+    query = select(*selected).where(and_(*conds)).order_by(ReportRow.occurred_at, ReportRow.id)
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
@@ -101,5 +166,5 @@ def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str]) -> pd.DataF
     frame = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
     for col in _TIMES:
         if col in frame.columns:
-            frame[col] = pd.to_datetime(frame[col], utc=True)
+            frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")
     return frame

@@ -11,7 +11,8 @@ of reports instead of one per report, each writing only the reports whose month 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import math
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine, func, select, update
@@ -74,3 +75,40 @@ def _months(first: datetime, last: datetime, zone: ZoneInfo) -> list[tuple[datet
         out.append((start, end, f"{year}-{month:02d}"))
         year, month = nxt
     return out
+
+
+def offset_spans(start: datetime, end: datetime, zone: ZoneInfo) -> list[tuple[datetime, datetime, int]]:
+    """[start, end) cut where the zone's UTC offset changes (daylight saving): each span's
+    UTC bounds and its offset in seconds. Within a span local time is UTC plus one number,
+    so the database can derive local hours with integer arithmetic (no zone data in SQL)."""
+    spans: list[tuple[datetime, datetime, int]] = []
+    lo, end = start.astimezone(UTC), end.astimezone(UTC)
+    while lo < end:
+        offset, hi = _offset(lo, zone), lo
+        while hi < end:
+            nxt = min(hi + _STEP, end)
+            if _offset(nxt, zone) != offset:
+                hi = min(_first_change(hi, nxt, zone, offset), end)
+                break
+            hi = nxt
+        spans.append((lo, hi, offset))
+        lo = hi
+    return spans
+
+
+#: Offsets are probed this far apart: no zone changes its offset twice within it.
+_STEP = timedelta(hours=6)
+
+
+def _offset(when: datetime, zone: ZoneInfo) -> int:
+    return int(when.astimezone(zone).utcoffset().total_seconds())  # type: ignore[union-attr]
+
+
+def _first_change(lo: datetime, hi: datetime, zone: ZoneInfo, offset: int) -> datetime:
+    """The first whole second after ``lo`` (up to ``hi``, whose offset differs) whose offset is
+    not ``offset``: zones change on whole seconds, found by bisection."""
+    a, b = math.floor(lo.timestamp()), math.ceil(hi.timestamp())
+    while b - a > 1:
+        mid = (a + b) // 2
+        a, b = (mid, b) if _offset(datetime.fromtimestamp(mid, UTC), zone) == offset else (a, mid)
+    return datetime.fromtimestamp(b, UTC)

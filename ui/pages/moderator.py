@@ -112,12 +112,19 @@ elif section == "queue":
         state.tr("mod.filter_reason"),
         kinds,
         format_func=lambda k: state.tr("mod.any") if k is None else state.tr("mod.reason_" + k),
+        key="mod-kind",
     )
     age = f2.selectbox(
         state.tr("mod.filter_age"), list(moderation.AGE_OPTIONS), format_func=lambda a: state.tr("mod.age_" + a)
     )
-    queue = moderation.queue(engine, now=now(), kind=kind, age=age)
-    st.caption(state.tr("mod.queue_size", n=len(queue)))
+    queued = int(moderation.queue(engine, now=now(), kind=kind, age=age, limit=0).attrs["total"])
+    pages = max(1, -(-queued // moderation.QUEUE_PAGE))
+    page = int(st.number_input(state.tr("mod.queue_page", n=moderation.QUEUE_PAGE), 1, pages, 1)) if pages > 1 else 1
+    offset = (page - 1) * moderation.QUEUE_PAGE
+    queue = moderation.queue(engine, now=now(), kind=kind, age=age, offset=offset)
+    st.caption(state.tr("mod.queue_size", n=queued))
+    if not queue.empty and pages > 1:
+        st.caption(state.tr("mod.queue_shown", first=offset + 1, last=offset + len(queue), total=queued))
     if queue.empty:
         st.info(state.tr("mod.queue_empty"))
         st.stop()
