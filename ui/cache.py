@@ -16,7 +16,7 @@ function here has one: the role, the version and the clock are all hashed.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
 import pandas as pd
@@ -26,11 +26,12 @@ from auth import require
 from services import actions, council, effect, moderation, patrol, police, public
 from services.clock import now
 from services.versions import store_version
-from ui import state
+from ui import map_frame, state, warm_up
 
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
+WARM_COUNCIL_PERIODS = 12  # the newest periods warmed (the map cache keeps ENTRIES // 4 per function)
 
 
 def version() -> int:
@@ -227,20 +228,23 @@ def patrol_coverage(
     """The officer's (possibly edited) plan scored against the forecast the plan was made from;
     the same table scores once, not on every rerun of the plan's fragment."""
     require(role, "police")
-    cells = tuple(
-        (int(p), str(w), str(c)) for p, w, c in plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
-    )
     return _patrol_coverage(
         role,
         version(),
         clock_key(),
         period == police.AHEAD,
         tuple(sorted(categories)),
-        cells,
+        _cells_of(plan_cells),
         shift,
         window_hours,
         best,
     )
+
+
+def _cells_of(plan_cells: pd.DataFrame) -> tuple[tuple[int, str, str], ...]:
+    """A plan's (patrol, window, cell) rows as a hashable key."""
+    rows = plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
+    return tuple((int(p), str(w), str(c)) for p, w, c in rows)
 
 
 @_cached
@@ -381,6 +385,63 @@ def survey_difference(role: str | None, *, before: str, after: str, lang: str) -
 @_cached
 def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
     return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+
+
+# --- background warm-up (police and council) ----------------------------------------------
+
+
+def warm_police(role: str | None, *, lang: str) -> tuple[object, ...]:
+    """After a police page was drawn: every other period (default categories and layers), its
+    profile, the default patrol plans and every count of patrol areas, computed in the
+    background once per store version (ui/warm_up.py). Returns the job's key."""
+    require(role, "police")
+    version_key, clock = version(), clock_key()
+    key = ("police", role, version_key, clock, lang)
+    warm_up.submit(key, lambda: _police_steps(role, version_key, clock, lang))
+    return key
+
+
+def _police_steps(role: str | None, version_key: int, clock: int, lang: str) -> Iterator[Callable[[], object]]:
+    for period in police.PERIODS:
+        yield lambda p=period: map_frame.frame_of(
+            _police_view(role, version_key, clock, p, (), lang, police.DEFAULT_LAYERS).fmap
+        )
+        yield lambda p=period: _when_profile(role, version_key, clock, p, (), None, None)
+    for ahead in (False, True):
+        yield lambda a=ahead: _default_plan(role, version_key, clock, a, lang)
+    for areas in police.AREA_COUNTS:
+        yield lambda n=areas: _patrol_areas(role, version_key, clock, (), n, lang)
+
+
+def _default_plan(role: str | None, version_key: int, clock: int, ahead: bool, lang: str) -> None:
+    """The plan (and its score) the page shows before any of its controls is touched."""
+    patrols, (start, end), window_hours, beat_km = police.DEFAULT_PLAN
+    shift = (start, end % 24)
+    plan, rows = _patrol_plan(role, version_key, clock, ahead, (), patrols, shift, window_hours, beat_km, lang)
+    _patrol_coverage(role, version_key, clock, ahead, (), _cells_of(rows), shift, window_hours, plan.best)
+
+
+def warm_council(role: str | None, *, today: date, lang: str) -> tuple[object, ...]:
+    """After a council page was drawn: the newest periods' reviews and every district's trend,
+    computed in the background once per store version. Returns the job's key."""
+    require(role, "council")
+    version_key = version()
+    key = ("council", role, version_key, today, lang)
+    warm_up.submit(key, lambda: _council_steps(role, version_key, today, lang))
+    return key
+
+
+def _council_steps(role: str | None, version_key: int, today: date, lang: str) -> Iterator[Callable[[], object]]:
+    for label in council.periods(today)[:WARM_COUNCIL_PERIODS]:
+        yield lambda p=label: map_frame.frame_of(_council_review(role, version_key, p, today, lang).fmap)
+    districts = _council_review(role, version_key, council.default_period(today), today, lang).districts
+    for district in districts:
+        yield lambda d=district: _council_trend(role, version_key, d, lang)
+
+
+def warm_up_status(key: tuple[object, ...]) -> str | None:
+    """How a warm-up stands: None (never asked for), queued, running, done or failed."""
+    return warm_up.status(key)
 
 
 # --- moderator ---------------------------------------------------------------------------
