@@ -31,7 +31,6 @@ from ui import map_frame, state, warm_up
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
 ENTRIES = 64
-WARM_COUNCIL_PERIODS = 12  # the newest periods warmed (the map cache keeps ENTRIES // 4 per function)
 
 
 def version() -> int:
@@ -432,7 +431,7 @@ def warm_council(role: str | None, *, today: date, lang: str) -> tuple[object, .
 
 
 def _council_steps(role: str | None, version_key: int, today: date, lang: str) -> Iterator[Callable[[], object]]:
-    for label in council.periods(today)[:WARM_COUNCIL_PERIODS]:
+    for label in council.periods(today)[: council.WARM_PERIODS]:
         yield lambda p=label: map_frame.frame_of(_council_review(role, version_key, p, today, lang).fmap)
     districts = _council_review(role, version_key, council.default_period(today), today, lang).districts
     for district in districts:

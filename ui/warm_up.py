@@ -80,6 +80,7 @@ def _work() -> None:
     while True:
         key, steps = _JOBS.get()
         _set(key, "running")
+        _LOG.info("page warm-up started: %s", key)
         started = time.perf_counter()
         try:
             for step in steps():
