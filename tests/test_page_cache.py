@@ -174,6 +174,7 @@ def _police_runs(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
     return periods
 
 
+@pytest.mark.warm_up
 def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_store, monkeypatch) -> None:
     from sqlalchemy import text
 
@@ -199,6 +200,7 @@ def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_st
     assert len(computed) == 2 * len(police.PERIODS)  # recomputed for the new version
 
 
+@pytest.mark.warm_up
 @pytest.mark.parametrize("outsider", [None, "moderator", "partner"])
 def test_the_warm_up_never_runs_for_a_session_without_the_role(cache, monkeypatch, outsider) -> None:
     from ui import warm_up
@@ -211,3 +213,36 @@ def test_the_warm_up_never_runs_for_a_session_without_the_role(cache, monkeypatc
         with pytest.raises(PermissionError):
             cache.warm_council(outsider, today=date(2025, 1, 1), lang="uk")
     assert warm_up.statuses() == before and computed == []
+
+
+def _open_page(engine, slug: str, user: str | None) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from auth import sessions
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    if user:
+        at.session_state["session_id"] = sessions.open_session(engine, user)
+        at.run()  # the app opens on the public map; the signed-in user then opens the page
+        at.switch_page(str(ROOT / "ui" / "pages" / f"{slug}.py"))
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_a_staff_page_asks_for_its_warm_up_and_the_public_map_never_does(demo_store, monkeypatch) -> None:
+    """The pages start it (after their own run): police and council for their role, public never."""
+    import streamlit as st
+
+    from ui import warm_up
+
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(demo_store["salt"]))
+    st.cache_data.clear()
+    engine = demo_store["engine"]
+    _open_page(engine, "public_map", None)
+    assert warm_up.statuses() == {}
+    _open_page(engine, "police", "police")
+    _open_page(engine, "council", "partner")
+    asked = [(key[0], key[1]) for key in warm_up.statuses()]  # queued only: this test lets none run
+    assert asked == [("police", "police"), ("council", "partner")]

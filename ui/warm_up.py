@@ -44,10 +44,15 @@ def submit(key: Hashable, steps: Steps) -> bool:
         while len(_STATUS) > KEPT:
             _STATUS.popitem(last=False)
         _JOBS.put((key, steps))
-        if not _WORKER or not _WORKER[0].is_alive():
-            _WORKER[:] = [threading.Thread(target=_work, name="page-warm-up", daemon=True)]
-            _WORKER[0].start()
+        _ensure_worker()
     return True
+
+
+def _ensure_worker() -> None:
+    """Start the one worker thread unless it runs (called under _LOCK)."""
+    if not _WORKER or not _WORKER[0].is_alive():
+        _WORKER[:] = [threading.Thread(target=_work, name="page-warm-up", daemon=True)]
+        _WORKER[0].start()
 
 
 def status(key: Hashable) -> str | None:
