@@ -246,3 +246,16 @@ def test_a_staff_page_asks_for_its_warm_up_and_the_public_map_never_does(demo_st
     _open_page(engine, "council", "partner")
     asked = [(key[0], key[1]) for key in warm_up.statuses()]  # queued only: this test lets none run
     assert asked == [("police", "police"), ("council", "partner")]
+
+
+@pytest.mark.warm_up
+def test_the_warm_up_starts_no_step_while_a_user_computation_runs() -> None:
+    import threading
+
+    from ui import warm_up
+
+    ran = threading.Event()
+    with warm_up.user_first():
+        assert warm_up.submit(("test", "user-first"), lambda: [ran.set])
+        assert not ran.wait(0.5)  # queued behind the user's computation
+    assert warm_up.wait() and ran.is_set() and warm_up.status(("test", "user-first")) == "done"

@@ -15,6 +15,7 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
@@ -42,6 +43,17 @@ def clock_key() -> int:
     return int(now().timestamp() // CLOCK_STEP)
 
 
+def _user_first(func):  # type: ignore[no-untyped-def]
+    """A page's own computation goes first: the background warm-up starts no step meanwhile."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with warm_up.user_first():
+            return func(*args, **kwargs)
+
+    return run
+
+
 def _cached(func):  # type: ignore[no-untyped-def]
     """Tables and statistics: each caller gets its own copy."""
     return st.cache_data(ttl=TTL, max_entries=ENTRIES, show_spinner=False)(func)
@@ -56,6 +68,7 @@ def _cached_map(func):  # type: ignore[no-untyped-def]
 # --- police ------------------------------------------------------------------------------
 
 
+@_user_first
 def police_view(
     role: str | None, *, period: int | str, categories: Sequence[str], lang: str, layers: Sequence[str]
 ) -> police.PoliceView:
@@ -144,6 +157,7 @@ def _police_history(role: str | None, version_key: int, categories: tuple[str, .
     return police.load(state.engine())
 
 
+@_user_first
 def when_profile(
     role: str | None, *, period: int | str, categories: Sequence[str], cell: str | None, district: str | None
 ) -> pd.DataFrame:
@@ -165,6 +179,7 @@ def _when_profile(
     return police.when_profile(reports, cells=[cell] if cell else None, district=district)
 
 
+@_user_first
 def patrol_plan(
     role: str | None,
     *,
@@ -214,6 +229,7 @@ def _patrol_plan(
     return plan, police.plan_table(plan, lang=lang)
 
 
+@_user_first
 def patrol_coverage(
     role: str | None,
     *,
@@ -269,6 +285,7 @@ def _patrol_coverage(
     )
 
 
+@_user_first
 def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
     require(role, "police")
     return _patrol_areas(role, version(), clock_key(), tuple(sorted(categories)), areas, lang)
@@ -328,6 +345,7 @@ def _action_plan(role: str | None, version_key: int, today: date, lang: str) -> 
     return actions.actions_frame(state.engine(), today=today, lang=lang)
 
 
+@_user_first
 def council_review(role: str | None, *, period: str, today: date, lang: str) -> council.Review:
     require(role, "council")
     return _council_review(role, version(), period, today, lang)
@@ -346,6 +364,7 @@ def _council_review(role: str | None, version_key: int, period: str, today: date
     )
 
 
+@_user_first
 def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.DataFrame:
     require(role, "council")
     return _council_trend(role, version(), district, lang)

@@ -5,7 +5,8 @@ first time anyone asks for it. After a staff page has been drawn, its other peri
 council's districts) are computed here instead, once per store version, so a later change is
 a cache hit. One daemon thread runs every job in turn (never two warm-ups at once); it starts
 only after the page that asked has finished its own work, and it sleeps briefly between steps
-so that a user's rerun, which competes for the same interpreter, is not held up for long.
+so that a user's rerun, which competes for the same interpreter, is not held up for long;
+while a user's own computation runs (``user_first``), it starts no new step.
 
 A job is named by a key (page, role, store version, ...): a key is run at most once, so
 reruns of a page, and other sessions of the same role, ask for nothing new until the store
@@ -19,11 +20,13 @@ import queue
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Callable, Hashable, Iterable, Iterator
+from contextlib import contextmanager
 
 from streamlit.logger import get_logger
 
 PAUSE = 0.05  # seconds between two steps: the interpreter is handed to the users' reruns
+WAIT_FOR_USERS = 30.0  # seconds a step waits at most for the users' computations
 KEPT = 64  # finished job keys remembered (older ones are forgotten: their versions are gone)
 
 Steps = Callable[[], Iterable[Callable[[], object]]]
@@ -33,6 +36,8 @@ _LOCK = threading.Lock()
 _JOBS: queue.Queue[tuple[Hashable, Steps]] = queue.Queue()
 _STATUS: OrderedDict[Hashable, str] = OrderedDict()  # key -> "queued" | "running" | "done" | "failed"
 _WORKER: list[threading.Thread] = []
+_IDLE = threading.Condition(_LOCK)
+_USERS = 0  # users' computations running now (user_first)
 
 
 def submit(key: Hashable, steps: Steps) -> bool:
@@ -53,6 +58,26 @@ def _ensure_worker() -> None:
     if not _WORKER or not _WORKER[0].is_alive():
         _WORKER[:] = [threading.Thread(target=_work, name="page-warm-up", daemon=True)]
         _WORKER[0].start()
+
+
+@contextmanager
+def user_first() -> Iterator[None]:
+    """Around a user's own computation: the worker starts no new step until it has ended."""
+    global _USERS
+    with _IDLE:
+        _USERS += 1
+    try:
+        yield
+    finally:
+        with _IDLE:
+            _USERS -= 1
+            _IDLE.notify_all()
+
+
+def _after_users(timeout: float = WAIT_FOR_USERS) -> None:
+    """Wait while a user's computation runs (at most `timeout` seconds: a warm-up is never starved)."""
+    with _IDLE:
+        _IDLE.wait_for(lambda: _USERS == 0, timeout)
 
 
 def status(key: Hashable) -> str | None:
@@ -90,6 +115,7 @@ def _work() -> None:
         try:
             for step in steps():
                 time.sleep(PAUSE)
+                _after_users()
                 step()
         except Exception:  # a failed warm-up only costs speed: the page computes on demand
             _set(key, "failed")
