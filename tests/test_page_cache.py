@@ -258,4 +258,4 @@ def test_the_warm_up_starts_no_step_while_a_user_computation_runs() -> None:
     with warm_up.user_first():
         assert warm_up.submit(("test", "user-first"), lambda: [ran.set])
         assert not ran.wait(0.5)  # queued behind the user's computation
-    assert warm_up.wait() and ran.is_set() and warm_up.status(("test", "user-first")) == "done"
+    assert warm_up.wait() and ran.is_set() and warm_up.state_of(("test", "user-first")) == "done"

@@ -459,7 +459,7 @@ def _council_steps(role: str | None, version_key: int, today: date, lang: str) -
 
 def warm_up_status(key: tuple[object, ...]) -> str | None:
     """How a warm-up stands: None (never asked for), queued, running, done or failed."""
-    return warm_up.status(key)
+    return warm_up.state_of(key)
 
 
 # --- moderator ---------------------------------------------------------------------------

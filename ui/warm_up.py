@@ -31,7 +31,7 @@ KEPT = 64  # finished job keys remembered (older ones are forgotten: their versi
 
 Steps = Callable[[], Iterable[Callable[[], object]]]
 
-_LOG = get_logger(__name__)
+logger = get_logger(__name__)
 _LOCK = threading.Lock()
 _JOBS: queue.Queue[tuple[Hashable, Steps]] = queue.Queue()
 _STATUS: OrderedDict[Hashable, str] = OrderedDict()  # key -> "queued" | "running" | "done" | "failed"
@@ -80,7 +80,7 @@ def _after_users(timeout: float = WAIT_FOR_USERS) -> None:
         _IDLE.wait_for(lambda: _USERS == 0, timeout)
 
 
-def status(key: Hashable) -> str | None:
+def state_of(key: Hashable) -> str | None:
     """How the job `key` stands: None (never asked for), queued, running, done or failed."""
     with _LOCK:
         return _STATUS.get(key)
@@ -110,7 +110,7 @@ def _work() -> None:
     while True:
         key, steps = _JOBS.get()
         _set(key, "running")
-        _LOG.info("page warm-up started: %s", key)
+        logger.info("page warm-up started: %s", key)
         started = time.perf_counter()
         try:
             for step in steps():
@@ -119,7 +119,7 @@ def _work() -> None:
                 step()
         except Exception:  # a failed warm-up only costs speed: the page computes on demand
             _set(key, "failed")
-            _LOG.warning("page warm-up failed: %s", key, exc_info=True)
+            logger.warning("page warm-up failed: %s", key, exc_info=True)
         else:
             _set(key, "done")
-            _LOG.info("page warm-up done: %s in %.1f s", key, time.perf_counter() - started)
+            logger.info("page warm-up done: %s in %.1f s", key, time.perf_counter() - started)
