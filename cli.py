@@ -80,31 +80,39 @@ def import_files(
     crs: Annotated[
         str | None, typer.Option(help="coordinate system of projected X/Y columns, e.g. an EPSG:326NN UTM zone")
     ] = None,
+    lang: Annotated[
+        str, typer.Option(envvar="HOTSPOTS_LANG", help="language of the problems printed: uk (default) or en")
+    ] = "uk",
 ) -> None:
     """Import source files; each file is one transaction and one batch.
 
-    Prints one JSON summary per file (with the accounting identity) on stdout. Exits 1
-    when a file could not be read to its end (damaged, over a bound, unknown or not a
-    report file), with one line per problem on stderr; reports that could not be placed
-    go to the moderator's queue and do not fail a file.
+    Prints one JSON summary per file (with the accounting identity; problems and notes as
+    codes with parameters) on stdout. Exits 1 when a file could not be read to its end
+    (damaged, over a bound, unknown or not a report file), with one line per problem on
+    stderr in ``--lang``; reports that could not be placed go to the moderator's queue
+    and do not fail a file.
     """
     from data import intake
     from data.store import open_store
+    from i18n import LANGS
     from services.importer import import_pool
 
     if dayfirst and monthfirst:
         console.print("[red]error[/red] give --dayfirst or --monthfirst, not both")
+        raise typer.Exit(2)
+    if lang not in LANGS:
+        console.print(f"[red]error[/red] --lang must be one of {', '.join(LANGS)}")
         raise typer.Exit(2)
     options = intake.IntakeOptions(date_order="dayfirst" if dayfirst else "monthfirst" if monthfirst else None, crs=crs)
     engine = open_store()
     column_mapping = json.loads(mapping.read_text(encoding="utf-8")) if mapping else None
     problems: list[str] = []
     with import_pool() as pool:  # forked before the progress bar's thread exists
-        stored = _import_each(files, engine, kind, column_mapping, options, pool, problems)
+        stored = _import_each(files, engine, kind, column_mapping, options, pool, problems, lang)
     if stored:  # a new batch: the forecasts' back-test is out of date
         _evaluate_forecasts(engine)
     for problem in problems:
-        console.print(f"[red]error[/red] {problem}", soft_wrap=True, highlight=False)
+        console.print(f"[red]error[/red] {shown(problem)}", soft_wrap=True, highlight=False)
     raise typer.Exit(1 if problems else 0)
 
 
@@ -116,9 +124,12 @@ def _import_each(
     options: IntakeOptions,
     pool: Pool | None,
     problems: list[str],
+    lang: str,
 ) -> int:
-    """Import the files one by one; the number that made a batch."""
+    """Import the files one by one; the number that made a batch. Problems are named in `lang`."""
     from data import intake
+    from data.messages import msg
+    from i18n import say, t
     from services.importer import AccountingError, import_file
 
     stored = 0
@@ -136,15 +147,19 @@ def _import_each(
                     pool=pool,
                     progress=lambda done, total: bar.update(task, completed=done, total=total),  # noqa: B023
                 )
-            except (intake.UnreadableFile, AccountingError) as exc:
+            except intake.UnreadableFile as exc:
+                problems.append(f"{exc.name}: {say(exc.problem, lang)}")
+                continue
+            except AccountingError as exc:  # a bug, for developers
                 problems.append(str(exc))
                 continue
             except OSError as exc:
-                problems.append(f"{path.name}: cannot read the file ({exc.strerror or exc})")
+                problems.append(f"{path.name}: {say(msg('file_cannot_read', detail=str(exc.strerror or exc)), lang)}")
                 continue
         print(json_line(summary.as_dict() | {"accounting": summary.accounting()}))
-        console.print(shown(f"{path.name}: {summary.accounting()}"))
-        problems.extend(summary.problems)
+        counts = {k: v for k, v in summary.as_dict().items() if isinstance(v, int) and not isinstance(v, bool)}
+        console.print(shown(t("mod.batch_line", lang, **counts | {"file_name": path.name})))
+        problems.extend(say(problem, lang) for problem in summary.problems)
         stored += summary.same_file_batch is None
     return stored
 
@@ -183,11 +198,12 @@ def hotspots(
     category: Annotated[list[str] | None, typer.Option(help="category slug (repeatable)")] = None,
 ) -> None:
     """Hotspot table of every cell of the city (Gi*: n, z, p, bin) as CSV or GeoJSON."""
+    from i18n import say
     from services.hotspots import hotspot_table, write_table
 
     table = hotspot_table(method=method, res=res, month_from=date_from, month_to=date_to, categories=category)
     if not table.attrs.get("ok", True):
-        console.print(f"[yellow]insufficient data[/yellow]: {shown(table.attrs.get('reason'))}")
+        console.print(f"[yellow]insufficient data[/yellow]: {shown(say(table.attrs['reason'], 'en'))}")
     write_table(table, out)
     summary = {k: table.attrs[k] for k in ("n_in", "n_outside", "n_too_vague", "n_missing") if k in table.attrs}
     console.print(f"wrote {len(table)} rows to {shown(out)} {summary}")
@@ -508,7 +524,10 @@ def users_password(
     try:
         ended = set_password(open_store(), username, password, actor="cli")
     except (ValueError, KeyError) as exc:
-        console.print(f"[red]error[/red] {shown(exc)}")
+        from data.messages import MessageError
+        from i18n import say
+
+        console.print(f"[red]error[/red] {shown(say(exc.message) if isinstance(exc, MessageError) else exc)}")
         raise typer.Exit(2) from exc
     console.print(f"password of {shown(username)} changed; {ended} open session(s) ended")
 

@@ -10,7 +10,12 @@ from sqlalchemy.orm import Session
 
 from auth.sessions import revoke_user
 from auth.users import User, check_role, hash_password
+from data.messages import MessageError, msg
 from data.store.schema import AuditRow, UserRow
+
+
+class NoUser(MessageError, KeyError):
+    """An account that does not exist (a KeyError for callers that look users up)."""
 
 
 def create_user(
@@ -26,7 +31,7 @@ def create_user(
     """A new account; an existing name is refused (changes have their own functions)."""
     username = username.strip()
     if not username:
-        raise ValueError("the user name is empty")
+        raise MessageError(msg("user_name_empty"))
     row = UserRow(
         username=username,
         password_hash=hash_password(password),
@@ -37,7 +42,7 @@ def create_user(
     )
     with Session(engine) as session, session.begin():
         if session.scalar(select(UserRow.id).where(UserRow.username == username)) is not None:
-            raise ValueError(f"user {username!r} exists already")
+            raise MessageError(msg("user_exists", user=username))
         session.add(row)
         session.add(
             AuditRow(
@@ -53,7 +58,7 @@ def create_user(
 def _row(session: Session, username: str) -> UserRow:
     row = session.scalar(select(UserRow).where(UserRow.username == username).with_for_update())
     if row is None:
-        raise KeyError(f"no user {username!r}")
+        raise NoUser(msg("user_unknown", user=username))
     return row
 
 
@@ -65,7 +70,7 @@ def _check_admins_remain(session: Session, username: str) -> None:
         .where(UserRow.role == "admin", UserRow.active.is_(True), UserRow.username != username)
     )
     if not others:
-        raise ValueError("this would leave no active admin")
+        raise MessageError(msg("last_admin"))
 
 
 def set_password(engine: Engine, username: str, password: str, *, actor: str) -> int:

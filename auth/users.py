@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from auth import throttle
 from auth.roles import ROLES
+from data.messages import MessageError, msg
 from data.runmode import demo_mode
 from data.store.schema import AuditRow, UserRow
 
@@ -44,13 +45,13 @@ class LoginThrottled(Exception):
 
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"password must have at least {MIN_PASSWORD} characters")
+        raise MessageError(msg("password_too_short", n=MIN_PASSWORD))
     return _hasher.hash(password)
 
 
 def check_role(role: str) -> str:
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
+        raise MessageError(msg("role_unknown", role=str(role), roles=", ".join(ROLES)))
     return role
 
 

@@ -1,6 +1,7 @@
 """Geocoder bench: accuracy on tests/data/geocode_eval.csv, speed and load time.
 
 Run: python3 bench/geocode.py [--gazetteer PATH]   (default: the demo gazetteer)
+     python3 bench/geocode.py --rate [--mb 16]      (only the rate on the intake texts, issue 25)
 
 Prints, for this geocoder and for a baseline (plain rapidfuzz best match of the whole
 text over every street alias): street-level accuracy, address accuracy within 50 m, false
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import importlib.util
 import math
 import subprocess
 import sys
@@ -311,6 +313,15 @@ def throughput(fn: Callable[[str], Any], texts: list[str], seconds: float = 2.0)
 
 def cold_throughput(texts: list[str], gazetteer: Gazetteer) -> float:
     """One pass with the per-word caches emptied: the rate for text never seen before."""
+    _clear_caches(gazetteer)
+    start = time.process_time()
+    for text in texts:
+        geocode(text, gazetteer=gazetteer)
+    return len(texts) / (time.process_time() - start)
+
+
+def _clear_caches(gazetteer: Gazetteer) -> None:
+    """Empty the geocoder's per-word and per-span memos."""
     from geo import normalize
     from geo.geocoding import words
 
@@ -325,10 +336,7 @@ def cold_throughput(texts: list[str], gazetteer: Gazetteer) -> float:
     ):
         fn.cache_clear()
     get_index(gazetteer).inflected.clear()
-    start = time.process_time()
-    for text in texts:
-        geocode(text, gazetteer=gazetteer)
-    return len(texts) / (time.process_time() - start)
+    get_index(gazetteer).fuzzy_memo.clear()
 
 
 def _line(name: str, s: Scores, tps: float) -> str:
@@ -449,10 +457,51 @@ def distinct_throughput(gazetteer: Gazetteer) -> None:
     )
 
 
+def intake_rate(mb: float) -> None:
+    """Records per CPU second on the texts bench/intake.py's export makes the importer
+    geocode (bench/geocode_texts.py): every text distinct, each geocoded once. The first
+    half warms the word caches as the start of a big import does; the second half, texts
+    never seen before, is timed (the steady state of a long import); a first pass with
+    empty word caches is printed too."""
+    from geo.gazetteer import load_gazetteer
+
+    spec = importlib.util.spec_from_file_location("_bench_geocode_texts", ROOT / "bench" / "geocode_texts.py")
+    assert spec is not None and spec.loader is not None
+    texts = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(texts)  # loaded from its file: bench/ stays off sys.path
+    intake_texts = texts.intake_texts
+
+    gaz = load_gazetteer()
+    get_index(gaz)
+    items = intake_texts(mb)
+    half = len(items) // 2
+    warm, timed = items[:half], items[half:]
+    _clear_caches(gaz)
+    start = time.process_time()
+    for text, location in warm:
+        geocode(text, location=location, gazetteer=gaz)
+    cold = time.process_time() - start
+    start = time.process_time()
+    for text, location in timed:
+        geocode(text, location=location, gazetteer=gaz)
+    steady = time.process_time() - start
+    print(
+        f"geocoder on {len(items)} distinct intake texts ({mb:g} MB export): "
+        f"steady {len(timed) / steady:.0f} records/CPU-s ({steady / len(timed) * 1000:.3f} ms/record) "
+        f"over the second half; first half from empty word caches {len(warm) / cold:.0f} records/CPU-s "
+        f"({cold / len(warm) * 1000:.3f} ms/record)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--gazetteer", default=None, help="gazetteer JSON (default: the demo one)")
+    parser.add_argument("--rate", action="store_true", help="only the rate on the intake texts (issue 25)")
+    parser.add_argument("--mb", type=float, default=16.0, help="size of the export behind --rate")
     args = parser.parse_args()
+    if args.rate:
+        intake_rate(args.mb)
+        return
     from geo.gazetteer import load_gazetteer
 
     t0 = time.perf_counter()

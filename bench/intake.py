@@ -6,6 +6,12 @@ Run from the repository root:
     python3 bench/intake.py --mb 50         # another size
     python3 bench/intake.py --quick         # 5 MB smoke run, no profile
     python3 bench/intake.py --hostile-only  # only the hostile-file rows (issue 16)
+    python3 bench/intake.py --messages 1000000 --stages rest --workdir W   # W keeps the export for re-runs
+    python3 bench/intake.py --mb 20 --stages rest --no-hostile --profile-mb 20 --profile-stub  # where the rest goes
+
+With ``--workdir`` the export is written once and reused by later runs of the same size
+(each stage still imports into a fresh store); ``bench/intake_same.py W/store-rest.db
+OTHER.db`` then tells whether two versions of the code stored the same thing.
 
 Why it exists: issue 25 asks that a Telegram export of 1M distinct messages goes through
 the full pipeline at >= 2,000 messages per CPU-second, in < 450 s wall with the worker
@@ -85,7 +91,7 @@ DEMO_EXPORT = ROOT / "data" / "demo" / "sources" / "telegram" / "result.json"
 KYIV = ZoneInfo("Europe/Kyiv")
 TARGETS = {"end_to_end": 2000.0, "no_geocode": 5000.0, "rss_mb": 500.0, "wall_1m_s": 450.0, "tree_mb": 1024.0}
 DEFAULT_MESSAGES = 1_000_000  # issue 25: a million distinct messages through the whole pipeline
-BYTES_PER_RECORD = 835  # of the generated export (records, service messages, photos, tails): measured at 12 MB
+BYTES_PER_RECORD = 891  # of the generated export (records, service messages, photos, tails): measured at 100,000 (93,661 records at 835)
 QUICK_MB = 5.0
 QUICK_HOSTILE_SCALE = 0.01
 PROFILE_MB = 20.0
@@ -169,6 +175,7 @@ class Generated:
     bytes: int = 0
     entries: int = 0
     seconds: float = 0.0
+    reused: bool = False
 
 
 def _template(message: dict[str, Any], indent: str) -> _Template:
@@ -328,6 +335,21 @@ def generate_export(path: Path, mb: float, *, layout: str = "account", seed: int
     return out_info
 
 
+def reused_or_generated(path: Path, mb: float, *, layout: str = "account") -> Generated:
+    """The export at ``path`` when an earlier run wrote it with the same size and layout
+    (its ``.meta`` file says so: a 1M export takes minutes to write), else a new one."""
+    meta = path.with_name(path.name + ".meta")
+    wanted = {"mb": round(mb, 6), "layout": layout}
+    if path.exists() and meta.exists():
+        info = json.loads(meta.read_text(encoding="utf-8"))
+        if {k: info.get(k) for k in wanted} == wanted and info.get("bytes") == path.stat().st_size:
+            return Generated(path, layout, info["bytes"], info["entries"], 0.0, reused=True)
+    meta.unlink(missing_ok=True)
+    made = generate_export(path, mb, layout=layout)
+    meta.write_text(json.dumps(wanted | {"bytes": made.bytes, "entries": made.entries}), encoding="utf-8")
+    return made
+
+
 # --- the stages (each runs in its own child process) -------------------------------
 
 
@@ -373,7 +395,9 @@ def _replay_table() -> dict[tuple[str, Any], Any]:
 
 
 def _install_stub(kind: str) -> dict[str, int]:
-    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters."""
+    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters.
+    The answers are shared, not copied (the importer only reads them): the stub's own
+    cost is no part of the pipeline's."""
     import services.importer as importer
     from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
@@ -385,11 +409,11 @@ def _install_stub(kind: str) -> dict[str, int]:
     def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
         counts["calls"] += 1
         if kind == "point":
-            return fixed.model_copy()
+            return fixed
         if kind == "replay":
             found = table.get((untailed(text), location))
             if found is not None:
-                return found.model_copy()
+                return found
             counts["misses"] += 1
         if location is not None:  # what geocode does with a shared location
             return Match(lat=location[0], lon=location[1], level="address", score=1.0, uncertainty_m=25.0)
@@ -460,8 +484,13 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         if stage == "rest":  # one process: the stub's counters see every call, no pickling to workers
             os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
             out["stub"] = stub
-            counts = _install_stub(stub)
-        engine = open_store(f"sqlite:///{workdir / f'store-{stage}.db'}")
+            counts = _install_stub(stub) if stub != "real" else {"calls": 0, "misses": 0}
+        if stage == "profile":  # serial: a profile of the parent alone would show it waiting for workers
+            os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
+            if stub != "real":
+                out["stub"] = stub
+                counts = _install_stub(stub)
+        engine = open_store(f"sqlite:///{fresh_store(workdir, stage)}")
         profile = cProfile.Profile() if stage == "profile" else None
         started, cpu = time.perf_counter(), _cpu_with_workers()
         seen = {"read": 0, "seconds": 0.0, "cpu_seconds": 0.0}
@@ -485,13 +514,14 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         out["workers"] = available_workers()
         out["chunks"] = dict(seen)  # per-chunk work (parse .. insert) up to the last chunk
         out["batch_steps_seconds"] = out["seconds"] - seen["seconds"]  # dedupe, side records, commit
+        out["batch_steps_cpu_seconds"] = out["cpu_seconds"] - seen["cpu_seconds"]
         if summary is not None:
             out["read"] = summary.read
             out["summary"] = summary.as_dict()
         else:  # rate over the chunks that were done before the failure
             out["read"] = seen["read"]
             out["seconds"], out["cpu_seconds"] = seen["seconds"], seen["cpu_seconds"]
-        if stage == "rest":
+        if stage == "rest" or (stage == "profile" and stub != "real"):
             out["stub_calls"] = counts
         if profile:
             out["top"] = _top_functions(profile, PROFILE_TOP)
@@ -501,6 +531,15 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
     out["rss_start_mb"] = baseline
     out["rss_peak_mb"] = _peak_rss_mb()
     return out
+
+
+def fresh_store(workdir: Path, stage: str) -> Path:
+    """The stage's SQLite file, removed first: a re-run in the same --workdir would
+    otherwise find the export already imported and measure nothing."""
+    path = workdir / f"store-{stage}.db"
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    return path
 
 
 def _cpu_with_workers() -> float:
@@ -632,12 +671,12 @@ def run_hostile(file: Path, workdir: Path) -> dict[str, Any]:
     from data.store.db import open_store
     from services.importer import import_file
 
-    engine = open_store(f"sqlite:///{workdir / f'store-{file.stem}.db'}")
+    engine = open_store(f"sqlite:///{fresh_store(workdir, file.stem)}")
     started = time.perf_counter()
     out: dict[str, Any] = {}
     try:
         summary = import_file(file, engine)
-        out["outcome"] = "failed: " + summary.problems[0] if summary.problems else "imported"
+        out["outcome"] = f"failed: {summary.problems[0]}" if summary.problems else "imported"
         out["summary"] = summary.as_dict()
     except intake.UnreadableFile as exc:
         out["outcome"] = f"refused: {exc.problem}"
@@ -738,7 +777,7 @@ def _print_report(res: BenchResult) -> None:
             print(
                 f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall / "
                 f"{st['chunks']['cpu_seconds']:.1f} s CPU, then the batch-wide steps (dedupe, side records, "
-                f"commit) {st['batch_steps_seconds']:.1f} s wall"
+                f"commit) {st['batch_steps_seconds']:.1f} s wall / {st.get('batch_steps_cpu_seconds', 0):.1f} s CPU"
             )
     print(
         "ratio = measured / target, wall/CPU (>= 1 meets it). msg/CPU-s is the rate per CPU-second (the import's "
@@ -787,8 +826,8 @@ def _print_report(res: BenchResult) -> None:
         p = res.profile
         print(
             f"\ncProfile of import_file on a {p['mb']:.0f} MB export ({p['read']:,} records, {p['seconds']:.1f} s "
-            f"wall, {p['cpu_seconds']:.1f} s CPU under the profiler): top {PROFILE_TOP} by own time"
-            + (f" (FAILED: {p['error']})" if "error" in p else "")
+            f"wall, {p['cpu_seconds']:.1f} s CPU under the profiler, serial, geocoder: {p['stub']}): "
+            f"top {PROFILE_TOP} by own time" + (f" (FAILED: {p['error']})" if "error" in p else "")
         )
         print(f"{'tottime s':>9s} {'cumtime s':>9s} {'calls':>10s}  module : function")
         for row in p["top"]:
@@ -816,8 +855,9 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
             _print_hostile(res.hostile)
             return res
         export = workdir / "result.json"
-        res = BenchResult(generate_export(export, mb))
-        print(f"wrote {export} ({res.generated.bytes / 1e6:.1f} MB) in {res.generated.seconds:.1f} s", flush=True)
+        res = BenchResult(reused_or_generated(export, mb))
+        verb = "reused" if res.generated.reused else "wrote"
+        print(f"{verb} {export} ({res.generated.bytes / 1e6:.1f} MB) in {res.generated.seconds:.1f} s", flush=True)
         for stage in args.stages.split(","):
             res.stages[stage] = _child(stage, export, workdir, args.stub)
             st = res.stages[stage]
@@ -829,8 +869,9 @@ def run(argv: Sequence[str] | None = None) -> BenchResult:
             chat_export.unlink()
         if profile_mb:
             small = workdir / "result-profile.json"
-            generate_export(small, profile_mb)
-            res.profile = _child("profile", small, workdir, args.stub) | {"mb": profile_mb}
+            reused_or_generated(small, profile_mb)
+            stub = args.stub if args.profile_stub else "real"
+            res.profile = _child("profile", small, workdir, stub) | {"mb": profile_mb, "stub": stub}
         if not args.no_hostile:
             res.hostile = _hostile_stage(workdir, args.hostile_scale if not args.quick else QUICK_HOSTILE_SCALE)
         _print_report(res)
@@ -856,14 +897,20 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--quick", action="store_true", help="smoke run: small export, no profile, no single-chat parse")
     ap.add_argument(
         "--stub",
-        choices=("replay", "none", "point"),
+        choices=("replay", "none", "point", "real"),
         default="replay",
-        help="geocoder stub of stage (b): replay the real answers (default), no place, a fixed point",
+        help="geocoder stub of stage (b): replay the real answers (default), no place, a fixed point; "
+        "real: no stub (the real geocoder, serial)",
     )
     ap.add_argument(
         "--profile-mb", type=float, default=None, help=f"size of the profiled export (default {PROFILE_MB:.0f})"
     )
     ap.add_argument("--no-profile", action="store_true")
+    ap.add_argument(
+        "--profile-stub",
+        action="store_true",
+        help="profile with the geocoder stub of --stub (everything except geocoding) instead of the real one",
+    )
     ap.add_argument(
         "--stages",
         default="e2e,rest,parse",

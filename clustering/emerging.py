@@ -73,6 +73,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import ndtr
 
+from data.messages import Message, msg
+
 from ._project import city_tz
 from .binning import cell_positions
 from .fdr import bh_reject
@@ -286,14 +288,14 @@ class EmergingResult:
         Gi* z per cell and step (0 where a step has no variance).
     ok : bool
         False when the cube holds too few reports.
-    reason : str
-        Why not.
+    reason : Message or None
+        Why not, as a catalogue message (None when ok).
     """
 
     table: pd.DataFrame
     z: pd.DataFrame
     ok: bool
-    reason: str
+    reason: Message | None
 
 
 def emerging_hotspots(
@@ -359,7 +361,7 @@ def emerging_hotspots(
             {"cell": cells, "category": "no_pattern", "label": LABELS["no_pattern"], "n": y.sum(axis=1)}
         )
         z0 = pd.DataFrame(np.zeros_like(y), index=cube.index, columns=cube.columns)
-        return EmergingResult(empty, z0, False, f"insufficient data: {total} reports, at least {min_reports} needed")
+        return EmergingResult(empty, z0, False, msg("too_few_reports", n=total, needed=min_reports))
     z = np.nan_to_num(gistar_z(w, _trailing_sums(y, time_lag) if time_lag else y), nan=0.0)
     p = 2 * ndtr(-np.abs(z))
     sig = bh_reject(p, alpha) if fdr else p <= alpha
@@ -378,4 +380,4 @@ def emerging_hotspots(
             "tau": mk["tau"],
         }
     )
-    return EmergingResult(table, pd.DataFrame(z, index=cube.index, columns=cube.columns), True, "")
+    return EmergingResult(table, pd.DataFrame(z, index=cube.index, columns=cube.columns), True, None)

@@ -35,6 +35,8 @@ import pandas as pd
 from scipy import sparse
 from scipy.special import ndtr
 
+from data.messages import Message, msg
+
 from .fdr import CONFIDENCE_ALPHAS, significance_bins
 from .h3_lattice import cell_ints, h3_local_ij, h3_local_ij_agrees, lattice_ij, one_hexagon_base_cell
 
@@ -234,8 +236,8 @@ class GiStarResult:
         When ``ok`` is False, z and p are NaN and bin is 0: do not map it.
     ok : bool
         False when the data cannot support the analysis.
-    reason : str
-        Why not (empty when ok).
+    reason : Message or None
+        Why not, as a catalogue message (None when ok).
     k : int
         Ring order used.
     n_reports : int
@@ -248,7 +250,7 @@ class GiStarResult:
 
     table: pd.DataFrame
     ok: bool
-    reason: str
+    reason: Message | None
     k: int
     n_reports: int
     fdr: bool = True
@@ -294,26 +296,26 @@ def local_gistar(
     --------
     >>> y = pd.Series(1, index=sorted(h3.grid_disk(h3.latlng_to_cell(47.566, 31.33, 9), 1)))
     >>> local_gistar(y).reason
-    'insufficient data: 7 reports, at least 30 needed'
+    Message(code='too_few_reports', params={'n': 7, 'needed': 30})
     """
     index = counts.index.astype(str)
     y = counts.to_numpy(dtype=float)
     n_reports = int(round(y.sum()))
     columns: dict[str, object] = {"cell": index.array, "n": counts.to_numpy().astype(np.int64)}
 
-    def refuse(reason: str) -> GiStarResult:
+    def refuse(reason: Message) -> GiStarResult:
         nan = np.full(len(y), np.nan)
         table = pd.DataFrame(columns | {"z": nan, "p": nan, "bin": np.zeros(len(y), dtype=np.int8)})
         return GiStarResult(table, False, reason, k, n_reports, fdr, alphas)
 
     if n_reports < min_reports:
-        return refuse(f"insufficient data: {n_reports} reports, at least {min_reports} needed")
+        return refuse(msg("too_few_reports", n=n_reports, needed=min_reports))
     if np.ptp(y) == 0:
-        return refuse("insufficient data: every cell has the same count (zero variance)")
+        return refuse(msg("zero_variance"))
     w = neighbour_matrix(index.tolist(), k, include_self=True)
     z = gistar_z(w, y)
     p = 2.0 * ndtr(-np.abs(z))
     columns |= {"z": z, "p": p, "bin": significance_bins(z, p, fdr=fdr, alphas=alphas)}
     if permutations > 0:
         columns["p_sim"] = _permutation_p(w, y, permutations, seed)
-    return GiStarResult(pd.DataFrame(columns), True, "", k, n_reports, fdr, alphas)
+    return GiStarResult(pd.DataFrame(columns), True, None, k, n_reports, fdr, alphas)

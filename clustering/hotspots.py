@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from shapely.geometry.base import BaseGeometry
 
+from data.messages import msg
+
 from ._project import to_metres
 from .binning import assign_cells, study_area
 from .density_clusters import dbscan_clusters, hdbscan_clusters
@@ -246,7 +248,7 @@ def kde_table(
             info,
             method="kde",
             ok=False,
-            reason=f"insufficient data: {len(usable)} usable reports",
+            reason=msg("too_few_usable", n=len(usable)),
             bandwidth_m=bandwidth,
             kernel=kernel,
         )
@@ -300,7 +302,7 @@ def hdbscan_table(
             info,
             method="hdbscan",
             ok=False,
-            reason=f"insufficient data: {len(usable)} usable reports",
+            reason=msg("too_few_usable", n=len(usable)),
             n_noise=len(usable),
         )
     r = hdbscan_clusters(usable, min_cluster_size, min_samples, crs=crs)

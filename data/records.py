@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import math
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, Literal
 
 import h3
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from data.categories import CATEGORIES
+from data.messages import Message
 
 Source = Literal["telegram", "facebook", "csv", "xlsx", "meeting", "form"]
 Level = Literal["address", "intersection", "landmark", "street", "district", "none"]
@@ -68,11 +70,14 @@ class RawMessage(BaseModel):
 
 
 class Quarantined(BaseModel):
-    """What could not be imported, with a reason a moderator understands."""
+    """What could not be imported, with a reason a moderator understands (a Message,
+    named in the moderator's language at the edge)."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
 
     source: str
     source_ref: str
-    reason: str
+    reason: Message
     excerpt: str = ""  # already redacted
     reporter_hash: str | None = None
 
@@ -143,7 +148,15 @@ class Report(Place):
 
 
 def h3_cells(lat: float | None, lon: float | None) -> dict[str, str | None]:
-    """The h3_r7..h3_r10 fields of a report at (lat, lon); all None without a point."""
+    """The h3_r7..h3_r10 fields of a report at (lat, lon); all None without a point.
+    A new dict each call (callers may change it); the cells come from a cache."""
+    return dict(_h3_cells(lat, lon))
+
+
+@lru_cache(maxsize=1 << 16)
+def _h3_cells(lat: float | None, lon: float | None) -> tuple[tuple[str, str | None], ...]:
+    """Why cached: the geocoder answers a street, landmark or address with one point, so
+    most reports of an import share a few thousand points (four H3 look-ups each)."""
     if lat is None or lon is None:
-        return {f"h3_r{r}": None for r in H3_RESOLUTIONS}
-    return {f"h3_r{r}": h3.latlng_to_cell(lat, lon, r) for r in H3_RESOLUTIONS}
+        return tuple((f"h3_r{r}", None) for r in H3_RESOLUTIONS)
+    return tuple((f"h3_r{r}", h3.latlng_to_cell(lat, lon, r)) for r in H3_RESOLUTIONS)

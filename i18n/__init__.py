@@ -10,10 +10,12 @@ True
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
 from data.city_profile import profile
+from data.messages import Message
 
 CATALOGUE = Path(__file__).resolve().parent / "messages.toml"
 LANGS = ("uk", "en")
@@ -44,3 +46,24 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     if "{city}" in text and "city" not in values:
         values = {**values, "city": profile().names.get(lang)}
     return text.format(**values) if values else text
+
+
+def say(message: Message, lang: str = DEFAULT_LANG, escape: Callable[[str], str] | None = None) -> str:
+    """A stored :class:`data.messages.Message` named in `lang` (catalogue key ``msg.<code>``).
+
+    Text parameters are untrusted data (file names, columns, values from a file): a page that
+    renders markup passes its encoder as `escape`; plain-text output needs none. A nested
+    message is named in the same language; a code the catalogue lacks fails loudly.
+
+    >>> say(Message("legacy", {"text": "*old* row"}), "en")
+    '*old* row'
+    """
+
+    def value(param: object) -> object:
+        if isinstance(param, Message):
+            return say(param, lang, escape)
+        if isinstance(param, str) and escape is not None:
+            return escape(param)
+        return param
+
+    return t("msg." + message.code, lang, **{k: value(v) for k, v in message.params.items()})

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from auth.roles import can, require
 from auth.users import User
+from data.messages import MessageError, MessageLookupError, MessagePermissionError, msg
 from data.organisations import organisations
 from data.store.schema import ActionRow, AuditRow, MilestoneRow
 
@@ -67,23 +68,23 @@ class ActionInput:
 
     def validate(self) -> None:
         if not self.description.strip():
-            raise ValueError("describe the action")
+            raise MessageError(msg("action_no_description"))
         if self.owner not in OWNERS:
-            raise ValueError(f"owner must be one of {', '.join(OWNERS)}")
+            raise MessageError(msg("action_owner_unknown", owner=str(self.owner)))
         if self.status not in STATUSES:
-            raise ValueError(f"status must be one of {', '.join(STATUSES)}")
+            raise MessageError(msg("action_status_unknown", status=str(self.status)))
         if not (self.cell or self.district):
-            raise ValueError("link the action to a hotspot cell or a microdistrict")
+            raise MessageError(msg("action_no_place"))
         if not 0 <= int(self.progress) <= 100:
-            raise ValueError("progress is a percentage, 0 to 100")
+            raise MessageError(msg("action_progress_range"))
         if self.status == "rejected" and not (self.reject_reason or "").strip():
-            raise ValueError("say why the action is rejected")
+            raise MessageError(msg("action_reject_no_reason"))
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValueError("the execution period ends before it starts")
+            raise MessageError(msg("action_period_reversed"))
         if self.cost is not None and self.cost < 0:
-            raise ValueError("a cost cannot be negative")
+            raise MessageError(msg("action_cost_negative"))
         if self.weight is not None and self.weight <= 0:
-            raise ValueError("a roll-up weight must be positive")
+            raise MessageError(msg("action_weight_not_positive"))
 
 
 def actions_frame(engine: Engine, *, today: date, lang: str = "uk") -> pd.DataFrame:
@@ -144,11 +145,11 @@ def milestones_frame(engine: Engine, action_ids: list[int] | None = None) -> pd.
 def add_milestone(engine: Engine, action_id: int, *, title: str, on_date: date, text: str | None, user: User) -> int:
     """A dated step on an action; partners add them to their organisation's actions only."""
     if not title.strip():
-        raise ValueError("give the milestone a title")
+        raise MessageError(msg("milestone_no_title"))
     with Session(engine) as session, session.begin():
         row = session.get(ActionRow, action_id)
         if row is None:
-            raise KeyError(f"no action {action_id}")
+            raise MessageLookupError(msg("action_unknown", id=action_id))
         _check_may_edit(user, row)
         milestone = MilestoneRow(
             action_id=action_id,
@@ -175,7 +176,7 @@ def _check_may_edit(user: User, row: ActionRow) -> None:
         return
     require(user.role, "edit_own_actions")
     if not may_edit(user, row):
-        raise PermissionError(f"{user.username} may only update the actions of organisation {user.organisation_id!r}")
+        raise MessagePermissionError(msg("action_other_organisation"))
 
 
 def may_edit(user: User, action: pd.Series | ActionRow) -> bool:
@@ -248,14 +249,14 @@ def update(engine: Engine, action_id: int, changes: dict[str, Any], *, user: Use
         return
     unknown = set(changes) - set(EDITABLE)
     if unknown:
-        raise ValueError(f"these fields cannot be edited: {', '.join(sorted(unknown))}")
+        raise MessageError(msg("action_fields_not_editable", fields=", ".join(sorted(unknown))))
     with Session(engine) as session, session.begin():
         row = session.get(ActionRow, action_id)
         if row is None:
-            raise KeyError(f"no action {action_id}")
+            raise MessageLookupError(msg("action_unknown", id=action_id))
         _check_may_edit(user, row)
         if not can(user.role, "edit_actions") and set(changes) - set(PARTNER_EDITABLE):
-            raise PermissionError("partners may update the status, the progress and the public note only")
+            raise MessagePermissionError(msg("action_partner_fields"))
         if changes.get("parent_id") is not None:
             _check_no_cycle(session, action_id, int(changes["parent_id"]))
         original = {key: getattr(row, key) for key in changes}
@@ -279,11 +280,11 @@ def _check_no_cycle(session: Session, action_id: int, parent_id: int) -> None:
     seen, current = set(), parent_id
     while current is not None:
         if current == action_id or current in seen:
-            raise ValueError("an action cannot be its own parent or descendant")
+            raise MessageError(msg("action_parent_cycle"))
         seen.add(current)
         parent = session.get(ActionRow, current)
         if parent is None:
-            raise ValueError(f"no parent action {current}")
+            raise MessageError(msg("action_no_parent", id=current))
         current = parent.parent_id
 
 

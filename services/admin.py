@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from auth import accounts
 from auth.roles import require
 from auth.users import User
+from data.messages import MessageError, msg
 from data.organisations import Organisation
 from data.organisations import organisations as all_organisations
 from data.store.ops import PurgeSummary, purge
@@ -62,7 +63,7 @@ def set_active(engine: Engine, username: str, active: bool, *, actor: User) -> i
     """Deactivate (the user's open sessions end) or reactivate an account."""
     require(actor.role, "manage_users")
     if not active and username == actor.username:
-        raise ValueError("an admin cannot deactivate their own account")
+        raise MessageError(msg("deactivate_self"))
     return accounts.set_active(engine, username, active, actor=actor.username)
 
 
@@ -90,9 +91,9 @@ def purge_confirmed(engine: Engine, preview: PurgeSummary | None, confirmation: 
     """Run the purge the admin saw in `preview`, once they typed PURGE_WORD (audited by the purge)."""
     require(actor.role, "purge")
     if preview is None or not preview.dry_run:
-        raise ValueError("show the dry run first")
+        raise MessageError(msg("purge_preview_first"))
     if confirmation.strip() != PURGE_WORD:
-        raise ValueError(f"type {PURGE_WORD} to confirm")
+        raise MessageError(msg("purge_type_word", word=PURGE_WORD))
     return purge(engine, datetime.fromisoformat(preview.now), actor=actor.username)
 
 

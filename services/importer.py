@@ -36,13 +36,15 @@ from typing import Any
 import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, func, select, update
+from sqlalchemy import Engine, Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
 from data.categories import CATEGORIES
+from data.city_profile import city_zone
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
+from data.messages import Message, MessageError, dump_list, msg
 from data.organisations import resolve as resolve_organisation
 from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
 from data.store.db import VAR_DIR, open_store
@@ -70,6 +72,7 @@ from data.text.redact_places import PlaceNames
 from data.text.when import occurred_at
 from geo import geocode
 from geo.gazetteer import Gazetteer, load_gazetteer
+from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
 from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
@@ -105,8 +108,8 @@ class BatchSummary:
     not_located: int = 0
     truncated: int = 0
     same_file_batch: int | None = None
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def failed(self) -> bool:
@@ -149,7 +152,7 @@ def _place_and_redact(
     return match, clean, text[span[0] : span[1]] if span else None
 
 
-_Placed = tuple[Any, str, str | None] | str
+_Placed = tuple[Any, str, str | None] | Message
 
 
 def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None]) -> _Placed:
@@ -158,7 +161,7 @@ def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None
     try:
         return _place_and_redact(*message)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
-        return f"could not process: {exc}"
+        return could_not_process(exc)
 
 
 _GAZETTEER: list[Gazetteer | None] = [None]  # the import's gazetteer, resolved once per import (None: geo's default)
@@ -206,12 +209,12 @@ def _built_reports(
     to_classify = [
         a[1]
         for raw, a in zip(raws, answers, strict=True)
-        if not isinstance(a, str) and raw.category_hint not in CATEGORIES
+        if not isinstance(a, Message) and raw.category_hint not in CATEGORIES
     ]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
     out: list[Report | Quarantined] = []
     for raw, answer in zip(raws, answers, strict=True):
-        if isinstance(answer, str):
+        if isinstance(answer, Message):
             out.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=answer))
             continue
         match, clean, location_text = answer
@@ -248,7 +251,7 @@ def to_report(raw: RawMessage, *, secret: bytes) -> Report:
     """One message through :func:`to_reports` (the public form uses it)."""
     result = to_reports([raw], secret=secret)[0]
     if isinstance(result, Quarantined):
-        raise ValueError(result.reason)
+        raise MessageError(result.reason)
     return result
 
 
@@ -258,9 +261,10 @@ REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local")
 _report_fields = itemgetter(*_REPORT_FIELDS)  # one C call over the model's field dict, not 33 getattr
 
 
-def _report_values(report: Report, batch_id: int) -> tuple[Any, ...]:
-    """A located report as a row of REPORT_COLUMNS (Report validated every field)."""
-    return (*_report_fields(report.__dict__), batch_id, month_local(report.occurred_at))
+def _report_values(reports: Sequence[Report], batch_id: int) -> list[tuple[Any, ...]]:
+    """Located reports as rows of REPORT_COLUMNS (Report validated every field)."""
+    zone = city_zone()  # once, not per report
+    return [(*_report_fields(r.__dict__), batch_id, month_local(r.occurred_at, zone)) for r in reports]
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
@@ -268,7 +272,7 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
         "batch_id": batch_id,
         "source": item.source,
         "source_ref": item.source_ref,
-        "reason": item.reason,
+        "reason": item.reason.to_json(),
         "excerpt": redact(item.excerpt, places=_places()).text if item.excerpt else "",
         "reporter_hash": item.reporter_hash,
         "record": None,
@@ -276,16 +280,13 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
     }
 
 
-NOT_PLACED = "place not found in the text: set it on the map or choose a street"
-
-
-def _not_located_row(report: Report, batch_id: int, reason: str = NOT_PLACED) -> dict[str, Any]:
+def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED) -> dict[str, Any]:
     record = report.model_dump(mode="json", exclude={"id"})
     return {
         "batch_id": batch_id,
         "source": report.source,
         "source_ref": report.source_ref,
-        "reason": reason,
+        "reason": reason.to_json(),
         "excerpt": report.text[:500],
         "reporter_hash": report.reporter_hash,
         "record": record,
@@ -337,10 +338,10 @@ _DEDUPE_COLUMNS = (
     ReportRow.lat,
     ReportRow.lon,
     ReportRow.uncertainty_m,
-    ReportRow.occurred_at,
+    type_coerce(ReportRow.occurred_at, Text).label("occurred_at"),  # as stored: parsed by pandas at once
     ReportRow.text,
     ReportRow.house,
-    ReportRow.landmark,
+    type_coerce(ReportRow.landmark, Text).label("landmark"),  # JSON parsed only for reports compared
     ReportRow.duplicate_of,
 )
 
@@ -471,10 +472,7 @@ def import_file(
                         progress(read_before, None)
                 begun = following
                 if not complete:
-                    summary.problems.append(
-                        f"{path.name}: more than {limits.max_records:,} records (the bound "
-                        "max_records); the rest of the file was not read"
-                    )
+                    summary.problems.append(too_many_records(path.name, limits.max_records))
                     break
             if begun is not None:
                 _finish_chunk(session, begun, batch.id, state, summary, solutions)
@@ -495,12 +493,19 @@ def import_file(
             raise AccountingError(
                 f"{path.name}: the counts do not add up ({summary.accounting()}): a bug, nothing was stored"
             )
-        _note_checks(summary, state)
+        summary.notes += check_notes(
+            repeats=summary.repeats,
+            repeat_examples=state.repeat_examples,
+            truncated=summary.truncated,
+            max_text_chars=state.bounds.max_text_chars,
+            truncated_refs=state.truncated_refs,
+            made_visible=state.made_visible,
+        )
         batch.n_read, batch.n_imported, batch.n_duplicates = summary.read, summary.imported, summary.duplicates
         batch.n_quarantined, batch.n_not_located = summary.quarantined, summary.not_located
         batch.n_already_known, batch.n_repeats = summary.already_imported, summary.repeats
-        batch.n_truncated, batch.problems = summary.truncated, "\n".join(summary.problems)
-        batch.notes = "\n".join(summary.notes)
+        batch.n_truncated, batch.problems = summary.truncated, dump_list(summary.problems)
+        batch.notes = dump_list(summary.notes)
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
     if progress:
@@ -548,25 +553,6 @@ def _settle_counts(session: Session, batch_id: int, summary: BatchSummary, state
     summary.quarantined = int(held)
 
 
-def _note_checks(summary: BatchSummary, state: _Intake) -> None:
-    """Say in the batch's notes what the record checks changed, so nothing is silent."""
-    if summary.repeats:
-        shown = ", ".join(state.repeat_examples)
-        summary.notes.append(
-            f"{summary.repeats} records repeated inside the file (same message id or identical "
-            f"row) counted as duplicates of their first copy; repeated: {shown}"
-        )
-    if summary.truncated:
-        summary.notes.append(
-            f"{summary.truncated} texts longer than {state.bounds.max_text_chars:,} characters "
-            f"truncated (marked in the text), e.g. {', '.join(state.truncated_refs)}"
-        )
-    if state.made_visible:
-        summary.notes.append(
-            f"{state.made_visible} texts carried control or bidi characters: shown as [U+XXXX], never active"
-        )
-
-
 @contextmanager
 def _older_objects_skipped_by_gc() -> Iterator[Callable[[], None]]:
     """Let the garbage collector's full passes skip what is alive at a given moment, for
@@ -609,7 +595,7 @@ def _chunks(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
 class _Begun:
     """A chunk checked and sent to be placed; :func:`_finish_chunk` stores it."""
 
-    checked: list[tuple[RawMessage | Quarantined, str | None]]
+    checked: list[tuple[RawMessage | Quarantined, Message | None]]
     raws: list[RawMessage]
     answers: Callable[[], list[_Placed]]
 
@@ -631,7 +617,7 @@ def _begin_chunk(
             summary.repeats += 1
             summary.duplicates += 1
             where = item.extra.get("row") if isinstance(item, RawMessage) else None
-            example = f"{item.source_ref} (row {where})" if where else item.source_ref
+            example = f"{item.source_ref} #{where}" if where else item.source_ref
             if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
                 state.repeat_examples.append(example)
             continue
@@ -666,9 +652,7 @@ def _finish_chunk(
     located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(
-        session, ReportRow.__table__, REPORT_COLUMNS, [_report_values(r, batch_id) for r in located]
-    )
+    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, _report_values(located, batch_id))
     q_rows = (
         [_quarantine_row(q, batch_id) for q in problems]
         + [_not_located_row(r, batch_id) for r in unplaced]
@@ -682,7 +666,7 @@ def _finish_chunk(
 
 def _checked(
     item: RawMessage | Quarantined, state: _Intake, summary: BatchSummary
-) -> tuple[RawMessage | Quarantined, str | None]:
+) -> tuple[RawMessage | Quarantined, Message | None]:
     """One record after the bounds: (record or its quarantine entry, a point problem).
 
     Text: control and bidi characters made visible, an over-long text truncated and
@@ -707,7 +691,7 @@ def _checked(
             state.truncated_refs.append(item.source_ref)
     for when in (item.received_at, item.occurred_at):
         if when is not None and not state.first <= when < state.after_last:
-            reason = state.bounds.date_problem(when, state.now) or "date outside the period"
+            reason = state.bounds.date_problem(when, state.now) or msg("date_outside_period_short")
             excerpt = " ".join(text.split())[:EXCERPT_CHARS]
             return Quarantined(source=item.source, source_ref=item.source_ref, reason=reason, excerpt=excerpt), None
     point = item.extra.get("location_problem")

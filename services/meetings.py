@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from auth.roles import require
 from auth.users import User
+from data.messages import MessageError, MessageLookupError, msg
 from data.store.schema import ActionRow, AuditRow, MeetingOrganisationRow, MeetingRow
 from services.actions import ActionInput
 
@@ -29,9 +30,9 @@ class Closure:
 
     def validate(self) -> None:
         if not self.minutes.strip():
-            raise ValueError("write the minutes of the meeting")
+            raise MessageError(msg("meeting_no_minutes"))
         if self.attendees < 0:
-            raise ValueError("the attendee count cannot be negative")
+            raise MessageError(msg("meeting_attendees_negative"))
         for action in self.agreed:
             action.validate()
 
@@ -44,9 +45,9 @@ def close(engine: Engine, meeting_id: str, closure: Closure, *, user: User) -> l
     with Session(engine) as session, session.begin():
         meeting = session.get(MeetingRow, meeting_id)
         if meeting is None:
-            raise KeyError(f"no meeting {meeting_id}")
+            raise MessageLookupError(msg("meeting_unknown", id=str(meeting_id)))
         if meeting.closed_at is not None:
-            raise ValueError(f"meeting {meeting_id} is already closed")
+            raise MessageError(msg("meeting_closed_already", id=str(meeting_id)))
         meeting.minutes = closure.minutes.strip()
         meeting.public_summary = (closure.public_summary or "").strip() or None
         meeting.attendees = closure.attendees
@@ -63,7 +64,7 @@ def close(engine: Engine, meeting_id: str, closure: Closure, *, user: User) -> l
         for action_id in closure.agreed_ids:
             row = session.get(ActionRow, action_id)
             if row is None:
-                raise KeyError(f"no action {action_id}")
+                raise MessageLookupError(msg("action_unknown", id=action_id))
             row.meeting_id = meeting_id
             ids.append(int(action_id))
         session.add(
@@ -85,10 +86,10 @@ def add(engine: Engine, meeting_id: str, *, on: date, place: str, user: User) ->
     """Schedule a meeting (to be closed with its record afterwards)."""
     require(user.role, "edit_actions")
     if not meeting_id.strip() or not place.strip():
-        raise ValueError("a meeting needs an id and a place")
+        raise MessageError(msg("meeting_needs_id_place"))
     with Session(engine) as session, session.begin():
         if session.get(MeetingRow, meeting_id.strip()) is not None:
-            raise ValueError(f"meeting {meeting_id} exists")
+            raise MessageError(msg("meeting_exists", id=str(meeting_id)))
         session.add(MeetingRow(id=meeting_id.strip(), date=on, place=place.strip()))
 
 
@@ -110,7 +111,7 @@ def record(engine: Engine, meeting_id: str) -> MeetingRecord:
     with Session(engine) as session:
         m = session.get(MeetingRow, meeting_id)
         if m is None:
-            raise KeyError(f"no meeting {meeting_id}")
+            raise MessageLookupError(msg("meeting_unknown", id=str(meeting_id)))
         orgs = session.scalars(
             select(MeetingOrganisationRow.organisation_id)
             .where(MeetingOrganisationRow.meeting_id == meeting_id)

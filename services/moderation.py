@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from auth.roles import require
 from data.categories import CATEGORIES
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
+from data.messages import Message, MessageError, load_list, msg
 from data.records import Report, h3_cells
 from data.store.repo import quarantine_frame
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
@@ -36,7 +37,7 @@ class NoReason(ValueError):
     """A rejection without a reason (the page says so)."""
 
 
-class OutsideCity(ValueError):
+class OutsideCity(MessageError):
     """A place outside the city outline."""
 
 
@@ -45,7 +46,7 @@ CLICK_M = 25.0  # the uncertainty of a place a moderator clicked
 
 def _inside(lat: float, lon: float) -> None:
     if not load_gazetteer().contains(lat, lon):
-        raise OutsideCity(f"({lat:.5f}, {lon:.5f}) is outside the city")
+        raise OutsideCity(msg("place_outside_city", lat=f"{lat:.5f}", lon=f"{lon:.5f}"))
 
 
 def _now() -> datetime:
@@ -106,10 +107,10 @@ def reject(engine: Engine, report_id: int, reason: str, *, actor: str, role: str
 
 def merge(engine: Engine, duplicate_id: int, original_id: int, *, actor: str, role: str | None) -> None:
     if duplicate_id == original_id:
-        raise ValueError("a report cannot duplicate itself")
+        raise MessageError(msg("merge_self"))
     with Session(engine) as session:
         if session.get(ReportRow, original_id) is None:
-            raise ValueError(f"there is no report {original_id} to merge into")
+            raise MessageError(msg("merge_no_original", id=original_id))
     _edit(engine, duplicate_id, actor, role, {"duplicate_of": original_id}, action="merge")
 
 
@@ -208,9 +209,9 @@ def place_quarantined(
     with Session(engine) as session, session.begin():
         item = session.get(QuarantineRow, quarantine_id)
         if item is None or item.record is None:
-            raise ValueError(f"quarantine entry {quarantine_id} holds no report to place")
+            raise MessageError(msg("place_no_report", id=quarantine_id))
         if item.resolved_at is not None:
-            raise ValueError(f"quarantine entry {quarantine_id} was already resolved: {item.resolution}")
+            raise MessageError(msg("place_already_resolved", id=quarantine_id, resolution=item.resolution or ""))
         record = dict(item.record)
         record.update(
             lat=lat,
@@ -273,8 +274,23 @@ def audit_trail(engine: Engine, target: str) -> list[dict[str, Any]]:
         return [{"at": r.at, "actor": r.actor, "action": r.action, "detail": r.detail} for r in rows]
 
 
-#: reason kind -> how the importer words that reason (the start of its text)
-REASON_KINDS = {"not_located": "place not found", "unreadable": "could not process"}
+#: reason kind -> the reason codes of that kind (a report to place on the map; a step that broke)
+REASON_KINDS: dict[str, frozenset[str]] = {
+    "not_located": frozenset(
+        {
+            "not_located",
+            "point_outside_area",
+            "pin_not_a_point",
+            "coords_off_earth",
+            "coords_not_finite",
+            "coords_not_numbers",
+            "coords_one_missing",
+            "coords_projected",
+            "coords_need_crs",
+        }
+    ),
+    "unreadable": frozenset({"could_not_process"}),
+}
 #: age filter option -> (days, older): reports received within `days`, or longer ago when `older`
 AGE_OPTIONS = {
     "any": (None, False),
@@ -286,16 +302,18 @@ AGE_OPTIONS = {
 }
 
 
-def reason_kind(reason: str) -> str:
-    """A quarantine reason's kind (a catalogue key mod.reason_<kind>); "other" when unknown."""
-    return next((kind for kind, start in REASON_KINDS.items() if reason.startswith(start)), "other")
+def reason_kind(reason: Message) -> str:
+    """A quarantine reason's kind (a catalogue key mod.reason_<kind>) from its code; "other" when unknown."""
+    return next((kind for kind, codes in REASON_KINDS.items() if reason.code in codes), "other")
 
 
 def queue(engine: Engine, *, now: datetime, kind: str | None = None, age: str = "any") -> pd.DataFrame:
-    """Open quarantine entries, oldest report first, with their reason kind and age in days
-    (from when the report was received); filtered by kind and by an AGE_OPTIONS age."""
+    """Open quarantine entries, oldest report first, with their reason (a Message, named by
+    the page), its kind and the age in days (from when the report was received); filtered
+    by kind and by an AGE_OPTIONS age."""
     within_days, older = AGE_OPTIONS[age]
     frame = quarantine_frame(engine)
+    frame["reason"] = frame["reason"].map(Message.from_json)
     received = pd.to_datetime(frame["record"].map(lambda r: (r or {}).get("received_at")), utc=True, errors="coerce")
     received = received.fillna(pd.to_datetime(frame["created_at"], utc=True))
     frame = frame.assign(
@@ -346,7 +364,8 @@ def import_upload(
 def batch_accounting(engine: Engine, batch_id: int) -> dict[str, Any]:
     """The stored accounting of one import batch: ``read = imported + duplicates +
     quarantined + already_imported``, with its parts (in-file repeats, not placed,
-    truncated texts) and the problems that stopped the file, as saved with the batch."""
+    truncated texts) and the problems that stopped the file and the notes, as saved with the
+    batch (Messages, named by the page)."""
     from data.store.schema import ImportBatch
 
     with Session(engine) as session:
@@ -365,8 +384,8 @@ def batch_accounting(engine: Engine, batch_id: int) -> dict[str, Any]:
             "not_located": batch.n_not_located,
             "truncated": batch.n_truncated,
         }
-        problems = [line for line in (batch.problems or "").splitlines() if line]
-        notes = [line for line in (batch.notes or "").splitlines() if line]
+        problems = load_list(batch.problems)
+        notes = load_list(batch.notes)
     balanced = counts["read"] == (
         counts["imported"] + counts["duplicates"] + counts["quarantined"] + counts["already_imported"]
     )

@@ -25,6 +25,7 @@ ALLOWED_LATIN = frozenset(
     CSV PDF XLSX JSON DOCX GeoJSON Open311 requests json
     OpenStreetMap OSM contributors Leaflet Telegram Facebook cookie Enter README
     DEMO DATA VZ UTC Europe Kyiv Wheeler Ratcliffe
+    Excel Word Office ZIP Desktop
 """.split()
 )
 

@@ -92,3 +92,43 @@ def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[
     assert (e2e["imported"], e2e["not_located"]) == (rest["imported"], rest["not_located"])
     assert result.stages["parse"]["read"] == e2e["read"]
     assert "end to end" in capsys.readouterr().out
+
+
+def test_an_export_is_reused_only_for_the_same_size(tmp_path: Path) -> None:
+    """--workdir reuse: the 1M export is written once; another size writes a new one."""
+    bench = _bench()
+    path = tmp_path / "result.json"
+    first = bench.reused_or_generated(path, 0.2)
+    again = bench.reused_or_generated(path, 0.2)
+    assert not first.reused and again.reused and (again.bytes, again.entries) == (first.bytes, first.entries)
+    other = bench.reused_or_generated(path, 0.3)
+    assert not other.reused and other.bytes > first.bytes
+    (tmp_path / "store-rest.db").write_bytes(b"an earlier run's store")
+    assert not bench.fresh_store(tmp_path, "rest").exists()  # a re-run imports into an empty store
+
+
+def test_intake_same_tells_equal_stores_from_different_ones(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """bench/intake_same.py ignores ids and clocks, and finds any other difference."""
+    import sqlite3
+
+    spec = importlib.util.spec_from_file_location("intake_same", ROOT / "bench" / "intake_same.py")
+    assert spec and spec.loader
+    same = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(same)
+    stores = []
+    for name, shift, text in (("a", 0, "x"), ("b", 100, "x"), ("c", 0, "y")):
+        path = tmp_path / f"{name}.db"
+        con = sqlite3.connect(path)
+        con.execute("CREATE TABLE reports (id, source, source_ref, text, duplicate_of, created_at)")
+        con.execute("CREATE TABLE quarantine (id, source, source_ref, record, created_at)")
+        con.execute("CREATE TABLE import_batches (id, n_read, started_at)")
+        con.execute("INSERT INTO reports VALUES (?, 'tg', '1', 'first', NULL, ?)", (1 + shift, f"t{shift}"))
+        con.execute("INSERT INTO reports VALUES (?, 'tg', '2', ?, ?, 'now')", (2 + shift, text, 1 + shift))
+        con.execute("INSERT INTO quarantine VALUES (?, 'tg', '3', ?, 'now')", (shift, f'{{"created_at": "{shift}"}}'))
+        con.execute("INSERT INTO import_batches VALUES (?, 2, ?)", (shift, f"s{shift}"))
+        con.commit()
+        con.close()
+        stores.append(str(path))
+    assert same.main([stores[0], stores[1]]) == 0  # other ids, times and duplicate ids: the same store
+    assert same.main([stores[0], stores[2]]) == 1  # one text differs
+    assert "DIFFERENT" in capsys.readouterr().out

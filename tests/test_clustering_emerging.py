@@ -148,7 +148,7 @@ def test_emerging_guard_and_empty_steps():
     small = cube * 0
     small.iloc[:5, 0] = 1
     r = emerging_hotspots(small)
-    assert not r.ok and "insufficient" in r.reason
+    assert not r.ok and r.reason is not None and r.reason.code == "too_few_reports"
     cube[cube.columns[2]] = 0  # a period without reports: z = 0, not significant
     r = emerging_hotspots(cube)
     assert r.ok and (r.z[cube.columns[2]] == 0).all()

@@ -14,6 +14,7 @@ from statsmodels.stats.multitest import multipletests
 from clustering.binning import study_area
 from clustering.fdr import bh_cutoff, bh_reject, significance_bins
 from clustering.gistar import gistar_z, local_gistar, neighbour_matrix
+from data.messages import msg
 
 BOX = [(31.267, 47.531), (31.390, 47.531), (31.390, 47.601), (31.267, 47.601)]
 
@@ -120,11 +121,11 @@ def test_insufficient_data_guards():
     few = pd.Series(0, index=cells)
     few.iloc[:29] = 1
     r = local_gistar(few)
-    assert not r.ok and "29 reports" in r.reason
+    assert not r.ok and r.reason == msg("too_few_reports", n=29, needed=30)
     assert r.table["z"].isna().all() and (r.table["bin"] == 0).all() and len(r.table) == len(cells)
     flat = pd.Series(1, index=cells)
     r = local_gistar(flat)
-    assert not r.ok and "zero variance" in r.reason
+    assert not r.ok and r.reason == msg("zero_variance")
     assert np.isnan(gistar_z(neighbour_matrix(cells, 1), np.zeros(len(cells)))).all()
 
 

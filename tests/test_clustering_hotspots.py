@@ -72,7 +72,7 @@ def test_other_methods_return_their_tables():
 def test_insufficient_data_and_unknown_method():
     few = _reports().iloc[:20]
     t = run(few, "gistar", 9, BOX)
-    assert not t.attrs["ok"] and "insufficient data" in t.attrs["reason"] and t["z"].isna().all()
+    assert not t.attrs["ok"] and t.attrs["reason"].code == "too_few_reports" and t["z"].isna().all()
     e = run(few, "emerging", 9, BOX)
     assert not e.attrs["ok"]
     h = run(few.iloc[:3], "hdbscan", 9, BOX)

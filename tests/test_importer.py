@@ -11,8 +11,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.messages import Message, msg
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
+from i18n import say
 from services import importer
 from services.importer import import_file
 from tests.conftest import ROOT
@@ -34,8 +36,9 @@ def test_every_row_is_accounted_for(summary) -> None:
 
 def test_bad_date_and_unlocated_rows_are_quarantined_with_reasons(store, summary) -> None:
     queue = quarantine_frame(store)
-    reasons = " | ".join(queue["reason"])
-    assert "31.02.2025" in reasons and "place not found" in reasons
+    reasons = [Message.from_json(r) for r in queue["reason"]]
+    assert msg("not_located") in reasons
+    assert msg("row_problem", row=5, problem=msg("bad_date", value="31.02.2025 10:00")) in reasons
     assert len(queue) == 2
 
 
@@ -88,6 +91,7 @@ def test_cli_imports_into_an_empty_database_file(tmp_path) -> None:
     )
     assert out.returncode == 0, out.stderr
     assert '"imported": 3' in out.stdout
+    assert f"{HOTLINE.name}: прочитано 6 = імпортовано 3 + дублікатів 1" in out.stderr  # Ukrainian by default
 
 
 def test_an_unreadable_file_names_the_file_and_the_problem(store, tmp_path) -> None:
@@ -104,7 +108,8 @@ def test_a_truncated_export_keeps_what_was_read_and_quarantines_the_rest(store, 
     broken.write_text('{"name": "Г", "type": "public_supergroup", "id": 7, "messages": [', encoding="utf-8")
     summary = import_file(broken, store)
     assert summary.quarantined == summary.read == 1
-    assert "damaged" in quarantine_frame(store)["reason"].item()
+    reason = Message.from_json(quarantine_frame(store)["reason"].item())
+    assert reason.code == "messages_read_before" and "damaged" in say(reason, "en")
 
 
 def test_the_collector_gets_every_object_back_after_an_import(store, monkeypatch) -> None:

@@ -11,7 +11,9 @@ import pytest
 
 from data.intake import UnreadableFile, parse_file
 from data.intake.facebook import fix_mojibake, parse_facebook
+from data.messages import msg
 from data.records import Quarantined, RawMessage
+from i18n import say
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
 
@@ -49,9 +51,13 @@ def test_own_posts_with_place_and_mojibake():
     assert posts[1].extra["links"] == ["https://maps.app.goo.gl/abc"]
     assert posts[2].text == "Already plain ASCII: broken street light on Kyivska"
     assert result.stats["skipped_media"] == 1
-    assert result.notes == ["1 posts with only photos or links not imported"]
+    assert result.notes == [msg("note_fb_media", n=1)]
     reasons = [i.reason for i in items if isinstance(i, Quarantined)]
-    assert reasons == ["entry 5: timestamp 'not-a-time' is not a date", "entry 6 of '(list)' has no text"]
+    assert reasons == [
+        msg("fb_entry_bad_timestamp", n=5, value="not-a-time"),
+        msg("fb_entry_no_text", n=6, list="(list)"),
+    ]
+    assert say(reasons[1], "en") == "entry 6 of '(list)' has no text"
 
 
 def test_source_ref_is_stable_across_parses():
@@ -77,19 +83,19 @@ def test_group_posts():
 @pytest.mark.parametrize(
     "document, key",
     [
-        ({"profile_v2": {"name": "x"}}, "'profile_v2'"),
-        ({"comments_v2": {"not": "a list"}}, "'comments_v2' should be a list"),
-        ("just a string", "not str"),
+        ({"profile_v2": {"name": "x"}}, msg("fb_unknown_keys", keys="'profile_v2'")),
+        ({"comments_v2": {"not": "a list"}}, msg("fb_key_not_list", key="comments_v2", kind="dict")),
+        ("just a string", msg("fb_not_list", kind="str")),
     ],
 )
 def test_unknown_structures_fail_loudly(document, key):
     with pytest.raises(UnreadableFile) as info:
         parse_facebook(json.dumps(document).encode(), name="weird.json")
-    assert "weird.json" in str(info.value) and key in str(info.value)
+    assert info.value.name == "weird.json" and info.value.problem == key
 
 
 def test_unknown_keys_inside_entries_are_noted():
     document = [{"timestamp": 1709294400, "data": [{"post": "Сміття"}], "reactions_v9": []}]
     result = parse_facebook(json.dumps(document).encode(), name="posts.json")
     consume(result)
-    assert result.notes == ["posts.json: keys not understood and ignored: reactions_v9"]
+    assert result.notes == [msg("note_fb_unknown_keys", file="posts.json", keys="reactions_v9")]

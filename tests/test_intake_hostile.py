@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import subprocess
 import sys
 import zipfile
@@ -23,14 +24,21 @@ from sqlalchemy.orm import Session
 from data import intake
 from data.intake.bounds import bounds
 from data.intake.common import IntakeOptions
+from data.messages import Message
 from data.store.db import make_engine, upgrade
 from data.store.repo import quarantine_frame, reports_frame
 from data.store.schema import ImportBatch
+from i18n import say
 from services import form, moderation
 from services.importer import BatchSummary, import_file
 from tests.conftest import ROOT
 
 TEXT = "Сміття біля будинку вул. Соборності 5, просимо прибрати"
+
+
+def en(value: Message | str) -> str:
+    """A problem, note or stored reason (JSON) as an English-reading moderator sees it."""
+    return say(value if isinstance(value, Message) else Message.from_json(value), "en")
 
 
 @pytest.fixture
@@ -88,7 +96,7 @@ def test_messages_that_share_an_id_are_duplicates_of_the_first(db, tmp_path) -> 
     path = telegram([message(1, TEXT), message(1, TEXT), message(2, other), message(2, other + " знову")], tmp_path)
     s = imported(path, db)
     assert (s.read, s.imported + s.quarantined, s.duplicates, s.repeats) == (4, 2, 2, 2)
-    assert any("repeated inside the file" in note for note in s.notes)
+    assert any(note.code == "note_repeats" and "repeated inside the file" in en(note) for note in s.notes)
 
 
 def test_three_identical_csv_rows_are_one_report_and_two_duplicates(db, tmp_path) -> None:
@@ -150,7 +158,7 @@ def test_deeply_nested_json_fails_fast_with_the_depth_bound(tmp_path) -> None:
     result = intake.parse_file(path)
     items = list(result.items)
     assert items[0].text == f"{TEXT} 1" and len(items) > 1000  # read before the bound
-    assert "nested deeper than 64 levels" in items[-1].reason and result.problems
+    assert "nested deeper than 64 levels" in en(items[-1].reason) and result.problems
     with pytest.raises(intake.UnreadableFile, match="max_json_depth"):  # deep in the head: refused at once
         (tmp_path / "head.json").write_text(head + '{"id":1,"type":"message","text":[' + nested + "]}]}")
         intake.parse_file(tmp_path / "head.json")
@@ -164,7 +172,7 @@ def test_a_truncated_export_keeps_what_was_read_and_fails_the_file(db, tmp_path)
     data = path.read_bytes()
     path.write_bytes(data[: data.rindex(b'"id": 3') + 4])
     s = imported(path, db)
-    assert s.failed and "damaged" in s.problems[0]
+    assert s.failed and "damaged" in en(s.problems[0])
     assert s.imported + s.duplicates >= 2  # the messages before the damage are kept
     env = {
         "DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
@@ -174,7 +182,7 @@ def test_a_truncated_export_keeps_what_was_read_and_fails_the_file(db, tmp_path)
     }
     good = csv_file(tmp_path, [f"01.03.2024;{TEXT};вул. Соборності 5"], name="good.csv")
     out = subprocess.run(
-        [sys.executable, "cli.py", "import", str(good), str(path), str(ROOT / "data/demo/meta.json")],
+        [sys.executable, "cli.py", "import", "--lang", "en", str(good), str(path), str(ROOT / "data/demo/meta.json")],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -210,8 +218,9 @@ def test_an_xlsx_with_a_huge_cell_is_refused_before_it_is_loaded(tmp_path) -> No
             if member.filename == "xl/worksheets/sheet1.xml":
                 data = data.replace(b"MARKER", "сміття ".encode() * 100_000)  # 700,000 characters
             forged.writestr(member, data)
-    with pytest.raises(intake.UnreadableFile, match="longer than 100,000 characters .*max_cell_chars"):
+    with pytest.raises(intake.UnreadableFile) as info:
         intake.parse_file(path)
+    assert re.search("longer than 100000 characters .*max_cell_chars", en(info.value.problem))
     with pytest.raises(intake.UnreadableFile, match="max_cell_chars"):
         list(intake.parse_file(csv_file(tmp_path, ["01.03.2024;" + "x" * 200_000 + ";"], name="c.csv")).items)
 
@@ -224,9 +233,9 @@ def test_total_cells_and_records_per_file_are_bounded(db, tmp_path) -> None:
     workbook.save(path)
     result = intake.parse_file(path, limits=bounds(max_cells=80))
     list(result.items)
-    assert "max_cells" in result.problems[0]
+    assert "max_cells" in en(result.problems[0])
     s = imported(csv_file(tmp_path, [f"01.03.2024;{TEXT} {i};" for i in range(30)]), db, limits=bounds(max_records=10))
-    assert s.read == 10 and s.failed and "max_records" in s.problems[0]
+    assert s.read == 10 and s.failed and "max_records" in en(s.problems[0])
 
 
 def test_file_size_bound_refuses_unread(tmp_path) -> None:
@@ -260,7 +269,7 @@ def test_dates_outside_the_period_are_quarantined(db, tmp_path) -> None:
     ]
     s = imported(csv_file(tmp_path, rows), db)
     assert (s.read, s.imported, s.quarantined) == (4, 1, 3)  # demo clock: 2026-01-01, so the 3rd of Jan is future
-    reasons = " | ".join(quarantine_frame(db)["reason"])
+    reasons = " | ".join(map(en, quarantine_frame(db)["reason"]))
     assert "1970-03-01 is outside the accepted period 2015-01-01 to 2026-01-02" in reasons
     assert "2100-03-01" in reasons
 
@@ -272,7 +281,7 @@ def test_points_not_in_the_city_are_quarantined_as_outside(db, tmp_path, lat, lo
     )
     s = imported(path, db)
     assert s.quarantined == 1 and s.imported == 0
-    reason = quarantine_frame(db)["reason"].iloc[0]
+    reason = en(quarantine_frame(db)["reason"].iloc[0])
     assert "outside the city" in reason or "not finite" in reason
 
 
@@ -280,7 +289,7 @@ def test_a_telegram_pin_outside_the_city_goes_to_the_moderator(db, tmp_path) -> 
     pinned = message(1, "Сміття тут")
     pinned["location_information"] = {"latitude": 50.4501, "longitude": 30.5234}
     s = imported(telegram([pinned], tmp_path), db)
-    assert s.quarantined == 1 and "outside the city" in quarantine_frame(db)["reason"].iloc[0]
+    assert s.quarantined == 1 and "outside the city" in en(quarantine_frame(db)["reason"].iloc[0])
 
 
 def test_the_form_refuses_nan_and_far_points(db) -> None:
@@ -328,7 +337,7 @@ def test_projected_xy_is_transformed_with_a_crs_or_quarantined_with_the_reason(d
         tmp_path, [f"01.03.2024;Гучна музика вночі, неможливо спати;{x:.1f};{y:.1f}"], header="Дата;Опис;X;Y"
     )
     s = imported(path, db)
-    assert s.quarantined == 1 and "projected" in quarantine_frame(db)["reason"].iloc[0]
+    assert s.quarantined == 1 and "projected" in en(quarantine_frame(db)["reason"].iloc[0])
     [item] = list(intake.parse_file(path, options=IntakeOptions(crs="EPSG:32636")).items)
     assert item.location == pytest.approx((47.5660, 31.3330), abs=1e-5)
 
@@ -346,12 +355,14 @@ def test_encodings_are_detected(tmp_path, encoding) -> None:
 def test_an_unknown_encoding_is_named_as_the_problem(tmp_path) -> None:
     path = tmp_path / "bin.csv"
     path.write_bytes(bytes(range(256)) * 50)
-    with pytest.raises(intake.UnreadableFile, match="encoding"):
+    with pytest.raises(intake.UnreadableFile) as info:
         list(intake.parse_file(path).items)
+    assert "encoding" in en(info.value.problem)
     json16 = tmp_path / "result.json"
     json16.write_bytes('{"messages": []}'.encode("utf-16-le"))
-    with pytest.raises(intake.UnreadableFile, match="UTF-16"):
+    with pytest.raises(intake.UnreadableFile) as info:
         intake.parse_file(json16)
+    assert "UTF-16" in en(info.value.problem)
 
 
 def test_control_and_bidi_characters_are_kept_visible_never_active(db, tmp_path) -> None:
@@ -369,8 +380,10 @@ def test_control_and_bidi_characters_are_kept_visible_never_active(db, tmp_path)
     "name", ["actions.csv", "meetings.csv", "districts.csv", "hotspots.csv", "meta.json", "ground_truth.csv"]
 )
 def test_the_demo_side_tables_are_not_report_files(name) -> None:
-    with pytest.raises(intake.UnreadableFile, match="not a report file"):
+    with pytest.raises(intake.UnreadableFile) as info:
         list(intake.parse_file(ROOT / "data" / "demo" / name).items)
+    assert en(info.value.problem).startswith("not a report file")
+    assert say(info.value.problem).startswith("не файл звернень")
 
 
 def test_demo_sources_sit_apart_from_the_side_tables() -> None:
@@ -402,7 +415,7 @@ def test_a_pin_that_is_no_point_is_shown_not_dropped(db, tmp_path) -> None:
     pinned = message(1, "Гучна музика вночі, неможливо спати")
     pinned["location_information"] = {"latitude": 91.0, "longitude": 500.0}
     s = imported(telegram([pinned], tmp_path), db)
-    assert s.quarantined == 1 and "is not a point" in quarantine_frame(db)["reason"].iloc[0]
+    assert s.quarantined == 1 and "is not a point" in en(quarantine_frame(db)["reason"].iloc[0])
 
 
 def test_counts_that_do_not_add_up_stop_the_batch(db, tmp_path, monkeypatch) -> None:
@@ -427,4 +440,4 @@ def test_one_huge_json_string_is_bounded_while_a_long_text_is_truncated(db, tmp_
     assert s.truncated == 1 and not s.failed
     huge = telegram([message(1, "x" * (3 << 20))], tmp_path, "huge.json")
     result = intake.parse_file(huge, limits=bounds(max_json_string_mb=2))
-    assert "max_json_string_mb" in list(result.items)[-1].reason and result.problems
+    assert "max_json_string_mb" in en(list(result.items)[-1].reason) and result.problems

@@ -10,6 +10,8 @@ import pytest
 
 from data.intake import SurveyResponse, UnreadableFile, parse_file
 from data.intake.surveys import parse_answer
+from data.messages import msg
+from i18n import say
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
 
@@ -30,11 +32,14 @@ def test_survey_csv():
     )
     assert second.answers == {"awareness": 1, "trust_police": 2, "trust_council": 2}  # "важко відповісти" is no answer
     assert third.wave == "2"
-    assert [q.reason for q in quarantined] == [
+    assert [say(q.reason, "en") for q in quarantined] == [
         "row 5: trust in police '7' is not 1-5 or yes/no",
         "row 6: no wave",
         "row 7: no answers",
     ]
+    bad_answer = msg("survey_bad_answer", question=msg("survey_q_trust_police"), value="7")
+    assert quarantined[0].reason == msg("row_problem", row=5, problem=bad_answer)
+    assert say(quarantined[0].reason) == "рядок 5: довіра до поліції: «7» не є оцінкою 1-5 чи так/ні"
     assert len({s.source_ref for s in result.surveys} | {q.source_ref for q in quarantined}) == 6
 
 
@@ -50,7 +55,7 @@ def test_survey_xlsx_with_default_wave(tmp_path):
     workbook.active.append(["District", "Trust in police", "Trust in council", "Awareness"])
     workbook.active.append(["Болгарка", 3, "yes", True])
     workbook.save(tmp_path / "s.xlsx")
-    with pytest.raises(UnreadableFile, match="no wave column"):
+    with pytest.raises(UnreadableFile, match="survey_no_wave_column"):
         parse_file(tmp_path / "s.xlsx")
     result = parse_file(
         tmp_path / "s.xlsx",

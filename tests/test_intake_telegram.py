@@ -14,7 +14,9 @@ from data.intake import UnreadableFile, parse_file
 from data.intake.common import point_from_links
 from data.intake.jsonrepair import RepairingReader
 from data.intake.telegram import parse_telegram
+from data.messages import msg
 from data.records import Quarantined, RawMessage
+from i18n import say
 
 FIXTURES = Path(__file__).parent / "fixtures" / "intake"
 
@@ -92,8 +94,9 @@ def test_service_photos_stickers_are_counted_not_records():
     assert result.stats["skipped_service"] == 1
     assert result.stats["skipped_photo"] == 1 and result.stats["photo_captions"] == 1
     assert result.stats["skipped_media"] == 1
-    assert "2 photos not imported (1 with a caption, imported as text)" in result.notes
-    assert any("service messages" in note for note in result.notes)
+    assert msg("note_tg_photos_captions", n=2, captions=1) in result.notes
+    assert msg("note_tg_service", n=1) in result.notes
+    assert "2 photos not imported (1 with a caption, imported as text)" in [say(n, "en") for n in result.notes]
 
 
 def test_photo_caption_forward_reply_edit_location():
@@ -140,7 +143,8 @@ def test_message_without_date_is_quarantined():
     chat = {"id": 9, "messages": [{"id": 1, "type": "message", "date": "вчора", "from_id": "user1", "text": "Сміття"}]}
     [item] = consume(parse_telegram(json.dumps(chat).encode()))
     assert isinstance(item, Quarantined)
-    assert item.reason == "message 1: date 'вчора' is not a date"
+    assert item.reason == msg("tg_message_problem", id="1", problem=msg("bad_date", value="вчора"))
+    assert say(item.reason, "en") == "message 1: date 'вчора' is not a date"
     assert item.source_ref == "tg:9:1"
 
 
@@ -149,21 +153,22 @@ def test_truncated_export_keeps_what_was_read():
     cut = text[: text.index("Ще й палять")].encode()
     items = consume(parse_telegram(cut, name="cut.json"))
     assert [i.source_ref for i in items[:-1]] == ["tg:4001:2", "tg:4002:2"]
-    assert isinstance(items[-1], Quarantined) and "damaged" in items[-1].reason
+    assert isinstance(items[-1], Quarantined) and items[-1].reason.code == "messages_read_before"
+    assert items[-1].reason.params["problem"].params["problem"].code == "damaged_near"
 
 
 @pytest.mark.parametrize(
     "content, problem",
     [
-        (b"", "the file is empty"),
-        (b"not json at all", "not a readable Telegram export"),
-        (b'{"name": "x", "id": 1}', "no Telegram messages found"),
+        (b"", "file_empty"),
+        (b"not json at all", "telegram_unreadable"),
+        (b'{"name": "x", "id": 1}', "telegram_no_messages"),
     ],
 )
 def test_unreadable(content, problem):
-    with pytest.raises(UnreadableFile, match=problem) as info:
+    with pytest.raises(UnreadableFile) as info:
         consume(parse_file(content, kind="telegram" if content else None, name="result.json"))
-    assert str(info.value).startswith("result.json: ")
+    assert info.value.name == "result.json" and info.value.problem.code == problem
 
 
 @pytest.mark.parametrize("chunk", [1, 2, 3, 5, 17, 1 << 20])
@@ -199,7 +204,9 @@ def test_account_export_with_a_long_contact_list_is_detected():
 
 
 def test_unreadable_is_raised_by_parse_file_itself(tmp_path):
-    with pytest.raises(UnreadableFile, match="missing.json: cannot open the file"):
+    with pytest.raises(UnreadableFile) as info:
         parse_file(tmp_path / "missing.json")
-    with pytest.raises(UnreadableFile, match="no Telegram messages found"):
+    assert info.value.name == "missing.json" and info.value.problem.code == "file_cannot_open"
+    with pytest.raises(UnreadableFile) as info:
         parse_file(b'{"name": "x", "id": 1}', kind="telegram", name="r.json")  # no next(items) needed
+    assert info.value.problem == msg("telegram_no_messages")

@@ -61,13 +61,13 @@ def test_closing_a_meeting_round_trips_and_links_both_ways(store) -> None:
     assert public[["id", "month", "attendees", "n_organisations"]].values.tolist() == [["m-7", "2025-04", 41, 2]]
     assert public.loc[0, "agreed"].count("№") == 2  # the proposed action stays private
     assert "minutes" not in public.columns
-    with pytest.raises(ValueError, match="already closed"):
+    with pytest.raises(ValueError, match="meeting_closed_already"):
         meetings.close(store, "m-7", closure, user=COUNCIL)
 
 
 def test_closing_needs_minutes_and_a_council_user(store) -> None:
     _setup(store)
-    with pytest.raises(ValueError, match="minutes"):
+    with pytest.raises(ValueError, match="meeting_no_minutes"):
         meetings.close(store, "m-7", meetings.Closure(minutes=" ", attendees=3), user=COUNCIL)
     with pytest.raises(PermissionError):
         meetings.close(

@@ -8,10 +8,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data.messages import Message, msg
 from data.store.repo import insert_ignoring_conflicts, reports_frame
 from data.store.schema import QuarantineRow, ReportRow
 from services import moderation
 
+NOT_LOCATED = msg("not_located").to_json()
 WHEN = datetime(2025, 3, 1, 21, 30, tzinfo=UTC)
 
 
@@ -84,13 +86,14 @@ def test_place_a_quarantined_report_by_map_click(store) -> None:
         score=0.0,
     )
     with Session(store) as s, s.begin():
-        s.add(QuarantineRow(source="telegram", source_ref="tg:1:2", reason="place not found", record=record))
+        s.add(QuarantineRow(source="telegram", source_ref="tg:1:2", reason=NOT_LOCATED, record=record))
     qid = 1
     report_id = moderation.place_quarantined(store, qid, lat=47.5661, lon=31.3312, actor="mod1", role="moderator")
     placed = reports_frame(store).set_index("id").loc[report_id]
     assert placed["level"] == "address" and placed["h3_r9"] and placed["lat"] == pytest.approx(47.5661)
-    with pytest.raises(ValueError, match="already resolved"):
+    with pytest.raises(moderation.MessageError) as info:
         moderation.place_quarantined(store, qid, lat=47.566, lon=31.33, actor="mod1", role="moderator")
+    assert info.value.message.code == "place_already_resolved" and info.value.message.params["id"] == qid
 
 
 def test_suggestions_are_the_geocoders_reading_of_the_text(store) -> None:
@@ -114,7 +117,7 @@ def test_suggestions_are_the_geocoders_reading_of_the_text(store) -> None:
         score=0.0,
     )
     with Session(store) as s, s.begin():
-        s.add(QuarantineRow(source="telegram", source_ref="tg:1:3", reason="place not found", record=record))
+        s.add(QuarantineRow(source="telegram", source_ref="tg:1:3", reason=NOT_LOCATED, record=record))
         qid = s.scalar(select(QuarantineRow.id).where(QuarantineRow.source_ref == "tg:1:3"))
     report_id = moderation.place_at_suggestion(store, qid, hints[0], actor="mod1", role="moderator")
     placed = reports_frame(store).set_index("id").loc[report_id]
@@ -142,12 +145,13 @@ def test_reject_needs_a_reason_and_works_in_bulk(store) -> None:
                 QuarantineRow(
                     source="telegram",
                     source_ref=f"tg:9:{i}",
-                    reason="place not found in the text",
+                    reason=NOT_LOCATED,
                     record={"received_at": (WHEN - timedelta(days=100 * i)).isoformat()},
                 )
             )
     queue = moderation.queue(store, now=WHEN, kind="not_located")
     assert len(queue) == 3 and set(queue["kind"]) == {"not_located"}
+    assert list(queue["reason"]) == [Message("not_located")] * 3  # the reason as its code, named by the page
     assert len(moderation.queue(store, now=WHEN, age="30")) == 1
     assert len(moderation.queue(store, now=WHEN, age="older90")) == 2
     assert moderation.queue(store, now=WHEN, kind="unreadable").empty

@@ -68,3 +68,39 @@ def test_a_rolled_back_write_on_sqlite_leaves_the_version_alone(sqlite_url) -> N
         insert_ignoring_conflicts(s, ReportRow.__table__, [_row("c")])
         s.rollback()
     assert store_version(engine) == before
+
+
+def test_a_bulk_insert_moves_the_version_by_its_rows_and_keeps_the_trigger(sqlite_url) -> None:
+    """The bulk path (data.store.version.insert_counted: the row trigger dropped inside the
+    transaction) ends where the row trigger would, skips conflicts alike, and leaves the
+    trigger in place, also when the transaction rolls back."""
+    from data.store.db import make_engine, upgrade
+    from data.store.repo import insert_tuples_ignoring_conflicts
+    from data.store.version import BULK_MIN_ROWS
+
+    engine = make_engine(sqlite_url)
+    upgrade(engine)
+
+    def full(ref: str) -> dict:
+        return _row(ref) | {"month_local": "2025-03", "created_at": WHEN, "updated_at": WHEN}
+
+    columns = tuple(full("x"))
+    rows = [tuple(full(f"r{k}").values()) for k in range(BULK_MIN_ROWS + 50)]
+    before = store_version(engine)
+    with Session(engine) as s, s.begin():
+        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, columns, rows[:10])  # the row trigger's path
+        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, columns, rows)  # 10 conflicts skipped
+    assert store_version(engine) == before + len(rows)
+    with Session(engine) as s:  # a write first: the driver's transaction is open, as in an import
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("first")])
+        more = [tuple(full(f"s{k}").values()) for k in range(BULK_MIN_ROWS)]
+        insert_tuples_ignoring_conflicts(s, ReportRow.__table__, columns, more)
+        s.rollback()
+    assert store_version(engine) == before + len(rows)
+    with engine.connect() as conn:
+        triggers = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'trigger'").scalars().all()
+        assert "reports_store_version_insert" in triggers
+        assert conn.exec_driver_sql("SELECT count(*) FROM reports").scalar() == len(rows)
+    with Session(engine) as s, s.begin():  # the trigger works again afterwards
+        insert_ignoring_conflicts(s, ReportRow.__table__, [_row("after")])
+    assert store_version(engine) == before + len(rows) + 1

@@ -33,10 +33,15 @@ ENCODERS = {
     "spreadsheet_cell",
 }
 CATALOGUE = {"tr", "t"}  # i18n.t / state.tr: the text is ours; the values put into it are checked
+# i18n.say / state.say: a stored message named from the catalogue; trusted only when its text
+# parameters pass a Markdown/HTML encoder given as its escape (issue 19e)
+MESSAGES = "say"
+MARKUP_ENCODERS = {"markdown_text", "html_text"}
 NUMERIC = {"int", "float", "round", "len", "abs", "sum", "min", "max", "bool"}
 # Markdown built from the catalogue and numbers only (layers/public.py, services/method.py), and the
-# sign-in forms (ui/signin.py: catalogue texts through html_text/html_attr).
-TRUSTED_BUILDERS = {"method_markdown", "method_text", "sign_in_form", "sign_out_form"}
+# sign-in forms (ui/signin.py: catalogue texts through html_text/html_attr), and a service's refusal
+# (ui.state.refusal: its message through say(..., markdown_text), anything else through markdown_text).
+TRUSTED_BUILDERS = {"method_markdown", "method_text", "sign_in_form", "sign_out_form", "refusal"}
 # Column headers from the catalogue (services.council.header, services.effect.header); not st.header.
 CATALOGUE_HEADERS = "header"
 MARKDOWN_CALLS = {
@@ -183,6 +188,9 @@ class Trust:
                 return True
             if name in CATALOGUE:
                 return all(self.ok(k.value) if k.arg else self._ok_expansion(k.value) for k in node.keywords)
+            if name == MESSAGES:
+                given = [*node.args[1:], *(k.value for k in node.keywords if k.arg == "escape")]
+                return any(isinstance(g, ast.Name) and g.id in MARKUP_ENCODERS for g in given)
         return False
 
     def _ok_expansion(self, node: ast.expr) -> bool:
@@ -298,6 +306,9 @@ BAD = [
     "folium.DivIcon(html=f'<b>{name}</b>')",
     "x = note\nst.caption(x)",
     "for n in notes:\n    st.caption(n)",
+    "st.error(state.say(exc.message))",
+    "st.error(say(problem, lang))",
+    "st.error(state.say(exc.message, visible_controls))",
 ]
 GOOD = [
     "st.markdown(markdown_text(report['text']))",
@@ -312,6 +323,8 @@ GOOD = [
     "st.dataframe(frame)",
     "folium.DivIcon(html=f'<div>{rank:d}</div>')",
     "folium.CircleMarker(where, radius=5)",
+    "st.error(state.say(exc.message, markdown_text))",
+    "st.error(say(problem, lang, escape=markdown_text))",
 ]
 
 

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 from sqlalchemy import Engine
 
 from auth import sessions
 from auth.users import User
+from data.messages import Message
 from data.store import open_store
 from data.store.db import public_engine
+from encoders import markdown_text, visible_controls
 from i18n import DEFAULT_LANG, LANGS, t
+from i18n import say as i18n_say
 from ui.server import COOKIE
 
 #: where the session id lives in Streamlit's session state (on the server, never in the page)
@@ -36,6 +41,20 @@ def lang() -> str:
 def tr(key: str, **values: object) -> str:
     """The catalogue text in the chosen language."""
     return t(key, lang(), **values)
+
+
+def say(message: Message, escape: Callable[[str], str] = visible_controls) -> str:
+    """A stored message (import problem, note, quarantine reason) in the chosen language; its
+    text parameters pass `escape` (plain text by default: controls made visible; a page
+    that renders Markdown passes ``encoders.markdown_text``)."""
+    return i18n_say(message, lang(), escape)
+
+
+def refusal(exc: Exception) -> str:
+    """Why a service refused a staff member's action, as Markdown in the chosen language; an
+    exception that carries no message (a bug, not a refusal) is shown as escaped text."""
+    message = getattr(exc, "message", None)
+    return say(message, markdown_text) if isinstance(message, Message) else markdown_text(str(exc))
 
 
 def cookie_session_id() -> str | None:

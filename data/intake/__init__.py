@@ -39,6 +39,7 @@ from data.intake.minutes import Meeting, is_minutes_workbook, parse_minutes
 from data.intake.surveys import SurveyResponse, looks_like_survey, parse_survey
 from data.intake.tabular import parse_table
 from data.intake.telegram import parse_telegram
+from data.messages import msg
 
 KINDS = ("telegram", "facebook", "csv", "xlsx", "minutes", "survey")
 
@@ -78,12 +79,11 @@ def parse_file(
     if infile.size() > limits.max_file_bytes:
         raise UnreadableFile(
             infile.name,
-            f"the file is {infile.size() / MB:,.0f} MB, over the bound of "
-            f"{limits.max_file_mb:,.0f} MB (max_file_mb); split it",
+            msg("file_too_big", mb=round(infile.size() / MB), limit=round(limits.max_file_mb), bound="max_file_mb"),
         )
     kind = kind or detect_kind(infile)
     if kind not in KINDS:
-        raise UnreadableFile(infile.name, f"unknown kind '{kind}'; expected one of {', '.join(KINDS)}")
+        raise UnreadableFile(infile.name, msg("unknown_kind", kind=str(kind), kinds=", ".join(KINDS)))
     if kind == "telegram":
         return parse_telegram(infile, limits=limits)
     if kind == "facebook":
@@ -94,7 +94,7 @@ def parse_file(
         return parse_survey(infile, column_mapping=column_mapping)
     table_kind = "xlsx" if _is_zip(infile) else "csv"
     if kind != table_kind:
-        raise UnreadableFile(infile.name, f"asked to read it as {kind}, but it is a {table_kind.upper()} file")
+        raise UnreadableFile(infile.name, msg("kind_mismatch", kind=kind, actual=table_kind.upper()))
     return parse_table(infile, kind=kind, column_mapping=column_mapping, options=options, limits=limits)
 
 
@@ -103,15 +103,15 @@ def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None)
     infile = InputFile.of(source, name)
     head = infile.head()
     if not head:
-        raise UnreadableFile(infile.name, "the file is empty")
+        raise UnreadableFile(infile.name, msg("file_empty"))
     if infile.suffix == ".xls" or head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise UnreadableFile(infile.name, "an old Excel .xls file: open it in Excel and save it as .xlsx")
+        raise UnreadableFile(infile.name, msg("old_xls"))
     if _is_zip(infile):
         return _zip_kind(infile)
     if _utf16(head):
         text = head[:4096].decode(utf16_order(head) or "utf-16", errors="replace")
         if text.lstrip("\ufeff \t\r\n")[:1] in ("{", "["):
-            raise UnreadableFile(infile.name, "a JSON file in UTF-16: exports must be UTF-8; save it as UTF-8")
+            raise UnreadableFile(infile.name, msg("json_utf16"))
         return "survey" if looks_like_survey(infile) else "csv"
     stripped = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if stripped[:1] in (b"{", b"["):
@@ -121,7 +121,7 @@ def detect_kind(source: str | Path | bytes | InputFile, name: str | None = None)
             return "telegram"
         return "facebook"
     if infile.suffix in (".json", ".docx", ".xlsx"):
-        raise UnreadableFile(infile.name, f"the content is not a {infile.suffix} file")
+        raise UnreadableFile(infile.name, msg("content_not_suffix", suffix=infile.suffix))
     return "survey" if looks_like_survey(infile) else "csv"
 
 
@@ -139,7 +139,7 @@ def _zip_kind(infile: InputFile) -> str:
     if "word/document.xml" in names:
         return "minutes"
     if "xl/workbook.xml" not in names:
-        raise UnreadableFile(infile.name, "a ZIP file that is neither .xlsx nor .docx")
+        raise UnreadableFile(infile.name, msg("zip_not_office"))
     if is_minutes_workbook(infile):
         return "minutes"
     return "survey" if looks_like_survey(infile) else "xlsx"

@@ -19,6 +19,7 @@ from typing import Any
 
 from data import clock
 from data.city_profile import profile
+from data.messages import Message, msg
 
 MB = 1 << 20
 
@@ -55,27 +56,27 @@ class IntakeBounds:
         """Newest acceptable date: the deployment clock's today (demo clock in demo mode) + slack."""
         return ((now or clock.now()).astimezone(UTC) + timedelta(days=self.future_slack_days)).date()
 
-    def date_problem(self, when: datetime, now: datetime | None = None) -> str | None:
+    def date_problem(self, when: datetime, now: datetime | None = None) -> Message | None:
         """Why a record's date cannot be right, or None."""
         day = when.astimezone(UTC).date()
         last = self.last_date(now)
         if day < self.first_date or day > last:
-            return f"date {day.isoformat()} is outside the accepted period {self.first_date.isoformat()} to {last}"
+            return msg("date_outside_period", date=day.isoformat(), first=self.first_date.isoformat(), last=str(last))
         return None
 
 
-def point_problem(lat: Any, lon: Any, inside: Callable[[float, float], bool]) -> str | None:
+def point_problem(lat: Any, lon: Any, inside: Callable[[float, float], bool]) -> Message | None:
     """Why a point cannot be placed in this city, or None; ``inside(lat, lon)`` is the study area."""
     try:
         flat, flon = float(lat), float(lon)
     except (TypeError, ValueError):
-        return f"coordinates {lat!r}, {lon!r} are not numbers"
+        return msg("coords_not_numbers", lat=repr(lat), lon=repr(lon))
     if not (math.isfinite(flat) and math.isfinite(flon)):
-        return f"coordinates {flat}, {flon} are not finite numbers"
+        return msg("coords_not_finite", lat=str(flat), lon=str(flon))
     if not (-90 <= flat <= 90 and -180 <= flon <= 180):
-        return f"outside the city: coordinates {flat}, {flon} are not on Earth (latitude, longitude out of range)"
+        return msg("coords_off_earth", lat=str(flat), lon=str(flon))
     if not inside(flat, flon):
-        return f"outside the city: the point {flat:.5f}, {flon:.5f} is outside the study area"
+        return msg("point_outside_area", lat=f"{flat:.5f}", lon=f"{flon:.5f}")
     return None
 
 

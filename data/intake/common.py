@@ -6,8 +6,9 @@ pieces they agree on so that the pipeline sees one shape whatever the source:
 * :class:`ParseResult` carries a lazy iterator of items plus notes and counters. The
   counters make the counting contract checkable: every record read is emitted exactly
   once, as a ``RawMessage`` (or a ``SurveyResponse``) or as a ``Quarantined``.
-* :class:`UnreadableFile` is the only exception a parser lets out, and its message names
-  the file and the problem, because a moderator reads it.
+* :class:`UnreadableFile` is the only exception a parser lets out; it names the file and
+  carries the problem as a :class:`data.messages.Message` that a moderator reads in their
+  language (reasons and notes are messages too, never English sentences).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from data.city_profile import city_zone
+from data.messages import Message, msg
 from data.records import Quarantined
 
 EXCERPT_CHARS = 200
@@ -35,9 +37,11 @@ DATE_ONLY_HOUR = 12
 
 
 class UnreadableFile(Exception):
-    """A file that cannot be read at all; the message names the file and the problem."""
+    """A file that cannot be read at all: the file's name and the problem (a Message)."""
 
-    def __init__(self, name: str, problem: str) -> None:
+    def __init__(self, name: str, problem: Message) -> None:
+        if not isinstance(problem, Message):  # staff read it: a code, never an English sentence
+            raise TypeError(f"the problem of an unreadable file is a Message, not {type(problem).__name__}")
         super().__init__(f"{name}: {problem}")
         self.name = name
         self.problem = problem
@@ -62,8 +66,8 @@ class ParseResult:
     kind: str
     name: str
     items: Iterator[Any]
-    notes: list[str] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
     stats: Counter[str] = field(default_factory=Counter)
     meetings: list[Any] = field(default_factory=list)  # data.intake.minutes.Meeting
     surveys: list[Any] = field(default_factory=list)  # data.intake.surveys.SurveyResponse
@@ -118,14 +122,14 @@ class InputFile:
         try:
             return self.path.open("rb")
         except OSError as exc:
-            raise UnreadableFile(self.name, f"cannot open the file ({exc.strerror or exc})") from exc
+            raise UnreadableFile(self.name, msg("file_cannot_open", detail=str(exc.strerror or exc))) from exc
 
     def read_bytes(self) -> bytes:
         with self.open() as fh:
             try:
                 return fh.read()
             except OSError as exc:
-                raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+                raise UnreadableFile(self.name, msg("file_cannot_read", detail=str(exc))) from exc
 
     def size(self) -> int:
         if self.data is not None:
@@ -134,14 +138,14 @@ class InputFile:
         try:
             return self.path.stat().st_size
         except OSError as exc:
-            raise UnreadableFile(self.name, f"cannot open the file ({exc.strerror or exc})") from exc
+            raise UnreadableFile(self.name, msg("file_cannot_open", detail=str(exc.strerror or exc))) from exc
 
     def head(self, size: int = 65536) -> bytes:
         with self.open() as fh:
             try:
                 return fh.read(size)
             except OSError as exc:
-                raise UnreadableFile(self.name, f"cannot read the file ({exc})") from exc
+                raise UnreadableFile(self.name, msg("file_cannot_read", detail=str(exc))) from exc
 
 
 FileSource = str | Path | bytes | InputFile
@@ -164,7 +168,7 @@ class Tally:
     def skip(self, what: str) -> None:
         self.result.stats[f"skipped_{what}"] += 1
 
-    def quarantine(self, source_ref: str, reason: str, raw: str = "") -> Quarantined:
+    def quarantine(self, source_ref: str, reason: Message, raw: str = "") -> Quarantined:
         """Quarantine one record with a short excerpt of it.
 
         The excerpt is raw text like RawMessage.text: the pipeline redacts it before it
@@ -313,7 +317,11 @@ _SERIAL_MIN, _SERIAL_MAX = 20000, 80000  # 1954 .. 2119: anything else is not a 
 
 
 class BadDate(ValueError):
-    """A value that should be a date and is not; str() is the moderator-facing reason."""
+    """A value that should be a date and is not; ``message`` is the moderator-facing reason."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 def kyiv_to_utc(value: datetime) -> datetime:
@@ -341,7 +349,7 @@ def parse_when(value: Any, time_value: Any = None, order: str = "dayfirst") -> t
     elif isinstance(value, str):
         result, date_only = _from_text(value.strip(), shown, order)
     else:
-        raise BadDate(f"date '{shown}' is not a date" if shown else "no date")
+        raise BadDate(msg("bad_date", value=shown) if shown else msg("no_date"))
     if time_value not in (None, "") and date_only:
         result = datetime.combine(result.date(), _parse_time(time_value))
         date_only = False
@@ -350,7 +358,7 @@ def parse_when(value: Any, time_value: Any = None, order: str = "dayfirst") -> t
 
 def _from_serial(serial: float, shown: str) -> tuple[datetime, bool]:
     if not _SERIAL_MIN <= serial <= _SERIAL_MAX:
-        raise BadDate(f"date '{shown}' is not a date")
+        raise BadDate(msg("bad_date", value=shown))
     result = EXCEL_EPOCH + timedelta(days=serial)
     if serial == int(serial):
         return result.replace(hour=DATE_ONLY_HOUR), True
@@ -359,7 +367,7 @@ def _from_serial(serial: float, shown: str) -> tuple[datetime, bool]:
 
 def _from_text(text: str, shown: str, order: str = "dayfirst") -> tuple[datetime, bool]:
     if not text:
-        raise BadDate("no date")
+        raise BadDate(msg("no_date"))
     if re.fullmatch(r"\d{5}(\.\d+)?", text):
         return _from_serial(float(text), shown)
     match = _DMY.match(text)
@@ -377,8 +385,10 @@ def _from_text(text: str, shown: str, order: str = "dayfirst") -> tuple[datetime
             return datetime.combine(date.fromisoformat(text), time(DATE_ONLY_HOUR)), True
         return datetime.fromisoformat(text), False  # 3.11: also "Z" and a space separator
     except ValueError:
-        hint = " (read month first)" if order == "monthfirst" and match else ""
-        raise BadDate(f"date '{shown}' is not a date{hint}") from None
+        month_first = order == "monthfirst" and match
+        raise BadDate(
+            msg("bad_date_monthfirst", value=shown) if month_first else msg("bad_date", value=shown)
+        ) from None
 
 
 def _twenty_four(hour: int, half: str | None) -> int:
@@ -420,7 +430,7 @@ def _parse_time(value: Any) -> time:
             return time(_twenty_four(int(match[1]), match[4]), int(match[2]), int(match[3] or 0))
     except ValueError:
         pass
-    raise BadDate(f"time '{value}' is not a time")
+    raise BadDate(msg("bad_time", value=str(value)))
 
 
 def cell_text(value: Any) -> str:
@@ -460,7 +470,7 @@ def zip_names(infile: InputFile) -> set[str]:
         with zipfile.ZipFile(source) as archive:  # type: ignore[arg-type]
             return set(archive.namelist())
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
-        raise UnreadableFile(infile.name, f"a damaged Office (ZIP) file ({exc})") from None
+        raise UnreadableFile(infile.name, msg("zip_damaged", detail=str(exc))) from None
 
 
 def open_workbook(infile: InputFile) -> Any:
@@ -471,34 +481,34 @@ def open_workbook(infile: InputFile) -> Any:
         source = io.BytesIO(infile.data) if infile.data is not None else infile.path
         return openpyxl.load_workbook(source, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises zip, XML and key errors alike
-        problem = f"not a readable Excel .xlsx file ({type(exc).__name__}: {exc})"
+        problem = msg("xlsx_unreadable", detail=f"{type(exc).__name__}: {exc}")
         raise UnreadableFile(infile.name, problem) from None
 
 
-PROJECTED = "coordinates look projected"
+PROJECTED = "coords_projected"
 
 
-def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
+def check_location(lat: Any, lon: Any) -> tuple[tuple[float, float] | None, Message | None]:
     """(location, problem): a bad coordinate loses the point, not the report.
 
     Two values beyond +-180 look like metres of a projected system (X/Y):
-    their problem starts with :data:`PROJECTED`, so a caller that knows the CRS can
+    their problem's code is :data:`PROJECTED`, so a caller that knows the CRS can
     transform them. The study area is checked later, by the importer.
     """
     try:
         flat, flon = parse_float(lat), parse_float(lon)
     except ValueError:
-        return None, f"coordinates '{cell_text(lat)}', '{cell_text(lon)}' are not numbers"
+        return None, msg("coords_not_numbers", lat=cell_text(lat), lon=cell_text(lon))
     if flat is None and flon is None:
         return None, None
     if flat is None or flon is None:
-        return None, "only one of latitude/longitude is given"
+        return None, msg("coords_one_missing")
     if not (math.isfinite(flat) and math.isfinite(flon)):
-        return None, f"coordinates {flat}, {flon} are not finite numbers"
+        return None, msg("coords_not_finite", lat=str(flat), lon=str(flon))
     if abs(flat) > 180 and abs(flon) > 180:  # metres: UTM eastings >= 166,000, northings larger
-        return None, f"{PROJECTED} (metres? X {flon:g}, Y {flat:g})"
+        return None, msg("coords_projected", x=f"{flon:g}", y=f"{flat:g}")
     if not (-90 <= flat <= 90 and -180 <= flon <= 180):
-        return None, f"outside the city: coordinates {flat}, {flon} are not on Earth (latitude, longitude out of range)"
+        return None, msg("coords_off_earth", lat=str(flat), lon=str(flon))
     return (flat, flon), None
 
 
@@ -541,13 +551,13 @@ def load_mapping(mapping: ColumnMapping, name: str) -> dict[str, Any] | None:
         try:
             mapping = json.loads(Path(mapping).read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
-            raise UnreadableFile(name, f"the column mapping {mapping} cannot be read ({exc})") from exc
+            raise UnreadableFile(name, msg("mapping_unreadable", mapping=str(mapping), detail=str(exc))) from exc
     if not isinstance(mapping, dict):
-        raise UnreadableFile(name, "the column mapping must be a JSON object")
+        raise UnreadableFile(name, msg("mapping_not_object"))
     if "columns" not in mapping:
         mapping = {"columns": mapping}
     if not isinstance(mapping["columns"], dict):
-        raise UnreadableFile(name, "the column mapping's 'columns' must be an object")
+        raise UnreadableFile(name, msg("mapping_columns_not_object"))
     return mapping
 
 

@@ -30,7 +30,8 @@ from data.intake.common import (
     valid_point,
 )
 from data.intake.jsonrepair import DepthGuard, TooDeep
-from data.intake.social import ITEM, built_items, located, shared_extra
+from data.intake.social import ITEM, built_items, json_problem, located, shared_extra
+from data.messages import msg
 from data.records import Quarantined, RawMessage
 
 KIND = "facebook"
@@ -132,35 +133,25 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> str:
                     return "(list)"
                 if prefix == "" and event in ("string", "number", "boolean", "null"):
                     kind = {"string": "str", "number": "number", "boolean": "bool", "null": "null"}[event]
-                    raise UnreadableFile(
-                        infile.name, f"not a report file: a Facebook export is a list or an object, not {kind}"
-                    )
+                    raise UnreadableFile(infile.name, msg("fb_not_list", kind=kind))
                 if prefix == "" and event == "map_key":
                     seen.append(value)
                 elif prefix in LIST_KEYS and prefix == (seen[-1] if seen else None):
                     if event == "start_array":
                         return prefix
-                    raise UnreadableFile(infile.name, f"'{prefix}' should be a list, not {_json_kind(event)}")
+                    raise UnreadableFile(infile.name, msg("fb_key_not_list", key=prefix, kind=_json_kind(event)))
         except TooDeep as exc:
-            raise UnreadableFile(infile.name, str(exc)) from None
+            raise UnreadableFile(infile.name, exc.message) from None
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise UnreadableFile(infile.name, f"not a readable Facebook JSON file ({_decoding(exc)})") from None
-    keys = ", ".join(f"'{key}'" for key in seen[:5]) or "none"
-    raise UnreadableFile(
-        infile.name, f"not a report file: not a known Facebook export: top-level key(s) {keys} not understood"
-    )
+            raise UnreadableFile(infile.name, msg("fb_unreadable", problem=json_problem(exc))) from None
+    keys = ", ".join(f"'{key}'" for key in seen[:5]) or "-"
+    raise UnreadableFile(infile.name, msg("fb_unknown_keys", keys=keys))
 
 
 def _json_kind(event: str) -> str:
     return {"start_map": "dict", "string": "str", "number": "number", "boolean": "bool", "null": "null"}.get(
         event, event
     )
-
-
-def _decoding(exc: Exception) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
-    return " ".join(str(exc).split())  # yajl's messages span lines
 
 
 def _is_entry(prefix: str) -> bool:
@@ -188,23 +179,24 @@ def _items(
                 if item is not None:
                     yield item
         except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
-            problem = str(exc) if isinstance(exc, TooDeep) else f"the file is damaged ({_decoding(exc)})"
+            problem = json_problem(exc)
+            if not isinstance(exc, TooDeep):
+                problem = msg("file_damaged", problem=problem)
             tally.read()
             yield tally.quarantine(
-                f"fb:file:{infile.name}:entry-{index + 1}",
-                f"{problem}; {index} entries before it were read, the rest was not",
+                f"fb:file:{infile.name}:entry-{index + 1}", msg("entries_read_before", problem=problem, n=index)
             )
-            result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
+            result.problems.append(msg("file_rest_not_read", file=infile.name, problem=problem))
     if result.stats["skipped_media"]:
-        result.notes.append(f"{result.stats['skipped_media']} posts with only photos or links not imported")
+        result.notes.append(msg("note_fb_media", n=result.stats["skipped_media"]))
     if unknown:
-        result.notes.append(f"{infile.name}: keys not understood and ignored: {', '.join(sorted(unknown))}")
+        result.notes.append(msg("note_fb_unknown_keys", file=infile.name, keys=", ".join(sorted(unknown))))
 
 
 def _convert(entry: Any, index: int, list_key: str, tally: Tally, unknown: set[str]) -> RawMessage | Quarantined | None:
     if not isinstance(entry, dict):
         tally.read()
-        return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' is not an object")
+        return tally.quarantine(f"fb:entry-{index}", msg("fb_entry_not_object", n=index, list=list_key))
     unknown.update(key for key in entry if key not in _ENTRY_KEYS)
     texts: list[str] = []
     timestamp = entry.get("timestamp")
@@ -231,12 +223,12 @@ def _convert(entry: Any, index: int, list_key: str, tally: Tally, unknown: set[s
             tally.skip("media")
             return None
         tally.read()
-        return tally.quarantine(f"fb:entry-{index}", f"entry {index} of '{list_key}' has no text")
+        return tally.quarantine(f"fb:entry-{index}", msg("fb_entry_no_text", n=index, list=list_key))
     tally.read()
     received_at = _timestamp(timestamp)
     ref = f"fb:{timestamp}:{short_hash(text, length=10)}"
     if received_at is None:
-        return tally.quarantine(ref, f"entry {index}: timestamp '{timestamp}' is not a date", text)
+        return tally.quarantine(ref, msg("fb_entry_bad_timestamp", n=index, value=str(timestamp)), text)
     extra: dict[str, Any] = {"entry": index, "list": list_key}
     if group:
         extra["group"] = group  # a group's name, not a person's

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import IO
 
+from data.messages import Message, msg
+
 CHUNK = 1 << 20
 
 # A string body (up to and including its closing quote, or to the end of the chunk).
@@ -140,7 +142,11 @@ def _closes(body: bytes) -> bool:
 
 
 class TooDeep(ValueError):
-    """A JSON document over a bound (nesting, string size); str() is the moderator-facing reason."""
+    """A JSON document over a bound (nesting, string size); ``message`` is the moderator-facing reason."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 _ESCAPE = re.compile(rb"\\.", re.S)  # an escape pair: what it escapes is never structure
@@ -195,10 +201,7 @@ class DepthGuard:
         codes = np.frombuffer(outside, dtype=np.uint8)
         depths = self._depth + np.cumsum(np.where((codes == _OPENING[0]) | (codes == _OPENING[1]), 1, -1))
         if int(depths.max()) > self.max_depth:
-            raise TooDeep(
-                f"the JSON is nested deeper than {self.max_depth} levels (the bound max_json_depth) "
-                f"near byte {self.bytes_in}"
-            )
+            raise TooDeep(msg("json_too_deep", limit=self.max_depth, bound="max_json_depth", byte=self.bytes_in))
         self._depth = int(depths[-1])
 
     def _check_string(self, plain: bytes, *, quoted: bool) -> None:
@@ -208,7 +211,5 @@ class DepthGuard:
             return
         self._string_run = (self._string_run if not quoted else 0) + len(plain) - (plain.rfind(b'"') + 1)
         if self._string_run > self.max_string_bytes:
-            raise TooDeep(
-                f"a JSON string is longer than {self.max_string_bytes / (1 << 20):,.0f} MB (the bound "
-                f"max_json_string_mb) near byte {self.bytes_in}"
-            )
+            limit = round(self.max_string_bytes / (1 << 20))
+            raise TooDeep(msg("json_string_too_long", limit=limit, bound="max_json_string_mb", byte=self.bytes_in))

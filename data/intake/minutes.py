@@ -43,6 +43,7 @@ from data.intake.common import (
     short_hash,
     zip_names,
 )
+from data.messages import msg
 from data.records import Quarantined, RawMessage
 
 KIND = "minutes"
@@ -110,7 +111,7 @@ def parse_minutes(source: FileSource, *, name: str | None = None) -> ParseResult
     """Parse meeting minutes (XLSX template or DOCX) into problems and one Meeting."""
     infile = InputFile.of(source, name)
     if infile.head(4) != b"PK\x03\x04":
-        raise UnreadableFile(infile.name, "meeting minutes must be an .xlsx (our template) or a .docx file")
+        raise UnreadableFile(infile.name, msg("minutes_not_office"))
     labels, title, table = _read_docx(infile) if "word/document.xml" in zip_names(infile) else _read_xlsx(infile)
     header = _problem_header(table, infile.name)
     meeting = _meeting(labels, title, infile.name)
@@ -127,17 +128,14 @@ def _read_xlsx(infile: InputFile) -> tuple[list[tuple[Any, Any]], str, list[tupl
         meeting_name = next((sheets[n] for n in MEETING_SHEETS if n in sheets), None)
         problems_name = next((sheets[n] for n in PROBLEM_SHEETS if n in sheets), None)
         if meeting_name is None or problems_name is None:
-            raise UnreadableFile(
-                infile.name,
-                f"meeting minutes need sheets 'meeting' and 'problems'; found {', '.join(workbook.sheetnames)}",
-            )
+            raise UnreadableFile(infile.name, msg("minutes_sheets", found=", ".join(workbook.sheetnames)))
         pairs = workbook[meeting_name].iter_rows(max_col=2, values_only=True)
         labels = [(row[0], row[1]) for row in pairs if len(row) >= 2]
         table = [(n, list(row)) for n, row in enumerate(workbook[problems_name].iter_rows(values_only=True), start=1)]
     except UnreadableFile:
         raise
     except Exception as exc:  # damaged sheet XML surfaces only while iterating
-        raise UnreadableFile(infile.name, f"a damaged sheet ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFile(infile.name, msg("minutes_sheet_damaged", detail=f"{type(exc).__name__}: {exc}")) from None
     finally:
         workbook.close()
     return labels, "", table
@@ -149,7 +147,7 @@ def _read_docx(infile: InputFile) -> tuple[list[tuple[Any, Any]], str, list[tupl
     try:
         document = docx.Document(io.BytesIO(infile.read_bytes()))
     except Exception as exc:  # python-docx raises zip, XML and key errors alike
-        raise UnreadableFile(infile.name, f"not a readable Word .docx file ({type(exc).__name__}: {exc})") from None
+        raise UnreadableFile(infile.name, msg("docx_unreadable", detail=f"{type(exc).__name__}: {exc}")) from None
     labels: list[tuple[Any, Any]] = []
     title = ""
     for paragraph in document.paragraphs:
@@ -163,7 +161,7 @@ def _read_docx(infile: InputFile) -> tuple[list[tuple[Any, Any]], str, list[tupl
         rows = [(n, [cell.text.strip() for cell in row.cells]) for n, row in enumerate(table.rows, start=1)]
         if rows and _find_header(rows) is not None:
             return labels, title, rows
-    raise UnreadableFile(infile.name, "no table of problems found (a table with columns such as 'Місце', 'Проблема')")
+    raise UnreadableFile(infile.name, msg("minutes_no_table"))
 
 
 def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]] | None:
@@ -181,7 +179,7 @@ def _find_header(rows: list[tuple[int, list[Any]]]) -> tuple[int, dict[str, int]
 def _problem_header(rows: list[tuple[int, list[Any]]], name: str) -> tuple[int, dict[str, int]]:
     header = _find_header(rows)
     if header is None:
-        raise UnreadableFile(name, "the problems table has no header row with a 'Проблема' / 'Problem' column")
+        raise UnreadableFile(name, msg("minutes_no_header"))
     return header
 
 
@@ -192,11 +190,11 @@ def _meeting(labels: list[tuple[Any, Any]], title: str, name: str) -> Meeting:
         if fld is not None and fld not in values and cell_text(value):
             values[fld] = value
     if "date" not in values:
-        raise UnreadableFile(name, "the meeting date is missing (a 'Дата' / 'Date' line)")
+        raise UnreadableFile(name, msg("minutes_no_date"))
     try:
         when, _ = parse_when(values["date"])
     except BadDate as exc:
-        raise UnreadableFile(name, f"the meeting {exc}") from None
+        raise UnreadableFile(name, msg("minutes_bad_date", problem=exc.message)) from None
     local_day = when.astimezone(city_zone()).date()
     place = cell_text(values.get("place"))
     meeting_id = cell_text(values.get("id"))
@@ -236,7 +234,8 @@ def _items(
         problem, place = get(cells, "problem"), get(cells, "place")
         ref = f"meeting:{meeting.id}:{short_hash(problem, place, length=10)}"
         if not problem:
-            yield tally.quarantine(ref, f"row {number}: no problem described", " ".join(cell_text(c) for c in cells))
+            reason = msg("row_problem", row=number, problem=msg("no_problem_described"))
+            yield tally.quarantine(ref, reason, " ".join(cell_text(c) for c in cells))
             continue
         extra: dict[str, Any] = {"row": number}
         for fld in ("solution", "partners"):
@@ -259,7 +258,7 @@ def _items(
             extra=extra,
         )
     if result.stats["skipped_blank"]:
-        result.notes.append(f"{result.stats['skipped_blank']} empty rows of the problems table skipped")
+        result.notes.append(msg("note_minutes_blank_rows", n=result.stats["skipped_blank"]))
 
 
 def _only_number(cells: list[Any], columns: dict[str, int]) -> bool:

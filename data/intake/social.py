@@ -13,6 +13,8 @@ from typing import Any
 import ijson
 
 from data.intake.common import point_from_links
+from data.intake.jsonrepair import TooDeep
+from data.messages import Message, msg
 
 Point = tuple[float, float]
 Event = tuple[str, str, Any]  # ijson's (prefix, event, value)
@@ -52,6 +54,15 @@ def built_items(events: Iterable[Event], is_entry: Callable[[str], bool]) -> Ite
             builder.event(event, value)
         else:
             yield prefix, ITEM, value
+
+
+def json_problem(exc: Exception) -> Message:
+    """Why a JSON export could not be read on: a bound, the text encoding, or the parser's words."""
+    if isinstance(exc, TooDeep):
+        return exc.message
+    if isinstance(exc, UnicodeDecodeError):
+        return msg("json_not_utf8", detail=exc.reason, byte=exc.start)
+    return msg("json_damaged", detail=" ".join(str(exc).split()))  # yajl's messages span lines
 
 
 def located(location: Point | None, links: list[str]) -> tuple[Point | None, bool]:

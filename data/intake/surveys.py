@@ -32,14 +32,10 @@ from data.intake.common import (
     short_hash,
 )
 from data.intake.tabular import HEADER_SCAN_ROWS, Header, Table, find_header, refuse_side_table
+from data.messages import Message, msg
 
 KIND = "survey"
-QUESTIONS: dict[str, str] = {  # field -> how a moderator reads it in a reason
-    "awareness": "awareness",
-    "trust_police": "trust in police",
-    "trust_council": "trust in the council",
-    "trust_community": "trust in community organisations",
-}
+QUESTIONS = ("awareness", "trust_police", "trust_council", "trust_community")  # named by msg.survey_q_<field>
 SURVEY_HEADERS: dict[str, tuple[str, ...]] = {
     "wave": ("хвиля", "етап", "хвиля опитування", "wave", "round", "волна", "этап", "раунд"),
     "district": ("район", "мікрорайон", "district", "neighbourhood", "neighborhood", "area", "микрорайон"),
@@ -173,15 +169,11 @@ def parse_survey(source: FileSource, *, column_mapping: ColumnMapping = None, na
     header = find_header(table, SURVEY_HEADERS, (), mapping, accept=None if mapping else _accept)
     if header is None:
         table.close()
-        raise UnreadableFile(
-            infile.name,
-            f"no survey header in the first {HEADER_SCAN_ROWS} rows: expected columns such as "
-            "'хвиля'/'wave', 'район'/'district', 'довіра до поліції'/'trust in police'",
-        )
+        raise UnreadableFile(infile.name, msg("survey_no_header", rows=HEADER_SCAN_ROWS))
     default_wave = cell_text(mapping.get("default_wave")) if mapping else ""
     if "wave" not in header.columns and not default_wave:
         table.close()
-        raise UnreadableFile(infile.name, "no wave column: add one, or give 'default_wave' in a column mapping")
+        raise UnreadableFile(infile.name, msg("survey_no_wave_column"))
     result = ParseResult(kind=KIND, name=infile.name, items=iter(()))
     result.items = _items(table, header, default_wave, result, Tally(result, KIND))
     return result
@@ -214,34 +206,35 @@ def _items(table: Table, header: Header, default_wave: str, result: ParseResult,
             tally.emitted()
     except UnreadableFile as exc:
         tally.read()
-        yield tally.quarantine(f"survey:file:{table.infile.name}", f"{exc.problem}; the rest of the file was not read")
-        result.problems.append(f"{table.infile.name}: {exc.problem}; the rest of the file was not read")
+        yield tally.quarantine(f"survey:file:{table.infile.name}", msg("rest_not_read", problem=exc.problem))
+        result.problems.append(msg("file_rest_not_read", file=table.infile.name, problem=exc.problem))
     finally:
         table.close()
     if result.stats["emitted"]:
-        result.notes.append(f"{result.stats['emitted']} survey responses read")
+        result.notes.append(msg("note_survey_read", n=result.stats["emitted"]))
 
 
-def _response(number: int, cells: list[Any], get: Any, wave: str, ref: str) -> tuple[str, Any]:
-    """(problem, SurveyResponse): a problem is a moderator-facing reason, or ''."""
+def _response(number: int, cells: list[Any], get: Any, wave: str, ref: str) -> tuple[Message | None, Any]:
+    """(problem, SurveyResponse): a problem is a moderator-facing reason, or None."""
     if not wave:
-        return f"row {number}: no wave", None
+        return msg("row_problem", row=number, problem=msg("survey_no_wave")), None
     answers: dict[str, int] = {}
-    for question, label in QUESTIONS.items():
+    for question in QUESTIONS:
         value = get(cells, question)
         try:
             answer = parse_answer(value)
         except ValueError:
-            return f"row {number}: {label} '{cell_text(value)}' is not 1-5 or yes/no", None
+            problem = msg("survey_bad_answer", question=msg("survey_q_" + question), value=cell_text(value))
+            return msg("row_problem", row=number, problem=problem), None
         if answer is not None:
             answers[question] = answer
     if not answers:
-        return f"row {number}: no answers", None
+        return msg("row_problem", row=number, problem=msg("survey_no_answers")), None
     answered_on = None
     if cell_text(get(cells, "date")):
         try:
             answered_on = parse_when(get(cells, "date"))[0].date()
         except BadDate as exc:
-            return f"row {number}: {exc}", None
+            return msg("row_problem", row=number, problem=exc.message), None
     district = cell_text(get(cells, "district")) or None
-    return "", SurveyResponse(source_ref=ref, wave=wave, district=district, answered_on=answered_on, answers=answers)
+    return None, SurveyResponse(source_ref=ref, wave=wave, district=district, answered_on=answered_on, answers=answers)

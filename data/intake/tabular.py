@@ -47,6 +47,7 @@ from data.intake.common import (
     short_hash,
     utf16_order,
 )
+from data.messages import Message, msg
 from data.records import Quarantined, RawMessage
 
 HEADER_SCAN_ROWS = 30
@@ -211,15 +212,12 @@ class Table:
                     if len(line) > limit:
                         raise UnreadableFile(
                             self.infile.name,
-                            f"a line longer than {limit:,} characters ({LINE_CELLS} cells of max_cell_chars)",
+                            msg("line_too_long", limit=limit, cells=LINE_CELLS, bound="max_cell_chars"),
                         )
                     yield line.replace("\x00", "")
             except UnicodeDecodeError as exc:
                 raise UnreadableFile(
-                    self.infile.name,
-                    f"the text is not {self.encoding} further on "
-                    f"({exc.reason}): save the file again in one encoding "
-                    "(UTF-8)",
+                    self.infile.name, msg("encoding_changes", encoding=self.encoding, detail=exc.reason)
                 ) from None
 
     # -- reading
@@ -241,16 +239,14 @@ class Table:
             for number, row in enumerate(worksheet.iter_rows(values_only=True), start=1):
                 cells += max(1, len(row))
                 if cells > self.limits.max_cells:
-                    raise _OverBound(f"the sheet has more than {self.limits.max_cells:,} cells (the bound max_cells)")
+                    raise _OverBound(msg("sheet_too_many_cells", limit=self.limits.max_cells, bound="max_cells"))
                 if any(isinstance(cell, str) and len(cell) > longest for cell in row):
-                    raise _OverBound(
-                        f"a cell in row {number} is longer than {longest:,} characters (the bound max_cell_chars)"
-                    )
+                    raise _OverBound(msg("cell_too_long_row", row=number, limit=longest, bound="max_cell_chars"))
                 yield number, list(row)
         except _OverBound as exc:
-            raise UnreadableFile(self.infile.name, str(exc)) from None
+            raise UnreadableFile(self.infile.name, exc.message) from None
         except Exception as exc:  # damaged sheet XML surfaces only while iterating
-            problem = f"the sheet '{sheet}' is damaged ({type(exc).__name__}: {exc})"
+            problem = msg("sheet_damaged", sheet=str(sheet), detail=f"{type(exc).__name__}: {exc}")
             raise UnreadableFile(self.infile.name, problem) from None
 
     def _csv_rows(self) -> Iterator[tuple[int, list[Any]]]:
@@ -262,9 +258,9 @@ class Table:
                 yield number, list(row)
         except csv.Error as exc:
             if "field larger than field limit" in str(exc):
-                problem = f"a cell near line {reader.line_num} is longer than {limit:,} characters (max_cell_chars)"
+                problem = msg("cell_too_long_line", line=reader.line_num, limit=limit, bound="max_cell_chars")
             else:
-                problem = f"CSV damaged near line {reader.line_num} ({exc})"
+                problem = msg("csv_damaged", line=reader.line_num, detail=str(exc))
             raise UnreadableFile(self.infile.name, problem) from None
 
     def head(self, sheet: str | None, count: int = HEADER_SCAN_ROWS) -> list[tuple[int, list[Any]]]:
@@ -282,6 +278,10 @@ class Table:
 
 class _OverBound(Exception):
     """A bound crossed while reading (turned into UnreadableFile with the file's name)."""
+
+    def __init__(self, message: Message) -> None:
+        super().__init__(str(message))
+        self.message = message
 
 
 SAMPLE_BYTES = 1 << 20
@@ -310,11 +310,7 @@ def detect_encoding(sample: bytes, name: str = "the file") -> str:
         if exc.start >= len(sample) - 3 and len(sample) >= SAMPLE_BYTES:  # a character cut by the sample's end
             return "utf-8"
     if len(sample.translate(None, _TEXT_BYTES)) > len(sample) // 100:  # control bytes: not text
-        raise UnreadableFile(
-            name,
-            "not a text file: its encoding is none of UTF-8, UTF-16, cp1251 or KOI8-U "
-            "(binary bytes found); save it as CSV in UTF-8",
-        )
+        raise UnreadableFile(name, msg("not_text"))
     scores = {}
     for encoding in _SINGLE_BYTE:
         try:
@@ -323,11 +319,7 @@ def detect_encoding(sample: bytes, name: str = "the file") -> str:
             continue
         scores[encoding] = sum(text.count(letter) for letter in _COMMON_LETTERS)
     if not scores or max(scores.values()) == 0:
-        raise UnreadableFile(
-            name,
-            "the text encoding is not recognised: not UTF-8 or UTF-16, and no Ukrainian "
-            "text in cp1251 or KOI8-U; save it as CSV in UTF-8",
-        )
+        raise UnreadableFile(name, msg("encoding_unknown"))
     return max(scores, key=lambda encoding: scores[encoding])
 
 
@@ -337,7 +329,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode(encoding), encoding
     except UnicodeDecodeError as exc:
-        raise UnreadableFile("the file", f"the text is not {encoding} throughout ({exc.reason})") from None
+        raise UnreadableFile("-", msg("encoding_changes", encoding=encoding, detail=exc.reason)) from None
 
 
 def check_xlsx_cells(infile: InputFile, max_bytes: int, max_chars: int) -> None:
@@ -364,13 +356,12 @@ def check_xlsx_cells(infile: InputFile, max_bytes: int, max_chars: int) -> None:
                         if longest > max_bytes:
                             raise UnreadableFile(
                                 infile.name,
-                                f"a cell in {member.filename} is longer than "
-                                f"{max_chars:,} characters (the bound max_cell_chars)",
+                                msg("cell_too_long_in", part=member.filename, limit=max_chars, bound="max_cell_chars"),
                             )
                         if len(pieces) > 1:
                             run = len(pieces[-1])
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, ValueError) as exc:
-        raise UnreadableFile(infile.name, f"a damaged Office (ZIP) file ({exc})") from None
+        raise UnreadableFile(infile.name, msg("zip_damaged", detail=str(exc))) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -411,8 +402,7 @@ def find_header(
     sheets = [mapping["sheet"]] if mapping and mapping.get("sheet") else table.sheets
     for sheet in sheets:
         if sheet is not None and sheet not in table.sheets:
-            problem = f"the column mapping names sheet '{sheet}', which is not in the file"
-            raise UnreadableFile(table.infile.name, problem)
+            raise UnreadableFile(table.infile.name, msg("mapping_sheet_missing", sheet=str(sheet)))
         head = table.head(sheet)
         if mapping is not None:
             return _mapped_header(table, sheet, head, synonyms, mapping)
@@ -437,7 +427,9 @@ def _mapped_header(
     name = table.infile.name
     unknown = sorted(set(mapping["columns"]) - set(synonyms))
     if unknown:
-        raise UnreadableFile(name, f"the column mapping names unknown fields {unknown}; known: {sorted(synonyms)}")
+        raise UnreadableFile(
+            name, msg("mapping_unknown_fields", fields=", ".join(unknown), known=", ".join(sorted(synonyms)))
+        )
     header_row = mapping.get("header_row")
     cells: list[Any] | None = None
     if header_row is None:  # the row that holds the mapped header texts
@@ -450,14 +442,14 @@ def _mapped_header(
         else:
             header_row = 0
     elif not isinstance(header_row, int) or header_row < 0:
-        raise UnreadableFile(name, f"the column mapping's header_row must be a row number, not {header_row!r}")
+        raise UnreadableFile(name, msg("mapping_bad_header_row", value=repr(header_row)))
     else:
         cells = next((row for number, row in head if number == header_row), None) if header_row else None
     columns: dict[str, int] = {}
     for fld, spec in mapping["columns"].items():
         index = column_index(spec, cells)
         if index is None:
-            raise UnreadableFile(name, f"the column mapping's column {spec!r} for '{fld}' is not in the file")
+            raise UnreadableFile(name, msg("mapping_column_missing", column=repr(spec), field=str(fld)))
         columns[fld] = index
     return Header(sheet=sheet, row=header_row, columns=columns, cells=cells or [])
 
@@ -489,21 +481,14 @@ def parse_table(
     header = find_header(table, REPORT_HEADERS, ("text",), mapping)
     if header is None:
         table.close()
-        raise UnreadableFile(
-            infile.name,
-            f"not a report file: no header row found in the first {HEADER_SCAN_ROWS} rows: expected columns such as "
-            "'текст'/'опис'/'text' and 'дата'/'date'; save a column mapping for this file",
-        )
+        raise UnreadableFile(infile.name, msg("no_header", rows=HEADER_SCAN_ROWS))
     default_date = mapping.get("default_date") if mapping else None
     if "date" not in header.columns and default_date is None:
         table.close()
-        raise UnreadableFile(
-            infile.name,
-            f"no date column (found: {_found(header)}); add one, or give 'default_date' in a column mapping",
-        )
+        raise UnreadableFile(infile.name, msg("no_date_column", found=_found(header)))
     result = ParseResult(kind=kind, name=infile.name, items=iter(()))
     if kind == "csv":
-        result.notes.append(f"read as {table.encoding}, columns separated by {table.delimiter!r}")
+        result.notes.append(msg("note_csv_read_as", encoding=table.encoding, delimiter=repr(table.delimiter)))
     tally = Tally(result, kind)
     given_order = (mapping or {}).get("date_order") or options.date_order
     order = _date_order(table, header, given_order, limits.default_date_order, result)
@@ -516,7 +501,7 @@ def parse_table(
 # Column names that only the tables beside the reports carry: a table naming two of one
 # kind is that kind of table, whatever else it has (an action's description is no report).
 SIDE_TABLES: dict[str, tuple[str, ...]] = {
-    "an action plan": (
+    "action_plan": (
         "owner",
         "owner org",
         "due date",
@@ -531,10 +516,10 @@ SIDE_TABLES: dict[str, tuple[str, ...]] = {
         "заходи",
         "виконавець заходу",
     ),
-    "a list of meetings": ("meeting id", "attendees", "учасників", "кількість учасників", "присутні", "problems"),
-    "a table of districts": ("population", "населення", "district ru", "district en", "мікрорайон ru"),
-    "a table of planted hotspots": ("hotspot id", "spread m", "landmark id", "planted"),
-    "the demo's answer key": ("is report", "expected level", "is duplicate of", "locatable", "pii kinds"),
+    "meetings": ("meeting id", "attendees", "учасників", "кількість учасників", "присутні", "problems"),
+    "districts": ("population", "населення", "district ru", "district en", "мікрорайон ru"),
+    "planted_hotspots": ("hotspot id", "spread m", "landmark id", "planted"),
+    "answer_key": ("is report", "expected level", "is duplicate of", "locatable", "pii kinds"),
 }
 
 
@@ -549,9 +534,7 @@ def refuse_side_table(table: Table) -> None:
                     table.close()
                     shown = ", ".join(f"'{hit}'" for hit in hits)
                     raise UnreadableFile(
-                        table.infile.name,
-                        f"not a report file: it looks like {what} (columns "
-                        f"{shown}); import it where it belongs, not as reports",
+                        table.infile.name, msg("side_table", table=msg("table_" + what), columns=shown)
                     )
 
 
@@ -565,7 +548,7 @@ def _date_order(table: Table, header: Header, given: str | None, default: str, r
     both leave it to ``given`` (mapping or option), else to the default, with a note.
     """
     if given is not None and given not in DATE_ORDERS:
-        raise UnreadableFile(table.infile.name, f"date order must be 'dayfirst' or 'monthfirst', not {given!r}")
+        raise UnreadableFile(table.infile.name, msg("bad_date_order", value=repr(given)))
     columns = [header.columns[f] for f in ("date", "occurred") if f in header.columns]
     seen: set[str] = set()
     try:
@@ -580,20 +563,14 @@ def _date_order(table: Table, header: Header, given: str | None, default: str, r
     if len(seen) == 1:
         found = seen.pop()
         if given and given != found:
-            result.notes.append(
-                f"the dates are {found.replace('first', '-first')} (values such as 25/03 or 03/25 "
-                f"decide it), not {given}: read {found}"
-            )
+            result.notes.append(msg("note_dates_overrule", found=msg("order_" + found), given=msg("order_" + given)))
         elif not given and found != default:
-            result.notes.append(f"dates read {found.replace('first', '-first')}, as the values show")
+            result.notes.append(msg("note_dates_found", found=msg("order_" + found)))
         return found
     if given:
         return given
     if columns:
-        result.notes.append(
-            f"the date order cannot be told from the values: read {default.replace('first', '-first')}"
-            " (use --dayfirst or --monthfirst, or 'date_order' in a mapping, if that is wrong)"
-        )
+        result.notes.append(msg("note_dates_default", order=msg("order_" + default)))
     return default
 
 
@@ -610,22 +587,22 @@ class _Projection:
             try:
                 self._transformer = Transformer.from_crs(CRS.from_user_input(crs), "EPSG:4326", always_xy=True)
             except CRSError as exc:
-                raise UnreadableFile(name, f"the coordinate system '{crs}' is not known ({exc})") from None
+                raise UnreadableFile(name, msg("crs_unknown", crs=crs, detail=str(exc))) from None
 
-    def locate(self, lat: Any, lon: Any) -> tuple[tuple[float, float] | None, str | None]:
+    def locate(self, lat: Any, lon: Any) -> tuple[tuple[float, float] | None, Message | None]:
         """(lat, lon) or a problem; X is the east (lon) column, Y the north (lat) one."""
         location, problem = check_location(lat, lon)
-        if location is not None or problem is None or not problem.startswith(PROJECTED):
+        if location is not None or problem is None or problem.code != PROJECTED:
             return location, problem
         if self._transformer is None:
-            return None, f"{problem}: give their coordinate system (--crs or the mapping's 'crs') to place them"
+            return None, msg("coords_need_crs", problem=problem)
         y, x = parse_float(lat), parse_float(lon)
         out_lon, out_lat = self._transformer.transform(x, y)
         return (float(out_lat), float(out_lon)), None
 
 
 def _found(header: Header) -> str:
-    return ", ".join(f"'{cell_text(c)}'" for c in header.cells if cell_text(c)) or "none"
+    return ", ".join(f"'{cell_text(c)}'" for c in header.cells if cell_text(c)) or "-"
 
 
 def _table_items(table: Table, header: Header, tally: Tally, convert: Callable[[int, list[Any]], Any]) -> Iterator[Any]:
@@ -641,13 +618,12 @@ def _table_items(table: Table, header: Header, tally: Tally, convert: Callable[[
             yield convert(number, cells)
     except UnreadableFile as exc:
         tally.read()
-        reason = f"{exc.problem}; the rest of the file was not read"
-        yield tally.quarantine(f"{tally.source}:file:{table.infile.name}", reason)
-        tally.result.problems.append(f"{table.infile.name}: {exc.problem}; the rest of the file was not read")
+        yield tally.quarantine(f"{tally.source}:file:{table.infile.name}", msg("rest_not_read", problem=exc.problem))
+        tally.result.problems.append(msg("file_rest_not_read", file=table.infile.name, problem=exc.problem))
     finally:
         table.close()
     if tally.result.stats["skipped_blank"]:
-        tally.result.notes.append(f"{tally.result.stats['skipped_blank']} blank rows skipped")
+        tally.result.notes.append(msg("note_blank_rows", n=tally.result.stats["skipped_blank"]))
 
 
 def _row_converter(
@@ -670,7 +646,7 @@ def _row_converter(
             received_at, date_only = parse_when(date_cell, get(cells, "time"), order)
             when_key = received_at.isoformat()
         except BadDate as exc:
-            received_at, date_only, problem = None, False, str(exc)
+            received_at, date_only, problem = None, False, exc.message
             when_key = cell_text(date_cell)
         external = cell_text(get(cells, "external_id"))
         ref = f"{kind}:" + short_hash(
@@ -683,9 +659,10 @@ def _row_converter(
             external,
         )
         if not text:
-            return tally.quarantine(ref, f"row {number}: no text", " ".join(cell_text(c) for c in cells))
+            no_text = msg("row_problem", row=number, problem=msg("no_text"))
+            return tally.quarantine(ref, no_text, " ".join(cell_text(c) for c in cells))
         if received_at is None:
-            return tally.quarantine(ref, f"row {number}: {problem}", text)
+            return tally.quarantine(ref, msg("row_problem", row=number, problem=problem), text)
         extra: dict[str, Any] = {"row": number}
         if date_only:
             extra["date_only"] = True
@@ -701,7 +678,7 @@ def _row_converter(
             try:
                 occurred, _ = parse_when(get(cells, "occurred"), order=order)
             except BadDate as exc:
-                extra["occurred_problem"] = str(exc)
+                extra["occurred_problem"] = exc.message
         tally.emitted()
         return RawMessage(
             source=kind,  # type: ignore[arg-type]  # "csv" | "xlsx"

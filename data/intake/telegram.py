@@ -28,7 +28,8 @@ from data.intake.common import (
     valid_point,
 )
 from data.intake.jsonrepair import DepthGuard, RepairingReader, TooDeep
-from data.intake.social import ITEM, built_items, located, shared_extra
+from data.intake.social import ITEM, built_items, json_problem, located, shared_extra
+from data.messages import Message, msg
 from data.records import Quarantined, RawMessage
 
 KIND = "telegram"
@@ -73,14 +74,15 @@ def _items(
                     yield item
         except (ijson.JSONError, UnicodeDecodeError, TooDeep) as exc:
             # Part of the file was read: keep it, and say loudly where the rest was lost.
-            where = f"damaged near byte {reader.bytes_in}"
-            problem = str(exc) if isinstance(exc, TooDeep) else f"{where} ({_decoding(exc)})"
+            problem = exc.message if isinstance(exc, TooDeep) else msg("damaged_near", byte=reader.bytes_in)
+            if not isinstance(exc, TooDeep):
+                problem = msg("with_detail", problem=problem, detail=json_problem(exc))
             tally.read()
             yield tally.quarantine(
                 f"tg:file:{infile.name}:byte-{reader.bytes_in}",
-                f"{problem}; {result.stats['read'] - 1} messages before that point were read, the rest was not",
+                msg("messages_read_before", problem=problem, n=result.stats["read"] - 1),
             )
-            result.problems.append(f"{infile.name}: {problem}; the rest of the file was not read")
+            result.problems.append(msg("file_rest_not_read", file=infile.name, problem=problem))
     _write_notes(result)
 
 
@@ -110,14 +112,10 @@ def _layout(infile: InputFile, json_bounds: tuple[int, int]) -> _Layout:
                 elif prefix == "" and event == "map_key" and value in ("chats", "left_chats"):
                     return _Layout(single_chat=False)
         except TooDeep as exc:
-            raise UnreadableFile(infile.name, str(exc)) from None
+            raise UnreadableFile(infile.name, exc.message) from None
         except (ijson.JSONError, UnicodeDecodeError) as exc:
-            raise UnreadableFile(infile.name, f"not a readable Telegram export JSON ({_decoding(exc)})") from None
-    raise UnreadableFile(
-        infile.name,
-        "no Telegram messages found: expected a 'messages' list or 'chats.list' "
-        "(a Telegram Desktop JSON export, result.json)",
-    )
+            raise UnreadableFile(infile.name, msg("telegram_unreadable", problem=json_problem(exc))) from None
+    raise UnreadableFile(infile.name, msg("telegram_no_messages"))
 
 
 def _messages(reader: DepthGuard) -> Iterator[tuple[str, str | None, Any]]:
@@ -141,7 +139,7 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
     """One message entry as a record, or None when it is not a record (counted as skipped)."""
     if not isinstance(message, dict):
         tally.read()
-        reason = f"chat {chat_id}: an entry of 'messages' is not an object"
+        reason = msg("tg_entry_not_object", chat=chat_id)
         return tally.quarantine(_no_id_ref(chat_id, tally), reason)
     msg_type = message.get("type", "message")
     if msg_type == "service":
@@ -151,7 +149,9 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
     ref = f"tg:{chat_id}:{msg_id}" if msg_id is not None else _no_id_ref(chat_id, tally)
     if msg_type != "message":
         tally.read()
-        return tally.quarantine(ref, f"message {msg_id}: unknown message type '{msg_type}'")
+        return tally.quarantine(
+            ref, msg("tg_message_problem", id=str(msg_id), problem=msg("tg_unknown_type", type=str(msg_type)))
+        )
     text, links = _rebuild_text(message)
     location, venue = _location(message)
     location, from_link = located(location, links)
@@ -160,12 +160,12 @@ def _convert(message: Any, chat_id: str, chat_type: str | None, tally: Tally) ->
         return None
     tally.read()
     if msg_id is None:
-        return tally.quarantine(ref, "a message without an id (cannot be referenced)", text)
+        return tally.quarantine(ref, msg("tg_no_id"), text)
     received_at, assumed_local = _received_at(message)
     if received_at is None:
         shown = message.get("date")
-        reason = f"message {msg_id}: date '{shown}' is not a date" if shown else f"message {msg_id}: no date"
-        return tally.quarantine(ref, reason, text)
+        problem = msg("bad_date", value=str(shown)) if shown else msg("no_date")
+        return tally.quarantine(ref, msg("tg_message_problem", id=str(msg_id), problem=problem), text)
     extra: dict[str, Any] = {"chat_id": chat_id}
     if chat_type:
         extra["chat_type"] = chat_type
@@ -253,12 +253,12 @@ def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str 
     return location, venue
 
 
-def _bad_pin(message: dict[str, Any]) -> str | None:
+def _bad_pin(message: dict[str, Any]) -> Message | None:
     """Why an attached location is no point (NaN, off the Earth), so the moderator sees it."""
     info = message.get("location_information")
     if not isinstance(info, dict) or (info.get("latitude") is None and info.get("longitude") is None):
         return None
-    return f"outside the city: the attached location {info.get('latitude')!r}, {info.get('longitude')!r} is not a point"
+    return msg("pin_not_a_point", lat=repr(info.get("latitude")), lon=repr(info.get("longitude")))
 
 
 def _has_media(message: dict[str, Any]) -> bool:
@@ -296,24 +296,16 @@ def _author_id(message: dict[str, Any]) -> str | None:
     return None
 
 
-def _decoding(exc: Exception) -> str:
-    """A parse error, with the likely cause when it is the text encoding."""
-    if isinstance(exc, UnicodeDecodeError):
-        return f"the text is not UTF-8 ({exc.reason} at byte {exc.start}); export it again as UTF-8"
-    return " ".join(str(exc).split())  # yajl's messages span lines
-
-
 def _write_notes(result: ParseResult) -> None:
     stats = result.stats
     if stats["skipped_service"]:
-        result.notes.append(f"{stats['skipped_service']} service messages (joins, pins, title changes) skipped")
+        result.notes.append(msg("note_tg_service", n=stats["skipped_service"]))
     photos = stats["skipped_photo"] + stats["photo_captions"]
-    if photos:
-        note = f"{photos} photos not imported"
-        if stats["photo_captions"]:
-            note += f" ({stats['photo_captions']} with a caption, imported as text)"
-        result.notes.append(note)
+    if photos and stats["photo_captions"]:
+        result.notes.append(msg("note_tg_photos_captions", n=photos, captions=stats["photo_captions"]))
+    elif photos:
+        result.notes.append(msg("note_tg_photos", n=photos))
     if stats["skipped_media"]:
-        result.notes.append(f"{stats['skipped_media']} files, stickers or voice messages without text skipped")
+        result.notes.append(msg("note_tg_media", n=stats["skipped_media"]))
     if stats["skipped_empty"]:
-        result.notes.append(f"{stats['skipped_empty']} messages without text or location skipped")
+        result.notes.append(msg("note_tg_empty", n=stats["skipped_empty"]))

@@ -288,6 +288,7 @@ class _Rows:
         self._texts: dict[int, _Norm] = {}
         self._days: dict[int, date] = {}
         self._places: dict[int, _Place] = {}
+        self._zone = city_zone()  # once per frame, not per report
 
     def _ordered(self, df: pd.DataFrame, by_time: list[int], lat: list[float], lon: list[float]) -> list[int]:
         """Time order; reports of the same moment by :func:`content_key` (only those)."""
@@ -312,7 +313,7 @@ class _Rows:
         return self._texts[k]
 
     def _day(self, k: int) -> date:
-        self._days[k] = _kyiv_day(_EPOCH + timedelta(microseconds=self.when[k] // 1000))
+        self._days[k] = (_EPOCH + timedelta(microseconds=self.when[k] // 1000)).astimezone(self._zone).date()
         return self._days[k]
 
     def _place(self, k: int) -> _Place:

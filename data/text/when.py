@@ -27,7 +27,7 @@ Rules, in short:
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from typing import Literal
 
 from data.city_profile import city_zone
@@ -241,8 +241,8 @@ def _hours_ago(text: str) -> timedelta | None:
     return timedelta(minutes=value) if minutes else timedelta(hours=value)
 
 
-def _local(day: date, at: time) -> datetime:
-    return datetime.combine(day, at, tzinfo=city_zone())
+def _local(day: date, at: time, zone: tzinfo) -> datetime:
+    return datetime.combine(day, at, tzinfo=zone)
 
 
 def occurred_at(text: str, message_time: datetime) -> tuple[datetime, WhenSource]:
@@ -258,7 +258,8 @@ def occurred_at(text: str, message_time: datetime) -> tuple[datetime, WhenSource
 
 def read_time(norm: str, message_time: datetime) -> tuple[datetime, WhenSource]:
     """:func:`occurred_at` of a normalised text at an aware UTC message time, every rule applied."""
-    local_now = message_time.astimezone(city_zone())
+    zone = city_zone()  # once: reading the profile in force costs more than a regex scan
+    local_now = message_time.astimezone(zone)
     if (delta := _hours_ago(norm)) is not None:
         return message_time - delta, "text"
     day, how = _find_day(norm, local_now)
@@ -267,17 +268,17 @@ def read_time(norm: str, message_time: datetime) -> tuple[datetime, WhenSource]:
         return message_time, "message_time"
     if day is None:
         assert at is not None
-        candidate = _local(local_now.date(), at)
+        candidate = _local(local_now.date(), at, zone)
         if candidate > local_now:
-            candidate = _local(local_now.date() - timedelta(days=1), at)
+            candidate = _local(local_now.date() - timedelta(days=1), at, zone)
     elif at is None:
-        candidate = _local(day, local_now.timetz().replace(tzinfo=None))
+        candidate = _local(day, local_now.timetz().replace(tzinfo=None), zone)
     else:
-        candidate = _local(day, at)
-        if night and _local(day + timedelta(days=1), at) <= local_now:
-            candidate = _local(day + timedelta(days=1), at)
+        candidate = _local(day, at, zone)
+        if night and _local(day + timedelta(days=1), at, zone) <= local_now:
+            candidate = _local(day + timedelta(days=1), at, zone)
         if candidate > local_now and how == "weekday":
-            candidate = _local(day - timedelta(days=7), at)
+            candidate = _local(day - timedelta(days=7), at, zone)
     result = candidate.astimezone(UTC)
     if result > message_time:
         return message_time, "message_time"

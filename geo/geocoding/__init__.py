@@ -48,6 +48,13 @@ by itself; landmarks are found by their own names anywhere in the text ("Kiasman
 A shared Telegram location or a form pin is the sender's own point: it wins over the text
 (level "address", score 1.0, 25 m); the names read from the text are still reported.
 
+Speed (issue 25): what each step asks about a word (its match keys, whether a name, a
+landmark kind or a brand can start with it) is read once per distinct word and index
+(`inflect.word_info`), and each step visits only the words those answers let through;
+answer points and street middles are remembered per index. Every memo is bounded.
+bench/geocode_equal.py checks that all answers on ~21,000 texts stay as recorded and
+tests/test_geocoder_gates.py that each shortcut skips only work that finds nothing.
+
 Modules, in reading order: `weights` (every number, documented), `words` (vocabularies),
 `index` (the gazetteer as lookup tables), `inflect`, `text` (tokens), `houses`, `names`,
 `landmarks`, `geometry` (metres), `decision` (the answer), `match` (its type).

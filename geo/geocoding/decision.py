@@ -23,6 +23,7 @@ from geo.geocoding.geometry import (
 )
 from geo.geocoding.houses import _parse_house
 from geo.geocoding.index import _default_gazetteer, _house_key, _Index, _Landmark, _Street, get_index
+from geo.geocoding.inflect import word_info
 from geo.geocoding.landmarks import _find_landmarks, _LandmarkHit, _named_landmarks
 from geo.geocoding.match import Match
 from geo.geocoding.names import _find_names, _fuzzy_names, _support
@@ -82,6 +83,7 @@ def _cross_before(t: _Text, a: _Candidate) -> bool:
 
 def _read(text: str, index: _Index) -> tuple[_Text, list[_Candidate], list[_LandmarkHit]]:
     t = _prepare(text)
+    t.infos = [word_info(index, t.texts[i]) for i in t.words]
     landmarks = _find_landmarks(t, index)
     in_landmark = set()
     for hit in landmarks:

@@ -80,10 +80,12 @@ def _intersection(a: _Street, b: _Street) -> tuple[float, float, float] | None:
 def _street_point(st: _Street) -> tuple[float, float, float]:
     """The middle of the street's main line, with a radius reaching its farthest point
     (every piece of it, however it bends) plus the offset of an event from the line."""
-    p = st.main.interpolate(0.5, normalized=True)
-    pieces = getattr(st.geom, "geoms", [st.geom])
-    reach = max(math.hypot(x - p.x, y - p.y) for piece in pieces for x, y in piece.coords)
-    return p.x, p.y, max(reach, 25.0) + STREET_OFFSET_M
+    if st.middle is None:  # the same for every message naming the street: computed once
+        p = st.main.interpolate(0.5, normalized=True)
+        pieces = getattr(st.geom, "geoms", [st.geom])
+        reach = max(math.hypot(x - p.x, y - p.y) for piece in pieces for x, y in piece.coords)
+        st.middle = (p.x, p.y, max(reach, 25.0) + STREET_OFFSET_M)
+    return st.middle
 
 
 # --- main -------------------------------------------------------------------------------
@@ -104,11 +106,26 @@ def _to_wgs84(crs: str) -> Transformer:
     return Transformer.from_crs(crs, WGS84, always_xy=True)
 
 
+POINT_MEMO_SIZE = 32768  # answer points remembered per index (~300 bytes each, <= 10 MB)
+
+
 def _finish(index: _Index, match: Match, x: float, y: float, *, point_district: bool = True) -> Match:
-    lon, lat = _to_wgs84(index.crs).transform(x, y)  # scalars: no array round trip per answer
-    match.lat, match.lon = round(float(lat), 7), round(float(lon), 7)
+    """The answer's degrees (and microdistrict) for its metric point. Answers land on a
+    few thousand points (street middles, addresses, landmarks, corners), so each point's
+    transform and district lookup is remembered per index; bounded, it starts again when full."""
+    hit = index.point_memo.get((x, y))
+    if hit is None:
+        lon, lat = _to_wgs84(index.crs).transform(x, y)  # scalars: no array round trip per answer
+        lat, lon = round(float(lat), 7), round(float(lon), 7)
+        hit = [lat, lon, ...]  # the district is looked up when an answer first needs it
+        if len(index.point_memo) >= POINT_MEMO_SIZE:
+            index.point_memo.clear()
+        index.point_memo[(x, y)] = hit
+    match.lat, match.lon = hit[0], hit[1]
     if match.district is None and point_district:
-        match.district = _district_at(index, match.lat, match.lon)
+        if hit[2] is ...:
+            hit[2] = _district_at(index, hit[0], hit[1])
+        match.district = hit[2]
     return match
 
 

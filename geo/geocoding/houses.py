@@ -93,6 +93,35 @@ def _parse_house(t: _Text, i: int) -> tuple[str, tuple[int, int]] | None:
     return house, (i, end)
 
 
+_RELATIVE = frozenset({"у", "в", "між", "между"})
+
+
+def _skipped_before_house(word: str) -> bool:
+    """Words _house_after steps over between a name and its house number."""
+    return (
+        word in {",", ".", "-"}
+        or word in STREET_TYPES
+        or word in HOUSE_WORDS
+        or word in NEAR_WORDS
+        or word in _RELATIVE
+        or stem(word) == "будинк"
+    )
+
+
+def _house_ends(t: _Text) -> frozenset[int]:
+    """Token indices a house number may follow (only skipped words between them and a
+    number): _house_after can only answer for these, so the others need not ask it."""
+    out: set[int] = set()
+    texts = t.texts
+    for k in [k for k, w in enumerate(texts) if w.isdigit()]:  # Token.is_number
+        j = k - 1
+        out.add(j)
+        while j >= 0 and _skipped_before_house(texts[j]):
+            j -= 1
+            out.add(j)
+    return frozenset(out)
+
+
 def _house_after(t: _Text, last: int) -> tuple[str, tuple[int, int]] | None:
     """House number after a street name: 'Соборності 23/27', 'вул. X, буд. 15',
     'на X возле дома 14', 'Соборності вул., 8', 'на X між 10 і 12'."""

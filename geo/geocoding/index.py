@@ -59,6 +59,7 @@ class _Street:
     main: LineString  # the longest merged line: middle point and house interpolation
     exact: dict[str, tuple[float, float]] = field(default_factory=dict)
     by_parity: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # (n, s on main)
+    middle: tuple[float, float, float] | None = None  # geometry._street_point, once computed
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,9 @@ class _Index:
     fuzzy_memo: dict[tuple[str, float], list[tuple[float, int]]] = field(default_factory=dict)  # see _fuzzy_near
     landmark_aliases: dict[tuple[str, ...], list[_Landmark]] = field(default_factory=dict)
     landmark_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest alias
+    alias_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest street/district alias
+    word_memo: dict[str, Any] = field(default_factory=dict)  # inflect.word_info
+    point_memo: dict[tuple[float, float], list[Any]] = field(default_factory=dict)  # geometry._finish
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
     crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)
@@ -388,6 +392,8 @@ def build_index(gazetteer: Gazetteer) -> _Index:
     }  # "Helsinki" is the city
     for key in index.landmark_aliases:
         index.landmark_starts[key[0]] = max(index.landmark_starts.get(key[0], 0), len(key))
+    for key in aliases:
+        index.alias_starts[key[0]] = max(index.alias_starts.get(key[0], 0), len(key))
     index.prefixes = _prefix_table(gazetteer)
     index.typed_words = _typed_words(gazetteer)
     return index

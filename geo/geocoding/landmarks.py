@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from data.text.vocabulary import NEAR_WORDS
 from geo.geocoding.index import _Index, _Landmark
-from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import _contiguous, _next_token, _prev_token, _Text
 from geo.geocoding.words import (
     _FILLER_WORDS,
@@ -60,9 +59,9 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
     """Kind words with a number, a name or (for kinds unique in town) alone."""
     out: list[_LandmarkHit] = []
     used: set[int] = set()
-    for pos, i in enumerate(t.words):
-        if i in used:
-            continue
+    for pos, (i, info) in enumerate(zip(t.words, t.infos)):
+        if not info.kind or i in used:
+            continue  # no kind word starts here (what _kind_at would say, without its work)
         kind, last = _kind_at(t, pos)
         if kind is None:
             continue
@@ -97,7 +96,9 @@ def _brands(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkHit]:
     """A shop, bar or cafe named without its kind word: in quotes, or after a relative word
     when the name is no ordinary word ("біля АТБ", "возле Сильпо", "біля «Якоря»")."""
     out: list[_LandmarkHit] = []
-    for j in t.words:
+    for j, info in zip(t.words, t.infos):
+        if not info.brand:
+            continue  # no shop, bar or cafe has this word in its name
         if j in used or not t.tokens[j].is_word or len(t.word(j)) < 3:
             continue
         keys = word_keys(t.word(j))
@@ -146,11 +147,12 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
     if not index.landmark_aliases:
         return out
     words = t.words
-    keys = [sorted(_text_keys(index, t.word(j))) for j in words]
+    infos = t.infos
+    keys = [info.keys for info in infos]
     pos = 0
     while pos < len(words):
         hit = None
-        longest = max((index.landmark_starts.get(k, 0) for k in keys[pos]), default=0)
+        longest = infos[pos].landmark_reach
         for n in range(min(longest, len(words) - pos), 0, -1):
             span = words[pos : pos + n]
             if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):

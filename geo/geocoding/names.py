@@ -7,7 +7,7 @@ import itertools
 from rapidfuzz import fuzz, process
 
 from data.text.vocabulary import CONNECTORS, CROSS_WORDS, DISTRICT_WORDS, NEAR_WORDS, STREET_TYPES
-from geo.geocoding.houses import _house_after, _house_before
+from geo.geocoding.houses import _house_after, _house_before, _house_ends
 from geo.geocoding.index import _Alias, _folded, _house_key, _Index
 from geo.geocoding.inflect import _text_keys
 from geo.geocoding.text import (
@@ -47,30 +47,42 @@ from geo.normalize import (
     TYPES_AFTER_NAME,
     is_dictionary_word,
     stem,
-    word_keys,
 )
+
+_DOT = frozenset({"."})
+_CONTEXT_WORDS = (frozenset(STREET_TYPES) | CONNECTORS | PLACE_PREPOSITIONS | CROSS_WORDS) - {"."}
+"""Words after which _fuzzy_names reads a misspelt name (typed, joined, a preposition, a corner)."""
 
 
 def _find_names(t: _Text, index: _Index) -> list[_Candidate]:
     """Longest exact alias spans (up to MAX_ALIAS_WORDS), left to right, without overlaps."""
     found: list[_Candidate] = []
     words = t.words
-    exact = [sorted(word_keys(t.word(i))) for i in words]
-    keys = [sorted(_text_keys(index, t.word(i))) for i in words]
-    more = [len(k) > len(e) for k, e in zip(keys, exact)]  # the word may inflect a name
-    joined = [_contiguous(t, words[k], words[k + 1]) for k in range(len(words) - 1)]
+    infos = t.infos
+    exact = [info.exact for info in infos]
+    keys = [info.keys for info in infos]
     pos = 0
     while pos < len(words):
+        # no alias starts with any key of this word (exact or inflected): no name starts here
+        reach = infos[pos].name_reach
+        if reach == 0:
+            pos += 1
+            continue
         best: _Candidate | None = None
         longest = 1
-        while longest < MAX_ALIAS_WORDS and pos + longest < len(words) and joined[pos + longest - 1]:
+        while (
+            longest < min(MAX_ALIAS_WORDS, reach)
+            and pos + longest < len(words)
+            and _contiguous(t, words[pos + longest - 1], words[pos + longest])
+        ):
             longest += 1
         for n in range(longest, 0, -1):
             hits: list[_Alias] = []
             for key in itertools.product(*exact[pos : pos + n]):
                 hits.extend(index.aliases.get(key, ()))
-            inflected = not hits and any(more[pos : pos + n])
-            if inflected:  # "Aleksanterinkadulla": only through an inflected form
+            # the word may inflect a name: "Aleksanterinkadulla" only through an inflected form
+            inflected = not hits and any(len(keys[k]) > len(exact[k]) for k in range(pos, pos + n))
+            if inflected:
                 for key in itertools.product(*keys[pos : pos + n]):
                     hits.extend(index.aliases.get(key, ()))
             if hits:
@@ -224,6 +236,25 @@ def _attributive(t: _Text, adj_i: int, noun_i: int) -> bool:
     return _agree(t.word(adj_i), noun_tok.text, frozenset(cases) if cases else None)
 
 
+def _fuzzy_positions(t: _Text, ends: frozenset[int]) -> list[int]:
+    """Word positions _fuzzy_names must look at, in order: right after a context word
+    (past dots), or ending, alone or with the next word, before a house number. A word
+    elsewhere has no context and no house, so no misspelt name is read there."""
+    texts = t.texts
+    pos_of = {i: pos for pos, i in enumerate(t.words)}
+    found: set[int] = set()
+    for k in [k for k, w in enumerate(texts) if w in _CONTEXT_WORDS]:
+        j = k + 1
+        while j < len(texts) and texts[j] == ".":
+            j += 1
+        if j in pos_of:
+            found.add(pos_of[j])
+    for e in ends:
+        if e in pos_of:
+            found.update((pos_of[e], pos_of[e] - 1))
+    return sorted(p for p in found if p >= 0)
+
+
 def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
     """Typos, only where the context says a street name must stand: after a street-type word,
     a place preposition, an intersection word or a connector after another street, or
@@ -231,27 +262,28 @@ def _fuzzy_names(t: _Text, index: _Index, taken: set[int]) -> list[_Candidate]:
     out: list[_Candidate] = []
     if not index.fuzzy_choices:
         return out
-    for pos, i in enumerate(t.words):
-        if i in taken or not t.tokens[i].is_word:
+    texts = t.texts
+    ends = _house_ends(t)  # only a span ending here can stand before a house number
+    for pos in _fuzzy_positions(t, ends):
+        i = t.words[pos]
+        if i in taken or not texts[i][0].isalpha():
             continue
-        prev = _prev_token(t, i, frozenset({"."}))
-        prev_word = t.word(prev) if prev is not None else ""
+        prev = _prev_token(t, i, _DOT)
+        prev_word = texts[prev] if prev is not None else ""
+        nxt = t.words[pos + 1] if pos + 1 < len(t.words) else None
         typed = prev_word in STREET_TYPES and STREET_TYPES[prev_word] != "мікрорайон"
         joined = prev_word in CONNECTORS and prev is not None and _prev_token(t, prev) in taken
         context = typed or joined or prev_word in PLACE_PREPOSITIONS or prev_word in CROSS_WORDS
+        if not (context or i in ends or nxt in ends):
+            continue
         spans = [[i]]
-        if (
-            pos + 1 < len(t.words)
-            and t.words[pos + 1] not in taken
-            and _contiguous(t, i, t.words[pos + 1])
-            and t.tokens[t.words[pos + 1]].is_word
-        ):
-            spans.insert(0, [i, t.words[pos + 1]])
+        if nxt is not None and nxt not in taken and _contiguous(t, i, nxt) and t.tokens[nxt].is_word:
+            spans.insert(0, [i, nxt])
         for span in spans:
-            words = [t.word(j) for j in span]
+            words = [texts[j] for j in span]
             if sum(len(w) for w in words) < (FUZZY_MIN_LEN_TYPED if typed else FUZZY_MIN_LEN):
                 continue
-            housed = _house_after(t, span[-1]) is not None
+            housed = span[-1] in ends and _house_after(t, span[-1]) is not None
             if not (context or housed):
                 continue
             strong = typed or joined or housed or prev_word in CROSS_WORDS

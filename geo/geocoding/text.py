@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from data.text.vocabulary import EMAIL_PATTERN, HANDLE_PATTERN
 from geo.geocoding.index import _Alias
+from geo.geocoding.inflect import WordInfo
 from geo.geocoding.words import _FILLER_WORDS, _is_ordinal_suffix
-from geo.normalize import Token, normalize_text, tokenize
+from geo.normalize import ORDINAL_SUFFIXES, Token, normalize_text, tokenize
 
 
 @dataclass
@@ -33,6 +34,8 @@ class _Text:
     original: str
     tokens: list[Token]
     words: list[int]  # indices of word/number tokens that carry meaning
+    texts: list[str] = field(default_factory=list)  # each token's text, for the hot loops
+    infos: list[WordInfo] = field(default_factory=list)  # word_info of each of `words` (set by read)
 
     def word(self, i: int) -> str:
         return self.tokens[i].text
@@ -53,16 +56,20 @@ before reading (same length, so spans still point into the original text)."""
 def _prepare(text: str) -> _Text:
     normalised = _NOT_PLACES.sub(lambda m: " " * len(m.group(0)), normalize_text(text))
     tokens = tokenize(normalised)
-    for i, tok in enumerate(tokens[:-2]):
+    texts = [tok.text for tok in tokens]
+    for i in range(len(tokens) - 2):
         # "в. Кленова": "в." is short for вулиця when a dot is glued to it
-        if tok.text == "в" and tokens[i + 1].text == "." and tokens[i + 1].start == tok.end and tokens[i + 2].is_word:
-            tokens[i] = Token("вул", tok.start, tok.end)
+        if texts[i] == "в" and texts[i + 1] == "." and tokens[i + 1].start == tokens[i].end and tokens[i + 2].is_word:
+            tokens[i] = Token("вул", tokens[i].start, tokens[i].end)
+            texts[i] = "вул"
     words = [
         i
-        for i, t in enumerate(tokens)
-        if (t.is_word or t.is_number) and not _is_ordinal_suffix(tokens, i) and t.text not in _FILLER_WORDS
+        for i, w in enumerate(texts)
+        if (w[0].isalpha() or w.isdigit())  # Token.is_word or Token.is_number
+        and w not in _FILLER_WORDS
+        and (w not in ORDINAL_SUFFIXES or not _is_ordinal_suffix(tokens, i))
     ]
-    return _Text(text, tokens, words)
+    return _Text(text, tokens, words, texts)
 
 
 def _prev_token(t: _Text, i: int, skip: frozenset[str] = frozenset({".", ","})) -> int | None:

@@ -73,7 +73,8 @@ def test_purge_needs_the_dry_run_and_the_typed_word(page, app_url, shot) -> None
     confirm.fill("purge please")
     page.get_by_role("button", name=t("purge.run")).click()
     wait_idle(page)
-    page.get_by_text(t("accounts.refused", reason=f"type {PURGE_WORD} to confirm")).wait_for(timeout=30_000)
+    refused = t("accounts.refused", reason=t("msg.purge_type_word", word=PURGE_WORD))  # in the page's language
+    page.get_by_text(refused).wait_for(timeout=30_000)
     confirm.fill(PURGE_WORD)
     page.get_by_role("button", name=t("purge.run")).click()
     wait_idle(page)

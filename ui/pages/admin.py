@@ -20,7 +20,9 @@ def attempt(action, done_key: str, **values: object) -> None:  # type: ignore[no
     """Run one account action; say what happened (a refusal shows its reason)."""
     try:
         result = action()
-    except (ValueError, KeyError, PermissionError) as exc:
+    except admin.MessageError as exc:
+        st.error(state.tr("accounts.refused", reason=state.say(exc.message, markdown_text)))
+    except PermissionError as exc:  # the page guard lets only admins in: a bug, shown rather than hidden
         st.error(state.tr("accounts.refused", reason=markdown_text(exc)))
     else:
         st.success(
@@ -102,8 +104,8 @@ with purge_tab:
             if st.form_submit_button(state.tr("purge.run")):
                 try:
                     done = admin.purge_confirmed(engine, preview, word, actor=user)
-                except ValueError as exc:
-                    st.error(state.tr("accounts.refused", reason=markdown_text(exc)))
+                except admin.MessageError as exc:
+                    st.error(state.tr("accounts.refused", reason=state.say(exc.message, markdown_text)))
                 else:
                     st.session_state.pop("purge_preview")
                     st.success(state.tr("purge.done"))

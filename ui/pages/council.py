@@ -200,7 +200,7 @@ with plan_tab:
                             )
                         )
                     except (PermissionError, ValueError) as exc:
-                        st.error(markdown_text(exc))
+                        st.error(state.refusal(exc))
         st.markdown(f"**{state.tr('plan.milestones')}**")
         stones = actions.milestones_frame(engine, [int(chosen)])
         if stones.empty:
@@ -226,7 +226,7 @@ with plan_tab:
                     actions.add_milestone(engine, int(chosen), title=title, on_date=on_date, text=text, user=user)
                     st.success(state.tr("plan.milestone_added"))
                 except (PermissionError, ValueError) as exc:
-                    st.error(markdown_text(exc))
+                    st.error(state.refusal(exc))
     if full:
         with st.form("new-action"):
             st.markdown(f"**{state.tr('council.new')}**")
@@ -260,7 +260,7 @@ with plan_tab:
                     )
                     st.success(state.tr("council.created", id=int(new_id)))
                 except ValueError as exc:
-                    st.error(markdown_text(exc))
+                    st.error(state.refusal(exc))
 
     if effect.may_see(role):
         st.markdown(f"**{state.tr('plan.effect')}**")
@@ -351,7 +351,7 @@ with meetings_tab:
                         )
                     )
                 except (PermissionError, ValueError, KeyError) as exc:
-                    st.error(markdown_text(exc))
+                    st.error(state.refusal(exc))
     raised = reports[reports["meeting_id"].notna()]
     st.markdown(state.tr("council.raised", n=len(raised)))
     agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]

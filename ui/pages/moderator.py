@@ -76,7 +76,7 @@ if section == "upload":
                 )
             except moderation.UnreadableFile as exc:
                 st.error(state.tr("mod.unreadable", file=markdown_text(upload.name)))
-                st.text(str(exc))
+                st.text(state.say(exc.problem))
                 continue
             bar.progress(1.0)
             if summary.batch_id is None or summary.same_file_batch is not None:
@@ -101,9 +101,9 @@ if section == "upload":
             if batch["repeats"]:
                 st.text(state.tr("mod.accounting", **batch))
             for problem in batch["problems"]:
-                st.text(problem)
+                st.text(state.say(problem))
             for note in batch["notes"]:
-                st.text(f"{batch['file_name']}: {note}")
+                st.text(f"{batch['file_name']}: {state.say(note)}")
 
 elif section == "queue":
     kinds = [None, *moderation.REASON_KINDS, "other"]
@@ -123,10 +123,11 @@ elif section == "queue":
         st.stop()
     shown = queue.assign(
         kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
+        reason=queue["reason"].map(state.say),  # a grid cell is text, never markup
         source=queue["source"].map(lambda s: labels.code_label("source", s, lang)),
     )
     picked = st.dataframe(
-        visible_columns(shown[["id", "source", "kind", "age_days", "excerpt"]]).rename(
+        visible_columns(shown[["id", "source", "kind", "reason", "age_days", "excerpt"]]).rename(
             columns=lambda c: state.tr("mod.col_" + c)
         ),
         hide_index=True,
@@ -155,6 +156,8 @@ elif section == "queue":
         state.tr("mod.choose"), queue["id"].tolist(), format_func=lambda i: f"#{i}: {excerpts[i][:80]}"
     )
     st.text(excerpts[chosen])  # the report's own words: plain text, never markup
+    reasons = queue.set_index("id")["reason"]
+    st.caption(state.tr("mod.chosen_reason", reason=state.say(reasons[chosen], markdown_text)))
     cache.geocoder_ready()
     suggestions = moderation.suggestions(excerpts[chosen])
     if not suggestions:
@@ -176,8 +179,8 @@ elif section == "queue":
             new_id = moderation.place_quarantined(
                 engine, int(chosen), lat=point[0], lon=point[1], actor=user.username, role=role
             )
-        except ValueError as exc:
-            st.error(markdown_text(exc))
+        except moderation.MessageError as exc:
+            st.error(state.say(exc.message, markdown_text))
         else:
             done(state.tr("mod.placed", id=new_id))
     reason = col2.text_input(state.tr("mod.reject_reason"), key="reason-one")
@@ -245,8 +248,8 @@ else:
     if c1.button(state.tr("mod.merge")):
         try:
             moderation.merge(engine, report_id, int(original), actor=user.username, role=role)
-        except ValueError as exc:
-            st.error(markdown_text(exc))
+        except moderation.MessageError as exc:
+            st.error(state.say(exc.message, markdown_text))
         else:
             done(state.tr("mod.merged", id=report_id, original=int(original)))
     if c2.button(state.tr("mod.split")):

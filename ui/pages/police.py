@@ -57,7 +57,7 @@ st.caption(
 if view.ahead is not None:
     st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
-    st.warning(state.tr("map.insufficient", reason=markdown_text(attrs.get("reason"))))
+    st.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
 map_frame.draw(view.fmap, key="police-map", height=600)
 
 st.subheader(state.tr("police.top"))
