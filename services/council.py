@@ -265,6 +265,10 @@ def periods(today: date, *, months_back: int = 24) -> list[str]:
     return [q.label for q in quarters] + [m.label for m in months]
 
 
+#: the newest periods a council page computes in the background (ui/cache.py's warm-up)
+WARM_PERIODS = 12
+
+
 def default_period(today: date) -> str:
     """The last quarter that has ended: what a programme report is usually about."""
     current = Quarter(today.year, (today.month - 1) // 3 + 1)

@@ -55,6 +55,12 @@ PERIODS: tuple[int | str, ...] = ("next7", 4, 8, 12, 26)
 AHEAD = "next7"
 AHEAD_DAYS = 7
 AHEAD_EVIDENCE_WEEKS = 4  # the recent weeks the "next 7 days" map shows beside its forecast
+DEFAULT_PERIOD = 8
+DEFAULT_LAYERS = ("gistar", "emerging", "points")
+#: the patrol plan's controls as the page opens them: patrols, shift slider (start, end hour), window hours, beat km
+DEFAULT_PLAN = (2, (18, 24), 2, 1.5)
+DEFAULT_AREAS = 3
+AREA_COUNTS = range(2, 9)
 
 
 @dataclass

@@ -30,6 +30,21 @@ def _isolated_secrets(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pyt
     monkeypatch.setenv("HOTSPOTS_MODE", "demo")
 
 
+@pytest.fixture(autouse=True)
+def _warm_up_only_when_asked(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The pages' background warm-up (ui/warm_up.py) would outlive its test (its store, its
+    patches) and load the machine: outside tests marked ``warm_up`` a job is only queued."""
+    if request.node.get_closest_marker("warm_up") is None:
+        import queue
+        from collections import OrderedDict
+
+        from ui import warm_up
+
+        monkeypatch.setattr(warm_up, "_ensure_worker", lambda: None)
+        monkeypatch.setattr(warm_up, "_JOBS", queue.Queue())
+        monkeypatch.setattr(warm_up, "_STATUS", OrderedDict())
+
+
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'store.db'}"

@@ -5,6 +5,8 @@ makes the next call compute afresh."""
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 
@@ -155,3 +157,105 @@ def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, 
             assert {f: draw[f] for f in fields} == {f: sent[0][f] for f in fields}
         assert sent[0]["header"].count("#map_div {") == 1
     assert any("markercluster" in link for link in sent[0]["js_links"])  # the police map's own plugin
+
+
+def _police_runs(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
+    """The periods for which the police page's data were computed (cache misses)."""
+    from services import police
+
+    periods: list[object] = []
+    original = police.police_data
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        periods.append(kwargs["period"])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(police, "police_data", spy)
+    return periods
+
+
+@pytest.mark.warm_up
+def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_store, monkeypatch) -> None:
+    from sqlalchemy import text
+
+    from services import police
+    from ui import warm_up
+
+    monkeypatch.setattr(police, "AREA_COUNTS", range(3, 5))  # two counts stand for all (each solves a p-median)
+    computed = _police_runs(monkeypatch)
+    first = cache.warm_police("police", lang="uk")
+    assert warm_up.wait() and cache.warm_up_status(first) == "done"
+    assert sorted(map(str, computed)) == sorted(map(str, police.PERIODS))
+    assert cache.warm_police("police", lang="uk") == first  # asked again (a rerun, another session): nothing new
+    for period in police.PERIODS:  # every period is now a cache hit
+        cache.police_view("police", period=period, categories=[], lang="uk", layers=police.DEFAULT_LAYERS)
+    for areas in police.AREA_COUNTS:
+        cache.patrol_areas("police", categories=[], areas=areas, lang="uk")
+    assert len(computed) == len(police.PERIODS) and warm_up.wait()
+    with demo_store["engine"].begin() as conn:  # a write: a new store version
+        conn.execute(text("UPDATE reports SET status = status WHERE id = (SELECT min(id) FROM reports)"))
+    second = cache.warm_police("police", lang="uk")
+    assert second != first and second[2] > first[2]
+    assert warm_up.wait() and cache.warm_up_status(second) == "done"
+    assert len(computed) == 2 * len(police.PERIODS)  # recomputed for the new version
+
+
+@pytest.mark.warm_up
+@pytest.mark.parametrize("outsider", [None, "moderator", "partner"])
+def test_the_warm_up_never_runs_for_a_session_without_the_role(cache, monkeypatch, outsider) -> None:
+    from ui import warm_up
+
+    computed = _police_runs(monkeypatch)
+    before = warm_up.statuses()
+    with pytest.raises(PermissionError):
+        cache.warm_police(outsider, lang="uk")
+    if outsider != "partner":  # a partner works on the council page
+        with pytest.raises(PermissionError):
+            cache.warm_council(outsider, today=date(2025, 1, 1), lang="uk")
+    assert warm_up.statuses() == before and computed == []
+
+
+def _open_page(engine, slug: str, user: str | None) -> None:  # type: ignore[no-untyped-def]
+    from streamlit.testing.v1 import AppTest
+
+    from auth import sessions
+    from tests.conftest import ROOT
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=600)
+    if user:
+        at.session_state["session_id"] = sessions.open_session(engine, user)
+        at.run()  # the app opens on the public map; the signed-in user then opens the page
+        at.switch_page(str(ROOT / "ui" / "pages" / f"{slug}.py"))
+    at.run()
+    assert not at.exception, at.exception
+
+
+def test_a_staff_page_asks_for_its_warm_up_and_the_public_map_never_does(demo_store, monkeypatch) -> None:
+    """The pages start it (after their own run): police and council for their role, public never."""
+    import streamlit as st
+
+    from ui import warm_up
+
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(demo_store["salt"]))
+    st.cache_data.clear()
+    engine = demo_store["engine"]
+    _open_page(engine, "public_map", None)
+    assert warm_up.statuses() == {}
+    _open_page(engine, "police", "police")
+    _open_page(engine, "council", "partner")
+    asked = [(key[0], key[1]) for key in warm_up.statuses()]  # queued only: this test lets none run
+    assert asked == [("police", "police"), ("council", "partner")]
+
+
+@pytest.mark.warm_up
+def test_the_warm_up_starts_no_step_while_a_user_computation_runs() -> None:
+    import threading
+
+    from ui import warm_up
+
+    ran = threading.Event()
+    with warm_up.user_first():
+        assert warm_up.submit(("test", "user-first"), lambda: [ran.set])
+        assert not ran.wait(0.5)  # queued behind the user's computation
+    assert warm_up.wait() and ran.is_set() and warm_up.state_of(("test", "user-first")) == "done"

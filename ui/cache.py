@@ -15,8 +15,9 @@ function here has one: the role, the version and the clock are all hashed.
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date, datetime
 
 import pandas as pd
@@ -26,7 +27,7 @@ from auth import require
 from services import actions, council, effect, moderation, patrol, police, public
 from services.clock import now
 from services.versions import store_version
-from ui import state
+from ui import map_frame, state, warm_up
 
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
@@ -40,6 +41,17 @@ def version() -> int:
 
 def clock_key() -> int:
     return int(now().timestamp() // CLOCK_STEP)
+
+
+def _user_first(func):  # type: ignore[no-untyped-def]
+    """A page's own computation goes first: the background warm-up starts no step meanwhile."""
+
+    @functools.wraps(func)
+    def run(*args, **kwargs):  # type: ignore[no-untyped-def]
+        with warm_up.user_first():
+            return func(*args, **kwargs)
+
+    return run
 
 
 def _cached(func):  # type: ignore[no-untyped-def]
@@ -56,6 +68,7 @@ def _cached_map(func):  # type: ignore[no-untyped-def]
 # --- police ------------------------------------------------------------------------------
 
 
+@_user_first
 def police_view(
     role: str | None, *, period: int | str, categories: Sequence[str], lang: str, layers: Sequence[str]
 ) -> police.PoliceView:
@@ -144,6 +157,7 @@ def _police_history(role: str | None, version_key: int, categories: tuple[str, .
     return police.load(state.engine())
 
 
+@_user_first
 def when_profile(
     role: str | None, *, period: int | str, categories: Sequence[str], cell: str | None, district: str | None
 ) -> pd.DataFrame:
@@ -171,6 +185,7 @@ def _when_profile(
     )
 
 
+@_user_first
 def patrol_plan(
     role: str | None,
     *,
@@ -220,6 +235,7 @@ def _patrol_plan(
     return plan, police.plan_table(plan, lang=lang)
 
 
+@_user_first
 def patrol_coverage(
     role: str | None,
     *,
@@ -233,20 +249,23 @@ def patrol_coverage(
     """The officer's (possibly edited) plan scored against the forecast the plan was made from;
     the same table scores once, not on every rerun of the plan's fragment."""
     require(role, "police")
-    cells = tuple(
-        (int(p), str(w), str(c)) for p, w, c in plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
-    )
     return _patrol_coverage(
         role,
         version(),
         clock_key(),
         period == police.AHEAD,
         tuple(sorted(categories)),
-        cells,
+        _cells_of(plan_cells),
         shift,
         window_hours,
         best,
     )
+
+
+def _cells_of(plan_cells: pd.DataFrame) -> tuple[tuple[int, str, str], ...]:
+    """A plan's (patrol, window, cell) rows as a hashable key."""
+    rows = plan_cells[["patrol", "window", "cell"]].itertuples(index=False)
+    return tuple((int(p), str(w), str(c)) for p, w, c in rows)
 
 
 @_cached
@@ -272,6 +291,7 @@ def _patrol_coverage(
     )
 
 
+@_user_first
 def patrol_areas(role: str | None, *, categories: Sequence[str], areas: int, lang: str) -> pd.DataFrame | None:
     require(role, "police")
     return _patrol_areas(role, version(), clock_key(), tuple(sorted(categories)), areas, lang)
@@ -331,6 +351,7 @@ def _action_plan(role: str | None, version_key: int, today: date, lang: str) -> 
     return actions.actions_frame(state.engine(), today=today, lang=lang)
 
 
+@_user_first
 def council_review(role: str | None, *, period: str, today: date, lang: str) -> council.Review:
     require(role, "council")
     return _council_review(role, version(), period, today, lang)
@@ -349,6 +370,7 @@ def _council_review(role: str | None, version_key: int, period: str, today: date
     )
 
 
+@_user_first
 def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.DataFrame:
     require(role, "council")
     return _council_trend(role, version(), district, lang)
@@ -387,6 +409,63 @@ def survey_difference(role: str | None, *, before: str, after: str, lang: str) -
 @_cached
 def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
     return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+
+
+# --- background warm-up (police and council) ----------------------------------------------
+
+
+def warm_police(role: str | None, *, lang: str) -> tuple[object, ...]:
+    """After a police page was drawn: every other period (default categories and layers), its
+    profile, the default patrol plans and every count of patrol areas, computed in the
+    background once per store version (ui/warm_up.py). Returns the job's key."""
+    require(role, "police")
+    version_key, clock = version(), clock_key()
+    key = ("police", role, version_key, clock, lang)
+    warm_up.submit(key, lambda: _police_steps(role, version_key, clock, lang))
+    return key
+
+
+def _police_steps(role: str | None, version_key: int, clock: int, lang: str) -> Iterator[Callable[[], object]]:
+    for period in police.PERIODS:
+        yield lambda p=period: map_frame.frame_of(
+            _police_view(role, version_key, clock, p, (), lang, police.DEFAULT_LAYERS).fmap
+        )
+        yield lambda p=period: _when_profile(role, version_key, clock, p, (), None, None)
+    for ahead in (False, True):
+        yield lambda a=ahead: _default_plan(role, version_key, clock, a, lang)
+    for areas in police.AREA_COUNTS:
+        yield lambda n=areas: _patrol_areas(role, version_key, clock, (), n, lang)
+
+
+def _default_plan(role: str | None, version_key: int, clock: int, ahead: bool, lang: str) -> None:
+    """The plan (and its score) the page shows before any of its controls is touched."""
+    patrols, (start, end), window_hours, beat_km = police.DEFAULT_PLAN
+    shift = (start, end % 24)
+    plan, rows = _patrol_plan(role, version_key, clock, ahead, (), patrols, shift, window_hours, beat_km, lang)
+    _patrol_coverage(role, version_key, clock, ahead, (), _cells_of(rows), shift, window_hours, plan.best)
+
+
+def warm_council(role: str | None, *, today: date, lang: str) -> tuple[object, ...]:
+    """After a council page was drawn: the newest periods' reviews and every district's trend,
+    computed in the background once per store version. Returns the job's key."""
+    require(role, "council")
+    version_key = version()
+    key = ("council", role, version_key, today, lang)
+    warm_up.submit(key, lambda: _council_steps(role, version_key, today, lang))
+    return key
+
+
+def _council_steps(role: str | None, version_key: int, today: date, lang: str) -> Iterator[Callable[[], object]]:
+    for label in council.periods(today)[: council.WARM_PERIODS]:
+        yield lambda p=label: map_frame.frame_of(_council_review(role, version_key, p, today, lang).fmap)
+    districts = _council_review(role, version_key, council.default_period(today), today, lang).districts
+    for district in districts:
+        yield lambda d=district: _council_trend(role, version_key, d, lang)
+
+
+def warm_up_status(key: tuple[object, ...]) -> str | None:
+    """How a warm-up stands: None (never asked for), queued, running, done or failed."""
+    return warm_up.state_of(key)
 
 
 # --- moderator ---------------------------------------------------------------------------

@@ -375,3 +375,4 @@ with report_tab:
             file_name=f"programme-report-{period.label}.pdf",
             mime="application/pdf",
         )
+cache.warm_council(role, today=today, lang=lang)  # the other periods and districts, in the background

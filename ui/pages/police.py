@@ -26,7 +26,7 @@ c1, c2, c3 = st.columns([1, 2, 2])
 period = c1.selectbox(
     state.tr("police_period.label"),
     list(police.PERIODS),
-    index=list(police.PERIODS).index(8),
+    index=list(police.PERIODS).index(police.DEFAULT_PERIOD),
     format_func=lambda p: (
         state.tr("police_period.next7") if p == police.AHEAD else state.tr("police_period.weeks", n=p)
     ),
@@ -39,7 +39,7 @@ shown = c3.multiselect(
     state.tr("police.layers"),
     ["gistar", "kde", "emerging", "points"],
     placeholder=state.tr("filters.choose"),
-    default=["gistar", "emerging", "points"],
+    default=list(police.DEFAULT_LAYERS),
     format_func=lambda v: state.tr("police.layer_" + v),
 )
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
@@ -106,14 +106,15 @@ def plan_section() -> None:
     """The suggested patrol plan, its editable table, its coverage and the briefing PDF."""
     st.subheader(state.tr("police.plan"))
     p1, p2, p3, p4 = st.columns(4)
-    patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=2)
-    shift = p2.slider(state.tr("police.shift"), 0, 24, (18, 24))
-    window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=1)
+    patrols_0, shift_0, window_0, beat_0 = police.DEFAULT_PLAN
+    patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=patrols_0)
+    shift = p2.slider(state.tr("police.shift"), 0, 24, shift_0)
+    window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=[1, 2, 3, 4].index(window_0))
     beat_km = p4.number_input(
         state.tr("police.beat_km"),
         min_value=0.3,
         max_value=10.0,
-        value=1.5,
+        value=beat_0,
         step=0.1,
         help=state.tr("police.beat_help"),
     )
@@ -200,7 +201,10 @@ def areas_section() -> None:
         return
     with box:
         st.caption(state.tr("police.areas_help"))
-        n_areas = st.number_input(state.tr("police.areas_n"), min_value=2, max_value=8, value=3)
+        counts = police.AREA_COUNTS
+        n_areas = st.number_input(
+            state.tr("police.areas_n"), min_value=counts[0], max_value=counts[-1], value=police.DEFAULT_AREAS
+        )
         areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
         if areas is None:
             st.info(state.tr("police.areas_none"))
@@ -256,3 +260,4 @@ with st.expander(state.tr("plan.effect")):
         )
 
 csv_section()
+cache.warm_police(role, lang=lang)  # the other periods, in the background, after this page is drawn
