@@ -256,7 +256,7 @@ def kde_table(
     rank = np.empty(len(area), dtype=np.int64)
     rank[order] = np.arange(1, len(area) + 1)
     t = pd.DataFrame({"cell": area, "n": counts.to_numpy(), "density": dens.to_numpy(), "rank": rank})
-    return _finish(t, info, method="kde", ok=True, reason="", bandwidth_m=float(h), kernel=kernel)
+    return _finish(t, info, method="kde", ok=True, reason=None, bandwidth_m=float(h), kernel=kernel)
 
 
 def dbscan_table(
@@ -275,7 +275,7 @@ def dbscan_table(
     """
     _, _, usable, info = prepare(reports, res, boundary)
     r = dbscan_clusters(usable, eps_m, min_samples, crs=crs)
-    return _finish(r.clusters, info, ok=True, reason="", n_noise=r.n_noise, **r.params)
+    return _finish(r.clusters, info, ok=True, reason=None, n_noise=r.n_noise, **r.params)
 
 
 def hdbscan_table(
@@ -300,7 +300,7 @@ def hdbscan_table(
             n_noise=len(usable),
         )
     r = hdbscan_clusters(usable, min_cluster_size, min_samples, crs=crs)
-    return _finish(r.clusters, info, ok=True, reason="", n_noise=r.n_noise, **r.params)
+    return _finish(r.clusters, info, ok=True, reason=None, n_noise=r.n_noise, **r.params)
 
 
 def emerging_table(

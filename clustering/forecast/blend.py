@@ -48,11 +48,8 @@ def forecast(
     rate_days: float = 365.0,
 ) -> np.ndarray:
     """Mix the named methods' forecasts with ``components`` {name: weight}."""
-    params = params or {}
-    names = list(components)
-    surfaces = np.vstack([methods[n](events, grid, cutoff, horizon_days, **params.get(n, {})) for n in names])
-    shape = mix(surfaces, np.array([components[n] for n in names]))
-    return expected(shape, event_counts(events, grid), cutoff, horizon_days, rate_days)
+    counts = event_counts(events, grid)
+    return _blend(events, counts, grid, cutoff, horizon_days, components, methods, params, rate_days)
 
 
 def from_counts(
@@ -67,8 +64,23 @@ def from_counts(
     rate_days: float = 365.0,
 ) -> np.ndarray:
     """:func:`forecast` of counting methods (``methods`` take a :data:`Counts`) from window counts."""
+    return _blend(count, count, grid, cutoff, horizon_days, components, methods, params, rate_days)
+
+
+def _blend(
+    data: Any,
+    count: Counts,
+    grid: Grid,
+    cutoff: float,
+    horizon_days: float,
+    components: Mapping[str, float],
+    methods: Mapping[str, Method],
+    params: Mapping[str, Mapping[str, Any]] | None,
+    rate_days: float,
+) -> np.ndarray:
+    """The methods' surfaces from ``data`` (events or counts), mixed, scaled to ``count``'s rate."""
     params = params or {}
     names = list(components)
-    surfaces = np.vstack([methods[n](count, grid, cutoff, horizon_days, **params.get(n, {})) for n in names])
+    surfaces = np.vstack([methods[n](data, grid, cutoff, horizon_days, **params.get(n, {})) for n in names])
     shape = mix(surfaces, np.array([components[n] for n in names]))
     return expected(shape, count, cutoff, horizon_days, rate_days)
