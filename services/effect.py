@@ -63,8 +63,11 @@ def _window(action: pd.Series, months: int) -> tuple[tuple[date, date], tuple[da
 
 
 def _count(reports: pd.DataFrame, column: str, cells: set[str], span: tuple[date, date]) -> int:
-    when = reports["occurred_at"].dt.date
-    return int((reports[column].isin(cells) & (when >= span[0]) & (when < span[1])).sum())
+    """Reports in `cells` whose UTC day lies in [span): a UTC day is >= d exactly when the time
+    is >= d's UTC midnight, so the times are compared as they are (no date per report)."""
+    when = reports["occurred_at"]
+    lo, hi = (pd.Timestamp(d).tz_localize("UTC") for d in span)
+    return int((reports[column].isin(cells) & (when >= lo) & (when < hi)).sum())
 
 
 def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = MONTHS) -> Effect:
