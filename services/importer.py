@@ -72,6 +72,7 @@ from data.text.redact_places import PlaceNames
 from data.text.when import occurred_at
 from geo import geocode
 from geo.gazetteer import Gazetteer, load_gazetteer
+from services import districts
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
 from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 
@@ -508,6 +509,7 @@ def import_file(
         batch.notes = dump_list(summary.notes)
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
+    districts.ensure(engine)  # the new reports' microdistricts (the council counts by them)
     if progress:
         progress(summary.read, int(summary.read))  # counts only (services/ outputs are checked for untrusted text)
     return summary

@@ -341,6 +341,12 @@ def _council_reports(role: str | None, version_key: int) -> pd.DataFrame:
     return council.load(state.engine(), role=role)
 
 
+@_cached
+def _council_counts(role: str | None, version_key: int) -> pd.DataFrame:
+    """Counts per microdistrict, month and category: every period's review and every trend."""
+    return council.counts(state.engine(), role=role)
+
+
 def action_plan(role: str | None, *, today: date, lang: str) -> pd.DataFrame:
     require(role, "council")
     return _action_plan(role, version(), today, lang)
@@ -359,10 +365,9 @@ def council_review(role: str | None, *, period: str, today: date, lang: str) -> 
 
 @_cached_map
 def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
-    reports = _council_reports(role, version_key)
     return council.review(
         state.engine(),
-        reports,
+        _council_counts(role, version_key),
         _action_plan(role, version_key, today, lang),
         role=role,
         chosen=council.period(period),
@@ -378,7 +383,7 @@ def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.Da
 
 @_cached
 def _council_trend(role: str | None, version_key: int, district: str | None, lang: str) -> pd.DataFrame:
-    return council.trend(_council_reports(role, version_key), district, lang)
+    return council.trend(_council_counts(role, version_key), district, lang)
 
 
 def survey_waves(role: str | None) -> list[str]:
