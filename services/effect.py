@@ -115,6 +115,24 @@ def may_see(role: str | None) -> bool:
     return can(role, "edit_actions") or can(role, "police")
 
 
+#: what an action without a valid cell is measured against (effect_of says "no_cell" first)
+_NO_REPORTS = pd.DataFrame({"occurred_at": pd.Series(dtype="datetime64[ns, UTC]")})
+
+
+def _valid_cell(cell: object) -> bool:
+    return isinstance(cell, str) and h3.is_valid_cell(cell)
+
+
+def _ring_cells(plan: pd.DataFrame) -> dict[int, set[str]]:
+    """Per H3 resolution, every cell the finished actions' counts look at (treated, buffer and
+    control rings): the store reads only the reports in them."""
+    out: dict[int, set[str]] = {}
+    for cell in plan.loc[plan["status"] == "done", "cell"] if len(plan) else ():
+        if _valid_cell(cell) and h3.get_resolution(cell) in H3_RESOLUTIONS:
+            out.setdefault(h3.get_resolution(cell), set()).update(*rings(cell))
+    return out
+
+
 def effects(
     engine: Engine,
     plan: pd.DataFrame,
@@ -129,11 +147,14 @@ def effects(
     located reports when the caller has them already (else read from the store)."""
     if not may_see(role):
         raise PermissionError("the measured effect is for council and police")
+    read = {} if reports is None else dict.fromkeys(H3_RESOLUTIONS, reports)
     if reports is None:
-        reports = report_columns(engine, ("id", "occurred_at", *(f"h3_r{r}" for r in H3_RESOLUTIONS)))
+        for res, cells in _ring_cells(plan).items():
+            read[res] = report_columns(engine, ("occurred_at", f"h3_r{res}"), cells=(res, sorted(cells)))
     rows = []
     for _, action in plan.iterrows():
-        found = effect_of(action, reports, today=today, months=months)
+        res = h3.get_resolution(action["cell"]) if _valid_cell(action.get("cell")) else None
+        found = effect_of(action, read.get(res, _NO_REPORTS), today=today, months=months)
         r = found.result
         rows.append(
             {
