@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from auth.roles import can, require
@@ -17,7 +17,8 @@ from data.categories import label as category_label
 from data.city_profile import city_zone
 from data.store.aggregates import binned_counts, report_columns
 from data.store.microdistricts import district_month_counts
-from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
+from data.store.repo import report_filters
+from data.store.schema import AuditRow, MeetingRow, ReportRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from i18n import t
 from layers.council import council_map, district_ids, district_stats, district_stats_of
@@ -64,6 +65,15 @@ def counts(engine: Engine, *, role: str | None) -> pd.DataFrame:
     require(role, "council")
     microdistricts.ensure(engine)
     return district_month_counts(engine)
+
+
+def raised_at_meetings(engine: Engine, *, role: str | None) -> int:
+    """Counted, located reports raised at a dialogue meeting (the store counts them)."""
+    require(role, "council")
+    conds = report_filters(None, None, None, ("new", "verified"), include_duplicates=False, located_only=True)
+    query = select(func.count()).select_from(ReportRow).where(*conds, ReportRow.meeting_id.is_not(None))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
 
 
 def period_cells(engine: Engine, period: Period, *, role: str | None) -> pd.Series:

@@ -105,3 +105,9 @@ def test_effects_read_from_the_ring_cells_equal_those_from_every_report(demo_sto
     read = effects(engine, plan, role="council", today=today)
     assert read["wdd"].notna().sum() >= 1
     pd.testing.assert_frame_equal(read, effects(engine, plan, role="council", today=today, reports=everything))
+
+
+def test_reports_raised_at_meetings_are_counted_by_the_store(demo_store) -> None:
+    engine = demo_store["engine"]
+    rows = council.load(engine, role="council")
+    assert council.raised_at_meetings(engine, role="council") == rows["meeting_id"].notna().sum() > 0

@@ -75,6 +75,9 @@ def test_a_session_without_the_role_never_receives_a_cached_council_result(cache
         lambda: cache.council_trend(outsider, district=None, lang="uk"),
         lambda: cache.survey_waves(outsider),
         lambda: cache._council_reports(outsider, cache.version()),
+        lambda: cache.raised_at_meetings(outsider),
+        lambda: cache._raised_at_meetings(outsider, cache.version()),
+        lambda: cache._council_counts(outsider, cache.version()),
     ):
         with pytest.raises(PermissionError):
             call()

@@ -347,6 +347,17 @@ def _council_counts(role: str | None, version_key: int) -> pd.DataFrame:
     return council.counts(state.engine(), role=role)
 
 
+def raised_at_meetings(role: str | None) -> int:
+    """How many counted reports were raised at the dialogue meetings."""
+    require(role, "council")
+    return _raised_at_meetings(role, version())
+
+
+@_cached
+def _raised_at_meetings(role: str | None, version_key: int) -> int:
+    return council.raised_at_meetings(state.engine(), role=role)
+
+
 def action_plan(role: str | None, *, today: date, lang: str) -> pd.DataFrame:
     require(role, "council")
     return _action_plan(role, version(), today, lang)
