@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import h3
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -62,12 +63,12 @@ def _window(action: pd.Series, months: int) -> tuple[tuple[date, date], tuple[da
     return ((pd.Timestamp(start) - shift).date(), start), (end, (pd.Timestamp(end) + shift).date())
 
 
-def _count(reports: pd.DataFrame, column: str, cells: set[str], span: tuple[date, date]) -> int:
-    """Reports in `cells` whose UTC day lies in [span): a UTC day is >= d exactly when the time
-    is >= d's UTC midnight, so the times are compared as they are (no date per report)."""
+def _within(reports: pd.DataFrame, span: tuple[date, date]) -> np.ndarray:
+    """Whether each report's UTC day lies in [span): a UTC day is >= d exactly when the time is
+    >= d's UTC midnight, so the times are compared as they are (no date per report)."""
     when = reports["occurred_at"]
     lo, hi = (pd.Timestamp(d).tz_localize("UTC") for d in span)
-    return int((reports[column].isin(cells) & (when >= lo) & (when < hi)).sum())
+    return ((when >= lo) & (when < hi)).to_numpy()
 
 
 def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = MONTHS) -> Effect:
@@ -88,9 +89,13 @@ def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: 
     if column not in reports.columns:
         return Effect(aid, None, "no_cell")
     treated, buffer, control = rings(cell)
+    spans = _within(reports, before), _within(reports, after)  # once per action, not per ring
     counts = {
-        name: (_count(reports, column, cells, before), _count(reports, column, cells, after))
-        for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))
+        name: tuple(int((inside & span).sum()) for span in spans)
+        for name, inside in (
+            (name, reports[column].isin(cells).to_numpy())
+            for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))
+        )
     }
     if sum(counts["treated"]) < MIN_TREATED or sum(counts["control"]) < MIN_CONTROL:
         return Effect(aid, None, "too_few", before, after)

@@ -70,16 +70,15 @@ def test_not_enough_data_is_said_with_its_reason() -> None:
         effects(None, pd.DataFrame([ACTION]), role="partner", today=date(2025, 12, 1))
 
 
-def test_counts_by_utc_day_match_the_per_report_date_oracle() -> None:
-    """The window count compares times with UTC midnights; the oracle takes each report's UTC
-    date: both agree on reports just before, at and after the span's edges."""
-    from services.effect import _count
+def test_the_window_by_utc_day_matches_the_per_report_date_oracle() -> None:
+    """The window compares times with UTC midnights; the oracle takes each report's UTC date:
+    both agree on reports just before, at and after the span's edges."""
+    from services.effect import _within
 
-    cell = h3.latlng_to_cell(47.566, 31.33, 9)
     edges = [datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)]
     times = [e + timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)] + [datetime(2025, 4, 1, 23, tzinfo=UTC)]
-    reports = pd.DataFrame({"occurred_at": pd.to_datetime(times, utc=True), "h3_r9": cell})
+    reports = pd.DataFrame({"occurred_at": pd.to_datetime(times, utc=True)})
     span = (date(2025, 3, 1), date(2025, 6, 1))
     when = reports["occurred_at"].dt.date
-    oracle = int(((when >= span[0]) & (when < span[1])).sum())
-    assert _count(reports, "h3_r9", {cell}, span) == oracle == 4
+    oracle = ((when >= span[0]) & (when < span[1])).to_numpy()
+    assert _within(reports, span).tolist() == oracle.tolist() == [False, True, True, True, False, False, True]
