@@ -8,15 +8,23 @@ report has its microdistrict and the districts did not change).
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import Engine
 
-from data.store.microdistricts import Districts, ensure_microdistricts
+from data.store.microdistricts import Districts, district_of, ensure_microdistricts
 from geo.gazetteer import load_gazetteer
 
 
 def polygons() -> Districts:
     """(id, (lon, lat) ring) of each microdistrict of the city profile, in its order."""
     return [(d.id, d.polygon) for d in load_gazetteer().districts]
+
+
+def of_point(lat: float | None, lon: float | None) -> str | None:
+    """The microdistrict a report at (lat, lon) carries ("" outside all; None without a point)."""
+    if lat is None or lon is None:
+        return None
+    return str(district_of(np.array([lat]), np.array([lon]), polygons())[0])
 
 
 def ensure(engine: Engine) -> int:

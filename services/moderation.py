@@ -12,7 +12,6 @@ from pathlib import Path
 from tempfile import TemporaryDirectory
 from typing import Any
 
-import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, func, not_, or_, select
 from sqlalchemy.orm import Session
@@ -23,7 +22,6 @@ from data.categories import CATEGORIES
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.messages import Message, MessageError, load_list, msg
 from data.records import Report, h3_cells
-from data.store.microdistricts import district_of
 from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow, month_local
 from geo import geocode
 from geo.gazetteer import load_gazetteer
@@ -116,9 +114,7 @@ def _derived(row: ReportRow, changes: dict[str, Any]) -> dict[str, Any]:
         lat, lon = changes.get("lat", row.lat), changes.get("lon", row.lon)
         located = lat is not None and lon is not None
         out |= h3_cells(lat, lon) if located else h3_cells(None, None)
-        out["microdistrict"] = (
-            str(district_of(np.array([lat]), np.array([lon]), districts.polygons())[0]) if located else None
-        )
+        out["microdistrict"] = districts.of_point(lat, lon)
     return {key: value for key, value in out.items() if key not in changes}
 
 
@@ -253,7 +249,7 @@ def place_quarantined(
             **h3_cells(lat, lon),
         )
         report = Report.model_validate(record)
-        where = str(district_of(np.array([lat]), np.array([lon]), districts.polygons())[0])
+        where = districts.of_point(lat, lon)
         row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id, "microdistrict": where})
         session.add(row)
         session.flush()
