@@ -26,7 +26,9 @@ import pandas as pd
 from shapely import contains_xy
 from shapely.geometry import Polygon
 from sqlalchemy import Engine, and_, bindparam, func, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from data.store.repo import report_filters
 from data.store.schema import ReportRow, StoreSettingRow
@@ -67,7 +69,14 @@ def ensure_microdistricts(engine: Engine, districts: Districts) -> int:
             missing = session.scalar(select(ReportRow.id).where(_underived()).limit(1))
             if missing is None:
                 return 0
-    everything = stored != wanted
+    try:
+        return _derive(engine, districts, wanted, everything=stored != wanted)
+    except IntegrityError:  # another process recorded the same districts first: it derived them
+        return 0
+
+
+def _derive(engine: Engine, districts: Districts, wanted: str, *, everything: bool) -> int:
+    """One transaction: the values (only those that change are written), then the fingerprint."""
     written = 0
     with Session(engine) as session, session.begin():
         located = and_(ReportRow.lat.is_not(None), ReportRow.lon.is_not(None))
@@ -95,7 +104,8 @@ def ensure_microdistricts(engine: Engine, districts: Districts) -> int:
     return written
 
 
-def _underived():  # type: ignore[no-untyped-def]
+def _underived() -> ColumnElement[bool]:
+    """Located reports without a microdistrict (stored by a path that did not derive it)."""
     return and_(ReportRow.microdistrict.is_(None), ReportRow.lat.is_not(None), ReportRow.lon.is_not(None))
 
 
