@@ -352,7 +352,7 @@ with meetings_tab:
                     )
                 except (PermissionError, ValueError, KeyError) as exc:
                     st.error(state.refusal(exc))
-    st.markdown(state.tr("council.raised", n=cache.raised_at_meetings(role)))
+    st.markdown(state.tr("council.raised", n=int(cache.raised_at_meetings(role))))
     agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
     agreed = agreed.assign(status=agreed["status"].map(lambda s: state.tr("action_status." + s)))
     st.dataframe(
