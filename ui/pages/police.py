@@ -109,7 +109,9 @@ def plan_section() -> None:
     patrols_0, shift_0, window_0, beat_0 = police.DEFAULT_PLAN
     patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=patrols_0)
     shift = p2.slider(state.tr("police.shift"), 0, 24, shift_0)
-    window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=[1, 2, 3, 4].index(window_0))
+    window_hours = p3.selectbox(
+        state.tr("police.window"), police.WINDOW_HOURS, index=police.WINDOW_HOURS.index(window_0)
+    )
     beat_km = p4.number_input(
         state.tr("police.beat_km"),
         min_value=0.3,
