@@ -13,7 +13,7 @@ from encoders import markdown_text, visible_columns
 from services import actions, council, effect, labels, meetings
 from services.clock import now
 from ui import cache, map_frame, state
-from ui.guard import page_guard
+from ui.guard import guarded_fragment, page_guard
 
 
 def pd_missing(value: object) -> bool:
@@ -48,7 +48,7 @@ described = dict(zip(plan["id"], plan["description"], strict=True))  # select bo
 orgs = actions.organisation_names(engine, lang)
 
 
-@st.fragment
+@guarded_fragment("council")
 def trend_chart(districts: dict[str | None, str]) -> None:
     """Reports per month and category of one microdistrict (or the city)."""
     district = st.selectbox(state.tr("police.district"), list(districts), format_func=lambda d: districts[d])
@@ -70,7 +70,7 @@ def trend_chart(districts: dict[str | None, str]) -> None:
     )
 
 
-@st.fragment
+@guarded_fragment("council")
 def survey_section() -> None:
     """One survey wave by microdistrict, and the change between the first and the last wave."""
     waves = cache.survey_waves(role)
