@@ -32,8 +32,7 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, NamedTuple, Protocol
@@ -43,6 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from data.city_profile import city_zone
+from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, NearPairs, near_pairs
 
 MAX_DISTANCE_M = 150.0
 MAX_GAP = timedelta(hours=48)
@@ -230,7 +230,7 @@ def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -
     return min(matches, key=_order_key).id if matches else None
 
 
-def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int], list[int]]:
+def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which points are valid, and their MAX_DISTANCE_M grid cell (x, y).
 
     A local metric grid: metres per degree at the data's mean latitude (error well under
@@ -242,7 +242,7 @@ def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int]
     m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(lat0))
     cx = np.floor(np.where(valid, lon, 0) * m_per_deg_lon / MAX_DISTANCE_M).astype(np.int64)
     cy = np.floor(np.where(valid, lat, 0) * m_per_deg_lat / MAX_DISTANCE_M).astype(np.int64)
-    return valid.tolist(), cx.tolist(), cy.tolist()
+    return valid, cx, cy
 
 
 def content_key(source: Any, source_ref: Any, text: str, category: Any, lat: Any, lon: Any) -> tuple[str, ...]:
@@ -265,11 +265,7 @@ class _Rows:
         times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
         self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
         lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
-        self.valid, self.cx, self.cy = _grid_cells(lat, lon)
-        self.lon = lon.tolist()
-        # distance_m's per-point terms, worked out once per row (the same floats)
-        self._phi = [math.radians(x) for x in lat.tolist()]
-        self._cos_phi = [math.cos(p) for p in self._phi]
+        self.lat, self.lon = lat, lon
         self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
         self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
         self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
@@ -282,9 +278,6 @@ class _Rows:
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
         self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
         self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
-        self.rank = [0] * len(df)
-        for position, k in enumerate(self.order):
-            self.rank[k] = position
         self._texts: dict[int, _Norm] = {}
         self._days: dict[int, date] = {}
         self._places: dict[int, _Place] = {}
@@ -320,34 +313,41 @@ class _Rows:
         self._places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
         return self._places[k]
 
-    def first_repeated(self, i: int, cell: Iterable[int], before: int | None) -> int | None:
-        """The first row of ``cell`` (in order, ranked before ``before``) that row ``i``
-        repeats; the cell holds rows of i's category from the 48 h before it.
+    def exact_distance(self, i: int, j: int) -> float:
+        """:func:`distance_m` of two rows, for a distance numpy left too close to call."""
+        return distance_m(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
 
-        Runs for every pair of neighbours (millions in a big import), hence inlined:
-        :func:`distance_m` with its per-row terms (the same floats).
-        """
-        rank, phi, cos_phi, lon, places = self.rank, self._phi, self._cos_phi, self.lon, self._places
-        phi_i, cos_i, lon_i = phi[i], cos_phi[i], lon[i]
-        for j in cell:
-            if before is not None and rank[j] >= before:
-                return None
-            dp, dl = phi[j] - phi_i, math.radians(lon[j] - lon_i)
-            a = math.sin(dp / 2) ** 2 + cos_i * cos_phi[j] * math.sin(dl / 2) ** 2
-            dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-            if (
-                dist <= MAX_DISTANCE_M
-                and self._texts_repeat(i, j, dist)  # before the places: it rules out far more pairs
-                and not different_places(places.get(i) or self._place(i), places.get(j) or self._place(j))
-            ):
-                return j
-        return None
-
-    def _texts_repeat(self, i: int, j: int, dist: float) -> bool:
-        days, texts = self._days, self._texts
+    def repeats(self, i: int, j: int, dist: float) -> bool:
+        """The pair rule of :func:`is_duplicate` for two rows ``dist`` metres apart (same
+        category, within the gap and the distance): the texts first, since they rule
+        out far more pairs than the places."""
+        days, texts, places = self._days, self._texts, self._places
         same_place = dist <= SAME_PLACE_M and (days.get(i) or self._day(i)) == (days.get(j) or self._day(j))
         text_i, text_j = texts.get(i) or self._text(i), texts.get(j) or self._text(j)
-        return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j])
+        return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j]) and not different_places(
+            places.get(i) or self._place(i), places.get(j) or self._place(j)
+        )
+
+
+def _near_pairs(rows: _Rows, queries: list[int]) -> NearPairs:
+    """The candidates of each row of ``queries`` (positions in ``rows.order``)."""
+    order = np.asarray(rows.order, dtype=np.int64)
+    _, cx, cy = _grid_cells(rows.lat, rows.lon)
+    categories = pd.factorize(pd.Series(rows.cats, dtype=object), use_na_sentinel=False)[0]
+    phi = np.radians(rows.lat)
+    return near_pairs(
+        np.asarray(queries, dtype=np.int64),
+        categories[order],
+        cx[order],
+        cy[order],
+        np.asarray(rows.when, dtype=np.int64)[order],
+        MAX_GAP // timedelta(microseconds=1) * 1000,
+        phi[order],
+        np.cos(phi)[order],
+        rows.lon[order],
+        MAX_DISTANCE_M,
+        EARTH_RADIUS_M,
+    )
 
 
 def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd.Series:
@@ -359,43 +359,42 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
     (to order reports of the same moment). Rows where ``fixed`` is true keep the
     ``duplicate_of`` of ``df`` (the store's context before a slice, a moderator's
     decision) and, if originals, are candidates for the others.
-    Rows are processed in order (time, then content); candidates come from a grid of
-    150 m cells per category (the 3 x 3 block around a report holds every point within
-    150 m) and only originals of the last 48 h stay in the grid, so the cost grows with
-    the number of reports, not its square.
+    Rows are processed in order (time, then content); a report's candidates are the
+    earlier originals of its category in the last 48 h whose 150 m grid cell is in the
+    3 x 3 block around its own (that block holds every point within 150 m), and it
+    repeats the first of them (in order) that the pair rule accepts. The candidates
+    are found at once (:mod:`data.text.dedupe_pairs`), so the cost grows with the
+    number of reports and their neighbours, not the square of the reports.
     """
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
     rows = _Rows(df)
-    when, cats, cx, cy, rank = rows.when, rows.cats, rows.cx, rows.cy, rows.rank
+    order = rows.order
+    is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
     given = df["duplicate_of"].tolist() if fixed is not None else []
-    max_gap = MAX_GAP // timedelta(microseconds=1) * 1000
-    grid: dict[tuple[Any, int, int], deque[int]] = defaultdict(deque)
-    result: list[Any] = [None] * len(df)
-    for i in rows.order:
-        if fixed is not None and fixed[i]:
-            result[i] = given[i] if _given(given[i]) else None
-            if result[i] is None and rows.valid[i]:
-                grid[(cats[i], cx[i], cy[i])].append(i)
-            continue
-        if not rows.valid[i]:
-            continue
-        best: int | None = None
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                cell = grid.get((cats[i], cx[i] + dx, cy[i] + dy))
-                if not cell:
+    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
+    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
+    pairs = _near_pairs(rows, queries)
+    start, earlier, distance = pairs.start.tolist(), pairs.earlier.tolist(), pairs.distance.tolist()
+    original = [valid[i] and not (is_fixed[i] and _given(given[i])) for i in range(len(df))]
+    result: list[Any] = [given[i] if is_fixed[i] and _given(given[i]) else None for i in range(len(df))]
+    low, high = MAX_DISTANCE_M - DISTANCE_TOLERANCE_M, MAX_DISTANCE_M + DISTANCE_TOLERANCE_M
+    same_low, same_high = SAME_PLACE_M - DISTANCE_TOLERANCE_M, SAME_PLACE_M + DISTANCE_TOLERANCE_M
+    for k, position in enumerate(queries):
+        i = order[position]
+        for t in range(start[k], start[k + 1]):
+            j = order[earlier[t]]
+            if not original[j]:
+                continue
+            dist = distance[t]
+            if low <= dist <= high or same_low <= dist <= same_high:
+                dist = rows.exact_distance(i, j)
+                if dist > MAX_DISTANCE_M:
                     continue
-                while cell and when[i] - when[cell[0]] > max_gap:
-                    cell.popleft()
-                # only a match earlier than the best so far can replace it
-                j = rows.first_repeated(i, cell, rank[best] if best is not None else None)
-                if j is not None:
-                    best = j
-        if best is None:
-            grid[(cats[i], cx[i], cy[i])].append(i)
-        else:
-            result[i] = rows.ids[best]
+            if rows.repeats(i, j, dist):
+                result[i] = rows.ids[j]
+                original[i] = False
+                break
     out[:] = result
     return out
