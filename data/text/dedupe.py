@@ -34,7 +34,7 @@ import math
 import re
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -42,7 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from data.city_profile import city_zone
-from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, NearPairs, near_pairs
+from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, near_pairs
 
 MAX_DISTANCE_M = 150.0
 MAX_GAP = timedelta(hours=48)
@@ -50,7 +50,7 @@ TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
 SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
 _WORD_RE = re.compile(r"[\w']+")
@@ -109,12 +109,23 @@ class _Norm(NamedTuple):
     n_words: int
 
 
-def _norm(text: str) -> _Norm:
+def _words(text: str) -> list[str]:
     """Lower-case words without placeholders or punctuation: reposts differ in emoji,
     "Переслано з ..." lines and in which PII the redactor replaced."""
     text = _PLACEHOLDER_RE.sub(" ", text.lower().replace("ё", "е").replace("’", "'"))
-    words = _WORD_RE.findall(text)
+    return _WORD_RE.findall(text)
+
+
+def _norm(text: str) -> _Norm:
+    words = _words(text)
     return _Norm(" ".join(words), len(words))
+
+
+def _token_set_norm(text: str) -> _Norm:
+    """:func:`_norm` with each word once, sorted: ``token_set_ratio`` reads only the set
+    of words, so it scores the same, and sooner (it splits and sorts nothing new)."""
+    words = _words(text)
+    return _Norm(" ".join(sorted(set(words))), len(words))
 
 
 def _house_key(house: str) -> str:
@@ -256,10 +267,17 @@ def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
     )
 
 
+def _local_days(times: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """The local calendar day (days since 1970-01-01) of each UTC instant, in ``zone``:
+    what :func:`_kyiv_day` gives, for a whole frame at once."""
+    local = pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(zone).tz_localize(None)
+    return local.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
 class _Rows:
-    """The columns :func:`mark_duplicates` reads, as plain Python values (its loop is
-    Python); normalised texts, local days and places only for the rows that meet a
-    candidate."""
+    """The columns :func:`mark_duplicates` reads: as numpy arrays for the steps done on
+    all pairs at once, as plain Python values for its loop; places only for the rows
+    whose text matched a candidate."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
@@ -274,14 +292,16 @@ class _Rows:
             self.precise = [_precise(u) for u in uncertainty]
         else:
             self.precise = [True] * len(df)
+        self.precise_array = np.asarray(self.precise, dtype=bool)
+        self._norms = [_token_set_norm(text) for text in self._raw_texts]
+        self.norm_texts = [norm.text for norm in self._norms]
+        self.n_words = np.asarray([norm.n_words for norm in self._norms], dtype=np.int64)
+        self.local_day = _local_days(times, city_zone())
         none = [None] * len(df)
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
         self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
         self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
-        self._texts: dict[int, _Norm] = {}
-        self._days: dict[int, date] = {}
-        self._places: dict[int, _Place] = {}
-        self._zone = city_zone()  # once per frame, not per report
+        self.places: dict[int, _Place] = {}
 
     def _ordered(self, df: pd.DataFrame, by_time: list[int], lat: list[float], lon: list[float]) -> list[int]:
         """Time order; reports of the same moment by :func:`content_key` (only those)."""
@@ -301,42 +321,45 @@ class _Rows:
             k = end
         return order
 
-    def _text(self, k: int) -> _Norm:
-        self._texts[k] = _norm(self._raw_texts[k])
-        return self._texts[k]
-
-    def _day(self, k: int) -> date:
-        self._days[k] = (_EPOCH + timedelta(microseconds=self.when[k] // 1000)).astimezone(self._zone).date()
-        return self._days[k]
-
-    def _place(self, k: int) -> _Place:
-        self._places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
-        return self._places[k]
+    def place(self, k: int) -> _Place:
+        self.places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
+        return self.places[k]
 
     def exact_distance(self, i: int, j: int) -> float:
         """:func:`distance_m` of two rows, for a distance numpy left too close to call."""
         return distance_m(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
 
-    def repeats(self, i: int, j: int, dist: float) -> bool:
-        """The pair rule of :func:`is_duplicate` for two rows ``dist`` metres apart (same
-        category, within the gap and the distance): the texts first, since they rule
-        out far more pairs than the places."""
-        days, texts, places = self._days, self._texts, self._places
-        same_place = dist <= SAME_PLACE_M and (days.get(i) or self._day(i)) == (days.get(j) or self._day(j))
-        text_i, text_j = texts.get(i) or self._text(i), texts.get(j) or self._text(j)
-        return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j]) and not different_places(
-            places.get(i) or self._place(i), places.get(j) or self._place(j)
-        )
+    def texts_repeat(self, i: int, j: int, dist: float) -> bool:
+        """The rules of :func:`_texts_match` for two rows ``dist`` metres apart."""
+        same_place = dist <= SAME_PLACE_M and self.local_day[i] == self.local_day[j]
+        return _texts_match(self._norms[i], self._norms[j], same_place, self.precise[i] and self.precise[j])
 
 
-def _near_pairs(rows: _Rows, queries: list[int]) -> NearPairs:
-    """The candidates of each row of ``queries`` (positions in ``rows.order``)."""
+_REJECT, _ACCEPT, _SCORE, _RECHECK = 0, 1, 2, 3  # what a pair needs before the places
+
+
+class _Judged(NamedTuple):
+    """The pairs the loop of :func:`mark_duplicates` must judge: for query ``k``,
+    ``partner[start[k]:start[k + 1]]`` (rows, in order) with each pair's ``verdict``."""
+
+    start: list[int]
+    partner: list[int]
+    verdict: list[int]
+
+
+def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
+    """The candidates of each row of ``queries`` (positions in ``rows.order``) with what
+    the distance, the local day, the word counts and the precision already decide
+    (the rules of :func:`_texts_match`, applied to all pairs at once); pairs rejected
+    there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
+    rechecked in the loop with :func:`distance_m`."""
     order = np.asarray(rows.order, dtype=np.int64)
     _, cx, cy = _grid_cells(rows.lat, rows.lon)
     categories = pd.factorize(pd.Series(rows.cats, dtype=object), use_na_sentinel=False)[0]
     phi = np.radians(rows.lat)
-    return near_pairs(
-        np.asarray(queries, dtype=np.int64),
+    at = np.asarray(queries, dtype=np.int64)
+    pairs = near_pairs(
+        at,
         categories[order],
         cx[order],
         cy[order],
@@ -348,6 +371,22 @@ def _near_pairs(rows: _Rows, queries: list[int]) -> NearPairs:
         MAX_DISTANCE_M,
         EARTH_RADIUS_M,
     )
+    owner = np.repeat(np.arange(len(queries)), np.diff(pairs.start))
+    i, j, dist = order[at[owner]], order[pairs.earlier], pairs.distance
+    close = (dist <= SAME_PLACE_M) & (rows.local_day[i] == rows.local_day[j])
+    short = np.minimum(rows.n_words[i], rows.n_words[j]) < SHORT_TOKENS
+    verdict = np.where(
+        short,
+        np.where(close, _ACCEPT, _REJECT),
+        np.where(close & rows.precise_array[i] & rows.precise_array[j], _ACCEPT, _SCORE),
+    )
+    near_threshold = (np.abs(dist - MAX_DISTANCE_M) <= DISTANCE_TOLERANCE_M) | (
+        np.abs(dist - SAME_PLACE_M) <= DISTANCE_TOLERANCE_M
+    )
+    verdict[near_threshold] = _RECHECK
+    kept = verdict != _REJECT
+    start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
+    return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
 
 
 def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd.Series:
@@ -375,24 +414,24 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
     given = df["duplicate_of"].tolist() if fixed is not None else []
     valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
     queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
-    pairs = _near_pairs(rows, queries)
-    start, earlier, distance = pairs.start.tolist(), pairs.earlier.tolist(), pairs.distance.tolist()
+    start, partner, verdict = _judged_pairs(rows, queries)
     original = [valid[i] and not (is_fixed[i] and _given(given[i])) for i in range(len(df))]
     result: list[Any] = [given[i] if is_fixed[i] and _given(given[i]) else None for i in range(len(df))]
-    low, high = MAX_DISTANCE_M - DISTANCE_TOLERANCE_M, MAX_DISTANCE_M + DISTANCE_TOLERANCE_M
-    same_low, same_high = SAME_PLACE_M - DISTANCE_TOLERANCE_M, SAME_PLACE_M + DISTANCE_TOLERANCE_M
+    texts, places, score = rows.norm_texts, rows.places, fuzz.token_set_ratio
     for k, position in enumerate(queries):
         i = order[position]
         for t in range(start[k], start[k + 1]):
-            j = order[earlier[t]]
+            j = partner[t]
             if not original[j]:
                 continue
-            dist = distance[t]
-            if low <= dist <= high or same_low <= dist <= same_high:
-                dist = rows.exact_distance(i, j)
-                if dist > MAX_DISTANCE_M:
+            if verdict[t] == _SCORE:
+                if score(texts[i], texts[j]) < TEXT_THRESHOLD:
                     continue
-            if rows.repeats(i, j, dist):
+            elif verdict[t] == _RECHECK:
+                dist = rows.exact_distance(i, j)
+                if dist > MAX_DISTANCE_M or not rows.texts_repeat(i, j, dist):
+                    continue
+            if not different_places(places.get(i) or rows.place(i), places.get(j) or rows.place(j)):
                 result[i] = rows.ids[j]
                 original[i] = False
                 break
