@@ -8,6 +8,7 @@ in time order to the originals so far.
 
 from __future__ import annotations
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 
@@ -31,6 +32,8 @@ LAT, LON = 47.566, 31.33
 DEG_PER_M = 180 / (EARTH_RADIUS_M * np.pi)
 # the last Sunday of October: the city's clocks go back, so UTC and local days part
 T0 = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
+SCHOOL_5 = {"kind": "school", "name": "Школа № 5", "number": "5"}
+SCHOOL_6 = {"kind": "school", "name": "Школа № 6", "number": "6"}
 WORDS = (
     "сміття біля баків на розі вулиці знову не вивозять тиждень смердить школи двору "
     "машини газоні стоять парк музика вночі собаки бродячі яма дорозі ліхтар світить"
@@ -74,6 +77,8 @@ def _dense_reports(seed: int, n: int) -> list[Candidate]:
                 T0 + timedelta(minutes=rng.uniform(0, 60 * 24 * 15)),  # across the clock change
                 rng.choice(texts),
                 uncertainty_m=rng.choice([None, 10.0, 30.0, 200.0]),
+                house=rng.choice([None, None, "", "12", "12-А", "12а", "14"]),
+                landmark=rng.choice([None, None, "null", SCHOOL_5, SCHOOL_6, json.dumps(SCHOOL_6), "«АТБ»"]),
             )
         )
     return reports

@@ -267,6 +267,31 @@ def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
     )
 
 
+def _given_place_codes(houses: list[Any], landmarks: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code of the house and of the landmark the geocoder gave (-1: none, the
+    text decides): two rows with different codes of either are different places
+    (:func:`place_of`, :func:`different_places`) whatever their texts say."""
+    house_keys: dict[Any, str | None] = {}
+    landmark_keys: dict[Any, str | None] = {}
+    for house in houses:
+        if house not in house_keys:
+            house_keys[house] = _house_key(str(house)) if _given(house) else None
+    for landmark in landmarks:
+        if not isinstance(landmark, dict) and landmark not in landmark_keys:
+            key = _landmark_key(landmark) if _given(landmark) else frozenset()
+            landmark_keys[landmark] = next(iter(key)) if key else None
+    codes: dict[str | None, int] = {None: -1}
+    house_code = [codes.setdefault(house_keys[h], len(codes)) for h in houses]
+    landmark_code = [
+        codes.setdefault(
+            next(iter(_landmark_key(m)), None) if isinstance(m, dict) else landmark_keys[m],
+            len(codes),
+        )
+        for m in landmarks
+    ]
+    return np.asarray(house_code, dtype=np.int64), np.asarray(landmark_code, dtype=np.int64)
+
+
 def _local_days(times: np.ndarray, zone: tzinfo) -> np.ndarray:
     """The local calendar day (days since 1970-01-01) of each UTC instant, in ``zone``:
     what :func:`_kyiv_day` gives, for a whole frame at once."""
@@ -300,6 +325,7 @@ class _Rows:
         none = [None] * len(df)
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
         self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
+        self.house_code, self.landmark_code = _given_place_codes(self._house, self._landmark)
         self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
         self.places: dict[int, _Place] = {}
 
@@ -384,6 +410,8 @@ def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
         np.abs(dist - SAME_PLACE_M) <= DISTANCE_TOLERANCE_M
     )
     verdict[near_threshold] = _RECHECK
+    for code in (rows.house_code, rows.landmark_code):
+        verdict[(code[i] >= 0) & (code[j] >= 0) & (code[i] != code[j])] = _REJECT  # different places
     kept = verdict != _REJECT
     start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
     return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
