@@ -326,25 +326,28 @@ class _Rows:
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
         self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
         self.house_code, self.landmark_code = _given_place_codes(self._house, self._landmark)
-        self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
+        self.order = self._ordered(df, times)
         self.places: dict[int, _Place] = {}
 
-    def _ordered(self, df: pd.DataFrame, by_time: list[int], lat: list[float], lon: list[float]) -> list[int]:
+    def _ordered(self, df: pd.DataFrame, times: np.ndarray) -> list[int]:
         """Time order; reports of the same moment by :func:`content_key` (only those)."""
+        by_time = np.argsort(times, kind="stable")
+        sorted_times = times[by_time]
+        tied_next = np.flatnonzero(sorted_times[1:] == sorted_times[:-1])  # k ties with k + 1
+        order: list[int] = by_time.tolist()
+        if not len(tied_next):
+            return order
         source = df["source"].tolist() if "source" in df else [""] * len(df)
         ref = df["source_ref"].tolist() if "source_ref" in df else [""] * len(df)
-        when, order, k = self.when, [], 0
-        while k < len(by_time):
-            end = k + 1
-            while end < len(by_time) and when[by_time[end]] == when[by_time[k]]:
-                end += 1
-            tied = by_time[k:end]
-            if len(tied) > 1:
-                tied.sort(
-                    key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i])
-                )
-            order += tied
-            k = end
+        lat, lon = self.lat.tolist(), self.lon.tolist()
+        breaks = np.diff(tied_next) > 1
+        firsts = tied_next[np.concatenate(([True], breaks))].tolist()
+        lasts = (tied_next[np.concatenate((breaks, [True]))] + 1).tolist()
+        for first, last in zip(firsts, lasts, strict=True):
+            order[first : last + 1] = sorted(
+                order[first : last + 1],
+                key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i]),
+            )
         return order
 
     def place(self, k: int) -> _Place:
