@@ -23,6 +23,7 @@ from data.text.dedupe import (
     _kyiv_day,
     _local_days,
     _norm,
+    _one_byte,
     _token_set_norm,
     find_duplicate,
     mark_duplicates,
@@ -124,3 +125,23 @@ def test_a_sorted_word_set_scores_as_the_text() -> None:
             set_a, set_b = _token_set_norm(a), _token_set_norm(b)
             assert (set_a.n_words, set_b.n_words) == (_norm(a).n_words, _norm(b).n_words)
             assert fuzz.token_set_ratio(set_a.text, set_b.text) == fuzz.token_set_ratio(_norm(a).text, _norm(b).text)
+
+
+def test_one_byte_relabelling_scores_as_the_texts() -> None:
+    """Words from a wide alphabet (every Ukrainian letter, Latin, digits, the apostrophe,
+    characters beyond one byte): the relabelled texts score exactly as the originals, and
+    too many distinct characters leave the texts as they are."""
+    rng = random.Random(5)
+    alphabet = list("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяabcxyz0129'_") + ["ŋ", "ß", "é", "ẞ"]
+    texts = [
+        " ".join("".join(rng.choices(alphabet, k=rng.randint(1, 6))) for _ in range(rng.randint(1, 12)))
+        for _ in range(150)
+    ]
+    texts += [_token_set_norm(t).text for t in _texts(rng)]
+    relabelled = _one_byte(texts)
+    assert all(max(map(ord, t), default=0) < 0x100 for t in relabelled)
+    for a, b in zip(range(len(texts)), rng.sample(range(len(texts)), len(texts)), strict=True):
+        for x, y in ((a, b), (a, a), (b, a)):
+            assert fuzz.token_set_ratio(relabelled[x], relabelled[y]) == fuzz.token_set_ratio(texts[x], texts[y])
+    many = ["".join(chr(0x4E00 + k) for k in range(300))]
+    assert _one_byte(many) == many
