@@ -32,10 +32,9 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections import defaultdict, deque
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
@@ -43,6 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from data.city_profile import city_zone
+from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, near_pairs
 
 MAX_DISTANCE_M = 150.0
 MAX_GAP = timedelta(hours=48)
@@ -50,7 +50,7 @@ TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
 SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
 _WORD_RE = re.compile(r"[\w']+")
@@ -109,12 +109,23 @@ class _Norm(NamedTuple):
     n_words: int
 
 
-def _norm(text: str) -> _Norm:
+def _words(text: str) -> list[str]:
     """Lower-case words without placeholders or punctuation: reposts differ in emoji,
     "Переслано з ..." lines and in which PII the redactor replaced."""
     text = _PLACEHOLDER_RE.sub(" ", text.lower().replace("ё", "е").replace("’", "'"))
-    words = _WORD_RE.findall(text)
+    return _WORD_RE.findall(text)
+
+
+def _norm(text: str) -> _Norm:
+    words = _words(text)
     return _Norm(" ".join(words), len(words))
+
+
+def _token_set_norm(text: str) -> _Norm:
+    """:func:`_norm` with each word once, sorted: ``token_set_ratio`` reads only the set
+    of words, so it scores the same, and sooner (it splits and sorts nothing new)."""
+    words = _words(text)
+    return _Norm(" ".join(sorted(set(words))), len(words))
 
 
 def _house_key(house: str) -> str:
@@ -230,7 +241,7 @@ def find_duplicate(candidate: CandidateLike, earlier: Sequence[CandidateLike]) -
     return min(matches, key=_order_key).id if matches else None
 
 
-def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int], list[int]]:
+def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Which points are valid, and their MAX_DISTANCE_M grid cell (x, y).
 
     A local metric grid: metres per degree at the data's mean latitude (error well under
@@ -242,7 +253,7 @@ def _grid_cells(lat: np.ndarray, lon: np.ndarray) -> tuple[list[bool], list[int]
     m_per_deg_lon = m_per_deg_lat * math.cos(math.radians(lat0))
     cx = np.floor(np.where(valid, lon, 0) * m_per_deg_lon / MAX_DISTANCE_M).astype(np.int64)
     cy = np.floor(np.where(valid, lat, 0) * m_per_deg_lat / MAX_DISTANCE_M).astype(np.int64)
-    return valid.tolist(), cx.tolist(), cy.tolist()
+    return valid, cx, cy
 
 
 def content_key(source: Any, source_ref: Any, text: str, category: Any, lat: Any, lon: Any) -> tuple[str, ...]:
@@ -256,20 +267,67 @@ def _order_key(c: CandidateLike) -> tuple[datetime, tuple[str, ...]]:
     )
 
 
+# one-byte codes that rapidfuzz does not split on (it splits on whitespace only)
+_ONE_BYTE_CODES = [code for code in range(0x21, 0x100) if code not in (0x85, 0xA0)]
+
+
+def _one_byte(texts: list[str]) -> list[str]:
+    """Normalised texts with their characters (the space aside) relabelled, in order, onto
+    one-byte codes, when there are few enough distinct ones (else unchanged).
+
+    ``token_set_ratio`` reads only which words are equal, their sorted order and which
+    characters are equal, all of which an order-keeping relabelling keeps, so it scores
+    the same; and a third sooner, on rapidfuzz's path for one-byte strings.
+    """
+    chars = sorted(set("".join(texts)) - {" "})
+    if len(chars) > len(_ONE_BYTE_CODES):
+        return texts
+    table = {ord(char): code for char, code in zip(chars, _ONE_BYTE_CODES, strict=False)}
+    return [text.translate(table) for text in texts]
+
+
+def _given_place_codes(houses: list[Any], landmarks: list[Any]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, a code of the house and of the landmark the geocoder gave (-1: none, the
+    text decides): two rows with different codes of either are different places
+    (:func:`place_of`, :func:`different_places`) whatever their texts say."""
+    house_keys: dict[Any, str | None] = {}
+    landmark_keys: dict[Any, str | None] = {}
+    for house in houses:
+        if house not in house_keys:
+            house_keys[house] = _house_key(str(house)) if _given(house) else None
+    for landmark in landmarks:
+        if not isinstance(landmark, dict) and landmark not in landmark_keys:
+            key = _landmark_key(landmark) if _given(landmark) else frozenset()
+            landmark_keys[landmark] = next(iter(key)) if key else None
+    codes: dict[str | None, int] = {None: -1}
+    house_code = [codes.setdefault(house_keys[h], len(codes)) for h in houses]
+    landmark_code = [
+        codes.setdefault(
+            next(iter(_landmark_key(m)), None) if isinstance(m, dict) else landmark_keys[m],
+            len(codes),
+        )
+        for m in landmarks
+    ]
+    return np.asarray(house_code, dtype=np.int64), np.asarray(landmark_code, dtype=np.int64)
+
+
+def _local_days(times: np.ndarray, zone: tzinfo) -> np.ndarray:
+    """The local calendar day (days since 1970-01-01) of each UTC instant, in ``zone``:
+    what :func:`_kyiv_day` gives, for a whole frame at once."""
+    local = pd.DatetimeIndex(times).tz_localize("UTC").tz_convert(zone).tz_localize(None)
+    return local.to_numpy(dtype="datetime64[D]").astype(np.int64)
+
+
 class _Rows:
-    """The columns :func:`mark_duplicates` reads, as plain Python values (its loop is
-    Python); normalised texts, local days and places only for the rows that meet a
-    candidate."""
+    """The columns :func:`mark_duplicates` reads: as numpy arrays for the steps done on
+    all pairs at once, as plain Python values for its loop; places only for the rows
+    whose text matched a candidate."""
 
     def __init__(self, df: pd.DataFrame) -> None:
         times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
         self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
         lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
-        self.valid, self.cx, self.cy = _grid_cells(lat, lon)
-        self.lon = lon.tolist()
-        # distance_m's per-point terms, worked out once per row (the same floats)
-        self._phi = [math.radians(x) for x in lat.tolist()]
-        self._cos_phi = [math.cos(p) for p in self._phi]
+        self.lat, self.lon = lat, lon
         self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
         self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
         self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
@@ -278,76 +336,107 @@ class _Rows:
             self.precise = [_precise(u) for u in uncertainty]
         else:
             self.precise = [True] * len(df)
+        self.precise_array = np.asarray(self.precise, dtype=bool)
+        self._norms = [_token_set_norm(text) for text in self._raw_texts]
+        self.norm_texts = _one_byte([norm.text for norm in self._norms])
+        self.n_words = np.asarray([norm.n_words for norm in self._norms], dtype=np.int64)
+        self.local_day = _local_days(times, city_zone())
         none = [None] * len(df)
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
         self._landmark = df["landmark"].to_numpy(dtype=object).tolist() if "landmark" in df else none
-        self.order = self._ordered(df, np.argsort(times, kind="stable").tolist(), lat.tolist(), lon.tolist())
-        self.rank = [0] * len(df)
-        for position, k in enumerate(self.order):
-            self.rank[k] = position
-        self._texts: dict[int, _Norm] = {}
-        self._days: dict[int, date] = {}
-        self._places: dict[int, _Place] = {}
-        self._zone = city_zone()  # once per frame, not per report
+        self.house_code, self.landmark_code = _given_place_codes(self._house, self._landmark)
+        self.order = self._ordered(df, times)
+        self.places: dict[int, _Place] = {}
 
-    def _ordered(self, df: pd.DataFrame, by_time: list[int], lat: list[float], lon: list[float]) -> list[int]:
+    def _ordered(self, df: pd.DataFrame, times: np.ndarray) -> list[int]:
         """Time order; reports of the same moment by :func:`content_key` (only those)."""
+        by_time = np.argsort(times, kind="stable")
+        sorted_times = times[by_time]
+        tied_next = np.flatnonzero(sorted_times[1:] == sorted_times[:-1])  # k ties with k + 1
+        order: list[int] = by_time.tolist()
+        if not len(tied_next):
+            return order
         source = df["source"].tolist() if "source" in df else [""] * len(df)
         ref = df["source_ref"].tolist() if "source_ref" in df else [""] * len(df)
-        when, order, k = self.when, [], 0
-        while k < len(by_time):
-            end = k + 1
-            while end < len(by_time) and when[by_time[end]] == when[by_time[k]]:
-                end += 1
-            tied = by_time[k:end]
-            if len(tied) > 1:
-                tied.sort(
-                    key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i])
-                )
-            order += tied
-            k = end
+        lat, lon = self.lat.tolist(), self.lon.tolist()
+        breaks = np.diff(tied_next) > 1
+        firsts = tied_next[np.concatenate(([True], breaks))].tolist()
+        lasts = (tied_next[np.concatenate((breaks, [True]))] + 1).tolist()
+        for first, last in zip(firsts, lasts, strict=True):
+            order[first : last + 1] = sorted(
+                order[first : last + 1],
+                key=lambda i: content_key(source[i], ref[i], self._raw_texts[i], self.cats[i], lat[i], lon[i]),
+            )
         return order
 
-    def _text(self, k: int) -> _Norm:
-        self._texts[k] = _norm(self._raw_texts[k])
-        return self._texts[k]
+    def place(self, k: int) -> _Place:
+        self.places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
+        return self.places[k]
 
-    def _day(self, k: int) -> date:
-        self._days[k] = (_EPOCH + timedelta(microseconds=self.when[k] // 1000)).astimezone(self._zone).date()
-        return self._days[k]
+    def exact_distance(self, i: int, j: int) -> float:
+        """:func:`distance_m` of two rows, for a distance numpy left too close to call."""
+        return distance_m(self.lat[i], self.lon[i], self.lat[j], self.lon[j])
 
-    def _place(self, k: int) -> _Place:
-        self._places[k] = place_of(self._raw_texts[k], self._house[k], self._landmark[k])
-        return self._places[k]
+    def texts_repeat(self, i: int, j: int, dist: float) -> bool:
+        """The rules of :func:`_texts_match` for two rows ``dist`` metres apart."""
+        same_place = dist <= SAME_PLACE_M and self.local_day[i] == self.local_day[j]
+        return _texts_match(self._norms[i], self._norms[j], same_place, self.precise[i] and self.precise[j])
 
-    def first_repeated(self, i: int, cell: Iterable[int], before: int | None) -> int | None:
-        """The first row of ``cell`` (in order, ranked before ``before``) that row ``i``
-        repeats; the cell holds rows of i's category from the 48 h before it.
 
-        Runs for every pair of neighbours (millions in a big import), hence inlined:
-        :func:`distance_m` with its per-row terms (the same floats).
-        """
-        rank, phi, cos_phi, lon, places = self.rank, self._phi, self._cos_phi, self.lon, self._places
-        phi_i, cos_i, lon_i = phi[i], cos_phi[i], lon[i]
-        for j in cell:
-            if before is not None and rank[j] >= before:
-                return None
-            dp, dl = phi[j] - phi_i, math.radians(lon[j] - lon_i)
-            a = math.sin(dp / 2) ** 2 + cos_i * cos_phi[j] * math.sin(dl / 2) ** 2
-            dist = 2 * EARTH_RADIUS_M * math.asin(math.sqrt(a))
-            if (
-                dist <= MAX_DISTANCE_M
-                and self._texts_repeat(i, j, dist)  # before the places: it rules out far more pairs
-                and not different_places(places.get(i) or self._place(i), places.get(j) or self._place(j))
-            ):
-                return j
-        return None
+_REJECT, _ACCEPT, _SCORE, _RECHECK = 0, 1, 2, 3  # what a pair needs before the places
 
-    def _texts_repeat(self, i: int, j: int, dist: float) -> bool:
-        days, texts = self._days, self._texts
-        same_place = dist <= SAME_PLACE_M and (days.get(i) or self._day(i)) == (days.get(j) or self._day(j))
-        text_i, text_j = texts.get(i) or self._text(i), texts.get(j) or self._text(j)
-        return _texts_match(text_i, text_j, same_place, self.precise[i] and self.precise[j])
+
+class _Judged(NamedTuple):
+    """The pairs the loop of :func:`mark_duplicates` must judge: for query ``k``,
+    ``partner[start[k]:start[k + 1]]`` (rows, in order) with each pair's ``verdict``."""
+
+    start: list[int]
+    partner: list[int]
+    verdict: list[int]
+
+
+def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
+    """The candidates of each row of ``queries`` (positions in ``rows.order``) with what
+    the distance, the local day, the word counts and the precision already decide
+    (the rules of :func:`_texts_match`, applied to all pairs at once); pairs rejected
+    there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
+    rechecked in the loop with :func:`distance_m`."""
+    order = np.asarray(rows.order, dtype=np.int64)
+    _, cx, cy = _grid_cells(rows.lat, rows.lon)
+    categories = pd.factorize(pd.Series(rows.cats, dtype=object), use_na_sentinel=False)[0]
+    phi = np.radians(rows.lat)
+    at = np.asarray(queries, dtype=np.int64)
+    pairs = near_pairs(
+        at,
+        categories[order],
+        cx[order],
+        cy[order],
+        np.asarray(rows.when, dtype=np.int64)[order],
+        MAX_GAP // timedelta(microseconds=1) * 1000,
+        phi[order],
+        np.cos(phi)[order],
+        rows.lon[order],
+        MAX_DISTANCE_M,
+        EARTH_RADIUS_M,
+    )
+    owner = np.repeat(np.arange(len(queries)), np.diff(pairs.start))
+    i, j, dist = order[at[owner]], order[pairs.earlier], pairs.distance
+    close = (dist <= SAME_PLACE_M) & (rows.local_day[i] == rows.local_day[j])
+    short = np.minimum(rows.n_words[i], rows.n_words[j]) < SHORT_TOKENS
+    verdict = np.where(
+        short,
+        np.where(close, _ACCEPT, _REJECT),
+        np.where(close & rows.precise_array[i] & rows.precise_array[j], _ACCEPT, _SCORE),
+    )
+    near_threshold = (np.abs(dist - MAX_DISTANCE_M) <= DISTANCE_TOLERANCE_M) | (
+        np.abs(dist - SAME_PLACE_M) <= DISTANCE_TOLERANCE_M
+    )
+    verdict[near_threshold] = _RECHECK
+    for code in (rows.house_code, rows.landmark_code):
+        verdict[(code[i] >= 0) & (code[j] >= 0) & (code[i] != code[j])] = _REJECT  # different places
+    kept = verdict != _REJECT
+    start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
+    return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
 
 
 def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd.Series:
@@ -359,43 +448,42 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
     (to order reports of the same moment). Rows where ``fixed`` is true keep the
     ``duplicate_of`` of ``df`` (the store's context before a slice, a moderator's
     decision) and, if originals, are candidates for the others.
-    Rows are processed in order (time, then content); candidates come from a grid of
-    150 m cells per category (the 3 x 3 block around a report holds every point within
-    150 m) and only originals of the last 48 h stay in the grid, so the cost grows with
-    the number of reports, not its square.
+    Rows are processed in order (time, then content); a report's candidates are the
+    earlier originals of its category in the last 48 h whose 150 m grid cell is in the
+    3 x 3 block around its own (that block holds every point within 150 m), and it
+    repeats the first of them (in order) that the pair rule accepts. The candidates
+    are found at once (:mod:`data.text.dedupe_pairs`), so the cost grows with the
+    number of reports and their neighbours, not the square of the reports.
     """
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
     rows = _Rows(df)
-    when, cats, cx, cy, rank = rows.when, rows.cats, rows.cx, rows.cy, rows.rank
+    order = rows.order
+    is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
     given = df["duplicate_of"].tolist() if fixed is not None else []
-    max_gap = MAX_GAP // timedelta(microseconds=1) * 1000
-    grid: dict[tuple[Any, int, int], deque[int]] = defaultdict(deque)
-    result: list[Any] = [None] * len(df)
-    for i in rows.order:
-        if fixed is not None and fixed[i]:
-            result[i] = given[i] if _given(given[i]) else None
-            if result[i] is None and rows.valid[i]:
-                grid[(cats[i], cx[i], cy[i])].append(i)
-            continue
-        if not rows.valid[i]:
-            continue
-        best: int | None = None
-        for dx in (-1, 0, 1):
-            for dy in (-1, 0, 1):
-                cell = grid.get((cats[i], cx[i] + dx, cy[i] + dy))
-                if not cell:
+    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
+    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
+    start, partner, verdict = _judged_pairs(rows, queries)
+    original = [valid[i] and not (is_fixed[i] and _given(given[i])) for i in range(len(df))]
+    result: list[Any] = [given[i] if is_fixed[i] and _given(given[i]) else None for i in range(len(df))]
+    texts, places, score = rows.norm_texts, rows.places, fuzz.token_set_ratio
+    for k, position in enumerate(queries):
+        i = order[position]
+        for t in range(start[k], start[k + 1]):
+            j = partner[t]
+            if not original[j]:
+                continue
+            if verdict[t] == _SCORE:
+                if score(texts[i], texts[j]) < TEXT_THRESHOLD:
                     continue
-                while cell and when[i] - when[cell[0]] > max_gap:
-                    cell.popleft()
-                # only a match earlier than the best so far can replace it
-                j = rows.first_repeated(i, cell, rank[best] if best is not None else None)
-                if j is not None:
-                    best = j
-        if best is None:
-            grid[(cats[i], cx[i], cy[i])].append(i)
-        else:
-            result[i] = rows.ids[best]
+            elif verdict[t] == _RECHECK:
+                dist = rows.exact_distance(i, j)
+                if dist > MAX_DISTANCE_M or not rows.texts_repeat(i, j, dist):
+                    continue
+            if not different_places(places.get(i) or rows.place(i), places.get(j) or rows.place(j)):
+                result[i] = rows.ids[j]
+                original[i] = False
+                break
     out[:] = result
     return out
