@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import text
 
 from i18n import t
@@ -109,6 +110,7 @@ def test_moderator_imports_places_rejects_moves_and_merges(page, app_url, app_st
     page.get_by_text(t("mod.edit"), exact=True).click()
     wait_idle(page)
     number = page.get_by_label(t("mod.report_id"))
+    expect(number).to_have_count(1, timeout=30_000)  # a loaded machine may still show the last run's input
     number.fill(str(placed))
     number.press("Enter")
     wait_idle(page)
@@ -131,6 +133,7 @@ def test_moderator_imports_places_rejects_moves_and_merges(page, app_url, app_st
     assert (after.lat, after.lon) != (before.lat, before.lon)
 
     original = page.get_by_label(t("mod.duplicate_of"))
+    expect(original).to_have_count(1, timeout=30_000)
     original.fill("1")
     original.press("Enter")
     wait_idle(page)
