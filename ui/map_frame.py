@@ -1,14 +1,32 @@
-"""Draw a shared (cached) folium map with streamlit-folium's component, rendered once.
+"""Draw a shared (cached) folium map with streamlit-folium's component: the base map once per
+page, the period's layers swapped in place.
 
-``st_folium`` renders the whole map to HTML and JavaScript on every call: branca compiles
-each rendered piece as a Jinja template again, so a police map costs a tenth of a second or
-more per rerun. It also changes the map it draws (renames its element ids, adds the header,
-styles and layer scripts to the figure again), so a second draw of one map object would
-send a header styling an id that no longer exists and a script adding every layer twice.
-A map the page caches share is therefore never drawn itself: a copy is rendered once, its
-strings are kept beside the map (for as long as the map is cached), and every draw sends
-the component the very arguments ``st_folium(copy_of_map, returned_objects=[])`` sends
-(tests/test_page_cache.py compares them).
+Drawing path. ``st_folium`` renders the whole map to HTML and JavaScript on every call and
+keys the component by a hash of that script, so a map whose layers changed (another period,
+category or layer choice) became a new iframe: the component bundle, Leaflet, the plugins
+and the whole map script loaded and ran again. Here a map is split once, on a copy
+(``split``):
+
+- the base: the map with its base layers (offline basemap, OSM tiles), attribution, scale and
+  fitted view. Its script, and so the component key, is the same for every period of a page;
+- the overlays: every overlay layer group, plus one group (out of the layer control)
+  carrying the legends and labels, which follow that group's visibility
+  (layers/style.py ``_ScriptControl``);
+- the layer control.
+
+The component keeps its iframe and map for an unchanged key and, when the overlay or control
+string it gets differs from the last, removes the previous groups and control and evaluates
+the new ones (streamlit-folium's ``feature_group_to_add`` / ``layer_control``): only the
+period's layers are sent, parsed and drawn; tiles, view and basemap stay. The strings are
+rendered once per map object and kept beside it (for as long as the map is cached), and each
+draw sends the arguments ``st_folium(base, feature_group_to_add=groups, layer_control=control,
+returned_objects=[])`` sends (tests/test_page_cache.py compares them) with two changes: a
+group made with ``show=False`` is not added to the map (st_folium adds every group, so a
+hidden layer would show), and the overlay script ends by writing a version of the overlays
+to the map element's ``data-layers`` attribute, the sign bench/pages_browser.py waits for.
+
+st_folium also changes the map it draws (renames element ids, adds header and scripts to the
+figure again), so a shared map is never drawn itself: a deep copy is.
 
 Only for maps that return nothing to the page (``returned_objects=[]``); maps a user clicks
 on (moderator, report form) keep calling ``st_folium``.
@@ -17,13 +35,26 @@ on (moderator, report form) keep calling ``st_folium``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import threading
 import weakref
 from dataclasses import dataclass
 
 import folium
 import streamlit_folium
-from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
+from branca.element import Element
+from streamlit_folium import (
+    _get_feature_group_string,
+    _get_header,
+    _get_html,
+    _get_layer_control_string,
+    _get_map_string,
+    get_full_id,
+)
+
+from layers.style import _ScriptControl
+
+VERSION_ATTRIBUTE = "layers"  # map element's data-layers: which overlays were drawn last
 
 
 @dataclass(frozen=True)
@@ -36,10 +67,39 @@ class Frame:
     map_id: str
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
+    feature_group: str | None
+    layer_control: str | None
+    version: str
 
 
 _FRAMES: weakref.WeakKeyDictionary[folium.Map, Frame] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def split(fmap: folium.Map) -> tuple[folium.Map, list[folium.FeatureGroup], folium.LayerControl | None]:
+    """(base map, overlay groups, layer control), taken out of `fmap` itself (pass a copy).
+
+    Overlays are the map's overlay layers in their order, then one group (not in the layer
+    control) holding the map's legends and labels in theirs."""
+    overlays: list[folium.FeatureGroup] = []
+    controls: list[Element] = []
+    control = None
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.map.Layer) and child.overlay:
+            overlays.append(child)
+        elif isinstance(child, _ScriptControl):
+            controls.append(child)
+        elif isinstance(child, folium.LayerControl):
+            control = child
+        else:
+            continue
+        del fmap._children[name]
+    if controls:
+        carrier = folium.FeatureGroup(control=False)
+        for element in controls:
+            carrier.add_child(element)
+        overlays.append(carrier)
+    return fmap, overlays, control
 
 
 def frame_of(fmap: folium.Map) -> Frame:
@@ -48,14 +108,30 @@ def frame_of(fmap: folium.Map) -> Frame:
         known = _FRAMES.get(fmap)
     if known is not None:
         return known
-    drawn = copy.deepcopy(fmap)
-    drawn.get_root().render()  # st_folium renders the figure, then the map again (render=True)
-    drawn.render()
-    html, header = _get_html(drawn), _get_header(drawn)  # before the script: that step renames ids
-    frame = Frame(_get_map_string(drawn), header, html, get_full_id(drawn), *_links(drawn))
+    base, groups, control = split(copy.deepcopy(fmap))
+    base.get_root().render()  # st_folium renders the figure, then the map again (render=True)
+    base.render()
+    html, header = _get_html(base), _get_header(base)  # before the script: that step renames ids
+    script = _get_map_string(base)
+    map_id = get_full_id(base)
+    overlays = "".join(_group_string(group, base, idx) for idx, group in enumerate(groups)) if groups else None
+    control_string = _get_layer_control_string(control, base) if control is not None else None
+    version = hashlib.sha256(f"{overlays}\0{control_string}".encode()).hexdigest()[:16]
+    if overlays is not None:
+        overlays += f'map_div.getContainer().dataset.{VERSION_ATTRIBUTE} = "{version}";\n'
+    frame = Frame(script, header, html, map_id, *_links(base), overlays, control_string, version)
     with _LOCK:
         _FRAMES[fmap] = frame
     return frame
+
+
+def _group_string(group: folium.FeatureGroup, base: folium.Map, idx: int) -> str:
+    """st_folium's script of one swapped group, without adding a hidden group to the map."""
+    shown = group.show
+    string = _get_feature_group_string(group, map=base, idx=idx)
+    if not shown:
+        string = string.replace(f"map_div.addLayer(feature_group_feature_group_{idx});\n", "", 1)
+    return string
 
 
 def draw(fmap: folium.Map, *, key: str, height: int) -> None:
@@ -73,9 +149,9 @@ def draw(fmap: folium.Map, *, key: str, height: int) -> None:
         default={},
         zoom=None,
         center=None,
-        feature_group=None,
+        feature_group=frame.feature_group,
         return_on_hover=False,
-        layer_control=None,
+        layer_control=frame.layer_control,
         pixelated=False,
         css_links=list(frame.css_links),
         js_links=list(frame.js_links),
