@@ -127,10 +127,12 @@ def test_no_cached_function_keeps_a_parameter_out_of_its_key() -> None:
 def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, monkeypatch) -> None:
     """A cached map is rendered once (ui.map_frame) and every draw (another session, another
     rerun) sends the component what st_folium sends for a fresh copy of the map split into its
-    base, its swapped groups and its layer control: the same script, header, html, key, links
-    and control; the groups' script differs only in not adding hidden groups to the map and in
-    its closing version stamp. The shared map itself is never changed."""
+    base, its swapped groups and its layer control, with the groups' and control's script moved
+    into the html (run by map_frame.SWAPPER, not by the component's eval), differing only in not
+    adding hidden groups to the map and in its closing version stamp. The shared map itself is
+    never changed."""
     import copy
+    import html
 
     import streamlit_folium
 
@@ -164,21 +166,27 @@ def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, 
             map_frame.draw(fmap, key=key, height=560)
         assert fmap._id == original_id
         assert len(sent) == 4
-        fields = [f for f in sent[0] if f not in ("on_change", "feature_group")]
-        for draw in sent[1:]:
-            assert {f: draw[f] for f in fields} == {f: sent[0][f] for f in fields}
-            assert draw["feature_group"] == sent[1]["feature_group"]
-        expected = sent[0]["feature_group"]
+        overlays = sent[0]["feature_group"] + sent[0]["layer_control"]
         for i in hidden:
             line = f"map_div.addLayer(feature_group_feature_group_{i});\n"
-            assert expected.count(line) == 1
-            expected = expected.replace(line, "")
-        version = map_frame.frame_of(fmap).version
-        assert sent[1]["feature_group"] == expected + f'map_div.getContainer().dataset.layers = "{version}";\n'
+            assert overlays.count(line) == 1
+            overlays = overlays.replace(line, "")
+        frame = map_frame.frame_of(fmap)
+        assert frame.overlays == overlays + f'map_div.getContainer().dataset.layers = "{frame.version}";\n'
+        carrier = f'<div id="hm-layers" hidden data-version="{frame.version}" data-script="{html.escape(frame.overlays)}"></div>'
+        expected = sent[0] | {
+            "script": sent[0]["script"] + map_frame.SWAPPER,
+            "html": sent[0]["html"] + carrier,
+            "feature_group": None,
+            "layer_control": None,
+        }
+        expected["key"] = streamlit_folium.generate_js_hash(expected["script"], key, False)
+        fields = [f for f in sent[0] if f != "on_change"]
+        for draw in sent[1:]:
+            assert {f: draw[f] for f in fields} == {f: expected[f] for f in fields}
         assert sent[0]["header"].count("#map_div {") == 1
-        assert sent[0]["layer_control"] and "base_layers" in sent[0]["layer_control"]
-        assert "hm-legend" in sent[1]["feature_group"] and "hm-legend" not in sent[1]["script"]
-        assert "OpenStreetMap contributors" in sent[1]["script"]
+        assert "base_layers" in frame.overlays and "hm-legend" in frame.overlays
+        assert "hm-legend" not in sent[1]["script"] and "OpenStreetMap contributors" in sent[1]["script"]
     assert hidden  # the police KDE layer starts hidden
     assert any("markercluster" in link for link in sent[0]["js_links"])  # the police map's own plugin
 
@@ -209,7 +217,7 @@ def test_a_new_period_keeps_the_map_frame_and_swaps_only_its_layers(cache, monke
         map_frame.draw(one, key=key, height=500)
         map_frame.draw(other, key=key, height=500)
         assert sent[0]["key"] == sent[1]["key"] and sent[0]["script"] == sent[1]["script"], key
-        assert sent[0]["feature_group"] != sent[1]["feature_group"], key
+        assert sent[0]["html"] != sent[1]["html"], key
         assert map_frame.frame_of(one).version != map_frame.frame_of(other).version, key
 
 

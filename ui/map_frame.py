@@ -11,22 +11,24 @@ and the whole map script loaded and ran again. Here a map is split once, on a co
   fitted view. Its script, and so the component key, is the same for every period of a page;
 - the overlays: every overlay layer group, plus one group (out of the layer control)
   carrying the legends and labels, which follow that group's visibility
-  (layers/style.py ``_ScriptControl``);
-- the layer control.
+  (layers/style.py ``_ScriptControl``), and the layer control.
 
-The component keeps its iframe and map for an unchanged key and, when the overlay or control
-string it gets differs from the last, removes the previous groups and control and evaluates
-the new ones (streamlit-folium's ``feature_group_to_add`` / ``layer_control``): only the
-period's layers are sent, parsed and drawn; tiles, view and basemap stay. The strings are
-rendered once per map object and kept beside it (for as long as the map is cached), and each
-draw sends the arguments ``st_folium(base, feature_group_to_add=groups, layer_control=control,
-returned_objects=[])`` sends (tests/test_page_cache.py compares them) with two changes: a
-group made with ``show=False`` is not added to the map (st_folium adds every group, so a
-hidden layer would show), and the overlay script ends by writing a version of the overlays
-to the map element's ``data-layers`` attribute, the sign bench/pages_browser.py waits for.
+The component keeps its iframe and map for an unchanged key. The overlays' script is what
+``st_folium(base, feature_group_to_add=groups, layer_control=control)`` would send
+(tests/test_page_cache.py compares them), except that a group made with ``show=False`` is not
+added to the map (st_folium adds every group, so a hidden layer would show) and that it ends
+by writing its version to the map element's ``data-layers`` (the sign bench/pages_browser.py
+and the e2e journey wait for). It is not handed to the component's own swap, which runs it
+with ``eval``: the app's Content-Security-Policy (ui/server.py) allows inline scripts but no
+``eval``. It travels in the component's ``html`` argument, HTML-escaped in an inert
+attribute, and ``SWAPPER`` (appended to the base script) runs it as an inline script: at the
+first render from the html the component placed in the frame, then on every render event
+whose html carries another version, after removing the previous groups and layer control.
+Only the period's layers are sent, parsed and drawn; tiles, view and basemap stay.
 
-st_folium also changes the map it draws (renames element ids, adds header and scripts to the
-figure again), so a shared map is never drawn itself: a deep copy is.
+The strings are rendered once per map object and kept beside it (for as long as the map is
+cached). st_folium also changes the map it draws (renames element ids, adds header and
+scripts to the figure again), so a shared map is never drawn itself: a deep copy is.
 
 Only for maps that return nothing to the page (``returned_objects=[]``); maps a user clicks
 on (moderator, report form) keep calling ``st_folium``.
@@ -36,6 +38,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import html as html_module
 import threading
 import weakref
 from dataclasses import dataclass
@@ -54,12 +57,40 @@ from streamlit_folium import (
 
 from layers.style import _ScriptControl
 
-VERSION_ATTRIBUTE = "layers"  # map element's data-layers: which overlays were drawn last
+LAYERS_ID = "hm-layers"  # the inert element carrying the overlays' script in the html argument
+# Runs the overlays' script (as an inline script: the CSP has no 'unsafe-eval') at the first
+# render and whenever a render event brings another version; the same text for every map.
+SWAPPER = """
+(function () {
+    function draw(html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html || "";
+        var carrier = holder.content.getElementById("{id}");
+        if (!carrier) { return; }
+        var version = carrier.getAttribute("data-version");
+        if (map_div.getContainer().dataset.layers === version) { return; }
+        (window.feature_group || []).forEach(function (group) { map_div.removeLayer(group); });
+        window.feature_group = [];
+        if (window.layer_control) { map_div.removeControl(window.layer_control); window.layer_control = null; }
+        var script = document.createElement("script");
+        // a function scope: the layer control's `let` may not be declared twice in the page
+        script.textContent = "(function () {\\n" + carrier.getAttribute("data-script") + "\\n})();";
+        document.body.appendChild(script);
+        script.remove();
+    }
+    var first = document.getElementById("{id}");
+    if (first) { draw(first.outerHTML); }
+    window.Streamlit.events.addEventListener("streamlit:render", function (event) {
+        draw(event.detail.args.html);
+    });
+})();
+""".replace("{id}", LAYERS_ID)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """What the streamlit-folium component needs to draw one map (as st_folium builds it)."""
+    """What the streamlit-folium component needs to draw one map, and its overlays' script
+    (as st_folium builds them) with that script's version."""
 
     script: str
     header: str
@@ -67,8 +98,7 @@ class Frame:
     map_id: str
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
-    feature_group: str | None
-    layer_control: str | None
+    overlays: str
     version: str
 
 
@@ -114,12 +144,15 @@ def frame_of(fmap: folium.Map) -> Frame:
     html, header = _get_html(base), _get_header(base)  # before the script: that step renames ids
     script = _get_map_string(base)
     map_id = get_full_id(base)
-    overlays = "".join(_group_string(group, base, idx) for idx, group in enumerate(groups)) if groups else None
-    control_string = _get_layer_control_string(control, base) if control is not None else None
-    version = hashlib.sha256(f"{overlays}\0{control_string}".encode()).hexdigest()[:16]
-    if overlays is not None:
-        overlays += f'map_div.getContainer().dataset.{VERSION_ATTRIBUTE} = "{version}";\n'
-    frame = Frame(script, header, html, map_id, *_links(base), overlays, control_string, version)
+    overlays = "".join(_group_string(group, base, idx) for idx, group in enumerate(groups))
+    if control is not None:
+        overlays += _get_layer_control_string(control, base)
+    version = hashlib.sha256(overlays.encode()).hexdigest()[:16]
+    overlays += f'map_div.getContainer().dataset.layers = "{version}";\n'
+    carrier = (
+        f'<div id="{LAYERS_ID}" hidden data-version="{version}" data-script="{html_module.escape(overlays)}"></div>'
+    )
+    frame = Frame(script + SWAPPER, header, html + carrier, map_id, *_links(base), overlays, version)
     with _LOCK:
         _FRAMES[fmap] = frame
     return frame
@@ -149,9 +182,9 @@ def draw(fmap: folium.Map, *, key: str, height: int) -> None:
         default={},
         zoom=None,
         center=None,
-        feature_group=frame.feature_group,
+        feature_group=None,  # the component would eval it; SWAPPER runs it from the html
         return_on_hover=False,
-        layer_control=frame.layer_control,
+        layer_control=None,
         pixelated=False,
         css_links=list(frame.css_links),
         js_links=list(frame.js_links),
