@@ -173,7 +173,7 @@ def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, 
             overlays = overlays.replace(line, "")
         frame = map_frame.frame_of(fmap)
         assert frame.overlays == overlays + f'map_div.getContainer().dataset.layers = "{frame.version}";\n'
-        carrier = f'<div id="hm-layers" hidden data-version="{frame.version}" data-script="{html.escape(frame.overlays)}"></div>'
+        carrier = f'<textarea id="hm-layers" hidden data-version="{frame.version}">\n{html.escape(frame.overlays, quote=False)}</textarea>'
         expected = sent[0] | {
             "script": sent[0]["script"] + map_frame.SWAPPER,
             "html": sent[0]["html"] + carrier,

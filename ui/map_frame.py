@@ -20,8 +20,8 @@ added to the map (st_folium adds every group, so a hidden layer would show) and 
 by writing its version to the map element's ``data-layers`` (the sign bench/pages_browser.py
 and the e2e journey wait for). It is not handed to the component's own swap, which runs it
 with ``eval``: the app's Content-Security-Policy (ui/server.py) allows inline scripts but no
-``eval``. It travels in the component's ``html`` argument, HTML-escaped in an inert
-attribute, and ``SWAPPER`` (appended to the base script) runs it as an inline script: at the
+``eval``. It travels in the component's ``html`` argument, HTML-escaped in an inert (hidden)
+textarea, and ``SWAPPER`` (appended to the base script) runs it as an inline script: at the
 first render from the html the component placed in the frame, then on every render event
 whose html carries another version, after removing the previous groups and layer control.
 Only the period's layers are sent, parsed and drawn; tiles, view and basemap stay.
@@ -74,7 +74,7 @@ SWAPPER = """
         if (window.layer_control) { map_div.removeControl(window.layer_control); window.layer_control = null; }
         var script = document.createElement("script");
         // a function scope: the layer control's `let` may not be declared twice in the page
-        script.textContent = "(function () {\\n" + carrier.getAttribute("data-script") + "\\n})();";
+        script.textContent = "(function () {\\n" + carrier.textContent + "\\n})();";
         document.body.appendChild(script);
         script.remove();
     }
@@ -149,8 +149,11 @@ def frame_of(fmap: folium.Map) -> Frame:
         overlays += _get_layer_control_string(control, base)
     version = hashlib.sha256(overlays.encode()).hexdigest()[:16]
     overlays += f'map_div.getContainer().dataset.layers = "{version}";\n'
+    # RCDATA: only "&", "<" and ">" are escaped (an attribute would also escape every quote);
+    # the parser drops the one newline after the start tag
     carrier = (
-        f'<div id="{LAYERS_ID}" hidden data-version="{version}" data-script="{html_module.escape(overlays)}"></div>'
+        f'<textarea id="{LAYERS_ID}" hidden data-version="{version}">\n'
+        f"{html_module.escape(overlays, quote=False)}</textarea>"
     )
     frame = Frame(script + SWAPPER, header, html + carrier, map_id, *_links(base), overlays, version)
     with _LOCK:
