@@ -59,12 +59,29 @@ def district_ids(lat: np.ndarray, lon: np.ndarray, gazetteer: Gazetteer) -> np.n
 
 
 def district_stats(reports: pd.DataFrame, gazetteer: Gazetteer, *, period: Period, role: str | None) -> pd.DataFrame:
-    """district, name, population, n, per_1000, n_prev, change (vs the previous period)."""
+    """district, name, population, n, per_1000, n_prev, change (vs the previous period), from
+    the reports' points (the row path; the page reads :func:`district_stats_of` counts)."""
     require(role, "council_map")
-    rows = []
     now, prev = _in_period(reports, period), _in_period(reports, period.previous())
     cur = pd.Series(district_ids(now["lat"].to_numpy(), now["lon"].to_numpy(), gazetteer)).value_counts()
     old = pd.Series(district_ids(prev["lat"].to_numpy(), prev["lon"].to_numpy(), gazetteer)).value_counts()
+    return _district_table(cur, old, gazetteer)
+
+
+def district_stats_of(counts: pd.DataFrame, gazetteer: Gazetteer, *, period: Period, role: str | None) -> pd.DataFrame:
+    """:func:`district_stats` from counts per ``district``, ``month`` (city time) and ``n`` (the
+    store's grouped counts of counted reports): a period is its months."""
+    require(role, "council_map")
+
+    def per_district(chosen: Period) -> pd.Series:
+        months = counts["month"].isin([m.label for m in chosen.months])
+        return counts.loc[months].groupby("district")["n"].sum()
+
+    return _district_table(per_district(period), per_district(period.previous()), gazetteer)
+
+
+def _district_table(cur: pd.Series, old: pd.Series, gazetteer: Gazetteer) -> pd.DataFrame:
+    rows = []
     for d in gazetteer.districts:
         n, n_prev, pop = int(cur.get(d.id, 0)), int(old.get(d.id, 0)), d.population
         rows.append(
@@ -142,13 +159,26 @@ def district_layers(
     return out
 
 
-def cells_layer(reports: pd.DataFrame, *, period: Period, role: str | None, lang: str = "uk") -> folium.FeatureGroup:
-    """Res-8 cell counts for the period (restricted: no k, the council plans with them)."""
-    require(role, "council_map")
+def cell_counts(reports: pd.DataFrame, period: Period) -> pd.Series:
+    """Res-8 cell -> counted reports of the period, from the points (the row path)."""
     sel = _in_period(reports, period)
-    counts = pd.Series(
+    return pd.Series(
         [h3.latlng_to_cell(a, b, privacy.PUBLIC_RES) for a, b in zip(sel["lat"], sel["lon"], strict=True)]
     ).value_counts()
+
+
+def cells_layer(
+    reports: pd.DataFrame | None = None,
+    *,
+    period: Period,
+    role: str | None,
+    lang: str = "uk",
+    counts: pd.Series | None = None,
+) -> folium.FeatureGroup:
+    """Res-8 cell counts for the period (restricted: no k, the council plans with them), from
+    the reports or from ``counts`` (cell -> n) the store counted."""
+    require(role, "council_map")
+    counts = cell_counts(reports, period) if counts is None else counts
     breaks = class_breaks(counts.tolist(), floor=1)
     feats = [
         {
@@ -271,18 +301,25 @@ def council_map(
     previous_wave: str | None = None,
     survey_measure: str = "trust_police",
     meetings: pd.DataFrame | None = None,
+    stats: pd.DataFrame | None = None,
+    cells: pd.Series | None = None,
 ) -> folium.Map:
-    """The district-review map: each given input becomes its own toggleable layer."""
+    """The district-review map: each given input becomes its own toggleable layer. The
+    district and cell counts come from ``reports`` or, counted by the store, as ``stats``
+    (:func:`district_stats_of`) and ``cells`` (res-8 cell -> n)."""
     require(role, "council_map")
     m = basemap(gazetteer, lang=lang)
     caption = tr("legend.period", lang, period=period.label)
     if reports is not None:
         stats = district_stats(reports, gazetteer, period=period, role=role)
+        cells = cell_counts(reports, period)
+    if stats is not None:
         for i, (layer, items, unit) in enumerate(district_layers(stats, gazetteer, role=role, lang=lang)):
             layer.add_to(m)
             if i == 0:
                 legend(layer.layer_name, items, unit=unit, period=caption).add_to(m)
-        cells_layer(reports, period=period, role=role, lang=lang).add_to(m)
+    if cells is not None:
+        cells_layer(period=period, role=role, lang=lang, counts=cells).add_to(m)
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
     if survey is not None and wave is not None:

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from auth.roles import can, require
@@ -15,13 +15,16 @@ from auth.users import User
 from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.city_profile import city_zone
-from data.store.aggregates import report_columns
-from data.store.schema import AuditRow, MeetingRow, SurveyResponseRow
+from data.store.aggregates import binned_counts, report_columns
+from data.store.microdistricts import district_month_counts
+from data.store.repo import report_filters
+from data.store.schema import AuditRow, MeetingRow, ReportRow, SurveyResponseRow
 from geo.gazetteer import load_gazetteer
 from i18n import t
-from layers.council import council_map, district_ids, district_stats
+from layers.council import council_map, district_ids, district_stats, district_stats_of
 from layers.exports import xlsx_bytes
-from layers.privacy import Month, Period, Quarter, parse_period, survey_by_district, survey_change
+from layers.privacy import PUBLIC_RES, Month, Period, Quarter, parse_period, survey_by_district, survey_change
+from services import districts as microdistricts
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
@@ -54,8 +57,44 @@ def load(engine: Engine, *, role: str | None) -> pd.DataFrame:
     return report_columns(engine, COUNCIL_COLUMNS)
 
 
+def counts(engine: Engine, *, role: str | None) -> pd.DataFrame:
+    """Counted, located reports of the whole history per ``district`` (microdistrict id, ""
+    outside all), ``month`` (city time) and ``category``, with ``n``: what the district
+    review and the trends read, counted by the store (the reports' microdistricts are
+    brought up to date first: a no-op on a current store)."""
+    require(role, "council")
+    microdistricts.ensure(engine)
+    return district_month_counts(engine)
+
+
+def raised_at_meetings(engine: Engine, *, role: str | None) -> int:
+    """Counted, located reports raised at a dialogue meeting (the store counts them)."""
+    require(role, "council")
+    conds = report_filters(None, None, None, ("new", "verified"), include_duplicates=False, located_only=True)
+    query = select(func.count()).select_from(ReportRow).where(*conds, ReportRow.meeting_id.is_not(None))
+    with engine.connect() as conn:
+        return int(conn.execute(query).scalar_one())
+
+
+def period_cells(engine: Engine, period: Period, *, role: str | None) -> pd.Series:
+    """Res-8 cell -> counted, located reports of the period (the council map's cells), counted
+    by the store from the cell each report carries."""
+    require(role, "council")
+    binned = binned_counts(engine, res=PUBLIC_RES, too_vague_m=float("inf"), start=period.start, end=period.end)
+    placed = binned[binned["kind"] != "missing"]
+    return placed.groupby("cell")["n"].sum().sort_values(ascending=False, kind="stable").rename("count")
+
+
+def month_by_category_of(counts: pd.DataFrame, district_id: str | None = None) -> pd.DataFrame:
+    """:func:`month_by_category` from the store's grouped :func:`counts`."""
+    subset = counts if district_id is None else counts[counts["district"] == district_id]
+    table = subset.pivot_table(index="month", columns="category", values="n", aggfunc="sum", fill_value=0)
+    return table.reindex(columns=[c for c in CATEGORIES if c in table.columns])
+
+
 def month_by_category(reports: pd.DataFrame, district_id: str | None = None) -> pd.DataFrame:
-    """Reports per month (rows, the city's time) and category (columns) for one microdistrict or the city."""
+    """Reports per month (rows, the city's time) and category (columns) for one microdistrict or
+    the city, from the reports' points (the programme report's row path)."""
     subset = reports
     if district_id is not None:
         ids = district_ids(reports["lat"].to_numpy(), reports["lon"].to_numpy(), load_gazetteer())
@@ -289,34 +328,39 @@ class Review:
 
 
 def review(
-    engine: Engine, reports: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period, lang: str
+    engine: Engine, counted: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period, lang: str
 ) -> Review:
-    """The council map and the microdistrict table of a period, headers translated."""
+    """The council map and the microdistrict table of a period, headers translated, from the
+    store's grouped :func:`counts` (``counted``) and the period's cell counts."""
     gz = load_gazetteer()
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
+    stats = district_stats_of(counted, gz, period=chosen, role=role)
     fmap = council_map(
         gz,
         role=role,
         period=chosen,
         lang=lang,
-        reports=reports,
+        stats=stats,
+        cells=period_cells(engine, chosen, role=role),
         actions=actions,
         survey=surveys if waves else None,
         wave=waves[-1] if waves else None,
         previous_wave=waves[-2] if len(waves) > 1 else None,
         meetings=None,
     )
-    stats = district_stats(reports, gz, period=chosen, role=role)
     stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
     names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
     return Review(fmap, table, names)
 
 
-def trend(reports: pd.DataFrame, district: str | None, lang: str) -> pd.DataFrame:
-    """Reports per month and category (long form, category names translated) for a chart."""
-    long = month_by_category(reports, district).reset_index().melt(id_vars="month", var_name="category", value_name="n")
+def trend(counted: pd.DataFrame, district: str | None, lang: str) -> pd.DataFrame:
+    """Reports per month and category (long form, category names translated) for a chart, from
+    the store's grouped :func:`counts`."""
+    long = (
+        month_by_category_of(counted, district).reset_index().melt(id_vars="month", var_name="category", value_name="n")
+    )
     return long.assign(category=long["category"].map(lambda c: category_label(c, lang)))
 
 

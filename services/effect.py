@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import h3
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
@@ -62,9 +63,12 @@ def _window(action: pd.Series, months: int) -> tuple[tuple[date, date], tuple[da
     return ((pd.Timestamp(start) - shift).date(), start), (end, (pd.Timestamp(end) + shift).date())
 
 
-def _count(reports: pd.DataFrame, column: str, cells: set[str], span: tuple[date, date]) -> int:
-    when = reports["occurred_at"].dt.date
-    return int((reports[column].isin(cells) & (when >= span[0]) & (when < span[1])).sum())
+def _within(reports: pd.DataFrame, span: tuple[date, date]) -> np.ndarray:
+    """Whether each report's UTC day lies in [span): a UTC day is >= d exactly when the time is
+    >= d's UTC midnight, so the times are compared as they are (no date per report)."""
+    when = reports["occurred_at"]
+    lo, hi = (pd.Timestamp(d).tz_localize("UTC") for d in span)
+    return ((when >= lo) & (when < hi)).to_numpy()
 
 
 def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: int = MONTHS) -> Effect:
@@ -85,9 +89,13 @@ def effect_of(action: pd.Series, reports: pd.DataFrame, *, today: date, months: 
     if column not in reports.columns:
         return Effect(aid, None, "no_cell")
     treated, buffer, control = rings(cell)
+    spans = _within(reports, before), _within(reports, after)  # once per action, not per ring
     counts = {
-        name: (_count(reports, column, cells, before), _count(reports, column, cells, after))
-        for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))
+        name: tuple(int((inside & span).sum()) for span in spans)
+        for name, inside in (
+            (name, reports[column].isin(cells).to_numpy())
+            for name, cells in (("treated", treated), ("buffer", buffer), ("control", control))
+        )
     }
     if sum(counts["treated"]) < MIN_TREATED or sum(counts["control"]) < MIN_CONTROL:
         return Effect(aid, None, "too_few", before, after)
@@ -112,6 +120,24 @@ def may_see(role: str | None) -> bool:
     return can(role, "edit_actions") or can(role, "police")
 
 
+#: what an action without a valid cell is measured against (effect_of says "no_cell" first)
+_NO_REPORTS = pd.DataFrame({"occurred_at": pd.Series(dtype="datetime64[ns, UTC]")})
+
+
+def _valid_cell(cell: object) -> bool:
+    return isinstance(cell, str) and h3.is_valid_cell(cell)
+
+
+def _ring_cells(plan: pd.DataFrame) -> dict[int, set[str]]:
+    """Per H3 resolution, every cell the finished actions' counts look at (treated, buffer and
+    control rings): the store reads only the reports in them."""
+    out: dict[int, set[str]] = {}
+    for cell in plan.loc[plan["status"] == "done", "cell"] if len(plan) else ():
+        if _valid_cell(cell) and h3.get_resolution(cell) in H3_RESOLUTIONS:
+            out.setdefault(h3.get_resolution(cell), set()).update(*rings(cell))
+    return out
+
+
 def effects(
     engine: Engine,
     plan: pd.DataFrame,
@@ -126,11 +152,14 @@ def effects(
     located reports when the caller has them already (else read from the store)."""
     if not may_see(role):
         raise PermissionError("the measured effect is for council and police")
+    read = {} if reports is None else dict.fromkeys(H3_RESOLUTIONS, reports)
     if reports is None:
-        reports = report_columns(engine, ("id", "occurred_at", *(f"h3_r{r}" for r in H3_RESOLUTIONS)))
+        for res, cells in _ring_cells(plan).items():
+            read[res] = report_columns(engine, ("occurred_at", f"h3_r{res}"), cells=(res, sorted(cells)))
     rows = []
     for _, action in plan.iterrows():
-        found = effect_of(action, reports, today=today, months=months)
+        res = h3.get_resolution(action["cell"]) if _valid_cell(action.get("cell")) else None
+        found = effect_of(action, read.get(res, _NO_REPORTS), today=today, months=months)
         r = found.result
         rows.append(
             {

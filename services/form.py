@@ -26,7 +26,7 @@ from data.records import RawMessage
 from data.store.repo import insert_ignoring_conflicts
 from data.store.schema import ContactRow, FormSubmissionRow, ReportRow
 from geo import geocode
-from services import clock
+from services import clock, districts
 from services.importer import inside_study_area, salt, to_report
 
 MAX_PER_SESSION = 3
@@ -164,7 +164,8 @@ def submit(
     with Session(engine) as session, session.begin():
         address, device = check_client_rate(session, client, now)
         session.add(FormSubmissionRow(at=now, client_hash=address, device_hash=device))
-        insert_ignoring_conflicts(session, ReportRow.__table__, [report.model_dump(exclude={"id"})])
+        row = report.model_dump(exclude={"id"}) | {"microdistrict": districts.of_point(report.lat, report.lon)}
+        insert_ignoring_conflicts(session, ReportRow.__table__, [row])
         report_id = session.scalar(select(ReportRow.id).where(ReportRow.source_ref == raw.source_ref))
         if contact and contact.strip():
             session.add(ContactRow(report_id=report_id, contact=contact.strip()))

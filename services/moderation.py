@@ -22,9 +22,10 @@ from data.categories import CATEGORIES
 from data.intake import UnreadableFile  # noqa: F401  (the page catches it as moderation.UnreadableFile)
 from data.messages import Message, MessageError, load_list, msg
 from data.records import Report, h3_cells
-from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow
+from data.store.schema import AuditRow, EditLockRow, QuarantineRow, ReportRow, month_local
 from geo import geocode
 from geo.gazetteer import load_gazetteer
+from services import districts
 from services.importer import Progress, import_file
 
 LOCK_MINUTES = 10
@@ -83,15 +84,38 @@ def _edit(
         row = session.get(ReportRow, report_id)
         if row is None:
             raise KeyError(f"no report {report_id}")
+        changes = changes | _derived(row, changes)
         original = {key: getattr(row, key) for key in changes}
         for key, value in changes.items():
             setattr(row, key, value)
         row.updated_at = _now()
         session.add(
             AuditRow(
-                actor=actor, action=action, target=f"report:{report_id}", detail={"original": original, "new": changes}
+                actor=actor,
+                action=action,
+                target=f"report:{report_id}",
+                detail={"original": _audited(original), "new": _audited(changes)},
             )
         )
+
+
+def _audited(values: dict[str, Any]) -> dict[str, Any]:
+    """Values as the audit log's JSON keeps them (times as ISO text)."""
+    return {key: value.isoformat() if isinstance(value, datetime) else value for key, value in values.items()}
+
+
+def _derived(row: ReportRow, changes: dict[str, Any]) -> dict[str, Any]:
+    """The stored fields that follow from edited ones, so an edit never leaves them stale: the
+    city-time month of a new time; the H3 cells and the microdistrict of a new point."""
+    out: dict[str, Any] = {}
+    if "occurred_at" in changes:
+        out["month_local"] = month_local(changes["occurred_at"])
+    if "lat" in changes or "lon" in changes:
+        lat, lon = changes.get("lat", row.lat), changes.get("lon", row.lon)
+        located = lat is not None and lon is not None
+        out |= h3_cells(lat, lon) if located else h3_cells(None, None)
+        out["microdistrict"] = districts.of_point(lat, lon)
+    return {key: value for key, value in out.items() if key not in changes}
 
 
 def set_category(engine: Engine, report_id: int, category: str, *, actor: str, role: str | None) -> None:
@@ -225,7 +249,8 @@ def place_quarantined(
             **h3_cells(lat, lon),
         )
         report = Report.model_validate(record)
-        row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id})
+        where = districts.of_point(lat, lon)
+        row = ReportRow(**report.model_dump(exclude={"id"}) | {"batch_id": item.batch_id, "microdistrict": where})
         session.add(row)
         session.flush()
         item.resolved_at, item.resolution = _now(), f"placed by {actor} as report {row.id}"

@@ -59,6 +59,7 @@ DEFAULT_PERIOD = 8
 DEFAULT_LAYERS = ("gistar", "emerging", "points")
 #: the patrol plan's controls as the page opens them: patrols, shift slider (start, end hour), window hours, beat km
 DEFAULT_PLAN = (2, (18, 24), 2, 1.5)
+WINDOW_HOURS = (1, 2, 3, 4)  # the plan's window lengths the page offers (the warm-up fills each)
 DEFAULT_AREAS = 3
 AREA_COUNTS = range(2, 9)
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 import html
 import json
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import update
 from streamlit.testing.v1 import AppTest
 
 from auth import PAGES, allowed_pages, sessions
+from data.store.schema import SessionRow
 from i18n import t
 from tests.conftest import ROOT
 
@@ -150,6 +153,42 @@ def test_a_forged_or_revoked_session_is_anonymous(app, demo_store) -> None:
     assert SESSION_KEY not in at.session_state and t("police.title") not in [h.value for h in at.title]
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page(PAGE_FILE["police"])
+
+
+def _fragment_rerun(at: AppTest, name: str) -> AppTest:
+    """Rerun only the page's fragment `name`, as the browser asks when a control inside it changes."""
+    from streamlit.testing.v1 import local_script_runner
+
+    fid = next(
+        fid
+        for fid, wrapped in at._fragment_storage._fragments.items()
+        if any(getattr(c.cell_contents, "__name__", None) == name for c in wrapped.__closure__ or ())
+    )
+    plain = local_script_runner.RerunData
+    local_script_runner.RerunData = lambda **kw: plain(**kw, fragment_id_queue=[fid], is_fragment_scoped_rerun=True)
+    try:
+        return at.run()
+    finally:
+        local_script_runner.RerunData = plain
+
+
+@pytest.mark.parametrize("end", ["revoked", "expired"])
+def test_a_fragment_rerun_refuses_a_session_that_ended_since_the_page_was_drawn(app, demo_store, end) -> None:
+    """A control inside a fragment reruns only the fragment: it checks the session itself."""
+    at = app("police", "police")
+    assert _fragment_rerun(at, "plan_section").data_editor and not at.error  # a live session: the plan
+    session_id = at.session_state[SESSION_KEY]
+    if end == "revoked":
+        sessions.revoke(demo_store["engine"], session_id)
+    else:
+        with demo_store["engine"].begin() as conn:
+            conn.execute(
+                update(SessionRow)
+                .where(SessionRow.id_hash == sessions._digest(session_id))
+                .values(expires_at=datetime.now(UTC) - timedelta(seconds=1))
+            )
+    _fragment_rerun(at, "plan_section")
+    assert [e.value for e in at.error] == [t("auth.forbidden")] and not at.data_editor
 
 
 def test_exports_refuse_a_role_without_the_right(demo_store) -> None:

@@ -87,3 +87,27 @@ def test_report_carries_progress_milestones_and_measured_effect(demo_store) -> N
         engine, council.load(engine, role="council"), period=quarter, today=date(2026, 1, 1), role="partner", lang="en"
     )["actions"]
     assert set(partner[t("plan.col_effect", "en")]) == {t("plan.effect_restricted", "en")}
+
+
+def test_effects_read_from_the_ring_cells_equal_those_from_every_report(demo_store) -> None:
+    """The effect service reads only the reports in the finished actions' rings; measured
+    against every counted report (the row path) each action gets the same answer."""
+    import pandas as pd
+
+    from data.records import H3_RESOLUTIONS
+    from data.store.aggregates import report_columns
+    from services.actions import actions_frame
+    from services.effect import effects
+
+    engine, today = demo_store["engine"], date(2026, 1, 1)
+    plan = actions_frame(engine, today=today)
+    everything = report_columns(engine, ("id", "occurred_at", *(f"h3_r{r}" for r in H3_RESOLUTIONS)))
+    read = effects(engine, plan, role="council", today=today)
+    assert read["wdd"].notna().sum() >= 1
+    pd.testing.assert_frame_equal(read, effects(engine, plan, role="council", today=today, reports=everything))
+
+
+def test_reports_raised_at_meetings_are_counted_by_the_store(demo_store) -> None:
+    engine = demo_store["engine"]
+    rows = council.load(engine, role="council")
+    assert council.raised_at_meetings(engine, role="council") == rows["meeting_id"].notna().sum() > 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import h3
 import pandas as pd
@@ -68,3 +68,17 @@ def test_not_enough_data_is_said_with_its_reason() -> None:
     assert effect_of(ACTION.copy().replace({CELL: None}), few, today=date(2025, 12, 1)).reason == "no_cell"
     with pytest.raises(PermissionError):
         effects(None, pd.DataFrame([ACTION]), role="partner", today=date(2025, 12, 1))
+
+
+def test_the_window_by_utc_day_matches_the_per_report_date_oracle() -> None:
+    """The window compares times with UTC midnights; the oracle takes each report's UTC date:
+    both agree on reports just before, at and after the span's edges."""
+    from services.effect import _within
+
+    edges = [datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)]
+    times = [e + timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)] + [datetime(2025, 4, 1, 23, tzinfo=UTC)]
+    reports = pd.DataFrame({"occurred_at": pd.to_datetime(times, utc=True)})
+    span = (date(2025, 3, 1), date(2025, 6, 1))
+    when = reports["occurred_at"].dt.date
+    oracle = ((when >= span[0]) & (when < span[1])).to_numpy()
+    assert _within(reports, span).tolist() == oracle.tolist() == [False, True, True, True, False, False, True]

@@ -69,3 +69,7 @@ def test_a_form_report_carries_the_demo_clock(store, monkeypatch) -> None:
     stored = reports_frame(store, include_duplicates=True, statuses=("new",)).set_index("id").loc[receipt.report_id]
     assert stored["occurred_at"].to_pydatetime() == clock.now() != WALL
     assert stored["received_at"].to_pydatetime() == clock.now()
+    from services import districts
+
+    assert stored["microdistrict"] == districts.of_point(stored["lat"], stored["lon"]) != ""  # derived at intake
+    assert districts.ensure(store) == 0

@@ -17,6 +17,7 @@ from geo.gazetteer import District
 from layers import privacy
 from layers.cellkey import cell_key
 from layers.privacy import (
+    SURVEY_MEASURES,
     Month,
     PrivacyError,
     Quarter,
@@ -299,3 +300,22 @@ def test_survey_is_suppressed_below_minimum_sample() -> None:
     ch = survey_change(df, "2025", "2026").set_index("district")
     assert ch.loc["d-01", "awareness"] == -1 and ch.loc["d-01", "trust_police"] == 0.5
     assert np.isnan(ch.loc["d-02", "awareness"])
+
+
+def test_survey_means_per_district_equal_a_brute_force_mean() -> None:
+    """Each district's size and mean answers (missing answers skipped) against plain Python."""
+    rng = np.random.default_rng(3)
+    answers = [{m: int(rng.integers(1, 6)) for m in SURVEY_MEASURES if rng.random() > 0.2} for _ in range(300)]
+    df = pd.DataFrame(
+        {"wave": rng.choice(["w1", "w2"], 300), "district": rng.choice(["a", "b", "c", "d"], 300), "answers": answers}
+    )
+    got = survey_by_district(df, "w1", min_n=1).set_index("district")
+    for district, n in got["n"].items():
+        rows = [
+            a for w, d, a in zip(df["wave"], df["district"], df["answers"], strict=True) if (w, d) == ("w1", district)
+        ]
+        assert n == len(rows)
+        for m in SURVEY_MEASURES:
+            values = [a[m] for a in rows if m in a]
+            assert got.loc[district, m] == pytest.approx(sum(values) / len(values))
+    assert list(got.columns) == ["n", *SURVEY_MEASURES, "suppressed"]

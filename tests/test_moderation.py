@@ -168,3 +168,40 @@ def test_reading_a_report_takes_no_lock(store) -> None:
     assert moderation.lock_holder(store, first) is None
     moderation.acquire_lock(store, first, "mod1")
     assert moderation.lock_holder(store, first)[0] == "mod1"
+
+
+def _stored(store, report_id: int, *columns: str) -> tuple:  # type: ignore[no-untyped-def]
+    with Session(store) as s:
+        return tuple(
+            s.execute(select(*(getattr(ReportRow, c) for c in columns)).where(ReportRow.id == report_id)).one()
+        )
+
+
+def test_an_edited_time_moves_the_reports_city_month(store) -> None:
+    """21:30 UTC on 1 March is March in Kyiv; 21:59 UTC on 28 February is still February there."""
+    first, _ = _seed(store)
+    assert _stored(store, first, "month_local") == ("2025-03",)
+    earlier = datetime(2025, 2, 28, 21, 59, tzinfo=UTC)
+    moderation._edit(store, first, "mod1", "moderator", {"occurred_at": earlier})
+    assert _stored(store, first, "occurred_at", "month_local") == (earlier, "2025-02")
+    original = moderation.audit_trail(store, f"report:{first}")[-1]["detail"]["original"]
+    assert (original["month_local"], original["occurred_at"]) == ("2025-03", WHEN.isoformat())
+
+
+def test_a_moved_report_takes_the_microdistrict_of_its_new_point(store) -> None:
+    import numpy as np
+
+    from geo.gazetteer import load_gazetteer
+    from layers.council import district_ids
+    from services import districts
+
+    first, _ = _seed(store)
+    districts.ensure(store)
+    gz = load_gazetteer()
+    (before,) = _stored(store, first, "microdistrict")
+    target = next(d for d in gz.districts if d.id != before)
+    point = target.shape.representative_point()
+    moderation.move(store, first, lat=point.y, lon=point.x, actor="mod1", role="moderator")
+    lat, lon, where, r9 = _stored(store, first, "lat", "lon", "microdistrict", "h3_r9")
+    assert where == target.id == district_ids(np.array([lat]), np.array([lon]), gz)[0]
+    assert districts.ensure(store) == 0  # nothing left for the catch-up to derive

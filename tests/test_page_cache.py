@@ -75,6 +75,9 @@ def test_a_session_without_the_role_never_receives_a_cached_council_result(cache
         lambda: cache.council_trend(outsider, district=None, lang="uk"),
         lambda: cache.survey_waves(outsider),
         lambda: cache._council_reports(outsider, cache.version()),
+        lambda: cache.raised_at_meetings(outsider),
+        lambda: cache._raised_at_meetings(outsider, cache.version()),
+        lambda: cache._council_counts(outsider, cache.version()),
     ):
         with pytest.raises(PermissionError):
             call()
@@ -240,11 +243,13 @@ def _police_runs(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
 def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_store, monkeypatch) -> None:
     from sqlalchemy import text
 
-    from services import police
+    from services import patrol, police
     from ui import warm_up
 
     monkeypatch.setattr(police, "AREA_COUNTS", range(3, 5))  # two counts stand for all (each solves a p-median)
+    monkeypatch.setattr(police, "WINDOW_HOURS", (police.DEFAULT_PLAN[2], 3))  # the default and one other window
     computed = _police_runs(monkeypatch)
+    plans = _counting(monkeypatch, patrol, "suggest")
     first = cache.warm_police("police", lang="uk")
     assert warm_up.wait() and cache.warm_up_status(first) == "done"
     assert sorted(map(str, computed)) == sorted(map(str, police.PERIODS))
@@ -253,6 +258,21 @@ def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_st
         cache.police_view("police", period=period, categories=[], lang="uk", layers=police.DEFAULT_LAYERS)
     for areas in police.AREA_COUNTS:
         cache.patrol_areas("police", categories=[], areas=areas, lang="uk")
+    solved = len(plans)
+    assert solved == 2 * len(police.WINDOW_HOURS)  # each window, for the weeks back and for the next 7 days
+    patrols, shift, _, beat_km = police.DEFAULT_PLAN
+    for period, window_hours in [(p, w) for p in (police.AHEAD, police.DEFAULT_PERIOD) for w in police.WINDOW_HOURS]:
+        cache.patrol_plan(
+            "police",
+            period=period,
+            categories=[],
+            patrols=patrols,
+            shift=(shift[0], shift[1] % 24),
+            window_hours=window_hours,
+            beat_km=beat_km,
+            lang="uk",
+        )
+    assert len(plans) == solved  # a change of the plan's window after the page settled is a cache hit
     assert len(computed) == len(police.PERIODS) and warm_up.wait()
     with demo_store["engine"].begin() as conn:  # a write: a new store version
         conn.execute(text("UPDATE reports SET status = status WHERE id = (SELECT min(id) FROM reports)"))

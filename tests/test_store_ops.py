@@ -158,6 +158,9 @@ def aged(store: Engine) -> dict[str, int]:
 
 
 def test_purge_removes_exactly_the_old_contacts_and_anonymises_old_reports(store: Engine, aged: dict[str, int]) -> None:
+    from services import districts
+
+    districts.ensure(store)  # every report carries its microdistrict
     before = reports_frame(store).set_index("source_ref")
     untouched = stored_rows(store, ["recent", "new"])
     summary = purge(store, NOW, actor="admin")
@@ -177,6 +180,10 @@ def test_purge_removes_exactly_the_old_contacts_and_anonymises_old_reports(store
     kept = ["category", "occurred_at", "street", "district", "status", "h3_r7", "h3_r8", "h3_r9"]
     pd.testing.assert_series_equal(old[kept], before.loc["old", kept])
     assert stored_rows(store, ["recent", "new"]) == untouched
+    assert pd.isna(old["microdistrict"]) and before.loc["old", "microdistrict"] is not None
+    assert districts.ensure(store) == 1  # the snapped point's microdistrict is derived afresh
+    again = reports_frame(store).set_index("source_ref").loc["old"]
+    assert again["microdistrict"] == districts.of_point(again["lat"], again["lon"])
     if store.dialect.name == "postgresql":  # the geometry followed the snapped point
         with store.connect() as conn:
             y, x = conn.execute(

@@ -341,6 +341,23 @@ def _council_reports(role: str | None, version_key: int) -> pd.DataFrame:
     return council.load(state.engine(), role=role)
 
 
+@_cached
+def _council_counts(role: str | None, version_key: int) -> pd.DataFrame:
+    """Counts per microdistrict, month and category: every period's review and every trend."""
+    return council.counts(state.engine(), role=role)
+
+
+def raised_at_meetings(role: str | None) -> int:
+    """How many counted reports were raised at the dialogue meetings."""
+    require(role, "council")
+    return _raised_at_meetings(role, version())
+
+
+@_cached
+def _raised_at_meetings(role: str | None, version_key: int) -> int:
+    return council.raised_at_meetings(state.engine(), role=role)
+
+
 def action_plan(role: str | None, *, today: date, lang: str) -> pd.DataFrame:
     require(role, "council")
     return _action_plan(role, version(), today, lang)
@@ -359,10 +376,9 @@ def council_review(role: str | None, *, period: str, today: date, lang: str) -> 
 
 @_cached_map
 def _council_review(role: str | None, version_key: int, period: str, today: date, lang: str) -> council.Review:
-    reports = _council_reports(role, version_key)
     return council.review(
         state.engine(),
-        reports,
+        _council_counts(role, version_key),
         _action_plan(role, version_key, today, lang),
         role=role,
         chosen=council.period(period),
@@ -378,7 +394,7 @@ def council_trend(role: str | None, *, district: str | None, lang: str) -> pd.Da
 
 @_cached
 def _council_trend(role: str | None, version_key: int, district: str | None, lang: str) -> pd.DataFrame:
-    return council.trend(_council_reports(role, version_key), district, lang)
+    return council.trend(_council_counts(role, version_key), district, lang)
 
 
 def survey_waves(role: str | None) -> list[str]:
@@ -431,15 +447,19 @@ def _police_steps(role: str | None, version_key: int, clock: int, lang: str) -> 
             _police_view(role, version_key, clock, p, (), lang, police.DEFAULT_LAYERS).fmap
         )
         yield lambda p=period: _when_profile(role, version_key, clock, p, (), None, None)
-    for ahead in (False, True):
-        yield lambda a=ahead: _default_plan(role, version_key, clock, a, lang)
+    default_window = police.DEFAULT_PLAN[2]
+    windows = [default_window, *(w for w in police.WINDOW_HOURS if w != default_window)]
+    for window_hours in windows:  # the page's default plan first, then its other windows
+        for ahead in (False, True):
+            yield lambda a=ahead, w=window_hours: _default_plan(role, version_key, clock, a, lang, w)
     for areas in police.AREA_COUNTS:
         yield lambda n=areas: _patrol_areas(role, version_key, clock, (), n, lang)
 
 
-def _default_plan(role: str | None, version_key: int, clock: int, ahead: bool, lang: str) -> None:
-    """The plan (and its score) the page shows before any of its controls is touched."""
-    patrols, (start, end), window_hours, beat_km = police.DEFAULT_PLAN
+def _default_plan(role: str | None, version_key: int, clock: int, ahead: bool, lang: str, window_hours: int) -> None:
+    """The plan (and its score) the page shows before any of its controls is touched, or
+    after only its window length changed (a new window solves a new plan: ~0.2 s)."""
+    patrols, (start, end), _, beat_km = police.DEFAULT_PLAN
     shift = (start, end % 24)
     plan, rows = _patrol_plan(role, version_key, clock, ahead, (), patrols, shift, window_hours, beat_km, lang)
     _patrol_coverage(role, version_key, clock, ahead, (), _cells_of(rows), shift, window_hours, plan.best)

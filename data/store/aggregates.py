@@ -141,14 +141,18 @@ def report_columns(
     located_only: bool = True,
     statuses: Sequence[str] = ("new", "verified"),
     limit: int | None = None,
+    cells: tuple[int, Sequence[str]] | None = None,
 ) -> pd.DataFrame:
     """Only the named columns of the counted reports of [start, end), oldest first (columnar
-    read: one SELECT of those columns, fetched in chunks of :data:`CHUNK`, no ORM objects)."""
+    read: one SELECT of those columns, fetched in chunks of :data:`CHUNK`, no ORM objects);
+    ``cells`` = (resolution, H3 cells): only the reports in those cells."""
     table = ReportRow.__table__
     unknown = [c for c in columns if c not in table.c]
     if unknown:
         raise ValueError(f"unknown report columns: {unknown}")
     conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
+    if cells is not None:
+        conds.append(table.c[f"h3_r{cells[0]}"].in_(list(cells[1])))
     # times come as the driver gives them (SQLite: UTC text) and pandas converts a chunk at once,
     # not a Python call per value (UTCDateTime's result processor)
     selected = [type_coerce(table.c[c], String).label(c) if c in _TIMES else table.c[c] for c in columns]

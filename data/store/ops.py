@@ -164,6 +164,7 @@ def purge(
                     lat=bindparam("lat"),
                     lon=bindparam("lon"),
                     h3_r10=bindparam("r10"),
+                    microdistrict=None,  # the snapped point's is derived afresh (services.districts.ensure)
                     uncertainty_m=bindparam("unc"),
                     updated_at=now,
                 ),

@@ -130,6 +130,16 @@ class ReportRow(Base):
             "occurred_at",
         ),
         Index("ix_reports_category", "category"),
+        # the council's counts per microdistrict, month and category (migration issue19j)
+        Index(
+            "ix_reports_microdistrict_counts",
+            "microdistrict",
+            "month_local",
+            "category",
+            "status",
+            "duplicate_of",
+            "lat",
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source: Mapped[str] = mapped_column(String(20))
@@ -155,6 +165,8 @@ class ReportRow(Base):
     house: Mapped[str | None] = mapped_column(String(30))
     landmark: Mapped[dict[str, Any] | None]
     district: Mapped[str | None] = mapped_column(String(100))
+    # the profile's district polygon holding the point ("" outside all; data/store/microdistricts.py)
+    microdistrict: Mapped[str | None] = mapped_column(String(100))
     h3_r7: Mapped[str | None] = mapped_column(String(16))
     h3_r8: Mapped[str | None] = mapped_column(String(16))
     h3_r9: Mapped[str | None] = mapped_column(String(16))

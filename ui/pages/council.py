@@ -13,7 +13,7 @@ from encoders import markdown_text, visible_columns
 from services import actions, council, effect, labels, meetings
 from services.clock import now
 from ui import cache, map_frame, state
-from ui.guard import page_guard
+from ui.guard import guarded_fragment, page_guard
 
 
 def pd_missing(value: object) -> bool:
@@ -31,7 +31,6 @@ lang = state.lang()
 engine = state.engine()
 today = now().date()
 st.title(state.tr("council.title"))
-reports = cache.council_reports(role)
 periods = council.periods(today)
 label = st.selectbox(state.tr("public.period"), periods, index=periods.index(council.default_period(today)))
 period = council.period(label)
@@ -45,10 +44,11 @@ review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     ]
 )
 plan = cache.action_plan(role, today=today, lang=lang)
+described = dict(zip(plan["id"], plan["description"], strict=True))  # select boxes: one look-up per option
 orgs = actions.organisation_names(engine, lang)
 
 
-@st.fragment
+@guarded_fragment("council")
 def trend_chart(districts: dict[str | None, str]) -> None:
     """Reports per month and category of one microdistrict (or the city)."""
     district = st.selectbox(state.tr("police.district"), list(districts), format_func=lambda d: districts[d])
@@ -70,7 +70,7 @@ def trend_chart(districts: dict[str | None, str]) -> None:
     )
 
 
-@st.fragment
+@guarded_fragment("council")
 def survey_section() -> None:
     """One survey wave by microdistrict, and the change between the first and the last wave."""
     waves = cache.survey_waves(role)
@@ -135,7 +135,7 @@ with plan_tab:
         chosen = st.selectbox(
             state.tr("council.col_id"),
             editable["id"].tolist(),
-            format_func=lambda i: f"№{i}: {editable.set_index('id').loc[i, 'description']}",
+            format_func=lambda i: f"№{i}: {described[i]}",
         )
         current = editable.set_index("id").loc[chosen]
         with st.form(f"edit-action-{chosen}"):  # one form per action: its fields open pre-filled
@@ -318,7 +318,7 @@ with meetings_tab:
                 state.tr("plan.agreed_existing"),
                 plan["id"].tolist(),
                 placeholder=state.tr("filters.choose"),
-                format_func=lambda i: f"№{i}: {plan.set_index('id').loc[i, 'description']}",
+                format_func=lambda i: f"№{i}: {described[i]}",
             )
             if st.form_submit_button(state.tr("plan.close")):
                 kind = actions.organisation_kind(engine, agreed_org)
@@ -352,8 +352,7 @@ with meetings_tab:
                     )
                 except (PermissionError, ValueError, KeyError) as exc:
                     st.error(state.refusal(exc))
-    raised = reports[reports["meeting_id"].notna()]
-    st.markdown(state.tr("council.raised", n=len(raised)))
+    st.markdown(state.tr("council.raised", n=int(cache.raised_at_meetings(role))))
     agreed = plan[plan["meeting_id"].notna()][["meeting_id", "status", "owner_org", "description"]]
     agreed = agreed.assign(status=agreed["status"].map(lambda s: state.tr("action_status." + s)))
     st.dataframe(
@@ -363,6 +362,7 @@ with meetings_tab:
 with report_tab:
     st.caption(state.tr("council.report_help"))
     if st.toggle(state.tr("council.prepare")):
+        reports = cache.council_reports(role)  # the whole history's columns: only for the report
         st.download_button(
             "XLSX",
             council.programme_report_xlsx(engine, reports, user=user, period=period, today=today, lang=lang),

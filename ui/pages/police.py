@@ -12,7 +12,7 @@ from encoders import markdown_text
 from services import effect, labels, police
 from services.clock import now
 from ui import cache, map_frame, state
-from ui.guard import page_guard
+from ui.guard import guarded_fragment, page_guard
 
 AREAS_OPEN = "police-areas-open"  # the patrol areas' expander state (session state key)
 
@@ -64,7 +64,7 @@ st.subheader(state.tr("police.top"))
 st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
 
 
-@st.fragment
+@guarded_fragment("police")
 def when_section() -> None:
     """Hour x weekday profile of one hotspot or microdistrict."""
     st.subheader(state.tr("police.when"))
@@ -101,7 +101,7 @@ def when_section() -> None:
     )
 
 
-@st.fragment
+@guarded_fragment("police")
 def plan_section() -> None:
     """The suggested patrol plan, its editable table, its coverage and the briefing PDF."""
     st.subheader(state.tr("police.plan"))
@@ -109,7 +109,9 @@ def plan_section() -> None:
     patrols_0, shift_0, window_0, beat_0 = police.DEFAULT_PLAN
     patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=patrols_0)
     shift = p2.slider(state.tr("police.shift"), 0, 24, shift_0)
-    window_hours = p3.selectbox(state.tr("police.window"), [1, 2, 3, 4], index=[1, 2, 3, 4].index(window_0))
+    window_hours = p3.selectbox(
+        state.tr("police.window"), police.WINDOW_HOURS, index=police.WINDOW_HOURS.index(window_0)
+    )
     beat_km = p4.number_input(
         state.tr("police.beat_km"),
         min_value=0.3,
@@ -192,7 +194,7 @@ def plan_section() -> None:
         )
 
 
-@st.fragment
+@guarded_fragment("police")
 def areas_section() -> None:
     """Workload-balanced patrol areas for a chosen number of areas, solved only while their
     expander is open (opening it reruns this fragment alone)."""
@@ -212,7 +214,7 @@ def areas_section() -> None:
             st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
 
 
-@st.fragment
+@guarded_fragment("police")
 def csv_section() -> None:
     """The window's reports in full detail, made (and audited) only when asked for."""
     if st.toggle(state.tr("police.prepare_csv")):
