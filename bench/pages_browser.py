@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from sqlalchemy import text
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -23,7 +24,16 @@ from services.clock import now
 from services.council import WARM_PERIODS, default_period, district_names, periods
 from services.labels import category_names
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, _free_port, _wait_healthy
-from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, sign_in, wait_idle
+from tests.e2e.helpers import (
+    MAP_FRAME,
+    go,
+    map_layers_changed,
+    map_layers_version,
+    map_ready,
+    open_page,
+    sign_in,
+    wait_idle,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 BARE = """import sys
@@ -106,9 +116,15 @@ def new_page(browser: Browser) -> tuple[Page, ScriptRuns]:
     return page, ScriptRuns(page)
 
 
-def updated(page: Page, runs: ScriptRuns, before: int) -> float:
+def updated(page: Page, runs: ScriptRuns, before: int, layers: str | None) -> float:
     """Wait for the rerun an input started to finish and the map frame to paint after it;
-    returns when the server's script finished (perf_counter seconds)."""
+    returns when the server's script finished (perf_counter seconds).
+
+    `layers` is the version of the overlays the frame showed before the input (None for the
+    bare page, whose map is a new iframe each time, and for a control that does not redraw
+    the map): then the new overlays must be drawn (ui/map_frame.py writes their version to
+    the map element, in the same or a new frame) before the paint counts; a change that left
+    the map's layers as they were fails here instead of being timed."""
     deadline = time.perf_counter() + 120
     while runs.finished <= before:
         if time.perf_counter() > deadline:
@@ -117,14 +133,21 @@ def updated(page: Page, runs: ScriptRuns, before: int) -> float:
     finished = time.perf_counter()
     page.wait_for_function("() => !document.querySelector('[data-stale=\"true\"]')", timeout=30_000)
     map_ready(page)
+    if layers is not None:
+        try:
+            map_layers_changed(page, layers)
+        except PlaywrightTimeout as error:
+            raise AssertionError(f"the map still shows the layers {layers} it showed before the change") from error
     page.frame_locator(MAP_FRAME).first.locator(".leaflet-container").evaluate(PAINTED)
     return finished
 
 
-def pick(page: Page, runs: ScriptRuns, label: str, option: str) -> tuple[float, float]:
+def pick(page: Page, runs: ScriptRuns, label: str, option: str, *, redraws: bool = True) -> tuple[float, float]:
     """Seconds from choosing `option` in the select box `label` to the updated page, and to the
-    end of the server's rerun (as the page receives it)."""
+    end of the server's rerun (as the page receives it). `redraws`: the change must show new
+    map layers (False for a control whose fragment holds no map)."""
     page.wait_for_timeout(1000)  # let the last rerun's layout settle (not timed)
+    layers = map_layers_version(page) if redraws else None
     box = page.get_by_role("combobox", name=label)
     box.scroll_into_view_if_needed()
     box.click()
@@ -133,7 +156,7 @@ def pick(page: Page, runs: ScriptRuns, label: str, option: str) -> tuple[float, 
     before = runs.finished
     start = time.perf_counter()
     choice.click()
-    finished = updated(page, runs, before)
+    finished = updated(page, runs, before, layers)
     return time.perf_counter() - start, finished - start
 
 
@@ -237,7 +260,7 @@ def police_changes(page: Page, runs: ScriptRuns, database_url: str, warm_ups: Wa
         ("next 7 days, new category", lambda: median_of([lambda c=c: ahead_with(c) for c in ("litter", "noise")])),
         (
             "window h (fragment)",
-            lambda: median_of([lambda w=w: pick(page, runs, t("police.window"), w) for w in "341"]),
+            lambda: median_of([lambda w=w: pick(page, runs, t("police.window"), w, redraws=False) for w in "341"]),
         ),
     ]
     colds = [("period (page)", lambda: median_of([cold(database_url, warm_ups, to(n)) for n in (26, 8, 4)]))]
@@ -251,7 +274,7 @@ def council_changes(page: Page, runs: ScriptRuns, database_url: str, warm_ups: W
     period = t("public.period")
 
     def district(d: str) -> Change:
-        return lambda: pick(page, runs, t("police.district"), d)
+        return lambda: pick(page, runs, t("police.district"), d, redraws=False)
 
     def to(label: str) -> Change:
         return lambda: pick(page, runs, period, label)

@@ -83,7 +83,10 @@ def diverging_labels(breaks: Sequence[float]) -> list[str]:
 
 class _ScriptControl(MacroElement):
     """A fixed Leaflet control with our own HTML (any text in it encoded with html_text),
-    added by the map's own script; the HTML reaches the script through ``js_value``."""
+    added by the map's own script; the HTML reaches the script through ``js_value``.
+
+    Its parent is the map, or a layer group whose visibility it follows: ui/map_frame.py
+    moves a shared map's legends into a group so that swapping the group swaps them."""
 
     _template = Template(
         """
@@ -96,7 +99,11 @@ class _ScriptControl(MacroElement):
                 L.DomEvent.disableClickPropagation(div);
                 return div;
             };
-            ctl.addTo({{ this._parent.get_name() }});
+            var parent = {{ this._parent.get_name() }};
+            if (parent instanceof L.Map) { ctl.addTo(parent); return; }
+            parent.on('add', function() { ctl.addTo(parent._map); });
+            parent.on('remove', function() { ctl.remove(); });
+            if (parent._map) { ctl.addTo(parent._map); }
         })();
         {% endmacro %}
         """

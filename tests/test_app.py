@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -39,9 +40,12 @@ def app(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def map_script(at: AppTest) -> str:
+    """Every script the map frame runs: the base map's, then its overlays' (ui/map_frame.py
+    sends them in the html argument, HTML-escaped in a textarea)."""
     maps = at.get("component_instance")
     assert maps, "no map was rendered"
-    return json.loads(maps[0].proto.json_args)["script"]
+    args = json.loads(maps[0].proto.json_args)
+    return args["script"] + "\n" + html.unescape(args["html"])
 
 
 def test_public_page_renders_the_city_with_hotspots_legend_attribution_and_demo_label(app) -> None:

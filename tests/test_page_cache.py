@@ -129,9 +129,13 @@ def test_no_cached_function_keeps_a_parameter_out_of_its_key() -> None:
 
 def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, monkeypatch) -> None:
     """A cached map is rendered once (ui.map_frame) and every draw (another session, another
-    rerun) sends the component exactly what st_folium sends for a fresh copy of the map: the
-    same script, header, html, key and links; the shared map itself is never changed."""
+    rerun) sends the component what st_folium sends for a fresh copy of the map split into its
+    base, its swapped groups and its layer control, with the groups' and control's script moved
+    into the html (run by map_frame.SWAPPER, not by the component's eval), differing only in not
+    adding hidden groups to the map and in its closing version stamp. The shared map itself is
+    never changed."""
     import copy
+    import html
 
     import streamlit_folium
 
@@ -144,22 +148,80 @@ def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, 
     shared = cache.public_view(
         period=chosen, group=None, lang="en", view=cache.public_opening_view(period=chosen, group=None)
     ).fmap
-    police_map = cache.police_view("police", period=8, categories=[], lang="en", layers=["gistar", "points"]).fmap
+    police_map = cache.police_view(
+        "police", period=8, categories=[], lang="en", layers=["gistar", "kde", "points"]
+    ).fmap
     for key, fmap in (("public-map", shared), ("police-map", police_map)):
         sent.clear()
         original_id = fmap._id
+        base, groups, control = map_frame.split(copy.deepcopy(fmap))
+        hidden = [i for i, group in enumerate(groups) if not group.show]
         streamlit_folium.st_folium(
-            copy.deepcopy(fmap), key=key, height=560, use_container_width=True, returned_objects=[]
+            base,
+            key=key,
+            height=560,
+            use_container_width=True,
+            returned_objects=[],
+            feature_group_to_add=groups,
+            layer_control=control,
         )
         for _ in range(3):
             map_frame.draw(fmap, key=key, height=560)
         assert fmap._id == original_id
         assert len(sent) == 4
+        overlays = sent[0]["feature_group"] + sent[0]["layer_control"]
+        for i in hidden:
+            line = f"map_div.addLayer(feature_group_feature_group_{i});\n"
+            assert overlays.count(line) == 1
+            overlays = overlays.replace(line, "")
+        frame = map_frame.frame_of(fmap)
+        assert frame.overlays == overlays + f'map_div.getContainer().dataset.layers = "{frame.version}";\n'
+        carrier = f'<textarea id="hm-layers" hidden data-version="{frame.version}">\n{html.escape(frame.overlays, quote=False)}</textarea>'
+        expected = sent[0] | {
+            "script": sent[0]["script"] + map_frame.SWAPPER,
+            "html": sent[0]["html"] + carrier,
+            "feature_group": None,
+            "layer_control": None,
+        }
+        expected["key"] = streamlit_folium.generate_js_hash(expected["script"], key, False)
         fields = [f for f in sent[0] if f != "on_change"]
         for draw in sent[1:]:
-            assert {f: draw[f] for f in fields} == {f: sent[0][f] for f in fields}
+            assert {f: draw[f] for f in fields} == {f: expected[f] for f in fields}
         assert sent[0]["header"].count("#map_div {") == 1
+        assert "base_layers" in frame.overlays and "hm-legend" in frame.overlays
+        assert "hm-legend" not in sent[1]["script"] and "OpenStreetMap contributors" in sent[1]["script"]
+    assert hidden  # the police KDE layer starts hidden
     assert any("markercluster" in link for link in sent[0]["js_links"])  # the police map's own plugin
+
+
+def test_a_new_period_keeps_the_map_frame_and_swaps_only_its_layers(cache, monkeypatch) -> None:
+    """Police and council maps of two periods share their base script, so the component keeps
+    its iframe (same key); their layers, legends and version differ."""
+    import streamlit_folium
+
+    from services import council
+    from ui import map_frame
+
+    sent: list[dict] = []
+    monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs))
+    today = date(2026, 3, 1)
+    first, second = council.periods(today)[:2]
+    maps = {
+        "police-map": [
+            cache.police_view("police", period=p, categories=[], lang="en", layers=["gistar", "points"]).fmap
+            for p in (4, 12)
+        ],
+        "council-map": [
+            cache.council_review("council", period=p, today=today, lang="en").fmap for p in (first, second)
+        ],
+    }
+    for key, (one, other) in maps.items():
+        sent.clear()
+        map_frame.draw(one, key=key, height=500)
+        map_frame.draw(other, key=key, height=500)
+        assert sent[0]["key"] == sent[1]["key"] and sent[0]["script"] == sent[1]["script"], key
+        assert sent[0]["html"] != sent[1]["html"], key
+        assert map_frame.frame_of(one).version != map_frame.frame_of(other).version, key
 
 
 def _police_runs(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]

@@ -1,14 +1,34 @@
-"""Draw a shared (cached) folium map with streamlit-folium's component, rendered once.
+"""Draw a shared (cached) folium map with streamlit-folium's component: the base map once per
+page, the period's layers swapped in place.
 
-``st_folium`` renders the whole map to HTML and JavaScript on every call: branca compiles
-each rendered piece as a Jinja template again, so a police map costs a tenth of a second or
-more per rerun. It also changes the map it draws (renames its element ids, adds the header,
-styles and layer scripts to the figure again), so a second draw of one map object would
-send a header styling an id that no longer exists and a script adding every layer twice.
-A map the page caches share is therefore never drawn itself: a copy is rendered once, its
-strings are kept beside the map (for as long as the map is cached), and every draw sends
-the component the very arguments ``st_folium(copy_of_map, returned_objects=[])`` sends
-(tests/test_page_cache.py compares them).
+Drawing path. ``st_folium`` renders the whole map to HTML and JavaScript on every call and
+keys the component by a hash of that script, so a map whose layers changed (another period,
+category or layer choice) became a new iframe: the component bundle, Leaflet, the plugins
+and the whole map script loaded and ran again. Here a map is split once, on a copy
+(``split``):
+
+- the base: the map with its base layers (offline basemap, OSM tiles), attribution, scale and
+  fitted view. Its script, and so the component key, is the same for every period of a page;
+- the overlays: every overlay layer group, plus one group (out of the layer control)
+  carrying the legends and labels, which follow that group's visibility
+  (layers/style.py ``_ScriptControl``), and the layer control.
+
+The component keeps its iframe and map for an unchanged key. The overlays' script is what
+``st_folium(base, feature_group_to_add=groups, layer_control=control)`` would send
+(tests/test_page_cache.py compares them), except that a group made with ``show=False`` is not
+added to the map (st_folium adds every group, so a hidden layer would show) and that it ends
+by writing its version to the map element's ``data-layers`` (the sign bench/pages_browser.py
+and the e2e journey wait for). It is not handed to the component's own swap, which runs it
+with ``eval``: the app's Content-Security-Policy (ui/server.py) allows inline scripts but no
+``eval``. It travels in the component's ``html`` argument, HTML-escaped in an inert (hidden)
+textarea, and ``SWAPPER`` (appended to the base script) runs it as an inline script: at the
+first render from the html the component placed in the frame, then on every render event
+whose html carries another version, after removing the previous groups and layer control.
+Only the period's layers are sent, parsed and drawn; tiles, view and basemap stay.
+
+The strings are rendered once per map object and kept beside it (for as long as the map is
+cached). st_folium also changes the map it draws (renames element ids, adds header and
+scripts to the figure again), so a shared map is never drawn itself: a deep copy is.
 
 Only for maps that return nothing to the page (``returned_objects=[]``); maps a user clicks
 on (moderator, report form) keep calling ``st_folium``.
@@ -17,18 +37,60 @@ on (moderator, report form) keep calling ``st_folium``.
 from __future__ import annotations
 
 import copy
+import hashlib
+import html as html_module
 import threading
 import weakref
 from dataclasses import dataclass
 
 import folium
 import streamlit_folium
-from streamlit_folium import _get_header, _get_html, _get_map_string, get_full_id
+from branca.element import Element
+from streamlit_folium import (
+    _get_feature_group_string,
+    _get_header,
+    _get_html,
+    _get_layer_control_string,
+    _get_map_string,
+    get_full_id,
+)
+
+from layers.style import _ScriptControl
+
+LAYERS_ID = "hm-layers"  # the inert element carrying the overlays' script in the html argument
+# Runs the overlays' script (as an inline script: the CSP has no 'unsafe-eval') at the first
+# render and whenever a render event brings another version; the same text for every map.
+SWAPPER = """
+(function () {
+    function draw(html) {
+        var holder = document.createElement("template");
+        holder.innerHTML = html || "";
+        var carrier = holder.content.getElementById("{id}");
+        if (!carrier) { return; }
+        var version = carrier.getAttribute("data-version");
+        if (map_div.getContainer().dataset.layers === version) { return; }
+        (window.feature_group || []).forEach(function (group) { map_div.removeLayer(group); });
+        window.feature_group = [];
+        if (window.layer_control) { map_div.removeControl(window.layer_control); window.layer_control = null; }
+        var script = document.createElement("script");
+        // a function scope: the layer control's `let` may not be declared twice in the page
+        script.textContent = "(function () {\\n" + carrier.textContent + "\\n})();";
+        document.body.appendChild(script);
+        script.remove();
+    }
+    var first = document.getElementById("{id}");
+    if (first) { draw(first.outerHTML); }
+    window.Streamlit.events.addEventListener("streamlit:render", function (event) {
+        draw(event.detail.args.html);
+    });
+})();
+""".replace("{id}", LAYERS_ID)
 
 
 @dataclass(frozen=True)
 class Frame:
-    """What the streamlit-folium component needs to draw one map (as st_folium builds it)."""
+    """What the streamlit-folium component needs to draw one map, and its overlays' script
+    (as st_folium builds them) with that script's version."""
 
     script: str
     header: str
@@ -36,10 +98,38 @@ class Frame:
     map_id: str
     css_links: tuple[str, ...]
     js_links: tuple[str, ...]
+    overlays: str
+    version: str
 
 
 _FRAMES: weakref.WeakKeyDictionary[folium.Map, Frame] = weakref.WeakKeyDictionary()
 _LOCK = threading.Lock()
+
+
+def split(fmap: folium.Map) -> tuple[folium.Map, list[folium.FeatureGroup], folium.LayerControl | None]:
+    """(base map, overlay groups, layer control), taken out of `fmap` itself (pass a copy).
+
+    Overlays are the map's overlay layers in their order, then one group (not in the layer
+    control) holding the map's legends and labels in theirs."""
+    overlays: list[folium.FeatureGroup] = []
+    controls: list[Element] = []
+    control = None
+    for name, child in list(fmap._children.items()):
+        if isinstance(child, folium.map.Layer) and child.overlay:
+            overlays.append(child)
+        elif isinstance(child, _ScriptControl):
+            controls.append(child)
+        elif isinstance(child, folium.LayerControl):
+            control = child
+        else:
+            continue
+        del fmap._children[name]
+    if controls:
+        carrier = folium.FeatureGroup(control=False)
+        for element in controls:
+            carrier.add_child(element)
+        overlays.append(carrier)
+    return fmap, overlays, control
 
 
 def frame_of(fmap: folium.Map) -> Frame:
@@ -48,14 +138,36 @@ def frame_of(fmap: folium.Map) -> Frame:
         known = _FRAMES.get(fmap)
     if known is not None:
         return known
-    drawn = copy.deepcopy(fmap)
-    drawn.get_root().render()  # st_folium renders the figure, then the map again (render=True)
-    drawn.render()
-    html, header = _get_html(drawn), _get_header(drawn)  # before the script: that step renames ids
-    frame = Frame(_get_map_string(drawn), header, html, get_full_id(drawn), *_links(drawn))
+    base, groups, control = split(copy.deepcopy(fmap))
+    base.get_root().render()  # st_folium renders the figure, then the map again (render=True)
+    base.render()
+    html, header = _get_html(base), _get_header(base)  # before the script: that step renames ids
+    script = _get_map_string(base)
+    map_id = get_full_id(base)
+    overlays = "".join(_group_string(group, base, idx) for idx, group in enumerate(groups))
+    if control is not None:
+        overlays += _get_layer_control_string(control, base)
+    version = hashlib.sha256(overlays.encode()).hexdigest()[:16]
+    overlays += f'map_div.getContainer().dataset.layers = "{version}";\n'
+    # RCDATA: only "&", "<" and ">" are escaped (an attribute would also escape every quote);
+    # the parser drops the one newline after the start tag
+    carrier = (
+        f'<textarea id="{LAYERS_ID}" hidden data-version="{version}">\n'
+        f"{html_module.escape(overlays, quote=False)}</textarea>"
+    )
+    frame = Frame(script + SWAPPER, header, html + carrier, map_id, *_links(base), overlays, version)
     with _LOCK:
         _FRAMES[fmap] = frame
     return frame
+
+
+def _group_string(group: folium.FeatureGroup, base: folium.Map, idx: int) -> str:
+    """st_folium's script of one swapped group, without adding a hidden group to the map."""
+    shown = group.show
+    string = _get_feature_group_string(group, map=base, idx=idx)
+    if not shown:
+        string = string.replace(f"map_div.addLayer(feature_group_feature_group_{idx});\n", "", 1)
+    return string
 
 
 def draw(fmap: folium.Map, *, key: str, height: int) -> None:
@@ -73,7 +185,7 @@ def draw(fmap: folium.Map, *, key: str, height: int) -> None:
         default={},
         zoom=None,
         center=None,
-        feature_group=None,
+        feature_group=None,  # the component would eval it; SWAPPER runs it from the html
         return_on_hover=False,
         layer_control=None,
         pixelated=False,

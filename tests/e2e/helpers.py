@@ -59,3 +59,19 @@ def go(page: Page, title_key: str) -> None:
 def map_ready(page: Page) -> None:
     page.locator(MAP_FRAME).first.wait_for(timeout=120_000)
     page.frame_locator(MAP_FRAME).first.locator(".leaflet-container").wait_for(timeout=60_000)
+
+
+def map_layers_version(page: Page) -> str | None:
+    """The version of the overlays the map frame drew last (ui/map_frame.py writes it to the
+    map element's data-layers), or None for a map without swapped layers."""
+    frame = page.frame_locator(MAP_FRAME).first
+    return frame.locator(".leaflet-container").first.get_attribute("data-layers", timeout=60_000)
+
+
+def map_layers_changed(page: Page, before: str | None, timeout_ms: int = 30_000) -> None:
+    """Wait until the map frame drew overlays other than `before` (in place or in a new frame);
+    fails if the layers did not change within the timeout."""
+    selector = ".leaflet-container[data-layers]"
+    if before is not None:
+        selector += f':not([data-layers="{before}"])'
+    page.frame_locator(MAP_FRAME).first.locator(selector).first.wait_for(timeout=timeout_ms)

@@ -9,6 +9,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from pypdf import PdfReader
 from sqlalchemy import text
 
@@ -16,7 +17,7 @@ from geo.gazetteer import load_gazetteer
 from i18n import t
 from services.clock import now
 from services.labels import category_names
-from tests.e2e.helpers import go, map_ready, sign_in, wait_idle
+from tests.e2e.helpers import MAP_FRAME, go, map_layers_changed, map_layers_version, map_ready, sign_in, wait_idle
 from tests.e2e.test_journey_council import choose
 
 pytestmark = pytest.mark.e2e
@@ -27,7 +28,19 @@ def test_police_change_period_and_category_and_download_the_briefing(page, app_u
     sign_in(page, app_url, "police")
     go(page, "nav.police")
     map_ready(page)
+    frame = page.frame_locator(MAP_FRAME).first
+    frame.locator(".hm-legend").first.wait_for(timeout=30_000)
+    before = map_layers_version(page)
+    frame.locator("body").evaluate("body => { body.dataset.kept = 'yes'; }")
     choose(page, t("police_period.label"), t("police_period.weeks", n=4))
+    map_layers_changed(page, before)  # the new period's layers, drawn in the same frame (not a new one)
+    assert frame.locator("body").get_attribute("data-kept") == "yes"
+    with pytest.raises(PlaywrightTimeout):  # the sign bench/pages_browser.py waits for fails on unchanged layers
+        map_layers_changed(page, map_layers_version(page), timeout_ms=1000)
+    assert (
+        frame.locator(".hm-legend").count() >= 1
+        and "OpenStreetMap" in frame.locator(".leaflet-control-attribution").inner_text()
+    )
     litter = category_names("uk")["litter"]
     page.get_by_role("combobox", name=t("filters.category")).click()
     page.keyboard.type("Сміття")
