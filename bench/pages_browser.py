@@ -257,11 +257,11 @@ def police_changes(page: Page, runs: ScriptRuns, database_url: str, warm_ups: Wa
 
     settled = [
         ("period (page)", lambda: median_of([to(4), to(12), to("next7")])),
-        ("next 7 days, new category", lambda: median_of([lambda c=c: ahead_with(c) for c in ("litter", "noise")])),
-        (
+        (  # before the row that chooses categories: the warm-up covers the default choice's windows
             "window h (fragment)",
             lambda: median_of([lambda w=w: pick(page, runs, t("police.window"), w, redraws=False) for w in "341"]),
         ),
+        ("next 7 days, new category", lambda: median_of([lambda c=c: ahead_with(c) for c in ("litter", "noise")])),
     ]
     colds = [("period (page)", lambda: median_of([cold(database_url, warm_ups, to(n)) for n in (26, 8, 4)]))]
     return settled, colds
