@@ -26,7 +26,7 @@ def of_point(lat: float | None, lon: float | None) -> str | None:
     """The microdistrict a report at (lat, lon) carries ("" outside all; None without a point)."""
     if lat is None or lon is None:
         return None
-    return str(district_of(np.array([lat]), np.array([lon]), polygons())[0])
+    return of_points([lat], [lon])[0]
 
 
 def of_points(lats: Sequence[float], lons: Sequence[float]) -> list[str]:
