@@ -453,6 +453,7 @@ def import_file(
         if existing is not None:
             return _already_imported(path.name, existing)
     parsed = intake.parse_file(path, kind=kind, column_mapping=column_mapping, options=options, limits=limits)
+    districts.ensure(engine)  # before the insert: the districts' fingerprint is what the insert derives with
     summary = BatchSummary(path.name, parsed.kind)
     state = _Intake(bounds=limits, secret=salt(), now=clock.now())
     with Session(engine) as session, session.begin():
@@ -514,7 +515,7 @@ def import_file(
         batch.notes = dump_list(summary.notes)
         batch.finished_at = datetime.now(UTC)
         session.add(AuditRow(actor=actor, action="import", target=path.name, detail=summary.as_dict()))
-    districts.ensure(engine)  # microdistricts the insert did not give (older rows; changed districts)
+    districts.ensure(engine)  # microdistricts the insert did not give (districts changed during the import)
     if progress:
         progress(summary.read, int(summary.read))  # counts only (services/ outputs are checked for untrusted text)
     return summary

@@ -120,3 +120,37 @@ def test_district_of_takes_the_first_district_where_polygons_overlap() -> None:
     assert list(got) == ["a", "a", OUTSIDE]
     got = district_of(np.array([1.0, 1.9]), np.array([1.0, 1.9]), [("b", inner), ("a", square)])
     assert list(got) == ["b", "a"]
+
+
+def test_an_import_into_a_new_store_derives_nothing_twice(store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The insert sets each report's microdistrict, so the check after the import must not
+    re-derive every located report (a whole-store read at 1M): the districts' fingerprint is
+    recorded before the insert, when the store holds nothing to derive. (The migration records
+    it only when the gazetteer file exists; here it did not.)"""
+    from data.store import microdistricts
+    from data.store.schema import StoreSettingRow
+    from services.importer import import_file
+    from tests.test_importer import HOTLINE
+
+    derived: list[tuple[bool, int]] = []
+    real = microdistricts._derive
+
+    def spy(engine, polygons, wanted, *, everything):  # type: ignore[no-untyped-def]
+        with Session(engine) as session:
+            derived.append((everything, session.query(ReportRow).count()))
+        return real(engine, polygons, wanted, everything=everything)
+
+    with Session(store) as session, session.begin():
+        session.query(StoreSettingRow).filter(StoreSettingRow.key == microdistricts.SETTING).delete()
+    monkeypatch.setattr(microdistricts, "_derive", spy)
+    summary = import_file(HOTLINE, store)
+    assert summary.imported > 0
+    assert derived == [(True, 0)]  # once, on the empty store, before the insert
+    with Session(store) as session:
+        stored = dict(session.execute(select(ReportRow.id, ReportRow.microdistrict)).all())
+        located = session.execute(
+            select(ReportRow.id, ReportRow.lat, ReportRow.lon).where(ReportRow.lat.is_not(None))
+        ).all()
+    assert located
+    expected = districts.of_points([r.lat for r in located], [r.lon for r in located])
+    assert [stored[r.id] for r in located] == expected
