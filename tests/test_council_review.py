@@ -1,0 +1,82 @@
+"""The council page's cold path (issue 19m): what the page computes once per store version and
+shares between its parts gives the same tables and layers as each part computed on its own."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import folium
+import pandas as pd
+import pytest
+
+TODAY = date(2026, 3, 1)
+
+
+@pytest.fixture
+def cache(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
+    import streamlit as st
+
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    from ui import cache as page_cache
+
+    yield page_cache
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _overlays(fmap: folium.Map) -> dict[str, list[object]]:
+    """Each overlay group's GeoJSON features and tooltip texts, by the group's name."""
+    out = {}
+    for group in fmap._children.values():
+        if isinstance(group, folium.FeatureGroup):
+            parts: list[object] = []
+            for child in group._children.values():
+                if isinstance(child, folium.GeoJson):
+                    parts.append(child.data)
+                    parts += [getattr(c, "tips_js", None) for c in child._children.values()]
+            out[group.layer_name] = parts
+    return out
+
+
+def test_the_review_maps_survey_layers_are_those_of_the_responses(cache, demo_store) -> None:
+    """The review map takes the newest wave's means and their change from the page cache; they
+    draw exactly what the survey responses themselves draw."""
+    from geo.gazetteer import load_gazetteer
+    from layers.council import council_map
+    from services import council
+
+    surveys, waves = council.survey_waves(demo_store["engine"])
+    assert len(waves) >= 2, "the demo has two survey waves"
+    period = council.periods(TODAY)[2]
+    shown = _overlays(cache.council_review("council", period=period, today=TODAY, lang="en").fmap)
+    direct = council_map(
+        load_gazetteer(),
+        role="council",
+        period=council.period(period),
+        lang="en",
+        survey=surveys,
+        wave=waves[-1],
+        previous_wave=waves[-2],
+    )
+    expected = _overlays(direct)
+    survey_layers = [name for name in expected if name.startswith("Survey")]
+    assert len(survey_layers) == 2
+    for name in survey_layers:
+        assert shown[name] == expected[name], name
+
+
+def test_the_survey_tables_are_those_of_the_responses(cache, demo_store) -> None:
+    from layers.privacy import survey_by_district, survey_change
+    from services import council
+
+    surveys, waves = council.survey_waves(demo_store["engine"])
+    for lang in ("uk", "en"):
+        for wave in waves:
+            expected = council.shown_survey(survey_by_district(surveys, wave), lang)
+            pd.testing.assert_frame_equal(cache.survey_table("council", wave=wave, lang=lang), expected)
+        expected = council.shown_survey(survey_change(surveys, waves[0], waves[-1]), lang)
+        got = cache.survey_difference("council", before=waves[0], after=waves[-1], lang=lang)
+        pd.testing.assert_frame_equal(got, expected)
+        assert got.notna().any().any()
