@@ -175,12 +175,13 @@ def effects(
     return pd.DataFrame(rows, columns=["id", "wdd", "wdd_se", "wdd_local", "wdd_buffer", "wdd_z", "reason"])
 
 
-def finished_table(engine: Engine, *, role: str | None, today: date) -> pd.DataFrame:
+def finished_table(engine: Engine, *, role: str | None, today: date, plan: pd.DataFrame | None = None) -> pd.DataFrame:
     """The measured effect of every finished action, with its id and description (the
-    council's and the police's "did it work?" table); `reason` is a catalogue key suffix."""
+    council's and the police's "did it work?" table); `reason` is a catalogue key suffix.
+    `plan`: the action plan (services.actions.actions_frame) when the caller has read it."""
     from services.actions import actions_frame  # services may use each other; kept local to stay light
 
-    plan = actions_frame(engine, today=today)
+    plan = actions_frame(engine, today=today) if plan is None else plan
     finished = plan[plan["status"] == "done"]
     found = effects(engine, finished, role=role, today=today)
     return finished[["id", "description", "cell"]].merge(found, on="id")

@@ -80,3 +80,14 @@ def test_the_survey_tables_are_those_of_the_responses(cache, demo_store) -> None
         got = cache.survey_difference("council", before=waves[0], after=waves[-1], lang=lang)
         pd.testing.assert_frame_equal(got, expected)
         assert got.notna().any().any()
+
+
+def test_the_effects_table_from_the_pages_action_plan_is_the_one_read_on_its_own(cache, demo_store) -> None:
+    """The "did it work?" table takes the action plan the page cached (in its language) and
+    gives the table that reading the plan itself gives."""
+    from services import effect
+
+    expected = effect.finished_table(demo_store["engine"], role="council", today=TODAY)
+    assert len(expected) > 0 and expected["wdd"].notna().any()
+    for lang in ("uk", "en"):
+        pd.testing.assert_frame_equal(cache.finished_effects("council", today=TODAY, lang=lang), expected)

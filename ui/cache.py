@@ -317,15 +317,17 @@ def _prediction_accuracy(role: str | None, version_key: int, categories: tuple[s
 # --- effect (police and council) ---------------------------------------------------------
 
 
-def finished_effects(role: str | None, *, today: date) -> pd.DataFrame:
+def finished_effects(role: str | None, *, today: date, lang: str = "uk") -> pd.DataFrame:
+    """`lang`: the page's language, so the action plan the page read already serves (the table has no text of ours)."""
     if not effect.may_see(role):
         raise PermissionError(f"role {role!r} may not see measured effects")
-    return _finished_effects(role, version(), today)
+    return _finished_effects(role, version(), today, lang)
 
 
 @_cached
-def _finished_effects(role: str | None, version_key: int, today: date) -> pd.DataFrame:
-    return effect.finished_table(state.engine(), role=role, today=today)
+def _finished_effects(role: str | None, version_key: int, today: date, lang: str) -> pd.DataFrame:
+    plan = _action_plan(role, version_key, today, lang)
+    return effect.finished_table(state.engine(), role=role, today=today, plan=plan)
 
 
 # --- council -----------------------------------------------------------------------------
