@@ -91,3 +91,25 @@ def test_the_effects_table_from_the_pages_action_plan_is_the_one_read_on_its_own
     assert len(expected) > 0 and expected["wdd"].notna().any()
     for lang in ("uk", "en"):
         pd.testing.assert_frame_equal(cache.finished_effects("council", today=TODAY, lang=lang), expected)
+
+
+def test_the_effects_of_many_actions_are_each_actions_own(demo_store) -> None:
+    """`effects` prepares each read once for all actions; every action's result is the one
+    :func:`services.effect.effect_of` gives it alone, from the ring read and from the whole history."""
+    from data.store.aggregates import report_columns
+    from services import effect
+    from services.actions import actions_frame
+
+    engine = demo_store["engine"]
+    plan = actions_frame(engine, today=TODAY)
+    finished = plan[plan["status"] == "done"]
+    history = report_columns(engine, ("occurred_at", "h3_r9"))
+    alone = [effect.effect_of(a, history, today=TODAY) for _, a in finished.iterrows()]
+    assert sum(e.result is not None for e in alone) >= 2
+    for table in (
+        effect.effects(engine, finished, role="council", today=TODAY),
+        effect.effects(engine, finished, role="council", today=TODAY, reports=history),
+    ):
+        assert table["reason"].tolist() == [e.reason for e in alone]
+        assert table["wdd"].tolist() == [None if e.result is None else round(e.result.total, 2) for e in alone]
+        assert table["wdd_se"].tolist() == [None if e.result is None else round(e.result.se_total, 2) for e in alone]
