@@ -113,3 +113,23 @@ def test_the_effects_of_many_actions_are_each_actions_own(demo_store) -> None:
         assert table["reason"].tolist() == [e.reason for e in alone]
         assert table["wdd"].tolist() == [None if e.result is None else round(e.result.total, 2) for e in alone]
         assert table["wdd_se"].tolist() == [None if e.result is None else round(e.result.se_total, 2) for e in alone]
+
+
+def test_district_labels_follow_the_gazetteer_in_each_language(monkeypatch) -> None:
+    """The names are computed once per gazetteer and language (a page labels every row), and
+    another gazetteer gets its own."""
+    import dataclasses
+
+    from geo.gazetteer import load_gazetteer
+    from services import labels
+
+    gz = load_gazetteer()
+    for d in gz.districts:
+        assert labels.district_label(d.id, "uk") == labels.district_label(d.name, "uk") == d.name
+        assert labels.district_label(d.id, "en") == (d.names.get("name:en") or d.name)
+    assert labels.district_label("Невідомий", "en") == "Невідомий" and labels.district_label(None, "en") == ""
+    renamed = dataclasses.replace(gz, districts=[dataclasses.replace(d, name=d.name + " (new)") for d in gz.districts])
+    monkeypatch.setattr(labels, "load_gazetteer", lambda: renamed)
+    first = gz.districts[0]
+    assert labels.district_label(first.id, "uk") == first.name + " (new)"
+    assert labels.district_names("uk")[first.id] == first.name + " (new)"
