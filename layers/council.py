@@ -98,6 +98,23 @@ def _district_table(cur: pd.Series, old: pd.Series, gazetteer: Gazetteer) -> pd.
     return pd.DataFrame(rows)
 
 
+#: gazetteer id -> (that gazetteer, each district's simplified GeoJSON geometry)
+_GEOMETRIES: dict[int, tuple[Gazetteer, dict[str, dict]]] = {}
+
+
+def _district_geometries(gazetteer: Gazetteer) -> dict[str, dict]:
+    """Each microdistrict's simplified polygon, made once per gazetteer: the review map draws
+    them in five layers for every period (shared, never changed: folium only reads them)."""
+    known = _GEOMETRIES.get(id(gazetteer))
+    if known is not None and known[0] is gazetteer:
+        return known[1]
+    made = {d.id: polygon_geometry(d.polygon) for d in gazetteer.districts}
+    if len(_GEOMETRIES) > 8:  # tests make many small gazetteers
+        _GEOMETRIES.clear()
+    _GEOMETRIES[id(gazetteer)] = (gazetteer, made)
+    return made
+
+
 def _district_choropleth(
     stats: pd.DataFrame,
     gazetteer: Gazetteer,
@@ -108,7 +125,7 @@ def _district_choropleth(
     breaks: list[float],
     show: bool,
 ) -> folium.FeatureGroup:
-    polygons = {d.id: d.polygon for d in gazetteer.districts}
+    polygons = _district_geometries(gazetteer)
     feats = []
     for r in stats.itertuples(index=False):
         value = getattr(r, column)
@@ -116,7 +133,7 @@ def _district_choropleth(
         feats.append(
             {
                 "type": "Feature",
-                "geometry": polygon_geometry(polygons[r.district]),
+                "geometry": polygons[r.district],
                 "properties": {
                     "tip": f"{r.name}: {'—' if pd.isna(value) else value}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.65),
