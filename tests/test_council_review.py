@@ -133,3 +133,20 @@ def test_district_labels_follow_the_gazetteer_in_each_language(monkeypatch) -> N
     first = gz.districts[0]
     assert labels.district_label(first.id, "uk") == first.name + " (new)"
     assert labels.district_names("uk")[first.id] == first.name + " (new)"
+
+
+def test_editable_actions_are_those_may_edit_allows_row_by_row(demo_store) -> None:
+    """The plan's editable rows, decided for the whole column at once, are exactly the rows
+    :func:`services.actions.may_edit` allows one by one, for every kind of user."""
+    from auth.users import User
+    from services import actions
+
+    plan = actions.actions_frame(demo_store["engine"], today=TODAY)
+    orgs = list(plan["owner_org_id"].dropna().unique())
+    plan = pd.concat([plan, plan.head(2).assign(id=[-1, -2], owner_org_id=None)], ignore_index=True)  # no owner
+    assert plan["owner_org_id"].isna().sum() == 2 and len(orgs) >= 2
+    users = [User("c", "council"), User("a", "admin"), User("p", "police"), User("x", "partner")]
+    users += [User(f"p{i}", "partner", org) for i, org in enumerate(orgs)] + [User("n", "partner", "no-such-org")]
+    for user in users:
+        oracle = plan[[actions.may_edit(user, row) for _, row in plan.iterrows()]]
+        pd.testing.assert_frame_equal(actions.editable(plan, user), oracle)
