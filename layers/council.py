@@ -98,6 +98,23 @@ def _district_table(cur: pd.Series, old: pd.Series, gazetteer: Gazetteer) -> pd.
     return pd.DataFrame(rows)
 
 
+#: gazetteer id -> (that gazetteer, each district's simplified GeoJSON geometry)
+_GEOMETRIES: dict[int, tuple[Gazetteer, dict[str, dict]]] = {}
+
+
+def _district_geometries(gazetteer: Gazetteer) -> dict[str, dict]:
+    """Each microdistrict's simplified polygon, made once per gazetteer: the review map draws
+    them in five layers for every period (shared, never changed: folium only reads them)."""
+    known = _GEOMETRIES.get(id(gazetteer))
+    if known is not None and known[0] is gazetteer:
+        return known[1]
+    made = {d.id: polygon_geometry(d.polygon) for d in gazetteer.districts}
+    if len(_GEOMETRIES) > 8:  # tests make many small gazetteers
+        _GEOMETRIES.clear()
+    _GEOMETRIES[id(gazetteer)] = (gazetteer, made)
+    return made
+
+
 def _district_choropleth(
     stats: pd.DataFrame,
     gazetteer: Gazetteer,
@@ -108,7 +125,7 @@ def _district_choropleth(
     breaks: list[float],
     show: bool,
 ) -> folium.FeatureGroup:
-    polygons = {d.id: d.polygon for d in gazetteer.districts}
+    polygons = _district_geometries(gazetteer)
     feats = []
     for r in stats.itertuples(index=False):
         value = getattr(r, column)
@@ -116,7 +133,7 @@ def _district_choropleth(
         feats.append(
             {
                 "type": "Feature",
-                "geometry": polygon_geometry(polygons[r.district]),
+                "geometry": polygons[r.district],
                 "properties": {
                     "tip": f"{r.name}: {'—' if pd.isna(value) else value}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.65),
@@ -229,28 +246,32 @@ def survey_layers(
     layers/privacy.py, here only drawn.
     """
     require(role, "council_map")
+    means = privacy.survey_by_district(responses, wave)
+    change = None if previous_wave is None else privacy.survey_change(responses, previous_wave, wave)
+    return survey_layers_of(means, change, gazetteer, wave=wave, measure=measure, role=role, lang=lang)
+
+
+def survey_layers_of(
+    means: pd.DataFrame,
+    change: pd.DataFrame | None,
+    gazetteer: Gazetteer,
+    *,
+    wave: str,
+    measure: str = "trust_police",
+    role: str | None,
+    lang: str = "uk",
+) -> list[tuple[folium.FeatureGroup, list[tuple[str, str]], str]]:
+    """:func:`survey_layers` from the wave's means (:func:`layers.privacy.survey_by_district`)
+    and their change since the previous wave (:func:`layers.privacy.survey_change`, or None)."""
+    require(role, "council_map")
     names = {d.id: d.name for d in gazetteer.districts}
     label = tr(f"survey.{measure}", lang)
     suppressed = tr("legend.suppressed", lang, n=privacy.MIN_SURVEY_N)
     out = []
-    tables = [
-        (
-            privacy.survey_by_district(responses, wave),
-            tr("layer.survey", lang, measure=label),
-            VIRIDIS,
-            _survey_breaks,
-            _plain_labels,
-        )
-    ]
-    if previous_wave is not None:
+    tables = [(means, tr("layer.survey", lang, measure=label), VIRIDIS, _survey_breaks, _plain_labels)]
+    if change is not None:
         tables.append(
-            (
-                privacy.survey_change(responses, previous_wave, wave),
-                tr("layer.survey_change", lang, measure=label),
-                DIVERGING,
-                diverging_breaks,
-                diverging_labels,
-            )
+            (change, tr("layer.survey_change", lang, measure=label), DIVERGING, diverging_breaks, diverging_labels)
         )
     for table, name, palette, make_breaks, make_labels in tables:
         frame = _survey_frame(table, gazetteer)
@@ -303,10 +324,14 @@ def council_map(
     meetings: pd.DataFrame | None = None,
     stats: pd.DataFrame | None = None,
     cells: pd.Series | None = None,
+    survey_means: pd.DataFrame | None = None,
+    survey_change: pd.DataFrame | None = None,
 ) -> folium.Map:
     """The district-review map: each given input becomes its own toggleable layer. The
     district and cell counts come from ``reports`` or, counted by the store, as ``stats``
-    (:func:`district_stats_of`) and ``cells`` (res-8 cell -> n)."""
+    (:func:`district_stats_of`) and ``cells`` (res-8 cell -> n); the survey layers from the
+    ``survey`` responses or, computed already, as ``survey_means`` of ``wave`` and their
+    ``survey_change`` since the wave before (see :func:`survey_layers_of`)."""
     require(role, "council_map")
     m = basemap(gazetteer, lang=lang)
     caption = tr("legend.period", lang, period=period.label)
@@ -322,10 +347,17 @@ def council_map(
         cells_layer(period=period, role=role, lang=lang, counts=cells).add_to(m)
     if actions is not None and len(actions):
         actions_layer(actions, gazetteer, lang=lang, public=False).add_to(m)
-    if survey is not None and wave is not None:
+    if survey_means is not None and wave is not None:
+        survey_maps = survey_layers_of(
+            survey_means, survey_change, gazetteer, wave=wave, measure=survey_measure, role=role, lang=lang
+        )
+    elif survey is not None and wave is not None:
         survey_maps = survey_layers(
             survey, gazetteer, wave=wave, previous_wave=previous_wave, measure=survey_measure, role=role, lang=lang
         )
+    else:
+        survey_maps = []
+    if survey_maps:
         for layer, _, _ in survey_maps:
             layer.add_to(m)
         last, items, _ = survey_maps[-1]  # one legend, of the last survey layer

@@ -410,8 +410,17 @@ def survey_by_district(responses: pd.DataFrame, wave: str, *, min_n: int = MIN_S
 
 def survey_change(responses: pd.DataFrame, before: str, after: str, *, min_n: int = MIN_SURVEY_N) -> pd.DataFrame:
     """Change of each measure between two waves; shown only where both waves reach min_n."""
-    a = survey_by_district(responses, before, min_n=min_n).set_index("district")
-    b = survey_by_district(responses, after, min_n=min_n).set_index("district")
+    return survey_change_of(
+        survey_by_district(responses, before, min_n=min_n),
+        survey_by_district(responses, after, min_n=min_n),
+        min_n=min_n,
+    )
+
+
+def survey_change_of(before: pd.DataFrame, after: pd.DataFrame, *, min_n: int = MIN_SURVEY_N) -> pd.DataFrame:
+    """:func:`survey_change` from the two waves' :func:`survey_by_district` tables (a page that
+    shows both waves' means computes each once)."""
+    a, b = before.set_index("district"), after.set_index("district")
     measures = [m for m in SURVEY_MEASURES if m in a and m in b]
     joined = a.add_suffix("_before").join(b.add_suffix("_after"), how="outer")
     out = pd.DataFrame(index=joined.index)

@@ -18,7 +18,7 @@ from shapely.geometry import Polygon
 from data.categories import GROUPS
 from layers import privacy
 from layers.basemap import basemap, cell_geometry, polygon_geometry
-from layers.popups import TextPopups
+from layers.popups import TextPopupPoints
 from layers.privacy import PublicTable
 from layers.style import (
     GISTAR_COLORS,
@@ -123,6 +123,10 @@ def districts_layer(
     return group, breaks
 
 
+#: an action's circle (its fill is the status colour)
+ACTION_STYLE = {"radius": 7, "color": "#333333", "weight": 1, "fill": True, "fillOpacity": 0.9}
+
+
 def action_place(action: pd.Series | dict, gazetteer: Gazetteer) -> tuple[float, float] | None:
     """Where an action is drawn: the centre of its res-8 cell (never finer), else its district."""
     cell = action.get("cell")
@@ -140,10 +144,14 @@ def action_place(action: pd.Series | dict, gazetteer: Gazetteer) -> tuple[float,
 def actions_layer(
     actions: pd.DataFrame, gazetteer: Gazetteer, *, lang: str = "uk", public: bool = True
 ) -> folium.FeatureGroup:
-    """Action-plan items as status-coloured circles; the public sees status and public note only."""
+    """Action-plan items as status-coloured circles; the public sees status and public note only.
+
+    One browser-made element per status colour (layers.popups.TextPopupPoints), not a folium
+    marker and popup binding per action: each folium element is a Jinja template rendered (and
+    re-read) on every new map, which for a hundred actions was most of the council map's cost."""
     group = folium.FeatureGroup(name=tr("layer.actions", lang), show=True)
-    popups = TextPopups(max_width=320)  # notes, owners and descriptions are typed by people: text only
-    for _, a in actions.iterrows():
+    by_colour: dict[str, TextPopupPoints] = {}  # notes, owners and descriptions are typed by people: text only
+    for a in actions.to_dict("records"):
         where = action_place(a, gazetteer)
         if where is None:
             continue
@@ -162,17 +170,12 @@ def actions_layer(
                 (tr("popup.due", lang), plain(a.get("due_date"))),
                 ("", plain(a.get("description"))),
             ]
-        marker = folium.CircleMarker(
-            where,
-            radius=7,
-            color="#333333",
-            weight=1,
-            fill=True,
-            fill_opacity=0.9,
-            fill_color=STATUS_COLORS.get(status, "#999999"),
-        ).add_to(group)
-        popups.bind(marker, rows)
-    popups.add_to(group)
+        colour = STATUS_COLORS.get(status, "#999999")
+        if colour not in by_colour:
+            by_colour[colour] = TextPopupPoints(group, max_width=320, style=ACTION_STYLE | {"fillColor": colour})
+        by_colour[colour].add(*where, rows)
+    for points in by_colour.values():
+        points.add_to(group)
     return group
 
 

@@ -23,7 +23,7 @@ from geo.gazetteer import load_gazetteer
 from i18n import t
 from layers.council import council_map, district_ids, district_stats, district_stats_of
 from layers.exports import xlsx_bytes
-from layers.privacy import PUBLIC_RES, Month, Period, Quarter, parse_period, survey_by_district, survey_change
+from layers.privacy import PUBLIC_RES, Month, Period, Quarter, parse_period, survey_by_district, survey_change_of
 from services import districts as microdistricts
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
@@ -187,9 +187,7 @@ def programme_tables(
     surveys = surveys_frame(engine)
     waves = sorted(surveys["wave"].dropna().unique())
     survey = (
-        pd.concat(
-            [_shown_survey(survey_by_district(surveys, w), lang).assign(**{t("table.wave", lang): w}) for w in waves]
-        )
+        pd.concat([shown_survey(survey_means(surveys, w), lang).assign(**{t("table.wave", lang): w}) for w in waves])
         if waves
         else pd.DataFrame()
     )
@@ -327,14 +325,30 @@ class Review:
     districts: dict[str | None, str]
 
 
+@dataclass(frozen=True)
+class WaveMeans:
+    """The newest survey wave, its means per microdistrict and their change since the wave
+    before (None with one wave): the review map's survey layers."""
+
+    wave: str
+    means: pd.DataFrame
+    change: pd.DataFrame | None
+
+
 def review(
-    engine: Engine, counted: pd.DataFrame, actions: pd.DataFrame, *, role: str | None, chosen: Period, lang: str
+    engine: Engine,
+    counted: pd.DataFrame,
+    actions: pd.DataFrame,
+    *,
+    role: str | None,
+    chosen: Period,
+    lang: str,
+    survey: WaveMeans | None,
 ) -> Review:
     """The council map and the microdistrict table of a period, headers translated, from the
-    store's grouped :func:`counts` (``counted``) and the period's cell counts."""
+    store's grouped :func:`counts` (``counted``), the period's cell counts and the newest
+    survey wave's means (:func:`newest_wave`: the same for every period)."""
     gz = load_gazetteer()
-    surveys = surveys_frame(engine)
-    waves = sorted(surveys["wave"].dropna().unique())
     stats = district_stats_of(counted, gz, period=chosen, role=role)
     fmap = council_map(
         gz,
@@ -344,9 +358,9 @@ def review(
         stats=stats,
         cells=period_cells(engine, chosen, role=role),
         actions=actions,
-        survey=surveys if waves else None,
-        wave=waves[-1] if waves else None,
-        previous_wave=waves[-2] if len(waves) > 1 else None,
+        wave=None if survey is None else survey.wave,
+        survey_means=None if survey is None else survey.means,
+        survey_change=None if survey is None else survey.change,
         meetings=None,
     )
     stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
@@ -369,17 +383,19 @@ def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return surveys, sorted(surveys["wave"].dropna().unique())
 
 
-def survey_table(surveys: pd.DataFrame, wave: str, lang: str) -> pd.DataFrame:
-    """Mean answers per microdistrict of one wave, as the page shows them (names and headers in `lang`)."""
-    return _shown_survey(survey_by_district(surveys, wave), lang)
+def survey_means(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
+    """Mean answers per microdistrict of one wave (suppressed below the minimum sample)."""
+    return survey_by_district(surveys, wave)
 
 
-def survey_difference(surveys: pd.DataFrame, before: str, after: str, lang: str) -> pd.DataFrame:
-    """The change of the mean answers between two waves, as the page shows it."""
-    return _shown_survey(survey_change(surveys, before, after), lang)
+def survey_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """The change of the mean answers between two waves, from each wave's :func:`survey_means`."""
+    return survey_change_of(before, after)
 
 
-def _shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+def shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A survey table (:func:`survey_means` or :func:`survey_change`) as the page shows
+    it: microdistrict names and headers in `lang`."""
     named = table.assign(district=table["district"].map(lambda d: district_label(d, lang)))
     return named.rename(columns=lambda c: t("table." + c, lang))
 

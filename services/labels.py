@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.categories import CATEGORIES, GROUPS, rules
-from geo.gazetteer import load_gazetteer
+from geo.gazetteer import Gazetteer, load_gazetteer
 from i18n import DEFAULT_LANG, catalogue, t
 
 
@@ -46,10 +46,24 @@ def rules_in(lang: str) -> list[RuleText]:
 def district_names(lang: str) -> dict[str, str]:
     """Microdistrict id or Ukrainian name -> its name in `lang` (the gazetteer's `name:en`,
     else its own name): the store keeps the id or the local name, the page shows this."""
+    return dict(_names_of(load_gazetteer(), lang))
+
+
+#: (gazetteer id, lang) -> (that gazetteer, its names): a page labels every row of a table
+_NAMES: dict[tuple[int, str], tuple[Gazetteer, dict[str, str]]] = {}
+
+
+def _names_of(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
+    known = _NAMES.get((id(gazetteer), lang))
+    if known is not None and known[0] is gazetteer:
+        return known[1]
     out: dict[str, str] = {}
-    for d in load_gazetteer().districts:
+    for d in gazetteer.districts:
         shown = (d.names.get(f"name:{lang}") if lang != DEFAULT_LANG else None) or d.name
         out[d.id] = out[d.name] = shown
+    if len(_NAMES) > 16:  # tests load many small gazetteers
+        _NAMES.clear()
+    _NAMES[(id(gazetteer), lang)] = (gazetteer, out)
     return out
 
 
@@ -57,7 +71,7 @@ def district_label(value: object, lang: str) -> str:
     """One microdistrict as the page shows it; '' for none, an unknown name as it is (data)."""
     if not isinstance(value, str) or not value:
         return ""
-    return district_names(lang).get(value, value)
+    return _names_of(load_gazetteer(), lang).get(value, value)
 
 
 def code_label(prefix: str, code: object, lang: str) -> str:

@@ -73,7 +73,7 @@ def test_not_enough_data_is_said_with_its_reason() -> None:
 def test_the_window_by_utc_day_matches_the_per_report_date_oracle() -> None:
     """The window compares times with UTC midnights; the oracle takes each report's UTC date:
     both agree on reports just before, at and after the span's edges."""
-    from services.effect import _within
+    from services.effect import _Located
 
     edges = [datetime(2025, 3, 1, tzinfo=UTC), datetime(2025, 6, 1, tzinfo=UTC)]
     times = [e + timedelta(microseconds=d) for e in edges for d in (-1, 0, 1)] + [datetime(2025, 4, 1, 23, tzinfo=UTC)]
@@ -81,4 +81,4 @@ def test_the_window_by_utc_day_matches_the_per_report_date_oracle() -> None:
     span = (date(2025, 3, 1), date(2025, 6, 1))
     when = reports["occurred_at"].dt.date
     oracle = ((when >= span[0]) & (when < span[1])).to_numpy()
-    assert _within(reports, span).tolist() == oracle.tolist() == [False, True, True, True, False, False, True]
+    assert _Located(reports).within(span).tolist() == oracle.tolist() == [False, True, True, True, False, False, True]

@@ -16,8 +16,10 @@ from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make
 from geo.gazetteer import Gazetteer
 from layers import exports
 from layers.basemap import basemap
+from layers.popups import TextPopupPoints
 from layers.privacy import Month, Quarter, public_table
-from layers.public import display_table, method_markdown, public_map
+from layers.public import ACTION_STYLE, action_place, actions_layer, display_table, method_markdown, public_map
+from layers.style import STATUS_COLORS
 
 GAZETTEER_JSON = {
     "meta": {"source": "test", "synthetic": True, "attribution": "© OpenStreetMap contributors"},
@@ -142,8 +144,11 @@ def test_public_map_draws_no_report_markers_even_for_public_asset_categories() -
     df = make_reports(9, 160)
     df["category"] = "lighting"  # a public-space asset: still never a point on the public map
     t = public_table(released(df, make_addresses(9)), period=Month(2026, 1), group="infrastructure")
-    html = public_map(t, GAZETTEER, actions=ACTIONS).get_root().render()
-    assert html.count("L.circleMarker(") == len(ACTIONS)  # the action-plan items only
+    m = public_map(t, GAZETTEER, actions=ACTIONS)
+    html = m.get_root().render()
+    drawn = [e for layer in m._children.values() for e in layer._children.values() if isinstance(e, TextPopupPoints)]
+    assert sum(len(e.points) for e in drawn) == len(ACTIONS)  # one circle per action-plan item
+    assert html.count("L.circleMarker(") == len(drawn)  # and no other circle: no report point
     assert "L.marker(" not in html and "markerClusterGroup" not in html
 
 
@@ -232,3 +237,38 @@ def test_public_csv_columns_carry_no_report_fields() -> None:
     header = exports.public_csv(t).removeprefix(exports.BOM).splitlines()[0].split(",")
     assert header == exports.PUBLIC_COLUMNS
     assert not set(header) & {"lat", "lon", "text", "occurred_at", "id", "reporter_hash"}
+
+
+@pytest.mark.parametrize("public", [True, False])
+def test_actions_layer_draws_each_action_once_at_its_place_in_its_status_colour(public: bool) -> None:
+    """One browser-made element per status colour: every action is one circle at its place,
+    in its status colour, with the popup rows of its audience (the public: status and note)."""
+    plan = pd.concat([ACTIONS, ACTIONS.assign(status="open", public_note="ще ні")], ignore_index=True)
+    plan = plan.assign(progress=[40, None, 10, 0], due_date="2026-03-01", owner_org=[None, "ГО Двір", None, None])
+    group = actions_layer(plan, GAZETTEER, lang="en", public=public)
+    drawn = [e for e in group._children.values() if isinstance(e, TextPopupPoints)]
+    assert len(drawn) == 3  # done, in progress, open
+    circles = sorted((p[0], p[1], json.loads(e.style_js)["fillColor"], p[2]["rows"]) for e in drawn for p in e.points)
+    assert all(
+        json.loads(e.style_js) == ACTION_STYLE | {"fillColor": json.loads(e.style_js)["fillColor"]} for e in drawn
+    )
+    cell, district = action_place(ACTIONS.iloc[0], GAZETTEER), action_place(ACTIONS.iloc[1], GAZETTEER)
+    staff = [  # the organisation when there is one, else the owner's kind
+        [["Owner", "council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
+        [["Owner", "ГО Двір"], ["Due", "2026-03-01"], ["", "internal patrol detail"]],
+        [["Owner", "council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
+        [["Owner", "police"], ["Due", "2026-03-01"], ["", "internal patrol detail"]],
+    ]
+    expected = [
+        (
+            *cell,
+            STATUS_COLORS["done"],
+            [["Status", "done"], ["What was done", "Встановлено 5 контейнерів"], ["Progress", "40%"]],
+        ),
+        (*district, STATUS_COLORS["in_progress"], [["Status", "in progress"]]),
+        (*cell, STATUS_COLORS["open"], [["Status", "planned"], ["What was done", "ще ні"], ["Progress", "10%"]]),
+        (*district, STATUS_COLORS["open"], [["Status", "planned"], ["What was done", "ще ні"], ["Progress", "0%"]]),
+    ]
+    if not public:
+        expected = [(*e[:3], e[3] + rows) for e, rows in zip(expected, staff, strict=True)]
+    assert circles == sorted(expected)

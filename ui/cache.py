@@ -317,15 +317,17 @@ def _prediction_accuracy(role: str | None, version_key: int, categories: tuple[s
 # --- effect (police and council) ---------------------------------------------------------
 
 
-def finished_effects(role: str | None, *, today: date) -> pd.DataFrame:
+def finished_effects(role: str | None, *, today: date, lang: str = "uk") -> pd.DataFrame:
+    """`lang`: the page's language, so the action plan the page read already serves (the table has no text of ours)."""
     if not effect.may_see(role):
         raise PermissionError(f"role {role!r} may not see measured effects")
-    return _finished_effects(role, version(), today)
+    return _finished_effects(role, version(), today, lang)
 
 
 @_cached
-def _finished_effects(role: str | None, version_key: int, today: date) -> pd.DataFrame:
-    return effect.finished_table(state.engine(), role=role, today=today)
+def _finished_effects(role: str | None, version_key: int, today: date, lang: str) -> pd.DataFrame:
+    plan = _action_plan(role, version_key, today, lang)
+    return effect.finished_table(state.engine(), role=role, today=today, plan=plan)
 
 
 # --- council -----------------------------------------------------------------------------
@@ -383,6 +385,7 @@ def _council_review(role: str | None, version_key: int, period: str, today: date
         role=role,
         chosen=council.period(period),
         lang=lang,
+        survey=_newest_wave(role, version_key),
     )
 
 
@@ -414,7 +417,7 @@ def survey_table(role: str | None, *, wave: str, lang: str) -> pd.DataFrame:
 
 @_cached
 def _survey_table(role: str | None, version_key: int, wave: str, lang: str) -> pd.DataFrame:
-    return council.survey_table(_surveys(role, version_key)[0], wave, lang)
+    return council.shown_survey(_survey_means(role, version_key, wave), lang)
 
 
 def survey_difference(role: str | None, *, before: str, after: str, lang: str) -> pd.DataFrame:
@@ -424,7 +427,27 @@ def survey_difference(role: str | None, *, before: str, after: str, lang: str) -
 
 @_cached
 def _survey_difference(role: str | None, version_key: int, before: str, after: str, lang: str) -> pd.DataFrame:
-    return council.survey_difference(_surveys(role, version_key)[0], before, after, lang)
+    return council.shown_survey(_survey_change(role, version_key, before, after), lang)
+
+
+@_cached
+def _survey_means(role: str | None, version_key: int, wave: str) -> pd.DataFrame:
+    """One wave's means per microdistrict: the review map, the wave table and the change share them."""
+    return council.survey_means(_surveys(role, version_key)[0], wave)
+
+
+@_cached
+def _survey_change(role: str | None, version_key: int, before: str, after: str) -> pd.DataFrame:
+    return council.survey_change(_survey_means(role, version_key, before), _survey_means(role, version_key, after))
+
+
+def _newest_wave(role: str | None, version_key: int) -> council.WaveMeans | None:
+    """The review map's survey layers: the newest wave's means and their change since the wave before."""
+    waves = _surveys(role, version_key)[1]
+    if not waves:
+        return None
+    change = _survey_change(role, version_key, waves[-2], waves[-1]) if len(waves) > 1 else None
+    return council.WaveMeans(waves[-1], _survey_means(role, version_key, waves[-1]), change)
 
 
 # --- background warm-up (police and council) ----------------------------------------------

@@ -265,7 +265,7 @@ with plan_tab:
     if effect.may_see(role):
         st.markdown(f"**{state.tr('plan.effect')}**")
         st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-        found = cache.finished_effects(role, today=today)
+        found = cache.finished_effects(role, today=today, lang=lang)
         if found.empty:
             st.info(state.tr("plan.no_effects"))
         else:
