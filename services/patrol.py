@@ -168,13 +168,10 @@ def suggest(
         forecast=forecast,
     )
     order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
-    cells = sorted(expected["cell"].unique())
-    matrix = (
-        expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
-        .reindex(index=order, columns=cells)
-        .fillna(0.0)
-        .to_numpy()
-    )
+    cell_of, uniques = pd.factorize(expected["cell"].to_numpy(), sort=True)
+    cells = list(uniques)
+    matrix = np.zeros((len(order), len(cells)))
+    np.add.at(matrix, (pd.Index(order).get_indexer(expected["window"].to_numpy()), cell_of), expected["expected"])
     solved = patrol_plan.plan(
         matrix,
         cell_xy(cells, metric_crs or profile().metric_crs),
