@@ -247,6 +247,38 @@ def default_method(
     return stored.winner if stored is not None else FALLBACK_METHOD
 
 
+def stored_winners(engine: Engine, *, res: int = RES, horizon_days: int = HORIZON_DAYS) -> dict[str, str]:
+    """Per stored category key, the winner :func:`latest_evaluation` would show, in one read:
+    a page keeps it per store version, so a new choice of categories asks the store nothing."""
+    with Session(engine) as session:
+        rows = session.execute(
+            select(
+                ForecastEvaluationRow.category,
+                ForecastEvaluationRow.result,
+                ForecastEvaluationRow.winner,
+                ForecastEvaluationRow.data_version,
+            )
+            .where(ForecastEvaluationRow.res == res, ForecastEvaluationRow.horizon_days == horizon_days)
+            .order_by(ForecastEvaluationRow.id.desc())
+        ).all()
+    version = data_version(engine) if rows else ""
+    best: dict[str, tuple[tuple[bool, str], str]] = {}
+    for key, result, winner, stored_version in rows:  # newest first: a tie keeps the newest, as _latest
+        rank = (stored_version == version, result["until"])
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, winner)
+    return {key: winner for key, (_, winner) in best.items()}
+
+
+def winner_of(winners: dict[str, str], categories: Sequence[str] | None) -> str:
+    """:func:`default_method` from :func:`stored_winners`: the categories' own back-test, else
+    every category's, else :data:`FALLBACK_METHOD`."""
+    for key in dict.fromkeys((category_key(categories), "")):
+        if key in winners:
+            return winners[key]
+    return FALLBACK_METHOD
+
+
 def ranking(data: ForecastInputs, method: str, *, until: date, horizon_days: int = HORIZON_DAYS) -> pd.DataFrame:
     """Every study-area cell with its forecast ``score`` (expected reports) and ``rank`` (1 = highest).
 

@@ -83,22 +83,29 @@ def expected_from_forecast(
     weekly = forecast.set_index("cell")["score"].astype(float) * 7.0 / horizon
     weekly = weekly[weekly > 0]
     since = now - timedelta(weeks=weeks)
-    recent = reports[(reports["occurred_at"] >= since) & (reports["occurred_at"] < now)]
-    hours = recent["occurred_at"].dt.tz_convert(tz or city_zone()).dt.hour.to_numpy()
-    cells = recent[cell_column].to_numpy()
-    total_by_cell = pd.Series(cells).value_counts()
-    city = max(1, len(recent))
-    rows = []
+    when = reports["occurred_at"]
+    inside = ((when >= since) & (when < now)).to_numpy()
+    hours = when[inside].dt.tz_convert(tz or city_zone()).dt.hour.to_numpy()
+    code = weekly.index.get_indexer(reports[cell_column].to_numpy()[inside])  # -1: no forecast, or no cell
+    known = code >= 0
+    total_by_cell = np.bincount(code[known], minlength=len(weekly))
+    city = max(1, int(inside.sum()))
+    labels, cells, values = [], [], []
     for start, end in windows(shift[0], shift[1], window_hours):
         mask = (hours >= start) & (hours < end)
-        in_window = pd.Series(cells[mask]).value_counts()
+        in_window = np.bincount(code[mask & known], minlength=len(weekly))
         city_share = mask.sum() / city
-        share = (in_window.reindex(weekly.index, fill_value=0) + prior * city_share) / (
-            total_by_cell.reindex(weekly.index, fill_value=0) + prior
-        )
-        label = f"{start:02d}:00-{end % 24:02d}:00"
-        rows += [{"window": label, "cell": c, "expected": float(v)} for c, v in (weekly * share).items() if v > 0]
-    return pd.DataFrame(rows, columns=["window", "cell", "expected"])
+        share = (in_window + prior * city_share) / (total_by_cell + prior)
+        value = weekly.to_numpy() * share
+        keep = value > 0
+        labels.append(np.full(int(keep.sum()), f"{start:02d}:00-{end % 24:02d}:00", dtype=object))
+        cells.append(weekly.index.to_numpy()[keep])
+        values.append(value[keep])
+    if not labels:
+        return pd.DataFrame(columns=["window", "cell", "expected"])
+    return pd.DataFrame(
+        {"window": np.concatenate(labels), "cell": np.concatenate(cells), "expected": np.concatenate(values)}
+    )
 
 
 @dataclass
@@ -161,13 +168,10 @@ def suggest(
         forecast=forecast,
     )
     order = [f"{s:02d}:00-{e % 24:02d}:00" for s, e in windows(shift[0], shift[1], window_hours)]
-    cells = sorted(expected["cell"].unique())
-    matrix = (
-        expected.pivot_table(index="window", columns="cell", values="expected", aggfunc="sum")
-        .reindex(index=order, columns=cells)
-        .fillna(0.0)
-        .to_numpy()
-    )
+    cell_of, uniques = pd.factorize(expected["cell"].to_numpy(), sort=True)
+    cells = list(uniques)
+    matrix = np.zeros((len(order), len(cells)))
+    np.add.at(matrix, (pd.Index(order).get_indexer(expected["window"].to_numpy()), cell_of), expected["expected"])
     solved = patrol_plan.plan(
         matrix,
         cell_xy(cells, metric_crs or profile().metric_crs),
@@ -235,10 +239,21 @@ def _expected(reports: pd.DataFrame, *, forecast: pd.DataFrame | None, **window:
 
 
 def _top_categories(reports: pd.DataFrame, *, now: datetime, weeks: int, cell_column: str) -> pd.Series:
-    recent = reports[reports["occurred_at"] >= now - timedelta(weeks=weeks)]
-    counts = recent.groupby([cell_column, "category"]).size().rename("n").reset_index()
-    counts = counts.sort_values(["n", "category"], ascending=[False, True])
-    return counts.groupby(cell_column).head(3).groupby(cell_column)["category"].agg(", ".join)
+    """Per cell of the last weeks' reports, its three most reported categories ('noise, litter'):
+    most reports first, ties by name."""
+    recent = (reports["occurred_at"] >= now - timedelta(weeks=weeks)).to_numpy()
+    cell_code, cell_names = pd.factorize(reports[cell_column].to_numpy()[recent], sort=True)
+    cat_code, cat_names = pd.factorize(reports["category"].to_numpy()[recent], sort=True)
+    ok = (cell_code >= 0) & (cat_code >= 0)
+    pairs, n = np.unique(cell_code[ok].astype(np.int64) * max(len(cat_names), 1) + cat_code[ok], return_counts=True)
+    cell, cat = np.divmod(pairs, max(len(cat_names), 1))
+    order = np.lexsort((cat, -n, cell))  # per cell: most reports first, then the category's name
+    top: dict[str, list[str]] = {}
+    for c, k in zip(cell[order], cat[order], strict=True):
+        names = top.setdefault(cell_names[c], [])
+        if len(names) < 3:
+            names.append(cat_names[k])
+    return pd.Series({c: ", ".join(v) for c, v in top.items()}, dtype="str")
 
 
 @dataclass

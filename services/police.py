@@ -40,7 +40,9 @@ from services.forecast import (
     default_method,
     latest_evaluation,
     score_against_naive,
+    stored_winners,
     top_places,
+    winner_of,
 )
 from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
@@ -230,14 +232,17 @@ def period_forecast(
     ahead: bool = False,
     categories: Sequence[str] | None = None,
     history: pd.DataFrame | None = None,
+    winners: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     """The default forecast from today: over the standard horizon (what every weeks-back period
     shows), or with ``ahead`` over the coming seven days (by the method that won the stored
-    back-test). Without ``history`` the forecast reads only what its method needs."""
+    back-test). Without ``history`` the forecast reads only what its method needs; ``winners``
+    (:func:`forecast_winners`, read already) spares the store the back-test's winner."""
     require(role, "police")
     until = now().astimezone(ZoneInfo(city_settings()[1])).date()
+    method = None if winners is None else winner_of(winners, categories)
     if ahead:
-        method = default_method(engine, res=POLICE_RES, categories=categories)
+        method = method or default_method(engine, res=POLICE_RES, categories=categories)
         return default_forecast(
             engine,
             until=until,
@@ -247,7 +252,13 @@ def period_forecast(
             horizon_days=AHEAD_DAYS,
             method=method,
         )
-    return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history)
+    return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history, method=method)
+
+
+def forecast_winners(engine: Engine, *, role: str | None) -> dict[str, str]:
+    """The stored back-tests' winners of every category key (one read; see period_forecast)."""
+    require(role, "police")
+    return stored_winners(engine, res=POLICE_RES)
 
 
 def police_data(

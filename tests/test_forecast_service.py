@@ -152,3 +152,35 @@ def test_an_import_stores_a_back_test_with_the_store_version(tmp_path) -> None:
     engine = make_engine(url)
     stored = fc.latest_evaluation(engine)
     assert stored is not None and stored.current
+
+
+def test_stored_winners_pick_as_the_latest_evaluation_of_each_key(store) -> None:
+    # several keys, versions and reach: the one-read winners agree with latest_evaluation per key
+    from data.store.schema import ForecastEvaluationRow
+
+    current = fc.data_version(store)
+    rows = [
+        ("", current, "2025-06-01", "naive"),
+        ("", "old", "2026-01-01", "kde"),  # reaches further, but not on the current reports
+        ("", current, "2025-09-01", "blend"),
+        ("noise", current, "2025-09-01", "prospective"),
+        ("noise", current, "2025-09-01", "long_run"),  # a tie: the newest wins
+        ("litter", "old", "2025-01-01", "sepp"),
+    ]
+    with Session(store) as session, session.begin():
+        for key, version, until, winner in rows:
+            session.add(
+                ForecastEvaluationRow(
+                    data_version=version,
+                    category=key,
+                    res=fc.RES,
+                    horizon_days=fc.HORIZON_DAYS,
+                    winner=winner,
+                    result={"until": until, "summary": []},
+                )
+            )
+    winners = fc.stored_winners(store)
+    assert winners == {"": "blend", "noise": "long_run", "litter": "sepp"}
+    for categories in (None, ["noise"], ["litter"], ["graffiti"], ["litter", "noise"]):
+        assert fc.winner_of(winners, categories) == fc.default_method(store, categories=categories)
+    assert fc.winner_of({}, ["noise"]) == fc.FALLBACK_METHOD == fc.default_method(store, horizon_days=3)

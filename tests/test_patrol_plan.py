@@ -115,3 +115,21 @@ def test_balanced_areas_are_the_best_split(seed: int) -> None:
     assert centre is not None and len(set(centre)) == areas
     distance = np.hypot(*(xy - xy[centre]).T)
     assert float((workload * distance).sum()) == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_milp_plan_without_dominated_beats_equals_the_exhaustive_optimum(seed: int) -> None:
+    # clustered busy cells with a few far ones: many beats name best cells that a neighbouring beat
+    # holds too, so the solver drops them; the optimum must not move
+    from clustering.patrol_plan import _best_cells, _padded, _undominated
+
+    rng = np.random.default_rng(300 + seed)
+    n, windows, patrols = 10, int(rng.integers(2, 4)), int(rng.integers(1, 3))
+    xy = np.vstack([rng.normal(600, 250, (7, 2)), rng.uniform(0, 3000, (3, 2))])
+    expected = rng.poisson(1.2, (windows, n)) * rng.uniform(0.5, 1.5, (windows, n))
+    reach = beats(xy, 1.0)
+    kept = _undominated(_best_cells(expected, _padded(reach, n), patrols), reach, n)
+    assert len(kept) < n  # the reduction is exercised
+    solved = plan(expected, xy, patrols=patrols, beat_km=1.0)
+    assert solved.value == pytest.approx(exhaustive(expected, xy, patrols=patrols, beat_km=1.0))
+    assert solved.optimal

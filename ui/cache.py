@@ -125,7 +125,14 @@ def _police_forecast(
         ahead=ahead,
         categories=list(categories) or None,
         history=_police_history(role, version_key, categories),
+        winners=_forecast_winners(role, version_key),
     )
+
+
+@_cached
+def _forecast_winners(role: str | None, version_key: int) -> dict[str, str]:
+    """The stored back-tests' winners, read once per store version for every choice of categories."""
+    return police.forecast_winners(state.engine(), role=role)
 
 
 @_cached_map
