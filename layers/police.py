@@ -15,7 +15,7 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Template
 from folium.plugins import MarkerCluster
 from shapely.geometry import box, mapping
 from shapely.ops import unary_union
@@ -26,7 +26,7 @@ from encoders import js_value
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
-from layers.popups import TextPopupPoints, TextTooltips
+from layers.popups import OwnElement, TextPopupPoints, TextTooltips
 from layers.privacy import counted_reports
 from layers.style import (
     GISTAR_COLORS,
@@ -220,7 +220,7 @@ def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk",
     return group
 
 
-class ClusterFallback(MacroElement):
+class ClusterFallback(OwnElement):
     """Keeps the map working where the MarkerCluster plugin script is not served (a map
     saved as HTML and opened outside the app, a missing static/vendor): the points are
     then shown unclustered instead of one script error blanking every layer after them."""
@@ -236,7 +236,7 @@ class ClusterFallback(MacroElement):
     )
 
 
-class UncertaintyCircles(MacroElement):
+class UncertaintyCircles(OwnElement):
     """Each point's uncertainty radius as one script for the whole layer (numbers only)."""
 
     _template = Template(

@@ -29,3 +29,37 @@ def test_top_places_count_each_listed_cells_reports_and_categories(demo_store) -
         kinds = Counter(rows.loc[rows["h3_r9"] == cell, "category"])
         best = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         assert shown == ", ".join(f"{category_label(c, 'en')} ({k})" for c, k in best)
+
+
+def test_our_map_elements_render_the_html_branca_would(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Our elements add their rendered pieces as text instead of parsing them again as Jinja
+    templates (layers.popups.OwnElement): the map's whole HTML is what branca's own
+    MacroElement.render gives, hostile texts included."""
+    import copy
+    from datetime import UTC, datetime
+
+    from branca.element import MacroElement
+    from test_layers_hostile import HOSTILE, hostile_gazetteer, hostile_reports
+    from test_layers_restricted import CLUSTERS, EMERGING, GISTAR, density_grid
+
+    from layers import police
+    from layers.popups import OwnElement
+
+    reports = hostile_reports()
+    fmap = police.police_map(
+        hostile_gazetteer(),
+        role="police",
+        period_label="2026-02",
+        lang="en",
+        gistar=GISTAR,
+        density=density_grid(),
+        clusters=CLUSTERS,
+        emerging=EMERGING,
+        reports=reports,
+        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
+    )
+    ours = copy.deepcopy(fmap).get_root().render()
+    monkeypatch.setattr(OwnElement, "render", MacroElement.render)
+    theirs = copy.deepcopy(fmap).get_root().render()
+    assert ours == theirs
+    assert "circleMarker" in ours and "hm-legend" in ours and len(reports) >= len(HOSTILE)
