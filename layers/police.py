@@ -22,11 +22,11 @@ from shapely.ops import unary_union
 
 from data.categories import label as category_label
 from data.city_profile import city_zone
-from encoders import js_value
+from encoders import js_value, visible_controls
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
-from layers.popups import OwnElement, TextPopupPoints, TextTooltips
+from layers.popups import OwnElement, TextPopupPoints
 from layers.privacy import counted_reports
 from layers.style import (
     GISTAR_COLORS,
@@ -198,25 +198,59 @@ def emerging_layer(
     return group, [(c, t) for t, c in sorted(used.items())]
 
 
+class NumberedMarkers(OwnElement):
+    """Numbered round markers, each with a plain-text hover tooltip, made in the browser from
+    one JSON array ([lat, lon, number, tooltip]): one element for the layer instead of a
+    folium Marker, DivIcon and binding per marker (each one rendered from its own template)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.items_js }}.forEach(function(p) {
+            var icon = document.createElement('div');
+            icon.style.cssText = {{ this.css_js }};
+            icon.textContent = String(p[2]);
+            L.marker([p[0], p[1]], {icon: L.divIcon({html: icon, className: 'empty', iconSize: [22, 22], iconAnchor: [11, 11]})})
+                .bindTooltip(function() {
+                    var div = document.createElement('div');
+                    div.textContent = p[3];
+                    return div;
+                }, {sticky: true})
+                .addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    CSS = (
+        "background:#b2182b;color:#fff;border-radius:50%;width:22px;height:22px;"
+        "text-align:center;font:bold 12px/22px sans-serif"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "NumberedMarkers"
+        self.items: list[list[object]] = []
+        self.css_js = js_value(self.CSS)
+
+    def add(self, lat: float, lon: float, number: int, tip: str) -> None:
+        self.items.append([lat, lon, int(number), visible_controls(tip)])
+
+    @property
+    def items_js(self) -> str:
+        return js_value(self.items)
+
+
 def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk", n: int = 10) -> folium.FeatureGroup:
     """The `n` strongest significant hot spots, numbered 1..n at their cell centres."""
     require(role, "police_map")
     top = gistar.loc[gistar["bin"] > 0].sort_values(["z", "n"], ascending=False).head(n)
     group = folium.FeatureGroup(name=tr("layer.top", lang), show=True)
-    tips = TextTooltips()
+    markers = NumberedMarkers()
     for rank, r in enumerate(top.itertuples(index=False), 1):
         lat, lon = h3.cell_to_latlng(r.cell)
-        marker = folium.Marker(
-            (round(lat, 5), round(lon, 5)),
-            icon=folium.DivIcon(
-                html=f'<div style="background:#b2182b;color:#fff;border-radius:50%;width:22px;'
-                f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank:d}</div>',
-                icon_size=(22, 22),
-                icon_anchor=(11, 11),
-            ),
-        ).add_to(group)
-        tips.bind(marker, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
-    tips.add_to(group)
+        markers.add(round(lat, 5), round(lon, 5), rank, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
+    markers.add_to(group)
     return group
 
 
