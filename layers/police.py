@@ -324,24 +324,34 @@ def points_layers(
         style={"radius": 5, "color": "#333333", "weight": 1, "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9},
     )
     rings = UncertaintyCircles()
-    zone = city_zone()
-    for r in sel.itertuples(index=False):
-        lat, lon = float(r.lat), float(r.lon)
-        unc = getattr(r, "uncertainty_m", None)
+    # one catalogue lookup per label, category and radius, and the times converted as a column
+    heads = [tr(f"popup.{key}", lang) for key in ("category", "time", "status", "level", "text")]
+    radius: dict[int, str] = {}
+    times = sel["when_utc"].dt.tz_convert(city_zone()).dt.strftime("%Y-%m-%d %H:%M").tolist()
+    uncs = sel["uncertainty_m"].tolist() if "uncertainty_m" in sel else [None] * len(sel)
+    columns = [sel[c].tolist() for c in ("lat", "lon", "category", "status", "level", "text")]
+    names = {c: category_label(c, lang) for c in set(columns[2])}
+    for (lat, lon, category, status, level, text), when, unc in zip(zip(*columns), times, uncs, strict=True):
+        lat, lon = float(lat), float(lon)
         known = unc is not None and np.isfinite(unc)
+        if known and int(unc) not in radius:
+            radius[int(unc)] = f" ({tr('popup.uncertainty', lang, m=int(unc))})"
         points.add(
             lat,
             lon,
-            [
-                (tr("popup.category", lang), category_label(r.category, lang)),
-                (tr("popup.time", lang), f"{r.when_utc.tz_convert(zone):%Y-%m-%d %H:%M}"),
-                (tr("popup.status", lang), plain(r.status)),
-                (
-                    tr("popup.level", lang),
-                    plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})" if known else ""),
-                ),
-                (tr("popup.text", lang), plain(r.text)),
-            ],
+            list(
+                zip(
+                    heads,
+                    [
+                        names[category],
+                        when,
+                        plain(status),
+                        plain(level) + (radius[int(unc)] if known else ""),
+                        plain(text),
+                    ],
+                    strict=True,
+                )
+            ),
         )
         if known and unc > 0:
             rings.circles.append([lat, lon, float(unc)])

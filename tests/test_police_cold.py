@@ -63,3 +63,55 @@ def test_our_map_elements_render_the_html_branca_would(monkeypatch) -> None:  # 
     theirs = copy.deepcopy(fmap).get_root().render()
     assert ours == theirs
     assert "circleMarker" in ours and "hm-legend" in ours and len(reports) >= len(HOSTILE)
+
+
+def test_report_points_carry_each_reports_popup_rows(demo_store) -> None:  # type: ignore[no-untyped-def]
+    """The points layer builds its popups per column (issue 19k): each point's rows are the
+    report's own category name, city time, status, place level with radius and text."""
+    from datetime import timedelta
+
+    from data.city_profile import city_zone
+    from i18n import t
+    from layers import police
+    from layers.privacy import counted_reports
+    from layers.text import plain
+    from services.police import window_reports
+
+    engine = demo_store["engine"]
+    reports = window_reports(engine, *_last_weeks(engine, 4))
+    end = reports["occurred_at"].max() + timedelta(seconds=1)
+    start = end - timedelta(days=28)
+    markers, circles = police.points_layers(reports, role="police", start=start, end=end, lang="en", cap=300)
+    points = next(c for c in _descendants(markers) if type(c).__name__ == "TextPopupPoints").points
+    counted = counted_reports(reports)
+    shown = counted[counted["occurred_at"] >= start].sort_values("occurred_at", ascending=False).head(300)
+    assert len(points) == len(shown) == 300
+    for point, row in zip(points, shown.itertuples(index=False), strict=True):
+        level = plain(row.level)
+        if row.uncertainty_m == row.uncertainty_m:
+            level += f" ({t('popup.uncertainty', 'en', m=int(row.uncertainty_m))})"
+        assert point[:2] == [row.lat, row.lon]
+        assert [value for _, value in point[2]["rows"]] == [
+            category_label(row.category, "en"),
+            row.occurred_at.tz_convert(city_zone()).strftime("%Y-%m-%d %H:%M"),
+            plain(row.status),
+            level,
+            plain(row.text),
+        ]
+    rings = next(c for c in _descendants(circles) if type(c).__name__ == "UncertaintyCircles").circles
+    assert rings == [[r.lat, r.lon, r.uncertainty_m] for r in shown.itertuples(index=False) if r.uncertainty_m > 0]
+
+
+def _last_weeks(engine, weeks: int):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from data.store.aggregates import report_columns
+
+    last = report_columns(engine, ["occurred_at"])["occurred_at"].max()
+    return last - timedelta(weeks=weeks), last + timedelta(seconds=1)
+
+
+def _descendants(element):  # type: ignore[no-untyped-def]
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
