@@ -115,3 +115,31 @@ def _descendants(element):  # type: ignore[no-untyped-def]
     for child in element._children.values():
         yield child
         yield from _descendants(child)
+
+
+def test_a_base_drawn_once_gives_every_period_the_frame_a_full_render_gives(demo_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ui.map_frame renders a map's base once per basemap stamp (issue 19k); the frame of a
+    second period's map from that drawn base equals the frame rendered in full."""
+    from services import police
+    from ui import map_frame
+
+    engine = demo_store["engine"]
+    monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+    maps = [
+        police.police_view(engine, role="police", period=p, lang="en", layers=("gistar", "emerging", "points")).fmap
+        for p in (4, 12)
+    ]
+    map_frame._BASES.clear()
+    first = map_frame.frame_of(maps[0])
+    assert len(map_frame._BASES) == 1
+    drawn = map_frame.frame_of(maps[1])
+    map_frame._BASES.clear()
+    map_frame._FRAMES.pop(maps[1])
+    full = map_frame.frame_of(maps[1])
+    assert drawn == full and drawn.script == first.script and drawn.overlays != first.overlays
+    assert "markercluster" in " ".join(drawn.js_links)
+    # a base changed after basemap() is rendered in full, never taken for the drawn one
+    changed = police.police_view(engine, role="police", period=8, lang="en", layers=("gistar",)).fmap
+    folium_marker = __import__("folium").Marker((47.56, 31.33))
+    changed.add_child(folium_marker)
+    assert map_frame.frame_of(changed).script != first.script
