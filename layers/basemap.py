@@ -8,6 +8,7 @@ ODbL attribution is always on the map, and a synthetic gazetteer gets a DEMO DAT
 
 from __future__ import annotations
 
+import copy
 import itertools
 import threading
 import weakref
@@ -112,7 +113,7 @@ class BaseStamp:
 
 _GAZETTEERS: dict[int, int] = {}  # id of a live gazetteer -> its number
 _SERIAL = itertools.count(1)
-_SERIAL_LOCK = threading.Lock()
+_SERIAL_LOCK = threading.RLock()  # re-entrant: a finalizer may run while it is held
 
 
 def _serial(gazetteer: Gazetteer) -> int:
@@ -121,8 +122,29 @@ def _serial(gazetteer: Gazetteer) -> int:
         number = _GAZETTEERS.get(id(gazetteer))
         if number is None:
             number = _GAZETTEERS[id(gazetteer)] = next(_SERIAL)
-            weakref.finalize(gazetteer, _GAZETTEERS.pop, id(gazetteer), None)
+            weakref.finalize(gazetteer, _forget, id(gazetteer), number)
         return number
+
+
+def _forget(key: int, number: int) -> None:
+    with _SERIAL_LOCK:
+        _GAZETTEERS.pop(key, None)
+        _FEATURES.pop(number, None)
+
+
+_FEATURES: dict[int, list[dict]] = {}  # gazetteer number -> its basemap features
+
+
+def _features_of(gazetteer: Gazetteer) -> list[dict]:
+    """:func:`basemap_features`, derived once per gazetteer object; each map gets its own copy."""
+    number = _serial(gazetteer)
+    with _SERIAL_LOCK:
+        feats = _FEATURES.get(number)
+    if feats is None:
+        feats = basemap_features(gazetteer)
+        with _SERIAL_LOCK:
+            _FEATURES[number] = feats
+    return copy.deepcopy(feats)
 
 
 def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:
@@ -141,7 +163,7 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": basemap_features(gazetteer)},
+        {"type": "FeatureCollection", "features": _features_of(gazetteer)},
         style_function=lambda f: f["properties"]["style"],
         interactive=False,
         embed=True,
