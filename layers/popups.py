@@ -14,6 +14,7 @@ carries the small box-building function once. Text is passed through
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -212,6 +213,15 @@ class TextPopupPoints(OwnElement):
     def add(self, lat: float, lon: float, rows: Rows = (), *, title: object = None) -> None:
         """A marker at (lat, lon) whose popup shows these (label, value) rows (all plain text)."""
         self.points.append([lat, lon, box_data(rows, title=title)])
+
+    def __deepcopy__(self, memo: dict[int, object]) -> TextPopupPoints:
+        """A copy sharing the points (a map is copied to be drawn, its points only read): copying
+        thousands of popup rows cost more than drawing them."""
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            clone.__dict__[key] = value if key in ("points", "points_js") else copy.deepcopy(value, memo)
+        return clone
 
     @cached_property
     def points_js(self) -> str:
