@@ -116,33 +116,6 @@ class TextPopups(OwnElement):
         self.items.append((marker, js_value(box_data(rows, title=title))))
 
 
-class TextTooltips(OwnElement):
-    """Binds a plain-text hover tooltip to each given marker of one layer."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        [{% for marker, text in this.items %}[{{ marker.get_name() }}, {{ text }}],{% endfor %}]
-        .forEach(function(p) {
-            p[0].bindTooltip(function() {
-                var div = document.createElement('div');
-                div.textContent = p[1];
-                return div;
-            }, {sticky: true});
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "TextTooltips"
-        self.items: list[tuple[Element, str]] = []  # (marker, its text as JavaScript)
-
-    def bind(self, marker: Element, text: object) -> None:
-        self.items.append((marker, js_value(visible_controls(text))))
-
-
 class GeoJsonTextTooltip(OwnElement):
     """A hover tooltip on the features of its parent GeoJson, shown as text.
 
