@@ -8,6 +8,11 @@ ODbL attribution is always on the map, and a synthetic gazetteer gets a DEMO DAT
 
 from __future__ import annotations
 
+import copy
+import itertools
+import threading
+import weakref
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import folium
@@ -15,7 +20,7 @@ import h3
 from shapely.geometry import LineString, MultiLineString, Polygon, mapping
 
 from data.city_profile import profile
-from layers.style import Attribution, MetricScale, label_control
+from layers.style import Attribution, MetricScale, _ScriptControl, label_control
 from layers.text import tr
 
 if TYPE_CHECKING:
@@ -96,6 +101,52 @@ def basemap_features(gazetteer: Gazetteer) -> list[dict]:
     return feats
 
 
+@dataclass(frozen=True)
+class BaseStamp:
+    """What a map's base was made from (its gazetteer, language and zoom) and the names of the
+    base elements :func:`basemap` gave it: two maps whose base still holds exactly those
+    elements draw the same base, so ui/map_frame.py renders it once per stamp."""
+
+    key: tuple[int, str, int]
+    names: tuple[str, ...]
+
+
+_GAZETTEERS: dict[int, int] = {}  # id of a live gazetteer -> its number
+_SERIAL = itertools.count(1)
+_SERIAL_LOCK = threading.RLock()  # re-entrant: a finalizer may run while it is held
+
+
+def _serial(gazetteer: Gazetteer) -> int:
+    """A number for this gazetteer object, never given to another one (its entry goes with it)."""
+    with _SERIAL_LOCK:
+        number = _GAZETTEERS.get(id(gazetteer))
+        if number is None:
+            number = _GAZETTEERS[id(gazetteer)] = next(_SERIAL)
+            weakref.finalize(gazetteer, _forget, id(gazetteer), number)
+        return number
+
+
+def _forget(key: int, number: int) -> None:
+    with _SERIAL_LOCK:
+        _GAZETTEERS.pop(key, None)
+        _FEATURES.pop(number, None)
+
+
+_FEATURES: dict[int, list[dict]] = {}  # gazetteer number -> its basemap features
+
+
+def _features_of(gazetteer: Gazetteer) -> list[dict]:
+    """:func:`basemap_features`, derived once per gazetteer object; each map gets its own copy."""
+    number = _serial(gazetteer)
+    with _SERIAL_LOCK:
+        feats = _FEATURES.get(number)
+    if feats is None:
+        feats = basemap_features(gazetteer)
+        with _SERIAL_LOCK:
+            _FEATURES[number] = feats
+    return copy.deepcopy(feats)
+
+
 def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:
     """A folium map on the offline basemap, with optional OSM tiles and the attribution.
 
@@ -112,7 +163,7 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
     m.options["max_zoom"] = 19  # marker clusters need the map's maxZoom when no tile layer sets one
     base = folium.FeatureGroup(name=tr("layer.basemap", lang), overlay=False, control=True)
     folium.GeoJson(
-        {"type": "FeatureCollection", "features": basemap_features(gazetteer)},
+        {"type": "FeatureCollection", "features": _features_of(gazetteer)},
         style_function=lambda f: f["properties"]["style"],
         interactive=False,
         embed=True,
@@ -136,4 +187,6 @@ def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> 
         m.fit_bounds(
             [[round(lat_min, DECIMALS), round(lon_min, DECIMALS)], [round(lat_max, DECIMALS), round(lon_max, DECIMALS)]]
         )
+    names = tuple(name for name, child in m._children.items() if not isinstance(child, _ScriptControl))
+    m.hm_base = BaseStamp((_serial(gazetteer), lang, zoom_start), names)
     return m

@@ -15,18 +15,18 @@ import h3
 import numpy as np
 import pandas as pd
 import shapely
-from branca.element import MacroElement, Template
+from branca.element import Template
 from folium.plugins import MarkerCluster
 from shapely.geometry import box, mapping
 from shapely.ops import unary_union
 
 from data.categories import label as category_label
 from data.city_profile import city_zone
-from encoders import js_value
+from encoders import js_value, visible_controls
 from geo.projection import to_wgs84
 from layers.access import require
 from layers.basemap import basemap, cell_geometry, rounded
-from layers.popups import TextPopupPoints, TextTooltips
+from layers.popups import OwnElement, TextPopupPoints
 from layers.privacy import counted_reports
 from layers.style import (
     GISTAR_COLORS,
@@ -198,29 +198,63 @@ def emerging_layer(
     return group, [(c, t) for t, c in sorted(used.items())]
 
 
+class NumberedMarkers(OwnElement):
+    """Numbered round markers, each with a plain-text hover tooltip, made in the browser from
+    one JSON array ([lat, lon, number, tooltip]): one element for the layer instead of a
+    folium Marker, DivIcon and binding per marker (each one rendered from its own template)."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+        {{ this.items_js }}.forEach(function(p) {
+            var icon = document.createElement('div');
+            icon.style.cssText = {{ this.css_js }};
+            icon.textContent = String(p[2]);
+            L.marker([p[0], p[1]], {icon: L.divIcon({html: icon, className: 'empty', iconSize: [22, 22], iconAnchor: [11, 11]})})
+                .bindTooltip(function() {
+                    var div = document.createElement('div');
+                    div.textContent = p[3];
+                    return div;
+                }, {sticky: true})
+                .addTo({{ this._parent.get_name() }});
+        });
+        {% endmacro %}
+        """
+    )
+
+    CSS = (
+        "background:#b2182b;color:#fff;border-radius:50%;width:22px;height:22px;"
+        "text-align:center;font:bold 12px/22px sans-serif"
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "NumberedMarkers"
+        self.items: list[list[object]] = []
+        self.css_js = js_value(self.CSS)
+
+    def add(self, lat: float, lon: float, number: int, tip: str) -> None:
+        self.items.append([lat, lon, int(number), visible_controls(tip)])
+
+    @property
+    def items_js(self) -> str:
+        return js_value(self.items)
+
+
 def top_cells_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk", n: int = 10) -> folium.FeatureGroup:
     """The `n` strongest significant hot spots, numbered 1..n at their cell centres."""
     require(role, "police_map")
     top = gistar.loc[gistar["bin"] > 0].sort_values(["z", "n"], ascending=False).head(n)
     group = folium.FeatureGroup(name=tr("layer.top", lang), show=True)
-    tips = TextTooltips()
+    markers = NumberedMarkers()
     for rank, r in enumerate(top.itertuples(index=False), 1):
         lat, lon = h3.cell_to_latlng(r.cell)
-        marker = folium.Marker(
-            (round(lat, 5), round(lon, 5)),
-            icon=folium.DivIcon(
-                html=f'<div style="background:#b2182b;color:#fff;border-radius:50%;width:22px;'
-                f'height:22px;text-align:center;font:bold 12px/22px sans-serif">{rank:d}</div>',
-                icon_size=(22, 22),
-                icon_anchor=(11, 11),
-            ),
-        ).add_to(group)
-        tips.bind(marker, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
-    tips.add_to(group)
+        markers.add(round(lat, 5), round(lon, 5), rank, tr("tip.rank", lang, rank=rank, z=f"{r.z:.2f}", n=int(r.n)))
+    markers.add_to(group)
     return group
 
 
-class ClusterFallback(MacroElement):
+class ClusterFallback(OwnElement):
     """Keeps the map working where the MarkerCluster plugin script is not served (a map
     saved as HTML and opened outside the app, a missing static/vendor): the points are
     then shown unclustered instead of one script error blanking every layer after them."""
@@ -236,7 +270,7 @@ class ClusterFallback(MacroElement):
     )
 
 
-class UncertaintyCircles(MacroElement):
+class UncertaintyCircles(OwnElement):
     """Each point's uncertainty radius as one script for the whole layer (numbers only)."""
 
     _template = Template(
@@ -290,24 +324,34 @@ def points_layers(
         style={"radius": 5, "color": "#333333", "weight": 1, "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9},
     )
     rings = UncertaintyCircles()
-    zone = city_zone()
-    for r in sel.itertuples(index=False):
-        lat, lon = float(r.lat), float(r.lon)
-        unc = getattr(r, "uncertainty_m", None)
+    # one catalogue lookup per label, category and radius, and the times converted as a column
+    heads = [tr(f"popup.{key}", lang) for key in ("category", "time", "status", "level", "text")]
+    radius: dict[int, str] = {}
+    times = sel["when_utc"].dt.tz_convert(city_zone()).dt.strftime("%Y-%m-%d %H:%M").tolist()
+    uncs = sel["uncertainty_m"].tolist() if "uncertainty_m" in sel else [None] * len(sel)
+    columns = [sel[c].tolist() for c in ("lat", "lon", "category", "status", "level", "text")]
+    names = {c: category_label(c, lang) for c in set(columns[2])}
+    for (lat, lon, category, status, level, text), when, unc in zip(zip(*columns), times, uncs, strict=True):
+        lat, lon = float(lat), float(lon)
         known = unc is not None and np.isfinite(unc)
+        if known and int(unc) not in radius:
+            radius[int(unc)] = f" ({tr('popup.uncertainty', lang, m=int(unc))})"
         points.add(
             lat,
             lon,
-            [
-                (tr("popup.category", lang), category_label(r.category, lang)),
-                (tr("popup.time", lang), f"{r.when_utc.tz_convert(zone):%Y-%m-%d %H:%M}"),
-                (tr("popup.status", lang), plain(r.status)),
-                (
-                    tr("popup.level", lang),
-                    plain(r.level) + (f" ({tr('popup.uncertainty', lang, m=int(unc))})" if known else ""),
-                ),
-                (tr("popup.text", lang), plain(r.text)),
-            ],
+            list(
+                zip(
+                    heads,
+                    [
+                        names[category],
+                        when,
+                        plain(status),
+                        plain(level) + (radius[int(unc)] if known else ""),
+                        plain(text),
+                    ],
+                    strict=True,
+                )
+            ),
         )
         if known and unc > 0:
             rings.circles.append([lat, lon, float(unc)])

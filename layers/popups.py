@@ -14,13 +14,47 @@ carries the small box-building function once. Text is passed through
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
+from functools import cached_property
 
-from branca.element import Element, MacroElement, Template
+from branca.element import Element, Figure, MacroElement, Template
 
 from encoders import js_value, visible_controls
 
 Rows = Sequence[tuple[str, object]]
+
+
+class _Rendered(Element):
+    """A piece of an element's rendered output, kept as text. branca wraps every rendered
+    piece in ``Element(text)``, which parses the text as a Jinja template again: a cost that
+    grows with the text (the police points' JSON: most of a map's render) and the reason a
+    ``{{ ... }}`` in a report must never reach a template unencoded."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text[:-1] if text.endswith("\n") else text  # as Jinja drops one trailing newline
+
+    def render(self, **kwargs: object) -> str:
+        return self.text
+
+
+class OwnElement(MacroElement):
+    """Our map elements: rendered like branca's MacroElement, each piece added as text
+    (:class:`_Rendered`) instead of being parsed again as a template. Their output holds no
+    template syntax (text goes through :func:`encoders.js_value`, which escapes the braces),
+    so the figure's HTML is the same."""
+
+    def render(self, **kwargs: object) -> None:
+        figure = self.get_root()
+        assert isinstance(figure, Figure), "You cannot render this Element if it is not in a Figure."
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(_Rendered(macro(self, kwargs)), name=self.get_name())
+        for element in self._children.values():
+            element.render(**kwargs)
+
 
 # box(data) -> <div>: an optional bold title, then one line per [label, value]; every
 # piece of text is a text node, newlines in a value are kept (pre-wrap).
@@ -52,7 +86,7 @@ def box_data(rows: Rows = (), *, title: object = None) -> dict:
     }
 
 
-class TextPopups(MacroElement):
+class TextPopups(OwnElement):
     """Binds a text popup to each given marker of one layer; add it after the markers
     (the script binds to markers that must already exist)."""
 
@@ -82,34 +116,7 @@ class TextPopups(MacroElement):
         self.items.append((marker, js_value(box_data(rows, title=title))))
 
 
-class TextTooltips(MacroElement):
-    """Binds a plain-text hover tooltip to each given marker of one layer."""
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-        [{% for marker, text in this.items %}[{{ marker.get_name() }}, {{ text }}],{% endfor %}]
-        .forEach(function(p) {
-            p[0].bindTooltip(function() {
-                var div = document.createElement('div');
-                div.textContent = p[1];
-                return div;
-            }, {sticky: true});
-        });
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "TextTooltips"
-        self.items: list[tuple[Element, str]] = []  # (marker, its text as JavaScript)
-
-    def bind(self, marker: Element, text: object) -> None:
-        self.items.append((marker, js_value(visible_controls(text))))
-
-
-class GeoJsonTextTooltip(MacroElement):
+class GeoJsonTextTooltip(OwnElement):
     """A hover tooltip on the features of its parent GeoJson, shown as text.
 
     The replacement for folium.GeoJsonTooltip (which writes property values as HTML). The
@@ -142,7 +149,7 @@ class GeoJsonTextTooltip(MacroElement):
         self.tips_js = js_value([None if t is None else visible_controls(t) for t in tips])
 
 
-class TextPopupPoints(MacroElement):
+class TextPopupPoints(OwnElement):
     """Circle markers made in the browser from one JSON array, each with a text popup.
 
     One element for a whole layer instead of one folium element per marker: folium renders
@@ -180,6 +187,16 @@ class TextPopupPoints(MacroElement):
         """A marker at (lat, lon) whose popup shows these (label, value) rows (all plain text)."""
         self.points.append([lat, lon, box_data(rows, title=title)])
 
-    @property
+    def __deepcopy__(self, memo: dict[int, object]) -> TextPopupPoints:
+        """A copy sharing the points (a map is copied to be drawn, its points only read): copying
+        thousands of popup rows cost more than drawing them."""
+        clone = self.__class__.__new__(self.__class__)
+        memo[id(self)] = clone
+        for key, value in self.__dict__.items():
+            clone.__dict__[key] = value if key in ("points", "points_js") else copy.deepcopy(value, memo)
+        return clone
+
+    @cached_property
     def points_js(self) -> str:
+        """The points' JSON, encoded once (a rendered map reads it twice); add no point after."""
         return js_value(self.points)

@@ -15,7 +15,7 @@ import numpy as np
 from branca.element import MacroElement, Template
 
 from encoders import html_text, js_value
-from layers.popups import GeoJsonTextTooltip
+from layers.popups import GeoJsonTextTooltip, OwnElement
 
 # ColorBrewer RdBu, 7 classes; index 0 = bin -3 (cold 99%) ... index 6 = bin +3 (hot 99%).
 GISTAR_COLORS: dict[int, str] = dict(
@@ -81,7 +81,7 @@ def diverging_labels(breaks: Sequence[float]) -> list[str]:
     return ["≈ 0" if i == 3 else f"≤ {b:+.2g}" for i, b in enumerate(breaks)]
 
 
-class _ScriptControl(MacroElement):
+class _ScriptControl(OwnElement):
     """A fixed Leaflet control with our own HTML (any text in it encoded with html_text),
     added by the map's own script; the HTML reaches the script through ``js_value``.
 
@@ -142,7 +142,7 @@ def label_control(text: str, *, position: str = "topleft", emphasis: bool = Fals
     return _ScriptControl(f'<div style="{style}">{html_text(text)}</div>', position, "hm-label-control")
 
 
-class Attribution(MacroElement):
+class Attribution(OwnElement):
     """Adds a permanent attribution to the map's attribution control (ODbL requires it)."""
 
     _template = Template(
@@ -159,7 +159,7 @@ class Attribution(MacroElement):
         self.text = text
 
 
-class MetricScale(MacroElement):
+class MetricScale(OwnElement):
     """Leaflet's scale bar in metres only, its unit symbols in the map's language (Leaflet
     itself writes "km", "m" and the imperial "mi", "ft")."""
 

@@ -131,9 +131,10 @@ def top_cells(
     """
     top = top_places(forecast, n)
     trend = emerging.set_index("cell")["category"].map(lambda c: trend_label(c, lang)) if len(emerging) else {}
-    recent = reports.groupby("h3_r9").size() if len(reports) else pd.Series(dtype=int)
-    counts = (
-        reports.groupby(["h3_r9", "category"])
+    listed = reports[reports["h3_r9"].isin(list(top["cell"]))] if len(top) else reports.head(0)
+    recent = listed.groupby("h3_r9").size() if len(listed) else pd.Series(dtype=int)
+    counts = (  # only the listed cells' reports: the table names at most n cells
+        listed.groupby(["h3_r9", "category"])
         .size()
         .rename("k")
         .reset_index()

@@ -87,7 +87,6 @@ def _police_data(
         role=role,
         period=period,
         categories=list(categories) or None,
-        history=_police_history(role, version_key, categories),
         emerging=_police_trends(role, version_key, categories),
         forecast=_police_forecast(role, version_key, clock, period == police.AHEAD, categories),
         counted=(start, end, police.of_categories(counts, categories)),

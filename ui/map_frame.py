@@ -41,6 +41,7 @@ import hashlib
 import html as html_module
 import threading
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import folium
@@ -103,6 +104,8 @@ class Frame:
 
 
 _FRAMES: weakref.WeakKeyDictionary[folium.Map, Frame] = weakref.WeakKeyDictionary()
+_BASES: OrderedDict[tuple[int, str, int], tuple[str, str, str, str]] = OrderedDict()  # per base stamp
+BASES_KEPT = 16
 _LOCK = threading.Lock()
 
 
@@ -139,11 +142,7 @@ def frame_of(fmap: folium.Map) -> Frame:
     if known is not None:
         return known
     base, groups, control = split(copy.deepcopy(fmap))
-    base.get_root().render()  # st_folium renders the figure, then the map again (render=True)
-    base.render()
-    html, header = _get_html(base), _get_header(base)  # before the script: that step renames ids
-    script = _get_map_string(base)
-    map_id = get_full_id(base)
+    script, header, html, map_id = _base_of(base)
     overlays = "".join(_group_string(group, base, idx) for idx, group in enumerate(groups))
     if control is not None:
         overlays += _get_layer_control_string(control, base)
@@ -159,6 +158,31 @@ def frame_of(fmap: folium.Map) -> Frame:
     with _LOCK:
         _FRAMES[fmap] = frame
     return frame
+
+
+def _base_of(base: folium.Map) -> tuple[str, str, str, str]:
+    """(script, header, html, map id) of a split map's base, rendered as st_folium renders it;
+    once per :class:`layers.basemap.BaseStamp` while the base holds only what ``basemap`` gave it
+    (a period's map differs from another only in its overlays). The base's element ids are
+    renamed as st_folium's script step renames them either way: the overlays refer to them."""
+    stamp = getattr(base, "hm_base", None)
+    known = stamp is not None and tuple(base._children) == stamp.names
+    with _LOCK:
+        drawn = _BASES.get(stamp.key) if known else None
+    if drawn is not None:
+        _get_map_string(base)  # the renaming only (its script is the drawn one)
+        return drawn
+    base.get_root().render()  # st_folium renders the figure, then the map again (render=True)
+    base.render()
+    html, header = _get_html(base), _get_header(base)  # before the script: that step renames ids
+    script = _get_map_string(base)
+    drawn = (script, header, html, get_full_id(base))
+    if known:
+        with _LOCK:
+            _BASES[stamp.key] = drawn
+            while len(_BASES) > BASES_KEPT:
+                _BASES.popitem(last=False)
+    return drawn
 
 
 def _group_string(group: folium.FeatureGroup, base: folium.Map, idx: int) -> str:

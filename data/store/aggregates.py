@@ -18,13 +18,28 @@ The row path (``repo.reports_frame``) stays as the test oracle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import BigInteger, Engine, String, and_, case, cast, extract, func, literal, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    select,
+    type_coerce,
+)
 from sqlalchemy.sql.elements import ColumnElement
 
 from data.records import H3_RESOLUTIONS
@@ -71,8 +86,8 @@ def binned_counts(
     conds = report_filters(start, end, categories, statuses, include_duplicates=False, located_only=located_only)
     query = select(*keys, func.count().label("n")).where(and_(*conds)).group_by(*keys)
     with engine.connect() as conn:
-        rows = conn.execute(query).all()
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=[k.name for k in keys] + ["n"])
+        rows = [row for part in _driver_rows(conn, query) for row in part]
+    frame = pd.DataFrame(rows, columns=[k.name for k in keys] + ["n"])
     frame["n"] = frame["n"].astype("int64")
     return frame
 
@@ -160,14 +175,36 @@ def report_columns(
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        result = conn.execution_options(yield_per=CHUNK).execute(query)
-        parts = [_frame(part, columns) for part in result.partitions()]
+        parts = [_frame(part, columns) for part in _driver_rows(conn, query, CHUNK)]
     return pd.concat(parts, ignore_index=True) if parts else _frame([], columns)
+
+
+def _driver_rows(conn: Connection, query: Select[Any], chunk: int | None = None) -> Iterator[list[Any]]:
+    """The query's rows as tuples, ``chunk`` rows at a time (all at once for None).
+
+    Where no selected column's type converts what the driver returns (numbers and text,
+    times read as text: every read here) and no server-side cursor is used (SQLite), the
+    rows come from the driver's cursor itself: SQLAlchemy's row objects cost more than the
+    query. A server-side cursor (PostgreSQL, ``chunk``) streams through SQLAlchemy's
+    partitions, whose buffering already took the cursor's first row."""
+    stream = bool(chunk) and conn.dialect.supports_server_side_cursors
+    result = conn.execution_options(yield_per=chunk).execute(query) if stream else conn.execute(query)
+    plain = all(c.type.result_processor(conn.dialect, None) is None for c in query.selected_columns)
+    if stream or not plain:
+        parts = result.partitions() if chunk else iter([result.all()])
+        yield from ([tuple(r) for r in part] for part in parts)
+        return
+    cursor = result.cursor
+    while rows := (cursor.fetchmany(chunk) if chunk else cursor.fetchall()):
+        yield rows
+        if not chunk:
+            break
+    result.close()
 
 
 def _frame(rows: Sequence[Sequence[object]], columns: Sequence[str]) -> pd.DataFrame:
     """One chunk of rows as a frame, times as UTC timestamps (the driver's objects freed per chunk)."""
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=list(columns))
+    frame = pd.DataFrame(list(rows), columns=list(columns))
     for col in _TIMES:
         if col in frame.columns:
             frame[col] = pd.to_datetime(frame[col], utc=True, format="ISO8601")

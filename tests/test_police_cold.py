@@ -1,0 +1,145 @@
+"""The police page's period computation on its faster paths gives the same numbers and the
+same map script as the plain ones (issue 19k): the top places' recent counts and categories
+against a count of the rows, the map's rendered overlays against folium's own rendering."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import date
+
+import pandas as pd
+
+from data.categories import label as category_label
+from data.store.repo import reports_frame
+
+
+def test_top_places_count_each_listed_cells_reports_and_categories(demo_store) -> None:  # type: ignore[no-untyped-def]
+    from services import forecast as fc
+    from services.police import top_cells
+
+    engine = demo_store["engine"]
+    table = fc.default_forecast(engine, until=date(2026, 1, 1))
+    rows = reports_frame(engine, located_only=True).tail(3000)
+    top = top_cells(table, pd.DataFrame(columns=["cell", "category"]), rows, n=10, lang="en")
+    assert len(top) == 10
+    per_cell = Counter(rows["h3_r9"])
+    assert top["n"].tolist() == [per_cell[c] for c in top["cell"]]
+    assert sum(top["n"]) > 0
+    for cell, shown in zip(top["cell"], top["categories"], strict=True):
+        kinds = Counter(rows.loc[rows["h3_r9"] == cell, "category"])
+        best = sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+        assert shown == ", ".join(f"{category_label(c, 'en')} ({k})" for c, k in best)
+
+
+def test_our_map_elements_render_the_html_branca_would(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Our elements add their rendered pieces as text instead of parsing them again as Jinja
+    templates (layers.popups.OwnElement): the map's whole HTML is what branca's own
+    MacroElement.render gives, hostile texts included."""
+    import copy
+    from datetime import UTC, datetime
+
+    from branca.element import MacroElement
+    from test_layers_hostile import HOSTILE, hostile_gazetteer, hostile_reports
+    from test_layers_restricted import CLUSTERS, EMERGING, GISTAR, density_grid
+
+    from layers import police
+    from layers.popups import OwnElement
+
+    reports = hostile_reports()
+    fmap = police.police_map(
+        hostile_gazetteer(),
+        role="police",
+        period_label="2026-02",
+        lang="en",
+        gistar=GISTAR,
+        density=density_grid(),
+        clusters=CLUSTERS,
+        emerging=EMERGING,
+        reports=reports,
+        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
+    )
+    ours = copy.deepcopy(fmap).get_root().render()
+    monkeypatch.setattr(OwnElement, "render", MacroElement.render)
+    theirs = copy.deepcopy(fmap).get_root().render()
+    assert ours == theirs
+    assert "circleMarker" in ours and "hm-legend" in ours and len(reports) >= len(HOSTILE)
+
+
+def test_report_points_carry_each_reports_popup_rows(demo_store) -> None:  # type: ignore[no-untyped-def]
+    """The points layer builds its popups per column (issue 19k): each point's rows are the
+    report's own category name, city time, status, place level with radius and text."""
+    from datetime import timedelta
+
+    from data.city_profile import city_zone
+    from i18n import t
+    from layers import police
+    from layers.privacy import counted_reports
+    from layers.text import plain
+    from services.police import window_reports
+
+    engine = demo_store["engine"]
+    reports = window_reports(engine, *_last_weeks(engine, 4))
+    end = reports["occurred_at"].max() + timedelta(seconds=1)
+    start = end - timedelta(days=28)
+    markers, circles = police.points_layers(reports, role="police", start=start, end=end, lang="en", cap=300)
+    points = next(c for c in _descendants(markers) if type(c).__name__ == "TextPopupPoints").points
+    counted = counted_reports(reports)
+    shown = counted[counted["occurred_at"] >= start].sort_values("occurred_at", ascending=False).head(300)
+    assert len(points) == len(shown) == 300
+    for point, row in zip(points, shown.itertuples(index=False), strict=True):
+        level = plain(row.level)
+        if row.uncertainty_m == row.uncertainty_m:
+            level += f" ({t('popup.uncertainty', 'en', m=int(row.uncertainty_m))})"
+        assert point[:2] == [row.lat, row.lon]
+        assert [value for _, value in point[2]["rows"]] == [
+            category_label(row.category, "en"),
+            row.occurred_at.tz_convert(city_zone()).strftime("%Y-%m-%d %H:%M"),
+            plain(row.status),
+            level,
+            plain(row.text),
+        ]
+    rings = next(c for c in _descendants(circles) if type(c).__name__ == "UncertaintyCircles").circles
+    assert rings == [[r.lat, r.lon, r.uncertainty_m] for r in shown.itertuples(index=False) if r.uncertainty_m > 0]
+
+
+def _last_weeks(engine, weeks: int):  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from data.store.aggregates import report_columns
+
+    last = report_columns(engine, ["occurred_at"])["occurred_at"].max()
+    return last - timedelta(weeks=weeks), last + timedelta(seconds=1)
+
+
+def _descendants(element):  # type: ignore[no-untyped-def]
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
+
+
+def test_a_base_drawn_once_gives_every_period_the_frame_a_full_render_gives(demo_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """ui.map_frame renders a map's base once per basemap stamp (issue 19k); the frame of a
+    second period's map from that drawn base equals the frame rendered in full."""
+    from services import police
+    from ui import map_frame
+
+    engine = demo_store["engine"]
+    monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+    maps = [
+        police.police_view(engine, role="police", period=p, lang="en", layers=("gistar", "emerging", "points")).fmap
+        for p in (4, 12)
+    ]
+    map_frame._BASES.clear()
+    first = map_frame.frame_of(maps[0])
+    assert len(map_frame._BASES) == 1
+    drawn = map_frame.frame_of(maps[1])
+    map_frame._BASES.clear()
+    map_frame._FRAMES.pop(maps[1])
+    full = map_frame.frame_of(maps[1])
+    assert drawn == full and drawn.script == first.script and drawn.overlays != first.overlays
+    assert "markercluster" in " ".join(drawn.js_links)
+    # a base changed after basemap() is rendered in full, never taken for the drawn one
+    changed = police.police_view(engine, role="police", period=8, lang="en", layers=("gistar",)).fmap
+    folium_marker = __import__("folium").Marker((47.56, 31.33))
+    changed.add_child(folium_marker)
+    assert map_frame.frame_of(changed).script != first.script
