@@ -569,9 +569,15 @@ class CharWbFeatures:
     def _counts(self, rows: np.ndarray, cols: np.ndarray, n_texts: int) -> sp.csr_array:
         """The n-gram counts as a canonical CSR matrix (sorted, summed), made from one sort
         of (row, column) keys: two to three times faster than scipy's COO conversion and
-        per-row sorting, and the same matrix."""
+        per-row sorting, and the same matrix. The keys are 32-bit when they fit (a chunk
+        of 1,000 texts: 18 M), which halves the sort (the import's largest classifier cost)."""
         width = len(self._vocabulary)
-        keys, counts = np.unique(rows.astype(np.int64) * width + cols, return_counts=True)
+        key_type = np.int32 if n_texts * width < np.iinfo(np.int32).max else np.int64
+        flat = rows.astype(key_type) * key_type(width) + cols.astype(key_type)
+        flat.sort(kind="stable")  # a radix-friendly sort; equal keys are equal, so order among them is moot
+        starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
+        keys = flat[starts].astype(np.int64)
+        counts = np.diff(np.r_[starts, len(flat)])
         key_rows = keys // width
         indptr = np.zeros(n_texts + 1, dtype=np.int32)
         np.cumsum(np.bincount(key_rows, minlength=n_texts), out=indptr[1:])
