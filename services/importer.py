@@ -214,6 +214,7 @@ def _built_reports(
     ]
     decisions = iter(classify_many(to_classify)) if to_classify else iter(())
     out: list[Report | Quarantined] = []
+    hashes: dict[str, str] = {}  # per chunk, not kept: an author writes many reports, an HMAC costs ~2 us
     for raw, answer in zip(raws, answers, strict=True):
         if isinstance(answer, Message):
             out.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=answer))
@@ -237,7 +238,7 @@ def _built_reports(
                 occurred_at=when,
                 occurred_at_source=when_source,
                 text=clean,
-                reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
+                reporter_hash=_hashed(raw.author_id, secret, hashes) if raw.author_id else None,
                 category=category,
                 category_source=category_source,
                 location_text=location_text,
@@ -246,6 +247,14 @@ def _built_reports(
             )
         )
     return out
+
+
+def _hashed(author_id: str, secret: bytes, known: dict[str, str]) -> str:
+    """:func:`reporter_hash`, remembered in ``known``."""
+    found = known.get(author_id)
+    if found is None:
+        found = known[author_id] = reporter_hash(author_id, secret)
+    return found
 
 
 def to_report(raw: RawMessage, *, secret: bytes) -> Report:
