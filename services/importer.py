@@ -47,7 +47,7 @@ from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.messages import Message, MessageError, dump_list, msg
 from data.organisations import resolve as resolve_organisation
 from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
-from data.store.db import VAR_DIR, open_store
+from data.store.db import VAR_DIR, bulk_page_cache, open_store
 from data.store.repo import (
     batch_by_sha,
     claim_batch,
@@ -472,6 +472,7 @@ def import_file(
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
+            stack.enter_context(bulk_page_cache(session.connection()))
             workers = _Workers(stack, pool, parallel)
             begun: _Begun | None = None  # the chunk being placed while the one before it is stored
             for chunk in _chunks(parsed.items, CHUNK):
