@@ -29,7 +29,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -40,14 +39,12 @@ from sqlalchemy import Engine, Text, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
-from data.categories import CATEGORIES
-from data.city_profile import city_zone
 from data.intake.bounds import IntakeBounds, bounds, point_problem
 from data.intake.common import EXCERPT_CHARS, truncated, visible_controls
 from data.messages import Message, MessageError, dump_list, msg
 from data.organisations import resolve as resolve_organisation
-from data.records import Quarantined, RawMessage, Report, h3_cells, place_of
-from data.store.db import VAR_DIR, open_store
+from data.records import Quarantined, RawMessage, Report
+from data.store.db import VAR_DIR, bulk_page_cache, open_store
 from data.store.repo import (
     batch_by_sha,
     claim_batch,
@@ -63,17 +60,15 @@ from data.store.schema import (
     QuarantineRow,
     ReportRow,
     SurveyResponseRow,
-    month_local,
 )
-from data.text.classify import classify_many
 from data.text.dedupe import mark_duplicates
-from data.text.redact import load_or_create_salt, place_index, redact, reporter_hash
+from data.text.redact import load_or_create_salt, place_index, redact
 from data.text.redact_places import PlaceNames
-from data.text.when import occurred_at
 from geo import geocode
 from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
+from services.import_rows import REPORT_COLUMNS, Placed, report_fields, report_values
 from services.import_workers import MIN_PARALLEL, start_map, worker_pool
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
@@ -153,10 +148,7 @@ def _place_and_redact(
     return match, clean, text[span[0] : span[1]] if span else None
 
 
-_Placed = tuple[Any, str, str | None] | Message
-
-
-def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None]) -> _Placed:
+def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None]) -> Placed:
     """One message's (text, venue, location) placed and redacted, or why it could not be
     (runs in a worker too: plain tuples travel between processes far cheaper than records)."""
     try:
@@ -198,54 +190,16 @@ def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None =
     return _built_reports(raws, _start_placing(raws, pool)(), secret=secret)
 
 
-def _start_placing(raws: Sequence[RawMessage], pool: Pool | None) -> Callable[[], list[_Placed]]:
+def _start_placing(raws: Sequence[RawMessage], pool: Pool | None) -> Callable[[], list[Placed]]:
     """Placing and redacting of `raws` started (in `pool` when given); call for the answers."""
     return start_map(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
 
 
 def _built_reports(
-    raws: Sequence[RawMessage], answers: Sequence[_Placed], *, secret: bytes
+    raws: Sequence[RawMessage], answers: Sequence[Placed], *, secret: bytes
 ) -> list[Report | Quarantined]:
     """The reports of placed and redacted messages: classified (in one batch), dated."""
-    to_classify = [
-        a[1]
-        for raw, a in zip(raws, answers, strict=True)
-        if not isinstance(a, Message) and raw.category_hint not in CATEGORIES
-    ]
-    decisions = iter(classify_many(to_classify)) if to_classify else iter(())
-    out: list[Report | Quarantined] = []
-    for raw, answer in zip(raws, answers, strict=True):
-        if isinstance(answer, Message):
-            out.append(Quarantined(source=raw.source, source_ref=raw.source_ref, reason=answer))
-            continue
-        match, clean, location_text = answer
-        if raw.category_hint in CATEGORIES:
-            category, category_source = raw.category_hint, "rule"
-        else:
-            decision = next(decisions)
-            category, category_source = decision.category, decision.source
-        if raw.occurred_at is not None:
-            when, when_source = raw.occurred_at, "given"
-        else:
-            when, when_source = occurred_at(raw.text, raw.received_at)
-        out.append(
-            Report(
-                source=raw.source,
-                source_ref=raw.source_ref,
-                meeting_id=raw.meeting_id,
-                received_at=raw.received_at,
-                occurred_at=when,
-                occurred_at_source=when_source,
-                text=clean,
-                reporter_hash=reporter_hash(raw.author_id, secret) if raw.author_id else None,
-                category=category,
-                category_source=category_source,
-                location_text=location_text,
-                **place_of(match),
-                **h3_cells(match.lat, match.lon),
-            )
-        )
-    return out
+    return [f if isinstance(f, Quarantined) else Report(**f) for f in report_fields(raws, answers, secret=secret)]
 
 
 def to_report(raw: RawMessage, *, secret: bytes) -> Report:
@@ -254,23 +208,6 @@ def to_report(raw: RawMessage, *, secret: bytes) -> Report:
     if isinstance(result, Quarantined):
         raise MessageError(result.reason)
     return result
-
-
-# A stored report: the fields of Report (its batch_id set here), then month_local.
-_REPORT_FIELDS = tuple(name for name in Report.model_fields if name not in ("id", "batch_id"))
-REPORT_COLUMNS = (*_REPORT_FIELDS, "batch_id", "month_local", "microdistrict")
-_report_fields = itemgetter(*_REPORT_FIELDS)  # one C call over the model's field dict, not 33 getattr
-
-
-def _report_values(reports: Sequence[Report], batch_id: int) -> list[tuple[Any, ...]]:
-    """Located reports as rows of REPORT_COLUMNS (Report validated every field); each gets its
-    microdistrict here, in one vectorised pass per chunk, not in an UPDATE after the import."""
-    zone = city_zone()  # once, not per report
-    where = districts.of_points([r.lat for r in reports], [r.lon for r in reports])
-    return [
-        (*_report_fields(r.__dict__), batch_id, month_local(r.occurred_at, zone), district)
-        for r, district in zip(reports, where, strict=True)
-    ]
 
 
 def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
@@ -464,6 +401,7 @@ def import_file(
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
+            stack.enter_context(bulk_page_cache(session.connection()))
             workers = _Workers(stack, pool, parallel)
             begun: _Begun | None = None  # the chunk being placed while the one before it is stored
             for chunk in _chunks(parsed.items, CHUNK):
@@ -605,7 +543,7 @@ class _Begun:
 
     checked: list[tuple[RawMessage | Quarantined, Message | None]]
     raws: list[RawMessage]
-    answers: Callable[[], list[_Placed]]
+    answers: Callable[[], list[Placed]]
 
 
 def _begin_chunk(
@@ -651,16 +589,24 @@ def _finish_chunk(
     """Classify, date and insert a begun chunk; counts go into `summary` (imported comes at the end)."""
     checked, raws = begun.checked, begun.raws
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
-    done = _built_reports(raws, begun.answers(), secret=state.secret)
-    solutions += [
-        (raw, r) for raw, r in zip(raws, done, strict=True) if isinstance(r, Report) and raw.extra.get("solution")
-    ]
-    problems = [i for i, _ in checked if isinstance(i, Quarantined)] + [r for r in done if isinstance(r, Quarantined)]
-    reports = [r for r in done if isinstance(r, Report)]
-    located = [r for r in reports if r.level != "none" and r.source_ref not in point_problems]
+    problems = [i for i, _ in checked if isinstance(i, Quarantined)]
+    located: list[dict[str, Any]] = []  # stored as rows: no Report is built for them
+    reports: list[Report] = []
+    for raw, fields in zip(raws, report_fields(raws, begun.answers(), secret=state.secret), strict=True):
+        if isinstance(fields, Quarantined):
+            problems.append(fields)
+        elif fields["level"] != "none" and raw.source_ref not in point_problems and not raw.extra.get("solution"):
+            located.append(fields)
+        else:
+            report = Report(**fields)
+            reports.append(report)
+            if raw.extra.get("solution"):
+                solutions.append((raw, report))
+            if report.level != "none" and report.source_ref not in point_problems:
+                located.append(fields)
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, _report_values(located, batch_id))
+    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, report_values(located, batch_id))
     q_rows = (
         [_quarantine_row(q, batch_id) for q in problems]
         + [_not_located_row(r, batch_id) for r in unplaced]

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 
 from data.city_profile import city_zone
 from data.store.localtime import ensure_local_months
@@ -31,6 +33,29 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
+
+
+IMPORT_CACHE_MB = 64  # SQLite's page cache during a bulk import (its default is 2 MB)
+
+
+@contextmanager
+def bulk_page_cache(conn: Connection, mb: int = IMPORT_CACHE_MB) -> Iterator[None]:
+    """A larger SQLite page cache for the duration of a bulk write, then the one before.
+
+    Why: a big import is one transaction; with the default 2 MB cache the reports table's
+    indexes soon no longer fit, so inserts re-read index pages through the OS and spill
+    dirty ones into the WAL early (docs/SCALING.md has what it saves). At most ``mb`` MB
+    more memory, only while the import runs. Other engines: no-op.
+    """
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = int(conn.exec_driver_sql("PRAGMA cache_size").scalar() or 0)
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{int(mb) * 1024}")  # negative: KiB
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {before}")
 
 
 def make_engine(url: str) -> Engine:
