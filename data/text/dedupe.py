@@ -42,6 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from data.city_profile import city_zone
+from data.text.dedupe_bound import may_reach, text_features
 from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, near_pairs
 
 MAX_DISTANCE_M = 150.0
@@ -397,9 +398,9 @@ class _Judged(NamedTuple):
 
 def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
     """The candidates of each row of ``queries`` (positions in ``rows.order``) with what
-    the distance, the local day, the word counts and the precision already decide
-    (the rules of :func:`_texts_match`, applied to all pairs at once); pairs rejected
-    there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
+    the distance, the local day, the word counts, the precision and a bound on the text
+    score already decide (the rules of :func:`_texts_match`, applied to all pairs at
+    once); pairs rejected there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
     rechecked in the loop with :func:`distance_m`."""
     order = np.asarray(rows.order, dtype=np.int64)
     _, cx, cy = _grid_cells(rows.lat, rows.lon)
@@ -434,6 +435,10 @@ def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
     verdict[near_threshold] = _RECHECK
     for code in (rows.house_code, rows.landmark_code):
         verdict[(code[i] >= 0) & (code[j] >= 0) & (code[i] != code[j])] = _REJECT  # different places
+    scored = np.flatnonzero(verdict == _SCORE)
+    if len(scored):  # the texts surely too far apart for the threshold (data.text.dedupe_bound)
+        reach = may_reach(text_features(rows.norm_texts), i[scored], j[scored], TEXT_THRESHOLD)
+        verdict[scored[~reach]] = _REJECT
     kept = verdict != _REJECT
     start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
     return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
