@@ -65,6 +65,7 @@ from data.store.schema import (
     SurveyResponseRow,
     month_local,
 )
+from data.store.version import insert_counted
 from data.text.classify import classify_many
 from data.text.dedupe import mark_duplicates
 from data.text.redact import load_or_create_salt, place_index, redact, reporter_hash
@@ -386,8 +387,13 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
         {"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
         for i, o in zip(frame["id"][changed], new[changed], strict=True)
     ]
-    if updates:
+
+    def store() -> int:  # one row each: the version moves as the update trigger would move it
         session.execute(update(ReportRow), updates)
+        return len(updates)
+
+    if updates:
+        insert_counted(session.connection(), ReportRow.__tablename__, len(updates), store, event="update")
     return len(updates)
 
 

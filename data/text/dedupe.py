@@ -280,11 +280,19 @@ def _one_byte(texts: list[str]) -> list[str]:
     characters are equal, all of which an order-keeping relabelling keeps, so it scores
     the same; and a third sooner, on rapidfuzz's path for one-byte strings.
     """
-    chars = sorted(set("".join(texts)) - {" "})
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not codes.size:
+        return texts
+    present = np.flatnonzero(np.bincount(codes))  # the distinct characters, in order (no sort)
+    chars = present[present != ord(" ")]
     if len(chars) > len(_ONE_BYTE_CODES):
         return texts
-    table = {ord(char): code for char, code in zip(chars, _ONE_BYTE_CODES, strict=False)}
-    return [text.translate(table) for text in texts]
+    table = np.zeros(max(int(present[-1]), ord(" ")) + 1, dtype=np.uint8)
+    table[ord(" ")] = ord(" ")
+    table[chars] = _ONE_BYTE_CODES[: len(chars)]
+    relabelled = table[codes].tobytes().decode("latin-1")
+    ends = np.cumsum([len(text) for text in texts]).tolist()
+    return [relabelled[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _given_place_codes(houses: list[Any], landmarks: list[Any]) -> tuple[np.ndarray, np.ndarray]:
