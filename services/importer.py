@@ -374,7 +374,8 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
         )
         .all()
     )
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS])
+    # as the driver gave them (object columns): no round trip of the texts through Arrow strings
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS], dtype=object)
     if frame.empty:
         return 0
     begin = pd.Timestamp(start)
