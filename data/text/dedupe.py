@@ -519,7 +519,8 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
                 dist = rows.exact_distance(i, j)
                 if dist > MAX_DISTANCE_M or not rows.texts_repeat(i, j, dist):
                     continue
-            if not different_places(places.get(i) or rows.place(i), places.get(j) or rows.place(j)):
+            here = places.get(i) or rows.place(i)  # a report naming no house or landmark: j's is not needed
+            if not (here.houses or here.landmarks) or not different_places(here, places.get(j) or rows.place(j)):
                 result[i] = rows.ids[j]
                 original[i] = False
                 break

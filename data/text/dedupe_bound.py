@@ -33,7 +33,7 @@ import numpy as np
 SPACE = 32
 WORD_BINS = 32
 CHAR_COLUMNS = 48  # the rarest characters beyond these share the last column (still a bound)
-PAIRS_PER_PASS = 1 << 20  # bounds the memory of one pass
+PAIRS_PER_PASS = 1 << 18  # bounds the memory of one pass (~20 MB of gathered counts)
 _HASH_BASE = np.uint64(0x100000001B3)
 _HASH_MIX = np.uint64(0x9E3779B97F4A7C15)
 
