@@ -61,6 +61,7 @@ from data.store.schema import (
     ReportRow,
     SurveyResponseRow,
 )
+from data.store.version import insert_counted
 from data.text.dedupe import mark_duplicates
 from data.text.redact import load_or_create_salt, place_index, redact
 from data.text.redact_places import PlaceNames
@@ -310,7 +311,8 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
         )
         .all()
     )
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS])
+    # as the driver gave them (object columns): no round trip of the texts through Arrow strings
+    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS], dtype=object)
     if frame.empty:
         return 0
     begin = pd.Timestamp(start)
@@ -323,8 +325,13 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
         {"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
         for i, o in zip(frame["id"][changed], new[changed], strict=True)
     ]
-    if updates:
+
+    def store() -> int:  # one row each: the version moves as the update trigger would move it
         session.execute(update(ReportRow), updates)
+        return len(updates)
+
+    if updates:
+        insert_counted(session.connection(), ReportRow.__tablename__, len(updates), store, event="update")
     return len(updates)
 
 

@@ -25,6 +25,7 @@ from data.text.dedupe import (
     _norm,
     _one_byte,
     _token_set_norm,
+    _token_set_norms,
     find_duplicate,
     mark_duplicates,
 )
@@ -145,3 +146,16 @@ def test_one_byte_relabelling_scores_as_the_texts() -> None:
             assert fuzz.token_set_ratio(relabelled[x], relabelled[y]) == fuzz.token_set_ratio(texts[x], texts[y])
     many = ["".join(chr(0x4E00 + k) for k in range(300))]
     assert _one_byte(many) == many
+
+
+def test_texts_normalised_together_are_those_normalised_one_by_one() -> None:
+    """Placeholders left open or closed in the next text, case rules at the joins (final
+    sigma, dotted I), emoji, newlines; and a text holding the separator."""
+    rng = random.Random(6)
+    pieces = ["Сміття", "[телефон]", "[ім'я", "]", "ΟΔΟΣ", "İstanbul", "Ёлка", "вул’ця", "🚮", "\n", "12-А", " "]
+    texts = ["".join(rng.choices(pieces, k=rng.randint(0, 8))) for _ in range(400)] + [""]
+    for given in (texts, [*texts, "a\x00b [x"]):
+        set_texts, counts = _token_set_norms(given)
+        one_by_one = [_token_set_norm(text) for text in given]
+        assert set_texts == [norm.text for norm in one_by_one]
+        assert counts == [norm.n_words for norm in one_by_one]

@@ -201,3 +201,40 @@ def test_files_give_the_same_marks_in_any_import_order(tmp_path: Path) -> None:
     marks = results[0]
     assert sum(v is not None for v in marks.values()) == 3  # 4 at house 10 within 48 h -> 1 original
     assert len(set(v for v in marks.values() if v is not None)) == 1  # the 09:15 report of file b
+
+
+def test_bench_intake_dedupe_recomputes_the_stored_marks(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+    """bench/intake_dedupe.py finds the marks an import stored, leaves the store as it
+    was, and reports a stored mark the rule does not give."""
+    import importlib.util
+    import sqlite3
+
+    spec = importlib.util.spec_from_file_location(
+        "intake_dedupe", Path(__file__).parents[1] / "bench" / "intake_dedupe.py"
+    )
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    store = tmp_path / "store.db"
+    engine = make_engine(f"sqlite:///{store}")
+    upgrade(engine)
+    for name, lines in (("a.csv", FILE_A), ("b.csv", FILE_B)):
+        path = tmp_path / name
+        path.write_text(HEADER + "\n".join(lines) + "\n", encoding="utf-8")
+        import_file(path, engine)
+    before = _marks(engine)
+    engine.dispose()
+    assert bench.main([str(store)]) == 0
+    assert "3 duplicates, 0 marks differ" in capsys.readouterr().out
+    con = sqlite3.connect(store)
+    con.execute(
+        "UPDATE reports SET duplicate_of = NULL WHERE duplicate_of IS NOT NULL AND id = (SELECT max(id) FROM reports WHERE duplicate_of IS NOT NULL)"
+    )
+    con.commit()
+    con.close()
+    assert bench.main([str(store)]) == 1
+    assert "3 duplicates, 1 marks differ" in capsys.readouterr().out
+    engine = make_engine(f"sqlite:///{store}")
+    after = _marks(engine)
+    engine.dispose()
+    assert sum(v is not None for v in after.values()) == 2 and after.keys() == before.keys()  # rolled back

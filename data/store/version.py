@@ -26,8 +26,9 @@ def store_version(engine: Engine) -> int:
 BULK_MIN_ROWS = 200  # below this, dropping and re-creating a trigger costs more than it saves
 
 
-def insert_counted(conn: Connection, table: str, n_rows: int, insert: Callable[[], int]) -> None:
-    """Run ``insert`` (a bulk INSERT into ``table`` returning how many rows it stored) and
+def insert_counted(conn: Connection, table: str, n_rows: int, insert: Callable[[], int], event: str = "insert") -> None:
+    """Run ``insert`` (a bulk INSERT into ``table`` returning how many rows it stored; or,
+    with ``event="update"``, a bulk UPDATE returning how many rows it changed) and
     move the version as the row trigger would have: on SQLite, by those rows, with the
     table's version trigger dropped meanwhile inside the same transaction.
 
@@ -38,7 +39,7 @@ def insert_counted(conn: Connection, table: str, n_rows: int, insert: Callable[[
     the version ends where the trigger would have taken it. Outside a transaction, on
     small batches or where the trigger is missing, ``insert`` runs as it is.
     """
-    name = f"{table}_store_version_insert"  # migration issue19a_store_version
+    name = f"{table}_store_version_{event}"  # migration issue19a_store_version
     driver = conn.connection.driver_connection
     if conn.dialect.name != "sqlite" or n_rows < BULK_MIN_ROWS or not getattr(driver, "in_transaction", False):
         insert()

@@ -42,6 +42,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from data.city_profile import city_zone
+from data.text.dedupe_bound import may_reach, text_features
 from data.text.dedupe_pairs import DISTANCE_TOLERANCE_M, near_pairs
 
 MAX_DISTANCE_M = 150.0
@@ -126,6 +127,30 @@ def _token_set_norm(text: str) -> _Norm:
     of words, so it scores the same, and sooner (it splits and sorts nothing new)."""
     words = _words(text)
     return _Norm(" ".join(sorted(set(words))), len(words))
+
+
+_SEPARATOR = "\x00"
+_PLACEHOLDER_IN_ONE_RE = re.compile(r"\[[^\]\x00]*\]")  # _PLACEHOLDER_RE, never across _SEPARATOR
+
+
+def _token_set_norms(texts: list[str]) -> tuple[list[str], list[int]]:
+    """:func:`_token_set_norm` of many texts (its text and word count, each in a list).
+
+    Why: a slice of a dense import has tens of thousands of texts; folding the case and
+    blanking the placeholders of all of them in one string (split after) saves four
+    calls a text. When a text holds the separator, each text goes on its own.
+    """
+    joined = _SEPARATOR.join(texts)
+    if not texts or joined.count(_SEPARATOR) != len(texts) - 1:
+        norms = [_token_set_norm(text) for text in texts]
+        return [norm.text for norm in norms], [norm.n_words for norm in norms]
+    folded = joined.lower().replace("ё", "е").replace("’", "'")  # no case rule reads across a NUL
+    findall, set_texts, counts = _WORD_RE.findall, [], []
+    for piece in _PLACEHOLDER_IN_ONE_RE.sub(" ", folded).split(_SEPARATOR):
+        words = findall(piece)
+        set_texts.append(" ".join(sorted(set(words))))
+        counts.append(len(words))
+    return set_texts, counts
 
 
 def _house_key(house: str) -> str:
@@ -279,11 +304,19 @@ def _one_byte(texts: list[str]) -> list[str]:
     characters are equal, all of which an order-keeping relabelling keeps, so it scores
     the same; and a third sooner, on rapidfuzz's path for one-byte strings.
     """
-    chars = sorted(set("".join(texts)) - {" "})
+    codes = np.frombuffer("".join(texts).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if not codes.size:
+        return texts
+    present = np.flatnonzero(np.bincount(codes))  # the distinct characters, in order (no sort)
+    chars = present[present != ord(" ")]
     if len(chars) > len(_ONE_BYTE_CODES):
         return texts
-    table = {ord(char): code for char, code in zip(chars, _ONE_BYTE_CODES, strict=False)}
-    return [text.translate(table) for text in texts]
+    table = np.zeros(max(int(present[-1]), ord(" ")) + 1, dtype=np.uint8)
+    table[ord(" ")] = ord(" ")
+    table[chars] = _ONE_BYTE_CODES[: len(chars)]
+    relabelled = table[codes].tobytes().decode("latin-1")
+    ends = np.cumsum([len(text) for text in texts]).tolist()
+    return [relabelled[start:end] for start, end in zip([0, *ends[:-1]], ends, strict=True)]
 
 
 def _given_place_codes(houses: list[Any], landmarks: list[Any]) -> tuple[np.ndarray, np.ndarray]:
@@ -337,9 +370,9 @@ class _Rows:
         else:
             self.precise = [True] * len(df)
         self.precise_array = np.asarray(self.precise, dtype=bool)
-        self._norms = [_token_set_norm(text) for text in self._raw_texts]
-        self.norm_texts = _one_byte([norm.text for norm in self._norms])
-        self.n_words = np.asarray([norm.n_words for norm in self._norms], dtype=np.int64)
+        self._set_texts, self._word_counts = _token_set_norms(self._raw_texts)
+        self.norm_texts = _one_byte(self._set_texts)
+        self.n_words = np.asarray(self._word_counts, dtype=np.int64)
         self.local_day = _local_days(times, city_zone())
         none = [None] * len(df)
         self._house = df["house"].to_numpy(dtype=object).tolist() if "house" in df else none
@@ -380,7 +413,8 @@ class _Rows:
     def texts_repeat(self, i: int, j: int, dist: float) -> bool:
         """The rules of :func:`_texts_match` for two rows ``dist`` metres apart."""
         same_place = dist <= SAME_PLACE_M and self.local_day[i] == self.local_day[j]
-        return _texts_match(self._norms[i], self._norms[j], same_place, self.precise[i] and self.precise[j])
+        a, b = (_Norm(self._set_texts[k], self._word_counts[k]) for k in (i, j))
+        return _texts_match(a, b, same_place, self.precise[i] and self.precise[j])
 
 
 _REJECT, _ACCEPT, _SCORE, _RECHECK = 0, 1, 2, 3  # what a pair needs before the places
@@ -397,9 +431,9 @@ class _Judged(NamedTuple):
 
 def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
     """The candidates of each row of ``queries`` (positions in ``rows.order``) with what
-    the distance, the local day, the word counts and the precision already decide
-    (the rules of :func:`_texts_match`, applied to all pairs at once); pairs rejected
-    there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
+    the distance, the local day, the word counts, the precision and a bound on the text
+    score already decide (the rules of :func:`_texts_match`, applied to all pairs at
+    once); pairs rejected there are left out. A distance within DISTANCE_TOLERANCE_M of a threshold is
     rechecked in the loop with :func:`distance_m`."""
     order = np.asarray(rows.order, dtype=np.int64)
     _, cx, cy = _grid_cells(rows.lat, rows.lon)
@@ -434,6 +468,10 @@ def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
     verdict[near_threshold] = _RECHECK
     for code in (rows.house_code, rows.landmark_code):
         verdict[(code[i] >= 0) & (code[j] >= 0) & (code[i] != code[j])] = _REJECT  # different places
+    scored = np.flatnonzero(verdict == _SCORE)
+    if len(scored):  # the texts surely too far apart for the threshold (data.text.dedupe_bound)
+        reach = may_reach(text_features(rows.norm_texts), i[scored], j[scored], TEXT_THRESHOLD)
+        verdict[scored[~reach]] = _REJECT
     kept = verdict != _REJECT
     start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
     return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
@@ -481,7 +519,8 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
                 dist = rows.exact_distance(i, j)
                 if dist > MAX_DISTANCE_M or not rows.texts_repeat(i, j, dist):
                     continue
-            if not different_places(places.get(i) or rows.place(i), places.get(j) or rows.place(j)):
+            here = places.get(i) or rows.place(i)  # a report naming no house or landmark: j's is not needed
+            if not (here.houses or here.landmarks) or not different_places(here, places.get(j) or rows.place(j)):
                 result[i] = rows.ids[j]
                 original[i] = False
                 break
