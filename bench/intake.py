@@ -1,12 +1,13 @@
 """Benchmark of the intake pipeline on a big Telegram export (not part of pytest's timing).
 
 Run from the repository root:
-    python3 bench/intake.py                 # 1M distinct messages (~835 MB), three stages, profile on 20 MB
+    python3 bench/intake.py                 # 1M distinct messages (~835 MB), four stages, profile on 20 MB
     python3 bench/intake.py --messages 1000000 --stages e2e,rest --no-profile --no-hostile  # issue 25's run
     python3 bench/intake.py --mb 50         # another size
     python3 bench/intake.py --quick         # 5 MB smoke run, no profile
     python3 bench/intake.py --hostile-only  # only the hostile-file rows (issue 16)
     python3 bench/intake.py --messages 1000000 --stages rest --workdir W   # W keeps the export for re-runs
+    python3 bench/intake.py --messages 1000000 --stages rest,rest_pool --workdir W   # one process and the pool
     python3 bench/intake.py --mb 20 --stages rest --no-hostile --profile-mb 20 --profile-stub  # where the rest goes
 
 With ``--workdir`` the export is written once and reused by later runs of the same size
@@ -42,6 +43,11 @@ looks like a real export, so this script
        the store and of de-duplication, is the same as in (a): (a) - (b) is the cost
        of geocoding alone. ``--stub none`` answers "no place" (everything goes to
        quarantine) and ``--stub point`` one fixed point (everything is located there);
+   (b') the same stub with the import's worker pool (``HOTSPOTS_IMPORT_WORKERS``, default
+       the cores), as the real import runs: the workers fork inside ``import_file``, after
+       the stub is set, so they place with it; its counters are shared with them. Wall
+       messages/s is what an operator waits; the CPU counts the workers' too; (b) stays
+       the one-process figure;
    (c) parsing only (``data.intake.parse_file``, items consumed, nothing else);
        also for the same messages in the single-chat layout (``result.json`` of one
        chat, which the parser reads through ijson's C ``items`` path);
@@ -394,27 +400,61 @@ def _replay_table() -> dict[tuple[str, Any], Any]:
     return table
 
 
-def _install_stub(kind: str) -> dict[str, int]:
-    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters.
+class _SharedCounts:
+    """The stub's hit counters in shared memory: the import's forked workers, which make
+    the calls in the pool stage, add to the same two numbers the parent reads."""
+
+    def __init__(self) -> None:
+        import multiprocessing
+
+        self._values = multiprocessing.get_context("fork").Array("q", 3)
+        self._parent = os.getpid()
+
+    def add(self, miss: bool) -> None:
+        with self._values.get_lock():
+            self._values[0] += 1
+            self._values[1] += int(miss)
+            self._values[2] += int(os.getpid() != self._parent)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"calls": self._values[0], "misses": self._values[1], "in_workers": self._values[2]}
+
+
+class _LocalCounts:
+    """The stub's hit counters when every call is made in this process."""
+
+    def __init__(self) -> None:
+        self.calls = self.misses = 0
+
+    def add(self, miss: bool) -> None:
+        self.calls += 1
+        self.misses += int(miss)
+
+    def as_dict(self) -> dict[str, int]:
+        return {"calls": self.calls, "misses": self.misses}
+
+
+def _install_stub(kind: str, *, shared: bool = False) -> _SharedCounts | _LocalCounts:
+    """Replace ``services.importer.geocode`` by a near-free stub; returns its hit counters
+    (``shared``: counted across the import's forked workers too, which inherit the stub).
     The answers are shared, not copied (the importer only reads them): the stub's own
     cost is no part of the pipeline's."""
     import services.importer as importer
     from geo.gazetteer import Gazetteer
     from geo.geocoder import Match
 
-    counts = {"calls": 0, "misses": 0}
+    counts = _SharedCounts() if shared else _LocalCounts()
     table = _replay_table() if kind == "replay" else {}
     fixed = Match(lat=47.566, lon=31.33, level="street", score=0.5, uncertainty_m=300.0, street="stub")
 
     def stub(text: str, *, location: tuple[float, float] | None = None, gazetteer: Gazetteer | None = None) -> Match:
-        counts["calls"] += 1
         if kind == "point":
+            counts.add(False)
             return fixed
-        if kind == "replay":
-            found = table.get((untailed(text), location))
-            if found is not None:
-                return found
-            counts["misses"] += 1
+        found = table.get((untailed(text), location)) if kind == "replay" else None
+        counts.add(kind == "replay" and found is None)
+        if found is not None:
+            return found
         if location is not None:  # what geocode does with a shared location
             return Match(lat=location[0], lon=location[1], level="address", score=1.0, uncertainty_m=25.0)
         return Match()
@@ -481,10 +521,14 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         from services.import_workers import available_workers
         from services.importer import import_file
 
-        if stage == "rest":  # one process: the stub's counters see every call, no pickling to workers
+        counts: _SharedCounts | _LocalCounts = _LocalCounts()
+        if stage == "rest":  # one process: no pickling to workers, the CPU of the steps themselves
             os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
             out["stub"] = stub
-            counts = _install_stub(stub) if stub != "real" else {"calls": 0, "misses": 0}
+            counts = _install_stub(stub) if stub != "real" else counts
+        if stage == "rest_pool":  # as the real import: the worker pool places and redacts; they fork
+            out["stub"] = stub  # inside import_file, after the stub is set, so they call it too
+            counts = _install_stub(stub, shared=True) if stub != "real" else counts
         if stage == "profile":  # serial: a profile of the parent alone would show it waiting for workers
             os.environ["HOTSPOTS_IMPORT_WORKERS"] = "1"
             if stub != "real":
@@ -521,8 +565,8 @@ def run_stage(stage: str, file: Path, workdir: Path, stub: str = "replay") -> di
         else:  # rate over the chunks that were done before the failure
             out["read"] = seen["read"]
             out["seconds"], out["cpu_seconds"] = seen["seconds"], seen["cpu_seconds"]
-        if stage == "rest" or (stage == "profile" and stub != "real"):
-            out["stub_calls"] = counts
+        if stage in {"rest", "rest_pool"} or (stage == "profile" and stub != "real"):
+            out["stub_calls"] = counts.as_dict()
         if profile:
             out["top"] = _top_functions(profile, PROFILE_TOP)
         engine.dispose()
@@ -751,6 +795,7 @@ def _print_report(res: BenchResult) -> None:
     rows = [
         ("(a) end to end, import_file", "e2e", TARGETS["end_to_end"]),
         ("(b) rest without geocoding", "rest", TARGETS["no_geocode"]),
+        ("(b') the same, worker pool", "rest_pool", TARGETS["no_geocode"]),
         ("(c) parse only", "parse", None),
         ("(c') parse only, single-chat layout", "parse_chat", None),
     ]
@@ -773,6 +818,13 @@ def _print_report(res: BenchResult) -> None:
         )
         if "error" in st:
             print(f"    FAILED after {st['read']:,} records (rates above: the chunks done before it): {st['error']}")
+        elif "chunks" in st and key == "rest_pool":
+            print(
+                f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall, then the batch-wide steps "
+                f"{st['batch_steps_seconds']:.1f} s wall (CPU not split: the workers' CPU is counted when "
+                f"they end); stub calls {st['stub_calls']['calls']:,} ({st['stub_calls']['in_workers']:,} in the "
+                f"workers), misses {st['stub_calls']['misses']:,}"
+            )
         elif "chunks" in st:
             print(
                 f"    of which the per-chunk steps {st['chunks']['seconds']:.1f} s wall / "
@@ -813,7 +865,7 @@ def _print_report(res: BenchResult) -> None:
             f"({per_msg * e2e['cpu_rate']:.0%} of the end-to-end CPU time); stub '{rest.get('stub')}', "
             f"calls {rest['stub_calls']['calls']:,}, misses {rest['stub_calls']['misses']:,}"
         )
-    for key in ("e2e", "rest"):
+    for key in ("e2e", "rest", "rest_pool"):
         st = res.stages.get(key)
         if st and "summary" in st:
             s = st["summary"]
@@ -913,8 +965,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     ap.add_argument(
         "--stages",
-        default="e2e,rest,parse",
-        help="comma-separated stages to measure (default e2e,rest,parse; a 1M run: e2e,rest)",
+        default="e2e,rest,rest_pool,parse",
+        help="comma-separated stages to measure (default e2e,rest,rest_pool,parse; a 1M run: e2e,rest,rest_pool)",
     )
     ap.add_argument("--no-hostile", action="store_true", help="skip the hostile-file rows")
     ap.add_argument("--hostile-only", action="store_true", help="only the hostile-file rows")
@@ -926,7 +978,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     ap.add_argument("--workdir", help="where the export and stores go (default: a temp dir, removed at the end)")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
-    ap.add_argument("--stage", choices=("e2e", "rest", "parse", "profile", "hostile"), help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--stage", choices=("e2e", "rest", "rest_pool", "parse", "profile", "hostile"), help=argparse.SUPPRESS
+    )
     ap.add_argument("--file", help=argparse.SUPPRESS)
     return ap
 

@@ -77,8 +77,8 @@ def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[
     bench = _bench()
     result = bench.run(["--quick", "--mb", "1"])
     assert len(result.hostile) == 5 and all(st["rss_peak_mb"] < 1024 for _, st in result.hostile)
-    assert set(result.stages) >= {"e2e", "rest", "parse"}
-    for key in ("e2e", "rest"):
+    assert set(result.stages) >= {"e2e", "rest", "rest_pool", "parse"}
+    for key in ("e2e", "rest", "rest_pool"):
         summary = result.stages[key]["summary"]
         assert summary["read"] > 500
         assert summary["read"] == (
@@ -91,6 +91,12 @@ def test_quick_run_completes_and_counts_add_up(capsys) -> None:  # type: ignore[
     e2e, rest = result.stages["e2e"]["summary"], result.stages["rest"]["summary"]
     assert (e2e["imported"], e2e["not_located"]) == (rest["imported"], rest["not_located"])
     assert result.stages["parse"]["read"] == e2e["read"]
+    # the pool's row: the stub reached the forked workers (every call counted, none missed), same store counts
+    pool = result.stages["rest_pool"]
+    calls = result.stages["rest"]["stub_calls"]
+    assert pool["stub_calls"]["calls"] == calls["calls"] and pool["stub_calls"]["misses"] == 0
+    assert pool["workers"] < 2 or pool["stub_calls"]["in_workers"] > 0
+    assert pool["summary"] == result.stages["rest"]["summary"]
     assert "end to end" in capsys.readouterr().out
 
 
