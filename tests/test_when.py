@@ -159,3 +159,48 @@ def test_pre_check_accepts_time_phrases(text: str) -> None:
 
 def test_pre_check_rejects_plain_reports() -> None:
     assert not when.may_name_a_time(when._normalise("Біля буд. 5 на вул. Миру машини на газоні"))
+
+
+def _guarded() -> list[tuple[object, str]]:
+    """Each expression that read_time scans only after a substring test, with its regex
+    without the word-boundary assertions (which only narrow a match)."""
+    return [(p, p.pattern.replace(when._W, "").replace(when._E, "")) for p in when._NEEDLES]
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data())
+def test_every_match_holds_a_needle_of_its_expression(data: st.DataObject) -> None:
+    """The substring test before a scan never skips a text the scan would match."""
+    for pattern, bare in _guarded():
+        text = when._normalise(data.draw(st.from_regex(bare), label=bare))
+        if pattern.search(text):  # type: ignore[attr-defined]
+            assert when._may_match(pattern, text), (bare, text)  # type: ignore[arg-type]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    data=st.data(),
+    hours=st.integers(0, 24 * 400),
+    filler=st.sampled_from(["", "сміття біля 5 школи ", "шумлять ", "Іван каже, що "]),
+)
+def test_the_rules_read_the_same_with_and_without_the_substring_tests(
+    data: st.DataObject, hours: int, filler: str
+) -> None:
+    """read_time with the substring tests gives what every scan run on every text gives."""
+    now = MSG - timedelta(hours=hours)
+    phrases = [data.draw(st.from_regex(bare), label=bare) for _, bare in _guarded()[:: 1 + hours % 5]]
+    text = when._normalise(filler + " ".join(phrases[: 1 + hours % 3]))
+    guarded = when.read_time(text, now)
+    original = when._may_match
+    when._may_match = lambda pattern, text: True  # type: ignore[assignment]
+    try:
+        assert when.read_time(text, now) == guarded, text
+    finally:
+        when._may_match = original  # type: ignore[assignment]
+
+
+@pytest.mark.parametrize("text", ["вчора о 22:30", "позавчора вночі", "в ніч на суботу о 2", "у п'ятницю ввечері"])
+def test_substring_tests_let_the_usual_phrases_through(text: str) -> None:
+    norm = when._normalise(text)
+    assert sum(when._may_match(p, norm) and bool(p.search(norm)) for p in when._NEEDLES) >= 1
+    assert occurred_at(text, MSG)[1] == "text"
