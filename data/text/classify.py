@@ -488,8 +488,11 @@ def normalise(text: str) -> str:
 
 
 # A capitalised word inside a sentence is a proper noun (вул. Кленова, Тополина, Садова):
-# its stems say nothing about the offence.
-_PROPER_NOUN_RE = re.compile(r"(?<=[\w,;)»\"] )[A-ZА-ЯЁЄІЇҐ][\w'’-]*")
+# its stems say nothing about the offence. The capital comes first and the lookbehind
+# (over it, the space and the character before) after it: the same matches as
+# (?<=[\w,;)»"] )[A-ZА-ЯЁЄІЇҐ]..., but the regex engine skips ahead to capitals instead of
+# trying the lookbehind at every character (~2.4x faster; tests/test_classify_rules_oracle.py).
+_PROPER_NOUN_RE = re.compile(r"[A-ZА-ЯЁЄІЇҐ](?<=[\w,;)»\"] [A-ZА-ЯЁЄІЇҐ])[\w'’-]*")
 
 
 def rule_scores(text: str) -> Counter[str]:
