@@ -39,27 +39,22 @@ def built_items(events: Iterable[Event], is_entry: Callable[[str], bool]) -> Ite
     built: list[Any] = []
     builders: dict[str, Callable[[Event], Any]] = {}  # one per entry prefix, reused entry after entry
     send: Callable[[Event], Any] | None = None
-    depth = 0
     prefix_of_entry = ""
     for item in events:
-        prefix, event, value = item
         if send is not None:
             send(item)
-            if event in _OPENS:
-                depth += 1
-            elif event in _CLOSES:
-                depth -= 1
-                if depth == 0:
-                    yield prefix_of_entry, ITEM, built.pop()
-                    send = None
+            if built:  # the builder hands over an entry when its last event came: no depth to count here
+                yield prefix_of_entry, ITEM, built.pop()
+                send = None
             continue
+        prefix, event, value = item
         if not is_entry(prefix) or event in ("end_map", "end_array", "map_key"):
             yield item
         elif event in _OPENS:
             send = builders.get(prefix)
             if send is None:
                 send = builders[prefix] = _entry_builder(prefix, built.append)
-            depth, prefix_of_entry = 1, prefix
+            prefix_of_entry = prefix
             send(item)
         else:
             yield prefix, ITEM, value
