@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.metrics import f1_score
 
 from data.categories import SLUGS
@@ -127,6 +128,22 @@ def test_word_cached_features_equal_sklearn() -> None:
     expected = vectorizer.transform(texts)
     got = CharWbFeatures(vectorizer, cache_words=16).transform(texts)
     expected.sort_indices()
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
+
+
+@pytest.mark.parametrize("n_texts", [300, 70_000])  # the 16-bit radix passes, and the combined-key sort past 2^16
+def test_ngram_counts_equal_scipy_summing(n_texts: int) -> None:
+    """CharWbFeatures._counts (either sort) is scipy's canonical CSR of the summed (row, column) pairs."""
+    features = CharWbFeatures(load_model().steps[0][1])
+    rng = np.random.default_rng(n_texts)
+    rows = np.sort(rng.integers(0, n_texts, 50_000))
+    cols = rng.integers(0, len(features._vocabulary), 50_000).astype(np.int32)
+    got = features._counts(rows, cols, n_texts)
+    width = len(features._vocabulary)
+    expected = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n_texts, width)).tocsr()
+    expected.sum_duplicates()
     assert np.array_equal(got.indptr, expected.indptr)
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)

