@@ -60,8 +60,9 @@ def _cached(func):  # type: ignore[no-untyped-def]
 
 
 def _cached_map(func):  # type: ignore[no-untyped-def]
-    """Results holding a folium map (which cannot be pickled): one shared object, never changed
-    by a page (pages draw it with ``ui.map_frame.draw``, which renders a copy once)."""
+    """Results holding a folium map (which cannot be pickled), or what such a result is made of:
+    one shared object, never changed by a page (pages draw a map with ``ui.map_frame.draw``,
+    which renders a copy once)."""
     return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
 
 
@@ -94,11 +95,13 @@ def _police_top(
     return police.police_top(data, forecast, role=role, lang=lang)
 
 
-@_cached
+@_cached_map
 def _police_data(
     role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...]
 ) -> police.PoliceData:
-    """A period's window, Gi* and trends; no forecast (the map does not show it)."""
+    """A period's window, Gi* and trends; no forecast (the map does not show it). One shared
+    object, never changed (its map view shares its frames already): neither pickled when
+    computed nor copied for the top places."""
     start, end, counts = _period_counts(role, version_key, clock, period)
     return police.police_data(
         state.engine(),
