@@ -74,7 +74,7 @@ class PoliceData:
     usable: pd.DataFrame  # the window's reports Gi* counted (inside the area, precise enough)
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
-    forecast: pd.DataFrame  # every cell: cell, score (expected reports over the horizon), rank; attrs: method
+    forecast: pd.DataFrame | None  # every cell: cell, score (expected reports over the horizon), rank; attrs: method
     start: datetime
     end: datetime
     ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
@@ -82,15 +82,16 @@ class PoliceData:
 
 @dataclass
 class PoliceView:
-    """Everything the police page shows for one choice of period and categories."""
+    """Everything the police page shows for one choice of period and categories (``top`` and
+    ``forecast`` None in the map's view: :func:`police_map_of`)."""
 
     reports: pd.DataFrame  # the window's reports
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
-    top: pd.DataFrame  # the default forecast's top places, never a ~0 forecast
     fmap: folium.Map
     start: datetime
     end: datetime
+    top: pd.DataFrame | None = None  # the default forecast's top places, never a ~0 forecast
     forecast: pd.DataFrame | None = None  # every cell: cell, score (expected reports), rank; attrs: method
     ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
 
@@ -272,12 +273,15 @@ def police_data(
     emerging: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
     counted: tuple[datetime, datetime, pd.DataFrame] | None = None,
+    with_forecast: bool = True,
 ) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
     forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
     ``emerging``, ``forecast`` and ``counted`` (the period's window and its counts of the chosen
-    categories) may come computed already (the page caches them across periods and categories)."""
+    categories) may come computed already (the page caches them across periods and categories).
+    ``with_forecast`` False leaves the forecast out (None): the map does not show it, and the page
+    computes it after the map was sent (:func:`police_top`)."""
     require(role, "police")
     if counted is None:
         start, end = period_window(period)
@@ -292,23 +296,23 @@ def police_data(
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
     if emerging is None:
         emerging = trends(engine, role=role, categories=categories)
-    if forecast is None:
+    if forecast is None and with_forecast:
         forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
     ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None
     return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
 
 
-def police_view_of(
+def police_map_of(
     data: PoliceData,
     *,
     role: str | None,
     lang: str = "uk",
     layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
 ) -> PoliceView:
-    """The page's map and top places (in ``lang``) drawn from computed :class:`PoliceData`."""
+    """The page's map (in ``lang``) and what its caption needs, drawn from computed
+    :class:`PoliceData`; no forecast and no top places (:func:`police_top`, shown below the map)."""
     require(role, "police")
     start, end = data.start, data.end
-    top = top_cells(data.forecast, data.emerging, data.usable, lang=lang)
     density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
     points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
@@ -322,7 +326,29 @@ def police_view_of(
         reports=data.reports if "points" in layers else None,
         points_window=(points_start, end) if "points" in layers else None,
     )
-    return PoliceView(data.reports, data.gistar, data.emerging, top, fmap, start, end, data.forecast, data.ahead)
+    return PoliceView(data.reports, data.gistar, data.emerging, fmap, start, end, ahead=data.ahead)
+
+
+def police_top(data: PoliceData, forecast: pd.DataFrame, *, role: str | None, lang: str = "uk") -> pd.DataFrame:
+    """The top places of a period (in ``lang``): ranked by ``forecast``, with the period's reports and trends."""
+    require(role, "police")
+    return top_cells(forecast, data.emerging, data.usable, lang=lang)
+
+
+def police_view_of(
+    data: PoliceData,
+    *,
+    role: str | None,
+    lang: str = "uk",
+    layers: Sequence[str] = ("gistar", "kde", "emerging", "points"),
+) -> PoliceView:
+    """The page's map and top places (in ``lang``) drawn from computed :class:`PoliceData` (with its forecast)."""
+    if data.forecast is None:
+        raise ValueError("police_view_of needs the data's forecast (police_data with_forecast)")
+    view = police_map_of(data, role=role, lang=lang, layers=layers)
+    view.top = police_top(data, data.forecast, role=role, lang=lang)
+    view.forecast = data.forecast
+    return view
 
 
 def police_view(

@@ -53,6 +53,10 @@ def test_a_session_without_the_role_never_receives_a_cached_police_result(cache,
         cache.prediction_accuracy(outsider, categories=[], lang="uk")
     with pytest.raises(PermissionError):
         cache.police_view(outsider, period=8, categories=[], lang="uk", layers=["gistar"])
+    with pytest.raises(PermissionError):
+        cache.police_top(outsider, period=8, categories=[], lang="uk")
+    with pytest.raises(PermissionError):
+        cache._police_top(outsider, cache.version(), cache.clock_key(), 8, (), "uk")
     # even past the outer check, the role is in the key: the warmed entry is not the outsider's
     with pytest.raises(PermissionError):
         cache._police_history(outsider, cache.version(), ())

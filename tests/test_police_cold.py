@@ -143,3 +143,72 @@ def test_a_base_drawn_once_gives_every_period_the_frame_a_full_render_gives(demo
     folium_marker = __import__("folium").Marker((47.56, 31.33))
     changed.add_child(folium_marker)
     assert map_frame.frame_of(changed).script != first.script
+
+
+def _tree(element):  # type: ignore[no-untyped-def]
+    """Each element of a tree, its id and its children's names (what drawing may not change)."""
+    return [(type(e).__name__, e._id, tuple(e._children)) for e in [element, *_descendants(element)]]
+
+
+def test_the_drawn_copy_gives_the_frame_a_deep_copy_gives_and_leaves_the_map_as_it_was(  # type: ignore[no-untyped-def]
+    demo_store, monkeypatch
+) -> None:
+    """ui.map_frame draws a copy of the element tree that shares the data (issue 19n): the police
+    (every layer), council (the action plan's popups) and public maps give the same frame as
+    from a deep copy, and the shared map, its figure and data are as they were."""
+    import copy
+
+    from services import actions, council, police, public
+    from ui import map_frame
+
+    engine = demo_store["engine"]
+    monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+    today = date(2026, 3, 1)
+    plan = actions.actions_frame(engine, today=today, lang="en")
+    chosen = public.default_period(engine)
+    assert len(plan) and chosen
+    maps = {
+        "police": police.police_view(engine, role="police", period=4, lang="en").fmap,
+        "council": council.review(
+            engine,
+            council.counts(engine, role="council"),
+            plan,
+            role="council",
+            chosen=council.period(council.periods(today)[0]),
+            lang="en",
+            survey=None,
+        ).fmap,
+        "public": public.public_view(engine, chosen, None, lang="en").fmap,
+    }
+    for name, fmap in maps.items():
+        before = _tree(fmap.get_root())
+        html_before = copy.deepcopy(fmap).get_root().render()
+        map_frame._BASES.clear()
+        shared = map_frame.frame_of(fmap)
+        assert _tree(fmap.get_root()) == before, name
+        monkeypatch.setattr(map_frame, "drawn_copy", copy.deepcopy)
+        map_frame._BASES.clear()
+        deep = map_frame.frame_of(copy.deepcopy(fmap))
+        monkeypatch.undo()
+        monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+        assert shared == deep, name
+        assert copy.deepcopy(fmap).get_root().render() == html_before, name
+
+
+def test_the_pages_map_view_and_top_places_are_the_full_views(demo_store, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page computes the map without the forecast and the top places after it (issue 19n):
+    the same map and the same table as the service's full view."""
+    from services import police
+    from ui import map_frame
+
+    engine = demo_store["engine"]
+    monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+    for period, categories in ((8, None), (police.AHEAD, ["litter", "noise"])):
+        full = police.police_view(engine, role="police", period=period, categories=categories, lang="en")
+        data = police.police_data(engine, role="police", period=period, categories=categories, with_forecast=False)
+        assert data.forecast is None
+        shown = police.police_map_of(data, role="police", lang="en", layers=("gistar", "kde", "emerging", "points"))
+        assert shown.top is None and shown.forecast is None and shown.ahead == full.ahead
+        assert map_frame.frame_of(shown.fmap) == map_frame.frame_of(full.fmap)
+        forecast = police.period_forecast(engine, role="police", ahead=period == police.AHEAD, categories=categories)
+        pd.testing.assert_frame_equal(police.police_top(data, forecast, role="police", lang="en"), full.top)

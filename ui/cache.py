@@ -60,8 +60,9 @@ def _cached(func):  # type: ignore[no-untyped-def]
 
 
 def _cached_map(func):  # type: ignore[no-untyped-def]
-    """Results holding a folium map (which cannot be pickled): one shared object, never changed
-    by a page (pages draw it with ``ui.map_frame.draw``, which renders a copy once)."""
+    """Results holding a folium map (which cannot be pickled), or what such a result is made of:
+    one shared object, never changed by a page (pages draw a map with ``ui.map_frame.draw``,
+    which renders a copy once)."""
     return st.cache_resource(ttl=TTL, max_entries=ENTRIES // 4, show_spinner=False)(func)
 
 
@@ -72,15 +73,35 @@ def _cached_map(func):  # type: ignore[no-untyped-def]
 def police_view(
     role: str | None, *, period: int | str, categories: Sequence[str], lang: str, layers: Sequence[str]
 ) -> police.PoliceView:
-    """The police map and top places (the expensive part of the page)."""
+    """The police map and what its caption needs (no forecast: :func:`police_top` computes the
+    table below the map, so a cold change sends the map without waiting for the forecast)."""
     require(role, "police")
     return _police_view(role, version(), clock_key(), period, tuple(sorted(categories)), lang, tuple(layers))
 
 
+@_user_first
+def police_top(role: str | None, *, period: int | str, categories: Sequence[str], lang: str) -> pd.DataFrame:
+    """The period's top places, ranked by the default forecast (shown below the map)."""
+    require(role, "police")
+    return _police_top(role, version(), clock_key(), period, tuple(sorted(categories)), lang)
+
+
 @_cached
+def _police_top(
+    role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...], lang: str
+) -> pd.DataFrame:
+    data = _police_data(role, version_key, clock, period, categories)
+    forecast = _police_forecast(role, version_key, clock, period == police.AHEAD, categories)
+    return police.police_top(data, forecast, role=role, lang=lang)
+
+
+@_cached_map
 def _police_data(
     role: str | None, version_key: int, clock: int, period: int | str, categories: tuple[str, ...]
 ) -> police.PoliceData:
+    """A period's window, Gi* and trends; no forecast (the map does not show it). One shared
+    object, never changed (its map view shares its frames already): neither pickled when
+    computed nor copied for the top places."""
     start, end, counts = _period_counts(role, version_key, clock, period)
     return police.police_data(
         state.engine(),
@@ -88,8 +109,8 @@ def _police_data(
         period=period,
         categories=list(categories) or None,
         emerging=_police_trends(role, version_key, categories),
-        forecast=_police_forecast(role, version_key, clock, period == police.AHEAD, categories),
         counted=(start, end, police.of_categories(counts, categories)),
+        with_forecast=False,
     )
 
 
@@ -145,7 +166,7 @@ def _police_view(
     layers: tuple[str, ...],
 ) -> police.PoliceView:
     data = _police_data(role, version_key, clock, period, categories)
-    return police.police_view_of(data, role=role, lang=lang, layers=layers)
+    return police.police_map_of(data, role=role, lang=lang, layers=layers)
 
 
 def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFrame:
@@ -475,6 +496,7 @@ def _police_steps(role: str | None, version_key: int, clock: int, lang: str) -> 
         yield lambda p=period: map_frame.frame_of(
             _police_view(role, version_key, clock, p, (), lang, police.DEFAULT_LAYERS).fmap
         )
+        yield lambda p=period: _police_top(role, version_key, clock, p, (), lang)
         yield lambda p=period: _when_profile(role, version_key, clock, p, (), None, None)
     default_window = police.DEFAULT_PLAN[2]
     windows = [default_window, *(w for w in police.WINDOW_HOURS if w != default_window)]

@@ -60,8 +60,10 @@ if not attrs.get("ok"):
     st.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
 map_frame.draw(view.fmap, key="police-map", height=600)
 
+# below the map: Streamlit sends the map before the rest of the page is computed
+top = cache.police_top(role, period=period, categories=categories, lang=lang)
 st.subheader(state.tr("police.top"))
-st.dataframe(view.top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
+st.dataframe(top.rename(columns=lambda c: state.tr("police.col_" + c)), hide_index=True, width="stretch")
 
 
 @guarded_fragment("police")
@@ -69,10 +71,10 @@ def when_section() -> None:
     """Hour x weekday profile of one hotspot or microdistrict."""
     st.subheader(state.tr("police.when"))
     w1, w2 = st.columns(2)
-    place_of = dict(zip(view.top["cell"], view.top["place"], strict=True))
+    place_of = dict(zip(top["cell"], top["place"], strict=True))
     cell = w1.selectbox(
         state.tr("police.cell"),
-        [None, *view.top["cell"]],
+        [None, *top["cell"]],
         format_func=lambda c: state.tr("police.all_cells") if c is None else place_of.get(c) or c,
     )
     district = w2.selectbox(

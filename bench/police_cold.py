@@ -1,0 +1,78 @@
+"""The police page's period change right after a store write (every page cache cold), timed
+in CPU seconds of this process (the page script runs in AppTest's thread here): until the
+map was handed to the browser (``ui.map_frame.draw`` returned: what Chromium waits for, as
+Streamlit sends each element when the script reaches it) and until the rerun was done.
+
+Each change is to another period than the one before, right after a write that moves the
+store's version (as ``bench/pages.py``'s cold rows), once the previous version's background
+warm-up has finished.
+
+    python bench/police_cold.py [--changes 8] [--store DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
+
+from bench.pages import by_label, load_average, open_page, touch_store
+from data.store.db import make_engine, upgrade
+from data.store.repo import report_count
+from services import police
+from services.demo import load_demo
+from ui import map_frame, warm_up
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--changes", type=int, default=8)
+    parser.add_argument("--store", help="a folder to keep the demo store in (imported on first use)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = args.store or temporary
+        os.makedirs(folder, exist_ok=True)
+        url = f"sqlite:///{folder}/cold.db"
+        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
+        engine = make_engine(url)
+        upgrade(engine)
+        if report_count(engine) == 0:
+            load_demo(engine)
+        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
+        drawn: list[float] = []
+        draw = map_frame.draw
+
+        def timed_draw(*args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+            draw(*args, **kwargs)
+            drawn.append(time.process_time())
+
+        map_frame.draw = timed_draw  # the page looks it up on each run
+        at = open_page(engine, "police")
+        periods = [p for p in police.PERIODS if p != police.DEFAULT_PERIOD] + [police.DEFAULT_PERIOD]
+        to_map, done = [], []
+        for i in range(args.changes):
+            warm_up.wait()
+            touch_store(engine)
+            start = time.process_time()
+            by_label(at.selectbox, "police_period.label").set_value(periods[i % len(periods)]).run()
+            done.append(time.process_time() - start)
+            to_map.append(drawn[-1] - start)
+            assert not at.exception, at.exception
+        print(
+            f"police period change right after a store write, {args.changes} changes: "
+            f"CPU to the map median {statistics.median(to_map):.3f} s ({', '.join(f'{c:.3f}' for c in to_map)}); "
+            f"CPU to rerun done median {statistics.median(done):.3f} s ({', '.join(f'{c:.3f}' for c in done)})"
+        )
+        print(f"load average at the end: {load_average()}")
+
+
+if __name__ == "__main__":
+    main()
