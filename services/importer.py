@@ -300,19 +300,19 @@ def _duplicates_in_slice(session: Session, start: datetime, stop: datetime, pinn
     """Recompute the marks of the reports placed in [start, stop), with those of the
     DEDUPE_WINDOW before ``start`` and the pinned ones as given; store the changed ones
     and return how many changed (plain Core rows: no ORM objects are needed)."""
-    rows = (
-        session.connection()
-        .execute(
-            select(*_DEDUPE_COLUMNS).where(
-                ReportRow.occurred_at >= start - DEDUPE_WINDOW,
-                ReportRow.occurred_at < stop,
-                ReportRow.lat.is_not(None),
-            )
+    result = session.connection().execute(
+        select(*_DEDUPE_COLUMNS).where(
+            ReportRow.occurred_at >= start - DEDUPE_WINDOW,
+            ReportRow.occurred_at < stop,
+            ReportRow.lat.is_not(None),
         )
-        .all()
     )
+    # On SQLite none of these columns has a result processor, so the driver's own tuples
+    # are the rows (a million Row objects less at 1M: about 1.7 CPU s); elsewhere the rows.
+    rows = result.cursor.fetchall() if session.connection().dialect.name == "sqlite" else [tuple(r) for r in result]
+    result.close()
     # as the driver gave them (object columns): no round trip of the texts through Arrow strings
-    frame = pd.DataFrame([tuple(r) for r in rows], columns=[c.key for c in _DEDUPE_COLUMNS], dtype=object)
+    frame = pd.DataFrame(rows, columns=[c.key for c in _DEDUPE_COLUMNS], dtype=object)
     if frame.empty:
         return 0
     begin = pd.Timestamp(start)
