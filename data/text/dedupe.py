@@ -364,12 +364,12 @@ class _Rows:
         self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
         self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
         self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
-        if "uncertainty_m" in df:
+        if "uncertainty_m" in df:  # _precise of each, at once
             uncertainty = pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)
-            self.precise = [_precise(u) for u in uncertainty]
+            self.precise_array = np.isnan(uncertainty) | (uncertainty <= SAME_PLACE_M)
         else:
-            self.precise = [True] * len(df)
-        self.precise_array = np.asarray(self.precise, dtype=bool)
+            self.precise_array = np.ones(len(df), dtype=bool)
+        self.precise: list[bool] = self.precise_array.tolist()
         self._set_texts, self._word_counts = _token_set_norms(self._raw_texts)
         self.norm_texts = _one_byte(self._set_texts)
         self.n_words = np.asarray(self._word_counts, dtype=np.int64)
