@@ -142,6 +142,17 @@ def test_marks_do_not_depend_on_row_order(frame: pd.DataFrame, rng) -> None:  # 
     assert all(when[o] <= when[d] for d, o in expected.items() if o is not None)
 
 
+@settings(max_examples=40, deadline=None)
+@given(reports(), st.integers(0, 25))
+def test_texts_normalised_in_an_earlier_call_give_the_same_marks(frame: pd.DataFrame, cut: int) -> None:
+    """The importer carries the normalised texts of a slice's overlap into the next."""
+    norms: dict = {}
+    mark_duplicates(frame.iloc[:cut], norms=norms)
+    assert set(norms) == set(frame["id"].iloc[:cut])
+    assert mark_duplicates(frame, norms=norms).tolist() == mark_duplicates(frame).tolist()
+    assert set(norms) == set(frame["id"])
+
+
 def test_fixed_marks_are_kept_and_only_originals_are_candidates() -> None:
     frame = pd.DataFrame(
         [
