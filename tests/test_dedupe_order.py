@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from data.store.db import make_engine, upgrade
@@ -142,6 +142,17 @@ def test_marks_do_not_depend_on_row_order(frame: pd.DataFrame, rng) -> None:  # 
     assert all(when[o] <= when[d] for d, o in expected.items() if o is not None)
 
 
+@settings(max_examples=40, deadline=None)
+@given(reports(), st.integers(0, 25))
+def test_texts_normalised_in_an_earlier_call_give_the_same_marks(frame: pd.DataFrame, cut: int) -> None:
+    """The importer carries the normalised texts of a slice's overlap into the next."""
+    norms: dict = {}
+    mark_duplicates(frame.iloc[:cut], norms=norms)
+    assert set(norms) == set(frame["id"].iloc[:cut])
+    assert mark_duplicates(frame, norms=norms).tolist() == mark_duplicates(frame).tolist()
+    assert set(norms) == set(frame["id"])
+
+
 def test_fixed_marks_are_kept_and_only_originals_are_candidates() -> None:
     frame = pd.DataFrame(
         [
@@ -201,6 +212,29 @@ def test_files_give_the_same_marks_in_any_import_order(tmp_path: Path) -> None:
     marks = results[0]
     assert sum(v is not None for v in marks.values()) == 3  # 4 at house 10 within 48 h -> 1 original
     assert len(set(v for v in marks.values() if v is not None)) == 1  # the 09:15 report of file b
+
+
+def test_the_slice_read_from_the_driver_equals_the_rows_on_sqlite(tmp_path: Path) -> None:
+    """De-duplication reads a slice on SQLite as the driver's tuples (no result
+    processors): they must be what SQLAlchemy's rows would give, landmark JSON included."""
+    from services.importer import _DEDUPE_COLUMNS
+
+    path = tmp_path / "a.csv"
+    path.write_text(HEADER + "\n".join(FILE_A + FILE_B) + "\n", encoding="utf-8")
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    import_file(path, engine)
+    with Session(engine) as session:
+        session.execute(update(ReportRow).where(ReportRow.id == 1).values(landmark={"kind": "school", "number": "5"}))
+        statement = select(*_DEDUPE_COLUMNS)
+        rows = [tuple(r) for r in session.connection().execute(statement)]
+        result = session.connection().execute(statement)
+        raw = result.cursor.fetchall()
+        result.close()
+        session.rollback()
+    engine.dispose()
+    assert len(rows) == len(FILE_A) + len(FILE_B) and raw == rows
+    assert any(isinstance(r[-2], str) and "school" in r[-2] for r in raw)
 
 
 def test_bench_intake_dedupe_recomputes_the_stored_marks(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]

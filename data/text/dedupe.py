@@ -356,7 +356,7 @@ class _Rows:
     all pairs at once, as plain Python values for its loop; places only for the rows
     whose text matched a candidate."""
 
-    def __init__(self, df: pd.DataFrame) -> None:
+    def __init__(self, df: pd.DataFrame, norms: dict[Hashable, tuple[str, int]] | None = None) -> None:
         times = pd.to_datetime(df["occurred_at"], utc=True).to_numpy(dtype="datetime64[ns]")
         self.when: list[int] = times.astype(np.int64).tolist()  # ns: the order and the 48 h window
         lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
@@ -364,13 +364,13 @@ class _Rows:
         self.ids: list[Any] = df["id"].to_numpy(dtype=object).tolist()
         self.cats: list[Any] = df["category"].to_numpy(dtype=object).tolist()
         self._raw_texts: list[str] = df["text"].fillna("").astype(str).tolist()
-        if "uncertainty_m" in df:
+        if "uncertainty_m" in df:  # _precise of each, at once
             uncertainty = pd.to_numeric(df["uncertainty_m"], errors="coerce").to_numpy(dtype=float)
-            self.precise = [_precise(u) for u in uncertainty]
+            self.precise_array = np.isnan(uncertainty) | (uncertainty <= SAME_PLACE_M)
         else:
-            self.precise = [True] * len(df)
-        self.precise_array = np.asarray(self.precise, dtype=bool)
-        self._set_texts, self._word_counts = _token_set_norms(self._raw_texts)
+            self.precise_array = np.ones(len(df), dtype=bool)
+        self.precise: list[bool] = self.precise_array.tolist()
+        self._set_texts, self._word_counts = self._normalised(norms)
         self.norm_texts = _one_byte(self._set_texts)
         self.n_words = np.asarray(self._word_counts, dtype=np.int64)
         self.local_day = _local_days(times, city_zone())
@@ -380,6 +380,17 @@ class _Rows:
         self.house_code, self.landmark_code = _given_place_codes(self._house, self._landmark)
         self.order = self._ordered(df, times)
         self.places: dict[int, _Place] = {}
+
+    def _normalised(self, norms: dict[Hashable, tuple[str, int]] | None) -> tuple[list[str], list[int]]:
+        """:func:`_token_set_norms` of the texts; with ``norms`` (id -> both, ids unique),
+        only of the rows it lacks, which it then gets."""
+        if norms is None:
+            return _token_set_norms(self._raw_texts)
+        missing = [k for k, i in enumerate(self.ids) if i not in norms]
+        for k, text, count in zip(missing, *_token_set_norms([self._raw_texts[k] for k in missing]), strict=True):
+            norms[self.ids[k]] = (text, count)
+        found = [norms[i] for i in self.ids]
+        return [text for text, _ in found], [count for _, count in found]
 
     def _ordered(self, df: pd.DataFrame, times: np.ndarray) -> list[int]:
         """Time order; reports of the same moment by :func:`content_key` (only those)."""
@@ -477,7 +488,9 @@ def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
     return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
 
 
-def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd.Series:
+def mark_duplicates(
+    df: pd.DataFrame, fixed: Sequence[bool] | None = None, norms: dict[Hashable, tuple[str, int]] | None = None
+) -> pd.Series:
     """``duplicate_of`` for every row of an import (None for originals).
 
     ``df`` needs columns id, category, lat, lon, occurred_at (aware datetimes), text,
@@ -486,6 +499,8 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
     (to order reports of the same moment). Rows where ``fixed`` is true keep the
     ``duplicate_of`` of ``df`` (the store's context before a slice, a moderator's
     decision) and, if originals, are candidates for the others.
+    ``norms`` (unique ids only) keeps each text's normalised form by id: a caller that
+    passes the same dict from slice to slice normalises the overlap of two slices once.
     Rows are processed in order (time, then content); a report's candidates are the
     earlier originals of its category in the last 48 h whose 150 m grid cell is in the
     3 x 3 block around its own (that block holds every point within 150 m), and it
@@ -496,7 +511,7 @@ def mark_duplicates(df: pd.DataFrame, fixed: Sequence[bool] | None = None) -> pd
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
-    rows = _Rows(df)
+    rows = _Rows(df, norms)
     order = rows.order
     is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
     given = df["duplicate_of"].tolist() if fixed is not None else []
