@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,10 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from bench.pages import by_label, load_average, open_page, touch_store
-from data.store.db import make_engine, upgrade
-from data.store.repo import report_count
-from services.demo import load_demo
+from bench.pages import by_label, demo_store, load_average, open_page, touch_store
 from ui import warm_up
 
 
@@ -37,13 +33,7 @@ def main() -> None:
     parser.add_argument("--page", choices=("council", "partner"), default="council")
     parser.add_argument("--police", action="store_true", help="open the police page first (its caches in the heap)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/cold.db"
-        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
-        engine = make_engine(url)
-        upgrade(engine)
-        load_demo(engine)
-        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
+    with demo_store(name="cold.db") as engine:
         if args.police:
             open_page(engine, "police")
         at = open_page(engine, args.page)

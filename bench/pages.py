@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")  # AppTest outside a server warns on every cached call
 
 import streamlit.testing.v1.local_script_runner as local_runner
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from streamlit.testing.v1 import AppTest
 
 from auth import sessions
@@ -77,6 +77,26 @@ def open_page(engine, name: str, took: list[float] | None = None) -> AppTest:  #
 def load_average() -> str:
     """The machine's load (1, 5, 15 minutes): every time here is only as quiet as the machine."""
     return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+@contextmanager
+def demo_store(folder: str | None = None, name: str = "pages.db") -> Iterator[Engine]:
+    """An engine on the demo store in ``folder`` (a temporary one when None; imported on first
+    use), with the page's environment pointed at it: the set-up every AppTest bench shares."""
+    with tempfile.TemporaryDirectory() as temporary:
+        folder = folder or temporary
+        os.makedirs(folder, exist_ok=True)
+        url = f"sqlite:///{folder}/{name}"
+        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
+        engine = make_engine(url)
+        upgrade(engine)
+        if report_count(engine) == 0:
+            load_demo(engine)
+        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
 
 
 def timed(action: Callable[[], object]) -> float:
@@ -204,13 +224,7 @@ def main() -> None:
     parser.add_argument("--no-server", action="store_true", help="skip the AppTest script times")
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as folder:
-        url = f"sqlite:///{folder}/pages.db"
-        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
-        engine = make_engine(url)
-        upgrade(engine)
-        load_demo(engine)
-        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
+    with demo_store() as engine:
         rows = [] if args.no_server else server(engine, args.repeat)
         print("server script times by AppTest (a control in a fragment reruns only that fragment)")
         print(f"{'page':<11} {'what':<48} {'seconds':>8} {'target':>7}  ok")
@@ -221,7 +235,7 @@ def main() -> None:
         if args.browser:
             from bench.pages_browser import browser_ratios
 
-            browser_ratios(folder, url, RATIO_TARGET)
+            browser_ratios(str(Path(engine.url.database).parent), os.environ["DATABASE_URL"], RATIO_TARGET)
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ import argparse
 import os
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -24,11 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from bench.pages import by_label, load_average, open_page, touch_store
-from data.store.db import make_engine, upgrade
-from data.store.repo import report_count
+from bench.pages import by_label, demo_store, load_average, open_page, touch_store
 from services import police
-from services.demo import load_demo
 from ui import map_frame, warm_up
 
 
@@ -37,16 +33,7 @@ def main() -> None:
     parser.add_argument("--changes", type=int, default=8)
     parser.add_argument("--store", help="a folder to keep the demo store in (imported on first use)")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as temporary:
-        folder = args.store or temporary
-        os.makedirs(folder, exist_ok=True)
-        url = f"sqlite:///{folder}/cold.db"
-        os.environ |= {"DATABASE_URL": url, "HOTSPOTS_SALT_FILE": f"{folder}/salt.key", "HOTSPOTS_MODE": "demo"}
-        engine = make_engine(url)
-        upgrade(engine)
-        if report_count(engine) == 0:
-            load_demo(engine)
-        print(f"demo store: {report_count(engine)} reports; load average at the start: {load_average()}")
+    with demo_store(args.store, "cold.db") as engine:
         drawn: list[float] = []
         draw = map_frame.draw
 

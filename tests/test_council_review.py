@@ -7,23 +7,10 @@ from datetime import date
 
 import folium
 import pandas as pd
-import pytest
+
+from tests.test_page_cache import cache  # noqa: F401 (fixture: the page caches on the demo store)
 
 TODAY = date(2026, 3, 1)
-
-
-@pytest.fixture
-def cache(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
-    import streamlit as st
-
-    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    from ui import cache as page_cache
-
-    yield page_cache
-    st.cache_data.clear()
-    st.cache_resource.clear()
 
 
 def _overlays(fmap: folium.Map) -> dict[str, list[object]]:
@@ -40,7 +27,7 @@ def _overlays(fmap: folium.Map) -> dict[str, list[object]]:
     return out
 
 
-def test_the_review_maps_survey_layers_are_those_of_the_responses(cache, demo_store) -> None:
+def test_the_review_maps_survey_layers_are_those_of_the_responses(cache, demo_store) -> None:  # noqa: F811 (the imported fixture)
     """The review map takes the newest wave's means and their change from the page cache; they
     draw exactly what the survey responses themselves draw."""
     from geo.gazetteer import load_gazetteer
@@ -67,7 +54,7 @@ def test_the_review_maps_survey_layers_are_those_of_the_responses(cache, demo_st
         assert shown[name] == expected[name], name
 
 
-def test_the_survey_tables_are_those_of_the_responses(cache, demo_store) -> None:
+def test_the_survey_tables_are_those_of_the_responses(cache, demo_store) -> None:  # noqa: F811 (the imported fixture)
     from layers.privacy import survey_by_district, survey_change
     from services import council
 
@@ -82,7 +69,7 @@ def test_the_survey_tables_are_those_of_the_responses(cache, demo_store) -> None
         assert got.notna().any().any()
 
 
-def test_the_effects_table_from_the_pages_action_plan_is_the_one_read_on_its_own(cache, demo_store) -> None:
+def test_the_effects_table_from_the_pages_action_plan_is_the_one_read_on_its_own(cache, demo_store) -> None:  # noqa: F811 (the imported fixture)
     """The "did it work?" table takes the action plan the page cached (in its language) and
     gives the table that reading the plan itself gives."""
     from services import effect
