@@ -483,8 +483,14 @@ class Classification:
 
 def normalise(text: str) -> str:
     """The form both the rules and the model see (the model is trained on it too)."""
-    text = text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'").replace("`", "'")
-    return " ".join(text.split())  # whitespace runs -> one space, ends stripped
+    return " ".join(normalised_words(text))  # whitespace runs -> one space, ends stripped
+
+
+def normalised_words(text: str) -> list[str]:
+    """The words of :func:`normalise`'s text: what the model's n-grams are made of, without
+    joining the words only to split them again (str.lower is idempotent, so they are also
+    the words the vectorizer would split the normalised text into)."""
+    return text.lower().replace("ё", "е").replace("’", "'").replace("ʼ", "'").replace("`", "'").split()
 
 
 # A capitalised word inside a sentence is a proper noun (вул. Кленова, Тополина, Садова):
@@ -498,28 +504,40 @@ _PROPER_NOUN_RE = re.compile(r"[A-ZА-ЯЁЄІЇҐ](?<=[\w,;)»\"] [A-ZА-ЯЁЄ
 def rule_scores(text: str) -> Counter[str]:
     """Number of distinct keyword stems per category found in the text (proper nouns
     inside a sentence are skipped, so street names such as Кленова never count)."""
+    return Counter(_rule_hits(text))
+
+
+def _rule_hits(text: str) -> dict[str, int]:
+    """:func:`rule_scores` as a plain dict, categories in table order (what the rules
+    decide on; a Counter and its sorting cost more than the few hits a text has)."""
     norm = normalise(_PROPER_NOUN_RE.sub(" ", text))
     found: dict[str, set[str]] = {}
-    starts = [m.end() for m in _AFTER_BREAK_RE.finditer(norm)]
     if norm[:_KEY_LEN] in _BY_KEY:
-        starts.insert(0, 0)
-    for pos in starts:
-        for slug, stem in _BY_KEY[norm[pos : pos + _KEY_LEN]]:
-            if norm.startswith(stem, pos):
-                found.setdefault(slug, set()).add(stem)
+        _add_stems(norm, 0, found)
+    for m in _AFTER_BREAK_RE.finditer(norm):
+        _add_stems(norm, m.end(), found)
+    if not found:
+        return {}
     # Categories in table order, as before (ties are broken by taxonomy order anyway).
-    return Counter({slug: len(found[slug]) for slug in _STEMS if slug in found})
+    return {slug: len(found[slug]) for slug in _STEMS if slug in found}
+
+
+def _add_stems(norm: str, pos: int, found: dict[str, set[str]]) -> None:
+    """The stems that start at word start ``pos``, added to their category's set."""
+    for slug, stem in _BY_KEY[norm[pos : pos + _KEY_LEN]]:
+        if norm.startswith(stem, pos):
+            found.setdefault(slug, set()).add(stem)
 
 
 def classify_by_rules(text: str) -> tuple[str, float] | None:
     """Leading category and rule confidence (module docstring), or None without hits."""
-    scores = rule_scores(text)
+    scores = _rule_hits(text)
     if not scores:
         return None
-    (slug, top), *rest = scores.most_common()
-    if rest and rest[0][1] == top:
-        # A tie has no leader: report the first slug in taxonomy order, weakly.
-        slug = min((s for s, n in scores.items() if n == top), key=SLUGS.index)
+    top = max(scores.values())
+    leaders = [s for s, n in scores.items() if n == top]
+    # A tie has no leader: report the first slug in taxonomy order, weakly.
+    slug = leaders[0] if len(leaders) == 1 else min(leaders, key=SLUGS.index)
     total = sum(scores.values())
     return slug, (top / total) * (1 - 0.5**top)
 
@@ -562,7 +580,15 @@ class CharWbFeatures:
         self._sublinear: bool = params["sublinear_tf"]
         self._norm: str | None = params["norm"]
         self._dtype = params["dtype"]
-        self._word_indices = lru_cache(maxsize=cache_words)(self._indices)
+        # 16-bit indices when the vocabulary allows (18,451 n-grams): half the bytes to join
+        # and sort, and the radix sort needs no conversion
+        self._index_type = np.dtype(np.uint16 if len(self._vocabulary) <= 1 << 16 else np.int32)
+        self._word_indices = lru_cache(maxsize=cache_words)(self._index_bytes)
+
+    def _index_bytes(self, word: str) -> bytes:
+        """:meth:`_indices` as the raw bytes of an array of ``_index_type``: a text's
+        columns are then one ``bytes.join``, not a numpy concatenation of small arrays."""
+        return self._indices(word).astype(self._index_type).tobytes()
 
     def _indices(self, word: str) -> np.ndarray:
         """Vocabulary indices of the n-grams of one word, padded with spaces as sklearn does."""
@@ -583,16 +609,11 @@ class CharWbFeatures:
         per-row sorting, and the same matrix. The keys are 32-bit when they fit (a chunk
         of 1,000 texts: 18 M), which halves the sort (the import's largest classifier cost)."""
         width = len(self._vocabulary)
-        key_type = np.int32 if n_texts * width < np.iinfo(np.int32).max else np.int64
         if max(width, n_texts) <= 1 << 16:
-            # two stable passes of numpy's radix sort on 16-bit keys (column, then row) put
-            # the pairs in key order: ~1.3x faster than sorting the combined 32-bit keys
-            order = np.argsort(cols.astype(np.uint16), kind="stable")
-            order = order[np.argsort(rows.astype(np.uint16)[order], kind="stable")]
-            flat = rows.astype(key_type)[order] * key_type(width) + cols.astype(key_type)[order]
-        else:
-            flat = rows.astype(key_type) * key_type(width) + cols.astype(key_type)
-            flat.sort(kind="stable")  # equal keys are equal, so order among them is moot
+            return self._counts16(rows.astype(np.uint16, copy=False), cols.astype(np.uint16, copy=False), n_texts)
+        key_type = np.int32 if n_texts * width < np.iinfo(np.int32).max else np.int64
+        flat = rows.astype(key_type) * key_type(width) + cols.astype(key_type)
+        flat.sort(kind="stable")  # equal keys are equal, so order among them is moot
         starts = np.flatnonzero(np.r_[True, flat[1:] != flat[:-1]]) if len(flat) else np.zeros(0, dtype=np.int64)
         keys = flat[starts].astype(np.int64)
         counts = np.diff(np.r_[starts, len(flat)])
@@ -602,14 +623,38 @@ class CharWbFeatures:
         indices = (keys - key_rows * width).astype(np.int32)
         return sp.csr_array((counts.astype(self._dtype), indices, indptr), shape=(n_texts, width))
 
+    def _counts16(self, rows: np.ndarray, cols: np.ndarray, n_texts: int) -> sp.csr_array:
+        """:meth:`_counts` for 16-bit rows and columns: two stable passes of numpy's radix
+        sort (column, then row) put the pairs in (row, column) order (~1.3x faster than
+        sorting combined 32-bit keys); a pair starts a new entry where its row or column
+        changes, so no combined key is built, multiplied or divided."""
+        by_col = np.argsort(cols, kind="stable")
+        rows_by_col = rows[by_col]
+        by_row = np.argsort(rows_by_col, kind="stable")
+        sorted_rows, sorted_cols = rows_by_col[by_row], cols[by_col[by_row]]
+        n = len(sorted_cols)
+        change = np.ones(n, dtype=bool)
+        np.not_equal(sorted_cols[1:], sorted_cols[:-1], out=change[1:])
+        change[1:] |= sorted_rows[1:] != sorted_rows[:-1]
+        starts = np.flatnonzero(change)
+        counts = np.diff(np.r_[starts, n])
+        indptr = np.zeros(n_texts + 1, dtype=np.int32)
+        np.cumsum(np.bincount(sorted_rows[starts], minlength=n_texts), out=indptr[1:])
+        indices = sorted_cols[starts].astype(np.int32)
+        return sp.csr_array((counts.astype(self._dtype), indices, indptr), shape=(n_texts, len(self._vocabulary)))
+
     def transform(self, texts: Sequence[str]) -> sp.csr_array:
         """TF-IDF rows for ``texts`` (counts summed per n-gram, then tf-idf and norm)."""
-        split = [(t.lower() if self._lowercase else t).split() for t in texts]
+        return self.transform_words([(t.lower() if self._lowercase else t).split() for t in texts])
+
+    def transform_words(self, split: Sequence[Sequence[str]]) -> sp.csr_array:
+        """:meth:`transform` of texts given as their words (as the vectorizer splits them)."""
         per_word = list(map(self._word_indices, [w for words in split for w in words]))
-        cols = np.concatenate(per_word) if per_word else np.zeros(0, dtype=np.int32)
-        word_rows = np.repeat(np.arange(len(texts)), list(map(len, split)))
-        rows = np.repeat(word_rows, np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word)))
-        counts = self._counts(rows, cols, len(texts))
+        cols = np.frombuffer(b"".join(per_word), dtype=self._index_type)
+        word_rows = np.repeat(np.arange(len(split)), list(map(len, split)))
+        n_grams = np.fromiter(map(len, per_word), dtype=np.int64, count=len(per_word)) // self._index_type.itemsize
+        rows = np.repeat(word_rows, n_grams)
+        counts = self._counts(rows, cols, len(split))
         if self._sublinear:
             np.log(counts.data, counts.data)
             counts.data += 1.0
@@ -625,7 +670,8 @@ def _features(path: Path = MODEL_PATH) -> CharWbFeatures:
 def classify_by_model(texts: Sequence[str]) -> list[tuple[str, float]]:
     """Model category and probability for each text (one vectorised call per batch)."""
     model = load_model()
-    proba = model.steps[-1][1].predict_proba(_features().transform([normalise(t) for t in texts]))
+    # the words of each normalised text: the vectorizer would lower and split normalise(t) into them
+    proba = model.steps[-1][1].predict_proba(_features().transform_words(list(map(normalised_words, texts))))
     best = proba.argmax(axis=1)
     return [(str(model.classes_[b]), float(row[b])) for b, row in zip(best, proba, strict=True)]
 
