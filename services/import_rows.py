@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from data.categories import CATEGORIES
 from data.city_profile import city_zone
 from data.messages import Message
-from data.records import Quarantined, RawMessage, Report, h3_cells, place_of, utcnow
+from data.records import PLACE_FIELDS, Quarantined, RawMessage, Report, h3_cells, utcnow
 from data.store.schema import month_local
 from data.text.classify import classify_many
 from data.text.redact import reporter_hash
@@ -55,24 +55,26 @@ def report_fields(
             when, when_source = raw.occurred_at, "given"
         else:
             when, when_source = occurred_at(raw.text, raw.received_at)
-        out.append(
-            dict(
-                source=raw.source,
-                source_ref=raw.source_ref,
-                meeting_id=raw.meeting_id,
-                received_at=raw.received_at,
-                occurred_at=when,
-                occurred_at_source=when_source,
-                text=clean,
-                reporter_hash=_hashed(raw.author_id, secret, hashes) if raw.author_id else None,
-                category=category,
-                category_source=category_source,
-                location_text=location_text,
-                **place_of(match),
-                **h3_cells(match.lat, match.lon),
-            )
-        )
+        fields = {
+            "source": raw.source,
+            "source_ref": raw.source_ref,
+            "meeting_id": raw.meeting_id,
+            "received_at": raw.received_at,
+            "occurred_at": when,
+            "occurred_at_source": when_source,
+            "text": clean,
+            "reporter_hash": _hashed(raw.author_id, secret, hashes) if raw.author_id else None,
+            "category": category,
+            "category_source": category_source,
+            "location_text": location_text,
+        }
+        fields.update(zip(PLACE_FIELDS, _place_values(match)))  # place_of(match), in one C call
+        fields.update(h3_cells(match.lat, match.lon))
+        out.append(fields)
     return out
+
+
+_place_values = attrgetter(*PLACE_FIELDS)
 
 
 def _hashed(author_id: str, secret: bytes, known: dict[str, str]) -> str:
