@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sklearn.metrics import f1_score
 
 from data.categories import SLUGS
@@ -20,6 +22,7 @@ from data.text.classify import (
     classify_many,
     load_model,
     normalise,
+    normalised_words,
     rule_scores,
 )
 
@@ -144,6 +147,28 @@ def test_ngram_counts_equal_scipy_summing(n_texts: int) -> None:
     width = len(features._vocabulary)
     expected = sp.coo_array((np.ones(len(rows)), (rows, cols)), shape=(n_texts, width)).tocsr()
     expected.sum_duplicates()
+    assert np.array_equal(got.indptr, expected.indptr)
+    assert np.array_equal(got.indices, expected.indices)
+    assert np.array_equal(got.data, expected.data)
+
+
+# raw texts as residents type them: any case, ё, every apostrophe, odd whitespace, letters
+# whose case mapping changes their length (İ, ß, ŉ), digits and symbols
+_RAW_TEXT = st.text(
+    alphabet=st.sampled_from(list("абвгґдеєжзиіїйклмнопрстуфхцчшщьюяёЁІЇЄҐАБВ ieiIİßŉﬁ'’ʼ`\n\t\u00a0\u2009.,!-0123")),
+    max_size=60,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_RAW_TEXT, min_size=1, max_size=8))
+def test_model_words_path_equals_sklearn_on_normalised_texts(texts: list[str]) -> None:
+    """What classify_by_model feeds the model (each raw text's normalised words, 16-bit
+    n-gram indices) is sklearn's matrix of the normalised texts, exactly."""
+    vectorizer = load_model().steps[0][1]
+    expected = vectorizer.transform([normalise(t) for t in texts])
+    got = CharWbFeatures(vectorizer, cache_words=64).transform_words([normalised_words(t) for t in texts])
+    expected.sort_indices()
     assert np.array_equal(got.indptr, expected.indptr)
     assert np.array_equal(got.indices, expected.indices)
     assert np.array_equal(got.data, expected.data)

@@ -16,7 +16,8 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from data.text.classify import _PROPER_NOUN_RE, KEYWORDS, normalise, rule_scores
+from data.categories import SLUGS
+from data.text.classify import _PROPER_NOUN_RE, KEYWORDS, classify_by_rules, normalise, rule_scores
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +44,22 @@ def oracle_rule_scores(text: str) -> Counter[str]:
     )
 
 
+def oracle_classify_by_rules(text: str) -> tuple[str, float] | None:
+    """The original decision: the Counter's most_common, a tie broken by taxonomy order."""
+    scores = oracle_rule_scores(text)
+    if not scores:
+        return None
+    (slug, top), *rest = scores.most_common()
+    if rest and rest[0][1] == top:
+        slug = min((s for s, n in scores.items() if n == top), key=SLUGS.index)
+    total = sum(scores.values())
+    return slug, (top / total) * (1 - 0.5**top)
+
+
 def _same(text: str) -> None:
     new, old = rule_scores(text), oracle_rule_scores(text)
     assert list(new.items()) == list(old.items()), text  # same counts, same key order
+    assert classify_by_rules(text) == oracle_classify_by_rules(text), text  # same leader, same confidence
 
 
 def _csv_texts(path: Path, column: str) -> list[str]:
