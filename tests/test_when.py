@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -204,3 +205,21 @@ def test_substring_tests_let_the_usual_phrases_through(text: str) -> None:
     norm = when._normalise(text)
     assert sum(when._may_match(p, norm) and bool(p.search(norm)) for p in when._NEEDLES) >= 1
     assert occurred_at(text, MSG)[1] == "text"
+
+
+_ONE_NUMBER_SCAN = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + when._CLOCK_PARTS + r")|об?\s+\d")
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["о", "об", "б", " ", "  ", "\t", "\n", "5", "12", ".", ":", "/", "год", "ч", "ранку", "дня"])
+        | st.text(max_size=3),
+        max_size=14,
+    ).map("".join)
+)
+def test_number_pre_check_in_two_scans_equals_one(text: str) -> None:
+    """The pre-check's number test, split into a scan for digits and one for "о", accepts
+    exactly what the single pattern with both alternatives accepted."""
+    two = bool(when._MAYBE_CLOCK.search(text) or when._MAYBE_PREPOSITION.search(text))
+    assert two == bool(_ONE_NUMBER_SCAN.search(text)), text

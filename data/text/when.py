@@ -141,7 +141,10 @@ PHRASE_STEMS = (
 )
 _CLOCK_PARTS = r"(?:ранку|утра|зранку|вечора|вечера|ночі|ночи|дня|пополудні)"
 _MAYBE_WORDS = re.compile(literal_union(PHRASE_STEMS))
-_MAYBE_NUMBER = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + _CLOCK_PARTS + r")|об?\s+\d")
+# The number test in two scans, each of which the regex engine skips ahead in: to a digit,
+# and to an "о" (one pattern with both alternatives tried them at every character).
+_MAYBE_CLOCK = re.compile(r"\d(?:[./:]\d|[\s.годинчасві]*\s" + _CLOCK_PARTS + r")")
+_MAYBE_PREPOSITION = re.compile(r"об?\s+\d")
 
 
 # Each scan of read_time runs only on a text holding one of the substrings that every
@@ -202,7 +205,7 @@ def _may_match(pattern: re.Pattern[str], text: str) -> bool:
 
 def may_name_a_time(norm: str) -> bool:
     """False only when the normalised text holds no time phrase at all (a cheap test)."""
-    return bool(_MAYBE_WORDS.search(norm) or _MAYBE_NUMBER.search(norm))
+    return bool(_MAYBE_WORDS.search(norm) or _MAYBE_CLOCK.search(norm) or _MAYBE_PREPOSITION.search(norm))
 
 
 def _normalise(text: str) -> str:
