@@ -7,10 +7,13 @@ import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from data.intake import UnreadableFile, parse_file
+from data.intake import UnreadableFile, parse_file, telegram
 from data.intake.common import point_from_links
 from data.intake.jsonrepair import RepairingReader
 from data.intake.telegram import parse_telegram
@@ -210,3 +213,65 @@ def test_unreadable_is_raised_by_parse_file_itself(tmp_path):
     with pytest.raises(UnreadableFile) as info:
         parse_file(b'{"name": "x", "id": 1}', kind="telegram", name="r.json")  # no next(items) needed
     assert info.value.problem == msg("telegram_no_messages")
+
+
+_END = object()
+
+
+def _walked_text(message: dict[str, Any]) -> tuple[str, list[str]]:
+    """The oracle: _rebuild_text's general walk alone (no flat pass for plain pieces)."""
+    pieces = message.get("text_entities")
+    if not isinstance(pieces, list) or not pieces and message.get("text"):
+        raw = message.get("text", "")
+        pieces = raw if isinstance(raw, list) else [raw]
+    parts: list[str] = []
+    links: list[str] = []
+    stack: list[Any] = [iter(pieces)]
+    while stack:
+        piece = next(stack[-1], _END)
+        if piece is _END:
+            stack.pop()
+        elif isinstance(piece, str):
+            parts.append(piece)
+        elif isinstance(piece, dict):
+            text = piece.get("text")
+            if piece.get("type") in ("link", "text_link"):
+                href = piece.get("href") if isinstance(piece.get("href"), str) else text
+                if isinstance(href, str) and href:
+                    links.append(href)
+            if isinstance(text, str):
+                parts.append(text)
+            elif isinstance(text, list | dict):
+                stack.append(iter(text if isinstance(text, list) else [text]))
+        elif isinstance(piece, list):
+            stack.append(iter(piece))
+    return "".join(parts), links
+
+
+_PIECE_TYPES = st.sampled_from(["plain", "bold", "link", "text_link", "mention", None])
+_PIECE = st.recursive(
+    st.text(max_size=5) | st.integers() | st.none(),
+    lambda inner: (
+        st.lists(inner, max_size=3)
+        | st.fixed_dictionaries(
+            {"type": _PIECE_TYPES, "text": inner},
+            optional={"href": st.text(max_size=5) | st.integers()},
+        )
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=1500, deadline=None)
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "text_entities": st.lists(_PIECE, max_size=4) | _PIECE,
+            "text": st.lists(_PIECE, max_size=4) | st.text(max_size=5),
+        },
+    )
+)
+def test_rebuilt_text_equals_the_general_walk(message: dict[str, Any]) -> None:
+    """The flat pass over plain pieces gives what the general walk gives, links included."""
+    assert telegram._rebuild_text(message) == _walked_text(message)

@@ -218,6 +218,9 @@ def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
     if not isinstance(pieces, list) or not pieces and message.get("text"):
         raw = message.get("text", "")
         pieces = raw if isinstance(raw, list) else [raw]
+    plain = _plain_pieces(pieces)
+    if plain is not None:
+        return plain, []
     parts: list[str] = []
     links: list[str] = []
     stack: list[Any] = [iter(pieces)]
@@ -245,9 +248,25 @@ def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
 _DONE = object()
 
 
+def _plain_pieces(pieces: list[Any]) -> str | None:
+    """The text of pieces that are all ``{"type": ..., "text": "..."}`` without a link
+    (nearly every message), in one flat pass; None when the walk above is needed."""
+    parts: list[str] = []
+    for piece in pieces:
+        if type(piece) is not dict:
+            return None
+        text = piece.get("text")
+        if type(text) is not str or piece.get("type") in _LINK_TYPES:
+            return None
+        parts.append(text)
+    return "".join(parts)
+
+
 def _location(message: dict[str, Any]) -> tuple[tuple[float, float] | None, str | None]:
     info = message.get("location_information")
     location = valid_point(info.get("latitude"), info.get("longitude")) if isinstance(info, dict) else None
+    if "place_name" not in message and "address" not in message:  # most messages: no venue
+        return location, None
     venue_parts = [message.get(key) for key in ("place_name", "address")]
     venue = ", ".join(p.strip() for p in venue_parts if isinstance(p, str) and p.strip()) or None
     return location, venue
