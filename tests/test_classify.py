@@ -136,9 +136,9 @@ def test_word_cached_features_equal_sklearn() -> None:
     assert np.array_equal(got.data, expected.data)
 
 
-@pytest.mark.parametrize("n_texts", [300, 70_000])  # the 16-bit radix passes, and the combined-key sort past 2^16
+@pytest.mark.parametrize("n_texts", [300, 70_000, 200_000])  # 32-bit keys, and 64-bit past 2^31
 def test_ngram_counts_equal_scipy_summing(n_texts: int) -> None:
-    """CharWbFeatures._counts (either sort) is scipy's canonical CSR of the summed (row, column) pairs."""
+    """CharWbFeatures._counts (32- or 64-bit keys, columns in any order) is scipy's canonical CSR of the summed (row, column) pairs."""
     features = CharWbFeatures(load_model().steps[0][1])
     rng = np.random.default_rng(n_texts)
     rows = np.sort(rng.integers(0, n_texts, 50_000))
