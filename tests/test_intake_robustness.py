@@ -232,3 +232,27 @@ def test_broken_docx(flips, truncate):
         for position, value in flips:
             raw[position] = value
     outcome(bytes(raw), name="m.docx")
+
+
+# bytes that make or break JSON strings: quotes, backslashes and what they escape,
+# control bytes, hex digits, structure, and a multi-byte letter
+_JSONISH = st.lists(
+    st.sampled_from(
+        [b'"', b"\\", b"\\\\", b'\\"', b"\\n", b"\\u00e9", b"\\u12", b"\\x0B", b"\\q", b"\n", b"\t", b"\x01", b"\x1f"]
+        + [b"a", b"0", b"F", b"u", b"x", b" ", b"{", b"}", b"[", b"]", b",", b":", "ї".encode()]
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(max_examples=4000, deadline=None)
+@given(_JSONISH, st.booleans())
+def test_clean_chunk_check_agrees_with_the_scan(data: bytes, in_string: bool) -> None:
+    """A chunk the vectorised check passes is one the regex scan leaves byte for byte,
+    ending in the same string state; a chunk it rejects goes to the scan anyway."""
+    fast = RepairingReader(io.BytesIO(b""))
+    fast._in_string = in_string
+    scan = RepairingReader(io.BytesIO(b""))
+    scan._in_string = in_string
+    assert fast._repair(data) == scan._scanned(data)
+    assert fast._in_string == scan._in_string
