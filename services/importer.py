@@ -29,14 +29,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, Text, func, select, type_coerce, update
+from sqlalchemy import Engine, Text, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
@@ -302,6 +302,9 @@ _DEDUPE_COLUMNS = (
 )
 
 
+_SET_MARK = update(ReportRow.__table__).where(ReportRow.id == bindparam("i")).values(duplicate_of=bindparam("d"))
+
+
 def _moderated_report_ids(session: Session) -> set[int]:
     """Reports whose duplicate mark a moderator set (merge) or cleared (split)."""
     targets = session.scalars(select(AuditRow.target).where(AuditRow.action.in_(("merge", "split")))).all()
@@ -339,13 +342,17 @@ def _duplicates_in_slice(
         del norms[report]
     old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
     changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
-    updates = [
-        {"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
-        for i, o in zip(frame["id"][changed], new[changed], strict=True)
-    ]
+    # in id order, the order of the table's pages: SQLite rewrites each row and its index entries
+    updates = sorted(
+        (
+            {"i": int(i), "d": None if pd.isna(o) else int(o)}
+            for i, o in zip(frame["id"][changed], new[changed], strict=True)
+        ),
+        key=itemgetter("i"),
+    )
 
-    def store() -> int:  # one row each: the version moves as the update trigger would move it
-        session.execute(update(ReportRow), updates)
+    def store() -> int:  # one row each (Core, not the ORM's bulk path): the version moves as the trigger would
+        session.connection().execute(_SET_MARK, updates)
         return len(updates)
 
     if updates:
