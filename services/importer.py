@@ -64,7 +64,7 @@ from data.store.schema import (
 )
 from data.store.version import insert_counted
 from data.text.classify import classify_many
-from data.text.dedupe import mark_duplicates
+from data.text.dedupe import mark_duplicates, text_norms
 from data.text.redact import load_or_create_salt, place_index, redact
 from data.text.redact_places import PlaceNames
 from geo import geocode
@@ -249,7 +249,7 @@ def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED
     }
 
 
-def _assign_duplicates(session: Session, batch_id: int) -> int:
+def _assign_duplicates(session: Session, batch_id: int, pool: Pool | None = None) -> int:
     """Mark duplicates among this batch and the stored reports; returns how many of this
     batch's reports are duplicates.
 
@@ -260,7 +260,8 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
     window before each slice as fixed context (a 200 MB export never holds all its texts
     in memory at once); past the batch's last report plus the window, the first slice
     where nothing changed ends the work. Reports a moderator merged or split keep their
-    marks. (Batch counts of earlier imports stay as they were at their import.)
+    marks. (Batch counts of earlier imports stay as they were at their import.) With
+    `pool`, its workers normalise the next slice's texts while this process marks one.
     """
     first, last = session.execute(
         select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at)).where(ReportRow.batch_id == batch_id)
@@ -272,8 +273,15 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
     norms: dict[Hashable, tuple[str, int]] = {}  # the texts of a slice's overlap with the next
     start = first
     while start <= latest:
-        changed = _duplicates_in_slice(session, start, start + DEDUPE_SLICE, pinned, norms)
-        start += DEDUPE_SLICE
+        following = start + DEDUPE_SLICE
+        ahead = (
+            _norms_ahead(session, following, following + DEDUPE_SLICE, pool)
+            if pool is not None and following <= latest
+            else None
+        )
+        changed = _duplicates_in_slice(session, start, following, pinned, norms)
+        norms.update(ahead() if ahead else {})  # after the slice: it keeps only its overlap with the next
+        start = following
         if not changed and start > last + DEDUPE_WINDOW:
             break
     return int(
@@ -303,6 +311,25 @@ _DEDUPE_COLUMNS = (
 
 
 _SET_MARK = update(ReportRow.__table__).where(ReportRow.id == bindparam("i")).values(duplicate_of=bindparam("d"))
+
+
+def _norms_ahead(
+    session: Session, start: datetime, stop: datetime, pool: Pool
+) -> Callable[[], dict[Hashable, tuple[str, int]]]:
+    """The normalised texts (data.text.dedupe.text_norms) of the reports a slice places in
+    [start, stop), by id, started in `pool`'s workers; call for them. The slice before
+    carries over the texts of its own overlap with that slice, so none is made twice."""
+    rows = session.connection().execute(
+        select(ReportRow.id, ReportRow.text).where(
+            ReportRow.occurred_at >= start, ReportRow.occurred_at < stop, ReportRow.lat.is_not(None)
+        )
+    )
+    ids, texts = [], []
+    for report, text in rows:
+        ids.append(report)
+        texts.append("" if text is None else str(text))  # as mark_duplicates reads a text
+    pending = start_pieces(pool, text_norms, texts)
+    return lambda: dict(zip(ids, pending(), strict=True))
 
 
 def _moderated_report_ids(session: Session) -> set[int]:
@@ -458,7 +485,7 @@ def import_file(
                     progress(summary.read, None)
             summary.notes.extend(parsed.notes)
             summary.problems.extend(parsed.problems)
-            marked = _assign_duplicates(session, batch.id)
+            marked = _assign_duplicates(session, batch.id, workers.pool)
         _store_side_records(session, parsed, batch.id, solutions, summary, state)
         _settle_counts(session, batch.id, summary, state, marked)
         if complete and summary.read != parsed.stats["read"]:
