@@ -1,7 +1,9 @@
-"""Worker processes for the per-message work of an import (placing and redacting).
+"""Worker processes for the per-message work of an import (placing, redacting,
+classifying, dating: every step that needs no store).
 
 Geocoding is most of an import's CPU time and each message is placed on its own, so a
-big batch spreads it over the cores the process may use. The workers are forked from
+big batch spreads it over the cores the process may use; the importing process is left
+with parsing and storing, so it keeps up with the workers. The workers are forked from
 the importing process after the gazetteer and models are loaded, so they start at once
 and share those pages; answers are the same as serial (tests/test_import_workers.py).
 
@@ -23,6 +25,7 @@ from typing import Any, TypeVar
 
 WORKERS_ENV = "HOTSPOTS_IMPORT_WORKERS"
 MIN_PARALLEL = 500  # messages in a chunk below which starting the work elsewhere costs more than it saves
+PIECES_PER_WORKER = 2  # a chunk is sent as this many pieces per worker: balanced, yet batched (classification)
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -51,14 +54,20 @@ def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
         pool.join()
 
 
-def start_map(pool: Pool | None, fn: Callable[[T], R], items: Sequence[T]) -> Callable[[], list[R]]:
-    """fn over items in order, started now in the pool (when there is one and enough
-    items) so the caller can work meanwhile; call the result to wait for the answers.
+def start_pieces(
+    pool: Pool | None, fn: Callable[..., list[R]], items: Sequence[T], *args: Any
+) -> Callable[[], list[R]]:
+    """``fn(items, *args)`` (``fn`` maps a list to a list of the same length), started now
+    in the pool (when there is one and enough items) as a few pieces per worker, so the
+    caller can work meanwhile; call the result to wait for the answers, in order.
     Without the pool the work happens, here, at that call."""
     if pool is None or len(items) < MIN_PARALLEL:
-        return lambda: [fn(item) for item in items]
-    size = max(1, len(items) // (4 * pool._processes))  # type: ignore[attr-defined]  # a few tasks per worker
-    return pool.map_async(fn, items, chunksize=size).get
+        return lambda: fn(items, *args)
+    n = PIECES_PER_WORKER * pool._processes  # type: ignore[attr-defined]
+    step = -(-len(items) // n)
+    pieces = [(items[i : i + step], *args) for i in range(0, len(items), step)]
+    started = pool.starmap_async(fn, pieces, chunksize=1)
+    return lambda: [answer for piece in started.get() for answer in piece]
 
 
-__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "start_map", "worker_pool"]
+__all__: list[Any] = ["MIN_PARALLEL", "WORKERS_ENV", "available_workers", "start_pieces", "worker_pool"]

@@ -29,13 +29,14 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, Text, func, select, type_coerce, update
+from sqlalchemy import Engine, Text, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from data import clock, intake
@@ -62,7 +63,8 @@ from data.store.schema import (
     SurveyResponseRow,
 )
 from data.store.version import insert_counted
-from data.text.dedupe import mark_duplicates
+from data.text.classify import classify_many
+from data.text.dedupe import mark_duplicates, text_norms
 from data.text.redact import load_or_create_salt, place_index, redact
 from data.text.redact_places import PlaceNames
 from geo import geocode
@@ -70,11 +72,12 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
 from services.import_rows import REPORT_COLUMNS, Placed, report_fields, report_values
-from services.import_workers import MIN_PARALLEL, start_map, worker_pool
+from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
 
 DEDUPE_WINDOW = pd.Timedelta(hours=48)
 DEDUPE_SLICE = pd.Timedelta(days=14)
 Progress = Callable[[int, int | None], None]
+Fields = dict[str, Any] | Quarantined  # a message's Report fields, or why it has none
 CHUNK = 1000  # messages processed and inserted at a time: bounded memory for big exports
 
 
@@ -150,8 +153,7 @@ def _place_and_redact(
 
 
 def _place_or_problem(message: tuple[str, str | None, tuple[float, float] | None]) -> Placed:
-    """One message's (text, venue, location) placed and redacted, or why it could not be
-    (runs in a worker too: plain tuples travel between processes far cheaper than records)."""
+    """One message's (text, venue, location) placed and redacted, or why it could not be."""
     try:
         return _place_and_redact(*message)
     except Exception as exc:  # noqa: BLE001 - one bad message must not stop the file
@@ -172,35 +174,44 @@ def _places() -> PlaceNames:
 
 
 def warm_up() -> None:
-    """Load what placing and redacting need (gazetteer index, name dictionaries) before
-    workers are forked, so they share it instead of loading their own copies."""
+    """Load what the workers' steps need (gazetteer index, name dictionaries, the category
+    model) before they are forked, so they share it instead of loading their own copies."""
     from geo.geocoding.index import get_index
 
     _GAZETTEER[0] = load_gazetteer()
     get_index(_GAZETTEER[0])
-    redact("Іван Петренко, вул. Соборності 5, 0671234567", places=_places())
+    text = "Іван Петренко, вул. Соборності 5, 0671234567"
+    redact(text, places=_places())
+    classify_many([text])
 
 
 def to_reports(raws: Sequence[RawMessage], *, secret: bytes, pool: Pool | None = None) -> list[Report | Quarantined]:
     """Turn raw messages into redacted, placed, classified reports (classification batched).
 
-    Placing and redacting run in `pool`'s workers when given (services.import_workers); the answers
+    All of it runs in `pool`'s workers when given (services.import_workers); the answers
     are the same. A message that breaks a step becomes a Quarantined entry with the
     reason: never lost.
     """
-    return _built_reports(raws, _start_placing(raws, pool)(), secret=secret)
+    return [f if isinstance(f, Quarantined) else Report(**f) for f in _start_reports(raws, pool, secret)()]
 
 
-def _start_placing(raws: Sequence[RawMessage], pool: Pool | None) -> Callable[[], list[Placed]]:
-    """Placing and redacting of `raws` started (in `pool` when given); call for the answers."""
-    return start_map(pool, _place_or_problem, [(r.text, r.venue_text, r.location) for r in raws])
+# What a worker needs of a message: plain tuples travel between processes ~3x cheaper than records.
+_SENT = ("source", "source_ref", "received_at", "text", "author_id", "location", "venue_text", "meeting_id")
+_SENT += ("occurred_at", "category_hint")
+_sent = attrgetter(*_SENT)
 
 
-def _built_reports(
-    raws: Sequence[RawMessage], answers: Sequence[Placed], *, secret: bytes
-) -> list[Report | Quarantined]:
-    """The reports of placed and redacted messages: classified (in one batch), dated."""
-    return [f if isinstance(f, Quarantined) else Report(**f) for f in report_fields(raws, answers, secret=secret)]
+def _start_reports(raws: Sequence[RawMessage], pool: Pool | None, secret: bytes) -> Callable[[], list[Fields]]:
+    """The report fields of `raws` (services.import_rows.report_fields) started, in
+    `pool`'s workers when given; call for the answers, in the order of `raws`."""
+    return start_pieces(pool, _reports_of, [_sent(r) for r in raws], secret)
+
+
+def _reports_of(sent: list[tuple[Any, ...]], secret: bytes) -> list[Fields]:
+    """Place, redact, classify and date a piece of a chunk (in a worker, or here):
+    every per-message step that needs no store, so the importing process only stores."""
+    raws = [RawMessage.model_construct(**dict(zip(_SENT, s, strict=True))) for s in sent]  # validated already
+    return report_fields(raws, [_place_or_problem((r.text, r.venue_text, r.location)) for r in raws], secret=secret)
 
 
 def to_report(raw: RawMessage, *, secret: bytes) -> Report:
@@ -238,7 +249,7 @@ def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED
     }
 
 
-def _assign_duplicates(session: Session, batch_id: int) -> int:
+def _assign_duplicates(session: Session, batch_id: int, pool: Pool | None = None) -> int:
     """Mark duplicates among this batch and the stored reports; returns how many of this
     batch's reports are duplicates.
 
@@ -249,7 +260,8 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
     window before each slice as fixed context (a 200 MB export never holds all its texts
     in memory at once); past the batch's last report plus the window, the first slice
     where nothing changed ends the work. Reports a moderator merged or split keep their
-    marks. (Batch counts of earlier imports stay as they were at their import.)
+    marks. (Batch counts of earlier imports stay as they were at their import.) With
+    `pool`, its workers normalise the next slice's texts while this process marks one.
     """
     first, last = session.execute(
         select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at)).where(ReportRow.batch_id == batch_id)
@@ -261,8 +273,15 @@ def _assign_duplicates(session: Session, batch_id: int) -> int:
     norms: dict[Hashable, tuple[str, int]] = {}  # the texts of a slice's overlap with the next
     start = first
     while start <= latest:
-        changed = _duplicates_in_slice(session, start, start + DEDUPE_SLICE, pinned, norms)
-        start += DEDUPE_SLICE
+        following = start + DEDUPE_SLICE
+        ahead = (
+            _norms_ahead(session, following, following + DEDUPE_SLICE, pool)
+            if pool is not None and following <= latest
+            else None
+        )
+        changed = _duplicates_in_slice(session, start, following, pinned, norms)
+        norms.update(ahead() if ahead else {})  # after the slice: it keeps only its overlap with the next
+        start = following
         if not changed and start > last + DEDUPE_WINDOW:
             break
     return int(
@@ -289,6 +308,28 @@ _DEDUPE_COLUMNS = (
     type_coerce(ReportRow.landmark, Text).label("landmark"),  # JSON parsed only for reports compared
     ReportRow.duplicate_of,
 )
+
+
+_SET_MARK = update(ReportRow.__table__).where(ReportRow.id == bindparam("i")).values(duplicate_of=bindparam("d"))
+
+
+def _norms_ahead(
+    session: Session, start: datetime, stop: datetime, pool: Pool
+) -> Callable[[], dict[Hashable, tuple[str, int]]]:
+    """The normalised texts (data.text.dedupe.text_norms) of the reports a slice places in
+    [start, stop), by id, started in `pool`'s workers; call for them. The slice before
+    carries over the texts of its own overlap with that slice, so none is made twice."""
+    rows = session.connection().execute(
+        select(ReportRow.id, ReportRow.text).where(
+            ReportRow.occurred_at >= start, ReportRow.occurred_at < stop, ReportRow.lat.is_not(None)
+        )
+    )
+    ids, texts = [], []
+    for report, text in rows:
+        ids.append(report)
+        texts.append("" if text is None else str(text))  # as mark_duplicates reads a text
+    pending = start_pieces(pool, text_norms, texts)
+    return lambda: dict(zip(ids, pending(), strict=True))
 
 
 def _moderated_report_ids(session: Session) -> set[int]:
@@ -328,13 +369,17 @@ def _duplicates_in_slice(
         del norms[report]
     old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
     changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
-    updates = [
-        {"id": int(i), "duplicate_of": None if pd.isna(o) else int(o)}
-        for i, o in zip(frame["id"][changed], new[changed], strict=True)
-    ]
+    # in id order, the order of the table's pages: SQLite rewrites each row and its index entries
+    updates = sorted(
+        (
+            {"i": int(i), "d": None if pd.isna(o) else int(o)}
+            for i, o in zip(frame["id"][changed], new[changed], strict=True)
+        ),
+        key=itemgetter("i"),
+    )
 
-    def store() -> int:  # one row each: the version moves as the update trigger would move it
-        session.execute(update(ReportRow), updates)
+    def store() -> int:  # one row each (Core, not the ORM's bulk path): the version moves as the trigger would
+        session.connection().execute(_SET_MARK, updates)
         return len(updates)
 
     if updates:
@@ -440,7 +485,7 @@ def import_file(
                     progress(summary.read, None)
             summary.notes.extend(parsed.notes)
             summary.problems.extend(parsed.problems)
-            marked = _assign_duplicates(session, batch.id)
+            marked = _assign_duplicates(session, batch.id, workers.pool)
         _store_side_records(session, parsed, batch.id, solutions, summary, state)
         _settle_counts(session, batch.id, summary, state, marked)
         if complete and summary.read != parsed.stats["read"]:
@@ -557,7 +602,7 @@ class _Begun:
 
     checked: list[tuple[RawMessage | Quarantined, Message | None]]
     raws: list[RawMessage]
-    answers: Callable[[], list[Placed]]
+    fields: Callable[[], list[Fields]]
 
 
 def _begin_chunk(
@@ -567,8 +612,8 @@ def _begin_chunk(
     summary: BatchSummary,
     pool: Pool | None = None,
 ) -> _Begun:
-    """Count and check one chunk and start placing its new messages (in `pool`'s workers
-    when given, while the previous chunk is stored)."""
+    """Count and check one chunk and start building its new messages' reports (in `pool`'s
+    workers when given, while the previous chunk is stored)."""
     summary.read += len(chunk)
     firsts: list[RawMessage | Quarantined] = []
     for item in chunk:
@@ -589,7 +634,7 @@ def _begin_chunk(
     summary.already_imported += len(firsts) - len(fresh)
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
-    return _Begun(checked, raws, _start_placing(raws, pool))
+    return _Begun(checked, raws, _start_reports(raws, pool, state.secret))
 
 
 def _finish_chunk(
@@ -600,13 +645,14 @@ def _finish_chunk(
     summary: BatchSummary,
     solutions: list[tuple[RawMessage, Report]],
 ) -> None:
-    """Classify, date and insert a begun chunk; counts go into `summary` (imported comes at the end)."""
+    """Insert a begun chunk's reports and quarantine entries; counts go into `summary`
+    (imported comes at the end)."""
     checked, raws = begun.checked, begun.raws
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
     problems = [i for i, _ in checked if isinstance(i, Quarantined)]
     located: list[dict[str, Any]] = []  # stored as rows: no Report is built for them
     reports: list[Report] = []
-    for raw, fields in zip(raws, report_fields(raws, begun.answers(), secret=state.secret), strict=True):
+    for raw, fields in zip(raws, begun.fields(), strict=True):
         if isinstance(fields, Quarantined):
             problems.append(fields)
         elif fields["level"] != "none" and raw.source_ref not in point_problems and not raw.extra.get("solution"):

@@ -15,6 +15,7 @@ from services.importer import import_file
 from tests.conftest import ROOT
 
 HOTLINE = ROOT / "data" / "demo" / "sources" / "hotline" / "hotline_2024-2025.csv"
+CHAT = ROOT / "data" / "demo" / "sources" / "telegram" / "result.json"
 SKIP = {"id", "batch_id", "created_at", "updated_at", "record_key"}
 
 
@@ -61,3 +62,31 @@ def test_workers_fork_only_from_a_single_threaded_process(monkeypatch) -> None: 
         assert pool is not None
     with worker_pool(1) as pool:
         assert pool is None
+
+
+def test_a_parallel_chat_import_classifies_dates_and_marks_as_a_serial_one(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Telegram messages carry no category or date of their own: the workers classify and
+    date them, and normalise the texts de-duplication compares (its next slice ahead)."""
+    import json
+
+    from services import import_workers, importer
+
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(tmp_path / "salt.key"))
+    monkeypatch.setattr(import_workers, "MIN_PARALLEL", 100)  # the pool takes small pieces and slices too
+    monkeypatch.setattr(importer, "MIN_PARALLEL", 100)
+    export = json.loads(CHAT.read_text(encoding="utf-8"))
+    for chat in export["chats"]["list"]:  # a part of each chat: one chunk, several slices
+        chat["messages"] = chat["messages"][:800]
+    sample = tmp_path / "result.json"
+    sample.write_text(json.dumps(export, ensure_ascii=False), encoding="utf-8")
+    serial, parallel = (make_engine(f"sqlite:///{tmp_path / name}.db") for name in ("serial", "parallel"))
+    upgrade(serial)
+    upgrade(parallel)
+    one = import_file(sample, serial, parallel=False)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        two = import_file(sample, parallel, pool=pool)
+    assert one.as_dict() | {"batch_id": 0} == two.as_dict() | {"batch_id": 0}
+    a, b = _stored(serial), _stored(parallel)
+    for x, y in zip(a, b, strict=True):
+        assert x.equals(y), "the parallel import stored something else"
+    assert a[0]["duplicate_of"].notna().sum() > 0 and (a[0]["category_source"] == "model").sum() > 100

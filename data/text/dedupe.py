@@ -153,6 +153,12 @@ def _token_set_norms(texts: list[str]) -> tuple[list[str], list[int]]:
     return set_texts, counts
 
 
+def text_norms(texts: list[str]) -> list[tuple[str, int]]:
+    """Each text's normalised form and word count, as :func:`mark_duplicates` keeps them
+    in its ``norms``: a caller can make them ahead (the importer, in its idle workers)."""
+    return list(zip(*_token_set_norms(texts), strict=True))
+
+
 def _house_key(house: str) -> str:
     return re.sub(r"[\s\-]", "", house.lower()).replace("a", "а")
 
