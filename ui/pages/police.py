@@ -44,7 +44,11 @@ shown = c3.multiselect(
 )
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
-st.caption(
+# one slot for the notes above the map, however many a choice shows: the map keeps its place in
+# the page, so the browser keeps its frame (an element that moves gets a new iframe, which
+# reloads the map and can miss the component's first render, leaving it blank)
+notes = st.container()
+notes.caption(
     state.tr(
         "map.cells_summary",
         n_cells=len(view.gistar),
@@ -55,9 +59,9 @@ st.caption(
     )
 )
 if view.ahead is not None:
-    st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
+    notes.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
-    st.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
+    notes.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
 map_frame.draw(view.fmap, key="police-map", height=600)
 
 # below the map: Streamlit sends the map before the rest of the page is computed
