@@ -129,9 +129,9 @@ def only_fragment(at: AppTest, name: str) -> Iterator[None]:
         local_runner.RerunData = plain
 
 
-def open_areas(at: AppTest) -> AppTest:
-    """Open the police page's patrol areas expander (it solves only while open)."""
-    at.session_state["police-areas-open"] = True
+def opened(at: AppTest, expander: str) -> AppTest:
+    """Open one of the police page's expanders that compute only while open (by its state key)."""
+    at.session_state[expander] = True
     return at
 
 
@@ -159,7 +159,9 @@ CONTROLS: dict[str, list[tuple[str, str | None, Callable[[AppTest], object]]]] =
             lambda at: by_label(at.selectbox, "police.district").select_index(1).run(),
         ),
         ("patrols 3", "plan_section", lambda at: by_label(at.number_input, "police.patrols").set_value(3).run()),
-        ("areas opened", "areas_section", lambda at: open_areas(at).run()),
+        ("areas opened", "areas_section", lambda at: opened(at, "police-areas-open").run()),
+        ("accuracy opened", "accuracy_section", lambda at: opened(at, "police-accuracy-open").run()),
+        ("effects opened", "effects_section", lambda at: opened(at, "police-effects-open").run()),
         ("areas 4", "areas_section", lambda at: by_label(at.number_input, "police.areas_n").set_value(4).run()),
         ("category litter", None, lambda at: by_label(at.multiselect, "filters.category").select("litter").run()),
     ],

@@ -191,6 +191,27 @@ def test_a_fragment_rerun_refuses_a_session_that_ended_since_the_page_was_drawn(
     assert [e.value for e in at.error] == [t("auth.forbidden")] and not at.data_editor
 
 
+def test_the_session_is_checked_once_per_run_and_again_in_every_run(app, demo_store, monkeypatch) -> None:
+    """The menu, the page's guard and each of its fragments share one check per run (a whole
+    run, or a fragment's own rerun); the next run checks again, so an ended session ends there."""
+    checked: list[str | None] = []
+    resolve = sessions.resolve
+    monkeypatch.setattr(
+        sessions, "resolve", lambda engine, sid, **kw: checked.append(sid) or resolve(engine, sid, **kw)
+    )
+    at = app("police", "police")
+    session_id = at.session_state[SESSION_KEY]
+    checked.clear()
+    at.run()
+    assert checked == [session_id] and t("police.title") in [h.value for h in at.title]
+    _fragment_rerun(at, "plan_section")
+    assert checked == [session_id] * 2 and at.data_editor
+    sessions.revoke(demo_store["engine"], session_id)
+    at.run()
+    assert checked == [session_id] * 3 + [None]  # refused, then the cookie (none in AppTest) is tried
+    assert t("police.title") not in [h.value for h in at.title]
+
+
 def test_exports_refuse_a_role_without_the_right(demo_store) -> None:
     from datetime import date
 

@@ -27,6 +27,8 @@ PAGES = {
     "admin": "admin",
 }
 MODERATOR_SECTIONS = ("upload", "queue", "edit")
+#: expanders whose content is made only while open (session state keys): walked open
+OPENED = {"police": ("police-areas-open", "police-accuracy-open", "police-effects-open")}
 #: columns whose cells are data (people's or files' own words, names without a translation)
 DATA_COLUMNS = (
     "council.col_description",
@@ -101,6 +103,8 @@ def render(demo_store):  # type: ignore[no-untyped-def]
             at.session_state["lang"] = lang
             if section:
                 at.session_state["mod-section"] = section
+            for expander in OPENED.get(page, ()):
+                at.session_state[expander] = True
             at.switch_page(str(ROOT / "ui" / "pages" / f"{page}.py")).run()
             assert not at.exception, [e.value for e in at.exception]
             yield at

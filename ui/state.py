@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 import streamlit as st
 from sqlalchemy import Engine
+from streamlit.runtime.scriptrunner_utils.script_run_context import ScriptRunContext, get_script_run_ctx
 
 from auth import sessions
 from auth.users import User
@@ -19,6 +20,8 @@ from ui.server import COOKIE
 
 #: where the session id lives in Streamlit's session state (on the server, never in the page)
 SESSION_KEY = "session_id"
+#: this run's (marker, session ids, signed-in user): the user resolved once per run (current_user)
+RUN_USER_KEY = "run_user"
 
 
 @st.cache_resource
@@ -64,13 +67,34 @@ def cookie_session_id() -> str | None:
 
 
 def current_user() -> User | None:
-    """The signed-in user, checked against the store on every run (revoked, idle or
-    expired sessions and deactivated accounts end at once; roles can change).
+    """The signed-in user, checked against the store once per run (revoked, idle or expired
+    sessions and deactivated accounts end at once; roles can change).
 
-    The id is kept in the session state; a reload starts a new session state and finds
-    it again in the HttpOnly cookie that /auth/login set (ui/server.py).
+    Every run checks afresh, a fragment's own rerun included; within one run the app's menu,
+    the page's guard and its fragments share the answer (:func:`_this_run`). The id is kept
+    in the session state; a reload starts a new session state and finds it again in the
+    HttpOnly cookie that /auth/login set (ui/server.py).
     """
-    for session_id in (st.session_state.get(SESSION_KEY), cookie_session_id()):
+    run = get_script_run_ctx()
+    ids = (st.session_state.get(SESSION_KEY), cookie_session_id())
+    known = st.session_state.get(RUN_USER_KEY)
+    if run is not None and known is not None and _this_run(run, known[0]) and known[1] == ids:
+        return known[2]
+    user = _resolved(ids)
+    if run is not None:
+        st.session_state[RUN_USER_KEY] = (run.cursors, (st.session_state.get(SESSION_KEY), cookie_session_id()), user)
+    return user
+
+
+def _this_run(run: ScriptRunContext, marker: object) -> bool:
+    """Whether `marker` was taken in the run going on now: Streamlit gives every run (a
+    fragment's rerun too) a new ``cursors`` dict when it resets the context; the kept marker
+    holds the old one, so a later run's dict can never be the same object."""
+    return marker is run.cursors
+
+
+def _resolved(ids: tuple[str | None, ...]) -> User | None:
+    for session_id in ids:
         user = sessions.resolve(engine(), session_id)
         if user is not None:
             st.session_state[SESSION_KEY] = session_id

@@ -14,7 +14,10 @@ from services.clock import now
 from ui import cache, map_frame, state
 from ui.guard import guarded_fragment, page_guard
 
-AREAS_OPEN = "police-areas-open"  # the patrol areas' expander state (session state key)
+# the expanders whose content is computed only while open (session state keys of their state)
+AREAS_OPEN = "police-areas-open"
+ACCURACY_OPEN = "police-accuracy-open"
+EFFECTS_OPEN = "police-effects-open"
 
 role = page_guard("police")
 user = state.current_user()
@@ -44,7 +47,11 @@ shown = c3.multiselect(
 )
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
-st.caption(
+# one slot for the notes above the map, however many a choice shows: the map keeps its place in
+# the page, so the browser keeps its frame (an element that moves gets a new iframe, which
+# reloads the map and can miss the component's first render, leaving it blank)
+notes = st.container()
+notes.caption(
     state.tr(
         "map.cells_summary",
         n_cells=len(view.gistar),
@@ -55,9 +62,9 @@ st.caption(
     )
 )
 if view.ahead is not None:
-    st.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
+    notes.caption(state.tr("police_period.ahead", start=f"{view.ahead[0]:%Y-%m-%d}", end=f"{view.ahead[1]:%Y-%m-%d}"))
 if not attrs.get("ok"):
-    st.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
+    notes.warning(state.tr("map.insufficient", reason=state.say(attrs["reason"], markdown_text)))
 map_frame.draw(view.fmap, key="police-map", height=600)
 
 # below the map: Streamlit sends the map before the rest of the page is computed
@@ -228,16 +235,17 @@ def csv_section() -> None:
         )
 
 
-when_section()
-plan_section()
-
-areas_section()
-
-with st.expander(state.tr("police.accuracy")):
-    accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
-    if not accuracy.attrs["stored"]:
-        st.info(state.tr("police.accuracy_none"))
-    else:
+@guarded_fragment("police")
+def accuracy_section() -> None:
+    """How well the stored forecasts came true, read only while its expander is open."""
+    box = st.expander(state.tr("police.accuracy"), key=ACCURACY_OPEN, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
+        if not accuracy.attrs["stored"]:
+            st.info(state.tr("police.accuracy_none"))
+            return
         method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
         st.caption(
             state.tr("police.accuracy_help", method=markdown_text(method), until=markdown_text(accuracy.attrs["until"]))
@@ -246,12 +254,19 @@ with st.expander(state.tr("police.accuracy")):
             st.warning(state.tr("police.accuracy_stale"))
         st.dataframe(accuracy, hide_index=True)
 
-with st.expander(state.tr("plan.effect")):
-    st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-    found = cache.finished_effects(role, today=now().date())
-    if found.empty:
-        st.info(state.tr("plan.no_effects"))
-    else:
+
+@guarded_fragment("police")
+def effects_section() -> None:
+    """The measured effects of finished actions, computed only while its expander is open."""
+    box = st.expander(state.tr("plan.effect"), key=EFFECTS_OPEN, on_change="rerun")
+    if not box.open:
+        return
+    with box:
+        st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
+        found = cache.finished_effects(role, today=now().date())
+        if found.empty:
+            st.info(state.tr("plan.no_effects"))
+            return
         found = found.assign(
             reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else "")
         )
@@ -263,5 +278,11 @@ with st.expander(state.tr("plan.effect")):
             width="stretch",
         )
 
+
+when_section()
+plan_section()
+areas_section()
+accuracy_section()
+effects_section()
 csv_section()
 cache.warm_police(role, lang=lang)  # the other periods, in the background, after this page is drawn
