@@ -31,6 +31,7 @@ from geo.gazetteer import Gazetteer
 EARTH_RADIUS_M = 6_371_008.8
 LANDMARK_RADIUS_M = 500.0  # farther than this a landmark does not help find the place
 NEAREST_STREET_M = 400.0  # a cell with no street inside names the nearest one within this
+DESCRIBED_KEPT = 50_000  # cell descriptions kept per gazetteer (a few MB)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,9 @@ class _Index:
         self.line_tree = STRtree(self.lines)
         self.landmark_points = [Point(m.lon, m.lat) for m in gazetteer.landmarks]
         self.landmark_tree = STRtree(self.landmark_points) if self.landmark_points else None
+        # a cell's words depend only on the gazetteer: pages describe the same top cells on
+        # every period and category (~1 ms of geometry a cell), so each is worked out once
+        self.described: dict[tuple[str, str, int], CellPlace] = {}
 
 
 _INDEXES: dict[int, tuple[Gazetteer, _Index]] = {}
@@ -88,7 +92,13 @@ def describe_cells(
     index = _index(gazetteer)
     out: dict[str, CellPlace] = {}
     for cell in dict.fromkeys(cells):
-        out[cell] = _describe(cell, gazetteer, index, lang, max_streets)
+        key = (cell, lang, max_streets)
+        place = index.described.get(key)
+        if place is None:
+            if len(index.described) >= DESCRIBED_KEPT:
+                index.described.clear()  # bounded: a national deployment has millions of cells
+            place = index.described[key] = _describe(cell, gazetteer, index, lang, max_streets)
+        out[cell] = place
     return out
 
 

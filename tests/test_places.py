@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import h3
 
+from geo import places
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
 
@@ -34,3 +35,17 @@ def test_every_cell_of_the_city_has_a_street() -> None:
     cells = h3.h3shape_to_cells(h3.LatLngPoly(ring), 9)
     places = describe_cells(cells, gz)
     assert sum(1 for p in places.values() if p.streets) >= 0.95 * len(cells)
+
+
+def test_remembered_descriptions_equal_fresh_ones_and_stay_bounded(monkeypatch) -> None:  # noqa: ANN001
+    gz = load_gazetteer()
+    ring = [(lat, lon) for lon, lat in gz.boundary]
+    cells = sorted(h3.h3shape_to_cells(h3.LatLngPoly(ring), 9))[:40]
+    index = places._index(gz)
+    monkeypatch.setattr(places, "DESCRIBED_KEPT", 25)
+    index.described.clear()
+    for lang in ("uk", "en", "uk"):
+        got = describe_cells(cells, gz, lang=lang)
+        assert got == {c: places._describe(c, gz, index, lang, 2) for c in cells}
+        assert len(index.described) <= 25
+    index.described.clear()
