@@ -38,7 +38,10 @@ result = cache.public_view(period=period, group=group, lang=lang, view=view)
 table = result.table
 newest = max(table.versions, key=lambda v: v["release"])
 published = date.fromisoformat(newest["published_at"][:10])  # a date: no text of anyone's
-st.caption(
+# one slot for the notes above the map: the map keeps its place in the page, so the browser
+# keeps its frame (a moved element gets a new iframe that reloads the map; see the police page)
+notes = st.container()
+notes.caption(
     state.tr(
         "release.caption",
         release=int(newest["release"]),
@@ -47,7 +50,7 @@ st.caption(
     )
 )
 if view == "cells" and opening == "cells":
-    st.info(state.tr("release.opened_on_cells"))
+    notes.info(state.tr("release.opened_on_cells"))
 map_frame.draw(result.fmap, key="public-map", height=560)
 if view == "hotspots":
     st.caption(state.tr("public.hotspots_note"))
