@@ -215,37 +215,13 @@ def test_unreadable_is_raised_by_parse_file_itself(tmp_path):
     assert info.value.problem == msg("telegram_no_messages")
 
 
-_END = object()
-
-
 def _walked_text(message: dict[str, Any]) -> tuple[str, list[str]]:
     """The oracle: _rebuild_text's general walk alone (no flat pass for plain pieces)."""
     pieces = message.get("text_entities")
     if not isinstance(pieces, list) or not pieces and message.get("text"):
         raw = message.get("text", "")
         pieces = raw if isinstance(raw, list) else [raw]
-    parts: list[str] = []
-    links: list[str] = []
-    stack: list[Any] = [iter(pieces)]
-    while stack:
-        piece = next(stack[-1], _END)
-        if piece is _END:
-            stack.pop()
-        elif isinstance(piece, str):
-            parts.append(piece)
-        elif isinstance(piece, dict):
-            text = piece.get("text")
-            if piece.get("type") in ("link", "text_link"):
-                href = piece.get("href") if isinstance(piece.get("href"), str) else text
-                if isinstance(href, str) and href:
-                    links.append(href)
-            if isinstance(text, str):
-                parts.append(text)
-            elif isinstance(text, list | dict):
-                stack.append(iter(text if isinstance(text, list) else [text]))
-        elif isinstance(piece, list):
-            stack.append(iter(piece))
-    return "".join(parts), links
+    return telegram._walked_pieces(pieces)
 
 
 _PIECE_TYPES = st.sampled_from(["plain", "bold", "link", "text_link", "mention", None])

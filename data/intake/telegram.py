@@ -219,8 +219,11 @@ def _rebuild_text(message: dict[str, Any]) -> tuple[str, list[str]]:
         raw = message.get("text", "")
         pieces = raw if isinstance(raw, list) else [raw]
     plain = _plain_pieces(pieces)
-    if plain is not None:
-        return plain, []
+    return (plain, []) if plain is not None else _walked_pieces(pieces)
+
+
+def _walked_pieces(pieces: list[Any]) -> tuple[str, list[str]]:
+    """The general walk of :func:`_rebuild_text`: any nesting, links collected."""
     parts: list[str] = []
     links: list[str] = []
     stack: list[Any] = [iter(pieces)]
