@@ -95,3 +95,26 @@ def test_expected_reports_follow_the_default_forecast_and_the_cells_hours() -> N
     # A, B are neighbours (one beat): the best single patrol takes each window's best cell
     assert plan.covered == pytest.approx(smoothed.groupby("window")["expected"].max().sum()) and plan.optimal
     assert plan.total == pytest.approx(smoothed["expected"].sum())
+
+
+def test_an_unedited_plan_scores_as_coverage_scores_it() -> None:
+    """own_coverage (the page's score of a plan nobody edited) against coverage of the same cells."""
+    from services.patrol import own_coverage
+
+    reports = _reports(
+        [
+            (A, 19, 16, "noise"),
+            (B, 23, 8, "drinking"),
+            (C, 23, 4, "noise"),
+            (FAR, 21, 12, "litter"),
+            (A, 1, 5, "litter"),
+        ]
+    )
+    forecast = pd.DataFrame({"cell": [A, B, C, FAR], "score": [8.0, 4.0, 1.0, 6.0]})
+    for given in (None, forecast):
+        plan = suggest(reports, now=NOW, patrols=2, shift=(18, 2), weeks=8, beat_km=10.0, forecast=given)
+        cells = plan.table[["patrol", "window", "cell"]].astype({"window": str})
+        scored = coverage(cells, reports, now=NOW, shift=(18, 2), weeks=8, best=plan.best, forecast=given)
+        own = own_coverage(plan)
+        pd.testing.assert_frame_equal(own.table, scored.table)
+        assert (own.covered, own.total, own.best, own.optimal) == (scored.covered, scored.total, scored.best, False)

@@ -271,21 +271,25 @@ def patrol_coverage(
     plan_cells: pd.DataFrame,
     shift: tuple[int, int],
     window_hours: int,
-    best: float | None,
+    plan: patrol.PatrolPlan,
 ) -> patrol.PatrolPlan:
-    """The officer's (possibly edited) plan scored against the forecast the plan was made from;
-    the same table scores once, not on every rerun of the plan's fragment."""
+    """The officer's (possibly edited) ``plan`` scored against the forecast the plan was made
+    from: an unedited plan by what it was solved with, an edited one once per table (not on
+    every rerun of the plan's fragment)."""
     require(role, "police")
+    cells = _cells_of(plan_cells)
+    if cells == _cells_of(plan.table):
+        return patrol.own_coverage(plan)
     return _patrol_coverage(
         role,
         version(),
         clock_key(),
         period == police.AHEAD,
         tuple(sorted(categories)),
-        _cells_of(plan_cells),
+        cells,
         shift,
         window_hours,
-        best,
+        plan.best,
     )
 
 
@@ -508,12 +512,10 @@ def _police_steps(role: str | None, version_key: int, clock: int, lang: str) -> 
 
 
 def _default_plan(role: str | None, version_key: int, clock: int, ahead: bool, lang: str, window_hours: int) -> None:
-    """The plan (and its score) the page shows before any of its controls is touched, or
-    after only its window length changed (a new window solves a new plan: ~0.2 s)."""
+    """The plan the page shows before any of its controls is touched, or after only its window
+    length changed (a new window solves a new plan: ~0.2 s); unedited, it scores itself."""
     patrols, (start, end), _, beat_km = police.DEFAULT_PLAN
-    shift = (start, end % 24)
-    plan, rows = _patrol_plan(role, version_key, clock, ahead, (), patrols, shift, window_hours, beat_km, lang)
-    _patrol_coverage(role, version_key, clock, ahead, (), _cells_of(rows), shift, window_hours, plan.best)
+    _patrol_plan(role, version_key, clock, ahead, (), patrols, (start, end % 24), window_hours, beat_km, lang)
 
 
 def warm_council(role: str | None, *, today: date, lang: str) -> tuple[object, ...]:

@@ -156,7 +156,7 @@ def plan_section() -> None:
         plan_cells=edited,
         shift=shift_hours,
         window_hours=int(window_hours),
-        best=plan.best,
+        plan=plan,
     )
     m1, m2 = st.columns(2)
     m1.metric(state.tr("police.share"), f"{scored.share:.0%}", help=state.tr("police.share_help"))
