@@ -153,7 +153,7 @@ def test_every_draw_of_a_shared_map_sends_the_frame_what_st_folium_sends(cache, 
         period=chosen, group=None, lang="en", view=cache.public_opening_view(period=chosen, group=None)
     ).fmap
     police_map = cache.police_view(
-        "police", period=8, categories=[], lang="en", layers=["gistar", "kde", "points"]
+        "police", period=8, categories=[], lang="en", layers=["gistar", "kde", "emerging", "points"]
     ).fmap
     for key, fmap in (("public-map", shared), ("police-map", police_map)):
         sent.clear()

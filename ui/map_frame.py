@@ -43,11 +43,13 @@ import html as html_module
 import threading
 import weakref
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import folium
 import streamlit_folium
-from branca.element import Element
+from branca.element import Element, MacroElement
 from streamlit_folium import (
     _get_feature_group_string,
     _get_header,
@@ -57,6 +59,7 @@ from streamlit_folium import (
     get_full_id,
 )
 
+from layers.popups import OwnElement
 from layers.style import _ScriptControl
 
 LAYERS_ID = "hm-layers"  # the inert element carrying the overlays' script in the html argument
@@ -223,10 +226,51 @@ def _base_of(base: folium.Map) -> tuple[str, str, str, str]:
 def _group_string(group: folium.FeatureGroup, base: folium.Map, idx: int) -> str:
     """st_folium's script of one swapped group, without adding a hidden group to the map."""
     shown = group.show
-    string = _get_feature_group_string(group, map=base, idx=idx)
+    with _unemitted(group):
+        string = _get_feature_group_string(group, map=base, idx=idx)
     if not shown:
         string = string.replace(f"map_div.addLayer(feature_group_feature_group_{idx});\n", "", 1)
     return string
+
+
+class _Unemitted(MacroElement):
+    """Mixed in under an element's own classes while st_folium renders its group: the element's
+    ``render`` still does what it does first (a shown layer adds its "add to map" child, a
+    GeoJson computes its style map), but the end of the chain, branca's ``MacroElement.render``,
+    only renders the children. That one would add each rendered piece to the figure as
+    ``Element(text)``, which parses the text as a Jinja template again (the GeoJSON's too: most
+    of a group's time), and the pieces are thrown away: the group's script is made from the
+    elements' macros afterwards (tests/test_page_cache.py compares it with st_folium's)."""
+
+    def render(self, **kwargs: object) -> None:
+        for element in self._children.values():
+            element.render(**kwargs)
+
+
+_UNEMITTED: dict[type, type] = {}
+
+
+@contextmanager
+def _unemitted(group: Element) -> Iterator[None]:
+    """Every element of `group` rendered with :class:`_Unemitted` mixed in, until the end of the block."""
+    swapped: list[tuple[Element, type]] = []
+    todo = [group]
+    while todo:
+        element = todo.pop()
+        todo += element._children.values()
+        kind = type(element)
+        if isinstance(element, MacroElement) and not isinstance(element, OwnElement | _Unemitted):
+            with _LOCK:
+                quiet = _UNEMITTED.get(kind)
+                if quiet is None:
+                    quiet = _UNEMITTED[kind] = type(kind.__name__, (kind, _Unemitted), {"__module__": kind.__module__})
+            element.__class__ = quiet
+            swapped.append((element, kind))
+    try:
+        yield
+    finally:
+        for element, kind in swapped:
+            element.__class__ = kind
 
 
 def draw(fmap: folium.Map, *, key: str, height: int) -> None:
