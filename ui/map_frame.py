@@ -234,13 +234,13 @@ def _group_string(group: folium.FeatureGroup, base: folium.Map, idx: int) -> str
 
 
 class _Unemitted(MacroElement):
-    """Mixed in under an element's own classes while st_folium renders its group: the element's
-    ``render`` still does what it does first (a shown layer adds its "add to map" child, a
-    GeoJson computes its style map), but the end of the chain, branca's ``MacroElement.render``,
-    only renders the children. That one would add each rendered piece to the figure as
-    ``Element(text)``, which parses the text as a Jinja template again (the GeoJSON's too: most
-    of a group's time), and the pieces are thrown away: the group's script is made from the
-    elements' macros afterwards (tests/test_page_cache.py compares it with st_folium's)."""
+    """Mixed into an element's class while st_folium renders its group (:func:`_unemitted_class`):
+    the element's own ``render`` still does what it does (a shown layer adds its "add to map"
+    child, a GeoJson computes its style map), but adding the rendered pieces to the figure is
+    left out. branca adds each piece as ``Element(text)``, which parses the text as a Jinja
+    template again (the GeoJSON's too: most of a group's time), and st_folium throws the pieces
+    away: it makes the group's script from the elements' macros afterwards. The overlays are
+    the same (tests/test_map_frame.py and tests/test_page_cache.py compare them with st_folium's)."""
 
     def render(self, **kwargs: object) -> None:
         for element in self._children.values():
@@ -248,6 +248,18 @@ class _Unemitted(MacroElement):
 
 
 _UNEMITTED: dict[type, type] = {}
+
+
+def _unemitted_class(kind: type) -> type:
+    """`kind` with :class:`_Unemitted` mixed in: first where its ``render`` only adds its pieces
+    to the figure (branca's or :class:`layers.popups.OwnElement`'s), else at the chain's end."""
+    with _LOCK:
+        known = _UNEMITTED.get(kind)
+        if known is None:
+            only_emits = kind.render in (MacroElement.render, OwnElement.render)
+            bases = (_Unemitted, kind) if only_emits else (kind, _Unemitted)
+            known = _UNEMITTED[kind] = type(kind.__name__, bases, {"__module__": kind.__module__})
+        return known
 
 
 @contextmanager
@@ -259,12 +271,8 @@ def _unemitted(group: Element) -> Iterator[None]:
         element = todo.pop()
         todo += element._children.values()
         kind = type(element)
-        if isinstance(element, MacroElement) and not isinstance(element, OwnElement | _Unemitted):
-            with _LOCK:
-                quiet = _UNEMITTED.get(kind)
-                if quiet is None:
-                    quiet = _UNEMITTED[kind] = type(kind.__name__, (kind, _Unemitted), {"__module__": kind.__module__})
-            element.__class__ = quiet
+        if isinstance(element, MacroElement) and not isinstance(element, _Unemitted):
+            element.__class__ = _unemitted_class(kind)
             swapped.append((element, kind))
     try:
         yield
