@@ -5,6 +5,9 @@ The map and the statistics are computed once per choice of period and categories
 through the page caches (ui/cache.py, keyed by role and store version); every control below
 the map reruns only its own fragment."""
 
+import functools
+from collections.abc import Callable
+
 import altair as alt
 import streamlit as st
 
@@ -18,6 +21,24 @@ from ui.guard import guarded_fragment, page_guard
 AREAS_OPEN = "police-areas-open"
 ACCURACY_OPEN = "police-accuracy-open"
 EFFECTS_OPEN = "police-effects-open"
+
+
+def opened_only(label: str, key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A police fragment whose body runs inside an expander (title `label`, open state under
+    `key`) and only while it is open: opening it reruns this fragment alone."""
+
+    def wrap(body: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(body)
+        def section() -> None:
+            box = st.expander(state.tr(label), key=key, on_change="rerun")
+            if box.open:
+                with box:
+                    body()
+
+        return guarded_fragment("police")(section)
+
+    return wrap
+
 
 role = page_guard("police")
 user = state.current_user()
@@ -203,24 +224,19 @@ def plan_section() -> None:
         )
 
 
-@guarded_fragment("police")
+@opened_only("police.areas", AREAS_OPEN)
 def areas_section() -> None:
-    """Workload-balanced patrol areas for a chosen number of areas, solved only while their
-    expander is open (opening it reruns this fragment alone)."""
-    box = st.expander(state.tr("police.areas"), key=AREAS_OPEN, on_change="rerun")
-    if not box.open:
-        return
-    with box:
-        st.caption(state.tr("police.areas_help"))
-        counts = police.AREA_COUNTS
-        n_areas = st.number_input(
-            state.tr("police.areas_n"), min_value=counts[0], max_value=counts[-1], value=police.DEFAULT_AREAS
-        )
-        areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
-        if areas is None:
-            st.info(state.tr("police.areas_none"))
-        else:
-            st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
+    """Workload-balanced patrol areas for a chosen number of areas."""
+    st.caption(state.tr("police.areas_help"))
+    counts = police.AREA_COUNTS
+    n_areas = st.number_input(
+        state.tr("police.areas_n"), min_value=counts[0], max_value=counts[-1], value=police.DEFAULT_AREAS
+    )
+    areas = cache.patrol_areas(role, categories=categories, areas=int(n_areas), lang=lang)
+    if areas is None:
+        st.info(state.tr("police.areas_none"))
+    else:
+        st.dataframe(areas.rename(columns=lambda c: state.tr("police.area_" + c)), hide_index=True, width="stretch")
 
 
 @guarded_fragment("police")
@@ -235,48 +251,40 @@ def csv_section() -> None:
         )
 
 
-@guarded_fragment("police")
+@opened_only("police.accuracy", ACCURACY_OPEN)
 def accuracy_section() -> None:
-    """How well the stored forecasts came true, read only while its expander is open."""
-    box = st.expander(state.tr("police.accuracy"), key=ACCURACY_OPEN, on_change="rerun")
-    if not box.open:
+    """How well the stored forecasts came true."""
+    accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
+    if not accuracy.attrs["stored"]:
+        st.info(state.tr("police.accuracy_none"))
         return
-    with box:
-        accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
-        if not accuracy.attrs["stored"]:
-            st.info(state.tr("police.accuracy_none"))
-            return
-        method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
-        st.caption(
-            state.tr("police.accuracy_help", method=markdown_text(method), until=markdown_text(accuracy.attrs["until"]))
-        )
-        if not accuracy.attrs["current"]:
-            st.warning(state.tr("police.accuracy_stale"))
-        st.dataframe(accuracy, hide_index=True)
+    method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
+    st.caption(
+        state.tr("police.accuracy_help", method=markdown_text(method), until=markdown_text(accuracy.attrs["until"]))
+    )
+    if not accuracy.attrs["current"]:
+        st.warning(state.tr("police.accuracy_stale"))
+    st.dataframe(accuracy, hide_index=True)
 
 
-@guarded_fragment("police")
+@opened_only("plan.effect", EFFECTS_OPEN)
 def effects_section() -> None:
-    """The measured effects of finished actions, computed only while its expander is open."""
-    box = st.expander(state.tr("plan.effect"), key=EFFECTS_OPEN, on_change="rerun")
-    if not box.open:
+    """The measured effects of finished actions."""
+    st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
+    found = cache.finished_effects(role, today=now().date())
+    if found.empty:
+        st.info(state.tr("plan.no_effects"))
         return
-    with box:
-        st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
-        found = cache.finished_effects(role, today=now().date())
-        if found.empty:
-            st.info(state.tr("plan.no_effects"))
-            return
-        found = found.assign(
-            reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else "")
-        )
-        st.dataframe(
-            found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer", "reason"]].rename(
-                columns=lambda c: effect.header(c, lang)
-            ),
-            hide_index=True,
-            width="stretch",
-        )
+    found = found.assign(
+        reason=found["reason"].map(lambda r: state.tr("plan.reason." + r) if isinstance(r, str) else "")
+    )
+    st.dataframe(
+        found[["id", "description", "cell", "wdd", "wdd_se", "wdd_z", "wdd_local", "wdd_buffer", "reason"]].rename(
+            columns=lambda c: effect.header(c, lang)
+        ),
+        hide_index=True,
+        width="stretch",
+    )
 
 
 when_section()
