@@ -157,6 +157,7 @@ def suggest(
 
     With `forecast` (the default forecast: cell, score) the expected reports come from it
     (:func:`expected_from_forecast`), else from the average week of the last `weeks` weeks."""
+    reports = _since(reports, now - timedelta(weeks=weeks))
     expected = _expected(
         reports,
         now=now,
@@ -213,6 +214,7 @@ def coverage(
     forecast: pd.DataFrame | None = None,
 ) -> PatrolPlan:
     """Re-score a plan the officer edited (columns patrol, window, cell) against the best plan's value."""
+    reports = _since(reports, now - timedelta(weeks=weeks))
     expected = _expected(
         reports,
         now=now,
@@ -238,6 +240,12 @@ def own_coverage(plan: PatrolPlan) -> PatrolPlan:
     table = plan.table.astype({"window": str})
     covered = float(table.drop_duplicates(["window", "cell"])["expected"].sum())
     return PatrolPlan(table, covered, plan.total, plan.best)
+
+
+def _since(reports: pd.DataFrame, start: datetime) -> pd.DataFrame:
+    """The reports from `start` on: all that a plan reads (its weeks' hours and categories), taken
+    out of the whole history once, before its columns are converted (for every report before)."""
+    return reports[(reports["occurred_at"] >= start).to_numpy()]
 
 
 def _expected(reports: pd.DataFrame, *, forecast: pd.DataFrame | None, **window: object) -> pd.DataFrame:

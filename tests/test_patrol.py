@@ -118,3 +118,23 @@ def test_an_unedited_plan_scores_as_coverage_scores_it() -> None:
         own = own_coverage(plan)
         pd.testing.assert_frame_equal(own.table, scored.table)
         assert (own.covered, own.total, own.best, own.optimal) == (scored.covered, scored.total, scored.best, False)
+
+
+def test_reports_before_the_plan_s_weeks_change_nothing() -> None:
+    """The plan and its score read only the last `weeks` weeks (taken out of the history first):
+    the same as from those weeks' reports alone, older ones left out by the caller."""
+    recent = _reports([(A, 19, 16, "noise"), (B, 23, 8, "drinking"), (FAR, 21, 12, "litter")])
+    old = _reports([(C, 23, 30, "noise"), (A, 1, 9, "litter")]).assign(
+        occurred_at=lambda f: f["occurred_at"] - timedelta(weeks=9)
+    )
+    history = pd.concat([old, recent], ignore_index=True)
+    forecast = pd.DataFrame({"cell": [A, B, C, FAR], "score": [8.0, 4.0, 9.0, 6.0]})
+    for given in (None, forecast):
+        plan = suggest(history, now=NOW, patrols=2, shift=(18, 2), weeks=8, beat_km=10.0, forecast=given)
+        alone = suggest(recent, now=NOW, patrols=2, shift=(18, 2), weeks=8, beat_km=10.0, forecast=given)
+        pd.testing.assert_frame_equal(plan.table, alone.table)
+        assert (plan.covered, plan.total) == (alone.covered, alone.total)
+        cells = plan.table[["patrol", "window", "cell"]].iloc[::-1]
+        scored = coverage(cells, history, now=NOW, shift=(18, 2), weeks=8, forecast=given)
+        scored_alone = coverage(cells, recent, now=NOW, shift=(18, 2), weeks=8, forecast=given)
+        pd.testing.assert_frame_equal(scored.table, scored_alone.table)
