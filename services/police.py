@@ -48,8 +48,9 @@ from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9
-#: What the whole-history analyses read (forecast, patrol plan and areas, profiles): no text.
-HISTORY_COLUMNS = ("id", "lat", "lon", "uncertainty_m", "occurred_at", "category", "district", "status", "h3_r9")
+#: What the whole-history analyses read (forecast, patrol plan and areas): only the columns they
+#: use (the forecast's place, precision and time; the category and cell), no text.
+HISTORY_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9")
 
 
 #: the page's periods: weeks back, and "next7", the forecast of the coming seven days

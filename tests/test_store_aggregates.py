@@ -279,3 +279,29 @@ def test_one_grouped_read_serves_every_choice_of_categories(filled, monkeypatch,
     got = police.trends(filled, role="police", monthly=monthly)
     pd.testing.assert_frame_equal(got, expected)
     assert got.attrs == expected.attrs
+
+
+def test_the_police_history_reads_only_what_its_analyses_use(filled) -> None:  # type: ignore[no-untyped-def]
+    """police.load reads the forecast's event columns, the category and the cell, nothing else;
+    the forecast, patrol plan and patrol areas from it equal those from every column of the
+    counted reports (the row path)."""
+    from services import patrol, police
+    from services.forecast import EVENT_COLUMNS, default_forecast
+
+    assert set(police.HISTORY_COLUMNS) == {*EVENT_COLUMNS, "category", "h3_r9"}
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    rows = reports_frame(filled, located_only=True)
+    counted = rows[rows["status"].ne("rejected") & rows["duplicate_of"].isna()]
+    loaded = police.load(filled)
+    assert len(loaded) == len(counted)
+    for method in ("blend", "kde"):
+        pd.testing.assert_frame_equal(
+            default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=loaded, method=method),
+            default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=rows, method=method),
+        )
+    plan, expected = (patrol.suggest(r, now=end, patrols=2, shift=(18, 2)) for r in (loaded, counted))
+    pd.testing.assert_frame_equal(plan.table, expected.table)
+    assert (plan.covered, plan.total) == (expected.covered, expected.total) and plan.covered > 0
+    areas, expected_areas = (patrol.balanced_areas(r, now=end, areas=3) for r in (loaded, counted))
+    assert areas is not None and expected_areas is not None
+    pd.testing.assert_frame_equal(areas.areas, expected_areas.areas)
