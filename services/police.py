@@ -35,10 +35,14 @@ from layers.police import police_map
 from services.briefing import basemap_from_gazetteer, briefing_pdf, static_map_png
 from services.clock import now
 from services.forecast import (
+    HORIZON_DAYS,
+    ForecastInputs,
     city_settings,
     default_forecast,
     default_method,
+    inputs_from_reports,
     latest_evaluation,
+    ranking,
     score_against_naive,
     stored_winners,
     top_places,
@@ -236,14 +240,18 @@ def period_forecast(
     categories: Sequence[str] | None = None,
     history: pd.DataFrame | None = None,
     winners: dict[str, str] | None = None,
+    inputs: ForecastInputs | None = None,
 ) -> pd.DataFrame:
     """The default forecast from today: over the standard horizon (what every weeks-back period
     shows), or with ``ahead`` over the coming seven days (by the method that won the stored
     back-test). Without ``history`` the forecast reads only what its method needs; ``winners``
-    (:func:`forecast_winners`, read already) spares the store the back-test's winner."""
+    (:func:`forecast_winners`, read already) spares the store the back-test's winner; ``inputs``
+    (:func:`forecast_inputs` of the history, with ``winners``) serve both horizons."""
     require(role, "police")
     until = now().astimezone(ZoneInfo(city_settings()[1])).date()
     method = None if winners is None else winner_of(winners, categories)
+    if inputs is not None and method is not None:
+        return ranking(inputs, method, until=until, horizon_days=AHEAD_DAYS if ahead else HORIZON_DAYS)
     if ahead:
         method = method or default_method(engine, res=POLICE_RES, categories=categories)
         return default_forecast(
@@ -256,6 +264,12 @@ def period_forecast(
             method=method,
         )
     return default_forecast(engine, until=until, res=POLICE_RES, categories=categories, reports=history, method=method)
+
+
+def forecast_inputs(history: pd.DataFrame) -> ForecastInputs:
+    """The forecast's events and grid of a history (:func:`load`): what the default forecast
+    computes from the history before it ranks, the same for either horizon."""
+    return inputs_from_reports(history, res=POLICE_RES)
 
 
 def forecast_winners(engine: Engine, *, role: str | None) -> dict[str, str]:

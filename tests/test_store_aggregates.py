@@ -305,3 +305,22 @@ def test_the_police_history_reads_only_what_its_analyses_use(filled) -> None:  #
     areas, expected_areas = (patrol.balanced_areas(r, now=end, areas=3) for r in (loaded, counted))
     assert areas is not None and expected_areas is not None
     pd.testing.assert_frame_equal(areas.areas, expected_areas.areas)
+
+
+def test_both_horizons_from_one_forecast_inputs_equal_the_history_path(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page computes the forecast's inputs of a history once for both horizons (the weeks
+    back and the next 7 days): each method's ranking from them, in either order, equals the
+    default forecast from the history itself."""
+    from clustering.forecast import METHODS
+    from services import police
+
+    monkeypatch.setattr(police, "now", lambda: datetime(2025, 6, 1, 9, tzinfo=UTC))
+    history = police.load(filled)
+    for method in METHODS:
+        inputs = police.forecast_inputs(history)
+        for ahead in (True, False, True):
+            winners = {"": method}
+            got = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, inputs=inputs)
+            expected = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, history=history)
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+            assert got.attrs == expected.attrs and got["score"].sum() > 0

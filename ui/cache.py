@@ -138,15 +138,23 @@ def _police_trends(role: str | None, version_key: int, categories: tuple[str, ..
 def _police_forecast(
     role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
 ) -> pd.DataFrame:
-    """Every weeks-back period shares one forecast; "next 7 days" has its own."""
+    """Every weeks-back period shares one forecast; "next 7 days" has its own, from the same inputs."""
     return police.period_forecast(
         state.engine(),
         role=role,
         ahead=ahead,
         categories=list(categories) or None,
-        history=_police_history(role, version_key, categories),
         winners=_forecast_winners(role, version_key),
+        inputs=_forecast_inputs(role, version_key, categories),
     )
+
+
+@_cached_map
+def _forecast_inputs(role: str | None, version_key: int, categories: tuple[str, ...]) -> police.ForecastInputs:
+    """The forecast's events and grid of the categories' history, for both horizons: one shared
+    object, only read (neither pickled nor copied)."""
+    require(role, "police")
+    return police.forecast_inputs(_police_history(role, version_key, categories))
 
 
 @_cached
