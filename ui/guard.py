@@ -39,3 +39,21 @@ def guarded_fragment(page: str) -> Callable[[Callable[P, None]], Callable[P, Non
         return st.fragment(checked)
 
     return wrap
+
+
+def opened_only(page: str, label: str, key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """A :func:`guarded_fragment` whose body runs inside an expander (title: the catalogue's
+    `label`; open state under `key`) and only while it is open: what it computes is computed
+    only for a user who opened it, and opening it reruns this fragment alone."""
+
+    def wrap(body: Callable[[], None]) -> Callable[[], None]:
+        @functools.wraps(body)
+        def section() -> None:
+            box = st.expander(state.tr(label), key=key, on_change="rerun")
+            if box.open:
+                with box:
+                    body()
+
+        return guarded_fragment(page)(section)
+
+    return wrap

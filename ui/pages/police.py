@@ -5,9 +5,6 @@ The map and the statistics are computed once per choice of period and categories
 through the page caches (ui/cache.py, keyed by role and store version); every control below
 the map reruns only its own fragment."""
 
-import functools
-from collections.abc import Callable
-
 import altair as alt
 import streamlit as st
 
@@ -15,30 +12,12 @@ from encoders import markdown_text
 from services import effect, labels, police
 from services.clock import now
 from ui import cache, map_frame, state
-from ui.guard import guarded_fragment, page_guard
+from ui.guard import guarded_fragment, opened_only, page_guard
 
 # the expanders whose content is computed only while open (session state keys of their state)
 AREAS_OPEN = "police-areas-open"
 ACCURACY_OPEN = "police-accuracy-open"
 EFFECTS_OPEN = "police-effects-open"
-
-
-def opened_only(label: str, key: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
-    """A police fragment whose body runs inside an expander (title `label`, open state under
-    `key`) and only while it is open: opening it reruns this fragment alone."""
-
-    def wrap(body: Callable[[], None]) -> Callable[[], None]:
-        @functools.wraps(body)
-        def section() -> None:
-            box = st.expander(state.tr(label), key=key, on_change="rerun")
-            if box.open:
-                with box:
-                    body()
-
-        return guarded_fragment("police")(section)
-
-    return wrap
-
 
 role = page_guard("police")
 user = state.current_user()
@@ -224,7 +203,7 @@ def plan_section() -> None:
         )
 
 
-@opened_only("police.areas", AREAS_OPEN)
+@opened_only("police", "police.areas", AREAS_OPEN)
 def areas_section() -> None:
     """Workload-balanced patrol areas for a chosen number of areas."""
     st.caption(state.tr("police.areas_help"))
@@ -251,7 +230,7 @@ def csv_section() -> None:
         )
 
 
-@opened_only("police.accuracy", ACCURACY_OPEN)
+@opened_only("police", "police.accuracy", ACCURACY_OPEN)
 def accuracy_section() -> None:
     """How well the stored forecasts came true."""
     accuracy = cache.prediction_accuracy(role, categories=categories, lang=lang)
@@ -267,7 +246,7 @@ def accuracy_section() -> None:
     st.dataframe(accuracy, hide_index=True)
 
 
-@opened_only("plan.effect", EFFECTS_OPEN)
+@opened_only("police", "plan.effect", EFFECTS_OPEN)
 def effects_section() -> None:
     """The measured effects of finished actions."""
     st.caption(state.tr("plan.effect_help", months=effect.MONTHS))
