@@ -50,7 +50,6 @@ from data.store.repo import (
     claim_batch,
     insert_ignoring_conflicts,
     insert_tuples_ignoring_conflicts,
-    known_refs,
 )
 from data.store.schema import (
     ActionRow,
@@ -69,6 +68,7 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
 from services.import_dedupe import assign_duplicates
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
+from services.import_repeats import FileKeys
 from services.import_rows import REPORT_COLUMNS, Placed, report_fields, report_values
 from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
 
@@ -263,7 +263,7 @@ class _Intake:
     bounds: IntakeBounds
     secret: bytes
     now: datetime
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    keys: FileKeys = field(default_factory=lambda: FileKeys(0))  # this batch's, once it is claimed
     repeat_examples: list[str] = field(default_factory=list)
     attempted_reports: int = 0
     attempted_quarantine: int = 0
@@ -315,6 +315,7 @@ def import_file(
         if batch is None:  # a concurrent import of the same file committed first and did the work
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
+        state.keys = FileKeys(batch.id)
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
@@ -473,23 +474,15 @@ def _begin_chunk(
     """Count and check one chunk and start building its new messages' reports (in `pool`'s
     workers when given, while the previous chunk is stored)."""
     summary.read += len(chunk)
-    firsts: list[RawMessage | Quarantined] = []
-    for item in chunk:
-        key = (item.source, item.source_ref)
-        if key in state.seen:
-            summary.repeats += 1
-            summary.duplicates += 1
-            where = item.extra.get("row") if isinstance(item, RawMessage) else None
-            example = f"{item.source_ref} #{where}" if where else item.source_ref
-            if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
-                state.repeat_examples.append(example)
-            continue
-        state.seen.add(key)
-        firsts.append(item)
-    refs = {(i.source, i.source_ref) for i in firsts}
-    known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
-    fresh = [i for i in firsts if (i.source, i.source_ref) not in known]
-    summary.already_imported += len(firsts) - len(fresh)
+    fresh, known, repeats = state.keys.sort(session, chunk)
+    for item in repeats:
+        summary.repeats += 1
+        summary.duplicates += 1
+        where = item.extra.get("row") if isinstance(item, RawMessage) else None
+        example = f"{item.source_ref} #{where}" if where else item.source_ref
+        if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
+            state.repeat_examples.append(example)
+    summary.already_imported += len(known)
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
     return _Begun(checked, raws, _start_reports(raws, pool, state.secret))
