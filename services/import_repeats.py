@@ -61,18 +61,32 @@ class FileKeys:
 
 def _batches_holding(session: Session, keys: Iterable[Key]) -> dict[Key, Any]:
     """The batch id of the report or quarantine entry that holds each key (keys that
-    neither table holds are left out)."""
+    neither table holds are left out).
+
+    Plain driver SQL where the driver's placeholders are known: SQLAlchemy renders an
+    expanding IN list in Python (~5 us a key; 4,000 queries at 1M messages, ~2.7x this)."""
     by_source: dict[str, list[str]] = {}
     for source, ref in keys:
         by_source.setdefault(source, []).append(ref)
+    conn = session.connection()
+    mark = _MARKS.get(conn.dialect.paramstyle)
     found: dict[Key, Any] = {}
     for table in (ReportRow, QuarantineRow):
         for source, refs in by_source.items():
             for start in range(0, len(refs), QUERY_KEYS):
-                rows = session.execute(
-                    select(table.source_ref, table.batch_id).where(
-                        table.source == source, table.source_ref.in_(refs[start : start + QUERY_KEYS])
+                part = refs[start : start + QUERY_KEYS]
+                if mark is None:
+                    rows: Iterable[Any] = session.execute(
+                        select(table.source_ref, table.batch_id).where(
+                            table.source == source, table.source_ref.in_(part)
+                        )
                     )
-                )
+                else:
+                    marks = ", ".join([mark] * len(part))
+                    sql = f"SELECT source_ref, batch_id FROM {table.__tablename__} WHERE source = {mark} AND source_ref IN ({marks})"
+                    rows = conn.exec_driver_sql(sql, (source, *part))
                 found.update(((source, ref), batch) for ref, batch in rows)
     return found
+
+
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # a positional placeholder of the DB driver
