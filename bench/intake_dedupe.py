@@ -4,7 +4,7 @@ Run from the repository root:
     python3 bench/intake_dedupe.py W/store-rest.db      # a store bench/intake.py made
     python3 bench/intake_dedupe.py W/store-rest.db --repeat 2
 
-Why: at a million messages the batch-wide step of an import (``_assign_duplicates``) is
+Why: at a million messages the batch-wide step of an import (``services.import_dedupe.assign_duplicates``) is
 a minute of CPU, and the whole import four; timing only that step on the stored reports
 takes a quarter of the time and none of the noise of the per-chunk steps. Inside one
 transaction that is rolled back at the end (the file is left as it was), every
@@ -31,7 +31,7 @@ from sqlalchemy.orm import Session  # noqa: E402
 
 from data.store.db import make_engine  # noqa: E402
 from data.store.schema import ReportRow  # noqa: E402
-from services.importer import _assign_duplicates  # noqa: E402
+from services.import_dedupe import assign_duplicates  # noqa: E402
 
 
 def _marks(session: Session) -> dict[int, int | None]:
@@ -47,7 +47,7 @@ def measure(store: Path) -> tuple[float, int, int]:
         session.execute(update(ReportRow).values(duplicate_of=None))
         started = time.process_time()
         for batch in batches:  # the first batch's step recomputes all that follows it
-            _assign_duplicates(session, batch)
+            assign_duplicates(session, batch)
         cpu = time.process_time() - started
         found = _marks(session)
         session.rollback()

@@ -23,20 +23,19 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 from shapely import Point
 from shapely.prepared import prep
-from sqlalchemy import Engine, Text, bindparam, func, select, type_coerce, update
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from data import clock, intake
@@ -51,7 +50,6 @@ from data.store.repo import (
     claim_batch,
     insert_ignoring_conflicts,
     insert_tuples_ignoring_conflicts,
-    known_refs,
 )
 from data.store.schema import (
     ActionRow,
@@ -62,20 +60,18 @@ from data.store.schema import (
     ReportRow,
     SurveyResponseRow,
 )
-from data.store.version import insert_counted
 from data.text.classify import classify_many
-from data.text.dedupe import mark_duplicates, text_norms
 from data.text.redact import load_or_create_salt, place_index, redact
 from data.text.redact_places import PlaceNames
 from geo import geocode
 from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
+from services.import_dedupe import assign_duplicates
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
+from services.import_repeats import FileKeys
 from services.import_rows import REPORT_COLUMNS, Placed, report_fields, report_values
 from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
 
-DEDUPE_WINDOW = pd.Timedelta(hours=48)
-DEDUPE_SLICE = pd.Timedelta(days=14)
 Progress = Callable[[int, int | None], None]
 Fields = dict[str, Any] | Quarantined  # a message's Report fields, or why it has none
 CHUNK = 1000  # messages processed and inserted at a time: bounded memory for big exports
@@ -249,144 +245,6 @@ def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED
     }
 
 
-def _assign_duplicates(session: Session, batch_id: int, pool: Pool | None = None) -> int:
-    """Mark duplicates among this batch and the stored reports; returns how many of this
-    batch's reports are duplicates.
-
-    The marks are those of importing every file at once, whatever the order of the
-    files: a later file with an earlier report demotes a stored original. A report's
-    mark depends only on the originals of the DEDUPE_WINDOW before it, so marks are
-    recomputed from the batch's first report on, in slices of DEDUPE_SLICE with the
-    window before each slice as fixed context (a 200 MB export never holds all its texts
-    in memory at once); past the batch's last report plus the window, the first slice
-    where nothing changed ends the work. Reports a moderator merged or split keep their
-    marks. (Batch counts of earlier imports stay as they were at their import.) With
-    `pool`, its workers normalise the next slice's texts while this process marks one.
-    """
-    first, last = session.execute(
-        select(func.min(ReportRow.occurred_at), func.max(ReportRow.occurred_at)).where(ReportRow.batch_id == batch_id)
-    ).one()
-    if first is None:
-        return 0
-    latest = session.scalar(select(func.max(ReportRow.occurred_at)))
-    pinned = _moderated_report_ids(session)
-    norms: dict[Hashable, tuple[str, int]] = {}  # the texts of a slice's overlap with the next
-    start = first
-    while start <= latest:
-        following = start + DEDUPE_SLICE
-        ahead = (
-            _norms_ahead(session, following, following + DEDUPE_SLICE, pool)
-            if pool is not None and following <= latest
-            else None
-        )
-        changed = _duplicates_in_slice(session, start, following, pinned, norms)
-        norms.update(ahead() if ahead else {})  # after the slice: it keeps only its overlap with the next
-        start = following
-        if not changed and start > last + DEDUPE_WINDOW:
-            break
-    return int(
-        session.scalar(
-            select(func.count())
-            .select_from(ReportRow)
-            .where(ReportRow.batch_id == batch_id, ReportRow.duplicate_of.is_not(None))
-        )
-        or 0
-    )
-
-
-_DEDUPE_COLUMNS = (
-    ReportRow.id,
-    ReportRow.source,
-    ReportRow.source_ref,
-    ReportRow.category,
-    ReportRow.lat,
-    ReportRow.lon,
-    ReportRow.uncertainty_m,
-    type_coerce(ReportRow.occurred_at, Text).label("occurred_at"),  # as stored: parsed by pandas at once
-    ReportRow.text,
-    ReportRow.house,
-    type_coerce(ReportRow.landmark, Text).label("landmark"),  # JSON parsed only for reports compared
-    ReportRow.duplicate_of,
-)
-
-
-_SET_MARK = update(ReportRow.__table__).where(ReportRow.id == bindparam("i")).values(duplicate_of=bindparam("d"))
-
-
-def _norms_ahead(
-    session: Session, start: datetime, stop: datetime, pool: Pool
-) -> Callable[[], dict[Hashable, tuple[str, int]]]:
-    """The normalised texts (data.text.dedupe.text_norms) of the reports a slice places in
-    [start, stop), by id, started in `pool`'s workers; call for them. The slice before
-    carries over the texts of its own overlap with that slice, so none is made twice."""
-    rows = session.connection().execute(
-        select(ReportRow.id, ReportRow.text).where(
-            ReportRow.occurred_at >= start, ReportRow.occurred_at < stop, ReportRow.lat.is_not(None)
-        )
-    )
-    ids, texts = [], []
-    for report, text in rows:
-        ids.append(report)
-        texts.append("" if text is None else str(text))  # as mark_duplicates reads a text
-    pending = start_pieces(pool, text_norms, texts)
-    return lambda: dict(zip(ids, pending(), strict=True))
-
-
-def _moderated_report_ids(session: Session) -> set[int]:
-    """Reports whose duplicate mark a moderator set (merge) or cleared (split)."""
-    targets = session.scalars(select(AuditRow.target).where(AuditRow.action.in_(("merge", "split")))).all()
-    return {int(t.split(":", 1)[1]) for t in targets if t and t.startswith("report:") and t[7:].isdigit()}
-
-
-def _duplicates_in_slice(
-    session: Session, start: datetime, stop: datetime, pinned: set[int], norms: dict[Hashable, tuple[str, int]]
-) -> int:
-    """Recompute the marks of the reports placed in [start, stop), with those of the
-    DEDUPE_WINDOW before ``start`` and the pinned ones as given; store the changed ones
-    and return how many changed (plain Core rows: no ORM objects are needed)."""
-    result = session.connection().execute(
-        select(*_DEDUPE_COLUMNS).where(
-            ReportRow.occurred_at >= start - DEDUPE_WINDOW,
-            ReportRow.occurred_at < stop,
-            ReportRow.lat.is_not(None),
-        )
-    )
-    # On SQLite none of these columns has a result processor, so the driver's own tuples
-    # are the rows (a million Row objects less at 1M: about 1.7 CPU s); elsewhere the rows.
-    rows = result.cursor.fetchall() if session.connection().dialect.name == "sqlite" else [tuple(r) for r in result]
-    result.close()
-    # as the driver gave them (object columns): no round trip of the texts through Arrow strings
-    frame = pd.DataFrame(rows, columns=[c.key for c in _DEDUPE_COLUMNS], dtype=object)
-    if frame.empty:
-        return 0
-    begin = pd.Timestamp(start)
-    begin = begin.tz_localize("UTC") if begin.tzinfo is None else begin.tz_convert("UTC")
-    times = pd.to_datetime(frame["occurred_at"], utc=True)
-    fixed = ((times < begin) | frame["id"].isin(pinned)).to_numpy()
-    new = pd.to_numeric(mark_duplicates(frame, fixed=fixed, norms=norms), errors="coerce")
-    overlap = set(frame["id"][(times >= begin + (stop - start) - DEDUPE_WINDOW).to_numpy()])
-    for report in [i for i in norms if i not in overlap]:  # only the next slice's window is kept
-        del norms[report]
-    old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
-    changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
-    # in id order, the order of the table's pages: SQLite rewrites each row and its index entries
-    updates = sorted(
-        (
-            {"i": int(i), "d": None if pd.isna(o) else int(o)}
-            for i, o in zip(frame["id"][changed], new[changed], strict=True)
-        ),
-        key=itemgetter("i"),
-    )
-
-    def store() -> int:  # one row each (Core, not the ORM's bulk path): the version moves as the trigger would
-        session.connection().execute(_SET_MARK, updates)
-        return len(updates)
-
-    if updates:
-        insert_counted(session.connection(), ReportRow.__tablename__, len(updates), store, event="update")
-    return len(updates)
-
-
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
     assert existing is not None
     return BatchSummary(
@@ -405,7 +263,7 @@ class _Intake:
     bounds: IntakeBounds
     secret: bytes
     now: datetime
-    seen: set[tuple[str, str]] = field(default_factory=set)
+    keys: FileKeys = field(default_factory=lambda: FileKeys(0))  # this batch's, once it is claimed
     repeat_examples: list[str] = field(default_factory=list)
     attempted_reports: int = 0
     attempted_quarantine: int = 0
@@ -457,6 +315,7 @@ def import_file(
         if batch is None:  # a concurrent import of the same file committed first and did the work
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
+        state.keys = FileKeys(batch.id)
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
@@ -485,7 +344,7 @@ def import_file(
                     progress(summary.read, None)
             summary.notes.extend(parsed.notes)
             summary.problems.extend(parsed.problems)
-            marked = _assign_duplicates(session, batch.id, workers.pool)
+            marked = assign_duplicates(session, batch.id, workers.pool)
         _store_side_records(session, parsed, batch.id, solutions, summary, state)
         _settle_counts(session, batch.id, summary, state, marked)
         if complete and summary.read != parsed.stats["read"]:
@@ -615,23 +474,15 @@ def _begin_chunk(
     """Count and check one chunk and start building its new messages' reports (in `pool`'s
     workers when given, while the previous chunk is stored)."""
     summary.read += len(chunk)
-    firsts: list[RawMessage | Quarantined] = []
-    for item in chunk:
-        key = (item.source, item.source_ref)
-        if key in state.seen:
-            summary.repeats += 1
-            summary.duplicates += 1
-            where = item.extra.get("row") if isinstance(item, RawMessage) else None
-            example = f"{item.source_ref} #{where}" if where else item.source_ref
-            if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
-                state.repeat_examples.append(example)
-            continue
-        state.seen.add(key)
-        firsts.append(item)
-    refs = {(i.source, i.source_ref) for i in firsts}
-    known = known_refs(session, ReportRow, refs) | known_refs(session, QuarantineRow, refs)
-    fresh = [i for i in firsts if (i.source, i.source_ref) not in known]
-    summary.already_imported += len(firsts) - len(fresh)
+    fresh, known, repeats = state.keys.sort(session, chunk)
+    for item in repeats:
+        summary.repeats += 1
+        summary.duplicates += 1
+        where = item.extra.get("row") if isinstance(item, RawMessage) else None
+        example = f"{item.source_ref} #{where}" if where else item.source_ref
+        if len(state.repeat_examples) < 3 and not any(e.startswith(item.source_ref) for e in state.repeat_examples):
+            state.repeat_examples.append(example)
+    summary.already_imported += len(known)
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
     return _Begun(checked, raws, _start_reports(raws, pool, state.secret))

@@ -217,7 +217,7 @@ def test_files_give_the_same_marks_in_any_import_order(tmp_path: Path) -> None:
 def test_the_slice_read_from_the_driver_equals_the_rows_on_sqlite(tmp_path: Path) -> None:
     """De-duplication reads a slice on SQLite as the driver's tuples (no result
     processors): they must be what SQLAlchemy's rows would give, landmark JSON included."""
-    from services.importer import _DEDUPE_COLUMNS
+    from services.import_dedupe import DEDUPE_COLUMNS
 
     path = tmp_path / "a.csv"
     path.write_text(HEADER + "\n".join(FILE_A + FILE_B) + "\n", encoding="utf-8")
@@ -226,7 +226,7 @@ def test_the_slice_read_from_the_driver_equals_the_rows_on_sqlite(tmp_path: Path
     import_file(path, engine)
     with Session(engine) as session:
         session.execute(update(ReportRow).where(ReportRow.id == 1).values(landmark={"kind": "school", "number": "5"}))
-        statement = select(*_DEDUPE_COLUMNS)
+        statement = select(*DEDUPE_COLUMNS)
         rows = [tuple(r) for r in session.connection().execute(statement)]
         result = session.connection().execute(statement)
         raw = result.cursor.fetchall()

@@ -90,3 +90,25 @@ def test_a_parallel_chat_import_classifies_dates_and_marks_as_a_serial_one(tmp_p
     for x, y in zip(a, b, strict=True):
         assert x.equals(y), "the parallel import stored something else"
     assert a[0]["duplicate_of"].notna().sum() > 0 and (a[0]["category_source"] == "model").sum() > 100
+
+
+def test_the_workers_leave_what_they_share_with_the_parent_out_of_their_collections(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A full collection in a worker would otherwise write to the header of every inherited
+    object and so copy the pages it shares with the parent (the models, the gazetteer)."""
+    import gc
+    import threading
+
+    from services.import_workers import worker_pool
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)  # other tests' threads end long before the workers
+    before = gc.get_freeze_count()
+    with worker_pool(2) as pool:
+        assert pool is not None
+        assert min(pool.map(_frozen_in_worker, range(2))) > before  # inherited objects are frozen there
+    assert gc.get_freeze_count() == before  # and given back to the parent's collector after the pool
+
+
+def _frozen_in_worker(_: int) -> int:
+    import gc
+
+    return gc.get_freeze_count()

@@ -117,7 +117,7 @@ def test_the_collector_gets_every_object_back_after_an_import(store, monkeypatch
     when it fails half-way."""
     assert gc.get_freeze_count() == 0
     with monkeypatch.context() as patch:
-        patch.setattr(importer, "_assign_duplicates", lambda *_: 1 / 0)
+        patch.setattr(importer, "assign_duplicates", lambda *_: 1 / 0)
         with pytest.raises(ZeroDivisionError):
             import_file(HOTLINE, store)
     assert gc.get_freeze_count() == 0
