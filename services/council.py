@@ -28,7 +28,7 @@ from services import districts as microdistricts
 from services.actions import actions_frame, milestones_frame
 from services.briefing import Section, report_pdf
 from services.effect import effects, header
-from services.labels import district_label
+from services.labels import district_labeller
 
 #: What the council's tables, maps, trends and effects read.
 COUNCIL_COLUMNS = (
@@ -161,7 +161,7 @@ def programme_tables(
     the PDF, with translated column headers."""
     gz = load_gazetteer()
     stats = district_stats(reports, gz, period=period, role=role)
-    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
+    stats = stats.assign(name=stats["name"].map(district_labeller(lang)))
     in_period = reports[(reports["occurred_at"] >= period.start) & (reports["occurred_at"] < period.end)]
     categories = (
         in_period.groupby("category")
@@ -174,7 +174,7 @@ def programme_tables(
     actions = actions_in(actions_frame(engine, today=today, lang=lang), period)
     actions = actions.assign(
         status=actions["status"].map(lambda s: t("action_status." + s, lang)),
-        district=actions["district"].map(lambda d: district_label(d, lang)),
+        district=actions["district"].map(district_labeller(lang)),
         progress_total=actions["progress_total"].round(0),
         milestones=milestone_texts(engine, actions["id"].astype(int).tolist()),
         effect=effect_texts(engine, actions, role=role, today=today, lang=lang, reports=reports),
@@ -363,7 +363,7 @@ def review(
         survey_change=None if survey is None else survey.change,
         meetings=None,
     )
-    stats = stats.assign(name=stats["name"].map(lambda n: district_label(n, lang)))
+    stats = stats.assign(name=stats["name"].map(district_labeller(lang)))
     table = stats[REPORT_COLUMNS["districts"]].rename(columns=lambda c: t("council.col_" + c, lang))
     names = {None: t("council.whole_city", lang)} | dict(zip(stats["district"], stats["name"], strict=True))
     return Review(fmap, table, names)
@@ -396,7 +396,7 @@ def survey_change(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
 def shown_survey(table: pd.DataFrame, lang: str) -> pd.DataFrame:
     """A survey table (:func:`survey_means` or :func:`survey_change`) as the page shows
     it: microdistrict names and headers in `lang`."""
-    named = table.assign(district=table["district"].map(lambda d: district_label(d, lang)))
+    named = table.assign(district=table["district"].map(district_labeller(lang)))
     return named.rename(columns=lambda c: t("table." + c, lang))
 
 

@@ -189,3 +189,27 @@ def test_district_layers_add_their_geojson_as_text_and_render_the_html_folium_wo
     monkeypatch.setattr(OwnElement, "render", MacroElement.render)
     theirs = copy.deepcopy(fmap).get_root().render()
     assert ours == theirs
+
+
+def test_a_table_of_districts_finds_the_gazetteer_once(monkeypatch) -> None:
+    """Labelling a table's microdistricts looks the gazetteer in force up once, not per row
+    (each look-up resolves paths), with the names :func:`services.labels.district_label` gives."""
+    from geo.gazetteer import load_gazetteer
+    from services import council, labels
+
+    gz = load_gazetteer()
+    looked_up: list[int] = []
+
+    def counted():  # type: ignore[no-untyped-def]
+        looked_up.append(1)
+        return gz
+
+    table = pd.DataFrame(
+        {"district": [d.id for d in gz.districts] + ["Невідомий", None], "n": range(len(gz.districts) + 2)}
+    )
+    expected = [labels.district_label(d, "en") for d in table["district"]]
+    monkeypatch.setattr(labels, "load_gazetteer", counted)
+    shown = council.shown_survey(table, "en")
+    assert shown.iloc[:, 0].tolist() == expected
+    assert expected[-2:] == ["Невідомий", ""] and len(set(expected)) == len(gz.districts) + 2
+    assert len(looked_up) == 1

@@ -44,6 +44,7 @@ review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     ]
 )
 plan = cache.action_plan(role, today=today, lang=lang)
+district_shown = labels.district_labeller(lang)  # every plan row and district option
 described = dict(zip(plan["id"], plan["description"], strict=True))  # select boxes: one look-up per option
 orgs = actions.organisation_names(engine, lang)
 
@@ -98,7 +99,7 @@ with plan_tab:
     shown = plan.assign(
         status=plan["status"].map(lambda s: state.tr("action_status." + s)),
         owner=plan["owner"].map(lambda o: labels.code_label("owner", o, lang)),
-        district=plan["district"].map(lambda d: labels.district_label(d, lang)),
+        district=plan["district"].map(district_shown),
     )
     st.dataframe(
         visible_columns(shown)[
@@ -240,7 +241,7 @@ with plan_tab:
             where = st.selectbox(
                 state.tr("council.col_district"),
                 council.district_names(),
-                format_func=lambda d: labels.district_label(d, lang),
+                format_func=district_shown,
             )
             cell = st.text_input(state.tr("council.cell"))
             due = st.date_input(state.tr("council.col_due_date"), value=date(today.year, today.month, 1))
@@ -309,7 +310,7 @@ with meetings_tab:
             agreed_where = st.selectbox(
                 state.tr("plan.agreed_district"),
                 council.district_names(),
-                format_func=lambda d: labels.district_label(d, lang),
+                format_func=district_shown,
             )
             agreed_org = st.selectbox(
                 state.tr("plan.agreed_owner"), [None, *orgs], format_func=lambda o: "—" if o is None else orgs[o]
