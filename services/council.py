@@ -389,6 +389,21 @@ def survey_waves(engine: Engine) -> tuple[pd.DataFrame, list[str]]:
     return surveys, sorted(surveys["wave"].dropna().unique())
 
 
+@dataclass(frozen=True)
+class Surveys:
+    """Every survey wave (oldest first) and its :func:`survey_means`: all the page's survey
+    tables and map layers read. The responses are read once and not kept (a cached frame of
+    answer dicts was copied from the page cache on every read of its waves)."""
+
+    waves: list[str]
+    means: dict[str, pd.DataFrame]
+
+
+def surveys_by_wave(engine: Engine) -> Surveys:
+    surveys, waves = survey_waves(engine)
+    return Surveys(waves, {wave: survey_means(surveys, wave) for wave in waves})
+
+
 def survey_means(surveys: pd.DataFrame, wave: str) -> pd.DataFrame:
     """Mean answers per microdistrict of one wave (suppressed below the minimum sample)."""
     return survey_by_district(surveys, wave)

@@ -213,3 +213,18 @@ def test_a_table_of_districts_finds_the_gazetteer_once(monkeypatch) -> None:
     assert shown.iloc[:, 0].tolist() == expected
     assert expected[-2:] == ["Невідомий", ""] and len(set(expected)) == len(gz.districts) + 2
     assert len(looked_up) == 1
+
+
+def test_the_page_cache_keeps_each_waves_means_not_the_responses(cache, demo_store) -> None:  # noqa: F811 (the imported fixture)
+    """The survey tables and layers read each wave's means from one cached summary; the answers
+    themselves are not kept in the page cache (each read of the waves copied them)."""
+    from layers.privacy import survey_by_district
+    from services import council
+
+    surveys, waves = council.survey_waves(demo_store["engine"])
+    kept = cache._surveys("council", cache.version())
+    assert kept.waves == waves == cache.survey_waves("council")
+    assert list(kept.means) == waves
+    for wave in waves:
+        pd.testing.assert_frame_equal(kept.means[wave], survey_by_district(surveys, wave))
+        assert "answers" not in kept.means[wave]
