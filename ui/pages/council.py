@@ -102,22 +102,24 @@ with plan_tab:
         district=plan["district"].map(district_shown),
     )
     st.dataframe(
-        visible_columns(shown)[
-            [
-                "id",
-                "district",
-                "owner",
-                "owner_org",
-                "description",
-                "due_date",
-                "status",
-                "progress",
-                "progress_total",
-                "parent_id",
-                "overdue",
-                "public_note",
+        visible_columns(  # only the shown columns' text cells go through the encoder
+            shown[
+                [
+                    "id",
+                    "district",
+                    "owner",
+                    "owner_org",
+                    "description",
+                    "due_date",
+                    "status",
+                    "progress",
+                    "progress_total",
+                    "parent_id",
+                    "overdue",
+                    "public_note",
+                ]
             ]
-        ].rename(columns=lambda c: council.header(c, lang)),
+        ).rename(columns=lambda c: council.header(c, lang)),
         hide_index=True,
         width="stretch",
     )
