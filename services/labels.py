@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from data.categories import CATEGORIES, GROUPS, rules
@@ -69,9 +70,15 @@ def _names_of(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
 
 def district_label(value: object, lang: str) -> str:
     """One microdistrict as the page shows it; '' for none, an unknown name as it is (data)."""
-    if not isinstance(value, str) or not value:
-        return ""
-    return _names_of(load_gazetteer(), lang).get(value, value)
+    return district_labeller(lang)(value)
+
+
+def district_labeller(lang: str) -> Callable[[object], str]:
+    """:func:`district_label` in `lang` with the gazetteer looked up once: a page labels every
+    row of a table and every option of a select box (finding the gazetteer in force takes
+    path look-ups each time)."""
+    names = _names_of(load_gazetteer(), lang)
+    return lambda value: names.get(value, value) if isinstance(value, str) and value else ""
 
 
 def code_label(prefix: str, code: object, lang: str) -> str:

@@ -137,3 +137,94 @@ def test_editable_actions_are_those_may_edit_allows_row_by_row(demo_store) -> No
     for user in users:
         oracle = plan[[actions.may_edit(user, row) for _, row in plan.iterrows()]]
         pd.testing.assert_frame_equal(actions.editable(plan, user), oracle)
+
+
+def test_district_layers_add_their_geojson_as_text_and_render_the_html_folium_would(monkeypatch) -> None:
+    """The council map's GeoJSON layers (layers.style.TextGeoJson) add their rendered script as
+    text, never parsed again as a Jinja template (that parse grew with the features' JSON),
+    and the map's whole HTML is what folium's own GeoJson rendering gives, hostile texts included."""
+    import copy
+
+    import jinja2
+    from branca.element import MacroElement
+    from test_layers_hostile import hostile_actions, hostile_gazetteer
+    from test_layers_restricted import make_reports
+
+    from layers import council
+    from layers.popups import OwnElement
+    from layers.privacy import MIN_SURVEY_N, Month
+
+    gz = hostile_gazetteer()
+    survey = pd.DataFrame(
+        [
+            {"wave": w, "district": d.name, "trust_police": 3.0 + i % 2}
+            for w in ("1", "2")
+            for i, d in enumerate(gz.districts)
+            for _ in range(MIN_SURVEY_N)
+        ]
+    )
+    fmap = council.council_map(
+        gz,
+        role="council",
+        period=Month(2026, 2),
+        lang="en",
+        reports=make_reports(8, 160),
+        actions=hostile_actions(),
+        survey=survey,
+        wave="2",
+        previous_wave="1",
+    )
+    parsed: list[str] = []
+    plain_parse = jinja2.Environment.from_string
+
+    def recorded(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(str(source))
+        return plain_parse(self, source, *args, **kwargs)
+
+    monkeypatch.setattr(jinja2.Environment, "from_string", recorded)
+    ours = copy.deepcopy(fmap).get_root().render()
+    assert ours.count('"FeatureCollection"') >= 7  # basemap, three district, cells, two survey layers
+    reparsed = [s for s in parsed if '"FeatureCollection"' in s]
+    assert len(reparsed) == 1, "only the basemap's GeoJSON (drawn once per page) is parsed again"
+    monkeypatch.setattr(OwnElement, "render", MacroElement.render)
+    theirs = copy.deepcopy(fmap).get_root().render()
+    assert ours == theirs
+
+
+def test_a_table_of_districts_finds_the_gazetteer_once(monkeypatch) -> None:
+    """Labelling a table's microdistricts looks the gazetteer in force up once, not per row
+    (each look-up resolves paths), with the names :func:`services.labels.district_label` gives."""
+    from geo.gazetteer import load_gazetteer
+    from services import council, labels
+
+    gz = load_gazetteer()
+    looked_up: list[int] = []
+
+    def counted():  # type: ignore[no-untyped-def]
+        looked_up.append(1)
+        return gz
+
+    table = pd.DataFrame(
+        {"district": [d.id for d in gz.districts] + ["Невідомий", None], "n": range(len(gz.districts) + 2)}
+    )
+    expected = [labels.district_label(d, "en") for d in table["district"]]
+    monkeypatch.setattr(labels, "load_gazetteer", counted)
+    shown = council.shown_survey(table, "en")
+    assert shown.iloc[:, 0].tolist() == expected
+    assert expected[-2:] == ["Невідомий", ""] and len(set(expected)) == len(gz.districts) + 2
+    assert len(looked_up) == 1
+
+
+def test_the_page_cache_keeps_each_waves_means_not_the_responses(cache, demo_store) -> None:  # noqa: F811 (the imported fixture)
+    """The survey tables and layers read each wave's means from one cached summary; the answers
+    themselves are not kept in the page cache (each read of the waves copied them)."""
+    from layers.privacy import survey_by_district
+    from services import council
+
+    surveys, waves = council.survey_waves(demo_store["engine"])
+    kept = cache._surveys("council", cache.version())
+    assert kept.waves == waves == cache.survey_waves("council")
+    assert list(kept.means) == waves
+    for wave in waves:
+        pd.testing.assert_frame_equal(kept.means[wave], survey_by_district(surveys, wave))
+        assert "answers" not in kept.means[wave]

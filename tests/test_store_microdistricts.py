@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data.categories import CATEGORIES
+from data.categories import label as category_label
 from data.records import h3_cells
 from data.store.microdistricts import OUTSIDE, district_of, ensure_microdistricts
 from data.store.repo import insert_ignoring_conflicts
@@ -80,9 +81,11 @@ def test_grouped_counts_equal_the_polygon_split(store) -> None:  # type: ignore[
         cells = council.period_cells(store, period, role="council")
         assert cells.to_dict() == cell_counts(rows, period).to_dict()
     for district in [None, *(d.id for d in GZ.districts)]:
-        pd.testing.assert_frame_equal(
-            council.month_by_category_of(counts, district), council.month_by_category(rows, district)
-        )
+        by_month = council.month_by_category(rows, district)  # the row path, as a wide table
+        for lang in ("uk", "en"):
+            long = by_month.reset_index().melt(id_vars="month", var_name="category", value_name="n")
+            expected = long.assign(category=long["category"].map(lambda c, lang=lang: category_label(c, lang)))
+            pd.testing.assert_frame_equal(council.trend(counts, district, lang), expected, check_dtype=bool(len(long)))
 
 
 def test_the_stored_district_is_the_polygon_rule(store) -> None:  # type: ignore[no-untyped-def]

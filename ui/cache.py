@@ -441,12 +441,13 @@ def _council_trend(role: str | None, version_key: int, district: str | None, lan
 
 def survey_waves(role: str | None) -> list[str]:
     require(role, "council")
-    return _surveys(role, version())[1]
+    return _surveys(role, version()).waves
 
 
 @_cached
-def _surveys(role: str | None, version_key: int) -> tuple[pd.DataFrame, list[str]]:
-    return council.survey_waves(state.engine())
+def _surveys(role: str | None, version_key: int) -> council.Surveys:
+    """Each wave's means per microdistrict: the review map, the wave tables and the change share them."""
+    return council.surveys_by_wave(state.engine())
 
 
 def survey_table(role: str | None, *, wave: str, lang: str) -> pd.DataFrame:
@@ -456,7 +457,7 @@ def survey_table(role: str | None, *, wave: str, lang: str) -> pd.DataFrame:
 
 @_cached
 def _survey_table(role: str | None, version_key: int, wave: str, lang: str) -> pd.DataFrame:
-    return council.shown_survey(_survey_means(role, version_key, wave), lang)
+    return council.shown_survey(_surveys(role, version_key).means[wave], lang)
 
 
 def survey_difference(role: str | None, *, before: str, after: str, lang: str) -> pd.DataFrame:
@@ -470,23 +471,19 @@ def _survey_difference(role: str | None, version_key: int, before: str, after: s
 
 
 @_cached
-def _survey_means(role: str | None, version_key: int, wave: str) -> pd.DataFrame:
-    """One wave's means per microdistrict: the review map, the wave table and the change share them."""
-    return council.survey_means(_surveys(role, version_key)[0], wave)
-
-
-@_cached
 def _survey_change(role: str | None, version_key: int, before: str, after: str) -> pd.DataFrame:
-    return council.survey_change(_survey_means(role, version_key, before), _survey_means(role, version_key, after))
+    means = _surveys(role, version_key).means
+    return council.survey_change(means[before], means[after])
 
 
 def _newest_wave(role: str | None, version_key: int) -> council.WaveMeans | None:
     """The review map's survey layers: the newest wave's means and their change since the wave before."""
-    waves = _surveys(role, version_key)[1]
+    surveys = _surveys(role, version_key)
+    waves = surveys.waves
     if not waves:
         return None
     change = _survey_change(role, version_key, waves[-2], waves[-1]) if len(waves) > 1 else None
-    return council.WaveMeans(waves[-1], _survey_means(role, version_key, waves[-1]), change)
+    return council.WaveMeans(waves[-1], surveys.means[waves[-1]], change)
 
 
 # --- background warm-up (police and council) ----------------------------------------------

@@ -44,6 +44,7 @@ review, plan_tab, survey_tab, meetings_tab, report_tab = st.tabs(
     ]
 )
 plan = cache.action_plan(role, today=today, lang=lang)
+district_shown = labels.district_labeller(lang)  # every plan row and district option
 described = dict(zip(plan["id"], plan["description"], strict=True))  # select boxes: one look-up per option
 orgs = actions.organisation_names(engine, lang)
 
@@ -98,25 +99,27 @@ with plan_tab:
     shown = plan.assign(
         status=plan["status"].map(lambda s: state.tr("action_status." + s)),
         owner=plan["owner"].map(lambda o: labels.code_label("owner", o, lang)),
-        district=plan["district"].map(lambda d: labels.district_label(d, lang)),
+        district=plan["district"].map(district_shown),
     )
     st.dataframe(
-        visible_columns(shown)[
-            [
-                "id",
-                "district",
-                "owner",
-                "owner_org",
-                "description",
-                "due_date",
-                "status",
-                "progress",
-                "progress_total",
-                "parent_id",
-                "overdue",
-                "public_note",
+        visible_columns(  # only the shown columns' text cells go through the encoder
+            shown[
+                [
+                    "id",
+                    "district",
+                    "owner",
+                    "owner_org",
+                    "description",
+                    "due_date",
+                    "status",
+                    "progress",
+                    "progress_total",
+                    "parent_id",
+                    "overdue",
+                    "public_note",
+                ]
             ]
-        ].rename(columns=lambda c: council.header(c, lang)),
+        ).rename(columns=lambda c: council.header(c, lang)),
         hide_index=True,
         width="stretch",
     )
@@ -240,7 +243,7 @@ with plan_tab:
             where = st.selectbox(
                 state.tr("council.col_district"),
                 council.district_names(),
-                format_func=lambda d: labels.district_label(d, lang),
+                format_func=district_shown,
             )
             cell = st.text_input(state.tr("council.cell"))
             due = st.date_input(state.tr("council.col_due_date"), value=date(today.year, today.month, 1))
@@ -309,7 +312,7 @@ with meetings_tab:
             agreed_where = st.selectbox(
                 state.tr("plan.agreed_district"),
                 council.district_names(),
-                format_func=lambda d: labels.district_label(d, lang),
+                format_func=district_shown,
             )
             agreed_org = st.selectbox(
                 state.tr("plan.agreed_owner"), [None, *orgs], format_func=lambda o: "—" if o is None else orgs[o]
