@@ -47,9 +47,10 @@ from data.records import Quarantined, RawMessage, Report
 from data.store.db import VAR_DIR, bulk_page_cache, open_store
 from data.store.repo import (
     batch_by_sha,
+    bound_tuples,
     claim_batch,
+    insert_bound_tuples,
     insert_ignoring_conflicts,
-    insert_tuples_ignoring_conflicts,
 )
 from data.store.schema import (
     ActionRow,
@@ -69,7 +70,7 @@ from services import districts
 from services.import_dedupe import assign_duplicates
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
 from services.import_repeats import FileKeys
-from services.import_rows import REPORT_COLUMNS, Placed, report_fields, report_values
+from services.import_rows import REPORT_COLUMNS, Placed, RowsFor, report_fields, report_values, with_rows
 from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
 
 Progress = Callable[[int, int | None], None]
@@ -197,17 +198,33 @@ _SENT += ("occurred_at", "category_hint")
 _sent = attrgetter(*_SENT)
 
 
-def _start_reports(raws: Sequence[RawMessage], pool: Pool | None, secret: bytes) -> Callable[[], list[Fields]]:
+def _start_reports(
+    raws: Sequence[RawMessage],
+    pool: Pool | None,
+    secret: bytes,
+    rows: RowsFor | None = None,
+    plain: Sequence[bool] = (),
+) -> Callable[[], list[Any]]:
     """The report fields of `raws` (services.import_rows.report_fields) started, in
-    `pool`'s workers when given; call for the answers, in the order of `raws`."""
-    return start_pieces(pool, _reports_of, [_sent(r) for r in raws], secret)
+    `pool`'s workers when given; call for the answers, in the order of `raws`. With
+    `rows`, each located message whose `plain` is set comes as its stored row instead
+    (services.import_rows.with_rows)."""
+    if rows is None:
+        return start_pieces(pool, _reports_of, [_sent(r) for r in raws], secret)
+    sent = [(*_sent(r), p) for r, p in zip(raws, plain, strict=True)]
+    return start_pieces(pool, _reports_of, sent, secret, rows)
 
 
-def _reports_of(sent: list[tuple[Any, ...]], secret: bytes) -> list[Fields]:
-    """Place, redact, classify and date a piece of a chunk (in a worker, or here):
-    every per-message step that needs no store, so the importing process only stores."""
-    raws = [RawMessage.model_construct(**dict(zip(_SENT, s, strict=True))) for s in sent]  # validated already
-    return report_fields(raws, [_place_or_problem((r.text, r.venue_text, r.location)) for r in raws], secret=secret)
+def _reports_of(sent: list[tuple[Any, ...]], secret: bytes, rows: RowsFor | None = None) -> list[Any]:
+    """Place, redact, classify and date a piece of a chunk (in a worker, or here), and
+    with `rows` build the rows of its plain located reports: every per-message step that
+    needs no store, so the importing process only stores."""
+    plain = [s[-1] for s in sent] if rows is not None else []
+    size = len(_SENT)
+    raws = [RawMessage.model_construct(**dict(zip(_SENT, s[:size], strict=True))) for s in sent]  # validated already
+    answers = [_place_or_problem((r.text, r.venue_text, r.location)) for r in raws]
+    fields = report_fields(raws, answers, secret=secret)
+    return fields if rows is None else with_rows(fields, plain, rows)
 
 
 def to_report(raw: RawMessage, *, secret: bytes) -> Report:
@@ -264,6 +281,7 @@ class _Intake:
     secret: bytes
     now: datetime
     keys: FileKeys = field(default_factory=lambda: FileKeys(0))  # this batch's, once it is claimed
+    rows: RowsFor = RowsFor(0)  # where this batch's rows go, once it is claimed
     repeat_examples: list[str] = field(default_factory=list)
     attempted_reports: int = 0
     attempted_quarantine: int = 0
@@ -316,6 +334,8 @@ def import_file(
             return _already_imported(path.name, batch_by_sha(session, sha))
         summary.batch_id = batch.id
         state.keys = FileKeys(batch.id)
+        dialect = session.get_bind().dialect
+        state.rows = RowsFor(batch.id, "sqlite" if (dialect.name, dialect.driver) == ("sqlite", "pysqlite") else None)
         solutions: list[tuple[RawMessage, Report]] = []
         complete = True
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
@@ -485,7 +505,8 @@ def _begin_chunk(
     summary.already_imported += len(known)
     checked = [_checked(i, state, summary) for i in fresh]
     raws = [i for i, _ in checked if isinstance(i, RawMessage)]
-    return _Begun(checked, raws, _start_reports(raws, pool, state.secret))
+    plain = [problem is None and not i.extra.get("solution") for i, problem in checked if isinstance(i, RawMessage)]
+    return _Begun(checked, raws, _start_reports(raws, pool, state.secret, state.rows, plain))
 
 
 def _finish_chunk(
@@ -501,13 +522,13 @@ def _finish_chunk(
     checked, raws = begun.checked, begun.raws
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
     problems = [i for i, _ in checked if isinstance(i, Quarantined)]
-    located: list[dict[str, Any]] = []  # stored as rows: no Report is built for them
+    located: list[Any] = []  # rows (made in the workers), or the fields of a located solution
     reports: list[Report] = []
     for raw, fields in zip(raws, begun.fields(), strict=True):
-        if isinstance(fields, Quarantined):
-            problems.append(fields)
-        elif fields["level"] != "none" and raw.source_ref not in point_problems and not raw.extra.get("solution"):
+        if isinstance(fields, tuple):
             located.append(fields)
+        elif isinstance(fields, Quarantined):
+            problems.append(fields)
         else:
             report = Report(**fields)
             reports.append(report)
@@ -517,7 +538,7 @@ def _finish_chunk(
                 located.append(fields)
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
-    insert_tuples_ignoring_conflicts(session, ReportRow.__table__, REPORT_COLUMNS, report_values(located, batch_id))
+    insert_bound_tuples(session, ReportRow.__table__, REPORT_COLUMNS, _as_bound_rows(session, located, state.rows))
     q_rows = (
         [_quarantine_row(q, batch_id) for q in problems]
         + [_not_located_row(r, batch_id) for r in unplaced]
@@ -527,6 +548,21 @@ def _finish_chunk(
     state.attempted_reports += len(located)
     state.attempted_quarantine += len(q_rows)
     summary.not_located += len(unplaced) + len(misplaced)
+
+
+def _as_bound_rows(session: Session, located: list[Any], target: RowsFor) -> list[tuple[Any, ...]]:
+    """The located reports' rows in their order, bound for the store's driver: the
+    workers' rows as they are, the few given as fields (solutions) made here."""
+    at = [i for i, item in enumerate(located) if isinstance(item, dict)]
+    made = iter(report_values([located[i] for i in at], target.batch_id))
+    rows = [next(made) if isinstance(item, dict) else item for item in located]
+    dialect = session.get_bind().dialect
+    if target.dialect is None:  # nothing was bound in the workers
+        return bound_tuples(ReportRow.__table__, REPORT_COLUMNS, dialect, rows)
+    if not at:
+        return rows
+    bound = iter(bound_tuples(ReportRow.__table__, REPORT_COLUMNS, dialect, [rows[i] for i in at]))
+    return [next(bound) if isinstance(item, dict) else item for item in located]
 
 
 def _checked(

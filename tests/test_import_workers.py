@@ -112,3 +112,24 @@ def _frozen_in_worker(_: int) -> int:
     import gc
 
     return gc.get_freeze_count()
+
+
+def test_the_workers_build_the_rows_so_the_importing_process_only_inserts(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The stored row of a located report (its per-row conversion, bound for the driver) is
+    made in the worker that placed it: the importing process builds none of them."""
+    from services import importer
+
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(tmp_path / "salt.key"))
+    built_here: list[int] = []
+    real = importer.report_values
+    monkeypatch.setattr(
+        importer, "report_values", lambda fields, batch: built_here.append(len(fields)) or real(fields, batch)
+    )
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    upgrade(engine)
+    sample = tmp_path / "hotline.csv"
+    sample.write_bytes(b"\n".join(HOTLINE.read_bytes().split(b"\n")[:801]) + b"\n")
+    with multiprocessing.get_context("spawn").Pool(2) as pool:  # spawned: the patch above is not in the workers
+        summary = import_file(sample, engine, pool=pool)
+    assert summary.imported > 500
+    assert sum(built_here) == 0, f"the importing process built {sum(built_here)} report rows"

@@ -61,3 +61,20 @@ def test_what_validation_refused_is_still_refused() -> None:
         report_values([good | {"category": "no-such-category"}], 1)
     with pytest.raises(ValueError, match="timezone-aware"):
         report_values([good | {"occurred_at": good["occurred_at"].replace(tzinfo=None)}], 1)
+
+
+def test_rows_bound_in_a_worker_are_what_the_store_engine_binds(tmp_path: Path) -> None:
+    """A worker has no engine: it binds the rows with a fresh dialect of the store's name
+    (data.store.repo.dialect_named); the driver must get the very same values."""
+    from data.store.db import make_engine
+    from data.store.repo import bound_tuples, dialect_named
+    from data.store.schema import ReportRow
+
+    rows = report_values(_located_fields(200), 3)
+    engine = make_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.connect():  # the engine's dialect as an insert finds it, initialised by a connection
+        mine = bound_tuples(ReportRow.__table__, REPORT_COLUMNS, engine.dialect, rows)
+    fresh = bound_tuples(ReportRow.__table__, REPORT_COLUMNS, dialect_named("sqlite"), rows)
+    assert fresh == mine
+    assert any(isinstance(v, str) and v[:2] == "20" for v in fresh[0])  # datetimes became the driver's text
+    assert not any(isinstance(v, datetime) for row in fresh for v in row)

@@ -12,7 +12,19 @@ from functools import lru_cache
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, Dialect, Engine, Table, UniqueConstraint, and_, bindparam, select, text, update
+from sqlalchemy import (
+    URL,
+    ColumnElement,
+    Dialect,
+    Engine,
+    Table,
+    UniqueConstraint,
+    and_,
+    bindparam,
+    select,
+    text,
+    update,
+)
 from sqlalchemy import insert as sa_insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
@@ -64,21 +76,53 @@ def insert_tuples_ignoring_conflicts(
     ORM path would send, and the DB driver's executemany gets plain tuples. A column
     left out gets no Python-side default, so every column that has one must be given.
     """
+    if rows:
+        dialect = session.get_bind().dialect
+        insert_bound_tuples(session, table, columns, bound_tuples(table, columns, dialect, rows))
+
+
+def bound_tuples(
+    table: Table, columns: Sequence[str], dialect: Dialect, rows: Sequence[tuple[Any, ...]]
+) -> list[tuple[Any, ...]]:
+    """Rows in ``columns`` order through each column type's bind processor for ``dialect``:
+    what the driver is given. A separate step so that it can run where the rows are made
+    (an import's worker processes), not in the process that inserts them."""
+    processors = _compiled_insert(table, tuple(columns), dialect)[2]
+    if not rows or not any(processors):
+        return list(rows)
+    values = [list(map(p, col)) if p else col for p, col in zip(processors, zip(*rows), strict=True)]
+    return list(zip(*values, strict=True))
+
+
+@lru_cache(maxsize=4)
+def dialect_named(name: str) -> Dialect:
+    """A fresh dialect of that name with its default driver (e.g. "sqlite": pysqlite), for
+    :func:`bound_tuples` in a process that has no engine."""
+    return URL.create(name).get_dialect()()
+
+
+def insert_bound_tuples(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """:func:`insert_tuples_ignoring_conflicts` for rows already through :func:`bound_tuples`
+    (with this session's dialect). Rows go in sorted by the unique key."""
     if not rows:
         return
     dialect = session.get_bind().dialect
-    sql, params, processors = _compiled_insert(table, tuple(columns), dialect)
+    sql, params, _ = _compiled_insert(table, tuple(columns), dialect)
     key = [columns.index(name) for name in _unique_key(table)]
     ordered = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
-    values = [list(map(p, col)) if p else col for p, col in zip(processors, zip(*ordered), strict=True)]
     if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_MIN_ROWS:
-        _copy_ignoring_conflicts(session, table, columns, values)
+        _copy_ignoring_conflicts(session, table, columns, list(zip(*ordered, strict=True)))
         return
-    by_column = dict(zip(columns, values, strict=True))
-    if dialect.positional:
-        batch: list[Any] = list(zip(*(by_column[name] for name in params), strict=True))
+    if tuple(params) == tuple(columns) and dialect.positional:
+        batch: list[Any] = ordered
     else:
-        batch = [dict(zip(params, row, strict=True)) for row in zip(*(by_column[name] for name in params))]
+        at = [columns.index(name) for name in params]
+        if dialect.positional:
+            batch = [tuple(row[i] for i in at) for row in ordered]
+        else:
+            batch = [dict(zip(params, (row[i] for i in at), strict=True)) for row in ordered]
     conn = session.connection()
     insert_counted(conn, table.name, len(batch), lambda: int(conn.exec_driver_sql(sql, batch).rowcount))
 
