@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import pandas as pd
@@ -110,21 +111,24 @@ def insert_bound_tuples(
         return
     dialect = session.get_bind().dialect
     sql, params, _ = _compiled_insert(table, tuple(columns), dialect)
-    key = [columns.index(name) for name in _unique_key(table)]
-    ordered = sorted(rows, key=lambda row: tuple(str(row[k]) for k in key))
+    key = _picker([columns.index(name) for name in _unique_key(table)])
+    ordered = sorted(rows, key=lambda row: tuple(map(str, key(row))))
     if dialect.name == "postgresql" and dialect.driver == "psycopg" and len(rows) >= COPY_MIN_ROWS:
         _copy_ignoring_conflicts(session, table, columns, list(zip(*ordered, strict=True)))
         return
-    if tuple(params) == tuple(columns) and dialect.positional:
-        batch: list[Any] = ordered
+    in_params = _picker([columns.index(name) for name in params])  # one C call a row, not a loop over 35 columns
+    if dialect.positional:
+        batch: list[Any] = list(map(in_params, ordered))
     else:
-        at = [columns.index(name) for name in params]
-        if dialect.positional:
-            batch = [tuple(row[i] for i in at) for row in ordered]
-        else:
-            batch = [dict(zip(params, (row[i] for i in at), strict=True)) for row in ordered]
+        batch = [dict(zip(params, in_params(row), strict=True)) for row in ordered]
     conn = session.connection()
     insert_counted(conn, table.name, len(batch), lambda: int(conn.exec_driver_sql(sql, batch).rowcount))
+
+
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[Any]], tuple[Any, ...]]:
+    """The values at ``indexes`` of a row, as a tuple (itemgetter gives one value for one index)."""
+    get = itemgetter(*indexes)
+    return get if len(indexes) > 1 else lambda row: (get(row),)
 
 
 COPY_MIN_ROWS = 200  # below this, one executemany costs less than a staging table's round trips
