@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
-from operator import attrgetter
+from operator import attrgetter, itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from data.store.repo import (
     claim_batch,
     insert_bound_tuples,
     insert_ignoring_conflicts,
+    insert_tuples_ignoring_conflicts,
 )
 from data.store.schema import (
     ActionRow,
@@ -60,6 +61,7 @@ from data.store.schema import (
     QuarantineRow,
     ReportRow,
     SurveyResponseRow,
+    record_received,
 )
 from data.text.classify import classify_many
 from data.text.redact import load_or_create_salt, place_index, redact
@@ -260,6 +262,19 @@ def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED
         "record": record,
         "created_at": datetime.now(UTC),
     }
+
+
+# A quarantine entry as the importer stores it; received_at is what the column's default
+# (data.store.schema.record_received) would derive from the record.
+QUARANTINE_COLUMNS = ("batch_id", "source", "source_ref", "reason", "excerpt", "reporter_hash", "record", "created_at")
+QUARANTINE_COLUMNS += ("received_at",)
+_quarantine_values = itemgetter(*QUARANTINE_COLUMNS[:-1])
+
+
+def _quarantine_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Quarantine rows (dicts of QUARANTINE_COLUMNS but received_at) as tuples for
+    insert_tuples_ignoring_conflicts (SQLAlchemy's dict path: ~120 us an entry under the profiler)."""
+    return [(*_quarantine_values(row), record_received(row["record"])) for row in rows]
 
 
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
@@ -544,7 +559,7 @@ def _finish_chunk(
         + [_not_located_row(r, batch_id) for r in unplaced]
         + [_not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced]
     )
-    insert_ignoring_conflicts(session, QuarantineRow.__table__, q_rows)
+    insert_tuples_ignoring_conflicts(session, QuarantineRow.__table__, QUARANTINE_COLUMNS, _quarantine_tuples(q_rows))
     state.attempted_reports += len(located)
     state.attempted_quarantine += len(q_rows)
     summary.not_located += len(unplaced) + len(misplaced)
