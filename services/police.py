@@ -55,6 +55,33 @@ POLICE_RES = 9
 #: What the whole-history analyses read (forecast, patrol plan and areas): only the columns they
 #: use (the forecast's place, precision and time; the category and cell), no text.
 HISTORY_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9")
+#: What the page reads of a period's window for its analyses (Gi* rows, the top places' recent
+#: reports, the microdistricts the when-profile offers): no text, which only the map's points
+#: (:data:`MAP_POINT_COLUMNS`, their last :data:`POINT_DAYS` days) and the CSV export show.
+WINDOW_COLUMNS = (
+    "category",
+    "occurred_at",
+    "status",
+    "duplicate_of",
+    "uncertainty_m",
+    "lat",
+    "lon",
+    "district",
+    "h3_r9",
+)
+#: What the map's report points show (layers.police.points_layers), read for their days only.
+MAP_POINT_COLUMNS = (
+    "occurred_at",
+    "status",
+    "duplicate_of",
+    "category",
+    "lat",
+    "lon",
+    "uncertainty_m",
+    "level",
+    "text",
+)
+POINT_DAYS = 28  # the map shows the reports of the window's last four weeks as points
 
 
 #: the page's periods: weeks back, and "next7", the forecast of the coming seven days
@@ -75,7 +102,8 @@ AREA_COUNTS = range(2, 9)
 class PoliceData:
     """What the police page computes for one period and choice of categories (language-free)."""
 
-    reports: pd.DataFrame  # the window's reports
+    reports: pd.DataFrame  # the window's reports (WINDOW_COLUMNS: no text)
+    points: pd.DataFrame  # the reports of the window's last POINT_DAYS days (MAP_POINT_COLUMNS)
     usable: pd.DataFrame  # the window's reports Gi* counted (inside the area, precise enough)
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
@@ -90,7 +118,7 @@ class PoliceView:
     """Everything the police page shows for one choice of period and categories (``top`` and
     ``forecast`` None in the map's view: :func:`police_map_of`)."""
 
-    reports: pd.DataFrame  # the window's reports
+    reports: pd.DataFrame  # the window's reports (WINDOW_COLUMNS: no text)
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
     fmap: folium.Map
@@ -115,8 +143,13 @@ def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataF
 def window_reports(
     engine: Engine, start: datetime, end: datetime, *, categories: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """The counted, located reports of [start, end) with the columns the page shows and exports."""
+    """The counted, located reports of [start, end) with every column the CSV export gives."""
     return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
+
+
+def points_start(start: datetime, end: datetime) -> datetime:
+    """Where the map's report points of the window [start, end) begin: its last :data:`POINT_DAYS` days."""
+    return max(start, end - timedelta(days=POINT_DAYS))
 
 
 def trend_label(category: str, lang: str = "uk") -> str:
@@ -305,7 +338,8 @@ def police_data(
         )
     else:
         start, end, binned = counted
-    recent = window_reports(engine, start, end, categories=categories)
+    recent = report_columns(engine, WINDOW_COLUMNS, start=start, end=end, categories=categories)
+    points = report_columns(engine, MAP_POINT_COLUMNS, start=points_start(start, end), end=end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
     gistar = gistar_counts_table(binned, POLICE_RES, boundary)
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
@@ -314,7 +348,7 @@ def police_data(
     if forecast is None and with_forecast:
         forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
     ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None
-    return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
+    return PoliceData(recent, points, usable, gistar, emerging, forecast, start, end, ahead)
 
 
 def police_map_of(
@@ -329,7 +363,6 @@ def police_map_of(
     require(role, "police")
     start, end = data.start, data.end
     density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
-    points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
         load_gazetteer(),
         role=role,
@@ -338,8 +371,8 @@ def police_map_of(
         gistar=data.gistar if "gistar" in layers and data.gistar.attrs.get("ok") else None,
         density=density,
         emerging=data.emerging if "emerging" in layers and data.emerging.attrs.get("ok") else None,
-        reports=data.reports if "points" in layers else None,
-        points_window=(points_start, end) if "points" in layers else None,
+        reports=data.points if "points" in layers else None,
+        points_window=(points_start(start, end), end) if "points" in layers else None,
     )
     return PoliceView(data.reports, data.gistar, data.emerging, fmap, start, end, ahead=data.ahead)
 
@@ -542,6 +575,21 @@ def briefing(
             )
         )
     return pdf
+
+
+def window_csv(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    *,
+    user: User,
+    categories: Sequence[str] | None = None,
+    lang: str = "uk",
+) -> str:
+    """:func:`export_csv` of the window [start, end): its reports read in full detail only when
+    the export is asked for (the page's window holds no text)."""
+    require(user.role, "export_police")
+    return export_csv(window_reports(engine, start, end, categories=categories), user=user, engine=engine, lang=lang)
 
 
 def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str = "uk") -> str:
