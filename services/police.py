@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import folium
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -111,6 +112,16 @@ class PoliceData:
     start: datetime
     end: datetime
     ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
+
+
+@dataclass(frozen=True)
+class PeriodWindow:
+    """A period's window read once for every choice of categories (:func:`read_window`)."""
+
+    start: datetime
+    end: datetime
+    reports: pd.DataFrame  # every category's reports of [start, end) (WINDOW_COLUMNS)
+    counts: pd.DataFrame  # their counts per cell, category and kind (binned_counts' table)
 
 
 @dataclass
@@ -251,6 +262,29 @@ def grouped_counts(
     return start, end, counts
 
 
+def read_window(engine: Engine, *, role: str | None, period: int | str) -> PeriodWindow:
+    """A period's window and every category's reports in it, read once; their counts per cell
+    are counted from those rows (:func:`window_counts`), not read a second time."""
+    require(role, "police")
+    start, end = period_window(period)
+    reports = report_columns(engine, WINDOW_COLUMNS, start=start, end=end)
+    return PeriodWindow(start, end, reports, window_counts(reports))
+
+
+def window_counts(reports: pd.DataFrame) -> pd.DataFrame:
+    """The table ``binned_counts(res=POLICE_RES, by_category=True)`` gives for the window these
+    reports were read from: per cell (the stored ``h3_r9``), category and kind (``missing``
+    without a point, ``vague`` when the uncertainty exceeds a cell's edge, else ``ok``), ``n``."""
+    uncertainty = pd.to_numeric(reports["uncertainty_m"], errors="coerce").fillna(0.0)
+    missing = reports["lat"].isna() | reports["lon"].isna()
+    vague = uncertainty > edge_length_m(POLICE_RES)
+    kind = np.where(missing, "missing", np.where(vague, "vague", "ok"))
+    keys = pd.DataFrame({"cell": reports["h3_r9"], "category": reports["category"], "kind": kind})
+    counts = keys.groupby(list(keys.columns), dropna=False).size().rename("n").reset_index()
+    counts["n"] = counts["n"].astype("int64")
+    return counts
+
+
 def of_categories(frame: pd.DataFrame, categories: Sequence[str] | None) -> pd.DataFrame:
     """The rows of the chosen categories (all rows for none chosen), in their order."""
     if not categories:
@@ -321,13 +355,15 @@ def police_data(
     emerging: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
     counted: tuple[datetime, datetime, pd.DataFrame] | None = None,
+    recent: pd.DataFrame | None = None,
     with_forecast: bool = True,
 ) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
     forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
     ``emerging``, ``forecast`` and ``counted`` (the period's window and its counts of the chosen
-    categories) may come computed already (the page caches them across periods and categories).
+    categories) may come computed already (the page caches them across periods and categories),
+    and with ``counted`` the window's reports of the chosen categories (``recent``, WINDOW_COLUMNS).
     ``with_forecast`` False leaves the forecast out (None): the map does not show it, and the page
     computes it after the map was sent (:func:`police_top`)."""
     require(role, "police")
@@ -338,7 +374,8 @@ def police_data(
         )
     else:
         start, end, binned = counted
-    recent = report_columns(engine, WINDOW_COLUMNS, start=start, end=end, categories=categories)
+    if recent is None:
+        recent = report_columns(engine, WINDOW_COLUMNS, start=start, end=end, categories=categories)
     points = report_columns(engine, MAP_POINT_COLUMNS, start=points_start(start, end), end=end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
     gistar = gistar_counts_table(binned, POLICE_RES, boundary)

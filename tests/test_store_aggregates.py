@@ -334,3 +334,42 @@ def test_both_horizons_from_one_forecast_inputs_equal_the_history_path(filled, m
             expected = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, history=history)
             pd.testing.assert_frame_equal(got, expected, check_exact=True)
             assert got.attrs == expected.attrs and got["score"].sum() > 0
+
+
+def test_a_windows_counts_from_its_rows_are_the_stores_grouped_counts(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page reads a period's window once for every choice of categories and counts its cells
+    from those rows (issue 19s): the store's GROUP BY table (reports without an uncertainty or a
+    longitude included), and the same Gi*, reports and usable rows as the plain reads."""
+    from services import police
+
+    when = datetime(2025, 5, 20, tzinfo=UTC)
+    edge = [
+        row | {"source_ref": f"edge{i}", "occurred_at": when, "received_at": when}
+        for i, row in enumerate(_reports(2, 5))
+    ]
+    edge[0]["uncertainty_m"], edge[1]["lon"] = None, None
+    with Session(filled) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, [r | {"month_local": month_local(when)} for r in edge])
+    monkeypatch.setattr(police, "now", lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    window = police.read_window(filled, role="police", period=12)
+    start, end, read = police.grouped_counts(filled, role="police", period=12)
+    assert (window.start, window.end) == (start, end) and set(read["kind"]) == {"ok", "vague", "missing"}
+    keys = ["cell", "category", "kind"]
+    pd.testing.assert_frame_equal(
+        window.counts.sort_values(keys).reset_index(drop=True), read.sort_values(keys).reset_index(drop=True)
+    )
+    for categories in (None, ["noise"], ["litter", "graffiti"]):
+        picked = police.police_data(
+            filled,
+            role="police",
+            period=12,
+            categories=categories,
+            counted=(start, end, police.of_categories(window.counts, categories)),
+            recent=police.of_categories(window.reports, categories),
+            with_forecast=False,
+        )
+        plain = police.police_data(filled, role="police", period=12, categories=categories, with_forecast=False)
+        pd.testing.assert_frame_equal(picked.gistar, plain.gistar)
+        assert picked.gistar.attrs == plain.gistar.attrs and plain.gistar.attrs["n_in"] > 30
+        pd.testing.assert_frame_equal(picked.reports, plain.reports)
+        pd.testing.assert_frame_equal(picked.usable, plain.usable)
