@@ -136,7 +136,7 @@ _FEATURES: dict[int, list[dict]] = {}  # gazetteer number -> its basemap feature
 
 def _features_of(gazetteer: Gazetteer) -> list[dict]:
     """:func:`basemap_features`, derived once per gazetteer object and shared by every map (a new
-    list of the same feature dicts, never changed: copying them cost each map ~2 ms).
+    list of the same feature dicts, never changed: a deep copy cost each map ~0.6 ms CPU).
 
     Each feature carries the ``id`` folium's GeoJson would add to it (``str`` of its position,
     after its other keys, as ``GeoJson.find_identifier`` writes it): folium then finds the
