@@ -8,7 +8,6 @@ ODbL attribution is always on the map, and a synthetic gazetteer gets a DEMO DAT
 
 from __future__ import annotations
 
-import copy
 import itertools
 import threading
 import weakref
@@ -136,15 +135,20 @@ _FEATURES: dict[int, list[dict]] = {}  # gazetteer number -> its basemap feature
 
 
 def _features_of(gazetteer: Gazetteer) -> list[dict]:
-    """:func:`basemap_features`, derived once per gazetteer object; each map gets its own copy."""
+    """:func:`basemap_features`, derived once per gazetteer object and shared by every map (a new
+    list of the same feature dicts, never changed: a deep copy cost each map ~0.6 ms CPU).
+
+    Each feature carries the ``id`` folium's GeoJson would add to it (``str`` of its position,
+    after its other keys, as ``GeoJson.find_identifier`` writes it): folium then finds the
+    ids it needs and writes nothing into the shared dicts, and the rendered map is the same."""
     number = _serial(gazetteer)
     with _SERIAL_LOCK:
         feats = _FEATURES.get(number)
     if feats is None:
-        feats = basemap_features(gazetteer)
+        feats = [{**feature, "id": str(i)} for i, feature in enumerate(basemap_features(gazetteer))]
         with _SERIAL_LOCK:
             _FEATURES[number] = feats
-    return copy.deepcopy(feats)
+    return list(feats)
 
 
 def basemap(gazetteer: Gazetteer, *, lang: str = "uk", zoom_start: int = 13) -> folium.Map:

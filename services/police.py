@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import folium
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -55,6 +56,33 @@ POLICE_RES = 9
 #: What the whole-history analyses read (forecast, patrol plan and areas): only the columns they
 #: use (the forecast's place, precision and time; the category and cell), no text.
 HISTORY_COLUMNS = ("lat", "lon", "uncertainty_m", "occurred_at", "category", "h3_r9")
+#: What the page reads of a period's window for its analyses (Gi* rows, the top places' recent
+#: reports, the microdistricts the when-profile offers): no text, which only the map's points
+#: (:data:`MAP_POINT_COLUMNS`, their last :data:`POINT_DAYS` days) and the CSV export show.
+WINDOW_COLUMNS = (
+    "category",
+    "occurred_at",
+    "status",
+    "duplicate_of",
+    "uncertainty_m",
+    "lat",
+    "lon",
+    "district",
+    "h3_r9",
+)
+#: What the map's report points show (layers.police.points_layers), read for their days only.
+MAP_POINT_COLUMNS = (
+    "occurred_at",
+    "status",
+    "duplicate_of",
+    "category",
+    "lat",
+    "lon",
+    "uncertainty_m",
+    "level",
+    "text",
+)
+POINT_DAYS = 28  # the map shows the reports of the window's last four weeks as points
 
 
 #: the page's periods: weeks back, and "next7", the forecast of the coming seven days
@@ -75,7 +103,8 @@ AREA_COUNTS = range(2, 9)
 class PoliceData:
     """What the police page computes for one period and choice of categories (language-free)."""
 
-    reports: pd.DataFrame  # the window's reports
+    reports: pd.DataFrame  # the window's reports (WINDOW_COLUMNS: no text)
+    points: pd.DataFrame  # the reports of the window's last POINT_DAYS days (MAP_POINT_COLUMNS)
     usable: pd.DataFrame  # the window's reports Gi* counted (inside the area, precise enough)
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
@@ -85,12 +114,22 @@ class PoliceData:
     ahead: tuple[datetime, datetime] | None = None  # "next 7 days": the days the forecast is for
 
 
+@dataclass(frozen=True)
+class PeriodWindow:
+    """A period's window read once for every choice of categories (:func:`read_window`)."""
+
+    start: datetime
+    end: datetime
+    reports: pd.DataFrame  # every category's reports of [start, end) (WINDOW_COLUMNS)
+    counts: pd.DataFrame  # their counts per cell, category and kind (binned_counts' table)
+
+
 @dataclass
 class PoliceView:
     """Everything the police page shows for one choice of period and categories (``top`` and
     ``forecast`` None in the map's view: :func:`police_map_of`)."""
 
-    reports: pd.DataFrame  # the window's reports
+    reports: pd.DataFrame  # the window's reports (WINDOW_COLUMNS: no text)
     gistar: pd.DataFrame  # every area cell: cell, n, z, p, bin (+ attrs ok/reason/binning)
     emerging: pd.DataFrame  # cell, category, label, trend_z ... over the whole history
     fmap: folium.Map
@@ -115,8 +154,13 @@ def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataF
 def window_reports(
     engine: Engine, start: datetime, end: datetime, *, categories: Sequence[str] | None = None
 ) -> pd.DataFrame:
-    """The counted, located reports of [start, end) with the columns the page shows and exports."""
+    """The counted, located reports of [start, end) with every column the CSV export gives."""
     return report_columns(engine, POLICE_COLUMNS, start=start, end=end, categories=categories)
+
+
+def points_start(start: datetime, end: datetime) -> datetime:
+    """Where the map's report points of the window [start, end) begin: its last :data:`POINT_DAYS` days."""
+    return max(start, end - timedelta(days=POINT_DAYS))
 
 
 def trend_label(category: str, lang: str = "uk") -> str:
@@ -218,6 +262,29 @@ def grouped_counts(
     return start, end, counts
 
 
+def read_window(engine: Engine, *, role: str | None, period: int | str) -> PeriodWindow:
+    """A period's window and every category's reports in it, read once; their counts per cell
+    are counted from those rows (:func:`window_counts`), not read a second time."""
+    require(role, "police")
+    start, end = period_window(period)
+    reports = report_columns(engine, WINDOW_COLUMNS, start=start, end=end)
+    return PeriodWindow(start, end, reports, window_counts(reports))
+
+
+def window_counts(reports: pd.DataFrame) -> pd.DataFrame:
+    """The table ``binned_counts(res=POLICE_RES, by_category=True)`` gives for the window these
+    reports were read from: per cell (the stored ``h3_r9``), category and kind (``missing``
+    without a point, ``vague`` when the uncertainty exceeds a cell's edge, else ``ok``), ``n``."""
+    uncertainty = pd.to_numeric(reports["uncertainty_m"], errors="coerce").fillna(0.0)
+    missing = reports["lat"].isna() | reports["lon"].isna()
+    vague = uncertainty > edge_length_m(POLICE_RES)
+    kind = np.where(missing, "missing", np.where(vague, "vague", "ok"))
+    keys = pd.DataFrame({"cell": reports["h3_r9"], "category": reports["category"], "kind": kind})
+    counts = keys.groupby(list(keys.columns), dropna=False).size().rename("n").reset_index()
+    counts["n"] = counts["n"].astype("int64")
+    return counts
+
+
 def of_categories(frame: pd.DataFrame, categories: Sequence[str] | None) -> pd.DataFrame:
     """The rows of the chosen categories (all rows for none chosen), in their order."""
     if not categories:
@@ -288,13 +355,15 @@ def police_data(
     emerging: pd.DataFrame | None = None,
     forecast: pd.DataFrame | None = None,
     counted: tuple[datetime, datetime, pd.DataFrame] | None = None,
+    recent: pd.DataFrame | None = None,
     with_forecast: bool = True,
 ) -> PoliceData:
     """Hotspots, trends and the default forecast for a period: weeks back (Gi* over those
     weeks from the store's grouped counts, forecast over the standard horizon) or "next7" (the
     forecast of the coming seven days, beside the hotspots of the last four weeks). ``history``,
     ``emerging``, ``forecast`` and ``counted`` (the period's window and its counts of the chosen
-    categories) may come computed already (the page caches them across periods and categories).
+    categories) may come computed already (the page caches them across periods and categories),
+    and with ``counted`` the window's reports of the chosen categories (``recent``, WINDOW_COLUMNS).
     ``with_forecast`` False leaves the forecast out (None): the map does not show it, and the page
     computes it after the map was sent (:func:`police_top`)."""
     require(role, "police")
@@ -305,7 +374,9 @@ def police_data(
         )
     else:
         start, end, binned = counted
-    recent = window_reports(engine, start, end, categories=categories)
+    if recent is None:
+        recent = report_columns(engine, WINDOW_COLUMNS, start=start, end=end, categories=categories)
+    points = report_columns(engine, MAP_POINT_COLUMNS, start=points_start(start, end), end=end, categories=categories)
     boundary = load_gazetteer().boundary_polygon
     gistar = gistar_counts_table(binned, POLICE_RES, boundary)
     _, _, usable, _ = prepare(recent, POLICE_RES, boundary)  # the reports Gi* counted
@@ -314,7 +385,7 @@ def police_data(
     if forecast is None and with_forecast:
         forecast = period_forecast(engine, role=role, ahead=period == AHEAD, categories=categories, history=history)
     ahead = (end, end + timedelta(days=AHEAD_DAYS)) if period == AHEAD else None
-    return PoliceData(recent, usable, gistar, emerging, forecast, start, end, ahead)
+    return PoliceData(recent, points, usable, gistar, emerging, forecast, start, end, ahead)
 
 
 def police_map_of(
@@ -329,7 +400,6 @@ def police_map_of(
     require(role, "police")
     start, end = data.start, data.end
     density = density_grid(data.usable) if "kde" in layers and len(data.usable) >= 2 else None
-    points_start = max(start, end - timedelta(days=28))
     fmap = police_map(
         load_gazetteer(),
         role=role,
@@ -338,8 +408,8 @@ def police_map_of(
         gistar=data.gistar if "gistar" in layers and data.gistar.attrs.get("ok") else None,
         density=density,
         emerging=data.emerging if "emerging" in layers and data.emerging.attrs.get("ok") else None,
-        reports=data.reports if "points" in layers else None,
-        points_window=(points_start, end) if "points" in layers else None,
+        reports=data.points if "points" in layers else None,
+        points_window=(points_start(start, end), end) if "points" in layers else None,
     )
     return PoliceView(data.reports, data.gistar, data.emerging, fmap, start, end, ahead=data.ahead)
 
@@ -542,6 +612,21 @@ def briefing(
             )
         )
     return pdf
+
+
+def window_csv(
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    *,
+    user: User,
+    categories: Sequence[str] | None = None,
+    lang: str = "uk",
+) -> str:
+    """:func:`export_csv` of the window [start, end): its reports read in full detail only when
+    the export is asked for (the page's window holds no text)."""
+    require(user.role, "export_police")
+    return export_csv(window_reports(engine, start, end, categories=categories), user=user, engine=engine, lang=lang)
 
 
 def export_csv(reports: pd.DataFrame, *, user: User, engine: Engine, lang: str = "uk") -> str:

@@ -212,3 +212,49 @@ def test_the_pages_map_view_and_top_places_are_the_full_views(demo_store, monkey
         assert map_frame.frame_of(shown.fmap) == map_frame.frame_of(full.fmap)
         forecast = police.period_forecast(engine, role="police", ahead=period == police.AHEAD, categories=categories)
         pd.testing.assert_frame_equal(police.police_top(data, forecast, role="police", lang="en"), full.top)
+
+
+def test_the_window_is_read_without_text_and_the_map_and_export_are_those_of_the_full_read(  # type: ignore[no-untyped-def]
+    demo_store, monkeypatch
+) -> None:
+    """The page reads a period's window without its text, the map's points (with text) for their
+    last four weeks only and the CSV export's full rows only when asked (issue 19s): the map's
+    frame, the top places and the CSV are those made from the full read of the window."""
+    from datetime import timedelta
+
+    from auth.users import User
+    from clustering.hotspots import prepare
+    from geo.gazetteer import load_gazetteer
+    from layers.police import police_map
+    from services import police
+    from ui import map_frame
+
+    engine = demo_store["engine"]
+    monkeypatch.setattr(police, "now", lambda: _last_weeks(engine, 0)[1])
+    user = User("officer", "police")
+    for period, categories in ((26, None), (police.AHEAD, ["litter", "noise"])):
+        data = police.police_data(engine, role="police", period=period, categories=categories, with_forecast=False)
+        assert "text" not in data.reports and len(data.points) > 10
+        assert len(data.reports) > len(data.points) or period == police.AHEAD  # "next7": four weeks
+        assert data.points["occurred_at"].min() >= data.end - timedelta(days=28)
+        full = police.window_reports(engine, data.start, data.end, categories=categories)
+        shown = police.police_map_of(data, role="police", lang="en", layers=("gistar", "emerging", "points"))
+        expected = police_map(
+            load_gazetteer(),
+            role="police",
+            lang="en",
+            period_label=f"{data.start:%Y-%m-%d} – {data.end:%Y-%m-%d}",
+            gistar=data.gistar,
+            emerging=data.emerging,
+            reports=full,
+            points_window=(max(data.start, data.end - timedelta(days=28)), data.end),
+        )
+        assert map_frame.frame_of(shown.fmap) == map_frame.frame_of(expected)
+        forecast = police.period_forecast(engine, role="police", ahead=period == police.AHEAD, categories=categories)
+        usable = prepare(full, police.POLICE_RES, load_gazetteer().boundary_polygon)[2]
+        pd.testing.assert_frame_equal(
+            police.police_top(data, forecast, role="police", lang="en"),
+            police.top_cells(forecast, data.emerging, usable, lang="en"),
+        )
+        csv = police.window_csv(engine, data.start, data.end, user=user, categories=categories, lang="en")
+        assert csv == police.export_csv(full, user=user, engine=engine, lang="en") and full["text"].notna().any()

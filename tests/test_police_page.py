@@ -98,3 +98,18 @@ def test_the_accuracy_and_effects_are_computed_only_while_their_expander_is_open
     assert computed == []
     police_page(**{"police-accuracy-open": True, "police-effects-open": True})
     assert sorted(computed) == ["finished_table", "prediction_accuracy"]
+
+
+def test_the_csv_export_reads_the_windows_full_rows_only_when_asked(police_page, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page's window holds no report text (issue 19s): the CSV's "prepare" toggle reads the
+    window's full rows, and only then."""
+    from services import police
+
+    exported: list = []
+    original = police.export_csv
+    monkeypatch.setattr(police, "export_csv", lambda reports, **k: exported.append(reports) or original(reports, **k))
+    at = police_page()
+    assert exported == []
+    next(w for w in at.toggle if w.label == t("police.prepare_csv")).set_value(True).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert len(exported) == 1 and exported[0]["text"].notna().sum() > 100

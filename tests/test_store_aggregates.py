@@ -112,7 +112,8 @@ def test_columnar_read_gives_the_same_points_and_kde(filled) -> None:  # type: i
 
 def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The police page's service: Gi* and emerging from GROUP BY counts, the forecast and
-    patrol history from the columnar read, the window from its shown columns: all equal
+    patrol history from the columnar read, the window from its columns (the export's from all of
+    its columns): all equal
     to the tables and frames the row path (every column of every report) gives."""
     from layers.exports import POLICE_COLUMNS
     from services import police
@@ -131,7 +132,10 @@ def test_the_police_view_reads_counts_and_columns_yet_gives_the_row_path_tables(
     expected = emerging_table(history, police.POLICE_RES, boundary, time_lag=1)
     pd.testing.assert_frame_equal(view.emerging, expected)
     assert view.emerging.attrs == expected.attrs
-    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True), recent[POLICE_COLUMNS].reset_index(drop=True))
+    shown = recent[list(police.WINDOW_COLUMNS)].reset_index(drop=True)
+    pd.testing.assert_frame_equal(view.reports.reset_index(drop=True), shown)
+    exported = police.window_reports(filled, view.start, end)  # the CSV export's own read
+    pd.testing.assert_frame_equal(exported, recent[POLICE_COLUMNS].reset_index(drop=True))
     oracle = default_forecast(filled, until=end.date(), res=police.POLICE_RES, reports=history)
     pd.testing.assert_frame_equal(view.forecast, oracle)
     loaded = police.load(filled)
@@ -237,7 +241,7 @@ def test_the_police_when_profile_is_the_windows_hours(filled, monkeypatch) -> No
 
 def test_the_police_page_reads_no_point_outside_its_window(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """With the blend (the fallback default) the page's forecast is grouped counts: the only
-    point read is the window it shows."""
+    point reads are of the window it shows."""
     from services import forecast, police
 
     end = datetime(2025, 6, 1, tzinfo=UTC)
@@ -252,7 +256,13 @@ def test_the_police_page_reads_no_point_outside_its_window(filled, monkeypatch) 
     monkeypatch.setattr(forecast, "report_columns", spy)
     view = police.police_view(filled, role="police", weeks=8, layers=("gistar",))
     assert view.forecast.attrs["method"] == "blend" and view.forecast["score"].sum() > 0
-    assert reads == [{"start": view.start, "end": end, "categories": None}]
+    # the window (no text), then the map's points of its last four weeks
+    points = police.points_start(view.start, end)
+    assert reads == [
+        {"start": view.start, "end": end, "categories": None},
+        {"start": points, "end": end, "categories": None},
+    ]
+    assert view.start < points < end
 
 
 @pytest.mark.parametrize("categories", [["noise"], ["litter", "graffiti"]])
@@ -324,3 +334,42 @@ def test_both_horizons_from_one_forecast_inputs_equal_the_history_path(filled, m
             expected = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, history=history)
             pd.testing.assert_frame_equal(got, expected, check_exact=True)
             assert got.attrs == expected.attrs and got["score"].sum() > 0
+
+
+def test_a_windows_counts_from_its_rows_are_the_stores_grouped_counts(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page reads a period's window once for every choice of categories and counts its cells
+    from those rows (issue 19s): the store's GROUP BY table (reports without an uncertainty or a
+    longitude included), and the same Gi*, reports and usable rows as the plain reads."""
+    from services import police
+
+    when = datetime(2025, 5, 20, tzinfo=UTC)
+    edge = [
+        row | {"source_ref": f"edge{i}", "occurred_at": when, "received_at": when}
+        for i, row in enumerate(_reports(2, 5))
+    ]
+    edge[0]["uncertainty_m"], edge[1]["lon"] = None, None
+    with Session(filled) as session, session.begin():
+        insert_ignoring_conflicts(session, ReportRow.__table__, [r | {"month_local": month_local(when)} for r in edge])
+    monkeypatch.setattr(police, "now", lambda: datetime(2025, 6, 1, tzinfo=UTC))
+    window = police.read_window(filled, role="police", period=12)
+    start, end, read = police.grouped_counts(filled, role="police", period=12)
+    assert (window.start, window.end) == (start, end) and set(read["kind"]) == {"ok", "vague", "missing"}
+    keys = ["cell", "category", "kind"]
+    pd.testing.assert_frame_equal(
+        window.counts.sort_values(keys).reset_index(drop=True), read.sort_values(keys).reset_index(drop=True)
+    )
+    for categories in (None, ["noise"], ["litter", "graffiti"]):
+        picked = police.police_data(
+            filled,
+            role="police",
+            period=12,
+            categories=categories,
+            counted=(start, end, police.of_categories(window.counts, categories)),
+            recent=police.of_categories(window.reports, categories),
+            with_forecast=False,
+        )
+        plain = police.police_data(filled, role="police", period=12, categories=categories, with_forecast=False)
+        pd.testing.assert_frame_equal(picked.gistar, plain.gistar)
+        assert picked.gistar.attrs == plain.gistar.attrs and plain.gistar.attrs["n_in"] > 30
+        pd.testing.assert_frame_equal(picked.reports, plain.reports)
+        pd.testing.assert_frame_equal(picked.usable, plain.usable)

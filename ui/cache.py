@@ -18,7 +18,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from datetime import date, datetime
+from datetime import date
 
 import pandas as pd
 import streamlit as st
@@ -102,24 +102,24 @@ def _police_data(
     """A period's window, Gi* and trends; no forecast (the map does not show it). One shared
     object, never changed (its map view shares its frames already): neither pickled when
     computed nor copied for the top places."""
-    start, end, counts = _period_counts(role, version_key, clock, period)
+    window = _period_window(role, version_key, clock, period)
     return police.police_data(
         state.engine(),
         role=role,
         period=period,
         categories=list(categories) or None,
         emerging=_police_trends(role, version_key, categories),
-        counted=(start, end, police.of_categories(counts, categories)),
+        counted=(window.start, window.end, police.of_categories(window.counts, categories)),
+        recent=police.of_categories(window.reports, categories),
         with_forecast=False,
     )
 
 
-@_cached
-def _period_counts(
-    role: str | None, version_key: int, clock: int, period: int | str
-) -> tuple[datetime, datetime, pd.DataFrame]:
-    """A period's window and its counts per cell and category: one read serves every choice of categories."""
-    return police.grouped_counts(state.engine(), role=role, period=period)  # type: ignore[return-value]
+@_cached_map
+def _period_window(role: str | None, version_key: int, clock: int, period: int | str) -> police.PeriodWindow:
+    """A period's window, its reports and their counts per cell and category: one read serves
+    every choice of categories. One shared object, only read (neither pickled nor copied)."""
+    return police.read_window(state.engine(), role=role, period=period)
 
 
 @_cached

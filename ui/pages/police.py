@@ -224,7 +224,7 @@ def csv_section() -> None:
     if st.toggle(state.tr("police.prepare_csv")):
         st.download_button(
             "CSV",
-            police.export_csv(view.reports, user=user, engine=engine, lang=lang),
+            police.window_csv(engine, view.start, view.end, user=user, categories=categories, lang=lang),
             file_name="police-reports.csv",
             mime="text/csv",
         )
