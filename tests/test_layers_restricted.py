@@ -58,11 +58,14 @@ def survey(n1: int, n2: int) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def test_police_map_layers_legends_and_points() -> None:
-    df = make_reports(4, 150)
-    df["uncertainty_m"] = 75.0
-    m = police.police_map(
-        GAZETTEER,
+def every_police_layer(gazetteer=GAZETTEER, reports: pd.DataFrame | None = None) -> folium.Map:  # type: ignore[no-untyped-def]
+    """A police map with every kind of layer: Gi* cells, top cells, KDE (hidden), clusters,
+    trends and February's points (by default 150 reports in 4 cells, 75 m precise)."""
+    if reports is None:
+        reports = make_reports(4, 150)
+        reports["uncertainty_m"] = 75.0
+    return police.police_map(
+        gazetteer,
         role="police",
         period_label="2026-02",
         lang="en",
@@ -70,9 +73,15 @@ def test_police_map_layers_legends_and_points() -> None:
         density=density_grid(),
         clusters=CLUSTERS,
         emerging=EMERGING,
-        reports=df,
+        reports=reports,
         points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
     )
+
+
+def test_police_map_layers_legends_and_points() -> None:
+    df = make_reports(4, 150)
+    df["uncertainty_m"] = 75.0
+    m = every_police_layer(reports=df)
     html = m.get_root().render()
     for needle in (
         "Gi* hot and cold spots",

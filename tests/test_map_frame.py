@@ -4,40 +4,18 @@ rendered piece as a Jinja template a second time (branca's ``Element(text)``).""
 from __future__ import annotations
 
 import copy
-from datetime import UTC, datetime
 
 import branca.element
 import streamlit_folium
-from test_layers_privacy import make_reports
-from test_layers_public import GAZETTEER
-from test_layers_restricted import CLUSTERS, EMERGING, GISTAR, density_grid
+from test_layers_restricted import every_police_layer
 
-from layers import police
 from ui import map_frame
-
-
-def _small_police_map():  # type: ignore[no-untyped-def]
-    """Every kind of police layer: Gi* cells, top cells, KDE (hidden), clusters, trends, points."""
-    reports = make_reports(4, 150)
-    reports["uncertainty_m"] = 75.0
-    return police.police_map(
-        GAZETTEER,
-        role="police",
-        period_label="2026-02",
-        lang="en",
-        gistar=GISTAR,
-        density=density_grid(),
-        clusters=CLUSTERS,
-        emerging=EMERGING,
-        reports=reports,
-        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
-    )
 
 
 def test_the_overlays_are_st_folium_s_group_and_control_strings(monkeypatch) -> None:
     """The oracle: st_folium itself, on a copy of the map split the same way; the frame differs
     only in not adding hidden groups to the map and in its closing version stamp."""
-    fmap = _small_police_map()
+    fmap = every_police_layer()
     sent: list[dict] = []
     monkeypatch.setattr(streamlit_folium, "_component_func", lambda **kwargs: sent.append(kwargs))
     base, groups, control = map_frame.split(copy.deepcopy(fmap))
@@ -57,7 +35,7 @@ def test_the_overlays_are_st_folium_s_group_and_control_strings(monkeypatch) -> 
 def test_no_layer_is_parsed_as_a_template_again(monkeypatch) -> None:
     """Rendering the groups parses no rendered GeoJSON as a Jinja template (each feature's text
     once more: most of a police map's frame time before)."""
-    fmap = _small_police_map()
+    fmap = every_police_layer()
     parsed: list[str] = []
     template = branca.element.Template
 

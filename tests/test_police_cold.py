@@ -36,28 +36,15 @@ def test_our_map_elements_render_the_html_branca_would(monkeypatch) -> None:  # 
     templates (layers.popups.OwnElement): the map's whole HTML is what branca's own
     MacroElement.render gives, hostile texts included."""
     import copy
-    from datetime import UTC, datetime
 
     from branca.element import MacroElement
     from test_layers_hostile import HOSTILE, hostile_gazetteer, hostile_reports
-    from test_layers_restricted import CLUSTERS, EMERGING, GISTAR, density_grid
+    from test_layers_restricted import every_police_layer
 
-    from layers import police
     from layers.popups import OwnElement
 
     reports = hostile_reports()
-    fmap = police.police_map(
-        hostile_gazetteer(),
-        role="police",
-        period_label="2026-02",
-        lang="en",
-        gistar=GISTAR,
-        density=density_grid(),
-        clusters=CLUSTERS,
-        emerging=EMERGING,
-        reports=reports,
-        points_window=(datetime(2026, 2, 1, tzinfo=UTC), datetime(2026, 3, 1, tzinfo=UTC)),
-    )
+    fmap = every_police_layer(hostile_gazetteer(), reports)
     ours = copy.deepcopy(fmap).get_root().render()
     monkeypatch.setattr(OwnElement, "render", MacroElement.render)
     theirs = copy.deepcopy(fmap).get_root().render()
