@@ -7,17 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from data.store.db import make_engine, upgrade
 from services import importer
 from tests.test_intake_hostile import TEXT, imported, message, telegram
-
-
-@pytest.fixture
-def db(sqlite_url: str):  # type: ignore[no-untyped-def]
-    engine = make_engine(sqlite_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def _messages(ids: list[int]) -> list[dict]:
@@ -34,13 +25,13 @@ def _messages(ids: list[int]) -> list[dict]:
 
 @pytest.mark.parametrize("chunk", [3, 4, 1000])
 def test_repeats_in_the_same_the_next_and_later_chunks_and_of_already_imported_records(
-    db, tmp_path: Path, monkeypatch, chunk: int
+    store, tmp_path: Path, monkeypatch, chunk: int
 ) -> None:
     monkeypatch.setattr(importer, "CHUNK", chunk)
-    earlier = imported(telegram(_messages([50, 51]), tmp_path, "earlier.json"), db, parallel=False)
+    earlier = imported(telegram(_messages([50, 51]), tmp_path, "earlier.json"), store, parallel=False)
     assert earlier.read == 2
     ids = [1, 2, 0, 1, 50, 3, 2, 4, 0, 5, 1, 6, 50, 7, 51, 8, 3, 51, 9, 1, 0]
-    summary = imported(telegram(_messages(ids), tmp_path), db, parallel=False)
+    summary = imported(telegram(_messages(ids), tmp_path), store, parallel=False)
     distinct = set(ids)
     before = {50, 51}
     assert summary.read == len(ids)
