@@ -1,0 +1,84 @@
+"""A message's answers from the import workers' per-message steps stay exactly those recorded
+before their speed-ups (issue 25): on every demo source message (~9,900 real-shaped texts),
+the geocoder's whole answer, the redacted text with its counts and the category decision.
+
+The geocoder digest is bench/geocode_answers.json's "demo" entry (bench/geocode_equal.py
+names each changed text); the redaction and classification digests below were recorded on
+base cfa0ae3 with this module's functions. An intended change of an answer records new
+digests (and says why in its commit)."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from data.text.classify import classify_many
+from data.text.redact import place_index, redact
+from geo.gazetteer import load_gazetteer
+from geo.geocoding import geocode
+
+ROOT = Path(__file__).resolve().parents[1]
+REDACTION_SHA256 = "e1de76481e9a669b7719f2c9178a8fc59d8f4f3a0d5d53209456488fdcf201e5"
+CLASSIFICATION_SHA256 = "1c447b896eaa4bf57c5aecde65780dec92b07bc45bca41fb60f97d8eae8c4afa"
+
+
+def _bench(name: str):  # noqa: ANN202 (a bench script as a module)
+    spec = importlib.util.spec_from_file_location(f"_bench_{name}", ROOT / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def demo_answers() -> dict[str, list[str]]:
+    """Each demo message's answers as canonical JSON lines, composed as the importer does:
+    geocode the text (a venue appended), redact it outside the matched place, classify the
+    redacted text."""
+    texts = _bench("geocode_texts").demo_texts()
+    gazetteer = load_gazetteer()
+    places = place_index(gazetteer.place_names())
+    geocoded, redacted, cleans = [], [], []
+    for text, location in texts:
+        match = geocode(text, location=location, gazetteer=gazetteer)
+        geocoded.append(json.dumps(match.to_dict(), ensure_ascii=False, sort_keys=True))
+        clean = redact(text, keep_spans=[match.span] if match.span else [], places=places)
+        redacted.append(json.dumps([clean.text, clean.counts_by_type], ensure_ascii=False, sort_keys=True))
+        cleans.append(clean.text)
+    classified = [json.dumps([c.category, c.source, c.confidence]) for c in classify_many(cleans)]
+    return {"geocode": geocoded, "redact": redacted, "classify": classified}
+
+
+@pytest.fixture(scope="module")
+def answers() -> dict[str, list[str]]:
+    return demo_answers()
+
+
+def _digest(lines: list[str]) -> str:
+    digest = hashlib.sha256()
+    for line in lines:
+        digest.update(line.encode("utf-8") + b"\n")
+    return digest.hexdigest()
+
+
+def _recorded_geocode() -> str:
+    return json.loads((ROOT / "bench" / "geocode_answers.json").read_text(encoding="utf-8"))["demo"]["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("step", "recorded"),
+    [
+        ("geocode", _recorded_geocode),
+        ("redact", lambda: REDACTION_SHA256),
+        ("classify", lambda: CLASSIFICATION_SHA256),
+    ],
+)
+def test_demo_answers_equal_the_recorded_ones(
+    answers: dict[str, list[str]], step: str, recorded: Callable[[], str]
+) -> None:
+    assert len(answers[step]) > 9000
+    assert _digest(answers[step]) == recorded()
