@@ -1,8 +1,9 @@
 """A message's answers from the import workers' per-message steps stay exactly those recorded
 before their speed-ups (issue 25): on every demo source message (~9,900 real-shaped texts),
-the geocoder's whole answer, the redacted text with its counts and the category decision.
+the geocoder's whole answer, the redacted text with its counts and the category decision;
+on the small odd-case sets, the geocoder's answer.
 
-The geocoder digest is bench/geocode_answers.json's "demo" entry (bench/geocode_equal.py
+The geocoder digests are bench/geocode_answers.json's entries (bench/geocode_equal.py
 names each changed text); the redaction and classification digests below were recorded on
 base cfa0ae3 with this module's functions. An intended change of an answer records new
 digests (and says why in its commit)."""
@@ -65,8 +66,8 @@ def _digest(lines: list[str]) -> str:
     return digest.hexdigest()
 
 
-def _recorded_geocode() -> str:
-    return json.loads((ROOT / "bench" / "geocode_answers.json").read_text(encoding="utf-8"))["demo"]["sha256"]
+def _recorded_geocode(name: str = "demo") -> str:
+    return json.loads((ROOT / "bench" / "geocode_answers.json").read_text(encoding="utf-8"))[name]["sha256"]
 
 
 @pytest.mark.parametrize(
@@ -82,3 +83,17 @@ def test_demo_answers_equal_the_recorded_ones(
 ) -> None:
     assert len(answers[step]) > 9000
     assert _digest(answers[step]) == recorded()
+
+
+@pytest.mark.parametrize("name", ["eval", "tests", "eval@mini", "tests@mini"])
+def test_odd_case_answers_equal_the_recorded_ones(name: str) -> None:
+    """bench/geocode_equal.py's small sets (the eval set, the geocoder tests' strings: typos,
+    corners, homonyms, landmark kinds) on the demo and mini gazetteers."""
+    sets = _bench("geocode_texts")
+    texts = sets.eval_texts() if name.startswith("eval") else sets.test_strings()
+    gazetteer = sets.mini_gazetteer() if name.endswith("@mini") else load_gazetteer()
+    lines = [
+        json.dumps(geocode(text, location=location, gazetteer=gazetteer).to_dict(), ensure_ascii=False, sort_keys=True)
+        for text, location in texts
+    ]
+    assert _digest(lines) == _recorded_geocode(name)

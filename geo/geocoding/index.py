@@ -116,6 +116,7 @@ class _Index:
     alias_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest street/district alias
     word_memo: dict[str, Any] = field(default_factory=dict)  # inflect.word_info
     point_memo: dict[tuple[float, float], list[Any]] = field(default_factory=dict)  # geometry._finish
+    kind_pools: dict[str, list[_Landmark]] = field(default_factory=dict)  # landmarks._pool
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
     crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)
