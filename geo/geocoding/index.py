@@ -60,6 +60,10 @@ class _Street:
     exact: dict[str, tuple[float, float]] = field(default_factory=dict)
     by_parity: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # (n, s on main)
     middle: tuple[float, float, float] | None = None  # geometry._street_point, once computed
+    # geometry._intersection's memo (other street, crossing); holds streets: kept out of == and repr
+    crossings: dict[int, tuple[Any, tuple[float, float, float] | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
