@@ -290,8 +290,10 @@ _FOLD = str.maketrans(
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """Fold a lowercase Cyrillic word to the shared uk/ru alphabet (see _FOLD)."""
+    """Fold a lowercase Cyrillic word to the shared uk/ru alphabet (see _FOLD); remembered,
+    since the fuzzy reader folds the same words of message after message."""
     return _DOUBLES.sub(r"\1", word.translate(_FOLD))
 
 
