@@ -97,3 +97,25 @@ def test_odd_case_answers_equal_the_recorded_ones(name: str) -> None:
         for text, location in texts
     ]
     assert _digest(lines) == _recorded_geocode(name)
+
+
+def test_a_worker_rebuilds_each_message_as_model_construct_does() -> None:
+    """services.importer._raw_of (defaults given, no default factory run) makes the very
+    object the plain model_construct made: same fields in the same order, same set fields."""
+    from data.intake import parse_file
+    from data.records import RawMessage
+    from services.importer import _SENT, _raw_of, _sent
+
+    chat = ROOT / "data" / "demo" / "sources" / "telegram" / "result.json"
+    items = [i for i in parse_file(chat).items if isinstance(i, RawMessage)]
+    assert any(i.location for i in items) and any(i.venue_text for i in items)
+    for item in items:
+        sent = _sent(item)
+        old = RawMessage.model_construct(**dict(zip(_SENT, sent, strict=True)))
+        for new in (_raw_of(sent), _raw_of((*sent, True))):  # with rows, a flag follows the fields
+            assert list(new.__dict__.items()) == list(old.__dict__.items())
+            assert new.model_fields_set == old.model_fields_set
+            assert (new.__pydantic_extra__, new.__pydantic_private__) == (
+                old.__pydantic_extra__,
+                old.__pydantic_private__,
+            )
