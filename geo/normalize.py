@@ -66,6 +66,8 @@ _CYRILLIC = re.compile(r"[а-яёіїєґА-ЯЁІЇЄҐ]")
 _MIXED_WORD = re.compile(r"[A-Za-zА-Яа-яЁёІіЇїЄєҐґÏï]+")
 _MIXED_PAIR = re.compile(r"[A-Za-zÏï][А-Яа-яЁёІіЇїЄєҐґ]|[А-Яа-яЁёІіЇїЄєҐґ][A-Za-zÏï]")
 """A Latin letter next to a Cyrillic one: only then can a word of _MIXED_WORD mix scripts."""
+_LATIN_LETTER = re.compile(r"[A-Za-zÏï]")
+"""Most messages have no Latin letter: one class scan settles _MIXED_PAIR's search sooner."""
 
 
 def _fix_word(match: re.Match[str]) -> str:
@@ -84,7 +86,10 @@ def _lower_same_length(text: str) -> str:
     return "".join(ch.lower()[0] if ch.lower() else ch for ch in text)
 
 
-_CHAR_MAP = str.maketrans({**{ch: "'" for ch in APOSTROPHES}, "ё": "е", "—": "-", "–": "-"})
+_CHAR_PAIRS = (*((ch, "'") for ch in APOSTROPHES), ("ё", "е"), ("—", "-"), ("–", "-"))
+"""One character for another; no replacement is itself replaced, so the order is free and
+str.replace per pair (a C scan each, ~0.4 us a message) equals one str.translate through a
+dict table (~6 us: a dict look-up per character)."""
 
 
 FILLER = "\u00ad"
@@ -115,9 +120,12 @@ def normalize_text(text: str) -> str:
     The result has exactly the length of the input, so spans carry over.
     """
     fixed = _nfc_same_length(text)
-    if _MIXED_PAIR.search(fixed):  # else every word is of one script and _fix_word keeps it
+    if _LATIN_LETTER.search(fixed) and _MIXED_PAIR.search(fixed):  # else every word is of one script
         fixed = _MIXED_WORD.sub(_fix_word, fixed)
-    return _lower_same_length(fixed).translate(_CHAR_MAP)
+    out = _lower_same_length(fixed)
+    for old, new in _CHAR_PAIRS:
+        out = out.replace(old, new)
+    return out
 
 
 @lru_cache(maxsize=16384)
@@ -282,8 +290,10 @@ _FOLD = str.maketrans(
 _DOUBLES = re.compile(r"(.)\1+")
 
 
+@lru_cache(maxsize=65536)
 def fold(word: str) -> str:
-    """Fold a lowercase Cyrillic word to the shared uk/ru alphabet (see _FOLD)."""
+    """Fold a lowercase Cyrillic word to the shared uk/ru alphabet (see _FOLD); remembered,
+    since the fuzzy reader folds the same words of message after message."""
     return _DOUBLES.sub(r"\1", word.translate(_FOLD))
 
 
@@ -532,9 +542,11 @@ ORDINAL_SUFFIXES = frozenset(
 
 # --- tokens -------------------------------------------------------------------------
 
-_TOKEN = re.compile(r"\d+|(?:[^\W\d_]|['\u00ad])+|[№/\-.,;:!?()\"«»]")
-"""Numbers, words of letters of any script (NFC, diacritics kept), the punctuation the
-address grammar needs."""
+_TOKEN = re.compile(r"[^\W\d_]+(?:['\u00ad]+[^\W\d_]*)*|\d+|['\u00ad]+(?:[^\W\d_]+['\u00ad]*)*|[№/\-.,;:!?()\"«»]")
+"""Words of letters of any script (NFC, diacritics kept; apostrophes and fillers inside),
+numbers, the punctuation the address grammar needs. A word is one maximal run of letters,
+apostrophes and fillers, as ``(?:[^\\W\\d_]|['\\u00ad])+`` reads it, but matched run by run
+instead of character by character (~30% less regex time; the same spans)."""
 
 
 class Token(NamedTuple):

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import itertools
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -22,12 +23,12 @@ from geo.geocoding.houses import _house_after, _house_ends
 from geo.geocoding.inflect import _text_keys, word_info
 from geo.geocoding.landmarks import _kind_at
 from geo.geocoding.names import _fuzzy_positions
-from geo.geocoding.text import _prepare, _prev_token
+from geo.geocoding.text import _NOT_PLACES, _blank_contacts, _prepare, _prev_token
 from geo.geocoding.weights import MAX_ALIAS_WORDS
 from geo.normalize import (
-    _CHAR_MAP,
     _MIXED_WORD,
     _TOKEN,
+    APOSTROPHES,
     FILLER,
     PLACE_PREPOSITIONS,
     Token,
@@ -47,6 +48,17 @@ MIXED = [
     "Маріупольська 15a, вхід з двору",
     "ïжак на Ïжакевича",
     "www.example.com/Соборності",
+    # every character normalize_text maps, at a word's edge and inside it
+    "Ганна Кос’янчук — на ʼЗеленійʼ, `Вишнева` ‘25’ – ´ріг′ з Молодіжною, Жёлтая",
+    "«п'ятий»'' '' ' м'ясо'' ''Пушкінська'",
+    "дек\u00adор\u00ad'\u00ad \u00ad'\u00ad Кос\u00ad'\u00adянчук ' \u00ad 5'а №7-й",
+    # contacts of every kind, and texts without their marks
+    "Пишіть olena.k@ukr.net або @olena_voz, #Вознесенськ, http://x.ua/Соборності, WWW.Site.com",
+    "HTTPS://t.me/voz Пушкінська 5, +38 (067) 123-45-67",
+    "Соборності 12, тел. 067 123 45 67, 0501234567 і 14-2",
+    "Сміття на Бузькій #Вознесенськ #Бузька15",
+    "Пишіть на lysenko97@meta.ua, Соборності 5",
+    "Питання до @olena_voz щодо Кленової 3",
 ]
 
 
@@ -65,16 +77,38 @@ def demo() -> Gazetteer:
     return _fresh_demo()
 
 
+_CHAR_MAP = str.maketrans({**{ch: "'" for ch in APOSTROPHES}, "ё": "е", "—": "-", "–": "-"})
+"""normalize_text's mapping as one translate table (the oracle of its str.replace pairs)."""
+
+
 def test_normalize_text_fast_path_equals_the_full_path() -> None:
     for text in _eval_texts():
         full = _lower_same_length(_MIXED_WORD.sub(_fix_word, _nfc_same_length(text))).translate(_CHAR_MAP)
         assert normalize_text(text) == full, text
 
 
+def test_blanking_contacts_equals_the_full_pattern() -> None:
+    """The phone pattern alone, for texts without the marks of the other contacts."""
+    for text in _eval_texts():
+        norm = normalize_text(text)
+        assert _blank_contacts(norm) == _NOT_PLACES.sub(lambda m: " " * len(m.group(0)), norm), text
+
+
+_TOKEN_BY_CHARACTER = re.compile(r"\d+|(?:[^\W\d_]|['\u00ad])+|[№/\-.,;:!?()\"«»]")
+"""_TOKEN as first written: a word is a run of letters, apostrophes and fillers read one
+character at a time (the oracle of _TOKEN's run-by-run form)."""
+
+
+def test_token_pattern_equals_the_character_by_character_one() -> None:
+    for text in _eval_texts():
+        norm = normalize_text(text)
+        assert [m.span() for m in _TOKEN.finditer(norm)] == [m.span() for m in _TOKEN_BY_CHARACTER.finditer(norm)]
+
+
 def _tokenize_slow(normalised: str) -> list[Token]:
     """tokenize's general loop (fillers dropped, edge apostrophes stripped), for every text."""
     out = []
-    for m in _TOKEN.finditer(normalised):
+    for m in _TOKEN_BY_CHARACTER.finditer(normalised):
         text, start, end = m.group(0), m.start(), m.end()
         if FILLER in text:
             text = text.replace(FILLER, "")

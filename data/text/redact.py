@@ -305,16 +305,39 @@ def _may_hold_a_name(text: str, words: Sequence[str], infos: Sequence[_WordInfo 
 
     A word is marked only when it is a first name, a patronymic or a strong surname,
     follows a title, or is a surname next to a first name or patronymic (covered by the
-    first case) or next to an initial.
+    first case) or next to an initial. A first name opening a sentence that is not a
+    sure one, or is a common word ("Люди добрі", "Надія є"), is marked only beside a
+    surname or patronymic, and makes no neighbour a name (``strong_part``): alone it
+    lets the rules be skipped (a third of reports open with "Люди").
     """
     surname = False
+    spans: list[tuple[int, int]] | None = None  # the words' offsets, found once a first name needs them
     for k, info in enumerate(infos):  # one pass: this runs for every report
         if info is None:
             continue
-        if info.first or info.patronymic or info.strong_surname or (k > 0 and words[k - 1].lower() in TITLES):
+        if info.patronymic or info.strong_surname or (k > 0 and words[k - 1].lower() in TITLES):
             return True
+        if info.first:
+            if info.sure_first and not info.common:
+                return True
+            if spans is None:
+                spans = [m.span() for m in WORD_RE.finditer(text)]
+            if not _sentence_start(text, spans[k][0]) or _name_part_beside(text, spans, infos, k):
+                return True
         surname = surname or info.surname
     return surname and INITIAL_RE.search(text) is not None
+
+
+def _name_part_beside(text: str, spans: Sequence[tuple[int, int]], infos: Sequence[_WordInfo | None], k: int) -> bool:
+    """A surname or patronymic right beside word ``k``, only blanks between (what makes
+    :func:`_name_spans` mark a first name whose capital says nothing)."""
+    for j in (k - 1, k + 1):
+        info = infos[j] if 0 <= j < len(infos) else None
+        if info is not None and (info.surname or info.patronymic):
+            a, b = min(j, k), max(j, k)
+            if not text[spans[a][1] : spans[b][0]].strip():
+                return True
+    return False
 
 
 def _is_first_name(word: str) -> bool:

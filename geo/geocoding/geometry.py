@@ -60,6 +60,17 @@ def _address_point(st: _Street, house: str) -> tuple[float, float, float, bool] 
 
 
 def _intersection(a: _Street, b: _Street) -> tuple[float, float, float] | None:
+    """:func:`_crossing` of two streets, remembered on the first (it depends on the
+    gazetteer alone, and the same corners recur from message to message). Keyed by the
+    second street's identity, kept beside the answer (the pieces of one gazetteer street
+    in two parts of town share its id)."""
+    hit = a.crossings.get(id(b))
+    if hit is None or hit[0] is not b:
+        hit = a.crossings[id(b)] = (b, _crossing(a, b))
+    return hit[1]
+
+
+def _crossing(a: _Street, b: _Street) -> tuple[float, float, float] | None:
     """Crossing point of two streets (the one nearest both middles if several), or the
     midpoint of their nearest points when they end close to each other."""
     cross = a.geom.intersection(b.geom)

@@ -60,6 +60,10 @@ class _Street:
     exact: dict[str, tuple[float, float]] = field(default_factory=dict)
     by_parity: dict[int, list[tuple[int, float]]] = field(default_factory=dict)  # (n, s on main)
     middle: tuple[float, float, float] | None = None  # geometry._street_point, once computed
+    # geometry._intersection's memo (other street, crossing); holds streets: kept out of == and repr
+    crossings: dict[int, tuple[Any, tuple[float, float, float] | None]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
 
 
 @dataclass(frozen=True)
@@ -116,6 +120,7 @@ class _Index:
     alias_starts: dict[str, int] = field(default_factory=dict)  # first key -> longest street/district alias
     word_memo: dict[str, Any] = field(default_factory=dict)  # inflect.word_info
     point_memo: dict[tuple[float, float], list[Any]] = field(default_factory=dict)  # geometry._finish
+    kind_pools: dict[str, list[_Landmark]] = field(default_factory=dict)  # landmarks._pool
     typed_words: frozenset[str] = frozenset()  # alias words that carry a learned type
     city_keys: frozenset[str] = frozenset()  # keys of the city's own name (meta "city")
     crs: str = ""  # metric CRS of x/y above (_gazetteer_crs)

