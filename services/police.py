@@ -22,7 +22,7 @@ from auth.users import User
 from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
-from clustering.profiles import hour_weekday_counts
+from clustering.profiles import hour_weekday, hour_weekday_counts
 from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.city_profile import profile
@@ -495,6 +495,25 @@ def when_profile(
         district=district,
     )
     return hour_weekday_counts(counts)
+
+
+def window_profile(
+    window: PeriodWindow,
+    *,
+    role: str | None,
+    categories: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+    district: str | None = None,
+) -> pd.DataFrame:
+    """:func:`when_profile` of a period's window read already (:func:`read_window`): its rows
+    are the reports the store would count, so their hours are counted here, not queried."""
+    require(role, "police")
+    rows = of_categories(window.reports, categories)
+    if cells:
+        rows = rows[rows["h3_r9"].isin(list(cells))]
+    if district is not None:
+        rows = rows[rows["district"] == district]
+    return hour_weekday(rows, tz=profile().time_zone)
 
 
 def prediction_accuracy(

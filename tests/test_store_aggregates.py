@@ -405,3 +405,33 @@ def test_the_history_reads_monthly_counts_are_the_stores_grouped_counts(filled) 
         assert got.attrs == expected.attrs and got.attrs["ok"]
     with pytest.raises(PermissionError):
         police.history_and_monthly(filled, role="moderator")
+
+
+@pytest.mark.parametrize("period", [26, 4])
+def test_the_when_profile_of_the_read_window_is_the_stores_count(filled, monkeypatch, period) -> None:  # type: ignore[no-untyped-def]
+    """The page counts the when-profile from the period's window it read already (issue 19t):
+    the store's counts per local hour of the week (26 weeks back cross the spring's change of
+    offset), for every category or some, a few cells, a microdistrict or none of them."""
+    from data.store.localtime import offset_spans
+    from services import police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    window = police.read_window(filled, role="police", period=period)
+    spans = offset_spans(window.start, window.end, ZoneInfo(police.profile().time_zone))
+    assert len(spans) == (2 if period == 26 else 1)
+    cells = list(window.reports["h3_r9"].value_counts().index[:3])
+    for kwargs in (
+        {},
+        {"categories": ["noise"]},
+        {"cells": cells},
+        {"cells": cells[:1], "categories": ["litter", "graffiti"]},
+        {"district": "Ракове"},
+        {"district": "Центр", "categories": ["noise"]},
+    ):
+        got = police.window_profile(window, role="police", **kwargs)
+        expected = police.when_profile(filled, role="police", period=period, **kwargs)
+        pd.testing.assert_frame_equal(got, expected)
+        assert int(got.to_numpy().sum()) > 0
+    with pytest.raises(PermissionError):
+        police.window_profile(window, role="council")

@@ -220,10 +220,9 @@ def _when_profile(
     cell: str | None,
     district: str | None,
 ) -> pd.DataFrame:
-    return police.when_profile(
-        state.engine(),
+    return police.window_profile(
+        _period_window(role, version_key, clock, period),
         role=role,
-        period=period,
         categories=list(categories) or None,
         cells=[cell] if cell else None,
         district=district,
