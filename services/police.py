@@ -145,22 +145,10 @@ def window(weeks: int) -> tuple[datetime, datetime]:
     return end - timedelta(weeks=weeks), end
 
 
-def load(engine: Engine, *, categories: Sequence[str] | None = None, months: bool = False) -> pd.DataFrame:
+def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
     """Every counted, located report (all history; duplicates and rejected left out), only
-    :data:`HISTORY_COLUMNS` (and with ``months`` the stored city-time month, ``month_local``):
-    at a million reports the full rows would not fit in memory."""
-    return report_columns(
-        engine, (*HISTORY_COLUMNS, "month_local") if months else HISTORY_COLUMNS, categories=categories
-    )
-
-
-def history_and_monthly(engine: Engine, *, role: str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The history (:func:`load`) and, counted from the same rows, the table
-    :func:`grouped_counts` reads for the whole history (per cell, month, category and kind):
-    the trends need no second whole-history read."""
-    require(role, "police")
-    rows = load(engine, months=True)
-    return rows.drop(columns="month_local"), cell_counts(rows, by_month=True)
+    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
 
 
 def window_reports(
@@ -285,21 +273,13 @@ def read_window(engine: Engine, *, role: str | None, period: int | str) -> Perio
 
 def window_counts(reports: pd.DataFrame) -> pd.DataFrame:
     """The table ``binned_counts(res=POLICE_RES, by_category=True)`` gives for the window these
-    reports were read from (:func:`cell_counts`)."""
-    return cell_counts(reports)
-
-
-def cell_counts(reports: pd.DataFrame, *, by_month: bool = False) -> pd.DataFrame:
-    """The table ``binned_counts(res=POLICE_RES, by_month=by_month, by_category=True)`` gives
-    for the reports it would count, counted from their rows: per cell (the stored ``h3_r9``),
-    [month (the stored ``month_local``),] category and kind (``missing`` without a point,
-    ``vague`` when the uncertainty exceeds a cell's edge, else ``ok``), ``n``."""
+    reports were read from: per cell (the stored ``h3_r9``), category and kind (``missing``
+    without a point, ``vague`` when the uncertainty exceeds a cell's edge, else ``ok``), ``n``."""
     uncertainty = pd.to_numeric(reports["uncertainty_m"], errors="coerce").fillna(0.0)
     missing = reports["lat"].isna() | reports["lon"].isna()
     vague = uncertainty > edge_length_m(POLICE_RES)
     kind = np.where(missing, "missing", np.where(vague, "vague", "ok"))
-    month = {"month": reports["month_local"]} if by_month else {}
-    keys = pd.DataFrame({"cell": reports["h3_r9"], **month, "category": reports["category"], "kind": kind})
+    keys = pd.DataFrame({"cell": reports["h3_r9"], "category": reports["category"], "kind": kind})
     counts = keys.groupby(list(keys.columns), dropna=False).size().rename("n").reset_index()
     counts["n"] = counts["n"].astype("int64")
     return counts

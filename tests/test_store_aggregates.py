@@ -375,38 +375,6 @@ def test_a_windows_counts_from_its_rows_are_the_stores_grouped_counts(filled, mo
         pd.testing.assert_frame_equal(picked.usable, plain.usable)
 
 
-def test_the_history_reads_monthly_counts_are_the_stores_grouped_counts(filled) -> None:  # type: ignore[no-untyped-def]
-    """The police page counts the trends' monthly table from the history read (issue 19t), not
-    from a second whole-history GROUP BY: the same table (reports without an uncertainty or a
-    longitude, or with no stored month, included), the same history as police.load and the
-    same emerging hot spots for every choice of categories."""
-    from services import police
-
-    when = datetime(2025, 5, 20, tzinfo=UTC)
-    edge = [
-        row | {"source_ref": f"edge{i}", "occurred_at": when, "received_at": when, "month_local": month_local(when)}
-        for i, row in enumerate(_reports(3, 5))
-    ]
-    edge[0]["uncertainty_m"], edge[1]["lon"], edge[2]["month_local"] = None, None, None
-    with Session(filled) as session, session.begin():
-        insert_ignoring_conflicts(session, ReportRow.__table__, edge)
-    history, monthly = police.history_and_monthly(filled, role="police")
-    pd.testing.assert_frame_equal(history, police.load(filled))
-    read = police.grouped_counts(filled, role="police")[2]
-    assert set(read["kind"]) == {"ok", "vague", "missing"} and read["month"].isna().any()
-    keys = ["cell", "month", "category", "kind"]
-    pd.testing.assert_frame_equal(
-        monthly.sort_values(keys).reset_index(drop=True), read.sort_values(keys).reset_index(drop=True)
-    )
-    for categories in (None, ["noise"], ["litter", "graffiti"]):
-        got = police.trends(filled, role="police", monthly=police.of_categories(monthly, categories))
-        expected = police.trends(filled, role="police", monthly=police.of_categories(read, categories))
-        pd.testing.assert_frame_equal(got, expected)
-        assert got.attrs == expected.attrs and got.attrs["ok"]
-    with pytest.raises(PermissionError):
-        police.history_and_monthly(filled, role="moderator")
-
-
 @pytest.mark.parametrize("period", [26, 4])
 def test_the_when_profile_of_the_read_window_is_the_stores_count(filled, monkeypatch, period) -> None:  # type: ignore[no-untyped-def]
     """The page counts the when-profile from the period's window it read already (issue 19t):

@@ -123,14 +123,9 @@ def _period_window(role: str | None, version_key: int, clock: int, period: int |
 
 
 @_cached
-def _history_read(role: str | None, version_key: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every category's history and its counts per cell, month and category, from one read."""
-    return police.history_and_monthly(state.engine(), role=role)
-
-
 def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
     """Counts per cell, month and category of the whole history (the trends of every choice of categories)."""
-    return _history_read(role, version_key)[1]
+    return police.grouped_counts(state.engine(), role=role)[2]
 
 
 @_cached
@@ -188,18 +183,13 @@ def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFra
     return _police_history(role, version(), tuple(sorted(categories)))
 
 
+@_cached
 def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    """Every category's history read once (with the trends' monthly counts); a choice of
-    categories is picked from it in memory."""
+    """Every category's history read once; a choice of categories is picked from it in memory."""
     require(role, "police")
     if categories:
-        return _chosen_history(role, version_key, categories)
-    return _history_read(role, version_key)[0]
-
-
-@_cached
-def _chosen_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    return police.of_categories(_history_read(role, version_key)[0], categories)
+        return police.of_categories(_police_history(role, version_key, ()), categories)
+    return police.load(state.engine())
 
 
 @_user_first
