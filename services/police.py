@@ -41,6 +41,7 @@ from services.forecast import (
     city_settings,
     default_forecast,
     default_method,
+    history_start,
     inputs_from_reports,
     latest_evaluation,
     ranking,
@@ -145,10 +146,17 @@ def window(weeks: int) -> tuple[datetime, datetime]:
     return end - timedelta(weeks=weeks), end
 
 
-def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every counted, located report (all history; duplicates and rejected left out), only
-    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
-    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
+def load(engine: Engine, *, categories: Sequence[str] | None = None, start: datetime | None = None) -> pd.DataFrame:
+    """Every counted, located report (all history, or from ``start`` on; duplicates and rejected
+    left out), only :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories, start=start)
+
+
+def history_since() -> datetime:
+    """Where the page's history (:func:`load`) may start: what the forecast from today reads
+    (:func:`services.forecast.history_start`), which holds the patrol plan's and areas' weeks
+    too. A later day's forecast starts later, so a history read earlier still holds it."""
+    return history_start(now().astimezone(ZoneInfo(city_settings()[1])).date())
 
 
 def window_reports(
