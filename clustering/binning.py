@@ -44,6 +44,7 @@ from itertools import repeat
 import h3
 import numpy as np
 import pandas as pd
+import shapely
 from shapely.geometry import Polygon, mapping
 from shapely.geometry.base import BaseGeometry
 
@@ -143,8 +144,17 @@ def study_area(boundary: BaseGeometry | Sequence[tuple[float, float]], res: int)
     """
     if res not in RESOLUTIONS:
         raise ValueError(f"resolution must be one of {RESOLUTIONS}, got {res}")
-    cells = h3.h3shape_to_cells_experimental(_to_h3shape(boundary), res, contain="overlap")
-    return sorted(cells)
+    if not isinstance(boundary, BaseGeometry):
+        boundary = Polygon(boundary)
+    return list(_area_of(shapely.to_wkb(boundary), res))
+
+
+@lru_cache(maxsize=16)
+def _area_of(wkb: bytes, res: int) -> tuple[str, ...]:
+    """The sorted cells of a boundary given as WKB (exact and hashable), once per boundary and
+    resolution: a police period asks for its city's area four times (~1.9 ms each)."""
+    cells = h3.h3shape_to_cells_experimental(_to_h3shape(shapely.from_wkb(wkb)), res, contain="overlap")
+    return tuple(sorted(cells))
 
 
 def points_to_cells(lat: np.ndarray, lon: np.ndarray, res: int) -> np.ndarray:

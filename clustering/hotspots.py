@@ -111,7 +111,7 @@ def prepare_counts(
     """
     area = study_area(boundary, res)
     ok = binned[binned["kind"] == "ok"]
-    inside = ok[ok["cell"].isin(area)]
+    inside = ok[in_area(ok["cell"], area)]
     per_cell = inside.groupby("cell")["n"].sum()
     counts = pd.Series(
         per_cell.reindex(area, fill_value=0).to_numpy(dtype=np.int64), index=pd.Index(area, name="cell"), name="n"
@@ -125,6 +125,12 @@ def prepare_counts(
         "n_excluded": 0,
     }
     return area, counts, inside.reset_index(drop=True), info
+
+
+def in_area(cells: pd.Series, area: Sequence[str]) -> np.ndarray:
+    """``cells.isin(area)`` as an array, looked up in a hash index of the area: pandas' isin on
+    Arrow strings makes a scalar of each area cell first (~1.9 ms for a city at res 9)."""
+    return pd.Index(area).get_indexer(cells) >= 0
 
 
 def gistar_counts_table(

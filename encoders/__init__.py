@@ -50,8 +50,10 @@ _HIDDEN_IN_TERMINAL = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI}\t]")
 # OWASP CSV injection: a cell starting with one of these is read as a formula (and the
 # full-width forms, which some spreadsheets fold to ASCII).
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-_JSON_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
-_JS_UNSAFE = re.compile("[<>&'{}\u2028\u2029]")
+# a JSON string literal (captured: re.split keeps them), unrolled to scan a run of plain characters at once
+_JSON_STRING = re.compile(r'("[^"\\]*(?:\\.[^"\\]*)*")')
+# what js_value escapes inside string literals (outside them JSON has only its braces of these)
+_JS_ESCAPES = tuple((c, f"\\u{ord(c):04x}") for c in "<>&'{}\u2028\u2029")
 _LEADING_SPACE = re.compile(r"^[ \t]+", re.MULTILINE)
 _MARKDOWN_SPECIAL = re.compile(r"([!-/:-@\[-`{-~])")  # every ASCII punctuation character
 
@@ -124,11 +126,16 @@ def js_value(value: Any) -> str:
     (False, {'t': '{{ 7*7 }}</script>'})
     """
     out = json.dumps(value, ensure_ascii=False)  # its own braces never form "{{", "{%" or "{#"
-    return _JSON_STRING.sub(lambda m: _JS_UNSAFE.sub(_js_escape, m.group()), out)
-
-
-def _js_escape(match: re.Match[str]) -> str:
-    return f"\\u{ord(match.group()):04x}"
+    parts = _JSON_STRING.split(out)  # structure, string, structure, ..., structure
+    if len(parts) == 1:
+        return out  # no string
+    # every string literal escaped in one pass: joined by NUL, which JSON writes as \u0000
+    strings = "\0".join(parts[1::2])
+    for char, escape in _JS_ESCAPES:
+        if char in strings:
+            strings = strings.replace(char, escape)
+    parts[1::2] = strings.split("\0")
+    return "".join(parts)
 
 
 def js_template(text: object) -> str:

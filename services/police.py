@@ -22,7 +22,7 @@ from auth.users import User
 from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, gistar_counts_table, prepare
 from clustering.kde import density_grid
-from clustering.profiles import hour_weekday_counts
+from clustering.profiles import hour_weekday, hour_weekday_counts
 from data.categories import CATEGORIES
 from data.categories import label as category_label
 from data.city_profile import profile
@@ -41,6 +41,7 @@ from services.forecast import (
     city_settings,
     default_forecast,
     default_method,
+    history_start,
     inputs_from_reports,
     latest_evaluation,
     ranking,
@@ -145,10 +146,17 @@ def window(weeks: int) -> tuple[datetime, datetime]:
     return end - timedelta(weeks=weeks), end
 
 
-def load(engine: Engine, *, categories: Sequence[str] | None = None) -> pd.DataFrame:
-    """Every counted, located report (all history; duplicates and rejected left out), only
-    :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
-    return report_columns(engine, HISTORY_COLUMNS, categories=categories)
+def load(engine: Engine, *, categories: Sequence[str] | None = None, start: datetime | None = None) -> pd.DataFrame:
+    """Every counted, located report (all history, or from ``start`` on; duplicates and rejected
+    left out), only :data:`HISTORY_COLUMNS`: at a million reports the full rows would not fit in memory."""
+    return report_columns(engine, HISTORY_COLUMNS, categories=categories, start=start)
+
+
+def history_since() -> datetime:
+    """Where the page's history (:func:`load`) may start: what the forecast from today reads
+    (:func:`services.forecast.history_start`), which holds the patrol plan's and areas' weeks
+    too. A later day's forecast starts later, so a history read earlier still holds it."""
+    return history_start(now().astimezone(ZoneInfo(city_settings()[1])).date())
 
 
 def window_reports(
@@ -475,6 +483,25 @@ def when_profile(
         district=district,
     )
     return hour_weekday_counts(counts)
+
+
+def window_profile(
+    window: PeriodWindow,
+    *,
+    role: str | None,
+    categories: Sequence[str] | None = None,
+    cells: Sequence[str] | None = None,
+    district: str | None = None,
+) -> pd.DataFrame:
+    """:func:`when_profile` of a period's window read already (:func:`read_window`): its rows
+    are the reports the store would count, so their hours are counted here, not queried."""
+    require(role, "police")
+    rows = of_categories(window.reports, categories)
+    if cells:
+        rows = rows[rows["h3_r9"].isin(list(cells))]
+    if district is not None:
+        rows = rows[rows["district"] == district]
+    return hour_weekday(rows, tz=profile().time_zone)
 
 
 def prediction_accuracy(

@@ -35,3 +35,22 @@ def test_maps_share_the_basemap_features_and_render_what_a_fresh_copy_renders(mo
     assert json.dumps(ours.data) == json.dumps(theirs.data)
     assert ours.feature_identifier == theirs.feature_identifier == "feature.id"
     assert ours.style_map == theirs.style_map
+
+
+def test_the_osm_tile_layer_renders_what_folium_makes_of_its_url(monkeypatch) -> None:
+    """UrlTileLayer skips folium's provider-name look-up of the URL: the whole map's HTML is
+    byte for byte what ``folium.TileLayer(tiles=url)`` gives (element ids numbered alike)."""
+    from branca.element import Element
+
+    def html(tile_layer: type) -> str:
+        counter = iter(range(10**6))
+        monkeypatch.setattr(Element, "_generate_id", classmethod(lambda cls: f"{next(counter):032x}"))
+        monkeypatch.setattr(base, "UrlTileLayer", tile_layer)
+        return base.basemap(load_gazetteer(), lang="en").get_root().render()
+
+    def folium_tiles(url: str, **kwargs: object) -> folium.TileLayer:
+        return folium.TileLayer(tiles=url, **kwargs)
+
+    ours, theirs = html(base.UrlTileLayer), html(folium_tiles)
+    assert ours == theirs
+    assert base.OSM_TILES in ours and "L.tileLayer" in ours

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from shapely.geometry import Polygon, box
+from shapely.geometry.base import BaseGeometry
 
 from clustering.binning import (
     _area_lattice,
@@ -42,6 +43,23 @@ def test_study_area_accepts_shapely_and_rejects_bad_resolution():
     assert study_area(box(31.267, 47.531, 31.390, 47.601), 8) == study_area(BOX, 8)
     with pytest.raises(ValueError):
         study_area(BOX, 6)
+
+
+def test_a_study_area_computed_once_per_boundary_is_h3s_own_each_time():
+    """study_area keeps each boundary's cells per resolution (issue 19t): every call, first or
+    repeated, for the city's outline (with a hole), a box or another box, gives h3's cells of
+    that very boundary, in a list the caller may change."""
+    from geo.gazetteer import load_gazetteer
+
+    outline = load_gazetteer().boundary_polygon
+    holed = box(31.267, 47.531, 31.390, 47.601).difference(box(31.30, 47.55, 31.33, 47.57))
+    for boundary in (outline, holed, BOX, box(31.30, 47.55, 31.36, 47.58)):
+        shape = boundary if isinstance(boundary, BaseGeometry) else Polygon(boundary)
+        for res in (8, 9, 8, 9):
+            expected = sorted(h3.h3shape_to_cells_experimental(h3.geo_to_h3shape(shape), res, contain="overlap"))
+            got = study_area(boundary, res)
+            assert got == expected and len(got) > 10
+            got.clear()
 
 
 def test_points_to_cells_equals_h3_loop_with_duplicates():

@@ -82,3 +82,15 @@ def test_insufficient_data_and_unknown_method():
     with pytest.raises(ValueError):
         run(few, "magic", 9, BOX)
     assert set(METHODS) == {"gistar", "kde", "dbscan", "hdbscan", "emerging"}
+
+
+@pytest.mark.parametrize("dtype", ["str", object])
+def test_in_area_is_pandas_isin(dtype) -> None:
+    """prepare_counts keeps the area's groups through a hash index (issue 19t): the same rows as
+    Series.isin, for the area's first and last cells, cells outside it and missing cells."""
+    from clustering.hotspots import in_area
+
+    area = study_area(BOX, 9)
+    cells = pd.Series([area[0], "89000000000ffff", None, area[-1], area[5], area[0], float("nan")], dtype=dtype)
+    assert in_area(cells, area).tolist() == cells.isin(area).tolist() == [True, False, False, True, True, True, False]
+    assert in_area(cells.iloc[:0], area).tolist() == []

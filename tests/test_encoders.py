@@ -77,6 +77,37 @@ def test_js_value_is_exact_json_that_cannot_end_a_script_or_open_a_template(valu
     assert "{{" not in out and "{%" not in out and "{#" not in out
 
 
+def _js_value_per_string(value: object) -> str:
+    """js_value as it was before issue 19t: a regular expression call per string literal (the oracle)."""
+    unsafe = re.compile("[<>&'{}\u2028\u2029]")
+    return re.sub(
+        r'"(?:[^"\\]|\\.)*"',
+        lambda m: unsafe.sub(lambda c: f"\\u{ord(c.group()):04x}", m.group()),
+        json.dumps(value, ensure_ascii=False),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | texts,
+        lambda inner: st.lists(inner, max_size=5) | st.dictionaries(texts, inner, max_size=5),
+        max_leaves=30,
+    )
+)
+def test_js_value_escapes_every_string_at_once_as_it_did_one_by_one(value) -> None:
+    """js_value escapes all string literals in one pass (issue 19t): the same text as escaping
+    each literal on its own, keys, quotes, backslashes, NULs and structural braces included."""
+    assert js_value(value) == _js_value_per_string(value)
+
+
+def test_js_value_of_hostile_popups_is_what_it_was() -> None:
+    rows = [["{{ 7*7 }}", '</script>"\\\x00'], ["\u2028{%", "a'b&c<d>"], ["}", "{"]]
+    value = [[47.5, 31.3, {"title": 'x"{', "rows": rows}], {"{}": ["\\", '"']}, "", [], {}]
+    assert js_value(value) == _js_value_per_string(value)
+    assert "\\u007b\\u007b 7*7 \\u007d\\u007d" in js_value(value)
+
+
 @FAST
 @given(texts)
 def test_js_string_is_one_string_literal(text) -> None:

@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 
+import folium
 import pandas as pd
 import pytest
 from hypothesis import given
@@ -156,7 +157,7 @@ def test_osm_tiles_are_optional_and_never_added_by_default() -> None:
     m = basemap(GAZETTEER)
     html = m.get_root().render()
     assert "tile.openstreetmap.org" in html
-    tile_var = next(c.get_name() for c in m._children.values() if type(c).__name__ == "TileLayer")
+    tile_var = next(c.get_name() for c in m._children.values() if isinstance(c, folium.TileLayer))
     assert f"{tile_var}.addTo" not in html
     assert (
         "DEMO DATA"

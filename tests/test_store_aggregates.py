@@ -373,3 +373,65 @@ def test_a_windows_counts_from_its_rows_are_the_stores_grouped_counts(filled, mo
         assert picked.gistar.attrs == plain.gistar.attrs and plain.gistar.attrs["n_in"] > 30
         pd.testing.assert_frame_equal(picked.reports, plain.reports)
         pd.testing.assert_frame_equal(picked.usable, plain.usable)
+
+
+@pytest.mark.parametrize("period", [26, 4])
+def test_the_when_profile_of_the_read_window_is_the_stores_count(filled, monkeypatch, period) -> None:  # type: ignore[no-untyped-def]
+    """The page counts the when-profile from the period's window it read already (issue 19t):
+    the store's counts per local hour of the week (26 weeks back cross the spring's change of
+    offset), for every category or some, a few cells, a microdistrict or none of them."""
+    from data.store.localtime import offset_spans
+    from services import police
+
+    end = datetime(2025, 6, 1, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    window = police.read_window(filled, role="police", period=period)
+    spans = offset_spans(window.start, window.end, ZoneInfo(police.profile().time_zone))
+    assert len(spans) == (2 if period == 26 else 1)
+    cells = list(window.reports["h3_r9"].value_counts().index[:3])
+    for kwargs in (
+        {},
+        {"categories": ["noise"]},
+        {"cells": cells},
+        {"cells": cells[:1], "categories": ["litter", "graffiti"]},
+        {"district": "Ракове"},
+        {"district": "Центр", "categories": ["noise"]},
+    ):
+        got = police.window_profile(window, role="police", **kwargs)
+        expected = police.when_profile(filled, role="police", period=period, **kwargs)
+        pd.testing.assert_frame_equal(got, expected)
+        assert int(got.to_numpy().sum()) > 0
+    with pytest.raises(PermissionError):
+        police.window_profile(window, role="council")
+
+
+def test_the_pages_history_from_a_year_back_gives_what_the_whole_history_gives(filled, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The page reads its history only as far back as a forecast from today reads (issue 19t):
+    every method's forecast over both horizons, the patrol plan and the patrol areas from it
+    equal those from the whole history."""
+    from clustering.forecast import METHODS
+    from services import patrol, police
+
+    end = datetime(2026, 1, 1, 9, tzinfo=UTC)
+    monkeypatch.setattr(police, "now", lambda: end)
+    since = police.history_since()
+    recent, whole = police.load(filled, start=since), police.load(filled)
+    assert since < end - timedelta(days=365) and 200 < len(whole) - len(recent) < len(recent)
+    pd.testing.assert_frame_equal(recent, whole[whole["occurred_at"] >= since].reset_index(drop=True))
+    ours, theirs = police.forecast_inputs(recent), police.forecast_inputs(whole)
+    for method in METHODS:
+        for ahead in (False, True):
+            winners = {"": method}
+            got = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, inputs=ours)
+            expected = police.period_forecast(filled, role="police", ahead=ahead, winners=winners, inputs=theirs)
+            pd.testing.assert_frame_equal(got, expected, check_exact=True)
+            assert got.attrs == expected.attrs and got["score"].sum() > 0
+    forecast = police.period_forecast(filled, role="police", winners={"": "blend"}, inputs=ours)
+    plan, expected_plan = (
+        patrol.suggest(r, now=end, patrols=2, shift=(18, 2), forecast=forecast) for r in (recent, whole)
+    )
+    pd.testing.assert_frame_equal(plan.table, expected_plan.table)
+    assert (plan.covered, plan.total) == (expected_plan.covered, expected_plan.total)
+    areas, expected_areas = (patrol.balanced_areas(r, now=end, areas=3) for r in (recent, whole))
+    assert areas is not None and expected_areas is not None
+    pd.testing.assert_frame_equal(areas.areas, expected_areas.areas)

@@ -185,11 +185,12 @@ def police_history(role: str | None, *, categories: Sequence[str]) -> pd.DataFra
 
 @_cached
 def _police_history(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    """Every category's history read once; a choice of categories is picked from it in memory."""
+    """Every category's history (as far back as a forecast from today reads) read once; a choice
+    of categories is picked from it in memory."""
     require(role, "police")
     if categories:
         return police.of_categories(_police_history(role, version_key, ()), categories)
-    return police.load(state.engine())
+    return police.load(state.engine(), start=police.history_since())
 
 
 @_user_first
@@ -210,10 +211,9 @@ def _when_profile(
     cell: str | None,
     district: str | None,
 ) -> pd.DataFrame:
-    return police.when_profile(
-        state.engine(),
+    return police.window_profile(
+        _period_window(role, version_key, clock, period),
         role=role,
-        period=period,
         categories=list(categories) or None,
         cells=[cell] if cell else None,
         district=district,
