@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from multiprocessing.pool import Pool
 from typing import Any, TypeVar
 
+from services.import_reader import READERS, Reader
+
 WORKERS_ENV = "HOTSPOTS_IMPORT_WORKERS"
 MIN_PARALLEL = 500  # messages in a chunk below which starting the work elsewhere costs more than it saves
 PIECES_PER_WORKER = 2  # a chunk is sent as this many pieces per worker: balanced, yet batched (classification)
@@ -42,7 +44,8 @@ def available_workers() -> int:
 
 @contextmanager
 def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
-    """A pool of forked workers, or None (serial) for one worker or a threaded process."""
+    """A pool of forked workers, or None (serial) for one worker or a threaded process;
+    with it, a reader process that parses big files ahead (services.import_reader)."""
     n = available_workers() if workers is None else workers
     if n <= 1 or threading.active_count() > 1 or "fork" not in multiprocessing.get_all_start_methods():
         yield None
@@ -53,12 +56,17 @@ def worker_pool(workers: int | None = None) -> Iterator[Pool | None]:
     # messages); the parent gets them back when the pool ends.
     gc.freeze()
     try:
-        pool = multiprocessing.get_context("fork").Pool(n)
+        reader = Reader()  # forked first: the pool's threads do not exist yet
         try:
-            yield pool
+            pool = multiprocessing.get_context("fork").Pool(n)
+            READERS[pool] = reader
+            try:
+                yield pool
+            finally:
+                pool.terminate()
+                pool.join()
         finally:
-            pool.terminate()
-            pool.join()
+            reader.close()
     finally:
         gc.unfreeze()
 

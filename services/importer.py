@@ -71,6 +71,7 @@ from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
 from services.import_dedupe import assign_duplicates
 from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
+from services.import_reader import read_ahead, read_items
 from services.import_repeats import FileKeys
 from services.import_rows import REPORT_COLUMNS, Placed, RowsFor, report_fields, report_values, with_rows
 from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
@@ -356,8 +357,11 @@ def import_file(
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
             stack.enter_context(bulk_page_cache(session.connection()))
             workers = _Workers(stack, pool, parallel)
+            if read_ahead(parsed.kind, path):
+                workers.for_chunk(MIN_PARALLEL)  # now, with its reader: a big export has chunks to place
+            reading = {"column_mapping": column_mapping, "options": options, "limits": limits}
             begun: _Begun | None = None  # the chunk being placed while the one before it is stored
-            for chunk in _chunks(parsed.items, CHUNK):
+            for chunk in _chunks(read_items(workers.pool, path, parsed, reading), CHUNK):
                 if summary.read + len(chunk) > limits.max_records:
                     chunk = chunk[: max(0, limits.max_records - summary.read)]
                     complete = False
