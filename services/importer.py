@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from functools import cache
 from multiprocessing.pool import Pool
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,6 @@ from data.store.schema import (
     QuarantineRow,
     ReportRow,
     SurveyResponseRow,
-    record_received,
 )
 from data.text.classify import classify_many
 from data.text.redact import load_or_create_salt, place_index, redact
@@ -70,9 +69,21 @@ from geo import geocode
 from geo.gazetteer import Gazetteer, load_gazetteer
 from services import districts
 from services.import_dedupe import assign_duplicates
-from services.import_notes import NOT_PLACED, check_notes, could_not_process, too_many_records
+from services.import_notes import check_notes, could_not_process, too_many_records
+from services.import_reader import read_ahead, read_items
 from services.import_repeats import FileKeys
-from services.import_rows import REPORT_COLUMNS, Placed, RowsFor, report_fields, report_values, with_rows
+from services.import_rows import (
+    QUARANTINE_COLUMNS,
+    REPORT_COLUMNS,
+    NotLocatedRow,
+    Placed,
+    RowsFor,
+    not_located_row,
+    quarantine_tuples,
+    report_fields,
+    report_values,
+    with_rows,
+)
 from services.import_workers import MIN_PARALLEL, start_pieces, worker_pool
 
 Progress = Callable[[int, int | None], None]
@@ -256,33 +267,6 @@ def _quarantine_row(item: Quarantined, batch_id: int) -> dict[str, Any]:
     }
 
 
-def _not_located_row(report: Report, batch_id: int, reason: Message = NOT_PLACED) -> dict[str, Any]:
-    record = report.model_dump(mode="json", exclude={"id"})
-    return {
-        "batch_id": batch_id,
-        "source": report.source,
-        "source_ref": report.source_ref,
-        "reason": reason.to_json(),
-        "excerpt": report.text[:500],
-        "reporter_hash": report.reporter_hash,
-        "record": record,
-        "created_at": datetime.now(UTC),
-    }
-
-
-# A quarantine entry as the importer stores it; received_at is what the column's default
-# (data.store.schema.record_received) would derive from the record.
-QUARANTINE_COLUMNS = ("batch_id", "source", "source_ref", "reason", "excerpt", "reporter_hash", "record", "created_at")
-QUARANTINE_COLUMNS += ("received_at",)
-_quarantine_values = itemgetter(*QUARANTINE_COLUMNS[:-1])
-
-
-def _quarantine_tuples(rows: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
-    """Quarantine rows (dicts of QUARANTINE_COLUMNS but received_at) as tuples for
-    insert_tuples_ignoring_conflicts (SQLAlchemy's dict path: ~120 us an entry under the profiler)."""
-    return [(*_quarantine_values(row), record_received(row["record"])) for row in rows]
-
-
 def _already_imported(file_name: str, existing: ImportBatch | None) -> BatchSummary:
     assert existing is not None
     return BatchSummary(
@@ -362,8 +346,11 @@ def import_file(
         with _older_objects_skipped_by_gc() as skip_older, ExitStack() as stack:
             stack.enter_context(bulk_page_cache(session.connection()))
             workers = _Workers(stack, pool, parallel)
+            if read_ahead(parsed.kind, path):
+                workers.for_chunk(MIN_PARALLEL)  # now, with its reader: a big export has chunks to place
+            reading = {"column_mapping": column_mapping, "options": options, "limits": limits}
             begun: _Begun | None = None  # the chunk being placed while the one before it is stored
-            for chunk in _chunks(parsed.items, CHUNK):
+            for chunk in _chunks(read_items(workers.pool, path, parsed, reading), CHUNK):
                 if summary.read + len(chunk) > limits.max_records:
                     chunk = chunk[: max(0, limits.max_records - summary.read)]
                     complete = False
@@ -544,9 +531,12 @@ def _finish_chunk(
     point_problems = {raw.source_ref: problem for raw, problem in checked if problem and isinstance(raw, RawMessage)}
     problems = [i for i, _ in checked if isinstance(i, Quarantined)]
     located: list[Any] = []  # rows (made in the workers), or the fields of a located solution
+    not_located: list[NotLocatedRow] = []  # quarantine rows made in the workers
     reports: list[Report] = []
     for raw, fields in zip(raws, begun.fields(), strict=True):
-        if isinstance(fields, tuple):
+        if isinstance(fields, NotLocatedRow):
+            not_located.append(fields)
+        elif isinstance(fields, tuple):
             located.append(fields)
         elif isinstance(fields, Quarantined):
             problems.append(fields)
@@ -560,15 +550,19 @@ def _finish_chunk(
     unplaced = [r for r in reports if r.level == "none" and r.source_ref not in point_problems]
     misplaced = [r for r in reports if r.source_ref in point_problems]
     insert_bound_tuples(session, ReportRow.__table__, REPORT_COLUMNS, _as_bound_rows(session, located, state.rows))
-    q_rows = (
+    q_rows = quarantine_tuples(
         [_quarantine_row(q, batch_id) for q in problems]
-        + [_not_located_row(r, batch_id) for r in unplaced]
-        + [_not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced]
+        + [not_located_row(r, batch_id) for r in unplaced]
+        + [not_located_row(r, batch_id, point_problems[r.source_ref]) for r in misplaced]
     )
-    insert_tuples_ignoring_conflicts(session, QuarantineRow.__table__, QUARANTINE_COLUMNS, _quarantine_tuples(q_rows))
+    if state.rows.dialect is None:  # nothing was bound in the workers
+        insert_tuples_ignoring_conflicts(session, QuarantineRow.__table__, QUARANTINE_COLUMNS, q_rows + not_located)
+    else:
+        bound = bound_tuples(QuarantineRow.__table__, QUARANTINE_COLUMNS, session.get_bind().dialect, q_rows)
+        insert_bound_tuples(session, QuarantineRow.__table__, QUARANTINE_COLUMNS, bound + not_located)
     state.attempted_reports += len(located)
-    state.attempted_quarantine += len(q_rows)
-    summary.not_located += len(unplaced) + len(misplaced)
+    state.attempted_quarantine += len(q_rows) + len(not_located)
+    summary.not_located += len(unplaced) + len(misplaced) + len(not_located)
 
 
 def _as_bound_rows(session: Session, located: list[Any], target: RowsFor) -> list[tuple[Any, ...]]:

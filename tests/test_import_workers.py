@@ -133,3 +133,33 @@ def test_the_workers_build_the_rows_so_the_importing_process_only_inserts(tmp_pa
         summary = import_file(sample, engine, pool=pool)
     assert summary.imported > 500
     assert sum(built_here) == 0, f"the importing process built {sum(built_here)} report rows"
+
+
+def test_the_pools_maintenance_thread_does_not_spin_while_results_arrive(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """multiprocessing's maintenance thread also woke whenever a result waited in the pipe:
+    thousands of loops (the importing process's CPU) for a few pieces of big answers."""
+    import threading
+    from multiprocessing import pool as mp_pool
+
+    from services.import_workers import worker_pool
+
+    monkeypatch.setattr(threading, "active_count", lambda: 1)
+    loops = [0]
+    real = mp_pool.Pool._maintain_pool
+
+    def counted(*args):  # type: ignore[no-untyped-def]
+        loops[0] += 1
+        return real(*args)
+
+    monkeypatch.setattr(mp_pool.Pool, "_maintain_pool", staticmethod(counted))
+    with worker_pool(2) as pool:
+        assert pool is not None
+        for _ in range(20):
+            answers = pool.map_async(_big_answer, range(8), chunksize=1)
+            sum(i * i for i in range(200_000))  # the importing process works meanwhile
+            assert len(answers.get()) == 8
+    assert loops[0] < 200, f"the maintenance thread looped {loops[0]} times"
+
+
+def _big_answer(_: int) -> str:
+    return "x" * 300_000

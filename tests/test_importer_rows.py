@@ -78,3 +78,37 @@ def test_rows_bound_in_a_worker_are_what_the_store_engine_binds(tmp_path: Path) 
     assert fresh == mine
     assert any(isinstance(v, str) and v[:2] == "20" for v in fresh[0])  # datetimes became the driver's text
     assert not any(isinstance(v, datetime) for row in fresh for v in row)
+
+
+def test_not_located_rows_made_where_reports_are_placed_equal_the_importers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A plain report that could not be placed comes from the worker as its quarantine row;
+    the store holds what the importing process made of its fields before."""
+    from data.store.db import make_engine, upgrade
+    from services import import_rows, importer
+    from tests.test_import_workers import CHAT, _stored
+
+    monkeypatch.setenv("HOTSPOTS_SALT_FILE", str(tmp_path / "salt.key"))
+    real = import_rows.with_rows
+    made: list[int] = []
+
+    def counted(fields, plain, target):  # type: ignore[no-untyped-def]
+        out = real(fields, plain, target)
+        made.append(sum(isinstance(f, import_rows.NotLocatedRow) for f in out))
+        return out
+
+    def as_before(fields, plain, target):  # type: ignore[no-untyped-def]
+        keep = [p and not (isinstance(f, dict) and f["level"] == "none") for f, p in zip(fields, plain, strict=True)]
+        return real(fields, keep, target)
+
+    stores = []
+    for name, patch in (("workers", counted), ("here", as_before)):
+        monkeypatch.setattr(importer, "with_rows", patch)
+        engine = make_engine(f"sqlite:///{tmp_path / name}.db")
+        upgrade(engine)
+        importer.import_file(CHAT, engine, parallel=False)
+        stores.append(_stored(engine))
+    assert sum(made) > 20
+    for a, b in zip(*stores, strict=True):
+        assert a.equals(b), "the not-located rows made where reports are placed differ"
