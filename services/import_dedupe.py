@@ -8,11 +8,13 @@ bounds (DEDUPE_SLICE of texts in memory at a time).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 from datetime import datetime
 from multiprocessing.pool import Pool
 from operator import itemgetter
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Text, bindparam, func, select, type_coerce, update
 from sqlalchemy.orm import Session
@@ -49,15 +51,16 @@ def assign_duplicates(session: Session, batch_id: int, pool: Pool | None = None)
     pinned = _moderated_report_ids(session)
     norms: dict[Hashable, tuple[str, int]] = {}  # the texts of a slice's overlap with the next
     start = first
+    rows = _read_rows(session, start - DEDUPE_WINDOW, start + DEDUPE_SLICE)  # the first slice with its window
     while start <= latest:
         following = start + DEDUPE_SLICE
-        ahead = (
-            _norms_ahead(session, following, following + DEDUPE_SLICE, pool)
-            if pool is not None and following <= latest
-            else None
-        )
-        changed = _duplicates_in_slice(session, start, following, pinned, norms)
-        norms.update(ahead() if ahead else {})  # after the slice: it keeps only its overlap with the next
+        # read before this slice stores its marks: it changes none of the next slice's own rows
+        ahead = _read_rows(session, following, following + DEDUPE_SLICE) if following <= latest else []
+        pending = start_pieces(pool, text_norms, [_text(row) for row in ahead]) if pool is not None else None
+        changed, window = _duplicates_in_slice(session, rows, start, following, pinned, norms)
+        if pending is not None:  # after the slice: it keeps only its overlap with the next
+            norms.update(zip((row[0] for row in ahead), pending(), strict=True))
+        rows = window + ahead
         start = following
         if not changed and start > last + DEDUPE_WINDOW:
             break
@@ -90,23 +93,28 @@ DEDUPE_COLUMNS = (
 _SET_MARK = update(ReportRow.__table__).where(ReportRow.id == bindparam("i")).values(duplicate_of=bindparam("d"))
 
 
-def _norms_ahead(
-    session: Session, start: datetime, stop: datetime, pool: Pool
-) -> Callable[[], dict[Hashable, tuple[str, int]]]:
-    """The normalised texts (data.text.dedupe.text_norms) of the reports a slice places in
-    [start, stop), by id, started in `pool`'s workers; call for them. The slice before
-    carries over the texts of its own overlap with that slice, so none is made twice."""
-    rows = session.connection().execute(
-        select(ReportRow.id, ReportRow.text).where(
+def _read_rows(session: Session, start: datetime, stop: datetime) -> list[tuple[Any, ...]]:
+    """The DEDUPE_COLUMNS of the reports with a point in [start, stop), as tuples (each
+    report is read once: the rows of a slice's window come from the slice before)."""
+    result = session.connection().execute(
+        select(*DEDUPE_COLUMNS).where(
             ReportRow.occurred_at >= start, ReportRow.occurred_at < stop, ReportRow.lat.is_not(None)
         )
     )
-    ids, texts = [], []
-    for report, text in rows:
-        ids.append(report)
-        texts.append("" if text is None else str(text))  # as mark_duplicates reads a text
-    pending = start_pieces(pool, text_norms, texts)
-    return lambda: dict(zip(ids, pending(), strict=True))
+    # On SQLite none of these columns has a result processor, so the driver's own tuples
+    # are the rows (a million Row objects less at 1M: about 1.7 CPU s); elsewhere the rows.
+    rows = result.cursor.fetchall() if session.connection().dialect.name == "sqlite" else [tuple(r) for r in result]
+    result.close()
+    return rows
+
+
+_TEXT = [c.key for c in DEDUPE_COLUMNS].index("text")
+_MARK = [c.key for c in DEDUPE_COLUMNS].index("duplicate_of")
+
+
+def _text(row: tuple[Any, ...]) -> str:
+    """A row's text as mark_duplicates reads it."""
+    return "" if row[_TEXT] is None else str(row[_TEXT])
 
 
 def _moderated_report_ids(session: Session) -> set[int]:
@@ -116,34 +124,33 @@ def _moderated_report_ids(session: Session) -> set[int]:
 
 
 def _duplicates_in_slice(
-    session: Session, start: datetime, stop: datetime, pinned: set[int], norms: dict[Hashable, tuple[str, int]]
-) -> int:
+    session: Session,
+    rows: list[tuple[Any, ...]],
+    start: datetime,
+    stop: datetime,
+    pinned: set[int],
+    norms: dict[Hashable, tuple[str, int]],
+) -> tuple[int, list[tuple[Any, ...]]]:
     """Recompute the marks of the reports placed in [start, stop), with those of the
-    DEDUPE_WINDOW before ``start`` and the pinned ones as given; store the changed ones
-    and return how many changed (plain Core rows: no ORM objects are needed)."""
-    result = session.connection().execute(
-        select(*DEDUPE_COLUMNS).where(
-            ReportRow.occurred_at >= start - DEDUPE_WINDOW,
-            ReportRow.occurred_at < stop,
-            ReportRow.lat.is_not(None),
-        )
-    )
-    # On SQLite none of these columns has a result processor, so the driver's own tuples
-    # are the rows (a million Row objects less at 1M: about 1.7 CPU s); elsewhere the rows.
-    rows = result.cursor.fetchall() if session.connection().dialect.name == "sqlite" else [tuple(r) for r in result]
-    result.close()
+    DEDUPE_WINDOW before ``start`` and the pinned ones as given (``rows``: all of these,
+    read by :func:`_read_rows`); store the changed ones. Returns how many changed, and
+    the rows of the window before ``stop`` with their marks as now stored (plain Core
+    rows: no ORM objects are needed)."""
+    if not rows:
+        return 0, []
     # as the driver gave them (object columns): no round trip of the texts through Arrow strings
     frame = pd.DataFrame(rows, columns=[c.key for c in DEDUPE_COLUMNS], dtype=object)
-    if frame.empty:
-        return 0
     begin = pd.Timestamp(start)
     begin = begin.tz_localize("UTC") if begin.tzinfo is None else begin.tz_convert("UTC")
     times = pd.to_datetime(frame["occurred_at"], utc=True)
     fixed = ((times < begin) | frame["id"].isin(pinned)).to_numpy()
-    new = pd.to_numeric(mark_duplicates(frame, fixed=fixed, norms=norms), errors="coerce")
-    overlap = set(frame["id"][(times >= begin + (stop - start) - DEDUPE_WINDOW).to_numpy()])
+    marks = mark_duplicates(frame, fixed=fixed, norms=norms)
+    new = pd.to_numeric(marks, errors="coerce")
+    in_window = (times >= begin + (stop - start) - DEDUPE_WINDOW).to_numpy()
+    overlap = set(frame["id"][in_window])
     for report in [i for i in norms if i not in overlap]:  # only the next slice's window is kept
         del norms[report]
+    window = [(*rows[k][:_MARK], marks.iat[k]) for k in np.flatnonzero(in_window).tolist()]
     old = pd.to_numeric(frame["duplicate_of"], errors="coerce")
     changed = ~fixed & ~((new == old) | (new.isna() & old.isna())).to_numpy()
     # in id order, the order of the table's pages: SQLite rewrites each row and its index entries
@@ -161,4 +168,4 @@ def _duplicates_in_slice(
 
     if updates:
         insert_counted(session.connection(), ReportRow.__tablename__, len(updates), store, event="update")
-    return len(updates)
+    return len(updates), window
