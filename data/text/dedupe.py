@@ -52,7 +52,7 @@ TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
 SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
-SCORE_THREADS = -1  # rapidfuzz's threads for the text scores (-1: every core; the import's pool is idle then)
+SCORE_THREADS = 1  # rapidfuzz threads for the text scores: the import spreads its slices over its pool instead
 
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
@@ -153,12 +153,6 @@ def _token_set_norms(texts: list[str]) -> tuple[list[str], list[int]]:
         set_texts.append(" ".join(sorted(set(words))))
         counts.append(len(words))
     return set_texts, counts
-
-
-def text_norms(texts: list[str]) -> list[tuple[str, int]]:
-    """Each text's normalised form and word count, as :func:`mark_duplicates` keeps them
-    in its ``norms``: a caller can make them ahead (the importer, in its idle workers)."""
-    return list(zip(*_token_set_norms(texts), strict=True))
 
 
 _HOUSE_KEY_RE = re.compile(r"[\s\-]")
@@ -536,9 +530,10 @@ def _texts_score(texts: list[str], i: np.ndarray, j: np.ndarray) -> np.ndarray:
     )
 
 
-def _text_accepted(rows: _Rows, i: np.ndarray, j: np.ndarray, verdict: np.ndarray) -> np.ndarray:
-    """Which pairs the text rules accept (the places and whether ``j`` is still an
-    original aside): scored at once, the few rechecked distances one by one."""
+def _accepted(rows: _Rows, i: np.ndarray, j: np.ndarray, verdict: np.ndarray) -> np.ndarray:
+    """Which pairs the pair rule accepts (whether ``j`` is still an original aside): the
+    text rules, scored at once (the few rechecked distances one by one), then the places
+    (those of ``j`` only when ``i`` names one)."""
     ok = verdict == _ACCEPT
     scored = np.flatnonzero(verdict == _SCORE)
     ok[scored] = _texts_score(rows.norm_texts, i[scored], j[scored]) >= TEXT_THRESHOLD
@@ -546,7 +541,54 @@ def _text_accepted(rows: _Rows, i: np.ndarray, j: np.ndarray, verdict: np.ndarra
         a, b = int(i[t]), int(j[t])
         dist = rows.exact_distance(a, b)
         ok[t] = dist <= MAX_DISTANCE_M and rows.texts_repeat(a, b, dist)
+    places = rows.places
+    for t in np.flatnonzero(ok).tolist():
+        a, b = int(i[t]), int(j[t])
+        here = places.get(a) or rows.place(a)  # a report naming no house or landmark: j's is not needed
+        ok[t] = not (here.houses or here.landmarks) or not different_places(here, places.get(b) or rows.place(b))
     return ok
+
+
+def accepted_pairs(
+    df: pd.DataFrame, fixed: Sequence[bool] | None = None, norms: dict[Hashable, tuple[str, int]] | None = None
+) -> tuple[list[int], list[int]]:
+    """Every pair of rows (positions in ``df``: ``later[t]`` repeats ``earlier[t]``) that
+    the pair rule accepts, for each row with a point and not ``fixed`` and each earlier
+    row (in order) it may repeat: grouped by the later row in processing order, each
+    group in order. Whether a row is itself a duplicate plays no part here, so the fixed
+    rows' marks are not needed (:func:`settle_marks` applies them): the costly part of
+    :func:`mark_duplicates` (``df`` and ``norms`` as there)."""
+    if df.empty:
+        return [], []
+    rows = _Rows(df, norms)
+    order = rows.order
+    is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
+    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
+    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
+    owner, partner, verdict = _judged_pairs(rows, queries)
+    later = np.asarray(order, dtype=np.int64)[np.asarray(queries, dtype=np.int64)][owner]
+    ok = _accepted(rows, later, partner, verdict)
+    return later[ok].tolist(), partner[ok].tolist()
+
+
+def settle_marks(
+    ids: Sequence[Any],
+    fixed: Sequence[bool],
+    given: Sequence[Any],
+    valid: Sequence[bool],
+    pairs: tuple[list[int], list[int]],
+) -> list[Any]:
+    """``duplicate_of`` of every row from its :func:`accepted_pairs`: a fixed row keeps
+    its ``given`` mark; any other repeats the first earlier original it is paired with
+    (rows without a point are never originals). The pairs come in processing order, so
+    a partner's own mark is settled before a later row reads it."""
+    original = [v and not (f and _given(g)) for v, f, g in zip(valid, fixed, given, strict=True)]
+    result: list[Any] = [g if f and _given(g) else None for f, g in zip(fixed, given, strict=True)]
+    for i, j in zip(*pairs, strict=True):
+        if original[i] and original[j]:
+            result[i] = ids[j]
+            original[i] = False
+    return result
 
 
 def mark_duplicates(
@@ -567,32 +609,19 @@ def mark_duplicates(
     3 x 3 block around its own (that block holds every point within 150 m), and it
     repeats the first of them (in order) that the pair rule accepts. The candidates
     are found at once (:mod:`data.text.dedupe_pairs`) and the pair rule applied to all
-    of them at once (whether a candidate is itself a duplicate aside), so the cost grows
-    with the number of reports and their neighbours, not the square of the reports, and
-    only the few accepted pairs are walked in order.
+    of them at once (whether a candidate is itself a duplicate aside:
+    :func:`accepted_pairs`), so the cost grows with the number of reports and their
+    neighbours, not the square of the reports; only the few accepted pairs are walked
+    in order (:func:`settle_marks`).
     """
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
-    rows = _Rows(df, norms)
-    order = rows.order
     is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
-    given = df["duplicate_of"].tolist() if fixed is not None else []
-    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
-    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
-    owner, partner, verdict = _judged_pairs(rows, queries)
-    query_rows = np.asarray(order, dtype=np.int64)[np.asarray(queries, dtype=np.int64)][owner]
-    ok = np.flatnonzero(_text_accepted(rows, query_rows, partner, verdict))
-    original = [valid[i] and not (is_fixed[i] and _given(given[i])) for i in range(len(df))]
-    result: list[Any] = [given[i] if is_fixed[i] and _given(given[i]) else None for i in range(len(df))]
-    places = rows.places
-    # in processing order: a partner's own mark is settled before any later query reads it
-    for i, j in zip(query_rows[ok].tolist(), partner[ok].tolist(), strict=True):
-        if not (original[i] and original[j]):
-            continue
-        here = places.get(i) or rows.place(i)  # a report naming no house or landmark: j's is not needed
-        if not (here.houses or here.landmarks) or not different_places(here, places.get(j) or rows.place(j)):
-            result[i] = rows.ids[j]
-            original[i] = False
+    given = df["duplicate_of"].tolist() if fixed is not None else [None] * len(df)
+    lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
+    valid = (~(np.isnan(lat) | np.isnan(lon))).tolist()
+    pairs = accepted_pairs(df, is_fixed, norms)
+    result = settle_marks(df["id"].to_numpy(dtype=object).tolist(), is_fixed, given, valid, pairs)
     out[:] = result
     return out
