@@ -3,7 +3,8 @@ file at once, recomputed slice by slice from the batch's first report on.
 
 Why a module of its own: the importer (services/importer.py) runs the per-message steps
 and counts; this is the batch-wide step after the last chunk is stored, with its own
-bounds (DEDUPE_SLICE of texts in memory at a time).
+bounds (the texts of one slice of DEDUPE_SLICE per pool worker, plus one, in memory at a
+time) and its own use of the pool, idle by then.
 """
 
 from __future__ import annotations
