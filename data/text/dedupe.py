@@ -32,14 +32,15 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Hashable, Sequence
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
+from functools import lru_cache
 from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from data.city_profile import city_zone
 from data.text.dedupe_bound import may_reach, text_features
@@ -51,6 +52,7 @@ TEXT_THRESHOLD = 80.0
 SHORT_TOKENS = 4
 SAME_PLACE_M = 30.0
 EARTH_RADIUS_M = 6_371_008.8
+SCORE_THREADS = 1  # rapidfuzz threads for the text scores: the import spreads its slices over its pool instead
 
 
 _PLACEHOLDER_RE = re.compile(r"\[[^\]]*\]")
@@ -153,14 +155,11 @@ def _token_set_norms(texts: list[str]) -> tuple[list[str], list[int]]:
     return set_texts, counts
 
 
-def text_norms(texts: list[str]) -> list[tuple[str, int]]:
-    """Each text's normalised form and word count, as :func:`mark_duplicates` keeps them
-    in its ``norms``: a caller can make them ahead (the importer, in its idle workers)."""
-    return list(zip(*_token_set_norms(texts), strict=True))
+_HOUSE_KEY_RE = re.compile(r"[\s\-]")
 
 
 def _house_key(house: str) -> str:
-    return re.sub(r"[\s\-]", "", house.lower()).replace("a", "а")
+    return _HOUSE_KEY_RE.sub("", house.lower()).replace("a", "а")
 
 
 def houses_in(text: str) -> frozenset[str]:
@@ -176,11 +175,21 @@ def landmarks_in(text: str) -> frozenset[str]:
 
 def _landmark_key(landmark: Any) -> frozenset[str]:
     """The geocoder's landmark ({kind, name, number}, possibly as JSON text) as a key."""
-    if isinstance(landmark, str):
-        try:
-            landmark = json.loads(landmark)
-        except ValueError:
-            return frozenset({landmark.strip().lower()})
+    return _landmark_text_key(landmark) if isinstance(landmark, str) else _landmark_object_key(landmark)
+
+
+@lru_cache(maxsize=4096)
+def _landmark_text_key(text: str) -> frozenset[str]:
+    """:func:`_landmark_key` of JSON text: the geocoder's landmarks recur in every slice
+    of an import (a few hundred of them), so each text is parsed once."""
+    try:
+        landmark = json.loads(text)
+    except ValueError:
+        return frozenset({text.strip().lower()})
+    return _landmark_object_key(landmark)
+
+
+def _landmark_object_key(landmark: Any) -> frozenset[str]:
     if not isinstance(landmark, dict) or not landmark:
         return frozenset()
     return frozenset({"|".join(str(landmark.get(k) or "").lower() for k in ("kind", "name", "number"))})
@@ -329,25 +338,31 @@ def _given_place_codes(houses: list[Any], landmarks: list[Any]) -> tuple[np.ndar
     """Per row, a code of the house and of the landmark the geocoder gave (-1: none, the
     text decides): two rows with different codes of either are different places
     (:func:`place_of`, :func:`different_places`) whatever their texts say."""
-    house_keys: dict[Any, str | None] = {}
-    landmark_keys: dict[Any, str | None] = {}
-    for house in houses:
-        if house not in house_keys:
-            house_keys[house] = _house_key(str(house)) if _given(house) else None
-    for landmark in landmarks:
-        if not isinstance(landmark, dict) and landmark not in landmark_keys:
-            key = _landmark_key(landmark) if _given(landmark) else frozenset()
-            landmark_keys[landmark] = next(iter(key)) if key else None
     codes: dict[str | None, int] = {None: -1}
-    house_code = [codes.setdefault(house_keys[h], len(codes)) for h in houses]
-    landmark_code = [
-        codes.setdefault(
-            next(iter(_landmark_key(m)), None) if isinstance(m, dict) else landmark_keys[m],
-            len(codes),
-        )
-        for m in landmarks
-    ]
-    return np.asarray(house_code, dtype=np.int64), np.asarray(landmark_code, dtype=np.int64)
+    return _codes(houses, _given_house_key, codes), _codes(landmarks, _given_landmark_key, codes)
+
+
+def _given_house_key(house: Any) -> str | None:
+    return _house_key(str(house)) if _given(house) else None
+
+
+def _given_landmark_key(landmark: Any) -> str | None:
+    key = _landmark_key(landmark) if _given(landmark) else frozenset()
+    return next(iter(key)) if key else None
+
+
+def _codes(values: list[Any], key: Callable[[Any], str | None], codes: dict[str | None, int]) -> np.ndarray:
+    """Per value, the code in ``codes`` of its ``key`` (a new key takes the next code;
+    a missing value is -1): each distinct value is keyed once, found by pandas' hashing
+    rather than a Python loop over the rows."""
+    array = np.empty(len(values), dtype=object)
+    array[:] = values
+    try:
+        positions, uniques = pd.factorize(array)
+    except TypeError:  # unhashable values (landmarks as dicts, a frame built in memory): one by one
+        return np.fromiter((codes.setdefault(key(v), len(codes)) for v in values), dtype=np.int64, count=len(values))
+    table = np.array([*(codes.setdefault(key(u), len(codes)) for u in uniques), -1], dtype=np.int64)
+    return table[positions]  # a missing value's position is -1: the table's last entry
 
 
 def _local_days(times: np.ndarray, zone: tzinfo) -> np.ndarray:
@@ -438,12 +453,13 @@ _REJECT, _ACCEPT, _SCORE, _RECHECK = 0, 1, 2, 3  # what a pair needs before the 
 
 
 class _Judged(NamedTuple):
-    """The pairs the loop of :func:`mark_duplicates` must judge: for query ``k``,
-    ``partner[start[k]:start[k + 1]]`` (rows, in order) with each pair's ``verdict``."""
+    """The pairs :func:`mark_duplicates` must judge, grouped by query in processing
+    order (``owner``: the query's index in ``queries``), each query's earlier partners
+    ``partner`` (rows) in order, with each pair's ``verdict``."""
 
-    start: list[int]
-    partner: list[int]
-    verdict: list[int]
+    owner: np.ndarray
+    partner: np.ndarray
+    verdict: np.ndarray
 
 
 def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
@@ -490,8 +506,89 @@ def _judged_pairs(rows: _Rows, queries: list[int]) -> _Judged:
         reach = may_reach(text_features(rows.norm_texts), i[scored], j[scored], TEXT_THRESHOLD)
         verdict[scored[~reach]] = _REJECT
     kept = verdict != _REJECT
-    start = np.concatenate(([0], np.cumsum(np.bincount(owner[kept], minlength=len(queries)))))
-    return _Judged(start.tolist(), j[kept].tolist(), verdict[kept].tolist())
+    return _Judged(owner[kept], j[kept], verdict[kept])
+
+
+# scores this far below the threshold come back as 0: those at or above it come back exact
+_SCORE_CUTOFF = TEXT_THRESHOLD - 1
+
+
+def _texts_score(texts: list[str], i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """``token_set_ratio`` of each pair of texts ``(i[t], j[t])``, in rapidfuzz's own
+    loop (no Python call per pair; in threads, which release the GIL); a score below
+    _SCORE_CUTOFF may be given as 0, which changes no comparison with the threshold."""
+    if not len(i):
+        return np.zeros(0, dtype=np.float64)
+    table = np.asarray(texts, dtype=object)
+    return process.cpdist(
+        table[i],
+        table[j],
+        scorer=fuzz.token_set_ratio,
+        score_cutoff=_SCORE_CUTOFF,
+        dtype=np.float64,  # float32 could round a score just below the threshold up to it
+        workers=SCORE_THREADS,
+    )
+
+
+def _accepted(rows: _Rows, i: np.ndarray, j: np.ndarray, verdict: np.ndarray) -> np.ndarray:
+    """Which pairs the pair rule accepts (whether ``j`` is still an original aside): the
+    text rules, scored at once (the few rechecked distances one by one), then the places
+    (those of ``j`` only when ``i`` names one)."""
+    ok = verdict == _ACCEPT
+    scored = np.flatnonzero(verdict == _SCORE)
+    ok[scored] = _texts_score(rows.norm_texts, i[scored], j[scored]) >= TEXT_THRESHOLD
+    for t in np.flatnonzero(verdict == _RECHECK).tolist():
+        a, b = int(i[t]), int(j[t])
+        dist = rows.exact_distance(a, b)
+        ok[t] = dist <= MAX_DISTANCE_M and rows.texts_repeat(a, b, dist)
+    places = rows.places
+    for t in np.flatnonzero(ok).tolist():
+        a, b = int(i[t]), int(j[t])
+        here = places.get(a) or rows.place(a)  # a report naming no house or landmark: j's is not needed
+        ok[t] = not (here.houses or here.landmarks) or not different_places(here, places.get(b) or rows.place(b))
+    return ok
+
+
+def accepted_pairs(
+    df: pd.DataFrame, fixed: Sequence[bool] | None = None, norms: dict[Hashable, tuple[str, int]] | None = None
+) -> tuple[list[int], list[int]]:
+    """Every pair of rows (positions in ``df``: ``later[t]`` repeats ``earlier[t]``) that
+    the pair rule accepts, for each row with a point and not ``fixed`` and each earlier
+    row (in order) it may repeat: grouped by the later row in processing order, each
+    group in order. Whether a row is itself a duplicate plays no part here, so the fixed
+    rows' marks are not needed (:func:`settle_marks` applies them): the costly part of
+    :func:`mark_duplicates` (``df`` and ``norms`` as there)."""
+    if df.empty:
+        return [], []
+    rows = _Rows(df, norms)
+    order = rows.order
+    is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
+    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
+    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
+    owner, partner, verdict = _judged_pairs(rows, queries)
+    later = np.asarray(order, dtype=np.int64)[np.asarray(queries, dtype=np.int64)][owner]
+    ok = _accepted(rows, later, partner, verdict)
+    return later[ok].tolist(), partner[ok].tolist()
+
+
+def settle_marks(
+    ids: Sequence[Any],
+    fixed: Sequence[bool],
+    given: Sequence[Any],
+    valid: Sequence[bool],
+    pairs: tuple[list[int], list[int]],
+) -> list[Any]:
+    """``duplicate_of`` of every row from its :func:`accepted_pairs`: a fixed row keeps
+    its ``given`` mark; any other repeats the first earlier original it is paired with
+    (rows without a point are never originals). The pairs come in processing order, so
+    a partner's own mark is settled before a later row reads it."""
+    original = [v and not (f and _given(g)) for v, f, g in zip(valid, fixed, given, strict=True)]
+    result: list[Any] = [g if f and _given(g) else None for f, g in zip(fixed, given, strict=True)]
+    for i, j in zip(*pairs, strict=True):
+        if original[i] and original[j]:
+            result[i] = ids[j]
+            original[i] = False
+    return result
 
 
 def mark_duplicates(
@@ -511,39 +608,20 @@ def mark_duplicates(
     earlier originals of its category in the last 48 h whose 150 m grid cell is in the
     3 x 3 block around its own (that block holds every point within 150 m), and it
     repeats the first of them (in order) that the pair rule accepts. The candidates
-    are found at once (:mod:`data.text.dedupe_pairs`), so the cost grows with the
-    number of reports and their neighbours, not the square of the reports.
+    are found at once (:mod:`data.text.dedupe_pairs`) and the pair rule applied to all
+    of them at once (whether a candidate is itself a duplicate aside:
+    :func:`accepted_pairs`), so the cost grows with the number of reports and their
+    neighbours, not the square of the reports; only the few accepted pairs are walked
+    in order (:func:`settle_marks`).
     """
     out = pd.Series([None] * len(df), index=df.index, dtype=object, name="duplicate_of")
     if df.empty:
         return out
-    rows = _Rows(df, norms)
-    order = rows.order
     is_fixed = [False] * len(df) if fixed is None else [bool(f) for f in fixed]
-    given = df["duplicate_of"].tolist() if fixed is not None else []
-    valid = (~(np.isnan(rows.lat) | np.isnan(rows.lon))).tolist()
-    queries = [p for p, i in enumerate(order) if valid[i] and not is_fixed[i]]
-    start, partner, verdict = _judged_pairs(rows, queries)
-    original = [valid[i] and not (is_fixed[i] and _given(given[i])) for i in range(len(df))]
-    result: list[Any] = [given[i] if is_fixed[i] and _given(given[i]) else None for i in range(len(df))]
-    texts, places, score = rows.norm_texts, rows.places, fuzz.token_set_ratio
-    for k, position in enumerate(queries):
-        i = order[position]
-        for t in range(start[k], start[k + 1]):
-            j = partner[t]
-            if not original[j]:
-                continue
-            if verdict[t] == _SCORE:
-                if score(texts[i], texts[j]) < TEXT_THRESHOLD:
-                    continue
-            elif verdict[t] == _RECHECK:
-                dist = rows.exact_distance(i, j)
-                if dist > MAX_DISTANCE_M or not rows.texts_repeat(i, j, dist):
-                    continue
-            here = places.get(i) or rows.place(i)  # a report naming no house or landmark: j's is not needed
-            if not (here.houses or here.landmarks) or not different_places(here, places.get(j) or rows.place(j)):
-                result[i] = rows.ids[j]
-                original[i] = False
-                break
+    given = df["duplicate_of"].tolist() if fixed is not None else [None] * len(df)
+    lat, lon = df["lat"].to_numpy(dtype=float), df["lon"].to_numpy(dtype=float)
+    valid = (~(np.isnan(lat) | np.isnan(lon))).tolist()
+    pairs = accepted_pairs(df, is_fixed, norms)
+    result = settle_marks(df["id"].to_numpy(dtype=object).tolist(), is_fixed, given, valid, pairs)
     out[:] = result
     return out
