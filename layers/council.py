@@ -361,7 +361,9 @@ def council_map(
         for layer, _, _ in survey_maps:
             layer.add_to(m)
         last, items, _ = survey_maps[-1]  # one legend, of the last survey layer
-        legend(last.layer_name, items, unit=wave, period=None, position="bottomleft").add_to(m)
+        legend(
+            last.layer_name, items, unit=tr("legend.wave", lang, wave=wave), period=None, position="bottomleft"
+        ).add_to(m)
     if meetings is not None and len(meetings):
         meetings_layer(meetings, role=role, lang=lang).add_to(m)
     folium.LayerControl(collapsed=True).add_to(m)

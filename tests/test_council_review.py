@@ -228,3 +228,30 @@ def test_the_page_cache_keeps_each_waves_means_not_the_responses(cache, demo_sto
     for wave in waves:
         pd.testing.assert_frame_equal(kept.means[wave], survey_by_district(surveys, wave))
         assert "answers" not in kept.means[wave]
+
+
+def test_the_survey_legend_names_its_wave_in_the_chosen_language() -> None:
+    """The survey legend's caption says which wave it shows ("wave 2" / "хвиля 2"), never the
+    bare wave label, which a reader cannot tell from a count."""
+    from test_layers_hostile import hostile_gazetteer
+
+    from layers import council
+    from layers.privacy import MIN_SURVEY_N, Month
+
+    gz = hostile_gazetteer()
+    survey = pd.DataFrame(
+        [
+            {"wave": w, "district": d.name, "trust_police": 3.0 + i % 2}
+            for w in ("1", "2")
+            for i, d in enumerate(gz.districts)
+            for _ in range(MIN_SURVEY_N)
+        ]
+    )
+    italic = "\\u003ci\\u003e{}\\u003c/i\\u003e"  # the legend's HTML inside its JavaScript string
+    for lang, caption in (("en", italic.format("wave 2")), ("uk", italic.format("хвиля 2"))):
+        fmap = council.council_map(
+            gz, role="council", period=Month(2026, 2), lang=lang, survey=survey, wave="2", previous_wave="1"
+        )
+        html = fmap.get_root().render()
+        assert caption in html
+        assert italic.format("2") not in html
