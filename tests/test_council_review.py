@@ -139,6 +139,21 @@ def test_editable_actions_are_those_may_edit_allows_row_by_row(demo_store) -> No
         pd.testing.assert_frame_equal(actions.editable(plan, user), oracle)
 
 
+def two_survey_waves(gazetteer) -> pd.DataFrame:  # type: ignore[no-untyped-def]
+    """Survey answers for waves "1" and "2", MIN_SURVEY_N in each of the gazetteer's districts
+    (enough to be shown), trust alternating 3 and 4 by district."""
+    from layers.privacy import MIN_SURVEY_N
+
+    return pd.DataFrame(
+        [
+            {"wave": w, "district": d.name, "trust_police": 3.0 + i % 2}
+            for w in ("1", "2")
+            for i, d in enumerate(gazetteer.districts)
+            for _ in range(MIN_SURVEY_N)
+        ]
+    )
+
+
 def test_district_layers_add_their_geojson_as_text_and_render_the_html_folium_would(monkeypatch) -> None:
     """The council map's GeoJSON layers (layers.style.TextGeoJson) add their rendered script as
     text, never parsed again as a Jinja template (that parse grew with the features' JSON),
@@ -152,17 +167,10 @@ def test_district_layers_add_their_geojson_as_text_and_render_the_html_folium_wo
 
     from layers import council
     from layers.popups import OwnElement
-    from layers.privacy import MIN_SURVEY_N, Month
+    from layers.privacy import Month
 
     gz = hostile_gazetteer()
-    survey = pd.DataFrame(
-        [
-            {"wave": w, "district": d.name, "trust_police": 3.0 + i % 2}
-            for w in ("1", "2")
-            for i, d in enumerate(gz.districts)
-            for _ in range(MIN_SURVEY_N)
-        ]
-    )
+    survey = two_survey_waves(gz)
     fmap = council.council_map(
         gz,
         role="council",
@@ -236,17 +244,10 @@ def test_the_survey_legend_names_its_wave_in_the_chosen_language() -> None:
     from test_layers_hostile import hostile_gazetteer
 
     from layers import council
-    from layers.privacy import MIN_SURVEY_N, Month
+    from layers.privacy import Month
 
     gz = hostile_gazetteer()
-    survey = pd.DataFrame(
-        [
-            {"wave": w, "district": d.name, "trust_police": 3.0 + i % 2}
-            for w in ("1", "2")
-            for i, d in enumerate(gz.districts)
-            for _ in range(MIN_SURVEY_N)
-        ]
-    )
+    survey = two_survey_waves(gz)
     italic = "\\u003ci\\u003e{}\\u003c/i\\u003e"  # the legend's HTML inside its JavaScript string
     for lang, caption in (("en", italic.format("wave 2")), ("uk", italic.format("хвиля 2"))):
         fmap = council.council_map(
