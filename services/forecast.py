@@ -386,15 +386,19 @@ def default_forecast(
         return ranking(inputs_from_reports(reports, res=res), chosen, until=day, horizon_days=horizon_days)
     if chosen in COUNTED:
         return counted_ranking(engine, chosen, until=day, horizon_days=horizon_days, res=res, categories=categories)
-    cutoff = _instant(day_start(pd.Timestamp(day), city_settings()[1]))
-    data = inputs(engine, res=res, categories=categories, start=history_start(day), end=cutoff)
+    data = inputs(engine, res=res, categories=categories, start=history_start(day), end=_local_midnight(day))
     return ranking(data, chosen, until=day, horizon_days=horizon_days)
 
 
 def history_start(until: date) -> datetime:
     """The earliest report time a forecast from the local day ``until`` reads: :data:`HISTORY_DAYS`
     before that day's local midnight (no method looks further back)."""
-    return _instant(day_start(pd.Timestamp(until), city_settings()[1])) - timedelta(days=HISTORY_DAYS)
+    return _local_midnight(until) - timedelta(days=HISTORY_DAYS)
+
+
+def _local_midnight(day: date) -> datetime:
+    """The UTC instant of the local day's start in the city's time zone (a forecast's cutoff)."""
+    return _instant(day_start(pd.Timestamp(day), city_settings()[1]))
 
 
 def top_places(table: pd.DataFrame, n: int = 10) -> pd.DataFrame:

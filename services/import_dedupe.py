@@ -58,7 +58,7 @@ def assign_duplicates(session: Session, batch_id: int, pool: Pool | None = None)
     for piece in _slices(session, first, latest, pinned, pool):
         if carried is None:
             carried = [row[_MARK] for row in piece.rows[: piece.n_context]]  # as stored: nothing before changes
-        changed, carried = _settle_slice(session, piece, carried, pinned)
+        changed, carried = _settle_slice(session, piece, carried)
         if not changed and piece.start + DEDUPE_SLICE > last + DEDUPE_WINDOW:
             break
     return int(
@@ -111,11 +111,12 @@ _MARK, _LAT, _LON = _KEYS.index("duplicate_of"), _KEYS.index("lat"), _KEYS.index
 
 class _Slice(NamedTuple):
     """The reports of [start, start + DEDUPE_SLICE) after the ``n_context`` of the window
-    before it; the last ``n_tail`` are the next slice's window; ``pairs`` waits for
-    their accepted pairs."""
+    before it; the last ``n_tail`` are the next slice's window; ``fixed``: the rows whose
+    marks are given (the window's, the pinned ones); ``pairs`` waits for their accepted pairs."""
 
     start: datetime
     rows: list[tuple[Any, ...]]
+    fixed: list[bool]
     n_context: int
     n_tail: int
     pairs: Callable[[], tuple[list[int], list[int]]]
@@ -144,7 +145,7 @@ def _slices(
                 pairs = partial(_slice_pairs, rows, fixed, norms, len(rows) - len(tail))
             else:
                 pairs = pool.apply_async(_slice_pairs, (rows, fixed)).get
-            queue.append(_Slice(start, rows, len(context), len(tail), pairs))
+            queue.append(_Slice(start, rows, fixed, len(context), len(tail), pairs))
             context, start = tail, start + DEDUPE_SLICE
         yield queue.popleft()
 
@@ -171,14 +172,13 @@ def _has_point(lat: Any, lon: Any) -> bool:
     return lat is not None and lon is not None and not (math.isnan(float(lat)) or math.isnan(float(lon)))
 
 
-def _settle_slice(session: Session, piece: _Slice, carried: list[Any], pinned: set[int]) -> tuple[int, list[Any]]:
+def _settle_slice(session: Session, piece: _Slice, carried: list[Any]) -> tuple[int, list[Any]]:
     """Settle the marks of a slice's own reports (data.text.dedupe.settle_marks) with
     its window's ``carried`` marks and the pinned ones as given; store the changed
     ones. Returns how many changed and the marks of the next slice's window (plain Core
     rows: no ORM objects are needed)."""
-    rows, n = piece.rows, piece.n_context
+    rows, n, fixed = piece.rows, piece.n_context, piece.fixed
     ids = [row[0] for row in rows]
-    fixed = [k < n or report in pinned for k, report in enumerate(ids)]
     given = carried + [row[_MARK] for row in rows[n:]]
     valid = [_has_point(row[_LAT], row[_LON]) for row in rows]
     marks = settle_marks(ids, fixed, given, valid, piece.pairs())
