@@ -15,12 +15,14 @@ import h3
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy.orm import Session
 
 from clustering.binning import edge_length_m
 from clustering.hotspots import emerging_counts_table, emerging_table, gistar_counts_table, gistar_table, kde_table
 from data.records import H3_RESOLUTIONS
-from data.store.aggregates import binned_counts, report_columns
+from data.store.aggregates import binned_counts, report_columns, rows_frame
 from data.store.repo import insert_ignoring_conflicts, reports_frame
 from data.store.schema import ReportRow, month_local
 from geo.gazetteer import load_gazetteer
@@ -435,3 +437,22 @@ def test_the_pages_history_from_a_year_back_gives_what_the_whole_history_gives(f
     areas, expected_areas = (patrol.balanced_areas(r, now=end, areas=3) for r in (recent, whole))
     assert areas is not None and expected_areas is not None
     pd.testing.assert_frame_equal(areas.areas, expected_areas.areas)
+
+
+_CELL_VALUES = st.one_of(
+    st.none(),
+    st.integers(-(2**62), 2**62),
+    st.floats(allow_nan=False),
+    st.text(max_size=8),
+    st.booleans(),
+    st.datetimes(timezones=st.just(UTC)),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 4).flatmap(lambda width: st.lists(st.tuples(*[_CELL_VALUES] * width), max_size=6)))
+def test_rows_frame_is_the_frame_pandas_builds_from_the_rows(rows) -> None:  # type: ignore[no-untyped-def]
+    """The column-wise build gives pandas' own frame of the rows: every value and every inferred type."""
+    width = len(rows[0]) if rows else 2
+    columns = [f"c{i}" for i in range(width)]
+    pd.testing.assert_frame_equal(rows_frame(rows, columns), pd.DataFrame(list(rows), columns=columns))
