@@ -6,7 +6,6 @@ fragments."""
 
 from datetime import date
 
-import altair as alt
 import streamlit as st
 
 from encoders import markdown_text, visible_columns
@@ -54,19 +53,26 @@ def trend_chart(districts: dict[str | None, str]) -> None:
     """Reports per month and category of one microdistrict (or the city)."""
     district = st.selectbox(state.tr("police.district"), list(districts), format_func=lambda d: districts[d])
     trend = cache.council_trend(role, district=district, lang=lang)
-    st.altair_chart(
-        alt.Chart(trend)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("month:O", title=state.tr("council.month")),
-            y=alt.Y("n:Q", title=state.tr("police.reports")),
-            color=alt.Color("category:N", title=state.tr("filters.category"), scale=alt.Scale(scheme="tableau10")),
-            tooltip=[
-                alt.Tooltip("month", title=state.tr("table.month")),
-                alt.Tooltip("category", title=state.tr("table.category")),
-                alt.Tooltip("n", title=state.tr("table.count")),
-            ],
-        ),
+    st.vega_lite_chart(  # a Vega-Lite spec of our own, as the police page's (no altair validation per rerun)
+        trend,
+        {
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "month", "type": "ordinal", "title": state.tr("council.month")},
+                "y": {"field": "n", "type": "quantitative", "title": state.tr("police.reports")},
+                "color": {
+                    "field": "category",
+                    "type": "nominal",
+                    "title": state.tr("filters.category"),
+                    "scale": {"scheme": "tableau10"},
+                },
+                "tooltip": [
+                    {"field": "month", "type": "nominal", "title": state.tr("table.month")},
+                    {"field": "category", "type": "nominal", "title": state.tr("table.category")},
+                    {"field": "n", "type": "quantitative", "title": state.tr("table.count")},
+                ],
+            },
+        },
         width="stretch",
     )
 

@@ -5,7 +5,6 @@ The map and the statistics are computed once per choice of period and categories
 through the page caches (ui/cache.py, keyed by role and store version); every control below
 the map reruns only its own fragment."""
 
-import altair as alt
 import streamlit as st
 
 from encoders import markdown_text
@@ -93,19 +92,31 @@ def when_section() -> None:
         index=lambda d: state.tr("weekday." + d)
     )
     heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
-    st.altair_chart(
-        alt.Chart(heat)
-        .mark_rect()
-        .encode(
-            x=alt.X("hour:O", title=state.tr("police.hour")),
-            y=alt.Y("weekday:O", sort=list(profile.index), title=state.tr("police.weekday")),
-            color=alt.Color("n:Q", scale=alt.Scale(scheme="viridis"), title=state.tr("police.reports")),
-            tooltip=[
-                alt.Tooltip("weekday", title=state.tr("table.weekday")),
-                alt.Tooltip("hour", title=state.tr("table.hour")),
-                alt.Tooltip("n", title=state.tr("table.count")),
-            ],
-        ),
+    st.vega_lite_chart(  # a Vega-Lite spec of our own: altair re-validated its spec on every rerun
+        heat,
+        {
+            "mark": {"type": "rect"},
+            "encoding": {
+                "x": {"field": "hour", "type": "ordinal", "title": state.tr("police.hour")},
+                "y": {
+                    "field": "weekday",
+                    "type": "ordinal",
+                    "sort": list(profile.index),
+                    "title": state.tr("police.weekday"),
+                },
+                "color": {
+                    "field": "n",
+                    "type": "quantitative",
+                    "scale": {"scheme": "viridis"},
+                    "title": state.tr("police.reports"),
+                },
+                "tooltip": [
+                    {"field": "weekday", "type": "nominal", "title": state.tr("table.weekday")},
+                    {"field": "hour", "type": "ordinal", "title": state.tr("table.hour")},
+                    {"field": "n", "type": "quantitative", "title": state.tr("table.count")},
+                ],
+            },
+        },
         width="stretch",
     )
 
