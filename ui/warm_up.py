@@ -74,7 +74,7 @@ def user_first() -> Iterator[None]:
             _IDLE.notify_all()
 
 
-def _after_users(timeout: float = WAIT_FOR_USERS) -> None:
+def after_users(timeout: float = WAIT_FOR_USERS) -> None:
     """Wait while a user's computation runs (at most `timeout` seconds: a warm-up is never starved)."""
     with _IDLE:
         _IDLE.wait_for(lambda: _USERS == 0, timeout)
@@ -115,7 +115,7 @@ def _work() -> None:
         try:
             for step in steps():
                 time.sleep(PAUSE)
-                _after_users()
+                after_users()
                 step()
         except Exception:  # a failed warm-up only costs speed: the page computes on demand
             _set(key, "failed")
