@@ -13,14 +13,14 @@ from i18n import t
 from services.clock import demo_mode
 from services.demo import ensure_demo
 from ui import state
-from ui.heap import freeze_startup
+from ui.heap import manage_collections
 from ui.server import ROUTES, SecurityHeaders
 
 if __name__ != "__main__":
     app = st.App(__file__, routes=ROUTES, middleware=[Middleware(SecurityHeaders)])
+    manage_collections()  # start-up objects frozen, full collections on a thread of their own (ui/heap.py)
 else:
     st.set_page_config(page_title=t("app.title"), page_icon="🗺️", layout="wide")
-    freeze_startup()  # once per server: full collections then skip the start-up objects (ui/heap.py)
 
     PAGE_FILES = {
         "public_map": ("ui/pages/public_map.py", "nav.public_map", ":material/map:"),

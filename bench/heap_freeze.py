@@ -58,8 +58,8 @@ class Pauses:
 
 def child(managed: bool, changes: int, store: str) -> dict[str, object]:
     """One mode's run: the page opened, then `changes` cold period changes, timed."""
-    if not managed:
-        heap.freeze_startup = lambda: 0  # app.py looks it up on every run: Python's default collector
+    if managed:
+        heap.manage_collections()  # what app.py does when it builds the server
     pauses = Pauses()
     gc.callbacks.append(pauses)
     with demo_store(store, "freeze.db") as engine:
@@ -77,7 +77,8 @@ def child(managed: bool, changes: int, store: str) -> dict[str, object]:
             pauses.inside = False
             assert not at.exception, at.exception
         warm_up.wait()
-        time.sleep(heap.COLLECT_EVERY + 1)  # the collector's round after the last warm-up
+        if managed:
+            time.sleep(heap.COLLECT_EVERY + 1)  # the collector's round after the last warm-up
     return {"frozen": gc.get_freeze_count(), "pauses": pauses.seen, "walls": walls}
 
 

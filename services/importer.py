@@ -456,12 +456,16 @@ def _older_objects_skipped_by_gc() -> Iterator[Callable[[], None]]:
     dictionaries and the gazetteer (~250,000 objects, ~0.1 s), ~9% of the import.
     ``gc.freeze`` moves them out of the collector's view; ``gc.unfreeze`` at the end
     gives the collector everything back, so nothing escapes it beyond the import.
+    Where objects are frozen already (the dashboard's server, ui/heap.py, whose full
+    collections never run on allocation), nothing is done: an unfreeze would give back
+    that freeze too.
     """
+    frozen_elsewhere = gc.get_freeze_count() > 0
     frozen = False
 
     def skip_older() -> None:
         nonlocal frozen
-        if not frozen:
+        if not frozen and not frozen_elsewhere:
             gc.freeze()
             frozen = True
 

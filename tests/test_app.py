@@ -265,15 +265,3 @@ def test_the_login_page_posts_to_the_server_route_and_shows_its_errors(app) -> N
     at.query_params["error"] = "wrong"
     at.switch_page(str(ROOT / "ui" / "pages" / "login.py")).run()
     assert [e.value for e in at.error] == [t("auth.wrong")]
-
-
-def test_the_app_asks_for_the_start_up_freeze_on_every_run(app, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """ui/heap.py freezes only on the first call in a process; the app asks on each run, before any page."""
-    from ui import heap
-
-    calls: list[int] = []
-    monkeypatch.setattr(heap, "freeze_startup", lambda: calls.append(1) or 0)
-    at = app()
-    at.run()
-    assert not at.exception
-    assert len(calls) == 2

@@ -1,41 +1,38 @@
-"""Full garbage collections out of the users' reruns: the start-up objects frozen, and the
-oldest generation collected by the server's own thread while no page computes.
+"""Full garbage collections kept from being set off inside users' reruns: the server's
+start-up objects frozen, and the oldest generation collected by a thread of its own.
 
 Python's full collection walks every object the collector tracks, and it runs whenever
 enough objects have survived since the last one: in practice inside the rerun that
-allocated them (a cold police period change makes tens of thousands of long-lived ones).
-After the app's imports the server holds about 360k objects (modules, functions, classes,
-pandas, Streamlit, folium) that live as long as the process and are never garbage, so
-such a collection took about 0.25 s of that rerun.
+allocated them (a cold police period change makes tens of thousands of long-lived ones),
+where it took 0.16-0.25 s with the page caches in memory.
 
 - ``gc.freeze()`` moves every object tracked at that moment into a permanent generation
-  that collections skip: a full collection walks only what the pages made since (their
-  caches and maps), about 0.05 s. Done once per server, at the start of its first script
-  run (app.py: Streamlit's runtime then exists, which the page caches' decorators look for
-  when imported), after importing what the page scripts import: a module first imported
-  later would stay walked. Only start-up objects are frozen, so nothing a page makes later
-  is kept by it.
+  that collections skip. It is done once, when app.py builds the server, before any
+  session exists: what app.py imported then (about 250k objects: Streamlit, pandas,
+  SQLAlchemy, the store, the intake) lives as long as the process and is never garbage.
+  The page scripts' own modules are imported on their first run and stay walked: some
+  (streamlit-folium's component) register with Streamlit's runtime, which does not exist
+  yet when the server is built.
 - The oldest generation is then never collected on allocation (its threshold is out of
   reach); a daemon thread collects it every :data:`COLLECT_EVERY` seconds instead, once no
-  page's own computation runs (``ui.warm_up.after_users``, which waits at most
+  page computes in a cached function (``ui.warm_up.after_users``, which waits at most
   ``WAIT_FOR_USERS`` seconds, so garbage cycles are freed within about 40 s under any
-  load). The young generations still collect as Python's default has them (a fraction of
-  a millisecond each).
+  load). A collection can still hold the interpreter while a rerun draws or sends what it
+  computed. The young generations collect as Python's default has them (well under a
+  millisecond each). CPython 3.11's collector; 3.14's incremental one ignores the third
+  threshold.
 
-``python bench/heap_freeze.py`` prints the full collections that fall inside reruns, both ways.
+``python bench/heap_freeze.py`` prints the full collections inside reruns, both ways.
 """
 
 from __future__ import annotations
 
-import ast
 import gc
 import threading
 import time
-from pathlib import Path
 
 from ui import warm_up
 
-PAGES = Path(__file__).parent / "pages"
 COLLECT_EVERY = 10.0  # seconds between the server's own full collections
 NEVER = 2**31 - 1  # a threshold the oldest generation's count never reaches
 
@@ -43,26 +40,12 @@ _LOCK = threading.Lock()
 _FROZEN: list[int] = []  # the number of objects frozen, once done
 
 
-def page_imports(pages: Path = PAGES) -> list[tuple[str, tuple[str, ...]]]:
-    """The page scripts' top-level imports as (module, names from it), read from their source."""
-    found: list[tuple[str, tuple[str, ...]]] = []
-    for script in sorted(pages.glob("*.py")):
-        for node in ast.parse(script.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Import):
-                found += [(alias.name, ()) for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                found.append((node.module, tuple(alias.name for alias in node.names)))
-    return found
-
-
-def freeze_startup() -> int:
-    """Import what the pages import, collect what start-up left as garbage, freeze every
-    object tracked now and hand the oldest generation to :func:`collect_when_idle` (once per
-    process); returns how many objects were frozen."""
+def manage_collections() -> int:
+    """Collect what start-up left as garbage, freeze every object tracked now and hand the
+    oldest generation to :func:`collect_when_idle` (once per process); returns how many
+    objects were frozen."""
     with _LOCK:
         if not _FROZEN:
-            for module, names in page_imports():
-                __import__(module, fromlist=names)  # as `from module import names` does: submodules too
             gc.collect()  # garbage frozen now could never be freed
             gc.freeze()
             young, middle, _ = gc.get_threshold()

@@ -112,7 +112,7 @@ def when_section() -> None:
                 },
                 "tooltip": [
                     {"field": "weekday", "type": "nominal", "title": state.tr("table.weekday")},
-                    {"field": "hour", "type": "ordinal", "title": state.tr("table.hour")},
+                    {"field": "hour", "type": "quantitative", "title": state.tr("table.hour")},
                     {"field": "n", "type": "quantitative", "title": state.tr("table.count")},
                 ],
             },
