@@ -456,3 +456,8 @@ def test_rows_frame_is_the_frame_pandas_builds_from_the_rows(rows) -> None:  # t
     width = len(rows[0]) if rows else 2
     columns = [f"c{i}" for i in range(width)]
     pd.testing.assert_frame_equal(rows_frame(rows, columns), pd.DataFrame(list(rows), columns=columns))
+
+
+def test_rows_frame_refuses_repeated_column_names() -> None:
+    with pytest.raises(ValueError, match="repeated column names"):
+        rows_frame([(1, 2)], ["a", "a"])

@@ -64,7 +64,7 @@ def trend_chart(districts: dict[str | None, str]) -> None:
                     "field": "category",
                     "type": "nominal",
                     "title": state.tr("filters.category"),
-                    "scale": {"scheme": "tableau10"},
+                    "scale": {"scheme": "tableau20"},  # 11 categories: ten colours repeated one
                 },
                 "tooltip": [
                     {"field": "month", "type": "nominal", "title": state.tr("table.month")},
