@@ -27,8 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from bench.pages import by_label, demo_store, load_average, open_page, touch_store
-from services import police
+from bench.pages import cold_period_changes, demo_store, load_average, open_page
 from ui import heap, warm_up
 
 MODES = ("default", "heap.py")
@@ -65,17 +64,13 @@ def child(managed: bool, changes: int, store: str) -> dict[str, object]:
     with demo_store(store, "freeze.db") as engine:
         at = open_page(engine, "police")
         pauses.start()
-        periods = [p for p in police.PERIODS if p != police.DEFAULT_PERIOD] + [police.DEFAULT_PERIOD]
         walls = []
-        for i in range(changes):
-            warm_up.wait()
-            touch_store(engine)
+        for change in cold_period_changes(at, engine, changes):
             pauses.inside = True
             start = time.perf_counter()
-            by_label(at.selectbox, "police_period.label").set_value(periods[i % len(periods)]).run()
+            change()
             walls.append(time.perf_counter() - start)
             pauses.inside = False
-            assert not at.exception, at.exception
         warm_up.wait()
         if managed:
             time.sleep(heap.COLLECT_EVERY + 1)  # the collector's round after the last warm-up

@@ -43,6 +43,7 @@ from auth import sessions
 from data.store.db import make_engine, upgrade
 from data.store.repo import report_count
 from i18n import t
+from services import police
 from services.demo import load_demo
 from ui import warm_up
 
@@ -188,6 +189,22 @@ def touch_store(engine) -> None:  # type: ignore[no-untyped-def]
     """A write that changes no data but moves the store's version (as bench/pages_browser.py's)."""
     with engine.begin() as conn:
         conn.execute(text("UPDATE reports SET status = status WHERE id = (SELECT min(id) FROM reports)"))
+
+
+def cold_period_changes(at: AppTest, engine: Engine, changes: int) -> Iterator[Callable[[], None]]:
+    """`changes` police period changes, each to another period than the one shown, right after
+    a store write, once the previous version's warm-up has finished; yields each change, for
+    the caller to time (it fails on a page exception)."""
+    periods = [p for p in police.PERIODS if p != police.DEFAULT_PERIOD] + [police.DEFAULT_PERIOD]
+    for i in range(changes):
+        warm_up.wait()
+        touch_store(engine)
+
+        def change(period: int | str = periods[i % len(periods)]) -> None:
+            by_label(at.selectbox, "police_period.label").set_value(period).run()
+            assert not at.exception, at.exception
+
+        yield change
 
 
 def server(engine, repeat: int) -> list[tuple[str, str, float, float]]:  # type: ignore[no-untyped-def]

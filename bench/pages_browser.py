@@ -36,6 +36,7 @@ from tests.e2e.helpers import (
 )
 
 ROOT = Path(__file__).resolve().parents[1]
+ZOOMS = [13, 14, 15, 16, 17, 12]  # the bare page's select box, its first option shown first
 BARE = """import sys
 
 sys.path.insert(0, {root!r})
@@ -47,7 +48,7 @@ from layers.assets import use_local_assets
 
 use_local_assets()  # Leaflet from ./static, as the app loads it (no network here)
 st.set_page_config(layout="wide")
-zoom = st.selectbox("Zoom", [13, 14, 15, 16, 17, 12])
+zoom = st.selectbox("Zoom", {zooms})
 st_folium(folium.Map(location=(47.566, 31.33), zoom_start=zoom, tiles=None), key="bare", height=600,
           use_container_width=True, returned_objects=[])
 """
@@ -288,9 +289,6 @@ def council_changes(page: Page, runs: ScriptRuns, database_url: str, warm_ups: W
     return settled, colds
 
 
-ZOOMS = (13, 14, 15, 16, 17, 12)  # the bare page's select box (BARE)
-
-
 class Bare:
     """The bare page in a tab of its own, timed at the start, between the pages and at the end:
     the ratios' denominator is the median of every sample, so a drift of the machine's pace
@@ -327,7 +325,7 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
         "STREAMLIT_LOGGER_LEVEL": "info",  # the warm-up's "done" line
     }
     bare_script = Path(folder) / "bare_page.py"
-    bare_script.write_text(BARE.format(root=str(ROOT)), encoding="utf-8")
+    bare_script.write_text(BARE.format(root=str(ROOT), zooms=ZOOMS), encoding="utf-8")
     (Path(folder) / "static").symlink_to(ROOT / "static")  # Streamlit serves static/ beside the script
     print(f"\nload average (1, 5, 15 min) at the start of the browser run: {load_average()}")
     measured: list[tuple[str, str, str, float, float, list[float]]] = []

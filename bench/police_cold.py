@@ -23,9 +23,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("STREAMLIT_LOGGER_LEVEL", "error")
 
-from bench.pages import by_label, demo_store, load_average, open_page, touch_store
-from services import police
-from ui import map_frame, warm_up
+from bench.pages import cold_period_changes, demo_store, load_average, open_page
+from ui import map_frame
 
 
 def main() -> None:
@@ -43,16 +42,12 @@ def main() -> None:
 
         map_frame.draw = timed_draw  # the page looks it up on each run
         at = open_page(engine, "police")
-        periods = [p for p in police.PERIODS if p != police.DEFAULT_PERIOD] + [police.DEFAULT_PERIOD]
         to_map, done = [], []
-        for i in range(args.changes):
-            warm_up.wait()
-            touch_store(engine)
+        for change in cold_period_changes(at, engine, args.changes):
             start = time.process_time()
-            by_label(at.selectbox, "police_period.label").set_value(periods[i % len(periods)]).run()
+            change()
             done.append(time.process_time() - start)
             to_map.append(drawn[-1] - start)
-            assert not at.exception, at.exception
         print(
             f"police period change right after a store write, {args.changes} changes: "
             f"CPU to the map median {statistics.median(to_map):.3f} s ({', '.join(f'{c:.3f}' for c in to_map)}); "

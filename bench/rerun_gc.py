@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 from playwright.sync_api import sync_playwright
 
 from bench.pages import load_average
-from bench.pages_browser import BARE, WarmUps, new_page, pick, serve
+from bench.pages_browser import BARE, ZOOMS, WarmUps, new_page, pick, serve
 from data.store.db import make_engine, upgrade
 from i18n import t
 from services.demo import load_demo
@@ -58,7 +58,7 @@ def main() -> None:
         engine = make_engine(url)
         upgrade(engine)
         load_demo(engine)
-        (Path(folder) / "bare_page.py").write_text(BARE.format(root=str(ROOT)), encoding="utf-8")
+        (Path(folder) / "bare_page.py").write_text(BARE.format(root=str(ROOT), zooms=ZOOMS), encoding="utf-8")
         (Path(folder) / "static").symlink_to(ROOT / "static")
         print(f"load average at the start: {load_average()}")
         results: dict[tuple[str, str], list[tuple[float, float]]] = {}

@@ -4,7 +4,7 @@ start-up objects frozen, and the oldest generation collected by a thread of its 
 Python's full collection walks every object the collector tracks, and it runs whenever
 enough objects have survived since the last one: in practice inside the rerun that
 allocated them (a cold police period change makes tens of thousands of long-lived ones),
-where it took 0.16-0.25 s with the page caches in memory.
+where it took 0.15-0.25 s with the page caches in memory.
 
 - ``gc.freeze()`` moves every object tracked at that moment into a permanent generation
   that collections skip. It is done once, when app.py builds the server, before any
@@ -37,22 +37,23 @@ COLLECT_EVERY = 10.0  # seconds between the server's own full collections
 NEVER = 2**31 - 1  # a threshold the oldest generation's count never reaches
 
 _LOCK = threading.Lock()
-_FROZEN: list[int] = []  # the number of objects frozen, once done
+_frozen: int | None = None  # how many objects were frozen, once done
 
 
 def manage_collections() -> int:
     """Collect what start-up left as garbage, freeze every object tracked now and hand the
     oldest generation to :func:`collect_when_idle` (once per process); returns how many
     objects were frozen."""
+    global _frozen
     with _LOCK:
-        if not _FROZEN:
+        if _frozen is None:
             gc.collect()  # garbage frozen now could never be freed
             gc.freeze()
             young, middle, _ = gc.get_threshold()
             gc.set_threshold(young, middle, NEVER)
             threading.Thread(target=collect_when_idle, name="heap-collector", daemon=True).start()
-            _FROZEN.append(gc.get_freeze_count())
-        return _FROZEN[0]
+            _frozen = gc.get_freeze_count()
+        return _frozen
 
 
 def collect_when_idle(every: float = COLLECT_EVERY, rounds: int | None = None) -> None:
