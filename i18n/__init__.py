@@ -48,6 +48,15 @@ def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def code_label(prefix: str, code: object, lang: str = DEFAULT_LANG) -> str:
+    """A machine code (role, owner, status, level, method, audit action) in `lang` via the
+    catalogue key `prefix.code`; an unknown code stays visible as it is, never dropped."""
+    if not isinstance(code, str) or not code:
+        return ""
+    key = f"{prefix}.{code}"
+    return t(key, lang) if key in catalogue() else code
+
+
 def say(message: Message, lang: str = DEFAULT_LANG, escape: Callable[[str], str] | None = None) -> str:
     """A stored :class:`data.messages.Message` named in `lang` (catalogue key ``msg.<code>``).
 

@@ -36,7 +36,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import plain, tr
+from layers.text import code_label, plain, tr
 
 MAX_POINTS = 1500  # markers beyond this make the page slow and the HTML megabytes
 MAX_POINT_DAYS = 31  # points are for "this week / this month", not for history
@@ -345,8 +345,8 @@ def points_layers(
                     [
                         names[category],
                         when,
-                        plain(status),
-                        plain(level) + (radius[int(unc)] if known else ""),
+                        code_label("status", plain(status), lang),
+                        code_label("level", plain(level), lang) + (radius[int(unc)] if known else ""),
                         plain(text),
                     ],
                     strict=True,

@@ -156,6 +156,11 @@ class TextPopupPoints(OwnElement):
     every element's template (st_folium twice), which for 1,500 markers cost over a second
     on each page run. The markers go into ``target`` (a MarkerCluster or FeatureGroup that
     is rendered before this element) in one ``addLayers`` call where it has one.
+
+    Each distinct text is sent once (``packed``): the points name it by its index. A police
+    layer repeats five labels, a dozen categories and a few statuses on every point, and
+    Streamlit sends a component's arguments as ASCII JSON (six bytes per Cyrillic letter):
+    without the table the labels were most of a police period's map.
     """
 
     _template = Template(
@@ -166,8 +171,14 @@ class TextPopupPoints(OwnElement):
         + _BOX_JS
         + """
             var opts = {{ this.options_js }}, style = {{ this.style_js }}, target = {{ this.target.get_name() }};
-            var made = {{ this.points_js }}.map(function(p) {
-                return L.circleMarker([p[0], p[1]], style).bindPopup(function() { return box(p[2]); }, opts);
+            var text = {{ this.packed[0] }};
+            function unpacked(p) {  // [lat, lon, title, label, value, ...]: indexes into text (-1: none)
+                var rows = [];
+                for (var i = 3; i < p.length; i += 2) { rows.push([text[p[i]], text[p[i + 1]]]); }
+                return {title: p[2] < 0 ? null : text[p[2]], rows: rows};
+            }
+            var made = {{ this.packed[1] }}.map(function(p) {
+                return L.circleMarker([p[0], p[1]], style).bindPopup(function() { return box(unpacked(p)); }, opts);
             });
             if (target.addLayers) { target.addLayers(made); } else { made.forEach(function(m) { target.addLayer(m); }); }
         })();
@@ -193,10 +204,21 @@ class TextPopupPoints(OwnElement):
         clone = self.__class__.__new__(self.__class__)
         memo[id(self)] = clone
         for key, value in self.__dict__.items():
-            clone.__dict__[key] = value if key in ("points", "points_js") else copy.deepcopy(value, memo)
+            clone.__dict__[key] = value if key in ("points", "packed") else copy.deepcopy(value, memo)
         return clone
 
     @cached_property
-    def points_js(self) -> str:
-        """The points' JSON, encoded once (a rendered map reads it twice); add no point after."""
-        return js_value(self.points)
+    def packed(self) -> tuple[str, str]:
+        """(the distinct texts, the points) as JavaScript, encoded once (a rendered map reads
+        them twice); add no point after. A point is [lat, lon, title, label, value, ...], its
+        texts as indexes into the first list (-1: no title)."""
+        index: dict[str, int] = {}
+
+        def at(text: str | None) -> int:
+            return -1 if text is None else index.setdefault(text, len(index))
+
+        points = [
+            [lat, lon, at(box["title"]), *(at(text) for row in box["rows"] for text in row)]
+            for lat, lon, box in self.points
+        ]
+        return js_value(list(index)), js_value(points)

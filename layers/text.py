@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from i18n import code_label
 from i18n import t as tr
 
-__all__ = ["plain", "tr"]
+__all__ = ["code_label", "plain", "tr"]
 
 
 def plain(value: object) -> str:

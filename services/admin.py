@@ -21,8 +21,7 @@ from data.organisations import Organisation
 from data.organisations import organisations as all_organisations
 from data.store.ops import PurgeSummary, purge
 from data.store.schema import AuditRow, UserRow
-from i18n import t
-from services.labels import code_label
+from i18n import code_label, t
 
 #: the word an admin types to run the purge after reading its dry run
 PURGE_WORD = "PURGE"

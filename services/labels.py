@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from data.categories import CATEGORIES, GROUPS, rules
 from geo.gazetteer import Gazetteer, load_gazetteer
-from i18n import DEFAULT_LANG, catalogue, t
+from i18n import DEFAULT_LANG
 
 
 def category_names(lang: str) -> dict[str, str]:
@@ -79,12 +79,3 @@ def district_labeller(lang: str) -> Callable[[object], str]:
     path look-ups each time)."""
     names = _names_of(load_gazetteer(), lang)
     return lambda value: names.get(value, value) if isinstance(value, str) and value else ""
-
-
-def code_label(prefix: str, code: object, lang: str) -> str:
-    """A machine code (role, owner, status, level, method, audit action) in `lang` via the
-    catalogue key `prefix.code`; an unknown code stays visible as it is, never dropped."""
-    if not isinstance(code, str) or not code:
-        return ""
-    key = f"{prefix}.{code}"
-    return t(key, lang) if key in catalogue() else code

@@ -30,6 +30,7 @@ from data.store.aggregates import binned_counts, hour_week_counts, report_column
 from data.store.schema import AuditRow
 from geo.gazetteer import load_gazetteer
 from geo.places import describe_cells
+from i18n import code_label
 from i18n import t as tr
 from layers.exports import POLICE_COLUMNS
 from layers.police import police_map
@@ -50,7 +51,6 @@ from services.forecast import (
     top_places,
     winner_of,
 )
-from services.labels import code_label
 from services.patrol import PatrolPlan, balanced_areas
 
 POLICE_RES = 9

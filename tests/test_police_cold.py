@@ -58,7 +58,7 @@ def test_report_points_carry_each_reports_popup_rows(demo_store) -> None:  # typ
     from datetime import timedelta
 
     from data.city_profile import city_zone
-    from i18n import t
+    from i18n import code_label, t
     from layers import police
     from layers.privacy import counted_reports
     from layers.text import plain
@@ -74,14 +74,14 @@ def test_report_points_carry_each_reports_popup_rows(demo_store) -> None:  # typ
     shown = counted[counted["occurred_at"] >= start].sort_values("occurred_at", ascending=False).head(300)
     assert len(points) == len(shown) == 300
     for point, row in zip(points, shown.itertuples(index=False), strict=True):
-        level = plain(row.level)
+        level = code_label("level", plain(row.level), "en")
         if row.uncertainty_m == row.uncertainty_m:
             level += f" ({t('popup.uncertainty', 'en', m=int(row.uncertainty_m))})"
         assert point[:2] == [row.lat, row.lon]
         assert [value for _, value in point[2]["rows"]] == [
             category_label(row.category, "en"),
             row.occurred_at.tz_convert(city_zone()).strftime("%Y-%m-%d %H:%M"),
-            plain(row.status),
+            code_label("status", plain(row.status), "en"),
             level,
             plain(row.text),
         ]

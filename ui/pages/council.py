@@ -9,6 +9,7 @@ from datetime import date
 import streamlit as st
 
 from encoders import markdown_text, visible_columns
+from i18n import code_label
 from services import actions, council, effect, labels, meetings
 from services.clock import now
 from ui import cache, map_frame, state
@@ -104,7 +105,7 @@ with review:
 with plan_tab:
     shown = plan.assign(
         status=plan["status"].map(lambda s: state.tr("action_status." + s)),
-        owner=plan["owner"].map(lambda o: labels.code_label("owner", o, lang)),
+        owner=plan["owner"].map(lambda o: code_label("owner", o, lang)),
         district=plan["district"].map(district_shown),
     )
     st.dataframe(

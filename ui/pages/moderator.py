@@ -4,6 +4,7 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from encoders import markdown_text, visible_columns
+from i18n import code_label
 from services import labels, moderation
 from services.clock import now
 from services.maps import click_map, read_click
@@ -131,7 +132,7 @@ elif section == "queue":
     shown = queue.assign(
         kind=queue["kind"].map(lambda k: state.tr("mod.reason_" + k)),
         reason=queue["reason"].map(state.say),  # a grid cell is text, never markup
-        source=queue["source"].map(lambda s: labels.code_label("source", s, lang)),
+        source=queue["source"].map(lambda s: code_label("source", s, lang)),
     )
     picked = st.dataframe(
         visible_columns(shown[["id", "source", "kind", "reason", "age_days", "excerpt"]]).rename(
@@ -173,7 +174,7 @@ elif section == "queue":
         label = state.tr(
             "mod.place_suggestion",
             place=markdown_text(hint.label),
-            level=markdown_text(labels.code_label("level", hint.level, lang)),
+            level=markdown_text(code_label("level", hint.level, lang)),
         )
         if st.button(label, key=f"hint-{n}"):
             new_id = moderation.place_at_suggestion(engine, int(chosen), hint, actor=user.username, role=role)
@@ -211,7 +212,7 @@ else:
             id=int(report_id),
             category=markdown_text(names.get(report["category"], "?")),
             status=state.tr("status." + report["status"]),
-            level=markdown_text(labels.code_label("level", report["level"], lang)),
+            level=markdown_text(code_label("level", report["level"], lang)),
         )
     )
     st.text(report["text"])  # the report's own words: plain text, never markup

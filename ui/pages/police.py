@@ -8,6 +8,7 @@ the map reruns only its own fragment."""
 import streamlit as st
 
 from encoders import markdown_text
+from i18n import code_label
 from services import effect, labels, police
 from services.clock import now
 from ui import cache, map_frame, state
@@ -248,7 +249,7 @@ def accuracy_section() -> None:
     if not accuracy.attrs["stored"]:
         st.info(state.tr("police.accuracy_none"))
         return
-    method = labels.code_label("forecast_method", accuracy.attrs["method"], lang)
+    method = code_label("forecast_method", accuracy.attrs["method"], lang)
     st.caption(
         state.tr("police.accuracy_help", method=markdown_text(method), until=markdown_text(accuracy.attrs["until"]))
     )
