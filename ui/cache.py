@@ -122,9 +122,10 @@ def _period_window(role: str | None, version_key: int, clock: int, period: int |
     return police.read_window(state.engine(), role=role, period=period)
 
 
-@_cached
+@_cached_map
 def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
-    """Counts per cell, month and category of the whole history (the trends of every choice of categories)."""
+    """Counts per cell, month and category of the whole history (the trends of every choice of
+    categories). One shared frame, only read: pickling its month strings took 5 ms a version."""
     return police.grouped_counts(state.engine(), role=role)[2]
 
 
