@@ -30,7 +30,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import plain, tr
+from layers.text import code_label, plain, tr
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -166,7 +166,10 @@ def actions_layer(
             rows.append((plain(month), plain(title) + (f": {plain(text)}" if plain(text) else "")))
         if not public:
             rows += [
-                (tr("popup.owner", lang), plain(a.get("owner_org")) or plain(a.get("owner"))),
+                (
+                    tr("popup.owner", lang),
+                    plain(a.get("owner_org")) or code_label("owner", plain(a.get("owner")), lang),
+                ),
                 (tr("popup.due", lang), plain(a.get("due_date"))),
                 ("", plain(a.get("description"))),
             ]

@@ -255,10 +255,10 @@ def test_actions_layer_draws_each_action_once_at_its_place_in_its_status_colour(
     )
     cell, district = action_place(ACTIONS.iloc[0], GAZETTEER), action_place(ACTIONS.iloc[1], GAZETTEER)
     staff = [  # the organisation when there is one, else the owner's kind
-        [["Owner", "council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
+        [["Owner", "City council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
         [["Owner", "ГО Двір"], ["Due", "2026-03-01"], ["", "internal patrol detail"]],
-        [["Owner", "council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
-        [["Owner", "police"], ["Due", "2026-03-01"], ["", "internal patrol detail"]],
+        [["Owner", "City council"], ["Due", "2026-03-01"], ["", "internal plan detail"]],
+        [["Owner", "Police"], ["Due", "2026-03-01"], ["", "internal patrol detail"]],
     ]
     expected = [
         (
