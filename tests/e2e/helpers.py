@@ -75,3 +75,42 @@ def map_layers_changed(page: Page, before: str | None, timeout_ms: int = 30_000)
     if before is not None:
         selector += f':not([data-layers="{before}"])'
     page.frame_locator(MAP_FRAME).first.locator(selector).first.wait_for(timeout=timeout_ms)
+
+
+# Open every popup and tooltip of the map (st_folium keeps the Leaflet map in window.map),
+# markers inside clusters included, as a click or hover would; returns their texts.
+OPEN_ALL = """() => {
+    const map = window.map, seen = [];
+    if (!map) { return seen; }
+    const layers = [];
+    const walk = layer => { layers.push(layer); if (layer.getLayers) { layer.getLayers().forEach(walk); } };
+    map.eachLayer(walk);
+    for (const layer of layers) {
+        const bounds = !layer.getLatLng && layer.getBounds && layer.getBounds();
+        const where = layer.getLatLng ? layer.getLatLng() : bounds && bounds.isValid() ? bounds.getCenter() : null;
+        if (!where) { continue; }
+        const popup = layer.getPopup && layer.getPopup();
+        if (popup) {
+            map.openPopup(popup, where);
+            seen.push(popup.getElement().innerText);
+            map.closePopup(popup);
+        }
+        const tooltip = layer.getTooltip && layer.getTooltip();
+        if (tooltip) {
+            map.openTooltip(tooltip, where);
+            seen.push(tooltip.getElement().innerText);
+            map.closeTooltip(tooltip);
+        }
+    }
+    return seen;
+}"""
+
+
+def poke_maps(page: Page) -> list[str]:
+    """Hover and click everything on every map; returns the popup/tooltip texts seen."""
+    seen = []
+    for i in range(page.locator(MAP_FRAME).count()):
+        frame = page.frame_locator(MAP_FRAME).nth(i)
+        frame.locator(".leaflet-container").wait_for(timeout=60_000)
+        seen += frame.locator("body").evaluate(f"(body) => ({OPEN_ALL})()")
+    return seen

@@ -17,39 +17,12 @@ from playwright.sync_api import Page, Route
 
 from i18n import t
 from tests.e2e.conftest import run_app
-from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, sign_in, wait_idle
+from tests.e2e.helpers import MAP_FRAME, go, map_ready, open_page, poke_maps, sign_in, wait_idle
 from tests.e2e.hostile import Fed, feed, hostile_csv, payloads
 
 pytestmark = pytest.mark.e2e
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-# Open every popup and tooltip of the map (st_folium keeps the Leaflet map in window.map),
-# markers inside clusters included, as a click or hover would; returns their texts.
-OPEN_ALL = """() => {
-    const map = window.map, seen = [];
-    if (!map) { return seen; }
-    const layers = [];
-    const walk = layer => { layers.push(layer); if (layer.getLayers) { layer.getLayers().forEach(walk); } };
-    map.eachLayer(walk);
-    for (const layer of layers) {
-        const bounds = !layer.getLatLng && layer.getBounds && layer.getBounds();
-        const where = layer.getLatLng ? layer.getLatLng() : bounds && bounds.isValid() ? bounds.getCenter() : null;
-        if (!where) { continue; }
-        const popup = layer.getPopup && layer.getPopup();
-        if (popup) {
-            map.openPopup(popup, where);
-            seen.push(popup.getElement().innerText);
-            map.closePopup(popup);
-        }
-        const tooltip = layer.getTooltip && layer.getTooltip();
-        if (tooltip) {
-            map.openTooltip(tooltip, where);
-            seen.push(tooltip.getElement().innerText);
-            map.closeTooltip(tooltip);
-        }
-    }
-    return seen;
-}"""
 
 
 @dataclass
@@ -121,16 +94,6 @@ def wait_text(page: Page, text: str, timeout_ms: int = 60_000) -> None:
 
     textContent, not innerText: Streamlit may show another tab after a rerun."""
     page.wait_for_function("text => document.body.textContent.includes(text)", arg=text, timeout=timeout_ms)
-
-
-def poke_maps(page: Page) -> list[str]:
-    """Hover and click everything on every map; returns the popup/tooltip texts seen."""
-    seen = []
-    for i in range(page.locator(MAP_FRAME).count()):
-        frame = page.frame_locator(MAP_FRAME).nth(i)
-        frame.locator(".leaflet-container").wait_for(timeout=60_000)
-        seen += frame.locator("body").evaluate(f"(body) => ({OPEN_ALL})()")
-    return seen
 
 
 def test_public_map_and_report_status_show_hostile_notes_as_text(page, guarded) -> None:

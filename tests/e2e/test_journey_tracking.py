@@ -9,10 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import text
 
-from encoders import js_value
 from i18n import t
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.helpers import go, map_ready, open_page, sign_in, wait_idle
+from tests.e2e.helpers import go, map_ready, open_page, poke_maps, sign_in, wait_idle
 from tests.e2e.test_journey_council import choose
 
 pytestmark = pytest.mark.e2e
@@ -106,10 +105,10 @@ def test_meeting_closed_partner_reports_progress_public_map_shows_it(page, brows
     open_page(public, app_url)
     map_ready(public)
     maps = [f.content() for f in public.frames if f != public.main_frame]
-    # popups carry their text as JSON data (layers/popups.py, set with textContent): the label and
-    # the value, and the milestone's markup only as escaped characters, never as a tag
-    progress, title = js_value([t("popup.progress"), "40%"])[1:-1], js_value(MILESTONE)[1:-1]
-    assert any(progress in html and title in html for html in maps)
+    # the action's popup shows the progress and the milestone as typed (layers/popups.py sets
+    # text with textContent), and the milestone's markup is never a tag in the map's HTML
+    shown = poke_maps(public)
+    assert any(f"{t('popup.progress')}: 40%" in text and MILESTONE in text for text in shown), shown
     assert not any(MILESTONE in html for html in maps)
     public.screenshot(path=str(ARTIFACTS / "tracking-3-public.png"), full_page=True)
     public.context.close()
