@@ -39,12 +39,11 @@ def main() -> None:
     with demo_store(args.store, "payload.db") as engine:
         print(f"{'period':>7} {'overlays (chars)':>17} {'non-ASCII':>10} {'on the wire':>12} {'points layer':>13}")
         for period in police.PERIODS:
-            view = police.police_view(
-                engine, role="police", period=period, lang=args.lang, layers=police.DEFAULT_LAYERS
-            )
+            data = police.police_data(engine, role="police", period=period, with_forecast=False)  # as the page
+            view = police.police_map_of(data, role="police", lang=args.lang, layers=police.DEFAULT_LAYERS)
             frame = map_frame.frame_of(view.fmap)
-            points = frame.overlays[frame.overlays.find("markerClusterGroup") :]
-            points = points[: points.find("window.feature_group.push")]
+            start = frame.overlays.index("markerClusterGroup")  # the points' group (fails without it)
+            points = frame.overlays[start : frame.overlays.index("window.feature_group.push", start)]
             print(
                 f"{period!s:>7} {len(frame.overlays):>17,} {sum(ord(c) > 127 for c in frame.overlays):>10,}"
                 f" {wire_bytes(frame):>12,} {len(json.dumps(points)):>13,}"

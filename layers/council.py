@@ -37,7 +37,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import plain, tr
+from layers.text import district_names_of, plain, tr
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -124,8 +124,10 @@ def _district_choropleth(
     palette: list[str],
     breaks: list[float],
     show: bool,
+    lang: str,
 ) -> folium.FeatureGroup:
     polygons = _district_geometries(gazetteer)
+    names = district_names_of(gazetteer, lang)
     feats = []
     for r in stats.itertuples(index=False):
         value = getattr(r, column)
@@ -135,7 +137,7 @@ def _district_choropleth(
                 "type": "Feature",
                 "geometry": polygons[r.district],
                 "properties": {
-                    "tip": f"{r.name}: {'—' if pd.isna(value) else value}",
+                    "tip": f"{names[r.district]}: {'—' if pd.isna(value) else value}",
                     "style": polygon_style(fill, weight=1.5, opacity=0.65),
                 },
             }
@@ -164,7 +166,7 @@ def district_layers(
             breaks = class_breaks(values)
             labels = break_labels(breaks, 0) if column == "n" else [f"≤ {b:g}" for b in breaks]
         layer = _district_choropleth(
-            stats, gazetteer, column, name=tr(key, lang), palette=palette, breaks=breaks, show=show
+            stats, gazetteer, column, name=tr(key, lang), palette=palette, breaks=breaks, show=show, lang=lang
         )
         out.append(
             (
@@ -264,7 +266,6 @@ def survey_layers_of(
     """:func:`survey_layers` from the wave's means (:func:`layers.privacy.survey_by_district`)
     and their change since the previous wave (:func:`layers.privacy.survey_change`, or None)."""
     require(role, "council_map")
-    names = {d.id: d.name for d in gazetteer.districts}
     label = tr(f"survey.{measure}", lang)
     suppressed = tr("legend.suppressed", lang, n=privacy.MIN_SURVEY_N)
     out = []
@@ -275,18 +276,17 @@ def survey_layers_of(
         )
     for table, name, palette, make_breaks, make_labels in tables:
         frame = _survey_frame(table, gazetteer)
-        frame = frame.assign(
-            name=frame["district"].map(names), value=frame[measure].round(2) if measure in frame else np.nan
-        )
+        frame = frame.assign(value=frame[measure].round(2) if measure in frame else np.nan)
         breaks = make_breaks(frame["value"].dropna().tolist()) or [0.0]
         layer = _district_choropleth(
-            frame[["district", "name", "value"]],
+            frame[["district", "value"]],
             gazetteer,
             "value",
             name=name,
             palette=palette,
             breaks=breaks,
             show=False,
+            lang=lang,
         )
         items = [(color_for(b, breaks, palette), lab) for b, lab in zip(breaks, make_labels(breaks), strict=True)]
         items.append((FLAGGED, suppressed))

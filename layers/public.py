@@ -30,7 +30,7 @@ from layers.style import (
     legend,
     polygon_style,
 )
-from layers.text import code_label, plain, tr
+from layers.text import code_label, district_names_of, plain, tr
 
 if TYPE_CHECKING:
     from geo.gazetteer import Gazetteer
@@ -53,7 +53,7 @@ def _tip(count: float, lang: str) -> str:
 
 
 def _district_names(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
-    names = {d.id: (d.names.get("name:en") if lang == "en" else None) or d.name for d in gazetteer.districts}
+    names = district_names_of(gazetteer, lang)
     names[privacy.OUTSIDE_DISTRICTS] = tr("other_areas", lang)
     return names
 
@@ -156,7 +156,7 @@ def actions_layer(
         if where is None:
             continue
         status = plain(a.get("status")) or "open"
-        rows = [(tr("popup.status", lang), tr("status." + status, lang) if status in STATUS_COLORS else status)]
+        rows = [(tr("popup.status", lang), code_label("action_status", status, lang))]
         if note := plain(a.get("public_note")):
             rows.append((tr("popup.note", lang), note))
         progress = a.get("progress")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from data.categories import CATEGORIES, GROUPS, rules
 from geo.gazetteer import Gazetteer, load_gazetteer
-from i18n import DEFAULT_LANG
+from layers.text import district_names_of
 
 
 def category_names(lang: str) -> dict[str, str]:
@@ -59,9 +59,9 @@ def _names_of(gazetteer: Gazetteer, lang: str) -> dict[str, str]:
     if known is not None and known[0] is gazetteer:
         return known[1]
     out: dict[str, str] = {}
+    shown = district_names_of(gazetteer, lang)
     for d in gazetteer.districts:
-        shown = (d.names.get(f"name:{lang}") if lang != DEFAULT_LANG else None) or d.name
-        out[d.id] = out[d.name] = shown
+        out[d.id] = out[d.name] = shown[d.id]
     if len(_NAMES) > 16:  # tests load many small gazetteers
         _NAMES.clear()
     _NAMES[(id(gazetteer), lang)] = (gazetteer, out)

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from test_layers_privacy import CELLS, DISTRICTS, SETTINGS, make_addresses, make_reports, released
 
 from geo.gazetteer import Gazetteer
+from i18n import t as tr
 from layers import exports
 from layers.basemap import basemap
 from layers.popups import TextPopupPoints
@@ -273,3 +274,15 @@ def test_actions_layer_draws_each_action_once_at_its_place_in_its_status_colour(
     if not public:
         expected = [(*e[:3], e[3] + rows) for e, rows in zip(expected, staff, strict=True)]
     assert circles == sorted(expected)
+
+
+def test_staff_action_popups_name_every_status_from_the_catalogue() -> None:
+    """The council's map shows proposed and rejected actions too (grey): their status is named
+    in the page's language like the others, never shown as its code."""
+    plan = ACTIONS.assign(status=["proposed", "rejected"][: len(ACTIONS)])
+    for lang in ("uk", "en"):
+        group = actions_layer(plan, GAZETTEER, lang=lang, public=False)
+        shown = [
+            p[2]["rows"][0][1] for e in group._children.values() if isinstance(e, TextPopupPoints) for p in e.points
+        ]
+        assert sorted(shown) == sorted(tr(f"action_status.{s}", lang) for s in plan["status"]), lang

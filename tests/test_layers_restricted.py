@@ -12,8 +12,9 @@ import pandas as pd
 import pytest
 from shapely.geometry import Polygon
 from test_layers_privacy import CELLS, make_reports
-from test_layers_public import ACTIONS, GAZETTEER
+from test_layers_public import ACTIONS, GAZETTEER, GAZETTEER_JSON
 
+from geo.gazetteer import Gazetteer
 from geo.projection import to_metres
 from layers import council, police
 from layers.privacy import MIN_SURVEY_N, Month, counted_reports
@@ -215,6 +216,24 @@ def test_council_map_has_layers_survey_suppression_and_no_report_text() -> None:
     suppressed = "East: —"  # tooltip texts are embedded as readable JSON (layers/popups.py)
     assert "West: 3.5" in wave_html and suppressed in wave_html
     assert "West: 1.5" in change_html and suppressed in change_html
+
+
+def test_district_tips_name_each_microdistrict_in_the_page_language() -> None:
+    local = {"d-01": ("Захід", "West"), "d-02": ("Схід", "East")}
+    named = Gazetteer.from_dict(
+        GAZETTEER_JSON
+        | {
+            "districts": [
+                d | {"name": local[d["id"]][0], "names": {"name:en": local[d["id"]][1]}}
+                for d in GAZETTEER_JSON["districts"]
+            ]
+        }
+    )
+    stats = council.district_stats(make_reports(3, 60), named, period=Month(2026, 2), role="council")
+    for lang, shown, hidden in (("en", "West", "Захід"), ("uk", "Захід", "West")):
+        (counts, _, _), *_ = council.district_layers(stats, named, role="council", lang=lang)
+        html = folium_html(counts)
+        assert f"{shown}: " in html and hidden not in html, lang
 
 
 def folium_html(layer) -> str:
