@@ -60,7 +60,7 @@ def gistar_layer(gistar: pd.DataFrame, *, role: str | None, lang: str = "uk") ->
             "type": "Feature",
             "geometry": cell_geometry(r.cell),
             "properties": {
-                "tip": f"{tr(f'gistar.{int(r.bin)}', lang)}; z = {r.z:.2f}; n = {int(r.n)}",
+                "tip": tr("tip.gistar", lang, label=tr(f"gistar.{int(r.bin)}", lang), z=f"{r.z:.2f}", n=int(r.n)),
                 "style": polygon_style(GISTAR_COLORS[int(r.bin)], weight=0.4, opacity=0.75),
             },
         }

@@ -1,7 +1,8 @@
 """Every page in each language in Chromium, as a person walks it: the English walk shows no
 Ukrainian, the Ukrainian walk no English, outside data (tests/language.py, docs/LANGUAGE.md).
 
-Read is what a person sees as text: the page (sidebar and main part) and the maps' frames.
+Read is what a person sees as text: the page (sidebar and main part), the maps' frames and
+every popup and tooltip of the police map, opened.
 Exempt in the page: residents' own text (st.text), code spans, the language switch, the
 chosen value of a select box whose choices are data (an action, a meeting, a report) and
 Streamlit's own words that it offers no way to translate (the file drop zone's "Upload" and
@@ -18,7 +19,7 @@ import pytest
 from playwright.sync_api import Page
 
 from i18n import t
-from tests.e2e.helpers import MAP_FRAME, open_page, sign_in, wait_idle
+from tests.e2e.helpers import MAP_FRAME, open_page, poke_maps, sign_in, wait_idle
 from tests.language import foreign_words
 
 pytestmark = pytest.mark.e2e
@@ -107,6 +108,15 @@ def foreign_on_page(page: Page, lang: str) -> list[str]:
     ]
 
 
+def foreign_in_popups(page: Page, lang: str) -> list[str]:
+    """Lines of the police map's popups and tooltips, every one opened, in the other language;
+    a report's own text (its popup's last row, which may span lines) is data."""
+    data = f"{t('popup.text', lang)}:"
+    return sorted(
+        {line for text in poke_maps(page) for line in text.split(data)[0].splitlines() if foreign_words(line, lang)}
+    )
+
+
 @pytest.mark.parametrize("lang", ["en", "uk"])
 def test_every_page_shows_one_language(page, app_url, shot, lang) -> None:
     page.set_viewport_size({"width": 1400, "height": 1200})
@@ -123,6 +133,8 @@ def test_every_page_shows_one_language(page, app_url, shot, lang) -> None:
         visit(page, slug, lang)
         found[slug] = foreign_on_page(page, lang)
         shot(f"lang-{lang}-{slug}")
+        if slug == "police":  # the popups and tooltips name codes and layers too
+            found["police-popups"] = foreign_in_popups(page, lang)
         if slug == "moderator":  # the quarantine queue: reasons and sources by name
             page.get_by_text(t("mod.queue", lang), exact=True).click()
             page.get_by_text(t("mod.filter_reason", lang), exact=True).wait_for(timeout=60_000)
