@@ -324,13 +324,15 @@ def points_layers(
         style={"radius": 5, "color": "#333333", "weight": 1, "fill": True, "fillColor": "#d55e00", "fillOpacity": 0.9},
     )
     rings = UncertaintyCircles()
-    # one catalogue lookup per label, category and radius, and the times converted as a column
+    # one catalogue lookup per label, category, status, level and radius, and the times converted as a column
     heads = [tr(f"popup.{key}", lang) for key in ("category", "time", "status", "level", "text")]
     radius: dict[int, str] = {}
     times = sel["when_utc"].dt.tz_convert(city_zone()).dt.strftime("%Y-%m-%d %H:%M").tolist()
     uncs = sel["uncertainty_m"].tolist() if "uncertainty_m" in sel else [None] * len(sel)
     columns = [sel[c].tolist() for c in ("lat", "lon", "category", "status", "level", "text")]
     names = {c: category_label(c, lang) for c in set(columns[2])}
+    statuses = {s: code_label("status", plain(s), lang) for s in set(columns[3])}
+    levels = {v: code_label("level", plain(v), lang) for v in set(columns[4])}
     for (lat, lon, category, status, level, text), when, unc in zip(zip(*columns), times, uncs, strict=True):
         lat, lon = float(lat), float(lon)
         known = unc is not None and np.isfinite(unc)
@@ -345,8 +347,8 @@ def points_layers(
                     [
                         names[category],
                         when,
-                        code_label("status", plain(status), lang),
-                        code_label("level", plain(level), lang) + (radius[int(unc)] if known else ""),
+                        statuses[status],
+                        levels[level] + (radius[int(unc)] if known else ""),
                         plain(text),
                     ],
                     strict=True,
