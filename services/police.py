@@ -6,6 +6,7 @@ export is audited.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,7 +52,7 @@ from services.forecast import (
     top_places,
     winner_of,
 )
-from services.patrol import PatrolPlan, balanced_areas
+from services.patrol import PatrolPlan, balanced_areas, suggest
 
 POLICE_RES = 9
 #: What the whole-history analyses read (forecast, patrol plan and areas): only the columns they
@@ -93,8 +94,10 @@ AHEAD_DAYS = 7
 AHEAD_EVIDENCE_WEEKS = 4  # the recent weeks the "next 7 days" map shows beside its forecast
 DEFAULT_PERIOD = 8
 DEFAULT_LAYERS = ("gistar", "emerging", "points")
-#: the patrol plan's controls as the page opens them: patrols, shift slider (start, end hour), window hours, beat km
-DEFAULT_PLAN = (2, (18, 24), 2, 1.5)
+#: a patrol plan's settings as the page's controls give them: patrols, shift slider (start, end
+#: hour), window hours, beat diameter (km)
+PlanSettings = tuple[int, tuple[int, int], int, float]
+DEFAULT_PLAN: PlanSettings = (2, (18, 24), 2, 1.5)  # as the page opens
 WINDOW_HOURS = (1, 2, 3, 4)  # the plan's window lengths the page offers (the warm-up fills each)
 DEFAULT_AREAS = 3
 AREA_COUNTS = range(2, 9)
@@ -188,34 +191,80 @@ def top_cells(
     forecast is ~0 is never listed (:func:`services.forecast.top_places`).
     """
     top = top_places(forecast, n)
-    trend = emerging.set_index("cell")["category"].map(lambda c: trend_label(c, lang)) if len(emerging) else {}
-    listed = reports[reports["h3_r9"].isin(list(top["cell"]))] if len(top) else reports.head(0)
-    recent = listed.groupby("h3_r9").size() if len(listed) else pd.Series(dtype=int)
-    counts = (  # only the listed cells' reports: the table names at most n cells
-        listed.groupby(["h3_r9", "category"])
-        .size()
-        .rename("k")
-        .reset_index()
-        .sort_values(["k", "category"], ascending=[False, True])
-    )
-    cats = {
-        cell: ", ".join(f"{category_label(c, lang)} ({k})" for c, k in zip(g["category"][:3], g["k"][:3], strict=True))
-        for cell, g in counts.groupby("h3_r9")
-    }
-    places = describe_cells(top["cell"], load_gazetteer(), lang=lang)
+    cells = list(top["cell"])
+    per_cell: dict[str, Counter[str]] = {cell: Counter() for cell in cells}
+    listed = reports["h3_r9"].isin(cells).to_numpy()  # only the listed cells' reports: at most n cells
+    for cell, category in zip(reports["h3_r9"][listed], reports["category"][listed], strict=True):
+        per_cell[cell][category] += 1
+    trends = dict(zip(emerging["cell"], emerging["category"], strict=True)) if len(emerging) else {}
+    places = describe_cells(cells, load_gazetteer(), lang=lang)
     out = top.assign(
         rank=range(1, len(top) + 1),
-        place=[" / ".join(places[c].streets) for c in top["cell"]],
-        landmark=[places[c].landmark or "" for c in top["cell"]],
-        district=[places[c].district or "" for c in top["cell"]],
+        place=[" / ".join(places[c].streets) for c in cells],
+        landmark=[places[c].landmark or "" for c in cells],
+        district=[places[c].district or "" for c in cells],
         forecast=top["score"].round(1),
-        n=[int(recent.get(c, 0)) for c in top["cell"]],
-        trend=[trend.get(c, "") for c in top["cell"]],
-        categories=[cats.get(c, "") for c in top["cell"]],
+        n=[sum(per_cell[c].values()) for c in cells],
+        trend=[trend_label(trends[c], lang) if c in trends else "" for c in cells],
+        categories=[_most_reported(per_cell[c], lang) for c in cells],
     )
     return out[["rank", "place", "landmark", "district", "forecast", "n", "trend", "categories", "cell"]].reset_index(
         drop=True
     )
+
+
+def suggested_plan(
+    history: pd.DataFrame, forecast: pd.DataFrame, settings: PlanSettings, *, lang: str
+) -> tuple[PatrolPlan, pd.DataFrame]:
+    """The best plan for ``settings`` from the forecast, and its table for the page."""
+    patrols, (start, end), window_hours, beat_km = settings
+    plan = suggest(
+        history,
+        now=now(),
+        patrols=patrols,
+        shift=(start, end % 24),
+        window_hours=window_hours,
+        beat_km=beat_km,
+        forecast=forecast,
+    )
+    return plan, plan_table(plan, lang=lang)
+
+
+@dataclass(frozen=True)
+class ForecastAndPlan:
+    """A period's default forecast and the plan for one choice of the plan's controls."""
+
+    forecast: pd.DataFrame  # every cell: cell, score, rank (period_forecast)
+    settings: PlanSettings
+    lang: str
+    plan: PatrolPlan
+    table: pd.DataFrame  # plan_table(plan)
+
+
+def forecast_and_plan(
+    engine: Engine, *, role: str | None, ahead: bool, categories: Sequence[str], settings: PlanSettings, lang: str
+) -> ForecastAndPlan:
+    """What the page's table and plan need of the whole history, from one read: the period's
+    default forecast (:func:`period_forecast`) and the plan for ``settings``
+    (:func:`suggested_plan`), computed as the page's own cached steps compute them (one job
+    of the page's worker process, ui/offload.py)."""
+    require(role, "police")
+    history = of_categories(load(engine, start=history_since()), categories)
+    forecast = period_forecast(
+        engine,
+        role=role,
+        ahead=ahead,
+        categories=list(categories) or None,
+        winners=forecast_winners(engine, role=role),
+        inputs=forecast_inputs(history),
+    )
+    return ForecastAndPlan(forecast, settings, lang, *suggested_plan(history, forecast, settings, lang=lang))
+
+
+def _most_reported(counts: Counter[str], lang: str) -> str:
+    """'Сміття (4), Шум (2), ...': a cell's three most reported categories (ties by code)."""
+    ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
+    return ", ".join(f"{category_label(category, lang)} ({k})" for category, k in ranked)
 
 
 def plan_table(plan: PatrolPlan, *, lang: str = "uk") -> pd.DataFrame:
@@ -248,6 +297,12 @@ def trends(
             engine, res=POLICE_RES, too_vague_m=edge_length_m(POLICE_RES), by_month=True, categories=categories
         )
     return emerging_counts_table(monthly, POLICE_RES, boundary, time_lag=1)  # ArcGIS: one step back in time
+
+
+def history_trends(engine: Engine, *, role: str | None, categories: Sequence[str]) -> pd.DataFrame:
+    """:func:`trends` of the chosen categories as the page computes them: from every category's
+    monthly counts (:func:`grouped_counts`, which the page keeps for every choice), picked."""
+    return trends(engine, role=role, monthly=of_categories(grouped_counts(engine, role=role)[2], categories))
 
 
 def grouped_counts(
@@ -502,6 +557,19 @@ def window_profile(
     if district is not None:
         rows = rows[rows["district"] == district]
     return hour_weekday(rows, tz=profile().time_zone)
+
+
+def when_rows(profile: pd.DataFrame) -> pd.DataFrame:
+    """A weekday x hour table (:func:`when_profile`) as rows (weekday, hour, n), hour by hour,
+    as the page's chart reads it (``DataFrame.melt``'s rows, without its cost on every rerun)."""
+    days, hours = profile.shape
+    return pd.DataFrame(
+        {
+            "weekday": np.tile(profile.index.to_numpy(), hours),
+            "hour": np.repeat(profile.columns.to_numpy(), days),
+            "n": profile.to_numpy().ravel(order="F"),
+        }
+    )
 
 
 def prediction_accuracy(

@@ -247,13 +247,13 @@ def _police_runs(monkeypatch) -> list[object]:  # type: ignore[no-untyped-def]
 def test_the_warm_up_computes_every_period_once_per_store_version(cache, demo_store, monkeypatch) -> None:
     from sqlalchemy import text
 
-    from services import patrol, police
+    from services import police
     from ui import warm_up
 
     monkeypatch.setattr(police, "AREA_COUNTS", range(3, 5))  # two counts stand for all (each solves a p-median)
     monkeypatch.setattr(police, "WINDOW_HOURS", (police.DEFAULT_PLAN[2], 3))  # the default and one other window
     computed = _police_runs(monkeypatch)
-    plans = _counting(monkeypatch, patrol, "suggest")
+    plans = _counting(monkeypatch, police, "suggested_plan")
     first = cache.warm_police("police", lang="uk")
     assert warm_up.wait() and cache.warm_up_status(first) == "done"
     assert sorted(map(str, computed)) == sorted(map(str, police.PERIODS))

@@ -245,3 +245,14 @@ def test_the_window_is_read_without_text_and_the_map_and_export_are_those_of_the
         )
         csv = police.window_csv(engine, data.start, data.end, user=user, categories=categories, lang="en")
         assert csv == police.export_csv(full, user=user, engine=engine, lang="en") and full["text"].notna().any()
+
+
+def test_the_when_charts_rows_are_pandas_melt_of_the_profile() -> None:
+    """The chart's rows (weekday, hour, n), built without ``DataFrame.melt``, are melt's rows."""
+    from clustering.profiles import hour_weekday_counts
+    from services.police import when_rows
+
+    profile = hour_weekday_counts(pd.Series({0: 3, 23: 2, 100: 5, 167: 1})).rename(index=lambda d: f"day {d}")
+    melted = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
+    pd.testing.assert_frame_equal(when_rows(profile), melted.astype({"hour": "int64"}))
+    assert int(when_rows(profile)["n"].sum()) == 11

@@ -27,7 +27,7 @@ from auth import require
 from services import actions, council, effect, moderation, patrol, police, public
 from services.clock import now
 from services.versions import store_version
-from ui import map_frame, state, warm_up
+from ui import map_frame, offload, state, warm_up
 
 TTL = 600  # seconds
 CLOCK_STEP = 900  # seconds: results that depend on "now" are recomputed at least this often
@@ -131,8 +131,48 @@ def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
 
 @_cached
 def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
+    if (offloaded := offload.result(_trends_key(role, version_key, categories))) is not None:
+        return offloaded  # computed by the worker (start_history)
     monthly = police.of_categories(_monthly_counts(role, version_key), categories)
     return police.trends(state.engine(), role=role, monthly=monthly)
+
+
+def start_history(
+    role: str | None, *, period: int | str, categories: Sequence[str], plan: police.PlanSettings, lang: str
+) -> None:
+    """Called before the map is drawn: what the page needs of the whole history is computed in
+    the page's worker process meanwhile (once per store version and choice; ui/offload.py): the
+    trends (the map's emerging layer) first, then the period's forecast and the plan for the
+    plan controls' ``plan`` (:func:`police_top` and :func:`patrol_plan`, below the map)."""
+    require(role, "police")
+    version_key, ahead, chosen = version(), period == police.AHEAD, tuple(sorted(categories))
+    offload.start(_trends_key(role, version_key, chosen), police.history_trends, role=role, categories=chosen)
+    offload.start(
+        _ranking_key(role, version_key, clock_key(), ahead, chosen),
+        police.forecast_and_plan,
+        role=role,
+        ahead=ahead,
+        categories=chosen,
+        settings=plan,
+        lang=lang,
+    )
+
+
+def _trends_key(role: str | None, version_key: int, categories: tuple[str, ...]) -> tuple[object, ...]:
+    return ("police-trends", role, version_key, categories)
+
+
+def _ranking_key(
+    role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
+) -> tuple[object, ...]:
+    return ("police-ranking", role, version_key, clock, ahead, categories)
+
+
+def _offloaded(
+    role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
+) -> police.ForecastAndPlan | None:
+    """What the worker computed for this forecast's key, if :func:`start_history` started it."""
+    return offload.result(_ranking_key(role, version_key, clock, ahead, categories))
 
 
 @_cached
@@ -140,6 +180,8 @@ def _police_forecast(
     role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
 ) -> pd.DataFrame:
     """Every weeks-back period shares one forecast; "next 7 days" has its own, from the same inputs."""
+    if (offloaded := _offloaded(role, version_key, clock, ahead, categories)) is not None:
+        return offloaded.forecast
     return police.period_forecast(
         state.engine(),
         role=role,
@@ -263,12 +305,12 @@ def _patrol_plan(
     beat_km: float,
     lang: str,
 ) -> tuple[patrol.PatrolPlan, pd.DataFrame]:
+    settings = (patrols, shift, window_hours, beat_km)
+    offloaded = _offloaded(role, version_key, clock, ahead, categories)
+    if offloaded is not None and (offloaded.settings, offloaded.lang) == (settings, lang):
+        return offloaded.plan, offloaded.table
     forecast = _police_forecast(role, version_key, clock, ahead, categories)
-    history = _police_history(role, version_key, categories)
-    plan = patrol.suggest(
-        history, now=now(), patrols=patrols, shift=shift, window_hours=window_hours, beat_km=beat_km, forecast=forecast
-    )
-    return plan, police.plan_table(plan, lang=lang)
+    return police.suggested_plan(_police_history(role, version_key, categories), forecast, settings, lang=lang)
 
 
 @_user_first

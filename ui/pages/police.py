@@ -18,6 +18,21 @@ from ui.guard import guarded_fragment, opened_only, page_guard
 AREAS_OPEN = "police-areas-open"
 ACCURACY_OPEN = "police-accuracy-open"
 EFFECTS_OPEN = "police-effects-open"
+# the plan's controls (session state keys): the plan is started before the map is drawn
+PLAN_PATROLS, PLAN_SHIFT, PLAN_WINDOW, PLAN_BEAT = "plan-patrols", "plan-shift", "plan-window", "plan-beat"
+
+
+def plan_settings() -> police.PlanSettings:
+    """The plan controls' values (as the page opens them until they were first drawn)."""
+    patrols, shift, window_hours, beat_km = police.DEFAULT_PLAN
+    start, end = st.session_state.get(PLAN_SHIFT, shift)
+    return (
+        int(st.session_state.get(PLAN_PATROLS, patrols)),
+        (int(start), int(end) % 24),
+        int(st.session_state.get(PLAN_WINDOW, window_hours)),
+        float(st.session_state.get(PLAN_BEAT, beat_km)),
+    )
+
 
 role = page_guard("police")
 user = state.current_user()
@@ -45,6 +60,8 @@ shown = c3.multiselect(
     default=list(police.DEFAULT_LAYERS),
     format_func=lambda v: state.tr("police.layer_" + v),
 )
+# what the page needs of the whole history is computed in the worker process while the map is drawn
+cache.start_history(role, period=period, categories=categories, plan=plan_settings(), lang=lang)
 view = cache.police_view(role, period=period, categories=categories, lang=lang, layers=shown)
 attrs = view.gistar.attrs
 # one slot for the notes above the map, however many a choice shows: the map keeps its place in
@@ -92,7 +109,7 @@ def when_section() -> None:
     profile = cache.when_profile(role, period=period, categories=categories, cell=cell, district=district).rename(
         index=lambda d: state.tr("weekday." + d)
     )
-    heat = profile.reset_index().melt(id_vars="weekday", var_name="hour", value_name="n")
+    heat = police.when_rows(profile)
     st.vega_lite_chart(  # a Vega-Lite spec of our own: altair re-validated its spec on every rerun
         heat,
         {
@@ -128,28 +145,32 @@ def plan_section() -> None:
     st.subheader(state.tr("police.plan"))
     p1, p2, p3, p4 = st.columns(4)
     patrols_0, shift_0, window_0, beat_0 = police.DEFAULT_PLAN
-    patrols = p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=patrols_0)
-    shift = p2.slider(state.tr("police.shift"), 0, 24, shift_0)
-    window_hours = p3.selectbox(
-        state.tr("police.window"), police.WINDOW_HOURS, index=police.WINDOW_HOURS.index(window_0)
+    p1.number_input(state.tr("police.patrols"), min_value=1, max_value=10, value=patrols_0, key=PLAN_PATROLS)
+    p2.slider(state.tr("police.shift"), 0, 24, shift_0, key=PLAN_SHIFT)
+    p3.selectbox(
+        state.tr("police.window"),
+        police.WINDOW_HOURS,
+        index=police.WINDOW_HOURS.index(window_0),
+        key=PLAN_WINDOW,
     )
-    beat_km = p4.number_input(
+    p4.number_input(
         state.tr("police.beat_km"),
         min_value=0.3,
         max_value=10.0,
         value=beat_0,
         step=0.1,
         help=state.tr("police.beat_help"),
+        key=PLAN_BEAT,
     )
-    shift_hours = (shift[0], shift[1] % 24)
+    patrols, shift_hours, window_hours, beat_km = plan_settings()  # the controls' values, as the worker had them
     plan, plan_rows = cache.patrol_plan(
         role,
         period=period,
         categories=categories,
-        patrols=int(patrols),
+        patrols=patrols,
         shift=shift_hours,
-        window_hours=int(window_hours),
-        beat_km=float(beat_km),
+        window_hours=window_hours,
+        beat_km=beat_km,
         lang=lang,
     )
     shown_plan = plan_rows.astype({"window": str})
