@@ -26,7 +26,7 @@ def worker(demo_store, monkeypatch):  # type: ignore[no-untyped-def]
     st.cache_resource.clear()
     offload.stop()
     assert offload.ready(), "the worker did not start within two minutes"
-    assert offload.start(("ready",), _nothing) and offload.result(("ready",)) == "nothing"
+    assert offload.start(("ready",), _nothing) and offload.result(("ready",), max_age=60) == "nothing"
     yield offload
     offload.stop()
     st.cache_data.clear()
@@ -37,6 +37,11 @@ def _nothing(engine) -> str:  # type: ignore[no-untyped-def]
     return "nothing"
 
 
+def _sleeps(engine, seconds: float) -> float:  # type: ignore[no-untyped-def]
+    time.sleep(seconds)
+    return seconds
+
+
 def _fails(engine) -> None:  # type: ignore[no-untyped-def]
     raise ValueError("a job that fails")
 
@@ -44,7 +49,8 @@ def _fails(engine) -> None:  # type: ignore[no-untyped-def]
 def _wait_running(offload, key) -> None:  # type: ignore[no-untyped-def]
     """Wait until the job was handed to the worker (a job still queued is cancelled by result())."""
     deadline = time.monotonic() + 60
-    while not offload._JOBS[key].running() and not offload._JOBS[key].done():
+    future = offload._JOBS[key][1]
+    while not future.running() and not future.done():
         assert time.monotonic() < deadline
         time.sleep(0.01)
 
@@ -58,7 +64,7 @@ def test_the_worker_computes_the_forecast_and_plan_the_page_computes(worker, dem
     assert worker.start(("ranking", ahead), police.forecast_and_plan, **asked)
     assert not worker.start(("ranking", ahead), police.forecast_and_plan, **asked)  # once per key
     _wait_running(worker, ("ranking", ahead))
-    theirs = worker.result(("ranking", ahead))
+    theirs = worker.result(("ranking", ahead), max_age=60)
     ours = police.forecast_and_plan(engine, **asked)
     pd.testing.assert_frame_equal(theirs.forecast, ours.forecast)
     pd.testing.assert_frame_equal(theirs.table, ours.table)
@@ -73,18 +79,47 @@ def test_the_worker_computes_the_trends_the_page_computes(worker, demo_store) ->
     for chosen in [(), ("litter", "noise")]:
         assert worker.start(("trends", chosen), police.history_trends, role="police", categories=chosen)
         _wait_running(worker, ("trends", chosen))
-        theirs = worker.result(("trends", chosen))
+        theirs = worker.result(("trends", chosen), max_age=60)
         monthly = police.of_categories(police.grouped_counts(engine, role="police")[2], chosen)
         pd.testing.assert_frame_equal(theirs, police.trends(engine, role="police", monthly=monthly))
         assert len(theirs) > 0
 
 
 def test_without_a_result_to_wait_for_the_caller_computes(worker, caplog) -> None:
-    assert worker.result(("never started",)) is None
+    assert worker.result(("never started",), max_age=60) is None
     assert worker.start(("fails",), _fails)
     _wait_running(worker, ("fails",))
-    assert worker.result(("fails",)) is None  # logged; the page computes
+    assert worker.result(("fails",), max_age=60) is None  # logged; the page computes
     assert "page worker job failed" in caplog.text
+
+
+def test_a_job_behind_two_others_is_cancelled_and_a_slow_or_old_one_left_to_the_page(worker) -> None:
+    assert worker.start(("slow",), _sleeps, seconds=3.0)
+    _wait_running(worker, ("slow",))
+    for queued in ("second", "third", "fourth"):
+        assert worker.start((queued,), _sleeps, seconds=0.0)
+    assert worker.result(("fourth",), max_age=60) is None  # waits behind two jobs: the page computes
+    assert worker._JOBS[("fourth",)][1].cancelled()
+    assert worker.result(("slow",), max_age=60, timeout=0.2) is None  # too slow: the page computes
+    assert worker.result(("slow",), max_age=60) is None  # at once, the next time it is asked
+    assert worker.result(("second",), max_age=60) == 0.0
+    assert worker.result(("second",), max_age=0) is None  # older than the caller's cache lifetime
+    assert not worker.start(("second",), _sleeps, seconds=0.0)  # a key is started once
+
+
+def test_a_key_asked_for_while_the_worker_starts_is_left_to_the_page(demo_store, monkeypatch) -> None:
+    from ui import offload
+
+    monkeypatch.setenv("DATABASE_URL", demo_store["url"])
+    monkeypatch.setenv(offload.SETTING, "on")
+    offload.stop()
+    try:
+        assert not offload.start(("early",), _nothing)  # the worker is only starting
+        assert offload.ready()
+        assert not offload.start(("early",), _nothing) and offload.result(("early",), max_age=60) is None
+        assert offload.start(("later",), _nothing)
+    finally:
+        offload.stop()
 
 
 def test_the_worker_runs_only_where_asked(monkeypatch) -> None:
@@ -142,18 +177,19 @@ def test_the_page_shows_the_same_table_and_plan_with_the_worker(worker, demo_sto
 
     started, start = [], offload.start
     monkeypatch.setattr(offload, "start", lambda *a, **k: started.append(a[0]) or start(*a, **k))
-    here, forecast, trends = [], police.period_forecast, police.trends
+    here, forecast, trends, plan = [], police.period_forecast, police.trends, police.suggested_plan
     monkeypatch.setattr(police, "period_forecast", lambda *a, **k: here.append("forecast") or forecast(*a, **k))
     monkeypatch.setattr(police, "trends", lambda *a, **k: here.append("trends") or trends(*a, **k))
+    monkeypatch.setattr(police, "suggested_plan", lambda *a, **k: here.append("plan") or plan(*a, **k))
     with_worker = page_tables()
     assert {key[0] for key in started} == {"police-trends", "police-ranking"}
-    assert here == []  # the worker's forecast and trends
+    assert here == []  # the worker's trends, forecast and plan
     st.cache_data.clear()
     st.cache_resource.clear()
     offload.stop()  # its jobs forgotten too
     monkeypatch.setenv(offload.SETTING, "off")
     by_the_page = page_tables()
-    assert sorted(here) == ["forecast", "trends"]  # computed by the page itself
+    assert sorted(here) == ["forecast", "plan", "trends"]  # computed by the page itself
     assert len(with_worker) == len(by_the_page) >= 2
     for theirs, ours in zip(with_worker, by_the_page, strict=True):
         pd.testing.assert_frame_equal(theirs, ours)

@@ -131,7 +131,7 @@ def _monthly_counts(role: str | None, version_key: int) -> pd.DataFrame:
 
 @_cached
 def _police_trends(role: str | None, version_key: int, categories: tuple[str, ...]) -> pd.DataFrame:
-    if (offloaded := offload.result(_trends_key(role, version_key, categories))) is not None:
+    if (offloaded := offload.result(_trends_key(role, version_key, categories), max_age=TTL)) is not None:
         return offloaded  # computed by the worker (start_history)
     monthly = police.of_categories(_monthly_counts(role, version_key), categories)
     return police.trends(state.engine(), role=role, monthly=monthly)
@@ -140,22 +140,25 @@ def _police_trends(role: str | None, version_key: int, categories: tuple[str, ..
 def start_history(
     role: str | None, *, period: int | str, categories: Sequence[str], plan: police.PlanSettings, lang: str
 ) -> None:
-    """Called before the map is drawn: what the page needs of the whole history is computed in
-    the page's worker process meanwhile (once per store version and choice; ui/offload.py): the
-    trends (the map's emerging layer) first, then the period's forecast and the plan for the
-    plan controls' ``plan`` (:func:`police_top` and :func:`patrol_plan`, below the map)."""
+    """Called before the map is drawn. On a store version's first run for a choice of categories,
+    what the page needs of the whole history is computed in the page's worker process meanwhile
+    (ui/offload.py): the trends (the map's emerging layer) first, then the period's forecast
+    and the plan for the plan controls' ``plan`` (:func:`police_top` and :func:`patrol_plan`,
+    below the map). Later runs of that version find them cached, or compute from what is (a
+    forecast from the cached history costs less than the worker's whole job)."""
     require(role, "police")
-    version_key, ahead, chosen = version(), period == police.AHEAD, tuple(sorted(categories))
-    offload.start(_trends_key(role, version_key, chosen), police.history_trends, role=role, categories=chosen)
-    offload.start(
-        _ranking_key(role, version_key, clock_key(), ahead, chosen),
-        police.forecast_and_plan,
-        role=role,
-        ahead=ahead,
-        categories=chosen,
-        settings=plan,
-        lang=lang,
-    )
+    version_key, chosen = version(), tuple(sorted(categories))
+    if offload.start(_trends_key(role, version_key, chosen), police.history_trends, role=role, categories=chosen):
+        ahead = period == police.AHEAD
+        offload.start(
+            _ranking_key(role, version_key, clock_key(), ahead, chosen),
+            police.forecast_and_plan,
+            role=role,
+            ahead=ahead,
+            categories=chosen,
+            settings=plan,
+            lang=lang,
+        )
 
 
 def _trends_key(role: str | None, version_key: int, categories: tuple[str, ...]) -> tuple[object, ...]:
@@ -172,7 +175,7 @@ def _offloaded(
     role: str | None, version_key: int, clock: int, ahead: bool, categories: tuple[str, ...]
 ) -> police.ForecastAndPlan | None:
     """What the worker computed for this forecast's key, if :func:`start_history` started it."""
-    return offload.result(_ranking_key(role, version_key, clock, ahead, categories))
+    return offload.result(_ranking_key(role, version_key, clock, ahead, categories), max_age=TTL)
 
 
 @_cached

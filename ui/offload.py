@@ -9,17 +9,20 @@ soon as it knows its inputs (:func:`start`, under the key of the cached steps th
 it), draws its map meanwhile, and those steps, on a miss, use the job's :func:`result`
 instead of computing.
 
-The page computes itself whenever the worker cannot help: while it starts (a few seconds after
-the server's first police page), when no job was started under the key, when the job still
-waits behind another (it is cancelled: the page is quicker on its own), or when it failed.
-So the worker only ever saves time; what the page shows is the same either way (the job calls
-the same service functions, ``tests/test_offload.py``). Jobs run behind the page's own role
-check: :func:`start` is called by functions of ``ui.cache`` that check the role first, and
-the job's service function checks it again.
+A key is started at most once: a key asked for while the worker was still starting (a few
+seconds after the server's first police page) is left to the page for good, since the page
+has computed it by the time the worker could. The page computes itself whenever the worker
+cannot help: no job under the key, a job still queued behind others (it is cancelled), a
+job older than the caller's cache lifetime, one that failed or did not finish within
+:data:`WAIT`. A job already handed to the worker cannot be cancelled: the page may then wait
+for the (at most two) jobs the worker takes before it, other sessions'. What the page shows is the same either way: the job calls the
+service functions the page's own steps call (``tests/test_offload.py``). Jobs run behind the
+page's role check: :func:`start` is called by functions of ``ui.cache`` that check the role
+first, the role is part of every key, and the job's service function checks it again.
 
 ``HOTSPOTS_PAGE_WORKER``: ``off`` never starts the worker, ``on`` always does; by default
 (``auto``) it runs in a Streamlit server on a machine with more than one core, not in
-``AppTest`` or the CLI.
+``AppTest`` or the CLI. The worker ends with the server that started it.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable
 from concurrent.futures import Future, ProcessPoolExecutor
 from multiprocessing import get_context
 from typing import Any
@@ -36,15 +39,16 @@ from typing import Any
 from streamlit.logger import get_logger
 
 SETTING = "HOTSPOTS_PAGE_WORKER"
-KEPT = 64  # job keys remembered (older ones were for store versions long gone)
+KEPT = 16  # job keys remembered (older ones were for store versions long gone)
 WAIT = 30.0  # seconds a page waits at most for a job that is running
+RETRY_AFTER = 60.0  # seconds before a worker that failed to start is started again
 
 logger = get_logger(__name__)
 _LOCK = threading.Lock()
 _POOL: list[ProcessPoolExecutor] = []
 _READY: list[Future[bool]] = []
-_JOBS: OrderedDict[Hashable, Future[Any]] = OrderedDict()
-_GAVE_UP: list[bool] = []  # the worker could not start: the pages compute everything themselves
+_JOBS: OrderedDict[Hashable, tuple[float, Future[Any] | None]] = OrderedDict()  # key -> (started, job)
+_GAVE_UP: list[float] = []  # when the worker last failed to start
 
 
 def enabled() -> bool:
@@ -58,55 +62,53 @@ def enabled() -> bool:
 
 
 def start(key: Hashable, job: Callable[..., Any], /, **kwargs: Any) -> bool:
-    """Run ``job(engine, **kwargs)`` in the worker under ``key`` unless a job of that key was
-    started already or the worker is not ready; True if started now."""
-    if not enabled() or _GAVE_UP:
+    """Run ``job(engine, **kwargs)`` in the worker under ``key`` unless that key was asked for
+    before (started or not); True if started now."""
+    if not enabled():
         return False
     with _LOCK:
         if key in _JOBS:
             return False
         pool = _ready_pool()
-        if pool is None:
-            return False
-        try:
-            _JOBS[key] = pool.submit(_run, job, kwargs)
-        except RuntimeError:  # the worker died (BrokenProcessPool) or is shutting down
-            _forget_pool()
-            return False
+        future = None
+        if pool is not None:
+            try:
+                future = pool.submit(_run, job, kwargs)
+            except RuntimeError:  # the worker died (BrokenProcessPool) or is shutting down
+                _forget_pool()
+        _JOBS[key] = (time.monotonic(), future)
         while len(_JOBS) > KEPT:
-            _JOBS.popitem(last=False)[1].cancel()
-    return True
+            forgotten = _JOBS.popitem(last=False)[1][1]
+            if forgotten is not None:
+                forgotten.cancel()
+    return future is not None
 
 
-def result(key: Hashable, timeout: float = WAIT) -> Any | None:
-    """The result of the job started under ``key`` (for each step that asks for it); None when
-    there is none to wait for, and the caller computes: never started, still queued behind
-    another job (then cancelled), or failed."""
+def result(key: Hashable, *, max_age: float, timeout: float = WAIT) -> Any | None:
+    """The result of the job started under ``key`` less than ``max_age`` seconds ago (for each
+    step that asks for it); None when the caller should compute: no such job, a job still
+    queued behind others (then cancelled), or one that failed or took longer than ``timeout``."""
     with _LOCK:
-        future = _JOBS.get(key)
-        behind = future is not None and any(not earlier.done() for earlier in _started_before(key))
-    if future is None or (behind and future.cancel()) or future.cancelled():
+        started, future = _JOBS.get(key, (0.0, None))
+        if future is None or time.monotonic() - started > max_age:
+            return None
+        behind = any(not earlier.done() for earlier in _started_before(key))
+    if (behind and future.cancel()) or future.cancelled():
         return None
     try:
         return future.result(timeout)
     except Exception:  # the page computes what the worker could not
-        logger.warning("page worker job failed: %s", key, exc_info=True)
+        logger.warning("page worker job failed or was too slow: %s", key, exc_info=True)
+        with _LOCK:
+            _JOBS[key] = (started, None)  # asked again, the page computes at once
         return None
-
-
-def _started_before(key: Hashable) -> Iterator[Future[Any]]:
-    """The jobs started before ``key``'s (called under _LOCK)."""
-    for started, future in _JOBS.items():
-        if started == key:
-            return
-        yield future
 
 
 def ready(timeout: float = 120.0) -> bool:
     """Start the worker if need be and wait until it has (False if ``timeout`` seconds passed
     first or it is not enabled): for benches and tests, which time or check its jobs."""
     deadline = time.monotonic() + timeout
-    while enabled() and not _GAVE_UP and time.monotonic() < deadline:
+    while enabled() and time.monotonic() < deadline:
         with _LOCK:
             if _ready_pool() is not None:
                 return True
@@ -123,9 +125,23 @@ def stop() -> None:
         _GAVE_UP.clear()
 
 
+def _started_before(key: Hashable) -> list[Future[Any]]:
+    """The jobs started before ``key``'s (called under _LOCK)."""
+    earlier = []
+    for other, (_, future) in _JOBS.items():
+        if other == key:
+            break
+        if future is not None:
+            earlier.append(future)
+    return earlier
+
+
 def _ready_pool() -> ProcessPoolExecutor | None:
-    """The worker once it has started (called under _LOCK); starts it on first use."""
+    """The worker once it has started (called under _LOCK); starts it on first use, and again
+    :data:`RETRY_AFTER` seconds after it failed to."""
     if not _POOL:
+        if _GAVE_UP and time.monotonic() - _GAVE_UP[-1] < RETRY_AFTER:
+            return None
         pool = ProcessPoolExecutor(
             max_workers=1, mp_context=get_context("spawn"), initializer=_warm_up, initargs=(os.getpid(),)
         )
@@ -136,14 +152,14 @@ def _ready_pool() -> ProcessPoolExecutor | None:
         return None
     if ready.exception() is not None:
         logger.warning("the page worker did not start; pages compute on their own", exc_info=ready.exception())
-        _GAVE_UP.append(True)
+        _GAVE_UP[:] = [time.monotonic()]
         _forget_pool()
         return None
     return _POOL[0]
 
 
 def _forget_pool() -> None:
-    """Drop a broken worker (called under _LOCK): the next :func:`start` starts another."""
+    """Drop the worker (called under _LOCK): the next :func:`start` starts another."""
     for pool in _POOL:
         pool.shutdown(wait=False, cancel_futures=True)
     _POOL.clear()
