@@ -34,6 +34,7 @@ from tests.e2e.helpers import (
     sign_in,
     wait_idle,
 )
+from ui import offload
 
 ROOT = Path(__file__).resolve().parents[1]
 ZOOMS = [13, 14, 15, 16, 17, 12]  # the bare page's select box, its first option shown first
@@ -328,6 +329,7 @@ def browser_ratios(folder: str, database_url: str, target: float) -> None:
     bare_script.write_text(BARE.format(root=str(ROOT), zooms=ZOOMS), encoding="utf-8")
     (Path(folder) / "static").symlink_to(ROOT / "static")  # Streamlit serves static/ beside the script
     print(f"\nload average (1, 5, 15 min) at the start of the browser run: {load_average()}")
+    print(f"the app's worker process (ui/offload.py): {os.environ.get(offload.SETTING, 'auto')}")
     measured: list[tuple[str, str, str, float, float, list[float]]] = []
     with (
         sync_playwright() as pw,

@@ -2,8 +2,10 @@
 plan, a briefing.
 
 The map and the statistics are computed once per choice of period and categories and shared
-through the page caches (ui/cache.py, keyed by role and store version); every control below
-the map reruns only its own fragment."""
+through the page caches (ui/cache.py, keyed by role and store version); after a store write,
+the whole history's part (trends, forecast, plan) is computed in the server's worker process
+while the map is drawn (ui/offload.py); every control below the map reruns only its own
+fragment."""
 
 import streamlit as st
 
