@@ -94,10 +94,10 @@ AHEAD_DAYS = 7
 AHEAD_EVIDENCE_WEEKS = 4  # the recent weeks the "next 7 days" map shows beside its forecast
 DEFAULT_PERIOD = 8
 DEFAULT_LAYERS = ("gistar", "emerging", "points")
-#: a patrol plan's settings as the page's controls give them: patrols, shift slider (start, end
-#: hour), window hours, beat diameter (km)
+#: a patrol plan's settings: patrols, shift (start, end hour; the slider's end 24 given as 0),
+#: window hours, beat diameter (km)
 PlanSettings = tuple[int, tuple[int, int], int, float]
-DEFAULT_PLAN: PlanSettings = (2, (18, 24), 2, 1.5)  # as the page opens
+DEFAULT_PLAN: PlanSettings = (2, (18, 24), 2, 1.5)  # the controls as the page opens them (slider end 24)
 WINDOW_HOURS = (1, 2, 3, 4)  # the plan's window lengths the page offers (the warm-up fills each)
 DEFAULT_AREAS = 3
 AREA_COUNTS = range(2, 9)
@@ -217,12 +217,12 @@ def suggested_plan(
     history: pd.DataFrame, forecast: pd.DataFrame, settings: PlanSettings, *, lang: str
 ) -> tuple[PatrolPlan, pd.DataFrame]:
     """The best plan for ``settings`` from the forecast, and its table for the page."""
-    patrols, (start, end), window_hours, beat_km = settings
+    patrols, shift, window_hours, beat_km = settings
     plan = suggest(
         history,
         now=now(),
         patrols=patrols,
-        shift=(start, end % 24),
+        shift=shift,
         window_hours=window_hours,
         beat_km=beat_km,
         forecast=forecast,
